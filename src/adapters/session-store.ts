@@ -1,0 +1,35 @@
+/**
+ * The session store as the checks see it: a list of Redis nodes. A standalone Redis is one node;
+ * Redis Cluster is its masters. Checks iterate `nodes` and aggregate, so a cluster needs no rewrite.
+ */
+export interface SessionStore {
+  nodes: readonly RedisNodePort[];
+}
+
+/** `PTTL` result in ms: -1 no expiry, -2 key gone. */
+export type Pttl = number;
+
+/** One Redis node, narrowed to what the checks use. */
+export interface RedisNodePort {
+  /** `host:port`, for evidence. Never contains a password. */
+  readonly address: string;
+  /** `INFO <section>` parsed into key/value pairs. */
+  info(section: string): Promise<Record<string, string>>;
+  /** `CONFIG GET <name>`; throws `ConfigNotAllowedError` when CONFIG is disabled (managed Redis). */
+  configGet(name: string): Promise<string | undefined>;
+  /** SCAN the pattern in batches (never KEYS). Yields arrays of keys; bounded memory. */
+  scan(pattern: string, count: number): AsyncIterable<string[]>;
+  /** Pipelined PTTL for a batch of keys. */
+  pttl(keys: readonly string[]): Promise<Pttl[]>;
+  /** Pipelined read of the session values (string GET, or HGETALL for hashes); undefined when absent. */
+  readValues(keys: readonly string[]): Promise<(string | Record<string, string> | undefined)[]>;
+  /** Redis server time in ms (`TIME`). */
+  time(): Promise<number>;
+  /** Number of keys and keys with an expiry per db (from INFO keyspace). */
+  keyspace(): Promise<{ keys: number; expires: number }>;
+}
+
+/** Raised by `configGet` when the server refuses CONFIG (renamed, ACL, managed service). */
+export class ConfigNotAllowedError extends Error {
+  override name = 'ConfigNotAllowedError';
+}

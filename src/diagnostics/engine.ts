@@ -1,0 +1,173 @@
+import type { Config, EnvironmentConfig } from '../config.js';
+import type { ClusterPort } from '../adapters/cluster-port.js';
+import type { SessionStore } from '../adapters/session-store.js';
+import { UserError } from '../errors.js';
+import type { CheckRegistry } from './registry.js';
+import { describeSourceFailure } from './source-failure.js';
+import type { Check, CheckSummary, Finding, Need, Report, RunOptions, Severity } from './types.js';
+
+/** The data sources of one environment. A missing one makes the checks that need it `skipped`. */
+export interface Sources {
+  redis?: SessionStore;
+  cluster?: ClusterPort;
+}
+
+export interface EngineDeps {
+  config: Config;
+  registry: CheckRegistry;
+  /** Gives the sources of an environment; the caller owns their lifetime. */
+  sourcesFor: (env: EnvironmentConfig) => Sources;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DiagnoseRequest {
+  envName: string;
+  /** Check ids to run; empty or absent runs the default set. */
+  checkIds?: readonly string[];
+  options?: RunOptions;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+class CheckTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${(ms / 1000).toFixed(1)} s`);
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Validates an environment name and check ids; the message lists what is valid. */
+export function selectChecks(deps: Pick<EngineDeps, 'config' | 'registry'>, req: DiagnoseRequest): {
+  env: EnvironmentConfig;
+  checks: Check[];
+} {
+  const env = deps.config.environments[req.envName];
+  const envNames = Object.keys(deps.config.environments);
+  if (!env) {
+    throw new UserError(
+      `Unknown environment "${req.envName}". Valid environments: ${envNames.join(', ')}.`,
+      'unknown_env',
+    );
+  }
+  const ids = req.checkIds ?? [];
+  const unknown = ids.filter((id) => !deps.registry.get(id));
+  if (unknown.length) {
+    throw new UserError(
+      `Unknown check${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Valid checks: ${deps.registry.ids().join(', ')}.`,
+      'unknown_check',
+    );
+  }
+  const checks = ids.length
+    ? [...new Set(ids)].map((id) => deps.registry.get(id) as Check)
+    : deps.registry.all.filter((c) => c.runByDefault !== false && !env.disabledChecks.includes(c.id));
+  return { env, checks };
+}
+
+function missingNeed(check: Check, sources: Sources, env: EnvironmentConfig): string | undefined {
+  const has: Record<Need, boolean> = { redis: !!sources.redis, kubernetes: !!sources.cluster };
+  const missing = check.needs.filter((n) => !has[n]);
+  if (!missing.length) return undefined;
+  return `no ${missing.join(' / ')} source configured for environment "${env.name}"`;
+}
+
+async function withTimeout<T>(ms: number, controller: AbortController, work: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new CheckTimeout(ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs the selected checks of one environment concurrently, each with a timeout. A check whose source
+ * fails ends with status `error` and an actionable message; the others still finish.
+ */
+export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Promise<Report> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? defaultSleep;
+  const { env, checks } = selectChecks(deps, req);
+  const sources = deps.sourcesFor(env);
+  const options: RunOptions = {
+    sampleSize: deps.config.defaults.sampleSize,
+    rateWindowMs: deps.config.defaults.rateWindowMs,
+    ...req.options,
+  };
+  const startedAt = now();
+  const redisAddress = sources.redis?.nodes.map((n) => n.address).join(', ') ?? 'unknown';
+
+  const results = await Promise.all(
+    checks.map(async (check): Promise<{ summary: CheckSummary; findings: Finding[] }> => {
+      const t0 = now();
+      const skipReason = missingNeed(check, sources, env);
+      if (skipReason) {
+        return { summary: { id: check.id, status: 'skipped', durationMs: 0, message: skipReason }, findings: [] };
+      }
+      const controller = new AbortController();
+      try {
+        const raw = await withTimeout(check.timeoutMs ?? deps.config.defaults.checkTimeoutMs, controller, () =>
+          check.run({
+            envName: env.name,
+            env,
+            redis: sources.redis as SessionStore,
+            cluster: sources.cluster as ClusterPort,
+            options,
+            now,
+            sleep,
+            signal: controller.signal,
+          }),
+        );
+        const findings = raw.map((f) => ({ ...f, check: check.id }));
+        return {
+          summary: { id: check.id, status: findings.length ? 'findings' : 'ok', durationMs: now() - t0 },
+          findings,
+        };
+      } catch (err) {
+        if (err instanceof CheckTimeout) {
+          return { summary: { id: check.id, status: 'error', durationMs: now() - t0, message: err.message }, findings: [] };
+        }
+        const failure = describeSourceFailure(err, check.needs, redisAddress);
+        return {
+          summary: { id: check.id, status: 'error', durationMs: now() - t0, message: failure.message },
+          findings: failure.finding ? [{ ...failure.finding, check: check.id }] : [],
+        };
+      }
+    }),
+  );
+
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const f of results.flatMap((r) => r.findings)) {
+    // One source failure seen by several checks is one finding.
+    if (f.id.endsWith('.unreachable') || f.id === 'kubernetes.forbidden') {
+      if (seen.has(f.id)) continue;
+      seen.add(f.id);
+    }
+    findings.push(f);
+  }
+  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+
+  return {
+    environment: env.name,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: now() - startedAt,
+    checks: results.map((r) => r.summary),
+    findings,
+  };
+}
+
+/** Highest severity among the findings, or undefined when there are none. */
+export function worstSeverity(report: Report): Severity | undefined {
+  return report.findings.reduce<Severity | undefined>(
+    (worst, f) => (worst === undefined || SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[worst] ? f.severity : worst),
+    undefined,
+  );
+}

@@ -1,0 +1,22 @@
+import type { Check } from './types.js';
+
+/** Checks by id, built from a plain list. */
+export interface CheckRegistry {
+  readonly all: readonly Check[];
+  get(id: string): Check | undefined;
+  ids(): string[];
+}
+
+/** Builds the registry; a duplicate id is a programming error and fails at start-up. */
+export function createCheckRegistry(checks: readonly Check[]): CheckRegistry {
+  const byId = new Map<string, Check>();
+  for (const check of checks) {
+    if (byId.has(check.id)) throw new Error(`duplicate check id "${check.id}" in the check registry`);
+    byId.set(check.id, check);
+  }
+  return {
+    all: checks,
+    get: (id) => byId.get(id),
+    ids: () => [...byId.keys()],
+  };
+}

@@ -1,0 +1,90 @@
+import type { EnvironmentConfig } from '../config.js';
+import type { SessionStore } from '../adapters/session-store.js';
+import type { ClusterPort } from '../adapters/cluster-port.js';
+
+/** How bad a finding is. `critical` makes the CLI exit 1. */
+export type Severity = 'critical' | 'warning' | 'info';
+
+/**
+ * One thing a check saw. Pure data: the Slack, terminal and JSON renderers all draw from it.
+ *
+ * @example
+ * { id: 'ttl.no_expiry', check: 'ttl-sample', severity: 'warning',
+ *   title: '20 of 1,000 sampled sessions never expire', detail: '...',
+ *   evidence: { noExpiry: 20, sampled: 1000, samples: ['session:ab12'] },
+ *   fix: 'Write sessions with SETEX or SET ... EX <ttl>.' }
+ */
+export interface Finding {
+  /** Stable id, a contract (e.g. `memory.high_usage`). */
+  id: string;
+  /** Id of the check that raised it. */
+  check: string;
+  severity: Severity;
+  title: string;
+  detail: string;
+  evidence: Record<string, unknown>;
+  fix?: string;
+}
+
+/** A finding before the engine stamps the check id on it. */
+export type RawFinding = Omit<Finding, 'check'>;
+
+export type CheckStatus = 'ok' | 'findings' | 'error' | 'skipped';
+
+export interface CheckSummary {
+  id: string;
+  status: CheckStatus;
+  durationMs: number;
+  message?: string;
+}
+
+/** The report contract printed by `session-ttl diagnose --json`. */
+export interface Report {
+  environment: string;
+  startedAt: string;
+  durationMs: number;
+  checks: CheckSummary[];
+  findings: Finding[];
+}
+
+/** What a check can ask the engine for. */
+export type Need = 'redis' | 'kubernetes';
+
+/** Knobs that a caller (CLI flag, slash command) can turn for one run. */
+export interface RunOptions {
+  /** Keys to sample in `ttl-sample` (default 1000). */
+  sampleSize?: number;
+  /** Audit every key instead of sampling. */
+  full?: boolean;
+  /** Window over which eviction rates are measured, in ms (default 1000). */
+  rateWindowMs?: number;
+  /** Called during long scans with keys seen so far (for progress bars). */
+  onProgress?: (scanned: number, total: number | undefined) => void;
+}
+
+/** Everything a check receives. Sources are present only when the check declared it needs them. */
+export interface CheckContext {
+  envName: string;
+  env: EnvironmentConfig;
+  redis: SessionStore;
+  cluster: ClusterPort;
+  options: RunOptions;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  signal: AbortSignal;
+}
+
+/**
+ * A diagnostic check: declares what it needs and returns findings.
+ * A check throws only when its source fails; the engine turns that into status `error`.
+ */
+export interface Check {
+  id: string;
+  summary: string;
+  needs: readonly Need[];
+  /** Per-check timeout override in ms. */
+  timeoutMs?: number;
+  /** Whether the check runs when no check ids are named (default true). */
+  runByDefault?: boolean;
+  run(ctx: CheckContext): Promise<RawFinding[]>;
+}
