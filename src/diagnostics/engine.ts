@@ -76,8 +76,9 @@ async function withTimeout<T>(ms: number, controller: AbortController, work: () 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Reject first: a check that settles on abort must not win the race.
       reject(new CheckTimeout(ms));
+      controller.abort();
     }, ms);
   });
   try {
