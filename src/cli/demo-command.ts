@@ -1,0 +1,78 @@
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { parseConfig } from '../config.js';
+import { runDiagnosis } from '../diagnostics/engine.js';
+import type { CheckRegistry } from '../diagnostics/registry.js';
+import { redisServerAvailable, startRedisServer } from '../demo/redis-process.js';
+import { seedFaultyStore, startCacheChurn } from '../demo/seed-faulty-store.js';
+import { renderReportText } from '../render/terminal.js';
+import { createSourceCache } from '../sources.js';
+import type { CliIo } from './io.js';
+
+export const DEMO_SESSIONS = 50_000;
+const DEMO_MANIFESTS = fileURLToPath(new URL('../../manifests/demo', import.meta.url));
+
+export interface DemoDeps {
+  registry: CheckRegistry;
+  io: CliIo;
+  json: boolean;
+  sessions?: number;
+}
+
+/**
+ * `session-ttl demo`: a throwaway redis-server seeded with a faulty store, the demo cluster state from
+ * manifests/demo, the whole diagnosis, then everything stopped. Exit 0, or 2 without redis-server.
+ */
+export async function demoCommand(deps: DemoDeps): Promise<number> {
+  const { io } = deps;
+  if (!redisServerAvailable()) {
+    io.stderr.write(
+      'session-ttl demo needs redis-server on PATH.\n' +
+        '  Debian/Ubuntu: sudo apt-get install redis-server\n' +
+        '  macOS:         brew install redis\n' +
+        'Then run `npm run demo` again.\n',
+    );
+    return 2;
+  }
+  const say = (text: string) => {
+    if (!deps.json) io.stdout.write(text);
+  };
+  const server = await startRedisServer();
+  const client = new Redis(server.url);
+  const sources = createSourceCache(io.env);
+  try {
+    const sessions = deps.sessions ?? DEMO_SESSIONS;
+    say(`Started a throwaway redis-server on 127.0.0.1:${server.port}.\n`);
+    const seeded = await seedFaultyStore(client, { sessions, writerTtlSeconds: 3600, noTtlRatio: 0.02, now: Date.now });
+    say(
+      `Seeded ${seeded.sessions.toLocaleString('en-US')} sessions written with a hard-coded 3600 s TTL ` +
+        `(${seeded.withoutTtl.toLocaleString('en-US')} with no TTL at all), allkeys-lru at ` +
+        `${(seeded.maxmemoryBytes / 1024 / 1024).toFixed(1)} MB maxmemory; ${seeded.evictedKeys.toLocaleString('en-US')} keys evicted so far.\n` +
+        `The environment is "production" (expects 86400 s); cluster state comes from manifests/demo/.\n\n`,
+    );
+    const config = parseConfig(
+      {
+        environments: {
+          demo: {
+            profile: 'production',
+            redis: { url: server.url },
+            kubernetes: { manifests: DEMO_MANIFESTS, namespace: 'langgraph-agent' },
+          },
+        },
+      },
+      'demo',
+    );
+    const churn = startCacheChurn(client);
+    const report = await runDiagnosis(
+      { config, registry: deps.registry, sourcesFor: sources.sourcesFor },
+      { envName: 'demo' },
+    ).finally(() => churn.stop());
+    io.stdout.write(deps.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }));
+    say(`\nStopped the demo redis-server. Point session-ttl.yaml at your own Redis and run: session-ttl diagnose <env>\n`);
+    return 0;
+  } finally {
+    await sources.close();
+    client.disconnect();
+    await server.stop();
+  }
+}

@@ -1,0 +1,31 @@
+export interface ProgressSink {
+  write(text: string): unknown;
+}
+
+/**
+ * A one-line progress bar for `--full` audits, redrawn at most every `intervalMs`.
+ * Only used when stderr is a TTY; `now` is passed in so the throttle is testable.
+ */
+export function createProgressBar(out: ProgressSink, now: () => number = Date.now, intervalMs = 100) {
+  let last = 0;
+  return {
+    update(done: number, total: number | undefined): void {
+      const t = now();
+      if (t - last < intervalMs) return;
+      last = t;
+      const width = 30;
+      if (total && total > 0) {
+        const ratio = Math.min(1, done / total);
+        const filled = Math.round(ratio * width);
+        out.write(
+          `\r  auditing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} keys`,
+        );
+      } else {
+        out.write(`\r  auditing ${done.toLocaleString('en-US')} keys`);
+      }
+    },
+    done(): void {
+      out.write('\r\x1b[2K');
+    },
+  };
+}

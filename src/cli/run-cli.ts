@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { loadConfigFile, resolveConfigPath } from '../config.js';
+import { allChecks } from '../diagnostics/all-checks.js';
+import { createCheckRegistry } from '../diagnostics/registry.js';
+import { UserError } from '../errors.js';
+import { createSourceCache } from '../sources.js';
+import { demoCommand } from './demo-command.js';
+import { diagnoseCommand, exitCodeFor } from './diagnose-command.js';
+import type { CliIo } from './io.js';
+
+export const USAGE = `Usage:
+  session-ttl diagnose <env> [--config FILE] [--check ID ...] [--full] [--sample N] [--json]
+  session-ttl envs [--config FILE]
+  session-ttl demo [--json]
+  session-ttl help
+
+The config file is --config, else $SESSION_TTL_CONFIG, else ./session-ttl.yaml.
+Exit codes: 0 no critical finding, 1 a critical finding, 2 usage or configuration error.`;
+
+class UsageError extends UserError {
+  constructor(message: string) {
+    super(`${message}\n\n${USAGE}`, 'usage');
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        check: { type: 'string', multiple: true },
+        full: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        sample: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function parseSample(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError(`--sample must be a whole number from 1 to 1000000, got "${text}"`);
+  return n;
+}
+
+/**
+ * The terminal entry: `diagnose`, `envs`, `demo`. Returns the exit code; every error the user can
+ * act on is printed as a message, anything else with a reference and its stack on stderr.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv);
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined || command === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const registry = createCheckRegistry(allChecks);
+    switch (command) {
+      case 'demo':
+        if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
+        return await demoCommand({ registry, io, json: values.json });
+      case 'envs': {
+        const config = loadConfigFile(resolveConfigPath(values.config, io.env));
+        for (const env of Object.values(config.environments)) {
+          io.stdout.write(`${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`);
+        }
+        return 0;
+      }
+      case 'diagnose': {
+        const [envName, ...extra] = rest;
+        if (!envName) throw new UsageError('diagnose needs an environment name');
+        if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
+        const config = loadConfigFile(resolveConfigPath(values.config, io.env));
+        const sources = createSourceCache(io.env);
+        try {
+          const sampleSize = parseSample(values.sample);
+          const report = await diagnoseCommand(
+            { config, registry, sourcesFor: sources.sourcesFor, io },
+            {
+              envName,
+              checkIds: (values.check ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
+              full: values.full,
+              json: values.json,
+              ...(sampleSize ? { sampleSize } : {}),
+            },
+          );
+          return exitCodeFor(report);
+        } finally {
+          await sources.close();
+        }
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UserError) {
+      io.stderr.write(`session-ttl: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`session-ttl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+}
