@@ -37,7 +37,7 @@ export function describeSourceFailure(err: unknown, needs: readonly Need[], redi
         detail: err.message,
         evidence: { status: err.status ?? null },
         fix: forbidden
-          ? "Grant the bot's service account get/list on configmaps and pods (and get on pods/log) in the namespace; see manifests/rbac.yaml."
+          ? "Grant the bot's service account get/list on configmaps and pods (and get on pods/log) in the namespace; see manifests/bot/rbac.yaml."
           : 'Check the API server address, the kubeconfig context and network access from the bot.',
       },
     };

@@ -1,0 +1,374 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+
+/** One request the fake received, for assertions (headers are lower-cased by node:http). */
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string, e.g. `/api/v1/namespaces/langgraph-agent/pods`. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** A fault served instead of the real answer. */
+export interface Fault {
+  status: number;
+  /** Response body; a JSON-serialisable value is sent as JSON, a string as-is. Default: a `Status` object. */
+  body?: unknown;
+  /** Content type for a string body (default `application/json`). */
+  contentType?: string;
+}
+
+/** A Kubernetes object as plain JSON (what `kubectl get -o json` prints). */
+export type KubeObject = Record<string, any>;
+
+export interface FakeKubeApiOptions {
+  /** Namespace given to objects that have none (default `langgraph-agent`). */
+  namespace?: string;
+  /** Bearer token the fake accepts (default a random one); anything else gets 401. */
+  token?: string;
+  /** The clock behind the `Date` header (default `Date.now`). */
+  now?: () => number;
+}
+
+/**
+ * A fake Kubernetes API server on 127.0.0.1, so tests drive the real `@kubernetes/client-node` over HTTP.
+ * It serves only what the bot reads:
+ * - `GET /version`
+ * - `GET /api/v1/namespaces/{ns}/configmaps/{name}`
+ * - `GET /api/v1/namespaces/{ns}/pods?labelSelector=a=b,c!=d`
+ * - `GET /api/v1/namespaces/{ns}/pods/{name}`
+ * - `GET /api/v1/namespaces/{ns}/pods/{name}/log?container=&tailLines=`
+ *
+ * Every reply carries a `Date` header; errors are `Status` objects like a real API server's.
+ *
+ * @example
+ * const kube = await startFakeKubeApi();
+ * kube.setConfigMap({ metadata: { name: 'langgraph-agent-config' }, data: { session_ttl_seconds: '86400' } });
+ * kube.failNext(403);
+ * const cluster = createKubernetesCluster({ kubeConfig: kube.kubeConfig(), namespace: 'langgraph-agent' });
+ * // ... assertions ...
+ * await kube.stop();
+ */
+export interface FakeKubeApi {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The bearer token the fake accepts (also the one `kubeConfig()` uses). */
+  readonly token: string;
+  /** Requests received so far, oldest first. */
+  readonly requests: RecordedRequest[];
+  /** Adds or replaces a ConfigMap (keyed by namespace and name). */
+  setConfigMap(obj: KubeObject): void;
+  /** Removes a ConfigMap; later GETs answer 404. */
+  deleteConfigMap(name: string, namespace?: string): void;
+  /** Replaces the whole pod list. */
+  setPods(pods: KubeObject[]): void;
+  /** Sets the log text of one container of a pod (the first container when `container` is omitted). */
+  setPodLog(podName: string, text: string, container?: string): void;
+  /** The next request (only) gets this status; `body` overrides the default `Status` object. */
+  failNext(status: number, body?: unknown, contentType?: string): void;
+  /** Every request gets this status until `clearFaults()`. */
+  failAll(status: number, body?: unknown, contentType?: string): void;
+  clearFaults(): void;
+  /** Delays every reply by `ms` (0 to stop). */
+  setDelay(ms: number): void;
+  /** A real KubeConfig (bearer-token user) pointing at the fake. */
+  kubeConfig(opts?: { token?: string; contextName?: string }): KubeConfig;
+  /** Closes the server and drops open connections. */
+  stop(): Promise<void>;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
+
+/** A `Status` object like the API server sends with an error code. */
+export function statusObject(code: number, message: string): KubeObject {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason: REASONS[code] ?? 'Unknown',
+    code,
+  };
+}
+
+function defaultFaultMessage(status: number, path: string): string {
+  const m = /^\/api\/v1\/namespaces\/([^/]+)\/(configmaps|pods)(?:\/([^/]+))?(\/log)?$/.exec(path);
+  const ns = m?.[1] ?? 'default';
+  const resource = m ? (m[4] ? 'pods/log' : m[2]) : 'resource';
+  const verb = m && !m[3] ? 'list' : 'get';
+  const name = m?.[3] ? `${m[2]} "${m[3]}" ` : `${m?.[2] ?? 'resource'} `;
+  switch (status) {
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return `${name}is forbidden: User "system:serviceaccount:${ns}:session-ttl-bot" cannot ${verb} resource "${resource}" in API group "" in the namespace "${ns}"`;
+    case 500:
+      return 'Internal error occurred: etcdserver: request timed out';
+    case 503:
+      return 'the server is currently unable to handle the request';
+    default:
+      return `fault injected by the fake (${status})`;
+  }
+}
+
+/** Equality-based label selector (`a=b`, `a==b`, `a!=b`, comma-separated); a bare key means "has label". */
+function selectorMatches(selector: string | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  return selector
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .every((term) => {
+      const m = /^([^!=]+?)\s*(==|=|!=)\s*(.*)$/.exec(term);
+      if (!m) return term.startsWith('!') ? !(term.slice(1) in labels) : term in labels;
+      const [, key, op, value] = m as unknown as [string, string, string, string];
+      return op === '!=' ? labels[key] !== value : labels[key] === value;
+    });
+}
+
+/** Starts the fake on a free loopback port. */
+export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
+  const defaultNs = options.namespace ?? 'langgraph-agent';
+  const token = options.token ?? `fake-token-${Math.random().toString(36).slice(2)}`;
+  const now = options.now ?? Date.now;
+  const configMaps = new Map<string, KubeObject>();
+  let pods: KubeObject[] = [];
+  const logs = new Map<string, string>();
+  const requests: RecordedRequest[] = [];
+  let nextFault: Fault | undefined;
+  let allFault: Fault | undefined;
+  let delayMs = 0;
+
+  const withNs = (obj: KubeObject): KubeObject => ({
+    ...obj,
+    metadata: { ...(obj.metadata ?? {}), namespace: obj.metadata?.namespace ?? defaultNs },
+  });
+
+  const send = (res: ServerResponse, status: number, body: unknown, contentType = 'application/json') => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(text),
+      Date: new Date(now()).toUTCString(),
+    });
+    res.end(text);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    requests.push({
+      method: req.method ?? 'GET',
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: { ...req.headers },
+    });
+
+    const fault = nextFault ?? allFault;
+    nextFault = undefined;
+    if (fault) {
+      const body = fault.body ?? statusObject(fault.status, defaultFaultMessage(fault.status, path));
+      return send(res, fault.status, body, fault.contentType);
+    }
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      return send(res, 401, statusObject(401, 'Unauthorized'));
+    }
+    if (req.method !== 'GET') return send(res, 405, statusObject(405, `method ${req.method} not allowed by the fake`));
+
+    if (path === '/version') {
+      return send(res, 200, { major: '1', minor: '30', gitVersion: 'v1.30.0-fake', platform: 'linux/amd64' });
+    }
+    let m = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps\/([^/]+)$/.exec(path);
+    if (m) {
+      const cm = configMaps.get(`${m[1]}/${m[2]}`);
+      if (!cm) return send(res, 404, statusObject(404, `configmaps "${m[2]}" not found`));
+      return send(res, 200, { kind: 'ConfigMap', apiVersion: 'v1', ...cm });
+    }
+    m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);
+    if (m) {
+      const ns = m[1];
+      const selector = url.searchParams.get('labelSelector') ?? undefined;
+      const items = pods
+        .filter((p) => p.metadata.namespace === ns && selectorMatches(selector, p.metadata.labels ?? {}))
+        .map((p) => ({ kind: 'Pod', apiVersion: 'v1', ...p }));
+      return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items });
+    }
+    m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(path);
+    if (m) {
+      const pod = pods.find((p) => p.metadata.namespace === m![1] && p.metadata.name === m![2]);
+      if (!pod) return send(res, 404, statusObject(404, `pods "${m[2]}" not found`));
+      return send(res, 200, { kind: 'Pod', apiVersion: 'v1', ...pod });
+    }
+    m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(path);
+    if (m) {
+      const pod = pods.find((p) => p.metadata.namespace === m![1] && p.metadata.name === m![2]);
+      if (!pod) return send(res, 404, statusObject(404, `pods "${m[2]}" not found`));
+      const containers: string[] = (pod.spec?.containers ?? []).map((c: KubeObject) => c.name);
+      const container = url.searchParams.get('container') ?? (containers.length === 1 ? containers[0] : undefined);
+      if (!container) {
+        return send(
+          res,
+          400,
+          statusObject(400, `a container name must be specified for pod ${m[2]}, choose one of: [${containers.join(' ')}]`),
+        );
+      }
+      let text = logs.get(`${m[1]}/${m[2]}/${container}`) ?? '';
+      const tail = Number(url.searchParams.get('tailLines'));
+      if (tail > 0) {
+        const lines = text.split('\n');
+        const trailing = lines[lines.length - 1] === '' ? lines.pop() : undefined;
+        text = lines.slice(-tail).join('\n') + (trailing === '' ? '\n' : '');
+      }
+      return send(res, 200, text, 'text/plain');
+    }
+    return send(res, 404, statusObject(404, `the server could not find the requested resource (${path})`));
+  };
+
+  const server = createServer((req, res) => {
+    if (delayMs > 0) setTimeout(() => handle(req, res), delayMs);
+    else handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    token,
+    requests,
+    setConfigMap(obj) {
+      const o = withNs(obj);
+      configMaps.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+    },
+    deleteConfigMap(name, namespace = defaultNs) {
+      configMaps.delete(`${namespace}/${name}`);
+    },
+    setPods(list) {
+      pods = list.map(withNs);
+    },
+    setPodLog(podName, text, container) {
+      const pod = pods.find((p) => p.metadata.name === podName);
+      const c = container ?? pod?.spec?.containers?.[0]?.name;
+      if (!pod || !c) throw new Error(`setPodLog: no pod "${podName}" (call setPods first) or it has no containers`);
+      logs.set(`${pod.metadata.namespace}/${podName}/${c}`, text);
+    },
+    failNext(status, body, contentType) {
+      nextFault = { status, body, contentType };
+    },
+    failAll(status, body, contentType) {
+      allFault = { status, body, contentType };
+    },
+    clearFaults() {
+      nextFault = undefined;
+      allFault = undefined;
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    kubeConfig(opts = {}) {
+      const kc = new KubeConfig();
+      const contextName = opts.contextName ?? 'fake';
+      kc.loadFromOptions({
+        clusters: [{ name: 'fake-cluster', server: url, skipTLSVerify: true }],
+        users: [{ name: 'fake-user', token: opts.token ?? token }],
+        contexts: [{ name: contextName, cluster: 'fake-cluster', user: 'fake-user', namespace: defaultNs }],
+        currentContext: contextName,
+      });
+      return kc;
+    },
+    stop() {
+      return new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+/** Builds a ConfigMap object; `changedAt` becomes its newest managedFields time. */
+export function configMapObject(opts: {
+  name: string;
+  namespace?: string;
+  data?: Record<string, string>;
+  createdAt?: string;
+  changedAt?: string;
+}): KubeObject {
+  return {
+    metadata: {
+      name: opts.name,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      creationTimestamp: opts.createdAt ?? '2026-01-01T00:00:00Z',
+      ...(opts.changedAt
+        ? { managedFields: [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: opts.changedAt }] }
+        : {}),
+    },
+    data: opts.data ?? {},
+  };
+}
+
+/** A container for `podObject`: env as `{NAME: value}` or `{NAME: {configMap, key}}`, envFrom ConfigMap names. */
+export interface ContainerSpec {
+  name: string;
+  env?: Record<string, string | { configMap: string; key: string }>;
+  envFrom?: string[];
+  /** `state.running.startedAt` in the container status. */
+  startedAt?: string;
+}
+
+/** Builds a running Pod object with the given labels and containers. */
+export function podObject(opts: {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  startedAt?: string;
+  containers: ContainerSpec[];
+}): KubeObject {
+  return {
+    metadata: {
+      name: opts.name,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      labels: opts.labels ?? { app: 'langgraph-agent' },
+      creationTimestamp: opts.startedAt ?? '2026-01-01T00:00:00Z',
+    },
+    spec: {
+      containers: opts.containers.map((c) => ({
+        name: c.name,
+        image: 'example/app:1',
+        ...(c.env
+          ? {
+              env: Object.entries(c.env).map(([name, v]) =>
+                typeof v === 'string'
+                  ? { name, value: v }
+                  : { name, valueFrom: { configMapKeyRef: { name: v.configMap, key: v.key } } },
+              ),
+            }
+          : {}),
+        ...(c.envFrom ? { envFrom: c.envFrom.map((name) => ({ configMapRef: { name } })) } : {}),
+      })),
+    },
+    status: {
+      phase: 'Running',
+      ...(opts.startedAt ? { startTime: opts.startedAt } : {}),
+      containerStatuses: opts.containers.map((c) => ({
+        name: c.name,
+        ready: true,
+        restartCount: 0,
+        state: c.startedAt ? { running: { startedAt: c.startedAt } } : { running: {} },
+      })),
+    },
+  };
+}
