@@ -1,0 +1,106 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/**
+ * Paths whose values are secrets wherever they appear in a log object. pino's `*` matches one level,
+ * so each secret name is listed at the top level and one and two levels down (`err.config.headers`).
+ */
+const SECRET_KEYS = [
+  'token',
+  'botToken',
+  'appToken',
+  'password',
+  'signingSecret',
+  'secret',
+  'authorization',
+  'Authorization',
+  'response_url',
+  'responseUrl',
+  'cookie',
+  'x-slack-signature',
+];
+
+const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `["${k}"]`);
+
+/** Redacted paths: each secret name at the top level and up to three levels down (`err.config.headers.authorization`). */
+export const REDACT_PATHS: string[] = SECRET_KEYS.flatMap((k) =>
+  ['', '*', '*.*', '*.*.*'].map((prefix) => `${prefix}${key(k)}`.replace(/^\./, '')),
+);
+
+/**
+ * Token-shaped text inside free-form strings (an error message quoting a header, a URL). Redaction by
+ * path cannot see these, so messages and string fields are scrubbed too.
+ */
+const SECRET_PATTERNS: RegExp[] = [
+  /xox[abposre]-[A-Za-z0-9-]+/g,
+  /xapp-[A-Za-z0-9-]+/g,
+  /https:\/\/hooks\.slack\.com\/[^\s"'<>]+/g,
+  /v0=[0-9a-f]{64}/g,
+  /(Bearer\s+)[^\s"',]+/gi,
+  /(rediss?:\/\/[^:/@\s]*:)[^@\s]+@/g,
+];
+
+/** Replaces token-shaped substrings with `[Redacted]`. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const re of SECRET_PATTERNS) {
+    out = out.replace(re, (_m, prefix?: string) =>
+      typeof prefix === 'string' && prefix.length ? `${prefix}[Redacted]${/^redis/.test(prefix) ? '@' : ''}` : '[Redacted]',
+    );
+  }
+  return out;
+}
+
+function scrubDeep(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrubSecrets(value);
+  if (depth <= 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth - 1));
+  if (value instanceof Error) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth - 1);
+  return out;
+}
+
+export interface CreateLoggerOptions {
+  level?: LogLevel;
+  /** Where JSON lines go; stdout when absent. Tests pass a stream to assert on the output. */
+  destination?: DestinationStream;
+  /** Fixed fields on every line (e.g. `{ service: 'session-ttl-bot' }`). */
+  base?: Record<string, unknown>;
+}
+
+/**
+ * The bot's logger: pino JSON lines with secrets redacted by path (`token`, `*.password`,
+ * `headers.authorization`, `response_url`, `x-slack-signature`, ...) and token-shaped text scrubbed
+ * from messages and string fields.
+ *
+ * @example
+ * const logger = createLogger({ level: 'info' });
+ * const log = logger.child({ req: 'a1b2', user: 'U1', channel: 'C1', env: 'dev' });
+ * log.info({ durationMs: 812 }, 'diagnosis posted');
+ */
+export function createLogger(opts: CreateLoggerOptions = {}): Logger {
+  const options: LoggerOptions = {
+    level: opts.level ?? 'info',
+    base: opts.base ?? { service: 'session-ttl-bot' },
+    redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
+    formatters: {
+      log: (obj) => scrubDeep(obj, 4) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
+        return method.apply(this, scrubbed);
+      },
+    },
+  };
+  return opts.destination ? pino(options, opts.destination) : pino(options);
+}
+
+/** A short id that ties the log lines of one request together. */
+export function requestId(): string {
+  return Math.random().toString(36).slice(2, 10);
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The composition root of the Slack bot: settings -> config -> sources -> check registry -> Bolt app -> start.
+// Nothing else wires; every other module receives its dependencies.
+import { parseBotSettings } from './bot-settings.js';
+import { loadConfigFile, resolveConfigPath } from './config.js';
+import { allChecks } from './diagnostics/all-checks.js';
+import { createCheckRegistry } from './diagnostics/registry.js';
+import { ConfigError } from './errors.js';
+import { createLogger, scrubSecrets } from './logging.js';
+import { createSlackApp, SlackStartError } from './slack/create-slack-app.js';
+import { createSourceCache } from './sources.js';
+
+async function main(): Promise<number> {
+  const result = parseBotSettings(process.env);
+  if (!result.ok) {
+    process.stderr.write(
+      `session-ttl-bot cannot start; fix these settings:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  const { settings } = result;
+  const logger = createLogger({ level: settings.logLevel });
+
+  let config;
+  try {
+    config = loadConfigFile(resolveConfigPath(undefined, process.env));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const sources = createSourceCache(process.env);
+  const bot = createSlackApp({
+    settings,
+    config,
+    registry: createCheckRegistry(allChecks),
+    sourcesFor: sources.sourcesFor,
+    logger,
+  });
+  try {
+    await bot.start();
+  } catch (err) {
+    await sources.close();
+    if (err instanceof SlackStartError) {
+      logger.error(err.message);
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    Promise.allSettled([bot.stop(), sources.close()]).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return 0;
+}
+
+main().then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`session-ttl-bot crashed: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    process.exitCode = 1;
+  },
+);

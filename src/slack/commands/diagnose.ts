@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { webApi } from '@slack/bolt';
+import { runDiagnosis, selectChecks, type EngineDeps } from '../../diagnostics/engine.js';
+import { UserError } from '../../errors.js';
+import { renderReportMessage, type RenderOptions } from '../../render/slack-blocks.js';
+import type { Subcommand } from '../subcommands.js';
+
+export interface DiagnoseParams {
+  env: string;
+  checks: string[];
+}
+
+/** Slack errors that mean "the bot may not post here"; the fix is the same for all of them. */
+const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as Partial<webApi.WebAPIPlatformError> | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+export interface DiagnoseCommandDeps extends EngineDeps {
+  render?: RenderOptions;
+}
+
+/**
+ * `/session-ttl diagnose <env> [check ...]`: validates the names before acknowledging (so a typo is
+ * answered in the ack and nothing is posted), acknowledges at once, runs the checks and posts the
+ * report in the channel.
+ */
+export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseParams> {
+  return {
+    name: 'diagnose',
+    usage: 'diagnose <env> [check ...]',
+    summary: 'Run the session TTL checks against an environment and post the report here',
+    params: z
+      .array(z.string())
+      .min(1, 'name an environment, e.g. `diagnose dev` (see `/session-ttl envs`)')
+      .transform(([env, ...checks]) => ({ env: env as string, checks })),
+    async run(params, ctx) {
+      const logger = ctx.logger.child({ env: params.env });
+      const { checks } = selectChecks(deps, { envName: params.env, checkIds: params.checks });
+      await ctx.ack(`:hourglass_flowing_sand: Diagnosing *${params.env}* (${checks.map((c) => c.id).join(', ')}) …`);
+      logger.info({ checks: checks.map((c) => c.id) }, 'diagnosis started');
+
+      const report = await runDiagnosis(deps, { envName: params.env, checkIds: params.checks });
+      const message = renderReportMessage(report, deps.render);
+      try {
+        await ctx.postMessage(message);
+      } catch (err) {
+        const code = slackErrorCode(err);
+        if (code && NOT_IN_CHANNEL.has(code)) {
+          logger.warn({ slackError: code }, 'cannot post the report in this channel');
+          throw new UserError(
+            `I could not post the report in this channel (${code}). Invite the bot with \`/invite @session-ttl\` and run the command again, or run it in a channel I am in.`,
+            'not_in_channel',
+          );
+        }
+        throw err;
+      }
+      logger.info(
+        { durationMs: report.durationMs, findings: report.findings.map((f) => f.id), checks: report.checks.map((c) => `${c.id}:${c.status}`) },
+        'diagnosis posted',
+      );
+    },
+  };
+}

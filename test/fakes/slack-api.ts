@@ -1,0 +1,223 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call the fake received. JSON-valued form fields (`blocks`, `attachments`) are parsed. */
+export interface SlackApiCall {
+  method: string;
+  body: Record<string, any>;
+  headers: IncomingHttpHeaders;
+  at: number;
+}
+
+/** One message posted to a response_url. */
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, any>;
+  at: number;
+}
+
+export interface FakeSlackApi {
+  port: number;
+  /** Base URL for the WebClient's `slackApiUrl`: `http://127.0.0.1:<port>/api/`. */
+  apiUrl: string;
+  /** A response_url served by this fake; posts to it are recorded under `id`. */
+  responseUrl(id?: string): string;
+  calls: SlackApiCall[];
+  responses: ResponseUrlPost[];
+  /** Makes `method` answer `{ ok: false, error }` (every time, or the next `times` calls). */
+  failMethod(method: string, error: string, times?: number): void;
+  /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500). */
+  failMethodHttp(method: string, status: number): void;
+  /** Calls of one method so far. */
+  callsOf(method: string): SlackApiCall[];
+  /** Resolves with the first call (past or future) of `method` that matches; rejects after `timeoutMs`. */
+  waitFor(method: string, predicate?: (c: SlackApiCall) => boolean, timeoutMs?: number): Promise<SlackApiCall>;
+  /** Same for response_url posts. */
+  waitForResponse(predicate?: (r: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_IDS = { team: 'T0FAKE', botUser: 'U0BOT', bot: 'B0BOT', channel: 'C0CHAN' };
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, any> {
+  if (!raw) return {};
+  if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, any>;
+  const out: Record<string, any> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    if (/^[[{]/.test(v)) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // a plain string that starts with a bracket
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (data += c));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function okBody(method: string, body: Record<string, any>, ts: () => string): Record<string, unknown> {
+  switch (method) {
+    case 'auth.test':
+      return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'session-ttl', team_id: FAKE_IDS.team, user_id: FAKE_IDS.botUser, bot_id: FAKE_IDS.bot };
+    case 'chat.postMessage':
+      return { ok: true, channel: body.channel, ts: ts(), message: { text: body.text, blocks: body.blocks, bot_id: FAKE_IDS.bot } };
+    case 'chat.update':
+      return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+    case 'chat.postEphemeral':
+      return { ok: true, message_ts: ts() };
+    case 'apps.connections.open':
+      return { ok: false, error: 'not_allowed_token_type' };
+    default:
+      return { ok: true };
+  }
+}
+
+/**
+ * A fake Slack Web API on 127.0.0.1 for the real WebClient (`clientOptions.slackApiUrl`). Answers
+ * `POST /api/<method>` (form or JSON bodies) with `{ ok: true, ... }`, records every call, can make a
+ * method fail, and serves response_urls at `POST /response/<id>`.
+ *
+ * @example
+ * const slack = await startFakeSlackApi();
+ * slack.failMethod('chat.postMessage', 'not_in_channel');
+ * const post = await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C1');
+ */
+export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+  const calls: SlackApiCall[] = [];
+  const responses: ResponseUrlPost[] = [];
+  const failures = new Map<string, { error?: string; status?: number; times: number }>();
+  const callWaiters: { method: string; predicate: (c: SlackApiCall) => boolean; resolve: (c: SlackApiCall) => void }[] = [];
+  const responseWaiters: { predicate: (r: ResponseUrlPost) => boolean; resolve: (r: ResponseUrlPost) => void }[] = [];
+  let tsCounter = 0;
+  const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
+
+  const send = (res: ServerResponse, status: number, body?: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const raw = await readBody(req);
+    const api = /^\/api\/([\w.]+)$/.exec(url.pathname);
+    const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && api) {
+      const method = api[1] as string;
+      const call: SlackApiCall = { method, body: parseBody(raw, req.headers['content-type']), headers: req.headers, at: Date.now() };
+      calls.push(call);
+      for (const w of [...callWaiters]) {
+        if (w.method === method && w.predicate(call)) {
+          callWaiters.splice(callWaiters.indexOf(w), 1);
+          w.resolve(call);
+        }
+      }
+      const failure = failures.get(method);
+      if (failure && failure.times > 0) {
+        failure.times -= 1;
+        if (failure.status) return send(res, failure.status, { ok: false, error: 'fake_http_error' });
+        return send(res, 200, { ok: false, error: failure.error });
+      }
+      return send(res, 200, okBody(method, call.body, ts));
+    }
+    if (req.method === 'POST' && response) {
+      const post: ResponseUrlPost = { id: response[1] as string, body: parseBody(raw, req.headers['content-type']), at: Date.now() };
+      responses.push(post);
+      for (const w of [...responseWaiters]) {
+        if (w.predicate(post)) {
+          responseWaiters.splice(responseWaiters.indexOf(w), 1);
+          w.resolve(post);
+        }
+      }
+      return send(res, 200, { ok: true });
+    }
+    send(res, 404, { ok: false, error: 'unknown_method' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  const wait = <T>(
+    label: string,
+    existing: () => T | undefined,
+    register: (resolve: (v: T) => void) => () => void,
+    timeoutMs: number,
+    describe: () => string,
+  ): Promise<T> => {
+    const found = existing();
+    if (found) return Promise.resolve(found);
+    return new Promise<T>((resolve, reject) => {
+      let unregister = () => undefined as void;
+      const timer = setTimeout(() => {
+        unregister();
+        reject(new Error(`fake Slack: no ${label} within ${timeoutMs} ms; received: ${describe()}`));
+      }, timeoutMs);
+      unregister = register((v) => {
+        clearTimeout(timer);
+        resolve(v);
+      });
+    });
+  };
+
+  return {
+    port,
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    responseUrl: (id = Math.random().toString(36).slice(2, 10)) => `http://127.0.0.1:${port}/response/${id}`,
+    calls,
+    responses,
+    failMethod(method, error, times = Number.POSITIVE_INFINITY) {
+      failures.set(method, { error, times });
+    },
+    failMethodHttp(method, status) {
+      failures.set(method, { status, times: Number.POSITIVE_INFINITY });
+    },
+    callsOf: (method) => calls.filter((c) => c.method === method),
+    waitFor(method, predicate = () => true, timeoutMs = 5000) {
+      return wait(
+        `${method} call`,
+        () => calls.find((c) => c.method === method && predicate(c)),
+        (resolve) => {
+          const w = { method, predicate, resolve };
+          callWaiters.push(w);
+          return () => void callWaiters.splice(callWaiters.indexOf(w), 1);
+        },
+        timeoutMs,
+        () => calls.map((c) => c.method).join(', ') || 'nothing',
+      );
+    },
+    waitForResponse(predicate = () => true, timeoutMs = 5000) {
+      return wait(
+        'response_url post',
+        () => responses.find(predicate),
+        (resolve) => {
+          const w = { predicate, resolve };
+          responseWaiters.push(w);
+          return () => void responseWaiters.splice(responseWaiters.indexOf(w), 1);
+        },
+        timeoutMs,
+        () => JSON.stringify(responses.map((r) => r.body.text)),
+      );
+    },
+    reset() {
+      calls.length = 0;
+      responses.length = 0;
+      failures.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
