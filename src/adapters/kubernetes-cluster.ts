@@ -354,7 +354,10 @@ export function createKubernetesCluster(
     );
   }
 
-  /** Runs one request with a timeout, records the server's Date header and maps failures. */
+  /**
+   * Runs one request with a timeout, records the server's Date header and maps failures. The generated
+   * client takes no AbortSignal, so a timed-out request is abandoned (its socket closes on its own).
+   */
   async function call<T>(a: Action, send: () => Promise<{ data: T; headers: Record<string, string> }>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -123,7 +123,8 @@ async function loadObjects(dir: string): Promise<LoadedObject[]> {
   }
   const objects: LoadedObject[] = [];
   for (const path of await yamlFiles(dir)) {
-    const file = relative(process.cwd(), path) || path;
+    const rel = relative(process.cwd(), path);
+    const file = rel && !rel.startsWith('..') ? rel : path;
     const text = await readFile(path, 'utf8');
     for (const doc of parseAllDocuments(text)) {
       const first = doc.errors[0];
