@@ -129,7 +129,9 @@ function checkOverrides(pods: PodView[], cmTtl: number | undefined, n: Names): R
   }
   return [...groups.values()].map((g) => {
     const override = parseTtl(g.value);
-    const critical = override === undefined || override < n.expected;
+    // Lower than expected ends sessions early. A value that is not a number may be another knob
+    // (SESSION_TTL_ENABLED=true), so it is only a warning.
+    const critical = override !== undefined && override < n.expected;
     return {
       id: 'config.env_override_mismatch',
       severity: critical ? 'critical' : 'warning',
