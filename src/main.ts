@@ -3,12 +3,22 @@
 // Nothing else wires; every other module receives its dependencies.
 import { parseBotSettings } from './bot-settings.js';
 import { loadConfigFile, resolveConfigPath } from './config.js';
-import { allChecks } from './diagnostics/all-checks.js';
-import { createCheckRegistry } from './diagnostics/registry.js';
 import { ConfigError } from './errors.js';
 import { createLogger, scrubSecrets } from './logging.js';
-import { createSlackApp, SlackStartError } from './slack/create-slack-app.js';
-import { createSourceCache } from './sources.js';
+
+/**
+ * Bolt and the Kubernetes client take seconds to load; they are imported only once the settings and the
+ * config are valid, so a misconfigured deployment fails at once with its message.
+ */
+async function loadRuntime() {
+  const [{ allChecks }, { createCheckRegistry }, { createSlackApp, SlackStartError }, { createSourceCache }] = await Promise.all([
+    import('./diagnostics/all-checks.js'),
+    import('./diagnostics/registry.js'),
+    import('./slack/create-slack-app.js'),
+    import('./sources.js'),
+  ]);
+  return { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache };
+}
 
 async function main(): Promise<number> {
   const result = parseBotSettings(process.env);
@@ -32,6 +42,7 @@ async function main(): Promise<number> {
     throw err;
   }
 
+  const { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache } = await loadRuntime();
   const sources = createSourceCache(process.env);
   const bot = createSlackApp({
     settings,
@@ -40,6 +51,16 @@ async function main(): Promise<number> {
     sourcesFor: sources.sourcesFor,
     logger,
   });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    Promise.allSettled([bot.stop(), sources.close()]).then(() => process.exit(0));
+  };
+  // Installed before start so that a signal during start-up (or right after 'listening') is handled.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   try {
     await bot.start();
   } catch (err) {
@@ -52,15 +73,6 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    Promise.allSettled([bot.stop(), sources.close()]).then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
   return 0;
 }
 

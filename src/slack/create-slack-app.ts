@@ -64,9 +64,11 @@ function describeStartFailure(err: unknown, apiUrl: string): string {
   if (e?.code === 'slack_webapi_http_error') {
     return `Slack's Web API at ${apiUrl} answered HTTP ${e.statusCode} to auth.test: check SLACK_API_URL (it must end in /api/) and any proxy.`;
   }
-  const cause = (e?.original ?? e) as (Error & { code?: string; cause?: { code?: string } }) | undefined;
-  const code = cause?.cause?.code ?? cause?.code;
-  return `Cannot reach Slack's Web API at ${apiUrl} (auth.test: ${code ?? cause?.message ?? String(err)}). Check the network, proxy settings and SLACK_API_URL.`;
+  // fetch wraps the network error: "fetch failed" with the cause (ECONNREFUSED, "bad port", ...).
+  const cause = (e?.original ?? e) as (Error & { code?: string; cause?: { code?: string; message?: string } }) | undefined;
+  const inner = cause?.cause?.code ?? cause?.code ?? cause?.cause?.message;
+  const detail = [cause?.message ?? String(err), inner].filter(Boolean).join(': ');
+  return `Cannot reach Slack's Web API at ${apiUrl} (auth.test: ${detail}). Check the network, proxy settings and SLACK_API_URL.`;
 }
 
 /**
