@@ -17,6 +17,8 @@ export interface DemoDeps {
   io: CliIo;
   json: boolean;
   sessions?: number;
+  /** The redis-server binary (default: redis-server from PATH). */
+  redisServerBin?: string;
 }
 
 /**
@@ -25,7 +27,8 @@ export interface DemoDeps {
  */
 export async function demoCommand(deps: DemoDeps): Promise<number> {
   const { io } = deps;
-  if (!redisServerAvailable()) {
+  const bin = deps.redisServerBin ?? 'redis-server';
+  if (!redisServerAvailable(bin)) {
     io.stderr.write(
       'session-ttl demo needs redis-server on PATH.\n' +
         '  Debian/Ubuntu: sudo apt-get install redis-server\n' +
@@ -37,7 +40,7 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
   const say = (text: string) => {
     if (!deps.json) io.stdout.write(text);
   };
-  const server = await startRedisServer();
+  const server = await startRedisServer([], bin);
   const client = new Redis(server.url);
   const sources = createSourceCache(io.env);
   try {
@@ -68,11 +71,11 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
       { envName: 'demo' },
     ).finally(() => churn.stop());
     io.stdout.write(deps.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }));
-    say(`\nStopped the demo redis-server. Point session-ttl.yaml at your own Redis and run: session-ttl diagnose <env>\n`);
-    return 0;
   } finally {
     await sources.close();
     client.disconnect();
     await server.stop();
   }
+  say(`\nStopped the demo redis-server. Point session-ttl.yaml at your own Redis and run: session-ttl diagnose <env>\n`);
+  return 0;
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { demoCommand } from '../../src/cli/demo-command.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { allChecks } from '../../src/diagnostics/all-checks.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
+import type { Report } from '../../src/diagnostics/types.js';
+
+function captureIo() {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    env: {},
+    color: false,
+    stderrIsTTY: false,
+  };
+  return { io, out: () => out, err: () => err };
+}
+
+describe('session-ttl demo', () => {
+  it('diagnoses the seeded faulty store and the demo cluster state', async () => {
+    const c = captureIo();
+    const code = await demoCommand({ registry: createCheckRegistry(allChecks), io: c.io, json: true });
+    expect(code).toBe(0);
+    const report = JSON.parse(c.out()) as Report;
+    expect(report.environment).toBe('demo');
+    expect(report.findings.map((f) => f.id)).toEqual(
+      expect.arrayContaining([
+        'eviction.allkeys_policy',
+        'memory.high_usage',
+        'ttl.no_expiry',
+        'ttl.effective_below_configured',
+        'config.stale_pods',
+        'config.env_override_mismatch',
+      ]),
+    );
+    const below = report.findings.find((f) => f.id === 'ttl.effective_below_configured');
+    expect(below?.evidence.apparentTtlSeconds).toBe(3600);
+    expect(report.checks.every((ch) => ch.status === 'findings')).toBe(true);
+  });
+
+  it('says how to install redis-server and exits 2 when it is missing', async () => {
+    const c = captureIo();
+    const code = await demoCommand({
+      registry: createCheckRegistry(allChecks),
+      io: c.io,
+      json: false,
+      redisServerBin: '/nonexistent/redis-server',
+    });
+    expect(code).toBe(2);
+    expect(c.err()).toMatch(/needs redis-server on PATH[\s\S]*apt-get install redis-server/);
+    expect(c.out()).toBe('');
+  });
+});
