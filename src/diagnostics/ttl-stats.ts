@@ -75,9 +75,9 @@ export function roundUpTtl(seconds: number): number {
   return Math.ceil(seconds / 60) * 60;
 }
 
-/** Rounds a precisely computed TTL (from timestamps) to the nearest second, snapping to a common TTL within 0.5 %. */
+/** Rounds a precisely computed TTL (from timestamps) to the nearest second, snapping to a common TTL within 0.1 % (or 2 s). */
 export function roundTtl(seconds: number): number {
-  const near = COMMON_TTLS.find((c) => Math.abs(seconds - c) <= Math.max(2, c * 0.005));
+  const near = COMMON_TTLS.find((c) => Math.abs(seconds - c) <= Math.max(2, c * 0.001));
   return near ?? Math.round(seconds);
 }
 
