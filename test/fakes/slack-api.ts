@@ -28,6 +28,8 @@ export interface FakeSlackApi {
   failMethod(method: string, error: string, times?: number): void;
   /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500). */
   failMethodHttp(method: string, status: number): void;
+  /** The websocket URL that apps.connections.open hands out (Socket Mode); unset, the call fails. */
+  setSocketModeUrl(url: string | undefined): void;
   /** Calls of one method so far. */
   callsOf(method: string): SlackApiCall[];
   /** Resolves with the first call (past or future) of `method` that matches; rejects after `timeoutMs`. */
@@ -68,7 +70,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function okBody(method: string, body: Record<string, any>, ts: () => string): Record<string, unknown> {
+function okBody(method: string, body: Record<string, any>, ts: () => string, socketUrl?: string): Record<string, unknown> {
   switch (method) {
     case 'auth.test':
       return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'session-ttl', team_id: FAKE_IDS.team, user_id: FAKE_IDS.botUser, bot_id: FAKE_IDS.bot };
@@ -79,7 +81,7 @@ function okBody(method: string, body: Record<string, any>, ts: () => string): Re
     case 'chat.postEphemeral':
       return { ok: true, message_ts: ts() };
     case 'apps.connections.open':
-      return { ok: false, error: 'not_allowed_token_type' };
+      return socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'not_allowed_token_type' };
     default:
       return { ok: true };
   }
@@ -102,6 +104,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const callWaiters: { method: string; predicate: (c: SlackApiCall) => boolean; resolve: (c: SlackApiCall) => void }[] = [];
   const responseWaiters: { predicate: (r: ResponseUrlPost) => boolean; resolve: (r: ResponseUrlPost) => void }[] = [];
   let tsCounter = 0;
+  let socketUrl: string | undefined;
   const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
@@ -130,7 +133,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         if (failure.status) return send(res, failure.status, { ok: false, error: 'fake_http_error' });
         return send(res, 200, { ok: false, error: failure.error });
       }
-      return send(res, 200, okBody(method, call.body, ts));
+      return send(res, 200, okBody(method, call.body, ts, socketUrl));
     }
     if (req.method === 'POST' && response) {
       const post: ResponseUrlPost = { id: response[1] as string, body: parseBody(raw, req.headers['content-type']), at: Date.now() };
@@ -178,6 +181,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     responses,
     failMethod(method, error, times = Number.POSITIVE_INFINITY) {
       failures.set(method, { error, times });
+    },
+    setSocketModeUrl(url) {
+      socketUrl = url;
     },
     failMethodHttp(method, status) {
       failures.set(method, { status, times: Number.POSITIVE_INFINITY });
