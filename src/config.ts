@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { alertRoutingSchema } from './alerts/environment-mapping.js';
 import { ConfigError } from './errors.js';
 
 /** Runbook "Configuration Reference": recommended TTL and sliding window per profile. */
@@ -62,6 +63,24 @@ const manifestKubernetesSchema = z
   })
   .strict();
 
+/** The session service's own API (runbook Diagnosis 6 and Verification). */
+const appSchema = z
+  .object({
+    baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+    /** Name of the env var holding a bearer token for the app API (never the token). */
+    tokenEnv: envVarName.optional(),
+    sessionsPath: z.string().startsWith('/').default('/api/sessions'),
+    timeoutMs: z.number().int().positive().default(5000),
+  })
+  .strict();
+
+const verifySchema = z
+  .object({
+    /** Seconds between the two TTL readings of the canary (runbook: 60). */
+    waitSeconds: z.number().positive().max(3600).default(60),
+  })
+  .strict();
+
 const environmentSchema = z
   .object({
     profile: profileSchema,
@@ -69,6 +88,8 @@ const environmentSchema = z
     slidingWindow: z.boolean().optional(),
     redis: redisSchema,
     kubernetes: z.union([manifestKubernetesSchema, liveKubernetesSchema]).optional(),
+    app: appSchema.optional(),
+    verify: verifySchema.default({ waitSeconds: 60 }),
     /** Checks to leave out for this environment. */
     disabledChecks: z.array(z.string()).default([]),
   })
@@ -87,16 +108,31 @@ const fileSchema = z
         sampleSize: z.number().int().positive().max(1_000_000).default(1000),
         checkTimeoutMs: z.number().int().positive().default(20_000),
         rateWindowMs: z.number().int().nonnegative().default(1000),
+        /** Clock offsets above this are reported as clock.skew (runbook Scenario 5). */
+        clockSkewThresholdMs: z.number().int().positive().default(2000),
+        /** Lines of app pod logs searched for session deletions (runbook Scenario 4). */
+        logTailLines: z.number().int().positive().max(100_000).default(200),
       })
       .strict()
-      .default({ sampleSize: 1000, checkTimeoutMs: 20_000, rateWindowMs: 1000 }),
+      .default({ sampleSize: 1000, checkTimeoutMs: 20_000, rateWindowMs: 1000, clockSkewThresholdMs: 2000, logTailLines: 200 }),
     slack: z
       .object({
-        incidentChannels: z.array(z.string()).default([]),
-        onCallUserGroup: z.string().optional(),
+        /** Channel ids where the bot reads alert posts and answers in their thread. */
+        incidentChannels: z.array(z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD')).default([]),
+        /** Slack user group id mentioned on severe escalations, e.g. S0123ABCD. */
+        onCallUserGroup: z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123ABCD').optional(),
+        /** Channel where Alertmanager webhook notifications are posted. */
+        alertChannel: z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD').optional(),
+        /** Minutes during which a re-fired alert links to the earlier diagnosis instead of running again. */
+        alertCooldownMinutes: z.number().positive().default(15),
+        alertRouting: alertRoutingSchema.default({ labelKeys: ['env', 'environment', 'namespace', 'cluster'], aliases: {} }),
       })
       .strict()
-      .default({ incidentChannels: [] }),
+      .default({
+        incidentChannels: [],
+        alertCooldownMinutes: 15,
+        alertRouting: { labelKeys: ['env', 'environment', 'namespace', 'cluster'], aliases: {} },
+      }),
   })
   .strict();
 
