@@ -29,6 +29,16 @@ interface ScanResult {
   futureTimestamps: number;
 }
 
+/**
+ * A session id is a bearer credential: evidence (posted to Slack) shows only enough of it to find the
+ * key again with SCAN MATCH, e.g. `session:3f9a1c…`.
+ */
+export function maskKey(key: string): string {
+  const i = key.lastIndexOf(':');
+  const id = key.slice(i + 1);
+  return id.length > 8 ? `${key.slice(0, i + 1)}${id.slice(0, 6)}…` : key;
+}
+
 function aboveTolerance(expected: number): number {
   return Math.max(5, expected * 0.01);
 }
@@ -66,12 +76,12 @@ async function scanNode(
       const p = pttls[i] as number;
       out.stats.add(p);
       if (p === -1) {
-        if (out.noExpiryKeys.length < MAX_SAMPLE_KEYS) out.noExpiryKeys.push(keys[i] as string);
+        if (out.noExpiryKeys.length < MAX_SAMPLE_KEYS) out.noExpiryKeys.push(maskKey(keys[i] as string));
       } else if (p >= 0) {
         if (p > aboveMs) {
           out.above.count++;
           if (p / 1000 > out.above.maxSeconds) out.above.maxSeconds = p / 1000;
-          if (out.above.keys.length < MAX_SAMPLE_KEYS) out.above.keys.push(keys[i] as string);
+          if (out.above.keys.length < MAX_SAMPLE_KEYS) out.above.keys.push(maskKey(keys[i] as string));
         }
         if (budget.values > 0) {
           withTtlKeys.push(keys[i] as string);
