@@ -107,6 +107,8 @@ const fileSchema = z
       .object({
         sampleSize: z.number().int().positive().max(1_000_000).default(1000),
         checkTimeoutMs: z.number().int().positive().default(20_000),
+        /** Timeout of a check during a --full audit, which reads every key (default 30 min). */
+        fullAuditTimeoutMs: z.number().int().positive().default(1_800_000),
         rateWindowMs: z.number().int().nonnegative().default(1000),
         /** Clock offsets above this are reported as clock.skew (runbook Scenario 5). */
         clockSkewThresholdMs: z.number().int().positive().default(2000),
@@ -114,7 +116,7 @@ const fileSchema = z
         logTailLines: z.number().int().positive().max(100_000).default(200),
       })
       .strict()
-      .default({ sampleSize: 1000, checkTimeoutMs: 20_000, rateWindowMs: 1000, clockSkewThresholdMs: 2000, logTailLines: 200 }),
+      .default({ sampleSize: 1000, checkTimeoutMs: 20_000, fullAuditTimeoutMs: 1_800_000, rateWindowMs: 1000, clockSkewThresholdMs: 2000, logTailLines: 200 }),
     slack: z
       .object({
         /** Channel ids where the bot reads alert posts and answers in their thread. */

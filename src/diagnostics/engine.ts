@@ -3,6 +3,8 @@ import type { ClusterPort } from '../adapters/cluster-port.js';
 import type { SessionStore } from '../adapters/session-store.js';
 import { UserError } from '../errors.js';
 import type { CheckRegistry } from './registry.js';
+import { escalationFinding } from './escalation.js';
+import { rankScenarios } from './scenarios.js';
 import { describeSourceFailure } from './source-failure.js';
 import type { Check, CheckSummary, Finding, Need, Report, RunOptions, Severity } from './types.js';
 
@@ -114,7 +116,10 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
       }
       const controller = new AbortController();
       try {
-        const raw = await withTimeout(check.timeoutMs ?? deps.config.defaults.checkTimeoutMs, controller, () =>
+        const timeoutMs = options.full
+          ? Math.max(deps.config.defaults.fullAuditTimeoutMs, check.timeoutMs ?? 0)
+          : (check.timeoutMs ?? deps.config.defaults.checkTimeoutMs);
+        const raw = await withTimeout(timeoutMs, controller, () =>
           check.run({
             envName: env.name,
             env,
@@ -154,14 +159,18 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
     }
     findings.push(f);
   }
+  const escalation = escalationFinding(findings, env, deps.config.slack.onCallUserGroup);
+  if (escalation) findings.unshift(escalation);
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const checkSummaries = results.map((r) => r.summary);
 
   return {
     environment: env.name,
     startedAt: new Date(startedAt).toISOString(),
     durationMs: now() - startedAt,
-    checks: results.map((r) => r.summary),
+    checks: checkSummaries,
     findings,
+    scenarios: rankScenarios(findings, checkSummaries),
   };
 }
 

@@ -91,10 +91,13 @@ export const memoryCheck: Check = {
     const before = await Promise.all(nodes.map(readEvictedKeys));
     const t0 = ctx.now();
     await ctx.sleep(windowMs);
-    const [after, readings] = await Promise.all([
+    const [after, readings, keyspaces] = await Promise.all([
       Promise.all(nodes.map(readEvictedKeys)),
       Promise.all(nodes.map(readMemory)),
+      Promise.all(nodes.map((node) => node.keyspace())),
     ]);
+    // Keys in the store: with `ratePerSecond` it estimates how long a key survives eviction (escalation).
+    const keys = keyspaces.reduce((sum, k) => sum + k.keys, 0);
     const elapsedMs = Math.max(ctx.now() - t0, windowMs, 1);
     const evictedKeys = after.reduce((a, b) => a + b, 0);
     const evictedInWindow = after.reduce((sum, v, i) => sum + Math.max(0, v - (before[i] as number)), 0);
@@ -138,7 +141,7 @@ export const memoryCheck: Check = {
         detail: ongoing
           ? 'Keys are being evicted under memory pressure right now; with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs },
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys },
         fix: 'Give Redis more memory (maxmemory in the redis-session-config ConfigMap, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted, then restart Redis (runbook Scenario 1).',
       });
     }

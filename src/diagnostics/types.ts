@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config.js';
 import type { SessionStore } from '../adapters/session-store.js';
 import type { ClusterPort } from '../adapters/cluster-port.js';
+import type { ScenarioAssessment } from './scenarios.js';
 
 /** How bad a finding is. `critical` makes the CLI exit 1. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -45,6 +46,8 @@ export interface Report {
   durationMs: number;
   checks: CheckSummary[];
   findings: Finding[];
+  /** The runbook's seven scenarios rated by the findings, most likely first. */
+  scenarios: ScenarioAssessment[];
 }
 
 /** What a check can ask the engine for. */

@@ -84,7 +84,7 @@ describe('engine', () => {
     try {
       const sources: Sources = { redis: store, cluster: cluster({}) };
       const report = await runDiagnosis({ config, registry, sourcesFor: () => sources }, { envName: 'dev' });
-      expect(Object.keys(report).sort()).toEqual(['checks', 'durationMs', 'environment', 'findings', 'startedAt']);
+      expect(Object.keys(report).sort()).toEqual(['checks', 'durationMs', 'environment', 'findings', 'scenarios', 'startedAt']);
       expect(report.environment).toBe('dev');
       expect(new Date(report.startedAt).toString()).not.toBe('Invalid Date');
       expect(report.checks.map((c) => [c.id, c.status])).toEqual([
@@ -96,6 +96,7 @@ describe('engine', () => {
         ['fixture.memory', 'used-memory'],
       ]);
       expect(report.findings[1]!.evidence.used).toBeGreaterThan(0);
+      expect(report.scenarios.map((s) => s.scenario).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     } finally {
       await store.close();
     }

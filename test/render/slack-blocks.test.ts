@@ -20,6 +20,7 @@ function report(findings: Finding[], over: Partial<Report> = {}): Report {
     environment: 'prod',
     startedAt: '2025-01-01T00:00:00.000Z',
     durationMs: 1234,
+    scenarios: [],
     checks: [
       { id: 'ttl-sample', status: findings.length ? 'findings' : 'ok', durationMs: 812 },
       { id: 'memory', status: 'error', durationMs: 3001, message: 'Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).' },

@@ -1,0 +1,66 @@
+import type { EnvironmentConfig } from '../config.js';
+import type { Finding } from './types.js';
+
+/** Runbook "Escalation": sessions expiring more than 50% early. */
+export const SEVERE_RATIO = 0.5;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function fmtDuration(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/**
+ * How long sessions actually live, from the evidence: the TTL writers use (ttl-sample), and under
+ * eviction pressure the keyspace divided by the eviction rate (how long a key survives when that many
+ * keys are evicted per second). The shortest estimate wins.
+ */
+export function estimatedLifetimes(findings: readonly Finding[]): { source: string; seconds: number }[] {
+  const out: { source: string; seconds: number }[] = [];
+  for (const f of findings) {
+    if (f.id === 'ttl.effective_below_configured') {
+      const s = num(f.evidence.apparentTtlSeconds);
+      if (s !== undefined) out.push({ source: 'TTL the writers use (ttl-sample)', seconds: s });
+    }
+    if (f.id === 'memory.evictions') {
+      const rate = num(f.evidence.ratePerSecond);
+      const keys = num(f.evidence.keys);
+      if (rate && rate > 0 && keys !== undefined) out.push({ source: 'keys / eviction rate (memory)', seconds: keys / rate });
+    }
+  }
+  return out;
+}
+
+/**
+ * `escalation.severe` when sessions live less than half their expected TTL, mentioning the on-call
+ * user group when one is configured. Derived from the other findings; never from a source of its own.
+ */
+export function escalationFinding(
+  findings: readonly Finding[],
+  env: Pick<EnvironmentConfig, 'expectedTtlSeconds'>,
+  onCallUserGroup?: string,
+): Finding | undefined {
+  const lifetimes = estimatedLifetimes(findings).filter((l) => l.seconds < env.expectedTtlSeconds * SEVERE_RATIO);
+  if (!lifetimes.length) return undefined;
+  const shortest = lifetimes.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return {
+    id: 'escalation.severe',
+    check: 'escalation',
+    severity: 'critical',
+    title: `Sessions live about ${fmtDuration(shortest.seconds)}, under half the expected ${fmtDuration(env.expectedTtlSeconds)}: escalate`,
+    detail:
+      // The Slack renderer mentions evidence.onCallUserGroup; data never carries markup.
+      `The runbook escalates when sessions expire more than 50% early: review recent configuration changes, ` +
+      'check for infrastructure issues, engage the development team and consider a temporary TTL increase.',
+    evidence: {
+      expectedTtlSeconds: env.expectedTtlSeconds,
+      estimatedLifetimeSeconds: Math.round(shortest.seconds),
+      basis: shortest.source,
+      estimates: lifetimes.map((l) => ({ source: l.source, seconds: Math.round(l.seconds) })),
+      ...(onCallUserGroup ? { onCallUserGroup } : {}),
+    },
+    fix: 'Engage the on-call and development teams; as a stopgap raise the TTL or free Redis memory while the cause is fixed.',
+  };
+}

@@ -1,0 +1,170 @@
+import type { CheckSummary, Finding, Severity } from './types.js';
+
+export type ScenarioNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export type Likelihood = 'likely' | 'possible' | 'ruled_out';
+
+/** One runbook scenario as the evidence rates it. Part of the report contract. */
+export interface ScenarioAssessment {
+  scenario: ScenarioNumber;
+  name: string;
+  likelihood: Likelihood;
+  /** Ids of the findings that point to this scenario. */
+  evidence: string[];
+  /** Set when a check this scenario depends on did not run, so it could not be ruled out. */
+  unchecked?: string[];
+}
+
+/** The runbook's seven causes, their fix, and the checks that can confirm or rule them out. */
+export interface ScenarioDefinition {
+  scenario: ScenarioNumber;
+  name: string;
+  checks: readonly string[];
+  fix: readonly string[];
+}
+
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  {
+    scenario: 1,
+    name: 'Redis memory eviction',
+    checks: ['memory', 'eviction-policy'],
+    fix: [
+      'Change maxmemory-policy to volatile-lru in the redis-session-config ConfigMap (only keys with a TTL are evicted), or raise maxmemory (runbook redis-memory.md).',
+      'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
+    ],
+  },
+  {
+    scenario: 2,
+    name: 'Incorrect TTL configuration in code',
+    checks: ['ttl-sample', 'write-pattern'],
+    fix: [
+      'Create sessions with SETEX (or SET ... EX <ttl>) in one command, passing the configured TTL; never SET then EXPIRE.',
+      'Deploy the fix; sessions already written without a TTL need a one-off EXPIRE.',
+    ],
+  },
+  {
+    scenario: 3,
+    name: 'Sliding window not working',
+    checks: ['sliding-window'],
+    fix: [
+      'Set session_sliding_window to "true" in the app ConfigMap where the profile expects it, and check that refresh_session() calls EXPIRE with the full TTL on access.',
+      'Restart the app: kubectl rollout restart deployment/langgraph-agent -n <namespace>.',
+    ],
+  },
+  {
+    scenario: 4,
+    name: 'Manual session deletion',
+    checks: ['deletions'],
+    fix: [
+      'Find the cleanup job or code path that deletes sessions (delete_session / revoke_session) and confirm each deletion is intended (logout, security revocation).',
+      'Stop or fix unintended bulk deletions.',
+    ],
+  },
+  {
+    scenario: 5,
+    name: 'Clock skew',
+    checks: ['clock-skew'],
+    fix: ['Make sure NTP (chrony/systemd-timesyncd) runs on every node and the Redis and app pods agree on the time.'],
+  },
+  {
+    scenario: 6,
+    name: 'Configuration mismatch',
+    checks: ['env-check', 'ttl-sample'],
+    fix: [
+      'Make the pods read session_ttl_seconds from the ConfigMap (envFrom), remove hard-coded SESSION_TTL* values and hard-coded TTLs in code.',
+      'Restart the app so it reloads the config: kubectl rollout restart deployment/langgraph-agent -n <namespace>.',
+    ],
+  },
+  {
+    scenario: 7,
+    name: 'AOF rewrite during high load',
+    checks: ['aof'],
+    fix: [
+      'Tune AOF in the redis-session-config ConfigMap: auto-aof-rewrite-percentage 100, auto-aof-rewrite-min-size 128mb.',
+      'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
+    ],
+  },
+];
+
+type Strength = 'strong' | 'weak';
+
+/**
+ * Which scenario each finding supports, and how strongly. A strong finding of warning or critical
+ * severity makes its scenario `likely`; weak ones make it `possible`.
+ */
+const SUPPORT: Record<string, readonly (readonly [ScenarioNumber, Strength])[]> = {
+  'eviction.allkeys_policy': [[1, 'strong']],
+  'memory.evictions': [[1, 'strong']],
+  'memory.high_usage': [[1, 'weak']],
+  'eviction.sessions_only_candidates': [[1, 'weak']],
+  'ttl.no_expiry': [[2, 'strong']],
+  'code.set_without_ttl': [[2, 'strong']],
+  'code.set_then_expire': [[2, 'strong']],
+  'ttl.inconsistent': [[2, 'weak'], [6, 'weak']],
+  'ttl.effective_below_configured': [[6, 'weak'], [2, 'weak']],
+  'ttl.above_configured': [[6, 'weak']],
+  'sliding_window.disabled': [[3, 'strong']],
+  'sliding_window.unexpected': [[3, 'weak']],
+  'deletion.bulk': [[4, 'strong']],
+  'deletion.in_logs': [[4, 'strong']],
+  'clock.skew': [[5, 'strong']],
+  'config.ttl_not_expected': [[6, 'strong']],
+  'config.env_override_mismatch': [[6, 'strong']],
+  'config.hardcoded_ttl_suspected': [[6, 'strong']],
+  'config.stale_pods': [[6, 'weak']],
+  'config.configmap_not_referenced': [[6, 'weak']],
+  'config.missing_key': [[6, 'weak']],
+  'aof.last_rewrite_failed': [[7, 'strong']],
+  'aof.rewrite_in_progress': [[7, 'strong']],
+  'aof.delayed_fsync': [[7, 'strong']],
+  'aof.frequent_rewrites': [[7, 'weak']],
+};
+
+const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 4, warning: 2, info: 0.5 };
+const STRENGTH_WEIGHT: Record<Strength, number> = { strong: 3, weak: 1 };
+const LIKELIHOOD_ORDER: Record<Likelihood, number> = { likely: 0, possible: 1, ruled_out: 2 };
+
+/** The runbook scenarios a finding id supports (used to tag findings in renderers). */
+export function scenariosOf(findingId: string): ScenarioNumber[] {
+  return (SUPPORT[findingId] ?? []).map(([s]) => s);
+}
+
+/**
+ * Rates every runbook scenario from the findings, most likely first. A scenario with no supporting
+ * finding is `ruled_out` when its checks ran, and `possible` (with `unchecked`) when one could not.
+ */
+export function rankScenarios(findings: readonly Finding[], checks: readonly CheckSummary[]): ScenarioAssessment[] {
+  const ran = new Set(checks.filter((c) => c.status === 'ok' || c.status === 'findings').map((c) => c.id));
+  const attempted = new Set(checks.map((c) => c.id));
+  const scored = SCENARIOS.map((def) => {
+    let score = 0;
+    let strong = false;
+    const evidence: string[] = [];
+    for (const f of findings) {
+      for (const [scenario, strength] of SUPPORT[f.id] ?? []) {
+        if (scenario !== def.scenario) continue;
+        score += STRENGTH_WEIGHT[strength] * SEVERITY_WEIGHT[f.severity];
+        if (strength === 'strong' && f.severity !== 'info') strong = true;
+        if (!evidence.includes(f.id)) evidence.push(f.id);
+      }
+    }
+    // Only a check that ran can rule a scenario out; if none of its checks ran, it stays open.
+    const failed = def.checks.filter((c) => attempted.has(c) && !ran.has(c));
+    const unchecked = def.checks.some((c) => ran.has(c)) ? failed : [...def.checks];
+    const likelihood: Likelihood = strong ? 'likely' : evidence.length || unchecked.length ? 'possible' : 'ruled_out';
+    const assessment: ScenarioAssessment = { scenario: def.scenario, name: def.name, likelihood, evidence };
+    if (unchecked.length) assessment.unchecked = unchecked;
+    return { assessment, score };
+  });
+  return scored
+    .sort(
+      (a, b) =>
+        LIKELIHOOD_ORDER[a.assessment.likelihood] - LIKELIHOOD_ORDER[b.assessment.likelihood] ||
+        b.score - a.score ||
+        a.assessment.scenario - b.assessment.scenario,
+    )
+    .map((s) => s.assessment);
+}
+
+export function scenarioDefinition(n: ScenarioNumber): ScenarioDefinition {
+  return SCENARIOS.find((s) => s.scenario === n) as ScenarioDefinition;
+}

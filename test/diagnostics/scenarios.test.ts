@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { escalationFinding } from '../../src/diagnostics/escalation.js';
+import { rankScenarios, SCENARIOS, scenariosOf } from '../../src/diagnostics/scenarios.js';
+import type { CheckSummary, Finding, Severity } from '../../src/diagnostics/types.js';
+
+const f = (id: string, severity: Severity = 'warning', evidence: Record<string, unknown> = {}): Finding => ({
+  id,
+  check: 'x',
+  severity,
+  title: id,
+  detail: '',
+  evidence,
+});
+const ran = (...ids: string[]): CheckSummary[] => ids.map((id) => ({ id, status: 'ok', durationMs: 1 }));
+const ALL_CHECKS = ran(...new Set(SCENARIOS.flatMap((s) => s.checks)));
+
+describe('rankScenarios', () => {
+  it('rules every scenario out when all checks ran and found nothing', () => {
+    const ranking = rankScenarios([f('ttl.distribution', 'info')], ALL_CHECKS);
+    expect(ranking).toHaveLength(7);
+    expect(ranking.every((s) => s.likelihood === 'ruled_out')).toBe(true);
+    expect(ranking.map((s) => s.scenario)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('puts the scenario with strong evidence first, weak evidence as possible', () => {
+    const ranking = rankScenarios(
+      [f('memory.high_usage', 'critical'), f('eviction.allkeys_policy', 'critical'), f('ttl.effective_below_configured')],
+      ALL_CHECKS,
+    );
+    expect(ranking[0]).toEqual({
+      scenario: 1,
+      name: 'Redis memory eviction',
+      likelihood: 'likely',
+      evidence: ['memory.high_usage', 'eviction.allkeys_policy'],
+    });
+    expect(ranking.slice(1, 3).map((s) => [s.scenario, s.likelihood])).toEqual([
+      [2, 'possible'],
+      [6, 'possible'],
+    ]);
+  });
+
+  it('ranks likely scenarios by the weight of their evidence', () => {
+    const ranking = rankScenarios(
+      [f('ttl.no_expiry', 'warning'), f('config.env_override_mismatch', 'critical'), f('config.ttl_not_expected', 'critical')],
+      ALL_CHECKS,
+    );
+    expect(ranking.slice(0, 2).map((s) => [s.scenario, s.likelihood])).toEqual([
+      [6, 'likely'],
+      [2, 'likely'],
+    ]);
+  });
+
+  it('does not rule out a scenario whose checks failed or did not run', () => {
+    const checks: CheckSummary[] = [
+      { id: 'memory', status: 'error', durationMs: 1, message: 'down' },
+      { id: 'eviction-policy', status: 'error', durationMs: 1, message: 'down' },
+      { id: 'ttl-sample', status: 'ok', durationMs: 1 },
+    ];
+    const ranking = rankScenarios([], checks);
+    const one = ranking.find((s) => s.scenario === 1);
+    expect(one).toMatchObject({ likelihood: 'possible', unchecked: ['memory', 'eviction-policy'] });
+    expect(ranking.find((s) => s.scenario === 2)?.likelihood).toBe('ruled_out');
+    expect(ranking.find((s) => s.scenario === 5)).toMatchObject({ likelihood: 'possible', unchecked: ['clock-skew'] });
+  });
+
+  it('maps every finding id the checks raise to a scenario', () => {
+    expect(scenariosOf('eviction.allkeys_policy')).toEqual([1]);
+    expect(scenariosOf('clock.skew')).toEqual([5]);
+    expect(scenariosOf('ttl.distribution')).toEqual([]);
+  });
+});
+
+describe('escalationFinding', () => {
+  const env = { expectedTtlSeconds: 86400 };
+
+  it('escalates when writers use less than half the expected TTL, mentioning the on-call group', () => {
+    const e = escalationFinding([f('ttl.effective_below_configured', 'critical', { apparentTtlSeconds: 3600 })], env, 'S0ONCALL');
+    expect(e).toMatchObject({ id: 'escalation.severe', severity: 'critical', evidence: { estimatedLifetimeSeconds: 3600, onCallUserGroup: 'S0ONCALL' } });
+    expect(e?.title).toMatch(/about 60 min, under half the expected 24\.0 h/);
+  });
+
+  it('escalates from the eviction rate: keys / evictions per second', () => {
+    const e = escalationFinding([f('memory.evictions', 'critical', { ratePerSecond: 100, keys: 50_000 })], env);
+    expect(e?.evidence).toMatchObject({ estimatedLifetimeSeconds: 500, basis: 'keys / eviction rate (memory)' });
+    expect(e?.evidence).not.toHaveProperty('onCallUserGroup');
+  });
+
+  it('stays silent when sessions live at least half their TTL or evictions have stopped', () => {
+    expect(escalationFinding([f('ttl.effective_below_configured', 'warning', { apparentTtlSeconds: 50_000 })], env)).toBeUndefined();
+    expect(escalationFinding([f('memory.evictions', 'warning', { ratePerSecond: 0, keys: 50_000 })], env)).toBeUndefined();
+    expect(escalationFinding([f('memory.evictions', 'critical', { ratePerSecond: 0.1, keys: 50_000 })], env)).toBeUndefined();
+  });
+});
