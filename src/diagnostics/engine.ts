@@ -102,6 +102,8 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
   const options: RunOptions = {
     sampleSize: deps.config.defaults.sampleSize,
     rateWindowMs: deps.config.defaults.rateWindowMs,
+    clockSkewThresholdMs: deps.config.defaults.clockSkewThresholdMs,
+    logTailLines: deps.config.defaults.logTailLines,
     ...req.options,
   };
   const startedAt = now();

@@ -63,6 +63,10 @@ export interface RunOptions {
   rateWindowMs?: number;
   /** Called during long scans with keys seen so far (for progress bars). */
   onProgress?: (scanned: number, total: number | undefined) => void;
+  /** Clock offsets above this, in ms, are `clock.skew` (default from config `defaults.clockSkewThresholdMs`). */
+  clockSkewThresholdMs?: number;
+  /** Lines of each app pod's log searched for session deletions (default from config `defaults.logTailLines`). */
+  logTailLines?: number;
 }
 
 /** Everything a check receives. Sources are present only when the check declared it needs them. */
