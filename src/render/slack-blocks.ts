@@ -4,6 +4,7 @@ import { worstSeverity } from '../diagnostics/engine.js';
 import type { CheckStatus, CheckSummary, Finding, Report, Severity } from '../diagnostics/types.js';
 import { renderBarChart } from './bar-chart.js';
 import { evidencePairs } from './evidence.js';
+import { scenarioHeadline } from './scenario-headline.js';
 
 export type KnownBlock = types.KnownBlock;
 
@@ -95,8 +96,16 @@ function chartLines(finding: Finding, width: number): string[] | undefined {
   return renderBarChart(buckets.data.slice(0, 24), { width }).map((l) => escapeMrkdwn(l));
 }
 
+/** The on-call user group to mention on a severe escalation; only a well-formed id becomes markup. */
+function mention(finding: Finding): string {
+  const group = finding.evidence.onCallUserGroup;
+  return finding.id === 'escalation.severe' && typeof group === 'string' && /^S[A-Z0-9]{2,20}$/.test(group)
+    ? `<!subteam^${group}> `
+    : '';
+}
+
 function findingText(finding: Finding, o: Required<RenderOptions>): string {
-  const head = `${SEVERITY_EMOJI[finding.severity]} *${escapeMrkdwn(truncate(finding.title, 200))}*  \`${escapeMrkdwn(truncate(finding.id, 80))}\``;
+  const head = `${mention(finding)}${SEVERITY_EMOJI[finding.severity]} *${escapeMrkdwn(truncate(finding.title, 200))}*  \`${escapeMrkdwn(truncate(finding.id, 80))}\``;
   const chart = chartLines(finding, o.chartWidth);
   const evidence = evidenceLines(finding, o.maxEvidenceEntries);
   const fix = finding.fix ? `*Fix:* ${escapeMrkdwn(truncate(finding.fix, 600))}` : '';
@@ -145,6 +154,24 @@ export function renderReportMessage(report: Report, opts: RenderOptions = {}): S
       type: 'plain_text',
       text: truncate(`Session TTL diagnosis: ${report.environment} ${STATUS_LABEL[status]}`, SLACK_LIMITS.headerText),
       emoji: true,
+    },
+  });
+  const headline = scenarioHeadline(report);
+  blocks.push({
+    type: 'section',
+    block_id: 'scenarios',
+    text: {
+      type: 'mrkdwn',
+      text: truncate(
+        [
+          `${headline.healthy ? ':white_check_mark:' : ':mag:'} *${escapeMrkdwn(headline.text)}*`,
+          ...headline.fix.map((step, i) => `${i + 1}. ${escapeMrkdwn(step)}`),
+          headline.alsoConsider.length ? `_Also consider: ${escapeMrkdwn(headline.alsoConsider.join('; '))}_` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+        o.maxSectionChars,
+      ),
     },
   });
   blocks.push({
@@ -198,7 +225,7 @@ export function renderReportMessage(report: Report, opts: RenderOptions = {}): S
   const more = report.findings.length > 10 ? ` (+${report.findings.length - 10} more)` : '';
   const text = truncate(
     escapeMrkdwn(
-      `Session TTL diagnosis for ${report.environment}: ${status}, ${countLine(report.findings)}.${titles.length ? ` ${titles.join('; ')}${more}` : ''}`,
+      `Session TTL diagnosis for ${report.environment}: ${status}, ${countLine(report.findings)}. ${headline.text.replace(/\.$/, '')}.${titles.length ? ` ${titles.join('; ')}${more}` : ''}`,
     ),
     1000,
   );

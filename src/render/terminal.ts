@@ -1,6 +1,7 @@
 import type { Finding, Report, Severity } from '../diagnostics/types.js';
 import { renderBarChart, type Bucket } from './bar-chart.js';
 import { evidencePairs } from './evidence.js';
+import { scenarioHeadline } from './scenario-headline.js';
 
 export interface TerminalRenderOptions {
   /** ANSI colours; the CLI turns them on only when stdout is a TTY (and NO_COLOR is unset). */
@@ -36,10 +37,13 @@ export function renderReportText(report: Report, opts: TerminalRenderOptions): s
       `  ${severityCounts(report.findings)}  (${(report.durationMs / 1000).toFixed(2)} s, ${report.startedAt})`,
   );
   lines.push('');
-  if (!report.findings.some((f) => f.severity !== 'info')) {
-    lines.push(paint(COLOR.info, 'No problems found: nothing here explains sessions expiring early.'));
-    lines.push('');
-  }
+  const headline = scenarioHeadline(report);
+  lines.push(paint(headline.healthy ? COLOR.info : BOLD, headline.text));
+  headline.fix.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
+  if (headline.alsoConsider.length) lines.push(paint(DIM, `  Also consider: ${headline.alsoConsider.join('; ')}`));
+  const ranked = report.scenarios.map((s) => `${s.scenario} ${s.likelihood.replace('_', ' ')}`).join(' · ');
+  if (ranked) lines.push(paint(DIM, `  Scenarios: ${ranked}`));
+  lines.push('');
   for (const f of report.findings) {
     lines.push(`${paint(COLOR[f.severity], LABEL[f.severity])}  ${paint(BOLD, f.title)}  ${paint(DIM, f.id)}`);
     const indent = '          ';
