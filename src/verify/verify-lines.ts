@@ -1,0 +1,54 @@
+import { formatSeconds } from './judge-ttl.js';
+import type { VerifyResult } from './verify-result.js';
+
+/** Label and value of one measured number, in the order both renderers show them. */
+export interface VerifyLine {
+  label: string;
+  value: string;
+}
+
+const s = (v: number | undefined) => (v === undefined ? undefined : formatSeconds(v));
+const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)} s`;
+
+/** The measured numbers of a result as label/value pairs; absent numbers are left out. Pure. */
+export function verifyLines(r: VerifyResult): VerifyLine[] {
+  const m = r.measurements;
+  const lines: (VerifyLine | undefined)[] = [
+    { label: 'Expected TTL', value: `${formatSeconds(r.expectedTtlSeconds)}, sliding window ${r.slidingWindow ? 'on' : 'off'}` },
+    m.initialTtlSeconds !== undefined ? { label: 'Initial TTL', value: s(m.initialTtlSeconds) as string } : undefined,
+    m.ttlAfterWaitSeconds !== undefined
+      ? {
+          label: 'TTL after wait',
+          value: `${s(m.ttlAfterWaitSeconds)}${m.elapsedSeconds !== undefined ? ` after ${formatSeconds(m.elapsedSeconds)}` : ''}`,
+        }
+      : undefined,
+    m.expectedAfterWaitSeconds !== undefined ? { label: 'Expected after wait', value: `~${s(m.expectedAfterWaitSeconds)}` } : undefined,
+    m.driftSeconds !== undefined
+      ? { label: 'Drift', value: `${signed(m.driftSeconds)} (tolerance ±${(m.toleranceSeconds ?? 0).toFixed(1)} s)` }
+      : undefined,
+    m.refreshedTtlSeconds !== undefined ? { label: 'TTL after GET', value: s(m.refreshedTtlSeconds) as string } : undefined,
+    m.evictedKeysDelta !== undefined ? { label: 'Evicted keys', value: `+${m.evictedKeysDelta.toLocaleString('en-US')} during the run` } : undefined,
+    { label: 'Cleanup', value: cleanupText(r) },
+  ];
+  return lines.filter((l): l is VerifyLine => l !== undefined);
+}
+
+/** What happened to the canary, in words. */
+export function cleanupText(r: VerifyResult): string {
+  const what = r.mode === 'app' ? 'test session' : 'canary';
+  switch (r.cleanup.status) {
+    case 'nothing_written':
+      return `no ${what} was written`;
+    case 'removed':
+      return `${what} ${r.key} removed${r.cleanup.appDelete === 'failed' ? ' (DEL; the app API DELETE failed)' : ''}`;
+    case 'failed':
+      return r.cleanup.error ?? `${what} ${r.key} may be left behind`;
+  }
+}
+
+export const VERDICT_LABEL = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' } as const;
+
+/** "Session TTL verification for dev: PASS (canary)". */
+export function verifyHeadline(r: VerifyResult): string {
+  return `Session TTL verification for ${r.environment}: ${VERDICT_LABEL[r.verdict]} (${r.mode === 'app' ? 'session created through the app API' : 'canary key'})`;
+}
