@@ -6,16 +6,19 @@ import { UserError } from '../errors.js';
 import { createSourceCache } from '../sources.js';
 import { demoCommand } from './demo-command.js';
 import { diagnoseCommand, exitCodeFor } from './diagnose-command.js';
+import { verifyCommand, verifyExitCode } from './verify-command.js';
 import type { CliIo } from './io.js';
 
 export const USAGE = `Usage:
   session-ttl diagnose <env> [--config FILE] [--check ID ...] [--full] [--sample N] [--json]
+  session-ttl verify <env> [--config FILE] [--wait SECONDS] [--json]
   session-ttl envs [--config FILE]
   session-ttl demo [--json]
   session-ttl help
 
 The config file is --config, else $SESSION_TTL_CONFIG, else ./session-ttl.yaml.
-Exit codes: 0 no critical finding, 1 a critical finding, 2 usage or configuration error.`;
+Exit codes: 0 no critical finding, 1 a critical finding, 2 usage or configuration error.
+verify exits 0 pass, 1 fail, 2 usage or configuration error or when it could not run.`;
 
 class UsageError extends UserError {
   constructor(message: string) {
@@ -35,6 +38,7 @@ function parse(argv: string[]) {
         full: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         sample: { type: 'string' },
+        wait: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -47,6 +51,13 @@ function parseSample(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError(`--sample must be a whole number from 1 to 1000000, got "${text}"`);
+  return n;
+}
+
+function parseWait(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new UsageError(`--wait must be a number of seconds from 0.1 to 3600, got "${text}"`);
   return n;
 }
 
@@ -96,6 +107,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         } finally {
           await sources.close();
         }
+      }
+      case 'verify': {
+        const [envName, ...extra] = rest;
+        if (!envName) throw new UsageError('verify needs an environment name');
+        if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+        const waitSeconds = parseWait(values.wait);
+        const config = loadConfigFile(resolveConfigPath(values.config, io.env));
+        const result = await verifyCommand(
+          { config, io },
+          { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },
+        );
+        return verifyExitCode(result);
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

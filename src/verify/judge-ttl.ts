@@ -83,6 +83,9 @@ export function judgeRefresh(i: RefreshInput): string | undefined {
   const refreshed = gainedMs > refreshMarginMs(i.elapsedSeconds);
   const before = formatSeconds(i.before.pttlMs / 1000);
   const after = formatSeconds(i.after.pttlMs / 1000);
+  if (i.before.pttlMs - i.after.pttlMs > i.toleranceSeconds * 1000) {
+    return `TTL dropped on access: ${before} before, ${after} after GET: the access sets a shorter TTL than the session had (runbook Scenarios 3 and 6)`;
+  }
   if (i.slidingWindow && !refreshed) {
     return `TTL did not refresh on access: ${before} before, ${after} after GET (the sliding window is on for ${i.envName}; runbook Scenario 3)`;
   }

@@ -20,7 +20,12 @@ export function renderVerifyText(r: VerifyResult, opts: VerifyTextOptions): stri
       paint(DIM, `(${r.mode === 'app' ? 'app API session' : 'canary key'}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.startedAt})`),
   );
   out.push('');
-  if (r.verdict === 'pass') out.push('Sessions keep their TTL: it decays at wall-clock rate and nothing evicted or deleted the canary.');
+  if (r.verdict === 'pass') {
+    out.push(
+      `Sessions keep their TTL: it decays at wall-clock rate and nothing evicted or deleted the ${r.mode === 'app' ? 'test session' : 'canary'}` +
+        `${r.slidingWindowTested ? `; an access ${r.slidingWindow ? 'refreshes' : 'does not refresh'} it, as configured` : ''}.`,
+    );
+  }
   for (const reason of r.reasons) out.push(`${paint(COLOR[r.verdict], '✗')} ${reason}`);
   out.push('');
   const lines = verifyLines(r);
