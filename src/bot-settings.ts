@@ -16,6 +16,10 @@ interface CommonSettings {
   /** HTTP port: Slack events in HTTP mode, and `/healthz` in both modes. */
   port: number;
   logLevel: LogLevel;
+  /** Bearer token Alertmanager sends to `POST /alertmanager`; unset, that route answers 503. */
+  alertmanagerToken?: string;
+  /** Redis for the bot's own state (alert dedupe, cooldowns), shared by replicas; unset, state is in memory. */
+  stateRedisUrl?: string;
 }
 
 export type SettingsResult = { ok: true; settings: BotSettings } | { ok: false; problems: string[] };
@@ -64,6 +68,24 @@ const envSchema = z.object({
     .transform((v) => (v ? v : '3000'))
     .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, 'PORT must be a port number between 1 and 65535')
     .transform(Number),
+  ALERTMANAGER_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v),
+      'ALERTMANAGER_TOKEN is too weak: use at least 16 printable characters without spaces (e.g. openssl rand -hex 32), or unset it to disable POST /alertmanager',
+    ),
+  STATE_REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v),
+      'STATE_REDIS_URL must be a redis:// or rediss:// URL (the Redis for the bot\'s own state), or unset',
+    ),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -97,6 +119,8 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     slackApiUrl: d.SLACK_API_URL,
     port: d.PORT,
     logLevel: d.LOG_LEVEL as LogLevel,
+    ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
+    ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
   };
   const settings: BotSettings = d.SLACK_APP_TOKEN
     ? { ...common, mode: 'socket', appToken: d.SLACK_APP_TOKEN, signingSecret: d.SLACK_SIGNING_SECRET }

@@ -11,13 +11,15 @@ import { createLogger, scrubSecrets } from './logging.js';
  * config are valid, so a misconfigured deployment fails at once with its message.
  */
 async function loadRuntime() {
-  const [{ allChecks }, { createCheckRegistry }, { createSlackApp, SlackStartError }, { createSourceCache }] = await Promise.all([
-    import('./diagnostics/all-checks.js'),
-    import('./diagnostics/registry.js'),
-    import('./slack/create-slack-app.js'),
-    import('./sources.js'),
-  ]);
-  return { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache };
+  const [{ allChecks }, { createCheckRegistry }, { createSlackApp, SlackStartError }, { createSourceCache }, { openStateStore }] =
+    await Promise.all([
+      import('./diagnostics/all-checks.js'),
+      import('./diagnostics/registry.js'),
+      import('./slack/create-slack-app.js'),
+      import('./sources.js'),
+      import('./slack/alerts/open-state-store.js'),
+    ]);
+  return { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache, openStateStore };
 }
 
 async function main(): Promise<number> {
@@ -42,21 +44,27 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  const { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache } = await loadRuntime();
+  const { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache, openStateStore } = await loadRuntime();
   const sources = createSourceCache(process.env);
+  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
+  const state = openStateStore({ url: settings.stateRedisUrl, logger });
   const bot = createSlackApp({
     settings,
     config,
     registry: createCheckRegistry(allChecks),
     sourcesFor: sources.sourcesFor,
     logger,
+    alerts: {
+      stateStore: state.store,
+      ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
+    },
   });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    Promise.allSettled([bot.stop(), sources.close()]).then(() => process.exit(0));
+    Promise.allSettled([bot.stop().finally(() => state.close()), sources.close()]).then(() => process.exit(0));
   };
   // Installed before start so that a signal during start-up (or right after 'listening') is handled.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -64,7 +72,7 @@ async function main(): Promise<number> {
   try {
     await bot.start();
   } catch (err) {
-    await sources.close();
+    await Promise.allSettled([sources.close(), state.close()]);
     if (err instanceof SlackStartError) {
       logger.error(err.message);
       process.stderr.write(`${err.message}\n`);

@@ -5,6 +5,7 @@ import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Logger } from '../logging.js';
 import type { RenderOptions } from '../render/slack-blocks.js';
+import { createAlertHandling, type AlertOptions } from './alerts/alert-handling.js';
 import { boltLogLevel, createBoltLogger } from './bolt-logger.js';
 import { COMMAND_NAME, createCommandRouter } from './command-router.js';
 import { diagnoseCommand } from './commands/diagnose.js';
@@ -33,6 +34,8 @@ export interface SlackAppDeps {
   /** Extra subcommands; a name that collides with a built-in one fails at construction. */
   extraSubcommands?: readonly Subcommand<any>[];
   render?: RenderOptions;
+  /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
+  alerts?: AlertOptions;
 }
 
 export interface SlackBot {
@@ -41,7 +44,10 @@ export interface SlackBot {
   subcommands: SubcommandRegistry;
   /** Verifies the bot token (auth.test), then serves HTTP (and connects Socket Mode). */
   start(): Promise<{ port: number }>;
+  /** Stops serving, then waits (up to 10 s) for alert diagnoses already under way. */
   stop(): Promise<void>;
+  /** Resolves once no alert diagnosis runs in the background. */
+  idle(): Promise<void>;
 }
 
 /** Slack could not be reached or refused the bot token at start-up. The message says what to check. */
@@ -114,6 +120,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
     ...(deps.extraSubcommands ?? []),
   ]);
   app.command(COMMAND_NAME, createCommandRouter({ subcommands, logger }));
+  const alerts =
+    deps.alerts &&
+    createAlertHandling({
+      ...deps.alerts,
+      config: deps.config,
+      registry: deps.registry,
+      sourcesFor: deps.sourcesFor,
+      client: app.client,
+      logger,
+      now,
+      ...(deps.render ? { render: deps.render } : {}),
+    });
+  if (alerts) app.message(alerts.listener);
 
   const routes: Route[] = [healthRoute()];
   if (receiver instanceof HTTPReceiver && settings.mode === 'http') {
@@ -127,6 +146,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
       }),
     );
   }
+  if (alerts) routes.push(alerts.route);
   routes.push(...(deps.extraRoutes ?? []));
   const http: HttpServer = createHttpServer({ routes, logger });
 
@@ -159,6 +179,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
     async stop() {
       if (socketStarted) await receiver.stop();
       await http.close();
+      if (alerts?.inFlight.size) {
+        await Promise.race([alerts.inFlight.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      }
     },
+    idle: async () => alerts?.inFlight.idle(),
   };
 }
