@@ -8,7 +8,10 @@ export interface VerifyLine {
 }
 
 const s = (v: number | undefined) => (v === undefined ? undefined : formatSeconds(v));
-const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)} s`;
+const signed = (v: number) => {
+  const text = Math.abs(v).toFixed(1);
+  return `${text === '0.0' ? '' : v > 0 ? '+' : '-'}${text} s`;
+};
 
 /** The measured numbers of a result as label/value pairs; absent numbers are left out. Pure. */
 export function verifyLines(r: VerifyResult): VerifyLine[] {
