@@ -1,0 +1,86 @@
+/** The part of `fetch` the clock reading uses; pass another one to route requests elsewhere in tests. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface AppClockOptions {
+  /** The app's base URL (config `app.baseUrl`); only its `Date` header is read. */
+  baseUrl: string;
+  timeoutMs: number;
+  /** Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** The local clock the request is timed with (the check's `now`). */
+  now: () => number;
+  signal?: AbortSignal;
+}
+
+/** One reading of a remote clock: its `Date` header and when the request left and the answer came back. */
+export interface ClockReading {
+  /** The server's time from its `Date` header (whole seconds, truncated), in ms. */
+  serverMs: number;
+  /** Local time just before the request, in ms. */
+  sentAt: number;
+  /** Local time when the response headers arrived, in ms. */
+  receivedAt: number;
+  /** HTTP status of the answer; any status carries a usable `Date`. */
+  status: number;
+  method: 'HEAD' | 'GET';
+}
+
+/** The app's clock could not be read; the message names the URL without credentials or query. */
+export class AppClockError extends Error {
+  override name = 'AppClockError';
+}
+
+/** `scheme://host:port/path` of a URL: no user info, query or fragment (they can carry secrets). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+function describeFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return 'timed out';
+  if (e?.name === 'AbortError') return 'was aborted';
+  const code = e?.cause?.code;
+  return code ? code : (e?.cause?.message ?? e?.message ?? String(err));
+}
+
+async function request(method: 'HEAD' | 'GET', opts: AppClockOptions, fetchFn: FetchLike): Promise<ClockReading | undefined> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  const sentAt = opts.now();
+  let res: Response;
+  try {
+    // No credentials: any answer, even 401 or 404, carries the server's Date header.
+    res = await fetchFn(opts.baseUrl, { method, redirect: 'manual', signal, headers: { 'cache-control': 'no-cache' } });
+  } catch (err) {
+    throw new AppClockError(`The app at ${safeUrl(opts.baseUrl)} did not answer a ${method} request: ${describeFailure(err)}.`);
+  }
+  const receivedAt = opts.now();
+  // The body is not needed; release the connection.
+  await res.body?.cancel().catch(() => undefined);
+  const date = res.headers.get('date');
+  const serverMs = date ? Date.parse(date) : NaN;
+  if (Number.isNaN(serverMs)) return undefined;
+  return { serverMs, sentAt, receivedAt, status: res.status, method };
+}
+
+/**
+ * Reads the clock of the app from the `Date` header of a HEAD request to its base URL (a GET when
+ * the HEAD answer has none). Throws `AppClockError` when the app cannot be reached or sends no date.
+ *
+ * @example
+ * const r = await readAppClock({ baseUrl: 'http://langgraph-agent:8000', timeoutMs: 5000, now: Date.now });
+ * const offsetMs = r.serverMs + 500 - (r.sentAt + r.receivedAt) / 2;
+ */
+export async function readAppClock(opts: AppClockOptions): Promise<ClockReading> {
+  const fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+  const head = await request('HEAD', opts, fetchFn);
+  if (head) return head;
+  const get = await request('GET', opts, fetchFn);
+  if (get) return get;
+  throw new AppClockError(`The app at ${safeUrl(opts.baseUrl)} sent no usable Date header.`);
+}
