@@ -290,7 +290,7 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
   }
   if (autoOn && minSize !== null && minSize < LOW_REWRITE_MIN_SIZE) {
     reasons.push(
-      `auto-aof-rewrite-min-size is ${formatBytes(minSize)}, below Redis's default 64mb (runbook: 128mb): a small, constantly written session store rewrites every few MB of writes`,
+      `auto-aof-rewrite-min-size is ${formatBytes(minSize)}, below Redis's default 64mb (runbook: 128mb): a small, constantly written session store is rewritten after little growth`,
     );
   }
   const base = r.baseSizeBytes ?? 0;
@@ -327,17 +327,18 @@ function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: E
       ? `AOF rewrites are frequent${where}: ${n(r.rewrites as number)} (${n(a.ratePerHour as number)} per hour)`
       : `AOF rewrite settings make rewrites frequent${where}`,
     detail: `${a.reasons.join('; ')}. Every rewrite forks Redis and rewrites the dataset to disk, which adds latency under load (runbook Scenario 7). ${settingsText}`,
+    // The numbers first: one-line renderers show the leading pairs.
     evidence: {
-      reasons: a.reasons,
-      observed: a.observed,
+      rewritePercentage: s.rewritePercentage,
+      rewriteMinSize: s.rewriteMinSizeBytes === null ? null : formatBytes(s.rewriteMinSizeBytes),
+      rewriteMinSizeBytes: s.rewriteMinSizeBytes,
+      rewriteEveryBytes: a.rewriteEveryBytes,
       ratePerHour: a.ratePerHour,
       uptimeSeconds: r.uptimeSeconds,
-      rewritePercentage: s.rewritePercentage,
-      rewriteMinSizeBytes: s.rewriteMinSizeBytes,
-      rewriteMinSize: s.rewriteMinSizeBytes === null ? null : formatBytes(s.rewriteMinSizeBytes),
-      rewriteEveryBytes: a.rewriteEveryBytes,
-      usedMemoryBytes: r.usedMemoryBytes,
+      observed: a.observed,
       configAllowed: s.configAllowed,
+      reasons: a.reasons,
+      usedMemoryBytes: r.usedMemoryBytes,
       source: s.configAllowed ? 'CONFIG GET auto-aof-rewrite-*' : 'INFO persistence only (CONFIG refused)',
       ...(s.configAllowed ? {} : { note: 'CONFIG is disabled on this server; the rewrite settings could not be read.' }),
       recommended: { rewritePercentage: RECOMMENDED_REWRITE_PERCENTAGE, rewriteMinSize: '128mb' },

@@ -143,7 +143,7 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
     title: `${n(sample.noTtl)} of ${n(sample.sampled)} sampled sessions have no TTL; Redis served ${n(c.plainSet)} SET vs ${n(c.atomicWrites)} SETEX/PSETEX calls`,
     detail:
       `INFO commandstats counts SET with and without EX as one command, so ${n(c.plainSet)} SET calls${otherText} alone do not prove a missing TTL. ` +
-      `Together with ${n(sample.noTtl)} sampled keys matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
+      `Together with ${n(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
       `Counts run ${SINCE}.` +
       (c.persist ? ` Redis also served ${n(c.persist)} PERSIST calls, which remove a TTL.` : ''),
     evidence: {
