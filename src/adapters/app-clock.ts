@@ -40,12 +40,27 @@ export function safeUrl(url: string): string {
   }
 }
 
-function describeFailure(err: unknown): string {
+/** The URL to request: user info is dropped, since the clock needs no credentials. */
+function requestUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+function describeFailure(err: unknown, urls: readonly string[], shown: string): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return 'timed out';
   if (e?.name === 'AbortError') return 'was aborted';
   const code = e?.cause?.code;
-  return code ? code : (e?.cause?.message ?? e?.message ?? String(err));
+  let text = code ? code : (e?.cause?.message ?? e?.message ?? String(err));
+  // Error texts of fetch can quote the URL, query string (tokens) included.
+  for (const u of urls) text = text.split(u).join(shown);
+  return text;
 }
 
 async function request(method: 'HEAD' | 'GET', opts: AppClockOptions, fetchFn: FetchLike): Promise<ClockReading | undefined> {
@@ -55,9 +70,12 @@ async function request(method: 'HEAD' | 'GET', opts: AppClockOptions, fetchFn: F
   let res: Response;
   try {
     // No credentials: any answer, even 401 or 404, carries the server's Date header.
-    res = await fetchFn(opts.baseUrl, { method, redirect: 'manual', signal, headers: { 'cache-control': 'no-cache' } });
+    res = await fetchFn(requestUrl(opts.baseUrl), { method, redirect: 'manual', signal, headers: { 'cache-control': 'no-cache' } });
   } catch (err) {
-    throw new AppClockError(`The app at ${safeUrl(opts.baseUrl)} did not answer a ${method} request: ${describeFailure(err)}.`);
+    const shown = safeUrl(opts.baseUrl);
+    throw new AppClockError(
+      `The app at ${shown} did not answer a ${method} request: ${describeFailure(err, [opts.baseUrl, requestUrl(opts.baseUrl)], shown)}.`,
+    );
   }
   const receivedAt = opts.now();
   // The body is not needed; release the connection.
