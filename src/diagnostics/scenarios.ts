@@ -114,9 +114,10 @@ const SUPPORT: Record<string, readonly (readonly [ScenarioNumber, Strength])[]> 
   'config.configmap_not_referenced': [[6, 'weak']],
   'config.missing_key': [[6, 'weak']],
   'aof.last_rewrite_failed': [[7, 'strong']],
-  'aof.rewrite_in_progress': [[7, 'strong']],
+  // A single rewrite is routine; rewrites seen happening often are the runbook's cause.
+  'aof.rewrite_in_progress': [[7, 'weak']],
   'aof.delayed_fsync': [[7, 'strong']],
-  'aof.frequent_rewrites': [[7, 'weak']],
+  'aof.frequent_rewrites': [[7, 'strong']],
 };
 
 const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 4, warning: 2, info: 0.5 };
