@@ -11,6 +11,7 @@ import { COMMAND_NAME, createCommandRouter } from './command-router.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { envsCommand } from './commands/envs.js';
 import { helpCommand } from './commands/help.js';
+import { channelMessagesFrom, verifyCommand } from './commands/verify.js';
 import { createHttpServer, healthRoute, type HttpServer, type Route } from './http-server.js';
 import { createReplayGuard } from './replay-guard.js';
 import { slackEventsRoute } from './slack-events-route.js';
@@ -36,6 +37,8 @@ export interface SlackAppDeps {
   render?: RenderOptions;
   /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
   alerts?: AlertOptions;
+  /** Where `verify` reads the env vars the config names (Redis password, app API token); default process.env. */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 export interface SlackBot {
@@ -117,6 +120,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackBot {
     diagnoseCommand({ config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor, now, render: deps.render }),
     envsCommand({ config: deps.config }),
     helpCommand({ subcommands: () => subcommands as SubcommandRegistry, checks: deps.registry }),
+    verifyCommand({ config: deps.config, messages: channelMessagesFrom(app.client), processEnv: deps.processEnv ?? process.env, now }),
     ...(deps.extraSubcommands ?? []),
   ]);
   app.command(COMMAND_NAME, createCommandRouter({ subcommands, logger }));
