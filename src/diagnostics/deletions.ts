@@ -93,6 +93,10 @@ const SECRET_KEYS =
 export function redactLogLine(line: string): string {
   return (
     line
+      // A header value is quoted (JSON) or runs to the end of the line: a Cookie header holds several secrets.
+      .replace(/\b((?:set-)?cookie|authorization)("?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\n]*)/gi, (_m, k: string, sep: string, v: string) =>
+        `${k}${sep}${v.startsWith('"') ? '"<redacted>"' : '<redacted>'}`,
+      )
       .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer <redacted>')
       .replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g, '<jwt>')
       .replace(new RegExp(`("(?:${SECRET_KEYS})"\\s*:\\s*)"[^"]*"`, 'gi'), '$1"<redacted>"')
