@@ -7,6 +7,7 @@ import { evictionPolicyCheck } from '../../src/diagnostics/eviction-policy.js';
 import { memoryCheck } from '../../src/diagnostics/memory.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/ttl-sample.js';
+import { formatElapsed, markResolved, renderMappingRequest } from '../../src/render/alert-reply.js';
 import { redisStateStore } from '../../src/slack/alerts/redis-state-store.js';
 import { createSlackApp, type SlackBot } from '../../src/slack/create-slack-app.js';
 import { createSourceCache, type SourceCache } from '../../src/sources.js';
@@ -371,5 +372,37 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('alert reply rendering (pure)', () => {
+  it('formats elapsed time for people', () => {
+    expect([45_000, 23 * 60_000, 60 * 60_000, 125 * 60_000, 50 * 3600_000].map(formatElapsed)).toEqual(['45 s', '23 min', '1 h', '2 h 5 min', '2 d 2 h']);
+  });
+
+  it('marks a diagnosis resolved once, keeping the header inside Slack\'s 150 characters', () => {
+    const message = {
+      text: 'Session TTL diagnosis for prod: warning',
+      blocks: [{ type: 'header' as const, text: { type: 'plain_text' as const, text: `Session TTL diagnosis: ${'p'.repeat(140)}` } }],
+    };
+    const once = markResolved(message, 23 * 60_000);
+    const twice = markResolved(once, 25 * 60_000);
+    const header = (m: typeof once) => (m.blocks[0] as { text: { text: string } }).text.text;
+    expect(header(once)).toMatch(/^✅ Resolved after 23 min · Session TTL diagnosis: p+…$/);
+    expect(header(once).length).toBeLessThanOrEqual(150);
+    expect(header(twice)).toMatch(/^✅ Resolved after 25 min · Session TTL diagnosis: /);
+    expect(header(twice).match(/Resolved/g)).toHaveLength(1);
+    expect(twice.text).toBe('✅ Resolved after 25 min · Session TTL diagnosis for prod: warning');
+  });
+
+  it('escapes label values from alert posts, so a post cannot make the bot mention @channel', () => {
+    const m = renderMappingRequest({
+      alertnames: ['SessionTTLViolations'],
+      seen: { env: '<!channel> qa' },
+      labelKeys: ['env'],
+      environments: ['dev', 'prod'],
+    });
+    expect(m.text).not.toContain('<!channel>');
+    expect(m.text).toContain('&lt;!channel&gt;');
   });
 });
