@@ -63,6 +63,8 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
   let displayKey = '';
   let sessionId: string | undefined;
   let slidingWindowTested = false;
+  /** The canary is known to exist (the SET or the app's POST succeeded). */
+  let written = false;
 
   const progress = async (p: VerifyProgress) => {
     try {
@@ -94,6 +96,7 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
     const writeStart = now();
     if (app) {
       sessionId = await app.createSession(CANARY_USER_ID);
+      written = true;
       key = `${sessionKeyPrefix(env.redis.keyPattern)}${sessionId}`;
       displayKey = maskKey(key);
     } else {
@@ -101,6 +104,7 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
       displayKey = key;
       const value = JSON.stringify({ canary: true, created_by: 'session-ttl verify', created_at: Math.floor(writeStart / 1000) });
       await redis.setEx(key, value, expected);
+      written = true;
     }
 
     const first = await read(key);
@@ -197,7 +201,9 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
       }
     }
     if (problems.length) {
-      out.error = `Could not remove ${displayKey}: ${problems.join(' ')} Delete it by hand; its TTL removes it within ${expected.toLocaleString('en-US')} s at the latest.`;
+      out.error = written
+        ? `Could not remove ${displayKey}: ${problems.join(' ')} Delete it by hand; its TTL removes it within ${expected.toLocaleString('en-US')} s at the latest.`
+        : `The write of ${displayKey} failed, so it is most likely not there, but its absence could not be confirmed: ${problems.join(' ')} If it exists, its TTL removes it within ${expected.toLocaleString('en-US')} s.`;
     }
     return out;
   };

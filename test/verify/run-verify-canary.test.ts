@@ -237,5 +237,7 @@ describe('verify in canary mode against a private redis-server', () => {
     expect(result.reasons[0]).toMatch(/^Redis at 127\.0\.0\.1:\d+ is unreachable/);
     expect(progress).toEqual(['writing']);
     expect(result.measurements).toEqual({});
+    expect(result.cleanup.status).toBe('failed');
+    expect(result.cleanup.error).toMatch(/^The write of session:ttl-canary-[0-9a-f]{16} failed, so it is most likely not there, but its absence could not be confirmed: Redis at 127\.0\.0\.1:\d+ is unreachable/);
   });
 });
