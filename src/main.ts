@@ -3,7 +3,7 @@
 // Nothing else wires; every other module receives its dependencies.
 import { parseBotSettings } from './bot-settings.js';
 import { loadConfigFile, resolveConfigPath } from './config.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, UserError } from './errors.js';
 import { createLogger, scrubSecrets } from './logging.js';
 
 /**
@@ -48,17 +48,28 @@ async function main(): Promise<number> {
   const sources = createSourceCache(process.env);
   // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
   const state = openStateStore({ url: settings.stateRedisUrl, logger });
-  const bot = createSlackApp({
-    settings,
-    config,
-    registry: createCheckRegistry(allChecks),
-    sourcesFor: sources.sourcesFor,
-    logger,
-    alerts: {
-      stateStore: state.store,
-      ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
-    },
-  });
+  let bot;
+  try {
+    bot = createSlackApp({
+      settings,
+      config,
+      registry: createCheckRegistry(allChecks),
+      sourcesFor: sources.sourcesFor,
+      logger,
+      alerts: {
+        stateStore: state.store,
+        ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
+      },
+    });
+  } catch (err) {
+    // e.g. slack.alertRouting.aliases naming an environment that does not exist.
+    await Promise.allSettled([sources.close(), state.close()]);
+    if (err instanceof UserError) {
+      process.stderr.write(`session-ttl-bot cannot start: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
