@@ -1,3 +1,4 @@
+import { callsOf, readCommandCalls } from './commandstats.js';
 import { ClusterError, type PodView } from '../adapters/cluster-port.js';
 import type { RedisNodePort } from '../adapters/session-store.js';
 import { UserError } from '../errors.js';
@@ -145,15 +146,10 @@ export function densestWindow(times: readonly number[], windowMs: number): { cou
   return best;
 }
 
-/** DEL and UNLINK calls per node from INFO commandstats (since the last restart or CONFIG RESETSTAT). */
+/** DEL and UNLINK calls summed over the nodes (since the last restart or CONFIG RESETSTAT). */
 async function deleteCalls(nodes: readonly RedisNodePort[]): Promise<{ del: number; unlink: number; nodes: number }> {
-  const stats = await Promise.all(nodes.map((n) => n.info('commandstats')));
-  const calls = (s: Record<string, string>, cmd: string) => Number(/calls=(\d+)/.exec(s[`cmdstat_${cmd}`] ?? '')?.[1] ?? 0);
-  return {
-    del: stats.reduce((sum, s) => sum + calls(s, 'del'), 0),
-    unlink: stats.reduce((sum, s) => sum + calls(s, 'unlink'), 0),
-    nodes: nodes.length,
-  };
+  const calls = await readCommandCalls(nodes);
+  return { del: callsOf(calls, ['del']), unlink: callsOf(calls, ['unlink']), nodes: nodes.length };
 }
 
 const n = (v: number) => v.toLocaleString('en-US');

@@ -68,7 +68,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 6,
     name: 'Configuration mismatch',
-    checks: ['env-check', 'ttl-sample'],
+    checks: ['env-check', 'hardcoded-ttl', 'ttl-sample'],
     fix: [
       'Make the pods read session_ttl_seconds from the ConfigMap (envFrom), remove hard-coded SESSION_TTL* values and hard-coded TTLs in code.',
       'Restart the app so it reloads the config: kubectl rollout restart deployment/langgraph-agent -n <namespace>.',
