@@ -136,7 +136,19 @@ const fileSchema = z
         alertRouting: { labelKeys: ['env', 'environment', 'namespace', 'cluster'], aliases: {} },
       }),
   })
-  .strict();
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const names = Object.keys(cfg.environments);
+    for (const [value, target] of Object.entries(cfg.slack.alertRouting.aliases)) {
+      if (!names.includes(target)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['slack', 'alertRouting', 'aliases', value],
+          message: `names environment "${target}", which is not defined; expected one of ${names.join(', ')}`,
+        });
+      }
+    }
+  });
 
 type RawEnvironment = z.infer<typeof environmentSchema>;
 export type LiveKubernetesConfig = z.infer<typeof liveKubernetesSchema>;

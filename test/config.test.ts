@@ -105,6 +105,15 @@ describe('config', () => {
     expect(() => loadConfigFile(file)).toThrow(/not valid YAML/);
   });
 
+  it('rejects an alert-routing alias that names an unknown environment', () => {
+    expect(issuesOf({ ...minimal, slack: { alertRouting: { aliases: { production: 'prd' } } } })).toEqual([
+      'slack.alertRouting.aliases.production: names environment "prd", which is not defined; expected one of prod',
+    ]);
+    expect(parseConfig({ ...minimal, slack: { alertRouting: { aliases: { production: 'prod' } } } }, 'x').slack.alertRouting.aliases).toEqual({
+      production: 'prod',
+    });
+  });
+
   it('takes the path from --config, then SESSION_TTL_CONFIG, then ./session-ttl.yaml', () => {
     expect(resolveConfigPath('/a.yaml', { SESSION_TTL_CONFIG: '/b.yaml' })).toBe('/a.yaml');
     expect(resolveConfigPath(undefined, { SESSION_TTL_CONFIG: '/b.yaml' })).toBe('/b.yaml');
