@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config.js';
 import { UserError } from '../errors.js';
-import { connectRedis, IoRedisNode } from './redis-node.js';
+import { redactedAddress, redisConnectOptions } from './redis-connect-options.js';
+import { connectRedis, IoRedisNode, type RedisConnectOptions } from './redis-node.js';
 import type { RedisNodePort, SessionStore } from './session-store.js';
 
 /** A session store the caller must close. */
@@ -28,40 +29,19 @@ function unusableNode(address: string, message: string): RedisNodePort {
   };
 }
 
-function redactedAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    return 'invalid-url';
-  }
-}
-
 /**
  * Opens the session store of an environment. The password is read from the env var that the config
  * names, never from the config file. Connections are lazy: nothing connects until a check runs.
  */
 export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): OpenSessionStore {
-  const { redis } = env;
-  const password = redis.passwordEnv ? processEnv[redis.passwordEnv] : undefined;
-  if (redis.passwordEnv && password === undefined) {
-    return {
-      nodes: [
-        unusableNode(
-          redactedAddress(redis.url),
-          `The Redis password env var ${redis.passwordEnv} (redis.passwordEnv of environment "${env.name}") is not set in the bot's environment.`,
-        ),
-      ],
-      close: async () => undefined,
-    };
+  let options: RedisConnectOptions;
+  try {
+    options = redisConnectOptions(env, processEnv);
+  } catch (err) {
+    // Reported by every Redis check, so the Kubernetes checks still run.
+    return { nodes: [unusableNode(redactedAddress(env.redis.url), (err as Error).message)], close: async () => undefined };
   }
-  const username = redis.usernameEnv ? processEnv[redis.usernameEnv] : undefined;
-  const client = connectRedis({
-    url: redis.url,
-    connectTimeoutMs: redis.connectTimeoutMs,
-    ...(password !== undefined ? { password } : {}),
-    ...(username !== undefined ? { username } : {}),
-  });
+  const client = connectRedis(options);
   return {
     nodes: [new IoRedisNode(client)],
     close: async () => {

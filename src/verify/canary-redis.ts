@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../config.js';
-import { UserError } from '../errors.js';
 import { connectRedis, parseInfo } from '../adapters/redis-node.js';
+import { redactedAddress, redisConnectOptions } from '../adapters/redis-connect-options.js';
 
 /** The Redis commands the verification sends, narrowed to the canary key. */
 export interface CanaryRedis {
@@ -43,36 +43,13 @@ export function canaryRedisFrom(client: Redis, address: string): CanaryRedis {
   };
 }
 
-function redactedAddress(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '6379'}`;
-  } catch {
-    return 'invalid-url';
-  }
-}
-
 /**
  * Opens a write-capable connection to an environment's session store, for the canary only. The
  * password comes from the env var named in `redis.passwordEnv`; a missing one is a UserError before
  * anything connects. Commands fail after `connectTimeoutMs` instead of hanging.
  */
 export function openCanaryRedis(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): CanaryRedis {
-  const { redis } = env;
-  const password = redis.passwordEnv ? processEnv[redis.passwordEnv] : undefined;
-  if (redis.passwordEnv && password === undefined) {
-    throw new UserError(
-      `The Redis password env var ${redis.passwordEnv} (redis.passwordEnv of environment "${env.name}") is not set in the bot's environment.`,
-      'redis_config',
-    );
-  }
-  const username = redis.usernameEnv ? processEnv[redis.usernameEnv] : undefined;
-  const client = connectRedis({
-    url: redis.url,
-    connectTimeoutMs: redis.connectTimeoutMs,
-    commandTimeoutMs: Math.max(redis.connectTimeoutMs, 2000),
-    ...(password !== undefined ? { password } : {}),
-    ...(username !== undefined ? { username } : {}),
-  });
-  return canaryRedisFrom(client, redactedAddress(redis.url));
+  const options = redisConnectOptions(env, processEnv);
+  const client = connectRedis({ ...options, commandTimeoutMs: Math.max(env.redis.connectTimeoutMs, 2000) });
+  return canaryRedisFrom(client, redactedAddress(env.redis.url));
 }
