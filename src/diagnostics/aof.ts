@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigNotAllowedError, type RedisNodePort } from '../adapters/session-store.js';
 import type { EnvironmentConfig } from '../config.js';
 import type { Check, RawFinding, Severity } from './types.js';
+import { parseInfoReply } from './info-reply.js';
 
 /** The runbook's Scenario 7 settings. */
 export const RECOMMENDED_REWRITE_PERCENTAGE = 100;
@@ -70,14 +71,6 @@ export interface AofReading {
   settings: AofSettings;
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, info: Record<string, string>, what: string, address: string): T {
-  const parsed = schema.safeParse(info);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-    throw new Error(`Redis at ${address} sent an INFO ${what} reply without the expected fields (${fields}).`);
-  }
-  return parsed.data;
-}
 
 async function readSettings(node: RedisNodePort): Promise<AofSettings> {
   try {
@@ -104,15 +97,15 @@ async function readSettings(node: RedisNodePort): Promise<AofSettings> {
 
 /** Reads INFO persistence of one node, and with AOF on also its rewrite settings, uptime and memory. */
 export async function readAof(node: RedisNodePort): Promise<AofReading> {
-  const p = parseOrThrow(persistenceSchema, await node.info('persistence'), 'persistence', node.address);
+  const p = parseInfoReply(persistenceSchema, await node.info('persistence'), 'persistence', node.address);
   const enabled = p.aof_enabled === '1';
   const off: AofSettings = { configAllowed: true, rewritePercentage: null, rewriteMinSizeBytes: null, appendfsync: null };
   // With AOF off nothing else is needed: no CONFIG call that a managed Redis might refuse.
   const [settings, server, memory] = enabled
     ? await Promise.all([
         readSettings(node),
-        node.info('server').then((i) => parseOrThrow(serverSchema, i, 'server', node.address)),
-        node.info('memory').then((i) => parseOrThrow(memorySchema, i, 'memory', node.address)),
+        node.info('server').then((i) => parseInfoReply(serverSchema, i, 'server', node.address)),
+        node.info('memory').then((i) => parseInfoReply(memorySchema, i, 'memory', node.address)),
       ])
     : [off, { uptime_in_seconds: 0 }, { used_memory: 0 }];
   return {

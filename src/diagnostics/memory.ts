@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RedisNodePort } from '../adapters/session-store.js';
 import type { Check, RawFinding } from './types.js';
+import { parseInfoReply } from './info-reply.js';
 
 /** Runbook step 3: memory above this share of maxmemory is high. */
 export const HIGH_USAGE_RATIO = 0.9;
@@ -29,14 +30,6 @@ export interface MemoryReading {
   policy: string | undefined;
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, info: Record<string, string>, what: string, address: string): T {
-  const parsed = schema.safeParse(info);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-    throw new Error(`Redis at ${address} sent an INFO ${what} reply without the expected fields (${fields}).`);
-  }
-  return parsed.data;
-}
 
 /** Bytes as Redis prints them (1.50M), for a maxmemory that INFO did not format. */
 function humanBytes(bytes: number): string {
@@ -52,7 +45,7 @@ function humanBytes(bytes: number): string {
 
 /** Reads INFO memory of one node (also used by the eviction-policy check). */
 export async function readMemory(node: RedisNodePort): Promise<MemoryReading> {
-  const m = parseOrThrow(memoryInfoSchema, await node.info('memory'), 'memory', node.address);
+  const m = parseInfoReply(memoryInfoSchema, await node.info('memory'), 'memory', node.address);
   return {
     address: node.address,
     usedMemory: m.used_memory,
@@ -66,7 +59,7 @@ export async function readMemory(node: RedisNodePort): Promise<MemoryReading> {
 
 /** `evicted_keys` of INFO stats: keys evicted since the server started or CONFIG RESETSTAT. */
 export async function readEvictedKeys(node: RedisNodePort): Promise<number> {
-  return parseOrThrow(statsInfoSchema, await node.info('stats'), 'stats', node.address).evicted_keys;
+  return parseInfoReply(statsInfoSchema, await node.info('stats'), 'stats', node.address).evicted_keys;
 }
 
 const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
