@@ -12,14 +12,14 @@ export interface UserFacingError {
  * The one place that decides what a user sees when something fails: a UserError's own message, or for
  * anything else a short reference while the details go to the log under that reference.
  */
-export function describeForUser(err: unknown, logger: Logger): UserFacingError {
+export function describeForUser(err: unknown, logger: Logger, during = '/session-ttl'): UserFacingError {
   if (err instanceof UserError) {
     logger.info({ code: err.code }, `user error: ${err.message}`);
     return { text: `:warning: ${err.message}` };
   }
   const reference = errorReference();
   const e = err instanceof Error ? err : new Error(String(err));
-  logger.error({ reference, err: { name: e.name, message: e.message, stack: e.stack } }, 'unexpected error in /session-ttl');
+  logger.error({ reference, err: { name: e.name, message: e.message, stack: e.stack } }, `unexpected error in ${during}`);
   return {
     text: `:boom: Something went wrong on my side. Please report reference \`${reference}\` to the bot's maintainers.`,
     reference,

@@ -123,7 +123,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       } catch (err) {
         // The next firing should try again rather than link to nothing.
         await cooldowns.release(alertname, env).catch(() => undefined);
-        const { text } = describeForUser(err, logger);
+        const { text } = describeForUser(err, logger, 'an alert diagnosis');
         await reply(thread, { text, blocks: [] }).catch((replyErr: unknown) =>
           logger.error({ err: { message: (replyErr as Error).message } }, 'could not post the diagnosis failure in the thread'),
         );
