@@ -354,7 +354,10 @@ export const aofCheck: Check = {
     const all = await Promise.all(ctx.redis.nodes.map(readAof));
     // A rewrite can run while AOF is being switched on; INFO then already says aof_enabled:1.
     const on = all.filter((r) => r.enabled);
-    if (!on.length) return [];
+    if (!on.length) {
+      ctx.note?.('AOF is off (appendonly no): Scenario 7 does not apply');
+      return [];
+    }
     const findings: (RawFinding | undefined)[] = [
       failedFinding(
         on.filter((r) => r.lastBgrewriteStatus === 'err' || r.lastWriteStatus === 'err'),

@@ -313,6 +313,10 @@ export const deletionsCheck: Check = {
         'deletions_unverifiable',
       );
     }
+    if (!searched.linesRead) {
+      const redisSays = calls ? 'Redis counted no DEL/UNLINK calls' : 'no Redis counts to compare';
+      ctx.note?.(`no app log lines to search (${ctx.cluster.description}); ${redisSays}`);
+    }
     return [inLogsFinding(searched, k.namespace, k.appSelector, redisDeletes), bulkFinding(searched, k.namespace, k.appSelector, redisDeletes)].filter(
       (f): f is RawFinding => f !== undefined,
     );

@@ -117,6 +117,7 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
         return { summary: { id: check.id, status: 'skipped', durationMs: 0, message: skipReason }, findings: [] };
       }
       const controller = new AbortController();
+      const notes: string[] = [];
       try {
         const timeoutMs = options.full
           ? Math.max(deps.config.defaults.fullAuditTimeoutMs, check.timeoutMs ?? 0)
@@ -131,11 +132,17 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
             now,
             sleep,
             signal: controller.signal,
+            note: (message) => notes.push(message),
           }),
         );
         const findings = raw.map((f) => ({ ...f, check: check.id }));
         return {
-          summary: { id: check.id, status: findings.length ? 'findings' : 'ok', durationMs: now() - t0 },
+          summary: {
+            id: check.id,
+            status: findings.length ? 'findings' : 'ok',
+            durationMs: now() - t0,
+            ...(notes.length ? { message: notes.join('; ') } : {}),
+          },
           findings,
         };
       } catch (err) {

@@ -79,6 +79,8 @@ export interface CheckContext {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   signal: AbortSignal;
+  /** Says something about a check that found nothing (e.g. "AOF is off"); shown as the check's message. */
+  note?: (message: string) => void;
 }
 
 /**

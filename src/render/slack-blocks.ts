@@ -117,7 +117,7 @@ function findingText(finding: Finding, o: Required<RenderOptions>): string {
 }
 
 function checkLine(c: CheckSummary): string {
-  const note = c.status === 'error' || c.status === 'skipped' ? ` (${truncate(c.message ?? c.status, 160)})` : '';
+  const note = c.message ? ` (${truncate(c.message, 160)})` : '';
   return `${STATUS_EMOJI[c.status]} \`${c.id}\` ${c.status} ${formatDuration(c.durationMs)}${escapeMrkdwn(note)}`;
 }
 

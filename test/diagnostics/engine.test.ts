@@ -52,7 +52,18 @@ const critical: Check = {
   },
 };
 
-const registry = createCheckRegistry([usedMemory, configMap, slow, critical]);
+const quiet: Check = {
+  id: 'quiet',
+  summary: 'finds nothing and says why',
+  needs: [],
+  runByDefault: false,
+  async run(ctx) {
+    ctx.note?.('AOF is off');
+    return [];
+  },
+};
+
+const registry = createCheckRegistry([usedMemory, configMap, slow, critical, quiet]);
 
 function configFor(url: string) {
   return parseConfig(
@@ -110,7 +121,7 @@ describe('engine', () => {
     expect((err as UserError).message).toBe('Unknown environment "prod". Valid environments: dev, bare.');
     expect((err as UserError).code).toBe('unknown_env');
     await expect(runDiagnosis(deps, { envName: 'dev', checkIds: ['memory', 'nope'] })).rejects.toThrow(
-      /Unknown checks "memory", "nope"\. Valid checks: used-memory, configmap, slow, critical\./,
+      /Unknown checks "memory", "nope"\. Valid checks: used-memory, configmap, slow, critical, quiet\./,
     );
   });
 
@@ -148,6 +159,12 @@ describe('engine', () => {
       status: 'skipped',
       message: 'no kubernetes source configured for environment "bare"',
     });
+  });
+
+  it("shows a check's note as its message when it finds nothing", async () => {
+    const config = configFor(sharedRedisUrl());
+    const report = await runDiagnosis({ config, registry, sourcesFor: () => ({}) }, { envName: 'bare', checkIds: ['quiet'] });
+    expect(report.checks).toEqual([{ id: 'quiet', status: 'ok', durationMs: expect.any(Number), message: 'AOF is off' }]);
   });
 
   it('reports a password env var that is not set as a check error naming the variable', async () => {
