@@ -179,7 +179,7 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
     durationMs: now() - startedAt,
     checks: checkSummaries,
     findings,
-    scenarios: rankScenarios(findings, checkSummaries),
+    scenarios: rankScenarios(findings, checkSummaries, env.kubernetes?.namespace),
   };
 }
 

@@ -12,6 +12,8 @@ export interface ScenarioAssessment {
   evidence: string[];
   /** Set when a check this scenario depends on did not run, so it could not be ruled out. */
   unchecked?: string[];
+  /** The runbook's fix, with the environment's namespace filled in (set by the engine). */
+  fix?: string[];
 }
 
 /** The runbook's seven causes, their fix, and the checks that can confirm or rule them out. */
@@ -133,7 +135,11 @@ export function scenariosOf(findingId: string): ScenarioNumber[] {
  * Rates every runbook scenario from the findings, most likely first. A scenario with no supporting
  * finding is `ruled_out` when its checks ran, and `possible` (with `unchecked`) when one could not.
  */
-export function rankScenarios(findings: readonly Finding[], checks: readonly CheckSummary[]): ScenarioAssessment[] {
+export function rankScenarios(
+  findings: readonly Finding[],
+  checks: readonly CheckSummary[],
+  namespace = '<namespace>',
+): ScenarioAssessment[] {
   const ran = new Set(checks.filter((c) => c.status === 'ok' || c.status === 'findings').map((c) => c.id));
   const attempted = new Set(checks.map((c) => c.id));
   const scored = SCENARIOS.map((def) => {
@@ -152,7 +158,8 @@ export function rankScenarios(findings: readonly Finding[], checks: readonly Che
     const failed = def.checks.filter((c) => attempted.has(c) && !ran.has(c));
     const unchecked = def.checks.some((c) => ran.has(c)) ? failed : [...def.checks];
     const likelihood: Likelihood = strong ? 'likely' : evidence.length || unchecked.length ? 'possible' : 'ruled_out';
-    const assessment: ScenarioAssessment = { scenario: def.scenario, name: def.name, likelihood, evidence };
+    const fix = def.fix.map((step) => step.replaceAll('<namespace>', namespace));
+    const assessment: ScenarioAssessment = { scenario: def.scenario, name: def.name, likelihood, evidence, fix };
     if (unchecked.length) assessment.unchecked = unchecked;
     return { assessment, score };
   });

@@ -38,7 +38,7 @@ export function scenarioHeadline(report: Report): ScenarioHeadline {
   const lead = top.likelihood === 'likely' ? 'Most likely' : 'Possibly';
   return {
     text: `${lead}: ${label(top)}${why ? `: ${why}` : ''}`,
-    fix: scenarioDefinition(top.scenario).fix,
+    fix: top.fix ?? scenarioDefinition(top.scenario).fix,
     alsoConsider,
     healthy: false,
   };

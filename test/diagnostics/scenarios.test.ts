@@ -32,6 +32,7 @@ describe('rankScenarios', () => {
       name: 'Redis memory eviction',
       likelihood: 'likely',
       evidence: ['memory.high_usage', 'eviction.allkeys_policy'],
+      fix: [expect.stringMatching(/volatile-lru/), 'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.'],
     });
     expect(ranking.slice(1, 3).map((s) => [s.scenario, s.likelihood])).toEqual([
       [2, 'possible'],
@@ -48,6 +49,11 @@ describe('rankScenarios', () => {
       [6, 'likely'],
       [2, 'likely'],
     ]);
+  });
+
+  it("fills the environment's namespace into the runbook's fix", () => {
+    const ranking = rankScenarios([f('sliding_window.disabled', 'critical')], ALL_CHECKS, 'shop-prod');
+    expect(ranking[0]?.fix?.at(-1)).toBe('Restart the app: kubectl rollout restart deployment/langgraph-agent -n shop-prod.');
   });
 
   it('does not rule out a scenario whose checks failed or did not run', () => {
