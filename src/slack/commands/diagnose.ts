@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { webApi } from '@slack/bolt';
+import { createCoalescer, type Coalescer } from '../../diagnostics/coalesce.js';
 import { runDiagnosis, selectChecks, type EngineDeps } from '../../diagnostics/engine.js';
+import type { Report } from '../../diagnostics/types.js';
 import { UserError } from '../../errors.js';
 import { renderReportMessage, type RenderOptions } from '../../render/slack-blocks.js';
 import type { Subcommand } from '../subcommands.js';
@@ -20,6 +22,8 @@ function slackErrorCode(err: unknown): string | undefined {
 
 export interface DiagnoseCommandDeps extends EngineDeps {
   render?: RenderOptions;
+  /** Joins a request to an identical diagnosis already running (default: one per command instance). */
+  coalescer?: Coalescer<Report>;
 }
 
 /**
@@ -28,6 +32,7 @@ export interface DiagnoseCommandDeps extends EngineDeps {
  * report in the channel.
  */
 export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseParams> {
+  const coalescer = deps.coalescer ?? createCoalescer<Report>();
   return {
     name: 'diagnose',
     usage: 'diagnose <env> [check ...]',
@@ -39,10 +44,18 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
     async run(params, ctx) {
       const logger = ctx.logger.child({ env: params.env });
       const { checks } = selectChecks(deps, { envName: params.env, checkIds: params.checks });
-      await ctx.ack(`:hourglass_flowing_sand: Diagnosing *${params.env}* (${checks.map((c) => c.id).join(', ')}) …`);
-      logger.info({ checks: checks.map((c) => c.id) }, 'diagnosis started');
+      const ids = checks.map((c) => c.id);
+      const key = `${params.env}\u0000${[...ids].sort().join(',')}`;
+      const joining = coalescer.has(key);
+      await ctx.ack(
+        joining
+          ? `:hourglass_flowing_sand: A diagnosis of *${params.env}* (${ids.join(', ')}) is already running; I will post its report here too.`
+          : `:hourglass_flowing_sand: Diagnosing *${params.env}* (${ids.join(', ')}) …`,
+      );
+      const { result, joined } = coalescer.run(key, () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks }));
+      logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
-      const report = await runDiagnosis(deps, { envName: params.env, checkIds: params.checks });
+      const report = await result;
       const message = renderReportMessage(report, deps.render);
       try {
         await ctx.postMessage(message);

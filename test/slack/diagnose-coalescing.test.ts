@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
+import type { Check } from '../../src/diagnostics/types.js';
+import { createSlackApp, type SlackBot } from '../../src/slack/create-slack-app.js';
+import { createSourceCache, type SourceCache } from '../../src/sources.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { sendSlashCommand } from '../fakes/slack-signing.js';
+import { sharedRedisUrl } from '../support/shared-redis.js';
+import { captureLogs } from './log-capture.js';
+
+const SECRET = 'coalesce-signing-secret-0123456789';
+
+describe('identical diagnoses requested while one is running', () => {
+  let slack: FakeSlackApi;
+  let bot: SlackBot;
+  let sources: SourceCache;
+  let baseUrl: string;
+  let runs = 0;
+
+  // Fixture check: reads the real Redis clock, slowly, and counts how often it ran.
+  const slowClock: Check = {
+    id: 'slow-clock',
+    summary: 'reads TIME after a pause (test fixture)',
+    needs: ['redis'],
+    async run(ctx) {
+      runs++;
+      await ctx.sleep(400);
+      const t = await ctx.redis.nodes[0]!.time();
+      return [{ id: 'fixture.time', severity: 'info', title: 'Redis time', detail: '', evidence: { t } }];
+    },
+  };
+
+  beforeAll(async () => {
+    slack = await startFakeSlackApi();
+    sources = createSourceCache({});
+    const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'test');
+    bot = createSlackApp({
+      settings: { mode: 'http', botToken: 'xoxb-coalesce', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' },
+      config,
+      registry: createCheckRegistry([slowClock]),
+      sourcesFor: sources.sourcesFor,
+      logger: captureLogs().logger,
+      host: '127.0.0.1',
+      webApiRetries: 0,
+    });
+    baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await sources?.close();
+    await slack?.close();
+  });
+
+  it('runs one diagnosis and posts its report in each asking channel; a later request runs again', async () => {
+    // When: two people in two channels ask for the same diagnosis at once.
+    const send = (channel: string) =>
+      sendSlashCommand(baseUrl, { text: 'diagnose dev', channel_id: channel, response_url: slack.responseUrl(channel) }, { signingSecret: SECRET });
+    const [first, second] = await Promise.all([send('C0ONE'), send('C0TWO')]);
+
+    // Then: the second is told it joined; one run; both channels get the same report.
+    const acks = [first.json.text, second.json.text].sort();
+    expect(acks[0]).toMatch(/^:hourglass_flowing_sand: A diagnosis of \*dev\* \(slow-clock\) is already running/);
+    expect(acks[1]).toMatch(/^:hourglass_flowing_sand: Diagnosing \*dev\*/);
+    await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0ONE');
+    await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0TWO');
+    expect(runs).toBe(1);
+    const posts = slack.callsOf('chat.postMessage');
+    expect(posts).toHaveLength(2);
+    expect(posts[0]!.body.blocks).toEqual(posts[1]!.body.blocks);
+
+    // And: once it finished, a new request runs a new diagnosis.
+    await send('C0ONE');
+    await slack.waitFor('chat.postMessage', () => slack.callsOf('chat.postMessage').length === 3);
+    expect(runs).toBe(2);
+  });
+});
