@@ -241,7 +241,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     expect(context).toMatch(/`used-memory` error/);
   });
 
-  it('tells the user through the response_url to invite the bot when the post fails with not_in_channel', async () => {
+  it('delivers the report to the user through the response_url, with the invite hint, when the post fails with not_in_channel', async () => {
     slack.failMethod('chat.postMessage', 'not_in_channel');
     const ack = await send('diagnose dev used-memory', { response_url: slack.responseUrl('nic') });
     expect(ack.json.text).toMatch(/Diagnosing/);
@@ -249,6 +249,10 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
     expect(reply.body.text).toContain('/invite @session-ttl');
     expect(reply.body.text).toContain('not_in_channel');
+    const blocks = reply.body.blocks as { type: string; block_id?: string }[];
+    expect(blocks[0]!.type).toBe('context');
+    expect(blocks.map((b) => b.block_id)).toContain('finding:fixture.used_memory');
+    expect(blocks.length).toBeLessThanOrEqual(50);
   });
 
   it('shows a short reference for an unexpected failure and logs the details under it', async () => {

@@ -3,7 +3,6 @@ import type { webApi } from '@slack/bolt';
 import { createCoalescer, type Coalescer } from '../../diagnostics/coalesce.js';
 import { runDiagnosis, selectChecks, type EngineDeps } from '../../diagnostics/engine.js';
 import type { Report } from '../../diagnostics/types.js';
-import { UserError } from '../../errors.js';
 import { renderReportMessage, type RenderOptions } from '../../render/slack-blocks.js';
 import type { Subcommand } from '../subcommands.js';
 
@@ -62,11 +61,24 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
       } catch (err) {
         const code = slackErrorCode(err);
         if (code && NOT_IN_CHANNEL.has(code)) {
-          logger.warn({ slackError: code }, 'cannot post the report in this channel');
-          throw new UserError(
-            `I could not post the report in this channel (${code}). Invite the bot with \`/invite @session-ttl\` and run the command again, or run it in a channel I am in.`,
-            'not_in_channel',
-          );
+          // The report is still delivered, to the person who asked, through the command's response_url.
+          logger.warn({ slackError: code }, 'cannot post the report in this channel; replying to the user only');
+          await ctx.respond({
+            text: `I could not post the report in this channel (${code}); here it is, visible only to you. Invite the bot with \`/invite @session-ttl\` to share reports here. ${message.text}`,
+            blocks: [
+              {
+                type: 'context',
+                elements: [
+                  {
+                    type: 'mrkdwn',
+                    text: `:warning: I could not post in this channel (${code}); this report is visible only to you. Invite the bot with \`/invite @session-ttl\` to share reports here.`,
+                  },
+                ],
+              },
+              ...message.blocks.slice(0, 49),
+            ],
+          });
+          return;
         }
         throw err;
       }
