@@ -114,6 +114,13 @@ describe('config', () => {
     });
   });
 
+  it('accepts the shipped example config', () => {
+    const cfg = loadConfigFile(join(import.meta.dirname, '../session-ttl.example.yaml'));
+    expect(Object.keys(cfg.environments)).toEqual(['dev', 'prod']);
+    expect(cfg.environments.prod?.app?.tokenEnv).toBe('APP_TOKEN_PROD');
+    expect(cfg.slack.alertRouting.aliases).toEqual({ production: 'prod', development: 'dev' });
+  });
+
   it('takes the path from --config, then SESSION_TTL_CONFIG, then ./session-ttl.yaml', () => {
     expect(resolveConfigPath('/a.yaml', { SESSION_TTL_CONFIG: '/b.yaml' })).toBe('/a.yaml');
     expect(resolveConfigPath(undefined, { SESSION_TTL_CONFIG: '/b.yaml' })).toBe('/b.yaml');
