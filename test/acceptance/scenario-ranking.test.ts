@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
 import { clusterOf, diagnose, plantHealthyCluster, problems, seedSessions, testConfig } from '../diagnostics/healthy-environment.js';
+import { plantAllkeysEvictions } from '../support/plant-evictions.js';
 
 // Issue 3 acceptance, whole-engine view: the real allChecks registry, real Redis, real client-node
 // against the fake API server. Scenarios 2-7 planted alone are covered next to their checks
@@ -41,14 +42,7 @@ describe('scenario ranking over every check', () => {
 
   it('Scenario 1 planted alone (allkeys-lru evicting sessions) ranks first as likely', async () => {
     await seedSessions(redis, { count: 2000 });
-    await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
-    await redis.config('SET', 'maxmemory', '3mb');
-    const filler = 'z'.repeat(4096);
-    for (let round = 0; round < 20; round++) {
-      const p = redis.pipeline();
-      for (let i = 0; i < 200; i++) p.set(`cache:${round}:${i}`, filler);
-      await p.exec();
-    }
+    await plantAllkeysEvictions(redis);
     const report = await diagnose({ config: testConfig(), client: redis, cluster: clusterOf(kube) });
     expect(report.scenarios[0]).toMatchObject({ scenario: 1, name: 'Redis memory eviction', likelihood: 'likely' });
     expect(report.scenarios[0]!.evidence).toEqual(expect.arrayContaining(['eviction.allkeys_policy', 'memory.high_usage']));

@@ -8,6 +8,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import type { CliIo } from '../../src/cli/io.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
+import { plantAllkeysEvictions } from '../support/plant-evictions.js';
 
 const HEALTHY_CLUSTER = join(import.meta.dirname, '../fixtures/healthy-cluster/app.yaml');
 type K8sObject = Record<string, any>;
@@ -116,14 +117,7 @@ describe('session-ttl diagnose --json', () => {
 
   it('reports memory pressure and the allkeys policy when Redis evicts sessions, and exits 1', async () => {
     await seedSessions(redis, 2000, 3600);
-    await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
-    await redis.config('SET', 'maxmemory', '3mb');
-    const filler = 'z'.repeat(4096);
-    for (let round = 0; round < 20; round++) {
-      const p = redis.pipeline();
-      for (let i = 0; i < 200; i++) p.set(`cache:${round}:${i}`, filler);
-      await p.exec();
-    }
+    await plantAllkeysEvictions(redis);
     const { code, report } = await diagnose(writeSetup());
     expect(problems(report)).toEqual(expect.arrayContaining(['memory.high_usage', 'memory.evictions', 'eviction.allkeys_policy']));
     expect(code).toBe(1);

@@ -14,14 +14,8 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { RawFinding } from '../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
-import { makeContext } from './check-context.js';
+import { makeContext, findingById as byId, findingIds as ids } from './check-context.js';
 
-const ids = (fs: RawFinding[]) => fs.map((f) => f.id).sort();
-const byId = (fs: RawFinding[], id: string) => {
-  const f = fs.find((x) => x.id === id);
-  if (!f) throw new Error(`expected finding ${id}, got ${ids(fs).join(', ') || 'none'}`);
-  return f;
-};
 
 interface AofServer {
   server: RedisServerHandle;

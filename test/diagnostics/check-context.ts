@@ -3,7 +3,7 @@ import { parseConfig, type EnvironmentConfig } from '../../src/config.js';
 import type { ClusterPort } from '../../src/adapters/cluster-port.js';
 import { IoRedisNode } from '../../src/adapters/redis-node.js';
 import type { SessionStore } from '../../src/adapters/session-store.js';
-import type { CheckContext, RunOptions } from '../../src/diagnostics/types.js';
+import type { CheckContext, RawFinding, RunOptions } from '../../src/diagnostics/types.js';
 
 /** A cluster source that must not be used: the Redis checks declare only `redis`. */
 const noCluster: ClusterPort = {
@@ -113,4 +113,14 @@ export async function plantSessions(client: Redis, p: PlantedSessions): Promise<
     else pipeline.set(key, text, 'EX', ttl);
   }
   await pipeline.exec();
+}
+
+/** Sorted finding ids, for comparing what a check raised. */
+export const findingIds = (fs: readonly RawFinding[]): string[] => fs.map((f) => f.id).sort();
+
+/** The finding with this id; fails with the ids that were raised when it is missing. */
+export function findingById(fs: readonly RawFinding[], id: string): RawFinding {
+  const f = fs.find((x) => x.id === id);
+  if (!f) throw new Error(`expected finding ${id}, got ${findingIds(fs).join(', ') || 'none'}`);
+  return f;
 }

@@ -10,7 +10,7 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { RawFinding } from '../../src/diagnostics/types.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
-import { makeContext, plantSessions } from './check-context.js';
+import { makeContext, plantSessions, findingById as byId, findingIds as ids } from './check-context.js';
 
 let client: Redis;
 
@@ -23,12 +23,6 @@ afterAll(async () => {
   client?.disconnect();
 });
 
-const ids = (fs: RawFinding[]) => fs.map((f) => f.id).sort();
-const byId = (fs: RawFinding[], id: string) => {
-  const f = fs.find((x) => x.id === id);
-  if (!f) throw new Error(`expected finding ${id}, got ${ids(fs).join(', ')}`);
-  return f;
-};
 const run = () => evictionPolicyCheck.run(makeContext({ clients: [client] }));
 
 async function plantOtherKeys(count: number): Promise<void> {

@@ -4,7 +4,7 @@ import { parseInfo } from '../../src/adapters/redis-node.js';
 import { memoryCheck } from '../../src/diagnostics/memory.js';
 import type { RawFinding } from '../../src/diagnostics/types.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
-import { makeContext, plantSessions } from './check-context.js';
+import { makeContext, plantSessions, findingById as byId, findingIds as ids } from './check-context.js';
 
 let client: Redis;
 
@@ -17,12 +17,6 @@ afterAll(async () => {
   client?.disconnect();
 });
 
-const ids = (fs: RawFinding[]) => fs.map((f) => f.id).sort();
-const byId = (fs: RawFinding[], id: string) => {
-  const f = fs.find((x) => x.id === id);
-  if (!f) throw new Error(`expected finding ${id}, got ${ids(fs).join(', ')}`);
-  return f;
-};
 async function stat(field: string, section: string): Promise<number> {
   return Number(parseInfo(await client.info(section))[field]);
 }

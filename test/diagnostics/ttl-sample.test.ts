@@ -10,7 +10,7 @@ import { ttlSampleCheck } from '../../src/diagnostics/ttl-sample.js';
 import type { RawFinding, RunOptions } from '../../src/diagnostics/types.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { makeContext, plantSessions } from './check-context.js';
+import { makeContext, plantSessions, findingById as byId, findingIds as ids } from './check-context.js';
 
 let client: Redis;
 
@@ -23,12 +23,6 @@ afterAll(() => client?.disconnect());
 async function run(opts: { expectedTtlSeconds?: number; slidingWindow?: boolean; options?: RunOptions } = {}) {
   return ttlSampleCheck.run(makeContext({ clients: [client], ...opts }));
 }
-const ids = (fs: RawFinding[]) => fs.map((f) => f.id).sort();
-const byId = (fs: RawFinding[], id: string) => {
-  const f = fs.find((x) => x.id === id);
-  if (!f) throw new Error(`expected finding ${id}, got ${ids(fs).join(', ')}`);
-  return f;
-};
 const WARNINGS = ['ttl.no_expiry', 'ttl.above_configured', 'ttl.effective_below_configured', 'ttl.inconsistent'];
 
 describe('ttl-sample on a healthy store', () => {

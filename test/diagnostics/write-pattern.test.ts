@@ -11,7 +11,7 @@ import { setThenExpire, writeCounts, writePatternCheck } from '../../src/diagnos
 import { IoRedisNode, parseInfo } from '../../src/adapters/redis-node.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { makeContext } from './check-context.js';
+import { makeContext, findingById as byId, findingIds as ids } from './check-context.js';
 
 let client: Redis;
 
@@ -22,12 +22,6 @@ beforeEach(async () => {
 });
 afterAll(() => client?.disconnect());
 
-const ids = (fs: RawFinding[]) => fs.map((f) => f.id).sort();
-const byId = (fs: RawFinding[], id: string) => {
-  const f = fs.find((x) => x.id === id);
-  if (!f) throw new Error(`expected finding ${id}, got ${ids(fs).join(', ') || 'none'}`);
-  return f;
-};
 const run = (opts: { slidingWindow?: boolean; clients?: Redis[] } = {}) =>
   writePatternCheck.run(makeContext({ clients: opts.clients ?? [client], slidingWindow: opts.slidingWindow ?? false }));
 
