@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/adapters/cluster-port.js';
 import { createKubernetesCluster, loadKubeConfig } from '../../src/adapters/kubernetes-cluster.js';
 import { configMapObject, podObject, startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
+import { clusterError } from './expect-cluster-error.js';
 
 const NS = 'langgraph-agent';
 let kube: FakeKubeApi;
@@ -31,14 +32,6 @@ const cluster = (opts: { requestTimeoutMs?: number; now?: () => number; token?: 
     ...(opts.now ? { now: opts.now } : {}),
   });
 
-async function clusterError(p: Promise<unknown>): Promise<ClusterError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ClusterError);
-  return err as ClusterError;
-}
 
 describe('createKubernetesCluster against the fake API server', () => {
   it('reads a ConfigMap with its data and last change time, sending the bearer token', async () => {

@@ -4,18 +4,11 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterError } from '../../src/adapters/cluster-port.js';
 import { createManifestCluster, parseSelector } from '../../src/adapters/manifest-cluster.js';
+import { clusterError } from './expect-cluster-error.js';
 
 const DEMO = resolve('manifests/demo');
 const NS = 'langgraph-agent';
 
-async function clusterError(p: Promise<unknown>): Promise<ClusterError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ClusterError);
-  return err as ClusterError;
-}
 
 describe('createManifestCluster on manifests/demo', () => {
   const demo = createManifestCluster({ dir: DEMO, namespace: NS });

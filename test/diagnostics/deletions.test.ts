@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   deletionsCheck,
   densestWindow,
@@ -8,35 +8,19 @@ import {
   reportedBulkCount,
 } from '../../src/diagnostics/deletions.js';
 import type { RawFinding } from '../../src/diagnostics/types.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
-import { resetSharedRedis } from '../support/shared-redis.js';
 import {
   APP_PODS,
   clusterOf,
   contextFor,
   diagnose,
   NS,
-  plantHealthyCluster,
   problems,
   seedSessions,
   testConfig,
+  useHealthyEnvironment,
 } from './healthy-environment.js';
 
-let kube: FakeKubeApi;
-let client: Redis;
-
-beforeAll(async () => {
-  kube = await startFakeKubeApi({ namespace: NS });
-});
-afterAll(async () => {
-  await kube.stop();
-  client?.disconnect();
-});
-beforeEach(async () => {
-  client?.disconnect();
-  client = await resetSharedRedis();
-  plantHealthyCluster(kube);
-});
+const env = useHealthyEnvironment();
 
 const NOW = Date.now();
 const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();
@@ -44,7 +28,7 @@ const SECRET_ID = '9f8e7d6c5b4a3f2e1d0c9b8a';
 
 async function run(opts: { logTailLines?: number } = {}): Promise<RawFinding[]> {
   return deletionsCheck.run(
-    contextFor({ config: testConfig(), client, cluster: clusterOf(kube), options: opts.logTailLines ? { logTailLines: opts.logTailLines } : {} }),
+    contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), options: opts.logTailLines ? { logTailLines: opts.logTailLines } : {} }),
   );
 }
 const byId = (fs: RawFinding[], id: string): RawFinding => {
@@ -129,12 +113,12 @@ describe('reportedBulkCount and densestWindow', () => {
 describe('deletions on a healthy cluster', () => {
   it('raises nothing when the logs show no deletions and Redis counted no DEL', async () => {
     expect(await run()).toEqual([]);
-    const logs = kube.requests.filter((r) => r.path.endsWith('/log'));
+    const logs = env.kube.requests.filter((r) => r.path.endsWith('/log'));
     expect(logs.map((r) => r.query.tailLines)).toEqual(['200', '200']);
   });
 
   it('reports only logouts as info (deletions by design)', async () => {
-    kube.setPodLog(APP_PODS[0] as string, `${at(50)} INFO user logged out, session deleted\n${at(40)} INFO logout: deleted session ${SECRET_ID}\n`);
+    env.kube.setPodLog(APP_PODS[0] as string, `${at(50)} INFO user logged out, session deleted\n${at(40)} INFO logout: deleted session ${SECRET_ID}\n`);
     const fs = await run();
     expect(ids(fs)).toEqual(['deletion.in_logs']);
     expect(fs[0]?.severity).toBe('info');
@@ -145,7 +129,7 @@ describe('deletions on a healthy cluster', () => {
 describe('deletion.in_logs', () => {
   it('counts deletions per pod with redacted samples, and DEL/UNLINK calls from Redis', async () => {
     // Given two deletions and a revocation in the logs, and the app's DEL/UNLINK in Redis
-    kube.setPodLog(
+    env.kube.setPodLog(
       APP_PODS[0] as string,
       [
         `${at(300)} INFO GET /api/sessions/current 200`,
@@ -154,10 +138,10 @@ describe('deletion.in_logs', () => {
         '',
       ].join('\n'),
     );
-    kube.setPodLog(APP_PODS[1] as string, `${at(50)} INFO Session ${SECRET_ID} DELETED by user request\n`);
-    await seedSessions(client, { count: 3 });
-    await client.del('session:s0');
-    await client.unlink('session:s1');
+    env.kube.setPodLog(APP_PODS[1] as string, `${at(50)} INFO Session ${SECRET_ID} DELETED by user request\n`);
+    await seedSessions(env.client, { count: 3 });
+    await env.client.del('session:s0');
+    await env.client.unlink('session:s1');
 
     // When
     const fs = await run();
@@ -183,15 +167,15 @@ describe('deletion.in_logs', () => {
   });
 
   it('searches only the configured tail of the logs', async () => {
-    kube.setPodLog(APP_PODS[0] as string, [...bulkLines(60, 100), ...Array.from({ length: 30 }, (_, i) => `${at(10)} INFO GET /health ${i}`), ''].join('\n'));
+    env.kube.setPodLog(APP_PODS[0] as string, [...bulkLines(60, 100), ...Array.from({ length: 30 }, (_, i) => `${at(10)} INFO GET /health ${i}`), ''].join('\n'));
     expect(await run({ logTailLines: 30 })).toEqual([]);
-    expect(kube.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.tailLines)).toContain('30');
+    expect(env.kube.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.tailLines)).toContain('30');
   });
 });
 
 describe('deletion.bulk', () => {
   it('is raised for 60 deletions within 6 s, with the window and redacted samples', async () => {
-    kube.setPodLog(APP_PODS[0] as string, `${bulkLines(60, 100).join('\n')}\n`);
+    env.kube.setPodLog(APP_PODS[0] as string, `${bulkLines(60, 100).join('\n')}\n`);
     const fs = await run();
     expect(ids(fs).sort()).toEqual(['deletion.bulk', 'deletion.in_logs']);
     const f = byId(fs, 'deletion.bulk');
@@ -202,21 +186,21 @@ describe('deletion.bulk', () => {
   });
 
   it('is critical for a line reporting 1,200 deleted sessions', async () => {
-    kube.setPodLog(APP_PODS[1] as string, `${at(120)} INFO purge-job: deleted 1,200 sessions older than 1h\n`);
+    env.kube.setPodLog(APP_PODS[1] as string, `${at(120)} INFO purge-job: deleted 1,200 sessions older than 1h\n`);
     const f = byId(await run(), 'deletion.bulk');
     expect(f.severity).toBe('critical');
     expect(f.evidence.reportedBulkCounts).toEqual([1200]);
   });
 
   it('is not raised for 60 deletions spread over two hours', async () => {
-    kube.setPodLog(APP_PODS[0] as string, `${bulkLines(60, 120_000).join('\n')}\n`);
+    env.kube.setPodLog(APP_PODS[0] as string, `${bulkLines(60, 120_000).join('\n')}\n`);
     const fs = await run();
     expect(ids(fs)).toEqual(['deletion.in_logs']);
   });
 
   it('is not raised for 60 logouts within a minute', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `${at(60 - i * 0.5)} INFO user u${i} logged out, session deleted`);
-    kube.setPodLog(APP_PODS[0] as string, `${lines.join('\n')}\n`);
+    env.kube.setPodLog(APP_PODS[0] as string, `${lines.join('\n')}\n`);
     const fs = await run();
     expect(ids(fs)).toEqual(['deletion.in_logs']);
     expect(fs[0]?.severity).toBe('info');
@@ -225,10 +209,10 @@ describe('deletion.bulk', () => {
 
 describe('deletions through the engine', () => {
   it('fails with an actionable message when no log can be read while Redis counts DEL calls', async () => {
-    for (const pod of APP_PODS) kube.setPodLog(pod, '');
-    await client.set('session:x', '1', 'EX', 60);
-    await client.del('session:x');
-    const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube), checks: [deletionsCheck] });
+    for (const pod of APP_PODS) env.kube.setPodLog(pod, '');
+    await env.client.set('session:x', '1', 'EX', 60);
+    await env.client.del('session:x');
+    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), checks: [deletionsCheck] });
     const summary = report.checks[0];
     expect(summary?.status).toBe('error');
     expect(summary?.message).toContain('Scenario 4 cannot be ruled out');
@@ -237,28 +221,28 @@ describe('deletions through the engine', () => {
   });
 
   it('turns a denied pods/log into kubernetes.forbidden', async () => {
-    kube.failAll(403);
-    const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube), checks: [deletionsCheck] });
-    kube.clearFaults();
+    env.kube.failAll(403);
+    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), checks: [deletionsCheck] });
+    env.kube.clearFaults();
     expect(report.findings.map((f) => f.id)).toEqual(['kubernetes.forbidden']);
   });
 
   it('a healthy setup with every check raises no deletion finding', async () => {
-    await seedSessions(client);
-    const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube) });
+    await seedSessions(env.client);
+    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) });
     expect(report.checks.find((c) => c.id === 'deletions')?.status).toBe('ok');
     expect(report.findings.map((f) => f.id).filter((id) => id.startsWith('deletion.'))).toEqual([]);
   });
 
   it('bulk deletions alone make Scenario 4 the likely first one', async () => {
     // Given a healthy store from which a cleanup job just deleted 60 sessions, logging each
-    await seedSessions(client);
-    const p = client.pipeline();
+    await seedSessions(env.client);
+    const p = env.client.pipeline();
     for (let i = 0; i < 60; i++) p.del(`session:s${i}`);
     await p.exec();
-    kube.setPodLog(APP_PODS[0] as string, `${bulkLines(60, 100).join('\n')}\n`);
+    env.kube.setPodLog(APP_PODS[0] as string, `${bulkLines(60, 100).join('\n')}\n`);
 
-    const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube) });
+    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) });
 
     expect(problems(report).sort()).toEqual(['deletion.bulk', 'deletion.in_logs']);
     expect(report.scenarios[0]).toMatchObject({ scenario: 4, likelihood: 'likely' });

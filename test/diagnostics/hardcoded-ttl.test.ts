@@ -1,9 +1,7 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hardcodedTtlCheck, sameTtl } from '../../src/diagnostics/hardcoded-ttl.js';
 import type { RawFinding } from '../../src/diagnostics/types.js';
 import { configMapObject, startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
-import { resetSharedRedis } from '../support/shared-redis.js';
 import {
   CM,
   clusterOf,
@@ -14,27 +12,14 @@ import {
   problems,
   seedSessions,
   testConfig,
+  useHealthyEnvironment,
 } from './healthy-environment.js';
 
 const ID = 'config.hardcoded_ttl_suspected';
-let kube: FakeKubeApi;
-let client: Redis;
-
-beforeAll(async () => {
-  kube = await startFakeKubeApi({ namespace: NS });
-});
-afterAll(async () => {
-  await kube.stop();
-  client?.disconnect();
-});
-beforeEach(async () => {
-  client?.disconnect();
-  client = await resetSharedRedis();
-  plantHealthyCluster(kube);
-});
+const env = useHealthyEnvironment();
 
 async function run(): Promise<RawFinding[]> {
-  return hardcodedTtlCheck.run(contextFor({ config: testConfig(), client, cluster: clusterOf(kube) }));
+  return hardcodedTtlCheck.run(contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }));
 }
 const only = (fs: RawFinding[]): RawFinding => {
   expect(fs.map((f) => f.id)).toEqual([ID]);
@@ -49,7 +34,7 @@ const only = (fs: RawFinding[]): RawFinding => {
 async function plantRefreshed(opts: { count?: number; ttl: number; createdBeforeAccess: number; values?: 'json' | 'opaque' }) {
   const count = opts.count ?? 300;
   const nowSec = Math.floor(Date.now() / 1000);
-  const p = client.pipeline();
+  const p = env.client.pipeline();
   for (let i = 0; i < count; i++) {
     const age = Math.floor((i / count) * opts.ttl * 0.9);
     const value =
@@ -72,48 +57,48 @@ describe('sameTtl', () => {
 
 describe('hardcoded-ttl stays silent', () => {
   it('on a healthy setup: writers use the ConfigMap TTL', async () => {
-    await seedSessions(client, { ttlSeconds: 3600 });
+    await seedSessions(env.client, { ttlSeconds: 3600 });
     expect(await run()).toEqual([]);
   });
 
   it('when the writers use an explicit SESSION_TTL_SECONDS (config.env_override_mismatch covers it)', async () => {
-    plantHealthyCluster(kube, { container: { env: { SESSION_TTL_SECONDS: '600' } } });
-    await seedSessions(client, { ttlSeconds: 600 });
+    plantHealthyCluster(env.kube, { container: { env: { SESSION_TTL_SECONDS: '600' } } });
+    await seedSessions(env.client, { ttlSeconds: 600 });
     expect(await run()).toEqual([]);
   });
 
   it('when the writers use a SESSION_TTL value from another ConfigMap', async () => {
-    plantHealthyCluster(kube, { container: { env: { SESSION_TTL: { configMap: 'session-overrides', key: 'ttl' } } } });
-    kube.setConfigMap(configMapObject({ name: 'session-overrides', data: { ttl: '900' } }));
-    await seedSessions(client, { ttlSeconds: 900 });
+    plantHealthyCluster(env.kube, { container: { env: { SESSION_TTL: { configMap: 'session-overrides', key: 'ttl' } } } });
+    env.kube.setConfigMap(configMapObject({ name: 'session-overrides', data: { ttl: '900' } }));
+    await seedSessions(env.client, { ttlSeconds: 900 });
     expect(await run()).toEqual([]);
   });
 
   it('when several TTLs are in use (ttl.inconsistent covers it)', async () => {
-    await seedSessions(client, { count: 200, ttlSeconds: 3600 });
-    await seedSessions(client, { count: 200, ttlSeconds: 600, prefix: 'short' });
+    await seedSessions(env.client, { count: 200, ttlSeconds: 3600 });
+    await seedSessions(env.client, { count: 200, ttlSeconds: 600, prefix: 'short' });
     expect(await run()).toEqual([]);
   });
 
   it('when pods started before the ConfigMap last changed (config.stale_pods covers it)', async () => {
-    plantHealthyCluster(kube, { container: { startedAt: new Date(Date.now() - 5 * 86_400_000).toISOString() } });
-    await seedSessions(client, { ttlSeconds: 600 });
+    plantHealthyCluster(env.kube, { container: { startedAt: new Date(Date.now() - 5 * 86_400_000).toISOString() } });
+    await seedSessions(env.client, { ttlSeconds: 600 });
     expect(await run()).toEqual([]);
   });
 
   it('when nothing configures a TTL (config.missing_key covers it)', async () => {
-    plantHealthyCluster(kube, { data: { session_ttl_seconds: undefined } });
-    await seedSessions(client, { ttlSeconds: 600 });
+    plantHealthyCluster(env.kube, { data: { session_ttl_seconds: undefined } });
+    await seedSessions(env.client, { ttlSeconds: 600 });
     expect(await run()).toEqual([]);
   });
 
   it('when almost every session was written before the ConfigMap changed', async () => {
     const now = Date.now();
-    plantHealthyCluster(kube, { container: { startedAt: new Date(now - 10_000).toISOString() } });
-    kube.setConfigMap(
+    plantHealthyCluster(env.kube, { container: { startedAt: new Date(now - 10_000).toISOString() } });
+    env.kube.setConfigMap(
       configMapObject({ name: CM, data: { session_ttl_seconds: '3600', session_sliding_window: 'true' }, changedAt: new Date(now - 20_000).toISOString() }),
     );
-    await seedSessions(client, { ttlSeconds: 600 });
+    await seedSessions(env.client, { ttlSeconds: 600 });
     expect(await run()).toEqual([]);
   });
 
@@ -131,10 +116,10 @@ describe('hardcoded-ttl stays silent', () => {
 
 describe('config.hardcoded_ttl_suspected', () => {
   it('is critical when writers use 600 s against a ConfigMap of 3600 s, naming every configured value', async () => {
-    plantHealthyCluster(kube, {
+    plantHealthyCluster(env.kube, {
       container: { env: { SESSION_TTL_SECONDS: { configMap: CM, key: 'session_ttl_seconds' } } },
     });
-    await seedSessions(client, { ttlSeconds: 600 });
+    await seedSessions(env.client, { ttlSeconds: 600 });
     const f = only(await run());
     expect(f.severity).toBe('critical');
     expect(f.title).toBe('Sessions are written with a TTL of 600 s (10m), which no configuration sets: a hard-coded TTL?');
@@ -155,25 +140,25 @@ describe('config.hardcoded_ttl_suspected', () => {
   });
 
   it('is a warning when writers use a longer TTL (5400 s)', async () => {
-    await seedSessions(client, { ttlSeconds: 5400 });
+    await seedSessions(env.client, { ttlSeconds: 5400 });
     const f = only(await run());
     expect(f.severity).toBe('warning');
     expect(f.evidence.writerTtlSeconds).toBe(5400);
   });
 
   it('is info when writers use the expected TTL although the ConfigMap says otherwise (config changes would not apply)', async () => {
-    plantHealthyCluster(kube, { ttlSeconds: 1800 });
-    await seedSessions(client, { ttlSeconds: 3600 });
+    plantHealthyCluster(env.kube, { ttlSeconds: 1800 });
+    await seedSessions(env.client, { ttlSeconds: 3600 });
     const f = only(await run());
     expect(f.severity).toBe('info');
     expect(f.detail).toContain('changing the configuration will not change it');
   });
 
   it('uses creation time when the ConfigMap turns the sliding window off', async () => {
-    plantHealthyCluster(kube, { slidingWindow: false });
+    plantHealthyCluster(env.kube, { slidingWindow: false });
     // A last access far back but a recent creation: only created_at gives the writers' 1200 s.
     const nowSec = Math.floor(Date.now() / 1000);
-    const p = client.pipeline();
+    const p = env.client.pipeline();
     for (let i = 0; i < 100; i++) {
       const age = i * 10;
       p.set(`session:c${i}`, JSON.stringify({ created_at: nowSec - age, last_accessed_at: nowSec - 5000 }), 'EX', 1200 - age);
@@ -193,16 +178,16 @@ describe('config.hardcoded_ttl_suspected', () => {
 
 describe('hardcoded-ttl through the engine with every check', () => {
   it('a healthy setup raises no hard-coded TTL finding', async () => {
-    await seedSessions(client, { ttlSeconds: 3600 });
-    const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube) });
+    await seedSessions(env.client, { ttlSeconds: 3600 });
+    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) });
     expect(report.checks.find((c) => c.id === 'hardcoded-ttl')?.status).toBe('ok');
     expect(report.findings.map((f) => f.id)).not.toContain(ID);
     expect(problems(report)).toEqual([]);
   });
 
   it('a hard-coded TTL alone makes Scenario 6 the likely first one', async () => {
-    await seedSessions(client, { ttlSeconds: 600 });
-    const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube) });
+    await seedSessions(env.client, { ttlSeconds: 600 });
+    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) });
     // ttl-sample sees the short TTL too (weak for Scenarios 2 and 6); only this finding points at the code.
     expect(problems(report).sort()).toEqual([ID, 'escalation.severe', 'ttl.effective_below_configured']);
     expect(report.scenarios[0]).toMatchObject({ scenario: 6, likelihood: 'likely' });

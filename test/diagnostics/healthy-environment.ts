@@ -8,8 +8,9 @@ import { allChecks } from '../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Check, CheckContext, Report, RunOptions } from '../../src/diagnostics/types.js';
-import { configMapObject, podObject, type ContainerSpec, type FakeKubeApi } from '../fakes/kube-api.js';
-import { sharedRedisUrl } from '../support/shared-redis.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { configMapObject, podObject, startFakeKubeApi, type ContainerSpec, type FakeKubeApi } from '../fakes/kube-api.js';
+import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
 export const NS = 'langgraph-agent';
 export const CM = 'langgraph-agent-config';
@@ -177,3 +178,32 @@ export async function seedSessions(
 
 /** Ids of the findings that are not info. */
 export const problems = (r: Report) => r.findings.filter((f) => f.severity !== 'info').map((f) => f.id);
+
+/**
+ * Registers the hooks of a test file that runs checks against the healthy environment: one fake API
+ * server for the file, and before each test a reset shared Redis and a freshly planted healthy cluster.
+ */
+export function useHealthyEnvironment(): { readonly kube: FakeKubeApi; readonly client: Redis } {
+  let kube: FakeKubeApi | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    kube = await startFakeKubeApi({ namespace: NS });
+  });
+  afterAll(async () => {
+    await kube?.stop();
+    client?.disconnect();
+  });
+  beforeEach(async () => {
+    client?.disconnect();
+    client = await resetSharedRedis();
+    plantHealthyCluster(kube as FakeKubeApi);
+  });
+  return {
+    get kube() {
+      return kube as FakeKubeApi;
+    },
+    get client() {
+      return client as Redis;
+    },
+  };
+}
