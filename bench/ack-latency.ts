@@ -7,12 +7,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/config.js';
 import { allChecks } from '../src/diagnostics/all-checks.js';
 import { createCheckRegistry } from '../src/diagnostics/registry.js';
 import { startRedisServer } from '../src/demo/redis-process.js';
-import { createSlackApp } from '../src/slack/create-slack-app.js';
-import { createSourceCache } from '../src/sources.js';
+import { createSlackApp } from '../src/slack/slack-app.js';
+import { createSourceCache } from '../src/adapters/sources.js';
 import { startFakeSlackApi } from '../test/fakes/slack-api.js';
 import { sendSlashCommand } from '../test/fakes/slack-signing.js';
 

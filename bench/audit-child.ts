@@ -3,9 +3,9 @@
  * { keys, ms, maxRssMb, findings }.
  */
 import { Redis } from 'ioredis';
-import { parseConfig, type EnvironmentConfig } from '../src/config.js';
-import { IoRedisNode } from '../src/adapters/redis-node.js';
-import { ttlSampleCheck } from '../src/diagnostics/ttl-sample.js';
+import { parseConfig, type EnvironmentConfig } from '../src/config/config.js';
+import { IoRedisNode } from '../src/adapters/redis/redis-node.js';
+import { ttlSampleCheck } from '../src/diagnostics/checks/ttl-sample.js';
 
 const port = Number(process.env.BENCH_REDIS_PORT);
 const ttl = Number(process.env.BENCH_TTL ?? 3600);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The composition root of the Slack bot: settings -> config -> sources -> check registry -> Bolt app -> start.
 // Nothing else wires; every other module receives its dependencies.
-import { parseBotSettings } from './bot-settings.js';
-import { loadConfigFile, resolveConfigPath } from './config.js';
-import { ConfigError, UserError } from './errors.js';
-import { createLogger, scrubSecrets } from './logging.js';
+import { parseBotSettings } from './config/bot-settings.js';
+import { loadConfigFile, resolveConfigPath } from './config/config.js';
+import { ConfigError, UserError } from './core/errors.js';
+import { createLogger, scrubSecrets } from './core/logging.js';
 
 /**
  * Bolt and the Kubernetes client take seconds to load; they are imported only once the settings and the
@@ -15,9 +15,9 @@ async function loadRuntime() {
     await Promise.all([
       import('./diagnostics/all-checks.js'),
       import('./diagnostics/registry.js'),
-      import('./slack/create-slack-app.js'),
-      import('./sources.js'),
-      import('./slack/alerts/open-state-store.js'),
+      import('./slack/slack-app.js'),
+      import('./adapters/sources.js'),
+      import('./adapters/state/open-state-store.js'),
     ]);
   return { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache, openStateStore };
 }

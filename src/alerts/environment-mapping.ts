@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { ParsedAlert, ParsedAlertPost } from './alert-post.js';
 
 /** Labels that name the environment, checked in this order unless configured otherwise. */

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { parseConfig } from '../config.js';
+import { parseConfig } from '../config/config.js';
 import { runDiagnosis } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import { redisServerAvailable, startRedisServer } from '../demo/redis-process.js';
 import { seedFaultyStore, startCacheChurn } from '../demo/seed-faulty-store.js';
 import { renderReportText } from '../render/terminal.js';
-import { createSourceCache } from '../sources.js';
+import { createSourceCache } from '../adapters/sources.js';
 import type { CliIo } from './io.js';
 
 export const DEMO_SESSIONS = 50_000;

@@ -1,8 +1,8 @@
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { runDiagnosis, worstSeverity, type Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Report } from '../diagnostics/types.js';
-import type { EnvironmentConfig } from '../config.js';
+import type { EnvironmentConfig } from '../config/config.js';
 import { renderReportText } from '../render/terminal.js';
 import { createProgressBar } from './progress-bar.js';
 import type { CliIo } from './io.js';

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { loadConfigFile, resolveConfigPath } from '../config.js';
+import { loadConfigFile, resolveConfigPath } from '../config/config.js';
 import { allChecks } from '../diagnostics/all-checks.js';
 import { createCheckRegistry } from '../diagnostics/registry.js';
-import { UserError } from '../errors.js';
-import { createSourceCache } from '../sources.js';
+import { UserError } from '../core/errors.js';
+import { createSourceCache } from '../adapters/sources.js';
 import { demoCommand } from './demo-command.js';
 import { diagnoseCommand, exitCodeFor } from './diagnose-command.js';
 import { verifyCommand, verifyExitCode } from './verify-command.js';

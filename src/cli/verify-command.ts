@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { planVerify, type PlanVerifyOptions } from '../verify/plan-verify.js';
 import { progressText } from '../verify/progress-text.js';
 import { renderVerifyText } from '../verify/render-verify-text.js';

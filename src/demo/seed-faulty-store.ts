@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { parseInfo } from '../adapters/redis-node.js';
+import { parseInfo } from '../adapters/redis/redis-node.js';
 
 export interface SeedOptions {
   sessions: number;

@@ -1,7 +1,7 @@
-import type { Config, EnvironmentConfig } from '../config.js';
-import type { ClusterPort } from '../adapters/cluster-port.js';
-import type { SessionStore } from '../adapters/session-store.js';
-import { UserError } from '../errors.js';
+import type { Config, EnvironmentConfig } from '../config/config.js';
+import type { ClusterPort } from '../core/ports/cluster.js';
+import type { SessionStore } from '../core/ports/session-store.js';
+import { UserError } from '../core/errors.js';
 import type { CheckRegistry } from './registry.js';
 import { escalationFinding } from './escalation.js';
 import { rankScenarios } from './scenarios.js';

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../config.js';
+import type { EnvironmentConfig } from '../config/config.js';
 import type { Finding } from './types.js';
 
 /** Runbook "Escalation": sessions expiring more than 50% early. */

@@ -1,5 +1,5 @@
-import { ClusterError } from '../adapters/cluster-port.js';
-import { UserError } from '../errors.js';
+import { ClusterError } from '../core/ports/cluster.js';
+import { UserError } from '../core/errors.js';
 import type { Need, RawFinding } from './types.js';
 
 /** A check's source failed; carries the message a person can act on and the finding to raise. */

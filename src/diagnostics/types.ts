@@ -1,6 +1,6 @@
-import type { EnvironmentConfig } from '../config.js';
-import type { SessionStore } from '../adapters/session-store.js';
-import type { ClusterPort } from '../adapters/cluster-port.js';
+import type { EnvironmentConfig } from '../config/config.js';
+import type { SessionStore } from '../core/ports/session-store.js';
+import type { ClusterPort } from '../core/ports/cluster.js';
 import type { ScenarioAssessment } from './scenarios.js';
 
 /** How bad a finding is. `critical` makes the CLI exit 1. */

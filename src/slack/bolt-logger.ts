@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../logging.js';
+import type { Logger } from '../core/logging.js';
 
 const TO_BOLT: Record<string, LogLevel> = {
   trace: LogLevel.DEBUG,

@@ -1,6 +1,6 @@
-import { errorReference, UserError } from '../errors.js';
-import type { Logger } from '../logging.js';
-import type { CommandContext } from './subcommands.js';
+import { errorReference, UserError } from '../core/errors.js';
+import type { Logger } from '../core/logging.js';
+import type { CommandContext } from './listeners/commands/subcommands.js';
 
 /** What the user is told about a failure, and the reference under which the details were logged. */
 export interface UserFacingError {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, isValidSlackRequest, type HTTPReceiver } from '@slack/bolt';
-import type { Logger } from '../logging.js';
-import type { Route } from './http-server.js';
+import type { Logger } from '../core/logging.js';
+import type { Route } from '../host/http-server.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 export interface SlackEventsRouteDeps {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { EnvironmentConfig } from '../config.js';
-import { connectRedis, parseInfo } from '../adapters/redis-node.js';
-import { redactedAddress, redisConnectOptions } from '../adapters/redis-connect-options.js';
+import type { EnvironmentConfig } from '../config/config.js';
+import { connectRedis, parseInfo } from '../adapters/redis/redis-node.js';
+import { redactedAddress, redisConnectOptions } from '../adapters/redis/connect-options.js';
 
 /** The Redis commands the verification sends, narrowed to the canary key. */
 export interface CanaryRedis {

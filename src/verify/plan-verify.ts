@@ -1,5 +1,5 @@
-import type { Config, EnvironmentConfig } from '../config.js';
-import { UserError } from '../errors.js';
+import type { Config, EnvironmentConfig } from '../config/config.js';
+import { UserError } from '../core/errors.js';
 import { openCanaryRedis, type CanaryRedis } from './canary-redis.js';
 import { createSessionApi, type SessionApi } from './session-api.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeSourceFailure } from '../diagnostics/source-failure.js';
-import { maskKey } from '../diagnostics/ttl-sample.js';
-import { UserError } from '../errors.js';
+import { maskKey } from '../diagnostics/checks/ttl-sample.js';
+import { UserError } from '../core/errors.js';
 import {
   BASE_TOLERANCE_SECONDS,
   describeDisappearance,

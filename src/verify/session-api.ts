@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 
 /** The app's session endpoints (runbook Diagnosis 6 / Verification), narrowed to what the canary uses. */
 export interface SessionApi {

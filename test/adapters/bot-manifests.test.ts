@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { createManifestCluster } from '../../src/adapters/manifest-cluster.js';
+import { createManifestCluster } from '../../src/adapters/kubernetes/manifest-cluster.js';
 
 type Obj = Record<string, any>;
 const docs = (path: string): Obj[] => parseAllDocuments(readFileSync(resolve(path), 'utf8')).map((d) => d.toJS() as Obj);

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFromConfig } from '../../src/adapters/cluster-from-config.js';
-import { ClusterError } from '../../src/adapters/cluster-port.js';
-import { parseConfig, type KubernetesConfig } from '../../src/config.js';
+import { clusterFromConfig } from '../../src/adapters/kubernetes/cluster-from-config.js';
+import { ClusterError } from '../../src/core/ports/cluster.js';
+import { parseConfig, type KubernetesConfig } from '../../src/config/config.js';
 import { configMapObject, startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
 
 let kube: FakeKubeApi;

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { ClusterError } from '../../src/adapters/cluster-port.js';
+import { ClusterError } from '../../src/core/ports/cluster.js';
 
 /** Awaits a promise that must reject with a ClusterError, and returns that error for more assertions. */
 export async function clusterError(p: Promise<unknown>): Promise<ClusterError> {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterError } from '../../src/adapters/cluster-port.js';
-import { createKubernetesCluster, loadKubeConfig } from '../../src/adapters/kubernetes-cluster.js';
+import { ClusterError } from '../../src/core/ports/cluster.js';
+import { createKubernetesCluster, loadKubeConfig } from '../../src/adapters/kubernetes/kubernetes-cluster.js';
 import { configMapObject, podObject, startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
 import { clusterError } from './expect-cluster-error.js';
 

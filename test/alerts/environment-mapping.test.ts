@@ -4,9 +4,9 @@ import {
   createEnvironmentResolver,
   DEFAULT_LABEL_KEYS,
 } from '../../src/alerts/environment-mapping.js';
-import { parseAlertPost } from '../../src/alerts/parse-alert-post.js';
-import { describeIssues } from '../../src/config.js';
-import { UserError } from '../../src/errors.js';
+import { parseAlertPost } from '../../src/slack/alert-posts/parse-alert-post.js';
+import { describeIssues } from '../../src/config/config.js';
+import { UserError } from '../../src/core/errors.js';
 
 const environments = ['dev', 'staging', 'prod'];
 const aliases = { production: 'prod', 'prod-cluster': 'prod', Development: 'dev' };

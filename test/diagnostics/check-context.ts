@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { parseConfig, type EnvironmentConfig } from '../../src/config.js';
-import type { ClusterPort } from '../../src/adapters/cluster-port.js';
-import { IoRedisNode } from '../../src/adapters/redis-node.js';
-import type { SessionStore } from '../../src/adapters/session-store.js';
+import { parseConfig, type EnvironmentConfig } from '../../src/config/config.js';
+import type { ClusterPort } from '../../src/core/ports/cluster.js';
+import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
+import type { SessionStore } from '../../src/core/ports/session-store.js';
 import type { CheckContext, RawFinding, RunOptions } from '../../src/diagnostics/types.js';
 
 /** A cluster source that must not be used: the Redis checks declare only `redis`. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
-import { ClusterError, type ClusterPort } from '../../src/adapters/cluster-port.js';
-import { openSessionStore } from '../../src/adapters/redis-store.js';
+import { parseConfig } from '../../src/config/config.js';
+import { ClusterError, type ClusterPort } from '../../src/core/ports/cluster.js';
+import { openSessionStore } from '../../src/adapters/redis/redis-store.js';
 import { runDiagnosis, worstSeverity, type Sources } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Check } from '../../src/diagnostics/types.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
 import { freePort } from '../support/redis-server.js';
 

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { ClusterPort } from '../../src/adapters/cluster-port.js';
-import { createKubernetesCluster } from '../../src/adapters/kubernetes-cluster.js';
-import { IoRedisNode } from '../../src/adapters/redis-node.js';
-import type { SessionStore } from '../../src/adapters/session-store.js';
-import { parseConfig, type Config, type EnvironmentConfig } from '../../src/config.js';
+import type { ClusterPort } from '../../src/core/ports/cluster.js';
+import { createKubernetesCluster } from '../../src/adapters/kubernetes/kubernetes-cluster.js';
+import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
+import type { SessionStore } from '../../src/core/ports/session-store.js';
+import { parseConfig, type Config, type EnvironmentConfig } from '../../src/config/config.js';
 import { allChecks } from '../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { openSessionStore } from '../../src/adapters/redis-store.js';
-import { parseConfig } from '../../src/config.js';
+import { openSessionStore } from '../../src/adapters/redis/redis-store.js';
+import { parseConfig } from '../../src/config/config.js';
 import { allChecks } from '../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';

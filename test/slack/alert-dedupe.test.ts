@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCooldownStore } from '../../src/slack/alerts/cooldown-store.js';
-import { createDeliveryDedupe } from '../../src/slack/alerts/delivery-dedupe.js';
-import { memoryStateStore } from '../../src/slack/alerts/memory-state-store.js';
-import { redisStateStore } from '../../src/slack/alerts/redis-state-store.js';
+import { createCooldownStore } from '../../src/alerts/cooldown-store.js';
+import { createDeliveryDedupe } from '../../src/alerts/delivery-dedupe.js';
+import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
+import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
 describe('alert delivery dedupe and cooldowns over the real Redis', () => {

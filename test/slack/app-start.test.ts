@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BotSettings } from '../../src/bot-settings.js';
-import { parseConfig } from '../../src/config.js';
+import type { BotSettings } from '../../src/config/bot-settings.js';
+import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import { createSlackApp, SlackStartError, type SlackAppDeps, type SlackBot } from '../../src/slack/create-slack-app.js';
+import { createSlackApp, SlackStartError, type SlackAppDeps, type SlackBot } from '../../src/slack/slack-app.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendEvent } from '../fakes/slack-signing.js';
 import { freePort } from '../support/redis-server.js';

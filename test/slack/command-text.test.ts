@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
-import { MAX_COMMAND_TEXT, parseCommandText } from '../../src/slack/command-text.js';
+import { UserError } from '../../src/core/errors.js';
+import { MAX_COMMAND_TEXT, parseCommandText } from '../../src/slack/listeners/commands/command-text.js';
 
 describe('parseCommandText', () => {
   it('trims, collapses whitespace (including non-breaking spaces) and lowercases', () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Check } from '../../src/diagnostics/types.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/create-slack-app.js';
-import { createSourceCache, type SourceCache } from '../../src/sources.js';
+import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';

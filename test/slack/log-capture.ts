@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/logging.js';
+import { createLogger, type Logger } from '../../src/core/logging.js';
 
 /** A real pino logger whose JSON lines are kept for assertions. */
 export interface CapturedLogs {

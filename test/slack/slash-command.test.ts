@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BotSettings } from '../../src/bot-settings.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import type { BotSettings } from '../../src/config/bot-settings.js';
+import { parseConfig, type Config } from '../../src/config/config.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry, type CheckRegistry } from '../../src/diagnostics/registry.js';
-import { ttlSampleCheck } from '../../src/diagnostics/ttl-sample.js';
+import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
 import type { Check } from '../../src/diagnostics/types.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/create-slack-app.js';
-import { createSourceCache, type SourceCache } from '../../src/sources.js';
+import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, sendSlashCommand, slashCommandBody } from '../fakes/slack-signing.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BotSettings } from '../../src/bot-settings.js';
-import { parseConfig } from '../../src/config.js';
+import type { BotSettings } from '../../src/config/bot-settings.js';
+import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/create-slack-app.js';
-import { createSourceCache, type SourceCache } from '../../src/sources.js';
+import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeAppApi, type FakeAppApi } from '../fakes/app-api.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';

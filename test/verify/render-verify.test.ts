@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressText } from '../../src/verify/progress-text.js';
-import { renderVerifyMessage, renderVerifyProgressMessage } from '../../src/verify/render-verify-slack.js';
+import { renderVerifyMessage, renderVerifyProgressMessage } from '../../src/slack/render/verify-blocks.js';
 import { renderVerifyText } from '../../src/verify/render-verify-text.js';
 import type { VerifyResult } from '../../src/verify/verify-result.js';
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Redis as IoRedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { planVerify } from '../../src/verify/plan-verify.js';
 import { runVerify } from '../../src/verify/run-verify.js';
 import type { VerifyProgress, VerifyResult } from '../../src/verify/verify-result.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config/config.js';
 
 export interface VerifyEnvOptions {
   redisUrl: string;

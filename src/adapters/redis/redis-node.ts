@@ -1,0 +1,138 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import { ConfigNotAllowedError, type Pttl, type RedisNodePort } from '../../core/ports/session-store.js';
+
+/** Parses the text of `INFO` into key/value pairs (section headers and blank lines skipped). */
+export function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+/** Sums `keys=` and `expires=` over the `dbN:` lines of INFO keyspace. */
+export function parseKeyspace(info: Record<string, string>): { keys: number; expires: number } {
+  let keys = 0;
+  let expires = 0;
+  for (const [k, v] of Object.entries(info)) {
+    if (!/^db\d+$/.test(k)) continue;
+    keys += Number(/keys=(\d+)/.exec(v)?.[1] ?? 0);
+    expires += Number(/expires=(\d+)/.exec(v)?.[1] ?? 0);
+  }
+  return { keys, expires };
+}
+
+function isConfigRefusal(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /unknown command|NOPERM|not allowed|disabled|ERR.*CONFIG/i.test(msg);
+}
+
+/**
+ * A `RedisNodePort` over one ioredis connection. Commands that the checks send in batches go
+ * through ioredis pipelines, so a batch costs one round trip.
+ */
+export class IoRedisNode implements RedisNodePort {
+  readonly address: string;
+
+  constructor(readonly client: Redis) {
+    this.address = `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+  }
+
+  async info(section: string): Promise<Record<string, string>> {
+    return parseInfo(await this.client.info(section));
+  }
+
+  async configGet(name: string): Promise<string | undefined> {
+    try {
+      const reply = (await this.client.config('GET', name)) as string[];
+      return reply[1];
+    } catch (err) {
+      if (isConfigRefusal(err)) throw new ConfigNotAllowedError(`CONFIG GET ${name} is not allowed on ${this.address}`);
+      throw err;
+    }
+  }
+
+  async *scan(pattern: string, count: number): AsyncIterable<string[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      cursor = next;
+      if (keys.length) yield keys;
+    } while (cursor !== '0');
+  }
+
+  async pttl(keys: readonly string[]): Promise<Pttl[]> {
+    if (!keys.length) return [];
+    const pipeline = this.client.pipeline();
+    for (const k of keys) pipeline.pttl(k);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, v]) => {
+      if (err) throw err;
+      return Number(v);
+    });
+  }
+
+  async readValues(keys: readonly string[]): Promise<(string | Record<string, string> | undefined)[]> {
+    if (!keys.length) return [];
+    const pipeline = this.client.pipeline();
+    for (const k of keys) pipeline.get(k);
+    const replies = (await pipeline.exec()) ?? [];
+    const out: (string | Record<string, string> | undefined)[] = [];
+    const hashes: number[] = [];
+    replies.forEach(([err, v], i) => {
+      if (err && /WRONGTYPE/.test(err.message)) hashes.push(i);
+      else if (err) throw err;
+      out[i] = v == null ? undefined : String(v);
+    });
+    if (hashes.length) {
+      const hp = this.client.pipeline();
+      for (const i of hashes) hp.hgetall(keys[i] as string);
+      const hr = (await hp.exec()) ?? [];
+      hr.forEach(([err, v], j) => {
+        out[hashes[j] as number] = err ? undefined : (v as Record<string, string>);
+      });
+    }
+    return out;
+  }
+
+  async time(): Promise<number> {
+    const [sec, usec] = await this.client.time();
+    return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  }
+
+  async keyspace(): Promise<{ keys: number; expires: number }> {
+    return parseKeyspace(await this.info('keyspace'));
+  }
+}
+
+export interface RedisConnectOptions {
+  url: string;
+  password?: string;
+  username?: string;
+  connectTimeoutMs?: number;
+  /** Fail commands instead of queueing them while disconnected. */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Opens an ioredis client that fails fast: no endless reconnect loop and no offline queue, so a
+ * Redis that is down turns into an error within `connectTimeoutMs` instead of a hang.
+ */
+export function connectRedis(opts: RedisConnectOptions): Redis {
+  const options: RedisOptions = {
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: opts.connectTimeoutMs ?? 3000,
+    commandTimeout: opts.commandTimeoutMs,
+    retryStrategy: (times) => (times > 2 ? null : 100 * times),
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
+    ...(opts.username !== undefined ? { username: opts.username } : {}),
+  };
+  const client = new Redis(opts.url, options);
+  // Errors surface through the commands that fail; without a listener ioredis would log them.
+  client.on('error', () => undefined);
+  return client;
+}

@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../../core/logging.js';
+import { memoryStateStore } from './memory-state-store.js';
+import { redisStateStore } from './redis-state-store.js';
+import type { StateStore } from '../../core/ports/state-store.js';
+
+export interface OpenStateStore {
+  store: StateStore;
+  close(): Promise<void>;
+}
+
+/** host:port of a Redis URL, never its credentials. */
+function address(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '6379'}`;
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+/**
+ * The bot's state store: the Redis at `url` (STATE_REDIS_URL), or, unset, memory, with a warning that
+ * replicas will not share alert dedupe and cooldowns. A Redis that does not answer at start-up is
+ * logged; alert replies fail (and are logged) until it does, slash commands are not affected.
+ */
+export function openStateStore(opts: { url: string | undefined; logger: Logger }): OpenStateStore {
+  if (!opts.url) {
+    opts.logger.warn(
+      'STATE_REDIS_URL is not set: alert dedupe and cooldowns are kept in memory; with more than one replica, an alert may be answered more than once',
+    );
+    return { store: memoryStateStore(), close: async () => undefined };
+  }
+  const where = address(opts.url);
+  const client = new Redis(opts.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  // Without a listener ioredis prints every reconnection error; the commands that fail are logged where used.
+  client.on('error', () => undefined);
+  client.ping().then(
+    () => opts.logger.info({ stateRedis: where }, 'state store: Redis'),
+    (err: Error) => opts.logger.warn({ stateRedis: where, err: { message: err.message } }, 'the state Redis (STATE_REDIS_URL) does not answer'),
+  );
+  return {
+    store: redisStateStore(client, { description: `redis ${where}` }),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}

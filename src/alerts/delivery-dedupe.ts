@@ -1,0 +1,42 @@
+import type { StateStore } from '../core/ports/state-store.js';
+
+/** Slack retries a failed delivery after about 0, 1 and 5 minutes; an hour covers them with room. */
+export const DEFAULT_DEDUPE_TTL_MS = 60 * 60 * 1000;
+
+/** What identifies one delivery of an alert post. */
+export interface Delivery {
+  /** `event_id` of the Events API envelope (the same on Slack's retries). */
+  eventId?: string;
+  channel: string;
+  /** The message's `ts` (the same for one message delivered under two event ids). */
+  ts: string;
+}
+
+export type DeliveryVerdict = { first: true } | { first: false; duplicateOf: 'event' | 'message' };
+
+export interface DeliveryDedupe {
+  /** Records the delivery; `first: false` when its event id or its message was seen before, by any replica. */
+  check(delivery: Delivery): Promise<DeliveryVerdict>;
+}
+
+/**
+ * Remembers alert deliveries by event id AND by channel + message ts, so neither a Slack retry
+ * (`x-slack-retry-num`) nor the same message under a new event id, on this or another replica, gets a
+ * second reply. Each key is taken with SET NX: of two replicas racing, exactly one wins both.
+ */
+export function createDeliveryDedupe(opts: { store: StateStore; ttlMs?: number; now?: () => number }): DeliveryDedupe {
+  const ttlMs = opts.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
+  const now = opts.now ?? Date.now;
+  return {
+    async check(d) {
+      const stamp = String(now());
+      if (d.eventId && !(await opts.store.claim(`dedupe:event:${d.eventId}`, stamp, ttlMs))) {
+        return { first: false, duplicateOf: 'event' };
+      }
+      if (!(await opts.store.claim(`dedupe:message:${d.channel}:${d.ts}`, stamp, ttlMs))) {
+        return { first: false, duplicateOf: 'message' };
+      }
+      return { first: true };
+    },
+  };
+}

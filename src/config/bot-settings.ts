@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { LogLevel } from '../core/logging.js';
+
+/**
+ * How the bot reaches Slack. Socket Mode when an app-level token is set (no public URL needed);
+ * otherwise Slack calls `POST /slack/events` on `port`, verified with the signing secret.
+ */
+export type BotSettings =
+  | (CommonSettings & { mode: 'socket'; appToken: string; signingSecret?: string })
+  | (CommonSettings & { mode: 'http'; signingSecret: string });
+
+interface CommonSettings {
+  botToken: string;
+  /** Web API base URL ending in `/`; undefined means https://slack.com/api/. */
+  slackApiUrl?: string;
+  /** HTTP port: Slack events in HTTP mode, and `/healthz` in both modes. */
+  port: number;
+  logLevel: LogLevel;
+  /** Bearer token Alertmanager sends to `POST /alertmanager`; unset, that route answers 503. */
+  alertmanagerToken?: string;
+  /** Redis for the bot's own state (alert dedupe, cooldowns), shared by replicas; unset, state is in memory. */
+  stateRedisUrl?: string;
+}
+
+export type SettingsResult = { ok: true; settings: BotSettings } | { ok: false; problems: string[] };
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// Messages name the variable and what is expected, never the value: these are secrets.
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from OAuth & Permissions' })
+    .trim()
+    .min(1, 'SLACK_BOT_TOKEN is empty: set it to the bot token (xoxb-...) from OAuth & Permissions')
+    .refine((v) => v.startsWith('xoxb-'), 'SLACK_BOT_TOKEN does not look like a bot token: it should start with xoxb-'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || v.startsWith('xapp-'),
+      'SLACK_APP_TOKEN does not look like an app-level token: it should start with xapp- (or unset it for HTTP mode)',
+    ),
+  SLACK_SIGNING_SECRET: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || /^[A-Za-z0-9]{16,}$/.test(v),
+      'SLACK_SIGNING_SECRET does not look like a signing secret: expected the hex string from Basic Information > App Credentials',
+    ),
+  SLACK_API_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v),
+      'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/',
+    )
+    .transform((v) => (v === undefined || v.endsWith('/') ? v : `${v}/`)),
+  PORT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : '3000'))
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, 'PORT must be a port number between 1 and 65535')
+    .transform(Number),
+  ALERTMANAGER_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v),
+      'ALERTMANAGER_TOKEN is too weak: use at least 16 printable characters without spaces (e.g. openssl rand -hex 32), or unset it to disable POST /alertmanager',
+    ),
+  STATE_REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine(
+      (v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v),
+      'STATE_REDIS_URL must be a redis:// or rediss:// URL (the Redis for the bot\'s own state), or unset',
+    ),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v.toLowerCase() : 'info'))
+    .refine((v): v is LogLevel => (LEVELS as readonly string[]).includes(v), `LOG_LEVEL must be one of ${LEVELS.join(', ')}`),
+});
+
+/**
+ * Reads the bot's settings from the process environment. Every problem is returned at once, each naming
+ * its variable, so one restart fixes them all.
+ *
+ * @example
+ * const r = parseBotSettings(process.env);
+ * if (!r.ok) { console.error(r.problems.join('\n')); process.exit(2); }
+ */
+export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+  const appToken = parsed.success ? parsed.data.SLACK_APP_TOKEN : env.SLACK_APP_TOKEN?.trim();
+  const signingSecret = parsed.success ? parsed.data.SLACK_SIGNING_SECRET : env.SLACK_SIGNING_SECRET?.trim();
+  if (!appToken && !signingSecret) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is not set: HTTP mode (no SLACK_APP_TOKEN) needs the signing secret from Basic Information > App Credentials; or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
+    );
+  }
+  if (!parsed.success || problems.length) return { ok: false, problems };
+  const d = parsed.data;
+  const common: CommonSettings = {
+    botToken: d.SLACK_BOT_TOKEN,
+    slackApiUrl: d.SLACK_API_URL,
+    port: d.PORT,
+    logLevel: d.LOG_LEVEL as LogLevel,
+    ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
+    ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
+  };
+  const settings: BotSettings = d.SLACK_APP_TOKEN
+    ? { ...common, mode: 'socket', appToken: d.SLACK_APP_TOKEN, signingSecret: d.SLACK_SIGNING_SECRET }
+    : { ...common, mode: 'http', signingSecret: d.SLACK_SIGNING_SECRET as string };
+  return { ok: true, settings };
+}

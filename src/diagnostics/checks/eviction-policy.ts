@@ -1,0 +1,129 @@
+import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
+import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
+import type { Check, RawFinding } from '../types.js';
+
+const ALLKEYS = new Set(['allkeys-lru', 'allkeys-lfu', 'allkeys-random']);
+const VOLATILE = new Set(['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']);
+/** Below this share of keys with a TTL, a volatile-* policy can only evict the sessions. */
+const FEW_EXPIRES_RATIO = 0.5;
+
+/** The runbook's Scenario 1 fix, as one line. */
+const ALLKEYS_FIX =
+  'Set maxmemory-policy volatile-lru (evicts only keys with a TTL) in the redis.conf of the redis-session-config ConfigMap: kubectl patch configmap redis-session-config -n langgraph-agent -p \'{"data":{"redis.conf":"maxmemory 512mb\\nmaxmemory-policy volatile-lru\\nappendonly yes"}}\' (or increase maxmemory, see redis-memory.md), then restart Redis: kubectl rollout restart deployment/redis-session -n langgraph-agent.';
+
+interface PolicyReading {
+  address: string;
+  policy: string | undefined;
+  configAllowed: boolean;
+  memory: MemoryReading;
+  evictedKeys: number;
+  keyspace: { keys: number; expires: number };
+}
+
+async function readPolicy(node: RedisNodePort): Promise<PolicyReading> {
+  const [memory, evictedKeys, keyspace] = await Promise.all([readMemory(node), readEvictedKeys(node), node.keyspace()]);
+  let policy: string | undefined;
+  let configAllowed = true;
+  try {
+    policy = await node.configGet('maxmemory-policy');
+  } catch (err) {
+    if (!(err instanceof ConfigNotAllowedError)) throw err;
+    // Managed Redis services disable CONFIG; INFO memory carries the same setting.
+    configAllowed = false;
+  }
+  return { address: node.address, policy: policy ?? memory.policy, configAllowed, memory, evictedKeys, keyspace };
+}
+
+const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
+const n = (v: number) => v.toLocaleString('en-US');
+
+function baseEvidence(r: PolicyReading, all: PolicyReading[]): Record<string, unknown> {
+  return {
+    policy: r.policy ?? null,
+    configAllowed: r.configAllowed,
+    source: r.configAllowed ? 'CONFIG GET maxmemory-policy' : 'INFO memory (maxmemory_policy)',
+    ...(r.configAllowed
+      ? {}
+      : { note: 'CONFIG is disabled on this server (managed Redis or renamed command); the policy was read from INFO memory.' }),
+    address: r.address,
+    usedMemoryHuman: r.memory.usedMemoryHuman,
+    maxmemoryHuman: r.memory.maxmemoryHuman,
+    usedRatio: r.memory.usedRatio,
+    evictedKeys: r.evictedKeys,
+    keys: r.keyspace.keys,
+    expires: r.keyspace.expires,
+    ...(all.length > 1 ? { nodes: all.map((x) => ({ address: x.address, policy: x.policy ?? null })) } : {}),
+  };
+}
+
+function allkeysFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
+  const ratio = r.memory.usedRatio;
+  const pressure = (ratio !== null && ratio > HIGH_USAGE_RATIO) || r.evictedKeys > 0;
+  const why =
+    r.evictedKeys > 0
+      ? `Redis has already evicted ${n(r.evictedKeys)} keys.`
+      : ratio !== null && ratio > HIGH_USAGE_RATIO
+        ? `Memory is at ${pct(ratio)} of maxmemory, so evictions are imminent.`
+        : r.memory.maxmemory === 0
+          ? 'No maxmemory is set yet, so nothing is evicted today; the policy applies as soon as a limit is set.'
+          : `Memory is at ${ratio === null ? 'an unknown share' : pct(ratio)} of maxmemory; evictions start when it is full.`;
+  return {
+    id: 'eviction.allkeys_policy',
+    severity: pressure ? 'critical' : 'warning',
+    title: `maxmemory-policy is ${r.policy}: sessions can be evicted before their TTL`,
+    detail: `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}`,
+    evidence: baseEvidence(r, all),
+    fix: ALLKEYS_FIX,
+  };
+}
+
+function noevictionFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
+  return {
+    id: 'eviction.noeviction',
+    severity: 'info',
+    title: 'maxmemory-policy is noeviction: writes fail when memory is full',
+    detail:
+      'Sessions are never evicted early, but once maxmemory is reached every write (new sessions, refreshes) fails with an OOM error, which surfaces as SessionStoreErrors.',
+    evidence: baseEvidence(r, all),
+    fix: 'Keep noeviction only with enough headroom; volatile-lru in the redis-session-config ConfigMap evicts the oldest keys with a TTL instead of failing writes.',
+  };
+}
+
+function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: number): RawFinding {
+  return {
+    id: 'eviction.sessions_only_candidates',
+    severity: 'warning',
+    title: `${r.policy} evicts only keys with a TTL, and only ${pct(ratio)} of keys have one`,
+    detail: `${n(r.keyspace.expires)} of ${n(r.keyspace.keys)} keys carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${n(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
+    evidence: { ...baseEvidence(r, all), expiresRatio: Math.round(ratio * 10000) / 10000 },
+    fix: 'Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory (redis-session-config ConfigMap, see redis-memory.md) so that evictions do not happen.',
+  };
+}
+
+/**
+ * Runbook Resolution Scenario 1: the eviction policy. Reads `CONFIG GET maxmemory-policy`, or INFO
+ * memory when CONFIG is refused (managed Redis).
+ */
+export const evictionPolicyCheck: Check = {
+  id: 'eviction-policy',
+  summary: 'Checks maxmemory-policy: whether Redis can evict sessions before their TTL (runbook Scenario 1)',
+  needs: ['redis'],
+  async run(ctx) {
+    const readings = await Promise.all(ctx.redis.nodes.map(readPolicy));
+    const findings = new Map<string, RawFinding>();
+    for (const r of readings) {
+      const policy = r.policy ?? '';
+      let f: RawFinding | undefined;
+      if (ALLKEYS.has(policy)) f = allkeysFinding(r, readings);
+      else if (policy === 'noeviction') f = noevictionFinding(r, readings);
+      else if (VOLATILE.has(policy) && r.keyspace.keys > 0) {
+        const ratio = r.keyspace.expires / r.keyspace.keys;
+        if (ratio < FEW_EXPIRES_RATIO) f = sessionsOnlyFinding(r, readings, ratio);
+      }
+      // One finding per id: the first node (or a critical one) speaks for the others in evidence.nodes.
+      const seen = f && findings.get(f.id);
+      if (f && (!seen || (seen.severity !== 'critical' && f.severity === 'critical'))) findings.set(f.id, f);
+    }
+    return [...findings.values()];
+  },
+};

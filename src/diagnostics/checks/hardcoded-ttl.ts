@@ -1,0 +1,218 @@
+import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
+import type { RedisNodePort } from '../../core/ports/session-store.js';
+import { readSessionTimestamps } from '../sampling/session-value.js';
+import { parseSwitch, SLIDING_WINDOW_KEY } from './sliding-window.js';
+import { clusterTtls, formatDuration, roundUpTtl, type TtlCluster } from '../sampling/ttl-stats.js';
+import type { Check, CheckContext, RawFinding } from '../types.js';
+
+const TTL_KEY = 'session_ttl_seconds';
+const TTL_ENV = /^SESSION_TTL/i;
+const SCAN_COUNT = 1000;
+const DEFAULT_SAMPLE_SIZE = 1000;
+/** Sessions needed before the writers' TTL is judged. */
+const MIN_SESSIONS = 20;
+/** The writers' TTL is "uniform" when this share of the original TTLs falls into one cluster. */
+const UNIFORM_SHARE = 0.9;
+/** Below this share of the expected TTL, sessions end more than 50% early (runbook escalation): critical. */
+const CRITICAL_RATIO = 0.5;
+
+/** Two TTLs are the same setting within max(5 s, 2 %), the tolerance `clusterTtls` groups by. */
+export function sameTtl(a: number, b: number): boolean {
+  return Math.abs(a - b) <= Math.max(5, Math.min(a, b) * 0.02);
+}
+
+function parseTtl(raw: string | undefined): number | undefined {
+  const t = raw?.trim();
+  return t && /^\d+$/.test(t) && Number(t) > 0 ? Number(t) : undefined;
+}
+
+/** A TTL the configuration gives the app, and where it comes from. */
+export interface ConfiguredTtl {
+  source: string;
+  seconds: number;
+}
+
+function references(c: ContainerView, cm: string): boolean {
+  return c.envFromConfigMaps.includes(cm) || c.env.some((e) => e.configMapKeyRef?.name === cm);
+}
+
+/** The ConfigMap's TTL and every SESSION_TTL* value in the pods (literal or through a configMapKeyRef). */
+async function configuredTtls(ctx: CheckContext, cm: ConfigMapView | undefined, cmName: string, pods: PodView[]): Promise<ConfiguredTtl[]> {
+  const out: ConfiguredTtl[] = [];
+  const cmTtl = parseTtl(cm?.data[TTL_KEY]);
+  if (cmTtl !== undefined) out.push({ source: `ConfigMap ${cmName} ${TTL_KEY}`, seconds: cmTtl });
+  const others = new Map<string, Promise<ConfigMapView | undefined>>();
+  const otherCm = (name: string) => {
+    let p = others.get(name);
+    if (!p) others.set(name, (p = ctx.cluster.readConfigMap(name)));
+    return p;
+  };
+  for (const pod of pods) {
+    for (const c of pod.containers) {
+      for (const e of c.env) {
+        if (!TTL_ENV.test(e.name)) continue;
+        let seconds: number | undefined;
+        let source: string;
+        if (e.value !== undefined) {
+          seconds = parseTtl(e.value);
+          source = `${e.name}=${e.value} in container ${c.name}`;
+        } else if (e.configMapKeyRef) {
+          const ref = e.configMapKeyRef;
+          const from = ref.name === cmName ? cm : await otherCm(ref.name);
+          seconds = parseTtl(from?.data[ref.key]);
+          source = `${e.name} from ConfigMap ${ref.name} key ${ref.key} in container ${c.name}`;
+        } else continue;
+        if (seconds !== undefined && !out.some((o) => o.source === source)) out.push({ source, seconds });
+      }
+    }
+  }
+  return out;
+}
+
+/** Pods that took their env from the ConfigMap before its last change still run with the old TTL. */
+function stalePods(pods: PodView[], cm: ConfigMapView | undefined, cmName: string): string[] {
+  const changedAt = cm?.lastChangedAt;
+  if (changedAt === undefined) return [];
+  return pods
+    .filter((p) => p.containers.some((c) => references(c, cmName) && (c.startedAt ?? p.startedAt ?? Infinity) < changedAt))
+    .map((p) => p.name);
+}
+
+type Basis = 'created_at' | 'last_access';
+
+interface Sample {
+  remaining: number[];
+  originals: number[];
+  beforeChange: number;
+}
+
+async function sampleNode(
+  node: RedisNodePort,
+  ctx: CheckContext,
+  basis: Basis,
+  notBefore: number | undefined,
+  budget: { left: number },
+  out: Sample,
+): Promise<void> {
+  for await (const keys of node.scan(ctx.env.redis.keyPattern, SCAN_COUNT)) {
+    if (budget.left <= 0 || ctx.signal.aborted) break;
+    const batch = keys.slice(0, budget.left);
+    budget.left -= batch.length;
+    const pttls = await node.pttl(batch);
+    const withTtl = batch.flatMap((k, i) => ((pttls[i] as number) >= 0 ? [{ key: k, pttl: pttls[i] as number }] : []));
+    const values = await node.readValues(withTtl.map((w) => w.key));
+    const nowMs = ctx.now();
+    values.forEach((value, i) => {
+      const remaining = (withTtl[i] as { pttl: number }).pttl / 1000;
+      out.remaining.push(remaining);
+      const ts = readSessionTimestamps(value);
+      const from = basis === 'created_at' ? ts.createdAt : ts.lastAccessAt;
+      if (from === undefined || from > nowMs + 60_000) return;
+      // Written before the ConfigMap's last change: by pods with the older config.
+      if (notBefore !== undefined && from < notBefore) {
+        out.beforeChange++;
+        return;
+      }
+      out.originals.push(Math.max(0, (nowMs - from) / 1000) + remaining);
+    });
+  }
+}
+
+interface WriterTtl {
+  seconds: number;
+  basis: string;
+  sessions: number;
+  /** Only a lower bound: the largest remaining TTL, used without timestamps. */
+  lowerBound: boolean;
+  clusters?: TtlCluster[];
+}
+
+/** The TTL the writers use: the single cluster of original TTLs, else (as a lower bound) the largest remaining TTL. */
+function writerTtl(s: Sample, basis: Basis): WriterTtl | undefined {
+  if (s.originals.length >= MIN_SESSIONS) {
+    const clusters = clusterTtls(s.originals);
+    const top = clusters[0] as TtlCluster;
+    // Several TTLs in use is ttl.inconsistent's finding; one hard-coded value shows as one cluster.
+    if (top.share < UNIFORM_SHARE) return undefined;
+    return { seconds: top.ttlSeconds, basis: `${basis} + remaining TTL`, sessions: s.originals.length, lowerBound: false, clusters: clusters.slice(0, 3) };
+  }
+  if (s.remaining.length >= MIN_SESSIONS) {
+    const sorted = [...s.remaining].sort((a, b) => a - b);
+    const high = sorted.length >= 100 ? (sorted[Math.ceil(sorted.length * 0.99) - 1] as number) : (sorted[sorted.length - 1] as number);
+    return { seconds: roundUpTtl(high), basis: 'largest remaining TTL, rounded up', sessions: sorted.length, lowerBound: true };
+  }
+  return undefined;
+}
+
+/**
+ * Runbook Scenario 6 step 3: the TTL the writers actually use (original TTLs from the session values'
+ * timestamps + remaining TTL, one uniform cluster) matches neither the ConfigMap's session_ttl_seconds
+ * nor any SESSION_TTL* value in the app pods, so the TTL is likely hard-coded. Raises
+ * `config.hardcoded_ttl_suspected`: critical under half the expected TTL, info when the writers use the
+ * expected TTL anyway (a latent bug: config changes do not take effect), else warning.
+ *
+ * Silent when nothing is configured (config.missing_key), when the writers' TTL matches an env
+ * override (config.env_override_mismatch) or the ConfigMap, when several TTLs are in use
+ * (ttl.inconsistent), and when pods started before the ConfigMap's last change (config.stale_pods).
+ * Without usable timestamps the largest remaining TTL is a lower bound, so only a writers' TTL above
+ * every configured value is reported.
+ */
+export const hardcodedTtlCheck: Check = {
+  id: 'hardcoded-ttl',
+  summary: 'TTL the writers use against the ConfigMap and SESSION_TTL* env values (runbook Scenario 6)',
+  needs: ['redis', 'kubernetes'],
+  async run(ctx) {
+    const k = ctx.env.kubernetes;
+    if (!k) return [];
+    const [cm, pods] = await Promise.all([ctx.cluster.readConfigMap(k.appConfigMap), ctx.cluster.listPods(k.appSelector)]);
+    const configured = await configuredTtls(ctx, cm, k.appConfigMap, pods);
+    if (!configured.length || stalePods(pods, cm, k.appConfigMap).length) return [];
+
+    const sliding = parseSwitch(cm?.data[SLIDING_WINDOW_KEY] ?? '') ?? ctx.env.slidingWindow;
+    // With a sliding window the TTL restarts at each access, so age counts from the last access.
+    const basis: Basis = sliding ? 'last_access' : 'created_at';
+    const sample: Sample = { remaining: [], originals: [], beforeChange: 0 };
+    const budget = { left: ctx.options.sampleSize ?? DEFAULT_SAMPLE_SIZE };
+    await Promise.all(ctx.redis.nodes.map((node) => sampleNode(node, ctx, basis, cm?.lastChangedAt, budget, sample)));
+
+    const writer = writerTtl(sample, basis);
+    if (!writer) return [];
+    const matches = configured.filter((c) =>
+      writer.lowerBound ? writer.seconds <= c.seconds || sameTtl(writer.seconds, c.seconds) : sameTtl(writer.seconds, c.seconds),
+    );
+    if (matches.length) return [];
+
+    const expected = ctx.env.expectedTtlSeconds;
+    const ratio = writer.seconds / expected;
+    const severity = ratio < CRITICAL_RATIO ? 'critical' : sameTtl(writer.seconds, expected) ? 'info' : 'warning';
+    const cmTtl = parseTtl(cm?.data[TTL_KEY]);
+    const app = /(?:^|,)\s*app\s*==?\s*([^,\s]+)/.exec(k.appSelector)?.[1] ?? k.appConfigMap.replace(/-config$/, '');
+    const list = configured.map((c) => `${c.source} (${c.seconds} s)`).join('; ');
+    const about = writer.lowerBound ? 'at least ' : '';
+    return [
+      {
+        id: 'config.hardcoded_ttl_suspected',
+        severity,
+        title: `Sessions are written with a TTL of ${about}${writer.seconds} s (${formatDuration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
+        detail:
+          `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${writer.seconds} s, ` +
+          `but the configuration says ${list}. The app does not take its TTL from the configuration: look for a TTL hard-coded in the session code (runbook Scenario 6 step 3).` +
+          (severity === 'info' ? ` The writers' TTL equals the expected ${expected} s, so sessions are fine today, but changing the configuration will not change it.` : '') +
+          (severity === 'critical' ? ` Sessions end more than 50% early (runbook escalation threshold).` : ''),
+        evidence: {
+          writerTtlSeconds: writer.seconds,
+          basis: writer.basis,
+          lowerBound: writer.lowerBound,
+          sessions: writer.sessions,
+          ...(writer.clusters ? { clusters: writer.clusters } : {}),
+          configured,
+          configMapTtlSeconds: cmTtl ?? null,
+          expectedTtlSeconds: expected,
+          ratio: Math.round(ratio * 1000) / 1000,
+          ...(sample.beforeChange ? { skippedWrittenBeforeConfigChange: sample.beforeChange } : {}),
+        },
+        fix: `grep -rn "ttl.*=.*[0-9]" src/mcp_server_langgraph/auth/session.py (and the code that calls setex/expire) for a literal TTL; make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} -n ${k.namespace}.`,
+      },
+    ];
+  },
+};

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import type { RedisNodePort } from '../../core/ports/session-store.js';
+import type { Check, RawFinding } from '../types.js';
+import { parseInfoReply } from '../redis-info/info-reply.js';
+
+/** Runbook step 3: memory above this share of maxmemory is high. */
+export const HIGH_USAGE_RATIO = 0.9;
+
+const count = z.coerce.number().int().nonnegative();
+
+/** The INFO memory fields the memory checks rely on; a reply without them is a broken source. */
+export const memoryInfoSchema = z.object({
+  used_memory: count,
+  used_memory_human: z.string().optional(),
+  maxmemory: count,
+  maxmemory_human: z.string().optional(),
+  maxmemory_policy: z.string().optional(),
+});
+
+const statsInfoSchema = z.object({ evicted_keys: count });
+
+export interface MemoryReading {
+  address: string;
+  usedMemory: number;
+  usedMemoryHuman: string;
+  maxmemory: number;
+  maxmemoryHuman: string;
+  /** used / maxmemory, or null with no limit. */
+  usedRatio: number | null;
+  policy: string | undefined;
+}
+
+
+/** Bytes as Redis prints them (1.50M), for a maxmemory that INFO did not format. */
+function humanBytes(bytes: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v}B` : `${v.toFixed(2)}${units[i]}`;
+}
+
+/** Reads INFO memory of one node (also used by the eviction-policy check). */
+export async function readMemory(node: RedisNodePort): Promise<MemoryReading> {
+  const m = parseInfoReply(memoryInfoSchema, await node.info('memory'), 'memory', node.address);
+  return {
+    address: node.address,
+    usedMemory: m.used_memory,
+    usedMemoryHuman: m.used_memory_human ?? humanBytes(m.used_memory),
+    maxmemory: m.maxmemory,
+    maxmemoryHuman: m.maxmemory_human ?? humanBytes(m.maxmemory),
+    usedRatio: m.maxmemory > 0 ? Math.round((m.used_memory / m.maxmemory) * 10000) / 10000 : null,
+    policy: m.maxmemory_policy,
+  };
+}
+
+/** `evicted_keys` of INFO stats: keys evicted since the server started or CONFIG RESETSTAT. */
+export async function readEvictedKeys(node: RedisNodePort): Promise<number> {
+  return parseInfoReply(statsInfoSchema, await node.info('stats'), 'stats', node.address).evicted_keys;
+}
+
+const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
+const n = (v: number) => v.toLocaleString('en-US');
+
+/** The node closest to its limit decides: one full shard loses sessions even when the others are fine. */
+function fullest(readings: MemoryReading[]): MemoryReading {
+  return readings.reduce((a, b) => ((b.usedRatio ?? -1) > (a.usedRatio ?? -1) ? b : a));
+}
+
+/**
+ * Runbook Diagnosis step 3: memory use against maxmemory, and evictions. The eviction rate is
+ * measured by reading `evicted_keys` twice, `rateWindowMs` apart.
+ */
+export const memoryCheck: Check = {
+  id: 'memory',
+  summary: 'Checks Redis memory use against maxmemory and measures the eviction rate (runbook step 3)',
+  needs: ['redis'],
+  async run(ctx) {
+    const nodes = ctx.redis.nodes;
+    const windowMs = ctx.options.rateWindowMs ?? 1000;
+    const before = await Promise.all(nodes.map(readEvictedKeys));
+    const t0 = ctx.now();
+    await ctx.sleep(windowMs);
+    const [after, readings, keyspaces] = await Promise.all([
+      Promise.all(nodes.map(readEvictedKeys)),
+      Promise.all(nodes.map(readMemory)),
+      Promise.all(nodes.map((node) => node.keyspace())),
+    ]);
+    // Keys in the store: with `ratePerSecond` it estimates how long a key survives eviction (escalation).
+    const keys = keyspaces.reduce((sum, k) => sum + k.keys, 0);
+    const elapsedMs = Math.max(ctx.now() - t0, windowMs, 1);
+    const evictedKeys = after.reduce((a, b) => a + b, 0);
+    const evictedInWindow = after.reduce((sum, v, i) => sum + Math.max(0, v - (before[i] as number)), 0);
+    const ratePerSecond = Math.round((evictedInWindow / (elapsedMs / 1000)) * 100) / 100;
+    const worst = fullest(readings);
+    const memoryEvidence = {
+      usedMemory: worst.usedMemory,
+      usedMemoryHuman: worst.usedMemoryHuman,
+      maxmemory: worst.maxmemory,
+      maxmemoryHuman: worst.maxmemoryHuman,
+      usedRatio: worst.usedRatio,
+      address: worst.address,
+      ...(nodes.length > 1
+        ? { nodes: readings.map((r) => ({ address: r.address, usedMemoryHuman: r.usedMemoryHuman, maxmemoryHuman: r.maxmemoryHuman, usedRatio: r.usedRatio })) }
+        : {}),
+    };
+    const findings: RawFinding[] = [];
+
+    if (worst.usedRatio !== null && worst.usedRatio > HIGH_USAGE_RATIO) {
+      const evicting = evictedKeys > 0;
+      findings.push({
+        id: 'memory.high_usage',
+        severity: evicting ? 'critical' : 'warning',
+        title: `Redis memory at ${pct(worst.usedRatio)} of maxmemory (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})`,
+        detail: evicting
+          ? `Memory is above ${pct(HIGH_USAGE_RATIO)} and Redis has evicted ${n(evictedKeys)} keys: sessions are being removed before their TTL.`
+          : `Memory is above ${pct(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond },
+        fix: 'Increase maxmemory in the redis.conf of the redis-session-config ConfigMap (see the redis-memory.md runbook) or reduce what is stored, then restart Redis: kubectl rollout restart deployment/redis-session -n langgraph-agent.',
+      });
+    }
+
+    if (evictedKeys > 0) {
+      const ongoing = evictedInWindow > 0;
+      findings.push({
+        id: 'memory.evictions',
+        severity: ongoing ? 'critical' : 'warning',
+        title: ongoing
+          ? `Redis is evicting keys now: ${n(evictedInWindow)} in ${(elapsedMs / 1000).toFixed(1)} s (${n(ratePerSecond)}/s, ${n(evictedKeys)} in total)`
+          : `Redis has evicted ${n(evictedKeys)} keys since its start (none during a ${(elapsedMs / 1000).toFixed(1)} s window)`,
+        detail: ongoing
+          ? 'Keys are being evicted under memory pressure right now; with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
+          : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys },
+        fix: 'Give Redis more memory (maxmemory in the redis-session-config ConfigMap, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted, then restart Redis (runbook Scenario 1).',
+      });
+    }
+
+    if (readings.some((r) => r.maxmemory === 0)) {
+      const unlimited = readings.filter((r) => r.maxmemory === 0);
+      findings.push({
+        id: 'memory.no_limit',
+        severity: 'info',
+        title: `No maxmemory limit set (${unlimited[0]?.usedMemoryHuman} used)`,
+        detail:
+          'maxmemory is 0: Redis never evicts and grows until the container hits its memory limit and is OOM-killed, which loses every session at once.',
+        evidence: {
+          usedMemory: unlimited[0]?.usedMemory,
+          usedMemoryHuman: unlimited[0]?.usedMemoryHuman,
+          maxmemory: 0,
+          maxmemoryHuman: unlimited[0]?.maxmemoryHuman,
+          usedRatio: null,
+          addresses: unlimited.map((r) => r.address),
+        },
+        fix: 'Set maxmemory (below the container memory limit) with maxmemory-policy volatile-lru in the redis.conf of the redis-session-config ConfigMap, then restart Redis.',
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,371 @@
+import type { RedisNodePort } from '../../core/ports/session-store.js';
+import { readSessionTimestamps } from '../sampling/session-value.js';
+import { clusterTtls, formatDuration, roundUpTtl, TtlStats, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
+import type { Check, CheckContext, RawFinding } from '../types.js';
+
+/** SCAN COUNT: big enough that a full audit is not round-trip bound, small enough to keep batches cheap. */
+const SCAN_COUNT = 1000;
+const DEFAULT_SAMPLE_SIZE = 1000;
+/** Keys with a TTL needed before judging the effective TTL. */
+const MIN_KEYS_TO_JUDGE = 20;
+/** Sessions with a usable timestamp needed before judging consistency. */
+const MIN_TIMESTAMPS_TO_JUDGE = 20;
+/** A cluster of original TTLs counts when it holds at least this share of the sessions. */
+const MEANINGFUL_SHARE = 0.05;
+const MAX_SAMPLE_KEYS = 5;
+
+type Basis = 'created_at' | 'last_access';
+
+/** What the scan of all nodes gathered; everything is bounded (no whole-keyspace arrays). */
+interface ScanResult {
+  stats: TtlStats;
+  noExpiryKeys: string[];
+  above: { count: number; maxSeconds: number; keys: string[] };
+  /** Original TTLs (age + remaining) of the sessions whose value carried the basis timestamp. */
+  originals: number[];
+  valuesRead: number;
+  withCreatedAt: number;
+  withLastAccess: number;
+  futureTimestamps: number;
+}
+
+/**
+ * A session id is a bearer credential: evidence (posted to Slack) shows only enough of it to find the
+ * key again with SCAN MATCH, e.g. `session:3f9a1c…`.
+ */
+export function maskKey(key: string): string {
+  const i = key.lastIndexOf(':');
+  const id = key.slice(i + 1);
+  return id.length > 8 ? `${key.slice(0, i + 1)}${id.slice(0, 6)}…` : key;
+}
+
+function aboveTolerance(expected: number): number {
+  return Math.max(5, expected * 0.01);
+}
+
+function basisFor(slidingWindow: boolean): Basis {
+  return slidingWindow ? 'last_access' : 'created_at';
+}
+
+/** PTTL pipelines in flight per node: the server works on one while the client parses the other. */
+const PIPELINE_DEPTH = 2;
+
+/**
+ * Scans one node: the next SCAN is sent as soon as the previous one returns, together with the PTTL
+ * pipeline of that batch, and up to PIPELINE_DEPTH PTTL pipelines stay in flight. All of it travels
+ * on the node's one connection, so the server rarely waits for the client.
+ */
+async function scanNode(
+  node: RedisNodePort,
+  ctx: CheckContext,
+  budget: { keys: number; values: number },
+  out: ScanResult,
+  progress: { scanned: number; report: () => void },
+): Promise<void> {
+  const full = ctx.options.full === true;
+  const expectedMs = ctx.env.expectedTtlSeconds * 1000;
+  const aboveMs = expectedMs + aboveTolerance(ctx.env.expectedTtlSeconds) * 1000;
+  const basis = basisFor(ctx.env.slidingWindow);
+  const it = node.scan(ctx.env.redis.keyPattern, SCAN_COUNT)[Symbol.asyncIterator]();
+  const inFlight: { keys: string[]; pttls: Promise<number[]> }[] = [];
+
+  const processBatch = async (keys: string[], pttls: number[]): Promise<void> => {
+    const withTtlKeys: string[] = [];
+    const withTtlPttls: number[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const p = pttls[i] as number;
+      out.stats.add(p);
+      if (p === -1) {
+        if (out.noExpiryKeys.length < MAX_SAMPLE_KEYS) out.noExpiryKeys.push(maskKey(keys[i] as string));
+      } else if (p >= 0) {
+        if (p > aboveMs) {
+          out.above.count++;
+          if (p / 1000 > out.above.maxSeconds) out.above.maxSeconds = p / 1000;
+          if (out.above.keys.length < MAX_SAMPLE_KEYS) out.above.keys.push(maskKey(keys[i] as string));
+        }
+        if (budget.values > 0) {
+          withTtlKeys.push(keys[i] as string);
+          withTtlPttls.push(p);
+          budget.values--;
+        }
+      }
+    }
+    // Values are read for at most sampleSize keys, also in a full audit.
+    if (withTtlKeys.length) await readOriginals(node, withTtlKeys, withTtlPttls, basis, ctx.now(), out);
+    progress.scanned += keys.length;
+    progress.report();
+  };
+  const drainOne = async (): Promise<void> => {
+    const batch = inFlight.shift() as { keys: string[]; pttls: Promise<number[]> };
+    await processBatch(batch.keys, await batch.pttls);
+  };
+
+  let next: Promise<IteratorResult<string[]>> | undefined = it.next();
+  try {
+    while (next) {
+      const r: IteratorResult<string[]> = await next;
+      next = undefined;
+      if (r.done || ctx.signal.aborted) break;
+      let keys = r.value;
+      if (!full) {
+        if (budget.keys <= 0) break;
+        if (keys.length > budget.keys) keys = keys.slice(0, budget.keys);
+        budget.keys -= keys.length;
+      }
+      if (full || budget.keys > 0) {
+        next = it.next();
+        // Awaited in turn or in finally; this keeps an early exit from leaving an unhandled rejection.
+        next.catch(() => undefined);
+      }
+      const pttls = node.pttl(keys);
+      pttls.catch(() => undefined);
+      inFlight.push({ keys, pttls });
+      if (inFlight.length >= PIPELINE_DEPTH) await drainOne();
+    }
+    while (inFlight.length) await drainOne();
+  } finally {
+    if (next) await next.catch(() => undefined);
+    await Promise.all(inFlight.map((b) => b.pttls.catch(() => undefined)));
+    await it.return?.();
+  }
+}
+
+async function readOriginals(
+  node: RedisNodePort,
+  keys: string[],
+  pttls: number[],
+  basis: Basis,
+  nowMs: number,
+  out: ScanResult,
+): Promise<void> {
+  const values = await node.readValues(keys);
+  values.forEach((value, i) => {
+    if (value === undefined) return;
+    out.valuesRead++;
+    const ts = readSessionTimestamps(value);
+    if (ts.createdAt !== undefined) out.withCreatedAt++;
+    if (ts.lastAccessAt !== undefined) out.withLastAccess++;
+    const from = basis === 'created_at' ? ts.createdAt : ts.lastAccessAt;
+    if (from === undefined) return;
+    const ageSeconds = (nowMs - from) / 1000;
+    // A timestamp in the future beyond a little clock noise says nothing about the TTL.
+    if (ageSeconds < -60) {
+      out.futureTimestamps++;
+      return;
+    }
+    out.originals.push(Math.max(0, ageSeconds) + (pttls[i] as number) / 1000);
+  });
+}
+
+async function totalKeys(nodes: readonly RedisNodePort[]): Promise<number | undefined> {
+  try {
+    const spaces = await Promise.all(nodes.map((n) => n.keyspace()));
+    return spaces.reduce((sum, s) => sum + s.keys, 0);
+  } catch {
+    // Progress is a nicety; the scan itself reports a broken source.
+    return undefined;
+  }
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
+
+interface OriginalTtlEvidence {
+  basis: Basis | null;
+  valuesRead: number;
+  withCreatedAt: number;
+  withLastAccess: number;
+  withBasis: number;
+  futureTimestamps: number;
+  modeSeconds: number | null;
+  clusters: TtlCluster[];
+  note?: string;
+}
+
+function originalTtlEvidence(scan: ScanResult, slidingWindow: boolean): OriginalTtlEvidence {
+  const basis = basisFor(slidingWindow);
+  const clusters = scan.originals.length >= MIN_TIMESTAMPS_TO_JUDGE ? clusterTtls(scan.originals) : [];
+  const ev: OriginalTtlEvidence = {
+    basis: scan.originals.length ? basis : null,
+    valuesRead: scan.valuesRead,
+    withCreatedAt: scan.withCreatedAt,
+    withLastAccess: scan.withLastAccess,
+    withBasis: scan.originals.length,
+    futureTimestamps: scan.futureTimestamps,
+    modeSeconds: clusters[0]?.ttlSeconds ?? null,
+    clusters: clusters.slice(0, 5),
+  };
+  if (slidingWindow && !scan.withLastAccess && scan.withCreatedAt) {
+    ev.note =
+      'The sliding window is on and the session values carry only a creation time: age since creation is not the TTL, so original TTLs were not computed (add last_accessed_at to the values to enable this).';
+  } else if (!scan.originals.length && scan.valuesRead) {
+    ev.note = `No ${slidingWindow ? 'last-access' : 'creation'} timestamp found in the session values; original TTLs were not computed.`;
+  } else if (scan.originals.length && scan.originals.length < MIN_TIMESTAMPS_TO_JUDGE) {
+    ev.note = `Only ${scan.originals.length} sessions carry a usable timestamp; at least ${MIN_TIMESTAMPS_TO_JUDGE} are needed to judge TTL consistency.`;
+  }
+  return ev;
+}
+
+function distributionFinding(
+  s: TtlSummary,
+  ctx: CheckContext,
+  original: OriginalTtlEvidence,
+  nodes: number,
+): RawFinding {
+  const expected = ctx.env.expectedTtlSeconds;
+  const full = ctx.options.full === true;
+  const what = full ? `${n(s.sampled)} sessions (full audit)` : `${n(s.sampled)} sampled sessions`;
+  const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${formatDuration(s.p50Seconds)}`;
+  return {
+    id: 'ttl.distribution',
+    severity: 'info',
+    title: `Remaining TTL of ${what}: ${median} (configured ${formatDuration(expected)})`,
+    detail:
+      s.sampled === 0
+        ? `No keys match ${ctx.env.redis.keyPattern}; there is nothing to measure.`
+        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the configured TTL of ${n(expected)} s. Sessions written with the configured TTL spread across all buckets up to ${formatDuration(expected)}; nothing should sit above it.`,
+    // The contract fields first: one-line renderers show the leading pairs.
+    evidence: {
+      ...s,
+      mode: full ? 'full' : 'sample',
+      keyPattern: ctx.env.redis.keyPattern,
+      expectedTtlSeconds: expected,
+      slidingWindow: ctx.env.slidingWindow,
+      nodes,
+      originalTtl: original,
+    },
+  };
+}
+
+function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFinding | undefined {
+  if (!s.noExpiry) return undefined;
+  const ratio = s.noExpiry / s.sampled;
+  return {
+    id: 'ttl.no_expiry',
+    severity: 'warning',
+    title: `${n(s.noExpiry)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
+    detail: `${pct(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.`,
+    evidence: { noExpiry: s.noExpiry, sampled: s.sampled, ratio: Math.round(ratio * 10000) / 10000, samples: keys },
+    fix: 'Write sessions with SETEX or SET ... EX <ttl> (runbook Scenario 2), never SET followed by EXPIRE; give the existing keys a TTL with EXPIRE.',
+  };
+}
+
+function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: number, full: boolean): RawFinding | undefined {
+  if (!above.count) return undefined;
+  const ratio = above.count / s.sampled;
+  return {
+    id: 'ttl.above_configured',
+    severity: 'warning',
+    title: `${n(above.count)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL above the configured ${formatDuration(expected)} (up to ${formatDuration(above.maxSeconds)})`,
+    detail: `Their remaining TTL exceeds the configured ${n(expected)} s, so some writer uses a longer TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or another code path sets its own expiry.`,
+    evidence: {
+      count: above.count,
+      sampled: s.sampled,
+      ratio: Math.round(ratio * 10000) / 10000,
+      maxSeconds: Math.round(above.maxSeconds),
+      expectedTtlSeconds: expected,
+      toleranceSeconds: aboveTolerance(expected),
+      samples: above.keys,
+    },
+    fix: 'Check the TTL the app actually reads (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the mounted ConfigMap, hard-coded TTLs in session.py), then restart the app to reload the config.',
+  };
+}
+
+function effectiveBelowFinding(
+  s: TtlSummary,
+  original: OriginalTtlEvidence,
+  expected: number,
+): RawFinding | undefined {
+  if (s.withTtl < MIN_KEYS_TO_JUDGE) return undefined;
+  // p99 ignores a few outliers (e.g. keys above the configured TTL) once there are enough keys.
+  const high = (s.withTtl >= 100 ? s.p99Seconds : s.maxSeconds) as number;
+  if (high >= expected * 0.9) return undefined;
+  const fromTimestamps = original.modeSeconds !== null;
+  // Timestamps show the sessions got the full TTL: they are simply old (no recent writes), not short-lived.
+  if (fromTimestamps && (original.modeSeconds as number) >= expected * 0.9) return undefined;
+  const apparent = fromTimestamps ? (original.modeSeconds as number) : roundUpTtl(high);
+  const ratio = apparent / expected;
+  const critical = ratio < 0.5;
+  return {
+    id: 'ttl.effective_below_configured',
+    severity: critical ? 'critical' : 'warning',
+    title: `Sessions appear to be written with a TTL of ~${n(apparent)} s (${formatDuration(apparent)}), ${pct(ratio)} of the configured ${n(expected)} s`,
+    detail: fromTimestamps
+      ? `The most common original TTL (age from ${original.basis} + remaining TTL) is ${n(apparent)} s, while the largest remaining TTLs reach only ${n(Math.round(high))} s: writers use a shorter TTL than configured${critical ? ', more than 50% short (runbook escalation threshold)' : ''}.`
+      : `The largest remaining TTLs reach only ${n(Math.round(high))} s of the configured ${n(expected)} s, so new sessions are written with about ${n(apparent)} s${critical ? ', more than 50% short (runbook escalation threshold)' : ''}. If no session was written for a while this can also mean the store is idle.`,
+    evidence: {
+      expectedTtlSeconds: expected,
+      apparentTtlSeconds: apparent,
+      ratio: Math.round(ratio * 1000) / 1000,
+      highRemainingSeconds: Math.round(high),
+      highRemainingStatistic: s.withTtl >= 100 ? 'p99' : 'max',
+      source: fromTimestamps ? `mode of original TTLs from ${original.basis}` : 'largest remaining TTL, rounded up',
+      withTtl: s.withTtl,
+    },
+    fix: 'Compare the TTL the app uses with the configured one (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the ConfigMap session_ttl_seconds, hard-coded TTLs in session.py) and make create_session use SETEX with the configured TTL (Scenario 2); restart the app to reload the config.',
+  };
+}
+
+function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boolean): RawFinding | undefined {
+  if (!original.basis || original.withBasis < MIN_TIMESTAMPS_TO_JUDGE) return undefined;
+  if (slidingWindow && original.basis !== 'last_access') return undefined;
+  const meaningful = original.clusters.filter((c) => c.share >= MEANINGFUL_SHARE && c.count >= 2);
+  if (meaningful.length < 2) return undefined;
+  const list = meaningful.map((c) => `${n(c.ttlSeconds)} s (${pct(c.share)})`).join(', ');
+  return {
+    id: 'ttl.inconsistent',
+    severity: 'warning',
+    title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
+    detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${n(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,
+    evidence: { basis: original.basis, sessions: original.withBasis, clusters: meaningful },
+    fix: 'Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in session.py, pods running an older config; Scenario 4 for refresh/cleanup jobs) and make every path use SETEX with the configured TTL.',
+  };
+}
+
+/**
+ * Runbook Diagnosis step 2: the remaining TTLs of the session keys (SCAN + pipelined PTTL, never
+ * KEYS). Samples `sampleSize` keys, or audits every key with `full`, in bounded memory.
+ */
+export const ttlSampleCheck: Check = {
+  id: 'ttl-sample',
+  summary: 'Samples session keys and checks their remaining TTLs against the configured TTL (runbook step 2)',
+  needs: ['redis'],
+  async run(ctx) {
+    const { env, options } = ctx;
+    const full = options.full === true;
+    const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE_SIZE;
+    const nodes = ctx.redis.nodes;
+    const out: ScanResult = {
+      stats: new TtlStats({
+        expectedTtlSeconds: env.expectedTtlSeconds,
+        aboveToleranceSeconds: aboveTolerance(env.expectedTtlSeconds),
+      }),
+      noExpiryKeys: [],
+      above: { count: 0, maxSeconds: 0, keys: [] },
+      originals: [],
+      valuesRead: 0,
+      withCreatedAt: 0,
+      withLastAccess: 0,
+      futureTimestamps: 0,
+    };
+    const total = options.onProgress ? await totalKeys(nodes) : undefined;
+    const shownTotal = total === undefined ? undefined : full ? total : Math.min(total, sampleSize);
+    const progress = {
+      scanned: 0,
+      report: () => options.onProgress?.(progress.scanned, shownTotal),
+    };
+    const budget = { keys: sampleSize, values: sampleSize };
+    await Promise.all(nodes.map((node) => scanNode(node, ctx, budget, out, progress)));
+
+    const s = out.stats.summary();
+    const original = originalTtlEvidence(out, env.slidingWindow);
+    const findings: (RawFinding | undefined)[] = [
+      distributionFinding(s, ctx, original, nodes.length),
+      noExpiryFinding(s, out.noExpiryKeys, full),
+      aboveFinding(s, out.above, env.expectedTtlSeconds, full),
+      effectiveBelowFinding(s, original, env.expectedTtlSeconds),
+      inconsistentFinding(original, env.slidingWindow),
+    ];
+    return findings.filter((f): f is RawFinding => f !== undefined);
+  },
+};

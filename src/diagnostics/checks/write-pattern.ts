@@ -1,0 +1,216 @@
+import type { RedisNodePort } from '../../core/ports/session-store.js';
+import { callsOf, readCommandCalls, type CommandCalls } from '../redis-info/commandstats.js';
+import { maskKey } from './ttl-sample.js';
+import type { Check, CheckContext, RawFinding } from '../types.js';
+
+/** Session keys whose TTL is read: enough to see a share of keys without TTL, cheap on any store. */
+export const WRITE_PATTERN_SAMPLE = 300;
+/** Plain SET calls needed before their ratio to EXPIRE means anything. */
+export const MIN_SET_CALLS = 50;
+/** EXPIRE calls per plain SET that "track" the SETs: one EXPIRE per SET, give or take a factor 2. */
+export const TRACKING_RATIO = { min: 0.5, max: 2 } as const;
+/** With the sliding window on, at most this many SETEX/PSETEX per plain SET: sessions are not created atomically. */
+export const MAX_ATOMIC_PER_SET = 0.1;
+
+const SCAN_COUNT = 500;
+const MAX_SAMPLE_KEYS = 5;
+
+/** SET with or without EX: INFO commandstats counts both as `set`. */
+const PLAIN_SET = ['set'] as const;
+/** Writes that can never carry a TTL themselves. */
+const TTL_LESS_WRITES = ['setnx', 'getset', 'mset', 'msetnx', 'hset', 'hmset'] as const;
+const ATOMIC_WRITES = ['setex', 'psetex'] as const;
+const EXPIRES = ['expire', 'pexpire', 'expireat', 'pexpireat'] as const;
+/** Ways an app reads a session before refreshing it. */
+const READS = ['get', 'getex', 'hgetall', 'hget', 'hmget', 'mget'] as const;
+
+/** Per-command calls with only the commands that were called, for evidence. */
+function nonZero(calls: CommandCalls, commands: readonly string[]): Record<string, number> {
+  return Object.fromEntries(commands.filter((c) => (calls[c] ?? 0) > 0).map((c) => [c, calls[c] as number]));
+}
+
+export interface TtlSample {
+  sampled: number;
+  withTtl: number;
+  noTtl: number;
+  /** Masked keys without a TTL (session ids are credentials). */
+  noTtlSamples: string[];
+}
+
+/** Reads PTTL of up to `max` keys matching `pattern`, spread over the nodes in turn. */
+export async function sampleTtls(
+  nodes: readonly RedisNodePort[],
+  pattern: string,
+  max: number,
+  signal: AbortSignal,
+): Promise<TtlSample> {
+  const out: TtlSample = { sampled: 0, withTtl: 0, noTtl: 0, noTtlSamples: [] };
+  const perNode = Math.max(1, Math.ceil(max / Math.max(1, nodes.length)));
+  for (const node of nodes) {
+    let budget = Math.min(perNode, max - out.sampled);
+    if (budget <= 0) break;
+    for await (const batch of node.scan(pattern, SCAN_COUNT)) {
+      if (signal.aborted) break;
+      const keys = batch.slice(0, budget);
+      budget -= keys.length;
+      const pttls = await node.pttl(keys);
+      pttls.forEach((p, i) => {
+        if (p === -2) return;
+        out.sampled++;
+        if (p === -1) {
+          out.noTtl++;
+          if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskKey(keys[i] as string));
+        } else out.withTtl++;
+      });
+      if (budget <= 0) break;
+    }
+  }
+  return out;
+}
+
+/** The command counts the rules look at. */
+export interface WriteCounts {
+  plainSet: number;
+  ttlLessWrites: number;
+  atomicWrites: number;
+  expires: number;
+  reads: number;
+  persist: number;
+}
+
+export function writeCounts(calls: CommandCalls): WriteCounts {
+  return {
+    plainSet: callsOf(calls, PLAIN_SET),
+    ttlLessWrites: callsOf(calls, TTL_LESS_WRITES),
+    atomicWrites: callsOf(calls, ATOMIC_WRITES),
+    expires: callsOf(calls, EXPIRES),
+    reads: callsOf(calls, READS),
+    persist: callsOf(calls, ['persist']),
+  };
+}
+
+export interface SetThenExpireVerdict {
+  raised: boolean;
+  /** EXPIRE calls the rule attributes to session creation. */
+  creationExpires: number;
+  /** creationExpires / plain SET calls, or null without SET calls. */
+  ratio: number | null;
+  rule: string;
+}
+
+/**
+ * Whether EXPIRE calls track plain SET calls, the non-atomic SET + EXPIRE pattern.
+ *
+ * Without a sliding window no EXPIRE is needed at all, so EXPIRE calls in step with plain SET calls
+ * (ratio 0.5..2, at least MIN_SET_CALLS SETs) point to SET + EXPIRE.
+ *
+ * With the sliding window on, every session access legitimately reads the session and then calls
+ * EXPIRE, so EXPIRE calls alone prove nothing. The rule then needs stronger evidence: only the EXPIRE
+ * calls beyond the reads (GET/GETEX/HGETALL/HGET/HMGET/MGET) can belong to creation, those must track
+ * the plain SETs, and SETEX/PSETEX must be rare (at most MAX_ATOMIC_PER_SET per SET): an app that
+ * creates sessions with SETEX is writing other keys with its SETs. Over-counted reads only make the
+ * rule more cautious.
+ *
+ * @example setThenExpire({ plainSet: 200, expires: 200, reads: 0, atomicWrites: 0, ... }, false).raised // true
+ */
+export function setThenExpire(c: WriteCounts, slidingWindow: boolean): SetThenExpireVerdict {
+  const creationExpires = slidingWindow ? Math.max(0, c.expires - c.reads) : c.expires;
+  const ratio = c.plainSet > 0 ? Math.round((creationExpires / c.plainSet) * 1000) / 1000 : null;
+  const tracks = ratio !== null && ratio >= TRACKING_RATIO.min && ratio <= TRACKING_RATIO.max;
+  const enough = c.plainSet >= MIN_SET_CALLS;
+  const atomicRare = !slidingWindow || c.atomicWrites <= c.plainSet * MAX_ATOMIC_PER_SET;
+  const rule = slidingWindow
+    ? `sliding window on: (EXPIRE - reads) / SET within ${TRACKING_RATIO.min}..${TRACKING_RATIO.max}, SET >= ${MIN_SET_CALLS}, SETEX/PSETEX <= ${MAX_ATOMIC_PER_SET} x SET`
+    : `sliding window off: EXPIRE / SET within ${TRACKING_RATIO.min}..${TRACKING_RATIO.max}, SET >= ${MIN_SET_CALLS}`;
+  return { raised: enough && tracks && atomicRare, creationExpires, ratio, rule };
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+const SINCE = 'since the server started or the last CONFIG RESETSTAT, over all keys (not only sessions)';
+const SETEX_FIX =
+  'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL (runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with EXPIRE.';
+
+function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSample, ctx: CheckContext): RawFinding | undefined {
+  const writes = c.plainSet + c.ttlLessWrites;
+  if (!writes || !sample.noTtl) return undefined;
+  const others = nonZero(calls, TTL_LESS_WRITES);
+  const otherText = Object.keys(others).length
+    ? ` and ${Object.entries(others).map(([cmd, v]) => `${n(v)} ${cmd.toUpperCase()}`).join(', ')}`
+    : '';
+  return {
+    id: 'code.set_without_ttl',
+    severity: 'warning',
+    title: `${n(sample.noTtl)} of ${n(sample.sampled)} sampled sessions have no TTL; Redis served ${n(c.plainSet)} SET vs ${n(c.atomicWrites)} SETEX/PSETEX calls`,
+    detail:
+      `INFO commandstats counts SET with and without EX as one command, so ${n(c.plainSet)} SET calls${otherText} alone do not prove a missing TTL. ` +
+      `Together with ${n(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
+      `Counts run ${SINCE}.` +
+      (c.persist ? ` Redis also served ${n(c.persist)} PERSIST calls, which remove a TTL.` : ''),
+    evidence: {
+      setCalls: c.plainSet,
+      setexCalls: c.atomicWrites,
+      sampled: sample.sampled,
+      noTtl: sample.noTtl,
+      samples: sample.noTtlSamples,
+      ttlLessWriteCalls: others,
+      expireCalls: c.expires,
+      persistCalls: c.persist,
+      keyPattern: ctx.env.redis.keyPattern,
+      countsSince: SINCE,
+    },
+    fix: SETEX_FIX,
+  };
+}
+
+function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckContext): RawFinding | undefined {
+  const sliding = ctx.env.slidingWindow;
+  const v = setThenExpire(c, sliding);
+  if (!v.raised) return undefined;
+  return {
+    id: 'code.set_then_expire',
+    severity: 'warning',
+    title: `${n(v.creationExpires)} EXPIRE calls track ${n(c.plainSet)} SET calls: sessions look written with SET then EXPIRE`,
+    detail:
+      `Redis served ${n(c.plainSet)} SET, ${n(c.expires)} EXPIRE-family and only ${n(c.atomicWrites)} SETEX/PSETEX calls. ` +
+      (sliding
+        ? `With the sliding window on, refreshes call EXPIRE after reading the session, so only the ${n(v.creationExpires)} EXPIRE calls beyond the ${n(c.reads)} reads are counted against the SETs. `
+        : 'Without a sliding window sessions need no EXPIRE at all when they are written with SETEX. ') +
+      'SET followed by EXPIRE is two commands: a crash or dropped connection between them leaves a session without a TTL, and a later SET of the same key clears its TTL (runbook Diagnosis 4 warns against it). ' +
+      `Commandstats cannot tell which keys the commands touched; counts run ${SINCE}.`,
+    evidence: {
+      setCalls: c.plainSet,
+      expireCalls: c.expires,
+      expireByCommand: nonZero(calls, EXPIRES),
+      setexCalls: c.atomicWrites,
+      readCalls: c.reads,
+      creationExpireCalls: v.creationExpires,
+      ratio: v.ratio,
+      slidingWindow: sliding,
+      rule: v.rule,
+      countsSince: SINCE,
+    },
+    fix: SETEX_FIX,
+  };
+}
+
+/**
+ * Runbook Diagnosis step 4 and Scenario 2: how sessions are written, from INFO commandstats (summed
+ * over the nodes) and the TTLs of a small sample of session keys. See `setThenExpire` for the rule
+ * that separates SET + EXPIRE from sliding-window refreshes.
+ */
+export const writePatternCheck: Check = {
+  id: 'write-pattern',
+  summary: 'Checks how sessions are written: SET without TTL, SET then EXPIRE (runbook step 4, Scenario 2)',
+  needs: ['redis'],
+  async run(ctx) {
+    const nodes = ctx.redis.nodes;
+    // Commandstats first: the sample's own SCAN and PTTL calls then do not count.
+    const calls = await readCommandCalls(nodes);
+    const max = Math.min(WRITE_PATTERN_SAMPLE, ctx.options.sampleSize ?? WRITE_PATTERN_SAMPLE);
+    const sample = await sampleTtls(nodes, ctx.env.redis.keyPattern, max, ctx.signal);
+    const c = writeCounts(calls);
+    return [setWithoutTtlFinding(c, calls, sample, ctx), setThenExpireFinding(c, calls, ctx)].filter(
+      (f): f is RawFinding => f !== undefined,
+    );
+  },
+};

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/logging.js';
+
+/** One HTTP endpoint of the bot. Later issues add `/slack/actions`, `POST /alertmanager`, `GET /metrics`. */
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+}
+
+export interface HttpServer {
+  server: Server;
+  /** Listens and resolves with the bound port (useful with port 0). */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** `GET /healthz`: 200 while the process serves requests. */
+export function healthRoute(): Route {
+  return {
+    method: 'GET',
+    path: '/healthz',
+    handle: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+    },
+  };
+}
+
+/**
+ * A node:http server over a plain list of routes (exact path and method). A duplicate route fails at
+ * start-up; an unknown path is 404, a known path with another method 405.
+ */
+export function createHttpServer(opts: { routes: readonly Route[]; logger: Logger }): HttpServer {
+  const table = new Map<string, Route>();
+  for (const r of opts.routes) {
+    const key = `${r.method} ${r.path}`;
+    if (table.has(key)) throw new Error(`duplicate HTTP route ${key}`);
+    table.set(key, r);
+  }
+  const paths = new Set(opts.routes.map((r) => r.path));
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = table.get(`${(req.method ?? 'GET').toUpperCase()} ${path}`);
+    if (!route) {
+      res.writeHead(paths.has(path) ? 405 : 404);
+      res.end();
+      return;
+    }
+    Promise.resolve()
+      .then(() => route.handle(req, res))
+      .catch((err: unknown) => {
+        opts.logger.error({ path, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'HTTP handler failed');
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+  });
+
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    close: () =>
+      new Promise((resolve, reject) => {
+        if (!server.listening) return resolve();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { webApi } from '@slack/bolt';
+import type { Config } from '../../../config/config.js';
+import { UserError } from '../../../core/errors.js';
+import type { SlackMessage } from '../../render/report-blocks.js';
+import { planVerify, type PlanVerifyOptions } from '../../../verify/plan-verify.js';
+import { renderVerifyMessage, renderVerifyProgressMessage } from '../../render/verify-blocks.js';
+import { runVerify } from '../../../verify/run-verify.js';
+import type { Subcommand } from './subcommands.js';
+
+/** Posting one message in a channel and updating it in place: what the verification needs of Slack. */
+export interface ChannelMessages {
+  post(channel: string, message: SlackMessage): Promise<{ ts: string }>;
+  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
+}
+
+/** ChannelMessages over Bolt's WebClient (chat.postMessage / chat.update). */
+export function channelMessagesFrom(client: webApi.WebClient): ChannelMessages {
+  return {
+    async post(channel, message) {
+      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+      if (!res.ts) throw new Error('chat.postMessage answered without a ts');
+      return { ts: res.ts };
+    },
+    async update(channel, ts, message) {
+      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+    },
+  };
+}
+
+const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as Partial<webApi.WebAPIPlatformError> | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+export interface VerifyCommandDeps {
+  config: Config;
+  messages: ChannelMessages;
+  /** Where the env vars named in the config (passwordEnv, tokenEnv) are read. */
+  processEnv: NodeJS.ProcessEnv;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  openRedis?: PlanVerifyOptions['openRedis'];
+}
+
+export interface VerifyParams {
+  env: string;
+}
+
+/**
+ * `/session-ttl verify <env>`: the runbook's Verification as a canary. Configuration problems are
+ * answered in the ack and nothing is written; otherwise one message is posted in the channel, updated
+ * with the progress while the canary waits (`env.verify.waitSeconds`) and then with the verdict.
+ */
+export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams> {
+  return {
+    name: 'verify',
+    usage: 'verify <env>',
+    summary: "Check that sessions keep their TTL: a canary session's TTL is read, re-read after a wait and (with the app API) after an access",
+    params: z
+      .array(z.string())
+      .length(1, 'name one environment, e.g. `verify dev` (see `/session-ttl envs`)')
+      .transform(([env]) => ({ env: env as string })),
+    async run(params, ctx) {
+      const logger = ctx.logger.child({ env: params.env });
+      const plan = planVerify({
+        config: deps.config,
+        envName: params.env,
+        processEnv: deps.processEnv,
+        ...(deps.openRedis ? { openRedis: deps.openRedis } : {}),
+      });
+      try {
+        const mode = plan.app ? 'app' : 'canary';
+        await ctx.ack(
+          `:hourglass_flowing_sand: Verifying *${plan.env.name}* (${mode === 'app' ? 'a test session through the app API' : 'a canary key'}, ${plan.waitSeconds} s wait) …`,
+        );
+        const channel = ctx.command.channel_id;
+        let ts: string;
+        try {
+          ({ ts } = await deps.messages.post(
+            channel,
+            renderVerifyProgressMessage({ phase: 'writing', environment: plan.env.name, mode, waitSeconds: plan.waitSeconds }),
+          ));
+        } catch (err) {
+          const code = slackErrorCode(err);
+          if (code && NOT_IN_CHANNEL.has(code)) {
+            logger.warn({ slackError: code }, 'cannot post the verification in this channel');
+            throw new UserError(
+              `I could not post in this channel (${code}), so I did not start the verification. Invite the bot with \`/invite @session-ttl\` and run the command again.`,
+              'not_in_channel',
+            );
+          }
+          throw err;
+        }
+        logger.info({ mode, waitSeconds: plan.waitSeconds }, 'verification started');
+
+        const result = await runVerify(plan, {
+          ...(deps.now ? { now: deps.now } : {}),
+          ...(deps.sleep ? { sleep: deps.sleep } : {}),
+          onProgress: async (p) => {
+            if (p.phase !== 'waiting') return;
+            try {
+              await deps.messages.update(channel, ts, renderVerifyProgressMessage(p));
+            } catch (err) {
+              logger.warn({ slackError: slackErrorCode(err) ?? (err as Error).message }, 'could not update the verification progress');
+            }
+          },
+        });
+        await deps.messages.update(channel, ts, renderVerifyMessage(result));
+        logger.info(
+          {
+            verdict: result.verdict,
+            mode: result.mode,
+            reasons: result.reasons,
+            measurements: result.measurements,
+            cleanup: result.cleanup.status,
+            durationMs: result.durationMs,
+          },
+          'verification posted',
+        );
+      } finally {
+        await plan.close();
+      }
+    },
+  };
+}
