@@ -11,7 +11,7 @@ import { parseConfig } from '../src/config/config.js';
 import { allChecks } from '../src/diagnostics/all-checks.js';
 import { createCheckRegistry } from '../src/diagnostics/registry.js';
 import { startRedisServer } from '../src/demo/redis-process.js';
-import { createSlackApp } from '../src/slack/slack-app.js';
+import { createBot } from '../src/bot.js';
 import { createSourceCache } from '../src/adapters/sources.js';
 import { startFakeSlackApi } from '../test/fakes/slack-api.js';
 import { sendSlashCommand } from '../test/fakes/slack-signing.js';
@@ -45,13 +45,13 @@ const config = parseConfig(
   },
   'bench',
 );
-const bot = createSlackApp({
+const bot = createBot({
   settings: { mode: 'http', botToken: 'xoxb-bench', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'error' },
   config,
   registry: createCheckRegistry(allChecks),
   sourcesFor: sources.sourcesFor,
   logger: pino({ level: 'error' }),
-  host: '127.0.0.1',
+  hostname: '127.0.0.1',
   webApiRetries: 0,
 });
 const baseline = createServer((req, res) => {

@@ -1,25 +1,34 @@
 #!/usr/bin/env node
-// The composition root of the Slack bot: settings -> config -> sources -> check registry -> Bolt app -> start.
-// Nothing else wires; every other module receives its dependencies.
+// The composition root of the bot process: settings -> config -> sources and state store -> the bot's
+// features on one host (src/bot.ts) -> start, and a drain on SIGTERM. Nothing else wires.
 import { parseBotSettings } from './config/bot-settings.js';
 import { loadConfigFile, resolveConfigPath } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
 import { createLogger, scrubSecrets } from './core/logging.js';
 
 /**
- * Bolt and the Kubernetes client take seconds to load; they are imported only once the settings and the
+ * Bolt and the Kubernetes client take a while to load; they are imported only once the settings and the
  * config are valid, so a misconfigured deployment fails at once with its message.
  */
 async function loadRuntime() {
-  const [{ allChecks }, { createCheckRegistry }, { createSlackApp, SlackStartError }, { createSourceCache }, { openStateStore }] =
+  const [{ allChecks }, { createCheckRegistry }, { createBot }, { SlackStartError }, { createSourceCache }, { openStateStore }] =
     await Promise.all([
       import('./diagnostics/all-checks.js'),
       import('./diagnostics/registry.js'),
-      import('./slack/slack-app.js'),
+      import('./bot.js'),
+      import('./slack/bolt-app.js'),
       import('./adapters/sources.js'),
       import('./adapters/state/open-state-store.js'),
     ]);
-  return { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache, openStateStore };
+  return { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore };
+}
+
+/** `--config <path>` or `--config=<path>` on the command line, if given. */
+function configFlag(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i < 0) return undefined;
+  const arg = argv[i] as string;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
 }
 
 async function main(): Promise<number> {
@@ -35,7 +44,7 @@ async function main(): Promise<number> {
 
   let config;
   try {
-    config = loadConfigFile(resolveConfigPath(undefined, process.env));
+    config = loadConfigFile(resolveConfigPath(configFlag(process.argv.slice(2)), process.env));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -44,13 +53,14 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  const { allChecks, createCheckRegistry, createSlackApp, SlackStartError, createSourceCache, openStateStore } = await loadRuntime();
+  const { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore } = await loadRuntime();
   const sources = createSourceCache(process.env);
   // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
   const state = openStateStore({ url: settings.stateRedisUrl, logger });
+  const closeAll = () => Promise.allSettled([sources.close(), state.close()]);
   let bot;
   try {
-    bot = createSlackApp({
+    bot = createBot({
       settings,
       config,
       registry: createCheckRegistry(allChecks),
@@ -60,30 +70,41 @@ async function main(): Promise<number> {
         stateStore: state.store,
         ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
       },
+      onClose: [sources.close, state.close],
     });
   } catch (err) {
     // e.g. slack.alertRouting.aliases naming an environment that does not exist.
-    await Promise.allSettled([sources.close(), state.close()]);
+    await closeAll();
     if (err instanceof UserError) {
       process.stderr.write(`session-ttl-bot cannot start: ${err.message}\n`);
       return 2;
     }
     throw err;
   }
+  const running = bot;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    Promise.allSettled([bot.stop().finally(() => state.close()), sources.close()]).then(() => process.exit(0));
+    logger.info({ signal }, 'shutting down: no new work; draining what runs');
+    running.stop().then(
+      ({ drained }) => {
+        logger.info({ drained }, 'stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   // Installed before start so that a signal during start-up (or right after 'listening') is handled.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    await bot.start();
+    await running.start();
   } catch (err) {
-    await Promise.allSettled([sources.close(), state.close()]);
+    await closeAll();
     if (err instanceof SlackStartError) {
       logger.error(err.message);
       process.stderr.write(`${err.message}\n`);

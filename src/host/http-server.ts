@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logging.js';
 
-/** One HTTP endpoint of the bot. Later issues add `/slack/actions`, `POST /alertmanager`, `GET /metrics`. */
+/** One HTTP endpoint of the bot, contributed by a feature (see `host.ts`). */
 export interface Route {
   method: 'GET' | 'POST';
   path: string;
@@ -13,19 +13,11 @@ export interface HttpServer {
   server: Server;
   /** Listens and resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** `GET /healthz`: 200 while the process serves requests. */
-export function healthRoute(): Route {
-  return {
-    method: 'GET',
-    path: '/healthz',
-    handle: (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok\n');
-    },
-  };
+  /**
+   * Stops accepting connections and closes idle keep-alive ones; requests being answered get
+   * `forceAfterMs` (default 5 s) to finish before their connections are cut.
+   */
+  close(forceAfterMs?: number): Promise<void>;
 }
 
 /**
@@ -68,11 +60,17 @@ export function createHttpServer(opts: { routes: readonly Route[]; logger: Logge
           resolve((server.address() as AddressInfo).port);
         });
       }),
-    close: () =>
+    close: (forceAfterMs = 5000) =>
       new Promise((resolve, reject) => {
         if (!server.listening) return resolve();
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
+        const force = setTimeout(() => server.closeAllConnections(), forceAfterMs);
+        force.unref();
+        server.close((err) => {
+          clearTimeout(force);
+          if (err) reject(err);
+          else resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }

@@ -9,7 +9,7 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
 import { formatElapsed, markResolved, renderMappingRequest } from '../../src/alerts/alert-reply.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { CORPUS_ROUTING, loadCorpus } from '../alerts/corpus.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
@@ -86,21 +86,21 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
   let sources: SourceCache;
   const stateClients: Redis[] = [];
   let logs: CapturedLogs;
-  let bot: SlackBot;
+  let bot: Bot;
   let baseUrl: string;
   let barrierSeq = 0;
 
-  function makeBot(logger = logs.logger): SlackBot {
+  function makeBot(logger = logs.logger): Bot {
     const state = new Redis(sharedRedisUrl());
     stateClients.push(state);
     const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' };
-    return createSlackApp({
+    return createBot({
       settings,
       config,
       registry: createCheckRegistry([envCheck, ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
       sourcesFor: sources.sourcesFor,
       logger,
-      host: '127.0.0.1',
+      hostname: '127.0.0.1',
       webApiRetries: 0,
       alerts: { stateStore: redisStateStore(state) },
     });

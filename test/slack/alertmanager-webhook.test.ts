@@ -7,7 +7,7 @@ import { memoryCheck } from '../../src/diagnostics/checks/memory.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { CORPUS_ROUTING, loadCorpus } from '../alerts/corpus.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
@@ -48,21 +48,21 @@ describe('POST /alertmanager on the real bot', () => {
   let sources: SourceCache;
   const clients: Redis[] = [];
   let logs: CapturedLogs;
-  let bot: SlackBot;
+  let bot: Bot;
   let url: string;
-  const extraBots: SlackBot[] = [];
+  const extraBots: Bot[] = [];
 
-  async function startBot(opts: { token?: string; config?: Config; logs?: CapturedLogs } = {}): Promise<{ bot: SlackBot; url: string }> {
+  async function startBot(opts: { token?: string; config?: Config; logs?: CapturedLogs } = {}): Promise<{ bot: Bot; url: string }> {
     const state = new Redis(sharedRedisUrl());
     clients.push(state);
     const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' };
-    const b = createSlackApp({
+    const b = createBot({
       settings,
       config: opts.config ?? config,
       registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
       sourcesFor: sources.sourcesFor,
       logger: (opts.logs ?? logs).logger,
-      host: '127.0.0.1',
+      hostname: '127.0.0.1',
       webApiRetries: 0,
       alerts: { stateStore: redisStateStore(state), ...('token' in opts ? (opts.token ? { alertmanagerToken: opts.token } : {}) : { alertmanagerToken: AM_TOKEN }) },
     });

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BotSettings } from '../../src/config/bot-settings.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import { createSlackApp, SlackStartError, type SlackAppDeps, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type BotDeps, type Bot } from '../../src/bot.js';
+import { SlackStartError } from '../../src/slack/bolt-app.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendEvent } from '../fakes/slack-signing.js';
 import { freePort } from '../support/redis-server.js';
@@ -14,16 +15,16 @@ const BOT_TOKEN = 'xoxb-9999-8888-startuptoken';
 
 const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: 'redis://127.0.0.1:1' } } } }, 'test');
 
-function deps(apiUrl: string, extra: Partial<SlackAppDeps> = {}) {
+function deps(apiUrl: string, extra: Partial<BotDeps> = {}) {
   const logs = captureLogs();
   const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: apiUrl, port: 0, logLevel: 'debug' };
-  const d: SlackAppDeps = {
+  const d: BotDeps = {
     settings,
     config,
     registry: createCheckRegistry([]),
     sourcesFor: () => ({}),
     logger: logs.logger,
-    host: '127.0.0.1',
+    hostname: '127.0.0.1',
     webApiRetries: 0,
     webApiTimeoutMs: 2000,
     ...extra,
@@ -31,7 +32,7 @@ function deps(apiUrl: string, extra: Partial<SlackAppDeps> = {}) {
   return { deps: d, logs };
 }
 
-describe('createSlackApp start-up', () => {
+describe('createBot start-up', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0)) await c();
@@ -43,16 +44,16 @@ describe('createSlackApp start-up', () => {
     return slack;
   }
 
-  async function started(bot: SlackBot): Promise<string> {
+  async function started(bot: Bot): Promise<string> {
     const { port } = await bot.start();
-    cleanups.push(() => bot.stop());
+    cleanups.push(async () => void (await bot.stop()));
     return `http://127.0.0.1:${port}`;
   }
 
   it('verifies the bot token with auth.test, serves /healthz and answers unknown paths with 404', async () => {
     const slack = await fakeSlack();
     const { deps: d, logs } = deps(slack.apiUrl);
-    const base = await started(createSlackApp(d));
+    const base = await started(createBot(d));
     expect(slack.callsOf('auth.test')).toHaveLength(1);
     expect(slack.callsOf('auth.test')[0]?.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     const health = await fetch(`${base}/healthz`);
@@ -64,7 +65,7 @@ describe('createSlackApp start-up', () => {
 
   it('answers Slack url_verification through the same route (signed)', async () => {
     const slack = await fakeSlack();
-    const base = await started(createSlackApp(deps(slack.apiUrl).deps));
+    const base = await started(createBot(deps(slack.apiUrl).deps));
     const res = await sendEvent(base, { type: 'url_verification', challenge: 'c-123', token: 'x' }, { signingSecret: SIGNING_SECRET });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ challenge: 'c-123' });
@@ -78,7 +79,7 @@ describe('createSlackApp start-up', () => {
     const { deps: d, logs } = deps(apiUrl, { settings: { ...deps(apiUrl).deps.settings, port } });
 
     // When / Then
-    const err = await createSlackApp(d).start().catch((e: unknown) => e);
+    const err = await createBot(d).start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlackStartError);
     expect((err as Error).message).toContain(`Cannot reach Slack's Web API at ${apiUrl}`);
     expect((err as Error).message).toMatch(/ECONNREFUSED/);
@@ -89,7 +90,7 @@ describe('createSlackApp start-up', () => {
   it('names SLACK_BOT_TOKEN when Slack refuses it (invalid_auth)', async () => {
     const slack = await fakeSlack();
     slack.failMethod('auth.test', 'invalid_auth');
-    const err = await createSlackApp(deps(slack.apiUrl).deps).start().catch((e: unknown) => e);
+    const err = await createBot(deps(slack.apiUrl).deps).start().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlackStartError);
     expect((err as Error).message).toMatch(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
   });
@@ -97,12 +98,12 @@ describe('createSlackApp start-up', () => {
   it('fails at construction when a subcommand name is registered twice', async () => {
     const slack = await fakeSlack();
     const dup = { name: 'help', usage: 'help', summary: 'again', params: z.array(z.string()).transform(() => undefined), run: async () => undefined };
-    expect(() => createSlackApp(deps(slack.apiUrl, { extraSubcommands: [dup] }).deps)).toThrow(/duplicate subcommand "help"/);
+    expect(() => createBot(deps(slack.apiUrl, { extraSubcommands: [dup] }).deps)).toThrow(/duplicate subcommand "help"/);
   });
 
   it('fails at construction when an HTTP route is registered twice', async () => {
     const slack = await fakeSlack();
     const route = { method: 'GET' as const, path: '/healthz', handle: () => undefined };
-    expect(() => createSlackApp(deps(slack.apiUrl, { extraRoutes: [route] }).deps)).toThrow(/duplicate HTTP route GET \/healthz/);
+    expect(() => createBot(deps(slack.apiUrl, { extraFeatures: [{ name: 'dup', register: (h) => h.route(route) }] }).deps)).toThrow(/duplicate HTTP route GET \/healthz/);
   });
 });

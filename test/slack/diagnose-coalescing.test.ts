@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Check } from '../../src/diagnostics/types.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
@@ -13,7 +13,7 @@ const SECRET = 'coalesce-signing-secret-0123456789';
 
 describe('identical diagnoses requested while one is running', () => {
   let slack: FakeSlackApi;
-  let bot: SlackBot;
+  let bot: Bot;
   let sources: SourceCache;
   let baseUrl: string;
   let runs = 0;
@@ -35,13 +35,13 @@ describe('identical diagnoses requested while one is running', () => {
     slack = await startFakeSlackApi();
     sources = createSourceCache({});
     const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'test');
-    bot = createSlackApp({
+    bot = createBot({
       settings: { mode: 'http', botToken: 'xoxb-coalesce', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' },
       config,
       registry: createCheckRegistry([slowClock]),
       sourcesFor: sources.sourcesFor,
       logger: captureLogs().logger,
-      host: '127.0.0.1',
+      hostname: '127.0.0.1',
       webApiRetries: 0,
     });
     baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;

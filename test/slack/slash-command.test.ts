@@ -6,7 +6,7 @@ import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry, type CheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
 import type { Check } from '../../src/diagnostics/types.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, sendSlashCommand, slashCommandBody } from '../fakes/slack-signing.js';
@@ -50,7 +50,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
   let registry: CheckRegistry;
   let sources: SourceCache;
   let logs: CapturedLogs;
-  let bot: SlackBot;
+  let bot: Bot;
   let baseUrl: string;
 
   const send = (text: string, extra: Record<string, string> = {}, opts: { timestampSec?: number; signature?: string } = {}) =>
@@ -92,7 +92,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
       port: 0,
       logLevel: 'debug',
     };
-    bot = createSlackApp({ settings, config, registry, sourcesFor: sources.sourcesFor, logger: logs.logger, host: '127.0.0.1', webApiRetries: 0 });
+    bot = createBot({ settings, config, registry, sourcesFor: sources.sourcesFor, logger: logs.logger, hostname: '127.0.0.1', webApiRetries: 0 });
     const { port } = await bot.start();
     baseUrl = `http://127.0.0.1:${port}`;
   });

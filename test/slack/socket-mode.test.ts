@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Check } from '../../src/diagnostics/types.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
@@ -45,7 +45,7 @@ const pingCheck: Check = {
 describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
   let slack: FakeSlackApi;
   let wss: WsServer;
-  let bot: SlackBot;
+  let bot: Bot;
   let sources: SourceCache;
   let redis: Redis;
   const acks: Record<string, any>[] = [];
@@ -68,13 +68,13 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     slack.setSocketModeUrl(`ws://127.0.0.1:${wss.address().port}/link`);
     sources = createSourceCache({});
     const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'test');
-    bot = createSlackApp({
+    bot = createBot({
       settings: { mode: 'socket', botToken: 'xoxb-sock-1', appToken: APP_TOKEN, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' },
       config,
       registry: createCheckRegistry([pingCheck]),
       sourcesFor: sources.sourcesFor,
       logger: logs.logger,
-      host: '127.0.0.1',
+      hostname: '127.0.0.1',
       webApiRetries: 0,
     });
     await bot.start();

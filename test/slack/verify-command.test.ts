@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BotSettings } from '../../src/config/bot-settings.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import { createSlackApp, type SlackBot } from '../../src/slack/slack-app.js';
+import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeAppApi, type FakeAppApi } from '../fakes/app-api.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
@@ -27,7 +27,7 @@ describe('/session-ttl verify through the real Bolt app', () => {
   let appApi: FakeAppApi;
   let sources: SourceCache;
   let logs: CapturedLogs;
-  let bot: SlackBot;
+  let bot: Bot;
   let baseUrl: string;
 
   const send = (text: string, extra: Record<string, string> = {}) =>
@@ -57,13 +57,13 @@ describe('/session-ttl verify through the real Bolt app', () => {
     sources = createSourceCache({});
     logs = captureLogs();
     const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' };
-    bot = createSlackApp({
+    bot = createBot({
       settings,
       config,
       registry: createCheckRegistry([]),
       sourcesFor: sources.sourcesFor,
       logger: logs.logger,
-      host: '127.0.0.1',
+      hostname: '127.0.0.1',
       webApiRetries: 0,
       processEnv: { APP_TOKEN, WRONG_APP_TOKEN: WRONG_TOKEN },
     });

@@ -1,23 +1,15 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { alertKind as defaultAlertKind, type AlertKind } from '../../../alerts/alert-kinds.js';
-import type { EnvironmentResolver } from '../../../alerts/environment-mapping.js';
-import { parseAlertPost, type ParsedAlertPost } from '../../alert-posts/parse-alert-post.js';
-import type { Config } from '../../../config/config.js';
+import type { AlertPostHandler } from '../../../alerts/alert-post-flow.js';
 import { requestId as defaultRequestId, type Logger } from '../../../core/logging.js';
-import { planAlertReplies, slackTsToMs } from '../../../alerts/alert-plan.js';
-import type { AlertReplier } from '../../../alerts/alert-replier.js';
-import type { DeliveryDedupe } from '../../../alerts/delivery-dedupe.js';
 import type { InFlight } from '../../../host/in-flight.js';
+import { parseAlertPost } from '../../alert-posts/parse-alert-post.js';
 
 export interface AlertListenerDeps {
-  config: Config;
-  replier: AlertReplier;
-  dedupe: DeliveryDedupe;
-  resolver: EnvironmentResolver;
-  inFlight: InFlight;
+  /** `slack.incidentChannels`: the only channels whose posts are read. */
+  incidentChannels: readonly string[];
+  onAlertPost: AlertPostHandler;
+  work: InFlight;
   logger: Logger;
-  now?: () => number;
-  alertKind?: (alertname: string) => AlertKind | undefined;
   requestId?: () => string;
 }
 
@@ -34,44 +26,12 @@ interface MessageFields {
 
 /**
  * The `message` listener for alert posts in `slack.incidentChannels`: posts by other bots and apps
- * (never our own, never a person's) that name a known alert are answered in their thread, once per
- * message across retries and replicas. Bolt has acknowledged the event before this runs; the
- * diagnosis runs in the background (tracked by `inFlight`).
+ * (never our own, never a person's) are parsed into the neutral alert post and handed to the alert
+ * flow. Bolt has acknowledged the event before this runs; the flow runs as tracked background work.
  */
 export function createAlertListener(deps: AlertListenerDeps): (args: MessageArgs) => Promise<void> {
-  const channels = new Set(deps.config.slack.incidentChannels);
-  const kindOf = deps.alertKind ?? defaultAlertKind;
-  const now = deps.now ?? Date.now;
+  const channels = new Set(deps.incidentChannels);
   const newId = deps.requestId ?? defaultRequestId;
-  const environments = Object.keys(deps.config.environments);
-  const routing = deps.config.slack.alertRouting;
-
-  async function answer(post: ParsedAlertPost & { channel: string; ts: string }, eventId: string | undefined, logger: Logger) {
-    const plan = planAlertReplies(post, deps.resolver, kindOf);
-    if (!plan.firing.length && !plan.resolved.length && !plan.unmapped) {
-      logger.debug({ alerts: plan.ignored }, 'alert post with no alert I answer');
-      return;
-    }
-    const verdict = await deps.dedupe.check({ ...(eventId ? { eventId } : {}), channel: post.channel, ts: post.ts });
-    if (!verdict.first) {
-      logger.info({ duplicateOf: verdict.duplicateOf }, 'alert post already answered; not replying again');
-      return;
-    }
-    const thread = { channel: post.channel, ts: post.threadTs ?? post.ts };
-    const postedAt = slackTsToMs(post.ts) ?? now();
-    logger.info(
-      { firing: plan.firing.map((a) => `${a.kind.alertname}@${a.env}`), resolved: plan.resolved.map((a) => `${a.kind.alertname}@${a.env}`) },
-      'alert post',
-    );
-    await Promise.all([
-      ...plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: postedAt, logger })),
-      ...plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt: postedAt, logger })),
-      ...(plan.unmapped
-        ? [deps.replier.askForMapping(thread, { ...plan.unmapped, labelKeys: routing.labelKeys, environments }, logger)]
-        : []),
-    ]);
-  }
-
   return async ({ message, body, context }) => {
     const m = message as MessageFields;
     if (typeof m.channel !== 'string' || !channels.has(m.channel)) return;
@@ -91,8 +51,9 @@ export function createAlertListener(deps: AlertListenerDeps): (args: MessageArgs
     }
     const eventId = typeof (body as { event_id?: unknown }).event_id === 'string' ? (body as { event_id: string }).event_id : undefined;
     const located = { ...post, channel: post.channel, ts: post.ts };
-    deps.inFlight.track(answer(located, eventId, logger.child({ event: eventId })), (err) =>
-      logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'answering an alert post failed'),
+    const work = logger.child({ event: eventId });
+    deps.work.track(deps.onAlertPost(located, eventId ? { eventId } : {}, work), (err) =>
+      work.error({ err }, 'answering an alert post failed'),
     );
   };
 }

@@ -1,0 +1,125 @@
+import type { Logger } from '../core/logging.js';
+import { healthRoute } from './health-route.js';
+import { createHttpServer, type Route } from './http-server.js';
+import { createInFlight, type InFlight } from './in-flight.js';
+
+/** Something that runs beside the HTTP server (a Socket Mode connection, a monitor): started after listen. */
+export interface Worker {
+  name: string;
+  start(): Promise<void>;
+  /** Stops taking new work; what it already took is drained through `HostContext.work`. */
+  stop(): Promise<void>;
+}
+
+/** What a feature may contribute. Everything is registered before the host starts. */
+export interface HostContext {
+  logger: Logger;
+  /** Background work drained on shutdown (diagnoses after an ack, alert replies). */
+  work: InFlight;
+  route(route: Route): void;
+  worker(worker: Worker): void;
+  /** Runs before the HTTP server listens; a throw aborts start-up (e.g. Slack refusing the token). */
+  beforeStart(hook: () => Promise<void>): void;
+  /** Runs after in-flight work was drained (or the grace period ran out): close sources and stores here. */
+  onClose(hook: () => Promise<void>): void;
+}
+
+/**
+ * A feature registers what it contributes on the host; it never starts a server or owns the process.
+ *
+ * @example
+ * const metrics: Feature = { name: 'metrics', register: (host) => host.route({ method: 'GET', path: '/metrics', handle }) };
+ */
+export interface Feature {
+  name: string;
+  register(host: HostContext): void;
+}
+
+export interface HostOptions {
+  features: readonly Feature[];
+  logger: Logger;
+  port: number;
+  /** Listen address (default all interfaces; tests use 127.0.0.1). */
+  hostname?: string;
+  /** How long shutdown waits for in-flight work before closing sources (default 20 s, below Kubernetes' 30 s). */
+  graceMs?: number;
+}
+
+export interface Host {
+  readonly work: InFlight;
+  /** Runs the before-start hooks, listens, starts the workers; resolves with the bound port. */
+  start(): Promise<{ port: number }>;
+  /**
+   * Stops intake (workers, then the HTTP server), drains in-flight work within the grace period, then
+   * runs the close hooks. Safe to call twice.
+   */
+  stop(): Promise<{ drained: boolean }>;
+}
+
+/** The process: one HTTP server with every feature's routes, their workers and their start/stop hooks. */
+export function createHost(opts: HostOptions): Host {
+  const work = createInFlight();
+  const routes: Route[] = [healthRoute()];
+  const workers: Worker[] = [];
+  const beforeStart: (() => Promise<void>)[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  for (const feature of opts.features) {
+    feature.register({
+      logger: opts.logger,
+      work,
+      route: (r) => routes.push(r),
+      worker: (w) => workers.push(w),
+      beforeStart: (h) => beforeStart.push(h),
+      onClose: (h) => closers.push(h),
+    });
+  }
+  // A duplicate route fails here, at construction.
+  const http = createHttpServer({ routes, logger: opts.logger });
+  const started: Worker[] = [];
+  let stopping: Promise<{ drained: boolean }> | undefined;
+
+  async function stopWorkers(): Promise<void> {
+    const results = await Promise.allSettled(started.splice(0).reverse().map((w) => w.stop()));
+    for (const r of results) if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a worker failed to stop');
+  }
+
+  return {
+    work,
+    async start() {
+      for (const hook of beforeStart) await hook();
+      const port = await http.listen(opts.port, opts.hostname);
+      try {
+        for (const w of workers) {
+          await w.start();
+          started.push(w);
+        }
+      } catch (err) {
+        await stopWorkers();
+        await http.close();
+        throw err;
+      }
+      return { port };
+    },
+    stop() {
+      stopping ??= (async () => {
+        await stopWorkers();
+        await http.close();
+        const graceMs = opts.graceMs ?? 20_000;
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          work.idle().then(() => true),
+          new Promise<boolean>((r) => {
+            timer = setTimeout(() => r(false), graceMs);
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!drained) opts.logger.warn({ graceMs, unfinished: work.size }, 'shutdown grace period over; closing with work unfinished');
+        const results = await Promise.allSettled(closers.map((c) => c()));
+        for (const r of results) if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a close hook failed');
+        return { drained };
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { AlertPostHandler } from '../alerts/alert-post-flow.js';
+import type { BotSettings } from '../config/bot-settings.js';
+import type { Config, EnvironmentConfig } from '../config/config.js';
+import type { Logger } from '../core/logging.js';
+import type { Sources } from '../diagnostics/engine.js';
+import type { CheckRegistry } from '../diagnostics/registry.js';
+import type { Feature } from '../host/host.js';
+import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
+import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-router.js';
+import { diagnoseCommand } from './listeners/commands/diagnose.js';
+import { envsCommand } from './listeners/commands/envs.js';
+import { helpCommand } from './listeners/commands/help.js';
+import { createSubcommandRegistry, type Subcommand, type SubcommandRegistry } from './listeners/commands/subcommands.js';
+import { channelMessagesFrom, verifyCommand } from './listeners/commands/verify.js';
+import { createAlertListener } from './listeners/messages/alert-listener.js';
+import type { RenderOptions } from './render/report-blocks.js';
+import { createReplayGuard } from './replay-guard.js';
+import { slackEventsRoute } from './slack-events-route.js';
+
+export interface SlackFeatureDeps {
+  bolt: BoltApp;
+  settings: BotSettings;
+  config: Config;
+  registry: CheckRegistry;
+  sourcesFor: (env: EnvironmentConfig) => Sources;
+  logger: Logger;
+  now: () => number;
+  /** Alert posts read in `slack.incidentChannels` go here; absent, the bot does not read channels. */
+  onAlertPost?: AlertPostHandler;
+  /** Extra subcommands; a name that collides with a built-in one fails at construction. */
+  extraSubcommands?: readonly Subcommand<any>[];
+  render?: RenderOptions;
+  /** Where `verify` reads the env vars the config names (Redis password, app API token). */
+  processEnv: NodeJS.ProcessEnv;
+}
+
+export interface SlackFeature {
+  feature: Feature;
+  subcommands: SubcommandRegistry;
+}
+
+/**
+ * The Slack feature: the `/session-ttl` command, the incident-channel listener, and in HTTP mode the
+ * `POST /slack/events` route (with replay protection). Start-up verifies the bot token (auth.test)
+ * before the server listens; Socket Mode connects as a worker after it.
+ */
+export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
+  const { bolt, settings, logger, now } = deps;
+  const { app, receiver } = bolt;
+  let subcommands: SubcommandRegistry | undefined;
+  subcommands = createSubcommandRegistry([
+    diagnoseCommand({ config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor, now, render: deps.render }),
+    envsCommand({ config: deps.config }),
+    helpCommand({ subcommands: () => subcommands as SubcommandRegistry, checks: deps.registry }),
+    verifyCommand({ config: deps.config, messages: channelMessagesFrom(app.client), processEnv: deps.processEnv, now }),
+    ...(deps.extraSubcommands ?? []),
+  ]);
+  const registry = subcommands;
+
+  const feature: Feature = {
+    name: 'slack',
+    register(host) {
+      const router = createCommandRouter({ subcommands: registry, logger });
+      // Tracked, so that shutdown waits for a diagnosis the user was promised.
+      app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
+      if (deps.onAlertPost) {
+        app.message(
+          createAlertListener({ incidentChannels: deps.config.slack.incidentChannels, onAlertPost: deps.onAlertPost, work: host.work, logger }),
+        );
+      }
+      if (receiver instanceof HTTPReceiver && settings.mode === 'http') {
+        host.route(slackEventsRoute({ receiver, signingSecret: settings.signingSecret, guard: createReplayGuard({ now }), logger, now }));
+      }
+      host.beforeStart(async () => {
+        try {
+          await app.init();
+        } catch (err) {
+          throw new SlackStartError(describeStartFailure(err, bolt.apiUrl));
+        }
+      });
+      if (receiver instanceof SocketModeReceiver) {
+        host.worker({
+          name: 'slack-socket-mode',
+          async start() {
+            try {
+              await receiver.start();
+            } catch (err) {
+              throw new SlackStartError(
+                `Could not open the Socket Mode connection: ${(err as Error).message}. Check SLACK_APP_TOKEN (an app-level token with connections:write) and that Socket Mode is enabled for the app.`,
+              );
+            }
+          },
+          stop: async () => {
+            await receiver.stop();
+          },
+        });
+      }
+    },
+  };
+  return { feature, subcommands: registry };
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logging.js';
+import { createHost, type Feature } from '../../src/host/host.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function deferred<T = void>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('host', () => {
+  it('serves every feature route beside /healthz, and shuts down in order: intake, drain, close', async () => {
+    const events: string[] = [];
+    const job = deferred();
+    const feature: Feature = {
+      name: 'probe',
+      register(host) {
+        host.route({ method: 'GET', path: '/probe', handle: (_req, res) => void res.end('probe') });
+        host.beforeStart(async () => void events.push('beforeStart'));
+        host.worker({ name: 'w', start: async () => void events.push('worker start'), stop: async () => void events.push('worker stop') });
+        host.onClose(async () => void events.push('close'));
+        // Background work the feature promised someone (a diagnosis after an ack).
+        host.work.track(
+          job.promise.then(() => void events.push('work done')),
+          () => undefined,
+        );
+      },
+    };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
+    const { port } = await host.start();
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
+    expect(await (await fetch(`http://127.0.0.1:${port}/probe`)).text()).toBe('probe');
+
+    const stopped = host.stop();
+    // Intake stops at once: the server refuses new connections while the work still runs.
+    await expect.poll(() => events.includes('worker stop')).toBe(true);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(events).not.toContain('close');
+
+    job.resolve();
+    expect(await stopped).toEqual({ drained: true });
+    expect(events).toEqual(['beforeStart', 'worker start', 'worker stop', 'work done', 'close']);
+    // A second stop is the same stop.
+    expect(await host.stop()).toEqual({ drained: true });
+  });
+
+  it('closes sources after the grace period even when work never finishes, and says it did not drain', async () => {
+    const closed: string[] = [];
+    const feature: Feature = {
+      name: 'stuck',
+      register(host) {
+        host.work.track(new Promise(() => undefined), () => undefined);
+        host.onClose(async () => void closed.push('sources'));
+      },
+    };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1', graceMs: 30 });
+    await host.start();
+    expect(await host.stop()).toEqual({ drained: false });
+    expect(closed).toEqual(['sources']);
+  });
+
+  it('refuses a route registered twice at construction', () => {
+    const dup: Feature = { name: 'dup', register: (h) => h.route({ method: 'GET', path: '/healthz', handle: () => undefined }) };
+    expect(() => createHost({ features: [dup], logger, port: 0 })).toThrow(/duplicate HTTP route GET \/healthz/);
+  });
+
+  it('fails start-up when a worker cannot start, and stops what it had started', async () => {
+    const events: string[] = [];
+    const feature: Feature = {
+      name: 'workers',
+      register(host) {
+        host.worker({ name: 'a', start: async () => void events.push('a start'), stop: async () => void events.push('a stop') });
+        host.worker({ name: 'b', start: async () => Promise.reject(new Error('socket refused')), stop: async () => undefined });
+      },
+    };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
+    await expect(host.start()).rejects.toThrow('socket refused');
+    expect(events).toEqual(['a start', 'a stop']);
+  });
+
+  it('does not listen when a before-start hook fails', async () => {
+    const feature: Feature = { name: 'auth', register: (h) => h.beforeStart(async () => Promise.reject(new Error('invalid_auth'))) };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
+    await expect(host.start()).rejects.toThrow('invalid_auth');
+  });
+});
