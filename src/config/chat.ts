@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { alertRoutingSchema } from './alert-routing.js';
+
+const channelId = z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD');
+
+/** The `slack` section: where the bot reads alerts, where it posts, whom it mentions. */
+export const chatSchema = z
+  .object({
+    /** Channel ids where the bot reads alert posts and answers in their thread. */
+    incidentChannels: z.array(channelId).default([]),
+    /** Slack user group id mentioned on severe escalations, e.g. S0123ABCD. */
+    onCallUserGroup: z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123ABCD').optional(),
+    /** Channel where Alertmanager webhook notifications are posted. */
+    alertChannel: channelId.optional(),
+    /** Minutes during which a re-fired alert links to the earlier diagnosis instead of running again. */
+    alertCooldownMinutes: z.number().positive().default(15),
+    alertRouting: alertRoutingSchema.prefault({}),
+  })
+  .strict();
+
+export type ChatConfig = z.infer<typeof chatSchema>;
