@@ -68,7 +68,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       const url = await chat.permalink(ref);
       if (url) return url;
     } catch (err) {
-      logger.debug({ err: { message: (err as Error).message } }, 'chat.getPermalink failed; linking by channel and ts');
+      logger.debug({ err }, 'chat.getPermalink failed; linking by channel and ts');
     }
     return messageLink({ ...ref, ...(threadTs ? { threadTs } : {}) });
   }
@@ -125,7 +125,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         await cooldowns.release(alertname, env).catch(() => undefined);
         const { text } = describeForUser(err, logger, 'an alert diagnosis');
         await reply(thread, { text, blocks: [] }).catch((replyErr: unknown) =>
-          logger.error({ err: { message: (replyErr as Error).message } }, 'could not post the diagnosis failure in the thread'),
+          logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread'),
         );
         return 'failed';
       }
@@ -147,7 +147,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
           await chat.update({ ...incident.diagnosis, text: marked.text, blocks: marked.blocks });
           diagnosisUrl = await linkTo(incident.diagnosis, incident.thread.ts, logger);
         } catch (err) {
-          logger.warn({ err: { message: (err as Error).message } }, 'could not mark the diagnosis resolved');
+          logger.warn({ err }, 'could not mark the diagnosis resolved');
         }
       }
       await reply(thread, renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) }));

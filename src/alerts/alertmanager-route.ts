@@ -238,10 +238,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
       const webhook = parsed.value;
       const work = logger.child({ groupKey: webhook.groupKey, status: webhook.status });
       deps.inFlight.track(process(webhook, channel, work), (err) =>
-        work.error(
-          { err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } },
-          'handling an Alertmanager notification failed',
-        ),
+        work.error({ err }, 'handling an Alertmanager notification failed'),
       );
     },
   };

@@ -28,7 +28,7 @@ const redisSchema = z
     passwordEnv: envVarName.optional(),
     usernameEnv: envVarName.optional(),
     keyPattern: z.string().min(1).default('session:*'),
-    /** Redis Cluster: list the seed nodes' URLs here instead of `url` (later issue). */
+    /** Connect timeout of the session store's connection, in ms. */
     connectTimeoutMs: z.number().int().positive().default(3000),
   })
   .strict();

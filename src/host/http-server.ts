@@ -44,7 +44,7 @@ export function createHttpServer(opts: { routes: readonly Route[]; logger: Logge
     Promise.resolve()
       .then(() => route.handle(req, res))
       .catch((err: unknown) => {
-        opts.logger.error({ path, err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'HTTP handler failed');
+        opts.logger.error({ path, err }, 'HTTP handler failed');
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });

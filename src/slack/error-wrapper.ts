@@ -1,4 +1,4 @@
-import { errorReference, UserError } from '../core/errors.js';
+import { describeError } from '../core/describe-error.js';
 import type { Logger } from '../core/logging.js';
 import type { CommandContext } from './listeners/commands/subcommands.js';
 
@@ -8,22 +8,10 @@ export interface UserFacingError {
   reference?: string;
 }
 
-/**
- * The one place that decides what a user sees when something fails: a UserError's own message, or for
- * anything else a short reference while the details go to the log under that reference.
- */
+/** `describeError` in Slack's words: a warning for what the user can fix, a reference for the rest. */
 export function describeForUser(err: unknown, logger: Logger, during = '/session-ttl'): UserFacingError {
-  if (err instanceof UserError) {
-    logger.info({ code: err.code }, `user error: ${err.message}`);
-    return { text: `:warning: ${err.message}` };
-  }
-  const reference = errorReference();
-  const e = err instanceof Error ? err : new Error(String(err));
-  logger.error({ reference, err: { name: e.name, message: e.message, stack: e.stack } }, `unexpected error in ${during}`);
-  return {
-    text: `:boom: Something went wrong on my side. Please report reference \`${reference}\` to the bot's maintainers.`,
-    reference,
-  };
+  const d = describeError(err, logger, during);
+  return { text: `${d.expected ? ':warning:' : ':boom:'} ${d.message}`, ...(d.reference ? { reference: d.reference } : {}) };
 }
 
 /**
@@ -40,7 +28,7 @@ export async function runWithErrorReply(ctx: CommandContext, work: () => Promise
       else await ctx.respond({ text });
     } catch (replyErr) {
       // The user cannot be told (expired response_url...): the log is all that is left.
-      ctx.logger.error({ err: { message: (replyErr as Error).message } }, 'could not tell the user about an error');
+      ctx.logger.error({ err: replyErr }, 'could not tell the user about an error');
     }
   }
 }

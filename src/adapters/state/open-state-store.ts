@@ -37,7 +37,7 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
   client.on('error', () => undefined);
   client.ping().then(
     () => opts.logger.info({ stateRedis: where }, 'state store: Redis'),
-    (err: Error) => opts.logger.warn({ stateRedis: where, err: { message: err.message } }, 'the state Redis (STATE_REDIS_URL) does not answer'),
+    (err: Error) => opts.logger.warn({ stateRedis: where, err }, 'the state Redis (STATE_REDIS_URL) does not answer'),
   );
   return {
     store: redisStateStore(client, { description: `redis ${where}` }),
