@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+import type { EnvironmentConfig } from '../config/config.js';
+import type { ActionId } from './action-ids.js';
+
+/** One exact change an action makes, shown in the preview before anything happens and recorded after. */
+export type Change =
+  | { kind: 'redis-config'; node: string; parameter: string; before: string; after: string }
+  | {
+      kind: 'configmap';
+      namespace: string;
+      name: string;
+      key: string;
+      before: string;
+      after: string;
+      /** Unified-diff-style lines (`-old`, `+new`, with a little context) of the one value. */
+      diff: string[];
+      /** resourceVersion read for the preview: apply fails (409) if the object changed since. */
+      resourceVersion: string;
+    }
+  | { kind: 'rollout-restart'; namespace: string; deployment: string; resourceVersion: string };
+
+/** The preview of an action: what changes, what it fixes, what it does not, the risks. No side effect. */
+export interface Plan<P = Record<string, unknown>> {
+  action: ActionId;
+  env: string;
+  params: P;
+  /** One line: "Set maxmemory-policy to volatile-lru on 1 node and in ConfigMap redis-session-config". */
+  summary: string;
+  changes: Change[];
+  fixes: string[];
+  doesNotFix: string[];
+  risks: string[];
+  /** Computed warnings (e.g. "new maxmemory exceeds the pod's memory limit of 512Mi"). */
+  warnings: string[];
+  /** Nothing would change (the store already has the values): apply is refused. */
+  noop: boolean;
+}
+
+/** What an apply or revert did, change by change. A partial failure lists what changed and what did not. */
+export interface ApplyOutcome {
+  ok: boolean;
+  applied: Change[];
+  failed?: { change: Change; error: string };
+  /** Rollouts followed after a restart. */
+  rollouts?: { deployment: string; status: 'complete' | 'timed_out' | 'failed'; detail: string }[];
+}
+
+/** The previous values of an applied action, enough to restore them exactly. */
+export interface RevertRecord {
+  action: ActionId;
+  env: string;
+  /** The changes as applied; a revert applies each one from `after` back to `before`. */
+  changes: Change[];
+}
+
+/** Redis as the actions need it: every node of the store, on a connection with no offline queue and no retries. */
+export interface RedisAdminPort {
+  nodes(): Promise<string[]>;
+  configGet(node: string, parameter: string): Promise<string>;
+  /** CONFIG SET then CONFIG GET to confirm; throws a typed error when refused (ACL) or unreachable. */
+  configSet(node: string, parameter: string, value: string): Promise<void>;
+  /** Whether this user may CONFIG SET (ACL DRYRUN or equivalent); a reason when not. */
+  canConfigSet(): Promise<{ allowed: true } | { allowed: false; reason: string }>;
+  /** Keys and keys with an expiry (INFO keyspace), for the eviction-policy warnings. */
+  keyspace(): Promise<{ keys: number; expires: number }>;
+}
+
+/** The Kubernetes objects the actions change, with resourceVersion preconditions. */
+export interface ClusterWritePort {
+  readConfigMap(name: string): Promise<{ data: Record<string, string>; resourceVersion: string } | undefined>;
+  /** Merge patch of one key, failing with a ClusterError kind 'conflict' (409) when resourceVersion moved. */
+  patchConfigMapKey(name: string, key: string, value: string, resourceVersion: string): Promise<{ resourceVersion: string }>;
+  readDeployment(name: string): Promise<DeploymentView | undefined>;
+  /** `kubectl rollout restart`: sets `kubectl.kubernetes.io/restartedAt` on the pod template. */
+  restartDeployment(name: string, resourceVersion: string, at: Date): Promise<void>;
+  /** Follows the rollout until complete, failed or the deadline. */
+  waitForRollout(name: string, deadlineMs: number): Promise<{ status: 'complete' | 'timed_out' | 'failed'; detail: string }>;
+  /** SelfSubjectAccessReview for the exact verb and object. */
+  canI(verb: string, resource: 'configmaps' | 'deployments', name: string): Promise<boolean>;
+}
+
+export interface DeploymentView {
+  name: string;
+  paused: boolean;
+  replicas: number;
+  resourceVersion: string;
+  /** Memory limit of the first container, e.g. `512Mi`, when set. */
+  memoryLimit?: string;
+}
+
+export interface ActionContext {
+  env: EnvironmentConfig;
+  redis: RedisAdminPort;
+  cluster?: ClusterWritePort;
+  now: () => number;
+}
+
+/** What the bot itself could do for an action in an environment, and why not when it cannot. */
+export type Capability = { able: true } | { able: false; why: string };
+
+/**
+ * A remediation action: a plain object in a registry built from a list (`remediation/actions/index.ts`).
+ * `plan` only reads; `apply` performs exactly the plan's changes (preconditions checked); `revert`
+ * restores a record's `before` values.
+ */
+export interface RemediationAction<P = Record<string, unknown>> {
+  id: ActionId;
+  title: string;
+  /** Runbook scenarios it addresses. */
+  scenarios: readonly number[];
+  params: z.ZodType<P>;
+  /** Whether the bot has what the action needs (credentials, RBAC), checked before a button is shown. */
+  capability(ctx: ActionContext): Promise<Capability>;
+  plan(ctx: ActionContext, params: P): Promise<Plan<P>>;
+  apply(ctx: ActionContext, plan: Plan<P>): Promise<ApplyOutcome>;
+  revert(ctx: ActionContext, record: RevertRecord): Promise<ApplyOutcome>;
+}
