@@ -1,3 +1,4 @@
+import { ReplyError } from 'ioredis';
 import { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
 
 export { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
@@ -49,7 +50,8 @@ const REPLY_KINDS: Record<string, RedisErrorKind> = {
 
 /** The error prefix of a Redis reply (`NOPERM`, `WRONGTYPE`, `ERR`), or undefined for non-reply errors. */
 export function replyPrefix(err: unknown): string | undefined {
-  if (!(err instanceof Error) || err.name !== 'ReplyError') return undefined;
+  // ioredis types ReplyError as `any`; it is redis-errors' class, which every server error reply is an instance of.
+  if (!(err instanceof Error) || !(err instanceof (ReplyError as typeof Error))) return undefined;
   return /^([A-Z][A-Z_]*)\b/.exec(err.message)?.[1];
 }
 
