@@ -1,5 +1,6 @@
 import { ClusterError } from '../core/ports/cluster.js';
 import { UserError } from '../core/errors.js';
+import { RedisSourceError } from '../core/ports/redis-source-error.js';
 import type { Need, RawFinding } from './types.js';
 
 /** A check's source failed; carries the message a person can act on and the finding to raise. */
@@ -8,24 +9,42 @@ export interface SourceFailure {
   finding?: RawFinding;
 }
 
-const REDIS_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+/** A denial is a warning: Redis answers, the bot only sees less. The fix is the exact ACL line to add. */
+function redisForbidden(err: RedisSourceError): RawFinding {
+  const user = err.user ?? '<user>';
+  const rule = err.aclRule ?? '%R~<session key prefix>*';
+  return {
+    id: 'redis.forbidden',
+    severity: 'warning',
+    title: "Redis denied a command to the bot's user (ACL)",
+    detail: err.message,
+    evidence: { address: err.address, command: err.command ?? null, aclRule: err.aclRule ?? null },
+    fix: `Allow it with \`ACL SETUSER ${user} ${rule}\` (then ACL SAVE if Redis loads users from an aclfile, else add the rule where the user is defined), or connect as a user that has it.`,
+  };
+}
 
-function redisMessage(err: Error & { code?: string }, address: string): string {
-  const text = err.message ?? '';
-  if (err.code && REDIS_NETWORK_CODES.has(err.code)) return `Redis at ${address} is unreachable (${err.code}).`;
-  if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(text))
-    return `Redis at ${address} refused the credentials: check the password env var named in redis.passwordEnv.`;
-  if (/NOPERM/i.test(text)) return `Redis at ${address} denied a command to this user (ACL): ${text}`;
-  if (/Connection is closed|connect|Stream isn't writeable|Reached the max retries/i.test(text))
-    return `Redis at ${address} is unreachable: ${text}`;
-  return `Redis at ${address} failed: ${text}`;
+function redisUnreachable(err: RedisSourceError): RawFinding {
+  return {
+    id: 'redis.unreachable',
+    severity: 'critical',
+    title: 'Session store unreachable',
+    detail: err.message,
+    evidence: { address: err.address, code: err.code ?? null, kind: err.kind },
+    fix:
+      err.kind === 'auth'
+        ? 'Check the password in the env var named by redis.passwordEnv and the user in the one named by redis.usernameEnv.'
+        : 'Check that Redis is up (runbook: RedisSessionStoreDown), the URL and the credentials.',
+  };
 }
 
 /**
  * Decides what the user sees when a check's source fails: the status message and the
- * `redis.unreachable` / `kubernetes.forbidden` / `kubernetes.unreachable` finding.
+ * `redis.unreachable` / `redis.forbidden` / `kubernetes.forbidden` / `kubernetes.unreachable` finding.
+ * Redis failures arrive typed by the adapter (`RedisSourceError`); anything else that a check throws
+ * is a fault of the check, not of the store, and raises no finding. The typed error carries its own
+ * address, so `_needs` and `_redisAddress` are no longer read; they stay until the callers drop them.
  */
-export function describeSourceFailure(err: unknown, needs: readonly Need[], redisAddress: string): SourceFailure {
+export function describeSourceFailure(err: unknown, _needs: readonly Need[], _redisAddress: string): SourceFailure {
   if (err instanceof ClusterError) {
     const forbidden = err.kind === 'forbidden';
     return {
@@ -43,19 +62,8 @@ export function describeSourceFailure(err: unknown, needs: readonly Need[], redi
     };
   }
   if (err instanceof UserError) return { message: err.message };
-  if (needs.includes('redis') && err instanceof Error) {
-    const message = redisMessage(err as Error & { code?: string }, redisAddress);
-    return {
-      message,
-      finding: {
-        id: 'redis.unreachable',
-        severity: 'critical',
-        title: 'Session store unreachable',
-        detail: message,
-        evidence: { address: redisAddress, code: (err as { code?: string }).code ?? null },
-        fix: 'Check that Redis is up (runbook: RedisSessionStoreDown), the URL and the credentials.',
-      },
-    };
+  if (err instanceof RedisSourceError) {
+    return { message: err.message, finding: err.kind === 'no_permission' ? redisForbidden(err) : redisUnreachable(err) };
   }
   return { message: err instanceof Error ? err.message : String(err) };
 }

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../config/config.js';
 import { connectRedis, parseInfo } from '../adapters/redis/redis-node.js';
 import { redactedAddress, redisConnectOptions } from '../adapters/redis/connect-options.js';
+import { trackConnectionErrors } from '../adapters/redis/connection-errors.js';
+import { classifyRedisError } from '../adapters/redis/redis-error.js';
 
 /** The Redis commands the verification sends, narrowed to the canary key. */
 export interface CanaryRedis {
@@ -19,16 +21,28 @@ export interface CanaryRedis {
   close(): Promise<void>;
 }
 
-/** A CanaryRedis over one ioredis client (owned by the caller unless `close` is used). */
+/**
+ * A CanaryRedis over one ioredis client (owned by the caller unless `close` is used). Failures leave
+ * as `RedisSourceError`s naming the command, so the verification reports them like the checks do.
+ */
 export function canaryRedisFrom(client: Redis, address: string): CanaryRedis {
+  const lastConnectionError = trackConnectionErrors(client);
+  const user = client.options.username ?? 'default';
+  const call = async <T>(command: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      throw classifyRedisError(err, { address, command, user, lastConnectionError: lastConnectionError() });
+    }
+  };
   return {
     address,
     async setEx(key, value, ttlSeconds) {
-      await client.set(key, value, 'EX', ttlSeconds);
+      await call('SET', () => client.set(key, value, 'EX', ttlSeconds));
     },
-    pttl: async (key) => Number(await client.pttl(key)),
-    del: (key) => client.del(key),
-    exists: async (key) => (await client.exists(key)) > 0,
+    pttl: async (key) => Number(await call('PTTL', () => client.pttl(key))),
+    del: (key) => call('DEL', () => client.del(key)),
+    exists: async (key) => (await call('EXISTS', () => client.exists(key))) > 0,
     async evictedKeys() {
       try {
         const v = parseInfo(await client.info('stats')).evicted_keys;

@@ -1,5 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigNotAllowedError, type Pttl, type RedisNodePort } from '../../core/ports/session-store.js';
+import { trackConnectionErrors } from './connection-errors.js';
+import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
 
 /** Parses the text of `INFO` into key/value pairs (section headers and blank lines skipped). */
 export function parseInfo(text: string): Record<string, string> {
@@ -24,24 +26,43 @@ export function parseKeyspace(info: Record<string, string>): { keys: number; exp
   return { keys, expires };
 }
 
-function isConfigRefusal(err: unknown): boolean {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /unknown command|NOPERM|not allowed|disabled|ERR.*CONFIG/i.test(msg);
-}
-
 /**
  * A `RedisNodePort` over one ioredis connection. Commands that the checks send in batches go
- * through ioredis pipelines, so a batch costs one round trip.
+ * through ioredis pipelines, so a batch costs one round trip. Every failure leaves as a
+ * `RedisSourceError` naming the command (`ConfigNotAllowedError`, a subclass, for a refused CONFIG).
  */
 export class IoRedisNode implements RedisNodePort {
   readonly address: string;
+  private readonly user: string;
+  private readonly lastConnectionError: () => Error | undefined;
 
   constructor(readonly client: Redis) {
     this.address = `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+    // Without a configured user Redis authenticates the connection as `default`, the user an ACL fix must name.
+    this.user = client.options.username ?? 'default';
+    this.lastConnectionError = trackConnectionErrors(client);
+  }
+
+  /** Runs one call and types what it throws; `command` is what a denial or timeout names. */
+  private async call<T>(command: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw this.classify(err, command);
+    }
+  }
+
+  private classify(err: unknown, command: string): RedisSourceError {
+    return classifyRedisError(err, {
+      address: this.address,
+      command,
+      user: this.user,
+      lastConnectionError: this.lastConnectionError(),
+    });
   }
 
   async info(section: string): Promise<Record<string, string>> {
-    return parseInfo(await this.client.info(section));
+    return parseInfo(await this.call('INFO', () => this.client.info(section)));
   }
 
   async configGet(name: string): Promise<string | undefined> {
@@ -49,15 +70,24 @@ export class IoRedisNode implements RedisNodePort {
       const reply = (await this.client.config('GET', name)) as string[];
       return reply[1];
     } catch (err) {
-      if (isConfigRefusal(err)) throw new ConfigNotAllowedError(`CONFIG GET ${name} is not allowed on ${this.address}`);
-      throw err;
+      const failure = this.classify(err, 'CONFIG GET');
+      if (failure.kind !== 'config_refused' && failure.kind !== 'no_permission') throw failure;
+      // Checks fall back to INFO on this subclass; the kind still tells a denial from a renamed CONFIG.
+      throw new ConfigNotAllowedError(failure.message, {
+        kind: failure.kind,
+        address: failure.address,
+        command: failure.command ?? 'CONFIG GET',
+        ...(failure.code !== undefined ? { code: failure.code } : {}),
+        ...(failure.aclRule !== undefined ? { aclRule: failure.aclRule } : {}),
+        user: this.user,
+      });
     }
   }
 
   async *scan(pattern: string, count: number): AsyncIterable<string[]> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      const [next, keys] = await this.call('SCAN', () => this.client.scan(cursor, 'MATCH', pattern, 'COUNT', count));
       cursor = next;
       if (keys.length) yield keys;
     } while (cursor !== '0');
@@ -67,9 +97,9 @@ export class IoRedisNode implements RedisNodePort {
     if (!keys.length) return [];
     const pipeline = this.client.pipeline();
     for (const k of keys) pipeline.pttl(k);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await this.call('PTTL', () => pipeline.exec())) ?? [];
     return replies.map(([err, v]) => {
-      if (err) throw err;
+      if (err) throw this.classify(err, 'PTTL');
       return Number(v);
     });
   }
@@ -78,18 +108,19 @@ export class IoRedisNode implements RedisNodePort {
     if (!keys.length) return [];
     const pipeline = this.client.pipeline();
     for (const k of keys) pipeline.get(k);
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = (await this.call('GET', () => pipeline.exec())) ?? [];
     const out: (string | Record<string, string> | undefined)[] = [];
     const hashes: number[] = [];
     replies.forEach(([err, v], i) => {
-      if (err && /WRONGTYPE/.test(err.message)) hashes.push(i);
-      else if (err) throw err;
+      // A hash-shaped session answers GET with WRONGTYPE; it is read with HGETALL below.
+      if (err && replyPrefix(err) === 'WRONGTYPE') hashes.push(i);
+      else if (err) throw this.classify(err, 'GET');
       out[i] = v == null ? undefined : String(v);
     });
     if (hashes.length) {
       const hp = this.client.pipeline();
       for (const i of hashes) hp.hgetall(keys[i] as string);
-      const hr = (await hp.exec()) ?? [];
+      const hr = (await this.call('HGETALL', () => hp.exec())) ?? [];
       hr.forEach(([err, v], j) => {
         out[hashes[j] as number] = err ? undefined : (v as Record<string, string>);
       });
@@ -98,7 +129,7 @@ export class IoRedisNode implements RedisNodePort {
   }
 
   async time(): Promise<number> {
-    const [sec, usec] = await this.client.time();
+    const [sec, usec] = await this.call('TIME', () => this.client.time());
     return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
   }
 

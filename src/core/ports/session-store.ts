@@ -1,3 +1,5 @@
+import { RedisSourceError } from './redis-source-error.js';
+
 /**
  * The session store as the checks see it: a list of Redis nodes. A standalone Redis is one node;
  * Redis Cluster is its masters. Checks iterate `nodes` and aggregate, so a cluster needs no rewrite.
@@ -29,7 +31,10 @@ export interface RedisNodePort {
   keyspace(): Promise<{ keys: number; expires: number }>;
 }
 
-/** Raised by `configGet` when the server refuses CONFIG (renamed, ACL, managed service). */
-export class ConfigNotAllowedError extends Error {
+/**
+ * Raised by `configGet` when the server refuses CONFIG (renamed, ACL, managed service). Checks catch it
+ * and fall back to what INFO tells; its `kind` is `no_permission` for an ACL denial, else `config_refused`.
+ */
+export class ConfigNotAllowedError extends RedisSourceError {
   override name = 'ConfigNotAllowedError';
 }

@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Remembers the last socket error of a client until it is ready again. ioredis reports a refused
+ * connection only through its `error` event and then rejects the waiting commands with errors of
+ * its own ("Reached the max retries per request limit") that carry no errno; this keeps the errno
+ * for `classifyRedisError`. The listener also stops ioredis printing "Unhandled error event".
+ *
+ * @example
+ * const lastError = trackConnectionErrors(client);
+ * try { await client.info() } catch (err) { throw classifyRedisError(err, { address, lastConnectionError: lastError() }) }
+ */
+export function trackConnectionErrors(client: Redis): () => Error | undefined {
+  let last: Error | undefined;
+  client.on('error', (err: Error) => {
+    // Reply errors (WRONGPASS on connect) reach the command itself; only socket errors are kept.
+    if (typeof (err as { code?: unknown }).code === 'string') last = err;
+  });
+  client.on('ready', () => {
+    last = undefined;
+  });
+  return () => last;
+}
