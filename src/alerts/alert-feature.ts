@@ -3,7 +3,7 @@ import type { Logger } from '../core/logging.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
-import type { Feature } from '../host/host.js';
+import type { Feature } from '../core/feature.js';
 import type { SlackChat } from '../slack/slack-chat.js';
 import type { RenderOptions } from '../slack/render/report-blocks.js';
 import { alertKind } from './alert-kinds.js';

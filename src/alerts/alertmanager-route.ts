@@ -15,10 +15,10 @@ import { planAlertReplies } from './alert-plan.js';
 import type { AlertReplier } from './alert-replier.js';
 import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
 import { DEFAULT_DEDUPE_TTL_MS } from './delivery-dedupe.js';
-import type { InFlight } from '../host/in-flight.js';
+import type { InFlight } from '../core/feature.js';
 import type { SlackChat } from '../slack/slack-chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
-import type { Route } from '../host/http-server.js';
+import type { Route } from '../core/feature.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;

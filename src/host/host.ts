@@ -1,39 +1,11 @@
+import type { Feature, Route, Worker } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
+
+export type { Feature, HostContext, Route, Worker } from '../core/feature.js';
 import { healthRoute } from './health-route.js';
-import { createHttpServer, type Route } from './http-server.js';
-import { createInFlight, type InFlight } from './in-flight.js';
-
-/** Something that runs beside the HTTP server (a Socket Mode connection, a monitor): started after listen. */
-export interface Worker {
-  name: string;
-  start(): Promise<void>;
-  /** Stops taking new work; what it already took is drained through `HostContext.work`. */
-  stop(): Promise<void>;
-}
-
-/** What a feature may contribute. Everything is registered before the host starts. */
-export interface HostContext {
-  logger: Logger;
-  /** Background work drained on shutdown (diagnoses after an ack, alert replies). */
-  work: InFlight;
-  route(route: Route): void;
-  worker(worker: Worker): void;
-  /** Runs before the HTTP server listens; a throw aborts start-up (e.g. Slack refusing the token). */
-  beforeStart(hook: () => Promise<void>): void;
-  /** Runs after in-flight work was drained (or the grace period ran out): close sources and stores here. */
-  onClose(hook: () => Promise<void>): void;
-}
-
-/**
- * A feature registers what it contributes on the host; it never starts a server or owns the process.
- *
- * @example
- * const metrics: Feature = { name: 'metrics', register: (host) => host.route({ method: 'GET', path: '/metrics', handle }) };
- */
-export interface Feature {
-  name: string;
-  register(host: HostContext): void;
-}
+import { createHttpServer } from './http-server.js';
+import { createInFlight } from './in-flight.js';
+import type { InFlight } from '../core/feature.js';
 
 export interface HostOptions {
   features: readonly Feature[];

@@ -1,13 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Route } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
 
-/** One HTTP endpoint of the bot, contributed by a feature (see `host.ts`). */
-export interface Route {
-  method: 'GET' | 'POST';
-  path: string;
-  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
-}
+export type { Route } from '../core/feature.js';
+
 
 export interface HttpServer {
   server: Server;

@@ -5,7 +5,7 @@ import type { Config, EnvironmentConfig } from '../config/config.js';
 import type { Logger } from '../core/logging.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
-import type { Feature } from '../host/host.js';
+import type { Feature } from '../core/feature.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
 import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-router.js';
 import { diagnoseCommand } from './listeners/commands/diagnose.js';

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { AlertPostHandler } from '../../../alerts/alert-post-flow.js';
 import { requestId as defaultRequestId, type Logger } from '../../../core/logging.js';
-import type { InFlight } from '../../../host/in-flight.js';
+import type { InFlight } from '../../../core/feature.js';
 import { parseAlertPost } from '../../alert-posts/parse-alert-post.js';
 
 export interface AlertListenerDeps {
