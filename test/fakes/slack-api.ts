@@ -30,6 +30,8 @@ export interface FakeSlackApi {
   failMethodHttp(method: string, status: number): void;
   /** The websocket URL that apps.connections.open hands out (Socket Mode); unset, the call fails. */
   setSocketModeUrl(url: string | undefined): void;
+  /** Members that usergroups.users.list answers for a user group id. */
+  setUserGroup(id: string, users: string[]): void;
   /** Calls of one method so far. */
   callsOf(method: string): SlackApiCall[];
   /** Resolves with the first call (past or future) of `method` that matches; rejects after `timeoutMs`. */
@@ -70,7 +72,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function okBody(method: string, body: Record<string, any>, ts: () => string, socketUrl?: string): Record<string, unknown> {
+function okBody(
+  method: string,
+  body: Record<string, any>,
+  ts: () => string,
+  socketUrl: string | undefined,
+  groups: ReadonlyMap<string, string[]>,
+): Record<string, unknown> {
   switch (method) {
     case 'auth.test':
       return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'session-ttl', team_id: FAKE_IDS.team, user_id: FAKE_IDS.botUser, bot_id: FAKE_IDS.bot };
@@ -80,6 +88,11 @@ function okBody(method: string, body: Record<string, any>, ts: () => string, soc
       return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
     case 'chat.postEphemeral':
       return { ok: true, message_ts: ts() };
+    case 'views.open':
+    case 'views.update':
+      return { ok: true, view: { id: `V${ts().replace('.', '')}`, ...(typeof body.view === 'object' ? body.view : {}) } };
+    case 'usergroups.users.list':
+      return { ok: true, users: groups.get(String(body.usergroup)) ?? [] };
     case 'apps.connections.open':
       return socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'not_allowed_token_type' };
     default:
@@ -105,6 +118,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const responseWaiters: { predicate: (r: ResponseUrlPost) => boolean; resolve: (r: ResponseUrlPost) => void }[] = [];
   let tsCounter = 0;
   let socketUrl: string | undefined;
+  const groups = new Map<string, string[]>();
   const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
@@ -133,7 +147,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         if (failure.status) return send(res, failure.status, { ok: false, error: 'fake_http_error' });
         return send(res, 200, { ok: false, error: failure.error });
       }
-      return send(res, 200, okBody(method, call.body, ts, socketUrl));
+      return send(res, 200, okBody(method, call.body, ts, socketUrl, groups));
     }
     if (req.method === 'POST' && response) {
       const post: ResponseUrlPost = { id: response[1] as string, body: parseBody(raw, req.headers['content-type']), at: Date.now() };
@@ -187,6 +201,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     },
     failMethodHttp(method, status) {
       failures.set(method, { status, times: Number.POSITIVE_INFINITY });
+    },
+    setUserGroup(id, users) {
+      groups.set(id, users);
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
     waitFor(method, predicate = () => true, timeoutMs = 5000) {

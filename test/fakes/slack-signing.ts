@@ -107,3 +107,13 @@ export function sendEvent(baseUrl: string, envelope: Record<string, unknown>, op
     buildSignedRequest(`${baseUrl}/slack/events`, JSON.stringify(envelope), { ...opts, contentType: 'application/json' }),
   );
 }
+
+/** Signs and sends an interactivity payload (`block_actions`, `view_submission`) as Slack does: form-encoded `payload=<json>`. */
+export function sendInteraction(baseUrl: string, payload: Record<string, unknown>, opts: SignOptions): Promise<SentRequest> {
+  return sendSigned(interactionRequest(baseUrl, payload, opts));
+}
+
+/** The signed interactivity request itself, so a test can send the very same bytes twice (replay). */
+export function interactionRequest(baseUrl: string, payload: Record<string, unknown>, opts: SignOptions): SignedRequest {
+  return buildSignedRequest(`${baseUrl}/slack/events`, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), opts);
+}
