@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, count, duration, durationMs, percent } from '../../src/core/format.js';
+
+describe('format', () => {
+  it.each([
+    [0, '0 s'],
+    [2.46, '2.5 s'],
+    [45, '45 s'],
+    [59.6, '1 min'],
+    [360, '6 min'],
+    [5400, '1 h 30 min'],
+    [3600, '1 h'],
+    [86_400 * 2 + 3600 * 12 + 59, '2 d 12 h'],
+    [-3.2, '-3.2 s'],
+  ])('duration(%s) = %s', (s, text) => expect(duration(s)).toBe(text));
+
+  it('formats milliseconds, counts, percentages and bytes', () => {
+    expect(durationMs(812)).toBe('812 ms');
+    expect(durationMs(1500)).toBe('1.5 s');
+    expect(count(1234567.4)).toBe('1,234,567');
+    expect(percent(0.12345)).toBe('12.3%');
+    expect(percent(1)).toBe('100%');
+    expect(bytes(128 * 1024 * 1024)).toBe('128mb');
+    expect(bytes(1.5 * 1024 ** 3)).toBe('1.5gb');
+    expect(bytes(100)).toBe('100b');
+  });
+});
