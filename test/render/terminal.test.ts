@@ -36,21 +36,25 @@ const report: Report = {
 };
 
 describe('renderReportText', () => {
-  it('opens with the ranking and the fix, then findings with evidence, chart and check timings', () => {
+  it('opens with the ranking and the fix, then findings with evidence, chart, the next commands and check timings', () => {
     const text = renderReportText(report, { color: false });
-    expect(text.split('\n').slice(0, 6)).toEqual([
-      'session-ttl diagnosis: prod  1 critical, 0 warnings, 1 info  (1.53 s, 2026-11-27T10:00:00.000Z)',
+    expect(text.split('\n').slice(0, 8)).toEqual([
+      'Session TTL diagnosis: prod  CRITICAL',
       '',
-      'Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru',
+      '▸ Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru',
       '  1. Change maxmemory-policy to volatile-lru in the redis-session-config ConfigMap (only keys with a TTL are evicted), or raise maxmemory (runbook redis-memory.md).',
       '  2. Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
       '  Scenarios: 1 likely · 6 possible',
+      '',
+      '1 critical, 1 info from 2 checks in 1.5 s (started 2026-11-27T10:00:00.000Z)',
     ]);
-    expect(text).toContain('CRITICAL  maxmemory-policy is allkeys-lru  eviction.allkeys_policy');
-    expect(text).toContain('          policy=allkeys-lru  usedRatio=0.963');
-    expect(text).toContain('          fix: Use volatile-lru.');
-    expect(text).toMatch(/ {10}<1h {2}█{30} {2}2\n {10}>1h {2}█{15} {17}1\n/);
-    expect(text).toMatch(/env-check +error +40 ms {2}configmaps is forbidden/);
+    expect(text).toContain('CRITICAL maxmemory-policy is allkeys-lru  eviction.allkeys_policy\n  Sessions can be evicted.\n');
+    expect(text).toContain('  • policy=allkeys-lru\n  • usedRatio=0.963\n');
+    expect(text).toContain('  Fix: Use volatile-lru.');
+    // The chart sits right under its finding, 30 characters wide.
+    expect(text).toMatch(/INFO Remaining TTLs {2}ttl\.distribution\n {2}• sampled=3\n {2}<1h {2}█{30} {2}2\n {2}>1h {2}█{15} {17}1\n/);
+    expect(text).toContain('Next: session-ttl diagnose prod · session-ttl verify prod');
+    expect(text).toMatch(/✗ env-check error 40 ms \(configmaps is forbidden\)\n$/);
     expect(text).not.toContain('\x1b[');
   });
 
