@@ -34,6 +34,8 @@ export type Icon =
   | 'repeat'
   /** The bot needs an answer from a person. */
   | 'question'
+  /** A test that did not hold (a verification reason). */
+  | 'fail'
   /** Something went wrong that is not a finding (a run that could not finish). */
   | 'caution';
 

@@ -22,6 +22,7 @@ export const ICON_TEXT: Record<Icon, { text: string; sgr?: string }> = {
   link: { text: '↗' },
   repeat: { text: '↻' },
   question: { text: '?', sgr: SGR.yellow },
+  fail: { text: '✗', sgr: SGR.red },
   caution: { text: '!', sgr: SGR.yellow },
 };
 

@@ -3,7 +3,7 @@ import { progressText } from './progress-text.js';
 import type { Verdict, VerifyProgress, VerifyResult } from './verify-result.js';
 import { verifyHeadline, verifyLines, VERDICT_LABEL } from './verify-lines.js';
 
-const VERDICT_ICON: Record<Verdict, Icon> = { pass: 'ok', fail: 'critical', error: 'caution' };
+const VERDICT_ICON: Record<Verdict, Icon> = { pass: 'ok', fail: 'fail', error: 'caution' };
 const VERDICT_TONE: Record<Verdict, Tone> = { pass: 'healthy', fail: 'critical', error: 'warning' };
 
 /** The progress message (posted, then updated in place). Pure. */

@@ -18,6 +18,7 @@ export const ICON_EMOJI: Record<Icon, string> = {
   link: ':link:',
   repeat: ':repeat:',
   question: ':question:',
+  fail: ':red_circle:',
   caution: ':warning:',
 };
 
@@ -42,5 +43,6 @@ export const ICON_CHAR: Record<Icon, string> = {
   link: '🔗',
   repeat: '🔁',
   question: '❓',
+  fail: '🔴',
   caution: '⚠️',
 };
