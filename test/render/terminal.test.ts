@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnostics/types.js';
-import { renderReportText, severityCounts } from '../../src/render/terminal.js';
+import { t, type Message } from '../../src/core/message.js';
+import { renderReportText, severityCounts, toTerminal } from '../../src/render/terminal.js';
 
 const report: Report = {
   environment: 'prod',
@@ -64,5 +65,49 @@ describe('renderReportText', () => {
 
   it('counts severities', () => {
     expect(severityCounts(report.findings)).toBe('1 critical, 0 warnings, 1 info');
+  });
+});
+
+describe('toTerminal', () => {
+  const hostile: Message = {
+    text: 'x',
+    blocks: [
+      { kind: 'header', text: 'env \x1b[2J', status: { icon: 'critical', label: 'CRITICAL' } },
+      { kind: 'section', text: [{ icon: 'warning' }, t(' key session:\x1b]0;TITLE\x07evil\r\u202e'), t(' bold\x9b31m', { bold: true })] },
+      { kind: 'preformatted', lines: ['a\x1b[31m'] },
+      { kind: 'section', text: [], fields: [{ label: 'L\x07', value: [t('v\x1b')] }] },
+      { kind: 'context', items: [[t('note\x00')]] },
+      { kind: 'actions', actions: [{ command: 'diagnose', label: 'Re-run', ref: 'prod\x1b[1m' }] },
+    ],
+  };
+
+  it('strips control characters from every string, so a key name cannot drive the terminal', () => {
+    for (const color of [false, true]) {
+      const text = toTerminal(hostile, { color });
+      expect(text).toContain('key session:]0;TITLEevil');
+      expect(text).not.toMatch(/[\x07\r\x00\x9b\u202e]|\x1b\]|\x1b\[2J|\x1b\[31m|\x1b$/m);
+      // With colour, the only escapes are our own SGR sequences.
+      expect(text.replace(/\x1b\[[0-9;]*m/g, '')).not.toContain('\x1b');
+    }
+    expect(toTerminal(hostile, { color: false })).not.toContain('\x1b');
+  });
+
+  it('prints buttons as the commands to type', () => {
+    const m: Message = {
+      text: '',
+      blocks: [{ kind: 'actions', actions: [{ command: 'diagnose', label: 'Re-run', ref: 'prod' }, { command: 'verify', label: 'Verify', ref: 'prod' }] }],
+    };
+    expect(toTerminal(m, { color: false })).toBe('Next: session-ttl diagnose prod · session-ttl verify prod\n');
+  });
+
+  it('aligns fields, indents continuation lines and shows links with their url', () => {
+    const m: Message = {
+      text: '',
+      blocks: [
+        { kind: 'section', text: [t('first\nsecond '), t('docs', { link: 'https://x.test/' }), t(' '), { mentionGroup: 'S0ONCALL' }] },
+        { kind: 'section', text: [], fields: [{ label: 'TTL', value: [t('60 s')] }, { label: 'Cleanup', value: [t('removed')] }] },
+      ],
+    };
+    expect(toTerminal(m, { color: false })).toBe('first\n  second docs (https://x.test/) @S0ONCALL\n\n  TTL      60 s\n  Cleanup  removed\n');
   });
 });
