@@ -31,7 +31,7 @@ export function verifyMessage(r: VerifyResult): Message {
         ]
       : r.reasons.flatMap((reason, i) => [...(i ? [t('\n')] : []), { icon }, t(` ${reason}`)]);
   const made = r.mode === 'app' ? 'session created through the app API' : 'canary key written by the bot';
-  const context = [`${made}, wait ${r.waitSeconds} s, ${(r.durationMs / 1000).toFixed(1)} s in all, started ${r.startedAt}`, ...r.notes];
+  const context = [`${made}, wait ${r.waitSeconds} s, ${(r.durationMs / 1000).toFixed(1)} s in all, started ${r.startedAt}`, ...r.notes.map((n) => `note: ${n}`)];
   return {
     text: verifyHeadline(r),
     blocks: [
@@ -43,7 +43,7 @@ export function verifyMessage(r: VerifyResult): Message {
       },
       { kind: 'section', id: 'verify-verdict', text: verdict },
       { kind: 'section', id: 'verify-numbers', text: [], fields: verifyLines(r).map((l) => ({ label: l.label, value: [t(l.value)] })) },
-      { kind: 'context', id: 'verify-notes', items: [[t(context.join('\n'))]] },
+      { kind: 'context', id: 'verify-notes', items: context.map((line) => [t(line)]) },
     ],
   };
 }

@@ -74,7 +74,7 @@ describe('renderVerifyText', () => {
     expect(text).toContain(`✗ ${failing.reasons[0]}`);
     expect(text).toContain('Evicted keys  +1,520 during the run');
     expect(text).not.toContain('TTL after wait');
-    expect(text).toMatch(/canary key written by the bot, wait 60 s.*\n {2}The sliding window was not tested/);
+    expect(text).toMatch(/canary key written by the bot, wait 60 s.*\nnote: The sliding window was not tested/);
     expect(text).toContain('canary session:ttl-canary-0123456789abcdef removed');
     expect(renderVerifyText(failing, { color: true })).toContain('\x1b[1;31mFAIL\x1b[0m');
   });
