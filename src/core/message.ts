@@ -117,9 +117,10 @@ export interface Message {
 /** Shorthand for a plain text span. */
 export const t = (text: string, style: Omit<Extract<Span, { text: string }>, 'text'> = {}): Span => ({ text, ...style });
 
-/** The plain text of inline content: icons and mentions dropped, links as their label. */
+/** The plain text of inline content (logs, notifications): icons and mentions dropped, links as `label (url)`. */
 export function plainText(inline: Inline): string {
-  return inline.map((s) => ('text' in s ? s.text : '')).join('');
+  const text = (s: Span) => ('text' in s ? (s.link && s.link !== s.text ? `${s.text} (${s.link})` : s.text) : '');
+  return inline.map(text).join('').trimStart();
 }
 
 /** Cuts `text` to at most `max` characters, ending with `…`. For data the message shows in part. */

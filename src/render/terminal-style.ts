@@ -41,6 +41,5 @@ export const TONE_SGR: Record<Tone, string | undefined> = {
  * Key names, alert labels and Redis replies are untrusted, so every string passes through here.
  */
 export function stripControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }

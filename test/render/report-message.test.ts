@@ -66,7 +66,7 @@ describe('reportMessage (neutral, pure)', () => {
   it('writes a finding as icon, title, id, detail, evidence and fix, collapsible by severity', () => {
     const f = block(reportMessage(report), 'section', 'finding:eviction.allkeys_policy')!;
     expect(f.text.slice(0, 5)).toEqual([{ icon: 'critical' }, { text: ' ' }, { text: 'maxmemory-policy is allkeys-lru', bold: true }, { text: '  ' }, { text: 'eviction.allkeys_policy', code: true }]);
-    expect(plainText(f.text)).toBe(' maxmemory-policy is allkeys-lru  eviction.allkeys_policy\nSessions can be evicted.\n• policy=allkeys-lru\n• usedRatio=0.963\nFix: Use volatile-lru.');
+    expect(plainText(f.text)).toBe('maxmemory-policy is allkeys-lru  eviction.allkeys_policy\nSessions can be evicted.\n• policy=allkeys-lru\n• usedRatio=0.963\nFix: Use volatile-lru.');
     expect(f.collapse).toEqual({ tag: 'critical' });
   });
 
@@ -102,5 +102,13 @@ describe('reportMessage (neutral, pure)', () => {
     const m = reportMessage(report);
     expect(reportMessage(structuredClone(report))).toEqual(m);
     expect(JSON.parse(JSON.stringify(m))).toEqual(m);
+  });
+});
+
+describe('plainText', () => {
+  it('drops icons and mentions and keeps the url of a link', () => {
+    expect(plainText([{ icon: 'repeat' }, { text: ' see ' }, { text: 'the thread', link: 'https://x.test/t' }, { mentionGroup: 'S1' }, { text: '.' }])).toBe(
+      'see the thread (https://x.test/t).',
+    );
   });
 });
