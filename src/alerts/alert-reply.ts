@@ -1,27 +1,12 @@
+import { formatElapsed } from '../core/durations.js';
+import { clip, plainText, t, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { Report } from '../diagnostics/types.js';
-import {
-  escapeMrkdwn,
-  renderReportMessage,
-  SLACK_LIMITS,
-  truncate,
-  type KnownBlock,
-  type RenderOptions,
-  type SlackMessage,
-} from '../slack/render/report-blocks.js';
+import { reportMessage, type ReportMessageOptions } from '../render/report-message.js';
 
-// Thread replies of the alert listener and the Alertmanager webhook. Pure: data in, Block Kit out.
+// Thread replies of the alert listener and the Alertmanager webhook, as neutral messages. Pure: data in,
+// message out; the chat adapter renders them for its platform.
 
-/** `45 s`, `23 min`, `2 h 5 min`, `3 d 4 h`. */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
+export { formatElapsed };
 
 /**
  * A link to a message built from its channel and ts, for when chat.getPermalink gives none.
@@ -34,18 +19,18 @@ export function messageLink(ref: { channel: string; ts: string; threadTs?: strin
     : base;
 }
 
-/** A Slack link `<url|label>`; the url must not contain `|` or `>`. */
-function link(url: string, label: string): string {
-  return `<${url.replace(/[|>]/g, encodeURIComponent)}|${escapeMrkdwn(label)}>`;
+/** Names from alert posts are shown in part: a post can carry anything. */
+const code = (s: string): Span => t(clip(s, 120), { code: true });
+
+/** A one-section reply; the section is also the formatted fallback (what the notification shows). */
+function reply(id: string, text: Inline): Message {
+  return { text: clip(plainText(text), 1000), summary: text, blocks: [{ kind: 'section', id, text }] };
 }
 
-const section = (text: string, blockId?: string): KnownBlock => ({
-  type: 'section',
-  ...(blockId ? { block_id: blockId } : {}),
-  text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) },
-});
-
-const code = (s: string) => `\`${escapeMrkdwn(truncate(s.replace(/`/g, "'"), 120))}\``;
+/** `a, b, c` from inline pieces. */
+function joined(items: readonly Span[], sep = ', '): Span[] {
+  return items.flatMap((s, i) => (i ? [t(sep), s] : [s]));
+}
 
 export interface DiagnosisReplyInput {
   alertname: string;
@@ -57,25 +42,16 @@ export interface DiagnosisReplyInput {
  * The diagnosis posted in an alert's thread: the report as `/session-ttl diagnose` shows it (header
  * first, `finding:<id>` sections, scenario ranking) with a context line saying which alert asked for it.
  */
-export function renderDiagnosisReply(report: Report, input: DiagnosisReplyInput, opts: RenderOptions = {}): SlackMessage {
-  const maxBlocks = Math.min(opts.maxBlocks ?? SLACK_LIMITS.blocks, SLACK_LIMITS.blocks) - 1;
-  const message = renderReportMessage(report, { ...opts, maxBlocks });
-  const checks = input.checks === 'all' ? 'the default checks' : input.checks.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ');
-  const context: KnownBlock = {
-    type: 'context',
-    block_id: 'alert-origin',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: truncate(
-          `Automatic diagnosis for the alert ${code(input.alertname)} in *${escapeMrkdwn(report.environment)}*: ${checks}.`,
-          SLACK_LIMITS.contextText,
-        ),
-      },
-    ],
+export function renderDiagnosisReply(report: Report, input: DiagnosisReplyInput, opts: ReportMessageOptions = {}): Message {
+  const message = reportMessage(report, opts);
+  const checks = input.checks === 'all' ? [t('the default checks')] : joined(input.checks.map((c) => t(c, { code: true })));
+  const origin: Block = {
+    kind: 'context',
+    id: 'alert-origin',
+    items: [[t('Automatic diagnosis for the alert '), code(input.alertname), t(' in '), t(report.environment, { bold: true }), t(': '), ...checks, t('.')]],
   };
   const [header, ...rest] = message.blocks;
-  return { text: message.text, blocks: header ? [header, context, ...rest] : [context, ...rest] };
+  return { ...message, blocks: header ? [header, origin, ...rest] : [origin] };
 }
 
 export interface CooldownReplyInput {
@@ -91,12 +67,20 @@ export interface CooldownReplyInput {
 }
 
 /** The reply to an alert that fires again within the cooldown: a link instead of a second run. */
-export function renderCooldownReply(i: CooldownReplyInput): SlackMessage {
-  const what = i.running
-    ? `A diagnosis of ${code(i.alertname)} in *${escapeMrkdwn(i.env)}* started ${formatElapsed(i.sinceMs)} ago and is still running: ${link(i.url, 'see its thread')}.`
-    : `${code(i.alertname)} fired again in *${escapeMrkdwn(i.env)}* ${formatElapsed(i.sinceMs)} after my last diagnosis: ${link(i.url, 'earlier diagnosis')}.`;
-  const text = `:repeat: ${what} I do not re-run within the ${i.cooldownMinutes}-minute cooldown; run \`/session-ttl diagnose ${escapeMrkdwn(i.env)}\` for a fresh one.`;
-  return { text: truncate(text, 1000), blocks: [section(text, 'alert-cooldown')] };
+export function renderCooldownReply(i: CooldownReplyInput): Message {
+  const env = t(i.env, { bold: true });
+  const since = formatElapsed(i.sinceMs);
+  const what: Span[] = i.running
+    ? [t('A diagnosis of '), code(i.alertname), t(' in '), env, t(` started ${since} ago and is still running: `), t('see its thread', { link: i.url }), t('.')]
+    : [code(i.alertname), t(' fired again in '), env, t(` ${since} after my last diagnosis: `), t('earlier diagnosis', { link: i.url }), t('.')];
+  return reply('alert-cooldown', [
+    { icon: 'repeat' },
+    t(' '),
+    ...what,
+    t(` I do not re-run within the ${i.cooldownMinutes}-minute cooldown; run `),
+    t(`/session-ttl diagnose ${i.env}`, { code: true }),
+    t(' for a fresh one.'),
+  ]);
 }
 
 export interface MappingRequestInput {
@@ -108,19 +92,33 @@ export interface MappingRequestInput {
 }
 
 /** The one reply to an alert whose environment cannot be determined: what was seen and how to map it. */
-export function renderMappingRequest(i: MappingRequestInput): SlackMessage {
-  const names = i.alertnames.map(code).join(', ');
+export function renderMappingRequest(i: MappingRequestInput): Message {
   const seen = Object.entries(i.seen);
-  const seenText = seen.length
-    ? seen.map(([k, v]) => `${code(k)}=${code(v)}`).join(', ')
-    : `none of the labels ${i.labelKeys.map(code).join(', ')}`;
+  const keys = joined(i.labelKeys.map(code));
+  const seenText: Span[] = seen.length
+    ? seen.flatMap(([k, v], n) => [...(n ? [t(', ')] : []), code(k), t('='), code(v)])
+    : [t('none of the labels '), ...keys];
   const example = seen.find(([k]) => k !== 'groupValues')?.[1] ?? seen[0]?.[1]?.split(' ')[0] ?? '<label value>';
-  const text = [
-    `:question: I could not tell which environment ${names} is about, so I did not diagnose it.`,
-    `Labels I looked at: ${seenText}.`,
-    `Configured environments: ${i.environments.map(code).join(', ')}. Map the label in the config under \`slack.alertRouting\`: \`labelKeys\` (checked in order: ${i.labelKeys.map(code).join(', ')}) and \`aliases\`, e.g. \`aliases: { ${escapeMrkdwn(truncate(example, 60))}: ${escapeMrkdwn(i.environments[0] ?? 'prod')} }\`.`,
-  ].join('\n');
-  return { text: truncate(text, 1000), blocks: [section(text, 'alert-mapping')] };
+  return reply('alert-mapping', [
+    { icon: 'question' },
+    t(' I could not tell which environment '),
+    ...joined(i.alertnames.map(code)),
+    t(' is about, so I did not diagnose it.\nLabels I looked at: '),
+    ...seenText,
+    t('.\nConfigured environments: '),
+    ...joined(i.environments.map(code)),
+    t('. Map the label in the config under '),
+    t('slack.alertRouting', { code: true }),
+    t(': '),
+    t('labelKeys', { code: true }),
+    t(' (checked in order: '),
+    ...keys,
+    t(') and '),
+    t('aliases', { code: true }),
+    t(', e.g. '),
+    t(`aliases: { ${clip(example, 60)}: ${i.environments[0] ?? 'prod'} }`, { code: true }),
+    t('.'),
+  ]);
 }
 
 export interface ResolvedReplyInput {
@@ -132,24 +130,31 @@ export interface ResolvedReplyInput {
 }
 
 /** The short thread reply when an alert resolves. */
-export function renderResolvedReply(i: ResolvedReplyInput): SlackMessage {
-  const text = `:white_check_mark: ${code(i.alertname)} in *${escapeMrkdwn(i.env)}* resolved after ${formatElapsed(i.durationMs)}.${
-    i.diagnosisUrl ? ` ${link(i.diagnosisUrl, 'Diagnosis')} marked resolved.` : ''
-  }`;
-  return { text, blocks: [section(text, 'alert-resolved')] };
+export function renderResolvedReply(i: ResolvedReplyInput): Message {
+  return reply('alert-resolved', [
+    { icon: 'resolved' },
+    t(' '),
+    code(i.alertname),
+    t(' in '),
+    t(i.env, { bold: true }),
+    t(` resolved after ${formatElapsed(i.durationMs)}.`),
+    ...(i.diagnosisUrl ? [t(' '), t('Diagnosis', { link: i.diagnosisUrl }), t(' marked resolved.')] : []),
+  ]);
 }
 
 const RESOLVED_PREFIX = '✅ Resolved';
 
-/** The diagnosis message with its header (and fallback text) prefixed `✅ Resolved after N min`. Idempotent. */
-export function markResolved(message: SlackMessage, durationMs: number): SlackMessage {
-  const prefix = `${RESOLVED_PREFIX} after ${formatElapsed(durationMs)} · `;
-  const strip = (t: string) => (t.startsWith(RESOLVED_PREFIX) ? t.slice(t.indexOf(' · ') + 3) : t);
-  const blocks = message.blocks.map((b, i) => {
-    if (i !== 0 || b.type !== 'header') return b;
-    return { ...b, text: { ...b.text, text: truncate(prefix + strip(b.text.text), SLACK_LIMITS.headerText) } };
-  });
-  return { text: truncate(prefix + strip(message.text), 1000), blocks };
+/**
+ * The diagnosis message with its header (and fallback text) marked `Resolved after N min`. Idempotent:
+ * a second call replaces the first mark.
+ */
+export function markResolved(message: Message, durationMs: number): Message {
+  const note = `Resolved after ${formatElapsed(durationMs)}`;
+  const strip = (s: string) => (s.startsWith(RESOLVED_PREFIX) ? s.slice(s.indexOf(' · ') + 3) : s);
+  const blocks = message.blocks.map((b, i): Block => (i === 0 && b.kind === 'header' ? { ...b, lead: { icon: 'resolved', note } } : b));
+  // The formatted fallback would not say it resolved; the plain text does.
+  const { summary: _summary, ...rest } = message;
+  return { ...rest, text: clip(`✅ ${note} · ${strip(message.text)}`, 1000), blocks };
 }
 
 export interface AlertGroupLine {
@@ -170,37 +175,33 @@ export interface AlertGroupInput {
 }
 
 /** The channel message for one Alertmanager alert group; its thread holds the diagnoses. */
-export function renderAlertGroupMessage(i: AlertGroupInput): SlackMessage {
+export function renderAlertGroupMessage(i: AlertGroupInput): Message {
   const firing = i.alerts.filter((a) => a.status === 'firing').length;
-  const names = [...new Set(i.alerts.map((a) => a.alertname))];
-  const title =
+  const names = [...new Set(i.alerts.map((a) => a.alertname))].join(', ');
+  const note = `Resolved${i.resolvedAfterMs === undefined ? '' : ` after ${formatElapsed(i.resolvedAfterMs)}`}`;
+  const header: Block =
     i.status === 'resolved'
-      ? `${RESOLVED_PREFIX}${i.resolvedAfterMs === undefined ? '' : ` after ${formatElapsed(i.resolvedAfterMs)}`} · ${names.join(', ')}`
-      : `🔥 [FIRING:${firing}] ${names.join(', ')}`;
-  const lines = i.alerts.slice(0, 20).map((a) => {
-    const icon = a.status === 'firing' ? ':red_circle:' : ':white_check_mark:';
-    const env = a.env ? `*${escapeMrkdwn(a.env)}*` : '_environment unknown_';
-    const summary = a.summary ? ` — ${escapeMrkdwn(truncate(a.summary, 200))}` : '';
-    return `${icon} ${code(a.alertname)} ${a.status} in ${env}${summary}`;
-  });
-  if (i.alerts.length > 20) lines.push(`…and ${i.alerts.length - 20} more`);
-  const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.headerText), emoji: true } },
-    section(lines.join('\n') || 'no alerts', 'alert-group'),
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: truncate(
-            `From Alertmanager${i.externalUrl && /^https?:\/\//.test(i.externalUrl) ? ` (${link(i.externalUrl, 'open')})` : ''}. ${
-              i.status === 'firing' ? 'The diagnosis follows in the thread.' : 'The thread holds the diagnosis.'
-            }`,
-            SLACK_LIMITS.contextText,
-          ),
-        },
-      ],
-    },
-  ];
-  return { text: truncate(title, 1000), blocks };
+      ? { kind: 'header', text: names, tone: 'healthy', lead: { icon: 'resolved', note } }
+      : { kind: 'header', text: `[FIRING:${firing}] ${names}`, tone: 'critical', lead: { icon: 'firing' } };
+  const lines: Span[] = i.alerts.slice(0, 20).flatMap((a, n) => [
+    ...(n ? [t('\n')] : []),
+    { icon: a.status === 'firing' ? ('critical' as const) : ('resolved' as const) },
+    t(' '),
+    code(a.alertname),
+    t(` ${a.status} in `),
+    a.env ? t(a.env, { bold: true }) : t('environment unknown', { italic: true }),
+    ...(a.summary ? [t(` — ${clip(a.summary, 200)}`)] : []),
+  ]);
+  if (i.alerts.length > 20) lines.push(t(`\n…and ${i.alerts.length - 20} more`));
+  const source: Span[] =
+    i.externalUrl && /^https?:\/\//.test(i.externalUrl) ? [t('From Alertmanager ('), t('open', { link: i.externalUrl }), t('). ')] : [t('From Alertmanager. ')];
+  const title = i.status === 'resolved' ? `${RESOLVED_PREFIX}${note.slice('Resolved'.length)} · ${names}` : `🔥 [FIRING:${firing}] ${names}`;
+  return {
+    text: clip(title, 1000),
+    blocks: [
+      header,
+      { kind: 'section', id: 'alert-group', text: lines.length ? lines : [t('no alerts')] },
+      { kind: 'context', items: [[...source, t(i.status === 'firing' ? 'The diagnosis follows in the thread.' : 'The thread holds the diagnosis.')]] },
+    ],
+  };
 }

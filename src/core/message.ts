@@ -29,7 +29,15 @@ export type Icon =
   | 'firing'
   | 'resolved'
   | 'hourglass'
-  | 'link';
+  | 'link'
+  /** A repeated event (an alert firing again within its cooldown). */
+  | 'repeat'
+  /** The bot needs an answer from a person. */
+  | 'question'
+  /** A test that did not hold (a verification reason). */
+  | 'fail'
+  /** Something went wrong that is not a finding (a run that could not finish). */
+  | 'caution';
 
 /** One run of inline content. Text is literal: renderers escape it for their platform. */
 export type Span =
@@ -53,20 +61,69 @@ export interface Action {
   style?: 'primary' | 'danger';
 }
 
+/** A labelled value (a measured number, a setting); renderers lay fields out side by side or aligned. */
+export interface Field {
+  label: string;
+  value: Inline;
+}
+
+/**
+ * Marks a block a renderer with a block budget (Slack: 50) may leave out, last ones first; the
+ * message's `overflow` then says how many. `tag` is counted there, e.g. the finding's severity.
+ */
+export interface Collapse {
+  tag?: string;
+}
+
 export type Block =
-  | { kind: 'header'; text: string; tone?: Tone }
-  | { kind: 'section'; id?: string; text: Inline }
-  /** Lines shown verbatim in a fixed-width font (charts). */
-  | { kind: 'preformatted'; id?: string; lines: readonly string[] }
+  | {
+      kind: 'header';
+      text: string;
+      /** Colour of the header where the platform has colour. */
+      tone?: Tone;
+      /** Overall status shown after the text, e.g. `{ icon: 'critical', label: 'CRITICAL' }`. */
+      status?: { icon: Icon; label: string };
+      /** Shown before the text, e.g. `{ icon: 'resolved', note: 'Resolved after 23 min' }` once an alert resolved. */
+      lead?: { icon: Icon; note?: string };
+    }
+  | { kind: 'section'; id?: string; text: Inline; fields?: readonly Field[]; collapse?: Collapse }
+  /** Lines shown verbatim in a fixed-width font (charts); may be drawn inside the section before it. */
+  | { kind: 'preformatted'; id?: string; lines: readonly string[]; collapse?: Collapse }
   | { kind: 'context'; id?: string; items: readonly Inline[] }
   | { kind: 'divider' }
   | { kind: 'actions'; id?: string; actions: readonly Action[] };
 
+/** What a renderer that left collapsible blocks out says instead: "…and 3 more findings (2 critical, 1 info). <hint>". */
+export interface Overflow {
+  /** Id of the block that replaces them. */
+  id: string;
+  /** Singular; the renderer adds the plural `s`. */
+  noun: string;
+  hint?: Inline;
+}
+
 export interface Message {
   /** Plain-text fallback: notifications, screen readers, logs. */
   text: string;
+  /**
+   * The fallback with formatting, for platforms whose notifications show it (Slack). `text` stays the
+   * plain version of it. Leave it out when the plain text is all there is to say.
+   */
+  summary?: Inline;
   blocks: readonly Block[];
+  overflow?: Overflow;
 }
 
 /** Shorthand for a plain text span. */
 export const t = (text: string, style: Omit<Extract<Span, { text: string }>, 'text'> = {}): Span => ({ text, ...style });
+
+/** The plain text of inline content (logs, notifications): icons and mentions dropped, links as `label (url)`. */
+export function plainText(inline: Inline): string {
+  const text = (s: Span) => ('text' in s ? (s.link && s.link !== s.text ? `${s.text} (${s.link})` : s.text) : '');
+  return inline.map(text).join('').trimStart();
+}
+
+/** Cuts `text` to at most `max` characters, ending with `…`. For data the message shows in part. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}

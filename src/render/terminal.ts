@@ -1,18 +1,68 @@
+import type { Block, Inline, Message, Span } from '../core/message.js';
 import type { Finding, Report, Severity } from '../diagnostics/types.js';
-import { renderBarChart, type Bucket } from './bar-chart.js';
-import { evidencePairs } from './evidence.js';
-import { scenarioHeadline } from './scenario-headline.js';
+import { reportMessage } from './report-message.js';
+import { ICON_TEXT, SGR, stripControls, TONE_SGR } from './terminal-style.js';
 
 export interface TerminalRenderOptions {
   /** ANSI colours; the CLI turns them on only when stdout is a TTY (and NO_COLOR is unset). */
   color: boolean;
 }
 
-const LABEL: Record<Severity, string> = { critical: 'CRITICAL', warning: 'WARNING ', info: 'INFO    ' };
-const COLOR: Record<Severity, string> = { critical: '\x1b[1;31m', warning: '\x1b[33m', info: '\x1b[36m' };
-const DIM = '\x1b[2m';
-const BOLD = '\x1b[1m';
-const RESET = '\x1b[0m';
+type Paint = (sgr: string | undefined, text: string) => string;
+
+function span(s: Span, paint: Paint): string {
+  if ('icon' in s) return paint(ICON_TEXT[s.icon].sgr, ICON_TEXT[s.icon].text);
+  if ('mentionGroup' in s) return `@${stripControls(s.mentionGroup)}`;
+  const text = stripControls(s.text);
+  if (s.link) return text === s.link ? stripControls(s.link) : `${text} (${stripControls(s.link)})`;
+  return s.bold ? paint(SGR.bold, text) : s.italic ? paint(SGR.dim, text) : text;
+}
+
+const inline = (spans: Inline, paint: Paint) => spans.map((s) => span(s, paint)).join('');
+
+/** Continuation lines of a block are indented under its first line. */
+const indent = (text: string, by = '  ') => text.split('\n').map((l, i) => (i ? by + l : l));
+
+function lines(b: Block, paint: Paint): string[] {
+  switch (b.kind) {
+    case 'header': {
+      const lead = b.lead ? `${span({ icon: b.lead.icon }, paint)} ${b.lead.note ? `${stripControls(b.lead.note)} · ` : ''}` : '';
+      const status = b.status ? `  ${paint(b.tone ? TONE_SGR[b.tone] : undefined, stripControls(b.status.label))}` : '';
+      return [`${lead}${paint(SGR.bold, stripControls(b.text))}${status}`];
+    }
+    case 'section': {
+      const out = b.text.length ? indent(inline(b.text, paint)) : [];
+      const fields = b.fields ?? [];
+      const width = Math.max(0, ...fields.map((f) => stripControls(f.label).length));
+      for (const f of fields) out.push(`  ${stripControls(f.label).padEnd(width)}  ${inline(f.value, paint)}`);
+      return out;
+    }
+    case 'preformatted':
+      return b.lines.map((l) => `  ${stripControls(l)}`);
+    case 'context':
+      return b.items.flatMap((item) => indent(inline(item, paint)));
+    case 'divider':
+      return ['─'.repeat(40)];
+    case 'actions':
+      // A button is a command; in a terminal it is the command to type.
+      return [`${paint(SGR.dim, 'Next:')} ${b.actions.map((a) => stripControls(`session-ttl ${a.command} ${a.ref}`)).join(' · ')}`];
+  }
+}
+
+/**
+ * Renders a neutral message for a terminal: blocks separated by blank lines, a chart right under its
+ * section, buttons as the commands to type. Every string is stripped of control characters; ANSI
+ * colours only with `color`. Pure: same message in, same text out.
+ */
+export function toTerminal(message: Message, opts: TerminalRenderOptions): string {
+  const paint: Paint = (sgr, text) => (opts.color && sgr && text ? `\x1b[${sgr}m${text}\x1b[0m` : text);
+  const out: string[] = [];
+  for (const b of message.blocks) {
+    if (out.length && b.kind !== 'preformatted') out.push('');
+    out.push(...lines(b, paint));
+  }
+  return `${out.join('\n')}\n`;
+}
 
 function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -24,42 +74,7 @@ export function severityCounts(findings: readonly Finding[]): string {
   return `${by('critical')} critical, ${count(by('warning'), 'warning')}, ${by('info')} info`;
 }
 
-function isBuckets(v: unknown): v is Bucket[] {
-  return Array.isArray(v) && v.every((b) => typeof b?.label === 'string' && typeof b?.count === 'number');
-}
-
-/** Renders a report for a terminal. Pure: same report in, same text out. */
+/** Renders a report for a terminal: `toTerminal(reportMessage(report))`, with a wider chart. Pure. */
 export function renderReportText(report: Report, opts: TerminalRenderOptions): string {
-  const paint = (code: string, text: string) => (opts.color ? `${code}${text}${RESET}` : text);
-  const lines: string[] = [];
-  lines.push(
-    paint(BOLD, `session-ttl diagnosis: ${report.environment}`) +
-      `  ${severityCounts(report.findings)}  (${(report.durationMs / 1000).toFixed(2)} s, ${report.startedAt})`,
-  );
-  lines.push('');
-  const headline = scenarioHeadline(report);
-  lines.push(paint(headline.healthy ? COLOR.info : BOLD, headline.text));
-  headline.fix.forEach((step, i) => lines.push(`  ${i + 1}. ${step}`));
-  if (headline.alsoConsider.length) lines.push(paint(DIM, `  Also consider: ${headline.alsoConsider.join('; ')}`));
-  const ranked = report.scenarios.map((s) => `${s.scenario} ${s.likelihood.replace('_', ' ')}`).join(' · ');
-  if (ranked) lines.push(paint(DIM, `  Scenarios: ${ranked}`));
-  lines.push('');
-  for (const f of report.findings) {
-    lines.push(`${paint(COLOR[f.severity], LABEL[f.severity])}  ${paint(BOLD, f.title)}  ${paint(DIM, f.id)}`);
-    const indent = '          ';
-    if (f.detail) lines.push(indent + f.detail);
-    const pairs = evidencePairs(f.evidence);
-    if (pairs.length) lines.push(indent + paint(DIM, pairs.join('  ')));
-    if (isBuckets(f.evidence.buckets)) {
-      for (const row of renderBarChart(f.evidence.buckets, { width: 30 })) lines.push(indent + row);
-    }
-    if (f.fix) lines.push(`${indent}fix: ${f.fix}`);
-    lines.push('');
-  }
-  lines.push(paint(BOLD, 'checks'));
-  for (const c of report.checks) {
-    const status = c.status === 'error' ? paint(COLOR.critical, c.status) : c.status;
-    lines.push(`  ${c.id.padEnd(18)} ${status.padEnd(opts.color && c.status === 'error' ? 8 + 11 : 8)} ${String(c.durationMs).padStart(6)} ms${c.message ? `  ${c.message}` : ''}`);
-  }
-  return lines.join('\n') + '\n';
+  return toTerminal(reportMessage(report, { chartWidth: 30, maxEvidenceEntries: 8 }), opts);
 }

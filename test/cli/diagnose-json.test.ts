@@ -169,7 +169,7 @@ describe('session-ttl diagnose --json', () => {
     const io = captureIo();
     const code = await runCli(['diagnose', 'dev', '--config', writeSetup(), '--check', 'ttl-sample'], io);
     expect(code).toBe(0);
-    expect(io.out()).toMatch(/^session-ttl diagnosis: dev/);
+    expect(io.out()).toMatch(/^Session TTL diagnosis: dev/);
     expect(io.out()).toMatch(/WARNING .*never expire/);
     expect(io.out()).toMatch(/no expiry\s+[█▏▎▍▌▋▊▉]+\s+10\n/);
     expect(io.out()).not.toMatch(/\x1b\[/);

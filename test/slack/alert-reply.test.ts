@@ -8,6 +8,8 @@ import { memoryCheck } from '../../src/diagnostics/checks/memory.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
 import { formatElapsed, markResolved, renderMappingRequest } from '../../src/alerts/alert-reply.js';
+import type { Message } from '../../src/core/message.js';
+import { toBlockKit } from '../../src/slack/render/block-kit.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
@@ -381,13 +383,13 @@ describe('alert reply rendering (pure)', () => {
   });
 
   it('marks a diagnosis resolved once, keeping the header inside Slack\'s 150 characters', () => {
-    const message = {
+    const message: Message = {
       text: 'Session TTL diagnosis for prod: warning',
-      blocks: [{ type: 'header' as const, text: { type: 'plain_text' as const, text: `Session TTL diagnosis: ${'p'.repeat(140)}` } }],
+      blocks: [{ kind: 'header', text: `Session TTL diagnosis: ${'p'.repeat(140)}` }],
     };
     const once = markResolved(message, 23 * 60_000);
     const twice = markResolved(once, 25 * 60_000);
-    const header = (m: typeof once) => (m.blocks[0] as { text: { text: string } }).text.text;
+    const header = (m: Message) => (toBlockKit(m).blocks[0] as { text: { text: string } }).text.text;
     expect(header(once)).toMatch(/^✅ Resolved after 23 min · Session TTL diagnosis: p+…$/);
     expect(header(once).length).toBeLessThanOrEqual(150);
     expect(header(twice)).toMatch(/^✅ Resolved after 25 min · Session TTL diagnosis: /);
@@ -396,13 +398,16 @@ describe('alert reply rendering (pure)', () => {
   });
 
   it('escapes label values from alert posts, so a post cannot make the bot mention @channel', () => {
-    const m = renderMappingRequest({
-      alertnames: ['SessionTTLViolations'],
-      seen: { env: '<!channel> qa' },
-      labelKeys: ['env'],
-      environments: ['dev', 'prod'],
-    });
+    const m = toBlockKit(
+      renderMappingRequest({
+        alertnames: ['SessionTTLViolations'],
+        seen: { env: '<!channel> qa' },
+        labelKeys: ['env'],
+        environments: ['dev', 'prod'],
+      }),
+    );
     expect(m.text).not.toContain('<!channel>');
     expect(m.text).toContain('&lt;!channel&gt;');
+    expect(JSON.stringify(m.blocks)).not.toContain('<!channel>');
   });
 });

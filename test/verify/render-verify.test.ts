@@ -48,9 +48,9 @@ describe('renderVerifyText', () => {
     const text = renderVerifyText(passing, { color: false });
     expect(text).toBe(
       [
-        'session-ttl verify: prod  PASS  (app API session, 60.4 s, 2025-01-02T03:04:05.000Z)',
+        'Session TTL verification: prod  PASS',
         '',
-        'Sessions keep their TTL: it decays at wall-clock rate and nothing evicted or deleted the test session; an access refreshes it, as configured.',
+        '✓ The TTL decays at wall-clock rate and nothing evicted or deleted the test session; the sliding window behaves as configured (on).',
         '',
         '  Expected TTL         86,400 s, sliding window on',
         '  Initial TTL          86,400 s',
@@ -60,6 +60,8 @@ describe('renderVerifyText', () => {
         '  TTL after GET        86,400 s',
         '  Evicted keys         +0 during the run',
         '  Cleanup              test session session:3f9a1c… removed',
+        '',
+        'session created through the app API, wait 60 s, 60.4 s in all, started 2025-01-02T03:04:05.000Z',
         '',
       ].join('\n'),
     );
@@ -72,7 +74,7 @@ describe('renderVerifyText', () => {
     expect(text).toContain(`✗ ${failing.reasons[0]}`);
     expect(text).toContain('Evicted keys  +1,520 during the run');
     expect(text).not.toContain('TTL after wait');
-    expect(text).toContain('note: The sliding window was not tested');
+    expect(text).toMatch(/canary key written by the bot, wait 60 s.*\nnote: The sliding window was not tested/);
     expect(text).toContain('canary session:ttl-canary-0123456789abcdef removed');
     expect(renderVerifyText(failing, { color: true })).toContain('\x1b[1;31mFAIL\x1b[0m');
   });

@@ -82,10 +82,11 @@ describe('renderReportMessage', () => {
   });
 
   it('shows exactly the budget without a "more" line when the findings just fit', () => {
-    const blocks = blocksOf(report(Array.from({ length: 46 }, (_, i) => finding(i))));
+    // Header, scenarios, summary, the Re-run/Verify actions and the checks line leave 45 blocks for findings.
+    const blocks = blocksOf(report(Array.from({ length: 45 }, (_, i) => finding(i))));
     expect(blocks).toHaveLength(50);
     expect(blocks.some((b) => b.block_id === 'more-findings')).toBe(false);
-    const over = blocksOf(report(Array.from({ length: 47 }, (_, i) => finding(i))));
+    const over = blocksOf(report(Array.from({ length: 46 }, (_, i) => finding(i))));
     expect(over).toHaveLength(50);
     expect(over.find((b) => b.block_id === 'more-findings')?.text?.text).toContain('and 2 more findings');
   });

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { formatMs } from '../core/durations.js';
+import { clip, t, type Block, type Inline, type Message, type Span } from '../core/message.js';
+import type { CheckSummary, Finding, Report } from '../diagnostics/types.js';
+import { renderBarChart } from './bar-chart.js';
+import { evidencePairs } from './evidence.js';
+import { countLine, overallStatus } from './report-status.js';
+import { scenarioHeadline } from './scenario-headline.js';
+
+export interface ReportMessageOptions {
+  /** Width of the TTL distribution bars, in characters. */
+  chartWidth?: number;
+  /** Evidence entries shown per finding. */
+  maxEvidenceEntries?: number;
+}
+
+const bucketsSchema = z.array(z.object({ label: z.string(), count: z.number() })).min(1);
+
+// A detail is a paragraph; the JSON report has the rest. Capped here so no renderer has to choose
+// between the detail and the fix that follows it.
+const MAX_DETAIL = 1500;
+
+function evidenceSpans(finding: Finding, maxEntries: number): Span[] {
+  const pairs = evidencePairs(finding.evidence, maxEntries);
+  const spans: Span[] = pairs.map((p) => t(`\n• ${clip(p, 200)}`));
+  const total = Object.keys(finding.evidence).filter((k) => k !== 'buckets').length;
+  if (total > pairs.length) spans.push(t('\n• '), t(`+${total - pairs.length} more in the JSON report`, { italic: true }));
+  return spans;
+}
+
+function findingBlocks(finding: Finding, o: Required<ReportMessageOptions>): Block[] {
+  const group = finding.evidence.onCallUserGroup;
+  const mention: Span[] = finding.id === 'escalation.severe' && typeof group === 'string' ? [{ mentionGroup: group }, t(' ')] : [];
+  const text: Span[] = [
+    ...mention,
+    { icon: finding.severity },
+    t(' '),
+    t(clip(finding.title, 200), { bold: true }),
+    t('  '),
+    t(clip(finding.id, 80), { code: true }),
+    ...(finding.detail ? [t(`\n${clip(finding.detail, MAX_DETAIL)}`)] : []),
+    ...evidenceSpans(finding, o.maxEvidenceEntries),
+    ...(finding.fix ? [t('\n'), t('Fix:', { bold: true }), t(` ${clip(finding.fix, 600)}`)] : []),
+  ];
+  const blocks: Block[] = [{ kind: 'section', id: `finding:${finding.id}`, text, collapse: { tag: finding.severity } }];
+  const buckets = finding.id === 'ttl.distribution' ? bucketsSchema.safeParse(finding.evidence.buckets) : undefined;
+  if (buckets?.success) {
+    blocks.push({ kind: 'preformatted', id: `chart:${finding.id}`, lines: renderBarChart(buckets.data.slice(0, 24), { width: o.chartWidth }), collapse: {} });
+  }
+  return blocks;
+}
+
+function checkItem(c: CheckSummary): Inline {
+  const note = c.message ? ` (${clip(c.message, 160)})` : '';
+  return [{ icon: c.status }, t(' '), t(c.id, { code: true }), t(` ${c.status} ${formatMs(c.durationMs)}${note}`)];
+}
+
+function scenarioSection(report: Report): Block {
+  const headline = scenarioHeadline(report);
+  const text: Span[] = [{ icon: headline.healthy ? 'ok' : 'findings' }, t(' '), t(headline.text, { bold: true })];
+  headline.fix.forEach((step, i) => text.push(t(`\n${i + 1}. ${step}`)));
+  if (headline.alsoConsider.length) text.push(t('\n'), t(`Also consider: ${headline.alsoConsider.join('; ')}`, { italic: true }));
+  if (!headline.healthy && report.scenarios.length) {
+    const ranked = report.scenarios.map((s) => `${s.scenario} ${s.likelihood.replace('_', ' ')}`).join(' · ');
+    text.push(t('\n'), t(`Scenarios: ${ranked}`, { italic: true }));
+  }
+  return { kind: 'section', id: 'scenarios', text };
+}
+
+/**
+ * A diagnosis report as a platform-neutral message: a header with the environment and overall status,
+ * the runbook scenario the evidence points to with its fix, a summary line, one section per finding
+ * (id `finding:<id>`, collapsible), the TTL distribution chart, Re-run and Verify buttons and a context
+ * line with each check's status and timing. Pure: same report, same message.
+ *
+ * @example
+ * const { text, blocks } = toBlockKit(reportMessage(report));
+ * process.stdout.write(toTerminal(reportMessage(report), { color: false }));
+ */
+export function reportMessage(report: Report, opts: ReportMessageOptions = {}): Message {
+  const o: Required<ReportMessageOptions> = { chartWidth: opts.chartWidth ?? 20, maxEvidenceEntries: opts.maxEvidenceEntries ?? 6 };
+  const status = overallStatus(report);
+  const env = report.environment;
+  const checks = report.checks.length;
+  const blocks: Block[] = [
+    { kind: 'header', text: `Session TTL diagnosis: ${env}`, tone: status, status: { icon: status, label: status.toUpperCase() } },
+    scenarioSection(report),
+    {
+      kind: 'section',
+      id: 'summary',
+      text: [t(countLine(report.findings), { bold: true }), t(` from ${checks} check${checks === 1 ? '' : 's'} in ${formatMs(report.durationMs)} (started ${report.startedAt})`)],
+    },
+    ...report.findings.flatMap((f) => findingBlocks(f, o)),
+    // Safe on every report: both only read. The ref is the environment; the click re-enters the command.
+    {
+      kind: 'actions',
+      actions: [
+        { command: 'diagnose', label: 'Re-run', ref: env },
+        { command: 'verify', label: 'Verify', ref: env },
+      ],
+    },
+    { kind: 'context', items: report.checks.length ? report.checks.map(checkItem) : [[t('no checks ran')]] },
+  ];
+  const headline = scenarioHeadline(report).text.replace(/\.$/, '');
+  const titles = report.findings.slice(0, 10).map((f) => `[${f.severity}] ${f.title}`);
+  const more = report.findings.length > 10 ? ` (+${report.findings.length - 10} more)` : '';
+  return {
+    text: `Session TTL diagnosis for ${env}: ${status}, ${countLine(report.findings)}. ${headline}.${titles.length ? ` ${titles.join('; ')}${more}` : ''}`,
+    blocks,
+    overflow: {
+      id: 'more-findings',
+      noun: 'finding',
+      hint: [t('Run '), t(`session-ttl diagnose ${env} --json`, { code: true }), t(' for the full report.')],
+    },
+  };
+}
