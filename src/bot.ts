@@ -13,7 +13,7 @@ import { createBoltApp } from './slack/bolt-app.js';
 import type { Subcommand, SubcommandRegistry } from './slack/listeners/commands/subcommands.js';
 import type { RenderOptions } from './slack/render/report-blocks.js';
 import { createSlackFeature } from './slack/slack-feature.js';
-import { webClientChat } from './slack/slack-chat.js';
+import { slackChat } from './slack/slack-chat.js';
 
 export interface BotDeps {
   settings: BotSettings;
@@ -64,7 +64,7 @@ export function createBot(deps: BotDeps): Bot {
     deps.alerts &&
     createAlertsFeature({
       ...engine,
-      chat: webClientChat(bolt.app.client),
+      chat: slackChat(bolt.app.client, deps.render),
       stateStore: deps.alerts.stateStore,
       ...(deps.alerts.alertmanagerToken ? { alertmanagerToken: deps.alerts.alertmanagerToken } : {}),
       logger: deps.logger,

@@ -4,8 +4,8 @@ import type { StateStore } from '../core/ports/state-store.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Feature } from '../core/feature.js';
-import type { SlackChat } from '../slack/slack-chat.js';
-import type { RenderOptions } from '../slack/render/report-blocks.js';
+import type { ChatPort } from '../core/ports/chat.js';
+import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
 import { createAlertReplier } from './alert-replier.js';
@@ -18,14 +18,14 @@ export interface AlertsFeatureDeps {
   config: Config;
   registry: CheckRegistry;
   sourcesFor: (env: EnvironmentConfig) => Sources;
-  chat: SlackChat;
+  chat: ChatPort;
   /** Dedupe, cooldowns and open incidents; a Redis store is shared by the replicas. */
   stateStore: StateStore;
   /** `ALERTMANAGER_TOKEN`; unset, `POST /alertmanager` answers 503. */
   alertmanagerToken?: string;
   logger: Logger;
   now: () => number;
-  render?: RenderOptions;
+  render?: ReportMessageOptions;
 }
 
 export interface AlertsFeature {

@@ -3,23 +3,23 @@ import { runDiagnosis, type EngineDeps } from '../diagnostics/engine.js';
 import type { Logger } from '../core/logging.js';
 import {
   markResolved,
-  messageLink,
   renderCooldownReply,
   renderDiagnosisReply,
   renderMappingRequest,
   renderResolvedReply,
   type MappingRequestInput,
 } from './alert-reply.js';
-import type { RenderOptions, SlackMessage } from '../slack/render/report-blocks.js';
-import { describeForUser } from '../slack/error-wrapper.js';
-import type { CooldownStore, MessageRef } from './cooldown-store.js';
-import type { SlackChat } from '../slack/slack-chat.js';
+import { describeError } from '../core/describe-error.js';
+import type { Message } from '../core/message.js';
+import type { ChatPort, MessageRef } from '../core/ports/chat.js';
+import type { ReportMessageOptions } from '../render/report-message.js';
+import type { CooldownStore } from './cooldown-store.js';
 
 export interface AlertReplierDeps extends EngineDeps {
-  chat: SlackChat;
+  chat: ChatPort;
   cooldowns: CooldownStore;
   logger: Logger;
-  render?: RenderOptions;
+  render?: ReportMessageOptions;
 }
 
 /** One alert of a known kind, mapped to an environment, and the thread its replies go into. */
@@ -63,19 +63,8 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
   const { chat, cooldowns } = deps;
   const cooldownMinutes = deps.config.slack.alertCooldownMinutes;
 
-  async function linkTo(ref: MessageRef, threadTs: string | undefined, logger: Logger): Promise<string> {
-    try {
-      const url = await chat.permalink(ref);
-      if (url) return url;
-    } catch (err) {
-      logger.debug({ err }, 'chat.getPermalink failed; linking by channel and ts');
-    }
-    return messageLink({ ...ref, ...(threadTs ? { threadTs } : {}) });
-  }
-
-  async function reply(thread: MessageRef, message: SlackMessage): Promise<{ ts: string }> {
-    return chat.post({ channel: thread.channel, threadTs: thread.ts, text: message.text, blocks: message.blocks });
-  }
+  const linkTo = (ref: MessageRef, threadTs: string | undefined) => chat.permalink({ ...ref, ...(threadTs ? { threadTs } : {}) });
+  const reply = (thread: MessageRef, message: Message) => chat.post({ channel: thread.channel, threadTs: thread.ts, message });
 
   return {
     async firing({ kind, env, thread, firedAt, logger: parent }) {
@@ -90,8 +79,8 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
           return 'cooldown';
         }
         const url = earlier.diagnosis
-          ? await linkTo(earlier.diagnosis, earlier.thread.ts, logger)
-          : await linkTo(earlier.thread, undefined, logger);
+          ? await linkTo(earlier.diagnosis, earlier.thread.ts)
+          : await linkTo(earlier.thread, undefined);
         await reply(
           thread,
           renderCooldownReply({ alertname, env, sinceMs: startedAt - earlier.at, cooldownMinutes, url, running: !earlier.diagnosis }),
@@ -123,8 +112,9 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       } catch (err) {
         // The next firing should try again rather than link to nothing.
         await cooldowns.release(alertname, env).catch(() => undefined);
-        const { text } = describeForUser(err, logger, 'an alert diagnosis');
-        await reply(thread, { text, blocks: [] }).catch((replyErr: unknown) =>
+        const d = describeError(err, logger, 'an alert diagnosis');
+        const failure: Message = { text: d.message, blocks: [{ kind: 'section', id: 'failure', text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }] }] };
+        await reply(thread, failure).catch((replyErr: unknown) =>
           logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread'),
         );
         return 'failed';
@@ -143,9 +133,8 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       let diagnosisUrl: string | undefined;
       if (incident.diagnosis && incident.message) {
         try {
-          const marked = markResolved(incident.message, durationMs);
-          await chat.update({ ...incident.diagnosis, text: marked.text, blocks: marked.blocks });
-          diagnosisUrl = await linkTo(incident.diagnosis, incident.thread.ts, logger);
+          await chat.update({ ...incident.diagnosis, message: markResolved(incident.message, durationMs) });
+          diagnosisUrl = await linkTo(incident.diagnosis, incident.thread.ts);
         } catch (err) {
           logger.warn({ err }, 'could not mark the diagnosis resolved');
         }

@@ -8,17 +8,6 @@ import { reportMessage, type ReportMessageOptions } from '../render/report-messa
 
 export { formatElapsed };
 
-/**
- * A link to a message built from its channel and ts, for when chat.getPermalink gives none.
- * slack.com/archives links open the message in whichever workspace the reader is signed in to.
- */
-export function messageLink(ref: { channel: string; ts: string; threadTs?: string }): string {
-  const base = `https://slack.com/archives/${encodeURIComponent(ref.channel)}/p${ref.ts.replace('.', '')}`;
-  return ref.threadTs && ref.threadTs !== ref.ts
-    ? `${base}?thread_ts=${encodeURIComponent(ref.threadTs)}&cid=${encodeURIComponent(ref.channel)}`
-    : base;
-}
-
 /** Names from alert posts are shown in part: a post can carry anything. */
 const code = (s: string): Span => t(clip(s, 120), { code: true });
 

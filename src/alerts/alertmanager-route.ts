@@ -16,7 +16,7 @@ import type { AlertReplier } from './alert-replier.js';
 import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
 import { DEFAULT_DEDUPE_TTL_MS } from './delivery-dedupe.js';
 import type { InFlight } from '../core/feature.js';
-import type { SlackChat } from '../slack/slack-chat.js';
+import type { ChatPort } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Route } from '../core/feature.js';
 
@@ -28,7 +28,7 @@ export interface AlertmanagerRouteDeps {
   token?: string;
   config: Config;
   replier: AlertReplier;
-  chat: SlackChat;
+  chat: ChatPort;
   store: StateStore;
   resolver: EnvironmentResolver;
   inFlight: InFlight;
@@ -163,7 +163,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
       }
       const thread: MessageRef = { channel: group.channel, ts: group.ts };
       const message = renderAlertGroupMessage({ status: 'resolved', alerts: lines, externalUrl, resolvedAfterMs: resolvedAt - group.firedAt });
-      await deps.chat.update({ ...thread, text: message.text, blocks: message.blocks });
+      await deps.chat.update({ ...thread, message });
       const outcomes = await Promise.all(plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt, logger })));
       logger.info({ outcomes }, 'alert group resolved');
       return;
@@ -172,9 +172,9 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     const message = renderAlertGroupMessage({ status: 'firing', alerts: lines, externalUrl });
     let group = await readGroup(groupKey, false);
     if (group) {
-      await deps.chat.update({ channel: group.channel, ts: group.ts, text: message.text, blocks: message.blocks });
+      await deps.chat.update({ channel: group.channel, ts: group.ts, message });
     } else {
-      const posted = await deps.chat.post({ channel, text: message.text, blocks: message.blocks });
+      const posted = await deps.chat.post({ channel, message });
       group = { channel, ts: posted.ts, firedAt: starts.length ? Math.min(...starts) : now() };
       await deps.store.set(groupKey, JSON.stringify(group), INCIDENT_TTL_MS);
       logger.info({ group: { channel, ts: posted.ts } }, 'posted the alert group');

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { SlackMessage } from '../slack/render/report-blocks.js';
+import type { Message } from '../core/message.js';
+import type { MessageRef } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 
-/** A message in a channel (a post, a thread reply). */
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
+export type { MessageRef } from '../core/ports/chat.js';
 
 const messageRef = z.object({ channel: z.string(), ts: z.string() });
 
@@ -27,9 +24,9 @@ const incidentSchema = z.object({
   /** The latest diagnosis reply and the message it showed, so its header can be marked resolved. */
   diagnosis: messageRef.optional(),
   message: z
-    .object({ text: z.string(), blocks: z.array(z.looseObject({ type: z.string() })) })
-    // Stored by this bot from a rendered message; the shape check above is what a corrupt entry fails.
-    .transform((m) => m as unknown as SlackMessage)
+    .object({ text: z.string(), blocks: z.array(z.looseObject({ kind: z.string() })) })
+    // Stored by this bot from a neutral message; the shape check above is what a corrupt entry fails.
+    .transform((m) => m as unknown as Message)
     .optional(),
 });
 export type IncidentRecord = z.infer<typeof incidentSchema>;

@@ -1,0 +1,54 @@
+import type { Block, Inline, Message } from '../core/message.js';
+import type { ApplyOutcome, Change, Plan } from './types.js';
+
+/** One change in words: the exact command or object, before and after. */
+export function describeChange(c: Change): { line: string; diff?: readonly string[] } {
+  switch (c.kind) {
+    case 'redis-config':
+      return { line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node} (now ${c.before || '""'})` };
+    case 'configmap':
+      return { line: `ConfigMap ${c.namespace}/${c.name} key ${c.key} (resourceVersion ${c.resourceVersion})`, diff: c.diff };
+    case 'rollout-restart':
+      return { line: `Rollout restart of Deployment ${c.namespace}/${c.deployment} (kubectl.kubernetes.io/restartedAt)` };
+  }
+}
+
+const list = (title: string, items: readonly string[], id: string): Block[] =>
+  items.length ? [{ kind: 'section', id, text: [{ text: title, bold: true }, { text: `\n${items.map((i) => `• ${i}`).join('\n')}` }] }] : [];
+
+/**
+ * The preview of an action, the same in the Slack modal and in `session-ttl fix --dry-run`: the exact
+ * changes, what it fixes and what it does not, the risks. Pure.
+ */
+export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean }): Message {
+  const blocks: Block[] = [
+    { kind: 'header', text: `Preview: ${opts.title} in ${plan.env}`, tone: plan.noop ? 'neutral' : 'warning' },
+    { kind: 'section', id: 'summary', text: [{ text: plan.summary }] },
+  ];
+  if (plan.noop) blocks.push({ kind: 'section', id: 'noop', text: [{ icon: 'ok' }, { text: ' Nothing to change: the environment already has these values.' }] });
+  plan.changes.forEach((c, i) => {
+    const d = describeChange(c);
+    blocks.push({ kind: 'section', id: `change:${i}`, text: [{ text: 'Change: ', bold: true }, { text: d.line, code: c.kind === 'redis-config' }] });
+    if (d.diff?.length) blocks.push({ kind: 'preformatted', id: `diff:${i}`, lines: d.diff });
+  });
+  blocks.push(...list('Fixes', plan.fixes, 'fixes'), ...list('Does not fix', plan.doesNotFix, 'does-not-fix'), ...list('Risks', plan.risks, 'risks'));
+  if (plan.warnings.length) {
+    blocks.push({
+      kind: 'section',
+      id: 'warnings',
+      text: [{ icon: 'warning' }, { text: ' Warnings', bold: true }, { text: `\n${plan.warnings.map((w) => `• ${w}`).join('\n')}` }],
+    });
+  }
+  if (opts.dryRun) blocks.push({ kind: 'context', id: 'dry-run', items: [[{ text: 'Dry run: nothing will be changed; the audit records it as a dry run.' }]] });
+  return { text: `Preview of ${plan.action} in ${plan.env}: ${plan.summary}`, blocks };
+}
+
+/** What an apply or revert did, change by change. */
+export function outcomeLines(outcome: ApplyOutcome): Inline[] {
+  const lines: Inline[] = outcome.applied.map((c) => [{ icon: 'ok' }, { text: ` ${describeChange(c).line}` }]);
+  if (outcome.failed) lines.push([{ icon: 'error' }, { text: ` ${describeChange(outcome.failed.change).line}: ${outcome.failed.error}` }]);
+  for (const r of outcome.rollouts ?? []) {
+    lines.push([{ icon: r.status === 'complete' ? 'ok' : 'warning' }, { text: ` Rollout of ${r.deployment}: ${r.status} (${r.detail})` }]);
+  }
+  return lines;
+}
