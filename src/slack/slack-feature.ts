@@ -12,7 +12,8 @@ import { diagnoseCommand } from './listeners/commands/diagnose.js';
 import { envsCommand } from './listeners/commands/envs.js';
 import { helpCommand } from './listeners/commands/help.js';
 import { createSubcommandRegistry, type Subcommand, type SubcommandRegistry } from './listeners/commands/subcommands.js';
-import { channelMessagesFrom, verifyCommand } from './listeners/commands/verify.js';
+import { verifyCommand } from './listeners/commands/verify.js';
+import { slackChat } from './slack-chat.js';
 import { createAlertListener } from './listeners/messages/alert-listener.js';
 import type { RenderOptions } from './render/report-blocks.js';
 import { createReplayGuard } from './replay-guard.js';
@@ -48,12 +49,13 @@ export interface SlackFeature {
 export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { bolt, settings, logger, now } = deps;
   const { app, receiver } = bolt;
+  const chat = slackChat(app.client, deps.render);
   let subcommands: SubcommandRegistry | undefined;
   subcommands = createSubcommandRegistry([
     diagnoseCommand({ config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor, now, render: deps.render }),
     envsCommand({ config: deps.config }),
     helpCommand({ subcommands: () => subcommands as SubcommandRegistry, checks: deps.registry }),
-    verifyCommand({ config: deps.config, messages: channelMessagesFrom(app.client), processEnv: deps.processEnv, now }),
+    verifyCommand({ config: deps.config, chat, processEnv: deps.processEnv, now }),
     ...(deps.extraSubcommands ?? []),
   ]);
   const registry = subcommands;
@@ -61,7 +63,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const feature: Feature = {
     name: 'slack',
     register(host) {
-      const router = createCommandRouter({ subcommands: registry, logger });
+      const router = createCommandRouter({ subcommands: registry, chat, logger });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
       if (deps.onAlertPost) {

@@ -4,11 +4,13 @@ import { parseCommandText } from './command-text.js';
 import { runWithErrorReply } from '../../error-wrapper.js';
 import { parseParams, type CommandContext, type SubcommandRegistry } from './subcommands.js';
 import { UserError } from '../../../core/errors.js';
+import type { ChatPort } from '../../../core/ports/chat.js';
 
 export const COMMAND_NAME = '/session-ttl';
 
 export interface CommandRouterDeps {
   subcommands: SubcommandRegistry;
+  chat: ChatPort;
   logger: Logger;
   requestId?: () => string;
 }
@@ -21,7 +23,7 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
  */
 export function createCommandRouter(deps: CommandRouterDeps): (args: CommandArgs) => Promise<void> {
   const newId = deps.requestId ?? defaultRequestId;
-  return async ({ command, ack, respond, client }) => {
+  return async ({ command, ack, respond }) => {
     let acked = false;
     const logger = deps.logger.child({ req: newId(), user: command.user_id, channel: command.channel_id });
     const ctx: CommandContext = {
@@ -35,9 +37,7 @@ export function createCommandRouter(deps: CommandRouterDeps): (args: CommandArgs
       async respond(message) {
         await respond({ response_type: 'ephemeral', replace_original: false, ...message });
       },
-      async postMessage(message) {
-        await client.chat.postMessage({ channel: command.channel_id, text: message.text, blocks: message.blocks });
-      },
+      chat: deps.chat,
       logger,
     };
     await runWithErrorReply(ctx, async () => {

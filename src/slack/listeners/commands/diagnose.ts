@@ -1,22 +1,16 @@
 import { z } from 'zod';
-import type { webApi } from '@slack/bolt';
 import { createCoalescer, type Coalescer } from '../../../diagnostics/coalesce.js';
 import { runDiagnosis, selectChecks, type EngineDeps } from '../../../diagnostics/engine.js';
 import type { Report } from '../../../diagnostics/types.js';
-import { renderReportMessage, type RenderOptions } from '../../render/report-blocks.js';
+import { reportMessage } from '../../../render/report-message.js';
+import { toBlockKit } from '../../render/block-kit.js';
+import type { RenderOptions } from '../../render/report-blocks.js';
+import { notInChannel } from '../../slack-errors.js';
 import type { Subcommand } from './subcommands.js';
 
 export interface DiagnoseParams {
   env: string;
   checks: string[];
-}
-
-/** Slack errors that mean "the bot may not post here"; the fix is the same for all of them. */
-const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
-
-function slackErrorCode(err: unknown): string | undefined {
-  const data = (err as Partial<webApi.WebAPIPlatformError> | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }
 
 export interface DiagnoseCommandDeps extends EngineDeps {
@@ -55,12 +49,13 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
       logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
       const report = await result;
-      const message = renderReportMessage(report, deps.render);
+      const neutral = reportMessage(report, deps.render);
       try {
-        await ctx.postMessage(message);
+        await ctx.chat.post({ channel: ctx.command.channel_id, message: neutral });
       } catch (err) {
-        const code = slackErrorCode(err);
-        if (code && NOT_IN_CHANNEL.has(code)) {
+        const code = notInChannel(err);
+        if (code) {
+          const message = toBlockKit(neutral, deps.render);
           // The report is still delivered, to the person who asked, through the command's response_url.
           logger.warn({ slackError: code }, 'cannot post the report in this channel; replying to the user only');
           await ctx.respond({

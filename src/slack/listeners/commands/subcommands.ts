@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { UserError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
+import type { ChatPort } from '../../../core/ports/chat.js';
 import type { SlackMessage } from '../../render/report-blocks.js';
 import { USAGE } from './command-text.js';
 
@@ -21,8 +22,8 @@ export interface CommandContext {
   acked(): boolean;
   /** An ephemeral message to the user through the command's response_url. */
   respond(message: { text: string; blocks?: SlackMessage['blocks'] }): Promise<void>;
-  /** A message in the command's channel (chat.postMessage). */
-  postMessage(message: SlackMessage): Promise<void>;
+  /** Posting in channels: the one chat interface (neutral messages). */
+  chat: ChatPort;
   logger: Logger;
 }
 

@@ -1,43 +1,16 @@
 import { z } from 'zod';
-import type { webApi } from '@slack/bolt';
 import type { Config } from '../../../config/config.js';
 import { UserError } from '../../../core/errors.js';
-import type { SlackMessage } from '../../render/report-blocks.js';
+import type { ChatPort } from '../../../core/ports/chat.js';
 import { planVerify, type PlanVerifyOptions } from '../../../verify/plan-verify.js';
-import { renderVerifyMessage, renderVerifyProgressMessage } from '../../render/verify-blocks.js';
+import { verifyMessage, verifyProgressMessage } from '../../../verify/verify-message.js';
+import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 import { runVerify } from '../../../verify/run-verify.js';
 import type { Subcommand } from './subcommands.js';
 
-/** Posting one message in a channel and updating it in place: what the verification needs of Slack. */
-export interface ChannelMessages {
-  post(channel: string, message: SlackMessage): Promise<{ ts: string }>;
-  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
-}
-
-/** ChannelMessages over Bolt's WebClient (chat.postMessage / chat.update). */
-export function channelMessagesFrom(client: webApi.WebClient): ChannelMessages {
-  return {
-    async post(channel, message) {
-      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
-      if (!res.ts) throw new Error('chat.postMessage answered without a ts');
-      return { ts: res.ts };
-    },
-    async update(channel, ts, message) {
-      await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
-    },
-  };
-}
-
-const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
-
-function slackErrorCode(err: unknown): string | undefined {
-  const data = (err as Partial<webApi.WebAPIPlatformError> | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
-
 export interface VerifyCommandDeps {
   config: Config;
-  messages: ChannelMessages;
+  chat: ChatPort;
   /** Where the env vars named in the config (passwordEnv, tokenEnv) are read. */
   processEnv: NodeJS.ProcessEnv;
   now?: () => number;
@@ -79,13 +52,13 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
         const channel = ctx.command.channel_id;
         let ts: string;
         try {
-          ({ ts } = await deps.messages.post(
+          ({ ts } = await deps.chat.post({
             channel,
-            renderVerifyProgressMessage({ phase: 'writing', environment: plan.env.name, mode, waitSeconds: plan.waitSeconds }),
-          ));
+            message: verifyProgressMessage({ phase: 'writing', environment: plan.env.name, mode, waitSeconds: plan.waitSeconds }),
+          }));
         } catch (err) {
-          const code = slackErrorCode(err);
-          if (code && NOT_IN_CHANNEL.has(code)) {
+          const code = notInChannel(err);
+          if (code) {
             logger.warn({ slackError: code }, 'cannot post the verification in this channel');
             throw new UserError(
               `I could not post in this channel (${code}), so I did not start the verification. Invite the bot with \`/invite @session-ttl\` and run the command again.`,
@@ -102,13 +75,13 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
           onProgress: async (p) => {
             if (p.phase !== 'waiting') return;
             try {
-              await deps.messages.update(channel, ts, renderVerifyProgressMessage(p));
+              await deps.chat.update({ channel, ts, message: verifyProgressMessage(p) });
             } catch (err) {
               logger.warn({ slackError: slackErrorCode(err) ?? (err as Error).message }, 'could not update the verification progress');
             }
           },
         });
-        await deps.messages.update(channel, ts, renderVerifyMessage(result));
+        await deps.chat.update({ channel, ts, message: verifyMessage(result) });
         logger.info(
           {
             verdict: result.verdict,
