@@ -3,6 +3,7 @@ import { parseConfig, type EnvironmentConfig } from '../../src/config/config.js'
 import type { ClusterPort } from '../../src/core/ports/cluster.js';
 import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
 import type { SessionStore } from '../../src/core/ports/session-store.js';
+import { keyspaceSamplerFor } from '../../src/diagnostics/sampling/keyspace-sampler.js';
 import type { CheckContext, RawFinding, RunOptions } from '../../src/diagnostics/types.js';
 
 /** A cluster source that must not be used: the Redis checks declare only `redis`. */
@@ -58,15 +59,20 @@ export function makeContext(overrides: ContextOverrides = {}): CheckContext {
       ...(overrides.slidingWindow !== undefined ? { slidingWindow: overrides.slidingWindow } : {}),
     });
   const redis: SessionStore = overrides.redis ?? { nodes: (overrides.clients ?? []).map((c) => new IoRedisNode(c)) };
+  const options: RunOptions = { sampleSize: 1000, rateWindowMs: 0, ...overrides.options };
+  const now = overrides.now ?? Date.now;
+  const signal = overrides.signal ?? new AbortController().signal;
   return {
     envName: env.name,
     env,
     redis,
+    // A fresh sampler per context: each context is one diagnosis.
+    sampler: keyspaceSamplerFor({ store: redis, env, options, now, signal }),
     cluster: noCluster,
-    options: { sampleSize: 1000, rateWindowMs: 0, ...overrides.options },
-    now: overrides.now ?? Date.now,
+    options,
+    now,
     sleep: overrides.sleep ?? (async () => undefined),
-    signal: overrides.signal ?? new AbortController().signal,
+    signal,
   };
 }
 

@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { aofFindings } from './aof.findings.js';
 import { z } from 'zod';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import type { EnvironmentConfig } from '../../config/config.js';
@@ -346,10 +348,11 @@ function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: E
  * and, with AOF on, the rewrite settings (CONFIG GET, refused on managed Redis). With AOF off on
  * every node there is nothing to report and the check returns no finding.
  */
-export const aofCheck: Check = {
+export const aofCheck = defineCheck({
   id: 'aof',
   summary: 'Checks AOF rewrites, failures, fsync delays and rewrite settings (runbook Scenario 7)',
   needs: ['redis'],
+  findings: aofFindings,
   async run(ctx) {
     const all = await Promise.all(ctx.redis.nodes.map(readAof));
     // A rewrite can run while AOF is being switched on; INFO then already says aof_enabled:1.
@@ -377,4 +380,4 @@ export const aofCheck: Check = {
     ];
     return findings.filter((f): f is RawFinding => f !== undefined);
   },
-};
+});

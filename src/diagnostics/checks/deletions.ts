@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { deletionsFindings } from './deletions.findings.js';
 import { callsOf, readCommandCalls } from '../redis-info/commandstats.js';
 import { ClusterError, type PodView } from '../../core/ports/cluster.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
@@ -173,7 +175,7 @@ interface Searched {
   podErrors: { pod: string; error: string }[];
 }
 
-async function searchLogs(ctx: CheckContext, selector: string, tailLines: number): Promise<Searched> {
+async function searchLogs(ctx: CheckContext<'kubernetes'>, selector: string, tailLines: number): Promise<Searched> {
   const pods = (await ctx.cluster.listPods(selector)).slice(0, MAX_PODS);
   const podLogs = ctx.cluster.podLogs?.bind(ctx.cluster);
   const podErrors: { pod: string; error: string }[] = [];
@@ -290,15 +292,17 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
  * sessions). Sample lines are redacted. When no log line can be read (a manifests source, no pods)
  * and Redis counts DEL/UNLINK calls, the check fails with a message instead of ruling Scenario 4 out.
  */
-export const deletionsCheck: Check = {
+export const deletionsCheck = defineCheck({
   id: 'deletions',
   summary: 'Session deletions and revocations in the app logs, and DEL/UNLINK counts in Redis (runbook Scenario 4)',
   needs: ['kubernetes'],
+  optional: ['redis'],
+  findings: deletionsFindings,
   async run(ctx) {
     const k = ctx.env.kubernetes;
     if (!k) return [];
     const tailLines = ctx.options.logTailLines ?? DEFAULT_TAIL_LINES;
-    const nodes = (ctx.redis as CheckContext['redis'] | undefined)?.nodes ?? [];
+    const nodes = ctx.redis?.nodes ?? [];
     const [searched, calls] = await Promise.all([
       searchLogs(ctx, k.appSelector, tailLines),
       nodes.length ? deleteCalls(nodes) : Promise.resolve(undefined),
@@ -321,4 +325,4 @@ export const deletionsCheck: Check = {
       (f): f is RawFinding => f !== undefined,
     );
   },
-};
+});

@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { envCheckFindings } from './env-check.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { Check, CheckContext, RawFinding } from '../types.js';
 
@@ -182,10 +184,11 @@ function checkStale(pods: PodView[], cm: ConfigMapView, n: Names): RawFinding | 
  * Reads the app ConfigMap and the app pods; raises `config.missing_key`, `config.ttl_not_expected`,
  * `config.configmap_not_referenced`, `config.env_override_mismatch`, `config.stale_pods`, `config.no_pods`.
  */
-export const envCheck: Check = {
+export const envCheck = defineCheck({
   id: 'env-check',
   summary: 'Configured TTL in the app ConfigMap, env overrides and pods that did not pick up a change',
   needs: ['kubernetes'],
+  findings: envCheckFindings,
   async run(ctx: CheckContext): Promise<RawFinding[]> {
     const k = ctx.env.kubernetes;
     if (!k) return [];
@@ -225,4 +228,4 @@ export const envCheck: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { evictionPolicyFindings } from './eviction-policy.findings.js';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
 import type { Check, RawFinding } from '../types.js';
@@ -104,10 +106,11 @@ function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: numb
  * Runbook Resolution Scenario 1: the eviction policy. Reads `CONFIG GET maxmemory-policy`, or INFO
  * memory when CONFIG is refused (managed Redis).
  */
-export const evictionPolicyCheck: Check = {
+export const evictionPolicyCheck = defineCheck({
   id: 'eviction-policy',
   summary: 'Checks maxmemory-policy: whether Redis can evict sessions before their TTL (runbook Scenario 1)',
   needs: ['redis'],
+  findings: evictionPolicyFindings,
   async run(ctx) {
     const readings = await Promise.all(ctx.redis.nodes.map(readPolicy));
     const findings = new Map<string, RawFinding>();
@@ -126,4 +129,4 @@ export const evictionPolicyCheck: Check = {
     }
     return [...findings.values()];
   },
-};
+});

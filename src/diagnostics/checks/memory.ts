@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { memoryFindings } from './memory.findings.js';
 import { z } from 'zod';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { Check, RawFinding } from '../types.js';
@@ -74,10 +76,11 @@ function fullest(readings: MemoryReading[]): MemoryReading {
  * Runbook Diagnosis step 3: memory use against maxmemory, and evictions. The eviction rate is
  * measured by reading `evicted_keys` twice, `rateWindowMs` apart.
  */
-export const memoryCheck: Check = {
+export const memoryCheck = defineCheck({
   id: 'memory',
   summary: 'Checks Redis memory use against maxmemory and measures the eviction rate (runbook step 3)',
   needs: ['redis'],
+  findings: memoryFindings,
   async run(ctx) {
     const nodes = ctx.redis.nodes;
     const windowMs = ctx.options.rateWindowMs ?? 1000;
@@ -160,4 +163,4 @@ export const memoryCheck: Check = {
     }
     return findings;
   },
-};
+});

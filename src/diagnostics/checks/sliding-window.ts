@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { slidingWindowFindings } from './sliding-window.findings.js';
 import type { ConfigMapView, PodView } from '../../core/ports/cluster.js';
 import type { Check, CheckContext, RawFinding } from '../types.js';
 
@@ -171,10 +173,11 @@ function unexpectedFinding(state: CmState, overrides: Override[], n: Names): Raw
  * A missing ConfigMap is `env-check`'s `config.missing_key`; only pod overrides are judged then.
  * Raises `sliding_window.disabled` and `sliding_window.unexpected`.
  */
-export const slidingWindowCheck: Check = {
+export const slidingWindowCheck = defineCheck({
   id: 'sliding-window',
   summary: 'Sliding-window switch in the app ConfigMap and pod env against the profile (runbook step 5)',
   needs: ['kubernetes'],
+  findings: slidingWindowFindings,
   async run(ctx: CheckContext): Promise<RawFinding[]> {
     const k = ctx.env.kubernetes;
     if (!k) return [];
@@ -186,4 +189,4 @@ export const slidingWindowCheck: Check = {
     const f = expected ? disabledFinding(state, overrides, n) : unexpectedFinding(state, overrides, n);
     return f ? [f] : [];
   },
-};
+});
