@@ -4,7 +4,8 @@ import type { ClusterPort } from '../../src/core/ports/cluster.js';
 import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
 import type { SessionStore } from '../../src/core/ports/session-store.js';
 import { keyspaceSamplerFor } from '../../src/diagnostics/sampling/keyspace-sampler.js';
-import type { CheckContext, RawFinding, RunOptions } from '../../src/diagnostics/types.js';
+import { createFindingCatalogue } from '../../src/diagnostics/catalogue/finding-catalogue.js';
+import type { Check, CheckContext, RawFinding, RunOptions, SourcedContext } from '../../src/diagnostics/types.js';
 
 /** A cluster source that must not be used: the Redis checks declare only `redis`. */
 const noCluster: ClusterPort = {
@@ -129,4 +130,17 @@ export function findingById(fs: readonly RawFinding[], id: string): RawFinding {
   const f = fs.find((x) => x.id === id);
   if (!f) throw new Error(`expected finding ${id}, got ${findingIds(fs).join(', ') || 'none'}`);
   return f;
+}
+
+/**
+ * Runs a check the way the engine would judge it: every finding must be one the check declares, with
+ * a declared severity and evidence that matches its schema. Check tests call checks through this, so
+ * every finding they produce is run through its catalogue entry.
+ */
+export async function runChecked(check: Check, ctx: SourcedContext): Promise<RawFinding[]> {
+  const catalogue = createFindingCatalogue([check]);
+  const findings = await check.run(ctx);
+  const violations = findings.flatMap((f) => catalogue.violation(check.id, f) ?? []);
+  if (violations.length) throw new Error(`check "${check.id}" ${violations.join('; ')}`);
+  return findings;
 }
