@@ -3,7 +3,7 @@ import { aofFindings } from './aof.findings.js';
 import { z } from 'zod';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { Check, RawFinding, Severity } from '../types.js';
+import type { RawFinding, Severity } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 
 /** The runbook's Scenario 7 settings. */

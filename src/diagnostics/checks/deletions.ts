@@ -5,7 +5,7 @@ import { ClusterError, type PodView } from '../../core/ports/cluster.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import { UserError } from '../../core/errors.js';
 import { parseTimestamp } from '../sampling/session-value.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
 const DEFAULT_TAIL_LINES = 200;
 /** Pods whose logs are read; replicas of one Deployment log alike, so a few tell the story. */

@@ -1,7 +1,7 @@
 import { defineCheck } from '../define-check.js';
 import { envCheckFindings } from './env-check.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
 /** The ConfigMap key the app reads its session TTL from (runbook Diagnosis step 1). */
 export const TTL_KEY = 'session_ttl_seconds';

@@ -2,7 +2,7 @@ import { defineCheck } from '../define-check.js';
 import { evictionPolicyFindings } from './eviction-policy.findings.js';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
-import type { Check, RawFinding } from '../types.js';
+import type { RawFinding } from '../types.js';
 
 const ALLKEYS = new Set(['allkeys-lru', 'allkeys-lfu', 'allkeys-random']);
 const VOLATILE = new Set(['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']);

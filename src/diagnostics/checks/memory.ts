@@ -2,7 +2,7 @@ import { defineCheck } from '../define-check.js';
 import { memoryFindings } from './memory.findings.js';
 import { z } from 'zod';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
-import type { Check, RawFinding } from '../types.js';
+import type { RawFinding } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 
 /** Runbook step 3: memory above this share of maxmemory is high. */

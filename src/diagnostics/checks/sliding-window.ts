@@ -1,7 +1,7 @@
 import { defineCheck } from '../define-check.js';
 import { slidingWindowFindings } from './sliding-window.findings.js';
 import type { ConfigMapView, PodView } from '../../core/ports/cluster.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
 /** The ConfigMap key the app reads its sliding-window switch from (runbook Diagnosis step 5). */
 export const SLIDING_WINDOW_KEY = 'session_sliding_window';

@@ -10,7 +10,6 @@ const MIN_KEYS_TO_JUDGE = 20;
 const MIN_TIMESTAMPS_TO_JUDGE = 20;
 /** A cluster of original TTLs counts when it holds at least this share of the sessions. */
 const MEANINGFUL_SHARE = 0.05;
-const MAX_SAMPLE_KEYS = 5;
 
 type Basis = 'created_at' | 'last_access';
 
