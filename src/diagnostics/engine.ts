@@ -94,7 +94,10 @@ async function withTimeout<T>(ms: number, controller: AbortController, work: () 
 
 /**
  * Runs the selected checks of one environment concurrently, each with a timeout. A check whose source
- * fails ends with status `error` and an actionable message; the others still finish.
+ * fails ends with status `error` and an actionable message; the others still finish. Every finding is
+ * held to the registry's catalogue: one its check does not declare, or whose evidence breaks its
+ * schema, is dropped and ends the check with status `error` naming it. The checks share one keyspace
+ * sampler, so the keyspace is scanned at most once per diagnosis.
  */
 export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Promise<Report> {
   const now = deps.now ?? Date.now;

@@ -57,9 +57,9 @@ export type Need = 'redis' | 'kubernetes';
 
 /** Knobs that a caller (CLI flag, slash command) can turn for one run. */
 export interface RunOptions {
-  /** Keys to sample in `ttl-sample` (default 1000). */
+  /** Keys the diagnosis's keyspace sample reads, split evenly across the nodes (default 1000). */
   sampleSize?: number;
-  /** Audit every key instead of sampling. */
+  /** Stream every key through the keyspace sample's statistics instead of sampling. */
   full?: boolean;
   /** Window over which eviction rates are measured, in ms (default 1000). */
   rateWindowMs?: number;

@@ -129,7 +129,7 @@ function skewFinding(ctx: ClockContext, offsets: ClockOffset[], unavailable: Una
     `Make sure NTP (chrony or systemd-timesyncd) runs and is synchronised on every node${botClockSuspect ? ", including the bot's host" : ''}; ` +
     `compare the clocks the runbook's way (Scenario 5): kubectl exec -n ${ns} <redis pod from -l ${k?.redisSelector ?? 'app=redis-session'}> -- date -u and kubectl exec -n ${ns} <app pod from -l ${k?.appSelector ?? 'app=langgraph-agent'}> -- date -u.`;
   return {
-    id: 'clock.skew',
+    id: clockSkew.id,
     severity: Math.abs(worst.offsetMs) >= CRITICAL_OFFSET_MS ? 'critical' : 'warning',
     title,
     detail:

@@ -1,5 +1,5 @@
 import { defineCheck } from '../define-check.js';
-import { deletionsFindings } from './deletions.findings.js';
+import { deletionBulk, deletionInLogs, deletionsFindings } from './deletions.findings.js';
 import { callsOf, readCommandCalls } from '../redis-info/commandstats.js';
 import { ClusterError, type PodView } from '../../core/ports/cluster.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
@@ -221,7 +221,7 @@ function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: 
   const byPod: Record<string, number> = {};
   for (const m of s.matches) byPod[m.pod] = (byPod[m.pod] ?? 0) + 1;
   return {
-    id: 'deletion.in_logs',
+    id: deletionInLogs.id,
     // Logouts are deletions by design; anything else deletes sessions before their TTL on purpose or by mistake.
     severity: others > 0 ? 'warning' : 'info',
     title:
@@ -266,7 +266,7 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
   }
   if (reported.length) parts.push(`${reported.length} line(s) reporting a bulk deletion of up to ${n(largestReported)} sessions`);
   return {
-    id: 'deletion.bulk',
+    id: deletionBulk.id,
     severity: biggest >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
     title: `Bulk session deletion in the app logs: ${parts.join('; ')}`,
     detail: `Many sessions were deleted at once, which logs users out before their TTL (runbook Scenario 4): look for a cleanup job, a script, a migration or a mass revocation around that time.`,

@@ -177,7 +177,7 @@ export const hardcodedTtlCheck = defineCheck({
     const about = writer.lowerBound ? 'at least ' : '';
     return [
       {
-        id: 'config.hardcoded_ttl_suspected',
+        id: hardcodedTtlSuspected.id,
         severity,
         title: `Sessions are written with a TTL of ${about}${writer.seconds} s (${formatDuration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
         detail:

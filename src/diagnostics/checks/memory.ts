@@ -1,5 +1,5 @@
 import { defineCheck } from '../define-check.js';
-import { memoryFindings } from './memory.findings.js';
+import { memoryEvictions, memoryHighUsage, memoryNoLimit, memoryFindings } from './memory.findings.js';
 import { z } from 'zod';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { RawFinding } from '../types.js';
@@ -115,7 +115,7 @@ export const memoryCheck = defineCheck({
     if (worst.usedRatio !== null && worst.usedRatio > HIGH_USAGE_RATIO) {
       const evicting = evictedKeys > 0;
       findings.push({
-        id: 'memory.high_usage',
+        id: memoryHighUsage.id,
         severity: evicting ? 'critical' : 'warning',
         title: `Redis memory at ${pct(worst.usedRatio)} of maxmemory (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})`,
         detail: evicting
@@ -129,7 +129,7 @@ export const memoryCheck = defineCheck({
     if (evictedKeys > 0) {
       const ongoing = evictedInWindow > 0;
       findings.push({
-        id: 'memory.evictions',
+        id: memoryEvictions.id,
         severity: ongoing ? 'critical' : 'warning',
         title: ongoing
           ? `Redis is evicting keys now: ${n(evictedInWindow)} in ${(elapsedMs / 1000).toFixed(1)} s (${n(ratePerSecond)}/s, ${n(evictedKeys)} in total)`
@@ -145,7 +145,7 @@ export const memoryCheck = defineCheck({
     if (readings.some((r) => r.maxmemory === 0)) {
       const unlimited = readings.filter((r) => r.maxmemory === 0);
       findings.push({
-        id: 'memory.no_limit',
+        id: memoryNoLimit.id,
         severity: 'info',
         title: `No maxmemory limit set (${unlimited[0]?.usedMemoryHuman} used)`,
         detail:

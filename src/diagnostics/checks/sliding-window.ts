@@ -1,5 +1,5 @@
 import { defineCheck } from '../define-check.js';
-import { slidingWindowFindings } from './sliding-window.findings.js';
+import { slidingWindowDisabled, slidingWindowUnexpected, slidingWindowFindings } from './sliding-window.findings.js';
 import type { ConfigMapView, PodView } from '../../core/ports/cluster.js';
 import type { CheckContext, RawFinding } from '../types.js';
 
@@ -127,7 +127,7 @@ function disabledFinding(state: CmState, overrides: Override[], n: Names): RawFi
     restart,
   ];
   return {
-    id: 'sliding_window.disabled',
+    id: slidingWindowDisabled.id,
     // An explicit "off" is certain: active users are logged out at the original TTL. A missing key
     // or an unreadable value depends on the app's default, so it is a warning.
     severity: explicitOff ? 'critical' : 'warning',
@@ -156,7 +156,7 @@ function unexpectedFinding(state: CmState, overrides: Override[], n: Names): Raw
     `kubectl rollout restart deployment/${n.app} -n ${n.ns}`,
   ];
   return {
-    id: 'sliding_window.unexpected',
+    id: slidingWindowUnexpected.id,
     severity: 'warning',
     title: `Sliding window is on where the profile expects it off: ${what}`,
     detail: `This environment's profile (API/background sessions) expects sessions to end at their original TTL; with the sliding window on, every access extends them, so they can outlive the policy.${overridesSaid}`,

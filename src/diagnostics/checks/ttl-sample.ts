@@ -1,5 +1,5 @@
 import { defineCheck } from '../define-check.js';
-import { ttlSampleFindings } from './ttl-sample.findings.js';
+import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings } from './ttl-sample.findings.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { clusterTtls, formatDuration, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
 import type { CheckContext, RawFinding } from '../types.js';
@@ -113,7 +113,7 @@ function distributionFinding(
   const what = full ? `${n(s.sampled)} sessions (full audit)` : `${n(s.sampled)} sampled sessions`;
   const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${formatDuration(s.p50Seconds)}`;
   return {
-    id: 'ttl.distribution',
+    id: ttlDistribution.id,
     severity: 'info',
     title: `Remaining TTL of ${what}: ${median} (configured ${formatDuration(expected)})`,
     detail:
@@ -137,7 +137,7 @@ function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFindi
   if (!s.noExpiry) return undefined;
   const ratio = s.noExpiry / s.sampled;
   return {
-    id: 'ttl.no_expiry',
+    id: ttlNoExpiry.id,
     severity: 'warning',
     title: `${n(s.noExpiry)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
     detail: `${pct(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.`,
@@ -150,7 +150,7 @@ function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: numbe
   if (!above.count) return undefined;
   const ratio = above.count / s.sampled;
   return {
-    id: 'ttl.above_configured',
+    id: ttlAboveConfigured.id,
     severity: 'warning',
     title: `${n(above.count)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL above the configured ${formatDuration(expected)} (up to ${formatDuration(above.maxSeconds)})`,
     detail: `Their remaining TTL exceeds the configured ${n(expected)} s, so some writer uses a longer TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or another code path sets its own expiry.`,
@@ -183,7 +183,7 @@ function effectiveBelowFinding(
   const ratio = apparent / expected;
   const critical = ratio < 0.5;
   return {
-    id: 'ttl.effective_below_configured',
+    id: ttlEffectiveBelow.id,
     severity: critical ? 'critical' : 'warning',
     title: `Sessions appear to be written with a TTL of ~${n(apparent)} s (${formatDuration(apparent)}), ${pct(ratio)} of the configured ${n(expected)} s`,
     detail: fromTimestamps
@@ -209,7 +209,7 @@ function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boole
   if (meaningful.length < 2) return undefined;
   const list = meaningful.map((c) => `${n(c.ttlSeconds)} s (${pct(c.share)})`).join(', ');
   return {
-    id: 'ttl.inconsistent',
+    id: ttlInconsistent.id,
     severity: 'warning',
     title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
     detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${n(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,

@@ -5,7 +5,7 @@ import { findingSpec } from '../catalogue/finding-spec.js';
 
 const calls = z.record(z.string(), z.number());
 
-export const setWithoutTtl = findingSpec({
+export const setWithoutTtlSpec = findingSpec({
   id: 'code.set_without_ttl',
   severity: { default: 'warning' },
   evidence: z.object({
@@ -24,7 +24,7 @@ export const setWithoutTtl = findingSpec({
   actions: [],
 });
 
-export const setThenExpire = findingSpec({
+export const setThenExpireSpec = findingSpec({
   id: 'code.set_then_expire',
   severity: { default: 'warning' },
   evidence: z.object({
@@ -43,4 +43,4 @@ export const setThenExpire = findingSpec({
   actions: [],
 });
 
-export const writePatternFindings = [setWithoutTtl, setThenExpire] as const;
+export const writePatternFindings = [setWithoutTtlSpec, setThenExpireSpec] as const;

@@ -1,5 +1,5 @@
 import { defineCheck } from '../define-check.js';
-import { writePatternFindings } from './write-pattern.findings.js';
+import { setThenExpireSpec, setWithoutTtlSpec, writePatternFindings } from './write-pattern.findings.js';
 import { splitBudget, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { maskKey } from '../sampling/mask-key.js';
 import { callsOf, readCommandCalls, type CommandCalls } from '../redis-info/commandstats.js';
@@ -128,7 +128,7 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
     ? ` and ${Object.entries(others).map(([cmd, v]) => `${n(v)} ${cmd.toUpperCase()}`).join(', ')}`
     : '';
   return {
-    id: 'code.set_without_ttl',
+    id: setWithoutTtlSpec.id,
     severity: 'warning',
     title: `${n(sample.noTtl)} of ${n(sample.sampled)} sampled sessions have no TTL; Redis served ${n(c.plainSet)} SET vs ${n(c.atomicWrites)} SETEX/PSETEX calls`,
     detail:
@@ -157,7 +157,7 @@ function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckCon
   const v = setThenExpire(c, sliding);
   if (!v.raised) return undefined;
   return {
-    id: 'code.set_then_expire',
+    id: setThenExpireSpec.id,
     severity: 'warning',
     title: `${n(v.creationExpires)} EXPIRE calls track ${n(c.plainSet)} SET calls: sessions look written with SET then EXPIRE`,
     detail:
