@@ -168,10 +168,16 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
           return { summary: { id: check.id, status: 'error', durationMs: now() - t0, message: err.message }, findings: [] };
         }
         const failure = describeSourceFailure(err, check.needs, redisAddress);
-        const finding = failure.finding && validEngineFinding(failure.finding);
+        // A source-failure finding off its contract must not cost the report: it is dropped and named.
+        const violation = failure.finding && catalogue.violation(ENGINE_OWNER, failure.finding);
         return {
-          summary: { id: check.id, status: 'error', durationMs: now() - t0, message: failure.message },
-          findings: finding ? [{ ...finding, check: check.id }] : [],
+          summary: {
+            id: check.id,
+            status: 'error',
+            durationMs: now() - t0,
+            message: violation ? `${failure.message} (the engine ${violation})` : failure.message,
+          },
+          findings: failure.finding && !violation ? [{ ...failure.finding, check: check.id }] : [],
         };
       }
     }),
