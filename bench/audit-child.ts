@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { parseConfig, type EnvironmentConfig } from '../src/config/config.js';
 import { IoRedisNode } from '../src/adapters/redis/redis-node.js';
 import { ttlSampleCheck } from '../src/diagnostics/checks/ttl-sample.js';
+import { keyspaceSamplerFor } from '../src/diagnostics/sampling/keyspace-sampler.js';
 
 const port = Number(process.env.BENCH_REDIS_PORT);
 const ttl = Number(process.env.BENCH_TTL ?? 3600);
@@ -18,15 +19,20 @@ const env = parseConfig(
 const client = new Redis(url, { lazyConnect: true });
 await client.connect();
 const t0 = performance.now();
+const store = { nodes: [new IoRedisNode(client)] };
+const options = { full: true, sampleSize: 1000 };
+const signal = new AbortController().signal;
 const findings = await ttlSampleCheck.run({
   envName: env.name,
   env,
-  redis: { nodes: [new IoRedisNode(client)] },
+  redis: store,
+  // The check reads the keyspace through the diagnosis's sampler, as the engine hands it over.
+  sampler: keyspaceSamplerFor({ store, env, options, now: Date.now, signal }),
   cluster: { description: 'none', readConfigMap: async () => undefined, listPods: async () => [] },
-  options: { full: true, sampleSize: 1000 },
+  options,
   now: Date.now,
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  signal: new AbortController().signal,
+  signal,
 });
 const ms = performance.now() - t0;
 client.disconnect();

@@ -6,7 +6,9 @@ import type { CheckRegistry } from './registry.js';
 import { escalationFinding } from './escalation.js';
 import { rankScenarios } from './scenarios.js';
 import { describeSourceFailure } from './source-failure.js';
-import type { Check, CheckSummary, Finding, Need, Report, RunOptions, Severity } from './types.js';
+import { ENGINE_OWNER } from './catalogue/engine-findings.js';
+import { keyspaceSamplerFor, type KeyspaceSampler } from './sampling/keyspace-sampler.js';
+import type { Check, CheckSummary, Finding, Need, RawFinding, Report, RunOptions, Severity, SourcedContext } from './types.js';
 
 /** The data sources of one environment. A missing one makes the checks that need it `skipped`. */
 export interface Sources {
@@ -92,7 +94,10 @@ async function withTimeout<T>(ms: number, controller: AbortController, work: () 
 
 /**
  * Runs the selected checks of one environment concurrently, each with a timeout. A check whose source
- * fails ends with status `error` and an actionable message; the others still finish.
+ * fails ends with status `error` and an actionable message; the others still finish. Every finding is
+ * held to the registry's catalogue: one its check does not declare, or whose evidence breaks its
+ * schema, is dropped and ends the check with status `error` naming it. The checks share one keyspace
+ * sampler, so the keyspace is scanned at most once per diagnosis.
  */
 export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Promise<Report> {
   const now = deps.now ?? Date.now;
@@ -107,6 +112,12 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
     ...req.options,
   };
   const startedAt = now();
+  const catalogue = deps.registry.catalogue;
+  // One keyspace pass per diagnosis, shared by the checks; it ends with the diagnosis.
+  const diagnosisController = new AbortController();
+  const sampler: KeyspaceSampler | undefined = sources.redis
+    ? keyspaceSamplerFor({ store: sources.redis, env, options, now, signal: diagnosisController.signal })
+    : undefined;
   const redisAddress = sources.redis?.nodes.map((n) => n.address).join(', ') ?? 'unknown';
 
   const results = await Promise.all(
@@ -122,20 +133,27 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
         const timeoutMs = options.full
           ? Math.max(deps.config.defaults.fullAuditTimeoutMs, check.timeoutMs ?? 0)
           : (check.timeoutMs ?? deps.config.defaults.checkTimeoutMs);
-        const raw = await withTimeout(timeoutMs, controller, () =>
-          check.run({
-            envName: env.name,
-            env,
-            redis: sources.redis as SessionStore,
-            cluster: sources.cluster as ClusterPort,
-            options,
-            now,
-            sleep,
-            signal: controller.signal,
-            note: (message) => notes.push(message),
-          }),
-        );
-        const findings = raw.map((f) => ({ ...f, check: check.id }));
+        const ctx: SourcedContext = {
+          envName: env.name,
+          env,
+          ...(sources.redis && sampler ? { redis: sources.redis, sampler } : {}),
+          ...(sources.cluster ? { cluster: sources.cluster } : {}),
+          options,
+          now,
+          sleep,
+          signal: controller.signal,
+          note: (message) => notes.push(message),
+        };
+        const raw = await withTimeout(timeoutMs, controller, () => check.run(ctx));
+        // A finding outside the check's catalogue entry breaks the report contract: refuse it, loudly.
+        const violations = raw.flatMap((f) => catalogue.violation(check.id, f) ?? []);
+        const findings = raw.filter((f) => !catalogue.violation(check.id, f)).map((f) => ({ ...f, check: check.id }));
+        if (violations.length) {
+          return {
+            summary: { id: check.id, status: 'error', durationMs: now() - t0, message: `check "${check.id}" ${violations.join('; ')}` },
+            findings,
+          };
+        }
         return {
           summary: {
             id: check.id,
@@ -150,26 +168,34 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
           return { summary: { id: check.id, status: 'error', durationMs: now() - t0, message: err.message }, findings: [] };
         }
         const failure = describeSourceFailure(err, check.needs, redisAddress);
+        // A source-failure finding off its contract must not cost the report: it is dropped and named.
+        const violation = failure.finding && catalogue.violation(ENGINE_OWNER, failure.finding);
         return {
-          summary: { id: check.id, status: 'error', durationMs: now() - t0, message: failure.message },
-          findings: failure.finding ? [{ ...failure.finding, check: check.id }] : [],
+          summary: {
+            id: check.id,
+            status: 'error',
+            durationMs: now() - t0,
+            message: violation ? `${failure.message} (the engine ${violation})` : failure.message,
+          },
+          findings: failure.finding && !violation ? [{ ...failure.finding, check: check.id }] : [],
         };
       }
     }),
   );
+  diagnosisController.abort();
 
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const f of results.flatMap((r) => r.findings)) {
     // One source failure seen by several checks is one finding.
-    if (f.id.endsWith('.unreachable') || f.id === 'kubernetes.forbidden') {
+    if (catalogue.get(f.id)?.oncePerReport) {
       if (seen.has(f.id)) continue;
       seen.add(f.id);
     }
     findings.push(f);
   }
   const escalation = escalationFinding(findings, env, deps.config.slack.onCallUserGroup);
-  if (escalation) findings.unshift(escalation);
+  if (escalation && validEngineFinding(escalation)) findings.unshift(escalation);
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const checkSummaries = results.map((r) => r.summary);
 
@@ -179,8 +205,20 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
     durationMs: now() - startedAt,
     checks: checkSummaries,
     findings,
-    scenarios: rankScenarios(findings, checkSummaries, env.kubernetes?.namespace),
+    scenarios: rankScenarios(findings, checkSummaries, env.kubernetes?.namespace, catalogue),
   };
+
+  /** The engine's own findings follow the catalogue too; one that does not is a bug, not a report line. */
+  function validEngineFinding<F extends RawFinding>(f: F): F {
+    const violation = catalogue.violation(ENGINE_OWNER, f);
+    if (violation) throw new EngineFindingError(`the engine ${violation}`);
+    return f;
+  }
+}
+
+/** The engine built a finding its catalogue refuses: a programming error. */
+export class EngineFindingError extends Error {
+  override name = 'EngineFindingError';
 }
 
 /** Highest severity among the findings, or undefined when there are none. */

@@ -1,10 +1,12 @@
 import type { EnvironmentConfig } from '../config/config.js';
+import { evidenceOf } from './catalogue/finding-spec.js';
+import { escalationSevere } from './catalogue/engine-findings.js';
+import { memoryEvictions } from './checks/memory.findings.js';
+import { ttlEffectiveBelow } from './checks/ttl-sample.findings.js';
 import type { Finding } from './types.js';
 
 /** Runbook "Escalation": sessions expiring more than 50% early. */
 export const SEVERE_RATIO = 0.5;
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 function fmtDuration(seconds: number): string {
   if (seconds < 120) return `${Math.round(seconds)} s`;
@@ -20,14 +22,12 @@ function fmtDuration(seconds: number): string {
 export function estimatedLifetimes(findings: readonly Finding[]): { source: string; seconds: number }[] {
   const out: { source: string; seconds: number }[] = [];
   for (const f of findings) {
-    if (f.id === 'ttl.effective_below_configured') {
-      const s = num(f.evidence.apparentTtlSeconds);
-      if (s !== undefined) out.push({ source: 'TTL the writers use (ttl-sample)', seconds: s });
-    }
-    if (f.id === 'memory.evictions') {
-      const rate = num(f.evidence.ratePerSecond);
-      const keys = num(f.evidence.keys);
-      if (rate && rate > 0 && keys !== undefined) out.push({ source: 'keys / eviction rate (memory)', seconds: keys / rate });
+    // Evidence is read through the findings' schemas: a finding whose evidence breaks it is skipped.
+    const below = evidenceOf(ttlEffectiveBelow, f);
+    if (below) out.push({ source: 'TTL the writers use (ttl-sample)', seconds: below.apparentTtlSeconds });
+    const evictions = evidenceOf(memoryEvictions, f);
+    if (evictions && evictions.ratePerSecond > 0) {
+      out.push({ source: 'keys / eviction rate (memory)', seconds: evictions.keys / evictions.ratePerSecond });
     }
   }
   return out;
@@ -46,7 +46,7 @@ export function escalationFinding(
   if (!lifetimes.length) return undefined;
   const shortest = lifetimes.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   return {
-    id: 'escalation.severe',
+    id: escalationSevere.id,
     check: 'escalation',
     severity: 'critical',
     title: `Sessions live about ${fmtDuration(shortest.seconds)}, under half the expected ${fmtDuration(env.expectedTtlSeconds)}: escalate`,

@@ -1,6 +1,9 @@
+import { defaultCatalogue } from './catalogue/default-catalogue.js';
+import type { FindingCatalogue } from './catalogue/finding-catalogue.js';
+import type { ScenarioNumber, Strength } from './catalogue/finding-spec.js';
 import type { CheckSummary, Finding, Severity } from './types.js';
 
-export type ScenarioNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+export type { ScenarioNumber } from './catalogue/finding-spec.js';
 export type Likelihood = 'likely' | 'possible' | 'ruled_out';
 
 /** One runbook scenario as the evidence rates it. Part of the report contract. */
@@ -87,48 +90,16 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
 ];
 
-type Strength = 'strong' | 'weak';
-
-/**
- * Which scenario each finding supports, and how strongly. A strong finding of warning or critical
- * severity makes its scenario `likely`; weak ones make it `possible`.
- */
-const SUPPORT: Record<string, readonly (readonly [ScenarioNumber, Strength])[]> = {
-  'eviction.allkeys_policy': [[1, 'strong']],
-  'memory.evictions': [[1, 'strong']],
-  'memory.high_usage': [[1, 'weak']],
-  'eviction.sessions_only_candidates': [[1, 'weak']],
-  'ttl.no_expiry': [[2, 'strong']],
-  'code.set_without_ttl': [[2, 'strong']],
-  'code.set_then_expire': [[2, 'strong']],
-  'ttl.inconsistent': [[2, 'weak'], [6, 'weak']],
-  'ttl.effective_below_configured': [[6, 'weak'], [2, 'weak']],
-  'ttl.above_configured': [[6, 'weak']],
-  'sliding_window.disabled': [[3, 'strong']],
-  'sliding_window.unexpected': [[3, 'weak']],
-  'deletion.bulk': [[4, 'strong']],
-  'deletion.in_logs': [[4, 'strong']],
-  'clock.skew': [[5, 'strong']],
-  'config.ttl_not_expected': [[6, 'strong']],
-  'config.env_override_mismatch': [[6, 'strong']],
-  'config.hardcoded_ttl_suspected': [[6, 'strong']],
-  'config.stale_pods': [[6, 'weak']],
-  'config.configmap_not_referenced': [[6, 'weak']],
-  'config.missing_key': [[6, 'weak']],
-  'aof.last_rewrite_failed': [[7, 'strong']],
-  // A single rewrite is routine; rewrites seen happening often are the runbook's cause.
-  'aof.rewrite_in_progress': [[7, 'weak']],
-  'aof.delayed_fsync': [[7, 'strong']],
-  'aof.frequent_rewrites': [[7, 'strong']],
-};
-
 const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 4, warning: 2, info: 0.5 };
 const STRENGTH_WEIGHT: Record<Strength, number> = { strong: 3, weak: 1 };
 const LIKELIHOOD_ORDER: Record<Likelihood, number> = { likely: 0, possible: 1, ruled_out: 2 };
 
-/** The runbook scenarios a finding id supports (used to tag findings in renderers). */
-export function scenariosOf(findingId: string): ScenarioNumber[] {
-  return (SUPPORT[findingId] ?? []).map(([s]) => s);
+/**
+ * The runbook scenarios a finding id supports (used to tag findings in renderers). Which scenario a
+ * finding supports, and how strongly, is declared with the finding (its catalogue entry).
+ */
+export function scenariosOf(findingId: string, catalogue: FindingCatalogue = defaultCatalogue): ScenarioNumber[] {
+  return catalogue.scenariosOf(findingId);
 }
 
 /**
@@ -139,6 +110,7 @@ export function rankScenarios(
   findings: readonly Finding[],
   checks: readonly CheckSummary[],
   namespace = '<namespace>',
+  catalogue: FindingCatalogue = defaultCatalogue,
 ): ScenarioAssessment[] {
   const ran = new Set(checks.filter((c) => c.status === 'ok' || c.status === 'findings').map((c) => c.id));
   const attempted = new Set(checks.map((c) => c.id));
@@ -147,7 +119,7 @@ export function rankScenarios(
     let strong = false;
     const evidence: string[] = [];
     for (const f of findings) {
-      for (const [scenario, strength] of SUPPORT[f.id] ?? []) {
+      for (const [scenario, strength] of catalogue.get(f.id)?.scenarios ?? []) {
         if (scenario !== def.scenario) continue;
         score += STRENGTH_WEIGHT[strength] * SEVERITY_WEIGHT[f.severity];
         if (strength === 'strong' && f.severity !== 'info') strong = true;

@@ -2,6 +2,8 @@ import type { EnvironmentConfig } from '../config/config.js';
 import type { SessionStore } from '../core/ports/session-store.js';
 import type { ClusterPort } from '../core/ports/cluster.js';
 import type { ScenarioAssessment } from './scenarios.js';
+import type { FindingSpec } from './catalogue/finding-spec.js';
+import type { KeyspaceSampler } from './sampling/keyspace-sampler.js';
 
 /** How bad a finding is. `critical` makes the CLI exit 1. */
 export type Severity = 'critical' | 'warning' | 'info';
@@ -55,9 +57,9 @@ export type Need = 'redis' | 'kubernetes';
 
 /** Knobs that a caller (CLI flag, slash command) can turn for one run. */
 export interface RunOptions {
-  /** Keys to sample in `ttl-sample` (default 1000). */
+  /** Keys the diagnosis's keyspace sample reads, split evenly across the nodes (default 1000). */
   sampleSize?: number;
-  /** Audit every key instead of sampling. */
+  /** Stream every key through the keyspace sample's statistics instead of sampling. */
   full?: boolean;
   /** Window over which eviction rates are measured, in ms (default 1000). */
   rateWindowMs?: number;
@@ -69,12 +71,10 @@ export interface RunOptions {
   logTailLines?: number;
 }
 
-/** Everything a check receives. Sources are present only when the check declared it needs them. */
-export interface CheckContext {
+/** What every check receives, whatever it needs. */
+export interface BaseCheckContext {
   envName: string;
   env: EnvironmentConfig;
-  redis: SessionStore;
-  cluster: ClusterPort;
   options: RunOptions;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -83,17 +83,45 @@ export interface CheckContext {
   note?: (message: string) => void;
 }
 
+/** The context members each need brings. */
+export interface SourcesOfNeed {
+  /** The store, and the diagnosis's one keyspace sample of it. */
+  redis: { redis: SessionStore; sampler: KeyspaceSampler };
+  kubernetes: { cluster: ClusterPort };
+}
+
+/** What the engine hands to any check: each source is there when the environment has it. */
+export type SourcedContext = BaseCheckContext & Partial<SourcesOfNeed['redis']> & Partial<SourcesOfNeed['kubernetes']>;
+
+type Present<N extends Need> = ('redis' extends N ? SourcesOfNeed['redis'] : unknown) &
+  ('kubernetes' extends N ? SourcesOfNeed['kubernetes'] : unknown);
+type MaybePresent<O extends Need> = ('redis' extends O ? Partial<SourcesOfNeed['redis']> : unknown) &
+  ('kubernetes' extends O ? Partial<SourcesOfNeed['kubernetes']> : unknown);
+
 /**
- * A diagnostic check: declares what it needs and returns findings.
+ * What a check receives, typed by what it requires (`N`: present) and what it may use (`O`: possibly
+ * undefined). Without arguments every source is present (what tests build to call a check directly).
+ *
+ * @example CheckContext<'redis', 'kubernetes'> // ctx.redis: SessionStore, ctx.cluster: ClusterPort | undefined
+ */
+export type CheckContext<N extends Need = Need, O extends Need = never> = BaseCheckContext & Present<N> & MaybePresent<Exclude<O, N>>;
+
+/**
+ * A diagnostic check as the registry and the engine hold it; build one with `defineCheck`, which
+ * types `run`'s context by the check's `needs` and `optional`.
  * A check throws only when its source fails; the engine turns that into status `error`.
  */
 export interface Check {
   id: string;
   summary: string;
   needs: readonly Need[];
+  /** Sources the check uses when the environment has them. */
+  optional?: readonly Need[];
+  /** Every finding the check may raise; the engine refuses any other. */
+  findings: readonly FindingSpec[];
   /** Per-check timeout override in ms. */
   timeoutMs?: number;
   /** Whether the check runs when no check ids are named (default true). */
   runByDefault?: boolean;
-  run(ctx: CheckContext): Promise<RawFinding[]>;
+  run(ctx: SourcedContext): Promise<RawFinding[]>;
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { EnvironmentConfig } from '../config/config.js';
-import type { ActionId } from './action-ids.js';
+import type { ActionId } from '../core/action-ids.js';
 
 /** One exact change an action makes, shown in the preview before anything happens and recorded after. */
 export type Change =

@@ -3,7 +3,9 @@ import { parseConfig, type EnvironmentConfig } from '../../src/config/config.js'
 import type { ClusterPort } from '../../src/core/ports/cluster.js';
 import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
 import type { SessionStore } from '../../src/core/ports/session-store.js';
-import type { CheckContext, RawFinding, RunOptions } from '../../src/diagnostics/types.js';
+import { keyspaceSamplerFor } from '../../src/diagnostics/sampling/keyspace-sampler.js';
+import { createFindingCatalogue } from '../../src/diagnostics/catalogue/finding-catalogue.js';
+import type { Check, CheckContext, RawFinding, RunOptions, SourcedContext } from '../../src/diagnostics/types.js';
 
 /** A cluster source that must not be used: the Redis checks declare only `redis`. */
 const noCluster: ClusterPort = {
@@ -58,15 +60,20 @@ export function makeContext(overrides: ContextOverrides = {}): CheckContext {
       ...(overrides.slidingWindow !== undefined ? { slidingWindow: overrides.slidingWindow } : {}),
     });
   const redis: SessionStore = overrides.redis ?? { nodes: (overrides.clients ?? []).map((c) => new IoRedisNode(c)) };
+  const options: RunOptions = { sampleSize: 1000, rateWindowMs: 0, ...overrides.options };
+  const now = overrides.now ?? Date.now;
+  const signal = overrides.signal ?? new AbortController().signal;
   return {
     envName: env.name,
     env,
     redis,
+    // A fresh sampler per context: each context is one diagnosis.
+    sampler: keyspaceSamplerFor({ store: redis, env, options, now, signal }),
     cluster: noCluster,
-    options: { sampleSize: 1000, rateWindowMs: 0, ...overrides.options },
-    now: overrides.now ?? Date.now,
+    options,
+    now,
     sleep: overrides.sleep ?? (async () => undefined),
-    signal: overrides.signal ?? new AbortController().signal,
+    signal,
   };
 }
 
@@ -123,4 +130,17 @@ export function findingById(fs: readonly RawFinding[], id: string): RawFinding {
   const f = fs.find((x) => x.id === id);
   if (!f) throw new Error(`expected finding ${id}, got ${findingIds(fs).join(', ') || 'none'}`);
   return f;
+}
+
+/**
+ * Runs a check the way the engine would judge it: every finding must be one the check declares, with
+ * a declared severity and evidence that matches its schema. Check tests call checks through this, so
+ * every finding they produce is run through its catalogue entry.
+ */
+export async function runChecked(check: Check, ctx: SourcedContext): Promise<RawFinding[]> {
+  const catalogue = createFindingCatalogue([check]);
+  const findings = await check.run(ctx);
+  const violations = findings.flatMap((f) => catalogue.violation(check.id, f) ?? []);
+  if (violations.length) throw new Error(`check "${check.id}" ${violations.join('; ')}`);
+  return findings;
 }

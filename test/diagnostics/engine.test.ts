@@ -4,45 +4,56 @@ import { ClusterError, type ClusterPort } from '../../src/core/ports/cluster.js'
 import { openSessionStore } from '../../src/adapters/redis/redis-store.js';
 import { runDiagnosis, worstSeverity, type Sources } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import type { Check } from '../../src/diagnostics/types.js';
+import { z } from 'zod';
+import { findingSpec } from '../../src/diagnostics/catalogue/finding-spec.js';
+import { defineCheck } from '../../src/diagnostics/define-check.js';
+import type { Severity } from '../../src/diagnostics/types.js';
 import { UserError } from '../../src/core/errors.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
 import { freePort } from '../support/redis-server.js';
 
 // Fixture checks: the engine is what is under test here; each reads a real source.
-const usedMemory: Check = {
+const anyEvidence = z.object({});
+const fixture = (id: string, severity: Severity = 'info') =>
+  findingSpec({ id, severity: { default: severity }, evidence: anyEvidence, scenarios: [], actions: [] });
+
+const usedMemory = defineCheck({
   id: 'used-memory',
   summary: 'reads INFO memory',
   needs: ['redis'],
+  findings: [findingSpec({ id: 'fixture.memory', severity: { default: 'info' }, evidence: z.object({ used: z.number() }), scenarios: [], actions: [] })],
   async run(ctx) {
     const info = await ctx.redis.nodes[0]!.info('memory');
     return [{ id: 'fixture.memory', severity: 'info', title: 'memory', detail: '', evidence: { used: Number(info.used_memory) } }];
   },
-};
-const configMap: Check = {
+});
+const configMap = defineCheck({
   id: 'configmap',
   summary: 'reads a ConfigMap',
   needs: ['kubernetes'],
+  findings: [fixture('fixture.missing', 'warning')],
   async run(ctx) {
     const cm = await ctx.cluster.readConfigMap('x');
     return cm ? [] : [{ id: 'fixture.missing', severity: 'warning', title: 'missing', detail: '', evidence: {} }];
   },
-};
-const slow: Check = {
+});
+const slow = defineCheck({
   id: 'slow',
   summary: 'never finishes in time',
   needs: [],
+  findings: [],
   timeoutMs: 50,
   runByDefault: false,
   run: (ctx) =>
     new Promise((resolve) => {
       ctx.signal.addEventListener('abort', () => resolve([]));
     }),
-};
-const critical: Check = {
+});
+const critical = defineCheck({
   id: 'critical',
   summary: 'always critical',
   needs: [],
+  findings: [fixture('fixture.info'), fixture('fixture.crit', 'critical')],
   runByDefault: false,
   async run() {
     return [
@@ -50,18 +61,19 @@ const critical: Check = {
       { id: 'fixture.crit', severity: 'critical', title: 'c', detail: '', evidence: {} },
     ];
   },
-};
+});
 
-const quiet: Check = {
+const quiet = defineCheck({
   id: 'quiet',
   summary: 'finds nothing and says why',
   needs: [],
+  findings: [],
   runByDefault: false,
   async run(ctx) {
     ctx.note?.('AOF is off');
     return [];
   },
-};
+});
 
 const registry = createCheckRegistry([usedMemory, configMap, slow, critical, quiet]);
 

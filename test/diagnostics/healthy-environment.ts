@@ -7,7 +7,8 @@ import { parseConfig, type Config, type EnvironmentConfig } from '../../src/conf
 import { allChecks } from '../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import type { Check, CheckContext, Report, RunOptions } from '../../src/diagnostics/types.js';
+import { keyspaceSamplerFor } from '../../src/diagnostics/sampling/keyspace-sampler.js';
+import type { Check, Report, RunOptions, SourcedContext } from '../../src/diagnostics/types.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { configMapObject, podObject, startFakeKubeApi, type ContainerSpec, type FakeKubeApi } from '../fakes/kube-api.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
@@ -56,23 +57,27 @@ export function contextFor(opts: {
   cluster?: ClusterPort;
   now?: () => number;
   options?: RunOptions;
-}): CheckContext {
+}): SourcedContext {
   const env = opts.config.environments.test as EnvironmentConfig;
+  const options: RunOptions = {
+    sampleSize: 1000,
+    rateWindowMs: 0,
+    clockSkewThresholdMs: opts.config.defaults.clockSkewThresholdMs,
+    logTailLines: opts.config.defaults.logTailLines,
+    ...opts.options,
+  };
+  const now = opts.now ?? Date.now;
+  const signal = new AbortController().signal;
+  const store = opts.client ? storeOf(opts.client) : undefined;
   return {
     envName: env.name,
     env,
-    redis: (opts.client ? storeOf(opts.client) : undefined) as SessionStore,
-    cluster: opts.cluster as ClusterPort,
-    options: {
-      sampleSize: 1000,
-      rateWindowMs: 0,
-      clockSkewThresholdMs: opts.config.defaults.clockSkewThresholdMs,
-      logTailLines: opts.config.defaults.logTailLines,
-      ...opts.options,
-    },
-    now: opts.now ?? Date.now,
+    ...(store ? { redis: store, sampler: keyspaceSamplerFor({ store, env, options, now, signal }) } : {}),
+    ...(opts.cluster ? { cluster: opts.cluster } : {}),
+    options,
+    now,
     sleep: async () => undefined,
-    signal: new AbortController().signal,
+    signal,
   };
 }
 

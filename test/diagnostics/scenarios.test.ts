@@ -78,22 +78,50 @@ describe('rankScenarios', () => {
 
 describe('escalationFinding', () => {
   const env = { expectedTtlSeconds: 86400 };
+  // Evidence as ttl-sample and memory raise it: escalation reads it through their schemas.
+  const below = (apparentTtlSeconds: number) => ({
+    expectedTtlSeconds: 86400,
+    apparentTtlSeconds,
+    ratio: apparentTtlSeconds / 86400,
+    highRemainingSeconds: apparentTtlSeconds,
+    highRemainingStatistic: 'p99',
+    source: 'largest remaining TTL, rounded up',
+    withTtl: 500,
+  });
+  const evictions = (ratePerSecond: number, keys: number) => ({
+    usedMemory: 1e6,
+    usedMemoryHuman: '1M',
+    maxmemory: 1e6,
+    maxmemoryHuman: '1M',
+    usedRatio: 1,
+    address: '127.0.0.1:6379',
+    evictedKeys: 1000,
+    evictedInWindow: ratePerSecond,
+    ratePerSecond,
+    windowMs: 1000,
+    keys,
+  });
 
   it('escalates when writers use less than half the expected TTL, mentioning the on-call group', () => {
-    const e = escalationFinding([f('ttl.effective_below_configured', 'critical', { apparentTtlSeconds: 3600 })], env, 'S0ONCALL');
+    const e = escalationFinding([f('ttl.effective_below_configured', 'critical', below(3600))], env, 'S0ONCALL');
     expect(e).toMatchObject({ id: 'escalation.severe', severity: 'critical', evidence: { estimatedLifetimeSeconds: 3600, onCallUserGroup: 'S0ONCALL' } });
     expect(e?.title).toMatch(/about 60 min, under half the expected 24\.0 h/);
   });
 
   it('escalates from the eviction rate: keys / evictions per second', () => {
-    const e = escalationFinding([f('memory.evictions', 'critical', { ratePerSecond: 100, keys: 50_000 })], env);
+    const e = escalationFinding([f('memory.evictions', 'critical', evictions(100, 50_000))], env);
     expect(e?.evidence).toMatchObject({ estimatedLifetimeSeconds: 500, basis: 'keys / eviction rate (memory)' });
     expect(e?.evidence).not.toHaveProperty('onCallUserGroup');
   });
 
+  it('ignores evidence that breaks the finding\'s schema instead of guessing from it', () => {
+    expect(escalationFinding([f('ttl.effective_below_configured', 'critical', { apparentTtlSeconds: 3600 })], env)).toBeUndefined();
+    expect(escalationFinding([f('memory.evictions', 'critical', { ...evictions(100, 50_000), keys: '50000' })], env)).toBeUndefined();
+  });
+
   it('stays silent when sessions live at least half their TTL or evictions have stopped', () => {
-    expect(escalationFinding([f('ttl.effective_below_configured', 'warning', { apparentTtlSeconds: 50_000 })], env)).toBeUndefined();
-    expect(escalationFinding([f('memory.evictions', 'warning', { ratePerSecond: 0, keys: 50_000 })], env)).toBeUndefined();
-    expect(escalationFinding([f('memory.evictions', 'critical', { ratePerSecond: 0.1, keys: 50_000 })], env)).toBeUndefined();
+    expect(escalationFinding([f('ttl.effective_below_configured', 'warning', below(50_000))], env)).toBeUndefined();
+    expect(escalationFinding([f('memory.evictions', 'warning', evictions(0, 50_000))], env)).toBeUndefined();
+    expect(escalationFinding([f('memory.evictions', 'critical', evictions(0.1, 50_000))], env)).toBeUndefined();
   });
 });

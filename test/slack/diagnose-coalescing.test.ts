@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import type { Check } from '../../src/diagnostics/types.js';
+import { z } from 'zod';
+import { findingSpec } from '../../src/diagnostics/catalogue/finding-spec.js';
+import { defineCheck } from '../../src/diagnostics/define-check.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
@@ -19,17 +21,18 @@ describe('identical diagnoses requested while one is running', () => {
   let runs = 0;
 
   // Fixture check: reads the real Redis clock, slowly, and counts how often it ran.
-  const slowClock: Check = {
+  const slowClock = defineCheck({
     id: 'slow-clock',
     summary: 'reads TIME after a pause (test fixture)',
     needs: ['redis'],
+    findings: [findingSpec({ id: 'fixture.time', severity: { default: 'info' }, evidence: z.object({ t: z.number() }), scenarios: [], actions: [] })],
     async run(ctx) {
       runs++;
       await ctx.sleep(400);
       const t = await ctx.redis.nodes[0]!.time();
       return [{ id: 'fixture.time', severity: 'info', title: 'Redis time', detail: '', evidence: { t } }];
     },
-  };
+  });
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();

@@ -5,7 +5,9 @@ import { parseConfig, type Config } from '../../src/config/config.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry, type CheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
-import type { Check } from '../../src/diagnostics/types.js';
+import { z } from 'zod';
+import { findingSpec } from '../../src/diagnostics/catalogue/finding-spec.js';
+import { defineCheck } from '../../src/diagnostics/define-check.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
@@ -18,10 +20,11 @@ const SIGNING_SECRET = 'e3b0c44298fc1c149afbf4c8996fb924';
 const BOT_TOKEN = 'xoxb-1111-2222-secretbottoken';
 
 /** A fixture check: reads INFO memory from the real Redis and reports used memory as a finding. */
-const usedMemoryCheck: Check = {
+const usedMemoryCheck = defineCheck({
   id: 'used-memory',
   summary: 'Reports used_memory (test fixture)',
   needs: ['redis'],
+  findings: [findingSpec({ id: 'fixture.used_memory', severity: { default: 'info' }, evidence: z.object({ usedMemory: z.number() }), scenarios: [], actions: [] })],
   async run(ctx) {
     const info = await ctx.redis.nodes[0]!.info('memory');
     return [
@@ -34,7 +37,7 @@ const usedMemoryCheck: Check = {
       },
     ];
   },
-};
+});
 
 function findingBlockIds(call: SlackApiCall): string[] {
   return (call.body.blocks as { block_id?: string }[])

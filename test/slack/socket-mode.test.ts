@@ -4,7 +4,9 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
-import type { Check } from '../../src/diagnostics/types.js';
+import { z } from 'zod';
+import { findingSpec } from '../../src/diagnostics/catalogue/finding-spec.js';
+import { defineCheck } from '../../src/diagnostics/define-check.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
@@ -28,15 +30,16 @@ type WsModule = { WebSocketServer: new (opts: { port: number; host: string } | {
 
 const APP_TOKEN = 'xapp-1-A0APP-secretapptoken';
 
-const pingCheck: Check = {
+const pingCheck = defineCheck({
   id: 'ping',
   summary: 'Redis answers TIME (test fixture)',
   needs: ['redis'],
+  findings: [findingSpec({ id: 'fixture.redis_time', severity: { default: 'info' }, evidence: z.object({ t: z.number() }), scenarios: [], actions: [] })],
   async run(ctx) {
     const t = await ctx.redis.nodes[0]!.time();
     return [{ id: 'fixture.redis_time', severity: 'info', title: 'Redis time', detail: 'Redis answered TIME.', evidence: { t } }];
   },
-};
+});
 
 /**
  * Slack's side of Socket Mode, reduced to what Bolt uses: apps.connections.open (on the fake Web API)

@@ -1,7 +1,9 @@
+import { defineCheck } from '../define-check.js';
+import { delayedFsync, frequentRewrites, lastRewriteFailed, rewriteInProgress, aofFindings } from './aof.findings.js';
 import { z } from 'zod';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { Check, RawFinding, Severity } from '../types.js';
+import type { RawFinding, Severity } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 
 /** The runbook's Scenario 7 settings. */
@@ -188,7 +190,7 @@ function failedFinding(failed: AofReading[], all: AofReading[], env: Environment
   const severity: Severity = writeFailed.length ? 'critical' : 'warning';
   const where = all.length > 1 ? ` on ${failed.map((x) => x.address).join(', ')}` : '';
   return {
-    id: 'aof.last_rewrite_failed',
+    id: lastRewriteFailed.id,
     severity,
     title: writeFailed.length
       ? `Redis cannot write its AOF${where} (aof_last_write_status:err): writes are refused`
@@ -213,7 +215,7 @@ function inProgressFinding(busy: AofReading[], all: AofReading[], env: Environme
   const running = r.rewriteInProgress;
   const where = all.length > 1 ? ` on ${busy.map((x) => x.address).join(', ')}` : '';
   return {
-    id: 'aof.rewrite_in_progress',
+    id: rewriteInProgress.id,
     severity: 'warning',
     title: running
       ? `An AOF rewrite is running${where} (for ${n(Math.max(0, r.currentRewriteSeconds))} s)`
@@ -236,7 +238,7 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[]): RawFindi
   const total = delayed.reduce((sum, r) => sum + r.delayedFsync, 0);
   const r = delayed.reduce((a, b) => (b.delayedFsync > a.delayedFsync ? b : a));
   return {
-    id: 'aof.delayed_fsync',
+    id: delayedFsync.id,
     severity: 'warning',
     title: `Redis delayed ${n(total)} AOF fsync${total === 1 ? '' : 's'}: the disk cannot keep up`,
     detail:
@@ -313,7 +315,7 @@ function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: E
     ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : formatBytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${formatBytes(a.rewriteEveryBytes)} of writes` : ''}.`
     : 'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.';
   return {
-    id: 'aof.frequent_rewrites',
+    id: frequentRewrites.id,
     // Settings alone are a risk; rewrites actually happening this often are a problem.
     severity: a.observed ? 'warning' : 'info',
     title: a.observed
@@ -346,10 +348,11 @@ function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: E
  * and, with AOF on, the rewrite settings (CONFIG GET, refused on managed Redis). With AOF off on
  * every node there is nothing to report and the check returns no finding.
  */
-export const aofCheck: Check = {
+export const aofCheck = defineCheck({
   id: 'aof',
   summary: 'Checks AOF rewrites, failures, fsync delays and rewrite settings (runbook Scenario 7)',
   needs: ['redis'],
+  findings: aofFindings,
   async run(ctx) {
     const all = await Promise.all(ctx.redis.nodes.map(readAof));
     // A rewrite can run while AOF is being switched on; INFO then already says aof_enabled:1.
@@ -377,4 +380,4 @@ export const aofCheck: Check = {
     ];
     return findings.filter((f): f is RawFinding => f !== undefined);
   },
-};
+});

@@ -1,3 +1,5 @@
+import { defineCheck } from '../define-check.js';
+import { clockSkew } from './clock-skew.findings.js';
 import { readAppClock, safeUrl, type FetchLike } from '../../adapters/app/app-clock.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { Check, CheckContext, RawFinding } from '../types.js';
@@ -58,8 +60,11 @@ interface Unavailable {
   reason: string;
 }
 
-async function kubernetesOffset(ctx: CheckContext): Promise<ClockOffset | Unavailable | undefined> {
-  const cluster = ctx.cluster as CheckContext['cluster'] | undefined;
+/** The context of clock-skew: Redis, and the cluster when the environment has one. */
+type ClockContext = CheckContext<'redis', 'kubernetes'>;
+
+async function kubernetesOffset(ctx: ClockContext): Promise<ClockOffset | Unavailable | undefined> {
+  const cluster = ctx.cluster;
   if (!cluster?.serverTime) return undefined;
   const source = 'kubernetes API server';
   try {
@@ -73,7 +78,7 @@ async function kubernetesOffset(ctx: CheckContext): Promise<ClockOffset | Unavai
   }
 }
 
-async function appOffset(ctx: CheckContext, fetchFn: FetchLike | undefined): Promise<ClockOffset | Unavailable | undefined> {
+async function appOffset(ctx: ClockContext, fetchFn: FetchLike | undefined): Promise<ClockOffset | Unavailable | undefined> {
   const app = ctx.env.app;
   if (!app) return undefined;
   const source = `app ${safeUrl(app.baseUrl)}`;
@@ -102,7 +107,7 @@ const rounded = (o: ClockOffset): ClockOffset => ({
 /** The offset lies beyond the threshold even at the near end of its uncertainty. */
 const isSkewed = (o: ClockOffset, thresholdMs: number) => Math.abs(o.offsetMs) - o.uncertaintyMs > thresholdMs;
 
-function skewFinding(ctx: CheckContext, offsets: ClockOffset[], unavailable: Unavailable[], thresholdMs: number): RawFinding | undefined {
+function skewFinding(ctx: ClockContext, offsets: ClockOffset[], unavailable: Unavailable[], thresholdMs: number): RawFinding | undefined {
   const skewed = offsets.filter((o) => isSkewed(o, thresholdMs));
   if (!skewed.length) return undefined;
   const worst = skewed.reduce((a, b) => (Math.abs(b.offsetMs) > Math.abs(a.offsetMs) ? b : a));
@@ -124,7 +129,7 @@ function skewFinding(ctx: CheckContext, offsets: ClockOffset[], unavailable: Una
     `Make sure NTP (chrony or systemd-timesyncd) runs and is synchronised on every node${botClockSuspect ? ", including the bot's host" : ''}; ` +
     `compare the clocks the runbook's way (Scenario 5): kubectl exec -n ${ns} <redis pod from -l ${k?.redisSelector ?? 'app=redis-session'}> -- date -u and kubectl exec -n ${ns} <app pod from -l ${k?.appSelector ?? 'app=langgraph-agent'}> -- date -u.`;
   return {
-    id: 'clock.skew',
+    id: clockSkew.id,
     severity: Math.abs(worst.offsetMs) >= CRITICAL_OFFSET_MS ? 'critical' : 'warning',
     title,
     detail:
@@ -156,10 +161,12 @@ export interface ClockSkewDeps {
  * clocks are read when their source is there, and a failing one is listed as unavailable.
  */
 export function createClockSkewCheck(deps: ClockSkewDeps = {}): Check {
-  return {
+  return defineCheck({
     id: 'clock-skew',
     summary: "Bot, Redis, Kubernetes API and app clocks agree within the threshold (runbook Scenario 5)",
     needs: ['redis'],
+    optional: ['kubernetes'],
+    findings: [clockSkew],
     async run(ctx) {
       const thresholdMs = ctx.options.clockSkewThresholdMs ?? DEFAULT_THRESHOLD_MS;
       const [redis, kube, app] = await Promise.all([
@@ -177,7 +184,7 @@ export function createClockSkewCheck(deps: ClockSkewDeps = {}): Check {
       const f = skewFinding(ctx, offsets, unavailable, thresholdMs);
       return f ? [f] : [];
     },
-  };
+  });
 }
 
 /** The registered instance, reading the app's clock with the global fetch. */

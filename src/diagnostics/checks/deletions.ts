@@ -1,9 +1,11 @@
+import { defineCheck } from '../define-check.js';
+import { deletionBulk, deletionInLogs, deletionsFindings } from './deletions.findings.js';
 import { callsOf, readCommandCalls } from '../redis-info/commandstats.js';
 import { ClusterError, type PodView } from '../../core/ports/cluster.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import { UserError } from '../../core/errors.js';
 import { parseTimestamp } from '../sampling/session-value.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
 const DEFAULT_TAIL_LINES = 200;
 /** Pods whose logs are read; replicas of one Deployment log alike, so a few tell the story. */
@@ -173,7 +175,7 @@ interface Searched {
   podErrors: { pod: string; error: string }[];
 }
 
-async function searchLogs(ctx: CheckContext, selector: string, tailLines: number): Promise<Searched> {
+async function searchLogs(ctx: CheckContext<'kubernetes'>, selector: string, tailLines: number): Promise<Searched> {
   const pods = (await ctx.cluster.listPods(selector)).slice(0, MAX_PODS);
   const podLogs = ctx.cluster.podLogs?.bind(ctx.cluster);
   const podErrors: { pod: string; error: string }[] = [];
@@ -219,7 +221,7 @@ function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: 
   const byPod: Record<string, number> = {};
   for (const m of s.matches) byPod[m.pod] = (byPod[m.pod] ?? 0) + 1;
   return {
-    id: 'deletion.in_logs',
+    id: deletionInLogs.id,
     // Logouts are deletions by design; anything else deletes sessions before their TTL on purpose or by mistake.
     severity: others > 0 ? 'warning' : 'info',
     title:
@@ -264,7 +266,7 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
   }
   if (reported.length) parts.push(`${reported.length} line(s) reporting a bulk deletion of up to ${n(largestReported)} sessions`);
   return {
-    id: 'deletion.bulk',
+    id: deletionBulk.id,
     severity: biggest >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
     title: `Bulk session deletion in the app logs: ${parts.join('; ')}`,
     detail: `Many sessions were deleted at once, which logs users out before their TTL (runbook Scenario 4): look for a cleanup job, a script, a migration or a mass revocation around that time.`,
@@ -290,15 +292,17 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
  * sessions). Sample lines are redacted. When no log line can be read (a manifests source, no pods)
  * and Redis counts DEL/UNLINK calls, the check fails with a message instead of ruling Scenario 4 out.
  */
-export const deletionsCheck: Check = {
+export const deletionsCheck = defineCheck({
   id: 'deletions',
   summary: 'Session deletions and revocations in the app logs, and DEL/UNLINK counts in Redis (runbook Scenario 4)',
   needs: ['kubernetes'],
+  optional: ['redis'],
+  findings: deletionsFindings,
   async run(ctx) {
     const k = ctx.env.kubernetes;
     if (!k) return [];
     const tailLines = ctx.options.logTailLines ?? DEFAULT_TAIL_LINES;
-    const nodes = (ctx.redis as CheckContext['redis'] | undefined)?.nodes ?? [];
+    const nodes = ctx.redis?.nodes ?? [];
     const [searched, calls] = await Promise.all([
       searchLogs(ctx, k.appSelector, tailLines),
       nodes.length ? deleteCalls(nodes) : Promise.resolve(undefined),
@@ -321,4 +325,4 @@ export const deletionsCheck: Check = {
       (f): f is RawFinding => f !== undefined,
     );
   },
-};
+});

@@ -1,5 +1,7 @@
+import { defineCheck } from '../define-check.js';
+import { configMapNotReferenced, envOverrideMismatch, missingKey, noPods, stalePods, ttlNotExpected, envCheckFindings } from './env-check.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
 /** The ConfigMap key the app reads its session TTL from (runbook Diagnosis step 1). */
 export const TTL_KEY = 'session_ttl_seconds';
@@ -44,7 +46,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
   if (!cm) {
     return {
       finding: {
-        id: 'config.missing_key',
+        id: missingKey.id,
         severity: 'critical',
         title: `ConfigMap ${n.cm} does not exist in namespace ${n.ns}`,
         detail: `The app's TTL comes from ConfigMap ${n.cm}, which was not found, so the app falls back to whatever its code defaults to.`,
@@ -57,7 +59,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
   if (raw === undefined) {
     return {
       finding: {
-        id: 'config.missing_key',
+        id: missingKey.id,
         severity: 'critical',
         title: `ConfigMap ${n.cm} has no ${TTL_KEY}`,
         detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${n.expected} s.`,
@@ -70,7 +72,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
   if (ttl === undefined) {
     return {
       finding: {
-        id: 'config.ttl_not_expected',
+        id: ttlNotExpected.id,
         severity: 'critical',
         title: `${TTL_KEY} in ${n.cm} is "${raw}", not a positive whole number of seconds`,
         detail: `The app cannot read "${raw}" as a TTL in seconds; depending on its parser sessions get no TTL, a default, or fail.`,
@@ -84,7 +86,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
     return {
       ttl,
       finding: {
-        id: 'config.ttl_not_expected',
+        id: ttlNotExpected.id,
         severity: lower ? 'critical' : 'warning',
         title: `${TTL_KEY} is ${ttl} (${humanSeconds(ttl)}), expected ${n.expected} (${humanSeconds(n.expected)})`,
         detail: lower
@@ -102,7 +104,7 @@ function checkReferenced(pods: PodView[], n: Names): RawFinding | undefined {
   const unreferenced = pods.filter((p) => !p.containers.some((c) => referencesConfigMap(c, n.cm))).map((p) => p.name);
   if (!unreferenced.length) return undefined;
   return {
-    id: 'config.configmap_not_referenced',
+    id: configMapNotReferenced.id,
     severity: 'warning',
     title: `${unreferenced.length} of ${pods.length} app pod(s) do not take env from ConfigMap ${n.cm}`,
     detail: `No container of ${unreferenced.join(', ')} has envFrom configMapRef ${n.cm} or an env valueFrom configMapKeyRef to it, so changing the ConfigMap does not change their TTL (runbook Scenario 6).`,
@@ -133,7 +135,7 @@ function checkOverrides(pods: PodView[], cmTtl: number | undefined, n: Names): R
     // (SESSION_TTL_ENABLED=true), so it is only a warning.
     const critical = override !== undefined && override < n.expected;
     return {
-      id: 'config.env_override_mismatch',
+      id: envOverrideMismatch.id,
       severity: critical ? 'critical' : 'warning',
       title: `${g.variable}=${g.value} in container ${g.container} overrides ${cmTtl !== undefined ? `the ConfigMap's ${cmTtl}` : `the expected ${n.expected}`}`,
       detail: `Pod(s) ${g.pods.join(', ')} set ${g.variable} explicitly to "${g.value}"${override !== undefined ? ` (${humanSeconds(override)})` : ' (not a number of seconds)'}; an explicit env value wins over ConfigMap ${n.cm}${cmTtl !== undefined ? ` (${TTL_KEY}=${cmTtl})` : ''}, so sessions get this TTL instead.`,
@@ -168,7 +170,7 @@ function checkStale(pods: PodView[], cm: ConfigMapView, n: Names): RawFinding | 
   if (!stale.length) return undefined;
   const podNames = [...new Set(stale.map((s) => s.pod))];
   return {
-    id: 'config.stale_pods',
+    id: stalePods.id,
     severity: 'warning',
     title: `${podNames.length} pod(s) started before ConfigMap ${n.cm} last changed`,
     detail: `ConfigMap ${n.cm} changed at ${iso(changedAt)}; ${podNames.join(', ')} started earlier and still run with the old environment, because env vars are not reloaded without a restart.`,
@@ -182,10 +184,11 @@ function checkStale(pods: PodView[], cm: ConfigMapView, n: Names): RawFinding | 
  * Reads the app ConfigMap and the app pods; raises `config.missing_key`, `config.ttl_not_expected`,
  * `config.configmap_not_referenced`, `config.env_override_mismatch`, `config.stale_pods`, `config.no_pods`.
  */
-export const envCheck: Check = {
+export const envCheck = defineCheck({
   id: 'env-check',
   summary: 'Configured TTL in the app ConfigMap, env overrides and pods that did not pick up a change',
   needs: ['kubernetes'],
+  findings: envCheckFindings,
   async run(ctx: CheckContext): Promise<RawFinding[]> {
     const k = ctx.env.kubernetes;
     if (!k) return [];
@@ -204,7 +207,7 @@ export const envCheck: Check = {
 
     if (!pods.length) {
       findings.push({
-        id: 'config.no_pods',
+        id: noPods.id,
         severity: 'warning',
         title: `No pods match ${n.selector} in namespace ${n.ns}`,
         detail: `Without app pods the bot cannot tell which TTL the app runs with (${ctx.cluster.description}).`,
@@ -225,4 +228,4 @@ export const envCheck: Check = {
     }
     return findings;
   },
-};
+});

@@ -1,6 +1,8 @@
+import { defineCheck } from '../define-check.js';
+import { allkeysPolicy, noeviction, sessionsOnlyCandidates, evictionPolicyFindings } from './eviction-policy.findings.js';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
-import type { Check, RawFinding } from '../types.js';
+import type { RawFinding } from '../types.js';
 
 const ALLKEYS = new Set(['allkeys-lru', 'allkeys-lfu', 'allkeys-random']);
 const VOLATILE = new Set(['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']);
@@ -68,7 +70,7 @@ function allkeysFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
           ? 'No maxmemory is set yet, so nothing is evicted today; the policy applies as soon as a limit is set.'
           : `Memory is at ${ratio === null ? 'an unknown share' : pct(ratio)} of maxmemory; evictions start when it is full.`;
   return {
-    id: 'eviction.allkeys_policy',
+    id: allkeysPolicy.id,
     severity: pressure ? 'critical' : 'warning',
     title: `maxmemory-policy is ${r.policy}: sessions can be evicted before their TTL`,
     detail: `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}`,
@@ -79,7 +81,7 @@ function allkeysFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
 
 function noevictionFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
   return {
-    id: 'eviction.noeviction',
+    id: noeviction.id,
     severity: 'info',
     title: 'maxmemory-policy is noeviction: writes fail when memory is full',
     detail:
@@ -91,7 +93,7 @@ function noevictionFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
 
 function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: number): RawFinding {
   return {
-    id: 'eviction.sessions_only_candidates',
+    id: sessionsOnlyCandidates.id,
     severity: 'warning',
     title: `${r.policy} evicts only keys with a TTL, and only ${pct(ratio)} of keys have one`,
     detail: `${n(r.keyspace.expires)} of ${n(r.keyspace.keys)} keys carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${n(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
@@ -104,10 +106,11 @@ function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: numb
  * Runbook Resolution Scenario 1: the eviction policy. Reads `CONFIG GET maxmemory-policy`, or INFO
  * memory when CONFIG is refused (managed Redis).
  */
-export const evictionPolicyCheck: Check = {
+export const evictionPolicyCheck = defineCheck({
   id: 'eviction-policy',
   summary: 'Checks maxmemory-policy: whether Redis can evict sessions before their TTL (runbook Scenario 1)',
   needs: ['redis'],
+  findings: evictionPolicyFindings,
   async run(ctx) {
     const readings = await Promise.all(ctx.redis.nodes.map(readPolicy));
     const findings = new Map<string, RawFinding>();
@@ -126,4 +129,4 @@ export const evictionPolicyCheck: Check = {
     }
     return [...findings.values()];
   },
-};
+});

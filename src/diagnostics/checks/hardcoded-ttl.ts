@@ -1,14 +1,13 @@
+import { defineCheck } from '../define-check.js';
+import { hardcodedTtlSuspected } from './hardcoded-ttl.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
-import type { RedisNodePort } from '../../core/ports/session-store.js';
-import { readSessionTimestamps } from '../sampling/session-value.js';
+import type { KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { parseSwitch, SLIDING_WINDOW_KEY } from './sliding-window.js';
 import { clusterTtls, formatDuration, roundUpTtl, type TtlCluster } from '../sampling/ttl-stats.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext } from '../types.js';
 
 const TTL_KEY = 'session_ttl_seconds';
 const TTL_ENV = /^SESSION_TTL/i;
-const SCAN_COUNT = 1000;
-const DEFAULT_SAMPLE_SIZE = 1000;
 /** Sessions needed before the writers' TTL is judged. */
 const MIN_SESSIONS = 20;
 /** The writers' TTL is "uniform" when this share of the original TTLs falls into one cluster. */
@@ -86,36 +85,24 @@ interface Sample {
   beforeChange: number;
 }
 
-async function sampleNode(
-  node: RedisNodePort,
-  ctx: CheckContext,
-  basis: Basis,
-  notBefore: number | undefined,
-  budget: { left: number },
-  out: Sample,
-): Promise<void> {
-  for await (const keys of node.scan(ctx.env.redis.keyPattern, SCAN_COUNT)) {
-    if (budget.left <= 0 || ctx.signal.aborted) break;
-    const batch = keys.slice(0, budget.left);
-    budget.left -= batch.length;
-    const pttls = await node.pttl(batch);
-    const withTtl = batch.flatMap((k, i) => ((pttls[i] as number) >= 0 ? [{ key: k, pttl: pttls[i] as number }] : []));
-    const values = await node.readValues(withTtl.map((w) => w.key));
-    const nowMs = ctx.now();
-    values.forEach((value, i) => {
-      const remaining = (withTtl[i] as { pttl: number }).pttl / 1000;
-      out.remaining.push(remaining);
-      const ts = readSessionTimestamps(value);
-      const from = basis === 'created_at' ? ts.createdAt : ts.lastAccessAt;
-      if (from === undefined || from > nowMs + 60_000) return;
-      // Written before the ConfigMap's last change: by pods with the older config.
-      if (notBefore !== undefined && from < notBefore) {
-        out.beforeChange++;
-        return;
-      }
-      out.originals.push(Math.max(0, (nowMs - from) / 1000) + remaining);
-    });
+/** The remaining and original TTLs of the sampled sessions with a TTL, age counted from `basis`. */
+function fromSample(sample: KeyspaceSample, basis: Basis, notBefore: number | undefined): Sample {
+  const out: Sample = { remaining: [], originals: [], beforeChange: 0 };
+  for (const k of sample.keys) {
+    if (k.pttlMs < 0) continue;
+    const remaining = k.pttlMs / 1000;
+    out.remaining.push(remaining);
+    if (!k.value || k.readAtMs === undefined) continue;
+    const from = basis === 'created_at' ? k.value.createdAt : k.value.lastAccessAt;
+    if (from === undefined || from > k.readAtMs + 60_000) continue;
+    // Written before the ConfigMap's last change: by pods with the older config.
+    if (notBefore !== undefined && from < notBefore) {
+      out.beforeChange++;
+      continue;
+    }
+    out.originals.push(Math.max(0, (k.readAtMs - from) / 1000) + remaining);
   }
+  return out;
 }
 
 interface WriterTtl {
@@ -157,10 +144,11 @@ function writerTtl(s: Sample, basis: Basis): WriterTtl | undefined {
  * Without usable timestamps the largest remaining TTL is a lower bound, so only a writers' TTL above
  * every configured value is reported.
  */
-export const hardcodedTtlCheck: Check = {
+export const hardcodedTtlCheck = defineCheck({
   id: 'hardcoded-ttl',
   summary: 'TTL the writers use against the ConfigMap and SESSION_TTL* env values (runbook Scenario 6)',
   needs: ['redis', 'kubernetes'],
+  findings: [hardcodedTtlSuspected],
   async run(ctx) {
     const k = ctx.env.kubernetes;
     if (!k) return [];
@@ -171,9 +159,7 @@ export const hardcodedTtlCheck: Check = {
     const sliding = parseSwitch(cm?.data[SLIDING_WINDOW_KEY] ?? '') ?? ctx.env.slidingWindow;
     // With a sliding window the TTL restarts at each access, so age counts from the last access.
     const basis: Basis = sliding ? 'last_access' : 'created_at';
-    const sample: Sample = { remaining: [], originals: [], beforeChange: 0 };
-    const budget = { left: ctx.options.sampleSize ?? DEFAULT_SAMPLE_SIZE };
-    await Promise.all(ctx.redis.nodes.map((node) => sampleNode(node, ctx, basis, cm?.lastChangedAt, budget, sample)));
+    const sample = fromSample(await ctx.sampler.sample(), basis, cm?.lastChangedAt);
 
     const writer = writerTtl(sample, basis);
     if (!writer) return [];
@@ -191,7 +177,7 @@ export const hardcodedTtlCheck: Check = {
     const about = writer.lowerBound ? 'at least ' : '';
     return [
       {
-        id: 'config.hardcoded_ttl_suspected',
+        id: hardcodedTtlSuspected.id,
         severity,
         title: `Sessions are written with a TTL of ${about}${writer.seconds} s (${formatDuration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
         detail:
@@ -215,4 +201,4 @@ export const hardcodedTtlCheck: Check = {
       },
     ];
   },
-};
+});

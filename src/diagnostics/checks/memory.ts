@@ -1,6 +1,8 @@
+import { defineCheck } from '../define-check.js';
+import { memoryEvictions, memoryHighUsage, memoryNoLimit, memoryFindings } from './memory.findings.js';
 import { z } from 'zod';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
-import type { Check, RawFinding } from '../types.js';
+import type { RawFinding } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 
 /** Runbook step 3: memory above this share of maxmemory is high. */
@@ -74,10 +76,11 @@ function fullest(readings: MemoryReading[]): MemoryReading {
  * Runbook Diagnosis step 3: memory use against maxmemory, and evictions. The eviction rate is
  * measured by reading `evicted_keys` twice, `rateWindowMs` apart.
  */
-export const memoryCheck: Check = {
+export const memoryCheck = defineCheck({
   id: 'memory',
   summary: 'Checks Redis memory use against maxmemory and measures the eviction rate (runbook step 3)',
   needs: ['redis'],
+  findings: memoryFindings,
   async run(ctx) {
     const nodes = ctx.redis.nodes;
     const windowMs = ctx.options.rateWindowMs ?? 1000;
@@ -112,7 +115,7 @@ export const memoryCheck: Check = {
     if (worst.usedRatio !== null && worst.usedRatio > HIGH_USAGE_RATIO) {
       const evicting = evictedKeys > 0;
       findings.push({
-        id: 'memory.high_usage',
+        id: memoryHighUsage.id,
         severity: evicting ? 'critical' : 'warning',
         title: `Redis memory at ${pct(worst.usedRatio)} of maxmemory (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})`,
         detail: evicting
@@ -126,7 +129,7 @@ export const memoryCheck: Check = {
     if (evictedKeys > 0) {
       const ongoing = evictedInWindow > 0;
       findings.push({
-        id: 'memory.evictions',
+        id: memoryEvictions.id,
         severity: ongoing ? 'critical' : 'warning',
         title: ongoing
           ? `Redis is evicting keys now: ${n(evictedInWindow)} in ${(elapsedMs / 1000).toFixed(1)} s (${n(ratePerSecond)}/s, ${n(evictedKeys)} in total)`
@@ -142,7 +145,7 @@ export const memoryCheck: Check = {
     if (readings.some((r) => r.maxmemory === 0)) {
       const unlimited = readings.filter((r) => r.maxmemory === 0);
       findings.push({
-        id: 'memory.no_limit',
+        id: memoryNoLimit.id,
         severity: 'info',
         title: `No maxmemory limit set (${unlimited[0]?.usedMemoryHuman} used)`,
         detail:
@@ -160,4 +163,4 @@ export const memoryCheck: Check = {
     }
     return findings;
   },
-};
+});

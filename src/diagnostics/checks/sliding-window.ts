@@ -1,5 +1,7 @@
+import { defineCheck } from '../define-check.js';
+import { slidingWindowDisabled, slidingWindowUnexpected, slidingWindowFindings } from './sliding-window.findings.js';
 import type { ConfigMapView, PodView } from '../../core/ports/cluster.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
 /** The ConfigMap key the app reads its sliding-window switch from (runbook Diagnosis step 5). */
 export const SLIDING_WINDOW_KEY = 'session_sliding_window';
@@ -125,7 +127,7 @@ function disabledFinding(state: CmState, overrides: Override[], n: Names): RawFi
     restart,
   ];
   return {
-    id: 'sliding_window.disabled',
+    id: slidingWindowDisabled.id,
     // An explicit "off" is certain: active users are logged out at the original TTL. A missing key
     // or an unreadable value depends on the app's default, so it is a warning.
     severity: explicitOff ? 'critical' : 'warning',
@@ -154,7 +156,7 @@ function unexpectedFinding(state: CmState, overrides: Override[], n: Names): Raw
     `kubectl rollout restart deployment/${n.app} -n ${n.ns}`,
   ];
   return {
-    id: 'sliding_window.unexpected',
+    id: slidingWindowUnexpected.id,
     severity: 'warning',
     title: `Sliding window is on where the profile expects it off: ${what}`,
     detail: `This environment's profile (API/background sessions) expects sessions to end at their original TTL; with the sliding window on, every access extends them, so they can outlive the policy.${overridesSaid}`,
@@ -171,10 +173,11 @@ function unexpectedFinding(state: CmState, overrides: Override[], n: Names): Raw
  * A missing ConfigMap is `env-check`'s `config.missing_key`; only pod overrides are judged then.
  * Raises `sliding_window.disabled` and `sliding_window.unexpected`.
  */
-export const slidingWindowCheck: Check = {
+export const slidingWindowCheck = defineCheck({
   id: 'sliding-window',
   summary: 'Sliding-window switch in the app ConfigMap and pod env against the profile (runbook step 5)',
   needs: ['kubernetes'],
+  findings: slidingWindowFindings,
   async run(ctx: CheckContext): Promise<RawFinding[]> {
     const k = ctx.env.kubernetes;
     if (!k) return [];
@@ -186,4 +189,4 @@ export const slidingWindowCheck: Check = {
     const f = expected ? disabledFinding(state, overrides, n) : unexpectedFinding(state, overrides, n);
     return f ? [f] : [];
   },
-};
+});

@@ -1,24 +1,21 @@
-import type { RedisNodePort } from '../../core/ports/session-store.js';
-import { readSessionTimestamps } from '../sampling/session-value.js';
-import { clusterTtls, formatDuration, roundUpTtl, TtlStats, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import { defineCheck } from '../define-check.js';
+import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings } from './ttl-sample.findings.js';
+import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
+import { clusterTtls, formatDuration, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
-/** SCAN COUNT: big enough that a full audit is not round-trip bound, small enough to keep batches cheap. */
-const SCAN_COUNT = 1000;
-const DEFAULT_SAMPLE_SIZE = 1000;
 /** Keys with a TTL needed before judging the effective TTL. */
 const MIN_KEYS_TO_JUDGE = 20;
 /** Sessions with a usable timestamp needed before judging consistency. */
 const MIN_TIMESTAMPS_TO_JUDGE = 20;
 /** A cluster of original TTLs counts when it holds at least this share of the sessions. */
 const MEANINGFUL_SHARE = 0.05;
-const MAX_SAMPLE_KEYS = 5;
 
 type Basis = 'created_at' | 'last_access';
 
-/** What the scan of all nodes gathered; everything is bounded (no whole-keyspace arrays). */
+/** What ttl-sample reads from the diagnosis's keyspace sample; everything is bounded. */
 interface ScanResult {
-  stats: TtlStats;
+  stats: TtlSummary;
   noExpiryKeys: string[];
   above: { count: number; maxSeconds: number; keys: string[] };
   /** Original TTLs (age + remaining) of the sessions whose value carried the basis timestamp. */
@@ -29,142 +26,41 @@ interface ScanResult {
   futureTimestamps: number;
 }
 
-/**
- * A session id is a bearer credential: evidence (posted to Slack) shows only enough of it to find the
- * key again with SCAN MATCH, e.g. `session:3f9a1c…`.
- */
-export function maskKey(key: string): string {
-  const i = key.lastIndexOf(':');
-  const id = key.slice(i + 1);
-  return id.length > 8 ? `${key.slice(0, i + 1)}${id.slice(0, 6)}…` : key;
-}
-
-function aboveTolerance(expected: number): number {
-  return Math.max(5, expected * 0.01);
-}
+/** Kept for callers that mask keys the way ttl-sample's evidence does. */
+export { maskKey } from '../sampling/mask-key.js';
 
 function basisFor(slidingWindow: boolean): Basis {
   return slidingWindow ? 'last_access' : 'created_at';
 }
 
-/** PTTL pipelines in flight per node: the server works on one while the client parses the other. */
-const PIPELINE_DEPTH = 2;
-
-/**
- * Scans one node: the next SCAN is sent as soon as the previous one returns, together with the PTTL
- * pipeline of that batch, and up to PIPELINE_DEPTH PTTL pipelines stay in flight. All of it travels
- * on the node's one connection, so the server rarely waits for the client.
- */
-async function scanNode(
-  node: RedisNodePort,
-  ctx: CheckContext,
-  budget: { keys: number; values: number },
-  out: ScanResult,
-  progress: { scanned: number; report: () => void },
-): Promise<void> {
-  const full = ctx.options.full === true;
-  const expectedMs = ctx.env.expectedTtlSeconds * 1000;
-  const aboveMs = expectedMs + aboveTolerance(ctx.env.expectedTtlSeconds) * 1000;
-  const basis = basisFor(ctx.env.slidingWindow);
-  const it = node.scan(ctx.env.redis.keyPattern, SCAN_COUNT)[Symbol.asyncIterator]();
-  const inFlight: { keys: string[]; pttls: Promise<number[]> }[] = [];
-
-  const processBatch = async (keys: string[], pttls: number[]): Promise<void> => {
-    const withTtlKeys: string[] = [];
-    const withTtlPttls: number[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const p = pttls[i] as number;
-      out.stats.add(p);
-      if (p === -1) {
-        if (out.noExpiryKeys.length < MAX_SAMPLE_KEYS) out.noExpiryKeys.push(maskKey(keys[i] as string));
-      } else if (p >= 0) {
-        if (p > aboveMs) {
-          out.above.count++;
-          if (p / 1000 > out.above.maxSeconds) out.above.maxSeconds = p / 1000;
-          if (out.above.keys.length < MAX_SAMPLE_KEYS) out.above.keys.push(maskKey(keys[i] as string));
-        }
-        if (budget.values > 0) {
-          withTtlKeys.push(keys[i] as string);
-          withTtlPttls.push(p);
-          budget.values--;
-        }
-      }
-    }
-    // Values are read for at most sampleSize keys, also in a full audit.
-    if (withTtlKeys.length) await readOriginals(node, withTtlKeys, withTtlPttls, basis, ctx.now(), out);
-    progress.scanned += keys.length;
-    progress.report();
+/** Original TTLs from the values the sampler read: age from the basis timestamp + remaining TTL. */
+function readOriginals(sample: KeyspaceSample, basis: Basis): ScanResult {
+  const out: ScanResult = {
+    stats: sample.stats.summary(),
+    noExpiryKeys: sample.noExpiryKeys,
+    above: sample.above,
+    originals: [],
+    valuesRead: 0,
+    withCreatedAt: 0,
+    withLastAccess: 0,
+    futureTimestamps: 0,
   };
-  const drainOne = async (): Promise<void> => {
-    const batch = inFlight.shift() as { keys: string[]; pttls: Promise<number[]> };
-    await processBatch(batch.keys, await batch.pttls);
-  };
-
-  let next: Promise<IteratorResult<string[]>> | undefined = it.next();
-  try {
-    while (next) {
-      const r: IteratorResult<string[]> = await next;
-      next = undefined;
-      if (r.done || ctx.signal.aborted) break;
-      let keys = r.value;
-      if (!full) {
-        if (budget.keys <= 0) break;
-        if (keys.length > budget.keys) keys = keys.slice(0, budget.keys);
-        budget.keys -= keys.length;
-      }
-      if (full || budget.keys > 0) {
-        next = it.next();
-        // Awaited in turn or in finally; this keeps an early exit from leaving an unhandled rejection.
-        next.catch(() => undefined);
-      }
-      const pttls = node.pttl(keys);
-      pttls.catch(() => undefined);
-      inFlight.push({ keys, pttls });
-      if (inFlight.length >= PIPELINE_DEPTH) await drainOne();
-    }
-    while (inFlight.length) await drainOne();
-  } finally {
-    if (next) await next.catch(() => undefined);
-    await Promise.all(inFlight.map((b) => b.pttls.catch(() => undefined)));
-    await it.return?.();
-  }
-}
-
-async function readOriginals(
-  node: RedisNodePort,
-  keys: string[],
-  pttls: number[],
-  basis: Basis,
-  nowMs: number,
-  out: ScanResult,
-): Promise<void> {
-  const values = await node.readValues(keys);
-  values.forEach((value, i) => {
-    if (value === undefined) return;
+  for (const k of sample.keys) {
+    if (!k.value || k.readAtMs === undefined) continue;
     out.valuesRead++;
-    const ts = readSessionTimestamps(value);
-    if (ts.createdAt !== undefined) out.withCreatedAt++;
-    if (ts.lastAccessAt !== undefined) out.withLastAccess++;
-    const from = basis === 'created_at' ? ts.createdAt : ts.lastAccessAt;
-    if (from === undefined) return;
-    const ageSeconds = (nowMs - from) / 1000;
+    if (k.value.createdAt !== undefined) out.withCreatedAt++;
+    if (k.value.lastAccessAt !== undefined) out.withLastAccess++;
+    const from = basis === 'created_at' ? k.value.createdAt : k.value.lastAccessAt;
+    if (from === undefined) continue;
+    const ageSeconds = (k.readAtMs - from) / 1000;
     // A timestamp in the future beyond a little clock noise says nothing about the TTL.
     if (ageSeconds < -60) {
       out.futureTimestamps++;
-      return;
+      continue;
     }
-    out.originals.push(Math.max(0, ageSeconds) + (pttls[i] as number) / 1000);
-  });
-}
-
-async function totalKeys(nodes: readonly RedisNodePort[]): Promise<number | undefined> {
-  try {
-    const spaces = await Promise.all(nodes.map((n) => n.keyspace()));
-    return spaces.reduce((sum, s) => sum + s.keys, 0);
-  } catch {
-    // Progress is a nicety; the scan itself reports a broken source.
-    return undefined;
+    out.originals.push(Math.max(0, ageSeconds) + k.pttlMs / 1000);
   }
+  return out;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -208,7 +104,7 @@ function originalTtlEvidence(scan: ScanResult, slidingWindow: boolean): Original
 
 function distributionFinding(
   s: TtlSummary,
-  ctx: CheckContext,
+  ctx: CheckContext<'redis'>,
   original: OriginalTtlEvidence,
   nodes: number,
 ): RawFinding {
@@ -217,7 +113,7 @@ function distributionFinding(
   const what = full ? `${n(s.sampled)} sessions (full audit)` : `${n(s.sampled)} sampled sessions`;
   const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${formatDuration(s.p50Seconds)}`;
   return {
-    id: 'ttl.distribution',
+    id: ttlDistribution.id,
     severity: 'info',
     title: `Remaining TTL of ${what}: ${median} (configured ${formatDuration(expected)})`,
     detail:
@@ -241,7 +137,7 @@ function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFindi
   if (!s.noExpiry) return undefined;
   const ratio = s.noExpiry / s.sampled;
   return {
-    id: 'ttl.no_expiry',
+    id: ttlNoExpiry.id,
     severity: 'warning',
     title: `${n(s.noExpiry)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
     detail: `${pct(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.`,
@@ -254,7 +150,7 @@ function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: numbe
   if (!above.count) return undefined;
   const ratio = above.count / s.sampled;
   return {
-    id: 'ttl.above_configured',
+    id: ttlAboveConfigured.id,
     severity: 'warning',
     title: `${n(above.count)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL above the configured ${formatDuration(expected)} (up to ${formatDuration(above.maxSeconds)})`,
     detail: `Their remaining TTL exceeds the configured ${n(expected)} s, so some writer uses a longer TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or another code path sets its own expiry.`,
@@ -287,7 +183,7 @@ function effectiveBelowFinding(
   const ratio = apparent / expected;
   const critical = ratio < 0.5;
   return {
-    id: 'ttl.effective_below_configured',
+    id: ttlEffectiveBelow.id,
     severity: critical ? 'critical' : 'warning',
     title: `Sessions appear to be written with a TTL of ~${n(apparent)} s (${formatDuration(apparent)}), ${pct(ratio)} of the configured ${n(expected)} s`,
     detail: fromTimestamps
@@ -313,7 +209,7 @@ function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boole
   if (meaningful.length < 2) return undefined;
   const list = meaningful.map((c) => `${n(c.ttlSeconds)} s (${pct(c.share)})`).join(', ');
   return {
-    id: 'ttl.inconsistent',
+    id: ttlInconsistent.id,
     severity: 'warning',
     title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
     detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${n(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,
@@ -323,41 +219,22 @@ function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boole
 }
 
 /**
- * Runbook Diagnosis step 2: the remaining TTLs of the session keys (SCAN + pipelined PTTL, never
- * KEYS). Samples `sampleSize` keys, or audits every key with `full`, in bounded memory.
+ * Runbook Diagnosis step 2: the remaining TTLs of the session keys, from the diagnosis's keyspace
+ * sample (SCAN + pipelined PTTL, never KEYS): `sampleSize` keys, or every key with `full`.
  */
-export const ttlSampleCheck: Check = {
+export const ttlSampleCheck = defineCheck({
   id: 'ttl-sample',
   summary: 'Samples session keys and checks their remaining TTLs against the configured TTL (runbook step 2)',
   needs: ['redis'],
+  findings: ttlSampleFindings,
   async run(ctx) {
     const { env, options } = ctx;
     const full = options.full === true;
-    const sampleSize = options.sampleSize ?? DEFAULT_SAMPLE_SIZE;
+    const sample = await ctx.sampler.sample();
+    const out = readOriginals(sample, basisFor(env.slidingWindow));
     const nodes = ctx.redis.nodes;
-    const out: ScanResult = {
-      stats: new TtlStats({
-        expectedTtlSeconds: env.expectedTtlSeconds,
-        aboveToleranceSeconds: aboveTolerance(env.expectedTtlSeconds),
-      }),
-      noExpiryKeys: [],
-      above: { count: 0, maxSeconds: 0, keys: [] },
-      originals: [],
-      valuesRead: 0,
-      withCreatedAt: 0,
-      withLastAccess: 0,
-      futureTimestamps: 0,
-    };
-    const total = options.onProgress ? await totalKeys(nodes) : undefined;
-    const shownTotal = total === undefined ? undefined : full ? total : Math.min(total, sampleSize);
-    const progress = {
-      scanned: 0,
-      report: () => options.onProgress?.(progress.scanned, shownTotal),
-    };
-    const budget = { keys: sampleSize, values: sampleSize };
-    await Promise.all(nodes.map((node) => scanNode(node, ctx, budget, out, progress)));
 
-    const s = out.stats.summary();
+    const s = out.stats;
     const original = originalTtlEvidence(out, env.slidingWindow);
     const findings: (RawFinding | undefined)[] = [
       distributionFinding(s, ctx, original, nodes.length),
@@ -368,4 +245,4 @@ export const ttlSampleCheck: Check = {
     ];
     return findings.filter((f): f is RawFinding => f !== undefined);
   },
-};
+});

@@ -1,9 +1,11 @@
-import type { RedisNodePort } from '../../core/ports/session-store.js';
+import { defineCheck } from '../define-check.js';
+import { setThenExpireSpec, setWithoutTtlSpec, writePatternFindings } from './write-pattern.findings.js';
+import { splitBudget, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
+import { maskKey } from '../sampling/mask-key.js';
 import { callsOf, readCommandCalls, type CommandCalls } from '../redis-info/commandstats.js';
-import { maskKey } from './ttl-sample.js';
-import type { Check, CheckContext, RawFinding } from '../types.js';
+import type { CheckContext, RawFinding } from '../types.js';
 
-/** Session keys whose TTL is read: enough to see a share of keys without TTL, cheap on any store. */
+/** Session keys of the shared sample whose TTL is judged: enough to see a share of keys without TTL. */
 export const WRITE_PATTERN_SAMPLE = 300;
 /** Plain SET calls needed before their ratio to EXPIRE means anything. */
 export const MIN_SET_CALLS = 50;
@@ -12,7 +14,6 @@ export const TRACKING_RATIO = { min: 0.5, max: 2 } as const;
 /** With the sliding window on, at most this many SETEX/PSETEX per plain SET: sessions are not created atomically. */
 export const MAX_ATOMIC_PER_SET = 0.1;
 
-const SCAN_COUNT = 500;
 const MAX_SAMPLE_KEYS = 5;
 
 /** SET with or without EX: INFO commandstats counts both as `set`. */
@@ -37,33 +38,22 @@ export interface TtlSample {
   noTtlSamples: string[];
 }
 
-/** Reads PTTL of up to `max` keys matching `pattern`, spread over the nodes in turn. */
-export async function sampleTtls(
-  nodes: readonly RedisNodePort[],
-  pattern: string,
-  max: number,
-  signal: AbortSignal,
-): Promise<TtlSample> {
+/**
+ * The TTLs of at most `max` keys of the diagnosis's keyspace sample, `max` split across the nodes
+ * like the sample's own budget (each node's first keys in SCAN order).
+ */
+export function ttlSampleOf(sample: KeyspaceSample, max: number): TtlSample {
   const out: TtlSample = { sampled: 0, withTtl: 0, noTtl: 0, noTtlSamples: [] };
-  const perNode = Math.max(1, Math.ceil(max / Math.max(1, nodes.length)));
-  for (const node of nodes) {
-    let budget = Math.min(perNode, max - out.sampled);
-    if (budget <= 0) break;
-    for await (const batch of node.scan(pattern, SCAN_COUNT)) {
-      if (signal.aborted) break;
-      const keys = batch.slice(0, budget);
-      budget -= keys.length;
-      const pttls = await node.pttl(keys);
-      pttls.forEach((p, i) => {
-        if (p === -2) return;
-        out.sampled++;
-        if (p === -1) {
-          out.noTtl++;
-          if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskKey(keys[i] as string));
-        } else out.withTtl++;
-      });
-      if (budget <= 0) break;
-    }
+  const shares = splitBudget(max, sample.budgets.length);
+  const taken = shares.map(() => 0);
+  for (const k of sample.keys) {
+    if ((taken[k.node] as number) >= (shares[k.node] as number)) continue;
+    taken[k.node] = (taken[k.node] as number) + 1;
+    out.sampled++;
+    if (k.pttlMs === -1) {
+      out.noTtl++;
+      if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskKey(k.key));
+    } else out.withTtl++;
   }
   return out;
 }
@@ -130,7 +120,7 @@ const SINCE = 'since the server started or the last CONFIG RESETSTAT, over all k
 const SETEX_FIX =
   'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL (runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with EXPIRE.';
 
-function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSample, ctx: CheckContext): RawFinding | undefined {
+function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSample, ctx: CheckContext<'redis'>): RawFinding | undefined {
   const writes = c.plainSet + c.ttlLessWrites;
   if (!writes || !sample.noTtl) return undefined;
   const others = nonZero(calls, TTL_LESS_WRITES);
@@ -138,7 +128,7 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
     ? ` and ${Object.entries(others).map(([cmd, v]) => `${n(v)} ${cmd.toUpperCase()}`).join(', ')}`
     : '';
   return {
-    id: 'code.set_without_ttl',
+    id: setWithoutTtlSpec.id,
     severity: 'warning',
     title: `${n(sample.noTtl)} of ${n(sample.sampled)} sampled sessions have no TTL; Redis served ${n(c.plainSet)} SET vs ${n(c.atomicWrites)} SETEX/PSETEX calls`,
     detail:
@@ -162,12 +152,12 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
   };
 }
 
-function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckContext): RawFinding | undefined {
+function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckContext<'redis'>): RawFinding | undefined {
   const sliding = ctx.env.slidingWindow;
   const v = setThenExpire(c, sliding);
   if (!v.raised) return undefined;
   return {
-    id: 'code.set_then_expire',
+    id: setThenExpireSpec.id,
     severity: 'warning',
     title: `${n(v.creationExpires)} EXPIRE calls track ${n(c.plainSet)} SET calls: sessions look written with SET then EXPIRE`,
     detail:
@@ -198,19 +188,21 @@ function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckCon
  * over the nodes) and the TTLs of a small sample of session keys. See `setThenExpire` for the rule
  * that separates SET + EXPIRE from sliding-window refreshes.
  */
-export const writePatternCheck: Check = {
+export const writePatternCheck = defineCheck({
   id: 'write-pattern',
   summary: 'Checks how sessions are written: SET without TTL, SET then EXPIRE (runbook step 4, Scenario 2)',
   needs: ['redis'],
+  findings: writePatternFindings,
   async run(ctx) {
     const nodes = ctx.redis.nodes;
-    // Commandstats first: the sample's own SCAN and PTTL calls then do not count.
+    // Commandstats before asking for the sample, so that this check's request does not start the
+    // scan first; another check may have started it already, and SCAN/PTTL are not what the rules count.
     const calls = await readCommandCalls(nodes);
     const max = Math.min(WRITE_PATTERN_SAMPLE, ctx.options.sampleSize ?? WRITE_PATTERN_SAMPLE);
-    const sample = await sampleTtls(nodes, ctx.env.redis.keyPattern, max, ctx.signal);
+    const sample = ttlSampleOf(await ctx.sampler.sample(), max);
     const c = writeCounts(calls);
     return [setWithoutTtlFinding(c, calls, sample, ctx), setThenExpireFinding(c, calls, ctx)].filter(
       (f): f is RawFinding => f !== undefined,
     );
   },
-};
+});

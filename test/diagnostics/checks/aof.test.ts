@@ -14,7 +14,7 @@ import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
-import { makeContext, findingById as byId, findingIds as ids } from '../check-context.js';
+import { makeContext, runChecked, findingById as byId, findingIds as ids } from '../check-context.js';
 
 
 interface AofServer {
@@ -47,7 +47,7 @@ async function waitFor(client: Redis, done: (p: Record<string, string>) => boole
   throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await persistence(client))}`);
 }
 
-const run = (clients: Redis[]) => aofCheck.run(makeContext({ clients }));
+const run = (clients: Redis[]) => runChecked(aofCheck, makeContext({ clients }));
 
 afterEach(async () => {
   for (const s of running.splice(0)) {
@@ -80,7 +80,7 @@ describe('aof', () => {
           return node.configGet(name);
         },
       });
-      expect(await aofCheck.run(makeContext({ redis: { nodes: [watched] } }))).toEqual([]);
+      expect(await runChecked(aofCheck, makeContext({ redis: { nodes: [watched] } }))).toEqual([]);
       expect(configCalls).toEqual([]);
     });
 
@@ -197,7 +197,7 @@ describe('aof', () => {
         },
       });
 
-      const findings = await aofCheck.run(makeContext({ redis: { nodes: [slowDisk] } }));
+      const findings = await runChecked(aofCheck, makeContext({ redis: { nodes: [slowDisk] } }));
 
       expect(ids(findings)).toEqual(['aof.delayed_fsync']);
       const f = byId(findings, 'aof.delayed_fsync');

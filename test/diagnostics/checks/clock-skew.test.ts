@@ -1,3 +1,4 @@
+import { runChecked } from '../check-context.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
@@ -130,7 +131,7 @@ describe('readAppClock', () => {
 describe('clock-skew on healthy clocks', () => {
   it('raises nothing when Redis, the Kubernetes API and the app agree with the bot', async () => {
     const config = testConfig({ app: { baseUrl: app.url } });
-    expect(await clockSkewCheck.run(contextFor({ config, client, cluster: clusterOf(kube) }))).toEqual([]);
+    expect(await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube) }))).toEqual([]);
     expect(app.methods).toEqual(['HEAD']);
     expect(kube.requests.some((r) => r.path === '/version')).toBe(true);
   });
@@ -138,18 +139,18 @@ describe('clock-skew on healthy clocks', () => {
   it('raises nothing for an app 1.5 s off under the 2 s threshold', async () => {
     app.offsetMs = 1500;
     const config = testConfig({ app: { baseUrl: app.url } });
-    expect(await clockSkewCheck.run(contextFor({ config, client, cluster: clusterOf(kube) }))).toEqual([]);
+    expect(await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube) }))).toEqual([]);
   });
 
   it('needs only Redis: without a cluster or an app it compares Redis TIME alone', async () => {
-    expect(await clockSkewCheck.run(contextFor({ config: testConfig(), client }))).toEqual([]);
+    expect(await runChecked(clockSkewCheck, contextFor({ config: testConfig(), client }))).toEqual([]);
   });
 });
 
 describe('clock.skew', () => {
   it("is raised with every offset when the bot's clock runs 5 s ahead, and blames the bot's clock", async () => {
     const config = testConfig({ app: { baseUrl: app.url } });
-    const [f, ...rest] = await clockSkewCheck.run(contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }));
+    const [f, ...rest] = await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }));
     expect(rest).toEqual([]);
     expect(f?.id).toBe('clock.skew');
     const finding = f as RawFinding;
@@ -170,7 +171,7 @@ describe('clock.skew', () => {
   it('is raised for an app whose Date header is 10 s ahead, naming only the app', async () => {
     app.offsetMs = 10_000;
     const config = testConfig({ app: { baseUrl: app.url } });
-    const [f] = await clockSkewCheck.run(contextFor({ config, client, cluster: clusterOf(kube) }));
+    const [f] = await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube) }));
     expect(f?.id).toBe('clock.skew');
     expect(f?.evidence.skewed).toEqual([`app ${app.url}/`]);
     expect(f?.evidence.botClockSuspect).toBe(false);
@@ -183,7 +184,7 @@ describe('clock.skew', () => {
   it('is raised for a Kubernetes API server 90 s behind, as critical', async () => {
     const lagging = await startFakeKubeApi({ namespace: NS, now: shifted(-90_000) });
     try {
-      const [f] = await clockSkewCheck.run(contextFor({ config: testConfig(), client, cluster: clusterOf(lagging) }));
+      const [f] = await runChecked(clockSkewCheck, contextFor({ config: testConfig(), client, cluster: clusterOf(lagging) }));
       expect(f?.severity).toBe('critical');
       expect(f?.evidence.skewed).toEqual(['kubernetes API server']);
       expect(offsetOf(f as RawFinding, 'kubernetes').offsetMs).toBeLessThan(-88_000);
@@ -195,7 +196,7 @@ describe('clock.skew', () => {
   it('follows the configured threshold (defaults.clockSkewThresholdMs)', async () => {
     app.offsetMs = 10_000;
     const config = testConfig({ app: { baseUrl: app.url }, defaults: { clockSkewThresholdMs: 30_000 } });
-    expect(await clockSkewCheck.run(contextFor({ config, client }))).toEqual([]);
+    expect(await runChecked(clockSkewCheck, contextFor({ config, client }))).toEqual([]);
   });
 
   it('lists an unreachable app or API server as unavailable and still judges Redis', async () => {
@@ -203,7 +204,7 @@ describe('clock.skew', () => {
     await gone.close();
     const config = testConfig({ app: { baseUrl: `${gone.url}/`, timeoutMs: 1000 } });
     kube.failAll(503);
-    const [f] = await clockSkewCheck.run(contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }));
+    const [f] = await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }));
     kube.clearFaults();
     expect(f?.id).toBe('clock.skew');
     expect(offsets(f as RawFinding).map((o) => o.kind)).toEqual(['redis']);
@@ -217,7 +218,7 @@ describe('clock.skew', () => {
       fetch: async () => new Response(null, { status: 200, headers: { date: new Date(Date.now() - 20_000).toUTCString() } }),
     });
     const config = testConfig({ app: { baseUrl: 'http://app.invalid/' } });
-    const [f] = await check.run(contextFor({ config, client }));
+    const [f] = await runChecked(check, contextFor({ config, client }));
     expect(f?.evidence.skewed).toEqual(['app http://app.invalid/']);
   });
 });

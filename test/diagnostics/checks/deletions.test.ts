@@ -1,3 +1,4 @@
+import { runChecked } from '../check-context.js';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
@@ -27,7 +28,7 @@ const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString
 const SECRET_ID = '9f8e7d6c5b4a3f2e1d0c9b8a';
 
 async function run(opts: { logTailLines?: number } = {}): Promise<RawFinding[]> {
-  return deletionsCheck.run(
+  return runChecked(deletionsCheck, 
     contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), options: opts.logTailLines ? { logTailLines: opts.logTailLines } : {} }),
   );
 }

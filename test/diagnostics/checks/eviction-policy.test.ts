@@ -10,7 +10,7 @@ import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { startRedisServer } from '../../support/redis-server.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
-import { makeContext, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
+import { makeContext, runChecked, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
 
 let client: Redis;
 
@@ -23,7 +23,7 @@ afterAll(async () => {
   client?.disconnect();
 });
 
-const run = () => evictionPolicyCheck.run(makeContext({ clients: [client] }));
+const run = () => runChecked(evictionPolicyCheck, makeContext({ clients: [client] }));
 
 async function plantOtherKeys(count: number): Promise<void> {
   const p = client.pipeline();
@@ -99,7 +99,7 @@ describe('eviction-policy', () => {
       const managed = new Redis(server.url);
       try {
         await expect(managed.config('GET', 'maxmemory-policy')).rejects.toThrow(/unknown command/i);
-        const findings = await evictionPolicyCheck.run(makeContext({ clients: [managed] }));
+        const findings = await runChecked(evictionPolicyCheck, makeContext({ clients: [managed] }));
         const f = byId(findings, 'eviction.allkeys_policy');
         expect(f.evidence).toMatchObject({ policy: 'allkeys-lfu', configAllowed: false, source: 'INFO memory (maxmemory_policy)' });
         expect(f.evidence.note).toMatch(/CONFIG is disabled/);

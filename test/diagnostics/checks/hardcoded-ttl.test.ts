@@ -1,3 +1,4 @@
+import { runChecked } from '../check-context.js';
 import { describe, expect, it } from 'vitest';
 import { hardcodedTtlCheck, sameTtl } from '../../../src/diagnostics/checks/hardcoded-ttl.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';
@@ -19,7 +20,7 @@ const ID = 'config.hardcoded_ttl_suspected';
 const env = useHealthyEnvironment();
 
 async function run(): Promise<RawFinding[]> {
-  return hardcodedTtlCheck.run(contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }));
+  return runChecked(hardcodedTtlCheck, contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }));
 }
 const only = (fs: RawFinding[]): RawFinding => {
   expect(fs.map((f) => f.id)).toEqual([ID]);

@@ -4,7 +4,7 @@ import { parseInfo } from '../../../src/adapters/redis/redis-node.js';
 import { memoryCheck } from '../../../src/diagnostics/checks/memory.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
-import { makeContext, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
+import { makeContext, runChecked, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
 
 let client: Redis;
 
@@ -46,11 +46,11 @@ describe('memory', () => {
   it('on a healthy Redis with headroom raises nothing', async () => {
     await client.config('SET', 'maxmemory', '1gb');
     await plantSessions(client, { count: 200, ttlSeconds: 3600 });
-    expect(await memoryCheck.run(makeContext({ clients: [client] }))).toEqual([]);
+    expect(await runChecked(memoryCheck, makeContext({ clients: [client] }))).toEqual([]);
   });
 
   it('memory.no_limit: maxmemory 0 is an info', async () => {
-    const findings = await memoryCheck.run(makeContext({ clients: [client] }));
+    const findings = await runChecked(memoryCheck, makeContext({ clients: [client] }));
     expect(ids(findings)).toEqual(['memory.no_limit']);
     const f = byId(findings, 'memory.no_limit');
     expect(f.severity).toBe('info');
@@ -64,7 +64,7 @@ describe('memory', () => {
     const used = await stat('used_memory', 'memory');
     await client.config('SET', 'maxmemory', String(Math.ceil(used / 0.95)));
 
-    const findings = await memoryCheck.run(makeContext({ clients: [client] }));
+    const findings = await runChecked(memoryCheck, makeContext({ clients: [client] }));
 
     expect(ids(findings)).toEqual(['memory.high_usage']);
     const f = byId(findings, 'memory.high_usage');
@@ -81,7 +81,7 @@ describe('memory', () => {
     await writeUntilEvicted();
     const evicted = await stat('evicted_keys', 'stats');
 
-    const findings = await memoryCheck.run(makeContext({ clients: [client], options: { rateWindowMs: 100 } }));
+    const findings = await runChecked(memoryCheck, makeContext({ clients: [client], options: { rateWindowMs: 100 } }));
 
     const ev = byId(findings, 'memory.evictions');
     expect(ev.severity).toBe('warning');
@@ -98,7 +98,7 @@ describe('memory', () => {
     const slept: number[] = [];
 
     // When the memory check waits its window, a writer keeps filling Redis
-    const findings = await memoryCheck.run(
+    const findings = await runChecked(memoryCheck, 
       makeContext({
         clients: [client],
         options: { rateWindowMs: 1000 },

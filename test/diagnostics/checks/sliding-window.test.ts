@@ -1,3 +1,4 @@
+import { runChecked } from '../check-context.js';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseSwitch, slidingWindowCheck } from '../../../src/diagnostics/checks/sliding-window.js';
@@ -32,7 +33,7 @@ afterAll(async () => {
 beforeEach(() => plantHealthyCluster(kube));
 
 async function run(env: EnvOptions = {}): Promise<RawFinding[]> {
-  return slidingWindowCheck.run(contextFor({ config: testConfig(env), cluster: clusterOf(kube) }));
+  return runChecked(slidingWindowCheck, contextFor({ config: testConfig(env), cluster: clusterOf(kube) }));
 }
 const only = (fs: RawFinding[], id: string): RawFinding => {
   expect(fs.map((f) => f.id)).toEqual([id]);

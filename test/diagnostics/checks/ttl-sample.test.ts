@@ -10,7 +10,7 @@ import { ttlSampleCheck } from '../../../src/diagnostics/checks/ttl-sample.js';
 import type { RawFinding, RunOptions } from '../../../src/diagnostics/types.js';
 import { startRedisServer } from '../../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
-import { makeContext, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
+import { makeContext, runChecked, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
 
 let client: Redis;
 
@@ -21,7 +21,7 @@ beforeEach(async () => {
 afterAll(() => client?.disconnect());
 
 async function run(opts: { expectedTtlSeconds?: number; slidingWindow?: boolean; options?: RunOptions } = {}) {
-  return ttlSampleCheck.run(makeContext({ clients: [client], ...opts }));
+  return runChecked(ttlSampleCheck, makeContext({ clients: [client], ...opts }));
 }
 const WARNINGS = ['ttl.no_expiry', 'ttl.above_configured', 'ttl.effective_below_configured', 'ttl.inconsistent'];
 
@@ -245,7 +245,7 @@ describe('sampling and the full audit', () => {
   it('stops when the run is aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const findings = await ttlSampleCheck.run(makeContext({ clients: [client], options: { full: true }, signal: controller.signal }));
+    const findings = await runChecked(ttlSampleCheck, makeContext({ clients: [client], options: { full: true }, signal: controller.signal }));
     expect(byId(findings, 'ttl.distribution').evidence.sampled).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import { setThenExpire, writeCounts, writePatternCheck } from '../../../src/diag
 import { IoRedisNode, parseInfo } from '../../../src/adapters/redis/redis-node.js';
 import { startRedisServer } from '../../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
-import { makeContext, findingById as byId, findingIds as ids } from '../check-context.js';
+import { makeContext, runChecked, findingById as byId, findingIds as ids } from '../check-context.js';
 
 let client: Redis;
 
@@ -23,7 +23,7 @@ beforeEach(async () => {
 afterAll(() => client?.disconnect());
 
 const run = (opts: { slidingWindow?: boolean; clients?: Redis[] } = {}) =>
-  writePatternCheck.run(makeContext({ clients: opts.clients ?? [client], slidingWindow: opts.slidingWindow ?? false }));
+  runChecked(writePatternCheck, makeContext({ clients: opts.clients ?? [client], slidingWindow: opts.slidingWindow ?? false }));
 
 /** The app's writers, each one command at a time as a client library sends them. */
 const app = {

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { findingSpec } from './finding-spec.js';
+
+/*
+ * Findings the engine raises itself rather than a check: a check's source failed (see
+ * source-failure.ts), or the findings together call for escalation (see escalation.ts). The evidence
+ * schemas are the contract source-failure.ts emits.
+ */
+
+const status = z.object({ status: z.number().nullable() });
+
+export const redisUnreachable = findingSpec({
+  id: 'redis.unreachable',
+  severity: { default: 'critical' },
+  evidence: z.object({ address: z.string(), code: z.string().nullable(), kind: z.string().optional() }),
+  scenarios: [],
+  actions: [],
+  oncePerReport: true,
+});
+
+export const redisForbidden = findingSpec({
+  id: 'redis.forbidden',
+  severity: { default: 'warning' },
+  evidence: z.object({ address: z.string(), command: z.string().nullable(), aclRule: z.string().nullable() }),
+  scenarios: [],
+  actions: [],
+  oncePerReport: true,
+});
+
+export const kubernetesForbidden = findingSpec({
+  id: 'kubernetes.forbidden',
+  severity: { default: 'warning' },
+  evidence: status,
+  scenarios: [],
+  actions: [],
+  oncePerReport: true,
+});
+
+export const kubernetesUnreachable = findingSpec({
+  id: 'kubernetes.unreachable',
+  severity: { default: 'warning' },
+  evidence: status,
+  scenarios: [],
+  actions: [],
+  oncePerReport: true,
+});
+
+export const escalationSevere = findingSpec({
+  id: 'escalation.severe',
+  severity: { default: 'critical' },
+  evidence: z.object({
+    expectedTtlSeconds: z.number(),
+    estimatedLifetimeSeconds: z.number(),
+    basis: z.string(),
+    estimates: z.array(z.object({ source: z.string(), seconds: z.number() })),
+    onCallUserGroup: z.string().optional(),
+  }),
+  scenarios: [],
+  actions: [],
+});
+
+/** The id under which the engine's own findings appear in the catalogue. */
+export const ENGINE_OWNER = 'engine';
+
+export const engineFindings = [redisUnreachable, redisForbidden, kubernetesForbidden, kubernetesUnreachable, escalationSevere] as const;

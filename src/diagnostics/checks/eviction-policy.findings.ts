@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { findingSpec } from '../catalogue/finding-spec.js';
+
+/** The findings of `eviction-policy` (runbook Scenario 1). */
+
+const policyEvidence = z.object({
+  policy: z.string().nullable(),
+  configAllowed: z.boolean(),
+  source: z.string(),
+  note: z.string().optional(),
+  address: z.string(),
+  usedMemoryHuman: z.string(),
+  maxmemoryHuman: z.string(),
+  usedRatio: z.number().nullable(),
+  evictedKeys: z.number(),
+  keys: z.number(),
+  expires: z.number(),
+  nodes: z.array(z.object({ address: z.string(), policy: z.string().nullable() })).optional(),
+});
+
+export const allkeysPolicy = findingSpec({
+  id: 'eviction.allkeys_policy',
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: policyEvidence,
+  scenarios: [[1, 'strong']],
+  actions: ['set-eviction-policy'],
+});
+
+export const noeviction = findingSpec({
+  id: 'eviction.noeviction',
+  severity: { default: 'info' },
+  evidence: policyEvidence,
+  scenarios: [],
+  actions: [],
+});
+
+export const sessionsOnlyCandidates = findingSpec({
+  id: 'eviction.sessions_only_candidates',
+  severity: { default: 'warning' },
+  evidence: policyEvidence.extend({ expiresRatio: z.number() }),
+  scenarios: [[1, 'weak']],
+  actions: [],
+});
+
+export const evictionPolicyFindings = [allkeysPolicy, noeviction, sessionsOnlyCandidates] as const;

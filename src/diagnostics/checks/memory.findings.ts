@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { findingSpec } from '../catalogue/finding-spec.js';
+
+/** The findings of `memory` (runbook Diagnosis step 3, Scenario 1). */
+
+const memoryEvidence = z.object({
+  usedMemory: z.number(),
+  usedMemoryHuman: z.string(),
+  maxmemory: z.number(),
+  maxmemoryHuman: z.string(),
+  usedRatio: z.number().nullable(),
+  address: z.string(),
+  nodes: z
+    .array(z.object({ address: z.string(), usedMemoryHuman: z.string(), maxmemoryHuman: z.string(), usedRatio: z.number().nullable() }))
+    .optional(),
+  evictedKeys: z.number(),
+  evictedInWindow: z.number(),
+  ratePerSecond: z.number(),
+});
+
+export const memoryHighUsage = findingSpec({
+  id: 'memory.high_usage',
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: memoryEvidence,
+  scenarios: [[1, 'weak']],
+  actions: ['set-eviction-policy', 'set-maxmemory'],
+});
+
+export const memoryEvictions = findingSpec({
+  id: 'memory.evictions',
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  // `keys` with `ratePerSecond` estimates how long a key survives eviction (escalation).
+  evidence: memoryEvidence.extend({ windowMs: z.number(), keys: z.number() }),
+  scenarios: [[1, 'strong']],
+  actions: ['set-eviction-policy', 'set-maxmemory'],
+});
+
+export const memoryNoLimit = findingSpec({
+  id: 'memory.no_limit',
+  severity: { default: 'info' },
+  evidence: z.object({
+    usedMemory: z.number().optional(),
+    usedMemoryHuman: z.string().optional(),
+    maxmemory: z.literal(0),
+    maxmemoryHuman: z.string().optional(),
+    usedRatio: z.null(),
+    addresses: z.array(z.string()),
+  }),
+  scenarios: [],
+  actions: [],
+});
+
+export const memoryFindings = [memoryHighUsage, memoryEvictions, memoryNoLimit] as const;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { findingSpec } from '../catalogue/finding-spec.js';
+
+/** The findings of `ttl-sample` (runbook Diagnosis step 2). */
+
+const cluster = z.object({ ttlSeconds: z.number(), count: z.number(), share: z.number() });
+const basis = z.enum(['created_at', 'last_access']);
+
+export const ttlDistribution = findingSpec({
+  id: 'ttl.distribution',
+  severity: { default: 'info' },
+  evidence: z.object({
+    sampled: z.number(),
+    withTtl: z.number(),
+    noExpiry: z.number(),
+    vanished: z.number(),
+    p50Seconds: z.number().nullable(),
+    buckets: z.array(z.object({ label: z.string(), count: z.number() })),
+    approximate: z.boolean(),
+    mode: z.enum(['full', 'sample']),
+    keyPattern: z.string(),
+    expectedTtlSeconds: z.number(),
+    slidingWindow: z.boolean(),
+    nodes: z.number(),
+    originalTtl: z.object({
+      basis: basis.nullable(),
+      valuesRead: z.number(),
+      withBasis: z.number(),
+      modeSeconds: z.number().nullable(),
+      clusters: z.array(cluster),
+      note: z.string().optional(),
+    }),
+  }),
+  scenarios: [],
+  actions: [],
+});
+
+export const ttlNoExpiry = findingSpec({
+  id: 'ttl.no_expiry',
+  severity: { default: 'warning' },
+  evidence: z.object({ noExpiry: z.number(), sampled: z.number(), ratio: z.number(), samples: z.array(z.string()) }),
+  scenarios: [[2, 'strong']],
+  actions: [],
+});
+
+export const ttlAboveConfigured = findingSpec({
+  id: 'ttl.above_configured',
+  severity: { default: 'warning' },
+  evidence: z.object({
+    count: z.number(),
+    sampled: z.number(),
+    ratio: z.number(),
+    maxSeconds: z.number(),
+    expectedTtlSeconds: z.number(),
+    toleranceSeconds: z.number(),
+    samples: z.array(z.string()),
+  }),
+  scenarios: [[6, 'weak']],
+  actions: [],
+});
+
+export const ttlEffectiveBelow = findingSpec({
+  id: 'ttl.effective_below_configured',
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: z.object({
+    expectedTtlSeconds: z.number(),
+    apparentTtlSeconds: z.number(),
+    ratio: z.number(),
+    highRemainingSeconds: z.number(),
+    highRemainingStatistic: z.enum(['p99', 'max']),
+    source: z.string(),
+    withTtl: z.number(),
+  }),
+  scenarios: [
+    [6, 'weak'],
+    [2, 'weak'],
+  ],
+  actions: [],
+});
+
+export const ttlInconsistent = findingSpec({
+  id: 'ttl.inconsistent',
+  severity: { default: 'warning' },
+  evidence: z.object({ basis, sessions: z.number(), clusters: z.array(cluster) }),
+  scenarios: [
+    [2, 'weak'],
+    [6, 'weak'],
+  ],
+  actions: [],
+});
+
+export const ttlSampleFindings = [ttlDistribution, ttlNoExpiry, ttlAboveConfigured, ttlEffectiveBelow, ttlInconsistent] as const;

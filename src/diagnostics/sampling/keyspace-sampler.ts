@@ -1,0 +1,232 @@
+import type { EnvironmentConfig } from '../../config/config.js';
+import type { RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
+import type { RunOptions } from '../types.js';
+import { maskKey } from './mask-key.js';
+import { readSessionTimestamps, type SessionTimestamps } from './session-value.js';
+import { TtlStats } from './ttl-stats.js';
+
+/** SCAN COUNT: big enough that a full audit is not round-trip bound, small enough to keep batches cheap. */
+const SCAN_COUNT = 1000;
+export const DEFAULT_SAMPLE_SIZE = 1000;
+/** PTTL pipelines in flight per node: the server works on one while the client parses the other. */
+const PIPELINE_DEPTH = 2;
+const MAX_SAMPLE_KEYS = 5;
+
+/** A remaining TTL counts as above the configured one beyond max(5 s, 1 %): clock noise, rounding. */
+export function aboveTolerance(expectedTtlSeconds: number): number {
+  return Math.max(5, expectedTtlSeconds * 0.01);
+}
+
+/** One key kept for the checks. */
+export interface SampledKey {
+  /** The raw key: a credential, mask it (`maskKey`) before it goes into evidence. */
+  key: string;
+  /** Index of the node in the store's `nodes`. */
+  node: number;
+  /** PTTL in ms, -1 for no expiry (vanished keys are only counted in `stats`). */
+  pttlMs: number;
+  /** The value's timestamps; present when the value was read (keys with a TTL, within the values budget). */
+  value?: SessionTimestamps;
+  /** The bot's clock when the value was read: ages count from here. */
+  readAtMs?: number;
+}
+
+/** What one pass over the keyspace saw. Memory is bounded by the budget, also in a full audit. */
+export interface KeyspaceSample {
+  mode: 'sample' | 'full';
+  /** Every scanned key's PTTL (every key of the store in a full audit), as streaming statistics. */
+  stats: TtlStats;
+  /** Masked keys without a TTL, at most five. */
+  noExpiryKeys: string[];
+  /** Keys whose remaining TTL is above the configured TTL + `aboveTolerance`. */
+  above: { count: number; maxSeconds: number; keys: string[] };
+  /** The kept keys: each node's first `budgets[node]` keys, in SCAN order. */
+  keys: readonly SampledKey[];
+  /** Keys (and values) budget of each node: the sample size split evenly across the nodes. */
+  budgets: readonly number[];
+}
+
+/**
+ * The one keyspace sample of a diagnosis: the first `sample()` scans (SCAN + pipelined PTTL + the
+ * values within budget), every later caller shares that promise. Checks read it from their context
+ * instead of scanning, so a diagnosis scans the keyspace once.
+ */
+export interface KeyspaceSampler {
+  sample(): Promise<KeyspaceSample>;
+}
+
+export interface KeyspaceSamplerOptions {
+  nodes: readonly RedisNodePort[];
+  keyPattern: string;
+  expectedTtlSeconds: number;
+  /** Keys (and values) to sample over all nodes (default 1000). */
+  sampleSize?: number;
+  /** Scan every key; values are still read only within the budget. */
+  full?: boolean;
+  onProgress?: (scanned: number, total: number | undefined) => void;
+  now: () => number;
+  /** Ends the scan early (the diagnosis is over). */
+  signal: AbortSignal;
+}
+
+/** `size` split across `nodes`: each node gets its share, so a cluster sample is not biased to the fastest node. */
+export function splitBudget(size: number, nodes: number): number[] {
+  const base = Math.floor(size / Math.max(1, nodes));
+  return Array.from({ length: nodes }, (_, i) => base + (i < size % nodes ? 1 : 0));
+}
+
+async function totalKeys(nodes: readonly RedisNodePort[]): Promise<number | undefined> {
+  try {
+    const spaces = await Promise.all(nodes.map((n) => n.keyspace()));
+    return spaces.reduce((sum, s) => sum + s.keys, 0);
+  } catch {
+    // Progress is a nicety; the scan itself reports a broken source.
+    return undefined;
+  }
+}
+
+interface NodeScan {
+  node: RedisNodePort;
+  index: number;
+  budget: number;
+  opts: KeyspaceSamplerOptions;
+  out: { sample: KeyspaceSample; kept: SampledKey[] };
+  aboveMs: number;
+  progress: { scanned: number; report: () => void };
+}
+
+/** Records one batch: statistics for every key, and the kept keys (with values) within the node's budget. */
+async function processBatch(s: NodeScan, keys: string[], pttls: number[], state: { kept: number }): Promise<void> {
+  const { sample, kept } = s.out;
+  const toRead: SampledKey[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const p = pttls[i] as number;
+    sample.stats.add(p);
+    if (p === -2) continue;
+    if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskKey(key));
+    if (p > s.aboveMs) {
+      sample.above.count++;
+      if (p / 1000 > sample.above.maxSeconds) sample.above.maxSeconds = p / 1000;
+      if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskKey(key));
+    }
+    if (state.kept < s.budget) {
+      state.kept++;
+      const k: SampledKey = { key, node: s.index, pttlMs: p };
+      kept.push(k);
+      if (p >= 0) toRead.push(k);
+    }
+  }
+  if (toRead.length) {
+    const values = await s.node.readValues(toRead.map((k) => k.key));
+    const readAtMs = s.opts.now();
+    values.forEach((value, i) => {
+      if (value === undefined) return;
+      const k = toRead[i] as SampledKey;
+      k.value = readSessionTimestamps(value);
+      k.readAtMs = readAtMs;
+    });
+  }
+  s.progress.scanned += keys.length;
+  s.progress.report();
+}
+
+/**
+ * Scans one node: the next SCAN is sent as soon as the previous one returns, together with the PTTL
+ * pipeline of that batch, and up to PIPELINE_DEPTH PTTL pipelines stay in flight. All of it travels
+ * on the node's one connection, so the server rarely waits for the client.
+ */
+async function scanNode(s: NodeScan): Promise<void> {
+  const full = s.opts.full === true;
+  const it = s.node.scan(s.opts.keyPattern, SCAN_COUNT)[Symbol.asyncIterator]();
+  const inFlight: { keys: string[]; pttls: Promise<number[]> }[] = [];
+  const state = { kept: 0 };
+  let left = s.budget;
+  const drainOne = async (): Promise<void> => {
+    const batch = inFlight.shift() as { keys: string[]; pttls: Promise<number[]> };
+    await processBatch(s, batch.keys, await batch.pttls, state);
+  };
+
+  let next: Promise<IteratorResult<string[]>> | undefined = left > 0 || full ? it.next() : undefined;
+  try {
+    while (next) {
+      const r: IteratorResult<string[]> = await next;
+      next = undefined;
+      if (r.done || s.opts.signal.aborted) break;
+      let keys = r.value;
+      if (!full) {
+        if (keys.length > left) keys = keys.slice(0, left);
+        left -= keys.length;
+      }
+      if (full || left > 0) {
+        next = it.next();
+        // Awaited in turn or in finally; this keeps an early exit from leaving an unhandled rejection.
+        next.catch(() => undefined);
+      }
+      const pttls = s.node.pttl(keys);
+      pttls.catch(() => undefined);
+      inFlight.push({ keys, pttls });
+      if (inFlight.length >= PIPELINE_DEPTH) await drainOne();
+    }
+    while (inFlight.length) await drainOne();
+  } finally {
+    if (next) await next.catch(() => undefined);
+    await Promise.all(inFlight.map((b) => b.pttls.catch(() => undefined)));
+    await it.return?.();
+  }
+}
+
+async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSample> {
+  const sampleSize = opts.sampleSize ?? DEFAULT_SAMPLE_SIZE;
+  const budgets = splitBudget(sampleSize, opts.nodes.length);
+  const tolerance = aboveTolerance(opts.expectedTtlSeconds);
+  const sample: KeyspaceSample = {
+    mode: opts.full ? 'full' : 'sample',
+    stats: new TtlStats({ expectedTtlSeconds: opts.expectedTtlSeconds, aboveToleranceSeconds: tolerance }),
+    noExpiryKeys: [],
+    above: { count: 0, maxSeconds: 0, keys: [] },
+    keys: [],
+    budgets,
+  };
+  const total = opts.onProgress ? await totalKeys(opts.nodes) : undefined;
+  const shownTotal = total === undefined ? undefined : opts.full ? total : Math.min(total, sampleSize);
+  const progress = { scanned: 0, report: () => opts.onProgress?.(progress.scanned, shownTotal) };
+  const aboveMs = (opts.expectedTtlSeconds + tolerance) * 1000;
+  const perNode = opts.nodes.map(() => [] as SampledKey[]);
+  await Promise.all(
+    opts.nodes.map((node, index) =>
+      scanNode({ node, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress }),
+    ),
+  );
+  // Node order, then SCAN order: the same sample reads the same way whichever node answered first.
+  sample.keys = perNode.flat();
+  return sample;
+}
+
+/** Creates the sampler of one diagnosis; nothing is read until a check asks for the sample. */
+export function createKeyspaceSampler(opts: KeyspaceSamplerOptions): KeyspaceSampler {
+  let scan: Promise<KeyspaceSample> | undefined;
+  return {
+    sample: () => (scan ??= scanKeyspace(opts)),
+  };
+}
+
+/** The sampler of one diagnosis of `env`, configured from the run's options (what the engine creates). */
+export function keyspaceSamplerFor(opts: {
+  store: SessionStore;
+  env: Pick<EnvironmentConfig, 'expectedTtlSeconds' | 'redis'>;
+  options: Pick<RunOptions, 'sampleSize' | 'full' | 'onProgress'>;
+  now: () => number;
+  signal: AbortSignal;
+}): KeyspaceSampler {
+  return createKeyspaceSampler({
+    nodes: opts.store.nodes,
+    keyPattern: opts.env.redis.keyPattern,
+    expectedTtlSeconds: opts.env.expectedTtlSeconds,
+    ...(opts.options.sampleSize !== undefined ? { sampleSize: opts.options.sampleSize } : {}),
+    ...(opts.options.full !== undefined ? { full: opts.options.full } : {}),
+    ...(opts.options.onProgress ? { onProgress: opts.options.onProgress } : {}),
+    now: opts.now,
+    signal: opts.signal,
+  });
+}
