@@ -205,7 +205,7 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
     durationMs: now() - startedAt,
     checks: checkSummaries,
     findings,
-    scenarios: rankScenarios(findings, checkSummaries, env.kubernetes?.namespace, catalogue),
+    scenarios: rankScenarios(findings, checkSummaries, catalogue, env.kubernetes?.namespace),
   };
 
   /** The engine's own findings follow the catalogue too; one that does not is a bug, not a report line. */

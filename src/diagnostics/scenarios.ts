@@ -1,24 +1,8 @@
-import { defaultCatalogue } from './catalogue/default-catalogue.js';
 import type { FindingCatalogue } from './catalogue/finding-catalogue.js';
-import type { ScenarioNumber, Strength } from './catalogue/finding-spec.js';
-import type { CheckSummary, Finding, Severity } from './types.js';
+import type { Likelihood, ScenarioAssessment, ScenarioNumber, Strength } from './scenario-types.js';
+import type { CheckSummary, Finding, Severity } from './finding.js';
 
-export type { ScenarioNumber } from './catalogue/finding-spec.js';
-export type Likelihood = 'likely' | 'possible' | 'ruled_out';
-
-/** One runbook scenario as the evidence rates it. Part of the report contract. */
-export interface ScenarioAssessment {
-  scenario: ScenarioNumber;
-  name: string;
-  likelihood: Likelihood;
-  /** Ids of the findings that point to this scenario. */
-  evidence: string[];
-  /** Set when a check this scenario depends on did not run, so it could not be ruled out. */
-  unchecked?: string[];
-  /** The runbook's fix, with the environment's namespace filled in (set by the engine). */
-  fix?: string[];
-}
-
+export type { Likelihood, ScenarioAssessment, ScenarioNumber } from './scenario-types.js';
 /** The runbook's seven causes, their fix, and the checks that can confirm or rule them out. */
 export interface ScenarioDefinition {
   scenario: ScenarioNumber;
@@ -98,7 +82,7 @@ const LIKELIHOOD_ORDER: Record<Likelihood, number> = { likely: 0, possible: 1, r
  * The runbook scenarios a finding id supports (used to tag findings in renderers). Which scenario a
  * finding supports, and how strongly, is declared with the finding (its catalogue entry).
  */
-export function scenariosOf(findingId: string, catalogue: FindingCatalogue = defaultCatalogue): ScenarioNumber[] {
+export function scenariosOf(findingId: string, catalogue: FindingCatalogue): ScenarioNumber[] {
   return catalogue.scenariosOf(findingId);
 }
 
@@ -109,8 +93,8 @@ export function scenariosOf(findingId: string, catalogue: FindingCatalogue = def
 export function rankScenarios(
   findings: readonly Finding[],
   checks: readonly CheckSummary[],
+  catalogue: FindingCatalogue,
   namespace = '<namespace>',
-  catalogue: FindingCatalogue = defaultCatalogue,
 ): ScenarioAssessment[] {
   const ran = new Set(checks.filter((c) => c.status === 'ok' || c.status === 'findings').map((c) => c.id));
   const attempted = new Set(checks.map((c) => c.id));

@@ -59,8 +59,8 @@ describe('the finding catalogue', () => {
       'aof.delayed_fsync': [[7, 'strong']],
       'aof.frequent_rewrites': [[7, 'strong']],
     });
-    expect(scenariosOf('ttl.inconsistent')).toEqual([2, 6]);
-    expect(scenariosOf('no.such_finding')).toEqual([]);
+    expect(scenariosOf('ttl.inconsistent', defaultCatalogue)).toEqual([2, 6]);
+    expect(scenariosOf('no.such_finding', defaultCatalogue)).toEqual([]);
   });
 
   it('names the remediation actions of each finding', () => {

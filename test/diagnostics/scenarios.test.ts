@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultCatalogue } from '../../src/diagnostics/catalogue/default-catalogue.js';
 import { escalationFinding } from '../../src/diagnostics/escalation.js';
 import { rankScenarios, SCENARIOS, scenariosOf } from '../../src/diagnostics/scenarios.js';
 import type { CheckSummary, Finding, Severity } from '../../src/diagnostics/types.js';
@@ -16,7 +17,7 @@ const ALL_CHECKS = ran(...new Set(SCENARIOS.flatMap((s) => s.checks)));
 
 describe('rankScenarios', () => {
   it('rules every scenario out when all checks ran and found nothing', () => {
-    const ranking = rankScenarios([f('ttl.distribution', 'info')], ALL_CHECKS);
+    const ranking = rankScenarios([f('ttl.distribution', 'info')], ALL_CHECKS, defaultCatalogue);
     expect(ranking).toHaveLength(7);
     expect(ranking.every((s) => s.likelihood === 'ruled_out')).toBe(true);
     expect(ranking.map((s) => s.scenario)).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -26,6 +27,7 @@ describe('rankScenarios', () => {
     const ranking = rankScenarios(
       [f('memory.high_usage', 'critical'), f('eviction.allkeys_policy', 'critical'), f('ttl.effective_below_configured')],
       ALL_CHECKS,
+      defaultCatalogue,
     );
     expect(ranking[0]).toEqual({
       scenario: 1,
@@ -44,6 +46,7 @@ describe('rankScenarios', () => {
     const ranking = rankScenarios(
       [f('ttl.no_expiry', 'warning'), f('config.env_override_mismatch', 'critical'), f('config.ttl_not_expected', 'critical')],
       ALL_CHECKS,
+      defaultCatalogue,
     );
     expect(ranking.slice(0, 2).map((s) => [s.scenario, s.likelihood])).toEqual([
       [6, 'likely'],
@@ -52,7 +55,7 @@ describe('rankScenarios', () => {
   });
 
   it("fills the environment's namespace into the runbook's fix", () => {
-    const ranking = rankScenarios([f('sliding_window.disabled', 'critical')], ALL_CHECKS, 'shop-prod');
+    const ranking = rankScenarios([f('sliding_window.disabled', 'critical')], ALL_CHECKS, defaultCatalogue, 'shop-prod');
     expect(ranking[0]?.fix?.at(-1)).toBe('Restart the app: kubectl rollout restart deployment/langgraph-agent -n shop-prod.');
   });
 
@@ -62,7 +65,7 @@ describe('rankScenarios', () => {
       { id: 'eviction-policy', status: 'error', durationMs: 1, message: 'down' },
       { id: 'ttl-sample', status: 'ok', durationMs: 1 },
     ];
-    const ranking = rankScenarios([], checks);
+    const ranking = rankScenarios([], checks, defaultCatalogue);
     const one = ranking.find((s) => s.scenario === 1);
     expect(one).toMatchObject({ likelihood: 'possible', unchecked: ['memory', 'eviction-policy'] });
     expect(ranking.find((s) => s.scenario === 2)?.likelihood).toBe('ruled_out');
@@ -70,9 +73,9 @@ describe('rankScenarios', () => {
   });
 
   it('maps every finding id the checks raise to a scenario', () => {
-    expect(scenariosOf('eviction.allkeys_policy')).toEqual([1]);
-    expect(scenariosOf('clock.skew')).toEqual([5]);
-    expect(scenariosOf('ttl.distribution')).toEqual([]);
+    expect(scenariosOf('eviction.allkeys_policy', defaultCatalogue)).toEqual([1]);
+    expect(scenariosOf('clock.skew', defaultCatalogue)).toEqual([5]);
+    expect(scenariosOf('ttl.distribution', defaultCatalogue)).toEqual([]);
   });
 });
 

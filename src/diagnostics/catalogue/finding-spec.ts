@@ -1,15 +1,11 @@
 import type { z } from 'zod';
 import type { ActionId } from '../../core/action-ids.js';
-import type { Finding, RawFinding, Severity } from '../types.js';
+import type { Finding, RawFinding, Severity } from '../finding.js';
+import type { ScenarioNumber, Strength } from '../scenario-types.js';
 
 export { ACTION_IDS, type ActionId } from '../../core/action-ids.js';
 
-/** The runbook's scenarios (Resolution section). */
-export const SCENARIO_NUMBERS = [1, 2, 3, 4, 5, 6, 7] as const;
-export type ScenarioNumber = (typeof SCENARIO_NUMBERS)[number];
-
-/** A strong finding of warning or critical severity makes its scenario `likely`; weak ones `possible`. */
-export type Strength = 'strong' | 'weak';
+export { SCENARIO_NUMBERS, type ScenarioNumber, type Strength } from '../scenario-types.js';
 
 /**
  * One finding id as its check declares it, next to the code that raises it.

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
-import type { RunOptions } from '../types.js';
+import type { RunOptions } from '../run-options.js';
 import { maskKey } from './mask-key.js';
 import { readSessionTimestamps, type SessionTimestamps } from './session-value.js';
 import { TtlStats } from './ttl-stats.js';
