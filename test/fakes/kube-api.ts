@@ -102,6 +102,11 @@ export interface FakeKubeApi {
   setPodLog(podName: string, text: string, container?: string): void;
   /** The next request (only) gets this status; `body` overrides the default `Status` object. */
   failNext(status: number, body?: unknown, contentType?: string): void;
+  /**
+   * The next request with this method whose path ends with `pathSuffix` (only that one) gets this status,
+   * e.g. `failNextOn('PATCH', '/configmaps/redis-session-config', 409)` while the reads before it pass.
+   */
+  failNextOn(method: string, pathSuffix: string, status: number, body?: unknown): void;
   /** Every request gets this status until `clearFaults()`. */
   failAll(status: number, body?: unknown, contentType?: string): void;
   clearFaults(): void;
@@ -204,6 +209,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const logs = new Map<string, string>();
   const requests: RecordedRequest[] = [];
   let nextFault: Fault | undefined;
+  let targetedFault: (Fault & { method: string; pathSuffix: string }) | undefined;
   let allFault: Fault | undefined;
   let delayMs = 0;
 
@@ -309,7 +315,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       ...(body !== undefined ? { body } : {}),
     });
 
-    const fault = nextFault ?? allFault;
+    const targeted =
+      !nextFault && targetedFault && targetedFault.method === req.method && path.endsWith(targetedFault.pathSuffix) ? targetedFault : undefined;
+    if (targeted) targetedFault = undefined;
+    const fault = nextFault ?? targeted ?? allFault;
     nextFault = undefined;
     if (fault) {
       const body = fault.body ?? statusObject(fault.status, defaultFaultMessage(fault.status, path, req.method));
@@ -497,11 +506,15 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     failNext(status, body, contentType) {
       nextFault = { status, body, contentType };
     },
+    failNextOn(method, pathSuffix, status, body) {
+      targetedFault = { method, pathSuffix, status, body };
+    },
     failAll(status, body, contentType) {
       allFault = { status, body, contentType };
     },
     clearFaults() {
       nextFault = undefined;
+      targetedFault = undefined;
       allFault = undefined;
     },
     setDelay(ms) {
