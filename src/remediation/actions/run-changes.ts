@@ -38,7 +38,7 @@ async function checkPreconditions(ctx: ActionContext, changes: Change[], phase: 
     } else if (c.kind === 'configmap') {
       const cm = await needCluster(ctx).readConfigMap(c.name);
       if (!cm) throw new ClusterError(`ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}". ${again(phase)}`, 'not_found', 404);
-      if (cm.resourceVersion !== c.resourceVersion || cm.data[c.key] !== c.before) {
+      if (cm.resourceVersion !== c.resourceVersion || (cm.data[c.key] ?? '') !== c.before) {
         throw new ClusterError(`ConfigMap "${c.name}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${cm.resourceVersion}). ${again(phase)}`, 'conflict', 409);
       }
     } else {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ActionContext, RemediationAction } from '../types.js';
-import { allCapable, kubeCapability, redisCapability } from './capability.js';
-import { objectNames } from './object-names.js';
+import { redisSettingCapability } from './redis-setting-capability.js';
 import { describeChanges, planRedisSettings } from './redis-settings.js';
 import { revertChanges, runChanges } from './run-changes.js';
 
@@ -55,13 +54,7 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
   scenarios: [1],
   params,
 
-  async capability(ctx) {
-    const names = objectNames(ctx.env);
-    return allCapable(
-      redisCapability(ctx),
-      ...(names && ctx.cluster ? [kubeCapability(ctx, [{ verb: 'patch', resource: 'configmaps', name: names.redisConfigMap }])] : []),
-    );
-  },
+  capability: redisSettingCapability,
 
   async plan(ctx, p) {
     const { changes, warnings } = await planRedisSettings(ctx, [
