@@ -27,6 +27,9 @@ const redisSchema = z
       }),
     passwordEnv: envVarName.optional(),
     usernameEnv: envVarName.optional(),
+    /** Credentials of the remediation actions (CONFIG SET), when they differ from the diagnosis' read-only ones. */
+    adminUsernameEnv: envVarName.optional(),
+    adminPasswordEnv: envVarName.optional(),
     keyPattern: z.string().min(1).default('session:*'),
     /** Connect timeout of the session store's connection, in ms. */
     connectTimeoutMs: z.number().int().positive().default(3000),

@@ -63,6 +63,12 @@ export interface RedisAdminPort {
   canConfigSet(): Promise<{ allowed: true } | { allowed: false; reason: string }>;
   /** Keys and keys with an expiry (INFO keyspace), for the eviction-policy warnings. */
   keyspace(): Promise<{ keys: number; expires: number }>;
+  /**
+   * Keys matching a pattern (SCAN, never KEYS), stopping after about `maxScanned` keys scanned;
+   * `complete` false when it stopped early. Optional: without it the "only sessions carry a TTL"
+   * warning of set-eviction-policy is not computed.
+   */
+  countKeys?(pattern: string, maxScanned: number): Promise<{ matched: number; complete: boolean }>;
 }
 
 /** The Kubernetes objects the actions change, with resourceVersion preconditions. */

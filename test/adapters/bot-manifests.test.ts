@@ -8,17 +8,10 @@ type Obj = Record<string, any>;
 const docs = (path: string): Obj[] => parseAllDocuments(readFileSync(resolve(path), 'utf8')).map((d) => d.toJS() as Obj);
 
 describe('manifests/bot', () => {
-  it('RBAC is read-only and covers exactly what the Kubernetes adapter calls', () => {
+  it('RBAC: a Role bound to the service account (its grants: test/adapters/kubernetes/rbac.test.ts)', () => {
     const objs = docs('manifests/bot/rbac.yaml');
     expect(objs.map((o) => o.kind)).toEqual(['ServiceAccount', 'Role', 'RoleBinding']);
     const role = objs.find((o) => o.kind === 'Role')!;
-    const grants = new Set<string>();
-    for (const rule of role.rules) {
-      expect(rule.apiGroups).toEqual(['']);
-      for (const r of rule.resources) for (const v of rule.verbs) grants.add(`${v} ${r}`);
-    }
-    // readConfigMap, listPods, podLogs (reads the pod, then its logs).
-    expect([...grants].sort()).toEqual(['get configmaps', 'get pods', 'get pods/log', 'list configmaps', 'list pods']);
     const binding = objs.find((o) => o.kind === 'RoleBinding')!;
     expect(binding.roleRef.name).toBe(role.metadata.name);
     expect(binding.subjects[0].name).toBe(objs[0]!.metadata.name);

@@ -47,12 +47,16 @@ export interface PodView {
   containers: ContainerView[];
 }
 
-/** Raised by cluster adapters; `kind` decides the finding id and the message. */
+/**
+ * Raised by cluster adapters; `kind` decides the finding id and the message. `conflict` is a 409: the
+ * object changed since it was read (a resourceVersion precondition failed); `not_found` a 404 where the
+ * object must exist (a write).
+ */
 export class ClusterError extends Error {
   override name = 'ClusterError';
   constructor(
     message: string,
-    readonly kind: 'forbidden' | 'unreachable' | 'server_error' | 'invalid',
+    readonly kind: 'forbidden' | 'unreachable' | 'server_error' | 'invalid' | 'conflict' | 'not_found',
     readonly status?: number,
   ) {
     super(message);

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { ClusterError } from '../../core/ports/cluster.js';
+import type { Change, RemediationAction } from '../types.js';
+import { kubeCapability } from './capability.js';
+import { objectNames } from './object-names.js';
+import { requireCluster } from './require-cluster.js';
+import { planRestart, rolloutTimeoutMs } from './restart-change.js';
+import { revertChanges, runChanges } from './run-changes.js';
+
+/** The app ConfigMap key of the runbook (Diagnosis 5, Scenario 3). */
+export const SLIDING_WINDOW_KEY = 'session_sliding_window';
+
+const params = z
+  .object({ timeoutSeconds: z.number().int().positive().max(3600).default(300) })
+  .strict();
+export type SlidingWindowParams = z.infer<typeof params>;
+
+/** Runbook Scenario 3: `session_sliding_window: "true"`, then a restart, because env vars do not reload. */
+export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
+  id: 'enable-sliding-window',
+  title: 'Enable the sliding session window',
+  scenarios: [3],
+  params,
+
+  async capability(ctx) {
+    const names = objectNames(ctx.env);
+    if (!names) return { able: false, why: `Environment "${ctx.env.name}" has no Kubernetes config.` };
+    return kubeCapability(ctx, [
+      { verb: 'patch', resource: 'configmaps', name: names.appConfigMap },
+      { verb: 'patch', resource: 'deployments', name: names.appDeployment },
+    ]);
+  },
+
+  async plan(ctx, p) {
+    const { cluster, names } = requireCluster(ctx);
+    const cm = await cluster.readConfigMap(names.appConfigMap);
+    if (!cm) throw new ClusterError(`ConfigMap "${names.appConfigMap}" was not found in namespace "${names.namespace}".`, 'not_found', 404);
+    const current = cm.data[SLIDING_WINDOW_KEY];
+    const warnings: string[] = [];
+    if (!ctx.env.slidingWindow) {
+      warnings.push(`The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): sessions of API clients would never expire while they are used.`);
+    }
+    const changes: Change[] = [];
+    if (current !== 'true') {
+      if (current === undefined) warnings.push(`ConfigMap "${names.appConfigMap}" has no key ${SLIDING_WINDOW_KEY}; a revert sets it to an empty string.`);
+      changes.push({
+        kind: 'configmap',
+        namespace: names.namespace,
+        name: names.appConfigMap,
+        key: SLIDING_WINDOW_KEY,
+        before: current ?? '',
+        after: 'true',
+        diff: [...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []), `+${SLIDING_WINDOW_KEY}: "true"`],
+        resourceVersion: cm.resourceVersion,
+      });
+      changes.push(await planRestart(cluster, names, names.appDeployment));
+    }
+    return {
+      action: 'enable-sliding-window',
+      env: ctx.env.name,
+      params: p,
+      summary: changes.length
+        ? `Set ${SLIDING_WINDOW_KEY} to "true" in ConfigMap ${names.appConfigMap}, then restart Deployment ${names.appDeployment}`
+        : `${SLIDING_WINDOW_KEY} is already "true" in ConfigMap ${names.appConfigMap}`,
+      changes,
+      fixes: ['Active users logged out at the original TTL because their sessions are not refreshed on access (Scenario 3).'],
+      doesNotFix: [
+        'A refresh that the code does not implement (refresh_session must call EXPIRE): check the code if TTLs still do not refresh.',
+        'Sessions evicted or deleted before their TTL (Scenarios 1 and 4).',
+      ],
+      risks: ['The app pods restart one by one.', 'Sessions of active users live longer: they expire only after the TTL without access.'],
+      warnings,
+      noop: changes.length === 0,
+    };
+  },
+
+  apply: (ctx, plan) => runChanges(ctx, plan.changes, { rolloutTimeoutMs: rolloutTimeoutMs(plan.params) }),
+  revert: (ctx, record) => revertChanges(ctx, record, { rolloutTimeoutMs: 300_000 }),
+};

@@ -1,0 +1,97 @@
+import { setDirective } from '../redis-conf.js';
+import type { ActionContext, Change } from '../types.js';
+import { objectNames } from './object-names.js';
+
+/** The ConfigMap key that holds the Redis config file. */
+export const REDIS_CONF_KEY = 'redis.conf';
+
+/** One Redis parameter an action sets, live and in redis.conf. */
+export interface RedisSetting {
+  parameter: string;
+  /** The value as CONFIG GET reports it (memory in bytes, names lower case): what is set and confirmed. */
+  value: string;
+  /** The value as written in redis.conf (`512mb`). */
+  confValue: string;
+  /** Whether a value read from redis.conf or CONFIG GET already means `value`. */
+  same(current: string): boolean;
+}
+
+export interface SettingsPlan {
+  changes: Change[];
+  warnings: string[];
+  /** CONFIG GET per node and parameter, before the change: `node -> parameter -> value`. */
+  live: Map<string, Map<string, string>>;
+}
+
+/**
+ * Reads what each node and the Redis ConfigMap's redis.conf hold and lists the changes that would
+ * set `settings` (none where a value already matches). Only reads.
+ */
+export async function planRedisSettings(ctx: ActionContext, settings: RedisSetting[]): Promise<SettingsPlan> {
+  const changes: Change[] = [];
+  const warnings: string[] = [];
+  const live = new Map<string, Map<string, string>>();
+  for (const node of await ctx.redis.nodes()) {
+    const values = new Map<string, string>();
+    live.set(node, values);
+    for (const s of settings) {
+      const before = await ctx.redis.configGet(node, s.parameter);
+      values.set(s.parameter, before);
+      if (!s.same(before)) changes.push({ kind: 'redis-config', node, parameter: s.parameter, before, after: s.value });
+    }
+  }
+
+  const names = objectNames(ctx.env);
+  const lostAtRestart = 'the change is live only and is lost when Redis restarts';
+  if (!names || !ctx.cluster) {
+    warnings.push(`No live Kubernetes cluster is configured for environment "${ctx.env.name}": ${lostAtRestart}; make the same edit where redis.conf is kept.`);
+    return { changes, warnings, live };
+  }
+  const cm = await ctx.cluster.readConfigMap(names.redisConfigMap);
+  const text = cm?.data[REDIS_CONF_KEY];
+  if (!cm || text === undefined) {
+    warnings.push(
+      `${cm ? `ConfigMap "${names.redisConfigMap}" has no key "${REDIS_CONF_KEY}"` : `ConfigMap "${names.redisConfigMap}" was not found in namespace "${names.namespace}"`}: ${lostAtRestart}.`,
+    );
+    return { changes, warnings, live };
+  }
+  let after = text;
+  const diff: string[] = [];
+  for (const s of settings) {
+    const edit = setDirective(after, s.parameter, s.confValue, (current) => s.same(current));
+    if (edit.occurrences > 1) {
+      warnings.push(
+        `${REDIS_CONF_KEY} in ConfigMap "${names.redisConfigMap}" sets ${s.parameter} ${edit.occurrences} times; the last one (line ${edit.line}) is the one Redis uses and the one edited, the others stay as they are.`,
+      );
+    }
+    if (edit.changed) {
+      diff.push(`@@ ${REDIS_CONF_KEY} line ${edit.line} @@`, ...edit.diff);
+      after = edit.text;
+    }
+  }
+  if (after !== text) {
+    changes.push({
+      kind: 'configmap',
+      namespace: names.namespace,
+      name: names.redisConfigMap,
+      key: REDIS_CONF_KEY,
+      before: text,
+      after,
+      diff,
+      resourceVersion: cm.resourceVersion,
+    });
+  }
+  return { changes, warnings, live };
+}
+
+/** "CONFIG SET maxmemory-policy volatile-lru on 1 node and redis.conf in ConfigMap redis-session-config". */
+export function describeChanges(changes: Change[]): string {
+  const nodes = new Set(changes.filter((c) => c.kind === 'redis-config').map((c) => (c.kind === 'redis-config' ? c.node : '')));
+  const parts: string[] = [];
+  if (nodes.size) parts.push(`on ${nodes.size} node${nodes.size > 1 ? 's' : ''}`);
+  for (const c of changes) {
+    if (c.kind === 'configmap') parts.push(`in ConfigMap ${c.name} (${c.key})`);
+    if (c.kind === 'rollout-restart') parts.push(`then restart Deployment ${c.deployment}`);
+  }
+  return parts.join(' and ');
+}

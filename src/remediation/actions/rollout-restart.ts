@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { RemediationAction } from '../types.js';
+import { kubeCapability } from './capability.js';
+import { objectNames } from './object-names.js';
+import { requireCluster } from './require-cluster.js';
+import { planRestart, rolloutTimeoutMs } from './restart-change.js';
+import { revertChanges, runChanges } from './run-changes.js';
+
+const params = z
+  .object({
+    target: z.enum(['app', 'redis'], { error: 'expected app or redis' }),
+    /** How long the rollout is followed before it is reported timed_out. */
+    timeoutSeconds: z.number().int().positive().max(3600).default(300),
+  })
+  .strict();
+export type RolloutRestartParams = z.infer<typeof params>;
+
+/** `kubectl rollout restart` of the app or the Redis Deployment, followed to completion (Scenarios 3, 6, 7). */
+export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
+  id: 'rollout-restart',
+  title: 'Restart a Deployment',
+  scenarios: [3, 6, 7],
+  params,
+
+  async capability(ctx) {
+    const names = objectNames(ctx.env);
+    if (!names) return { able: false, why: `Environment "${ctx.env.name}" has no Kubernetes config.` };
+    return kubeCapability(ctx, [
+      { verb: 'patch', resource: 'deployments', name: names.appDeployment },
+      { verb: 'patch', resource: 'deployments', name: names.redisDeployment },
+    ]);
+  },
+
+  async plan(ctx, p) {
+    const { cluster, names } = requireCluster(ctx);
+    const deployment = p.target === 'app' ? names.appDeployment : names.redisDeployment;
+    const change = await planRestart(cluster, names, deployment);
+    const redis = p.target === 'redis';
+    return {
+      action: 'rollout-restart',
+      env: ctx.env.name,
+      params: p,
+      summary: `Restart Deployment ${deployment} in namespace ${names.namespace} and follow the rollout (up to ${p.timeoutSeconds}s)`,
+      changes: [change],
+      fixes: redis
+        ? ['Redis running with settings older than its ConfigMap (Scenarios 1 and 7).']
+        : ['App pods running with environment variables older than their ConfigMap (Scenarios 3 and 6): env vars are read only at start.'],
+      doesNotFix: ['A wrong value in the ConfigMap itself: the restart only makes the pods read it again.'],
+      risks: redis
+        ? [
+            'Redis is unavailable while its pod restarts; sessions are lost unless they are persisted (AOF or RDB) and reloaded.',
+            'The restarted Redis reads redis.conf from its ConfigMap: settings changed only live (CONFIG SET) are lost.',
+          ]
+        : ['Pods are replaced one by one; requests in flight on a terminating pod may fail.'],
+      warnings: [],
+      noop: false,
+    };
+  },
+
+  apply: (ctx, plan) => runChanges(ctx, plan.changes, { rolloutTimeoutMs: rolloutTimeoutMs(plan.params) }),
+  revert: (ctx, record) => revertChanges(ctx, record, { rolloutTimeoutMs: 300_000 }),
+};

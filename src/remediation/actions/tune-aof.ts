@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { RemediationAction } from '../types.js';
+import { parseRedisMemory } from './memory-size.js';
+import { redisSettingCapability } from './redis-setting-capability.js';
+import { describeChanges, planRedisSettings } from './redis-settings.js';
+import { revertChanges, runChanges } from './run-changes.js';
+
+const params = z
+  .object({
+    /** `auto-aof-rewrite-percentage` (runbook: 100). */
+    percentage: z.number().int().min(0).max(10_000).default(100),
+    /** `auto-aof-rewrite-min-size` (runbook: 128mb). */
+    minSize: z
+      .string()
+      .default('128mb')
+      .refine((v) => parseRedisMemory(v) !== undefined, { message: 'expected a memory size: bytes or a Redis unit (64mb, 1gb)' }),
+  })
+  .strict();
+export type TuneAofParams = z.infer<typeof params>;
+
+/** Runbook Scenario 7: fewer AOF rewrites under load, live and in redis.conf. */
+export const tuneAof: RemediationAction<TuneAofParams> = {
+  id: 'tune-aof',
+  title: 'Tune AOF rewrites',
+  scenarios: [7],
+  params,
+  capability: redisSettingCapability,
+
+  async plan(ctx, p) {
+    const minBytes = parseRedisMemory(p.minSize) as number;
+    const percentage = String(p.percentage);
+    const { changes, warnings, live } = await planRedisSettings(ctx, [
+      { parameter: 'auto-aof-rewrite-percentage', value: percentage, confValue: percentage, same: (v) => v.trim() === percentage },
+      { parameter: 'auto-aof-rewrite-min-size', value: String(minBytes), confValue: p.minSize, same: (v) => parseRedisMemory(v) === minBytes },
+    ]);
+    if ([...live.keys()].length && p.percentage === 0) warnings.push('auto-aof-rewrite-percentage 0 turns automatic AOF rewrites off: the AOF grows until rewritten by hand.');
+    return {
+      action: 'tune-aof',
+      env: ctx.env.name,
+      params: p,
+      summary: changes.length
+        ? `Set auto-aof-rewrite-percentage ${p.percentage} and auto-aof-rewrite-min-size ${p.minSize} ${describeChanges(changes)}`
+        : 'The AOF rewrite settings already have these values everywhere',
+      changes,
+      fixes: ['Latency spikes and timeouts while Redis rewrites its AOF under high load (Scenario 7).'],
+      doesNotFix: ['Evictions from memory pressure (Scenario 1).', 'AOF being off: this does not turn appendonly on.'],
+      risks: ['A larger AOF between rewrites (more disk, a slower restart).'],
+      warnings,
+      noop: changes.length === 0,
+    };
+  },
+
+  apply: (ctx, plan) => runChanges(ctx, plan.changes, { rolloutTimeoutMs: 0 }),
+  revert: (ctx, record) => revertChanges(ctx, record, { rolloutTimeoutMs: 0 }),
+};
