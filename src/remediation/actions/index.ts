@@ -1,4 +1,4 @@
-import { ACTION_IDS, type ActionId } from '../action-ids.js';
+import { ACTION_IDS, type ActionId } from '../../core/action-ids.js';
 import type { RemediationAction } from '../types.js';
 import { enableSlidingWindow } from './enable-sliding-window.js';
 import { rolloutRestart } from './rollout-restart.js';

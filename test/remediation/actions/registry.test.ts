@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_IDS } from '../../../src/remediation/action-ids.js';
+import { ACTION_IDS } from '../../../src/core/action-ids.js';
 import { ALL_ACTIONS, createActionRegistry } from '../../../src/remediation/actions/index.js';
 import { setMaxmemory } from '../../../src/remediation/actions/set-maxmemory.js';
 
