@@ -49,6 +49,14 @@ export function rolesOf(access: AccessConfig, who: Who): string[] {
     .map(([name]) => name);
 }
 
+/**
+ * The user groups the roles name: the only groups whose members (`usergroups.users.list`) the caller
+ * has to look up to fill `Who.userGroups`.
+ */
+export function referencedUserGroups(policy: AccessPolicy): string[] {
+  return [...new Set(Object.values(policy.access?.roles ?? {}).flatMap((r) => r.userGroups))].sort();
+}
+
 /** Channels where buttons and write commands work. */
 export function writeChannels(policy: AccessPolicy): readonly string[] {
   return policy.access?.channels ?? policy.incidentChannels;

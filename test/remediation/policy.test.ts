@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessConfig } from '../../src/config/access.js';
 import { accessSchema } from '../../src/config/access.js';
-import { approvalsRequired, decide, mayApprove, type AccessPolicy, type What, type Who } from '../../src/remediation/policy.js';
+import { approvalsRequired, decide, mayApprove, referencedUserGroups, type AccessPolicy, type What, type Who } from '../../src/remediation/policy.js';
 
 const INCIDENT = 'C0INCIDENT';
 const access: AccessConfig = accessSchema.parse({
@@ -128,5 +128,12 @@ describe('approvalsRequired', () => {
     ['explicit 0 in production', { access: { ...access, environments: { prod: { request: {}, approve: {}, approvals: 0 } } }, incidentChannels: [] }, 'prod', 'production', 0],
   ] as const)('%s', (_n, p, env, profile, n) => {
     expect(approvalsRequired(p as AccessPolicy, env, profile)).toBe(n);
+  });
+});
+
+describe('referencedUserGroups', () => {
+  it('lists each group a role names once, and none without an access section', () => {
+    expect(referencedUserGroups(policy)).toEqual(['S0ONCALL', 'S0SREGRP']);
+    expect(referencedUserGroups(noAccess)).toEqual([]);
   });
 });
