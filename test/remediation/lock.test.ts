@@ -76,13 +76,13 @@ describe('environment lock lease in Redis (real time)', () => {
     await eventually(async () => (await b.acquire('prod', 'B')).ok, 3000);
   });
 
-  it('withLock renews the lease while a long action runs, well past one lease', async () => {
-    const a = createEnvLocks({ store: await redisKind!.open(Date.now), now: Date.now, leaseMs: 150, renewEveryMs: 40 });
+  it('withLock renews the lease while a long action runs, four leases long', async () => {
+    const a = createEnvLocks({ store: await redisKind!.open(Date.now), now: Date.now, leaseMs: 300, renewEveryMs: 50 });
     const b = createEnvLocks({ store: await redisKind!.replica(), now: Date.now });
     const started = Date.now();
     const r = await a.withLock('prod', 'long action', async (signal) => {
-      // Five lease lengths: without renewal B would get the lock after the first.
-      while (Date.now() - started < 750) {
+      // Four lease lengths: without renewal B would get the lock after the first.
+      while (Date.now() - started < 1200) {
         expect((await b.acquire('prod', 'B')).ok).toBe(false);
         await new Promise((res) => setTimeout(res, 25));
       }
