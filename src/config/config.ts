@@ -3,9 +3,11 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { accessSchema, validateAccess, type AccessConfig } from './access.js';
 import { chatSchema } from './chat.js';
 import { diagnosisDefaultsSchema } from './diagnosis-defaults.js';
 import { environmentSchema, PROFILES, type RawEnvironment } from './environments.js';
+import { remediationSchema, type RemediationConfig } from './remediation.js';
 import { ConfigError } from '../core/errors.js';
 
 export { isManifestSource, PROFILES, type KubernetesConfig, type LiveKubernetesConfig, type ManifestKubernetesConfig, type Profile } from './environments.js';
@@ -20,6 +22,8 @@ const fileSchema = z
       .refine((e) => Object.keys(e).length > 0, 'expected at least one environment'),
     defaults: diagnosisDefaultsSchema.prefault({}),
     slack: chatSchema.prefault({}),
+    access: accessSchema.optional(),
+    remediation: remediationSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -33,6 +37,7 @@ const fileSchema = z
         });
       }
     }
+    validateAccess(cfg, ctx);
   });
 
 /** One environment with the profile's defaults filled in and paths resolved. */
@@ -47,6 +52,9 @@ export interface Config {
   environments: Record<string, EnvironmentConfig>;
   defaults: z.infer<typeof fileSchema>['defaults'];
   slack: z.infer<typeof fileSchema>['slack'];
+  /** Absent: remediation requests and approvals are refused (deny by default). */
+  access?: AccessConfig;
+  remediation: RemediationConfig;
 }
 
 /** Turns zod issues into "path: what was expected" lines. */
@@ -85,7 +93,8 @@ export function parseConfig(raw: unknown, source: string, baseDir = process.cwd(
       slidingWindow: env.slidingWindow ?? profile.slidingWindow,
     };
   }
-  return { source, environments, defaults: parsed.data.defaults, slack: parsed.data.slack };
+  const { defaults, slack, access, remediation } = parsed.data;
+  return { source, environments, defaults, slack, ...(access ? { access } : {}), remediation };
 }
 
 /** Where the config file is: `--config`, else SESSION_TTL_CONFIG, else ./session-ttl.yaml. */

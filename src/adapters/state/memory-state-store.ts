@@ -1,10 +1,10 @@
-import type { StateStore } from '../../core/ports/state-store.js';
+import type { CasStateStore } from '../../core/ports/cas-state-store.js';
 
 /**
  * The state store of a single replica, for when no state Redis is configured. Replicas do not share
  * it, so two of them may both answer one alert. Bounded: past `maxEntries` the oldest entries go.
  */
-export function memoryStateStore(opts: { now?: () => number; maxEntries?: number } = {}): StateStore {
+export function memoryStateStore(opts: { now?: () => number; maxEntries?: number } = {}): CasStateStore {
   const now = opts.now ?? Date.now;
   const maxEntries = opts.maxEntries ?? 10_000;
   const entries = new Map<string, { value: string; expiresAt: number }>();
@@ -47,6 +47,17 @@ export function memoryStateStore(opts: { now?: () => number; maxEntries?: number
     },
     async delete(key) {
       entries.delete(key);
+    },
+    // Compare and write happen in one synchronous step, so no other caller runs in between.
+    async compareAndSet(key, expected, next, ttlMs) {
+      if (live(key)?.value !== expected) return false;
+      write(key, next, ttlMs);
+      return true;
+    },
+    async compareAndDelete(key, expected) {
+      if (live(key)?.value !== expected) return false;
+      entries.delete(key);
+      return true;
     },
   };
 }

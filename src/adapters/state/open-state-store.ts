@@ -1,11 +1,16 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../core/logging.js';
 import { memoryStateStore } from './memory-state-store.js';
+import { memoryStreamStore } from './memory-stream-store.js';
 import { redisStateStore } from './redis-state-store.js';
-import type { StateStore } from '../../core/ports/state-store.js';
+import { redisStreamStore } from './redis-stream-store.js';
+import type { CasStateStore } from '../../core/ports/cas-state-store.js';
+import type { StreamStore } from '../../core/ports/stream-store.js';
 
 export interface OpenStateStore {
-  store: StateStore;
+  store: CasStateStore;
+  /** Capped append-only streams (the remediation audit) in the same Redis, or memory. */
+  streams: StreamStore;
   close(): Promise<void>;
 }
 
@@ -20,16 +25,16 @@ function address(url: string): string {
 }
 
 /**
- * The bot's state store: the Redis at `url` (STATE_REDIS_URL), or, unset, memory, with a warning that
- * replicas will not share alert dedupe and cooldowns. A Redis that does not answer at start-up is
+ * The bot's state store and streams: the Redis at `url` (STATE_REDIS_URL), or, unset, memory, with a
+ * warning that replicas will not share alert dedupe, cooldowns, pending requests, locks or the audit. A Redis that does not answer at start-up is
  * logged; alert replies fail (and are logged) until it does, slash commands are not affected.
  */
 export function openStateStore(opts: { url: string | undefined; logger: Logger }): OpenStateStore {
   if (!opts.url) {
     opts.logger.warn(
-      'STATE_REDIS_URL is not set: alert dedupe and cooldowns are kept in memory; with more than one replica, an alert may be answered more than once',
+      'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and the audit are kept in memory; with more than one replica, an alert may be answered more than once and a request clicked on another replica is not found',
     );
-    return { store: memoryStateStore(), close: async () => undefined };
+    return { store: memoryStateStore(), streams: memoryStreamStore(), close: async () => undefined };
   }
   const where = address(opts.url);
   const client = new Redis(opts.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
@@ -41,6 +46,7 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
   );
   return {
     store: redisStateStore(client, { description: `redis ${where}` }),
+    streams: redisStreamStore(client),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

@@ -1,0 +1,275 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { REMEDIATION_DEFAULTS } from '../config/remediation.js';
+import type { CasStateStore } from '../core/ports/cas-state-store.js';
+import { ACTION_IDS } from './action-ids.js';
+import type { Plan } from './types.js';
+
+/** An id is 16 random bytes, base64url: unguessable, so a button value cannot be forged into another's. */
+const ID = /^[A-Za-z0-9_-]{22}$/;
+
+const stamp = z.object({ userId: z.string().min(1), at: z.number() });
+
+/** A resourceVersion read for the preview; apply compares it with the object's current one. */
+const resourceVersionSchema = z.object({
+  kind: z.enum(['configmap', 'deployment']),
+  namespace: z.string(),
+  name: z.string(),
+  resourceVersion: z.string(),
+});
+
+const STATUSES = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected'] as const;
+
+/**
+ * A requested action waiting for approvals and the apply click, as stored (checked on every read).
+ *
+ * Status: `pending` (approvals missing) -> `approved` (enough approvals, or none needed) -> `applying`
+ * (consumed, exactly once) -> `applied` | `failed`; `pending`/`approved` -> `rejected`. Past `expiresAt`
+ * a `pending` or `approved` record is expired and nothing more happens to it.
+ */
+export const pendingActionSchema = z.object({
+  id: z.string().regex(ID),
+  env: z.string().min(1),
+  action: z.enum(ACTION_IDS),
+  params: z.record(z.string(), z.unknown()),
+  /** The plan's one-line summary, for messages about the record. */
+  summary: z.string(),
+  resourceVersions: z.array(resourceVersionSchema),
+  requester: z.object({ userId: z.string().min(1), teamId: z.string(), channelId: z.string() }),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  approvalsRequired: z.number().int().nonnegative(),
+  approvals: z.array(stamp),
+  status: z.enum(STATUSES),
+  rejected: stamp.extend({ reason: z.string().optional() }).optional(),
+  /** Who clicked apply (consumed the record), and when. */
+  consumed: stamp.optional(),
+  /** When the apply finished, and what it said. */
+  finished: z.object({ at: z.number(), detail: z.string().optional() }).optional(),
+});
+
+export type PendingAction = z.infer<typeof pendingActionSchema>;
+export type PendingStatus = PendingAction['status'];
+export type Requester = PendingAction['requester'];
+
+/** Why an operation on a pending action was refused; `message` is written for the person clicking. */
+export type PendingRefusal = {
+  ok: false;
+  reason: 'not_found' | 'expired' | 'self_approval' | 'already_approved' | 'already_decided' | 'awaiting_approval';
+  message: string;
+  record?: PendingAction;
+};
+
+export type ApproveResult = { ok: true; record: PendingAction; /** This approval was the last one needed. */ decided: boolean } | PendingRefusal;
+export type PendingResult = { ok: true; record: PendingAction } | PendingRefusal;
+
+export interface PendingActions {
+  /** Stores a new request for `plan`; `approvalsRequired` 0 makes it `approved` at once. */
+  create(input: { plan: Plan; requester: Requester; approvalsRequired: number }): Promise<PendingAction>;
+  get(id: string): Promise<PendingAction | undefined>;
+  /** Adds an approval; refuses the requester, a second approval by the same person, expired and decided records. */
+  approve(id: string, approver: { userId: string }): Promise<ApproveResult>;
+  reject(id: string, by: { userId: string }, reason?: string): Promise<PendingResult>;
+  /**
+   * Claims an approved record for applying, exactly once: of any number of concurrent callers (on any
+   * replica) one gets `ok: true`; the others get `already_decided` with the record saying who and when.
+   */
+  consume(id: string, by: { userId: string }): Promise<PendingResult>;
+  /** Records the outcome of a consumed record's apply. */
+  finish(id: string, outcome: { ok: boolean; detail?: string }): Promise<PendingResult>;
+}
+
+export interface PendingActionsDeps {
+  store: CasStateStore;
+  now: () => number;
+  /** Minutes until a request expires (`remediation.pendingTtlMinutes`). */
+  ttlMinutes?: number;
+  /** How long a record stays readable after it expires or is decided, to answer late clicks. */
+  keepMs?: number;
+  randomId?: () => string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+const MAX_ATTEMPTS = 100;
+
+/** Thrown when the state store holds something that is not a pending record (an internal error). */
+export class PendingRecordError extends Error {
+  override name = 'PendingRecordError';
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const who = (userId: string) => `<@${userId}>`;
+
+function decidedMessage(r: PendingAction): string {
+  switch (r.status) {
+    case 'rejected':
+      return `Already rejected by ${who(r.rejected?.userId ?? '?')} at ${iso(r.rejected?.at ?? 0)}.`;
+    case 'applying':
+      return `Already being applied by ${who(r.consumed?.userId ?? '?')} since ${iso(r.consumed?.at ?? 0)}.`;
+    case 'applied':
+      return `Already applied by ${who(r.consumed?.userId ?? '?')} at ${iso(r.consumed?.at ?? 0)}.`;
+    case 'failed':
+      return `Already attempted by ${who(r.consumed?.userId ?? '?')} at ${iso(r.consumed?.at ?? 0)}; it failed${r.finished?.detail ? `: ${r.finished.detail}` : ''}.`;
+    case 'approved': {
+      const last = r.approvals.at(-1);
+      return last ? `Already approved by ${who(last.userId)} at ${iso(last.at)}; it is waiting to be applied.` : 'This request needs no approval; it is waiting to be applied.';
+    }
+    case 'pending':
+      return 'This request is waiting for approval.';
+  }
+}
+
+function resourceVersionsOf(plan: Plan): PendingAction['resourceVersions'] {
+  return plan.changes.flatMap((c): PendingAction['resourceVersions'] =>
+    c.kind === 'configmap'
+      ? [{ kind: 'configmap' as const, namespace: c.namespace, name: c.name, resourceVersion: c.resourceVersion }]
+      : c.kind === 'rollout-restart'
+        ? [{ kind: 'deployment' as const, namespace: c.namespace, name: c.deployment, resourceVersion: c.resourceVersion }]
+        : [],
+  );
+}
+
+/**
+ * Pending remediation requests in the shared state store. Every change is a compare-and-set of the
+ * whole record, retried on conflict, so concurrent approvals all count and a consume happens once.
+ *
+ * @example
+ * const pending = createPendingActions({ store, now: Date.now, ttlMinutes: config.remediation.pendingTtlMinutes });
+ * const rec = await pending.create({ plan, requester: { userId, teamId, channelId }, approvalsRequired: 1 });
+ * // button value: rec.id
+ * const claim = await pending.consume(rec.id, { userId });
+ * if (!claim.ok) return claim.message; // "Already applied by <@U1> at ..."
+ */
+export function createPendingActions(deps: PendingActionsDeps): PendingActions {
+  const { store, now } = deps;
+  const ttlMs = (deps.ttlMinutes ?? REMEDIATION_DEFAULTS.pendingTtlMinutes) * 60_000;
+  const keepMs = deps.keepMs ?? DAY_MS;
+  const randomId = deps.randomId ?? (() => randomBytes(16).toString('base64url'));
+  const key = (id: string) => `remediation:pending:${id}`;
+
+  const open = (r: PendingAction) => r.status === 'pending' || r.status === 'approved';
+  const storeTtl = (r: PendingAction) => Math.max(1, (open(r) ? r.expiresAt : now()) + keepMs - now());
+
+  const parse = (id: string, raw: string): PendingAction => {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new PendingRecordError(`pending action ${id}: the state store holds something that is not JSON`);
+    }
+    const r = pendingActionSchema.safeParse(json);
+    if (!r.success) throw new PendingRecordError(`pending action ${id}: invalid record (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    return r.data;
+  };
+
+  const notFound = (): PendingRefusal => ({
+    ok: false,
+    reason: 'not_found',
+    message: 'This request no longer exists (it expired long ago or never existed). Request the action again.',
+  });
+  const expired = (r: PendingAction): PendingRefusal => ({
+    ok: false,
+    reason: 'expired',
+    message: `This request expired at ${iso(r.expiresAt)}. Request the action again to see a fresh preview.`,
+    record: r,
+  });
+  const decided = (r: PendingAction): PendingRefusal => ({ ok: false, reason: 'already_decided', message: decidedMessage(r), record: r });
+
+  /** Reads, lets `change` decide, writes only if nobody wrote in between; otherwise reads again. */
+  async function update(
+    id: string,
+    change: (r: PendingAction) => { next: PendingAction } | PendingRefusal,
+  ): Promise<{ ok: true; record: PendingAction; before: PendingAction } | PendingRefusal> {
+    if (!ID.test(id)) return notFound();
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const raw = await store.get(key(id));
+      if (raw === undefined) return notFound();
+      const before = parse(id, raw);
+      const r = change(before);
+      if ('ok' in r) return r;
+      if (await store.compareAndSet(key(id), raw, JSON.stringify(r.next), storeTtl(r.next))) return { ok: true, record: r.next, before };
+    }
+    throw new Error(`pending action ${id}: still contended after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  return {
+    async create({ plan, requester, approvalsRequired }) {
+      const at = now();
+      const record: PendingAction = {
+        id: randomId(),
+        env: plan.env,
+        action: plan.action,
+        params: plan.params,
+        summary: plan.summary,
+        resourceVersions: resourceVersionsOf(plan),
+        requester,
+        createdAt: at,
+        expiresAt: at + ttlMs,
+        approvalsRequired,
+        approvals: [],
+        status: approvalsRequired === 0 ? 'approved' : 'pending',
+      };
+      pendingActionSchema.parse(record);
+      if (!(await store.claim(key(record.id), JSON.stringify(record), storeTtl(record)))) {
+        throw new Error('pending action id collision');
+      }
+      return record;
+    },
+
+    async get(id) {
+      if (!ID.test(id)) return undefined;
+      const raw = await store.get(key(id));
+      return raw === undefined ? undefined : parse(id, raw);
+    },
+
+    async approve(id, approver) {
+      const r = await update(id, (rec) => {
+        if (!open(rec)) return decided(rec);
+        if (now() >= rec.expiresAt) return expired(rec);
+        if (rec.requester.userId === approver.userId) {
+          return { ok: false, reason: 'self_approval', message: 'You requested this action, so you cannot approve it: someone else has to.', record: rec };
+        }
+        if (rec.approvals.some((a) => a.userId === approver.userId)) {
+          return { ok: false, reason: 'already_approved', message: 'You have already approved this request.', record: rec };
+        }
+        if (rec.status === 'approved') return decided(rec);
+        const approvals = [...rec.approvals, { userId: approver.userId, at: now() }];
+        const status = approvals.length >= rec.approvalsRequired ? 'approved' : 'pending';
+        return { next: { ...rec, approvals, status } };
+      });
+      if (!r.ok) return r;
+      return { ok: true, record: r.record, decided: r.before.status === 'pending' && r.record.status === 'approved' };
+    },
+
+    async reject(id, by, reason) {
+      return update(id, (rec) => {
+        if (!open(rec)) return decided(rec);
+        if (now() >= rec.expiresAt) return expired(rec);
+        return { next: { ...rec, status: 'rejected', rejected: { userId: by.userId, at: now(), ...(reason ? { reason } : {}) } } };
+      });
+    },
+
+    async consume(id, by) {
+      return update(id, (rec) => {
+        if (!open(rec)) return decided(rec);
+        if (now() >= rec.expiresAt) return expired(rec);
+        if (rec.status === 'pending') {
+          return {
+            ok: false,
+            reason: 'awaiting_approval',
+            message: `This request needs ${rec.approvalsRequired - rec.approvals.length} more approval(s) before it can be applied.`,
+            record: rec,
+          };
+        }
+        return { next: { ...rec, status: 'applying', consumed: { userId: by.userId, at: now() } } };
+      });
+    },
+
+    async finish(id, outcome) {
+      return update(id, (rec) => {
+        if (rec.status !== 'applying') return decided(rec);
+        return { next: { ...rec, status: outcome.ok ? 'applied' : 'failed', finished: { at: now(), ...(outcome.detail ? { detail: outcome.detail } : {}) } } };
+      });
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import type { AccessConfig } from '../config/access.js';
+import { defaultApprovals } from '../config/access.js';
+import type { Profile } from '../config/environments.js';
+import type { ActionId } from './action-ids.js';
+
+/**
+ * The policy `decide` reads: the `access` section (absent = deny by default) and the channels where
+ * buttons and write commands work when `access.channels` is not set.
+ */
+export interface AccessPolicy {
+  access?: AccessConfig | undefined;
+  incidentChannels: readonly string[];
+}
+
+/** Builds the policy from a parsed config. */
+export function accessPolicy(config: { access?: AccessConfig | undefined; slack: { incidentChannels: readonly string[] } }): AccessPolicy {
+  return { access: config.access, incidentChannels: config.slack.incidentChannels };
+}
+
+/** The person asking, as the platform signed it; `userGroups` are resolved by the caller. */
+export interface Who {
+  userId: string;
+  teamId: string;
+  userGroups: readonly string[];
+}
+
+export interface Where {
+  channelId: string;
+  env: string;
+}
+
+export interface What {
+  kind: 'request' | 'approve' | 'verify';
+  /** Required for request and approve. */
+  action?: ActionId;
+}
+
+/** A denial is a result: `why` is written for the person, `wouldAllow` names the policy entry that would. */
+export type Decision = { allowed: true; roles: string[] } | { allowed: false; why: string; wouldAllow?: string };
+
+function deny(why: string, wouldAllow?: string): Decision {
+  return wouldAllow === undefined ? { allowed: false, why } : { allowed: false, why, wouldAllow };
+}
+
+/** The roles `who` holds: listed by user id, or through one of their user groups. */
+export function rolesOf(access: AccessConfig, who: Who): string[] {
+  return Object.entries(access.roles)
+    .filter(([, role]) => role.users.includes(who.userId) || role.userGroups.some((g) => who.userGroups.includes(g)))
+    .map(([name]) => name);
+}
+
+/**
+ * The user groups the roles name: the only groups whose members (`usergroups.users.list`) the caller
+ * has to look up to fill `Who.userGroups`.
+ */
+export function referencedUserGroups(policy: AccessPolicy): string[] {
+  return [...new Set(Object.values(policy.access?.roles ?? {}).flatMap((r) => r.userGroups))].sort();
+}
+
+/** Channels where buttons and write commands work. */
+export function writeChannels(policy: AccessPolicy): readonly string[] {
+  return policy.access?.channels ?? policy.incidentChannels;
+}
+
+const verb = { request: 'request', approve: 'approve' } as const;
+
+/**
+ * Whether `who` may do `what` in `where`. Pure: every input is given.
+ *
+ * - No `access` section: request and approve are refused, naming the entry that would allow them.
+ * - verify: allowed unless `access.environments.<env>.verify` lists roles; then only those roles.
+ * - request/approve: only in `access.channels` (default `slack.incidentChannels`), and only for a role
+ *   listed under the exact action id, or under `"*"` when the action has no entry of its own.
+ *
+ * @example
+ * decide(policy, { userId: 'U1', teamId: 'T1', userGroups: [] }, { channelId: 'C1', env: 'prod' },
+ *   { kind: 'request', action: 'set-eviction-policy' })
+ * // -> { allowed: false, why: '... add your user id (U1) to a role listed in access.environments.prod.request.set-eviction-policy', ... }
+ */
+export function decide(policy: AccessPolicy, who: Who, where: Where, what: What): Decision {
+  const access = policy.access;
+  const envRules = access?.environments[where.env];
+
+  if (what.kind === 'verify') {
+    if (!access || !envRules?.verify) return { allowed: true, roles: access ? rolesOf(access, who) : [] };
+    const entry = `access.environments.${where.env}.verify`;
+    const mine = rolesOf(access, who).filter((r) => envRules.verify?.includes(r));
+    if (mine.length) return { allowed: true, roles: mine };
+    return deny(`You may not verify ${where.env}: add your user id (${who.userId}) to a role listed in ${entry} (${envRules.verify.join(', ') || 'none'}).`, entry);
+  }
+
+  const action = what.action;
+  if (!action) return deny(`Which action? A ${what.kind} names one.`);
+  const exactEntry = `access.environments.${where.env}.${verb[what.kind]}.${action}`;
+
+  if (!access) {
+    return deny(
+      `Remediation is not enabled: the config has no access section. To ${what.kind} ${action} in ${where.env}, add your user id (${who.userId}) to a role listed in ${exactEntry}.`,
+      exactEntry,
+    );
+  }
+
+  const channels = writeChannels(policy);
+  if (!channels.includes(where.channelId)) {
+    const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
+    return deny(
+      `Remediation buttons and commands work only in ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'configured incident channels, and none is configured'}: add this channel (${where.channelId}) to ${entry} to use them here.`,
+      access.channels ? 'access.channels' : 'slack.incidentChannels',
+    );
+  }
+
+  const byAction = envRules?.[verb[what.kind]] ?? {};
+  const own = byAction[action];
+  const listed = own ?? byAction['*'];
+  const entry = own ? exactEntry : byAction['*'] ? `access.environments.${where.env}.${verb[what.kind]}.*` : exactEntry;
+  if (!listed) {
+    return deny(`Nobody may ${what.kind} ${action} in ${where.env}: add a role to ${exactEntry} and your user id (${who.userId}) to that role.`, exactEntry);
+  }
+  const mine = rolesOf(access, who).filter((r) => listed.includes(r));
+  if (mine.length) return { allowed: true, roles: mine };
+  return deny(
+    `You may not ${what.kind} ${action} in ${where.env}: add your user id (${who.userId}) to a role listed in ${entry} (${listed.join(', ') || 'none'}).`,
+    entry,
+  );
+}
+
+/** Approvals an action in `env` needs before it runs: `approvals` when set, else the profile's default. */
+export function approvalsRequired(policy: AccessPolicy, env: string, profile: Profile): number {
+  return policy.access?.environments[env]?.approvals ?? defaultApprovals(profile);
+}
+
+/** What `mayApprove` needs of a pending action. */
+export interface ApprovalSubject {
+  env: string;
+  action: ActionId;
+  requester: { userId: string };
+  approvals: readonly { userId: string }[];
+}
+
+/**
+ * Whether `who` may approve `pending` from `channelId`: the approve policy of its environment and
+ * action, and never their own request nor twice the same request.
+ */
+export function mayApprove(policy: AccessPolicy, who: Who, channelId: string, pending: ApprovalSubject): Decision {
+  if (pending.requester.userId === who.userId) {
+    return deny('You requested this action, so you cannot approve it: someone else in an approving role has to.');
+  }
+  if (pending.approvals.some((a) => a.userId === who.userId)) {
+    return deny('You have already approved this action; another approver has to.');
+  }
+  return decide(policy, who, { channelId, env: pending.env }, { kind: 'approve', action: pending.action });
+}
