@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Profile } from './environments.js';
 // The ids are the contract shared by buttons, policy and audit. The module is a leaf of constants (no
 // imports), so config reading it does not pull the remediation feature in.
-import { ACTION_IDS } from '../remediation/action-ids.js';
+import { ACTION_IDS } from '../core/action-ids.js';
 
 const ROLE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const roleName = z.string().regex(ROLE_NAME, 'role names: lowercase letters, digits, - and _ (e.g. sre, oncall)');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { REMEDIATION_DEFAULTS } from '../config/remediation.js';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
-import { ACTION_IDS } from './action-ids.js';
+import { ACTION_IDS } from '../core/action-ids.js';
 import type { Plan } from './types.js';
 
 /** An id is 16 random bytes, base64url: unguessable, so a button value cannot be forged into another's. */

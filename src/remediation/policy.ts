@@ -1,7 +1,7 @@
 import type { AccessConfig } from '../config/access.js';
 import { defaultApprovals } from '../config/access.js';
 import type { Profile } from '../config/environments.js';
-import type { ActionId } from './action-ids.js';
+import type { ActionId } from '../core/action-ids.js';
 
 /**
  * The policy `decide` reads: the `access` section (absent = deny by default) and the channels where
