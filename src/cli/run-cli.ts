@@ -1,13 +1,20 @@
 import { parseArgs } from 'node:util';
-import { loadConfigFile, resolveConfigPath } from '../config/config.js';
-import { allChecks } from '../diagnostics/all-checks.js';
-import { createCheckRegistry } from '../diagnostics/registry.js';
 import { UserError } from '../core/errors.js';
-import { createSourceCache } from '../adapters/sources.js';
-import { demoCommand } from './demo-command.js';
-import { diagnoseCommand, exitCodeFor } from './diagnose-command.js';
-import { verifyCommand, verifyExitCode } from './verify-command.js';
 import type { CliIo } from './io.js';
+
+// The commands, the checks and their clients (ioredis, the Kubernetes client, zod) are imported by the
+// command that needs them, so `help` and usage errors answer without loading them.
+const loadConfig = async (flag: string | undefined, env: NodeJS.ProcessEnv) => {
+  const { loadConfigFile, resolveConfigPath } = await import('../config/config.js');
+  return loadConfigFile(resolveConfigPath(flag, env));
+};
+const loadRegistry = async () => {
+  const [{ allChecks }, { createCheckRegistry }] = await Promise.all([
+    import('../diagnostics/all-checks.js'),
+    import('../diagnostics/registry.js'),
+  ]);
+  return createCheckRegistry(allChecks);
+};
 
 export const USAGE = `Usage:
   session-ttl diagnose <env> [--config FILE] [--check ID ...] [--full] [--sample N] [--json]
@@ -73,13 +80,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined && !values.help ? 2 : 0;
     }
-    const registry = createCheckRegistry(allChecks);
     switch (command) {
-      case 'demo':
+      case 'demo': {
         if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
-        return await demoCommand({ registry, io, json: values.json });
+        const { demoCommand } = await import('./demo-command.js');
+        return await demoCommand({ registry: await loadRegistry(), io, json: values.json });
+      }
       case 'envs': {
-        const config = loadConfigFile(resolveConfigPath(values.config, io.env));
+        const config = await loadConfig(values.config, io.env);
         for (const env of Object.values(config.environments)) {
           io.stdout.write(`${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`);
         }
@@ -89,7 +97,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const [envName, ...extra] = rest;
         if (!envName) throw new UsageError('diagnose needs an environment name');
         if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
-        const config = loadConfigFile(resolveConfigPath(values.config, io.env));
+        const config = await loadConfig(values.config, io.env);
+        const [{ createSourceCache }, { diagnoseCommand, exitCodeFor }, registry] = await Promise.all([
+          import('../adapters/sources.js'),
+          import('./diagnose-command.js'),
+          loadRegistry(),
+        ]);
         const sources = createSourceCache(io.env);
         try {
           const sampleSize = parseSample(values.sample);
@@ -113,7 +126,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!envName) throw new UsageError('verify needs an environment name');
         if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
         const waitSeconds = parseWait(values.wait);
-        const config = loadConfigFile(resolveConfigPath(values.config, io.env));
+        const config = await loadConfig(values.config, io.env);
+        const { verifyCommand, verifyExitCode } = await import('./verify-command.js');
         const result = await verifyCommand(
           { config, io },
           { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },

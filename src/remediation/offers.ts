@@ -17,6 +17,13 @@ export const offerSchema = z.object({
 });
 export type Offer = z.infer<typeof offerSchema>;
 
+/** An action a report offers, the parameters its preview starts from, and the findings that call for it. */
+export interface OfferedAction {
+  action: ActionId;
+  params: Record<string, unknown>;
+  findings: string[];
+}
+
 /** Findings whose restart concerns Redis rather than the app. */
 const REDIS_RESTART = /^aof\./;
 
@@ -27,13 +34,13 @@ const REDIS_RESTART = /^aof\./;
 export function offeredActions(
   findings: readonly { id: string }[],
   actionsOf: (findingId: string) => readonly ActionId[],
-): { action: ActionId; params: Record<string, unknown>; findings: string[] }[] {
-  const out = new Map<string, { action: ActionId; params: Record<string, unknown>; findings: string[] }>();
+): OfferedAction[] {
+  const out = new Map<string, OfferedAction>();
   for (const f of findings) {
     for (const action of actionsOf(f.id)) {
       const params = action === 'rollout-restart' ? { target: REDIS_RESTART.test(f.id) ? 'redis' : 'app' } : {};
       const key = `${action}:${JSON.stringify(params)}`;
-      const o = out.get(key) ?? { action, params, findings: [] };
+      const o: OfferedAction = out.get(key) ?? { action, params, findings: [] };
       if (!o.findings.includes(f.id)) o.findings.push(f.id);
       out.set(key, o);
     }

@@ -19,16 +19,20 @@ describe('identical diagnoses requested while one is running', () => {
   let sources: SourceCache;
   let baseUrl: string;
   let runs = 0;
+  // Holds the first diagnosis open until both requests were acknowledged (instead of a pause that
+  // hoped the second request would arrive in time).
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
 
-  // Fixture check: reads the real Redis clock, slowly, and counts how often it ran.
+  // Fixture check: reads the real Redis clock once released, and counts how often it ran.
   const slowClock = defineCheck({
     id: 'slow-clock',
-    summary: 'reads TIME after a pause (test fixture)',
+    summary: 'reads TIME once the test releases it (test fixture)',
     needs: ['redis'],
     findings: [findingSpec({ id: 'fixture.time', severity: { default: 'info' }, evidence: z.object({ t: z.number() }), scenarios: [], actions: [] })],
     async run(ctx) {
       runs++;
-      await ctx.sleep(400);
+      await released;
       const t = await ctx.redis.nodes[0]!.time();
       return [{ id: 'fixture.time', severity: 'info', title: 'Redis time', detail: '', evidence: { t } }];
     },
@@ -65,6 +69,7 @@ describe('identical diagnoses requested while one is running', () => {
     const acks = [first.json.text, second.json.text].sort();
     expect(acks[0]).toMatch(/^:hourglass_flowing_sand: A diagnosis of \*dev\* \(slow-clock\) is already running/);
     expect(acks[1]).toMatch(/^:hourglass_flowing_sand: Diagnosing \*dev\*/);
+    release();
     await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0ONE');
     await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0TWO');
     expect(runs).toBe(1);

@@ -1,20 +1,48 @@
+import { availableParallelism } from 'node:os';
 import type { TestProject } from 'vitest/node';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
 
-let server: RedisServerHandle | undefined;
+let servers: RedisServerHandle[] = [];
 
-/** Starts the suite's shared redis-server on a free loopback port; tests read its port with inject('redisPort'). */
+/** Kills whatever is still running, synchronously: the last resort when vitest exits without a teardown. */
+function killAll(): void {
+  for (const s of servers) if (s.process.exitCode === null && s.process.signalCode === null) s.process.kill('SIGKILL');
+}
+
+/** How many workers vitest may run at once: the same resolution as vitest's own (config, then CLI/env, then CPUs). */
+function workerCount(project: TestProject): number {
+  const configured = project.config.maxWorkers || project.vitest.config.maxWorkers;
+  if (configured) return configured;
+  return Math.max(availableParallelism() - 1, 1);
+}
+
+/**
+ * Starts one redis-server per vitest worker on free loopback ports; a test file reads its own with
+ * `workerRedisUrl()` (test/support/shared-redis.ts), chosen by VITEST_POOL_ID (1..maxWorkers). A worker
+ * runs its files one at a time, so files still have their server to themselves while files in other
+ * workers run in parallel on other servers.
+ */
 export async function setup(project: TestProject): Promise<void> {
-  server = await startRedisServer();
-  project.provide('redisPort', server.port);
+  process.once('exit', killAll);
+  const count = workerCount(project);
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startRedisServer()));
+  servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await teardown();
+    throw failed.reason;
+  }
+  project.provide('redisPorts', servers.map((s) => s.port));
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
+  await Promise.all(servers.map((s) => s.stop()));
+  servers = [];
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    redisPort: number;
+    /** One redis-server port per worker: index VITEST_POOL_ID - 1. */
+    redisPorts: number[];
   }
 }
