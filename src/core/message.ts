@@ -44,7 +44,9 @@ export type Span =
   | { text: string; bold?: boolean; italic?: boolean; code?: boolean; link?: string }
   | { icon: Icon }
   /** Mentions a user group (e.g. the on-call group on a severe escalation). */
-  | { mentionGroup: string };
+  | { mentionGroup: string }
+  /** Mentions a person (who asked for a report, who approved a change). */
+  | { mentionUser: string };
 
 export type Inline = readonly Span[];
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatMs } from '../core/durations.js';
-import { clip, t, type Block, type Inline, type Message, type Span } from '../core/message.js';
+import { clip, t, type Action, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { CheckSummary, Finding, Report } from '../diagnostics/types.js';
 import { renderBarChart } from './bar-chart.js';
 import { evidencePairs } from './evidence.js';
@@ -12,6 +12,18 @@ export interface ReportMessageOptions {
   chartWidth?: number;
   /** Evidence entries shown per finding. */
   maxEvidenceEntries?: number;
+  /** The fix buttons the bot could perform, and the actions it could not (with why). */
+  remediation?: { buttons: readonly Action[]; unavailable: readonly { title: string; why: string }[] };
+  /** Who asked for the report (a user id), shown under it. */
+  requestedBy?: string;
+}
+
+/** Who asked, and the fixes the bot could not offer with why (a missing permission, no admin credentials). */
+function remediationNotes(o: ReportMessageOptions): Block[] {
+  const items: Inline[] = [];
+  if (o.requestedBy) items.push([t('Requested by '), { mentionUser: o.requestedBy }]);
+  for (const u of o.remediation?.unavailable ?? []) items.push([{ icon: 'skipped' }, t(` ${u.title}: not offered (${u.why})`)]);
+  return items.length ? [{ kind: 'context', id: 'remediation-notes', items }] : [];
 }
 
 const bucketsSchema = z.array(z.object({ label: z.string(), count: z.number() })).min(1);
@@ -28,7 +40,7 @@ function evidenceSpans(finding: Finding, maxEntries: number): Span[] {
   return spans;
 }
 
-function findingBlocks(finding: Finding, o: Required<ReportMessageOptions>): Block[] {
+function findingBlocks(finding: Finding, o: { chartWidth: number; maxEvidenceEntries: number }): Block[] {
   const group = finding.evidence.onCallUserGroup;
   const mention: Span[] = finding.id === 'escalation.severe' && typeof group === 'string' ? [{ mentionGroup: group }, t(' ')] : [];
   const text: Span[] = [
@@ -78,7 +90,7 @@ function scenarioSection(report: Report): Block {
  * process.stdout.write(toTerminal(reportMessage(report), { color: false }));
  */
 export function reportMessage(report: Report, opts: ReportMessageOptions = {}): Message {
-  const o: Required<ReportMessageOptions> = { chartWidth: opts.chartWidth ?? 20, maxEvidenceEntries: opts.maxEvidenceEntries ?? 6 };
+  const o = { ...opts, chartWidth: opts.chartWidth ?? 20, maxEvidenceEntries: opts.maxEvidenceEntries ?? 6 };
   const status = overallStatus(report);
   const env = report.environment;
   const checks = report.checks.length;
@@ -91,14 +103,18 @@ export function reportMessage(report: Report, opts: ReportMessageOptions = {}): 
       text: [t(countLine(report.findings), { bold: true }), t(` from ${checks} check${checks === 1 ? '' : 's'} in ${formatMs(report.durationMs)} (started ${report.startedAt})`)],
     },
     ...report.findings.flatMap((f) => findingBlocks(f, o)),
-    // Safe on every report: both only read. The ref is the environment; the click re-enters the command.
+    // Fix buttons first; Re-run and Verify are on every report. A safe button's ref is the environment and
+    // the click re-enters the command; a fix button's ref is an opaque offer id.
     {
       kind: 'actions',
+      id: 'actions',
       actions: [
+        ...(o.remediation?.buttons ?? []),
         { command: 'diagnose', label: 'Re-run', ref: env },
         { command: 'verify', label: 'Verify', ref: env },
       ],
     },
+    ...remediationNotes(o),
     { kind: 'context', items: report.checks.length ? report.checks.map(checkItem) : [[t('no checks ran')]] },
   ];
   const headline = scenarioHeadline(report).text.replace(/\.$/, '');

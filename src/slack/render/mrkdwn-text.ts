@@ -19,6 +19,8 @@ export function truncate(text: string, max: number): string {
 
 /** Slack user-group ids; anything else (`<!channel>` from a config typo) must not become markup. */
 const GROUP_ID = /^S[A-Z0-9]{2,20}$/;
+/** Slack user ids (U…, W… for Enterprise Grid). */
+const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
 /** `<url|label>`; only web links, and the url cannot close the link or start a label early. */
 function link(url: string, label: string): string {
@@ -29,6 +31,7 @@ function link(url: string, label: string): string {
 function span(s: Span): string {
   if ('icon' in s) return ICON_EMOJI[s.icon];
   if ('mentionGroup' in s) return GROUP_ID.test(s.mentionGroup) ? `<!subteam^${s.mentionGroup}>` : '';
+  if ('mentionUser' in s) return USER_ID.test(s.mentionUser) ? `<@${s.mentionUser}>` : '';
   if (!s.text) return '';
   if (s.link) return link(s.link, s.text);
   // A backtick inside code would end it early.

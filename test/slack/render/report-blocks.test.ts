@@ -45,7 +45,7 @@ describe('renderReportMessage', () => {
     );
     const blocks = msg.blocks as unknown as AnyBlock[];
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Session TTL diagnosis: prod :red_circle: CRITICAL', emoji: true } });
-    expect(blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['scenarios', 'summary', 'finding:ttl.no_expiry', 'finding:ttl.distribution']);
+    expect(blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['scenarios', 'summary', 'finding:ttl.no_expiry', 'finding:ttl.distribution', 'actions']);
     const noExpiry = byId(blocks, 'finding:ttl.no_expiry').text!.text;
     expect(noExpiry).toContain(':red_circle: *20 of 1,000 sampled sessions never expire*');
     expect(noExpiry).toContain('noExpiry=20');
