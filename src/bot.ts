@@ -5,7 +5,19 @@ import { createAlertsFeature } from './alerts/alert-feature.js';
 import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
+import type { Registry } from 'prom-client';
+import { actionContextOpener } from './adapters/action-context.js';
+import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { StateStore } from './core/ports/state-store.js';
+import type { StreamStore } from './core/ports/stream-store.js';
+import { createActionRegistry } from './remediation/actions/index.js';
+import { createAudit } from './remediation/audit.js';
+import { createEnvLocks } from './remediation/lock.js';
+import { createOffers } from './remediation/offers.js';
+import { createPendingActions } from './remediation/pending.js';
+import { accessPolicy } from './remediation/policy.js';
+import { createRemediation, type Remediation, type RemediationDeps } from './remediation/service.js';
+import { slackGroupMembership } from './slack/user-groups.js';
 import type { Sources } from './diagnostics/engine.js';
 import type { CheckRegistry } from './diagnostics/registry.js';
 import { createHost, type Feature, type Host } from './host/host.js';
@@ -38,6 +50,15 @@ export interface BotDeps {
   onClose?: readonly (() => Promise<void>)[];
   /** Shutdown grace period for in-flight work (default 20 s). */
   graceMs?: number;
+  /** Remediation (fix buttons, approvals, audit) over the shared state store; absent, reports only diagnose. */
+  remediation?: {
+    store: CasStateStore;
+    streams: StreamStore;
+    /** Where the audit counter is registered (the `/metrics` registry). */
+    metrics: Registry;
+    /** Default: the Redis admin connection and the Kubernetes writer of each environment. */
+    openContext?: RemediationDeps['openContext'];
+  };
 }
 
 export interface Bot {
@@ -71,6 +92,7 @@ export function createBot(deps: BotDeps): Bot {
       now,
       ...(deps.render ? { render: deps.render } : {}),
     });
+  const remediation = deps.remediation && buildRemediation(deps, deps.remediation, bolt.app.client, now);
   const slack = createSlackFeature({
     ...engine,
     bolt,
@@ -81,6 +103,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
+    ...(remediation && deps.remediation ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } } : {}),
   });
   const closing: Feature = {
     name: 'close-sources',
@@ -105,4 +128,26 @@ export function createBot(deps: BotDeps): Bot {
     stop: () => host.stop(),
     idle: () => host.work.idle(),
   };
+}
+
+/** The remediation flow over the shared state store: pending actions, locks, offers and the audit. */
+function buildRemediation(deps: BotDeps, r: NonNullable<BotDeps['remediation']>, client: App['client'], now: () => number): Remediation {
+  const { config, logger } = deps;
+  const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
+  return createRemediation({
+    config,
+    policy: accessPolicy(config),
+    actions: createActionRegistry(),
+    openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now }),
+    store: r.store,
+    offers: createOffers({ store: r.store, ttlMs, now }),
+    pending: createPendingActions({ store: r.store, now, ttlMinutes: config.remediation.pendingTtlMinutes }),
+    locks: createEnvLocks({ store: r.store, now }),
+    audit: createAudit({ streams: r.streams, logger: logger.child({ component: 'audit' }), registry: r.metrics, now, environments: Object.keys(config.environments) }),
+    membership: slackGroupMembership(client, { now }),
+    actionsOf: (id) => deps.registry.catalogue.actionsOf(id),
+    dryRun: config.remediation.dryRun,
+    now,
+    logger: logger.child({ component: 'remediation' }),
+  });
 }

@@ -5,6 +5,7 @@ import { parseBotSettings } from './config/bot-settings.js';
 import { loadConfigFile, resolveConfigPath } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
 import { createLogger, scrubSecrets } from './core/logging.js';
+import { Registry } from 'prom-client';
 
 /**
  * Bolt and the Kubernetes client take a while to load; they are imported only once the settings and the
@@ -70,6 +71,7 @@ async function main(): Promise<number> {
         stateStore: state.store,
         ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
       },
+      remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
       onClose: [sources.close, state.close],
     });
   } catch (err) {

@@ -60,6 +60,13 @@ export interface AppliedResult {
   message: string;
 }
 
+/** A preview ready to show: the plan, kept behind the pending record's id. */
+export interface Previewed {
+  record: PendingAction;
+  plan: Plan;
+  title: string;
+}
+
 /** A report's fix buttons, and the actions the bot could not perform itself (with why). */
 export interface ReportActions {
   buttons: Action[];
@@ -114,6 +121,7 @@ export function createRemediation(deps: RemediationDeps) {
   }
 
   async function withContext<T>(env: EnvironmentConfig, fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
+    // Opening can throw (an unset admin password env var, a bad kubeconfig): callers turn it into words.
     const open = deps.openContext(env);
     try {
       return await fn(open.ctx);
@@ -148,6 +156,28 @@ export function createRemediation(deps: RemediationDeps) {
     return value;
   }
 
+  async function previewFor(actor: Actor, envName: string, actionId: ActionId, params: Record<string, unknown>): Promise<Outcome<Previewed>> {
+    const env = envOf(envName);
+    const action = actionOf(actionId);
+    const decision = decide(policy, await who(actor), { channelId: actor.channelId, env: env.name }, { kind: 'request', action: action.id });
+    if (!decision.allowed) return denied(actor, env.name, action.id, decision);
+    const parsed = action.params.safeParse(params);
+    if (!parsed.success) return { ok: false, message: `Invalid parameters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}` };
+    let plan: Plan;
+    try {
+      plan = await withContext(env, (ctx) => action.plan(ctx, parsed.data));
+    } catch (err) {
+      return { ok: false, message: `Could not prepare the preview: ${failureText(err)}` };
+    }
+    const record = await pending.create({
+      plan,
+      requester: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
+      approvalsRequired: approvalsRequired(policy, env.name, env.profile),
+    });
+    await deps.store.set(planKey(record.id), JSON.stringify({ changes: plan.changes, summary: plan.summary, params: plan.params }), record.expiresAt - now() + 3600_000);
+    return { ok: true, record, plan, title: action.title };
+  }
+
   /** Applies a consumed (or dry-run) record under the environment's lock; records and audits the outcome. */
   async function applyRecord(actor: Actor, record: PendingAction): Promise<Outcome<AppliedResult>> {
     const consumed = await pending.consume(record.id, { userId: actor.userId });
@@ -174,7 +204,7 @@ export function createRemediation(deps: RemediationDeps) {
         } catch (err) {
           return { error: failureText(err) };
         }
-      }),
+      }).catch((err: unknown): { outcome?: ApplyOutcome; error?: string } => ({ error: failureText(err) })),
     );
     if (!locked.ok) {
       const message = `${env.name} is busy: ${locked.heldBy?.holder ?? 'another action'} is running. Nothing was applied; try again when it is done.`;
@@ -235,28 +265,17 @@ export function createRemediation(deps: RemediationDeps) {
     },
 
     /** A click on a fix button: authorize, plan (no side effect) and keep the plan behind a pending id. */
-    async preview(actor: Actor, offerId: string, params?: Record<string, unknown>): Promise<Outcome<{ record: PendingAction; plan: Plan; title: string }>> {
+    async preview(actor: Actor, offerId: string): Promise<Outcome<Previewed>> {
       const offer = await deps.offers.get(offerId);
       if (!offer) return { ok: false, message: 'This button has expired (reports keep their buttons for a limited time). Run the diagnosis again for fresh ones.' };
-      const env = envOf(offer.env);
-      const action = actionOf(offer.action);
-      const decision = decide(policy, await who(actor), { channelId: actor.channelId, env: env.name }, { kind: 'request', action: action.id });
-      if (!decision.allowed) return denied(actor, env.name, action.id, decision);
-      const parsed = action.params.safeParse({ ...offer.params, ...params });
-      if (!parsed.success) return { ok: false, message: `Invalid parameters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}` };
-      let plan: Plan;
-      try {
-        plan = await withContext(env, (ctx) => action.plan(ctx, parsed.data));
-      } catch (err) {
-        return { ok: false, message: `Could not prepare the preview: ${failureText(err)}` };
-      }
-      const record = await pending.create({
-        plan,
-        requester: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
-        approvalsRequired: approvalsRequired(policy, env.name, env.profile),
-      });
-      await deps.store.set(planKey(record.id), JSON.stringify({ changes: plan.changes, summary: plan.summary, params: plan.params }), record.expiresAt - now() + 3600_000);
-      return { ok: true, record, plan, title: action.title };
+      return previewFor(actor, offer.env, offer.action, offer.params);
+    },
+
+    /** The person changed a parameter in the preview: a new plan (and pending id) for the new values. */
+    async repreview(actor: Actor, pendingId: string, params: Record<string, unknown>): Promise<Outcome<Previewed>> {
+      const record = await pending.get(pendingId);
+      if (!record || record.requester.userId !== actor.userId) return { ok: false, message: 'This preview is unknown or has expired; click the button again.' };
+      return previewFor({ ...actor, channelId: record.requester.channelId }, record.env, record.action, { ...record.params, ...params });
     },
 
     /** The preview was confirmed: authorize again, audit the request, apply at once when no approval is needed. */
@@ -317,13 +336,13 @@ export function createRemediation(deps: RemediationDeps) {
       if (!(await deps.store.compareAndDelete(revertKey(revertId), text as string))) return { ok: false, message: 'This revert was already done.' };
       const base = { actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: env.name, action: action.id, pendingId: parsed.data.pendingId };
       const locked = await deps.locks.withLock(env.name, `revert ${action.id} by ${actor.userId}`, () =>
-        withContext(env, async (ctx) => {
+        withContext(env, async (ctx): Promise<{ outcome?: ApplyOutcome; error?: string }> => {
           try {
             return { outcome: deps.dryRun ? { ok: true, applied: [] } : await action.revert(ctx, rec) };
           } catch (err) {
             return { error: failureText(err) };
           }
-        }),
+        }).catch((err: unknown): { outcome?: ApplyOutcome; error?: string } => ({ error: failureText(err) })),
       );
       if (!locked.ok || locked.value.error || !locked.value.outcome) {
         // The record goes back, so a later click can try again.

@@ -6,6 +6,11 @@ import type { Logger } from '../core/logging.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Feature } from '../core/feature.js';
+import type { StateStore } from '../core/ports/state-store.js';
+import type { Remediation } from '../remediation/service.js';
+import { registerCommandButtons } from './listeners/actions/command-buttons.js';
+import { registerRemediationListeners } from './listeners/actions/remediation-buttons.js';
+import { auditCommand } from './listeners/commands/audit.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
 import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-router.js';
 import { diagnoseCommand } from './listeners/commands/diagnose.js';
@@ -34,6 +39,8 @@ export interface SlackFeatureDeps {
   render?: RenderOptions;
   /** Where `verify` reads the env vars the config names (Redis password, app API token). */
   processEnv: NodeJS.ProcessEnv;
+  /** Remediation buttons, approvals, audit; absent, reports carry only the safe buttons. */
+  remediation?: { service: Remediation; store: StateStore; dryRun: boolean };
 }
 
 export interface SlackFeature {
@@ -51,11 +58,26 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { app, receiver } = bolt;
   const chat = slackChat(app.client, deps.render);
   let subcommands: SubcommandRegistry | undefined;
+  const service = deps.remediation?.service;
   subcommands = createSubcommandRegistry([
-    diagnoseCommand({ config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor, now, render: deps.render }),
+    diagnoseCommand({
+      config: deps.config,
+      registry: deps.registry,
+      sourcesFor: deps.sourcesFor,
+      now,
+      render: deps.render,
+      ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
+    }),
     envsCommand({ config: deps.config }),
     helpCommand({ subcommands: () => subcommands as SubcommandRegistry, checks: deps.registry }),
-    verifyCommand({ config: deps.config, chat, processEnv: deps.processEnv, now }),
+    verifyCommand({
+      config: deps.config,
+      chat,
+      processEnv: deps.processEnv,
+      now,
+      ...(service ? { authorize: (actor, env) => service.mayVerify(actor, env) } : {}),
+    }),
+    ...(service ? [auditCommand({ remediation: service })] : []),
     ...(deps.extraSubcommands ?? []),
   ]);
   const registry = subcommands;
@@ -66,6 +88,10 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       const router = createCommandRouter({ subcommands: registry, chat, logger });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
+      registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger });
+      if (deps.remediation) {
+        registerRemediationListeners(app, { remediation: deps.remediation.service, chat, client: app.client, store: deps.remediation.store, dryRun: deps.remediation.dryRun, work: host.work, logger });
+      }
       if (deps.onAlertPost) {
         app.message(
           createAlertListener({ incidentChannels: deps.config.slack.incidentChannels, onAlertPost: deps.onAlertPost, work: host.work, logger }),

@@ -40,17 +40,25 @@ export function createCommandRouter(deps: CommandRouterDeps): (args: CommandArgs
       chat: deps.chat,
       logger,
     };
-    await runWithErrorReply(ctx, async () => {
-      const { subcommand, args } = parseCommandText(command.text);
-      logger.info({ subcommand, args }, 'slash command');
-      const sub = deps.subcommands.get(subcommand);
-      if (!sub) {
-        const names = deps.subcommands.all.map((s) => `\`${s.name}\``).join(', ');
-        throw new UserError(`Unknown subcommand \`${subcommand}\`. Try one of ${names}.`, 'unknown_subcommand');
-      }
-      await sub.run(parseParams(sub, args), ctx);
-    });
+    await dispatchCommand(deps.subcommands, ctx, command.text);
     // A subcommand that never acknowledged would leave Slack showing a timeout error.
     if (!acked) await ack();
   };
+}
+
+/**
+ * Runs `/session-ttl <text>` in `ctx`: the one path for typed commands and for buttons that are
+ * commands (Re-run, Verify), so both get the same validation, authorization and error replies.
+ */
+export async function dispatchCommand(subcommands: SubcommandRegistry, ctx: CommandContext, text: string): Promise<void> {
+  await runWithErrorReply(ctx, async () => {
+    const { subcommand, args } = parseCommandText(text);
+    ctx.logger.info({ subcommand, args }, 'command');
+    const sub = subcommands.get(subcommand);
+    if (!sub) {
+      const names = subcommands.all.map((s) => `\`${s.name}\``).join(', ');
+      throw new UserError(`Unknown subcommand \`${subcommand}\`. Try one of ${names}.`, 'unknown_subcommand');
+    }
+    await sub.run(parseParams(sub, args), ctx);
+  });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createCoalescer, type Coalescer } from '../../../diagnostics/coalesce.js';
 import { runDiagnosis, selectChecks, type EngineDeps } from '../../../diagnostics/engine.js';
 import type { Report } from '../../../diagnostics/types.js';
+import type { ReportActions } from '../../../remediation/service.js';
 import { reportMessage } from '../../../render/report-message.js';
 import { toBlockKit } from '../../render/block-kit.js';
 import type { RenderOptions } from '../../render/report-blocks.js';
@@ -15,6 +16,8 @@ export interface DiagnoseParams {
 
 export interface DiagnoseCommandDeps extends EngineDeps {
   render?: RenderOptions;
+  /** The fix buttons a report offers (remediation); absent, reports carry only Re-run and Verify. */
+  reportActions?: (env: string, findings: Report['findings']) => Promise<ReportActions>;
   /** Joins a request to an identical diagnosis already running (default: one per command instance). */
   coalescer?: Coalescer<Report>;
 }
@@ -49,7 +52,11 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
       logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
       const report = await result;
-      const neutral = reportMessage(report, deps.render);
+      const remediation = deps.reportActions ? await deps.reportActions(params.env, report.findings).catch((err: unknown) => {
+        logger.warn({ err }, 'could not work out the fix buttons; the report goes out without them');
+        return undefined;
+      }) : undefined;
+      const neutral = reportMessage(report, { ...deps.render, requestedBy: ctx.command.user_id, ...(remediation ? { remediation } : {}) });
       try {
         await ctx.chat.post({ channel: ctx.command.channel_id, message: neutral });
       } catch (err) {

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Config } from '../../../config/config.js';
 import { UserError } from '../../../core/errors.js';
 import type { ChatPort } from '../../../core/ports/chat.js';
+import type { Decision } from '../../../remediation/policy.js';
+import type { Actor } from '../../../remediation/service.js';
 import { planVerify, type PlanVerifyOptions } from '../../../verify/plan-verify.js';
 import { verifyMessage, verifyProgressMessage } from '../../../verify/verify-message.js';
 import { notInChannel, slackErrorCode } from '../../slack-errors.js';
@@ -16,6 +18,8 @@ export interface VerifyCommandDeps {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   openRedis?: PlanVerifyOptions['openRedis'];
+  /** verify writes a canary key: `access.environments.<env>.verify` decides who may run it, when set. */
+  authorize?: (actor: Actor, env: string) => Promise<Decision>;
 }
 
 export interface VerifyParams {
@@ -38,6 +42,11 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
       .transform(([env]) => ({ env: env as string })),
     async run(params, ctx) {
       const logger = ctx.logger.child({ env: params.env });
+      if (deps.authorize) {
+        const actor = { userId: ctx.command.user_id, teamId: ctx.command.team_id ?? '', channelId: ctx.command.channel_id };
+        const decision = await deps.authorize(actor, params.env);
+        if (!decision.allowed) throw new UserError(decision.why, 'denied');
+      }
       const plan = planVerify({
         config: deps.config,
         envName: params.env,

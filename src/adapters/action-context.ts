@@ -1,0 +1,29 @@
+import { isManifestSource, type EnvironmentConfig } from '../config/config.js';
+import type { OpenActionContext } from '../remediation/service.js';
+import type { ClusterWritePort } from '../remediation/types.js';
+import { createClusterWriter } from './kubernetes/cluster-writer.js';
+import { loadKubeConfig } from './kubernetes/kubernetes-cluster.js';
+import { openRedisAdmin, redisAdminOptions } from './redis/redis-admin.js';
+
+/**
+ * What the remediation actions need for one environment, opened per use: the Redis admin connection
+ * (admin credentials when configured, no offline queue, no retries) and, for a live cluster, the
+ * Kubernetes writer. An environment read from manifests has no writer: actions that need one say so
+ * in their capability.
+ */
+export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: () => number }) {
+  return (env: EnvironmentConfig): OpenActionContext => {
+    const redis = openRedisAdmin(redisAdminOptions(env, opts.processEnv));
+    let cluster: ClusterWritePort | undefined;
+    const k = env.kubernetes;
+    if (k && !isManifestSource(k)) {
+      cluster = createClusterWriter({
+        kubeConfig: loadKubeConfig({ ...(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {}), ...(k.context ? { context: k.context } : {}) }),
+        namespace: k.namespace,
+        requestTimeoutMs: k.requestTimeoutMs,
+        now: opts.now,
+      });
+    }
+    return { ctx: { env, redis, ...(cluster ? { cluster } : {}), now: opts.now }, close: () => redis.close() };
+  };
+}
