@@ -6,6 +6,7 @@ import type { CheckRegistry } from '../diagnostics/registry.js';
 import { redisServerAvailable, startRedisServer } from '../demo/redis-process.js';
 import { seedFaultyStore, startCacheChurn } from '../demo/seed-faulty-store.js';
 import { renderReportText } from '../render/terminal.js';
+import { offeredActions, type OfferedAction } from '../remediation/offers.js';
 import { createSourceCache } from '../adapters/sources.js';
 import type { CliIo } from './io.js';
 
@@ -71,11 +72,22 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
       { envName: 'demo' },
     ).finally(() => churn.stop());
     io.stdout.write(deps.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }));
+    say(actionPlanText(offeredActions(report.findings, (id) => deps.registry.catalogue.actionsOf(id)), 'demo'));
   } finally {
     await sources.close();
     client.disconnect();
     await server.stop();
   }
-  say(`\nStopped the demo redis-server. Point session-ttl.yaml at your own Redis and run: session-ttl diagnose <env>\n`);
+  say(`\nStopped the demo redis-server. Copy session-ttl.example.yaml to session-ttl.yaml, point it at your own Redis and run: npx session-ttl diagnose <env>\n`);
   return 0;
+}
+
+/** The buttons' plan: which fixes the report would offer in Slack, for which findings, and how to preview each. */
+export function actionPlanText(offered: readonly OfferedAction[], env: string): string {
+  if (!offered.length) return '\nNo remediation button would be offered for these findings.\n';
+  const lines = offered.map((o) => {
+    const params = Object.entries(o.params).map(([k, v]) => ` --param ${k}=${String(v)}`).join('');
+    return `  ${o.action.padEnd(22)} for ${o.findings.join(', ')}\n  ${''.padEnd(22)} preview: session-ttl fix ${env} ${o.action} --dry-run${params}`;
+  });
+  return `\nIn Slack this report carries these fix buttons (each previewed, authorized at click time, approved where the policy says, audited, undoable):\n${lines.join('\n')}\n`;
 }

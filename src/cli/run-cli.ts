@@ -19,13 +19,16 @@ const loadRegistry = async () => {
 export const USAGE = `Usage:
   session-ttl diagnose <env> [--config FILE] [--check ID ...] [--full] [--sample N] [--json]
   session-ttl verify <env> [--config FILE] [--wait SECONDS] [--json]
+  session-ttl fix <env> <action> --dry-run [--config FILE] [--param KEY=VALUE ...] [--json]
   session-ttl envs [--config FILE]
   session-ttl demo [--json]
   session-ttl help
 
 The config file is --config, else $SESSION_TTL_CONFIG, else ./session-ttl.yaml.
 Exit codes: 0 no critical finding, 1 a critical finding, 2 usage or configuration error.
-verify exits 0 pass, 1 fail, 2 usage or configuration error or when it could not run.`;
+verify exits 0 pass, 1 fail, 2 usage or configuration error or when it could not run.
+fix previews one of the remediation actions (set-eviction-policy, set-maxmemory, enable-sliding-window,
+rollout-restart, tune-aof) exactly as Slack's preview shows it; it changes nothing.`;
 
 class UsageError extends UserError {
   constructor(message: string) {
@@ -46,6 +49,8 @@ function parse(argv: string[]) {
         json: { type: 'boolean', default: false },
         sample: { type: 'string' },
         wait: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -133,6 +138,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },
         );
         return verifyExitCode(result);
+      }
+      case 'fix': {
+        const [envName, action, ...extra] = rest;
+        if (!envName || !action) throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
+        if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
+        const config = await loadConfig(values.config, io.env);
+        const [{ fixCommand }, { actionContextOpener }] = await Promise.all([import('./fix-command.js'), import('../adapters/action-context.js')]);
+        return await fixCommand(
+          { config, io, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
+          { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
+        );
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

@@ -39,7 +39,7 @@ export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean 
       text: [{ icon: 'warning' }, { text: ' Warnings', bold: true }, { text: `\n${plan.warnings.map((w) => `• ${w}`).join('\n')}` }],
     });
   }
-  if (opts.dryRun) blocks.push({ kind: 'context', id: 'dry-run', items: [[{ text: 'Dry run: nothing will be changed; the audit records it as a dry run.' }]] });
+  if (opts.dryRun) blocks.push({ kind: 'context', id: 'dry-run', items: [[{ text: 'Dry run: nothing will be changed.' }]] });
   return { text: `Preview of ${plan.action} in ${plan.env}: ${plan.summary}`, blocks };
 }
 

@@ -161,11 +161,15 @@ export function createRemediation(deps: RemediationDeps) {
     const action = actionOf(actionId);
     const decision = decide(policy, await who(actor), { channelId: actor.channelId, env: env.name }, { kind: 'request', action: action.id });
     if (!decision.allowed) return denied(actor, env.name, action.id, decision);
-    const parsed = action.params.safeParse(params);
-    if (!parsed.success) return { ok: false, message: `Invalid parameters: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}` };
     let plan: Plan;
     try {
-      plan = await withContext(env, (ctx) => action.plan(ctx, parsed.data));
+      const planned = await withContext(env, async (ctx) => {
+        const parsed = action.params.safeParse({ ...(action.suggest ? await action.suggest(ctx) : {}), ...params });
+        if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') };
+        return { plan: await action.plan(ctx, parsed.data) };
+      });
+      if ('invalid' in planned) return { ok: false, message: `Invalid parameters: ${planned.invalid}` };
+      plan = planned.plan;
     } catch (err) {
       return { ok: false, message: `Could not prepare the preview: ${failureText(err)}` };
     }

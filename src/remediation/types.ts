@@ -115,6 +115,8 @@ export interface RemediationAction<P = Record<string, unknown>> {
   /** Runbook scenarios it addresses. */
   scenarios: readonly number[];
   params: z.ZodType<P>;
+  /** Starting parameters read from the environment, for parameters without a default (e.g. twice today's maxmemory). */
+  suggest?(ctx: ActionContext): Promise<Record<string, unknown>>;
   /** Whether the bot has what the action needs (credentials, RBAC), checked before a button is shown. */
   capability(ctx: ActionContext): Promise<Capability>;
   plan(ctx: ActionContext, params: P): Promise<Plan<P>>;

@@ -44,6 +44,13 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
   params,
   capability: redisSettingCapability,
 
+  /** Twice today's limit (256mb when there is none): a starting point the person adjusts in the preview. */
+  async suggest(ctx) {
+    const [node] = await ctx.redis.nodes();
+    const current = node ? Number(await ctx.redis.configGet(node, 'maxmemory')) : 0;
+    return { maxmemory: formatBytes(current > 0 ? current * 2 : 256 * 1024 ** 2) };
+  },
+
   async plan(ctx, p) {
     const bytes = parseRedisMemory(p.maxmemory) as number;
     const value = String(bytes);

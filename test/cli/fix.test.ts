@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/run-cli.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
+
+function io(): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (t: string) => void (out += t) },
+    stderr: { write: (t: string) => void (err += t) },
+    env: {},
+    color: false,
+    stderrIsTTY: false,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+describe('session-ttl fix <env> <action> --dry-run', () => {
+  let redis: Redis;
+  let config: string;
+  beforeAll(async () => {
+    redis = await resetSharedRedis();
+    await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    const dir = mkdtempSync(join(tmpdir(), 'fix-cli-'));
+    config = join(dir, 'session-ttl.yaml');
+    writeFileSync(config, `environments:\n  dev:\n    profile: development\n    redis: { url: "${sharedRedisUrl()}" }\n`);
+  });
+  afterAll(async () => {
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    redis.disconnect();
+  });
+
+  it('prints the preview the Slack modal shows and changes nothing', async () => {
+    const t = io();
+    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--config', config], t)).toBe(0);
+    expect(t.out()).toContain('Preview: Set the Redis eviction policy in dev');
+    expect(t.out()).toMatch(/CONFIG SET maxmemory-policy volatile-lru on 127\.0\.0\.1:\d+ \(now allkeys-lru\)/);
+    expect(t.out()).toContain('Does not fix');
+    expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
+  });
+
+  it('takes parameters with --param and validates them', async () => {
+    const ok = io();
+    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--param', 'policy=volatile-lfu', '--config', config], ok)).toBe(0);
+    expect(ok.out()).toContain('CONFIG SET maxmemory-policy volatile-lfu');
+    const bad = io();
+    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--param', 'policy=everything', '--config', config], bad)).toBe(2);
+    expect(bad.err()).toMatch(/Invalid parameters for set-eviction-policy: policy: expected one of volatile-lru/);
+  });
+
+  it('refuses to apply from the terminal, an unknown action and an unknown environment', async () => {
+    const apply = io();
+    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--config', config], apply)).toBe(2);
+    expect(apply.err()).toMatch(/add --dry-run/);
+    const action = io();
+    expect(await runCli(['fix', 'dev', 'drop-everything', '--dry-run', '--config', config], action)).toBe(2);
+    expect(action.err()).toMatch(/Unknown action "drop-everything". Valid actions: set-eviction-policy/);
+    const env = io();
+    expect(await runCli(['fix', 'prod', 'set-eviction-policy', '--dry-run', '--config', config], env)).toBe(2);
+    expect(env.err()).toMatch(/Unknown environment "prod"/);
+    expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
+  });
+});
