@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { actionPlanText } from '../../src/cli/demo-command.js';
+import { defaultCatalogue } from '../../src/diagnostics/catalogue/default-catalogue.js';
+import { offeredActions } from '../../src/remediation/offers.js';
+
+const actionsOf = (id: string) => defaultCatalogue.actionsOf(id);
+
+describe('the actions a report offers', () => {
+  it('come from the findings catalogue, once per action, with the findings that call for it', () => {
+    const offered = offeredActions([{ id: 'eviction.allkeys_policy' }, { id: 'memory.evictions' }, { id: 'ttl.no_expiry' }], actionsOf);
+    expect(offered.map((o) => o.action).sort()).toEqual(['set-eviction-policy', 'set-maxmemory']);
+    expect(offered.find((o) => o.action === 'set-eviction-policy')?.findings).toEqual(['eviction.allkeys_policy', 'memory.evictions']);
+  });
+
+  it('restart what the finding is about: the app for stale pods, Redis for AOF', () => {
+    const offered = offeredActions([{ id: 'config.stale_pods' }, { id: 'aof.frequent_rewrites' }], actionsOf);
+    const restarts = offered.filter((o) => o.action === 'rollout-restart').map((o) => o.params);
+    expect(restarts).toEqual([{ target: 'app' }]);
+    expect(offered.map((o) => o.action)).toContain('tune-aof');
+  });
+
+  it('print as the buttons plan in the terminal, with the command that previews each', () => {
+    const text = actionPlanText(offeredActions([{ id: 'sliding_window.disabled' }], actionsOf), 'prod');
+    expect(text).toContain('enable-sliding-window');
+    expect(text).toContain('session-ttl fix prod enable-sliding-window --dry-run');
+    expect(actionPlanText([], 'prod')).toMatch(/No remediation button/);
+  });
+});
