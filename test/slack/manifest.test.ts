@@ -9,11 +9,11 @@ describe('manifests/slack-app.yaml', () => {
   it('declares the command the router listens to, with a usage hint naming the subcommands', () => {
     const [command] = manifest.features.slash_commands;
     expect(command.command).toBe(COMMAND_NAME);
-    for (const sub of ['diagnose', 'envs', 'help']) expect(command.usage_hint).toContain(sub);
+    for (const sub of ['diagnose', 'verify', 'audit', 'envs', 'help']) expect(command.usage_hint).toContain(sub);
   });
 
   it('asks for the scopes the bot uses and not chat:write.public', () => {
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'channels:history', 'groups:history']);
+    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'channels:history', 'groups:history', 'usergroups:read']);
     expect(manifest.settings).toMatchObject({
       socket_mode_enabled: true,
       interactivity: { is_enabled: true },

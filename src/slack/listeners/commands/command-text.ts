@@ -10,7 +10,7 @@ export interface ParsedCommandText {
 export const MAX_COMMAND_TEXT = 300;
 const TOKEN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-export const USAGE = 'Usage: `/session-ttl diagnose <env> [check ...]`, `/session-ttl verify <env>`, `/session-ttl envs`, `/session-ttl help`';
+export const USAGE = 'Usage: `/session-ttl diagnose <env> [check ...]`, `/session-ttl verify <env>`, `/session-ttl audit <env>`, `/session-ttl envs`, `/session-ttl help`';
 
 const textSchema = z
   .string()
