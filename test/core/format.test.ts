@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, count, duration, durationMs, percent } from '../../src/core/format.js';
+import { bytes, compactDuration, count, duration, durationMs, percent, redisHumanBytes } from '../../src/core/format.js';
 
 describe('format', () => {
   it.each([
@@ -23,5 +23,23 @@ describe('format', () => {
     expect(bytes(128 * 1024 * 1024)).toBe('128mb');
     expect(bytes(1.5 * 1024 ** 3)).toBe('1.5gb');
     expect(bytes(100)).toBe('100b');
+  });
+
+  it.each([
+    [0, '0s'],
+    [45, '45s'],
+    [360, '6m'],
+    [3600, '1h'],
+    [5400, '1h30m'],
+    [8640, '2h24m'],
+    [86400, '1d'],
+    [129600, '1d12h'],
+    [604800, '7d'],
+  ])('compactDuration(%d) = %s (histogram bucket labels)', (s, text) => expect(compactDuration(s)).toBe(text));
+
+  it('writes bytes the way Redis INFO does, for a missing *_human field', () => {
+    expect(redisHumanBytes(1.5 * 1024 ** 2)).toBe('1.50M');
+    expect(redisHumanBytes(512 * 1024)).toBe('512.00K');
+    expect(redisHumanBytes(100)).toBe('100B');
   });
 });
