@@ -42,6 +42,16 @@ export function duration(seconds: number): string {
   return `${neg}${big} ${bigName}${next && small ? ` ${small} ${next[0]}` : ''}`;
 }
 
+/**
+ * Seconds as a plain count of seconds: `3,540 s`, and one decimal under 10 s (`2.5 s`).
+ * For measurement readouts whose lines are compared with each other and with a TTL configured in
+ * seconds (verify's Initial TTL / TTL after wait / Drift): `duration` would show `59 min` for both
+ * 3,540 s and 3,569 s and hide the difference the drift line reports. Prose uses `duration`.
+ */
+export function exactSeconds(seconds: number): string {
+  return Math.abs(seconds) < 10 ? duration(seconds) : `${count(seconds)} s`;
+}
+
 /** Milliseconds as a duration: `850 ms` under a second, else as `duration`. */
 export function durationMs(ms: number): string {
   return Math.abs(ms) < 1000 ? `${Math.round(ms)} ms` : duration(ms / 1000);
