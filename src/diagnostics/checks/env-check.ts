@@ -2,7 +2,7 @@ import { defineCheck } from '../define-check.js';
 import { configMapNotReferenced, envOverrideMismatch, missingKey, noPods, stalePods, ttlNotExpected, envCheckFindings } from './env-check.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { CheckContext, RawFinding } from '../types.js';
-import { duration } from '../../core/format.js';
+import { count, duration } from '../../core/format.js';
 
 /** The ConfigMap key the app reads its session TTL from (runbook Diagnosis step 1). */
 export const TTL_KEY = 'session_ttl_seconds';
@@ -56,7 +56,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
         id: missingKey.id,
         severity: 'critical',
         title: `ConfigMap ${n.cm} has no ${TTL_KEY}`,
-        detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${n.expected} s.`,
+        detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${count(n.expected)} s.`,
         evidence: { namespace: n.ns, configMap: n.cm, exists: true, keys: Object.keys(cm.data), expectedTtlSeconds: n.expected },
         fix: patch,
       },
@@ -84,7 +84,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
         severity: lower ? 'critical' : 'warning',
         title: `${TTL_KEY} is ${ttl} (${duration(ttl)}), expected ${n.expected} (${duration(n.expected)})`,
         detail: lower
-          ? `ConfigMap ${n.cm} sets a TTL ${n.expected - ttl} s shorter than the environment expects: sessions end early.`
+          ? `ConfigMap ${n.cm} sets a TTL ${count(n.expected - ttl)} s shorter than the environment expects: sessions end early.`
           : `ConfigMap ${n.cm} sets a TTL longer than the environment expects: sessions outlive the policy.`,
         evidence: { namespace: n.ns, configMap: n.cm, configuredTtlSeconds: ttl, expectedTtlSeconds: n.expected },
         fix: patch,

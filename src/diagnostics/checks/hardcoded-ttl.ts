@@ -182,9 +182,9 @@ export const hardcodedTtlCheck = defineCheck({
         severity,
         title: `Sessions are written with a TTL of ${about}${count(writer.seconds)} s (${duration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
         detail:
-          `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${writer.seconds} s, ` +
+          `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${count(writer.seconds)} s, ` +
           `but the configuration says ${list}. The app does not take its TTL from the configuration: look for a TTL hard-coded in the session code (runbook Scenario 6 step 3).` +
-          (severity === 'info' ? ` The writers' TTL equals the expected ${expected} s, so sessions are fine today, but changing the configuration will not change it.` : '') +
+          (severity === 'info' ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, but changing the configuration will not change it.` : '') +
           (severity === 'critical' ? ` Sessions end more than 50% early (runbook escalation threshold).` : ''),
         evidence: {
           writerTtlSeconds: writer.seconds,
