@@ -1,4 +1,4 @@
-import { formatElapsed } from '../core/durations.js';
+import { durationMs } from '../core/format.js';
 import { clip, plainText, t, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { Report } from '../diagnostics/types.js';
 import { reportMessage, type ReportMessageOptions } from '../render/report-message.js';
@@ -6,7 +6,11 @@ import { reportMessage, type ReportMessageOptions } from '../render/report-messa
 // Thread replies of the alert listener and the Alertmanager webhook, as neutral messages. Pure: data in,
 // message out; the chat adapter renders them for its platform.
 
-export { formatElapsed };
+/**
+ * How long ago, or for how long, in the one duration style. Never negative: the times come from
+ * Slack's and Alertmanager's clocks, and a few seconds of skew must not read as `-3 s`.
+ */
+const elapsed = (ms: number) => durationMs(Math.max(0, ms));
 
 /** Names from alert posts are shown in part: a post can carry anything. */
 const code = (s: string): Span => t(clip(s, 120), { code: true });
@@ -58,7 +62,7 @@ export interface CooldownReplyInput {
 /** The reply to an alert that fires again within the cooldown: a link instead of a second run. */
 export function renderCooldownReply(i: CooldownReplyInput): Message {
   const env = t(i.env, { bold: true });
-  const since = formatElapsed(i.sinceMs);
+  const since = elapsed(i.sinceMs);
   const what: Span[] = i.running
     ? [t('A diagnosis of '), code(i.alertname), t(' in '), env, t(` started ${since} ago and is still running: `), t('see its thread', { link: i.url }), t('.')]
     : [code(i.alertname), t(' fired again in '), env, t(` ${since} after my last diagnosis: `), t('earlier diagnosis', { link: i.url }), t('.')];
@@ -126,7 +130,7 @@ export function renderResolvedReply(i: ResolvedReplyInput): Message {
     code(i.alertname),
     t(' in '),
     t(i.env, { bold: true }),
-    t(` resolved after ${formatElapsed(i.durationMs)}.`),
+    t(` resolved after ${elapsed(i.durationMs)}.`),
     ...(i.diagnosisUrl ? [t(' '), t('Diagnosis', { link: i.diagnosisUrl }), t(' marked resolved.')] : []),
   ]);
 }
@@ -138,7 +142,7 @@ const RESOLVED_PREFIX = '✅ Resolved';
  * a second call replaces the first mark.
  */
 export function markResolved(message: Message, durationMs: number): Message {
-  const note = `Resolved after ${formatElapsed(durationMs)}`;
+  const note = `Resolved after ${elapsed(durationMs)}`;
   const strip = (s: string) => (s.startsWith(RESOLVED_PREFIX) ? s.slice(s.indexOf(' · ') + 3) : s);
   const blocks = message.blocks.map((b, i): Block => (i === 0 && b.kind === 'header' ? { ...b, lead: { icon: 'resolved', note } } : b));
   // The formatted fallback would not say it resolved; the plain text does.
@@ -167,7 +171,7 @@ export interface AlertGroupInput {
 export function renderAlertGroupMessage(i: AlertGroupInput): Message {
   const firing = i.alerts.filter((a) => a.status === 'firing').length;
   const names = [...new Set(i.alerts.map((a) => a.alertname))].join(', ');
-  const note = `Resolved${i.resolvedAfterMs === undefined ? '' : ` after ${formatElapsed(i.resolvedAfterMs)}`}`;
+  const note = `Resolved${i.resolvedAfterMs === undefined ? '' : ` after ${elapsed(i.resolvedAfterMs)}`}`;
   const header: Block =
     i.status === 'resolved'
       ? { kind: 'header', text: names, tone: 'healthy', lead: { icon: 'resolved', note } }

@@ -9,6 +9,7 @@ import { describeSourceFailure } from './source-failure.js';
 import { ENGINE_OWNER } from './catalogue/engine-findings.js';
 import { keyspaceSamplerFor, type KeyspaceSampler } from './sampling/keyspace-sampler.js';
 import type { Check, CheckSummary, Finding, Need, RawFinding, Report, RunOptions, Severity, SourcedContext } from './types.js';
+import { durationMs } from '../core/format.js';
 
 /** The data sources of one environment. A missing one makes the checks that need it `skipped`. */
 export interface Sources {
@@ -36,7 +37,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, warning: 1, info
 
 class CheckTimeout extends Error {
   constructor(readonly ms: number) {
-    super(`timed out after ${(ms / 1000).toFixed(1)} s`);
+    super(`timed out after ${durationMs(ms)}`);
   }
 }
 

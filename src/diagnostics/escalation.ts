@@ -4,15 +4,10 @@ import { escalationSevere } from './catalogue/engine-findings.js';
 import { memoryEvictions } from './checks/memory.findings.js';
 import { ttlEffectiveBelow } from './checks/ttl-sample.findings.js';
 import type { Finding } from './types.js';
+import { duration } from '../core/format.js';
 
 /** Runbook "Escalation": sessions expiring more than 50% early. */
 export const SEVERE_RATIO = 0.5;
-
-function fmtDuration(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
 
 /**
  * How long sessions actually live, from the evidence: the TTL writers use (ttl-sample), and under
@@ -49,7 +44,7 @@ export function escalationFinding(
     id: escalationSevere.id,
     check: 'escalation',
     severity: 'critical',
-    title: `Sessions live about ${fmtDuration(shortest.seconds)}, under half the expected ${fmtDuration(env.expectedTtlSeconds)}: escalate`,
+    title: `Sessions live about ${duration(shortest.seconds)}, under half the expected ${duration(env.expectedTtlSeconds)}: escalate`,
     detail:
       // The Slack renderer mentions evidence.onCallUserGroup; data never carries markup.
       `The runbook escalates when sessions expire more than 50% early: review recent configuration changes, ` +

@@ -1,3 +1,5 @@
+import { count } from '../core/format.js';
+
 export interface Bucket {
   label: string;
   count: number;
@@ -16,10 +18,10 @@ export function renderBarChart(buckets: readonly Bucket[], opts: { width?: numbe
   const width = opts.width ?? 20;
   const max = Math.max(0, ...buckets.map((b) => b.count));
   const labelWidth = Math.max(0, ...buckets.map((b) => b.label.length));
-  const countWidth = Math.max(0, ...buckets.map((b) => b.count.toLocaleString('en-US').length));
+  const countWidth = Math.max(0, ...buckets.map((b) => count(b.count).length));
   return buckets.map((b) => {
     const eighths = max > 0 ? Math.round((b.count / max) * width * 8) : 0;
     const bar = '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
-    return `${b.label.padEnd(labelWidth)}  ${bar.padEnd(width)}  ${b.count.toLocaleString('en-US').padStart(countWidth)}`;
+    return `${b.label.padEnd(labelWidth)}  ${bar.padEnd(width)}  ${count(b.count).padStart(countWidth)}`;
   });
 }

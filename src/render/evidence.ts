@@ -1,8 +1,11 @@
+import { count, decimal } from '../core/format.js';
+
 /** Keys drawn elsewhere (the bar chart) or too bulky for a one-line summary. */
 const HIDDEN = new Set(['buckets']);
 
 function formatValue(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Math.round(v * 1000) / 1000);
+  // Evidence keeps measured fractions (ratios, rates), so up to three decimals survive here.
+  if (typeof v === 'number') return Number.isInteger(v) ? count(v) : decimal(v, 3);
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '-';
   if (Array.isArray(v)) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatMs } from '../core/durations.js';
+import { durationMs } from '../core/format.js';
 import { clip, t, type Action, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { CheckSummary, Finding, Report } from '../diagnostics/types.js';
 import { renderBarChart } from './bar-chart.js';
@@ -64,7 +64,7 @@ function findingBlocks(finding: Finding, o: { chartWidth: number; maxEvidenceEnt
 
 function checkItem(c: CheckSummary): Inline {
   const note = c.message ? ` (${clip(c.message, 160)})` : '';
-  return [{ icon: c.status }, t(' '), t(c.id, { code: true }), t(` ${c.status} ${formatMs(c.durationMs)}${note}`)];
+  return [{ icon: c.status }, t(' '), t(c.id, { code: true }), t(` ${c.status} ${durationMs(c.durationMs)}${note}`)];
 }
 
 function scenarioSection(report: Report): Block {
@@ -100,7 +100,7 @@ export function reportMessage(report: Report, opts: ReportMessageOptions = {}): 
     {
       kind: 'section',
       id: 'summary',
-      text: [t(countLine(report.findings), { bold: true }), t(` from ${checks} check${checks === 1 ? '' : 's'} in ${formatMs(report.durationMs)} (started ${report.startedAt})`)],
+      text: [t(countLine(report.findings), { bold: true }), t(` from ${checks} check${checks === 1 ? '' : 's'} in ${durationMs(report.durationMs)} (started ${report.startedAt})`)],
     },
     ...report.findings.flatMap((f) => findingBlocks(f, o)),
     // Fix buttons first; Re-run and Verify are on every report. A safe button's ref is the environment and

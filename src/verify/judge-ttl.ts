@@ -1,3 +1,8 @@
+import { count, exactSeconds } from '../core/format.js';
+
+// Reasons compare measured TTLs with each other and with the configured seconds, so they are
+// written in exact seconds (`3,540 s`), not rounded to `59 min` (see exactSeconds).
+
 /** One PTTL reading: the value and when (by the bot's clock) it was taken. */
 export interface TtlReading {
   pttlMs: number;
@@ -11,11 +16,6 @@ export const BASE_TOLERANCE_SECONDS = 2;
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-/** Seconds for a sentence: whole seconds from 10 s up, else one decimal. */
-export function formatSeconds(s: number): string {
-  return Math.abs(s) >= 10 ? `${Math.round(s).toLocaleString('en-US')} s` : `${s.toFixed(1)} s`;
-}
-
 function formatRatio(r: number): string {
   return r >= 10 ? `${Math.round(r)}x` : `${Math.round(r * 10) / 10}x`;
 }
@@ -23,7 +23,7 @@ function formatRatio(r: number): string {
 /** The initial TTL differs from the configured one by more than `toleranceSeconds`. */
 export function judgeInitialTtl(initialSeconds: number, expectedSeconds: number, toleranceSeconds: number): string | undefined {
   if (Math.abs(initialSeconds - expectedSeconds) <= toleranceSeconds) return undefined;
-  return `initial TTL ${formatSeconds(initialSeconds)} but expected ${formatSeconds(expectedSeconds)}: the session was written with another TTL than configured (runbook Scenarios 2 and 6)`;
+  return `initial TTL ${exactSeconds(initialSeconds)} but expected ${exactSeconds(expectedSeconds)}: the session was written with another TTL than configured (runbook Scenarios 2 and 6)`;
 }
 
 export interface DecayJudgement {
@@ -52,12 +52,12 @@ export function judgeDecay(initial: TtlReading, after: TtlReading): DecayJudgeme
   };
   if (drift > tolerance) {
     const ratio = elapsed > 0 ? ` ${formatRatio(decay / elapsed)}` : '';
-    out.reason = `TTL decays${ratio} faster than the clock: it fell ${formatSeconds(decay)} in ${formatSeconds(elapsed)} (clock skew between the bot and Redis, or something shortened the TTL with EXPIRE; runbook Scenario 5)`;
+    out.reason = `TTL decays${ratio} faster than the clock: it fell ${exactSeconds(decay)} in ${exactSeconds(elapsed)} (clock skew between the bot and Redis, or something shortened the TTL with EXPIRE; runbook Scenario 5)`;
   } else if (drift < -tolerance) {
     out.reason =
       decay < 0
-        ? `TTL went up from ${formatSeconds(initial.pttlMs / 1000)} to ${formatSeconds(after.pttlMs / 1000)} during the wait although nothing accessed it: something else refreshes or rewrites the key`
-        : `TTL decays slower than the clock: it fell ${formatSeconds(decay)} in ${formatSeconds(elapsed)} (clock skew?; runbook Scenario 5)`;
+        ? `TTL went up from ${exactSeconds(initial.pttlMs / 1000)} to ${exactSeconds(after.pttlMs / 1000)} during the wait although nothing accessed it: something else refreshes or rewrites the key`
+        : `TTL decays slower than the clock: it fell ${exactSeconds(decay)} in ${exactSeconds(elapsed)} (clock skew?; runbook Scenario 5)`;
   }
   return out;
 }
@@ -81,8 +81,8 @@ export interface RefreshInput {
 export function judgeRefresh(i: RefreshInput): string | undefined {
   const gainedMs = i.after.pttlMs - i.before.pttlMs;
   const refreshed = gainedMs > refreshMarginMs(i.elapsedSeconds);
-  const before = formatSeconds(i.before.pttlMs / 1000);
-  const after = formatSeconds(i.after.pttlMs / 1000);
+  const before = exactSeconds(i.before.pttlMs / 1000);
+  const after = exactSeconds(i.after.pttlMs / 1000);
   if (i.before.pttlMs - i.after.pttlMs > i.toleranceSeconds * 1000) {
     return `TTL dropped on access: ${before} before, ${after} after GET: the access sets a shorter TTL than the session had (runbook Scenarios 3 and 6)`;
   }
@@ -90,7 +90,7 @@ export function judgeRefresh(i: RefreshInput): string | undefined {
     return `TTL did not refresh on access: ${before} before, ${after} after GET (the sliding window is on for ${i.envName}; runbook Scenario 3)`;
   }
   if (i.slidingWindow && i.after.pttlMs / 1000 < i.expectedSeconds - i.toleranceSeconds) {
-    return `TTL refreshed on access to ${after}, not to the configured ${formatSeconds(i.expectedSeconds)}: the refresh uses another TTL (runbook Scenarios 3 and 6)`;
+    return `TTL refreshed on access to ${after}, not to the configured ${exactSeconds(i.expectedSeconds)}: the refresh uses another TTL (runbook Scenarios 3 and 6)`;
   }
   if (!i.slidingWindow && refreshed) {
     return `TTL refreshed on access although the sliding window is off for ${i.envName}: ${before} before, ${after} after GET (sessions outlive their configured lifetime)`;
@@ -110,9 +110,9 @@ export interface DisappearanceInput {
 
 /** The key vanished before its TTL: evicted when Redis counted evictions meanwhile, else deleted. */
 export function describeDisappearance(i: DisappearanceInput): string {
-  const when = `after ${formatSeconds(i.secondsSinceWrite)} with ${formatSeconds(i.remainingSeconds)} of TTL left`;
+  const when = `after ${exactSeconds(i.secondsSinceWrite)} with ${exactSeconds(i.remainingSeconds)} of TTL left`;
   if (i.evictedKeysDelta && i.evictedKeysDelta > 0) {
-    return `${i.what} evicted ${when} (evicted_keys +${i.evictedKeysDelta.toLocaleString('en-US')} during the run): Redis evicts keys under memory pressure (runbook Scenario 1)`;
+    return `${i.what} evicted ${when} (evicted_keys +${count(i.evictedKeysDelta)} during the run): Redis evicts keys under memory pressure (runbook Scenario 1)`;
   }
   if (i.evictedKeysDelta === undefined) {
     return `${i.what} disappeared ${when}: evicted or deleted (INFO is refused, so which cannot be told; runbook Scenarios 1 and 4)`;

@@ -1,6 +1,8 @@
 import type { Config, EnvironmentConfig } from '../config/config.js';
 import { UserError } from '../core/errors.js';
-import { openCanaryRedis, type CanaryRedis } from './canary-redis.js';
+// The one adapter verify names: the default opener, so the CLI and Slack callers need not pass one.
+import { openCanaryRedis } from '../adapters/redis/canary-redis.js';
+import type { CanaryRedis, OpenCanaryRedis } from './canary-redis.js';
 import { createSessionApi, type SessionApi } from './session-api.js';
 
 /** What one verification runs against, validated; nothing has connected yet. */
@@ -23,7 +25,8 @@ export interface PlanVerifyOptions {
   processEnv: NodeJS.ProcessEnv;
   /** Overrides `env.verify.waitSeconds` (CLI `--wait`). */
   waitSeconds?: number;
-  openRedis?: (env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv) => CanaryRedis;
+  /** Opens the canary's Redis connection; the ioredis adapter unless given. */
+  openRedis?: OpenCanaryRedis;
   fetch?: typeof fetch;
 }
 

@@ -1,8 +1,8 @@
-import { formatSeconds } from './judge-ttl.js';
+import { duration, exactSeconds } from '../core/format.js';
 import type { VerifyProgress } from './verify-result.js';
 
 /**
- * One line of progress, e.g. "Verifying prod: canary written, TTL 86,400 s, checking again in 60 s …".
+ * One line of progress, e.g. "Verifying prod: canary written, TTL 86,400 s, checking again in 1 min …".
  * Pure; shared by the terminal and Slack renderers.
  */
 export function progressText(p: VerifyProgress): string {
@@ -12,5 +12,5 @@ export function progressText(p: VerifyProgress): string {
       : `Verifying ${p.environment}: writing a canary session key …`;
   }
   const what = p.mode === 'app' ? 'test session created' : 'canary written';
-  return `Verifying ${p.environment}: ${what}, TTL ${formatSeconds(p.initialTtlSeconds)}, checking again in ${formatSeconds(p.waitSeconds)} …`;
+  return `Verifying ${p.environment}: ${what}, TTL ${exactSeconds(p.initialTtlSeconds)}, checking again in ${duration(p.waitSeconds)} …`;
 }

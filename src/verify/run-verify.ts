@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { duration } from '../core/format.js';
 import { describeSourceFailure } from '../diagnostics/source-failure.js';
 import { maskKey } from '../diagnostics/checks/ttl-sample.js';
 import { UserError } from '../core/errors.js';
@@ -202,8 +203,8 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
     }
     if (problems.length) {
       out.error = written
-        ? `Could not remove ${displayKey}: ${problems.join(' ')} Delete it by hand; its TTL removes it within ${expected.toLocaleString('en-US')} s at the latest.`
-        : `The write of ${displayKey} failed, so it is most likely not there, but its absence could not be confirmed: ${problems.join(' ')} If it exists, its TTL removes it within ${expected.toLocaleString('en-US')} s.`;
+        ? `Could not remove ${displayKey}: ${problems.join(' ')} Delete it by hand; its TTL removes it within ${duration(expected)} at the latest.`
+        : `The write of ${displayKey} failed, so it is most likely not there, but its absence could not be confirmed: ${problems.join(' ')} If it exists, its TTL removes it within ${duration(expected)}.`;
     }
     return out;
   };

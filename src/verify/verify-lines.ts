@@ -1,4 +1,4 @@
-import { formatSeconds } from './judge-ttl.js';
+import { count, exactSeconds } from '../core/format.js';
 import type { VerifyResult } from './verify-result.js';
 
 /** Label and value of one measured number, in the order both renderers show them. */
@@ -7,30 +7,32 @@ export interface VerifyLine {
   value: string;
 }
 
-const s = (v: number | undefined) => (v === undefined ? undefined : formatSeconds(v));
+// A readout: its lines are compared with each other, so seconds stay exact (see exactSeconds).
+const s = (v: number | undefined) => (v === undefined ? undefined : exactSeconds(v));
+// Drift has a direction, so it carries an explicit sign; a drift that rounds to zero gets none.
 const signed = (v: number) => {
-  const text = Math.abs(v).toFixed(1);
-  return `${text === '0.0' ? '' : v > 0 ? '+' : '-'}${text} s`;
+  const text = exactSeconds(Math.abs(v));
+  return `${text === '0 s' ? '' : v > 0 ? '+' : '-'}${text}`;
 };
 
 /** The measured numbers of a result as label/value pairs; absent numbers are left out. Pure. */
 export function verifyLines(r: VerifyResult): VerifyLine[] {
   const m = r.measurements;
   const lines: (VerifyLine | undefined)[] = [
-    { label: 'Expected TTL', value: `${formatSeconds(r.expectedTtlSeconds)}, sliding window ${r.slidingWindow ? 'on' : 'off'}` },
+    { label: 'Expected TTL', value: `${exactSeconds(r.expectedTtlSeconds)}, sliding window ${r.slidingWindow ? 'on' : 'off'}` },
     m.initialTtlSeconds !== undefined ? { label: 'Initial TTL', value: s(m.initialTtlSeconds) as string } : undefined,
     m.ttlAfterWaitSeconds !== undefined
       ? {
           label: 'TTL after wait',
-          value: `${s(m.ttlAfterWaitSeconds)}${m.elapsedSeconds !== undefined ? ` after ${formatSeconds(m.elapsedSeconds)}` : ''}`,
+          value: `${s(m.ttlAfterWaitSeconds)}${m.elapsedSeconds !== undefined ? ` after ${exactSeconds(m.elapsedSeconds)}` : ''}`,
         }
       : undefined,
     m.expectedAfterWaitSeconds !== undefined ? { label: 'Expected after wait', value: `~${s(m.expectedAfterWaitSeconds)}` } : undefined,
     m.driftSeconds !== undefined
-      ? { label: 'Drift', value: `${signed(m.driftSeconds)} (tolerance ±${(m.toleranceSeconds ?? 0).toFixed(1)} s)` }
+      ? { label: 'Drift', value: `${signed(m.driftSeconds)} (tolerance ±${exactSeconds(m.toleranceSeconds ?? 0)})` }
       : undefined,
     m.refreshedTtlSeconds !== undefined ? { label: 'TTL after GET', value: s(m.refreshedTtlSeconds) as string } : undefined,
-    m.evictedKeysDelta !== undefined ? { label: 'Evicted keys', value: `+${m.evictedKeysDelta.toLocaleString('en-US')} during the run` } : undefined,
+    m.evictedKeysDelta !== undefined ? { label: 'Evicted keys', value: `+${count(m.evictedKeysDelta)} during the run` } : undefined,
     { label: 'Cleanup', value: cleanupText(r) },
   ];
   return lines.filter((l): l is VerifyLine => l !== undefined);

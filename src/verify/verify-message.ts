@@ -1,4 +1,5 @@
 import { t, type Icon, type Message, type Tone } from '../core/message.js';
+import { exactSeconds } from '../core/format.js';
 import { progressText } from './progress-text.js';
 import type { Verdict, VerifyProgress, VerifyResult } from './verify-result.js';
 import { verifyHeadline, verifyLines, VERDICT_LABEL } from './verify-lines.js';
@@ -31,7 +32,7 @@ export function verifyMessage(r: VerifyResult): Message {
         ]
       : r.reasons.flatMap((reason, i) => [...(i ? [t('\n')] : []), { icon }, t(` ${reason}`)]);
   const made = r.mode === 'app' ? 'session created through the app API' : 'canary key written by the bot';
-  const context = [`${made}, wait ${r.waitSeconds} s, ${(r.durationMs / 1000).toFixed(1)} s in all, started ${r.startedAt}`, ...r.notes.map((n) => `note: ${n}`)];
+  const context = [`${made}, wait ${exactSeconds(r.waitSeconds)}, ${exactSeconds(r.durationMs / 1000)} in all, started ${r.startedAt}`, ...r.notes.map((n) => `note: ${n}`)];
   return {
     text: verifyHeadline(r),
     blocks: [

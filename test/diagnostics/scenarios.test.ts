@@ -108,7 +108,7 @@ describe('escalationFinding', () => {
   it('escalates when writers use less than half the expected TTL, mentioning the on-call group', () => {
     const e = escalationFinding([f('ttl.effective_below_configured', 'critical', below(3600))], env, 'S0ONCALL');
     expect(e).toMatchObject({ id: 'escalation.severe', severity: 'critical', evidence: { estimatedLifetimeSeconds: 3600, onCallUserGroup: 'S0ONCALL' } });
-    expect(e?.title).toMatch(/about 60 min, under half the expected 24\.0 h/);
+    expect(e?.title).toMatch(/about 1 h, under half the expected 1 d:/);
   });
 
   it('escalates from the eviction rate: keys / evictions per second', () => {

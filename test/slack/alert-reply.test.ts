@@ -7,7 +7,7 @@ import { evictionPolicyCheck } from '../../src/diagnostics/checks/eviction-polic
 import { memoryCheck } from '../../src/diagnostics/checks/memory.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
-import { formatElapsed, markResolved, renderMappingRequest } from '../../src/alerts/alert-reply.js';
+import { markResolved, renderMappingRequest, renderResolvedReply } from '../../src/alerts/alert-reply.js';
 import type { Message } from '../../src/core/message.js';
 import { toBlockKit } from '../../src/slack/render/block-kit.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
@@ -378,8 +378,13 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
 });
 
 describe('alert reply rendering (pure)', () => {
-  it('formats elapsed time for people', () => {
-    expect([45_000, 23 * 60_000, 60 * 60_000, 125 * 60_000, 50 * 3600_000].map(formatElapsed)).toEqual(['45 s', '23 min', '1 h', '2 h 5 min', '2 d 2 h']);
+  it('says how long an alert fired in the one duration style, never negative', () => {
+    const text = (durationMs: number) => renderResolvedReply({ alertname: 'SessionTTLViolation', env: 'prod', durationMs }).text;
+    expect([45_000, 23 * 60_000, 60 * 60_000, 125 * 60_000, 50 * 3600_000].map(text)).toEqual(
+      ['45 s', '23 min', '1 h', '2 h 5 min', '2 d 2 h'].map((d) => `SessionTTLViolation in prod resolved after ${d}.`),
+    );
+    // Clock skew between Slack and the bot must not produce a negative duration.
+    expect(text(-3000)).toBe('SessionTTLViolation in prod resolved after 0 ms.');
   });
 
   it('marks a diagnosis resolved once, keeping the header inside Slack\'s 150 characters', () => {

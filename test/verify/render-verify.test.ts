@@ -56,12 +56,12 @@ describe('renderVerifyText', () => {
         '  Initial TTL          86,400 s',
         '  TTL after wait       86,340 s after 60 s',
         '  Expected after wait  ~86,340 s',
-        '  Drift                +0.1 s (tolerance ±2.0 s)',
+        '  Drift                +0.1 s (tolerance ±2 s)',
         '  TTL after GET        86,400 s',
         '  Evicted keys         +0 during the run',
         '  Cleanup              test session session:3f9a1c… removed',
         '',
-        'session created through the app API, wait 60 s, 60.4 s in all, started 2025-01-02T03:04:05.000Z',
+        'session created through the app API, wait 60 s, 60 s in all, started 2025-01-02T03:04:05.000Z',
         '',
       ].join('\n'),
     );
@@ -123,10 +123,10 @@ describe('renderVerifyMessage (Slack)', () => {
 describe('progress', () => {
   it('says what was written, its TTL and when it checks again', () => {
     expect(progressText({ phase: 'waiting', environment: 'prod', mode: 'canary', initialTtlSeconds: 86400, waitSeconds: 60 })).toBe(
-      'Verifying prod: canary written, TTL 86,400 s, checking again in 60 s …',
+      'Verifying prod: canary written, TTL 86,400 s, checking again in 1 min …',
     );
     expect(progressText({ phase: 'waiting', environment: 'dev', mode: 'app', initialTtlSeconds: 3600, waitSeconds: 1 })).toBe(
-      'Verifying dev: test session created, TTL 3,600 s, checking again in 1.0 s …',
+      'Verifying dev: test session created, TTL 3,600 s, checking again in 1 s …',
     );
     expect(progressText({ phase: 'writing', environment: 'dev', mode: 'app', waitSeconds: 60 })).toBe(
       'Verifying dev: creating a test session through the app API …',

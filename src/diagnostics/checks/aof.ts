@@ -5,6 +5,7 @@ import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/sess
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { RawFinding, Severity } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
+import { bytes, count, decimal, duration } from '../../core/format.js';
 
 /** The runbook's Scenario 7 settings. */
 export const RECOMMENDED_REWRITE_PERCENTAGE = 100;
@@ -19,30 +20,30 @@ export const LOW_REWRITE_MIN_SIZE = 64 * 1024 * 1024;
 export const FREQUENT_MIN_REWRITES = 3;
 export const FREQUENT_REWRITES_PER_HOUR = 6;
 
-const count = z.coerce.number().int().nonnegative();
+const countField = z.coerce.number().int().nonnegative();
 const seconds = z.coerce.number().int().min(-1);
 const status = z.string().min(1);
 
 /** INFO persistence fields the check relies on; the size and fsync fields exist only while AOF is on. */
 const persistenceSchema = z.object({
   aof_enabled: z.enum(['0', '1']),
-  aof_rewrite_in_progress: count,
-  aof_rewrite_scheduled: count,
+  aof_rewrite_in_progress: countField,
+  aof_rewrite_scheduled: countField,
   aof_last_rewrite_time_sec: seconds,
   aof_current_rewrite_time_sec: seconds,
   aof_last_bgrewrite_status: status,
   aof_last_write_status: status.optional(),
   /** Redis 7+. */
-  aof_rewrites: count.optional(),
-  aof_rewrites_consecutive_failures: count.optional(),
-  aof_current_size: count.optional(),
-  aof_base_size: count.optional(),
-  aof_pending_bio_fsync: count.optional(),
-  aof_delayed_fsync: count.optional(),
+  aof_rewrites: countField.optional(),
+  aof_rewrites_consecutive_failures: countField.optional(),
+  aof_current_size: countField.optional(),
+  aof_base_size: countField.optional(),
+  aof_pending_bio_fsync: countField.optional(),
+  aof_delayed_fsync: countField.optional(),
 });
 
-const serverSchema = z.object({ uptime_in_seconds: count });
-const memorySchema = z.object({ used_memory: count, used_memory_human: z.string().optional() });
+const serverSchema = z.object({ uptime_in_seconds: countField });
+const memorySchema = z.object({ used_memory: countField, used_memory_human: z.string().optional() });
 
 export interface AofSettings {
   /** False when the server refuses CONFIG (managed Redis); the settings are then null. */
@@ -73,7 +74,6 @@ export interface AofReading {
   settings: AofSettings;
 }
 
-
 async function readSettings(node: RedisNodePort): Promise<AofSettings> {
   try {
     const [percentage, minSize, appendfsync] = await Promise.all([
@@ -82,7 +82,7 @@ async function readSettings(node: RedisNodePort): Promise<AofSettings> {
       node.configGet('appendfsync'),
     ]);
     const num = (v: string | undefined) => {
-      const parsed = count.safeParse(v);
+      const parsed = countField.safeParse(v);
       return parsed.success ? parsed.data : null;
     };
     return {
@@ -129,21 +129,6 @@ export async function readAof(node: RedisNodePort): Promise<AofReading> {
     usedMemoryBytes: memory.used_memory,
     settings,
   };
-}
-
-const n = (v: number) => v.toLocaleString('en-US');
-
-/** Bytes as a config value a person would type (128mb, 1.5gb, 512kb). */
-export function formatBytes(bytes: number): string {
-  const units: [string, number][] = [
-    ['gb', 1024 ** 3],
-    ['mb', 1024 ** 2],
-    ['kb', 1024],
-  ];
-  for (const [unit, size] of units) {
-    if (bytes >= size) return `${Math.round((bytes / size) * 10) / 10}${unit}`;
-  }
-  return `${bytes}b`;
 }
 
 /** Runbook objects, from the environment's Kubernetes section when it has one. */
@@ -197,7 +182,7 @@ function failedFinding(failed: AofReading[], all: AofReading[], env: Environment
       : `The last AOF rewrite failed${where} (aof_last_bgrewrite_status:err)`,
     detail: writeFailed.length
       ? 'The last write to the append-only file failed (disk full, read-only or missing volume). Redis now refuses writes with a MISCONF error, so sessions can be neither created nor refreshed (EXPIRE), and the app sees failures it may treat as missing sessions.'
-      : `The last background AOF rewrite failed${r.consecutiveFailures ? ` (${n(r.consecutiveFailures)} consecutive failures)` : ''}. Redis keeps serving and retries, but the AOF keeps growing and every retry forks again under load; if the cause is the disk, writes fail next (runbook Scenario 7).`,
+      : `The last background AOF rewrite failed${r.consecutiveFailures ? ` (${count(r.consecutiveFailures)} consecutive failures)` : ''}. Redis keeps serving and retries, but the AOF keeps growing and every retry forks again under load; if the cause is the disk, writes fail next (runbook Scenario 7).`,
     evidence: {
       lastBgrewriteStatus: r.lastBgrewriteStatus,
       lastWriteStatus: r.lastWriteStatus,
@@ -218,7 +203,7 @@ function inProgressFinding(busy: AofReading[], all: AofReading[], env: Environme
     id: rewriteInProgress.id,
     severity: 'warning',
     title: running
-      ? `An AOF rewrite is running${where} (for ${n(Math.max(0, r.currentRewriteSeconds))} s)`
+      ? `An AOF rewrite is running${where} (for ${duration(Math.max(0, r.currentRewriteSeconds))})`
       : `An AOF rewrite is scheduled${where} (waiting for another background save to finish)`,
     detail:
       'An AOF rewrite forks Redis and writes the whole dataset to disk. During high load the fork and the disk writes add latency, so session reads and refreshes can time out and the app may treat the session as missing (runbook Scenario 7). A single rewrite is normal; if it coincides with the alert, or rewrites are frequent, tune the rewrite settings.',
@@ -240,7 +225,7 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[]): RawFindi
   return {
     id: delayedFsync.id,
     severity: 'warning',
-    title: `Redis delayed ${n(total)} AOF fsync${total === 1 ? '' : 's'}: the disk cannot keep up`,
+    title: `Redis delayed ${count(total)} AOF fsync${total === 1 ? '' : 's'}: the disk cannot keep up`,
     detail:
       "aof_delayed_fsync counts the times Redis held back its AOF writes because the previous fsync was still running after 2 s (appendfsync everysec). Meanwhile clients wait, so session commands time out under load; an AOF rewrite on the same disk makes it worse (runbook Scenario 7). The count runs since the server's start or the last CONFIG RESETSTAT.",
     evidence: {
@@ -252,12 +237,6 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[]): RawFindi
     },
     fix: 'Give Redis a faster volume (or one not shared with other I/O), avoid rewrites during peak load by raising auto-aof-rewrite-min-size (runbook: 128mb, auto-aof-rewrite-percentage 100), and consider no-appendfsync-on-rewrite yes if losing up to 30 s of writes on a crash is acceptable for sessions.',
   };
-}
-
-function uptimeText(seconds: number): string {
-  if (seconds < 120) return `${n(seconds)} s`;
-  if (seconds < 7200) return `${n(Math.round(seconds / 60))} min`;
-  return `${n(Math.round(seconds / 3600))} h`;
 }
 
 interface FrequentRewrites {
@@ -285,7 +264,7 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
   }
   if (autoOn && minSize !== null && minSize < LOW_REWRITE_MIN_SIZE) {
     reasons.push(
-      `auto-aof-rewrite-min-size is ${formatBytes(minSize)}, below Redis's default 64mb (runbook: 128mb): a small, constantly written session store is rewritten after little growth`,
+      `auto-aof-rewrite-min-size is ${bytes(minSize)}, below Redis's default 64mb (runbook: 128mb): a small, constantly written session store is rewritten after little growth`,
     );
   }
   const base = r.baseSizeBytes ?? 0;
@@ -298,7 +277,7 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
     autoOn && r.rewrites !== null && r.rewrites >= FREQUENT_MIN_REWRITES && ratePerHour !== null && ratePerHour >= FREQUENT_REWRITES_PER_HOUR;
   if (observed) {
     reasons.unshift(
-      `${n(r.rewrites as number)} AOF rewrites in ${uptimeText(r.uptimeSeconds)} of uptime (${n(ratePerHour as number)} per hour)`,
+      `${count(r.rewrites as number)} AOF rewrites in ${duration(r.uptimeSeconds)} of uptime (${decimal(ratePerHour as number)} per hour)`,
     );
   }
   return { reading: r, reasons, observed, ratePerHour, rewriteEveryBytes };
@@ -312,20 +291,20 @@ function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: E
   const s = r.settings;
   const where = all.length > 1 ? ` on ${flagged.map((x) => x.reading.address).join(', ')}` : '';
   const settingsText = s.configAllowed
-    ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : formatBytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${formatBytes(a.rewriteEveryBytes)} of writes` : ''}.`
+    ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : ''}.`
     : 'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.';
   return {
     id: frequentRewrites.id,
     // Settings alone are a risk; rewrites actually happening this often are a problem.
     severity: a.observed ? 'warning' : 'info',
     title: a.observed
-      ? `AOF rewrites are frequent${where}: ${n(r.rewrites as number)} (${n(a.ratePerHour as number)} per hour)`
+      ? `AOF rewrites are frequent${where}: ${count(r.rewrites as number)} (${decimal(a.ratePerHour as number)} per hour)`
       : `AOF rewrite settings make rewrites frequent${where}`,
     detail: `${a.reasons.join('; ')}. Every rewrite forks Redis and rewrites the dataset to disk, which adds latency under load (runbook Scenario 7). ${settingsText}`,
     // The numbers first: one-line renderers show the leading pairs.
     evidence: {
       rewritePercentage: s.rewritePercentage,
-      rewriteMinSize: s.rewriteMinSizeBytes === null ? null : formatBytes(s.rewriteMinSizeBytes),
+      rewriteMinSize: s.rewriteMinSizeBytes === null ? null : bytes(s.rewriteMinSizeBytes),
       rewriteMinSizeBytes: s.rewriteMinSizeBytes,
       rewriteEveryBytes: a.rewriteEveryBytes,
       ratePerHour: a.ratePerHour,

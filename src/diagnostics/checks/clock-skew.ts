@@ -3,6 +3,7 @@ import { clockSkew } from './clock-skew.findings.js';
 import { readAppClock, safeUrl, type FetchLike } from '../../adapters/app/app-clock.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { Check, CheckContext, RawFinding } from '../types.js';
+import { durationMs } from '../../core/format.js';
 
 const DEFAULT_THRESHOLD_MS = 2000;
 /** An HTTP `Date` header is truncated to the second: the true time lies in [date, date + 1 s). */
@@ -96,7 +97,8 @@ async function appOffset(ctx: ClockContext, fetchFn: FetchLike | undefined): Pro
   }
 }
 
-const seconds = (ms: number) => `${(Math.abs(ms) / 1000).toFixed(1)} s`;
+// Direction is spelled out next to it (ahead/behind), so the size is shown without a sign.
+const seconds = (ms: number) => durationMs(Math.abs(ms));
 const rounded = (o: ClockOffset): ClockOffset => ({
   ...o,
   offsetMs: Math.round(o.offsetMs),

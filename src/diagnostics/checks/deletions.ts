@@ -6,6 +6,7 @@ import type { RedisNodePort } from '../../core/ports/session-store.js';
 import { UserError } from '../../core/errors.js';
 import { parseTimestamp } from '../sampling/session-value.js';
 import type { CheckContext, RawFinding } from '../types.js';
+import { count, duration } from '../../core/format.js';
 
 const DEFAULT_TAIL_LINES = 200;
 /** Pods whose logs are read; replicas of one Deployment log alike, so a few tell the story. */
@@ -154,7 +155,6 @@ async function deleteCalls(nodes: readonly RedisNodePort[]): Promise<{ del: numb
   return { del: callsOf(calls, ['del']), unlink: callsOf(calls, ['unlink']), nodes: nodes.length };
 }
 
-const n = (v: number) => v.toLocaleString('en-US');
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 const sample = (m: Match) => {
   const text = redactLogLine(m.line.trim());
@@ -226,8 +226,8 @@ function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: 
     severity: others > 0 ? 'warning' : 'info',
     title:
       others > 0
-        ? `${n(others)} session deletion/revocation line(s) in the last ${n(s.tailLines)} log lines of ${s.pods.length} app pod(s)${logouts ? ` (plus ${n(logouts)} logout(s))` : ''}`
-        : `${n(logouts)} session deletion(s) in the app logs, all logouts`,
+        ? `${count(others)} session deletion/revocation line(s) in the last ${count(s.tailLines)} log lines of ${s.pods.length} app pod(s)${logouts ? ` (plus ${count(logouts)} logout(s))` : ''}`
+        : `${count(logouts)} session deletion(s) in the app logs, all logouts`,
     detail:
       others > 0
         ? `The app logs show sessions being deleted or revoked before their TTL (runbook Scenario 4). Check whether each is intended (logout, security revocation) or comes from a cleanup job or a bug.`
@@ -262,9 +262,9 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
   const biggest = Math.max(window.count, largestReported);
   const parts: string[] = [];
   if (window.count >= BULK_COUNT) {
-    parts.push(`${n(window.count)} deletions within ${BULK_WINDOW_MS / 1000} s (${iso(window.startMs)} to ${iso(window.endMs)})`);
+    parts.push(`${count(window.count)} deletions within ${duration(BULK_WINDOW_MS / 1000)} (${iso(window.startMs)} to ${iso(window.endMs)})`);
   }
-  if (reported.length) parts.push(`${reported.length} line(s) reporting a bulk deletion of up to ${n(largestReported)} sessions`);
+  if (reported.length) parts.push(`${reported.length} line(s) reporting a bulk deletion of up to ${count(largestReported)} sessions`);
   return {
     id: deletionBulk.id,
     severity: biggest >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
@@ -313,7 +313,7 @@ export const deletionsCheck = defineCheck({
     };
     if (!searched.linesRead && calls && calls.del + calls.unlink > 0) {
       throw new UserError(
-        `No app log lines to search for deletions (${searched.pods.length ? `the ${searched.pods.length} pod(s) matching ${k.appSelector} returned empty logs from ${ctx.cluster.description}` : `no pods match ${k.appSelector}`}), while Redis counted ${n(calls.del)} DEL and ${n(calls.unlink)} UNLINK calls; Scenario 4 cannot be ruled out. Run against the live cluster, or check kubectl logs -n ${k.namespace} -l ${k.appSelector} --tail=${tailLines} | grep -i "session.*delet\\|session.*revok".`,
+        `No app log lines to search for deletions (${searched.pods.length ? `the ${searched.pods.length} pod(s) matching ${k.appSelector} returned empty logs from ${ctx.cluster.description}` : `no pods match ${k.appSelector}`}), while Redis counted ${count(calls.del)} DEL and ${count(calls.unlink)} UNLINK calls; Scenario 4 cannot be ruled out. Run against the live cluster, or check kubectl logs -n ${k.namespace} -l ${k.appSelector} --tail=${tailLines} | grep -i "session.*delet\\|session.*revok".`,
         'deletions_unverifiable',
       );
     }

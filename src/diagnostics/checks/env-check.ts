@@ -2,6 +2,7 @@ import { defineCheck } from '../define-check.js';
 import { configMapNotReferenced, envOverrideMismatch, missingKey, noPods, stalePods, ttlNotExpected, envCheckFindings } from './env-check.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { CheckContext, RawFinding } from '../types.js';
+import { count, duration } from '../../core/format.js';
 
 /** The ConfigMap key the app reads its session TTL from (runbook Diagnosis step 1). */
 export const TTL_KEY = 'session_ttl_seconds';
@@ -14,13 +15,6 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 function parseTtl(raw: string): number | undefined {
   const t = raw.trim();
   return /^\d+$/.test(t) && Number(t) > 0 ? Number(t) : undefined;
-}
-
-function humanSeconds(s: number): string {
-  if (s % 86400 === 0) return `${s / 86400} d`;
-  if (s % 3600 === 0) return `${s / 3600} h`;
-  if (s % 60 === 0) return `${s / 60} min`;
-  return `${s} s`;
 }
 
 /** The workload to restart: the `app=` value of the selector, else the ConfigMap's name minus `-config`. */
@@ -62,7 +56,7 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
         id: missingKey.id,
         severity: 'critical',
         title: `ConfigMap ${n.cm} has no ${TTL_KEY}`,
-        detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${n.expected} s.`,
+        detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${count(n.expected)} s.`,
         evidence: { namespace: n.ns, configMap: n.cm, exists: true, keys: Object.keys(cm.data), expectedTtlSeconds: n.expected },
         fix: patch,
       },
@@ -88,9 +82,9 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
       finding: {
         id: ttlNotExpected.id,
         severity: lower ? 'critical' : 'warning',
-        title: `${TTL_KEY} is ${ttl} (${humanSeconds(ttl)}), expected ${n.expected} (${humanSeconds(n.expected)})`,
+        title: `${TTL_KEY} is ${ttl} (${duration(ttl)}), expected ${n.expected} (${duration(n.expected)})`,
         detail: lower
-          ? `ConfigMap ${n.cm} sets a TTL ${n.expected - ttl} s shorter than the environment expects: sessions end early.`
+          ? `ConfigMap ${n.cm} sets a TTL ${count(n.expected - ttl)} s shorter than the environment expects: sessions end early.`
           : `ConfigMap ${n.cm} sets a TTL longer than the environment expects: sessions outlive the policy.`,
         evidence: { namespace: n.ns, configMap: n.cm, configuredTtlSeconds: ttl, expectedTtlSeconds: n.expected },
         fix: patch,
@@ -138,7 +132,7 @@ function checkOverrides(pods: PodView[], cmTtl: number | undefined, n: Names): R
       id: envOverrideMismatch.id,
       severity: critical ? 'critical' : 'warning',
       title: `${g.variable}=${g.value} in container ${g.container} overrides ${cmTtl !== undefined ? `the ConfigMap's ${cmTtl}` : `the expected ${n.expected}`}`,
-      detail: `Pod(s) ${g.pods.join(', ')} set ${g.variable} explicitly to "${g.value}"${override !== undefined ? ` (${humanSeconds(override)})` : ' (not a number of seconds)'}; an explicit env value wins over ConfigMap ${n.cm}${cmTtl !== undefined ? ` (${TTL_KEY}=${cmTtl})` : ''}, so sessions get this TTL instead.`,
+      detail: `Pod(s) ${g.pods.join(', ')} set ${g.variable} explicitly to "${g.value}"${override !== undefined ? ` (${duration(override)})` : ' (not a number of seconds)'}; an explicit env value wins over ConfigMap ${n.cm}${cmTtl !== undefined ? ` (${TTL_KEY}=${cmTtl})` : ''}, so sessions get this TTL instead.`,
       evidence: {
         namespace: n.ns,
         pods: g.pods,

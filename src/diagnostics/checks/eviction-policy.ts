@@ -3,6 +3,7 @@ import { allkeysPolicy, noeviction, sessionsOnlyCandidates, evictionPolicyFindin
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
 import type { RawFinding } from '../types.js';
+import { count, percent } from '../../core/format.js';
 
 const ALLKEYS = new Set(['allkeys-lru', 'allkeys-lfu', 'allkeys-random']);
 const VOLATILE = new Set(['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']);
@@ -36,8 +37,6 @@ async function readPolicy(node: RedisNodePort): Promise<PolicyReading> {
   return { address: node.address, policy: policy ?? memory.policy, configAllowed, memory, evictedKeys, keyspace };
 }
 
-const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
-const n = (v: number) => v.toLocaleString('en-US');
 
 function baseEvidence(r: PolicyReading, all: PolicyReading[]): Record<string, unknown> {
   return {
@@ -63,12 +62,12 @@ function allkeysFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
   const pressure = (ratio !== null && ratio > HIGH_USAGE_RATIO) || r.evictedKeys > 0;
   const why =
     r.evictedKeys > 0
-      ? `Redis has already evicted ${n(r.evictedKeys)} keys.`
+      ? `Redis has already evicted ${count(r.evictedKeys)} keys.`
       : ratio !== null && ratio > HIGH_USAGE_RATIO
-        ? `Memory is at ${pct(ratio)} of maxmemory, so evictions are imminent.`
+        ? `Memory is at ${percent(ratio)} of maxmemory, so evictions are imminent.`
         : r.memory.maxmemory === 0
           ? 'No maxmemory is set yet, so nothing is evicted today; the policy applies as soon as a limit is set.'
-          : `Memory is at ${ratio === null ? 'an unknown share' : pct(ratio)} of maxmemory; evictions start when it is full.`;
+          : `Memory is at ${ratio === null ? 'an unknown share' : percent(ratio)} of maxmemory; evictions start when it is full.`;
   return {
     id: allkeysPolicy.id,
     severity: pressure ? 'critical' : 'warning',
@@ -95,8 +94,8 @@ function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: numb
   return {
     id: sessionsOnlyCandidates.id,
     severity: 'warning',
-    title: `${r.policy} evicts only keys with a TTL, and only ${pct(ratio)} of keys have one`,
-    detail: `${n(r.keyspace.expires)} of ${n(r.keyspace.keys)} keys carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${n(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
+    title: `${r.policy} evicts only keys with a TTL, and only ${percent(ratio)} of keys have one`,
+    detail: `${count(r.keyspace.expires)} of ${count(r.keyspace.keys)} keys carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${count(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
     evidence: { ...baseEvidence(r, all), expiresRatio: Math.round(ratio * 10000) / 10000 },
     fix: 'Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory (redis-session-config ConfigMap, see redis-memory.md) so that evictions do not happen.',
   };

@@ -3,8 +3,9 @@ import { hardcodedTtlSuspected } from './hardcoded-ttl.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { parseSwitch, SLIDING_WINDOW_KEY } from './sliding-window.js';
-import { clusterTtls, formatDuration, roundUpTtl, type TtlCluster } from '../sampling/ttl-stats.js';
+import { clusterTtls, roundUpTtl, type TtlCluster } from '../sampling/ttl-stats.js';
 import type { CheckContext } from '../types.js';
+import { count, duration } from '../../core/format.js';
 
 const TTL_KEY = 'session_ttl_seconds';
 const TTL_ENV = /^SESSION_TTL/i;
@@ -173,17 +174,17 @@ export const hardcodedTtlCheck = defineCheck({
     const severity = ratio < CRITICAL_RATIO ? 'critical' : sameTtl(writer.seconds, expected) ? 'info' : 'warning';
     const cmTtl = parseTtl(cm?.data[TTL_KEY]);
     const app = /(?:^|,)\s*app\s*==?\s*([^,\s]+)/.exec(k.appSelector)?.[1] ?? k.appConfigMap.replace(/-config$/, '');
-    const list = configured.map((c) => `${c.source} (${c.seconds} s)`).join('; ');
+    const list = configured.map((c) => `${c.source} (${count(c.seconds)} s)`).join('; ');
     const about = writer.lowerBound ? 'at least ' : '';
     return [
       {
         id: hardcodedTtlSuspected.id,
         severity,
-        title: `Sessions are written with a TTL of ${about}${writer.seconds} s (${formatDuration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
+        title: `Sessions are written with a TTL of ${about}${count(writer.seconds)} s (${duration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
         detail:
-          `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${writer.seconds} s, ` +
+          `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${count(writer.seconds)} s, ` +
           `but the configuration says ${list}. The app does not take its TTL from the configuration: look for a TTL hard-coded in the session code (runbook Scenario 6 step 3).` +
-          (severity === 'info' ? ` The writers' TTL equals the expected ${expected} s, so sessions are fine today, but changing the configuration will not change it.` : '') +
+          (severity === 'info' ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, but changing the configuration will not change it.` : '') +
           (severity === 'critical' ? ` Sessions end more than 50% early (runbook escalation threshold).` : ''),
         evidence: {
           writerTtlSeconds: writer.seconds,

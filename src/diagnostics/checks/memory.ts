@@ -4,22 +4,23 @@ import { z } from 'zod';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { RawFinding } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
+import { count, decimal, durationMs, percent, redisHumanBytes } from '../../core/format.js';
 
 /** Runbook step 3: memory above this share of maxmemory is high. */
 export const HIGH_USAGE_RATIO = 0.9;
 
-const count = z.coerce.number().int().nonnegative();
+const countField = z.coerce.number().int().nonnegative();
 
 /** The INFO memory fields the memory checks rely on; a reply without them is a broken source. */
 export const memoryInfoSchema = z.object({
-  used_memory: count,
+  used_memory: countField,
   used_memory_human: z.string().optional(),
-  maxmemory: count,
+  maxmemory: countField,
   maxmemory_human: z.string().optional(),
   maxmemory_policy: z.string().optional(),
 });
 
-const statsInfoSchema = z.object({ evicted_keys: count });
+const statsInfoSchema = z.object({ evicted_keys: countField });
 
 export interface MemoryReading {
   address: string;
@@ -32,28 +33,15 @@ export interface MemoryReading {
   policy: string | undefined;
 }
 
-
-/** Bytes as Redis prints them (1.50M), for a maxmemory that INFO did not format. */
-function humanBytes(bytes: number): string {
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v}B` : `${v.toFixed(2)}${units[i]}`;
-}
-
 /** Reads INFO memory of one node (also used by the eviction-policy check). */
 export async function readMemory(node: RedisNodePort): Promise<MemoryReading> {
   const m = parseInfoReply(memoryInfoSchema, await node.info('memory'), 'memory', node.address);
   return {
     address: node.address,
     usedMemory: m.used_memory,
-    usedMemoryHuman: m.used_memory_human ?? humanBytes(m.used_memory),
+    usedMemoryHuman: m.used_memory_human ?? redisHumanBytes(m.used_memory),
     maxmemory: m.maxmemory,
-    maxmemoryHuman: m.maxmemory_human ?? humanBytes(m.maxmemory),
+    maxmemoryHuman: m.maxmemory_human ?? redisHumanBytes(m.maxmemory),
     usedRatio: m.maxmemory > 0 ? Math.round((m.used_memory / m.maxmemory) * 10000) / 10000 : null,
     policy: m.maxmemory_policy,
   };
@@ -63,9 +51,6 @@ export async function readMemory(node: RedisNodePort): Promise<MemoryReading> {
 export async function readEvictedKeys(node: RedisNodePort): Promise<number> {
   return parseInfoReply(statsInfoSchema, await node.info('stats'), 'stats', node.address).evicted_keys;
 }
-
-const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
-const n = (v: number) => v.toLocaleString('en-US');
 
 /** The node closest to its limit decides: one full shard loses sessions even when the others are fine. */
 function fullest(readings: MemoryReading[]): MemoryReading {
@@ -117,10 +102,10 @@ export const memoryCheck = defineCheck({
       findings.push({
         id: memoryHighUsage.id,
         severity: evicting ? 'critical' : 'warning',
-        title: `Redis memory at ${pct(worst.usedRatio)} of maxmemory (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})`,
+        title: `Redis memory at ${percent(worst.usedRatio)} of maxmemory (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})`,
         detail: evicting
-          ? `Memory is above ${pct(HIGH_USAGE_RATIO)} and Redis has evicted ${n(evictedKeys)} keys: sessions are being removed before their TTL.`
-          : `Memory is above ${pct(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
+          ? `Memory is above ${percent(HIGH_USAGE_RATIO)} and Redis has evicted ${count(evictedKeys)} keys: sessions are being removed before their TTL.`
+          : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
         evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond },
         fix: 'Increase maxmemory in the redis.conf of the redis-session-config ConfigMap (see the redis-memory.md runbook) or reduce what is stored, then restart Redis: kubectl rollout restart deployment/redis-session -n langgraph-agent.',
       });
@@ -132,8 +117,8 @@ export const memoryCheck = defineCheck({
         id: memoryEvictions.id,
         severity: ongoing ? 'critical' : 'warning',
         title: ongoing
-          ? `Redis is evicting keys now: ${n(evictedInWindow)} in ${(elapsedMs / 1000).toFixed(1)} s (${n(ratePerSecond)}/s, ${n(evictedKeys)} in total)`
-          : `Redis has evicted ${n(evictedKeys)} keys since its start (none during a ${(elapsedMs / 1000).toFixed(1)} s window)`,
+          ? `Redis is evicting keys now: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
+          : `Redis has evicted ${count(evictedKeys)} keys since its start (none during a ${durationMs(elapsedMs)} window)`,
         detail: ongoing
           ? 'Keys are being evicted under memory pressure right now; with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',

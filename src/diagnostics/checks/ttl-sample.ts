@@ -1,8 +1,9 @@
 import { defineCheck } from '../define-check.js';
 import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings } from './ttl-sample.findings.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
-import { clusterTtls, formatDuration, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
+import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
 import type { CheckContext, RawFinding } from '../types.js';
+import { count, duration, percent } from '../../core/format.js';
 
 /** Keys with a TTL needed before judging the effective TTL. */
 const MIN_KEYS_TO_JUDGE = 20;
@@ -63,8 +64,6 @@ function readOriginals(sample: KeyspaceSample, basis: Basis): ScanResult {
   return out;
 }
 
-const n = (v: number) => v.toLocaleString('en-US');
-const pct = (ratio: number) => `${(Math.round(ratio * 1000) / 10).toLocaleString('en-US')}%`;
 
 interface OriginalTtlEvidence {
   basis: Basis | null;
@@ -110,16 +109,16 @@ function distributionFinding(
 ): RawFinding {
   const expected = ctx.env.expectedTtlSeconds;
   const full = ctx.options.full === true;
-  const what = full ? `${n(s.sampled)} sessions (full audit)` : `${n(s.sampled)} sampled sessions`;
-  const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${formatDuration(s.p50Seconds)}`;
+  const what = full ? `${count(s.sampled)} sessions (full audit)` : `${count(s.sampled)} sampled sessions`;
+  const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${duration(s.p50Seconds)}`;
   return {
     id: ttlDistribution.id,
     severity: 'info',
-    title: `Remaining TTL of ${what}: ${median} (configured ${formatDuration(expected)})`,
+    title: `Remaining TTL of ${what}: ${median} (configured ${duration(expected)})`,
     detail:
       s.sampled === 0
         ? `No keys match ${ctx.env.redis.keyPattern}; there is nothing to measure.`
-        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the configured TTL of ${n(expected)} s. Sessions written with the configured TTL spread across all buckets up to ${formatDuration(expected)}; nothing should sit above it.`,
+        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the configured TTL of ${count(expected)} s. Sessions written with the configured TTL spread across all buckets up to ${duration(expected)}; nothing should sit above it.`,
     // The contract fields first: one-line renderers show the leading pairs.
     evidence: {
       ...s,
@@ -139,8 +138,8 @@ function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFindi
   return {
     id: ttlNoExpiry.id,
     severity: 'warning',
-    title: `${n(s.noExpiry)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
-    detail: `${pct(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.`,
+    title: `${count(s.noExpiry)} of ${count(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
+    detail: `${percent(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.`,
     evidence: { noExpiry: s.noExpiry, sampled: s.sampled, ratio: Math.round(ratio * 10000) / 10000, samples: keys },
     fix: 'Write sessions with SETEX or SET ... EX <ttl> (runbook Scenario 2), never SET followed by EXPIRE; give the existing keys a TTL with EXPIRE.',
   };
@@ -152,8 +151,8 @@ function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: numbe
   return {
     id: ttlAboveConfigured.id,
     severity: 'warning',
-    title: `${n(above.count)} of ${n(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL above the configured ${formatDuration(expected)} (up to ${formatDuration(above.maxSeconds)})`,
-    detail: `Their remaining TTL exceeds the configured ${n(expected)} s, so some writer uses a longer TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or another code path sets its own expiry.`,
+    title: `${count(above.count)} of ${count(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL above the configured ${duration(expected)} (up to ${duration(above.maxSeconds)})`,
+    detail: `Their remaining TTL exceeds the configured ${count(expected)} s, so some writer uses a longer TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or another code path sets its own expiry.`,
     evidence: {
       count: above.count,
       sampled: s.sampled,
@@ -185,10 +184,10 @@ function effectiveBelowFinding(
   return {
     id: ttlEffectiveBelow.id,
     severity: critical ? 'critical' : 'warning',
-    title: `Sessions appear to be written with a TTL of ~${n(apparent)} s (${formatDuration(apparent)}), ${pct(ratio)} of the configured ${n(expected)} s`,
+    title: `Sessions appear to be written with a TTL of ~${count(apparent)} s (${duration(apparent)}), ${percent(ratio)} of the configured ${count(expected)} s`,
     detail: fromTimestamps
-      ? `The most common original TTL (age from ${original.basis} + remaining TTL) is ${n(apparent)} s, while the largest remaining TTLs reach only ${n(Math.round(high))} s: writers use a shorter TTL than configured${critical ? ', more than 50% short (runbook escalation threshold)' : ''}.`
-      : `The largest remaining TTLs reach only ${n(Math.round(high))} s of the configured ${n(expected)} s, so new sessions are written with about ${n(apparent)} s${critical ? ', more than 50% short (runbook escalation threshold)' : ''}. If no session was written for a while this can also mean the store is idle.`,
+      ? `The most common original TTL (age from ${original.basis} + remaining TTL) is ${count(apparent)} s, while the largest remaining TTLs reach only ${count(Math.round(high))} s: writers use a shorter TTL than configured${critical ? ', more than 50% short (runbook escalation threshold)' : ''}.`
+      : `The largest remaining TTLs reach only ${count(Math.round(high))} s of the configured ${count(expected)} s, so new sessions are written with about ${count(apparent)} s${critical ? ', more than 50% short (runbook escalation threshold)' : ''}. If no session was written for a while this can also mean the store is idle.`,
     evidence: {
       expectedTtlSeconds: expected,
       apparentTtlSeconds: apparent,
@@ -207,12 +206,12 @@ function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boole
   if (slidingWindow && original.basis !== 'last_access') return undefined;
   const meaningful = original.clusters.filter((c) => c.share >= MEANINGFUL_SHARE && c.count >= 2);
   if (meaningful.length < 2) return undefined;
-  const list = meaningful.map((c) => `${n(c.ttlSeconds)} s (${pct(c.share)})`).join(', ');
+  const list = meaningful.map((c) => `${count(c.ttlSeconds)} s (${percent(c.share)})`).join(', ');
   return {
     id: ttlInconsistent.id,
     severity: 'warning',
     title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
-    detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${n(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,
+    detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${count(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,
     evidence: { basis: original.basis, sessions: original.withBasis, clusters: meaningful },
     fix: 'Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in session.py, pods running an older config; Scenario 4 for refresh/cleanup jobs) and make every path use SETEX with the configured TTL.',
   };

@@ -4,6 +4,7 @@ import { splitBudget, type KeyspaceSample } from '../sampling/keyspace-sampler.j
 import { maskKey } from '../sampling/mask-key.js';
 import { callsOf, readCommandCalls, type CommandCalls } from '../redis-info/commandstats.js';
 import type { CheckContext, RawFinding } from '../types.js';
+import { count } from '../../core/format.js';
 
 /** Session keys of the shared sample whose TTL is judged: enough to see a share of keys without TTL. */
 export const WRITE_PATTERN_SAMPLE = 300;
@@ -115,7 +116,6 @@ export function setThenExpire(c: WriteCounts, slidingWindow: boolean): SetThenEx
   return { raised: enough && tracks && atomicRare, creationExpires, ratio, rule };
 }
 
-const n = (v: number) => v.toLocaleString('en-US');
 const SINCE = 'since the server started or the last CONFIG RESETSTAT, over all keys (not only sessions)';
 const SETEX_FIX =
   'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL (runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with EXPIRE.';
@@ -125,17 +125,17 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
   if (!writes || !sample.noTtl) return undefined;
   const others = nonZero(calls, TTL_LESS_WRITES);
   const otherText = Object.keys(others).length
-    ? ` and ${Object.entries(others).map(([cmd, v]) => `${n(v)} ${cmd.toUpperCase()}`).join(', ')}`
+    ? ` and ${Object.entries(others).map(([cmd, v]) => `${count(v)} ${cmd.toUpperCase()}`).join(', ')}`
     : '';
   return {
     id: setWithoutTtlSpec.id,
     severity: 'warning',
-    title: `${n(sample.noTtl)} of ${n(sample.sampled)} sampled sessions have no TTL; Redis served ${n(c.plainSet)} SET vs ${n(c.atomicWrites)} SETEX/PSETEX calls`,
+    title: `${count(sample.noTtl)} of ${count(sample.sampled)} sampled sessions have no TTL; Redis served ${count(c.plainSet)} SET vs ${count(c.atomicWrites)} SETEX/PSETEX calls`,
     detail:
-      `INFO commandstats counts SET with and without EX as one command, so ${n(c.plainSet)} SET calls${otherText} alone do not prove a missing TTL. ` +
-      `Together with ${n(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
+      `INFO commandstats counts SET with and without EX as one command, so ${count(c.plainSet)} SET calls${otherText} alone do not prove a missing TTL. ` +
+      `Together with ${count(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
       `Counts run ${SINCE}.` +
-      (c.persist ? ` Redis also served ${n(c.persist)} PERSIST calls, which remove a TTL.` : ''),
+      (c.persist ? ` Redis also served ${count(c.persist)} PERSIST calls, which remove a TTL.` : ''),
     evidence: {
       setCalls: c.plainSet,
       setexCalls: c.atomicWrites,
@@ -159,11 +159,11 @@ function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckCon
   return {
     id: setThenExpireSpec.id,
     severity: 'warning',
-    title: `${n(v.creationExpires)} EXPIRE calls track ${n(c.plainSet)} SET calls: sessions look written with SET then EXPIRE`,
+    title: `${count(v.creationExpires)} EXPIRE calls track ${count(c.plainSet)} SET calls: sessions look written with SET then EXPIRE`,
     detail:
-      `Redis served ${n(c.plainSet)} SET, ${n(c.expires)} EXPIRE-family and only ${n(c.atomicWrites)} SETEX/PSETEX calls. ` +
+      `Redis served ${count(c.plainSet)} SET, ${count(c.expires)} EXPIRE-family and only ${count(c.atomicWrites)} SETEX/PSETEX calls. ` +
       (sliding
-        ? `With the sliding window on, refreshes call EXPIRE after reading the session, so only the ${n(v.creationExpires)} EXPIRE calls beyond the ${n(c.reads)} reads are counted against the SETs. `
+        ? `With the sliding window on, refreshes call EXPIRE after reading the session, so only the ${count(v.creationExpires)} EXPIRE calls beyond the ${count(c.reads)} reads are counted against the SETs. `
         : 'Without a sliding window sessions need no EXPIRE at all when they are written with SETEX. ') +
       'SET followed by EXPIRE is two commands: a crash or dropped connection between them leaves a session without a TTL, and a later SET of the same key clears its TTL (runbook Diagnosis 4 warns against it). ' +
       `Commandstats cannot tell which keys the commands touched; counts run ${SINCE}.`,

@@ -3,6 +3,8 @@
  * at most `exactCap`, then a fine log-histogram (relative error about 0.25 %), flagged `approximate`.
  */
 
+import { compactDuration } from '../../core/format.js';
+
 export interface TtlBucket {
   label: string;
   count: number;
@@ -34,28 +36,6 @@ const HIST_RATIO = 1.005;
 const HIST_LOG_RATIO = Math.log(HIST_RATIO);
 const HIST_BINS = Math.ceil(Math.log(1e9 / HIST_MIN_SECONDS) / HIST_LOG_RATIO) + 1;
 
-/** Seconds as a short human duration: 45s, 6m, 1h30m, 2d12h (two largest units, rounded). */
-export function formatDuration(seconds: number): string {
-  let s = Math.round(seconds);
-  if (s <= 0) return '0s';
-  const units: [string, number][] = [
-    ['d', 86400],
-    ['h', 3600],
-    ['m', 60],
-    ['s', 1],
-  ];
-  const parts: string[] = [];
-  for (const [name, size] of units) {
-    const n = Math.floor(s / size);
-    if (n > 0 || parts.length) {
-      if (n > 0) parts.push(`${n}${name}`);
-      s -= n * size;
-      if (parts.length === 2 || (parts.length && n === 0)) break;
-    }
-  }
-  return parts.join('');
-}
-
 /** TTLs that applications commonly configure, in seconds. */
 const COMMON_TTLS = [
   30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 172800,
@@ -84,7 +64,8 @@ export function roundTtl(seconds: number): number {
 /** Labels and upper edges (seconds) of the TTL buckets, relative to the expected TTL. */
 export function bucketEdges(expectedTtlSeconds: number, aboveToleranceSeconds: number): { label: string; upTo: number }[] {
   const edges = BUCKET_FRACTIONS.map((f) => expectedTtlSeconds * f);
-  const fmt = formatDuration;
+  // Compact on purpose: these labels fill the narrow label column of the TTL bar chart.
+  const fmt = compactDuration;
   const out: { label: string; upTo: number }[] = [];
   out.push({ label: `<${fmt(edges[0] as number)}`, upTo: edges[0] as number });
   for (let i = 1; i < edges.length; i++) {

@@ -181,7 +181,7 @@ describe('deletion.bulk', () => {
     expect(ids(fs).sort()).toEqual(['deletion.bulk', 'deletion.in_logs']);
     const f = byId(fs, 'deletion.bulk');
     expect(f.severity).toBe('warning');
-    expect(f.title).toMatch(/^Bulk session deletion in the app logs: 60 deletions within 60 s \(/);
+    expect(f.title).toMatch(/^Bulk session deletion in the app logs: 60 deletions within 1 min \(/);
     expect(f.evidence).toMatchObject({ threshold: 50, windowSeconds: 60, densestWindow: { count: 60 } });
     expect(JSON.stringify(f)).not.toMatch(new RegExp(`${SECRET_ID}|@example\\.com`));
   });

@@ -123,7 +123,7 @@ describe('config.hardcoded_ttl_suspected', () => {
     await seedSessions(env.client, { ttlSeconds: 600 });
     const f = only(await run());
     expect(f.severity).toBe('critical');
-    expect(f.title).toBe('Sessions are written with a TTL of 600 s (10m), which no configuration sets: a hard-coded TTL?');
+    expect(f.title).toBe('Sessions are written with a TTL of 600 s (10 min), which no configuration sets: a hard-coded TTL?');
     expect(f.evidence).toMatchObject({
       writerTtlSeconds: 600,
       lowerBound: false,
@@ -173,7 +173,7 @@ describe('config.hardcoded_ttl_suspected', () => {
     await plantRefreshed({ ttl: 7200, createdBeforeAccess: 0, values: 'opaque' });
     const f = only(await run());
     expect(f.evidence).toMatchObject({ writerTtlSeconds: 7200, lowerBound: true, basis: 'largest remaining TTL, rounded up' });
-    expect(f.title).toContain('at least 7200 s');
+    expect(f.title).toContain('at least 7,200 s (2 h)');
   });
 });
 

@@ -105,7 +105,7 @@ describe('ttl.above_configured', () => {
     const f = byId(findings, 'ttl.above_configured');
     expect(f.severity).toBe('warning');
     expect(f.evidence).toMatchObject({ count: 10, sampled: 410, maxSeconds: 604800 });
-    expect(f.title).toMatch(/^10 of 410 sampled sessions have a TTL above the configured 1h \(up to 7d\)/);
+    expect(f.title).toMatch(/^10 of 410 sampled sessions have a TTL above the configured 1 h \(up to 7 d\)/);
     expect((f.evidence.samples as string[]).every((k) => k.startsWith('session:week-'))).toBe(true);
     expect(ids(findings)).not.toContain('ttl.effective_below_configured');
   });
@@ -121,7 +121,7 @@ describe('ttl.effective_below_configured', () => {
     const f = byId(findings, 'ttl.effective_below_configured');
     expect(f.severity).toBe('critical');
     expect(f.evidence).toMatchObject({ apparentTtlSeconds: 3600, expectedTtlSeconds: 86400, highRemainingStatistic: 'p99' });
-    expect(f.title).toMatch(/~3,600 s \(1h\)/);
+    expect(f.title).toMatch(/~3,600 s \(1 h\)/);
     expect(f.evidence.source).toBe('largest remaining TTL, rounded up');
   });
 

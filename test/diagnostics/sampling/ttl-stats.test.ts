@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp, readSessionTimestamps } from '../../../src/diagnostics/sampling/session-value.js';
-import { bucketEdges, clusterTtls, formatDuration, roundTtl, roundUpTtl, TtlStats } from '../../../src/diagnostics/sampling/ttl-stats.js';
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0s'],
-    [45, '45s'],
-    [360, '6m'],
-    [3600, '1h'],
-    [5400, '1h30m'],
-    [8640, '2h24m'],
-    [86400, '1d'],
-    [129600, '1d12h'],
-    [604800, '7d'],
-  ])('%d s -> %s', (s, text) => expect(formatDuration(s)).toBe(text));
-});
+import { bucketEdges, clusterTtls, roundTtl, roundUpTtl, TtlStats } from '../../../src/diagnostics/sampling/ttl-stats.js';
 
 describe('TTL rounding', () => {
   it('rounds an estimate from the largest remaining TTLs up to the likely configured value', () => {

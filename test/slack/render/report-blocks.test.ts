@@ -56,7 +56,7 @@ describe('renderReportMessage', () => {
     const context = blocks.at(-1)!;
     expect(context.type).toBe('context');
     expect(context.elements![0]!.text).toContain('`ttl-sample` findings 812 ms');
-    expect(context.elements![0]!.text).toContain('`memory` error 3.0 s (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).)');
+    expect(context.elements![0]!.text).toContain('`memory` error 3 s (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).)');
     expect(context.elements![0]!.text).toContain('`env-check` skipped');
     expect(msg.text).toBe(
       'Session TTL diagnosis for prod: critical, 1 critical, 1 info. No runbook scenario is supported by the evidence: 0 of 0 ruled out. [critical] 20 of 1,000 sampled sessions never expire; [info] Finding 2',
