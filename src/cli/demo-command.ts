@@ -1,3 +1,4 @@
+import { bytes, count } from '../core/format.js';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { parseConfig } from '../config/config.js';
@@ -49,9 +50,9 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
     say(`Started a throwaway redis-server on 127.0.0.1:${server.port}.\n`);
     const seeded = await seedFaultyStore(client, { sessions, writerTtlSeconds: 3600, noTtlRatio: 0.02, now: Date.now });
     say(
-      `Seeded ${seeded.sessions.toLocaleString('en-US')} sessions written with a hard-coded 3600 s TTL ` +
-        `(${seeded.withoutTtl.toLocaleString('en-US')} with no TTL at all), allkeys-lru at ` +
-        `${(seeded.maxmemoryBytes / 1024 / 1024).toFixed(1)} MB maxmemory; ${seeded.evictedKeys.toLocaleString('en-US')} keys evicted so far.\n` +
+      `Seeded ${count(seeded.sessions)} sessions written with a hard-coded 3600 s TTL ` +
+        `(${count(seeded.withoutTtl)} with no TTL at all), allkeys-lru at ` +
+        `${bytes(seeded.maxmemoryBytes)} maxmemory; ${count(seeded.evictedKeys)} keys evicted so far.\n` +
         `The environment is "production" (expects 86400 s); cluster state comes from manifests/demo/.\n\n`,
     );
     const config = parseConfig(

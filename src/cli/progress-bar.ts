@@ -1,3 +1,4 @@
+import { count, percent } from '../core/format.js';
 export interface ProgressSink {
   write(text: string): unknown;
 }
@@ -18,10 +19,10 @@ export function createProgressBar(out: ProgressSink, now: () => number = Date.no
         const ratio = Math.min(1, done / total);
         const filled = Math.round(ratio * width);
         out.write(
-          `\r  auditing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} keys`,
+          `\r  auditing [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${percent(ratio).padStart(4)}  ${count(done)} / ${count(total)} keys`,
         );
       } else {
-        out.write(`\r  auditing ${done.toLocaleString('en-US')} keys`);
+        out.write(`\r  auditing ${count(done)} keys`);
       }
     },
     done(): void {

@@ -228,7 +228,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     expect(help.json.text).toContain('`used-memory`');
     expect((await send('')).json.text).toBe(help.json.text);
     const envs = await send('envs');
-    expect(envs.json.text).toMatch(/`dev` — development, expected TTL 3,600 s, sliding window on/);
+    expect(envs.json.text).toMatch(/`dev` — development, expected TTL 1 h, sliding window on/);
     expect(envs.json.text).toContain('`down`');
     expect(slack.callsOf('chat.postMessage')).toEqual([]);
   });

@@ -100,7 +100,7 @@ describe('/session-ttl verify through the real Bolt app', () => {
     expect(posts[0]!.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     const updates = slack.callsOf('chat.update');
     expect(updates.map((u) => u.body.text)).toEqual([
-      'Verifying dev: canary written, TTL 60 s, checking again in 1.0 s …',
+      'Verifying dev: canary written, TTL 60 s, checking again in 1 s …',
       'Session TTL verification for dev: PASS (canary key)',
     ]);
     const ts = updates[0]!.body.ts as string;

@@ -1,3 +1,4 @@
+import { duration } from '../../core/format.js';
 import { z } from 'zod';
 import type { RemediationAction } from '../types.js';
 import { kubeCapability } from './capability.js';
@@ -40,7 +41,7 @@ export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
       action: 'rollout-restart',
       env: ctx.env.name,
       params: p,
-      summary: `Restart Deployment ${deployment} in namespace ${names.namespace} and follow the rollout (up to ${p.timeoutSeconds}s)`,
+      summary: `Restart Deployment ${deployment} in namespace ${names.namespace} and follow the rollout (up to ${duration(p.timeoutSeconds)})`,
       changes: [change],
       fixes: redis
         ? ['Redis running with settings older than its ConfigMap (Scenarios 1 and 7).']

@@ -1,3 +1,4 @@
+import { count, percent } from '../../core/format.js';
 import { z } from 'zod';
 import type { ActionContext, RemediationAction } from '../types.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
@@ -33,7 +34,7 @@ async function policyWarnings(ctx: ActionContext, policy: string): Promise<strin
   const { keys, expires } = await ctx.redis.keyspace();
   if (keys > 0 && expires / keys < FEW_TTL_SHARE) {
     warnings.push(
-      `Only ${expires} of ${keys} keys (${((100 * expires) / keys).toFixed(1)}%) carry a TTL: ${policy} can evict only those, and once they are gone writes fail with OOM errors.`,
+      `Only ${count(expires)} of ${count(keys)} keys (${percent(expires / keys)}) carry a TTL: ${policy} can evict only those, and once they are gone writes fail with OOM errors.`,
     );
   }
   if (expires > 0 && ctx.redis.countKeys) {

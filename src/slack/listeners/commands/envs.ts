@@ -1,3 +1,4 @@
+import { duration } from '../../../core/format.js';
 import { z } from 'zod';
 import type { Config } from '../../../config/config.js';
 import type { Subcommand } from './subcommands.js';
@@ -21,7 +22,7 @@ export function envsCommand(deps: { config: Config }): Subcommand<void> {
     async run(_params, ctx) {
       const lines = Object.values(deps.config.environments).map(
         (e) =>
-          `• \`${e.name}\` — ${e.profile}, expected TTL ${e.expectedTtlSeconds.toLocaleString('en-US')} s, sliding window ${e.slidingWindow ? 'on' : 'off'}, Redis ${redisAddress(e.redis.url)}${e.kubernetes ? '' : ', no Kubernetes source'}`,
+          `• \`${e.name}\` — ${e.profile}, expected TTL ${duration(e.expectedTtlSeconds)}, sliding window ${e.slidingWindow ? 'on' : 'off'}, Redis ${redisAddress(e.redis.url)}${e.kubernetes ? '' : ', no Kubernetes source'}`,
       );
       await ctx.ack(['*Environments*', ...lines].join('\n'));
     },
