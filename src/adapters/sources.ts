@@ -6,8 +6,8 @@ import type { Sources } from '../diagnostics/engine.js';
 
 /** One session store and one cluster client per environment, opened on first use and closed together. */
 export interface SourceCache {
-  sourcesFor(env: EnvironmentConfig): Sources;
-  close(): Promise<void>;
+  sourcesFor: (env: EnvironmentConfig) => Sources;
+  close: () => Promise<void>;
 }
 
 /** A cluster whose client could not be built (bad kubeconfig): each read fails with that error. */

@@ -118,7 +118,7 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     botToken: d.SLACK_BOT_TOKEN,
     slackApiUrl: d.SLACK_API_URL,
     port: d.PORT,
-    logLevel: d.LOG_LEVEL as LogLevel,
+    logLevel: d.LOG_LEVEL,
     ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
     ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
   };

@@ -10,7 +10,7 @@ export interface CheckDefinition<N extends Need, O extends Need> {
   findings: readonly FindingSpec[];
   timeoutMs?: number;
   runByDefault?: boolean;
-  run(ctx: CheckContext<N, O>): Promise<RawFinding[]>;
+  run: (ctx: CheckContext<N, O>) => Promise<RawFinding[]>;
 }
 
 /** Raised when a check is run without a source it needs (the engine skips such checks before). */

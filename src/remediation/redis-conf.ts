@@ -62,7 +62,6 @@ export function splitArgs(line: string): string[] | undefined {
           cur += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' } as Record<string, string>)[n] ?? n;
         } else if (c === '"') {
           if (i + 1 < line.length && !blank(line[i + 1])) return undefined;
-          inDq = false;
           i++;
           break;
         } else cur += c;
@@ -73,7 +72,6 @@ export function splitArgs(line: string): string[] | undefined {
           i++;
         } else if (c === "'") {
           if (i + 1 < line.length && !blank(line[i + 1])) return undefined;
-          inSq = false;
           i++;
           break;
         } else cur += c;

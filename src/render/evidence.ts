@@ -16,7 +16,7 @@ function formatValue(v: unknown): string {
     const text = JSON.stringify(v);
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
   }
-  return String(v);
+  return String(v as string | number | boolean | bigint);
 }
 
 /**

@@ -57,9 +57,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { bolt, settings, logger, now } = deps;
   const { app, receiver } = bolt;
   const chat = slackChat(app.client, deps.render);
-  let subcommands: SubcommandRegistry | undefined;
   const service = deps.remediation?.service;
-  subcommands = createSubcommandRegistry([
+  const subcommands: SubcommandRegistry = createSubcommandRegistry([
     diagnoseCommand({
       config: deps.config,
       registry: deps.registry,
@@ -69,7 +68,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
     }),
     envsCommand({ config: deps.config }),
-    helpCommand({ subcommands: () => subcommands as SubcommandRegistry, checks: deps.registry }),
+    helpCommand({ subcommands: () => subcommands, checks: deps.registry }),
     verifyCommand({
       config: deps.config,
       chat,

@@ -362,7 +362,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     }
     m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(path);
     if (m) {
-      const pod = pods.find((p) => p.metadata.namespace === m![1] && p.metadata.name === m![2]);
+      const pod = pods.find((p) => p.metadata.namespace === m[1] && p.metadata.name === m[2]);
       if (!pod) return send(res, 404, statusObject(404, `pods "${m[2]}" not found`));
       const containers: string[] = (pod.spec?.containers ?? []).map((c: KubeObject) => c.name);
       const container = url.searchParams.get('container') ?? (containers.length === 1 ? containers[0] : undefined);

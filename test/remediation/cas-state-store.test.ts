@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
 import { storeKinds, testClock } from './state-stores.js';

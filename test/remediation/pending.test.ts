@@ -152,7 +152,7 @@ describe.each(storeKinds())('pending actions in the $name state store', (kind) =
   it('refuses a record that is not valid in the store instead of acting on it', async () => {
     const { pending, store } = await setup();
     const rec = await pending.create({ plan, requester, approvalsRequired: 0 });
-    await (store as CasStateStore).set(`remediation:pending:${rec.id}`, JSON.stringify({ ...rec, status: 'done' }), 60_000);
+    await store.set(`remediation:pending:${rec.id}`, JSON.stringify({ ...rec, status: 'done' }), 60_000);
     await expect(pending.consume(rec.id, { userId: 'U0A' })).rejects.toThrow(/invalid record \(status: /);
   });
 });

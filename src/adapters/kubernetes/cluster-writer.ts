@@ -240,7 +240,7 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
         paused: d.spec.paused === true,
         replicas: d.spec.replicas ?? 1,
         resourceVersion: d.metadata.resourceVersion,
-        ...(memory !== undefined && memory !== null ? { memoryLimit: String(memory) } : {}),
+        ...(memory !== undefined && memory !== null ? { memoryLimit: typeof memory === 'string' ? memory : JSON.stringify(memory) } : {}),
       };
     },
 
@@ -253,7 +253,7 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
     },
 
     async waitForRollout(name, deadlineMs) {
-      let last = `Deployment "${name}" was not read`;
+      let last: string;
       for (;;) {
         const d = await getDeployment(name);
         if (!d) return { status: 'failed', detail: `Deployment "${name}" no longer exists in namespace "${namespace}"` };

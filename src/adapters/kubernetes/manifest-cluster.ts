@@ -109,7 +109,7 @@ async function yamlFiles(dir: string): Promise<string[]> {
 
 /** Reads every Kubernetes object (a mapping with `kind`) from the YAML files under `dir`. */
 async function loadObjects(dir: string): Promise<LoadedObject[]> {
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = (await stat(dir)).isDirectory();
   } catch {

@@ -115,7 +115,7 @@ export class IoRedisNode implements RedisNodePort {
       // A hash-shaped session answers GET with WRONGTYPE; it is read with HGETALL below.
       if (err && replyPrefix(err) === 'WRONGTYPE') hashes.push(i);
       else if (err) throw this.classify(err, 'GET');
-      out[i] = v == null ? undefined : String(v);
+      out[i] = v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
     });
     if (hashes.length) {
       const hp = this.client.pipeline();

@@ -11,7 +11,7 @@ export interface OpenStateStore {
   store: CasStateStore;
   /** Capped append-only streams (the remediation audit) in the same Redis, or memory. */
   streams: StreamStore;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** host:port of a Redis URL, never its credentials. */

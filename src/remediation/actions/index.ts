@@ -7,7 +7,7 @@ import { setMaxmemory } from './set-maxmemory.js';
 import { tuneAof } from './tune-aof.js';
 
 // Each action has its own params type; the registry holds them by id and callers parse params with `action.params`.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type AnyAction = RemediationAction<any>;
 
 /** Every remediation action, in the order a report offers them. */

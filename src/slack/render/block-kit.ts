@@ -105,7 +105,7 @@ function drawAll(blocks: readonly Block[], maxSection: number): Drawn[] {
     const id = 'id' in b ? b.id : undefined;
     const block = draw(b, maxSection);
     out.push({
-      block: id ? ({ ...block, block_id: id } as KnownBlock) : block,
+      block: id ? { ...block, block_id: id } : block,
       ...(b.kind === 'section' || b.kind === 'preformatted' ? (b.collapse ? { collapse: b.collapse } : {}) : {}),
       counted: b.kind === 'section',
     });

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, IoRedisNode, type RedisConnectOptions } from '../../../src/adapters/redis/redis-node.js';
 import { ConfigNotAllowedError } from '../../../src/core/ports/session-store.js';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const c of opened.splice(0)) c.disconnect();
   await admin.config('SET', 'requirepass', '');
-  for (const user of (await admin.acl('USERS')) as string[]) if (user !== 'default') await admin.acl('DELUSER', user);
+  for (const user of (await admin.acl('USERS'))) if (user !== 'default') await admin.acl('DELUSER', user);
 });
 afterAll(() => {
   admin.disconnect();

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { createClusterWriter } from '../../../src/adapters/kubernetes/cluster-writer.js';
 import { openRedisAdmin, type OpenRedisAdmin } from '../../../src/adapters/redis/redis-admin.js';
 import type { EnvironmentConfig } from '../../../src/config/config.js';
@@ -27,7 +27,7 @@ export function testEnv(redisUrl: string): EnvironmentConfig {
     redis: { url: redisUrl },
     kubernetes: { kubeconfig: '/dev/null', namespace: NS },
   });
-  return { ...raw, name: 'prod', expectedTtlSeconds: 86400, slidingWindow: true } as EnvironmentConfig;
+  return { ...raw, name: 'prod', expectedTtlSeconds: 86400, slidingWindow: true };
 }
 
 /** The cluster state the actions expect: both ConfigMaps and both Deployments, rolled out. */
