@@ -75,7 +75,16 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       chat,
       processEnv: deps.processEnv,
       now,
-      ...(service ? { authorize: (actor, env) => service.mayVerify(actor, env) } : {}),
+      ...(service
+        ? {
+            // A refused verify is audited like every other denial.
+            authorize: async (actor, env) => {
+              const decision = await service.mayVerify(actor, env);
+              if (!decision.allowed) await service.deniedVerify(actor, env, decision);
+              return decision;
+            },
+          }
+        : {}),
     }),
     ...(service ? [auditCommand({ remediation: service })] : []),
     ...(deps.extraSubcommands ?? []),
