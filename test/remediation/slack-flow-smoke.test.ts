@@ -75,7 +75,7 @@ describe('remediation through the real Bolt app (smoke)', () => {
     const view = opened.body.view;
     // Then: a preview, nothing changed yet.
     expect(JSON.stringify(view.blocks)).toContain('CONFIG SET maxmemory-policy volatile-lru');
-    expect((await redis.config('GET', 'maxmemory-policy'))[1]).toBe('allkeys-lru');
+    expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
 
     // When: the SRE submits the preview (no approval needed in development).
     const submission = { type: 'view_submission', user: { id: SRE, team_id: 'T0FAKE' }, team: { id: 'T0FAKE' }, view: { ...view, id: 'V1', state: { values: { 'param:policy': { value: { type: 'static_select', selected_option: { value: 'volatile-lru' } } } } } } };
@@ -84,7 +84,7 @@ describe('remediation through the real Bolt app (smoke)', () => {
     await bot.idle();
 
     // Then: Redis changed, the thread says so with a Revert, the audit has request and apply.
-    expect((await redis.config('GET', 'maxmemory-policy'))[1]).toBe('volatile-lru');
+    expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('volatile-lru');
     expect(applied.body.text).toMatch(/Applied set-eviction-policy in dev/);
     expect(JSON.stringify(applied.body.blocks)).toContain('"action_id":"revert"');
     const audit = await sendSlashCommand(baseUrl, { text: 'audit dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('a') }, { signingSecret: SECRET });
@@ -100,6 +100,6 @@ describe('remediation through the real Bolt app (smoke)', () => {
     const eph = await slack.waitFor('chat.postEphemeral', (c) => c.body.user === 'U0STRANGER');
     expect(eph.body.text).toMatch(/access\.environments\.dev\.request/);
     expect(slack.callsOf('views.open')).toHaveLength(0);
-    expect((await redis.config('GET', 'maxmemory-policy'))[1]).toBe('allkeys-lru');
+    expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
   });
 });
