@@ -283,6 +283,10 @@ export function createRemediation(deps: RemediationDeps) {
       const record = await pending.get(pendingId);
       if (!record) return { ok: false, message: 'This request is unknown or has expired; open the preview again.' };
       if (record.requester.userId !== actor.userId) return { ok: false, message: 'Only the person who opened this preview can submit it.' };
+      // An expired preview would post an approval request that nobody can approve any more.
+      if (now() >= record.expiresAt) {
+        return { ok: false, message: `This preview expired at ${new Date(record.expiresAt).toISOString()}. Click the fix button again to see a fresh preview.` };
+      }
       const where = { ...actor, channelId: record.requester.channelId };
       const decision = decide(policy, await who(where), { channelId: where.channelId, env: record.env }, { kind: 'request', action: record.action });
       if (!decision.allowed) return denied(where, record.env, record.action, decision);

@@ -179,9 +179,13 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       slack.reset();
     },
     async diagnose(env, user = SRE, channel = CHANNEL) {
+      const before = slack.callsOf('chat.postMessage').length;
       const res = await sendSlashCommand(baseUrl, { text: `diagnose ${env}`, user_id: user, channel_id: channel, response_url: slack.responseUrl(`d${++clickSeq}`) }, sign());
       if (res.status !== 200) throw new Error(`diagnose: HTTP ${res.status}`);
-      return slack.waitFor('chat.postMessage', (c) => c.body.channel === channel && JSON.stringify(c.body.blocks ?? []).includes(`"diagnose"`));
+      return slack.waitFor(
+        'chat.postMessage',
+        (c) => slack.callsOf('chat.postMessage').indexOf(c) >= before && c.body.channel === channel && String(c.body.text).startsWith(`Session TTL diagnosis for ${env}`),
+      );
     },
     clickRequest(user, button, message, channel = message.channel) {
       const n = ++clickSeq;
