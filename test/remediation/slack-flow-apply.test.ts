@@ -1,7 +1,6 @@
 // Applying through the real Bolt app: what changes (one redis.conf line, the live value), what stops an
 // apply (the environment moved since the preview, Redis down), undo, and dry run. See slack-flow-harness.ts.
-import type { Redis } from 'ioredis';
-import { Redis as RedisClient } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { buttonOf, buttonsOf, REDIS_CM, REDIS_CONF, refOf, SRE, SRE2, standardAccess, startFlow, textOf, type Flow } from './slack-flow-harness.js';
@@ -62,6 +61,36 @@ describe('remediation apply, revert and what stops an apply', () => {
     expect(textOf(applied)).toContain('ConfigMap langgraph-agent/redis-session-config key redis.conf: maxmemory-policy volatile-lru');
   });
 
+  it('re-previews a changed parameter before anything happens, then applies the new value', async () => {
+    // Given: the preview of volatile-lru is open.
+    const report = await f.diagnose('dev');
+    const view = await f.openPreview(SRE, report);
+
+    // When: SRE picks volatile-ttl in the modal and submits.
+    const res = await f.submit(SRE, view, 'volatile-ttl');
+
+    // Then: the modal is replaced by a new preview (new pending id) and nothing changed yet.
+    expect(res.json.response_action).toBe('update');
+    expect(res.json.view.private_metadata).not.toBe(view.private_metadata);
+    expect(JSON.stringify(res.json.view.blocks)).toContain('+maxmemory-policy volatile-ttl');
+    await f.bot.idle();
+    expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
+    expect(f.patches()).toEqual([]);
+
+    // When: SRE submits the new preview as shown.
+    await f.submit(SRE, res.json.view, 'volatile-ttl');
+    await f.slack.waitFor('chat.postMessage', (c) => /Applied set-eviction-policy in dev/.test(textOf(c)));
+    await f.bot.idle();
+
+    // Then: the new value is live and in redis.conf; the audit names it.
+    expect(await f.configGet('maxmemory-policy')).toBe('volatile-ttl');
+    expect(f.conf()).toContain('\nmaxmemory-policy volatile-ttl\n');
+    expect((await f.audit('dev')).map((e) => [e.event, e.params])).toEqual([
+      ['request', { policy: 'volatile-ttl' }],
+      ['apply', { policy: 'volatile-ttl' }],
+    ]);
+  });
+
   it('applies nothing when the ConfigMap changed between the preview and the apply, and asks for a new preview', async () => {
     // Given: SRE opened the preview; then someone edits the ConfigMap.
     const report = await f.diagnose('dev');
@@ -104,7 +133,7 @@ describe('remediation apply, revert and what stops an apply', () => {
 
   it('fails closed when Redis is down between the approval request and the approval', async () => {
     // Given: SRE requested the fix in edge (production, its own redis-server).
-    edgeRedis = new RedisClient(edge.url);
+    edgeRedis = new Redis(edge.url);
     await edgeRedis.config('SET', 'maxmemory-policy', 'allkeys-lru');
     const report = await f.diagnose('edge');
     const approval = await f.requestFix(SRE, report);
