@@ -247,7 +247,7 @@ export function createRemediation(deps: RemediationDeps) {
     /** The fix buttons a report offers (only those the bot could perform), each behind an offer record. */
     async reportActions(envName: string, findings: readonly { id: string }[]): Promise<ReportActions> {
       const env = envOf(envName);
-      const offered = offeredActions(findings, deps.actionsOf);
+      const offered = offeredActions(findings, (id) => deps.actionsOf(id));
       const out: ReportActions = { buttons: [], unavailable: [] };
       for (const o of offered) {
         const action = deps.actions.get(o.action);

@@ -57,9 +57,9 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { bolt, settings, logger, now } = deps;
   const { app, receiver } = bolt;
   const chat = slackChat(app.client, deps.render);
-  let subcommands: SubcommandRegistry | undefined;
   const service = deps.remediation?.service;
-  subcommands = createSubcommandRegistry([
+  // help lists the registry it is part of: the closure reads it after construction.
+  const registry: SubcommandRegistry = createSubcommandRegistry([
     diagnoseCommand({
       config: deps.config,
       registry: deps.registry,
@@ -69,7 +69,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
     }),
     envsCommand({ config: deps.config }),
-    helpCommand({ subcommands: () => subcommands as SubcommandRegistry, checks: deps.registry }),
+    helpCommand({ subcommands: () => registry, checks: deps.registry }),
     verifyCommand({
       config: deps.config,
       chat,
@@ -89,7 +89,6 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
     ...(service ? [auditCommand({ remediation: service })] : []),
     ...(deps.extraSubcommands ?? []),
   ]);
-  const registry = subcommands;
 
   const feature: Feature = {
     name: 'slack',
