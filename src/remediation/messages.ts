@@ -1,4 +1,4 @@
-import { t, type Block, type Inline, type Message } from '../core/message.js';
+import { t, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { StoredAuditEntry } from './audit.js';
 import type { PendingAction } from './pending.js';
 import { outcomeLines } from './plan-message.js';
@@ -53,9 +53,33 @@ export function appliedMessage(result: AppliedResult): Message {
   return { text: result.message, blocks };
 }
 
+/** `<@U…>` (a person) and `<#C…>` (a channel), as the policy and the pending records write them in their texts. */
+const REFERENCE = /<@([UW][A-Z0-9]+)>|<#([CG][A-Z0-9]+)>/g;
+
+/**
+ * A refusal's text with its people as mention spans and its channels as `#C…`. Text spans are literal
+ * (renderers escape them), so left as text `<@U1>` would reach Slack as `&lt;@U1&gt;`.
+ */
+function referencing(text: string): { inline: Inline; plain: string } {
+  const inline: Span[] = [];
+  let last = 0;
+  for (const m of text.matchAll(REFERENCE)) {
+    if (m.index > last) inline.push(t(text.slice(last, m.index)));
+    inline.push(m[1] ? { mentionUser: m[1] } : t(`#${m[2] as string}`));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) inline.push(t(text.slice(last)));
+  return { inline, plain: text.replace(REFERENCE, (_all, user?: string, channel?: string) => (user ? `@${user}` : `#${channel}`)) };
+}
+
 /** A one-line answer (a refusal, a rejection, a revert). */
 export function noticeMessage(icon: 'warning' | 'ok' | 'error' | 'info', text: string, lines: readonly Inline[] = []): Message {
-  return { text, blocks: [{ kind: 'section', id: 'notice', text: [{ icon }, t(` ${text}`)] }, ...lines.map((l, i): Block => ({ kind: 'section', id: `line:${i}`, text: l }))] };
+  const { inline, plain } = referencing(text);
+  return {
+    text: plain,
+    summary: inline,
+    blocks: [{ kind: 'section', id: 'notice', text: [{ icon }, t(' '), ...inline] }, ...lines.map((l, i): Block => ({ kind: 'section', id: `line:${i}`, text: l }))],
+  };
 }
 
 /** `/session-ttl audit <env>`: the newest entries first. */

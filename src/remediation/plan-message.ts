@@ -1,12 +1,19 @@
 import type { Block, Inline, Message } from '../core/message.js';
 import type { ApplyOutcome, Change, Plan } from './types.js';
 
-/** One change in words: the exact command or object, before and after. */
-export function describeChange(c: Change): { line: string; diff?: readonly string[] } {
+/**
+ * One change in words: the exact command or object, before and after. `done` describes a change that
+ * was made (its `before` is then the previous value, no longer the current one).
+ */
+export function describeChange(c: Change, tense: 'planned' | 'done' = 'planned'): { line: string; diff?: readonly string[] } {
   switch (c.kind) {
     case 'redis-config':
-      return { line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node} (now ${c.before || '""'})` };
+      return { line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node} (${tense === 'done' ? 'was' : 'now'} ${c.before || '""'})` };
     case 'configmap':
+      if (tense === 'done') {
+        const set = c.diff.filter((l) => l.startsWith('+')).map((l) => l.slice(1));
+        return { line: `ConfigMap ${c.namespace}/${c.name} key ${c.key}${set.length ? `: ${set.join('; ')}` : ''}`, diff: c.diff };
+      }
       return { line: `ConfigMap ${c.namespace}/${c.name} key ${c.key} (resourceVersion ${c.resourceVersion})`, diff: c.diff };
     case 'rollout-restart':
       return { line: `Rollout restart of Deployment ${c.namespace}/${c.deployment} (kubectl.kubernetes.io/restartedAt)` };
@@ -45,7 +52,7 @@ export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean 
 
 /** What an apply or revert did, change by change. */
 export function outcomeLines(outcome: ApplyOutcome): Inline[] {
-  const lines: Inline[] = outcome.applied.map((c) => [{ icon: 'ok' }, { text: ` ${describeChange(c).line}` }]);
+  const lines: Inline[] = outcome.applied.map((c) => [{ icon: 'ok' }, { text: ` ${describeChange(c, 'done').line}` }]);
   if (outcome.failed) lines.push([{ icon: 'error' }, { text: ` ${describeChange(outcome.failed.change).line}: ${outcome.failed.error}` }]);
   for (const r of outcome.rollouts ?? []) {
     lines.push([{ icon: r.status === 'complete' ? 'ok' : 'warning' }, { text: ` Rollout of ${r.deployment}: ${r.status} (${r.detail})` }]);

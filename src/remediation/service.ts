@@ -251,7 +251,7 @@ export function createRemediation(deps: RemediationDeps) {
     /** The fix buttons a report offers (only those the bot could perform), each behind an offer record. */
     async reportActions(envName: string, findings: readonly { id: string }[]): Promise<ReportActions> {
       const env = envOf(envName);
-      const offered = offeredActions(findings, deps.actionsOf);
+      const offered = offeredActions(findings, (id) => deps.actionsOf(id));
       const out: ReportActions = { buttons: [], unavailable: [] };
       for (const o of offered) {
         const action = deps.actions.get(o.action);
@@ -287,6 +287,10 @@ export function createRemediation(deps: RemediationDeps) {
       const record = await pending.get(pendingId);
       if (!record) return { ok: false, message: 'This request is unknown or has expired; open the preview again.' };
       if (record.requester.userId !== actor.userId) return { ok: false, message: 'Only the person who opened this preview can submit it.' };
+      // An expired preview would post an approval request that nobody can approve any more.
+      if (now() >= record.expiresAt) {
+        return { ok: false, message: `This preview expired at ${new Date(record.expiresAt).toISOString()}. Click the fix button again to see a fresh preview.` };
+      }
       const where = { ...actor, channelId: record.requester.channelId };
       const decision = decide(policy, await who(where), { channelId: where.channelId, env: record.env }, { kind: 'request', action: record.action });
       if (!decision.allowed) return denied(where, record.env, record.action, decision);

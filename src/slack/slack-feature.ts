@@ -58,7 +58,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { app, receiver } = bolt;
   const chat = slackChat(app.client, deps.render);
   const service = deps.remediation?.service;
-  const subcommands: SubcommandRegistry = createSubcommandRegistry([
+  // help lists the registry it is part of: the closure reads it after construction.
+  const registry: SubcommandRegistry = createSubcommandRegistry([
     diagnoseCommand({
       config: deps.config,
       registry: deps.registry,
@@ -68,18 +69,26 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
     }),
     envsCommand({ config: deps.config }),
-    helpCommand({ subcommands: () => subcommands, checks: deps.registry }),
+    helpCommand({ subcommands: () => registry, checks: deps.registry }),
     verifyCommand({
       config: deps.config,
       chat,
       processEnv: deps.processEnv,
       now,
-      ...(service ? { authorize: (actor, env) => service.mayVerify(actor, env) } : {}),
+      ...(service
+        ? {
+            // A refused verify is audited like every other denial.
+            authorize: async (actor, env) => {
+              const decision = await service.mayVerify(actor, env);
+              if (!decision.allowed) await service.deniedVerify(actor, env, decision);
+              return decision;
+            },
+          }
+        : {}),
     }),
     ...(service ? [auditCommand({ remediation: service })] : []),
     ...(deps.extraSubcommands ?? []),
   ]);
-  const registry = subcommands;
 
   const feature: Feature = {
     name: 'slack',

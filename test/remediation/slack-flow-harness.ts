@@ -1,0 +1,271 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
+import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
+import { createBot, type Bot } from '../../src/bot.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/core/logging.js';
+import { evictionPolicyCheck } from '../../src/diagnostics/checks/eviction-policy.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
+import { STATE_KEY_PREFIX } from '../../src/core/ports/state-store.js';
+import { auditEntrySchema, type AuditEntry } from '../../src/remediation/audit.js';
+import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../fakes/kube-api.js';
+import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
+import { interactionRequest, sendSigned, sendSlashCommand, type SentRequest, type SignedRequest } from '../fakes/slack-signing.js';
+import { NS, REDIS_CM, REDIS_CONF, seedCluster } from './actions/action-harness.js';
+import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
+
+export const SECRET = 'remediation-flow-signing-secret-0123456789';
+export const TEAM = 'T0FAKE';
+/** Users: two SREs (request and approve), an on-call member through a user group, a stranger. */
+export const SRE = 'U0SRE';
+export const SRE2 = 'U0SRE2';
+export const SRE3 = 'U0SRE3';
+export const ONCALL = 'U0ONCALL';
+export const STRANGER = 'U0STRANGER';
+export const ONCALL_GROUP = 'S0ONCALL';
+export const CHANNEL = 'C0INCIDENT';
+export const OTHER_CHANNEL = 'C0RANDOM';
+
+export { NS, REDIS_CM, REDIS_CONF };
+
+/** The access section most tests use: SREs request and approve everything, on-call (a user group) requests. */
+export function standardAccess(envs: readonly string[], extra: Record<string, unknown> = {}) {
+  return {
+    roles: { sre: { users: [SRE, SRE2, SRE3] }, oncall: { userGroups: [ONCALL_GROUP] } },
+    channels: [CHANNEL],
+    environments: Object.fromEntries(envs.map((e) => [e, { request: { '*': ['sre', 'oncall'] }, approve: { '*': ['sre'] }, ...extra }])),
+  };
+}
+
+export interface FlowOptions {
+  /** Environments by name: profile and (optional) a Redis URL other than the shared server. */
+  envs?: Record<string, { profile: 'development' | 'production'; redisUrl?: string; verify?: Record<string, unknown> }>;
+  /** The `access` section; absent, the config has none. */
+  access?: unknown;
+  remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
+}
+
+export interface Flow {
+  slack: FakeSlackApi;
+  kube: FakeKubeApi;
+  /** A separate connection to the shared redis-server (the target of `dev`/`prod` and the state store). */
+  redis: Redis;
+  bot: Bot;
+  baseUrl: string;
+  /** The bot's clock: real time plus `skewMs`, which a test moves forward. */
+  clock: { skewMs: number; now(): number };
+  /** Resets Redis, the cluster and the fakes' records to the starting state (policy allkeys-lru). */
+  reset(): Promise<void>;
+  /** `/session-ttl diagnose <env>` by `user` in `channel`; resolves with the report's chat.postMessage. */
+  diagnose(env: string, user?: string, channel?: string): Promise<SlackApiCall>;
+  /** The request a click on `button` of the message `message` (a chat.postMessage call) would be. */
+  clickRequest(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): SignedRequest;
+  click(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): Promise<SentRequest>;
+  /** Submits a preview modal (as opened) unchanged, or with `policy` chosen. */
+  submit(user: string, view: Record<string, any>, policy?: string): Promise<SentRequest>;
+  /** Clicks the report's fix button for `action` and waits for the preview modal; undefined view when refused. */
+  openPreview(user: string, report: SlackApiCall, action?: string, channel?: string): Promise<Record<string, any>>;
+  /** Preview and submit as `user`; resolves with the message posted in the report's thread (applied or approval request). */
+  requestFix(user: string, report: SlackApiCall, policy?: string): Promise<SlackApiCall>;
+  /** The ephemeral message the bot sent `user` (the first one matching). */
+  ephemeral(user: string, predicate?: (text: string) => boolean): Promise<SlackApiCall>;
+  /** How many CONFIG SET the server received since the last reset (INFO commandstats). */
+  configSets(redis?: Redis): Promise<number>;
+  /** CONFIG GET on the separate connection. */
+  configGet(parameter: string, redis?: Redis): Promise<string>;
+  /** The Redis ConfigMap's redis.conf as the fake stores it now. */
+  conf(): string;
+  patches(): RecordedRequest[];
+  /** The audit stream of `env`, read from Redis directly, oldest first. */
+  audit(env: string): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
+
+export interface Button {
+  action_id: string;
+  value: string;
+  text?: { text: string };
+}
+
+/** The buttons of a Block Kit message. */
+export function buttonsOf(call: SlackApiCall): Button[] {
+  return ((call.body.blocks ?? []) as any[]).filter((b) => b.type === 'actions').flatMap((b) => b.elements as Button[]);
+}
+
+export function buttonOf(call: SlackApiCall, actionId: string): Button {
+  const b = buttonsOf(call).find((e) => e.action_id === actionId);
+  if (!b) throw new Error(`no ${actionId} button in ${JSON.stringify(call.body.blocks)}`);
+  return b;
+}
+
+/** A message's whole text as Slack would show it (top-level text and every block). */
+export const textOf = (call: SlackApiCall | { body: Record<string, any> }) => `${call.body.text ?? ''}\n${JSON.stringify(call.body.blocks ?? [])}`;
+
+let clickSeq = 0;
+
+/**
+ * The real bot (`createBot`) over HTTP with remediation on the shared Redis (its target and its state
+ * store), the fake Slack Web API and the fake Kubernetes API (reached through a kubeconfig file, as in
+ * production). `dev` and `prod` name the shared redis-server unless `envs` says otherwise.
+ */
+export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
+  const slack = await startFakeSlackApi();
+  const kube = await startFakeKubeApi();
+  const dir = mkdtempSync(join(tmpdir(), 'remediation-flow-'));
+  const kubeconfig = join(dir, 'kubeconfig.json');
+  writeFileSync(kubeconfig, kube.kubeConfig().exportConfig());
+  const redis = await resetSharedRedis();
+  const envs = opts.envs ?? { dev: { profile: 'development' }, prod: { profile: 'production' } };
+  const clock = { skewMs: 0, now: () => Date.now() + clock.skewMs };
+  const config = parseConfig(
+    {
+      environments: Object.fromEntries(
+        Object.entries(envs).map(([name, e]) => [
+          name,
+          {
+            profile: e.profile,
+            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 300 },
+            kubernetes: { kubeconfig, namespace: NS },
+            ...(e.verify ? { verify: e.verify } : {}),
+          },
+        ]),
+      ),
+      slack: { incidentChannels: [CHANNEL] },
+      ...(opts.access ? { access: opts.access } : {}),
+      ...(opts.remediation ? { remediation: opts.remediation } : {}),
+    },
+    'test',
+  );
+  const sources: SourceCache = createSourceCache({});
+  const stateRedis = new Redis(sharedRedisUrl());
+  const bot = createBot({
+    settings: { mode: 'http', botToken: 'xoxb-remediation', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'silent' },
+    config,
+    registry: createCheckRegistry([evictionPolicyCheck]),
+    sourcesFor: sources.sourcesFor,
+    logger: createLogger({ level: 'silent' }),
+    hostname: '127.0.0.1',
+    webApiRetries: 0,
+    now: clock.now,
+    processEnv: {},
+    remediation: { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis), metrics: new Registry() },
+  });
+  const baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
+  // Signed with the bot's clock, so a request stays fresh when a test moves that clock forward.
+  const sign = () => ({ signingSecret: SECRET, timestampSec: Math.floor(clock.now() / 1000) });
+
+  const flow: Flow = {
+    slack,
+    kube,
+    redis,
+    bot,
+    baseUrl,
+    clock,
+    async reset() {
+      await bot.idle();
+      clock.skewMs = 0;
+      await redis.flushall();
+      await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      kube.clearFaults();
+      kube.setAccess(() => true);
+      seedCluster(kube);
+      kube.requests.length = 0;
+      await redis.config('RESETSTAT');
+      slack.reset();
+    },
+    async diagnose(env, user = SRE, channel = CHANNEL) {
+      const before = slack.callsOf('chat.postMessage').length;
+      const res = await sendSlashCommand(baseUrl, { text: `diagnose ${env}`, user_id: user, channel_id: channel, response_url: slack.responseUrl(`d${++clickSeq}`) }, sign());
+      if (res.status !== 200) throw new Error(`diagnose: HTTP ${res.status}`);
+      return slack.waitFor(
+        'chat.postMessage',
+        (c) => slack.callsOf('chat.postMessage').indexOf(c) >= before && c.body.channel === channel && String(c.body.text).startsWith(`Session TTL diagnosis for ${env}`),
+      );
+    },
+    clickRequest(user, button, message, channel = message.channel) {
+      const n = ++clickSeq;
+      const payload = {
+        type: 'block_actions',
+        api_app_id: 'A0APP',
+        user: { id: user, team_id: TEAM },
+        team: { id: TEAM },
+        channel: { id: channel },
+        container: { type: 'message', channel_id: channel, message_ts: message.ts },
+        message: { ts: message.ts, type: 'message' },
+        trigger_id: `trigger-${n}`,
+        response_url: slack.responseUrl(`click${n}`),
+        actions: [{ action_id: button.action_id, block_id: 'b', value: button.value, type: 'button', action_ts: '1' }],
+      };
+      return interactionRequest(baseUrl, payload, sign());
+    },
+    click(user, button, message, channel) {
+      return sendSigned(flow.clickRequest(user, button, message, channel));
+    },
+    submit(user, view, policy) {
+      const values = policy ? { 'param:policy': { value: { type: 'static_select', selected_option: { value: policy } } } } : {};
+      const payload = { type: 'view_submission', api_app_id: 'A0APP', user: { id: user, team_id: TEAM }, team: { id: TEAM }, view: { ...view, id: `V${++clickSeq}`, state: { values } } };
+      return sendSigned(interactionRequest(baseUrl, payload, sign()));
+    },
+    async openPreview(user, report, action = 'set-eviction-policy', channel) {
+      const before = slack.callsOf('views.open').length;
+      const res = await flow.click(user, buttonOf(report, `fix:${action}`), refOf(report), channel);
+      if (res.status !== 200) throw new Error(`fix click: HTTP ${res.status}`);
+      const opened = await slack.waitFor('views.open', (c) => slack.callsOf('views.open').indexOf(c) >= before);
+      return opened.body.view as Record<string, any>;
+    },
+    async requestFix(user, report, policy) {
+      const view = await flow.openPreview(user, report);
+      const before = slack.callsOf('chat.postMessage').length;
+      const res = await flow.submit(user, view, policy);
+      if (res.status !== 200) throw new Error(`submit: HTTP ${res.status}`);
+      return slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === refOf(report).ts && slack.callsOf('chat.postMessage').indexOf(c) >= before);
+    },
+    ephemeral(user, predicate = () => true) {
+      return slack.waitFor('chat.postEphemeral', (c) => c.body.user === user && predicate(textOf(c)));
+    },
+    async configSets(r = redis) {
+      const info = await r.info('commandstats');
+      return Number(/cmdstat_config\|set:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    },
+    async configGet(parameter, r = redis) {
+      return ((await r.config('GET', parameter)) as string[])[1] as string;
+    },
+    conf: () => kube.getConfigMap(REDIS_CM)?.data['redis.conf'] as string,
+    patches: () => kube.requests.filter((r) => r.method === 'PATCH'),
+    async audit(env) {
+      const rows = await redis.xrange(`${STATE_KEY_PREFIX}remediation:audit:${env}`, '-', '+');
+      return rows.map(([, fields]) => {
+        const i = fields.indexOf('entry');
+        return auditEntrySchema.parse(JSON.parse(fields[i + 1] as string));
+      });
+    },
+    async close() {
+      await bot.stop();
+      await sources.close();
+      await slack.close();
+      await kube.stop();
+      stateRedis.disconnect();
+      redis.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await flow.reset();
+  return flow;
+}
+
+const tsOf = new WeakMap<SlackApiCall, string>();
+let tsSeq = 0;
+
+/**
+ * The ref of a posted message, for clicks on its buttons: its channel and a ts of its own (the fake
+ * records requests, not the ts it answered with; a click only has to carry the same ts each time).
+ */
+export function refOf(call: SlackApiCall): { channel: string; ts: string } {
+  if (!tsOf.has(call)) tsOf.set(call, `${1_700_000_000 + ++tsSeq}.000100`);
+  return { channel: String(call.body.channel), ts: tsOf.get(call) as string };
+}
