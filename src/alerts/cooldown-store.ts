@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Message } from '../core/message.js';
-import type { MessageRef } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 
 export type { MessageRef } from '../core/ports/chat.js';

@@ -2,7 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../core/logging.js';
 import type { StreamStore } from '../core/ports/stream-store.js';
-import { ACTION_IDS, type ActionId } from '../core/action-ids.js';
+import { ACTION_IDS } from '../core/action-ids.js';
 import type { Change } from './types.js';
 
 export const AUDIT_EVENTS = ['request', 'approval', 'rejection', 'denial', 'apply', 'failure', 'revert'] as const;

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ClusterError } from '../../src/core/ports/cluster.js';
 import { createManifestCluster, parseSelector } from '../../src/adapters/kubernetes/manifest-cluster.js';
 import { clusterError } from './expect-cluster-error.js';
 

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CasStateStore } from '../../src/core/ports/cas-state-store.js';
 import { createPendingActions, type PendingActions } from '../../src/remediation/pending.js';
 import type { Plan } from '../../src/remediation/types.js';
 import { storeKinds, testClock } from './state-stores.js';

@@ -79,7 +79,6 @@ function deliver(
 const findingIds = (c: SlackApiCall) =>
   ((c.body.blocks ?? []) as { block_id?: string }[]).flatMap((b) => (b.block_id?.startsWith('finding:') ? [b.block_id] : []));
 const isDiagnosis = (c: SlackApiCall) => c.method === 'chat.postMessage' && ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
-const blockText = (c: SlackApiCall) => JSON.stringify(c.body.blocks ?? []) + String(c.body.text ?? '');
 
 describe('alert posts in the incident channel, answered by the real Bolt app', () => {
   let slack: FakeSlackApi;

@@ -11,7 +11,6 @@ import { aofCheck, assessRewrites, readAof } from '../../../src/diagnostics/chec
 import { allChecks } from '../../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
 import { makeContext, runChecked, findingById as byId, findingIds as ids } from '../check-context.js';

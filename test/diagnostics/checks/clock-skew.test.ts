@@ -2,7 +2,7 @@ import { runChecked } from '../check-context.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readAppClock } from '../../../src/adapters/app/app-clock.js';
 import { clockSkewCheck, createClockSkewCheck, offsetFromReading, type ClockOffset } from '../../../src/diagnostics/checks/clock-skew.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';

@@ -1,5 +1,4 @@
 import { runChecked } from '../check-context.js';
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
   deletionsCheck,

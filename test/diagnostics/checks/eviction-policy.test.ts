@@ -7,7 +7,6 @@ import { runDiagnosis } from '../../../src/diagnostics/engine.js';
 import { evictionPolicyCheck } from '../../../src/diagnostics/checks/eviction-policy.js';
 import { memoryCheck } from '../../../src/diagnostics/checks/memory.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { startRedisServer } from '../../support/redis-server.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
 import { makeContext, runChecked, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';

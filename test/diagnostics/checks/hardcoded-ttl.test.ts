@@ -2,7 +2,7 @@ import { runChecked } from '../check-context.js';
 import { describe, expect, it } from 'vitest';
 import { hardcodedTtlCheck, sameTtl } from '../../../src/diagnostics/checks/hardcoded-ttl.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';
-import { configMapObject, startFakeKubeApi, type FakeKubeApi } from '../../fakes/kube-api.js';
+import { configMapObject } from '../../fakes/kube-api.js';
 import {
   CM,
   clusterOf,

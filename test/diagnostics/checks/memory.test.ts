@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseInfo } from '../../../src/adapters/redis/redis-node.js';
 import { memoryCheck } from '../../../src/diagnostics/checks/memory.js';
-import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
 import { makeContext, runChecked, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
 

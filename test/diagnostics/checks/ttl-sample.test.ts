@@ -7,7 +7,7 @@ import { evictionPolicyCheck } from '../../../src/diagnostics/checks/eviction-po
 import { memoryCheck } from '../../../src/diagnostics/checks/memory.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../../src/diagnostics/checks/ttl-sample.js';
-import type { RawFinding, RunOptions } from '../../../src/diagnostics/types.js';
+import type { RunOptions } from '../../../src/diagnostics/types.js';
 import { startRedisServer } from '../../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 import { makeContext, runChecked, plantSessions, findingById as byId, findingIds as ids } from '../check-context.js';
@@ -23,8 +23,6 @@ afterAll(() => client?.disconnect());
 async function run(opts: { expectedTtlSeconds?: number; slidingWindow?: boolean; options?: RunOptions } = {}) {
   return runChecked(ttlSampleCheck, makeContext({ clients: [client], ...opts }));
 }
-const WARNINGS = ['ttl.no_expiry', 'ttl.above_configured', 'ttl.effective_below_configured', 'ttl.inconsistent'];
-
 describe('ttl-sample on a healthy store', () => {
   it('raises only the distribution, whose numbers match what was written', async () => {
     // Given 500 sessions SET EX 3600, created evenly over the last 50 minutes, with created_at

@@ -6,7 +6,6 @@ import { allChecks } from '../../../src/diagnostics/all-checks.js';
 import { parseCommandStats, readCommandCalls } from '../../../src/diagnostics/redis-info/commandstats.js';
 import { runDiagnosis } from '../../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { setThenExpire, writeCounts, writePatternCheck } from '../../../src/diagnostics/checks/write-pattern.js';
 import { IoRedisNode, parseInfo } from '../../../src/adapters/redis/redis-node.js';
 import { startRedisServer } from '../../support/redis-server.js';

@@ -12,7 +12,7 @@ const option = (v: string) => ({ text: { type: 'plain_text' as const, text: v },
 
 /** The parameters a person may change in the preview, per action (the rest keep their defaults). */
 function paramInputs(plan: Plan): Input[] {
-  const p = plan.params as Record<string, unknown>;
+  const p = plan.params as Record<string, string | number | undefined>;
   const select = (name: string, label: string, values: readonly string[], initial: string): Input => ({
     type: 'input',
     block_id: `param:${name}`,

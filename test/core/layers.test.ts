@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const depcruise = (cwd: string) =>
+  spawnSync(process.execPath, [join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+/** A throwaway tree with the given files under src/, cruised with the project's rules. */
+function plant(files: Record<string, string>): ReturnType<typeof depcruise> {
+  const dir = mkdtempSync(join(tmpdir(), 'layers-'));
+  copyFileSync(join(ROOT, 'tsconfig.json'), join(dir, 'tsconfig.json'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return depcruise(dir);
+}
+
+describe('layer rules (.dependency-cruiser.cjs)', () => {
+  it('hold on the source tree', () => {
+    const r = depcruise(ROOT);
+    expect(r.stdout + r.stderr).toMatch(/no dependency violations found/);
+    expect(r.status).toBe(0);
+  });
+
+  it('fail on a diagnostics module that imports slack/, a config that imports a feature, and a cycle', () => {
+    const r = plant({
+      'src/slack/thing.ts': 'export const x = 1;\n',
+      'src/diagnostics/bad.ts': "import { x } from '../slack/thing.js';\nexport const y = x;\n",
+      'src/config/c.ts': "import { y } from '../diagnostics/bad.js';\nexport const z = y;\n",
+      'src/alerts/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
+      'src/alerts/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
+    });
+    const out = r.stdout + r.stderr;
+    expect(r.status).not.toBe(0);
+    expect(out).toContain('domain-not-to-platform: src/diagnostics/bad.ts → src/slack/thing.ts');
+    expect(out).toContain('config-imports-no-feature: src/config/c.ts → src/diagnostics/bad.ts');
+    expect(out).toMatch(/no-circular: src\/alerts\/a\.ts/);
+  });
+});
