@@ -1,3 +1,4 @@
+import { DIAGNOSIS_DEFAULTS } from '../../config/diagnosis-defaults.js';
 import { defineCheck } from '../define-check.js';
 import { memoryEvictions, memoryHighUsage, memoryNoLimit, memoryFindings } from './memory.findings.js';
 import { z } from 'zod';
@@ -68,7 +69,7 @@ export const memoryCheck = defineCheck({
   findings: memoryFindings,
   async run(ctx) {
     const nodes = ctx.redis.nodes;
-    const windowMs = ctx.options.rateWindowMs ?? 1000;
+    const windowMs = ctx.options.rateWindowMs ?? DIAGNOSIS_DEFAULTS.rateWindowMs;
     const before = await Promise.all(nodes.map(readEvictedKeys));
     const t0 = ctx.now();
     await ctx.sleep(windowMs);

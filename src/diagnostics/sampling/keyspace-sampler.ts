@@ -1,3 +1,4 @@
+import { DIAGNOSIS_DEFAULTS } from '../../config/diagnosis-defaults.js';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
 import type { RunOptions } from '../run-options.js';
@@ -7,7 +8,7 @@ import { TtlStats } from './ttl-stats.js';
 
 /** SCAN COUNT: big enough that a full audit is not round-trip bound, small enough to keep batches cheap. */
 const SCAN_COUNT = 1000;
-export const DEFAULT_SAMPLE_SIZE = 1000;
+export const DEFAULT_SAMPLE_SIZE = DIAGNOSIS_DEFAULTS.sampleSize;
 /** PTTL pipelines in flight per node: the server works on one while the client parses the other. */
 const PIPELINE_DEPTH = 2;
 const MAX_SAMPLE_KEYS = 5;
