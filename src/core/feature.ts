@@ -41,7 +41,24 @@ export interface HostContext {
   beforeStart(hook: () => Promise<void>): void;
   /** Runs after in-flight work was drained (or the grace period ran out): close sources and stores here. */
   onClose(hook: () => Promise<void>): void;
+  /**
+   * A readiness probe (`GET /readyz`): the bot takes traffic only when every probe is ready. `detail`
+   * says what is wrong and how to fix it.
+   */
+  readiness(name: string, probe: Probe): void;
+  /**
+   * A liveness probe (`GET /healthz`): failing restarts the pod, so only for states the process cannot
+   * leave by itself (e.g. the Slack connection down for longer than a limit).
+   */
+  liveness(name: string, probe: Probe): void;
 }
+
+/** The answer of a health probe. */
+export interface ProbeResult {
+  ok: boolean;
+  detail?: string;
+}
+export type Probe = () => ProbeResult | Promise<ProbeResult>;
 
 /**
  * A feature registers what it contributes on the host (`host/host.ts`); it never starts a server or

@@ -1,8 +1,8 @@
-import type { Feature, Route, Worker } from '../core/feature.js';
+import type { Feature, Probe, Route, Worker } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
 
 export type { Feature, HostContext, Route, Worker } from '../core/feature.js';
-import { healthRoute } from './health-route.js';
+import { probeRoute } from './health-route.js';
 import { createHttpServer } from './http-server.js';
 import { createInFlight } from './in-flight.js';
 import type { InFlight } from '../core/feature.js';
@@ -31,7 +31,9 @@ export interface Host {
 /** The process: one HTTP server with every feature's routes, their workers and their start/stop hooks. */
 export function createHost(opts: HostOptions): Host {
   const work = createInFlight();
-  const routes: Route[] = [healthRoute()];
+  const routes: Route[] = [];
+  const readiness = new Map<string, Probe>();
+  const liveness = new Map<string, Probe>();
   const workers: Worker[] = [];
   const beforeStart: (() => Promise<void>)[] = [];
   const closers: (() => Promise<void>)[] = [];
@@ -43,8 +45,14 @@ export function createHost(opts: HostOptions): Host {
       worker: (w) => workers.push(w),
       beforeStart: (h) => beforeStart.push(h),
       onClose: (h) => closers.push(h),
+      readiness: (name, probe) => void readiness.set(name, probe),
+      liveness: (name, probe) => void liveness.set(name, probe),
     });
   }
+  let draining = false;
+  // Stops taking traffic as soon as shutdown starts, so the Service sends new requests elsewhere.
+  readiness.set('accepting', () => (draining ? { ok: false, detail: 'shutting down' } : { ok: true }));
+  routes.push(probeRoute('/healthz', liveness), probeRoute('/readyz', readiness));
   // A duplicate route fails here, at construction.
   const http = createHttpServer({ routes, logger: opts.logger });
   const started: Worker[] = [];
@@ -74,6 +82,7 @@ export function createHost(opts: HostOptions): Host {
     },
     stop() {
       stopping ??= (async () => {
+        draining = true;
         await stopWorkers();
         await http.close();
         const graceMs = opts.graceMs ?? 20_000;

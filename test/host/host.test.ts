@@ -30,7 +30,7 @@ describe('host', () => {
     };
     const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
     const { port } = await host.start();
-    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true, checks: {} });
     expect(await (await fetch(`http://127.0.0.1:${port}/probe`)).text()).toBe('probe');
 
     const stopped = host.stop();
@@ -44,6 +44,30 @@ describe('host', () => {
     expect(events).toEqual(['beforeStart', 'worker start', 'worker stop', 'work done', 'close']);
     // A second stop is the same stop.
     expect(await host.stop()).toEqual({ drained: true });
+  });
+
+  it('answers /readyz and /healthz from the features\' probes: 503 with the detail when one fails', async () => {
+    let slackUp = false;
+    const feature: Feature = {
+      name: 'probes',
+      register(host) {
+        host.readiness('slack', () => (slackUp ? { ok: true } : { ok: false, detail: 'auth.test has not succeeded yet' }));
+        host.readiness('stuck', () => new Promise(() => undefined));
+        host.liveness('slack-connection', () => ({ ok: slackUp, detail: 'down for 5 min' }));
+      },
+    };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
+    const { port } = await host.start();
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({
+      ok: false,
+      checks: { slack: { ok: false, detail: 'auth.test has not succeeded yet' }, stuck: { ok: false, detail: 'no answer within 2000 ms' }, accepting: { ok: true } },
+    });
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(503);
+    slackUp = true;
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    await host.stop();
   });
 
   it('closes sources after the grace period even when work never finishes, and says it did not drain', async () => {
