@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
 import type { ClusterWritePort, DeploymentView } from '../../remediation/types.js';
 import { parseObject } from './kubernetes-cluster.js';
+import { networkCode, statusMessage } from './api-errors.js';
 
 const configMapSchema = z.object({
   metadata: z.object({ name: z.string(), resourceVersion: z.string().min(1) }),
@@ -61,31 +62,6 @@ interface Attempt {
   verb: 'get' | 'patch' | 'create';
   resource: 'configmaps' | 'deployments' | 'selfsubjectaccessreviews';
   name?: string;
-}
-
-const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|ECONNABORTED)$/;
-
-function networkCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function apiMessage(body: unknown): string | undefined {
-  let b: unknown = body;
-  if (typeof body === 'string') {
-    try {
-      b = JSON.parse(body);
-    } catch {
-      return body.trim() ? body.trim().slice(0, 300) : undefined;
-    }
-  }
-  const msg = (b as { message?: unknown } | undefined)?.message;
-  return typeof msg === 'string' && msg ? msg : undefined;
 }
 
 export interface ClusterWriterOptions {
@@ -152,7 +128,7 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
     if (err instanceof ClusterError) return err;
     if (err instanceof ApiException) {
       const status = err.code;
-      const said = apiMessage(err.body) ? `: ${apiMessage(err.body)}` : '';
+      const said = statusMessage(err.body) ? `: ${statusMessage(err.body)}` : '';
       if (status === 401 || status === 403) {
         return new ClusterError(
           scrub(

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ApiException, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { networkCode, statusMessage } from './api-errors.js';
 import {
   ClusterError,
   type ClusterPort,
@@ -224,44 +225,8 @@ interface Action {
   name?: string;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'ECONNABORTED',
-]);
-
 /** How long a `Date` header seen on a reply stands in for `serverTime()` before /version is asked. */
 const SERVER_DATE_FRESH_MS = 10_000;
-
-function networkCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** The API's own message from a Status body (a JSON string or an object), when there is one. */
-function statusMessage(body: unknown): string | undefined {
-  let b: unknown = body;
-  if (typeof body === 'string') {
-    try {
-      b = JSON.parse(body);
-    } catch {
-      return body.trim() ? body.trim().slice(0, 300) : undefined;
-    }
-  }
-  const msg = (b as { message?: unknown } | undefined)?.message;
-  return typeof msg === 'string' && msg ? msg : undefined;
-}
 
 function serverOf(kc: KubeConfig): string {
   const raw = kc.getCurrentCluster()?.server ?? 'unknown';
