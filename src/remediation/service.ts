@@ -54,6 +54,8 @@ export type Outcome<T> = ({ ok: true } & T) | { ok: false; message: string };
 
 export interface AppliedResult {
   record: PendingAction;
+  /** The checks to run again to show whether the finding is gone. */
+  recheck: readonly string[];
   outcome?: ApplyOutcome;
   revertId?: string;
   dryRun: boolean;
@@ -240,6 +242,7 @@ export function createRemediation(deps: RemediationDeps) {
     return {
       ok: true,
       record: finished.ok ? finished.record : record,
+      recheck: action.recheck,
       outcome,
       ...(revertId ? { revertId } : {}),
       dryRun: deps.dryRun,

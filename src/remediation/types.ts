@@ -114,6 +114,8 @@ export interface RemediationAction<P = Record<string, unknown>> {
   title: string;
   /** Runbook scenarios it addresses. */
   scenarios: readonly number[];
+  /** The checks run again after an apply, to show whether the finding is gone. */
+  recheck: readonly string[];
   params: z.ZodType<P>;
   /** Starting parameters read from the environment, for parameters without a default (e.g. twice today's maxmemory). */
   suggest?(ctx: ActionContext): Promise<Record<string, unknown>>;

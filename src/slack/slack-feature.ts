@@ -1,3 +1,5 @@
+import { runDiagnosis } from '../diagnostics/engine.js';
+import { reportMessage } from '../render/report-message.js';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { AlertPostHandler } from '../alerts/alert-post-flow.js';
 import type { BotSettings } from '../config/bot-settings.js';
@@ -98,7 +100,20 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
       registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger });
       if (deps.remediation) {
-        registerRemediationListeners(app, { remediation: deps.remediation.service, chat, client: app.client, store: deps.remediation.store, dryRun: deps.remediation.dryRun, work: host.work, logger });
+        registerRemediationListeners(app, {
+          remediation: deps.remediation.service,
+          chat,
+          client: app.client,
+          store: deps.remediation.store,
+          dryRun: deps.remediation.dryRun,
+          work: host.work,
+          logger,
+          recheck: async (env, ids) => {
+            const report = await runDiagnosis(deps, { envName: env, checkIds: ids.filter((id) => deps.registry.get(id)) });
+            const message = reportMessage(report, deps.render);
+            return { ...message, blocks: [{ kind: 'context', id: 'recheck', items: [[{ text: 'Checks run again after the change:' }]] }, ...message.blocks] };
+          },
+        });
       }
       if (deps.onAlertPost) {
         app.message(

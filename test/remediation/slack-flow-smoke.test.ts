@@ -87,6 +87,10 @@ describe('remediation through the real Bolt app (smoke)', () => {
     expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('volatile-lru');
     expect(applied.body.text).toMatch(/Applied set-eviction-policy in dev/);
     expect(JSON.stringify(applied.body.blocks)).toContain('"action_id":"revert"');
+    // And the checks the action targets ran again in the thread: the allkeys finding is gone.
+    const recheck = await slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === '1700000000.000100' && JSON.stringify(c.body.blocks).includes('Checks run again after the change'));
+    expect(JSON.stringify(recheck.body.blocks)).not.toContain('eviction.allkeys_policy');
+    expect(JSON.stringify(recheck.body.blocks)).toContain('eviction-policy');
     const audit = await sendSlashCommand(baseUrl, { text: 'audit dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('a') }, { signingSecret: SECRET });
     expect(audit.json.text).toMatch(/2 entries/);
   });

@@ -20,6 +20,7 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
   id: 'enable-sliding-window',
   title: 'Enable the sliding session window',
   scenarios: [3],
+  recheck: ['sliding-window', 'env-check'],
   params,
 
   async capability(ctx) {

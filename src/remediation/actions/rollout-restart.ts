@@ -21,6 +21,7 @@ export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
   id: 'rollout-restart',
   title: 'Restart a Deployment',
   scenarios: [3, 6, 7],
+  recheck: ['env-check', 'hardcoded-ttl'],
   params,
 
   async capability(ctx) {

@@ -53,6 +53,7 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
   id: 'set-eviction-policy',
   title: 'Set the Redis eviction policy',
   scenarios: [1],
+  recheck: ['eviction-policy', 'memory'],
   params,
 
   capability: redisSettingCapability,

@@ -41,6 +41,7 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
   id: 'set-maxmemory',
   title: 'Raise Redis maxmemory',
   scenarios: [1],
+  recheck: ['memory', 'eviction-policy'],
   params,
   capability: redisSettingCapability,
 

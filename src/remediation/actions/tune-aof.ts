@@ -23,6 +23,7 @@ export const tuneAof: RemediationAction<TuneAofParams> = {
   id: 'tune-aof',
   title: 'Tune AOF rewrites',
   scenarios: [7],
+  recheck: ['aof'],
   params,
   capability: redisSettingCapability,
 

@@ -6,7 +6,7 @@ import type { Message } from '../../../core/message.js';
 import type { ChatPort, MessageRef } from '../../../core/ports/chat.js';
 import type { StateStore } from '../../../core/ports/state-store.js';
 import { appliedMessage, approvalRequestMessage, noticeMessage } from '../../../remediation/messages.js';
-import type { Actor, Remediation } from '../../../remediation/service.js';
+import type { Actor, AppliedResult, Remediation } from '../../../remediation/service.js';
 import { toBlockKit } from '../../render/block-kit.js';
 import { paramsFromView, PREVIEW_CALLBACK, previewModal } from '../views/preview-modal.js';
 import { actorOf } from './actor.js';
@@ -20,6 +20,8 @@ export interface RemediationListenerDeps {
   dryRun: boolean;
   work: InFlight;
   logger: Logger;
+  /** Runs the named checks again after an apply and renders what they find (absent: no re-run). */
+  recheck?: (env: string, checkIds: readonly string[]) => Promise<Message>;
 }
 
 const threadSchema = z.object({ channel: z.string(), ts: z.string() });
@@ -48,6 +50,16 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
   }
   async function postInThread(thread: MessageRef | undefined, channel: string, message: Message): Promise<void> {
     await chat.post({ channel: thread?.channel ?? channel, ...(thread ? { threadTs: thread.ts } : {}), message });
+  }
+  /** After a change: what it did, then the checks it targets run again, in the same thread. */
+  async function postApplied(thread: MessageRef | undefined, channel: string, applied: AppliedResult): Promise<void> {
+    await postInThread(thread, channel, appliedMessage(applied));
+    if (!deps.recheck || applied.dryRun || !applied.outcome?.ok || !applied.recheck.length) return;
+    try {
+      await postInThread(thread, channel, await deps.recheck(applied.record.env, applied.recheck));
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not re-run the checks after the change');
+    }
   }
 
   app.action(/^fix:/, async ({ ack, body, action }) => {
@@ -104,7 +116,7 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
         if (channel) await tell({ userId: user.userId, channelId: channel }, noticeMessage('warning', requested.message));
         return;
       }
-      if (requested.applied) await postInThread(thread, channel, appliedMessage(requested.applied));
+      if (requested.applied) await postApplied(thread, channel, requested.applied);
       else await postInThread(thread, channel, approvalRequestMessage(requested.record, requested.awaiting ?? 1));
     });
   });
@@ -132,7 +144,7 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
         const approved = result as Extract<typeof result, { ok: true }> & { applied?: Parameters<typeof appliedMessage>[0]; awaiting?: number };
         if (approved.applied) {
           if (approvalMessage) await chat.update({ ...approvalMessage, message: noticeMessage('ok', `Approved and applied: ${approved.record.summary}`) });
-          await postInThread(thread, actor.channelId, appliedMessage(approved.applied));
+          await postApplied(thread, actor.channelId, approved.applied);
         } else if (approvalMessage) {
           await chat.update({ ...approvalMessage, message: approvalRequestMessage(approved.record, approved.awaiting ?? 1) });
         }
