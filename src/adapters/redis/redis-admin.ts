@@ -115,8 +115,6 @@ export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisAdmin {
     lastError = undefined;
     const c = new Redis(opts.url, {
       lazyConnect: true,
-      // No INFO ready check: refused by an ACL, ioredis console.warns a raw line among the JSON logs.
-      enableReadyCheck: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
