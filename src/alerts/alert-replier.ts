@@ -49,7 +49,7 @@ export interface AlertReplier {
 /** The check ids an alert kind runs in an environment; undefined for the default set. */
 function checkIdsFor(kind: AlertKind, deps: EngineDeps, env: string): string[] | undefined {
   if (kind.checkIds === 'all') return undefined;
-  const disabled = deps.config.environments[env]?.disabledChecks ?? [];
+  const disabled = (Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env]?.disabledChecks : undefined) ?? [];
   return kind.checkIds.filter((id) => deps.registry.get(id) && !disabled.includes(id));
 }
 

@@ -17,14 +17,46 @@ const envVarName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (not its value)');
 
+const NO_PASSWORD =
+  'name the environment variable that holds the password in redis.passwordEnv (and the user in redis.usernameEnv) instead';
+
+/**
+ * What is wrong with a Redis URL, or undefined. The config names env vars only, so a password in the
+ * userinfo (`redis://user:pw@host`) or in the query (`?password=`, which ioredis reads as an option) is
+ * refused, also where it would not parse (`redis://u:p/w@host`: the `/` ends the authority); and the URL
+ * must parse the way ioredis parses it, so that it cannot pass here and fail at the first connection.
+ */
+export function redisUrlProblem(u: string): string | undefined {
+  if (!/^rediss?:\/\/[^\s]+$/.test(u)) return 'expected a redis:// or rediss:// URL';
+  const rest = u.slice(u.indexOf('//') + 2);
+  const at = rest.lastIndexOf('@');
+  const userinfo = at === -1 ? '' : rest.slice(0, at);
+  if (userinfo.includes(':')) return `the URL must not contain a password: ${NO_PASSWORD}`;
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    return 'not a valid URL: write redis://host:port[/db], with special characters in a user name percent-encoded';
+  }
+  const keys = [...url.searchParams.keys()].map((k) => k.toLowerCase());
+  if (keys.some((k) => k === 'password' || k === 'pass' || k === 'pwd')) {
+    return `the URL must not contain a password (?password=): ${NO_PASSWORD}`;
+  }
+  if (!url.hostname) return 'expected a host: redis://host:port';
+  try {
+    decodeURIComponent(url.username);
+  } catch {
+    return 'the user name in the URL is not valid percent-encoding; name it in redis.usernameEnv instead';
+  }
+  return undefined;
+}
+
 const redisSchema = z
   .object({
-    url: z
-      .string({ error: 'expected a redis:// or rediss:// URL' })
-      .refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'expected a redis:// or rediss:// URL')
-      .refine((u) => !/^rediss?:\/\/[^/@]*:[^/@]+@/.test(u), {
-        message: 'the URL must not contain a password; name an environment variable in passwordEnv instead',
-      }),
+    url: z.string({ error: 'expected a redis:// or rediss:// URL' }).superRefine((u, ctx) => {
+      const problem = redisUrlProblem(u);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     passwordEnv: envVarName.optional(),
     usernameEnv: envVarName.optional(),
     /** Credentials of the remediation actions (CONFIG SET), when they differ from the diagnosis' read-only ones. */

@@ -39,18 +39,30 @@ const SECRET_PATTERNS: RegExp[] = [
   /xapp-[A-Za-z0-9-]+/g,
   /https:\/\/hooks\.slack\.com\/[^\s"'<>]+/g,
   /v0=[0-9a-f]{64}/g,
-  /(Bearer\s+)[^\s"',]+/gi,
-  /(rediss?:\/\/[^:/@\s]*:)[^@\s]+@/g,
+  // The password of a URL's userinfo (`redis://user:<password>@host`); it may hold `/`, `:`, `?`.
+  /(?<=rediss?:\/\/[^:/@\s]*:)[^@\s]+(?=@)/g,
+  // key=value (query strings, connection strings) and "key":"value" (JSON quoted in a message).
+  /(?<=(?:^|[?&;\s,(])(?:password|passwd|pwd|token|secret|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret)=)[^\s&;,"')]+/gi,
+  /(?<="(?:password|passwd|token|secret|api[_-]?key|access[_-]?token|client[_-]?secret)"\s*:\s*")[^"]+/gi,
 ];
 
-/** Replaces token-shaped substrings with `[Redacted]`. */
+/**
+ * A credential after `Bearer` or `Basic` (RFC 6750 b64token). The scheme name also appears in prose
+ * ("no bearer token", "the Bearer authentication scheme"), so a lower-case word of letters only is
+ * text unless it is 16 characters or longer; anything else of 8 characters or more is a credential,
+ * letters-only tokens included. Shorter values stay: real tokens are longer.
+ */
+const AUTH_SCHEME = /(?<=\b(?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+
+function isCredential(value: string): boolean {
+  if (value.length < 8) return false;
+  return !/^[a-z]+$/.test(value) || value.length >= 16;
+}
+
+/** Replaces secret values in free text with `[Redacted]`; the words around them stay. */
 export function scrubSecrets(text: string): string {
-  let out = text;
-  for (const re of SECRET_PATTERNS) {
-    out = out.replace(re, (_m, prefix?: string) =>
-      typeof prefix === 'string' && prefix.length ? `${prefix}[Redacted]${/^redis/.test(prefix) ? '@' : ''}` : '[Redacted]',
-    );
-  }
+  let out = text.replace(AUTH_SCHEME, (m) => (isCredential(m) ? '[Redacted]' : m));
+  for (const re of SECRET_PATTERNS) out = out.replace(re, '[Redacted]');
   return out;
 }
 

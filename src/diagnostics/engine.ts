@@ -48,7 +48,7 @@ export function selectChecks(deps: Pick<EngineDeps, 'config' | 'registry'>, req:
   env: EnvironmentConfig;
   checks: Check[];
 } {
-  const env = deps.config.environments[req.envName];
+  const env = Object.hasOwn(deps.config.environments, req.envName) ? deps.config.environments[req.envName] : undefined;
   const envNames = Object.keys(deps.config.environments);
   if (!env) {
     throw new UserError(

@@ -79,7 +79,7 @@ const verb = { request: 'request', approve: 'approve' } as const;
  */
 export function decide(policy: AccessPolicy, who: Who, where: Where, what: What): Decision {
   const access = policy.access;
-  const envRules = access?.environments[where.env];
+  const envRules = access && Object.hasOwn(access.environments, where.env) ? access.environments[where.env] : undefined;
 
   if (what.kind === 'verify') {
     if (!access || !envRules?.verify) return { allowed: true, roles: access ? rolesOf(access, who) : [] };
@@ -110,8 +110,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
   }
 
   const byAction = envRules?.[verb[what.kind]] ?? {};
-  const own = byAction[action];
-  const listed = own ?? byAction['*'];
+  const own = Object.hasOwn(byAction, action) ? byAction[action] : undefined;
+  const listed = own ?? (Object.hasOwn(byAction, '*') ? byAction['*'] : undefined);
   const entry = own ? exactEntry : byAction['*'] ? `access.environments.${where.env}.${verb[what.kind]}.*` : exactEntry;
   if (!listed) {
     return deny(`Nobody may ${what.kind} ${action} in ${where.env}: add a role to ${exactEntry} and your user id (${who.userId}) to that role.`, exactEntry);
@@ -126,7 +126,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
 
 /** Approvals an action in `env` needs before it runs: `approvals` when set, else the profile's default. */
 export function approvalsRequired(policy: AccessPolicy, env: string, profile: Profile): number {
-  return policy.access?.environments[env]?.approvals ?? defaultApprovals(profile);
+  const rules = policy.access && Object.hasOwn(policy.access.environments, env) ? policy.access.environments[env] : undefined;
+  return rules?.approvals ?? defaultApprovals(profile);
 }
 
 /** What `mayApprove` needs of a pending action. */

@@ -35,7 +35,7 @@ export interface PlanVerifyOptions {
  * thrown here, before anything is written: an unknown environment, an unset password or token env var.
  */
 export function planVerify(o: PlanVerifyOptions): VerifyPlan {
-  const env = o.config.environments[o.envName];
+  const env = Object.hasOwn(o.config.environments, o.envName) ? o.config.environments[o.envName] : undefined;
   if (!env) {
     throw new UserError(
       `Unknown environment "${o.envName}". Valid environments: ${Object.keys(o.config.environments).join(', ')}.`,

@@ -99,7 +99,7 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
       sessionId = await app.createSession(CANARY_USER_ID);
       written = true;
       key = `${sessionKeyPrefix(env.redis.keyPattern)}${sessionId}`;
-      displayKey = maskKey(key);
+      displayKey = maskKey(key, env.redis.keyPattern);
     } else {
       key = `${sessionKeyPrefix(env.redis.keyPattern)}${CANARY_KEY_MARK}${randomHex()}`;
       displayKey = key;

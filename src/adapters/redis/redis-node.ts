@@ -154,6 +154,8 @@ export interface RedisConnectOptions {
 export function connectRedis(opts: RedisConnectOptions): Redis {
   const options: RedisOptions = {
     lazyConnect: true,
+    // The ready check sends INFO and, when an ACL refuses it, console.warns a raw line among the JSON logs.
+    enableReadyCheck: false,
     enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
     connectTimeout: opts.connectTimeoutMs ?? 3000,

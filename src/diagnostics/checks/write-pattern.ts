@@ -43,7 +43,7 @@ export interface TtlSample {
  * The TTLs of at most `max` keys of the diagnosis's keyspace sample, `max` split across the nodes
  * like the sample's own budget (each node's first keys in SCAN order).
  */
-export function ttlSampleOf(sample: KeyspaceSample, max: number): TtlSample {
+export function ttlSampleOf(sample: KeyspaceSample, max: number, keyPattern: string): TtlSample {
   const out: TtlSample = { sampled: 0, withTtl: 0, noTtl: 0, noTtlSamples: [] };
   const shares = splitBudget(max, sample.budgets.length);
   const taken = shares.map(() => 0);
@@ -53,7 +53,7 @@ export function ttlSampleOf(sample: KeyspaceSample, max: number): TtlSample {
     out.sampled++;
     if (k.pttlMs === -1) {
       out.noTtl++;
-      if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskKey(k.key));
+      if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskKey(k.key, keyPattern));
     } else out.withTtl++;
   }
   return out;
@@ -199,7 +199,7 @@ export const writePatternCheck = defineCheck({
     // scan first; another check may have started it already, and SCAN/PTTL are not what the rules count.
     const calls = await readCommandCalls(nodes);
     const max = Math.min(WRITE_PATTERN_SAMPLE, ctx.options.sampleSize ?? WRITE_PATTERN_SAMPLE);
-    const sample = ttlSampleOf(await ctx.sampler.sample(), max);
+    const sample = ttlSampleOf(await ctx.sampler.sample(), max, ctx.env.redis.keyPattern);
     const c = writeCounts(calls);
     return [setWithoutTtlFinding(c, calls, sample, ctx), setThenExpireFinding(c, calls, ctx)].filter(
       (f): f is RawFinding => f !== undefined,

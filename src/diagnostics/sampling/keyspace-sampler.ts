@@ -20,7 +20,7 @@ export function aboveTolerance(expectedTtlSeconds: number): number {
 
 /** One key kept for the checks. */
 export interface SampledKey {
-  /** The raw key: a credential, mask it (`maskKey`) before it goes into evidence. */
+  /** The raw key: a credential, mask it (`maskKey(key, keyPattern)`) before it goes into evidence or a log. */
   key: string;
   /** Index of the node in the store's `nodes`. */
   node: number;
@@ -105,11 +105,11 @@ async function processBatch(s: NodeScan, keys: string[], pttls: number[], state:
     const p = pttls[i] as number;
     sample.stats.add(p);
     if (p === -2) continue;
-    if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskKey(key));
+    if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskKey(key, s.opts.keyPattern));
     if (p > s.aboveMs) {
       sample.above.count++;
       if (p / 1000 > sample.above.maxSeconds) sample.above.maxSeconds = p / 1000;
-      if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskKey(key));
+      if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskKey(key, s.opts.keyPattern));
     }
     if (state.kept < s.budget) {
       state.kept++;
