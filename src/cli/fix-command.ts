@@ -1,3 +1,6 @@
+import { RedisAdminError } from '../adapters/redis/redis-admin.js';
+import { ClusterError } from '../core/ports/cluster.js';
+import { RedisSourceError } from '../core/ports/redis-source-error.js';
 import type { Config } from '../config/config.js';
 import { isActionId, ACTION_IDS } from '../core/action-ids.js';
 import { UserError } from '../core/errors.js';
@@ -55,7 +58,16 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
     if (!parsed.success) {
       throw new UserError(`Invalid parameters for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`, 'usage');
     }
-    const plan = await action.plan(open.ctx, parsed.data);
+    let plan;
+    try {
+      plan = await action.plan(open.ctx, parsed.data);
+    } catch (err) {
+      // A source that fails (Redis down, a 403) is a message for the person, not a stack trace.
+      if (err instanceof RedisAdminError || err instanceof ClusterError || err instanceof RedisSourceError) {
+        throw new UserError(`Could not prepare the preview of ${action.id} in ${env.name}: ${err.message}`, 'source');
+      }
+      throw err;
+    }
     deps.io.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : `${toTerminal(planMessage(plan, { title: action.title, dryRun: true }), { color: deps.io.color })}\n`);
     return 0;
   } finally {

@@ -54,6 +54,17 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
     expect(bad.err()).toMatch(/Invalid parameters for set-eviction-policy: policy: expected one of volatile-lru/);
   });
 
+  it('says why when Redis cannot be reached, without a stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fix-cli-down-'));
+    const down = join(dir, 'session-ttl.yaml');
+    // Port 1 on loopback: nothing listens there.
+    writeFileSync(down, `environments:\n  dev:\n    profile: development\n    redis: { url: "redis://127.0.0.1:1", connectTimeoutMs: 500 }\n`);
+    const t = io();
+    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--config', down], t)).toBe(2);
+    expect(t.err()).toMatch(/Could not prepare the preview of set-eviction-policy in dev: Redis at 127\.0\.0\.1:1/);
+    expect(t.err()).not.toMatch(/\n\s+at /);
+  });
+
   it('refuses to apply from the terminal, an unknown action and an unknown environment', async () => {
     const apply = io();
     expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--config', config], apply)).toBe(2);

@@ -23,7 +23,8 @@ function plant(files: Record<string, string>): ReturnType<typeof depcruise> {
   return depcruise(dir);
 }
 
-describe('layer rules (.dependency-cruiser.cjs)', () => {
+// Each test spawns dependency-cruiser over the tree: seconds of work, more on a loaded machine.
+describe('layer rules (.dependency-cruiser.cjs)', { timeout: 90_000 }, () => {
   it('hold on the source tree', () => {
     const r = depcruise(ROOT);
     expect(r.stdout + r.stderr).toMatch(/no dependency violations found/);
