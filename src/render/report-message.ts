@@ -34,13 +34,22 @@ const bucketsSchema = z.array(z.object({ label: z.string(), count: z.number() })
 // between the detail and the fix that follows it.
 const MAX_DETAIL = 1500;
 
-/** One folded line: the first plain pairs, and how many more the JSON report holds. */
+// The evidence line stays one short line whatever number of pairs a renderer asks for.
+const MAX_EVIDENCE_LINE = 120;
+
+/** One folded line: the first plain pairs that fit, and how many more the JSON report holds. */
 function evidenceSpans(finding: Finding, maxEntries: number): Span[] {
-  const { pairs, omitted } = evidenceSummary(finding.evidence, maxEntries);
-  if (!pairs.length && !omitted) return [];
-  const shown = pairs.map((p) => clip(p, 80)).join(' · ');
-  const more = omitted ? `${shown ? ' · ' : ''}+${omitted} more in the JSON report` : '';
-  return [t('\n'), t(`Evidence: ${shown}${more}`, { italic: true })];
+  const summary = evidenceSummary(finding.evidence, maxEntries);
+  const shown: string[] = [];
+  for (const pair of summary.pairs.map((p) => clip(p, 80))) {
+    if (shown.length && [...shown, pair].join(' · ').length > MAX_EVIDENCE_LINE) break;
+    shown.push(pair);
+  }
+  const omitted = summary.omitted + summary.pairs.length - shown.length;
+  if (!shown.length && !omitted) return [];
+  const more = omitted ? `${shown.length ? ' · ' : ''}+${omitted} more in the JSON report` : '';
+  // Only the label is styled: values (SESSION_TTL_SECONDS) carry characters that would end a style early.
+  return [t('\n'), t('Evidence:', { italic: true }), t(` ${shown.join(' · ')}${more}`)];
 }
 
 /**
