@@ -55,6 +55,11 @@ describe('a diagnosis that could not check everything (issue 10 items 2 and 3)',
     const report = JSON.parse(json.out()) as Report;
     expect(report.checks.find((c) => c.id === 'env-check')?.status).toBe('error');
     expect(Object.keys(report).sort()).toEqual(['checks', 'durationMs', 'environment', 'findings', 'scenarios', 'startedAt']);
+
+    // And help documents 3 beside 0, 1 and 2.
+    const help = captureIo();
+    expect(await runCli(['help'], help)).toBe(0);
+    expect(help.out()).toMatch(/Exit codes: 0 .*, 1 .*, 2 .*\n.*3 no critical finding but a check failed or timed out/);
   });
 
   it('leads with the refused connection when Redis is down, not with a scenario, and exits 1', async () => {
