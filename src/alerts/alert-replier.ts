@@ -37,10 +37,14 @@ export type ResolvedOutcome = 'resolved' | 'no_incident';
 export interface AlertReplier {
   /**
    * Diagnoses a firing alert in its thread, unless the same alert fired for the same environment within
-   * the cooldown: then it replies with a link to the earlier diagnosis. `firedAt` (ms) starts the incident.
+   * the cooldown of an incident that is still open: then it replies with a link to the earlier diagnosis.
+   * `firedAt` (ms) starts the incident.
    */
   firing(alert: AlertInThread & { firedAt: number }): Promise<FiringOutcome>;
-  /** Closes the open incident: "resolved after N min" in the thread, and the diagnosis header marked resolved. */
+  /**
+   * Closes the open incident and ends its cooldown: "resolved after N min" in the thread, and the
+   * diagnosis header marked resolved. The alert firing again afterwards gets a new diagnosis.
+   */
   resolved(alert: AlertInThread & { resolvedAt: number }): Promise<ResolvedOutcome>;
   /** The one reply to alerts whose environment is unknown, naming the labels seen. */
   askForMapping(thread: MessageRef, input: MappingRequestInput, logger?: Logger): Promise<void>;
@@ -99,10 +103,13 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
         const posted = await reply(thread, message);
         const diagnosis = { channel: thread.channel, ts: posted.ts };
-        await cooldowns.complete(alertname, env, { thread, at: startedAt, diagnosis });
-        // Resolved while the checks ran: the incident is closed and stays closed.
         if (await cooldowns.incident(alertname, env)) {
+          await cooldowns.complete(alertname, env, { thread, at: startedAt, diagnosis });
           await cooldowns.saveIncident(alertname, env, { ...incident, diagnosis, message });
+        } else {
+          // Resolved while the checks ran: the incident is closed and stays closed, and its cooldown ends
+          // with it, so the next firing is a new incident with a diagnosis of its own.
+          await cooldowns.release(alertname, env);
         }
         logger.info(
           { durationMs: report.durationMs, findings: report.findings.map((f) => f.id), diagnosis },
@@ -125,6 +132,8 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       const alertname = kind.alertname;
       const logger = (parent ?? deps.logger).child({ alertname, env });
       const incident = await cooldowns.closeIncident(alertname, env);
+      // The cooldown belongs to the incident: firing again after this is a new incident, not a repeat.
+      await cooldowns.release(alertname, env);
       if (!incident) {
         logger.info('resolved alert without an open incident; nothing to update');
         return 'no_incident';

@@ -41,7 +41,10 @@ export interface CooldownStore {
   claim(alertname: string, env: string, record: CooldownRecord): Promise<{ claimed: true } | { claimed: false; record?: CooldownRecord }>;
   /** Records the posted diagnosis, keeping the cooldown's end. */
   complete(alertname: string, env: string, record: CooldownRecord): Promise<void>;
-  /** Ends the cooldown early (the diagnosis failed, so the next firing should try again). */
+  /**
+   * Ends the cooldown early: the diagnosis failed (the next firing should try again), or the incident
+   * resolved (the next firing is a new incident and gets a new diagnosis).
+   */
   release(alertname: string, env: string): Promise<void>;
   incident(alertname: string, env: string): Promise<IncidentRecord | undefined>;
   saveIncident(alertname: string, env: string, record: IncidentRecord): Promise<void>;

@@ -22,9 +22,13 @@ export interface DiagnoseDeps {
   io: CliIo;
 }
 
-/** Exit code of a finished diagnosis: 1 when any finding is critical, else 0. */
-export function exitCodeFor(report: Report): 0 | 1 {
-  return worstSeverity(report) === 'critical' ? 1 : 0;
+/**
+ * Exit code of a finished diagnosis: 1 when any finding is critical; else 3 when a check failed or
+ * timed out (the report is incomplete: what was not checked may be the cause); else 0.
+ */
+export function exitCodeFor(report: Report): 0 | 1 | 3 {
+  if (worstSeverity(report) === 'critical') return 1;
+  return report.checks.some((c) => c.status === 'error') ? 3 : 0;
 }
 
 /** Runs one diagnosis and prints it as text (or exactly the report JSON with --json). */

@@ -25,7 +25,9 @@ export const USAGE = `Usage:
   session-ttl help
 
 The config file is --config, else $SESSION_TTL_CONFIG, else ./session-ttl.yaml.
-Exit codes: 0 no critical finding, 1 a critical finding, 2 usage or configuration error.
+Exit codes: 0 no critical finding and every check ran, 1 a critical finding, 2 usage or configuration
+error, 3 no critical finding but a check failed or timed out (the report is incomplete).
+demo exits 0 although its store has critical findings: they are planted.
 verify exits 0 pass, 1 fail, 2 usage or configuration error or when it could not run.
 fix previews one of the remediation actions (set-eviction-policy, set-maxmemory, enable-sliding-window,
 rollout-restart, tune-aof) exactly as Slack's preview shows it; it changes nothing.`;

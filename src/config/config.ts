@@ -57,13 +57,49 @@ export interface Config {
   remediation: RemediationConfig;
 }
 
+/** Fields people write that hold a secret; the config names the env var instead. */
+const SECRET_FIELDS: Record<string, string> = {
+  password: 'passwordEnv',
+  username: 'usernameEnv',
+  token: 'tokenEnv',
+  adminPassword: 'adminPasswordEnv',
+  adminUsername: 'adminUsernameEnv',
+};
+
+function unknownFields(keys: readonly string[]): string {
+  const hints = keys.flatMap((k) => (SECRET_FIELDS[k] ? [`instead of ${k}, name the environment variable that holds it with ${SECRET_FIELDS[k]}`] : []));
+  return `unknown field(s) ${keys.join(', ')}${hints.length ? ` (secrets never go in this file: ${hints.join('; ')})` : ''}`;
+}
+
 /** Turns zod issues into "path: what was expected" lines. */
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
-    if (issue.code === 'unrecognized_keys') return `${path}: unknown field(s) ${issue.keys.join(', ')}`;
+    if (issue.code === 'unrecognized_keys') return `${path}: ${unknownFields(issue.keys)}`;
+    if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: missing (expected ${issue.expected})`;
     return `${path}: ${issue.message}`;
   });
+}
+
+/**
+ * A YAML syntax error as the parser's reason, where it is, and the line with a caret under the spot.
+ *
+ * @example
+ * // not valid YAML at line 4, column 1: All mapping items must start at the same column
+ * //   3 |     profile: production
+ * //   4 |    redis: x
+ * //     | ^
+ */
+function yamlIssue(err: YAMLParseError, text: string): string {
+  const what = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+  const pos = err.linePos?.[0];
+  if (!pos) return `not valid YAML: ${what}`;
+  const lines = text.split(/\r?\n/);
+  const width = String(pos.line).length;
+  // A tab is drawn as one visible character, so the caret stays under the column the parser names.
+  const show = (n: number) => `${String(n).padStart(width)} | ${(lines[n - 1] ?? '').replace(/\t/g, '→').slice(0, 160)}`;
+  const snippet = [...(pos.line > 1 ? [show(pos.line - 1)] : []), show(pos.line), `${' '.repeat(width)} | ${' '.repeat(Math.max(0, pos.col - 1))}^`];
+  return `not valid YAML at line ${pos.line}, column ${pos.col}: ${what}\n${snippet.map((l) => `      ${l}`).join('\n')}`;
 }
 
 function expandPath(p: string, baseDir: string): string {
@@ -117,8 +153,10 @@ export function loadConfigFile(path: string): Config {
   try {
     raw = parseYaml(text);
   } catch (e) {
-    const msg = e instanceof YAMLParseError ? e.message.split('\n')[0] : String(e);
-    throw new ConfigError([`not valid YAML: ${msg}`], path);
+    throw new ConfigError([e instanceof YAMLParseError ? yamlIssue(e, text) : `not valid YAML: ${String(e)}`], path);
+  }
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(['the file is empty: copy session-ttl.example.yaml to it and describe your environments'], path);
   }
   return parseConfig(raw, path, dirname(path));
 }

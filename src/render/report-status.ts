@@ -1,13 +1,26 @@
 import { worstSeverity } from '../diagnostics/engine.js';
-import type { Finding, Report, Severity } from '../diagnostics/types.js';
+import type { CheckSummary, Finding, Report, Severity } from '../diagnostics/types.js';
 
 export type OverallStatus = Severity | 'incomplete' | 'healthy';
 
-/** Overall status of a report: the worst severity, `incomplete` when a check failed, else `healthy`. */
+/** The checks that failed or timed out (status `error`): what the report could not check. */
+export function failedChecks(report: Report): CheckSummary[] {
+  return report.checks.filter((c) => c.status === 'error');
+}
+
+/**
+ * Overall status of a report. A critical finding wins: it is what to act on. Otherwise a report with a
+ * check that failed or timed out is `incomplete`, whatever it did find, because what was not checked may
+ * be the cause; then the worst severity, else `healthy`. A skipped check (no source configured) is a
+ * choice of the configuration, not a failure, and leaves the report complete.
+ *
+ * @example overallStatus({ ...report, findings: [info], checks: [memoryTimedOut] }) // 'incomplete', not 'info'
+ */
 export function overallStatus(report: Report): OverallStatus {
   const worst = worstSeverity(report);
-  if (worst) return worst;
-  return report.checks.some((c) => c.status === 'error') ? 'incomplete' : 'healthy';
+  if (worst === 'critical') return worst;
+  if (failedChecks(report).length) return 'incomplete';
+  return worst ?? 'healthy';
 }
 
 /** "1 critical, 2 warning", or "no findings"; only the severities present. */

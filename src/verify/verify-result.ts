@@ -71,3 +71,15 @@ export interface VerifyResult {
 export type VerifyProgress =
   | { phase: 'writing'; environment: string; mode: VerifyMode; waitSeconds: number }
   | { phase: 'waiting'; environment: string; mode: VerifyMode; initialTtlSeconds: number; waitSeconds: number };
+
+/**
+ * What the caller of a verification knows beyond the run, for the verdict to link (the verification
+ * itself only measures its canary). Pure data; the message takes it as it is.
+ *
+ * @example
+ * { openCriticals: { titles: ['maxmemory-policy is allkeys-lru'], link: 'https://slack.example/archives/C1/p1' } }
+ */
+export interface VerifyHint {
+  /** The critical findings of the environment's latest diagnosis, and a link to it when there is one. */
+  openCriticals?: { titles: readonly string[]; link?: string };
+}

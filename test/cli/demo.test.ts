@@ -41,6 +41,16 @@ describe('session-ttl demo', () => {
     expect(report.scenarios[0]).toMatchObject({ scenario: 1, likelihood: 'likely' });
   });
 
+  it('exits 0 with criticals on purpose, says so, and ends with a command that runs from a checkout (npx)', async () => {
+    const c = captureIo();
+    const code = await demoCommand({ registry: createCheckRegistry(allChecks), io: c.io, json: false, sessions: 5000 });
+    expect(code).toBe(0);
+    expect(c.out()).toMatch(/Session TTL diagnosis: demo {2}CRITICAL/);
+    expect(c.out()).toContain('The demo exits 0 although it found critical findings: it planted them');
+    const last = c.out().trimEnd().split('\n').at(-1)!;
+    expect(last).toBe('Next, on your own Redis: cp session-ttl.example.yaml session-ttl.yaml, edit it, then run: npx session-ttl diagnose <env>');
+  });
+
   it('says how to install redis-server and exits 2 when it is missing', async () => {
     const c = captureIo();
     const code = await demoCommand({

@@ -127,3 +127,48 @@ describe('config', () => {
     expect(resolveConfigPath(undefined, {})).toBe(join(process.cwd(), 'session-ttl.yaml'));
   });
 });
+
+describe('config errors a new user can act on (issue 10 item 9)', () => {
+  const load = (text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-words-')), 'session-ttl.yaml');
+    writeFileSync(file, text);
+    try {
+      loadConfigFile(file);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.message;
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('shows the line of a YAML error with a caret under the column, not a sentence ending in a colon', () => {
+    const message = load('environments:\n  prod:\n    profile: production\n   redis: x\n');
+    expect(message).toContain('not valid YAML at line 4, column 1: All mapping items must start at the same column\n');
+    expect(message.split('\n').slice(-3)).toEqual(['      3 |     profile: production', '      4 |    redis: x', '        | ^']);
+    expect(message).not.toMatch(/:\s*$/);
+  });
+
+  it('keeps the caret under a tab', () => {
+    expect(load('environments:\n\tprod: 1\n').split('\n').slice(-2)).toEqual(['      2 | →prod: 1', '        | ^']);
+  });
+
+  it('says an empty file (or one of comments) is empty and what to copy', () => {
+    for (const text of ['', '# nothing yet\n']) {
+      const message = load(text);
+      expect(message).toMatch(/the file is empty: copy session-ttl\.example\.yaml/);
+      expect(message).not.toContain('expected record');
+    }
+  });
+
+  it('names a missing section as missing', () => {
+    expect(issuesOf({ defaults: {} })).toEqual(['environments: missing (expected record)']);
+  });
+
+  it('points a password written into the file to passwordEnv', () => {
+    const [issue] = issuesOf({ environments: { prod: { profile: 'production', redis: { url: 'redis://a:1', password: 'hunter2' } } } });
+    expect(issue).toBe(
+      'environments.prod.redis: unknown field(s) password (secrets never go in this file: instead of password, name the environment variable that holds it with passwordEnv)',
+    );
+    expect(issue).not.toContain('hunter2');
+  });
+});

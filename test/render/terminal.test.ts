@@ -37,10 +37,12 @@ const report: Report = {
 };
 
 describe('renderReportText', () => {
-  it('opens with the ranking and the fix, then findings with evidence, chart, the next commands and check timings', () => {
+  it('opens with what was not checked, the ranking and the fix, then findings with evidence, chart, the next commands and check timings', () => {
     const text = renderReportText(report, { color: false });
-    expect(text.split('\n').slice(0, 8)).toEqual([
+    expect(text.split('\n').slice(0, 10)).toEqual([
       'Session TTL diagnosis: prod  CRITICAL',
+      '',
+      '? Not checked: env-check (configmaps is forbidden).',
       '',
       '▸ Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru',
       '  1. Change maxmemory-policy to volatile-lru in the redis-session-config ConfigMap (only keys with a TTL are evicted), or raise maxmemory (runbook redis-memory.md).',
@@ -49,11 +51,11 @@ describe('renderReportText', () => {
       '',
       '1 critical, 1 info from 2 checks in 1.5 s (started 2026-11-27T10:00:00.000Z)',
     ]);
-    expect(text).toContain('CRITICAL maxmemory-policy is allkeys-lru  eviction.allkeys_policy\n  Sessions can be evicted.\n');
-    expect(text).toContain('  • policy=allkeys-lru\n  • usedRatio=0.963\n');
-    expect(text).toContain('  Fix: Use volatile-lru.');
+    expect(text).toContain(
+      'CRITICAL maxmemory-policy is allkeys-lru  eviction.allkeys_policy\n  Sessions can be evicted.\n  Fix: Use volatile-lru.\n  Evidence: policy=allkeys-lru · usedRatio=0.963\n',
+    );
     // The chart sits right under its finding, 30 characters wide.
-    expect(text).toMatch(/INFO Remaining TTLs {2}ttl\.distribution\n {2}• sampled=3\n {2}<1h {2}█{30} {2}2\n {2}>1h {2}█{15} {17}1\n/);
+    expect(text).toMatch(/INFO Remaining TTLs {2}ttl\.distribution\n {2}Evidence: sampled=3\n {2}<1h {2}█{30} {2}2\n {2}>1h {2}█{15} {17}1\n/);
     expect(text).toContain('Next: session-ttl diagnose prod · session-ttl verify prod');
     expect(text).toMatch(/✗ env-check error 40 ms \(configmaps is forbidden\)\n$/);
     expect(text).not.toContain('\x1b[');

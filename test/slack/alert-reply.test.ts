@@ -300,6 +300,30 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
     expect(slack.callsOf('chat.update')).toHaveLength(1);
   });
 
+  it('firing again after it resolved is a new incident: a new diagnosis, not a link to the resolved one', async () => {
+    // Given an alert that fired, was diagnosed and resolved, all within the 15-minute cooldown.
+    const firing = fixture('default-firing');
+    await deliver(baseUrl, firing);
+    await slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === firing.ts);
+    await bot.idle();
+    await deliver(baseUrl, fixture('default-resolved'));
+    await settle();
+    expect(await admin.exists('session-ttl-bot:cooldown:sessionttlviolations:prod')).toBe(0);
+
+    // When: it fires again.
+    const again = { ...fixture('default-firing'), ts: '1718035000.000400' };
+    await deliver(baseUrl, again);
+    await settle();
+
+    // Then: its thread gets a diagnosis of its own, and nothing links to the resolved one.
+    const reply = replies().filter((c) => c.body.thread_ts === again.ts);
+    expect(reply).toHaveLength(1);
+    expect(isDiagnosis(reply[0]!)).toBe(true);
+    expect(replies().filter(isDiagnosis)).toHaveLength(2);
+    expect(replies().some((c) => /fired again/.test(String(c.body.text)))).toBe(false);
+    expect(logs.lines.filter((l) => l.level > 40)).toEqual([]);
+  });
+
   it('an alert whose environment cannot be determined gets one reply naming the labels it saw', async () => {
     const event = fixture('incoming-webhook-text');
     event.text = String(event.text).replaceAll('env=dev', 'env=qa').replaceAll('dev', 'qa');

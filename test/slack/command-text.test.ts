@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
-import { MAX_COMMAND_TEXT, parseCommandText } from '../../src/slack/listeners/commands/command-text.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { MAX_COMMAND_TEXT, parseCommandText, USAGE, USAGE_HINT, usageOf } from '../../src/slack/listeners/commands/command-text.js';
+import { parseParams, type Subcommand } from '../../src/slack/listeners/commands/subcommands.js';
 
 describe('parseCommandText', () => {
   it('trims, collapses whitespace (including non-breaking spaces) and lowercases', () => {
@@ -35,5 +40,38 @@ describe('parseCommandText', () => {
 
   it('rejects text over the length limit', () => {
     expect(() => parseCommandText(`diagnose ${'a '.repeat(MAX_COMMAND_TEXT)}`)).toThrow(/longer than 300 characters/);
+  });
+});
+
+describe('the usage line (issue 10 item 9)', () => {
+  const verify: Subcommand<string> = {
+    name: 'verify',
+    usage: 'verify <env>',
+    summary: 'Verify',
+    params: z.tuple([z.string()], { error: 'name one environment' }).transform(([env]) => env),
+    run: async () => undefined,
+  };
+
+  it('is printed once after a subcommand error, the subcommand first and never repeated', () => {
+    const message = (() => {
+      try {
+        parseParams(verify, []);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(message.match(/Usage:/g)).toHaveLength(1);
+    expect(message.match(/\/session-ttl verify <env>/g)).toHaveLength(1);
+    expect(message).toMatch(/\nUsage: `\/session-ttl verify <env>`\. Other commands: `\/session-ttl diagnose <env> \[check \.\.\.\]`, /);
+    expect(usageOf('verify <env>')).toContain('`/session-ttl help`');
+  });
+
+  it('matches the usage hint of the Slack app manifest', () => {
+    const manifest = parse(readFileSync(join(import.meta.dirname, '../../manifests/slack-app.yaml'), 'utf8')) as {
+      features: { slash_commands: { usage_hint: string }[] };
+    };
+    expect(manifest.features.slash_commands[0]?.usage_hint).toBe(USAGE_HINT);
+    for (const sub of ['diagnose', 'verify', 'audit', 'envs', 'help']) expect(USAGE).toContain(`/session-ttl ${sub}`);
   });
 });

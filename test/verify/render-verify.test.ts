@@ -3,6 +3,8 @@ import { progressText } from '../../src/verify/progress-text.js';
 import { renderVerifyMessage, renderVerifyProgressMessage } from '../../src/slack/render/verify-blocks.js';
 import { renderVerifyText } from '../../src/verify/render-verify-text.js';
 import type { VerifyResult } from '../../src/verify/verify-result.js';
+import { verifyMessage } from '../../src/verify/verify-message.js';
+import { toBlockKit } from '../../src/slack/render/block-kit.js';
 
 const passing: VerifyResult = {
   environment: 'prod',
@@ -50,7 +52,7 @@ describe('renderVerifyText', () => {
       [
         'Session TTL verification: prod  PASS',
         '',
-        '✓ The TTL decays at wall-clock rate and nothing evicted or deleted the test session; the sliding window behaves as configured (on).',
+        '✓ A session created through the app keeps its TTL: it decays at wall-clock rate and nothing evicted or deleted it; the sliding window behaves as configured (on).',
         '',
         '  Expected TTL         86,400 s, sliding window on',
         '  Initial TTL          86,400 s',
@@ -134,5 +136,33 @@ describe('progress', () => {
     expect(renderVerifyProgressMessage({ phase: 'writing', environment: 'dev', mode: 'canary', waitSeconds: 60 }).text).toBe(
       'Verifying dev: writing a canary session key …',
     );
+  });
+});
+
+describe('a canary pass says what it proved and what it did not (issue 10 item 7)', () => {
+  const canaryPass: VerifyResult = { ...failing, verdict: 'pass', reasons: [], measurements: passing.measurements };
+
+  it('proves only that a key written by the bot keeps its TTL, and says the app was not tested', () => {
+    const text = renderVerifyText(canaryPass, { color: false });
+    expect(text).toContain('✓ A key written by the bot keeps its TTL: it decays at wall-clock rate and nothing evicted or deleted it.\n');
+    expect(text).toContain("! The app's own writes were not tested (the TTL it sets, the sliding window): configure app.baseUrl and app.tokenEnv for prod.");
+    expect(text).not.toMatch(/sessions keep their TTL/i);
+    expect(renderVerifyMessage(canaryPass).text).toBe(
+      "Session TTL verification for prod: PASS (canary key written by the bot; the app's own writes were not tested)",
+    );
+  });
+
+  it('links the open critical findings when the caller knows them, in the terminal and in Slack', () => {
+    const hint = { openCriticals: { titles: ['maxmemory-policy is allkeys-lru', 'Sessions written with 1,800 s', 'Redis is evicting keys now', 'x'], link: 'https://slack.test/archives/C1/p1' } };
+    const text = renderVerifyText(canaryPass, { color: false, hint });
+    expect(text).toContain(
+      "CRITICAL prod's latest diagnosis has 4 open critical findings: maxmemory-policy is allkeys-lru; Sessions written with 1,800 s; Redis is evicting keys now; +1 more. See the diagnosis (https://slack.test/archives/C1/p1).",
+    );
+    const slack = toBlockKit(verifyMessage(canaryPass, hint));
+    expect(JSON.stringify(slack.blocks)).toContain('<https://slack.test/archives/C1/p1|See the diagnosis>');
+    expect(slack.text).toMatch(/; 4 critical findings open in the latest diagnosis$/);
+    // Without a link it says how to see them; without criticals it says nothing of them.
+    expect(renderVerifyText(canaryPass, { color: false, hint: { openCriticals: { titles: ['a'] } } })).toContain('1 open critical finding: a. Run session-ttl diagnose prod.');
+    expect(renderVerifyText(canaryPass, { color: false, hint: { openCriticals: { titles: [] } } })).not.toContain('open critical');
   });
 });

@@ -45,7 +45,7 @@ describe('renderReportMessage', () => {
     );
     const blocks = msg.blocks as unknown as AnyBlock[];
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Session TTL diagnosis: prod :red_circle: CRITICAL', emoji: true } });
-    expect(blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['scenarios', 'summary', 'finding:ttl.no_expiry', 'finding:ttl.distribution', 'actions']);
+    expect(blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['not-checked', 'scenarios', 'summary', 'finding:ttl.no_expiry', 'finding:ttl.distribution', 'actions']);
     const noExpiry = byId(blocks, 'finding:ttl.no_expiry').text!.text;
     expect(noExpiry).toContain(':red_circle: *20 of 1,000 sampled sessions never expire*');
     expect(noExpiry).toContain('noExpiry=20');
@@ -59,7 +59,7 @@ describe('renderReportMessage', () => {
     expect(context.elements![0]!.text).toContain('`memory` error 3 s (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).)');
     expect(context.elements![0]!.text).toContain('`env-check` skipped');
     expect(msg.text).toBe(
-      'Session TTL diagnosis for prod: critical, 1 critical, 1 info. No runbook scenario is supported by the evidence: 0 of 0 ruled out. [critical] 20 of 1,000 sampled sessions never expire; [info] Finding 2',
+      'Session TTL diagnosis for prod: 1 critical, 1 info. Not checked: memory (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED)). No runbook scenario is supported by what could be checked: 0 of 0 ruled out. [critical] 20 of 1,000 sampled sessions never expire; [info] Finding 2',
     );
   });
 
@@ -82,11 +82,11 @@ describe('renderReportMessage', () => {
   });
 
   it('shows exactly the budget without a "more" line when the findings just fit', () => {
-    // Header, scenarios, summary, the Re-run/Verify actions and the checks line leave 45 blocks for findings.
-    const blocks = blocksOf(report(Array.from({ length: 45 }, (_, i) => finding(i))));
+    // Header, not checked, scenarios, summary, the Re-run/Verify actions and the checks line leave 44 blocks for findings.
+    const blocks = blocksOf(report(Array.from({ length: 44 }, (_, i) => finding(i))));
     expect(blocks).toHaveLength(50);
     expect(blocks.some((b) => b.block_id === 'more-findings')).toBe(false);
-    const over = blocksOf(report(Array.from({ length: 46 }, (_, i) => finding(i))));
+    const over = blocksOf(report(Array.from({ length: 45 }, (_, i) => finding(i))));
     expect(over).toHaveLength(50);
     expect(over.find((b) => b.block_id === 'more-findings')?.text?.text).toContain('and 2 more findings');
   });
@@ -122,12 +122,12 @@ describe('renderReportMessage', () => {
       ],
     });
     const blocks = blocksOf(r);
-    expect(blocks[1]!.block_id).toBe('scenarios');
-    const text = blocks[1]!.text!.text;
+    expect(blocks[2]!.block_id).toBe('scenarios');
+    const text = blocks[2]!.text!.text;
     expect(text).toMatch(/^:mag: \*Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru\*\n1\. Change maxmemory-policy to volatile-lru/);
     expect(text).toContain('_Also consider: Scenario 6, Configuration mismatch_');
     expect(renderReportMessage(r).text).toContain('Most likely: Scenario 1, Redis memory eviction');
-    const healthy = blocksOf(report([], { scenarios: [{ scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] }] }));
+    const healthy = blocksOf(report([], { checks: [{ id: 'clock-skew', status: 'ok', durationMs: 5 }], scenarios: [{ scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] }] }));
     expect(healthy[1]!.text!.text).toBe(':white_check_mark: *No runbook scenario is supported by the evidence: 1 of 1 ruled out.*');
   });
 

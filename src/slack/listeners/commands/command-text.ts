@@ -10,7 +10,27 @@ export interface ParsedCommandText {
 export const MAX_COMMAND_TEXT = 300;
 const TOKEN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-export const USAGE = 'Usage: `/session-ttl diagnose <env> [check ...]`, `/session-ttl verify <env>`, `/session-ttl audit <env>`, `/session-ttl envs`, `/session-ttl help`';
+/** Every subcommand's usage, in the order help lists them. */
+const SUBCOMMAND_USAGES = ['diagnose <env> [check ...]', 'verify <env>', 'audit <env> [count]', 'envs', 'help'] as const;
+
+/** The slash command's usage hint; `manifests/slack-app.yaml` carries the same (a test holds them together). */
+export const USAGE_HINT = SUBCOMMAND_USAGES.join(' | ');
+
+const code = (usage: string) => `\`/session-ttl ${usage}\``;
+
+export const USAGE = `Usage: ${SUBCOMMAND_USAGES.map(code).join(', ')}`;
+
+/**
+ * The one usage line after a subcommand's error: its own usage, then the others, so neither "Usage:"
+ * nor the subcommand is printed twice.
+ *
+ * @example
+ * usageOf('verify <env>') // "Usage: `/session-ttl verify <env>`. Other commands: `/session-ttl diagnose <env> [check ...]`, …"
+ */
+export function usageOf(usage: string): string {
+  const others = SUBCOMMAND_USAGES.filter((u) => u !== usage);
+  return `Usage: ${code(usage)}. Other commands: ${others.map(code).join(', ')}`;
+}
 
 const textSchema = z
   .string()

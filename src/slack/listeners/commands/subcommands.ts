@@ -3,7 +3,7 @@ import { UserError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import type { ChatPort } from '../../../core/ports/chat.js';
 import type { SlackMessage } from '../../render/report-blocks.js';
-import { USAGE } from './command-text.js';
+import { usageOf } from './command-text.js';
 
 /** The parts of Slack's slash command payload the subcommands read. */
 export interface SlashCommandInfo {
@@ -61,5 +61,5 @@ export function parseParams<P>(sub: Subcommand<P>, args: string[]): P {
   const parsed = sub.params.safeParse(args);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => i.message).join('; ');
-  throw new UserError(`\`${sub.name}\`: ${issues}.\nUsage: \`/session-ttl ${sub.usage}\`\n${USAGE}`, 'bad_command');
+  throw new UserError(`\`${sub.name}\`: ${issues}.\n${usageOf(sub.usage)}`, 'bad_command');
 }
