@@ -2,8 +2,9 @@ import type { InFlight } from '../core/feature.js';
 
 export type { InFlight } from '../core/feature.js';
 
-/** The host's tracker of in-flight work. */
-export function createInFlight(): InFlight {
+/** The host's tracker of in-flight work; `interrupt()` aborts `interrupted` (the host calls it when the grace period is over). */
+export function createInFlight(): InFlight & { interrupt(): void } {
+  const interruption = new AbortController();
   const running = new Set<Promise<unknown>>();
   const add = (p: Promise<unknown>) => {
     const settled = p.then(
@@ -28,5 +29,7 @@ export function createInFlight(): InFlight {
     get size() {
       return running.size;
     },
+    interrupted: interruption.signal,
+    interrupt: () => interruption.abort(new Error('interrupted by a restart')),
   };
 }

@@ -58,6 +58,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { app, receiver } = bolt;
   const chat = slackChat(app.client, deps.render);
   const service = deps.remediation?.service;
+  // Known once the feature is registered on the host; verify reads it when it runs.
+  let interrupted: AbortSignal | undefined;
   // help lists the registry it is part of: the closure reads it after construction.
   const registry: SubcommandRegistry = createSubcommandRegistry([
     diagnoseCommand({
@@ -75,6 +77,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       chat,
       processEnv: deps.processEnv,
       now,
+      interrupted: () => interrupted,
       ...(service
         ? {
             // A refused verify is audited like every other denial.
@@ -93,7 +96,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const feature: Feature = {
     name: 'slack',
     register(host) {
-      const router = createCommandRouter({ subcommands: registry, chat, logger });
+      interrupted = host.work.interrupted;
+      const router = createCommandRouter({ subcommands: registry, chat, logger, interrupted: host.work.interrupted });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
       registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger });
