@@ -41,7 +41,7 @@ export interface BotDeps {
   hostname?: string;
   render?: RenderOptions;
   /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
-  alerts?: { stateStore: StateStore; alertmanagerToken?: string };
+  alerts?: { stateStore: StateStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   extraSubcommands?: readonly Subcommand<any>[];
@@ -50,6 +50,8 @@ export interface BotDeps {
   onClose?: readonly (() => Promise<void>)[];
   /** Shutdown grace period for in-flight work (default 20 s). */
   graceMs?: number;
+  /** After the grace period, how long interrupted work gets to say so in Slack (default 5 s). */
+  lastWordsMs?: number;
   /** Remediation (fix buttons, approvals, audit) over the shared state store; absent, reports only diagnose. */
   remediation?: {
     store: CasStateStore;
@@ -88,6 +90,7 @@ export function createBot(deps: BotDeps): Bot {
       chat: slackChat(bolt.app.client, deps.render),
       stateStore: deps.alerts.stateStore,
       ...(deps.alerts.alertmanagerToken ? { alertmanagerToken: deps.alerts.alertmanagerToken } : {}),
+      ...(deps.alerts.retryDelaysMs ? { retryDelaysMs: deps.alerts.retryDelaysMs } : {}),
       logger: deps.logger,
       now,
       ...(deps.render ? { render: deps.render } : {}),
@@ -115,6 +118,7 @@ export function createBot(deps: BotDeps): Bot {
     port: deps.settings.port,
     ...(deps.hostname ? { hostname: deps.hostname } : {}),
     ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
+    ...(deps.lastWordsMs !== undefined ? { lastWordsMs: deps.lastWordsMs } : {}),
   });
   return {
     app: bolt.app,
