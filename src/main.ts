@@ -32,6 +32,12 @@ function configFlag(argv: readonly string[]): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
 }
 
+/** SLACK_CONNECTION_DOWN_LIMIT_SECONDS: how long the Socket Mode connection may be down before /healthz fails. */
+function connectionDownLimit(env: NodeJS.ProcessEnv): { connectionDownLimitMs?: number } {
+  const seconds = Number(env.SLACK_CONNECTION_DOWN_LIMIT_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? { connectionDownLimitMs: seconds * 1000 } : {};
+}
+
 async function main(): Promise<number> {
   const result = parseBotSettings(process.env);
   if (!result.ok) {
@@ -73,6 +79,8 @@ async function main(): Promise<number> {
       },
       remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
       onClose: [sources.close, state.close],
+      readiness: { 'state-store': () => state.ping(1000) },
+      ...connectionDownLimit(process.env),
     });
   } catch (err) {
     // e.g. slack.alertRouting.aliases naming an environment that does not exist.

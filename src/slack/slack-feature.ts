@@ -41,7 +41,11 @@ export interface SlackFeatureDeps {
   processEnv: NodeJS.ProcessEnv;
   /** Remediation buttons, approvals, audit; absent, reports carry only the safe buttons. */
   remediation?: { service: Remediation; store: StateStore; dryRun: boolean };
+  /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
+  connectionDownLimitMs?: number;
 }
+
+export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
 
 export interface SlackFeature {
   feature: Feature;
@@ -112,13 +116,38 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       if (receiver instanceof HTTPReceiver && settings.mode === 'http') {
         host.route(slackEventsRoute({ receiver, signingSecret: settings.signingSecret, guard: createReplayGuard({ now }), logger, now }));
       }
+      let authOk = false;
       host.beforeStart(async () => {
         try {
           await app.init();
+          authOk = true;
         } catch (err) {
           throw new SlackStartError(describeStartFailure(err, bolt.apiUrl));
         }
       });
+      // Socket Mode: connected since the last hello, or down since when (start-up counts as down).
+      const socket = receiver instanceof SocketModeReceiver ? { downSince: now() as number | undefined } : undefined;
+      if (socket && receiver instanceof SocketModeReceiver) {
+        receiver.client.on('connected', () => void (socket.downSince = undefined));
+        for (const state of ['disconnected', 'reconnecting', 'close']) receiver.client.on(state, () => void (socket.downSince ??= now()));
+      }
+      host.readiness('slack', () => {
+        if (!authOk) return { ok: false, detail: 'auth.test has not succeeded yet (SLACK_BOT_TOKEN verified at start-up)' };
+        if (socket?.downSince !== undefined) {
+          return { ok: false, detail: `the Socket Mode connection is down since ${new Date(socket.downSince).toISOString()} (check SLACK_APP_TOKEN)` };
+        }
+        return { ok: true };
+      });
+      const limitMs = deps.connectionDownLimitMs ?? DEFAULT_CONNECTION_DOWN_LIMIT_MS;
+      if (socket) {
+        // A bad app token loops on apps.connections.open for ever; only a restart (with a fixed secret) helps.
+        host.liveness('slack-connection', () => {
+          const downMs = socket.downSince === undefined ? 0 : now() - socket.downSince;
+          return downMs > limitMs
+            ? { ok: false, detail: `the Socket Mode connection has been down for ${Math.round(downMs / 1000)} s (limit ${Math.round(limitMs / 1000)} s); check SLACK_APP_TOKEN` }
+            : { ok: true };
+        });
+      }
       if (receiver instanceof SocketModeReceiver) {
         host.worker({
           name: 'slack-socket-mode',
