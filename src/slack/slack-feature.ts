@@ -2,6 +2,7 @@ import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { AlertPostHandler } from '../alerts/alert-post-flow.js';
 import type { BotSettings } from '../config/bot-settings.js';
 import type { Config, EnvironmentConfig } from '../config/config.js';
+import { durationMs } from '../core/format.js';
 import type { Logger } from '../core/logging.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
@@ -144,7 +145,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
         host.liveness('slack-connection', () => {
           const downMs = socket.downSince === undefined ? 0 : now() - socket.downSince;
           return downMs > limitMs
-            ? { ok: false, detail: `the Socket Mode connection has been down for ${Math.round(downMs / 1000)} s (limit ${Math.round(limitMs / 1000)} s); check SLACK_APP_TOKEN` }
+            ? { ok: false, detail: `the Socket Mode connection has been down for ${durationMs(downMs)} (limit ${durationMs(limitMs)}); check SLACK_APP_TOKEN` }
             : { ok: true };
         });
       }

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSourceCache } from '../../src/adapters/sources.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -30,7 +31,7 @@ describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
       expect(tookMs, 'a diagnosis during the outage must fail fast, not hang').toBeLessThan(3000);
 
       // And: the outage lasts several reconnect attempts (the old client gave up after two and stayed closed).
-      const client = (sources.sourcesFor(config.environments.dev!).redis!.nodes[0] as unknown as { client: import('ioredis').Redis }).client;
+      const client = (sources.sourcesFor(config.environments.dev!).redis!.nodes[0] as unknown as { client: Redis }).client;
       let attempts = 0;
       client.on('reconnecting', () => attempts++);
       await waitUntil('four reconnect attempts, or the client giving up', () => (attempts >= 4 || client.status === 'end' ? true : undefined), 10_000);
