@@ -12,6 +12,7 @@ import { createAlertReplier } from './alert-replier.js';
 import { alertmanagerRoute } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
+import { createLimiter, DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -28,6 +29,8 @@ export interface AlertsFeatureDeps {
   render?: ReportMessageOptions;
   /** Pauses between tries of an Alertmanager notification that Slack or the state store failed (see alertmanagerRoute). */
   retryDelaysMs?: readonly number[];
+  /** Alert diagnoses running at once (default 4). */
+  diagnosisConcurrency?: number;
 }
 
 export interface AlertsFeature {
@@ -59,6 +62,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     cooldowns,
     logger,
     interrupted: () => interrupted,
+    limit: createLimiter(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { render: deps.render } : {}),
   });
   const onAlertPost = createAlertPostFlow({

@@ -14,6 +14,7 @@ import type { Message } from '../core/message.js';
 import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import type { CooldownStore } from './cooldown-store.js';
+import type { Limiter } from './diagnosis-limit.js';
 
 export interface AlertReplierDeps extends EngineDeps {
   chat: ChatPort;
@@ -22,6 +23,8 @@ export interface AlertReplierDeps extends EngineDeps {
   render?: ReportMessageOptions;
   /** Aborted when the bot's shutdown grace period is over: a diagnosis still running is reported as interrupted. */
   interrupted?: () => AbortSignal | undefined;
+  /** Bounds how many alert diagnoses run at once (default: no bound). */
+  limit?: Limiter;
 }
 
 /** One alert of a known kind, mapped to an environment, and the thread its replies go into. */
@@ -117,7 +120,8 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       try {
         const checkIds = checkIdsFor(kind, deps, env);
         logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
-        const report = await unlessInterrupted(runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) }), deps.interrupted?.());
+        const diagnose = () => runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) });
+        const report = await unlessInterrupted(deps.limit ? deps.limit(diagnose) : diagnose(), deps.interrupted?.());
         const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
         posting = true;
         const posted = await reply(thread, message);

@@ -19,6 +19,7 @@ import type { InFlight } from '../core/feature.js';
 import type { ChatPort } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Route } from '../core/feature.js';
+import { createLimiter, type Limiter } from './diagnosis-limit.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -44,6 +45,11 @@ export interface AlertmanagerRouteDeps {
    * claim is released, so Alertmanager's own re-send, here or on another replica, is answered too.
    */
   retryDelaysMs?: readonly number[];
+  /**
+   * Bounds how many notifications are worked on at once (default 8). The answer never waits for it: the
+   * bound keeps the work behind the webhook from crowding out the event loop that answers it.
+   */
+  limit?: Limiter;
 }
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
@@ -146,6 +152,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const newId = deps.requestId ?? defaultRequestId;
   const environments = Object.keys(deps.config.environments);
   const routing = deps.config.slack.alertRouting;
+  const limit = deps.limit ?? createLimiter(8);
 
   async function readGroup(key: string, take: boolean): Promise<GroupRecord | undefined> {
     const text = take ? await deps.store.take(key) : await deps.store.get(key);
@@ -165,7 +172,8 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   async function deliver(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<void> {
     const delays = deps.retryDelaysMs ?? DEFAULT_ALERT_RETRY_DELAYS_MS;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await attemptOnce(webhook, channel, logger).catch((err: unknown) => {
+      // Only the try holds a slot; a pause between tries does not.
+      const outcome = await limit(() => attemptOnce(webhook, channel, logger)).catch((err: unknown) => {
         logger.warn({ err, attempt }, 'could not answer the Alertmanager notification (Slack or the state store failed)');
         return 'retry' as const;
       });
