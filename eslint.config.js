@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**'],
+    files: ['test/**', 'bench/**', 'scripts/**'],
     rules: {
       '@typescript-eslint/require-await': 'off',
       // Its autofix removed casts that strict tsc (noUncheckedIndexedAccess) needs; tsc is the judge here.

@@ -21,6 +21,7 @@ import { slackGroupMembership } from './slack/user-groups.js';
 import type { Sources } from './diagnostics/engine.js';
 import type { CheckRegistry } from './diagnostics/registry.js';
 import { createHost, type Feature, type Host } from './host/host.js';
+import type { Probe } from './core/feature.js';
 import { createBoltApp } from './slack/bolt-app.js';
 import type { Subcommand, SubcommandRegistry } from './slack/listeners/commands/subcommands.js';
 import type { RenderOptions } from './slack/render/report-blocks.js';
@@ -41,15 +42,21 @@ export interface BotDeps {
   hostname?: string;
   render?: RenderOptions;
   /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
-  alerts?: { stateStore: StateStore; alertmanagerToken?: string };
+  alerts?: { stateStore: StateStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   extraSubcommands?: readonly Subcommand<any>[];
   extraFeatures?: readonly Feature[];
   /** Run after in-flight work drained at shutdown: close sources and stores. */
   onClose?: readonly (() => Promise<void>)[];
+  /** Extra readiness probes (`/readyz`), e.g. the state store's PING. */
+  readiness?: Readonly<Record<string, Probe>>;
+  /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
+  connectionDownLimitMs?: number;
   /** Shutdown grace period for in-flight work (default 20 s). */
   graceMs?: number;
+  /** After the grace period, how long interrupted work gets to say so in Slack (default 5 s). */
+  lastWordsMs?: number;
   /** Remediation (fix buttons, approvals, audit) over the shared state store; absent, reports only diagnose. */
   remediation?: {
     store: CasStateStore;
@@ -88,6 +95,7 @@ export function createBot(deps: BotDeps): Bot {
       chat: slackChat(bolt.app.client, deps.render),
       stateStore: deps.alerts.stateStore,
       ...(deps.alerts.alertmanagerToken ? { alertmanagerToken: deps.alerts.alertmanagerToken } : {}),
+      ...(deps.alerts.retryDelaysMs ? { retryDelaysMs: deps.alerts.retryDelaysMs } : {}),
       logger: deps.logger,
       now,
       ...(deps.render ? { render: deps.render } : {}),
@@ -103,11 +111,18 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
+    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
     ...(remediation && deps.remediation ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } } : {}),
   });
   const closing: Feature = {
     name: 'close-sources',
-    register: (host) => deps.onClose?.forEach((c) => host.onClose(c)),
+    register: (host) => {
+      deps.onClose?.forEach((c) => host.onClose(c));
+      // Reaching this point means the config parsed; it is reported with what it holds.
+      const envs = Object.keys(deps.config.environments);
+      host.readiness('config', () => ({ ok: envs.length > 0, detail: `${envs.length} environment(s): ${envs.join(', ')}` }));
+      for (const [name, probe] of Object.entries(deps.readiness ?? {})) host.readiness(name, probe);
+    },
   };
   const host = createHost({
     features: [slack.feature, ...(alerts ? [alerts.feature] : []), ...(deps.extraFeatures ?? []), closing],
@@ -115,6 +130,7 @@ export function createBot(deps: BotDeps): Bot {
     port: deps.settings.port,
     ...(deps.hostname ? { hostname: deps.hostname } : {}),
     ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
+    ...(deps.lastWordsMs !== undefined ? { lastWordsMs: deps.lastWordsMs } : {}),
   });
   return {
     app: bolt.app,

@@ -32,6 +32,23 @@ function configFlag(argv: readonly string[]): string | undefined {
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
 }
 
+/** A positive number of seconds from `env[name]`, in ms; unset or invalid, the default applies. */
+function secondsFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const seconds = Number(env[name]);
+  return env[name] !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * SLACK_CONNECTION_DOWN_LIMIT_SECONDS: how long the Socket Mode connection may be down before /healthz
+ * fails (default 300). SHUTDOWN_GRACE_SECONDS: how long SIGTERM waits for work in flight (default 20;
+ * keep it plus 5 s of last words below terminationGracePeriodSeconds).
+ */
+function operationLimits(env: NodeJS.ProcessEnv): { connectionDownLimitMs?: number; graceMs?: number } {
+  const down = secondsFrom(env, 'SLACK_CONNECTION_DOWN_LIMIT_SECONDS');
+  const grace = secondsFrom(env, 'SHUTDOWN_GRACE_SECONDS');
+  return { ...(down !== undefined ? { connectionDownLimitMs: down } : {}), ...(grace !== undefined ? { graceMs: grace } : {}) };
+}
+
 async function main(): Promise<number> {
   const result = parseBotSettings(process.env);
   if (!result.ok) {
@@ -73,6 +90,8 @@ async function main(): Promise<number> {
       },
       remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
       onClose: [sources.close, state.close],
+      readiness: { 'state-store': () => state.ping(1000) },
+      ...operationLimits(process.env),
     });
   } catch (err) {
     // e.g. slack.alertRouting.aliases naming an environment that does not exist.

@@ -12,6 +12,7 @@ import { createAlertReplier } from './alert-replier.js';
 import { alertmanagerRoute } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
+import { createLimiter, DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -26,6 +27,10 @@ export interface AlertsFeatureDeps {
   logger: Logger;
   now: () => number;
   render?: ReportMessageOptions;
+  /** Pauses between tries of an Alertmanager notification that Slack or the state store failed (see alertmanagerRoute). */
+  retryDelaysMs?: readonly number[];
+  /** Alert diagnoses running at once (default 4). */
+  diagnosisConcurrency?: number;
 }
 
 export interface AlertsFeature {
@@ -45,6 +50,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   const routing = config.slack.alertRouting;
   const environments = Object.keys(config.environments);
   const resolver = createEnvironmentResolver({ environments, labelKeys: routing.labelKeys, aliases: routing.aliases });
+  // Known once registered on the host; a diagnosis still running when the grace period ends says so.
+  let interrupted: AbortSignal | undefined;
   const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
   const replier = createAlertReplier({
     config,
@@ -54,6 +61,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     chat,
     cooldowns,
     logger,
+    interrupted: () => interrupted,
+    limit: createLimiter(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { render: deps.render } : {}),
   });
   const onAlertPost = createAlertPostFlow({
@@ -70,6 +79,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     feature: {
       name: 'alerts',
       register(host) {
+        interrupted = host.work.interrupted;
         host.route(
           alertmanagerRoute({
             ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}),
@@ -81,6 +91,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
             inFlight: host.work,
             logger,
             now,
+            ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
           }),
         );
       },

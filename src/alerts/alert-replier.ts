@@ -14,12 +14,17 @@ import type { Message } from '../core/message.js';
 import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import type { CooldownStore } from './cooldown-store.js';
+import type { Limiter } from './diagnosis-limit.js';
 
 export interface AlertReplierDeps extends EngineDeps {
   chat: ChatPort;
   cooldowns: CooldownStore;
   logger: Logger;
   render?: ReportMessageOptions;
+  /** Aborted when the bot's shutdown grace period is over: a diagnosis still running is reported as interrupted. */
+  interrupted?: () => AbortSignal | undefined;
+  /** Bounds how many alert diagnoses run at once (default: no bound). */
+  limit?: Limiter;
 }
 
 /** One alert of a known kind, mapped to an environment, and the thread its replies go into. */
@@ -31,7 +36,26 @@ export interface AlertInThread {
   logger?: Logger;
 }
 
-export type FiringOutcome = 'diagnosed' | 'cooldown' | 'failed';
+/**
+ * `failed`: the diagnosis failed and that was said in the thread; `undelivered`: nothing could be posted
+ * (Slack down), so the caller should try again later; `interrupted`: a restart cut the diagnosis short.
+ */
+export type FiringOutcome = 'diagnosed' | 'cooldown' | 'failed' | 'undelivered' | 'interrupted';
+
+/** Thrown in place of a diagnosis that a restart cut short. */
+class Interrupted extends Error {}
+
+/** `work`, or `Interrupted` as soon as `signal` aborts (the work's own late failure is then ignored). */
+function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(new Interrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 export type ResolvedOutcome = 'resolved' | 'no_incident';
 
 export interface AlertReplier {
@@ -96,11 +120,14 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       const open = await cooldowns.incident(alertname, env);
       const incident = { firedAt: open?.firedAt ?? firedAt, thread: open?.thread ?? thread };
       await cooldowns.saveIncident(alertname, env, { ...open, ...incident });
+      let posting = false;
       try {
         const checkIds = checkIdsFor(kind, deps, env);
         logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
-        const report = await runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) });
+        const diagnose = () => runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) });
+        const report = await unlessInterrupted(deps.limit ? deps.limit(diagnose) : diagnose(), deps.interrupted?.());
         const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
+        posting = true;
         const posted = await reply(thread, message);
         const diagnosis = { channel: thread.channel, ts: posted.ts };
         if (await cooldowns.incident(alertname, env)) {
@@ -119,12 +146,33 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       } catch (err) {
         // The next firing should try again rather than link to nothing.
         await cooldowns.release(alertname, env).catch(() => undefined);
+        if (err instanceof Interrupted) {
+          // Never the diagnosis's own late failure: the sources close during shutdown, so it would be a false "unreachable".
+          const text = `The diagnosis of ${alertname} in ${env} was interrupted by a restart of the bot. Run it again: /session-ttl diagnose ${env}`;
+          const note: Message = { text, blocks: [{ kind: 'section', id: 'interrupted', text: [{ icon: 'warning' }, { text: ` The diagnosis of ${alertname} in ` }, { text: env, bold: true }, { text: ' was interrupted by a restart of the bot. Run it again: ' }, { text: `/session-ttl diagnose ${env}`, code: true }] }] };
+          logger.warn('alert diagnosis interrupted by a restart');
+          return reply(thread, note).then(
+            () => 'interrupted' as const,
+            (replyErr: unknown) => {
+              logger.error({ err: replyErr }, 'could not say in the thread that the diagnosis was interrupted');
+              return 'interrupted' as const;
+            },
+          );
+        }
+        if (posting) {
+          // The report is ready but Slack refused it through its retries: the caller tries again later.
+          logger.error({ err }, 'could not post the alert diagnosis; it will be tried again');
+          return 'undelivered';
+        }
         const d = describeError(err, logger, 'an alert diagnosis');
         const failure: Message = { text: d.message, blocks: [{ kind: 'section', id: 'failure', text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }] }] };
-        await reply(thread, failure).catch((replyErr: unknown) =>
-          logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread'),
+        return reply(thread, failure).then(
+          () => 'failed' as const,
+          (replyErr: unknown) => {
+            logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread; it will be tried again');
+            return 'undelivered' as const;
+          },
         );
-        return 'failed';
       }
     },
 

@@ -19,6 +19,7 @@ import type { InFlight } from '../core/feature.js';
 import type { ChatPort } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Route } from '../core/feature.js';
+import { createLimiter, type Limiter } from './diagnosis-limit.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -38,6 +39,37 @@ export interface AlertmanagerRouteDeps {
   path?: string;
   alertKind?: (alertname: string) => AlertKind | undefined;
   requestId?: () => string;
+  /**
+   * Pauses before trying a notification again when Slack or the state store failed (default 2 s, 10 s,
+   * 30 s, 60 s: a Slack or Redis outage of about two minutes loses nothing). Between tries the dedupe
+   * claim is released, so Alertmanager's own re-send, here or on another replica, is answered too.
+   */
+  retryDelaysMs?: readonly number[];
+  /**
+   * Bounds how many notifications are worked on at once (default 8). The answer never waits for it: the
+   * bound keeps the work behind the webhook from crowding out the event loop that answers it.
+   */
+  limit?: Limiter;
+}
+
+export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
+
+/** `done`: answered (or nothing to answer); `retry`: Slack or the state store failed; `interrupted`: a restart. */
+type Attempt = 'done' | 'retry' | 'interrupted';
+
+/** Waits `ms`; false when `signal` aborted first. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(ok);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 const groupSchema = z.object({ channel: z.string(), ts: z.string(), firedAt: z.number() });
@@ -120,6 +152,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const newId = deps.requestId ?? defaultRequestId;
   const environments = Object.keys(deps.config.environments);
   const routing = deps.config.slack.alertRouting;
+  const limit = deps.limit ?? createLimiter(8);
 
   async function readGroup(key: string, take: boolean): Promise<GroupRecord | undefined> {
     const text = take ? await deps.store.take(key) : await deps.store.get(key);
@@ -132,17 +165,63 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     }
   }
 
-  async function process(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<void> {
+  /**
+   * Answers a notification, trying again after `retryDelaysMs` while Slack or the state store fails.
+   * Each try claims the notification's dedupe key and releases it when it could not answer.
+   */
+  async function deliver(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<void> {
+    const delays = deps.retryDelaysMs ?? DEFAULT_ALERT_RETRY_DELAYS_MS;
+    for (let attempt = 1; ; attempt++) {
+      // Only the try holds a slot; a pause between tries does not.
+      const outcome = await limit(() => attemptOnce(webhook, channel, logger)).catch((err: unknown) => {
+        logger.warn({ err, attempt }, 'could not answer the Alertmanager notification (Slack or the state store failed)');
+        return 'retry' as const;
+      });
+      if (outcome !== 'retry') return;
+      const delay = delays[attempt - 1];
+      if (delay === undefined) {
+        logger.error({ attempts: attempt }, 'gave up on an Alertmanager notification; its next re-send will be answered');
+        return;
+      }
+      logger.info({ attempt, retryInMs: delay }, 'will try the Alertmanager notification again');
+      if (!(await pause(delay, deps.inFlight.interrupted))) {
+        logger.warn('a restart interrupted the retries of an Alertmanager notification; its next re-send will be answered');
+        return;
+      }
+    }
+  }
+
+  async function attemptOnce(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<Attempt> {
     const post = webhookToAlertPost(webhook);
     const plan = planAlertReplies(post, deps.resolver, kindOf);
     if (!plan.firing.length && !plan.resolved.length && !plan.unmapped) {
       logger.info({ alerts: plan.ignored }, 'Alertmanager notification with no alert I answer; nothing posted');
-      return;
+      return 'done';
     }
-    if (!(await deps.store.claim(`dedupe:alertmanager:${notificationKey(webhook)}`, String(now()), DEFAULT_DEDUPE_TTL_MS))) {
+    const dedupeKey = `dedupe:alertmanager:${notificationKey(webhook)}`;
+    if (!(await deps.store.claim(dedupeKey, String(now()), DEFAULT_DEDUPE_TTL_MS))) {
       logger.info('Alertmanager notification already handled (a retry or an HA peer); not posting again');
-      return;
+      return 'done';
     }
+    let outcome: Attempt;
+    try {
+      outcome = await process(webhook, channel, logger, post, plan);
+    } catch (err) {
+      await deps.store.delete(dedupeKey).catch(() => undefined);
+      throw err;
+    }
+    // Not answered: the claim goes, so that a re-send of the same notification is answered (here or elsewhere).
+    if (outcome !== 'done') await deps.store.delete(dedupeKey).catch(() => undefined);
+    return outcome;
+  }
+
+  async function process(
+    webhook: AlertmanagerWebhook,
+    channel: string,
+    logger: Logger,
+    post: ReturnType<typeof webhookToAlertPost>,
+    plan: ReturnType<typeof planAlertReplies>,
+  ): Promise<Attempt> {
     const lines: AlertGroupLine[] = deps.resolver.resolvePost(post).map(({ alert, resolution }) => ({
       alertname: alert.alertname,
       status: alert.status,
@@ -156,17 +235,19 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     const resolvedAt = ends.length ? Math.max(...ends) : now();
 
     if (webhook.status === 'resolved') {
-      const group = await readGroup(groupKey, true);
+      // Read, and removed only once answered: a try that fails leaves it for the next one.
+      const group = await readGroup(groupKey, false);
       if (!group) {
         logger.info('resolved notification for a group I never posted; nothing to update');
-        return;
+        return 'done';
       }
       const thread: MessageRef = { channel: group.channel, ts: group.ts };
       const message = renderAlertGroupMessage({ status: 'resolved', alerts: lines, externalUrl, resolvedAfterMs: resolvedAt - group.firedAt });
       await deps.chat.update({ ...thread, message });
       const outcomes = await Promise.all(plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt, logger })));
+      await deps.store.delete(groupKey);
       logger.info({ outcomes }, 'alert group resolved');
-      return;
+      return 'done';
     }
 
     const message = renderAlertGroupMessage({ status: 'firing', alerts: lines, externalUrl });
@@ -180,13 +261,15 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
       logger.info({ group: { channel, ts: posted.ts } }, 'posted the alert group');
     }
     const thread: MessageRef = { channel: group.channel, ts: group.ts };
-    await Promise.all([
-      ...plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: group.firedAt, logger })),
+    const [firing] = await Promise.all([
+      Promise.all(plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: group.firedAt, logger }))),
       ...plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt, logger })),
       ...(plan.unmapped
         ? [deps.replier.askForMapping(thread, { ...plan.unmapped, labelKeys: routing.labelKeys, environments }, logger)]
         : []),
     ]);
+    if (firing.includes('interrupted')) return 'interrupted';
+    return firing.includes('undelivered') ? 'retry' : 'done';
   }
 
   return {
@@ -237,7 +320,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
       send(res, 200, { ok: true });
       const webhook = parsed.value;
       const work = logger.child({ groupKey: webhook.groupKey, status: webhook.status });
-      deps.inFlight.track(process(webhook, channel, work), (err) =>
+      deps.inFlight.track(deliver(webhook, channel, work), (err) =>
         work.error({ err }, 'handling an Alertmanager notification failed'),
       );
     },

@@ -19,6 +19,11 @@ export interface VerifyCommandDeps {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   openRedis?: PlanVerifyOptions['openRedis'];
+  /**
+   * Where SIGINT and SIGTERM are heard while the canary runs (default: the process). On either, the run
+   * stops, the canary is removed and the result printed (verdict error, exit 2).
+   */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
 }
 
 /** Exit code of a verification: 0 pass, 1 fail, 2 when it could not run (Redis or the app API failed). */
@@ -40,16 +45,29 @@ export async function verifyCommand(deps: VerifyCommandDeps, args: VerifyArgs): 
     ...(args.waitSeconds !== undefined ? { waitSeconds: args.waitSeconds } : {}),
     ...(deps.openRedis ? { openRedis: deps.openRedis } : {}),
   });
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) return;
+    io.stderr.write(`${signal}: stopping the verification and removing the canary …\n`);
+    stop.abort();
+  };
+  const signals = deps.signals ?? process;
   const runDeps: VerifyRunDeps = {
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    signal: stop.signal,
     onProgress: (p) => void io.stderr.write(`${progressText(p)}\n`),
   };
+  // Installed for the run only: a signal now cleans up instead of killing the process with the canary left behind.
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
   try {
     const result = await runVerify(plan, runDeps);
     io.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : renderVerifyText(result, { color: io.color }));
     return result;
   } finally {
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
     await plan.close();
   }
 }

@@ -20,6 +20,11 @@ export interface InFlight {
   /** Resolves once nothing tracked is running (including work started while waiting). */
   idle(): Promise<void>;
   readonly size: number;
+  /**
+   * Aborted when shutdown's grace period is over with work still running: that work tells its user it was
+   * interrupted by a restart (and how to run it again), cleans up, and posts nothing else.
+   */
+  readonly interrupted: AbortSignal;
 }
 
 /** Something that runs beside the HTTP server (a Socket Mode connection, a monitor): started after listen. */

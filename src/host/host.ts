@@ -15,6 +15,11 @@ export interface HostOptions {
   hostname?: string;
   /** How long shutdown waits for in-flight work before closing sources (default 20 s, below Kubernetes' 30 s). */
   graceMs?: number;
+  /**
+   * After the grace period, how long interrupted work gets to say so in Slack and clean up (a verify
+   * canary) before the sources close (default 5 s: grace + this stays below Kubernetes' 30 s).
+   */
+  lastWordsMs?: number;
 }
 
 export interface Host {
@@ -87,15 +92,25 @@ export function createHost(opts: HostOptions): Host {
         await http.close();
         const graceMs = opts.graceMs ?? 20_000;
         let timer: NodeJS.Timeout | undefined;
-        const drained = await Promise.race([
-          work.idle().then(() => true),
-          new Promise<boolean>((r) => {
-            timer = setTimeout(() => r(false), graceMs);
-            timer.unref();
-          }),
-        ]);
-        clearTimeout(timer);
-        if (!drained) opts.logger.warn({ graceMs, unfinished: work.size }, 'shutdown grace period over; closing with work unfinished');
+        const idleWithin = async (ms: number): Promise<boolean> => {
+          const drained = await Promise.race([
+            work.idle().then(() => true),
+            new Promise<boolean>((r) => {
+              timer = setTimeout(() => r(false), ms);
+              timer.unref();
+            }),
+          ]);
+          clearTimeout(timer);
+          return drained;
+        };
+        const drained = await idleWithin(graceMs);
+        if (!drained) {
+          // Work still running is told so: it posts "interrupted by a restart" and cleans up, then the sources close.
+          opts.logger.warn({ graceMs, unfinished: work.size }, 'shutdown grace period over; interrupting the work still running');
+          work.interrupt();
+          const settled = await idleWithin(opts.lastWordsMs ?? 5000);
+          if (!settled) opts.logger.warn({ unfinished: work.size }, 'interrupted work did not settle; closing with work unfinished');
+        }
         const results = await Promise.allSettled(closers.map((c) => c()));
         for (const r of results) if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a close hook failed');
         return { drained };

@@ -1,9 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import type { InFlight } from '../core/feature.js';
 
 export type { InFlight } from '../core/feature.js';
 
-/** The host's tracker of in-flight work. */
-export function createInFlight(): InFlight {
+/** The host's tracker of in-flight work; `interrupt()` aborts `interrupted` (the host calls it when the grace period is over). */
+export function createInFlight(): InFlight & { interrupt(): void } {
+  const interruption = new AbortController();
+  // Every piece of work in flight may listen (hundreds under load): not a leak.
+  setMaxListeners(0, interruption.signal);
   const running = new Set<Promise<unknown>>();
   const add = (p: Promise<unknown>) => {
     const settled = p.then(
@@ -28,5 +32,7 @@ export function createInFlight(): InFlight {
     get size() {
       return running.size;
     },
+    interrupted: interruption.signal,
+    interrupt: () => interruption.abort(new Error('interrupted by a restart')),
   };
 }

@@ -1,6 +1,32 @@
 import type { webApi } from '@slack/bolt';
 import type { ChatPort } from '../core/ports/chat.js';
-import { toBlockKit, type BlockKitOptions } from './render/block-kit.js';
+import { toBlockKit, type BlockKitOptions, type SlackMessage } from './render/block-kit.js';
+import { slackErrorCode } from './slack-errors.js';
+
+/** Slack refused the rendering itself; a smaller one (fewer blocks, then text only) may go through. */
+const REFUSED_RENDERING: ReadonlySet<string> = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'too_many_blocks']);
+
+/**
+ * Sends `full`, then, when Slack refuses the rendering itself, a smaller one (12 blocks), then the text
+ * alone: the report reaches the channel in some form rather than not at all.
+ */
+async function sendShrinking<T>(
+  render: (opts: BlockKitOptions) => SlackMessage,
+  base: BlockKitOptions,
+  send: (m: { text: string; blocks?: SlackMessage['blocks'] }) => Promise<T>,
+): Promise<T> {
+  try {
+    return await send(render(base));
+  } catch (err) {
+    if (!REFUSED_RENDERING.has(slackErrorCode(err) ?? '')) throw err;
+  }
+  try {
+    return await send(render({ ...base, maxBlocks: 12, maxSectionChars: 1500 }));
+  } catch (err) {
+    if (!REFUSED_RENDERING.has(slackErrorCode(err) ?? '')) throw err;
+  }
+  return send({ text: render(base).text });
+}
 
 /**
  * A link to a message built from its channel and ts, for when chat.getPermalink gives none.
@@ -20,20 +46,22 @@ export function messageLink(ref: { channel: string; ts: string; threadTs?: strin
 export function slackChat(client: webApi.WebClient, render: BlockKitOptions = {}): ChatPort {
   return {
     async post({ channel, threadTs, message }) {
-      const { text, blocks } = toBlockKit(message, render);
-      const res = await client.chat.postMessage({
-        channel,
-        text,
-        blocks,
-        ...(threadTs ? { thread_ts: threadTs } : {}),
-        unfurl_links: false,
-      });
+      const res = await sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
+        client.chat.postMessage({
+          channel,
+          text,
+          ...(blocks ? { blocks } : {}),
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          unfurl_links: false,
+        }),
+      );
       if (!res.ts) throw new Error(`chat.postMessage in ${channel} returned no ts`);
       return { channel, ts: res.ts };
     },
     async update({ channel, ts, message }) {
-      const { text, blocks } = toBlockKit(message, render);
-      await client.chat.update({ channel, ts, text, blocks });
+      await sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
+        client.chat.update({ channel, ts, text, ...(blocks ? { blocks } : { blocks: [] }) }),
+      );
     },
     async permalink({ channel, ts, threadTs }) {
       try {

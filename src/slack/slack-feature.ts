@@ -4,6 +4,7 @@ import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { AlertPostHandler } from '../alerts/alert-post-flow.js';
 import type { BotSettings } from '../config/bot-settings.js';
 import type { Config, EnvironmentConfig } from '../config/config.js';
+import { durationMs } from '../core/format.js';
 import type { Logger } from '../core/logging.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
@@ -43,7 +44,11 @@ export interface SlackFeatureDeps {
   processEnv: NodeJS.ProcessEnv;
   /** Remediation buttons, approvals, audit; absent, reports carry only the safe buttons. */
   remediation?: { service: Remediation; store: StateStore; dryRun: boolean };
+  /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
+  connectionDownLimitMs?: number;
 }
+
+export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
 
 export interface SlackFeature {
   feature: Feature;
@@ -60,6 +65,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { app, receiver } = bolt;
   const chat = slackChat(app.client, deps.render);
   const service = deps.remediation?.service;
+  // Known once the feature is registered on the host; verify reads it when it runs.
+  let interrupted: AbortSignal | undefined;
   // help lists the registry it is part of: the closure reads it after construction.
   const registry: SubcommandRegistry = createSubcommandRegistry([
     diagnoseCommand({
@@ -77,6 +84,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       chat,
       processEnv: deps.processEnv,
       now,
+      interrupted: () => interrupted,
       ...(service
         ? {
             // A refused verify is audited like every other denial.
@@ -95,7 +103,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const feature: Feature = {
     name: 'slack',
     register(host) {
-      const router = createCommandRouter({ subcommands: registry, chat, logger });
+      interrupted = host.work.interrupted;
+      const router = createCommandRouter({ subcommands: registry, chat, logger, interrupted: host.work.interrupted });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
       registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger });
@@ -123,13 +132,38 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       if (receiver instanceof HTTPReceiver && settings.mode === 'http') {
         host.route(slackEventsRoute({ receiver, signingSecret: settings.signingSecret, guard: createReplayGuard({ now }), logger, now }));
       }
+      let authOk = false;
       host.beforeStart(async () => {
         try {
           await app.init();
+          authOk = true;
         } catch (err) {
           throw new SlackStartError(describeStartFailure(err, bolt.apiUrl));
         }
       });
+      // Socket Mode: connected since the last hello, or down since when (start-up counts as down).
+      const socket = receiver instanceof SocketModeReceiver ? { downSince: now() as number | undefined } : undefined;
+      if (socket && receiver instanceof SocketModeReceiver) {
+        receiver.client.on('connected', () => void (socket.downSince = undefined));
+        for (const state of ['disconnected', 'reconnecting', 'close']) receiver.client.on(state, () => void (socket.downSince ??= now()));
+      }
+      host.readiness('slack', () => {
+        if (!authOk) return { ok: false, detail: 'auth.test has not succeeded yet (SLACK_BOT_TOKEN verified at start-up)' };
+        if (socket?.downSince !== undefined) {
+          return { ok: false, detail: `the Socket Mode connection is down since ${new Date(socket.downSince).toISOString()} (check SLACK_APP_TOKEN)` };
+        }
+        return { ok: true };
+      });
+      const limitMs = deps.connectionDownLimitMs ?? DEFAULT_CONNECTION_DOWN_LIMIT_MS;
+      if (socket) {
+        // A bad app token loops on apps.connections.open for ever; only a restart (with a fixed secret) helps.
+        host.liveness('slack-connection', () => {
+          const downMs = socket.downSince === undefined ? 0 : now() - socket.downSince;
+          return downMs > limitMs
+            ? { ok: false, detail: `the Socket Mode connection has been down for ${durationMs(downMs)} (limit ${durationMs(limitMs)}); check SLACK_APP_TOKEN` }
+            : { ok: true };
+        });
+      }
       if (receiver instanceof SocketModeReceiver) {
         host.worker({
           name: 'slack-socket-mode',

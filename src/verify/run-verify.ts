@@ -27,9 +27,27 @@ export interface VerifyRunDeps {
   randomHex?: () => string;
   /** Called as the run progresses; awaited, and a failure here never stops the verification. */
   onProgress?: (p: VerifyProgress) => void | Promise<void>;
+  /**
+   * Aborting it (SIGTERM, SIGINT, the bot's shutdown) stops the measurement at once: the canary is still
+   * removed and the result says the run was interrupted (verdict `error`).
+   */
+  signal?: AbortSignal;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The reason given when `signal` stopped the run. */
+export const INTERRUPTED_REASON = 'the verification was interrupted (the process is stopping) before it finished; run it again';
+
+/** A timer that ends early when `signal` aborts, so an interrupted run leaves no timer holding the process. */
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 function describeError(err: unknown, redisAddress: string): string {
@@ -39,6 +57,28 @@ function describeError(err: unknown, redisAddress: string): string {
 
 /** Marks a verdict decided by the measurement so far; the run stops measuring. */
 class Stop extends Error {}
+/** The signal aborted the run. */
+class Interrupted extends Error {}
+
+/** Resolves after `ms`, or rejects with `Interrupted` as soon as `signal` aborts. */
+function interruptible(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait;
+  if (signal.aborted) return Promise.reject(new Interrupted());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(new Interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    wait.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
 
 /**
  * The runbook's Verification as a canary. Writes a session (through the app API when configured, else a
@@ -49,7 +89,7 @@ class Stop extends Error {}
  */
 export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Promise<VerifyResult> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? ((ms: number) => defaultSleep(ms, deps.signal));
   const randomHex = deps.randomHex ?? (() => randomBytes(8).toString('hex'));
   const { env, redis, app, waitSeconds } = plan;
   const mode = app ? 'app' : 'canary';
@@ -80,6 +120,7 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
     throw new Stop();
   };
   const read = async (k: string): Promise<TtlReading> => {
+    if (deps.signal?.aborted) throw new Interrupted();
     const t0 = now();
     const pttlMs = await redis.pttl(k);
     const t1 = now();
@@ -128,7 +169,7 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
     }
 
     await progress({ phase: 'waiting', environment: env.name, mode, initialTtlSeconds: Math.round(first.pttlMs / 1000), waitSeconds });
-    await sleep(waitSeconds * 1000);
+    await interruptible(sleep(waitSeconds * 1000), deps.signal);
 
     const second = await read(key);
     const delta = await evictedDelta();
@@ -214,7 +255,10 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
   try {
     await measure();
   } catch (err) {
-    if (!(err instanceof Stop)) {
+    if (err instanceof Interrupted) {
+      verdict = 'error';
+      reasons.push(INTERRUPTED_REASON);
+    } else if (!(err instanceof Stop)) {
       verdict = 'error';
       reasons.push(describeError(err, redis.address));
     }

@@ -259,8 +259,9 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
   });
 
   it('shows a short reference for an unexpected failure and logs the details under it', async () => {
+    // verify cannot start without its progress message, and Slack refuses every rendering of it.
     slack.failMethod('chat.postMessage', 'invalid_blocks');
-    await send('diagnose dev used-memory', { response_url: slack.responseUrl('boom') });
+    await send('verify dev', { response_url: slack.responseUrl('boom') });
     const reply = await slack.waitForResponse((r) => r.id === 'boom');
     const ref = /`(ERR-[A-Z0-9]+)`/.exec(reply.body.text as string)?.[1];
     expect(ref).toBeDefined();

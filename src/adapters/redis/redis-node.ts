@@ -147,9 +147,16 @@ export interface RedisConnectOptions {
   commandTimeoutMs?: number;
 }
 
+/** Longest pause between two reconnect attempts: a Redis back after an outage is used within this. */
+export const MAX_RECONNECT_DELAY_MS = 1000;
+
 /**
- * Opens an ioredis client that fails fast: no endless reconnect loop and no offline queue, so a
- * Redis that is down turns into an error within `connectTimeoutMs` instead of a hang.
+ * Opens an ioredis client that fails fast and recovers by itself. It reconnects for ever with a
+ * backoff (50 ms doubling, capped at `MAX_RECONNECT_DELAY_MS`), so a Redis restarted while the bot runs
+ * is used again without a restart of the bot. While it is down, a command waits for at most the next
+ * reconnect attempt (`maxRetriesPerRequest: 0` flushes the queue on each failed attempt) and then fails
+ * with the connection error: a diagnosis during an outage says `unreachable` within about a second,
+ * never hangs.
  */
 export function connectRedis(opts: RedisConnectOptions): Redis {
   const options: RedisOptions = {
@@ -157,10 +164,10 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     // The ready check sends INFO and, when an ACL refuses it, console.warns a raw line among the JSON logs.
     enableReadyCheck: false,
     enableOfflineQueue: true,
-    maxRetriesPerRequest: 1,
+    maxRetriesPerRequest: 0,
     connectTimeout: opts.connectTimeoutMs ?? 3000,
     commandTimeout: opts.commandTimeoutMs,
-    retryStrategy: (times) => (times > 2 ? null : 100 * times),
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
   };

@@ -41,10 +41,21 @@ export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     // Reported by every Redis check, so the Kubernetes checks still run.
     return { nodes: [unusableNode(redactedAddress(env.redis.url), (err as Error).message)], close: async () => undefined };
   }
-  const client = connectRedis(options);
+  // A client that has given up (status `end`: closed by a fatal error or by hand) is replaced at the next
+  // use; a live one reconnects by itself (connectRedis).
+  let client = connectRedis(options);
+  let node = new IoRedisNode(client);
+  let closed = false;
   return {
-    nodes: [new IoRedisNode(client)],
+    get nodes() {
+      if (!closed && client.status === 'end') {
+        client = connectRedis(options);
+        node = new IoRedisNode(client);
+      }
+      return [node];
+    },
     close: async () => {
+      closed = true;
       client.disconnect();
     },
   };

@@ -12,6 +12,8 @@ export interface OpenStateStore {
   /** Capped append-only streams (the remediation audit) in the same Redis, or memory. */
   streams: StreamStore;
   close: () => Promise<void>;
+  /** Whether the store answers (PING within `timeoutMs`); the memory store always does. For `/readyz`. */
+  ping: (timeoutMs?: number) => Promise<{ ok: boolean; detail?: string }>;
 }
 
 /** host:port of a Redis URL, never its credentials. */
@@ -34,10 +36,15 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
     opts.logger.warn(
       'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and the audit are kept in memory; with more than one replica, an alert may be answered more than once and a request clicked on another replica is not found',
     );
-    return { store: memoryStateStore(), streams: memoryStreamStore(), close: async () => undefined };
+    return { store: memoryStateStore(), streams: memoryStreamStore(), close: async () => undefined, ping: async () => ({ ok: true, detail: 'memory' }) };
   }
   const where = address(opts.url);
-  const client = new Redis(opts.url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  // Reconnects for ever with a capped backoff; a command during an outage fails after one reconnect attempt.
+  const client = new Redis(opts.url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5000,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2000),
+  });
   // Without a listener ioredis prints every reconnection error; the commands that fail are logged where used.
   client.on('error', () => undefined);
   client.ping().then(
@@ -49,6 +56,23 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
     streams: redisStreamStore(client),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
+    },
+    async ping(timeoutMs = 1000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<{ ok: false; detail: string }>((r) => {
+        timer = setTimeout(() => r({ ok: false, detail: `the state Redis ${where} did not answer PING within ${timeoutMs} ms` }), timeoutMs);
+      });
+      try {
+        return await Promise.race([
+          client.ping().then(
+            () => ({ ok: true }),
+            (err: Error) => ({ ok: false, detail: `the state Redis ${where} does not answer: ${err.message}` }),
+          ),
+          timeout,
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

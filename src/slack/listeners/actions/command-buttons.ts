@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { ChatPort } from '../../../core/ports/chat.js';
 import type { InFlight } from '../../../core/feature.js';
 import { requestId, type Logger } from '../../../core/logging.js';
-import { dispatchCommand } from '../commands/command-router.js';
+import { dispatchInterruptible } from '../commands/command-router.js';
 import type { CommandContext, SubcommandRegistry } from '../commands/subcommands.js';
 import { actorOf } from './actor.js';
 
@@ -33,7 +33,7 @@ export function registerCommandButtons(app: App, deps: { subcommands: Subcommand
         logger,
       };
       // The ref is validated like typed text: plain names only.
-      await deps.work.run(() => dispatchCommand(deps.subcommands, ctx, `${name} ${ref}`));
+      await deps.work.run(() => dispatchInterruptible(deps.subcommands, ctx, `${name} ${ref}`, deps.work.interrupted));
     });
   }
 }

@@ -6,7 +6,7 @@ import type { ReportActions } from '../../../remediation/service.js';
 import { reportMessage } from '../../../render/report-message.js';
 import { toBlockKit } from '../../render/block-kit.js';
 import type { RenderOptions } from '../../render/report-blocks.js';
-import { notInChannel } from '../../slack-errors.js';
+import { notInChannel, slackErrorCode } from '../../slack-errors.js';
 import type { Subcommand } from './subcommands.js';
 
 export interface DiagnoseParams {
@@ -60,29 +60,28 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
       try {
         await ctx.chat.post({ channel: ctx.command.channel_id, message: neutral });
       } catch (err) {
+        // The report is still delivered, to the person who asked, through the command's response_url:
+        // the bot is not in the channel, or Slack refused the post through its retries (429s, 5xx).
         const code = notInChannel(err);
-        if (code) {
-          const message = toBlockKit(neutral, deps.render);
-          // The report is still delivered, to the person who asked, through the command's response_url.
-          logger.warn({ slackError: code }, 'cannot post the report in this channel; replying to the user only');
+        const why = code ?? slackErrorCode(err) ?? (err as Error).message;
+        const advice = code
+          ? `Invite the bot with \`/invite @session-ttl\` to share reports here.`
+          : `Slack did not take the post (${why}); run the command again later to share it in the channel.`;
+        const message = toBlockKit(neutral, deps.render);
+        logger.warn({ slackError: why }, 'cannot post the report in this channel; replying to the user only');
+        try {
           await ctx.respond({
-            text: `I could not post the report in this channel (${code}); here it is, visible only to you. Invite the bot with \`/invite @session-ttl\` to share reports here. ${message.text}`,
+            text: `I could not post the report in this channel (${why}); here it is, visible only to you. ${advice} ${message.text}`,
             blocks: [
-              {
-                type: 'context',
-                elements: [
-                  {
-                    type: 'mrkdwn',
-                    text: `:warning: I could not post in this channel (${code}); this report is visible only to you. Invite the bot with \`/invite @session-ttl\` to share reports here.`,
-                  },
-                ],
-              },
+              { type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: I could not post in this channel (${why}); this report is visible only to you. ${advice}` }] },
               ...message.blocks.slice(0, 49),
             ],
           });
-          return;
+        } catch (respondErr) {
+          logger.error({ err: respondErr }, 'the response_url refused the report too');
+          throw err;
         }
-        throw err;
+        return;
       }
       logger.info(
         { durationMs: report.durationMs, findings: report.findings.map((f) => f.id), checks: report.checks.map((c) => `${c.id}:${c.status}`) },

@@ -20,6 +20,8 @@ export interface VerifyCommandDeps {
   openRedis?: PlanVerifyOptions['openRedis'];
   /** verify writes a canary key: `access.environments.<env>.verify` decides who may run it, when set. */
   authorize?: (actor: Actor, env: string) => Promise<Decision>;
+  /** Aborted when the bot's shutdown grace period is over: the canary is removed and the message finished. */
+  interrupted?: () => AbortSignal | undefined;
 }
 
 export interface VerifyParams {
@@ -78,7 +80,9 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
         }
         logger.info({ mode, waitSeconds: plan.waitSeconds }, 'verification started');
 
+        const signal = deps.interrupted?.();
         const result = await runVerify(plan, {
+          ...(signal ? { signal } : {}),
           ...(deps.now ? { now: deps.now } : {}),
           ...(deps.sleep ? { sleep: deps.sleep } : {}),
           onProgress: async (p) => {
