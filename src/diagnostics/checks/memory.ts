@@ -70,6 +70,9 @@ export const memoryCheck = defineCheck({
   async run(ctx) {
     const nodes = ctx.redis.nodes;
     const windowMs = ctx.options.rateWindowMs ?? DIAGNOSIS_DEFAULTS.rateWindowMs;
+    // The window starts once the diagnosis's keyspace sample is done: the bot reads no keys during it,
+    // so the rate quoted is Redis's own, not one the bot's reads caused. A failed sample is ttl-sample's to report.
+    await ctx.sampler.sample().catch(() => undefined);
     const before = await Promise.all(nodes.map(readEvictedKeys));
     const t0 = ctx.now();
     await ctx.sleep(windowMs);
@@ -121,9 +124,9 @@ export const memoryCheck = defineCheck({
           ? `Redis is evicting keys now: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
           : `Redis has evicted ${count(evictedKeys)} keys since its start (none during a ${durationMs(elapsedMs)} window)`,
         detail: ongoing
-          ? 'Keys are being evicted under memory pressure right now; with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
+          ? 'Keys are being evicted under memory pressure right now (measured after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys },
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys, windowAfterSample: true },
         fix: 'Give Redis more memory (maxmemory in the redis-session-config ConfigMap, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted, then restart Redis (runbook Scenario 1).',
       });
     }

@@ -30,6 +30,24 @@ export const ttlDistribution = findingSpec({
       clusters: z.array(cluster),
       note: z.string().optional(),
     }),
+    /** Whether session values were read, per node, and why not (a Redis near its maxmemory). */
+    valueReads: z
+      .object({
+        read: z.boolean(),
+        note: z.string().optional(),
+        nodes: z.array(
+          z.object({
+            address: z.string(),
+            values: z.boolean(),
+            usedMemory: z.number().nullable(),
+            maxmemory: z.number().nullable(),
+            headroomBytes: z.number().nullable(),
+            fragmentationRatio: z.number().nullable(),
+            clientBuffersBytes: z.number().nullable(),
+          }),
+        ),
+      })
+      .optional(),
   }),
   scenarios: [],
   actions: [],

@@ -101,11 +101,30 @@ function originalTtlEvidence(scan: ScanResult, slidingWindow: boolean): Original
   return ev;
 }
 
+/** Whether values were read on every node; the note says where not and why. */
+export function valueReadsOf(sample: Pick<KeyspaceSample, 'reads'>): { read: boolean; note?: string; nodes: Record<string, unknown>[] } {
+  const skipped = sample.reads.filter((r) => !r.values);
+  return {
+    read: skipped.length === 0,
+    ...(skipped.length ? { note: skipped.map((r) => r.reason).join('; ') } : {}),
+    nodes: sample.reads.map((r, i) => ({
+      address: r.headroom?.address ?? `node ${i + 1}`,
+      values: r.values,
+      usedMemory: r.headroom?.usedMemory ?? null,
+      maxmemory: r.headroom?.maxmemory ?? null,
+      headroomBytes: r.headroom?.headroomBytes ?? null,
+      fragmentationRatio: r.headroom?.fragmentationRatio ?? null,
+      clientBuffersBytes: r.headroom?.clientBuffersBytes ?? null,
+    })),
+  };
+}
+
 function distributionFinding(
   s: TtlSummary,
   ctx: CheckContext<'redis'>,
   original: OriginalTtlEvidence,
   nodes: number,
+  valueReads: ReturnType<typeof valueReadsOf>,
 ): RawFinding {
   const expected = ctx.env.expectedTtlSeconds;
   const full = ctx.options.full === true;
@@ -128,6 +147,7 @@ function distributionFinding(
       slidingWindow: ctx.env.slidingWindow,
       nodes,
       originalTtl: original,
+      valueReads,
     },
   };
 }
@@ -235,8 +255,13 @@ export const ttlSampleCheck = defineCheck({
 
     const s = out.stats;
     const original = originalTtlEvidence(out, env.slidingWindow);
+    const valueReads = valueReadsOf(sample);
+    if (valueReads.note) {
+      ctx.note?.(valueReads.note);
+      original.note ??= 'Session values were not read (Redis is near its maxmemory), so original TTLs were not computed.';
+    }
     const findings: (RawFinding | undefined)[] = [
-      distributionFinding(s, ctx, original, nodes.length),
+      distributionFinding(s, ctx, original, nodes.length, valueReads),
       noExpiryFinding(s, out.noExpiryKeys, full),
       aboveFinding(s, out.above, env.expectedTtlSeconds, full),
       effectiveBelowFinding(s, original, env.expectedTtlSeconds),
