@@ -1,5 +1,6 @@
 import { aofCheck } from './checks/aof.js';
 import { clockSkewCheck } from './checks/clock-skew.js';
+import { deletionCountersCheck } from './checks/deletion-counters.js';
 import { deletionsCheck } from './checks/deletions.js';
 import { envCheck } from './checks/env-check.js';
 import { evictionPolicyCheck } from './checks/eviction-policy.js';
@@ -19,6 +20,7 @@ export const allChecks: readonly Check[] = [
   writePatternCheck,
   slidingWindowCheck,
   deletionsCheck,
+  deletionCountersCheck,
   clockSkewCheck,
   hardcodedTtlCheck,
   aofCheck,

@@ -42,7 +42,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 4,
     name: 'Manual session deletion',
-    checks: ['deletions'],
+    checks: ['deletions', 'deletion-counters'],
     fix: [
       'Find the cleanup job or code path that deletes sessions (delete_session / revoke_session) and confirm each deletion is intended (logout, security revocation).',
       'Stop or fix unintended bulk deletions.',

@@ -46,6 +46,7 @@ describe('the finding catalogue', () => {
       'sliding_window.disabled': [[3, 'strong']],
       'sliding_window.unexpected': [[3, 'weak']],
       'deletion.bulk': [[4, 'strong']],
+      'deletion.commands': [[4, 'strong']],
       'deletion.in_logs': [[4, 'strong']],
       'clock.skew': [[5, 'strong']],
       'config.ttl_not_expected': [[6, 'strong']],

@@ -35,6 +35,8 @@ export const memoryEvictions = findingSpec({
     keys: z.number(),
     /** The rate window began after the keyspace sample: the bot's own reads are not in it. */
     windowAfterSample: z.boolean().optional(),
+    /** Evictions while the bot read its keyspace sample: left out of `evictedKeys` and of the rate. */
+    evictedDuringSample: z.number().optional(),
   }),
   scenarios: [[1, 'strong']],
   actions: ['set-eviction-policy', 'set-maxmemory'],

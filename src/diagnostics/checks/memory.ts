@@ -70,22 +70,22 @@ export const memoryCheck = defineCheck({
   async run(ctx) {
     const nodes = ctx.redis.nodes;
     const windowMs = ctx.options.rateWindowMs ?? DIAGNOSIS_DEFAULTS.rateWindowMs;
-    // The window starts once the diagnosis's keyspace sample is done: the bot reads no keys during it,
-    // so the rate quoted is Redis's own, not one the bot's reads caused. A failed sample is ttl-sample's to report.
+    // Memory and evictions as the app sees them, read before the diagnosis's keyspace sample adds its
+    // client buffers. The rate window starts once the sample is done: the bot reads no keys during it, so
+    // the rate is Redis's own. Evictions during the sample are the bot's and are left out of the totals.
+    const [atStart, readings] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map(readMemory))]);
+    // A failed sample is ttl-sample's to report.
     await ctx.sampler.sample().catch(() => undefined);
     const before = await Promise.all(nodes.map(readEvictedKeys));
     const t0 = ctx.now();
     await ctx.sleep(windowMs);
-    const [after, readings, keyspaces] = await Promise.all([
-      Promise.all(nodes.map(readEvictedKeys)),
-      Promise.all(nodes.map(readMemory)),
-      Promise.all(nodes.map((node) => node.keyspace())),
-    ]);
+    const [after, keyspaces] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map((node) => node.keyspace()))]);
     // Keys in the store: with `ratePerSecond` it estimates how long a key survives eviction (escalation).
     const keys = keyspaces.reduce((sum, k) => sum + k.keys, 0);
     const elapsedMs = Math.max(ctx.now() - t0, windowMs, 1);
-    const evictedKeys = after.reduce((a, b) => a + b, 0);
+    const evictedDuringSample = before.reduce((sum, v, i) => sum + Math.max(0, v - (atStart[i] as number)), 0);
     const evictedInWindow = after.reduce((sum, v, i) => sum + Math.max(0, v - (before[i] as number)), 0);
+    const evictedKeys = atStart.reduce((a, b) => a + b, 0) + evictedInWindow;
     const ratePerSecond = Math.round((evictedInWindow / (elapsedMs / 1000)) * 100) / 100;
     const worst = fullest(readings);
     const memoryEvidence = {
@@ -126,7 +126,7 @@ export const memoryCheck = defineCheck({
         detail: ongoing
           ? 'Keys are being evicted under memory pressure right now (measured after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys, windowAfterSample: true },
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys, windowAfterSample: true, evictedDuringSample },
         fix: 'Give Redis more memory (maxmemory in the redis-session-config ConfigMap, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted, then restart Redis (runbook Scenario 1).',
       });
     }
