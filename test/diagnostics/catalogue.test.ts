@@ -43,6 +43,7 @@ describe('the finding catalogue', () => {
       'ttl.inconsistent': [[2, 'weak'], [6, 'weak']],
       'ttl.effective_below_configured': [[6, 'weak'], [2, 'weak']],
       'ttl.above_configured': [[6, 'weak']],
+      'ttl.short_population': [[6, 'strong'], [2, 'weak']],
       'sliding_window.disabled': [[3, 'strong']],
       'sliding_window.unexpected': [[3, 'weak']],
       'deletion.bulk': [[4, 'strong']],

@@ -107,4 +107,26 @@ export const ttlInconsistent = findingSpec({
   actions: [],
 });
 
-export const ttlSampleFindings = [ttlDistribution, ttlNoExpiry, ttlAboveConfigured, ttlEffectiveBelow, ttlInconsistent] as const;
+export const ttlShortPopulation = findingSpec({
+  id: 'ttl.short_population',
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: z.object({
+    expectedTtlSeconds: z.number(),
+    /** The TTL that population is written with, estimated from the ceiling of the pile-up (rounded up). */
+    estimatedTtlSeconds: z.number(),
+    ceilingSeconds: z.number(),
+    /** Share of the keys with a TTL in that population, and about how many of the sampled keys that is. */
+    share: z.number(),
+    affected: z.number(),
+    withTtl: z.number(),
+    densityRatio: z.number(),
+    source: z.literal('remaining TTLs'),
+  }),
+  scenarios: [
+    [6, 'strong'],
+    [2, 'weak'],
+  ],
+  actions: [],
+});
+
+export const ttlSampleFindings = [ttlDistribution, ttlNoExpiry, ttlAboveConfigured, ttlEffectiveBelow, ttlInconsistent, ttlShortPopulation] as const;

@@ -1,5 +1,6 @@
 import { defineCheck } from '../define-check.js';
-import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings } from './ttl-sample.findings.js';
+import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings, ttlShortPopulation } from './ttl-sample.findings.js';
+import { findShortPopulation } from '../sampling/short-population.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
 import type { CheckContext, RawFinding } from '../types.js';
@@ -237,6 +238,36 @@ function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boole
   };
 }
 
+/** Half the sessions or more in the short population, at under half the TTL: the runbook's escalation threshold. */
+const CRITICAL_SHARE = 0.5;
+
+function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: string): RawFinding | undefined {
+  const found = findShortPopulation(sample.stats, expected, sample.above.count);
+  if (!found) return undefined;
+  const ratio = found.estimatedTtlSeconds / expected;
+  const critical = found.share >= CRITICAL_SHARE && ratio < 0.5;
+  const withTtl = sample.stats.withTtl;
+  return {
+    id: ttlShortPopulation.id,
+    severity: critical ? 'critical' : 'warning',
+    title: `About ${percent(found.share)} of sessions are written with a TTL of ~${count(found.estimatedTtlSeconds)} s (${duration(found.estimatedTtlSeconds)}) instead of ${duration(expected)}`,
+    detail: `${percent(found.share)} of the keys with a TTL pile up under ${duration(found.ceilingSeconds)} of remaining TTL, ${decimalRatio(found.densityRatio)} times denser than above it, which an even spread of session ages under the configured ${count(expected)} s cannot produce: one code path (or app version) writes sessions with about ${count(found.estimatedTtlSeconds)} s while another uses the configured TTL. Judged from remaining TTLs alone, so it holds whatever the session values carry.`,
+    evidence: {
+      expectedTtlSeconds: expected,
+      estimatedTtlSeconds: found.estimatedTtlSeconds,
+      ceilingSeconds: found.ceilingSeconds,
+      share: found.share,
+      affected: Math.round(found.share * withTtl),
+      withTtl,
+      densityRatio: found.densityRatio,
+      source: 'remaining TTLs',
+    },
+    fix,
+  };
+}
+
+const decimalRatio = (r: number) => (r >= 9999 ? 'far' : r >= 10 ? String(Math.round(r)) : r.toFixed(1));
+
 /**
  * Runbook Diagnosis step 2: the remaining TTLs of the session keys, from the diagnosis's keyspace
  * sample (SCAN + pipelined PTTL, never KEYS): `sampleSize` keys, or every key with `full`.
@@ -267,6 +298,16 @@ export const ttlSampleCheck = defineCheck({
       effectiveBelowFinding(s, original, env.expectedTtlSeconds),
       inconsistentFinding(original, env.slidingWindow),
     ];
+    // All keys short is effective_below's to say; a short share next to full-TTL keys is this one's.
+    if (!findings.some((f) => f?.id === ttlEffectiveBelow.id)) {
+      findings.push(
+        shortPopulationFinding(
+          sample,
+          env.expectedTtlSeconds,
+          'Find the code path that writes sessions with its own TTL (runbook Scenario 6: a hard-coded TTL next to the configured one, pods running an older version or config) and make every path use SETEX with the configured TTL (Scenario 2).',
+        ),
+      );
+    }
     return findings.filter((f): f is RawFinding => f !== undefined);
   },
 });
