@@ -15,7 +15,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 1,
     name: 'Redis memory eviction',
-    checks: ['memory', 'eviction-policy'],
+    checks: ['memory', 'eviction-policy', 'config-drift'],
     fix: [
       'Change maxmemory-policy to volatile-lru in the redis-session-config ConfigMap (only keys with a TTL are evicted), or raise maxmemory (runbook redis-memory.md).',
       'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
@@ -66,7 +66,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 7,
     name: 'AOF rewrite during high load',
-    checks: ['aof'],
+    checks: ['aof', 'config-drift'],
     fix: [
       'Tune AOF in the redis-session-config ConfigMap: auto-aof-rewrite-percentage 100, auto-aof-rewrite-min-size 128mb.',
       'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',

@@ -60,6 +60,8 @@ describe('the finding catalogue', () => {
       'aof.rewrite_in_progress': [[7, 'weak']],
       'aof.delayed_fsync': [[7, 'strong']],
       'aof.frequent_rewrites': [[7, 'strong']],
+      'config.live_drift': [[1, 'weak']],
+      'config.live_drift_aof': [[7, 'weak']],
     });
     expect(scenariosOf('ttl.inconsistent', defaultCatalogue)).toEqual([2, 6]);
     expect(scenariosOf('no.such_finding', defaultCatalogue)).toEqual([]);
@@ -77,6 +79,8 @@ describe('the finding catalogue', () => {
       'aof.last_rewrite_failed': ['tune-aof'],
       'aof.rewrite_in_progress': ['tune-aof'],
       'aof.frequent_rewrites': ['tune-aof'],
+      'config.live_drift': ['set-eviction-policy', 'set-maxmemory'],
+      'config.live_drift_aof': ['tune-aof'],
     });
     expect(defaultCatalogue.actionsOf('ttl.no_expiry')).toEqual([]);
   });
