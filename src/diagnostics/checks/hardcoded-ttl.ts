@@ -1,4 +1,5 @@
 import { defineCheck } from '../define-check.js';
+import { codeWords } from '../code-hints.js';
 import { hardcodedTtlSuspected } from './hardcoded-ttl.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { KeyspaceSample } from '../sampling/keyspace-sampler.js';
@@ -198,7 +199,7 @@ export const hardcodedTtlCheck = defineCheck({
           ratio: Math.round(ratio * 1000) / 1000,
           ...(sample.beforeChange ? { skippedWrittenBeforeConfigChange: sample.beforeChange } : {}),
         },
-        fix: `grep -rn "ttl.*=.*[0-9]" src/mcp_server_langgraph/auth/session.py (and the code that calls setex/expire) for a literal TTL; make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} -n ${k.namespace}.`,
+        fix: `Look for a literal TTL: ${codeWords(ctx.env).grepLiteralTtl} (and the code that calls setex/expire); make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} -n ${k.namespace}.`,
       },
     ];
   },
