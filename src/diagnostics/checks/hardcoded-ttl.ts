@@ -161,7 +161,11 @@ export const hardcodedTtlCheck = defineCheck({
     const sliding = parseSwitch(cm?.data[SLIDING_WINDOW_KEY] ?? '') ?? ctx.env.slidingWindow;
     // With a sliding window the TTL restarts at each access, so age counts from the last access.
     const basis: Basis = sliding ? 'last_access' : 'created_at';
-    const sample = fromSample(await ctx.sampler.sample(), basis, cm?.lastChangedAt);
+    const keyspace = await ctx.sampler.sample();
+    if (keyspace.reads.some((r) => !r.values)) {
+      ctx.note?.('session values were not read (Redis is near its maxmemory), so writer TTLs are judged from remaining TTLs alone');
+    }
+    const sample = fromSample(keyspace, basis, cm?.lastChangedAt);
 
     const writer = writerTtl(sample, basis);
     if (!writer) return [];
