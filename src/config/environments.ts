@@ -92,6 +92,21 @@ export const manifestKubernetesSchema = z
   })
   .strict();
 
+/**
+ * Where the app's session code lives, so that fix texts can name it (e.g. `src/app/auth/session.py`,
+ * `create_session`). Without hints the advice stays generic.
+ */
+const codeHintsSchema = z
+  .object({
+    /** Path of the module that writes sessions, relative to the repository root. */
+    sessionModule: z.string().min(1).optional(),
+    /** The function that creates a session (and sets its TTL). */
+    createFunction: z.string().min(1).optional(),
+    /** The function that refreshes a session's TTL on access (sliding window). */
+    refreshFunction: z.string().min(1).optional(),
+  })
+  .strict();
+
 /** The session service's own API (runbook Diagnosis 6 and Verification). */
 const appSchema = z
   .object({
@@ -100,6 +115,7 @@ const appSchema = z
     tokenEnv: envVarName.optional(),
     sessionsPath: z.string().startsWith('/').default('/api/sessions'),
     timeoutMs: z.number().int().positive().default(5000),
+    codeHints: codeHintsSchema.optional(),
   })
   .strict();
 

@@ -1,5 +1,7 @@
 import { aofCheck } from './checks/aof.js';
 import { clockSkewCheck } from './checks/clock-skew.js';
+import { configDriftCheck } from './checks/config-drift.js';
+import { deletionCountersCheck } from './checks/deletion-counters.js';
 import { deletionsCheck } from './checks/deletions.js';
 import { envCheck } from './checks/env-check.js';
 import { evictionPolicyCheck } from './checks/eviction-policy.js';
@@ -16,9 +18,11 @@ export const allChecks: readonly Check[] = [
   ttlSampleCheck,
   memoryCheck,
   evictionPolicyCheck,
+  configDriftCheck,
   writePatternCheck,
   slidingWindowCheck,
   deletionsCheck,
+  deletionCountersCheck,
   clockSkewCheck,
   hardcodedTtlCheck,
   aofCheck,

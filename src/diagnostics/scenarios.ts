@@ -15,7 +15,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 1,
     name: 'Redis memory eviction',
-    checks: ['memory', 'eviction-policy'],
+    checks: ['memory', 'eviction-policy', 'config-drift'],
     fix: [
       'Change maxmemory-policy to volatile-lru in the redis-session-config ConfigMap (only keys with a TTL are evicted), or raise maxmemory (runbook redis-memory.md).',
       'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
@@ -42,7 +42,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 4,
     name: 'Manual session deletion',
-    checks: ['deletions'],
+    checks: ['deletions', 'deletion-counters'],
     fix: [
       'Find the cleanup job or code path that deletes sessions (delete_session / revoke_session) and confirm each deletion is intended (logout, security revocation).',
       'Stop or fix unintended bulk deletions.',
@@ -66,7 +66,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   {
     scenario: 7,
     name: 'AOF rewrite during high load',
-    checks: ['aof'],
+    checks: ['aof', 'config-drift'],
     fix: [
       'Tune AOF in the redis-session-config ConfigMap: auto-aof-rewrite-percentage 100, auto-aof-rewrite-min-size 128mb.',
       'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',

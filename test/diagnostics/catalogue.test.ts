@@ -43,9 +43,11 @@ describe('the finding catalogue', () => {
       'ttl.inconsistent': [[2, 'weak'], [6, 'weak']],
       'ttl.effective_below_configured': [[6, 'weak'], [2, 'weak']],
       'ttl.above_configured': [[6, 'weak']],
+      'ttl.short_population': [[6, 'strong'], [2, 'weak']],
       'sliding_window.disabled': [[3, 'strong']],
       'sliding_window.unexpected': [[3, 'weak']],
       'deletion.bulk': [[4, 'strong']],
+      'deletion.commands': [[4, 'strong']],
       'deletion.in_logs': [[4, 'strong']],
       'clock.skew': [[5, 'strong']],
       'config.ttl_not_expected': [[6, 'strong']],
@@ -58,6 +60,8 @@ describe('the finding catalogue', () => {
       'aof.rewrite_in_progress': [[7, 'weak']],
       'aof.delayed_fsync': [[7, 'strong']],
       'aof.frequent_rewrites': [[7, 'strong']],
+      'config.live_drift': [[1, 'weak']],
+      'config.live_drift_aof': [[7, 'weak']],
     });
     expect(scenariosOf('ttl.inconsistent', defaultCatalogue)).toEqual([2, 6]);
     expect(scenariosOf('no.such_finding', defaultCatalogue)).toEqual([]);
@@ -75,6 +79,8 @@ describe('the finding catalogue', () => {
       'aof.last_rewrite_failed': ['tune-aof'],
       'aof.rewrite_in_progress': ['tune-aof'],
       'aof.frequent_rewrites': ['tune-aof'],
+      'config.live_drift': ['set-eviction-policy', 'set-maxmemory'],
+      'config.live_drift_aof': ['tune-aof'],
     });
     expect(defaultCatalogue.actionsOf('ttl.no_expiry')).toEqual([]);
   });

@@ -67,7 +67,7 @@ describe('rankScenarios', () => {
     ];
     const ranking = rankScenarios([], checks, defaultCatalogue);
     const one = ranking.find((s) => s.scenario === 1);
-    expect(one).toMatchObject({ likelihood: 'possible', unchecked: ['memory', 'eviction-policy'] });
+    expect(one).toMatchObject({ likelihood: 'possible', unchecked: ['memory', 'eviction-policy', 'config-drift'] });
     expect(ranking.find((s) => s.scenario === 2)?.likelihood).toBe('ruled_out');
     expect(ranking.find((s) => s.scenario === 5)).toMatchObject({ likelihood: 'possible', unchecked: ['clock-skew'] });
   });

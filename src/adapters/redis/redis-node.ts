@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigNotAllowedError, type Pttl, type RedisNodePort } from '../../core/ports/session-store.js';
+import { ConfigNotAllowedError, type KeyName, type Pttl, type RedisNodePort } from '../../core/ports/session-store.js';
 import { trackConnectionErrors } from './connection-errors.js';
 import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
 
@@ -84,16 +84,17 @@ export class IoRedisNode implements RedisNodePort {
     }
   }
 
-  async *scan(pattern: string, count: number): AsyncIterable<string[]> {
+  // Keys are read as bytes: a key that is not valid UTF-8 decoded to text would name another key.
+  async *scan(pattern: string, count: number): AsyncIterable<KeyName[]> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.call('SCAN', () => this.client.scan(cursor, 'MATCH', pattern, 'COUNT', count));
-      cursor = next;
+      const [next, keys] = await this.call('SCAN', () => this.client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', count));
+      cursor = next.toString();
       if (keys.length) yield keys;
     } while (cursor !== '0');
   }
 
-  async pttl(keys: readonly string[]): Promise<Pttl[]> {
+  async pttl(keys: readonly (KeyName | string)[]): Promise<Pttl[]> {
     if (!keys.length) return [];
     const pipeline = this.client.pipeline();
     for (const k of keys) pipeline.pttl(k);
@@ -104,7 +105,7 @@ export class IoRedisNode implements RedisNodePort {
     });
   }
 
-  async readValues(keys: readonly string[]): Promise<(string | Record<string, string> | undefined)[]> {
+  async readValues(keys: readonly (KeyName | string)[]): Promise<(string | Record<string, string> | undefined)[]> {
     if (!keys.length) return [];
     const pipeline = this.client.pipeline();
     for (const k of keys) pipeline.get(k);
@@ -119,7 +120,7 @@ export class IoRedisNode implements RedisNodePort {
     });
     if (hashes.length) {
       const hp = this.client.pipeline();
-      for (const i of hashes) hp.hgetall(keys[i] as string);
+      for (const i of hashes) hp.hgetall(keys[i] as KeyName | string);
       const hr = (await this.call('HGETALL', () => hp.exec())) ?? [];
       hr.forEach(([err, v], j) => {
         out[hashes[j] as number] = err ? undefined : (v as Record<string, string>);

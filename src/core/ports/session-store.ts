@@ -11,6 +11,13 @@ export interface SessionStore {
 /** `PTTL` result in ms: -1 no expiry, -2 key gone. */
 export type Pttl = number;
 
+/**
+ * A key name as Redis stores it: bytes. Session ids are usually text, but a key may hold any bytes
+ * (`session:\xff\xfe`); read as UTF-8 text such a key would no longer name itself, so keys travel as
+ * Buffers from SCAN to PTTL and GET.
+ */
+export type KeyName = Buffer;
+
 /** One Redis node, narrowed to what the checks use. */
 export interface RedisNodePort {
   /** `host:port`, for evidence. Never contains a password. */
@@ -19,12 +26,12 @@ export interface RedisNodePort {
   info(section: string): Promise<Record<string, string>>;
   /** `CONFIG GET <name>`; throws `ConfigNotAllowedError` when CONFIG is disabled (managed Redis). */
   configGet(name: string): Promise<string | undefined>;
-  /** SCAN the pattern in batches (never KEYS). Yields arrays of keys; bounded memory. */
-  scan(pattern: string, count: number): AsyncIterable<string[]>;
+  /** SCAN the pattern in batches (never KEYS). Yields arrays of keys as bytes; bounded memory. */
+  scan(pattern: string, count: number): AsyncIterable<KeyName[]>;
   /** Pipelined PTTL for a batch of keys. */
-  pttl(keys: readonly string[]): Promise<Pttl[]>;
+  pttl(keys: readonly (KeyName | string)[]): Promise<Pttl[]>;
   /** Pipelined read of the session values (string GET, or HGETALL for hashes); undefined when absent. */
-  readValues(keys: readonly string[]): Promise<(string | Record<string, string> | undefined)[]>;
+  readValues(keys: readonly (KeyName | string)[]): Promise<(string | Record<string, string> | undefined)[]>;
   /** Redis server time in ms (`TIME`). */
   time(): Promise<number>;
   /** Number of keys and keys with an expiry per db (from INFO keyspace). */

@@ -148,9 +148,9 @@ function logsStep(env: EnvironmentConfig): string {
 function tuneStep(env: EnvironmentConfig): string {
   const o = redisObjects(env);
   return (
-    `set auto-aof-rewrite-percentage ${RECOMMENDED_REWRITE_PERCENTAGE} and auto-aof-rewrite-min-size 128mb in the redis.conf of the ${o.configMap} ConfigMap ` +
-    `(kubectl patch configmap ${o.configMap} -n ${o.namespace} -p '{"data":{"redis.conf":"maxmemory 512mb\\nappendonly yes\\nauto-aof-rewrite-percentage 100\\nauto-aof-rewrite-min-size 128mb"}}'), ` +
-    `then restart Redis: kubectl rollout restart deployment/redis-session -n ${o.namespace}`
+    `use the tune-aof action, which changes only these two directives, or change only the auto-aof-rewrite-percentage line to ${RECOMMENDED_REWRITE_PERCENTAGE} and the auto-aof-rewrite-min-size line to 128mb ` +
+    `in the redis.conf key of the ${o.configMap} ConfigMap (kubectl edit configmap ${o.configMap} -n ${o.namespace}; add them if missing and leave every other line as it is), ` +
+    `and apply them live with redis-cli CONFIG SET auto-aof-rewrite-percentage ${RECOMMENDED_REWRITE_PERCENTAGE} and CONFIG SET auto-aof-rewrite-min-size 128mb (no restart needed)`
   );
 }
 

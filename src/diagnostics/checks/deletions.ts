@@ -1,4 +1,5 @@
 import { defineCheck } from '../define-check.js';
+import { codeWords, type CodeWords } from '../code-hints.js';
 import { deletionBulk, deletionInLogs, deletionsFindings } from './deletions.findings.js';
 import { callsOf, readCommandCalls } from '../redis-info/commandstats.js';
 import { ClusterError, type PodView } from '../../core/ports/cluster.js';
@@ -214,7 +215,7 @@ async function searchLogs(ctx: CheckContext<'kubernetes'>, selector: string, tai
   return out;
 }
 
-function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: Record<string, unknown> | undefined): RawFinding | undefined {
+function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: Record<string, unknown> | undefined, code: CodeWords): RawFinding | undefined {
   if (!s.matches.length) return undefined;
   const logouts = s.matches.filter((m) => m.logout).length;
   const others = s.matches.length - logouts;
@@ -246,11 +247,11 @@ function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: 
       ...(s.podErrors.length ? { podErrors: s.podErrors } : {}),
       ...(redisDeletes ? { redisDeletes } : {}),
     },
-    fix: `Find what deletes sessions: kubectl logs -n ${ns} -l ${selector} --tail=${s.tailLines} | grep -i "session.*delet\\|session.*revok", and in the code grep -r "delete_session\\|revoke_session"; stop or fix the deletions that are not logouts or intended revocations.`,
+    fix: `Find what deletes sessions: kubectl logs -n ${ns} -l ${selector} --tail=${s.tailLines} | grep -i "session.*delet\\|session.*revok", and in the code ${code.grepDeletes}; stop or fix the deletions that are not logouts or intended revocations.`,
   };
 }
 
-function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Record<string, unknown> | undefined): RawFinding | undefined {
+function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Record<string, unknown> | undefined, code: CodeWords): RawFinding | undefined {
   const deletions = s.matches.filter((m) => !m.logout);
   const window = densestWindow(
     deletions.flatMap((m) => (m.time !== undefined ? [m.time] : [])),
@@ -280,7 +281,7 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
       samples: pickSamples(reported.length ? reported : deletions),
       ...(redisDeletes ? { redisDeletes } : {}),
     },
-    fix: `Check for session cleanup jobs or scripts (kubectl get cronjobs,jobs -n ${ns}) and the code path behind the sample lines (grep -r "delete_session\\|revoke_session"); confirm the deletion was intended and stop it if not.`,
+    fix: `Check for session cleanup jobs or scripts (kubectl get cronjobs,jobs -n ${ns}) and the code path behind the sample lines (${code.grepDeletes}); confirm the deletion was intended and stop it if not.`,
   };
 }
 
@@ -321,7 +322,8 @@ export const deletionsCheck = defineCheck({
       const redisSays = calls ? 'Redis counted no DEL/UNLINK calls' : 'no Redis counts to compare';
       ctx.note?.(`no app log lines to search (${ctx.cluster.description}); ${redisSays}`);
     }
-    return [inLogsFinding(searched, k.namespace, k.appSelector, redisDeletes), bulkFinding(searched, k.namespace, k.appSelector, redisDeletes)].filter(
+    const code = codeWords(ctx.env);
+    return [inLogsFinding(searched, k.namespace, k.appSelector, redisDeletes, code), bulkFinding(searched, k.namespace, k.appSelector, redisDeletes, code)].filter(
       (f): f is RawFinding => f !== undefined,
     );
   },

@@ -3,6 +3,10 @@ import { allkeysPolicy, noeviction, sessionsOnlyCandidates, evictionPolicyFindin
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
 import type { RawFinding } from '../types.js';
+import type { EnvironmentConfig } from '../../config/config.js';
+import type { ClusterPort } from '../../core/ports/cluster.js';
+import { readDirectives } from './redis-conf-text.js';
+import { REDIS_CONF_KEY } from './config-drift.js';
 import { count, percent } from '../../core/format.js';
 
 const ALLKEYS = new Set(['allkeys-lru', 'allkeys-lfu', 'allkeys-random']);
@@ -10,9 +14,36 @@ const VOLATILE = new Set(['volatile-lru', 'volatile-lfu', 'volatile-random', 'vo
 /** Below this share of keys with a TTL, a volatile-* policy can only evict the sessions. */
 const FEW_EXPIRES_RATIO = 0.5;
 
-/** The runbook's Scenario 1 fix, as one line. */
-const ALLKEYS_FIX =
-  'Set maxmemory-policy volatile-lru (evicts only keys with a TTL) in the redis.conf of the redis-session-config ConfigMap: kubectl patch configmap redis-session-config -n langgraph-agent -p \'{"data":{"redis.conf":"maxmemory 512mb\\nmaxmemory-policy volatile-lru\\nappendonly yes"}}\' (or increase maxmemory, see redis-memory.md), then restart Redis: kubectl rollout restart deployment/redis-session -n langgraph-agent.';
+/** The Redis ConfigMap's names, from the environment (the runbook's defaults without a Kubernetes section). */
+function redisObjects(env: EnvironmentConfig): { namespace: string; configMap: string } {
+  return { namespace: env.kubernetes?.namespace ?? 'langgraph-agent', configMap: env.kubernetes?.redisConfigMap ?? 'redis-session-config' };
+}
+
+/**
+ * The runbook's Scenario 1 fix. It changes one directive and says so: when the ConfigMap already sets a
+ * volatile-* policy the live value drifted, so the fix is to apply it live, not to edit the ConfigMap.
+ */
+export function allkeysFix(env: EnvironmentConfig, livePolicy: string | undefined, configMapPolicy: string | undefined): string {
+  const o = redisObjects(env);
+  if (configMapPolicy && VOLATILE.has(configMapPolicy.toLowerCase())) {
+    return `The ${o.configMap} ConfigMap already sets maxmemory-policy ${configMapPolicy}; the live Redis runs ${livePolicy} (drifted: changed at runtime with CONFIG SET, or not restarted since the ConfigMap changed). Apply the ConfigMap's value live with the set-eviction-policy action or redis-cli CONFIG SET maxmemory-policy ${configMapPolicy} (changes only that setting), and find who changed it.`;
+  }
+  const line = configMapPolicy ? `the line maxmemory-policy ${configMapPolicy}` : 'the maxmemory-policy line (add it if missing)';
+  return `Set maxmemory-policy volatile-lru (evicts only keys with a TTL): use the set-eviction-policy action, which changes only that directive live and in the ConfigMap, or change ${line} to maxmemory-policy volatile-lru in the redis.conf key of the ${o.configMap} ConfigMap (kubectl edit configmap ${o.configMap} -n ${o.namespace}; leave the other lines as they are) and apply it live with redis-cli CONFIG SET maxmemory-policy volatile-lru. Or increase maxmemory (see redis-memory.md).`;
+}
+
+/** The policy the Redis ConfigMap's redis.conf sets, when a cluster source can tell; undefined otherwise. */
+async function configMapPolicy(ctx: { env: EnvironmentConfig; cluster?: ClusterPort | undefined }): Promise<string | undefined> {
+  const name = ctx.env.kubernetes?.redisConfigMap;
+  if (!ctx.cluster || !name) return undefined;
+  try {
+    const text = (await ctx.cluster.readConfigMap(name))?.data[REDIS_CONF_KEY];
+    return text === undefined ? undefined : readDirectives(text).get('maxmemory-policy');
+  } catch {
+    // The ConfigMap only sharpens the advice; config-drift and env-check report a failing cluster source.
+    return undefined;
+  }
+}
 
 interface PolicyReading {
   address: string;
@@ -57,7 +88,7 @@ function baseEvidence(r: PolicyReading, all: PolicyReading[]): Record<string, un
   };
 }
 
-function allkeysFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
+function allkeysFinding(r: PolicyReading, all: PolicyReading[], fix: string): RawFinding {
   const ratio = r.memory.usedRatio;
   const pressure = (ratio !== null && ratio > HIGH_USAGE_RATIO) || r.evictedKeys > 0;
   const why =
@@ -74,11 +105,11 @@ function allkeysFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
     title: `maxmemory-policy is ${r.policy}: sessions can be evicted before their TTL`,
     detail: `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}`,
     evidence: baseEvidence(r, all),
-    fix: ALLKEYS_FIX,
+    fix,
   };
 }
 
-function noevictionFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
+function noevictionFinding(r: PolicyReading, all: PolicyReading[], env: EnvironmentConfig): RawFinding {
   return {
     id: noeviction.id,
     severity: 'info',
@@ -86,18 +117,18 @@ function noevictionFinding(r: PolicyReading, all: PolicyReading[]): RawFinding {
     detail:
       'Sessions are never evicted early, but once maxmemory is reached every write (new sessions, refreshes) fails with an OOM error, which surfaces as SessionStoreErrors.',
     evidence: baseEvidence(r, all),
-    fix: 'Keep noeviction only with enough headroom; volatile-lru in the redis-session-config ConfigMap evicts the oldest keys with a TTL instead of failing writes.',
+    fix: `Keep noeviction only with enough headroom; volatile-lru evicts the oldest keys with a TTL instead of failing writes (the set-eviction-policy action, or change only the maxmemory-policy line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap).`,
   };
 }
 
-function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: number): RawFinding {
+function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: number, env: EnvironmentConfig): RawFinding {
   return {
     id: sessionsOnlyCandidates.id,
     severity: 'warning',
     title: `${r.policy} evicts only keys with a TTL, and only ${percent(ratio)} of keys have one`,
     detail: `${count(r.keyspace.expires)} of ${count(r.keyspace.keys)} keys carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${count(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
     evidence: { ...baseEvidence(r, all), expiresRatio: Math.round(ratio * 10000) / 10000 },
-    fix: 'Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory (redis-session-config ConfigMap, see redis-memory.md) so that evictions do not happen.',
+    fix: `Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory (the set-maxmemory action, or the maxmemory line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap, see redis-memory.md) so that evictions do not happen.`,
   };
 }
 
@@ -109,18 +140,19 @@ export const evictionPolicyCheck = defineCheck({
   id: 'eviction-policy',
   summary: 'Checks maxmemory-policy: whether Redis can evict sessions before their TTL (runbook Scenario 1)',
   needs: ['redis'],
+  optional: ['kubernetes'],
   findings: evictionPolicyFindings,
   async run(ctx) {
-    const readings = await Promise.all(ctx.redis.nodes.map(readPolicy));
+    const [readings, cmPolicy] = await Promise.all([Promise.all(ctx.redis.nodes.map(readPolicy)), configMapPolicy(ctx)]);
     const findings = new Map<string, RawFinding>();
     for (const r of readings) {
       const policy = r.policy ?? '';
       let f: RawFinding | undefined;
-      if (ALLKEYS.has(policy)) f = allkeysFinding(r, readings);
-      else if (policy === 'noeviction') f = noevictionFinding(r, readings);
+      if (ALLKEYS.has(policy)) f = allkeysFinding(r, readings, allkeysFix(ctx.env, r.policy, cmPolicy));
+      else if (policy === 'noeviction') f = noevictionFinding(r, readings, ctx.env);
       else if (VOLATILE.has(policy) && r.keyspace.keys > 0) {
         const ratio = r.keyspace.expires / r.keyspace.keys;
-        if (ratio < FEW_EXPIRES_RATIO) f = sessionsOnlyFinding(r, readings, ratio);
+        if (ratio < FEW_EXPIRES_RATIO) f = sessionsOnlyFinding(r, readings, ratio, ctx.env);
       }
       // One finding per id: the first node (or a critical one) speaks for the others in evidence.nodes.
       const seen = f && findings.get(f.id);

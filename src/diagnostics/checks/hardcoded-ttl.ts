@@ -1,4 +1,5 @@
 import { defineCheck } from '../define-check.js';
+import { codeWords } from '../code-hints.js';
 import { hardcodedTtlSuspected } from './hardcoded-ttl.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { KeyspaceSample } from '../sampling/keyspace-sampler.js';
@@ -160,7 +161,11 @@ export const hardcodedTtlCheck = defineCheck({
     const sliding = parseSwitch(cm?.data[SLIDING_WINDOW_KEY] ?? '') ?? ctx.env.slidingWindow;
     // With a sliding window the TTL restarts at each access, so age counts from the last access.
     const basis: Basis = sliding ? 'last_access' : 'created_at';
-    const sample = fromSample(await ctx.sampler.sample(), basis, cm?.lastChangedAt);
+    const keyspace = await ctx.sampler.sample();
+    if (keyspace.reads.some((r) => !r.values)) {
+      ctx.note?.('session values were not read (Redis is near its maxmemory), so writer TTLs are judged from remaining TTLs alone');
+    }
+    const sample = fromSample(keyspace, basis, cm?.lastChangedAt);
 
     const writer = writerTtl(sample, basis);
     if (!writer) return [];
@@ -198,7 +203,7 @@ export const hardcodedTtlCheck = defineCheck({
           ratio: Math.round(ratio * 1000) / 1000,
           ...(sample.beforeChange ? { skippedWrittenBeforeConfigChange: sample.beforeChange } : {}),
         },
-        fix: `grep -rn "ttl.*=.*[0-9]" src/mcp_server_langgraph/auth/session.py (and the code that calls setex/expire) for a literal TTL; make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} -n ${k.namespace}.`,
+        fix: `Look for a literal TTL: ${codeWords(ctx.env).grepLiteralTtl} (and the code that calls setex/expire); make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} -n ${k.namespace}.`,
       },
     ];
   },

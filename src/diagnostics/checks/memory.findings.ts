@@ -30,7 +30,14 @@ export const memoryEvictions = findingSpec({
   id: 'memory.evictions',
   severity: { default: 'warning', possible: ['warning', 'critical'] },
   // `keys` with `ratePerSecond` estimates how long a key survives eviction (escalation).
-  evidence: memoryEvidence.extend({ windowMs: z.number(), keys: z.number() }),
+  evidence: memoryEvidence.extend({
+    windowMs: z.number(),
+    keys: z.number(),
+    /** The rate window began after the keyspace sample: the bot's own reads are not in it. */
+    windowAfterSample: z.boolean().optional(),
+    /** Evictions while the bot read its keyspace sample: left out of `evictedKeys` and of the rate. */
+    evictedDuringSample: z.number().optional(),
+  }),
   scenarios: [[1, 'strong']],
   actions: ['set-eviction-policy', 'set-maxmemory'],
 });

@@ -4,6 +4,7 @@ import { memoryEvictions, memoryHighUsage, memoryNoLimit, memoryFindings } from 
 import { z } from 'zod';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { RawFinding } from '../types.js';
+import type { EnvironmentConfig } from '../../config/config.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 import { count, decimal, durationMs, percent, redisHumanBytes } from '../../core/format.js';
 
@@ -53,6 +54,9 @@ export async function readEvictedKeys(node: RedisNodePort): Promise<number> {
   return parseInfoReply(statsInfoSchema, await node.info('stats'), 'stats', node.address).evicted_keys;
 }
 
+const cmName = (env: EnvironmentConfig) => env.kubernetes?.redisConfigMap ?? 'redis-session-config';
+const nsName = (env: EnvironmentConfig) => env.kubernetes?.namespace ?? 'langgraph-agent';
+
 /** The node closest to its limit decides: one full shard loses sessions even when the others are fine. */
 function fullest(readings: MemoryReading[]): MemoryReading {
   return readings.reduce((a, b) => ((b.usedRatio ?? -1) > (a.usedRatio ?? -1) ? b : a));
@@ -70,19 +74,22 @@ export const memoryCheck = defineCheck({
   async run(ctx) {
     const nodes = ctx.redis.nodes;
     const windowMs = ctx.options.rateWindowMs ?? DIAGNOSIS_DEFAULTS.rateWindowMs;
+    // Memory and evictions as the app sees them, read before the diagnosis's keyspace sample adds its
+    // client buffers. The rate window starts once the sample is done: the bot reads no keys during it, so
+    // the rate is Redis's own. Evictions during the sample are the bot's and are left out of the totals.
+    const [atStart, readings] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map(readMemory))]);
+    // A failed sample is ttl-sample's to report.
+    await ctx.sampler.sample().catch(() => undefined);
     const before = await Promise.all(nodes.map(readEvictedKeys));
     const t0 = ctx.now();
     await ctx.sleep(windowMs);
-    const [after, readings, keyspaces] = await Promise.all([
-      Promise.all(nodes.map(readEvictedKeys)),
-      Promise.all(nodes.map(readMemory)),
-      Promise.all(nodes.map((node) => node.keyspace())),
-    ]);
+    const [after, keyspaces] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map((node) => node.keyspace()))]);
     // Keys in the store: with `ratePerSecond` it estimates how long a key survives eviction (escalation).
     const keys = keyspaces.reduce((sum, k) => sum + k.keys, 0);
     const elapsedMs = Math.max(ctx.now() - t0, windowMs, 1);
-    const evictedKeys = after.reduce((a, b) => a + b, 0);
+    const evictedDuringSample = before.reduce((sum, v, i) => sum + Math.max(0, v - (atStart[i] as number)), 0);
     const evictedInWindow = after.reduce((sum, v, i) => sum + Math.max(0, v - (before[i] as number)), 0);
+    const evictedKeys = atStart.reduce((a, b) => a + b, 0) + evictedInWindow;
     const ratePerSecond = Math.round((evictedInWindow / (elapsedMs / 1000)) * 100) / 100;
     const worst = fullest(readings);
     const memoryEvidence = {
@@ -108,7 +115,7 @@ export const memoryCheck = defineCheck({
           ? `Memory is above ${percent(HIGH_USAGE_RATIO)} and Redis has evicted ${count(evictedKeys)} keys: sessions are being removed before their TTL.`
           : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
         evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond },
-        fix: 'Increase maxmemory in the redis.conf of the redis-session-config ConfigMap (see the redis-memory.md runbook) or reduce what is stored, then restart Redis: kubectl rollout restart deployment/redis-session -n langgraph-agent.',
+        fix: `Increase maxmemory (see the redis-memory.md runbook) or reduce what is stored: the set-maxmemory action changes only that directive, live and in the ConfigMap; by hand, change only the maxmemory line in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (kubectl edit configmap ${cmName(ctx.env)} -n ${nsName(ctx.env)}) and apply it live with redis-cli CONFIG SET maxmemory <size>.`,
       });
     }
 
@@ -121,10 +128,10 @@ export const memoryCheck = defineCheck({
           ? `Redis is evicting keys now: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
           : `Redis has evicted ${count(evictedKeys)} keys since its start (none during a ${durationMs(elapsedMs)} window)`,
         detail: ongoing
-          ? 'Keys are being evicted under memory pressure right now; with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
+          ? 'Keys are being evicted under memory pressure right now (measured after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys },
-        fix: 'Give Redis more memory (maxmemory in the redis-session-config ConfigMap, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted, then restart Redis (runbook Scenario 1).',
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys, windowAfterSample: true, evictedDuringSample },
+        fix: `Give Redis more memory (the set-maxmemory action, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted (the set-eviction-policy action); each changes one directive, live and in the ${cmName(ctx.env)} ConfigMap (runbook Scenario 1).`,
       });
     }
 
@@ -144,7 +151,7 @@ export const memoryCheck = defineCheck({
           usedRatio: null,
           addresses: unlimited.map((r) => r.address),
         },
-        fix: 'Set maxmemory (below the container memory limit) with maxmemory-policy volatile-lru in the redis.conf of the redis-session-config ConfigMap, then restart Redis.',
+        fix: `Set maxmemory below the container memory limit, with maxmemory-policy volatile-lru: the set-maxmemory and set-eviction-policy actions, or those two lines in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (add them, leave the other lines as they are), then restart Redis.`,
       });
     }
     return findings;

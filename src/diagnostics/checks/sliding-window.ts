@@ -1,4 +1,5 @@
 import { defineCheck } from '../define-check.js';
+import { codeWords } from '../code-hints.js';
 import { slidingWindowDisabled, slidingWindowUnexpected, slidingWindowFindings } from './sliding-window.findings.js';
 import type { ConfigMapView, PodView } from '../../core/ports/cluster.js';
 import type { CheckContext, RawFinding } from '../types.js';
@@ -96,7 +97,7 @@ function evidence(state: CmState, n: Names, expected: boolean, overrides: Overri
   };
 }
 
-function disabledFinding(state: CmState, overrides: Override[], n: Names): RawFinding | undefined {
+function disabledFinding(state: CmState, overrides: Override[], n: Names, refresh: string): RawFinding | undefined {
   const cmWrong = state.kind === 'missing_key' || state.kind === 'unreadable' || (state.kind === 'value' && !state.on);
   if (!cmWrong && !overrides.length) return undefined;
   const patch = `kubectl patch configmap ${n.cm} -n ${n.ns} -p '{"data":{"${SLIDING_WINDOW_KEY}":"true"}}'`;
@@ -134,7 +135,7 @@ function disabledFinding(state: CmState, overrides: Override[], n: Names): RawFi
     title: `Sliding window is off where the profile expects it on: ${what}`,
     detail: `${why}Sessions are not refreshed on access, so they expire at their original TTL even while the user is active (runbook Scenario 3).${overridesSaid}`,
     evidence: evidence(state, n, true, overrides),
-    fix: `${fixes.join(' && ')}; then check that refresh_session() calls EXPIRE with the full TTL on access.`,
+    fix: `${fixes.join(' && ')}; then check that ${refresh} calls EXPIRE with the full TTL on access.`,
   };
 }
 
@@ -186,7 +187,7 @@ export const slidingWindowCheck = defineCheck({
     const expected = ctx.env.slidingWindow;
     const overrides = wrongOverrides(pods, expected);
     const state = readSwitch(cm);
-    const f = expected ? disabledFinding(state, overrides, n) : unexpectedFinding(state, overrides, n);
+    const f = expected ? disabledFinding(state, overrides, n, codeWords(ctx.env).refresh) : unexpectedFinding(state, overrides, n);
     return f ? [f] : [];
   },
 });

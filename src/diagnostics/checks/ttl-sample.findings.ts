@@ -30,6 +30,24 @@ export const ttlDistribution = findingSpec({
       clusters: z.array(cluster),
       note: z.string().optional(),
     }),
+    /** Whether session values were read, per node, and why not (a Redis near its maxmemory). */
+    valueReads: z
+      .object({
+        read: z.boolean(),
+        note: z.string().optional(),
+        nodes: z.array(
+          z.object({
+            address: z.string(),
+            values: z.boolean(),
+            usedMemory: z.number().nullable(),
+            maxmemory: z.number().nullable(),
+            headroomBytes: z.number().nullable(),
+            fragmentationRatio: z.number().nullable(),
+            clientBuffersBytes: z.number().nullable(),
+          }),
+        ),
+      })
+      .optional(),
   }),
   scenarios: [],
   actions: [],
@@ -89,4 +107,26 @@ export const ttlInconsistent = findingSpec({
   actions: [],
 });
 
-export const ttlSampleFindings = [ttlDistribution, ttlNoExpiry, ttlAboveConfigured, ttlEffectiveBelow, ttlInconsistent] as const;
+export const ttlShortPopulation = findingSpec({
+  id: 'ttl.short_population',
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: z.object({
+    expectedTtlSeconds: z.number(),
+    /** The TTL that population is written with, estimated from the ceiling of the pile-up (rounded up). */
+    estimatedTtlSeconds: z.number(),
+    ceilingSeconds: z.number(),
+    /** Share of the keys with a TTL in that population, and about how many of the sampled keys that is. */
+    share: z.number(),
+    affected: z.number(),
+    withTtl: z.number(),
+    densityRatio: z.number(),
+    source: z.literal('remaining TTLs'),
+  }),
+  scenarios: [
+    [6, 'strong'],
+    [2, 'weak'],
+  ],
+  actions: [],
+});
+
+export const ttlSampleFindings = [ttlDistribution, ttlNoExpiry, ttlAboveConfigured, ttlEffectiveBelow, ttlInconsistent, ttlShortPopulation] as const;

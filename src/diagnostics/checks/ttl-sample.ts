@@ -1,5 +1,7 @@
 import { defineCheck } from '../define-check.js';
-import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings } from './ttl-sample.findings.js';
+import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings, ttlShortPopulation } from './ttl-sample.findings.js';
+import { findShortPopulation } from '../sampling/short-population.js';
+import { codeWords, type CodeWords } from '../code-hints.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
 import type { CheckContext, RawFinding } from '../types.js';
@@ -101,11 +103,30 @@ function originalTtlEvidence(scan: ScanResult, slidingWindow: boolean): Original
   return ev;
 }
 
+/** Whether values were read on every node; the note says where not and why. */
+export function valueReadsOf(sample: Pick<KeyspaceSample, 'reads'>): { read: boolean; note?: string; nodes: Record<string, unknown>[] } {
+  const skipped = sample.reads.filter((r) => !r.values);
+  return {
+    read: skipped.length === 0,
+    ...(skipped.length ? { note: skipped.map((r) => r.reason).join('; ') } : {}),
+    nodes: sample.reads.map((r, i) => ({
+      address: r.headroom?.address ?? `node ${i + 1}`,
+      values: r.values,
+      usedMemory: r.headroom?.usedMemory ?? null,
+      maxmemory: r.headroom?.maxmemory ?? null,
+      headroomBytes: r.headroom?.headroomBytes ?? null,
+      fragmentationRatio: r.headroom?.fragmentationRatio ?? null,
+      clientBuffersBytes: r.headroom?.clientBuffersBytes ?? null,
+    })),
+  };
+}
+
 function distributionFinding(
   s: TtlSummary,
   ctx: CheckContext<'redis'>,
   original: OriginalTtlEvidence,
   nodes: number,
+  valueReads: ReturnType<typeof valueReadsOf>,
 ): RawFinding {
   const expected = ctx.env.expectedTtlSeconds;
   const full = ctx.options.full === true;
@@ -128,6 +149,7 @@ function distributionFinding(
       slidingWindow: ctx.env.slidingWindow,
       nodes,
       originalTtl: original,
+      valueReads,
     },
   };
 }
@@ -145,7 +167,7 @@ function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFindi
   };
 }
 
-function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: number, full: boolean): RawFinding | undefined {
+function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: number, full: boolean, code: CodeWords): RawFinding | undefined {
   if (!above.count) return undefined;
   const ratio = above.count / s.sampled;
   return {
@@ -162,7 +184,7 @@ function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: numbe
       toleranceSeconds: aboveTolerance(expected),
       samples: above.keys,
     },
-    fix: 'Check the TTL the app actually reads (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the mounted ConfigMap, hard-coded TTLs in session.py), then restart the app to reload the config.',
+    fix: `Check the TTL the app actually reads (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the mounted ConfigMap, hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}), then restart the app to reload the config.`,
   };
 }
 
@@ -170,6 +192,7 @@ function effectiveBelowFinding(
   s: TtlSummary,
   original: OriginalTtlEvidence,
   expected: number,
+  code: CodeWords,
 ): RawFinding | undefined {
   if (s.withTtl < MIN_KEYS_TO_JUDGE) return undefined;
   // p99 ignores a few outliers (e.g. keys above the configured TTL) once there are enough keys.
@@ -197,11 +220,11 @@ function effectiveBelowFinding(
       source: fromTimestamps ? `mode of original TTLs from ${original.basis}` : 'largest remaining TTL, rounded up',
       withTtl: s.withTtl,
     },
-    fix: 'Compare the TTL the app uses with the configured one (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the ConfigMap session_ttl_seconds, hard-coded TTLs in session.py) and make create_session use SETEX with the configured TTL (Scenario 2); restart the app to reload the config.',
+    fix: `Compare the TTL the app uses with the configured one (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the ConfigMap session_ttl_seconds, hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}) and make ${code.create} use SETEX with the configured TTL (Scenario 2); restart the app to reload the config.`,
   };
 }
 
-function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boolean): RawFinding | undefined {
+function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boolean, code: CodeWords): RawFinding | undefined {
   if (!original.basis || original.withBasis < MIN_TIMESTAMPS_TO_JUDGE) return undefined;
   if (slidingWindow && original.basis !== 'last_access') return undefined;
   const meaningful = original.clusters.filter((c) => c.share >= MEANINGFUL_SHARE && c.count >= 2);
@@ -213,9 +236,39 @@ function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boole
     title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
     detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${count(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,
     evidence: { basis: original.basis, sessions: original.withBasis, clusters: meaningful },
-    fix: 'Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in session.py, pods running an older config; Scenario 4 for refresh/cleanup jobs) and make every path use SETEX with the configured TTL.',
+    fix: `Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}; pods running an older config; Scenario 4 for refresh/cleanup jobs) and make every path use SETEX with the configured TTL.`,
   };
 }
+
+/** Half the sessions or more in the short population, at under half the TTL: the runbook's escalation threshold. */
+const CRITICAL_SHARE = 0.5;
+
+function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: string): RawFinding | undefined {
+  const found = findShortPopulation(sample.stats, expected, sample.above.count);
+  if (!found) return undefined;
+  const ratio = found.estimatedTtlSeconds / expected;
+  const critical = found.share >= CRITICAL_SHARE && ratio < 0.5;
+  const withTtl = sample.stats.withTtl;
+  return {
+    id: ttlShortPopulation.id,
+    severity: critical ? 'critical' : 'warning',
+    title: `About ${percent(found.share)} of sessions are written with a TTL of ~${count(found.estimatedTtlSeconds)} s (${duration(found.estimatedTtlSeconds)}) instead of ${duration(expected)}`,
+    detail: `${percent(found.share)} of the keys with a TTL pile up under ${duration(found.ceilingSeconds)} of remaining TTL, ${decimalRatio(found.densityRatio)} times denser than above it, which an even spread of session ages under the configured ${count(expected)} s cannot produce: one code path (or app version) writes sessions with about ${count(found.estimatedTtlSeconds)} s while another uses the configured TTL. Judged from remaining TTLs alone, so it holds whatever the session values carry.`,
+    evidence: {
+      expectedTtlSeconds: expected,
+      estimatedTtlSeconds: found.estimatedTtlSeconds,
+      ceilingSeconds: found.ceilingSeconds,
+      share: found.share,
+      affected: Math.round(found.share * withTtl),
+      withTtl,
+      densityRatio: found.densityRatio,
+      source: 'remaining TTLs',
+    },
+    fix,
+  };
+}
+
+const decimalRatio = (r: number) => (r >= 9999 ? 'far' : r >= 10 ? String(Math.round(r)) : r.toFixed(1));
 
 /**
  * Runbook Diagnosis step 2: the remaining TTLs of the session keys, from the diagnosis's keyspace
@@ -235,13 +288,29 @@ export const ttlSampleCheck = defineCheck({
 
     const s = out.stats;
     const original = originalTtlEvidence(out, env.slidingWindow);
+    const valueReads = valueReadsOf(sample);
+    const code = codeWords(env);
+    if (valueReads.note) {
+      ctx.note?.(valueReads.note);
+      original.note ??= 'Session values were not read (Redis is near its maxmemory), so original TTLs were not computed.';
+    }
     const findings: (RawFinding | undefined)[] = [
-      distributionFinding(s, ctx, original, nodes.length),
+      distributionFinding(s, ctx, original, nodes.length, valueReads),
       noExpiryFinding(s, out.noExpiryKeys, full),
-      aboveFinding(s, out.above, env.expectedTtlSeconds, full),
-      effectiveBelowFinding(s, original, env.expectedTtlSeconds),
-      inconsistentFinding(original, env.slidingWindow),
+      aboveFinding(s, out.above, env.expectedTtlSeconds, full, code),
+      effectiveBelowFinding(s, original, env.expectedTtlSeconds, code),
+      inconsistentFinding(original, env.slidingWindow, code),
     ];
+    // All keys short is effective_below's to say; a short share next to full-TTL keys is this one's.
+    if (!findings.some((f) => f?.id === ttlEffectiveBelow.id)) {
+      findings.push(
+        shortPopulationFinding(
+          sample,
+          env.expectedTtlSeconds,
+          `Find the code path that writes sessions with its own TTL (runbook Scenario 6: a hard-coded TTL next to the configured one in ${code.module}: ${code.grepLiteralTtl}; pods running an older version or config) and make ${code.create} and every other path use SETEX with the configured TTL (Scenario 2).`,
+        ),
+      );
+    }
     return findings.filter((f): f is RawFinding => f !== undefined);
   },
 });

@@ -1,7 +1,6 @@
 import { defineCheck } from '../define-check.js';
 import { setThenExpireSpec, setWithoutTtlSpec, writePatternFindings } from './write-pattern.findings.js';
-import { splitBudget, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
-import { maskKey } from '../sampling/mask-key.js';
+import { maskedKey, splitBudget, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { callsOf, readCommandCalls, type CommandCalls } from '../redis-info/commandstats.js';
 import type { CheckContext, RawFinding } from '../types.js';
 import { count } from '../../core/format.js';
@@ -53,7 +52,7 @@ export function ttlSampleOf(sample: KeyspaceSample, max: number, keyPattern: str
     out.sampled++;
     if (k.pttlMs === -1) {
       out.noTtl++;
-      if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskKey(k.key, keyPattern));
+      if (out.noTtlSamples.length < MAX_SAMPLE_KEYS) out.noTtlSamples.push(maskedKey(k.key, keyPattern));
     } else out.withTtl++;
   }
   return out;

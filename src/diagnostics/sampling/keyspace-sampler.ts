@@ -1,13 +1,13 @@
 import { DIAGNOSIS_DEFAULTS } from '../../config/diagnosis-defaults.js';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
+import type { KeyName, RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
 import type { RunOptions } from '../run-options.js';
+import { keyText } from './key-text.js';
 import { maskKey } from './mask-key.js';
+import { readHeadroom, readPlanFor, type ReadPlan } from './read-headroom.js';
 import { readSessionTimestamps, type SessionTimestamps } from './session-value.js';
 import { TtlStats } from './ttl-stats.js';
 
-/** SCAN COUNT: big enough that a full audit is not round-trip bound, small enough to keep batches cheap. */
-const SCAN_COUNT = 1000;
 export const DEFAULT_SAMPLE_SIZE = DIAGNOSIS_DEFAULTS.sampleSize;
 /** PTTL pipelines in flight per node: the server works on one while the client parses the other. */
 const PIPELINE_DEPTH = 2;
@@ -20,8 +20,8 @@ export function aboveTolerance(expectedTtlSeconds: number): number {
 
 /** One key kept for the checks. */
 export interface SampledKey {
-  /** The raw key: a credential, mask it (`maskKey(key, keyPattern)`) before it goes into evidence or a log. */
-  key: string;
+  /** The raw key as bytes: a credential, mask it (`maskedKey(key, keyPattern)`) before it goes into evidence or a log. */
+  key: KeyName;
   /** Index of the node in the store's `nodes`. */
   node: number;
   /** PTTL in ms, -1 for no expiry (vanished keys are only counted in `stats`). */
@@ -45,6 +45,13 @@ export interface KeyspaceSample {
   keys: readonly SampledKey[];
   /** Keys (and values) budget of each node: the sample size split evenly across the nodes. */
   budgets: readonly number[];
+  /** How each node was read (node order): whether values were read, and why not. */
+  reads: readonly ReadPlan[];
+}
+
+/** A key for evidence: its text (binary bytes as `\xHH`), masked. */
+export function maskedKey(key: KeyName | string, keyPattern: string): string {
+  return maskKey(keyText(key), keyPattern);
 }
 
 /**
@@ -88,6 +95,7 @@ async function totalKeys(nodes: readonly RedisNodePort[]): Promise<number | unde
 
 interface NodeScan {
   node: RedisNodePort;
+  plan: ReadPlan;
   index: number;
   budget: number;
   opts: KeyspaceSamplerOptions;
@@ -97,33 +105,35 @@ interface NodeScan {
 }
 
 /** Records one batch: statistics for every key, and the kept keys (with values) within the node's budget. */
-async function processBatch(s: NodeScan, keys: string[], pttls: number[], state: { kept: number }): Promise<void> {
+async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state: { kept: number }): Promise<void> {
   const { sample, kept } = s.out;
   const toRead: SampledKey[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
+    const key = keys[i] as KeyName;
     const p = pttls[i] as number;
     sample.stats.add(p);
     if (p === -2) continue;
-    if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskKey(key, s.opts.keyPattern));
+    if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskedKey(key, s.opts.keyPattern));
     if (p > s.aboveMs) {
       sample.above.count++;
       if (p / 1000 > sample.above.maxSeconds) sample.above.maxSeconds = p / 1000;
-      if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskKey(key, s.opts.keyPattern));
+      if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskedKey(key, s.opts.keyPattern));
     }
     if (state.kept < s.budget) {
       state.kept++;
       const k: SampledKey = { key, node: s.index, pttlMs: p };
       kept.push(k);
-      if (p >= 0) toRead.push(k);
+      if (p >= 0 && s.plan.values) toRead.push(k);
     }
   }
-  if (toRead.length) {
-    const values = await s.node.readValues(toRead.map((k) => k.key));
+  // Bounded GET pipelines: their replies wait in the client's output buffer, which counts toward used_memory.
+  for (let from = 0; from < toRead.length; from += s.plan.valueBatch) {
+    const batch = toRead.slice(from, from + s.plan.valueBatch);
+    const values = await s.node.readValues(batch.map((k) => k.key));
     const readAtMs = s.opts.now();
     values.forEach((value, i) => {
       if (value === undefined) return;
-      const k = toRead[i] as SampledKey;
+      const k = batch[i] as SampledKey;
       k.value = readSessionTimestamps(value);
       k.readAtMs = readAtMs;
     });
@@ -139,19 +149,19 @@ async function processBatch(s: NodeScan, keys: string[], pttls: number[], state:
  */
 async function scanNode(s: NodeScan): Promise<void> {
   const full = s.opts.full === true;
-  const it = s.node.scan(s.opts.keyPattern, SCAN_COUNT)[Symbol.asyncIterator]();
-  const inFlight: { keys: string[]; pttls: Promise<number[]> }[] = [];
+  const it = s.node.scan(s.opts.keyPattern, s.plan.scanCount)[Symbol.asyncIterator]();
+  const inFlight: { keys: KeyName[]; pttls: Promise<number[]> }[] = [];
   const state = { kept: 0 };
   let left = s.budget;
   const drainOne = async (): Promise<void> => {
-    const batch = inFlight.shift() as { keys: string[]; pttls: Promise<number[]> };
+    const batch = inFlight.shift() as { keys: KeyName[]; pttls: Promise<number[]> };
     await processBatch(s, batch.keys, await batch.pttls, state);
   };
 
-  let next: Promise<IteratorResult<string[]>> | undefined = left > 0 || full ? it.next() : undefined;
+  let next: Promise<IteratorResult<KeyName[]>> | undefined = left > 0 || full ? it.next() : undefined;
   try {
     while (next) {
-      const r: IteratorResult<string[]> = await next;
+      const r: IteratorResult<KeyName[]> = await next;
       next = undefined;
       if (r.done || s.opts.signal.aborted) break;
       let keys = r.value;
@@ -188,7 +198,11 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
     above: { count: 0, maxSeconds: 0, keys: [] },
     keys: [],
     budgets,
+    reads: [],
   };
+  // Headroom first: how much the reads may take is decided before the first SCAN.
+  const plans = (await Promise.all(opts.nodes.map(readHeadroom))).map(readPlanFor);
+  sample.reads = plans;
   const total = opts.onProgress ? await totalKeys(opts.nodes) : undefined;
   const shownTotal = total === undefined ? undefined : opts.full ? total : Math.min(total, sampleSize);
   const progress = { scanned: 0, report: () => opts.onProgress?.(progress.scanned, shownTotal) };
@@ -196,7 +210,7 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
   const perNode = opts.nodes.map(() => [] as SampledKey[]);
   await Promise.all(
     opts.nodes.map((node, index) =>
-      scanNode({ node, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress }),
+      scanNode({ node, plan: plans[index] as ReadPlan, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress }),
     ),
   );
   // Node order, then SCAN order: the same sample reads the same way whichever node answered first.

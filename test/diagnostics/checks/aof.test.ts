@@ -165,7 +165,8 @@ describe('aof', () => {
       expect(f.severity).toBe('warning');
       expect(f.title).toMatch(/^An AOF rewrite is running \(for \d+ s\)$/);
       expect(f.evidence).toMatchObject({ rewriteInProgress: true, rewriteScheduled: false });
-      expect(f.fix).toMatch(/auto-aof-rewrite-percentage 100 and auto-aof-rewrite-min-size 128mb.*redis-session-config/);
+      expect(f.fix).toMatch(/tune-aof action.*auto-aof-rewrite-percentage line to 100 and the auto-aof-rewrite-min-size line to 128mb.*redis-session-config/);
+      expect(f.fix).not.toContain('kubectl patch');
     });
 
     it('a rewrite scheduled behind a running BGSAVE is raised as scheduled', async () => {

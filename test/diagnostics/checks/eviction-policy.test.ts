@@ -53,7 +53,9 @@ describe('eviction-policy', () => {
     const f = byId(findings, 'eviction.allkeys_policy');
     expect(f.severity).toBe('warning');
     expect(f.title).toBe(`maxmemory-policy is ${policy}: sessions can be evicted before their TTL`);
-    expect(f.fix).toMatch(/volatile-lru.*redis-session-config.*rollout restart deployment\/redis-session/);
+    // One directive, never a whole redis.conf.
+    expect(f.fix).toMatch(/set-eviction-policy action.*maxmemory-policy line.*redis-session-config.*leave the other lines/);
+    expect(f.fix).not.toContain('kubectl patch');
     expect(f.evidence).toMatchObject({ policy, configAllowed: true, evictedKeys: 0 });
   });
 
