@@ -68,13 +68,17 @@ export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: strin
         lost = true;
         handlers.onConnectionLost();
       });
-      // 'ready' comes before ioredis has re-sent PSUBSCRIBE; its reply ('psubscribe') marks the resubscription.
+      // ioredis re-sends PSUBSCRIBE on 'ready' without telling when it is done; the reply to ours (the same
+      // pattern again, which Redis keeps once) marks the moment notifications flow again.
       sub.on('ready', () => {
         if (!lost) return;
-        sub.once('psubscribe', () => {
-          lost = false;
-          handlers.onReconnected();
-        });
+        sub.psubscribe(channel).then(
+          () => {
+            lost = false;
+            handlers.onReconnected();
+          },
+          () => undefined,
+        );
       });
     },
     async notifySetting() {
