@@ -50,7 +50,7 @@ async function throughput(): Promise<void> {
   let peakOmem = 0;
   let maxLag = 0;
   const sampler = setInterval(() => {
-    void admin.client('LIST', 'TYPE', 'pubsub').then((list) => {
+    void admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub').then((list) => {
       const omem = Number(/omem=(\d+)/.exec(String(list))?.[1] ?? 0);
       peakOmem = Math.max(peakOmem, omem);
     });
