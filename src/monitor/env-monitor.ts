@@ -268,6 +268,8 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
         await beginWatching();
       } else if (state !== 'unreachable') state = 'standby';
       if (feed) {
+        // Nothing waiting: not behind (the last batch's lag must not stand for ever after a burst).
+        if (!pending.size && !flushing) metrics.lag.set(labels, 0);
         metrics.tracked.set(labels, tracker.size);
         metrics.sampleRate.set(labels, tracker.sampleRate);
         await store.set(statusKey(env.name), JSON.stringify(status()), 3 * leaseMs);
@@ -299,6 +301,8 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
     },
     /** This replica's view (the snapshot others read is `statusKey(env)` in the store). */
     status,
+    /** The cheap part of `status` (no percentiles), for probes. */
+    health: () => ({ env: env.name, state, ...(notify ? { notify } : {}), ...(lastError ? { lastError } : {}) }),
     holder: (): Promise<WatchHolder | undefined> => lease.holder(),
     /** Resolves once written TTLs are read and applied (tests, the bench). */
     async settled(): Promise<void> {

@@ -67,12 +67,12 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
       // detail says what to change.
       host.readiness('monitor', () => {
         const problems = monitors.flatMap((m) => {
-          const s = m.status();
+          const s = m.health();
           if (s.state === 'unreachable') return [`${s.env}: cannot subscribe (${s.lastError ?? 'unknown error'})`];
           if (s.state === 'watching' && s.notify && !s.notify.ok) return [`${s.env}: ${s.notify.message}`];
           return [];
         });
-        const watching = monitors.filter((m) => m.status().state === 'watching').map((m) => m.env);
+        const watching = monitors.filter((m) => m.health().state === 'watching').map((m) => m.env);
         const summary = `watching ${watching.length ? watching.join(', ') : 'nothing'} on this replica (${replica})`;
         return { ok: true, detail: problems.length ? `${problems.join('; ')}; ${summary}` : summary };
       });
