@@ -79,18 +79,19 @@ describe('session lifetime monitor (real redis-server with keyspace notification
 
       // Given: sessions in "sliding" (expected TTL 1 s, a write resets the expectation)...
       for (let i = 0; i < 3; i++) await c0.set(`session:exp:${i}`, 'v', 'PX', 1000); // expire on time
-      for (let i = 0; i < 2; i++) await c0.set(`session:refresh:${i}`, 'v', 'PX', 1000); // refreshed below
+      for (let i = 0; i < 2; i++) await c0.set(`session:refresh:${i}`, 'v', 'PX', 3000); // refreshed below, to 1 s
       await c0.set('session:short', 'v', 'PX', 500); // short_ttl, then expires on its own (short) time
       await c0.set('session:forever', 'v'); // no_ttl
       for (let i = 0; i < 3; i++) await c0.set(`session:gone:${i}`, 'v', 'PX', 60_000);
       await c0.del('session:gone:0', 'session:gone:1');
       await c0.unlink('session:gone:2'); // deleted x3
       // ...and in "fixed" (no sliding window): the first TTL is the expectation, so a later PEXPIRE 300 ends early.
-      for (let i = 0; i < 2; i++) await c1.set(`session:early:${i}`, 'v', 'PX', 1000);
+      for (let i = 0; i < 2; i++) await c1.set(`session:early:${i}`, 'v', 'PX', 5000);
       await expect.poll(() => events('fixed', 'set'), deadline).toBe(2);
       await run.monitor('fixed').settled();
       for (let i = 0; i < 2; i++) await c1.pexpire(`session:early:${i}`, 300);
-      // When: the refresh comes half-way through (a sliding-window write).
+      // When: the refresh (a sliding-window write) sets 1 s: ending ~1.5 s after the first write is no
+      // early expiration, since the refresh reset the expectation (without the reset, 1.5 s < 90% of 3 s).
       await expect.poll(() => events('sliding', 'set'), deadline).toBe(10);
       await new Promise((r) => setTimeout(r, 500)); // the app's think time before its refresh, not a barrier
       for (let i = 0; i < 2; i++) await c0.pexpire(`session:refresh:${i}`, 1000);
@@ -103,9 +104,9 @@ describe('session lifetime monitor (real redis-server with keyspace notification
         sliding: ['deleted', 'early_expiration', 'no_ttl', 'short_ttl', 'evicted'].map((reason) => m(V, { environment: 'sliding', reason })),
         fixed: ['deleted', 'early_expiration', 'no_ttl', 'short_ttl', 'evicted'].map((reason) => m(V, { environment: 'fixed', reason })),
       }).toEqual({ sliding: [3, 0, 1, 1, 0], fixed: [0, 2, 0, 0, 0] });
-      // Lifetimes of about a second fall in the runbook's first bucket; the refreshed ones lived ~1.5 s.
+      // Lifetimes of about a second fall in the runbook's first bucket; the refreshed ones lived over 1.5 s.
       expect(m(`${L}_bucket`, { environment: 'sliding', le: '300' })).toBe(9);
-      expect(m(`${L}_sum`, { environment: 'sliding' })).toBeGreaterThan(3 * 1 + 2 * 1.5 + 0.5 - 0.2);
+      expect(m(`${L}_sum`, { environment: 'sliding' })).toBeGreaterThan(3 * 1 + 2 * 1.5 + 0.5 - 0.3);
       expect(m('session_monitor_sample_rate', { environment: 'sliding' })).toBe(1);
 
       // When: memory runs out under allkeys-lru.
@@ -158,7 +159,7 @@ describe('session lifetime monitor (real redis-server with keyspace notification
       stateA.disconnect();
       const lostAt = Date.now();
       await expect.poll(() => b.monitor('sliding').status().state, deadline).toBe('watching');
-      expect(Date.now() - lostAt).toBeLessThan(3000);
+      expect(Date.now() - lostAt).toBeLessThan(5000); // lease 1 s + a tick + subscribe and scan
       expect(await b.monitor('sliding').holder()).toMatchObject({ holder: 'replica-b' });
       // Then: B found a2 by its scan and counts its end; A, still subscribed, counts nothing more.
       await c0.del('session:a2');
