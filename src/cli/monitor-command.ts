@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import { keyspaceFeedOpener } from '../adapters/redis/keyspace-feed.js';
 import { openStateStore } from '../adapters/state/open-state-store.js';
 import type { Config } from '../config/config.js';
+import { UserError } from '../core/errors.js';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import type { Logger } from '../core/logging.js';
 import { createHost, type Feature } from '../host/host.js';
@@ -39,7 +40,8 @@ export interface MonitorCommandDeps {
  */
 export async function monitorCommand(deps: MonitorCommandDeps): Promise<number> {
   const { logger } = deps;
-  const port = Number(deps.processEnv.PORT ?? '3000');
+  const port = Number(deps.processEnv.PORT || '3000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('PORT must be a port number between 0 and 65535', 'usage');
   const state = openStateStore({ url: deps.processEnv.STATE_REDIS_URL || undefined, logger });
   const monitor = monitorFeatureFor({ config: deps.config, registry: deps.registry, store: state.store, processEnv: deps.processEnv, logger });
   const closing: Feature = { name: 'close-state', register: (host) => host.onClose(state.close) };

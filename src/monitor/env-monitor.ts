@@ -287,8 +287,9 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
 
   return {
     env: env.name,
+    /** Starts trying for the lease; does not wait for it (an unreachable store must not hold up the host). */
     async start(): Promise<void> {
-      await runTick();
+      void runTick();
       timer = setInterval(() => void runTick(), tickMs);
       timer.unref();
     },
