@@ -6,6 +6,9 @@ import { loadConfigFile, resolveConfigPath } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
 import { createLogger, scrubSecrets } from './core/logging.js';
 import { Registry } from 'prom-client';
+import { monitorFeatureFor } from './cli/monitor-command.js';
+import { botMetrics, instrumentChecks } from './monitor/bot-metrics.js';
+import { statusCommand } from './slack/listeners/commands/status.js';
 
 /**
  * Bolt and the Kubernetes client take a while to load; they are imported only once the settings and the
@@ -78,17 +81,21 @@ async function main(): Promise<number> {
   const closeAll = () => Promise.allSettled([sources.close(), state.close()]);
   let bot;
   try {
+    const metrics = new Registry(); // GET /metrics: the monitor, the checks, the remediation audit, the process
+    const monitor = monitorFeatureFor({ config, registry: metrics, store: state.store, processEnv: process.env, logger });
     bot = createBot({
       settings,
       config,
-      registry: createCheckRegistry(allChecks),
+      registry: createCheckRegistry(instrumentChecks(allChecks, botMetrics(metrics))),
+      extraFeatures: [monitor.feature],
+      extraSubcommands: [statusCommand({ config, status: (env) => monitor.status(env) })],
       sourcesFor: sources.sourcesFor,
       logger,
       alerts: {
         stateStore: state.store,
         ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
       },
-      remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
+      remediation: { store: state.store, streams: state.streams, metrics },
       onClose: [sources.close, state.close],
       readiness: { 'state-store': () => state.ping(1000) },
       ...operationLimits(process.env),

@@ -21,6 +21,8 @@ export const USAGE = `Usage:
   session-ttl verify <env> [--config FILE] [--wait SECONDS] [--json]
   session-ttl fix <env> <action> --dry-run [--config FILE] [--param KEY=VALUE ...] [--json]
   session-ttl envs [--config FILE]
+  session-ttl monitor [--config FILE]     session monitor and /metrics on $PORT, no Slack needed
+  session-ttl status [env] [--config FILE]
   session-ttl demo [--json]
   session-ttl help
 
@@ -151,6 +153,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           { config, io, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
           { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
         );
+      }
+      case 'monitor':
+      case 'status': {
+        const { runMonitorCli } = await import('./monitor-cli.js');
+        return await runMonitorCli(command, rest, await loadConfig(values.config, io.env), io);
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

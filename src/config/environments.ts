@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { monitorSchema } from './monitor.js';
 
 /** Runbook "Configuration Reference": recommended TTL and sliding window per profile. */
 export const PROFILES = {
@@ -137,6 +138,7 @@ export const environmentSchema = z
     verify: verifySchema.prefault({}),
     /** Checks to leave out for this environment. */
     disabledChecks: z.array(z.string()).default([]),
+    monitor: monitorSchema.prefault({}),
   })
   .strict();
 

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createManifestCluster } from '../../src/adapters/kubernetes/manifest-cluster.js';
@@ -18,7 +20,10 @@ describe('manifests/bot', () => {
   });
 
   it('the Deployment runs as that service account, non-root, read-only root, config at SESSION_TTL_CONFIG', async () => {
-    const objs = docs('manifests/bot/deployment.yaml');
+    // The base has no config; the prod overlay generates it (all overlays: test/manifests/kustomize.test.ts).
+    const dir = mkdtempSync(join(tmpdir(), 'bot-manifests-'));
+    writeFileSync(join(dir, 'prod.yaml'), execFileSync('kubectl', ['kustomize', 'manifests/overlays/prod'], { encoding: 'utf8' }));
+    const objs = docs(join(dir, 'prod.yaml'));
     const deploy = objs.find((o) => o.kind === 'Deployment')!;
     const pod = deploy.spec.template.spec;
     const c = pod.containers[0];
@@ -36,18 +41,19 @@ describe('manifests/bot', () => {
     const mount = c.volumeMounts.find((m: Obj) => m.mountPath === '/etc/session-ttl');
     const volume = pod.volumes.find((v: Obj) => v.name === mount.name);
     const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)!;
+    expect(volume.configMap.name).toMatch(/^session-ttl-bot-config-/);
     expect(cm.data['session-ttl.yaml']).toContain('profile: production');
     // The manifest adapter reads it too: the Deployment becomes a pseudo-pod.
-    const pods = await createManifestCluster({ dir: resolve('manifests/bot'), namespace: 'langgraph-agent' }).listPods(
+    const pods = await createManifestCluster({ dir, namespace: 'langgraph-agent' }).listPods(
       'app=session-ttl-bot',
     );
     expect(pods.map((p) => p.name)).toEqual(['deployment/session-ttl-bot']);
   });
 });
 
-describe('manifests/prometheus-rule.yaml', () => {
+describe('manifests/bot/prometheus-rule.yaml', () => {
   it("carries the runbook's SessionTTLViolations rule", () => {
-    const [rule] = docs('manifests/prometheus-rule.yaml');
+    const [rule] = docs('manifests/bot/prometheus-rule.yaml');
     const alert = rule!.spec.groups.flatMap((g: Obj) => g.rules).find((r: Obj) => r.alert === 'SessionTTLViolations');
     expect(alert.expr.trim()).toBe('rate(session_ttl_violations_total[10m]) > 0');
     expect(alert.for).toBe('5m');

@@ -1,0 +1,56 @@
+import type { Registry } from 'prom-client';
+import { keyspaceFeedOpener } from '../adapters/redis/keyspace-feed.js';
+import { openStateStore } from '../adapters/state/open-state-store.js';
+import type { Config } from '../config/config.js';
+import { UserError } from '../core/errors.js';
+import type { CasStateStore } from '../core/ports/cas-state-store.js';
+import type { Logger } from '../core/logging.js';
+import { createHost, type Feature } from '../host/host.js';
+import { createMetricsFeature, type MetricsFeature } from '../monitor/metrics-feature.js';
+
+/**
+ * The monitor and `GET /metrics` over the environments' Redis (credentials from `processEnv`), for a
+ * composition root: the bot (`main.ts`) and `session-ttl monitor` build it the same way.
+ */
+export function monitorFeatureFor(deps: { config: Config; registry: Registry; store: CasStateStore; processEnv: NodeJS.ProcessEnv; logger: Logger }): MetricsFeature {
+  return createMetricsFeature({
+    config: deps.config,
+    registry: deps.registry,
+    store: deps.store,
+    openFeed: keyspaceFeedOpener(deps.processEnv),
+    logger: deps.logger,
+    ...(deps.processEnv.HOSTNAME ? { replica: deps.processEnv.HOSTNAME } : {}),
+  });
+}
+
+export interface MonitorCommandDeps {
+  config: Config;
+  processEnv: NodeJS.ProcessEnv;
+  logger: Logger;
+  registry: Registry;
+  /** Resolves when the command should stop (SIGTERM / SIGINT in the terminal). */
+  until: Promise<unknown>;
+  hostname?: string;
+  onListening?: (port: number) => void;
+}
+
+/**
+ * `session-ttl monitor`: the session lifetime monitor and `/metrics`, `/healthz`, `/readyz` on `PORT`
+ * (default 3000), without Slack: no token needed. State (leases) in STATE_REDIS_URL when set.
+ */
+export async function monitorCommand(deps: MonitorCommandDeps): Promise<number> {
+  const { logger } = deps;
+  const port = Number(deps.processEnv.PORT || '3000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('PORT must be a port number between 0 and 65535', 'usage');
+  const state = openStateStore({ url: deps.processEnv.STATE_REDIS_URL || undefined, logger });
+  const monitor = monitorFeatureFor({ config: deps.config, registry: deps.registry, store: state.store, processEnv: deps.processEnv, logger });
+  const closing: Feature = { name: 'close-state', register: (host) => host.onClose(state.close) };
+  const host = createHost({ features: [monitor.feature, closing], logger, port, ...(deps.hostname ? { hostname: deps.hostname } : {}) });
+  const started = await host.start();
+  logger.info({ port: started.port, environments: monitor.monitors.map((m) => m.env) }, 'session monitor listening (/metrics, /healthz, /readyz)');
+  deps.onListening?.(started.port);
+  await deps.until;
+  logger.info('shutting down the session monitor');
+  const { drained } = await host.stop();
+  return drained ? 0 : 1;
+}

@@ -1,0 +1,63 @@
+import { VIOLATION_REASONS, type ViolationReason } from './metrics.js';
+
+const SLOTS = 60;
+const SLOT_MS = 60_000;
+/** Lifetimes kept per minute for the percentiles (a uniform enough sample at any rate). */
+const LIFETIMES_PER_SLOT = 256;
+
+interface Slot {
+  minute: number;
+  reasons: Record<ViolationReason, number>;
+  lifetimes: number[];
+  seenLifetimes: number;
+}
+
+export interface HourSummary {
+  violations: Record<ViolationReason, number>;
+  /** Lifetime percentiles in seconds over the last hour; absent without ended sessions. */
+  lifetime?: { p50: number; p90: number; p99: number; count: number };
+}
+
+const zero = (): Record<ViolationReason, number> => Object.fromEntries(VIOLATION_REASONS.map((r) => [r, 0])) as Record<ViolationReason, number>;
+
+/** Violations and lifetimes of the last hour, by minute, for `/session-ttl status` (bounded memory). */
+export function createHourWindow(now: () => number) {
+  const slots: Slot[] = [];
+  function slot(): Slot {
+    const minute = Math.floor(now() / SLOT_MS);
+    const i = minute % SLOTS;
+    let s = slots[i];
+    if (!s || s.minute !== minute) {
+      s = { minute, reasons: zero(), lifetimes: [], seenLifetimes: 0 };
+      slots[i] = s;
+    }
+    return s;
+  }
+  return {
+    violation(reason: ViolationReason): void {
+      slot().reasons[reason]++;
+    },
+    lifetime(seconds: number): void {
+      const s = slot();
+      s.seenLifetimes++;
+      // Reservoir sampling: every lifetime of the minute equally likely to be kept.
+      if (s.lifetimes.length < LIFETIMES_PER_SLOT) s.lifetimes.push(seconds);
+      else {
+        const j = Math.floor(Math.random() * s.seenLifetimes);
+        if (j < LIFETIMES_PER_SLOT) s.lifetimes[j] = seconds;
+      }
+    },
+    summary(): HourSummary {
+      const current = Math.floor(now() / SLOT_MS);
+      const live = slots.filter((s) => s && current - s.minute < SLOTS);
+      const violations = zero();
+      for (const s of live) for (const r of VIOLATION_REASONS) violations[r] += s.reasons[r];
+      const all = live.flatMap((s) => s.lifetimes).sort((a, b) => a - b);
+      const count = live.reduce((n, s) => n + s.seenLifetimes, 0);
+      if (!all.length) return { violations };
+      const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))] as number;
+      return { violations, lifetime: { p50: q(0.5), p90: q(0.9), p99: q(0.99), count } };
+    },
+  };
+}
+export type HourWindow = ReturnType<typeof createHourWindow>;
