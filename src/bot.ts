@@ -7,6 +7,7 @@ import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './adapters/action-context.js';
+import { botMetrics } from './monitor/bot-metrics.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { StateStore } from './core/ports/state-store.js';
 import type { StreamStore } from './core/ports/stream-store.js';
@@ -57,6 +58,8 @@ export interface BotDeps {
   graceMs?: number;
   /** After the grace period, how long interrupted work gets to say so in Slack (default 5 s). */
   lastWordsMs?: number;
+  /** The `/metrics` registry: command latency and Slack API errors are recorded on it when given. */
+  metrics?: Registry;
   /** Remediation (fix buttons, approvals, audit) over the shared state store; absent, reports only diagnose. */
   remediation?: {
     store: CasStateStore;
@@ -111,6 +114,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
+    ...(deps.metrics ? { metrics: botMetrics(deps.metrics) } : {}),
     ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
     ...(remediation && deps.remediation ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } } : {}),
   });

@@ -95,6 +95,7 @@ async function main(): Promise<number> {
         stateStore: state.store,
         ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
       },
+      metrics,
       remediation: { store: state.store, streams: state.streams, metrics },
       onClose: [sources.close, state.close],
       readiness: { 'state-store': () => state.ping(1000) },

@@ -43,10 +43,17 @@ export function messageLink(ref: { channel: string; ts: string; threadTs?: strin
  * The chat port over a Bolt WebClient (which carries the bot token): neutral messages rendered to
  * Block Kit, `chat.postMessage` / `chat.update` / `chat.getPermalink`.
  */
-export function slackChat(client: webApi.WebClient, render: BlockKitOptions = {}): ChatPort {
+export function slackChat(client: webApi.WebClient, render: BlockKitOptions = {}, onApiError?: (code: string) => void): ChatPort {
+  /** Counts a failed call by its Slack error code (a bounded vocabulary; anything else is `other`). */
+  const counted = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      const code = slackErrorCode(err);
+      onApiError?.(code && /^[a-z_]{1,40}$/.test(code) ? code : 'other');
+      throw err;
+    });
   return {
     async post({ channel, threadTs, message }) {
-      const res = await sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
+      const res = await counted(sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
         client.chat.postMessage({
           channel,
           text,
@@ -54,14 +61,14 @@ export function slackChat(client: webApi.WebClient, render: BlockKitOptions = {}
           ...(threadTs ? { thread_ts: threadTs } : {}),
           unfurl_links: false,
         }),
-      );
+      ));
       if (!res.ts) throw new Error(`chat.postMessage in ${channel} returned no ts`);
       return { channel, ts: res.ts };
     },
     async update({ channel, ts, message }) {
-      await sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
+      await counted(sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
         client.chat.update({ channel, ts, text, ...(blocks ? { blocks } : { blocks: [] }) }),
-      );
+      ));
     },
     async permalink({ channel, ts, threadTs }) {
       try {

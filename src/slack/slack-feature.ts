@@ -1,3 +1,4 @@
+import type { BotMetrics } from '../monitor/bot-metrics.js';
 import { runDiagnosis } from '../diagnostics/engine.js';
 import { reportMessage } from '../render/report-message.js';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
@@ -28,6 +29,8 @@ import { createReplayGuard } from './replay-guard.js';
 import { slackEventsRoute } from './slack-events-route.js';
 
 export interface SlackFeatureDeps {
+  /** The bot's own metrics (`/metrics`): command latency and Slack API errors; absent, nothing is recorded. */
+  metrics?: BotMetrics;
   bolt: BoltApp;
   settings: BotSettings;
   config: Config;
@@ -63,7 +66,8 @@ export interface SlackFeature {
 export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { bolt, settings, logger, now } = deps;
   const { app, receiver } = bolt;
-  const chat = slackChat(app.client, deps.render);
+  const chat = slackChat(app.client, deps.render, deps.metrics ? (code) => deps.metrics?.slackApiErrors.inc({ code }) : undefined);
+  const observeCommand = deps.metrics ? (command: string, seconds: number) => deps.metrics?.commandLatency.observe({ command }, seconds) : undefined;
   const service = deps.remediation?.service;
   // Known once the feature is registered on the host; verify reads it when it runs.
   let interrupted: AbortSignal | undefined;
@@ -104,10 +108,10 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
     name: 'slack',
     register(host) {
       interrupted = host.work.interrupted;
-      const router = createCommandRouter({ subcommands: registry, chat, logger, interrupted: host.work.interrupted });
+      const router = createCommandRouter({ subcommands: registry, chat, logger, interrupted: host.work.interrupted, ...(observeCommand ? { observeCommand } : {}) });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
-      registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger });
+      registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger, ...(observeCommand ? { observeCommand } : {}) });
       if (deps.remediation) {
         registerRemediationListeners(app, {
           remediation: deps.remediation.service,

@@ -23,6 +23,7 @@ describe('remediation through the real Bolt app (smoke)', () => {
   let bot: Bot;
   let sources: SourceCache;
   let baseUrl: string;
+  const metrics = new Registry();
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -44,7 +45,8 @@ describe('remediation through the real Bolt app (smoke)', () => {
       logger: createLogger({ level: 'silent' }),
       hostname: '127.0.0.1',
       webApiRetries: 0,
-      remediation: { store: redisStateStore(redis), streams: redisStreamStore(redis), metrics: new Registry() },
+      metrics,
+      remediation: { store: redisStateStore(redis), streams: redisStreamStore(redis), metrics },
     });
     baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
   });
@@ -105,5 +107,21 @@ describe('remediation through the real Bolt app (smoke)', () => {
     expect(eph.body.text).toMatch(/access\.environments\.dev\.request/);
     expect(slack.callsOf('views.open')).toHaveLength(0);
     expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
+  });
+
+  it('records command latency by subcommand and Slack API errors by code on the /metrics registry', async () => {
+    // Given: counters from the earlier tests cleared, and a post that Slack refuses.
+    metrics.resetMetrics();
+    slack.failMethod('chat.postMessage', 'channel_not_found', 1);
+    // When: a diagnosis runs (its report post fails once) and an unknown subcommand is typed.
+    await sendSlashCommand(baseUrl, { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('m') }, { signingSecret: SECRET });
+    await sendSlashCommand(baseUrl, { text: 'frobnicate', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('n') }, { signingSecret: SECRET });
+    await bot.idle();
+    // Then: bounded labels only: the registered subcommand name, `unknown`, and Slack's error code.
+    const text = await metrics.metrics();
+    expect(text).toMatch(/session_ttl_bot_command_duration_seconds_count\{command="diagnose"\} 1/);
+    expect(text).toMatch(/session_ttl_bot_command_duration_seconds_count\{command="unknown"\} 1/);
+    expect(text).not.toContain('frobnicate');
+    expect(text).toMatch(/session_ttl_bot_slack_api_errors_total\{code="channel_not_found"\} 1/);
   });
 });

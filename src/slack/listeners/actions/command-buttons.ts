@@ -9,7 +9,7 @@ import { actorOf } from './actor.js';
 /** Buttons that are commands: the click runs `/session-ttl <command> <ref>` on the typed-command path. */
 export const COMMAND_BUTTONS = ['diagnose', 'verify'] as const;
 
-export function registerCommandButtons(app: App, deps: { subcommands: SubcommandRegistry; chat: ChatPort; work: InFlight; logger: Logger }): void {
+export function registerCommandButtons(app: App, deps: { subcommands: SubcommandRegistry; chat: ChatPort; work: InFlight; logger: Logger; observeCommand?: (subcommand: string, seconds: number) => void }): void {
   for (const name of COMMAND_BUTTONS) {
     app.action(name, async ({ ack, body, action, respond }) => {
       await ack();
@@ -31,6 +31,7 @@ export function registerCommandButtons(app: App, deps: { subcommands: Subcommand
         },
         chat: deps.chat,
         logger,
+        ...(deps.observeCommand ? { observeCommand: deps.observeCommand } : {}),
       };
       // The ref is validated like typed text: plain names only.
       await deps.work.run(() => dispatchInterruptible(deps.subcommands, ctx, `${name} ${ref}`, deps.work.interrupted));

@@ -13,6 +13,7 @@ export interface CommandRouterDeps {
   chat: ChatPort;
   logger: Logger;
   requestId?: () => string;
+  observeCommand?: (subcommand: string, seconds: number) => void;
   /** Aborted when shutdown's grace period is over: a command still running is answered "interrupted". */
   interrupted?: AbortSignal;
 }
@@ -41,6 +42,7 @@ export function createCommandRouter(deps: CommandRouterDeps): (args: CommandArgs
       },
       chat: deps.chat,
       logger,
+      ...(deps.observeCommand ? { observeCommand: deps.observeCommand } : {}),
     };
     await dispatchInterruptible(deps.subcommands, ctx, command.text, deps.interrupted);
     // A subcommand that never acknowledged would leave Slack showing a timeout error.
@@ -107,6 +109,9 @@ export async function dispatchInterruptible(
  * commands (Re-run, Verify), so both get the same validation, authorization and error replies.
  */
 export async function dispatchCommand(subcommands: SubcommandRegistry, ctx: CommandContext, text: string): Promise<void> {
+  const started = performance.now();
+  // Only registered names become a label value: the text itself is untrusted.
+  let known = 'unknown';
   await runWithErrorReply(ctx, async () => {
     const { subcommand, args } = parseCommandText(text);
     ctx.logger.info({ subcommand, args }, 'command');
@@ -115,6 +120,8 @@ export async function dispatchCommand(subcommands: SubcommandRegistry, ctx: Comm
       const names = subcommands.all.map((s) => `\`${s.name}\``).join(', ');
       throw new UserError(`Unknown subcommand \`${subcommand}\`. Try one of ${names}.`, 'unknown_subcommand');
     }
+    known = sub.name;
     await sub.run(parseParams(sub, args), ctx);
   });
+  ctx.observeCommand?.(known, (performance.now() - started) / 1000);
 }

@@ -24,6 +24,8 @@ export interface CommandContext {
   respond(message: { text: string; blocks?: SlackMessage['blocks'] }): Promise<void>;
   /** Posting in channels: the one chat interface (neutral messages). */
   chat: ChatPort;
+  /** Records how long a subcommand took (the `/metrics` histogram); absent, nothing is recorded. */
+  observeCommand?: (subcommand: string, seconds: number) => void;
   logger: Logger;
 }
 
