@@ -1,3 +1,4 @@
+import { parseStored } from '../core/stored-json.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -155,14 +156,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const limit = deps.limit ?? createLimiter(8);
 
   async function readGroup(key: string, take: boolean): Promise<GroupRecord | undefined> {
-    const text = take ? await deps.store.take(key) : await deps.store.get(key);
-    if (text === undefined) return undefined;
-    try {
-      const parsed = groupSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
+    return parseStored(groupSchema, take ? await deps.store.take(key) : await deps.store.get(key));
   }
 
   /**

@@ -1,3 +1,4 @@
+import { parseStored } from '../core/stored-json.js';
 import { z } from 'zod';
 import type { Message } from '../core/message.js';
 import type { StateStore } from '../core/ports/state-store.js';
@@ -52,15 +53,7 @@ export interface CooldownStore {
   closeIncident(alertname: string, env: string): Promise<IncidentRecord | undefined>;
 }
 
-function decode<T>(schema: z.ZodType<T, any>, text: string | undefined): T | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const decode = parseStored;
 
 // Alert names and environment names are identifiers; anything else is encoded so a key cannot be forged.
 const part = (s: string) => encodeURIComponent(s.toLowerCase());

@@ -1,3 +1,4 @@
+import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
@@ -60,14 +61,8 @@ export function createWatchLease(opts: WatchLeaseOptions) {
     async holder(): Promise<WatchHolder | undefined> {
       const raw = await store.get(key);
       if (raw === undefined) return undefined;
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        json = undefined;
-      }
-      const parsed = heldSchema.safeParse(json);
-      return parsed.success ? { holder: parsed.data.holder, since: parsed.data.since } : { holder: 'unknown', since: 0 };
+      const held = parseStored(heldSchema, raw);
+      return held ? { holder: held.holder, since: held.since } : { holder: 'unknown', since: 0 };
     },
   };
 }

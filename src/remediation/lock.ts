@@ -1,3 +1,4 @@
+import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
@@ -60,16 +61,9 @@ export function createEnvLocks(deps: EnvLocksDeps): EnvLocks {
   async function holder(env: string): Promise<LockHolder | undefined> {
     const raw = await store.get(key(env));
     if (raw === undefined) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      json = undefined;
-    }
-    const parsed = heldSchema.safeParse(json);
+    const held = parseStored(heldSchema, raw);
     // Something else under our key still holds the lock; it just cannot be described.
-    if (!parsed.success) return { holder: 'unknown', since: 0 };
-    return { holder: parsed.data.holder, since: parsed.data.since };
+    return held ? { holder: held.holder, since: held.since } : { holder: 'unknown', since: 0 };
   }
 
   async function acquire(env: string, who: string): Promise<AcquireResult> {

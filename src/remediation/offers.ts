@@ -1,3 +1,4 @@
+import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ACTION_IDS, type ActionId } from '../core/action-ids.js';
@@ -59,14 +60,7 @@ export function createOffers(opts: { store: StateStore; ttlMs: number; now: () =
     },
     async get(id: string): Promise<Offer | undefined> {
       if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return undefined;
-      const text = await opts.store.get(key(id));
-      if (text === undefined) return undefined;
-      try {
-        const parsed = offerSchema.safeParse(JSON.parse(text));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
-      }
+      return parseStored(offerSchema, await opts.store.get(key(id)));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Config, EnvironmentConfig } from '../config/config.js';
@@ -141,10 +142,7 @@ export function createRemediation(deps: RemediationDeps) {
   const revertKey = (id: string) => `remediation:revert:${id}`;
 
   async function storedPlan(id: string): Promise<z.infer<typeof planSchema> | undefined> {
-    const text = await deps.store.get(planKey(id));
-    if (!text) return undefined;
-    const parsed = planSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    return parseStored(planSchema, await deps.store.get(planKey(id)));
   }
 
   async function capabilityOf(env: EnvironmentConfig, action: AnyAction) {
@@ -336,16 +334,16 @@ export function createRemediation(deps: RemediationDeps) {
     async revert(actor: Actor, revertId: string): Promise<Outcome<{ outcome: ApplyOutcome; message: string }>> {
       if (!/^[A-Za-z0-9_-]{22}$/.test(revertId)) return { ok: false, message: 'This revert is unknown or has expired.' };
       const text = await deps.store.get(revertKey(revertId));
-      const parsed = text ? revertSchema.safeParse(JSON.parse(text)) : undefined;
-      if (!parsed?.success) return { ok: false, message: 'This revert is unknown, has expired or was already done.' };
-      const rec = parsed.data.record as RevertRecord;
+      const stored = parseStored(revertSchema, text);
+      if (!stored) return { ok: false, message: 'This revert is unknown, has expired or was already done.' };
+      const rec = stored.record as RevertRecord;
       const env = envOf(rec.env);
       const action = actionOf(rec.action);
       const decision = decide(policy, await who(actor), { channelId: actor.channelId, env: env.name }, { kind: 'request', action: action.id });
       if (!decision.allowed) return denied(actor, env.name, action.id, decision);
       // Exactly once: of two clicks (or replicas), one takes the record.
       if (!(await deps.store.compareAndDelete(revertKey(revertId), text as string))) return { ok: false, message: 'This revert was already done.' };
-      const base = { actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: env.name, action: action.id, pendingId: parsed.data.pendingId };
+      const base = { actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: env.name, action: action.id, pendingId: stored.pendingId };
       const locked = await deps.locks.withLock(env.name, `revert ${action.id} by ${actor.userId}`, () =>
         withContext(env, async (ctx): Promise<{ outcome?: ApplyOutcome; error?: string }> => {
           try {

@@ -1,10 +1,10 @@
+import { captureIo } from '../support/cli-io.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VerifyResult } from '../../src/verify/verify-result.js';
 import { startFakeAppApi, type FakeAppApi } from '../fakes/app-api.js';
@@ -13,19 +13,6 @@ import { scanKeys } from '../verify/verify-env.js';
 
 const TOKEN = 'cli-app-token-4b1d';
 
-function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env,
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 /** A config file with `dev` (canary mode, expects 60 s) and `app` (app mode through the fake app API). */
 function writeConfig(appBaseUrl: string): string {

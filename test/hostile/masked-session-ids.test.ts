@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { maskKey } from '../../src/diagnostics/sampling/mask-key.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 import { startHostileBot, type HostileBot } from './bot-harness.js';
-import { captureIo } from './cli-io.js';
+import { captureIo } from '../support/cli-io.js';
 
 // Issue 9 item 8: session ids are credentials. Whatever a key's shape, nothing after the key pattern's
 // literal prefix may be shown beyond a short stub, in the CLI, in Slack or in the (debug) logs.

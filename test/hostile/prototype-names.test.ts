@@ -7,7 +7,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
 import { alertmanagerPayload, startHostileBot, type HostileBot } from './bot-harness.js';
-import { captureIo } from './cli-io.js';
+import { captureIo } from '../support/cli-io.js';
 
 // Issue 9 item 9: names that are properties of every object (Object.prototype) must read as unknown
 // environments, not crash the lookup.

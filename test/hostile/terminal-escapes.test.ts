@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli/run-cli.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { captureIo } from './cli-io.js';
+import { captureIo } from '../support/cli-io.js';
 
 // Issue 9 item 10: key names (and anything else read from Redis or a cluster) are untrusted; a
 // terminal must never receive their control characters (title, clear screen, hyperlinks, bidi).

@@ -1,3 +1,4 @@
+import { parseStored } from '../../../core/stored-json.js';
 import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import type { InFlight } from '../../../core/feature.js';
@@ -40,9 +41,7 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
     await deps.store.set(threadKey(pendingId), JSON.stringify(thread), THREAD_TTL_MS);
   }
   async function threadOf(pendingId: string): Promise<MessageRef | undefined> {
-    const text = await deps.store.get(threadKey(pendingId));
-    const parsed = text ? threadSchema.safeParse(JSON.parse(text)) : undefined;
-    return parsed?.success ? parsed.data : undefined;
+    return parseStored(threadSchema, await deps.store.get(threadKey(pendingId)));
   }
   async function tell(actor: Pick<Actor, 'userId' | 'channelId'>, message: Message): Promise<void> {
     const { text, blocks } = toBlockKit(message);
