@@ -65,7 +65,7 @@ async function naive(): Promise<Result> {
 type Reply = number | Buffer | null | Reply[] | Error;
 
 class RespReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private waiting: { count: number; out: Reply[]; resolve: (r: Reply[]) => void } | undefined;
   constructor(socket: Socket) {
     socket.on('data', (d: Buffer) => {
