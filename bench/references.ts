@@ -142,6 +142,22 @@ const bulk = (a: Buffer | string) => {
 };
 const command = (...args: (Buffer | string)[]) => Buffer.concat([Buffer.from(`*${args.length}\r\n`), ...args.flatMap(bulk)]);
 
+/** `PTTL <key>` for every key (binary-safe) plus an optional trailing command, in one buffer. */
+function pttlBatch(keys: Buffer[], tail: Buffer | undefined): Buffer {
+  let size = tail?.length ?? 0;
+  for (const k of keys) size += 14 + 1 + String(k.length).length + 2 + k.length + 2;
+  const out = Buffer.allocUnsafe(size);
+  let p = 0;
+  for (const k of keys) {
+    p += out.write('*2\r\n$4\r\nPTTL\r\n$', p, 'latin1');
+    p += out.write(`${k.length}\r\n`, p, 'latin1');
+    p += k.copy(out, p);
+    p += out.write('\r\n', p, 'latin1');
+  }
+  if (tail) p += tail.copy(out, p);
+  return out.subarray(0, p);
+}
+
 async function lean(): Promise<Result> {
   const socket = connect({ port, host: '127.0.0.1', noDelay: true });
   await new Promise<void>((r, j) => socket.once('connect', r).once('error', j));
@@ -154,11 +170,11 @@ async function lean(): Promise<Result> {
     const [cursor, batch] = scan as [Buffer, Buffer[]];
     const more = cursor.toString() !== '0';
     // This batch's PTTLs and the next SCAN leave in one write: one round trip per batch.
-    const parts: Buffer[] = batch.map((k) => command('PTTL', k));
-    if (more) parts.push(command('SCAN', cursor, 'MATCH', pattern, 'COUNT', String(COUNT)));
-    if (parts.length === 0) break;
-    socket.write(Buffer.concat(parts));
-    const replies = await reader.next(parts.length);
+    const out = pttlBatch(batch, more ? command('SCAN', cursor, 'MATCH', pattern, 'COUNT', String(COUNT)) : undefined);
+    const expected = batch.length + (more ? 1 : 0);
+    if (expected === 0) break;
+    socket.write(out);
+    const replies = await reader.next(expected);
     for (let i = 0; i < batch.length; i++) {
       const ttl = replies[i];
       if (typeof ttl !== 'number' || ttl === -2) continue;
