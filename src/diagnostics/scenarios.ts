@@ -17,8 +17,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'Redis memory eviction',
     checks: ['memory', 'eviction-policy', 'config-drift'],
     fix: [
-      'Change maxmemory-policy to volatile-lru in the redis-session-config ConfigMap (only keys with a TTL are evicted), or raise maxmemory (runbook redis-memory.md).',
-      'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
+      'Set maxmemory-policy to volatile-lru (only keys with a TTL are evicted) live on every node and in the one maxmemory-policy line of redis.conf in the redis-session-config ConfigMap (keep every other line); the "Set the Redis eviction policy" button does both. Or raise maxmemory (runbook redis-memory.md).',
+      'CONFIG SET takes effect at once, without a restart; the ConfigMap line keeps it across the next restart. When the ConfigMap already says volatile-lru, the live value drifted (see config.live_drift).',
     ],
   },
   {
@@ -68,8 +68,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'AOF rewrite during high load',
     checks: ['aof', 'config-drift'],
     fix: [
-      'Tune AOF in the redis-session-config ConfigMap: auto-aof-rewrite-percentage 100, auto-aof-rewrite-min-size 128mb.',
-      'Restart Redis: kubectl rollout restart deployment/redis-session -n <namespace>.',
+      'Tune AOF rewrites: auto-aof-rewrite-percentage 100 and auto-aof-rewrite-min-size 128mb, live (CONFIG SET) and in those two lines of redis.conf in the redis-session-config ConfigMap; the "Tune AOF rewrites" button does both.',
+      'CONFIG SET takes effect at once, without a restart; the ConfigMap lines keep it across the next restart.',
     ],
   },
 ];

@@ -124,7 +124,7 @@ describe('renderReportMessage', () => {
     const blocks = blocksOf(r);
     expect(blocks[2]!.block_id).toBe('scenarios');
     const text = blocks[2]!.text!.text;
-    expect(text).toMatch(/^:mag: \*Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru\*\n1\. Change maxmemory-policy to volatile-lru/);
+    expect(text).toMatch(/^:mag: \*Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru\*\n1\. Set maxmemory-policy to volatile-lru \(only keys with a TTL are evicted\) live on every node/);
     expect(text).toContain('_Also consider: Scenario 6, Configuration mismatch_');
     expect(renderReportMessage(r).text).toContain('Most likely: Scenario 1, Redis memory eviction');
     const healthy = blocksOf(report([], { checks: [{ id: 'clock-skew', status: 'ok', durationMs: 5 }], scenarios: [{ scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] }] }));
