@@ -1,4 +1,5 @@
 import type { ActionContext, Capability } from '../types.js';
+import { objectNames, type ObjectNames } from './object-names.js';
 
 export interface KubeNeed {
   verb: 'get' | 'patch';
@@ -35,4 +36,11 @@ export async function kubeCapability(ctx: ActionContext, needs: KubeNeed[]): Pro
 export async function allCapable(...checks: Promise<Capability>[]): Promise<Capability> {
   for (const c of await Promise.all(checks)) if (!c.able) return c;
   return { able: true };
+}
+
+/** RBAC for the environment's named objects (`needs` picks them); unable without a Kubernetes config. */
+export async function namedKubeCapability(ctx: ActionContext, needs: (names: ObjectNames) => KubeNeed[]): Promise<Capability> {
+  const names = objectNames(ctx.env);
+  if (!names) return { able: false, why: `Environment "${ctx.env.name}" has no Kubernetes config.` };
+  return kubeCapability(ctx, needs(names));
 }

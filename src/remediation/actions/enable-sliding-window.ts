@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
 import type { Change, RemediationAction } from '../types.js';
-import { kubeCapability } from './capability.js';
-import { objectNames } from './object-names.js';
+import { namedKubeCapability } from './capability.js';
 import { requireCluster } from './require-cluster.js';
 import { planRestart, rolloutTimeoutMs } from './restart-change.js';
 import { revertChanges, runChanges } from './run-changes.js';
@@ -23,14 +22,11 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
   recheck: ['sliding-window', 'env-check'],
   params,
 
-  async capability(ctx) {
-    const names = objectNames(ctx.env);
-    if (!names) return { able: false, why: `Environment "${ctx.env.name}" has no Kubernetes config.` };
-    return kubeCapability(ctx, [
+  capability: (ctx) =>
+    namedKubeCapability(ctx, (names) => [
       { verb: 'patch', resource: 'configmaps', name: names.appConfigMap },
       { verb: 'patch', resource: 'deployments', name: names.appDeployment },
-    ]);
-  },
+    ]),
 
   async plan(ctx, p) {
     const { cluster, names } = requireCluster(ctx);

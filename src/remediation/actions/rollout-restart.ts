@@ -1,8 +1,7 @@
 import { duration } from '../../core/format.js';
 import { z } from 'zod';
 import type { RemediationAction } from '../types.js';
-import { kubeCapability } from './capability.js';
-import { objectNames } from './object-names.js';
+import { namedKubeCapability } from './capability.js';
 import { requireCluster } from './require-cluster.js';
 import { planRestart, rolloutTimeoutMs } from './restart-change.js';
 import { revertChanges, runChanges } from './run-changes.js';
@@ -24,14 +23,11 @@ export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
   recheck: ['env-check', 'hardcoded-ttl'],
   params,
 
-  async capability(ctx) {
-    const names = objectNames(ctx.env);
-    if (!names) return { able: false, why: `Environment "${ctx.env.name}" has no Kubernetes config.` };
-    return kubeCapability(ctx, [
+  capability: (ctx) =>
+    namedKubeCapability(ctx, (names) => [
       { verb: 'patch', resource: 'deployments', name: names.appDeployment },
       { verb: 'patch', resource: 'deployments', name: names.redisDeployment },
-    ]);
-  },
+    ]),
 
   async plan(ctx, p) {
     const { cluster, names } = requireCluster(ctx);
