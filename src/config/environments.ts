@@ -52,6 +52,11 @@ export function redisUrlProblem(u: string): string | undefined {
   return undefined;
 }
 
+/** `host:port` of a Redis node (no scheme, no credentials). */
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port (no scheme, no password), e.g. 10.0.0.5:6379');
+
 const redisSchema = z
   .object({
     url: z.string({ error: 'expected a redis:// or rediss:// URL' }).superRefine((u, ctx) => {
@@ -66,8 +71,26 @@ const redisSchema = z
     keyPattern: z.string().min(1).default('session:*'),
     /** Connect timeout of the session store's connection, in ms. */
     connectTimeoutMs: z.number().int().positive().default(3000),
+    /**
+     * Redis Cluster (self-hosted, or a managed service in cluster mode): `url` is a seed node and the
+     * bot discovers the others (ioredis' Cluster client); `nodes` adds seeds.
+     */
+    cluster: z.boolean().default(false),
+    /** More seed nodes of the cluster, as `host:port`. */
+    nodes: z.array(hostPort).min(1).optional(),
+    /**
+     * Where nodes announce addresses the bot cannot reach (NAT, port-forwards, one Service per pod):
+     * announced `host:port` to the `host:port` the bot connects to.
+     */
+    natMap: z.record(hostPort, hostPort).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.cluster) return;
+    for (const key of ['nodes', 'natMap'] as const) {
+      if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to Redis Cluster only: add cluster: true` });
+    }
+  });
 
 const objectNames = {
   namespace: z.string().min(1).default('langgraph-agent'),

@@ -116,6 +116,8 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
   const catalogue = deps.registry.catalogue;
   // One keyspace pass per diagnosis, shared by the checks; it ends with the diagnosis.
   const diagnosisController = new AbortController();
+  // A cluster's masters as of now: every check of this diagnosis sees the same nodes.
+  await sources.redis?.refresh?.();
   const sampler: KeyspaceSampler | undefined = sources.redis
     ? keyspaceSamplerFor({ store: sources.redis, env, options, now, signal: diagnosisController.signal })
     : undefined;

@@ -149,7 +149,7 @@ function replyMessage(kind: RedisErrorKind, at: string, prefix: string, command:
     case 'read_only':
       return `${at} is a read-only replica (READONLY) and refused ${cmd}: point redis.url at the primary.`;
     case 'cluster_redirect':
-      return `${at} is a Redis Cluster node and redirected ${cmd} to another node (${prefix}): the bot speaks to one standalone node; point redis.url at a standalone Redis or a proxy.`;
+      return `${at} is a Redis Cluster node and redirected ${cmd} to another node (${prefix}): set redis.cluster: true in this environment's config so the bot uses a cluster client (or point redis.url at a standalone Redis or a proxy).`;
     case 'cluster_down':
       return `${at} reports the cluster is down (CLUSTERDOWN) and refused ${cmd}.`;
     case 'timeout':

@@ -6,6 +6,13 @@ import { RedisSourceError } from './redis-source-error.js';
  */
 export interface SessionStore {
   nodes: readonly RedisNodePort[];
+  /** One standalone node, or the masters of a Redis Cluster (absent: standalone). */
+  topology?: 'standalone' | 'cluster';
+  /**
+   * Learns the current topology (a cluster's masters) so that `nodes` is up to date; a diagnosis calls
+   * it once at its start. Never throws: when the store cannot be reached, `nodes` fails with the reason.
+   */
+  refresh?(): Promise<void>;
 }
 
 /** `PTTL` result in ms: -1 no expiry, -2 key gone. */

@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import type { EnvironmentConfig } from '../../config/config.js';
+import type { RedisNodePort } from '../../core/ports/session-store.js';
+import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { redisConnectOptions } from './connect-options.js';
+import { IoRedisNode } from './redis-node.js';
+import { unusableNode, type OpenSessionStore } from './unusable-node.js';
+
+/** What went wrong reaching a cluster, in words a person can act on. */
+function clusterFailure(env: EnvironmentConfig, err: unknown): string {
+  const seeds = clusterSeedsText(env);
+  const text = err instanceof Error ? err.message : String(err);
+  if (/None of startup nodes is available/i.test(text)) {
+    return `None of the Redis Cluster seed nodes (${seeds}) answered: check redis.url and redis.nodes, and that the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).`;
+  }
+  if (/refresh slots cache/i.test(text)) {
+    return `The Redis Cluster at ${seeds} did not tell its slot map (CLUSTER SLOTS failed): ${text}. Is it a cluster node (redis.cluster: true needs cluster-enabled yes), and does the ACL user have +cluster|slots?`;
+  }
+  return `The Redis Cluster at ${seeds} could not be used: ${text}`;
+}
+
+/**
+ * The session store of a Redis Cluster: its `nodes` are the masters (each with its own connection,
+ * owned by ioredis' Cluster client), read as of the last `refresh()`. A diagnosis refreshes once at its
+ * start, so all its checks see the same masters; when the cluster cannot be reached, `nodes` is one
+ * node whose every call fails with the reason, so the Redis checks report it and the others still run.
+ */
+export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): OpenSessionStore {
+  let options;
+  try {
+    options = redisConnectOptions(env, processEnv);
+  } catch (err) {
+    return { nodes: [unusableNode(clusterSeedsText(env), (err as Error).message)], close: async () => undefined, topology: 'cluster' };
+  }
+  const cluster = connectCluster(env, options);
+  const wrapped = new WeakMap<Redis, IoRedisNode>();
+  const wrap = (client: Redis): IoRedisNode => {
+    let node = wrapped.get(client);
+    if (!node) {
+      node = new IoRedisNode(client);
+      wrapped.set(client, node);
+    }
+    return node;
+  };
+  let failure: string | undefined;
+  let closed = false;
+  const masters = (): RedisNodePort[] => {
+    if (failure !== undefined) return [unusableNode(clusterSeedsText(env), failure)];
+    const list = cluster.nodes('master');
+    if (!list.length) return [unusableNode(clusterSeedsText(env), `The Redis Cluster at ${clusterSeedsText(env)} has not been reached yet.`)];
+    return list.map(wrap).sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+  };
+  return {
+    topology: 'cluster',
+    get nodes() {
+      return masters();
+    },
+    async refresh() {
+      if (closed) return;
+      try {
+        await readyCluster(cluster, Math.max(env.redis.connectTimeoutMs, 1000));
+        failure = undefined;
+      } catch (err) {
+        failure = clusterFailure(env, err);
+      }
+    },
+    close: async () => {
+      closed = true;
+      cluster.disconnect();
+    },
+  };
+}
