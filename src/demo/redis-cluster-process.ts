@@ -108,7 +108,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
     url: `redis://127.0.0.1:${nodes[0]!.port}`,
     async waitHealthy(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      let last = '';
+      let last: string;
       for (;;) {
         try {
           const infos = await Promise.all(nodes.map((n) => clusterInfo(n.port)));
