@@ -44,7 +44,7 @@ export function standardAccess(envs: readonly string[], extra: Record<string, un
 
 export interface FlowOptions {
   /** Environments by name: profile and (optional) a Redis URL other than the shared server. */
-  envs?: Record<string, { profile: 'development' | 'production'; redisUrl?: string; verify?: Record<string, unknown> }>;
+  envs?: Record<string, { profile: 'development' | 'production'; redisUrl?: string; redis?: Record<string, unknown>; verify?: Record<string, unknown> }>;
   /** The `access` section; absent, the config has none. */
   access?: unknown;
   remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
@@ -129,7 +129,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           name,
           {
             profile: e.profile,
-            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 300 },
+            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 300, ...e.redis },
             kubernetes: { kubeconfig, namespace: NS },
             ...(e.verify ? { verify: e.verify } : {}),
           },

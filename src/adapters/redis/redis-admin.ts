@@ -96,6 +96,12 @@ export interface OpenRedisAdmin extends RedisAdminPort {
   close(): Promise<void>;
 }
 
+/** One node's admin connection; it can also tell the cluster's nodes as this node sees them. */
+export interface OpenRedisNodeAdmin extends OpenRedisAdmin {
+  /** `CLUSTER NODES` as text (a cluster node only). */
+  clusterNodes(): Promise<string>;
+}
+
 /**
  * The remediation actions' Redis: a standalone node (the session store as the diagnosis sees it).
  * No offline queue, no retries, no automatic reconnect: a command is written only on a connection
@@ -103,7 +109,7 @@ export interface OpenRedisAdmin extends RedisAdminPort {
  * reconnect. When the connection has dropped, the next call opens a new one first and fails closed
  * (`unreachable`) if Redis is still down.
  */
-export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisAdmin {
+export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisNodeAdmin {
   const address = redactedAddress(opts.url);
   const user = opts.username ?? 'default';
   let client: Redis | undefined;
@@ -202,6 +208,10 @@ export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisAdmin {
       } catch (err) {
         return { allowed: false, reason: classify(err, address, 'CONFIG SET', user).message };
       }
+    },
+
+    async clusterNodes() {
+      return String(await run('CLUSTER NODES', (c) => c.call('CLUSTER', 'NODES')));
     },
 
     async keyspace() {
