@@ -1,10 +1,20 @@
 // Remediation on a Redis Cluster through the real Bolt app: CONFIG SET reaches every master and
 // replica, each confirmed; a node that refuses makes a partial change, reported as such, whose Revert
 // restores exactly the nodes that changed. One local cluster (3 masters + 3 replicas) for the file.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 import { buttonOf, REDIS_CM, REDIS_CONF, refOf, SRE, SRE2, standardAccess, startFlow, textOf, type Flow } from '../remediation/slack-flow-harness.js';
+
+const ADMIN = 'session-ttl-admin';
+/** The grants of the README's `ACL SETUSER session-ttl-admin …` line for a cluster (read from it, so the two cannot drift). */
+const README_ADMIN_GRANTS = (() => {
+  const line = /ACL SETUSER session-ttl-admin on >… (.*)/.exec(readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8'))?.[1];
+  if (!line) throw new Error('the README has no ACL SETUSER session-ttl-admin line');
+  return line.trim().split(/\s+/);
+})();
 
 describe('remediation on a Redis Cluster (3 masters + 3 replicas)', () => {
   let cluster: RedisClusterHandle;
@@ -18,9 +28,15 @@ describe('remediation on a Redis Cluster (3 masters + 3 replicas)', () => {
     cluster = await startRedisCluster({ masters: 3, replicas: 1 });
     nodes = cluster.nodes.map((n) => new Redis({ host: '127.0.0.1', port: n.port, lazyConnect: true }));
     await Promise.all(nodes.map((n) => n.connect()));
+    // The actions' user, with exactly the README's grants, on every node (ACLs are per node too).
+    await Promise.all(nodes.map((n) => n.call('ACL', 'SETUSER', ADMIN, 'on', '>admin-pw', ...README_ADMIN_GRANTS)));
     f = await startFlow({
-      envs: { dev: { profile: 'development' }, c1: { profile: 'development', redisUrl: cluster.url, redis: { cluster: true, connectTimeoutMs: 1000 } } },
+      envs: {
+        dev: { profile: 'development' },
+        c1: { profile: 'development', redisUrl: cluster.url, redis: { cluster: true, connectTimeoutMs: 1000, adminUsernameEnv: 'C1_ADMIN_USER', adminPasswordEnv: 'C1_ADMIN_PASSWORD' } },
+      },
       access: standardAccess(['dev', 'c1']),
+      processEnv: { C1_ADMIN_USER: ADMIN, C1_ADMIN_PASSWORD: 'admin-pw' },
     });
   });
   afterAll(async () => {
@@ -74,7 +90,7 @@ describe('remediation on a Redis Cluster (3 masters + 3 replicas)', () => {
     const refusing = 4;
     const report = await f.diagnose('c1');
     const view = await f.openPreview(SRE, report);
-    await nodes[refusing]!.call('ACL', 'SETUSER', 'default', '-config|set');
+    await nodes[refusing]!.call('ACL', 'SETUSER', ADMIN, '-config|set');
     try {
       // When: SRE submits the preview.
       const before = f.slack.callsOf('chat.postMessage').length;
@@ -84,7 +100,7 @@ describe('remediation on a Redis Cluster (3 masters + 3 replicas)', () => {
 
       // Then: five nodes changed, the refusing one did not, and the message says exactly that.
       const text = textOf(applied);
-      expect(text).toContain(`set-eviction-policy in c1 was applied partly: changed on 5 of 6 nodes; failed on ${addr(refusing)} (denied CONFIG SET to user "default"`);
+      expect(text).toContain(`set-eviction-policy in c1 was applied partly: changed on 5 of 6 nodes; failed on ${addr(refusing)} (denied CONFIG SET to user "${ADMIN}"`);
       expect(text).toContain('Revert restores the 5 node(s) that changed.');
       expect(text).toContain(`Not changed: CONFIG SET maxmemory-policy volatile-lru on ${addr(refusing)} (replica) (now allkeys-lru): Redis at ${addr(refusing)} denied CONFIG SET`);
       expect(text).toContain(`Not attempted: ConfigMap langgraph-agent/${REDIS_CM} key redis.conf`);
@@ -104,7 +120,7 @@ describe('remediation on a Redis Cluster (3 masters + 3 replicas)', () => {
       expect(textOf(reverted)).toContain('restored and confirmed on 5 of 5 nodes');
       expect(await policies()).toEqual(Array(6).fill('allkeys-lru'));
     } finally {
-      await nodes[refusing]!.call('ACL', 'SETUSER', 'default', '+config|set');
+      await nodes[refusing]!.call('ACL', 'SETUSER', ADMIN, '+config|set');
     }
   });
 });

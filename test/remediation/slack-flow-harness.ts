@@ -48,6 +48,8 @@ export interface FlowOptions {
   /** The `access` section; absent, the config has none. */
   access?: unknown;
   remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
+  /** The bot's environment variables (credentials the config names); default none. */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Flow {
@@ -152,7 +154,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     hostname: '127.0.0.1',
     webApiRetries: 0,
     now: clock.now,
-    processEnv: {},
+    processEnv: opts.processEnv ?? {},
     remediation: { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis), metrics: new Registry() },
   });
   const baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;

@@ -1,7 +1,14 @@
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { AdminNode } from '../../remediation/types.js';
 import { clusterSeeds, splitHostPort } from './cluster-client.js';
-import { openRedisAdmin, RedisAdminError, type OpenRedisAdmin, type OpenRedisNodeAdmin, type RedisAdminOptions } from './redis-admin.js';
+import {
+  openRedisAdmin,
+  RedisAdminError,
+  type OpenRedisAdmin,
+  type OpenRedisNodeAdmin,
+  type RedisAdminErrorKind,
+  type RedisAdminOptions,
+} from './redis-admin.js';
 
 /** `host:port`, IPv6 hosts in brackets. */
 const joinHostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
@@ -56,19 +63,22 @@ export function openClusterAdmin(env: Pick<EnvironmentConfig, 'name' | 'redis'>,
 
   async function discover(): Promise<AdminNode[]> {
     const errors: string[] = [];
+    const kinds = new Set<RedisAdminErrorKind>();
     for (const seed of clusterSeeds(env)) {
       const address = joinHostPort(seed.host, seed.port);
       try {
         const nodes = parseClusterNodes(await open(address).clusterNodes(), env.redis.natMap);
         if (nodes.length) return nodes;
         errors.push(`${address}: CLUSTER NODES listed no node`);
+        kinds.add('other');
       } catch (err) {
         errors.push(err instanceof Error ? err.message : String(err));
+        kinds.add(err instanceof RedisAdminError ? err.kind : 'other');
       }
     }
     throw new RedisAdminError(
       `No seed node of the Redis Cluster of environment "${env.name}" told its nodes (CLUSTER NODES): ${errors.join('; ')}`,
-      errors.length && errors.every((e) => /unreachable/.test(e)) ? 'unreachable' : 'other',
+      kinds.size === 1 ? ([...kinds][0] as RedisAdminErrorKind) : 'other',
       clusterSeeds(env).map((s) => joinHostPort(s.host, s.port)).join(', '),
       'CLUSTER NODES',
     );

@@ -5,7 +5,7 @@ import type { RedisAdminPort } from '../../remediation/types.js';
 import { redactedAddress } from './connect-options.js';
 import { parseInfo, parseKeyspace } from './redis-node.js';
 
-export type RedisAdminErrorKind = 'unreachable' | 'auth' | 'no_permission' | 'refused' | 'not_confirmed' | 'other';
+export type RedisAdminErrorKind = 'unreachable' | 'timeout' | 'auth' | 'no_permission' | 'refused' | 'not_confirmed' | 'other';
 
 /** A failed admin call; the message starts with `Redis at host:port` and never carries a password. */
 export class RedisAdminError extends Error {
@@ -79,6 +79,15 @@ function classify(err: unknown, address: string, command: string, user: string):
   }
   if (/unknown command|unknown subcommand/i.test(msg)) {
     return new RedisAdminError(`Redis at ${address} does not offer ${command} (renamed or disabled, e.g. a managed service): ${msg.split('\n')[0]}`, 'refused', address, command);
+  }
+  if (/Command timed out/.test(msg)) {
+    // Sent, but no answer: a paused or overloaded Redis may still run it later.
+    return new RedisAdminError(
+      `Redis at ${address} did not answer ${command} in time (${msg.split('\n')[0]}).${command === 'CONFIG SET' ? ' It may still apply the change once it answers again: read the value with CONFIG GET before trying again or reverting.' : ''}`,
+      'timeout',
+      address,
+      command,
+    );
   }
   if ((typeof code === 'string' && NETWORK.test(code)) || NETWORK.test(msg)) {
     return new RedisAdminError(
