@@ -90,6 +90,29 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     expect(await sample('session_monitor_gaps_total')).toBe(0);
   });
 
+  it('does not count a session moved by a resharding (MIGRATE) as deleted, and sees it end on its new master', async () => {
+    // Given: a tracked session on master 0's slots, with a 2.5 s TTL.
+    const [source, target] = [cluster.masters[0]!.port, cluster.masters[1]!.port];
+    const [key] = await keysOn(source, 1, 'moved');
+    const slot = Number(await node(source).call('CLUSTER', 'KEYSLOT', key!));
+    const [sourceId, targetId] = await Promise.all([node(source).call('CLUSTER', 'MYID'), node(target).call('CLUSTER', 'MYID')]);
+    const setsBefore = await sample('session_monitor_events_total', { event: 'set' });
+    const lifetimesBefore = await sample('session_actual_lifetime_seconds_count');
+    await writer.set(key!, 'v', 'PX', 2500);
+    await expect.poll(() => sample('session_monitor_events_total', { event: 'set' }), deadline).toBe(setsBefore + 1);
+
+    // When: its slot moves to master 1 the way redis-cli --cluster reshard does it.
+    await node(target).call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', String(sourceId));
+    await node(source).call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', String(targetId));
+    await node(source).call('MIGRATE', '127.0.0.1', target, '', 0, 5000, 'KEYS', key!);
+    for (const m of cluster.masters) await node(m.port).call('CLUSTER', 'SETSLOT', slot, 'NODE', String(targetId));
+
+    // Then: the source's `del` is not a deletion; the session ends by expiring on master 1, observed whole.
+    await expect.poll(() => sample('session_actual_lifetime_seconds_count'), deadline).toBe(lifetimesBefore + 1);
+    expect(await sample('session_ttl_violations_total', { reason: 'deleted' })).toBe(0);
+    expect(await node(target).call('CLUSTER', 'COUNTKEYSINSLOT', slot)).toBe(0);
+  });
+
   it('follows a failover to the new master and records the gap for it', async () => {
     // Given: master 0 and its replica.
     const oldMaster = cluster.masters[0]!.port;

@@ -30,7 +30,8 @@ const addressOf = (node: Redis) => `${node.options.host ?? '127.0.0.1'}:${node.o
  * subscriber drops), so after a failover or a resharding it subscribes to the new masters and drops the
  * old ones. While some master has no subscriber, its notifications are lost: the feed reports that as
  * one gap (`onConnectionLost` when coverage breaks, `onReconnected` with every node concerned when each
- * master has a subscriber again). PTTL, SCAN and CONFIG GET go through ioredis' Cluster client.
+ * master has a subscriber again). A key moved by a resharding (MIGRATE: `del` on the source) is not
+ * reported as deleted. PTTL, SCAN and CONFIG GET go through ioredis' Cluster client.
  */
 export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, opts: ClusterFeedOptions): KeyspaceFeed {
   const now = opts.now ?? Date.now;
@@ -66,7 +67,7 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
     });
     const sub: Subscriber = { conn, ready: false, closing: false };
     conn.on('error', () => undefined);
-    conn.on('pmessage', (_pattern: string, ch: string, event: string) => handlers?.onEvent(ch.slice(prefixLength), event));
+    conn.on('pmessage', (_pattern: string, ch: string, event: string) => deliver(ch.slice(prefixLength), event));
     // Subscribed on every (re)connect, by us: the reply marks the moment this master's notifications flow.
     conn.on('ready', () => {
       conn.psubscribe(channel).then(
@@ -88,6 +89,40 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
     subs.set(address, sub);
     conn.connect().catch(() => undefined);
     return sub;
+  }
+
+  /** Events of a key whose `del` is being checked, held back so the key's events stay in order. */
+  const held = new Map<string, string[]>();
+  const WRITES = new Set(['set', 'setex', 'expire', 'persist', 'restore']);
+
+  /**
+   * A resharding moves keys with MIGRATE, which the source master announces as `del` (and the target as
+   * `restore`): a session moved is not a session deleted. So a `del` is passed on only when the key is
+   * gone from the cluster (EXISTS, following the redirect to its new node), or when a write of the key
+   * came in meanwhile (deleted, then written again).
+   */
+  function deliver(key: string, event: string): void {
+    const later = held.get(key);
+    if (later) {
+      later.push(event);
+      return;
+    }
+    if (event !== 'del') {
+      handlers?.onEvent(key, event);
+      return;
+    }
+    held.set(key, []);
+    cluster.exists(key).then(
+      (n) => settle(key, n > 0),
+      () => settle(key, false),
+    );
+  }
+
+  function settle(key: string, exists: boolean): void {
+    const later = held.get(key) ?? [];
+    held.delete(key);
+    if (!exists || later.some((e) => WRITES.has(e) && e !== 'restore')) handlers?.onEvent(key, 'del');
+    for (const e of later) deliver(key, e);
   }
 
   function closeSubscriber(address: string): void {
