@@ -7,6 +7,7 @@ import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './adapters/action-context.js';
+import { gateEnvironments, type EnvironmentGateOptions } from './adapters/environment-gate.js';
 import { botMetrics } from './monitor/bot-metrics.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { StateStore } from './core/ports/state-store.js';
@@ -34,6 +35,8 @@ export interface BotDeps {
   config: Config;
   registry: CheckRegistry;
   sourcesFor: (env: EnvironmentConfig) => Sources;
+  /** Diagnoses per environment and in all (default 2 and 8, 8 waiting per environment): a stalled environment never holds up another. */
+  diagnosisGate?: EnvironmentGateOptions;
   logger: Logger;
   now?: () => number;
   /** Retries of a failed Slack Web API request. Default 3; tests use 0. */
@@ -90,7 +93,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
   });
-  const engine = { config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor };
+  const engine = { config: deps.config, registry: deps.registry, sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate) };
   const alerts =
     deps.alerts &&
     createAlertsFeature({

@@ -3,17 +3,20 @@ import type { OpenActionContext } from '../remediation/service.js';
 import type { ClusterWritePort } from '../remediation/types.js';
 import { createClusterWriter } from './kubernetes/cluster-writer.js';
 import { loadKubeConfig } from './kubernetes/kubernetes-cluster.js';
+import { openClusterAdmin } from './redis/cluster-admin.js';
 import { openRedisAdmin, redisAdminOptions } from './redis/redis-admin.js';
 
 /**
  * What the remediation actions need for one environment, opened per use: the Redis admin connection
- * (admin credentials when configured, no offline queue, no retries) and, for a live cluster, the
+ * (admin credentials when configured, no offline queue, no retries; on a Redis Cluster one per node) and, for a live cluster, the
  * Kubernetes writer. An environment read from manifests has no writer: actions that need one say so
  * in their capability.
  */
 export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: () => number }) {
   return (env: EnvironmentConfig): OpenActionContext => {
-    const redis = openRedisAdmin(redisAdminOptions(env, opts.processEnv));
+    const admin = redisAdminOptions(env, opts.processEnv);
+    // A cluster's every master and replica: CONFIG SET is per node.
+    const redis = env.redis.cluster ? openClusterAdmin(env, admin) : openRedisAdmin(admin);
     let cluster: ClusterWritePort | undefined;
     const k = env.kubernetes;
     if (k && !isManifestSource(k)) {

@@ -12,7 +12,8 @@ import { createAlertReplier } from './alert-replier.js';
 import { alertmanagerRoute } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
-import { createLimiter, DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
+import { perKeyShare } from '../core/keyed-limiter.js';
+import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -62,7 +63,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     cooldowns,
     logger,
     interrupted: () => interrupted,
-    limit: createLimiter(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
+    limit: perKeyShare(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { render: deps.render } : {}),
   });
   const onAlertPost = createAlertPostFlow({

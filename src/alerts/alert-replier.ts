@@ -125,7 +125,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         const checkIds = checkIdsFor(kind, deps, env);
         logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
         const diagnose = () => runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) });
-        const report = await unlessInterrupted(deps.limit ? deps.limit(diagnose) : diagnose(), deps.interrupted?.());
+        const report = await unlessInterrupted(deps.limit ? deps.limit(diagnose, env) : diagnose(), deps.interrupted?.());
         const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
         posting = true;
         const posted = await reply(thread, message);

@@ -1,5 +1,5 @@
 /** Runs at most `max` functions at a time; the others wait in arrival order. */
-export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+export type Limiter = <T>(fn: () => Promise<T>, key?: string) => Promise<T>;
 
 /** Alert diagnoses run at most this many at a time: a storm of alerts must not starve the webhook's answers. */
 export const DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY = 4;

@@ -15,6 +15,8 @@ import { durationMs } from '../core/format.js';
 export interface Sources {
   redis?: SessionStore;
   cluster?: ClusterPort;
+  /** Runs a whole diagnosis when the environment has room (adapters/environment-gate.ts); absent, at once. */
+  admit?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface EngineDeps {
@@ -101,10 +103,14 @@ async function withTimeout<T>(ms: number, controller: AbortController, work: () 
  * sampler, so the keyspace is scanned at most once per diagnosis.
  */
 export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Promise<Report> {
+  const sources = deps.sourcesFor(selectChecks(deps, req).env);
+  return sources.admit ? sources.admit(() => diagnose(deps, req, sources)) : diagnose(deps, req, sources);
+}
+
+async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources): Promise<Report> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? defaultSleep;
   const { env, checks } = selectChecks(deps, req);
-  const sources = deps.sourcesFor(env);
   const options: RunOptions = {
     sampleSize: deps.config.defaults.sampleSize,
     rateWindowMs: deps.config.defaults.rateWindowMs,
@@ -168,7 +174,9 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
         };
       } catch (err) {
         if (err instanceof CheckTimeout) {
-          return { summary: { id: check.id, status: 'error', durationMs: now() - t0, message: err.message }, findings: [] };
+          // Which source was too slow (or stalled): what a person checks first.
+          const on = [check.needs.includes('redis') && sources.redis ? `Redis at ${redisAddress}` : '', check.needs.includes('kubernetes') && sources.cluster ? 'the Kubernetes API' : ''].filter(Boolean).join(' or ');
+          return { summary: { id: check.id, status: 'error', durationMs: now() - t0, message: `${err.message}${on ? ` waiting on ${on}` : ''}` }, findings: [] };
         }
         const failure = describeSourceFailure(err, check.needs, redisAddress);
         // A source-failure finding off its contract must not cost the report: it is dropped and named.

@@ -4,8 +4,8 @@ import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import type { KeyspaceFeed } from '../core/ports/keyspace-events.js';
 import { createHourWindow, type HourSummary } from './hour-window.js';
 import { LifetimeTracker } from './lifetime-tracker.js';
-import { COUNTED_EVENTS, type MonitorMetrics } from './metrics.js';
-import { checkNotifySetting, type NotifyCheck } from './notify-setting.js';
+import { COUNTED_EVENTS, MAX_NODE_LABELS, type MonitorMetrics } from './metrics.js';
+import { checkNotifySetting, worstNotify, type NotifyCheck } from './notify-setting.js';
 import { createWatchLease, type WatchHolder } from './watch-lease.js';
 
 /** The parts of an environment's config the monitor reads. */
@@ -106,6 +106,14 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
   let lostAt: number | undefined;
+  const nodeLabels = new Set<string>();
+  const nodeLabel = (node: string) => {
+    if (nodeLabels.has(node) || nodeLabels.size < MAX_NODE_LABELS) {
+      nodeLabels.add(node);
+      return node;
+    }
+    return 'other';
+  };
   // Writes waiting for their TTL read, with the time of the first one (for the lag).
   let pending = new Set<string>();
   let pendingSince = 0;
@@ -184,7 +192,7 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
   }
 
   async function checkNotify(f: KeyspaceFeed): Promise<void> {
-    notify = checkNotifySetting(await f.notifySetting());
+    notify = f.notifySettings ? worstNotify(await f.notifySettings()) : checkNotifySetting(await f.notifySetting());
     metrics.notificationsOk.set(labels, notify.ok ? 1 : notify.setting === undefined ? -1 : 0);
     if (!notify.ok) logger.warn({ setting: notify.setting ?? null, fix: notify.fix }, `session monitor: ${notify.message}`);
   }
@@ -197,17 +205,27 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
       // Subscribed before the scan, so nothing written during the scan is missed.
       await f.subscribe({
         onEvent,
-        onConnectionLost() {
-          lostAt = now();
-          logger.warn('session monitor: the keyspace subscription dropped; notifications are lost until it is back');
+        onConnectionLost(info) {
+          lostAt = info?.since ?? now();
+          if (info) {
+            logger.warn({ nodes: info.nodes }, `session monitor: no keyspace subscriber on master(s) ${info.nodes.join(', ')}; their notifications are lost until they are subscribed`);
+          } else logger.warn('session monitor: the keyspace subscription dropped; notifications are lost until it is back');
         },
-        onReconnected() {
-          const seconds = (now() - (lostAt ?? now())) / 1000;
+        onReconnected(info) {
+          const seconds = Math.max(0, now() - (info?.since ?? lostAt ?? now())) / 1000;
           lostAt = undefined;
           gaps++;
           metrics.gaps.inc(labels);
           metrics.gapSeconds.inc(labels, seconds);
-          logger.warn({ gapSeconds: seconds }, `session monitor: resubscribed after a gap of ${seconds.toFixed(1)} s; notifications in it were lost; rebuilding from a scan`);
+          for (const node of info?.nodes ?? []) {
+            metrics.nodeGaps.inc({ ...labels, node: nodeLabel(node) });
+            metrics.nodeGapSeconds.inc({ ...labels, node: nodeLabel(node) }, seconds);
+          }
+          const where = info ? ` (master(s) ${info.nodes.join(', ')} had no subscriber)` : '';
+          logger.warn(
+            { gapSeconds: seconds, ...(info ? { nodes: info.nodes } : {}) },
+            `session monitor: resubscribed after a gap of ${seconds.toFixed(1)} s${where}; notifications in it were lost; rebuilding from a scan`,
+          );
           track(checkNotify(f).then(() => rebuild(f, 'reconnect')));
         },
       });

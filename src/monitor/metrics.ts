@@ -21,9 +21,15 @@ export interface MonitorMetrics {
   lag: Gauge<Env>;
   gaps: Counter<Env>;
   gapSeconds: Counter<Env>;
+  /** Per node of a Redis Cluster (the masters that lacked a subscriber); bounded by `nodeLabel`. */
+  nodeGaps: Counter<Env | 'node'>;
+  nodeGapSeconds: Counter<Env | 'node'>;
   leaseHeld: Gauge<Env>;
   notificationsOk: Gauge<Env>;
 }
+
+/** Distinct `node` label values per environment; later nodes are counted as `other` (labels stay bounded). */
+export const MAX_NODE_LABELS = 32;
 
 /** A metric registered once per registry: a second monitor on the same registry shares the series. */
 function once<T>(registry: Registry, name: string, make: () => T): T {
@@ -57,6 +63,12 @@ export function monitorMetrics(registry: Registry): MonitorMetrics {
     ),
     gapSeconds: once(registry, 'session_monitor_gap_seconds_total', () =>
       new Counter({ name: 'session_monitor_gap_seconds_total', help: 'Seconds without a keyspace subscription', labelNames: env, registers }),
+    ),
+    nodeGaps: once(registry, 'session_monitor_node_gaps_total', () =>
+      new Counter({ name: 'session_monitor_node_gaps_total', help: 'Gaps in which this Redis Cluster master had no keyspace subscriber (failover, resharding, a dropped connection)', labelNames: ['environment', 'node'], registers }),
+    ),
+    nodeGapSeconds: once(registry, 'session_monitor_node_gap_seconds_total', () =>
+      new Counter({ name: 'session_monitor_node_gap_seconds_total', help: 'Seconds of the gaps in which this Redis Cluster master had no keyspace subscriber', labelNames: ['environment', 'node'], registers }),
     ),
     leaseHeld: once(registry, 'session_monitor_lease_held', () =>
       new Gauge({ name: 'session_monitor_lease_held', help: '1 when this replica watches the environment', labelNames: env, registers }),

@@ -39,3 +39,16 @@ export function checkNotifySetting(setting: string | undefined): NotifyCheck {
     message: `notify-keyspace-events is "${setting}", missing ${missing.join(', ')}: session ends are not seen. Add them: ${fix}`,
   };
 }
+
+/**
+ * The setting of every node a feed subscribes to (a Redis Cluster's masters: notify-keyspace-events is per
+ * node): ok when each node has what is needed, else the first node that lacks it, named in the message.
+ */
+export function worstNotify(settings: readonly { node: string; setting: string | undefined }[]): NotifyCheck {
+  const checks = settings.map((s) => ({ node: s.node, check: checkNotifySetting(s.setting) }));
+  const bad = checks.filter((c) => !c.check.ok);
+  const first = bad[0];
+  if (!first || first.check.ok) return checks[0]?.check ?? checkNotifySetting(undefined);
+  const nodes = bad.map((c) => c.node);
+  return { ...first.check, message: `on ${nodes.length} of ${checks.length} masters (${nodes.join(', ')}): ${first.check.message}; the setting is per node, so set it on every master and replica` };
+}

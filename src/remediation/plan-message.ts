@@ -8,7 +8,7 @@ import type { ApplyOutcome, Change, Plan } from './types.js';
 export function describeChange(c: Change, tense: 'planned' | 'done' = 'planned'): { line: string; diff?: readonly string[] } {
   switch (c.kind) {
     case 'redis-config':
-      return { line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node} (${tense === 'done' ? 'was' : 'now'} ${c.before || '""'})` };
+      return { line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node}${c.role ? ` (${c.role})` : ''} (${tense === 'done' ? 'was' : 'now'} ${c.before || '""'})` };
     case 'configmap':
       if (tense === 'done') {
         const set = c.diff.filter((l) => l.startsWith('+')).map((l) => l.slice(1));
@@ -52,8 +52,13 @@ export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean 
 
 /** What an apply or revert did, change by change. */
 export function outcomeLines(outcome: ApplyOutcome): Inline[] {
-  const lines: Inline[] = outcome.applied.map((c) => [{ icon: 'ok' }, { text: ` ${describeChange(c, 'done').line}` }]);
-  if (outcome.failed) lines.push([{ icon: 'error' }, { text: ` ${describeChange(outcome.failed.change).line}: ${outcome.failed.error}` }]);
+  const lines: Inline[] = [];
+  if (outcome.summary) lines.push([{ icon: outcome.ok ? 'ok' : 'warning' }, { text: ` ${outcome.summary}`, bold: true }]);
+  lines.push(...outcome.applied.map((c): Inline => [{ icon: 'ok' }, { text: ` ${describeChange(c, 'done').line}` }]));
+  for (const f of outcome.failures ?? (outcome.failed ? [outcome.failed] : [])) {
+    lines.push([{ icon: 'error' }, { text: ` Not changed: ${describeChange(f.change).line}: ${f.error}` }]);
+  }
+  for (const n of outcome.notAttempted ?? []) lines.push([{ icon: 'warning' }, { text: ` Not attempted: ${describeChange(n.change).line}: ${n.why}` }]);
   for (const r of outcome.rollouts ?? []) {
     lines.push([{ icon: r.status === 'complete' ? 'ok' : 'warning' }, { text: ` Rollout of ${r.deployment}: ${r.status} (${r.detail})` }]);
   }

@@ -222,12 +222,16 @@ export function createRemediation(deps: RemediationDeps) {
       await audit.record({ ...base, event: 'failure', result: error ?? 'unknown', dryRun: deps.dryRun });
       return { ok: false, message: error ?? 'The action failed.' };
     }
-    const finished = await pending.finish(record.id, { ok: outcome.ok, detail: outcome.failed?.error });
+    const finished = await pending.finish(record.id, { ok: outcome.ok, detail: outcome.summary ?? outcome.failed?.error });
     await audit.record({
       ...base,
       event: outcome.ok ? 'apply' : 'failure',
-      changes: deps.dryRun ? (previewed?.changes as Change[]) : [...outcome.applied, ...(outcome.failed ? [outcome.failed.change] : [])],
-      result: deps.dryRun ? 'dry run: nothing was applied' : outcome.ok ? `applied ${outcome.applied.length} change(s)` : `failed: ${outcome.failed?.error ?? 'unknown'}`,
+      changes: deps.dryRun ? (previewed?.changes as Change[]) : [...outcome.applied, ...(outcome.failures ?? (outcome.failed ? [outcome.failed] : [])).map((f) => f.change)],
+      result: deps.dryRun
+        ? 'dry run: nothing was applied'
+        : outcome.ok
+          ? `applied ${outcome.applied.length} change(s)${outcome.summary ? ` (${outcome.summary})` : ''}`
+          : `failed: ${outcome.summary ?? outcome.failed?.error ?? 'unknown'}`,
       dryRun: deps.dryRun,
     });
     let revertId: string | undefined;
@@ -236,7 +240,13 @@ export function createRemediation(deps: RemediationDeps) {
       const rec: RevertRecord = { action: action.id, env: env.name, changes: outcome.applied };
       await deps.store.set(revertKey(revertId), JSON.stringify({ id: revertId, pendingId: record.id, record: rec, appliedBy: actor.userId, at: now() }), REVERT_TTL_MS);
     }
-    const summary = deps.dryRun ? `Dry run of ${action.id} in ${env.name}: nothing was applied.` : outcome.ok ? `Applied ${action.id} in ${env.name}.` : `${action.id} in ${env.name} failed: ${outcome.failed?.error ?? ''}`;
+    const summary = deps.dryRun
+      ? `Dry run of ${action.id} in ${env.name}: nothing was applied.`
+      : outcome.ok
+        ? `Applied ${action.id} in ${env.name}${outcome.summary ? `: ${outcome.summary.charAt(0).toLowerCase()}${outcome.summary.slice(1)}` : ''}.`
+        : outcome.failures && outcome.summary
+          ? `${action.id} in ${env.name} was applied partly: ${outcome.summary.charAt(0).toLowerCase()}${outcome.summary.slice(1)}. Revert restores the ${new Set(outcome.applied.map((c) => (c.kind === 'redis-config' ? c.node : c.kind))).size} node(s) that changed.`
+          : `${action.id} in ${env.name} failed: ${outcome.failed?.error ?? ''}`;
     return {
       ok: true,
       record: finished.ok ? finished.record : record,
@@ -361,8 +371,14 @@ export function createRemediation(deps: RemediationDeps) {
         return { ok: false, message };
       }
       const outcome = locked.value.outcome;
-      await audit.record({ ...base, event: 'revert', changes: outcome.applied, result: outcome.ok ? 'restored the previous values' : `partly: ${outcome.failed?.error ?? ''}`, dryRun: deps.dryRun });
-      return { ok: true, outcome, message: outcome.ok ? `Reverted ${action.id} in ${env.name}: the previous values are back.` : `The revert of ${action.id} in ${env.name} was partial.` };
+      await audit.record({ ...base, event: 'revert', changes: outcome.applied, result: outcome.ok ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}` : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`, dryRun: deps.dryRun });
+      return {
+        ok: true,
+        outcome,
+        message: outcome.ok
+          ? `Reverted ${action.id} in ${env.name}: the previous values are back${outcome.summary ? ` (${outcome.summary.charAt(0).toLowerCase()}${outcome.summary.slice(1)})` : ''}.`
+          : `The revert of ${action.id} in ${env.name} was partial${outcome.summary ? `: ${outcome.summary.charAt(0).toLowerCase()}${outcome.summary.slice(1)}` : ''}.`,
+      };
     },
 
     /** The last audit entries of an environment (`/session-ttl audit <env>`). */

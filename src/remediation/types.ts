@@ -4,7 +4,15 @@ import type { ActionId } from '../core/action-ids.js';
 
 /** One exact change an action makes, shown in the preview before anything happens and recorded after. */
 export type Change =
-  | { kind: 'redis-config'; node: string; parameter: string; before: string; after: string }
+  | {
+      kind: 'redis-config';
+      node: string;
+      parameter: string;
+      before: string;
+      after: string;
+      /** A Redis Cluster node's role when planned (absent on a standalone store). */
+      role?: 'master' | 'replica';
+    }
   | {
       kind: 'configmap';
       namespace: string;
@@ -40,7 +48,14 @@ export interface Plan<P = Record<string, unknown>> {
 export interface ApplyOutcome {
   ok: boolean;
   applied: Change[];
+  /** The first failure (the only one on a standalone store). */
   failed?: { change: Change; error: string };
+  /** Every node that refused or could not be reached, on a store of several nodes (includes `failed`). */
+  failures?: { change: Change; error: string }[];
+  /** Changes not attempted because an earlier step failed (the ConfigMap after a partial node change). */
+  notAttempted?: { change: Change; why: string }[];
+  /** One line on a store of several nodes: "changed on 4 of 6 nodes; failed on 127.0.0.1:7005 (…)". */
+  summary?: string;
   /** Rollouts followed after a restart. */
   rollouts?: { deployment: string; status: 'complete' | 'timed_out' | 'failed'; detail: string }[];
 }
@@ -53,9 +68,20 @@ export interface RevertRecord {
   changes: Change[];
 }
 
+/** A node of a Redis Cluster as its admin connection found it (CLUSTER NODES). */
+export interface AdminNode {
+  address: string;
+  role: 'master' | 'replica';
+  /** The cluster marks it failing (`fail` or `fail?`). */
+  failing: boolean;
+}
+
 /** Redis as the actions need it: every node of the store, on a connection with no offline queue and no retries. */
 export interface RedisAdminPort {
+  /** Every node a change must reach: the one standalone node, or a cluster's masters and replicas. */
   nodes(): Promise<string[]>;
+  /** A Redis Cluster's nodes with their roles; absent on a standalone store. */
+  topology?(): Promise<AdminNode[]>;
   configGet(node: string, parameter: string): Promise<string>;
   /** CONFIG SET then CONFIG GET to confirm; throws a typed error when refused (ACL) or unreachable. */
   configSet(node: string, parameter: string, value: string): Promise<void>;

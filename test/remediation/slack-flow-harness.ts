@@ -44,10 +44,12 @@ export function standardAccess(envs: readonly string[], extra: Record<string, un
 
 export interface FlowOptions {
   /** Environments by name: profile and (optional) a Redis URL other than the shared server. */
-  envs?: Record<string, { profile: 'development' | 'production'; redisUrl?: string; verify?: Record<string, unknown> }>;
+  envs?: Record<string, { profile: 'development' | 'production'; redisUrl?: string; redis?: Record<string, unknown>; verify?: Record<string, unknown> }>;
   /** The `access` section; absent, the config has none. */
   access?: unknown;
   remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
+  /** The bot's environment variables (credentials the config names); default none. */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Flow {
@@ -129,7 +131,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           name,
           {
             profile: e.profile,
-            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 300 },
+            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 300, ...e.redis },
             kubernetes: { kubeconfig, namespace: NS },
             ...(e.verify ? { verify: e.verify } : {}),
           },
@@ -152,7 +154,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     hostname: '127.0.0.1',
     webApiRetries: 0,
     now: clock.now,
-    processEnv: {},
+    processEnv: opts.processEnv ?? {},
     remediation: { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis), metrics: new Registry() },
   });
   const baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
+import { openClusterKeyspaceFeed } from './cluster-keyspace-feed.js';
 import { redisConnectOptions } from './connect-options.js';
 import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
 import type { RedisConnectOptions } from './redis-node.js';
@@ -110,8 +111,13 @@ export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: strin
   };
 }
 
-/** The feed opener the monitor takes: an environment's Redis, with the credentials its config names. */
-export function keyspaceFeedOpener(processEnv: NodeJS.ProcessEnv) {
-  return (env: EnvironmentConfig): KeyspaceFeed =>
-    openKeyspaceFeed({ ...redisConnectOptions(env, processEnv), keyPattern: env.redis.keyPattern });
+/**
+ * The feed opener the monitor takes: an environment's Redis, with the credentials its config names; on a
+ * Redis Cluster one subscriber per master, following failovers and resharding every `topologyRefreshMs`.
+ */
+export function keyspaceFeedOpener(processEnv: NodeJS.ProcessEnv, opts: { topologyRefreshMs?: number } = {}) {
+  return (env: EnvironmentConfig): KeyspaceFeed => {
+    const connect = { ...redisConnectOptions(env, processEnv), keyPattern: env.redis.keyPattern };
+    return env.redis.cluster ? openClusterKeyspaceFeed(env, { ...connect, ...opts }) : openKeyspaceFeed(connect);
+  };
 }

@@ -5,7 +5,7 @@ import type { RedisAdminPort } from '../../remediation/types.js';
 import { redactedAddress } from './connect-options.js';
 import { parseInfo, parseKeyspace } from './redis-node.js';
 
-export type RedisAdminErrorKind = 'unreachable' | 'auth' | 'no_permission' | 'refused' | 'not_confirmed' | 'other';
+export type RedisAdminErrorKind = 'unreachable' | 'timeout' | 'auth' | 'no_permission' | 'refused' | 'not_confirmed' | 'other';
 
 /** A failed admin call; the message starts with `Redis at host:port` and never carries a password. */
 export class RedisAdminError extends Error {
@@ -80,6 +80,15 @@ function classify(err: unknown, address: string, command: string, user: string):
   if (/unknown command|unknown subcommand/i.test(msg)) {
     return new RedisAdminError(`Redis at ${address} does not offer ${command} (renamed or disabled, e.g. a managed service): ${msg.split('\n')[0]}`, 'refused', address, command);
   }
+  if (/Command timed out/.test(msg)) {
+    // Sent, but no answer: a paused or overloaded Redis may still run it later.
+    return new RedisAdminError(
+      `Redis at ${address} did not answer ${command} in time (${msg.split('\n')[0]}).${command === 'CONFIG SET' ? ' It may still apply the change once it answers again: read the value with CONFIG GET before trying again or reverting.' : ''}`,
+      'timeout',
+      address,
+      command,
+    );
+  }
   if ((typeof code === 'string' && NETWORK.test(code)) || NETWORK.test(msg)) {
     return new RedisAdminError(
       `Redis at ${address} is unreachable (${typeof code === 'string' ? code : msg.split('\n')[0]}); ${command} was not sent. Nothing was changed on this node.`,
@@ -96,6 +105,12 @@ export interface OpenRedisAdmin extends RedisAdminPort {
   close(): Promise<void>;
 }
 
+/** One node's admin connection; it can also tell the cluster's nodes as this node sees them. */
+export interface OpenRedisNodeAdmin extends OpenRedisAdmin {
+  /** `CLUSTER NODES` as text (a cluster node only). */
+  clusterNodes(): Promise<string>;
+}
+
 /**
  * The remediation actions' Redis: a standalone node (the session store as the diagnosis sees it).
  * No offline queue, no retries, no automatic reconnect: a command is written only on a connection
@@ -103,7 +118,7 @@ export interface OpenRedisAdmin extends RedisAdminPort {
  * reconnect. When the connection has dropped, the next call opens a new one first and fails closed
  * (`unreachable`) if Redis is still down.
  */
-export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisAdmin {
+export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisNodeAdmin {
   const address = redactedAddress(opts.url);
   const user = opts.username ?? 'default';
   let client: Redis | undefined;
@@ -202,6 +217,10 @@ export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisAdmin {
       } catch (err) {
         return { allowed: false, reason: classify(err, address, 'CONFIG SET', user).message };
       }
+    },
+
+    async clusterNodes() {
+      return String(await run('CLUSTER NODES', (c) => c.call('CLUSTER', 'NODES')));
     },
 
     async keyspace() {

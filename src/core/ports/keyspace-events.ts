@@ -11,6 +11,11 @@ export interface KeyspaceFeed {
   subscribe(handlers: KeyspaceHandlers): Promise<void>;
   /** `notify-keyspace-events` as configured; `undefined` when the user may not run CONFIG GET. */
   notifySetting(): Promise<string | undefined>;
+  /**
+   * The setting on each node a feed of several nodes subscribes to (a Redis Cluster's masters: the
+   * setting is per node). Absent on a feed of one node.
+   */
+  notifySettings?(): Promise<{ node: string; setting: string | undefined }[]>;
   /** PTTL of each key in one round trip: -1 no TTL, -2 gone. */
   pttl(keys: readonly string[]): Promise<number[]>;
   /** Walks every key matching the pattern (SCAN, pipelined PTTL), `count` at a time. */
@@ -19,11 +24,21 @@ export interface KeyspaceFeed {
   close(): Promise<void>;
 }
 
+/**
+ * Which nodes a gap concerns, on a feed of several nodes. `since` backdates the gap's start when the feed
+ * learns of it late: after a failover seen at a topology refresh, the gap began no later than the last
+ * refresh that found every master subscribed.
+ */
+export interface GapInfo {
+  nodes: string[];
+  since?: number;
+}
+
 export interface KeyspaceHandlers {
   /** One notification: the key and the event name (`set`, `expire`, `expired`, `evicted`, `del`, ...). */
   onEvent(key: string, event: string): void;
-  /** The subscription dropped; notifications are being lost until `onReconnected`. */
-  onConnectionLost(): void;
-  /** Subscribed again after a drop. */
-  onReconnected(): void;
+  /** The subscription dropped (on a cluster: some master has no subscriber); notifications are being lost until `onReconnected`. */
+  onConnectionLost(info?: GapInfo): void;
+  /** Subscribed again after a drop (on a cluster: every master has a subscriber again); `info` names every node of the gap. */
+  onReconnected(info?: GapInfo): void;
 }

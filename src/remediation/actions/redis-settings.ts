@@ -31,13 +31,26 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
   const changes: Change[] = [];
   const warnings: string[] = [];
   const live = new Map<string, Map<string, string>>();
+  // A Redis Cluster: CONFIG SET is per node, so every master and every replica gets (and confirms) it.
+  const topology = ctx.redis.topology ? await ctx.redis.topology() : undefined;
+  const roles = new Map(topology?.map((n) => [n.address, n.role]));
   for (const node of await ctx.redis.nodes()) {
     const values = new Map<string, string>();
     live.set(node, values);
+    const role = roles.get(node);
     for (const s of settings) {
       const before = await ctx.redis.configGet(node, s.parameter);
       values.set(s.parameter, before);
-      if (!s.same(before)) changes.push({ kind: 'redis-config', node, parameter: s.parameter, before, after: s.value });
+      if (!s.same(before)) changes.push({ kind: 'redis-config', node, parameter: s.parameter, before, after: s.value, ...(role ? { role } : {}) });
+    }
+  }
+  if (topology) {
+    const masters = topology.filter((n) => n.role === 'master').length;
+    const changing = new Set(changes.map((c) => (c.kind === 'redis-config' ? c.node : ''))).size;
+    if (changing) {
+      warnings.push(
+        `Redis Cluster of ${topology.length} nodes (${masters} masters, ${topology.length - masters} replicas): ${changing} of them change, each on its own and confirmed with CONFIG GET. If some refuse, the others keep the new value, the result names the nodes that failed, and Revert restores exactly the nodes that changed.`,
+      );
     }
   }
 

@@ -54,25 +54,114 @@ async function checkPreconditions(ctx: ActionContext, changes: Change[], phase: 
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+type RedisChange = Extract<Change, { kind: 'redis-config' }>;
+const isRedis = (c: Change): c is RedisChange => c.kind === 'redis-config';
+
+/** The first sentence of an error, for the one-line summary (the full text is on the node's own line). */
+const reasonOf = (text: string) => (text.replace(/^Redis at \S+ /, '').split(/(?<=[.)])\s/)[0] ?? text).replace(/\.$/, '');
+
 /**
- * Performs `changes` in order after checking that nothing moved since they were read. On a failure the
- * changes already made are put back (last first); when that works the original typed error is thrown
- * and nothing is left changed. When a put-back fails too, the outcome lists what stays changed.
+ * One node's parameters, in order. When one is refused the node's earlier ones are put back, so a node
+ * is either changed or not; a put-back that fails leaves those changes applied (and listed).
+ */
+async function applyNode(ctx: ActionContext, list: RedisChange[]): Promise<{ applied: RedisChange[]; failed?: { change: RedisChange; error: unknown; undoError?: string } }> {
+  const applied: RedisChange[] = [];
+  for (const c of list) {
+    try {
+      await ctx.redis.configSet(c.node, c.parameter, c.after);
+      applied.push(c);
+    } catch (error) {
+      const left: RedisChange[] = [];
+      const undoErrors: string[] = [];
+      for (const d of [...applied].reverse()) {
+        try {
+          await ctx.redis.configSet(d.node, d.parameter, d.before);
+        } catch (undoErr) {
+          left.unshift(d);
+          undoErrors.push(message(undoErr));
+        }
+      }
+      return { applied: left, failed: { change: c, error, ...(undoErrors.length ? { undoError: undoErrors.join('; ') } : {}) } };
+    }
+  }
+  return { applied };
+}
+
+/**
+ * Performs `changes` after checking that nothing moved since they were read.
+ *
+ * The live values first, node by node: every node is tried even when another refuses (a Redis Cluster's
+ * nodes are independent; a partial change is reported as such, and the record of what changed is what
+ * Revert restores). With several nodes and some refusing, the Kubernetes objects are not touched and the
+ * outcome says which nodes changed and which did not. When no node changed, the (first) typed error is
+ * thrown: nothing is left changed.
+ *
+ * Then the Kubernetes objects, all or nothing with the live values: on a failure the changes already made
+ * are put back (last first) and the original typed error is thrown; when a put-back fails too, the
+ * outcome lists what stays changed.
  */
 export async function runChanges(ctx: ActionContext, changes: Change[], opts: RunOptions, phase: Phase = 'apply'): Promise<ApplyOutcome> {
   await checkPreconditions(ctx, changes, phase);
-  const done: { change: Change; undo?: () => Promise<void> }[] = [];
+  const byNode = new Map<string, RedisChange[]>();
+  for (const c of changes.filter(isRedis)) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c]);
+  const changedLive: RedisChange[] = [];
+  const failures: { change: Change; error: string }[] = [];
+  let firstError: unknown;
+  for (const list of byNode.values()) {
+    const r = await applyNode(ctx, list);
+    changedLive.push(...r.applied);
+    if (r.failed) {
+      firstError ??= r.failed.error;
+      failures.push({
+        change: r.failed.change,
+        error: `${message(r.failed.error)}${r.failed.undoError ? ` Putting back this node's earlier changes failed too (${r.failed.undoError}).` : ''}`,
+      });
+    }
+  }
+  const multiNode = byNode.size > 1;
+  const nodesChanged = new Set(changedLive.map((c) => c.node)).size;
+  const nodesText = `${nodesChanged} of ${byNode.size} node${byNode.size === 1 ? '' : 's'}`;
+  if (failures.length) {
+    const rest = changes.filter((c) => !isRedis(c));
+    if (!changedLive.length) {
+      if (failures.length === 1) throw firstError;
+      throw new UserError(
+        `Nothing was changed: every node refused or could not be reached (${failures.map((f) => `${(f.change as RedisChange).node}: ${reasonOf(f.error)}`).join('; ')}).`,
+        'redis_refused',
+      );
+    }
+    const failedNodes = [...new Set(failures.map((f) => (f.change as RedisChange).node))];
+    return {
+      ok: false,
+      applied: changedLive,
+      failed: failures[0] as { change: Change; error: string },
+      failures,
+      ...(rest.length
+        ? {
+            notAttempted: rest.map((change) => ({
+              change,
+              why:
+                change.kind === 'configmap'
+                  ? 'not every node took the change, so redis.conf was left as it was (it would claim a value some nodes lack). Retry once the failing nodes accept it, or Revert.'
+                  : 'not every node took the change.',
+            })),
+          }
+        : {}),
+      summary: `${phase === 'apply' ? 'Changed' : 'Restored'} on ${nodesText}; failed on ${failedNodes
+        .map((n) => `${n} (${reasonOf(failures.find((f) => (f.change as RedisChange).node === n)?.error ?? '')})`)
+        .join(', ')}`,
+    };
+  }
+
+  const done: { change: Change; undo?: () => Promise<void> }[] = changedLive.map((c) => ({ change: c, undo: () => ctx.redis.configSet(c.node, c.parameter, c.before) }));
   const restarted: string[] = [];
-  for (const c of changes) {
+  for (const c of changes.filter((x) => !isRedis(x))) {
     try {
-      if (c.kind === 'redis-config') {
-        await ctx.redis.configSet(c.node, c.parameter, c.after);
-        done.push({ change: c, undo: () => ctx.redis.configSet(c.node, c.parameter, c.before) });
-      } else if (c.kind === 'configmap') {
+      if (c.kind === 'configmap') {
         const cluster = needCluster(ctx);
         const { resourceVersion } = await cluster.patchConfigMapKey(c.name, c.key, c.after, c.resourceVersion);
         done.push({ change: c, undo: async () => void (await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion)) });
-      } else {
+      } else if (c.kind === 'rollout-restart') {
         await needCluster(ctx).restartDeployment(c.deployment, c.resourceVersion, new Date(ctx.now()));
         done.push({ change: c });
         restarted.push(c.deployment);
@@ -112,6 +201,7 @@ export async function runChanges(ctx: ActionContext, changes: Change[], opts: Ru
     ok: rollouts.every((r) => r.status === 'complete'),
     applied: done.map((d) => d.change),
     ...(rollouts.length ? { rollouts } : {}),
+    ...(multiNode ? { summary: `${phase === 'apply' ? 'Changed and confirmed' : 'Restored and confirmed'} on ${nodesText}` } : {}),
   };
 }
 
