@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { RedisNodePort } from '../../core/ports/session-store.js';
+import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
 import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
+import { migratingSlots, movedSlots, readSlotMap, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
 import { IoRedisNode } from './redis-node.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
@@ -33,15 +35,19 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     return { nodes: [unusableNode(clusterSeedsText(env), (err as Error).message)], close: async () => undefined, topology: 'cluster' };
   }
   const cluster = connectCluster(env, options);
-  const wrapped = new WeakMap<Redis, IoRedisNode>();
-  const wrap = (client: Redis): IoRedisNode => {
+  const counter: RedirectCounter = { redirects: 0 };
+  const wrapped = new WeakMap<Redis, ClusterMasterNode>();
+  const wrap = (client: Redis): ClusterMasterNode => {
     let node = wrapped.get(client);
     if (!node) {
-      node = new IoRedisNode(client);
+      node = new ClusterMasterNode(new IoRedisNode(client), cluster, counter);
       wrapped.set(client, node);
     }
     return node;
   };
+  const masterClients = () => cluster.nodes('master').map((client) => ({ address: wrap(client).address, client }));
+  /** The slot map as of the last refresh: what a diagnosis compares the end of its scan with. */
+  let baseline: SlotMapReading | undefined;
   let failure: string | undefined;
   let closed = false;
   const masters = (): RedisNodePort[] => {
@@ -60,9 +66,27 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
       try {
         await readyCluster(cluster, Math.max(env.redis.connectTimeoutMs, 1000));
         failure = undefined;
+        counter.redirects = 0;
+        baseline = await readSlotMap(masterClients());
       } catch (err) {
         failure = clusterFailure(env, err);
+        baseline = undefined;
       }
+    },
+    async slotMapChanges(): Promise<SlotMapChange> {
+      const before = baseline ?? new Map();
+      const after = failure === undefined && !closed ? await readSlotMap(masterClients()) : new Map();
+      const moved = movedSlots(before, after);
+      const migrating = migratingSlots(before, after);
+      const sameMasters = before.size === after.size && [...before.keys()].every((a) => after.has(a));
+      return {
+        changed: moved > 0 || migrating.length > 0 || counter.redirects > 0 || !sameMasters,
+        movedSlots: moved,
+        migratingSlots: migrating.slice(0, 20),
+        redirects: counter.redirects,
+        mastersBefore: before.size,
+        mastersAfter: after.size,
+      };
     },
     close: async () => {
       closed = true;
