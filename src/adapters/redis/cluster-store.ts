@@ -1,25 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
-import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { clusterError, clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
 import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
 import { migratingSlots, movedSlots, readSlotMap, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
 import { IoRedisNode } from './redis-node.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
-
-/** What went wrong reaching a cluster, in words a person can act on. */
-function clusterFailure(env: EnvironmentConfig, err: unknown): string {
-  const seeds = clusterSeedsText(env);
-  const text = err instanceof Error ? err.message : String(err);
-  if (/None of startup nodes is available/i.test(text)) {
-    return `None of the Redis Cluster seed nodes (${seeds}) answered: check redis.url and redis.nodes, and that the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).`;
-  }
-  if (/refresh slots cache/i.test(text)) {
-    return `The Redis Cluster at ${seeds} did not tell its slot map (CLUSTER SLOTS failed): ${text}. Is it a cluster node (redis.cluster: true needs cluster-enabled yes), and does the ACL user have +cluster|slots?`;
-  }
-  return `The Redis Cluster at ${seeds} could not be used: ${text}`;
-}
 
 /**
  * The session store of a Redis Cluster: its `nodes` are the masters (each with its own connection,
@@ -69,7 +56,7 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
         counter.redirects = 0;
         baseline = await readSlotMap(masterClients());
       } catch (err) {
-        failure = clusterFailure(env, err);
+        failure = clusterError(env, cluster, err, options.username ?? 'default').message;
         baseline = undefined;
       }
     },
