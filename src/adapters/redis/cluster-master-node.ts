@@ -63,7 +63,10 @@ export class ClusterMasterNode implements RedisNodePort {
     const viaCluster = (k: KeyName | string) => this.viaCluster('PTTL', () => this.cluster.pttl(k));
     const own = keys.filter((_, i) => !moved.has(i));
     // The migration may move more keys meanwhile: then the rest goes through the cluster client too.
-    const ownTtls = await this.node.pttl(own).catch((err: unknown) => (isRedirect(err) ? Promise.all(own.map(viaCluster)) : Promise.reject(err)));
+    const ownTtls = await this.node.pttl(own).catch((err: unknown) => {
+      if (isRedirect(err)) return Promise.all(own.map(viaCluster));
+      throw err;
+    });
     let j = 0;
     return Promise.all(keys.map(async (k, i) => (moved.has(i) ? viaCluster(k) : (ownTtls[j++] as number))));
   }
@@ -76,9 +79,10 @@ export class ClusterMasterNode implements RedisNodePort {
     }
     const moved = await this.redirectedKeys(keys, (p, k) => p.exists(k));
     const own = keys.filter((_, i) => !moved.has(i));
-    const ownValues = await this.node
-      .readValues(own)
-      .catch((err: unknown) => (isRedirect(err) ? Promise.all(own.map((k) => this.valueViaCluster(k))) : Promise.reject(err)));
+    const ownValues = await this.node.readValues(own).catch((err: unknown) => {
+      if (isRedirect(err)) return Promise.all(own.map((k) => this.valueViaCluster(k)));
+      throw err;
+    });
     let j = 0;
     return Promise.all(keys.map(async (k, i) => (moved.has(i) ? this.valueViaCluster(k) : ownValues[j++])));
   }
