@@ -77,7 +77,7 @@ export class ClusterMasterNode implements RedisNodePort {
     } catch (err) {
       if (!isRedirect(err)) throw err;
     }
-    const moved = await this.redirectedKeys(keys, (p, k) => p.exists(k));
+    const moved = await this.redirectedKeys(keys, (p, k) => p.pttl(k));
     const own = keys.filter((_, i) => !moved.has(i));
     const ownValues = await this.node.readValues(own).catch((err: unknown) => {
       if (isRedirect(err)) return Promise.all(own.map((k) => this.valueViaCluster(k)));
