@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster } from 'ioredis';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../../src/adapters/redis/key-slot.js';
 import { openSessionStore } from '../../src/adapters/redis/redis-store.js';
@@ -151,6 +155,57 @@ describe('diagnose on a 3-master Redis Cluster', () => {
     }
   });
 
+  it("drift from the ConfigMap on one master is named; DEL counts are summed with each master's own", async () => {
+    // Given: the ConfigMap says volatile-lru, one master runs allkeys-lru; 90 deletes spread by slot
+    const dir = mkdtempSync(join(tmpdir(), 'cluster-manifests-'));
+    writeFileSync(
+      join(dir, 'redis.yaml'),
+      stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'redis-session-config', namespace: 'langgraph-agent' },
+        data: { 'redis.conf': 'maxmemory-policy volatile-lru\n' },
+      }),
+    );
+    const withCm = writeConfig({
+      clk: { profile: 'development', expectedTtlSeconds: TTL, redis: { url: cluster.url, cluster: true }, kubernetes: { manifests: dir } },
+    });
+    const odd = cluster.masters[0]!;
+    const clients = cluster.masters.map((m) => nodeClient(m.port));
+    try {
+      await Promise.all(clients.map((c, i) => c.config('SET', 'maxmemory-policy', i === 0 ? 'allkeys-lru' : 'volatile-lru')));
+      await Promise.all(Array.from({ length: 90 }, (_, i) => client.set(`tmp:${i}`, 'x').then(() => client.del(`tmp:${i}`))));
+      const delsBefore = await Promise.all(clients.map(async (c) => Number(/cmdstat_del:calls=(\d+)/.exec(await c.info('commandstats'))?.[1] ?? 0)));
+
+      // When
+      const { report } = await diagnoseJson(withCm, 'clk', ['--check', 'config-drift', '--check', 'deletion-counters']);
+
+      // Then
+      const drift = byId(report, 'config.live_drift');
+      expect(drift.title).toContain(`maxmemory-policy allkeys-lru live vs volatile-lru in the ConfigMap on 1 of 3 masters (127.0.0.1:${odd.port})`);
+      expect(drift.evidence.drifts).toEqual([{ directive: 'maxmemory-policy', configMap: 'volatile-lru', live: 'allkeys-lru', address: `127.0.0.1:${odd.port}` }]);
+      const del = byId(report, 'deletion.commands');
+      expect(del.title).toContain('(summed over 3 masters; DEL/UNLINK on all 3 masters)');
+      const perNode = del.evidence.perNode as { address: string; del: number }[];
+      expect(perNode.map((n) => n.address).sort()).toEqual([...addresses].sort());
+      expect(perNode.reduce((sum, n) => sum + n.del, 0)).toBe(del.evidence.del);
+      expect(Object.fromEntries(perNode.map((n) => [n.address, n.del]))).toEqual(Object.fromEntries(addresses.map((a, i) => [a, delsBefore[i]])));
+    } finally {
+      await Promise.all(clients.map((c) => c.config('SET', 'maxmemory-policy', 'noeviction')));
+      clients.forEach((c) => c.disconnect());
+    }
+  });
+
+  it('keySlot (the seeding and the tests bucket keys with it) agrees with CLUSTER KEYSLOT', async () => {
+    const c = nodeClient(cluster.masters[0]!.port);
+    try {
+      const keys: (string | Buffer)[] = ['session:abc', 'session:{user1}:a', 'session:{}x', 'session:{a}{b}', '', binaryKey(7), 'x'.repeat(300)];
+      for (const k of keys) expect(keySlot(k)).toBe(Number(await c.call('CLUSTER', 'KEYSLOT', k)));
+    } finally {
+      c.disconnect();
+    }
+  });
+
   it('one master near its maxmemory, the others without a limit: memory names it, not an average', async () => {
     // Given: the third master at ~95% of a maxmemory set just above what it uses
     const full = cluster.masters[2]!;
@@ -244,6 +299,40 @@ describe('diagnose on a 3-master Redis Cluster', () => {
     } finally {
       await migration?.catch(() => undefined);
       await store.close();
+    }
+  });
+
+  // Last: the evictions take session keys of that master with them.
+  it('evictions on one master: the eviction finding names it, with its count among the per-master counts', async () => {
+    // Given: allkeys-lru and a 3 MB limit on the second master, filled past it with keys of its slots
+    const evicting = cluster.masters[1]!;
+    let tag = 0;
+    while ((await ownerPort(evicting.port, keySlot(`cache:{${tag}}`))) !== evicting.port) tag++;
+    const c = nodeClient(evicting.port);
+    try {
+      await c.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      await c.config('SET', 'maxmemory', '3mb');
+      const filler = 'z'.repeat(4096);
+      for (let round = 0; round < 10; round++) {
+        const p = c.pipeline();
+        for (let i = 0; i < 200; i++) p.set(`cache:{${tag}}:${round}:${i}`, filler);
+        await p.exec();
+      }
+
+      // When
+      const { report } = await diagnoseJson(config, 'cl', ['--check', 'memory']);
+
+      // Then
+      const f = byId(report, 'memory.evictions');
+      expect(f.title).toContain(`on 1 of 3 masters (127.0.0.1:${evicting.port})`);
+      expect(f.evidence.evictingNodes).toEqual([`127.0.0.1:${evicting.port}`]);
+      const nodes = f.evidence.nodes as { address: string; evictedKeys: number }[];
+      expect(nodes.filter((n) => n.evictedKeys > 0).map((n) => n.address)).toEqual([`127.0.0.1:${evicting.port}`]);
+      expect(nodes.reduce((sum, n) => sum + n.evictedKeys, 0)).toBe(f.evidence.evictedKeys);
+    } finally {
+      await c.config('SET', 'maxmemory', '0');
+      await c.config('SET', 'maxmemory-policy', 'noeviction');
+      c.disconnect();
     }
   });
 });

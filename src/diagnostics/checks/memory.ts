@@ -126,7 +126,7 @@ export const memoryCheck = defineCheck({
       findings.push({
         id: memoryHighUsage.id,
         severity: evicting ? 'critical' : 'warning',
-        title: `Redis memory at ${percent(worst.usedRatio)} of maxmemory${onWorst} (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})${high.length > 1 || nodes.length > 1 ? `; above ${percent(HIGH_USAGE_RATIO)}${onNodes(high, nodes.length, noun)}` : ''}`,
+        title: `Redis memory at ${percent(worst.usedRatio)} of maxmemory${onWorst} (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})${nodes.length > 1 ? `; above ${percent(HIGH_USAGE_RATIO)}${onNodes(high, nodes.length, noun)}` : ''}`,
         detail: evicting
           ? `Memory is above ${percent(HIGH_USAGE_RATIO)} and Redis has evicted ${count(evictedKeys)} keys: sessions are being removed before their TTL.`
           : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
