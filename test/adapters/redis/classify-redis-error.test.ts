@@ -14,7 +14,7 @@ describe('classifyRedisError', () => {
     ['LOADING Redis is loading the dataset in memory', 'loading', 'LOADING',
       'Redis at 10.0.0.5:6379 is loading its dataset into memory (LOADING) and answers nothing until it is done; retry in a minute.'],
     ['MOVED 3999 10.0.0.6:6379', 'cluster_redirect', 'MOVED',
-      'Redis at 10.0.0.5:6379 is a Redis Cluster node and redirected INFO to another node (MOVED): the bot speaks to one standalone node; point redis.url at a standalone Redis or a proxy.'],
+      "Redis at 10.0.0.5:6379 is a Redis Cluster node and redirected INFO to another node (MOVED): set redis.cluster: true in this environment's config so the bot uses a cluster client (or point redis.url at a standalone Redis or a proxy)."],
     ['ASK 3999 10.0.0.6:6379', 'cluster_redirect', 'ASK', undefined],
     ['CLUSTERDOWN The cluster is down', 'cluster_down', 'CLUSTERDOWN',
       'Redis at 10.0.0.5:6379 reports the cluster is down (CLUSTERDOWN) and refused INFO.'],
