@@ -33,7 +33,12 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     return node;
   };
   const masterClients = () => cluster.nodes('master').map((client) => ({ address: wrap(client).address, client }));
-  /** The slot map as of the last refresh: what a diagnosis compares the end of its scan with. */
+  /**
+   * The slot map as of the last refresh: what a diagnosis compares the end of its scan with. One per
+   * store: when two diagnoses of the same environment overlap (the bot shares the store), the later
+   * refresh moves the baseline and resets the redirect count, so the earlier one may miss a change that
+   * happened before the later one began.
+   */
   let baseline: SlotMapReading | undefined;
   let failure: string | undefined;
   let closed = false;
