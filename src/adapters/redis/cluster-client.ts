@@ -2,6 +2,17 @@ import { Cluster, type ClusterOptions, type NatMap } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { RedisConnectOptions } from './redis-node.js';
 import { MAX_RECONNECT_DELAY_MS } from './redis-node.js';
+import { classifyRedisError, RedisSourceError, replyPrefix } from './redis-error.js';
+
+/** The last error a node of the cluster client met, and which node (`host:port`). */
+interface NodeFailure {
+  err: Error;
+  address: string;
+  /** The last socket error (with an errno), which ioredis' "Connection is closed" hides. */
+  socketError?: Error;
+}
+
+const lastNodeFailures = new WeakMap<Cluster, NodeFailure>();
 
 /** `host:port` → the two parts (IPv6 hosts in brackets). */
 export function splitHostPort(address: string): { host: string; port: number } {
@@ -65,7 +76,13 @@ export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: Redi
   const cluster = new Cluster(clusterSeeds(env), options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.
   cluster.on('error', () => undefined);
-  cluster.on('node error', () => undefined);
+  // ioredis ends a failed start with "None of startup nodes is available"; the reason (a refused
+  // connection, WRONGPASS, a node without cluster support) is only in these events: keep the last.
+  cluster.on('node error', (err: Error, address: string) => {
+    const socketError = typeof (err as { code?: unknown }).code === 'string' ? err : lastNodeFailures.get(cluster)?.socketError;
+    lastNodeFailures.set(cluster, { err, address, ...(socketError ? { socketError } : {}) });
+  });
+  cluster.on('ready', () => lastNodeFailures.delete(cluster));
   return cluster;
 }
 
@@ -78,6 +95,16 @@ export async function readyCluster(cluster: Cluster, timeoutMs: number): Promise
     const t = setTimeout(() => reject(new Error(`the cluster did not answer within ${timeoutMs} ms`)), timeoutMs);
     t.unref();
   });
+  // A node that answers with an error reply (WRONGPASS, NOAUTH, no cluster support, NOPERM) answers the
+  // same on every retry: fail at once instead of retrying until the deadline.
+  let onNodeError: ((err: Error) => void) | undefined;
+  const refused = new Promise<never>((_, reject) => {
+    onNodeError = (err: Error) => {
+      if (replyPrefix(err) !== undefined) reject(err);
+    };
+    cluster.on('node error', onNodeError);
+  });
+  refused.catch(() => undefined);
   const work = async (): Promise<void> => {
     if (cluster.status === 'wait' || cluster.status === 'end' || cluster.status === 'close') {
       await cluster.connect();
@@ -100,5 +127,44 @@ export async function readyCluster(cluster: Cluster, timeoutMs: number): Promise
     }
     await new Promise<void>((resolve, reject) => cluster.refreshSlotsCache((err) => (err ? reject(err) : resolve())));
   };
-  await Promise.race([work(), deadline]);
+  try {
+    await Promise.race([work(), deadline, refused]);
+  } finally {
+    if (onNodeError) cluster.off('node error', onNodeError);
+  }
+}
+
+/**
+ * Why a cluster could not be used, as a typed error whose message a person can act on: the reason a
+ * node gave (wrong password, not a cluster node, ACL), or that no seed answered. `err` is what
+ * `readyCluster` or a command rejected with; the last node error of the client fills in the reason
+ * that ioredis' own "None of startup nodes is available" leaves out.
+ */
+export function clusterError(env: Pick<EnvironmentConfig, 'redis'>, cluster: Cluster, err: unknown, user?: string): RedisSourceError {
+  if (err instanceof RedisSourceError) return err;
+  const seeds = clusterSeedsText(env);
+  const last = lastNodeFailures.get(cluster);
+  const reply = replyPrefix(err) !== undefined ? { err: err as Error, address: seeds } : last && replyPrefix(last.err) !== undefined ? last : undefined;
+  const who = user !== undefined ? { user } : {};
+  if (reply) {
+    if (/cluster support disabled/i.test(reply.err.message)) {
+      return new RedisSourceError(
+        `Redis at ${reply.address} is not a Redis Cluster node (cluster support disabled), but redis.cluster is true for this environment: remove redis.cluster (or set it to false) to use it as a standalone Redis, or point redis.url at a node of the cluster.`,
+        { kind: 'other', address: reply.address, command: 'CLUSTER SLOTS', code: 'ERR', ...who },
+      );
+    }
+    return classifyRedisError(reply.err, { address: reply.address, command: 'CLUSTER SLOTS', ...who });
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  if (/None of startup nodes|refresh slots cache|did not answer within|Cluster is disconnected/i.test(text)) {
+    const lastError = last
+      ? classifyRedisError(last.err, { address: last.address, ...(last.socketError ? { lastConnectionError: last.socketError } : {}) })
+      : undefined;
+    const why = lastError ? ` (last: ${lastError.message})` : '';
+    return new RedisSourceError(
+      `None of the Redis Cluster seed nodes (${seeds}) answered${why}: check redis.url and redis.nodes, and that the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).`,
+      { kind: 'unreachable', address: seeds, ...(lastError?.code !== undefined ? { code: lastError.code } : {}), ...who },
+    );
+  }
+  return classifyRedisError(err, { address: seeds, ...who, ...(last ? { lastConnectionError: last.err } : {}) });
 }

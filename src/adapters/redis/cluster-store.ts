@@ -1,23 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { RedisNodePort } from '../../core/ports/session-store.js';
-import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
+import { clusterError, clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
+import { migratingSlots, movedSlots, readSlotMap, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
 import { IoRedisNode } from './redis-node.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
-
-/** What went wrong reaching a cluster, in words a person can act on. */
-function clusterFailure(env: EnvironmentConfig, err: unknown): string {
-  const seeds = clusterSeedsText(env);
-  const text = err instanceof Error ? err.message : String(err);
-  if (/None of startup nodes is available/i.test(text)) {
-    return `None of the Redis Cluster seed nodes (${seeds}) answered: check redis.url and redis.nodes, and that the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).`;
-  }
-  if (/refresh slots cache/i.test(text)) {
-    return `The Redis Cluster at ${seeds} did not tell its slot map (CLUSTER SLOTS failed): ${text}. Is it a cluster node (redis.cluster: true needs cluster-enabled yes), and does the ACL user have +cluster|slots?`;
-  }
-  return `The Redis Cluster at ${seeds} could not be used: ${text}`;
-}
 
 /**
  * The session store of a Redis Cluster: its `nodes` are the masters (each with its own connection,
@@ -33,15 +22,24 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     return { nodes: [unusableNode(clusterSeedsText(env), (err as Error).message)], close: async () => undefined, topology: 'cluster' };
   }
   const cluster = connectCluster(env, options);
-  const wrapped = new WeakMap<Redis, IoRedisNode>();
-  const wrap = (client: Redis): IoRedisNode => {
+  const counter: RedirectCounter = { redirects: 0 };
+  const wrapped = new WeakMap<Redis, ClusterMasterNode>();
+  const wrap = (client: Redis): ClusterMasterNode => {
     let node = wrapped.get(client);
     if (!node) {
-      node = new IoRedisNode(client);
+      node = new ClusterMasterNode(new IoRedisNode(client), cluster, counter);
       wrapped.set(client, node);
     }
     return node;
   };
+  const masterClients = () => cluster.nodes('master').map((client) => ({ address: wrap(client).address, client }));
+  /**
+   * The slot map as of the last refresh: what a diagnosis compares the end of its scan with. One per
+   * store: when two diagnoses of the same environment overlap (the bot shares the store), the later
+   * refresh moves the baseline and resets the redirect count, so the earlier one may miss a change that
+   * happened before the later one began.
+   */
+  let baseline: SlotMapReading | undefined;
   let failure: string | undefined;
   let closed = false;
   const masters = (): RedisNodePort[] => {
@@ -60,9 +58,27 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
       try {
         await readyCluster(cluster, Math.max(env.redis.connectTimeoutMs, 1000));
         failure = undefined;
+        counter.redirects = 0;
+        baseline = await readSlotMap(masterClients());
       } catch (err) {
-        failure = clusterFailure(env, err);
+        failure = clusterError(env, cluster, err, options.username ?? 'default').message;
+        baseline = undefined;
       }
+    },
+    async slotMapChanges(): Promise<SlotMapChange> {
+      const before = baseline ?? new Map();
+      const after = failure === undefined && !closed ? await readSlotMap(masterClients()) : new Map();
+      const moved = movedSlots(before, after);
+      const migrating = migratingSlots(before, after);
+      const sameMasters = before.size === after.size && [...before.keys()].every((a) => after.has(a));
+      return {
+        changed: moved > 0 || migrating.length > 0 || counter.redirects > 0 || !sameMasters,
+        movedSlots: moved,
+        migratingSlots: migrating.slice(0, 20),
+        redirects: counter.redirects,
+        mastersBefore: before.size,
+        mastersAfter: after.size,
+      };
     },
     close: async () => {
       closed = true;

@@ -13,6 +13,30 @@ export interface SessionStore {
    * it once at its start. Never throws: when the store cannot be reached, `nodes` fails with the reason.
    */
   refresh?(): Promise<void>;
+  /**
+   * Redis Cluster only: how the slot map moved since the last `refresh()`, read now. A scan that spans a
+   * slot migration or a failover may count a moved key twice (on the old and the new master) or not at
+   * all, so the checks that count keys say so. Never throws: what cannot be read is left out.
+   */
+  slotMapChanges?(): Promise<SlotMapChange>;
+}
+
+/**
+ * What a Redis Cluster's slot map did between the start of a diagnosis and now.
+ *
+ * @example { changed: true, movedSlots: 1, migratingSlots: [], redirects: 12, mastersBefore: 3, mastersAfter: 3 }
+ */
+export interface SlotMapChange {
+  /** The slot map (which master serves which slots) differs, or the masters changed, or reads were redirected. */
+  changed: boolean;
+  /** Slots served by another master now than at the start (from CLUSTER SLOTS). */
+  movedSlots: number;
+  /** Slots being migrated (MIGRATING/IMPORTING, from CLUSTER NODES) at the start or now; at most 20 listed. */
+  migratingSlots: number[];
+  /** Reads of scanned keys that a master redirected (MOVED/ASK): those keys were read from their new master. */
+  redirects: number;
+  mastersBefore: number;
+  mastersAfter: number;
 }
 
 /** `PTTL` result in ms: -1 no expiry, -2 key gone. */

@@ -9,7 +9,20 @@ const aofEvidence = z.object({
   aofBaseSizeBytes: z.number().nullable(),
   rewrites: z.number().nullable(),
   lastRewriteSeconds: z.number().nullable(),
-  nodes: z.array(z.object({ address: z.string(), enabled: z.boolean() })).optional(),
+  /** More than one node (a cluster's masters): each one's AOF state, so a node that differs shows. */
+  nodes: z
+    .array(
+      z.object({
+        address: z.string(),
+        enabled: z.boolean(),
+        rewrites: z.number().nullable().optional(),
+        lastBgrewriteStatus: z.string().optional(),
+        delayedFsync: z.number().optional(),
+        rewritePercentage: z.number().nullable().optional(),
+        rewriteMinSizeBytes: z.number().nullable().optional(),
+      }),
+    )
+    .optional(),
 });
 
 export const lastRewriteFailed = findingSpec({

@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../../config/config.js';
 import type { RawFinding, Severity } from '../types.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 import { bytes, count, decimal, duration } from '../../core/format.js';
+import { nodeNoun, onNodes } from './node-scope.js';
 
 /** The runbook's Scenario 7 settings. */
 export const RECOMMENDED_REWRITE_PERCENTAGE = 100;
@@ -162,18 +163,30 @@ function baseEvidence(r: AofReading, all: AofReading[]): Record<string, unknown>
     aofBaseSizeBytes: r.baseSizeBytes,
     rewrites: r.rewrites,
     lastRewriteSeconds: r.lastRewriteSeconds,
-    ...(all.length > 1 ? { nodes: all.map((x) => ({ address: x.address, enabled: x.enabled })) } : {}),
+    ...(all.length > 1
+      ? {
+          nodes: all.map((x) => ({
+            address: x.address,
+            enabled: x.enabled,
+            rewrites: x.rewrites,
+            lastBgrewriteStatus: x.lastBgrewriteStatus,
+            delayedFsync: x.delayedFsync,
+            rewritePercentage: x.settings.rewritePercentage,
+            rewriteMinSizeBytes: x.settings.rewriteMinSizeBytes,
+          })),
+        }
+      : {}),
   };
 }
 
-function failedFinding(failed: AofReading[], all: AofReading[], env: EnvironmentConfig): RawFinding | undefined {
+function failedFinding(failed: AofReading[], all: AofReading[], env: EnvironmentConfig, noun: string): RawFinding | undefined {
   if (!failed.length) return undefined;
   const writeFailed = failed.filter((r) => r.lastWriteStatus === 'err');
   const r = writeFailed[0] ?? (failed[0] as AofReading);
   // A failed write makes Redis refuse every write (MISCONF): no session can be created or refreshed.
   // A failed rewrite alone leaves Redis serving while the AOF grows and the rewrite is retried.
   const severity: Severity = writeFailed.length ? 'critical' : 'warning';
-  const where = all.length > 1 ? ` on ${failed.map((x) => x.address).join(', ')}` : '';
+  const where = onNodes(failed.map((x) => x.address), all.length, noun);
   return {
     id: lastRewriteFailed.id,
     severity,
@@ -194,11 +207,11 @@ function failedFinding(failed: AofReading[], all: AofReading[], env: Environment
   };
 }
 
-function inProgressFinding(busy: AofReading[], all: AofReading[], env: EnvironmentConfig): RawFinding | undefined {
+function inProgressFinding(busy: AofReading[], all: AofReading[], env: EnvironmentConfig, noun: string): RawFinding | undefined {
   if (!busy.length) return undefined;
   const r = busy.find((x) => x.rewriteInProgress) ?? (busy[0] as AofReading);
   const running = r.rewriteInProgress;
-  const where = all.length > 1 ? ` on ${busy.map((x) => x.address).join(', ')}` : '';
+  const where = onNodes(busy.map((x) => x.address), all.length, noun);
   return {
     id: rewriteInProgress.id,
     severity: 'warning',
@@ -218,14 +231,14 @@ function inProgressFinding(busy: AofReading[], all: AofReading[], env: Environme
   };
 }
 
-function delayedFsyncFinding(delayed: AofReading[], all: AofReading[]): RawFinding | undefined {
+function delayedFsyncFinding(delayed: AofReading[], all: AofReading[], noun: string): RawFinding | undefined {
   if (!delayed.length) return undefined;
   const total = delayed.reduce((sum, r) => sum + r.delayedFsync, 0);
   const r = delayed.reduce((a, b) => (b.delayedFsync > a.delayedFsync ? b : a));
   return {
     id: delayedFsync.id,
     severity: 'warning',
-    title: `Redis delayed ${count(total)} AOF fsync${total === 1 ? '' : 's'}: the disk cannot keep up`,
+    title: `Redis delayed ${count(total)} AOF fsync${total === 1 ? '' : 's'}${onNodes(delayed.map((x) => x.address), all.length, noun)}: the disk cannot keep up`,
     detail:
       "aof_delayed_fsync counts the times Redis held back its AOF writes because the previous fsync was still running after 2 s (appendfsync everysec). Meanwhile clients wait, so session commands time out under load; an AOF rewrite on the same disk makes it worse (runbook Scenario 7). The count runs since the server's start or the last CONFIG RESETSTAT.",
     evidence: {
@@ -283,13 +296,13 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
   return { reading: r, reasons, observed, ratePerHour, rewriteEveryBytes };
 }
 
-function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: EnvironmentConfig): RawFinding | undefined {
+function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: EnvironmentConfig, noun: string): RawFinding | undefined {
   const flagged = assessed.filter((a) => a.reasons.length);
   if (!flagged.length) return undefined;
   const a = flagged.find((x) => x.observed) ?? (flagged[0] as FrequentRewrites);
   const r = a.reading;
   const s = r.settings;
-  const where = all.length > 1 ? ` on ${flagged.map((x) => x.reading.address).join(', ')}` : '';
+  const where = onNodes(flagged.map((x) => x.reading.address), all.length, noun);
   const settingsText = s.configAllowed
     ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : ''}.`
     : 'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.';
@@ -340,22 +353,26 @@ export const aofCheck = defineCheck({
       ctx.note?.('AOF is off (appendonly no): Scenario 7 does not apply');
       return [];
     }
+    const noun = nodeNoun(ctx.redis);
     const findings: (RawFinding | undefined)[] = [
       failedFinding(
         on.filter((r) => r.lastBgrewriteStatus === 'err' || r.lastWriteStatus === 'err'),
         all,
         ctx.env,
+        noun,
       ),
       inProgressFinding(
         on.filter((r) => r.rewriteInProgress || r.rewriteScheduled),
         all,
         ctx.env,
+        noun,
       ),
       delayedFsyncFinding(
         on.filter((r) => r.delayedFsync > 0),
         all,
+        noun,
       ),
-      frequentFinding(on.map(assessRewrites), all, ctx.env),
+      frequentFinding(on.map(assessRewrites), all, ctx.env, noun),
     ];
     return findings.filter((f): f is RawFinding => f !== undefined);
   },

@@ -5,6 +5,7 @@ import { keyspaceEventClasses, memoryBytes, readDirectives } from './redis-conf-
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import type { FindingSpec } from '../catalogue/finding-spec.js';
 import type { RawFinding } from '../types.js';
+import { nodeNoun, onNodes } from './node-scope.js';
 
 /** The ConfigMap key that holds the Redis configuration. */
 export const REDIS_CONF_KEY = 'redis.conf';
@@ -89,7 +90,17 @@ export const configDriftCheck = defineCheck({
     const where = `${REDIS_CONF_KEY} of ConfigMap ${k.redisConfigMap}`;
     const findings: RawFinding[] = [];
     for (const [spec, list] of drifts) {
-      const pairs = list.map((x) => `${x.directive} ${x.live} live vs ${x.configMap} in the ConfigMap${ctx.redis.nodes.length > 1 ? ` (${x.address})` : ''}`);
+      // On a cluster the same drift on several masters is one pair naming them; a master that differs is named.
+      const groups = new Map<string, { directive: string; live: string; configMap: string; addresses: string[] }>();
+      for (const x of list) {
+        const k = `${x.directive}\0${x.live}\0${x.configMap}`;
+        const g = groups.get(k) ?? { directive: x.directive, live: x.live, configMap: x.configMap, addresses: [] };
+        g.addresses.push(x.address);
+        groups.set(k, g);
+      }
+      const pairs = [...groups.values()].map(
+        (g) => `${g.directive} ${g.live} live vs ${g.configMap} in the ConfigMap${onNodes(g.addresses, ctx.redis.nodes.length, nodeNoun(ctx.redis))}`,
+      );
       const configSet = [...new Map(list.map((x) => [x.directive, `CONFIG SET ${x.directive} ${quote(x.configMap)}`])).values()];
       findings.push({
         id: spec.id,
@@ -97,7 +108,7 @@ export const configDriftCheck = defineCheck({
         title: `Live Redis differs from its ConfigMap: ${pairs.join('; ')}`,
         detail: `The running Redis does not run what the ${where} says. Redis reads the file only at start, so the value was changed at runtime (CONFIG SET) or the ConfigMap changed without a restart; at the next restart Redis returns to the ConfigMap's value.`,
         evidence: { configMap: k.redisConfigMap, namespace: k.namespace, key: REDIS_CONF_KEY, source: `${ctx.cluster.description}; live values via ${via}`, drifts: list },
-        fix: `Decide which value is right. To return to the ConfigMap's value, apply it live, one directive at a time (${configSet.map((c) => `redis-cli ${c}`).join('; ')}${spec.actions.length ? `, or the ${spec.actions.join(' / ')} action` : ''}), and find who changed it at runtime. To keep the live value, change only the ${list.map((x) => x.directive).join(', ')} line in the ${where} (kubectl edit configmap ${k.redisConfigMap} -n ${k.namespace}), leaving every other line as it is.`,
+        fix: `Decide which value is right. To return to the ConfigMap's value, apply it live, one directive at a time (${configSet.map((c) => `redis-cli ${c}`).join('; ')}${spec.actions.length ? `, or the ${spec.actions.join(' / ')} action` : ''}), and find who changed it at runtime. To keep the live value, change only the ${[...new Set(list.map((x) => x.directive))].join(', ')} line in the ${where} (kubectl edit configmap ${k.redisConfigMap} -n ${k.namespace}), leaving every other line as it is.`,
       });
     }
     return findings;

@@ -21,6 +21,10 @@ export const deletionCommands = findingSpec({
     /** Seconds the counters cover (uptime of the oldest node, or since CONFIG RESETSTAT). */
     sinceSeconds: z.number().nullable(),
     nodes: z.number(),
+    /** More than one node (a cluster's masters): each one's own counters, which the totals sum. */
+    perNode: z
+      .array(z.object({ address: z.string(), del: z.number(), unlink: z.number(), expiredKeys: z.number(), evictedKeys: z.number(), keys: z.number() }))
+      .optional(),
     note: z.string(),
   }),
   scenarios: [[4, 'strong']],

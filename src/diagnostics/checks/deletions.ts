@@ -2,6 +2,7 @@ import { defineCheck } from '../define-check.js';
 import { codeWords, type CodeWords } from '../code-hints.js';
 import { deletionBulk, deletionInLogs, deletionsFindings } from './deletions.findings.js';
 import { callsOf, readCommandCalls } from '../redis-info/commandstats.js';
+import { nodeNoun } from './node-scope.js';
 import { ClusterError, type PodView } from '../../core/ports/cluster.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import { UserError } from '../../core/errors.js';
@@ -310,7 +311,7 @@ export const deletionsCheck = defineCheck({
     ]);
     const redisDeletes = calls && {
       ...calls,
-      note: 'DEL/UNLINK calls on all keys since the last restart or CONFIG RESETSTAT (INFO commandstats), not only sessions.',
+      note: `DEL/UNLINK calls on all keys${calls.nodes > 1 ? `, summed over ${calls.nodes} ${nodeNoun(ctx.redis ?? {})}` : ''} since the last restart or CONFIG RESETSTAT (INFO commandstats), not only sessions.`,
     };
     if (!searched.linesRead && calls && calls.del + calls.unlink > 0) {
       throw new UserError(

@@ -15,7 +15,19 @@ const policyEvidence = z.object({
   evictedKeys: z.number(),
   keys: z.number(),
   expires: z.number(),
-  nodes: z.array(z.object({ address: z.string(), policy: z.string().nullable() })).optional(),
+  /** More than one node (a cluster's masters): the addresses the finding holds on, and every node's reading. */
+  affected: z.array(z.string()).optional(),
+  nodes: z
+    .array(
+      z.object({
+        address: z.string(),
+        policy: z.string().nullable(),
+        usedRatio: z.number().nullable().optional(),
+        evictedKeys: z.number().optional(),
+        keys: z.number().optional(),
+      }),
+    )
+    .optional(),
 });
 
 export const allkeysPolicy = findingSpec({

@@ -8,6 +8,7 @@ import type { ClusterPort } from '../../core/ports/cluster.js';
 import { readDirectives } from './redis-conf-text.js';
 import { REDIS_CONF_KEY } from './config-drift.js';
 import { count, percent } from '../../core/format.js';
+import { nodeNoun, onNodes } from './node-scope.js';
 
 const ALLKEYS = new Set(['allkeys-lru', 'allkeys-lfu', 'allkeys-random']);
 const VOLATILE = new Set(['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl']);
@@ -69,7 +70,21 @@ async function readPolicy(node: RedisNodePort): Promise<PolicyReading> {
 }
 
 
-function baseEvidence(r: PolicyReading, all: PolicyReading[]): Record<string, unknown> {
+/** The nodes a finding is about, among all the nodes read; on one node, that node alone. */
+interface Scope {
+  affected: PolicyReading[];
+  all: PolicyReading[];
+  noun: string;
+}
+
+/** The node that speaks for the finding: the one under most pressure among the affected. */
+function worstOf(affected: PolicyReading[]): PolicyReading {
+  const weight = (r: PolicyReading) => (r.evictedKeys > 0 ? 2 : 0) + (r.memory.usedRatio ?? -1);
+  return affected.reduce((a, b) => (weight(b) > weight(a) ? b : a));
+}
+
+function baseEvidence(r: PolicyReading, scope: Scope): Record<string, unknown> {
+  const { all, affected } = scope;
   return {
     policy: r.policy ?? null,
     configAllowed: r.configAllowed,
@@ -84,50 +99,88 @@ function baseEvidence(r: PolicyReading, all: PolicyReading[]): Record<string, un
     evictedKeys: r.evictedKeys,
     keys: r.keyspace.keys,
     expires: r.keyspace.expires,
-    ...(all.length > 1 ? { nodes: all.map((x) => ({ address: x.address, policy: x.policy ?? null })) } : {}),
+    ...(all.length > 1
+      ? {
+          affected: affected.map((x) => x.address),
+          nodes: all.map((x) => ({
+            address: x.address,
+            policy: x.policy ?? null,
+            usedRatio: x.memory.usedRatio,
+            evictedKeys: x.evictedKeys,
+            keys: x.keyspace.keys,
+          })),
+        }
+      : {}),
   };
 }
 
-function allkeysFinding(r: PolicyReading, all: PolicyReading[], fix: string): RawFinding {
+/** "The other masters run volatile-lru." on a cluster where they differ; '' otherwise. */
+function othersText(scope: Scope): string {
+  const others = scope.all.filter((x) => !scope.affected.includes(x));
+  if (!others.length) return '';
+  const policies = [...new Set(others.map((x) => x.policy ?? 'an unknown policy'))];
+  return ` The other ${others.length === 1 ? scope.noun.replace(/s$/, '') : scope.noun} (${others.map((x) => x.address).join(', ')}) run${others.length === 1 ? 's' : ''} ${policies.join(' / ')}: each master evicts by its own policy, so a cluster-wide view would hide this one.`;
+}
+
+/** On a cluster a live fix goes to each named master; on one node the fix reads as before. */
+function scopedFix(fix: string, scope: Scope): string {
+  if (scope.all.length <= 1) return fix;
+  return `On ${scope.affected.map((x) => x.address).join(', ')} (each master separately: redis-cli -h <host> -p <port>): ${fix}`;
+}
+
+function allkeysFinding(scope: Scope, fix: string): RawFinding {
+  const r = worstOf(scope.affected);
   const ratio = r.memory.usedRatio;
-  const pressure = (ratio !== null && ratio > HIGH_USAGE_RATIO) || r.evictedKeys > 0;
+  const pressure = scope.affected.some((x) => (x.memory.usedRatio !== null && x.memory.usedRatio > HIGH_USAGE_RATIO) || x.evictedKeys > 0);
+  const there = scope.all.length > 1 ? ` on ${r.address}` : '';
   const why =
     r.evictedKeys > 0
-      ? `Redis has already evicted ${count(r.evictedKeys)} keys.`
+      ? `Redis${there} has already evicted ${count(r.evictedKeys)} keys.`
       : ratio !== null && ratio > HIGH_USAGE_RATIO
-        ? `Memory is at ${percent(ratio)} of maxmemory, so evictions are imminent.`
+        ? `Memory${there} is at ${percent(ratio)} of maxmemory, so evictions are imminent.`
         : r.memory.maxmemory === 0
           ? 'No maxmemory is set yet, so nothing is evicted today; the policy applies as soon as a limit is set.'
-          : `Memory is at ${ratio === null ? 'an unknown share' : percent(ratio)} of maxmemory; evictions start when it is full.`;
+          : `Memory${there} is at ${ratio === null ? 'an unknown share' : percent(ratio)} of maxmemory; evictions start when it is full.`;
+  const where = onNodes(scope.affected.map((x) => x.address), scope.all.length, scope.noun);
   return {
     id: allkeysPolicy.id,
     severity: pressure ? 'critical' : 'warning',
-    title: `maxmemory-policy is ${r.policy}: sessions can be evicted before their TTL`,
-    detail: `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}`,
-    evidence: baseEvidence(r, all),
-    fix,
+    title: `maxmemory-policy is ${r.policy}${where}: sessions ${where ? 'there ' : ''}can be evicted before their TTL`,
+    detail: `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}${othersText(scope)}`,
+    evidence: baseEvidence(r, scope),
+    fix: scopedFix(fix, scope),
   };
 }
 
-function noevictionFinding(r: PolicyReading, all: PolicyReading[], env: EnvironmentConfig): RawFinding {
+function noevictionFinding(scope: Scope, env: EnvironmentConfig): RawFinding {
+  const r = worstOf(scope.affected);
+  const where = onNodes(scope.affected.map((x) => x.address), scope.all.length, scope.noun);
   return {
     id: noeviction.id,
     severity: 'info',
-    title: 'maxmemory-policy is noeviction: writes fail when memory is full',
-    detail:
-      'Sessions are never evicted early, but once maxmemory is reached every write (new sessions, refreshes) fails with an OOM error, which surfaces as SessionStoreErrors.',
-    evidence: baseEvidence(r, all),
-    fix: `Keep noeviction only with enough headroom; volatile-lru evicts the oldest keys with a TTL instead of failing writes (the set-eviction-policy action, or change only the maxmemory-policy line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap).`,
+    title: `maxmemory-policy is noeviction${where}: writes fail when memory is full`,
+    detail: `Sessions are never evicted early, but once maxmemory is reached every write (new sessions, refreshes) fails with an OOM error, which surfaces as SessionStoreErrors.${othersText(scope)}`,
+    evidence: baseEvidence(r, scope),
+    fix: scopedFix(
+      `Keep noeviction only with enough headroom; volatile-lru evicts the oldest keys with a TTL instead of failing writes (the set-eviction-policy action, or change only the maxmemory-policy line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap).`,
+      scope,
+    ),
   };
 }
 
-function sessionsOnlyFinding(r: PolicyReading, all: PolicyReading[], ratio: number, env: EnvironmentConfig): RawFinding {
+function sessionsOnlyFinding(scope: Scope, env: EnvironmentConfig): RawFinding {
+  // The node with the smallest share of keys with a TTL speaks for the others.
+  const ratioOf = (x: PolicyReading) => x.keyspace.expires / x.keyspace.keys;
+  const r = scope.affected.reduce((a, b) => (ratioOf(b) < ratioOf(a) ? b : a));
+  const ratio = ratioOf(r);
+  const where = onNodes(scope.affected.map((x) => x.address), scope.all.length, scope.noun);
+  const there = scope.all.length > 1 ? ` on ${r.address}` : '';
   return {
     id: sessionsOnlyCandidates.id,
     severity: 'warning',
-    title: `${r.policy} evicts only keys with a TTL, and only ${percent(ratio)} of keys have one`,
-    detail: `${count(r.keyspace.expires)} of ${count(r.keyspace.keys)} keys carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${count(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
-    evidence: { ...baseEvidence(r, all), expiresRatio: Math.round(ratio * 10000) / 10000 },
+    title: `${r.policy} evicts only keys with a TTL, and only ${percent(ratio)} of keys have one${where}`,
+    detail: `${count(r.keyspace.expires)} of ${count(r.keyspace.keys)} keys${there} carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${count(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
+    evidence: { ...baseEvidence(r, scope), expiresRatio: Math.round(ratio * 10000) / 10000 },
     fix: `Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory (the set-maxmemory action, or the maxmemory line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap, see redis-memory.md) so that evictions do not happen.`,
   };
 }
@@ -144,20 +197,20 @@ export const evictionPolicyCheck = defineCheck({
   findings: evictionPolicyFindings,
   async run(ctx) {
     const [readings, cmPolicy] = await Promise.all([Promise.all(ctx.redis.nodes.map(readPolicy)), configMapPolicy(ctx)]);
-    const findings = new Map<string, RawFinding>();
-    for (const r of readings) {
-      const policy = r.policy ?? '';
-      let f: RawFinding | undefined;
-      if (ALLKEYS.has(policy)) f = allkeysFinding(r, readings, allkeysFix(ctx.env, r.policy, cmPolicy));
-      else if (policy === 'noeviction') f = noevictionFinding(r, readings, ctx.env);
-      else if (VOLATILE.has(policy) && r.keyspace.keys > 0) {
-        const ratio = r.keyspace.expires / r.keyspace.keys;
-        if (ratio < FEW_EXPIRES_RATIO) f = sessionsOnlyFinding(r, readings, ratio, ctx.env);
-      }
-      // One finding per id: the first node (or a critical one) speaks for the others in evidence.nodes.
-      const seen = f && findings.get(f.id);
-      if (f && (!seen || (seen.severity !== 'critical' && f.severity === 'critical'))) findings.set(f.id, f);
+    const noun = nodeNoun(ctx.redis);
+    const allkeys = readings.filter((r) => ALLKEYS.has(r.policy ?? ''));
+    const noevict = readings.filter((r) => r.policy === 'noeviction');
+    const fewExpires = readings.filter(
+      (r) => VOLATILE.has(r.policy ?? '') && r.keyspace.keys > 0 && r.keyspace.expires / r.keyspace.keys < FEW_EXPIRES_RATIO,
+    );
+    const findings: RawFinding[] = [];
+    // One finding per id, naming every node it holds on; the node under most pressure speaks for them.
+    if (allkeys.length) {
+      const policy = worstOf(allkeys).policy;
+      findings.push(allkeysFinding({ affected: allkeys, all: readings, noun }, allkeysFix(ctx.env, policy, cmPolicy)));
     }
-    return [...findings.values()];
+    if (noevict.length) findings.push(noevictionFinding({ affected: noevict, all: readings, noun }, ctx.env));
+    if (fewExpires.length) findings.push(sessionsOnlyFinding({ affected: fewExpires, all: readings, noun }, ctx.env));
+    return findings;
   },
 });

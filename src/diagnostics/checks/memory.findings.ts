@@ -11,7 +11,17 @@ const memoryEvidence = z.object({
   usedRatio: z.number().nullable(),
   address: z.string(),
   nodes: z
-    .array(z.object({ address: z.string(), usedMemoryHuman: z.string(), maxmemoryHuman: z.string(), usedRatio: z.number().nullable() }))
+    .array(
+      z.object({
+        address: z.string(),
+        usedMemoryHuman: z.string(),
+        maxmemoryHuman: z.string(),
+        usedRatio: z.number().nullable(),
+        /** This node's share of the summed counts: an evicting master is named, not averaged away. */
+        evictedKeys: z.number().optional(),
+        evictedInWindow: z.number().optional(),
+      }),
+    )
     .optional(),
   evictedKeys: z.number(),
   evictedInWindow: z.number(),
@@ -21,7 +31,10 @@ const memoryEvidence = z.object({
 export const memoryHighUsage = findingSpec({
   id: 'memory.high_usage',
   severity: { default: 'warning', possible: ['warning', 'critical'] },
-  evidence: memoryEvidence,
+  evidence: memoryEvidence.extend({
+    /** More than one node: the addresses above the high-usage threshold. */
+    highNodes: z.array(z.string()).optional(),
+  }),
   scenarios: [[1, 'weak']],
   actions: ['set-eviction-policy', 'set-maxmemory'],
 });
@@ -37,6 +50,8 @@ export const memoryEvictions = findingSpec({
     windowAfterSample: z.boolean().optional(),
     /** Evictions while the bot read its keyspace sample: left out of `evictedKeys` and of the rate. */
     evictedDuringSample: z.number().optional(),
+    /** More than one node: the addresses evicting in the window (or, with none now, that evicted earlier). */
+    evictingNodes: z.array(z.string()).optional(),
   }),
   scenarios: [[1, 'strong']],
   actions: ['set-eviction-policy', 'set-maxmemory'],

@@ -7,6 +7,7 @@ import type { RawFinding } from '../types.js';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 import { count, decimal, durationMs, percent, redisHumanBytes } from '../../core/format.js';
+import { nodeNoun, onNodes } from './node-scope.js';
 
 /** Runbook step 3: memory above this share of maxmemory is high. */
 export const HIGH_USAGE_RATIO = 0.9;
@@ -100,9 +101,24 @@ export const memoryCheck = defineCheck({
       usedRatio: worst.usedRatio,
       address: worst.address,
       ...(nodes.length > 1
-        ? { nodes: readings.map((r) => ({ address: r.address, usedMemoryHuman: r.usedMemoryHuman, maxmemoryHuman: r.maxmemoryHuman, usedRatio: r.usedRatio })) }
+        ? {
+            nodes: readings.map((r, i) => ({
+              address: r.address,
+              usedMemoryHuman: r.usedMemoryHuman,
+              maxmemoryHuman: r.maxmemoryHuman,
+              usedRatio: r.usedRatio,
+              evictedKeys: (atStart[i] as number) + Math.max(0, (after[i] as number) - (before[i] as number)),
+              evictedInWindow: Math.max(0, (after[i] as number) - (before[i] as number)),
+            })),
+          }
         : {}),
     };
+    // Which nodes each finding holds on: one full or evicting master must not be averaged away.
+    const noun = nodeNoun(ctx.redis);
+    const high = readings.filter((r) => r.usedRatio !== null && r.usedRatio > HIGH_USAGE_RATIO).map((r) => r.address);
+    const evicting = readings.filter((_, i) => (after[i] as number) - (before[i] as number) > 0).map((r) => r.address);
+    const evicted = readings.filter((_, i) => (atStart[i] as number) + Math.max(0, (after[i] as number) - (before[i] as number)) > 0).map((r) => r.address);
+    const onWorst = nodes.length > 1 ? ` on ${worst.address}` : '';
     const findings: RawFinding[] = [];
 
     if (worst.usedRatio !== null && worst.usedRatio > HIGH_USAGE_RATIO) {
@@ -110,11 +126,11 @@ export const memoryCheck = defineCheck({
       findings.push({
         id: memoryHighUsage.id,
         severity: evicting ? 'critical' : 'warning',
-        title: `Redis memory at ${percent(worst.usedRatio)} of maxmemory (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})`,
+        title: `Redis memory at ${percent(worst.usedRatio)} of maxmemory${onWorst} (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})${nodes.length > 1 ? `; above ${percent(HIGH_USAGE_RATIO)}${onNodes(high, nodes.length, noun)}` : ''}`,
         detail: evicting
           ? `Memory is above ${percent(HIGH_USAGE_RATIO)} and Redis has evicted ${count(evictedKeys)} keys: sessions are being removed before their TTL.`
           : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond },
+        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, ...(nodes.length > 1 ? { highNodes: high } : {}) },
         fix: `Increase maxmemory (see the redis-memory.md runbook) or reduce what is stored: the set-maxmemory action changes only that directive, live and in the ConfigMap; by hand, change only the maxmemory line in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (kubectl edit configmap ${cmName(ctx.env)} -n ${nsName(ctx.env)}) and apply it live with redis-cli CONFIG SET maxmemory <size>.`,
       });
     }
@@ -125,12 +141,22 @@ export const memoryCheck = defineCheck({
         id: memoryEvictions.id,
         severity: ongoing ? 'critical' : 'warning',
         title: ongoing
-          ? `Redis is evicting keys now: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
-          : `Redis has evicted ${count(evictedKeys)} keys since its start (none during a ${durationMs(elapsedMs)} window)`,
+          ? `Redis is evicting keys now${onNodes(evicting, nodes.length, noun)}: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
+          : `Redis has evicted ${count(evictedKeys)} keys since its start${onNodes(evicted, nodes.length, noun)} (none during a ${durationMs(elapsedMs)} window)`,
         detail: ongoing
           ? 'Keys are being evicted under memory pressure right now (measured after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, windowMs: elapsedMs, keys, windowAfterSample: true, evictedDuringSample },
+        evidence: {
+          ...memoryEvidence,
+          evictedKeys,
+          evictedInWindow,
+          ratePerSecond,
+          windowMs: elapsedMs,
+          keys,
+          windowAfterSample: true,
+          evictedDuringSample,
+          ...(nodes.length > 1 ? { evictingNodes: ongoing ? evicting : evicted } : {}),
+        },
         fix: `Give Redis more memory (the set-maxmemory action, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted (the set-eviction-policy action); each changes one directive, live and in the ${cmName(ctx.env)} ConfigMap (runbook Scenario 1).`,
       });
     }
@@ -140,7 +166,7 @@ export const memoryCheck = defineCheck({
       findings.push({
         id: memoryNoLimit.id,
         severity: 'info',
-        title: `No maxmemory limit set (${unlimited[0]?.usedMemoryHuman} used)`,
+        title: `No maxmemory limit set${onNodes(unlimited.map((r) => r.address), nodes.length, noun)} (${unlimited[0]?.usedMemoryHuman} used${nodes.length > 1 ? ` on ${unlimited[0]?.address}` : ''})`,
         detail:
           'maxmemory is 0: Redis never evicts and grows until the container hits its memory limit and is OOM-killed, which loses every session at once.',
         evidence: {

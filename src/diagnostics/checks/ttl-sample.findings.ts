@@ -48,6 +48,21 @@ export const ttlDistribution = findingSpec({
         ),
       })
       .optional(),
+    /**
+     * Redis Cluster: how the slot map moved between the start of the diagnosis and the end of the scan.
+     * When `changed`, keys that moved may be counted twice or not at all, and `note` says so.
+     */
+    slotMap: z
+      .object({
+        changed: z.boolean(),
+        movedSlots: z.number(),
+        migratingSlots: z.array(z.number()),
+        redirects: z.number(),
+        mastersBefore: z.number(),
+        mastersAfter: z.number(),
+        note: z.string().optional(),
+      })
+      .optional(),
   }),
   scenarios: [],
   actions: [],

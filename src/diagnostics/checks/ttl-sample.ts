@@ -6,6 +6,8 @@ import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sample
 import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
 import type { CheckContext, RawFinding } from '../types.js';
 import { count, duration, percent } from '../../core/format.js';
+import type { SessionStore, SlotMapChange } from '../../core/ports/session-store.js';
+import { nodeNoun } from './node-scope.js';
 
 /** Keys with a TTL needed before judging the effective TTL. */
 const MIN_KEYS_TO_JUDGE = 20;
@@ -121,12 +123,36 @@ export function valueReadsOf(sample: Pick<KeyspaceSample, 'reads'>): { read: boo
   };
 }
 
+/** What a cluster's slot map did during the scan, as evidence; undefined for a standalone Redis. */
+export interface SlotMapEvidence extends SlotMapChange {
+  note?: string;
+}
+
+/** Asks a cluster store how its slot map moved since the diagnosis began; a failure to ask is not a finding. */
+async function slotMapDuringScan(store: SessionStore): Promise<SlotMapEvidence | undefined> {
+  if (!store.slotMapChanges) return undefined;
+  const change = await store.slotMapChanges().catch(() => undefined);
+  if (!change) return undefined;
+  if (!change.changed) return change;
+  const what = [
+    change.movedSlots ? `${count(change.movedSlots)} slot${change.movedSlots === 1 ? '' : 's'} moved to another master` : '',
+    change.migratingSlots.length ? `slot${change.migratingSlots.length === 1 ? '' : 's'} ${change.migratingSlots.join(', ')} migrating` : '',
+    change.redirects ? `${count(change.redirects)} read${change.redirects === 1 ? ' was' : 's were'} redirected (MOVED/ASK)` : '',
+    change.mastersBefore !== change.mastersAfter ? `masters went from ${change.mastersBefore} to ${change.mastersAfter}` : '',
+  ].filter(Boolean);
+  return {
+    ...change,
+    note: `The cluster's slot map changed while the keys were scanned (${what.join('; ') || 'the masters changed'}): keys that moved between masters may be counted twice or not at all, so the counts are approximate. Run the diagnosis again once no slot is migrating.`,
+  };
+}
+
 function distributionFinding(
   s: TtlSummary,
   ctx: CheckContext<'redis'>,
   original: OriginalTtlEvidence,
   nodes: number,
   valueReads: ReturnType<typeof valueReadsOf>,
+  slotMap: SlotMapEvidence | undefined,
 ): RawFinding {
   const expected = ctx.env.expectedTtlSeconds;
   const full = ctx.options.full === true;
@@ -135,11 +161,12 @@ function distributionFinding(
   return {
     id: ttlDistribution.id,
     severity: 'info',
-    title: `Remaining TTL of ${what}: ${median} (configured ${duration(expected)})`,
+    title: `Remaining TTL of ${what}${nodes > 1 ? ` on ${nodes} ${nodeNoun(ctx.redis)}` : ''}: ${median} (configured ${duration(expected)})${slotMap?.changed ? '; the slot map changed during the scan, counts are approximate' : ''}`,
     detail:
-      s.sampled === 0
+      (s.sampled === 0
         ? `No keys match ${ctx.env.redis.keyPattern}; there is nothing to measure.`
-        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the configured TTL of ${count(expected)} s. Sessions written with the configured TTL spread across all buckets up to ${duration(expected)}; nothing should sit above it.`,
+        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the configured TTL of ${count(expected)} s. Sessions written with the configured TTL spread across all buckets up to ${duration(expected)}; nothing should sit above it.`) +
+      (slotMap?.note ? ` ${slotMap.note}` : ''),
     // The contract fields first: one-line renderers show the leading pairs.
     evidence: {
       ...s,
@@ -150,6 +177,7 @@ function distributionFinding(
       nodes,
       originalTtl: original,
       valueReads,
+      ...(slotMap ? { slotMap } : {}),
     },
   };
 }
@@ -283,6 +311,9 @@ export const ttlSampleCheck = defineCheck({
     const { env, options } = ctx;
     const full = options.full === true;
     const sample = await ctx.sampler.sample();
+    // Read right after the scan: a slot migration during it makes the counts approximate.
+    const slotMap = await slotMapDuringScan(ctx.redis);
+    if (slotMap?.note) ctx.note?.(slotMap.note);
     const out = readOriginals(sample, basisFor(env.slidingWindow));
     const nodes = ctx.redis.nodes;
 
@@ -295,7 +326,7 @@ export const ttlSampleCheck = defineCheck({
       original.note ??= 'Session values were not read (Redis is near its maxmemory), so original TTLs were not computed.';
     }
     const findings: (RawFinding | undefined)[] = [
-      distributionFinding(s, ctx, original, nodes.length, valueReads),
+      distributionFinding(s, ctx, original, nodes.length, valueReads, slotMap),
       noExpiryFinding(s, out.noExpiryKeys, full),
       aboveFinding(s, out.above, env.expectedTtlSeconds, full, code),
       effectiveBelowFinding(s, original, env.expectedTtlSeconds, code),

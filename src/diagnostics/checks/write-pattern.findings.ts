@@ -19,6 +19,8 @@ export const setWithoutTtlSpec = findingSpec({
     persistCalls: z.number(),
     keyPattern: z.string(),
     countsSince: z.string(),
+    /** More than one node (a cluster's masters): the counts are summed over this many. */
+    nodes: z.number().optional(),
   }),
   scenarios: [[2, 'strong']],
   actions: [],
@@ -38,6 +40,8 @@ export const setThenExpireSpec = findingSpec({
     slidingWindow: z.boolean(),
     rule: z.string(),
     countsSince: z.string(),
+    /** More than one node (a cluster's masters): the counts are summed over this many. */
+    nodes: z.number().optional(),
   }),
   scenarios: [[2, 'strong']],
   actions: [],

@@ -4,6 +4,7 @@ import { maskedKey, splitBudget, type KeyspaceSample } from '../sampling/keyspac
 import { callsOf, readCommandCalls, type CommandCalls } from '../redis-info/commandstats.js';
 import type { CheckContext, RawFinding } from '../types.js';
 import { count } from '../../core/format.js';
+import { nodeNoun } from './node-scope.js';
 
 /** Session keys of the shared sample whose TTL is judged: enough to see a share of keys without TTL. */
 export const WRITE_PATTERN_SAMPLE = 300;
@@ -116,6 +117,12 @@ export function setThenExpire(c: WriteCounts, slidingWindow: boolean): SetThenEx
 }
 
 const SINCE = 'since the server started or the last CONFIG RESETSTAT, over all keys (not only sessions)';
+
+/** On a cluster the counts are every master's summed; said where the counts are. */
+function summedOver(ctx: CheckContext<'redis'>): { text: string; evidence: { nodes?: number } } {
+  const n = ctx.redis.nodes.length;
+  return n > 1 ? { text: `, summed over ${n} ${nodeNoun(ctx.redis)}`, evidence: { nodes: n } } : { text: '', evidence: {} };
+}
 const SETEX_FIX =
   'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL (runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with EXPIRE.';
 
@@ -133,7 +140,7 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
     detail:
       `INFO commandstats counts SET with and without EX as one command, so ${count(c.plainSet)} SET calls${otherText} alone do not prove a missing TTL. ` +
       `Together with ${count(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
-      `Counts run ${SINCE}.` +
+      `Counts run ${SINCE}${summedOver(ctx).text}.` +
       (c.persist ? ` Redis also served ${count(c.persist)} PERSIST calls, which remove a TTL.` : ''),
     evidence: {
       setCalls: c.plainSet,
@@ -146,6 +153,7 @@ function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSa
       persistCalls: c.persist,
       keyPattern: ctx.env.redis.keyPattern,
       countsSince: SINCE,
+      ...summedOver(ctx).evidence,
     },
     fix: SETEX_FIX,
   };
@@ -165,7 +173,7 @@ function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckCon
         ? `With the sliding window on, refreshes call EXPIRE after reading the session, so only the ${count(v.creationExpires)} EXPIRE calls beyond the ${count(c.reads)} reads are counted against the SETs. `
         : 'Without a sliding window sessions need no EXPIRE at all when they are written with SETEX. ') +
       'SET followed by EXPIRE is two commands: a crash or dropped connection between them leaves a session without a TTL, and a later SET of the same key clears its TTL (runbook Diagnosis 4 warns against it). ' +
-      `Commandstats cannot tell which keys the commands touched; counts run ${SINCE}.`,
+      `Commandstats cannot tell which keys the commands touched; counts run ${SINCE}${summedOver(ctx).text}.`,
     evidence: {
       setCalls: c.plainSet,
       expireCalls: c.expires,
@@ -177,6 +185,7 @@ function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckCon
       slidingWindow: sliding,
       rule: v.rule,
       countsSince: SINCE,
+      ...summedOver(ctx).evidence,
     },
     fix: SETEX_FIX,
   };

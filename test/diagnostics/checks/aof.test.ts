@@ -304,7 +304,7 @@ describe('aof', () => {
         const f = byId(findings, 'aof.last_rewrite_failed');
         expect(f.evidence).toMatchObject({ failedNodes: [`127.0.0.1:${s.server.port}`] });
         expect(f.evidence.nodes).toHaveLength(2);
-        expect(f.title).toContain(`on 127.0.0.1:${s.server.port}`);
+        expect(f.title).toContain(`on 1 of 2 nodes (127.0.0.1:${s.server.port})`);
       } finally {
         shared.disconnect();
       }
