@@ -11,7 +11,7 @@ import {
   toConfigMapView,
   toContainerViews,
   toPodView,
-} from './kubernetes-cluster.js';
+} from './kube-objects.js';
 
 export interface ManifestClusterOptions {
   /** Directory of YAML manifests, read recursively. */
