@@ -63,7 +63,7 @@ function timed(args: string[], env: NodeJS.ProcessEnv, okCodes: number[], ready?
         readyAt = performance.now();
         child.kill('SIGTERM');
       },
-      (err: unknown) => {
+      (err: Error) => {
         child.kill('SIGKILL');
         reject(err);
       },
