@@ -29,7 +29,10 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
     // Given: the bot (node src/main.ts) with a 0.3 s grace period, and a Redis whose clients are paused.
     const dir = mkdtempSync(join(tmpdir(), 'sigterm-'));
     const config = join(dir, 'session-ttl.yaml');
-    writeFileSync(config, stringify({ environments: { dev: { profile: 'development', redis: { url: redis.url } } } }));
+    // The drain starts only once the workers have stopped, and the session monitor's stop waits for the
+    // paused Redis too; a 4 s eviction-rate window keeps the diagnosis running well past the 0.3 s grace after
+    // Redis resumes (the default window, 250 ms since issue 12, would let it finish within the grace).
+    writeFileSync(config, stringify({ environments: { dev: { profile: 'development', redis: { url: redis.url } } }, defaults: { rateWindowMs: 4000 } }));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
