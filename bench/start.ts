@@ -12,7 +12,9 @@
  * - `bot to /healthz`: `node dist/main.js` in HTTP mode with that config and a fake Slack Web API on
  *   loopback (the bot asks auth.test at start), polled every 5 ms.
  *
- * `--dist` points at another build (e.g. a copy of main's dist/) to compare before and after.
+ * `--dist` points at another build; `--compare DIR` adds the same figures for a second build (e.g. a
+ * copy of main's dist/ with node_modules beside it), interleaved in the same rounds: before and after
+ * under the same load.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,9 +100,9 @@ export interface StartFigure {
 }
 
 /** Runs the start-up figures; prints the table and returns its rows. */
-export async function runStartBench(opts: { rounds?: number; dist?: string } = {}): Promise<StartFigure[]> {
+export async function runStartBench(opts: { rounds?: number; dist?: string; compare?: string } = {}): Promise<StartFigure[]> {
   const rounds = opts.rounds ?? 7;
-  const dist = resolve(opts.dist ?? join(root, 'dist'));
+  const dists = [resolve(opts.dist ?? join(root, 'dist')), ...(opts.compare ? [resolve(opts.compare)] : [])];
   const redis = await startRedisServer();
   // The bot asks auth.test at start: a fake Slack Web API on loopback answers it.
   const slack = await startFakeSlackApi();
@@ -124,18 +126,17 @@ export async function runStartBench(opts: { rounds?: number; dist?: string } = {
       ].join('\n'),
     );
     const env = { PATH: process.env.PATH ?? '' };
-    const figures: { id: string; label: string; run: () => Promise<Run> }[] = [
-      { id: 'node-e-0', label: 'baseline: node -e 0', run: () => timed(['-e', '0'], env, [0]) },
-      { id: 'envs', label: 'session-ttl envs', run: () => timed([join(dist, 'cli.js'), 'envs', '--config', config], env, [0]) },
+    const perBuild = (dist: string, tag: string): { id: string; label: string; run: () => Promise<Run> }[] => [
+      { id: `envs${tag}`, label: `session-ttl envs${tag}`, run: () => timed([join(dist, 'cli.js'), 'envs', '--config', config], env, [0]) },
       {
-        id: 'diagnose-manifests',
-        label: 'session-ttl diagnose (manifests env, 1000 keys)',
+        id: `diagnose-manifests${tag}`,
+        label: `session-ttl diagnose (manifests env, 1000 keys)${tag}`,
         // 1 or 3: the demo manifests and the seeded store have findings; that is a finished run.
         run: () => timed([join(dist, 'cli.js'), 'diagnose', 'dev', '--json', '--config', config], env, [0, 1, 3]),
       },
       {
-        id: 'bot-healthz',
-        label: 'bot: node dist/main.js to /healthz 200',
+        id: `bot-healthz${tag}`,
+        label: `bot: node dist/main.js to /healthz 200${tag}`,
         run: async () => {
           const port = await freePort();
           const botEnv = {
@@ -150,6 +151,10 @@ export async function runStartBench(opts: { rounds?: number; dist?: string } = {
           return timed([join(dist, 'main.js')], botEnv, [0], () => firstOk(`http://127.0.0.1:${port}/healthz`));
         },
       },
+    ];
+    const figures = [
+      { id: 'node-e-0', label: 'baseline: node -e 0', run: () => timed(['-e', '0'], env, [0]) },
+      ...dists.flatMap((dist, i) => perBuild(dist, i === 0 ? '' : ' [compare]')),
     ];
     const samples = new Map<string, Run[]>(figures.map((f) => [f.id, []]));
     const load0 = loadavg();
@@ -171,7 +176,7 @@ export async function runStartBench(opts: { rounds?: number; dist?: string } = {
         secondsOverNode: f.id === 'node-e-0' ? null : (median(walls) - nodeMedian) / 1000,
       };
     });
-    console.log(`start-up, ${dist}, ${rounds} interleaved rounds; median (min–max); load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${load1.map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`start-up, ${dists.join(' vs [compare] ')}, ${rounds} interleaved rounds; median (min–max); load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${load1.map((l) => l.toFixed(2)).join(' ')}`);
     for (const r of rows) {
       const s = (ms: number) => (ms / 1000).toFixed(3);
       console.log(
@@ -187,6 +192,10 @@ export async function runStartBench(opts: { rounds?: number; dist?: string } = {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, dist: { type: 'string' } } });
-  await runStartBench({ ...(values.rounds ? { rounds: Number(values.rounds) } : {}), ...(values.dist ? { dist: values.dist } : {}) });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, dist: { type: 'string' }, compare: { type: 'string' } } });
+  await runStartBench({
+    ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
+    ...(values.dist ? { dist: values.dist } : {}),
+    ...(values.compare ? { compare: values.compare } : {}),
+  });
 }
