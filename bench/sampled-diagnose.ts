@@ -45,7 +45,7 @@ export interface SampledDiagnoseResult {
   ping: Quantiles;
   sampler: Quantiles;
   diagnose: Quantiles;
-  /** Median of the memory check's eviction-rate interval (`windowMs` of its evidence, when reported). */
+  /** Median duration of each check (ms) over the counted runs. */
   checkMs: Record<string, number>;
   load: { start: number[]; end: number[] };
   pass: boolean;
@@ -177,7 +177,7 @@ export async function runSampledDiagnoseBench(opts: { runs?: number; warmup?: nu
       pass: quantiles(diagnoses).p50 < TARGET_P50_MS,
     };
     const row = (label: string, q: Quantiles) =>
-      `${label.padEnd(44)} p50 ${q.p50.toFixed(1).padStart(7)} ms   p95 ${q.p95.toFixed(1).padStart(7)} ms   max ${q.max.toFixed(1).padStart(7)} ms`;
+      `${label.padEnd(44)} p50 ${q.p50.toFixed(2).padStart(8)} ms   p95 ${q.p95.toFixed(2).padStart(8)} ms   max ${q.max.toFixed(2).padStart(8)} ms`;
     console.log(
       `\nsampled diagnose in-process (bench/sampled-diagnose.ts): ${runs} runs after ${warmup} warm-up, ${keys.toLocaleString('en-US')} keys, ${sampleSize}-key sample; load ${loadStart.map((l) => l.toFixed(2)).join(' ')} -> ${result.load.end.map((l) => l.toFixed(2)).join(' ')}`,
     );
