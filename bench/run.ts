@@ -352,6 +352,7 @@ try {
       latency[name] = r.stdout.trim().split('\n').filter((l) => !l.startsWith('{'));
       console.log(latency[name].join('\n'));
     }
+    await (await import('./sampled-diagnose.js')).runSampledDiagnoseBench();
   }
 
   const out = args.out ?? join(root, 'bench', 'results', 'latest.json');

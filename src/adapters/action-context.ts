@@ -1,8 +1,7 @@
 import { isManifestSource, type EnvironmentConfig } from '../config/config.js';
 import type { OpenActionContext } from '../remediation/service.js';
 import type { ClusterWritePort } from '../remediation/types.js';
-import { createClusterWriter } from './kubernetes/cluster-writer.js';
-import { loadKubeConfig } from './kubernetes/kubernetes-cluster.js';
+import { createLiveClusterWriter } from './kubernetes/live-cluster.js';
 import { openClusterAdmin } from './redis/cluster-admin.js';
 import { openRedisAdmin, redisAdminOptions } from './redis/redis-admin.js';
 
@@ -20,8 +19,10 @@ export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: 
     let cluster: ClusterWritePort | undefined;
     const k = env.kubernetes;
     if (k && !isManifestSource(k)) {
-      cluster = createClusterWriter({
-        kubeConfig: loadKubeConfig({ ...(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {}), ...(k.context ? { context: k.context } : {}) }),
+      // The Kubernetes client is loaded on the writer's first request (live-cluster.ts).
+      cluster = createLiveClusterWriter({
+        ...(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {}),
+        ...(k.context ? { context: k.context } : {}),
         namespace: k.namespace,
         requestTimeoutMs: k.requestTimeoutMs,
         now: opts.now,

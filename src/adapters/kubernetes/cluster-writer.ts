@@ -10,7 +10,7 @@ import {
 import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
 import type { ClusterWritePort, DeploymentView } from '../../remediation/types.js';
-import { parseObject } from './kubernetes-cluster.js';
+import { parseObject } from './kube-objects.js';
 import { networkCode, statusMessage } from './api-errors.js';
 
 const configMapSchema = z.object({

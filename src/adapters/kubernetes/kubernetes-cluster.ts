@@ -1,174 +1,23 @@
-import { existsSync } from 'node:fs';
+// The live cluster over `@kubernetes/client-node` (114 MB and most of a second to load): reached only
+// through the dynamic import() in live-cluster.ts, once an environment with a live cluster is used.
 import { ApiException, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
-import { z } from 'zod';
 import { networkCode, statusMessage } from './api-errors.js';
-import {
-  ClusterError,
-  type ClusterPort,
-  type ConfigMapView,
-  type ContainerView,
-  type EnvVarView,
-  type PodView,
-} from '../../core/ports/cluster.js';
-
-// ---------------------------------------------------------------------------------------------
-// Reply shapes. Only the fields the checks rely on are validated; everything else passes through.
-// The live client hands over Dates (its ObjectSerializer converts them), YAML manifests strings.
-// ---------------------------------------------------------------------------------------------
-
-const timestamp = z.union([z.date(), z.string()]).transform((v, ctx) => {
-  const ms = v instanceof Date ? v.getTime() : Date.parse(v);
-  if (Number.isNaN(ms)) {
-    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(v)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const metadataSchema = z.object({
-  name: z.string({ error: 'expected metadata.name' }).min(1),
-  namespace: z.string().nullish(),
-  labels: z.record(z.string(), z.string()).nullish(),
-  creationTimestamp: timestamp.nullish(),
-  managedFields: z.array(z.object({ time: timestamp.nullish() })).nullish(),
-});
-
-const envVarSchema = z.object({
-  name: z.string(),
-  value: z.string().nullish(),
-  valueFrom: z
-    .object({ configMapKeyRef: z.object({ name: z.string().nullish(), key: z.string() }).nullish() })
-    .nullish(),
-});
-
-/** A container spec as far as the checks read it. */
-export const containerSpecSchema = z.object({
-  name: z.string(),
-  env: z.array(envVarSchema).nullish(),
-  envFrom: z.array(z.object({ configMapRef: z.object({ name: z.string().nullish() }).nullish() })).nullish(),
-});
-
-/** A pod spec (or a workload's pod template spec) as far as the checks read it. */
-export const podSpecSchema = z.object({ containers: z.array(containerSpecSchema) });
-
-export const configMapSchema = z.object({
-  metadata: metadataSchema,
-  data: z.record(z.string(), z.string({ error: 'ConfigMap data values must be strings (quote numbers)' })).nullish(),
-});
-
-export const podSchema = z.object({
-  metadata: metadataSchema,
-  spec: podSpecSchema,
-  status: z
-    .object({
-      startTime: timestamp.nullish(),
-      containerStatuses: z
-        .array(
-          z.object({
-            name: z.string(),
-            state: z.object({ running: z.object({ startedAt: timestamp.nullish() }).nullish() }).nullish(),
-          }),
-        )
-        .nullish(),
-    })
-    .nullish(),
-});
-
-const podListSchema = z.object({ items: z.array(podSchema) });
-
-export type ObjectMetadata = z.infer<typeof metadataSchema>;
-
-/** "items.0.spec.containers: expected array" lines, for ClusterError('invalid') messages. */
-export function describeReplyIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`)
-    .join('; ');
-}
-
-/** Parses `raw` with `schema`, or throws ClusterError('invalid') naming `what` (e.g. `ConfigMap "x" from the API`). */
-export function parseObject<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ClusterError(`${what} is malformed: ${describeReplyIssues(parsed.error)}`, 'invalid');
-  return parsed.data;
-}
-
-/** When an object last changed: the newest managedFields time, else its creation time (ms). */
-export function lastChangedAt(meta: ObjectMetadata): number | undefined {
-  const times = (meta.managedFields ?? []).map((f) => f.time).filter((t): t is number => typeof t === 'number');
-  if (times.length) return Math.max(...times);
-  return meta.creationTimestamp ?? undefined;
-}
-
-export function toConfigMapView(cm: z.infer<typeof configMapSchema>, fallbackNamespace: string): ConfigMapView {
-  return {
-    name: cm.metadata.name,
-    namespace: cm.metadata.namespace ?? fallbackNamespace,
-    data: { ...(cm.data ?? {}) },
-    lastChangedAt: lastChangedAt(cm.metadata),
-  };
-}
-
-function toEnvVarView(e: z.infer<typeof envVarSchema>): EnvVarView {
-  const ref = e.valueFrom?.configMapKeyRef;
-  return {
-    name: e.name,
-    ...(e.value != null ? { value: e.value } : {}),
-    ...(ref ? { configMapKeyRef: { name: ref.name ?? '', key: ref.key } } : {}),
-  };
-}
-
-/** Containers of a pod spec; `startedAt` per container name when known. */
-export function toContainerViews(
-  spec: z.infer<typeof podSpecSchema>,
-  startedAt: (name: string) => number | undefined = () => undefined,
-): ContainerView[] {
-  return spec.containers.map((c) => {
-    const started = startedAt(c.name);
-    return {
-      name: c.name,
-      env: (c.env ?? []).map(toEnvVarView),
-      envFromConfigMaps: (c.envFrom ?? [])
-        .map((f) => f.configMapRef?.name)
-        .filter((n): n is string => typeof n === 'string' && n.length > 0),
-      ...(started !== undefined ? { startedAt: started } : {}),
-    };
-  });
-}
-
-export function toPodView(pod: z.infer<typeof podSchema>): PodView {
-  const running = new Map<string, number>();
-  for (const s of pod.status?.containerStatuses ?? []) {
-    const t = s.state?.running?.startedAt;
-    if (typeof t === 'number') running.set(s.name, t);
-  }
-  const startTime = pod.status?.startTime;
-  return {
-    name: pod.metadata.name,
-    ...(typeof startTime === 'number' ? { startedAt: startTime } : {}),
-    containers: toContainerViews(pod.spec, (name) => running.get(name)),
-  };
-}
+import { ClusterError, type ClusterPort } from '../../core/ports/cluster.js';
+import { checkKubeConfigSource, type KubeConfigSource } from './kubeconfig-source.js';
+import { configMapSchema, parseObject, podListSchema, podSchema, toConfigMapView, toPodView } from './kube-objects.js';
 
 // ---------------------------------------------------------------------------------------------
 // Loading a kubeconfig
 // ---------------------------------------------------------------------------------------------
 
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
 /**
  * Loads credentials: the kubeconfig file when given, else the in-cluster service account.
  * Throws ClusterError('invalid') with a message that says what to set when neither works.
  */
-export function loadKubeConfig(cfg: { kubeconfig?: string; context?: string }): KubeConfig {
+export function loadKubeConfig(cfg: KubeConfigSource): KubeConfig {
+  checkKubeConfigSource(cfg);
   const kc = new KubeConfig();
   if (cfg.kubeconfig) {
-    if (!existsSync(cfg.kubeconfig)) {
-      throw new ClusterError(
-        `kubeconfig file ${cfg.kubeconfig} does not exist; fix kubernetes.kubeconfig in the config file (or remove it to use the in-cluster service account).`,
-        'invalid',
-      );
-    }
     try {
       kc.loadFromFile(cfg.kubeconfig);
     } catch (e) {
@@ -178,12 +27,6 @@ export function loadKubeConfig(cfg: { kubeconfig?: string; context?: string }): 
       );
     }
   } else {
-    if (!process.env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN)) {
-      throw new ClusterError(
-        'No kubeconfig is configured and the bot is not running inside a cluster (no KUBERNETES_SERVICE_HOST / service account token); set kubernetes.kubeconfig, or kubernetes.manifests for an offline source.',
-        'invalid',
-      );
-    }
     kc.loadFromCluster();
   }
   if (cfg.context) {

@@ -11,7 +11,7 @@ import {
   toConfigMapView,
   toContainerViews,
   toPodView,
-} from './kubernetes-cluster.js';
+} from './kube-objects.js';
 
 export interface ManifestClusterOptions {
   /** Directory of YAML manifests, read recursively. */
@@ -162,7 +162,9 @@ function parseIn<S extends z.ZodType>(schema: S, o: LoadedObject): z.infer<S> {
  * A read-only ClusterPort over a directory of YAML manifests (a GitOps checkout, or `manifests/demo`).
  * Pods come from `kind: Pod` objects and, as pseudo-pods named `deployment/<name>` (no start time),
  * from the pod templates of Deployments, StatefulSets, DaemonSets and ReplicaSets.
- * The directory is read again on every call, so edits show up without a restart.
+ * The directory is read again for every call, so edits show up without a restart; calls made while a
+ * read is under way share it (a diagnosis's checks ask at the same moment, and parsing the YAML again
+ * for each of them was most of a manifests diagnosis's own time).
  *
  * @example
  * const cluster = createManifestCluster({ dir: 'manifests/demo', namespace: 'langgraph-agent' });
@@ -174,12 +176,17 @@ export function createManifestCluster(opts: ManifestClusterOptions): ClusterPort
     const ns = (o.doc.metadata as { namespace?: unknown } | undefined)?.namespace;
     return ns === undefined || ns === null || ns === namespace;
   };
+  let reading: Promise<LoadedObject[]> | undefined;
+  const objectsNow = (): Promise<LoadedObject[]> =>
+    (reading ??= loadObjects(dir).finally(() => {
+      reading = undefined;
+    }));
 
   return {
     description: `manifests ${dir}`,
 
     async readConfigMap(name): Promise<ConfigMapView | undefined> {
-      const objects = await loadObjects(dir);
+      const objects = await objectsNow();
       const found = objects.find(
         (o) =>
           o.doc.kind === 'ConfigMap' && (o.doc.metadata as { name?: unknown } | undefined)?.name === name && inNamespace(o),
@@ -189,7 +196,7 @@ export function createManifestCluster(opts: ManifestClusterOptions): ClusterPort
 
     async listPods(selector): Promise<PodView[]> {
       const terms = parseSelector(selector);
-      const objects = (await loadObjects(dir)).filter(inNamespace);
+      const objects = (await objectsNow()).filter(inNamespace);
       const pods: PodView[] = [];
       for (const o of objects) {
         if (o.doc.kind === 'Pod') {

@@ -46,7 +46,11 @@ export const memoryEvictions = findingSpec({
   evidence: memoryEvidence.extend({
     windowMs: z.number(),
     keys: z.number(),
-    /** The rate window began after the keyspace sample: the bot's own reads are not in it. */
+    /**
+     * The rate (and `windowMs`, `evictedInWindow`) covers the part of the window after the keyspace sample:
+     * the bot's own reads are not in it. The window is counted from the check's start, so the sample runs
+     * in its first part; `windowMs` is what was left after it (at least a quarter of `rateWindowMs`).
+     */
     windowAfterSample: z.boolean().optional(),
     /** Evictions while the bot read its keyspace sample: left out of `evictedKeys` and of the rate. */
     evictedDuringSample: z.number().optional(),

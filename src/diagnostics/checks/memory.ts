@@ -64,8 +64,15 @@ function fullest(readings: MemoryReading[]): MemoryReading {
 }
 
 /**
+ * The least share of `rateWindowMs` that the rate is measured over when the keyspace sample took (almost)
+ * the whole window: without it a slow sample would leave no quiet interval to see ongoing evictions in.
+ */
+export const MIN_QUIET_SHARE = 0.25;
+
+/**
  * Runbook Diagnosis step 3: memory use against maxmemory, and evictions. The eviction rate is
- * measured by reading `evicted_keys` twice, `rateWindowMs` apart.
+ * measured by reading `evicted_keys` twice: once the keyspace sample is done, and when `rateWindowMs`
+ * has passed since the check started (at least a quarter of it later).
  */
 export const memoryCheck = defineCheck({
   id: 'memory',
@@ -76,18 +83,22 @@ export const memoryCheck = defineCheck({
     const nodes = ctx.redis.nodes;
     const windowMs = ctx.options.rateWindowMs ?? DIAGNOSIS_DEFAULTS.rateWindowMs;
     // Memory and evictions as the app sees them, read before the diagnosis's keyspace sample adds its
-    // client buffers. The rate window starts once the sample is done: the bot reads no keys during it, so
-    // the rate is Redis's own. Evictions during the sample are the bot's and are left out of the totals.
+    // client buffers. The rate window is counted from here, so the sample (which every check waits for)
+    // runs inside it and a diagnosis waits for no window of its own; the rate is measured over the part
+    // after the sample, while the bot reads no keys, so it is Redis's own: evictions during the sample
+    // are the bot's (at zero headroom any command evicts) and are left out of the totals.
+    const t0 = ctx.now();
     const [atStart, readings] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map(readMemory))]);
     // A failed sample is ttl-sample's to report.
     await ctx.sampler.sample().catch(() => undefined);
     const before = await Promise.all(nodes.map(readEvictedKeys));
-    const t0 = ctx.now();
-    await ctx.sleep(windowMs);
+    const t1 = ctx.now();
+    const quietMs = Math.max(t0 + windowMs - t1, Math.ceil(windowMs * MIN_QUIET_SHARE));
+    await ctx.sleep(quietMs);
     const [after, keyspaces] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map((node) => node.keyspace()))]);
     // Keys in the store: with `ratePerSecond` it estimates how long a key survives eviction (escalation).
     const keys = keyspaces.reduce((sum, k) => sum + k.keys, 0);
-    const elapsedMs = Math.max(ctx.now() - t0, windowMs, 1);
+    const elapsedMs = Math.max(ctx.now() - t1, quietMs, 1);
     const evictedDuringSample = before.reduce((sum, v, i) => sum + Math.max(0, v - (atStart[i] as number)), 0);
     const evictedInWindow = after.reduce((sum, v, i) => sum + Math.max(0, v - (before[i] as number)), 0);
     const evictedKeys = atStart.reduce((a, b) => a + b, 0) + evictedInWindow;
@@ -144,7 +155,7 @@ export const memoryCheck = defineCheck({
           ? `Redis is evicting keys now${onNodes(evicting, nodes.length, noun)}: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
           : `Redis has evicted ${count(evictedKeys)} keys since its start${onNodes(evicted, nodes.length, noun)} (none during a ${durationMs(elapsedMs)} window)`,
         detail: ongoing
-          ? 'Keys are being evicted under memory pressure right now (measured after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
+          ? `Keys are being evicted under memory pressure right now (measured over the ${durationMs(elapsedMs)} after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).`
           : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
         evidence: {
           ...memoryEvidence,

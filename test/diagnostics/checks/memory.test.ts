@@ -108,12 +108,48 @@ describe('memory', () => {
       }),
     );
 
-    expect(slept).toEqual([1000]);
+    // One wait: what is left of the 1000 ms window once the sample is done (at least a quarter of it).
+    expect(slept).toHaveLength(1);
+    expect(slept[0]).toBeLessThanOrEqual(1000);
+    expect(slept[0]).toBeGreaterThanOrEqual(250);
     const ev = byId(findings, 'memory.evictions');
+    expect(ev.evidence).toMatchObject({ windowAfterSample: true });
+    expect(ev.evidence.windowMs as number).toBeGreaterThanOrEqual(slept[0] as number);
     expect(ev.severity).toBe('critical');
     expect(ev.evidence.evictedInWindow as number).toBeGreaterThan(0);
     expect(ev.evidence.ratePerSecond as number).toBeGreaterThan(0);
     expect(ev.title).toMatch(/^Redis is evicting keys now/);
     expect(ev.fix).toMatch(/volatile-lru/);
+  });
+
+  // Issue 12 target 4: the window is counted from the check's start, so the keyspace sample (which the
+  // other checks wait for too) runs inside it instead of before it; the rate still covers only the quiet
+  // part after the sample. The clock is the test's: the sample "takes" the time given, the sleep as asked.
+  async function windowAfter(sampleMs: number): Promise<{ slept: number[]; windowMs: unknown }> {
+    await smallMaxmemory();
+    await writeUntilEvicted();
+    let clock = 1_000_000;
+    const slept: number[] = [];
+    const ctx = makeContext({
+      clients: [client],
+      options: { rateWindowMs: 1000 },
+      now: () => clock,
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+    });
+    const sample = ctx.sampler.sample.bind(ctx.sampler);
+    ctx.sampler = { ...ctx.sampler, sample: async () => ((clock += sampleMs), sample()) };
+    const ev = byId(await runChecked(memoryCheck, ctx), 'memory.evictions');
+    return { slept, windowMs: ev.evidence.windowMs };
+  }
+
+  it('a sample that takes 700 ms of a 1000 ms window leaves a 300 ms wait, and the rate covers those 300 ms', async () => {
+    expect(await windowAfter(700)).toEqual({ slept: [300], windowMs: 300 });
+  });
+
+  it('a sample that outlasts the window still leaves a quarter of it to measure the rate over', async () => {
+    expect(await windowAfter(5000)).toEqual({ slept: [250], windowMs: 250 });
   });
 });
