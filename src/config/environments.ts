@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
 
 /** Runbook "Configuration Reference": recommended TTL and sliding window per profile. */
@@ -66,6 +67,8 @@ const redisSchema = z
     keyPattern: z.string().min(1).default('session:*'),
     /** Connect timeout of the session store's connection, in ms. */
     connectTimeoutMs: z.number().int().positive().default(3000),
+    /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
+    audit: auditOverridesSchema.optional(),
   })
   .strict();
 

@@ -117,7 +117,7 @@ export async function runDiagnosis(deps: EngineDeps, req: DiagnoseRequest): Prom
   // One keyspace pass per diagnosis, shared by the checks; it ends with the diagnosis.
   const diagnosisController = new AbortController();
   const sampler: KeyspaceSampler | undefined = sources.redis
-    ? keyspaceSamplerFor({ store: sources.redis, env, options, now, signal: diagnosisController.signal })
+    ? keyspaceSamplerFor({ store: sources.redis, env, options, auditDefaults: deps.config.defaults.audit, now, signal: diagnosisController.signal })
     : undefined;
   const redisAddress = sources.redis?.nodes.map((n) => n.address).join(', ') ?? 'unknown';
 
