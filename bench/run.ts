@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/demo/redis-process.js';
 import { paddedSessionKey, seedSessions } from './seed-sessions.js';
+import { measureAuditModes, type AuditModeFigures } from './audit-modes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -242,7 +243,8 @@ try {
     { id: 'naive', label: 'reference: naive ioredis SCAN + pipelined PTTL', baseline: 'list+pttl', keys: N, run: reference('naive') },
     { id: 'lean', label: 'reference: SCAN + PTTL pipeline as raw RESP', baseline: 'list+pttl', keys: N, run: reference('lean') },
     { id: 'lua', label: 'reference: Lua per SCAN batch, histogram only', baseline: 'list+pttl', keys: N, run: reference('lua') },
-    { id: 'diagnose-full', label: 'session-ttl diagnose --full (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
+    { id: 'diagnose-full', label: 'session-ttl diagnose --full, gentle (the default: paced) (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
+    { id: 'diagnose-full-fast', label: 'session-ttl diagnose --full --fast (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full', '--fast']) },
     { id: 'node-e-0', label: 'start baseline: node -e 0', run: () => measured(() => timedProcess(process.execPath, ['-e', '0'])) },
     {
       id: 'envs',
@@ -266,7 +268,7 @@ try {
           const r = JSON.parse(line) as { keys: number; noTtl: number };
           if (r.keys !== N) throw new Error(`${f.id} counted ${r.keys} keys, expected ${N}`);
           if (f.id !== 'list' && r.noTtl !== N - expires) throw new Error(`${f.id} counted ${r.noTtl} keys without TTL, expected ${N - expires}`);
-        } else if (f.id === 'diagnose-full') {
+        } else if (f.id.startsWith('diagnose-full')) {
           const report = JSON.parse(s.stdout) as { findings?: { id: string; evidence?: { sampled?: number } }[] };
           const sampled = report.findings?.find((x) => x.id === 'ttl.distribution')?.evidence?.sampled;
           if (sampled !== N) throw new Error(`diagnose --full audited ${sampled} keys, expected ${N}`);
@@ -343,6 +345,14 @@ try {
   console.log(`keyspace misses during the PTTL baseline: ${rows.find((r) => r.id === 'pttl')?.keyspaceMisses} (0 = every random key was a seeded one)`);
   console.log(`load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ${fmt(totalS, 0)} s in all`);
 
+  // --- the gentle audit on a live store: added GET p99 and SLOWLOG (issue 12; one run) ------------
+  let auditModes: AuditModeFigures | undefined;
+  if (!args['no-latency']) {
+    console.log('\naudit modes: GET p99 alone vs during a gentle diagnose --full, and SLOWLOG of each mode (one run)');
+    auditModes = await measureAuditModes({ client, port: server.port, cli, configPath, keys: N });
+    console.log(auditModes.lines.join('\n'));
+  }
+
   // --- latency benchmarks (their own same-run baselines; one run each) ----------------------------
   const latency: Record<string, string[]> = {};
   if (!args['no-latency']) {
@@ -359,7 +369,7 @@ try {
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(
     out,
-    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency }, null, 2)}\n`,
+    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency, auditModes }, null, 2)}\n`,
   );
   console.log(`\nwrote ${out}`);
 } finally {

@@ -82,7 +82,7 @@ export class RespSocket {
         clearTimeout(timer);
         resolve();
       });
-      socket.once('error', (err) => {
+      socket.once('error', (err: Error) => {
         clearTimeout(timer);
         reject(err);
       });
