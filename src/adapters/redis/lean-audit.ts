@@ -42,6 +42,8 @@ export async function leanAudit(conn: RespSocket, req: KeyspaceAuditRequest): Pr
     const more = cursor !== '0' && !req.signal.aborted;
     const expected = keys.length + (more ? 1 : 0);
     if (expected === 0) break;
+    // Paced: the pause falls between one batch and the next batch's PTTLs (+ the SCAN after it).
+    if (batches > 0 && req.pause) await req.pause();
     conn.write(pttlBatch(keys, more ? scan(cursor) : undefined));
     const replies = await conn.next(expected);
     for (let i = 0; i < keys.length; i++) {

@@ -59,6 +59,7 @@ export async function scriptAudit(client: Redis, req: KeyspaceAuditRequest): Pro
     batches++;
     req.onCounts(counts);
     req.onBatch?.(counts.scanned);
+    if (cursor !== '0' && req.pause) await req.pause();
   } while (cursor !== '0' && !req.signal.aborted);
   return batches;
 }

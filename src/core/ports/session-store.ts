@@ -37,9 +37,9 @@ export interface RedisNodePort {
   /** Number of keys and keys with an expiry per db (from INFO keyspace). */
   keyspace(): Promise<{ keys: number; expires: number }>;
   /**
-   * A fast pass over every key of the pattern for a maintenance window (`diagnose --full --fast`):
-   * statistics without key names where the server runs scripts, else a lean pipeline. Optional: a
-   * node without it is audited through `scan` + `pttl`.
+   * A pass over every key of the pattern for a full audit, counting with little client work per key:
+   * statistics without key names where the server runs scripts, else a lean pipeline; paced by
+   * `req.pause` (gentle) or not (fast). Optional: a node without it is audited through `scan` + `pttl`.
    */
   auditKeyspace?(req: KeyspaceAuditRequest): Promise<KeyspaceAuditResult>;
 }
@@ -87,6 +87,8 @@ export interface KeyspaceAuditRequest {
   onCounts: (counts: TtlBatchCounts) => void;
   /** After each batch, with the number of keys it held (progress). */
   onBatch?: (keys: number) => void;
+  /** Gentle pacing: awaited between batches (never after the last). */
+  pause?: () => Promise<void>;
   /** `lean` skips the script (configured, or scripting known to be refused). */
   path?: 'auto' | 'lean';
   signal: AbortSignal;

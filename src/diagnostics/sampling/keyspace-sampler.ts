@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../../config/config.js';
 import type { KeyName, RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
 import type { RunOptions } from '../run-options.js';
 import { auditPlanFor, type AuditPlan } from './audit-plan.js';
-import { auditNodeFast, MAX_SAMPLE_KEYS, type NodeAuditPath } from './fast-node-audit.js';
+import { auditNode, MAX_SAMPLE_KEYS, type NodeAuditPath } from './node-audit.js';
 import { keyText } from './key-text.js';
 import { maskKey } from './mask-key.js';
 import { readHeadroom, readPlanFor, type ReadPlan } from './read-headroom.js';
@@ -134,9 +134,10 @@ async function scanNodeGentle(s: NodeScan, pace: NonNullable<NodeScan['pace']>):
   const state = { kept: 0 };
   for await (const keys of s.node.scan(s.opts.keyPattern, s.plan.scanCount)) {
     if (s.opts.signal.aborted) break;
+    if (pace.batches > 0 && pace.pauseMs > 0) await pace.sleep(pace.pauseMs);
     await processBatch(s, keys, await s.node.pttl(keys), state);
     pace.batches++;
-    if (pace.pauseMs > 0) await pace.sleep(pace.pauseMs);
+    if (s.keepOnly && state.kept >= s.budget) break;
   }
 }
 
@@ -269,16 +270,8 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
     return { node, plan, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress, ...extra };
   };
   let paths: NodeAuditPath[] = [];
-  if (audit?.mode === 'fast') {
-    paths = await Promise.all(opts.nodes.map((node, index) => fastAuditNode(nodeScan(node, index), audit, sleep)));
-  } else if (audit) {
-    paths = await Promise.all(
-      opts.nodes.map(async (node, index): Promise<NodeAuditPath> => {
-        const pace = { pauseMs: audit.pauseMs, sleep, batches: 0 };
-        await scanNode(nodeScan(node, index, { pace }));
-        return { address: node.address, path: 'pipeline', batches: pace.batches };
-      }),
-    );
+  if (audit) {
+    paths = await Promise.all(opts.nodes.map((node, index) => auditNodeFull(nodeScan(node, index), audit, sleep)));
   } else {
     await Promise.all(opts.nodes.map((node, index) => scanNode(nodeScan(node, index))));
   }
@@ -292,12 +285,15 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
 }
 
 /**
- * A fast audit of one node: its first `budget` keys are kept with their values as in a sample (SCAN +
- * PTTL + GET, a few batches), then one pass counts every key, inside Redis where it runs the script.
- * The kept keys are not counted by the first pass, so every key is counted exactly once, by the second.
+ * A full audit of one node, gentle or fast: its first `budget` keys are kept with their values as in a
+ * sample (SCAN + PTTL + GET, a few batches), then one pass counts every key with little client work per
+ * key (a script per batch inside Redis, else a lean pipeline), paced after each batch when gentle. The
+ * first pass counts nothing, so every key is counted exactly once, by the second.
  */
-async function fastAuditNode(s: NodeScan, audit: AuditPlan, sleep: (ms: number) => Promise<void>): Promise<NodeAuditPath> {
-  await scanNode({ ...s, keepOnly: true });
+async function auditNodeFull(s: NodeScan, audit: AuditPlan, sleep: (ms: number) => Promise<void>): Promise<NodeAuditPath> {
+  const paced = audit.pauseMs > 0;
+  const pace = { pauseMs: audit.pauseMs, sleep, batches: 0 };
+  await scanNode({ ...s, keepOnly: true, ...(paced ? { pace } : {}) });
   const tally = {
     stats: s.out.sample.stats,
     noExpiryKeys: s.out.sample.noExpiryKeys,
@@ -309,12 +305,14 @@ async function fastAuditNode(s: NodeScan, audit: AuditPlan, sleep: (ms: number) 
       s.progress.report();
     },
   };
-  const fast = await auditNodeFast(s.node, s.opts.keyPattern, audit, tally, s.opts.signal);
-  if (fast) return fast;
-  // A node without a fast pass (another port implementation): every key through scan + pttl, unpaced.
-  const pace = { pauseMs: 0, sleep, batches: 0 };
-  await scanNode({ ...s, out: { sample: s.out.sample, kept: [] }, budget: 0, pace });
-  return { address: s.node.address, path: 'pipeline', batches: pace.batches };
+  const pause = paced ? () => sleep(audit.pauseMs) : undefined;
+  if (pause && pace.batches > 0) await pause();
+  const counted = await auditNode(s.node, s.opts.keyPattern, audit, tally, s.opts.signal, pause);
+  if (counted) return { ...counted, batches: counted.batches + pace.batches };
+  // A node without an audit pass (another port implementation): every key through scan + pttl.
+  const all = { ...pace, batches: 0 };
+  await scanNode({ ...s, out: { sample: s.out.sample, kept: [] }, budget: 0, pace: all });
+  return { address: s.node.address, path: 'pipeline', batches: all.batches + pace.batches };
 }
 
 /** Creates the sampler of one diagnosis; nothing is read until a check asks for the sample. */

@@ -26,21 +26,23 @@ export interface NodeAuditPath {
 }
 
 /**
- * Counts every key of one node into the tally with the node's fast pass (`auditKeyspace`); undefined
+ * Counts every key of one node into the tally with the node's audit pass (`auditKeyspace`); undefined
  * when the node has none (the caller streams it instead). Every key is counted once: the script's
  * batches merge into the statistics, the lean path's keys are added one by one.
  */
-export async function auditNodeFast(
+export async function auditNode(
   node: RedisNodePort,
   pattern: string,
   plan: AuditPlan,
   t: AuditTally,
   signal: AbortSignal,
+  pause: (() => Promise<void>) | undefined,
 ): Promise<NodeAuditPath | undefined> {
   if (!node.auditKeyspace) return undefined;
   const r = await node.auditKeyspace({
     pattern,
     count: plan.scanCount,
+    ...(pause ? { pause } : {}),
     layout: t.stats.layout(t.aboveMs),
     path: plan.script ? 'auto' : 'lean',
     signal,
