@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { ReplyError } from 'ioredis';
 
@@ -71,7 +71,9 @@ export class RespSocket {
 
   /** Connects, authenticates and selects the db; rejects with the socket error or the AUTH/SELECT reply. */
   static async open(e: RespEndpoint): Promise<RespSocket> {
-    const socket = e.tls ? tlsConnect({ host: e.host, port: e.port, servername: e.host, ...e.tls }) : netConnect({ host: e.host, port: e.port });
+    const socket = e.tls
+      ? tlsConnect({ host: e.host, port: e.port, ...(isIP(e.host) ? {} : { servername: e.host }), ...e.tls })
+      : netConnect({ host: e.host, port: e.port });
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
