@@ -34,6 +34,7 @@ function scanReply(r: RespReply | undefined): { cursor: string; keys: Buffer[] }
  * @returns the number of batches
  */
 export async function leanAudit(conn: RespSocket, req: KeyspaceAuditRequest): Promise<number> {
+  if (req.signal.aborted) return 0;
   const scan = (cursor: string) => encodeCommand(['SCAN', cursor, 'MATCH', req.pattern, 'COUNT', String(req.count)]);
   conn.write(scan('0'));
   let { cursor, keys } = scanReply((await conn.next(1))[0]);

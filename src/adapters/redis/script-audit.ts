@@ -42,6 +42,7 @@ export async function scriptAudit(client: Redis, req: KeyspaceAuditRequest): Pro
   }
   let cursor = '0';
   let batches = 0;
+  if (req.signal.aborted) return 0;
   do {
     const args = auditScriptArgs(cursor, req.pattern, req.count, req.layout, req.wantKeys());
     let reply: unknown;
