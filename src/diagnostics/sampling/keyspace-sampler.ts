@@ -119,16 +119,16 @@ interface NodeScan {
   out: { sample: KeyspaceSample; kept: SampledKey[] };
   aboveMs: number;
   progress: { scanned: number; report: () => void };
-  /** Keep the node's first `budget` keys (with values) and count nothing: the fast pass counts. */
+  /** Keep the node's first `budget` keys (with values) and count nothing: the audit's counting pass counts. */
   keepOnly?: boolean;
-  /** Gentle audit: one batch at a time and a pause after each. */
+  /** Paced (gentle, or a node without an audit pass): one batch at a time, a pause between batches. */
   pace?: { pauseMs: number; sleep: (ms: number) => Promise<void>; batches: number };
 }
 
 /**
- * A gentle audit of one node: SCAN, the batch's PTTL pipeline, its values within the budget, then a
- * pause, one batch at a time: at most one small batch of the audit is ever queued on the server, so a
- * concurrent load waits for at most a few dozen microseconds of it.
+ * One batch at a time through the node's `scan` + `pttl` (and its values within the budget), with a
+ * pause between batches: at most one small batch is ever queued on the server. The gentle keep pass,
+ * and the counting pass of a node without `auditKeyspace`.
  */
 async function scanNodeGentle(s: NodeScan, pace: NonNullable<NodeScan['pace']>): Promise<void> {
   const state = { kept: 0 };
