@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/demo/redis-process.js';
 import { paddedSessionKey, seedSessions } from './seed-sessions.js';
+import { measureAuditModes, type AuditModeFigures } from './audit-modes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -242,7 +243,8 @@ try {
     { id: 'naive', label: 'reference: naive ioredis SCAN + pipelined PTTL', baseline: 'list+pttl', keys: N, run: reference('naive') },
     { id: 'lean', label: 'reference: SCAN + PTTL pipeline as raw RESP', baseline: 'list+pttl', keys: N, run: reference('lean') },
     { id: 'lua', label: 'reference: Lua per SCAN batch, histogram only', baseline: 'list+pttl', keys: N, run: reference('lua') },
-    { id: 'diagnose-full', label: 'session-ttl diagnose --full (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
+    { id: 'diagnose-full', label: 'session-ttl diagnose --full, gentle (the default: paced) (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
+    { id: 'diagnose-full-fast', label: 'session-ttl diagnose --full --fast (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full', '--fast']) },
     { id: 'node-e-0', label: 'start baseline: node -e 0', run: () => measured(() => timedProcess(process.execPath, ['-e', '0'])) },
     {
       id: 'envs',
@@ -255,6 +257,7 @@ try {
   ];
 
   const samples = new Map<string, Sample[]>(figures.map((f) => [f.id, []]));
+  const auditPass = new Map<string, Sample[]>();
   for (let round = 0; round < ROUNDS; round++) {
     const order = figures.map((_, i) => figures[(i + round * 3) % figures.length] as Figure);
     for (const f of order) {
@@ -266,10 +269,13 @@ try {
           const r = JSON.parse(line) as { keys: number; noTtl: number };
           if (r.keys !== N) throw new Error(`${f.id} counted ${r.keys} keys, expected ${N}`);
           if (f.id !== 'list' && r.noTtl !== N - expires) throw new Error(`${f.id} counted ${r.noTtl} keys without TTL, expected ${N - expires}`);
-        } else if (f.id === 'diagnose-full') {
-          const report = JSON.parse(s.stdout) as { findings?: { id: string; evidence?: { sampled?: number } }[] };
-          const sampled = report.findings?.find((x) => x.id === 'ttl.distribution')?.evidence?.sampled;
+        } else if (f.id.startsWith('diagnose-full')) {
+          const report = JSON.parse(s.stdout) as { findings?: { id: string; evidence?: { sampled?: number; audit?: { durationMs: number; paths: { path: string }[] } } }[] };
+          const evidence = report.findings?.find((x) => x.id === 'ttl.distribution')?.evidence;
+          const sampled = evidence?.sampled;
           if (sampled !== N) throw new Error(`diagnose --full audited ${sampled} keys, expected ${N}`);
+          // The audit pass alone (its own wall, from the report): what the process wall hides behind start-up.
+          if (evidence?.audit) auditPass.set(f.id, [...(auditPass.get(f.id) ?? []), { ...s, wallMs: evidence.audit.durationMs, peakRssMb: s.peakRssMb, stdout: evidence.audit.paths.map((p) => p.path).join(',') }]);
         }
       }
       process.stdout.write(`round ${round + 1}/${ROUNDS}  ${f.label.padEnd(52)} ${fmt(s.wallMs / 1000, 2).padStart(7)} s  ${fmt(s.peakRssMb, 0).padStart(4)} MB\n`);
@@ -293,6 +299,12 @@ try {
     }),
   );
   figures.splice(2, 0, { id: 'list+pttl', label: 'BASELINE: listing + PTTL (sum of the two above)', keys: N, run: () => Promise.reject(new Error('derived')) });
+  for (const [id, passes] of auditPass) {
+    samples.set(`${id}:pass`, passes);
+    const at = figures.findIndex((f) => f.id === id);
+    const path = passes[0]?.stdout ?? '';
+    figures.splice(at + 1, 0, { id: `${id}:pass`, label: `  its audit pass alone (${path}; durationMs in the report; client CPU, RSS: whole process)`, baseline: 'list+pttl', keys: N, run: () => Promise.reject(new Error('derived')) });
+  }
 
   const rows = figures.map((f) => {
     const s = samples.get(f.id)!;
@@ -343,6 +355,14 @@ try {
   console.log(`keyspace misses during the PTTL baseline: ${rows.find((r) => r.id === 'pttl')?.keyspaceMisses} (0 = every random key was a seeded one)`);
   console.log(`load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ${fmt(totalS, 0)} s in all`);
 
+  // --- the gentle audit on a live store: added GET p99 and SLOWLOG (issue 12; one run) ------------
+  let auditModes: AuditModeFigures | undefined;
+  if (!args['no-latency']) {
+    console.log('\naudit modes: GET p99 alone vs during a gentle diagnose --full, and SLOWLOG of each mode (one run)');
+    auditModes = await measureAuditModes({ client, port: server.port, cli, configPath, keys: N });
+    console.log(auditModes.lines.join('\n'));
+  }
+
   // --- latency benchmarks (their own same-run baselines; one run each) ----------------------------
   const latency: Record<string, string[]> = {};
   if (!args['no-latency']) {
@@ -360,7 +380,7 @@ try {
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(
     out,
-    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency }, null, 2)}\n`,
+    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency, auditModes }, null, 2)}\n`,
   );
   console.log(`\nwrote ${out}`);
 } finally {

@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import type { Config } from '../config/config.js';
+import { UserError } from '../core/errors.js';
+import type { AuditFlags } from '../diagnostics/sampling/audit-plan.js';
 import { runDiagnosis, worstSeverity, type Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Report } from '../diagnostics/types.js';
@@ -13,6 +16,34 @@ export interface DiagnoseArgs {
   full: boolean;
   json: boolean;
   sampleSize?: number;
+  /** `--fast`: a full audit for a maintenance window instead of the gentle default. */
+  fast?: boolean;
+  /** `--scan-count N`, `--pause-ms N` as typed: they override the environment's `redis.audit`. */
+  scanCount?: string;
+  pauseMs?: string;
+}
+
+const whole = (flag: string, min: number, max: number) =>
+  z.coerce.number({ error: `${flag} must be a whole number` }).int(`${flag} must be a whole number`).min(min, `${flag} must be at least ${min}`).max(max, `${flag} must be at most ${max}`);
+const auditFlagsSchema = z.object({
+  fast: z.boolean().optional(),
+  scanCount: whole('--scan-count', 1, 100_000).optional(),
+  pauseMs: whole('--pause-ms', 0, 10_000).optional(),
+});
+
+/** The audit flags of `diagnose`, validated; they only mean something with `--full`. */
+export function auditFlagsOf(args: Pick<DiagnoseArgs, 'full' | 'fast' | 'scanCount' | 'pauseMs'>): AuditFlags | undefined {
+  const given = args.fast || args.scanCount !== undefined || args.pauseMs !== undefined;
+  if (!given) return undefined;
+  if (!args.full) throw new UserError('--fast, --scan-count and --pause-ms tune a full audit: add --full.', 'usage');
+  const parsed = auditFlagsSchema.safeParse(args);
+  if (!parsed.success) throw new UserError(parsed.error.issues.map((i) => i.message).join('; '), 'usage');
+  const f = parsed.data;
+  return {
+    ...(f.fast ? { fast: true } : {}),
+    ...(f.scanCount !== undefined ? { scanCount: f.scanCount } : {}),
+    ...(f.pauseMs !== undefined ? { pauseMs: f.pauseMs } : {}),
+  };
 }
 
 export interface DiagnoseDeps {
@@ -34,6 +65,7 @@ export function exitCodeFor(report: Report): 0 | 1 | 3 {
 /** Runs one diagnosis and prints it as text (or exactly the report JSON with --json). */
 export async function diagnoseCommand(deps: DiagnoseDeps, args: DiagnoseArgs): Promise<Report> {
   const { io } = deps;
+  const audit = auditFlagsOf(args);
   const bar = args.full && io.stderrIsTTY ? createProgressBar(io.stderr) : undefined;
   const report = await runDiagnosis(
     { config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor },
@@ -42,6 +74,7 @@ export async function diagnoseCommand(deps: DiagnoseDeps, args: DiagnoseArgs): P
       checkIds: args.checkIds,
       options: {
         full: args.full,
+        ...(audit ? { audit } : {}),
         ...(args.sampleSize ? { sampleSize: args.sampleSize } : {}),
         ...(bar ? { onProgress: (done: number, total: number | undefined) => bar.update(done, total) } : {}),
       },

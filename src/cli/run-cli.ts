@@ -17,7 +17,7 @@ const loadRegistry = async () => {
 };
 
 export const USAGE = `Usage:
-  session-ttl diagnose <env> [--config FILE] [--check ID ...] [--full] [--sample N] [--json]
+  session-ttl diagnose <env> [--config FILE] [--check ID ...] [--full [--fast] [--scan-count N] [--pause-ms N]] [--sample N] [--json]
   session-ttl verify <env> [--config FILE] [--wait SECONDS] [--json]
   session-ttl fix <env> <action> --dry-run [--config FILE] [--param KEY=VALUE ...] [--json]
   session-ttl envs [--config FILE]
@@ -50,6 +50,9 @@ function parse(argv: string[]) {
         config: { type: 'string', short: 'c' },
         check: { type: 'string', multiple: true },
         full: { type: 'boolean', default: false },
+        fast: { type: 'boolean', default: false },
+        'scan-count': { type: 'string' },
+        'pause-ms': { type: 'string' },
         json: { type: 'boolean', default: false },
         sample: { type: 'string' },
         wait: { type: 'string' },
@@ -121,6 +124,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               envName,
               checkIds: (values.check ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
               full: values.full,
+              fast: values.fast,
+              ...(values['scan-count'] !== undefined ? { scanCount: values['scan-count'] } : {}),
+              ...(values['pause-ms'] !== undefined ? { pauseMs: values['pause-ms'] } : {}),
               json: values.json,
               ...(sampleSize ? { sampleSize } : {}),
             },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
 
 /** Runbook "Configuration Reference": recommended TTL and sliding window per profile. */
@@ -83,6 +84,8 @@ const redisSchema = z
      * announced `host:port` to the `host:port` the bot connects to.
      */
     natMap: z.record(hostPort, hostPort).optional(),
+    /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
+    audit: auditOverridesSchema.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {

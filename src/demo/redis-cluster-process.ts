@@ -13,7 +13,7 @@ export interface RedisClusterHandle {
   replicas: RedisServerHandle[];
   /** `redis://127.0.0.1:<port>` of the first master: a seed for cluster clients. */
   url: string;
-  /** Waits until every node reports `cluster_state:ok` and agrees on the masters' count. */
+  /** Waits until every node reports `cluster_state:ok` and sees the masters and replicas in their roles. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -24,6 +24,11 @@ export interface StartClusterOptions {
   replicas?: number;
   /** Extra redis-server arguments for every node. */
   extraArgs?: string[];
+  /**
+   * `cluster-node-timeout` in ms (default 15 s): a loaded machine can deschedule a node for seconds,
+   * and a short timeout then fails over a master nobody asked to fail over.
+   */
+  nodeTimeoutMs?: number;
 }
 
 function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
@@ -44,18 +49,25 @@ function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
+/** One node's CLUSTER INFO, plus how many masters and replicas its CLUSTER NODES lists. */
 async function clusterInfo(port: number): Promise<Record<string, string>> {
   const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   c.on('error', () => undefined);
   try {
     await c.connect();
     const text = (await c.call('CLUSTER', 'INFO')) as string;
-    return Object.fromEntries(
-      text
-        .split(/\r?\n/)
-        .filter((l) => l.includes(':'))
-        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
-    );
+    const nodes = ((await c.call('CLUSTER', 'NODES')) as string).split('\n').filter(Boolean);
+    const flags = nodes.map((l) => l.split(' ')[2] ?? '');
+    return {
+      ...Object.fromEntries(
+        text
+          .split(/\r?\n/)
+          .filter((l) => l.includes(':'))
+          .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+      ),
+      masters_seen: String(flags.filter((f) => f.includes('master')).length),
+      replicas_seen: String(flags.filter((f) => f.includes('slave')).length),
+    };
   } finally {
     c.disconnect();
   }
@@ -85,7 +97,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
           '--cluster-enabled', 'yes',
           '--cluster-port', String(busPort),
           '--cluster-config-file', join(dir, `nodes-${i}-${busPort}.conf`),
-          '--cluster-node-timeout', '2000',
+          '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 15_000),
           '--dir', dir,
           ...(opts.extraArgs ?? []),
         ]),
@@ -112,9 +124,18 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
       for (;;) {
         try {
           const infos = await Promise.all(nodes.map((n) => clusterInfo(n.port)));
-          const ok = infos.every((i) => i.cluster_state === 'ok' && Number(i.cluster_size) === masters && Number(i.cluster_known_nodes) === nodes.length);
+          // Every node must also see every replica as one: a node announces its new role by gossip, and
+          // until then others list it as a master without slots.
+          const ok = infos.every(
+            (i) =>
+              i.cluster_state === 'ok' &&
+              Number(i.cluster_size) === masters &&
+              Number(i.cluster_known_nodes) === nodes.length &&
+              Number(i.masters_seen) === masters &&
+              Number(i.replicas_seen) === nodes.length - masters,
+          );
           if (ok) return;
-          last = JSON.stringify(infos.map((i) => [i.cluster_state, i.cluster_size, i.cluster_known_nodes]));
+          last = JSON.stringify(infos.map((i) => [i.cluster_state, i.cluster_size, i.cluster_known_nodes, i.masters_seen, i.replicas_seen]));
         } catch (err) {
           last = (err as Error).message;
         }

@@ -125,7 +125,7 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
   // A cluster's masters as of now: every check of this diagnosis sees the same nodes.
   await sources.redis?.refresh?.();
   const sampler: KeyspaceSampler | undefined = sources.redis
-    ? keyspaceSamplerFor({ store: sources.redis, env, options, now, signal: diagnosisController.signal })
+    ? keyspaceSamplerFor({ store: sources.redis, env, options, auditDefaults: deps.config.defaults.audit, now, signal: diagnosisController.signal })
     : undefined;
   const redisAddress = sources.redis?.nodes.map((n) => n.address).join(', ') ?? 'unknown';
 

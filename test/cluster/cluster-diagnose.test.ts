@@ -94,7 +94,7 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       noExpiry: NO_TTL,
       slotMap: { changed: false, movedSlots: 0, redirects: 0, mastersBefore: 3, mastersAfter: 3 },
     });
-    expect(dist.title).toContain(`${(WITH_TTL + NO_TTL + BINARY).toLocaleString('en-US')} sessions (full audit) on 3 masters`);
+    expect(dist.title).toContain(`${(WITH_TTL + NO_TTL + BINARY).toLocaleString('en-US')} sessions (full audit, gentle) on 3 masters`);
     expect(dist.title).not.toContain('slot map changed');
     expect(byId(report, 'ttl.no_expiry').evidence).toMatchObject({ noExpiry: NO_TTL, sampled: WITH_TTL + NO_TTL + BINARY });
   });

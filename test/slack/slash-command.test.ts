@@ -201,6 +201,26 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     await expectNothingPostedBefore();
   });
 
+  it('--full audits every key gently unless --fast is given too; --fast alone is refused', async () => {
+    // Given: 40 sessions
+    const pipe = redis.pipeline();
+    for (let i = 0; i < 40; i++) pipe.set(`session:f${i}`, '{}', 'EX', 3000 + i);
+    await pipe.exec();
+    const distributionOf = (call: SlackApiCall) =>
+      JSON.stringify(call.body.blocks.find((b: { block_id?: string }) => b.block_id === 'finding:ttl.distribution'));
+
+    // When / Then: --full is a gentle full audit, and the report says so
+    await send('diagnose dev ttl-sample --full');
+    expect(distributionOf(await slack.waitFor('chat.postMessage'))).toMatch(/40 sessions \(full audit, gentle\)/);
+    slack.reset();
+    await send('diagnose dev ttl-sample --full --fast');
+    expect(distributionOf(await slack.waitFor('chat.postMessage'))).toMatch(/40 sessions \(full audit, fast\)/);
+    slack.reset();
+    const refused = await send('diagnose dev ttl-sample --fast');
+    expect(refused.json.text).toMatch(/--fast.*full audit/);
+    await expectNothingPostedBefore();
+  });
+
   it('answers an unknown check in the ack with the valid ones and posts nothing', async () => {
     const res = await send('diagnose dev ttl-sample nope');
     expect(res.json.text).toContain('"nope"');

@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import type { KeyName, Pttl, RedisNodePort } from '../../core/ports/session-store.js';
+import type { KeyName, KeyspaceAuditRequest, KeyspaceAuditResult, Pttl, RedisNodePort } from '../../core/ports/session-store.js';
 import { classifyRedisError, RedisSourceError, replyPrefix } from './redis-error.js';
 import type { IoRedisNode } from './redis-node.js';
 
@@ -46,6 +46,15 @@ export class ClusterMasterNode implements RedisNodePort {
 
   time(): Promise<number> {
     return this.node.time();
+  }
+
+  /**
+   * A full audit's counting pass runs on this master alone (its own keys, counted inside Redis): a key
+   * that moves to another master meanwhile may be counted twice or not at all, which the slot-map
+   * evidence of the report says.
+   */
+  auditKeyspace(req: KeyspaceAuditRequest): Promise<KeyspaceAuditResult> {
+    return this.node.auditKeyspace(req);
   }
 
   keyspace(): Promise<{ keys: number; expires: number }> {

@@ -1,6 +1,16 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigNotAllowedError, type KeyName, type Pttl, type RedisNodePort } from '../../core/ports/session-store.js';
+import {
+  ConfigNotAllowedError,
+  type KeyName,
+  type KeyspaceAuditRequest,
+  type KeyspaceAuditResult,
+  type Pttl,
+  type RedisNodePort,
+} from '../../core/ports/session-store.js';
 import { trackConnectionErrors } from './connection-errors.js';
+import { leanAudit } from './lean-audit.js';
+import { RespSocket, type RespEndpoint } from './resp-socket.js';
+import { scriptAudit, ScriptRefusedError } from './script-audit.js';
 import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
 
 /** Parses the text of `INFO` into key/value pairs (section headers and blank lines skipped). */
@@ -136,6 +146,51 @@ export class IoRedisNode implements RedisNodePort {
 
   async keyspace(): Promise<{ keys: number; expires: number }> {
     return parseKeyspace(await this.info('keyspace'));
+  }
+
+  /**
+   * The maintenance-window pass over every key: one script per SCAN batch when the server runs it;
+   * where scripting is refused (ACL without @scripting, EVAL disabled on a managed Redis) or configured
+   * off, SCAN + PTTL as a raw RESP pipeline on a second connection with the same credentials.
+   */
+  async auditKeyspace(req: KeyspaceAuditRequest): Promise<KeyspaceAuditResult> {
+    let fallbackReason = req.path === 'lean' ? 'the environment sets redis.audit.script: false' : undefined;
+    if (req.path !== 'lean') {
+      try {
+        return { path: 'script', batches: await scriptAudit(this.client, req) };
+      } catch (err) {
+        if (!(err instanceof ScriptRefusedError)) throw this.classify(err, 'EVALSHA');
+        fallbackReason = `${this.address} refused the audit script (${err.message})`;
+      }
+    }
+    let conn: RespSocket;
+    try {
+      conn = await RespSocket.open(this.endpoint());
+    } catch (err) {
+      throw this.classify(err, 'AUTH');
+    }
+    try {
+      const batches = await leanAudit(conn, req);
+      return { path: 'lean', batches, ...(fallbackReason ? { fallbackReason } : {}) };
+    } catch (err) {
+      throw this.classify(err, 'SCAN');
+    } finally {
+      conn.close();
+    }
+  }
+
+  /** Where the lean pass connects: exactly where, and as whom, the ioredis client did. */
+  private endpoint(): RespEndpoint {
+    const o = this.client.options;
+    return {
+      host: o.host ?? '127.0.0.1',
+      port: o.port ?? 6379,
+      ...(o.username ? { username: o.username } : {}),
+      ...(o.password ? { password: o.password } : {}),
+      ...(o.db ? { db: o.db } : {}),
+      ...(o.tls ? { tls: o.tls } : {}),
+      ...(o.connectTimeout ? { connectTimeoutMs: o.connectTimeout } : {}),
+    };
   }
 }
 

@@ -67,6 +67,70 @@ export interface RedisNodePort {
   time(): Promise<number>;
   /** Number of keys and keys with an expiry per db (from INFO keyspace). */
   keyspace(): Promise<{ keys: number; expires: number }>;
+  /**
+   * A pass over every key of the pattern for a full audit, counting with little client work per key:
+   * statistics without key names where the server runs scripts, else a lean pipeline; paced by
+   * `req.pause` (gentle) or not (fast). Optional: a node without it is audited through `scan` + `pttl`.
+   */
+  auditKeyspace?(req: KeyspaceAuditRequest): Promise<KeyspaceAuditResult>;
+}
+
+/** The TTL statistics' layout, so that a server-side script can fill the same buckets. */
+export interface TtlLayout {
+  /** Upper edges (seconds) of the coarse buckets, ascending; one more bucket holds everything above the last. */
+  bucketEdgesSeconds: readonly number[];
+  /** Fine log-histogram: bin 0 holds TTLs <= minSeconds, bin i >= 1 floor(ln(s / minSeconds) / logRatio) + 1, capped at bins - 1. */
+  histogram: { minSeconds: number; logRatio: number; bins: number };
+  /** A PTTL above this (ms) counts as above the configured TTL. */
+  aboveMs: number;
+}
+
+/** One batch of a scripted audit, aggregated inside Redis: counts, never key names beyond the few asked for. */
+export interface TtlBatchCounts {
+  /** Keys the batch's SCAN returned. */
+  scanned: number;
+  vanished: number;
+  noExpiry: number;
+  withTtl: number;
+  /** Smallest and largest PTTL (ms) of the keys with a TTL; null without any. */
+  minMs: number | null;
+  maxMs: number | null;
+  above: { count: number; maxMs: number };
+  /** Keys per coarse bucket: `bucketEdgesSeconds.length + 1` counts. */
+  buckets: number[];
+  /** Fine histogram as [bin, count] pairs, bins with keys only. */
+  bins: [number, number][];
+  /** The first keys without expiry and above the configured TTL, as many as `wantKeys` asked for. */
+  noExpiryKeys: KeyName[];
+  aboveKeys: KeyName[];
+}
+
+export interface KeyspaceAuditRequest {
+  pattern: string;
+  /** SCAN COUNT per batch. */
+  count: number;
+  layout: TtlLayout;
+  /** How many key names of each kind the caller still wants for evidence (asked before each batch). */
+  wantKeys: () => { noExpiry: number; above: number };
+  /** Lean path: every key's PTTL. `key` is only valid during the call: copy it to keep it. */
+  onKey: (key: KeyName, pttlMs: Pttl) => void;
+  /** Script path: one batch's counts. */
+  onCounts: (counts: TtlBatchCounts) => void;
+  /** After each batch, with the number of keys it held (progress). */
+  onBatch?: (keys: number) => void;
+  /** Gentle pacing: awaited between batches (never after the last). */
+  pause?: () => Promise<void>;
+  /** `lean` skips the script (configured, or scripting known to be refused). */
+  path?: 'auto' | 'lean';
+  signal: AbortSignal;
+}
+
+export interface KeyspaceAuditResult {
+  /** `script`: SCAN and PTTL ran inside Redis, one call per batch; `lean`: SCAN + PTTL as one raw pipeline per batch. */
+  path: 'script' | 'lean';
+  /** Why the script was not used (refused by an ACL, unknown on a managed Redis, or configured off). */
+  fallbackReason?: string;
+  batches: number;
 }
 
 /**

@@ -63,6 +63,18 @@ export const ttlDistribution = findingSpec({
         note: z.string().optional(),
       })
       .optional(),
+    /** A full audit: gentle (paced, the default) or fast (`--fast`), and how each node was read. */
+    audit: z
+      .object({
+        mode: z.enum(['gentle', 'fast']),
+        scanCount: z.number(),
+        pauseMs: z.number(),
+        batches: z.number(),
+        durationMs: z.number(),
+        paths: z.array(z.object({ address: z.string(), path: z.enum(['script', 'lean', 'pipeline']), batches: z.number() })),
+        note: z.string().optional(),
+      })
+      .optional(),
   }),
   scenarios: [],
   actions: [],

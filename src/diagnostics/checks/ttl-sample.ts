@@ -146,6 +146,20 @@ async function slotMapDuringScan(store: SessionStore): Promise<SlotMapEvidence |
   };
 }
 
+/** How the full audit ran, for the evidence: its mode and pacing, and each node's path (and why not the script). */
+function auditEvidence(a: NonNullable<KeyspaceSample['audit']>) {
+  const fallbacks = a.nodes.flatMap((n) => n.fallbackReason ?? []);
+  return {
+    mode: a.mode,
+    scanCount: a.scanCount,
+    pauseMs: a.pauseMs,
+    batches: a.batches,
+    durationMs: a.durationMs,
+    paths: a.nodes.map((n) => ({ address: n.address, path: n.path, batches: n.batches })),
+    ...(fallbacks.length ? { note: `The audit script was not used: ${fallbacks.join('; ')}; every key was read with SCAN + PTTL pipelines instead.` } : {}),
+  };
+}
+
 function distributionFinding(
   s: TtlSummary,
   ctx: CheckContext<'redis'>,
@@ -153,10 +167,11 @@ function distributionFinding(
   nodes: number,
   valueReads: ReturnType<typeof valueReadsOf>,
   slotMap: SlotMapEvidence | undefined,
+  audit: KeyspaceSample['audit'],
 ): RawFinding {
   const expected = ctx.env.expectedTtlSeconds;
   const full = ctx.options.full === true;
-  const what = full ? `${count(s.sampled)} sessions (full audit)` : `${count(s.sampled)} sampled sessions`;
+  const what = full ? `${count(s.sampled)} sessions (full audit, ${audit?.mode ?? 'gentle'})` : `${count(s.sampled)} sampled sessions`;
   const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${duration(s.p50Seconds)}`;
   return {
     id: ttlDistribution.id,
@@ -178,6 +193,7 @@ function distributionFinding(
       originalTtl: original,
       valueReads,
       ...(slotMap ? { slotMap } : {}),
+      ...(audit ? { audit: auditEvidence(audit) } : {}),
     },
   };
 }
@@ -326,7 +342,7 @@ export const ttlSampleCheck = defineCheck({
       original.note ??= 'Session values were not read (Redis is near its maxmemory), so original TTLs were not computed.';
     }
     const findings: (RawFinding | undefined)[] = [
-      distributionFinding(s, ctx, original, nodes.length, valueReads, slotMap),
+      distributionFinding(s, ctx, original, nodes.length, valueReads, slotMap, sample.audit),
       noExpiryFinding(s, out.noExpiryKeys, full),
       aboveFinding(s, out.above, env.expectedTtlSeconds, full, code),
       effectiveBelowFinding(s, original, env.expectedTtlSeconds, code),

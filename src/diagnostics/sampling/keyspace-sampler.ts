@@ -1,7 +1,10 @@
-import { DIAGNOSIS_DEFAULTS } from '../../config/diagnosis-defaults.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DIAGNOSIS_DEFAULTS, type AuditSettings } from '../../config/diagnosis-defaults.js';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { KeyName, RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
 import type { RunOptions } from '../run-options.js';
+import { auditPlanFor, type AuditPlan } from './audit-plan.js';
+import { auditNode, MAX_SAMPLE_KEYS, type NodeAuditPath } from './node-audit.js';
 import { keyText } from './key-text.js';
 import { maskKey } from './mask-key.js';
 import { readHeadroom, readPlanFor, type ReadPlan } from './read-headroom.js';
@@ -11,7 +14,6 @@ import { TtlStats } from './ttl-stats.js';
 export const DEFAULT_SAMPLE_SIZE = DIAGNOSIS_DEFAULTS.sampleSize;
 /** PTTL pipelines in flight per node: the server works on one while the client parses the other. */
 const PIPELINE_DEPTH = 2;
-const MAX_SAMPLE_KEYS = 5;
 
 /** A remaining TTL counts as above the configured one beyond max(5 s, 1 %): clock noise, rounding. */
 export function aboveTolerance(expectedTtlSeconds: number): number {
@@ -47,6 +49,17 @@ export interface KeyspaceSample {
   budgets: readonly number[];
   /** How each node was read (node order): whether values were read, and why not. */
   reads: readonly ReadPlan[];
+  /** A full audit: which mode ran, its batches and pacing, and the path each node took. */
+  audit?: AuditReport;
+}
+
+/** What a full audit says about itself in the report. */
+export interface AuditReport extends AuditPlan {
+  /** Batches over all nodes (SCAN calls, or script calls). */
+  batches: number;
+  /** Wall time of the pass, in ms. */
+  durationMs: number;
+  nodes: NodeAuditPath[];
 }
 
 /** A key for evidence: its text (binary bytes as `\xHH`), masked. */
@@ -71,6 +84,10 @@ export interface KeyspaceSamplerOptions {
   sampleSize?: number;
   /** Scan every key; values are still read only within the budget. */
   full?: boolean;
+  /** How a full audit reads every key (default: gentle with `defaults.audit`). */
+  audit?: AuditPlan;
+  /** Waits between the batches of a gentle audit (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
   onProgress?: (scanned: number, total: number | undefined) => void;
   now: () => number;
   /** Ends the scan early (the diagnosis is over). */
@@ -102,22 +119,54 @@ interface NodeScan {
   out: { sample: KeyspaceSample; kept: SampledKey[] };
   aboveMs: number;
   progress: { scanned: number; report: () => void };
+  /** Keep the node's first `budget` keys (with values) and count nothing: the audit's counting pass counts. */
+  keepOnly?: boolean;
+  /** Paced (gentle, or a node without an audit pass): one batch at a time, a pause between batches. */
+  pace?: { pauseMs: number; sleep: (ms: number) => Promise<void>; batches: number };
 }
 
-/** Records one batch: statistics for every key, and the kept keys (with values) within the node's budget. */
+/**
+ * One batch at a time through the node's `scan` + `pttl` (and its values within the budget), with a
+ * pause between batches: at most one small batch is ever queued on the server. The gentle keep pass,
+ * and the counting pass of a node without `auditKeyspace`.
+ */
+async function scanNodeGentle(s: NodeScan, pace: NonNullable<NodeScan['pace']>): Promise<void> {
+  const state = { kept: 0 };
+  for await (const keys of s.node.scan(s.opts.keyPattern, s.plan.scanCount)) {
+    if (s.opts.signal.aborted) break;
+    if (pace.batches > 0 && pace.pauseMs > 0) await pace.sleep(pace.pauseMs);
+    await processBatch(s, keys, await s.node.pttl(keys), state);
+    pace.batches++;
+    if (s.keepOnly && state.kept >= s.budget) break;
+  }
+}
+
+/**
+ * Records one batch: statistics for every key (unless `s.keepOnly`: a fast audit counts in its own pass),
+ * and the kept keys (with values) within the node's budget.
+ */
 async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state: { kept: number }): Promise<void> {
   const { sample, kept } = s.out;
   const toRead: SampledKey[] = [];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as KeyName;
     const p = pttls[i] as number;
-    sample.stats.add(p);
+    if (s.keepOnly) {
+      if (p === -2 || state.kept >= s.budget) continue;
+    } else {
+      sample.stats.add(p);
+      s.progress.scanned++;
+    }
     if (p === -2) continue;
-    if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskedKey(key, s.opts.keyPattern));
-    if (p > s.aboveMs) {
-      sample.above.count++;
-      if (p / 1000 > sample.above.maxSeconds) sample.above.maxSeconds = p / 1000;
-      if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskedKey(key, s.opts.keyPattern));
+    if (s.keepOnly) {
+      // Only the kept keys: the fast pass counts this node's keys, evidence included.
+    } else {
+      if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskedKey(key, s.opts.keyPattern));
+      if (p > s.aboveMs) {
+        sample.above.count++;
+        if (p / 1000 > sample.above.maxSeconds) sample.above.maxSeconds = p / 1000;
+        if (sample.above.keys.length < MAX_SAMPLE_KEYS) sample.above.keys.push(maskedKey(key, s.opts.keyPattern));
+      }
     }
     if (state.kept < s.budget) {
       state.kept++;
@@ -138,8 +187,7 @@ async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state
       k.readAtMs = readAtMs;
     });
   }
-  s.progress.scanned += keys.length;
-  s.progress.report();
+  if (!s.keepOnly) s.progress.report();
 }
 
 /**
@@ -148,7 +196,8 @@ async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state
  * on the node's one connection, so the server rarely waits for the client.
  */
 async function scanNode(s: NodeScan): Promise<void> {
-  const full = s.opts.full === true;
+  if (s.pace) return scanNodeGentle(s, s.pace);
+  const full = s.opts.full === true && !s.keepOnly;
   const it = s.node.scan(s.opts.keyPattern, s.plan.scanCount)[Symbol.asyncIterator]();
   const inFlight: { keys: KeyName[]; pttls: Promise<number[]> }[] = [];
   const state = { kept: 0 };
@@ -208,14 +257,62 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
   const progress = { scanned: 0, report: () => opts.onProgress?.(progress.scanned, shownTotal) };
   const aboveMs = (opts.expectedTtlSeconds + tolerance) * 1000;
   const perNode = opts.nodes.map(() => [] as SampledKey[]);
-  await Promise.all(
-    opts.nodes.map((node, index) =>
-      scanNode({ node, plan: plans[index] as ReadPlan, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress }),
-    ),
-  );
+  const audit = opts.full ? (opts.audit ?? auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit)) : undefined;
+  const startedAt = performance.now();
+  const sleep = opts.sleep ?? ((ms: number) => delay(ms));
+  const nodeScan = (node: RedisNodePort, index: number, extra: Partial<NodeScan> = {}): NodeScan => {
+    let plan = plans[index] as ReadPlan;
+    // A full audit's batches are its own: never larger than the headroom allows (a node near maxmemory).
+    if (audit) {
+      const scanCount = plan.values ? audit.scanCount : Math.min(audit.scanCount, plan.scanCount);
+      plan = { ...plan, scanCount, valueBatch: Math.min(plan.valueBatch, scanCount) };
+    }
+    return { node, plan, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress, ...extra };
+  };
+  let paths: NodeAuditPath[] = [];
+  if (audit) {
+    paths = await Promise.all(opts.nodes.map((node, index) => auditNodeFull(nodeScan(node, index), audit, sleep)));
+  } else {
+    await Promise.all(opts.nodes.map((node, index) => scanNode(nodeScan(node, index))));
+  }
   // Node order, then SCAN order: the same sample reads the same way whichever node answered first.
   sample.keys = perNode.flat();
+  if (audit) {
+    const batches = paths.reduce((n, p) => n + p.batches, 0);
+    sample.audit = { ...audit, batches, durationMs: Math.round(performance.now() - startedAt), nodes: paths };
+  }
   return sample;
+}
+
+/**
+ * A full audit of one node, gentle or fast: its first `budget` keys are kept with their values as in a
+ * sample (SCAN + PTTL + GET, a few batches), then one pass counts every key with little client work per
+ * key (a script per batch inside Redis, else a lean pipeline), paced after each batch when gentle. The
+ * first pass counts nothing, so every key is counted exactly once, by the second.
+ */
+async function auditNodeFull(s: NodeScan, audit: AuditPlan, sleep: (ms: number) => Promise<void>): Promise<NodeAuditPath> {
+  const paced = audit.pauseMs > 0;
+  const pace = { pauseMs: audit.pauseMs, sleep, batches: 0 };
+  await scanNode({ ...s, keepOnly: true, ...(paced ? { pace } : {}) });
+  const tally = {
+    stats: s.out.sample.stats,
+    noExpiryKeys: s.out.sample.noExpiryKeys,
+    above: s.out.sample.above,
+    aboveMs: s.aboveMs,
+    mask: (key: KeyName) => maskedKey(key, s.opts.keyPattern),
+    onKeys: (n: number) => {
+      s.progress.scanned += n;
+      s.progress.report();
+    },
+  };
+  const pause = paced ? () => sleep(audit.pauseMs) : undefined;
+  if (pause && pace.batches > 0) await pause();
+  const counted = await auditNode(s.node, s.opts.keyPattern, audit, tally, s.opts.signal, pause);
+  if (counted) return { ...counted, batches: counted.batches + pace.batches };
+  // A node without an audit pass (another port implementation): every key through scan + pttl.
+  const all = { ...pace, batches: 0 };
+  await scanNode({ ...s, out: { sample: s.out.sample, kept: [] }, budget: 0, pace: all });
+  return { address: s.node.address, path: 'pipeline', batches: all.batches + pace.batches };
 }
 
 /** Creates the sampler of one diagnosis; nothing is read until a check asks for the sample. */
@@ -230,7 +327,9 @@ export function createKeyspaceSampler(opts: KeyspaceSamplerOptions): KeyspaceSam
 export function keyspaceSamplerFor(opts: {
   store: SessionStore;
   env: Pick<EnvironmentConfig, 'expectedTtlSeconds' | 'redis'>;
-  options: Pick<RunOptions, 'sampleSize' | 'full' | 'onProgress'>;
+  options: Pick<RunOptions, 'sampleSize' | 'full' | 'onProgress' | 'audit'>;
+  /** `defaults.audit` of the config (default: the built-in defaults). */
+  auditDefaults?: AuditSettings;
   now: () => number;
   signal: AbortSignal;
 }): KeyspaceSampler {
@@ -240,6 +339,7 @@ export function keyspaceSamplerFor(opts: {
     expectedTtlSeconds: opts.env.expectedTtlSeconds,
     ...(opts.options.sampleSize !== undefined ? { sampleSize: opts.options.sampleSize } : {}),
     ...(opts.options.full !== undefined ? { full: opts.options.full } : {}),
+    audit: auditPlanFor(opts.options.audit, opts.env.redis.audit, opts.auditDefaults ?? DIAGNOSIS_DEFAULTS.audit),
     ...(opts.options.onProgress ? { onProgress: opts.options.onProgress } : {}),
     now: opts.now,
     signal: opts.signal,

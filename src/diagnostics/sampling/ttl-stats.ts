@@ -4,6 +4,7 @@
  */
 
 import { compactDuration } from '../../core/format.js';
+import type { TtlBatchCounts, TtlLayout } from '../../core/ports/session-store.js';
 
 export interface TtlBucket {
   label: string;
@@ -135,6 +136,34 @@ export class TtlStats {
         this.exact[n] = s;
       }
     }
+  }
+
+  /** The bucket edges and histogram a server-side script fills for `addCounts` (above the configured TTL beyond `aboveMs`). */
+  layout(aboveMs: number): TtlLayout {
+    return {
+      bucketEdgesSeconds: this.edges.slice(0, -1).map((e) => e.upTo),
+      histogram: { minSeconds: HIST_MIN_SECONDS, logRatio: HIST_LOG_RATIO, bins: HIST_BINS },
+      aboveMs,
+    };
+  }
+
+  /**
+   * Merges one batch counted elsewhere (a script inside Redis) on the `layout()` buckets. Counts and
+   * buckets stay exact; quantiles come from the histogram from then on (`approximate`).
+   */
+  addCounts(c: Pick<TtlBatchCounts, 'vanished' | 'noExpiry' | 'withTtl' | 'minMs' | 'maxMs' | 'buckets' | 'bins'>): void {
+    if (c.buckets.length !== this.bucketCounts.length) {
+      throw new Error(`a batch with ${c.buckets.length} TTL buckets cannot merge into ${this.bucketCounts.length}`);
+    }
+    this.vanished += c.vanished;
+    this.noExpiry += c.noExpiry;
+    if (c.withTtl === 0) return;
+    this.withTtl += c.withTtl;
+    if (c.minMs !== null && c.minMs / 1000 < this.min) this.min = c.minMs / 1000;
+    if (c.maxMs !== null && c.maxMs / 1000 > this.max) this.max = c.maxMs / 1000;
+    c.buckets.forEach((n, i) => (this.bucketCounts[i]! += n));
+    for (const [bin, n] of c.bins) this.hist[Math.min(HIST_BINS - 1, Math.max(0, bin))]! += n;
+    this.exact = undefined;
   }
 
   get approximate(): boolean {

@@ -121,3 +121,51 @@ describe('session values', () => {
     expect(readSessionTimestamps(undefined)).toEqual({});
   });
 });
+
+describe('TtlStats.addCounts (batches counted inside Redis)', () => {
+  /** What the audit script computes for a batch, done here in JS on the same layout. */
+  function countsOf(pttls: number[], stats: TtlStats) {
+    const layout = stats.layout(3636_000);
+    const { minSeconds, logRatio, bins } = layout.histogram;
+    const buckets = Array.from({ length: layout.bucketEdgesSeconds.length + 1 }, () => 0);
+    const hist = new Map<number, number>();
+    const withTtl = pttls.filter((p) => p >= 0);
+    for (const p of withTtl) {
+      const s = p / 1000;
+      let b = 0;
+      while (b < layout.bucketEdgesSeconds.length && s >= (layout.bucketEdgesSeconds[b] as number)) b++;
+      buckets[b]!++;
+      const bin = s <= minSeconds ? 0 : Math.min(bins - 1, Math.floor(Math.log(s / minSeconds) / logRatio) + 1);
+      hist.set(bin, (hist.get(bin) ?? 0) + 1);
+    }
+    return {
+      vanished: pttls.filter((p) => p === -2).length,
+      noExpiry: pttls.filter((p) => p === -1).length,
+      withTtl: withTtl.length,
+      minMs: withTtl.length ? Math.min(...withTtl) : null,
+      maxMs: withTtl.length ? Math.max(...withTtl) : null,
+      buckets,
+      bins: [...hist.entries()],
+    };
+  }
+
+  it('gives the same counts and buckets as adding each PTTL, and quantiles within the histogram error', () => {
+    const pttls = Array.from({ length: 5000 }, (_, i) => (i % 50 === 0 ? -1 : i % 97 === 0 ? -2 : 1000 + ((i * 7919) % 3_600_000)));
+    const one = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
+    for (const p of pttls) one.add(p);
+    const merged = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
+    for (let i = 0; i < pttls.length; i += 1000) merged.addCounts(countsOf(pttls.slice(i, i + 1000), merged));
+
+    const a = one.summary();
+    const b = merged.summary();
+    expect(b).toMatchObject({ sampled: a.sampled, withTtl: a.withTtl, noExpiry: a.noExpiry, vanished: a.vanished, minSeconds: a.minSeconds, maxSeconds: a.maxSeconds, buckets: a.buckets });
+    expect(b.approximate).toBe(true);
+    expect(Math.abs((b.p50Seconds as number) / (a.p50Seconds as number) - 1)).toBeLessThan(0.005);
+    expect(Math.abs((b.p99Seconds as number) / (a.p99Seconds as number) - 1)).toBeLessThan(0.005);
+  });
+
+  it('refuses a batch counted on other buckets', () => {
+    const stats = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
+    expect(() => stats.addCounts({ vanished: 0, noExpiry: 0, withTtl: 1, minMs: 1, maxMs: 1, buckets: [1], bins: [] })).toThrow(/cannot merge/);
+  });
+});

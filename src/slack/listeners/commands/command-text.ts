@@ -8,7 +8,8 @@ export interface ParsedCommandText {
 }
 
 export const MAX_COMMAND_TEXT = 300;
-const TOKEN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+// Plain names, and the two flags of `diagnose` (a full audit, gentle unless fast is asked for).
+const TOKEN = /^(?:[a-z0-9][a-z0-9._-]{0,63}|--full|--fast)$/;
 
 /** Every subcommand's usage, in the order help lists them. */
 const SUBCOMMAND_USAGES = ['diagnose <env> [check ...]', 'verify <env>', 'audit <env> [count]', 'envs', 'help'] as const;

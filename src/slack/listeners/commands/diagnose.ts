@@ -12,6 +12,9 @@ import type { Subcommand } from './subcommands.js';
 export interface DiagnoseParams {
   env: string;
   checks: string[];
+  /** `--full` audits every key, gently (paced) unless `--fast` is given too. */
+  full?: boolean;
+  fast?: boolean;
 }
 
 export interface DiagnoseCommandDeps extends EngineDeps {
@@ -36,19 +39,27 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
     params: z
       .array(z.string())
       .min(1, 'name an environment, e.g. `diagnose dev` (see `/session-ttl envs`)')
-      .transform(([env, ...checks]) => ({ env: env as string, checks })),
+      .transform(([env, ...rest]) => ({
+        env: env as string,
+        checks: rest.filter((w) => w !== '--full' && w !== '--fast'),
+        full: rest.includes('--full'),
+        fast: rest.includes('--fast'),
+      }))
+      .refine((p) => p.full || !p.fast, '`--fast` tunes a full audit: `diagnose <env> --full --fast`'),
     async run(params, ctx) {
       const logger = ctx.logger.child({ env: params.env });
       const { checks } = selectChecks(deps, { envName: params.env, checkIds: params.checks });
       const ids = checks.map((c) => c.id);
-      const key = `${params.env}\u0000${[...ids].sort().join(',')}`;
+      const audit = params.full ? (params.fast ? ' --full --fast' : ' --full') : '';
+      const key = `${params.env}\u0000${[...ids].sort().join(',')}${audit}`;
       const joining = coalescer.has(key);
       await ctx.ack(
         joining
           ? `:hourglass_flowing_sand: A diagnosis of *${params.env}* (${ids.join(', ')}) is already running; I will post its report here too.`
           : `:hourglass_flowing_sand: Diagnosing *${params.env}* (${ids.join(', ')}) …`,
       );
-      const { result, joined } = coalescer.run(key, () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks }));
+      const options = params.full ? { full: true, ...(params.fast ? { audit: { fast: true } } : {}) } : undefined;
+      const { result, joined } = coalescer.run(key, () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) }));
       logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
       const report = await result;
