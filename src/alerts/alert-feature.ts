@@ -9,10 +9,11 @@ import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
 import { createAlertReplier } from './alert-replier.js';
-import { alertmanagerRoute } from './alertmanager-route.js';
+import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
-import { createLimiter, DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
+import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
+import { createIntakeGate } from './intake-gate.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -52,6 +53,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   const resolver = createEnvironmentResolver({ environments, labelKeys: routing.labelKeys, aliases: routing.aliases });
   // Known once registered on the host; a diagnosis still running when the grace period ends says so.
   let interrupted: AbortSignal | undefined;
+  // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
+  const intake = createIntakeGate();
   const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
   const replier = createAlertReplier({
     config,
@@ -62,7 +65,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     cooldowns,
     logger,
     interrupted: () => interrupted,
-    limit: createLimiter(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
+    limit: intake.limiter(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { render: deps.render } : {}),
   });
   const onAlertPost = createAlertPostFlow({
@@ -91,6 +94,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
             inFlight: host.work,
             logger,
             now,
+            intake,
+            limit: intake.limiter(DEFAULT_NOTIFICATION_CONCURRENCY),
             ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
           }),
         );

@@ -21,6 +21,7 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Route } from '../core/feature.js';
 import { createLimiter, type Limiter } from './diagnosis-limit.js';
+import type { IntakeGate } from './intake-gate.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -51,7 +52,12 @@ export interface AlertmanagerRouteDeps {
    * bound keeps the work behind the webhook from crowding out the event loop that answers it.
    */
   limit?: Limiter;
+  /** Told of every request as it arrives, so that the work behind the answers waits until they are out. */
+  intake?: Pick<IntakeGate, 'arrived'>;
 }
+
+/** Alertmanager notifications worked on at once. */
+export const DEFAULT_NOTIFICATION_CONCURRENCY = 8;
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
 
@@ -153,7 +159,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const newId = deps.requestId ?? defaultRequestId;
   const environments = Object.keys(deps.config.environments);
   const routing = deps.config.slack.alertRouting;
-  const limit = deps.limit ?? createLimiter(8);
+  const limit = deps.limit ?? createLimiter(DEFAULT_NOTIFICATION_CONCURRENCY);
 
   async function readGroup(key: string, take: boolean): Promise<GroupRecord | undefined> {
     return parseStored(groupSchema, take ? await deps.store.take(key) : await deps.store.get(key));
@@ -270,6 +276,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     method: 'POST',
     path,
     async handle(req, res) {
+      deps.intake?.arrived();
       const logger = deps.logger.child({ req: newId(), path });
       if (!deps.token) {
         req.resume();
