@@ -14,6 +14,8 @@
 import { createServer } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -95,7 +97,7 @@ async function forgetAlertState(): Promise<void> {
   } while (cursor !== '0');
 }
 
-const series = { base: [] as number[], baseBusy: [] as number[], wave1: [] as number[], wave2: [] as number[] };
+const series = { intake: [] as number[], base: [] as number[], baseBusy: [] as number[], wave1: [] as number[], wave2: [] as number[] };
 const lagWaves: number[] = [];
 const lagWork: number[] = [];
 const workSeconds: number[] = [];
@@ -117,13 +119,29 @@ try {
     await forgetAlertState();
     await slackProcess.ask('reset');
     series.base.push(...(await burst(bare, envNames.map((e) => notification(e, `base${round}-${e}`)))));
+    // The bot's intake alone: an alert it does not answer (parsed, validated, answered; nothing behind it).
+    series.intake.push(...(await burst(hook, envNames.map((e) => notification(e, `intake${round}-${e}`, 'UnrelatedAlert')))));
+    await bot.idle();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    // BENCH_PROFILE=file: a CPU profile of the bot process during the first round's waves (chrome://inspect).
+    const profiling = process.env.BENCH_PROFILE && round === 1 ? new Session() : undefined;
+    if (profiling) {
+      profiling.connect();
+      await profiling.post('Profiler.setSamplingInterval', { interval: 100 });
+      await profiling.post('Profiler.enable');
+      await profiling.post('Profiler.start');
+    }
     const t0 = performance.now();
     series.wave1.push(...(await burst(hook, envNames.map((e) => notification(e, `w1r${round}-${e}`)))));
     // The second wave arrives while the first wave's diagnoses run (re-fired alerts: cooldown replies).
     series.wave2.push(...(await burst(hook, envNames.map((e) => notification(e, `w2r${round}-${e}`)))));
     lag.disable();
+    if (profiling) {
+      const { profile } = await profiling.post('Profiler.stop');
+      writeFileSync(process.env.BENCH_PROFILE as string, JSON.stringify(profile));
+      profiling.disconnect();
+    }
     lagWaves.push(lag.percentile(99) / 1e6);
     const work = monitorEventLoopDelay({ resolution: 10 });
     work.enable();
@@ -155,6 +173,7 @@ try {
     `Alertmanager webhook latency, ${CONCURRENT} concurrent POSTs per burst, ${ROUNDS} rounds interleaved (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs):`,
   );
   console.log(row('baseline: bare node:http, bot idle', series.base));
+  console.log(row('bot: intake only (an alert it does not answer)', series.intake));
   console.log(row('bot: wave 1 (each starts a diagnosis)', series.wave1));
   console.log(row('bot: wave 2 (while wave 1 diagnoses)', series.wave2));
   console.log(row('bare node:http in the bot process, bot working', series.baseBusy));
