@@ -8,7 +8,7 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
-import { createAlertReplier } from './alert-replier.js';
+import { createAlertReplier, type Postpone } from './alert-replier.js';
 import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
@@ -32,6 +32,8 @@ export interface AlertsFeatureDeps {
   retryDelaysMs?: readonly number[];
   /** Alert diagnoses running at once (default 4). */
   diagnosisConcurrency?: number;
+  /** Keeps replies to alert posts that Slack refused, to post them later (the outbox). */
+  postpone?: Postpone;
 }
 
 export interface AlertsFeature {
@@ -76,6 +78,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     resolver,
     kindOf: alertKind,
     now,
+    ...(deps.postpone ? { postpone: deps.postpone } : {}),
   });
   return {
     onAlertPost,

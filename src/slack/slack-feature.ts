@@ -17,7 +17,7 @@ import { registerRemediationListeners } from './listeners/actions/remediation-bu
 import { auditCommand } from './listeners/commands/audit.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
 import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-router.js';
-import { diagnoseCommand } from './listeners/commands/diagnose.js';
+import { diagnoseCommand, type DiagnoseCommandDeps } from './listeners/commands/diagnose.js';
 import { envsCommand } from './listeners/commands/envs.js';
 import { helpCommand } from './listeners/commands/help.js';
 import { createSubcommandRegistry, type Subcommand, type SubcommandRegistry } from './listeners/commands/subcommands.js';
@@ -49,6 +49,8 @@ export interface SlackFeatureDeps {
   remediation?: { service: Remediation; store: StateStore; dryRun: boolean };
   /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
   connectionDownLimitMs?: number;
+  /** Keeps reports that Slack refused through its retries, to post them in the channel later (the outbox). */
+  postpone?: DiagnoseCommandDeps['postpone'];
 }
 
 export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
@@ -79,6 +81,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       sourcesFor: deps.sourcesFor,
       now,
       render: deps.render,
+      ...(deps.postpone ? { postpone: deps.postpone } : {}),
       ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
     }),
     envsCommand({ config: deps.config }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createCoalescer, type Coalescer } from '../../../diagnostics/coalesce.js';
 import { runDiagnosis, selectChecks, type EngineDeps } from '../../../diagnostics/engine.js';
 import type { Report } from '../../../diagnostics/types.js';
+import type { Message } from '../../../core/message.js';
 import type { ReportActions } from '../../../remediation/service.js';
 import { reportMessage } from '../../../render/report-message.js';
 import { toBlockKit } from '../../render/block-kit.js';
@@ -20,6 +21,11 @@ export interface DiagnoseCommandDeps extends EngineDeps {
   reportActions?: (env: string, findings: Report['findings']) => Promise<ReportActions>;
   /** Joins a request to an identical diagnosis already running (default: one per command instance). */
   coalescer?: Coalescer<Report>;
+  /**
+   * Keeps a report that Slack refused through its retries, to post it in the channel later (the outbox):
+   * true when kept, false when the refusal is final; rejects when it cannot keep it.
+   */
+  postpone?: (post: { channel: string; message: Message; kind: string }, err: unknown) => Promise<boolean>;
 }
 
 /**
@@ -64,11 +70,21 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
         // the bot is not in the channel, or Slack refused the post through its retries (429s, 5xx).
         const code = notInChannel(err);
         const why = code ?? slackErrorCode(err) ?? (err as Error).message;
+        // An outage passes: the report is also kept, and posted in the channel once Slack takes it.
+        const kept =
+          !code && deps.postpone
+            ? await deps.postpone({ channel: ctx.command.channel_id, message: neutral, kind: 'report' }, err).catch((keepErr: unknown) => {
+                logger.error({ err: keepErr }, 'could not keep the report to post it later');
+                return false;
+              })
+            : false;
         const advice = code
           ? `Invite the bot with \`/invite @session-ttl\` to share reports here.`
-          : `Slack did not take the post (${why}); run the command again later to share it in the channel.`;
+          : kept
+            ? `I will post it in the channel once Slack takes it.`
+            : `Slack did not take the post (${why}); run the command again later to share it in the channel.`;
         const message = toBlockKit(neutral, deps.render);
-        logger.warn({ slackError: why }, 'cannot post the report in this channel; replying to the user only');
+        logger.warn({ slackError: why, kept }, 'cannot post the report in this channel now; replying to the user');
         try {
           await ctx.respond({
             text: `I could not post the report in this channel (${why}); here it is, visible only to you. ${advice} ${message.text}`,
@@ -79,7 +95,8 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
           });
         } catch (respondErr) {
           logger.error({ err: respondErr }, 'the response_url refused the report too');
-          throw err;
+          // Kept, the report still reaches the channel later; otherwise the user is told it failed.
+          if (!kept) throw err;
         }
         return;
       }
