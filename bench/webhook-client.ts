@@ -18,7 +18,8 @@ import { createInterface } from 'node:readline';
 interface Burst {
   url: string;
   headers: Record<string, string>;
-  bodies: string[];
+  /** Each a body, or a body with headers of its own (a signed Slack request) added to `headers`. */
+  bodies: (string | { body: string; headers: Record<string, string> })[];
   concurrency?: number;
 }
 
@@ -32,6 +33,19 @@ interface Conn {
 }
 
 const pools = new Map<string, Conn[]>();
+
+/** The length of a chunked body starting at `from` (through its last chunk), or undefined while incomplete. */
+function chunkedLength(buf: Buffer, from: number): number | undefined {
+  let at = from;
+  for (;;) {
+    const eol = buf.indexOf('\r\n', at);
+    if (eol < 0) return undefined;
+    const n = Number.parseInt(buf.subarray(at, eol).toString('latin1'), 16);
+    at = eol + 2 + n + 2;
+    if (at > buf.length) return undefined;
+    if (n === 0) return at - from;
+  }
+}
 
 function openConn(host: string, port: number): Promise<Conn> {
   return new Promise((resolve, reject) => {
@@ -52,9 +66,11 @@ function openConn(host: string, port: number): Promise<Conn> {
         const end = conn.buffer.indexOf('\r\n\r\n');
         if (end < 0) return;
         const head = conn.buffer.subarray(0, end).toString('latin1');
-        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-        if (conn.buffer.length < end + 4 + length) return;
-        conn.buffer = conn.buffer.subarray(end + 4 + length);
+        const size = /\r\ntransfer-encoding:\s*chunked/i.test(head)
+          ? chunkedLength(conn.buffer, end + 4)
+          : Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+        if (size === undefined || conn.buffer.length < end + 4 + size) return;
+        conn.buffer = conn.buffer.subarray(end + 4 + size);
         const status = Number(head.slice(9, 12));
         const cb = conn.onResponse;
         conn.onResponse = undefined;
@@ -85,7 +101,7 @@ async function burst({ url: raw, headers, bodies, concurrency }: Burst): Promise
   const width = Math.min(concurrency ?? bodies.length, bodies.length);
   const conns = await pool(url, width);
   // Serialised before the clock starts.
-  const requests = bodies.map((b) => request(url, headers, b));
+  const requests = bodies.map((b) => (typeof b === 'string' ? request(url, headers, b) : request(url, { ...headers, ...b.headers }, b.body)));
   const times = new Array<number>(bodies.length);
   let next = 0;
   await Promise.all(
