@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { parseConfig, type Config } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
@@ -184,6 +185,23 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     expect(slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07OK')).toHaveLength(1);
     expect(slack.responses.filter((r) => r.id === 'outbox-ok' && String(r.body.text).includes('could not post'))).toEqual([]);
     expect(await bot.bot.outbox.size()).toBe(0);
+  });
+});
+
+describe('the queue of the state store, in memory (one replica)', () => {
+  it('hands a due entry out once per lease, in due order, and forgets removed and expired ones', async () => {
+    let now = 1000;
+    const store = memoryStateStore({ now: () => now });
+    await store.enqueue('q', 'later', 'v2', 5000, 60_000);
+    await store.enqueue('q', 'one', 'v1', 1000, 60_000);
+    await store.enqueue('q', 'short', 'v3', 0, 10);
+    now = 2000;
+    expect(await store.takeDue('q', 2000, 500, 10)).toEqual([{ id: 'one', value: 'v1' }]);
+    expect(await store.takeDue('q', 2499, 500, 10)).toEqual([]);
+    expect(await store.takeDue('q', 2500, 500, 10)).toEqual([{ id: 'one', value: 'v1' }]);
+    await store.remove('q', 'one');
+    expect(await store.size('q')).toBe(1);
+    expect(await store.takeDue('q', 10_000, 500, 10)).toEqual([{ id: 'later', value: 'v2' }]);
   });
 });
 
