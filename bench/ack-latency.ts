@@ -12,6 +12,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { parseConfig } from '../src/config/config.js';
 import { allChecks } from '../src/diagnostics/all-checks.js';
@@ -90,8 +92,20 @@ try {
     series.help.push(...(await burst(events, commands('help', `h${round}x`, REQUESTS))));
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    // BENCH_PROFILE=file: a CPU profile of the bot process during the first round's diagnose burst.
+    const profiling = process.env.BENCH_PROFILE && round === 1 ? new Session() : undefined;
+    if (profiling) {
+      profiling.connect();
+      await profiling.post('Profiler.enable');
+      await profiling.post('Profiler.start');
+    }
     series.diagnose.push(...(await burst(events, commands('diagnose dev', `d${round}x`, REQUESTS))));
     lag.disable();
+    if (profiling) {
+      const { profile } = await profiling.post('Profiler.stop');
+      writeFileSync(process.env.BENCH_PROFILE as string, JSON.stringify(profile));
+      profiling.disconnect();
+    }
     lags.push(lag.percentile(99) / 1e6);
     await bot.idle();
     const { calls } = (await slackProcess.ask('summary')) as { calls: { method: string; channel: string; diagnosis: boolean }[] };

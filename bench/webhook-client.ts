@@ -5,10 +5,11 @@
  * line per burst.
  *
  * Built to cost the measured server as little as possible and to measure only the server: requests are
- * pre-serialised HTTP/1.1 bytes written on keep-alive connections opened (and reopened when the server
- * closed them) before the clock starts, one request in flight per connection, like Alertmanager's and
- * Slack's own keep-alive clients. `fetch` (undici) cost about 0.5 ms of client CPU per request, which at
- * 200 at once queued the last answers behind the client itself: the bare node:http baseline read 79 ms p50.
+ * pre-serialised HTTP/1.1 bytes written on keep-alive connections that were opened (again, when the
+ * server closed them: node's keepAliveTimeout is 5 s) and accepted by the server before the clock starts,
+ * one request in flight per connection, like Alertmanager's and Slack's own keep-alive clients. `fetch`
+ * (undici) cost about 0.5 ms of client CPU per request, which at 200 at once queued the last answers
+ * behind the client itself: the bare node:http baseline read 79 ms p50.
  * With `concurrency` below the number of bodies, each connection sends its next body as soon as its
  * answer arrived (a closed loop: that many in flight at all times).
  */
@@ -84,8 +85,12 @@ function openConn(host: string, port: number): Promise<Conn> {
 async function pool(url: URL, n: number): Promise<Conn[]> {
   const key = url.host;
   const conns = (pools.get(key) ?? []).filter((c) => c.open);
+  const opened = n - conns.length;
   while (conns.length < n) conns.push(await openConn(url.hostname, Number(url.port)));
   pools.set(key, conns);
+  // The kernel completes a handshake before the server's event loop accepts the connection: give the server
+  // time to accept what was opened, so that no burst pays for accepting connections and another does not.
+  if (opened > 0) await new Promise((r) => setTimeout(r, 200));
   return conns;
 }
 
