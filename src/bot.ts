@@ -12,6 +12,7 @@ import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore, StateStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './slack/chat-outbox.js';
+import { createIntakeGate } from './alerts/intake-gate.js';
 import type { StreamStore } from './core/ports/stream-store.js';
 import { createActionRegistry } from './remediation/actions/index.js';
 import { createAudit } from './remediation/audit.js';
@@ -100,6 +101,8 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
   });
   const engine = { config: deps.config, registry: deps.registry, sourcesFor: deps.sourcesFor };
+  // One gate for every request the host answers: diagnoses (alerts and slash commands) start behind the answers.
+  const intake = createIntakeGate();
   const outbox = createChatOutbox({
     store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
     chat: slackChat(bolt.app.client, deps.render),
@@ -120,6 +123,7 @@ export function createBot(deps: BotDeps): Bot {
       logger: deps.logger,
       now,
       postpone: outbox.postpone,
+      intake,
       ...(deps.render ? { render: deps.render } : {}),
     });
   const remediation = deps.remediation && buildRemediation(deps, deps.remediation, bolt.app.client, now);
@@ -132,6 +136,7 @@ export function createBot(deps: BotDeps): Bot {
     processEnv: deps.processEnv ?? process.env,
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     postpone: outbox.postpone,
+    intake,
     ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
     ...(deps.metrics ? { metrics: botMetrics(deps.metrics) } : {}),

@@ -13,7 +13,7 @@ import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmana
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
 import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
-import { createIntakeGate } from './intake-gate.js';
+import { createIntakeGate, type IntakeGate } from './intake-gate.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -34,6 +34,8 @@ export interface AlertsFeatureDeps {
   diagnosisConcurrency?: number;
   /** Keeps replies to alert posts that Slack refused, to post them later (the outbox). */
   postpone?: Postpone;
+  /** The host's intake gate (shared with Slack's requests); default one of its own. */
+  intake?: IntakeGate;
 }
 
 export interface AlertsFeature {
@@ -56,7 +58,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   // Known once registered on the host; a diagnosis still running when the grace period ends says so.
   let interrupted: AbortSignal | undefined;
   // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
-  const intake = createIntakeGate();
+  const intake = deps.intake ?? createIntakeGate();
   const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
   const replier = createAlertReplier({
     config,

@@ -19,6 +19,11 @@ export interface DiagnoseCommandDeps extends EngineDeps {
   render?: RenderOptions;
   /** The fix buttons a report offers (remediation); absent, reports carry only Re-run and Verify. */
   reportActions?: (env: string, findings: Report['findings']) => Promise<ReportActions>;
+  /**
+   * Bounds the diagnoses running at once and starts them behind the acknowledgements (the host's intake
+   * gate); absent, a diagnosis starts right after its ack.
+   */
+  limit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Joins a request to an identical diagnosis already running (default: one per command instance). */
   coalescer?: Coalescer<Report>;
   /**
@@ -54,7 +59,8 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
           ? `:hourglass_flowing_sand: A diagnosis of *${params.env}* (${ids.join(', ')}) is already running; I will post its report here too.`
           : `:hourglass_flowing_sand: Diagnosing *${params.env}* (${ids.join(', ')}) …`,
       );
-      const { result, joined } = coalescer.run(key, () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks }));
+      const diagnose = () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks });
+      const { result, joined } = coalescer.run(key, deps.limit ? () => deps.limit!(diagnose) : diagnose);
       logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
       const report = await result;
