@@ -10,7 +10,10 @@ import { actionContextOpener } from './adapters/action-context.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './adapters/environment-gate.js';
 import { botMetrics } from './monitor/bot-metrics.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
-import type { StateStore } from './core/ports/state-store.js';
+import type { QueueStore, StateStore } from './core/ports/state-store.js';
+import { memoryStateStore } from './adapters/state/memory-state-store.js';
+import { createChatOutbox, type ChatOutbox } from './slack/chat-outbox.js';
+import { createIntakeGate } from './alerts/intake-gate.js';
 import type { StreamStore } from './core/ports/stream-store.js';
 import { createActionRegistry } from './remediation/actions/index.js';
 import { createAudit } from './remediation/audit.js';
@@ -46,7 +49,12 @@ export interface BotDeps {
   hostname?: string;
   render?: RenderOptions;
   /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
-  alerts?: { stateStore: StateStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
+  alerts?: { stateStore: StateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
+  /**
+   * The outbox of posts Slack refused through its retries (alert replies in the incident channels, slash
+   * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory.
+   */
+  outbox?: { store?: QueueStore; delaysMs?: readonly number[]; pollMs?: number };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   extraSubcommands?: readonly Subcommand<any>[];
@@ -83,6 +91,8 @@ export interface Bot {
   stop(): Promise<{ drained: boolean }>;
   /** Resolves once no background work (diagnoses, alert replies) runs. */
   idle(): Promise<void>;
+  /** Posts Slack refused, kept to post later; `flush()` tries the due ones now. */
+  outbox: ChatOutbox;
 }
 
 export function createBot(deps: BotDeps): Bot {
@@ -94,6 +104,17 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
   });
   const engine = { config: deps.config, registry: deps.registry, sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate) };
+  // One gate for every request the host answers: diagnoses (alerts and slash commands) start behind the answers.
+  const intake = createIntakeGate();
+  const outbox = createChatOutbox({
+    store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
+    chat: slackChat(bolt.app.client, deps.render),
+    logger: deps.logger,
+    now,
+    ...(deps.outbox?.delaysMs ? { delaysMs: deps.outbox.delaysMs } : {}),
+    ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   const alerts =
     deps.alerts &&
     createAlertsFeature({
@@ -104,6 +125,8 @@ export function createBot(deps: BotDeps): Bot {
       ...(deps.alerts.retryDelaysMs ? { retryDelaysMs: deps.alerts.retryDelaysMs } : {}),
       logger: deps.logger,
       now,
+      postpone: outbox.postpone,
+      intake,
       ...(deps.render ? { render: deps.render } : {}),
     });
   const remediation = deps.remediation && buildRemediation(deps, deps.remediation, bolt.app.client, now);
@@ -115,6 +138,8 @@ export function createBot(deps: BotDeps): Bot {
     now,
     processEnv: deps.processEnv ?? process.env,
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
+    postpone: outbox.postpone,
+    intake,
     ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
     ...(deps.metrics ? { metrics: botMetrics(deps.metrics) } : {}),
@@ -132,7 +157,7 @@ export function createBot(deps: BotDeps): Bot {
     },
   };
   const host = createHost({
-    features: [slack.feature, ...(alerts ? [alerts.feature] : []), ...(deps.extraFeatures ?? []), closing],
+    features: [slack.feature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? []), closing],
     logger: deps.logger,
     port: deps.settings.port,
     ...(deps.hostname ? { hostname: deps.hostname } : {}),
@@ -150,6 +175,7 @@ export function createBot(deps: BotDeps): Bot {
     },
     stop: () => host.stop(),
     idle: () => host.work.idle(),
+    outbox,
   };
 }
 

@@ -8,12 +8,13 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
-import { createAlertReplier } from './alert-replier.js';
-import { alertmanagerRoute } from './alertmanager-route.js';
+import { createAlertReplier, type Postpone } from './alert-replier.js';
+import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
 import { perKeyShare } from '../core/keyed-limiter.js';
-import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY } from './diagnosis-limit.js';
+import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY, type Limiter } from './diagnosis-limit.js';
+import { createIntakeGate, type IntakeGate } from './intake-gate.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -32,6 +33,10 @@ export interface AlertsFeatureDeps {
   retryDelaysMs?: readonly number[];
   /** Alert diagnoses running at once (default 4). */
   diagnosisConcurrency?: number;
+  /** Keeps replies to alert posts that Slack refused, to post them later (the outbox). */
+  postpone?: Postpone;
+  /** The host's intake gate (shared with Slack's requests); default one of its own. */
+  intake?: IntakeGate;
 }
 
 export interface AlertsFeature {
@@ -53,6 +58,13 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   const resolver = createEnvironmentResolver({ environments, labelKeys: routing.labelKeys, aliases: routing.aliases });
   // Known once registered on the host; a diagnosis still running when the grace period ends says so.
   let interrupted: AbortSignal | undefined;
+  // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
+  const intake = deps.intake ?? createIntakeGate();
+  // An environment's share first (a stalled one holds at most its share), then a slot behind the intake.
+  const diagnosisSlots = deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY;
+  const share = perKeyShare(diagnosisSlots);
+  const slot = intake.limiter(diagnosisSlots);
+  const diagnosisLimit: Limiter = (work, key) => share(() => slot(work), key);
   const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
   const replier = createAlertReplier({
     config,
@@ -63,7 +75,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     cooldowns,
     logger,
     interrupted: () => interrupted,
-    limit: perKeyShare(deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
+    limit: diagnosisLimit,
     ...(deps.render ? { render: deps.render } : {}),
   });
   const onAlertPost = createAlertPostFlow({
@@ -74,6 +86,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     resolver,
     kindOf: alertKind,
     now,
+    ...(deps.postpone ? { postpone: deps.postpone } : {}),
   });
   return {
     onAlertPost,
@@ -92,6 +105,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
             inFlight: host.work,
             logger,
             now,
+            intake,
+            limit: intake.limiter(DEFAULT_NOTIFICATION_CONCURRENCY),
             ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
           }),
         );

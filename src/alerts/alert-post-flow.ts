@@ -1,7 +1,7 @@
 import type { AlertKind } from './alert-kinds.js';
 import type { ParsedAlertPost } from './alert-post.js';
 import { planAlertReplies, slackTsToMs } from './alert-plan.js';
-import type { AlertReplier } from './alert-replier.js';
+import type { AlertReplier, Postpone } from './alert-replier.js';
 import type { DeliveryDedupe } from './delivery-dedupe.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
 import type { Logger } from '../core/logging.js';
@@ -17,6 +17,8 @@ export interface AlertPostFlowDeps {
   resolver: EnvironmentResolver;
   kindOf: (alertname: string) => AlertKind | undefined;
   now: () => number;
+  /** Keeps a reply that Slack refused through its retries, to post it later (the outbox); absent, it is lost. */
+  postpone?: Postpone;
 }
 
 /** Answers one alert post: once per message across retries and replicas, each known alert in its thread. */
@@ -40,12 +42,22 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
       { firing: plan.firing.map((a) => `${a.kind.alertname}@${a.env}`), resolved: plan.resolved.map((a) => `${a.kind.alertname}@${a.env}`) },
       'alert post',
     );
-    await Promise.all([
-      ...plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: postedAt, logger })),
-      ...plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt: postedAt, logger })),
+    const postpone = deps.postpone;
+    const extra = postpone ? { postpone } : {};
+    const results = await Promise.allSettled([
+      ...plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: postedAt, logger, ...extra })),
+      ...plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt: postedAt, logger, ...extra })),
       ...(plan.unmapped
-        ? [deps.replier.askForMapping(thread, { ...plan.unmapped, labelKeys: deps.labelKeys, environments: [...deps.environments] }, logger)]
+        ? [deps.replier.askForMapping(thread, { ...plan.unmapped, labelKeys: deps.labelKeys, environments: [...deps.environments] }, logger, postpone)]
         : []),
     ]);
+    const failed = results.filter((r) => r.status === 'rejected' || r.value === 'undelivered');
+    if (!failed.length) return;
+    // Neither posted nor kept for later: the dedupe claim goes, so that a redelivery of the post is answered.
+    await deps.dedupe.release({ ...(delivery.eventId ? { eventId: delivery.eventId } : {}), channel: post.channel, ts: post.ts }).catch((err: unknown) => {
+      logger.warn({ err }, 'could not release the dedupe claim of an unanswered alert post');
+    });
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    logger.error({ err: errors[0], failed: failed.length }, 'could not answer the alert post (Slack and the state store failed); a redelivery of it will be answered');
   };
 }

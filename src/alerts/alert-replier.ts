@@ -27,6 +27,12 @@ export interface AlertReplierDeps extends EngineDeps {
   limit?: Limiter;
 }
 
+/**
+ * Keeps a reply that the chat platform refused for now (an outage, a rate limit), to post it later: true
+ * when kept, false when the refusal is final. Rejects when it cannot keep it (the state store failed).
+ */
+export type Postpone = (post: { channel: string; threadTs?: string; message: Message; kind: string }, err: unknown) => Promise<boolean>;
+
 /** One alert of a known kind, mapped to an environment, and the thread its replies go into. */
 export interface AlertInThread {
   kind: AlertKind;
@@ -34,13 +40,15 @@ export interface AlertInThread {
   /** The alert post (or the Alertmanager group message): replies go into its thread. */
   thread: MessageRef;
   logger?: Logger;
+  /** A reply Slack refuses is kept and posted later (alert posts read in a channel); absent, the caller retries. */
+  postpone?: Postpone;
 }
 
 /**
  * `failed`: the diagnosis failed and that was said in the thread; `undelivered`: nothing could be posted
  * (Slack down), so the caller should try again later; `interrupted`: a restart cut the diagnosis short.
  */
-export type FiringOutcome = 'diagnosed' | 'cooldown' | 'failed' | 'undelivered' | 'interrupted';
+export type FiringOutcome = 'diagnosed' | 'queued' | 'cooldown' | 'failed' | 'undelivered' | 'interrupted';
 
 /** Thrown in place of a diagnosis that a restart cut short. */
 class Interrupted extends Error {}
@@ -71,7 +79,7 @@ export interface AlertReplier {
    */
   resolved(alert: AlertInThread & { resolvedAt: number }): Promise<ResolvedOutcome>;
   /** The one reply to alerts whose environment is unknown, naming the labels seen. */
-  askForMapping(thread: MessageRef, input: MappingRequestInput, logger?: Logger): Promise<void>;
+  askForMapping(thread: MessageRef, input: MappingRequestInput, logger?: Logger, postpone?: Postpone): Promise<void>;
 }
 
 /** The check ids an alert kind runs in an environment; undefined for the default set. */
@@ -92,10 +100,18 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
   const cooldownMinutes = deps.config.slack.alertCooldownMinutes;
 
   const linkTo = (ref: MessageRef, threadTs: string | undefined) => chat.permalink({ ...ref, ...(threadTs ? { threadTs } : {}) });
-  const reply = (thread: MessageRef, message: Message) => chat.post({ channel: thread.channel, threadTs: thread.ts, message });
+  /** Posts in the thread; undefined when Slack refused it for now and `postpone` kept it for later. */
+  const reply = async (thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> => {
+    try {
+      return await chat.post({ channel: thread.channel, threadTs: thread.ts, message });
+    } catch (err) {
+      if (postpone && (await postpone({ channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply' }, err))) return undefined;
+      throw err;
+    }
+  };
 
   return {
-    async firing({ kind, env, thread, firedAt, logger: parent }) {
+    async firing({ kind, env, thread, firedAt, logger: parent, postpone }) {
       const alertname = kind.alertname;
       const logger = (parent ?? deps.logger).child({ alertname, env });
       const startedAt = now();
@@ -112,6 +128,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         await reply(
           thread,
           renderCooldownReply({ alertname, env, sinceMs: startedAt - earlier.at, cooldownMinutes, url, running: !earlier.diagnosis }),
+          postpone,
         );
         logger.info({ earlier: earlier.diagnosis ?? earlier.thread }, 'alert fired again within the cooldown; linked the earlier diagnosis');
         return 'cooldown';
@@ -128,7 +145,12 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         const report = await unlessInterrupted(deps.limit ? deps.limit(diagnose, env) : diagnose(), deps.interrupted?.());
         const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
         posting = true;
-        const posted = await reply(thread, message);
+        const posted = await reply(thread, message, postpone);
+        if (!posted) {
+          // Kept for later: the cooldown stays claimed (a repeat links to this thread) until the incident ends.
+          logger.warn('Slack refused the alert diagnosis; it is kept and will be posted once Slack takes it');
+          return 'queued';
+        }
         const diagnosis = { channel: thread.channel, ts: posted.ts };
         if (await cooldowns.incident(alertname, env)) {
           await cooldowns.complete(alertname, env, { thread, at: startedAt, diagnosis });
@@ -166,7 +188,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         }
         const d = describeError(err, logger, 'an alert diagnosis');
         const failure: Message = { text: d.message, blocks: [{ kind: 'section', id: 'failure', text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }] }] };
-        return reply(thread, failure).then(
+        return reply(thread, failure, postpone).then(
           () => 'failed' as const,
           (replyErr: unknown) => {
             logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread; it will be tried again');
@@ -176,7 +198,7 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
       }
     },
 
-    async resolved({ kind, env, thread, resolvedAt, logger: parent }) {
+    async resolved({ kind, env, thread, resolvedAt, logger: parent, postpone }) {
       const alertname = kind.alertname;
       const logger = (parent ?? deps.logger).child({ alertname, env });
       const incident = await cooldowns.closeIncident(alertname, env);
@@ -196,13 +218,13 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
           logger.warn({ err }, 'could not mark the diagnosis resolved');
         }
       }
-      await reply(thread, renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) }));
+      await reply(thread, renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) }), postpone);
       logger.info({ durationMs }, 'alert resolved');
       return 'resolved';
     },
 
-    async askForMapping(thread, input, logger = deps.logger) {
-      await reply(thread, renderMappingRequest(input));
+    async askForMapping(thread, input, logger = deps.logger, postpone) {
+      await reply(thread, renderMappingRequest(input), postpone);
       logger.info({ alertnames: input.alertnames, seen: input.seen }, 'asked for an environment mapping');
     },
   };

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { alertKind as defaultAlertKind, type AlertKind } from './alert-kinds.js';
 import {
+  looksLikeAlertmanagerWebhook,
   parseAlertmanagerWebhook,
   webhookToAlertPost,
   type AlertmanagerWebhook,
@@ -21,6 +22,7 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Route } from '../core/feature.js';
 import { createLimiter, type Limiter } from './diagnosis-limit.js';
+import type { IntakeGate } from './intake-gate.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -51,7 +53,12 @@ export interface AlertmanagerRouteDeps {
    * bound keeps the work behind the webhook from crowding out the event loop that answers it.
    */
   limit?: Limiter;
+  /** Told of every request as it arrives, so that the work behind the answers waits until they are out. */
+  intake?: Pick<IntakeGate, 'arrived'>;
 }
+
+/** Alertmanager notifications worked on at once. */
+export const DEFAULT_NOTIFICATION_CONCURRENCY = 8;
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
 
@@ -75,6 +82,9 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
 
 const groupSchema = z.object({ channel: z.string(), ts: z.string(), firedAt: z.number() });
 type GroupRecord = z.infer<typeof groupSchema>;
+
+const OK_BODY = JSON.stringify({ ok: true });
+const OK_HEADERS = { 'content-type': 'application/json', 'content-length': String(OK_BODY.length) };
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -153,7 +163,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const newId = deps.requestId ?? defaultRequestId;
   const environments = Object.keys(deps.config.environments);
   const routing = deps.config.slack.alertRouting;
-  const limit = deps.limit ?? createLimiter(8);
+  const limit = deps.limit ?? createLimiter(DEFAULT_NOTIFICATION_CONCURRENCY);
 
   async function readGroup(key: string, take: boolean): Promise<GroupRecord | undefined> {
     return parseStored(groupSchema, take ? await deps.store.take(key) : await deps.store.get(key));
@@ -270,22 +280,24 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     method: 'POST',
     path,
     async handle(req, res) {
-      const logger = deps.logger.child({ req: newId(), path });
+      deps.intake?.arrived();
+      // Only the refusals need a logger of their own; the answer to a valid body must be cheap (200 at once).
+      const refusal = () => deps.logger.child({ req: newId(), path });
       if (!deps.token) {
         req.resume();
-        logger.warn('refused an Alertmanager notification: ALERTMANAGER_TOKEN is not set, so the webhook is disabled');
+        refusal().warn('refused an Alertmanager notification: ALERTMANAGER_TOKEN is not set, so the webhook is disabled');
         return send(res, 503, { error: 'the Alertmanager webhook is disabled: ALERTMANAGER_TOKEN is not set on the bot' });
       }
       if (!tokenMatches(req.headers.authorization, deps.token)) {
         req.resume();
         const why = req.headers.authorization ? 'a wrong bearer token' : 'no bearer token';
-        logger.warn(`refused an Alertmanager notification with ${why}`);
+        refusal().warn(`refused an Alertmanager notification with ${why}`);
         return send(res, 401, { error: `unauthorized: ${why}; send Authorization: Bearer <ALERTMANAGER_TOKEN>` }, { 'www-authenticate': 'Bearer' });
       }
       const channel = deps.config.slack.alertChannel;
       if (!channel) {
         req.resume();
-        logger.warn('refused an Alertmanager notification: slack.alertChannel is not set in the config');
+        refusal().warn('refused an Alertmanager notification: slack.alertChannel is not set in the config');
         return send(res, 503, { error: 'slack.alertChannel is not set in the bot config: there is no channel to post alerts in' });
       }
       let text: string;
@@ -293,7 +305,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
         text = await readBody(req, maxBody);
       } catch (err) {
         if (err instanceof BodyTooLarge) {
-          logger.warn({ maxBytes: maxBody }, 'refused an Alertmanager notification: body too large');
+          refusal().warn({ maxBytes: maxBody }, 'refused an Alertmanager notification: body too large');
           return send(res, 413, { error: `body larger than ${maxBody} bytes; lower max_alerts in the webhook_config` });
         }
         throw err;
@@ -303,19 +315,28 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
         body = JSON.parse(text);
       } catch (err) {
         const reason = `body is not valid JSON: ${(err as Error).message}`;
-        logger.warn({ reason }, 'refused an Alertmanager notification');
+        refusal().warn({ reason }, 'refused an Alertmanager notification');
         return send(res, 400, { error: reason });
       }
-      const parsed = parseAlertmanagerWebhook(body);
-      if (!parsed.ok) {
-        logger.warn({ reason: parsed.reason }, 'refused an Alertmanager notification');
+      // A body that passes the quick test is answered before the full validation, which runs behind the answer.
+      const quick = looksLikeAlertmanagerWebhook(body);
+      const parsed = quick ? undefined : parseAlertmanagerWebhook(body);
+      if (parsed && !parsed.ok) {
+        refusal().warn({ reason: parsed.reason }, 'refused an Alertmanager notification');
         return send(res, 400, { error: `not an Alertmanager webhook (version 4) body: ${parsed.reason}` });
       }
-      send(res, 200, { ok: true });
-      const webhook = parsed.value;
-      const work = logger.child({ groupKey: webhook.groupKey, status: webhook.status });
-      deps.inFlight.track(deliver(webhook, channel, work), (err) =>
-        work.error({ err }, 'handling an Alertmanager notification failed'),
+      res.writeHead(200, OK_HEADERS);
+      res.end(OK_BODY);
+      deps.inFlight.track(
+        limit(async () => {
+          const full = parsed ?? parseAlertmanagerWebhook(body);
+          if (!full.ok) throw new Error(`the quick test passed a body the schema refuses: ${full.reason}`);
+          return full.value;
+        }).then((webhook) => {
+          const work = deps.logger.child({ req: newId(), path, groupKey: webhook.groupKey, status: webhook.status });
+          return deliver(webhook, channel, work);
+        }),
+        (err) => deps.logger.error({ err, path }, 'handling an Alertmanager notification failed'),
       );
     },
   };

@@ -111,3 +111,28 @@ export function webhookToAlertPost(webhook: AlertmanagerWebhook): ParsedAlertPos
     fromBot: true,
   };
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isLabelSet = (v: unknown): boolean => isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
+const isStatus = (v: unknown): boolean => v === 'firing' || v === 'resolved';
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+/**
+ * A quick, allocation-free test that `body` is a valid webhook body: true only when
+ * `parseAlertmanagerWebhook` would accept it (false does not mean it would refuse it: ask it for the
+ * reason). Lets the webhook answer 200 before the full validation, which then runs behind the answer.
+ */
+export function looksLikeAlertmanagerWebhook(body: unknown): boolean {
+  if (!isRecord(body)) return false;
+  const b = body;
+  if (b.version !== '4' || typeof b.groupKey !== 'string' || typeof b.receiver !== 'string' || typeof b.externalURL !== 'string') return false;
+  if (!isStatus(b.status) || !isLabelSet(b.groupLabels) || !isLabelSet(b.commonLabels) || !isLabelSet(b.commonAnnotations)) return false;
+  const t = b.truncatedAlerts;
+  if (t !== undefined && !(typeof t === 'number' && Number.isInteger(t) && t >= 0)) return false;
+  if (!Array.isArray(b.alerts) || b.alerts.length > MAX_WEBHOOK_ALERTS) return false;
+  for (const a of b.alerts as unknown[]) {
+    if (!isRecord(a) || !isStatus(a.status) || !isLabelSet(a.labels) || !isLabelSet(a.annotations)) return false;
+    if (typeof a.startsAt !== 'string' || typeof a.endsAt !== 'string' || !optionalString(a.generatorURL) || !optionalString(a.fingerprint)) return false;
+  }
+  return true;
+}

@@ -17,6 +17,8 @@ export type DeliveryVerdict = { first: true } | { first: false; duplicateOf: 'ev
 export interface DeliveryDedupe {
   /** Records the delivery; `first: false` when its event id or its message was seen before, by any replica. */
   check(delivery: Delivery): Promise<DeliveryVerdict>;
+  /** Forgets the delivery (it could not be answered), so that a redelivery of it is answered. */
+  release(delivery: Delivery): Promise<void>;
 }
 
 /**
@@ -37,6 +39,12 @@ export function createDeliveryDedupe(opts: { store: StateStore; ttlMs?: number; 
         return { first: false, duplicateOf: 'message' };
       }
       return { first: true };
+    },
+    async release(d) {
+      await Promise.all([
+        ...(d.eventId ? [opts.store.delete(`dedupe:event:${d.eventId}`)] : []),
+        opts.store.delete(`dedupe:message:${d.channel}:${d.ts}`),
+      ]);
     },
   };
 }

@@ -17,6 +17,13 @@ export interface HttpServer {
   close(forceAfterMs?: number): Promise<void>;
 }
 
+/** A plain path (no query, no dot segments, no escapes) is its own pathname; others go through URL. */
+const PLAIN_PATH = /^\/[A-Za-z0-9_\-/]*$/;
+
+function pathOf(url = '/'): string {
+  return PLAIN_PATH.test(url) && !url.includes('//') ? url : new URL(url, 'http://localhost').pathname;
+}
+
 /**
  * A node:http server over a plain list of routes (exact path and method). A duplicate route fails at
  * start-up; an unknown path is 404, a known path with another method 405.
@@ -31,7 +38,7 @@ export function createHttpServer(opts: { routes: readonly Route[]; logger: Logge
   const paths = new Set(opts.routes.map((r) => r.path));
 
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = pathOf(req.url);
     const route = table.get(`${(req.method ?? 'GET').toUpperCase()} ${path}`);
     if (!route) {
       res.writeHead(paths.has(path) ? 405 : 404);

@@ -44,6 +44,9 @@ export function createBoltApp(opts: BoltAppOptions): BoltApp {
     logLevel: boltLogLevel(settings.logLevel),
     deferInitialization: true,
     clientOptions,
+    // No listener reads context.conversation; Bolt's default memory store builds (and throws away) an Error
+    // with a stack trace for every command and event, on the path that acknowledges it.
+    convoStore: false,
   });
   app.error(async (err) => {
     logger.error({ err }, 'unhandled Bolt error');

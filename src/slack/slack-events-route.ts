@@ -11,6 +11,8 @@ export interface SlackEventsRouteDeps {
   guard: ReplayGuard;
   logger: Logger;
   now: () => number;
+  /** Told of every request as it arrives, so that work behind the answers (diagnoses) waits until they are out. */
+  intake?: { arrived(): void };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -32,6 +34,7 @@ export function slackEventsRoute(deps: SlackEventsRouteDeps): Route {
     method: 'POST',
     path,
     async handle(req: IncomingMessage, res: ServerResponse) {
+      deps.intake?.arrived();
       let rawBody: Buffer;
       try {
         rawBody = (await HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit)).rawBody;

@@ -3,6 +3,7 @@ import { runDiagnosis } from '../diagnostics/engine.js';
 import { reportMessage } from '../render/report-message.js';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { AlertPostHandler } from '../alerts/alert-post-flow.js';
+import type { IntakeGate } from '../alerts/intake-gate.js';
 import type { BotSettings } from '../config/bot-settings.js';
 import type { Config, EnvironmentConfig } from '../config/config.js';
 import { durationMs } from '../core/format.js';
@@ -17,7 +18,7 @@ import { registerRemediationListeners } from './listeners/actions/remediation-bu
 import { auditCommand } from './listeners/commands/audit.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
 import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-router.js';
-import { diagnoseCommand } from './listeners/commands/diagnose.js';
+import { diagnoseCommand, type DiagnoseCommandDeps } from './listeners/commands/diagnose.js';
 import { envsCommand } from './listeners/commands/envs.js';
 import { helpCommand } from './listeners/commands/help.js';
 import { createSubcommandRegistry, type Subcommand, type SubcommandRegistry } from './listeners/commands/subcommands.js';
@@ -49,7 +50,14 @@ export interface SlackFeatureDeps {
   remediation?: { service: Remediation; store: StateStore; dryRun: boolean };
   /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
   connectionDownLimitMs?: number;
+  /** Keeps reports that Slack refused through its retries, to post them in the channel later (the outbox). */
+  postpone?: DiagnoseCommandDeps['postpone'];
+  /** The host's intake gate: slash-command diagnoses start once Slack's requests have been answered. */
+  intake?: IntakeGate;
 }
+
+/** Slash-command diagnoses running at once (identical ones are joined, not counted twice). */
+export const DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY = 4;
 
 export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
 
@@ -79,6 +87,8 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       sourcesFor: deps.sourcesFor,
       now,
       render: deps.render,
+      ...(deps.postpone ? { postpone: deps.postpone } : {}),
+      ...(deps.intake ? { limit: deps.intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY) } : {}),
       ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
     }),
     envsCommand({ config: deps.config }),
@@ -134,7 +144,7 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
         );
       }
       if (receiver instanceof HTTPReceiver && settings.mode === 'http') {
-        host.route(slackEventsRoute({ receiver, signingSecret: settings.signingSecret, guard: createReplayGuard({ now }), logger, now }));
+        host.route(slackEventsRoute({ receiver, signingSecret: settings.signingSecret, guard: createReplayGuard({ now }), logger, now, ...(deps.intake ? { intake: deps.intake } : {}) }));
       }
       let authOk = false;
       host.beforeStart(async () => {

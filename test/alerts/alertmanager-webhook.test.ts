@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  looksLikeAlertmanagerWebhook,
   MAX_WEBHOOK_ALERTS,
   parseAlertmanagerWebhook,
   webhookToAlertPost,
@@ -19,6 +20,21 @@ function reasonFor(body: unknown): string {
   return r.reason;
 }
 
+const faults: Array<[string, (b: Record<string, any>) => unknown, string]> = [
+  ['labels not an object', (b) => ((b.alerts[0].labels = 'env=prod'), b), 'alerts.0.labels: expected object, got string'],
+  ['a label value not a string', (b) => ((b.alerts[1].labels.env = 3), b), 'alerts.1.labels.env: expected a string value, got number'],
+  ['annotations missing', (b) => (delete b.alerts[0].annotations, b), 'alerts.0.annotations: missing (expected object)'],
+  ['alert status unknown', (b) => ((b.alerts[0].status = 'pending'), b), 'alerts.0.status: expected "firing" or "resolved"'],
+  ['alerts not an array', (b) => ((b.alerts = {}), b), 'alerts: expected array, got object'],
+  ['startsAt a number', (b) => ((b.alerts[0].startsAt = 1718031234), b), 'alerts.0.startsAt: expected string, got number'],
+  ['groupLabels null', (b) => ((b.groupLabels = null), b), 'groupLabels: expected object, got null'],
+  ['wrong version', (b) => ((b.version = 4), b), 'version: expected "4" (Alertmanager webhook payload version 4)'],
+  ['negative truncatedAlerts', (b) => ((b.truncatedAlerts = -1), b), 'truncatedAlerts:'],
+  ['a JSON array', () => [firing()], '(top level): expected a JSON object, got array'],
+  ['a string', () => 'version=4', '(top level): expected a JSON object, got string'],
+  ['null', () => null, '(top level): expected a JSON object, got null'],
+];
+
 describe('parseAlertmanagerWebhook', () => {
   it('accepts a version 4 payload and keeps fields it does not know (Grafana adds some)', () => {
     const body = { ...firing(), orgId: 1, title: '[FIRING:1] SessionTTLViolations' };
@@ -35,20 +51,6 @@ describe('parseAlertmanagerWebhook', () => {
     expect(r.ok && r.value.truncatedAlerts).toBe(0);
   });
 
-  const faults: Array<[string, (b: Record<string, any>) => unknown, string]> = [
-    ['labels not an object', (b) => ((b.alerts[0].labels = 'env=prod'), b), 'alerts.0.labels: expected object, got string'],
-    ['a label value not a string', (b) => ((b.alerts[1].labels.env = 3), b), 'alerts.1.labels.env: expected a string value, got number'],
-    ['annotations missing', (b) => (delete b.alerts[0].annotations, b), 'alerts.0.annotations: missing (expected object)'],
-    ['alert status unknown', (b) => ((b.alerts[0].status = 'pending'), b), 'alerts.0.status: expected "firing" or "resolved"'],
-    ['alerts not an array', (b) => ((b.alerts = {}), b), 'alerts: expected array, got object'],
-    ['startsAt a number', (b) => ((b.alerts[0].startsAt = 1718031234), b), 'alerts.0.startsAt: expected string, got number'],
-    ['groupLabels null', (b) => ((b.groupLabels = null), b), 'groupLabels: expected object, got null'],
-    ['wrong version', (b) => ((b.version = 4), b), 'version: expected "4" (Alertmanager webhook payload version 4)'],
-    ['negative truncatedAlerts', (b) => ((b.truncatedAlerts = -1), b), 'truncatedAlerts:'],
-    ['a JSON array', () => [firing()], '(top level): expected a JSON object, got array'],
-    ['a string', () => 'version=4', '(top level): expected a JSON object, got string'],
-    ['null', () => null, '(top level): expected a JSON object, got null'],
-  ];
 
   it.each(faults)('names the field path: %s', (_name, plant, reason) => {
     // Given a valid payload with one planted fault, when validated, then the reason names the field,
@@ -71,6 +73,44 @@ describe('parseAlertmanagerWebhook', () => {
     const body = firing();
     body.alerts = Array.from({ length: MAX_WEBHOOK_ALERTS + 1 }, () => body.alerts[0]);
     expect(reasonFor(body)).toBe(`alerts: expected at most ${MAX_WEBHOOK_ALERTS} alerts`);
+  });
+});
+
+describe('looksLikeAlertmanagerWebhook (the quick test that lets the webhook answer before the full validation)', () => {
+  const more: Array<[string, (b: Record<string, any>) => unknown]> = [
+    ['generatorURL a number', (b) => ((b.alerts[0].generatorURL = 1), b)],
+    ['fingerprint null', (b) => ((b.alerts[0].fingerprint = null), b)],
+    ['truncatedAlerts 1.5', (b) => ((b.truncatedAlerts = 1.5), b)],
+    ['an alert that is an array', (b) => ((b.alerts[0] = []), b)],
+    ['commonAnnotations an array', (b) => ((b.commonAnnotations = []), b)],
+    ['externalURL missing', (b) => (delete b.externalURL, b)],
+    ['receiver a number', (b) => ((b.receiver = 1), b)],
+    ['too many alerts', (b) => ((b.alerts = Array.from({ length: MAX_WEBHOOK_ALERTS + 1 }, () => b.alerts[0])), b)],
+  ];
+  const valid: Array<[string, () => Record<string, any>]> = [
+    ['the firing fixture', firing],
+    ['the resolved fixture', () => JSON.parse(readFileSync(join(FIXTURES_DIR, 'alertmanager', 'resolved.json'), 'utf8'))],
+    ['unknown fields kept', () => ({ ...firing(), orgId: 1 })],
+    ['no truncatedAlerts, fingerprint or generatorURL', () => {
+      const b = firing();
+      delete b.truncatedAlerts;
+      delete b.alerts[0].fingerprint;
+      delete b.alerts[0].generatorURL;
+      return b;
+    }],
+    ['no alerts', () => ({ ...firing(), alerts: [] })],
+  ];
+
+  it.each(valid)('passes what the schema accepts, so a valid body takes the quick path: %s', (_name, make) => {
+    const body = make();
+    expect(parseAlertmanagerWebhook(body).ok).toBe(true);
+    expect(looksLikeAlertmanagerWebhook(body)).toBe(true);
+  });
+
+  it.each([...faults.map(([name, plant]) => [name, plant] as const), ...more])('never passes what the schema refuses: %s', (_name, plant) => {
+    const body = plant(firing());
+    expect(parseAlertmanagerWebhook(body).ok).toBe(false);
+    expect(looksLikeAlertmanagerWebhook(body)).toBe(false);
   });
 });
 

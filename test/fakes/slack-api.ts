@@ -26,8 +26,8 @@ export interface FakeSlackApi {
   responses: ResponseUrlPost[];
   /** Makes `method` answer `{ ok: false, error }` (every time, or the next `times` calls). */
   failMethod(method: string, error: string, times?: number): void;
-  /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500). */
-  failMethodHttp(method: string, status: number): void;
+  /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500): every time, or the next `times` calls. */
+  failMethodHttp(method: string, status: number, times?: number): void;
   /** The websocket URL that apps.connections.open hands out (Socket Mode); unset, the call fails. */
   setSocketModeUrl(url: string | undefined): void;
   /** Members that usergroups.users.list answers for a user group id. */
@@ -199,8 +199,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     setSocketModeUrl(url) {
       socketUrl = url;
     },
-    failMethodHttp(method, status) {
-      failures.set(method, { status, times: Number.POSITIVE_INFINITY });
+    failMethodHttp(method, status, times = Number.POSITIVE_INFINITY) {
+      failures.set(method, { status, times });
     },
     setUserGroup(id, users) {
       groups.set(id, users);

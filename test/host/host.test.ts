@@ -85,6 +85,30 @@ describe('host', () => {
     expect(closed).toEqual(['sources']);
   });
 
+  it('routes by the path alone: a query, dot segments and escapes reach the same route; other paths are 404, other methods 405', async () => {
+    const feature: Feature = {
+      name: 'paths',
+      register: (host) => host.route({ method: 'POST', path: '/alertmanager', handle: (_req, res) => void res.end('am') }),
+    };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
+    const { port } = await host.start();
+    try {
+      const post = async (path: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: '{}' });
+        return `${res.status} ${await res.text()}`;
+      };
+      expect(await post('/alertmanager')).toBe('200 am');
+      expect(await post('/alertmanager?source=am-1')).toBe('200 am');
+      expect(await post('/x/../alertmanager')).toBe('200 am');
+      expect(await post('/%61lertmanager')).toBe('404 ');
+      expect(await post('/alertmanager/')).toBe('404 ');
+      expect(await post('//alertmanager')).toBe('404 ');
+      expect((await fetch(`http://127.0.0.1:${port}/alertmanager`)).status).toBe(405);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('refuses a route registered twice at construction', () => {
     const dup: Feature = { name: 'dup', register: (h) => h.route({ method: 'GET', path: '/healthz', handle: () => undefined }) };
     expect(() => createHost({ features: [dup], logger, port: 0 })).toThrow(/duplicate HTTP route GET \/healthz/);

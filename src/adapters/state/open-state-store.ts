@@ -5,10 +5,11 @@ import { memoryStreamStore } from './memory-stream-store.js';
 import { redisStateStore } from './redis-state-store.js';
 import { redisStreamStore } from './redis-stream-store.js';
 import type { CasStateStore } from '../../core/ports/cas-state-store.js';
+import type { QueueStore } from '../../core/ports/state-store.js';
 import type { StreamStore } from '../../core/ports/stream-store.js';
 
 export interface OpenStateStore {
-  store: CasStateStore;
+  store: CasStateStore & QueueStore;
   /** Capped append-only streams (the remediation audit) in the same Redis, or memory. */
   streams: StreamStore;
   close: () => Promise<void>;

@@ -20,3 +20,27 @@ export interface StateStore {
 
 /** The prefix of every key the bot writes to Redis; never `session:`, which the checks read. */
 export const STATE_KEY_PREFIX = 'session-ttl-bot:';
+
+/**
+ * Entries due at a time and taken by one caller at a time: the outbox of chat posts that the chat
+ * platform refused, tried again later by whichever replica takes them. Keys are relative like the
+ * StateStore's, and every entry expires.
+ *
+ * @example
+ * await queue.enqueue('outbox', id, JSON.stringify(post), Date.now() + 5000, 3_600_000);
+ * for (const { id, value } of await queue.takeDue('outbox', Date.now(), 30_000, 10)) {
+ *   ...post it; then queue.remove('outbox', id), or enqueue it again with a later due time...
+ * }
+ */
+export interface QueueStore {
+  /** Adds (or replaces) entry `id` of `queue`, due at `dueAt` (ms since the epoch); it expires `ttlMs` from now. */
+  enqueue(queue: string, id: string, value: string, dueAt: number, ttlMs: number): Promise<void>;
+  /**
+   * Up to `limit` entries due at `now`, oldest due first, each leased to this caller: nobody else takes it
+   * before `now + leaseMs`, so a caller that dies mid-way leaves it to the next one.
+   */
+  takeDue(queue: string, now: number, leaseMs: number, limit: number): Promise<{ id: string; value: string }[]>;
+  remove(queue: string, id: string): Promise<void>;
+  /** How many entries `queue` holds (due or not). */
+  size(queue: string): Promise<number>;
+}

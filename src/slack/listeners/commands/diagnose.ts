@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createCoalescer, type Coalescer } from '../../../diagnostics/coalesce.js';
 import { runDiagnosis, selectChecks, type EngineDeps } from '../../../diagnostics/engine.js';
 import type { Report } from '../../../diagnostics/types.js';
+import type { Message } from '../../../core/message.js';
 import type { ReportActions } from '../../../remediation/service.js';
 import { reportMessage } from '../../../render/report-message.js';
 import { toBlockKit } from '../../render/block-kit.js';
@@ -21,8 +22,18 @@ export interface DiagnoseCommandDeps extends EngineDeps {
   render?: RenderOptions;
   /** The fix buttons a report offers (remediation); absent, reports carry only Re-run and Verify. */
   reportActions?: (env: string, findings: Report['findings']) => Promise<ReportActions>;
+  /**
+   * Bounds the diagnoses running at once and starts them behind the acknowledgements (the host's intake
+   * gate); absent, a diagnosis starts right after its ack.
+   */
+  limit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Joins a request to an identical diagnosis already running (default: one per command instance). */
   coalescer?: Coalescer<Report>;
+  /**
+   * Keeps a report that Slack refused through its retries, to post it in the channel later (the outbox):
+   * true when kept, false when the refusal is final; rejects when it cannot keep it.
+   */
+  postpone?: (post: { channel: string; message: Message; kind: string }, err: unknown) => Promise<boolean>;
 }
 
 /**
@@ -59,7 +70,8 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
           : `:hourglass_flowing_sand: Diagnosing *${params.env}* (${ids.join(', ')}) …`,
       );
       const options = params.full ? { full: true, ...(params.fast ? { audit: { fast: true } } : {}) } : undefined;
-      const { result, joined } = coalescer.run(key, () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) }));
+      const diagnose = () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) });
+      const { result, joined } = coalescer.run(key, deps.limit ? () => deps.limit!(diagnose) : diagnose);
       logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
       const report = await result;
@@ -75,11 +87,21 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
         // the bot is not in the channel, or Slack refused the post through its retries (429s, 5xx).
         const code = notInChannel(err);
         const why = code ?? slackErrorCode(err) ?? (err as Error).message;
+        // An outage passes: the report is also kept, and posted in the channel once Slack takes it.
+        const kept =
+          !code && deps.postpone
+            ? await deps.postpone({ channel: ctx.command.channel_id, message: neutral, kind: 'report' }, err).catch((keepErr: unknown) => {
+                logger.error({ err: keepErr }, 'could not keep the report to post it later');
+                return false;
+              })
+            : false;
         const advice = code
           ? `Invite the bot with \`/invite @session-ttl\` to share reports here.`
-          : `Slack did not take the post (${why}); run the command again later to share it in the channel.`;
+          : kept
+            ? `I will post it in the channel once Slack takes it.`
+            : `Slack did not take the post (${why}); run the command again later to share it in the channel.`;
         const message = toBlockKit(neutral, deps.render);
-        logger.warn({ slackError: why }, 'cannot post the report in this channel; replying to the user only');
+        logger.warn({ slackError: why, kept }, 'cannot post the report in this channel now; replying to the user');
         try {
           await ctx.respond({
             text: `I could not post the report in this channel (${why}); here it is, visible only to you. ${advice} ${message.text}`,
@@ -90,7 +112,8 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
           });
         } catch (respondErr) {
           logger.error({ err: respondErr }, 'the response_url refused the report too');
-          throw err;
+          // Kept, the report still reaches the channel later; otherwise the user is told it failed.
+          if (!kept) throw err;
         }
         return;
       }
