@@ -243,8 +243,8 @@ try {
     { id: 'naive', label: 'reference: naive ioredis SCAN + pipelined PTTL', baseline: 'list+pttl', keys: N, run: reference('naive') },
     { id: 'lean', label: 'reference: SCAN + PTTL pipeline as raw RESP', baseline: 'list+pttl', keys: N, run: reference('lean') },
     { id: 'lua', label: 'reference: Lua per SCAN batch, histogram only', baseline: 'list+pttl', keys: N, run: reference('lua') },
-    { id: 'diagnose-full', label: 'session-ttl diagnose --full, gentle (the default: paced) (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
-    { id: 'diagnose-full-fast', label: 'session-ttl diagnose --full --fast (node dist/cli.js; wall includes start-up and the 1 s rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full', '--fast']) },
+    { id: 'diagnose-full', label: 'session-ttl diagnose --full, gentle (the default: paced) (node dist/cli.js; wall includes start-up and the 250 ms eviction-rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
+    { id: 'diagnose-full-fast', label: 'session-ttl diagnose --full --fast (node dist/cli.js; wall includes start-up and the 250 ms eviction-rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full', '--fast']) },
     { id: 'node-e-0', label: 'start baseline: node -e 0', run: () => measured(() => timedProcess(process.execPath, ['-e', '0'])) },
     {
       id: 'envs',
