@@ -45,6 +45,12 @@ async function throughput(): Promise<void> {
   const env = config.environments.bench!;
   const monitor = createEnvMonitor({ env, openFeed: () => keyspaceFeedOpener({})(env), store: memoryStateStore(), replica: 'bench', metrics, logger: createLogger({ level: 'warn' }) });
   await monitor.start();
+  // start() only begins trying for the lease: writes sent before the subscription is up are not the
+  // monitor's to count, so the writers wait until it watches.
+  for (const until = Date.now() + 10_000; monitor.health().state !== 'watching'; ) {
+    if (Date.now() > until) throw new Error(`the monitor did not start watching: ${JSON.stringify(monitor.health())}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const admin = new Redis(server.url);
   const handled = async () => (await metrics.events.get()).values.reduce((n, v) => n + v.value, 0);
   let peakOmem = 0;

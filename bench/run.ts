@@ -372,6 +372,11 @@ try {
       latency[name] = r.stdout.trim().split('\n').filter((l) => !l.startsWith('{'));
       console.log(latency[name].join('\n'));
     }
+    // The session monitor (issue 12 target 6): events per second handled, none lost, bytes per session.
+    console.log('\nmonitor: node --expose-gc bench/monitor.ts (one run; its own redis-server)');
+    const m = await timedProcess(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'monitor.ts')]).catch((e: Error) => ({ stdout: `failed: ${e.message}` }));
+    latency.monitor = m.stdout.trim().split('\n').filter((l) => !l.startsWith('{'));
+    console.log(latency.monitor.join('\n'));
     await (await import('./sampled-diagnose.js')).runSampledDiagnoseBench();
   }
 
