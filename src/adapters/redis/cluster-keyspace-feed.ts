@@ -2,6 +2,7 @@ import { Redis, type Cluster } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { GapInfo, KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
 import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { scanWithTtls } from './scan-with-ttls.js';
 import type { RedisConnectOptions } from './redis-node.js';
 
 /** How often the masters are looked up again (CLUSTER SLOTS) to follow failovers and resharding. */
@@ -223,17 +224,7 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
     },
     pttl,
     async scan(onBatch, count = 1000) {
-      for (const node of cluster.nodes('master')) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await node.scan(cursor, 'MATCH', opts.keyPattern, 'COUNT', count);
-          cursor = next;
-          if (keys.length) {
-            const ttls = await pttl(keys);
-            onBatch(keys.map((key, i) => ({ key, pttlMs: ttls[i] ?? -2 })));
-          }
-        } while (cursor !== '0');
-      }
+      for (const node of cluster.nodes('master')) await scanWithTtls(node, opts.keyPattern, count, pttl, onBatch);
     },
     async close() {
       closed = true;

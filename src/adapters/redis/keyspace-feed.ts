@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { openClusterKeyspaceFeed } from './cluster-keyspace-feed.js';
 import { redisConnectOptions } from './connect-options.js';
+import { scanWithTtls } from './scan-with-ttls.js';
 import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
 import type { RedisConnectOptions } from './redis-node.js';
 
@@ -92,15 +93,7 @@ export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: strin
     },
     pttl,
     async scan(onBatch, count = 1000) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await cmd.scan(cursor, 'MATCH', opts.keyPattern, 'COUNT', count);
-        cursor = next;
-        if (keys.length) {
-          const ttls = await pttl(keys);
-          onBatch(keys.map((key, i) => ({ key, pttlMs: ttls[i] ?? -2 })));
-        }
-      } while (cursor !== '0');
+      await scanWithTtls(cmd, opts.keyPattern, count, pttl, onBatch);
     },
     async close() {
       sub.removeAllListeners('close');
