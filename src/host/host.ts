@@ -33,6 +33,11 @@ export interface Host {
   stop(): Promise<{ drained: boolean }>;
 }
 
+/** Resolves after `ms` without holding the process open. */
+function sleepFor(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
 /** The process: one HTTP server with every feature's routes, their workers and their start/stop hooks. */
 export function createHost(opts: HostOptions): Host {
   const work = createInFlight();
@@ -88,7 +93,10 @@ export function createHost(opts: HostOptions): Host {
     stop() {
       stopping ??= (async () => {
         draining = true;
-        await stopWorkers();
+        // Intake stops at once (a worker's stop first stops taking work), but its stop is not awaited
+        // before the drain: a worker whose stop waits on a stalled source (the session monitor on a
+        // paused Redis) must not eat the grace period of the work in flight.
+        const workersStopped = stopWorkers();
         await http.close();
         const graceMs = opts.graceMs ?? 20_000;
         let timer: NodeJS.Timeout | undefined;
@@ -111,6 +119,9 @@ export function createHost(opts: HostOptions): Host {
           const settled = await idleWithin(opts.lastWordsMs ?? 5000);
           if (!settled) opts.logger.warn({ unfinished: work.size }, 'interrupted work did not settle; closing with work unfinished');
         }
+        // The workers get the last-words period to finish stopping; then the sources close under them.
+        const workersDone = await Promise.race([workersStopped.then(() => true), sleepFor(opts.lastWordsMs ?? 5000).then(() => false)]);
+        if (!workersDone) opts.logger.warn('a worker did not finish stopping; closing the sources under it');
         const results = await Promise.allSettled(closers.map((c) => c()));
         for (const r of results) if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a close hook failed');
         return { drained };

@@ -85,6 +85,43 @@ describe('host', () => {
     expect(closed).toEqual(['sources']);
   });
 
+  it('a worker whose stop hangs (a stalled Redis) does not delay the grace period of the work in flight', async () => {
+    const events: string[] = [];
+    const releaseWorker = deferred();
+    const feature: Feature = {
+      name: 'stalled',
+      register(host) {
+        host.worker({
+          name: 'monitor',
+          start: async () => undefined,
+          stop: async () => {
+            events.push('worker stopping');
+            await releaseWorker.promise;
+            events.push('worker stopped');
+          },
+        });
+        // A diagnosis in flight: it says its last words when the grace period ends (the host interrupts it).
+        host.work.track(
+          new Promise<void>((resolve) => host.work.interrupted.addEventListener('abort', () => (events.push('interrupted'), resolve()))),
+          () => undefined,
+        );
+        host.onClose(async () => void events.push('close'));
+      },
+    };
+    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1', graceMs: 30, lastWordsMs: 50 });
+    await host.start();
+    const stopped = host.stop();
+
+    // The work in flight is interrupted at the end of its grace period while the worker still stops.
+    await expect.poll(() => events.includes('interrupted'), { timeout: 5000 }).toBe(true);
+    expect(events).not.toContain('worker stopped');
+
+    // The worker finishes stopping within the last-words period; the sources close after it.
+    releaseWorker.resolve();
+    expect(await stopped).toEqual({ drained: false });
+    expect(events).toEqual(['worker stopping', 'interrupted', 'worker stopped', 'close']);
+  });
+
   it('routes by the path alone: a query, dot segments and escapes reach the same route; other paths are 404, other methods 405', async () => {
     const feature: Feature = {
       name: 'paths',
