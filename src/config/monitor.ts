@@ -13,6 +13,12 @@ export const monitorSchema = z
     sampleRate: z.number().gt(0).max(1).default(0.1),
     /** How long one replica's claim on watching this environment lasts without renewal; another takes over after it. */
     leaseSeconds: z.number().min(1).max(300).default(10),
+    /**
+     * Redis Cluster: how often the monitor looks up the masters again (a failover or a resharding moves
+     * them); a master found without a subscriber meanwhile is a gap. It also looks at once when a
+     * subscriber drops.
+     */
+    topologyRefreshSeconds: z.number().min(0.1).max(300).default(5),
   })
   .strict();
 

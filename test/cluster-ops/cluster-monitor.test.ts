@@ -51,14 +51,15 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     writer.on('error', () => undefined);
     logs = captureLogs('info');
     const config = parseConfig(
-      { environments: { c: { profile: 'development', expectedTtlSeconds: 1, slidingWindow: false, redis: { url: cluster.url, cluster: true, connectTimeoutMs: 1000 } } } },
+      { environments: { c: { profile: 'development', expectedTtlSeconds: 1, slidingWindow: false, redis: { url: cluster.url, cluster: true, connectTimeoutMs: 1000 }, monitor: { topologyRefreshSeconds: 0.3 } } } },
       'test',
     );
     metrics = createMetricsFeature({
       config,
       registry: new Registry(),
       store: memoryStateStore(),
-      openFeed: keyspaceFeedOpener({}, { topologyRefreshMs: 300 }),
+      // The masters are looked up every 0.3 s (monitor.topologyRefreshSeconds), so the failover is seen soon.
+      openFeed: keyspaceFeedOpener({}),
       logger: logs.logger,
       replica: 'replica-a',
       processMetrics: false,

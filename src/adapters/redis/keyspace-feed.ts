@@ -106,11 +106,13 @@ export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: strin
 
 /**
  * The feed opener the monitor takes: an environment's Redis, with the credentials its config names; on a
- * Redis Cluster one subscriber per master, following failovers and resharding every `topologyRefreshMs`.
+ * Redis Cluster one subscriber per master, following failovers and resharding every
+ * `monitor.topologyRefreshSeconds` (or `opts.topologyRefreshMs`, which tests set).
  */
 export function keyspaceFeedOpener(processEnv: NodeJS.ProcessEnv, opts: { topologyRefreshMs?: number } = {}) {
   return (env: EnvironmentConfig): KeyspaceFeed => {
     const connect = { ...redisConnectOptions(env, processEnv), keyPattern: env.redis.keyPattern };
-    return env.redis.cluster ? openClusterKeyspaceFeed(env, { ...connect, ...opts }) : openKeyspaceFeed(connect);
+    const topologyRefreshMs = opts.topologyRefreshMs ?? env.monitor.topologyRefreshSeconds * 1000;
+    return env.redis.cluster ? openClusterKeyspaceFeed(env, { ...connect, topologyRefreshMs }) : openKeyspaceFeed(connect);
   };
 }
