@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { AdminNode } from '../../remediation/types.js';
-import { clusterSeeds, splitHostPort } from './cluster-client.js';
+import { clusterSeeds, compareAddresses, splitHostPort } from './cluster-client.js';
 import {
   openRedisAdmin,
   RedisAdminError,
@@ -38,7 +38,7 @@ export function parseClusterNodes(text: string, natMap: Readonly<Record<string, 
     if (!role) continue;
     nodes.push({ address, role, failing: flags.includes('fail') || flags.includes('fail?') });
   }
-  const byAddress = (a: AdminNode, b: AdminNode) => a.address.localeCompare(b.address, 'en', { numeric: true });
+  const byAddress = (a: AdminNode, b: AdminNode) => compareAddresses(a.address, b.address);
   return [...nodes.filter((n) => n.role === 'master').sort(byAddress), ...nodes.filter((n) => n.role === 'replica').sort(byAddress)];
 }
 

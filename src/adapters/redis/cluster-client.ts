@@ -21,6 +21,11 @@ export function splitHostPort(address: string): { host: string; port: number } {
   return { host, port: Number(address.slice(i + 1)) };
 }
 
+/** Orders `host:port` addresses as a person reads them (port 7002 before 7010), so node lists are stable. */
+export function compareAddresses(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 /** The seed nodes of an environment's cluster: the URL's host, then `redis.nodes`. */
 export function clusterSeeds(env: Pick<EnvironmentConfig, 'redis'>): { host: string; port: number }[] {
   const url = new URL(env.redis.url);

@@ -1,9 +1,9 @@
 import { Redis, type Cluster } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { GapInfo, KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
-import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
 import { scanWithTtls } from './scan-with-ttls.js';
-import type { RedisConnectOptions } from './redis-node.js';
+import { clientAddress, type RedisConnectOptions } from './redis-node.js';
 
 /** How often the masters are looked up again (CLUSTER SLOTS) to follow failovers and resharding. */
 export const DEFAULT_TOPOLOGY_REFRESH_MS = 5000;
@@ -22,8 +22,6 @@ interface Subscriber {
   /** Closed on purpose (no longer a master, or the feed closes). */
   closing: boolean;
 }
-
-const addressOf = (node: Redis) => `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`;
 
 /**
  * A `KeyspaceFeed` over a Redis Cluster. Keyspace notifications are per node, so it holds one subscriber
@@ -157,7 +155,7 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
   /** Subscribes to the masters of the current slot map and lets go of nodes that are no longer masters. */
   function reconcile(): void {
     const list = cluster.nodes('master');
-    const current = new Map(list.map((n) => [addressOf(n), n]));
+    const current = new Map(list.map((n) => [clientAddress(n), n]));
     for (const address of [...subs.keys()]) if (!current.has(address)) closeSubscriber(address);
     for (const [address, node] of current) if (!subs.has(address)) openSubscriber(address, String(node.options.host), Number(node.options.port));
     masters = [...current.keys()].sort();
@@ -219,8 +217,8 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
     },
     async notifySettings() {
       const list = cluster.nodes('master');
-      const out = await Promise.all(list.map(async (n) => ({ node: addressOf(n), setting: await settingOf(n) })));
-      return out.sort((a, b) => a.node.localeCompare(b.node, 'en', { numeric: true }));
+      const out = await Promise.all(list.map(async (n) => ({ node: clientAddress(n), setting: await settingOf(n) })));
+      return out.sort((a, b) => compareAddresses(a.node, b.node));
     },
     pttl,
     async scan(onBatch, count = 1000) {

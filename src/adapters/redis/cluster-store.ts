@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
-import { clusterError, clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { clusterError, clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
 import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
 import { migratingSlots, movedSlots, readSlotMap, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
@@ -46,7 +46,7 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     if (failure !== undefined) return [unusableNode(clusterSeedsText(env), failure)];
     const list = cluster.nodes('master');
     if (!list.length) return [unusableNode(clusterSeedsText(env), `The Redis Cluster at ${clusterSeedsText(env)} has not been reached yet.`)];
-    return list.map(wrap).sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+    return list.map(wrap).sort((a, b) => compareAddresses(a.address, b.address));
   };
   return {
     topology: 'cluster',

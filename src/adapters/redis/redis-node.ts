@@ -36,6 +36,11 @@ export function parseKeyspace(info: Record<string, string>): { keys: number; exp
   return { keys, expires };
 }
 
+/** `host:port` an ioredis client connects to (a cluster's node connections included); never a password. */
+export function clientAddress(client: Redis): string {
+  return `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+}
+
 /**
  * A `RedisNodePort` over one ioredis connection. Commands that the checks send in batches go
  * through ioredis pipelines, so a batch costs one round trip. Every failure leaves as a
@@ -47,7 +52,7 @@ export class IoRedisNode implements RedisNodePort {
   private readonly lastConnectionError: () => Error | undefined;
 
   constructor(readonly client: Redis) {
-    this.address = `${client.options.host ?? '127.0.0.1'}:${client.options.port ?? 6379}`;
+    this.address = clientAddress(client);
     // Without a configured user Redis authenticates the connection as `default`, the user an ACL fix must name.
     this.user = client.options.username ?? 'default';
     this.lastConnectionError = trackConnectionErrors(client);
