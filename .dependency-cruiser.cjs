@@ -7,11 +7,18 @@
 const DOMAIN = '^src/(core|config|diagnostics|adapters|render|remediation|monitor|alerts|verify|demo)/';
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'Import cycles make start-up order and tests fragile.', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Import cycles make start-up order and tests fragile.',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'domain-not-to-platform',
       severity: 'error',
-      comment: 'Diagnostics, adapters, rendering and features speak to ports; only slack/, cli/, host/ know the platform.',
+      comment:
+        'Diagnostics, adapters, rendering and features speak to ports; only slack/, cli/, host/ know the platform.',
       from: { path: DOMAIN },
       to: { path: '^src/(slack|host|cli)/|^src/(bot|main|cli)\\.ts$' },
     },
@@ -39,7 +46,8 @@ module.exports = {
     {
       name: 'clients-only-in-adapters',
       severity: 'error',
-      comment: 'ioredis and the Kubernetes client are used through ports; only adapters (and the demo seeding) hold them.',
+      comment:
+        'ioredis and the Kubernetes client are used through ports; only adapters (and the demo seeding) hold them.',
       from: { path: '^src/', pathNot: '^src/(adapters|demo)/|^src/cli/demo-command\\.ts$' },
       to: { path: 'node_modules/(ioredis|@kubernetes/client-node)/' },
     },
@@ -54,7 +62,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
     moduleSystems: ['es6'],
   },
 };

@@ -19,6 +19,8 @@ export default defineConfig({
     maxWorkers: Math.max(4, availableParallelism()),
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    reporters: process.env.CI_JSON_REPORT ? ['default', ['json', { outputFile: process.env.CI_JSON_REPORT }]] : ['default'],
+    reporters: process.env.CI_JSON_REPORT
+      ? ['default', ['json', { outputFile: process.env.CI_JSON_REPORT }]]
+      : ['default'],
   },
 });

@@ -31,7 +31,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SECRET = 'bench-signing-secret-0123456789ab';
 const TARGET_MS = 100;
 
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 
 const slackProcess = startLineProcess('fake-slack-process.ts');
 const { apiUrl, responseBase } = (await slackProcess.first()) as { apiUrl: string; responseBase: string };
@@ -42,18 +43,36 @@ function commands(text: string, tag: string, n: number) {
   const ts = Math.floor(Date.now() / 1000);
   return Array.from({ length: n }, (_, i) => {
     const body = slashCommandBody({ text, channel_id: `C${tag}${i}`, response_url: `${responseBase}${tag}-${i}` });
-    return { body, headers: { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(SECRET, ts, body) } };
+    return {
+      body,
+      headers: { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(SECRET, ts, body) },
+    };
   });
 }
 const burst = async (url: string, bodies: ReturnType<typeof commands>) =>
-  (await client.ask({ url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, bodies, concurrency: IN_FLIGHT })) as number[];
+  (await client.ask({
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    bodies,
+    concurrency: IN_FLIGHT,
+  })) as number[];
 
 const redis = await startRedisServer();
 await seedSessions({ port: redis.port, count: 20_000, ttlSeconds: 86_400, spreadSeconds: 3600, nowMs: Date.now() });
 const sources = createSourceCache({});
-const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: redis.url } } }, defaults: { rateWindowMs: 0 } }, 'bench');
+const config = parseConfig(
+  { environments: { dev: { profile: 'development', redis: { url: redis.url } } }, defaults: { rateWindowMs: 0 } },
+  'bench',
+);
 const bot = createBot({
-  settings: { mode: 'http', botToken: 'xoxb-bench', signingSecret: SECRET, slackApiUrl: apiUrl, port: 0, logLevel: 'error' },
+  settings: {
+    mode: 'http',
+    botToken: 'xoxb-bench',
+    signingSecret: SECRET,
+    slackApiUrl: apiUrl,
+    port: 0,
+    logLevel: 'error',
+  },
   config,
   registry: createCheckRegistry(allChecks),
   sourcesFor: sources.sourcesFor,
@@ -110,8 +129,14 @@ try {
     }
     lags.push(lag.percentile(99) / 1e6);
     await bot.idle();
-    const { calls } = (await slackProcess.ask('summary')) as { calls: { method: string; channel: string; diagnosis: boolean }[] };
-    const reports = new Set(calls.filter((c) => c.method === 'chat.postMessage' && c.diagnosis && c.channel.startsWith(`Cd${round}x`)).map((c) => c.channel)).size;
+    const { calls } = (await slackProcess.ask('summary')) as {
+      calls: { method: string; channel: string; diagnosis: boolean }[];
+    };
+    const reports = new Set(
+      calls
+        .filter((c) => c.method === 'chat.postMessage' && c.diagnosis && c.channel.startsWith(`Cd${round}x`))
+        .map((c) => c.channel),
+    ).size;
     allDelivered &&= reports === REQUESTS;
     delivered.push(`round ${round}: ${reports}/${REQUESTS} diagnose commands got their report in their channel`);
   }
@@ -126,9 +151,13 @@ try {
     diagnose: 'bot: /session-ttl diagnose dev',
   };
   console.log(
-    `Slash-command ack latency, ${REQUESTS} signed requests per burst with ${IN_FLIGHT} in flight, ${ROUNDS} rounds interleaved (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs)`,
+    `Slash-command ack latency, ${REQUESTS} signed requests per burst with ${IN_FLIGHT} in flight, ${ROUNDS} rounds interleaved (load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} CPUs)`,
   );
-  console.log(`${'p99 per round (ms)'.padEnd(40)} ${Array.from({ length: ROUNDS }, (_, i) => `r${i + 1}`.padStart(6)).join(' ')}   median   pooled: p50    p99    max`);
+  console.log(
+    `${'p99 per round (ms)'.padEnd(40)} ${Array.from({ length: ROUNDS }, (_, i) => `r${i + 1}`.padStart(6)).join(' ')}   median   pooled: p50    p99    max`,
+  );
   for (const key of Object.keys(labels) as Series[]) {
     const all = series[key].flat();
     console.log(
@@ -136,7 +165,9 @@ try {
     );
   }
   const deltas = series.diagnose.map((d, i) => p99(d) - p99(series.bare[i]!));
-  console.log(`diagnose p99 over the same round's bare p99 (ms): ${deltas.map((d) => d.toFixed(1)).join(', ')}; median +${median(deltas).toFixed(1)} ms`);
+  console.log(
+    `diagnose p99 over the same round's bare p99 (ms): ${deltas.map((d) => d.toFixed(1)).join(', ')}; median +${median(deltas).toFixed(1)} ms`,
+  );
   console.log(`event loop delay p99 during the diagnose bursts: ${lags.map((l) => l.toFixed(1)).join(', ')} ms`);
   for (const d of delivered) console.log(d);
   const verdict = median(series.diagnose.map(p99));

@@ -13,9 +13,25 @@ import type { Redis } from 'ioredis';
 
 export interface AuditModeFigures {
   /** Medians of three interleaved rounds. */
-  load: { requests: number; baselineP99Ms: number; duringP99Ms: number; addedP99Ms: number; baselineP50Ms: number; duringP50Ms: number; overlapped: boolean };
+  load: {
+    requests: number;
+    baselineP99Ms: number;
+    duringP99Ms: number;
+    addedP99Ms: number;
+    baselineP50Ms: number;
+    duringP50Ms: number;
+    overlapped: boolean;
+  };
   /** `calls`/`meanUs`: the audit's EVALSHA calls and their mean server time (INFO commandstats). */
-  slowlog: { mode: 'gentle' | 'fast'; calls: number; meanUs: number; maxUs: number; command: string; over2ms: number; over2msByCommand: string }[];
+  slowlog: {
+    mode: 'gentle' | 'fast';
+    calls: number;
+    meanUs: number;
+    maxUs: number;
+    command: string;
+    over2ms: number;
+    over2msByCommand: string;
+  }[];
   lines: string[];
 }
 
@@ -28,9 +44,13 @@ interface LoadResult {
 /** `redis-benchmark -t get -c 20 -n <requests> --csv` against existing keys; p50/p99 from its CSV line. */
 function getLoad(port: number, requests: number, keys: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('redis-benchmark', ['-p', String(port), '-t', 'get', '-c', '20', '-n', String(requests), '-r', String(keys), '--csv'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-benchmark',
+      ['-p', String(port), '-t', 'get', '-c', '20', '-n', String(requests), '-r', String(keys), '--csv'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
@@ -44,8 +64,16 @@ function getLoad(port: number, requests: number, keys: number): Promise<LoadResu
   });
 }
 
-function runDiagnose(cli: string, configPath: string, extra: string[]): { done: Promise<void>; running: () => boolean; stop: () => void } {
-  const child = spawn(process.execPath, [cli, 'diagnose', 'bench', '--config', configPath, '--json', '--full', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+function runDiagnose(
+  cli: string,
+  configPath: string,
+  extra: string[],
+): { done: Promise<void>; running: () => boolean; stop: () => void } {
+  const child = spawn(
+    process.execPath,
+    [cli, 'diagnose', 'bench', '--config', configPath, '--json', '--full', ...extra],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let exited = false;
   let stopped = false;
   let err = '';
@@ -71,10 +99,18 @@ const GENTLE_SLOWLOG_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function measureAuditModes(opts: { client: Redis; port: number; cli: string; configPath: string; keys: number }): Promise<AuditModeFigures> {
+export async function measureAuditModes(opts: {
+  client: Redis;
+  port: number;
+  cli: string;
+  configPath: string;
+  keys: number;
+}): Promise<AuditModeFigures> {
   const { client } = opts;
   // The GET load reads `key:__rand_int__`: give it its own keys, outside the audit's pattern.
-  spawnSync('redis-benchmark', ['-p', String(opts.port), '-t', 'set', '-c', '20', '-n', '10000', '-r', '10000', '-q'], { stdio: 'ignore' });
+  spawnSync('redis-benchmark', ['-p', String(opts.port), '-t', 'set', '-c', '20', '-n', '10000', '-r', '10000', '-q'], {
+    stdio: 'ignore',
+  });
 
   // 1. p99 of the GET load alone, then during a gentle audit, three times interleaved (medians). The
   //    load is sized to last about 1.5 s.
@@ -111,7 +147,10 @@ export async function measureAuditModes(opts: { client: Redis; port: number; cli
   const slowlog: AuditModeFigures['slowlog'] = [];
   try {
     await client.config('SET', 'slowlog-max-len', '100000');
-    for (const [mode, extra] of [['gentle', []], ['fast', ['--fast']]] as const) {
+    for (const [mode, extra] of [
+      ['gentle', []],
+      ['fast', ['--fast']],
+    ] as const) {
       await client.config('SET', 'slowlog-log-slower-than', '1000');
       await client.slowlog('RESET');
       await client.config('RESETSTAT');
@@ -127,9 +166,16 @@ export async function measureAuditModes(opts: { client: Redis; port: number; cli
         const [cmd = '', sub = ''] = e[3].map((a) => a.toUpperCase());
         return !(cmd === 'SLOWLOG' || (cmd === 'CONFIG' && sub === 'SET') || (cmd === 'CONFIG' && sub === 'RESETSTAT'));
       });
-      const max = audited.reduce((m, e) => (e[2] > m[2] ? e : m), [0, 0, 0, ['-']] as [number, number, number, string[]]);
+      const max = audited.reduce((m, e) => (e[2] > m[2] ? e : m), [0, 0, 0, ['-']] as [
+        number,
+        number,
+        number,
+        string[],
+      ]);
       const over = audited.filter((e) => e[2] > 2000);
-      const byCommand = [...new Set(over.map((e) => (e[3][0] ?? '').toUpperCase()))].map((c) => `${c} ${over.filter((e) => (e[3][0] ?? '').toUpperCase() === c).length}`);
+      const byCommand = [...new Set(over.map((e) => (e[3][0] ?? '').toUpperCase()))].map(
+        (c) => `${c} ${over.filter((e) => (e[3][0] ?? '').toUpperCase() === c).length}`,
+      );
       const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(stats);
       slowlog.push({
         mode,

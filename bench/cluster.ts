@@ -74,9 +74,13 @@ interface Run {
 function diagnose(config: string, env: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'diagnose', env, '--full', '--json', '--config', config], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'dist', 'cli.js'), 'diagnose', env, '--full', '--json', '--config', config],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -85,7 +89,10 @@ function diagnose(config: string, env: string): Promise<Run> {
     child.once('exit', () => {
       const wallMs = performance.now() - t0;
       try {
-        const report = JSON.parse(out) as { checks: { id: string; durationMs: number }[]; findings: { id: string; evidence: { sampled?: number } }[] };
+        const report = JSON.parse(out) as {
+          checks: { id: string; durationMs: number }[];
+          findings: { id: string; evidence: { sampled?: number } }[];
+        };
         const auditMs = report.checks.find((c) => c.id === 'ttl-sample')?.durationMs ?? NaN;
         const counted = report.findings.find((f) => f.id === 'ttl.distribution')?.evidence.sampled ?? NaN;
         resolve({ wallMs, auditMs, counted });
@@ -97,7 +104,9 @@ function diagnose(config: string, env: string): Promise<Run> {
 }
 
 /** Measures the full audit: a single node and a 3-master cluster with `keys` sessions each, `rounds` rounds interleaved. */
-export async function clusterFigures(opts: { keys?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<ClusterFigures> {
+export async function clusterFigures(
+  opts: { keys?: number; rounds?: number; log?: (line: string) => void } = {},
+): Promise<ClusterFigures> {
   const keys = opts.keys ?? 300_000;
   const rounds = opts.rounds ?? 3;
   const log = opts.log ?? (() => undefined);
@@ -112,7 +121,11 @@ export async function clusterFigures(opts: { keys?: number; rounds?: number; log
       seedClusterSessions({ masterPorts: cluster.masters.map((m) => m.port), ...seed }),
     ]);
     log(`keys per master: ${[...perMaster.values()].map((n) => n.toLocaleString('en-US')).join(', ')}`);
-    const redis = (url: string, extra: Record<string, unknown> = {}) => ({ profile: 'development', expectedTtlSeconds: TTL, redis: { url, ...extra } });
+    const redis = (url: string, extra: Record<string, unknown> = {}) => ({
+      profile: 'development',
+      expectedTtlSeconds: TTL,
+      redis: { url, ...extra },
+    });
     const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-'));
     const config = join(dir, 'session-ttl.yaml');
     writeFileSync(
@@ -138,7 +151,9 @@ export async function clusterFigures(opts: { keys?: number; rounds?: number; log
         auditMs: parts.reduce((s, p) => s + p.auditMs, 0),
         counted: parts.reduce((s, p) => s + p.counted, 0),
       });
-      log(`round ${r}: single ${Math.round(runs.single.at(-1)!.auditMs)} ms, cluster ${Math.round(runs.cluster.at(-1)!.auditMs)} ms, serial ${Math.round(runs.serial.at(-1)!.auditMs)} ms (audit)`);
+      log(
+        `round ${r}: single ${Math.round(runs.single.at(-1)!.auditMs)} ms, cluster ${Math.round(runs.cluster.at(-1)!.auditMs)} ms, serial ${Math.round(runs.serial.at(-1)!.auditMs)} ms (audit)`,
+      );
     }
     const figure = (id: ClusterFigure['id'], label: string, list: Run[]): ClusterFigure => ({
       id,
@@ -161,7 +176,9 @@ export async function clusterFigures(opts: { keys?: number; rounds?: number; log
       figures,
       speedupVsSingle: audit('single') / audit('cluster'),
       parallelSpeedup: audit('serial') / audit('cluster'),
-      machine: `${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      machine: `${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     };
   } finally {
     await cluster.stop();
@@ -174,7 +191,8 @@ export function clusterTable(f: ClusterFigures): string {
   const s = (x: Spread, scale: number, digits: number) =>
     `${(x.median / scale).toFixed(digits)} (${(x.min / scale).toFixed(digits)}–${(x.max / scale).toFixed(digits)})`;
   const rows = f.figures.map(
-    (x) => `| ${x.label} | ${[...new Set(x.keysCounted)].map((n) => n.toLocaleString('en-US')).join(' / ')} | ${s(x.auditMs, 1000, 2)} | ${s(x.keysPerSecond, 1000, 0)}k | ${s(x.wallMs, 1000, 2)} |`,
+    (x) =>
+      `| ${x.label} | ${[...new Set(x.keysCounted)].map((n) => n.toLocaleString('en-US')).join(' / ')} | ${s(x.auditMs, 1000, 2)} | ${s(x.keysPerSecond, 1000, 0)}k | ${s(x.wallMs, 1000, 2)} |`,
   );
   return [
     `Full audit of ${f.keys.toLocaleString('en-US')} sessions, ${f.rounds} interleaved rounds, median (min–max); ${f.machine}`,

@@ -9,7 +9,9 @@ import { createInterface } from 'node:readline';
 import { startFakeSlackApi } from '../test/fakes/slack-api.js';
 
 const slack = await startFakeSlackApi();
-process.stdout.write(`${JSON.stringify({ apiUrl: slack.apiUrl, responseBase: slack.responseUrl('x').replace(/x$/, '') })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ apiUrl: slack.apiUrl, responseBase: slack.responseUrl('x').replace(/x$/, '') })}\n`,
+);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'reset') {
     slack.reset();
@@ -22,6 +24,8 @@ for await (const line of createInterface({ input: process.stdin })) {
     threadTs: c.body.thread_ts === undefined ? undefined : String(c.body.thread_ts),
     diagnosis: JSON.stringify(c.body).includes('Session TTL diagnosis'),
   }));
-  process.stdout.write(`${JSON.stringify({ calls, responses: slack.responses.map((r) => ({ id: r.id, text: String(r.body.text ?? '').slice(0, 80) })) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ calls, responses: slack.responses.map((r) => ({ id: r.id, text: String(r.body.text ?? '').slice(0, 80) })) })}\n`,
+  );
 }
 await slack.close();

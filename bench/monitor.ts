@@ -33,21 +33,42 @@ function run(cmd: string, args: string[]): Promise<{ ms: number; out: string }> 
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve({ ms: performance.now() - t0, out }) : reject(new Error(`${cmd} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve({ ms: performance.now() - t0, out }) : reject(new Error(`${cmd} exited ${code}`)),
+    );
   });
 }
 
 async function throughput(): Promise<void> {
-  const server = await startRedisServer(['--notify-keyspace-events', 'KEg$xe', '--client-output-buffer-limit', 'pubsub 0 0 0']);
+  const server = await startRedisServer([
+    '--notify-keyspace-events',
+    'KEg$xe',
+    '--client-output-buffer-limit',
+    'pubsub 0 0 0',
+  ]);
   const registry = new Registry();
   const metrics = monitorMetrics(registry);
-  const config = parseConfig({ environments: { bench: { profile: 'development', redis: { url: server.url }, monitor: { maxTracked: 2_000_000 } } } }, 'bench');
+  const config = parseConfig(
+    {
+      environments: {
+        bench: { profile: 'development', redis: { url: server.url }, monitor: { maxTracked: 2_000_000 } },
+      },
+    },
+    'bench',
+  );
   const env = config.environments.bench!;
-  const monitor = createEnvMonitor({ env, openFeed: () => keyspaceFeedOpener({})(env), store: memoryStateStore(), replica: 'bench', metrics, logger: createLogger({ level: 'warn' }) });
+  const monitor = createEnvMonitor({
+    env,
+    openFeed: () => keyspaceFeedOpener({})(env),
+    store: memoryStateStore(),
+    replica: 'bench',
+    metrics,
+    logger: createLogger({ level: 'warn' }),
+  });
   await monitor.start();
   // start() only begins trying for the lease: writes sent before the subscription is up are not the
   // monitor's to count, so the writers wait until it watches.
-  for (const until = Date.now() + 10_000; monitor.health().state !== 'watching'; ) {
+  for (const until = Date.now() + 10_000; monitor.health().state !== 'watching';) {
     if (Date.now() > until) throw new Error(`the monitor did not start watching: ${JSON.stringify(monitor.health())}`);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -64,9 +85,40 @@ async function throughput(): Promise<void> {
   }, 50);
   try {
     const t0 = performance.now();
-    const set = await run('redis-benchmark', ['-p', String(server.port), '-n', String(WRITES), '-r', String(WRITES), '-c', '50', '-P', '16', '-q', 'SET', 'session:__rand_int__', 'v', 'EX', '3600']);
+    const set = await run('redis-benchmark', [
+      '-p',
+      String(server.port),
+      '-n',
+      String(WRITES),
+      '-r',
+      String(WRITES),
+      '-c',
+      '50',
+      '-P',
+      '16',
+      '-q',
+      'SET',
+      'session:__rand_int__',
+      'v',
+      'EX',
+      '3600',
+    ]);
     const keys = await admin.dbsize();
-    const del = await run('redis-benchmark', ['-p', String(server.port), '-n', String(WRITES), '-r', String(WRITES), '-c', '50', '-P', '16', '-q', 'DEL', 'session:__rand_int__']);
+    const del = await run('redis-benchmark', [
+      '-p',
+      String(server.port),
+      '-n',
+      String(WRITES),
+      '-r',
+      String(WRITES),
+      '-c',
+      '50',
+      '-P',
+      '16',
+      '-q',
+      'DEL',
+      'session:__rand_int__',
+    ]);
     const writersDone = performance.now();
     const deleted = keys - (await admin.dbsize());
     const expected = 2 * WRITES + deleted;
@@ -77,10 +129,18 @@ async function throughput(): Promise<void> {
     const got = await handled();
     const generatedRate = expected / ((set.ms + del.ms) / 1000);
     const handledRate = got / ((caughtUp - t0) / 1000);
-    console.log(`monitor: ${got.toLocaleString()} of ${expected.toLocaleString()} notifications handled (${WRITES.toLocaleString()} SET EX + ${deleted.toLocaleString()} DEL from redis-benchmark)`);
-    console.log(`  generated ${Math.round(generatedRate).toLocaleString()} events/s; handled ${Math.round(handledRate).toLocaleString()} events/s end to end`);
-    console.log(`  trailed the writers by ${Math.round(caughtUp - writersDone)} ms; max lag gauge ${maxLag.toFixed(3)} s; peak subscriber output buffer ${(peakOmem / 1024 / 1024).toFixed(1)} MiB`);
-    console.log(`  ${handledRate >= EVENTS_TARGET && got === expected ? 'PASS' : 'MISS'} target: >= ${EVENTS_TARGET.toLocaleString()} events/s handled, none lost`);
+    console.log(
+      `monitor: ${got.toLocaleString()} of ${expected.toLocaleString()} notifications handled (${WRITES.toLocaleString()} SET EX + ${deleted.toLocaleString()} DEL from redis-benchmark)`,
+    );
+    console.log(
+      `  generated ${Math.round(generatedRate).toLocaleString()} events/s; handled ${Math.round(handledRate).toLocaleString()} events/s end to end`,
+    );
+    console.log(
+      `  trailed the writers by ${Math.round(caughtUp - writersDone)} ms; max lag gauge ${maxLag.toFixed(3)} s; peak subscriber output buffer ${(peakOmem / 1024 / 1024).toFixed(1)} MiB`,
+    );
+    console.log(
+      `  ${handledRate >= EVENTS_TARGET && got === expected ? 'PASS' : 'MISS'} target: >= ${EVENTS_TARGET.toLocaleString()} events/s handled, none lost`,
+    );
   } finally {
     clearInterval(sampler);
     await monitor.stop();
@@ -95,7 +155,13 @@ function bytesPerSession(): void {
     console.log('memory: run with node --expose-gc (npm run bench:monitor does) to measure bytes per session');
     return;
   }
-  const tracker = new LifetimeTracker({ expectedTtlSeconds: 3600, slidingWindow: true, maxTracked: 10 * TRACKED, sampleRate: 0.1, sink: { violation: () => undefined, lifetime: () => undefined } });
+  const tracker = new LifetimeTracker({
+    expectedTtlSeconds: 3600,
+    slidingWindow: true,
+    maxTracked: 10 * TRACKED,
+    sampleRate: 0.1,
+    sink: { violation: () => undefined, lifetime: () => undefined },
+  });
   const keys = Array.from({ length: TRACKED }, (_, i) => `session:${i.toString(16).padStart(32, '0')}`);
   gc();
   const before = process.memoryUsage().heapUsed;
@@ -106,7 +172,9 @@ function bytesPerSession(): void {
   }
   gc();
   const perSession = (process.memoryUsage().heapUsed - before) / tracker.size;
-  console.log(`memory: ${Math.round(perSession)} bytes of heap per tracked session (${tracker.size.toLocaleString()} tracked; key strings held by the caller not counted)`);
+  console.log(
+    `memory: ${Math.round(perSession)} bytes of heap per tracked session (${tracker.size.toLocaleString()} tracked; key strings held by the caller not counted)`,
+  );
   console.log(`  ${perSession <= BYTES_TARGET ? 'PASS' : 'MISS'} target: <= ${BYTES_TARGET} bytes per session`);
 }
 

@@ -140,7 +140,8 @@ const bulk = (a: Buffer | string) => {
   const b = typeof a === 'string' ? Buffer.from(a) : a;
   return [Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n')];
 };
-const command = (...args: (Buffer | string)[]) => Buffer.concat([Buffer.from(`*${args.length}\r\n`), ...args.flatMap(bulk)]);
+const command = (...args: (Buffer | string)[]) =>
+  Buffer.concat([Buffer.from(`*${args.length}\r\n`), ...args.flatMap(bulk)]);
 
 /** `PTTL <key>` for every key (binary-safe) plus an optional trailing command, in one buffer. */
 function pttlBatch(keys: Buffer[], tail: Buffer | undefined): Buffer {

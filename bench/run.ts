@@ -52,7 +52,9 @@ if (!Number.isInteger(N) || N < 1000 || !Number.isInteger(ROUNDS) || ROUNDS < 1)
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = performance.now();
 const fmt = (v: number, digits = 0) =>
-  Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '–';
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -71,7 +73,9 @@ const machine = {
   redis: spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout.trim(),
   redisBenchmark: spawnSync('redis-benchmark', ['--version'], { encoding: 'utf8' }).stdout.trim(),
 };
-console.log(`machine: ${machine.cores} cores (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}, Node ${machine.node}`);
+console.log(
+  `machine: ${machine.cores} cores (${machine.cpuModel}), load ${machine.loadAtStart.join(' ')}, Node ${machine.node}`,
+);
 console.log(`         ${machine.redis}`);
 
 const cli = join(root, 'dist', 'cli.js');
@@ -96,8 +100,21 @@ function compileReferences(): string {
     process.execPath,
     [
       join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '--outDir', outDir, '--rootDir', join(root, 'bench'), '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-      '--target', 'ES2022', '--skipLibCheck', '--types', 'node', '--strict', join(root, 'bench', 'references.ts'),
+      '--outDir',
+      outDir,
+      '--rootDir',
+      join(root, 'bench'),
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--target',
+      'ES2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--strict',
+      join(root, 'bench', 'references.ts'),
     ],
     { encoding: 'utf8' },
   );
@@ -125,12 +142,18 @@ async function redisStats(client: Redis): Promise<{ cpuMs: number; misses: numbe
 }
 
 /** Spawns `cmd` under /usr/bin/time; resolves once it exits 0 (or one of `okCodes`). */
-function timedProcess(cmd: string, cmdArgs: string[], okCodes: number[] = [0]): Promise<Omit<Sample, 'redisCpuMs' | 'misses'>> {
+function timedProcess(
+  cmd: string,
+  cmdArgs: string[],
+  okCodes: number[] = [0],
+): Promise<Omit<Sample, 'redisCpuMs' | 'misses'>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
   const timeFile = join(dir, 'time');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(TIME, ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...cmdArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(TIME, ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...cmdArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-2_000_000)));
@@ -141,7 +164,8 @@ function timedProcess(cmd: string, cmdArgs: string[], okCodes: number[] = [0]): 
       const line = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
       rmSync(dir, { recursive: true, force: true });
       const [, user, sys, rssKb] = line.split(' ').map(Number) as [number, number, number, number];
-      if (!okCodes.includes(code ?? -1)) return reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited with ${code}:\n${err}${out.slice(-2000)}`));
+      if (!okCodes.includes(code ?? -1))
+        return reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited with ${code}:\n${err}${out.slice(-2000)}`));
       resolve({ wallMs, clientCpuMs: (user + sys) * 1000, peakRssMb: rssKb / 1024, stdout: out });
     });
   });
@@ -167,7 +191,9 @@ const work = mkdtempSync(join(tmpdir(), 'session-ttl-bench-'));
 try {
   await client.connect();
   const refs = compileReferences();
-  console.log(`redis-server on port ${server.port}; seeding ${fmt(N)} sessions (TTL ${TTL} s, every ${NO_TTL_EVERY}th without TTL)...`);
+  console.log(
+    `redis-server on port ${server.port}; seeding ${fmt(N)} sessions (TTL ${TTL} s, every ${NO_TTL_EVERY}th without TTL)...`,
+  );
   const t = performance.now();
   await seedSessions({
     port: server.port,
@@ -182,7 +208,9 @@ try {
   const seeded = Number(/db0:keys=(\d+),expires=(\d+)/.exec(await client.info('keyspace'))?.[1] ?? 0);
   const expires = Number(/db0:keys=\d+,expires=(\d+)/.exec(await client.info('keyspace'))?.[1] ?? 0);
   const usedMemory = /used_memory_human:(\S+)/.exec(await client.info('memory'))?.[1];
-  console.log(`seeded ${fmt(seeded)} keys (${fmt(seeded - expires)} without TTL, ${usedMemory}) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+  console.log(
+    `seeded ${fmt(seeded)} keys (${fmt(seeded - expires)} without TTL, ${usedMemory}) in ${fmt((performance.now() - t) / 1000, 1)} s`,
+  );
   if (seeded !== N) throw new Error(`expected ${N} keys, found ${seeded}`);
 
   const configPath = join(work, 'session-ttl.yaml');
@@ -207,19 +235,38 @@ try {
     const after = await redisStats(client);
     return { ...s, redisCpuMs: after.cpuMs - before.cpuMs, misses: after.misses - before.misses };
   };
-  const reference = (mode: string) => () => measured(() => timedProcess(process.execPath, [refs, mode, String(server.port)]));
+  const reference = (mode: string) => () =>
+    measured(() => timedProcess(process.execPath, [refs, mode, String(server.port)]));
   const pttlBench = () =>
     timedProcess('redis-benchmark', [
-      '-p', String(server.port), '-c', '1', '-n', String(N), '-r', String(N), '-P', String(PTTL_PIPELINE), '-q',
-      'PTTL', 'session:__rand_int__',
+      '-p',
+      String(server.port),
+      '-c',
+      '1',
+      '-n',
+      String(N),
+      '-r',
+      String(N),
+      '-P',
+      String(PTTL_PIPELINE),
+      '-q',
+      'PTTL',
+      'session:__rand_int__',
     ]);
   // diagnose exits 1 or 3 when it finds something (every 50th key has no TTL): that is a finished run.
   const diagnose = (extra: string[]) => () =>
-    measured(() => timedProcess(process.execPath, [cli, 'diagnose', 'bench', '--config', configPath, '--json', ...extra], [0, 1, 3]));
+    measured(() =>
+      timedProcess(process.execPath, [cli, 'diagnose', 'bench', '--config', configPath, '--json', ...extra], [0, 1, 3]),
+    );
 
   const figures: Figure[] = [
     { id: 'list', label: 'baseline: ioredis SCAN COUNT 1000, listing only', keys: N, run: reference('list') },
-    { id: 'pttl', label: `baseline: redis-benchmark -P ${PTTL_PIPELINE} -c 1 -r N PTTL`, keys: N, run: () => measured(pttlBench) },
+    {
+      id: 'pttl',
+      label: `baseline: redis-benchmark -P ${PTTL_PIPELINE} -c 1 -r N PTTL`,
+      keys: N,
+      run: () => measured(pttlBench),
+    },
     {
       id: 'list+pttl-overlapped',
       label: 'baseline: listing and PTTL run at the same time',
@@ -228,7 +275,10 @@ try {
       run: async () => {
         const before = await redisStats(client);
         const t0 = performance.now();
-        const [a, b] = await Promise.all([timedProcess(process.execPath, [refs, 'list', String(server.port)]), pttlBench()]);
+        const [a, b] = await Promise.all([
+          timedProcess(process.execPath, [refs, 'list', String(server.port)]),
+          pttlBench(),
+        ]);
         const after = await redisStats(client);
         return {
           wallMs: performance.now() - t0,
@@ -240,12 +290,48 @@ try {
         };
       },
     },
-    { id: 'naive', label: 'reference: naive ioredis SCAN + pipelined PTTL', baseline: 'list+pttl', keys: N, run: reference('naive') },
-    { id: 'lean', label: 'reference: SCAN + PTTL pipeline as raw RESP', baseline: 'list+pttl', keys: N, run: reference('lean') },
-    { id: 'lua', label: 'reference: Lua per SCAN batch, histogram only', baseline: 'list+pttl', keys: N, run: reference('lua') },
-    { id: 'diagnose-full', label: 'session-ttl diagnose --full, gentle (the default: paced) (node dist/cli.js; wall includes start-up and the 250 ms eviction-rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full']) },
-    { id: 'diagnose-full-fast', label: 'session-ttl diagnose --full --fast (node dist/cli.js; wall includes start-up and the 250 ms eviction-rate window)', baseline: 'list+pttl', keys: N, run: diagnose(['--full', '--fast']) },
-    { id: 'node-e-0', label: 'start baseline: node -e 0', run: () => measured(() => timedProcess(process.execPath, ['-e', '0'])) },
+    {
+      id: 'naive',
+      label: 'reference: naive ioredis SCAN + pipelined PTTL',
+      baseline: 'list+pttl',
+      keys: N,
+      run: reference('naive'),
+    },
+    {
+      id: 'lean',
+      label: 'reference: SCAN + PTTL pipeline as raw RESP',
+      baseline: 'list+pttl',
+      keys: N,
+      run: reference('lean'),
+    },
+    {
+      id: 'lua',
+      label: 'reference: Lua per SCAN batch, histogram only',
+      baseline: 'list+pttl',
+      keys: N,
+      run: reference('lua'),
+    },
+    {
+      id: 'diagnose-full',
+      label:
+        'session-ttl diagnose --full, gentle (the default: paced) (node dist/cli.js; wall includes start-up and the 250 ms eviction-rate window)',
+      baseline: 'list+pttl',
+      keys: N,
+      run: diagnose(['--full']),
+    },
+    {
+      id: 'diagnose-full-fast',
+      label:
+        'session-ttl diagnose --full --fast (node dist/cli.js; wall includes start-up and the 250 ms eviction-rate window)',
+      baseline: 'list+pttl',
+      keys: N,
+      run: diagnose(['--full', '--fast']),
+    },
+    {
+      id: 'node-e-0',
+      label: 'start baseline: node -e 0',
+      run: () => measured(() => timedProcess(process.execPath, ['-e', '0'])),
+    },
     {
       id: 'envs',
       label: 'start: session-ttl envs (node dist/cli.js)',
@@ -253,7 +339,13 @@ try {
       compare: 'delta',
       run: () => measured(() => timedProcess(process.execPath, [cli, 'envs', '--config', configPath])),
     },
-    { id: 'diagnose-sampled', label: 'session-ttl diagnose, 1000-key sample', baseline: 'node-e-0', compare: 'delta', run: diagnose([]) },
+    {
+      id: 'diagnose-sampled',
+      label: 'session-ttl diagnose, 1000-key sample',
+      baseline: 'node-e-0',
+      compare: 'delta',
+      run: diagnose([]),
+    },
   ];
 
   const samples = new Map<string, Sample[]>(figures.map((f) => [f.id, []]));
@@ -268,17 +360,34 @@ try {
         if (line.startsWith('{"mode"')) {
           const r = JSON.parse(line) as { keys: number; noTtl: number };
           if (r.keys !== N) throw new Error(`${f.id} counted ${r.keys} keys, expected ${N}`);
-          if (f.id !== 'list' && r.noTtl !== N - expires) throw new Error(`${f.id} counted ${r.noTtl} keys without TTL, expected ${N - expires}`);
+          if (f.id !== 'list' && r.noTtl !== N - expires)
+            throw new Error(`${f.id} counted ${r.noTtl} keys without TTL, expected ${N - expires}`);
         } else if (f.id.startsWith('diagnose-full')) {
-          const report = JSON.parse(s.stdout) as { findings?: { id: string; evidence?: { sampled?: number; audit?: { durationMs: number; paths: { path: string }[] } } }[] };
+          const report = JSON.parse(s.stdout) as {
+            findings?: {
+              id: string;
+              evidence?: { sampled?: number; audit?: { durationMs: number; paths: { path: string }[] } };
+            }[];
+          };
           const evidence = report.findings?.find((x) => x.id === 'ttl.distribution')?.evidence;
           const sampled = evidence?.sampled;
           if (sampled !== N) throw new Error(`diagnose --full audited ${sampled} keys, expected ${N}`);
           // The audit pass alone (its own wall, from the report): what the process wall hides behind start-up.
-          if (evidence?.audit) auditPass.set(f.id, [...(auditPass.get(f.id) ?? []), { ...s, wallMs: evidence.audit.durationMs, peakRssMb: s.peakRssMb, stdout: evidence.audit.paths.map((p) => p.path).join(',') }]);
+          if (evidence?.audit)
+            auditPass.set(f.id, [
+              ...(auditPass.get(f.id) ?? []),
+              {
+                ...s,
+                wallMs: evidence.audit.durationMs,
+                peakRssMb: s.peakRssMb,
+                stdout: evidence.audit.paths.map((p) => p.path).join(','),
+              },
+            ]);
         }
       }
-      process.stdout.write(`round ${round + 1}/${ROUNDS}  ${f.label.padEnd(52)} ${fmt(s.wallMs / 1000, 2).padStart(7)} s  ${fmt(s.peakRssMb, 0).padStart(4)} MB\n`);
+      process.stdout.write(
+        `round ${round + 1}/${ROUNDS}  ${f.label.padEnd(52)} ${fmt(s.wallMs / 1000, 2).padStart(7)} s  ${fmt(s.peakRssMb, 0).padStart(4)} MB\n`,
+      );
     }
   }
   // The sum baseline: per round, listing + PTTL (what the audit must beat without overlapping them).
@@ -298,12 +407,23 @@ try {
       };
     }),
   );
-  figures.splice(2, 0, { id: 'list+pttl', label: 'BASELINE: listing + PTTL (sum of the two above)', keys: N, run: () => Promise.reject(new Error('derived')) });
+  figures.splice(2, 0, {
+    id: 'list+pttl',
+    label: 'BASELINE: listing + PTTL (sum of the two above)',
+    keys: N,
+    run: () => Promise.reject(new Error('derived')),
+  });
   for (const [id, passes] of auditPass) {
     samples.set(`${id}:pass`, passes);
     const at = figures.findIndex((f) => f.id === id);
     const path = passes[0]?.stdout ?? '';
-    figures.splice(at + 1, 0, { id: `${id}:pass`, label: `  its audit pass alone (${path}; durationMs in the report; client CPU, RSS: whole process)`, baseline: 'list+pttl', keys: N, run: () => Promise.reject(new Error('derived')) });
+    figures.splice(at + 1, 0, {
+      id: `${id}:pass`,
+      label: `  its audit pass alone (${path}; durationMs in the report; client CPU, RSS: whole process)`,
+      baseline: 'list+pttl',
+      keys: N,
+      run: () => Promise.reject(new Error('derived')),
+    });
   }
 
   const rows = figures.map((f) => {
@@ -338,7 +458,11 @@ try {
     spread(r.redisCpuMs, 1000, 2),
     spread(r.peakRssMb, 1, 0),
     r.keysPerSecond === null ? '' : fmt(r.keysPerSecond),
-    r.speedVsBaseline !== null ? `${fmt(r.speedVsBaseline, 2)}x` : r.secondsOverBaseline !== null ? `+${fmt(r.secondsOverBaseline, 2)} s` : '',
+    r.speedVsBaseline !== null
+      ? `${fmt(r.speedVsBaseline, 2)}x`
+      : r.secondsOverBaseline !== null
+        ? `+${fmt(r.secondsOverBaseline, 2)} s`
+        : '',
   ]);
   machine.loadAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   const totalS = (performance.now() - started) / 1000;
@@ -352,8 +476,12 @@ try {
     `${fmt(N)} keys, ${ROUNDS} interleaved rounds; median (min–max); "vs baseline" = baseline median wall / figure median wall (> 1 is faster), or for start-up figures the seconds beyond node -e 0`,
   );
   console.log(md);
-  console.log(`keyspace misses during the PTTL baseline: ${rows.find((r) => r.id === 'pttl')?.keyspaceMisses} (0 = every random key was a seeded one)`);
-  console.log(`load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ${fmt(totalS, 0)} s in all`);
+  console.log(
+    `keyspace misses during the PTTL baseline: ${rows.find((r) => r.id === 'pttl')?.keyspaceMisses} (0 = every random key was a seeded one)`,
+  );
+  console.log(
+    `load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ${fmt(totalS, 0)} s in all`,
+  );
 
   // --- the gentle audit on a live store: added GET p99 and SLOWLOG (issue 12; one run) ------------
   let auditModes: AuditModeFigures | undefined;
@@ -366,16 +494,32 @@ try {
   // --- latency benchmarks (their own same-run baselines; one run each) ----------------------------
   const latency: Record<string, string[]> = {};
   if (!args['no-latency']) {
-    for (const [name, script] of [['ack', 'ack-latency.ts'], ['webhook', 'webhook-latency.ts']] as const) {
+    for (const [name, script] of [
+      ['ack', 'ack-latency.ts'],
+      ['webhook', 'webhook-latency.ts'],
+    ] as const) {
       console.log(`\n${name}: tsx bench/${script} (one run, its baseline in the same run)`);
-      const r = await timedProcess(process.execPath, ['--import', 'tsx', join(root, 'bench', script)]).catch((e: Error) => ({ stdout: `failed: ${e.message}` }));
-      latency[name] = r.stdout.trim().split('\n').filter((l) => !l.startsWith('{'));
+      const r = await timedProcess(process.execPath, ['--import', 'tsx', join(root, 'bench', script)]).catch(
+        (e: Error) => ({ stdout: `failed: ${e.message}` }),
+      );
+      latency[name] = r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('{'));
       console.log(latency[name].join('\n'));
     }
     // The session monitor (issue 12 target 6): events per second handled, none lost, bytes per session.
     console.log('\nmonitor: node --expose-gc bench/monitor.ts (one run; its own redis-server)');
-    const m = await timedProcess(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench', 'monitor.ts')]).catch((e: Error) => ({ stdout: `failed: ${e.message}` }));
-    latency.monitor = m.stdout.trim().split('\n').filter((l) => !l.startsWith('{'));
+    const m = await timedProcess(process.execPath, [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(root, 'bench', 'monitor.ts'),
+    ]).catch((e: Error) => ({ stdout: `failed: ${e.message}` }));
+    latency.monitor = m.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('{'));
     console.log(latency.monitor.join('\n'));
     await (await import('./sampled-diagnose.js')).runSampledDiagnoseBench();
   }

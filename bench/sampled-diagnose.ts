@@ -68,18 +68,37 @@ function plantCluster(kube: FakeKubeApi): void {
       changedAt: new Date(now - 2 * DAY).toISOString(),
     }),
   );
-  kube.setConfigMap(configMapObject({ name: 'redis-session-config', data: { 'redis.conf': 'maxmemory 512mb\nmaxmemory-policy volatile-lru\n' } }));
+  kube.setConfigMap(
+    configMapObject({
+      name: 'redis-session-config',
+      data: { 'redis.conf': 'maxmemory 512mb\nmaxmemory-policy volatile-lru\n' },
+    }),
+  );
   const started = new Date(now - DAY).toISOString();
   const pods = ['langgraph-agent-5d8c-aaaaa', 'langgraph-agent-5d8c-bbbbb'];
   kube.setPods([
-    ...pods.map((name) => podObject({ name, startedAt: started, containers: [{ name: 'agent', envFrom: ['langgraph-agent-config'], startedAt: started }] })),
-    podObject({ name: 'redis-session-0', labels: { app: 'redis-session' }, startedAt: started, containers: [{ name: 'redis' }] }),
+    ...pods.map((name) =>
+      podObject({
+        name,
+        startedAt: started,
+        containers: [{ name: 'agent', envFrom: ['langgraph-agent-config'], startedAt: started }],
+      }),
+    ),
+    podObject({
+      name: 'redis-session-0',
+      labels: { app: 'redis-session' },
+      startedAt: started,
+      containers: [{ name: 'redis' }],
+    }),
   ]);
-  for (const pod of pods) kube.setPodLog(pod, `${new Date(now - 10_000).toISOString()} INFO GET /api/sessions/current 200\n`);
+  for (const pod of pods)
+    kube.setPodLog(pod, `${new Date(now - 10_000).toISOString()} INFO GET /api/sessions/current 200\n`);
 }
 
 /** Runs the benchmark, prints its table and returns the figures. */
-export async function runSampledDiagnoseBench(opts: { runs?: number; warmup?: number; keys?: number; sampleSize?: number } = {}): Promise<SampledDiagnoseResult> {
+export async function runSampledDiagnoseBench(
+  opts: { runs?: number; warmup?: number; keys?: number; sampleSize?: number } = {},
+): Promise<SampledDiagnoseResult> {
   const runs = opts.runs ?? 30;
   const warmup = opts.warmup ?? 3;
   const keys = opts.keys ?? 20_000;
@@ -91,7 +110,14 @@ export async function runSampledDiagnoseBench(opts: { runs?: number; warmup?: nu
   const ping = new Redis(redis.url, { lazyConnect: true });
   const sources = createSourceCache({});
   try {
-    await seedSessions({ port: redis.port, count: keys, ttlSeconds: 3600, spreadSeconds: 3000, nowMs: Date.now(), realistic: true });
+    await seedSessions({
+      port: redis.port,
+      count: keys,
+      ttlSeconds: 3600,
+      spreadSeconds: 3000,
+      nowMs: Date.now(),
+      realistic: true,
+    });
     await ping.connect();
     // A Redis with headroom and a memory limit, as in production (the memory checks read both).
     await ping.config('SET', 'maxmemory', '512mb');
@@ -145,7 +171,13 @@ export async function runSampledDiagnoseBench(opts: { runs?: number; warmup?: nu
         async () => {
           const controller = new AbortController();
           const t0 = performance.now();
-          const sampler = keyspaceSamplerFor({ store, env, options: { sampleSize }, now: Date.now, signal: controller.signal });
+          const sampler = keyspaceSamplerFor({
+            store,
+            env,
+            options: { sampleSize },
+            now: Date.now,
+            signal: controller.signal,
+          });
           await sampler.sample();
           if (counted) samples.push(performance.now() - t0);
           controller.abort();
@@ -158,7 +190,8 @@ export async function runSampledDiagnoseBench(opts: { runs?: number; warmup?: nu
           if (failed.length) throw new Error(`checks failed: ${failed.map((c) => `${c.id}: ${c.message}`).join('; ')}`);
           if (counted) {
             diagnoses.push(ms);
-            for (const c of report.checks) checkDurations.set(c.id, [...(checkDurations.get(c.id) ?? []), c.durationMs]);
+            for (const c of report.checks)
+              checkDurations.set(c.id, [...(checkDurations.get(c.id) ?? []), c.durationMs]);
           }
         },
       ];
@@ -204,5 +237,8 @@ export async function runSampledDiagnoseBench(opts: { runs?: number; warmup?: nu
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, keys: { type: 'string' } } });
-  await runSampledDiagnoseBench({ ...(values.runs ? { runs: Number(values.runs) } : {}), ...(values.keys ? { keys: Number(values.keys) } : {}) });
+  await runSampledDiagnoseBench({
+    ...(values.runs ? { runs: Number(values.runs) } : {}),
+    ...(values.keys ? { keys: Number(values.keys) } : {}),
+  });
 }

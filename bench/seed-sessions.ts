@@ -56,7 +56,9 @@ export async function seedSessions(opts: {
           })
         : `{"user_id":"user-${i % 9973}","created_at":${nowSec - age},"roles":["member"]}`;
       const persistent = opts.noTtlEvery !== undefined && i % opts.noTtlEvery === opts.noTtlEvery - 1;
-      text += resp(persistent ? ['SET', keyName(i), value] : ['SET', keyName(i), value, 'EX', String(opts.ttlSeconds - age)]);
+      text += resp(
+        persistent ? ['SET', keyName(i), value] : ['SET', keyName(i), value, 'EX', String(opts.ttlSeconds - age)],
+      );
     }
     if (!child.stdin.write(text)) await new Promise((r) => child.stdin.once('drain', r));
   }

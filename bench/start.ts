@@ -44,7 +44,9 @@ function timed(args: string[], env: NodeJS.ProcessEnv, okCodes: number[], ready?
   const dir = mkdtempSync(join(tmpdir(), 'bench-start-'));
   const timeFile = join(dir, 'time');
   // A process stopped once ready is spawned directly (a signal to /usr/bin/time would not reach it).
-  const [cmd, cmdArgs] = ready ? [process.execPath, args] : ['/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args]];
+  const [cmd, cmdArgs] = ready
+    ? [process.execPath, args]
+    : ['/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args]];
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -57,7 +59,8 @@ function timed(args: string[], env: NodeJS.ProcessEnv, okCodes: number[], ready?
       const wallMs = (readyAt ?? performance.now()) - t0;
       const rssKb = ready ? NaN : Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
       rmSync(dir, { recursive: true, force: true });
-      if (readyAt === undefined && !okCodes.includes(code ?? -1)) return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
+      if (readyAt === undefined && !okCodes.includes(code ?? -1))
+        return reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
       resolvePromise({ wallMs, peakRssMb: rssKb / 1024 });
     });
     ready?.().then(
@@ -100,7 +103,9 @@ export interface StartFigure {
 }
 
 /** Runs the start-up figures; prints the table and returns its rows. */
-export async function runStartBench(opts: { rounds?: number; dist?: string; compare?: string } = {}): Promise<StartFigure[]> {
+export async function runStartBench(
+  opts: { rounds?: number; dist?: string; compare?: string } = {},
+): Promise<StartFigure[]> {
   const rounds = opts.rounds ?? 7;
   const dists = [resolve(opts.dist ?? join(root, 'dist')), ...(opts.compare ? [resolve(opts.compare)] : [])];
   const redis = await startRedisServer();
@@ -108,7 +113,14 @@ export async function runStartBench(opts: { rounds?: number; dist?: string; comp
   const slack = await startFakeSlackApi();
   const work = mkdtempSync(join(tmpdir(), 'session-ttl-start-'));
   try {
-    await seedSessions({ port: redis.port, count: 1000, ttlSeconds: 3600, spreadSeconds: 3000, nowMs: Date.now(), realistic: true });
+    await seedSessions({
+      port: redis.port,
+      count: 1000,
+      ttlSeconds: 3600,
+      spreadSeconds: 3000,
+      nowMs: Date.now(),
+      realistic: true,
+    });
     const config = join(work, 'session-ttl.yaml');
     writeFileSync(
       config,
@@ -127,7 +139,11 @@ export async function runStartBench(opts: { rounds?: number; dist?: string; comp
     );
     const env = { PATH: process.env.PATH ?? '' };
     const perBuild = (dist: string, tag: string): { id: string; label: string; run: () => Promise<Run> }[] => [
-      { id: `envs${tag}`, label: `session-ttl envs${tag}`, run: () => timed([join(dist, 'cli.js'), 'envs', '--config', config], env, [0]) },
+      {
+        id: `envs${tag}`,
+        label: `session-ttl envs${tag}`,
+        run: () => timed([join(dist, 'cli.js'), 'envs', '--config', config], env, [0]),
+      },
       {
         id: `diagnose-manifests${tag}`,
         label: `session-ttl diagnose (manifests env, 1000 keys)${tag}`,
@@ -176,7 +192,9 @@ export async function runStartBench(opts: { rounds?: number; dist?: string; comp
         secondsOverNode: f.id === 'node-e-0' ? null : (median(walls) - nodeMedian) / 1000,
       };
     });
-    console.log(`start-up, ${dists.join(' vs [compare] ')}, ${rounds} interleaved rounds; median (min–max); load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${load1.map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `start-up, ${dists.join(' vs [compare] ')}, ${rounds} interleaved rounds; median (min–max); load ${load0.map((l) => l.toFixed(2)).join(' ')} -> ${load1.map((l) => l.toFixed(2)).join(' ')}`,
+    );
     for (const r of rows) {
       const s = (ms: number) => (ms / 1000).toFixed(3);
       console.log(
@@ -192,7 +210,9 @@ export async function runStartBench(opts: { rounds?: number; dist?: string; comp
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, dist: { type: 'string' }, compare: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string' }, dist: { type: 'string' }, compare: { type: 'string' } },
+  });
   await runStartBench({
     ...(values.rounds ? { rounds: Number(values.rounds) } : {}),
     ...(values.dist ? { dist: values.dist } : {}),

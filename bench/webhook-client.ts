@@ -96,7 +96,12 @@ async function pool(url: URL, n: number): Promise<Conn[]> {
 
 function request(url: URL, headers: Record<string, string>, body: string): Buffer {
   const payload = Buffer.from(body);
-  const lines = [`POST ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, 'connection: keep-alive', `content-length: ${payload.length}`];
+  const lines = [
+    `POST ${url.pathname}${url.search} HTTP/1.1`,
+    `host: ${url.host}`,
+    'connection: keep-alive',
+    `content-length: ${payload.length}`,
+  ];
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), payload]);
 }
@@ -106,7 +111,9 @@ async function burst({ url: raw, headers, bodies, concurrency }: Burst): Promise
   const width = Math.min(concurrency ?? bodies.length, bodies.length);
   const conns = await pool(url, width);
   // Serialised before the clock starts.
-  const requests = bodies.map((b) => (typeof b === 'string' ? request(url, headers, b) : request(url, { ...headers, ...b.headers }, b.body)));
+  const requests = bodies.map((b) =>
+    typeof b === 'string' ? request(url, headers, b) : request(url, { ...headers, ...b.headers }, b.body),
+  );
   const times = new Array<number>(bodies.length);
   let next = 0;
   await Promise.all(

@@ -36,12 +36,22 @@ const TARGET_P99_MS = 100;
 const TOKEN = 'bench-alertmanager-token';
 const CHANNEL = 'C0ALERTS';
 
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 const firing = loadCorpus<unknown>('alertmanager').find((f) => f.name === 'firing')!.input as Record<string, any>;
 
 function notification(env: string, group: string, alertname = 'SessionTTLViolations'): string {
-  const alert = { ...firing.alerts[0], labels: { ...firing.alerts[0].labels, alertname, env }, fingerprint: `fp-${group}` };
-  return JSON.stringify({ ...firing, groupKey: `{}:{group="${group}"}`, alerts: [alert], commonLabels: { ...firing.commonLabels, alertname, env } });
+  const alert = {
+    ...firing.alerts[0],
+    labels: { ...firing.alerts[0].labels, alertname, env },
+    fingerprint: `fp-${group}`,
+  };
+  return JSON.stringify({
+    ...firing,
+    groupKey: `{}:{group="${group}"}`,
+    alerts: [alert],
+    commonLabels: { ...firing.commonLabels, alertname, env },
+  });
 }
 
 interface SlackSummary {
@@ -52,7 +62,8 @@ const slackProcess = startLineProcess('fake-slack-process.ts');
 const { apiUrl } = (await slackProcess.first()) as { apiUrl: string };
 const client = startLineProcess('webhook-client.ts');
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
-const burst = async (url: string, bodies: readonly string[]) => (await client.ask({ url, headers, bodies })) as number[];
+const burst = async (url: string, bodies: readonly string[]) =>
+  (await client.ask({ url, headers, bodies })) as number[];
 
 const redis = await startRedisServer();
 await seedSessions({ port: redis.port, count: 20_000, ttlSeconds: 86_400, spreadSeconds: 3600, nowMs: Date.now() });
@@ -69,7 +80,14 @@ const config = parseConfig(
 const sources = createSourceCache({});
 const state = openStateStore({ url: redis.url, logger: pino({ level: 'silent' }) });
 const bot = createBot({
-  settings: { mode: 'http', botToken: 'xoxb-bench', signingSecret: 'bench-signing-secret-0123456789ab', slackApiUrl: apiUrl, port: 0, logLevel: 'error' },
+  settings: {
+    mode: 'http',
+    botToken: 'xoxb-bench',
+    signingSecret: 'bench-signing-secret-0123456789ab',
+    slackApiUrl: apiUrl,
+    port: 0,
+    logLevel: 'error',
+  },
   config,
   registry: createCheckRegistry(allChecks),
   sourcesFor: sources.sourcesFor,
@@ -112,17 +130,33 @@ try {
   const hook = `http://127.0.0.1:${port}/alertmanager`;
 
   // Warm-up (not measured): JIT on both servers, and the first diagnosis. The bot's 200 name an alert it does not answer.
-  await burst(bare, envNames.map((e) => notification(e, `warm-${e}`)));
-  await burst(hook, envNames.map((e) => notification(e, `warm-${e}`, 'UnrelatedWarmUp')));
+  await burst(
+    bare,
+    envNames.map((e) => notification(e, `warm-${e}`)),
+  );
+  await burst(
+    hook,
+    envNames.map((e) => notification(e, `warm-${e}`, 'UnrelatedWarmUp')),
+  );
   await burst(hook, [notification('env0', 'warm')]);
   await bot.idle();
 
   for (let round = 1; round <= ROUNDS; round++) {
     await forgetAlertState();
     await slackProcess.ask('reset');
-    series.base.push(await burst(bare, envNames.map((e) => notification(e, `base${round}-${e}`))));
+    series.base.push(
+      await burst(
+        bare,
+        envNames.map((e) => notification(e, `base${round}-${e}`)),
+      ),
+    );
     // The bot's intake alone: an alert it does not answer (parsed, validated, answered; nothing behind it).
-    series.intake.push(await burst(hook, envNames.map((e) => notification(e, `intake${round}-${e}`, 'UnrelatedAlert'))));
+    series.intake.push(
+      await burst(
+        hook,
+        envNames.map((e) => notification(e, `intake${round}-${e}`, 'UnrelatedAlert')),
+      ),
+    );
     await bot.idle();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
@@ -135,9 +169,19 @@ try {
       await profiling.post('Profiler.start');
     }
     const t0 = performance.now();
-    series.wave1.push(await burst(hook, envNames.map((e) => notification(e, `w1r${round}-${e}`))));
+    series.wave1.push(
+      await burst(
+        hook,
+        envNames.map((e) => notification(e, `w1r${round}-${e}`)),
+      ),
+    );
     // The second wave arrives while the first wave's diagnoses run (re-fired alerts: cooldown replies).
-    series.wave2.push(await burst(hook, envNames.map((e) => notification(e, `w2r${round}-${e}`))));
+    series.wave2.push(
+      await burst(
+        hook,
+        envNames.map((e) => notification(e, `w2r${round}-${e}`)),
+      ),
+    );
     lag.disable();
     if (profiling) {
       const { profile } = await profiling.post('Profiler.stop');
@@ -147,7 +191,12 @@ try {
     lagWaves.push(lag.percentile(99) / 1e6);
     const work = monitorEventLoopDelay({ resolution: 10 });
     work.enable();
-    series.baseBusy.push(await burst(bare, envNames.map((e) => notification(e, `busy${round}-${e}`))));
+    series.baseBusy.push(
+      await burst(
+        bare,
+        envNames.map((e) => notification(e, `busy${round}-${e}`)),
+      ),
+    );
     await bot.idle();
     work.disable();
     lagWork.push(work.percentile(99) / 1e6);
@@ -162,7 +211,9 @@ try {
     const diagnoses = posts.filter((c) => c.threadTs !== undefined && c.diagnosis).length;
     const ok = groups === 2 * CONCURRENT && answeredThreads === 2 * CONCURRENT && diagnoses === CONCURRENT;
     allDelivered &&= ok;
-    delivered.push(`round ${round}: ${groups}/${2 * CONCURRENT} group messages, ${answeredThreads}/${2 * CONCURRENT} with a reply in their thread, ${diagnoses}/${CONCURRENT} diagnoses`);
+    delivered.push(
+      `round ${round}: ${groups}/${2 * CONCURRENT} group messages, ${answeredThreads}/${2 * CONCURRENT} with a reply in their thread, ${diagnoses}/${CONCURRENT} diagnoses`,
+    );
   }
 
   const sorted = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
@@ -177,9 +228,13 @@ try {
     baseBusy: 'bare node:http in the bot process, bot working',
   };
   console.log(
-    `Alertmanager webhook latency, ${CONCURRENT} concurrent POSTs per burst, ${ROUNDS} rounds interleaved (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs)`,
+    `Alertmanager webhook latency, ${CONCURRENT} concurrent POSTs per burst, ${ROUNDS} rounds interleaved (load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} CPUs)`,
   );
-  console.log(`${'p99 per round (ms)'.padEnd(50)} ${Array.from({ length: ROUNDS }, (_, i) => `r${i + 1}`.padStart(6)).join(' ')}   median   pooled: p50    p99    max`);
+  console.log(
+    `${'p99 per round (ms)'.padEnd(50)} ${Array.from({ length: ROUNDS }, (_, i) => `r${i + 1}`.padStart(6)).join(' ')}   median   pooled: p50    p99    max`,
+  );
   for (const key of Object.keys(labels) as Series[]) {
     const all = series[key].flat();
     console.log(
@@ -188,8 +243,12 @@ try {
   }
   const worst = series.wave1.map((w1, i) => Math.max(p99(w1), p99(series.wave2[i]!)));
   const deltas = worst.map((w, i) => w - p99(series.base[i]!));
-  console.log(`bot p99 over the same round's bare p99 (ms): ${deltas.map((d) => d.toFixed(1)).join(', ')}; median +${median(deltas).toFixed(1)} ms`);
-  console.log(`event loop delay p99 (ms): during the waves ${lagWaves.map((l) => l.toFixed(1)).join(', ')}; during the work after ${lagWork.map((l) => l.toFixed(1)).join(', ')}`);
+  console.log(
+    `bot p99 over the same round's bare p99 (ms): ${deltas.map((d) => d.toFixed(1)).join(', ')}; median +${median(deltas).toFixed(1)} ms`,
+  );
+  console.log(
+    `event loop delay p99 (ms): during the waves ${lagWaves.map((l) => l.toFixed(1)).join(', ')}; during the work after ${lagWork.map((l) => l.toFixed(1)).join(', ')}`,
+  );
   console.log(`work after wave 1 started: ${workSeconds.map((x) => x.toFixed(1)).join(', ')} s per round`);
   for (const d of delivered) console.log(d);
   const verdict = median(worst);

@@ -17,7 +17,10 @@ function sourceNewerThan(builtAt) {
 if (existsSync(built) && !sourceNewerThan(statSync(built).mtimeMs)) {
   await import(pathToFileURL(built).href);
 } else {
-  if (existsSync(built)) process.stderr.write('session-ttl: src/ changed since the last build; running the source (npm run build makes it fast again)\n');
+  if (existsSync(built))
+    process.stderr.write(
+      'session-ttl: src/ changed since the last build; running the source (npm run build makes it fast again)\n',
+    );
   const { register } = await import('tsx/esm/api');
   register();
   await import(new URL('../src/cli.ts', import.meta.url).href);

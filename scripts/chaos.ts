@@ -15,7 +15,14 @@ import { runDiagnosis } from '../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../src/diagnostics/registry.js';
 import { freePort, startRedisServer } from '../src/demo/redis-process.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../test/fakes/slack-api.js';
-import { ALERTS, AM_TOKEN, canaryKeys, firingNotification, SIGNING_SECRET, startReliabilityBot } from '../test/reliability/bot-harness.js';
+import {
+  ALERTS,
+  AM_TOKEN,
+  canaryKeys,
+  firingNotification,
+  SIGNING_SECRET,
+  startReliabilityBot,
+} from '../test/reliability/bot-harness.js';
 import { FAKE_IDS } from '../test/fakes/slack-api.js';
 import { sendEvent } from '../test/fakes/slack-signing.js';
 import { startLineProcess } from '../bench/line-process.js';
@@ -79,14 +86,22 @@ const probes: Probe[] = [
     expected: '"interrupted by a restart" + the command; nothing else',
     async run() {
       const held = heldCheck();
-      const bot = await startReliabilityBot({ slack, config, registry: createCheckRegistry([held.check]), extra: { graceMs: 200, lastWordsMs: 300 } });
+      const bot = await startReliabilityBot({
+        slack,
+        config,
+        registry: createCheckRegistry([held.check]),
+        extra: { graceMs: 200, lastWordsMs: 300 },
+      });
       await bot.slash('diagnose dev held', 'chaos-cut');
       await held.entered.promise;
       await bot.bot.stop();
       const told = await slack.waitForResponse((r) => r.id === 'chaos-cut');
       held.release.resolve();
       const text = String(told.body.text);
-      return { held: text.includes('interrupted by a restart') && text.includes('/session-ttl diagnose dev held'), observed: text.slice(0, 70) };
+      return {
+        held: text.includes('interrupted by a restart') && text.includes('/session-ttl diagnose dev held'),
+        observed: text.slice(0, 70),
+      };
     },
   },
   {
@@ -94,30 +109,52 @@ const probes: Probe[] = [
     expected: 'the report is posted',
     async run() {
       const held = heldCheck();
-      const bot = await startReliabilityBot({ slack, config, registry: createCheckRegistry([held.check]), extra: { graceMs: 5000 } });
+      const bot = await startReliabilityBot({
+        slack,
+        config,
+        registry: createCheckRegistry([held.check]),
+        extra: { graceMs: 5000 },
+      });
       await bot.slash('diagnose dev held', 'chaos-ok', 'CGRACE');
       await held.entered.promise;
       const stopping = bot.bot.stop();
       held.release.resolve();
       const { drained } = await stopping;
       const post = await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CGRACE');
-      return { held: drained && json(post.body).includes('Held check finished'), observed: `drained ${drained}; report posted` };
+      return {
+        held: drained && json(post.body).includes('Held check finished'),
+        observed: `drained ${drained}; report posted`,
+      };
     },
   },
   {
     fault: 'SIGTERM during verify (bot)',
     expected: 'canary removed; message finished',
     async run() {
-      const cfg = parseConfig({ environments: { dev: { profile: 'development', redis: { url: redis.url }, verify: { waitSeconds: 60 } } } }, 'chaos');
-      const bot = await startReliabilityBot({ slack, config: cfg, registry, extra: { graceMs: 200, lastWordsMs: 3000 } });
+      const cfg = parseConfig(
+        { environments: { dev: { profile: 'development', redis: { url: redis.url }, verify: { waitSeconds: 60 } } } },
+        'chaos',
+      );
+      const bot = await startReliabilityBot({
+        slack,
+        config: cfg,
+        registry,
+        extra: { graceMs: 200, lastWordsMs: 3000 },
+      });
       await bot.slash('verify dev', 'chaos-verify', 'CVERIFY');
       const waiting = await slack.waitFor('chat.update', (c) => c.body.channel === 'CVERIFY');
       const before = (await canaryKeys(admin)).length;
       await bot.bot.stop();
       const after = (await canaryKeys(admin)).length;
-      const last = slack.callsOf('chat.update').filter((c) => c.body.ts === waiting.body.ts).at(-1);
+      const last = slack
+        .callsOf('chat.update')
+        .filter((c) => c.body.ts === waiting.body.ts)
+        .at(-1);
       const finished = json(last?.body).includes('interrupted');
-      return { held: before === 1 && after === 0 && finished, observed: `canaries ${before} -> ${after}; message ${finished ? 'finished' : 'left in progress'}` };
+      return {
+        held: before === 1 && after === 0 && finished,
+        observed: `canaries ${before} -> ${after}; message ${finished ? 'finished' : 'left in progress'}`,
+      };
     },
   },
   {
@@ -129,10 +166,17 @@ const probes: Probe[] = [
         slack.failMethodHttp('chat.postMessage', 500);
         const n = firingNotification('dev', 'chaos-500');
         await bot.alertmanager(n);
-        await waitUntil('the retries to end', () => bot.logs.lines.find((l) => l.msg === 'gave up on an Alertmanager notification; its next re-send will be answered'));
+        await waitUntil('the retries to end', () =>
+          bot.logs.lines.find(
+            (l) => l.msg === 'gave up on an Alertmanager notification; its next re-send will be answered',
+          ),
+        );
         slack.failMethod('chat.postMessage', 'none', 0);
         await bot.alertmanager(n);
-        const reply = await slack.waitFor('chat.postMessage', (c) => c.body.channel === ALERTS && c.body.thread_ts !== undefined && json(c.body).includes('Redis server'));
+        const reply = await slack.waitFor(
+          'chat.postMessage',
+          (c) => c.body.channel === ALERTS && c.body.thread_ts !== undefined && json(c.body).includes('Redis server'),
+        );
         return { held: reply !== undefined, observed: 're-send posted the group and the diagnosis' };
       } finally {
         await bot.bot.stop();
@@ -147,13 +191,28 @@ const probes: Probe[] = [
       let store = await startRedisOnPort(port);
       await store.stop();
       const state = openStateStore({ url: `redis://127.0.0.1:${port}`, logger: pino({ level: 'silent' }) });
-      const bot = await startReliabilityBot({ slack, config, registry, stateStore: state.store, retryDelaysMs: [100, 300, 1000, 2000] });
+      const bot = await startReliabilityBot({
+        slack,
+        config,
+        registry,
+        stateStore: state.store,
+        retryDelaysMs: [100, 300, 1000, 2000],
+      });
       try {
         const answer = await bot.alertmanager(firingNotification('dev', 'chaos-store'));
-        await waitUntil('a failed try', () => bot.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'));
+        await waitUntil('a failed try', () =>
+          bot.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'),
+        );
         store = await startRedisOnPort(port);
-        await slack.waitFor('chat.postMessage', (c) => c.body.channel === ALERTS && c.body.thread_ts !== undefined && json(c.body).includes('Redis server'), 8000);
-        return { held: answer.status === 200 && answer.latencyMs < 500, observed: `webhook ${answer.status} in ${answer.latencyMs.toFixed(0)} ms; posted after the store came back` };
+        await slack.waitFor(
+          'chat.postMessage',
+          (c) => c.body.channel === ALERTS && c.body.thread_ts !== undefined && json(c.body).includes('Redis server'),
+          8000,
+        );
+        return {
+          held: answer.status === 200 && answer.latencyMs < 500,
+          observed: `webhook ${answer.status} in ${answer.latencyMs.toFixed(0)} ms; posted after the store came back`,
+        };
       } finally {
         await bot.bot.stop();
         await state.close();
@@ -165,16 +224,28 @@ const probes: Probe[] = [
     fault: 'chat.postMessage 500 (2 calls) for a slash report',
     expected: 'response_url at once; the channel once, later',
     async run() {
-      const bot = await startReliabilityBot({ slack, config, registry, extra: { outbox: { delaysMs: [200, 200], pollMs: 20 } } });
+      const bot = await startReliabilityBot({
+        slack,
+        config,
+        registry,
+        extra: { outbox: { delaysMs: [200, 200], pollMs: 20 } },
+      });
       try {
         slack.failMethodHttp('chat.postMessage', 500, 2);
         await bot.slash('diagnose dev server-info', 'chaos-fallback', 'CFALLBACK');
         const reply = await slack.waitForResponse((r) => r.id === 'chaos-fallback');
         const now = json(reply.body.blocks).includes('finding:fixture.server_info');
-        await waitUntil('the outbox to post the report', () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'), 10_000);
+        await waitUntil(
+          'the outbox to post the report',
+          () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
+          10_000,
+        );
         await new Promise((r) => setTimeout(r, 300));
         const landed = slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'CFALLBACK').length - 2;
-        return { held: now && landed === 1, observed: `response_url: ${now ? 'report' : 'no report'}; channel: ${landed} post(s) after Slack came back` };
+        return {
+          held: now && landed === 1,
+          observed: `response_url: ${now ? 'report' : 'no report'}; channel: ${landed} post(s) after Slack came back`,
+        };
       } finally {
         await bot.bot.stop();
       }
@@ -184,19 +255,46 @@ const probes: Probe[] = [
     fault: 'Slack 500 (3 calls) replying to an alert post',
     expected: 'one diagnosis in the thread once Slack is back',
     async run() {
-      const bot = await startReliabilityBot({ slack, config, registry, extra: { outbox: { delaysMs: [200, 200, 200], pollMs: 20 } } });
+      const bot = await startReliabilityBot({
+        slack,
+        config,
+        registry,
+        extra: { outbox: { delaysMs: [200, 200, 200], pollMs: 20 } },
+      });
       try {
         slack.failMethodHttp('chat.postMessage', 500, 3);
         const ts = `${Math.floor(Date.now() / 1000)}.000100`;
-        const event = { type: 'message', subtype: 'bot_message', bot_id: 'B0ALERTMGR', channel: INCIDENT, ts, text: 'Alert: SessionTTLViolations\nLabels: env=dev' };
-        const envelope = { token: 'x', team_id: FAKE_IDS.team, api_app_id: 'A0APP', type: 'event_callback', event_id: 'EvChaosOutbox', event_time: Math.floor(Date.now() / 1000), event };
+        const event = {
+          type: 'message',
+          subtype: 'bot_message',
+          bot_id: 'B0ALERTMGR',
+          channel: INCIDENT,
+          ts,
+          text: 'Alert: SessionTTLViolations\nLabels: env=dev',
+        };
+        const envelope = {
+          token: 'x',
+          team_id: FAKE_IDS.team,
+          api_app_id: 'A0APP',
+          type: 'event_callback',
+          event_id: 'EvChaosOutbox',
+          event_time: Math.floor(Date.now() / 1000),
+          event,
+        };
         const acked = await sendEvent(bot.url, envelope, { signingSecret: SIGNING_SECRET });
-        await waitUntil('the outbox to post the diagnosis', () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'), 10_000);
+        await waitUntil(
+          'the outbox to post the diagnosis',
+          () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
+          10_000,
+        );
         await new Promise((r) => setTimeout(r, 300));
         const tries = slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts === ts);
         const landed = tries.length - 3;
         const diagnosis = json(tries.at(-1)?.body).includes('Redis server');
-        return { held: acked.status === 200 && landed === 1 && diagnosis, observed: `${tries.length - landed} refused, ${landed} landed (${diagnosis ? 'the diagnosis' : 'not the diagnosis'})` };
+        return {
+          held: acked.status === 200 && landed === 1 && diagnosis,
+          observed: `${tries.length - landed} refused, ${landed} landed (${diagnosis ? 'the diagnosis' : 'not the diagnosis'})`,
+        };
       } finally {
         await bot.bot.stop();
       }
@@ -210,7 +308,10 @@ const probes: Probe[] = [
       try {
         slack.failMethod('chat.postMessage', 'invalid_blocks', 1);
         await bot.slash('diagnose dev server-info', 'chaos-blocks', 'CBLOCKS');
-        const posted = await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CBLOCKS' && slack.callsOf('chat.postMessage').indexOf(c) === 1);
+        const posted = await slack.waitFor(
+          'chat.postMessage',
+          (c) => c.body.channel === 'CBLOCKS' && slack.callsOf('chat.postMessage').indexOf(c) === 1,
+        );
         const n = (posted.body.blocks as unknown[] | undefined)?.length ?? 0;
         return { held: n > 0 && n <= 12, observed: `second post with ${n} blocks` };
       } finally {
@@ -224,11 +325,19 @@ const probes: Probe[] = [
     async run() {
       const port = await freePort();
       const state = openStateStore({ url: `redis://127.0.0.1:${port}`, logger: pino({ level: 'silent' }) });
-      const bot = await startReliabilityBot({ slack, config, registry, extra: { readiness: { 'state-store': () => state.ping(300) } } });
+      const bot = await startReliabilityBot({
+        slack,
+        config,
+        registry,
+        extra: { readiness: { 'state-store': () => state.ping(300) } },
+      });
       try {
         const res = await fetch(`${bot.url}/readyz`);
         const body = (await res.json()) as { checks: Record<string, { ok: boolean }> };
-        return { held: res.status === 503 && body.checks['state-store']?.ok === false, observed: `${res.status}; state-store ok=${body.checks['state-store']?.ok}` };
+        return {
+          held: res.status === 503 && body.checks['state-store']?.ok === false,
+          observed: `${res.status}; state-store ok=${body.checks['state-store']?.ok}`,
+        };
       } finally {
         await bot.bot.stop();
         await state.close();
@@ -242,7 +351,11 @@ const probes: Probe[] = [
       const n = 200;
       const envs = Array.from({ length: n }, (_, i) => `e${i}`);
       const cfg = parseConfig(
-        { environments: Object.fromEntries(envs.map((e) => [e, { profile: 'development', redis: { url: redis.url } }])), defaults: { rateWindowMs: 0 }, slack: { alertChannel: ALERTS } },
+        {
+          environments: Object.fromEntries(envs.map((e) => [e, { profile: 'development', redis: { url: redis.url } }])),
+          defaults: { rateWindowMs: 0 },
+          slack: { alertChannel: ALERTS },
+        },
         'chaos',
       );
       const bot = await startReliabilityBot({ slack, config: cfg, registry });
@@ -258,19 +371,42 @@ const probes: Probe[] = [
         // Warm-up (JIT, connections): notifications of an alert the bot does not answer.
         const unrelated = (e: string) => {
           const body = firingNotification(e, `warm-${e}`);
-          return json({ ...body, alerts: [{ ...body.alerts[0], labels: { alertname: 'UnrelatedWarmUp', env: e } }], commonLabels: { env: e } });
+          return json({
+            ...body,
+            alerts: [{ ...body.alerts[0], labels: { alertname: 'UnrelatedWarmUp', env: e } }],
+            commonLabels: { env: e },
+          });
         };
         await client.ask({ url: `${bot.url}/alertmanager`, headers, bodies: envs.map(unrelated) });
         // The same burst to a bare node:http server just before: what the machine allows right now.
         await bare.listen();
         const bareUrl = `http://127.0.0.1:${(bare.server.address() as AddressInfo).port}/alertmanager`;
         await client.ask({ url: bareUrl, headers, bodies: envs.map(unrelated) });
-        const base = ((await client.ask({ url: bareUrl, headers, bodies: envs.map((e) => json(firingNotification(e, `bare-${e}`))) })) as number[]).sort((a, b) => a - b);
-        const times = ((await client.ask({ url: `${bot.url}/alertmanager`, headers, bodies: envs.map((e) => json(firingNotification(e, `load-${e}`))) })) as number[]).sort((a, b) => a - b);
+        const base = (
+          (await client.ask({
+            url: bareUrl,
+            headers,
+            bodies: envs.map((e) => json(firingNotification(e, `bare-${e}`))),
+          })) as number[]
+        ).sort((a, b) => a - b);
+        const times = (
+          (await client.ask({
+            url: `${bot.url}/alertmanager`,
+            headers,
+            bodies: envs.map((e) => json(firingNotification(e, `load-${e}`))),
+          })) as number[]
+        ).sort((a, b) => a - b);
         const p99 = times[Math.floor(n * 0.99)]!;
         await bot.bot.idle();
-        const answered = new Set(slack.callsOf('chat.postMessage').flatMap((c) => (c.body.channel === ALERTS && c.body.thread_ts ? [c.body.thread_ts] : []))).size;
-        return { held: p99 < 100 && answered === n, observed: `p99 ${p99.toFixed(0)} ms (bare server ${base[Math.floor(n * 0.99)]!.toFixed(0)} ms); ${answered}/${n} answered` };
+        const answered = new Set(
+          slack
+            .callsOf('chat.postMessage')
+            .flatMap((c) => (c.body.channel === ALERTS && c.body.thread_ts ? [c.body.thread_ts] : [])),
+        ).size;
+        return {
+          held: p99 < 100 && answered === n,
+          observed: `p99 ${p99.toFixed(0)} ms (bare server ${base[Math.floor(n * 0.99)]!.toFixed(0)} ms); ${answered}/${n} answered`,
+        };
       } finally {
         bare.server.close();
         client.end();
@@ -292,7 +428,12 @@ try {
     try {
       rows.push({ fault: p.fault, expected: p.expected, ...(await Promise.race([p.run(), deadline])) });
     } catch (err) {
-      rows.push({ fault: p.fault, expected: p.expected, observed: `probe failed: ${(err as Error).message}`.slice(0, 90), held: false });
+      rows.push({
+        fault: p.fault,
+        expected: p.expected,
+        observed: `probe failed: ${(err as Error).message}`.slice(0, 90),
+        held: false,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -303,7 +444,8 @@ try {
   await slack.close();
 }
 const w = (k: 'fault' | 'expected' | 'observed') => Math.max(k.length, ...rows.map((r) => r[k].length));
-const line = (f: string, e: string, o: string, h: string) => `${f.padEnd(w('fault'))}  ${e.padEnd(w('expected'))}  ${o.padEnd(w('observed'))}  ${h}`;
+const line = (f: string, e: string, o: string, h: string) =>
+  `${f.padEnd(w('fault'))}  ${e.padEnd(w('expected'))}  ${o.padEnd(w('observed'))}  ${h}`;
 console.log(line('fault', 'expected', 'observed', 'held'));
 for (const r of rows) console.log(line(r.fault, r.expected, r.observed, r.held ? 'yes' : 'NO'));
 const held = rows.filter((r) => r.held).length;

@@ -103,7 +103,11 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
   });
-  const engine = { config: deps.config, registry: deps.registry, sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate) };
+  const engine = {
+    config: deps.config,
+    registry: deps.registry,
+    sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate),
+  };
   // One gate for every request the host answers: diagnoses (alerts and slash commands) start behind the answers.
   const intake = createIntakeGate();
   const outbox = createChatOutbox({
@@ -144,7 +148,9 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.render ? { render: deps.render } : {}),
     ...(deps.metrics ? { metrics: botMetrics(deps.metrics) } : {}),
     ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
-    ...(remediation && deps.remediation ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } } : {}),
+    ...(remediation && deps.remediation
+      ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } }
+      : {}),
   });
   const closing: Feature = {
     name: 'close-sources',
@@ -152,12 +158,21 @@ export function createBot(deps: BotDeps): Bot {
       deps.onClose?.forEach((c) => host.onClose(c));
       // Reaching this point means the config parsed; it is reported with what it holds.
       const envs = Object.keys(deps.config.environments);
-      host.readiness('config', () => ({ ok: envs.length > 0, detail: `${envs.length} environment(s): ${envs.join(', ')}` }));
+      host.readiness('config', () => ({
+        ok: envs.length > 0,
+        detail: `${envs.length} environment(s): ${envs.join(', ')}`,
+      }));
       for (const [name, probe] of Object.entries(deps.readiness ?? {})) host.readiness(name, probe);
     },
   };
   const host = createHost({
-    features: [slack.feature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? []), closing],
+    features: [
+      slack.feature,
+      ...(alerts ? [alerts.feature] : []),
+      outbox.feature,
+      ...(deps.extraFeatures ?? []),
+      closing,
+    ],
     logger: deps.logger,
     port: deps.settings.port,
     ...(deps.hostname ? { hostname: deps.hostname } : {}),
@@ -180,7 +195,12 @@ export function createBot(deps: BotDeps): Bot {
 }
 
 /** The remediation flow over the shared state store: pending actions, locks, offers and the audit. */
-function buildRemediation(deps: BotDeps, r: NonNullable<BotDeps['remediation']>, client: App['client'], now: () => number): Remediation {
+function buildRemediation(
+  deps: BotDeps,
+  r: NonNullable<BotDeps['remediation']>,
+  client: App['client'],
+  now: () => number,
+): Remediation {
   const { config, logger } = deps;
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
   return createRemediation({
@@ -192,7 +212,13 @@ function buildRemediation(deps: BotDeps, r: NonNullable<BotDeps['remediation']>,
     offers: createOffers({ store: r.store, ttlMs, now }),
     pending: createPendingActions({ store: r.store, now, ttlMinutes: config.remediation.pendingTtlMinutes }),
     locks: createEnvLocks({ store: r.store, now }),
-    audit: createAudit({ streams: r.streams, logger: logger.child({ component: 'audit' }), registry: r.metrics, now, environments: Object.keys(config.environments) }),
+    audit: createAudit({
+      streams: r.streams,
+      logger: logger.child({ component: 'audit' }),
+      registry: r.metrics,
+      now,
+      environments: Object.keys(config.environments),
+    }),
     membership: slackGroupMembership(client, { now }),
     actionsOf: (id) => deps.registry.catalogue.actionsOf(id),
     dryRun: config.remediation.dryRun,

@@ -15,15 +15,21 @@ import { statusCommand } from './slack/listeners/commands/status.js';
  * config are valid, so a misconfigured deployment fails at once with its message.
  */
 async function loadRuntime() {
-  const [{ allChecks }, { createCheckRegistry }, { createBot }, { SlackStartError }, { createSourceCache }, { openStateStore }] =
-    await Promise.all([
-      import('./diagnostics/all-checks.js'),
-      import('./diagnostics/registry.js'),
-      import('./bot.js'),
-      import('./slack/bolt-app.js'),
-      import('./adapters/sources.js'),
-      import('./adapters/state/open-state-store.js'),
-    ]);
+  const [
+    { allChecks },
+    { createCheckRegistry },
+    { createBot },
+    { SlackStartError },
+    { createSourceCache },
+    { openStateStore },
+  ] = await Promise.all([
+    import('./diagnostics/all-checks.js'),
+    import('./diagnostics/registry.js'),
+    import('./bot.js'),
+    import('./slack/bolt-app.js'),
+    import('./adapters/sources.js'),
+    import('./adapters/state/open-state-store.js'),
+  ]);
   return { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore };
 }
 
@@ -49,7 +55,10 @@ function secondsFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
 function operationLimits(env: NodeJS.ProcessEnv): { connectionDownLimitMs?: number; graceMs?: number } {
   const down = secondsFrom(env, 'SLACK_CONNECTION_DOWN_LIMIT_SECONDS');
   const grace = secondsFrom(env, 'SHUTDOWN_GRACE_SECONDS');
-  return { ...(down !== undefined ? { connectionDownLimitMs: down } : {}), ...(grace !== undefined ? { graceMs: grace } : {}) };
+  return {
+    ...(down !== undefined ? { connectionDownLimitMs: down } : {}),
+    ...(grace !== undefined ? { graceMs: grace } : {}),
+  };
 }
 
 async function main(): Promise<number> {
@@ -74,7 +83,8 @@ async function main(): Promise<number> {
     throw err;
   }
 
-  const { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore } = await loadRuntime();
+  const { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore } =
+    await loadRuntime();
   const sources = createSourceCache(process.env);
   // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
   const state = openStateStore({ url: settings.stateRedisUrl, logger });
@@ -82,7 +92,13 @@ async function main(): Promise<number> {
   let bot;
   try {
     const metrics = new Registry(); // GET /metrics: the monitor, the checks, the remediation audit, the process
-    const monitor = monitorFeatureFor({ config, registry: metrics, store: state.store, processEnv: process.env, logger });
+    const monitor = monitorFeatureFor({
+      config,
+      registry: metrics,
+      store: state.store,
+      processEnv: process.env,
+      logger,
+    });
     bot = createBot({
       settings,
       config,
@@ -150,7 +166,9 @@ main().then(
     if (code !== 0) process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`session-ttl-bot crashed: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    process.stderr.write(
+      `session-ttl-bot crashed: ${scrubSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -15,7 +15,10 @@ export type EnvironmentGateOptions = Pick<KeyedLimiterOptions, 'perKey' | 'globa
  * (default 8) one more is refused at once with words. A stalled environment only queues its own
  * diagnoses: each running one ends at its checks' timeout, and other environments keep their slots.
  */
-export function gateEnvironments(sourcesFor: (env: EnvironmentConfig) => Sources, opts: EnvironmentGateOptions = {}): (env: EnvironmentConfig) => Sources {
+export function gateEnvironments(
+  sourcesFor: (env: EnvironmentConfig) => Sources,
+  opts: EnvironmentGateOptions = {},
+): (env: EnvironmentConfig) => Sources {
   const limiter = createKeyedLimiter({
     maxQueuedPerKey: DEFAULT_QUEUED_PER_ENVIRONMENT,
     ...opts,

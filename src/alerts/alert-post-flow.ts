@@ -22,7 +22,11 @@ export interface AlertPostFlowDeps {
 }
 
 /** Answers one alert post: once per message across retries and replicas, each known alert in its thread. */
-export type AlertPostHandler = (post: LocatedAlertPost, delivery: { eventId?: string }, logger: Logger) => Promise<void>;
+export type AlertPostHandler = (
+  post: LocatedAlertPost,
+  delivery: { eventId?: string },
+  logger: Logger,
+) => Promise<void>;
 
 export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
   return async (post, delivery, logger) => {
@@ -31,7 +35,11 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
       logger.debug({ alerts: plan.ignored }, 'alert post with no alert I answer');
       return;
     }
-    const verdict = await deps.dedupe.check({ ...(delivery.eventId ? { eventId: delivery.eventId } : {}), channel: post.channel, ts: post.ts });
+    const verdict = await deps.dedupe.check({
+      ...(delivery.eventId ? { eventId: delivery.eventId } : {}),
+      channel: post.channel,
+      ts: post.ts,
+    });
     if (!verdict.first) {
       logger.info({ duplicateOf: verdict.duplicateOf }, 'alert post already answered; not replying again');
       return;
@@ -39,7 +47,10 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
     const thread = { channel: post.channel, ts: post.threadTs ?? post.ts };
     const postedAt = slackTsToMs(post.ts) ?? deps.now();
     logger.info(
-      { firing: plan.firing.map((a) => `${a.kind.alertname}@${a.env}`), resolved: plan.resolved.map((a) => `${a.kind.alertname}@${a.env}`) },
+      {
+        firing: plan.firing.map((a) => `${a.kind.alertname}@${a.env}`),
+        resolved: plan.resolved.map((a) => `${a.kind.alertname}@${a.env}`),
+      },
       'alert post',
     );
     const postpone = deps.postpone;
@@ -48,16 +59,28 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
       ...plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: postedAt, logger, ...extra })),
       ...plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt: postedAt, logger, ...extra })),
       ...(plan.unmapped
-        ? [deps.replier.askForMapping(thread, { ...plan.unmapped, labelKeys: deps.labelKeys, environments: [...deps.environments] }, logger, postpone)]
+        ? [
+            deps.replier.askForMapping(
+              thread,
+              { ...plan.unmapped, labelKeys: deps.labelKeys, environments: [...deps.environments] },
+              logger,
+              postpone,
+            ),
+          ]
         : []),
     ]);
     const failed = results.filter((r) => r.status === 'rejected' || r.value === 'undelivered');
     if (!failed.length) return;
     // Neither posted nor kept for later: the dedupe claim goes, so that a redelivery of the post is answered.
-    await deps.dedupe.release({ ...(delivery.eventId ? { eventId: delivery.eventId } : {}), channel: post.channel, ts: post.ts }).catch((err: unknown) => {
-      logger.warn({ err }, 'could not release the dedupe claim of an unanswered alert post');
-    });
+    await deps.dedupe
+      .release({ ...(delivery.eventId ? { eventId: delivery.eventId } : {}), channel: post.channel, ts: post.ts })
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'could not release the dedupe claim of an unanswered alert post');
+      });
     const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    logger.error({ err: errors[0], failed: failed.length }, 'could not answer the alert post (Slack and the state store failed); a redelivery of it will be answered');
+    logger.error(
+      { err: errors[0], failed: failed.length },
+      'could not answer the alert post (Slack and the state store failed); a redelivery of it will be answered',
+    );
   };
 }

@@ -31,7 +31,10 @@ export interface AlertReplierDeps extends EngineDeps {
  * Keeps a reply that the chat platform refused for now (an outage, a rate limit), to post it later: true
  * when kept, false when the refusal is final. Rejects when it cannot keep it (the state store failed).
  */
-export type Postpone = (post: { channel: string; threadTs?: string; message: Message; kind: string }, err: unknown) => Promise<boolean>;
+export type Postpone = (
+  post: { channel: string; threadTs?: string; message: Message; kind: string },
+  err: unknown,
+) => Promise<boolean>;
 
 /** One alert of a known kind, mapped to an environment, and the thread its replies go into. */
 export interface AlertInThread {
@@ -85,7 +88,8 @@ export interface AlertReplier {
 /** The check ids an alert kind runs in an environment; undefined for the default set. */
 function checkIdsFor(kind: AlertKind, deps: EngineDeps, env: string): string[] | undefined {
   if (kind.checkIds === 'all') return undefined;
-  const disabled = (Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env]?.disabledChecks : undefined) ?? [];
+  const disabled =
+    (Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env]?.disabledChecks : undefined) ?? [];
   return kind.checkIds.filter((id) => deps.registry.get(id) && !disabled.includes(id));
 }
 
@@ -99,13 +103,18 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
   const { chat, cooldowns } = deps;
   const cooldownMinutes = deps.config.slack.alertCooldownMinutes;
 
-  const linkTo = (ref: MessageRef, threadTs: string | undefined) => chat.permalink({ ...ref, ...(threadTs ? { threadTs } : {}) });
+  const linkTo = (ref: MessageRef, threadTs: string | undefined) =>
+    chat.permalink({ ...ref, ...(threadTs ? { threadTs } : {}) });
   /** Posts in the thread; undefined when Slack refused it for now and `postpone` kept it for later. */
   const reply = async (thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> => {
     try {
       return await chat.post({ channel: thread.channel, threadTs: thread.ts, message });
     } catch (err) {
-      if (postpone && (await postpone({ channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply' }, err))) return undefined;
+      if (
+        postpone &&
+        (await postpone({ channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply' }, err))
+      )
+        return undefined;
       throw err;
     }
   };
@@ -127,10 +136,20 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
           : await linkTo(earlier.thread, undefined);
         await reply(
           thread,
-          renderCooldownReply({ alertname, env, sinceMs: startedAt - earlier.at, cooldownMinutes, url, running: !earlier.diagnosis }),
+          renderCooldownReply({
+            alertname,
+            env,
+            sinceMs: startedAt - earlier.at,
+            cooldownMinutes,
+            url,
+            running: !earlier.diagnosis,
+          }),
           postpone,
         );
-        logger.info({ earlier: earlier.diagnosis ?? earlier.thread }, 'alert fired again within the cooldown; linked the earlier diagnosis');
+        logger.info(
+          { earlier: earlier.diagnosis ?? earlier.thread },
+          'alert fired again within the cooldown; linked the earlier diagnosis',
+        );
         return 'cooldown';
       }
 
@@ -142,7 +161,10 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         const checkIds = checkIdsFor(kind, deps, env);
         logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
         const diagnose = () => runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) });
-        const report = await unlessInterrupted(deps.limit ? deps.limit(diagnose, env) : diagnose(), deps.interrupted?.());
+        const report = await unlessInterrupted(
+          deps.limit ? deps.limit(diagnose, env) : diagnose(),
+          deps.interrupted?.(),
+        );
         const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
         posting = true;
         const posted = await reply(thread, message, postpone);
@@ -171,7 +193,22 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
         if (err instanceof Interrupted) {
           // Never the diagnosis's own late failure: the sources close during shutdown, so it would be a false "unreachable".
           const text = `The diagnosis of ${alertname} in ${env} was interrupted by a restart of the bot. Run it again: /session-ttl diagnose ${env}`;
-          const note: Message = { text, blocks: [{ kind: 'section', id: 'interrupted', text: [{ icon: 'warning' }, { text: ` The diagnosis of ${alertname} in ` }, { text: env, bold: true }, { text: ' was interrupted by a restart of the bot. Run it again: ' }, { text: `/session-ttl diagnose ${env}`, code: true }] }] };
+          const note: Message = {
+            text,
+            blocks: [
+              {
+                kind: 'section',
+                id: 'interrupted',
+                text: [
+                  { icon: 'warning' },
+                  { text: ` The diagnosis of ${alertname} in ` },
+                  { text: env, bold: true },
+                  { text: ' was interrupted by a restart of the bot. Run it again: ' },
+                  { text: `/session-ttl diagnose ${env}`, code: true },
+                ],
+              },
+            ],
+          };
           logger.warn('alert diagnosis interrupted by a restart');
           return reply(thread, note).then(
             () => 'interrupted' as const,
@@ -187,11 +224,23 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
           return 'undelivered';
         }
         const d = describeError(err, logger, 'an alert diagnosis');
-        const failure: Message = { text: d.message, blocks: [{ kind: 'section', id: 'failure', text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }] }] };
+        const failure: Message = {
+          text: d.message,
+          blocks: [
+            {
+              kind: 'section',
+              id: 'failure',
+              text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }],
+            },
+          ],
+        };
         return reply(thread, failure, postpone).then(
           () => 'failed' as const,
           (replyErr: unknown) => {
-            logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread; it will be tried again');
+            logger.error(
+              { err: replyErr },
+              'could not post the diagnosis failure in the thread; it will be tried again',
+            );
             return 'undelivered' as const;
           },
         );
@@ -218,7 +267,11 @@ export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
           logger.warn({ err }, 'could not mark the diagnosis resolved');
         }
       }
-      await reply(thread, renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) }), postpone);
+      await reply(
+        thread,
+        renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) }),
+        postpone,
+      );
       logger.info({ durationMs }, 'alert resolved');
       return 'resolved';
     },

@@ -35,13 +35,28 @@ export interface DiagnosisReplyInput {
  * The diagnosis posted in an alert's thread: the report as `/session-ttl diagnose` shows it (header
  * first, `finding:<id>` sections, scenario ranking) with a context line saying which alert asked for it.
  */
-export function renderDiagnosisReply(report: Report, input: DiagnosisReplyInput, opts: ReportMessageOptions = {}): Message {
+export function renderDiagnosisReply(
+  report: Report,
+  input: DiagnosisReplyInput,
+  opts: ReportMessageOptions = {},
+): Message {
   const message = reportMessage(report, opts);
-  const checks = input.checks === 'all' ? [t('the default checks')] : joined(input.checks.map((c) => t(c, { code: true })));
+  const checks =
+    input.checks === 'all' ? [t('the default checks')] : joined(input.checks.map((c) => t(c, { code: true })));
   const origin: Block = {
     kind: 'context',
     id: 'alert-origin',
-    items: [[t('Automatic diagnosis for the alert '), code(input.alertname), t(' in '), t(report.environment, { bold: true }), t(': '), ...checks, t('.')]],
+    items: [
+      [
+        t('Automatic diagnosis for the alert '),
+        code(input.alertname),
+        t(' in '),
+        t(report.environment, { bold: true }),
+        t(': '),
+        ...checks,
+        t('.'),
+      ],
+    ],
   };
   const [header, ...rest] = message.blocks;
   return { ...message, blocks: header ? [header, origin, ...rest] : [origin] };
@@ -64,8 +79,23 @@ export function renderCooldownReply(i: CooldownReplyInput): Message {
   const env = t(i.env, { bold: true });
   const since = elapsed(i.sinceMs);
   const what: Span[] = i.running
-    ? [t('A diagnosis of '), code(i.alertname), t(' in '), env, t(` started ${since} ago and is still running: `), t('see its thread', { link: i.url }), t('.')]
-    : [code(i.alertname), t(' fired again in '), env, t(` ${since} after my last diagnosis: `), t('earlier diagnosis', { link: i.url }), t('.')];
+    ? [
+        t('A diagnosis of '),
+        code(i.alertname),
+        t(' in '),
+        env,
+        t(` started ${since} ago and is still running: `),
+        t('see its thread', { link: i.url }),
+        t('.'),
+      ]
+    : [
+        code(i.alertname),
+        t(' fired again in '),
+        env,
+        t(` ${since} after my last diagnosis: `),
+        t('earlier diagnosis', { link: i.url }),
+        t('.'),
+      ];
   return reply('alert-cooldown', [
     { icon: 'repeat' },
     t(' '),
@@ -144,7 +174,9 @@ const RESOLVED_PREFIX = '✅ Resolved';
 export function markResolved(message: Message, durationMs: number): Message {
   const note = `Resolved after ${elapsed(durationMs)}`;
   const strip = (s: string) => (s.startsWith(RESOLVED_PREFIX) ? s.slice(s.indexOf(' · ') + 3) : s);
-  const blocks = message.blocks.map((b, i): Block => (i === 0 && b.kind === 'header' ? { ...b, lead: { icon: 'resolved', note } } : b));
+  const blocks = message.blocks.map((b, i): Block =>
+    i === 0 && b.kind === 'header' ? { ...b, lead: { icon: 'resolved', note } } : b,
+  );
   // The formatted fallback would not say it resolved; the plain text does.
   const { summary: _summary, ...rest } = message;
   return { ...rest, text: clip(`✅ ${note} · ${strip(message.text)}`, 1000), blocks };
@@ -176,25 +208,40 @@ export function renderAlertGroupMessage(i: AlertGroupInput): Message {
     i.status === 'resolved'
       ? { kind: 'header', text: names, tone: 'healthy', lead: { icon: 'resolved', note } }
       : { kind: 'header', text: `[FIRING:${firing}] ${names}`, tone: 'critical', lead: { icon: 'firing' } };
-  const lines: Span[] = i.alerts.slice(0, 20).flatMap((a, n) => [
-    ...(n ? [t('\n')] : []),
-    { icon: a.status === 'firing' ? ('critical' as const) : ('resolved' as const) },
-    t(' '),
-    code(a.alertname),
-    t(` ${a.status} in `),
-    a.env ? t(a.env, { bold: true }) : t('environment unknown', { italic: true }),
-    ...(a.summary ? [t(` — ${clip(a.summary, 200)}`)] : []),
-  ]);
+  const lines: Span[] = i.alerts
+    .slice(0, 20)
+    .flatMap((a, n) => [
+      ...(n ? [t('\n')] : []),
+      { icon: a.status === 'firing' ? ('critical' as const) : ('resolved' as const) },
+      t(' '),
+      code(a.alertname),
+      t(` ${a.status} in `),
+      a.env ? t(a.env, { bold: true }) : t('environment unknown', { italic: true }),
+      ...(a.summary ? [t(` — ${clip(a.summary, 200)}`)] : []),
+    ]);
   if (i.alerts.length > 20) lines.push(t(`\n…and ${i.alerts.length - 20} more`));
   const source: Span[] =
-    i.externalUrl && /^https?:\/\//.test(i.externalUrl) ? [t('From Alertmanager ('), t('open', { link: i.externalUrl }), t('). ')] : [t('From Alertmanager. ')];
-  const title = i.status === 'resolved' ? `${RESOLVED_PREFIX}${note.slice('Resolved'.length)} · ${names}` : `🔥 [FIRING:${firing}] ${names}`;
+    i.externalUrl && /^https?:\/\//.test(i.externalUrl)
+      ? [t('From Alertmanager ('), t('open', { link: i.externalUrl }), t('). ')]
+      : [t('From Alertmanager. ')];
+  const title =
+    i.status === 'resolved'
+      ? `${RESOLVED_PREFIX}${note.slice('Resolved'.length)} · ${names}`
+      : `🔥 [FIRING:${firing}] ${names}`;
   return {
     text: clip(title, 1000),
     blocks: [
       header,
       { kind: 'section', id: 'alert-group', text: lines.length ? lines : [t('no alerts')] },
-      { kind: 'context', items: [[...source, t(i.status === 'firing' ? 'The diagnosis follows in the thread.' : 'The thread holds the diagnosis.')]] },
+      {
+        kind: 'context',
+        items: [
+          [
+            ...source,
+            t(i.status === 'firing' ? 'The diagnosis follows in the thread.' : 'The thread holds the diagnosis.'),
+          ],
+        ],
+      },
     ],
   };
 }

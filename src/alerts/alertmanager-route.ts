@@ -86,7 +86,12 @@ type GroupRecord = z.infer<typeof groupSchema>;
 const OK_BODY = JSON.stringify({ ok: true });
 const OK_HEADERS = { 'content-type': 'application/json', 'content-length': String(OK_BODY.length) };
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -178,18 +183,26 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     for (let attempt = 1; ; attempt++) {
       // Only the try holds a slot; a pause between tries does not.
       const outcome = await limit(() => attemptOnce(webhook, channel, logger)).catch((err: unknown) => {
-        logger.warn({ err, attempt }, 'could not answer the Alertmanager notification (Slack or the state store failed)');
+        logger.warn(
+          { err, attempt },
+          'could not answer the Alertmanager notification (Slack or the state store failed)',
+        );
         return 'retry' as const;
       });
       if (outcome !== 'retry') return;
       const delay = delays[attempt - 1];
       if (delay === undefined) {
-        logger.error({ attempts: attempt }, 'gave up on an Alertmanager notification; its next re-send will be answered');
+        logger.error(
+          { attempts: attempt },
+          'gave up on an Alertmanager notification; its next re-send will be answered',
+        );
         return;
       }
       logger.info({ attempt, retryInMs: delay }, 'will try the Alertmanager notification again');
       if (!(await pause(delay, deps.inFlight.interrupted))) {
-        logger.warn('a restart interrupted the retries of an Alertmanager notification; its next re-send will be answered');
+        logger.warn(
+          'a restart interrupted the retries of an Alertmanager notification; its next re-send will be answered',
+        );
         return;
       }
     }
@@ -246,9 +259,16 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
         return 'done';
       }
       const thread: MessageRef = { channel: group.channel, ts: group.ts };
-      const message = renderAlertGroupMessage({ status: 'resolved', alerts: lines, externalUrl, resolvedAfterMs: resolvedAt - group.firedAt });
+      const message = renderAlertGroupMessage({
+        status: 'resolved',
+        alerts: lines,
+        externalUrl,
+        resolvedAfterMs: resolvedAt - group.firedAt,
+      });
       await deps.chat.update({ ...thread, message });
-      const outcomes = await Promise.all(plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt, logger })));
+      const outcomes = await Promise.all(
+        plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt, logger })),
+      );
       await deps.store.delete(groupKey);
       logger.info({ outcomes }, 'alert group resolved');
       return 'done';
@@ -285,20 +305,31 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
       const refusal = () => deps.logger.child({ req: newId(), path });
       if (!deps.token) {
         req.resume();
-        refusal().warn('refused an Alertmanager notification: ALERTMANAGER_TOKEN is not set, so the webhook is disabled');
-        return send(res, 503, { error: 'the Alertmanager webhook is disabled: ALERTMANAGER_TOKEN is not set on the bot' });
+        refusal().warn(
+          'refused an Alertmanager notification: ALERTMANAGER_TOKEN is not set, so the webhook is disabled',
+        );
+        return send(res, 503, {
+          error: 'the Alertmanager webhook is disabled: ALERTMANAGER_TOKEN is not set on the bot',
+        });
       }
       if (!tokenMatches(req.headers.authorization, deps.token)) {
         req.resume();
         const why = req.headers.authorization ? 'a wrong bearer token' : 'no bearer token';
         refusal().warn(`refused an Alertmanager notification with ${why}`);
-        return send(res, 401, { error: `unauthorized: ${why}; send Authorization: Bearer <ALERTMANAGER_TOKEN>` }, { 'www-authenticate': 'Bearer' });
+        return send(
+          res,
+          401,
+          { error: `unauthorized: ${why}; send Authorization: Bearer <ALERTMANAGER_TOKEN>` },
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       const channel = deps.config.slack.alertChannel;
       if (!channel) {
         req.resume();
         refusal().warn('refused an Alertmanager notification: slack.alertChannel is not set in the config');
-        return send(res, 503, { error: 'slack.alertChannel is not set in the bot config: there is no channel to post alerts in' });
+        return send(res, 503, {
+          error: 'slack.alertChannel is not set in the bot config: there is no channel to post alerts in',
+        });
       }
       let text: string;
       try {

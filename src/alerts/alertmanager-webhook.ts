@@ -79,7 +79,9 @@ export function parseAlertmanagerWebhook(body: unknown): WebhookParseResult {
     const path = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
     if (issue.code !== 'invalid_type') return `${path}: ${issue.message}`;
     const got = valueAt(body, issue.path);
-    return got === undefined ? `${path}: missing (${issue.message})` : `${path}: ${issue.message}, got ${typeName(got)}`;
+    return got === undefined
+      ? `${path}: missing (${issue.message})`
+      : `${path}: ${issue.message}, got ${typeName(got)}`;
   });
   const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
   return { ok: false, reason: issues.join('; ') + more };
@@ -125,14 +127,32 @@ const optionalString = (v: unknown): boolean => v === undefined || typeof v === 
 export function looksLikeAlertmanagerWebhook(body: unknown): boolean {
   if (!isRecord(body)) return false;
   const b = body;
-  if (b.version !== '4' || typeof b.groupKey !== 'string' || typeof b.receiver !== 'string' || typeof b.externalURL !== 'string') return false;
-  if (!isStatus(b.status) || !isLabelSet(b.groupLabels) || !isLabelSet(b.commonLabels) || !isLabelSet(b.commonAnnotations)) return false;
+  if (
+    b.version !== '4' ||
+    typeof b.groupKey !== 'string' ||
+    typeof b.receiver !== 'string' ||
+    typeof b.externalURL !== 'string'
+  )
+    return false;
+  if (
+    !isStatus(b.status) ||
+    !isLabelSet(b.groupLabels) ||
+    !isLabelSet(b.commonLabels) ||
+    !isLabelSet(b.commonAnnotations)
+  )
+    return false;
   const t = b.truncatedAlerts;
   if (t !== undefined && !(typeof t === 'number' && Number.isInteger(t) && t >= 0)) return false;
   if (!Array.isArray(b.alerts) || b.alerts.length > MAX_WEBHOOK_ALERTS) return false;
   for (const a of b.alerts as unknown[]) {
     if (!isRecord(a) || !isStatus(a.status) || !isLabelSet(a.labels) || !isLabelSet(a.annotations)) return false;
-    if (typeof a.startsAt !== 'string' || typeof a.endsAt !== 'string' || !optionalString(a.generatorURL) || !optionalString(a.fingerprint)) return false;
+    if (
+      typeof a.startsAt !== 'string' ||
+      typeof a.endsAt !== 'string' ||
+      !optionalString(a.generatorURL) ||
+      !optionalString(a.fingerprint)
+    )
+      return false;
   }
   return true;
 }

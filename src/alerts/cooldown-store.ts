@@ -39,7 +39,11 @@ export interface CooldownStore {
    * Starts the cooldown of an alert in an environment unless one runs: `{ claimed: true }` for the
    * caller that must diagnose, else the running cooldown's record (undefined if it just expired).
    */
-  claim(alertname: string, env: string, record: CooldownRecord): Promise<{ claimed: true } | { claimed: false; record?: CooldownRecord }>;
+  claim(
+    alertname: string,
+    env: string,
+    record: CooldownRecord,
+  ): Promise<{ claimed: true } | { claimed: false; record?: CooldownRecord }>;
   /** Records the posted diagnosis, keeping the cooldown's end. */
   complete(alertname: string, env: string, record: CooldownRecord): Promise<void>;
   /**
@@ -62,7 +66,11 @@ const part = (s: string) => encodeURIComponent(s.toLowerCase());
  * Cooldowns (per alert + environment, `slack.alertCooldownMinutes`) and open incidents over the
  * state store. Records are validated when read: an unreadable one counts as absent.
  */
-export function createCooldownStore(opts: { store: StateStore; cooldownMs: number; now?: () => number }): CooldownStore {
+export function createCooldownStore(opts: {
+  store: StateStore;
+  cooldownMs: number;
+  now?: () => number;
+}): CooldownStore {
   const { store, cooldownMs } = opts;
   const now = opts.now ?? Date.now;
   const cooldownKey = (a: string, e: string) => `cooldown:${part(a)}:${part(e)}`;
@@ -84,7 +92,8 @@ export function createCooldownStore(opts: { store: StateStore; cooldownMs: numbe
     },
     release: (alertname, env) => store.delete(cooldownKey(alertname, env)),
     incident: async (alertname, env) => decode(incidentSchema, await store.get(incidentKey(alertname, env))),
-    saveIncident: (alertname, env, record) => store.set(incidentKey(alertname, env), JSON.stringify(record), INCIDENT_TTL_MS),
+    saveIncident: (alertname, env, record) =>
+      store.set(incidentKey(alertname, env), JSON.stringify(record), INCIDENT_TTL_MS),
     closeIncident: async (alertname, env) => decode(incidentSchema, await store.take(incidentKey(alertname, env))),
   };
 }

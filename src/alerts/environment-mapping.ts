@@ -2,7 +2,6 @@ import { DEFAULT_LABEL_KEYS } from '../config/alert-routing.js';
 import { UserError } from '../core/errors.js';
 import type { ParsedAlert, ParsedAlertPost } from './alert-post.js';
 
-
 export interface EnvironmentResolverOptions {
   /** The configured environment names (`Object.keys(config.environments)`). */
   environments: readonly string[];

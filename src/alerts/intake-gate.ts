@@ -52,10 +52,13 @@ export function createIntakeGate(opts: { quietMs?: number; maxDelayMs?: number; 
         const quietIn = lastArrival + quietMs - t;
         const overdueIn = head.since + maxDelayMs - t;
         if (quietIn > 0 && overdueIn > 0) {
-          timer = setTimeout(() => {
-            timer = undefined;
-            pump();
-          }, Math.ceil(Math.min(quietIn, overdueIn)));
+          timer = setTimeout(
+            () => {
+              timer = undefined;
+              pump();
+            },
+            Math.ceil(Math.min(quietIn, overdueIn)),
+          );
           return;
         }
         waiting.shift();

@@ -74,7 +74,12 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
       { envName: 'demo' },
     ).finally(() => churn.stop());
     io.stdout.write(deps.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }));
-    say(actionPlanText(offeredActions(report.findings, (id) => deps.registry.catalogue.actionsOf(id)), 'demo'));
+    say(
+      actionPlanText(
+        offeredActions(report.findings, (id) => deps.registry.catalogue.actionsOf(id)),
+        'demo',
+      ),
+    );
   } finally {
     await sources.close();
     client.disconnect();
@@ -93,7 +98,9 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
 export function actionPlanText(offered: readonly OfferedAction[], env: string): string {
   if (!offered.length) return '\nNo remediation button would be offered for these findings.\n';
   const lines = offered.map((o) => {
-    const params = Object.entries(o.params).map(([k, v]) => ` --param ${k}=${String(v)}`).join('');
+    const params = Object.entries(o.params)
+      .map(([k, v]) => ` --param ${k}=${String(v)}`)
+      .join('');
     return `  ${o.action.padEnd(22)} for ${o.findings.join(', ')}\n  ${''.padEnd(22)} preview: session-ttl fix ${env} ${o.action} --dry-run${params}`;
   });
   return `\nIn Slack this report carries these fix buttons (each previewed, authorized at click time, approved where the policy says, audited, undoable):\n${lines.join('\n')}\n`;

@@ -24,7 +24,11 @@ export interface DiagnoseArgs {
 }
 
 const whole = (flag: string, min: number, max: number) =>
-  z.coerce.number({ error: `${flag} must be a whole number` }).int(`${flag} must be a whole number`).min(min, `${flag} must be at least ${min}`).max(max, `${flag} must be at most ${max}`);
+  z.coerce
+    .number({ error: `${flag} must be a whole number` })
+    .int(`${flag} must be a whole number`)
+    .min(min, `${flag} must be at least ${min}`)
+    .max(max, `${flag} must be at most ${max}`);
 const auditFlagsSchema = z.object({
   fast: z.boolean().optional(),
   scanCount: whole('--scan-count', 1, 100_000).optional(),
@@ -32,7 +36,9 @@ const auditFlagsSchema = z.object({
 });
 
 /** The audit flags of `diagnose`, validated; they only mean something with `--full`. */
-export function auditFlagsOf(args: Pick<DiagnoseArgs, 'full' | 'fast' | 'scanCount' | 'pauseMs'>): AuditFlags | undefined {
+export function auditFlagsOf(
+  args: Pick<DiagnoseArgs, 'full' | 'fast' | 'scanCount' | 'pauseMs'>,
+): AuditFlags | undefined {
   const given = args.fast || args.scanCount !== undefined || args.pauseMs !== undefined;
   if (!given) return undefined;
   if (!args.full) throw new UserError('--fast, --scan-count and --pause-ms tune a full audit: add --full.', 'usage');

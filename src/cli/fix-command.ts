@@ -45,18 +45,34 @@ function parseParams(pairs: readonly string[]): Record<string, unknown> {
  */
 export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> {
   if (!args.dryRun) {
-    throw new UserError('fix only previews from the terminal: add --dry-run. Changes are applied from Slack, where the access policy, approvals and the audit apply.', 'usage');
+    throw new UserError(
+      'fix only previews from the terminal: add --dry-run. Changes are applied from Slack, where the access policy, approvals and the audit apply.',
+      'usage',
+    );
   }
-  const env = Object.hasOwn(deps.config.environments, args.envName) ? deps.config.environments[args.envName] : undefined;
-  if (!env) throw new UserError(`Unknown environment "${args.envName}". Valid environments: ${Object.keys(deps.config.environments).join(', ')}.`, 'unknown_env');
-  if (!isActionId(args.action)) throw new UserError(`Unknown action "${args.action}". Valid actions: ${ACTION_IDS.join(', ')}.`, 'unknown_action');
+  const env = Object.hasOwn(deps.config.environments, args.envName)
+    ? deps.config.environments[args.envName]
+    : undefined;
+  if (!env)
+    throw new UserError(
+      `Unknown environment "${args.envName}". Valid environments: ${Object.keys(deps.config.environments).join(', ')}.`,
+      'unknown_env',
+    );
+  if (!isActionId(args.action))
+    throw new UserError(`Unknown action "${args.action}". Valid actions: ${ACTION_IDS.join(', ')}.`, 'unknown_action');
   const action = createActionRegistry().get(args.action);
   if (!action) throw new UserError(`Unknown action "${args.action}".`, 'unknown_action');
   const open = deps.openContext(env);
   try {
-    const parsed = action.params.safeParse({ ...(action.suggest ? await action.suggest(open.ctx) : {}), ...parseParams(args.params) });
+    const parsed = action.params.safeParse({
+      ...(action.suggest ? await action.suggest(open.ctx) : {}),
+      ...parseParams(args.params),
+    });
     if (!parsed.success) {
-      throw new UserError(`Invalid parameters for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`, 'usage');
+      throw new UserError(
+        `Invalid parameters for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`,
+        'usage',
+      );
     }
     let plan;
     try {
@@ -68,7 +84,11 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
       }
       throw err;
     }
-    deps.io.stdout.write(args.json ? `${JSON.stringify(plan, null, 2)}\n` : `${toTerminal(planMessage(plan, { title: action.title, dryRun: true }), { color: deps.io.color })}\n`);
+    deps.io.stdout.write(
+      args.json
+        ? `${JSON.stringify(plan, null, 2)}\n`
+        : `${toTerminal(planMessage(plan, { title: action.title, dryRun: true }), { color: deps.io.color })}\n`,
+    );
     return 0;
   } finally {
     await open.close();

@@ -7,10 +7,16 @@ import { monitorCommand } from './monitor-command.js';
 import { statusCommand } from './status-command.js';
 
 /** `session-ttl monitor` (runs until SIGTERM / SIGINT) and `session-ttl status [env]`. */
-export async function runMonitorCli(command: 'monitor' | 'status', args: string[], config: Config, io: CliIo): Promise<number> {
+export async function runMonitorCli(
+  command: 'monitor' | 'status',
+  args: string[],
+  config: Config,
+  io: CliIo,
+): Promise<number> {
   const logger = createLogger({ level: command === 'monitor' ? 'info' : 'warn' });
   if (command === 'status') {
-    if (args.length > 1) throw new UserError(`status takes at most an environment name, got "${args.join(' ')}"`, 'usage');
+    if (args.length > 1)
+      throw new UserError(`status takes at most an environment name, got "${args.join(' ')}"`, 'usage');
     return statusCommand({ config, io, logger }, args[0]);
   }
   if (args.length) throw new UserError(`monitor takes no arguments, got "${args.join(' ')}"`, 'usage');

@@ -12,7 +12,13 @@ import { createMetricsFeature, type MetricsFeature } from '../monitor/metrics-fe
  * The monitor and `GET /metrics` over the environments' Redis (credentials from `processEnv`), for a
  * composition root: the bot (`main.ts`) and `session-ttl monitor` build it the same way.
  */
-export function monitorFeatureFor(deps: { config: Config; registry: Registry; store: CasStateStore; processEnv: NodeJS.ProcessEnv; logger: Logger }): MetricsFeature {
+export function monitorFeatureFor(deps: {
+  config: Config;
+  registry: Registry;
+  store: CasStateStore;
+  processEnv: NodeJS.ProcessEnv;
+  logger: Logger;
+}): MetricsFeature {
   return createMetricsFeature({
     config: deps.config,
     registry: deps.registry,
@@ -41,13 +47,28 @@ export interface MonitorCommandDeps {
 export async function monitorCommand(deps: MonitorCommandDeps): Promise<number> {
   const { logger } = deps;
   const port = Number(deps.processEnv.PORT || '3000');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('PORT must be a port number between 0 and 65535', 'usage');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UserError('PORT must be a port number between 0 and 65535', 'usage');
   const state = openStateStore({ url: deps.processEnv.STATE_REDIS_URL || undefined, logger });
-  const monitor = monitorFeatureFor({ config: deps.config, registry: deps.registry, store: state.store, processEnv: deps.processEnv, logger });
+  const monitor = monitorFeatureFor({
+    config: deps.config,
+    registry: deps.registry,
+    store: state.store,
+    processEnv: deps.processEnv,
+    logger,
+  });
   const closing: Feature = { name: 'close-state', register: (host) => host.onClose(state.close) };
-  const host = createHost({ features: [monitor.feature, closing], logger, port, ...(deps.hostname ? { hostname: deps.hostname } : {}) });
+  const host = createHost({
+    features: [monitor.feature, closing],
+    logger,
+    port,
+    ...(deps.hostname ? { hostname: deps.hostname } : {}),
+  });
   const started = await host.start();
-  logger.info({ port: started.port, environments: monitor.monitors.map((m) => m.env) }, 'session monitor listening (/metrics, /healthz, /readyz)');
+  logger.info(
+    { port: started.port, environments: monitor.monitors.map((m) => m.env) },
+    'session monitor listening (/metrics, /healthz, /readyz)',
+  );
   deps.onListening?.(started.port);
   await deps.until;
   logger.info('shutting down the session monitor');

@@ -69,14 +69,16 @@ function parse(argv: string[]) {
 function parseSample(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new UsageError(`--sample must be a whole number from 1 to 1000000, got "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new UsageError(`--sample must be a whole number from 1 to 1000000, got "${text}"`);
   return n;
 }
 
 function parseWait(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0.1 || n > 3600) throw new UsageError(`--wait must be a number of seconds from 0.1 to 3600, got "${text}"`);
+  if (!Number.isFinite(n) || n < 0.1 || n > 3600)
+    throw new UsageError(`--wait must be a number of seconds from 0.1 to 3600, got "${text}"`);
   return n;
 }
 
@@ -101,7 +103,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'envs': {
         const config = await loadConfig(values.config, io.env);
         for (const env of Object.values(config.environments)) {
-          io.stdout.write(`${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`);
+          io.stdout.write(
+            `${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`,
+          );
         }
         return 0;
       }
@@ -122,7 +126,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             { config, registry, sourcesFor: sources.sourcesFor, io },
             {
               envName,
-              checkIds: (values.check ?? []).flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
+              checkIds: (values.check ?? [])
+                .flatMap((c) => c.split(','))
+                .map((c) => c.trim())
+                .filter(Boolean),
               full: values.full,
               fast: values.fast,
               ...(values['scan-count'] !== undefined ? { scanCount: values['scan-count'] } : {}),
@@ -151,10 +158,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'fix': {
         const [envName, action, ...extra] = rest;
-        if (!envName || !action) throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
-        if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
+        if (!envName || !action)
+          throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
+        if (extra.length)
+          throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
         const config = await loadConfig(values.config, io.env);
-        const [{ fixCommand }, { actionContextOpener }] = await Promise.all([import('./fix-command.js'), import('../adapters/action-context.js')]);
+        const [{ fixCommand }, { actionContextOpener }] = await Promise.all([
+          import('./fix-command.js'),
+          import('../adapters/action-context.js'),
+        ]);
         return await fixCommand(
           { config, io, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
           { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
@@ -173,7 +185,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`session-ttl: ${err.message}\n`);
       return 2;
     }
-    io.stderr.write(`session-ttl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.stderr.write(
+      `session-ttl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     return 2;
   }
 }

@@ -10,19 +10,36 @@ import type { CliIo } from './io.js';
  * `session-ttl status [env]`: what the monitor reported, read from the bot's state Redis (STATE_REDIS_URL),
  * where the replica watching each environment writes its status. Without it, there is nothing to read.
  */
-export async function statusCommand(deps: { config: Config; io: CliIo; logger: Logger }, envName: string | undefined): Promise<number> {
+export async function statusCommand(
+  deps: { config: Config; io: CliIo; logger: Logger },
+  envName: string | undefined,
+): Promise<number> {
   if (envName && !deps.config.environments[envName]) {
-    throw new UserError(`unknown environment "${envName}"; configured: ${Object.keys(deps.config.environments).join(', ')}`, 'usage');
+    throw new UserError(
+      `unknown environment "${envName}"; configured: ${Object.keys(deps.config.environments).join(', ')}`,
+      'usage',
+    );
   }
   const url = deps.io.env.STATE_REDIS_URL || undefined;
   if (!url) {
-    deps.io.stderr.write('session-ttl: status reads the monitor\'s reports from the bot\'s state Redis: set STATE_REDIS_URL as the bot has it\n');
+    deps.io.stderr.write(
+      "session-ttl: status reads the monitor's reports from the bot's state Redis: set STATE_REDIS_URL as the bot has it\n",
+    );
     return 2;
   }
   const state = openStateStore({ url, logger: deps.logger });
   try {
-    const statuses = await readMonitorStatus({ config: deps.config, store: state.store, now: Date.now, ...(envName ? { env: envName } : {}) });
-    deps.io.stdout.write(`${statusLines(statuses).map((l) => l.replace(/\*/g, '').replace(/`/g, '')).join('\n')}\n`);
+    const statuses = await readMonitorStatus({
+      config: deps.config,
+      store: state.store,
+      now: Date.now,
+      ...(envName ? { env: envName } : {}),
+    });
+    deps.io.stdout.write(
+      `${statusLines(statuses)
+        .map((l) => l.replace(/\*/g, '').replace(/`/g, ''))
+        .join('\n')}\n`,
+    );
     return 0;
   } finally {
     await state.close();

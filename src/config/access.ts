@@ -64,7 +64,12 @@ export type EnvironmentAccess = z.infer<typeof environmentAccessSchema>;
 export type RoleConfig = z.infer<typeof roleSchema>;
 
 // A Record over every profile, so a new profile has to decide its default here.
-const APPROVALS_BY_PROFILE: Record<Profile, number> = { development: 0, staging: 0, production: 1, 'production-api': 1 };
+const APPROVALS_BY_PROFILE: Record<Profile, number> = {
+  development: 0,
+  staging: 0,
+  production: 1,
+  'production-api': 1,
+};
 
 /** The approvals an environment needs when `approvals` is not set: one for the production profiles. */
 export function defaultApprovals(profile: Profile): number {
@@ -80,14 +85,21 @@ export interface IssueSink {
  * Cross-field rules of `access` (run from the config file's superRefine): environments it names are
  * configured, roles it references exist, action keys are action ids or `*`.
  */
-export function validateAccess(cfg: { access?: AccessConfig | undefined; environments: Record<string, unknown> }, ctx: IssueSink): void {
+export function validateAccess(
+  cfg: { access?: AccessConfig | undefined; environments: Record<string, unknown> },
+  ctx: IssueSink,
+): void {
   const access = cfg.access;
   if (!access) return;
   const envNames = Object.keys(cfg.environments);
   const roleNames = Object.keys(access.roles);
   for (const name of roleNames) {
     if (!ROLE_NAME.test(name)) {
-      ctx.addIssue({ code: 'custom', path: ['access', 'roles', name], message: 'role names: lowercase letters, digits, - and _ (e.g. sre, oncall)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['access', 'roles', name],
+        message: 'role names: lowercase letters, digits, - and _ (e.g. sre, oncall)',
+      });
     }
   }
   const checkRoles = (roles: string[], path: PropertyKey[]) => {

@@ -66,7 +66,10 @@ const envSchema = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v : '3000'))
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, 'PORT must be a port number between 1 and 65535')
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535,
+      'PORT must be a port number between 1 and 65535',
+    )
     .transform(Number),
   ALERTMANAGER_TOKEN: z
     .string()
@@ -84,14 +87,17 @@ const envSchema = z.object({
     .transform((v) => (v ? v : undefined))
     .refine(
       (v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v),
-      'STATE_REDIS_URL must be a redis:// or rediss:// URL (the Redis for the bot\'s own state), or unset',
+      "STATE_REDIS_URL must be a redis:// or rediss:// URL (the Redis for the bot's own state), or unset",
     ),
   LOG_LEVEL: z
     .string()
     .trim()
     .optional()
     .transform((v) => (v ? v.toLowerCase() : 'info'))
-    .refine((v): v is LogLevel => (LEVELS as readonly string[]).includes(v), `LOG_LEVEL must be one of ${LEVELS.join(', ')}`),
+    .refine(
+      (v): v is LogLevel => (LEVELS as readonly string[]).includes(v),
+      `LOG_LEVEL must be one of ${LEVELS.join(', ')}`,
+    ),
 });
 
 /**

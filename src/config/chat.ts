@@ -9,7 +9,10 @@ export const chatSchema = z
     /** Channel ids where the bot reads alert posts and answers in their thread. */
     incidentChannels: z.array(channelId).default([]),
     /** Slack user group id mentioned on severe escalations, e.g. S0123ABCD. */
-    onCallUserGroup: z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123ABCD').optional(),
+    onCallUserGroup: z
+      .string()
+      .regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123ABCD')
+      .optional(),
     /** Channel where Alertmanager webhook notifications are posted. */
     alertChannel: channelId.optional(),
     /** Minutes during which a re-fired alert links to the earlier diagnosis instead of running again. */

@@ -10,7 +10,14 @@ import { environmentSchema, PROFILES, type RawEnvironment } from './environments
 import { remediationSchema, type RemediationConfig } from './remediation.js';
 import { ConfigError } from '../core/errors.js';
 
-export { isManifestSource, PROFILES, type KubernetesConfig, type LiveKubernetesConfig, type ManifestKubernetesConfig, type Profile } from './environments.js';
+export {
+  isManifestSource,
+  PROFILES,
+  type KubernetesConfig,
+  type LiveKubernetesConfig,
+  type ManifestKubernetesConfig,
+  type Profile,
+} from './environments.js';
 
 const fileSchema = z
   .object({
@@ -67,7 +74,9 @@ const SECRET_FIELDS: Record<string, string> = {
 };
 
 function unknownFields(keys: readonly string[]): string {
-  const hints = keys.flatMap((k) => (SECRET_FIELDS[k] ? [`instead of ${k}, name the environment variable that holds it with ${SECRET_FIELDS[k]}`] : []));
+  const hints = keys.flatMap((k) =>
+    SECRET_FIELDS[k] ? [`instead of ${k}, name the environment variable that holds it with ${SECRET_FIELDS[k]}`] : [],
+  );
   return `unknown field(s) ${keys.join(', ')}${hints.length ? ` (secrets never go in this file: ${hints.join('; ')})` : ''}`;
 }
 
@@ -76,7 +85,8 @@ export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
     if (issue.code === 'unrecognized_keys') return `${path}: ${unknownFields(issue.keys)}`;
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: missing (expected ${issue.expected})`;
+    if (issue.code === 'invalid_type' && issue.input === undefined)
+      return `${path}: missing (expected ${issue.expected})`;
     return `${path}: ${issue.message}`;
   });
 }
@@ -97,8 +107,13 @@ function yamlIssue(err: YAMLParseError, text: string): string {
   const lines = text.split(/\r?\n/);
   const width = String(pos.line).length;
   // A tab is drawn as one visible character, so the caret stays under the column the parser names.
-  const show = (n: number) => `${String(n).padStart(width)} | ${(lines[n - 1] ?? '').replace(/\t/g, '→').slice(0, 160)}`;
-  const snippet = [...(pos.line > 1 ? [show(pos.line - 1)] : []), show(pos.line), `${' '.repeat(width)} | ${' '.repeat(Math.max(0, pos.col - 1))}^`];
+  const show = (n: number) =>
+    `${String(n).padStart(width)} | ${(lines[n - 1] ?? '').replace(/\t/g, '→').slice(0, 160)}`;
+  const snippet = [
+    ...(pos.line > 1 ? [show(pos.line - 1)] : []),
+    show(pos.line),
+    `${' '.repeat(width)} | ${' '.repeat(Math.max(0, pos.col - 1))}^`,
+  ];
   return `not valid YAML at line ${pos.line}, column ${pos.col}: ${what}\n${snippet.map((l) => `      ${l}`).join('\n')}`;
 }
 
@@ -156,7 +171,10 @@ export function loadConfigFile(path: string): Config {
     throw new ConfigError([e instanceof YAMLParseError ? yamlIssue(e, text) : `not valid YAML: ${String(e)}`], path);
   }
   if (raw === null || raw === undefined) {
-    throw new ConfigError(['the file is empty: copy session-ttl.example.yaml to it and describe your environments'], path);
+    throw new ConfigError(
+      ['the file is empty: copy session-ttl.example.yaml to it and describe your environments'],
+      path,
+    );
   }
   return parseConfig(raw, path, dirname(path));
 }

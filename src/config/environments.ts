@@ -56,7 +56,10 @@ export function redisUrlProblem(u: string): string | undefined {
 /** `host:port` of a Redis node (no scheme, no credentials). */
 const hostPort = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port (no scheme, no password), e.g. 10.0.0.5:6379');
+  .regex(
+    /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    'expected host:port (no scheme, no password), e.g. 10.0.0.5:6379',
+  );
 
 const redisSchema = z
   .object({
@@ -91,7 +94,12 @@ const redisSchema = z
   .superRefine((r, ctx) => {
     if (r.cluster) return;
     for (const key of ['nodes', 'natMap'] as const) {
-      if (r[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to Redis Cluster only: add cluster: true` });
+      if (r[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} applies to Redis Cluster only: add cluster: true`,
+        });
     }
   });
 
@@ -167,7 +175,6 @@ export const environmentSchema = z
     monitor: monitorSchema.prefault({}),
   })
   .strict();
-
 
 export type RawEnvironment = z.infer<typeof environmentSchema>;
 export type LiveKubernetesConfig = z.infer<typeof liveKubernetesSchema>;

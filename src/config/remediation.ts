@@ -6,7 +6,11 @@ export const remediationSchema = z
     /** Plan, authorize and audit as usual, but change nothing. */
     dryRun: z.boolean().default(false),
     /** Minutes a requested action waits for approval and the apply click before it expires. */
-    pendingTtlMinutes: z.number().positive().max(24 * 60).default(30),
+    pendingTtlMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(30),
   })
   .strict();
 

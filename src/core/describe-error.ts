@@ -21,7 +21,10 @@ export function describeError(err: unknown, logger: Logger, during: string): Des
     return { message: err.message, expected: true };
   }
   const reference = errorReference();
-  logger.error({ reference, err: err instanceof Error ? err : new Error(String(err)) }, `unexpected error in ${during}`);
+  logger.error(
+    { reference, err: err instanceof Error ? err : new Error(String(err)) },
+    `unexpected error in ${during}`,
+  );
   return {
     message: `Something went wrong on my side. Please report reference \`${reference}\` to the bot's maintainers.`,
     expected: false,

@@ -57,7 +57,7 @@ export function createKeyedLimiter(opts: KeyedLimiterOptions = {}): KeyedLimiter
   };
   /** Starts the oldest waiting work whose key has room, as long as there are global slots. */
   function pump(): void {
-    for (let i = 0; i < waiting.length && total < global; ) {
+    for (let i = 0; i < waiting.length && total < global;) {
       const w = waiting[i] as (typeof waiting)[number];
       if ((running.get(w.key) ?? 0) < perKey) {
         waiting.splice(i, 1);
@@ -72,7 +72,8 @@ export function createKeyedLimiter(opts: KeyedLimiterOptions = {}): KeyedLimiter
       if (total < global && (running.get(key) ?? 0) < perKey) take(key);
       else {
         const queued = queuedOf(key);
-        if (opts.maxQueuedPerKey !== undefined && queued >= opts.maxQueuedPerKey) throw full(key, running.get(key) ?? 0, queued);
+        if (opts.maxQueuedPerKey !== undefined && queued >= opts.maxQueuedPerKey)
+          throw full(key, running.get(key) ?? 0, queued);
         await new Promise<void>((start) => waiting.push({ key, start }));
       }
       try {

@@ -117,7 +117,10 @@ export interface Message {
 }
 
 /** Shorthand for a plain text span. */
-export const t = (text: string, style: Omit<Extract<Span, { text: string }>, 'text'> = {}): Span => ({ text, ...style });
+export const t = (text: string, style: Omit<Extract<Span, { text: string }>, 'text'> = {}): Span => ({
+  text,
+  ...style,
+});
 
 /** The plain text of inline content (logs, notifications): icons and mentions dropped, links as `label (url)`. */
 export function plainText(inline: Inline): string {

@@ -51,7 +51,13 @@ function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
 
 /** One node's CLUSTER INFO, plus how many masters and replicas its CLUSTER NODES lists. */
 async function clusterInfo(port: number): Promise<Record<string, string>> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const c = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   c.on('error', () => undefined);
   try {
     await c.connect();
@@ -94,18 +100,30 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
       const busPort = await freePort();
       nodes.push(
         await startRedisServer([
-          '--cluster-enabled', 'yes',
-          '--cluster-port', String(busPort),
-          '--cluster-config-file', join(dir, `nodes-${i}-${busPort}.conf`),
-          '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 15_000),
-          '--dir', dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(busPort),
+          '--cluster-config-file',
+          join(dir, `nodes-${i}-${busPort}.conf`),
+          '--cluster-node-timeout',
+          String(opts.nodeTimeoutMs ?? 15_000),
+          '--dir',
+          dir,
           ...(opts.extraArgs ?? []),
         ]),
       );
     }
     await run(
       'redis-cli',
-      ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
       60_000,
     );
   } catch (err) {
@@ -135,11 +153,14 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
               Number(i.replicas_seen) === nodes.length - masters,
           );
           if (ok) return;
-          last = JSON.stringify(infos.map((i) => [i.cluster_state, i.cluster_size, i.cluster_known_nodes, i.masters_seen, i.replicas_seen]));
+          last = JSON.stringify(
+            infos.map((i) => [i.cluster_state, i.cluster_size, i.cluster_known_nodes, i.masters_seen, i.replicas_seen]),
+          );
         } catch (err) {
           last = (err as Error).message;
         }
-        if (Date.now() > deadline) throw new Error(`the local Redis Cluster did not become healthy in ${timeoutMs} ms: ${last}`);
+        if (Date.now() > deadline)
+          throw new Error(`the local Redis Cluster did not become healthy in ${timeoutMs} ms: ${last}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -29,7 +29,10 @@ function missingNeeds(ctx: SourcedContext, needs: readonly Need[]): Need[] {
 }
 
 // The one place where the runtime test of `needs` meets the type: what it checks is what Present<N> promises.
-function provides<N extends Need, O extends Need>(ctx: SourcedContext, needs: readonly N[]): ctx is SourcedContext & CheckContext<N, O> {
+function provides<N extends Need, O extends Need>(
+  ctx: SourcedContext,
+  needs: readonly N[],
+): ctx is SourcedContext & CheckContext<N, O> {
   return missingNeeds(ctx, needs).length === 0;
 }
 
@@ -43,12 +46,15 @@ function provides<N extends Need, O extends Need>(ctx: SourcedContext, needs: re
  *   async run(ctx) { ctx.redis.nodes; ctx.cluster?.serverTime; return []; },
  * });
  */
-export function defineCheck<const N extends Need = never, const O extends Need = never>(def: CheckDefinition<N, O>): Check {
+export function defineCheck<const N extends Need = never, const O extends Need = never>(
+  def: CheckDefinition<N, O>,
+): Check {
   const { run, ...rest } = def;
   return {
     ...rest,
     run(ctx) {
-      if (!provides<N, O>(ctx, def.needs)) return Promise.reject(new MissingSourceError(def.id, missingNeeds(ctx, def.needs)));
+      if (!provides<N, O>(ctx, def.needs))
+        return Promise.reject(new MissingSourceError(def.id, missingNeeds(ctx, def.needs)));
       return run(ctx);
     },
   };

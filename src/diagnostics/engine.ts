@@ -8,7 +8,17 @@ import { rankScenarios } from './scenarios.js';
 import { describeSourceFailure } from './source-failure.js';
 import { ENGINE_OWNER } from './catalogue/engine-findings.js';
 import { keyspaceSamplerFor, type KeyspaceSampler } from './sampling/keyspace-sampler.js';
-import type { Check, CheckSummary, Finding, Need, RawFinding, Report, RunOptions, Severity, SourcedContext } from './types.js';
+import type {
+  Check,
+  CheckSummary,
+  Finding,
+  Need,
+  RawFinding,
+  Report,
+  RunOptions,
+  Severity,
+  SourcedContext,
+} from './types.js';
 import { durationMs } from '../core/format.js';
 
 /** The data sources of one environment. A missing one makes the checks that need it `skipped`. */
@@ -46,7 +56,10 @@ class CheckTimeout extends Error {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Validates an environment name and check ids; the message lists what is valid. */
-export function selectChecks(deps: Pick<EngineDeps, 'config' | 'registry'>, req: DiagnoseRequest): {
+export function selectChecks(
+  deps: Pick<EngineDeps, 'config' | 'registry'>,
+  req: DiagnoseRequest,
+): {
   env: EnvironmentConfig;
   checks: Check[];
 } {
@@ -125,7 +138,14 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
   // A cluster's masters as of now: every check of this diagnosis sees the same nodes.
   await sources.redis?.refresh?.();
   const sampler: KeyspaceSampler | undefined = sources.redis
-    ? keyspaceSamplerFor({ store: sources.redis, env, options, auditDefaults: deps.config.defaults.audit, now, signal: diagnosisController.signal })
+    ? keyspaceSamplerFor({
+        store: sources.redis,
+        env,
+        options,
+        auditDefaults: deps.config.defaults.audit,
+        now,
+        signal: diagnosisController.signal,
+      })
     : undefined;
   const redisAddress = sources.redis?.nodes.map((n) => n.address).join(', ') ?? 'unknown';
 
@@ -159,7 +179,12 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
         const findings = raw.filter((f) => !catalogue.violation(check.id, f)).map((f) => ({ ...f, check: check.id }));
         if (violations.length) {
           return {
-            summary: { id: check.id, status: 'error', durationMs: now() - t0, message: `check "${check.id}" ${violations.join('; ')}` },
+            summary: {
+              id: check.id,
+              status: 'error',
+              durationMs: now() - t0,
+              message: `check "${check.id}" ${violations.join('; ')}`,
+            },
             findings,
           };
         }
@@ -175,8 +200,21 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
       } catch (err) {
         if (err instanceof CheckTimeout) {
           // Which source was too slow (or stalled): what a person checks first.
-          const on = [check.needs.includes('redis') && sources.redis ? `Redis at ${redisAddress}` : '', check.needs.includes('kubernetes') && sources.cluster ? 'the Kubernetes API' : ''].filter(Boolean).join(' or ');
-          return { summary: { id: check.id, status: 'error', durationMs: now() - t0, message: `${err.message}${on ? ` waiting on ${on}` : ''}` }, findings: [] };
+          const on = [
+            check.needs.includes('redis') && sources.redis ? `Redis at ${redisAddress}` : '',
+            check.needs.includes('kubernetes') && sources.cluster ? 'the Kubernetes API' : '',
+          ]
+            .filter(Boolean)
+            .join(' or ');
+          return {
+            summary: {
+              id: check.id,
+              status: 'error',
+              durationMs: now() - t0,
+              message: `${err.message}${on ? ` waiting on ${on}` : ''}`,
+            },
+            findings: [],
+          };
         }
         const failure = describeSourceFailure(err, check.needs, redisAddress);
         // A source-failure finding off its contract must not cost the report: it is dropped and named.

@@ -63,7 +63,10 @@ export function describeSourceFailure(err: unknown, _needs: readonly Need[], _re
   }
   if (err instanceof UserError) return { message: err.message };
   if (err instanceof RedisSourceError) {
-    return { message: err.message, finding: err.kind === 'no_permission' ? redisForbidden(err) : redisUnreachable(err) };
+    return {
+      message: err.message,
+      finding: err.kind === 'no_permission' ? redisForbidden(err) : redisUnreachable(err),
+    };
   }
   return { message: err instanceof Error ? err.message : String(err) };
 }

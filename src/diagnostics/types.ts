@@ -46,7 +46,9 @@ type MaybePresent<O extends Need> = ('redis' extends O ? Partial<SourcesOfNeed['
  *
  * @example CheckContext<'redis', 'kubernetes'> // ctx.redis: SessionStore, ctx.cluster: ClusterPort | undefined
  */
-export type CheckContext<N extends Need = Need, O extends Need = never> = BaseCheckContext & Present<N> & MaybePresent<Exclude<O, N>>;
+export type CheckContext<N extends Need = Need, O extends Need = never> = BaseCheckContext &
+  Present<N> &
+  MaybePresent<Exclude<O, N>>;
 
 /**
  * A diagnostic check as the registry and the engine hold it; build one with `defineCheck`, which

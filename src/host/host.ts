@@ -69,8 +69,14 @@ export function createHost(opts: HostOptions): Host {
   let stopping: Promise<{ drained: boolean }> | undefined;
 
   async function stopWorkers(): Promise<void> {
-    const results = await Promise.allSettled(started.splice(0).reverse().map((w) => w.stop()));
-    for (const r of results) if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a worker failed to stop');
+    const results = await Promise.allSettled(
+      started
+        .splice(0)
+        .reverse()
+        .map((w) => w.stop()),
+    );
+    for (const r of results)
+      if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a worker failed to stop');
   }
 
   return {
@@ -114,16 +120,27 @@ export function createHost(opts: HostOptions): Host {
         const drained = await idleWithin(graceMs);
         if (!drained) {
           // Work still running is told so: it posts "interrupted by a restart" and cleans up, then the sources close.
-          opts.logger.warn({ graceMs, unfinished: work.size }, 'shutdown grace period over; interrupting the work still running');
+          opts.logger.warn(
+            { graceMs, unfinished: work.size },
+            'shutdown grace period over; interrupting the work still running',
+          );
           work.interrupt();
           const settled = await idleWithin(opts.lastWordsMs ?? 5000);
-          if (!settled) opts.logger.warn({ unfinished: work.size }, 'interrupted work did not settle; closing with work unfinished');
+          if (!settled)
+            opts.logger.warn(
+              { unfinished: work.size },
+              'interrupted work did not settle; closing with work unfinished',
+            );
         }
         // The workers get the last-words period to finish stopping; then the sources close under them.
-        const workersDone = await Promise.race([workersStopped.then(() => true), sleepFor(opts.lastWordsMs ?? 5000).then(() => false)]);
+        const workersDone = await Promise.race([
+          workersStopped.then(() => true),
+          sleepFor(opts.lastWordsMs ?? 5000).then(() => false),
+        ]);
         if (!workersDone) opts.logger.warn('a worker did not finish stopping; closing the sources under it');
         const results = await Promise.allSettled(closers.map((c) => c()));
-        for (const r of results) if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a close hook failed');
+        for (const r of results)
+          if (r.status === 'rejected') opts.logger.warn({ err: r.reason }, 'a close hook failed');
         return { drained };
       })();
       return stopping;

@@ -5,7 +5,6 @@ import type { Logger } from '../core/logging.js';
 
 export type { Route } from '../core/feature.js';
 
-
 export interface HttpServer {
   server: Server;
   /** Listens and resolves with the bound port (useful with port 0). */

@@ -13,17 +13,51 @@ function once<T>(registry: Registry, name: string, make: () => T): T {
 export function botMetrics(registry: Registry) {
   const registers = [registry];
   return {
-    commandLatency: once(registry, 'session_ttl_bot_command_duration_seconds', () =>
-      new Histogram({ name: 'session_ttl_bot_command_duration_seconds', help: 'Time to answer a /session-ttl subcommand', labelNames: ['command'], buckets: LATENCY_BUCKETS, registers }),
+    commandLatency: once(
+      registry,
+      'session_ttl_bot_command_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'session_ttl_bot_command_duration_seconds',
+          help: 'Time to answer a /session-ttl subcommand',
+          labelNames: ['command'],
+          buckets: LATENCY_BUCKETS,
+          registers,
+        }),
     ),
-    checkLatency: once(registry, 'session_ttl_bot_check_duration_seconds', () =>
-      new Histogram({ name: 'session_ttl_bot_check_duration_seconds', help: 'Time a diagnostic check took', labelNames: ['check'], buckets: LATENCY_BUCKETS, registers }),
+    checkLatency: once(
+      registry,
+      'session_ttl_bot_check_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'session_ttl_bot_check_duration_seconds',
+          help: 'Time a diagnostic check took',
+          labelNames: ['check'],
+          buckets: LATENCY_BUCKETS,
+          registers,
+        }),
     ),
-    checkErrors: once(registry, 'session_ttl_bot_check_errors_total', () =>
-      new Counter({ name: 'session_ttl_bot_check_errors_total', help: 'Checks that failed, by check and error kind (unreachable, auth, no_permission, timeout, ...)', labelNames: ['check', 'kind'], registers }),
+    checkErrors: once(
+      registry,
+      'session_ttl_bot_check_errors_total',
+      () =>
+        new Counter({
+          name: 'session_ttl_bot_check_errors_total',
+          help: 'Checks that failed, by check and error kind (unreachable, auth, no_permission, timeout, ...)',
+          labelNames: ['check', 'kind'],
+          registers,
+        }),
     ),
-    slackApiErrors: once(registry, 'session_ttl_bot_slack_api_errors_total', () =>
-      new Counter({ name: 'session_ttl_bot_slack_api_errors_total', help: 'Slack Web API calls that failed, by error code', labelNames: ['code'], registers }),
+    slackApiErrors: once(
+      registry,
+      'session_ttl_bot_slack_api_errors_total',
+      () =>
+        new Counter({
+          name: 'session_ttl_bot_slack_api_errors_total',
+          help: 'Slack Web API calls that failed, by error code',
+          labelNames: ['code'],
+          registers,
+        }),
     ),
   };
 }

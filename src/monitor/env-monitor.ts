@@ -176,7 +176,8 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
       const ttls = await feed.pttl(due.map(([k]) => k));
       if (lease.held()) due.forEach(([k, at], i) => tracker.ttl(k, ttls[i] ?? -2, at));
     }
-    if (noTtlRecheck.size && !recheckTimer && state === 'watching') recheckTimer = setTimeout(() => track(recheckNoTtl()), noTtlGraceMs);
+    if (noTtlRecheck.size && !recheckTimer && state === 'watching')
+      recheckTimer = setTimeout(() => track(recheckNoTtl()), noTtlGraceMs);
   }
 
   async function rebuild(f: KeyspaceFeed, why: string): Promise<void> {
@@ -188,13 +189,17 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
     });
     const dropped = tracker.endRebuild();
     metrics.tracked.set(labels, tracker.size);
-    logger.info({ tracked: tracker.size, dropped, ms: now() - t, why }, 'session monitor: tracked set rebuilt from a scan');
+    logger.info(
+      { tracked: tracker.size, dropped, ms: now() - t, why },
+      'session monitor: tracked set rebuilt from a scan',
+    );
   }
 
   async function checkNotify(f: KeyspaceFeed): Promise<void> {
     notify = f.notifySettings ? worstNotify(await f.notifySettings()) : checkNotifySetting(await f.notifySetting());
     metrics.notificationsOk.set(labels, notify.ok ? 1 : notify.setting === undefined ? -1 : 0);
-    if (!notify.ok) logger.warn({ setting: notify.setting ?? null, fix: notify.fix }, `session monitor: ${notify.message}`);
+    if (!notify.ok)
+      logger.warn({ setting: notify.setting ?? null, fix: notify.fix }, `session monitor: ${notify.message}`);
   }
 
   async function beginWatching(): Promise<void> {
@@ -208,8 +213,12 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
         onConnectionLost(info) {
           lostAt = info?.since ?? now();
           if (info) {
-            logger.warn({ nodes: info.nodes }, `session monitor: no keyspace subscriber on master(s) ${info.nodes.join(', ')}; their notifications are lost until they are subscribed`);
-          } else logger.warn('session monitor: the keyspace subscription dropped; notifications are lost until it is back');
+            logger.warn(
+              { nodes: info.nodes },
+              `session monitor: no keyspace subscriber on master(s) ${info.nodes.join(', ')}; their notifications are lost until they are subscribed`,
+            );
+          } else
+            logger.warn('session monitor: the keyspace subscription dropped; notifications are lost until it is back');
         },
         onReconnected(info) {
           const seconds = Math.max(0, now() - (info?.since ?? lostAt ?? now())) / 1000;
@@ -253,7 +262,10 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
     tracker.clear();
     metrics.leaseHeld.set(labels, 0);
     metrics.tracked.set(labels, 0);
-    if (release) await lease.release().catch((err: unknown) => logger.warn({ err }, 'session monitor: releasing the lease failed'));
+    if (release)
+      await lease
+        .release()
+        .catch((err: unknown) => logger.warn({ err }, 'session monitor: releasing the lease failed'));
     await f?.close();
   }
 
@@ -325,7 +337,8 @@ export function createEnvMonitor(deps: EnvMonitorDeps) {
     holder: (): Promise<WatchHolder | undefined> => lease.holder(),
     /** Resolves once written TTLs are read and applied (tests, the bench). */
     async settled(): Promise<void> {
-      while (work.size || pending.size || flushing) await Promise.allSettled([...work, new Promise((r) => setImmediate(r))]);
+      while (work.size || pending.size || flushing)
+        await Promise.allSettled([...work, new Promise((r) => setImmediate(r))]);
     },
   };
 }

@@ -18,7 +18,8 @@ export interface HourSummary {
   lifetime?: { p50: number; p90: number; p99: number; count: number };
 }
 
-const zero = (): Record<ViolationReason, number> => Object.fromEntries(VIOLATION_REASONS.map((r) => [r, 0])) as Record<ViolationReason, number>;
+const zero = (): Record<ViolationReason, number> =>
+  Object.fromEntries(VIOLATION_REASONS.map((r) => [r, 0])) as Record<ViolationReason, number>;
 
 /** Violations and lifetimes of the last hour, by minute, for `/session-ttl status` (bounded memory). */
 export function createHourWindow(now: () => number) {

@@ -89,7 +89,14 @@ export class LifetimeTracker {
       return true;
     }
     if (!this.admit(key)) return false;
-    this.sessions.set(key, { created: now, written: now, anchor: now, expectMs: Number.NaN, flags: 0, seen: this.round });
+    this.sessions.set(key, {
+      created: now,
+      written: now,
+      anchor: now,
+      expectMs: Number.NaN,
+      flags: 0,
+      seen: this.round,
+    });
     return true;
   }
 

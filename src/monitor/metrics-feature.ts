@@ -41,14 +41,25 @@ export function createMetricsFeature(deps: MetricsFeatureDeps): MetricsFeature {
   const { registry, logger } = deps;
   const now = deps.now ?? Date.now;
   const replica = deps.replica ?? hostname();
-  if (deps.processMetrics !== false && !registry.getSingleMetric('process_cpu_seconds_total')) collectDefaultMetrics({ register: registry });
+  if (deps.processMetrics !== false && !registry.getSingleMetric('process_cpu_seconds_total'))
+    collectDefaultMetrics({ register: registry });
   const metrics = monitorMetrics(registry);
   const monitors = Object.values(deps.config.environments)
     .filter((env) => env.monitor.enabled)
     .map((env) =>
-      createEnvMonitor({ env, openFeed: () => deps.openFeed(env), store: deps.store, replica, metrics, logger, now, ...deps.monitorTuning }),
+      createEnvMonitor({
+        env,
+        openFeed: () => deps.openFeed(env),
+        store: deps.store,
+        replica,
+        metrics,
+        logger,
+        now,
+        ...deps.monitorTuning,
+      }),
     );
-  const status = (env?: string) => readMonitorStatus({ config: deps.config, store: deps.store, now, ...(env ? { env } : {}) });
+  const status = (env?: string) =>
+    readMonitorStatus({ config: deps.config, store: deps.store, now, ...(env ? { env } : {}) });
 
   const feature: Feature = {
     name: 'metrics',

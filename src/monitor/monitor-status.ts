@@ -21,12 +21,20 @@ const snapshotSchema = z
     gaps: z.number(),
     notify: z.any().optional(),
     lastError: z.string().optional(),
-    hour: z.object({ violations: z.record(z.string(), z.number()), lifetime: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), count: z.number() }).optional() }),
+    hour: z.object({
+      violations: z.record(z.string(), z.number()),
+      lifetime: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), count: z.number() }).optional(),
+    }),
   })
   .loose();
 
 /** Reads each environment's last status snapshot (written by the replica that holds its lease). */
-export async function readMonitorStatus(deps: { config: Config; store: StateStore; now: () => number; env?: string }): Promise<EnvStatus[]> {
+export async function readMonitorStatus(deps: {
+  config: Config;
+  store: StateStore;
+  now: () => number;
+  env?: string;
+}): Promise<EnvStatus[]> {
   const envs = Object.values(deps.config.environments).filter((e) => !deps.env || e.name === deps.env);
   return Promise.all(
     envs.map(async (e): Promise<EnvStatus> => {
@@ -36,7 +44,9 @@ export async function readMonitorStatus(deps: { config: Config; store: StateStor
         return {
           env: e.name,
           kind: 'unknown',
-          why: deps.store.shared ? 'no replica has reported: none holds the lease, or none runs the monitor' : 'no report in this process (without STATE_REDIS_URL only the process that runs the monitor knows)',
+          why: deps.store.shared
+            ? 'no replica has reported: none holds the lease, or none runs the monitor'
+            : 'no report in this process (without STATE_REDIS_URL only the process that runs the monitor knows)',
         };
       }
       let json: unknown;
@@ -47,7 +57,12 @@ export async function readMonitorStatus(deps: { config: Config; store: StateStor
       }
       const parsed = snapshotSchema.safeParse(json);
       if (!parsed.success) return { env: e.name, kind: 'unknown', why: 'the stored status is unreadable' };
-      return { env: e.name, kind: 'reported', status: parsed.data as MonitorStatus, ageMs: deps.now() - parsed.data.at };
+      return {
+        env: e.name,
+        kind: 'reported',
+        status: parsed.data as MonitorStatus,
+        ageMs: deps.now() - parsed.data.at,
+      };
     }),
   );
 }

@@ -50,5 +50,8 @@ export function worstNotify(settings: readonly { node: string; setting: string |
   const first = bad[0];
   if (!first || first.check.ok) return checks[0]?.check ?? checkNotifySetting(undefined);
   const nodes = bad.map((c) => c.node);
-  return { ...first.check, message: `on ${nodes.length} of ${checks.length} masters (${nodes.join(', ')}): ${first.check.message}; the setting is per node, so set it on every master and replica` };
+  return {
+    ...first.check,
+    message: `on ${nodes.length} of ${checks.length} masters (${nodes.join(', ')}): ${first.check.message}; the setting is per node, so set it on every master and replica`,
+  };
 }

@@ -9,7 +9,13 @@ export const AUDIT_EVENTS = ['request', 'approval', 'rejection', 'denial', 'appl
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 const changeSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('redis-config'), node: z.string(), parameter: z.string(), before: z.string(), after: z.string() }),
+  z.object({
+    kind: z.literal('redis-config'),
+    node: z.string(),
+    parameter: z.string(),
+    before: z.string(),
+    after: z.string(),
+  }),
   z.object({
     kind: z.literal('configmap'),
     namespace: z.string(),
@@ -20,7 +26,12 @@ const changeSchema = z.discriminatedUnion('kind', [
     diff: z.array(z.string()),
     resourceVersion: z.string(),
   }),
-  z.object({ kind: z.literal('rollout-restart'), namespace: z.string(), deployment: z.string(), resourceVersion: z.string() }),
+  z.object({
+    kind: z.literal('rollout-restart'),
+    namespace: z.string(),
+    deployment: z.string(),
+    resourceVersion: z.string(),
+  }),
 ]) satisfies z.ZodType<Change>;
 
 /** One audit entry as stored (checked again when read back). */

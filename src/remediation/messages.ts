@@ -40,16 +40,29 @@ export function appliedMessage(result: AppliedResult): Message {
   const r = result.record;
   const lines: Inline[] = [
     [t('Requested by '), ...user(r.requester.userId)],
-    ...(r.approvals.length ? [[t('Approved by '), ...r.approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)])]] : []),
+    ...(r.approvals.length
+      ? [[t('Approved by '), ...r.approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)])]]
+      : []),
     ...(r.consumed ? [[t('Applied by '), ...user(r.consumed.userId), t(` at ${when(r.consumed.at)}`)]] : []),
   ];
-  const changes = result.dryRun ? [[{ icon: 'info' as const }, t(' Dry run (remediation.dryRun): nothing was changed.')]] : outcomeLines(result.outcome ?? { ok: false, applied: [] });
+  const changes = result.dryRun
+    ? [[{ icon: 'info' as const }, t(' Dry run (remediation.dryRun): nothing was changed.')]]
+    : outcomeLines(result.outcome ?? { ok: false, applied: [] });
   const blocks: Block[] = [
-    { kind: 'section', id: 'applied', text: [{ icon: result.outcome?.ok ? 'ok' : 'error' }, t(` ${result.message}`, { bold: true })] },
+    {
+      kind: 'section',
+      id: 'applied',
+      text: [{ icon: result.outcome?.ok ? 'ok' : 'error' }, t(` ${result.message}`, { bold: true })],
+    },
     ...changes.map((c, i): Block => ({ kind: 'section', id: `change:${i}`, text: c })),
     { kind: 'context', id: 'who', items: lines },
   ];
-  if (result.revertId) blocks.push({ kind: 'actions', id: 'revert-actions', actions: [{ command: 'revert', label: 'Revert', ref: result.revertId, style: 'danger' }] });
+  if (result.revertId)
+    blocks.push({
+      kind: 'actions',
+      id: 'revert-actions',
+      actions: [{ command: 'revert', label: 'Revert', ref: result.revertId, style: 'danger' }],
+    });
   return { text: result.message, blocks };
 }
 
@@ -69,16 +82,26 @@ function referencing(text: string): { inline: Inline; plain: string } {
     last = m.index + m[0].length;
   }
   if (last < text.length) inline.push(t(text.slice(last)));
-  return { inline, plain: text.replace(REFERENCE, (_all, user?: string, channel?: string) => (user ? `@${user}` : `#${channel}`)) };
+  return {
+    inline,
+    plain: text.replace(REFERENCE, (_all, user?: string, channel?: string) => (user ? `@${user}` : `#${channel}`)),
+  };
 }
 
 /** A one-line answer (a refusal, a rejection, a revert). */
-export function noticeMessage(icon: 'warning' | 'ok' | 'error' | 'info', text: string, lines: readonly Inline[] = []): Message {
+export function noticeMessage(
+  icon: 'warning' | 'ok' | 'error' | 'info',
+  text: string,
+  lines: readonly Inline[] = [],
+): Message {
   const { inline, plain } = referencing(text);
   return {
     text: plain,
     summary: inline,
-    blocks: [{ kind: 'section', id: 'notice', text: [{ icon }, t(' '), ...inline] }, ...lines.map((l, i): Block => ({ kind: 'section', id: `line:${i}`, text: l }))],
+    blocks: [
+      { kind: 'section', id: 'notice', text: [{ icon }, t(' '), ...inline] },
+      ...lines.map((l, i): Block => ({ kind: 'section', id: `line:${i}`, text: l })),
+    ],
   };
 }
 
@@ -94,5 +117,11 @@ export function auditMessage(env: string, entries: readonly StoredAuditEntry[]):
     ...user(e.actor.userId),
     t(`${e.dryRun ? ' (dry run)' : ''}${e.result ? `: ${e.result}` : ''}`),
   ]);
-  return { text: `Remediation audit of ${env}: ${entries.length} entries`, blocks: [{ kind: 'header', text: `Remediation audit: ${env}` }, ...items.map((text, i): Block => ({ kind: 'section', id: `audit:${i}`, text }))] };
+  return {
+    text: `Remediation audit of ${env}: ${entries.length} entries`,
+    blocks: [
+      { kind: 'header', text: `Remediation audit: ${env}` },
+      ...items.map((text, i): Block => ({ kind: 'section', id: `audit:${i}`, text })),
+    ],
+  };
 }

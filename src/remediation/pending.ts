@@ -60,7 +60,8 @@ export type PendingRefusal = {
   record?: PendingAction;
 };
 
-export type ApproveResult = { ok: true; record: PendingAction; /** This approval was the last one needed. */ decided: boolean } | PendingRefusal;
+export type ApproveResult =
+  { ok: true; record: PendingAction; /** This approval was the last one needed. */ decided: boolean } | PendingRefusal;
 export type PendingResult = { ok: true; record: PendingAction } | PendingRefusal;
 
 export interface PendingActions {
@@ -112,7 +113,9 @@ function decidedMessage(r: PendingAction): string {
       return `Already attempted by ${who(r.consumed?.userId ?? '?')} at ${iso(r.consumed?.at ?? 0)}; it failed${r.finished?.detail ? `: ${r.finished.detail}` : ''}.`;
     case 'approved': {
       const last = r.approvals.at(-1);
-      return last ? `Already approved by ${who(last.userId)} at ${iso(last.at)}; it is waiting to be applied.` : 'This request needs no approval; it is waiting to be applied.';
+      return last
+        ? `Already approved by ${who(last.userId)} at ${iso(last.at)}; it is waiting to be applied.`
+        : 'This request needs no approval; it is waiting to be applied.';
     }
     case 'pending':
       return 'This request is waiting for approval.';
@@ -124,7 +127,14 @@ function resourceVersionsOf(plan: Plan): PendingAction['resourceVersions'] {
     c.kind === 'configmap'
       ? [{ kind: 'configmap' as const, namespace: c.namespace, name: c.name, resourceVersion: c.resourceVersion }]
       : c.kind === 'rollout-restart'
-        ? [{ kind: 'deployment' as const, namespace: c.namespace, name: c.deployment, resourceVersion: c.resourceVersion }]
+        ? [
+            {
+              kind: 'deployment' as const,
+              namespace: c.namespace,
+              name: c.deployment,
+              resourceVersion: c.resourceVersion,
+            },
+          ]
         : [],
   );
 }
@@ -158,7 +168,10 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
       throw new PendingRecordError(`pending action ${id}: the state store holds something that is not JSON`);
     }
     const r = pendingActionSchema.safeParse(json);
-    if (!r.success) throw new PendingRecordError(`pending action ${id}: invalid record (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    if (!r.success)
+      throw new PendingRecordError(
+        `pending action ${id}: invalid record (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+      );
     return r.data;
   };
 
@@ -173,7 +186,12 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
     message: `This request expired at ${iso(r.expiresAt)}. Request the action again to see a fresh preview.`,
     record: r,
   });
-  const decided = (r: PendingAction): PendingRefusal => ({ ok: false, reason: 'already_decided', message: decidedMessage(r), record: r });
+  const decided = (r: PendingAction): PendingRefusal => ({
+    ok: false,
+    reason: 'already_decided',
+    message: decidedMessage(r),
+    record: r,
+  });
 
   /** Reads, lets `change` decide, writes only if nobody wrote in between; otherwise reads again. */
   async function update(
@@ -187,7 +205,8 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
       const before = parse(id, raw);
       const r = change(before);
       if ('ok' in r) return r;
-      if (await store.compareAndSet(key(id), raw, JSON.stringify(r.next), storeTtl(r.next))) return { ok: true, record: r.next, before };
+      if (await store.compareAndSet(key(id), raw, JSON.stringify(r.next), storeTtl(r.next)))
+        return { ok: true, record: r.next, before };
     }
     throw new Error(`pending action ${id}: still contended after ${MAX_ATTEMPTS} attempts`);
   }
@@ -227,10 +246,20 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
         if (!open(rec)) return decided(rec);
         if (now() >= rec.expiresAt) return expired(rec);
         if (rec.requester.userId === approver.userId) {
-          return { ok: false, reason: 'self_approval', message: 'You requested this action, so you cannot approve it: someone else has to.', record: rec };
+          return {
+            ok: false,
+            reason: 'self_approval',
+            message: 'You requested this action, so you cannot approve it: someone else has to.',
+            record: rec,
+          };
         }
         if (rec.approvals.some((a) => a.userId === approver.userId)) {
-          return { ok: false, reason: 'already_approved', message: 'You have already approved this request.', record: rec };
+          return {
+            ok: false,
+            reason: 'already_approved',
+            message: 'You have already approved this request.',
+            record: rec,
+          };
         }
         if (rec.status === 'approved') return decided(rec);
         const approvals = [...rec.approvals, { userId: approver.userId, at: now() }];
@@ -245,7 +274,13 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
       return update(id, (rec) => {
         if (!open(rec)) return decided(rec);
         if (now() >= rec.expiresAt) return expired(rec);
-        return { next: { ...rec, status: 'rejected', rejected: { userId: by.userId, at: now(), ...(reason ? { reason } : {}) } } };
+        return {
+          next: {
+            ...rec,
+            status: 'rejected',
+            rejected: { userId: by.userId, at: now(), ...(reason ? { reason } : {}) },
+          },
+        };
       });
     },
 
@@ -268,7 +303,13 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
     async finish(id, outcome) {
       return update(id, (rec) => {
         if (rec.status !== 'applying') return decided(rec);
-        return { next: { ...rec, status: outcome.ok ? 'applied' : 'failed', finished: { at: now(), ...(outcome.detail ? { detail: outcome.detail } : {}) } } };
+        return {
+          next: {
+            ...rec,
+            status: outcome.ok ? 'applied' : 'failed',
+            finished: { at: now(), ...(outcome.detail ? { detail: outcome.detail } : {}) },
+          },
+        };
       });
     },
   };

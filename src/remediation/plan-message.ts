@@ -5,23 +5,44 @@ import type { ApplyOutcome, Change, Plan } from './types.js';
  * One change in words: the exact command or object, before and after. `done` describes a change that
  * was made (its `before` is then the previous value, no longer the current one).
  */
-export function describeChange(c: Change, tense: 'planned' | 'done' = 'planned'): { line: string; diff?: readonly string[] } {
+export function describeChange(
+  c: Change,
+  tense: 'planned' | 'done' = 'planned',
+): { line: string; diff?: readonly string[] } {
   switch (c.kind) {
     case 'redis-config':
-      return { line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node}${c.role ? ` (${c.role})` : ''} (${tense === 'done' ? 'was' : 'now'} ${c.before || '""'})` };
+      return {
+        line: `CONFIG SET ${c.parameter} ${c.after} on ${c.node}${c.role ? ` (${c.role})` : ''} (${tense === 'done' ? 'was' : 'now'} ${c.before || '""'})`,
+      };
     case 'configmap':
       if (tense === 'done') {
         const set = c.diff.filter((l) => l.startsWith('+')).map((l) => l.slice(1));
-        return { line: `ConfigMap ${c.namespace}/${c.name} key ${c.key}${set.length ? `: ${set.join('; ')}` : ''}`, diff: c.diff };
+        return {
+          line: `ConfigMap ${c.namespace}/${c.name} key ${c.key}${set.length ? `: ${set.join('; ')}` : ''}`,
+          diff: c.diff,
+        };
       }
-      return { line: `ConfigMap ${c.namespace}/${c.name} key ${c.key} (resourceVersion ${c.resourceVersion})`, diff: c.diff };
+      return {
+        line: `ConfigMap ${c.namespace}/${c.name} key ${c.key} (resourceVersion ${c.resourceVersion})`,
+        diff: c.diff,
+      };
     case 'rollout-restart':
-      return { line: `Rollout restart of Deployment ${c.namespace}/${c.deployment} (kubectl.kubernetes.io/restartedAt)` };
+      return {
+        line: `Rollout restart of Deployment ${c.namespace}/${c.deployment} (kubectl.kubernetes.io/restartedAt)`,
+      };
   }
 }
 
 const list = (title: string, items: readonly string[], id: string): Block[] =>
-  items.length ? [{ kind: 'section', id, text: [{ text: title, bold: true }, { text: `\n${items.map((i) => `• ${i}`).join('\n')}` }] }] : [];
+  items.length
+    ? [
+        {
+          kind: 'section',
+          id,
+          text: [{ text: title, bold: true }, { text: `\n${items.map((i) => `• ${i}`).join('\n')}` }],
+        },
+      ]
+    : [];
 
 /**
  * The preview of an action, the same in the Slack modal and in `session-ttl fix --dry-run`: the exact
@@ -32,35 +53,61 @@ export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean 
     { kind: 'header', text: `Preview: ${opts.title} in ${plan.env}`, tone: plan.noop ? 'neutral' : 'warning' },
     { kind: 'section', id: 'summary', text: [{ text: plan.summary }] },
   ];
-  if (plan.noop) blocks.push({ kind: 'section', id: 'noop', text: [{ icon: 'ok' }, { text: ' Nothing to change: the environment already has these values.' }] });
+  if (plan.noop)
+    blocks.push({
+      kind: 'section',
+      id: 'noop',
+      text: [{ icon: 'ok' }, { text: ' Nothing to change: the environment already has these values.' }],
+    });
   plan.changes.forEach((c, i) => {
     const d = describeChange(c);
-    blocks.push({ kind: 'section', id: `change:${i}`, text: [{ text: 'Change: ', bold: true }, { text: d.line, code: c.kind === 'redis-config' }] });
+    blocks.push({
+      kind: 'section',
+      id: `change:${i}`,
+      text: [
+        { text: 'Change: ', bold: true },
+        { text: d.line, code: c.kind === 'redis-config' },
+      ],
+    });
     if (d.diff?.length) blocks.push({ kind: 'preformatted', id: `diff:${i}`, lines: d.diff });
   });
-  blocks.push(...list('Fixes', plan.fixes, 'fixes'), ...list('Does not fix', plan.doesNotFix, 'does-not-fix'), ...list('Risks', plan.risks, 'risks'));
+  blocks.push(
+    ...list('Fixes', plan.fixes, 'fixes'),
+    ...list('Does not fix', plan.doesNotFix, 'does-not-fix'),
+    ...list('Risks', plan.risks, 'risks'),
+  );
   if (plan.warnings.length) {
     blocks.push({
       kind: 'section',
       id: 'warnings',
-      text: [{ icon: 'warning' }, { text: ' Warnings', bold: true }, { text: `\n${plan.warnings.map((w) => `• ${w}`).join('\n')}` }],
+      text: [
+        { icon: 'warning' },
+        { text: ' Warnings', bold: true },
+        { text: `\n${plan.warnings.map((w) => `• ${w}`).join('\n')}` },
+      ],
     });
   }
-  if (opts.dryRun) blocks.push({ kind: 'context', id: 'dry-run', items: [[{ text: 'Dry run: nothing will be changed.' }]] });
+  if (opts.dryRun)
+    blocks.push({ kind: 'context', id: 'dry-run', items: [[{ text: 'Dry run: nothing will be changed.' }]] });
   return { text: `Preview of ${plan.action} in ${plan.env}: ${plan.summary}`, blocks };
 }
 
 /** What an apply or revert did, change by change. */
 export function outcomeLines(outcome: ApplyOutcome): Inline[] {
   const lines: Inline[] = [];
-  if (outcome.summary) lines.push([{ icon: outcome.ok ? 'ok' : 'warning' }, { text: ` ${outcome.summary}`, bold: true }]);
+  if (outcome.summary)
+    lines.push([{ icon: outcome.ok ? 'ok' : 'warning' }, { text: ` ${outcome.summary}`, bold: true }]);
   lines.push(...outcome.applied.map((c): Inline => [{ icon: 'ok' }, { text: ` ${describeChange(c, 'done').line}` }]));
   for (const f of outcome.failures ?? (outcome.failed ? [outcome.failed] : [])) {
     lines.push([{ icon: 'error' }, { text: ` Not changed: ${describeChange(f.change).line}: ${f.error}` }]);
   }
-  for (const n of outcome.notAttempted ?? []) lines.push([{ icon: 'warning' }, { text: ` Not attempted: ${describeChange(n.change).line}: ${n.why}` }]);
+  for (const n of outcome.notAttempted ?? [])
+    lines.push([{ icon: 'warning' }, { text: ` Not attempted: ${describeChange(n.change).line}: ${n.why}` }]);
   for (const r of outcome.rollouts ?? []) {
-    lines.push([{ icon: r.status === 'complete' ? 'ok' : 'warning' }, { text: ` Rollout of ${r.deployment}: ${r.status} (${r.detail})` }]);
+    lines.push([
+      { icon: r.status === 'complete' ? 'ok' : 'warning' },
+      { text: ` Rollout of ${r.deployment}: ${r.status} (${r.detail})` },
+    ]);
   }
   return lines;
 }

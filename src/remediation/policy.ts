@@ -13,7 +13,10 @@ export interface AccessPolicy {
 }
 
 /** Builds the policy from a parsed config. */
-export function accessPolicy(config: { access?: AccessConfig | undefined; slack: { incidentChannels: readonly string[] } }): AccessPolicy {
+export function accessPolicy(config: {
+  access?: AccessConfig | undefined;
+  slack: { incidentChannels: readonly string[] };
+}): AccessPolicy {
   return { access: config.access, incidentChannels: config.slack.incidentChannels };
 }
 
@@ -86,7 +89,10 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
     const entry = `access.environments.${where.env}.verify`;
     const mine = rolesOf(access, who).filter((r) => envRules.verify?.includes(r));
     if (mine.length) return { allowed: true, roles: mine };
-    return deny(`You may not verify ${where.env}: add your user id (${who.userId}) to a role listed in ${entry} (${envRules.verify.join(', ') || 'none'}).`, entry);
+    return deny(
+      `You may not verify ${where.env}: add your user id (${who.userId}) to a role listed in ${entry} (${envRules.verify.join(', ') || 'none'}).`,
+      entry,
+    );
   }
 
   const action = what.action;
@@ -114,7 +120,10 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
   const listed = own ?? (Object.hasOwn(byAction, '*') ? byAction['*'] : undefined);
   const entry = own ? exactEntry : byAction['*'] ? `access.environments.${where.env}.${verb[what.kind]}.*` : exactEntry;
   if (!listed) {
-    return deny(`Nobody may ${what.kind} ${action} in ${where.env}: add a role to ${exactEntry} and your user id (${who.userId}) to that role.`, exactEntry);
+    return deny(
+      `Nobody may ${what.kind} ${action} in ${where.env}: add a role to ${exactEntry} and your user id (${who.userId}) to that role.`,
+      exactEntry,
+    );
   }
   const mine = rolesOf(access, who).filter((r) => listed.includes(r));
   if (mine.length) return { allowed: true, roles: mine };
@@ -126,7 +135,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
 
 /** Approvals an action in `env` needs before it runs: `approvals` when set, else the profile's default. */
 export function approvalsRequired(policy: AccessPolicy, env: string, profile: Profile): number {
-  const rules = policy.access && Object.hasOwn(policy.access.environments, env) ? policy.access.environments[env] : undefined;
+  const rules =
+    policy.access && Object.hasOwn(policy.access.environments, env) ? policy.access.environments[env] : undefined;
   return rules?.approvals ?? defaultApprovals(profile);
 }
 

@@ -43,7 +43,8 @@ function splitLines(text: string): Line[] {
 export function splitArgs(line: string): string[] | undefined {
   const args: string[] = [];
   let i = 0;
-  const blank = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+  const blank = (c: string | undefined) =>
+    c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
   while (true) {
     while (i < line.length && blank(line[i])) i++;
     if (i >= line.length) return args;
@@ -90,7 +91,10 @@ export function splitArgs(line: string): string[] | undefined {
 /** A value as it must be written in redis.conf: bare when it is one plain word, else double-quoted. */
 export function quoteValue(value: string): string {
   if (/^[^\s"'\\]+$/.test(value)) return value;
-  const escaped = value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string);
+  const escaped = value.replace(
+    /[\\"\n\r\t]/g,
+    (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string,
+  );
   return `"${escaped}"`;
 }
 

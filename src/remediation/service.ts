@@ -13,7 +13,15 @@ import type { Audit } from './audit.js';
 import type { EnvLocks } from './lock.js';
 import { offeredActions, type Offers } from './offers.js';
 import type { PendingAction, PendingActions } from './pending.js';
-import { approvalsRequired, decide, mayApprove, referencedUserGroups, type AccessPolicy, type Decision, type Who } from './policy.js';
+import {
+  approvalsRequired,
+  decide,
+  mayApprove,
+  referencedUserGroups,
+  type AccessPolicy,
+  type Decision,
+  type Who,
+} from './policy.js';
 import type { ActionContext, ApplyOutcome, Change, Plan, RevertRecord } from './types.js';
 
 /** Who acts and where, exactly as the chat platform signed it (never taken from a button's value). */
@@ -83,7 +91,11 @@ const revertSchema = z.object({
   appliedBy: z.string(),
   at: z.number(),
 });
-const planSchema = z.object({ changes: z.array(z.any()), summary: z.string(), params: z.record(z.string(), z.unknown()) });
+const planSchema = z.object({
+  changes: z.array(z.any()),
+  summary: z.string(),
+  params: z.record(z.string(), z.unknown()),
+});
 
 const REVERT_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -105,10 +117,17 @@ function failureText(err: unknown): string {
 export function createRemediation(deps: RemediationDeps) {
   const { audit, pending, policy, now } = deps;
   const groups = referencedUserGroups(policy);
-  const capabilities = new Map<string, { until: number; value: Promise<ReportActions['unavailable'][number] | undefined> }>();
+  const capabilities = new Map<
+    string,
+    { until: number; value: Promise<ReportActions['unavailable'][number] | undefined> }
+  >();
 
   async function who(actor: Actor): Promise<Who> {
-    return { userId: actor.userId, teamId: actor.teamId, userGroups: groups.length ? await deps.membership(actor.userId, groups) : [] };
+    return {
+      userId: actor.userId,
+      teamId: actor.teamId,
+      userGroups: groups.length ? await deps.membership(actor.userId, groups) : [],
+    };
   }
 
   function envOf(name: string): EnvironmentConfig {
@@ -133,8 +152,21 @@ export function createRemediation(deps: RemediationDeps) {
     }
   }
 
-  async function denied(actor: Actor, env: string, action: ActionId | undefined, d: Extract<Decision, { allowed: false }>) {
-    await audit.record({ event: 'denial', actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env, ...(action ? { action } : {}), result: d.why, dryRun: deps.dryRun });
+  async function denied(
+    actor: Actor,
+    env: string,
+    action: ActionId | undefined,
+    d: Extract<Decision, { allowed: false }>,
+  ) {
+    await audit.record({
+      event: 'denial',
+      actor: { userId: actor.userId, teamId: actor.teamId },
+      channelId: actor.channelId,
+      env,
+      ...(action ? { action } : {}),
+      result: d.why,
+      dryRun: deps.dryRun,
+    });
     return { ok: false as const, message: d.why };
   }
 
@@ -156,16 +188,27 @@ export function createRemediation(deps: RemediationDeps) {
     return value;
   }
 
-  async function previewFor(actor: Actor, envName: string, actionId: ActionId, params: Record<string, unknown>): Promise<Outcome<Previewed>> {
+  async function previewFor(
+    actor: Actor,
+    envName: string,
+    actionId: ActionId,
+    params: Record<string, unknown>,
+  ): Promise<Outcome<Previewed>> {
     const env = envOf(envName);
     const action = actionOf(actionId);
-    const decision = decide(policy, await who(actor), { channelId: actor.channelId, env: env.name }, { kind: 'request', action: action.id });
+    const decision = decide(
+      policy,
+      await who(actor),
+      { channelId: actor.channelId, env: env.name },
+      { kind: 'request', action: action.id },
+    );
     if (!decision.allowed) return denied(actor, env.name, action.id, decision);
     let plan: Plan;
     try {
       const planned = await withContext(env, async (ctx) => {
         const parsed = action.params.safeParse({ ...(action.suggest ? await action.suggest(ctx) : {}), ...params });
-        if (!parsed.success) return { invalid: parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') };
+        if (!parsed.success)
+          return { invalid: parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ') };
         return { plan: await action.plan(ctx, parsed.data) };
       });
       if ('invalid' in planned) return { ok: false, message: `Invalid parameters: ${planned.invalid}` };
@@ -178,7 +221,11 @@ export function createRemediation(deps: RemediationDeps) {
       requester: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
       approvalsRequired: approvalsRequired(policy, env.name, env.profile),
     });
-    await deps.store.set(planKey(record.id), JSON.stringify({ changes: plan.changes, summary: plan.summary, params: plan.params }), record.expiresAt - now() + 3600_000);
+    await deps.store.set(
+      planKey(record.id),
+      JSON.stringify({ changes: plan.changes, summary: plan.summary, params: plan.params }),
+      record.expiresAt - now() + 3600_000,
+    );
     return { ok: true, record, plan, title: action.title };
   }
 
@@ -188,7 +235,14 @@ export function createRemediation(deps: RemediationDeps) {
     if (!consumed.ok) return { ok: false, message: consumed.message };
     const env = envOf(record.env);
     const action = actionOf(record.action);
-    const base = { actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: env.name, action: action.id, pendingId: record.id, params: record.params };
+    const base = {
+      actor: { userId: actor.userId, teamId: actor.teamId },
+      channelId: actor.channelId,
+      env: env.name,
+      action: action.id,
+      pendingId: record.id,
+      params: record.params,
+    };
     const previewed = await storedPlan(record.id);
     const locked = await deps.locks.withLock(env.name, `${action.id} by ${actor.userId} (${record.id})`, async () =>
       withContext(env, async (ctx): Promise<{ outcome?: ApplyOutcome; error?: string }> => {
@@ -199,7 +253,10 @@ export function createRemediation(deps: RemediationDeps) {
           return { error: failureText(err) };
         }
         if (!previewed || !sameChanges(fresh.changes, previewed.changes)) {
-          return { error: 'The environment changed since the preview (values or resourceVersions differ): nothing was applied. Open the preview again to review the current state.' };
+          return {
+            error:
+              'The environment changed since the preview (values or resourceVersions differ): nothing was applied. Open the preview again to review the current state.',
+          };
         }
         if (fresh.noop) return { error: 'Nothing to change any more: the environment already has these values.' };
         if (deps.dryRun) return { outcome: { ok: true, applied: [] } };
@@ -222,11 +279,16 @@ export function createRemediation(deps: RemediationDeps) {
       await audit.record({ ...base, event: 'failure', result: error ?? 'unknown', dryRun: deps.dryRun });
       return { ok: false, message: error ?? 'The action failed.' };
     }
-    const finished = await pending.finish(record.id, { ok: outcome.ok, detail: outcome.summary ?? outcome.failed?.error });
+    const finished = await pending.finish(record.id, {
+      ok: outcome.ok,
+      detail: outcome.summary ?? outcome.failed?.error,
+    });
     await audit.record({
       ...base,
       event: outcome.ok ? 'apply' : 'failure',
-      changes: deps.dryRun ? (previewed?.changes as Change[]) : [...outcome.applied, ...(outcome.failures ?? (outcome.failed ? [outcome.failed] : [])).map((f) => f.change)],
+      changes: deps.dryRun
+        ? (previewed?.changes as Change[])
+        : [...outcome.applied, ...(outcome.failures ?? (outcome.failed ? [outcome.failed] : [])).map((f) => f.change)],
       result: deps.dryRun
         ? 'dry run: nothing was applied'
         : outcome.ok
@@ -238,7 +300,11 @@ export function createRemediation(deps: RemediationDeps) {
     if (!deps.dryRun && outcome.applied.some((c) => c.kind !== 'rollout-restart')) {
       revertId = randomBytes(16).toString('base64url');
       const rec: RevertRecord = { action: action.id, env: env.name, changes: outcome.applied };
-      await deps.store.set(revertKey(revertId), JSON.stringify({ id: revertId, pendingId: record.id, record: rec, appliedBy: actor.userId, at: now() }), REVERT_TTL_MS);
+      await deps.store.set(
+        revertKey(revertId),
+        JSON.stringify({ id: revertId, pendingId: record.id, record: rec, appliedBy: actor.userId, at: now() }),
+        REVERT_TTL_MS,
+      );
     }
     const summary = deps.dryRun
       ? `Dry run of ${action.id} in ${env.name}: nothing was applied.`
@@ -282,46 +348,96 @@ export function createRemediation(deps: RemediationDeps) {
     /** A click on a fix button: authorize, plan (no side effect) and keep the plan behind a pending id. */
     async preview(actor: Actor, offerId: string): Promise<Outcome<Previewed>> {
       const offer = await deps.offers.get(offerId);
-      if (!offer) return { ok: false, message: 'This button has expired (reports keep their buttons for a limited time). Run the diagnosis again for fresh ones.' };
+      if (!offer)
+        return {
+          ok: false,
+          message:
+            'This button has expired (reports keep their buttons for a limited time). Run the diagnosis again for fresh ones.',
+        };
       return previewFor(actor, offer.env, offer.action, offer.params);
     },
 
     /** The person changed a parameter in the preview: a new plan (and pending id) for the new values. */
     async repreview(actor: Actor, pendingId: string, params: Record<string, unknown>): Promise<Outcome<Previewed>> {
       const record = await pending.get(pendingId);
-      if (!record || record.requester.userId !== actor.userId) return { ok: false, message: 'This preview is unknown or has expired; click the button again.' };
-      return previewFor({ ...actor, channelId: record.requester.channelId }, record.env, record.action, { ...record.params, ...params });
+      if (!record || record.requester.userId !== actor.userId)
+        return { ok: false, message: 'This preview is unknown or has expired; click the button again.' };
+      return previewFor({ ...actor, channelId: record.requester.channelId }, record.env, record.action, {
+        ...record.params,
+        ...params,
+      });
     },
 
     /** The preview was confirmed: authorize again, audit the request, apply at once when no approval is needed. */
-    async request(actor: Actor, pendingId: string): Promise<Outcome<{ record: PendingAction; applied?: AppliedResult; awaiting?: number }>> {
+    async request(
+      actor: Actor,
+      pendingId: string,
+    ): Promise<Outcome<{ record: PendingAction; applied?: AppliedResult; awaiting?: number }>> {
       const record = await pending.get(pendingId);
       if (!record) return { ok: false, message: 'This request is unknown or has expired; open the preview again.' };
-      if (record.requester.userId !== actor.userId) return { ok: false, message: 'Only the person who opened this preview can submit it.' };
+      if (record.requester.userId !== actor.userId)
+        return { ok: false, message: 'Only the person who opened this preview can submit it.' };
       // An expired preview would post an approval request that nobody can approve any more.
       if (now() >= record.expiresAt) {
-        return { ok: false, message: `This preview expired at ${new Date(record.expiresAt).toISOString()}. Click the fix button again to see a fresh preview.` };
+        return {
+          ok: false,
+          message: `This preview expired at ${new Date(record.expiresAt).toISOString()}. Click the fix button again to see a fresh preview.`,
+        };
       }
       const where = { ...actor, channelId: record.requester.channelId };
-      const decision = decide(policy, await who(where), { channelId: where.channelId, env: record.env }, { kind: 'request', action: record.action });
+      const decision = decide(
+        policy,
+        await who(where),
+        { channelId: where.channelId, env: record.env },
+        { kind: 'request', action: record.action },
+      );
       if (!decision.allowed) return denied(where, record.env, record.action, decision);
       const previewed = await storedPlan(record.id);
-      await audit.record({ event: 'request', actor: { userId: actor.userId, teamId: actor.teamId }, channelId: where.channelId, env: record.env, action: record.action, pendingId: record.id, params: record.params, ...(previewed ? { changes: previewed.changes as Change[] } : {}), result: `${record.approvalsRequired} approval(s) required`, dryRun: deps.dryRun });
-      if (record.status !== 'approved') return { ok: true, record, awaiting: record.approvalsRequired - record.approvals.length };
+      await audit.record({
+        event: 'request',
+        actor: { userId: actor.userId, teamId: actor.teamId },
+        channelId: where.channelId,
+        env: record.env,
+        action: record.action,
+        pendingId: record.id,
+        params: record.params,
+        ...(previewed ? { changes: previewed.changes as Change[] } : {}),
+        result: `${record.approvalsRequired} approval(s) required`,
+        dryRun: deps.dryRun,
+      });
+      if (record.status !== 'approved')
+        return { ok: true, record, awaiting: record.approvalsRequired - record.approvals.length };
       const applied = await applyRecord(where, record);
       return applied.ok ? { ok: true, record: applied.record, applied } : applied;
     },
 
     /** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
-    async approve(actor: Actor, pendingId: string): Promise<Outcome<{ record: PendingAction; applied?: AppliedResult; awaiting?: number }>> {
+    async approve(
+      actor: Actor,
+      pendingId: string,
+    ): Promise<Outcome<{ record: PendingAction; applied?: AppliedResult; awaiting?: number }>> {
       const record = await pending.get(pendingId);
       if (!record) return { ok: false, message: 'This request is unknown or has expired.' };
       const decision = mayApprove(policy, await who(actor), actor.channelId, record);
       if (!decision.allowed) return denied(actor, record.env, record.action, decision);
       const approved = await pending.approve(pendingId, { userId: actor.userId });
       if (!approved.ok) return { ok: false, message: approved.message };
-      await audit.record({ event: 'approval', actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: record.env, action: record.action, pendingId, result: `${approved.record.approvals.length} of ${record.approvalsRequired}`, dryRun: deps.dryRun });
-      if (!approved.decided) return { ok: true, record: approved.record, awaiting: record.approvalsRequired - approved.record.approvals.length };
+      await audit.record({
+        event: 'approval',
+        actor: { userId: actor.userId, teamId: actor.teamId },
+        channelId: actor.channelId,
+        env: record.env,
+        action: record.action,
+        pendingId,
+        result: `${approved.record.approvals.length} of ${record.approvalsRequired}`,
+        dryRun: deps.dryRun,
+      });
+      if (!approved.decided)
+        return {
+          ok: true,
+          record: approved.record,
+          awaiting: record.approvalsRequired - approved.record.approvals.length,
+        };
       const applied = await applyRecord(actor, approved.record);
       return applied.ok ? { ok: true, record: applied.record, applied } : applied;
     },
@@ -336,24 +452,45 @@ export function createRemediation(deps: RemediationDeps) {
       }
       const rejected = await pending.reject(pendingId, { userId: actor.userId });
       if (!rejected.ok) return { ok: false, message: rejected.message };
-      await audit.record({ event: 'rejection', actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: record.env, action: record.action, pendingId, dryRun: deps.dryRun });
+      await audit.record({
+        event: 'rejection',
+        actor: { userId: actor.userId, teamId: actor.teamId },
+        channelId: actor.channelId,
+        env: record.env,
+        action: record.action,
+        pendingId,
+        dryRun: deps.dryRun,
+      });
       return { ok: true, record: rejected.record };
     },
 
     /** Undo: restores the recorded previous values, exactly once, under the same policy as the request. */
     async revert(actor: Actor, revertId: string): Promise<Outcome<{ outcome: ApplyOutcome; message: string }>> {
-      if (!/^[A-Za-z0-9_-]{22}$/.test(revertId)) return { ok: false, message: 'This revert is unknown or has expired.' };
+      if (!/^[A-Za-z0-9_-]{22}$/.test(revertId))
+        return { ok: false, message: 'This revert is unknown or has expired.' };
       const text = await deps.store.get(revertKey(revertId));
       const stored = parseStored(revertSchema, text);
       if (!stored) return { ok: false, message: 'This revert is unknown, has expired or was already done.' };
       const rec = stored.record as RevertRecord;
       const env = envOf(rec.env);
       const action = actionOf(rec.action);
-      const decision = decide(policy, await who(actor), { channelId: actor.channelId, env: env.name }, { kind: 'request', action: action.id });
+      const decision = decide(
+        policy,
+        await who(actor),
+        { channelId: actor.channelId, env: env.name },
+        { kind: 'request', action: action.id },
+      );
       if (!decision.allowed) return denied(actor, env.name, action.id, decision);
       // Exactly once: of two clicks (or replicas), one takes the record.
-      if (!(await deps.store.compareAndDelete(revertKey(revertId), text as string))) return { ok: false, message: 'This revert was already done.' };
-      const base = { actor: { userId: actor.userId, teamId: actor.teamId }, channelId: actor.channelId, env: env.name, action: action.id, pendingId: stored.pendingId };
+      if (!(await deps.store.compareAndDelete(revertKey(revertId), text as string)))
+        return { ok: false, message: 'This revert was already done.' };
+      const base = {
+        actor: { userId: actor.userId, teamId: actor.teamId },
+        channelId: actor.channelId,
+        env: env.name,
+        action: action.id,
+        pendingId: stored.pendingId,
+      };
       const locked = await deps.locks.withLock(env.name, `revert ${action.id} by ${actor.userId}`, () =>
         withContext(env, async (ctx): Promise<{ outcome?: ApplyOutcome; error?: string }> => {
           try {
@@ -366,12 +503,22 @@ export function createRemediation(deps: RemediationDeps) {
       if (!locked.ok || locked.value.error || !locked.value.outcome) {
         // The record goes back, so a later click can try again.
         await deps.store.set(revertKey(revertId), text as string, REVERT_TTL_MS);
-        const message = !locked.ok ? `${env.name} is busy: ${locked.heldBy?.holder ?? 'another action'} is running.` : (locked.value.error ?? 'The revert failed.');
+        const message = !locked.ok
+          ? `${env.name} is busy: ${locked.heldBy?.holder ?? 'another action'} is running.`
+          : (locked.value.error ?? 'The revert failed.');
         await audit.record({ ...base, event: 'failure', result: `revert: ${message}`, dryRun: deps.dryRun });
         return { ok: false, message };
       }
       const outcome = locked.value.outcome;
-      await audit.record({ ...base, event: 'revert', changes: outcome.applied, result: outcome.ok ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}` : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`, dryRun: deps.dryRun });
+      await audit.record({
+        ...base,
+        event: 'revert',
+        changes: outcome.applied,
+        result: outcome.ok
+          ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}`
+          : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`,
+        dryRun: deps.dryRun,
+      });
       return {
         ok: true,
         outcome,
@@ -394,7 +541,8 @@ export function createRemediation(deps: RemediationDeps) {
 
     /** The preview again, for a record (a thread post, a modal update). */
     storedPlan,
-    deniedVerify: (actor: Actor, env: string, d: Extract<Decision, { allowed: false }>) => denied(actor, env, undefined, d),
+    deniedVerify: (actor: Actor, env: string, d: Extract<Decision, { allowed: false }>) =>
+      denied(actor, env, undefined, d),
   };
 }
 

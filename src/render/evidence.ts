@@ -3,7 +3,8 @@ import { count, decimal } from '../core/format.js';
 /** Keys drawn elsewhere (the bar chart). */
 const HIDDEN = new Set(['buckets']);
 
-const isScalar = (v: unknown) => v === null || v === undefined || ['string', 'number', 'boolean', 'bigint'].includes(typeof v);
+const isScalar = (v: unknown) =>
+  v === null || v === undefined || ['string', 'number', 'boolean', 'bigint'].includes(typeof v);
 
 function formatScalar(v: unknown): string {
   // Evidence keeps measured fractions (ratios, rates), so up to three decimals survive here.

@@ -22,7 +22,8 @@ export interface ReportMessageOptions {
 function remediationNotes(o: ReportMessageOptions): Block[] {
   const items: Inline[] = [];
   if (o.requestedBy) items.push([t('Requested by '), { mentionUser: o.requestedBy }]);
-  for (const u of o.remediation?.unavailable ?? []) items.push([{ icon: 'skipped' }, t(` ${u.title}: not offered (${u.why})`)]);
+  for (const u of o.remediation?.unavailable ?? [])
+    items.push([{ icon: 'skipped' }, t(` ${u.title}: not offered (${u.why})`)]);
   return items.length ? [{ kind: 'context', id: 'remediation-notes', items }] : [];
 }
 
@@ -58,7 +59,8 @@ function evidenceSpans(finding: Finding, maxEntries: number): Span[] {
  */
 function findingBlocks(finding: Finding, o: { chartWidth: number; maxEvidenceEntries: number }): Block[] {
   const group = finding.evidence.onCallUserGroup;
-  const mention: Span[] = finding.id === 'escalation.severe' && typeof group === 'string' ? [{ mentionGroup: group }, t(' ')] : [];
+  const mention: Span[] =
+    finding.id === 'escalation.severe' && typeof group === 'string' ? [{ mentionGroup: group }, t(' ')] : [];
   const text: Span[] = [
     ...mention,
     { icon: finding.severity },
@@ -73,7 +75,12 @@ function findingBlocks(finding: Finding, o: { chartWidth: number; maxEvidenceEnt
   const blocks: Block[] = [{ kind: 'section', id: `finding:${finding.id}`, text, collapse: { tag: finding.severity } }];
   const buckets = finding.id === 'ttl.distribution' ? bucketsSchema.safeParse(finding.evidence.buckets) : undefined;
   if (buckets?.success) {
-    blocks.push({ kind: 'preformatted', id: `chart:${finding.id}`, lines: renderBarChart(buckets.data.slice(0, 24), { width: o.chartWidth }), collapse: {} });
+    blocks.push({
+      kind: 'preformatted',
+      id: `chart:${finding.id}`,
+      lines: renderBarChart(buckets.data.slice(0, 24), { width: o.chartWidth }),
+      collapse: {},
+    });
   }
   return blocks;
 }
@@ -97,7 +104,11 @@ function notCheckedSection(report: Report): Block[] {
   }
   if (lead.notChecked) {
     if (text.length) text.push(t('\n'));
-    text.push({ icon: 'incomplete' }, t(' '), t(clip(lead.notChecked, 1200), lead.sources.length ? {} : { bold: true }));
+    text.push(
+      { icon: 'incomplete' },
+      t(' '),
+      t(clip(lead.notChecked, 1200), lead.sources.length ? {} : { bold: true }),
+    );
   }
   return text.length ? [{ kind: 'section', id: 'not-checked', text }] : [];
 }
@@ -107,7 +118,8 @@ function scenarioSection(report: Report): Block {
   const icon = headline.healthy ? 'ok' : headline.fix.length ? 'findings' : 'incomplete';
   const text: Span[] = [{ icon }, t(' '), t(headline.text, { bold: true })];
   headline.fix.forEach((step, i) => text.push(t(`\n${i + 1}. ${step}`)));
-  if (headline.alsoConsider.length) text.push(t('\n'), t(`Also consider: ${headline.alsoConsider.join('; ')}`, { italic: true }));
+  if (headline.alsoConsider.length)
+    text.push(t('\n'), t(`Also consider: ${headline.alsoConsider.join('; ')}`, { italic: true }));
   if (!headline.healthy && report.scenarios.length) {
     const ranked = report.scenarios.map((s) => `${s.scenario} ${s.likelihood.replace('_', ' ')}`).join(' · ');
     text.push(t('\n'), t(`Scenarios: ${ranked}`, { italic: true }));
@@ -127,7 +139,11 @@ function statusPhrase(status: OverallStatus, report: Report): string {
 /** The plain-text fallback: status, what was not checked, the scenario, then the finding titles. */
 function fallbackText(report: Report, status: OverallStatus): string {
   const lead = notCheckedLead(report);
-  const opening = [...lead.sources.map((s) => s.text), ...(lead.notChecked ? [sentence(lead.notChecked)] : []), sentence(scenarioHeadline(report).text)];
+  const opening = [
+    ...lead.sources.map((s) => s.text),
+    ...(lead.notChecked ? [sentence(lead.notChecked)] : []),
+    sentence(scenarioHeadline(report).text),
+  ];
   const titles = report.findings.slice(0, 10).map((f) => `[${f.severity}] ${f.title}`);
   const more = report.findings.length > 10 ? ` (+${report.findings.length - 10} more)` : '';
   return `Session TTL diagnosis for ${report.environment}: ${statusPhrase(status, report)}. ${opening.join('. ')}.${titles.length ? ` ${titles.join('; ')}${more}` : ''}`;
@@ -151,13 +167,23 @@ export function reportMessage(report: Report, opts: ReportMessageOptions = {}): 
   const env = report.environment;
   const checks = report.checks.length;
   const blocks: Block[] = [
-    { kind: 'header', text: `Session TTL diagnosis: ${env}`, tone: status, status: { icon: status, label: status.toUpperCase() } },
+    {
+      kind: 'header',
+      text: `Session TTL diagnosis: ${env}`,
+      tone: status,
+      status: { icon: status, label: status.toUpperCase() },
+    },
     ...notCheckedSection(report),
     scenarioSection(report),
     {
       kind: 'section',
       id: 'summary',
-      text: [t(countLine(report.findings), { bold: true }), t(` from ${checks} check${checks === 1 ? '' : 's'} in ${durationMs(report.durationMs)} (started ${report.startedAt})`)],
+      text: [
+        t(countLine(report.findings), { bold: true }),
+        t(
+          ` from ${checks} check${checks === 1 ? '' : 's'} in ${durationMs(report.durationMs)} (started ${report.startedAt})`,
+        ),
+      ],
     },
     ...report.findings.flatMap((f) => findingBlocks(f, o)),
     // Fix buttons first; Re-run and Verify are on every report. A safe button's ref is the environment and

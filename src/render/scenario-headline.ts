@@ -23,7 +23,12 @@ export interface NotCheckedLead {
 }
 
 /** Findings the engine raises when a source fails: they lead, because nothing below them is complete. */
-export const SOURCE_FAILURE_IDS: ReadonlySet<string> = new Set(['redis.unreachable', 'redis.forbidden', 'kubernetes.unreachable', 'kubernetes.forbidden']);
+export const SOURCE_FAILURE_IDS: ReadonlySet<string> = new Set([
+  'redis.unreachable',
+  'redis.forbidden',
+  'kubernetes.unreachable',
+  'kubernetes.forbidden',
+]);
 
 const label = (s: ScenarioAssessment) => `Scenario ${s.scenario}, ${s.name}`;
 const sentence = (text: string) => text.trim().replace(/\.$/, '');

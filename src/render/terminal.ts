@@ -27,7 +27,9 @@ const indent = (text: string, by = '  ') => text.split('\n').map((l, i) => (i ? 
 function lines(b: Block, paint: Paint): string[] {
   switch (b.kind) {
     case 'header': {
-      const lead = b.lead ? `${span({ icon: b.lead.icon }, paint)} ${b.lead.note ? `${stripControls(b.lead.note)} · ` : ''}` : '';
+      const lead = b.lead
+        ? `${span({ icon: b.lead.icon }, paint)} ${b.lead.note ? `${stripControls(b.lead.note)} · ` : ''}`
+        : '';
       const status = b.status ? `  ${paint(b.tone ? TONE_SGR[b.tone] : undefined, stripControls(b.status.label))}` : '';
       return [`${lead}${paint(SGR.bold, stripControls(b.text))}${status}`];
     }
@@ -46,7 +48,9 @@ function lines(b: Block, paint: Paint): string[] {
       return ['─'.repeat(40)];
     case 'actions':
       // A button is a command; in a terminal it is the command to type.
-      return [`${paint(SGR.dim, 'Next:')} ${b.actions.map((a) => stripControls(`session-ttl ${a.command} ${a.ref}`)).join(' · ')}`];
+      return [
+        `${paint(SGR.dim, 'Next:')} ${b.actions.map((a) => stripControls(`session-ttl ${a.command} ${a.ref}`)).join(' · ')}`,
+      ];
   }
 }
 

@@ -58,8 +58,7 @@ export function createBoltApp(opts: BoltAppOptions): BoltApp {
 export function describeStartFailure(err: unknown, apiUrl: string): string {
   // The web-api error classes share `code`; read the fields structurally rather than by class.
   const e = err as
-    | { code?: string; data?: { error?: string }; statusCode?: number; original?: Error; message?: string }
-    | undefined;
+    { code?: string; data?: { error?: string }; statusCode?: number; original?: Error; message?: string } | undefined;
   if (e?.code === 'slack_webapi_platform_error') {
     const code = e.data?.error ?? 'unknown';
     if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
@@ -71,7 +70,8 @@ export function describeStartFailure(err: unknown, apiUrl: string): string {
     return `Slack's Web API at ${apiUrl} answered HTTP ${e.statusCode} to auth.test: check SLACK_API_URL (it must end in /api/) and any proxy.`;
   }
   // fetch wraps the network error: "fetch failed" with the cause (ECONNREFUSED, "bad port", ...).
-  const cause = (e?.original ?? e) as (Error & { code?: string; cause?: { code?: string; message?: string } }) | undefined;
+  const cause = (e?.original ?? e) as
+    (Error & { code?: string; cause?: { code?: string; message?: string } }) | undefined;
   const inner = cause?.cause?.code ?? cause?.code ?? cause?.cause?.message;
   const detail = [cause?.message ?? String(err), inner].filter(Boolean).join(': ');
   return `Cannot reach Slack's Web API at ${apiUrl} (auth.test: ${detail}). Check the network, proxy settings and SLACK_API_URL.`;

@@ -26,7 +26,13 @@ export interface PendingPost {
 export const DEFAULT_OUTBOX_DELAYS_MS: readonly number[] = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 
 /** Slack errors that a later try may not get: a Slack outage, a rate limit. Anything else is final. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+]);
 
 /**
  * Whether a failed Web API call may succeed later: the WebClient gave up on a 5xx or 429 (its retries
@@ -36,7 +42,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['internal_error', 'fatal_e
 export function isTransientSlackError(err: unknown): boolean {
   const e = err as { code?: unknown; statusCode?: unknown } | null;
   if (e?.code === 'slack_webapi_request_error' || e?.code === 'slack_webapi_rate_limited_error') return true;
-  if (e?.code === 'slack_webapi_http_error') return typeof e.statusCode !== 'number' || e.statusCode >= 500 || e.statusCode === 429 || e.statusCode === 408;
+  if (e?.code === 'slack_webapi_http_error')
+    return typeof e.statusCode !== 'number' || e.statusCode >= 500 || e.statusCode === 429 || e.statusCode === 408;
   return TRANSIENT_CODES.has(slackErrorCode(err) ?? '');
 }
 
@@ -90,7 +97,12 @@ function outcomeCounter(registry: Registry): Counter<'outcome' | 'kind'> {
   const name = 'session_ttl_bot_chat_outbox_total';
   return (
     (registry.getSingleMetric(name) as Counter<'outcome' | 'kind'> | undefined) ??
-    new Counter({ name, help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, given_up) and kind', labelNames: ['outcome', 'kind'], registers: [registry] })
+    new Counter({
+      name,
+      help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, given_up) and kind',
+      labelNames: ['outcome', 'kind'],
+      registers: [registry],
+    })
   );
 }
 
@@ -123,7 +135,13 @@ export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {
       await deps.store.remove(QUEUE, id);
       return false;
     }
-    const where = { id, kind: entry.kind, channel: entry.channel, threadTs: entry.threadTs, attempt: entry.attempts + 1 };
+    const where = {
+      id,
+      kind: entry.kind,
+      channel: entry.channel,
+      threadTs: entry.threadTs,
+      attempt: entry.attempts + 1,
+    };
     try {
       const posted = await deps.chat.post({
         channel: entry.channel,
@@ -132,7 +150,10 @@ export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {
       });
       await deps.store.remove(QUEUE, id);
       counter?.inc({ outcome: 'delivered', kind: entry.kind });
-      logger.info({ ...where, ts: posted.ts, lateByMs: now() - entry.firstFailedAt }, 'posted a message that Slack had refused earlier');
+      logger.info(
+        { ...where, ts: posted.ts, lateByMs: now() - entry.firstFailedAt },
+        'posted a message that Slack had refused earlier',
+      );
       return true;
     } catch (err) {
       const next: Entry = { ...entry, attempts: entry.attempts + 1 };
@@ -187,7 +208,10 @@ export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {
       };
       await deps.store.enqueue(QUEUE, id, JSON.stringify(entry), now() + (delays[0] as number), ttlMs);
       counter?.inc({ outcome: 'queued', kind: post.kind });
-      logger.warn({ id, kind: post.kind, channel: post.channel, threadTs: post.threadTs, err, retryInMs: delays[0] }, 'Slack refused a message; kept it to post later');
+      logger.warn(
+        { id, kind: post.kind, channel: post.channel, threadTs: post.threadTs, err, retryInMs: delays[0] },
+        'Slack refused a message; kept it to post later',
+      );
       return true;
     },
     flush,

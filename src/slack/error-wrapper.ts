@@ -11,7 +11,10 @@ export interface UserFacingError {
 /** `describeError` in Slack's words: a warning for what the user can fix, a reference for the rest. */
 export function describeForUser(err: unknown, logger: Logger, during = '/session-ttl'): UserFacingError {
   const d = describeError(err, logger, during);
-  return { text: `${d.expected ? ':warning:' : ':boom:'} ${d.message}`, ...(d.reference ? { reference: d.reference } : {}) };
+  return {
+    text: `${d.expected ? ':warning:' : ':boom:'} ${d.message}`,
+    ...(d.reference ? { reference: d.reference } : {}),
+  };
 }
 
 /**

@@ -4,7 +4,12 @@ import { toBlockKit, type BlockKitOptions, type SlackMessage } from './render/bl
 import { slackErrorCode } from './slack-errors.js';
 
 /** Slack refused the rendering itself; a smaller one (fewer blocks, then text only) may go through. */
-const REFUSED_RENDERING: ReadonlySet<string> = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'too_many_blocks']);
+const REFUSED_RENDERING: ReadonlySet<string> = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'too_many_blocks',
+]);
 
 /**
  * Sends `full`, then, when Slack refuses the rendering itself, a smaller one (12 blocks), then the text
@@ -43,7 +48,11 @@ export function messageLink(ref: { channel: string; ts: string; threadTs?: strin
  * The chat port over a Bolt WebClient (which carries the bot token): neutral messages rendered to
  * Block Kit, `chat.postMessage` / `chat.update` / `chat.getPermalink`.
  */
-export function slackChat(client: webApi.WebClient, render: BlockKitOptions = {}, onApiError?: (code: string) => void): ChatPort {
+export function slackChat(
+  client: webApi.WebClient,
+  render: BlockKitOptions = {},
+  onApiError?: (code: string) => void,
+): ChatPort {
   /** Counts a failed call by its Slack error code (a bounded vocabulary; anything else is `other`). */
   const counted = <T>(p: Promise<T>): Promise<T> =>
     p.catch((err: unknown) => {
@@ -53,22 +62,31 @@ export function slackChat(client: webApi.WebClient, render: BlockKitOptions = {}
     });
   return {
     async post({ channel, threadTs, message }) {
-      const res = await counted(sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
-        client.chat.postMessage({
-          channel,
-          text,
-          ...(blocks ? { blocks } : {}),
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-          unfurl_links: false,
-        }),
-      ));
+      const res = await counted(
+        sendShrinking(
+          (o) => toBlockKit(message, o),
+          render,
+          ({ text, blocks }) =>
+            client.chat.postMessage({
+              channel,
+              text,
+              ...(blocks ? { blocks } : {}),
+              ...(threadTs ? { thread_ts: threadTs } : {}),
+              unfurl_links: false,
+            }),
+        ),
+      );
       if (!res.ts) throw new Error(`chat.postMessage in ${channel} returned no ts`);
       return { channel, ts: res.ts };
     },
     async update({ channel, ts, message }) {
-      await counted(sendShrinking((o) => toBlockKit(message, o), render, ({ text, blocks }) =>
-        client.chat.update({ channel, ts, text, ...(blocks ? { blocks } : { blocks: [] }) }),
-      ));
+      await counted(
+        sendShrinking(
+          (o) => toBlockKit(message, o),
+          render,
+          ({ text, blocks }) => client.chat.update({ channel, ts, text, ...(blocks ? { blocks } : { blocks: [] }) }),
+        ),
+      );
     },
     async permalink({ channel, ts, threadTs }) {
       try {

@@ -21,7 +21,11 @@ import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-
 import { diagnoseCommand, type DiagnoseCommandDeps } from './listeners/commands/diagnose.js';
 import { envsCommand } from './listeners/commands/envs.js';
 import { helpCommand } from './listeners/commands/help.js';
-import { createSubcommandRegistry, type Subcommand, type SubcommandRegistry } from './listeners/commands/subcommands.js';
+import {
+  createSubcommandRegistry,
+  type Subcommand,
+  type SubcommandRegistry,
+} from './listeners/commands/subcommands.js';
 import { verifyCommand } from './listeners/commands/verify.js';
 import { slackChat } from './slack-chat.js';
 import { createAlertListener } from './listeners/messages/alert-listener.js';
@@ -74,8 +78,14 @@ export interface SlackFeature {
 export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
   const { bolt, settings, logger, now } = deps;
   const { app, receiver } = bolt;
-  const chat = slackChat(app.client, deps.render, deps.metrics ? (code) => deps.metrics?.slackApiErrors.inc({ code }) : undefined);
-  const observeCommand = deps.metrics ? (command: string, seconds: number) => deps.metrics?.commandLatency.observe({ command }, seconds) : undefined;
+  const chat = slackChat(
+    app.client,
+    deps.render,
+    deps.metrics ? (code) => deps.metrics?.slackApiErrors.inc({ code }) : undefined,
+  );
+  const observeCommand = deps.metrics
+    ? (command: string, seconds: number) => deps.metrics?.commandLatency.observe({ command }, seconds)
+    : undefined;
   const service = deps.remediation?.service;
   // Known once the feature is registered on the host; verify reads it when it runs.
   let interrupted: AbortSignal | undefined;
@@ -118,10 +128,22 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
     name: 'slack',
     register(host) {
       interrupted = host.work.interrupted;
-      const router = createCommandRouter({ subcommands: registry, chat, logger, interrupted: host.work.interrupted, ...(observeCommand ? { observeCommand } : {}) });
+      const router = createCommandRouter({
+        subcommands: registry,
+        chat,
+        logger,
+        interrupted: host.work.interrupted,
+        ...(observeCommand ? { observeCommand } : {}),
+      });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
       app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
-      registerCommandButtons(app, { subcommands: registry, chat, work: host.work, logger, ...(observeCommand ? { observeCommand } : {}) });
+      registerCommandButtons(app, {
+        subcommands: registry,
+        chat,
+        work: host.work,
+        logger,
+        ...(observeCommand ? { observeCommand } : {}),
+      });
       if (deps.remediation) {
         registerRemediationListeners(app, {
           remediation: deps.remediation.service,
@@ -132,19 +154,42 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
           work: host.work,
           logger,
           recheck: async (env, ids) => {
-            const report = await runDiagnosis(deps, { envName: env, checkIds: ids.filter((id) => deps.registry.get(id)) });
+            const report = await runDiagnosis(deps, {
+              envName: env,
+              checkIds: ids.filter((id) => deps.registry.get(id)),
+            });
             const message = reportMessage(report, deps.render);
-            return { ...message, blocks: [{ kind: 'context', id: 'recheck', items: [[{ text: 'Checks run again after the change:' }]] }, ...message.blocks] };
+            return {
+              ...message,
+              blocks: [
+                { kind: 'context', id: 'recheck', items: [[{ text: 'Checks run again after the change:' }]] },
+                ...message.blocks,
+              ],
+            };
           },
         });
       }
       if (deps.onAlertPost) {
         app.message(
-          createAlertListener({ incidentChannels: deps.config.slack.incidentChannels, onAlertPost: deps.onAlertPost, work: host.work, logger }),
+          createAlertListener({
+            incidentChannels: deps.config.slack.incidentChannels,
+            onAlertPost: deps.onAlertPost,
+            work: host.work,
+            logger,
+          }),
         );
       }
       if (receiver instanceof HTTPReceiver && settings.mode === 'http') {
-        host.route(slackEventsRoute({ receiver, signingSecret: settings.signingSecret, guard: createReplayGuard({ now }), logger, now, ...(deps.intake ? { intake: deps.intake } : {}) }));
+        host.route(
+          slackEventsRoute({
+            receiver,
+            signingSecret: settings.signingSecret,
+            guard: createReplayGuard({ now }),
+            logger,
+            now,
+            ...(deps.intake ? { intake: deps.intake } : {}),
+          }),
+        );
       }
       let authOk = false;
       host.beforeStart(async () => {
@@ -159,12 +204,17 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       const socket = receiver instanceof SocketModeReceiver ? { downSince: now() as number | undefined } : undefined;
       if (socket && receiver instanceof SocketModeReceiver) {
         receiver.client.on('connected', () => void (socket.downSince = undefined));
-        for (const state of ['disconnected', 'reconnecting', 'close']) receiver.client.on(state, () => void (socket.downSince ??= now()));
+        for (const state of ['disconnected', 'reconnecting', 'close'])
+          receiver.client.on(state, () => void (socket.downSince ??= now()));
       }
       host.readiness('slack', () => {
-        if (!authOk) return { ok: false, detail: 'auth.test has not succeeded yet (SLACK_BOT_TOKEN verified at start-up)' };
+        if (!authOk)
+          return { ok: false, detail: 'auth.test has not succeeded yet (SLACK_BOT_TOKEN verified at start-up)' };
         if (socket?.downSince !== undefined) {
-          return { ok: false, detail: `the Socket Mode connection is down since ${new Date(socket.downSince).toISOString()} (check SLACK_APP_TOKEN)` };
+          return {
+            ok: false,
+            detail: `the Socket Mode connection is down since ${new Date(socket.downSince).toISOString()} (check SLACK_APP_TOKEN)`,
+          };
         }
         return { ok: true };
       });
@@ -174,7 +224,10 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
         host.liveness('slack-connection', () => {
           const downMs = socket.downSince === undefined ? 0 : now() - socket.downSince;
           return downMs > limitMs
-            ? { ok: false, detail: `the Socket Mode connection has been down for ${durationMs(downMs)} (limit ${durationMs(limitMs)}); check SLACK_APP_TOKEN` }
+            ? {
+                ok: false,
+                detail: `the Socket Mode connection has been down for ${durationMs(downMs)} (limit ${durationMs(limitMs)}); check SLACK_APP_TOKEN`,
+              }
             : { ok: true };
         });
       }

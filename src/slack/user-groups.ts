@@ -8,7 +8,10 @@ export type GroupMembership = (userId: string, groupIds: readonly string[]) => P
  * clicks costs one call per group, and a removal from a group takes effect within a minute. A group
  * that cannot be read counts as one the user is not in (deny by default), and is not cached.
  */
-export function slackGroupMembership(client: webApi.WebClient, opts: { ttlMs?: number; now?: () => number } = {}): GroupMembership {
+export function slackGroupMembership(
+  client: webApi.WebClient,
+  opts: { ttlMs?: number; now?: () => number } = {},
+): GroupMembership {
   const ttlMs = opts.ttlMs ?? 60_000;
   const now = opts.now ?? Date.now;
   const cache = new Map<string, { users: Set<string>; until: number }>();

@@ -21,7 +21,11 @@ function formatRatio(r: number): string {
 }
 
 /** The initial TTL differs from the configured one by more than `toleranceSeconds`. */
-export function judgeInitialTtl(initialSeconds: number, expectedSeconds: number, toleranceSeconds: number): string | undefined {
+export function judgeInitialTtl(
+  initialSeconds: number,
+  expectedSeconds: number,
+  toleranceSeconds: number,
+): string | undefined {
   if (Math.abs(initialSeconds - expectedSeconds) <= toleranceSeconds) return undefined;
   return `initial TTL ${exactSeconds(initialSeconds)} but expected ${exactSeconds(expectedSeconds)}: the session was written with another TTL than configured (runbook Scenarios 2 and 6)`;
 }

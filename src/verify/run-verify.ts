@@ -35,7 +35,8 @@ export interface VerifyRunDeps {
 }
 
 /** The reason given when `signal` stopped the run. */
-export const INTERRUPTED_REASON = 'the verification was interrupted (the process is stopping) before it finished; run it again';
+export const INTERRUPTED_REASON =
+  'the verification was interrupted (the process is stopping) before it finished; run it again';
 
 /** A timer that ends early when `signal` aborts, so an interrupted run leaves no timer holding the process. */
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
@@ -144,7 +145,11 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
     } else {
       key = `${sessionKeyPrefix(env.redis.keyPattern)}${CANARY_KEY_MARK}${randomHex()}`;
       displayKey = key;
-      const value = JSON.stringify({ canary: true, created_by: 'session-ttl verify', created_at: Math.floor(writeStart / 1000) });
+      const value = JSON.stringify({
+        canary: true,
+        created_by: 'session-ttl verify',
+        created_at: Math.floor(writeStart / 1000),
+      });
       await redis.setEx(key, value, expected);
       written = true;
     }
@@ -158,7 +163,10 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
           : `canary ${displayKey} was gone right after SET: Redis evicts keys as soon as they are written (runbook Scenario 1)`,
       );
     }
-    if (first.pttlMs === -1) fail(`${what} has no TTL right after it was written (PTTL -1): it is written with SET and no EX (runbook Scenario 2)`);
+    if (first.pttlMs === -1)
+      fail(
+        `${what} has no TTL right after it was written (PTTL -1): it is written with SET and no EX (runbook Scenario 2)`,
+      );
     m.initialTtlSeconds = round3(first.pttlMs / 1000);
     // The app wrote the key somewhere between writeStart and the reading.
     const initialTolerance = BASE_TOLERANCE_SECONDS + (first.atMs - writeStart) / 1000;
@@ -168,7 +176,13 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
       reasons.push(initialReason);
     }
 
-    await progress({ phase: 'waiting', environment: env.name, mode, initialTtlSeconds: Math.round(first.pttlMs / 1000), waitSeconds });
+    await progress({
+      phase: 'waiting',
+      environment: env.name,
+      mode,
+      initialTtlSeconds: Math.round(first.pttlMs / 1000),
+      waitSeconds,
+    });
     await interruptible(sleep(waitSeconds * 1000), deps.signal);
 
     const second = await read(key);
@@ -184,7 +198,9 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
       );
     }
     if (second.pttlMs === -1) {
-      fail(`${what} lost its TTL during the wait (PTTL -1): something rewrote it with SET and no EX, or PERSISTed it (runbook Scenario 2)`);
+      fail(
+        `${what} lost its TTL during the wait (PTTL -1): something rewrote it with SET and no EX, or PERSISTed it (runbook Scenario 2)`,
+      );
     }
     m.ttlAfterWaitSeconds = round3(second.pttlMs / 1000);
     const decay = judgeDecay(first, second);
@@ -200,7 +216,8 @@ export async function runVerify(plan: VerifyPlan, deps: VerifyRunDeps = {}): Pro
     if (app && sessionId !== undefined) {
       await app.accessSession(sessionId);
       const third = await read(key);
-      if (third.pttlMs === -2) fail(`test session disappeared when it was accessed (GET): the app deletes sessions on read`);
+      if (third.pttlMs === -2)
+        fail(`test session disappeared when it was accessed (GET): the app deletes sessions on read`);
       m.refreshedTtlSeconds = round3(third.pttlMs / 1000);
       slidingWindowTested = true;
       const refreshReason = judgeRefresh({

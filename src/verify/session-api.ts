@@ -59,15 +59,24 @@ export function createSessionApi(opts: SessionApiOptions): SessionApi {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new AppApiError(`The app API did not answer ${target} within ${opts.timeoutMs} ms (${what}); check app.baseUrl and app.timeoutMs.`);
+        throw new AppApiError(
+          `The app API did not answer ${target} within ${opts.timeoutMs} ms (${what}); check app.baseUrl and app.timeoutMs.`,
+        );
       }
       const cause = e.cause?.code ?? e.cause?.message ?? e.message;
-      throw new AppApiError(`Cannot reach the app API for ${target} (${what}): ${cause}. Check app.baseUrl and network access from the bot.`);
+      throw new AppApiError(
+        `Cannot reach the app API for ${target} (${what}): ${cause}. Check app.baseUrl and network access from the bot.`,
+      );
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
-      const source = opts.tokenEnv ? `the token in ${opts.tokenEnv}` : 'the request (no token configured: set app.tokenEnv)';
-      throw new AppApiError(`The app API refused ${source} with HTTP ${res.status} on ${target} (${what}): set a valid bearer token.`, res.status);
+      const source = opts.tokenEnv
+        ? `the token in ${opts.tokenEnv}`
+        : 'the request (no token configured: set app.tokenEnv)';
+      throw new AppApiError(
+        `The app API refused ${source} with HTTP ${res.status} on ${target} (${what}): set a valid bearer token.`,
+        res.status,
+      );
     }
     if (!res.ok) {
       await res.body?.cancel();
@@ -84,7 +93,9 @@ export function createSessionApi(opts: SessionApiOptions): SessionApi {
       try {
         json = await res.json();
       } catch {
-        throw new AppApiError(`The app API answered POST ${url} with a body that is not JSON; expected {"session_id": "..."}.`);
+        throw new AppApiError(
+          `The app API answered POST ${url} with a body that is not JSON; expected {"session_id": "..."}.`,
+        );
       }
       const parsed = createdSchema.safeParse(json);
       if (!parsed.success) {

@@ -19,7 +19,10 @@ const signed = (v: number) => {
 export function verifyLines(r: VerifyResult): VerifyLine[] {
   const m = r.measurements;
   const lines: (VerifyLine | undefined)[] = [
-    { label: 'Expected TTL', value: `${exactSeconds(r.expectedTtlSeconds)}, sliding window ${r.slidingWindow ? 'on' : 'off'}` },
+    {
+      label: 'Expected TTL',
+      value: `${exactSeconds(r.expectedTtlSeconds)}, sliding window ${r.slidingWindow ? 'on' : 'off'}`,
+    },
     m.initialTtlSeconds !== undefined ? { label: 'Initial TTL', value: s(m.initialTtlSeconds) as string } : undefined,
     m.ttlAfterWaitSeconds !== undefined
       ? {
@@ -27,12 +30,18 @@ export function verifyLines(r: VerifyResult): VerifyLine[] {
           value: `${s(m.ttlAfterWaitSeconds)}${m.elapsedSeconds !== undefined ? ` after ${exactSeconds(m.elapsedSeconds)}` : ''}`,
         }
       : undefined,
-    m.expectedAfterWaitSeconds !== undefined ? { label: 'Expected after wait', value: `~${s(m.expectedAfterWaitSeconds)}` } : undefined,
+    m.expectedAfterWaitSeconds !== undefined
+      ? { label: 'Expected after wait', value: `~${s(m.expectedAfterWaitSeconds)}` }
+      : undefined,
     m.driftSeconds !== undefined
       ? { label: 'Drift', value: `${signed(m.driftSeconds)} (tolerance ±${exactSeconds(m.toleranceSeconds ?? 0)})` }
       : undefined,
-    m.refreshedTtlSeconds !== undefined ? { label: 'TTL after GET', value: s(m.refreshedTtlSeconds) as string } : undefined,
-    m.evictedKeysDelta !== undefined ? { label: 'Evicted keys', value: `+${count(m.evictedKeysDelta)} during the run` } : undefined,
+    m.refreshedTtlSeconds !== undefined
+      ? { label: 'TTL after GET', value: s(m.refreshedTtlSeconds) as string }
+      : undefined,
+    m.evictedKeysDelta !== undefined
+      ? { label: 'Evicted keys', value: `+${count(m.evictedKeysDelta)} during the run` }
+      : undefined,
     { label: 'Cleanup', value: cleanupText(r) },
   ];
   return lines.filter((l): l is VerifyLine => l !== undefined);

@@ -36,7 +36,10 @@ function openCriticalsSection(hint: VerifyHint, env: string): Span[] {
   const open = hint.openCriticals;
   if (!open?.titles.length) return [];
   const n = open.titles.length;
-  const titles = open.titles.slice(0, 3).map((title) => clip(title, 120)).join('; ');
+  const titles = open.titles
+    .slice(0, 3)
+    .map((title) => clip(title, 120))
+    .join('; ');
   const more = n > 3 ? `; +${n - 3} more` : '';
   return [
     { icon: 'critical' },
@@ -56,11 +59,18 @@ export function verifyMessage(r: VerifyResult, hint: VerifyHint = {}): Message {
   const scope = passScope(r);
   const verdict: Span[] =
     r.verdict === 'pass'
-      ? [{ icon }, t(` ${scope.proved}`), ...(scope.notTested ? [t('\n'), { icon: 'caution' as const }, t(` ${scope.notTested}`, { bold: true })] : [])]
+      ? [
+          { icon },
+          t(` ${scope.proved}`),
+          ...(scope.notTested ? [t('\n'), { icon: 'caution' as const }, t(` ${scope.notTested}`, { bold: true })] : []),
+        ]
       : r.reasons.flatMap((reason, i) => [...(i ? [t('\n')] : []), { icon }, t(` ${reason}`)]);
   const criticals = openCriticalsSection(hint, r.environment);
   const made = r.mode === 'app' ? 'session created through the app API' : 'canary key written by the bot';
-  const context = [`${made}, wait ${exactSeconds(r.waitSeconds)}, ${exactSeconds(r.durationMs / 1000)} in all, started ${r.startedAt}`, ...r.notes.map((n) => `note: ${n}`)];
+  const context = [
+    `${made}, wait ${exactSeconds(r.waitSeconds)}, ${exactSeconds(r.durationMs / 1000)} in all, started ${r.startedAt}`,
+    ...r.notes.map((n) => `note: ${n}`),
+  ];
   const openCount = hint.openCriticals?.titles.length ?? 0;
   return {
     text: `${verifyHeadline(r)}${openCount ? `; ${openCount} critical finding${openCount === 1 ? '' : 's'} open in the latest diagnosis` : ''}`,
@@ -73,7 +83,12 @@ export function verifyMessage(r: VerifyResult, hint: VerifyHint = {}): Message {
       },
       { kind: 'section', id: 'verify-verdict', text: verdict },
       ...(criticals.length ? [{ kind: 'section' as const, id: 'verify-open-criticals', text: criticals }] : []),
-      { kind: 'section', id: 'verify-numbers', text: [], fields: verifyLines(r).map((l) => ({ label: l.label, value: [t(l.value)] })) },
+      {
+        kind: 'section',
+        id: 'verify-numbers',
+        text: [],
+        fields: verifyLines(r).map((l) => ({ label: l.label, value: [t(l.value)] })),
+      },
       { kind: 'context', id: 'verify-notes', items: context.map((line) => [t(line)]) },
     ],
   };

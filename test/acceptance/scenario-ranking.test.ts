@@ -2,7 +2,14 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
-import { clusterOf, diagnose, plantHealthyCluster, problems, seedSessions, testConfig } from '../diagnostics/healthy-environment.js';
+import {
+  clusterOf,
+  diagnose,
+  plantHealthyCluster,
+  problems,
+  seedSessions,
+  testConfig,
+} from '../diagnostics/healthy-environment.js';
 import { plantAllkeysEvictions } from '../support/plant-evictions.js';
 
 // Issue 3 acceptance, whole-engine view: the real allChecks registry, real Redis, real client-node
@@ -45,7 +52,9 @@ describe('scenario ranking over every check', () => {
     await plantAllkeysEvictions(redis);
     const report = await diagnose({ config: testConfig(), client: redis, cluster: clusterOf(kube) });
     expect(report.scenarios[0]).toMatchObject({ scenario: 1, name: 'Redis memory eviction', likelihood: 'likely' });
-    expect(report.scenarios[0]!.evidence).toEqual(expect.arrayContaining(['eviction.allkeys_policy', 'memory.high_usage']));
+    expect(report.scenarios[0]!.evidence).toEqual(
+      expect.arrayContaining(['eviction.allkeys_policy', 'memory.high_usage']),
+    );
     expect(report.scenarios.slice(1).filter((s) => s.likelihood === 'likely')).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createManifestCluster } from '../../src/adapters/kubernetes/manifest-cluster.js';
 
 type Obj = Record<string, any>;
-const docs = (path: string): Obj[] => parseAllDocuments(readFileSync(resolve(path), 'utf8')).map((d) => d.toJS() as Obj);
+const docs = (path: string): Obj[] =>
+  parseAllDocuments(readFileSync(resolve(path), 'utf8')).map((d) => d.toJS() as Obj);
 
 describe('manifests/bot', () => {
   it('RBAC: a Role bound to the service account (its grants: test/adapters/kubernetes/rbac.test.ts)', () => {
@@ -22,7 +23,10 @@ describe('manifests/bot', () => {
   it('the Deployment runs as that service account, non-root, read-only root, config at SESSION_TTL_CONFIG', async () => {
     // The base has no config; the prod overlay generates it (all overlays: test/manifests/kustomize.test.ts).
     const dir = mkdtempSync(join(tmpdir(), 'bot-manifests-'));
-    writeFileSync(join(dir, 'prod.yaml'), execFileSync('kubectl', ['kustomize', 'manifests/overlays/prod'], { encoding: 'utf8' }));
+    writeFileSync(
+      join(dir, 'prod.yaml'),
+      execFileSync('kubectl', ['kustomize', 'manifests/overlays/prod'], { encoding: 'utf8' }),
+    );
     const objs = docs(join(dir, 'prod.yaml'));
     const deploy = objs.find((o) => o.kind === 'Deployment')!;
     const pod = deploy.spec.template.spec;
@@ -44,9 +48,7 @@ describe('manifests/bot', () => {
     expect(volume.configMap.name).toMatch(/^session-ttl-bot-config-/);
     expect(cm.data['session-ttl.yaml']).toContain('profile: production');
     // The manifest adapter reads it too: the Deployment becomes a pseudo-pod.
-    const pods = await createManifestCluster({ dir, namespace: 'langgraph-agent' }).listPods(
-      'app=session-ttl-bot',
-    );
+    const pods = await createManifestCluster({ dir, namespace: 'langgraph-agent' }).listPods('app=session-ttl-bot');
     expect(pods.map((p) => p.name)).toEqual(['deployment/session-ttl-bot']);
   });
 });

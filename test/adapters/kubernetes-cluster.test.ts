@@ -32,7 +32,6 @@ const cluster = (opts: { requestTimeoutMs?: number; now?: () => number; token?: 
     ...(opts.now ? { now: opts.now } : {}),
   });
 
-
 describe('createKubernetesCluster against the fake API server', () => {
   it('reads a ConfigMap with its data and last change time, sending the bearer token', async () => {
     kube.setConfigMap(
@@ -74,7 +73,10 @@ describe('createKubernetesCluster against the fake API server', () => {
           {
             name: 'agent',
             envFrom: ['langgraph-agent-config'],
-            env: { SESSION_TTL_SECONDS: '3600', TTL_FROM_CM: { configMap: 'langgraph-agent-config', key: 'session_ttl_seconds' } },
+            env: {
+              SESSION_TTL_SECONDS: '3600',
+              TTL_FROM_CM: { configMap: 'langgraph-agent-config', key: 'session_ttl_seconds' },
+            },
             startedAt: '2026-11-18T08:00:05Z',
           },
           { name: 'sidecar' },

@@ -8,7 +8,6 @@ import { clusterError } from './expect-cluster-error.js';
 const DEMO = resolve('manifests/demo');
 const NS = 'langgraph-agent';
 
-
 describe('createManifestCluster on manifests/demo', () => {
   const demo = createManifestCluster({ dir: DEMO, namespace: NS });
 

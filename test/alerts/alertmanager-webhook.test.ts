@@ -21,12 +21,32 @@ function reasonFor(body: unknown): string {
 }
 
 const faults: Array<[string, (b: Record<string, any>) => unknown, string]> = [
-  ['labels not an object', (b) => ((b.alerts[0].labels = 'env=prod'), b), 'alerts.0.labels: expected object, got string'],
-  ['a label value not a string', (b) => ((b.alerts[1].labels.env = 3), b), 'alerts.1.labels.env: expected a string value, got number'],
-  ['annotations missing', (b) => (delete b.alerts[0].annotations, b), 'alerts.0.annotations: missing (expected object)'],
-  ['alert status unknown', (b) => ((b.alerts[0].status = 'pending'), b), 'alerts.0.status: expected "firing" or "resolved"'],
+  [
+    'labels not an object',
+    (b) => ((b.alerts[0].labels = 'env=prod'), b),
+    'alerts.0.labels: expected object, got string',
+  ],
+  [
+    'a label value not a string',
+    (b) => ((b.alerts[1].labels.env = 3), b),
+    'alerts.1.labels.env: expected a string value, got number',
+  ],
+  [
+    'annotations missing',
+    (b) => (delete b.alerts[0].annotations, b),
+    'alerts.0.annotations: missing (expected object)',
+  ],
+  [
+    'alert status unknown',
+    (b) => ((b.alerts[0].status = 'pending'), b),
+    'alerts.0.status: expected "firing" or "resolved"',
+  ],
   ['alerts not an array', (b) => ((b.alerts = {}), b), 'alerts: expected array, got object'],
-  ['startsAt a number', (b) => ((b.alerts[0].startsAt = 1718031234), b), 'alerts.0.startsAt: expected string, got number'],
+  [
+    'startsAt a number',
+    (b) => ((b.alerts[0].startsAt = 1718031234), b),
+    'alerts.0.startsAt: expected string, got number',
+  ],
   ['groupLabels null', (b) => ((b.groupLabels = null), b), 'groupLabels: expected object, got null'],
   ['wrong version', (b) => ((b.version = 4), b), 'version: expected "4" (Alertmanager webhook payload version 4)'],
   ['negative truncatedAlerts', (b) => ((b.truncatedAlerts = -1), b), 'truncatedAlerts:'],
@@ -50,7 +70,6 @@ describe('parseAlertmanagerWebhook', () => {
     const r = parseAlertmanagerWebhook(body);
     expect(r.ok && r.value.truncatedAlerts).toBe(0);
   });
-
 
   it.each(faults)('names the field path: %s', (_name, plant, reason) => {
     // Given a valid payload with one planted fault, when validated, then the reason names the field,
@@ -89,15 +108,21 @@ describe('looksLikeAlertmanagerWebhook (the quick test that lets the webhook ans
   ];
   const valid: Array<[string, () => Record<string, any>]> = [
     ['the firing fixture', firing],
-    ['the resolved fixture', () => JSON.parse(readFileSync(join(FIXTURES_DIR, 'alertmanager', 'resolved.json'), 'utf8'))],
+    [
+      'the resolved fixture',
+      () => JSON.parse(readFileSync(join(FIXTURES_DIR, 'alertmanager', 'resolved.json'), 'utf8')),
+    ],
     ['unknown fields kept', () => ({ ...firing(), orgId: 1 })],
-    ['no truncatedAlerts, fingerprint or generatorURL', () => {
-      const b = firing();
-      delete b.truncatedAlerts;
-      delete b.alerts[0].fingerprint;
-      delete b.alerts[0].generatorURL;
-      return b;
-    }],
+    [
+      'no truncatedAlerts, fingerprint or generatorURL',
+      () => {
+        const b = firing();
+        delete b.truncatedAlerts;
+        delete b.alerts[0].fingerprint;
+        delete b.alerts[0].generatorURL;
+        return b;
+      },
+    ],
     ['no alerts', () => ({ ...firing(), alerts: [] })],
   ];
 
@@ -107,11 +132,14 @@ describe('looksLikeAlertmanagerWebhook (the quick test that lets the webhook ans
     expect(looksLikeAlertmanagerWebhook(body)).toBe(true);
   });
 
-  it.each([...faults.map(([name, plant]) => [name, plant] as const), ...more])('never passes what the schema refuses: %s', (_name, plant) => {
-    const body = plant(firing());
-    expect(parseAlertmanagerWebhook(body).ok).toBe(false);
-    expect(looksLikeAlertmanagerWebhook(body)).toBe(false);
-  });
+  it.each([...faults.map(([name, plant]) => [name, plant] as const), ...more])(
+    'never passes what the schema refuses: %s',
+    (_name, plant) => {
+      const body = plant(firing());
+      expect(parseAlertmanagerWebhook(body).ok).toBe(false);
+      expect(looksLikeAlertmanagerWebhook(body)).toBe(false);
+    },
+  );
 });
 
 describe('webhookToAlertPost', () => {
@@ -131,7 +159,9 @@ describe('webhookToAlertPost', () => {
       ['SessionTTLViolations', 'firing', 'prod'],
       ['SessionTTLViolations', 'resolved', 'staging'],
     ]);
-    expect(post.alerts[0]?.annotations?.runbook_url).toBe('https://runbooks.example.com/alerts/runbook-session-ttl-violations');
+    expect(post.alerts[0]?.annotations?.runbook_url).toBe(
+      'https://runbooks.example.com/alerts/runbook-session-ttl-violations',
+    );
   });
 
   it("gives an alert without an alertname label the group's, and leaves it out when there is none", () => {

@@ -13,7 +13,10 @@ describe('createEnvironmentResolver', () => {
 
   it('checks env, environment, namespace, cluster in that order', () => {
     expect(DEFAULT_LABEL_KEYS).toEqual(['env', 'environment', 'namespace', 'cluster']);
-    expect(resolver.resolve({ labels: { namespace: 'prod', env: 'staging' } })).toEqual({ env: 'staging', from: 'env' });
+    expect(resolver.resolve({ labels: { namespace: 'prod', env: 'staging' } })).toEqual({
+      env: 'staging',
+      from: 'env',
+    });
     // A key whose value maps nowhere does not stop the search.
     expect(resolver.resolve({ labels: { env: 'eu-west-1', cluster: 'prod-cluster' } })).toEqual({
       env: 'prod',
@@ -54,7 +57,10 @@ describe('createEnvironmentResolver', () => {
 
   it('uses only the configured label keys', () => {
     const byCluster = createEnvironmentResolver({ environments, aliases, labelKeys: ['cluster'] });
-    expect(byCluster.resolve({ labels: { env: 'prod', cluster: 'staging' } })).toEqual({ env: 'staging', from: 'cluster' });
+    expect(byCluster.resolve({ labels: { env: 'prod', cluster: 'staging' } })).toEqual({
+      env: 'staging',
+      from: 'cluster',
+    });
     expect(byCluster.resolve({ labels: { env: 'prod' } })).toEqual({ env: undefined, seen: {} });
   });
 
@@ -73,7 +79,9 @@ describe('createEnvironmentResolver', () => {
   it('refuses an alias that points at an environment that does not exist', () => {
     const make = () => createEnvironmentResolver({ environments, aliases: { production: 'prd' } });
     expect(make).toThrow(UserError);
-    expect(make).toThrow('slack.alertRouting.aliases.production: "prd" is not a configured environment. Valid environments: dev, staging, prod.');
+    expect(make).toThrow(
+      'slack.alertRouting.aliases.production: "prd" is not a configured environment. Valid environments: dev, staging, prod.',
+    );
   });
 
   it('refuses an alias that would send an environment name elsewhere', () => {
@@ -85,7 +93,10 @@ describe('createEnvironmentResolver', () => {
 
 describe('alertRoutingSchema', () => {
   it('fills the defaults', () => {
-    expect(alertRoutingSchema.parse({})).toEqual({ labelKeys: ['env', 'environment', 'namespace', 'cluster'], aliases: {} });
+    expect(alertRoutingSchema.parse({})).toEqual({
+      labelKeys: ['env', 'environment', 'namespace', 'cluster'],
+      aliases: {},
+    });
     expect(alertRoutingSchema.parse({ labelKeys: ['cluster'], aliases })).toEqual({ labelKeys: ['cluster'], aliases });
   });
 

@@ -77,7 +77,9 @@ describe('Slack alert post corpus', () => {
       ),
     );
     expect(resolver.resolvePost(post).map((r) => r.resolution.env ?? null)).toEqual(expected.alerts.map((a) => a.env));
-    expect(post.alerts.map((a) => alertKind(a.alertname)?.alertname ?? null)).toEqual(expected.alerts.map((a) => a.kind));
+    expect(post.alerts.map((a) => alertKind(a.alertname)?.alertname ?? null)).toEqual(
+      expected.alerts.map((a) => a.kind),
+    );
   });
 });
 
@@ -115,6 +117,8 @@ describe('Alertmanager webhook corpus', () => {
       })),
     );
     expect(resolver.resolvePost(post).map((r) => r.resolution.env ?? null)).toEqual(expected.alerts.map((a) => a.env));
-    expect(post.alerts.map((a) => alertKind(a.alertname)?.alertname ?? null)).toEqual(expected.alerts.map((a) => a.kind));
+    expect(post.alerts.map((a) => alertKind(a.alertname)?.alertname ?? null)).toEqual(
+      expected.alerts.map((a) => a.kind),
+    );
   });
 });

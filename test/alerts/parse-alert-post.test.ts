@@ -107,7 +107,11 @@ describe('parseAlertPost: formats', () => {
     const post = parseAlertPost(
       bot({ text: 'Labels: {alertname="SessionStoreErrors", env="prod", reason="connection refused"}' }),
     );
-    expect(post?.alerts[0]?.labels).toEqual({ alertname: 'SessionStoreErrors', env: 'prod', reason: 'connection refused' });
+    expect(post?.alerts[0]?.labels).toEqual({
+      alertname: 'SessionStoreErrors',
+      env: 'prod',
+      reason: 'connection refused',
+    });
   });
 
   it('takes the status from an emoji when nothing else states it', () => {
@@ -190,8 +194,10 @@ describe('parseAlertPost: formats', () => {
 
 describe('parseAlertPost: several alerts in one post', () => {
   it('gives each alert its own Status line, printed before or after its labels', () => {
-    const after = 'Labels: alertname=SessionTTLViolations env=prod\nStatus: firing\nLabels: alertname=SessionTTLViolations env=dev\nStatus: resolved';
-    const before = 'Status: resolved\nAlert: SessionTTLViolations\n• env: prod\nStatus: firing\nAlert: SessionTTLViolations\n• env: dev';
+    const after =
+      'Labels: alertname=SessionTTLViolations env=prod\nStatus: firing\nLabels: alertname=SessionTTLViolations env=dev\nStatus: resolved';
+    const before =
+      'Status: resolved\nAlert: SessionTTLViolations\n• env: prod\nStatus: firing\nAlert: SessionTTLViolations\n• env: dev';
     expect(parseAlertPost(bot({ text: after }))?.alerts.map((a) => [a.labels.env, a.status])).toEqual([
       ['prod', 'firing'],
       ['dev', 'resolved'],
@@ -212,7 +218,10 @@ describe('parseAlertPost: several alerts in one post', () => {
       ],
     });
     const post = parseAlertPost(
-      bot({ text: 'fallback', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Alerts' } }, section('prod'), section('staging')] }),
+      bot({
+        text: 'fallback',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Alerts' } }, section('prod'), section('staging')],
+      }),
     );
     expect(post?.alerts.map((a) => a.labels)).toEqual([
       { alertname: 'SessionTTLViolations', env: 'prod', severity: 'info' },

@@ -4,7 +4,11 @@ import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
 import { DIAGNOSIS_DEFAULTS } from '../../src/config/diagnosis-defaults.js';
 import type { RedisNodePort } from '../../src/core/ports/session-store.js';
 import { auditPlanFor, type AuditPlan } from '../../src/diagnostics/sampling/audit-plan.js';
-import { createKeyspaceSampler, keyspaceSamplerFor, type KeyspaceSample } from '../../src/diagnostics/sampling/keyspace-sampler.js';
+import {
+  createKeyspaceSampler,
+  keyspaceSamplerFor,
+  type KeyspaceSample,
+} from '../../src/diagnostics/sampling/keyspace-sampler.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 
@@ -38,7 +42,11 @@ async function seed(c: Redis) {
   return { total: 332, withTtl: 310, noExpiry: 22, above: 7 };
 }
 
-function sampler(node: RedisNodePort, audit: AuditPlan | undefined, extraOpts: { sampleSize?: number; sleep?: (ms: number) => Promise<void> } = {}) {
+function sampler(
+  node: RedisNodePort,
+  audit: AuditPlan | undefined,
+  extraOpts: { sampleSize?: number; sleep?: (ms: number) => Promise<void> } = {},
+) {
   return createKeyspaceSampler({
     nodes: [node],
     keyPattern: 'session:*',
@@ -52,12 +60,29 @@ function sampler(node: RedisNodePort, audit: AuditPlan | undefined, extraOpts: {
   });
 }
 
-const gentle = (over: Partial<AuditPlan> = {}): AuditPlan => ({ mode: 'gentle', scanCount: 16, pauseMs: 0, script: true, ...over });
-const fast = (over: Partial<AuditPlan> = {}): AuditPlan => ({ mode: 'fast', scanCount: 16, pauseMs: 0, script: true, ...over });
+const gentle = (over: Partial<AuditPlan> = {}): AuditPlan => ({
+  mode: 'gentle',
+  scanCount: 16,
+  pauseMs: 0,
+  script: true,
+  ...over,
+});
+const fast = (over: Partial<AuditPlan> = {}): AuditPlan => ({
+  mode: 'fast',
+  scanCount: 16,
+  pauseMs: 0,
+  script: true,
+  ...over,
+});
 
 function expectEveryKeyOnce(sample: KeyspaceSample, expected: Awaited<ReturnType<typeof seed>>) {
   const s = sample.stats.summary();
-  expect(s).toMatchObject({ sampled: expected.total, withTtl: expected.withTtl, noExpiry: expected.noExpiry, vanished: 0 });
+  expect(s).toMatchObject({
+    sampled: expected.total,
+    withTtl: expected.withTtl,
+    noExpiry: expected.noExpiry,
+    vanished: 0,
+  });
   // The buckets partition the keys: each counted in exactly one.
   expect(s.buckets.reduce((n, b) => n + b.count, 0)).toBe(expected.total);
   expect(s.minSeconds).toBeGreaterThan(590);
@@ -102,9 +127,13 @@ describe('full audit paths count every key exactly once', () => {
 
     // Then: every path counts each key once, and they agree bucket for bucket
     const reference = expectEveryKeyOnce(runs.gentlePlain, expected);
-    for (const sample of Object.values(runs)) expect(expectEveryKeyOnce(sample, expected).buckets).toEqual(reference.buckets);
+    for (const sample of Object.values(runs))
+      expect(expectEveryKeyOnce(sample, expected).buckets).toEqual(reference.buckets);
     expect(runs.gentleScript.audit).toMatchObject({ mode: 'gentle', pauseMs: 1, nodes: [{ path: 'script' }] });
-    expect(runs.gentleLean.audit).toMatchObject({ mode: 'gentle', nodes: [{ path: 'lean', fallbackReason: expect.stringMatching(/script: false/) }] });
+    expect(runs.gentleLean.audit).toMatchObject({
+      mode: 'gentle',
+      nodes: [{ path: 'lean', fallbackReason: expect.stringMatching(/script: false/) }],
+    });
     expect(runs.fastScript.audit).toMatchObject({ mode: 'fast', pauseMs: 0, nodes: [{ path: 'script' }] });
     expect(runs.fastScript.audit?.nodes[0]?.fallbackReason).toBeUndefined();
     expect(runs.fastLean.audit).toMatchObject({ mode: 'fast', nodes: [{ path: 'lean' }] });
@@ -130,7 +159,10 @@ describe('full audit paths count every key exactly once', () => {
 
       // Then: every key counted once on the lean path, and the report says why not the script
       expectEveryKeyOnce(sample, expected);
-      expect(sample.audit?.nodes[0]).toMatchObject({ path: 'lean', fallbackReason: expect.stringMatching(/refused the audit script \(NOPERM/) });
+      expect(sample.audit?.nodes[0]).toMatchObject({
+        path: 'lean',
+        fallbackReason: expect.stringMatching(/refused the audit script \(NOPERM/),
+      });
     } finally {
       await client.acl('DELUSER', 'auditor');
     }
@@ -179,7 +211,10 @@ describe('a managed Redis without EVALSHA', () => {
     const expected = await seed(managed);
     const sample = await sampler(new IoRedisNode(managed), fast()).sample();
     expectEveryKeyOnce(sample, expected);
-    expect(sample.audit?.nodes[0]).toMatchObject({ path: 'lean', fallbackReason: expect.stringMatching(/unknown command/i) });
+    expect(sample.audit?.nodes[0]).toMatchObject({
+      path: 'lean',
+      fallbackReason: expect.stringMatching(/unknown command/i),
+    });
   });
 });
 
@@ -248,13 +283,25 @@ describe('fast is the default for nothing', () => {
     const everything = { scanCount: 5000, pauseMs: 0, fastScanCount: 5000, script: true };
     expect(auditPlanFor(undefined, everything, DIAGNOSIS_DEFAULTS.audit).mode).toBe('gentle');
     expect(auditPlanFor({ scanCount: 10, pauseMs: 0 }, everything, DIAGNOSIS_DEFAULTS.audit).mode).toBe('gentle');
-    expect(auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit)).toEqual({ mode: 'gentle', scanCount: 100, pauseMs: 2, script: true });
-    expect(auditPlanFor({ fast: true }, { fastScanCount: 500 }, DIAGNOSIS_DEFAULTS.audit)).toEqual({ mode: 'fast', scanCount: 500, pauseMs: 0, script: true });
+    expect(auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit)).toEqual({
+      mode: 'gentle',
+      scanCount: 100,
+      pauseMs: 2,
+      script: true,
+    });
+    expect(auditPlanFor({ fast: true }, { fastScanCount: 500 }, DIAGNOSIS_DEFAULTS.audit)).toEqual({
+      mode: 'fast',
+      scanCount: 500,
+      pauseMs: 0,
+      script: true,
+    });
   });
 
   it('the engine-side sampler of a full diagnosis runs gentle unless the run asks for fast', async () => {
     for (let i = 0; i < 30; i++) await client.set(`session:${i}`, value, 'EX', 3600);
-    const env = { expectedTtlSeconds: 3600, redis: { keyPattern: 'session:*', audit: { pauseMs: 0 } } } as Parameters<typeof keyspaceSamplerFor>[0]['env'];
+    const env = { expectedTtlSeconds: 3600, redis: { keyPattern: 'session:*', audit: { pauseMs: 0 } } } as Parameters<
+      typeof keyspaceSamplerFor
+    >[0]['env'];
     const run = (audit?: { fast?: boolean }) =>
       keyspaceSamplerFor({
         store: { nodes: [new IoRedisNode(client)] },

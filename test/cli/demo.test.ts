@@ -48,7 +48,9 @@ describe('session-ttl demo', () => {
     expect(c.out()).toMatch(/Session TTL diagnosis: demo {2}CRITICAL/);
     expect(c.out()).toContain('The demo exits 0 although it found critical findings: it planted them');
     const last = c.out().trimEnd().split('\n').at(-1)!;
-    expect(last).toBe('Next, on your own Redis: cp session-ttl.example.yaml session-ttl.yaml, edit it, then run: npx session-ttl diagnose <env>');
+    expect(last).toBe(
+      'Next, on your own Redis: cp session-ttl.example.yaml session-ttl.yaml, edit it, then run: npx session-ttl diagnose <env>',
+    );
   });
 
   it('says how to install redis-server and exits 2 when it is missing', async () => {

@@ -33,17 +33,32 @@ describe('the Redis ACL the README gives for diagnose (issue 10 item 9)', () => 
     // Given a user with exactly those rules, and sessions as strings and as a hash.
     await admin.call('ACL', 'SETUSER', 'session-ttl', 'on', '>diagnose-pw-1', ...rules);
     const p = admin.pipeline();
-    for (let i = 0; i < 30; i++) p.set(`session:s${i}`, JSON.stringify({ created_at: Math.floor(Date.now() / 1000) }), 'EX', 3000);
+    for (let i = 0; i < 30; i++)
+      p.set(`session:s${i}`, JSON.stringify({ created_at: Math.floor(Date.now() / 1000) }), 'EX', 3000);
     p.hset('session:h0', 'created_at', String(Math.floor(Date.now() / 1000)));
     p.expire('session:h0', 3000);
     await p.exec();
     const dir = mkdtempSync(join(tmpdir(), 'acl-'));
     const config = join(dir, 'session-ttl.yaml');
-    writeFileSync(config, stringify({ environments: { dev: { profile: 'development', redis: { url: server.url, usernameEnv: 'RU', passwordEnv: 'RP' } } }, defaults: { rateWindowMs: 0 } }));
+    writeFileSync(
+      config,
+      stringify({
+        environments: {
+          dev: { profile: 'development', redis: { url: server.url, usernameEnv: 'RU', passwordEnv: 'RP' } },
+        },
+        defaults: { rateWindowMs: 0 },
+      }),
+    );
 
     // When diagnosing as that user.
     let out = '';
-    const io: CliIo = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: { RU: 'session-ttl', RP: 'diagnose-pw-1' }, color: false, stderrIsTTY: false };
+    const io: CliIo = {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: () => true },
+      env: { RU: 'session-ttl', RP: 'diagnose-pw-1' },
+      color: false,
+      stderrIsTTY: false,
+    };
     await runCli(['diagnose', 'dev', '--config', config, '--json'], io);
     const report = JSON.parse(out) as Report;
 

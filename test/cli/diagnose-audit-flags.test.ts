@@ -27,9 +27,15 @@ function writeConfig(audit?: Record<string, unknown>): string {
 
 async function auditOf(args: string[], audit?: Record<string, unknown>) {
   const io = captureIo();
-  const code = await runCli(['diagnose', 'dev', '--config', writeConfig(audit), '--check', 'ttl-sample', '--json', ...args], io);
+  const code = await runCli(
+    ['diagnose', 'dev', '--config', writeConfig(audit), '--check', 'ttl-sample', '--json', ...args],
+    io,
+  );
   const report = JSON.parse(io.out()) as Report;
-  const evidence = report.findings.find((f) => f.id === 'ttl.distribution')?.evidence as { sampled: number; audit?: Record<string, unknown> };
+  const evidence = report.findings.find((f) => f.id === 'ttl.distribution')?.evidence as {
+    sampled: number;
+    audit?: Record<string, unknown>;
+  };
   return { code, evidence };
 }
 
@@ -40,10 +46,16 @@ describe('diagnose --full audit flags', () => {
     await p.exec();
 
     const gentle = await auditOf(['--full'], { pauseMs: 0, scanCount: 50 });
-    expect(gentle.evidence).toMatchObject({ sampled: 250, audit: { mode: 'gentle', scanCount: 50, pauseMs: 0, paths: [{ path: 'script' }] } });
+    expect(gentle.evidence).toMatchObject({
+      sampled: 250,
+      audit: { mode: 'gentle', scanCount: 50, pauseMs: 0, paths: [{ path: 'script' }] },
+    });
 
     const fast = await auditOf(['--full', '--fast', '--scan-count', '30'], { fastScanCount: 500, script: false });
-    expect(fast.evidence).toMatchObject({ sampled: 250, audit: { mode: 'fast', scanCount: 30, pauseMs: 0, paths: [{ path: 'lean' }] } });
+    expect(fast.evidence).toMatchObject({
+      sampled: 250,
+      audit: { mode: 'fast', scanCount: 30, pauseMs: 0, paths: [{ path: 'lean' }] },
+    });
     expect(fast.evidence.audit?.note).toMatch(/script: false/);
 
     const paced = await auditOf(['--full', '--pause-ms', '1', '--scan-count', '100']);
@@ -58,7 +70,13 @@ describe('diagnose --full audit flags', () => {
   });
 
   it('refuses the audit flags without --full, and malformed numbers, as usage errors (exit 2)', async () => {
-    for (const args of [['--fast'], ['--scan-count', '10'], ['--full', '--scan-count', 'ten'], ['--full', '--pause-ms', '-1'], ['--full', '--scan-count', '0']]) {
+    for (const args of [
+      ['--fast'],
+      ['--scan-count', '10'],
+      ['--full', '--scan-count', 'ten'],
+      ['--full', '--pause-ms', '-1'],
+      ['--full', '--scan-count', '0'],
+    ]) {
       const io = captureIo();
       const code = await runCli(['diagnose', 'dev', '--config', writeConfig(), ...args], io);
       expect({ args, code }).toEqual({ args, code: 2 });

@@ -12,12 +12,22 @@ import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
 function captureIo(): CliIo & { out: () => string } {
   let out = '';
-  return { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true }, env: {}, color: false, stderrIsTTY: false, out: () => out };
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: () => true },
+    env: {},
+    color: false,
+    stderrIsTTY: false,
+    out: () => out,
+  };
 }
 
 function writeConfig(env: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-incomplete-'));
-  writeFileSync(join(dir, 'session-ttl.yaml'), stringify({ environments: { dev: { profile: 'development', ...env } }, defaults: { rateWindowMs: 0 } }));
+  writeFileSync(
+    join(dir, 'session-ttl.yaml'),
+    stringify({ environments: { dev: { profile: 'development', ...env } }, defaults: { rateWindowMs: 0 } }),
+  );
   return join(dir, 'session-ttl.yaml');
 }
 
@@ -54,7 +64,14 @@ describe('a diagnosis that could not check everything (issue 10 items 2 and 3)',
     expect(await runCli(['diagnose', 'dev', '--config', config, '--json'], json)).toBe(3);
     const report = JSON.parse(json.out()) as Report;
     expect(report.checks.find((c) => c.id === 'env-check')?.status).toBe('error');
-    expect(Object.keys(report).sort()).toEqual(['checks', 'durationMs', 'environment', 'findings', 'scenarios', 'startedAt']);
+    expect(Object.keys(report).sort()).toEqual([
+      'checks',
+      'durationMs',
+      'environment',
+      'findings',
+      'scenarios',
+      'startedAt',
+    ]);
 
     // And help documents 3 beside 0, 1 and 2.
     const help = captureIo();
@@ -67,7 +84,10 @@ describe('a diagnosis that could not check everything (issue 10 items 2 and 3)',
     await down.stop();
     const address = new URL(down.url).host;
     const io = captureIo();
-    const code = await runCli(['diagnose', 'dev', '--config', writeConfig({ redis: { url: down.url, connectTimeoutMs: 300 } })], io);
+    const code = await runCli(
+      ['diagnose', 'dev', '--config', writeConfig({ redis: { url: down.url, connectTimeoutMs: 300 } })],
+      io,
+    );
     expect(code).toBe(1);
     const [header, , lead, notChecked] = io.out().split('\n');
     expect(header).toBe('Session TTL diagnosis: dev  CRITICAL');

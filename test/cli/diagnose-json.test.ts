@@ -28,7 +28,10 @@ function captureIo(): CliIo & { out: () => string; err: () => string } {
 }
 
 /** Writes a config for a development env (expects 3600 s) and a copy of the healthy cluster, edited by `edit`. */
-function writeSetup(edit: (objects: K8sObject[]) => void = () => undefined, envExtra: Record<string, unknown> = {}): string {
+function writeSetup(
+  edit: (objects: K8sObject[]) => void = () => undefined,
+  envExtra: Record<string, unknown> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   const objects = parseAllDocuments(readFileSync(HEALTHY_CLUSTER, 'utf8')).map((d) => d.toJS() as K8sObject);
   edit(objects);
@@ -36,7 +39,12 @@ function writeSetup(edit: (objects: K8sObject[]) => void = () => undefined, envE
   writeFileSync(join(dir, 'cluster/app.yaml'), objects.map((o) => stringify(o)).join('---\n'));
   const config = {
     environments: {
-      dev: { profile: 'development', redis: { url: sharedRedisUrl() }, kubernetes: { manifests: './cluster' }, ...envExtra },
+      dev: {
+        profile: 'development',
+        redis: { url: sharedRedisUrl() },
+        kubernetes: { manifests: './cluster' },
+        ...envExtra,
+      },
     },
     defaults: { rateWindowMs: 200 },
   };
@@ -58,7 +66,9 @@ async function seedSessions(redis: Redis, n: number, ttl: number, opts: { noTtl?
   await p.exec();
 }
 
-async function diagnose(configPath: string): Promise<{ code: number; report: Report; io: ReturnType<typeof captureIo> }> {
+async function diagnose(
+  configPath: string,
+): Promise<{ code: number; report: Report; io: ReturnType<typeof captureIo> }> {
   const io = captureIo();
   const code = await runCli(['diagnose', 'dev', '--config', configPath, '--json'], io);
   expect(io.err()).toBe('');
@@ -88,26 +98,39 @@ describe('session-ttl diagnose --json', () => {
   });
 
   const redisFaults: [string, (r: Redis) => Promise<void>, Record<string, unknown>?][] = [
-    ['ttl.no_expiry', async (r) => {
-      await seedSessions(r, 400, 3600);
-      await seedSessions(r, 40, 3600, { noTtl: true, prefix: 'plain' });
-    }],
-    ['ttl.above_configured', async (r) => {
-      await seedSessions(r, 400, 3600);
-      await seedSessions(r, 40, 7 * 86400, { prefix: 'week' });
-    }],
+    [
+      'ttl.no_expiry',
+      async (r) => {
+        await seedSessions(r, 400, 3600);
+        await seedSessions(r, 40, 3600, { noTtl: true, prefix: 'plain' });
+      },
+    ],
+    [
+      'ttl.above_configured',
+      async (r) => {
+        await seedSessions(r, 400, 3600);
+        await seedSessions(r, 40, 7 * 86400, { prefix: 'week' });
+      },
+    ],
     ['ttl.effective_below_configured', (r) => seedSessions(r, 400, 600)],
-    ['ttl.inconsistent', async (r) => {
-      await seedSessions(r, 200, 3600);
-      await seedSessions(r, 200, 1800, { prefix: 'half' });
-    }, { slidingWindow: false }],
-    ['eviction.sessions_only_candidates', async (r) => {
-      await seedSessions(r, 100, 3600);
-      const p = r.pipeline();
-      for (let i = 0; i < 1000; i++) p.set(`cache:${i}`, 'x');
-      await p.exec();
-      await r.config('SET', 'maxmemory-policy', 'volatile-lru');
-    }],
+    [
+      'ttl.inconsistent',
+      async (r) => {
+        await seedSessions(r, 200, 3600);
+        await seedSessions(r, 200, 1800, { prefix: 'half' });
+      },
+      { slidingWindow: false },
+    ],
+    [
+      'eviction.sessions_only_candidates',
+      async (r) => {
+        await seedSessions(r, 100, 3600);
+        const p = r.pipeline();
+        for (let i = 0; i < 1000; i++) p.set(`cache:${i}`, 'x');
+        await p.exec();
+        await r.config('SET', 'maxmemory-policy', 'volatile-lru');
+      },
+    ],
   ];
   it.each(redisFaults)('reports %s for its planted fault', async (id, plant, envExtra) => {
     await plant(redis);
@@ -119,24 +142,35 @@ describe('session-ttl diagnose --json', () => {
     await seedSessions(redis, 2000, 3600);
     await plantAllkeysEvictions(redis);
     const { code, report } = await diagnose(writeSetup());
-    expect(problems(report)).toEqual(expect.arrayContaining(['memory.high_usage', 'memory.evictions', 'eviction.allkeys_policy']));
+    expect(problems(report)).toEqual(
+      expect.arrayContaining(['memory.high_usage', 'memory.evictions', 'eviction.allkeys_policy']),
+    );
     expect(code).toBe(1);
   });
 
   const clusterFaults: [string, (o: K8sObject[]) => void][] = [
     ['config.missing_key', (o) => delete configMap(o).data.session_ttl_seconds],
     ['config.ttl_not_expected', (o) => (configMap(o).data.session_ttl_seconds = '1800')],
-    ['config.configmap_not_referenced', (o) => {
-      delete pod(o, 0).spec.containers[0].envFrom;
-      delete pod(o, 1).spec.containers[0].env;
-    }],
-    ['config.env_override_mismatch', (o) => {
-      pod(o, 0).spec.containers[0].env = [{ name: 'SESSION_TTL_SECONDS', value: '600' }];
-    }],
-    ['config.stale_pods', (o) => {
-      pod(o, 1).status.startTime = '2026-10-20T00:00:00Z';
-      pod(o, 1).status.containerStatuses[0].state.running.startedAt = '2026-10-20T00:00:05Z';
-    }],
+    [
+      'config.configmap_not_referenced',
+      (o) => {
+        delete pod(o, 0).spec.containers[0].envFrom;
+        delete pod(o, 1).spec.containers[0].env;
+      },
+    ],
+    [
+      'config.env_override_mismatch',
+      (o) => {
+        pod(o, 0).spec.containers[0].env = [{ name: 'SESSION_TTL_SECONDS', value: '600' }];
+      },
+    ],
+    [
+      'config.stale_pods',
+      (o) => {
+        pod(o, 1).status.startTime = '2026-10-20T00:00:00Z';
+        pod(o, 1).status.containerStatuses[0].state.running.startedAt = '2026-10-20T00:00:05Z';
+      },
+    ],
   ];
   it.each(clusterFaults)('reports %s for its planted fault', async (id, edit) => {
     await seedSessions(redis, 400, 3600);

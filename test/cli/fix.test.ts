@@ -17,7 +17,10 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
     await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
     const dir = mkdtempSync(join(tmpdir(), 'fix-cli-'));
     config = join(dir, 'session-ttl.yaml');
-    writeFileSync(config, `environments:\n  dev:\n    profile: development\n    redis: { url: "${sharedRedisUrl()}" }\n`);
+    writeFileSync(
+      config,
+      `environments:\n  dev:\n    profile: development\n    redis: { url: "${sharedRedisUrl()}" }\n`,
+    );
   });
   afterAll(async () => {
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
@@ -35,10 +38,20 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
 
   it('takes parameters with --param and validates them', async () => {
     const ok = io();
-    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--param', 'policy=volatile-lfu', '--config', config], ok)).toBe(0);
+    expect(
+      await runCli(
+        ['fix', 'dev', 'set-eviction-policy', '--dry-run', '--param', 'policy=volatile-lfu', '--config', config],
+        ok,
+      ),
+    ).toBe(0);
     expect(ok.out()).toContain('CONFIG SET maxmemory-policy volatile-lfu');
     const bad = io();
-    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--param', 'policy=everything', '--config', config], bad)).toBe(2);
+    expect(
+      await runCli(
+        ['fix', 'dev', 'set-eviction-policy', '--dry-run', '--param', 'policy=everything', '--config', config],
+        bad,
+      ),
+    ).toBe(2);
     expect(bad.err()).toMatch(/Invalid parameters for set-eviction-policy: policy: expected one of volatile-lru/);
   });
 
@@ -46,7 +59,10 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fix-cli-down-'));
     const down = join(dir, 'session-ttl.yaml');
     // Port 1 on loopback: nothing listens there.
-    writeFileSync(down, `environments:\n  dev:\n    profile: development\n    redis: { url: "redis://127.0.0.1:1", connectTimeoutMs: 500 }\n`);
+    writeFileSync(
+      down,
+      `environments:\n  dev:\n    profile: development\n    redis: { url: "redis://127.0.0.1:1", connectTimeoutMs: 500 }\n`,
+    );
     const t = io();
     expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--config', down], t)).toBe(2);
     expect(t.err()).toMatch(/Could not prepare the preview of set-eviction-policy in dev: Redis at 127\.0\.0\.1:1/);

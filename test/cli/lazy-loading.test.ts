@@ -30,7 +30,12 @@ interface Ran {
 }
 
 /** Runs `entry args` under tsx with the preload; `whenReady` (optional) decides when to send SIGTERM. */
-function run(entry: string, args: string[], env: NodeJS.ProcessEnv = {}, whenReady?: (output: () => string) => Promise<void>): Promise<Ran> {
+function run(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  whenReady?: (output: () => string) => Promise<void>,
+): Promise<Ran> {
   const record = join(dir, `packages-${Math.random().toString(36).slice(2)}.json`);
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', PRELOAD, entry, ...args], {
     cwd: ROOT,
@@ -40,7 +45,10 @@ function run(entry: string, args: string[], env: NodeJS.ProcessEnv = {}, whenRea
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  void whenReady?.(() => output).then(() => child.kill('SIGTERM'), () => child.kill('SIGKILL'));
+  void whenReady?.(() => output).then(
+    () => child.kill('SIGTERM'),
+    () => child.kill('SIGKILL'),
+  );
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -77,8 +85,16 @@ beforeAll(async () => {
     config,
     stringify({
       environments: {
-        gitops: { profile: 'development', redis, kubernetes: { manifests: join(ROOT, 'manifests', 'demo'), namespace: 'langgraph-agent' } },
-        live: { profile: 'development', redis, kubernetes: { kubeconfig: join(dir, 'kubeconfig'), namespace: 'langgraph-agent' } },
+        gitops: {
+          profile: 'development',
+          redis,
+          kubernetes: { manifests: join(ROOT, 'manifests', 'demo'), namespace: 'langgraph-agent' },
+        },
+        live: {
+          profile: 'development',
+          redis,
+          kubernetes: { kubeconfig: join(dir, 'kubeconfig'), namespace: 'langgraph-agent' },
+        },
       },
       defaults: { rateWindowMs: 0, sampleSize: 100 },
     }),
@@ -142,7 +158,10 @@ describe('which packages a process loads (issue 12, target 2)', { timeout: 60_00
       async (output) => {
         const until = Date.now() + 30_000;
         while (Date.now() < until) {
-          const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((res) => res.status === 200, () => false);
+          const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (res) => res.status === 200,
+            () => false,
+          );
           if (ok) return;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }

@@ -13,7 +13,6 @@ import { scanKeys } from '../verify/verify-env.js';
 
 const TOKEN = 'cli-app-token-4b1d';
 
-
 /** A config file with `dev` (canary mode, expects 60 s) and `app` (app mode through the fake app API). */
 function writeConfig(appBaseUrl: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'verify-cli-'));
@@ -22,7 +21,12 @@ function writeConfig(appBaseUrl: string): string {
     path,
     stringify({
       environments: {
-        dev: { profile: 'development', expectedTtlSeconds: 60, redis: { url: sharedRedisUrl() }, verify: { waitSeconds: 600 } },
+        dev: {
+          profile: 'development',
+          expectedTtlSeconds: 60,
+          redis: { url: sharedRedisUrl() },
+          verify: { waitSeconds: 600 },
+        },
         app: {
           profile: 'development',
           expectedTtlSeconds: 60,
@@ -58,7 +62,9 @@ describe('session-ttl verify', () => {
     const io = captureIo();
     const code = await runCli(['verify', 'dev', '--config', config, '--wait', '1'], io);
     expect(code).toBe(0);
-    expect(io.err()).toMatch(/^Verifying dev: writing a canary session key …\nVerifying dev: canary written, TTL 60 s, checking again in 1 s …\n$/);
+    expect(io.err()).toMatch(
+      /^Verifying dev: writing a canary session key …\nVerifying dev: canary written, TTL 60 s, checking again in 1 s …\n$/,
+    );
     expect(io.out()).toMatch(/^Session TTL verification: dev {2}PASS/);
     expect(io.out()).toMatch(/Initial TTL +60 s/);
     expect(io.out()).toMatch(/TTL after wait +59 s after 1(\.\d)? s/);
@@ -72,7 +78,13 @@ describe('session-ttl verify', () => {
     const code = await runCli(['verify', 'app', '--config', config, '--wait', '1', '--json'], io);
     expect(code).toBe(1);
     const result = JSON.parse(io.out()) as VerifyResult;
-    expect(result).toMatchObject({ environment: 'app', mode: 'app', verdict: 'fail', slidingWindowTested: true, waitSeconds: 1 });
+    expect(result).toMatchObject({
+      environment: 'app',
+      mode: 'app',
+      verdict: 'fail',
+      slidingWindowTested: true,
+      waitSeconds: 1,
+    });
     expect(result.reasons[0]).toMatch(/^TTL did not refresh on access: 59 s before, 59 s after GET/);
     expect(result.cleanup).toEqual({ status: 'removed', appDelete: 'ok' });
     expect(await scanKeys(redis, 'session:*')).toEqual([]);
@@ -93,7 +105,11 @@ describe('session-ttl verify', () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['verify'], {}, /verify needs an environment name/],
       [['verify', 'dev', 'extra', '--config', config], {}, /unexpected argument "extra"/],
-      [['verify', 'dev', '--config', config, '--wait', 'soon'], {}, /--wait must be a number of seconds from 0\.1 to 3600, got "soon"/],
+      [
+        ['verify', 'dev', '--config', config, '--wait', 'soon'],
+        {},
+        /--wait must be a number of seconds from 0\.1 to 3600, got "soon"/,
+      ],
       [['verify', 'dev', '--config', config, '--wait', '0'], {}, /--wait must be/],
       [['verify', 'staging', '--config', config], {}, /Unknown environment "staging"\. Valid environments: dev, app\./],
       [['verify', 'app', '--config', config], {}, /The app API token env var APP_TOKEN .* is not set/],

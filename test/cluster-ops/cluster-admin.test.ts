@@ -56,7 +56,9 @@ describe('openRedisAdmin when Redis stops answering (CLIENT PAUSE)', () => {
       // Then: a timeout, worded as "may still apply", never "nothing was changed".
       expect(err).toBeInstanceOf(RedisAdminError);
       expect((err as RedisAdminError).kind).toBe('timeout');
-      expect((err as Error).message).toMatch(/did not answer CONFIG SET in time .*It may still apply the change once it answers again/);
+      expect((err as Error).message).toMatch(
+        /did not answer CONFIG SET in time .*It may still apply the change once it answers again/,
+      );
       expect((err as Error).message).not.toMatch(/Nothing was changed/);
     } finally {
       await root.call('CLIENT', 'UNPAUSE');

@@ -29,7 +29,8 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     plain.push(r);
     return r;
   };
-  const sample = async (name: string, labels: Record<string, string> = {}) => (await scrape(port))(name, { environment: 'c', ...labels });
+  const sample = async (name: string, labels: Record<string, string> = {}) =>
+    (await scrape(port))(name, { environment: 'c', ...labels });
 
   /** Session keys whose slots the master on `masterPort` serves now (CLUSTER SLOTS, CLUSTER KEYSLOT). */
   async function keysOn(masterPort: number, n: number, tag: string): Promise<string[]> {
@@ -51,7 +52,17 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     writer.on('error', () => undefined);
     logs = captureLogs('info');
     const config = parseConfig(
-      { environments: { c: { profile: 'development', expectedTtlSeconds: 1, slidingWindow: false, redis: { url: cluster.url, cluster: true, connectTimeoutMs: 1000 }, monitor: { topologyRefreshSeconds: 0.3 } } } },
+      {
+        environments: {
+          c: {
+            profile: 'development',
+            expectedTtlSeconds: 1,
+            slidingWindow: false,
+            redis: { url: cluster.url, cluster: true, connectTimeoutMs: 1000 },
+            monitor: { topologyRefreshSeconds: 0.3 },
+          },
+        },
+      },
       'test',
     );
     metrics = createMetricsFeature({
@@ -65,7 +76,13 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
       processMetrics: false,
       monitorTuning: { noTtlGraceMs: 150, tickMs: 100 },
     });
-    host = createHost({ features: [metrics.feature], logger: logs.logger, port: 0, hostname: '127.0.0.1', graceMs: 1000 });
+    host = createHost({
+      features: [metrics.feature],
+      logger: logs.logger,
+      port: 0,
+      hostname: '127.0.0.1',
+      graceMs: 1000,
+    });
     ({ port } = await host.start());
   });
   afterAll(async () => {
@@ -85,8 +102,12 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     for (const key of perMaster.flat()) await writer.set(key, 'v', 'PX', 1000);
 
     // Then: all nine expirations are seen (a monitor on one master would see three), none as a violation.
-    await expect.poll(() => sample('session_monitor_events_total', { event: 'expired' }), deadline).toBe(expiredBefore + 9);
-    await expect.poll(async () => (await scrape(port))('session_actual_lifetime_seconds_count', { environment: 'c' }), deadline).toBe(9);
+    await expect
+      .poll(() => sample('session_monitor_events_total', { event: 'expired' }), deadline)
+      .toBe(expiredBefore + 9);
+    await expect
+      .poll(async () => (await scrape(port))('session_actual_lifetime_seconds_count', { environment: 'c' }), deadline)
+      .toBe(9);
     expect(await sample('session_monitor_notifications_ok')).toBe(1);
     expect(await sample('session_monitor_gaps_total')).toBe(0);
   });
@@ -96,7 +117,10 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     const [source, target] = [cluster.masters[0]!.port, cluster.masters[1]!.port];
     const [key] = await keysOn(source, 1, 'moved');
     const slot = Number(await node(source).call('CLUSTER', 'KEYSLOT', key!));
-    const [sourceId, targetId] = await Promise.all([node(source).call('CLUSTER', 'MYID'), node(target).call('CLUSTER', 'MYID')]);
+    const [sourceId, targetId] = await Promise.all([
+      node(source).call('CLUSTER', 'MYID'),
+      node(target).call('CLUSTER', 'MYID'),
+    ]);
     const setsBefore = await sample('session_monitor_events_total', { event: 'set' });
     const lifetimesBefore = await sample('session_actual_lifetime_seconds_count');
     await writer.set(key!, 'v', 'PX', 2500);
@@ -117,7 +141,12 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
   it('follows a failover to the new master and records the gap for it', async () => {
     // Given: master 0 and its replica.
     const oldMaster = cluster.masters[0]!.port;
-    const roles = await Promise.all(cluster.replicas.map(async (r) => ({ port: r.port, role: (await node(r.port).call('ROLE')) as [string, string, number] })));
+    const roles = await Promise.all(
+      cluster.replicas.map(async (r) => ({
+        port: r.port,
+        role: (await node(r.port).call('ROLE')) as [string, string, number],
+      })),
+    );
     const replica = roles.find((r) => r.role[2] === oldMaster)!.port;
     const gapsBefore = await sample('session_monitor_gaps_total');
 
@@ -126,7 +155,9 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     await expect.poll(async () => ((await node(replica).call('ROLE')) as string[])[0], deadline).toBe('master');
 
     // Then: the monitor subscribes to the new master and records one gap, for it, with its length.
-    await expect.poll(() => sample('session_monitor_node_gaps_total', { node: `127.0.0.1:${replica}` }), deadline).toBe(1);
+    await expect
+      .poll(() => sample('session_monitor_node_gaps_total', { node: `127.0.0.1:${replica}` }), deadline)
+      .toBe(1);
     expect(await sample('session_monitor_gaps_total')).toBe(gapsBefore + 1);
     expect(await sample('session_monitor_node_gap_seconds_total', { node: `127.0.0.1:${replica}` })).toBeGreaterThan(0);
     const line = logs.lines.find((l) => /resubscribed after a gap/.test(String(l.msg)));
@@ -137,6 +168,8 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     const keys = await keysOn(replica, 3, 'after');
     const expiredBefore = await sample('session_monitor_events_total', { event: 'expired' });
     for (const key of keys) await writer.set(key, 'v', 'PX', 500);
-    await expect.poll(() => sample('session_monitor_events_total', { event: 'expired' }), deadline).toBe(expiredBefore + 3);
+    await expect
+      .poll(() => sample('session_monitor_events_total', { event: 'expired' }), deadline)
+      .toBe(expiredBefore + 3);
   });
 });

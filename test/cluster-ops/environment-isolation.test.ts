@@ -29,9 +29,14 @@ describe('one bot, many environments: a stalled one never delays another', () =>
   let baseUrl: string;
   let seq = 0;
   const diagnose = (args: string) =>
-    sendSlashCommand(baseUrl, { text: `diagnose ${args}`, user_id: 'U0SRE', channel_id: CHANNEL, response_url: slack.responseUrl(`r${++seq}`) }, { signingSecret: SECRET });
+    sendSlashCommand(
+      baseUrl,
+      { text: `diagnose ${args}`, user_id: 'U0SRE', channel_id: CHANNEL, response_url: slack.responseUrl(`r${++seq}`) },
+      { signingSecret: SECRET },
+    );
   /** The report of one diagnosis of `check` in `env` (its footer names the check run). */
-  const reportOf = (env: string, check: string) => (c: SlackApiCall) => String(c.body.text).startsWith(`Session TTL diagnosis for ${env}:`) && text(c).includes(`\`${check}\``);
+  const reportOf = (env: string, check: string) => (c: SlackApiCall) =>
+    String(c.body.text).startsWith(`Session TTL diagnosis for ${env}:`) && text(c).includes(`\`${check}\``);
 
   beforeAll(async () => {
     [slack, a, b] = await Promise.all([startFakeSlackApi(), startRedisServer(), startRedisServer()]);
@@ -48,7 +53,14 @@ describe('one bot, many environments: a stalled one never delays another', () =>
     );
     sources = createSourceCache({});
     bot = createBot({
-      settings: { mode: 'http', botToken: 'xoxb-isolation', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'silent' },
+      settings: {
+        mode: 'http',
+        botToken: 'xoxb-isolation',
+        signingSecret: SECRET,
+        slackApiUrl: slack.apiUrl,
+        port: 0,
+        logLevel: 'silent',
+      },
       config,
       registry: createCheckRegistry([evictionPolicyCheck, memoryCheck, aofCheck]),
       sourcesFor: sources.sourcesFor,
@@ -70,37 +82,48 @@ describe('one bot, many environments: a stalled one never delays another', () =>
   });
 
   // Retried: b's report must beat a 1.5 s timeout, which a machine loaded enough could miss.
-  it('posts b while a is paused, queues and refuses a beyond its share, and ends a at the check timeout', { retry: 2 }, async () => {
-    // Given: nothing left from an earlier try; environment a's Redis answers nothing for 5 s (longer than the 1.5 s check timeout).
-    await bot.idle();
-    slack.reset();
-    await pauser.call('CLIENT', 'PAUSE', '5000', 'ALL');
+  it(
+    'posts b while a is paused, queues and refuses a beyond its share, and ends a at the check timeout',
+    { retry: 2 },
+    async () => {
+      // Given: nothing left from an earlier try; environment a's Redis answers nothing for 5 s (longer than the 1.5 s check timeout).
+      await bot.idle();
+      slack.reset();
+      await pauser.call('CLIENT', 'PAUSE', '5000', 'ALL');
 
-    // When: three diagnoses of a (different checks, so none joins another) and then one of b are asked for.
-    for (const check of ['eviction-policy', 'memory', 'aof']) expect((await diagnose(`a ${check}`)).status).toBe(200);
-    expect((await diagnose('b eviction-policy')).status).toBe(200);
+      // When: three diagnoses of a (different checks, so none joins another) and then one of b are asked for.
+      for (const check of ['eviction-policy', 'memory', 'aof']) expect((await diagnose(`a ${check}`)).status).toBe(200);
+      expect((await diagnose('b eviction-policy')).status).toBe(200);
 
-    // Then: the third of a is refused at once, in words, because a already has one running and one waiting.
-    const refused = await slack.waitForResponse((r) => /Environment "a" is busy/.test(String(r.body.text)));
-    expect(refused.body.text).toContain('1 diagnosis is running and 1 waiting');
-    expect(refused.body.text).toContain('Other environments are not affected.');
+      // Then: the third of a is refused at once, in words, because a already has one running and one waiting.
+      const refused = await slack.waitForResponse((r) => /Environment "a" is busy/.test(String(r.body.text)));
+      expect(refused.body.text).toContain('1 diagnosis is running and 1 waiting');
+      expect(refused.body.text).toContain('Other environments are not affected.');
 
-    // And: b's report is posted while a is still paused: before any report of a.
-    const bReport = await slack.waitFor('chat.postMessage', reportOf('b', 'eviction-policy'));
-    const posted = slack.callsOf('chat.postMessage');
-    expect(posted.indexOf(bReport)).toBe(0);
-    expect(text(bReport)).not.toMatch(/timed out/);
+      // And: b's report is posted while a is still paused: before any report of a.
+      const bReport = await slack.waitFor('chat.postMessage', reportOf('b', 'eviction-policy'));
+      const posted = slack.callsOf('chat.postMessage');
+      expect(posted.indexOf(bReport)).toBe(0);
+      expect(text(bReport)).not.toMatch(/timed out/);
 
-    // And: a's running diagnosis, then its queued one, each end at the check timeout (not when the pause
-    // ends), saying which check timed out.
-    const first = await slack.waitFor('chat.postMessage', reportOf('a', 'eviction-policy'));
-    const second = await slack.waitFor('chat.postMessage', reportOf('a', 'memory'));
-    expect(posted.indexOf(bReport)).toBeLessThan(slack.callsOf('chat.postMessage').indexOf(first));
-    expect(slack.callsOf('chat.postMessage').indexOf(first)).toBeLessThan(slack.callsOf('chat.postMessage').indexOf(second));
-    for (const [report, check] of [[first, 'eviction-policy'], [second, 'memory']] as const) {
-      expect(report.body.text).toContain(`incomplete, no findings. Not checked: ${check} (timed out after 1.5 s waiting on Redis at 127.0.0.1:${a.port})`);
-    }
-    expect(slack.callsOf('chat.postMessage').some(reportOf('a', 'aof'))).toBe(false);
-    await bot.idle();
-  });
+      // And: a's running diagnosis, then its queued one, each end at the check timeout (not when the pause
+      // ends), saying which check timed out.
+      const first = await slack.waitFor('chat.postMessage', reportOf('a', 'eviction-policy'));
+      const second = await slack.waitFor('chat.postMessage', reportOf('a', 'memory'));
+      expect(posted.indexOf(bReport)).toBeLessThan(slack.callsOf('chat.postMessage').indexOf(first));
+      expect(slack.callsOf('chat.postMessage').indexOf(first)).toBeLessThan(
+        slack.callsOf('chat.postMessage').indexOf(second),
+      );
+      for (const [report, check] of [
+        [first, 'eviction-policy'],
+        [second, 'memory'],
+      ] as const) {
+        expect(report.body.text).toContain(
+          `incomplete, no findings. Not checked: ${check} (timed out after 1.5 s waiting on Redis at 127.0.0.1:${a.port})`,
+        );
+      }
+      expect(slack.callsOf('chat.postMessage').some(reportOf('a', 'aof'))).toBe(false);
+      await bot.idle();
+    },
+  );
 });

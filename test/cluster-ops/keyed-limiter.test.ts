@@ -56,7 +56,9 @@ describe('createKeyedLimiter', () => {
     const waiting = gate.run('a', async () => 'later');
     const refused = await gate.run('a', async () => 'never').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UserError);
-    expect((refused as Error).message).toBe('"a" is busy: 1 running and 1 waiting already. Try again when they are done.');
+    expect((refused as Error).message).toBe(
+      '"a" is busy: 1 running and 1 waiting already. Try again when they are done.',
+    );
     d.resolve();
     await running;
     expect(await waiting).toBe('later');

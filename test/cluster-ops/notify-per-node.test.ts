@@ -4,7 +4,12 @@ import { worstNotify } from '../../src/monitor/notify-setting.js';
 
 describe('worstNotify', () => {
   it('is ok when every master has the flags', () => {
-    expect(worstNotify([{ node: 'a:1', setting: 'KEg$xe' }, { node: 'b:1', setting: 'AK' }])).toEqual({ ok: true, setting: 'KEg$xe' });
+    expect(
+      worstNotify([
+        { node: 'a:1', setting: 'KEg$xe' },
+        { node: 'b:1', setting: 'AK' },
+      ]),
+    ).toEqual({ ok: true, setting: 'KEg$xe' });
   });
 
   it('names the masters that lack a flag, with the exact change', () => {
@@ -16,8 +21,12 @@ describe('worstNotify', () => {
     expect(check.ok).toBe(false);
     if (check.ok) return;
     expect(check.missing).toEqual(['K', 'g', '$', 'e']);
-    expect(check.fix).toBe('CONFIG SET notify-keyspace-events ExKg$e (and notify-keyspace-events ExKg$e in redis.conf)');
-    expect(check.message).toMatch(/^on 2 of 3 masters \(b:1, c:1\): notify-keyspace-events is "Ex", missing K, g, \$, e/);
+    expect(check.fix).toBe(
+      'CONFIG SET notify-keyspace-events ExKg$e (and notify-keyspace-events ExKg$e in redis.conf)',
+    );
+    expect(check.message).toMatch(
+      /^on 2 of 3 masters \(b:1, c:1\): notify-keyspace-events is "Ex", missing K, g, \$, e/,
+    );
     expect(check.message).toMatch(/set it on every master and replica$/);
   });
 

@@ -34,7 +34,8 @@ const byId = (r: Report, id: string): Finding => {
   return f;
 };
 /** A binary key name: not valid UTF-8, so read as text it would name another key. */
-const binaryKey = (i: number) => Buffer.concat([Buffer.from('session:'), Buffer.from([0xff, 0xfe, i & 0xff, (i >> 8) & 0xff])]);
+const binaryKey = (i: number) =>
+  Buffer.concat([Buffer.from('session:'), Buffer.from([0xff, 0xfe, i & 0xff, (i >> 8) & 0xff])]);
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3 });
@@ -44,15 +45,21 @@ beforeAll(async () => {
   const writes: Promise<unknown>[] = [];
   for (let i = 0; i < WITH_TTL; i++) {
     const age = Math.floor((i / WITH_TTL) * TTL * 0.9);
-    writes.push(client.set(`session:t${i}`, JSON.stringify({ user_id: `u${i}`, created_at: now - age }), 'EX', TTL - age));
+    writes.push(
+      client.set(`session:t${i}`, JSON.stringify({ user_id: `u${i}`, created_at: now - age }), 'EX', TTL - age),
+    );
   }
-  for (let i = 0; i < NO_TTL; i++) writes.push(client.set(`session:n${i}`, JSON.stringify({ user_id: `n${i}`, created_at: now })));
-  for (let i = 0; i < BINARY; i++) writes.push(client.set(binaryKey(i), JSON.stringify({ created_at: now }), 'EX', TTL));
+  for (let i = 0; i < NO_TTL; i++)
+    writes.push(client.set(`session:n${i}`, JSON.stringify({ user_id: `n${i}`, created_at: now })));
+  for (let i = 0; i < BINARY; i++)
+    writes.push(client.set(binaryKey(i), JSON.stringify({ created_at: now }), 'EX', TTL));
   // Keys outside the pattern are not sessions: the audit must not count them. They also make each
   // master's SCAN take many round trips, so a slot can move while it runs.
   for (let i = 0; i < OTHER; i++) writes.push(client.set(`other:${i}`, 'x'));
   await Promise.all(writes);
-  config = writeConfig({ cl: { profile: 'development', expectedTtlSeconds: TTL, redis: { url: cluster.url, cluster: true } } });
+  config = writeConfig({
+    cl: { profile: 'development', expectedTtlSeconds: TTL, redis: { url: cluster.url, cluster: true } },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -63,21 +70,23 @@ afterAll(async () => {
 describe('diagnose on a 3-master Redis Cluster', () => {
   it('a full audit counts every session key exactly once across the masters (with TTL, without, binary names)', async () => {
     // Given: sessions on every master
-    const perMaster = await Promise.all(cluster.masters.map(async (m) => {
-      const c = nodeClient(m.port);
-      try {
-        let n = 0;
-        let cursor = '0';
-        do {
-          const [next, keys] = await c.scanBuffer(cursor, 'MATCH', 'session:*', 'COUNT', 500);
-          cursor = next.toString();
-          n += keys.length;
-        } while (cursor !== '0');
-        return n;
-      } finally {
-        c.disconnect();
-      }
-    }));
+    const perMaster = await Promise.all(
+      cluster.masters.map(async (m) => {
+        const c = nodeClient(m.port);
+        try {
+          let n = 0;
+          let cursor = '0';
+          do {
+            const [next, keys] = await c.scanBuffer(cursor, 'MATCH', 'session:*', 'COUNT', 500);
+            cursor = next.toString();
+            n += keys.length;
+          } while (cursor !== '0');
+          return n;
+        } finally {
+          c.disconnect();
+        }
+      }),
+    );
     expect(perMaster.every((n) => n > 0)).toBe(true);
 
     // When
@@ -94,9 +103,14 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       noExpiry: NO_TTL,
       slotMap: { changed: false, movedSlots: 0, redirects: 0, mastersBefore: 3, mastersAfter: 3 },
     });
-    expect(dist.title).toContain(`${(WITH_TTL + NO_TTL + BINARY).toLocaleString('en-US')} sessions (full audit, gentle) on 3 masters`);
+    expect(dist.title).toContain(
+      `${(WITH_TTL + NO_TTL + BINARY).toLocaleString('en-US')} sessions (full audit, gentle) on 3 masters`,
+    );
     expect(dist.title).not.toContain('slot map changed');
-    expect(byId(report, 'ttl.no_expiry').evidence).toMatchObject({ noExpiry: NO_TTL, sampled: WITH_TTL + NO_TTL + BINARY });
+    expect(byId(report, 'ttl.no_expiry').evidence).toMatchObject({
+      noExpiry: NO_TTL,
+      sampled: WITH_TTL + NO_TTL + BINARY,
+    });
   });
 
   it('a full audit scans the masters at the same time, not one after another', async () => {
@@ -134,7 +148,9 @@ describe('diagnose on a 3-master Redis Cluster', () => {
     const odd = cluster.masters[1]!;
     const clients = cluster.masters.map((m) => nodeClient(m.port));
     try {
-      await Promise.all(clients.map((c, i) => c.config('SET', 'maxmemory-policy', i === 1 ? 'allkeys-lru' : 'volatile-lru')));
+      await Promise.all(
+        clients.map((c, i) => c.config('SET', 'maxmemory-policy', i === 1 ? 'allkeys-lru' : 'volatile-lru')),
+      );
 
       // When
       const { report } = await diagnoseJson(config, 'cl');
@@ -143,9 +159,9 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       const f = byId(report, 'eviction.allkeys_policy');
       expect(f.title).toContain(`allkeys-lru on 1 of 3 masters (127.0.0.1:${odd.port})`);
       expect(f.evidence).toMatchObject({ address: `127.0.0.1:${odd.port}`, affected: [`127.0.0.1:${odd.port}`] });
-      expect((f.evidence.nodes as { address: string; policy: string }[]).map((n) => [n.address, n.policy]).sort()).toEqual(
-        addresses.map((a) => [a, a === `127.0.0.1:${odd.port}` ? 'allkeys-lru' : 'volatile-lru']).sort(),
-      );
+      expect(
+        (f.evidence.nodes as { address: string; policy: string }[]).map((n) => [n.address, n.policy]).sort(),
+      ).toEqual(addresses.map((a) => [a, a === `127.0.0.1:${odd.port}` ? 'allkeys-lru' : 'volatile-lru']).sort());
       expect(f.detail).toMatch(/other masters \(.*\) run volatile-lru/);
       expect(f.fix).toContain(`On 127.0.0.1:${odd.port}`);
       expect(report.findings.filter((x) => x.id === 'eviction.allkeys_policy')).toHaveLength(1);
@@ -168,28 +184,50 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       }),
     );
     const withCm = writeConfig({
-      clk: { profile: 'development', expectedTtlSeconds: TTL, redis: { url: cluster.url, cluster: true }, kubernetes: { manifests: dir } },
+      clk: {
+        profile: 'development',
+        expectedTtlSeconds: TTL,
+        redis: { url: cluster.url, cluster: true },
+        kubernetes: { manifests: dir },
+      },
     });
     const odd = cluster.masters[0]!;
     const clients = cluster.masters.map((m) => nodeClient(m.port));
     try {
-      await Promise.all(clients.map((c, i) => c.config('SET', 'maxmemory-policy', i === 0 ? 'allkeys-lru' : 'volatile-lru')));
-      await Promise.all(Array.from({ length: 90 }, (_, i) => client.set(`tmp:${i}`, 'x').then(() => client.del(`tmp:${i}`))));
-      const delsBefore = await Promise.all(clients.map(async (c) => Number(/cmdstat_del:calls=(\d+)/.exec(await c.info('commandstats'))?.[1] ?? 0)));
+      await Promise.all(
+        clients.map((c, i) => c.config('SET', 'maxmemory-policy', i === 0 ? 'allkeys-lru' : 'volatile-lru')),
+      );
+      await Promise.all(
+        Array.from({ length: 90 }, (_, i) => client.set(`tmp:${i}`, 'x').then(() => client.del(`tmp:${i}`))),
+      );
+      const delsBefore = await Promise.all(
+        clients.map(async (c) => Number(/cmdstat_del:calls=(\d+)/.exec(await c.info('commandstats'))?.[1] ?? 0)),
+      );
 
       // When
       const { report } = await diagnoseJson(withCm, 'clk', ['--check', 'config-drift', '--check', 'deletion-counters']);
 
       // Then
       const drift = byId(report, 'config.live_drift');
-      expect(drift.title).toContain(`maxmemory-policy allkeys-lru live vs volatile-lru in the ConfigMap on 1 of 3 masters (127.0.0.1:${odd.port})`);
-      expect(drift.evidence.drifts).toEqual([{ directive: 'maxmemory-policy', configMap: 'volatile-lru', live: 'allkeys-lru', address: `127.0.0.1:${odd.port}` }]);
+      expect(drift.title).toContain(
+        `maxmemory-policy allkeys-lru live vs volatile-lru in the ConfigMap on 1 of 3 masters (127.0.0.1:${odd.port})`,
+      );
+      expect(drift.evidence.drifts).toEqual([
+        {
+          directive: 'maxmemory-policy',
+          configMap: 'volatile-lru',
+          live: 'allkeys-lru',
+          address: `127.0.0.1:${odd.port}`,
+        },
+      ]);
       const del = byId(report, 'deletion.commands');
       expect(del.title).toContain('(summed over 3 masters; DEL/UNLINK on all 3 masters)');
       const perNode = del.evidence.perNode as { address: string; del: number }[];
       expect(perNode.map((n) => n.address).sort()).toEqual([...addresses].sort());
       expect(perNode.reduce((sum, n) => sum + n.del, 0)).toBe(del.evidence.del);
-      expect(Object.fromEntries(perNode.map((n) => [n.address, n.del]))).toEqual(Object.fromEntries(addresses.map((a, i) => [a, delsBefore[i]])));
+      expect(Object.fromEntries(perNode.map((n) => [n.address, n.del]))).toEqual(
+        Object.fromEntries(addresses.map((a, i) => [a, delsBefore[i]])),
+      );
     } finally {
       await Promise.all(clients.map((c) => c.config('SET', 'maxmemory-policy', 'noeviction')));
       clients.forEach((c) => c.disconnect());
@@ -199,7 +237,15 @@ describe('diagnose on a 3-master Redis Cluster', () => {
   it('keySlot (the seeding and the tests bucket keys with it) agrees with CLUSTER KEYSLOT', async () => {
     const c = nodeClient(cluster.masters[0]!.port);
     try {
-      const keys: (string | Buffer)[] = ['session:abc', 'session:{user1}:a', 'session:{}x', 'session:{a}{b}', '', binaryKey(7), 'x'.repeat(300)];
+      const keys: (string | Buffer)[] = [
+        'session:abc',
+        'session:{user1}:a',
+        'session:{}x',
+        'session:{a}{b}',
+        '',
+        binaryKey(7),
+        'x'.repeat(300),
+      ];
       for (const k of keys) expect(keySlot(k)).toBe(Number(await c.call('CLUSTER', 'KEYSLOT', k)));
     } finally {
       c.disconnect();
@@ -224,7 +270,9 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       expect(f.evidence).toMatchObject({ address: `127.0.0.1:${full.port}`, highNodes: [`127.0.0.1:${full.port}`] });
       const noLimit = byId(report, 'memory.no_limit');
       expect(noLimit.title).toContain('on 2 of 3 masters');
-      expect((noLimit.evidence.addresses as string[]).sort()).toEqual(addresses.filter((a) => a !== `127.0.0.1:${full.port}`).sort());
+      expect((noLimit.evidence.addresses as string[]).sort()).toEqual(
+        addresses.filter((a) => a !== `127.0.0.1:${full.port}`).sort(),
+      );
     } finally {
       await c.config('SET', 'maxmemory', '0');
       c.disconnect();
@@ -233,7 +281,10 @@ describe('diagnose on a 3-master Redis Cluster', () => {
 
   it('a key whose slot moved after SCAN listed it is read from its new master, and the move is reported', async () => {
     // Given: a store that has refreshed (the diagnosis's start), then one slot with sessions moves away
-    const env = parseConfig({ environments: { cl: { profile: 'development', redis: { url: cluster.url, cluster: true } } } }, 'test').environments.cl!;
+    const env = parseConfig(
+      { environments: { cl: { profile: 'development', redis: { url: cluster.url, cluster: true } } } },
+      'test',
+    ).environments.cl!;
     const store = openSessionStore(env, {});
     try {
       await store.refresh?.();
@@ -243,7 +294,12 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       const to = cluster.masters.find((m) => m.port !== from)!.port;
       const oldMaster = store.nodes.find((n) => n.address === `127.0.0.1:${from}`)!;
       const ttlBefore = await client.pttl(key);
-      await migrateSlot(slot, from, to, cluster.masters.map((m) => m.port));
+      await migrateSlot(
+        slot,
+        from,
+        to,
+        cluster.masters.map((m) => m.port),
+      );
 
       // When: the old master is asked for the key it listed before the move
       const [ttl] = await oldMaster.pttl([key]);
@@ -263,7 +319,13 @@ describe('diagnose on a 3-master Redis Cluster', () => {
 
   it('a slot migrated during a full audit: the report says keys may be counted twice or not at all', async () => {
     // Given: the engine as the CLI runs it; when the first batch is in, a slot holding sessions starts to move
-    const cfg = parseConfig({ environments: { cl: { profile: 'development', redis: { url: cluster.url, cluster: true } } }, defaults: { rateWindowMs: 100 } }, 'test');
+    const cfg = parseConfig(
+      {
+        environments: { cl: { profile: 'development', redis: { url: cluster.url, cluster: true } } },
+        defaults: { rateWindowMs: 100 },
+      },
+      'test',
+    );
     const env = cfg.environments.cl!;
     const store = openSessionStore(env, {});
     const slot = keySlot('session:t7');
@@ -280,7 +342,12 @@ describe('diagnose on a 3-master Redis Cluster', () => {
           options: {
             full: true,
             onProgress: () => {
-              migration ??= migrateSlot(slot, from, to, cluster.masters.map((m) => m.port));
+              migration ??= migrateSlot(
+                slot,
+                from,
+                to,
+                cluster.masters.map((m) => m.port),
+              );
             },
           },
         },

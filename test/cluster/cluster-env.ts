@@ -16,7 +16,12 @@ export function writeConfig(environments: Record<string, Record<string, unknown>
 }
 
 /** `session-ttl diagnose <env> --json [...args]` through the real CLI; stderr must stay empty. */
-export async function diagnoseJson(config: string, env: string, args: string[] = [], processEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; report: Report; err: string }> {
+export async function diagnoseJson(
+  config: string,
+  env: string,
+  args: string[] = [],
+  processEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; report: Report; err: string }> {
   const io = captureIo(processEnv);
   const code = await runCli(['diagnose', env, '--config', config, '--json', ...args], io);
   return { code, report: JSON.parse(io.out()) as Report, err: io.err() };
@@ -24,13 +29,24 @@ export async function diagnoseJson(config: string, env: string, args: string[] =
 
 /** A plain client to one node, for setting a fault up or reading what the bot did. */
 export function nodeClient(port: number, password?: string): Redis {
-  const c = new Redis({ host: '127.0.0.1', port, lazyConnect: false, maxRetriesPerRequest: 0, ...(password ? { password } : {}) });
+  const c = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: false,
+    maxRetriesPerRequest: 0,
+    ...(password ? { password } : {}),
+  });
   c.on('error', () => undefined);
   return c;
 }
 
 /** Moves one hash slot from one master to another, keys included, the way `redis-cli --cluster reshard` does. */
-export async function migrateSlot(slot: number, fromPort: number, toPort: number, allPorts: readonly number[]): Promise<void> {
+export async function migrateSlot(
+  slot: number,
+  fromPort: number,
+  toPort: number,
+  allPorts: readonly number[],
+): Promise<void> {
   const src = nodeClient(fromPort);
   const dst = nodeClient(toPort);
   try {

@@ -33,7 +33,9 @@ async function verifyCli(env: string, processEnv: NodeJS.ProcessEnv = {}): Promi
 }
 
 /** The messages of the checks that failed, one per distinct text. */
-const failures = (r: { checks: { status: string; message?: string }[] }) => [...new Set(r.checks.filter((c) => c.status === 'error').map((c) => c.message))];
+const failures = (r: { checks: { status: string; message?: string }[] }) => [
+  ...new Set(r.checks.filter((c) => c.status === 'error').map((c) => c.message)),
+];
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3 });
@@ -41,10 +43,18 @@ beforeAll(async () => {
   config = writeConfig({
     cl: { profile: 'development', expectedTtlSeconds: 600, redis: { url: cluster.url, cluster: true } },
     // Seeds: the first a closed port, the second a live master: the bot finds the cluster through it.
-    seeds: { profile: 'development', expectedTtlSeconds: 600, redis: { url: `redis://127.0.0.1:${dead}`, cluster: true, nodes: [`127.0.0.1:${cluster.masters[1]!.port}`] } },
+    seeds: {
+      profile: 'development',
+      expectedTtlSeconds: 600,
+      redis: { url: `redis://127.0.0.1:${dead}`, cluster: true, nodes: [`127.0.0.1:${cluster.masters[1]!.port}`] },
+    },
     standalone: { profile: 'development', redis: { url: sharedRedisUrl(), cluster: true } },
     down: { profile: 'development', redis: { url: `redis://127.0.0.1:${dead}`, cluster: true, connectTimeoutMs: 500 } },
-    pw: { profile: 'development', expectedTtlSeconds: 600, redis: { url: cluster.url, cluster: true, passwordEnv: 'CLUSTER_PW' } },
+    pw: {
+      profile: 'development',
+      expectedTtlSeconds: 600,
+      redis: { url: cluster.url, cluster: true, passwordEnv: 'CLUSTER_PW' },
+    },
   });
 }, 60_000);
 
@@ -74,8 +84,19 @@ describe('verify on a Redis Cluster', () => {
       hex = i.toString(16).padStart(16, '0');
       if ((await ownerPort(cluster.masters[0]!.port, keySlot(`session:ttl-canary-${hex}`))) === target) break;
     }
-    const cfg = parseConfig({ environments: { cl: { profile: 'development', expectedTtlSeconds: 600, redis: { url: cluster.url, cluster: true } } } }, 'test');
-    const [setBefore, delBefore, seedSetBefore] = await Promise.all([calls(target, 'set'), calls(target, 'del'), calls(cluster.masters[0]!.port, 'set')]);
+    const cfg = parseConfig(
+      {
+        environments: {
+          cl: { profile: 'development', expectedTtlSeconds: 600, redis: { url: cluster.url, cluster: true } },
+        },
+      },
+      'test',
+    );
+    const [setBefore, delBefore, seedSetBefore] = await Promise.all([
+      calls(target, 'set'),
+      calls(target, 'del'),
+      calls(cluster.masters[0]!.port, 'set'),
+    ]);
 
     // When
     const plan = planVerify({ config: cfg, envName: 'cl', processEnv: {}, waitSeconds: 1 });
@@ -99,7 +120,8 @@ describe('verify on a Redis Cluster', () => {
 describe('a cluster that cannot be used says why', () => {
   it('redis.cluster on a standalone Redis: not a cluster node', async () => {
     const { report } = await diagnoseJson(config, 'standalone');
-    const message = /Redis at 127\.0\.0\.1:\d+ is not a Redis Cluster node \(cluster support disabled\), but redis\.cluster is true for this environment: remove redis\.cluster/;
+    const message =
+      /Redis at 127\.0\.0\.1:\d+ is not a Redis Cluster node \(cluster support disabled\), but redis\.cluster is true for this environment: remove redis\.cluster/;
     expect(failures(report)).toEqual([expect.stringMatching(message)]);
     const { code, out } = await verifyCli('standalone');
     expect(code).toBe(2);
@@ -108,7 +130,8 @@ describe('a cluster that cannot be used says why', () => {
 
   it('every seed down: none of the seed nodes answered, naming them', async () => {
     const { report } = await diagnoseJson(config, 'down');
-    const message = /None of the Redis Cluster seed nodes \(127\.0\.0\.1:\d+\) answered.*check redis\.url and redis\.nodes/;
+    const message =
+      /None of the Redis Cluster seed nodes \(127\.0\.0\.1:\d+\) answered.*check redis\.url and redis\.nodes/;
     expect(failures(report)).toEqual([expect.stringMatching(message)]);
     const { code, out } = await verifyCli('down');
     expect(code).toBe(2);
@@ -120,14 +143,22 @@ describe('a cluster that cannot be used says why', () => {
     await Promise.all(clients.map((c) => c.config('SET', 'requirepass', 'right-password')));
     try {
       const wrong = await diagnoseJson(config, 'pw', [], { CLUSTER_PW: 'wrong-password' });
-      expect(failures(wrong.report)).toEqual([expect.stringMatching(/refused the credentials \(WRONGPASS\): check the password in the env var named by redis\.passwordEnv/)]);
+      expect(failures(wrong.report)).toEqual([
+        expect.stringMatching(
+          /refused the credentials \(WRONGPASS\): check the password in the env var named by redis\.passwordEnv/,
+        ),
+      ]);
       const v = await verifyCli('pw', { CLUSTER_PW: 'wrong-password' });
       expect(v.code).toBe(2);
       expect(v.out).toContain('WRONGPASS');
       expect(v.out).not.toContain('wrong-password');
 
       const none = await diagnoseJson(config, 'cl');
-      expect(failures(none.report)).toEqual([expect.stringMatching(/requires a password \(NOAUTH\) and the bot sent none: name the env var that holds it in redis\.passwordEnv/)]);
+      expect(failures(none.report)).toEqual([
+        expect.stringMatching(
+          /requires a password \(NOAUTH\) and the bot sent none: name the env var that holds it in redis\.passwordEnv/,
+        ),
+      ]);
 
       const right = await verifyCli('pw', { CLUSTER_PW: 'right-password' });
       expect(right.out).toContain('PASS');

@@ -55,7 +55,11 @@ describe('access and remediation config', () => {
       access: {
         roles: { sre: { users: ['U1'] } },
         environments: {
-          prod: { verify: ['oncall'], request: { 'flush-all': ['sre'], '*': ['sre', 'dba'] }, approve: { 'set-maxmemory': ['sre'] } },
+          prod: {
+            verify: ['oncall'],
+            request: { 'flush-all': ['sre'], '*': ['sre', 'dba'] },
+            approve: { 'set-maxmemory': ['sre'] },
+          },
           qa: { request: {} },
         },
       },
@@ -63,7 +67,9 @@ describe('access and remediation config', () => {
     expect(issues).toEqual(
       expect.arrayContaining([
         'access.environments.prod.verify.0: names role "oncall", which is not defined in access.roles; expected one of sre',
-        expect.stringMatching(/^access\.environments\.prod\.request\.flush-all: "flush-all" is not an action; expected one of set-eviction-policy, .* or "\*"$/),
+        expect.stringMatching(
+          /^access\.environments\.prod\.request\.flush-all: "flush-all" is not an action; expected one of set-eviction-policy, .* or "\*"$/,
+        ),
         'access.environments.prod.request.*.1: names role "dba", which is not defined in access.roles; expected one of sre',
         'access.environments.qa: names environment "qa", which is not defined; expected one of prod, dev',
       ]),
@@ -74,7 +80,11 @@ describe('access and remediation config', () => {
   it('validates ids, approvals and remediation fields', () => {
     const issues = issuesOf({
       environments,
-      access: { roles: { SRE: { users: ['bob'] } }, channels: ['#incident'], environments: { prod: { approvals: -1, reviewers: [] } } },
+      access: {
+        roles: { SRE: { users: ['bob'] } },
+        channels: ['#incident'],
+        environments: { prod: { approvals: -1, reviewers: [] } },
+      },
       remediation: { pendingTtlMinutes: 0, dry_run: true },
     });
     const text = issues.join('\n');

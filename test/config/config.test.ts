@@ -26,7 +26,12 @@ describe('config', () => {
           stg: { profile: 'staging', redis: { url: 'redis://a:1' } },
           prod: { profile: 'production', redis: { url: 'rediss://a:1' } },
           api: { profile: 'production-api', redis: { url: 'redis://a:1' } },
-          custom: { profile: 'production', expectedTtlSeconds: 7200, slidingWindow: false, redis: { url: 'redis://a:1' } },
+          custom: {
+            profile: 'production',
+            expectedTtlSeconds: 7200,
+            slidingWindow: false,
+            redis: { url: 'redis://a:1' },
+          },
         },
       },
       'x',
@@ -49,7 +54,9 @@ describe('config', () => {
     });
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^environments\.prod\.profile: expected one of development \| staging \| production \| production-api/),
+        expect.stringMatching(
+          /^environments\.prod\.profile: expected one of development \| staging \| production \| production-api/,
+        ),
         expect.stringMatching(/^environments\.prod\.redis\.url: expected a redis:\/\/ or rediss:\/\/ URL/),
         expect.stringMatching(/^environments\.prod\.redis\.passwordEnv: expected the name of an environment variable/),
       ]),
@@ -57,7 +64,9 @@ describe('config', () => {
   });
 
   it('refuses a password inside the Redis URL', () => {
-    const issues = issuesOf({ environments: { prod: { profile: 'production', redis: { url: 'redis://:s3cret@host:6379' } } } });
+    const issues = issuesOf({
+      environments: { prod: { profile: 'production', redis: { url: 'redis://:s3cret@host:6379' } } },
+    });
     expect(issues.join('\n')).toMatch(/must not contain a password/);
     expect(issues.join('\n')).not.toContain('s3cret');
   });
@@ -109,7 +118,10 @@ describe('config', () => {
     expect(issuesOf({ ...minimal, slack: { alertRouting: { aliases: { production: 'prd' } } } })).toEqual([
       'slack.alertRouting.aliases.production: names environment "prd", which is not defined; expected one of prod',
     ]);
-    expect(parseConfig({ ...minimal, slack: { alertRouting: { aliases: { production: 'prod' } } } }, 'x').slack.alertRouting.aliases).toEqual({
+    expect(
+      parseConfig({ ...minimal, slack: { alertRouting: { aliases: { production: 'prod' } } } }, 'x').slack.alertRouting
+        .aliases,
+    ).toEqual({
       production: 'prod',
     });
   });
@@ -144,7 +156,11 @@ describe('config errors a new user can act on (issue 10 item 9)', () => {
   it('shows the line of a YAML error with a caret under the column, not a sentence ending in a colon', () => {
     const message = load('environments:\n  prod:\n    profile: production\n   redis: x\n');
     expect(message).toContain('not valid YAML at line 4, column 1: All mapping items must start at the same column\n');
-    expect(message.split('\n').slice(-3)).toEqual(['      3 |     profile: production', '      4 |    redis: x', '        | ^']);
+    expect(message.split('\n').slice(-3)).toEqual([
+      '      3 |     profile: production',
+      '      4 |    redis: x',
+      '        | ^',
+    ]);
     expect(message).not.toMatch(/:\s*$/);
   });
 
@@ -165,7 +181,9 @@ describe('config errors a new user can act on (issue 10 item 9)', () => {
   });
 
   it('points a password written into the file to passwordEnv', () => {
-    const [issue] = issuesOf({ environments: { prod: { profile: 'production', redis: { url: 'redis://a:1', password: 'hunter2' } } } });
+    const [issue] = issuesOf({
+      environments: { prod: { profile: 'production', redis: { url: 'redis://a:1', password: 'hunter2' } } },
+    });
     expect(issue).toBe(
       'environments.prod.redis: unknown field(s) password (secrets never go in this file: instead of password, name the environment variable that holds it with passwordEnv)',
     );

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, compactDuration, count, decimal, duration, durationMs, exactSeconds, percent, redisHumanBytes } from '../../src/core/format.js';
+import {
+  bytes,
+  compactDuration,
+  count,
+  decimal,
+  duration,
+  durationMs,
+  exactSeconds,
+  percent,
+  redisHumanBytes,
+} from '../../src/core/format.js';
 
 describe('format', () => {
   it.each([

@@ -10,7 +10,11 @@ function capture() {
       cb();
     },
   });
-  return { logger: createLogger({ level: 'debug', destination }), raw: () => lines.join(''), parsed: () => lines.map((l) => JSON.parse(l)) };
+  return {
+    logger: createLogger({ level: 'debug', destination }),
+    raw: () => lines.join(''),
+    parsed: () => lines.map((l) => JSON.parse(l)),
+  };
 }
 
 const SECRETS = {
@@ -35,7 +39,10 @@ describe('createLogger redaction', () => {
     ['response_url', { response_url: SECRETS.responseUrl }],
     ['body.response_url', { body: { response_url: SECRETS.responseUrl } }],
     ['command.response_url', { command: { response_url: SECRETS.responseUrl } }],
-    ['botToken / appToken / signingSecret', { botToken: SECRETS.botToken, appToken: SECRETS.appToken, signingSecret: SECRETS.signingSecret }],
+    [
+      'botToken / appToken / signingSecret',
+      { botToken: SECRETS.botToken, appToken: SECRETS.appToken, signingSecret: SECRETS.signingSecret },
+    ],
     ['settings.*', { settings: { botToken: SECRETS.botToken, signingSecret: SECRETS.signingSecret } }],
     ['x-slack-signature header', { req: { headers: { 'x-slack-signature': SECRETS.signature } } }],
   ])('redacts %s', (_name, obj) => {
@@ -48,15 +55,28 @@ describe('createLogger redaction', () => {
 
   it('scrubs token-shaped text from messages and string fields', () => {
     const { logger, raw } = capture();
-    logger.warn({ note: `called with ${SECRETS.botToken}`, url: SECRETS.responseUrl }, `auth failed for ${SECRETS.appToken} via redis://app:${SECRETS.password}@redis:6379`);
-    for (const secret of [SECRETS.botToken, SECRETS.appToken, SECRETS.responseUrl, SECRETS.password]) expect(raw()).not.toContain(secret);
+    logger.warn(
+      { note: `called with ${SECRETS.botToken}`, url: SECRETS.responseUrl },
+      `auth failed for ${SECRETS.appToken} via redis://app:${SECRETS.password}@redis:6379`,
+    );
+    for (const secret of [SECRETS.botToken, SECRETS.appToken, SECRETS.responseUrl, SECRETS.password])
+      expect(raw()).not.toContain(secret);
     expect(raw()).toContain('redis://app:[Redacted]@redis:6379');
   });
 
   it('keeps ordinary fields and binds request fields on a child logger', () => {
     const { logger, parsed } = capture();
     logger.child({ req: 'r1', user: 'U1', channel: 'C1', env: 'dev' }).info({ durationMs: 12 }, 'diagnosis posted');
-    expect(parsed()[0]).toMatchObject({ level: 30, service: 'session-ttl-bot', req: 'r1', user: 'U1', channel: 'C1', env: 'dev', durationMs: 12, msg: 'diagnosis posted' });
+    expect(parsed()[0]).toMatchObject({
+      level: 30,
+      service: 'session-ttl-bot',
+      req: 'r1',
+      user: 'U1',
+      channel: 'C1',
+      env: 'dev',
+      durationMs: 12,
+      msg: 'diagnosis posted',
+    });
   });
 
   it('honours the level', () => {

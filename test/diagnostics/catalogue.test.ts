@@ -13,15 +13,28 @@ import type { RawFinding } from '../../src/diagnostics/types.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
 
 const spec = (id: string, more: Partial<FindingSpec> = {}): FindingSpec =>
-  findingSpec({ id, severity: { default: 'warning' }, evidence: z.object({ n: z.number() }), scenarios: [], actions: [], ...more });
-const check = (id: string, findings: FindingSpec[]) => defineCheck({ id, summary: id, needs: [], findings, run: async () => [] });
+  findingSpec({
+    id,
+    severity: { default: 'warning' },
+    evidence: z.object({ n: z.number() }),
+    scenarios: [],
+    actions: [],
+    ...more,
+  });
+const check = (id: string, findings: FindingSpec[]) =>
+  defineCheck({ id, summary: id, needs: [], findings, run: async () => [] });
 
 describe('the finding catalogue', () => {
   it('holds every finding of every check, plus the engine findings', () => {
     const ids = defaultCatalogue.entries.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of allChecks) expect(c.findings.length, c.id).toBeGreaterThan(0);
-    expect(defaultCatalogue.entries.filter((e) => e.owner === 'engine').map((e) => e.id).sort()).toEqual([
+    expect(
+      defaultCatalogue.entries
+        .filter((e) => e.owner === 'engine')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([
       'escalation.severe',
       'kubernetes.forbidden',
       'kubernetes.unreachable',
@@ -31,7 +44,9 @@ describe('the finding catalogue', () => {
   });
 
   it('keeps the scenario support the ranking has always used', () => {
-    const support = Object.fromEntries(defaultCatalogue.entries.filter((e) => e.scenarios.length).map((e) => [e.id, e.scenarios]));
+    const support = Object.fromEntries(
+      defaultCatalogue.entries.filter((e) => e.scenarios.length).map((e) => [e.id, e.scenarios]),
+    );
     expect(support).toEqual({
       'eviction.allkeys_policy': [[1, 'strong']],
       'memory.evictions': [[1, 'strong']],
@@ -40,10 +55,19 @@ describe('the finding catalogue', () => {
       'ttl.no_expiry': [[2, 'strong']],
       'code.set_without_ttl': [[2, 'strong']],
       'code.set_then_expire': [[2, 'strong']],
-      'ttl.inconsistent': [[2, 'weak'], [6, 'weak']],
-      'ttl.effective_below_configured': [[6, 'weak'], [2, 'weak']],
+      'ttl.inconsistent': [
+        [2, 'weak'],
+        [6, 'weak'],
+      ],
+      'ttl.effective_below_configured': [
+        [6, 'weak'],
+        [2, 'weak'],
+      ],
       'ttl.above_configured': [[6, 'weak']],
-      'ttl.short_population': [[6, 'strong'], [2, 'weak']],
+      'ttl.short_population': [
+        [6, 'strong'],
+        [2, 'weak'],
+      ],
       'sliding_window.disabled': [[3, 'strong']],
       'sliding_window.unexpected': [[3, 'weak']],
       'deletion.bulk': [[4, 'strong']],
@@ -68,7 +92,9 @@ describe('the finding catalogue', () => {
   });
 
   it('names the remediation actions of each finding', () => {
-    const actions = Object.fromEntries(defaultCatalogue.entries.filter((e) => e.actions.length).map((e) => [e.id, e.actions]));
+    const actions = Object.fromEntries(
+      defaultCatalogue.entries.filter((e) => e.actions.length).map((e) => [e.id, e.actions]),
+    );
     expect(actions).toEqual({
       'eviction.allkeys_policy': ['set-eviction-policy'],
       'memory.high_usage': ['set-eviction-policy', 'set-maxmemory'],
@@ -90,11 +116,15 @@ describe('the finding catalogue', () => {
     for (const def of SCENARIOS) for (const c of def.checks) expect(checkIds, `scenario ${def.scenario}`).toContain(c);
     // A scenario is ruled out when its checks ran; a finding from an unlisted check would be ignored there.
     for (const e of defaultCatalogue.entries) {
-      for (const [n] of e.scenarios) expect(SCENARIOS.find((s) => s.scenario === n)?.checks, `${e.id} -> ${n}`).toContain(e.owner);
+      for (const [n] of e.scenarios)
+        expect(SCENARIOS.find((s) => s.scenario === n)?.checks, `${e.id} -> ${n}`).toContain(e.owner);
     }
     // Every scenario can be made likely by some finding.
     for (const def of SCENARIOS) {
-      expect(defaultCatalogue.entries.some((e) => e.scenarios.some(([n, s]) => n === def.scenario && s === 'strong')), `${def.scenario}`).toBe(true);
+      expect(
+        defaultCatalogue.entries.some((e) => e.scenarios.some(([n, s]) => n === def.scenario && s === 'strong')),
+        `${def.scenario}`,
+      ).toBe(true);
     }
   });
 
@@ -102,11 +132,17 @@ describe('the finding catalogue', () => {
     expect(() => createCheckRegistry([check('a', [spec('x.y')]), check('b', [spec('x.y')])])).toThrow(
       new CatalogueError('duplicate finding id "x.y" (declared by a and b)'),
     );
-    expect(() => createFindingCatalogue([check('a', [spec('redis.unreachable')])])).toThrow(/duplicate finding id "redis.unreachable"/);
+    expect(() => createFindingCatalogue([check('a', [spec('redis.unreachable')])])).toThrow(
+      /duplicate finding id "redis.unreachable"/,
+    );
     // @ts-expect-error the runbook has seven scenarios
-    expect(() => createFindingCatalogue([check('a', [spec('x.y', { scenarios: [[8, 'strong']] })])])).toThrow(/unknown scenario 8/);
+    expect(() => createFindingCatalogue([check('a', [spec('x.y', { scenarios: [[8, 'strong']] })])])).toThrow(
+      /unknown scenario 8/,
+    );
     // @ts-expect-error not an action of the remediation feature
-    expect(() => createFindingCatalogue([check('a', [spec('x.y', { actions: ['reboot-redis'] })])])).toThrow(/unknown action "reboot-redis"/);
+    expect(() => createFindingCatalogue([check('a', [spec('x.y', { actions: ['reboot-redis'] })])])).toThrow(
+      /unknown action "reboot-redis"/,
+    );
     expect(() =>
       createFindingCatalogue([check('a', [spec('x.y', { severity: { default: 'critical', possible: ['warning'] } })])]),
     ).toThrow(/default severity critical is not among/);
@@ -114,22 +150,43 @@ describe('the finding catalogue', () => {
 
   it('says why a finding breaks it: undeclared id, severity or evidence', () => {
     const cat = createFindingCatalogue([check('a', [spec('x.y')]), check('b', [spec('x.z')])]);
-    const f = (over: Partial<RawFinding>): RawFinding => ({ id: 'x.y', severity: 'warning', title: 't', detail: '', evidence: { n: 1 }, ...over });
+    const f = (over: Partial<RawFinding>): RawFinding => ({
+      id: 'x.y',
+      severity: 'warning',
+      title: 't',
+      detail: '',
+      evidence: { n: 1 },
+      ...over,
+    });
     expect(cat.violation('a', f({}))).toBeUndefined();
     expect(cat.violation('a', f({ id: 'x.nope' }))).toMatch(/"x.nope", which check "a" does not declare/);
     expect(cat.violation('a', f({ id: 'x.z' }))).toMatch(/"x.z", which check "a" does not declare/);
-    expect(cat.violation('a', f({ severity: 'critical' }))).toMatch(/severity critical, not among its declared warning/);
+    expect(cat.violation('a', f({ severity: 'critical' }))).toMatch(
+      /severity critical, not among its declared warning/,
+    );
     expect(cat.violation('a', f({ evidence: { n: 'one' } }))).toMatch(/evidence does not match its schema \(n: /);
   });
 });
 
 describe('the engine holds checks to the catalogue', () => {
-  const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'test');
+  const config = parseConfig(
+    { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
+    'test',
+  );
   const declared = spec('fixture.declared');
   const raising = (...findings: RawFinding[]) =>
-    defineCheck({ id: 'raiser', summary: 'raises fixed findings', needs: [], findings: [declared], run: async () => findings });
+    defineCheck({
+      id: 'raiser',
+      summary: 'raises fixed findings',
+      needs: [],
+      findings: [declared],
+      run: async () => findings,
+    });
   const diagnoseWith = (...findings: RawFinding[]) =>
-    runDiagnosis({ config, registry: createCheckRegistry([raising(...findings)]), sourcesFor: () => ({}) }, { envName: 'dev' });
+    runDiagnosis(
+      { config, registry: createCheckRegistry([raising(...findings)]), sourcesFor: () => ({}) },
+      { envName: 'dev' },
+    );
   const good: RawFinding = { id: 'fixture.declared', severity: 'warning', title: 'ok', detail: '', evidence: { n: 1 } };
 
   it('reports a catalogued finding', async () => {
@@ -142,14 +199,18 @@ describe('the engine holds checks to the catalogue', () => {
     const report = await diagnoseWith(good, { ...good, id: 'fixture.undeclared' });
     expect(report.checks[0]).toMatchObject({
       status: 'error',
-      message: 'check "raiser" raised finding "fixture.undeclared", which check "raiser" does not declare in its findings catalogue',
+      message:
+        'check "raiser" raised finding "fixture.undeclared", which check "raiser" does not declare in its findings catalogue',
     });
     expect(report.findings.map((f) => f.id)).toEqual(['fixture.declared']);
   });
 
   it('turns evidence that breaks the schema into a check error', async () => {
     const report = await diagnoseWith({ ...good, evidence: { n: '1' } });
-    expect(report.checks[0]).toMatchObject({ status: 'error', message: expect.stringMatching(/evidence does not match its schema \(n: /) });
+    expect(report.checks[0]).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/evidence does not match its schema \(n: /),
+    });
     expect(report.findings).toEqual([]);
   });
 });

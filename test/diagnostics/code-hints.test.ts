@@ -18,8 +18,14 @@ describe('code hints in fix texts', () => {
   it('sessions written with a short TTL: the fix names the configured module and function', async () => {
     await plantSessions(env.client, { count: 200, ttlSeconds: 600, maxAgeSeconds: 500 });
 
-    const withHints = findingById(await runChecked(ttlSampleCheck, contextFor({ config: testConfig({ app: hints }), client: env.client })), 'ttl.effective_below_configured');
-    const generic = findingById(await runChecked(ttlSampleCheck, contextFor({ config: testConfig(), client: env.client })), 'ttl.effective_below_configured');
+    const withHints = findingById(
+      await runChecked(ttlSampleCheck, contextFor({ config: testConfig({ app: hints }), client: env.client })),
+      'ttl.effective_below_configured',
+    );
+    const generic = findingById(
+      await runChecked(ttlSampleCheck, contextFor({ config: testConfig(), client: env.client })),
+      'ttl.effective_below_configured',
+    );
 
     expect(withHints.fix).toContain('app/auth/store.py');
     expect(withHints.fix).toContain('make open_session() use SETEX');
@@ -33,9 +39,19 @@ describe('code hints in fix texts', () => {
     await plantSessions(env.client, { count: 200, ttlSeconds: 600, maxAgeSeconds: 500 });
     await plantSessions(env.client, { count: 20, prefix: 'x' });
     const now = Date.now();
-    env.kube.setPodLog(APP_PODS[0] as string, Array.from({ length: 60 }, (_, i) => `${new Date(now - 1000 + i).toISOString()} INFO deleted session:${i}`).join('\n'));
+    env.kube.setPodLog(
+      APP_PODS[0] as string,
+      Array.from({ length: 60 }, (_, i) => `${new Date(now - 1000 + i).toISOString()} INFO deleted session:${i}`).join(
+        '\n',
+      ),
+    );
 
-    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), checks: allChecks });
+    const report = await diagnose({
+      config: testConfig(),
+      client: env.client,
+      cluster: clusterOf(env.kube),
+      checks: allChecks,
+    });
 
     expect(report.findings.filter((f) => f.fix).length).toBeGreaterThan(2);
     for (const f of report.findings) expect(f.fix ?? '', f.id).not.toMatch(APP_SPECIFIC);

@@ -35,7 +35,13 @@ describe('defineCheck', () => {
   });
 
   it('refuses to run without a source the check needs', async () => {
-    const check = defineCheck({ id: 'k', summary: 'needs the cluster', needs: ['kubernetes'], findings: [], run: async () => [] });
+    const check = defineCheck({
+      id: 'k',
+      summary: 'needs the cluster',
+      needs: ['kubernetes'],
+      findings: [],
+      run: async () => [],
+    });
     const { cluster: _dropped, ...withoutCluster } = makeContext();
     const err = await check.run(withoutCluster).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingSourceError);

@@ -21,10 +21,26 @@ const usedMemory = defineCheck({
   id: 'used-memory',
   summary: 'reads INFO memory',
   needs: ['redis'],
-  findings: [findingSpec({ id: 'fixture.memory', severity: { default: 'info' }, evidence: z.object({ used: z.number() }), scenarios: [], actions: [] })],
+  findings: [
+    findingSpec({
+      id: 'fixture.memory',
+      severity: { default: 'info' },
+      evidence: z.object({ used: z.number() }),
+      scenarios: [],
+      actions: [],
+    }),
+  ],
   async run(ctx) {
     const info = await ctx.redis.nodes[0]!.info('memory');
-    return [{ id: 'fixture.memory', severity: 'info', title: 'memory', detail: '', evidence: { used: Number(info.used_memory) } }];
+    return [
+      {
+        id: 'fixture.memory',
+        severity: 'info',
+        title: 'memory',
+        detail: '',
+        evidence: { used: Number(info.used_memory) },
+      },
+    ];
   },
 });
 const configMap = defineCheck({
@@ -107,7 +123,14 @@ describe('engine', () => {
     try {
       const sources: Sources = { redis: store, cluster: cluster({}) };
       const report = await runDiagnosis({ config, registry, sourcesFor: () => sources }, { envName: 'dev' });
-      expect(Object.keys(report).sort()).toEqual(['checks', 'durationMs', 'environment', 'findings', 'scenarios', 'startedAt']);
+      expect(Object.keys(report).sort()).toEqual([
+        'checks',
+        'durationMs',
+        'environment',
+        'findings',
+        'scenarios',
+        'startedAt',
+      ]);
       expect(report.environment).toBe('dev');
       expect(new Date(report.startedAt).toString()).not.toBe('Invalid Date');
       expect(report.checks.map((c) => [c.id, c.status])).toEqual([
@@ -152,7 +175,12 @@ describe('engine', () => {
       );
       expect(report.checks.map((c) => c.status)).toEqual(['error', 'error', 'findings']);
       expect(report.checks[0]!.message).toMatch(/Redis at 127\.0\.0\.1:\d+ is unreachable/);
-      expect(report.findings.map((f) => f.id)).toEqual(['redis.unreachable', 'fixture.crit', 'kubernetes.forbidden', 'fixture.info']);
+      expect(report.findings.map((f) => f.id)).toEqual([
+        'redis.unreachable',
+        'fixture.crit',
+        'kubernetes.forbidden',
+        'fixture.info',
+      ]);
       expect(worstSeverity(report)).toBe('critical');
     } finally {
       await store.close();
@@ -175,13 +203,22 @@ describe('engine', () => {
 
   it("shows a check's note as its message when it finds nothing", async () => {
     const config = configFor(sharedRedisUrl());
-    const report = await runDiagnosis({ config, registry, sourcesFor: () => ({}) }, { envName: 'bare', checkIds: ['quiet'] });
-    expect(report.checks).toEqual([{ id: 'quiet', status: 'ok', durationMs: expect.any(Number), message: 'AOF is off' }]);
+    const report = await runDiagnosis(
+      { config, registry, sourcesFor: () => ({}) },
+      { envName: 'bare', checkIds: ['quiet'] },
+    );
+    expect(report.checks).toEqual([
+      { id: 'quiet', status: 'ok', durationMs: expect.any(Number), message: 'AOF is off' },
+    ]);
   });
 
   it('reports a password env var that is not set as a check error naming the variable', async () => {
     const config = parseConfig(
-      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl(), passwordEnv: 'REDIS_PW_DEV' } } } },
+      {
+        environments: {
+          dev: { profile: 'development', redis: { url: sharedRedisUrl(), passwordEnv: 'REDIS_PW_DEV' } },
+        },
+      },
       'test',
     );
     const store = openSessionStore(config.environments.dev!, {});

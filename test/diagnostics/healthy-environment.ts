@@ -10,7 +10,13 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { keyspaceSamplerFor } from '../../src/diagnostics/sampling/keyspace-sampler.js';
 import type { Check, Report, RunOptions, SourcedContext } from '../../src/diagnostics/types.js';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { configMapObject, podObject, startFakeKubeApi, type ContainerSpec, type FakeKubeApi } from '../fakes/kube-api.js';
+import {
+  configMapObject,
+  podObject,
+  startFakeKubeApi,
+  type ContainerSpec,
+  type FakeKubeApi,
+} from '../fakes/kube-api.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
 export const NS = 'langgraph-agent';
@@ -141,10 +147,17 @@ export function plantHealthyCluster(kube: FakeKubeApi, opts: HealthyClusterOptio
       podObject({
         name,
         startedAt: started,
-        containers: [{ name: 'agent', envFrom: [CM], env: { REDIS_HOST: 'redis-session' }, startedAt: started, ...opts.container }],
+        containers: [
+          { name: 'agent', envFrom: [CM], env: { REDIS_HOST: 'redis-session' }, startedAt: started, ...opts.container },
+        ],
       }),
     ),
-    podObject({ name: 'redis-session-0', labels: { app: 'redis-session' }, startedAt: started, containers: [{ name: 'redis' }] }),
+    podObject({
+      name: 'redis-session-0',
+      labels: { app: 'redis-session' },
+      startedAt: started,
+      containers: [{ name: 'redis' }],
+    }),
   ]);
   // Ordinary app logs: requests and session reads, no deletions.
   const t = (s: number) => new Date(now - s * 1000).toISOString();

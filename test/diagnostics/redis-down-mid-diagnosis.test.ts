@@ -19,7 +19,10 @@ describe('Redis going down in the middle of a diagnosis', () => {
     await p.exec();
     seed.disconnect();
     const config = parseConfig(
-      { environments: { dev: { profile: 'development', redis: { url: server.url, connectTimeoutMs: 500 } } }, defaults: { rateWindowMs: 800 } },
+      {
+        environments: { dev: { profile: 'development', redis: { url: server.url, connectTimeoutMs: 500 } } },
+        defaults: { rateWindowMs: 800 },
+      },
       'test',
     );
     const store = openSessionStore(config.environments.dev!, {});
@@ -46,11 +49,18 @@ describe('Redis going down in the middle of a diagnosis', () => {
       },
     });
     const deadline = (ms: number, what: string) =>
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms).unref());
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms).unref(),
+      );
     try {
       // When: Redis is killed while the memory check is inside its measurement window, after the sample read Redis.
       const running = runDiagnosis(
-        { config, registry: createCheckRegistry(allChecks), sourcesFor: () => ({ redis: { nodes: [watched] } }), sleep },
+        {
+          config,
+          registry: createCheckRegistry(allChecks),
+          sourcesFor: () => ({ redis: { nodes: [watched] } }),
+          sleep,
+        },
         { envName: 'dev', checkIds: ['ttl-sample', 'memory'] },
       );
       await Promise.race([Promise.all([inWindow, sampleDone]), deadline(10_000, 'the memory window and the sample')]);

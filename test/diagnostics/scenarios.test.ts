@@ -25,7 +25,11 @@ describe('rankScenarios', () => {
 
   it('puts the scenario with strong evidence first, weak evidence as possible', () => {
     const ranking = rankScenarios(
-      [f('memory.high_usage', 'critical'), f('eviction.allkeys_policy', 'critical'), f('ttl.effective_below_configured')],
+      [
+        f('memory.high_usage', 'critical'),
+        f('eviction.allkeys_policy', 'critical'),
+        f('ttl.effective_below_configured'),
+      ],
       ALL_CHECKS,
       defaultCatalogue,
     );
@@ -34,7 +38,10 @@ describe('rankScenarios', () => {
       name: 'Redis memory eviction',
       likelihood: 'likely',
       evidence: ['memory.high_usage', 'eviction.allkeys_policy'],
-      fix: [expect.stringMatching(/volatile-lru .* live on every node and in the one maxmemory-policy line/), expect.stringMatching(/without a restart/)],
+      fix: [
+        expect.stringMatching(/volatile-lru .* live on every node and in the one maxmemory-policy line/),
+        expect.stringMatching(/without a restart/),
+      ],
     });
     expect(ranking.slice(1, 3).map((s) => [s.scenario, s.likelihood])).toEqual([
       [2, 'possible'],
@@ -44,7 +51,11 @@ describe('rankScenarios', () => {
 
   it('ranks likely scenarios by the weight of their evidence', () => {
     const ranking = rankScenarios(
-      [f('ttl.no_expiry', 'warning'), f('config.env_override_mismatch', 'critical'), f('config.ttl_not_expected', 'critical')],
+      [
+        f('ttl.no_expiry', 'warning'),
+        f('config.env_override_mismatch', 'critical'),
+        f('config.ttl_not_expected', 'critical'),
+      ],
       ALL_CHECKS,
       defaultCatalogue,
     );
@@ -55,8 +66,15 @@ describe('rankScenarios', () => {
   });
 
   it("fills the environment's namespace into the runbook's fix", () => {
-    const ranking = rankScenarios([f('sliding_window.disabled', 'critical')], ALL_CHECKS, defaultCatalogue, 'shop-prod');
-    expect(ranking[0]?.fix?.at(-1)).toBe('Restart the app: kubectl rollout restart deployment/langgraph-agent -n shop-prod.');
+    const ranking = rankScenarios(
+      [f('sliding_window.disabled', 'critical')],
+      ALL_CHECKS,
+      defaultCatalogue,
+      'shop-prod',
+    );
+    expect(ranking[0]?.fix?.at(-1)).toBe(
+      'Restart the app: kubectl rollout restart deployment/langgraph-agent -n shop-prod.',
+    );
   });
 
   it('does not rule out a scenario whose checks failed or did not run', () => {
@@ -107,7 +125,11 @@ describe('escalationFinding', () => {
 
   it('escalates when writers use less than half the expected TTL, mentioning the on-call group', () => {
     const e = escalationFinding([f('ttl.effective_below_configured', 'critical', below(3600))], env, 'S0ONCALL');
-    expect(e).toMatchObject({ id: 'escalation.severe', severity: 'critical', evidence: { estimatedLifetimeSeconds: 3600, onCallUserGroup: 'S0ONCALL' } });
+    expect(e).toMatchObject({
+      id: 'escalation.severe',
+      severity: 'critical',
+      evidence: { estimatedLifetimeSeconds: 3600, onCallUserGroup: 'S0ONCALL' },
+    });
     expect(e?.title).toMatch(/about 1 h, under half the expected 1 d:/);
   });
 
@@ -117,9 +139,13 @@ describe('escalationFinding', () => {
     expect(e?.evidence).not.toHaveProperty('onCallUserGroup');
   });
 
-  it('ignores evidence that breaks the finding\'s schema instead of guessing from it', () => {
-    expect(escalationFinding([f('ttl.effective_below_configured', 'critical', { apparentTtlSeconds: 3600 })], env)).toBeUndefined();
-    expect(escalationFinding([f('memory.evictions', 'critical', { ...evictions(100, 50_000), keys: '50000' })], env)).toBeUndefined();
+  it("ignores evidence that breaks the finding's schema instead of guessing from it", () => {
+    expect(
+      escalationFinding([f('ttl.effective_below_configured', 'critical', { apparentTtlSeconds: 3600 })], env),
+    ).toBeUndefined();
+    expect(
+      escalationFinding([f('memory.evictions', 'critical', { ...evictions(100, 50_000), keys: '50000' })], env),
+    ).toBeUndefined();
   });
 
   it('stays silent when sessions live at least half their TTL or evictions have stopped', () => {

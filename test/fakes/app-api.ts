@@ -101,7 +101,12 @@ export async function startFakeAppApi(opts: FakeAppApiOptions): Promise<FakeAppA
         const userId = (body as { user_id?: unknown } | undefined)?.user_id;
         if (typeof userId !== 'string') return send(422, { detail: 'user_id required' });
         const id = randomBytes(16).toString('hex');
-        await redis.set(`${prefix}${id}`, JSON.stringify({ user_id: userId, created_at: Math.floor(Date.now() / 1000) }), 'EX', ttl);
+        await redis.set(
+          `${prefix}${id}`,
+          JSON.stringify({ user_id: userId, created_at: Math.floor(Date.now() / 1000) }),
+          'EX',
+          ttl,
+        );
         createdKeys.push(`${prefix}${id}`);
         return send(201, { session_id: id });
       }

@@ -143,7 +143,10 @@ export function statusObject(code: number, message: string): KubeObject {
 }
 
 function defaultFaultMessage(status: number, path: string, method = 'GET'): string {
-  const m = /^\/(?:api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/(configmaps|pods|deployments)(?:\/([^/]+))?(\/log)?$/.exec(path);
+  const m =
+    /^\/(?:api\/v1|apis\/apps\/v1)\/namespaces\/([^/]+)\/(configmaps|pods|deployments)(?:\/([^/]+))?(\/log)?$/.exec(
+      path,
+    );
   const ns = m?.[1] ?? 'default';
   const resource = m ? (m[4] ? 'pods/log' : m[2]) : 'resource';
   const verb = method === 'PATCH' ? 'patch' : method === 'POST' ? 'create' : m && !m[3] ? 'list' : 'get';
@@ -263,7 +266,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   ): KubeObject | undefined => {
     const type = contentTypeOf(req);
     if (!allowed.includes(type)) {
-      send(res, 415, statusObject(415, `the body of the request was in an unknown format - accepted media types include: ${allowed.join(', ')}`));
+      send(
+        res,
+        415,
+        statusObject(
+          415,
+          `the body of the request was in an unknown format - accepted media types include: ${allowed.join(', ')}`,
+        ),
+      );
       return undefined;
     }
     if (!isObject(body)) {
@@ -283,7 +293,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       return undefined;
     }
     const next = mergePatch(current, body) as KubeObject;
-    next.metadata = { ...next.metadata, name: current.metadata.name, namespace: current.metadata.namespace, resourceVersion: nextVersion() };
+    next.metadata = {
+      ...next.metadata,
+      name: current.metadata.name,
+      namespace: current.metadata.namespace,
+      resourceVersion: nextVersion(),
+    };
     return next;
   };
 
@@ -316,7 +331,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     });
 
     const targeted =
-      !nextFault && targetedFault && targetedFault.method === req.method && path.endsWith(targetedFault.pathSuffix) ? targetedFault : undefined;
+      !nextFault && targetedFault && targetedFault.method === req.method && path.endsWith(targetedFault.pathSuffix)
+        ? targetedFault
+        : undefined;
     if (targeted) targetedFault = undefined;
     const fault = nextFault ?? targeted ?? allFault;
     nextFault = undefined;
@@ -370,7 +387,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         return send(
           res,
           400,
-          statusObject(400, `a container name must be specified for pod ${m[2]}, choose one of: [${containers.join(' ')}]`),
+          statusObject(
+            400,
+            `a container name must be specified for pod ${m[2]}, choose one of: [${containers.join(' ')}]`,
+          ),
         );
       }
       let text = logs.get(`${m[1]}/${m[2]}/${container}`) ?? '';
@@ -418,7 +438,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
           availableReplicas: replicas,
           conditions:
             script === 'fail'
-              ? [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${m[2]}-new" has timed out progressing.` }]
+              ? [
+                  {
+                    type: 'Progressing',
+                    status: 'False',
+                    reason: 'ProgressDeadlineExceeded',
+                    message: `ReplicaSet "${m[2]}-new" has timed out progressing.`,
+                  },
+                ]
               : [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }],
         };
         if (script === 'never' || script === 'fail') pendingRollouts.set(key, -1);
@@ -624,7 +651,12 @@ export function deploymentObject(opts: {
   status?: KubeObject;
 }): KubeObject {
   return {
-    metadata: { name: opts.name, ...(opts.namespace ? { namespace: opts.namespace } : {}), generation: 1, labels: { app: opts.name } },
+    metadata: {
+      name: opts.name,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      generation: 1,
+      labels: { app: opts.name },
+    },
     spec: {
       replicas: opts.replicas ?? 1,
       ...(opts.paused ? { paused: true } : {}),

@@ -81,16 +81,32 @@ function okBody(
 ): Record<string, unknown> {
   switch (method) {
     case 'auth.test':
-      return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'session-ttl', team_id: FAKE_IDS.team, user_id: FAKE_IDS.botUser, bot_id: FAKE_IDS.bot };
+      return {
+        ok: true,
+        url: 'https://fake.slack.com/',
+        team: 'Fake',
+        user: 'session-ttl',
+        team_id: FAKE_IDS.team,
+        user_id: FAKE_IDS.botUser,
+        bot_id: FAKE_IDS.bot,
+      };
     case 'chat.postMessage':
-      return { ok: true, channel: body.channel, ts: ts(), message: { text: body.text, blocks: body.blocks, bot_id: FAKE_IDS.bot } };
+      return {
+        ok: true,
+        channel: body.channel,
+        ts: ts(),
+        message: { text: body.text, blocks: body.blocks, bot_id: FAKE_IDS.bot },
+      };
     case 'chat.update':
       return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
     case 'chat.postEphemeral':
       return { ok: true, message_ts: ts() };
     case 'views.open':
     case 'views.update':
-      return { ok: true, view: { id: `V${ts().replace('.', '')}`, ...(typeof body.view === 'object' ? body.view : {}) } };
+      return {
+        ok: true,
+        view: { id: `V${ts().replace('.', '')}`, ...(typeof body.view === 'object' ? body.view : {}) },
+      };
     case 'usergroups.users.list':
       return { ok: true, users: groups.get(String(body.usergroup)) ?? [] };
     case 'apps.connections.open':
@@ -114,7 +130,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: SlackApiCall[] = [];
   const responses: ResponseUrlPost[] = [];
   const failures = new Map<string, { error?: string; status?: number; times: number }>();
-  const callWaiters: { method: string; predicate: (c: SlackApiCall) => boolean; resolve: (c: SlackApiCall) => void }[] = [];
+  const callWaiters: { method: string; predicate: (c: SlackApiCall) => boolean; resolve: (c: SlackApiCall) => void }[] =
+    [];
   const responseWaiters: { predicate: (r: ResponseUrlPost) => boolean; resolve: (r: ResponseUrlPost) => void }[] = [];
   let tsCounter = 0;
   let socketUrl: string | undefined;
@@ -133,7 +150,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'POST' && api) {
       const method = api[1] as string;
-      const call: SlackApiCall = { method, body: parseBody(raw, req.headers['content-type']), headers: req.headers, at: Date.now() };
+      const call: SlackApiCall = {
+        method,
+        body: parseBody(raw, req.headers['content-type']),
+        headers: req.headers,
+        at: Date.now(),
+      };
       calls.push(call);
       for (const w of [...callWaiters]) {
         if (w.method === method && w.predicate(call)) {
@@ -150,7 +172,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       return send(res, 200, okBody(method, call.body, ts, socketUrl, groups));
     }
     if (req.method === 'POST' && response) {
-      const post: ResponseUrlPost = { id: response[1] as string, body: parseBody(raw, req.headers['content-type']), at: Date.now() };
+      const post: ResponseUrlPost = {
+        id: response[1] as string,
+        body: parseBody(raw, req.headers['content-type']),
+        at: Date.now(),
+      };
       responses.push(post);
       for (const w of [...responseWaiters]) {
         if (w.predicate(post)) {

@@ -104,16 +104,31 @@ export function sendSlashCommand(baseUrl: string, fields: SlashCommandFields, op
 /** Signs and sends an Events API envelope (JSON). */
 export function sendEvent(baseUrl: string, envelope: Record<string, unknown>, opts: SignOptions): Promise<SentRequest> {
   return sendSigned(
-    buildSignedRequest(`${baseUrl}/slack/events`, JSON.stringify(envelope), { ...opts, contentType: 'application/json' }),
+    buildSignedRequest(`${baseUrl}/slack/events`, JSON.stringify(envelope), {
+      ...opts,
+      contentType: 'application/json',
+    }),
   );
 }
 
 /** Signs and sends an interactivity payload (`block_actions`, `view_submission`) as Slack does: form-encoded `payload=<json>`. */
-export function sendInteraction(baseUrl: string, payload: Record<string, unknown>, opts: SignOptions): Promise<SentRequest> {
+export function sendInteraction(
+  baseUrl: string,
+  payload: Record<string, unknown>,
+  opts: SignOptions,
+): Promise<SentRequest> {
   return sendSigned(interactionRequest(baseUrl, payload, opts));
 }
 
 /** The signed interactivity request itself, so a test can send the very same bytes twice (replay). */
-export function interactionRequest(baseUrl: string, payload: Record<string, unknown>, opts: SignOptions): SignedRequest {
-  return buildSignedRequest(`${baseUrl}/slack/events`, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), opts);
+export function interactionRequest(
+  baseUrl: string,
+  payload: Record<string, unknown>,
+  opts: SignOptions,
+): SignedRequest {
+  return buildSignedRequest(
+    `${baseUrl}/slack/events`,
+    new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    opts,
+  );
 }

@@ -34,9 +34,10 @@ function expectGolden(name: string, actual: string): void {
     return;
   }
   expect(existsSync(path), `${name} is missing: run UPDATE_GOLDEN=1 npx vitest run test/golden`).toBe(true);
-  expect(actual, `${name} differs: if the change is intended, run UPDATE_GOLDEN=1 npx vitest run test/golden and review the diff`).toBe(
-    readFileSync(path, 'utf8'),
-  );
+  expect(
+    actual,
+    `${name} differs: if the change is intended, run UPDATE_GOLDEN=1 npx vitest run test/golden and review the diff`,
+  ).toBe(readFileSync(path, 'utf8'));
 }
 
 /** The demo store with Redis gone: what the reader sees first is the refused connection, then what was not checked. */

@@ -19,7 +19,11 @@ describe('host', () => {
       register(host) {
         host.route({ method: 'GET', path: '/probe', handle: (_req, res) => void res.end('probe') });
         host.beforeStart(async () => void events.push('beforeStart'));
-        host.worker({ name: 'w', start: async () => void events.push('worker start'), stop: async () => void events.push('worker stop') });
+        host.worker({
+          name: 'w',
+          start: async () => void events.push('worker start'),
+          stop: async () => void events.push('worker stop'),
+        });
         host.onClose(async () => void events.push('close'));
         // Background work the feature promised someone (a diagnosis after an ack).
         host.work.track(
@@ -46,12 +50,14 @@ describe('host', () => {
     expect(await host.stop()).toEqual({ drained: true });
   });
 
-  it('answers /readyz and /healthz from the features\' probes: 503 with the detail when one fails', async () => {
+  it("answers /readyz and /healthz from the features' probes: 503 with the detail when one fails", async () => {
     let slackUp = false;
     const feature: Feature = {
       name: 'probes',
       register(host) {
-        host.readiness('slack', () => (slackUp ? { ok: true } : { ok: false, detail: 'auth.test has not succeeded yet' }));
+        host.readiness('slack', () =>
+          slackUp ? { ok: true } : { ok: false, detail: 'auth.test has not succeeded yet' },
+        );
         host.readiness('stuck', () => new Promise(() => undefined));
         host.liveness('slack-connection', () => ({ ok: slackUp, detail: 'down for 5 min' }));
       },
@@ -62,7 +68,11 @@ describe('host', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({
       ok: false,
-      checks: { slack: { ok: false, detail: 'auth.test has not succeeded yet' }, stuck: { ok: false, detail: 'no answer within 2000 ms' }, accepting: { ok: true } },
+      checks: {
+        slack: { ok: false, detail: 'auth.test has not succeeded yet' },
+        stuck: { ok: false, detail: 'no answer within 2000 ms' },
+        accepting: { ok: true },
+      },
     });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(503);
     slackUp = true;
@@ -102,13 +112,22 @@ describe('host', () => {
         });
         // A diagnosis in flight: it says its last words when the grace period ends (the host interrupts it).
         host.work.track(
-          new Promise<void>((resolve) => host.work.interrupted.addEventListener('abort', () => (events.push('interrupted'), resolve()))),
+          new Promise<void>((resolve) =>
+            host.work.interrupted.addEventListener('abort', () => (events.push('interrupted'), resolve())),
+          ),
           () => undefined,
         );
         host.onClose(async () => void events.push('close'));
       },
     };
-    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1', graceMs: 30, lastWordsMs: 50 });
+    const host = createHost({
+      features: [feature],
+      logger,
+      port: 0,
+      hostname: '127.0.0.1',
+      graceMs: 30,
+      lastWordsMs: 50,
+    });
     await host.start();
     const stopped = host.stop();
 
@@ -125,7 +144,8 @@ describe('host', () => {
   it('routes by the path alone: a query, dot segments and escapes reach the same route; other paths are 404, other methods 405', async () => {
     const feature: Feature = {
       name: 'paths',
-      register: (host) => host.route({ method: 'POST', path: '/alertmanager', handle: (_req, res) => void res.end('am') }),
+      register: (host) =>
+        host.route({ method: 'POST', path: '/alertmanager', handle: (_req, res) => void res.end('am') }),
     };
     const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
     const { port } = await host.start();
@@ -147,7 +167,10 @@ describe('host', () => {
   });
 
   it('refuses a route registered twice at construction', () => {
-    const dup: Feature = { name: 'dup', register: (h) => h.route({ method: 'GET', path: '/healthz', handle: () => undefined }) };
+    const dup: Feature = {
+      name: 'dup',
+      register: (h) => h.route({ method: 'GET', path: '/healthz', handle: () => undefined }),
+    };
     expect(() => createHost({ features: [dup], logger, port: 0 })).toThrow(/duplicate HTTP route GET \/healthz/);
   });
 
@@ -156,8 +179,16 @@ describe('host', () => {
     const feature: Feature = {
       name: 'workers',
       register(host) {
-        host.worker({ name: 'a', start: async () => void events.push('a start'), stop: async () => void events.push('a stop') });
-        host.worker({ name: 'b', start: async () => Promise.reject(new Error('socket refused')), stop: async () => undefined });
+        host.worker({
+          name: 'a',
+          start: async () => void events.push('a start'),
+          stop: async () => void events.push('a stop'),
+        });
+        host.worker({
+          name: 'b',
+          start: async () => Promise.reject(new Error('socket refused')),
+          stop: async () => undefined,
+        });
       },
     };
     const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
@@ -166,7 +197,10 @@ describe('host', () => {
   });
 
   it('does not listen when a before-start hook fails', async () => {
-    const feature: Feature = { name: 'auth', register: (h) => h.beforeStart(async () => Promise.reject(new Error('invalid_auth'))) };
+    const feature: Feature = {
+      name: 'auth',
+      register: (h) => h.beforeStart(async () => Promise.reject(new Error('invalid_auth'))),
+    };
     const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1' });
     await expect(host.start()).rejects.toThrow('invalid_auth');
   });

@@ -55,7 +55,8 @@ export async function startHostileBot(config: Config): Promise<HostileBot> {
     url,
     slack,
     logs,
-    slash: (text) => sendSlashCommand(url, { text, response_url: slack.responseUrl('cmd') }, { signingSecret: SIGNING_SECRET }),
+    slash: (text) =>
+      sendSlashCommand(url, { text, response_url: slack.responseUrl('cmd') }, { signingSecret: SIGNING_SECRET }),
     async alertmanager(payload) {
       const res = await fetch(`${url}/alertmanager`, {
         method: 'POST',
@@ -75,7 +76,11 @@ export async function startHostileBot(config: Config): Promise<HostileBot> {
 }
 
 /** An Alertmanager v4 payload with one firing alert. */
-export function alertmanagerPayload(opts: { alertname: string; labels?: Record<string, string>; externalURL?: string }): Record<string, unknown> {
+export function alertmanagerPayload(opts: {
+  alertname: string;
+  labels?: Record<string, string>;
+  externalURL?: string;
+}): Record<string, unknown> {
   const labels = { alertname: opts.alertname, ...opts.labels };
   return {
     receiver: 'session-ttl-bot',

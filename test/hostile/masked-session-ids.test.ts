@@ -17,7 +17,9 @@ const LONG_ID = '3f9a1c0d4e5b6a7f8091a2b3c4d5e6f7';
 const SHORT_ID = 'ab12cd34';
 const KEYS = [`session:${LONG_ID}:data`, `session:${SHORT_ID}`, `session:user:${LONG_ID.slice(0, 16)}`];
 /** Pieces of the ids that must not appear anywhere: any 7 consecutive characters (a masked key shows at most 6). */
-const SECRETS = [LONG_ID, SHORT_ID].flatMap((id) => Array.from({ length: id.length - 6 }, (_, i) => id.slice(i, i + 7)));
+const SECRETS = [LONG_ID, SHORT_ID].flatMap((id) =>
+  Array.from({ length: id.length - 6 }, (_, i) => id.slice(i, i + 7)),
+);
 
 function leaks(text: string): string[] {
   return SECRETS.filter((s) => text.includes(s));

@@ -74,7 +74,14 @@ describe('ioredis writes nothing outside the log', () => {
   it('a diagnosis with INFO refused prints no "Skipping the ready check" line', async () => {
     warn.mockImplementation(() => undefined);
     const config = parseConfig(
-      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl(), usernameEnv: 'R_USER', passwordEnv: 'R_PASS' } } } },
+      {
+        environments: {
+          dev: {
+            profile: 'development',
+            redis: { url: sharedRedisUrl(), usernameEnv: 'R_USER', passwordEnv: 'R_PASS' },
+          },
+        },
+      },
       'output-hygiene',
     );
     const sources = createSourceCache({ R_USER: 'noinfo', R_PASS: 'noinfo-pass' });

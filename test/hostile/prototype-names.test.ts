@@ -18,7 +18,10 @@ describe('prototype property names as environment names', () => {
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-names-'));
     configPath = join(dir, 'session-ttl.yaml');
-    writeFileSync(configPath, stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }));
+    writeFileSync(
+      configPath,
+      stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }),
+    );
   });
 
   it.each(PROTOTYPE_NAMES)('session-ttl diagnose %s is an unknown environment (exit 2, no stack)', async (name) => {
@@ -61,21 +64,29 @@ describe('prototype property names through the real Bolt app and the Alertmanage
     const res = await h.slash(`diagnose ${name}`);
     expect(res.status).toBe(200);
     // Slack command words are read in lower case; `__proto__` is not a name at all.
-    expect(res.json.text).toMatch(name === '__proto__' ? /could not read that command/ : new RegExp(`Unknown environment "${name.toLowerCase()}"\\. Valid environments: dev\\.`));
+    expect(res.json.text).toMatch(
+      name === '__proto__'
+        ? /could not read that command/
+        : new RegExp(`Unknown environment "${name.toLowerCase()}"\\. Valid environments: dev\\.`),
+    );
   });
 
   it.each(PROTOTYPE_NAMES)('/session-ttl verify %s answers "Unknown environment", not an error id', async (name) => {
     const res = await h.slash(`verify ${name}`);
     expect(res.status).toBe(200);
     expect(JSON.stringify(res.json)).not.toMatch(/error id|reference|went wrong/i);
-    expect(res.json.text).toMatch(name === '__proto__' ? /could not read that command/ : new RegExp(`Unknown environment "${name.toLowerCase()}"`));
+    expect(res.json.text).toMatch(
+      name === '__proto__' ? /could not read that command/ : new RegExp(`Unknown environment "${name.toLowerCase()}"`),
+    );
   });
 
   it('maps an alert labelled env=constructor (or __proto__) to no environment and asks for a mapping', async () => {
     h.slack.reset();
     for (const name of PROTOTYPE_NAMES) {
       // Given an alert whose env label, and a label named like a prototype property, name no environment.
-      const res = await h.alertmanager(alertmanagerPayload({ alertname: 'SessionTTLViolations', labels: { env: name, ['__proto__']: 'dev' } }));
+      const res = await h.alertmanager(
+        alertmanagerPayload({ alertname: 'SessionTTLViolations', labels: { env: name, ['__proto__']: 'dev' } }),
+      );
       expect(res.status).toBe(200);
     }
     await h.bot.idle();

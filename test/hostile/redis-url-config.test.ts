@@ -63,7 +63,15 @@ describe('redis.url', () => {
   });
 
   it('every URL it accepts from an odd list also parses in ioredis', () => {
-    const odd = ['redis://u:p/w@h:6379', 'redis://h:6379/%zz', 'redis://us%zzer@h', 'redis://h:99999', 'redis://h:6379#frag', 'redis://u@@h', 'redis://h/0?password'];
+    const odd = [
+      'redis://u:p/w@h:6379',
+      'redis://h:6379/%zz',
+      'redis://us%zzer@h',
+      'redis://h:99999',
+      'redis://h:6379#frag',
+      'redis://u@@h',
+      'redis://h/0?password',
+    ];
     const acceptedButCrashing = odd.filter((u) => issuesFor(u).length === 0 && !ioredisAccepts(u));
     expect(acceptedButCrashing).toEqual([]);
   });

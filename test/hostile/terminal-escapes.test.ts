@@ -21,7 +21,10 @@ describe('control characters from untrusted data never reach the terminal', () =
     redis = await resetSharedRedis();
     const dir = mkdtempSync(join(tmpdir(), 'hostile-term-'));
     configPath = join(dir, 'session-ttl.yaml');
-    writeFileSync(configPath, stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }));
+    writeFileSync(
+      configPath,
+      stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }),
+    );
   });
   afterAll(() => redis?.disconnect());
   beforeEach(async () => {
@@ -63,7 +66,10 @@ describe('control characters in a Redis reply never reach the terminal', () => {
       sockets.add(socket);
       // One error reply per command: each RESP command starts a line with `*` (pipelines send several).
       socket.on('data', (chunk: Buffer) => {
-        const commands = chunk.toString('latin1').split('\r\n').filter((l) => /^\*\d+$/.test(l)).length;
+        const commands = chunk
+          .toString('latin1')
+          .split('\r\n')
+          .filter((l) => /^\*\d+$/.test(l)).length;
         socket.write(`-ERR ${HOSTILE} no such thing\r\n`.repeat(commands));
       });
       socket.on('error', () => undefined);
@@ -74,7 +80,11 @@ describe('control characters in a Redis reply never reach the terminal', () => {
     configPath = join(dir, 'session-ttl.yaml');
     writeFileSync(
       configPath,
-      stringify({ environments: { dev: { profile: 'development', redis: { url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 } } } }),
+      stringify({
+        environments: {
+          dev: { profile: 'development', redis: { url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 500 } },
+        },
+      }),
     );
   });
   afterAll(async () => {

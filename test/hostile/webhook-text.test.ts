@@ -9,7 +9,13 @@ describe('Alertmanager data in chat.postMessage', () => {
   let h: HostileBot;
   beforeAll(async () => {
     h = await startHostileBot(
-      parseConfig({ environments: { prod: { profile: 'production', redis: { url: sharedRedisUrl() } } }, slack: { alertChannel: 'C0ALERTS' } }, 'webhook-text'),
+      parseConfig(
+        {
+          environments: { prod: { profile: 'production', redis: { url: sharedRedisUrl() } } },
+          slack: { alertChannel: 'C0ALERTS' },
+        },
+        'webhook-text',
+      ),
     );
   });
   afterAll(async () => {
@@ -19,8 +25,15 @@ describe('Alertmanager data in chat.postMessage', () => {
   it('escapes a mention in an alert name and encodes <, > and | in externalURL', async () => {
     h.slack.reset();
     // Given a group with the alert I answer and one whose name is Slack markup.
-    const payload = alertmanagerPayload({ alertname: 'SessionTTLViolations', labels: { env: 'staging' }, externalURL: 'https://am.example/<x>|<!channel>' });
-    const hostile = alertmanagerPayload({ alertname: '<!here> <@U0BOSS> <https://evil.example|click>', labels: { env: 'staging' } });
+    const payload = alertmanagerPayload({
+      alertname: 'SessionTTLViolations',
+      labels: { env: 'staging' },
+      externalURL: 'https://am.example/<x>|<!channel>',
+    });
+    const hostile = alertmanagerPayload({
+      alertname: '<!here> <@U0BOSS> <https://evil.example|click>',
+      labels: { env: 'staging' },
+    });
     (payload.alerts as unknown[]).push(...(hostile.alerts as unknown[]));
     const res = await h.alertmanager(payload);
     expect(res.status).toBe(200);
@@ -29,7 +42,9 @@ describe('Alertmanager data in chat.postMessage', () => {
     expect(posts.length).toBeGreaterThan(0);
     for (const p of posts) {
       // plain_text (the header) is shown as written; every mrkdwn text and the fallback are markup.
-      const all = JSON.stringify(JSON.stringify(p.body.blocks ?? []).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g));
+      const all = JSON.stringify(
+        JSON.stringify(p.body.blocks ?? []).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g),
+      );
       expect(String(p.body.text)).not.toMatch(/<!here>|<@U0BOSS>|<https:\/\/evil/);
       expect(all).not.toMatch(/<!here>|<!channel>|<@U0BOSS>|<https:\/\/evil/);
     }

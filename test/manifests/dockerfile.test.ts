@@ -1,6 +1,18 @@
 import { execSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { build } from 'esbuild';
@@ -19,7 +31,11 @@ interface Stage {
 /** The Dockerfile's stages and their instructions (comments and line continuations handled). */
 function parseDockerfile(text: string): Stage[] {
   const stages: Stage[] = [];
-  const logical = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const logical = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   for (const line of logical) {
     const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (op.toUpperCase() === 'FROM') {
@@ -68,14 +84,19 @@ function depsLayer(stage: Stage): string {
   const hash = createHash('sha256');
   for (const { op, args } of stage.lines) {
     hash.update(`${op} ${args}\n`);
-    if (op === 'COPY' && !args.includes('--from=')) for (const src of args.split(/\s+/).slice(0, -1)) hash.update(readFileSync(src));
+    if (op === 'COPY' && !args.includes('--from='))
+      for (const src of args.split(/\s+/).slice(0, -1)) hash.update(readFileSync(src));
   }
   const dir = join(tmpdir(), `session-ttl-dockerfile-${stage.name}-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(dir, 'app', 'node_modules'))) return dir;
   const building = mkdtempSync(join(tmpdir(), 'dockerfile-layer-'));
   // At the lowest CPU priority: the suite's other files run beside it and must not time out.
   followStage(stage, building, (cmd, cwd) => {
-    execSync(`nice -n 19 ${cmd}`, { cwd, stdio: 'pipe', env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' } });
+    execSync(`nice -n 19 ${cmd}`, {
+      cwd,
+      stdio: 'pipe',
+      env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+    });
   });
   try {
     renameSync(building, dir);
@@ -93,7 +114,10 @@ describe('Dockerfile', () => {
     expect(final.lines.filter((l) => l.op === 'RUN')).toEqual([]); // nothing runs at build time in the final image: no shell there
     const user = final.lines.find((l) => l.op === 'USER')!.args;
     expect(user).not.toMatch(/^(root|0)(:|$)/);
-    const entry = [...JSON.parse(final.lines.find((l) => l.op === 'ENTRYPOINT')!.args), ...JSON.parse(final.lines.find((l) => l.op === 'CMD')!.args)];
+    const entry = [
+      ...JSON.parse(final.lines.find((l) => l.op === 'ENTRYPOINT')!.args),
+      ...JSON.parse(final.lines.find((l) => l.op === 'CMD')!.args),
+    ];
     expect(entry).toEqual(['/nodejs/bin/node', 'dist/main.js']);
     const nodeModules = final.lines.find((l) => l.op === 'COPY' && l.args.includes('node_modules'))!.args;
     const depsStage = dockerfile.find((s) => nodeModules.includes(`--from=${s.name}`))!;
@@ -112,8 +136,18 @@ describe('Dockerfile', () => {
     const buildRoot = join(tmp, 'build');
     followStage(buildStage, buildRoot, (cmd) => expect(cmd).toMatch(/^npm (ci|run build)\b/));
     const app = join(buildRoot, 'app');
-    const sources = readdirSync(join(app, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(app, 'src', f));
-    await build({ entryPoints: sources, outdir: join(app, 'dist'), outbase: join(app, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent' });
+    const sources = readdirSync(join(app, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(app, 'src', f));
+    await build({
+      entryPoints: sources,
+      outdir: join(app, 'dist'),
+      outbase: join(app, 'src'),
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+    });
     // The final stage's copies.
     followStage(dockerfile.at(-1)!, join(tmp, 'run'), () => {
       throw new Error('the final stage must not RUN anything');
@@ -125,11 +159,17 @@ describe('Dockerfile', () => {
     const slack = await startFakeSlackApi();
     const port = await freePort();
     const configPath = join(tmp, 'session-ttl.yaml');
-    writeFileSync(configPath, stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }));
+    writeFileSync(
+      configPath,
+      stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }),
+    );
     const final = dockerfile.at(-1)!;
     const envLine = final.lines.find((l) => l.op === 'ENV')!.args;
     const imageEnv = Object.fromEntries(envLine.split(/\s+/).map((kv) => kv.split('=') as [string, string]));
-    const [, ...args] = [...JSON.parse(final.lines.find((l) => l.op === 'ENTRYPOINT')!.args), ...JSON.parse(final.lines.find((l) => l.op === 'CMD')!.args)] as string[];
+    const [, ...args] = [
+      ...JSON.parse(final.lines.find((l) => l.op === 'ENTRYPOINT')!.args),
+      ...JSON.parse(final.lines.find((l) => l.op === 'CMD')!.args),
+    ] as string[];
     const child = spawn(process.execPath, args, {
       cwd: runDir,
       env: {
@@ -151,13 +191,28 @@ describe('Dockerfile', () => {
     try {
       // Then: /healthz answers, and /metrics carries the runbook's metrics and the monitor's.
       await expect
-        .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status, { timeout: 15_000, interval: 100 })
+        .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status, {
+          timeout: 15_000,
+          interval: 100,
+        })
         .toBe(200);
       await expect
-        .poll(async () => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).match(/session_monitor_lease_held\{environment="dev"\} 1/) !== null, { timeout: 10_000, interval: 100 })
+        .poll(
+          async () =>
+            (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).match(
+              /session_monitor_lease_held\{environment="dev"\} 1/,
+            ) !== null,
+          { timeout: 10_000, interval: 100 },
+        )
         .toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      for (const name of ['session_actual_lifetime_seconds', 'session_ttl_violations_total', 'session_ttl_bot_check_duration_seconds', 'session_ttl_bot_remediation_events_total', 'process_cpu_seconds_total']) {
+      for (const name of [
+        'session_actual_lifetime_seconds',
+        'session_ttl_violations_total',
+        'session_ttl_bot_check_duration_seconds',
+        'session_ttl_bot_remediation_events_total',
+        'process_cpu_seconds_total',
+      ]) {
         expect(metrics, name).toContain(`# TYPE ${name}`);
       }
       child.kill('SIGTERM');

@@ -15,7 +15,9 @@ const HOST_GRACE_SECONDS = 20;
 
 const overlays = readdirSync('manifests/overlays');
 const render = (overlay: string): Obj[] =>
-  parseAllDocuments(execFileSync('kubectl', ['kustomize', `manifests/overlays/${overlay}`], { encoding: 'utf8' })).map((d) => d.toJS() as Obj);
+  parseAllDocuments(execFileSync('kubectl', ['kustomize', `manifests/overlays/${overlay}`], { encoding: 'utf8' })).map(
+    (d) => d.toJS() as Obj,
+  );
 const rendered = new Map(overlays.map((o) => [o, render(o)]));
 const one = (objs: Obj[], kind: string) => {
   const found = objs.filter((o) => o.kind === kind);
@@ -30,15 +32,33 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
   const container = pod.containers[0];
 
   it('renders every object the bot needs, all in one namespace', () => {
-    for (const kind of ['ServiceAccount', 'Role', 'RoleBinding', 'Deployment', 'Service', 'ConfigMap', 'PrometheusRule', 'ServiceMonitor', 'NetworkPolicy']) one(objs, kind);
+    for (const kind of [
+      'ServiceAccount',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'Service',
+      'ConfigMap',
+      'PrometheusRule',
+      'ServiceMonitor',
+      'NetworkPolicy',
+    ])
+      one(objs, kind);
     expect(new Set(objs.map((o) => o.metadata.namespace)).size).toBe(1);
-    expect(objs.some((o) => o.kind === 'Secret'), 'secrets are applied by hand, never rendered').toBe(false);
+    expect(
+      objs.some((o) => o.kind === 'Secret'),
+      'secrets are applied by hand, never rendered',
+    ).toBe(false);
   });
 
   it('runs under Pod Security "restricted" with probes on /healthz and /readyz and a grace period longer than the drain', () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container.securityContext.capabilities.add).toBeUndefined();
     expect(pod.hostNetwork ?? false).toBe(false);
     const port = container.ports.find((p: Obj) => p.name === 'http');
@@ -60,13 +80,16 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     const config = parseConfig(parse(cm.data['session-ttl.yaml']), `${overlay} ConfigMap`);
     for (const e of Object.values(config.environments)) expect(e.monitor.enabled).toBe(true);
     if (deploy.spec.replicas > 1) expect(env.STATE_REDIS_URL.valueFrom.secretKeyRef.name).toBe('session-ttl-bot-state');
-    for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'ALERTMANAGER_TOKEN']) expect(env[secret].value).toBeUndefined();
+    for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'ALERTMANAGER_TOKEN'])
+      expect(env[secret].value).toBeUndefined();
   });
 
   it('the Role grants exactly the accesses the code makes, on the objects the config names, and no other verb', () => {
     const cm = objs.find((o) => o.kind === 'ConfigMap')!;
     const config = parseConfig(parse(cm.data['session-ttl.yaml']), overlay);
-    const k = Object.values(config.environments).map((e) => e.kubernetes).find((x) => x && !isManifestSource(x))!;
+    const k = Object.values(config.environments)
+      .map((e) => e.kubernetes)
+      .find((x) => x && !isManifestSource(x))!;
     const names: Record<string, string[]> = {
       configmaps: [k.appConfigMap, k.redisConfigMap].sort(),
       deployments: [deploymentFromSelector(k.appSelector)!, deploymentFromSelector(k.redisSelector)!].sort(),
@@ -74,14 +97,22 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     const role = one(objs, 'Role');
     const grants = role.rules.flatMap((r: Obj) =>
       (r.apiGroups as string[]).flatMap((g) =>
-        (r.resources as string[]).flatMap((res) => (r.verbs as string[]).map((v) => `${g} ${res} ${v}${r.resourceNames ? ` [${[...r.resourceNames].sort().join(',')}]` : ''}`)),
+        (r.resources as string[]).flatMap((res) =>
+          (r.verbs as string[]).map(
+            (v) => `${g} ${res} ${v}${r.resourceNames ? ` [${[...r.resourceNames].sort().join(',')}]` : ''}`,
+          ),
+        ),
       ),
     );
-    const used = API_ACCESS.map((a) => `${a.group} ${a.resource} ${a.verb}${a.named ? ` [${names[a.resource]!.join(',')}]` : ''}`);
+    const used = API_ACCESS.map(
+      (a) => `${a.group} ${a.resource} ${a.verb}${a.named ? ` [${names[a.resource]!.join(',')}]` : ''}`,
+    );
     expect([...grants].sort()).toEqual([...used].sort());
     const binding = one(objs, 'RoleBinding');
     expect(binding.roleRef.name).toBe(role.metadata.name);
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: deploy.metadata.namespace }]);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: pod.serviceAccountName, namespace: deploy.metadata.namespace },
+    ]);
   });
 
   it('Service, ServiceMonitor and NetworkPolicy reach /metrics on the pod', () => {
@@ -113,14 +144,17 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     botMetrics(registry);
     const exported = (await registry.getMetricsAsJSON()).map((m) => m.name);
     for (const rule of rules) {
-      for (const name of rule.expr.match(/\bsession_[a-z_]+/g) ?? []) expect(exported, `${rule.alert} uses ${name}`).toContain(name);
+      for (const name of rule.expr.match(/\bsession_[a-z_]+/g) ?? [])
+        expect(exported, `${rule.alert} uses ${name}`).toContain(name);
     }
   });
 });
 
 describe('manifests/bot/secret.example.yaml', () => {
   it('is an example with no values, outside the kustomization', () => {
-    const secrets = parseAllDocuments(readFileSync('manifests/bot/secret.example.yaml', 'utf8')).map((d) => d.toJS() as Obj);
+    const secrets = parseAllDocuments(readFileSync('manifests/bot/secret.example.yaml', 'utf8')).map(
+      (d) => d.toJS() as Obj,
+    );
     for (const s of secrets) for (const v of Object.values(s.stringData as Record<string, string>)) expect(v).toBe('');
     expect(readFileSync('manifests/bot/kustomization.yaml', 'utf8')).not.toMatch(/^\s*-\s*secret/m);
   });

@@ -17,7 +17,12 @@ describe('check metrics', () => {
     const stopped = await startRedisServer();
     await stopped.stop();
     const config = parseConfig(
-      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } }, down: { profile: 'development', redis: { url: stopped.url, connectTimeoutMs: 300 } } } },
+      {
+        environments: {
+          dev: { profile: 'development', redis: { url: sharedRedisUrl() } },
+          down: { profile: 'development', redis: { url: stopped.url, connectTimeoutMs: 300 } },
+        },
+      },
       'test',
     );
     const metricsRegistry = new Registry();

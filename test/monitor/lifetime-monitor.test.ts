@@ -38,15 +38,33 @@ function config(url: string, monitor: Record<string, unknown> = {}) {
   return parseConfig(
     {
       environments: {
-        sliding: { profile: 'development', expectedTtlSeconds: 1, slidingWindow: true, redis: { url: `${url}/0` }, monitor },
-        fixed: { profile: 'development', expectedTtlSeconds: 1, slidingWindow: false, redis: { url: `${url}/1` }, monitor },
+        sliding: {
+          profile: 'development',
+          expectedTtlSeconds: 1,
+          slidingWindow: true,
+          redis: { url: `${url}/0` },
+          monitor,
+        },
+        fixed: {
+          profile: 'development',
+          expectedTtlSeconds: 1,
+          slidingWindow: false,
+          redis: { url: `${url}/1` },
+          monitor,
+        },
       },
     },
     'test',
   );
 }
 
-async function startMonitorHost(opts: { url: string; store?: CasStateStore; replica?: string; monitor?: Record<string, unknown>; logs?: ReturnType<typeof captureLogs> }) {
+async function startMonitorHost(opts: {
+  url: string;
+  store?: CasStateStore;
+  replica?: string;
+  monitor?: Record<string, unknown>;
+  logs?: ReturnType<typeof captureLogs>;
+}) {
   const logs = opts.logs ?? captureLogs('info');
   const registry = new Registry();
   const metrics = createMetricsFeature({
@@ -59,7 +77,13 @@ async function startMonitorHost(opts: { url: string; store?: CasStateStore; repl
     processMetrics: false,
     monitorTuning: { noTtlGraceMs: 150, tickMs: 100 },
   });
-  const host = createHost({ features: [metrics.feature], logger: logs.logger, port: 0, hostname: '127.0.0.1', graceMs: 1000 });
+  const host = createHost({
+    features: [metrics.feature],
+    logger: logs.logger,
+    port: 0,
+    hostname: '127.0.0.1',
+    graceMs: 1000,
+  });
   const { port } = await host.start();
   const monitor = (env: string) => metrics.monitors.find((m) => m.env === env)!;
   return { host, port, metrics, monitor, logs, registry };
@@ -74,8 +98,11 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     await c0.flushall();
     const run = await startMonitorHost({ url: server.url });
     try {
-      await expect.poll(() => run.metrics.monitors.map((m) => m.status().state), deadline).toEqual(['watching', 'watching']);
-      const events = async (env: string, event: string) => (await scrape(run.port))('session_monitor_events_total', { environment: env, event });
+      await expect
+        .poll(() => run.metrics.monitors.map((m) => m.status().state), deadline)
+        .toEqual(['watching', 'watching']);
+      const events = async (env: string, event: string) =>
+        (await scrape(run.port))('session_monitor_events_total', { environment: env, event });
 
       // Given: sessions in "sliding" (expected TTL 1 s, a write resets the expectation)...
       for (let i = 0; i < 3; i++) await c0.set(`session:exp:${i}`, 'v', 'PX', 1000); // expire on time
@@ -97,12 +124,18 @@ describe('session lifetime monitor (real redis-server with keyspace notification
       for (let i = 0; i < 2; i++) await c0.pexpire(`session:refresh:${i}`, 1000);
 
       // Then: every expiring session ended, and was judged.
-      await expect.poll(async () => (await scrape(run.port))(`${L}_count`, { environment: 'sliding' }), deadline).toBe(3 + 2 + 1 + 3);
+      await expect
+        .poll(async () => (await scrape(run.port))(`${L}_count`, { environment: 'sliding' }), deadline)
+        .toBe(3 + 2 + 1 + 3);
       await expect.poll(async () => (await scrape(run.port))(`${L}_count`, { environment: 'fixed' }), deadline).toBe(2);
       let m = await scrape(run.port);
       expect({
-        sliding: ['deleted', 'early_expiration', 'no_ttl', 'short_ttl', 'evicted'].map((reason) => m(V, { environment: 'sliding', reason })),
-        fixed: ['deleted', 'early_expiration', 'no_ttl', 'short_ttl', 'evicted'].map((reason) => m(V, { environment: 'fixed', reason })),
+        sliding: ['deleted', 'early_expiration', 'no_ttl', 'short_ttl', 'evicted'].map((reason) =>
+          m(V, { environment: 'sliding', reason }),
+        ),
+        fixed: ['deleted', 'early_expiration', 'no_ttl', 'short_ttl', 'evicted'].map((reason) =>
+          m(V, { environment: 'fixed', reason }),
+        ),
       }).toEqual({ sliding: [3, 0, 1, 1, 0], fixed: [0, 2, 0, 0, 0] });
       // Lifetimes of about a second fall in the runbook's first bucket; the refreshed ones lived over 1.5 s.
       expect(m(`${L}_bucket`, { environment: 'sliding', le: '300' })).toBe(9);
@@ -124,14 +157,18 @@ describe('session lifetime monitor (real redis-server with keyspace notification
       const evicted = Number(/evicted_keys:(\d+)/.exec(await c0.info('stats'))![1]);
       expect(evicted).toBeGreaterThan(0);
       // Then: exactly as many evicted sessions as Redis evicted.
-      await expect.poll(async () => (await scrape(run.port))(V, { environment: 'sliding', reason: 'evicted' }), deadline).toBe(evicted);
+      await expect
+        .poll(async () => (await scrape(run.port))(V, { environment: 'sliding', reason: 'evicted' }), deadline)
+        .toBe(evicted);
       m = await scrape(run.port);
       expect(m(`${L}_count`, { environment: 'sliding' })).toBe(9 + evicted);
       expect(m(V, { environment: 'sliding', reason: 'deleted' })).toBe(3);
       expect(m('session_monitor_tracked_sessions', { environment: 'sliding' })).toBeGreaterThanOrEqual(0);
       // The status snapshot (refreshed each lease tick) says the same.
       const lines = async () => statusLines(await run.metrics.status('sliding')).join('\n');
-      await expect.poll(lines, deadline).toContain(`evicted ${evicted}, deleted 3, early_expiration 0, no_ttl 1, short_ttl 1`);
+      await expect
+        .poll(lines, deadline)
+        .toContain(`evicted ${evicted}, deleted 3, early_expiration 0, no_ttl 1, short_ttl 1`);
       expect(await lines()).toContain('watching by replica `replica-a`');
     } finally {
       await run.host.stop();
@@ -141,40 +178,60 @@ describe('session lifetime monitor (real redis-server with keyspace notification
 
   // Timing-sensitive on a loaded 2-core machine (an event-loop stall longer than the lease hands it over
   // early): retried, so only a consistent failure fails the suite.
-  it('one replica watches at a time; another takes over within seconds when the first loses its lease, with no double count', { retry: 2 }, async () => {
-    const c0 = await client(`${server.url}/0`);
-    await c0.flushall();
-    const stateA = await client(server.url);
-    const stateB = await client(server.url);
-    const monitor = { leaseSeconds: 1 };
-    const a = await startMonitorHost({ url: server.url, store: redisStateStore(stateA), replica: 'replica-a', monitor });
-    const b = await startMonitorHost({ url: server.url, store: redisStateStore(stateB), replica: 'replica-b', monitor });
-    try {
-      await expect.poll(() => a.monitor('sliding').status().state, deadline).toBe('watching');
-      expect(b.monitor('sliding').status().state).toBe('standby');
-      // Given: A counts a deletion.
-      await c0.set('session:a1', 'v', 'PX', 60_000);
-      await c0.set('session:a2', 'v', 'PX', 60_000);
-      await c0.del('session:a1');
-      await expect.poll(async () => (await scrape(a.port))(V, { environment: 'sliding', reason: 'deleted' }), deadline).toBe(1);
-      // When: A can no longer renew (its state Redis is gone: as good as dead for the lease).
-      stateA.disconnect();
-      const lostAt = Date.now();
-      await expect.poll(() => b.monitor('sliding').status().state, deadline).toBe('watching');
-      expect(Date.now() - lostAt).toBeLessThan(5000); // lease 1 s + a tick + subscribe and scan
-      expect(await b.monitor('sliding').holder()).toMatchObject({ holder: 'replica-b' });
-      // Then: B found a2 by its scan and counts its end; A, still subscribed, counts nothing more.
-      await c0.del('session:a2');
-      await c0.set('session:b1', 'v', 'PX', 60_000);
-      await c0.del('session:b1');
-      await expect.poll(async () => (await scrape(b.port))(V, { environment: 'sliding', reason: 'deleted' }), deadline).toBe(2);
-      await b.monitor('sliding').settled();
-      expect((await scrape(a.port))(V, { environment: 'sliding', reason: 'deleted' })).toBe(1);
-      expect((await scrape(a.port))('session_monitor_events_total', { environment: 'sliding', event: 'del' })).toBe(1);
-    } finally {
-      await Promise.all([a.host.stop(), b.host.stop()]);
-    }
-  });
+  it(
+    'one replica watches at a time; another takes over within seconds when the first loses its lease, with no double count',
+    { retry: 2 },
+    async () => {
+      const c0 = await client(`${server.url}/0`);
+      await c0.flushall();
+      const stateA = await client(server.url);
+      const stateB = await client(server.url);
+      const monitor = { leaseSeconds: 1 };
+      const a = await startMonitorHost({
+        url: server.url,
+        store: redisStateStore(stateA),
+        replica: 'replica-a',
+        monitor,
+      });
+      const b = await startMonitorHost({
+        url: server.url,
+        store: redisStateStore(stateB),
+        replica: 'replica-b',
+        monitor,
+      });
+      try {
+        await expect.poll(() => a.monitor('sliding').status().state, deadline).toBe('watching');
+        expect(b.monitor('sliding').status().state).toBe('standby');
+        // Given: A counts a deletion.
+        await c0.set('session:a1', 'v', 'PX', 60_000);
+        await c0.set('session:a2', 'v', 'PX', 60_000);
+        await c0.del('session:a1');
+        await expect
+          .poll(async () => (await scrape(a.port))(V, { environment: 'sliding', reason: 'deleted' }), deadline)
+          .toBe(1);
+        // When: A can no longer renew (its state Redis is gone: as good as dead for the lease).
+        stateA.disconnect();
+        const lostAt = Date.now();
+        await expect.poll(() => b.monitor('sliding').status().state, deadline).toBe('watching');
+        expect(Date.now() - lostAt).toBeLessThan(5000); // lease 1 s + a tick + subscribe and scan
+        expect(await b.monitor('sliding').holder()).toMatchObject({ holder: 'replica-b' });
+        // Then: B found a2 by its scan and counts its end; A, still subscribed, counts nothing more.
+        await c0.del('session:a2');
+        await c0.set('session:b1', 'v', 'PX', 60_000);
+        await c0.del('session:b1');
+        await expect
+          .poll(async () => (await scrape(b.port))(V, { environment: 'sliding', reason: 'deleted' }), deadline)
+          .toBe(2);
+        await b.monitor('sliding').settled();
+        expect((await scrape(a.port))(V, { environment: 'sliding', reason: 'deleted' })).toBe(1);
+        expect((await scrape(a.port))('session_monitor_events_total', { environment: 'sliding', event: 'del' })).toBe(
+          1,
+        );
+      } finally {
+        await Promise.all([a.host.stop(), b.host.stop()]);
+      }
+    },
+  );
 
   it('counts a reconnect gap (metric and log line) and keeps counting after rebuilding from a scan', async () => {
     const c0 = await client(`${server.url}/0`);
@@ -184,15 +241,31 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     try {
       await expect.poll(() => run.monitor('sliding').status().state, deadline).toBe('watching');
       await c0.set('session:before', 'v', 'PX', 60_000);
-      await expect.poll(async () => (await scrape(run.port))('session_monitor_events_total', { environment: 'sliding', event: 'set' }), deadline).toBe(1);
+      await expect
+        .poll(
+          async () =>
+            (await scrape(run.port))('session_monitor_events_total', { environment: 'sliding', event: 'set' }),
+          deadline,
+        )
+        .toBe(1);
       // When: the subscription is cut.
       await c0.client('KILL', 'TYPE', 'pubsub');
       // Then: the gap is counted and logged, and the session known before is still tracked.
-      await expect.poll(async () => (await scrape(run.port))('session_monitor_gaps_total', { environment: 'sliding' }), deadline).toBeGreaterThanOrEqual(1);
-      expect(logs.lines.some((l) => l.level === 40 && /resubscribed after a gap of .* lost; rebuilding from a scan/.test(l.msg as string))).toBe(true);
-      await expect.poll(() => logs.lines.some((l) => l.why === 'reconnect' && l.env === 'sliding'), deadline).toBe(true);
+      await expect
+        .poll(async () => (await scrape(run.port))('session_monitor_gaps_total', { environment: 'sliding' }), deadline)
+        .toBeGreaterThanOrEqual(1);
+      expect(
+        logs.lines.some(
+          (l) => l.level === 40 && /resubscribed after a gap of .* lost; rebuilding from a scan/.test(l.msg as string),
+        ),
+      ).toBe(true);
+      await expect
+        .poll(() => logs.lines.some((l) => l.why === 'reconnect' && l.env === 'sliding'), deadline)
+        .toBe(true);
       await c0.del('session:before');
-      await expect.poll(async () => (await scrape(run.port))(V, { environment: 'sliding', reason: 'deleted' }), deadline).toBe(1);
+      await expect
+        .poll(async () => (await scrape(run.port))(V, { environment: 'sliding', reason: 'deleted' }), deadline)
+        .toBe(1);
     } finally {
       await run.host.stop();
     }
@@ -203,11 +276,17 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     const run = await startMonitorHost({ url: bare.url, logs });
     try {
       await expect.poll(() => run.monitor('sliding').status().state, deadline).toBe('watching');
-      const ready = (await (await fetch(`http://127.0.0.1:${run.port}/readyz`)).json()) as { checks: Record<string, { detail: string }> };
+      const ready = (await (await fetch(`http://127.0.0.1:${run.port}/readyz`)).json()) as {
+        checks: Record<string, { detail: string }>;
+      };
       expect(ready.checks.monitor!.detail).toContain('sliding: notify-keyspace-events is "", missing K, g, $, x, e');
       expect(ready.checks.monitor!.detail).toContain('CONFIG SET notify-keyspace-events Kg$xe');
-      expect(statusLines(await run.metrics.status('fixed')).join('\n')).toContain('CONFIG SET notify-keyspace-events Kg$xe');
-      expect(logs.lines.some((l) => l.level === 40 && l.fix?.startsWith('CONFIG SET notify-keyspace-events Kg$xe'))).toBe(true);
+      expect(statusLines(await run.metrics.status('fixed')).join('\n')).toContain(
+        'CONFIG SET notify-keyspace-events Kg$xe',
+      );
+      expect(
+        logs.lines.some((l) => l.level === 40 && l.fix?.startsWith('CONFIG SET notify-keyspace-events Kg$xe')),
+      ).toBe(true);
       expect((await scrape(run.port))('session_monitor_notifications_ok', { environment: 'sliding' })).toBe(0);
       const c = await client(bare.url);
       expect(await c.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', '']);

@@ -20,7 +20,10 @@ export async function scrape(port: number): Promise<(name: string, labels?: Reco
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const samples = parseExposition(await res.text());
   return (name, labels = {}) => {
-    const key = `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',')}}`;
+    const key = `${name}{${Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .sort()
+      .join(',')}}`;
     return samples.get(key) ?? 0;
   };
 }

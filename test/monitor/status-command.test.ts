@@ -38,20 +38,49 @@ afterAll(async () => {
 function captureIo(env: NodeJS.ProcessEnv): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
-  return { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env, color: false, stderrIsTTY: false, out: () => out, err: () => err };
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    env,
+    color: false,
+    stderrIsTTY: false,
+    out: () => out,
+    err: () => err,
+  };
 }
 
 describe('status of the session monitor', () => {
   it('/session-ttl status answers through the real Bolt app: watching replica, counts, the notification setting to add', async () => {
     const config = parseConfig(
-      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } }, quiet: { profile: 'development', redis: { url: sharedRedisUrl() }, monitor: { enabled: false } } } },
+      {
+        environments: {
+          dev: { profile: 'development', redis: { url: sharedRedisUrl() } },
+          quiet: { profile: 'development', redis: { url: sharedRedisUrl() }, monitor: { enabled: false } },
+        },
+      },
       'test',
     );
     const logs = captureLogs('info');
-    const metrics = createMetricsFeature({ config, registry: new Registry(), store: memoryStateStore(), openFeed: keyspaceFeedOpener({}), logger: logs.logger, replica: 'bot-7f9c', processMetrics: false, monitorTuning: { tickMs: 100 } });
+    const metrics = createMetricsFeature({
+      config,
+      registry: new Registry(),
+      store: memoryStateStore(),
+      openFeed: keyspaceFeedOpener({}),
+      logger: logs.logger,
+      replica: 'bot-7f9c',
+      processMetrics: false,
+      monitorTuning: { tickMs: 100 },
+    });
     const sources = createSourceCache({});
     const bot = createBot({
-      settings: { mode: 'http', botToken: 'xoxb-1-2-status', signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'info' },
+      settings: {
+        mode: 'http',
+        botToken: 'xoxb-1-2-status',
+        signingSecret: SIGNING_SECRET,
+        slackApiUrl: slack.apiUrl,
+        port: 0,
+        logLevel: 'info',
+      },
       config,
       registry: createCheckRegistry([]),
       sourcesFor: sources.sourcesFor,
@@ -62,11 +91,20 @@ describe('status of the session monitor', () => {
       extraSubcommands: [statusCommand({ config, status: (env) => metrics.status(env) })],
     });
     const { port } = await bot.start();
-    const send = (text: string) => sendSlashCommand(`http://127.0.0.1:${port}`, { text, response_url: slack.responseUrl('cmd') }, { signingSecret: SIGNING_SECRET });
+    const send = (text: string) =>
+      sendSlashCommand(
+        `http://127.0.0.1:${port}`,
+        { text, response_url: slack.responseUrl('cmd') },
+        { signingSecret: SIGNING_SECRET },
+      );
     try {
-      await expect.poll(async () => ((await send('status')).json as { text: string }).text, deadline).toContain('*dev*: watching by replica `bot-7f9c`');
+      await expect
+        .poll(async () => ((await send('status')).json as { text: string }).text, deadline)
+        .toContain('*dev*: watching by replica `bot-7f9c`');
       const text = ((await send('status')).json as { text: string }).text;
-      expect(text).toContain('violations in the last hour: evicted 0, deleted 0, early_expiration 0, no_ttl 0, short_ttl 0');
+      expect(text).toContain(
+        'violations in the last hour: evicted 0, deleted 0, early_expiration 0, no_ttl 0, short_ttl 0',
+      );
       expect(text).toContain('notify-keyspace-events is "", missing K, g, $, x, e');
       expect(text).toContain('*quiet*: monitor off (monitor.enabled: false)');
       const one = ((await send('status quiet')).json as { text: string }).text;
@@ -82,8 +120,14 @@ describe('status of the session monitor', () => {
   it('session-ttl monitor runs the monitor and /metrics without Slack tokens; session-ttl status reads what it reported', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'monitor-cli-'));
     const configPath = join(dir, 'session-ttl.yaml');
-    writeFileSync(configPath, stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }));
-    const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, configPath);
+    writeFileSync(
+      configPath,
+      stringify({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }),
+    );
+    const config = parseConfig(
+      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
+      configPath,
+    );
     const env = { PORT: '0', STATE_REDIS_URL: sharedRedisUrl(), HOSTNAME: 'monitor-only-1' };
     let stop!: () => void;
     let port = 0;
@@ -100,10 +144,23 @@ describe('status of the session monitor', () => {
       await expect.poll(() => port, deadline).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-      await expect.poll(async () => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).includes('session_monitor_lease_held{environment="dev"} 1'), deadline).toBe(true);
+      await expect
+        .poll(
+          async () =>
+            (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).includes(
+              'session_monitor_lease_held{environment="dev"} 1',
+            ),
+          deadline,
+        )
+        .toBe(true);
       // The terminal reads the report from the state Redis, as another replica's /session-ttl would.
       const io = captureIo({ STATE_REDIS_URL: sharedRedisUrl() });
-      await expect.poll(async () => (await runCli(['status', 'dev', '--config', configPath], io), io.out()), { timeout: 15_000, interval: 200 }).toContain('dev: watching by replica monitor-only-1');
+      await expect
+        .poll(async () => (await runCli(['status', 'dev', '--config', configPath], io), io.out()), {
+          timeout: 15_000,
+          interval: 200,
+        })
+        .toContain('dev: watching by replica monitor-only-1');
       const noState = captureIo({});
       expect(await runCli(['status', '--config', configPath], noState)).toBe(2);
       expect(noState.err()).toContain('set STATE_REDIS_URL');

@@ -38,7 +38,14 @@ export async function startReliabilityBot(opts: {
 }): Promise<RunningBot> {
   const logs = captureLogs();
   const sources = createSourceCache({});
-  const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: opts.slack.apiUrl, port: 0, logLevel: 'debug' };
+  const settings: BotSettings = {
+    mode: 'http',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    slackApiUrl: opts.slack.apiUrl,
+    port: 0,
+    logLevel: 'debug',
+  };
   const bot = createBot({
     settings,
     config: opts.config,
@@ -47,7 +54,11 @@ export async function startReliabilityBot(opts: {
     logger: logs.logger,
     hostname: '127.0.0.1',
     webApiRetries: 0,
-    alerts: { stateStore: opts.stateStore ?? memoryStateStore(), alertmanagerToken: AM_TOKEN, ...(opts.retryDelaysMs ? { retryDelaysMs: opts.retryDelaysMs } : {}) },
+    alerts: {
+      stateStore: opts.stateStore ?? memoryStateStore(),
+      alertmanagerToken: AM_TOKEN,
+      ...(opts.retryDelaysMs ? { retryDelaysMs: opts.retryDelaysMs } : {}),
+    },
     onClose: [sources.close],
     ...opts.extra,
   });
@@ -58,7 +69,11 @@ export async function startReliabilityBot(opts: {
     logs,
     sources,
     slash: (text, responseId, channel = 'C0CHAN') =>
-      sendSlashCommand(url, { text, channel_id: channel, response_url: opts.slack.responseUrl(responseId) }, { signingSecret: SIGNING_SECRET }),
+      sendSlashCommand(
+        url,
+        { text, channel_id: channel, response_url: opts.slack.responseUrl(responseId) },
+        { signingSecret: SIGNING_SECRET },
+      ),
     async alertmanager(body) {
       const t0 = performance.now();
       const res = await fetch(`${url}/alertmanager`, {
@@ -78,7 +93,12 @@ const firing = loadCorpus<unknown>('alertmanager').find((f) => f.name === 'firin
 export function firingNotification(env: string, group = 'g1'): Record<string, any> {
   const body = structuredClone(firing);
   const alert = { ...body.alerts[0], labels: { ...body.alerts[0].labels, env }, fingerprint: `fp-${group}-${env}` };
-  return { ...body, groupKey: `{}:{alertname="SessionTTLViolations", group="${group}"}`, alerts: [alert], commonLabels: { ...body.commonLabels, env } };
+  return {
+    ...body,
+    groupKey: `{}:{alertname="SessionTTLViolations", group="${group}"}`,
+    alerts: [alert],
+    commonLabels: { ...body.commonLabels, env },
+  };
 }
 
 /** Canary keys left in Redis by verify. */

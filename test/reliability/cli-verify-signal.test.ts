@@ -22,8 +22,24 @@ describe('session-ttl verify stopped by a signal (issue 9, item 3)', () => {
       // Given: the real CLI, verifying with a 600 s wait.
       const dir = mkdtempSync(join(tmpdir(), 'verify-signal-'));
       const config = join(dir, 'session-ttl.yaml');
-      writeFileSync(config, stringify({ environments: { dev: { profile: 'development', expectedTtlSeconds: 60, redis: { url: sharedRedisUrl() }, verify: { waitSeconds: 600 } } } }));
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify', 'dev', '--config', config, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      writeFileSync(
+        config,
+        stringify({
+          environments: {
+            dev: {
+              profile: 'development',
+              expectedTtlSeconds: 60,
+              redis: { url: sharedRedisUrl() },
+              verify: { waitSeconds: 600 },
+            },
+          },
+        }),
+      );
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli.ts', 'verify', 'dev', '--config', config, '--json'],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -21,7 +21,11 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     slack = await startFakeSlackApi();
     redis = await resetSharedRedis();
     config = parseConfig(
-      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } }, defaults: { rateWindowMs: 0 }, slack: { alertChannel: ALERTS } },
+      {
+        environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } },
+        defaults: { rateWindowMs: 0 },
+        slack: { alertChannel: ALERTS },
+      },
       'delivery-test',
     );
   });
@@ -45,7 +49,11 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     slack.failMethodHttp('chat.postMessage', 500);
     const notification = firingNotification('dev', 'resend');
     expect((await running.alertmanager(notification)).status).toBe(200);
-    await waitUntil('the bot to give up', () => running.logs.lines.find((l) => l.msg === 'gave up on an Alertmanager notification; its next re-send will be answered'));
+    await waitUntil('the bot to give up', () =>
+      running.logs.lines.find(
+        (l) => l.msg === 'gave up on an Alertmanager notification; its next re-send will be answered',
+      ),
+    );
     expect(slack.callsOf('chat.postMessage')).toHaveLength(3);
 
     // When: Slack is back and Alertmanager sends the same notification again.
@@ -53,7 +61,10 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     expect((await running.alertmanager(notification)).status).toBe(200);
 
     // Then: the group message and the diagnosis are posted.
-    await slack.waitFor('chat.postMessage', (c) => c.body.channel === ALERTS && !c.body.thread_ts && slack.callsOf('chat.postMessage').indexOf(c) >= 3);
+    await slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.channel === ALERTS && !c.body.thread_ts && slack.callsOf('chat.postMessage').indexOf(c) >= 3,
+    );
     const diagnosis = await slack.waitFor('chat.postMessage', threadReply);
     expect(allText(diagnosis.body)).toContain('Redis server');
   });
@@ -75,14 +86,19 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     const port = await freePort();
     let stateRedis = await startRedisOnPort(port);
     await stateRedis.stop();
-    const state = openStateStore({ url: `redis://127.0.0.1:${port}`, logger: (await import('pino')).pino({ level: 'silent' }) });
+    const state = openStateStore({
+      url: `redis://127.0.0.1:${port}`,
+      logger: (await import('pino')).pino({ level: 'silent' }),
+    });
     const running = await start({ stateStore: state.store, retryDelaysMs: [100, 300, 1000, 2000] });
     try {
       const t0 = performance.now();
       const answer = await running.alertmanager(firingNotification('dev', 'store'));
       expect(answer.status).toBe(200);
       expect(performance.now() - t0, 'the webhook must not wait for the state store').toBeLessThan(500);
-      await waitUntil('a failed try', () => running.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'));
+      await waitUntil('a failed try', () =>
+        running.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'),
+      );
 
       // When: the store comes back.
       stateRedis = await startRedisOnPort(port);
@@ -102,7 +118,9 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     await running.slash('diagnose dev server-info', 'fallback');
     const reply = await slack.waitForResponse((r) => r.id === 'fallback');
     expect(reply.body.text).toContain('could not post the report in this channel');
-    expect((reply.body.blocks as { block_id?: string }[]).map((b) => b.block_id)).toContain('finding:fixture.server_info');
+    expect((reply.body.blocks as { block_id?: string }[]).map((b) => b.block_id)).toContain(
+      'finding:fixture.server_info',
+    );
   });
 
   it('posts a smaller rendering when Slack refuses the blocks (invalid_blocks), then the text alone', async () => {
@@ -115,6 +133,8 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     expect(full!.body.blocks).toBeDefined();
     expect(posted.body.blocks).toBeUndefined();
     expect(posted.body.text).toContain('dev');
-    expect(slack.responses.filter((r) => r.id === 'small').map((r) => r.body.text)).not.toContainEqual(expect.stringMatching(/ERR-|could not post/));
+    expect(slack.responses.filter((r) => r.id === 'small').map((r) => r.body.text)).not.toContainEqual(
+      expect.stringMatching(/ERR-|could not post/),
+    );
   });
 });

@@ -8,10 +8,26 @@ export const serverInfoCheck = defineCheck({
   id: 'server-info',
   summary: 'Reads INFO server (test fixture)',
   needs: ['redis'],
-  findings: [findingSpec({ id: 'fixture.server_info', severity: { default: 'info' }, evidence: z.object({ runId: z.string() }), scenarios: [], actions: [] })],
+  findings: [
+    findingSpec({
+      id: 'fixture.server_info',
+      severity: { default: 'info' },
+      evidence: z.object({ runId: z.string() }),
+      scenarios: [],
+      actions: [],
+    }),
+  ],
   async run(ctx) {
     const info = await ctx.redis.nodes[0]!.info('server');
-    return [{ id: 'fixture.server_info', severity: 'info', title: 'Redis server', detail: 'Redis answered INFO.', evidence: { runId: info.run_id ?? '' } }];
+    return [
+      {
+        id: 'fixture.server_info',
+        severity: 'info',
+        title: 'Redis server',
+        detail: 'Redis answered INFO.',
+        evidence: { runId: info.run_id ?? '' },
+      },
+    ];
   },
 });
 
@@ -38,11 +54,27 @@ export function heldCheck(id = 'held') {
     id,
     summary: 'Waits until the test releases it (test fixture)',
     needs: [],
-    findings: [findingSpec({ id: `fixture.${id}`, severity: { default: 'info' }, evidence: z.object({}), scenarios: [], actions: [] })],
+    findings: [
+      findingSpec({
+        id: `fixture.${id}`,
+        severity: { default: 'info' },
+        evidence: z.object({}),
+        scenarios: [],
+        actions: [],
+      }),
+    ],
     async run() {
       entered.resolve();
       await release.promise;
-      return [{ id: `fixture.${id}`, severity: 'info', title: 'Held check finished', detail: 'released by the test', evidence: {} }];
+      return [
+        {
+          id: `fixture.${id}`,
+          severity: 'info',
+          title: 'Held check finished',
+          detail: 'released by the test',
+          evidence: {},
+        },
+      ];
     },
   });
   return { check, entered, release };
@@ -56,7 +88,11 @@ export async function startRedisOnPort(port: number): Promise<RedisServerHandle>
 }
 
 /** Polls `probe` until it returns a value, or fails with `what` after `timeoutMs`. */
-export async function waitUntil<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

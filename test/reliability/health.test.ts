@@ -49,7 +49,9 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
     const { WebSocketServer } = (await import('ws' as string)) as WsModule;
     wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     await new Promise<void>((r) => wss.once('listening', r));
-    wss.on('connection', (s) => s.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0APP' } })));
+    wss.on('connection', (s) =>
+      s.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0APP' } })),
+    );
     slack = await startFakeSlackApi();
     slack.setSocketModeUrl(`ws://127.0.0.1:${wss.address().port}/link`);
     stateRedisPort = await freePort();
@@ -58,8 +60,18 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
     state = openStateStore({ url: stateRedis.url, logger: pino({ level: 'silent' }) });
     sources = createSourceCache({});
     bot = createBot({
-      settings: { mode: 'socket', botToken: 'xoxb-health-1', appToken: 'xapp-1-A0APP-healthtoken', slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' },
-      config: parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'health-test'),
+      settings: {
+        mode: 'socket',
+        botToken: 'xoxb-health-1',
+        appToken: 'xapp-1-A0APP-healthtoken',
+        slackApiUrl: slack.apiUrl,
+        port: 0,
+        logLevel: 'debug',
+      },
+      config: parseConfig(
+        { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
+        'health-test',
+      ),
       registry: createCheckRegistry([serverInfoCheck]),
       sourcesFor: sources.sourcesFor,
       logger: captureLogs().logger,
@@ -100,7 +112,9 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
     expect((await get(`${url}/healthz`)).status).toBe(200);
     const back = await startRedisOnPort(stateRedisPort);
     stopStateRedis = () => back.stop();
-    await waitUntil('the state store answering again', async () => ((await get(`${url}/readyz`)).body.checks['state-store']?.ok ? true : undefined));
+    await waitUntil('the state store answering again', async () =>
+      (await get(`${url}/readyz`)).body.checks['state-store']?.ok ? true : undefined,
+    );
   });
 
   it('is not ready when the Socket Mode connection drops, and not live once it has been down past the limit', async () => {

@@ -15,7 +15,10 @@ describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
     // Given: a private Redis and the bot's source cache (one client per environment, kept between diagnoses).
     const port = await freePort();
     let server = await startRedisOnPort(port);
-    const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: server.url, connectTimeoutMs: 500 } } } }, 'test');
+    const config = parseConfig(
+      { environments: { dev: { profile: 'development', redis: { url: server.url, connectTimeoutMs: 500 } } } },
+      'test',
+    );
     const deps = { config, registry: createCheckRegistry([serverInfoCheck]), sourcesFor: sources.sourcesFor };
     const diagnose = () => runDiagnosis(deps, { envName: 'dev', checkIds: ['server-info'] });
     try {
@@ -31,10 +34,15 @@ describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
       expect(tookMs, 'a diagnosis during the outage must fail fast, not hang').toBeLessThan(3000);
 
       // And: the outage lasts several reconnect attempts (the old client gave up after two and stayed closed).
-      const client = (sources.sourcesFor(config.environments.dev!).redis!.nodes[0] as unknown as { client: Redis }).client;
+      const client = (sources.sourcesFor(config.environments.dev!).redis!.nodes[0] as unknown as { client: Redis })
+        .client;
       let attempts = 0;
       client.on('reconnecting', () => attempts++);
-      await waitUntil('four reconnect attempts, or the client giving up', () => (attempts >= 4 || client.status === 'end' ? true : undefined), 10_000);
+      await waitUntil(
+        'four reconnect attempts, or the client giving up',
+        () => (attempts >= 4 || client.status === 'end' ? true : undefined),
+        10_000,
+      );
       // And: Redis comes back on the same port.
       server = await startRedisOnPort(port);
       const after = await diagnose();
@@ -52,10 +60,15 @@ describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
   it('replaces a client that has given up (closed) at the next use', async () => {
     const port = await freePort();
     const server = await startRedisOnPort(port);
-    const config = parseConfig({ environments: { other: { profile: 'development', redis: { url: server.url } } } }, 'test');
+    const config = parseConfig(
+      { environments: { other: { profile: 'development', redis: { url: server.url } } } },
+      'test',
+    );
     try {
       const deps = { config, registry: createCheckRegistry([serverInfoCheck]), sourcesFor: sources.sourcesFor };
-      expect((await runDiagnosis(deps, { envName: 'other', checkIds: ['server-info'] })).checks[0]?.status).toBe('findings');
+      expect((await runDiagnosis(deps, { envName: 'other', checkIds: ['server-info'] })).checks[0]?.status).toBe(
+        'findings',
+      );
       const store = sources.sourcesFor(config.environments.other!).redis!;
       const first = store.nodes[0] as unknown as { client: { disconnect(): void; status: string } };
       // Given: the client has ended (as after a fatal error): ioredis never reconnects an ended client.

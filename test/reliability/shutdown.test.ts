@@ -22,7 +22,9 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
     redis = await resetSharedRedis();
     config = parseConfig(
       {
-        environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() }, verify: { waitSeconds: 60 } } },
+        environments: {
+          dev: { profile: 'development', redis: { url: sharedRedisUrl() }, verify: { waitSeconds: 60 } },
+        },
         defaults: { rateWindowMs: 0 },
         slack: { alertChannel: ALERTS },
       },
@@ -41,7 +43,12 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
   it('tells the user that a slash diagnosis still running when the grace period ends was interrupted, with the command to run again', async () => {
     // Given: a diagnosis held open by a fixture check, and a bot with a short grace period.
     const held = heldCheck();
-    const running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([held.check, serverInfoCheck]), extra: { graceMs: 200, lastWordsMs: 300 } });
+    const running = await startReliabilityBot({
+      slack,
+      config,
+      registry: createCheckRegistry([held.check, serverInfoCheck]),
+      extra: { graceMs: 200, lastWordsMs: 300 },
+    });
     const ack = await running.slash('diagnose dev held', 'cut');
     expect(ack.json.text).toMatch(/Diagnosing/);
     await held.entered.promise;
@@ -57,12 +64,19 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
     // And: the abandoned diagnosis posts nothing when it ends after the sources closed.
     held.release.resolve();
     await expect(slack.waitFor('chat.postMessage', () => true, 300)).rejects.toThrow(/no chat.postMessage call/);
-    expect(running.logs.lines.some((l) => l.msg === 'shutdown grace period over; interrupting the work still running')).toBe(true);
+    expect(
+      running.logs.lines.some((l) => l.msg === 'shutdown grace period over; interrupting the work still running'),
+    ).toBe(true);
   });
 
   it('posts a diagnosis that finishes within the grace period as usual', async () => {
     const held = heldCheck();
-    const running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([held.check]), extra: { graceMs: 10_000 } });
+    const running = await startReliabilityBot({
+      slack,
+      config,
+      registry: createCheckRegistry([held.check]),
+      extra: { graceMs: 10_000 },
+    });
     await running.slash('diagnose dev held', 'ok');
     await held.entered.promise;
 
@@ -75,7 +89,9 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
     expect(drained).toBe(true);
     const report = await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0CHAN');
     expect(allText(report.body)).toContain('Held check finished');
-    expect(slack.responses.filter((r) => r.id === 'ok').map((r) => r.body.text)).not.toContainEqual(expect.stringContaining('interrupted'));
+    expect(slack.responses.filter((r) => r.id === 'ok').map((r) => r.body.text)).not.toContainEqual(
+      expect.stringContaining('interrupted'),
+    );
   });
 
   it('never posts a false "unreachable" for an alert diagnosis cut short by the restart; it says it was interrupted', async () => {
@@ -86,7 +102,15 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
       id: 'late-read',
       summary: 'Reads Redis after a barrier (test fixture)',
       needs: ['redis'],
-      findings: [findingSpec({ id: 'fixture.late', severity: { default: 'info' }, evidence: z.object({}), scenarios: [], actions: [] })],
+      findings: [
+        findingSpec({
+          id: 'fixture.late',
+          severity: { default: 'info' },
+          evidence: z.object({}),
+          scenarios: [],
+          actions: [],
+        }),
+      ],
       async run(ctx) {
         entered.resolve();
         await release.promise;
@@ -94,7 +118,12 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
         return [];
       },
     });
-    const running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([lateRead]), extra: { graceMs: 200, lastWordsMs: 500 } });
+    const running = await startReliabilityBot({
+      slack,
+      config,
+      registry: createCheckRegistry([lateRead]),
+      extra: { graceMs: 200, lastWordsMs: 500 },
+    });
     expect((await running.alertmanager(firingNotification('dev'))).status).toBe(200);
     const group = await slack.waitFor('chat.postMessage', (c) => c.body.channel === ALERTS && !c.body.thread_ts);
     await entered.promise;
@@ -109,11 +138,18 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
     expect(allText(interrupted.body)).toContain('interrupted by a restart');
     expect(allText(interrupted.body)).toContain('/session-ttl diagnose dev');
     expect(group).toBeDefined();
-    await expect(slack.waitFor('chat.postMessage', (c) => /unreachable/i.test(allText(c.body)), 300)).rejects.toThrow(/no chat.postMessage call/);
+    await expect(slack.waitFor('chat.postMessage', (c) => /unreachable/i.test(allText(c.body)), 300)).rejects.toThrow(
+      /no chat.postMessage call/,
+    );
   });
 
   it('removes the verify canary and finishes the progress message when the restart interrupts the wait', async () => {
-    const running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([serverInfoCheck]), extra: { graceMs: 200, lastWordsMs: 3000 } });
+    const running = await startReliabilityBot({
+      slack,
+      config,
+      registry: createCheckRegistry([serverInfoCheck]),
+      extra: { graceMs: 200, lastWordsMs: 3000 },
+    });
     await running.slash('verify dev', 'verify');
     // Given: the canary is written and verify waits its 60 s (the progress message says so).
     const waiting = await slack.waitFor('chat.update', (c) => /checking again|waiting|again in/i.test(allText(c.body)));
@@ -124,7 +160,10 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
 
     // Then: the canary is gone and the message was finished with the interruption as its reason.
     expect(await canaryKeys(redis)).toEqual([]);
-    const final = slack.callsOf('chat.update').filter((c) => c.body.ts === waiting.body.ts).at(-1)!;
+    const final = slack
+      .callsOf('chat.update')
+      .filter((c) => c.body.ts === waiting.body.ts)
+      .at(-1)!;
     expect(allText(final.body)).toContain('interrupted');
     expect(allText(final.body)).not.toMatch(/checking again in/i);
   });

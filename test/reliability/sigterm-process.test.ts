@@ -26,63 +26,77 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
   });
 
   // Retried: it spawns the bot under tsx, whose start takes seconds on a loaded machine.
-  it('tells the user the diagnosis was interrupted, with the command to run again, and exits 0', { retry: 2, timeout: 60_000 }, async () => {
-    // Given: the bot (node src/main.ts) with a 0.3 s grace period, and a Redis whose clients are paused.
-    const dir = mkdtempSync(join(tmpdir(), 'sigterm-'));
-    const config = join(dir, 'session-ttl.yaml');
-    // The drain starts only once the workers have stopped, and the session monitor's stop waits for the
-    // paused Redis too; a 4 s eviction-rate window keeps the diagnosis running well past the 0.3 s grace after
-    // Redis resumes (the default window, 250 ms since issue 12, would let it finish within the grace).
-    writeFileSync(config, stringify({ environments: { dev: { profile: 'development', redis: { url: redis.url } } }, defaults: { rateWindowMs: 4000 } }));
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        SLACK_BOT_TOKEN: 'xoxb-3333-4444-processtoken',
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-        SESSION_TTL_CONFIG: config,
-        SHUTDOWN_GRACE_SECONDS: '0.3',
-        LOG_LEVEL: 'info',
-      },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const admin = new Redis(redis.url);
-    try {
-      const listening = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${out}`)), 30_000);
-        child.stdout.on('data', () => {
-          if (out.includes('"msg":"listening"')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
+  it(
+    'tells the user the diagnosis was interrupted, with the command to run again, and exits 0',
+    { retry: 2, timeout: 60_000 },
+    async () => {
+      // Given: the bot (node src/main.ts) with a 0.3 s grace period, and a Redis whose clients are paused.
+      const dir = mkdtempSync(join(tmpdir(), 'sigterm-'));
+      const config = join(dir, 'session-ttl.yaml');
+      // The drain starts only once the workers have stopped, and the session monitor's stop waits for the
+      // paused Redis too; a 4 s eviction-rate window keeps the diagnosis running well past the 0.3 s grace after
+      // Redis resumes (the default window, 250 ms since issue 12, would let it finish within the grace).
+      writeFileSync(
+        config,
+        stringify({
+          environments: { dev: { profile: 'development', redis: { url: redis.url } } },
+          defaults: { rateWindowMs: 4000 },
+        }),
+      );
+      const port = await freePort();
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH,
+          SLACK_BOT_TOKEN: 'xoxb-3333-4444-processtoken',
+          SLACK_SIGNING_SECRET: SECRET,
+          SLACK_API_URL: slack.apiUrl,
+          PORT: String(port),
+          SESSION_TTL_CONFIG: config,
+          SHUTDOWN_GRACE_SECONDS: '0.3',
+          LOG_LEVEL: 'info',
+        },
       });
-      await listening;
-      await admin.call('CLIENT', 'PAUSE', '2500', 'ALL');
-      const ack = await sendSlashCommand(`http://127.0.0.1:${port}`, { text: 'diagnose dev', response_url: slack.responseUrl('proc') }, { signingSecret: SECRET });
-      expect(ack.json.text).toMatch(/Diagnosing/);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const admin = new Redis(redis.url);
+      try {
+        const listening = new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${out}`)), 30_000);
+          child.stdout.on('data', () => {
+            if (out.includes('"msg":"listening"')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        await listening;
+        await admin.call('CLIENT', 'PAUSE', '2500', 'ALL');
+        const ack = await sendSlashCommand(
+          `http://127.0.0.1:${port}`,
+          { text: 'diagnose dev', response_url: slack.responseUrl('proc') },
+          { signingSecret: SECRET },
+        );
+        expect(ack.json.text).toMatch(/Diagnosing/);
 
-      // When: SIGTERM arrives while the diagnosis waits for Redis.
-      child.kill('SIGTERM');
+        // When: SIGTERM arrives while the diagnosis waits for Redis.
+        child.kill('SIGTERM');
 
-      // Then: the user is told, and the process exits cleanly; no report and no "unreachable" is posted.
-      const told = await slack.waitForResponse((r) => r.id === 'proc', 10_000);
-      expect(told.body.text).toContain('interrupted by a restart');
-      expect(told.body.text).toContain('/session-ttl diagnose dev');
-      expect(await exited).toBe(0);
-      expect(slack.callsOf('chat.postMessage')).toEqual([]);
-      expect(out).toContain('shutdown grace period over');
-    } finally {
-      await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
-      admin.disconnect();
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-  });
+        // Then: the user is told, and the process exits cleanly; no report and no "unreachable" is posted.
+        const told = await slack.waitForResponse((r) => r.id === 'proc', 10_000);
+        expect(told.body.text).toContain('interrupted by a restart');
+        expect(told.body.text).toContain('/session-ttl diagnose dev');
+        expect(await exited).toBe(0);
+        expect(slack.callsOf('chat.postMessage')).toEqual([]);
+        expect(out).toContain('shutdown grace period over');
+      } finally {
+        await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+        admin.disconnect();
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  );
 });

@@ -18,7 +18,15 @@ const apply: AuditInput = {
   action: 'set-eviction-policy',
   pendingId: 'AAAAAAAAAAAAAAAAAAAAAA',
   params: { policy: 'volatile-lru' },
-  changes: [{ kind: 'redis-config', node: '10.0.0.1:6379', parameter: 'maxmemory-policy', before: 'allkeys-lru', after: 'volatile-lru' }],
+  changes: [
+    {
+      kind: 'redis-config',
+      node: '10.0.0.1:6379',
+      parameter: 'maxmemory-policy',
+      before: 'allkeys-lru',
+      after: 'volatile-lru',
+    },
+  ],
   result: 'applied on 1 node',
   dryRun: false,
 };
@@ -46,7 +54,14 @@ describe.each(kinds)('remediation audit in the $name stream store', (kind) => {
     const clock = testClock();
     const logs = captureLogs('info');
     const registry = new Registry();
-    const audit = createAudit({ streams, logger: logs.logger, registry, now: clock.now, environments: ['prod', 'staging'], ...(maxLen ? { maxLen } : {}) });
+    const audit = createAudit({
+      streams,
+      logger: logs.logger,
+      registry,
+      now: clock.now,
+      environments: ['prod', 'staging'],
+      ...(maxLen ? { maxLen } : {}),
+    });
     return { audit, clock, logs, registry, redis };
   }
 
@@ -82,7 +97,13 @@ describe.each(kinds)('remediation audit in the $name stream store', (kind) => {
     await audit.record(apply);
     await audit.record(apply);
     await audit.record({ ...apply, event: 'denial', actor: { userId: 'U0STRANGER' }, result: 'not in a role' });
-    await audit.record({ event: 'denial', actor: { userId: 'U0X' }, env: 'made-up-env', result: 'verify denied', dryRun: false });
+    await audit.record({
+      event: 'denial',
+      actor: { userId: 'U0X' },
+      env: 'made-up-env',
+      result: 'verify denied',
+      dryRun: false,
+    });
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === AUDIT_COUNTER);
     const values = (metric?.values ?? []).map((v) => [v.labels, v.value]);
     expect(values).toEqual(
@@ -95,28 +116,57 @@ describe.each(kinds)('remediation audit in the $name stream store', (kind) => {
     expect(values).toHaveLength(3);
     expect(await registry.metrics()).not.toMatch(/U0/);
     // A second audit on the same registry shares the counter instead of failing to register it.
-    const again = createAudit({ streams: memoryStreamStore(), logger: captureLogs().logger, registry, now: Date.now, environments: ['prod'] });
+    const again = createAudit({
+      streams: memoryStreamStore(),
+      logger: captureLogs().logger,
+      registry,
+      now: Date.now,
+      environments: ['prod'],
+    });
     await again.record(apply);
-    expect((await registry.getSingleMetric(AUDIT_COUNTER)?.get())?.values.find((v) => v.labels.event === 'apply')?.value).toBe(3);
+    expect(
+      (await registry.getSingleMetric(AUDIT_COUNTER)?.get())?.values.find((v) => v.labels.event === 'apply')?.value,
+    ).toBe(3);
   });
 
   it('writes each entry to the log', async () => {
     const { audit, logs } = await setup();
     await audit.record({ ...apply, event: 'failure', result: 'CONFIG SET refused: NOPERM', dryRun: true });
     const line = logs.lines.find((l) => l.msg === 'remediation audit: failure');
-    expect(line?.audit).toMatchObject({ event: 'failure', env: 'prod', action: 'set-eviction-policy', actor: { userId: 'U0SRE' }, dryRun: true, result: 'CONFIG SET refused: NOPERM' });
+    expect(line?.audit).toMatchObject({
+      event: 'failure',
+      env: 'prod',
+      action: 'set-eviction-policy',
+      actor: { userId: 'U0SRE' },
+      dryRun: true,
+      result: 'CONFIG SET refused: NOPERM',
+    });
   });
 });
 
 describe('remediation audit when the state Redis does not answer', () => {
   it('still logs and counts the entry, and says it was not stored', async () => {
-    const down = new Redis({ port: await freePort(), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const down = new Redis({
+      port: await freePort(),
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     down.on('error', () => undefined);
     const logs = captureLogs('info');
     const registry = new Registry();
-    const audit = createAudit({ streams: redisStreamStore(down), logger: logs.logger, registry, now: Date.now, environments: ['prod'] });
+    const audit = createAudit({
+      streams: redisStreamStore(down),
+      logger: logs.logger,
+      registry,
+      now: Date.now,
+      environments: ['prod'],
+    });
     expect(await audit.record(apply)).toEqual({ stored: false });
-    expect(logs.lines.find((l) => l.level === 50)).toMatchObject({ msg: 'remediation audit: apply (not stored in the audit stream)', audit: { pendingId: apply.pendingId } });
+    expect(logs.lines.find((l) => l.level === 50)).toMatchObject({
+      msg: 'remediation audit: apply (not stored in the audit stream)',
+      audit: { pendingId: apply.pendingId },
+    });
     expect((await registry.getSingleMetric(AUDIT_COUNTER)?.get())?.values[0]?.value).toBe(1);
     down.disconnect();
   });

@@ -20,7 +20,10 @@ describe.each(storeKinds())('environment lock in the $name state store', (kind) 
     const b = createEnvLocks({ store: await kind.replica(), now: clock.now });
     const first = await a.acquire('prod', 'set-eviction-policy by U1');
     expect(first.ok).toBe(true);
-    expect(await b.acquire('prod', 'rollout-restart by U2')).toEqual({ ok: false, heldBy: { holder: 'set-eviction-policy by U1', since: clock.now() } });
+    expect(await b.acquire('prod', 'rollout-restart by U2')).toEqual({
+      ok: false,
+      heldBy: { holder: 'set-eviction-policy by U1', since: clock.now() },
+    });
     // Another environment is independent.
     expect((await b.acquire('staging', 'x')).ok).toBe(true);
     if (first.ok) expect(await first.lease.release()).toBe(true);
@@ -59,7 +62,10 @@ describe.each(storeKinds())('environment lock in the $name state store', (kind) 
     const locks = createEnvLocks({ store: await kind.open(clock.now), now: clock.now });
     await locks.acquire('prod', 'A');
     let ran = false;
-    expect(await locks.withLock('prod', 'B', async () => (ran = true))).toMatchObject({ ok: false, heldBy: { holder: 'A' } });
+    expect(await locks.withLock('prod', 'B', async () => (ran = true))).toMatchObject({
+      ok: false,
+      heldBy: { holder: 'A' },
+    });
     expect(ran).toBe(false);
   });
 });

@@ -7,9 +7,15 @@ const actionsOf = (id: string) => defaultCatalogue.actionsOf(id);
 
 describe('the actions a report offers', () => {
   it('come from the findings catalogue, once per action, with the findings that call for it', () => {
-    const offered = offeredActions([{ id: 'eviction.allkeys_policy' }, { id: 'memory.evictions' }, { id: 'ttl.no_expiry' }], actionsOf);
+    const offered = offeredActions(
+      [{ id: 'eviction.allkeys_policy' }, { id: 'memory.evictions' }, { id: 'ttl.no_expiry' }],
+      actionsOf,
+    );
     expect(offered.map((o) => o.action).sort()).toEqual(['set-eviction-policy', 'set-maxmemory']);
-    expect(offered.find((o) => o.action === 'set-eviction-policy')?.findings).toEqual(['eviction.allkeys_policy', 'memory.evictions']);
+    expect(offered.find((o) => o.action === 'set-eviction-policy')?.findings).toEqual([
+      'eviction.allkeys_policy',
+      'memory.evictions',
+    ]);
   });
 
   it('restart what the finding is about: the app for stale pods, Redis for AOF', () => {

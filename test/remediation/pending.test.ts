@@ -9,7 +9,13 @@ const plan: Plan = {
   params: { policy: 'volatile-lru' },
   summary: 'Set maxmemory-policy to volatile-lru on 1 node and in ConfigMap redis-session-config',
   changes: [
-    { kind: 'redis-config', node: '10.0.0.1:6379', parameter: 'maxmemory-policy', before: 'allkeys-lru', after: 'volatile-lru' },
+    {
+      kind: 'redis-config',
+      node: '10.0.0.1:6379',
+      parameter: 'maxmemory-policy',
+      before: 'allkeys-lru',
+      after: 'volatile-lru',
+    },
     {
       kind: 'configmap',
       namespace: 'langgraph-agent',
@@ -37,7 +43,8 @@ describe.each(storeKinds())('pending actions in the $name state store', (kind) =
     const clock = testClock();
     const store = await kind.open(clock.now);
     const pending = createPendingActions({ store, now: clock.now, ttlMinutes: 30 });
-    const replicaStore = async (): Promise<PendingActions> => createPendingActions({ store: await kind.replica(), now: clock.now, ttlMinutes: 30 });
+    const replicaStore = async (): Promise<PendingActions> =>
+      createPendingActions({ store: await kind.replica(), now: clock.now, ttlMinutes: 30 });
     return { clock, store, pending, replicaStore };
   }
 
@@ -76,18 +83,32 @@ describe.each(storeKinds())('pending actions in the $name state store', (kind) =
     const { pending, clock } = await setup();
     const rec = await pending.create({ plan, requester, approvalsRequired: 1 });
     clock.advance(30 * 60_000);
-    for (const r of [await pending.approve(rec.id, { userId: 'U0A' }), await pending.consume(rec.id, { userId: 'U0A' }), await pending.reject(rec.id, { userId: 'U0A' })]) {
-      expect(r).toMatchObject({ ok: false, reason: 'expired', message: expect.stringMatching(/expired at 2026-12-01T12:30:00.000Z/) });
+    for (const r of [
+      await pending.approve(rec.id, { userId: 'U0A' }),
+      await pending.consume(rec.id, { userId: 'U0A' }),
+      await pending.reject(rec.id, { userId: 'U0A' }),
+    ]) {
+      expect(r).toMatchObject({
+        ok: false,
+        reason: 'expired',
+        message: expect.stringMatching(/expired at 2026-12-01T12:30:00.000Z/),
+      });
     }
   });
 
   it('does not consume before the approvals are in; with approvals: 0 the requester may', async () => {
     const { pending } = await setup();
     const needs = await pending.create({ plan, requester, approvalsRequired: 1 });
-    expect(await pending.consume(needs.id, { userId: 'U0REQ' })).toMatchObject({ ok: false, reason: 'awaiting_approval' });
+    expect(await pending.consume(needs.id, { userId: 'U0REQ' })).toMatchObject({
+      ok: false,
+      reason: 'awaiting_approval',
+    });
     const free = await pending.create({ plan, requester, approvalsRequired: 0 });
     expect(free.status).toBe('approved');
-    expect(await pending.consume(free.id, { userId: 'U0REQ' })).toMatchObject({ ok: true, record: { status: 'applying' } });
+    expect(await pending.consume(free.id, { userId: 'U0REQ' })).toMatchObject({
+      ok: true,
+      record: { status: 'applying' },
+    });
   });
 
   it('keeps the record after apply and answers a second click with who and when', async () => {
@@ -108,8 +129,15 @@ describe.each(storeKinds())('pending actions in the $name state store', (kind) =
   it('rejection is final and answered with who and when', async () => {
     const { pending } = await setup();
     const rec = await pending.create({ plan, requester, approvalsRequired: 1 });
-    expect(await pending.reject(rec.id, { userId: 'U0SRE' }, 'not during peak')).toMatchObject({ ok: true, record: { status: 'rejected', rejected: { userId: 'U0SRE', reason: 'not during peak' } } });
-    expect(await pending.approve(rec.id, { userId: 'U0A' })).toMatchObject({ ok: false, reason: 'already_decided', message: expect.stringMatching(/^Already rejected by <@U0SRE>/) });
+    expect(await pending.reject(rec.id, { userId: 'U0SRE' }, 'not during peak')).toMatchObject({
+      ok: true,
+      record: { status: 'rejected', rejected: { userId: 'U0SRE', reason: 'not during peak' } },
+    });
+    expect(await pending.approve(rec.id, { userId: 'U0A' })).toMatchObject({
+      ok: false,
+      reason: 'already_decided',
+      message: expect.stringMatching(/^Already rejected by <@U0SRE>/),
+    });
     expect(await pending.consume(rec.id, { userId: 'U0A' })).toMatchObject({ ok: false, reason: 'already_decided' });
   });
 
@@ -117,7 +145,10 @@ describe.each(storeKinds())('pending actions in the $name state store', (kind) =
     const { pending, replicaStore } = await setup();
     const rec = await pending.create({ plan, requester, approvalsRequired: 1 });
     const other = await replicaStore();
-    const results = await Promise.all([pending.approve(rec.id, { userId: 'U0A' }), other.approve(rec.id, { userId: 'U0B' })]);
+    const results = await Promise.all([
+      pending.approve(rec.id, { userId: 'U0A' }),
+      other.approve(rec.id, { userId: 'U0B' }),
+    ]);
     expect(results.filter((r) => r.ok && r.decided)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.reason === 'already_decided')).toHaveLength(1);
     expect((await pending.get(rec.id))?.approvals).toHaveLength(1);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessConfig } from '../../src/config/access.js';
 import { accessSchema } from '../../src/config/access.js';
-import { approvalsRequired, decide, mayApprove, referencedUserGroups, type AccessPolicy, type What, type Who } from '../../src/remediation/policy.js';
+import {
+  approvalsRequired,
+  decide,
+  mayApprove,
+  referencedUserGroups,
+  type AccessPolicy,
+  type What,
+  type Who,
+} from '../../src/remediation/policy.js';
 
 const INCIDENT = 'C0INCIDENT';
 const access: AccessConfig = accessSchema.parse({
@@ -30,59 +38,171 @@ const request = (action: What['action']): What => ({ kind: 'request', action });
 const approve = (action: What['action']): What => ({ kind: 'approve', action });
 const verify: What = { kind: 'verify' };
 
-type Row = [name: string, p: AccessPolicy, who: Who, channelId: string, env: string, what: What, expected: { allowed: boolean; roles?: string[]; wouldAllow?: string; why?: RegExp }];
+type Row = [
+  name: string,
+  p: AccessPolicy,
+  who: Who,
+  channelId: string,
+  env: string,
+  what: What,
+  expected: { allowed: boolean; roles?: string[]; wouldAllow?: string; why?: RegExp },
+];
 
 const rows: Row[] = [
   [
     'no access section: request refused, naming the entry that would allow it',
-    noAccess, sre, INCIDENT, 'prod', request('set-eviction-policy'),
+    noAccess,
+    sre,
+    INCIDENT,
+    'prod',
+    request('set-eviction-policy'),
     {
       allowed: false,
       wouldAllow: 'access.environments.prod.request.set-eviction-policy',
       why: /add your user id \(U0SRE\) to a role listed in access\.environments\.prod\.request\.set-eviction-policy/,
     },
   ],
-  ['no access section: approve refused', noAccess, sre, INCIDENT, 'prod', approve('set-maxmemory'), { allowed: false, wouldAllow: 'access.environments.prod.approve.set-maxmemory' }],
+  [
+    'no access section: approve refused',
+    noAccess,
+    sre,
+    INCIDENT,
+    'prod',
+    approve('set-maxmemory'),
+    { allowed: false, wouldAllow: 'access.environments.prod.approve.set-maxmemory' },
+  ],
   ['no access section: verify stays allowed', noAccess, stranger, 'C0ANYWHERE', 'prod', verify, { allowed: true }],
-  ['user in a role by id', policy, sre, INCIDENT, 'prod', request('set-eviction-policy'), { allowed: true, roles: ['sre'] }],
-  ['user in a role through a user group', policy, viaGroup, INCIDENT, 'prod', request('set-maxmemory'), { allowed: true, roles: ['sre'] }],
+  [
+    'user in a role by id',
+    policy,
+    sre,
+    INCIDENT,
+    'prod',
+    request('set-eviction-policy'),
+    { allowed: true, roles: ['sre'] },
+  ],
+  [
+    'user in a role through a user group',
+    policy,
+    viaGroup,
+    INCIDENT,
+    'prod',
+    request('set-maxmemory'),
+    { allowed: true, roles: ['sre'] },
+  ],
   [
     'user in no role',
-    policy, stranger, INCIDENT, 'prod', request('set-eviction-policy'),
-    { allowed: false, wouldAllow: 'access.environments.prod.request.set-eviction-policy', why: /U0STRANGE.*\(oncall, sre\)/ },
+    policy,
+    stranger,
+    INCIDENT,
+    'prod',
+    request('set-eviction-policy'),
+    {
+      allowed: false,
+      wouldAllow: 'access.environments.prod.request.set-eviction-policy',
+      why: /U0STRANGE.*\(oncall, sre\)/,
+    },
   ],
   [
     'right user, wrong channel',
-    policy, sre, 'C0RANDOM', 'prod', request('set-eviction-policy'),
+    policy,
+    sre,
+    'C0RANDOM',
+    'prod',
+    request('set-eviction-policy'),
     { allowed: false, wouldAllow: 'slack.incidentChannels', why: /only in <#C0INCIDENT>.*C0RANDOM/ },
   ],
   [
     'access.channels replaces slack.incidentChannels',
-    { access: { ...access, channels: ['C0OTHER'] }, incidentChannels: [INCIDENT] }, sre, INCIDENT, 'prod', request('set-eviction-policy'),
+    { access: { ...access, channels: ['C0OTHER'] }, incidentChannels: [INCIDENT] },
+    sre,
+    INCIDENT,
+    'prod',
+    request('set-eviction-policy'),
     { allowed: false, wouldAllow: 'access.channels' },
   ],
-  ['exact key used: oncall may request rollout-restart', policy, oncall, INCIDENT, 'prod', request('rollout-restart'), { allowed: true, roles: ['oncall'] }],
+  [
+    'exact key used: oncall may request rollout-restart',
+    policy,
+    oncall,
+    INCIDENT,
+    'prod',
+    request('rollout-restart'),
+    { allowed: true, roles: ['oncall'] },
+  ],
   [
     'exact key beats "*": sre is under "*" but not under rollout-restart',
-    policy, sre, INCIDENT, 'prod', request('rollout-restart'),
+    policy,
+    sre,
+    INCIDENT,
+    'prod',
+    request('rollout-restart'),
     { allowed: false, wouldAllow: 'access.environments.prod.request.rollout-restart' },
   ],
-  ['"*" applies to an action without its own key', policy, sre, INCIDENT, 'prod', request('tune-aof'), { allowed: true, roles: ['sre'] }],
+  [
+    '"*" applies to an action without its own key',
+    policy,
+    sre,
+    INCIDENT,
+    'prod',
+    request('tune-aof'),
+    { allowed: true, roles: ['sre'] },
+  ],
   [
     '"*" denial names the "*" entry',
-    policy, oncall, INCIDENT, 'prod', request('tune-aof'),
+    policy,
+    oncall,
+    INCIDENT,
+    'prod',
+    request('tune-aof'),
     { allowed: false, wouldAllow: 'access.environments.prod.request.*' },
   ],
-  ['approve by the approving role', policy, sre, INCIDENT, 'prod', approve('set-eviction-policy'), { allowed: true, roles: ['sre'] }],
-  ['approve refused to a requesting-only role', policy, oncall, INCIDENT, 'prod', approve('set-eviction-policy'), { allowed: false, wouldAllow: 'access.environments.prod.approve.*' }],
+  [
+    'approve by the approving role',
+    policy,
+    sre,
+    INCIDENT,
+    'prod',
+    approve('set-eviction-policy'),
+    { allowed: true, roles: ['sre'] },
+  ],
+  [
+    'approve refused to a requesting-only role',
+    policy,
+    oncall,
+    INCIDENT,
+    'prod',
+    approve('set-eviction-policy'),
+    { allowed: false, wouldAllow: 'access.environments.prod.approve.*' },
+  ],
   [
     'environment without access rules: refused',
-    policy, sre, INCIDENT, 'dev', request('set-eviction-policy'),
+    policy,
+    sre,
+    INCIDENT,
+    'dev',
+    request('set-eviction-policy'),
     { allowed: false, wouldAllow: 'access.environments.dev.request.set-eviction-policy', why: /Nobody may request/ },
   ],
   ['request without an action: refused', policy, sre, INCIDENT, 'prod', { kind: 'request' }, { allowed: false }],
-  ['verify listed: a listed role may', policy, oncall, 'C0ANYWHERE', 'prod', verify, { allowed: true, roles: ['oncall'] }],
-  ['verify listed: others may not', policy, stranger, INCIDENT, 'prod', verify, { allowed: false, wouldAllow: 'access.environments.prod.verify' }],
+  [
+    'verify listed: a listed role may',
+    policy,
+    oncall,
+    'C0ANYWHERE',
+    'prod',
+    verify,
+    { allowed: true, roles: ['oncall'] },
+  ],
+  [
+    'verify listed: others may not',
+    policy,
+    stranger,
+    INCIDENT,
+    'prod',
+    verify,
+    { allowed: false, wouldAllow: 'access.environments.prod.verify' },
+  ],
   ['verify not listed for the environment: allowed', policy, stranger, INCIDENT, 'staging', verify, { allowed: true }],
 ];
 
@@ -99,7 +219,12 @@ describe('decide', () => {
 });
 
 describe('mayApprove', () => {
-  const pending = { env: 'prod', action: 'set-eviction-policy' as const, requester: { userId: 'U0SRE' }, approvals: [] };
+  const pending = {
+    env: 'prod',
+    action: 'set-eviction-policy' as const,
+    requester: { userId: 'U0SRE' },
+    approvals: [],
+  };
 
   it('refuses the requester approving their own request, even in an approving role', () => {
     const d = mayApprove(policy, sre, INCIDENT, pending);
@@ -113,8 +238,13 @@ describe('mayApprove', () => {
 
   it('allows another approver and applies the approve policy and channel', () => {
     expect(mayApprove(policy, viaGroup, INCIDENT, pending)).toEqual({ allowed: true, roles: ['sre'] });
-    expect(mayApprove(policy, oncall, INCIDENT, { ...pending, requester: { userId: 'U0X' } })).toMatchObject({ allowed: false });
-    expect(mayApprove(policy, viaGroup, 'C0RANDOM', pending)).toMatchObject({ allowed: false, wouldAllow: 'slack.incidentChannels' });
+    expect(mayApprove(policy, oncall, INCIDENT, { ...pending, requester: { userId: 'U0X' } })).toMatchObject({
+      allowed: false,
+    });
+    expect(mayApprove(policy, viaGroup, 'C0RANDOM', pending)).toMatchObject({
+      allowed: false,
+      wouldAllow: 'slack.incidentChannels',
+    });
   });
 });
 
@@ -124,8 +254,26 @@ describe('approvalsRequired', () => {
     ['production-api profile defaults to 1', policy, 'api', 'production-api', 1],
     ['staging defaults to 0', policy, 'staging', 'staging', 0],
     ['development defaults to 0', noAccess, 'dev', 'development', 0],
-    ['explicit approvals win over the profile', { access: { ...access, environments: { dev: { request: {}, approve: {}, approvals: 2 } } }, incidentChannels: [] }, 'dev', 'development', 2],
-    ['explicit 0 in production', { access: { ...access, environments: { prod: { request: {}, approve: {}, approvals: 0 } } }, incidentChannels: [] }, 'prod', 'production', 0],
+    [
+      'explicit approvals win over the profile',
+      {
+        access: { ...access, environments: { dev: { request: {}, approve: {}, approvals: 2 } } },
+        incidentChannels: [],
+      },
+      'dev',
+      'development',
+      2,
+    ],
+    [
+      'explicit 0 in production',
+      {
+        access: { ...access, environments: { prod: { request: {}, approve: {}, approvals: 0 } } },
+        incidentChannels: [],
+      },
+      'prod',
+      'production',
+      0,
+    ],
   ] as const)('%s', (_n, p, env, profile, n) => {
     expect(approvalsRequired(p as AccessPolicy, env, profile)).toBe(n);
   });

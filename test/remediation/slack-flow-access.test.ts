@@ -53,7 +53,14 @@ describe('remediation access: no access section', () => {
     await expectNothingChanged(f);
     const audit = await f.audit('dev');
     expect(audit).toEqual([
-      expect.objectContaining({ event: 'denial', actor: { userId: SRE, teamId: 'T0FAKE' }, channelId: CHANNEL, env: 'dev', action: 'set-eviction-policy', dryRun: false }),
+      expect.objectContaining({
+        event: 'denial',
+        actor: { userId: SRE, teamId: 'T0FAKE' },
+        channelId: CHANNEL,
+        env: 'dev',
+        action: 'set-eviction-policy',
+        dryRun: false,
+      }),
     ]);
     expect(audit[0]?.result).toContain('access.environments.dev.request.set-eviction-policy');
   });
@@ -87,11 +94,19 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
 
     // Then: refused with the entry (request.*) and its roles; nothing changed; the denial is audited.
     const eph = await f.ephemeral(STRANGER);
-    expect(eph.body.text).toContain(`add your user id (${STRANGER}) to a role listed in access.environments.dev.request.* (sre, oncall)`);
+    expect(eph.body.text).toContain(
+      `add your user id (${STRANGER}) to a role listed in access.environments.dev.request.* (sre, oncall)`,
+    );
     await f.bot.idle();
     expect(f.slack.callsOf('views.open')).toHaveLength(0);
     await expectNothingChanged(f);
-    expect(await f.audit('dev')).toEqual([expect.objectContaining({ event: 'denial', actor: expect.objectContaining({ userId: STRANGER }), action: 'set-eviction-policy' })]);
+    expect(await f.audit('dev')).toEqual([
+      expect.objectContaining({
+        event: 'denial',
+        actor: expect.objectContaining({ userId: STRANGER }),
+        action: 'set-eviction-policy',
+      }),
+    ]);
   });
 
   it('allows a user whose role comes through a user group (usergroups.users.list), up to the apply', async () => {
@@ -131,7 +146,13 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     await f.bot.idle();
     expect(f.slack.callsOf('views.open')).toHaveLength(0);
     await expectNothingChanged(f);
-    expect(await f.audit('dev')).toEqual([expect.objectContaining({ event: 'denial', channelId: OTHER_CHANNEL, actor: expect.objectContaining({ userId: SRE }) })]);
+    expect(await f.audit('dev')).toEqual([
+      expect.objectContaining({
+        event: 'denial',
+        channelId: OTHER_CHANNEL,
+        actor: expect.objectContaining({ userId: SRE }),
+      }),
+    ]);
   });
 
   it('says in the report who asked for it', async () => {
@@ -154,7 +175,9 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     expect(notes).toContain('Set the Redis eviction policy: not offered');
     expect(notes).toContain(`may not patch configmaps \\"redis-session-config\\"`);
     const reviews = f.kube.requests.filter((r) => r.path.endsWith('/selfsubjectaccessreviews'));
-    expect(reviews.map((r) => (r.body as any).spec.resourceAttributes)).toContainEqual(expect.objectContaining({ verb: 'patch', resource: 'configmaps', name: 'redis-session-config' }));
+    expect(reviews.map((r) => (r.body as any).spec.resourceAttributes)).toContainEqual(
+      expect.objectContaining({ verb: 'patch', resource: 'configmaps', name: 'redis-session-config' }),
+    );
   });
 
   it('Re-run re-enters the command path: a new report in the channel and an ephemeral ack', async () => {
@@ -168,7 +191,10 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     // Then: the person gets the ack through the response_url and a second report is posted, requested by them.
     const ack = await f.slack.waitForResponse((r) => /Diagnosing \*dev\*/.test(String(r.body.text)));
     expect(ack.body.response_type).toBe('ephemeral');
-    const again = await f.slack.waitFor('chat.postMessage', (c) => f.slack.callsOf('chat.postMessage').indexOf(c) >= posts);
+    const again = await f.slack.waitFor(
+      'chat.postMessage',
+      (c) => f.slack.callsOf('chat.postMessage').indexOf(c) >= posts,
+    );
     expect(textOf(again)).toContain(`Requested by <@${STRANGER}>`);
   });
 
@@ -184,14 +210,19 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     expect(refused.body.text).toContain('access.environments.dev.verify (sre)');
     await f.bot.idle();
     expect(f.slack.callsOf('chat.postMessage')).toHaveLength(1);
-    expect(await f.audit('dev')).toEqual([expect.objectContaining({ event: 'denial', actor: expect.objectContaining({ userId: STRANGER }), env: 'dev' })]);
+    expect(await f.audit('dev')).toEqual([
+      expect.objectContaining({ event: 'denial', actor: expect.objectContaining({ userId: STRANGER }), env: 'dev' }),
+    ]);
 
     // When: an SRE clicks Verify.
     await f.click(SRE, buttonOf(report, 'verify'), refOf(report));
 
     // Then: the verification runs (acked, then posted in the channel).
     await f.slack.waitForResponse((r) => /Verifying \*dev\*/.test(String(r.body.text)));
-    const posted = await f.slack.waitFor('chat.postMessage', (c) => /erif/.test(textOf(c)) && c.body.channel === CHANNEL);
+    const posted = await f.slack.waitFor(
+      'chat.postMessage',
+      (c) => /erif/.test(textOf(c)) && c.body.channel === CHANNEL,
+    );
     expect(posted.body.channel).toBe(CHANNEL);
     await f.bot.idle();
   });

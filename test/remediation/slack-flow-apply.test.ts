@@ -3,7 +3,19 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
-import { buttonOf, buttonsOf, REDIS_CM, REDIS_CONF, refOf, SRE, SRE2, standardAccess, startFlow, textOf, type Flow } from './slack-flow-harness.js';
+import {
+  buttonOf,
+  buttonsOf,
+  REDIS_CM,
+  REDIS_CONF,
+  refOf,
+  SRE,
+  SRE2,
+  standardAccess,
+  startFlow,
+  textOf,
+  type Flow,
+} from './slack-flow-harness.js';
 
 /** The ConfigMap as someone else edits it: new content, new resourceVersion. */
 function editConfigMap(f: Flow, conf: string) {
@@ -54,11 +66,15 @@ describe('remediation apply, revert and what stops an apply', () => {
     const before = REDIS_CONF.split('\n');
     const after = f.conf().split('\n');
     expect(after).toHaveLength(before.length);
-    expect(after.map((l, i) => (l === before[i] ? null : [before[i], l])).filter(Boolean)).toEqual([['maxmemory-policy allkeys-lru', 'maxmemory-policy volatile-lru']]);
+    expect(after.map((l, i) => (l === before[i] ? null : [before[i], l])).filter(Boolean)).toEqual([
+      ['maxmemory-policy allkeys-lru', 'maxmemory-policy volatile-lru'],
+    ]);
     expect(await f.configGet('maxmemory-policy')).toBe('volatile-lru');
     // The result says what the value was, not what it is now.
     expect(textOf(applied)).toMatch(/CONFIG SET maxmemory-policy volatile-lru on [\d.:]+ \(was allkeys-lru\)/);
-    expect(textOf(applied)).toContain('ConfigMap langgraph-agent/redis-session-config key redis.conf: maxmemory-policy volatile-lru');
+    expect(textOf(applied)).toContain(
+      'ConfigMap langgraph-agent/redis-session-config key redis.conf: maxmemory-policy volatile-lru',
+    );
   });
 
   it('re-previews a changed parameter before anything happens, then applies the new value', async () => {
@@ -167,7 +183,9 @@ describe('remediation apply, revert and what stops an apply', () => {
 
     // When: SRE2 (may request in dev) clicks Revert.
     await f.click(SRE2, revert, refOf(applied));
-    const reverted = await f.slack.waitFor('chat.postMessage', (c) => /Reverted set-eviction-policy in dev/.test(textOf(c)));
+    const reverted = await f.slack.waitFor('chat.postMessage', (c) =>
+      /Reverted set-eviction-policy in dev/.test(textOf(c)),
+    );
     await f.bot.idle();
 
     // Then: the previous values are back, byte for byte, posted in the thread with who reverted.

@@ -61,11 +61,16 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     await f.click(SRE2, buttonOf(approval, 'approve'), refOf(approval));
 
     // Then: applied once; the approval message is updated; the result is posted in the report's thread.
-    const applied = await f.slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === refOf(report).ts && /Applied/.test(textOf(c)));
+    const applied = await f.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.thread_ts === refOf(report).ts && /Applied/.test(textOf(c)),
+    );
     await f.bot.idle();
     expect(textOf(applied)).toContain(`Approved by <@${SRE2}>`);
     expect(textOf(applied)).toContain(`Requested by <@${SRE}>`);
-    expect(f.slack.callsOf('chat.update').map((c) => [c.body.ts, c.body.text])).toEqual([[refOf(approval).ts, expect.stringMatching(/^Approved and applied/)]]);
+    expect(f.slack.callsOf('chat.update').map((c) => [c.body.ts, c.body.text])).toEqual([
+      [refOf(approval).ts, expect.stringMatching(/^Approved and applied/)],
+    ]);
     expect(await f.configGet('maxmemory-policy')).toBe('volatile-lru');
     expect(f.patches()).toHaveLength(1);
     expect((await f.audit('prod')).map((e) => [e.event, e.actor.userId])).toEqual([
@@ -124,7 +129,10 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     const approve = buttonOf(approval, 'approve');
 
     // When: SRE2 and SRE3 click Approve at once.
-    const [a, b] = await Promise.all([f.click(SRE2, approve, refOf(approval)), f.click(SRE3, approve, refOf(approval))]);
+    const [a, b] = await Promise.all([
+      f.click(SRE2, approve, refOf(approval)),
+      f.click(SRE3, approve, refOf(approval)),
+    ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const loser = await f.slack.waitFor('chat.postEphemeral', (c) => [SRE2, SRE3].includes(c.body.user));
     await f.bot.idle();
@@ -180,7 +188,11 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     await f.slack.waitFor('chat.postMessage', (c) => /Reverted/.test(textOf(c)));
 
     const third = await f.requestFix(SRE, report);
-    f.kube.setConfigMap({ ...f.kube.getConfigMap('redis-session-config'), metadata: { name: 'redis-session-config' }, data: { 'redis.conf': `${REDIS_CONF}# hand edit\n` } });
+    f.kube.setConfigMap({
+      ...f.kube.getConfigMap('redis-session-config'),
+      metadata: { name: 'redis-session-config' },
+      data: { 'redis.conf': `${REDIS_CONF}# hand edit\n` },
+    });
     await f.click(SRE3, buttonOf(third, 'approve'), refOf(third));
     await f.ephemeral(SRE3, (t) => /changed since the preview/.test(t));
     await f.bot.idle();
@@ -202,13 +214,34 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     expect(audit.every((e) => e.env === 'prod' && e.dryRun === false && e.channelId === CHANNEL)).toBe(true);
     const apply = audit.find((e) => e.event === 'apply');
     expect(apply?.changes?.map((c) => c.kind)).toEqual(['redis-config', 'configmap']);
-    expect(audit.find((e) => e.event === 'revert')?.changes?.[0]).toMatchObject({ kind: 'redis-config', before: 'volatile-lru', after: 'allkeys-lru' });
+    expect(audit.find((e) => e.event === 'revert')?.changes?.[0]).toMatchObject({
+      kind: 'redis-config',
+      before: 'volatile-lru',
+      after: 'allkeys-lru',
+    });
 
     // And: /session-ttl audit prod shows them, newest first.
-    const res = await sendSlashCommand(f.baseUrl, { text: 'audit prod 20', user_id: SRE, channel_id: CHANNEL, response_url: f.slack.responseUrl('audit') }, { signingSecret: SECRET });
+    const res = await sendSlashCommand(
+      f.baseUrl,
+      { text: 'audit prod 20', user_id: SRE, channel_id: CHANNEL, response_url: f.slack.responseUrl('audit') },
+      { signingSecret: SECRET },
+    );
     expect(res.json.text).toMatch(/Remediation audit of \*prod\*: 10 entries/);
     const shown = await f.slack.waitForResponse((r) => r.id === 'audit');
-    const lines = (shown.body.blocks as any[]).filter((b) => String(b.block_id).startsWith('audit:')).map((b) => b.text.text as string);
-    expect(lines.map((l) => /\*(\w+)\*/.exec(l)?.[1])).toEqual(['failure', 'approval', 'request', 'revert', 'apply', 'approval', 'request', 'rejection', 'request', 'denial']);
+    const lines = (shown.body.blocks as any[])
+      .filter((b) => String(b.block_id).startsWith('audit:'))
+      .map((b) => b.text.text as string);
+    expect(lines.map((l) => /\*(\w+)\*/.exec(l)?.[1])).toEqual([
+      'failure',
+      'approval',
+      'request',
+      'revert',
+      'apply',
+      'approval',
+      'request',
+      'rejection',
+      'request',
+      'denial',
+    ]);
   });
 });

@@ -15,7 +15,13 @@ import { STATE_KEY_PREFIX } from '../../src/core/ports/state-store.js';
 import { auditEntrySchema, type AuditEntry } from '../../src/remediation/audit.js';
 import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../fakes/kube-api.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
-import { interactionRequest, sendSigned, sendSlashCommand, type SentRequest, type SignedRequest } from '../fakes/slack-signing.js';
+import {
+  interactionRequest,
+  sendSigned,
+  sendSlashCommand,
+  type SentRequest,
+  type SignedRequest,
+} from '../fakes/slack-signing.js';
 import { NS, REDIS_CM, REDIS_CONF, seedCluster } from './actions/action-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
@@ -38,13 +44,23 @@ export function standardAccess(envs: readonly string[], extra: Record<string, un
   return {
     roles: { sre: { users: [SRE, SRE2, SRE3] }, oncall: { userGroups: [ONCALL_GROUP] } },
     channels: [CHANNEL],
-    environments: Object.fromEntries(envs.map((e) => [e, { request: { '*': ['sre', 'oncall'] }, approve: { '*': ['sre'] }, ...extra }])),
+    environments: Object.fromEntries(
+      envs.map((e) => [e, { request: { '*': ['sre', 'oncall'] }, approve: { '*': ['sre'] }, ...extra }]),
+    ),
   };
 }
 
 export interface FlowOptions {
   /** Environments by name: profile and (optional) a Redis URL other than the shared server. */
-  envs?: Record<string, { profile: 'development' | 'production'; redisUrl?: string; redis?: Record<string, unknown>; verify?: Record<string, unknown> }>;
+  envs?: Record<
+    string,
+    {
+      profile: 'development' | 'production';
+      redisUrl?: string;
+      redis?: Record<string, unknown>;
+      verify?: Record<string, unknown>;
+    }
+  >;
   /** The `access` section; absent, the config has none. */
   access?: unknown;
   remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
@@ -106,7 +122,8 @@ export function buttonOf(call: SlackApiCall, actionId: string): Button {
 }
 
 /** A message's whole text as Slack would show it (top-level text and every block). */
-export const textOf = (call: SlackApiCall | { body: Record<string, any> }) => `${call.body.text ?? ''}\n${JSON.stringify(call.body.blocks ?? [])}`;
+export const textOf = (call: SlackApiCall | { body: Record<string, any> }) =>
+  `${call.body.text ?? ''}\n${JSON.stringify(call.body.blocks ?? [])}`;
 
 let clickSeq = 0;
 
@@ -146,7 +163,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
   const sources: SourceCache = createSourceCache({});
   const stateRedis = new Redis(sharedRedisUrl());
   const bot = createBot({
-    settings: { mode: 'http', botToken: 'xoxb-remediation', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'silent' },
+    settings: {
+      mode: 'http',
+      botToken: 'xoxb-remediation',
+      signingSecret: SECRET,
+      slackApiUrl: slack.apiUrl,
+      port: 0,
+      logLevel: 'silent',
+    },
     config,
     registry: createCheckRegistry([evictionPolicyCheck]),
     sourcesFor: sources.sourcesFor,
@@ -182,11 +206,23 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     },
     async diagnose(env, user = SRE, channel = CHANNEL) {
       const before = slack.callsOf('chat.postMessage').length;
-      const res = await sendSlashCommand(baseUrl, { text: `diagnose ${env}`, user_id: user, channel_id: channel, response_url: slack.responseUrl(`d${++clickSeq}`) }, sign());
+      const res = await sendSlashCommand(
+        baseUrl,
+        {
+          text: `diagnose ${env}`,
+          user_id: user,
+          channel_id: channel,
+          response_url: slack.responseUrl(`d${++clickSeq}`),
+        },
+        sign(),
+      );
       if (res.status !== 200) throw new Error(`diagnose: HTTP ${res.status}`);
       return slack.waitFor(
         'chat.postMessage',
-        (c) => slack.callsOf('chat.postMessage').indexOf(c) >= before && c.body.channel === channel && String(c.body.text).startsWith(`Session TTL diagnosis for ${env}`),
+        (c) =>
+          slack.callsOf('chat.postMessage').indexOf(c) >= before &&
+          c.body.channel === channel &&
+          String(c.body.text).startsWith(`Session TTL diagnosis for ${env}`),
       );
     },
     clickRequest(user, button, message, channel = message.channel) {
@@ -209,8 +245,16 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       return sendSigned(flow.clickRequest(user, button, message, channel));
     },
     submit(user, view, policy) {
-      const values = policy ? { 'param:policy': { value: { type: 'static_select', selected_option: { value: policy } } } } : {};
-      const payload = { type: 'view_submission', api_app_id: 'A0APP', user: { id: user, team_id: TEAM }, team: { id: TEAM }, view: { ...view, id: `V${++clickSeq}`, state: { values } } };
+      const values = policy
+        ? { 'param:policy': { value: { type: 'static_select', selected_option: { value: policy } } } }
+        : {};
+      const payload = {
+        type: 'view_submission',
+        api_app_id: 'A0APP',
+        user: { id: user, team_id: TEAM },
+        team: { id: TEAM },
+        view: { ...view, id: `V${++clickSeq}`, state: { values } },
+      };
       return sendSigned(interactionRequest(baseUrl, payload, sign()));
     },
     async openPreview(user, report, action = 'set-eviction-policy', channel) {
@@ -225,7 +269,10 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       const before = slack.callsOf('chat.postMessage').length;
       const res = await flow.submit(user, view, policy);
       if (res.status !== 200) throw new Error(`submit: HTTP ${res.status}`);
-      return slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === refOf(report).ts && slack.callsOf('chat.postMessage').indexOf(c) >= before);
+      return slack.waitFor(
+        'chat.postMessage',
+        (c) => c.body.thread_ts === refOf(report).ts && slack.callsOf('chat.postMessage').indexOf(c) >= before,
+      );
     },
     ephemeral(user, predicate = () => true) {
       return slack.waitFor('chat.postEphemeral', (c) => c.body.user === user && predicate(textOf(c)));

@@ -33,12 +33,22 @@ describe('remediation through the real Bolt app (smoke)', () => {
       {
         environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } },
         slack: { incidentChannels: [CHANNEL] },
-        access: { roles: { sre: { users: [SRE] } }, environments: { dev: { request: { '*': ['sre'] }, approve: { '*': ['sre'] } } } },
+        access: {
+          roles: { sre: { users: [SRE] } },
+          environments: { dev: { request: { '*': ['sre'] }, approve: { '*': ['sre'] } } },
+        },
       },
       'test',
     );
     bot = createBot({
-      settings: { mode: 'http', botToken: 'xoxb-remediation', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'silent' },
+      settings: {
+        mode: 'http',
+        botToken: 'xoxb-remediation',
+        signingSecret: SECRET,
+        slackApiUrl: slack.apiUrl,
+        port: 0,
+        logLevel: 'silent',
+      },
       config,
       registry: createCheckRegistry([evictionPolicyCheck]),
       sourcesFor: sources.sourcesFor,
@@ -64,14 +74,26 @@ describe('remediation through the real Bolt app (smoke)', () => {
 
   it('offers set-eviction-policy, previews it in a modal, applies it on submit and audits each step', async () => {
     // Given: a report in the incident channel with a fix button.
-    await sendSlashCommand(baseUrl, { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('r') }, { signingSecret: SECRET });
+    await sendSlashCommand(
+      baseUrl,
+      { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('r') },
+      { signingSecret: SECRET },
+    );
     const report = await slack.waitFor('chat.postMessage', (c) => c.body.channel === CHANNEL);
     const actions = (report.body.blocks as any[]).find((b) => b.block_id === 'actions');
     const fix = actions.elements.find((e: any) => e.action_id === 'fix:set-eviction-policy');
     expect(fix).toBeDefined();
 
     // When: the SRE clicks it.
-    const click = { type: 'block_actions', user: { id: SRE, team_id: 'T0FAKE' }, team: { id: 'T0FAKE' }, channel: { id: CHANNEL }, container: { channel_id: CHANNEL, message_ts: '1700000000.000100' }, trigger_id: 'trig-1', actions: [{ action_id: fix.action_id, value: fix.value, type: 'button' }] };
+    const click = {
+      type: 'block_actions',
+      user: { id: SRE, team_id: 'T0FAKE' },
+      team: { id: 'T0FAKE' },
+      channel: { id: CHANNEL },
+      container: { channel_id: CHANNEL, message_ts: '1700000000.000100' },
+      trigger_id: 'trig-1',
+      actions: [{ action_id: fix.action_id, value: fix.value, type: 'button' }],
+    };
     expect((await sendInteraction(baseUrl, click, { signingSecret: SECRET })).status).toBe(200);
     const opened = await slack.waitFor('views.open');
     const view = opened.body.view;
@@ -80,7 +102,18 @@ describe('remediation through the real Bolt app (smoke)', () => {
     expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
 
     // When: the SRE submits the preview (no approval needed in development).
-    const submission = { type: 'view_submission', user: { id: SRE, team_id: 'T0FAKE' }, team: { id: 'T0FAKE' }, view: { ...view, id: 'V1', state: { values: { 'param:policy': { value: { type: 'static_select', selected_option: { value: 'volatile-lru' } } } } } } };
+    const submission = {
+      type: 'view_submission',
+      user: { id: SRE, team_id: 'T0FAKE' },
+      team: { id: 'T0FAKE' },
+      view: {
+        ...view,
+        id: 'V1',
+        state: {
+          values: { 'param:policy': { value: { type: 'static_select', selected_option: { value: 'volatile-lru' } } } },
+        },
+      },
+    };
     expect((await sendInteraction(baseUrl, submission, { signingSecret: SECRET })).status).toBe(200);
     const applied = await slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === '1700000000.000100');
     await bot.idle();
@@ -90,18 +123,40 @@ describe('remediation through the real Bolt app (smoke)', () => {
     expect(applied.body.text).toMatch(/Applied set-eviction-policy in dev/);
     expect(JSON.stringify(applied.body.blocks)).toContain('"action_id":"revert"');
     // And the checks the action targets ran again in the thread: the allkeys finding is gone.
-    const recheck = await slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === '1700000000.000100' && JSON.stringify(c.body.blocks).includes('Checks run again after the change'));
+    const recheck = await slack.waitFor(
+      'chat.postMessage',
+      (c) =>
+        c.body.thread_ts === '1700000000.000100' &&
+        JSON.stringify(c.body.blocks).includes('Checks run again after the change'),
+    );
     expect(JSON.stringify(recheck.body.blocks)).not.toContain('eviction.allkeys_policy');
     expect(JSON.stringify(recheck.body.blocks)).toContain('eviction-policy');
-    const audit = await sendSlashCommand(baseUrl, { text: 'audit dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('a') }, { signingSecret: SECRET });
+    const audit = await sendSlashCommand(
+      baseUrl,
+      { text: 'audit dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('a') },
+      { signingSecret: SECRET },
+    );
     expect(audit.json.text).toMatch(/2 entries/);
   });
 
   it('refuses a click from a user in no role, says which policy entry would allow it, and changes nothing', async () => {
-    await sendSlashCommand(baseUrl, { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('r') }, { signingSecret: SECRET });
+    await sendSlashCommand(
+      baseUrl,
+      { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('r') },
+      { signingSecret: SECRET },
+    );
     const report = await slack.waitFor('chat.postMessage', (c) => c.body.channel === CHANNEL);
-    const fix = (report.body.blocks as any[]).find((b) => b.block_id === 'actions').elements.find((e: any) => e.action_id === 'fix:set-eviction-policy');
-    const click = { type: 'block_actions', user: { id: 'U0STRANGER', team_id: 'T0FAKE' }, channel: { id: CHANNEL }, container: { channel_id: CHANNEL, message_ts: '1.2' }, trigger_id: 't', actions: [{ action_id: fix.action_id, value: fix.value }] };
+    const fix = (report.body.blocks as any[])
+      .find((b) => b.block_id === 'actions')
+      .elements.find((e: any) => e.action_id === 'fix:set-eviction-policy');
+    const click = {
+      type: 'block_actions',
+      user: { id: 'U0STRANGER', team_id: 'T0FAKE' },
+      channel: { id: CHANNEL },
+      container: { channel_id: CHANNEL, message_ts: '1.2' },
+      trigger_id: 't',
+      actions: [{ action_id: fix.action_id, value: fix.value }],
+    };
     await sendInteraction(baseUrl, click, { signingSecret: SECRET });
     const eph = await slack.waitFor('chat.postEphemeral', (c) => c.body.user === 'U0STRANGER');
     expect(eph.body.text).toMatch(/access\.environments\.dev\.request/);
@@ -114,8 +169,16 @@ describe('remediation through the real Bolt app (smoke)', () => {
     metrics.resetMetrics();
     slack.failMethod('chat.postMessage', 'channel_not_found', 1);
     // When: a diagnosis runs (its report post fails once) and an unknown subcommand is typed.
-    await sendSlashCommand(baseUrl, { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('m') }, { signingSecret: SECRET });
-    await sendSlashCommand(baseUrl, { text: 'frobnicate', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('n') }, { signingSecret: SECRET });
+    await sendSlashCommand(
+      baseUrl,
+      { text: 'diagnose dev', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('m') },
+      { signingSecret: SECRET },
+    );
+    await sendSlashCommand(
+      baseUrl,
+      { text: 'frobnicate', user_id: SRE, channel_id: CHANNEL, response_url: slack.responseUrl('n') },
+      { signingSecret: SECRET },
+    );
     await bot.idle();
     // Then: bounded labels only: the registered subcommand name, `unknown`, and Slack's error code.
     const text = await metrics.metrics();

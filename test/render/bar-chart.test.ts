@@ -15,7 +15,15 @@ describe('renderBarChart', () => {
   });
 
   it('draws partial blocks and handles all-zero input', () => {
-    expect(renderBarChart([{ label: 'a', count: 1 }, { label: 'b', count: 16 }], { width: 1 })[0]).toBe('a  ▏   1');
+    expect(
+      renderBarChart(
+        [
+          { label: 'a', count: 1 },
+          { label: 'b', count: 16 },
+        ],
+        { width: 1 },
+      )[0],
+    ).toBe('a  ▏   1');
     expect(renderBarChart([{ label: 'x', count: 0 }], { width: 4 })).toEqual(['x        0']);
   });
 });

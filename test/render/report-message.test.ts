@@ -18,7 +18,13 @@ const distribution: Finding = {
   severity: 'info',
   title: 'Remaining TTLs',
   detail: '',
-  evidence: { sampled: 3, buckets: [{ label: '<1h', count: 2 }, { label: '>1h', count: 1 }] },
+  evidence: {
+    sampled: 3,
+    buckets: [
+      { label: '<1h', count: 2 },
+      { label: '>1h', count: 1 },
+    ],
+  },
 };
 const report: Report = {
   environment: 'prod',
@@ -29,11 +35,14 @@ const report: Report = {
     { id: 'env-check', status: 'error', durationMs: 40, message: 'configmaps is forbidden' },
   ],
   findings: [evictions, distribution],
-  scenarios: [{ scenario: 1, name: 'Redis memory eviction', likelihood: 'likely', evidence: ['eviction.allkeys_policy'] }],
+  scenarios: [
+    { scenario: 1, name: 'Redis memory eviction', likelihood: 'likely', evidence: ['eviction.allkeys_policy'] },
+  ],
 };
 
 const block = <K extends Block['kind']>(m: Message, kind: K, id?: string) =>
-  m.blocks.find((b) => b.kind === kind && (id === undefined || ('id' in b && b.id === id))) as Extract<Block, { kind: K }> | undefined;
+  m.blocks.find((b) => b.kind === kind && (id === undefined || ('id' in b && b.id === id))) as
+    Extract<Block, { kind: K }> | undefined;
 
 describe('reportMessage (neutral, pure)', () => {
   it('draws the report as header, scenario, summary, findings, chart, actions and checks, in that order', () => {
@@ -49,7 +58,12 @@ describe('reportMessage (neutral, pure)', () => {
       'actions',
       'context',
     ]);
-    expect(m.blocks[0]).toEqual({ kind: 'header', text: 'Session TTL diagnosis: prod', tone: 'critical', status: { icon: 'critical', label: 'CRITICAL' } });
+    expect(m.blocks[0]).toEqual({
+      kind: 'header',
+      text: 'Session TTL diagnosis: prod',
+      tone: 'critical',
+      status: { icon: 'critical', label: 'CRITICAL' },
+    });
     expect(m.text).toBe(
       'Session TTL diagnosis for prod: 1 critical, 1 info. Not checked: env-check (configmaps is forbidden). Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru. [critical] maxmemory-policy is allkeys-lru; [info] Remaining TTLs',
     );
@@ -66,9 +80,20 @@ describe('reportMessage (neutral, pure)', () => {
 
   it('writes a finding as icon, title, id, detail, fix and then the evidence on one line, collapsible by severity', () => {
     const f = block(reportMessage(report), 'section', 'finding:eviction.allkeys_policy')!;
-    expect(f.text.slice(0, 5)).toEqual([{ icon: 'critical' }, { text: ' ' }, { text: 'maxmemory-policy is allkeys-lru', bold: true }, { text: '  ' }, { text: 'eviction.allkeys_policy', code: true }]);
-    expect(plainText(f.text)).toBe('maxmemory-policy is allkeys-lru  eviction.allkeys_policy\nSessions can be evicted.\nFix: Use volatile-lru.\nEvidence: policy=allkeys-lru · usedRatio=0.963');
-    expect(f.text.slice(-2)).toEqual([{ text: 'Evidence:', italic: true }, { text: ' policy=allkeys-lru · usedRatio=0.963' }]);
+    expect(f.text.slice(0, 5)).toEqual([
+      { icon: 'critical' },
+      { text: ' ' },
+      { text: 'maxmemory-policy is allkeys-lru', bold: true },
+      { text: '  ' },
+      { text: 'eviction.allkeys_policy', code: true },
+    ]);
+    expect(plainText(f.text)).toBe(
+      'maxmemory-policy is allkeys-lru  eviction.allkeys_policy\nSessions can be evicted.\nFix: Use volatile-lru.\nEvidence: policy=allkeys-lru · usedRatio=0.963',
+    );
+    expect(f.text.slice(-2)).toEqual([
+      { text: 'Evidence:', italic: true },
+      { text: ' policy=allkeys-lru · usedRatio=0.963' },
+    ]);
     expect(f.collapse).toEqual({ tag: 'critical' });
   });
 
@@ -87,14 +112,18 @@ describe('reportMessage (neutral, pure)', () => {
 
   it('asks to mention the on-call group only on a severe escalation', () => {
     const esc: Finding = { ...evictions, id: 'escalation.severe', evidence: { onCallUserGroup: 'S0ONCALL' } };
-    expect(block(reportMessage({ ...report, findings: [esc] }), 'section', 'finding:escalation.severe')!.text[0]).toEqual({ mentionGroup: 'S0ONCALL' });
+    expect(
+      block(reportMessage({ ...report, findings: [esc] }), 'section', 'finding:escalation.severe')!.text[0],
+    ).toEqual({ mentionGroup: 'S0ONCALL' });
     const other: Finding = { ...evictions, evidence: { onCallUserGroup: 'S0ONCALL' } };
     expect(JSON.stringify(reportMessage({ ...report, findings: [other] }))).not.toContain('mentionGroup');
   });
 
   it('caps a long detail so the fix after it survives any renderer', () => {
     const long = { ...evictions, detail: 'x'.repeat(10_000) };
-    const text = plainText(block(reportMessage({ ...report, findings: [long] }), 'section', 'finding:eviction.allkeys_policy')!.text);
+    const text = plainText(
+      block(reportMessage({ ...report, findings: [long] }), 'section', 'finding:eviction.allkeys_policy')!.text,
+    );
     expect(text.length).toBeLessThan(2000);
     expect(text).toMatch(/x…\nFix: Use volatile-lru\.\nEvidence: policy/);
     expect(text).toContain('Fix: Use volatile-lru.');
@@ -109,9 +138,15 @@ describe('reportMessage (neutral, pure)', () => {
 
 describe('plainText', () => {
   it('drops icons and mentions and keeps the url of a link', () => {
-    expect(plainText([{ icon: 'repeat' }, { text: ' see ' }, { text: 'the thread', link: 'https://x.test/t' }, { mentionGroup: 'S1' }, { text: '.' }])).toBe(
-      'see the thread (https://x.test/t).',
-    );
+    expect(
+      plainText([
+        { icon: 'repeat' },
+        { text: ' see ' },
+        { text: 'the thread', link: 'https://x.test/t' },
+        { mentionGroup: 'S1' },
+        { text: '.' },
+      ]),
+    ).toBe('see the thread (https://x.test/t).');
   });
 });
 
@@ -129,7 +164,13 @@ describe('an incomplete report says so before anything else (issue 10 items 2 an
     ],
     findings: [distribution],
     scenarios: [
-      { scenario: 1, name: 'Redis memory eviction', likelihood: 'possible', evidence: [], unchecked: ['memory', 'eviction-policy'] },
+      {
+        scenario: 1,
+        name: 'Redis memory eviction',
+        likelihood: 'possible',
+        evidence: [],
+        unchecked: ['memory', 'eviction-policy'],
+      },
       { scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] },
     ],
   };
@@ -147,40 +188,72 @@ describe('an incomplete report says so before anything else (issue 10 items 2 an
     const m = reportMessage(distributionOnly);
     expect(m.blocks[1]).toMatchObject({ kind: 'section', id: 'not-checked' });
     const notChecked = plainText((m.blocks[1] as Extract<Block, { kind: 'section' }>).text);
-    expect(notChecked).toBe('Not checked: memory, eviction-policy (timed out after 20 s); env-check (Kubernetes API denied access to configmaps).');
+    expect(notChecked).toBe(
+      'Not checked: memory, eviction-policy (timed out after 20 s); env-check (Kubernetes API denied access to configmaps).',
+    );
     // A skipped check is the configuration's choice, not a failure.
     expect(notChecked).not.toContain('clock-skew');
     const scenarios = plainText(block(m, 'section', 'scenarios')!.text);
-    expect(scenarios).toMatch(/^No runbook scenario is supported by what could be checked: 1 of 2 ruled out; not ruled out: Scenario 1 \(memory, eviction-policy did not run\)\./);
+    expect(scenarios).toMatch(
+      /^No runbook scenario is supported by what could be checked: 1 of 2 ruled out; not ruled out: Scenario 1 \(memory, eviction-policy did not run\)\./,
+    );
     expect(m.text.indexOf('Not checked: memory')).toBeLessThan(m.text.indexOf('No runbook scenario'));
   });
 
-  it('leads with a failed source in the adapter\'s words, not with a scenario', () => {
+  it("leads with a failed source in the adapter's words, not with a scenario", () => {
     // Given Redis refused the connection, and the cluster alone points at Scenario 6.
     const message = 'Redis at 127.0.0.1:6390 is unreachable: it refused the connection (ECONNREFUSED).';
     const redisDown: Report = {
       ...distributionOnly,
       checks: [
-        ...['ttl-sample', 'memory', 'eviction-policy'].map((id): CheckSummary => ({ id, status: 'error', durationMs: 3, message })),
+        ...['ttl-sample', 'memory', 'eviction-policy'].map((id): CheckSummary => ({
+          id,
+          status: 'error',
+          durationMs: 3,
+          message,
+        })),
         { id: 'env-check', status: 'findings', durationMs: 40 },
       ],
       findings: [
-        { id: 'redis.unreachable', check: 'ttl-sample', severity: 'critical', title: 'Session store unreachable', detail: message, evidence: { address: '127.0.0.1:6390', code: 'ECONNREFUSED' }, fix: 'Check that Redis is up.' },
-        { id: 'config.stale_pods', check: 'env-check', severity: 'warning', title: '1 pod(s) started before the ConfigMap changed', detail: '', evidence: {} },
+        {
+          id: 'redis.unreachable',
+          check: 'ttl-sample',
+          severity: 'critical',
+          title: 'Session store unreachable',
+          detail: message,
+          evidence: { address: '127.0.0.1:6390', code: 'ECONNREFUSED' },
+          fix: 'Check that Redis is up.',
+        },
+        {
+          id: 'config.stale_pods',
+          check: 'env-check',
+          severity: 'warning',
+          title: '1 pod(s) started before the ConfigMap changed',
+          detail: '',
+          evidence: {},
+        },
       ],
-      scenarios: [{ scenario: 6, name: 'Configuration mismatch', likelihood: 'possible', evidence: ['config.stale_pods'] }],
+      scenarios: [
+        { scenario: 6, name: 'Configuration mismatch', likelihood: 'possible', evidence: ['config.stale_pods'] },
+      ],
     };
     const m = reportMessage(redisDown);
     expect(m.blocks[0]).toMatchObject({ status: { label: 'CRITICAL' } });
     const lead = plainText((m.blocks[1] as Extract<Block, { kind: 'section' }>).text);
     expect(lead).toBe(`${message}\n Not checked: ttl-sample, memory, eviction-policy (for that reason).`);
     expect(m.blocks.findIndex((b) => 'id' in b && b.id === 'scenarios')).toBe(2);
-    expect(m.text).toMatch(/^Session TTL diagnosis for prod: 1 critical, 1 warning\. Redis at 127\.0\.0\.1:6390 is unreachable: it refused the connection \(ECONNREFUSED\)\. Not checked: /);
+    expect(m.text).toMatch(
+      /^Session TTL diagnosis for prod: 1 critical, 1 warning\. Redis at 127\.0\.0\.1:6390 is unreachable: it refused the connection \(ECONNREFUSED\)\. Not checked: /,
+    );
     expect(m.text.indexOf('ECONNREFUSED')).toBeLessThan(m.text.indexOf('Scenario 6'));
   });
 
   it('never repeats the status in the fallback ("critical, 3 critical")', () => {
-    const three = { ...report, checks: [], findings: [evictions, { ...evictions, id: 'a' }, { ...evictions, id: 'b' }] };
+    const three = {
+      ...report,
+      checks: [],
+      findings: [evictions, { ...evictions, id: 'a' }, { ...evictions, id: 'b' }],
+    };
     expect(reportMessage(three).text).toMatch(/^Session TTL diagnosis for prod: 3 critical\. Most likely/);
     expect(reportMessage({ ...report, checks: [], findings: [], scenarios: [] }).text).toBe(
       'Session TTL diagnosis for prod: healthy, no findings. No runbook scenario is supported by the evidence: 0 of 0 ruled out.',
@@ -202,14 +275,28 @@ describe('evidence is folded behind the finding (issue 10 item 9)', () => {
         c: 3,
       },
     };
-    const text = plainText(block(reportMessage({ ...report, findings: [raw] }, { maxEvidenceEntries: 4 }), 'section', 'finding:eviction.allkeys_policy')!.text);
-    expect(text.split('\n').at(-1)).toBe('Evidence: namespace=langgraph-agent · pods=p1, p2, p3 (+2 more) · a=1 · b=2 · +3 more in the JSON report');
+    const text = plainText(
+      block(
+        reportMessage({ ...report, findings: [raw] }, { maxEvidenceEntries: 4 }),
+        'section',
+        'finding:eviction.allkeys_policy',
+      )!.text,
+    );
+    expect(text.split('\n').at(-1)).toBe(
+      'Evidence: namespace=langgraph-agent · pods=p1, p2, p3 (+2 more) · a=1 · b=2 · +3 more in the JSON report',
+    );
     expect(text).not.toContain('{');
     expect(text).not.toContain('•');
   });
 
   it('leaves the evidence line out when there is no evidence', () => {
-    const text = plainText(block(reportMessage({ ...report, findings: [{ ...evictions, evidence: {} }] }), 'section', 'finding:eviction.allkeys_policy')!.text);
+    const text = plainText(
+      block(
+        reportMessage({ ...report, findings: [{ ...evictions, evidence: {} }] }),
+        'section',
+        'finding:eviction.allkeys_policy',
+      )!.text,
+    );
     expect(text).not.toContain('Evidence');
   });
 });

@@ -2,9 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { CheckSummary, Finding, Report, Severity } from '../../src/diagnostics/types.js';
 import { overallStatus } from '../../src/render/report-status.js';
 
-const f = (severity: Severity): Finding => ({ id: `x.${severity}`, check: 'x', severity, title: severity, detail: '', evidence: {} });
+const f = (severity: Severity): Finding => ({
+  id: `x.${severity}`,
+  check: 'x',
+  severity,
+  title: severity,
+  detail: '',
+  evidence: {},
+});
 const c = (status: CheckSummary['status']): CheckSummary => ({ id: `check-${status}`, status, durationMs: 1 });
-const report = (findings: Finding[], checks: CheckSummary[]): Report => ({ environment: 'e', startedAt: '', durationMs: 0, checks, findings, scenarios: [] });
+const report = (findings: Finding[], checks: CheckSummary[]): Report => ({
+  environment: 'e',
+  startedAt: '',
+  durationMs: 0,
+  checks,
+  findings,
+  scenarios: [],
+});
 
 describe('overallStatus', () => {
   it.each([

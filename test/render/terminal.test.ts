@@ -27,7 +27,13 @@ const report: Report = {
       severity: 'info',
       title: 'Remaining TTLs',
       detail: '',
-      evidence: { sampled: 3, buckets: [{ label: '<1h', count: 2 }, { label: '>1h', count: 1 }] },
+      evidence: {
+        sampled: 3,
+        buckets: [
+          { label: '<1h', count: 2 },
+          { label: '>1h', count: 1 },
+        ],
+      },
     },
   ],
   scenarios: [
@@ -55,7 +61,9 @@ describe('renderReportText', () => {
       'CRITICAL maxmemory-policy is allkeys-lru  eviction.allkeys_policy\n  Sessions can be evicted.\n  Fix: Use volatile-lru.\n  Evidence: policy=allkeys-lru · usedRatio=0.963\n',
     );
     // The chart sits right under its finding, 30 characters wide.
-    expect(text).toMatch(/INFO Remaining TTLs {2}ttl\.distribution\n {2}Evidence: sampled=3\n {2}<1h {2}█{30} {2}2\n {2}>1h {2}█{15} {17}1\n/);
+    expect(text).toMatch(
+      /INFO Remaining TTLs {2}ttl\.distribution\n {2}Evidence: sampled=3\n {2}<1h {2}█{30} {2}2\n {2}>1h {2}█{15} {17}1\n/,
+    );
     expect(text).toContain('Next: session-ttl diagnose prod · session-ttl verify prod');
     expect(text).toMatch(/✗ env-check error 40 ms \(configmaps is forbidden\)\n$/);
     expect(text).not.toContain('\x1b[');
@@ -75,7 +83,10 @@ describe('toTerminal', () => {
     text: 'x',
     blocks: [
       { kind: 'header', text: 'env \x1b[2J', status: { icon: 'critical', label: 'CRITICAL' } },
-      { kind: 'section', text: [{ icon: 'warning' }, t(' key session:\x1b]0;TITLE\x07evil\r\u202e'), t(' bold\x9b31m', { bold: true })] },
+      {
+        kind: 'section',
+        text: [{ icon: 'warning' }, t(' key session:\x1b]0;TITLE\x07evil\r\u202e'), t(' bold\x9b31m', { bold: true })],
+      },
       { kind: 'preformatted', lines: ['a\x1b[31m'] },
       { kind: 'section', text: [], fields: [{ label: 'L\x07', value: [t('v\x1b')] }] },
       { kind: 'context', items: [[t('note\x00')]] },
@@ -97,7 +108,15 @@ describe('toTerminal', () => {
   it('prints buttons as the commands to type', () => {
     const m: Message = {
       text: '',
-      blocks: [{ kind: 'actions', actions: [{ command: 'diagnose', label: 'Re-run', ref: 'prod' }, { command: 'verify', label: 'Verify', ref: 'prod' }] }],
+      blocks: [
+        {
+          kind: 'actions',
+          actions: [
+            { command: 'diagnose', label: 'Re-run', ref: 'prod' },
+            { command: 'verify', label: 'Verify', ref: 'prod' },
+          ],
+        },
+      ],
     };
     expect(toTerminal(m, { color: false })).toBe('Next: session-ttl diagnose prod · session-ttl verify prod\n');
   });
@@ -106,10 +125,22 @@ describe('toTerminal', () => {
     const m: Message = {
       text: '',
       blocks: [
-        { kind: 'section', text: [t('first\nsecond '), t('docs', { link: 'https://x.test/' }), t(' '), { mentionGroup: 'S0ONCALL' }] },
-        { kind: 'section', text: [], fields: [{ label: 'TTL', value: [t('60 s')] }, { label: 'Cleanup', value: [t('removed')] }] },
+        {
+          kind: 'section',
+          text: [t('first\nsecond '), t('docs', { link: 'https://x.test/' }), t(' '), { mentionGroup: 'S0ONCALL' }],
+        },
+        {
+          kind: 'section',
+          text: [],
+          fields: [
+            { label: 'TTL', value: [t('60 s')] },
+            { label: 'Cleanup', value: [t('removed')] },
+          ],
+        },
       ],
     };
-    expect(toTerminal(m, { color: false })).toBe('first\n  second docs (https://x.test/) @S0ONCALL\n\n  TTL      60 s\n  Cleanup  removed\n');
+    expect(toTerminal(m, { color: false })).toBe(
+      'first\n  second docs (https://x.test/) @S0ONCALL\n\n  TTL      60 s\n  Cleanup  removed\n',
+    );
   });
 });

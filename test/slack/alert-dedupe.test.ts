@@ -25,8 +25,14 @@ describe('alert delivery dedupe and cooldowns over the real Redis', () => {
   it('answers a delivery once: a retry (same event id) and the same message under a new event id are duplicates', async () => {
     const dedupe = createDeliveryDedupe({ store: redisStateStore(replicas[0]!) });
     expect(await dedupe.check({ eventId: 'Ev1', channel: 'C1', ts: '1718031234.000200' })).toEqual({ first: true });
-    expect(await dedupe.check({ eventId: 'Ev1', channel: 'C1', ts: '1718031234.000200' })).toEqual({ first: false, duplicateOf: 'event' });
-    expect(await dedupe.check({ eventId: 'Ev2', channel: 'C1', ts: '1718031234.000200' })).toEqual({ first: false, duplicateOf: 'message' });
+    expect(await dedupe.check({ eventId: 'Ev1', channel: 'C1', ts: '1718031234.000200' })).toEqual({
+      first: false,
+      duplicateOf: 'event',
+    });
+    expect(await dedupe.check({ eventId: 'Ev2', channel: 'C1', ts: '1718031234.000200' })).toEqual({
+      first: false,
+      duplicateOf: 'message',
+    });
     // Another message in the same channel, and the same ts in another channel, are new.
     expect(await dedupe.check({ eventId: 'Ev3', channel: 'C1', ts: '1718031234.000300' })).toEqual({ first: true });
     expect(await dedupe.check({ eventId: 'Ev4', channel: 'C2', ts: '1718031234.000200' })).toEqual({ first: true });
@@ -48,8 +54,14 @@ describe('alert delivery dedupe and cooldowns over the real Redis', () => {
     const store = redisStateStore(replicas[0]!);
     await createDeliveryDedupe({ store, ttlMs: 60_000 }).check({ eventId: 'Ev1', channel: 'C1', ts: '1.000001' });
     const cooldowns = createCooldownStore({ store, cooldownMs: 15 * 60_000 });
-    await cooldowns.claim('SessionTTLViolations', 'prod', { thread: { channel: 'C1', ts: '1.000001' }, at: Date.now() });
-    await cooldowns.saveIncident('SessionTTLViolations', 'prod', { firedAt: 1, thread: { channel: 'C1', ts: '1.000001' } });
+    await cooldowns.claim('SessionTTLViolations', 'prod', {
+      thread: { channel: 'C1', ts: '1.000001' },
+      at: Date.now(),
+    });
+    await cooldowns.saveIncident('SessionTTLViolations', 'prod', {
+      firedAt: 1,
+      thread: { channel: 'C1', ts: '1.000001' },
+    });
 
     const keys = (await admin.keys('*')).sort();
     expect(keys).toEqual([
@@ -69,13 +81,22 @@ describe('alert delivery dedupe and cooldowns over the real Redis', () => {
     const b = createCooldownStore({ store: redisStateStore(replicas[1]!), cooldownMs: 60_000 });
     const first = { thread: { channel: 'C1', ts: '1718031234.000200' }, at: Date.now() };
     expect(await a.claim('SessionTTLViolations', 'prod', first)).toEqual({ claimed: true });
-    expect(await b.claim('SessionTTLViolations', 'prod', { ...first, at: first.at + 5 })).toEqual({ claimed: false, record: first });
+    expect(await b.claim('SessionTTLViolations', 'prod', { ...first, at: first.at + 5 })).toEqual({
+      claimed: false,
+      record: first,
+    });
     // Another environment and another alert have their own cooldowns.
     expect(await b.claim('SessionTTLViolations', 'dev', first)).toEqual({ claimed: true });
     expect(await b.claim('RedisHighMemoryUsage', 'prod', first)).toEqual({ claimed: true });
 
-    await a.complete('SessionTTLViolations', 'prod', { ...first, diagnosis: { channel: 'C1', ts: '1718031240.000100' } });
-    expect(await b.claim('SessionTTLViolations', 'prod', first)).toMatchObject({ claimed: false, record: { diagnosis: { ts: '1718031240.000100' } } });
+    await a.complete('SessionTTLViolations', 'prod', {
+      ...first,
+      diagnosis: { channel: 'C1', ts: '1718031240.000100' },
+    });
+    expect(await b.claim('SessionTTLViolations', 'prod', first)).toMatchObject({
+      claimed: false,
+      record: { diagnosis: { ts: '1718031240.000100' } },
+    });
     await b.release('SessionTTLViolations', 'prod');
     expect(await a.claim('SessionTTLViolations', 'prod', first)).toEqual({ claimed: true });
   });
@@ -84,7 +105,10 @@ describe('alert delivery dedupe and cooldowns over the real Redis', () => {
     const a = createCooldownStore({ store: redisStateStore(replicas[0]!), cooldownMs: 60_000 });
     const b = createCooldownStore({ store: redisStateStore(replicas[1]!), cooldownMs: 60_000 });
     await a.saveIncident('SessionTTLViolations', 'prod', { firedAt: 1000, thread: { channel: 'C1', ts: '1.000001' } });
-    const [x, y] = await Promise.all([a.closeIncident('SessionTTLViolations', 'prod'), b.closeIncident('SessionTTLViolations', 'prod')]);
+    const [x, y] = await Promise.all([
+      a.closeIncident('SessionTTLViolations', 'prod'),
+      b.closeIncident('SessionTTLViolations', 'prod'),
+    ]);
     expect([x, y].filter(Boolean)).toEqual([{ firedAt: 1000, thread: { channel: 'C1', ts: '1.000001' } }]);
 
     await admin.set('session-ttl-bot:incident:sessionttlviolations:prod', '{"firedAt":"yesterday"}', 'EX', 60);

@@ -77,8 +77,12 @@ function deliver(
 }
 
 const findingIds = (c: SlackApiCall) =>
-  ((c.body.blocks ?? []) as { block_id?: string }[]).flatMap((b) => (b.block_id?.startsWith('finding:') ? [b.block_id] : []));
-const isDiagnosis = (c: SlackApiCall) => c.method === 'chat.postMessage' && ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
+  ((c.body.blocks ?? []) as { block_id?: string }[]).flatMap((b) =>
+    b.block_id?.startsWith('finding:') ? [b.block_id] : [],
+  );
+const isDiagnosis = (c: SlackApiCall) =>
+  c.method === 'chat.postMessage' &&
+  ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
 
 describe('alert posts in the incident channel, answered by the real Bolt app', () => {
   let slack: FakeSlackApi;
@@ -94,7 +98,14 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
   function makeBot(logger = logs.logger): Bot {
     const state = new Redis(sharedRedisUrl());
     stateClients.push(state);
-    const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' };
+    const settings: BotSettings = {
+      mode: 'http',
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      slackApiUrl: slack.apiUrl,
+      port: 0,
+      logLevel: 'debug',
+    };
     return createBot({
       settings,
       config,
@@ -127,7 +138,8 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
   }
 
   /** Replies to real posts, leaving out the barrier's. */
-  const replies = () => slack.callsOf('chat.postMessage').filter((c) => !String(c.body.thread_ts).startsWith('1719000000.'));
+  const replies = () =>
+    slack.callsOf('chat.postMessage').filter((c) => !String(c.body.thread_ts).startsWith('1719000000.'));
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -176,7 +188,7 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
   });
 
   it.each(diagnosisFixtures.map((f) => [f.name, f] as const))(
-    '%s: one diagnosis per alert + environment, in the post\'s thread, with the findings',
+    "%s: one diagnosis per alert + environment, in the post's thread, with the findings",
     async (_name, f) => {
       const event = fixture(f.name);
       const res = await deliver(baseUrl, event);
@@ -402,7 +414,8 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
 
 describe('alert reply rendering (pure)', () => {
   it('says how long an alert fired in the one duration style, never negative', () => {
-    const text = (durationMs: number) => renderResolvedReply({ alertname: 'SessionTTLViolation', env: 'prod', durationMs }).text;
+    const text = (durationMs: number) =>
+      renderResolvedReply({ alertname: 'SessionTTLViolation', env: 'prod', durationMs }).text;
     expect([45_000, 23 * 60_000, 60 * 60_000, 125 * 60_000, 50 * 3600_000].map(text)).toEqual(
       ['45 s', '23 min', '1 h', '2 h 5 min', '2 d 2 h'].map((d) => `SessionTTLViolation in prod resolved after ${d}.`),
     );
@@ -410,7 +423,7 @@ describe('alert reply rendering (pure)', () => {
     expect(text(-3000)).toBe('SessionTTLViolation in prod resolved after 0 ms.');
   });
 
-  it('marks a diagnosis resolved once, keeping the header inside Slack\'s 150 characters', () => {
+  it("marks a diagnosis resolved once, keeping the header inside Slack's 150 characters", () => {
     const message: Message = {
       text: 'Session TTL diagnosis for prod: warning',
       blocks: [{ kind: 'header', text: `Session TTL diagnosis: ${'p'.repeat(140)}` }],

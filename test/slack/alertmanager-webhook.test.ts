@@ -39,7 +39,9 @@ async function post(url: string, payload: unknown, headers: Record<string, strin
 }
 
 const findingIds = (c: SlackApiCall) =>
-  ((c.body.blocks ?? []) as { block_id?: string }[]).flatMap((b) => (b.block_id?.startsWith('finding:') ? [b.block_id] : []));
+  ((c.body.blocks ?? []) as { block_id?: string }[]).flatMap((b) =>
+    b.block_id?.startsWith('finding:') ? [b.block_id] : [],
+  );
 
 describe('POST /alertmanager on the real bot', () => {
   let slack: FakeSlackApi;
@@ -52,10 +54,19 @@ describe('POST /alertmanager on the real bot', () => {
   let url: string;
   const extraBots: Bot[] = [];
 
-  async function startBot(opts: { token?: string; config?: Config; logs?: CapturedLogs } = {}): Promise<{ bot: Bot; url: string }> {
+  async function startBot(
+    opts: { token?: string; config?: Config; logs?: CapturedLogs } = {},
+  ): Promise<{ bot: Bot; url: string }> {
     const state = new Redis(sharedRedisUrl());
     clients.push(state);
-    const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' };
+    const settings: BotSettings = {
+      mode: 'http',
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      slackApiUrl: slack.apiUrl,
+      port: 0,
+      logLevel: 'debug',
+    };
     const b = createBot({
       settings,
       config: opts.config ?? config,
@@ -64,7 +75,10 @@ describe('POST /alertmanager on the real bot', () => {
       logger: (opts.logs ?? logs).logger,
       hostname: '127.0.0.1',
       webApiRetries: 0,
-      alerts: { stateStore: redisStateStore(state), ...('token' in opts ? (opts.token ? { alertmanagerToken: opts.token } : {}) : { alertmanagerToken: AM_TOKEN }) },
+      alerts: {
+        stateStore: redisStateStore(state),
+        ...('token' in opts ? (opts.token ? { alertmanagerToken: opts.token } : {}) : { alertmanagerToken: AM_TOKEN }),
+      },
     });
     return { bot: b, url: `http://127.0.0.1:${(await b.start()).port}` };
   }
@@ -128,7 +142,9 @@ describe('POST /alertmanager on the real bot', () => {
     expect(group!.body.thread_ts).toBeUndefined();
     expect(group!.body.blocks[0].text.text).toBe('🔥 [FIRING:1] SessionTTLViolations');
     expect(group!.body.blocks[1].text.text).toMatch(/:red_circle: `SessionTTLViolations` firing in \*prod\*/);
-    expect(group!.body.blocks[1].text.text).toMatch(/:white_check_mark: `SessionTTLViolations` resolved in \*staging\*/);
+    expect(group!.body.blocks[1].text.text).toMatch(
+      /:white_check_mark: `SessionTTLViolations` resolved in \*staging\*/,
+    );
 
     // The diagnosis of prod (the firing alert) is a thread reply; staging resolved without an incident: no reply.
     const groupTs = (await groupRecord()).ts;
@@ -158,7 +174,9 @@ describe('POST /alertmanager on the real bot', () => {
     await bot.idle();
     const group = await groupRecord();
     const diagnosis = slack.callsOf('chat.postMessage')[1]!;
-    const cooldown = JSON.parse((await admin.get('session-ttl-bot:cooldown:sessionttlviolations:prod'))!) as { diagnosis: { ts: string } };
+    const cooldown = JSON.parse((await admin.get('session-ttl-bot:cooldown:sessionttlviolations:prod'))!) as {
+      diagnosis: { ts: string };
+    };
 
     // When: the group resolves (env "production", an alias of prod) 70 minutes after it started.
     expect((await post(url, body('resolved'))).status).toBe(200);
@@ -168,7 +186,9 @@ describe('POST /alertmanager on the real bot', () => {
     const groupUpdate = updates.find((u) => u.body.ts === group.ts);
     expect(groupUpdate!.body.blocks[0].text.text).toBe('✅ Resolved after 1 h 10 min · SessionTTLViolations');
     const diagnosisUpdate = updates.find((u) => u.body.ts === cooldown.diagnosis.ts);
-    expect(diagnosisUpdate!.body.blocks[0].text.text).toMatch(/^✅ Resolved after 1 h 10 min · Session TTL diagnosis: prod/);
+    expect(diagnosisUpdate!.body.blocks[0].text.text).toMatch(
+      /^✅ Resolved after 1 h 10 min · Session TTL diagnosis: prod/,
+    );
     expect(findingIds(diagnosisUpdate!)).toEqual(findingIds(diagnosis));
     const replies = slack.callsOf('chat.postMessage').slice(2);
     expect(replies).toHaveLength(1);
@@ -188,7 +208,9 @@ describe('POST /alertmanager on the real bot', () => {
     const missing = await post(url, body('firing'), { authorization: '' });
     const wrong = await post(url, body('firing'), { authorization: 'Bearer am-0123456789abcdef-secreT' });
     const shorter = await post(url, body('firing'), { authorization: 'Bearer am-0123' });
-    const basic = await post(url, body('firing'), { authorization: `Basic ${Buffer.from(`x:${AM_TOKEN}`).toString('base64')}` });
+    const basic = await post(url, body('firing'), {
+      authorization: `Basic ${Buffer.from(`x:${AM_TOKEN}`).toString('base64')}`,
+    });
     for (const r of [missing, wrong, shorter, basic]) expect(r.status).toBe(401);
     expect(missing.json.error).toMatch(/no bearer token/);
     expect(wrong.json.error).toMatch(/wrong bearer token/);
@@ -205,7 +227,8 @@ describe('POST /alertmanager on the real bot', () => {
     for (const name of ['malformed', 'wrong-version']) {
       const res = await post(url, body(name));
       expect(res.status).toBe(400);
-      for (const part of corpus.find((f) => f.name === name)!.expected.reasonIncludes!) expect(res.json.error).toContain(part);
+      for (const part of corpus.find((f) => f.name === name)!.expected.reasonIncludes!)
+        expect(res.json.error).toContain(part);
     }
     const array = await post(url, '[]');
     expect(array.json.error).toMatch(/expected a JSON object, got array/);

@@ -13,11 +13,21 @@ import { captureLogs } from './log-capture.js';
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const BOT_TOKEN = 'xoxb-9999-8888-startuptoken';
 
-const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: 'redis://127.0.0.1:1' } } } }, 'test');
+const config = parseConfig(
+  { environments: { dev: { profile: 'development', redis: { url: 'redis://127.0.0.1:1' } } } },
+  'test',
+);
 
 function deps(apiUrl: string, extra: Partial<BotDeps> = {}) {
   const logs = captureLogs();
-  const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: apiUrl, port: 0, logLevel: 'debug' };
+  const settings: BotSettings = {
+    mode: 'http',
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    slackApiUrl: apiUrl,
+    port: 0,
+    logLevel: 'debug',
+  };
   const d: BotDeps = {
     settings,
     config,
@@ -60,13 +70,20 @@ describe('createBot start-up', () => {
     expect(health.status).toBe(200);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/slack/events`)).status).toBe(405);
-    expect(logs.lines.find((l) => l.msg === 'listening')).toMatchObject({ mode: 'http', port: Number(new URL(base).port) });
+    expect(logs.lines.find((l) => l.msg === 'listening')).toMatchObject({
+      mode: 'http',
+      port: Number(new URL(base).port),
+    });
   });
 
   it('answers Slack url_verification through the same route (signed)', async () => {
     const slack = await fakeSlack();
     const base = await started(createBot(deps(slack.apiUrl).deps));
-    const res = await sendEvent(base, { type: 'url_verification', challenge: 'c-123', token: 'x' }, { signingSecret: SIGNING_SECRET });
+    const res = await sendEvent(
+      base,
+      { type: 'url_verification', challenge: 'c-123', token: 'x' },
+      { signingSecret: SIGNING_SECRET },
+    );
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ challenge: 'c-123' });
   });
@@ -79,7 +96,9 @@ describe('createBot start-up', () => {
     const { deps: d, logs } = deps(apiUrl, { settings: { ...deps(apiUrl).deps.settings, port } });
 
     // When / Then
-    const err = await createBot(d).start().catch((e: unknown) => e);
+    const err = await createBot(d)
+      .start()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlackStartError);
     expect((err as Error).message).toContain(`Cannot reach Slack's Web API at ${apiUrl}`);
     expect((err as Error).message).toMatch(/ECONNREFUSED/);
@@ -90,20 +109,32 @@ describe('createBot start-up', () => {
   it('names SLACK_BOT_TOKEN when Slack refuses it (invalid_auth)', async () => {
     const slack = await fakeSlack();
     slack.failMethod('auth.test', 'invalid_auth');
-    const err = await createBot(deps(slack.apiUrl).deps).start().catch((e: unknown) => e);
+    const err = await createBot(deps(slack.apiUrl).deps)
+      .start()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SlackStartError);
     expect((err as Error).message).toMatch(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
   });
 
   it('fails at construction when a subcommand name is registered twice', async () => {
     const slack = await fakeSlack();
-    const dup = { name: 'help', usage: 'help', summary: 'again', params: z.array(z.string()).transform(() => undefined), run: async () => undefined };
-    expect(() => createBot(deps(slack.apiUrl, { extraSubcommands: [dup] }).deps)).toThrow(/duplicate subcommand "help"/);
+    const dup = {
+      name: 'help',
+      usage: 'help',
+      summary: 'again',
+      params: z.array(z.string()).transform(() => undefined),
+      run: async () => undefined,
+    };
+    expect(() => createBot(deps(slack.apiUrl, { extraSubcommands: [dup] }).deps)).toThrow(
+      /duplicate subcommand "help"/,
+    );
   });
 
   it('fails at construction when an HTTP route is registered twice', async () => {
     const slack = await fakeSlack();
     const route = { method: 'GET' as const, path: '/healthz', handle: () => undefined };
-    expect(() => createBot(deps(slack.apiUrl, { extraFeatures: [{ name: 'dup', register: (h) => h.route(route) }] }).deps)).toThrow(/duplicate HTTP route GET \/healthz/);
+    expect(() =>
+      createBot(deps(slack.apiUrl, { extraFeatures: [{ name: 'dup', register: (h) => h.route(route) }] }).deps),
+    ).toThrow(/duplicate HTTP route GET \/healthz/);
   });
 });

@@ -17,7 +17,11 @@ describe('createBoltLogger', () => {
     const raw = logs.raw();
     expect(raw).not.toContain('xoxb-leak');
     expect(raw).not.toContain('hooks.slack.com/commands');
-    expect(logs.lines[0]).toMatchObject({ component: 'bolt', level: 50, err: { code: 'slack_webapi_platform_error', slackError: 'invalid_auth' } });
+    expect(logs.lines[0]).toMatchObject({
+      component: 'bolt',
+      level: 50,
+      err: { code: 'slack_webapi_platform_error', slackError: 'invalid_auth' },
+    });
     expect(logs.lines[1]).toMatchObject({ level: 40, detail: { response_url: '[Redacted]' } });
   });
 

@@ -18,15 +18,34 @@ let seq = 0;
 /** An alert post by Alertmanager's Slack integration in the incident channel, as an Events API delivery. */
 function alertPost(env: string) {
   const ts = `1720000000.${String(++seq).padStart(6, '0')}`;
-  const event = { type: 'message', subtype: 'bot_message', bot_id: 'B07ALRTMGR', channel: INCIDENT, ts, text: `[FIRING:1] SessionTTLViolations\nAlert: SessionTTLViolations\nLabels: env=${env}` };
+  const event = {
+    type: 'message',
+    subtype: 'bot_message',
+    bot_id: 'B07ALRTMGR',
+    channel: INCIDENT,
+    ts,
+    text: `[FIRING:1] SessionTTLViolations\nAlert: SessionTTLViolations\nLabels: env=${env}`,
+  };
   return { ts, eventId: `EvOutbox${seq}`, event };
 }
 
 function deliver(baseUrl: string, post: ReturnType<typeof alertPost>, retryNum?: number) {
-  const body = JSON.stringify({ token: 'x', team_id: FAKE_IDS.team, api_app_id: 'A0APP', type: 'event_callback', event_id: post.eventId, event_time: Math.floor(Date.now() / 1000), event: post.event });
+  const body = JSON.stringify({
+    token: 'x',
+    team_id: FAKE_IDS.team,
+    api_app_id: 'A0APP',
+    type: 'event_callback',
+    event_id: post.eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event: post.event,
+  });
   // A redelivery is signed anew (another timestamp), as Slack does; the same bytes again would be a replay.
   const timestampSec = Math.floor(Date.now() / 1000) - (retryNum ?? 0);
-  const req = buildSignedRequest(`${baseUrl}/slack/events`, body, { signingSecret: SIGNING_SECRET, contentType: 'application/json', timestampSec });
+  const req = buildSignedRequest(`${baseUrl}/slack/events`, body, {
+    signingSecret: SIGNING_SECRET,
+    contentType: 'application/json',
+    timestampSec,
+  });
   if (retryNum !== undefined) {
     req.headers['x-slack-retry-num'] = String(retryNum);
     req.headers['x-slack-retry-reason'] = 'http_error';
@@ -84,7 +103,8 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     bots.push(running);
     return { ...running, metrics };
   }
-  const repliesIn = (ts: string) => slack.callsOf('chat.postMessage').filter((c) => c.body.channel === INCIDENT && c.body.thread_ts === ts);
+  const repliesIn = (ts: string) =>
+    slack.callsOf('chat.postMessage').filter((c) => c.body.channel === INCIDENT && c.body.thread_ts === ts);
   const isDiagnosis = (c: SlackApiCall) => JSON.stringify(c.body.blocks).includes('finding:fixture.server_info');
   const outboxKeys = async () => (await admin.keys('session-ttl-bot:queue:chat-outbox*')).sort();
   /** Long enough for several worker polls: anything still due would have been tried. */
@@ -100,16 +120,22 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     expect((await deliver(bot.url, post)).status).toBe(200);
 
     // Then: the diagnosis lands on the 4th call, and only then.
-    await waitUntil('the outbox to deliver', () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'));
+    await waitUntil('the outbox to deliver', () =>
+      bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
+    );
     await severalPolls();
     await bot.bot.outbox.flush();
     const replies = repliesIn(post.ts);
     expect(replies).toHaveLength(4);
     expect(replies.every(isDiagnosis)).toBe(true);
-    expect(bot.logs.lines.filter((l) => String(l.msg).startsWith('Slack refused a postponed message again'))).toHaveLength(2);
+    expect(
+      bot.logs.lines.filter((l) => String(l.msg).startsWith('Slack refused a postponed message again')),
+    ).toHaveLength(2);
     expect(await bot.bot.outbox.size()).toBe(0);
     expect(await outboxKeys()).toEqual([]);
-    expect(await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total')).toMatch(/outcome="delivered",kind="alert-reply"} 1/);
+    expect(await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total')).toMatch(
+      /outcome="delivered",kind="alert-reply"} 1/,
+    );
 
     // And: Slack redelivering the same event gets no second reply (the post was answered, through the outbox).
     expect((await deliver(bot.url, post, 1)).status).toBe(200);
@@ -137,12 +163,16 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     slack.failMethodHttp('chat.postMessage', 500);
     const post = alertPost('dev');
     await deliver(bot.url, post);
-    const line = await waitUntil('the outbox to give up', () => bot.logs.lines.find((l) => String(l.msg).startsWith('gave up posting a message (alert-reply) after 3 tries')));
+    const line = await waitUntil('the outbox to give up', () =>
+      bot.logs.lines.find((l) => String(l.msg).startsWith('gave up posting a message (alert-reply) after 3 tries')),
+    );
     expect(line.level).toBe(50);
     await severalPolls();
     expect(repliesIn(post.ts)).toHaveLength(3);
     expect(await bot.bot.outbox.size()).toBe(0);
-    expect(await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total')).toMatch(/outcome="given_up",kind="alert-reply"} 1/);
+    expect(await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total')).toMatch(
+      /outcome="given_up",kind="alert-reply"} 1/,
+    );
   });
 
   it('a reply Slack refuses for good (not_in_channel) is not kept; the dedupe claim is released, so the redelivery is answered', async () => {
@@ -150,24 +180,33 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     slack.failMethod('chat.postMessage', 'not_in_channel', 1);
     const post = alertPost('dev');
     await deliver(bot.url, post);
-    await waitUntil('the flow to give the post up', () => bot.logs.lines.find((l) => String(l.msg).startsWith('could not answer the alert post')));
+    await waitUntil('the flow to give the post up', () =>
+      bot.logs.lines.find((l) => String(l.msg).startsWith('could not answer the alert post')),
+    );
     expect(await bot.bot.outbox.size()).toBe(0);
 
     // When: Slack delivers the event again (same event id).
     await deliver(bot.url, post, 1);
-    await slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === post.ts && slack.callsOf('chat.postMessage').indexOf(c) === 1);
+    await slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.thread_ts === post.ts && slack.callsOf('chat.postMessage').indexOf(c) === 1,
+    );
     await bot.bot.idle();
     expect(repliesIn(post.ts)).toHaveLength(2);
   });
 
-  it("a slash report Slack refuses (HTTP 500, 2 calls) reaches the user at once through response_url and the channel exactly once when Slack is back", async () => {
+  it('a slash report Slack refuses (HTTP 500, 2 calls) reaches the user at once through response_url and the channel exactly once when Slack is back', async () => {
     const bot = await start();
     slack.failMethodHttp('chat.postMessage', 500, 2);
     await bot.slash('diagnose dev server-info', 'outbox-report', 'C07REPORT');
-    const ephemeral = await slack.waitForResponse((r) => r.id === 'outbox-report' && String(r.body.text).includes('could not post'));
+    const ephemeral = await slack.waitForResponse(
+      (r) => r.id === 'outbox-report' && String(r.body.text).includes('could not post'),
+    );
     expect(ephemeral.body.text).toContain('I will post it in the channel once Slack takes it');
     expect(ephemeral.body.response_type).toBe('ephemeral');
-    await waitUntil('the outbox to deliver', () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'));
+    await waitUntil('the outbox to deliver', () =>
+      bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
+    );
     await severalPolls();
     await bot.bot.outbox.flush();
     const posts = slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07REPORT');
@@ -183,7 +222,9 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     await bot.bot.idle();
     await severalPolls();
     expect(slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07OK')).toHaveLength(1);
-    expect(slack.responses.filter((r) => r.id === 'outbox-ok' && String(r.body.text).includes('could not post'))).toEqual([]);
+    expect(
+      slack.responses.filter((r) => r.id === 'outbox-ok' && String(r.body.text).includes('could not post')),
+    ).toEqual([]);
     expect(await bot.bot.outbox.size()).toBe(0);
   });
 });
@@ -223,7 +264,9 @@ describe('the queue of the Redis state store (the outbox shared by replicas)', (
     const [a, b] = replicas.map((r) => redisStateStore(r));
     await a!.enqueue('q', 'one', 'v1', 1000, 60_000);
     await a!.enqueue('q', 'later', 'v2', 5000, 60_000);
-    const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a! : b!).takeDue('q', 2000, 500, 10)));
+    const taken = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a! : b!).takeDue('q', 2000, 500, 10)),
+    );
     expect(taken.flat()).toEqual([{ id: 'one', value: 'v1' }]);
     // The lease ends at 2500: before it nobody takes it, after it the next caller does.
     expect(await b!.takeDue('q', 2499, 500, 10)).toEqual([]);

@@ -4,12 +4,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { MAX_COMMAND_TEXT, parseCommandText, USAGE, USAGE_HINT, usageOf } from '../../src/slack/listeners/commands/command-text.js';
+import {
+  MAX_COMMAND_TEXT,
+  parseCommandText,
+  USAGE,
+  USAGE_HINT,
+  usageOf,
+} from '../../src/slack/listeners/commands/command-text.js';
 import { parseParams, type Subcommand } from '../../src/slack/listeners/commands/subcommands.js';
 
 describe('parseCommandText', () => {
   it('trims, collapses whitespace (including non-breaking spaces) and lowercases', () => {
-    expect(parseCommandText('  Diagnose \u00a0 PROD\tttl-sample  ')).toEqual({ subcommand: 'diagnose', args: ['prod', 'ttl-sample'] });
+    expect(parseCommandText('  Diagnose \u00a0 PROD\tttl-sample  ')).toEqual({
+      subcommand: 'diagnose',
+      args: ['prod', 'ttl-sample'],
+    });
   });
 
   it('treats empty text as help', () => {
@@ -63,7 +72,9 @@ describe('the usage line (issue 10 item 9)', () => {
     })();
     expect(message.match(/Usage:/g)).toHaveLength(1);
     expect(message.match(/\/session-ttl verify <env>/g)).toHaveLength(1);
-    expect(message).toMatch(/\nUsage: `\/session-ttl verify <env>`\. Other commands: `\/session-ttl diagnose <env> \[check \.\.\.\]`, /);
+    expect(message).toMatch(
+      /\nUsage: `\/session-ttl verify <env>`\. Other commands: `\/session-ttl diagnose <env> \[check \.\.\.\]`, /,
+    );
     expect(usageOf('verify <env>')).toContain('`/session-ttl help`');
   });
 

@@ -29,7 +29,15 @@ describe('identical diagnoses requested while one is running', () => {
     id: 'slow-clock',
     summary: 'reads TIME once the test releases it (test fixture)',
     needs: ['redis'],
-    findings: [findingSpec({ id: 'fixture.time', severity: { default: 'info' }, evidence: z.object({ t: z.number() }), scenarios: [], actions: [] })],
+    findings: [
+      findingSpec({
+        id: 'fixture.time',
+        severity: { default: 'info' },
+        evidence: z.object({ t: z.number() }),
+        scenarios: [],
+        actions: [],
+      }),
+    ],
     async run(ctx) {
       runs++;
       await released;
@@ -41,9 +49,19 @@ describe('identical diagnoses requested while one is running', () => {
   beforeAll(async () => {
     slack = await startFakeSlackApi();
     sources = createSourceCache({});
-    const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'test');
+    const config = parseConfig(
+      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
+      'test',
+    );
     bot = createBot({
-      settings: { mode: 'http', botToken: 'xoxb-coalesce', signingSecret: SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' },
+      settings: {
+        mode: 'http',
+        botToken: 'xoxb-coalesce',
+        signingSecret: SECRET,
+        slackApiUrl: slack.apiUrl,
+        port: 0,
+        logLevel: 'debug',
+      },
       config,
       registry: createCheckRegistry([slowClock]),
       sourcesFor: sources.sourcesFor,
@@ -62,7 +80,11 @@ describe('identical diagnoses requested while one is running', () => {
   it('runs one diagnosis and posts its report in each asking channel; a later request runs again', async () => {
     // When: two people in two channels ask for the same diagnosis at once.
     const send = (channel: string) =>
-      sendSlashCommand(baseUrl, { text: 'diagnose dev', channel_id: channel, response_url: slack.responseUrl(channel) }, { signingSecret: SECRET });
+      sendSlashCommand(
+        baseUrl,
+        { text: 'diagnose dev', channel_id: channel, response_url: slack.responseUrl(channel) },
+        { signingSecret: SECRET },
+      );
     const [first, second] = await Promise.all([send('C0ONE'), send('C0TWO')]);
 
     // Then: the second is told it joined; one run; both channels get the same report.

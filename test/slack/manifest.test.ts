@@ -13,7 +13,13 @@ describe('manifests/slack-app.yaml', () => {
   });
 
   it('asks for the scopes the bot uses and not chat:write.public', () => {
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'channels:history', 'groups:history', 'usergroups:read']);
+    expect(manifest.oauth_config.scopes.bot).toEqual([
+      'commands',
+      'chat:write',
+      'channels:history',
+      'groups:history',
+      'usergroups:read',
+    ]);
     expect(manifest.settings).toMatchObject({
       socket_mode_enabled: true,
       interactivity: { is_enabled: true },

@@ -24,7 +24,15 @@ const usedMemoryCheck = defineCheck({
   id: 'used-memory',
   summary: 'Reports used_memory (test fixture)',
   needs: ['redis'],
-  findings: [findingSpec({ id: 'fixture.used_memory', severity: { default: 'info' }, evidence: z.object({ usedMemory: z.number() }), scenarios: [], actions: [] })],
+  findings: [
+    findingSpec({
+      id: 'fixture.used_memory',
+      severity: { default: 'info' },
+      evidence: z.object({ usedMemory: z.number() }),
+      scenarios: [],
+      actions: [],
+    }),
+  ],
   async run(ctx) {
     const info = await ctx.redis.nodes[0]!.info('memory');
     return [
@@ -56,8 +64,16 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
   let bot: Bot;
   let baseUrl: string;
 
-  const send = (text: string, extra: Record<string, string> = {}, opts: { timestampSec?: number; signature?: string } = {}) =>
-    sendSlashCommand(baseUrl, { text, response_url: slack.responseUrl('cmd'), ...extra }, { signingSecret: SIGNING_SECRET, ...opts });
+  const send = (
+    text: string,
+    extra: Record<string, string> = {},
+    opts: { timestampSec?: number; signature?: string } = {},
+  ) =>
+    sendSlashCommand(
+      baseUrl,
+      { text, response_url: slack.responseUrl('cmd'), ...extra },
+      { signingSecret: SIGNING_SECRET, ...opts },
+    );
 
   /**
    * "Nothing was posted": a later, valid diagnose is posted, and it is the only post. Replies are
@@ -95,7 +111,15 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
       port: 0,
       logLevel: 'debug',
     };
-    bot = createBot({ settings, config, registry, sourcesFor: sources.sourcesFor, logger: logs.logger, hostname: '127.0.0.1', webApiRetries: 0 });
+    bot = createBot({
+      settings,
+      config,
+      registry,
+      sourcesFor: sources.sourcesFor,
+      logger: logs.logger,
+      hostname: '127.0.0.1',
+      webApiRetries: 0,
+    });
     const { port } = await bot.start();
     baseUrl = `http://127.0.0.1:${port}`;
   });
@@ -134,7 +158,9 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     expect(post.body.channel).toBe('C0CHAN');
     expect(post.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     const expected = await runDiagnosis({ config, registry, sourcesFor: sources.sourcesFor }, { envName: 'dev' });
-    expect(expected.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['ttl.no_expiry', 'ttl.distribution', 'fixture.used_memory']));
+    expect(expected.findings.map((f) => f.id)).toEqual(
+      expect.arrayContaining(['ttl.no_expiry', 'ttl.distribution', 'fixture.used_memory']),
+    );
     expect(findingBlockIds(post).sort()).toEqual(expected.findings.map((f) => `finding:${f.id}`).sort());
     expect(post.body.text).toMatch(/Session TTL diagnosis for dev: \d+ warning/);
     expect(post.body.blocks[0]).toMatchObject({ type: 'header' });
@@ -172,9 +198,13 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
 
   it('refuses an exact replay of a signed request with 401 and posts nothing more', async () => {
     // Given: a signed request that was accepted and posted.
-    const request = buildSignedRequest(`${baseUrl}/slack/events`, slashCommandBody({ text: 'diagnose dev used-memory', channel_id: 'CFIRST' }), {
-      signingSecret: SIGNING_SECRET,
-    });
+    const request = buildSignedRequest(
+      `${baseUrl}/slack/events`,
+      slashCommandBody({ text: 'diagnose dev used-memory', channel_id: 'CFIRST' }),
+      {
+        signingSecret: SIGNING_SECRET,
+      },
+    );
     expect((await sendSigned(request)).status).toBe(200);
     await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'CFIRST');
 

@@ -34,10 +34,26 @@ const pingCheck = defineCheck({
   id: 'ping',
   summary: 'Redis answers TIME (test fixture)',
   needs: ['redis'],
-  findings: [findingSpec({ id: 'fixture.redis_time', severity: { default: 'info' }, evidence: z.object({ t: z.number() }), scenarios: [], actions: [] })],
+  findings: [
+    findingSpec({
+      id: 'fixture.redis_time',
+      severity: { default: 'info' },
+      evidence: z.object({ t: z.number() }),
+      scenarios: [],
+      actions: [],
+    }),
+  ],
   async run(ctx) {
     const t = await ctx.redis.nodes[0]!.time();
-    return [{ id: 'fixture.redis_time', severity: 'info', title: 'Redis time', detail: 'Redis answered TIME.', evidence: { t } }];
+    return [
+      {
+        id: 'fixture.redis_time',
+        severity: 'info',
+        title: 'Redis time',
+        detail: 'Redis answered TIME.',
+        evidence: { t },
+      },
+    ];
   },
 });
 
@@ -70,9 +86,19 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     slack = await startFakeSlackApi();
     slack.setSocketModeUrl(`ws://127.0.0.1:${wss.address().port}/link`);
     sources = createSourceCache({});
-    const config = parseConfig({ environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } }, 'test');
+    const config = parseConfig(
+      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
+      'test',
+    );
     bot = createBot({
-      settings: { mode: 'socket', botToken: 'xoxb-sock-1', appToken: APP_TOKEN, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' },
+      settings: {
+        mode: 'socket',
+        botToken: 'xoxb-sock-1',
+        appToken: APP_TOKEN,
+        slackApiUrl: slack.apiUrl,
+        port: 0,
+        logLevel: 'debug',
+      },
       config,
       registry: createCheckRegistry([pingCheck]),
       sourcesFor: sources.sourcesFor,

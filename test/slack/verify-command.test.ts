@@ -19,7 +19,8 @@ const WRONG_TOKEN = 'app-bearer-wrong-77';
 
 const isVerdict = (c: SlackApiCall) => /^Session TTL verification for /.test(String(c.body.text));
 const blockText = (call: SlackApiCall, blockId: string) =>
-  (call.body.blocks as { block_id?: string; text?: { text: string } }[]).find((b) => b.block_id === blockId)?.text?.text ?? '';
+  (call.body.blocks as { block_id?: string; text?: { text: string } }[]).find((b) => b.block_id === blockId)?.text
+    ?.text ?? '';
 
 describe('/session-ttl verify through the real Bolt app', () => {
   let slack: FakeSlackApi;
@@ -31,7 +32,11 @@ describe('/session-ttl verify through the real Bolt app', () => {
   let baseUrl: string;
 
   const send = (text: string, extra: Record<string, string> = {}) =>
-    sendSlashCommand(baseUrl, { text, response_url: slack.responseUrl('cmd'), ...extra }, { signingSecret: SIGNING_SECRET });
+    sendSlashCommand(
+      baseUrl,
+      { text, response_url: slack.responseUrl('cmd'), ...extra },
+      { signingSecret: SIGNING_SECRET },
+    );
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -56,7 +61,14 @@ describe('/session-ttl verify through the real Bolt app', () => {
     );
     sources = createSourceCache({});
     logs = captureLogs();
-    const settings: BotSettings = { mode: 'http', botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, slackApiUrl: slack.apiUrl, port: 0, logLevel: 'debug' };
+    const settings: BotSettings = {
+      mode: 'http',
+      botToken: BOT_TOKEN,
+      signingSecret: SIGNING_SECRET,
+      slackApiUrl: slack.apiUrl,
+      port: 0,
+      logLevel: 'debug',
+    };
     bot = createBot({
       settings,
       config,
@@ -107,7 +119,9 @@ describe('/session-ttl verify through the real Bolt app', () => {
     expect(ts).toMatch(/^\d+\.\d{6}$/);
     expect(updates.every((u) => u.body.ts === ts && u.body.channel === 'C0CHAN')).toBe(true);
     expect(final.body.blocks[0].text.text).toBe('Session TTL verification: dev :white_check_mark: PASS');
-    const fields = (final.body.blocks.find((b: { block_id?: string }) => b.block_id === 'verify-numbers').fields as { text: string }[]).map((f) => f.text);
+    const fields = (
+      final.body.blocks.find((b: { block_id?: string }) => b.block_id === 'verify-numbers').fields as { text: string }[]
+    ).map((f) => f.text);
     expect(fields).toContain('*Initial TTL*\n60 s');
     expect(fields.find((f) => f.startsWith('*TTL after wait*'))).toMatch(/^\*TTL after wait\*\n59 s after 1(\.\d)? s$/);
     expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
@@ -120,7 +134,9 @@ describe('/session-ttl verify through the real Bolt app', () => {
     await send('verify app');
     const final = await slack.waitFor('chat.update', isVerdict);
     expect(final.body.text).toBe('Session TTL verification for app: FAIL (session created through the app API)');
-    expect(blockText(final, 'verify-verdict')).toMatch(/^:red_circle: TTL did not refresh on access: 59 s before, 59 s after GET/);
+    expect(blockText(final, 'verify-verdict')).toMatch(
+      /^:red_circle: TTL did not refresh on access: 59 s before, 59 s after GET/,
+    );
     expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
     expect(appApi.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'DELETE']);
     expect(await scanKeys(redis, 'session:*')).toEqual([]);
@@ -159,7 +175,9 @@ describe('/session-ttl verify through the real Bolt app', () => {
     await send('verify dev');
     const reply = await slack.waitForResponse();
     expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
-    expect(reply.body.text).toMatch(/I could not post in this channel \(not_in_channel\), so I did not start the verification\. Invite the bot/);
+    expect(reply.body.text).toMatch(
+      /I could not post in this channel \(not_in_channel\), so I did not start the verification\. Invite the bot/,
+    );
     expect(await redis.dbsize()).toBe(0);
     expect(slack.callsOf('chat.update')).toEqual([]);
   });

@@ -32,7 +32,10 @@ export async function setup(project: TestProject): Promise<void> {
     await teardown();
     throw failed.reason;
   }
-  project.provide('redisPorts', servers.map((s) => s.port));
+  project.provide(
+    'redisPorts',
+    servers.map((s) => s.port),
+  );
 }
 
 export async function teardown(): Promise<void> {

@@ -26,7 +26,11 @@ export async function resolve(specifier, context, next) {
   if (m) port.postMessage(m[1]);
   return result;
 }`;
-register(`data:text/javascript,${encodeURIComponent(hooks)}`, { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] });
+register(`data:text/javascript,${encodeURIComponent(hooks)}`, {
+  parentURL: import.meta.url,
+  data: { port: port2 },
+  transferList: [port2],
+});
 
 process.on('exit', () => {
   for (const file of Object.keys(createRequire(import.meta.url).cache)) {

@@ -2,12 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { describeDisappearance, judgeDecay, judgeInitialTtl, judgeRefresh } from '../../src/verify/judge-ttl.js';
 import { sessionKeyPrefix } from '../../src/verify/key-prefix.js';
 
-const reading = (ttlSeconds: number, atSeconds: number, rttMs = 2) => ({ pttlMs: ttlSeconds * 1000, atMs: atSeconds * 1000, rttMs });
+const reading = (ttlSeconds: number, atSeconds: number, rttMs = 2) => ({
+  pttlMs: ttlSeconds * 1000,
+  atMs: atSeconds * 1000,
+  rttMs,
+});
 
 describe('judgeDecay (TTL readings against the clock)', () => {
   it('accepts a TTL that fell by the elapsed time, within 2 s + the round trips', () => {
     const j = judgeDecay(reading(86400, 0), reading(86341.5, 60));
-    expect(j).toEqual({ elapsedSeconds: 60, expectedAfterWaitSeconds: 86340, driftSeconds: -1.5, toleranceSeconds: 2.004 });
+    expect(j).toEqual({
+      elapsedSeconds: 60,
+      expectedAfterWaitSeconds: 86340,
+      driftSeconds: -1.5,
+      toleranceSeconds: 2.004,
+    });
   });
 
   it('says "2x faster than the clock" when the TTL fell twice the elapsed time', () => {
@@ -17,11 +26,15 @@ describe('judgeDecay (TTL readings against the clock)', () => {
   });
 
   it('says "slower than the clock" when the TTL fell less than the elapsed time', () => {
-    expect(judgeDecay(reading(3600, 0), reading(3570, 60)).reason).toMatch(/^TTL decays slower than the clock: it fell 30 s in 60 s/);
+    expect(judgeDecay(reading(3600, 0), reading(3570, 60)).reason).toMatch(
+      /^TTL decays slower than the clock: it fell 30 s in 60 s/,
+    );
   });
 
   it('says the TTL went up when it grew without an access', () => {
-    expect(judgeDecay(reading(3000, 0), reading(3600, 60)).reason).toMatch(/^TTL went up from 3,000 s to 3,600 s during the wait/);
+    expect(judgeDecay(reading(3000, 0), reading(3600, 60)).reason).toMatch(
+      /^TTL went up from 3,000 s to 3,600 s during the wait/,
+    );
   });
 
   it('widens the tolerance by slow round trips', () => {
@@ -43,24 +56,32 @@ describe('judgeInitialTtl', () => {
 describe('judgeRefresh (runbook Scenario 3)', () => {
   const base = { expectedSeconds: 3600, elapsedSeconds: 60, toleranceSeconds: 2, envName: 'prod' };
   it('fails when the sliding window is on and an access did not refresh the TTL', () => {
-    expect(judgeRefresh({ ...base, slidingWindow: true, before: reading(3540, 60), after: reading(3539.6, 60.4) })).toBe(
+    expect(
+      judgeRefresh({ ...base, slidingWindow: true, before: reading(3540, 60), after: reading(3539.6, 60.4) }),
+    ).toBe(
       'TTL did not refresh on access: 3,540 s before, 3,540 s after GET (the sliding window is on for prod; runbook Scenario 3)',
     );
   });
   it('passes a refresh to the full TTL, and fails a refresh to another TTL', () => {
-    expect(judgeRefresh({ ...base, slidingWindow: true, before: reading(3540, 60), after: reading(3600, 60.4) })).toBeUndefined();
-    expect(judgeRefresh({ ...base, slidingWindow: true, before: reading(1000, 60), after: reading(1800, 60.4) })).toMatch(
-      /^TTL refreshed on access to 1,800 s, not to the configured 3,600 s/,
-    );
-    expect(judgeRefresh({ ...base, slidingWindow: true, before: reading(3540, 60), after: reading(1800, 60.4) })).toMatch(
-      /^TTL dropped on access: 3,540 s before, 1,800 s after GET/,
-    );
+    expect(
+      judgeRefresh({ ...base, slidingWindow: true, before: reading(3540, 60), after: reading(3600, 60.4) }),
+    ).toBeUndefined();
+    expect(
+      judgeRefresh({ ...base, slidingWindow: true, before: reading(1000, 60), after: reading(1800, 60.4) }),
+    ).toMatch(/^TTL refreshed on access to 1,800 s, not to the configured 3,600 s/);
+    expect(
+      judgeRefresh({ ...base, slidingWindow: true, before: reading(3540, 60), after: reading(1800, 60.4) }),
+    ).toMatch(/^TTL dropped on access: 3,540 s before, 1,800 s after GET/);
   });
   it('fails a refresh when the sliding window is off, and passes no refresh', () => {
-    expect(judgeRefresh({ ...base, slidingWindow: false, before: reading(3540, 60), after: reading(3600, 60.4) })).toMatch(
+    expect(
+      judgeRefresh({ ...base, slidingWindow: false, before: reading(3540, 60), after: reading(3600, 60.4) }),
+    ).toMatch(
       /^TTL refreshed on access although the sliding window is off for prod: 3,540 s before, 3,600 s after GET/,
     );
-    expect(judgeRefresh({ ...base, slidingWindow: false, before: reading(3540, 60), after: reading(3539.6, 60.4) })).toBeUndefined();
+    expect(
+      judgeRefresh({ ...base, slidingWindow: false, before: reading(3540, 60), after: reading(3539.6, 60.4) }),
+    ).toBeUndefined();
   });
 });
 
@@ -70,8 +91,12 @@ describe('describeDisappearance', () => {
     expect(describeDisappearance({ ...i, evictedKeysDelta: 1520 })).toBe(
       'canary evicted after 12 s with 86,388 s of TTL left (evicted_keys +1,520 during the run): Redis evicts keys under memory pressure (runbook Scenario 1)',
     );
-    expect(describeDisappearance({ ...i, evictedKeysDelta: 0 })).toMatch(/^canary disappeared after 12 s .* while Redis evicted nothing: something deleted it/);
-    expect(describeDisappearance({ ...i, evictedKeysDelta: undefined })).toMatch(/evicted or deleted \(INFO is refused/);
+    expect(describeDisappearance({ ...i, evictedKeysDelta: 0 })).toMatch(
+      /^canary disappeared after 12 s .* while Redis evicted nothing: something deleted it/,
+    );
+    expect(describeDisappearance({ ...i, evictedKeysDelta: undefined })).toMatch(
+      /evicted or deleted \(INFO is refused/,
+    );
   });
 });
 

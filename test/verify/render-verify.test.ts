@@ -39,8 +39,12 @@ const failing: VerifyResult = {
   verdict: 'fail',
   key: 'session:ttl-canary-0123456789abcdef',
   slidingWindowTested: false,
-  reasons: ['canary evicted after 12 s with 86,388 s of TTL left (evicted_keys +1,520 during the run): Redis evicts keys under memory pressure <runbook>'],
-  notes: ['The sliding window was not tested: configure app.baseUrl and app.tokenEnv for prod to verify it through the app\'s API.'],
+  reasons: [
+    'canary evicted after 12 s with 86,388 s of TTL left (evicted_keys +1,520 during the run): Redis evicts keys under memory pressure <runbook>',
+  ],
+  notes: [
+    "The sliding window was not tested: configure app.baseUrl and app.tokenEnv for prod to verify it through the app's API.",
+  ],
   measurements: { initialTtlSeconds: 86400, maxRttMs: 1, evictedKeysDelta: 1520 },
   cleanup: { status: 'removed' },
 };
@@ -82,7 +86,18 @@ describe('renderVerifyText', () => {
   });
 
   it('says when the canary could not be removed', () => {
-    const text = renderVerifyText({ ...failing, verdict: 'error', cleanup: { status: 'failed', error: 'Could not remove session:ttl-canary-01: Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED). Delete it by hand.' } }, { color: false });
+    const text = renderVerifyText(
+      {
+        ...failing,
+        verdict: 'error',
+        cleanup: {
+          status: 'failed',
+          error:
+            'Could not remove session:ttl-canary-01: Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED). Delete it by hand.',
+        },
+      },
+      { color: false },
+    );
     expect(text).toContain('ERROR');
     expect(text).toMatch(/Cleanup\s+Could not remove session:ttl-canary-01: .* Delete it by hand\./);
   });
@@ -96,7 +111,9 @@ describe('renderVerifyMessage (Slack)', () => {
       type: 'header',
       text: { type: 'plain_text', text: 'Session TTL verification: prod :white_check_mark: PASS', emoji: true },
     });
-    const fields = (msg.blocks.find((b) => b.block_id === 'verify-numbers') as { fields: { text: string }[] }).fields.map((f) => f.text);
+    const fields = (
+      msg.blocks.find((b) => b.block_id === 'verify-numbers') as { fields: { text: string }[] }
+    ).fields.map((f) => f.text);
     expect(fields).toContain('*Initial TTL*\n86,400 s');
     expect(fields).toContain('*TTL after GET*\n86,400 s');
     expect(fields.length).toBeLessThanOrEqual(10);
@@ -111,7 +128,9 @@ describe('renderVerifyMessage (Slack)', () => {
     expect(verdict.text.text).toBe(`:red_circle: ${failing.reasons[0]!.replace('<runbook>', '&lt;runbook&gt;')}`);
     const context = msg.blocks.at(-1) as { type: string; elements: { text: string }[] };
     expect(context.type).toBe('context');
-    expect(context.elements[0]!.text).toMatch(/canary key written by the bot, wait 60 s[\s\S]*sliding window was not tested/);
+    expect(context.elements[0]!.text).toMatch(
+      /canary key written by the bot, wait 60 s[\s\S]*sliding window was not tested/,
+    );
   });
 
   it('stays within Block Kit limits with very long reasons', () => {
@@ -124,18 +143,24 @@ describe('renderVerifyMessage (Slack)', () => {
 
 describe('progress', () => {
   it('says what was written, its TTL and when it checks again', () => {
-    expect(progressText({ phase: 'waiting', environment: 'prod', mode: 'canary', initialTtlSeconds: 86400, waitSeconds: 60 })).toBe(
-      'Verifying prod: canary written, TTL 86,400 s, checking again in 1 min …',
-    );
-    expect(progressText({ phase: 'waiting', environment: 'dev', mode: 'app', initialTtlSeconds: 3600, waitSeconds: 1 })).toBe(
-      'Verifying dev: test session created, TTL 3,600 s, checking again in 1 s …',
-    );
+    expect(
+      progressText({
+        phase: 'waiting',
+        environment: 'prod',
+        mode: 'canary',
+        initialTtlSeconds: 86400,
+        waitSeconds: 60,
+      }),
+    ).toBe('Verifying prod: canary written, TTL 86,400 s, checking again in 1 min …');
+    expect(
+      progressText({ phase: 'waiting', environment: 'dev', mode: 'app', initialTtlSeconds: 3600, waitSeconds: 1 }),
+    ).toBe('Verifying dev: test session created, TTL 3,600 s, checking again in 1 s …');
     expect(progressText({ phase: 'writing', environment: 'dev', mode: 'app', waitSeconds: 60 })).toBe(
       'Verifying dev: creating a test session through the app API …',
     );
-    expect(renderVerifyProgressMessage({ phase: 'writing', environment: 'dev', mode: 'canary', waitSeconds: 60 }).text).toBe(
-      'Verifying dev: writing a canary session key …',
-    );
+    expect(
+      renderVerifyProgressMessage({ phase: 'writing', environment: 'dev', mode: 'canary', waitSeconds: 60 }).text,
+    ).toBe('Verifying dev: writing a canary session key …');
   });
 });
 
@@ -144,8 +169,12 @@ describe('a canary pass says what it proved and what it did not (issue 10 item 7
 
   it('proves only that a key written by the bot keeps its TTL, and says the app was not tested', () => {
     const text = renderVerifyText(canaryPass, { color: false });
-    expect(text).toContain('✓ A key written by the bot keeps its TTL: it decays at wall-clock rate and nothing evicted or deleted it.\n');
-    expect(text).toContain("! The app's own writes were not tested (the TTL it sets, the sliding window): configure app.baseUrl and app.tokenEnv for prod.");
+    expect(text).toContain(
+      '✓ A key written by the bot keeps its TTL: it decays at wall-clock rate and nothing evicted or deleted it.\n',
+    );
+    expect(text).toContain(
+      "! The app's own writes were not tested (the TTL it sets, the sliding window): configure app.baseUrl and app.tokenEnv for prod.",
+    );
     expect(text).not.toMatch(/sessions keep their TTL/i);
     expect(renderVerifyMessage(canaryPass).text).toBe(
       "Session TTL verification for prod: PASS (canary key written by the bot; the app's own writes were not tested)",
@@ -153,7 +182,12 @@ describe('a canary pass says what it proved and what it did not (issue 10 item 7
   });
 
   it('links the open critical findings when the caller knows them, in the terminal and in Slack', () => {
-    const hint = { openCriticals: { titles: ['maxmemory-policy is allkeys-lru', 'Sessions written with 1,800 s', 'Redis is evicting keys now', 'x'], link: 'https://slack.test/archives/C1/p1' } };
+    const hint = {
+      openCriticals: {
+        titles: ['maxmemory-policy is allkeys-lru', 'Sessions written with 1,800 s', 'Redis is evicting keys now', 'x'],
+        link: 'https://slack.test/archives/C1/p1',
+      },
+    };
     const text = renderVerifyText(canaryPass, { color: false, hint });
     expect(text).toContain(
       "CRITICAL prod's latest diagnosis has 4 open critical findings: maxmemory-policy is allkeys-lru; Sessions written with 1,800 s; Redis is evicting keys now; +1 more. See the diagnosis (https://slack.test/archives/C1/p1).",
@@ -162,7 +196,11 @@ describe('a canary pass says what it proved and what it did not (issue 10 item 7
     expect(JSON.stringify(slack.blocks)).toContain('<https://slack.test/archives/C1/p1|See the diagnosis>');
     expect(slack.text).toMatch(/; 4 critical findings open in the latest diagnosis$/);
     // Without a link it says how to see them; without criticals it says nothing of them.
-    expect(renderVerifyText(canaryPass, { color: false, hint: { openCriticals: { titles: ['a'] } } })).toContain('1 open critical finding: a. Run session-ttl diagnose prod.');
-    expect(renderVerifyText(canaryPass, { color: false, hint: { openCriticals: { titles: [] } } })).not.toContain('open critical');
+    expect(renderVerifyText(canaryPass, { color: false, hint: { openCriticals: { titles: ['a'] } } })).toContain(
+      '1 open critical finding: a. Run session-ttl diagnose prod.',
+    );
+    expect(renderVerifyText(canaryPass, { color: false, hint: { openCriticals: { titles: [] } } })).not.toContain(
+      'open critical',
+    );
   });
 });

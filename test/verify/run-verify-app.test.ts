@@ -24,7 +24,10 @@ beforeEach(async () => {
   app.reset();
 });
 
-async function verify(opts: Partial<VerifyEnvOptions> = {}, processEnv: NodeJS.ProcessEnv = { APP_TOKEN: TOKEN }): Promise<VerifyResult> {
+async function verify(
+  opts: Partial<VerifyEnvOptions> = {},
+  processEnv: NodeJS.ProcessEnv = { APP_TOKEN: TOKEN },
+): Promise<VerifyResult> {
   const config = verifyConfig({ redisUrl: sharedRedisUrl(), appBaseUrl: app.baseUrl, tokenEnv: 'APP_TOKEN', ...opts });
   const plan = planVerify({ config, envName: 'dev', processEnv });
   try {
@@ -76,7 +79,9 @@ describe('verify in app mode (app.baseUrl and app.tokenEnv configured)', () => {
     expect(result.reasons[0]).toMatch(
       /^TTL did not refresh on access: 59 s before, 59 s after GET \(the sliding window is on for dev; runbook Scenario 3\)$/,
     );
-    expect(result.measurements.refreshedTtlSeconds).toBeLessThanOrEqual(result.measurements.ttlAfterWaitSeconds as number);
+    expect(result.measurements.refreshedTtlSeconds).toBeLessThanOrEqual(
+      result.measurements.ttlAfterWaitSeconds as number,
+    );
     await expectNoLeftover();
   });
 
@@ -89,7 +94,9 @@ describe('verify in app mode (app.baseUrl and app.tokenEnv configured)', () => {
     app.setSliding(true);
     const refreshing = await verify({ slidingWindow: false });
     expect(refreshing.verdict).toBe('fail');
-    expect(refreshing.reasons[0]).toMatch(/^TTL refreshed on access although the sliding window is off for dev: 59 s before, 60 s after GET/);
+    expect(refreshing.reasons[0]).toMatch(
+      /^TTL refreshed on access although the sliding window is off for dev: 59 s before, 60 s after GET/,
+    );
     await expectNoLeftover();
   });
 
@@ -108,7 +115,9 @@ describe('verify in app mode (app.baseUrl and app.tokenEnv configured)', () => {
   it('fails when the session the app created is not where the config says (keyPattern)', async () => {
     const result = await verify({ keyPattern: 'sess:*' });
     expect(result.verdict).toBe('fail');
-    expect(result.reasons[0]).toMatch(/^the app API created a session, but sess:[0-9a-f]{6}… is not in Redis at 127\.0\.0\.1:\d+: the app writes another key \(check redis\.keyPattern\)/);
+    expect(result.reasons[0]).toMatch(
+      /^the app API created a session, but sess:[0-9a-f]{6}… is not in Redis at 127\.0\.0\.1:\d+: the app writes another key \(check redis\.keyPattern\)/,
+    );
     // Removed through the app's DELETE.
     expect(result.cleanup.appDelete).toBe('ok');
     await expectNoLeftover();

@@ -95,7 +95,9 @@ describe('verify in canary mode (no app API configured)', () => {
       });
       expect(result.verdict).toBe('fail');
       expect(result.reasons).toHaveLength(1);
-      expect(result.reasons[0]).toMatch(/^canary disappeared after \d\.\d s with \d+ s of TTL left while Redis evicted nothing: something deleted it \(runbook Scenario 4\)$/);
+      expect(result.reasons[0]).toMatch(
+        /^canary disappeared after \d\.\d s with \d+ s of TTL left while Redis evicted nothing: something deleted it \(runbook Scenario 4\)$/,
+      );
       expect(result.measurements.evictedKeysDelta).toBe(0);
       expect(result.cleanup.status).toBe('removed');
       expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
@@ -119,7 +121,9 @@ describe('verify in canary mode (no app API configured)', () => {
       await redis.expire(key, 90);
     });
     expect(result.verdict).toBe('fail');
-    expect(result.reasons[0]).toMatch(/^TTL went up from 60 s to (89|90) s during the wait although nothing accessed it/);
+    expect(result.reasons[0]).toMatch(
+      /^TTL went up from 60 s to (89|90) s during the wait although nothing accessed it/,
+    );
     expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
   });
 
@@ -135,7 +139,9 @@ describe('verify in canary mode (no app API configured)', () => {
   it('refuses an unknown environment and an unset password env var before writing anything', async () => {
     const config = verifyConfig({ redisUrl: sharedRedisUrl(), redisExtra: { passwordEnv: 'DEV_REDIS_PASSWORD' } });
     expect(() => planVerify({ config, envName: 'staging', processEnv: {} })).toThrow(UserError);
-    expect(() => planVerify({ config, envName: 'staging', processEnv: {} })).toThrow('Unknown environment "staging". Valid environments: dev, prod.');
+    expect(() => planVerify({ config, envName: 'staging', processEnv: {} })).toThrow(
+      'Unknown environment "staging". Valid environments: dev, prod.',
+    );
     expect(() => planVerify({ config, envName: 'dev', processEnv: {} })).toThrow(/DEV_REDIS_PASSWORD .* is not set/);
     expect(await redis.dbsize()).toBe(0);
   });
@@ -146,7 +152,14 @@ describe('verify in canary mode against a private redis-server', () => {
   let admin: Redis;
 
   beforeAll(async () => {
-    server = await startRedisServer(['--maxmemory', '4mb', '--maxmemory-policy', 'allkeys-lru', '--maxmemory-samples', '10']);
+    server = await startRedisServer([
+      '--maxmemory',
+      '4mb',
+      '--maxmemory-policy',
+      'allkeys-lru',
+      '--maxmemory-samples',
+      '10',
+    ]);
     admin = new IoRedis(server.url);
   });
   afterAll(async () => {
@@ -175,7 +188,9 @@ describe('verify in canary mode against a private redis-server', () => {
 
     // Then
     expect(result.verdict).toBe('fail');
-    expect(result.reasons[0]).toMatch(/^canary evicted after \d\.\d s with \d+ s of TTL left \(evicted_keys \+\d+ during the run\): Redis evicts keys under memory pressure \(runbook Scenario 1\)$/);
+    expect(result.reasons[0]).toMatch(
+      /^canary evicted after \d\.\d s with \d+ s of TTL left \(evicted_keys \+\d+ during the run\): Redis evicts keys under memory pressure \(runbook Scenario 1\)$/,
+    );
     expect(result.measurements.evictedKeysDelta).toBeGreaterThan(0);
     expect(await scanKeys(admin, 'session:ttl-canary-*')).toEqual([]);
     await admin.flushall();
@@ -238,6 +253,8 @@ describe('verify in canary mode against a private redis-server', () => {
     expect(progress).toEqual(['writing']);
     expect(result.measurements).toEqual({});
     expect(result.cleanup.status).toBe('failed');
-    expect(result.cleanup.error).toMatch(/^The write of session:ttl-canary-[0-9a-f]{16} failed, so it is most likely not there, but its absence could not be confirmed: Redis at 127\.0\.0\.1:\d+ is unreachable/);
+    expect(result.cleanup.error).toMatch(
+      /^The write of session:ttl-canary-[0-9a-f]{16} failed, so it is most likely not there, but its absence could not be confirmed: Redis at 127\.0\.0\.1:\d+ is unreachable/,
+    );
   });
 });

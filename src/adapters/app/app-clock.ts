@@ -63,14 +63,23 @@ function describeFailure(err: unknown, urls: readonly string[], shown: string): 
   return text;
 }
 
-async function request(method: 'HEAD' | 'GET', opts: AppClockOptions, fetchFn: FetchLike): Promise<ClockReading | undefined> {
+async function request(
+  method: 'HEAD' | 'GET',
+  opts: AppClockOptions,
+  fetchFn: FetchLike,
+): Promise<ClockReading | undefined> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   const sentAt = opts.now();
   let res: Response;
   try {
     // No credentials: any answer, even 401 or 404, carries the server's Date header.
-    res = await fetchFn(requestUrl(opts.baseUrl), { method, redirect: 'manual', signal, headers: { 'cache-control': 'no-cache' } });
+    res = await fetchFn(requestUrl(opts.baseUrl), {
+      method,
+      redirect: 'manual',
+      signal,
+      headers: { 'cache-control': 'no-cache' },
+    });
   } catch (err) {
     const shown = safeUrl(opts.baseUrl);
     throw new AppClockError(

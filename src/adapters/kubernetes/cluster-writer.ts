@@ -47,7 +47,14 @@ const deploymentSchema = z.object({
       updatedReplicas: z.number().nullish(),
       availableReplicas: z.number().nullish(),
       conditions: z
-        .array(z.object({ type: z.string(), status: z.string(), reason: z.string().nullish(), message: z.string().nullish() }))
+        .array(
+          z.object({
+            type: z.string(),
+            status: z.string(),
+            reason: z.string().nullish(),
+            message: z.string().nullish(),
+          }),
+        )
         .nullish(),
     })
     .nullish(),
@@ -87,13 +94,22 @@ export function rolloutState(d: Deployment): { status: 'complete' | 'progressing
     return { status: 'progressing', detail: `waiting for the Deployment "${name}" spec update to be observed` };
   }
   const stuck = (s.conditions ?? []).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-  if (stuck) return { status: 'failed', detail: `Deployment "${name}" exceeded its progress deadline${stuck.message ? `: ${stuck.message}` : ''}` };
+  if (stuck)
+    return {
+      status: 'failed',
+      detail: `Deployment "${name}" exceeded its progress deadline${stuck.message ? `: ${stuck.message}` : ''}`,
+    };
   const updated = s.updatedReplicas ?? 0;
   const available = s.availableReplicas ?? 0;
   if (updated < want) return { status: 'progressing', detail: `${updated} of ${want} new replicas have been updated` };
-  if ((s.replicas ?? 0) > updated) return { status: 'progressing', detail: `${(s.replicas ?? 0) - updated} old replicas are pending termination` };
-  if (available < want) return { status: 'progressing', detail: `${available} of ${want} updated replicas are available` };
-  return { status: 'complete', detail: `Deployment "${name}" successfully rolled out (${want}/${want} replicas updated and available)` };
+  if ((s.replicas ?? 0) > updated)
+    return { status: 'progressing', detail: `${(s.replicas ?? 0) - updated} old replicas are pending termination` };
+  if (available < want)
+    return { status: 'progressing', detail: `${available} of ${want} updated replicas are available` };
+  return {
+    status: 'complete',
+    detail: `Deployment "${name}" successfully rolled out (${want}/${want} replicas updated and available)`,
+  };
 }
 
 /**
@@ -140,30 +156,61 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
       }
       if (status === 409) {
         return new ClusterError(
-          scrub(`${a.resource} "${a.name ?? ''}" in namespace "${namespace}" changed since the preview was made (409 Conflict); it was not changed. Review the action again and approve the new preview.`),
+          scrub(
+            `${a.resource} "${a.name ?? ''}" in namespace "${namespace}" changed since the preview was made (409 Conflict); it was not changed. Review the action again and approve the new preview.`,
+          ),
           'conflict',
           status,
         );
       }
       if (status === 404) {
-        return new ClusterError(scrub(`${a.resource} "${a.name ?? ''}" does not exist in namespace "${namespace}" (404) when trying to ${describe(a)}.`), 'not_found', status);
+        return new ClusterError(
+          scrub(
+            `${a.resource} "${a.name ?? ''}" does not exist in namespace "${namespace}" (404) when trying to ${describe(a)}.`,
+          ),
+          'not_found',
+          status,
+        );
       }
       if (status >= 500 || status === 429) {
-        return new ClusterError(scrub(`Kubernetes API at ${server} failed to ${describe(a)} (HTTP ${status}${said}).`), 'server_error', status);
+        return new ClusterError(
+          scrub(`Kubernetes API at ${server} failed to ${describe(a)} (HTTP ${status}${said}).`),
+          'server_error',
+          status,
+        );
       }
-      return new ClusterError(scrub(`Kubernetes API at ${server} answered HTTP ${status} to ${describe(a)}${said}.`), 'invalid', status);
+      return new ClusterError(
+        scrub(`Kubernetes API at ${server} answered HTTP ${status} to ${describe(a)}${said}.`),
+        'invalid',
+        status,
+      );
     }
     const code = networkCode(err);
-    if (code) return new ClusterError(`Kubernetes API at ${server} is unreachable (${code}) when trying to ${describe(a)}.`, 'unreachable');
+    if (code)
+      return new ClusterError(
+        `Kubernetes API at ${server} is unreachable (${code}) when trying to ${describe(a)}.`,
+        'unreachable',
+      );
     const msg = err instanceof Error ? err.message : String(err);
-    return new ClusterError(scrub(`Kubernetes API at ${server} sent a reply to ${describe(a)} that the bot cannot read: ${msg.split('\n')[0]}`), 'invalid');
+    return new ClusterError(
+      scrub(
+        `Kubernetes API at ${server} sent a reply to ${describe(a)} that the bot cannot read: ${msg.split('\n')[0]}`,
+      ),
+      'invalid',
+    );
   }
 
   async function call<T>(a: Attempt, send: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ClusterError(`Kubernetes API at ${server} did not answer within ${timeoutMs} ms when trying to ${describe(a)}.`, 'unreachable')),
+        () =>
+          reject(
+            new ClusterError(
+              `Kubernetes API at ${server} did not answer within ${timeoutMs} ms when trying to ${describe(a)}.`,
+              'unreachable',
+            ),
+          ),
         timeoutMs,
       );
     });
@@ -178,7 +225,9 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
 
   async function getDeployment(name: string): Promise<Deployment | undefined> {
     try {
-      const raw = await call({ verb: 'get', resource: 'deployments', name }, () => apps.readNamespacedDeployment({ name, namespace }));
+      const raw = await call({ verb: 'get', resource: 'deployments', name }, () =>
+        apps.readNamespacedDeployment({ name, namespace }),
+      );
       return parseObject(deploymentSchema, raw, `Deployment "${name}" from ${server}`);
     } catch (err) {
       if (err instanceof ClusterError && err.kind === 'not_found') return undefined;
@@ -190,7 +239,9 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
     async readConfigMap(name) {
       let raw: unknown;
       try {
-        raw = await call({ verb: 'get', resource: 'configmaps', name }, () => core.readNamespacedConfigMap({ name, namespace }));
+        raw = await call({ verb: 'get', resource: 'configmaps', name }, () =>
+          core.readNamespacedConfigMap({ name, namespace }),
+        );
       } catch (err) {
         if (err instanceof ClusterError && err.kind === 'not_found') return undefined;
         throw err;
@@ -204,7 +255,10 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
       const raw = await call({ verb: 'patch', resource: 'configmaps', name }, () =>
         core.patchNamespacedConfigMap({ name, namespace, body }, mergePatch),
       );
-      return { resourceVersion: parseObject(configMapSchema, raw, `Patched ConfigMap "${name}" from ${server}`).metadata.resourceVersion };
+      return {
+        resourceVersion: parseObject(configMapSchema, raw, `Patched ConfigMap "${name}" from ${server}`).metadata
+          .resourceVersion,
+      };
     },
 
     async readDeployment(name): Promise<DeploymentView | undefined> {
@@ -216,7 +270,9 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
         paused: d.spec.paused === true,
         replicas: d.spec.replicas ?? 1,
         resourceVersion: d.metadata.resourceVersion,
-        ...(memory !== undefined && memory !== null ? { memoryLimit: typeof memory === 'string' ? memory : JSON.stringify(memory) } : {}),
+        ...(memory !== undefined && memory !== null
+          ? { memoryLimit: typeof memory === 'string' ? memory : JSON.stringify(memory) }
+          : {}),
       };
     },
 
@@ -225,20 +281,26 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
         metadata: { resourceVersion },
         spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at.toISOString() } } } },
       };
-      await call({ verb: 'patch', resource: 'deployments', name }, () => apps.patchNamespacedDeployment({ name, namespace, body }, mergePatch));
+      await call({ verb: 'patch', resource: 'deployments', name }, () =>
+        apps.patchNamespacedDeployment({ name, namespace, body }, mergePatch),
+      );
     },
 
     async waitForRollout(name, deadlineMs) {
       let last: string;
       for (;;) {
         const d = await getDeployment(name);
-        if (!d) return { status: 'failed', detail: `Deployment "${name}" no longer exists in namespace "${namespace}"` };
+        if (!d)
+          return { status: 'failed', detail: `Deployment "${name}" no longer exists in namespace "${namespace}"` };
         const state = rolloutState(d);
         if (state.status !== 'progressing') return { status: state.status, detail: state.detail };
         last = state.detail;
         const left = deadlineMs - now();
         if (left <= 0) {
-          return { status: 'timed_out', detail: `rollout of Deployment "${name}" not complete at the deadline: ${last}` };
+          return {
+            status: 'timed_out',
+            detail: `rollout of Deployment "${name}" not complete at the deadline: ${last}`,
+          };
         }
         await sleep(Math.min(pollMs, left));
       }
@@ -248,9 +310,13 @@ export function createClusterWriter(opts: ClusterWriterOptions): ClusterWritePor
       const body = {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SelfSubjectAccessReview',
-        spec: { resourceAttributes: { namespace, verb, group: resource === 'deployments' ? 'apps' : '', resource, name } },
+        spec: {
+          resourceAttributes: { namespace, verb, group: resource === 'deployments' ? 'apps' : '', resource, name },
+        },
       };
-      const raw = await call({ verb: 'create', resource: 'selfsubjectaccessreviews' }, () => authz.createSelfSubjectAccessReview({ body }));
+      const raw = await call({ verb: 'create', resource: 'selfsubjectaccessreviews' }, () =>
+        authz.createSelfSubjectAccessReview({ body }),
+      );
       return parseObject(accessReviewSchema, raw, `SelfSubjectAccessReview from ${server}`).status?.allowed === true;
     },
   };

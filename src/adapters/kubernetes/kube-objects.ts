@@ -2,7 +2,13 @@
 // the live adapter (kubernetes-cluster.ts) and the manifests adapter (manifest-cluster.ts) use them; this
 // module does not import @kubernetes/client-node, so an environment read from manifests never loads it.
 import { z } from 'zod';
-import { ClusterError, type ConfigMapView, type ContainerView, type EnvVarView, type PodView } from '../../core/ports/cluster.js';
+import {
+  ClusterError,
+  type ConfigMapView,
+  type ContainerView,
+  type EnvVarView,
+  type PodView,
+} from '../../core/ports/cluster.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reply shapes. Only the fields the checks rely on are validated; everything else passes through.

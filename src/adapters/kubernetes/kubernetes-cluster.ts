@@ -107,8 +107,7 @@ export function createKubernetesCluster(
   /** Belt and braces: no message leaves this adapter with the bearer token in it. */
   const scrub = (text: string): string => (token ? text.split(token).join('<redacted>') : text);
 
-  const describe = (a: Action) =>
-    `${a.verb} ${a.resource}${a.name ? ` "${a.name}"` : ''} in namespace "${namespace}"`;
+  const describe = (a: Action) => `${a.verb} ${a.resource}${a.name ? ` "${a.name}"` : ''} in namespace "${namespace}"`;
 
   function toClusterError(err: unknown, a: Action): ClusterError {
     if (err instanceof ClusterError) return err;
@@ -157,7 +156,9 @@ export function createKubernetesCluster(
     }
     const msg = err instanceof Error ? err.message : String(err);
     return new ClusterError(
-      scrub(`Kubernetes API at ${server} sent a reply to ${describe(a)} that the bot cannot read: ${msg.split('\n')[0]}`),
+      scrub(
+        `Kubernetes API at ${server} sent a reply to ${describe(a)} that the bot cannot read: ${msg.split('\n')[0]}`,
+      ),
       'invalid',
     );
   }

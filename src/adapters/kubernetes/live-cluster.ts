@@ -61,7 +61,10 @@ export function createLiveCluster(opts: LiveClusterOptions): LiveClusterPort {
 export function createLiveClusterWriter(opts: LiveClusterOptions): ClusterWritePort {
   checkKubeConfigSource(opts);
   const load = once(async () => {
-    const [{ createClusterWriter }, { loadKubeConfig }] = await Promise.all([import('./cluster-writer.js'), import('./kubernetes-cluster.js')]);
+    const [{ createClusterWriter }, { loadKubeConfig }] = await Promise.all([
+      import('./cluster-writer.js'),
+      import('./kubernetes-cluster.js'),
+    ]);
     return createClusterWriter({
       kubeConfig: loadKubeConfig(credentials(opts)),
       namespace: opts.namespace,
@@ -71,7 +74,8 @@ export function createLiveClusterWriter(opts: LiveClusterOptions): ClusterWriteP
   });
   return {
     readConfigMap: async (name) => (await load()).readConfigMap(name),
-    patchConfigMapKey: async (name, key, value, resourceVersion) => (await load()).patchConfigMapKey(name, key, value, resourceVersion),
+    patchConfigMapKey: async (name, key, value, resourceVersion) =>
+      (await load()).patchConfigMapKey(name, key, value, resourceVersion),
     readDeployment: async (name) => (await load()).readDeployment(name),
     restartDeployment: async (name, resourceVersion, at) => (await load()).restartDeployment(name, resourceVersion, at),
     waitForRollout: async (name, deadlineMs) => (await load()).waitForRollout(name, deadlineMs),

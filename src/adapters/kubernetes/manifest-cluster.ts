@@ -139,7 +139,7 @@ async function loadObjects(dir: string): Promise<LoadedObject[]> {
       };
       // A `kind: List` (what `kubectl get -o yaml` prints for several objects) holds them in items.
       if (value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'List') {
-        for (const item of ((value as { items?: unknown[] }).items ?? [])) push(item);
+        for (const item of (value as { items?: unknown[] }).items ?? []) push(item);
       } else push(value);
     }
   }
@@ -189,7 +189,9 @@ export function createManifestCluster(opts: ManifestClusterOptions): ClusterPort
       const objects = await objectsNow();
       const found = objects.find(
         (o) =>
-          o.doc.kind === 'ConfigMap' && (o.doc.metadata as { name?: unknown } | undefined)?.name === name && inNamespace(o),
+          o.doc.kind === 'ConfigMap' &&
+          (o.doc.metadata as { name?: unknown } | undefined)?.name === name &&
+          inNamespace(o),
       );
       return found ? toConfigMapView(parseIn(configMapSchema, found), namespace) : undefined;
     },

@@ -73,7 +73,13 @@ return out
 `;
 
 /** The script's ARGV for one batch. */
-export function auditScriptArgs(cursor: string, pattern: string, count: number, layout: TtlLayout, want: { noExpiry: number; above: number }): string[] {
+export function auditScriptArgs(
+  cursor: string,
+  pattern: string,
+  count: number,
+  layout: TtlLayout,
+  want: { noExpiry: number; above: number },
+): string[] {
   const h = layout.histogram;
   return [
     cursor,

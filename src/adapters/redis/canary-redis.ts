@@ -77,7 +77,9 @@ export function canaryClusterFrom(cluster: Cluster, env: EnvironmentConfig, user
     async evictedKeys() {
       try {
         await ready();
-        const counts = await Promise.all(cluster.nodes('master').map(async (m) => parseInfo(await m.info('stats')).evicted_keys));
+        const counts = await Promise.all(
+          cluster.nodes('master').map(async (m) => parseInfo(await m.info('stats')).evicted_keys),
+        );
         return counts.some((v) => v === undefined) ? undefined : counts.reduce((sum, v) => sum + Number(v), 0);
       } catch {
         return undefined;

@@ -39,7 +39,10 @@ export function parseClusterNodes(text: string, natMap: Readonly<Record<string, 
     nodes.push({ address, role, failing: flags.includes('fail') || flags.includes('fail?') });
   }
   const byAddress = (a: AdminNode, b: AdminNode) => compareAddresses(a.address, b.address);
-  return [...nodes.filter((n) => n.role === 'master').sort(byAddress), ...nodes.filter((n) => n.role === 'replica').sort(byAddress)];
+  return [
+    ...nodes.filter((n) => n.role === 'master').sort(byAddress),
+    ...nodes.filter((n) => n.role === 'replica').sort(byAddress),
+  ];
 }
 
 /**
@@ -48,7 +51,10 @@ export function parseClusterNodes(text: string, natMap: Readonly<Record<string, 
  * nodes are read once per use with `CLUSTER NODES` from the first seed that answers, so a preview and
  * its apply each see the cluster as it is then. A node the bot cannot reach fails its own calls only.
  */
-export function openClusterAdmin(env: Pick<EnvironmentConfig, 'name' | 'redis'>, opts: RedisAdminOptions): OpenRedisAdmin {
+export function openClusterAdmin(
+  env: Pick<EnvironmentConfig, 'name' | 'redis'>,
+  opts: RedisAdminOptions,
+): OpenRedisAdmin {
   const scheme = env.redis.url.startsWith('rediss://') ? 'rediss' : 'redis';
   const admins = new Map<string, OpenRedisNodeAdmin>();
   const open = (address: string): OpenRedisNodeAdmin => {
@@ -79,7 +85,9 @@ export function openClusterAdmin(env: Pick<EnvironmentConfig, 'name' | 'redis'>,
     throw new RedisAdminError(
       `No seed node of the Redis Cluster of environment "${env.name}" told its nodes (CLUSTER NODES): ${errors.join('; ')}`,
       kinds.size === 1 ? ([...kinds][0] as RedisAdminErrorKind) : 'other',
-      clusterSeeds(env).map((s) => joinHostPort(s.host, s.port)).join(', '),
+      clusterSeeds(env)
+        .map((s) => joinHostPort(s.host, s.port))
+        .join(', '),
       'CLUSTER NODES',
     );
   }
@@ -94,7 +102,11 @@ export function openClusterAdmin(env: Pick<EnvironmentConfig, 'name' | 'redis'>,
 
   async function nodeAdmin(node: string): Promise<OpenRedisNodeAdmin> {
     if (!(await topology()).some((n) => n.address === node)) {
-      throw new RedisAdminError(`Redis node ${node} is not a node of the cluster of environment "${env.name}" (any more).`, 'other', node);
+      throw new RedisAdminError(
+        `Redis node ${node} is not a node of the cluster of environment "${env.name}" (any more).`,
+        'other',
+        node,
+      );
     }
     return open(node);
   }
@@ -117,11 +129,17 @@ export function openClusterAdmin(env: Pick<EnvironmentConfig, 'name' | 'redis'>,
       const answers = await Promise.all(nodes.map(async (n) => ({ n, can: await open(n.address).canConfigSet() })));
       const refused = answers.flatMap(({ n, can }) => (can.allowed ? [] : [`${n.address} (${n.role}): ${can.reason}`]));
       if (!refused.length) return { allowed: true };
-      return { allowed: false, reason: `CONFIG SET is refused on ${refused.length} of ${nodes.length} cluster nodes: ${refused.join('; ')}` };
+      return {
+        allowed: false,
+        reason: `CONFIG SET is refused on ${refused.length} of ${nodes.length} cluster nodes: ${refused.join('; ')}`,
+      };
     },
     async keyspace() {
       const parts = await Promise.all((await masters()).map((n) => open(n.address).keyspace()));
-      return parts.reduce((sum, p) => ({ keys: sum.keys + p.keys, expires: sum.expires + p.expires }), { keys: 0, expires: 0 });
+      return parts.reduce((sum, p) => ({ keys: sum.keys + p.keys, expires: sum.expires + p.expires }), {
+        keys: 0,
+        expires: 0,
+      });
     },
     async countKeys(pattern, maxScanned) {
       const list = await masters();

@@ -84,7 +84,8 @@ export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: Redi
   // ioredis ends a failed start with "None of startup nodes is available"; the reason (a refused
   // connection, WRONGPASS, a node without cluster support) is only in these events: keep the last.
   cluster.on('node error', (err: Error, address: string) => {
-    const socketError = typeof (err as { code?: unknown }).code === 'string' ? err : lastNodeFailures.get(cluster)?.socketError;
+    const socketError =
+      typeof (err as { code?: unknown }).code === 'string' ? err : lastNodeFailures.get(cluster)?.socketError;
     lastNodeFailures.set(cluster, { err, address, ...(socketError ? { socketError } : {}) });
   });
   cluster.on('ready', () => lastNodeFailures.delete(cluster));
@@ -145,11 +146,21 @@ export async function readyCluster(cluster: Cluster, timeoutMs: number): Promise
  * `readyCluster` or a command rejected with; the last node error of the client fills in the reason
  * that ioredis' own "None of startup nodes is available" leaves out.
  */
-export function clusterError(env: Pick<EnvironmentConfig, 'redis'>, cluster: Cluster, err: unknown, user?: string): RedisSourceError {
+export function clusterError(
+  env: Pick<EnvironmentConfig, 'redis'>,
+  cluster: Cluster,
+  err: unknown,
+  user?: string,
+): RedisSourceError {
   if (err instanceof RedisSourceError) return err;
   const seeds = clusterSeedsText(env);
   const last = lastNodeFailures.get(cluster);
-  const reply = replyPrefix(err) !== undefined ? { err: err as Error, address: seeds } : last && replyPrefix(last.err) !== undefined ? last : undefined;
+  const reply =
+    replyPrefix(err) !== undefined
+      ? { err: err as Error, address: seeds }
+      : last && replyPrefix(last.err) !== undefined
+        ? last
+        : undefined;
   const who = user !== undefined ? { user } : {};
   if (reply) {
     if (/cluster support disabled/i.test(reply.err.message)) {
@@ -163,12 +174,20 @@ export function clusterError(env: Pick<EnvironmentConfig, 'redis'>, cluster: Clu
   const text = err instanceof Error ? err.message : String(err);
   if (/None of startup nodes|refresh slots cache|did not answer within|Cluster is disconnected/i.test(text)) {
     const lastError = last
-      ? classifyRedisError(last.err, { address: last.address, ...(last.socketError ? { lastConnectionError: last.socketError } : {}) })
+      ? classifyRedisError(last.err, {
+          address: last.address,
+          ...(last.socketError ? { lastConnectionError: last.socketError } : {}),
+        })
       : undefined;
     const why = lastError ? ` (last: ${lastError.message})` : '';
     return new RedisSourceError(
       `None of the Redis Cluster seed nodes (${seeds}) answered${why}: check redis.url and redis.nodes, and that the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).`,
-      { kind: 'unreachable', address: seeds, ...(lastError?.code !== undefined ? { code: lastError.code } : {}), ...who },
+      {
+        kind: 'unreachable',
+        address: seeds,
+        ...(lastError?.code !== undefined ? { code: lastError.code } : {}),
+        ...who,
+      },
     );
   }
   return classifyRedisError(err, { address: seeds, ...who, ...(last ? { lastConnectionError: last.err } : {}) });

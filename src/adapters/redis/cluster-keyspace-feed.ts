@@ -157,7 +157,8 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
     const list = cluster.nodes('master');
     const current = new Map(list.map((n) => [clientAddress(n), n]));
     for (const address of [...subs.keys()]) if (!current.has(address)) closeSubscriber(address);
-    for (const [address, node] of current) if (!subs.has(address)) openSubscriber(address, String(node.options.host), Number(node.options.port));
+    for (const [address, node] of current)
+      if (!subs.has(address)) openSubscriber(address, String(node.options.host), Number(node.options.port));
     masters = [...current.keys()].sort();
     evaluate();
   }
@@ -178,7 +179,9 @@ export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, o
     while (masters.some((m) => !subs.get(m)?.ready)) {
       if (now() > deadline) {
         const missing = masters.filter((m) => !subs.get(m)?.ready);
-        throw new Error(`could not subscribe to the keyspace notifications of master(s) ${missing.join(', ')} within ${timeoutMs} ms`);
+        throw new Error(
+          `could not subscribe to the keyspace notifications of master(s) ${missing.join(', ')} within ${timeoutMs} ms`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }

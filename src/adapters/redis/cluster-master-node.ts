@@ -1,5 +1,11 @@
 import type { Cluster } from 'ioredis';
-import type { KeyName, KeyspaceAuditRequest, KeyspaceAuditResult, Pttl, RedisNodePort } from '../../core/ports/session-store.js';
+import type {
+  KeyName,
+  KeyspaceAuditRequest,
+  KeyspaceAuditResult,
+  Pttl,
+  RedisNodePort,
+} from '../../core/ports/session-store.js';
 import { classifyRedisError, RedisSourceError, replyPrefix } from './redis-error.js';
 import type { IoRedisNode } from './redis-node.js';
 

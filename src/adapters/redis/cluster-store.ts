@@ -19,7 +19,11 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
   try {
     options = redisConnectOptions(env, processEnv);
   } catch (err) {
-    return { nodes: [unusableNode(clusterSeedsText(env), (err as Error).message)], close: async () => undefined, topology: 'cluster' };
+    return {
+      nodes: [unusableNode(clusterSeedsText(env), (err as Error).message)],
+      close: async () => undefined,
+      topology: 'cluster',
+    };
   }
   const cluster = connectCluster(env, options);
   const counter: RedirectCounter = { redirects: 0 };
@@ -45,7 +49,10 @@ export function openClusterStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
   const masters = (): RedisNodePort[] => {
     if (failure !== undefined) return [unusableNode(clusterSeedsText(env), failure)];
     const list = cluster.nodes('master');
-    if (!list.length) return [unusableNode(clusterSeedsText(env), `The Redis Cluster at ${clusterSeedsText(env)} has not been reached yet.`)];
+    if (!list.length)
+      return [
+        unusableNode(clusterSeedsText(env), `The Redis Cluster at ${clusterSeedsText(env)} has not been reached yet.`),
+      ];
     return list.map(wrap).sort((a, b) => compareAddresses(a.address, b.address));
   };
   return {

@@ -60,7 +60,9 @@ export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: strin
   return {
     description,
     async subscribe(handlers: KeyspaceHandlers) {
-      sub.on('pmessage', (_pattern: string, ch: string, event: string) => handlers.onEvent(ch.slice(prefixLength), event));
+      sub.on('pmessage', (_pattern: string, ch: string, event: string) =>
+        handlers.onEvent(ch.slice(prefixLength), event),
+      );
       await sub.connect();
       await cmd.connect();
       await sub.psubscribe(channel);
@@ -113,6 +115,8 @@ export function keyspaceFeedOpener(processEnv: NodeJS.ProcessEnv, opts: { topolo
   return (env: EnvironmentConfig): KeyspaceFeed => {
     const connect = { ...redisConnectOptions(env, processEnv), keyPattern: env.redis.keyPattern };
     const topologyRefreshMs = opts.topologyRefreshMs ?? env.monitor.topologyRefreshSeconds * 1000;
-    return env.redis.cluster ? openClusterKeyspaceFeed(env, { ...connect, topologyRefreshMs }) : openKeyspaceFeed(connect);
+    return env.redis.cluster
+      ? openClusterKeyspaceFeed(env, { ...connect, topologyRefreshMs })
+      : openKeyspaceFeed(connect);
   };
 }

@@ -5,7 +5,8 @@ import type { RedisAdminPort } from '../../remediation/types.js';
 import { redactedAddress } from './connect-options.js';
 import { parseInfo, parseKeyspace } from './redis-node.js';
 
-export type RedisAdminErrorKind = 'unreachable' | 'timeout' | 'auth' | 'no_permission' | 'refused' | 'not_confirmed' | 'other';
+export type RedisAdminErrorKind =
+  'unreachable' | 'timeout' | 'auth' | 'no_permission' | 'refused' | 'not_confirmed' | 'other';
 
 /** A failed admin call; the message starts with `Redis at host:port` and never carries a password. */
 export class RedisAdminError extends Error {
@@ -59,7 +60,8 @@ export function redisAdminOptions(env: EnvironmentConfig, processEnv: NodeJS.Pro
   };
 }
 
-const NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|Stream isn't writeable|Command timed out|connect ETIMEDOUT/;
+const NETWORK =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|Connection is closed|Stream isn't writeable|Command timed out|connect ETIMEDOUT/;
 
 /** Decides the kind of an ioredis failure once, here. */
 function classify(err: unknown, address: string, command: string, user: string): RedisAdminError {
@@ -67,7 +69,12 @@ function classify(err: unknown, address: string, command: string, user: string):
   const msg = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown }).code;
   if (/^(WRONGPASS|NOAUTH)/.test(msg) || /invalid (username-)?password/i.test(msg)) {
-    return new RedisAdminError(`Redis at ${address} rejected the bot's admin credentials (user "${user}"): ${msg.split('\n')[0]}`, 'auth', address, command);
+    return new RedisAdminError(
+      `Redis at ${address} rejected the bot's admin credentials (user "${user}"): ${msg.split('\n')[0]}`,
+      'auth',
+      address,
+      command,
+    );
   }
   if (/^NOPERM/.test(msg)) {
     return new RedisAdminError(
@@ -78,7 +85,12 @@ function classify(err: unknown, address: string, command: string, user: string):
     );
   }
   if (/unknown command|unknown subcommand/i.test(msg)) {
-    return new RedisAdminError(`Redis at ${address} does not offer ${command} (renamed or disabled, e.g. a managed service): ${msg.split('\n')[0]}`, 'refused', address, command);
+    return new RedisAdminError(
+      `Redis at ${address} does not offer ${command} (renamed or disabled, e.g. a managed service): ${msg.split('\n')[0]}`,
+      'refused',
+      address,
+      command,
+    );
   }
   if (/Command timed out/.test(msg)) {
     // Sent, but no answer: a paused or overloaded Redis may still run it later.
@@ -173,7 +185,12 @@ export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisNodeAdmin {
     const reply = (await run('CONFIG GET', (c) => c.config('GET', parameter))) as string[];
     const value = reply[1];
     if (value === undefined) {
-      throw new RedisAdminError(`Redis at ${address} knows no config parameter "${parameter}".`, 'refused', address, 'CONFIG GET');
+      throw new RedisAdminError(
+        `Redis at ${address} knows no config parameter "${parameter}".`,
+        'refused',
+        address,
+        'CONFIG GET',
+      );
     }
     return value;
   }
@@ -201,7 +218,9 @@ export function openRedisAdmin(opts: RedisAdminOptions): OpenRedisNodeAdmin {
 
     async canConfigSet() {
       try {
-        const reply = await run('ACL DRYRUN', (c) => c.call('ACL', 'DRYRUN', user, 'CONFIG', 'SET', 'maxmemory-policy', 'volatile-lru'));
+        const reply = await run('ACL DRYRUN', (c) =>
+          c.call('ACL', 'DRYRUN', user, 'CONFIG', 'SET', 'maxmemory-policy', 'volatile-lru'),
+        );
         if (reply === 'OK') return { allowed: true };
         return { allowed: false, reason: `Redis at ${address}: user "${user}" may not CONFIG SET (${String(reply)}).` };
       } catch (err) {

@@ -86,7 +86,8 @@ export function classifyRedisError(err: unknown, ctx: RedisCallContext): RedisSo
   const base = { address: ctx.address, ...(ctx.user !== undefined ? { user: ctx.user } : {}) };
   const command = ctx.command;
   const withCommand = command !== undefined ? { command } : {};
-  if (!(err instanceof Error)) return new RedisSourceError(`${at} failed: ${String(err)}`, { kind: 'other', ...base, ...withCommand });
+  if (!(err instanceof Error))
+    return new RedisSourceError(`${at} failed: ${String(err)}`, { kind: 'other', ...base, ...withCommand });
 
   const errno = networkCode(err) ?? (isDisconnected(err) ? networkCode(ctx.lastConnectionError) : undefined);
   if (errno) {
@@ -103,19 +104,26 @@ export function classifyRedisError(err: unknown, ctx: RedisCallContext): RedisSo
   }
 
   const prefix = replyPrefix(err);
-  if (prefix === undefined) return new RedisSourceError(`${at} failed: ${err.message}`, { kind: 'other', ...base, ...withCommand });
+  if (prefix === undefined)
+    return new RedisSourceError(`${at} failed: ${err.message}`, { kind: 'other', ...base, ...withCommand });
   const reply = { ...base, code: prefix };
   if (prefix === 'NOPERM') return noPermission(err, at, reply, command);
-  const kind: RedisErrorKind | undefined = REPLY_KINDS[prefix] ?? (/invalid password/i.test(err.message) ? 'auth' : undefined);
+  const kind: RedisErrorKind | undefined =
+    REPLY_KINDS[prefix] ?? (/invalid password/i.test(err.message) ? 'auth' : undefined);
   // ioredis sends AUTH on connect and rejects the caller's command with AUTH's reply: name AUTH.
   const failed = kind === 'auth' && prefix !== 'NOAUTH' ? 'AUTH' : command;
   const named = failed !== undefined ? { command: failed } : {};
-  if (kind) return new RedisSourceError(replyMessage(kind, at, prefix, failed, err.message), { kind, ...reply, ...named });
+  if (kind)
+    return new RedisSourceError(replyMessage(kind, at, prefix, failed, err.message), { kind, ...reply, ...named });
   if (command?.startsWith('CONFIG') && /unknown command|not allowed|disabled/i.test(err.message)) {
     const message = `${at} does not allow ${command} (renamed or disabled, as on managed Redis): ${err.message}`;
     return new RedisSourceError(message, { kind: 'config_refused', ...reply, ...named });
   }
-  return new RedisSourceError(`${at} failed${command ? ` on ${command}` : ''}: ${err.message}`, { kind: 'other', ...reply, ...named });
+  return new RedisSourceError(`${at} failed${command ? ` on ${command}` : ''}: ${err.message}`, {
+    kind: 'other',
+    ...reply,
+    ...named,
+  });
 }
 
 function noPermission(
@@ -137,7 +145,13 @@ function noPermission(
   return new RedisSourceError(message, { kind: 'no_permission', ...reply, ...named, ...(aclRule ? { aclRule } : {}) });
 }
 
-function replyMessage(kind: RedisErrorKind, at: string, prefix: string, command: string | undefined, text: string): string {
+function replyMessage(
+  kind: RedisErrorKind,
+  at: string,
+  prefix: string,
+  command: string | undefined,
+  text: string,
+): string {
   const cmd = command ?? 'the command';
   switch (kind) {
     case 'auth':

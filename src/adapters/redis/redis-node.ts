@@ -103,7 +103,9 @@ export class IoRedisNode implements RedisNodePort {
   async *scan(pattern: string, count: number): AsyncIterable<KeyName[]> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.call('SCAN', () => this.client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', count));
+      const [next, keys] = await this.call('SCAN', () =>
+        this.client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', count),
+      );
       cursor = next.toString();
       if (keys.length) yield keys;
     } while (cursor !== '0');

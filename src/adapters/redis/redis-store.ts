@@ -17,7 +17,11 @@ export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     options = redisConnectOptions(env, processEnv);
   } catch (err) {
     // Reported by every Redis check, so the Kubernetes checks still run.
-    return { topology: 'standalone', nodes: [unusableNode(redactedAddress(env.redis.url), (err as Error).message)], close: async () => undefined };
+    return {
+      topology: 'standalone',
+      nodes: [unusableNode(redactedAddress(env.redis.url), (err as Error).message)],
+      close: async () => undefined,
+    };
   }
   // A client that has given up (status `end`: closed by a fatal error or by hand) is replaced at the next
   // use; a live one reconnects by itself (connectRedis).

@@ -51,7 +51,8 @@ export function encodeCommand(args: readonly (Buffer | string)[]): Buffer {
  */
 export class RespSocket {
   private buf: Buffer = Buffer.alloc(0);
-  private waiting: { count: number; out: RespReply[]; resolve: (r: RespReply[]) => void; reject: (e: Error) => void } | undefined;
+  private waiting:
+    { count: number; out: RespReply[]; resolve: (r: RespReply[]) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
   private constructor(private readonly socket: Socket) {

@@ -48,7 +48,10 @@ export async function readSlotMap(masters: readonly { address: string; client: R
     masters.map(async ({ address, client }) => {
       try {
         const owners = ownersFromClusterSlots(await client.call('CLUSTER', 'SLOTS'));
-        const migrating = await (client.call('CLUSTER', 'NODES') as Promise<string>).then(migratingFromClusterNodes, () => []);
+        const migrating = await (client.call('CLUSTER', 'NODES') as Promise<string>).then(
+          migratingFromClusterNodes,
+          () => [],
+        );
         return [address, { owners, migrating }] as const;
       } catch {
         return undefined;

@@ -15,7 +15,10 @@ export function memoryStreamStore(): StreamStore {
       return id;
     },
     async latest(key, count) {
-      return (streams.get(key) ?? []).slice(-count).reverse().map((e) => ({ id: e.id, fields: { ...e.fields } }));
+      return (streams.get(key) ?? [])
+        .slice(-count)
+        .reverse()
+        .map((e) => ({ id: e.id, fields: { ...e.fields } }));
     },
   };
 }

@@ -37,7 +37,12 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
     opts.logger.warn(
       'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and the audit are kept in memory; with more than one replica, an alert may be answered more than once and a request clicked on another replica is not found',
     );
-    return { store: memoryStateStore(), streams: memoryStreamStore(), close: async () => undefined, ping: async () => ({ ok: true, detail: 'memory' }) };
+    return {
+      store: memoryStateStore(),
+      streams: memoryStreamStore(),
+      close: async () => undefined,
+      ping: async () => ({ ok: true, detail: 'memory' }),
+    };
   }
   const where = address(opts.url);
   // Reconnects for ever with a capped backoff; a command during an outage fails after one reconnect attempt.
@@ -61,7 +66,10 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
     async ping(timeoutMs = 1000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<{ ok: false; detail: string }>((r) => {
-        timer = setTimeout(() => r({ ok: false, detail: `the state Redis ${where} did not answer PING within ${timeoutMs} ms` }), timeoutMs);
+        timer = setTimeout(
+          () => r({ ok: false, detail: `the state Redis ${where} did not answer PING within ${timeoutMs} ms` }),
+          timeoutMs,
+        );
       });
       try {
         return await Promise.race([

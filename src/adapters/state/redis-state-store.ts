@@ -40,7 +40,10 @@ const SIZE = `return redis.call('ZCARD', KEYS[1])`;
  * const store = redisStateStore(new Redis(url), { description: 'redis-state:6379' });
  * if (await store.claim('dedupe:event:Ev1', '1', 3_600_000)) { ...first delivery... }
  */
-export function redisStateStore(client: StateRedis, opts: { prefix?: string; description?: string } = {}): CasStateStore & QueueStore {
+export function redisStateStore(
+  client: StateRedis,
+  opts: { prefix?: string; description?: string } = {},
+): CasStateStore & QueueStore {
   const prefix = opts.prefix ?? STATE_KEY_PREFIX;
   const k = (key: string) => `${prefix}${key}`;
   const ms = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs));
@@ -69,10 +72,27 @@ export function redisStateStore(client: StateRedis, opts: { prefix?: string; des
       return (await client.eval(COMPARE_AND_DELETE, 1, k(key), expected)) === 1;
     },
     async enqueue(queue, id, value, dueAt, ttlMs) {
-      await client.eval(ENQUEUE, 2, k(`queue:${queue}`), k(`queue:${queue}:${id}`), id, value, Math.floor(dueAt), ms(ttlMs));
+      await client.eval(
+        ENQUEUE,
+        2,
+        k(`queue:${queue}`),
+        k(`queue:${queue}:${id}`),
+        id,
+        value,
+        Math.floor(dueAt),
+        ms(ttlMs),
+      );
     },
     async takeDue(queue, at, leaseMs, limit) {
-      const reply = await client.eval(TAKE_DUE, 1, k(`queue:${queue}`), Math.floor(at), Math.floor(at + leaseMs), limit, k(`queue:${queue}:`));
+      const reply = await client.eval(
+        TAKE_DUE,
+        1,
+        k(`queue:${queue}`),
+        Math.floor(at),
+        Math.floor(at + leaseMs),
+        limit,
+        k(`queue:${queue}:`),
+      );
       const flat = Array.isArray(reply) ? reply.map(String) : [];
       const out: { id: string; value: string }[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: flat[i]!, value: flat[i + 1]! });

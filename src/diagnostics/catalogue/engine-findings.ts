@@ -62,4 +62,10 @@ export const escalationSevere = findingSpec({
 /** The id under which the engine's own findings appear in the catalogue. */
 export const ENGINE_OWNER = 'engine';
 
-export const engineFindings = [redisUnreachable, redisForbidden, kubernetesForbidden, kubernetesUnreachable, escalationSevere] as const;
+export const engineFindings = [
+  redisUnreachable,
+  redisForbidden,
+  kubernetesForbidden,
+  kubernetesUnreachable,
+  escalationSevere,
+] as const;

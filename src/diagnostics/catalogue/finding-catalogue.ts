@@ -33,13 +33,17 @@ export class CatalogueError extends Error {
 function checkEntry(entry: CatalogueEntry): void {
   const where = `finding "${entry.id}" (${entry.owner})`;
   for (const [scenario] of entry.scenarios) {
-    if (!(SCENARIO_NUMBERS as readonly number[]).includes(scenario)) throw new CatalogueError(`${where} names unknown scenario ${scenario}`);
+    if (!(SCENARIO_NUMBERS as readonly number[]).includes(scenario))
+      throw new CatalogueError(`${where} names unknown scenario ${scenario}`);
   }
   for (const action of entry.actions) {
-    if (!(ACTION_IDS as readonly string[]).includes(action)) throw new CatalogueError(`${where} names unknown action "${action}"`);
+    if (!(ACTION_IDS as readonly string[]).includes(action))
+      throw new CatalogueError(`${where} names unknown action "${action}"`);
   }
   if (!entry.severity.possible.includes(entry.severity.default)) {
-    throw new CatalogueError(`${where}: default severity ${entry.severity.default} is not among its possible severities`);
+    throw new CatalogueError(
+      `${where}: default severity ${entry.severity.default} is not among its possible severities`,
+    );
   }
 }
 
@@ -51,7 +55,8 @@ export function createFindingCatalogue(
   const byId = new Map<string, CatalogueEntry>();
   const add = (owner: string, spec: FindingSpec) => {
     const existing = byId.get(spec.id);
-    if (existing) throw new CatalogueError(`duplicate finding id "${spec.id}" (declared by ${existing.owner} and ${owner})`);
+    if (existing)
+      throw new CatalogueError(`duplicate finding id "${spec.id}" (declared by ${existing.owner} and ${owner})`);
     const entry: CatalogueEntry = { ...spec, owner };
     checkEntry(entry);
     byId.set(spec.id, entry);

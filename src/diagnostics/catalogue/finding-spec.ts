@@ -38,7 +38,10 @@ export interface FindingSpecInput<E extends z.ZodType> extends Omit<FindingSpec<
 
 /** Declares a finding; keeps the evidence schema's type so readers get typed evidence. */
 export function findingSpec<E extends z.ZodType>(input: FindingSpecInput<E>): FindingSpec<E> {
-  return { ...input, severity: { default: input.severity.default, possible: input.severity.possible ?? [input.severity.default] } };
+  return {
+    ...input,
+    severity: { default: input.severity.default, possible: input.severity.possible ?? [input.severity.default] },
+  };
 }
 
 /**
@@ -47,7 +50,10 @@ export function findingSpec<E extends z.ZodType>(input: FindingSpecInput<E>): Fi
  *
  * @example const ev = evidenceOf(effectiveBelow, f); if (ev) use(ev.apparentTtlSeconds);
  */
-export function evidenceOf<E extends z.ZodType>(spec: FindingSpec<E>, finding: Pick<Finding | RawFinding, 'id' | 'evidence'>): z.infer<E> | undefined {
+export function evidenceOf<E extends z.ZodType>(
+  spec: FindingSpec<E>,
+  finding: Pick<Finding | RawFinding, 'id' | 'evidence'>,
+): z.infer<E> | undefined {
   if (finding.id !== spec.id) return undefined;
   const parsed = spec.evidence.safeParse(finding.evidence);
   return parsed.success ? parsed.data : undefined;

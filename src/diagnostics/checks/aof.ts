@@ -102,7 +102,12 @@ async function readSettings(node: RedisNodePort): Promise<AofSettings> {
 export async function readAof(node: RedisNodePort): Promise<AofReading> {
   const p = parseInfoReply(persistenceSchema, await node.info('persistence'), 'persistence', node.address);
   const enabled = p.aof_enabled === '1';
-  const off: AofSettings = { configAllowed: true, rewritePercentage: null, rewriteMinSizeBytes: null, appendfsync: null };
+  const off: AofSettings = {
+    configAllowed: true,
+    rewritePercentage: null,
+    rewriteMinSizeBytes: null,
+    appendfsync: null,
+  };
   // With AOF off nothing else is needed: no CONFIG call that a managed Redis might refuse.
   const [settings, server, memory] = enabled
     ? await Promise.all([
@@ -179,14 +184,23 @@ function baseEvidence(r: AofReading, all: AofReading[]): Record<string, unknown>
   };
 }
 
-function failedFinding(failed: AofReading[], all: AofReading[], env: EnvironmentConfig, noun: string): RawFinding | undefined {
+function failedFinding(
+  failed: AofReading[],
+  all: AofReading[],
+  env: EnvironmentConfig,
+  noun: string,
+): RawFinding | undefined {
   if (!failed.length) return undefined;
   const writeFailed = failed.filter((r) => r.lastWriteStatus === 'err');
   const r = writeFailed[0] ?? (failed[0] as AofReading);
   // A failed write makes Redis refuse every write (MISCONF): no session can be created or refreshed.
   // A failed rewrite alone leaves Redis serving while the AOF grows and the rewrite is retried.
   const severity: Severity = writeFailed.length ? 'critical' : 'warning';
-  const where = onNodes(failed.map((x) => x.address), all.length, noun);
+  const where = onNodes(
+    failed.map((x) => x.address),
+    all.length,
+    noun,
+  );
   return {
     id: lastRewriteFailed.id,
     severity,
@@ -207,11 +221,20 @@ function failedFinding(failed: AofReading[], all: AofReading[], env: Environment
   };
 }
 
-function inProgressFinding(busy: AofReading[], all: AofReading[], env: EnvironmentConfig, noun: string): RawFinding | undefined {
+function inProgressFinding(
+  busy: AofReading[],
+  all: AofReading[],
+  env: EnvironmentConfig,
+  noun: string,
+): RawFinding | undefined {
   if (!busy.length) return undefined;
   const r = busy.find((x) => x.rewriteInProgress) ?? (busy[0] as AofReading);
   const running = r.rewriteInProgress;
-  const where = onNodes(busy.map((x) => x.address), all.length, noun);
+  const where = onNodes(
+    busy.map((x) => x.address),
+    all.length,
+    noun,
+  );
   return {
     id: rewriteInProgress.id,
     severity: 'warning',
@@ -238,7 +261,11 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[], noun: str
   return {
     id: delayedFsync.id,
     severity: 'warning',
-    title: `Redis delayed ${count(total)} AOF fsync${total === 1 ? '' : 's'}${onNodes(delayed.map((x) => x.address), all.length, noun)}: the disk cannot keep up`,
+    title: `Redis delayed ${count(total)} AOF fsync${total === 1 ? '' : 's'}${onNodes(
+      delayed.map((x) => x.address),
+      all.length,
+      noun,
+    )}: the disk cannot keep up`,
     detail:
       "aof_delayed_fsync counts the times Redis held back its AOF writes because the previous fsync was still running after 2 s (appendfsync everysec). Meanwhile clients wait, so session commands time out under load; an AOF rewrite on the same disk makes it worse (runbook Scenario 7). The count runs since the server's start or the last CONFIG RESETSTAT.",
     evidence: {
@@ -246,7 +273,9 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[], noun: str
       appendfsync: r.settings.appendfsync,
       pendingBioFsync: r.pendingBioFsync,
       ...baseEvidence(r, all),
-      ...(all.length > 1 ? { perNode: delayed.map((x) => ({ address: x.address, delayedFsync: x.delayedFsync })) } : {}),
+      ...(all.length > 1
+        ? { perNode: delayed.map((x) => ({ address: x.address, delayedFsync: x.delayedFsync })) }
+        : {}),
     },
     fix: 'Give Redis a faster volume (or one not shared with other I/O), avoid rewrites during peak load by raising auto-aof-rewrite-min-size (runbook: 128mb, auto-aof-rewrite-percentage 100), and consider no-appendfsync-on-rewrite yes if losing up to 30 s of writes on a crash is acceptable for sessions.',
   };
@@ -287,7 +316,11 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
   const hours = Math.max(1, r.uptimeSeconds) / 3600;
   const ratePerHour = r.rewrites !== null ? Math.round((r.rewrites / hours) * 10) / 10 : null;
   const observed =
-    autoOn && r.rewrites !== null && r.rewrites >= FREQUENT_MIN_REWRITES && ratePerHour !== null && ratePerHour >= FREQUENT_REWRITES_PER_HOUR;
+    autoOn &&
+    r.rewrites !== null &&
+    r.rewrites >= FREQUENT_MIN_REWRITES &&
+    ratePerHour !== null &&
+    ratePerHour >= FREQUENT_REWRITES_PER_HOUR;
   if (observed) {
     reasons.unshift(
       `${count(r.rewrites as number)} AOF rewrites in ${duration(r.uptimeSeconds)} of uptime (${decimal(ratePerHour as number)} per hour)`,
@@ -296,13 +329,22 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
   return { reading: r, reasons, observed, ratePerHour, rewriteEveryBytes };
 }
 
-function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: EnvironmentConfig, noun: string): RawFinding | undefined {
+function frequentFinding(
+  assessed: FrequentRewrites[],
+  all: AofReading[],
+  env: EnvironmentConfig,
+  noun: string,
+): RawFinding | undefined {
   const flagged = assessed.filter((a) => a.reasons.length);
   if (!flagged.length) return undefined;
   const a = flagged.find((x) => x.observed) ?? (flagged[0] as FrequentRewrites);
   const r = a.reading;
   const s = r.settings;
-  const where = onNodes(flagged.map((x) => x.reading.address), all.length, noun);
+  const where = onNodes(
+    flagged.map((x) => x.reading.address),
+    all.length,
+    noun,
+  );
   const settingsText = s.configAllowed
     ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : ''}.`
     : 'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.';
@@ -327,7 +369,9 @@ function frequentFinding(assessed: FrequentRewrites[], all: AofReading[], env: E
       reasons: a.reasons,
       usedMemoryBytes: r.usedMemoryBytes,
       source: s.configAllowed ? 'CONFIG GET auto-aof-rewrite-*' : 'INFO persistence only (CONFIG refused)',
-      ...(s.configAllowed ? {} : { note: 'CONFIG is disabled on this server; the rewrite settings could not be read.' }),
+      ...(s.configAllowed
+        ? {}
+        : { note: 'CONFIG is disabled on this server; the rewrite settings could not be read.' }),
       recommended: { rewritePercentage: RECOMMENDED_REWRITE_PERCENTAGE, rewriteMinSize: '128mb' },
       ...baseEvidence(r, all),
     },

@@ -79,7 +79,10 @@ async function kubernetesOffset(ctx: ClockContext): Promise<ClockOffset | Unavai
   }
 }
 
-async function appOffset(ctx: ClockContext, fetchFn: FetchLike | undefined): Promise<ClockOffset | Unavailable | undefined> {
+async function appOffset(
+  ctx: ClockContext,
+  fetchFn: FetchLike | undefined,
+): Promise<ClockOffset | Unavailable | undefined> {
   const app = ctx.env.app;
   if (!app) return undefined;
   const source = `app ${safeUrl(app.baseUrl)}`;
@@ -109,7 +112,12 @@ const rounded = (o: ClockOffset): ClockOffset => ({
 /** The offset lies beyond the threshold even at the near end of its uncertainty. */
 const isSkewed = (o: ClockOffset, thresholdMs: number) => Math.abs(o.offsetMs) - o.uncertaintyMs > thresholdMs;
 
-function skewFinding(ctx: ClockContext, offsets: ClockOffset[], unavailable: Unavailable[], thresholdMs: number): RawFinding | undefined {
+function skewFinding(
+  ctx: ClockContext,
+  offsets: ClockOffset[],
+  unavailable: Unavailable[],
+  thresholdMs: number,
+): RawFinding | undefined {
   const skewed = offsets.filter((o) => isSkewed(o, thresholdMs));
   if (!skewed.length) return undefined;
   const worst = skewed.reduce((a, b) => (Math.abs(b.offsetMs) > Math.abs(a.offsetMs) ? b : a));
@@ -121,7 +129,9 @@ function skewFinding(ctx: ClockContext, offsets: ClockOffset[], unavailable: Una
     (values.every((v) => v > 0) || values.every((v) => v < 0)) &&
     Math.max(...values) - Math.min(...values) <= thresholdMs;
 
-  const list = skewed.map((o) => `${o.source} ${o.offsetMs > 0 ? 'ahead' : 'behind'} by ${seconds(o.offsetMs)}`).join(', ');
+  const list = skewed
+    .map((o) => `${o.source} ${o.offsetMs > 0 ? 'ahead' : 'behind'} by ${seconds(o.offsetMs)}`)
+    .join(', ');
   const title = botClockSuspect
     ? `The bot's clock is ${seconds(worst.offsetMs)} ${worst.offsetMs > 0 ? 'behind' : 'ahead of'} ${offsets.map((o) => o.source).join(', ')}`
     : `Clock skew: ${list} (threshold ${seconds(thresholdMs)})`;
@@ -137,7 +147,9 @@ function skewFinding(ctx: ClockContext, offsets: ClockOffset[], unavailable: Una
     detail:
       `Offsets are the remote clock minus the bot's, measured at the midpoint of each request; a Date header counts to the second, so its reading carries ±0.5 s. ` +
       `Redis counts TTLs on its own clock, but the app stamps created_at and checks expiry (and the session_ttl_violations metric) on its own: clocks that disagree by more than ${seconds(thresholdMs)} make sessions look expired early or late (runbook Scenario 5).` +
-      (botClockSuspect ? ` All remote clocks agree with one another, so the bot's own host clock is the one that is off.` : ''),
+      (botClockSuspect
+        ? ` All remote clocks agree with one another, so the bot's own host clock is the one that is off.`
+        : ''),
     evidence: {
       thresholdMs,
       maxOffsetMs: Math.round(worst.offsetMs),
@@ -165,7 +177,7 @@ export interface ClockSkewDeps {
 export function createClockSkewCheck(deps: ClockSkewDeps = {}): Check {
   return defineCheck({
     id: 'clock-skew',
-    summary: "Bot, Redis, Kubernetes API and app clocks agree within the threshold (runbook Scenario 5)",
+    summary: 'Bot, Redis, Kubernetes API and app clocks agree within the threshold (runbook Scenario 5)',
     needs: ['redis'],
     optional: ['kubernetes'],
     findings: [clockSkew],

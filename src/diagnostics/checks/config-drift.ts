@@ -32,7 +32,10 @@ function normalize(value: string, how: Compare): string {
 const infoFallback = z.object({ maxmemory: z.string().optional(), maxmemory_policy: z.string().optional() });
 
 /** Live values of the directives; where CONFIG is refused, what INFO tells (maxmemory, policy, AOF on/off). */
-async function liveValues(node: RedisNodePort, names: readonly string[]): Promise<{ values: Map<string, string>; via: string }> {
+async function liveValues(
+  node: RedisNodePort,
+  names: readonly string[],
+): Promise<{ values: Map<string, string>; via: string }> {
   const values = new Map<string, string>();
   try {
     for (const name of names) {
@@ -60,7 +63,8 @@ async function liveValues(node: RedisNodePort, names: readonly string[]): Promis
  */
 export const configDriftCheck = defineCheck({
   id: 'config-drift',
-  summary: "Compares the live Redis configuration with the ConfigMap's redis.conf (maxmemory, policy, AOF, keyspace events)",
+  summary:
+    "Compares the live Redis configuration with the ConfigMap's redis.conf (maxmemory, policy, AOF, keyspace events)",
   needs: ['redis', 'kubernetes'],
   findings: configDriftFindings,
   async run(ctx) {
@@ -69,12 +73,24 @@ export const configDriftCheck = defineCheck({
     const cm = await ctx.cluster.readConfigMap(k.redisConfigMap);
     const text = cm?.data[REDIS_CONF_KEY];
     if (text === undefined) {
-      ctx.note?.(cm ? `ConfigMap ${k.redisConfigMap} has no ${REDIS_CONF_KEY} key; nothing to compare` : `ConfigMap ${k.redisConfigMap} not found in ${ctx.cluster.description}; nothing to compare`);
+      ctx.note?.(
+        cm
+          ? `ConfigMap ${k.redisConfigMap} has no ${REDIS_CONF_KEY} key; nothing to compare`
+          : `ConfigMap ${k.redisConfigMap} not found in ${ctx.cluster.description}; nothing to compare`,
+      );
       return [];
     }
     const written = readDirectives(text);
     const compared = DIRECTIVES.filter((d) => written.has(d.name));
-    const perNode = await Promise.all(ctx.redis.nodes.map(async (node) => ({ node, ...(await liveValues(node, compared.map((d) => d.name))) })));
+    const perNode = await Promise.all(
+      ctx.redis.nodes.map(async (node) => ({
+        node,
+        ...(await liveValues(
+          node,
+          compared.map((d) => d.name),
+        )),
+      })),
+    );
     const drifts = new Map<FindingSpec, { directive: string; configMap: string; live: string; address: string }[]>();
     for (const { node, values } of perNode) {
       for (const d of compared) {
@@ -99,15 +115,24 @@ export const configDriftCheck = defineCheck({
         groups.set(k, g);
       }
       const pairs = [...groups.values()].map(
-        (g) => `${g.directive} ${g.live} live vs ${g.configMap} in the ConfigMap${onNodes(g.addresses, ctx.redis.nodes.length, nodeNoun(ctx.redis))}`,
+        (g) =>
+          `${g.directive} ${g.live} live vs ${g.configMap} in the ConfigMap${onNodes(g.addresses, ctx.redis.nodes.length, nodeNoun(ctx.redis))}`,
       );
-      const configSet = [...new Map(list.map((x) => [x.directive, `CONFIG SET ${x.directive} ${quote(x.configMap)}`])).values()];
+      const configSet = [
+        ...new Map(list.map((x) => [x.directive, `CONFIG SET ${x.directive} ${quote(x.configMap)}`])).values(),
+      ];
       findings.push({
         id: spec.id,
         severity: spec.severity.default,
         title: `Live Redis differs from its ConfigMap: ${pairs.join('; ')}`,
         detail: `The running Redis does not run what the ${where} says. Redis reads the file only at start, so the value was changed at runtime (CONFIG SET) or the ConfigMap changed without a restart; at the next restart Redis returns to the ConfigMap's value.`,
-        evidence: { configMap: k.redisConfigMap, namespace: k.namespace, key: REDIS_CONF_KEY, source: `${ctx.cluster.description}; live values via ${via}`, drifts: list },
+        evidence: {
+          configMap: k.redisConfigMap,
+          namespace: k.namespace,
+          key: REDIS_CONF_KEY,
+          source: `${ctx.cluster.description}; live values via ${via}`,
+          drifts: list,
+        },
         fix: `Decide which value is right. To return to the ConfigMap's value, apply it live, one directive at a time (${configSet.map((c) => `redis-cli ${c}`).join('; ')}${spec.actions.length ? `, or the ${spec.actions.join(' / ')} action` : ''}), and find who changed it at runtime. To keep the live value, change only the ${[...new Set(list.map((x) => x.directive))].join(', ')} line in the ${where} (kubectl edit configmap ${k.redisConfigMap} -n ${k.namespace}), leaving every other line as it is.`,
       });
     }

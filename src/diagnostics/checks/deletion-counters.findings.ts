@@ -23,7 +23,16 @@ export const deletionCommands = findingSpec({
     nodes: z.number(),
     /** More than one node (a cluster's masters): each one's own counters, which the totals sum. */
     perNode: z
-      .array(z.object({ address: z.string(), del: z.number(), unlink: z.number(), expiredKeys: z.number(), evictedKeys: z.number(), keys: z.number() }))
+      .array(
+        z.object({
+          address: z.string(),
+          del: z.number(),
+          unlink: z.number(),
+          expiredKeys: z.number(),
+          evictedKeys: z.number(),
+          keys: z.number(),
+        }),
+      )
       .optional(),
     note: z.string(),
   }),

@@ -71,9 +71,15 @@ export const deletionCountersCheck = defineCheck({
       keys: counters[i]?.keys ?? 0,
     }));
     const deletingNodes = perNode.filter((n) => n.del + n.unlink > 0).map((n) => n.address);
-    const summed = nodes.length > 1 ? ` (summed over ${nodes.length} ${nodeNoun(ctx.redis)}; DEL/UNLINK${onNodes(deletingNodes, nodes.length, nodeNoun(ctx.redis))})` : '';
+    const summed =
+      nodes.length > 1
+        ? ` (summed over ${nodes.length} ${nodeNoun(ctx.redis)}; DEL/UNLINK${onNodes(deletingNodes, nodes.length, nodeNoun(ctx.redis))})`
+        : '';
     const dominant = deletedShare >= DELETED_SHARE;
-    const since = sinceSeconds === null ? 'since the counters started' : `in the last ${duration(sinceSeconds)} (since start or CONFIG RESETSTAT)`;
+    const since =
+      sinceSeconds === null
+        ? 'since the counters started'
+        : `in the last ${duration(sinceSeconds)} (since start or CONFIG RESETSTAT)`;
     return [
       {
         id: deletionCommands.id,

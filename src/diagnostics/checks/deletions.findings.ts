@@ -36,7 +36,11 @@ export const deletionBulk = findingSpec({
     ...common,
     windowSeconds: z.number(),
     threshold: z.number(),
-    densestWindow: z.object({ count: z.number(), from: z.string().nullable().optional(), to: z.string().nullable().optional() }),
+    densestWindow: z.object({
+      count: z.number(),
+      from: z.string().nullable().optional(),
+      to: z.string().nullable().optional(),
+    }),
     reportedBulkCounts: z.array(z.number()),
   }),
   scenarios: [[4, 'strong']],

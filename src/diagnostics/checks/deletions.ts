@@ -22,7 +22,8 @@ const MAX_SAMPLES = 5;
 const MAX_SAMPLE_CHARS = 240;
 
 /** The runbook's `grep -i "session.*delet\|session.*revok"`, plus the other word order, purges and raw DEL/UNLINK. */
-const DELETION = /session.*(delet|revok|purg|remov|invalidat)|(delet|revok|purg|remov|invalidat)\w*.*session|\b(DEL|UNLINK)\s+session:/i;
+const DELETION =
+  /session.*(delet|revok|purg|remov|invalidat)|(delet|revok|purg|remov|invalidat)\w*.*session|\b(DEL|UNLINK)\s+session:/i;
 /** Deletions that are intended by design (runbook Scenario 4 step 4). */
 const LOGOUT = /log(ged|ging)?[ _-]?(out|off)|sign(ed|ing)?[ _-]?(out|off)/i;
 /** A line that reports how many sessions one operation deleted. */
@@ -33,7 +34,18 @@ const BULK_COUNT_LINES = [
 ];
 
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 
 /**
@@ -45,7 +57,9 @@ const MONTHS: Record<string, number> = {
  * @example lineTime('2026-11-20 10:00:00,250 INFO deleted session') // Date.UTC(2026, 10, 20, 10, 0, 0, 250)
  */
 export function lineTime(line: string, nowMs: number): number | undefined {
-  const iso = /^\s*\[?(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}:?\d{2})?\]?/.exec(line);
+  const iso = /^\s*\[?(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}:?\d{2})?\]?/.exec(
+    line,
+  );
   if (iso) {
     const frac = iso[3] ? `.${iso[3].slice(0, 3).padEnd(3, '0')}` : '';
     const zone = iso[4] ? (iso[4] === 'Z' ? 'Z' : iso[4].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')) : 'Z';
@@ -77,7 +91,8 @@ export function lineTime(line: string, nowMs: number): number | undefined {
     const month = MONTHS[(syslog[1] as string).toLowerCase()];
     if (month !== undefined) {
       const year = new Date(nowMs).getUTCFullYear();
-      const at = (y: number) => Date.UTC(y, month, Number(syslog[2]), Number(syslog[3]), Number(syslog[4]), Number(syslog[5]));
+      const at = (y: number) =>
+        Date.UTC(y, month, Number(syslog[2]), Number(syslog[3]), Number(syslog[4]), Number(syslog[5]));
       // Syslog has no year: a time more than a day ahead belongs to last year.
       return at(year) > nowMs + 86_400_000 ? at(year - 1) : at(year);
     }
@@ -100,20 +115,27 @@ export function redactLogLine(line: string): string {
   return (
     line
       // A header value is quoted (JSON) or runs to the end of the line: a Cookie header holds several secrets.
-      .replace(/\b((?:set-)?cookie|authorization)("?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\n]*)/gi, (_m, k: string, sep: string, v: string) =>
-        `${k}${sep}${v.startsWith('"') ? '"<redacted>"' : '<redacted>'}`,
+      .replace(
+        /\b((?:set-)?cookie|authorization)("?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\n]*)/gi,
+        (_m, k: string, sep: string, v: string) => `${k}${sep}${v.startsWith('"') ? '"<redacted>"' : '<redacted>'}`,
       )
       .replace(/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer <redacted>')
       .replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g, '<jwt>')
       .replace(new RegExp(`("(?:${SECRET_KEYS})"\\s*:\\s*)"[^"]*"`, 'gi'), '$1"<redacted>"')
-      .replace(new RegExp(`\\b((?:${SECRET_KEYS})\\s*[=:]\\s*)("[^"]*"|'[^']*'|[^\\s,;&"'}\\]]+)`, 'gi'), '$1<redacted>')
+      .replace(
+        new RegExp(`\\b((?:${SECRET_KEYS})\\s*[=:]\\s*)("[^"]*"|'[^']*'|[^\\s,;&"'}\\]]+)`, 'gi'),
+        '$1<redacted>',
+      )
       .replace(/\b(sessions?[:/])[A-Za-z0-9._~+=-]+/gi, '$1<redacted>')
       .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, '<email>')
       .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
       .replace(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g, '<ip>')
       // IPv6: eight groups, or a compressed form with "::" (times like 10:00:00 have neither).
       .replace(/(?<![\w:])(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}(?![\w:])/gi, '<ip>')
-      .replace(/(?<![\w:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?(?![\w:])|(?<![\w:])::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)(?![\w:])/gi, '<ip>')
+      .replace(
+        /(?<![\w:])(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?(?![\w:])|(?<![\w:])::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)(?![\w:])/gi,
+        '<ip>',
+      )
       // Long opaque ids (hex or base64url with letters and digits mixed), e.g. session ids in prose.
       .replace(/\b(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}\b/g, '<redacted>')
   );
@@ -140,7 +162,10 @@ interface Match {
 }
 
 /** The largest number of (non-logout) deletions inside any window of `windowMs`, and where it starts. */
-export function densestWindow(times: readonly number[], windowMs: number): { count: number; startMs?: number; endMs?: number } {
+export function densestWindow(
+  times: readonly number[],
+  windowMs: number,
+): { count: number; startMs?: number; endMs?: number } {
   const sorted = [...times].sort((a, b) => a - b);
   let best = { count: 0 } as { count: number; startMs?: number; endMs?: number };
   let lo = 0;
@@ -166,7 +191,10 @@ const sample = (m: Match) => {
 function pickSamples(matches: Match[]): string[] {
   // Bulk reports first, then other deletions, then logouts.
   const rank = (m: Match) => (m.reportedCount !== undefined ? 0 : m.logout ? 2 : 1);
-  return [...matches].sort((a, b) => rank(a) - rank(b)).slice(0, MAX_SAMPLES).map(sample);
+  return [...matches]
+    .sort((a, b) => rank(a) - rank(b))
+    .slice(0, MAX_SAMPLES)
+    .map(sample);
 }
 
 interface Searched {
@@ -216,7 +244,13 @@ async function searchLogs(ctx: CheckContext<'kubernetes'>, selector: string, tai
   return out;
 }
 
-function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: Record<string, unknown> | undefined, code: CodeWords): RawFinding | undefined {
+function inLogsFinding(
+  s: Searched,
+  ns: string,
+  selector: string,
+  redisDeletes: Record<string, unknown> | undefined,
+  code: CodeWords,
+): RawFinding | undefined {
   if (!s.matches.length) return undefined;
   const logouts = s.matches.filter((m) => m.logout).length;
   const others = s.matches.length - logouts;
@@ -252,7 +286,13 @@ function inLogsFinding(s: Searched, ns: string, selector: string, redisDeletes: 
   };
 }
 
-function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Record<string, unknown> | undefined, code: CodeWords): RawFinding | undefined {
+function bulkFinding(
+  s: Searched,
+  ns: string,
+  selector: string,
+  redisDeletes: Record<string, unknown> | undefined,
+  code: CodeWords,
+): RawFinding | undefined {
   const deletions = s.matches.filter((m) => !m.logout);
   const window = densestWindow(
     deletions.flatMap((m) => (m.time !== undefined ? [m.time] : [])),
@@ -264,9 +304,12 @@ function bulkFinding(s: Searched, ns: string, selector: string, redisDeletes: Re
   const biggest = Math.max(window.count, largestReported);
   const parts: string[] = [];
   if (window.count >= BULK_COUNT) {
-    parts.push(`${count(window.count)} deletions within ${duration(BULK_WINDOW_MS / 1000)} (${iso(window.startMs)} to ${iso(window.endMs)})`);
+    parts.push(
+      `${count(window.count)} deletions within ${duration(BULK_WINDOW_MS / 1000)} (${iso(window.startMs)} to ${iso(window.endMs)})`,
+    );
   }
-  if (reported.length) parts.push(`${reported.length} line(s) reporting a bulk deletion of up to ${count(largestReported)} sessions`);
+  if (reported.length)
+    parts.push(`${reported.length} line(s) reporting a bulk deletion of up to ${count(largestReported)} sessions`);
   return {
     id: deletionBulk.id,
     severity: biggest >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
@@ -324,8 +367,9 @@ export const deletionsCheck = defineCheck({
       ctx.note?.(`no app log lines to search (${ctx.cluster.description}); ${redisSays}`);
     }
     const code = codeWords(ctx.env);
-    return [inLogsFinding(searched, k.namespace, k.appSelector, redisDeletes, code), bulkFinding(searched, k.namespace, k.appSelector, redisDeletes, code)].filter(
-      (f): f is RawFinding => f !== undefined,
-    );
+    return [
+      inLogsFinding(searched, k.namespace, k.appSelector, redisDeletes, code),
+      bulkFinding(searched, k.namespace, k.appSelector, redisDeletes, code),
+    ].filter((f): f is RawFinding => f !== undefined);
   },
 });

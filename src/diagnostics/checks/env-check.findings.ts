@@ -8,7 +8,12 @@ const where = { namespace: z.string(), configMap: z.string() };
 export const missingKey = findingSpec({
   id: 'config.missing_key',
   severity: { default: 'critical' },
-  evidence: z.object({ ...where, exists: z.boolean(), keys: z.array(z.string()).optional(), expectedTtlSeconds: z.number() }),
+  evidence: z.object({
+    ...where,
+    exists: z.boolean(),
+    keys: z.array(z.string()).optional(),
+    expectedTtlSeconds: z.number(),
+  }),
   scenarios: [[6, 'weak']],
   actions: [],
 });
@@ -17,7 +22,12 @@ export const ttlNotExpected = findingSpec({
   id: 'config.ttl_not_expected',
   severity: { default: 'critical', possible: ['warning', 'critical'] },
   // Either the value could not be read (`value`) or it differs from the expected TTL (`configuredTtlSeconds`).
-  evidence: z.object({ ...where, value: z.string().optional(), configuredTtlSeconds: z.number().optional(), expectedTtlSeconds: z.number() }),
+  evidence: z.object({
+    ...where,
+    value: z.string().optional(),
+    configuredTtlSeconds: z.number().optional(),
+    expectedTtlSeconds: z.number(),
+  }),
   scenarios: [[6, 'strong']],
   actions: [],
 });
@@ -66,4 +76,11 @@ export const noPods = findingSpec({
   actions: [],
 });
 
-export const envCheckFindings = [missingKey, ttlNotExpected, configMapNotReferenced, envOverrideMismatch, stalePods, noPods] as const;
+export const envCheckFindings = [
+  missingKey,
+  ttlNotExpected,
+  configMapNotReferenced,
+  envOverrideMismatch,
+  stalePods,
+  noPods,
+] as const;

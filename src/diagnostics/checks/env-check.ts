@@ -1,5 +1,13 @@
 import { defineCheck } from '../define-check.js';
-import { configMapNotReferenced, envOverrideMismatch, missingKey, noPods, stalePods, ttlNotExpected, envCheckFindings } from './env-check.findings.js';
+import {
+  configMapNotReferenced,
+  envOverrideMismatch,
+  missingKey,
+  noPods,
+  stalePods,
+  ttlNotExpected,
+  envCheckFindings,
+} from './env-check.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { CheckContext, RawFinding } from '../types.js';
 import { count, duration } from '../../core/format.js';
@@ -57,7 +65,13 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
         severity: 'critical',
         title: `ConfigMap ${n.cm} has no ${TTL_KEY}`,
         detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${count(n.expected)} s.`,
-        evidence: { namespace: n.ns, configMap: n.cm, exists: true, keys: Object.keys(cm.data), expectedTtlSeconds: n.expected },
+        evidence: {
+          namespace: n.ns,
+          configMap: n.cm,
+          exists: true,
+          keys: Object.keys(cm.data),
+          expectedTtlSeconds: n.expected,
+        },
         fix: patch,
       },
     };

@@ -1,5 +1,10 @@
 import { defineCheck } from '../define-check.js';
-import { allkeysPolicy, noeviction, sessionsOnlyCandidates, evictionPolicyFindings } from './eviction-policy.findings.js';
+import {
+  allkeysPolicy,
+  noeviction,
+  sessionsOnlyCandidates,
+  evictionPolicyFindings,
+} from './eviction-policy.findings.js';
 import { ConfigNotAllowedError, type RedisNodePort } from '../../core/ports/session-store.js';
 import { HIGH_USAGE_RATIO, readEvictedKeys, readMemory, type MemoryReading } from './memory.js';
 import type { RawFinding } from '../types.js';
@@ -17,24 +22,36 @@ const FEW_EXPIRES_RATIO = 0.5;
 
 /** The Redis ConfigMap's names, from the environment (the runbook's defaults without a Kubernetes section). */
 function redisObjects(env: EnvironmentConfig): { namespace: string; configMap: string } {
-  return { namespace: env.kubernetes?.namespace ?? 'langgraph-agent', configMap: env.kubernetes?.redisConfigMap ?? 'redis-session-config' };
+  return {
+    namespace: env.kubernetes?.namespace ?? 'langgraph-agent',
+    configMap: env.kubernetes?.redisConfigMap ?? 'redis-session-config',
+  };
 }
 
 /**
  * The runbook's Scenario 1 fix. It changes one directive and says so: when the ConfigMap already sets a
  * volatile-* policy the live value drifted, so the fix is to apply it live, not to edit the ConfigMap.
  */
-export function allkeysFix(env: EnvironmentConfig, livePolicy: string | undefined, configMapPolicy: string | undefined): string {
+export function allkeysFix(
+  env: EnvironmentConfig,
+  livePolicy: string | undefined,
+  configMapPolicy: string | undefined,
+): string {
   const o = redisObjects(env);
   if (configMapPolicy && VOLATILE.has(configMapPolicy.toLowerCase())) {
     return `The ${o.configMap} ConfigMap already sets maxmemory-policy ${configMapPolicy}; the live Redis runs ${livePolicy} (drifted: changed at runtime with CONFIG SET, or not restarted since the ConfigMap changed). Apply the ConfigMap's value live with the set-eviction-policy action or redis-cli CONFIG SET maxmemory-policy ${configMapPolicy} (changes only that setting), and find who changed it.`;
   }
-  const line = configMapPolicy ? `the line maxmemory-policy ${configMapPolicy}` : 'the maxmemory-policy line (add it if missing)';
+  const line = configMapPolicy
+    ? `the line maxmemory-policy ${configMapPolicy}`
+    : 'the maxmemory-policy line (add it if missing)';
   return `Set maxmemory-policy volatile-lru (evicts only keys with a TTL): use the set-eviction-policy action, which changes only that directive live and in the ConfigMap, or change ${line} to maxmemory-policy volatile-lru in the redis.conf key of the ${o.configMap} ConfigMap (kubectl edit configmap ${o.configMap} -n ${o.namespace}; leave the other lines as they are) and apply it live with redis-cli CONFIG SET maxmemory-policy volatile-lru. Or increase maxmemory (see redis-memory.md).`;
 }
 
 /** The policy the Redis ConfigMap's redis.conf sets, when a cluster source can tell; undefined otherwise. */
-async function configMapPolicy(ctx: { env: EnvironmentConfig; cluster?: ClusterPort | undefined }): Promise<string | undefined> {
+async function configMapPolicy(ctx: {
+  env: EnvironmentConfig;
+  cluster?: ClusterPort | undefined;
+}): Promise<string | undefined> {
   const name = ctx.env.kubernetes?.redisConfigMap;
   if (!ctx.cluster || !name) return undefined;
   try {
@@ -69,7 +86,6 @@ async function readPolicy(node: RedisNodePort): Promise<PolicyReading> {
   return { address: node.address, policy: policy ?? memory.policy, configAllowed, memory, evictedKeys, keyspace };
 }
 
-
 /** The nodes a finding is about, among all the nodes read; on one node, that node alone. */
 interface Scope {
   affected: PolicyReading[];
@@ -91,7 +107,9 @@ function baseEvidence(r: PolicyReading, scope: Scope): Record<string, unknown> {
     source: r.configAllowed ? 'CONFIG GET maxmemory-policy' : 'INFO memory (maxmemory_policy)',
     ...(r.configAllowed
       ? {}
-      : { note: 'CONFIG is disabled on this server (managed Redis or renamed command); the policy was read from INFO memory.' }),
+      : {
+          note: 'CONFIG is disabled on this server (managed Redis or renamed command); the policy was read from INFO memory.',
+        }),
     address: r.address,
     usedMemoryHuman: r.memory.usedMemoryHuman,
     maxmemoryHuman: r.memory.maxmemoryHuman,
@@ -131,7 +149,9 @@ function scopedFix(fix: string, scope: Scope): string {
 function allkeysFinding(scope: Scope, fix: string): RawFinding {
   const r = worstOf(scope.affected);
   const ratio = r.memory.usedRatio;
-  const pressure = scope.affected.some((x) => (x.memory.usedRatio !== null && x.memory.usedRatio > HIGH_USAGE_RATIO) || x.evictedKeys > 0);
+  const pressure = scope.affected.some(
+    (x) => (x.memory.usedRatio !== null && x.memory.usedRatio > HIGH_USAGE_RATIO) || x.evictedKeys > 0,
+  );
   const there = scope.all.length > 1 ? ` on ${r.address}` : '';
   const why =
     r.evictedKeys > 0
@@ -141,7 +161,11 @@ function allkeysFinding(scope: Scope, fix: string): RawFinding {
         : r.memory.maxmemory === 0
           ? 'No maxmemory is set yet, so nothing is evicted today; the policy applies as soon as a limit is set.'
           : `Memory${there} is at ${ratio === null ? 'an unknown share' : percent(ratio)} of maxmemory; evictions start when it is full.`;
-  const where = onNodes(scope.affected.map((x) => x.address), scope.all.length, scope.noun);
+  const where = onNodes(
+    scope.affected.map((x) => x.address),
+    scope.all.length,
+    scope.noun,
+  );
   return {
     id: allkeysPolicy.id,
     severity: pressure ? 'critical' : 'warning',
@@ -154,7 +178,11 @@ function allkeysFinding(scope: Scope, fix: string): RawFinding {
 
 function noevictionFinding(scope: Scope, env: EnvironmentConfig): RawFinding {
   const r = worstOf(scope.affected);
-  const where = onNodes(scope.affected.map((x) => x.address), scope.all.length, scope.noun);
+  const where = onNodes(
+    scope.affected.map((x) => x.address),
+    scope.all.length,
+    scope.noun,
+  );
   return {
     id: noeviction.id,
     severity: 'info',
@@ -173,7 +201,11 @@ function sessionsOnlyFinding(scope: Scope, env: EnvironmentConfig): RawFinding {
   const ratioOf = (x: PolicyReading) => x.keyspace.expires / x.keyspace.keys;
   const r = scope.affected.reduce((a, b) => (ratioOf(b) < ratioOf(a) ? b : a));
   const ratio = ratioOf(r);
-  const where = onNodes(scope.affected.map((x) => x.address), scope.all.length, scope.noun);
+  const where = onNodes(
+    scope.affected.map((x) => x.address),
+    scope.all.length,
+    scope.noun,
+  );
   const there = scope.all.length > 1 ? ` on ${r.address}` : '';
   return {
     id: sessionsOnlyCandidates.id,
@@ -196,12 +228,16 @@ export const evictionPolicyCheck = defineCheck({
   optional: ['kubernetes'],
   findings: evictionPolicyFindings,
   async run(ctx) {
-    const [readings, cmPolicy] = await Promise.all([Promise.all(ctx.redis.nodes.map(readPolicy)), configMapPolicy(ctx)]);
+    const [readings, cmPolicy] = await Promise.all([
+      Promise.all(ctx.redis.nodes.map(readPolicy)),
+      configMapPolicy(ctx),
+    ]);
     const noun = nodeNoun(ctx.redis);
     const allkeys = readings.filter((r) => ALLKEYS.has(r.policy ?? ''));
     const noevict = readings.filter((r) => r.policy === 'noeviction');
     const fewExpires = readings.filter(
-      (r) => VOLATILE.has(r.policy ?? '') && r.keyspace.keys > 0 && r.keyspace.expires / r.keyspace.keys < FEW_EXPIRES_RATIO,
+      (r) =>
+        VOLATILE.has(r.policy ?? '') && r.keyspace.keys > 0 && r.keyspace.expires / r.keyspace.keys < FEW_EXPIRES_RATIO,
     );
     const findings: RawFinding[] = [];
     // One finding per id, naming every node it holds on; the node under most pressure speaks for them.

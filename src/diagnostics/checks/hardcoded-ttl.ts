@@ -38,7 +38,12 @@ function references(c: ContainerView, cm: string): boolean {
 }
 
 /** The ConfigMap's TTL and every SESSION_TTL* value in the pods (literal or through a configMapKeyRef). */
-async function configuredTtls(ctx: CheckContext, cm: ConfigMapView | undefined, cmName: string, pods: PodView[]): Promise<ConfiguredTtl[]> {
+async function configuredTtls(
+  ctx: CheckContext,
+  cm: ConfigMapView | undefined,
+  cmName: string,
+  pods: PodView[],
+): Promise<ConfiguredTtl[]> {
   const out: ConfiguredTtl[] = [];
   const cmTtl = parseTtl(cm?.data[TTL_KEY]);
   if (cmTtl !== undefined) out.push({ source: `ConfigMap ${cmName} ${TTL_KEY}`, seconds: cmTtl });
@@ -75,7 +80,9 @@ function stalePods(pods: PodView[], cm: ConfigMapView | undefined, cmName: strin
   const changedAt = cm?.lastChangedAt;
   if (changedAt === undefined) return [];
   return pods
-    .filter((p) => p.containers.some((c) => references(c, cmName) && (c.startedAt ?? p.startedAt ?? Infinity) < changedAt))
+    .filter((p) =>
+      p.containers.some((c) => references(c, cmName) && (c.startedAt ?? p.startedAt ?? Infinity) < changedAt),
+    )
     .map((p) => p.name);
 }
 
@@ -123,12 +130,26 @@ function writerTtl(s: Sample, basis: Basis): WriterTtl | undefined {
     const top = clusters[0] as TtlCluster;
     // Several TTLs in use is ttl.inconsistent's finding; one hard-coded value shows as one cluster.
     if (top.share < UNIFORM_SHARE) return undefined;
-    return { seconds: top.ttlSeconds, basis: `${basis} + remaining TTL`, sessions: s.originals.length, lowerBound: false, clusters: clusters.slice(0, 3) };
+    return {
+      seconds: top.ttlSeconds,
+      basis: `${basis} + remaining TTL`,
+      sessions: s.originals.length,
+      lowerBound: false,
+      clusters: clusters.slice(0, 3),
+    };
   }
   if (s.remaining.length >= MIN_SESSIONS) {
     const sorted = [...s.remaining].sort((a, b) => a - b);
-    const high = sorted.length >= 100 ? (sorted[Math.ceil(sorted.length * 0.99) - 1] as number) : (sorted[sorted.length - 1] as number);
-    return { seconds: roundUpTtl(high), basis: 'largest remaining TTL, rounded up', sessions: sorted.length, lowerBound: true };
+    const high =
+      sorted.length >= 100
+        ? (sorted[Math.ceil(sorted.length * 0.99) - 1] as number)
+        : (sorted[sorted.length - 1] as number);
+    return {
+      seconds: roundUpTtl(high),
+      basis: 'largest remaining TTL, rounded up',
+      sessions: sorted.length,
+      lowerBound: true,
+    };
   }
   return undefined;
 }
@@ -154,7 +175,10 @@ export const hardcodedTtlCheck = defineCheck({
   async run(ctx) {
     const k = ctx.env.kubernetes;
     if (!k) return [];
-    const [cm, pods] = await Promise.all([ctx.cluster.readConfigMap(k.appConfigMap), ctx.cluster.listPods(k.appSelector)]);
+    const [cm, pods] = await Promise.all([
+      ctx.cluster.readConfigMap(k.appConfigMap),
+      ctx.cluster.listPods(k.appSelector),
+    ]);
     const configured = await configuredTtls(ctx, cm, k.appConfigMap, pods);
     if (!configured.length || stalePods(pods, cm, k.appConfigMap).length) return [];
 
@@ -163,14 +187,18 @@ export const hardcodedTtlCheck = defineCheck({
     const basis: Basis = sliding ? 'last_access' : 'created_at';
     const keyspace = await ctx.sampler.sample();
     if (keyspace.reads.some((r) => !r.values)) {
-      ctx.note?.('session values were not read (Redis is near its maxmemory), so writer TTLs are judged from remaining TTLs alone');
+      ctx.note?.(
+        'session values were not read (Redis is near its maxmemory), so writer TTLs are judged from remaining TTLs alone',
+      );
     }
     const sample = fromSample(keyspace, basis, cm?.lastChangedAt);
 
     const writer = writerTtl(sample, basis);
     if (!writer) return [];
     const matches = configured.filter((c) =>
-      writer.lowerBound ? writer.seconds <= c.seconds || sameTtl(writer.seconds, c.seconds) : sameTtl(writer.seconds, c.seconds),
+      writer.lowerBound
+        ? writer.seconds <= c.seconds || sameTtl(writer.seconds, c.seconds)
+        : sameTtl(writer.seconds, c.seconds),
     );
     if (matches.length) return [];
 
@@ -189,7 +217,9 @@ export const hardcodedTtlCheck = defineCheck({
         detail:
           `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${count(writer.seconds)} s, ` +
           `but the configuration says ${list}. The app does not take its TTL from the configuration: look for a TTL hard-coded in the session code (runbook Scenario 6 step 3).` +
-          (severity === 'info' ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, but changing the configuration will not change it.` : '') +
+          (severity === 'info'
+            ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, but changing the configuration will not change it.`
+            : '') +
           (severity === 'critical' ? ` Sessions end more than 50% early (runbook escalation threshold).` : ''),
         evidence: {
           writerTtlSeconds: writer.seconds,

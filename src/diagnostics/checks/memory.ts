@@ -88,14 +88,20 @@ export const memoryCheck = defineCheck({
     // after the sample, while the bot reads no keys, so it is Redis's own: evictions during the sample
     // are the bot's (at zero headroom any command evicts) and are left out of the totals.
     const t0 = ctx.now();
-    const [atStart, readings] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map(readMemory))]);
+    const [atStart, readings] = await Promise.all([
+      Promise.all(nodes.map(readEvictedKeys)),
+      Promise.all(nodes.map(readMemory)),
+    ]);
     // A failed sample is ttl-sample's to report.
     await ctx.sampler.sample().catch(() => undefined);
     const before = await Promise.all(nodes.map(readEvictedKeys));
     const t1 = ctx.now();
     const quietMs = Math.max(t0 + windowMs - t1, Math.ceil(windowMs * MIN_QUIET_SHARE));
     await ctx.sleep(quietMs);
-    const [after, keyspaces] = await Promise.all([Promise.all(nodes.map(readEvictedKeys)), Promise.all(nodes.map((node) => node.keyspace()))]);
+    const [after, keyspaces] = await Promise.all([
+      Promise.all(nodes.map(readEvictedKeys)),
+      Promise.all(nodes.map((node) => node.keyspace())),
+    ]);
     // Keys in the store: with `ratePerSecond` it estimates how long a key survives eviction (escalation).
     const keys = keyspaces.reduce((sum, k) => sum + k.keys, 0);
     const elapsedMs = Math.max(ctx.now() - t1, quietMs, 1);
@@ -128,7 +134,9 @@ export const memoryCheck = defineCheck({
     const noun = nodeNoun(ctx.redis);
     const high = readings.filter((r) => r.usedRatio !== null && r.usedRatio > HIGH_USAGE_RATIO).map((r) => r.address);
     const evicting = readings.filter((_, i) => (after[i] as number) - (before[i] as number) > 0).map((r) => r.address);
-    const evicted = readings.filter((_, i) => (atStart[i] as number) + Math.max(0, (after[i] as number) - (before[i] as number)) > 0).map((r) => r.address);
+    const evicted = readings
+      .filter((_, i) => (atStart[i] as number) + Math.max(0, (after[i] as number) - (before[i] as number)) > 0)
+      .map((r) => r.address);
     const onWorst = nodes.length > 1 ? ` on ${worst.address}` : '';
     const findings: RawFinding[] = [];
 
@@ -141,7 +149,13 @@ export const memoryCheck = defineCheck({
         detail: evicting
           ? `Memory is above ${percent(HIGH_USAGE_RATIO)} and Redis has evicted ${count(evictedKeys)} keys: sessions are being removed before their TTL.`
           : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
-        evidence: { ...memoryEvidence, evictedKeys, evictedInWindow, ratePerSecond, ...(nodes.length > 1 ? { highNodes: high } : {}) },
+        evidence: {
+          ...memoryEvidence,
+          evictedKeys,
+          evictedInWindow,
+          ratePerSecond,
+          ...(nodes.length > 1 ? { highNodes: high } : {}),
+        },
         fix: `Increase maxmemory (see the redis-memory.md runbook) or reduce what is stored: the set-maxmemory action changes only that directive, live and in the ConfigMap; by hand, change only the maxmemory line in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (kubectl edit configmap ${cmName(ctx.env)} -n ${nsName(ctx.env)}) and apply it live with redis-cli CONFIG SET maxmemory <size>.`,
       });
     }
@@ -177,7 +191,11 @@ export const memoryCheck = defineCheck({
       findings.push({
         id: memoryNoLimit.id,
         severity: 'info',
-        title: `No maxmemory limit set${onNodes(unlimited.map((r) => r.address), nodes.length, noun)} (${unlimited[0]?.usedMemoryHuman} used${nodes.length > 1 ? ` on ${unlimited[0]?.address}` : ''})`,
+        title: `No maxmemory limit set${onNodes(
+          unlimited.map((r) => r.address),
+          nodes.length,
+          noun,
+        )} (${unlimited[0]?.usedMemoryHuman} used${nodes.length > 1 ? ` on ${unlimited[0]?.address}` : ''})`,
         detail:
           'maxmemory is 0: Redis never evicts and grows until the container hits its memory limit and is OOM-killed, which loses every session at once.',
         evidence: {

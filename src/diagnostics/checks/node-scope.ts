@@ -18,6 +18,7 @@ const NAMED = 3;
 export function onNodes(addresses: readonly string[], total: number, noun = 'nodes'): string {
   if (total <= 1) return '';
   if (addresses.length === total) return ` on all ${total} ${noun}`;
-  const named = addresses.slice(0, NAMED).join(', ') + (addresses.length > NAMED ? `, +${addresses.length - NAMED} more` : '');
+  const named =
+    addresses.slice(0, NAMED).join(', ') + (addresses.length > NAMED ? `, +${addresses.length - NAMED} more` : '');
   return ` on ${addresses.length} of ${total} ${noun} (${named})`;
 }

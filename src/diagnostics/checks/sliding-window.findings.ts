@@ -10,7 +10,9 @@ const switchEvidence = z.object({
   configMapExists: z.boolean(),
   configMapValue: z.string().nullable(),
   expectedSlidingWindow: z.boolean(),
-  overrides: z.array(z.object({ container: z.string(), variable: z.string(), value: z.string(), pods: z.array(z.string()) })),
+  overrides: z.array(
+    z.object({ container: z.string(), variable: z.string(), value: z.string(), pods: z.array(z.string()) }),
+  ),
 });
 
 export const slidingWindowDisabled = findingSpec({

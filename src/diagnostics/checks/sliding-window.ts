@@ -122,11 +122,7 @@ function disabledFinding(state: CmState, overrides: Override[], n: Names, refres
   const overridesSaid = overrides.length
     ? ` An explicit env value wins over the ConfigMap: ${overrideText(overrides)}.`
     : '';
-  const fixes = [
-    ...(cmWrong ? [patch] : []),
-    ...(overrides.length ? [overrideFix(overrides, n)] : []),
-    restart,
-  ];
+  const fixes = [...(cmWrong ? [patch] : []), ...(overrides.length ? [overrideFix(overrides, n)] : []), restart];
   return {
     id: slidingWindowDisabled.id,
     // An explicit "off" is certain: active users are logged out at the original TTL. A missing key
@@ -187,7 +183,9 @@ export const slidingWindowCheck = defineCheck({
     const expected = ctx.env.slidingWindow;
     const overrides = wrongOverrides(pods, expected);
     const state = readSwitch(cm);
-    const f = expected ? disabledFinding(state, overrides, n, codeWords(ctx.env).refresh) : unexpectedFinding(state, overrides, n);
+    const f = expected
+      ? disabledFinding(state, overrides, n, codeWords(ctx.env).refresh)
+      : unexpectedFinding(state, overrides, n);
     return f ? [f] : [];
   },
 });

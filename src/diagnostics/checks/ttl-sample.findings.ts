@@ -71,7 +71,9 @@ export const ttlDistribution = findingSpec({
         pauseMs: z.number(),
         batches: z.number(),
         durationMs: z.number(),
-        paths: z.array(z.object({ address: z.string(), path: z.enum(['script', 'lean', 'pipeline']), batches: z.number() })),
+        paths: z.array(
+          z.object({ address: z.string(), path: z.enum(['script', 'lean', 'pipeline']), batches: z.number() }),
+        ),
         note: z.string().optional(),
       })
       .optional(),
@@ -156,4 +158,11 @@ export const ttlShortPopulation = findingSpec({
   actions: [],
 });
 
-export const ttlSampleFindings = [ttlDistribution, ttlNoExpiry, ttlAboveConfigured, ttlEffectiveBelow, ttlInconsistent, ttlShortPopulation] as const;
+export const ttlSampleFindings = [
+  ttlDistribution,
+  ttlNoExpiry,
+  ttlAboveConfigured,
+  ttlEffectiveBelow,
+  ttlInconsistent,
+  ttlShortPopulation,
+] as const;

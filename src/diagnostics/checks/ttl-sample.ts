@@ -1,5 +1,13 @@
 import { defineCheck } from '../define-check.js';
-import { ttlAboveConfigured, ttlDistribution, ttlEffectiveBelow, ttlInconsistent, ttlNoExpiry, ttlSampleFindings, ttlShortPopulation } from './ttl-sample.findings.js';
+import {
+  ttlAboveConfigured,
+  ttlDistribution,
+  ttlEffectiveBelow,
+  ttlInconsistent,
+  ttlNoExpiry,
+  ttlSampleFindings,
+  ttlShortPopulation,
+} from './ttl-sample.findings.js';
 import { findShortPopulation } from '../sampling/short-population.js';
 import { codeWords, type CodeWords } from '../code-hints.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
@@ -68,7 +76,6 @@ function readOriginals(sample: KeyspaceSample, basis: Basis): ScanResult {
   return out;
 }
 
-
 interface OriginalTtlEvidence {
   basis: Basis | null;
   valuesRead: number;
@@ -106,7 +113,11 @@ function originalTtlEvidence(scan: ScanResult, slidingWindow: boolean): Original
 }
 
 /** Whether values were read on every node; the note says where not and why. */
-export function valueReadsOf(sample: Pick<KeyspaceSample, 'reads'>): { read: boolean; note?: string; nodes: Record<string, unknown>[] } {
+export function valueReadsOf(sample: Pick<KeyspaceSample, 'reads'>): {
+  read: boolean;
+  note?: string;
+  nodes: Record<string, unknown>[];
+} {
   const skipped = sample.reads.filter((r) => !r.values);
   return {
     read: skipped.length === 0,
@@ -135,10 +146,18 @@ async function slotMapDuringScan(store: SessionStore): Promise<SlotMapEvidence |
   if (!change) return undefined;
   if (!change.changed) return change;
   const what = [
-    change.movedSlots ? `${count(change.movedSlots)} slot${change.movedSlots === 1 ? '' : 's'} moved to another master` : '',
-    change.migratingSlots.length ? `slot${change.migratingSlots.length === 1 ? '' : 's'} ${change.migratingSlots.join(', ')} migrating` : '',
-    change.redirects ? `${count(change.redirects)} read${change.redirects === 1 ? ' was' : 's were'} redirected (MOVED/ASK)` : '',
-    change.mastersBefore !== change.mastersAfter ? `masters went from ${change.mastersBefore} to ${change.mastersAfter}` : '',
+    change.movedSlots
+      ? `${count(change.movedSlots)} slot${change.movedSlots === 1 ? '' : 's'} moved to another master`
+      : '',
+    change.migratingSlots.length
+      ? `slot${change.migratingSlots.length === 1 ? '' : 's'} ${change.migratingSlots.join(', ')} migrating`
+      : '',
+    change.redirects
+      ? `${count(change.redirects)} read${change.redirects === 1 ? ' was' : 's were'} redirected (MOVED/ASK)`
+      : '',
+    change.mastersBefore !== change.mastersAfter
+      ? `masters went from ${change.mastersBefore} to ${change.mastersAfter}`
+      : '',
   ].filter(Boolean);
   return {
     ...change,
@@ -156,7 +175,11 @@ function auditEvidence(a: NonNullable<KeyspaceSample['audit']>) {
     batches: a.batches,
     durationMs: a.durationMs,
     paths: a.nodes.map((n) => ({ address: n.address, path: n.path, batches: n.batches })),
-    ...(fallbacks.length ? { note: `The audit script was not used: ${fallbacks.join('; ')}; every key was read with SCAN + PTTL pipelines instead.` } : {}),
+    ...(fallbacks.length
+      ? {
+          note: `The audit script was not used: ${fallbacks.join('; ')}; every key was read with SCAN + PTTL pipelines instead.`,
+        }
+      : {}),
   };
 }
 
@@ -171,7 +194,9 @@ function distributionFinding(
 ): RawFinding {
   const expected = ctx.env.expectedTtlSeconds;
   const full = ctx.options.full === true;
-  const what = full ? `${count(s.sampled)} sessions (full audit, ${audit?.mode ?? 'gentle'})` : `${count(s.sampled)} sampled sessions`;
+  const what = full
+    ? `${count(s.sampled)} sessions (full audit, ${audit?.mode ?? 'gentle'})`
+    : `${count(s.sampled)} sampled sessions`;
   const median = s.p50Seconds === null ? 'no keys with a TTL' : `median remaining ${duration(s.p50Seconds)}`;
   return {
     id: ttlDistribution.id,
@@ -211,7 +236,13 @@ function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFindi
   };
 }
 
-function aboveFinding(s: TtlSummary, above: ScanResult['above'], expected: number, full: boolean, code: CodeWords): RawFinding | undefined {
+function aboveFinding(
+  s: TtlSummary,
+  above: ScanResult['above'],
+  expected: number,
+  full: boolean,
+  code: CodeWords,
+): RawFinding | undefined {
   if (!above.count) return undefined;
   const ratio = above.count / s.sampled;
   return {
@@ -268,7 +299,11 @@ function effectiveBelowFinding(
   };
 }
 
-function inconsistentFinding(original: OriginalTtlEvidence, slidingWindow: boolean, code: CodeWords): RawFinding | undefined {
+function inconsistentFinding(
+  original: OriginalTtlEvidence,
+  slidingWindow: boolean,
+  code: CodeWords,
+): RawFinding | undefined {
   if (!original.basis || original.withBasis < MIN_TIMESTAMPS_TO_JUDGE) return undefined;
   if (slidingWindow && original.basis !== 'last_access') return undefined;
   const meaningful = original.clusters.filter((c) => c.share >= MEANINGFUL_SHARE && c.count >= 2);
@@ -339,7 +374,8 @@ export const ttlSampleCheck = defineCheck({
     const code = codeWords(env);
     if (valueReads.note) {
       ctx.note?.(valueReads.note);
-      original.note ??= 'Session values were not read (Redis is near its maxmemory), so original TTLs were not computed.';
+      original.note ??=
+        'Session values were not read (Redis is near its maxmemory), so original TTLs were not computed.';
     }
     const findings: (RawFinding | undefined)[] = [
       distributionFinding(s, ctx, original, nodes.length, valueReads, slotMap, sample.audit),

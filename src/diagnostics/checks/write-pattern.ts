@@ -121,17 +121,26 @@ const SINCE = 'since the server started or the last CONFIG RESETSTAT, over all k
 /** On a cluster the counts are every master's summed; said where the counts are. */
 function summedOver(ctx: CheckContext<'redis'>): { text: string; evidence: { nodes?: number } } {
   const n = ctx.redis.nodes.length;
-  return n > 1 ? { text: `, summed over ${n} ${nodeNoun(ctx.redis)}`, evidence: { nodes: n } } : { text: '', evidence: {} };
+  return n > 1
+    ? { text: `, summed over ${n} ${nodeNoun(ctx.redis)}`, evidence: { nodes: n } }
+    : { text: '', evidence: {} };
 }
 const SETEX_FIX =
   'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL (runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with EXPIRE.';
 
-function setWithoutTtlFinding(c: WriteCounts, calls: CommandCalls, sample: TtlSample, ctx: CheckContext<'redis'>): RawFinding | undefined {
+function setWithoutTtlFinding(
+  c: WriteCounts,
+  calls: CommandCalls,
+  sample: TtlSample,
+  ctx: CheckContext<'redis'>,
+): RawFinding | undefined {
   const writes = c.plainSet + c.ttlLessWrites;
   if (!writes || !sample.noTtl) return undefined;
   const others = nonZero(calls, TTL_LESS_WRITES);
   const otherText = Object.keys(others).length
-    ? ` and ${Object.entries(others).map(([cmd, v]) => `${count(v)} ${cmd.toUpperCase()}`).join(', ')}`
+    ? ` and ${Object.entries(others)
+        .map(([cmd, v]) => `${count(v)} ${cmd.toUpperCase()}`)
+        .join(', ')}`
     : '';
   return {
     id: setWithoutTtlSpec.id,

@@ -63,7 +63,9 @@ export function parseCommandStats(info: Record<string, string>, address: string)
  * server started or since the last CONFIG RESETSTAT.
  */
 export async function readCommandCalls(nodes: readonly RedisNodePort[]): Promise<CommandCalls> {
-  const perNode = await Promise.all(nodes.map(async (node) => parseCommandStats(await node.info('commandstats'), node.address)));
+  const perNode = await Promise.all(
+    nodes.map(async (node) => parseCommandStats(await node.info('commandstats'), node.address)),
+  );
   const sum: Record<string, number> = {};
   for (const stats of perNode) {
     for (const [command, stat] of Object.entries(stats)) sum[command] = (sum[command] ?? 0) + stat.calls;

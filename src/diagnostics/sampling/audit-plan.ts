@@ -25,10 +25,24 @@ export interface AuditPlan {
  *
  * @example auditPlanFor({ fast: true }, { fastScanCount: 500 }, defaults) // { mode: 'fast', scanCount: 500, pauseMs: 0, script: true }
  */
-export function auditPlanFor(flags: AuditFlags | undefined, env: Partial<AuditSettings> | undefined, defaults: AuditSettings): AuditPlan {
+export function auditPlanFor(
+  flags: AuditFlags | undefined,
+  env: Partial<AuditSettings> | undefined,
+  defaults: AuditSettings,
+): AuditPlan {
   const s = { ...defaults, ...env };
   if (flags?.fast === true) {
-    return { mode: 'fast', scanCount: flags.scanCount ?? s.fastScanCount, pauseMs: flags.pauseMs ?? 0, script: s.script };
+    return {
+      mode: 'fast',
+      scanCount: flags.scanCount ?? s.fastScanCount,
+      pauseMs: flags.pauseMs ?? 0,
+      script: s.script,
+    };
   }
-  return { mode: 'gentle', scanCount: flags?.scanCount ?? s.scanCount, pauseMs: flags?.pauseMs ?? s.pauseMs, script: s.script };
+  return {
+    mode: 'gentle',
+    scanCount: flags?.scanCount ?? s.scanCount,
+    pauseMs: flags?.pauseMs ?? s.pauseMs,
+    script: s.script,
+  };
 }

@@ -11,6 +11,7 @@ export function keyText(key: KeyName | string): string {
   const text = key.toString('utf8');
   if (Buffer.from(text, 'utf8').equals(key)) return text;
   let out = '';
-  for (const b of key) out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  for (const b of key)
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
   return out;
 }

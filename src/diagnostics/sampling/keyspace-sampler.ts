@@ -161,7 +161,8 @@ async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state
     if (s.keepOnly) {
       // Only the kept keys: the fast pass counts this node's keys, evidence included.
     } else {
-      if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS) sample.noExpiryKeys.push(maskedKey(key, s.opts.keyPattern));
+      if (p === -1 && sample.noExpiryKeys.length < MAX_SAMPLE_KEYS)
+        sample.noExpiryKeys.push(maskedKey(key, s.opts.keyPattern));
       if (p > s.aboveMs) {
         sample.above.count++;
         if (p / 1000 > sample.above.maxSeconds) sample.above.maxSeconds = p / 1000;
@@ -267,7 +268,17 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
       const scanCount = plan.values ? audit.scanCount : Math.min(audit.scanCount, plan.scanCount);
       plan = { ...plan, scanCount, valueBatch: Math.min(plan.valueBatch, scanCount) };
     }
-    return { node, plan, index, budget: budgets[index] as number, opts, out: { sample, kept: perNode[index] as SampledKey[] }, aboveMs, progress, ...extra };
+    return {
+      node,
+      plan,
+      index,
+      budget: budgets[index] as number,
+      opts,
+      out: { sample, kept: perNode[index] as SampledKey[] },
+      aboveMs,
+      progress,
+      ...extra,
+    };
   };
   let paths: NodeAuditPath[] = [];
   if (audit) {
@@ -290,7 +301,11 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
  * key (a script per batch inside Redis, else a lean pipeline), paced after each batch when gentle. The
  * first pass counts nothing, so every key is counted exactly once, by the second.
  */
-async function auditNodeFull(s: NodeScan, audit: AuditPlan, sleep: (ms: number) => Promise<void>): Promise<NodeAuditPath> {
+async function auditNodeFull(
+  s: NodeScan,
+  audit: AuditPlan,
+  sleep: (ms: number) => Promise<void>,
+): Promise<NodeAuditPath> {
   const paced = audit.pauseMs > 0;
   const pace = { pauseMs: audit.pauseMs, sleep, batches: 0 };
   await scanNode({ ...s, keepOnly: true, ...(paced ? { pace } : {}) });

@@ -46,7 +46,10 @@ export async function auditNode(
     layout: t.stats.layout(t.aboveMs),
     path: plan.script ? 'auto' : 'lean',
     signal,
-    wantKeys: () => ({ noExpiry: MAX_SAMPLE_KEYS - t.noExpiryKeys.length, above: MAX_SAMPLE_KEYS - t.above.keys.length }),
+    wantKeys: () => ({
+      noExpiry: MAX_SAMPLE_KEYS - t.noExpiryKeys.length,
+      above: MAX_SAMPLE_KEYS - t.above.keys.length,
+    }),
     onKey: (key, p) => {
       t.stats.add(p);
       if (p === -1 && t.noExpiryKeys.length < MAX_SAMPLE_KEYS) t.noExpiryKeys.push(t.mask(key));
@@ -65,5 +68,10 @@ export async function auditNode(
     },
     onBatch: t.onKeys,
   });
-  return { address: node.address, path: r.path, batches: r.batches, ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}) };
+  return {
+    address: node.address,
+    path: r.path,
+    batches: r.batches,
+    ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+  };
 }

@@ -73,7 +73,11 @@ export async function readHeadroom(node: RedisNodePort): Promise<NodeHeadroom | 
  * batches; otherwise values too, in bounded GET pipelines. Unknown headroom reads values as before.
  */
 export function readPlanFor(h: NodeHeadroom | null): ReadPlan {
-  if (h && h.headroomBytes !== null && h.headroomBytes < Math.max(MIN_HEADROOM_BYTES, h.maxmemory * MIN_HEADROOM_RATIO)) {
+  if (
+    h &&
+    h.headroomBytes !== null &&
+    h.headroomBytes < Math.max(MIN_HEADROOM_BYTES, h.maxmemory * MIN_HEADROOM_RATIO)
+  ) {
     const used = h.maxmemory > 0 ? percent(h.usedMemory / h.maxmemory) : '';
     return {
       values: false,

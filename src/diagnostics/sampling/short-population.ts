@@ -29,7 +29,11 @@ export interface ShortPopulation {
  * at c = Ts and stays there. Undefined without enough keys, when nearly every key is short (an idle store
  * or one TTL for all: `ttl.effective_below_configured` says that), or without a clear pile-up.
  */
-export function findShortPopulation(stats: TtlStats, expectedTtlSeconds: number, aboveCount: number): ShortPopulation | undefined {
+export function findShortPopulation(
+  stats: TtlStats,
+  expectedTtlSeconds: number,
+  aboveCount: number,
+): ShortPopulation | undefined {
   const n = stats.withTtl;
   if (n < MIN_KEYS) return undefined;
   const qs = Array.from({ length: GRID - 1 }, (_, i) => (i + 1) / GRID);

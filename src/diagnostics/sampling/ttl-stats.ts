@@ -63,7 +63,10 @@ export function roundTtl(seconds: number): number {
 }
 
 /** Labels and upper edges (seconds) of the TTL buckets, relative to the expected TTL. */
-export function bucketEdges(expectedTtlSeconds: number, aboveToleranceSeconds: number): { label: string; upTo: number }[] {
+export function bucketEdges(
+  expectedTtlSeconds: number,
+  aboveToleranceSeconds: number,
+): { label: string; upTo: number }[] {
   const edges = BUCKET_FRACTIONS.map((f) => expectedTtlSeconds * f);
   // Compact on purpose: these labels fill the narrow label column of the TTL bar chart.
   const fmt = compactDuration;
@@ -151,7 +154,9 @@ export class TtlStats {
    * Merges one batch counted elsewhere (a script inside Redis) on the `layout()` buckets. Counts and
    * buckets stay exact; quantiles come from the histogram from then on (`approximate`).
    */
-  addCounts(c: Pick<TtlBatchCounts, 'vanished' | 'noExpiry' | 'withTtl' | 'minMs' | 'maxMs' | 'buckets' | 'bins'>): void {
+  addCounts(
+    c: Pick<TtlBatchCounts, 'vanished' | 'noExpiry' | 'withTtl' | 'minMs' | 'maxMs' | 'buckets' | 'bins'>,
+  ): void {
     if (c.buckets.length !== this.bucketCounts.length) {
       throw new Error(`a batch with ${c.buckets.length} TTL buckets cannot merge into ${this.bucketCounts.length}`);
     }

@@ -21,12 +21,17 @@ export async function redisCapability(ctx: ActionContext): Promise<Capability> {
 
 /** Whether RBAC grants every need (SelfSubjectAccessReview); the why lists the missing grants. */
 export async function kubeCapability(ctx: ActionContext, needs: KubeNeed[]): Promise<Capability> {
-  if (!ctx.cluster) return { able: false, why: `Environment "${ctx.env.name}" has no live Kubernetes cluster configured.` };
+  if (!ctx.cluster)
+    return { able: false, why: `Environment "${ctx.env.name}" has no live Kubernetes cluster configured.` };
   try {
     const missing: string[] = [];
-    for (const n of needs) if (!(await ctx.cluster.canI(n.verb, n.resource, n.name))) missing.push(`${n.verb} ${n.resource} "${n.name}"`);
+    for (const n of needs)
+      if (!(await ctx.cluster.canI(n.verb, n.resource, n.name))) missing.push(`${n.verb} ${n.resource} "${n.name}"`);
     if (!missing.length) return { able: true };
-    return { able: false, why: `The bot's service account may not ${missing.join(', ')}; grant it in manifests/bot/rbac.yaml.` };
+    return {
+      able: false,
+      why: `The bot's service account may not ${missing.join(', ')}; grant it in manifests/bot/rbac.yaml.`,
+    };
   } catch (err) {
     return { able: false, why: message(err) };
   }
@@ -39,7 +44,10 @@ export async function allCapable(...checks: Promise<Capability>[]): Promise<Capa
 }
 
 /** RBAC for the environment's named objects (`needs` picks them); unable without a Kubernetes config. */
-export async function namedKubeCapability(ctx: ActionContext, needs: (names: ObjectNames) => KubeNeed[]): Promise<Capability> {
+export async function namedKubeCapability(
+  ctx: ActionContext,
+  needs: (names: ObjectNames) => KubeNeed[],
+): Promise<Capability> {
   const names = objectNames(ctx.env);
   if (!names) return { able: false, why: `Environment "${ctx.env.name}" has no Kubernetes config.` };
   return kubeCapability(ctx, needs(names));

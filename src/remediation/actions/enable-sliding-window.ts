@@ -9,9 +9,7 @@ import { revertChanges, runChanges } from './run-changes.js';
 /** The app ConfigMap key of the runbook (Diagnosis 5, Scenario 3). */
 export const SLIDING_WINDOW_KEY = 'session_sliding_window';
 
-const params = z
-  .object({ timeoutSeconds: z.number().int().positive().max(3600).default(300) })
-  .strict();
+const params = z.object({ timeoutSeconds: z.number().int().positive().max(3600).default(300) }).strict();
 export type SlidingWindowParams = z.infer<typeof params>;
 
 /** Runbook Scenario 3: `session_sliding_window: "true"`, then a restart, because env vars do not reload. */
@@ -31,15 +29,25 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
   async plan(ctx, p) {
     const { cluster, names } = requireCluster(ctx);
     const cm = await cluster.readConfigMap(names.appConfigMap);
-    if (!cm) throw new ClusterError(`ConfigMap "${names.appConfigMap}" was not found in namespace "${names.namespace}".`, 'not_found', 404);
+    if (!cm)
+      throw new ClusterError(
+        `ConfigMap "${names.appConfigMap}" was not found in namespace "${names.namespace}".`,
+        'not_found',
+        404,
+      );
     const current = cm.data[SLIDING_WINDOW_KEY];
     const warnings: string[] = [];
     if (!ctx.env.slidingWindow) {
-      warnings.push(`The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): sessions of API clients would never expire while they are used.`);
+      warnings.push(
+        `The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): sessions of API clients would never expire while they are used.`,
+      );
     }
     const changes: Change[] = [];
     if (current !== 'true') {
-      if (current === undefined) warnings.push(`ConfigMap "${names.appConfigMap}" has no key ${SLIDING_WINDOW_KEY}; a revert sets it to an empty string.`);
+      if (current === undefined)
+        warnings.push(
+          `ConfigMap "${names.appConfigMap}" has no key ${SLIDING_WINDOW_KEY}; a revert sets it to an empty string.`,
+        );
       changes.push({
         kind: 'configmap',
         namespace: names.namespace,
@@ -47,7 +55,10 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
         key: SLIDING_WINDOW_KEY,
         before: current ?? '',
         after: 'true',
-        diff: [...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []), `+${SLIDING_WINDOW_KEY}: "true"`],
+        diff: [
+          ...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []),
+          `+${SLIDING_WINDOW_KEY}: "true"`,
+        ],
         resourceVersion: cm.resourceVersion,
       });
       changes.push(await planRestart(cluster, names, names.appDeployment));
@@ -60,12 +71,17 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
         ? `Set ${SLIDING_WINDOW_KEY} to "true" in ConfigMap ${names.appConfigMap}, then restart Deployment ${names.appDeployment}`
         : `${SLIDING_WINDOW_KEY} is already "true" in ConfigMap ${names.appConfigMap}`,
       changes,
-      fixes: ['Active users logged out at the original TTL because their sessions are not refreshed on access (Scenario 3).'],
+      fixes: [
+        'Active users logged out at the original TTL because their sessions are not refreshed on access (Scenario 3).',
+      ],
       doesNotFix: [
         'A refresh that the code does not implement (refresh_session must call EXPIRE): check the code if TTLs still do not refresh.',
         'Sessions evicted or deleted before their TTL (Scenarios 1 and 4).',
       ],
-      risks: ['The app pods restart one by one.', 'Sessions of active users live longer: they expire only after the TTL without access.'],
+      risks: [
+        'The app pods restart one by one.',
+        'Sessions of active users live longer: they expire only after the TTL without access.',
+      ],
       warnings,
       noop: changes.length === 0,
     };

@@ -11,13 +11,20 @@ import { tuneAof } from './tune-aof.js';
 export type AnyAction = RemediationAction<any>;
 
 /** Every remediation action, in the order a report offers them. */
-export const ALL_ACTIONS: readonly AnyAction[] = [setEvictionPolicy, setMaxmemory, enableSlidingWindow, rolloutRestart, tuneAof];
+export const ALL_ACTIONS: readonly AnyAction[] = [
+  setEvictionPolicy,
+  setMaxmemory,
+  enableSlidingWindow,
+  rolloutRestart,
+  tuneAof,
+];
 
 /** Actions by id, built from a plain list; a duplicate or unknown id fails at start-up. */
 export function createActionRegistry(actions: readonly AnyAction[] = ALL_ACTIONS): ReadonlyMap<ActionId, AnyAction> {
   const registry = new Map<ActionId, AnyAction>();
   for (const a of actions) {
-    if (!(ACTION_IDS as readonly string[]).includes(a.id)) throw new Error(`Remediation action "${a.id}" is not in ACTION_IDS.`);
+    if (!(ACTION_IDS as readonly string[]).includes(a.id))
+      throw new Error(`Remediation action "${a.id}" is not in ACTION_IDS.`);
     if (registry.has(a.id)) throw new Error(`Remediation action id collision: "${a.id}" is registered twice.`);
     registry.set(a.id, a);
   }

@@ -15,7 +15,16 @@ export function parseRedisMemory(text: string): number | undefined {
 export function parseKubeQuantity(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?(?:[eE]\d+)?)\s*(Ki|Mi|Gi|Ti|k|M|G|T)?\s*$/.exec(text);
   if (!m) return undefined;
-  const factor: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const factor: Record<string, number> = {
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+  };
   return Math.round(Number(m[1]) * (m[2] ? (factor[m[2]] as number) : 1));
 }
 

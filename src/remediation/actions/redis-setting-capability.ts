@@ -7,6 +7,8 @@ export function redisSettingCapability(ctx: ActionContext): Promise<Capability> 
   const names = objectNames(ctx.env);
   return allCapable(
     redisCapability(ctx),
-    ...(names && ctx.cluster ? [kubeCapability(ctx, [{ verb: 'patch', resource: 'configmaps', name: names.redisConfigMap }])] : []),
+    ...(names && ctx.cluster
+      ? [kubeCapability(ctx, [{ verb: 'patch', resource: 'configmaps', name: names.redisConfigMap }])]
+      : []),
   );
 }

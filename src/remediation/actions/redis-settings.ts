@@ -41,7 +41,15 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
     for (const s of settings) {
       const before = await ctx.redis.configGet(node, s.parameter);
       values.set(s.parameter, before);
-      if (!s.same(before)) changes.push({ kind: 'redis-config', node, parameter: s.parameter, before, after: s.value, ...(role ? { role } : {}) });
+      if (!s.same(before))
+        changes.push({
+          kind: 'redis-config',
+          node,
+          parameter: s.parameter,
+          before,
+          after: s.value,
+          ...(role ? { role } : {}),
+        });
     }
   }
   if (topology) {
@@ -57,7 +65,9 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
   const names = objectNames(ctx.env);
   const lostAtRestart = 'the change is live only and is lost when Redis restarts';
   if (!names || !ctx.cluster) {
-    warnings.push(`No live Kubernetes cluster is configured for environment "${ctx.env.name}": ${lostAtRestart}; make the same edit where redis.conf is kept.`);
+    warnings.push(
+      `No live Kubernetes cluster is configured for environment "${ctx.env.name}": ${lostAtRestart}; make the same edit where redis.conf is kept.`,
+    );
     return { changes, warnings, live };
   }
   const cm = await ctx.cluster.readConfigMap(names.redisConfigMap);
@@ -99,7 +109,9 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
 
 /** "CONFIG SET maxmemory-policy volatile-lru on 1 node and redis.conf in ConfigMap redis-session-config". */
 export function describeChanges(changes: Change[]): string {
-  const nodes = new Set(changes.filter((c) => c.kind === 'redis-config').map((c) => (c.kind === 'redis-config' ? c.node : '')));
+  const nodes = new Set(
+    changes.filter((c) => c.kind === 'redis-config').map((c) => (c.kind === 'redis-config' ? c.node : '')),
+  );
   const parts: string[] = [];
   if (nodes.size) parts.push(`on ${nodes.size} node${nodes.size > 1 ? 's' : ''}`);
   for (const c of changes) {

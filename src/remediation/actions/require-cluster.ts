@@ -6,7 +6,10 @@ import { objectNames, type ObjectNames } from './object-names.js';
 export function requireCluster(ctx: ActionContext): { cluster: ClusterWritePort; names: ObjectNames } {
   const names = objectNames(ctx.env);
   if (!names || !ctx.cluster) {
-    throw new UserError(`Environment "${ctx.env.name}" has no live Kubernetes cluster configured (kubernetes.kubeconfig or in-cluster); this action needs one.`, 'no_cluster');
+    throw new UserError(
+      `Environment "${ctx.env.name}" has no live Kubernetes cluster configured (kubernetes.kubeconfig or in-cluster); this action needs one.`,
+      'no_cluster',
+    );
   }
   return { cluster: ctx.cluster, names };
 }

@@ -6,7 +6,12 @@ import { pausedError } from './run-changes.js';
 /** Reads a Deployment for a restart: refuses a paused or missing one. Only reads. */
 export async function planRestart(cluster: ClusterWritePort, names: ObjectNames, deployment: string): Promise<Change> {
   const d = await cluster.readDeployment(deployment);
-  if (!d) throw new ClusterError(`Deployment "${deployment}" was not found in namespace "${names.namespace}".`, 'not_found', 404);
+  if (!d)
+    throw new ClusterError(
+      `Deployment "${deployment}" was not found in namespace "${names.namespace}".`,
+      'not_found',
+      404,
+    );
   if (d.paused) throw pausedError(deployment, names.namespace);
   return { kind: 'rollout-restart', namespace: names.namespace, deployment, resourceVersion: d.resourceVersion };
 }

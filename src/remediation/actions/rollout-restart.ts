@@ -42,7 +42,9 @@ export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
       changes: [change],
       fixes: redis
         ? ['Redis running with settings older than its ConfigMap (Scenarios 1 and 7).']
-        : ['App pods running with environment variables older than their ConfigMap (Scenarios 3 and 6): env vars are read only at start.'],
+        : [
+            'App pods running with environment variables older than their ConfigMap (Scenarios 3 and 6): env vars are read only at start.',
+          ],
       doesNotFix: ['A wrong value in the ConfigMap itself: the restart only makes the pods read it again.'],
       risks: redis
         ? [

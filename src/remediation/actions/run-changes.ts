@@ -12,10 +12,16 @@ type Phase = 'apply' | 'revert';
 
 const since = (phase: Phase) => (phase === 'apply' ? 'since the preview' : 'since the action was applied');
 const again = (phase: Phase) =>
-  phase === 'apply' ? 'Nothing was changed; review the action again.' : 'The revert changed nothing, so as not to overwrite that change.';
+  phase === 'apply'
+    ? 'Nothing was changed; review the action again.'
+    : 'The revert changed nothing, so as not to overwrite that change.';
 
 function needCluster(ctx: ActionContext): ClusterWritePort {
-  if (!ctx.cluster) throw new UserError(`Environment "${ctx.env.name}" has no live Kubernetes cluster configured; this change needs one.`, 'no_cluster');
+  if (!ctx.cluster)
+    throw new UserError(
+      `Environment "${ctx.env.name}" has no live Kubernetes cluster configured; this change needs one.`,
+      'no_cluster',
+    );
   return ctx.cluster;
 }
 
@@ -33,20 +39,40 @@ async function checkPreconditions(ctx: ActionContext, changes: Change[], phase: 
     if (c.kind === 'redis-config') {
       const now = await ctx.redis.configGet(c.node, c.parameter);
       if (now !== c.before) {
-        throw new StalePlanError(`${c.parameter} on Redis ${c.node} is now "${now}", not "${c.before}" as read ${since(phase)}. ${again(phase)}`);
+        throw new StalePlanError(
+          `${c.parameter} on Redis ${c.node} is now "${now}", not "${c.before}" as read ${since(phase)}. ${again(phase)}`,
+        );
       }
     } else if (c.kind === 'configmap') {
       const cm = await needCluster(ctx).readConfigMap(c.name);
-      if (!cm) throw new ClusterError(`ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}". ${again(phase)}`, 'not_found', 404);
+      if (!cm)
+        throw new ClusterError(
+          `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
+          'not_found',
+          404,
+        );
       if (cm.resourceVersion !== c.resourceVersion || (cm.data[c.key] ?? '') !== c.before) {
-        throw new ClusterError(`ConfigMap "${c.name}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${cm.resourceVersion}). ${again(phase)}`, 'conflict', 409);
+        throw new ClusterError(
+          `ConfigMap "${c.name}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${cm.resourceVersion}). ${again(phase)}`,
+          'conflict',
+          409,
+        );
       }
     } else {
       const d = await needCluster(ctx).readDeployment(c.deployment);
-      if (!d) throw new ClusterError(`Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}". ${again(phase)}`, 'not_found', 404);
+      if (!d)
+        throw new ClusterError(
+          `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
+          'not_found',
+          404,
+        );
       if (d.paused) throw pausedError(c.deployment, c.namespace);
       if (d.resourceVersion !== c.resourceVersion) {
-        throw new ClusterError(`Deployment "${c.deployment}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${d.resourceVersion}). ${again(phase)}`, 'conflict', 409);
+        throw new ClusterError(
+          `Deployment "${c.deployment}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${d.resourceVersion}). ${again(phase)}`,
+          'conflict',
+          409,
+        );
       }
     }
   }
@@ -58,13 +84,17 @@ type RedisChange = Extract<Change, { kind: 'redis-config' }>;
 const isRedis = (c: Change): c is RedisChange => c.kind === 'redis-config';
 
 /** The first sentence of an error, for the one-line summary (the full text is on the node's own line). */
-const reasonOf = (text: string) => (text.replace(/^Redis at \S+ /, '').split(/(?<=[.)])\s/)[0] ?? text).replace(/\.$/, '');
+const reasonOf = (text: string) =>
+  (text.replace(/^Redis at \S+ /, '').split(/(?<=[.)])\s/)[0] ?? text).replace(/\.$/, '');
 
 /**
  * One node's parameters, in order. When one is refused the node's earlier ones are put back, so a node
  * is either changed or not; a put-back that fails leaves those changes applied (and listed).
  */
-async function applyNode(ctx: ActionContext, list: RedisChange[]): Promise<{ applied: RedisChange[]; failed?: { change: RedisChange; error: unknown; undoError?: string } }> {
+async function applyNode(
+  ctx: ActionContext,
+  list: RedisChange[],
+): Promise<{ applied: RedisChange[]; failed?: { change: RedisChange; error: unknown; undoError?: string } }> {
   const applied: RedisChange[] = [];
   for (const c of list) {
     try {
@@ -81,7 +111,10 @@ async function applyNode(ctx: ActionContext, list: RedisChange[]): Promise<{ app
           undoErrors.push(message(undoErr));
         }
       }
-      return { applied: left, failed: { change: c, error, ...(undoErrors.length ? { undoError: undoErrors.join('; ') } : {}) } };
+      return {
+        applied: left,
+        failed: { change: c, error, ...(undoErrors.length ? { undoError: undoErrors.join('; ') } : {}) },
+      };
     }
   }
   return { applied };
@@ -100,7 +133,12 @@ async function applyNode(ctx: ActionContext, list: RedisChange[]): Promise<{ app
  * are put back (last first) and the original typed error is thrown; when a put-back fails too, the
  * outcome lists what stays changed.
  */
-export async function runChanges(ctx: ActionContext, changes: Change[], opts: RunOptions, phase: Phase = 'apply'): Promise<ApplyOutcome> {
+export async function runChanges(
+  ctx: ActionContext,
+  changes: Change[],
+  opts: RunOptions,
+  phase: Phase = 'apply',
+): Promise<ApplyOutcome> {
   await checkPreconditions(ctx, changes, phase);
   const byNode = new Map<string, RedisChange[]>();
   for (const c of changes.filter(isRedis)) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c]);
@@ -153,14 +191,20 @@ export async function runChanges(ctx: ActionContext, changes: Change[], opts: Ru
     };
   }
 
-  const done: { change: Change; undo?: () => Promise<void> }[] = changedLive.map((c) => ({ change: c, undo: () => ctx.redis.configSet(c.node, c.parameter, c.before) }));
+  const done: { change: Change; undo?: () => Promise<void> }[] = changedLive.map((c) => ({
+    change: c,
+    undo: () => ctx.redis.configSet(c.node, c.parameter, c.before),
+  }));
   const restarted: string[] = [];
   for (const c of changes.filter((x) => !isRedis(x))) {
     try {
       if (c.kind === 'configmap') {
         const cluster = needCluster(ctx);
         const { resourceVersion } = await cluster.patchConfigMapKey(c.name, c.key, c.after, c.resourceVersion);
-        done.push({ change: c, undo: async () => void (await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion)) });
+        done.push({
+          change: c,
+          undo: async () => void (await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion)),
+        });
       } else if (c.kind === 'rollout-restart') {
         await needCluster(ctx).restartDeployment(c.deployment, c.resourceVersion, new Date(ctx.now()));
         done.push({ change: c });
@@ -201,7 +245,9 @@ export async function runChanges(ctx: ActionContext, changes: Change[], opts: Ru
     ok: rollouts.every((r) => r.status === 'complete'),
     applied: done.map((d) => d.change),
     ...(rollouts.length ? { rollouts } : {}),
-    ...(multiNode ? { summary: `${phase === 'apply' ? 'Changed and confirmed' : 'Restored and confirmed'} on ${nodesText}` } : {}),
+    ...(multiNode
+      ? { summary: `${phase === 'apply' ? 'Changed and confirmed' : 'Restored and confirmed'} on ${nodesText}` }
+      : {}),
   };
 }
 
@@ -212,7 +258,8 @@ export function label(c: Change): string {
   return `restart of Deployment ${c.deployment}`;
 }
 
-const reverseDiff = (diff: string[]) => diff.map((l) => (l.startsWith('-') ? `+${l.slice(1)}` : l.startsWith('+') ? `-${l.slice(1)}` : l));
+const reverseDiff = (diff: string[]) =>
+  diff.map((l) => (l.startsWith('-') ? `+${l.slice(1)}` : l.startsWith('+') ? `-${l.slice(1)}` : l));
 
 /**
  * Restores a record's `before` values. A ConfigMap key is patched back only when it still holds the
@@ -227,7 +274,12 @@ export async function revertChanges(ctx: ActionContext, record: RevertRecord, op
     if (c.kind === 'redis-config') inverse.push({ ...c, before: c.after, after: c.before });
     else if (c.kind === 'configmap') {
       const cm = await needCluster(ctx).readConfigMap(c.name);
-      if (!cm) throw new ClusterError(`ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`, 'not_found', 404);
+      if (!cm)
+        throw new ClusterError(
+          `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`,
+          'not_found',
+          404,
+        );
       if (cm.data[c.key] !== c.after) {
         throw new ClusterError(
           `ConfigMap "${c.name}" key ${c.key} in namespace "${c.namespace}" changed since the action was applied; the revert changed nothing, so as not to overwrite that change. Restore it by hand if needed.`,
@@ -235,13 +287,28 @@ export async function revertChanges(ctx: ActionContext, record: RevertRecord, op
           409,
         );
       }
-      inverse.push({ ...c, before: c.after, after: c.before, diff: reverseDiff(c.diff), resourceVersion: cm.resourceVersion });
+      inverse.push({
+        ...c,
+        before: c.after,
+        after: c.before,
+        diff: reverseDiff(c.diff),
+        resourceVersion: cm.resourceVersion,
+      });
     } else if (restoresConfigMap) {
       const d = await needCluster(ctx).readDeployment(c.deployment);
-      if (!d) throw new ClusterError(`Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`, 'not_found', 404);
+      if (!d)
+        throw new ClusterError(
+          `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`,
+          'not_found',
+          404,
+        );
       inverse.push({ ...c, resourceVersion: d.resourceVersion });
     }
   }
-  if (!inverse.length) throw new UserError('Nothing to revert: a restart cannot be undone, and this action changed no value.', 'not_revertible');
+  if (!inverse.length)
+    throw new UserError(
+      'Nothing to revert: a restart cannot be undone, and this action changed no value.',
+      'not_revertible',
+    );
   return runChanges(ctx, inverse, opts, 'revert');
 }

@@ -17,7 +17,11 @@ export const EVICTION_POLICIES = [
 ] as const;
 
 const params = z
-  .object({ policy: z.enum(EVICTION_POLICIES, { error: `expected one of ${EVICTION_POLICIES.join(', ')}` }).default('volatile-lru') })
+  .object({
+    policy: z
+      .enum(EVICTION_POLICIES, { error: `expected one of ${EVICTION_POLICIES.join(', ')}` })
+      .default('volatile-lru'),
+  })
   .strict();
 export type EvictionPolicyParams = z.infer<typeof params>;
 
@@ -28,8 +32,10 @@ const SESSION_SCAN_BUDGET = 100_000;
 
 async function policyWarnings(ctx: ActionContext, policy: string): Promise<string[]> {
   const warnings: string[] = [];
-  if (policy.startsWith('allkeys-')) warnings.push(`${policy} lets Redis evict sessions before their TTL under memory pressure (runbook Scenario 1).`);
-  if (policy === 'noeviction') warnings.push('noeviction makes writes (new sessions) fail with OOM errors once maxmemory is reached.');
+  if (policy.startsWith('allkeys-'))
+    warnings.push(`${policy} lets Redis evict sessions before their TTL under memory pressure (runbook Scenario 1).`);
+  if (policy === 'noeviction')
+    warnings.push('noeviction makes writes (new sessions) fail with OOM errors once maxmemory is reached.');
   if (!policy.startsWith('volatile-')) return warnings;
   const { keys, expires } = await ctx.redis.keyspace();
   if (keys > 0 && expires / keys < FEW_TTL_SHARE) {
@@ -60,7 +66,12 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
 
   async plan(ctx, p) {
     const { changes, warnings } = await planRedisSettings(ctx, [
-      { parameter: 'maxmemory-policy', value: p.policy, confValue: p.policy, same: (v) => v.toLowerCase() === p.policy },
+      {
+        parameter: 'maxmemory-policy',
+        value: p.policy,
+        confValue: p.policy,
+        same: (v) => v.toLowerCase() === p.policy,
+      },
     ]);
     return {
       action: 'set-eviction-policy',
@@ -71,7 +82,9 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
         : `maxmemory-policy is already ${p.policy} everywhere`,
       changes,
       fixes: p.policy.startsWith('volatile-')
-        ? ['Sessions evicted before their TTL by an allkeys-* policy (Scenario 1): only keys with a TTL become eviction candidates.']
+        ? [
+            'Sessions evicted before their TTL by an allkeys-* policy (Scenario 1): only keys with a TTL become eviction candidates.',
+          ]
         : [],
       doesNotFix: [
         'Memory pressure itself: Redis still evicts (keys with a TTL) when maxmemory is reached; raise maxmemory if it is too small.',

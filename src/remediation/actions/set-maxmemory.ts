@@ -25,8 +25,12 @@ async function limitWarnings(ctx: ActionContext, bytes: number): Promise<string[
   const names = objectNames(ctx.env);
   if (!names || !ctx.cluster) return [];
   const d = await ctx.cluster.readDeployment(names.redisDeployment);
-  if (!d) return [`Deployment "${names.redisDeployment}" was not found, so maxmemory could not be compared with the pod's memory limit.`];
-  if (!d.memoryLimit) return [`The Redis pod (Deployment "${names.redisDeployment}") has no memory limit to compare maxmemory with.`];
+  if (!d)
+    return [
+      `Deployment "${names.redisDeployment}" was not found, so maxmemory could not be compared with the pod's memory limit.`,
+    ];
+  if (!d.memoryLimit)
+    return [`The Redis pod (Deployment "${names.redisDeployment}") has no memory limit to compare maxmemory with.`];
   const limit = parseKubeQuantity(d.memoryLimit);
   if (limit !== undefined && bytes > limit) {
     return [
@@ -61,18 +65,27 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
     for (const [node, values] of live) {
       const current = Number(values.get('maxmemory'));
       if (current > bytes) {
-        warnings.push(`This lowers maxmemory on ${node} from ${formatBytes(current)} to ${formatBytes(bytes)}: Redis evicts (or refuses writes) at once until memory fits.`);
+        warnings.push(
+          `This lowers maxmemory on ${node} from ${formatBytes(current)} to ${formatBytes(bytes)}: Redis evicts (or refuses writes) at once until memory fits.`,
+        );
       }
     }
     return {
       action: 'set-maxmemory',
       env: ctx.env.name,
       params: p,
-      summary: changes.length ? `Set maxmemory to ${p.maxmemory} ${describeChanges(changes)}` : `maxmemory is already ${p.maxmemory} everywhere`,
+      summary: changes.length
+        ? `Set maxmemory to ${p.maxmemory} ${describeChanges(changes)}`
+        : `maxmemory is already ${p.maxmemory} everywhere`,
       changes,
       fixes: ['Sessions evicted before their TTL because Redis reached maxmemory (Scenario 1).'],
-      doesNotFix: ['An eviction policy that lets sessions be evicted (allkeys-*): set it to volatile-lru too.', 'Sessions written without a TTL (Scenario 2).'],
-      risks: ['Redis may use more memory; past the pod memory limit the kernel kills it and sessions without persistence are lost.'],
+      doesNotFix: [
+        'An eviction policy that lets sessions be evicted (allkeys-*): set it to volatile-lru too.',
+        'Sessions written without a TTL (Scenario 2).',
+      ],
+      risks: [
+        'Redis may use more memory; past the pod memory limit the kernel kills it and sessions without persistence are lost.',
+      ],
       warnings: [...warnings, ...(await limitWarnings(ctx, bytes))],
       noop: changes.length === 0,
     };

@@ -13,7 +13,9 @@ const params = z
     minSize: z
       .string()
       .default('128mb')
-      .refine((v) => parseRedisMemory(v) !== undefined, { message: 'expected a memory size: bytes or a Redis unit (64mb, 1gb)' }),
+      .refine((v) => parseRedisMemory(v) !== undefined, {
+        message: 'expected a memory size: bytes or a Redis unit (64mb, 1gb)',
+      }),
   })
   .strict();
 export type TuneAofParams = z.infer<typeof params>;
@@ -31,10 +33,23 @@ export const tuneAof: RemediationAction<TuneAofParams> = {
     const minBytes = parseRedisMemory(p.minSize) as number;
     const percentage = String(p.percentage);
     const { changes, warnings, live } = await planRedisSettings(ctx, [
-      { parameter: 'auto-aof-rewrite-percentage', value: percentage, confValue: percentage, same: (v) => v.trim() === percentage },
-      { parameter: 'auto-aof-rewrite-min-size', value: String(minBytes), confValue: p.minSize, same: (v) => parseRedisMemory(v) === minBytes },
+      {
+        parameter: 'auto-aof-rewrite-percentage',
+        value: percentage,
+        confValue: percentage,
+        same: (v) => v.trim() === percentage,
+      },
+      {
+        parameter: 'auto-aof-rewrite-min-size',
+        value: String(minBytes),
+        confValue: p.minSize,
+        same: (v) => parseRedisMemory(v) === minBytes,
+      },
     ]);
-    if ([...live.keys()].length && p.percentage === 0) warnings.push('auto-aof-rewrite-percentage 0 turns automatic AOF rewrites off: the AOF grows until rewritten by hand.');
+    if ([...live.keys()].length && p.percentage === 0)
+      warnings.push(
+        'auto-aof-rewrite-percentage 0 turns automatic AOF rewrites off: the AOF grows until rewritten by hand.',
+      );
     return {
       action: 'tune-aof',
       env: ctx.env.name,

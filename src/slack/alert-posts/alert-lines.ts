@@ -67,7 +67,10 @@ export function parsePairs(text: string): Array<[string, string]> | undefined {
 
 /** `Alert name` -> `alert_name`, `Env` -> `env`. */
 export function normalizeKey(key: string): string {
-  return key.trim().toLowerCase().replace(/[\s.-]+/g, '_');
+  return key
+    .trim()
+    .toLowerCase()
+    .replace(/[\s.-]+/g, '_');
 }
 
 function statusWord(value: string): AlertStatus | undefined {
@@ -105,7 +108,12 @@ export function classifyLine(line: PlainLine, isKnownAlert: (name: string) => bo
   if (subject) {
     const status = (subject[1] ?? '').toLowerCase() as AlertStatus;
     const count = subject[2] === undefined ? undefined : Number(subject[2]);
-    return { kind: 'subject', status, ...(count === undefined ? {} : { count }), tokens: subjectTokens(subject[3] ?? '') };
+    return {
+      kind: 'subject',
+      status,
+      ...(count === undefined ? {} : { count }),
+      tokens: subjectTokens(subject[3] ?? ''),
+    };
   }
   const standalone = STANDALONE_STATUS.exec(text);
   if (standalone && !line.bullet) return { kind: 'status', status: statusWord(standalone[1] ?? '')!, standalone: true };

@@ -49,7 +49,9 @@ function subjectOf(line: Extract<AlertLine, { kind: 'subject' }>, isKnown: (n: s
   const { tokens } = line;
   const first = tokens[0];
   const name =
-    tokens.find(isKnown) ?? tokens.find((t) => CAMEL_CASE.test(t)) ?? (first && IDENTIFIER.test(first) ? first : undefined);
+    tokens.find(isKnown) ??
+    tokens.find((t) => CAMEL_CASE.test(t)) ??
+    (first && IDENTIFIER.test(first) ? first : undefined);
   const index = name === undefined ? -1 : tokens.indexOf(name);
   return {
     status: line.status,
@@ -63,7 +65,10 @@ function subjectOf(line: Extract<AlertLine, { kind: 'subject' }>, isKnown: (n: s
 function fieldLine(segment: Extract<Segment, { kind: 'field' }>): PlainLine | undefined {
   const value = toPlainLines(segment.value).map((l) => l.text);
   if (segment.title !== undefined) {
-    const title = toPlainLines(segment.title).map((l) => l.text).join(' ').replace(/:$/, '');
+    const title = toPlainLines(segment.title)
+      .map((l) => l.text)
+      .join(' ')
+      .replace(/:$/, '');
     return title && value.length ? { text: `${title}: ${value.join(' ')}`, bullet: false } : undefined;
   }
   const [head, ...rest] = value;

@@ -45,7 +45,10 @@ function header(b: Extract<Block, { kind: 'header' }>): KnownBlock {
   const lead = b.lead ? `${ICON_CHAR[b.lead.icon]} ${b.lead.note ? `${b.lead.note} · ` : ''}` : '';
   const status = b.status ? ` ${ICON_EMOJI[b.status.icon]} ${b.status.label}` : '';
   // plain_text: Slack shows it as written (no mentions, no links), so nothing to escape.
-  return { type: 'header', text: { type: 'plain_text', text: truncate(`${lead}${b.text}${status}`, SLACK_LIMITS.headerText), emoji: true } };
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(`${lead}${b.text}${status}`, SLACK_LIMITS.headerText), emoji: true },
+  };
 }
 
 function draw(b: Block, maxSection: number): KnownBlock {
@@ -65,12 +68,17 @@ function draw(b: Block, maxSection: number): KnownBlock {
       };
     }
     case 'preformatted':
-      return { type: 'section', text: { type: 'mrkdwn', text: truncate(`\`\`\`${escapeMrkdwn(b.lines.join('\n'))}\`\`\``, maxSection) } };
+      return {
+        type: 'section',
+        text: { type: 'mrkdwn', text: truncate(`\`\`\`${escapeMrkdwn(b.lines.join('\n'))}\`\`\``, maxSection) },
+      };
     case 'context':
       // One element: Slack allows ten, and a long list of checks reads better as one line.
       return {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: truncate(b.items.map(toMrkdwn).join('  ·  ') || ' ', SLACK_LIMITS.contextText) }],
+        elements: [
+          { type: 'mrkdwn', text: truncate(b.items.map(toMrkdwn).join('  ·  ') || ' ', SLACK_LIMITS.contextText) },
+        ],
       };
     case 'divider':
       return { type: 'divider' };
@@ -94,7 +102,8 @@ function drawAll(blocks: readonly Block[], maxSection: number): Drawn[] {
   const out: Drawn[] = [];
   for (const b of blocks) {
     const prev = out.at(-1);
-    const prevText = prev?.block.type === 'section' && prev.block.text?.type === 'mrkdwn' ? prev.block.text.text : undefined;
+    const prevText =
+      prev?.block.type === 'section' && prev.block.text?.type === 'mrkdwn' ? prev.block.text.text : undefined;
     if (b.kind === 'preformatted' && prevText !== undefined && prev) {
       const chart = `\`\`\`${escapeMrkdwn(b.lines.join('\n'))}\`\`\``;
       if (prevText.length + chart.length + 1 <= maxSection) {
@@ -125,7 +134,10 @@ function moreLine(message: Message, hidden: Drawn[], maxSection: number): Drawn 
     block: {
       type: 'section',
       block_id: message.overflow?.id ?? 'more',
-      text: { type: 'mrkdwn', text: truncate(`…and ${n} more ${noun}${n === 1 ? '' : 's'}${escapeMrkdwn(byTag)}.${hint}`, maxSection) },
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`…and ${n} more ${noun}${n === 1 ? '' : 's'}${escapeMrkdwn(byTag)}.${hint}`, maxSection),
+      },
     },
     counted: false,
   };
@@ -185,6 +197,8 @@ export function toBlockKit(message: Message, opts: BlockKitOptions = {}): SlackM
   const max = Math.min(opts.maxBlocks ?? SLACK_LIMITS.blocks, SLACK_LIMITS.blocks);
   const maxSection = Math.min(opts.maxSectionChars ?? SLACK_LIMITS.sectionText, SLACK_LIMITS.sectionText);
   const blocks = uniqueIds(fitBudget(message, drawAll(message.blocks, maxSection), max, maxSection));
-  const text = message.summary ? fitMrkdwn(message.summary, SLACK_LIMITS.fallbackText) : truncate(escapeMrkdwn(message.text), SLACK_LIMITS.fallbackText);
+  const text = message.summary
+    ? fitMrkdwn(message.summary, SLACK_LIMITS.fallbackText)
+    : truncate(escapeMrkdwn(message.text), SLACK_LIMITS.fallbackText);
   return { text, blocks };
 }

@@ -44,7 +44,10 @@ describe('createClusterWriter: ConfigMaps', () => {
     expect(resourceVersion).not.toBe(cm!.resourceVersion);
     const patch = kube.requests.find((r) => r.method === 'PATCH')!;
     expect(patch.headers['content-type']).toBe('application/merge-patch+json');
-    expect(patch.body).toEqual({ metadata: { resourceVersion: cm!.resourceVersion }, data: { 'redis.conf': 'maxmemory 2mb\n' } });
+    expect(patch.body).toEqual({
+      metadata: { resourceVersion: cm!.resourceVersion },
+      data: { 'redis.conf': 'maxmemory 2mb\n' },
+    });
     expect(kube.getConfigMap(CM)!.data).toEqual({ 'redis.conf': 'maxmemory 2mb\n', other: 'x' });
   });
 
@@ -56,7 +59,11 @@ describe('createClusterWriter: ConfigMaps', () => {
     kube.setConfigMap(configMapObject({ name: CM, data: { 'redis.conf': 'a\n' } }));
     const { w } = writer();
     const cm = await w.readConfigMap(CM);
-    kube.setConfigMap({ ...kube.getConfigMap(CM)!, data: { 'redis.conf': 'b\n' }, metadata: { ...kube.getConfigMap(CM)!.metadata, resourceVersion: undefined } });
+    kube.setConfigMap({
+      ...kube.getConfigMap(CM)!,
+      data: { 'redis.conf': 'b\n' },
+      metadata: { ...kube.getConfigMap(CM)!.metadata, resourceVersion: undefined },
+    });
     const err = await clusterError(w.patchConfigMapKey(CM, 'redis.conf', 'c\n', cm!.resourceVersion));
     expect(err.kind).toBe('conflict');
     expect(err.message).toMatch(/changed since the preview.*Review the action again/);
@@ -68,7 +75,9 @@ describe('createClusterWriter: ConfigMaps', () => {
     kube.failNext(403);
     const err = await clusterError(writer().w.patchConfigMapKey(CM, 'redis.conf', 'c\n', '1'));
     expect(err.kind).toBe('forbidden');
-    expect(err.message).toMatch(/denied patch configmaps "redis-session-config" in namespace "langgraph-agent".*"patch" on configmaps "redis-session-config".*manifests\/bot\/rbac\.yaml/);
+    expect(err.message).toMatch(
+      /denied patch configmaps "redis-session-config" in namespace "langgraph-agent".*"patch" on configmaps "redis-session-config".*manifests\/bot\/rbac\.yaml/,
+    );
   });
 
   it('types 5xx as server_error and a closed port as unreachable', async () => {
@@ -105,18 +114,26 @@ describe('createClusterWriter: Deployments', () => {
     expect(patch.headers['content-type']).toBe('application/merge-patch+json');
     expect(patch.body).toEqual({
       metadata: { resourceVersion: d!.resourceVersion },
-      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T10:00:00.000Z' } } } },
+      spec: {
+        template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-12-01T10:00:00.000Z' } } },
+      },
     });
     const result = await w.waitForRollout('langgraph-agent', 1_000_000 + 60_000);
     expect(result.status).toBe('complete');
-    expect(kube.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/deployments/langgraph-agent'))).toHaveLength(4);
+    expect(
+      kube.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/deployments/langgraph-agent')),
+    ).toHaveLength(4);
   });
 
   it('reports timed_out at the deadline when the rollout never completes', async () => {
     kube.setDeployment(deploymentObject({ name: 'langgraph-agent', replicas: 2 }));
     kube.scriptRollout('langgraph-agent', 'never');
     const { w, clock } = writer(1000);
-    await w.restartDeployment('langgraph-agent', (await w.readDeployment('langgraph-agent'))!.resourceVersion, new Date());
+    await w.restartDeployment(
+      'langgraph-agent',
+      (await w.readDeployment('langgraph-agent'))!.resourceVersion,
+      new Date(),
+    );
     const deadline = clock.t + 5_500;
     const result = await w.waitForRollout('langgraph-agent', deadline);
     expect(result.status).toBe('timed_out');
@@ -128,7 +145,11 @@ describe('createClusterWriter: Deployments', () => {
     kube.setDeployment(deploymentObject({ name: 'langgraph-agent' }));
     kube.scriptRollout('langgraph-agent', 'fail');
     const { w } = writer();
-    await w.restartDeployment('langgraph-agent', (await w.readDeployment('langgraph-agent'))!.resourceVersion, new Date());
+    await w.restartDeployment(
+      'langgraph-agent',
+      (await w.readDeployment('langgraph-agent'))!.resourceVersion,
+      new Date(),
+    );
     expect((await w.waitForRollout('langgraph-agent', 2_000_000)).status).toBe('failed');
   });
 
@@ -148,7 +169,15 @@ describe('createClusterWriter: canI', () => {
     expect(await w.canI('patch', 'configmaps', CM)).toBe(true);
     expect(await w.canI('patch', 'deployments', 'redis-session')).toBe(false);
     expect(kube.requests.at(-1)!.body).toMatchObject({
-      spec: { resourceAttributes: { namespace: NS, verb: 'patch', group: 'apps', resource: 'deployments', name: 'redis-session' } },
+      spec: {
+        resourceAttributes: {
+          namespace: NS,
+          verb: 'patch',
+          group: 'apps',
+          resource: 'deployments',
+          name: 'redis-session',
+        },
+      },
     });
   });
 });

@@ -15,7 +15,9 @@ const grants = (): string[] =>
   role.rules.flatMap((r: Obj) =>
     (r.apiGroups as string[]).flatMap((g) =>
       (r.resources as string[]).flatMap((res) =>
-        (r.verbs as string[]).map((v) => `${g} ${res} ${v}${r.resourceNames ? ` [${[...r.resourceNames].sort().join(',')}]` : ''}`),
+        (r.verbs as string[]).map(
+          (v) => `${g} ${res} ${v}${r.resourceNames ? ` [${[...r.resourceNames].sort().join(',')}]` : ''}`,
+        ),
       ),
     ),
   );
@@ -24,11 +26,16 @@ describe('manifests/bot/rbac.yaml Role', () => {
   const defaults = liveKubernetesSchema.parse({});
   const names: Record<string, string[]> = {
     configmaps: [defaults.appConfigMap, defaults.redisConfigMap].sort(),
-    deployments: [deploymentFromSelector(defaults.appSelector)!, deploymentFromSelector(defaults.redisSelector)!].sort(),
+    deployments: [
+      deploymentFromSelector(defaults.appSelector)!,
+      deploymentFromSelector(defaults.redisSelector)!,
+    ].sort(),
   };
 
   it('grants exactly the accesses the code makes (src/adapters/kubernetes/api-access.ts), no other verb', () => {
-    const used = API_ACCESS.map((a) => `${a.group} ${a.resource} ${a.verb}${a.named ? ` [${names[a.resource]!.join(',')}]` : ''}`);
+    const used = API_ACCESS.map(
+      (a) => `${a.group} ${a.resource} ${a.verb}${a.named ? ` [${names[a.resource]!.join(',')}]` : ''}`,
+    );
     expect(grants().sort()).toEqual([...used].sort());
   });
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const c of opened.splice(0)) c.disconnect();
   await admin.del('session:canary-adapter-test');
-  for (const user of (await admin.acl('USERS'))) if (user !== 'default') await admin.acl('DELUSER', user);
+  for (const user of await admin.acl('USERS')) if (user !== 'default') await admin.acl('DELUSER', user);
 });
 afterAll(() => {
   admin.disconnect();

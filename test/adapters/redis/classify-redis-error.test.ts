@@ -7,22 +7,48 @@ import { describeSourceFailure } from '../../../src/diagnostics/source-failure.j
 // classified from the very error class ioredis rejects with; the live cases are in redis-node-errors.test.ts.
 const reply = (text: string): Error => new (ReplyError as new (m: string) => Error)(text);
 const at = { address: '10.0.0.5:6379', command: 'INFO', user: 'bot' };
-const socketError = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.5:6379`), { code, errno: -111, syscall: 'connect' });
+const socketError = (code: string) =>
+  Object.assign(new Error(`connect ${code} 10.0.0.5:6379`), { code, errno: -111, syscall: 'connect' });
 
 describe('classifyRedisError', () => {
   it.each([
-    ['LOADING Redis is loading the dataset in memory', 'loading', 'LOADING',
-      'Redis at 10.0.0.5:6379 is loading its dataset into memory (LOADING) and answers nothing until it is done; retry in a minute.'],
-    ['MOVED 3999 10.0.0.6:6379', 'cluster_redirect', 'MOVED',
-      "Redis at 10.0.0.5:6379 is a Redis Cluster node and redirected INFO to another node (MOVED): set redis.cluster: true in this environment's config so the bot uses a cluster client (or point redis.url at a standalone Redis or a proxy)."],
+    [
+      'LOADING Redis is loading the dataset in memory',
+      'loading',
+      'LOADING',
+      'Redis at 10.0.0.5:6379 is loading its dataset into memory (LOADING) and answers nothing until it is done; retry in a minute.',
+    ],
+    [
+      'MOVED 3999 10.0.0.6:6379',
+      'cluster_redirect',
+      'MOVED',
+      "Redis at 10.0.0.5:6379 is a Redis Cluster node and redirected INFO to another node (MOVED): set redis.cluster: true in this environment's config so the bot uses a cluster client (or point redis.url at a standalone Redis or a proxy).",
+    ],
     ['ASK 3999 10.0.0.6:6379', 'cluster_redirect', 'ASK', undefined],
-    ['CLUSTERDOWN The cluster is down', 'cluster_down', 'CLUSTERDOWN',
-      'Redis at 10.0.0.5:6379 reports the cluster is down (CLUSTERDOWN) and refused INFO.'],
-    ["READONLY You can't write against a read only replica.", 'read_only', 'READONLY',
-      'Redis at 10.0.0.5:6379 is a read-only replica (READONLY) and refused INFO: point redis.url at the primary.'],
-    ['BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.', 'timeout', 'BUSY', undefined],
-    ["OOM command not allowed when used memory > 'maxmemory'.", 'other', 'OOM',
-      "Redis at 10.0.0.5:6379 failed on INFO: OOM command not allowed when used memory > 'maxmemory'."],
+    [
+      'CLUSTERDOWN The cluster is down',
+      'cluster_down',
+      'CLUSTERDOWN',
+      'Redis at 10.0.0.5:6379 reports the cluster is down (CLUSTERDOWN) and refused INFO.',
+    ],
+    [
+      "READONLY You can't write against a read only replica.",
+      'read_only',
+      'READONLY',
+      'Redis at 10.0.0.5:6379 is a read-only replica (READONLY) and refused INFO: point redis.url at the primary.',
+    ],
+    [
+      'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+      'timeout',
+      'BUSY',
+      undefined,
+    ],
+    [
+      "OOM command not allowed when used memory > 'maxmemory'.",
+      'other',
+      'OOM',
+      "Redis at 10.0.0.5:6379 failed on INFO: OOM command not allowed when used memory > 'maxmemory'.",
+    ],
   ])('reply %j is %s', (text, kind, code, message) => {
     const err = classifyRedisError(reply(text), at);
     expect(err).toMatchObject({ kind, code, command: 'INFO', address: '10.0.0.5:6379' });
@@ -30,7 +56,10 @@ describe('classifyRedisError', () => {
   });
 
   it('a NOPERM on a subcommand names it and the rule to add', () => {
-    const err = classifyRedisError(reply("NOPERM this user has no permissions to run the 'config|get' command"), { ...at, command: 'CONFIG GET' });
+    const err = classifyRedisError(reply("NOPERM this user has no permissions to run the 'config|get' command"), {
+      ...at,
+      command: 'CONFIG GET',
+    });
     expect(err).toMatchObject({ kind: 'no_permission', command: 'CONFIG GET', aclRule: '+config|get' });
     expect(err.message).toBe('Redis at 10.0.0.5:6379 denied CONFIG GET to user "bot" (ACL, NOPERM).');
   });
@@ -68,7 +97,10 @@ describe('classifyRedisError', () => {
   });
 
   it('a reply error is not taken for a socket error because the connection once failed', () => {
-    const err = classifyRedisError(reply('LOADING Redis is loading'), { ...at, lastConnectionError: socketError('ECONNREFUSED') });
+    const err = classifyRedisError(reply('LOADING Redis is loading'), {
+      ...at,
+      lastConnectionError: socketError('ECONNREFUSED'),
+    });
     expect(err.kind).toBe('loading');
   });
 
@@ -79,14 +111,23 @@ describe('classifyRedisError', () => {
 });
 
 describe('describeSourceFailure on typed Redis errors', () => {
-  it.each(['loading', 'cluster_redirect', 'cluster_down', 'timeout'] as const)('%s is redis.unreachable with address, code and kind', (kind) => {
-    const err = new RedisSourceError('Redis at 10.0.0.5:6379 ...', { kind, address: '10.0.0.5:6379', code: 'X' });
-    const finding = describeSourceFailure(err, ['redis'], '10.0.0.5:6379').finding;
-    expect(finding).toMatchObject({ id: 'redis.unreachable', severity: 'critical', title: 'Session store unreachable' });
-    expect(finding?.evidence).toStrictEqual({ address: '10.0.0.5:6379', code: 'X', kind });
-  });
+  it.each(['loading', 'cluster_redirect', 'cluster_down', 'timeout'] as const)(
+    '%s is redis.unreachable with address, code and kind',
+    (kind) => {
+      const err = new RedisSourceError('Redis at 10.0.0.5:6379 ...', { kind, address: '10.0.0.5:6379', code: 'X' });
+      const finding = describeSourceFailure(err, ['redis'], '10.0.0.5:6379').finding;
+      expect(finding).toMatchObject({
+        id: 'redis.unreachable',
+        severity: 'critical',
+        title: 'Session store unreachable',
+      });
+      expect(finding?.evidence).toStrictEqual({ address: '10.0.0.5:6379', code: 'X', kind });
+    },
+  );
 
   it('an error that is not typed is a fault of the check: its message, no store finding', () => {
-    expect(describeSourceFailure(new TypeError('x is undefined'), ['redis'], '10.0.0.5:6379')).toStrictEqual({ message: 'x is undefined' });
+    expect(describeSourceFailure(new TypeError('x is undefined'), ['redis'], '10.0.0.5:6379')).toStrictEqual({
+      message: 'x is undefined',
+    });
   });
 });

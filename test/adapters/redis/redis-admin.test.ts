@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRedisAdmin, RedisAdminError, redisAdminOptions, type OpenRedisAdmin } from '../../../src/adapters/redis/redis-admin.js';
+import {
+  openRedisAdmin,
+  RedisAdminError,
+  redisAdminOptions,
+  type OpenRedisAdmin,
+} from '../../../src/adapters/redis/redis-admin.js';
 import { environmentSchema } from '../../../src/config/environments.js';
 import type { EnvironmentConfig } from '../../../src/config/config.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
@@ -103,14 +108,20 @@ describe('openRedisAdmin when Redis goes away', () => {
 
 describe('redisAdminOptions', () => {
   const env = (redis: Record<string, unknown>): EnvironmentConfig =>
-    ({ name: 'prod', ...environmentSchema.parse({ profile: 'production', redis: { url: 'redis://r:6379', ...redis } }) }) as EnvironmentConfig;
+    ({
+      name: 'prod',
+      ...environmentSchema.parse({ profile: 'production', redis: { url: 'redis://r:6379', ...redis } }),
+    }) as EnvironmentConfig;
 
   it('uses the admin credentials when configured', () => {
-    const o = redisAdminOptions(env({ passwordEnv: 'RO_PW', adminUsernameEnv: 'ADM_USER', adminPasswordEnv: 'ADM_PW' }), {
-      RO_PW: 'ro',
-      ADM_USER: 'ops',
-      ADM_PW: 'secret',
-    });
+    const o = redisAdminOptions(
+      env({ passwordEnv: 'RO_PW', adminUsernameEnv: 'ADM_USER', adminPasswordEnv: 'ADM_PW' }),
+      {
+        RO_PW: 'ro',
+        ADM_USER: 'ops',
+        ADM_PW: 'secret',
+      },
+    );
     expect(o).toMatchObject({ username: 'ops', password: 'secret' });
   });
 

@@ -24,7 +24,9 @@ describe('IoRedisNode with binary key names', () => {
 
     expect(keys.every((k) => Buffer.isBuffer(k))).toBe(true);
     const byHex = new Map(keys.map((k) => [k.toString('hex'), k]));
-    expect([...byHex.keys()].sort()).toEqual([binary.toString('hex'), Buffer.from('session:plain').toString('hex')].sort());
+    expect([...byHex.keys()].sort()).toEqual(
+      [binary.toString('hex'), Buffer.from('session:plain').toString('hex')].sort(),
+    );
     const bin = byHex.get(binary.toString('hex')) as Buffer;
     const [p1, p2] = await node.pttl([bin, 'session:plain']);
     expect(p1).toBe(-1);

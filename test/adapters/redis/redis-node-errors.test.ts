@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const c of opened.splice(0)) c.disconnect();
   await admin.config('SET', 'requirepass', '');
-  for (const user of (await admin.acl('USERS'))) if (user !== 'default') await admin.acl('DELUSER', user);
+  for (const user of await admin.acl('USERS')) if (user !== 'default') await admin.acl('DELUSER', user);
 });
 afterAll(() => {
   admin.disconnect();
@@ -38,12 +38,21 @@ describe('IoRedisNode turns ioredis failures into RedisSourceError kinds', () =>
 
     const err = await redisError(node.info('memory'));
 
-    expect(err).toMatchObject({ kind: 'unreachable', code: 'ECONNREFUSED', command: 'INFO', address: `127.0.0.1:${port}` });
+    expect(err).toMatchObject({
+      kind: 'unreachable',
+      code: 'ECONNREFUSED',
+      command: 'INFO',
+      address: `127.0.0.1:${port}`,
+    });
     expect(err.message).toBe(`Redis at 127.0.0.1:${port} is unreachable: it refused the connection (ECONNREFUSED).`);
     const failure = describeSourceFailure(err, ['redis'], `127.0.0.1:${port}`);
     expect(failure.finding?.id).toBe('redis.unreachable');
     expect(failure.finding?.title).toBe('Session store unreachable');
-    expect(failure.finding?.evidence).toStrictEqual({ address: `127.0.0.1:${port}`, code: 'ECONNREFUSED', kind: 'unreachable' });
+    expect(failure.finding?.evidence).toStrictEqual({
+      address: `127.0.0.1:${port}`,
+      code: 'ECONNREFUSED',
+      kind: 'unreachable',
+    });
   });
 
   it('a wrong password for an ACL user: auth (WRONGPASS) on AUTH, pointing at the env vars, without the password', async () => {
@@ -85,10 +94,20 @@ describe('IoRedisNode turns ioredis failures into RedisSourceError kinds', () =>
     const err = await redisError(node.info('memory'));
 
     // Then: a denial, not an outage, with the rule to add.
-    expect(err).toMatchObject({ kind: 'no_permission', code: 'NOPERM', command: 'INFO', aclRule: '+info', user: 'limited' });
+    expect(err).toMatchObject({
+      kind: 'no_permission',
+      code: 'NOPERM',
+      command: 'INFO',
+      aclRule: '+info',
+      user: 'limited',
+    });
     expect(err.message).toBe(`Redis at ${address()} denied INFO to user "limited" (ACL, NOPERM).`);
     const finding = describeSourceFailure(err, ['redis'], address()).finding;
-    expect(finding).toMatchObject({ id: 'redis.forbidden', severity: 'warning', title: "Redis denied a command to the bot's user (ACL)" });
+    expect(finding).toMatchObject({
+      id: 'redis.forbidden',
+      severity: 'warning',
+      title: "Redis denied a command to the bot's user (ACL)",
+    });
     expect(finding?.detail).toContain('INFO');
     expect(finding?.evidence).toStrictEqual({ address: address(), command: 'INFO', aclRule: '+info' });
     const aclLine = /`ACL SETUSER (.+?)`/.exec(finding?.fix ?? '')?.[1];
@@ -120,7 +139,9 @@ describe('IoRedisNode turns ioredis failures into RedisSourceError kinds', () =>
 
     expect(err).toMatchObject({ kind: 'no_permission', command: 'GET', code: 'NOPERM' });
     expect(err.aclRule).toBeUndefined();
-    expect(err.message).toBe(`Redis at ${address()} denied user "otherkeys" access to the keys that GET reads (ACL, NOPERM).`);
+    expect(err.message).toBe(
+      `Redis at ${address()} denied user "otherkeys" access to the keys that GET reads (ACL, NOPERM).`,
+    );
     const finding = describeSourceFailure(err, ['redis'], address()).finding;
     expect(finding?.evidence).toStrictEqual({ address: address(), command: 'GET', aclRule: null });
     expect(finding?.fix).toContain('`ACL SETUSER otherkeys %R~<session key prefix>*`');
@@ -147,7 +168,11 @@ describe('IoRedisNode turns ioredis failures into RedisSourceError kinds', () =>
       const err = await redisError(new IoRedisNode(client).configGet('maxmemory'));
       expect(err).toBeInstanceOf(ConfigNotAllowedError);
       expect(err).toMatchObject({ kind: 'config_refused', command: 'CONFIG GET', code: 'ERR' });
-      expect(err.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${server.port} does not allow CONFIG GET \\(renamed or disabled, as on managed Redis\\): ERR unknown command`));
+      expect(err.message).toMatch(
+        new RegExp(
+          `^Redis at 127\\.0\\.0\\.1:${server.port} does not allow CONFIG GET \\(renamed or disabled, as on managed Redis\\): ERR unknown command`,
+        ),
+      );
     } finally {
       await server.stop();
     }

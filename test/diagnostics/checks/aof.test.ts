@@ -15,7 +15,6 @@ import { startRedisServer, type RedisServerHandle } from '../../support/redis-se
 import { resetSharedRedis } from '../../support/shared-redis.js';
 import { makeContext, runChecked, findingById as byId, findingIds as ids } from '../check-context.js';
 
-
 interface AofServer {
   server: RedisServerHandle;
   client: Redis;
@@ -93,7 +92,10 @@ describe('aof', () => {
 
     it("AOF on with Redis's defaults (100 %, 64mb): nothing is raised", async () => {
       const s = await startAofServer();
-      expect(await s.client.config('GET', 'auto-aof-rewrite-min-size')).toEqual(['auto-aof-rewrite-min-size', '67108864']);
+      expect(await s.client.config('GET', 'auto-aof-rewrite-min-size')).toEqual([
+        'auto-aof-rewrite-min-size',
+        '67108864',
+      ]);
       expect(await run([s.client])).toEqual([]);
     });
   });
@@ -165,7 +167,9 @@ describe('aof', () => {
       expect(f.severity).toBe('warning');
       expect(f.title).toMatch(/^An AOF rewrite is running \(for \d+ s\)$/);
       expect(f.evidence).toMatchObject({ rewriteInProgress: true, rewriteScheduled: false });
-      expect(f.fix).toMatch(/tune-aof action.*auto-aof-rewrite-percentage line to 100 and the auto-aof-rewrite-min-size line to 128mb.*redis-session-config/);
+      expect(f.fix).toMatch(
+        /tune-aof action.*auto-aof-rewrite-percentage line to 100 and the auto-aof-rewrite-min-size line to 128mb.*redis-session-config/,
+      );
       expect(f.fix).not.toContain('kubectl patch');
     });
 
@@ -258,7 +262,12 @@ describe('aof', () => {
       const f = byId(await run([s.client]), 'aof.frequent_rewrites');
 
       expect(f.severity).toBe('warning');
-      expect(f.evidence).toMatchObject({ observed: true, rewritePercentage: 1, rewriteMinSizeBytes: 0, configAllowed: true });
+      expect(f.evidence).toMatchObject({
+        observed: true,
+        rewritePercentage: 1,
+        rewriteMinSizeBytes: 0,
+        configAllowed: true,
+      });
       expect(f.evidence.ratePerHour as number).toBeGreaterThanOrEqual(6);
       expect(f.title).toMatch(/^AOF rewrites are frequent: \d+ \([\d,.]+ per hour\)$/);
       expect((f.evidence.reasons as string[])[0]).toMatch(/^\d+ AOF rewrites in \d+ s of uptime \([\d,.]+ per hour\)/);
@@ -266,9 +275,13 @@ describe('aof', () => {
 
     it('on a managed Redis that refuses CONFIG, observed rewrites are still raised and the settings are said to be unknown', async () => {
       const s = await startAofServer([
-        '--rename-command', 'CONFIG', '""',
-        '--auto-aof-rewrite-percentage', '1',
-        '--auto-aof-rewrite-min-size', '0',
+        '--rename-command',
+        'CONFIG',
+        '""',
+        '--auto-aof-rewrite-percentage',
+        '1',
+        '--auto-aof-rewrite-min-size',
+        '0',
       ]);
       await writeUntilRewrites(s.client, 3);
 
@@ -313,7 +326,10 @@ describe('aof', () => {
 
   describe('through the engine', () => {
     function config(url: string) {
-      return parseConfig({ environments: { dev: { profile: 'development', redis: { url } } }, defaults: { rateWindowMs: 0 } }, 'test');
+      return parseConfig(
+        { environments: { dev: { profile: 'development', redis: { url } } }, defaults: { rateWindowMs: 0 } },
+        'test',
+      );
     }
 
     it('Redis down: the check ends in error with redis.unreachable', async () => {
@@ -348,7 +364,11 @@ describe('aof', () => {
           { envName: 'dev' },
         );
         expect(report.checks.find((c) => c.id === 'aof')?.status).toBe('findings');
-        expect(report.scenarios[0]).toMatchObject({ scenario: 7, likelihood: 'likely', evidence: ['aof.last_rewrite_failed'] });
+        expect(report.scenarios[0]).toMatchObject({
+          scenario: 7,
+          likelihood: 'likely',
+          evidence: ['aof.last_rewrite_failed'],
+        });
         expect(report.scenarios.filter((sc) => sc.likelihood === 'likely').map((sc) => sc.scenario)).toEqual([7]);
       } finally {
         await store.close();

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readAppClock } from '../../../src/adapters/app/app-clock.js';
-import { clockSkewCheck, createClockSkewCheck, offsetFromReading, type ClockOffset } from '../../../src/diagnostics/checks/clock-skew.js';
+import {
+  clockSkewCheck,
+  createClockSkewCheck,
+  offsetFromReading,
+  type ClockOffset,
+} from '../../../src/diagnostics/checks/clock-skew.js';
 import type { RawFinding } from '../../../src/diagnostics/types.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../../fakes/kube-api.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
@@ -35,7 +40,8 @@ async function startDateServer(): Promise<DateServer> {
     state.methods.push(req.method ?? '');
     res.sendDate = false;
     const headers: Record<string, string> = { 'content-type': 'text/plain' };
-    if (!(req.method === 'HEAD' && state.headWithoutDate)) headers.date = new Date(Date.now() + state.offsetMs).toUTCString();
+    if (!(req.method === 'HEAD' && state.headWithoutDate))
+      headers.date = new Date(Date.now() + state.offsetMs).toUTCString();
     // The app answers 401 without a token: the Date header is still there.
     res.writeHead(401, headers);
     res.end(req.method === 'HEAD' ? undefined : 'unauthorized');
@@ -80,7 +86,11 @@ const offsetOf = (f: RawFinding, kind: ClockOffset['kind']) => offsets(f).find((
 
 describe('offsetFromReading', () => {
   it('takes the midpoint of the request and half the Date resolution', () => {
-    expect(offsetFromReading(10_000, 20_000, 20_100, 1000)).toEqual({ offsetMs: -9550, uncertaintyMs: 550, roundTripMs: 100 });
+    expect(offsetFromReading(10_000, 20_000, 20_100, 1000)).toEqual({
+      offsetMs: -9550,
+      uncertaintyMs: 550,
+      roundTripMs: 100,
+    });
     expect(offsetFromReading(5_050, 5_000, 5_100, 0)).toEqual({ offsetMs: 0, uncertaintyMs: 50, roundTripMs: 100 });
   });
 });
@@ -150,12 +160,19 @@ describe('clock-skew on healthy clocks', () => {
 describe('clock.skew', () => {
   it("is raised with every offset when the bot's clock runs 5 s ahead, and blames the bot's clock", async () => {
     const config = testConfig({ app: { baseUrl: app.url } });
-    const [f, ...rest] = await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }));
+    const [f, ...rest] = await runChecked(
+      clockSkewCheck,
+      contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }),
+    );
     expect(rest).toEqual([]);
     expect(f?.id).toBe('clock.skew');
     const finding = f as RawFinding;
     expect(finding.severity).toBe('warning');
-    expect(offsets(finding).map((o) => o.kind).sort()).toEqual(['app', 'kubernetes', 'redis']);
+    expect(
+      offsets(finding)
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['app', 'kubernetes', 'redis']);
     // Redis TIME is precise to the microsecond; the Date headers to the second.
     expect(offsetOf(finding, 'redis').offsetMs).toBeGreaterThan(-5200);
     expect(offsetOf(finding, 'redis').offsetMs).toBeLessThan(-4800);
@@ -163,7 +180,9 @@ describe('clock.skew', () => {
     expect(offsetOf(finding, 'kubernetes').offsetMs).toBeLessThan(-4300);
     expect(offsetOf(finding, 'kubernetes').uncertaintyMs).toBeGreaterThanOrEqual(500);
     expect(finding.evidence).toMatchObject({ thresholdMs: 2000, botClockSuspect: true });
-    expect(finding.title).toMatch(/^The bot's clock is 5(\.\d)? s ahead of redis 127\.0\.0\.1:\d+, kubernetes API server, app http:\/\/127\.0\.0\.1:\d+\//);
+    expect(finding.title).toMatch(
+      /^The bot's clock is 5(\.\d)? s ahead of redis 127\.0\.0\.1:\d+, kubernetes API server, app http:\/\/127\.0\.0\.1:\d+\//,
+    );
     expect(finding.fix).toContain(`kubectl exec -n ${NS}`);
     expect(finding.fix).toContain('date -u');
   });
@@ -178,13 +197,18 @@ describe('clock.skew', () => {
     const o = offsetOf(f as RawFinding, 'app');
     expect(o.offsetMs).toBeGreaterThan(9000);
     expect(o.offsetMs).toBeLessThan(11_000);
-    expect(f?.title).toMatch(/^Clock skew: app http:\/\/127\.0\.0\.1:\d+\/ ahead by (9(\.\d)?|10) s \(threshold 2 s\)$/);
+    expect(f?.title).toMatch(
+      /^Clock skew: app http:\/\/127\.0\.0\.1:\d+\/ ahead by (9(\.\d)?|10) s \(threshold 2 s\)$/,
+    );
   });
 
   it('is raised for a Kubernetes API server 90 s behind, as critical', async () => {
     const lagging = await startFakeKubeApi({ namespace: NS, now: shifted(-90_000) });
     try {
-      const [f] = await runChecked(clockSkewCheck, contextFor({ config: testConfig(), client, cluster: clusterOf(lagging) }));
+      const [f] = await runChecked(
+        clockSkewCheck,
+        contextFor({ config: testConfig(), client, cluster: clusterOf(lagging) }),
+      );
       expect(f?.severity).toBe('critical');
       expect(f?.evidence.skewed).toEqual(['kubernetes API server']);
       expect(offsetOf(f as RawFinding, 'kubernetes').offsetMs).toBeLessThan(-88_000);
@@ -204,7 +228,10 @@ describe('clock.skew', () => {
     await gone.close();
     const config = testConfig({ app: { baseUrl: `${gone.url}/`, timeoutMs: 1000 } });
     kube.failAll(503);
-    const [f] = await runChecked(clockSkewCheck, contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }));
+    const [f] = await runChecked(
+      clockSkewCheck,
+      contextFor({ config, client, cluster: clusterOf(kube), now: shifted(5000) }),
+    );
     kube.clearFaults();
     expect(f?.id).toBe('clock.skew');
     expect(offsets(f as RawFinding).map((o) => o.kind)).toEqual(['redis']);
@@ -215,7 +242,8 @@ describe('clock.skew', () => {
 
   it('reads the app through an injected fetch', async () => {
     const check = createClockSkewCheck({
-      fetch: async () => new Response(null, { status: 200, headers: { date: new Date(Date.now() - 20_000).toUTCString() } }),
+      fetch: async () =>
+        new Response(null, { status: 200, headers: { date: new Date(Date.now() - 20_000).toUTCString() } }),
     });
     const config = testConfig({ app: { baseUrl: 'http://app.invalid/' } });
     const [f] = await runChecked(check, contextFor({ config, client }));
@@ -226,7 +254,11 @@ describe('clock.skew', () => {
 describe('clock-skew through the engine with every check', () => {
   it('a healthy setup raises no clock.skew', async () => {
     await seedSessions(client);
-    const report = await diagnose({ config: testConfig({ app: { baseUrl: app.url } }), client, cluster: clusterOf(kube) });
+    const report = await diagnose({
+      config: testConfig({ app: { baseUrl: app.url } }),
+      client,
+      cluster: clusterOf(kube),
+    });
     expect(report.checks.find((c) => c.id === 'clock-skew')?.status).toBe('ok');
     expect(report.findings.map((f) => f.id)).not.toContain('clock.skew');
   });
@@ -234,7 +266,11 @@ describe('clock-skew through the engine with every check', () => {
   it('a skewed app clock alone makes Scenario 5 the likely first one', async () => {
     await seedSessions(client);
     app.offsetMs = 10_000;
-    const report = await diagnose({ config: testConfig({ app: { baseUrl: app.url } }), client, cluster: clusterOf(kube) });
+    const report = await diagnose({
+      config: testConfig({ app: { baseUrl: app.url } }),
+      client,
+      cluster: clusterOf(kube),
+    });
     expect(problems(report)).toEqual(['clock.skew']);
     expect(report.scenarios[0]).toMatchObject({ scenario: 5, likelihood: 'likely', evidence: ['clock.skew'] });
   });

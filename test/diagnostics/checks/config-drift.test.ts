@@ -4,7 +4,14 @@ import { evictionPolicyCheck } from '../../../src/diagnostics/checks/eviction-po
 import { memoryCheck } from '../../../src/diagnostics/checks/memory.js';
 import { keyspaceEventClasses, memoryBytes, readDirectives } from '../../../src/diagnostics/checks/redis-conf-text.js';
 import { configMapObject } from '../../fakes/kube-api.js';
-import { clusterOf, contextFor, diagnose, seedSessions, testConfig, useHealthyEnvironment } from '../healthy-environment.js';
+import {
+  clusterOf,
+  contextFor,
+  diagnose,
+  seedSessions,
+  testConfig,
+  useHealthyEnvironment,
+} from '../healthy-environment.js';
 import { findingById, findingIds, runChecked } from '../check-context.js';
 import { plantAllkeysEvictions } from '../../support/plant-evictions.js';
 
@@ -50,7 +57,8 @@ afterEach(async () => {
   for (const [i, n] of TOUCHED.entries()) await env.client.config('SET', n, saved?.[i] as string);
 });
 
-const run = () => runChecked(configDriftCheck, contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }));
+const run = () =>
+  runChecked(configDriftCheck, contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }));
 
 describe('config-drift', () => {
   it('no drift: the live values equal the ConfigMap (units, letter order of keyspace events aside)', async () => {
@@ -88,7 +96,11 @@ describe('config-drift', () => {
 
     expect(findingIds(fs)).toEqual(['config.live_drift_aof', 'config.live_drift_events']);
     expect(findingById(fs, 'config.live_drift_aof').evidence.drifts).toEqual([
-      expect.objectContaining({ directive: 'auto-aof-rewrite-min-size', configMap: '128mb', live: String(1024 * 1024) }),
+      expect.objectContaining({
+        directive: 'auto-aof-rewrite-min-size',
+        configMap: '128mb',
+        live: String(1024 * 1024),
+      }),
     ]);
     expect(findingById(fs, 'config.live_drift_events').evidence.drifts).toEqual([
       expect.objectContaining({ directive: 'notify-keyspace-events', configMap: 'Ex', live: '' }),
@@ -104,11 +116,15 @@ describe('config-drift', () => {
     const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) });
 
     const policy = report.findings.find((f) => f.id === 'eviction.allkeys_policy');
-    expect(policy?.fix).toMatch(/ConfigMap already sets maxmemory-policy volatile-lru; the live Redis runs allkeys-lru \(drifted/);
+    expect(policy?.fix).toMatch(
+      /ConfigMap already sets maxmemory-policy volatile-lru; the live Redis runs allkeys-lru \(drifted/,
+    );
     expect(policy?.fix).toContain('set-eviction-policy action or redis-cli CONFIG SET maxmemory-policy volatile-lru');
     expect(policy?.fix).not.toMatch(/(change|set) maxmemory-policy (to )?volatile-lru in the/i);
     expect(report.findings.find((f) => f.id === 'config.live_drift')?.evidence.drifts).toEqual(
-      expect.arrayContaining([expect.objectContaining({ directive: 'maxmemory-policy', configMap: 'volatile-lru', live: 'allkeys-lru' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ directive: 'maxmemory-policy', configMap: 'volatile-lru', live: 'allkeys-lru' }),
+      ]),
     );
     // No finding's fix replaces a whole redis.conf.
     for (const f of report.findings) expect(f.fix ?? '', f.id).not.toMatch(/kubectl patch[^;]*redis\.conf/);
@@ -118,7 +134,9 @@ describe('config-drift', () => {
   it('no fix text of the Redis checks replaces a whole redis.conf (allkeys, no limit)', async () => {
     await env.client.config('SET', 'maxmemory-policy', 'allkeys-lru');
     const ctx = contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) });
-    const fixes = (await Promise.all([evictionPolicyCheck, memoryCheck].map((c) => c.run(ctx)))).flat().map((f) => f.fix ?? '');
+    const fixes = (await Promise.all([evictionPolicyCheck, memoryCheck].map((c) => c.run(ctx))))
+      .flat()
+      .map((f) => f.fix ?? '');
     expect(fixes.length).toBeGreaterThan(0);
     for (const fix of fixes) expect(fix).not.toMatch(/redis\.conf"\s*:/);
   });
@@ -126,7 +144,10 @@ describe('config-drift', () => {
   it('a missing ConfigMap or key is a note, not a finding', async () => {
     env.kube.deleteConfigMap(REDIS_CM);
     const notes: string[] = [];
-    const ctx = { ...contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }), note: (m: string) => notes.push(m) };
+    const ctx = {
+      ...contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }),
+      note: (m: string) => notes.push(m),
+    };
     expect(await configDriftCheck.run(ctx)).toEqual([]);
     expect(notes[0]).toMatch(/ConfigMap redis-session-config not found/);
   });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { deletionCountersCheck } from '../../../src/diagnostics/checks/deletion-counters.js';
-import { APP_PODS, clusterOf, contextFor, diagnose, seedSessions, testConfig, useHealthyEnvironment } from '../healthy-environment.js';
+import {
+  APP_PODS,
+  clusterOf,
+  contextFor,
+  diagnose,
+  seedSessions,
+  testConfig,
+  useHealthyEnvironment,
+} from '../healthy-environment.js';
 import { findingById, findingIds, runChecked } from '../check-context.js';
 
 const env = useHealthyEnvironment();
@@ -25,7 +33,14 @@ describe('deletion-counters (Scenario 4 from what Redis counts)', () => {
     // Then: deletion.commands from the counters, and Scenario 4 ranked likely on it
     const f = report.findings.find((x) => x.id === 'deletion.commands');
     expect(f?.severity).toBe('critical');
-    expect(f?.evidence).toMatchObject({ del: 2000, unlink: 0, expiredKeys: 0, keys: 3000, expires: 3000, deletedShare: 1 });
+    expect(f?.evidence).toMatchObject({
+      del: 2000,
+      unlink: 0,
+      expiredKeys: 0,
+      keys: 3000,
+      expires: 3000,
+      deletedShare: 1,
+    });
     const s4 = report.scenarios.find((s) => s.scenario === 4);
     expect(s4).toMatchObject({ likelihood: 'likely', evidence: ['deletion.commands'] });
     expect(report.scenarios[0]?.scenario).toBe(4);

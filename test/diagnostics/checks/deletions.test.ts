@@ -27,8 +27,14 @@ const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString
 const SECRET_ID = '9f8e7d6c5b4a3f2e1d0c9b8a';
 
 async function run(opts: { logTailLines?: number } = {}): Promise<RawFinding[]> {
-  return runChecked(deletionsCheck, 
-    contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), options: opts.logTailLines ? { logTailLines: opts.logTailLines } : {} }),
+  return runChecked(
+    deletionsCheck,
+    contextFor({
+      config: testConfig(),
+      client: env.client,
+      cluster: clusterOf(env.kube),
+      options: opts.logTailLines ? { logTailLines: opts.logTailLines } : {},
+    }),
   );
 }
 const byId = (fs: RawFinding[], id: string): RawFinding => {
@@ -55,7 +61,10 @@ describe('lineTime', () => {
     ['[2026-11-20 10:00:00] x', Date.parse('2026-11-20T10:00:00Z')],
     ['{"time":"2026-11-20T10:00:00Z","msg":"session deleted"}', Date.parse('2026-11-20T10:00:00Z')],
     ['{"ts":1763632800.5,"msg":"session deleted"}', 1763632800500],
-    ['10.0.0.1 - - [20/Nov/2026:10:00:00 +0100] "DELETE /api/sessions/x HTTP/1.1" 204', Date.parse('2026-11-20T09:00:00Z')],
+    [
+      '10.0.0.1 - - [20/Nov/2026:10:00:00 +0100] "DELETE /api/sessions/x HTTP/1.1" 204',
+      Date.parse('2026-11-20T09:00:00Z'),
+    ],
     ['Nov 20 10:00:00 host app: session deleted', Date.parse('2026-11-20T10:00:00Z')],
     ['Dec 31 23:00:00 host app: session deleted', Date.parse('2025-12-31T23:00:00Z')],
   ])('reads %s', (line, expected) => {
@@ -73,7 +82,17 @@ describe('redactLogLine', () => {
       `from 10.20.30.40 and 2001:db8::8a2e:370:7334 req=123e4567-e89b-12d3-a456-426614174000 ` +
       `Authorization: Bearer abc.def-ghi token="xyz" {"sid": "abcdef"} jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig`;
     const out = redactLogLine(line);
-    for (const secret of [SECRET_ID, 'bob.smith', '10.20.30.40', '2001:db8', '123e4567', 'abc.def-ghi', 'xyz', 'abcdef', 'eyJhbGci']) {
+    for (const secret of [
+      SECRET_ID,
+      'bob.smith',
+      '10.20.30.40',
+      '2001:db8',
+      '123e4567',
+      'abc.def-ghi',
+      'xyz',
+      'abcdef',
+      'eyJhbGci',
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('2026-11-20T10:00:00Z INFO revoked session:<redacted>');
@@ -86,9 +105,9 @@ describe('redactLogLine', () => {
     expect(redactLogLine('10:00:00 DELETE /api/sessions/abc123def cookie: sid=a1; csrf=b2')).toBe(
       '10:00:00 DELETE /api/sessions/<redacted> cookie: <redacted>',
     );
-    expect(redactLogLine('{"msg":"session deleted","authorization":"Bearer abc","session_id":"s1","at":"12:30:00"}')).toBe(
-      '{"msg":"session deleted","authorization":"<redacted>","session_id":"<redacted>","at":"12:30:00"}',
-    );
+    expect(
+      redactLogLine('{"msg":"session deleted","authorization":"Bearer abc","session_id":"s1","at":"12:30:00"}'),
+    ).toBe('{"msg":"session deleted","authorization":"<redacted>","session_id":"<redacted>","at":"12:30:00"}');
   });
 });
 
@@ -118,7 +137,10 @@ describe('deletions on a healthy cluster', () => {
   });
 
   it('reports only logouts as info (deletions by design)', async () => {
-    env.kube.setPodLog(APP_PODS[0] as string, `${at(50)} INFO user logged out, session deleted\n${at(40)} INFO logout: deleted session ${SECRET_ID}\n`);
+    env.kube.setPodLog(
+      APP_PODS[0] as string,
+      `${at(50)} INFO user logged out, session deleted\n${at(40)} INFO logout: deleted session ${SECRET_ID}\n`,
+    );
     const fs = await run();
     expect(ids(fs)).toEqual(['deletion.in_logs']);
     expect(fs[0]?.severity).toBe('info');
@@ -162,12 +184,19 @@ describe('deletion.in_logs', () => {
     expect(samples).toHaveLength(3);
     const text = JSON.stringify(f);
     for (const secret of [SECRET_ID, 'alice@', '10.1.2.3']) expect(text).not.toContain(secret);
-    expect(samples[0]).toMatch(/^langgraph-agent-5d8c-aaaaa: .* Deleted session session:<redacted> for <email> from <ip>$/);
+    expect(samples[0]).toMatch(
+      /^langgraph-agent-5d8c-aaaaa: .* Deleted session session:<redacted> for <email> from <ip>$/,
+    );
     expect(f.fix).toContain(`kubectl logs -n ${NS} -l app=langgraph-agent --tail=200`);
   });
 
   it('searches only the configured tail of the logs', async () => {
-    env.kube.setPodLog(APP_PODS[0] as string, [...bulkLines(60, 100), ...Array.from({ length: 30 }, (_, i) => `${at(10)} INFO GET /health ${i}`), ''].join('\n'));
+    env.kube.setPodLog(
+      APP_PODS[0] as string,
+      [...bulkLines(60, 100), ...Array.from({ length: 30 }, (_, i) => `${at(10)} INFO GET /health ${i}`), ''].join(
+        '\n',
+      ),
+    );
     expect(await run({ logTailLines: 30 })).toEqual([]);
     expect(env.kube.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query.tailLines)).toContain('30');
   });
@@ -199,7 +228,10 @@ describe('deletion.bulk', () => {
   });
 
   it('is not raised for 60 logouts within a minute', async () => {
-    const lines = Array.from({ length: 60 }, (_, i) => `${at(60 - i * 0.5)} INFO user u${i} logged out, session deleted`);
+    const lines = Array.from(
+      { length: 60 },
+      (_, i) => `${at(60 - i * 0.5)} INFO user u${i} logged out, session deleted`,
+    );
     env.kube.setPodLog(APP_PODS[0] as string, `${lines.join('\n')}\n`);
     const fs = await run();
     expect(ids(fs)).toEqual(['deletion.in_logs']);
@@ -212,17 +244,30 @@ describe('deletions through the engine', () => {
     for (const pod of APP_PODS) env.kube.setPodLog(pod, '');
     await env.client.set('session:x', '1', 'EX', 60);
     await env.client.del('session:x');
-    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), checks: [deletionsCheck] });
+    const report = await diagnose({
+      config: testConfig(),
+      client: env.client,
+      cluster: clusterOf(env.kube),
+      checks: [deletionsCheck],
+    });
     const summary = report.checks[0];
     expect(summary?.status).toBe('error');
     expect(summary?.message).toContain('Scenario 4 cannot be ruled out');
     expect(summary?.message).toContain('1 DEL and 0 UNLINK');
-    expect(report.scenarios.find((s) => s.scenario === 4)).toMatchObject({ likelihood: 'possible', unchecked: ['deletions', 'deletion-counters'] });
+    expect(report.scenarios.find((s) => s.scenario === 4)).toMatchObject({
+      likelihood: 'possible',
+      unchecked: ['deletions', 'deletion-counters'],
+    });
   });
 
   it('turns a denied pods/log into kubernetes.forbidden', async () => {
     env.kube.failAll(403);
-    const report = await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), checks: [deletionsCheck] });
+    const report = await diagnose({
+      config: testConfig(),
+      client: env.client,
+      cluster: clusterOf(env.kube),
+      checks: [deletionsCheck],
+    });
     env.kube.clearFaults();
     expect(report.findings.map((f) => f.id)).toEqual(['kubernetes.forbidden']);
   });

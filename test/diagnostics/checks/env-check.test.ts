@@ -88,7 +88,12 @@ function plantHealthy() {
   kube.setPods([
     podObject({ name: 'agent-a', startedAt: AFTER, containers: [appContainer()] }),
     podObject({ name: 'agent-b', startedAt: AFTER, containers: [appContainer()] }),
-    podObject({ name: 'redis-0', labels: { app: 'redis-session' }, startedAt: BEFORE, containers: [{ name: 'redis' }] }),
+    podObject({
+      name: 'redis-0',
+      labels: { app: 'redis-session' },
+      startedAt: BEFORE,
+      containers: [{ name: 'redis' }],
+    }),
   ]);
 }
 
@@ -106,7 +111,13 @@ describe('env-check on a healthy cluster', () => {
       podObject({
         name: 'agent-a',
         startedAt: AFTER,
-        containers: [{ name: 'agent', env: { SESSION_TTL_SECONDS: { configMap: CM, key: 'session_ttl_seconds' } }, startedAt: AFTER }],
+        containers: [
+          {
+            name: 'agent',
+            env: { SESSION_TTL_SECONDS: { configMap: CM, key: 'session_ttl_seconds' } },
+            startedAt: AFTER,
+          },
+        ],
       }),
     ]);
     expect(ids(await diagnose())).toEqual([]);
@@ -197,7 +208,9 @@ describe('env-check findings on planted faults', () => {
       configMapTtlSeconds: 86400,
     });
     expect(f.title).toBe("SESSION_TTL_SECONDS=3600 in container agent overrides the ConfigMap's 86400");
-    expect(f.fix).toContain('kubectl set env deployment/langgraph-agent -n langgraph-agent -c agent SESSION_TTL_SECONDS-');
+    expect(f.fix).toContain(
+      'kubectl set env deployment/langgraph-agent -n langgraph-agent -c agent SESSION_TTL_SECONDS-',
+    );
   });
 
   it('config.env_override_mismatch: a higher explicit value is a warning', async () => {
@@ -222,7 +235,9 @@ describe('env-check findings on planted faults', () => {
   });
 
   it('config.stale_pods: a container restarted after the change is current even in an old pod', async () => {
-    kube.setPods([podObject({ name: 'agent-old', startedAt: BEFORE, containers: [appContainer({ startedAt: AFTER })] })]);
+    kube.setPods([
+      podObject({ name: 'agent-old', startedAt: BEFORE, containers: [appContainer({ startedAt: AFTER })] }),
+    ]);
     expect(ids(await diagnose())).toEqual([]);
   });
 
@@ -240,7 +255,9 @@ describe('env-check when the Kubernetes API fails', () => {
     kube.failAll(403);
     const report = await diagnose();
     expect(report.checks[0]).toMatchObject({ id: 'env-check', status: 'error' });
-    expect(report.checks[0]?.message).toMatch(/denied .* \(403 Forbidden: .*cannot .*\)\. Grant the bot's service account/);
+    expect(report.checks[0]?.message).toMatch(
+      /denied .* \(403 Forbidden: .*cannot .*\)\. Grant the bot's service account/,
+    );
     const f = find(report, 'kubernetes.forbidden');
     expect(f.check).toBe('env-check');
     expect(f.fix).toContain('manifests/bot/rbac.yaml');

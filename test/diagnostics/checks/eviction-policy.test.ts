@@ -45,19 +45,24 @@ describe('eviction-policy', () => {
     expect(findings[0]?.detail).toMatch(/SessionStoreErrors/);
   });
 
-  it.each(['allkeys-lru', 'allkeys-lfu', 'allkeys-random'])('eviction.allkeys_policy: %s without pressure is a warning', async (policy) => {
-    await client.config('SET', 'maxmemory-policy', policy);
-    await client.config('SET', 'maxmemory', '1gb');
-    const findings = await run();
-    expect(ids(findings)).toEqual(['eviction.allkeys_policy']);
-    const f = byId(findings, 'eviction.allkeys_policy');
-    expect(f.severity).toBe('warning');
-    expect(f.title).toBe(`maxmemory-policy is ${policy}: sessions can be evicted before their TTL`);
-    // One directive, never a whole redis.conf.
-    expect(f.fix).toMatch(/set-eviction-policy action.*maxmemory-policy line.*redis-session-config.*leave the other lines/);
-    expect(f.fix).not.toContain('kubectl patch');
-    expect(f.evidence).toMatchObject({ policy, configAllowed: true, evictedKeys: 0 });
-  });
+  it.each(['allkeys-lru', 'allkeys-lfu', 'allkeys-random'])(
+    'eviction.allkeys_policy: %s without pressure is a warning',
+    async (policy) => {
+      await client.config('SET', 'maxmemory-policy', policy);
+      await client.config('SET', 'maxmemory', '1gb');
+      const findings = await run();
+      expect(ids(findings)).toEqual(['eviction.allkeys_policy']);
+      const f = byId(findings, 'eviction.allkeys_policy');
+      expect(f.severity).toBe('warning');
+      expect(f.title).toBe(`maxmemory-policy is ${policy}: sessions can be evicted before their TTL`);
+      // One directive, never a whole redis.conf.
+      expect(f.fix).toMatch(
+        /set-eviction-policy action.*maxmemory-policy line.*redis-session-config.*leave the other lines/,
+      );
+      expect(f.fix).not.toContain('kubectl patch');
+      expect(f.evidence).toMatchObject({ policy, configAllowed: true, evictedKeys: 0 });
+    },
+  );
 
   it('eviction.allkeys_policy is critical once Redis has evicted keys', async () => {
     // Given allkeys-lru, maxmemory just above the data, and cache writes that push sessions out
@@ -102,7 +107,11 @@ describe('eviction-policy', () => {
         await expect(managed.config('GET', 'maxmemory-policy')).rejects.toThrow(/unknown command/i);
         const findings = await runChecked(evictionPolicyCheck, makeContext({ clients: [managed] }));
         const f = byId(findings, 'eviction.allkeys_policy');
-        expect(f.evidence).toMatchObject({ policy: 'allkeys-lfu', configAllowed: false, source: 'INFO memory (maxmemory_policy)' });
+        expect(f.evidence).toMatchObject({
+          policy: 'allkeys-lfu',
+          configAllowed: false,
+          source: 'INFO memory (maxmemory_policy)',
+        });
         expect(f.evidence.note).toMatch(/CONFIG is disabled/);
       } finally {
         managed.disconnect();
@@ -113,13 +122,20 @@ describe('eviction-policy', () => {
     it('through the engine, the memory and eviction-policy checks both finish', async () => {
       const server = await startRedisServer(['--rename-command', 'CONFIG', '""', '--maxmemory-policy', 'allkeys-lru']);
       const config = parseConfig(
-        { environments: { prod: { profile: 'production', redis: { url: server.url } } }, defaults: { rateWindowMs: 0 } },
+        {
+          environments: { prod: { profile: 'production', redis: { url: server.url } } },
+          defaults: { rateWindowMs: 0 },
+        },
         'test',
       );
       const store = openSessionStore(config.environments.prod!, {});
       try {
         const report = await runDiagnosis(
-          { config, registry: createCheckRegistry([memoryCheck, evictionPolicyCheck]), sourcesFor: () => ({ redis: store }) },
+          {
+            config,
+            registry: createCheckRegistry([memoryCheck, evictionPolicyCheck]),
+            sourcesFor: () => ({ redis: store }),
+          },
           { envName: 'prod' },
         );
         expect(report.checks.map((c) => [c.id, c.status])).toEqual([

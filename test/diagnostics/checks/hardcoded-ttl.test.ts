@@ -20,7 +20,10 @@ const ID = 'config.hardcoded_ttl_suspected';
 const env = useHealthyEnvironment();
 
 async function run(): Promise<RawFinding[]> {
-  return runChecked(hardcodedTtlCheck, contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }));
+  return runChecked(
+    hardcodedTtlCheck,
+    contextFor({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube) }),
+  );
 }
 const only = (fs: RawFinding[]): RawFinding => {
   expect(fs.map((f) => f.id)).toEqual([ID]);
@@ -32,7 +35,12 @@ const only = (fs: RawFinding[]): RawFinding => {
  * `createdBeforeAccess` seconds before that, remaining TTL = ttl - age. `values: 'opaque'` stores no
  * timestamps at all.
  */
-async function plantRefreshed(opts: { count?: number; ttl: number; createdBeforeAccess: number; values?: 'json' | 'opaque' }) {
+async function plantRefreshed(opts: {
+  count?: number;
+  ttl: number;
+  createdBeforeAccess: number;
+  values?: 'json' | 'opaque';
+}) {
   const count = opts.count ?? 300;
   const nowSec = Math.floor(Date.now() / 1000);
   const p = env.client.pipeline();
@@ -41,7 +49,11 @@ async function plantRefreshed(opts: { count?: number; ttl: number; createdBefore
     const value =
       opts.values === 'opaque'
         ? `opaque-${i}`
-        : JSON.stringify({ user_id: `u${i}`, created_at: nowSec - age - opts.createdBeforeAccess, last_accessed_at: nowSec - age });
+        : JSON.stringify({
+            user_id: `u${i}`,
+            created_at: nowSec - age - opts.createdBeforeAccess,
+            last_accessed_at: nowSec - age,
+          });
     p.set(`session:r${i}`, value, 'EX', opts.ttl - age);
   }
   await p.exec();
@@ -69,7 +81,9 @@ describe('hardcoded-ttl stays silent', () => {
   });
 
   it('when the writers use a SESSION_TTL value from another ConfigMap', async () => {
-    plantHealthyCluster(env.kube, { container: { env: { SESSION_TTL: { configMap: 'session-overrides', key: 'ttl' } } } });
+    plantHealthyCluster(env.kube, {
+      container: { env: { SESSION_TTL: { configMap: 'session-overrides', key: 'ttl' } } },
+    });
     env.kube.setConfigMap(configMapObject({ name: 'session-overrides', data: { ttl: '900' } }));
     await seedSessions(env.client, { ttlSeconds: 900 });
     expect(await run()).toEqual([]);
@@ -97,7 +111,11 @@ describe('hardcoded-ttl stays silent', () => {
     const now = Date.now();
     plantHealthyCluster(env.kube, { container: { startedAt: new Date(now - 10_000).toISOString() } });
     env.kube.setConfigMap(
-      configMapObject({ name: CM, data: { session_ttl_seconds: '3600', session_sliding_window: 'true' }, changedAt: new Date(now - 20_000).toISOString() }),
+      configMapObject({
+        name: CM,
+        data: { session_ttl_seconds: '3600', session_sliding_window: 'true' },
+        changedAt: new Date(now - 20_000).toISOString(),
+      }),
     );
     await seedSessions(env.client, { ttlSeconds: 600 });
     expect(await run()).toEqual([]);
@@ -123,7 +141,9 @@ describe('config.hardcoded_ttl_suspected', () => {
     await seedSessions(env.client, { ttlSeconds: 600 });
     const f = only(await run());
     expect(f.severity).toBe('critical');
-    expect(f.title).toBe('Sessions are written with a TTL of 600 s (10 min), which no configuration sets: a hard-coded TTL?');
+    expect(f.title).toBe(
+      'Sessions are written with a TTL of 600 s (10 min), which no configuration sets: a hard-coded TTL?',
+    );
     expect(f.evidence).toMatchObject({
       writerTtlSeconds: 600,
       lowerBound: false,
@@ -132,7 +152,10 @@ describe('config.hardcoded_ttl_suspected', () => {
       expectedTtlSeconds: 3600,
       configured: [
         { source: `ConfigMap ${CM} session_ttl_seconds`, seconds: 3600 },
-        { source: `SESSION_TTL_SECONDS from ConfigMap ${CM} key session_ttl_seconds in container agent`, seconds: 3600 },
+        {
+          source: `SESSION_TTL_SECONDS from ConfigMap ${CM} key session_ttl_seconds in container agent`,
+          seconds: 3600,
+        },
       ],
     });
     expect(f.evidence.sessions).toBe(400);
@@ -164,7 +187,12 @@ describe('config.hardcoded_ttl_suspected', () => {
     const p = env.client.pipeline();
     for (let i = 0; i < 100; i++) {
       const age = i * 10;
-      p.set(`session:c${i}`, JSON.stringify({ created_at: nowSec - age, last_accessed_at: nowSec - 5000 }), 'EX', 1200 - age);
+      p.set(
+        `session:c${i}`,
+        JSON.stringify({ created_at: nowSec - age, last_accessed_at: nowSec - 5000 }),
+        'EX',
+        1200 - age,
+      );
     }
     await p.exec();
     const f = only(await run());
@@ -174,7 +202,11 @@ describe('config.hardcoded_ttl_suspected', () => {
   it('without timestamps, reports remaining TTLs above every configured value as a lower bound', async () => {
     await plantRefreshed({ ttl: 7200, createdBeforeAccess: 0, values: 'opaque' });
     const f = only(await run());
-    expect(f.evidence).toMatchObject({ writerTtlSeconds: 7200, lowerBound: true, basis: 'largest remaining TTL, rounded up' });
+    expect(f.evidence).toMatchObject({
+      writerTtlSeconds: 7200,
+      lowerBound: true,
+      basis: 'largest remaining TTL, rounded up',
+    });
     expect(f.title).toContain('at least 7,200 s (2 h)');
   });
 });

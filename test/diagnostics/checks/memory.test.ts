@@ -97,7 +97,8 @@ describe('memory', () => {
     const slept: number[] = [];
 
     // When the memory check waits its window, a writer keeps filling Redis
-    const findings = await runChecked(memoryCheck, 
+    const findings = await runChecked(
+      memoryCheck,
       makeContext({
         clients: [client],
         options: { rateWindowMs: 1000 },

@@ -59,7 +59,11 @@ describe('sliding-window on a healthy cluster', () => {
   });
 
   it('raises nothing for production-api when the key is absent (off by default) or a pod sets it off explicitly', async () => {
-    plantHealthyCluster(kube, { ttlSeconds: 604800, data: { session_sliding_window: undefined }, container: { env: { SESSION_SLIDING_WINDOW: 'false' } } });
+    plantHealthyCluster(kube, {
+      ttlSeconds: 604800,
+      data: { session_sliding_window: undefined },
+      container: { env: { SESSION_SLIDING_WINDOW: 'false' } },
+    });
     expect(await run({ profile: 'production-api' })).toEqual([]);
   });
 
@@ -80,7 +84,13 @@ describe('sliding_window.disabled', () => {
     const f = only(await run(), 'sliding_window.disabled');
     expect(f.severity).toBe('critical');
     expect(f.title).toContain('session_sliding_window is "false" in ConfigMap langgraph-agent-config');
-    expect(f.evidence).toMatchObject({ configMap: CM, namespace: NS, configMapValue: 'false', expectedSlidingWindow: true, overrides: [] });
+    expect(f.evidence).toMatchObject({
+      configMap: CM,
+      namespace: NS,
+      configMapValue: 'false',
+      expectedSlidingWindow: true,
+      overrides: [],
+    });
     expect(f.fix).toContain(`kubectl patch configmap ${CM} -n ${NS} -p '{"data":{"session_sliding_window":"true"}}'`);
     expect(f.fix).toContain(`kubectl rollout restart deployment/langgraph-agent -n ${NS}`);
   });
@@ -127,7 +137,11 @@ describe('sliding_window.unexpected', () => {
   });
 
   it('is raised when a pod turns it on explicitly', async () => {
-    plantHealthyCluster(kube, { ttlSeconds: 604800, slidingWindow: false, container: { env: { SESSION_SLIDING_WINDOW: '1' } } });
+    plantHealthyCluster(kube, {
+      ttlSeconds: 604800,
+      slidingWindow: false,
+      container: { env: { SESSION_SLIDING_WINDOW: '1' } },
+    });
     const f = only(await run({ profile: 'production-api' }), 'sliding_window.unexpected');
     expect(f.title).toContain('pods set it on explicitly');
   });
@@ -151,6 +165,10 @@ describe('sliding-window through the engine with every check', () => {
     plantHealthyCluster(kube, { slidingWindow: false });
     const report = await diagnose({ config: testConfig(), client, cluster: clusterOf(kube) });
     expect(problems(report)).toEqual(['sliding_window.disabled']);
-    expect(report.scenarios[0]).toMatchObject({ scenario: 3, likelihood: 'likely', evidence: ['sliding_window.disabled'] });
+    expect(report.scenarios[0]).toMatchObject({
+      scenario: 3,
+      likelihood: 'likely',
+      evidence: ['sliding_window.disabled'],
+    });
   });
 });

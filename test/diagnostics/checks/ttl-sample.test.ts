@@ -120,7 +120,11 @@ describe('ttl.effective_below_configured', () => {
 
     const f = byId(findings, 'ttl.effective_below_configured');
     expect(f.severity).toBe('critical');
-    expect(f.evidence).toMatchObject({ apparentTtlSeconds: 3600, expectedTtlSeconds: 86400, highRemainingStatistic: 'p99' });
+    expect(f.evidence).toMatchObject({
+      apparentTtlSeconds: 3600,
+      expectedTtlSeconds: 86400,
+      highRemainingStatistic: 'p99',
+    });
     expect(f.title).toMatch(/~3,600 s \(1 h\)/);
     expect(f.evidence.source).toBe('largest remaining TTL, rounded up');
   });
@@ -135,7 +139,13 @@ describe('ttl.effective_below_configured', () => {
   it('prefers the mode of original TTLs from created_at', async () => {
     // Given sessions written with 1200 s, all at least 500 s old: the largest remaining TTL (about
     // 700 s) understates the writers' TTL, created_at does not.
-    await plantSessions(client, { count: 200, ttlSeconds: 700, maxAgeSeconds: 400, createdAt: 'seconds', nowMs: Date.now() - 500_000 });
+    await plantSessions(client, {
+      count: 200,
+      ttlSeconds: 700,
+      maxAgeSeconds: 400,
+      createdAt: 'seconds',
+      nowMs: Date.now() - 500_000,
+    });
 
     const f = byId(await run({ expectedTtlSeconds: 3600 }), 'ttl.effective_below_configured');
 
@@ -147,7 +157,13 @@ describe('ttl.effective_below_configured', () => {
 
   it('is not raised when created_at shows the full TTL and the sessions are merely old', async () => {
     // Sessions were written with 3600 s but nobody logged in for the last 40 minutes.
-    await plantSessions(client, { count: 200, ttlSeconds: 3600 - 2400, maxAgeSeconds: 1000, createdAt: 'seconds', nowMs: Date.now() - 2400_000 });
+    await plantSessions(client, {
+      count: 200,
+      ttlSeconds: 3600 - 2400,
+      maxAgeSeconds: 1000,
+      createdAt: 'seconds',
+      nowMs: Date.now() - 2400_000,
+    });
     const findings = await run();
     expect(ids(findings)).toEqual(['ttl.distribution']);
     expect((byId(findings, 'ttl.distribution').evidence.originalTtl as Record<string, unknown>).modeSeconds).toBe(3600);
@@ -161,7 +177,13 @@ describe('ttl.effective_below_configured', () => {
 
 describe('ttl.inconsistent', () => {
   it('finds two groups of original TTLs across created_at formats', async () => {
-    await plantSessions(client, { count: 120, prefix: 'a-', ttlSeconds: 3600, maxAgeSeconds: 1500, createdAt: 'seconds' });
+    await plantSessions(client, {
+      count: 120,
+      prefix: 'a-',
+      ttlSeconds: 3600,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+    });
     await plantSessions(client, { count: 50, prefix: 'b-', ttlSeconds: 1800, maxAgeSeconds: 1500, createdAt: 'ms' });
     await plantSessions(client, { count: 30, prefix: 'c-', ttlSeconds: 1800, maxAgeSeconds: 1500, createdAt: 'hash' });
 
@@ -180,14 +202,38 @@ describe('ttl.inconsistent', () => {
   });
 
   it('ignores a group under 5 % of the sessions', async () => {
-    await plantSessions(client, { count: 300, prefix: 'a-', ttlSeconds: 3600, maxAgeSeconds: 1500, createdAt: 'seconds' });
-    await plantSessions(client, { count: 5, prefix: 'b-', ttlSeconds: 1800, maxAgeSeconds: 1500, createdAt: 'seconds' });
+    await plantSessions(client, {
+      count: 300,
+      prefix: 'a-',
+      ttlSeconds: 3600,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+    });
+    await plantSessions(client, {
+      count: 5,
+      prefix: 'b-',
+      ttlSeconds: 1800,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+    });
     expect(ids(await run())).toEqual(['ttl.distribution']);
   });
 
   it('with the sliding window on and only created_at, does not judge and says why', async () => {
-    await plantSessions(client, { count: 100, prefix: 'a-', ttlSeconds: 3600, maxAgeSeconds: 1500, createdAt: 'seconds' });
-    await plantSessions(client, { count: 100, prefix: 'b-', ttlSeconds: 1800, maxAgeSeconds: 1500, createdAt: 'seconds' });
+    await plantSessions(client, {
+      count: 100,
+      prefix: 'a-',
+      ttlSeconds: 3600,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+    });
+    await plantSessions(client, {
+      count: 100,
+      prefix: 'b-',
+      ttlSeconds: 1800,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+    });
 
     const findings = await run({ slidingWindow: true });
 
@@ -198,8 +244,22 @@ describe('ttl.inconsistent', () => {
   });
 
   it('with the sliding window on, uses last_accessed_at', async () => {
-    await plantSessions(client, { count: 100, prefix: 'a-', ttlSeconds: 3600, maxAgeSeconds: 1500, createdAt: 'seconds', lastAccess: true });
-    await plantSessions(client, { count: 100, prefix: 'b-', ttlSeconds: 1800, maxAgeSeconds: 1500, createdAt: 'seconds', lastAccess: true });
+    await plantSessions(client, {
+      count: 100,
+      prefix: 'a-',
+      ttlSeconds: 3600,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+      lastAccess: true,
+    });
+    await plantSessions(client, {
+      count: 100,
+      prefix: 'b-',
+      ttlSeconds: 1800,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+      lastAccess: true,
+    });
 
     const f = byId(await run({ slidingWindow: true }), 'ttl.inconsistent');
 
@@ -245,7 +305,10 @@ describe('sampling and the full audit', () => {
   it('stops when the run is aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    const findings = await runChecked(ttlSampleCheck, makeContext({ clients: [client], options: { full: true }, signal: controller.signal }));
+    const findings = await runChecked(
+      ttlSampleCheck,
+      makeContext({ clients: [client], options: { full: true }, signal: controller.signal }),
+    );
     expect(byId(findings, 'ttl.distribution').evidence.sampled).toBe(0);
   });
 });
@@ -273,7 +336,9 @@ describe('through the engine', () => {
         ['memory', 'ok'],
         ['eviction-policy', 'ok'],
       ]);
-      expect(report.findings.map((f) => `${f.check}:${f.id}:${f.severity}`)).toEqual(['ttl-sample:ttl.distribution:info']);
+      expect(report.findings.map((f) => `${f.check}:${f.id}:${f.severity}`)).toEqual([
+        'ttl-sample:ttl.distribution:info',
+      ]);
     } finally {
       await store.close();
     }

@@ -16,14 +16,27 @@ beforeEach(async () => {
 });
 afterAll(() => client?.disconnect());
 
-const run = () => runChecked(ttlSampleCheck, makeContext({ clients: [client], expectedTtlSeconds: 3600, slidingWindow: true }));
+const run = () =>
+  runChecked(ttlSampleCheck, makeContext({ clients: [client], expectedTtlSeconds: 3600, slidingWindow: true }));
 
 describe('ttl.short_population', () => {
   it('half the sessions at 600 s next to half at 3600 s: critical, ~600 s, about half, Scenario 6 likely', async () => {
     // Given: 500 sessions with the configured 3600 s and 500 with a hard-coded 600 s, ages spread evenly
     // within each TTL, values with created_at only
-    await plantSessions(client, { count: 500, prefix: 'ok', ttlSeconds: 3600, maxAgeSeconds: 3600, createdAt: 'seconds' });
-    await plantSessions(client, { count: 500, prefix: 'short', ttlSeconds: 600, maxAgeSeconds: 600, createdAt: 'seconds' });
+    await plantSessions(client, {
+      count: 500,
+      prefix: 'ok',
+      ttlSeconds: 3600,
+      maxAgeSeconds: 3600,
+      createdAt: 'seconds',
+    });
+    await plantSessions(client, {
+      count: 500,
+      prefix: 'short',
+      ttlSeconds: 600,
+      maxAgeSeconds: 600,
+      createdAt: 'seconds',
+    });
 
     const findings = await run();
 

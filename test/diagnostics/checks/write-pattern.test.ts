@@ -22,7 +22,10 @@ beforeEach(async () => {
 afterAll(() => client?.disconnect());
 
 const run = (opts: { slidingWindow?: boolean; clients?: Redis[] } = {}) =>
-  runChecked(writePatternCheck, makeContext({ clients: opts.clients ?? [client], slidingWindow: opts.slidingWindow ?? false }));
+  runChecked(
+    writePatternCheck,
+    makeContext({ clients: opts.clients ?? [client], slidingWindow: opts.slidingWindow ?? false }),
+  );
 
 /** The app's writers, each one command at a time as a client library sends them. */
 const app = {
@@ -198,7 +201,10 @@ describe('write-pattern', () => {
       expect(setThenExpire(c({ plainSet: 49, expires: 49 }), false).raised).toBe(false);
       expect(setThenExpire(c({ plainSet: 100, expires: 100, atomicWrites: 10 }), true).raised).toBe(true);
       expect(setThenExpire(c({ plainSet: 100, expires: 100, atomicWrites: 11 }), true).raised).toBe(false);
-      expect(setThenExpire(c({ plainSet: 100, expires: 1000, reads: 900 }), true)).toMatchObject({ raised: true, creationExpires: 100 });
+      expect(setThenExpire(c({ plainSet: 100, expires: 1000, reads: 900 }), true)).toMatchObject({
+        raised: true,
+        creationExpires: 100,
+      });
     });
   });
 
@@ -227,7 +233,10 @@ describe('write-pattern', () => {
       await client.setex('c', 10, '3');
       const info = parseInfo(await client.info('commandstats'));
       expect(info.cmdstat_set).toMatch(/^calls=2,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=0$/);
-      expect(parseCommandStats(info, 'x')).toMatchObject({ set: { calls: 2, rejectedCalls: 0, failedCalls: 0 }, setex: { calls: 1 } });
+      expect(parseCommandStats(info, 'x')).toMatchObject({
+        set: { calls: 2, rejectedCalls: 0, failedCalls: 0 },
+        setex: { calls: 1 },
+      });
       const node = new IoRedisNode(client);
       const summed = await readCommandCalls([node, node]);
       expect(summed).toMatchObject({ set: 4, setex: 2 });
@@ -242,7 +251,10 @@ describe('write-pattern', () => {
 
   describe('through the engine', () => {
     function config(url: string) {
-      return parseConfig({ environments: { dev: { profile: 'development', redis: { url } } }, defaults: { rateWindowMs: 0 } }, 'test');
+      return parseConfig(
+        { environments: { dev: { profile: 'development', redis: { url } } }, defaults: { rateWindowMs: 0 } },
+        'test',
+      );
     }
 
     it('Redis down: the check ends in error with redis.unreachable', async () => {

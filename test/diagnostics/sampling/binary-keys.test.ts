@@ -40,7 +40,12 @@ describe('binary key names', () => {
       const s = sample.stats.summary();
       expect(s).toMatchObject({ sampled: 15, withTtl: 12, noExpiry: 3, vanished: 0 });
       expect(s.minSeconds).toBeGreaterThan(590);
-      expect(sample.keys.filter((k) => k.pttlMs === -1).map((k) => k.key.toString('hex')).sort()).toEqual(noTtl.map((k) => k.toString('hex')).sort());
+      expect(
+        sample.keys
+          .filter((k) => k.pttlMs === -1)
+          .map((k) => k.key.toString('hex'))
+          .sort(),
+      ).toEqual(noTtl.map((k) => k.toString('hex')).sort());
       // Evidence shows a binary key the way redis-cli does (\xHH), masked like any session id: no raw bytes.
       expect(sample.noExpiryKeys).toHaveLength(3);
       for (const k of sample.noExpiryKeys) expect(k).toMatch(/^session:(\\x[0-9a-f]{0,2}|\\)?…$/);

@@ -29,14 +29,23 @@ beforeAll(async () => {
     const p = admin.pipeline();
     for (let i = 0; i < 1000; i++) {
       const n = round * 1000 + i;
-      p.set(`session:${n}`, JSON.stringify({ user_id: `u${n}`, created_at: nowSec - (n % 3000), pad }), 'EX', 3600 - (n % 3000));
+      p.set(
+        `session:${n}`,
+        JSON.stringify({ user_id: `u${n}`, created_at: nowSec - (n % 3000), pad }),
+        'EX',
+        3600 - (n % 3000),
+      );
     }
     await p.exec();
   }
   // And a margin of 256 KB (3 % of maxmemory), as a store that has just been evicting has: at exactly
   // zero headroom any command evicts, since the server allocates a 16 KB query buffer for a client that
   // sends one (measured: a first diagnosis then evicts ~25 keys of 2 KB, INFO alone a few).
-  await admin.config('SET', 'maxmemory', String(Number(parseInfo(await admin.info('memory')).used_memory) + 256 * 1024));
+  await admin.config(
+    'SET',
+    'maxmemory',
+    String(Number(parseInfo(await admin.info('memory')).used_memory) + 256 * 1024),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -51,7 +60,11 @@ function diagnoseOnce(): Promise<Report> {
     'test',
   );
   return runDiagnosis(
-    { config, registry: createCheckRegistry(allChecks), sourcesFor: () => ({ redis: { nodes: [new IoRedisNode(botClient)] } }) },
+    {
+      config,
+      registry: createCheckRegistry(allChecks),
+      sourcesFor: () => ({ redis: { nodes: [new IoRedisNode(botClient)] } }),
+    },
     { envName: 'full' },
   );
 }
@@ -65,35 +78,41 @@ describe('a Redis at its maxmemory with allkeys-lru', () => {
 
   // SLOWLOG measures server time, which a descheduled redis-server on a loaded machine inflates past 2 ms:
   // retried, so only a consistent failure (a real long call or extra evictions) fails the suite.
-  it('three diagnoses evict no more keys than a control period of the same length without the bot', { retry: 2, timeout: 60_000 }, async () => {
-    // When: three full diagnoses in a row (with every call over 2 ms logged)
-    await admin.config('SET', 'slowlog-log-slower-than', '2000');
-    await admin.slowlog('RESET');
-    const before = await evicted();
-    const t0 = Date.now();
-    const reports = [await diagnoseOnce(), await diagnoseOnce(), await diagnoseOnce()];
-    const elapsed = Date.now() - t0;
-    const byBot = (await evicted()) - before;
+  it(
+    'three diagnoses evict no more keys than a control period of the same length without the bot',
+    { retry: 2, timeout: 60_000 },
+    async () => {
+      // When: three full diagnoses in a row (with every call over 2 ms logged)
+      await admin.config('SET', 'slowlog-log-slower-than', '2000');
+      await admin.slowlog('RESET');
+      const before = await evicted();
+      const t0 = Date.now();
+      const reports = [await diagnoseOnce(), await diagnoseOnce(), await diagnoseOnce()];
+      const elapsed = Date.now() - t0;
+      const byBot = (await evicted()) - before;
 
-    // And: a control period of the same length in which nobody reads
-    const controlStart = await evicted();
-    await new Promise((r) => setTimeout(r, elapsed));
-    const control = (await evicted()) - controlStart;
+      // And: a control period of the same length in which nobody reads
+      const controlStart = await evicted();
+      await new Promise((r) => setTimeout(r, elapsed));
+      const control = (await evicted()) - controlStart;
 
-    // Then: the bot caused no evictions beyond the control's, and no call of it took over 2 ms
-    expect(byBot).toBeLessThanOrEqual(control);
-    expect(await admin.slowlog('GET', 10)).toEqual([]);
-    for (const report of reports) {
-      // The report quotes no eviction "now" caused by the bot, and says values were not read and why.
-      const evictions = report.findings.find((f) => f.id === 'memory.evictions');
-      expect(evictions?.evidence.evictedInWindow).toBe(control === 0 ? 0 : evictions?.evidence.evictedInWindow);
-      expect(evictions?.title).not.toMatch(/evicting keys now/);
-      const distribution = report.findings.find((f) => f.id === 'ttl.distribution');
-      expect(distribution?.evidence.valueReads).toMatchObject({ read: false });
-      expect(String((distribution?.evidence.valueReads as { note: string }).note)).toMatch(/values were not read .*maxmemory/);
-      expect(report.checks.find((c) => c.id === 'ttl-sample')?.message).toMatch(/values were not read/);
-      // TTLs are still read: the sample saw its 1,000 keys.
-      expect(distribution?.evidence.sampled).toBe(1000);
-    }
-  });
+      // Then: the bot caused no evictions beyond the control's, and no call of it took over 2 ms
+      expect(byBot).toBeLessThanOrEqual(control);
+      expect(await admin.slowlog('GET', 10)).toEqual([]);
+      for (const report of reports) {
+        // The report quotes no eviction "now" caused by the bot, and says values were not read and why.
+        const evictions = report.findings.find((f) => f.id === 'memory.evictions');
+        expect(evictions?.evidence.evictedInWindow).toBe(control === 0 ? 0 : evictions?.evidence.evictedInWindow);
+        expect(evictions?.title).not.toMatch(/evicting keys now/);
+        const distribution = report.findings.find((f) => f.id === 'ttl.distribution');
+        expect(distribution?.evidence.valueReads).toMatchObject({ read: false });
+        expect(String((distribution?.evidence.valueReads as { note: string }).note)).toMatch(
+          /values were not read .*maxmemory/,
+        );
+        expect(report.checks.find((c) => c.id === 'ttl-sample')?.message).toMatch(/values were not read/);
+        // TTLs are still read: the sample saw its 1,000 keys.
+        expect(distribution?.evidence.sampled).toBe(1000);
+      }
+    },
+  );
 });

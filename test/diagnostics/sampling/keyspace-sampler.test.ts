@@ -5,7 +5,14 @@ import { readCommandCalls } from '../../../src/diagnostics/redis-info/commandsta
 import { createKeyspaceSampler, splitBudget } from '../../../src/diagnostics/sampling/keyspace-sampler.js';
 import type { RedisNodePort } from '../../../src/core/ports/session-store.js';
 import { sharedRedisUrl } from '../../support/shared-redis.js';
-import { clusterOf, diagnose, problems, seedSessions, testConfig, useHealthyEnvironment } from '../healthy-environment.js';
+import {
+  clusterOf,
+  diagnose,
+  problems,
+  seedSessions,
+  testConfig,
+  useHealthyEnvironment,
+} from '../healthy-environment.js';
 import { allChecks } from '../../../src/diagnostics/all-checks.js';
 
 const env = useHealthyEnvironment();
@@ -23,7 +30,10 @@ function nodeOnDb(db: number): { client: Redis; node: RedisNodePort } {
 
 const scanCalls = async (node: RedisNodePort) => (await readCommandCalls([node])).scan ?? 0;
 
-const samplerOn = (nodes: readonly RedisNodePort[], opts: { sampleSize?: number; full?: boolean; onProgress?: (s: number, t: number | undefined) => void } = {}) =>
+const samplerOn = (
+  nodes: readonly RedisNodePort[],
+  opts: { sampleSize?: number; full?: boolean; onProgress?: (s: number, t: number | undefined) => void } = {},
+) =>
   createKeyspaceSampler({
     nodes,
     keyPattern: 'session:*',
@@ -50,7 +60,12 @@ describe('keyspace sampler', () => {
 
     // When one diagnosis runs ttl-sample alone, and another runs the three sampling checks
     const before = await scanCalls(node);
-    await diagnose({ config: testConfig(), client: env.client, cluster: clusterOf(env.kube), checks: checks(['ttl-sample']) });
+    await diagnose({
+      config: testConfig(),
+      client: env.client,
+      cluster: clusterOf(env.kube),
+      checks: checks(['ttl-sample']),
+    });
     const alone = (await scanCalls(node)) - before;
     const report = await diagnose({
       config: testConfig(),
@@ -90,7 +105,10 @@ describe('keyspace sampler', () => {
     await seedSessions(nodes[2]!.client, { count: 10 });
 
     // When 90 keys are sampled
-    const sample = await samplerOn(nodes.map((n) => n.node), { sampleSize: 90 }).sample();
+    const sample = await samplerOn(
+      nodes.map((n) => n.node),
+      { sampleSize: 90 },
+    ).sample();
 
     // Then each node gives at most its 30: a small node leaves its share unused rather than bias the rest
     const perNode = [0, 1, 2].map((i) => sample.keys.filter((k) => k.node === i).length);

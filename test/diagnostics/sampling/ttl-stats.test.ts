@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseTimestamp, readSessionTimestamps } from '../../../src/diagnostics/sampling/session-value.js';
-import { bucketEdges, clusterTtls, roundTtl, roundUpTtl, TtlStats } from '../../../src/diagnostics/sampling/ttl-stats.js';
+import {
+  bucketEdges,
+  clusterTtls,
+  roundTtl,
+  roundUpTtl,
+  TtlStats,
+} from '../../../src/diagnostics/sampling/ttl-stats.js';
 
 describe('TTL rounding', () => {
   it('rounds an estimate from the largest remaining TTLs up to the likely configured value', () => {
@@ -37,7 +43,15 @@ describe('TtlStats', () => {
     const s = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
     for (const p of [-1, -1, -2, 1000, 2_000_000, 3_700_000]) s.add(p);
     const sum = s.summary();
-    expect(sum).toMatchObject({ sampled: 5, withTtl: 3, noExpiry: 2, vanished: 1, minSeconds: 1, maxSeconds: 3700, approximate: false });
+    expect(sum).toMatchObject({
+      sampled: 5,
+      withTtl: 3,
+      noExpiry: 2,
+      vanished: 1,
+      minSeconds: 1,
+      maxSeconds: 3700,
+      approximate: false,
+    });
     expect(sum.buckets.map((b) => b.count)).toEqual([1, 0, 0, 1, 0, 0, 1, 2]);
     expect(sum.buckets.at(-1)).toEqual({ label: 'no expiry', count: 2 });
   });
@@ -47,7 +61,7 @@ describe('TtlStats', () => {
     const approx = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36, exactCap: 1000 });
     // A skewed distribution: most sessions young, a tail of old ones.
     for (let i = 0; i < 50_000; i++) {
-      const ms = Math.round(3_600_000 * (1 - Math.pow((i * 7919) % 50_000 / 50_000, 3)));
+      const ms = Math.round(3_600_000 * (1 - Math.pow(((i * 7919) % 50_000) / 50_000, 3)));
       exact.add(ms);
       approx.add(ms);
     }
@@ -99,7 +113,9 @@ describe('session values', () => {
     ['ISO with offset', '2026-01-02T04:04:05+01:00', t],
   ])('parses created_at in %s', (_, raw, ms) => expect(parseTimestamp(raw)).toBe(ms));
 
-  it.each([['yesterday'], [''], [-5], [null], [{}], ['12 May']])('rejects %j', (raw) => expect(parseTimestamp(raw)).toBeUndefined());
+  it.each([['yesterday'], [''], [-5], [null], [{}], ['12 May']])('rejects %j', (raw) =>
+    expect(parseTimestamp(raw)).toBeUndefined(),
+  );
 
   it('reads JSON strings and hashes, under snake or camel case names', () => {
     expect(readSessionTimestamps(JSON.stringify({ created_at: t / 1000, last_accessed_at: t / 1000 + 60 }))).toEqual({
@@ -110,7 +126,10 @@ describe('session values', () => {
       createdAt: t,
       lastAccessAt: t + 60_000,
     });
-    expect(readSessionTimestamps(JSON.stringify({ createdAt: t, lastAccessedAt: t }))).toEqual({ createdAt: t, lastAccessAt: t });
+    expect(readSessionTimestamps(JSON.stringify({ createdAt: t, lastAccessedAt: t }))).toEqual({
+      createdAt: t,
+      lastAccessAt: t,
+    });
   });
 
   it('yields nothing for values that are not objects with timestamps', () => {
@@ -150,7 +169,9 @@ describe('TtlStats.addCounts (batches counted inside Redis)', () => {
   }
 
   it('gives the same counts and buckets as adding each PTTL, and quantiles within the histogram error', () => {
-    const pttls = Array.from({ length: 5000 }, (_, i) => (i % 50 === 0 ? -1 : i % 97 === 0 ? -2 : 1000 + ((i * 7919) % 3_600_000)));
+    const pttls = Array.from({ length: 5000 }, (_, i) =>
+      i % 50 === 0 ? -1 : i % 97 === 0 ? -2 : 1000 + ((i * 7919) % 3_600_000),
+    );
     const one = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
     for (const p of pttls) one.add(p);
     const merged = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
@@ -158,7 +179,15 @@ describe('TtlStats.addCounts (batches counted inside Redis)', () => {
 
     const a = one.summary();
     const b = merged.summary();
-    expect(b).toMatchObject({ sampled: a.sampled, withTtl: a.withTtl, noExpiry: a.noExpiry, vanished: a.vanished, minSeconds: a.minSeconds, maxSeconds: a.maxSeconds, buckets: a.buckets });
+    expect(b).toMatchObject({
+      sampled: a.sampled,
+      withTtl: a.withTtl,
+      noExpiry: a.noExpiry,
+      vanished: a.vanished,
+      minSeconds: a.minSeconds,
+      maxSeconds: a.maxSeconds,
+      buckets: a.buckets,
+    });
     expect(b.approximate).toBe(true);
     expect(Math.abs((b.p50Seconds as number) / (a.p50Seconds as number) - 1)).toBeLessThan(0.005);
     expect(Math.abs((b.p99Seconds as number) / (a.p99Seconds as number) - 1)).toBeLessThan(0.005);
@@ -166,6 +195,8 @@ describe('TtlStats.addCounts (batches counted inside Redis)', () => {
 
   it('refuses a batch counted on other buckets', () => {
     const stats = new TtlStats({ expectedTtlSeconds: 3600, aboveToleranceSeconds: 36 });
-    expect(() => stats.addCounts({ vanished: 0, noExpiry: 0, withTtl: 1, minMs: 1, maxMs: 1, buckets: [1], bins: [] })).toThrow(/cannot merge/);
+    expect(() =>
+      stats.addCounts({ vanished: 0, noExpiry: 0, withTtl: 1, minMs: 1, maxMs: 1, buckets: [1], bins: [] }),
+    ).toThrow(/cannot merge/);
   });
 });

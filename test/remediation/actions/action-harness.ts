@@ -33,7 +33,9 @@ export function testEnv(redisUrl: string): EnvironmentConfig {
 /** The cluster state the actions expect: both ConfigMaps and both Deployments, rolled out. */
 export function seedCluster(kube: FakeKubeApi, conf = REDIS_CONF): void {
   kube.setConfigMap(configMapObject({ name: REDIS_CM, data: { 'redis.conf': conf } }));
-  kube.setConfigMap(configMapObject({ name: APP_CM, data: { session_ttl_seconds: '86400', session_sliding_window: 'false' } }));
+  kube.setConfigMap(
+    configMapObject({ name: APP_CM, data: { session_ttl_seconds: '86400', session_sliding_window: 'false' } }),
+  );
   kube.setDeployment(deploymentObject({ name: 'langgraph-agent', replicas: 2 }));
   kube.setDeployment(deploymentObject({ name: 'redis-session', replicas: 1, memoryLimit: '1Gi' }));
   kube.scriptRollout('langgraph-agent', { completeAfterPolls: 1 });
@@ -63,7 +65,12 @@ export function harness(kube: FakeKubeApi, redisUrl: string): Harness {
       clock.t += ms;
     },
   });
-  return { ctx: { env: testEnv(redisUrl), redis: admin, cluster, now: () => clock.t }, admin, clock, close: () => admin.close() };
+  return {
+    ctx: { env: testEnv(redisUrl), redis: admin, cluster, now: () => clock.t },
+    admin,
+    clock,
+    close: () => admin.close(),
+  };
 }
 
 /** CONFIG GET on a separate connection. */

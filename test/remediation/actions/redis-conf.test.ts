@@ -44,7 +44,9 @@ describe('setDirective', () => {
     expect(setDirective(text, 'maxmemory-policy', 'volatile-lru').text).toBe(
       'maxmemory 512mb\r\nmaxmemory-policy volatile-lru\r\nappendonly yes\r\n',
     );
-    expect(setDirective(text, 'auto-aof-rewrite-percentage', '100').text).toBe(`${text}auto-aof-rewrite-percentage 100\r\n`);
+    expect(setDirective(text, 'auto-aof-rewrite-percentage', '100').text).toBe(
+      `${text}auto-aof-rewrite-percentage 100\r\n`,
+    );
   });
 
   it('matches the directive name case-insensitively and keeps it as written, with its indentation', () => {
@@ -87,7 +89,12 @@ describe('setDirective', () => {
 
 describe('splitArgs and quoteValue', () => {
   it('splits like sdssplitargs', () => {
-    expect(splitArgs(`dir "/var/lib/my redis" 'it\\'s' "a\\x41\\n"`)).toEqual(['dir', '/var/lib/my redis', "it's", 'aA\n']);
+    expect(splitArgs(`dir "/var/lib/my redis" 'it\\'s' "a\\x41\\n"`)).toEqual([
+      'dir',
+      '/var/lib/my redis',
+      "it's",
+      'aA\n',
+    ]);
     expect(splitArgs('save "3600 1')).toBeUndefined();
     expect(splitArgs('  ')).toEqual([]);
   });

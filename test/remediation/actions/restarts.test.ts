@@ -26,7 +26,8 @@ afterEach(async () => {
   await h.close();
 });
 
-const restartedAt = (name: string) => kube.getDeployment(name)!.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
+const restartedAt = (name: string) =>
+  kube.getDeployment(name)!.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
 
 describe('rollout-restart', () => {
   it('restarts like kubectl rollout restart and reports the completed rollout', async () => {
@@ -69,7 +70,9 @@ describe('rollout-restart', () => {
   it('has nothing to revert', async () => {
     const p = await rolloutRestart.plan(h.ctx, { target: 'app', timeoutSeconds: 60 });
     const outcome = await rolloutRestart.apply(h.ctx, p);
-    await expect(rolloutRestart.revert(h.ctx, { action: p.action, env: p.env, changes: outcome.applied })).rejects.toThrow(/Nothing to revert/);
+    await expect(
+      rolloutRestart.revert(h.ctx, { action: p.action, env: p.env, changes: outcome.applied }),
+    ).rejects.toThrow(/Nothing to revert/);
   });
 });
 
@@ -77,7 +80,11 @@ describe('enable-sliding-window', () => {
   it('sets the key, then restarts the app, and the revert sets it back and restarts again', async () => {
     const p = await enableSlidingWindow.plan(h.ctx, enableSlidingWindow.params.parse({}));
     expect(p.changes.map((c) => c.kind)).toEqual(['configmap', 'rollout-restart']);
-    expect(p.changes[0]).toMatchObject({ before: 'false', after: 'true', diff: ['-session_sliding_window: "false"', '+session_sliding_window: "true"'] });
+    expect(p.changes[0]).toMatchObject({
+      before: 'false',
+      after: 'true',
+      diff: ['-session_sliding_window: "false"', '+session_sliding_window: "true"'],
+    });
     const outcome = await enableSlidingWindow.apply(h.ctx, p);
     expect(outcome).toMatchObject({ ok: true, rollouts: [{ deployment: 'langgraph-agent', status: 'complete' }] });
     expect(kube.getConfigMap(APP_CM)!.data).toEqual({ session_ttl_seconds: '86400', session_sliding_window: 'true' });
@@ -106,7 +113,10 @@ describe('enable-sliding-window', () => {
   it('says when the bot may not patch what it needs (SelfSubjectAccessReview)', async () => {
     kube.setAccess((a) => a.resource !== 'deployments');
     const cap = await enableSlidingWindow.capability(h.ctx);
-    expect(cap).toEqual({ able: false, why: expect.stringMatching(/may not patch deployments "langgraph-agent".*rbac\.yaml/) });
+    expect(cap).toEqual({
+      able: false,
+      why: expect.stringMatching(/may not patch deployments "langgraph-agent".*rbac\.yaml/),
+    });
     kube.setAccess(() => true);
     expect(await enableSlidingWindow.capability(h.ctx)).toEqual({ able: true });
   });

@@ -49,7 +49,13 @@ describe('set-eviction-policy', () => {
         key: 'redis.conf',
         before: REDIS_CONF,
         resourceVersion: kube.getConfigMap(REDIS_CM)!.metadata.resourceVersion,
-        diff: ['@@ redis.conf line 5 @@', ' # eviction', '-maxmemory-policy allkeys-lru', '+maxmemory-policy volatile-lru', ' appendonly yes'],
+        diff: [
+          '@@ redis.conf line 5 @@',
+          ' # eviction',
+          '-maxmemory-policy allkeys-lru',
+          '+maxmemory-policy volatile-lru',
+          ' appendonly yes',
+        ],
       }),
     ]);
     expect(p.summary).toMatch(/Set maxmemory-policy to volatile-lru on 1 node and in ConfigMap redis-session-config/);
@@ -130,7 +136,9 @@ describe('set-eviction-policy', () => {
     const outcome = await setEvictionPolicy.apply(h.ctx, p);
     const edited = confOf().replace('appendonly yes', 'appendonly no');
     kube.setConfigMap({ ...kube.getConfigMap(REDIS_CM)!, data: { 'redis.conf': edited } });
-    const err = await clusterError(setEvictionPolicy.revert(h.ctx, { action: p.action, env: p.env, changes: outcome.applied }));
+    const err = await clusterError(
+      setEvictionPolicy.revert(h.ctx, { action: p.action, env: p.env, changes: outcome.applied }),
+    );
     expect(err.kind).toBe('conflict');
     expect(confOf()).toBe(edited);
     expect(await configGet(redis, 'maxmemory-policy')).toBe('volatile-lru');

@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   redis = await resetSharedRedis();
-  aofDefaults = [await configGet(redis, 'auto-aof-rewrite-percentage'), await configGet(redis, 'auto-aof-rewrite-min-size')];
+  aofDefaults = [
+    await configGet(redis, 'auto-aof-rewrite-percentage'),
+    await configGet(redis, 'auto-aof-rewrite-min-size'),
+  ];
   await redis.config('SET', 'maxmemory', '512mb');
   seedCluster(kube);
   kube.requests.length = 0;
@@ -39,12 +42,18 @@ describe('set-maxmemory', () => {
   it('validates the size', () => {
     expect(setMaxmemory.params.safeParse({ maxmemory: '768mb' }).success).toBe(true);
     expect(setMaxmemory.params.safeParse({ maxmemory: 1073741824 }).success).toBe(true);
-    for (const bad of ['lots', '512', '-1mb', '12tb', '']) expect(setMaxmemory.params.safeParse({ maxmemory: bad }).success).toBe(false);
+    for (const bad of ['lots', '512', '-1mb', '12tb', ''])
+      expect(setMaxmemory.params.safeParse({ maxmemory: bad }).success).toBe(false);
   });
 
   it('sets maxmemory live in bytes and in redis.conf as written, and reverts both exactly', async () => {
     const p = await setMaxmemory.plan(h.ctx, setMaxmemory.params.parse({ maxmemory: '768mb' }));
-    expect(p.changes[0]).toMatchObject({ kind: 'redis-config', parameter: 'maxmemory', before: String(512 * 1024 ** 2), after: String(768 * 1024 ** 2) });
+    expect(p.changes[0]).toMatchObject({
+      kind: 'redis-config',
+      parameter: 'maxmemory',
+      before: String(512 * 1024 ** 2),
+      after: String(768 * 1024 ** 2),
+    });
     expect(p.warnings).toEqual([]);
     const outcome = await setMaxmemory.apply(h.ctx, p);
     expect(outcome.ok).toBe(true);

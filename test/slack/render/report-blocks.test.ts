@@ -23,7 +23,12 @@ function report(findings: Finding[], over: Partial<Report> = {}): Report {
     scenarios: [],
     checks: [
       { id: 'ttl-sample', status: findings.length ? 'findings' : 'ok', durationMs: 812 },
-      { id: 'memory', status: 'error', durationMs: 3001, message: 'Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).' },
+      {
+        id: 'memory',
+        status: 'error',
+        durationMs: 3001,
+        message: 'Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).',
+      },
       { id: 'env-check', status: 'skipped', durationMs: 0, message: 'no kubernetes source configured' },
     ],
     findings,
@@ -31,7 +36,12 @@ function report(findings: Finding[], over: Partial<Report> = {}): Report {
   };
 }
 
-type AnyBlock = { type: string; block_id?: string; text?: { type: string; text: string }; elements?: { text: string }[] };
+type AnyBlock = {
+  type: string;
+  block_id?: string;
+  text?: { type: string; text: string };
+  elements?: { text: string }[];
+};
 const blocksOf = (r: Report) => renderReportMessage(r).blocks as unknown as AnyBlock[];
 const byId = (blocks: AnyBlock[], id: string) => blocks.find((b) => b.block_id === id) as AnyBlock;
 
@@ -39,13 +49,38 @@ describe('renderReportMessage', () => {
   it('draws a header with env and status, one section per finding, and a context line with check timings', () => {
     const msg = renderReportMessage(
       report([
-        finding(0, { id: 'ttl.no_expiry', title: '20 of 1,000 sampled sessions never expire', fix: 'Use SETEX.', evidence: { noExpiry: 20, samples: ['session:a', 'session:b'] } }),
-        finding(2, { id: 'ttl.distribution', severity: 'info', evidence: { buckets: [{ label: '<1m', count: 3 }, { label: '1m-10m', count: 12 }], sampled: 15 } }),
+        finding(0, {
+          id: 'ttl.no_expiry',
+          title: '20 of 1,000 sampled sessions never expire',
+          fix: 'Use SETEX.',
+          evidence: { noExpiry: 20, samples: ['session:a', 'session:b'] },
+        }),
+        finding(2, {
+          id: 'ttl.distribution',
+          severity: 'info',
+          evidence: {
+            buckets: [
+              { label: '<1m', count: 3 },
+              { label: '1m-10m', count: 12 },
+            ],
+            sampled: 15,
+          },
+        }),
       ]),
     );
     const blocks = msg.blocks as unknown as AnyBlock[];
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Session TTL diagnosis: prod :red_circle: CRITICAL', emoji: true } });
-    expect(blocks.map((b) => b.block_id).filter(Boolean)).toEqual(['not-checked', 'scenarios', 'summary', 'finding:ttl.no_expiry', 'finding:ttl.distribution', 'actions']);
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Session TTL diagnosis: prod :red_circle: CRITICAL', emoji: true },
+    });
+    expect(blocks.map((b) => b.block_id).filter(Boolean)).toEqual([
+      'not-checked',
+      'scenarios',
+      'summary',
+      'finding:ttl.no_expiry',
+      'finding:ttl.distribution',
+      'actions',
+    ]);
     const noExpiry = byId(blocks, 'finding:ttl.no_expiry').text!.text;
     expect(noExpiry).toContain(':red_circle: *20 of 1,000 sampled sessions never expire*');
     expect(noExpiry).toContain('noExpiry=20');
@@ -56,7 +91,9 @@ describe('renderReportMessage', () => {
     const context = blocks.at(-1)!;
     expect(context.type).toBe('context');
     expect(context.elements![0]!.text).toContain('`ttl-sample` findings 812 ms');
-    expect(context.elements![0]!.text).toContain('`memory` error 3 s (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).)');
+    expect(context.elements![0]!.text).toContain(
+      '`memory` error 3 s (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED).)',
+    );
     expect(context.elements![0]!.text).toContain('`env-check` skipped');
     expect(msg.text).toBe(
       'Session TTL diagnosis for prod: 1 critical, 1 info. Not checked: memory (Redis at 10.0.0.1:6379 is unreachable (ECONNREFUSED)). No runbook scenario is supported by what could be checked: 0 of 0 ruled out. [critical] 20 of 1,000 sampled sessions never expire; [info] Finding 2',
@@ -92,7 +129,10 @@ describe('renderReportMessage', () => {
   });
 
   it('cuts a 10,000-character detail below 3000 characters and keeps the title and fix', () => {
-    const text = byId(blocksOf(report([finding(0, { detail: 'x'.repeat(10_000), fix: 'Do the fix.' })])), 'finding:test.finding_0').text!.text;
+    const text = byId(
+      blocksOf(report([finding(0, { detail: 'x'.repeat(10_000), fix: 'Do the fix.' })])),
+      'finding:test.finding_0',
+    ).text!.text;
     expect(text.length).toBeLessThan(SLACK_LIMITS.sectionText);
     expect(text).toContain('*Finding 0*');
     expect(text).toContain('…');
@@ -100,13 +140,26 @@ describe('renderReportMessage', () => {
   });
 
   it('cuts the header to 150 characters and gives repeated finding ids unique block ids', () => {
-    const blocks = blocksOf(report([finding(0, { id: 'dup' }), finding(1, { id: 'dup' })], { environment: 'e'.repeat(200) }));
+    const blocks = blocksOf(
+      report([finding(0, { id: 'dup' }), finding(1, { id: 'dup' })], { environment: 'e'.repeat(200) }),
+    );
     expect(blocks[0]!.text!.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
-    expect(blocks.map((b) => b.block_id).filter((id) => id?.startsWith('finding:'))).toEqual(['finding:dup', 'finding:dup:2']);
+    expect(blocks.map((b) => b.block_id).filter((id) => id?.startsWith('finding:'))).toEqual([
+      'finding:dup',
+      'finding:dup:2',
+    ]);
   });
 
   it('escapes mrkdwn control characters from data so a key name cannot ping @channel', () => {
-    const blocks = blocksOf(report([finding(0, { title: '<!channel> hi', detail: 'a & b <https://evil|x>', evidence: { samples: ['session:<!here>'] } })]));
+    const blocks = blocksOf(
+      report([
+        finding(0, {
+          title: '<!channel> hi',
+          detail: 'a & b <https://evil|x>',
+          evidence: { samples: ['session:<!here>'] },
+        }),
+      ]),
+    );
     const text = byId(blocks, 'finding:test.finding_0').text!.text;
     expect(text).not.toMatch(/<!channel>|<!here>|<https/);
     expect(text).toContain('&lt;!channel&gt; hi');
@@ -114,26 +167,43 @@ describe('renderReportMessage', () => {
   });
 
   it('opens with the most likely runbook scenario and its fix', () => {
-    const r = report([finding(0, { id: 'eviction.allkeys_policy', severity: 'critical', title: 'maxmemory-policy is allkeys-lru' })], {
-      scenarios: [
-        { scenario: 1, name: 'Redis memory eviction', likelihood: 'likely', evidence: ['eviction.allkeys_policy'] },
-        { scenario: 6, name: 'Configuration mismatch', likelihood: 'possible', evidence: ['config.stale_pods'] },
-        { scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] },
-      ],
-    });
+    const r = report(
+      [finding(0, { id: 'eviction.allkeys_policy', severity: 'critical', title: 'maxmemory-policy is allkeys-lru' })],
+      {
+        scenarios: [
+          { scenario: 1, name: 'Redis memory eviction', likelihood: 'likely', evidence: ['eviction.allkeys_policy'] },
+          { scenario: 6, name: 'Configuration mismatch', likelihood: 'possible', evidence: ['config.stale_pods'] },
+          { scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] },
+        ],
+      },
+    );
     const blocks = blocksOf(r);
     expect(blocks[2]!.block_id).toBe('scenarios');
     const text = blocks[2]!.text!.text;
-    expect(text).toMatch(/^:mag: \*Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru\*\n1\. Set maxmemory-policy to volatile-lru \(only keys with a TTL are evicted\) live on every node/);
+    expect(text).toMatch(
+      /^:mag: \*Most likely: Scenario 1, Redis memory eviction: maxmemory-policy is allkeys-lru\*\n1\. Set maxmemory-policy to volatile-lru \(only keys with a TTL are evicted\) live on every node/,
+    );
     expect(text).toContain('_Also consider: Scenario 6, Configuration mismatch_');
     expect(renderReportMessage(r).text).toContain('Most likely: Scenario 1, Redis memory eviction');
-    const healthy = blocksOf(report([], { checks: [{ id: 'clock-skew', status: 'ok', durationMs: 5 }], scenarios: [{ scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] }] }));
-    expect(healthy[1]!.text!.text).toBe(':white_check_mark: *No runbook scenario is supported by the evidence: 1 of 1 ruled out.*');
+    const healthy = blocksOf(
+      report([], {
+        checks: [{ id: 'clock-skew', status: 'ok', durationMs: 5 }],
+        scenarios: [{ scenario: 5, name: 'Clock skew', likelihood: 'ruled_out', evidence: [] }],
+      }),
+    );
+    expect(healthy[1]!.text!.text).toBe(
+      ':white_check_mark: *No runbook scenario is supported by the evidence: 1 of 1 ruled out.*',
+    );
   });
 
   it('mentions the on-call user group on a severe escalation, and only a well-formed group id', () => {
     const esc = (group: string) =>
-      byId(blocksOf(report([finding(0, { id: 'escalation.severe', severity: 'critical', evidence: { onCallUserGroup: group } })])), 'finding:escalation.severe').text!.text;
+      byId(
+        blocksOf(
+          report([finding(0, { id: 'escalation.severe', severity: 'critical', evidence: { onCallUserGroup: group } })]),
+        ),
+        'finding:escalation.severe',
+      ).text!.text;
     expect(esc('S0ONCALL')).toMatch(/^<!subteam\^S0ONCALL> :red_circle:/);
     expect(esc('<!channel>')).not.toContain('<!');
   });

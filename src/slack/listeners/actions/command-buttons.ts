@@ -9,14 +9,28 @@ import { actorOf } from './actor.js';
 /** Buttons that are commands: the click runs `/session-ttl <command> <ref>` on the typed-command path. */
 export const COMMAND_BUTTONS = ['diagnose', 'verify'] as const;
 
-export function registerCommandButtons(app: App, deps: { subcommands: SubcommandRegistry; chat: ChatPort; work: InFlight; logger: Logger; observeCommand?: (subcommand: string, seconds: number) => void }): void {
+export function registerCommandButtons(
+  app: App,
+  deps: {
+    subcommands: SubcommandRegistry;
+    chat: ChatPort;
+    work: InFlight;
+    logger: Logger;
+    observeCommand?: (subcommand: string, seconds: number) => void;
+  },
+): void {
   for (const name of COMMAND_BUTTONS) {
     app.action(name, async ({ ack, body, action, respond }) => {
       await ack();
       const actor = actorOf(body);
       const ref = (action as { value?: string }).value ?? '';
       if (!actor) return;
-      const logger = deps.logger.child({ req: requestId(), user: actor.userId, channel: actor.channelId, button: name });
+      const logger = deps.logger.child({
+        req: requestId(),
+        user: actor.userId,
+        channel: actor.channelId,
+        button: name,
+      });
       let acked = false;
       const ctx: CommandContext = {
         command: { user_id: actor.userId, channel_id: actor.channelId, team_id: actor.teamId, text: `${name} ${ref}` },

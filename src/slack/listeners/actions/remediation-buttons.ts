@@ -67,7 +67,12 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
     const offerId = (action as { value?: string }).value ?? '';
     const triggerId = (body as { trigger_id?: string }).trigger_id;
     if (!actor || !triggerId) return;
-    const logger = deps.logger.child({ req: requestId(), user: actor.userId, channel: actor.channelId, button: (action as { action_id?: string }).action_id });
+    const logger = deps.logger.child({
+      req: requestId(),
+      user: actor.userId,
+      channel: actor.channelId,
+      button: (action as { action_id?: string }).action_id,
+    });
     await deps.work.run(async () => {
       const previewed = await remediation.preview(actor, offerId);
       if (!previewed.ok) {
@@ -79,9 +84,18 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
       if (ts) await rememberThread(previewed.record.id, { channel: actor.channelId, ts });
       await deps.client.views.open({
         trigger_id: triggerId,
-        view: previewModal({ plan: previewed.plan, title: previewed.title, pendingId: previewed.record.id, approvals: previewed.record.approvalsRequired, dryRun: deps.dryRun }),
+        view: previewModal({
+          plan: previewed.plan,
+          title: previewed.title,
+          pendingId: previewed.record.id,
+          approvals: previewed.record.approvalsRequired,
+          dryRun: deps.dryRun,
+        }),
       });
-      logger.info({ pending: previewed.record.id, action: previewed.record.action, env: previewed.record.env }, 'remediation preview opened');
+      logger.info(
+        { pending: previewed.record.id, action: previewed.record.action, env: previewed.record.env },
+        'remediation preview opened',
+      );
     });
   });
 
@@ -95,14 +109,23 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
       // A changed parameter is a new plan: show it before anything happens.
       const again = await remediation.repreview({ ...user, channelId: '' }, pendingId, params);
       if (!again.ok) {
-        await ack({ response_action: 'errors', errors: Object.fromEntries(Object.keys(params).map((k) => [`param:${k}`, again.message.slice(0, 150)])) });
+        await ack({
+          response_action: 'errors',
+          errors: Object.fromEntries(Object.keys(params).map((k) => [`param:${k}`, again.message.slice(0, 150)])),
+        });
         return;
       }
       const thread = await threadOf(pendingId);
       if (thread) await rememberThread(again.record.id, thread);
       await ack({
         response_action: 'update',
-        view: previewModal({ plan: again.plan, title: again.title, pendingId: again.record.id, approvals: again.record.approvalsRequired, dryRun: deps.dryRun }),
+        view: previewModal({
+          plan: again.plan,
+          title: again.title,
+          pendingId: again.record.id,
+          approvals: again.record.approvalsRequired,
+          dryRun: deps.dryRun,
+        }),
       });
       return;
     }
@@ -112,7 +135,8 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
       const requested = await remediation.request({ ...user, channelId: thread?.channel ?? '' }, pendingId);
       const channel = thread?.channel ?? (requested.ok ? requested.record.requester.channelId : '');
       if (!requested.ok) {
-        if (channel) await tell({ userId: user.userId, channelId: channel }, noticeMessage('warning', requested.message));
+        if (channel)
+          await tell({ userId: user.userId, channelId: channel }, noticeMessage('warning', requested.message));
         return;
       }
       if (requested.applied) await postApplied(thread, channel, requested.applied);
@@ -127,8 +151,11 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
       const pendingId = (action as { value?: string }).value ?? '';
       if (!actor) return;
       await deps.work.run(async () => {
-        const thread = (await threadOf(pendingId)) ?? (actor.messageTs ? { channel: actor.channelId, ts: actor.threadTs ?? actor.messageTs } : undefined);
-        const result = name === 'approve' ? await remediation.approve(actor, pendingId) : await remediation.reject(actor, pendingId);
+        const thread =
+          (await threadOf(pendingId)) ??
+          (actor.messageTs ? { channel: actor.channelId, ts: actor.threadTs ?? actor.messageTs } : undefined);
+        const result =
+          name === 'approve' ? await remediation.approve(actor, pendingId) : await remediation.reject(actor, pendingId);
         if (!result.ok) {
           await tell(actor, noticeMessage('warning', result.message));
           return;
@@ -136,16 +163,34 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
         const approvalMessage = actor.messageTs ? { channel: actor.channelId, ts: actor.messageTs } : undefined;
         if (name === 'reject') {
           const text = `Rejected by <@${actor.userId}>: nothing was changed.`;
-          if (approvalMessage) await chat.update({ ...approvalMessage, message: noticeMessage('info', `${result.record.action} in ${result.record.env} was rejected; nothing was changed.`, [[{ text: 'Rejected by ' }, { mentionUser: actor.userId }]]) });
+          if (approvalMessage)
+            await chat.update({
+              ...approvalMessage,
+              message: noticeMessage(
+                'info',
+                `${result.record.action} in ${result.record.env} was rejected; nothing was changed.`,
+                [[{ text: 'Rejected by ' }, { mentionUser: actor.userId }]],
+              ),
+            });
           else await postInThread(thread, actor.channelId, noticeMessage('info', text));
           return;
         }
-        const approved = result as Extract<typeof result, { ok: true }> & { applied?: Parameters<typeof appliedMessage>[0]; awaiting?: number };
+        const approved = result as Extract<typeof result, { ok: true }> & {
+          applied?: Parameters<typeof appliedMessage>[0];
+          awaiting?: number;
+        };
         if (approved.applied) {
-          if (approvalMessage) await chat.update({ ...approvalMessage, message: noticeMessage('ok', `Approved and applied: ${approved.record.summary}`) });
+          if (approvalMessage)
+            await chat.update({
+              ...approvalMessage,
+              message: noticeMessage('ok', `Approved and applied: ${approved.record.summary}`),
+            });
           await postApplied(thread, actor.channelId, approved.applied);
         } else if (approvalMessage) {
-          await chat.update({ ...approvalMessage, message: approvalRequestMessage(approved.record, approved.awaiting ?? 1) });
+          await chat.update({
+            ...approvalMessage,
+            message: approvalRequestMessage(approved.record, approved.awaiting ?? 1),
+          });
         }
       });
     });
@@ -163,7 +208,13 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
         return;
       }
       const thread = actor.messageTs ? { channel: actor.channelId, ts: actor.threadTs ?? actor.messageTs } : undefined;
-      await postInThread(thread, actor.channelId, noticeMessage(result.outcome.ok ? 'ok' : 'error', result.message, [[{ text: 'Reverted by ' }, { mentionUser: actor.userId }]]));
+      await postInThread(
+        thread,
+        actor.channelId,
+        noticeMessage(result.outcome.ok ? 'ok' : 'error', result.message, [
+          [{ text: 'Reverted by ' }, { mentionUser: actor.userId }],
+        ]),
+      );
     });
   });
 }

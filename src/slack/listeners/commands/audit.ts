@@ -19,7 +19,9 @@ export function auditCommand(deps: { remediation: Remediation }): Subcommand<{ e
     async run(params, ctx) {
       const entries = await deps.remediation.recentAudit(params.env, params.n);
       const { text, blocks } = toBlockKit(auditMessage(params.env, entries));
-      await ctx.ack(`Remediation audit of *${params.env}*: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}.`);
+      await ctx.ack(
+        `Remediation audit of *${params.env}*: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}.`,
+      );
       await ctx.respond({ text, blocks });
     },
   };

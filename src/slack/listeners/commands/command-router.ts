@@ -30,7 +30,12 @@ export function createCommandRouter(deps: CommandRouterDeps): (args: CommandArgs
     let acked = false;
     const logger = deps.logger.child({ req: newId(), user: command.user_id, channel: command.channel_id });
     const ctx: CommandContext = {
-      command: { user_id: command.user_id, channel_id: command.channel_id, team_id: command.team_id, text: command.text },
+      command: {
+        user_id: command.user_id,
+        channel_id: command.channel_id,
+        team_id: command.team_id,
+        text: command.text,
+      },
       async ack(text) {
         if (acked) throw new Error('ack() called twice');
         acked = true;
@@ -108,7 +113,11 @@ export async function dispatchInterruptible(
  * Runs `/session-ttl <text>` in `ctx`: the one path for typed commands and for buttons that are
  * commands (Re-run, Verify), so both get the same validation, authorization and error replies.
  */
-export async function dispatchCommand(subcommands: SubcommandRegistry, ctx: CommandContext, text: string): Promise<void> {
+export async function dispatchCommand(
+  subcommands: SubcommandRegistry,
+  ctx: CommandContext,
+  text: string,
+): Promise<void> {
   const started = performance.now();
   // Only registered names become a label value: the text itself is untrusted.
   let known = 'unknown';

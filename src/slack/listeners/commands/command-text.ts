@@ -12,7 +12,13 @@ export const MAX_COMMAND_TEXT = 300;
 const TOKEN = /^(?:[a-z0-9][a-z0-9._-]{0,63}|--full|--fast)$/;
 
 /** Every subcommand's usage, in the order help lists them. */
-const SUBCOMMAND_USAGES = ['diagnose <env> [check ...]', 'verify <env>', 'audit <env> [count]', 'envs', 'help'] as const;
+const SUBCOMMAND_USAGES = [
+  'diagnose <env> [check ...]',
+  'verify <env>',
+  'audit <env> [count]',
+  'envs',
+  'help',
+] as const;
 
 /** The slash command's usage hint; `manifests/slack-app.yaml` carries the same (a test holds them together). */
 export const USAGE_HINT = SUBCOMMAND_USAGES.join(' | ');
@@ -37,13 +43,14 @@ const textSchema = z
   .string()
   .max(MAX_COMMAND_TEXT, `the command text is longer than ${MAX_COMMAND_TEXT} characters`)
   // Slack turns some characters into entities and may send non-breaking spaces; all whitespace is one separator.
-  .transform((t) => t.replace(/[\s\u00a0]+/g, ' ').trim().toLowerCase())
+  .transform((t) =>
+    t
+      .replace(/[\s\u00a0]+/g, ' ')
+      .trim()
+      .toLowerCase(),
+  )
   .transform((t) => (t ? t.split(' ') : []))
-  .pipe(
-    z.array(
-      z.string().regex(TOKEN, 'names are letters, digits, ".", "_" and "-" (at most 64 characters)'),
-    ),
-  );
+  .pipe(z.array(z.string().regex(TOKEN, 'names are letters, digits, ".", "_" and "-" (at most 64 characters)')));
 
 /**
  * Parses `/session-ttl` text. Empty text means `help`. Only plain names are accepted: the text is never
@@ -57,7 +64,10 @@ export function parseCommandText(text: string | undefined): ParsedCommandText {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length ? ` (word ${Number(issue.path[0]) + 1})` : '';
-    throw new UserError(`I could not read that command${where}: ${issue?.message ?? 'invalid text'}.\n${USAGE}`, 'bad_command');
+    throw new UserError(
+      `I could not read that command${where}: ${issue?.message ?? 'invalid text'}.\n${USAGE}`,
+      'bad_command',
+    );
   }
   const [subcommand = 'help', ...args] = parsed.data;
   return { subcommand, args };

@@ -70,16 +70,23 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
           : `:hourglass_flowing_sand: Diagnosing *${params.env}* (${ids.join(', ')}) …`,
       );
       const options = params.full ? { full: true, ...(params.fast ? { audit: { fast: true } } : {}) } : undefined;
-      const diagnose = () => runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) });
+      const diagnose = () =>
+        runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) });
       const { result, joined } = coalescer.run(key, deps.limit ? () => deps.limit!(diagnose) : diagnose);
       logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
 
       const report = await result;
-      const remediation = deps.reportActions ? await deps.reportActions(params.env, report.findings).catch((err: unknown) => {
-        logger.warn({ err }, 'could not work out the fix buttons; the report goes out without them');
-        return undefined;
-      }) : undefined;
-      const neutral = reportMessage(report, { ...deps.render, requestedBy: ctx.command.user_id, ...(remediation ? { remediation } : {}) });
+      const remediation = deps.reportActions
+        ? await deps.reportActions(params.env, report.findings).catch((err: unknown) => {
+            logger.warn({ err }, 'could not work out the fix buttons; the report goes out without them');
+            return undefined;
+          })
+        : undefined;
+      const neutral = reportMessage(report, {
+        ...deps.render,
+        requestedBy: ctx.command.user_id,
+        ...(remediation ? { remediation } : {}),
+      });
       try {
         await ctx.chat.post({ channel: ctx.command.channel_id, message: neutral });
       } catch (err) {
@@ -90,10 +97,12 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
         // An outage passes: the report is also kept, and posted in the channel once Slack takes it.
         const kept =
           !code && deps.postpone
-            ? await deps.postpone({ channel: ctx.command.channel_id, message: neutral, kind: 'report' }, err).catch((keepErr: unknown) => {
-                logger.error({ err: keepErr }, 'could not keep the report to post it later');
-                return false;
-              })
+            ? await deps
+                .postpone({ channel: ctx.command.channel_id, message: neutral, kind: 'report' }, err)
+                .catch((keepErr: unknown) => {
+                  logger.error({ err: keepErr }, 'could not keep the report to post it later');
+                  return false;
+                })
             : false;
         const advice = code
           ? `Invite the bot with \`/invite @session-ttl\` to share reports here.`
@@ -106,7 +115,15 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
           await ctx.respond({
             text: `I could not post the report in this channel (${why}); here it is, visible only to you. ${advice} ${message.text}`,
             blocks: [
-              { type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: I could not post in this channel (${why}); this report is visible only to you. ${advice}` }] },
+              {
+                type: 'context',
+                elements: [
+                  {
+                    type: 'mrkdwn',
+                    text: `:warning: I could not post in this channel (${why}); this report is visible only to you. ${advice}`,
+                  },
+                ],
+              },
               ...message.blocks.slice(0, 49),
             ],
           });
@@ -118,7 +135,11 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Subcommand<DiagnoseP
         return;
       }
       logger.info(
-        { durationMs: report.durationMs, findings: report.findings.map((f) => f.id), checks: report.checks.map((c) => `${c.id}:${c.status}`) },
+        {
+          durationMs: report.durationMs,
+          findings: report.findings.map((f) => f.id),
+          checks: report.checks.map((c) => `${c.id}:${c.status}`),
+        },
         'diagnosis posted',
       );
     },

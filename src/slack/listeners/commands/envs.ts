@@ -18,7 +18,10 @@ export function envsCommand(deps: { config: Config }): Subcommand<void> {
     name: 'envs',
     usage: 'envs',
     summary: 'List the environments I can diagnose',
-    params: z.array(z.string()).max(0, '`envs` takes no arguments').transform(() => undefined),
+    params: z
+      .array(z.string())
+      .max(0, '`envs` takes no arguments')
+      .transform(() => undefined),
     async run(_params, ctx) {
       const lines = Object.values(deps.config.environments).map(
         (e) =>

@@ -8,7 +8,10 @@ export function helpCommand(deps: { subcommands: () => SubcommandRegistry; check
     name: 'help',
     usage: 'help',
     summary: 'Show this help',
-    params: z.array(z.string()).max(0, '`help` takes no arguments').transform(() => undefined),
+    params: z
+      .array(z.string())
+      .max(0, '`help` takes no arguments')
+      .transform(() => undefined),
     async run(_params, ctx) {
       const commands = deps.subcommands().all.map((s) => `• \`/session-ttl ${s.usage}\` — ${s.summary}`);
       const checks = deps.checks.all.map((c) => `• \`${c.id}\` — ${c.summary}`);

@@ -9,7 +9,10 @@ import type { Subcommand } from './subcommands.js';
  * `/session-ttl status [env]`: the session monitor of each environment (tracked sessions, violations by
  * reason in the last hour, lifetime percentiles, notification setting, which replica holds the lease).
  */
-export function statusCommand(deps: { config: Config; status: (env?: string) => Promise<EnvStatus[]> }): Subcommand<string | undefined> {
+export function statusCommand(deps: {
+  config: Config;
+  status: (env?: string) => Promise<EnvStatus[]>;
+}): Subcommand<string | undefined> {
   return {
     name: 'status',
     usage: 'status [env]',
@@ -20,7 +23,12 @@ export function statusCommand(deps: { config: Config; status: (env?: string) => 
       .transform((a) => a[0]),
     async run(env, ctx) {
       if (env && !deps.config.environments[env]) {
-        throw new UserError(`Unknown environment \`${env}\`. Configured: ${Object.keys(deps.config.environments).map((e) => `\`${e}\``).join(', ')}`, 'bad_command');
+        throw new UserError(
+          `Unknown environment \`${env}\`. Configured: ${Object.keys(deps.config.environments)
+            .map((e) => `\`${e}\``)
+            .join(', ')}`,
+          'bad_command',
+        );
       }
       await ctx.ack(['*Session monitor*', ...statusLines(await deps.status(env))].join('\n'));
     },

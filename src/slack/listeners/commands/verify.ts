@@ -37,7 +37,8 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
   return {
     name: 'verify',
     usage: 'verify <env>',
-    summary: "Check that sessions keep their TTL: a canary session's TTL is read, re-read after a wait and (with the app API) after an access",
+    summary:
+      "Check that sessions keep their TTL: a canary session's TTL is read, re-read after a wait and (with the app API) after an access",
     params: z
       .array(z.string())
       .length(1, 'name one environment, e.g. `verify dev` (see `/session-ttl envs`)')
@@ -45,7 +46,11 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
     async run(params, ctx) {
       const logger = ctx.logger.child({ env: params.env });
       if (deps.authorize) {
-        const actor = { userId: ctx.command.user_id, teamId: ctx.command.team_id ?? '', channelId: ctx.command.channel_id };
+        const actor = {
+          userId: ctx.command.user_id,
+          teamId: ctx.command.team_id ?? '',
+          channelId: ctx.command.channel_id,
+        };
         const decision = await deps.authorize(actor, params.env);
         if (!decision.allowed) throw new UserError(decision.why, 'denied');
       }
@@ -65,7 +70,12 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
         try {
           ({ ts } = await deps.chat.post({
             channel,
-            message: verifyProgressMessage({ phase: 'writing', environment: plan.env.name, mode, waitSeconds: plan.waitSeconds }),
+            message: verifyProgressMessage({
+              phase: 'writing',
+              environment: plan.env.name,
+              mode,
+              waitSeconds: plan.waitSeconds,
+            }),
           }));
         } catch (err) {
           const code = notInChannel(err);
@@ -90,7 +100,10 @@ export function verifyCommand(deps: VerifyCommandDeps): Subcommand<VerifyParams>
             try {
               await deps.chat.update({ channel, ts, message: verifyProgressMessage(p) });
             } catch (err) {
-              logger.warn({ slackError: slackErrorCode(err) ?? (err as Error).message }, 'could not update the verification progress');
+              logger.warn(
+                { slackError: slackErrorCode(err) ?? (err as Error).message },
+                'could not update the verification progress',
+              );
             }
           },
         });

@@ -49,7 +49,10 @@ export function createAlertListener(deps: AlertListenerDeps): (args: MessageArgs
       logger.debug("a person's message is not an alert post; not replying");
       return;
     }
-    const eventId = typeof (body as { event_id?: unknown }).event_id === 'string' ? (body as { event_id: string }).event_id : undefined;
+    const eventId =
+      typeof (body as { event_id?: unknown }).event_id === 'string'
+        ? (body as { event_id: string }).event_id
+        : undefined;
     const located = { ...post, channel: post.channel, ts: post.ts };
     const work = logger.child({ event: eventId });
     deps.work.track(deps.onAlertPost(located, eventId ? { eventId } : {}, work), (err) =>

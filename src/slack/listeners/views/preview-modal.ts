@@ -17,7 +17,12 @@ function paramInputs(plan: Plan): Input[] {
     type: 'input',
     block_id: `param:${name}`,
     label: { type: 'plain_text', text: label },
-    element: { type: 'static_select', action_id: 'value', options: values.map(option), initial_option: option(initial) },
+    element: {
+      type: 'static_select',
+      action_id: 'value',
+      options: values.map(option),
+      initial_option: option(initial),
+    },
   });
   const text = (name: string, label: string, initial: string): Input => ({
     type: 'input',
@@ -33,14 +38,19 @@ function paramInputs(plan: Plan): Input[] {
     case 'rollout-restart':
       return [select('target', 'Restart', ['app', 'redis'], String(p.target ?? 'app'))];
     case 'tune-aof':
-      return [text('percentage', 'auto-aof-rewrite-percentage', String(p.percentage ?? 100)), text('minSize', 'auto-aof-rewrite-min-size', String(p.minSize ?? '128mb'))];
+      return [
+        text('percentage', 'auto-aof-rewrite-percentage', String(p.percentage ?? 100)),
+        text('minSize', 'auto-aof-rewrite-min-size', String(p.minSize ?? '128mb')),
+      ];
     default:
       return [];
   }
 }
 
 /** Reads the parameters back from a submitted view (numbers stay numbers where the action expects them). */
-export function paramsFromView(values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>): Record<string, unknown> {
+export function paramsFromView(
+  values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [blockId, actions] of Object.entries(values)) {
     const m = /^param:(\w+)$/.exec(blockId);
@@ -57,10 +67,22 @@ export function paramsFromView(values: Record<string, Record<string, { value?: s
  * be changed, and a submit button that says what happens next. Its private_metadata is only the
  * pending action's opaque id.
  */
-export function previewModal(input: { plan: Plan; title: string; pendingId: string; approvals: number; dryRun: boolean }): types.ModalView {
+export function previewModal(input: {
+  plan: Plan;
+  title: string;
+  pendingId: string;
+  approvals: number;
+  dryRun: boolean;
+}): types.ModalView {
   const message = planMessage(input.plan, { title: input.title, dryRun: input.dryRun });
   const { blocks } = toBlockKit(message, { maxBlocks: 40 });
-  const submit = input.plan.noop ? undefined : input.approvals > 0 ? 'Request approval' : input.dryRun ? 'Dry run' : 'Apply';
+  const submit = input.plan.noop
+    ? undefined
+    : input.approvals > 0
+      ? 'Request approval'
+      : input.dryRun
+        ? 'Dry run'
+        : 'Apply';
   return {
     type: 'modal',
     callback_id: PREVIEW_CALLBACK,
