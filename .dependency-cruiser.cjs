@@ -1,10 +1,14 @@
 /**
  * Which folder may import which (see README "Architecture"). Dependencies point down:
- * slack/, cli/, host/ and the composition roots may import everything below them; the domain
- * (diagnostics, remediation, monitor, alerts, verify), adapters and rendering never import a chat
- * platform, the host or the CLI; config and core import no feature. `npm run lint` runs this.
+ *   composition roots (main.ts, cli.ts, bot.ts), app/, cli/, chat/<platform>/, host/   may import everything below
+ *   commands/                                            the chat-neutral use cases
+ *   diagnostics/ remediation/ monitor/ alerts/ verify/ render/ demo/   the domain
+ *   adapters/                                            implement core/ports; import only core/ and config/
+ *   config/  ->  core/ (and core/ports/ may name config types)
+ * `npm run lint` runs this; test/core/layers.test.ts proves each rule fails on a planted import.
  */
-const DOMAIN = '^src/(core|config|diagnostics|adapters|render|remediation|monitor|alerts|verify|demo)/';
+const DOMAIN = '^src/(diagnostics|remediation|monitor|alerts|verify|render|demo|commands)/';
+const PLATFORM = '^src/(chat|host|cli|app)/|^src/(bot|main|cli)\\.ts$';
 module.exports = {
   forbidden: [
     {
@@ -17,16 +21,37 @@ module.exports = {
     {
       name: 'domain-not-to-platform',
       severity: 'error',
-      comment:
-        'Diagnostics, adapters, rendering and features speak to ports; only slack/, cli/, host/ know the platform.',
+      comment: 'Commands and the domain speak to ports; only chat/, cli/, host/, app/ and the roots know the platform.',
       from: { path: DOMAIN },
-      to: { path: '^src/(slack|host|cli)/|^src/(bot|main|cli)\\.ts$' },
+      to: { path: PLATFORM },
     },
     {
-      name: 'no-slack-sdk-outside-slack',
+      name: 'domain-not-to-adapters',
       severity: 'error',
-      comment: 'Bolt and the Slack SDK live under src/slack/ (and the composition root that builds the app).',
-      from: { path: '^src/', pathNot: '^src/slack/|^src/bot\\.ts$' },
+      comment:
+        'The domain receives adapters through ports (core/ports); only app/, cli/, chat/ and the roots pick them. demo/ seeds its own redis-server and may use them.',
+      from: { path: DOMAIN, pathNot: '^src/demo/' },
+      to: { path: '^src/adapters/' },
+    },
+    {
+      name: 'adapters-only-to-core-and-config',
+      severity: 'error',
+      comment: 'An adapter implements a port of core/ports; it never reaches into a feature or the platform.',
+      from: { path: '^src/adapters/' },
+      to: { path: '^src/', pathNot: '^src/(adapters|core|config)/' },
+    },
+    {
+      name: 'commands-not-to-chat',
+      severity: 'error',
+      comment: 'A command is chat-neutral: it never names a chat platform.',
+      from: { path: '^src/commands/' },
+      to: { path: '^src/chat/|node_modules/@slack/' },
+    },
+    {
+      name: 'no-slack-sdk-outside-chat-slack',
+      severity: 'error',
+      comment: 'Bolt and the Slack SDK live under src/chat/slack/ (and the composition root that lists the front end).',
+      from: { path: '^src/', pathNot: '^src/chat/slack/|^src/bot\\.ts$' },
       to: { path: 'node_modules/@slack/' },
     },
     {
@@ -40,8 +65,22 @@ module.exports = {
       name: 'core-is-the-bottom',
       severity: 'error',
       comment: 'core/ holds the message model, ports and formatting that everything else shares.',
-      from: { path: '^src/core/' },
+      from: { path: '^src/core/', pathNot: '^src/core/ports/' },
       to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'ports-import-core-and-config',
+      severity: 'error',
+      comment: 'A port (core/ports) names core types and config types, nothing of a feature or an adapter.',
+      from: { path: '^src/core/ports/' },
+      to: { path: '^src/', pathNot: '^src/(core|config)/' },
+    },
+    {
+      name: 'ports-name-config-types-only',
+      severity: 'error',
+      comment: 'A port may name a config type; it never runs config code.',
+      from: { path: '^src/core/ports/' },
+      to: { path: '^src/config/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'clients-only-in-adapters',

@@ -20,7 +20,7 @@ import { allChecks } from '../src/diagnostics/all-checks.js';
 import { createCheckRegistry } from '../src/diagnostics/registry.js';
 import { startRedisServer } from '../src/demo/redis-process.js';
 import { createBot } from '../src/bot.js';
-import { createSourceCache } from '../src/adapters/sources.js';
+import { createSourceCache } from '../src/app/sources.js';
 import { signSlackRequest, slashCommandBody } from '../test/fakes/slack-signing.js';
 import { startLineProcess } from './line-process.js';
 import { seedSessions } from './seed-sessions.js';

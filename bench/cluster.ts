@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { startRedisCluster } from '../src/demo/redis-cluster-process.js';
+import { startRedisCluster } from '../test/support/redis-cluster-process.js';
 import { startRedisServer } from '../src/demo/redis-process.js';
 import { seedClusterSessions } from './seed-cluster.js';
 import { paddedSessionKey, seedSessions } from './seed-sessions.js';

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createSourceCache } from '../src/adapters/sources.js';
+import { createSourceCache } from '../src/app/sources.js';
 import { parseConfig } from '../src/config/config.js';
 import { startRedisServer } from '../src/demo/redis-process.js';
 import { allChecks } from '../src/diagnostics/all-checks.js';

@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { createSourceCache } from '../src/adapters/sources.js';
+import { createSourceCache } from '../src/app/sources.js';
 import { openStateStore } from '../src/adapters/state/open-state-store.js';
 import { createBot } from '../src/bot.js';
 import { parseConfig } from '../src/config/config.js';

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { createSourceCache } from '../src/adapters/sources.js';
+import { createSourceCache } from '../src/app/sources.js';
 import { openStateStore } from '../src/adapters/state/open-state-store.js';
 import { parseConfig, type Config } from '../src/config/config.js';
 import { runDiagnosis } from '../src/diagnostics/engine.js';

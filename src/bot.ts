@@ -6,14 +6,14 @@ import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
-import { actionContextOpener } from './adapters/action-context.js';
-import { gateEnvironments, type EnvironmentGateOptions } from './adapters/environment-gate.js';
-import { botMetrics } from './monitor/bot-metrics.js';
+import { actionContextOpener } from './app/action-context.js';
+import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
+import { slackMetrics } from './chat/slack/slack-metrics.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore, StateStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
-import { createChatOutbox, type ChatOutbox } from './slack/chat-outbox.js';
-import { createIntakeGate } from './alerts/intake-gate.js';
+import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
+import { createIntakeGate } from './host/intake-gate.js';
 import type { StreamStore } from './core/ports/stream-store.js';
 import { createActionRegistry } from './remediation/actions/index.js';
 import { createAudit } from './remediation/audit.js';
@@ -22,16 +22,16 @@ import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
 import { accessPolicy } from './remediation/policy.js';
 import { createRemediation, type Remediation, type RemediationDeps } from './remediation/service.js';
-import { slackGroupMembership } from './slack/user-groups.js';
+import { slackGroupMembership } from './chat/slack/user-groups.js';
 import type { Sources } from './diagnostics/engine.js';
 import type { CheckRegistry } from './diagnostics/registry.js';
 import { createHost, type Feature, type Host } from './host/host.js';
 import type { Probe } from './core/feature.js';
-import { createBoltApp } from './slack/bolt-app.js';
-import type { Subcommand, SubcommandRegistry } from './slack/listeners/commands/subcommands.js';
-import type { RenderOptions } from './slack/render/report-blocks.js';
-import { createSlackFeature } from './slack/slack-feature.js';
-import { slackChat } from './slack/slack-chat.js';
+import { createBoltApp } from './chat/slack/bolt-app.js';
+import type { Subcommand, SubcommandRegistry } from './chat/slack/listeners/commands/subcommands.js';
+import type { RenderOptions } from './chat/slack/render/block-kit.js';
+import { createSlackFeature } from './chat/slack/slack-feature.js';
+import { slackChat } from './chat/slack/slack-chat.js';
 
 export interface BotDeps {
   settings: BotSettings;
@@ -146,7 +146,7 @@ export function createBot(deps: BotDeps): Bot {
     intake,
     ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
-    ...(deps.metrics ? { metrics: botMetrics(deps.metrics) } : {}),
+    ...(deps.metrics ? { metrics: slackMetrics(deps.metrics) } : {}),
     ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
     ...(remediation && deps.remediation
       ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } }

@@ -6,9 +6,9 @@ import { loadConfigFile, resolveConfigPath } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
 import { createLogger, scrubSecrets } from './core/logging.js';
 import { Registry } from 'prom-client';
-import { monitorFeatureFor } from './cli/monitor-command.js';
-import { botMetrics, instrumentChecks } from './monitor/bot-metrics.js';
-import { statusCommand } from './slack/listeners/commands/status.js';
+import { monitorFeatureFor } from './app/monitor-feature.js';
+import { checkMetrics, instrumentChecks } from './diagnostics/check-metrics.js';
+import { statusCommand } from './chat/slack/listeners/commands/status.js';
 
 /**
  * Bolt and the Kubernetes client take a while to load; they are imported only once the settings and the
@@ -26,8 +26,8 @@ async function loadRuntime() {
     import('./diagnostics/all-checks.js'),
     import('./diagnostics/registry.js'),
     import('./bot.js'),
-    import('./slack/bolt-app.js'),
-    import('./adapters/sources.js'),
+    import('./chat/slack/bolt-app.js'),
+    import('./app/sources.js'),
     import('./adapters/state/open-state-store.js'),
   ]);
   return { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore };
@@ -102,7 +102,7 @@ async function main(): Promise<number> {
     bot = createBot({
       settings,
       config,
-      registry: createCheckRegistry(instrumentChecks(allChecks, botMetrics(metrics))),
+      registry: createCheckRegistry(instrumentChecks(allChecks, checkMetrics(metrics))),
       extraFeatures: [monitor.feature],
       extraSubcommands: [statusCommand({ config, status: (env) => monitor.status(env) })],
       sourcesFor: sources.sourcesFor,

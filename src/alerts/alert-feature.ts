@@ -14,7 +14,7 @@ import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
 import { perKeyShare } from '../core/keyed-limiter.js';
 import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY, type Limiter } from './diagnosis-limit.js';
-import { createIntakeGate, type IntakeGate } from './intake-gate.js';
+import type { IntakeGate } from '../core/intake.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -35,8 +35,8 @@ export interface AlertsFeatureDeps {
   diagnosisConcurrency?: number;
   /** Keeps replies to alert posts that Slack refused, to post them later (the outbox). */
   postpone?: Postpone;
-  /** The host's intake gate (shared with Slack's requests); default one of its own. */
-  intake?: IntakeGate;
+  /** The host's intake gate (shared with the chat platforms' requests). */
+  intake: IntakeGate;
 }
 
 export interface AlertsFeature {
@@ -59,7 +59,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   // Known once registered on the host; a diagnosis still running when the grace period ends says so.
   let interrupted: AbortSignal | undefined;
   // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
-  const intake = deps.intake ?? createIntakeGate();
+  const { intake } = deps;
   // An environment's share first (a stalled one holds at most its share), then a slot behind the intake.
   const diagnosisSlots = deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY;
   const share = perKeyShare(diagnosisSlots);

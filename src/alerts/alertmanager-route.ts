@@ -22,7 +22,7 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { StateStore } from '../core/ports/state-store.js';
 import type { Route } from '../core/feature.js';
 import { createLimiter, type Limiter } from './diagnosis-limit.js';
-import type { IntakeGate } from './intake-gate.js';
+import type { IntakeGate } from '../core/intake.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;

@@ -1,5 +1,6 @@
-/** Runs at most `max` functions at a time; the others wait in arrival order. */
-export type Limiter = <T>(fn: () => Promise<T>, key?: string) => Promise<T>;
+import type { Limiter } from '../core/intake.js';
+
+export type { Limiter } from '../core/intake.js';
 
 /** Alert diagnoses run at most this many at a time: a storm of alerts must not starve the webhook's answers. */
 export const DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY = 4;

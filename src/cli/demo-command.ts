@@ -8,7 +8,7 @@ import { redisServerAvailable, startRedisServer } from '../demo/redis-process.js
 import { seedFaultyStore, startCacheChurn } from '../demo/seed-faulty-store.js';
 import { renderReportText } from '../render/terminal.js';
 import { offeredActions, type OfferedAction } from '../remediation/offers.js';
-import { createSourceCache } from '../adapters/sources.js';
+import { createSourceCache } from '../app/sources.js';
 import type { CliIo } from './io.js';
 
 export const DEMO_SESSIONS = 50_000;

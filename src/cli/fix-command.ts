@@ -1,7 +1,7 @@
 import { RedisAdminError } from '../adapters/redis/redis-admin.js';
 import { ClusterError } from '../core/ports/cluster.js';
 import { RedisSourceError } from '../core/ports/redis-source-error.js';
-import type { Config } from '../config/config.js';
+import { type Config, environmentOf } from '../config/config.js';
 import { isActionId, ACTION_IDS } from '../core/action-ids.js';
 import { UserError } from '../core/errors.js';
 import type { OpenActionContext } from '../remediation/service.js';
@@ -50,14 +50,7 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
       'usage',
     );
   }
-  const env = Object.hasOwn(deps.config.environments, args.envName)
-    ? deps.config.environments[args.envName]
-    : undefined;
-  if (!env)
-    throw new UserError(
-      `Unknown environment "${args.envName}". Valid environments: ${Object.keys(deps.config.environments).join(', ')}.`,
-      'unknown_env',
-    );
+  const env = environmentOf(deps.config, args.envName);
   if (!isActionId(args.action))
     throw new UserError(`Unknown action "${args.action}". Valid actions: ${ACTION_IDS.join(', ')}.`, 'unknown_action');
   const action = createActionRegistry().get(args.action);

@@ -1,33 +1,10 @@
 import type { Registry } from 'prom-client';
-import { keyspaceFeedOpener } from '../adapters/redis/keyspace-feed.js';
 import { openStateStore } from '../adapters/state/open-state-store.js';
 import type { Config } from '../config/config.js';
 import { UserError } from '../core/errors.js';
-import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import type { Logger } from '../core/logging.js';
 import { createHost, type Feature } from '../host/host.js';
-import { createMetricsFeature, type MetricsFeature } from '../monitor/metrics-feature.js';
-
-/**
- * The monitor and `GET /metrics` over the environments' Redis (credentials from `processEnv`), for a
- * composition root: the bot (`main.ts`) and `session-ttl monitor` build it the same way.
- */
-export function monitorFeatureFor(deps: {
-  config: Config;
-  registry: Registry;
-  store: CasStateStore;
-  processEnv: NodeJS.ProcessEnv;
-  logger: Logger;
-}): MetricsFeature {
-  return createMetricsFeature({
-    config: deps.config,
-    registry: deps.registry,
-    store: deps.store,
-    openFeed: keyspaceFeedOpener(deps.processEnv),
-    logger: deps.logger,
-    ...(deps.processEnv.HOSTNAME ? { replica: deps.processEnv.HOSTNAME } : {}),
-  });
-}
+import { monitorFeatureFor } from '../app/monitor-feature.js';
 
 export interface MonitorCommandDeps {
   config: Config;

@@ -115,7 +115,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
         const config = await loadConfig(values.config, io.env);
         const [{ createSourceCache }, { diagnoseCommand, exitCodeFor }, registry] = await Promise.all([
-          import('../adapters/sources.js'),
+          import('../app/sources.js'),
           import('./diagnose-command.js'),
           loadRegistry(),
         ]);
@@ -165,7 +165,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const config = await loadConfig(values.config, io.env);
         const [{ fixCommand }, { actionContextOpener }] = await Promise.all([
           import('./fix-command.js'),
-          import('../adapters/action-context.js'),
+          import('../app/action-context.js'),
         ]);
         return await fixCommand(
           { config, io, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },

@@ -1,6 +1,5 @@
 import { openStateStore } from '../adapters/state/open-state-store.js';
-import type { Config } from '../config/config.js';
-import { UserError } from '../core/errors.js';
+import { type Config, environmentOf } from '../config/config.js';
 import type { Logger } from '../core/logging.js';
 import { readMonitorStatus } from '../monitor/monitor-status.js';
 import { statusLines } from '../monitor/status-text.js';
@@ -14,12 +13,7 @@ export async function statusCommand(
   deps: { config: Config; io: CliIo; logger: Logger },
   envName: string | undefined,
 ): Promise<number> {
-  if (envName && !deps.config.environments[envName]) {
-    throw new UserError(
-      `unknown environment "${envName}"; configured: ${Object.keys(deps.config.environments).join(', ')}`,
-      'usage',
-    );
-  }
+  if (envName) environmentOf(deps.config, envName);
   const url = deps.io.env.STATE_REDIS_URL || undefined;
   if (!url) {
     deps.io.stderr.write(

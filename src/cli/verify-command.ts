@@ -1,3 +1,4 @@
+import { openCanaryRedis } from '../adapters/redis/canary-redis.js';
 import type { Config } from '../config/config.js';
 import { planVerify, type PlanVerifyOptions } from '../verify/plan-verify.js';
 import { progressText } from '../verify/progress-text.js';
@@ -43,7 +44,7 @@ export async function verifyCommand(deps: VerifyCommandDeps, args: VerifyArgs): 
     envName: args.envName,
     processEnv: io.env,
     ...(args.waitSeconds !== undefined ? { waitSeconds: args.waitSeconds } : {}),
-    ...(deps.openRedis ? { openRedis: deps.openRedis } : {}),
+    openRedis: deps.openRedis ?? openCanaryRedis,
   });
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {

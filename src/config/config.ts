@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -177,4 +178,17 @@ export function loadConfigFile(path: string): Config {
     );
   }
   return parseConfig(raw, path, dirname(path));
+}
+
+/**
+ * The environment called `name`, or a UserError that lists the configured ones. The one place that says
+ * "Unknown environment", for every command and front end.
+ */
+export function environmentOf(config: Pick<Config, 'environments'>, name: string): EnvironmentConfig {
+  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
+  if (env) return env;
+  throw new UserError(
+    `Unknown environment "${name}". Valid environments: ${Object.keys(config.environments).join(', ')}.`,
+    'unknown_env',
+  );
 }

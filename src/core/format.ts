@@ -109,3 +109,13 @@ export function redisHumanBytes(n: number): string {
   }
   return i === 0 ? `${v}B` : `${v.toFixed(2)}${units[i]}`;
 }
+
+/** `scheme://host:port/path` of a URL: no user info, query or fragment (they can carry secrets). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'an invalid URL';
+  }
+}

@@ -1,6 +1,5 @@
-import type { Config, EnvironmentConfig } from '../config/config.js';
-import type { ClusterPort } from '../core/ports/cluster.js';
-import type { SessionStore } from '../core/ports/session-store.js';
+import { type Config, type EnvironmentConfig, environmentOf } from '../config/config.js';
+import type { Sources } from '../core/ports/sources.js';
 import { UserError } from '../core/errors.js';
 import type { CheckRegistry } from './registry.js';
 import { escalationFinding } from './escalation.js';
@@ -21,13 +20,7 @@ import type {
 } from './types.js';
 import { durationMs } from '../core/format.js';
 
-/** The data sources of one environment. A missing one makes the checks that need it `skipped`. */
-export interface Sources {
-  redis?: SessionStore;
-  cluster?: ClusterPort;
-  /** Runs a whole diagnosis when the environment has room (adapters/environment-gate.ts); absent, at once. */
-  admit?: <T>(work: () => Promise<T>) => Promise<T>;
-}
+export type { Sources } from '../core/ports/sources.js';
 
 export interface EngineDeps {
   config: Config;
@@ -63,14 +56,7 @@ export function selectChecks(
   env: EnvironmentConfig;
   checks: Check[];
 } {
-  const env = Object.hasOwn(deps.config.environments, req.envName) ? deps.config.environments[req.envName] : undefined;
-  const envNames = Object.keys(deps.config.environments);
-  if (!env) {
-    throw new UserError(
-      `Unknown environment "${req.envName}". Valid environments: ${envNames.join(', ')}.`,
-      'unknown_env',
-    );
-  }
+  const env = environmentOf(deps.config, req.envName);
   const ids = req.checkIds ?? [];
   const unknown = ids.filter((id) => !deps.registry.get(id));
   if (unknown.length) {
@@ -167,6 +153,7 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
           env,
           ...(sources.redis && sampler ? { redis: sources.redis, sampler } : {}),
           ...(sources.cluster ? { cluster: sources.cluster } : {}),
+          ...(sources.appClock ? { appClock: sources.appClock } : {}),
           options,
           now,
           sleep,

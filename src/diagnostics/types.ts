@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../config/config.js';
 import type { SessionStore } from '../core/ports/session-store.js';
 import type { ClusterPort } from '../core/ports/cluster.js';
+import type { ReadAppClock } from '../core/ports/app-clock.js';
 import type { FindingSpec } from './catalogue/finding-spec.js';
 import type { KeyspaceSampler } from './sampling/keyspace-sampler.js';
 import type { RawFinding } from './finding.js';
@@ -21,6 +22,8 @@ export interface BaseCheckContext {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   signal: AbortSignal;
+  /** Reads the app's clock, when the environment's sources have a reader. */
+  appClock?: ReadAppClock;
   /** Says something about a check that found nothing (e.g. "AOF is off"); shown as the check's message. */
   note?: (message: string) => void;
 }

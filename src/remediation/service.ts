@@ -1,7 +1,7 @@
 import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Config, EnvironmentConfig } from '../config/config.js';
+import { type Config, type EnvironmentConfig, environmentOf } from '../config/config.js';
 import type { ActionId } from '../core/action-ids.js';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logging.js';
@@ -131,9 +131,7 @@ export function createRemediation(deps: RemediationDeps) {
   }
 
   function envOf(name: string): EnvironmentConfig {
-    const env = Object.hasOwn(deps.config.environments, name) ? deps.config.environments[name] : undefined;
-    if (!env) throw new UserError(`Unknown environment "${name}".`, 'unknown_env');
-    return env;
+    return environmentOf(deps.config, name);
   }
 
   function actionOf(id: ActionId): AnyAction {

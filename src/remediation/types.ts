@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import type { EnvironmentConfig } from '../config/config.js';
 import type { ActionId } from '../core/action-ids.js';
+import type { RedisAdminPort } from '../core/ports/redis-admin.js';
+import type { ClusterWritePort } from '../core/ports/cluster-write.js';
+
+export type { RedisAdminPort } from '../core/ports/redis-admin.js';
+export type { ClusterWritePort, DeploymentView } from '../core/ports/cluster-write.js';
 
 /** One exact change an action makes, shown in the preview before anything happens and recorded after. */
 export type Change =
@@ -66,66 +71,6 @@ export interface RevertRecord {
   env: string;
   /** The changes as applied; a revert applies each one from `after` back to `before`. */
   changes: Change[];
-}
-
-/** A node of a Redis Cluster as its admin connection found it (CLUSTER NODES). */
-export interface AdminNode {
-  address: string;
-  role: 'master' | 'replica';
-  /** The cluster marks it failing (`fail` or `fail?`). */
-  failing: boolean;
-}
-
-/** Redis as the actions need it: every node of the store, on a connection with no offline queue and no retries. */
-export interface RedisAdminPort {
-  /** Every node a change must reach: the one standalone node, or a cluster's masters and replicas. */
-  nodes(): Promise<string[]>;
-  /** A Redis Cluster's nodes with their roles; absent on a standalone store. */
-  topology?(): Promise<AdminNode[]>;
-  configGet(node: string, parameter: string): Promise<string>;
-  /** CONFIG SET then CONFIG GET to confirm; throws a typed error when refused (ACL) or unreachable. */
-  configSet(node: string, parameter: string, value: string): Promise<void>;
-  /** Whether this user may CONFIG SET (ACL DRYRUN or equivalent); a reason when not. */
-  canConfigSet(): Promise<{ allowed: true } | { allowed: false; reason: string }>;
-  /** Keys and keys with an expiry (INFO keyspace), for the eviction-policy warnings. */
-  keyspace(): Promise<{ keys: number; expires: number }>;
-  /**
-   * Keys matching a pattern (SCAN, never KEYS), stopping after about `maxScanned` keys scanned;
-   * `complete` false when it stopped early. Optional: without it the "only sessions carry a TTL"
-   * warning of set-eviction-policy is not computed.
-   */
-  countKeys?(pattern: string, maxScanned: number): Promise<{ matched: number; complete: boolean }>;
-}
-
-/** The Kubernetes objects the actions change, with resourceVersion preconditions. */
-export interface ClusterWritePort {
-  readConfigMap(name: string): Promise<{ data: Record<string, string>; resourceVersion: string } | undefined>;
-  /** Merge patch of one key, failing with a ClusterError kind 'conflict' (409) when resourceVersion moved. */
-  patchConfigMapKey(
-    name: string,
-    key: string,
-    value: string,
-    resourceVersion: string,
-  ): Promise<{ resourceVersion: string }>;
-  readDeployment(name: string): Promise<DeploymentView | undefined>;
-  /** `kubectl rollout restart`: sets `kubectl.kubernetes.io/restartedAt` on the pod template. */
-  restartDeployment(name: string, resourceVersion: string, at: Date): Promise<void>;
-  /** Follows the rollout until complete, failed or the deadline. */
-  waitForRollout(
-    name: string,
-    deadlineMs: number,
-  ): Promise<{ status: 'complete' | 'timed_out' | 'failed'; detail: string }>;
-  /** SelfSubjectAccessReview for the exact verb and object. */
-  canI(verb: string, resource: 'configmaps' | 'deployments', name: string): Promise<boolean>;
-}
-
-export interface DeploymentView {
-  name: string;
-  paused: boolean;
-  replicas: number;
-  resourceVersion: string;
-  /** Memory limit of the first container, e.g. `512Mi`, when set. */
-  memoryLimit?: string;
 }
 
 export interface ActionContext {

@@ -1,8 +1,6 @@
-import type { Config, EnvironmentConfig } from '../config/config.js';
+import { type Config, type EnvironmentConfig, environmentOf } from '../config/config.js';
 import { UserError } from '../core/errors.js';
-// The one adapter verify names: the default opener, so the CLI and Slack callers need not pass one.
-import { openCanaryRedis } from '../adapters/redis/canary-redis.js';
-import type { CanaryRedis, OpenCanaryRedis } from './canary-redis.js';
+import type { CanaryRedis, OpenCanaryRedis } from '../core/ports/canary-redis.js';
 import { createSessionApi, type SessionApi } from './session-api.js';
 
 /** What one verification runs against, validated; nothing has connected yet. */
@@ -25,8 +23,8 @@ export interface PlanVerifyOptions {
   processEnv: NodeJS.ProcessEnv;
   /** Overrides `env.verify.waitSeconds` (CLI `--wait`). */
   waitSeconds?: number;
-  /** Opens the canary's Redis connection; the ioredis adapter unless given. */
-  openRedis?: OpenCanaryRedis;
+  /** Opens the canary's Redis connection (the ioredis adapter, given by the composition root). */
+  openRedis: OpenCanaryRedis;
   fetch?: typeof fetch;
 }
 
@@ -35,13 +33,7 @@ export interface PlanVerifyOptions {
  * thrown here, before anything is written: an unknown environment, an unset password or token env var.
  */
 export function planVerify(o: PlanVerifyOptions): VerifyPlan {
-  const env = Object.hasOwn(o.config.environments, o.envName) ? o.config.environments[o.envName] : undefined;
-  if (!env) {
-    throw new UserError(
-      `Unknown environment "${o.envName}". Valid environments: ${Object.keys(o.config.environments).join(', ')}.`,
-      'unknown_env',
-    );
-  }
+  const env = environmentOf(o.config, o.envName);
   const notes: string[] = [];
   let token: string | undefined;
   const { app } = env;
@@ -58,7 +50,7 @@ export function planVerify(o: PlanVerifyOptions): VerifyPlan {
       `app.baseUrl is configured for ${env.name} but app.tokenEnv is not, so the bot wrote its own canary instead of creating a session through the app API.`,
     );
   }
-  const redis = (o.openRedis ?? openCanaryRedis)(env, o.processEnv);
+  const redis = o.openRedis(env, o.processEnv);
   const sessionApi =
     app && token !== undefined
       ? createSessionApi({

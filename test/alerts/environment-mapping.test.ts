@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEnvironmentResolver } from '../../src/alerts/environment-mapping.js';
 import { alertRoutingSchema, DEFAULT_LABEL_KEYS } from '../../src/config/alert-routing.js';
-import { parseAlertPost } from '../../src/slack/alert-posts/parse-alert-post.js';
+import { parseAlertPost } from '../../src/chat/slack/alert-posts/parse-alert-post.js';
 import { describeIssues } from '../../src/config/config.js';
 import { UserError } from '../../src/core/errors.js';
 

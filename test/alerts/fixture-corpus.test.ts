@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertKind } from '../../src/alerts/alert-kinds.js';
 import { parseAlertmanagerWebhook, webhookToAlertPost } from '../../src/alerts/alertmanager-webhook.js';
 import { createEnvironmentResolver } from '../../src/alerts/environment-mapping.js';
-import { parseAlertPost } from '../../src/slack/alert-posts/parse-alert-post.js';
+import { parseAlertPost } from '../../src/chat/slack/alert-posts/parse-alert-post.js';
 import { CORPUS_ROUTING, loadCorpus } from './corpus.js';
 
 interface ExpectedAlert {

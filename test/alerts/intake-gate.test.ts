@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIntakeGate } from '../../src/alerts/intake-gate.js';
+import { createIntakeGate } from '../../src/host/intake-gate.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAlertPost } from '../../src/slack/alert-posts/parse-alert-post.js';
+import { parseAlertPost } from '../../src/chat/slack/alert-posts/parse-alert-post.js';
 
 const bot = (extra: Record<string, unknown>) => ({
   type: 'message',

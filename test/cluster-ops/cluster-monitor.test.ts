@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { createHost, type Host } from '../../src/host/host.js';
 import { createMetricsFeature, type MetricsFeature } from '../../src/monitor/metrics-feature.js';
 import { scrape } from '../monitor/scrape.js';
-import { captureLogs, type CapturedLogs } from '../slack/log-capture.js';
+import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 
 const deadline = { timeout: 10_000, interval: 50 };

@@ -3,7 +3,7 @@
 // `/session-ttl diagnose`. Through the real Bolt app, two redis-servers, the fake Slack Web API.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/core/logging.js';

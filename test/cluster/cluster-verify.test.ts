@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keySlot } from '../../src/adapters/redis/key-slot.js';
+import { openCanaryRedis } from '../../src/adapters/redis/canary-redis.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
 import { freePort } from '../../src/demo/redis-process.js';
@@ -99,7 +100,7 @@ describe('verify on a Redis Cluster', () => {
     ]);
 
     // When
-    const plan = planVerify({ config: cfg, envName: 'cl', processEnv: {}, waitSeconds: 1 });
+    const plan = planVerify({ config: cfg, envName: 'cl', processEnv: {}, waitSeconds: 1, openRedis: openCanaryRedis });
     const result = await runVerify(plan, { randomHex: () => hex }).finally(() => plan.close());
 
     // Then

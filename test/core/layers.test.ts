@@ -42,18 +42,39 @@ describe('layer rules (.dependency-cruiser.cjs)', { timeout: 90_000 }, () => {
     expect(r.status).toBe(0);
   });
 
-  it('fail on a diagnostics module that imports slack/, a config that imports a feature, and a cycle', () => {
+  it('fail on a diagnostics module that imports chat/, a config that imports a feature, and a cycle', () => {
     const r = plant({
-      'src/slack/thing.ts': 'export const x = 1;\n',
-      'src/diagnostics/bad.ts': "import { x } from '../slack/thing.js';\nexport const y = x;\n",
+      'src/chat/slack/thing.ts': 'export const x = 1;\n',
+      'src/diagnostics/bad.ts': "import { x } from '../chat/slack/thing.js';\nexport const y = x;\n",
       'src/config/c.ts': "import { y } from '../diagnostics/bad.js';\nexport const z = y;\n",
       'src/alerts/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
       'src/alerts/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
     });
     const out = r.stdout + r.stderr;
     expect(r.status).not.toBe(0);
-    expect(out).toContain('domain-not-to-platform: src/diagnostics/bad.ts → src/slack/thing.ts');
+    expect(out).toContain('domain-not-to-platform: src/diagnostics/bad.ts → src/chat/slack/thing.ts');
     expect(out).toContain('config-imports-no-feature: src/config/c.ts → src/diagnostics/bad.ts');
     expect(out).toMatch(/no-circular: src\/alerts\/a\.ts/);
+  });
+
+  it('fail on a domain module that imports an adapter, an adapter that imports the domain, and a command that names a chat platform', () => {
+    const r = plant({
+      'src/adapters/redis/impl.ts': 'export const impl = 1;\n',
+      'src/verify/uses-adapter.ts': "import { impl } from '../adapters/redis/impl.js';\nexport const v = impl;\n",
+      'src/remediation/types.ts': 'export interface Plan { id: string }\n',
+      'src/adapters/kubernetes/writer.ts':
+        "import type { Plan } from '../../remediation/types.js';\nexport const w = (p: Plan) => p.id;\n",
+      'src/chat/slack/blocks.ts': 'export const blocks = [];\n',
+      'src/commands/diagnose.ts': "import { blocks } from '../chat/slack/blocks.js';\nexport const d = blocks;\n",
+      'src/core/ports/port.ts': "import { w } from '../../adapters/kubernetes/writer.js';\nexport const p = w;\n",
+    });
+    const out = r.stdout + r.stderr;
+    expect(r.status).not.toBe(0);
+    expect(out).toContain('domain-not-to-adapters: src/verify/uses-adapter.ts → src/adapters/redis/impl.ts');
+    expect(out).toContain(
+      'adapters-only-to-core-and-config: src/adapters/kubernetes/writer.ts → src/remediation/types.ts',
+    );
+    expect(out).toContain('commands-not-to-chat: src/commands/diagnose.ts → src/chat/slack/blocks.ts');
+    expect(out).toContain('ports-import-core-and-config: src/core/ports/port.ts → src/adapters/kubernetes/writer.ts');
   });
 });

@@ -1,3 +1,4 @@
+import { appClockReader } from '../../src/adapters/app/app-clock.js';
 import type { Redis } from 'ioredis';
 import type { ClusterPort } from '../../src/core/ports/cluster.js';
 import { createKubernetesCluster } from '../../src/adapters/kubernetes/kubernetes-cluster.js';
@@ -84,6 +85,7 @@ export function contextFor(opts: {
     now,
     sleep: async () => undefined,
     signal,
+    appClock: appClockReader(),
   };
 }
 
@@ -99,7 +101,7 @@ export function diagnose(opts: {
     {
       config: opts.config,
       registry: createCheckRegistry(opts.checks ?? allChecks),
-      sourcesFor: () => ({ redis: storeOf(opts.client), cluster: opts.cluster }),
+      sourcesFor: () => ({ redis: storeOf(opts.client), cluster: opts.cluster, appClock: appClockReader() }),
       ...(opts.now ? { now: opts.now } : {}),
     },
     { envName: 'test' },

@@ -7,7 +7,7 @@ import { rankScenarios } from '../../src/diagnostics/scenarios.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { reportMessage } from '../../src/render/report-message.js';
 import { renderReportText } from '../../src/render/terminal.js';
-import { toBlockKit } from '../../src/slack/render/block-kit.js';
+import { toBlockKit } from '../../src/chat/slack/render/block-kit.js';
 
 /*
  * Golden files of the demo report: a change of wording, order or layout in the terminal or in Slack

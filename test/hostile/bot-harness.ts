@@ -2,14 +2,14 @@ import { Redis } from 'ioredis';
 import type { BotSettings } from '../../src/config/bot-settings.js';
 import type { Config } from '../../src/config/config.js';
 import { createBot, type Bot } from '../../src/bot.js';
-import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
-import { captureLogs, type CapturedLogs } from '../slack/log-capture.js';
+import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
 
 export const SIGNING_SECRET = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 export const AM_TOKEN = 'am-hostile-0123456789-secret';

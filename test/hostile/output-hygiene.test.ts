@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache } from '../../src/app/sources.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createLogger, scrubSecrets } from '../../src/core/logging.js';
 import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { API_ACCESS } from '../../src/adapters/kubernetes/api-access.js';
 import { parseConfig, isManifestSource } from '../../src/config/config.js';
-import { botMetrics } from '../../src/monitor/bot-metrics.js';
+import { slackMetrics } from '../../src/chat/slack/slack-metrics.js';
+import { checkMetrics } from '../../src/diagnostics/check-metrics.js';
 import { monitorMetrics } from '../../src/monitor/metrics.js';
 import { deploymentFromSelector } from '../../src/remediation/actions/object-names.js';
 
@@ -141,7 +142,8 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     expect(rules.length).toBeGreaterThanOrEqual(4);
     const registry = new Registry();
     monitorMetrics(registry);
-    botMetrics(registry);
+    checkMetrics(registry);
+    slackMetrics(registry);
     const exported = (await registry.getMetricsAsJSON()).map((m) => m.name);
     for (const rule of rules) {
       for (const name of rule.expr.match(/\bsession_[a-z_]+/g) ?? [])

@@ -9,7 +9,7 @@ import type { CasStateStore } from '../../src/core/ports/cas-state-store.js';
 import { createHost } from '../../src/host/host.js';
 import { createMetricsFeature } from '../../src/monitor/metrics-feature.js';
 import { statusLines } from '../../src/monitor/status-text.js';
-import { captureLogs } from '../slack/log-capture.js';
+import { captureLogs } from '../chat/slack/log-capture.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { scrape } from './scrape.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { keyspaceFeedOpener } from '../../src/adapters/redis/keyspace-feed.js';
 import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
-import { createSourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache } from '../../src/app/sources.js';
 import { createBot } from '../../src/bot.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { monitorCommand } from '../../src/cli/monitor-command.js';
@@ -15,10 +15,10 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { createMetricsFeature } from '../../src/monitor/metrics-feature.js';
-import { statusCommand } from '../../src/slack/listeners/commands/status.js';
+import { statusCommand } from '../../src/chat/slack/listeners/commands/status.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
-import { captureLogs } from '../slack/log-capture.js';
+import { captureLogs } from '../chat/slack/log-capture.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
 const SIGNING_SECRET = 'e3b0c44298fc1c149afbf4c8996fb924';
@@ -110,7 +110,7 @@ describe('status of the session monitor', () => {
       const one = ((await send('status quiet')).json as { text: string }).text;
       expect(one).not.toContain('*dev*');
       const unknown = (await send('status prod')).json as { text: string };
-      expect(unknown.text).toContain('Unknown environment `prod`');
+      expect(unknown.text).toContain('Unknown environment "prod". Valid environments: dev, quiet.');
     } finally {
       await bot.stop();
       await sources.close();

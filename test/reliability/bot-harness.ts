@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
 import { createBot, type Bot, type BotDeps } from '../../src/bot.js';
 import type { BotSettings } from '../../src/config/bot-settings.js';
@@ -8,7 +8,7 @@ import type { CheckRegistry } from '../../src/diagnostics/registry.js';
 import { loadCorpus } from '../alerts/corpus.js';
 import type { FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand, type SentRequest } from '../fakes/slack-signing.js';
-import { captureLogs, type CapturedLogs } from '../slack/log-capture.js';
+import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
 
 export const SIGNING_SECRET = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 export const BOT_TOKEN = 'xoxb-9999-8888-reliabilitytoken';

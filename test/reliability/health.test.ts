@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { openStateStore, type OpenStateStore } from '../../src/adapters/state/open-state-store.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -9,7 +9,7 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { freePort } from '../support/redis-server.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
-import { captureLogs } from '../slack/log-capture.js';
+import { captureLogs } from '../chat/slack/log-capture.js';
 import { serverInfoCheck, startRedisOnPort, waitUntil } from './fixtures.js';
 
 // `ws` ships with @slack/socket-mode (no types installed); only the members used here are declared.

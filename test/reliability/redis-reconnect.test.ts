@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache } from '../../src/app/sources.js';
 import { parseConfig } from '../../src/config/config.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';

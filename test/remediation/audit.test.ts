@@ -5,7 +5,7 @@ import { memoryStreamStore } from '../../src/adapters/state/memory-stream-store.
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
 import type { StreamStore } from '../../src/core/ports/stream-store.js';
 import { AUDIT_COUNTER, createAudit, type AuditInput } from '../../src/remediation/audit.js';
-import { captureLogs } from '../slack/log-capture.js';
+import { captureLogs } from '../chat/slack/log-capture.js';
 import { freePort } from '../support/redis-server.js';
 import { resetSharedRedis } from '../support/shared-redis.js';
 import { testClock } from './state-stores.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
 import { createBot, type Bot } from '../../src/bot.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSourceCache, type SourceCache } from '../../src/adapters/sources.js';
+import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
 import { createBot, type Bot } from '../../src/bot.js';

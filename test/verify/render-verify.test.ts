@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { progressText } from '../../src/verify/progress-text.js';
-import { renderVerifyMessage, renderVerifyProgressMessage } from '../../src/slack/render/verify-blocks.js';
 import { renderVerifyText } from '../../src/verify/render-verify-text.js';
 import type { VerifyResult } from '../../src/verify/verify-result.js';
-import { verifyMessage } from '../../src/verify/verify-message.js';
-import { toBlockKit } from '../../src/slack/render/block-kit.js';
+import { verifyMessage, verifyProgressMessage } from '../../src/verify/verify-message.js';
+import { toBlockKit } from '../../src/chat/slack/render/block-kit.js';
+
+const renderVerifyMessage = (r: VerifyResult) => toBlockKit(verifyMessage(r));
+const renderVerifyProgressMessage = (p: Parameters<typeof verifyProgressMessage>[0]) =>
+  toBlockKit(verifyProgressMessage(p));
 
 const passing: VerifyResult = {
   environment: 'prod',

@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { planVerify } from '../../src/verify/plan-verify.js';
+import { openCanaryRedis } from '../../src/adapters/redis/canary-redis.js';
+import { planVerify as planWith, type PlanVerifyOptions } from '../../src/verify/plan-verify.js';
+
+/** verify's plan with the real canary adapter unless a test gives its own. */
+const planVerify = (o: Omit<PlanVerifyOptions, 'openRedis'> & Partial<Pick<PlanVerifyOptions, 'openRedis'>>) =>
+  planWith({ openRedis: openCanaryRedis, ...o });
 import { CANARY_USER_ID, runVerify } from '../../src/verify/run-verify.js';
 import type { VerifyResult } from '../../src/verify/verify-result.js';
 import { startFakeAppApi, type FakeAppApi } from '../fakes/app-api.js';

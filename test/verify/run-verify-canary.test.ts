@@ -2,7 +2,12 @@ import type { Redis } from 'ioredis';
 import { Redis as IoRedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
-import { planVerify } from '../../src/verify/plan-verify.js';
+import { openCanaryRedis } from '../../src/adapters/redis/canary-redis.js';
+import { planVerify as planWith, type PlanVerifyOptions } from '../../src/verify/plan-verify.js';
+
+/** verify's plan with the real canary adapter unless a test gives its own. */
+const planVerify = (o: Omit<PlanVerifyOptions, 'openRedis'> & Partial<Pick<PlanVerifyOptions, 'openRedis'>>) =>
+  planWith({ openRedis: openCanaryRedis, ...o });
 import { runVerify } from '../../src/verify/run-verify.js';
 import type { VerifyProgress, VerifyResult } from '../../src/verify/verify-result.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';

@@ -1,43 +1,17 @@
+import type { AppClockOptions as PortOptions, ClockReading, ReadAppClock } from '../../core/ports/app-clock.js';
+import { safeUrl } from '../../core/format.js';
+
 /** The part of `fetch` the clock reading uses; pass another one to route requests elsewhere in tests. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-export interface AppClockOptions {
-  /** The app's base URL (config `app.baseUrl`); only its `Date` header is read. */
-  baseUrl: string;
-  timeoutMs: number;
+export interface AppClockOptions extends PortOptions {
   /** Default: the global `fetch`. */
   fetch?: FetchLike;
-  /** The local clock the request is timed with (the check's `now`). */
-  now: () => number;
-  signal?: AbortSignal;
-}
-
-/** One reading of a remote clock: its `Date` header and when the request left and the answer came back. */
-export interface ClockReading {
-  /** The server's time from its `Date` header (whole seconds, truncated), in ms. */
-  serverMs: number;
-  /** Local time just before the request, in ms. */
-  sentAt: number;
-  /** Local time when the response headers arrived, in ms. */
-  receivedAt: number;
-  /** HTTP status of the answer; any status carries a usable `Date`. */
-  status: number;
-  method: 'HEAD' | 'GET';
 }
 
 /** The app's clock could not be read; the message names the URL without credentials or query. */
 export class AppClockError extends Error {
   override name = 'AppClockError';
-}
-
-/** `scheme://host:port/path` of a URL: no user info, query or fragment (they can carry secrets). */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return 'an invalid URL';
-  }
 }
 
 /** The URL to request: user info is dropped, since the clock needs no credentials. */
@@ -110,4 +84,9 @@ export async function readAppClock(opts: AppClockOptions): Promise<ClockReading>
   const get = await request('GET', opts, fetchFn);
   if (get) return get;
   throw new AppClockError(`The app at ${safeUrl(opts.baseUrl)} sent no usable Date header.`);
+}
+
+/** The port over a given `fetch` (default the global one), for the environment's sources. */
+export function appClockReader(fetchFn?: FetchLike): ReadAppClock {
+  return (opts) => readAppClock({ ...opts, ...(fetchFn ? { fetch: fetchFn } : {}) });
 }

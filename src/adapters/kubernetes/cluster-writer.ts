@@ -9,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
-import type { ClusterWritePort, DeploymentView } from '../../remediation/types.js';
+import type { ClusterWritePort, DeploymentView } from '../../core/ports/cluster-write.js';
 import { parseObject } from './kube-objects.js';
 import { networkCode, statusMessage } from './api-errors.js';
 

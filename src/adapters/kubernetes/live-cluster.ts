@@ -2,7 +2,7 @@
 // ~114 MB and most of a second to import; `envs`, `help` and environments read from manifests never
 // need it, and the bot must answer /healthz before anyone asks a live cluster anything.
 import type { ClusterPort } from '../../core/ports/cluster.js';
-import type { ClusterWritePort } from '../../remediation/types.js';
+import type { ClusterWritePort } from '../../core/ports/cluster-write.js';
 import { checkKubeConfigSource, type KubeConfigSource } from './kubeconfig-source.js';
 
 export interface LiveClusterOptions extends KubeConfigSource {

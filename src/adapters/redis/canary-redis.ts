@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { CanaryRedis } from '../../verify/canary-redis.js';
+import type { CanaryRedis } from '../../core/ports/canary-redis.js';
 import { connectRedis, parseInfo } from './redis-node.js';
 import { redactedAddress, redisConnectOptions } from './connect-options.js';
 import { trackConnectionErrors } from './connection-errors.js';

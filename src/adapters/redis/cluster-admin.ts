@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { AdminNode } from '../../remediation/types.js';
+import type { AdminNode } from '../../core/ports/redis-admin.js';
 import { clusterSeeds, compareAddresses, splitHostPort } from './cluster-client.js';
 import {
   openRedisAdmin,

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
-import type { RedisAdminPort } from '../../remediation/types.js';
+import type { RedisAdminPort } from '../../core/ports/redis-admin.js';
 import { redactedAddress } from './connect-options.js';
 import { parseInfo, parseKeyspace } from './redis-node.js';
 

@@ -1,9 +1,9 @@
 import { defineCheck } from '../define-check.js';
 import { clockSkew } from './clock-skew.findings.js';
-import { readAppClock, safeUrl, type FetchLike } from '../../adapters/app/app-clock.js';
+import type { ReadAppClock } from '../../core/ports/app-clock.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
 import type { Check, CheckContext, RawFinding } from '../types.js';
-import { durationMs } from '../../core/format.js';
+import { durationMs, safeUrl } from '../../core/format.js';
 
 const DEFAULT_THRESHOLD_MS = 2000;
 /** An HTTP `Date` header is truncated to the second: the true time lies in [date, date + 1 s). */
@@ -81,19 +81,14 @@ async function kubernetesOffset(ctx: ClockContext): Promise<ClockOffset | Unavai
 
 async function appOffset(
   ctx: ClockContext,
-  fetchFn: FetchLike | undefined,
+  readClock: ReadAppClock | undefined,
 ): Promise<ClockOffset | Unavailable | undefined> {
   const app = ctx.env.app;
   if (!app) return undefined;
   const source = `app ${safeUrl(app.baseUrl)}`;
+  if (!readClock) return { source, reason: 'no reader for the app clock in these sources' };
   try {
-    const r = await readAppClock({
-      baseUrl: app.baseUrl,
-      timeoutMs: app.timeoutMs,
-      now: ctx.now,
-      signal: ctx.signal,
-      ...(fetchFn ? { fetch: fetchFn } : {}),
-    });
+    const r = await readClock({ baseUrl: app.baseUrl, timeoutMs: app.timeoutMs, now: ctx.now, signal: ctx.signal });
     return { source, kind: 'app', ...offsetFromReading(r.serverMs, r.sentAt, r.receivedAt, DATE_HEADER_RESOLUTION_MS) };
   } catch (err) {
     return { source, reason: err instanceof Error ? err.message : String(err) };
@@ -163,8 +158,8 @@ function skewFinding(
 }
 
 export interface ClockSkewDeps {
-  /** Used to read the app's `Date` header (default: the global fetch). */
-  fetch?: FetchLike;
+  /** Reads the app's `Date` header; default: the reader of the environment's sources (`ctx.appClock`). */
+  readAppClock?: ReadAppClock;
 }
 
 /**
@@ -186,7 +181,7 @@ export function createClockSkewCheck(deps: ClockSkewDeps = {}): Check {
       const [redis, kube, app] = await Promise.all([
         Promise.all(ctx.redis.nodes.map((node) => redisOffset(node, ctx.now))),
         kubernetesOffset(ctx),
-        appOffset(ctx, deps.fetch),
+        appOffset(ctx, deps.readAppClock ?? ctx.appClock),
       ]);
       const offsets: ClockOffset[] = [...redis];
       const unavailable: Unavailable[] = [];
@@ -201,5 +196,5 @@ export function createClockSkewCheck(deps: ClockSkewDeps = {}): Check {
   });
 }
 
-/** The registered instance, reading the app's clock with the global fetch. */
+/** The registered instance, reading the app's clock through the environment's sources. */
 export const clockSkewCheck: Check = createClockSkewCheck();

@@ -2,7 +2,7 @@ import { type Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canaryRedisFrom } from '../../../src/adapters/redis/canary-redis.js';
 import { connectRedis, type RedisConnectOptions } from '../../../src/adapters/redis/redis-node.js';
-import type { CanaryRedis } from '../../../src/verify/canary-redis.js';
+import type { CanaryRedis } from '../../../src/core/ports/canary-redis.js';
 import { freePort } from '../../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 import { redisError } from './expect-redis-error.js';

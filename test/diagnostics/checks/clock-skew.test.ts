@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readAppClock } from '../../../src/adapters/app/app-clock.js';
+import { appClockReader, readAppClock } from '../../../src/adapters/app/app-clock.js';
 import {
   clockSkewCheck,
   createClockSkewCheck,
@@ -242,8 +242,9 @@ describe('clock.skew', () => {
 
   it('reads the app through an injected fetch', async () => {
     const check = createClockSkewCheck({
-      fetch: async () =>
-        new Response(null, { status: 200, headers: { date: new Date(Date.now() - 20_000).toUTCString() } }),
+      readAppClock: appClockReader(
+        async () => new Response(null, { status: 200, headers: { date: new Date(Date.now() - 20_000).toUTCString() } }),
+      ),
     });
     const config = testConfig({ app: { baseUrl: 'http://app.invalid/' } });
     const [f] = await runChecked(check, contextFor({ config, client }));

@@ -1,0 +1,33 @@
+import { isManifestSource, type EnvironmentConfig } from '../config/config.js';
+import type { OpenActionContext } from '../remediation/service.js';
+import type { ClusterWritePort } from '../core/ports/cluster-write.js';
+import { createLiveClusterWriter } from '../adapters/kubernetes/live-cluster.js';
+import { openClusterAdmin } from '../adapters/redis/cluster-admin.js';
+import { openRedisAdmin, redisAdminOptions } from '../adapters/redis/redis-admin.js';
+
+/**
+ * What the remediation actions need for one environment, opened per use: the Redis admin connection
+ * (admin credentials when configured, no offline queue, no retries; on a Redis Cluster one per node) and, for a live cluster, the
+ * Kubernetes writer. An environment read from manifests has no writer: actions that need one say so
+ * in their capability.
+ */
+export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: () => number }) {
+  return (env: EnvironmentConfig): OpenActionContext => {
+    const admin = redisAdminOptions(env, opts.processEnv);
+    // A cluster's every master and replica: CONFIG SET is per node.
+    const redis = env.redis.cluster ? openClusterAdmin(env, admin) : openRedisAdmin(admin);
+    let cluster: ClusterWritePort | undefined;
+    const k = env.kubernetes;
+    if (k && !isManifestSource(k)) {
+      // The Kubernetes client is loaded on the writer's first request (live-cluster.ts).
+      cluster = createLiveClusterWriter({
+        ...(k.kubeconfig ? { kubeconfig: k.kubeconfig } : {}),
+        ...(k.context ? { context: k.context } : {}),
+        namespace: k.namespace,
+        requestTimeoutMs: k.requestTimeoutMs,
+        now: opts.now,
+      });
+    }
+    return { ctx: { env, redis, ...(cluster ? { cluster } : {}), now: opts.now }, close: () => redis.close() };
+  };
+}
