@@ -116,6 +116,48 @@ export interface Message {
   overflow?: Overflow;
 }
 
+/**
+ * A value a person types or picks in a form. `name` is the key the submitted values carry; `initial`
+ * is shown filled in. Values come back as strings: the form's owner parses them (zod) and says what is wrong.
+ */
+export type Input =
+  | { kind: 'select'; name: string; label: string; options: readonly string[]; initial?: string; hint?: string }
+  | { kind: 'text'; name: string; label: string; initial?: string; placeholder?: string; hint?: string }
+  | { kind: 'number'; name: string; label: string; initial?: number; min?: number; max?: number; hint?: string };
+
+/**
+ * A form: a message to read, inputs to fill and a submit button, e.g. the preview of a fix. Each platform
+ * renders it its own way (a Slack modal, a Teams dialog or Adaptive Card, the terminal lists the inputs).
+ * `ref` is an opaque id the submission comes back with; the server never trusts anything else in it.
+ *
+ * @example
+ * const f: Form = { kind: 'preview', ref: pendingId, title: 'Preview the change', body: planMessage(plan),
+ *   inputs: [{ kind: 'select', name: 'policy', label: 'maxmemory-policy', options: POLICIES, initial: 'volatile-lru' }],
+ *   submit: 'Request approval' };
+ */
+export interface Form {
+  /** Which kind of form (the submission is routed by it), e.g. `preview`. */
+  kind: string;
+  ref: string;
+  /** Short title (Slack allows 24 characters). */
+  title: string;
+  body: Message;
+  inputs: readonly Input[];
+  /** The submit button's label; absent, the form can only be closed (nothing to submit). */
+  submit?: string;
+}
+
+/** What a submitted form carries back: its kind and ref, and the inputs' values by name (as typed). */
+export interface FormSubmission {
+  kind: string;
+  ref: string;
+  values: Readonly<Record<string, string>>;
+}
+
+/** The answer to a submission: close the form, show errors next to inputs, or show another form. */
+export type FormResult =
+  { kind: 'close' } | { kind: 'errors'; errors: Readonly<Record<string, string>> } | { kind: 'replace'; form: Form };
+
 /** Shorthand for a plain text span. */
 export const t = (text: string, style: Omit<Extract<Span, { text: string }>, 'text'> = {}): Span => ({
   text,

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import type { Logger } from '../core/logging.js';
+import type { Form, Message } from '../core/message.js';
+import type { MessageRef } from '../core/ports/chat.js';
+
+/**
+ * Who acts and where, exactly as the chat platform signed it (never taken from a button's value or from
+ * chat text). Built by each front end (`chat/slack/`, later `chat/teams/`) from the request it verified.
+ */
+export interface Actor {
+  platform: 'slack' | 'teams' | 'terminal';
+  /** Workspace (Slack team) or tenant (Teams). */
+  teamId: string;
+  userId: string;
+  channelId: string;
+  /** The message a click came from, and its thread: results go to that thread, an approval post is updated in place. */
+  message?: MessageRef & { threadTs?: string };
+  /**
+   * Which of `candidates` (group ids the access policy names) the platform says the user is in: Slack user
+   * groups, Entra ID groups. The front end caches the lookups.
+   */
+  groups(candidates: readonly string[]): Promise<string[]>;
+}
+
+/** An opened form that can be replaced while it is open (a "Preparing the preview…" form, then the preview). */
+export interface FormHandle {
+  update(form: Form): Promise<void>;
+}
+
+/**
+ * What a command can do, built per request by the front end. No command reads a platform type: it answers
+ * with neutral messages and forms, and the front end renders them (Block Kit, Adaptive Cards, terminal text).
+ */
+export interface CommandContext {
+  actor: Actor;
+  /** The command as typed (or the button's command and ref), for logs and "run it again" hints. */
+  text: string;
+  logger: Logger;
+  /**
+   * Answers the person who asked, visible only to them (Slack: the acknowledgement, then the response_url).
+   * The first reply should come quickly: platforms give up on an unanswered request (Slack after 3 s).
+   */
+  reply(message: Message): Promise<void>;
+  /** Posts in the actor's channel (or in `threadTs` of it), visible to everyone there. */
+  post(message: Message, opts?: { threadTs?: string }): Promise<MessageRef>;
+  /** Replaces a message posted earlier. */
+  update(ref: MessageRef, message: Message): Promise<void>;
+  /** Opens a form for the person (a modal); absent where the platform or the request cannot open one. */
+  openForm?(form: Form): Promise<FormHandle>;
+  /** Aborted when the bot's shutdown grace period is over: a running command says it was interrupted. */
+  interrupted?: AbortSignal;
+}
+
+/**
+ * One command, the same from every front end: `diagnose prod`, a button's `verify` with its ref.
+ * `params` validates the words after the name (zod); `run` answers through the context and may return a
+ * last reply.
+ *
+ * @example
+ * { name: 'envs', usage: 'envs', summary: 'List environments', params: z.array(z.string()).max(0).transform(() => undefined),
+ *   run: async () => envsMessage(config) }
+ */
+export interface Command<P = unknown> {
+  name: string;
+  usage: string;
+  summary: string;
+  params: z.ZodType<P, string[]>;
+  run(params: P, ctx: CommandContext): Promise<Message | void>;
+}
