@@ -104,12 +104,7 @@ export interface Bot {
 
 export function createBot(deps: BotDeps): Bot {
   const now = deps.now ?? Date.now;
-  // Before anything starts: an action naming an unknown finding, or access naming an unknown action, stops here.
-  const actions = startupActionRegistry({
-    actions: deps.actions ?? ALL_ACTIONS,
-    checks: deps.registry.catalogue,
-    config: deps.config,
-  });
+  const actions = checkedActions(deps);
   const bolt = createBoltApp({
     settings: deps.settings,
     logger: deps.logger,
@@ -146,8 +141,7 @@ export function createBot(deps: BotDeps): Bot {
       intake,
       ...(deps.render ? { render: deps.render } : {}),
     });
-  const remediation =
-    deps.remediation && buildRemediation(deps, deps.remediation, { client: bolt.app.client, actions, now });
+  const remediation = deps.remediation && buildRemediation(deps, deps.remediation, actions, bolt.app.client, now);
   const slack = createSlackFeature({
     ...engine,
     bolt,
@@ -208,11 +202,22 @@ export function createBot(deps: BotDeps): Bot {
   };
 }
 
+/** The action registry, before anything starts: an action naming an unknown finding, or access naming an unknown action, stops here. */
+function checkedActions(deps: BotDeps): ActionRegistry {
+  return startupActionRegistry({
+    actions: deps.actions ?? ALL_ACTIONS,
+    checks: deps.registry.catalogue,
+    config: deps.config,
+  });
+}
+
 /** The remediation flow over the shared state store: pending actions, locks, offers and the audit. */
 function buildRemediation(
   deps: BotDeps,
   r: NonNullable<BotDeps['remediation']>,
-  { client, actions, now }: { client: App['client']; actions: ActionRegistry; now: () => number },
+  actions: ActionRegistry,
+  client: App['client'],
+  now: () => number,
 ): Remediation {
   const { config, logger } = deps;
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;

@@ -99,6 +99,39 @@ function parseWait(text: string | undefined): number | undefined {
   return n;
 }
 
+/** `demo`, with the actions whose buttons its report would carry (an action naming an unknown finding stops it). */
+async function demoCli(io: CliIo, json: boolean, options: CliOptions): Promise<number> {
+  const [{ demoCommand }, { createActionRegistry }, registry, actions] = await Promise.all([
+    import('./demo-command.js'),
+    import('../remediation/actions/index.js'),
+    loadRegistry(),
+    loadActions(options),
+  ]);
+  createActionRegistry(actions, registry.catalogue);
+  return demoCommand({ registry, actions, io, json });
+}
+
+/** `fix <env> <action> --dry-run`, with the action registry checked at start as the bot checks it. */
+async function fixCli(rest: string[], values: ReturnType<typeof parse>['values'], io: CliIo, options: CliOptions) {
+  const [envName, action, ...extra] = rest;
+  if (!envName || !action)
+    throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
+  const config = await loadConfig(values.config, io.env, options);
+  const [{ fixCommand }, { actionContextOpener }, { startupActionRegistry }, registry, list] = await Promise.all([
+    import('./fix-command.js'),
+    import('../app/action-context.js'),
+    import('../app/action-registry.js'),
+    loadRegistry(),
+    loadActions(options),
+  ]);
+  const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
+  return fixCommand(
+    { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
+    { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
+  );
+}
+
 /**
  * The terminal entry: `diagnose`, `envs`, `demo`. Returns the exit code; every error the user can
  * act on is printed as a message, anything else with a reference and its stack on stderr.
@@ -112,17 +145,9 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}
       return command === undefined && !values.help ? 2 : 0;
     }
     switch (command) {
-      case 'demo': {
+      case 'demo':
         if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
-        const { demoCommand } = await import('./demo-command.js');
-        const [registry, actions, { createActionRegistry }] = await Promise.all([
-          loadRegistry(),
-          loadActions(options),
-          import('../remediation/actions/index.js'),
-        ]);
-        createActionRegistry(actions, registry.catalogue); // an action naming an unknown finding stops here
-        return await demoCommand({ registry, actions, io, json: values.json });
-      }
+        return await demoCli(io, values.json, options);
       case 'envs': {
         const config = await loadConfig(values.config, io.env, options);
         for (const env of Object.values(config.environments)) {
@@ -179,26 +204,8 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}
         );
         return verifyExitCode(result);
       }
-      case 'fix': {
-        const [envName, action, ...extra] = rest;
-        if (!envName || !action)
-          throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
-        if (extra.length)
-          throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
-        const config = await loadConfig(values.config, io.env, options);
-        const [{ fixCommand }, { actionContextOpener }, { startupActionRegistry }, registry, list] = await Promise.all([
-          import('./fix-command.js'),
-          import('../app/action-context.js'),
-          import('../app/action-registry.js'),
-          loadRegistry(),
-          loadActions(options),
-        ]);
-        const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
-        return await fixCommand(
-          { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
-          { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
-        );
-      }
+      case 'fix':
+        return await fixCli(rest, values, io, options);
       case 'monitor':
       case 'status': {
         const { runMonitorCli } = await import('./monitor-cli.js');
