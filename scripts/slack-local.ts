@@ -34,6 +34,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const textOf = (v: unknown): string => (isObject(v) && typeof v.text === 'string' ? v.text : '');
 /** The label of a select option (`{ text: { text }, value }`). */
+/** A string field of a payload object, '' when absent or not a string. */
+const field = (o: Json, key: string): string => (typeof o[key] === 'string' ? o[key] : '');
 const optionOf = (v: unknown): string => (isObject(v) ? textOf(v.text) : '');
 
 interface Button {
@@ -129,12 +131,12 @@ function blockLines(blocks: unknown, onButton: (actionId: string, value: string,
         return [
           list(b.elements)
             .filter(isObject)
-            .map((e) => `[${onButton(String(e.action_id), String(e.value ?? ''), textOf(e.text))}] ${textOf(e.text)}`)
+            .map((e) => `[${onButton(String(e.action_id), field(e, 'value'), textOf(e.text))}] ${textOf(e.text)}`)
             .join('  '),
         ];
       case 'input': {
         const el = isObject(b.element) ? b.element : {};
-        const initial = optionOf(el.initial_option) || String(el.initial_value ?? '');
+        const initial = optionOf(el.initial_option) || field(el, 'initial_value');
         const options = list(el.options).map(optionOf).join(' | ');
         return [`(input ${String(b.block_id)}) ${textOf(b.label)}: ${initial}${options ? `   [${options}]` : ''}`];
       }
@@ -226,7 +228,7 @@ async function main(): Promise<number> {
       for (const b of list(openView.blocks).filter((x): x is Json => isObject(x) && x.type === 'input')) {
         const el = isObject(b.element) ? b.element : {};
         const name = String(b.block_id).replace(/^param:/, '');
-        const value = given[name] ?? (optionOf(el.initial_option) || String(el.initial_value ?? ''));
+        const value = given[name] ?? (optionOf(el.initial_option) || field(el, 'initial_value'));
         state[String(b.block_id)] = {
           [String(el.action_id)]:
             el.type === 'static_select'
