@@ -28,7 +28,9 @@ import type { CheckRegistry } from './diagnostics/registry.js';
 import { createHost, type Feature, type Host } from './host/host.js';
 import type { Probe } from './core/feature.js';
 import { createBoltApp } from './chat/slack/bolt-app.js';
-import type { Subcommand, SubcommandRegistry } from './chat/slack/listeners/commands/subcommands.js';
+import { commandMetrics } from './commands/command-metrics.js';
+import type { Command } from './commands/context.js';
+import type { CommandRegistry } from './commands/registry.js';
 import type { RenderOptions } from './chat/slack/render/block-kit.js';
 import { createSlackFeature } from './chat/slack/slack-feature.js';
 import { slackChat } from './chat/slack/slack-chat.js';
@@ -57,7 +59,8 @@ export interface BotDeps {
   outbox?: { store?: QueueStore; delaysMs?: readonly number[]; pollMs?: number };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
-  extraSubcommands?: readonly Subcommand<any>[];
+  /** Commands beside the built-in ones (the monitor's `status`); a name that collides fails at construction. */
+  extraCommands?: readonly Command[];
   extraFeatures?: readonly Feature[];
   /** Run after in-flight work drained at shutdown: close sources and stores. */
   onClose?: readonly (() => Promise<void>)[];
@@ -84,7 +87,7 @@ export interface BotDeps {
 
 export interface Bot {
   app: App;
-  subcommands: SubcommandRegistry;
+  commands: CommandRegistry;
   host: Host;
   start(): Promise<{ port: number }>;
   /** Stops intake, drains in-flight work within the grace period, then closes what `onClose` names. */
@@ -144,9 +147,9 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     postpone: outbox.postpone,
     intake,
-    ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
+    ...(deps.extraCommands ? { extraCommands: deps.extraCommands } : {}),
     ...(deps.render ? { render: deps.render } : {}),
-    ...(deps.metrics ? { metrics: slackMetrics(deps.metrics) } : {}),
+    ...(deps.metrics ? { metrics: slackMetrics(deps.metrics), commandMetrics: commandMetrics(deps.metrics) } : {}),
     ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
     ...(remediation && deps.remediation
       ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } }
@@ -181,7 +184,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   return {
     app: bolt.app,
-    subcommands: slack.subcommands,
+    commands: slack.commands,
     host,
     start: async () => {
       const started = await host.start();

@@ -8,7 +8,7 @@ import { createLogger, scrubSecrets } from './core/logging.js';
 import { Registry } from 'prom-client';
 import { monitorFeatureFor } from './app/monitor-feature.js';
 import { checkMetrics, instrumentChecks } from './diagnostics/check-metrics.js';
-import { statusCommand } from './chat/slack/listeners/commands/status.js';
+import { statusCommand } from './commands/status.js';
 
 /**
  * Bolt and the Kubernetes client take a while to load; they are imported only once the settings and the
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
       config,
       registry: createCheckRegistry(instrumentChecks(allChecks, checkMetrics(metrics))),
       extraFeatures: [monitor.feature],
-      extraSubcommands: [statusCommand({ config, status: (env) => monitor.status(env) })],
+      extraCommands: [statusCommand({ config, status: (env) => monitor.status(env) })],
       sourcesFor: sources.sourcesFor,
       logger,
       alerts: {

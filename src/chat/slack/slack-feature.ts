@@ -13,20 +13,22 @@ import type { CheckRegistry } from '../../diagnostics/registry.js';
 import type { Feature } from '../../core/feature.js';
 import type { StateStore } from '../../core/ports/state-store.js';
 import type { Remediation } from '../../remediation/service.js';
+import { openCanaryRedis } from '../../adapters/redis/canary-redis.js';
+import { auditCommand } from '../../commands/audit.js';
+import type { CommandMetrics } from '../../commands/command-metrics.js';
+import type { Command } from '../../commands/context.js';
+import { createDispatcher } from '../../commands/dispatch.js';
+import { envsCommand } from '../../commands/envs.js';
+import { helpCommand } from '../../commands/help.js';
+import { createCommandRegistry, type CommandRegistry } from '../../commands/registry.js';
+import { COMMAND_NAME } from './command-context.js';
 import { registerCommandButtons } from './listeners/actions/command-buttons.js';
 import { registerRemediationListeners } from './listeners/actions/remediation-buttons.js';
-import { auditCommand } from './listeners/commands/audit.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
-import { COMMAND_NAME, createCommandRouter } from './listeners/commands/command-router.js';
+import { createSlashCommandListener } from './listeners/commands/slash-command.js';
 import { diagnoseCommand, type DiagnoseCommandDeps } from './listeners/commands/diagnose.js';
-import { envsCommand } from './listeners/commands/envs.js';
-import { helpCommand } from './listeners/commands/help.js';
-import {
-  createSubcommandRegistry,
-  type Subcommand,
-  type SubcommandRegistry,
-} from './listeners/commands/subcommands.js';
 import { verifyCommand } from './listeners/commands/verify.js';
+import { slackGroupMembership } from './user-groups.js';
 import { slackChat } from './slack-chat.js';
 import { createAlertListener } from './listeners/messages/alert-listener.js';
 import type { RenderOptions } from './render/block-kit.js';
@@ -34,8 +36,10 @@ import { createReplayGuard } from './replay-guard.js';
 import { slackEventsRoute } from './slack-events-route.js';
 
 export interface SlackFeatureDeps {
-  /** The bot's own metrics (`/metrics`): command latency and Slack API errors; absent, nothing is recorded. */
+  /** Slack API errors on `/metrics`; absent, nothing is recorded. */
   metrics?: SlackMetrics;
+  /** Command latency on `/metrics`; absent, nothing is recorded. */
+  commandMetrics?: CommandMetrics;
   bolt: BoltApp;
   settings: BotSettings;
   config: Config;
@@ -45,8 +49,8 @@ export interface SlackFeatureDeps {
   now: () => number;
   /** Alert posts read in `slack.incidentChannels` go here; absent, the bot does not read channels. */
   onAlertPost?: AlertPostHandler;
-  /** Extra subcommands; a name that collides with a built-in one fails at construction. */
-  extraSubcommands?: readonly Subcommand<any>[];
+  /** Extra commands; a name that collides with a built-in one fails at construction. */
+  extraCommands?: readonly Command[];
   render?: RenderOptions;
   /** Where `verify` reads the env vars the config names (Redis password, app API token). */
   processEnv: NodeJS.ProcessEnv;
@@ -67,7 +71,7 @@ export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
 
 export interface SlackFeature {
   feature: Feature;
-  subcommands: SubcommandRegistry;
+  commands: CommandRegistry;
 }
 
 /**
@@ -83,67 +87,27 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
     deps.render,
     deps.metrics ? (code) => deps.metrics?.slackApiErrors.inc({ code }) : undefined,
   );
-  const observeCommand = deps.metrics
-    ? (command: string, seconds: number) => deps.metrics?.commandLatency.observe({ command }, seconds)
-    : undefined;
   const service = deps.remediation?.service;
-  // Known once the feature is registered on the host; verify reads it when it runs.
-  let interrupted: AbortSignal | undefined;
-  // help lists the registry it is part of: the closure reads it after construction.
-  const registry: SubcommandRegistry = createSubcommandRegistry([
-    diagnoseCommand({
-      config: deps.config,
-      registry: deps.registry,
-      sourcesFor: deps.sourcesFor,
-      now,
-      render: deps.render,
-      ...(deps.postpone ? { postpone: deps.postpone } : {}),
-      ...(deps.intake ? { limit: deps.intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY) } : {}),
-      ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
-    }),
-    envsCommand({ config: deps.config }),
-    helpCommand({ subcommands: () => registry, checks: deps.registry }),
-    verifyCommand({
-      config: deps.config,
-      chat,
-      processEnv: deps.processEnv,
-      now,
-      interrupted: () => interrupted,
-      ...(service
-        ? {
-            // A refused verify is audited like every other denial.
-            authorize: async (actor, env) => {
-              const decision = await service.mayVerify(actor, env);
-              if (!decision.allowed) await service.deniedVerify(actor, env, decision);
-              return decision;
-            },
-          }
-        : {}),
-    }),
-    ...(service ? [auditCommand({ remediation: service })] : []),
-    ...(deps.extraSubcommands ?? []),
-  ]);
+  const membership = slackGroupMembership(app.client, { now });
+  const commands = builtInCommands(deps, service);
+  const dispatcher = createDispatcher({
+    commands,
+    ...(deps.commandMetrics ? { metrics: deps.commandMetrics } : {}),
+  });
 
   const feature: Feature = {
     name: 'slack',
     register(host) {
-      interrupted = host.work.interrupted;
-      const router = createCommandRouter({
-        subcommands: registry,
+      const listener = createSlashCommandListener({
+        dispatcher,
         chat,
+        membership,
         logger,
         interrupted: host.work.interrupted,
-        ...(observeCommand ? { observeCommand } : {}),
       });
       // Tracked, so that shutdown waits for a diagnosis the user was promised.
-      app.command(COMMAND_NAME, (args) => host.work.run(() => router(args)));
-      registerCommandButtons(app, {
-        subcommands: registry,
-        chat,
-        work: host.work,
-        logger,
-        ...(observeCommand ? { observeCommand } : {}),
-      });
+      app.command(COMMAND_NAME, (args) => host.work.run(() => listener(args)));
+      registerCommandButtons(app, { dispatcher, chat, membership, work: host.work, logger });
       if (deps.remediation) {
         registerRemediationListeners(app, {
           remediation: deps.remediation.service,
@@ -250,5 +214,42 @@ export function createSlackFeature(deps: SlackFeatureDeps): SlackFeature {
       }
     },
   };
-  return { feature, subcommands: registry };
+  return { feature, commands };
+}
+
+/** The commands of the bot, from a plain list; `help` lists the registry it is part of. */
+function builtInCommands(deps: SlackFeatureDeps, service: Remediation | undefined): CommandRegistry {
+  const registry: CommandRegistry = createCommandRegistry([
+    diagnoseCommand({
+      config: deps.config,
+      registry: deps.registry,
+      sourcesFor: deps.sourcesFor,
+      now: deps.now,
+      ...(deps.render ? { report: deps.render } : {}),
+      ...(deps.postpone ? { postpone: deps.postpone } : {}),
+      ...(deps.intake ? { limit: deps.intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY) } : {}),
+      ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
+    }),
+    envsCommand({ config: deps.config }),
+    helpCommand({ commands: () => registry, checks: deps.registry }),
+    verifyCommand({
+      config: deps.config,
+      processEnv: deps.processEnv,
+      openRedis: openCanaryRedis,
+      now: deps.now,
+      ...(service
+        ? {
+            // A refused verify is audited like every other denial.
+            authorize: async (actor, env) => {
+              const decision = await service.mayVerify(actor, env);
+              if (!decision.allowed) await service.deniedVerify(actor, env, decision);
+              return decision;
+            },
+          }
+        : {}),
+    }),
+    ...(service ? [auditCommand({ remediation: service })] : []),
+    ...(deps.extraCommands ?? []),
+  ]);
+  return registry;
 }
