@@ -148,7 +148,8 @@ export const memoryCheck = defineCheck({
         title: `Redis memory at ${percent(worst.usedRatio)} of maxmemory${onWorst} (${worst.usedMemoryHuman} of ${worst.maxmemoryHuman})${nodes.length > 1 ? `; above ${percent(HIGH_USAGE_RATIO)}${onNodes(high, nodes.length, noun)}` : ''}`,
         detail: evicting
           ? `Memory is above ${percent(HIGH_USAGE_RATIO)} and Redis has evicted ${count(evictedKeys)} keys: sessions are being removed before their TTL.`
-          : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys (sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.`,
+          : `Memory is above ${percent(HIGH_USAGE_RATIO)} of maxmemory; once it is full Redis evicts keys ` +
+            '(sessions vanish before their TTL) or rejects writes, depending on maxmemory-policy.',
         evidence: {
           ...memoryEvidence,
           evictedKeys,
@@ -156,7 +157,12 @@ export const memoryCheck = defineCheck({
           ratePerSecond,
           ...(nodes.length > 1 ? { highNodes: high } : {}),
         },
-        fix: `Increase maxmemory (see the redis-memory.md runbook) or reduce what is stored: the set-maxmemory action changes only that directive, live and in the ConfigMap; by hand, change only the maxmemory line in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (kubectl edit configmap ${cmName(ctx.env)} -n ${nsName(ctx.env)}) and apply it live with redis-cli CONFIG SET maxmemory <size>.`,
+        fix:
+          'Increase maxmemory (see the redis-memory.md runbook) or reduce what is stored: the ' +
+          'set-maxmemory action changes only that directive, live and in the ConfigMap; by hand, change ' +
+          `only the maxmemory line in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (kubectl ` +
+          `edit configmap ${cmName(ctx.env)} -n ${nsName(ctx.env)}) and apply it live with redis-cli ` +
+          'CONFIG SET maxmemory <size>.',
       });
     }
 
@@ -166,11 +172,16 @@ export const memoryCheck = defineCheck({
         id: memoryEvictions.id,
         severity: ongoing ? 'critical' : 'warning',
         title: ongoing
-          ? `Redis is evicting keys now${onNodes(evicting, nodes.length, noun)}: ${count(evictedInWindow)} in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
-          : `Redis has evicted ${count(evictedKeys)} keys since its start${onNodes(evicted, nodes.length, noun)} (none during a ${durationMs(elapsedMs)} window)`,
+          ? `Redis is evicting keys now${onNodes(evicting, nodes.length, noun)}: ${count(evictedInWindow)} ` +
+            `in ${durationMs(elapsedMs)} (${decimal(ratePerSecond, 2)}/s, ${count(evictedKeys)} in total)`
+          : `Redis has evicted ${count(evictedKeys)} keys since its start${onNodes(evicted, nodes.length, noun)} ` +
+            `(none during a ${durationMs(elapsedMs)} window)`,
         detail: ongoing
-          ? `Keys are being evicted under memory pressure right now (measured over the ${durationMs(elapsedMs)} after the keyspace sample, while the bot read no keys); with a policy that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).`
-          : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) but none during the measurement window; sessions may have been lost then.',
+          ? 'Keys are being evicted under memory pressure right now (measured over the ' +
+            `${durationMs(elapsedMs)} after the keyspace sample, while the bot read no keys); with a policy ` +
+            'that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
+          : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) ' +
+            'but none during the measurement window; sessions may have been lost then.',
         evidence: {
           ...memoryEvidence,
           evictedKeys,
@@ -182,7 +193,10 @@ export const memoryCheck = defineCheck({
           evictedDuringSample,
           ...(nodes.length > 1 ? { evictingNodes: ongoing ? evicting : evicted } : {}),
         },
-        fix: `Give Redis more memory (the set-maxmemory action, see redis-memory.md) or set maxmemory-policy volatile-lru so that only keys with a TTL are evicted (the set-eviction-policy action); each changes one directive, live and in the ${cmName(ctx.env)} ConfigMap (runbook Scenario 1).`,
+        fix:
+          'Give Redis more memory (the set-maxmemory action, see redis-memory.md) or set maxmemory-policy ' +
+          'volatile-lru so that only keys with a TTL are evicted (the set-eviction-policy action); each ' +
+          `changes one directive, live and in the ${cmName(ctx.env)} ConfigMap (runbook Scenario 1).`,
       });
     }
 
@@ -206,7 +220,10 @@ export const memoryCheck = defineCheck({
           usedRatio: null,
           addresses: unlimited.map((r) => r.address),
         },
-        fix: `Set maxmemory below the container memory limit, with maxmemory-policy volatile-lru: the set-maxmemory and set-eviction-policy actions, or those two lines in the redis.conf key of the ${cmName(ctx.env)} ConfigMap (add them, leave the other lines as they are), then restart Redis.`,
+        fix:
+          'Set maxmemory below the container memory limit, with maxmemory-policy volatile-lru: the ' +
+          'set-maxmemory and set-eviction-policy actions, or those two lines in the redis.conf key of the ' +
+          `${cmName(ctx.env)} ConfigMap (add them, leave the other lines as they are), then restart Redis.`,
       });
     }
     return findings;
