@@ -78,14 +78,29 @@ function missingNeed(check: Check, sources: Sources, env: EnvironmentConfig): st
   return `no ${missing.join(' / ')} source configured for environment "${env.name}"`;
 }
 
-async function withTimeout<T>(ms: number, controller: AbortController, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` until it settles or `ms` have passed on the engine's clock. A timer of the time left fires and
+ * reads the clock again, so an injected clock decides when a check times out (on the real clock: one timer).
+ */
+async function withTimeout<T>(
+  ms: number,
+  now: () => number,
+  controller: AbortController,
+  work: () => Promise<T>,
+): Promise<T> {
+  const deadline = now() + ms;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // Reject first: a check that settles on abort must not win the race.
-      reject(new CheckTimeout(ms));
-      controller.abort();
-    }, ms);
+    const wait = (left: number) => {
+      timer = setTimeout(() => {
+        const left = deadline - now();
+        if (left > 0) return wait(left);
+        // Reject first: a check that settles on abort must not win the race.
+        reject(new CheckTimeout(ms));
+        controller.abort();
+      }, left);
+    };
+    wait(ms);
   });
   try {
     return await Promise.race([work(), timeout]);
@@ -160,7 +175,7 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
           signal: controller.signal,
           note: (message) => notes.push(message),
         };
-        const raw = await withTimeout(timeoutMs, controller, () => check.run(ctx));
+        const raw = await withTimeout(timeoutMs, now, controller, () => check.run(ctx));
         // A finding outside the check's catalogue entry breaks the report contract: refuse it, loudly.
         const violations = raw.flatMap((f) => catalogue.violation(check.id, f) ?? []);
         const findings = raw.filter((f) => !catalogue.violation(check.id, f)).map((f) => ({ ...f, check: check.id }));
