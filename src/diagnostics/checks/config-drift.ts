@@ -125,7 +125,10 @@ export const configDriftCheck = defineCheck({
         id: spec.id,
         severity: spec.severity.default,
         title: `Live Redis differs from its ConfigMap: ${pairs.join('; ')}`,
-        detail: `The running Redis does not run what the ${where} says. Redis reads the file only at start, so the value was changed at runtime (CONFIG SET) or the ConfigMap changed without a restart; at the next restart Redis returns to the ConfigMap's value.`,
+        detail:
+          `The running Redis does not run what the ${where} says. Redis reads the file only at start, so ` +
+          'the value was changed at runtime (CONFIG SET) or the ConfigMap changed without a restart; at ' +
+          `the next restart Redis returns to the ConfigMap's value.`,
         evidence: {
           configMap: k.redisConfigMap,
           namespace: k.namespace,
