@@ -30,7 +30,6 @@ const usedMemoryCheck = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ usedMemory: z.number() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {
