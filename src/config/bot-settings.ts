@@ -79,7 +79,8 @@ const envSchema = z.object({
     .transform((v) => (v ? v : undefined))
     .refine(
       (v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v),
-      'ALERTMANAGER_TOKEN is too weak: use at least 16 printable characters without spaces (e.g. openssl rand -hex 32), or unset it to disable POST /alertmanager',
+      'ALERTMANAGER_TOKEN is too weak: use at least 16 printable characters without spaces ' +
+        '(e.g. openssl rand -hex 32), or unset it to disable POST /alertmanager',
     ),
   STATE_REDIS_URL: z
     .string()
