@@ -195,12 +195,14 @@ function failedFinding(
   env: EnvironmentConfig,
   noun: string,
 ): RawFinding | undefined {
-  if (!failed.length) return undefined;
+  const [firstFailed] = failed;
+  if (!firstFailed) return undefined;
   const writeFailed = failed.filter((r) => r.lastWriteStatus === 'err');
-  const r = writeFailed[0] ?? (failed[0] as AofReading);
+  const r = writeFailed[0] ?? firstFailed;
   // A failed write makes Redis refuse every write (MISCONF): no session can be created or refreshed.
   // A failed rewrite alone leaves Redis serving while the AOF grows and the rewrite is retried.
   const severity: Severity = writeFailed.length ? 'critical' : 'warning';
+  const consecutive = r.consecutiveFailures ? ` (${count(r.consecutiveFailures)} consecutive failures)` : '';
   const where = onNodes(
     failed.map((x) => x.address),
     all.length,
@@ -216,7 +218,9 @@ function failedFinding(
       ? 'The last write to the append-only file failed (disk full, read-only or missing volume). Redis ' +
         'now refuses writes with a MISCONF error, so sessions can be neither created nor refreshed ' +
         '(EXPIRE), and the app sees failures it may treat as missing sessions.'
-      : `The last background AOF rewrite failed${r.consecutiveFailures ? ` (${count(r.consecutiveFailures)} consecutive failures)` : ''}. Redis keeps serving and retries, but the AOF keeps growing and every retry forks again under load; if the cause is the disk, writes fail next (runbook Scenario 7).`,
+      : `The last background AOF rewrite failed${consecutive}. Redis keeps serving and retries, but the AOF ` +
+        'keeps growing and every retry forks again under load; if the cause is the disk, writes fail next ' +
+        '(runbook Scenario 7).',
     evidence: {
       lastBgrewriteStatus: r.lastBgrewriteStatus,
       lastWriteStatus: r.lastWriteStatus,
@@ -237,8 +241,9 @@ function inProgressFinding(
   env: EnvironmentConfig,
   noun: string,
 ): RawFinding | undefined {
-  if (!busy.length) return undefined;
-  const r = busy.find((x) => x.rewriteInProgress) ?? (busy[0] as AofReading);
+  const [firstBusy] = busy;
+  if (!firstBusy) return undefined;
+  const r = busy.find((x) => x.rewriteInProgress) ?? firstBusy;
   const running = r.rewriteInProgress;
   const where = onNodes(
     busy.map((x) => x.address),
@@ -336,19 +341,38 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
     pct !== null && minSize !== null && pct > 0 ? Math.max(Math.round((base * pct) / 100), minSize - base, 0) : null;
   // uptime_in_seconds is whole seconds: a server up for less than one counts as up for one.
   const hours = Math.max(1, r.uptimeSeconds) / 3600;
-  const ratePerHour = r.rewrites !== null ? Math.round((r.rewrites / hours) * 10) / 10 : null;
+  const { rewrites } = r;
+  const ratePerHour = rewrites !== null ? Math.round((rewrites / hours) * 10) / 10 : null;
   const observed =
     autoOn &&
-    r.rewrites !== null &&
-    r.rewrites >= FREQUENT_MIN_REWRITES &&
+    rewrites !== null &&
+    rewrites >= FREQUENT_MIN_REWRITES &&
     ratePerHour !== null &&
     ratePerHour >= FREQUENT_REWRITES_PER_HOUR;
   if (observed) {
     reasons.unshift(
-      `${count(r.rewrites as number)} AOF rewrites in ${duration(r.uptimeSeconds)} of uptime (${decimal(ratePerHour as number)} per hour)`,
+      `${count(rewrites)} AOF rewrites in ${duration(r.uptimeSeconds)} of uptime (${decimal(ratePerHour)} per hour)`,
     );
   }
   return { reading: r, reasons, observed, ratePerHour, rewriteEveryBytes };
+}
+
+/** The rewrite settings in words, and how often they make Redis rewrite. */
+function settingsText(a: FrequentRewrites): string {
+  const s = a.reading.settings;
+  if (!s.configAllowed) {
+    return (
+      'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings ' +
+      'could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.'
+    );
+  }
+  const minSize = s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes);
+  const every =
+    a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : '';
+  return (
+    `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, ` +
+    `auto-aof-rewrite-min-size ${minSize}${every}.`
+  );
 }
 
 function frequentFinding(
@@ -358,8 +382,9 @@ function frequentFinding(
   noun: string,
 ): RawFinding | undefined {
   const flagged = assessed.filter((a) => a.reasons.length);
-  if (!flagged.length) return undefined;
-  const a = flagged.find((x) => x.observed) ?? (flagged[0] as FrequentRewrites);
+  const [firstFlagged] = flagged;
+  if (!firstFlagged) return undefined;
+  const a = flagged.find((x) => x.observed) ?? firstFlagged;
   const r = a.reading;
   const s = r.settings;
   const where = onNodes(
@@ -367,21 +392,17 @@ function frequentFinding(
     all.length,
     noun,
   );
-  const settingsText = s.configAllowed
-    ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : ''}.`
-    : 'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings ' +
-      'could not be read; ask the provider for auto-aof-rewrite-percentage and ' +
-      'auto-aof-rewrite-min-size.';
   return {
     id: frequentRewrites.id,
     // Settings alone are a risk; rewrites actually happening this often are a problem.
     severity: a.observed ? 'warning' : 'info',
-    title: a.observed
-      ? `AOF rewrites are frequent${where}: ${count(r.rewrites as number)} (${decimal(a.ratePerHour as number)} per hour)`
-      : `AOF rewrite settings make rewrites frequent${where}`,
+    title:
+      a.observed && r.rewrites !== null && a.ratePerHour !== null
+        ? `AOF rewrites are frequent${where}: ${count(r.rewrites)} (${decimal(a.ratePerHour)} per hour)`
+        : `AOF rewrite settings make rewrites frequent${where}`,
     detail:
       `${a.reasons.join('; ')}. Every rewrite forks Redis and rewrites the dataset to disk, which ` +
-      `adds latency under load (runbook Scenario 7). ${settingsText}`,
+      `adds latency under load (runbook Scenario 7). ${settingsText(a)}`,
     // The numbers first: one-line renderers show the leading pairs.
     evidence: {
       rewritePercentage: s.rewritePercentage,

@@ -46,14 +46,18 @@ export function offsetFromReading(
 }
 
 async function redisOffset(node: RedisNodePort, now: () => number): Promise<ClockOffset> {
-  let best: Pick<ClockOffset, 'offsetMs' | 'uncertaintyMs' | 'roundTripMs'> | undefined;
-  for (let i = 0; i < REDIS_READINGS; i++) {
+  const readOnce = async () => {
     const sentAt = now();
     const remote = await node.time();
-    const reading = offsetFromReading(remote, sentAt, now(), 0);
-    if (!best || reading.roundTripMs < best.roundTripMs) best = reading;
+    return offsetFromReading(remote, sentAt, now(), 0);
+  };
+  // The reading with the shortest round trip is the most exact one.
+  let best = await readOnce();
+  for (let i = 1; i < REDIS_READINGS; i++) {
+    const reading = await readOnce();
+    if (reading.roundTripMs < best.roundTripMs) best = reading;
   }
-  return { source: `redis ${node.address}`, kind: 'redis', ...(best as NonNullable<typeof best>) };
+  return { source: `redis ${node.address}`, kind: 'redis', ...best };
 }
 
 interface Unavailable {
