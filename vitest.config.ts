@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // Block Kit limits over every test's Slack traffic (test/fakes/block-kit-limits.ts).
+    setupFiles: ['test/support/block-kit-setup.ts'],
     // Each worker is its own process (tests set process.env) with its own redis-server (global setup),
     // so files run in parallel. Much of the suite waits on I/O (Redis, child processes, TTLs decaying),
     // so more workers than CPUs pays off (2 CPUs: 4 workers ran the suite in 18-25 s, 2 workers in 23-25 s);

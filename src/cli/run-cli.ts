@@ -1,12 +1,29 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import type { RemediationAction } from '../remediation/types.js';
 import type { CliIo } from './io.js';
+
+export interface CliOptions {
+  /** The remediation actions (default `ALL_ACTIONS`); a test adds one by passing `[...ALL_ACTIONS, action]`. */
+  actions?: readonly RemediationAction[];
+}
 
 // The commands, the checks and their clients (ioredis, the Kubernetes client, zod) are imported by the
 // command that needs them, so `help` and usage errors answer without loading them.
-const loadConfig = async (flag: string | undefined, env: NodeJS.ProcessEnv) => {
-  const { loadConfigFile, resolveConfigPath } = await import('../config/config.js');
-  return loadConfigFile(resolveConfigPath(flag, env));
+const loadActions = async (options: CliOptions) =>
+  options.actions ?? (await import('../remediation/actions/index.js')).ALL_ACTIONS;
+/** The config file, its `access` section checked against the actions (as the bot checks it at start-up). */
+const loadConfig = async (flag: string | undefined, env: NodeJS.ProcessEnv, options: CliOptions) => {
+  const [{ loadConfigFile, resolveConfigPath }, { createActionRegistry }, { checkAccessActions }, actions] =
+    await Promise.all([
+      import('../config/config.js'),
+      import('../remediation/actions/index.js'),
+      import('../app/action-registry.js'),
+      loadActions(options),
+    ]);
+  const config = loadConfigFile(resolveConfigPath(flag, env));
+  checkAccessActions(config, createActionRegistry(actions));
+  return config;
 };
 const loadRegistry = async () => {
   const [{ allChecks }, { createCheckRegistry }] = await Promise.all([
@@ -86,7 +103,7 @@ function parseWait(text: string | undefined): number | undefined {
  * The terminal entry: `diagnose`, `envs`, `demo`. Returns the exit code; every error the user can
  * act on is printed as a message, anything else with a reference and its stack on stderr.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
@@ -98,10 +115,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'demo': {
         if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
         const { demoCommand } = await import('./demo-command.js');
-        return await demoCommand({ registry: await loadRegistry(), io, json: values.json });
+        const [registry, actions, { createActionRegistry }] = await Promise.all([
+          loadRegistry(),
+          loadActions(options),
+          import('../remediation/actions/index.js'),
+        ]);
+        createActionRegistry(actions, registry.catalogue); // an action naming an unknown finding stops here
+        return await demoCommand({ registry, actions, io, json: values.json });
       }
       case 'envs': {
-        const config = await loadConfig(values.config, io.env);
+        const config = await loadConfig(values.config, io.env, options);
         for (const env of Object.values(config.environments)) {
           io.stdout.write(
             `${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`,
@@ -113,7 +136,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const [envName, ...extra] = rest;
         if (!envName) throw new UsageError('diagnose needs an environment name');
         if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
-        const config = await loadConfig(values.config, io.env);
+        const config = await loadConfig(values.config, io.env, options);
         const [{ createSourceCache }, { diagnoseCommand, exitCodeFor }, registry] = await Promise.all([
           import('../app/sources.js'),
           import('./diagnose-command.js'),
@@ -148,7 +171,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!envName) throw new UsageError('verify needs an environment name');
         if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
         const waitSeconds = parseWait(values.wait);
-        const config = await loadConfig(values.config, io.env);
+        const config = await loadConfig(values.config, io.env, options);
         const { verifyCommand, verifyExitCode } = await import('./verify-command.js');
         const result = await verifyCommand(
           { config, io },
@@ -162,20 +185,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
         if (extra.length)
           throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
-        const config = await loadConfig(values.config, io.env);
-        const [{ fixCommand }, { actionContextOpener }] = await Promise.all([
+        const config = await loadConfig(values.config, io.env, options);
+        const [{ fixCommand }, { actionContextOpener }, { startupActionRegistry }, registry, list] = await Promise.all([
           import('./fix-command.js'),
           import('../app/action-context.js'),
+          import('../app/action-registry.js'),
+          loadRegistry(),
+          loadActions(options),
         ]);
+        const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
         return await fixCommand(
-          { config, io, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
+          { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
           { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
         );
       }
       case 'monitor':
       case 'status': {
         const { runMonitorCli } = await import('./monitor-cli.js');
-        return await runMonitorCli(command, rest, await loadConfig(values.config, io.env), io);
+        return await runMonitorCli(command, rest, await loadConfig(values.config, io.env, options), io);
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

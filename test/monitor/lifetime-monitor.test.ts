@@ -176,7 +176,7 @@ describe('session lifetime monitor (real redis-server with keyspace notification
       await expect
         .poll(lines, deadline)
         .toContain(`evicted ${evicted}, deleted 3, early_expiration 0, no_ttl 1, short_ttl 1`);
-      expect(await lines()).toContain('watching by replica `replica-a`');
+      expect(await lines()).toContain('watching by replica replica-a');
     } finally {
       await run.host.stop();
       await c0.config('SET', 'maxmemory-policy', 'noeviction');

@@ -134,14 +134,19 @@ function skewFinding(
   const ns = k?.namespace ?? 'langgraph-agent';
   const fix =
     `Make sure NTP (chrony or systemd-timesyncd) runs and is synchronised on every node${botClockSuspect ? ", including the bot's host" : ''}; ` +
-    `compare the clocks the runbook's way (Scenario 5): kubectl exec -n ${ns} <redis pod from -l ${k?.redisSelector ?? 'app=redis-session'}> -- date -u and kubectl exec -n ${ns} <app pod from -l ${k?.appSelector ?? 'app=langgraph-agent'}> -- date -u.`;
+    `compare the clocks the runbook's way (Scenario 5): kubectl exec -n ${ns} <redis pod from -l ` +
+    `${k?.redisSelector ?? 'app=redis-session'}> -- date -u and kubectl exec -n ${ns} <app pod from ` +
+    `-l ${k?.appSelector ?? 'app=langgraph-agent'}> -- date -u.`;
   return {
     id: clockSkew.id,
     severity: Math.abs(worst.offsetMs) >= CRITICAL_OFFSET_MS ? 'critical' : 'warning',
     title,
     detail:
-      `Offsets are the remote clock minus the bot's, measured at the midpoint of each request; a Date header counts to the second, so its reading carries ±0.5 s. ` +
-      `Redis counts TTLs on its own clock, but the app stamps created_at and checks expiry (and the session_ttl_violations metric) on its own: clocks that disagree by more than ${seconds(thresholdMs)} make sessions look expired early or late (runbook Scenario 5).` +
+      `Offsets are the remote clock minus the bot's, measured at the midpoint of each request; a Date ` +
+      'header counts to the second, so its reading carries ±0.5 s. ' +
+      'Redis counts TTLs on its own clock, but the app stamps created_at and checks expiry (and the ' +
+      'session_ttl_violations metric) on its own: clocks that disagree by more than ' +
+      `${seconds(thresholdMs)} make sessions look expired early or late (runbook Scenario 5).` +
       (botClockSuspect
         ? ` All remote clocks agree with one another, so the bot's own host clock is the one that is off.`
         : ''),

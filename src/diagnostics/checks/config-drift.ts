@@ -12,6 +12,12 @@ export const REDIS_CONF_KEY = 'redis.conf';
 
 type Compare = 'memory' | 'word' | 'number' | 'events';
 
+/** The remediation actions the fix text names (the buttons themselves come from remediation/actions/). */
+const ACTIONS_NAMED = new Map<FindingSpec, string>([
+  [liveDrift, 'set-eviction-policy / set-maxmemory'],
+  [liveDriftAof, 'tune-aof'],
+]);
+
 /** The directives the runbook cares about, how their values compare, and the finding a drift raises. */
 const DIRECTIVES: readonly { name: string; compare: Compare; spec: FindingSpec }[] = [
   { name: 'maxmemory', compare: 'memory', spec: liveDrift },
@@ -125,7 +131,10 @@ export const configDriftCheck = defineCheck({
         id: spec.id,
         severity: spec.severity.default,
         title: `Live Redis differs from its ConfigMap: ${pairs.join('; ')}`,
-        detail: `The running Redis does not run what the ${where} says. Redis reads the file only at start, so the value was changed at runtime (CONFIG SET) or the ConfigMap changed without a restart; at the next restart Redis returns to the ConfigMap's value.`,
+        detail:
+          `The running Redis does not run what the ${where} says. Redis reads the file only at start, so ` +
+          'the value was changed at runtime (CONFIG SET) or the ConfigMap changed without a restart; at ' +
+          `the next restart Redis returns to the ConfigMap's value.`,
         evidence: {
           configMap: k.redisConfigMap,
           namespace: k.namespace,
@@ -133,7 +142,7 @@ export const configDriftCheck = defineCheck({
           source: `${ctx.cluster.description}; live values via ${via}`,
           drifts: list,
         },
-        fix: `Decide which value is right. To return to the ConfigMap's value, apply it live, one directive at a time (${configSet.map((c) => `redis-cli ${c}`).join('; ')}${spec.actions.length ? `, or the ${spec.actions.join(' / ')} action` : ''}), and find who changed it at runtime. To keep the live value, change only the ${[...new Set(list.map((x) => x.directive))].join(', ')} line in the ${where} (kubectl edit configmap ${k.redisConfigMap} -n ${k.namespace}), leaving every other line as it is.`,
+        fix: `Decide which value is right. To return to the ConfigMap's value, apply it live, one directive at a time (${configSet.map((c) => `redis-cli ${c}`).join('; ')}${ACTIONS_NAMED.has(spec) ? `, or the ${ACTIONS_NAMED.get(spec)} action` : ''}), and find who changed it at runtime. To keep the live value, change only the ${[...new Set(list.map((x) => x.directive))].join(', ')} line in the ${where} (kubectl edit configmap ${k.redisConfigMap} -n ${k.namespace}), leaving every other line as it is.`,
       });
     }
     return findings;

@@ -88,7 +88,11 @@ export const deletionCountersCheck = defineCheck({
           ? `Redis counted ${count(deletes)} DEL/UNLINK calls against ${count(expiredKeys)} expired keys${summed}: keys are deleted before their TTL`
           : `Redis counted ${count(deletes)} DEL/UNLINK calls, fewer than the ${count(expiredKeys)} keys that expired${summed}`,
         detail: dominant
-          ? `${percent(deletedShare)} of the keys that ended ${since} were deleted rather than expired (${count(del)} DEL, ${count(unlink)} UNLINK; ${count(keys)} keys in the store now, ${count(expires)} with a TTL). Sessions normally end by expiring: something deletes them (runbook Scenario 4), e.g. a cleanup job, a script or a mass revocation. A DEL of many keys counts once, so more keys may have gone.`
+          ? `${percent(deletedShare)} of the keys that ended ${since} were deleted rather than expired (${count(del)} ` +
+            `DEL, ${count(unlink)} UNLINK; ${count(keys)} keys in the store now, ${count(expires)} with a ` +
+            'TTL). Sessions normally end by expiring: something deletes them (runbook Scenario 4), e.g. a ' +
+            'cleanup job, a script or a mass revocation. A DEL of many keys counts once, so more keys may ' +
+            'have gone.'
           : `Deletes are a minority of how keys end ${since} (${percent(deletedShare)}); logouts and revocations delete sessions by design.`,
         evidence: {
           del,
@@ -103,7 +107,11 @@ export const deletionCountersCheck = defineCheck({
           ...(nodes.length > 1 ? { perNode } : {}),
           note: 'INFO commandstats and INFO stats count all keys, not only sessions, since the server started or CONFIG RESETSTAT.',
         },
-        fix: `Find who deletes: redis-cli CLIENT LIST (a cleanup job or script connected now), the app logs around the drop (grep -i "session.*delet\\|session.*revok"), cron jobs (kubectl get cronjobs,jobs -n ${ctx.env.kubernetes?.namespace ?? '<namespace>'}); stop deletions that are not logouts or intended revocations.`,
+        fix:
+          'Find who deletes: redis-cli CLIENT LIST (a cleanup job or script connected now), the app logs ' +
+          'around the drop (grep -i "session.*delet\\|session.*revok"), cron jobs (kubectl get ' +
+          `cronjobs,jobs -n ${ctx.env.kubernetes?.namespace ?? '<namespace>'}); stop deletions that are ` +
+          'not logouts or intended revocations.',
       },
     ];
   },

@@ -266,7 +266,9 @@ function inLogsFinding(
         : `${count(logouts)} session deletion(s) in the app logs, all logouts`,
     detail:
       others > 0
-        ? `The app logs show sessions being deleted or revoked before their TTL (runbook Scenario 4). Check whether each is intended (logout, security revocation) or comes from a cleanup job or a bug.`
+        ? 'The app logs show sessions being deleted or revoked before their TTL (runbook Scenario 4). ' +
+          'Check whether each is intended (logout, security revocation) or comes from a cleanup job or a ' +
+          'bug.'
         : 'Only logouts delete sessions in the searched logs, which is intended.',
     evidence: {
       namespace: ns,
@@ -282,7 +284,10 @@ function inLogsFinding(
       ...(s.podErrors.length ? { podErrors: s.podErrors } : {}),
       ...(redisDeletes ? { redisDeletes } : {}),
     },
-    fix: `Find what deletes sessions: kubectl logs -n ${ns} -l ${selector} --tail=${s.tailLines} | grep -i "session.*delet\\|session.*revok", and in the code ${code.grepDeletes}; stop or fix the deletions that are not logouts or intended revocations.`,
+    fix:
+      `Find what deletes sessions: kubectl logs -n ${ns} -l ${selector} --tail=${s.tailLines} | grep ` +
+      `-i "session.*delet\\|session.*revok", and in the code ${code.grepDeletes}; stop or fix the ` +
+      'deletions that are not logouts or intended revocations.',
   };
 }
 
@@ -314,7 +319,9 @@ function bulkFinding(
     id: deletionBulk.id,
     severity: biggest >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
     title: `Bulk session deletion in the app logs: ${parts.join('; ')}`,
-    detail: `Many sessions were deleted at once, which logs users out before their TTL (runbook Scenario 4): look for a cleanup job, a script, a migration or a mass revocation around that time.`,
+    detail:
+      'Many sessions were deleted at once, which logs users out before their TTL (runbook Scenario ' +
+      '4): look for a cleanup job, a script, a migration or a mass revocation around that time.',
     evidence: {
       namespace: ns,
       selector,
@@ -325,7 +332,10 @@ function bulkFinding(
       samples: pickSamples(reported.length ? reported : deletions),
       ...(redisDeletes ? { redisDeletes } : {}),
     },
-    fix: `Check for session cleanup jobs or scripts (kubectl get cronjobs,jobs -n ${ns}) and the code path behind the sample lines (${code.grepDeletes}); confirm the deletion was intended and stop it if not.`,
+    fix:
+      `Check for session cleanup jobs or scripts (kubectl get cronjobs,jobs -n ${ns}) and the code ` +
+      `path behind the sample lines (${code.grepDeletes}); confirm the deletion was intended and stop ` +
+      'it if not.',
   };
 }
 
@@ -358,7 +368,7 @@ export const deletionsCheck = defineCheck({
     };
     if (!searched.linesRead && calls && calls.del + calls.unlink > 0) {
       throw new UserError(
-        `No app log lines to search for deletions (${searched.pods.length ? `the ${searched.pods.length} pod(s) matching ${k.appSelector} returned empty logs from ${ctx.cluster.description}` : `no pods match ${k.appSelector}`}), while Redis counted ${count(calls.del)} DEL and ${count(calls.unlink)} UNLINK calls; Scenario 4 cannot be ruled out. Run against the live cluster, or check kubectl logs -n ${k.namespace} -l ${k.appSelector} --tail=${tailLines} | grep -i "session.*delet\\|session.*revok".`,
+        `No app log lines to search for deletions (${searched.pods.length ? `the ${searched.pods.length} pod(s) matching ${k.appSelector} returned empty logs from ` + `${ctx.cluster.description}` : `no pods match ${k.appSelector}`}), while Redis counted ${count(calls.del)} DEL and ${count(calls.unlink)} UNLINK calls; Scenario 4 cannot be ruled out. Run against the live cluster, or check kubectl logs -n ${k.namespace} -l ${k.appSelector} --tail=${tailLines} | grep -i "session.*delet\\|session.*revok".`,
         'deletions_unverifiable',
       );
     }
