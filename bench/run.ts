@@ -29,6 +29,7 @@ import { Redis } from 'ioredis';
 import { startRedisServer } from '../src/demo/redis-process.js';
 import { paddedSessionKey, seedSessions } from './seed-sessions.js';
 import { measureAuditModes, type AuditModeFigures } from './audit-modes.js';
+import { runDoNoHarmBench, type DoNoHarmResult } from './do-no-harm.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -490,6 +491,8 @@ try {
     auditModes = await measureAuditModes({ client, port: server.port, cli, configPath, keys: N });
     console.log(auditModes.lines.join('\n'));
   }
+  // The SLOWLOG and eviction figures the suite used to assert (small stores of their own; one line per round).
+  const doNoHarm: DoNoHarmResult | undefined = args['no-latency'] ? undefined : await runDoNoHarmBench();
 
   // --- latency benchmarks (their own same-run baselines; one run each) ----------------------------
   const latency: Record<string, string[]> = {};
@@ -529,7 +532,7 @@ try {
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(
     out,
-    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency, auditModes }, null, 2)}\n`,
+    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency, auditModes, doNoHarm }, null, 2)}\n`,
   );
   console.log(`\nwrote ${out}`);
 } finally {

@@ -26,7 +26,8 @@ import {
 import { FAKE_IDS } from '../test/fakes/slack-api.js';
 import { sendEvent } from '../test/fakes/slack-signing.js';
 import { startLineProcess } from '../bench/line-process.js';
-import { heldCheck, serverInfoCheck, startRedisOnPort, waitUntil } from '../test/reliability/fixtures.js';
+import { heldCheck, serverInfoCheck, startRedisOnPort } from '../test/reliability/fixtures.js';
+import { eventually } from '../test/support/eventually.js';
 
 interface Probe {
   fault: string;
@@ -166,7 +167,7 @@ const probes: Probe[] = [
         slack.failMethodHttp('chat.postMessage', 500);
         const n = firingNotification('dev', 'chaos-500');
         await bot.alertmanager(n);
-        await waitUntil('the retries to end', () =>
+        await eventually('the retries to end', () =>
           bot.logs.lines.find(
             (l) => l.msg === 'gave up on an Alertmanager notification; its next re-send will be answered',
           ),
@@ -200,7 +201,7 @@ const probes: Probe[] = [
       });
       try {
         const answer = await bot.alertmanager(firingNotification('dev', 'chaos-store'));
-        await waitUntil('a failed try', () =>
+        await eventually('a failed try', () =>
           bot.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'),
         );
         store = await startRedisOnPort(port);
@@ -235,10 +236,10 @@ const probes: Probe[] = [
         await bot.slash('diagnose dev server-info', 'chaos-fallback', 'CFALLBACK');
         const reply = await slack.waitForResponse((r) => r.id === 'chaos-fallback');
         const now = json(reply.body.blocks).includes('finding:fixture.server_info');
-        await waitUntil(
+        await eventually(
           'the outbox to post the report',
           () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
-          10_000,
+          { timeoutMs: 10_000 },
         );
         await new Promise((r) => setTimeout(r, 300));
         const landed = slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'CFALLBACK').length - 2;
@@ -282,10 +283,10 @@ const probes: Probe[] = [
           event,
         };
         const acked = await sendEvent(bot.url, envelope, { signingSecret: SIGNING_SECRET });
-        await waitUntil(
+        await eventually(
           'the outbox to post the diagnosis',
           () => bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
-          10_000,
+          { timeoutMs: 10_000 },
         );
         await new Promise((r) => setTimeout(r, 300));
         const tries = slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts === ts);

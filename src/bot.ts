@@ -1,6 +1,5 @@
 // The bot's features on one host. `main.ts` reads the settings and the config and calls this; tests and
 // the benchmark build the same bot the same way.
-import type { App } from '@slack/bolt';
 import { createAlertsFeature } from './alerts/alert-feature.js';
 import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
@@ -8,7 +7,6 @@ import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
-import { slackMetrics } from './chat/slack/slack-metrics.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore, StateStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
@@ -24,16 +22,21 @@ import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
 import { accessPolicy } from './remediation/policy.js';
 import { createRemediation, type Remediation, type RemediationDeps } from './remediation/service.js';
-import { slackGroupMembership } from './chat/slack/user-groups.js';
 import type { Sources } from './diagnostics/engine.js';
 import type { CheckRegistry } from './diagnostics/registry.js';
 import { createHost, type Feature, type Host } from './host/host.js';
 import type { Probe } from './core/feature.js';
-import { createBoltApp } from './chat/slack/bolt-app.js';
-import type { Subcommand, SubcommandRegistry } from './chat/slack/listeners/commands/subcommands.js';
+import { commandMetrics } from './commands/command-metrics.js';
+import type { Command } from './commands/context.js';
+import type { CommandRegistry } from './commands/registry.js';
 import type { RenderOptions } from './chat/slack/render/block-kit.js';
-import { createSlackFeature } from './chat/slack/slack-feature.js';
-import { slackChat } from './chat/slack/slack-chat.js';
+import { createSlackFrontEnd } from './chat/slack/slack-front-end.js';
+import { openCanaryRedis } from './adapters/redis/canary-redis.js';
+import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
+import { createDispatcher } from './commands/dispatch.js';
+import { recheckReport } from './commands/recheck.js';
+import type { IntakeGate } from './core/intake.js';
+import type { ChatPort, Postpone } from './core/ports/chat.js';
 
 export interface BotDeps {
   settings: BotSettings;
@@ -59,7 +62,8 @@ export interface BotDeps {
   outbox?: { store?: QueueStore; delaysMs?: readonly number[]; pollMs?: number };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
-  extraSubcommands?: readonly Subcommand<any>[];
+  /** Commands beside the built-in ones (the monitor's `status`); a name that collides fails at construction. */
+  extraCommands?: readonly Command[];
   extraFeatures?: readonly Feature[];
   /** Run after in-flight work drained at shutdown: close sources and stores. */
   onClose?: readonly (() => Promise<void>)[];
@@ -90,8 +94,8 @@ export interface BotDeps {
 }
 
 export interface Bot {
-  app: App;
-  subcommands: SubcommandRegistry;
+  /** The bot's commands, as every front end runs them. */
+  commands: CommandRegistry;
   host: Host;
   start(): Promise<{ port: number }>;
   /** Stops intake, drains in-flight work within the grace period, then closes what `onClose` names. */
@@ -104,63 +108,101 @@ export interface Bot {
 
 export function createBot(deps: BotDeps): Bot {
   const now = deps.now ?? Date.now;
-  const actions = checkedActions(deps);
-  const bolt = createBoltApp({
+  // Before anything starts: an action naming an unknown finding, or access naming an unknown action, stops here.
+  const actions = startupActionRegistry({
+    actions: deps.actions ?? ALL_ACTIONS,
+    checks: deps.registry.catalogue,
+    config: deps.config,
+  });
+  // One gate for every request the host answers: diagnoses (alerts and commands) start behind the answers.
+  const intake = createIntakeGate();
+  const slack = createSlackFrontEnd({
     settings: deps.settings,
     logger: deps.logger,
+    now,
+    ...(deps.render ? { render: deps.render } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
+    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    intake,
   });
   const engine = {
     config: deps.config,
     registry: deps.registry,
     sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate),
+    now,
   };
-  // One gate for every request the host answers: diagnoses (alerts and slash commands) start behind the answers.
-  const intake = createIntakeGate();
   const outbox = createChatOutbox({
     store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
-    chat: slackChat(bolt.app.client, deps.render),
+    chat: slack.chat,
     logger: deps.logger,
     now,
     ...(deps.outbox?.delaysMs ? { delaysMs: deps.outbox.delaysMs } : {}),
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
-  const alerts =
-    deps.alerts &&
-    createAlertsFeature({
-      ...engine,
-      chat: slackChat(bolt.app.client, deps.render),
-      stateStore: deps.alerts.stateStore,
-      ...(deps.alerts.alertmanagerToken ? { alertmanagerToken: deps.alerts.alertmanagerToken } : {}),
-      ...(deps.alerts.retryDelaysMs ? { retryDelaysMs: deps.alerts.retryDelaysMs } : {}),
-      logger: deps.logger,
-      now,
-      postpone: outbox.postpone,
-      intake,
-      ...(deps.render ? { render: deps.render } : {}),
-    });
-  const remediation = deps.remediation && buildRemediation(deps, deps.remediation, actions, bolt.app.client, now);
-  const slack = createSlackFeature({
+  const alerts = deps.alerts && alertsFeature(deps, deps.alerts, engine, slack.chat, outbox.postpone, intake);
+  const remediation =
+    deps.remediation && buildRemediation(deps, deps.remediation, { membership: slack.membership, actions, now });
+  const commands = botCommands({
     ...engine,
-    bolt,
-    settings: deps.settings,
-    logger: deps.logger,
-    now,
     processEnv: deps.processEnv ?? process.env,
-    ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
+    openRedis: openCanaryRedis,
     postpone: outbox.postpone,
-    intake,
-    ...(deps.extraSubcommands ? { extraSubcommands: deps.extraSubcommands } : {}),
-    ...(deps.render ? { render: deps.render } : {}),
-    ...(deps.metrics ? { metrics: slackMetrics(deps.metrics) } : {}),
-    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    limit: intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY),
+    ...(deps.render ? { report: deps.render } : {}),
+    ...(remediation ? { remediation } : {}),
+    ...(deps.extraCommands ? { extra: deps.extraCommands } : {}),
+  });
+  const dispatcher = createDispatcher({
+    commands,
+    ...(deps.metrics ? { metrics: commandMetrics(deps.metrics) } : {}),
+  });
+  const slackFeature = slack.feature({
+    dispatcher,
+    incidentChannels: deps.config.slack.incidentChannels,
+    ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(remediation && deps.remediation
-      ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } }
+      ? {
+          remediation: {
+            service: remediation,
+            store: deps.remediation.store,
+            dryRun: deps.config.remediation.dryRun,
+            recheck: recheckReport(engine, deps.render),
+          },
+        }
       : {}),
   });
-  const closing: Feature = {
+  const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
+  return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/** The alert webhook and the incident-channel flow, posting through the chat port. */
+function alertsFeature(
+  deps: BotDeps,
+  a: NonNullable<BotDeps['alerts']>,
+  engine: Pick<BotDeps, 'config' | 'registry' | 'sourcesFor'> & { now: () => number },
+  chat: ChatPort,
+  postpone: Postpone,
+  intake: IntakeGate,
+) {
+  return createAlertsFeature({
+    ...engine,
+    chat,
+    stateStore: a.stateStore,
+    ...(a.alertmanagerToken ? { alertmanagerToken: a.alertmanagerToken } : {}),
+    ...(a.retryDelaysMs ? { retryDelaysMs: a.retryDelaysMs } : {}),
+    logger: deps.logger,
+    postpone,
+    intake,
+    ...(deps.render ? { render: deps.render } : {}),
+  });
+}
+
+/** Closes what `onClose` names after the drain, and reports the config and the extra probes as readiness. */
+function closingFeature(deps: BotDeps): Feature {
+  return {
     name: 'close-sources',
     register: (host) => {
       deps.onClose?.forEach((c) => host.onClose(c));
@@ -173,14 +215,16 @@ export function createBot(deps: BotDeps): Bot {
       for (const [name, probe] of Object.entries(deps.readiness ?? {})) host.readiness(name, probe);
     },
   };
+}
+
+/** The features on one host, and the bot's handle on it. */
+function assemble(
+  deps: BotDeps,
+  features: readonly Feature[],
+  parts: { commands: CommandRegistry; outbox: ChatOutbox },
+): Bot {
   const host = createHost({
-    features: [
-      slack.feature,
-      ...(alerts ? [alerts.feature] : []),
-      outbox.feature,
-      ...(deps.extraFeatures ?? []),
-      closing,
-    ],
+    features,
     logger: deps.logger,
     port: deps.settings.port,
     ...(deps.hostname ? { hostname: deps.hostname } : {}),
@@ -188,8 +232,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.lastWordsMs !== undefined ? { lastWordsMs: deps.lastWordsMs } : {}),
   });
   return {
-    app: bolt.app,
-    subcommands: slack.subcommands,
+    ...parts,
     host,
     start: async () => {
       const started = await host.start();
@@ -198,26 +241,18 @@ export function createBot(deps: BotDeps): Bot {
     },
     stop: () => host.stop(),
     idle: () => host.work.idle(),
-    outbox,
   };
-}
-
-/** The action registry, before anything starts: an action naming an unknown finding, or access naming an unknown action, stops here. */
-function checkedActions(deps: BotDeps): ActionRegistry {
-  return startupActionRegistry({
-    actions: deps.actions ?? ALL_ACTIONS,
-    checks: deps.registry.catalogue,
-    config: deps.config,
-  });
 }
 
 /** The remediation flow over the shared state store: pending actions, locks, offers and the audit. */
 function buildRemediation(
   deps: BotDeps,
   r: NonNullable<BotDeps['remediation']>,
-  actions: ActionRegistry,
-  client: App['client'],
-  now: () => number,
+  {
+    membership,
+    actions,
+    now,
+  }: { membership: RemediationDeps['membership']; actions: ActionRegistry; now: () => number },
 ): Remediation {
   const { config, logger } = deps;
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
@@ -237,7 +272,7 @@ function buildRemediation(
       now,
       environments: Object.keys(config.environments),
     }),
-    membership: slackGroupMembership(client, { now }),
+    membership,
     dryRun: config.remediation.dryRun,
     now,
     logger: logger.child({ component: 'remediation' }),

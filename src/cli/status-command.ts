@@ -29,11 +29,7 @@ export async function statusCommand(
       now: Date.now,
       ...(envName ? { env: envName } : {}),
     });
-    deps.io.stdout.write(
-      `${statusLines(statuses)
-        .map((l) => l.replace(/\*/g, '').replace(/`/g, ''))
-        .join('\n')}\n`,
-    );
+    deps.io.stdout.write(`${statusLines(statuses).join('\n')}\n`);
     return 0;
   } finally {
     await state.close();

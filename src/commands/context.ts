@@ -35,6 +35,11 @@ export interface CommandContext {
   actor: Actor;
   /** The command as typed (or the button's command and ref), for logs and "run it again" hints. */
   text: string;
+  /**
+   * How a person types a command on this platform, e.g. `/session-ttl` in Slack: usage lines and "run it
+   * again" hints start with it.
+   */
+  invocation: string;
   logger: Logger;
   /**
    * Answers the person who asked, visible only to them (Slack: the acknowledgement, then the response_url).
@@ -47,14 +52,18 @@ export interface CommandContext {
   update(ref: MessageRef, message: Message): Promise<void>;
   /** Opens a form for the person (a modal); absent where the platform or the request cannot open one. */
   openForm?(form: Form): Promise<FormHandle>;
-  /** Aborted when the bot's shutdown grace period is over: a running command says it was interrupted. */
+  /**
+   * Aborted when the bot's shutdown grace period is over: the person is told the command was interrupted,
+   * and what it would still reply or post is dropped. Updating a message it posted still works, so a
+   * command can finish its progress message with the interruption as the reason (verify does).
+   */
   interrupted?: AbortSignal;
 }
 
 /**
  * One command, the same from every front end: `diagnose prod`, a button's `verify` with its ref.
- * `params` validates the words after the name (zod); `run` answers through the context and may return a
- * last reply.
+ * `params` validates the words after the name (zod; its messages say what was expected, the dispatcher
+ * adds the usage); `run` answers through the context and may return a last reply.
  *
  * @example
  * { name: 'envs', usage: 'envs', summary: 'List environments', params: z.array(z.string()).max(0).transform(() => undefined),
@@ -65,5 +74,7 @@ export interface Command<P = unknown> {
   usage: string;
   summary: string;
   params: z.ZodType<P, string[]>;
+  /** A button may carry this command (with one opaque ref as its only word), e.g. Re-run and Verify. */
+  button?: boolean;
   run(params: P, ctx: CommandContext): Promise<Message | void>;
 }

@@ -1,12 +1,17 @@
 import type { MonitorConfig } from '../config/monitor.js';
 import type { Logger } from '../core/logging.js';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
-import type { KeyspaceFeed } from '../core/ports/keyspace-events.js';
-import { createHourWindow, type HourSummary } from './hour-window.js';
+import type { GapInfo, KeyspaceFeed } from '../core/ports/keyspace-events.js';
+import { eventCounter, nodeLabeller } from './event-labels.js';
+import { createHourWindow, type HourWindow } from './hour-window.js';
 import { LifetimeTracker } from './lifetime-tracker.js';
-import { COUNTED_EVENTS, MAX_NODE_LABELS, type MonitorMetrics } from './metrics.js';
-import { checkNotifySetting, worstNotify, type NotifyCheck } from './notify-setting.js';
-import { createWatchLease, type WatchHolder } from './watch-lease.js';
+import type { MonitorMetrics } from './metrics.js';
+import { checkNotifySetting, type NotifyCheck, worstNotify } from './notify-setting.js';
+import { type MonitorState, type MonitorStatus, statusKey } from './status-snapshot.js';
+import { TtlReads } from './ttl-reads.js';
+import { createWatchLease, type WatchHolder, type WatchLease } from './watch-lease.js';
+
+export { type MonitorState, type MonitorStatus, statusKey } from './status-snapshot.js';
 
 /** The parts of an environment's config the monitor reads. */
 export interface MonitoredEnvironment {
@@ -33,313 +38,313 @@ export interface EnvMonitorDeps {
   tickMs?: number;
 }
 
-export type MonitorState = 'standby' | 'watching' | 'unreachable' | 'stopped';
-
-/** What `/session-ttl status` shows, written by the watching replica to the state store. */
-export interface MonitorStatus {
+/** The cheap part of a monitor's status (no percentiles), for probes. */
+export interface MonitorHealth {
   env: string;
-  replica: string;
   state: MonitorState;
-  at: number;
-  tracked: number;
-  sampleRate: number;
   notify?: NotifyCheck;
-  gaps: number;
   lastError?: string;
-  hour: HourSummary;
+}
+
+/** One environment's session lifetime monitor, as the metrics feature runs it. */
+export interface EnvMonitor {
+  readonly env: string;
+  /** Starts trying for the lease; does not wait for it (an unreachable store must not hold up the host). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** This replica's view (the snapshot others read is `statusKey(env)` in the store). */
+  status(): MonitorStatus;
+  health(): MonitorHealth;
+  holder(): Promise<WatchHolder | undefined>;
+  /** Resolves once written TTLs are read and applied (tests, the bench). */
+  settled(): Promise<void>;
 }
 
 type Ended = 'expired' | 'evicted' | 'deleted';
 const ENDS: Record<string, Ended> = { expired: 'expired', evicted: 'evicted', del: 'deleted', unlink: 'deleted' };
 const WRITES = new Set(['set', 'setex', 'expire', 'persist']);
-const COUNTED = new Set<string>(COUNTED_EVENTS);
-
-export const statusKey = (env: string) => `monitor:status:${env}`;
 
 /**
  * Watches one environment's sessions while this replica holds its lease: subscribes to the keyspace
  * notifications, reads the TTL of each write (batched: one pipeline per turn of the event loop), judges
  * each end, and keeps the status snapshot fresh. A standby replica retries the lease every tick.
  */
-export function createEnvMonitor(deps: EnvMonitorDeps) {
-  const { env, metrics, store } = deps;
-  const now = deps.now ?? Date.now;
-  const labels = { environment: env.name };
-  const logger = deps.logger.child({ component: 'monitor', env: env.name });
-  const leaseMs = env.monitor.leaseSeconds * 1000;
-  const tickMs = deps.tickMs ?? Math.max(100, Math.floor(leaseMs / 5));
-  const noTtlGraceMs = deps.noTtlGraceMs ?? 1000;
-  const lease = createWatchLease({ store, env: env.name, replica: deps.replica, leaseMs, now });
-  const window = createHourWindow(now);
-  const tracker = new LifetimeTracker({
-    expectedTtlSeconds: env.expectedTtlSeconds,
-    slidingWindow: env.slidingWindow,
-    maxTracked: env.monitor.maxTracked,
-    sampleRate: env.monitor.sampleRate,
-    sink: {
-      violation(reason) {
-        metrics.violations.inc({ ...labels, reason });
-        window.violation(reason);
-      },
-      lifetime(seconds) {
-        metrics.lifetime.observe(labels, seconds);
-        window.lifetime(seconds);
-      },
-    },
-  });
-  const eventCounters = new Map<string, { inc(): void }>();
-  const countEvent = (event: string) => {
-    const name = COUNTED.has(event) ? event : 'other';
-    let c = eventCounters.get(name);
-    if (!c) {
-      c = metrics.events.labels({ ...labels, event: name });
-      eventCounters.set(name, c);
-    }
-    c.inc();
-  };
+export function createEnvMonitor(deps: EnvMonitorDeps): EnvMonitor {
+  return new LeasedEnvMonitor(deps);
+}
 
-  let state: MonitorState = 'standby';
-  let feed: KeyspaceFeed | undefined;
-  let notify: NotifyCheck | undefined;
-  let gaps = 0;
-  let lastError: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<void> | undefined;
-  let lostAt: number | undefined;
-  const nodeLabels = new Set<string>();
-  const nodeLabel = (node: string) => {
-    if (nodeLabels.has(node) || nodeLabels.size < MAX_NODE_LABELS) {
-      nodeLabels.add(node);
-      return node;
-    }
-    return 'other';
-  };
-  // Writes waiting for their TTL read, with the time of the first one (for the lag).
-  let pending = new Set<string>();
-  let pendingSince = 0;
-  let flushing = false;
-  const noTtlRecheck = new Map<string, number>();
-  let recheckTimer: NodeJS.Timeout | undefined;
-  const work = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>) => {
-    const t = p.catch((err: unknown) => logger.warn({ err }, 'reading TTLs failed')).finally(() => work.delete(t));
-    work.add(t);
-  };
+class LeasedEnvMonitor implements EnvMonitor {
+  readonly env: string;
+  private readonly now: () => number;
+  private readonly labels: { environment: string };
+  private readonly logger: Logger;
+  private readonly leaseMs: number;
+  private readonly tickMs: number;
+  private readonly lease: WatchLease;
+  private readonly window: HourWindow;
+  private readonly tracker: LifetimeTracker;
+  private readonly reads: TtlReads;
+  private readonly countEvent: (event: string) => void;
+  private readonly nodeLabel = nodeLabeller();
+  /** Background work (TTL reads, rebuilds after a gap); failures are logged, `stop` waits for it. */
+  private readonly work = new Set<Promise<unknown>>();
 
-  function onEvent(key: string, event: string): void {
-    if (!lease.held()) return;
-    countEvent(event);
+  private state: MonitorState = 'standby';
+  private feed: KeyspaceFeed | undefined;
+  private notify: NotifyCheck | undefined;
+  private gaps = 0;
+  private lastError: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  /** When the subscription dropped, until it is back. */
+  private lostAt: number | undefined;
+
+  constructor(private readonly deps: EnvMonitorDeps) {
+    const { env, metrics } = deps;
+    this.env = env.name;
+    this.now = deps.now ?? Date.now;
+    this.labels = { environment: env.name };
+    this.logger = deps.logger.child({ component: 'monitor', env: env.name });
+    this.leaseMs = env.monitor.leaseSeconds * 1000;
+    this.tickMs = deps.tickMs ?? Math.max(100, Math.floor(this.leaseMs / 5));
+    this.lease = createWatchLease({
+      store: deps.store,
+      env: env.name,
+      replica: deps.replica,
+      leaseMs: this.leaseMs,
+      now: this.now,
+    });
+    this.window = createHourWindow(this.now);
+    this.tracker = this.createTracker();
+    this.countEvent = eventCounter(metrics, env.name);
+    this.reads = new TtlReads({
+      tracker: this.tracker,
+      now: this.now,
+      noTtlGraceMs: deps.noTtlGraceMs ?? 1000,
+      feed: () => this.feed,
+      held: () => this.lease.held(),
+      watching: () => this.state === 'watching',
+      onLag: (seconds) => metrics.lag.set(this.labels, seconds),
+      background: (p) => this.track(p),
+    });
+  }
+
+  private createTracker(): LifetimeTracker {
+    const { env, metrics } = this.deps;
+    const { labels, window } = this;
+    return new LifetimeTracker({
+      expectedTtlSeconds: env.expectedTtlSeconds,
+      slidingWindow: env.slidingWindow,
+      maxTracked: env.monitor.maxTracked,
+      sampleRate: env.monitor.sampleRate,
+      sink: {
+        violation(reason) {
+          metrics.violations.inc({ ...labels, reason });
+          window.violation(reason);
+        },
+        lifetime(seconds) {
+          metrics.lifetime.observe(labels, seconds);
+          window.lifetime(seconds);
+        },
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    void this.runTick();
+    this.timer = setInterval(() => void this.runTick(), this.tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.ticking;
+    this.state = 'stopped';
+    await this.stopWatching(true);
+    await Promise.allSettled([...this.work]);
+  }
+
+  status(): MonitorStatus {
+    const { notify, lastError } = this;
+    return {
+      env: this.env,
+      replica: this.deps.replica,
+      state: this.state,
+      at: this.now(),
+      tracked: this.tracker.size,
+      sampleRate: this.tracker.sampleRate,
+      ...(notify ? { notify } : {}),
+      gaps: this.gaps,
+      ...(lastError ? { lastError } : {}),
+      hour: this.window.summary(),
+    };
+  }
+
+  health(): MonitorHealth {
+    const { notify, lastError } = this;
+    return { env: this.env, state: this.state, ...(notify ? { notify } : {}), ...(lastError ? { lastError } : {}) };
+  }
+
+  holder(): Promise<WatchHolder | undefined> {
+    return this.lease.holder();
+  }
+
+  async settled(): Promise<void> {
+    while (this.work.size || !this.reads.idle)
+      await Promise.allSettled([...this.work, new Promise((r) => setImmediate(r))]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const t = p
+      .catch((err: unknown) => this.logger.warn({ err }, 'reading TTLs failed'))
+      .finally(() => this.work.delete(t));
+    this.work.add(t);
+  }
+
+  private runTick(): Promise<void> {
+    this.ticking ??= this.tick().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  /** Renews the lease (or tries to take it), and while watching writes the status snapshot. */
+  private async tick(): Promise<void> {
+    try {
+      if (this.feed) {
+        if (!(await this.lease.renew())) {
+          this.logger.warn('session monitor: lost the lease (another replica watches now)');
+          this.state = 'standby';
+          await this.stopWatching(false);
+          return;
+        }
+      } else if (await this.lease.acquire()) {
+        this.deps.metrics.leaseHeld.set(this.labels, 1);
+        await this.beginWatching();
+      } else if (this.state !== 'unreachable') this.state = 'standby';
+      if (this.feed) await this.report();
+    } catch (err) {
+      // The state store is down: held() runs out on its own, which stops the counting.
+      this.logger.warn({ err }, 'session monitor: the lease could not be renewed');
+    }
+  }
+
+  private async report(): Promise<void> {
+    const { metrics } = this.deps;
+    // Nothing waiting: not behind (the last batch's lag must not stand for ever after a burst).
+    if (this.reads.idle) metrics.lag.set(this.labels, 0);
+    metrics.tracked.set(this.labels, this.tracker.size);
+    metrics.sampleRate.set(this.labels, this.tracker.sampleRate);
+    await this.deps.store.set(statusKey(this.env), JSON.stringify(this.status()), 3 * this.leaseMs);
+  }
+
+  private onEvent(key: string, event: string): void {
+    if (!this.lease.held()) return;
+    this.countEvent(event);
     const end = ENDS[event];
     if (end) {
-      noTtlRecheck.delete(key);
-      tracker.end(key, end, now());
+      this.reads.ended(key);
+      this.tracker.end(key, end, this.now());
       return;
     }
-    if (WRITES.has(event) && tracker.write(key, now())) {
-      if (!pending.size) pendingSince = now();
-      pending.add(key);
-      if (!flushing) {
-        flushing = true;
-        setImmediate(() => track(flush()));
-      }
-    }
+    if (WRITES.has(event) && this.tracker.write(key, this.now())) this.reads.written(key);
   }
 
-  async function flush(): Promise<void> {
+  private async beginWatching(): Promise<void> {
+    const f = this.deps.openFeed();
+    this.feed = f;
+    this.tracker.clear();
     try {
-      while (pending.size && feed) {
-        const keys = [...pending];
-        const since = pendingSince;
-        pending = new Set();
-        const readAt = now();
-        const ttls = await feed.pttl(keys);
-        if (!lease.held()) return;
-        keys.forEach((k, i) => {
-          const ttl = ttls[i] ?? -2;
-          if (ttl === -1 && noTtlGraceMs > 0) noTtlRecheck.set(k, readAt);
-          else tracker.ttl(k, ttl, readAt);
-        });
-        metrics.lag.set(labels, (now() - since) / 1000);
-        if (noTtlRecheck.size && !recheckTimer) recheckTimer = setTimeout(() => track(recheckNoTtl()), noTtlGraceMs);
-      }
-    } finally {
-      flushing = false;
+      // Subscribed before the scan, so nothing written during the scan is missed.
+      await f.subscribe({
+        onEvent: (key, event) => this.onEvent(key, event),
+        onConnectionLost: (info) => this.onConnectionLost(info),
+        onReconnected: (info) => this.onReconnected(f, info),
+      });
+      await this.checkNotify(f);
+      await this.rebuild(f, 'takeover');
+      this.state = 'watching';
+      this.lastError = undefined;
+      this.deps.metrics.sampleRate.set(this.labels, this.tracker.sampleRate);
+      this.logger.info({ replica: this.deps.replica, feed: f.description }, 'session monitor: watching');
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ err }, 'session monitor: cannot watch the session store; retrying');
+      this.state = 'unreachable';
+      await this.stopWatching(true);
     }
   }
 
-  /** TTL-less writes, read again after the grace: still without a TTL counts `no_ttl`. */
-  async function recheckNoTtl(): Promise<void> {
-    recheckTimer = undefined;
-    const due = [...noTtlRecheck].filter(([, at]) => now() - at >= noTtlGraceMs);
-    for (const [k] of due) noTtlRecheck.delete(k);
-    if (due.length && feed) {
-      const ttls = await feed.pttl(due.map(([k]) => k));
-      if (lease.held()) due.forEach(([k, at], i) => tracker.ttl(k, ttls[i] ?? -2, at));
-    }
-    if (noTtlRecheck.size && !recheckTimer && state === 'watching')
-      recheckTimer = setTimeout(() => track(recheckNoTtl()), noTtlGraceMs);
+  private async stopWatching(release: boolean): Promise<void> {
+    const { metrics } = this.deps;
+    const f = this.feed;
+    this.feed = undefined;
+    this.reads.clear();
+    this.tracker.clear();
+    metrics.leaseHeld.set(this.labels, 0);
+    metrics.tracked.set(this.labels, 0);
+    if (release)
+      await this.lease
+        .release()
+        .catch((err: unknown) => this.logger.warn({ err }, 'session monitor: releasing the lease failed'));
+    await f?.close();
   }
 
-  async function rebuild(f: KeyspaceFeed, why: string): Promise<void> {
+  private onConnectionLost(info: GapInfo | undefined): void {
+    this.lostAt = info?.since ?? this.now();
+    if (info) {
+      this.logger.warn(
+        { nodes: info.nodes },
+        `session monitor: no keyspace subscriber on master(s) ${info.nodes.join(', ')}; ` +
+          'their notifications are lost until they are subscribed',
+      );
+    } else
+      this.logger.warn('session monitor: the keyspace subscription dropped; notifications are lost until it is back');
+  }
+
+  /** Counts the gap (and per node on a cluster), then reads the setting again and rebuilds from a scan. */
+  private onReconnected(f: KeyspaceFeed, info: GapInfo | undefined): void {
+    const { metrics } = this.deps;
+    const { labels } = this;
+    const seconds = Math.max(0, this.now() - (info?.since ?? this.lostAt ?? this.now())) / 1000;
+    this.lostAt = undefined;
+    this.gaps++;
+    metrics.gaps.inc(labels);
+    metrics.gapSeconds.inc(labels, seconds);
+    for (const node of info?.nodes ?? []) {
+      metrics.nodeGaps.inc({ ...labels, node: this.nodeLabel(node) });
+      metrics.nodeGapSeconds.inc({ ...labels, node: this.nodeLabel(node) }, seconds);
+    }
+    const where = info ? ` (master(s) ${info.nodes.join(', ')} had no subscriber)` : '';
+    this.logger.warn(
+      { gapSeconds: seconds, ...(info ? { nodes: info.nodes } : {}) },
+      `session monitor: resubscribed after a gap of ${seconds.toFixed(1)} s${where}; ` +
+        'notifications in it were lost; rebuilding from a scan',
+    );
+    this.track(this.checkNotify(f).then(() => this.rebuild(f, 'reconnect')));
+  }
+
+  private async rebuild(f: KeyspaceFeed, why: string): Promise<void> {
+    const { tracker } = this;
     tracker.beginRebuild();
-    const t = now();
+    const t = this.now();
     await f.scan((batch) => {
-      const at = now();
+      const at = this.now();
       for (const { key, pttlMs } of batch) tracker.scanned(key, pttlMs, at);
     });
     const dropped = tracker.endRebuild();
-    metrics.tracked.set(labels, tracker.size);
-    logger.info(
-      { tracked: tracker.size, dropped, ms: now() - t, why },
+    this.deps.metrics.tracked.set(this.labels, tracker.size);
+    this.logger.info(
+      { tracked: tracker.size, dropped, ms: this.now() - t, why },
       'session monitor: tracked set rebuilt from a scan',
     );
   }
 
-  async function checkNotify(f: KeyspaceFeed): Promise<void> {
-    notify = f.notifySettings ? worstNotify(await f.notifySettings()) : checkNotifySetting(await f.notifySetting());
-    metrics.notificationsOk.set(labels, notify.ok ? 1 : notify.setting === undefined ? -1 : 0);
+  private async checkNotify(f: KeyspaceFeed): Promise<void> {
+    const notify = f.notifySettings
+      ? worstNotify(await f.notifySettings())
+      : checkNotifySetting(await f.notifySetting());
+    this.notify = notify;
+    this.deps.metrics.notificationsOk.set(this.labels, notify.ok ? 1 : notify.setting === undefined ? -1 : 0);
     if (!notify.ok)
-      logger.warn({ setting: notify.setting ?? null, fix: notify.fix }, `session monitor: ${notify.message}`);
+      this.logger.warn({ setting: notify.setting ?? null, fix: notify.fix }, `session monitor: ${notify.message}`);
   }
-
-  async function beginWatching(): Promise<void> {
-    const f = deps.openFeed();
-    feed = f;
-    tracker.clear();
-    try {
-      // Subscribed before the scan, so nothing written during the scan is missed.
-      await f.subscribe({
-        onEvent,
-        onConnectionLost(info) {
-          lostAt = info?.since ?? now();
-          if (info) {
-            logger.warn(
-              { nodes: info.nodes },
-              `session monitor: no keyspace subscriber on master(s) ${info.nodes.join(', ')}; their notifications are lost until they are subscribed`,
-            );
-          } else
-            logger.warn('session monitor: the keyspace subscription dropped; notifications are lost until it is back');
-        },
-        onReconnected(info) {
-          const seconds = Math.max(0, now() - (info?.since ?? lostAt ?? now())) / 1000;
-          lostAt = undefined;
-          gaps++;
-          metrics.gaps.inc(labels);
-          metrics.gapSeconds.inc(labels, seconds);
-          for (const node of info?.nodes ?? []) {
-            metrics.nodeGaps.inc({ ...labels, node: nodeLabel(node) });
-            metrics.nodeGapSeconds.inc({ ...labels, node: nodeLabel(node) }, seconds);
-          }
-          const where = info ? ` (master(s) ${info.nodes.join(', ')} had no subscriber)` : '';
-          logger.warn(
-            { gapSeconds: seconds, ...(info ? { nodes: info.nodes } : {}) },
-            `session monitor: resubscribed after a gap of ${seconds.toFixed(1)} s${where}; notifications in it were lost; rebuilding from a scan`,
-          );
-          track(checkNotify(f).then(() => rebuild(f, 'reconnect')));
-        },
-      });
-      await checkNotify(f);
-      await rebuild(f, 'takeover');
-      state = 'watching';
-      lastError = undefined;
-      metrics.sampleRate.set(labels, tracker.sampleRate);
-      logger.info({ replica: deps.replica, feed: f.description }, 'session monitor: watching');
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-      logger.warn({ err }, 'session monitor: cannot watch the session store; retrying');
-      state = 'unreachable';
-      await stopWatching(true);
-    }
-  }
-
-  async function stopWatching(release: boolean): Promise<void> {
-    const f = feed;
-    feed = undefined;
-    pending = new Set();
-    noTtlRecheck.clear();
-    clearTimeout(recheckTimer);
-    recheckTimer = undefined;
-    tracker.clear();
-    metrics.leaseHeld.set(labels, 0);
-    metrics.tracked.set(labels, 0);
-    if (release)
-      await lease
-        .release()
-        .catch((err: unknown) => logger.warn({ err }, 'session monitor: releasing the lease failed'));
-    await f?.close();
-  }
-
-  function status(): MonitorStatus {
-    return {
-      env: env.name,
-      replica: deps.replica,
-      state,
-      at: now(),
-      tracked: tracker.size,
-      sampleRate: tracker.sampleRate,
-      ...(notify ? { notify } : {}),
-      gaps,
-      ...(lastError ? { lastError } : {}),
-      hour: window.summary(),
-    };
-  }
-
-  async function tick(): Promise<void> {
-    try {
-      if (feed) {
-        if (!(await lease.renew())) {
-          logger.warn('session monitor: lost the lease (another replica watches now)');
-          state = 'standby';
-          await stopWatching(false);
-          return;
-        }
-      } else if (await lease.acquire()) {
-        metrics.leaseHeld.set(labels, 1);
-        await beginWatching();
-      } else if (state !== 'unreachable') state = 'standby';
-      if (feed) {
-        // Nothing waiting: not behind (the last batch's lag must not stand for ever after a burst).
-        if (!pending.size && !flushing) metrics.lag.set(labels, 0);
-        metrics.tracked.set(labels, tracker.size);
-        metrics.sampleRate.set(labels, tracker.sampleRate);
-        await store.set(statusKey(env.name), JSON.stringify(status()), 3 * leaseMs);
-      }
-    } catch (err) {
-      // The state store is down: held() runs out on its own, which stops the counting.
-      logger.warn({ err }, 'session monitor: the lease could not be renewed');
-    }
-  }
-
-  const runTick = () => {
-    ticking ??= tick().finally(() => (ticking = undefined));
-    return ticking;
-  };
-
-  return {
-    env: env.name,
-    /** Starts trying for the lease; does not wait for it (an unreachable store must not hold up the host). */
-    async start(): Promise<void> {
-      void runTick();
-      timer = setInterval(() => void runTick(), tickMs);
-      timer.unref();
-    },
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await ticking;
-      state = 'stopped';
-      await stopWatching(true);
-      await Promise.allSettled([...work]);
-    },
-    /** This replica's view (the snapshot others read is `statusKey(env)` in the store). */
-    status,
-    /** The cheap part of `status` (no percentiles), for probes. */
-    health: () => ({ env: env.name, state, ...(notify ? { notify } : {}), ...(lastError ? { lastError } : {}) }),
-    holder: (): Promise<WatchHolder | undefined> => lease.holder(),
-    /** Resolves once written TTLs are read and applied (tests, the bench). */
-    async settled(): Promise<void> {
-      while (work.size || pending.size || flushing)
-        await Promise.allSettled([...work, new Promise((r) => setImmediate(r))]);
-    },
-  };
 }
-export type EnvMonitor = ReturnType<typeof createEnvMonitor>;

@@ -18,8 +18,14 @@ export interface HourSummary {
   lifetime?: { p50: number; p90: number; p99: number; count: number };
 }
 
-const zero = (): Record<ViolationReason, number> =>
-  Object.fromEntries(VIOLATION_REASONS.map((r) => [r, 0])) as Record<ViolationReason, number>;
+/** A count of 0 for every reason. */
+export const zeroViolations = (): Record<ViolationReason, number> => ({
+  evicted: 0,
+  deleted: 0,
+  early_expiration: 0,
+  no_ttl: 0,
+  short_ttl: 0,
+});
 
 /** Violations and lifetimes of the last hour, by minute, for `/session-ttl status` (bounded memory). */
 export function createHourWindow(now: () => number) {
@@ -29,7 +35,7 @@ export function createHourWindow(now: () => number) {
     const i = minute % SLOTS;
     let s = slots[i];
     if (!s || s.minute !== minute) {
-      s = { minute, reasons: zero(), lifetimes: [], seenLifetimes: 0 };
+      s = { minute, reasons: zeroViolations(), lifetimes: [], seenLifetimes: 0 };
       slots[i] = s;
     }
     return s;
@@ -51,12 +57,13 @@ export function createHourWindow(now: () => number) {
     summary(): HourSummary {
       const current = Math.floor(now() / SLOT_MS);
       const live = slots.filter((s) => s && current - s.minute < SLOTS);
-      const violations = zero();
+      const violations = zeroViolations();
       for (const s of live) for (const r of VIOLATION_REASONS) violations[r] += s.reasons[r];
       const all = live.flatMap((s) => s.lifetimes).sort((a, b) => a - b);
       const count = live.reduce((n, s) => n + s.seenLifetimes, 0);
       if (!all.length) return { violations };
-      const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))] as number;
+      // `all` is not empty, so the index is always in range.
+      const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))] ?? 0;
       return { violations, lifetime: { p50: q(0.5), p90: q(0.9), p99: q(0.99), count } };
     },
   };

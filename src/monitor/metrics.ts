@@ -31,147 +31,79 @@ export interface MonitorMetrics {
 /** Distinct `node` label values per environment; later nodes are counted as `other` (labels stay bounded). */
 export const MAX_NODE_LABELS = 32;
 
-/** A metric registered once per registry: a second monitor on the same registry shares the series. */
-function once<T>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+type MetricClass<M> = abstract new (...args: never[]) => M;
+
+/** The metric already registered under `name` when it is of that class (a second monitor shares the series). */
+function registered<M>(registry: Registry, name: string, kind: MetricClass<M>): M | undefined {
+  const metric = registry.getSingleMetric(name);
+  return metric instanceof kind ? metric : undefined;
 }
 
+function lifetimeHistogram(registry: Registry): Histogram<Env> {
+  const name = 'session_actual_lifetime_seconds';
+  return (
+    registered<Histogram<Env>>(registry, name, Histogram) ??
+    new Histogram({
+      name,
+      help: 'Actual session lifetime before expiration (from the first write seen to its end)',
+      labelNames: ['environment'],
+      buckets: LIFETIME_BUCKETS,
+      registers: [registry],
+    })
+  );
+}
+
+/** Every series of the monitor on `registry`, registered once per registry. */
 export function monitorMetrics(registry: Registry): MonitorMetrics {
   const registers = [registry];
   const env = ['environment'] as const;
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+    registered<Counter<L>>(registry, name, Counter) ?? new Counter({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> =>
+    registered<Gauge<L>>(registry, name, Gauge) ?? new Gauge({ name, help, labelNames, registers });
   return {
-    lifetime: once(
-      registry,
-      'session_actual_lifetime_seconds',
-      () =>
-        new Histogram({
-          name: 'session_actual_lifetime_seconds',
-          help: 'Actual session lifetime before expiration (from the first write seen to its end)',
-          labelNames: env,
-          buckets: LIFETIME_BUCKETS,
-          registers,
-        }),
-    ),
-    violations: once(
-      registry,
+    lifetime: lifetimeHistogram(registry),
+    violations: counter(
       'session_ttl_violations_total',
-      () =>
-        new Counter({
-          name: 'session_ttl_violations_total',
-          help: 'Sessions that ended or were written against the expected TTL, by reason',
-          labelNames: ['environment', 'reason'],
-          registers,
-        }),
+      'Sessions that ended or were written against the expected TTL, by reason',
+      ['environment', 'reason'],
     ),
-    events: once(
-      registry,
-      'session_monitor_events_total',
-      () =>
-        new Counter({
-          name: 'session_monitor_events_total',
-          help: 'Keyspace notifications handled by the session monitor, by event',
-          labelNames: ['environment', 'event'],
-          registers,
-        }),
-    ),
-    tracked: once(
-      registry,
-      'session_monitor_tracked_sessions',
-      () =>
-        new Gauge({
-          name: 'session_monitor_tracked_sessions',
-          help: 'Sessions the monitor currently remembers',
-          labelNames: env,
-          registers,
-        }),
-    ),
-    sampleRate: once(
-      registry,
+    events: counter('session_monitor_events_total', 'Keyspace notifications handled by the session monitor, by event', [
+      'environment',
+      'event',
+    ]),
+    tracked: gauge('session_monitor_tracked_sessions', 'Sessions the monitor currently remembers', env),
+    sampleRate: gauge(
       'session_monitor_sample_rate',
-      () =>
-        new Gauge({
-          name: 'session_monitor_sample_rate',
-          help: 'Share of new sessions tracked (1 until the cap; divide counts by it to scale)',
-          labelNames: env,
-          registers,
-        }),
+      'Share of new sessions tracked (1 until the cap; divide counts by it to scale)',
+      env,
     ),
-    lag: once(
-      registry,
+    lag: gauge(
       'session_monitor_lag_seconds',
-      () =>
-        new Gauge({
-          name: 'session_monitor_lag_seconds',
-          help: 'Time from a write notification to its TTL being read (the last batch)',
-          labelNames: env,
-          registers,
-        }),
+      'Time from a write notification to its TTL being read (the last batch)',
+      env,
     ),
-    gaps: once(
-      registry,
+    gaps: counter(
       'session_monitor_gaps_total',
-      () =>
-        new Counter({
-          name: 'session_monitor_gaps_total',
-          help: 'Times the keyspace subscription dropped (notifications lost until it came back)',
-          labelNames: env,
-          registers,
-        }),
+      'Times the keyspace subscription dropped (notifications lost until it came back)',
+      env,
     ),
-    gapSeconds: once(
-      registry,
-      'session_monitor_gap_seconds_total',
-      () =>
-        new Counter({
-          name: 'session_monitor_gap_seconds_total',
-          help: 'Seconds without a keyspace subscription',
-          labelNames: env,
-          registers,
-        }),
-    ),
-    nodeGaps: once(
-      registry,
+    gapSeconds: counter('session_monitor_gap_seconds_total', 'Seconds without a keyspace subscription', env),
+    nodeGaps: counter(
       'session_monitor_node_gaps_total',
-      () =>
-        new Counter({
-          name: 'session_monitor_node_gaps_total',
-          help: 'Gaps in which this Redis Cluster master had no keyspace subscriber (failover, resharding, a dropped connection)',
-          labelNames: ['environment', 'node'],
-          registers,
-        }),
+      'Gaps in which this Redis Cluster master had no keyspace subscriber (failover, resharding, a dropped connection)',
+      ['environment', 'node'],
     ),
-    nodeGapSeconds: once(
-      registry,
+    nodeGapSeconds: counter(
       'session_monitor_node_gap_seconds_total',
-      () =>
-        new Counter({
-          name: 'session_monitor_node_gap_seconds_total',
-          help: 'Seconds of the gaps in which this Redis Cluster master had no keyspace subscriber',
-          labelNames: ['environment', 'node'],
-          registers,
-        }),
+      'Seconds of the gaps in which this Redis Cluster master had no keyspace subscriber',
+      ['environment', 'node'],
     ),
-    leaseHeld: once(
-      registry,
-      'session_monitor_lease_held',
-      () =>
-        new Gauge({
-          name: 'session_monitor_lease_held',
-          help: '1 when this replica watches the environment',
-          labelNames: env,
-          registers,
-        }),
-    ),
-    notificationsOk: once(
-      registry,
+    leaseHeld: gauge('session_monitor_lease_held', '1 when this replica watches the environment', env),
+    notificationsOk: gauge(
       'session_monitor_notifications_ok',
-      () =>
-        new Gauge({
-          name: 'session_monitor_notifications_ok',
-          help: '1 when notify-keyspace-events has what the monitor needs, 0 when not, -1 when it cannot be read',
-          labelNames: env,
-          registers,
-        }),
+      '1 when notify-keyspace-events has what the monitor needs, 0 when not, -1 when it cannot be read',
+      env,
     ),
   };
 }

@@ -52,6 +52,8 @@ export function worstNotify(settings: readonly { node: string; setting: string |
   const nodes = bad.map((c) => c.node);
   return {
     ...first.check,
-    message: `on ${nodes.length} of ${checks.length} masters (${nodes.join(', ')}): ${first.check.message}; the setting is per node, so set it on every master and replica`,
+    message:
+      `on ${nodes.length} of ${checks.length} masters (${nodes.join(', ')}): ${first.check.message}; ` +
+      'the setting is per node, so set it on every master and replica',
   };
 }

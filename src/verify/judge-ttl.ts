@@ -27,7 +27,10 @@ export function judgeInitialTtl(
   toleranceSeconds: number,
 ): string | undefined {
   if (Math.abs(initialSeconds - expectedSeconds) <= toleranceSeconds) return undefined;
-  return `initial TTL ${exactSeconds(initialSeconds)} but expected ${exactSeconds(expectedSeconds)}: the session was written with another TTL than configured (runbook Scenarios 2 and 6)`;
+  return (
+    `initial TTL ${exactSeconds(initialSeconds)} but expected ${exactSeconds(expectedSeconds)}: the ` +
+    'session was written with another TTL than configured (runbook Scenarios 2 and 6)'
+  );
 }
 
 export interface DecayJudgement {
@@ -56,11 +59,15 @@ export function judgeDecay(initial: TtlReading, after: TtlReading): DecayJudgeme
   };
   if (drift > tolerance) {
     const ratio = elapsed > 0 ? ` ${formatRatio(decay / elapsed)}` : '';
-    out.reason = `TTL decays${ratio} faster than the clock: it fell ${exactSeconds(decay)} in ${exactSeconds(elapsed)} (clock skew between the bot and Redis, or something shortened the TTL with EXPIRE; runbook Scenario 5)`;
+    out.reason =
+      `TTL decays${ratio} faster than the clock: it fell ${exactSeconds(decay)} in ` +
+      `${exactSeconds(elapsed)} (clock skew between the bot and Redis, or something shortened the TTL ` +
+      'with EXPIRE; runbook Scenario 5)';
   } else if (drift < -tolerance) {
     out.reason =
       decay < 0
-        ? `TTL went up from ${exactSeconds(initial.pttlMs / 1000)} to ${exactSeconds(after.pttlMs / 1000)} during the wait although nothing accessed it: something else refreshes or rewrites the key`
+        ? `TTL went up from ${exactSeconds(initial.pttlMs / 1000)} to ${exactSeconds(after.pttlMs / 1000)} ` +
+          'during the wait although nothing accessed it: something else refreshes or rewrites the key'
         : `TTL decays slower than the clock: it fell ${exactSeconds(decay)} in ${exactSeconds(elapsed)} (clock skew?; runbook Scenario 5)`;
   }
   return out;
@@ -94,10 +101,16 @@ export function judgeRefresh(i: RefreshInput): string | undefined {
     return `TTL did not refresh on access: ${before} before, ${after} after GET (the sliding window is on for ${i.envName}; runbook Scenario 3)`;
   }
   if (i.slidingWindow && i.after.pttlMs / 1000 < i.expectedSeconds - i.toleranceSeconds) {
-    return `TTL refreshed on access to ${after}, not to the configured ${exactSeconds(i.expectedSeconds)}: the refresh uses another TTL (runbook Scenarios 3 and 6)`;
+    return (
+      `TTL refreshed on access to ${after}, not to the configured ${exactSeconds(i.expectedSeconds)}: ` +
+      'the refresh uses another TTL (runbook Scenarios 3 and 6)'
+    );
   }
   if (!i.slidingWindow && refreshed) {
-    return `TTL refreshed on access although the sliding window is off for ${i.envName}: ${before} before, ${after} after GET (sessions outlive their configured lifetime)`;
+    return (
+      `TTL refreshed on access although the sliding window is off for ${i.envName}: ${before} before, ` +
+      `${after} after GET (sessions outlive their configured lifetime)`
+    );
   }
   return undefined;
 }
@@ -116,7 +129,10 @@ export interface DisappearanceInput {
 export function describeDisappearance(i: DisappearanceInput): string {
   const when = `after ${exactSeconds(i.secondsSinceWrite)} with ${exactSeconds(i.remainingSeconds)} of TTL left`;
   if (i.evictedKeysDelta && i.evictedKeysDelta > 0) {
-    return `${i.what} evicted ${when} (evicted_keys +${count(i.evictedKeysDelta)} during the run): Redis evicts keys under memory pressure (runbook Scenario 1)`;
+    return (
+      `${i.what} evicted ${when} (evicted_keys +${count(i.evictedKeysDelta)} during the run): Redis ` +
+      'evicts keys under memory pressure (runbook Scenario 1)'
+    );
   }
   if (i.evictedKeysDelta === undefined) {
     return `${i.what} disappeared ${when}: evicted or deleted (INFO is refused, so which cannot be told; runbook Scenarios 1 and 4)`;

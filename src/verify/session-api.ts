@@ -37,81 +37,118 @@ export interface SessionApiOptions {
   fetch?: typeof fetch;
 }
 
+const fetchCauseSchema = z.object({ code: z.string().optional(), message: z.string().optional() });
+
+/** What fetch's `TypeError: fetch failed` wraps (undici puts the socket error in `cause`): its code, else its message. */
+function causeOf(err: Error): string | undefined {
+  const cause = fetchCauseSchema.safeParse(err.cause);
+  return cause.success ? (cause.data.code ?? cause.data.message) : undefined;
+}
+
+interface ApiRequest {
+  method: string;
+  /** `''` or `/<encoded id>`. */
+  path: string;
+  /** What the request is for, in messages. */
+  what: string;
+  body?: unknown;
+}
+
+/** Why fetch itself failed (no answer), in words that never contain the token. */
+function fetchFailure(err: unknown, target: string, req: ApiRequest, timeoutMs: number): AppApiError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return new AppApiError(
+      `The app API did not answer ${target} within ${timeoutMs} ms (${req.what}); check app.baseUrl and app.timeoutMs.`,
+    );
+  }
+  return new AppApiError(
+    `Cannot reach the app API for ${target} (${req.what}): ${causeOf(e) ?? e.message}. ` +
+      'Check app.baseUrl and network access from the bot.',
+  );
+}
+
+/** An answer that is not a success, as an error; undefined for a success. */
+function refusal(
+  res: Response,
+  target: string,
+  req: ApiRequest,
+  tokenEnv: string | undefined,
+): AppApiError | undefined {
+  if (res.status === 401 || res.status === 403) {
+    const source = tokenEnv ? `the token in ${tokenEnv}` : 'the request (no token configured: set app.tokenEnv)';
+    return new AppApiError(
+      `The app API refused ${source} with HTTP ${res.status} on ${target} (${req.what}): set a valid bearer token.`,
+      res.status,
+    );
+  }
+  if (!res.ok)
+    return new AppApiError(`The app API answered HTTP ${res.status} to ${target} (${req.what}).`, res.status);
+  return undefined;
+}
+
+/** Sends one request; a failure or an answer that is not a success throws an AppApiError. */
+async function send(opts: SessionApiOptions, url: string, req: ApiRequest): Promise<Response> {
+  const doFetch = opts.fetch ?? fetch;
+  const target = `${req.method} ${url}${req.path ? '/{id}' : ''}`;
+  let res: Response;
+  try {
+    res = await doFetch(`${url}${req.path}`, {
+      method: req.method,
+      headers: {
+        accept: 'application/json',
+        ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+      signal: AbortSignal.timeout(opts.timeoutMs),
+    });
+  } catch (err) {
+    throw fetchFailure(err, target, req, opts.timeoutMs);
+  }
+  const refused = refusal(res, target, req, opts.tokenEnv);
+  if (refused) {
+    await res.body?.cancel();
+    throw refused;
+  }
+  return res;
+}
+
+/** The new session's id from the answer to `POST {sessionsPath}`. */
+async function sessionIdOf(res: Response, url: string): Promise<string> {
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    throw new AppApiError(
+      `The app API answered POST ${url} with a body that is not JSON; expected {"session_id": "..."}.`,
+    );
+  }
+  const parsed = createdSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    throw new AppApiError(
+      `The app API answered POST ${url} without a usable session_id (${issues}); expected {"session_id": "..."}.`,
+    );
+  }
+  return parsed.data.session_id;
+}
+
 /** A SessionApi over HTTP. Every request times out after `timeoutMs`. */
 export function createSessionApi(opts: SessionApiOptions): SessionApi {
-  const doFetch = opts.fetch ?? fetch;
   const url = `${opts.baseUrl.replace(/\/+$/, '')}${opts.sessionsPath}`;
-
-  async function call(method: string, path: string, what: string, body?: unknown): Promise<Response> {
-    const target = `${method} ${url}${path ? '/{id}' : ''}`;
-    let res: Response;
-    try {
-      res = await doFetch(`${url}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-        throw new AppApiError(
-          `The app API did not answer ${target} within ${opts.timeoutMs} ms (${what}); check app.baseUrl and app.timeoutMs.`,
-        );
-      }
-      const cause = e.cause?.code ?? e.cause?.message ?? e.message;
-      throw new AppApiError(
-        `Cannot reach the app API for ${target} (${what}): ${cause}. Check app.baseUrl and network access from the bot.`,
-      );
-    }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      const source = opts.tokenEnv
-        ? `the token in ${opts.tokenEnv}`
-        : 'the request (no token configured: set app.tokenEnv)';
-      throw new AppApiError(
-        `The app API refused ${source} with HTTP ${res.status} on ${target} (${what}): set a valid bearer token.`,
-        res.status,
-      );
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new AppApiError(`The app API answered HTTP ${res.status} to ${target} (${what}).`, res.status);
-    }
-    return res;
-  }
-
+  const onSession = async (method: string, id: string, what: string) => {
+    const res = await send(opts, url, { method, path: `/${encodeURIComponent(id)}`, what });
+    await res.body?.cancel();
+  };
   return {
     url,
     async createSession(userId) {
-      const res = await call('POST', '', 'creating the test session', { user_id: userId });
-      let json: unknown;
-      try {
-        json = await res.json();
-      } catch {
-        throw new AppApiError(
-          `The app API answered POST ${url} with a body that is not JSON; expected {"session_id": "..."}.`,
-        );
-      }
-      const parsed = createdSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new AppApiError(
-          `The app API answered POST ${url} without a usable session_id (${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}); expected {"session_id": "..."}.`,
-        );
-      }
-      return parsed.data.session_id;
+      const body = { user_id: userId };
+      const res = await send(opts, url, { method: 'POST', path: '', what: 'creating the test session', body });
+      return sessionIdOf(res, url);
     },
-    async accessSession(id) {
-      const res = await call('GET', `/${encodeURIComponent(id)}`, 'accessing the test session');
-      await res.body?.cancel();
-    },
-    async deleteSession(id) {
-      const res = await call('DELETE', `/${encodeURIComponent(id)}`, 'deleting the test session');
-      await res.body?.cancel();
-    },
+    accessSession: (id) => onSession('GET', id, 'accessing the test session'),
+    deleteSession: (id) => onSession('DELETE', id, 'deleting the test session'),
   };
 }

@@ -8,7 +8,7 @@ export interface VerifyLine {
 }
 
 // A readout: its lines are compared with each other, so seconds stay exact (see exactSeconds).
-const s = (v: number | undefined) => (v === undefined ? undefined : exactSeconds(v));
+const s = exactSeconds;
 // Drift has a direction, so it carries an explicit sign; a drift that rounds to zero gets none.
 const signed = (v: number) => {
   const text = exactSeconds(Math.abs(v));
@@ -23,7 +23,7 @@ export function verifyLines(r: VerifyResult): VerifyLine[] {
       label: 'Expected TTL',
       value: `${exactSeconds(r.expectedTtlSeconds)}, sliding window ${r.slidingWindow ? 'on' : 'off'}`,
     },
-    m.initialTtlSeconds !== undefined ? { label: 'Initial TTL', value: s(m.initialTtlSeconds) as string } : undefined,
+    m.initialTtlSeconds !== undefined ? { label: 'Initial TTL', value: s(m.initialTtlSeconds) } : undefined,
     m.ttlAfterWaitSeconds !== undefined
       ? {
           label: 'TTL after wait',
@@ -36,9 +36,7 @@ export function verifyLines(r: VerifyResult): VerifyLine[] {
     m.driftSeconds !== undefined
       ? { label: 'Drift', value: `${signed(m.driftSeconds)} (tolerance ±${exactSeconds(m.toleranceSeconds ?? 0)})` }
       : undefined,
-    m.refreshedTtlSeconds !== undefined
-      ? { label: 'TTL after GET', value: s(m.refreshedTtlSeconds) as string }
-      : undefined,
+    m.refreshedTtlSeconds !== undefined ? { label: 'TTL after GET', value: s(m.refreshedTtlSeconds) } : undefined,
     m.evictedKeysDelta !== undefined
       ? { label: 'Evicted keys', value: `+${count(m.evictedKeysDelta)} during the run` }
       : undefined,

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { IoRedisNode } from '../../src/adapters/redis/redis-node.js';
+import { IoRedisNode, parseInfo } from '../../src/adapters/redis/redis-node.js';
 import { DIAGNOSIS_DEFAULTS } from '../../src/config/diagnosis-defaults.js';
 import type { RedisNodePort } from '../../src/core/ports/session-store.js';
 import { auditPlanFor, type AuditPlan } from '../../src/diagnostics/sampling/audit-plan.js';
+import { bucketEdges } from '../../src/diagnostics/sampling/ttl-stats.js';
 import {
   createKeyspaceSampler,
   keyspaceSamplerFor,
@@ -29,14 +30,20 @@ afterEach(() => {
 const bin = (...tail: number[]) => Buffer.concat([Buffer.from('session:'), Buffer.from(tail)]);
 const value = JSON.stringify({ created_at: new Date(Date.now() - 60_000).toISOString() });
 
+// The paths run one after another while the TTLs decay: no TTL starts within two minutes above a bucket
+// edge (it would cross into the next bucket between two paths on a slow machine), and the bounds checked
+// below keep a margin of 100 s or more.
+const edges = bucketEdges(3600, 0).map((b) => b.upTo);
+const clearOfEdges = (ttl: number) => (edges.some((e) => ttl >= e && ttl < e + 120) ? ttl - 120 : ttl);
+
 /** The store every path is checked against; `expected` is what it holds, counted by construction. */
 async function seed(c: Redis) {
   const p = c.pipeline();
-  for (let i = 0; i < 300; i++) p.set(`session:t${i}`, value, 'EX', 1000 + i * 8);
+  for (let i = 0; i < 300; i++) p.set(`session:t${i}`, value, 'EX', clearOfEdges(1000 + i * 8));
   for (let i = 0; i < 20; i++) p.set(`session:n${i}`, value);
-  for (let i = 0; i < 7; i++) p.set(`session:long${i}`, value, 'EX', 7200 + i);
+  for (let i = 0; i < 7; i++) p.set(`session:long${i}`, value, 'EX', 7300 + i);
   for (const k of [bin(0xff, 0xfe), bin(0x80, 0x81)]) p.set(k, value);
-  for (const k of [bin(0xfe, 0x01), bin(0xed, 0xa0, 0x80), bin(0xc3, 0x28)]) p.set(k, value, 'EX', 600);
+  for (const k of [bin(0xfe, 0x01), bin(0xed, 0xa0, 0x80), bin(0xc3, 0x28)]) p.set(k, value, 'EX', 700);
   for (let i = 0; i < 50; i++) p.set(`other:${i}`, value);
   await p.exec();
   return { total: 332, withTtl: 310, noExpiry: 22, above: 7 };
@@ -253,28 +260,30 @@ describe('gentle pacing', () => {
     expect(pauses).toEqual([]);
   });
 
-  it('sends no call that takes the server 2 ms or more (SLOWLOG)', { retry: 2 }, async () => {
-    // Given: 5,000 sessions among 5,000 other keys and a SLOWLOG that records every call of 2 ms or more
-    // (few calls, ~100: on a loaded machine any call can be descheduled past 2 ms, and retries cover that)
+  // How long each call takes the server (SLOWLOG, target: none of 2 ms or more) is a measurement, made by
+  // `npm run bench` (bench/do-no-harm.ts) on this same store; here what bounds it: the calls are small.
+  it('keeps its calls small: one script call per SCAN batch of 100, so 10,000 keys take at least 50 calls', async () => {
+    // Given: 5,000 sessions among 5,000 other keys, and the server's command counts reset
     const p = client.pipeline();
     for (let i = 0; i < 5_000; i++) p.set(`session:${i}`, value, 'EX', 3600);
     for (let i = 0; i < 5_000; i++) p.set(`other:${i}`, value);
     await p.exec();
-    const [, before] = (await client.config('GET', 'slowlog-log-slower-than')) as [string, string];
-    await client.config('SET', 'slowlog-log-slower-than', '2000');
-    await client.slowlog('RESET');
-    try {
-      // When: a gentle audit with the default batches reads every key
-      const plan = auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit);
-      const sample = await sampler(new IoRedisNode(client), { ...plan, pauseMs: 0 }).sample();
-      expect(sample.stats.summary().sampled).toBe(5_000);
+    await client.config('RESETSTAT');
 
-      // Then: no audit call in the SLOWLOG
-      const slow = (await client.slowlog('GET', 1000)) as [number, number, number, string[]][];
-      expect(slow.map((e) => `${e[3].slice(0, 2).join(' ')} ${e[2]} us`)).toEqual([]);
-    } finally {
-      await client.config('SET', 'slowlog-log-slower-than', before);
-    }
+    // When: a gentle audit with the default batches reads every key
+    const plan = auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit);
+    const sample = await sampler(new IoRedisNode(client), { ...plan, pauseMs: 0 }).sample();
+
+    // Then: every session counted, by the script, in calls that each SCAN at most 100 slots of the keyspace
+    // (COUNT 100; SCAN returns about that many keys, matching or not): no call covers more than ~200 keys
+    expect(sample.stats.summary().sampled).toBe(5_000);
+    expect(plan.scanCount).toBe(100);
+    expect(sample.audit?.nodes[0]?.path).toBe('script');
+    const stats = parseInfo(await client.info('commandstats'));
+    const calls = (name: string) => Number(/calls=(\d+)/.exec(stats[`cmdstat_${name}`] ?? '')?.[1] ?? 0);
+    expect(calls('evalsha') + calls('eval')).toBeGreaterThanOrEqual(10_000 / 200);
+    // One SCAN per script call (SCAN from inside the script counts too), plus the first pass's few
+    expect(calls('scan')).toBeLessThanOrEqual(calls('evalsha') + calls('eval') + 10);
   });
 });
 

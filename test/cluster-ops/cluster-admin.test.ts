@@ -3,7 +3,7 @@
 // "nothing was changed").
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseClusterNodes } from '../../src/adapters/redis/cluster-admin.js';
+import { parseClusterNodes } from '../../src/adapters/redis/cluster-nodes.js';
 import { openRedisAdmin, RedisAdminError } from '../../src/adapters/redis/redis-admin.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 

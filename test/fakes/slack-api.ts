@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { callViolations, messageViolations, recordViolations, type Violation } from './block-kit-limits.js';
 
 /** One Web API call the fake received. JSON-valued form fields (`blocks`, `attachments`) are parsed. */
 export interface SlackApiCall {
@@ -24,6 +25,8 @@ export interface FakeSlackApi {
   responseUrl(id?: string): string;
   calls: SlackApiCall[];
   responses: ResponseUrlPost[];
+  /** Every Block Kit limit broken by a call or a response_url post; such a call was answered `invalid_blocks`. */
+  violations: { method: string; violations: Violation[] }[];
   /** Makes `method` answer `{ ok: false, error }` (every time, or the next `times` calls). */
   failMethod(method: string, error: string, times?: number): void;
   /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500): every time, or the next `times` calls. */
@@ -129,6 +132,7 @@ function okBody(
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: SlackApiCall[] = [];
   const responses: ResponseUrlPost[] = [];
+  const violations: FakeSlackApi['violations'] = [];
   const failures = new Map<string, { error?: string; status?: number; times: number }>();
   const callWaiters: { method: string; predicate: (c: SlackApiCall) => boolean; resolve: (c: SlackApiCall) => void }[] =
     [];
@@ -169,6 +173,13 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         if (failure.status) return send(res, failure.status, { ok: false, error: 'fake_http_error' });
         return send(res, 200, { ok: false, error: failure.error });
       }
+      // As the real Slack: a payload over a documented limit is refused, and the suite hears of it.
+      const broken = callViolations(method, call.body);
+      if (broken.length) {
+        violations.push({ method, violations: broken });
+        recordViolations(`fake Slack ${method}`, broken);
+        return send(res, 200, { ok: false, error: 'invalid_blocks', errors: broken });
+      }
       return send(res, 200, okBody(method, call.body, ts, socketUrl, groups));
     }
     if (req.method === 'POST' && response) {
@@ -177,6 +188,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         body: parseBody(raw, req.headers['content-type']),
         at: Date.now(),
       };
+      const broken = messageViolations(post.body);
+      if (broken.length) {
+        violations.push({ method: 'response_url', violations: broken });
+        recordViolations('fake Slack response_url', broken);
+        return send(res, 400, { ok: false, error: 'invalid_blocks', errors: broken });
+      }
       responses.push(post);
       for (const w of [...responseWaiters]) {
         if (w.predicate(post)) {
@@ -219,6 +236,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     responseUrl: (id = Math.random().toString(36).slice(2, 10)) => `http://127.0.0.1:${port}/response/${id}`,
     calls,
     responses,
+    violations,
     failMethod(method, error, times = Number.POSITIVE_INFINITY) {
       failures.set(method, { error, times });
     },
@@ -261,6 +279,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     reset() {
       calls.length = 0;
       responses.length = 0;
+      violations.length = 0;
       failures.clear();
     },
     close: () =>

@@ -1,3 +1,4 @@
+import { ackViolations, recordViolations } from './block-kit-limits.js';
 import { createHmac } from 'node:crypto';
 
 /** Slack's v0 signature: HMAC-SHA256 over `v0:<timestamp>:<body>` with the signing secret. */
@@ -93,6 +94,8 @@ export async function sendSigned(req: SignedRequest): Promise<SentRequest> {
   } catch {
     json = undefined;
   }
+  // Slack renders what the app answers on its request (an ack's message, a response_action's view) too.
+  recordViolations('ack', ackViolations(json));
   return { status: res.status, text, json, latencyMs, receivedAt: Date.now() };
 }
 

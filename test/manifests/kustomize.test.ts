@@ -6,6 +6,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { API_ACCESS } from '../../src/adapters/kubernetes/api-access.js';
 import { parseConfig, isManifestSource } from '../../src/config/config.js';
 import { slackMetrics } from '../../src/chat/slack/slack-metrics.js';
+import { commandMetrics } from '../../src/commands/command-metrics.js';
 import { checkMetrics } from '../../src/diagnostics/check-metrics.js';
 import { monitorMetrics } from '../../src/monitor/metrics.js';
 import { deploymentFromSelector } from '../../src/remediation/actions/object-names.js';
@@ -144,6 +145,7 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     monitorMetrics(registry);
     checkMetrics(registry);
     slackMetrics(registry);
+    commandMetrics(registry);
     const exported = (await registry.getMetricsAsJSON()).map((m) => m.name);
     for (const rule of rules) {
       for (const name of rule.expr.match(/\bsession_[a-z_]+/g) ?? [])

@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { createMetricsFeature } from '../../src/monitor/metrics-feature.js';
-import { statusCommand } from '../../src/chat/slack/listeners/commands/status.js';
+import { statusCommand } from '../../src/commands/status.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
 import { captureLogs } from '../chat/slack/log-capture.js';
@@ -88,7 +88,7 @@ describe('status of the session monitor', () => {
       hostname: '127.0.0.1',
       webApiRetries: 0,
       extraFeatures: [metrics.feature],
-      extraSubcommands: [statusCommand({ config, status: (env) => metrics.status(env) })],
+      extraCommands: [statusCommand({ config, status: (env) => metrics.status(env) })],
     });
     const { port } = await bot.start();
     const send = (text: string) =>

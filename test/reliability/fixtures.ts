@@ -84,18 +84,3 @@ export async function startRedisOnPort(port: number): Promise<RedisServerHandle>
   const handle = await startRedisServer(['--port', String(port)]);
   return { ...handle, port, url: `redis://127.0.0.1:${port}` };
 }
-
-/** Polls `probe` until it returns a value, or fails with `what` after `timeoutMs`. */
-export async function waitUntil<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -10,7 +10,8 @@ import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { freePort } from '../support/redis-server.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
 import { captureLogs } from '../chat/slack/log-capture.js';
-import { serverInfoCheck, startRedisOnPort, waitUntil } from './fixtures.js';
+import { eventually } from '../support/eventually.js';
+import { serverInfoCheck, startRedisOnPort } from './fixtures.js';
 
 // `ws` ships with @slack/socket-mode (no types installed); only the members used here are declared.
 interface WsSocket {
@@ -92,7 +93,7 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
   });
 
   it('is ready and live when auth.test succeeded, Socket Mode is connected, the config loaded and the state store answers', async () => {
-    const ready = await waitUntil('ready', async () => {
+    const ready = await eventually('ready', async () => {
       const r = await get(`${url}/readyz`);
       return r.status === 200 ? r : undefined;
     });
@@ -102,7 +103,7 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
 
   it('is not ready when the state store does not answer PING', async () => {
     await stopStateRedis();
-    const r = await waitUntil('not ready', async () => {
+    const r = await eventually('not ready', async () => {
       const h = await get(`${url}/readyz`);
       return h.status === 503 ? h : undefined;
     });
@@ -112,7 +113,7 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
     expect((await get(`${url}/healthz`)).status).toBe(200);
     const back = await startRedisOnPort(stateRedisPort);
     stopStateRedis = () => back.stop();
-    await waitUntil('the state store answering again', async () =>
+    await eventually('the state store answering again', async () =>
       (await get(`${url}/readyz`)).body.checks['state-store']?.ok ? true : undefined,
     );
   });
@@ -123,13 +124,13 @@ describe('/readyz and /healthz tell the truth (issue 9, item 6)', () => {
     for (const c of wss.clients) c.close();
 
     // Then: not ready at once, with the reason; and /healthz fails once the 400 ms limit passed.
-    const notReady = await waitUntil('not ready', async () => {
+    const notReady = await eventually('not ready', async () => {
       const h = await get(`${url}/readyz`);
       return h.body.checks.slack?.ok === false ? h : undefined;
     });
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks.slack?.detail).toMatch(/Socket Mode connection is down/);
-    const dead = await waitUntil('liveness to fail', async () => {
+    const dead = await eventually('liveness to fail', async () => {
       const h = await get(`${url}/healthz`);
       return h.status === 503 ? h : undefined;
     });

@@ -5,7 +5,8 @@ import { parseConfig } from '../../src/config/config.js';
 import { runDiagnosis } from '../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { freePort } from '../support/redis-server.js';
-import { serverInfoCheck, startRedisOnPort, waitUntil } from './fixtures.js';
+import { eventually } from '../support/eventually.js';
+import { serverInfoCheck, startRedisOnPort } from './fixtures.js';
 
 describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
   const sources = createSourceCache({});
@@ -38,10 +39,10 @@ describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
         .client;
       let attempts = 0;
       client.on('reconnecting', () => attempts++);
-      await waitUntil(
+      await eventually(
         'four reconnect attempts, or the client giving up',
         () => (attempts >= 4 || client.status === 'end' ? true : undefined),
-        10_000,
+        { timeoutMs: 10_000 },
       );
       // And: Redis comes back on the same port.
       server = await startRedisOnPort(port);
@@ -73,7 +74,7 @@ describe('a Redis that restarts while the bot runs (issue 9, item 1)', () => {
       const first = store.nodes[0] as unknown as { client: { disconnect(): void; status: string } };
       // Given: the client has ended (as after a fatal error): ioredis never reconnects an ended client.
       first.client.disconnect();
-      await waitUntil('the client to end', () => (first.client.status === 'end' ? true : undefined));
+      await eventually('the client to end', () => (first.client.status === 'end' ? true : undefined));
       // When / then: the next use gets a working client.
       const report = await runDiagnosis(deps, { envName: 'other', checkIds: ['server-info'] });
       expect(report.checks[0]?.status, JSON.stringify(report.checks)).toBe('findings');

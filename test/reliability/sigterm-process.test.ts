@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
@@ -17,31 +16,28 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
   let redis: RedisServerHandle;
   beforeAll(async () => {
     slack = await startFakeSlackApi();
-    // A private Redis: the test pauses its clients to hold the diagnosis open.
+    // A private Redis: the test stops it (SIGSTOP) to hold the diagnosis open.
     redis = await startRedisServer();
   });
   afterAll(async () => {
     await slack?.close();
+    redis?.process.kill('SIGCONT');
     await redis?.stop();
   });
 
-  // Retried: it spawns the bot under tsx, whose start takes seconds on a loaded machine.
+  // The bot starts under tsx (the source as it is, not a build): seconds, and tens of seconds on a loaded
+  // machine; only that start is waited for, generously. Nothing else depends on how fast the bot is.
   it(
     'tells the user the diagnosis was interrupted, with the command to run again, and exits 0',
-    { retry: 2, timeout: 60_000 },
+    { timeout: 150_000 },
     async () => {
-      // Given: the bot (node src/main.ts) with a 0.3 s grace period, and a Redis whose clients are paused.
+      // Given: the bot (node src/main.ts) with a 0.3 s grace period, and its Redis stopped (SIGSTOP) until
+      // the user has been told: the diagnosis cannot finish before SIGTERM however slowly anything runs.
       const dir = mkdtempSync(join(tmpdir(), 'sigterm-'));
       const config = join(dir, 'session-ttl.yaml');
-      // The drain starts only once the workers have stopped, and the session monitor's stop waits for the
-      // paused Redis too; a 4 s eviction-rate window keeps the diagnosis running well past the 0.3 s grace after
-      // Redis resumes (the default window, 250 ms since issue 12, would let it finish within the grace).
       writeFileSync(
         config,
-        stringify({
-          environments: { dev: { profile: 'development', redis: { url: redis.url } } },
-          defaults: { rateWindowMs: 4000 },
-        }),
+        stringify({ environments: { dev: { profile: 'development', redis: { url: redis.url } } } }),
       );
       const port = await freePort();
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -62,10 +58,9 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      const admin = new Redis(redis.url);
       try {
         const listening = new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${out}`)), 30_000);
+          const timer = setTimeout(() => reject(new Error(`the bot did not start:\n${out}`)), 100_000);
           child.stdout.on('data', () => {
             if (out.includes('"msg":"listening"')) {
               clearTimeout(timer);
@@ -74,7 +69,7 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
           });
         });
         await listening;
-        await admin.call('CLIENT', 'PAUSE', '2500', 'ALL');
+        redis.process.kill('SIGSTOP');
         const ack = await sendSlashCommand(
           `http://127.0.0.1:${port}`,
           { text: 'diagnose dev', response_url: slack.responseUrl('proc') },
@@ -85,16 +80,17 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
         // When: SIGTERM arrives while the diagnosis waits for Redis.
         child.kill('SIGTERM');
 
-        // Then: the user is told, and the process exits cleanly; no report and no "unreachable" is posted.
-        const told = await slack.waitForResponse((r) => r.id === 'proc', 10_000);
+        // Then: the user is told, and (Redis resumed, so the sources can close) the process exits cleanly;
+        // no report and no "unreachable" is posted.
+        const told = await slack.waitForResponse((r) => r.id === 'proc', 30_000);
+        redis.process.kill('SIGCONT');
         expect(told.body.text).toContain('interrupted by a restart');
         expect(told.body.text).toContain('/session-ttl diagnose dev');
         expect(await exited).toBe(0);
         expect(slack.callsOf('chat.postMessage')).toEqual([]);
         expect(out).toContain('shutdown grace period over');
       } finally {
-        await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
-        admin.disconnect();
+        redis.process.kill('SIGCONT');
         if (child.exitCode === null) child.kill('SIGKILL');
       }
     },

@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEnvLocks } from '../../src/remediation/lock.js';
+import { eventually } from '../support/eventually.js';
 import { storeKinds, testClock } from './state-stores.js';
-
-/** Polls `check` until it returns true or the deadline passes (no fixed sleep as a barrier). */
-async function eventually(check: () => Promise<boolean>, deadlineMs = 5000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe.each(storeKinds())('environment lock in the $name state store', (kind) => {
   afterEach(() => kind.close());
@@ -39,7 +31,7 @@ describe.each(storeKinds())('environment lock in the $name state store', (kind) 
     // Given A's lease expires (memory: the clock moves; Redis: PX runs out) and B takes the lock
     clock.advance(200);
     let taken: Awaited<ReturnType<typeof b.acquire>> | undefined;
-    await eventually(async () => (taken = await b.acquire('prod', 'B')).ok);
+    await eventually('B to take the lock', async () => (taken = await b.acquire('prod', 'B')).ok);
     // When A, holding a foreign token now, releases and renews
     expect(await stale.lease.release()).toBe(false);
     expect(await stale.lease.renew()).toBe(false);
@@ -79,7 +71,7 @@ describe('environment lock lease in Redis (real time)', () => {
     const b = createEnvLocks({ store: await redisKind!.replica(), now: Date.now });
     expect((await a.acquire('prod', 'A')).ok).toBe(true);
     expect((await b.acquire('prod', 'B')).ok).toBe(false);
-    await eventually(async () => (await b.acquire('prod', 'B')).ok, 3000);
+    await eventually('B to take the lock', async () => (await b.acquire('prod', 'B')).ok);
   });
 
   it('withLock renews the lease while a long action runs, four leases long', async () => {

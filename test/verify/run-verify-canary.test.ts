@@ -8,7 +8,7 @@ import { planVerify as planWith, type PlanVerifyOptions } from '../../src/verify
 /** verify's plan with the real canary adapter unless a test gives its own. */
 const planVerify = (o: Omit<PlanVerifyOptions, 'openRedis'> & Partial<Pick<PlanVerifyOptions, 'openRedis'>>) =>
   planWith({ openRedis: openCanaryRedis, ...o });
-import { runVerify } from '../../src/verify/run-verify.js';
+import { INTERRUPTED_REASON, runVerify } from '../../src/verify/run-verify.js';
 import type { VerifyProgress, VerifyResult } from '../../src/verify/verify-result.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
@@ -138,6 +138,42 @@ describe('verify in canary mode (no app API configured)', () => {
     });
     expect(result.verdict).toBe('fail');
     expect(result.reasons[0]).toMatch(/^canary lost its TTL during the wait \(PTTL -1\)/);
+    expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
+  });
+
+  it('stops at once when aborted during the wait: verdict error, no second reading, the canary removed', async () => {
+    // Given: a 30 s wait that only the abort can cut short.
+    const config = verifyConfig({ redisUrl: sharedRedisUrl(), waitSeconds: 30 });
+    const plan = planVerify({ config, envName: 'dev', processEnv: {} });
+    const abort = new AbortController();
+    const startedAt = Date.now();
+    // When: the process stops while the run waits.
+    const result = await runVerify(plan, {
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.phase === 'waiting') abort.abort();
+      },
+    });
+    await plan.close();
+
+    // Then: no second reading, the run says why it ended, and nothing is left behind.
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(result.verdict).toBe('error');
+    expect(result.reasons).toEqual([INTERRUPTED_REASON]);
+    expect(result.measurements.initialTtlSeconds).toBeGreaterThan(59);
+    expect(result.measurements.ttlAfterWaitSeconds).toBeUndefined();
+    expect(result.cleanup).toEqual({ status: 'removed' });
+    expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
+  });
+
+  it('writes and removes the canary but reads nothing when the signal had aborted before the run', async () => {
+    const plan = planVerify({ config: verifyConfig({ redisUrl: sharedRedisUrl() }), envName: 'dev', processEnv: {} });
+    const result = await runVerify(plan, { signal: AbortSignal.abort() });
+    await plan.close();
+    expect(result.verdict).toBe('error');
+    expect(result.reasons).toEqual([INTERRUPTED_REASON]);
+    expect(result.measurements.initialTtlSeconds).toBeUndefined();
+    expect(result.cleanup).toEqual({ status: 'removed' });
     expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
   });
 

@@ -95,21 +95,26 @@ export function auditScriptArgs(
   ];
 }
 
+/** `Array.isArray` without its `any[]`: the elements stay `unknown` until checked. */
+function isArray(v: unknown): v is readonly unknown[] {
+  return Array.isArray(v);
+}
+
 /** Reads the script's reply; throws on a shape it does not know (a different script under the same SHA). */
 export function parseAuditReply(reply: unknown): { cursor: string; counts: TtlBatchCounts } {
-  if (!Array.isArray(reply)) throw new Error('unexpected audit script reply');
+  if (!isArray(reply)) throw new Error('unexpected audit script reply');
   let i = 0;
   const num = (): number => {
-    const v = reply[i++] as unknown;
+    const v = reply[i++];
     if (typeof v !== 'number') throw new Error(`unexpected audit script reply at ${i - 1}`);
     return v;
   };
   const key = (): KeyName => {
-    const v = reply[i++] as unknown;
+    const v = reply[i++];
     if (!Buffer.isBuffer(v)) throw new Error(`unexpected audit script reply at ${i - 1}`);
     return Buffer.from(v);
   };
-  const cursorRaw = reply[i++] as unknown;
+  const cursorRaw = reply[i++];
   const cursor = Buffer.isBuffer(cursorRaw) ? cursorRaw.toString('latin1') : String(cursorRaw);
   const scanned = num();
   const vanished = num();

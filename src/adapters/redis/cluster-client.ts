@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions, type NatMap } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
+import { errorCode } from '../../core/error-fields.js';
 import type { RedisConnectOptions } from './redis-node.js';
 import { MAX_RECONNECT_DELAY_MS } from './redis-node.js';
 import { classifyRedisError, RedisSourceError, replyPrefix } from './redis-error.js';
@@ -84,8 +85,7 @@ export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: Redi
   // ioredis ends a failed start with "None of startup nodes is available"; the reason (a refused
   // connection, WRONGPASS, a node without cluster support) is only in these events: keep the last.
   cluster.on('node error', (err: Error, address: string) => {
-    const socketError =
-      typeof (err as { code?: unknown }).code === 'string' ? err : lastNodeFailures.get(cluster)?.socketError;
+    const socketError = errorCode(err) !== undefined ? err : lastNodeFailures.get(cluster)?.socketError;
     lastNodeFailures.set(cluster, { err, address, ...(socketError ? { socketError } : {}) });
   });
   cluster.on('ready', () => lastNodeFailures.delete(cluster));
@@ -156,8 +156,8 @@ export function clusterError(
   const seeds = clusterSeedsText(env);
   const last = lastNodeFailures.get(cluster);
   const reply =
-    replyPrefix(err) !== undefined
-      ? { err: err as Error, address: seeds }
+    err instanceof Error && replyPrefix(err) !== undefined
+      ? { err, address: seeds }
       : last && replyPrefix(last.err) !== undefined
         ? last
         : undefined;
@@ -165,7 +165,9 @@ export function clusterError(
   if (reply) {
     if (/cluster support disabled/i.test(reply.err.message)) {
       return new RedisSourceError(
-        `Redis at ${reply.address} is not a Redis Cluster node (cluster support disabled), but redis.cluster is true for this environment: remove redis.cluster (or set it to false) to use it as a standalone Redis, or point redis.url at a node of the cluster.`,
+        `Redis at ${reply.address} is not a Redis Cluster node (cluster support disabled), but redis.cluster is ` +
+          'true for this environment: remove redis.cluster (or set it to false) to use it as a standalone Redis, ' +
+          'or point redis.url at a node of the cluster.',
         { kind: 'other', address: reply.address, command: 'CLUSTER SLOTS', code: 'ERR', ...who },
       );
     }
@@ -181,7 +183,8 @@ export function clusterError(
       : undefined;
     const why = lastError ? ` (last: ${lastError.message})` : '';
     return new RedisSourceError(
-      `None of the Redis Cluster seed nodes (${seeds}) answered${why}: check redis.url and redis.nodes, and that the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).`,
+      `None of the Redis Cluster seed nodes (${seeds}) answered${why}: check redis.url and redis.nodes, and that ` +
+        'the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).',
       {
         kind: 'unreachable',
         address: seeds,

@@ -1,8 +1,12 @@
-import { Redis, type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { GapInfo, KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
+import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
 import { clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
-import { scanWithTtls } from './scan-with-ttls.js';
+import { FeedCoverage } from './cluster-feed-coverage.js';
+import { ClusterSubscriber } from './cluster-feed-subscriber.js';
+import { MigratedDelFilter } from './migrated-del-filter.js';
+import { configGetValue } from './replies.js';
+import { scanWithTtls, type KeyTtl } from './scan-with-ttls.js';
 import { clientAddress, type RedisConnectOptions } from './redis-node.js';
 
 /** How often the masters are looked up again (CLUSTER SLOTS) to follow failovers and resharding. */
@@ -15,12 +19,13 @@ export interface ClusterFeedOptions extends RedisConnectOptions {
   now?: () => number;
 }
 
-interface Subscriber {
-  conn: Redis;
-  /** PSUBSCRIBE answered: notifications of this master flow. */
-  ready: boolean;
-  /** Closed on purpose (no longer a master, or the feed closes). */
-  closing: boolean;
+/** `notify-keyspace-events` of one node; undefined when the user may not run CONFIG GET. */
+async function notifySettingOf(node: Redis): Promise<string | undefined> {
+  try {
+    return configGetValue(await node.config('GET', 'notify-keyspace-events')) ?? '';
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -32,207 +37,155 @@ interface Subscriber {
  * master has a subscriber again). A key moved by a resharding (MIGRATE: `del` on the source) is not
  * reported as deleted. PTTL, SCAN and CONFIG GET go through ioredis' Cluster client.
  */
-export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, opts: ClusterFeedOptions): KeyspaceFeed {
-  const now = opts.now ?? Date.now;
-  const refreshMs = opts.topologyRefreshMs ?? DEFAULT_TOPOLOGY_REFRESH_MS;
-  const cluster: Cluster = connectCluster(env, opts);
-  // A cluster has database 0 only (see keyspaceChannel in keyspace-feed.ts).
-  const channel = `__keyspace@0__:${opts.keyPattern}`;
-  const prefixLength = '__keyspace@0__:'.length;
-  const tls = env.redis.url.startsWith('rediss://');
-  const subs = new Map<string, Subscriber>();
-  let handlers: KeyspaceHandlers | undefined;
-  let masters: string[] = [];
-  /** The last moment every master was known to have a subscriber. */
-  let coveredAt = now();
-  let gap: { since: number; nodes: Set<string> } | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let refreshing: Promise<void> | undefined;
-  let closed = false;
+export class ClusterKeyspaceFeed implements KeyspaceFeed {
+  readonly description: string;
+  private readonly now: () => number;
+  private readonly cluster: Cluster;
+  private readonly subs = new Map<string, ClusterSubscriber>();
+  private readonly coverage: FeedCoverage;
+  private readonly events: MigratedDelFilter;
+  private readonly timeoutMs: number;
+  private handlers: KeyspaceHandlers | undefined;
+  private masters: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private closed = false;
 
-  function openSubscriber(address: string, host: string, port: number): Subscriber {
-    const conn = new Redis({
-      host,
-      port,
-      lazyConnect: true,
-      autoResubscribe: false,
-      enableReadyCheck: false,
-      maxRetriesPerRequest: 2,
-      connectTimeout: opts.connectTimeoutMs ?? 3000,
-      retryStrategy: (times: number) => Math.min(50 * times, 2000),
-      ...(opts.password !== undefined ? { password: opts.password } : {}),
-      ...(opts.username !== undefined ? { username: opts.username } : {}),
-      ...(tls ? { tls: {} } : {}),
-    });
-    const sub: Subscriber = { conn, ready: false, closing: false };
-    conn.on('error', () => undefined);
-    conn.on('pmessage', (_pattern: string, ch: string, event: string) => deliver(ch.slice(prefixLength), event));
-    // Subscribed on every (re)connect, by us: the reply marks the moment this master's notifications flow.
-    conn.on('ready', () => {
-      conn.psubscribe(channel).then(
-        () => {
-          if (sub.closing) return;
-          sub.ready = true;
-          evaluate();
-        },
-        () => undefined,
-      );
-    });
-    conn.on('close', () => {
-      if (sub.closing || !sub.ready) return;
-      sub.ready = false;
-      evaluate(now());
-      // A master that went away is usually being replaced: look for its successor now.
-      void refresh();
-    });
-    subs.set(address, sub);
-    conn.connect().catch(() => undefined);
-    return sub;
-  }
-
-  /** Events of a key whose `del` is being checked, held back so the key's events stay in order. */
-  const held = new Map<string, string[]>();
-  const WRITES = new Set(['set', 'setex', 'expire', 'persist', 'restore']);
-
-  /**
-   * A resharding moves keys with MIGRATE, which the source master announces as `del` (and the target as
-   * `restore`): a session moved is not a session deleted. So a `del` is passed on only when the key is
-   * gone from the cluster (EXISTS, following the redirect to its new node), or when a write of the key
-   * came in meanwhile (deleted, then written again).
-   */
-  function deliver(key: string, event: string): void {
-    const later = held.get(key);
-    if (later) {
-      later.push(event);
-      return;
-    }
-    if (event !== 'del') {
-      handlers?.onEvent(key, event);
-      return;
-    }
-    held.set(key, []);
-    cluster.exists(key).then(
-      (n) => settle(key, n > 0),
-      () => settle(key, false),
+  constructor(
+    private readonly env: Pick<EnvironmentConfig, 'redis'>,
+    private readonly opts: ClusterFeedOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.cluster = connectCluster(env, opts);
+    this.description = `cluster ${clusterSeedsText(env)}`;
+    this.coverage = new FeedCoverage(this.now);
+    this.events = new MigratedDelFilter(
+      async (key) => (await this.cluster.exists(key)) > 0,
+      (key, event) => this.handlers?.onEvent(key, event),
     );
+    this.timeoutMs = Math.max(opts.connectTimeoutMs ?? 3000, 1000);
   }
 
-  function settle(key: string, exists: boolean): void {
-    const later = held.get(key) ?? [];
-    held.delete(key);
-    if (!exists || later.some((e) => WRITES.has(e) && e !== 'restore')) handlers?.onEvent(key, 'del');
-    for (const e of later) deliver(key, e);
+  async subscribe(handlers: KeyspaceHandlers): Promise<void> {
+    await readyCluster(this.cluster, this.timeoutMs);
+    this.reconcile();
+    await this.waitSubscribed(this.timeoutMs);
+    // Delivered from here on: a gap before this moment is not one.
+    this.handlers = handlers;
+    this.coverage.restart();
+    this.timer = setInterval(() => void this.refresh(), this.opts.topologyRefreshMs ?? DEFAULT_TOPOLOGY_REFRESH_MS);
+    this.timer.unref();
   }
 
-  function closeSubscriber(address: string): void {
-    const sub = subs.get(address);
-    if (!sub) return;
-    sub.closing = true;
-    subs.delete(address);
-    sub.conn.disconnect();
+  async notifySetting(): Promise<string | undefined> {
+    const [first] = this.cluster.nodes('master');
+    return first ? notifySettingOf(first) : undefined;
+  }
+
+  async notifySettings(): Promise<{ node: string; setting: string | undefined }[]> {
+    const list = this.cluster.nodes('master');
+    const out = await Promise.all(
+      list.map(async (n) => ({ node: clientAddress(n), setting: await notifySettingOf(n) })),
+    );
+    return out.sort((a, b) => compareAddresses(a.node, b.node));
+  }
+
+  async pttl(keys: readonly string[]): Promise<number[]> {
+    return Promise.all(keys.map((k) => this.cluster.pttl(k).then(Number, () => -2)));
+  }
+
+  async scan(onBatch: (keys: KeyTtl[]) => void, count = 1000): Promise<void> {
+    for (const node of this.cluster.nodes('master'))
+      await scanWithTtls(node, this.opts.keyPattern, count, (keys) => this.pttl(keys), onBatch);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.refreshing;
+    for (const address of [...this.subs.keys()]) this.closeSubscriber(address);
+    this.cluster.disconnect();
+  }
+
+  private missing(): string[] {
+    return this.masters.filter((m) => !this.subs.get(m)?.ready);
   }
 
   /** Opens or closes a gap from which masters lack a ready subscriber; `lostAt` is when a drop was seen. */
-  function evaluate(lostAt?: number): void {
-    if (closed || !handlers) return;
-    const missing = masters.filter((m) => !subs.get(m)?.ready);
-    if (missing.length) {
-      if (!gap) {
-        gap = { since: lostAt ?? coveredAt, nodes: new Set() };
-        missing.forEach((m) => gap?.nodes.add(m));
-        handlers.onConnectionLost({ nodes: missing, since: gap.since });
-      } else missing.forEach((m) => gap?.nodes.add(m));
-      return;
-    }
-    coveredAt = now();
-    if (gap) {
-      const info: GapInfo = { nodes: [...gap.nodes], since: gap.since };
-      gap = undefined;
-      handlers.onReconnected(info);
-    }
+  private evaluate(lostAt?: number): void {
+    if (this.closed || !this.handlers) return;
+    this.coverage.update(this.missing(), this.handlers, lostAt);
   }
 
   /** Subscribes to the masters of the current slot map and lets go of nodes that are no longer masters. */
-  function reconcile(): void {
-    const list = cluster.nodes('master');
-    const current = new Map(list.map((n) => [clientAddress(n), n]));
-    for (const address of [...subs.keys()]) if (!current.has(address)) closeSubscriber(address);
+  private reconcile(): void {
+    const current = new Map(this.cluster.nodes('master').map((n) => [clientAddress(n), n]));
+    for (const address of [...this.subs.keys()]) if (!current.has(address)) this.closeSubscriber(address);
     for (const [address, node] of current)
-      if (!subs.has(address)) openSubscriber(address, String(node.options.host), Number(node.options.port));
-    masters = [...current.keys()].sort();
-    evaluate();
+      if (!this.subs.has(address)) this.openSubscriber(address, String(node.options.host), Number(node.options.port));
+    this.masters = [...current.keys()].sort();
+    this.evaluate();
   }
 
-  function refresh(): Promise<void> {
-    if (closed) return Promise.resolve();
-    refreshing ??= new Promise<void>((resolve) => {
-      cluster.refreshSlotsCache(() => {
-        if (!closed) reconcile();
+  private openSubscriber(address: string, host: string, port: number): void {
+    const { username, password, connectTimeoutMs } = this.opts;
+    const subscriber = new ClusterSubscriber(
+      {
+        host,
+        port,
+        tls: this.env.redis.url.startsWith('rediss://'),
+        // A cluster has database 0 only (see keyspaceChannel in keyspace-feed.ts).
+        channel: `__keyspace@0__:${this.opts.keyPattern}`,
+        ...(username !== undefined ? { username } : {}),
+        ...(password !== undefined ? { password } : {}),
+        ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+      },
+      {
+        message: (key, event) => this.events.deliver(key, event),
+        subscribed: () => this.evaluate(),
+        dropped: () => {
+          this.evaluate(this.now());
+          // A master that went away is usually being replaced: look for its successor now.
+          void this.refresh();
+        },
+      },
+    );
+    this.subs.set(address, subscriber);
+  }
+
+  private closeSubscriber(address: string): void {
+    const subscriber = this.subs.get(address);
+    if (!subscriber) return;
+    this.subs.delete(address);
+    subscriber.close();
+  }
+
+  private refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.refreshing ??= new Promise<void>((resolve) => {
+      this.cluster.refreshSlotsCache(() => {
+        if (!this.closed) this.reconcile();
         resolve();
       });
-    }).finally(() => (refreshing = undefined));
-    return refreshing;
+    }).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
-  async function waitSubscribed(timeoutMs: number): Promise<void> {
-    const deadline = now() + timeoutMs;
-    while (masters.some((m) => !subs.get(m)?.ready)) {
-      if (now() > deadline) {
-        const missing = masters.filter((m) => !subs.get(m)?.ready);
+  private async waitSubscribed(timeoutMs: number): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.missing().length) {
+      if (this.now() > deadline) {
+        const missing = this.missing().join(', ');
         throw new Error(
-          `could not subscribe to the keyspace notifications of master(s) ${missing.join(', ')} within ${timeoutMs} ms`,
+          `could not subscribe to the keyspace notifications of master(s) ${missing} within ${timeoutMs} ms`,
         );
       }
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+}
 
-  async function pttl(keys: readonly string[]): Promise<number[]> {
-    return Promise.all(keys.map((k) => cluster.pttl(k).then(Number, () => -2)));
-  }
-
-  async function settingOf(node: Redis): Promise<string | undefined> {
-    try {
-      const reply = (await node.config('GET', 'notify-keyspace-events')) as string[];
-      return reply[1] ?? '';
-    } catch {
-      return undefined;
-    }
-  }
-
-  const timeoutMs = Math.max(opts.connectTimeoutMs ?? 3000, 1000);
-
-  return {
-    description: `cluster ${clusterSeedsText(env)}`,
-    async subscribe(h) {
-      await readyCluster(cluster, timeoutMs);
-      reconcile();
-      await waitSubscribed(timeoutMs);
-      // Delivered from here on: a gap before this moment is not one.
-      handlers = h;
-      coveredAt = now();
-      timer = setInterval(() => void refresh(), refreshMs);
-      timer.unref();
-    },
-    async notifySetting() {
-      const [first] = cluster.nodes('master');
-      return first ? settingOf(first) : undefined;
-    },
-    async notifySettings() {
-      const list = cluster.nodes('master');
-      const out = await Promise.all(list.map(async (n) => ({ node: clientAddress(n), setting: await settingOf(n) })));
-      return out.sort((a, b) => compareAddresses(a.node, b.node));
-    },
-    pttl,
-    async scan(onBatch, count = 1000) {
-      for (const node of cluster.nodes('master')) await scanWithTtls(node, opts.keyPattern, count, pttl, onBatch);
-    },
-    async close() {
-      closed = true;
-      clearInterval(timer);
-      await refreshing;
-      for (const address of [...subs.keys()]) closeSubscriber(address);
-      cluster.disconnect();
-    },
-  };
+/** The cluster feed of an environment's Redis (see `ClusterKeyspaceFeed`). */
+export function openClusterKeyspaceFeed(env: Pick<EnvironmentConfig, 'redis'>, opts: ClusterFeedOptions): KeyspaceFeed {
+  return new ClusterKeyspaceFeed(env, opts);
 }

@@ -83,7 +83,8 @@ export class ClusterMasterNode implements RedisNodePort {
       throw err;
     });
     let j = 0;
-    return Promise.all(keys.map(async (k, i) => (moved.has(i) ? viaCluster(k) : (ownTtls[j++] as number))));
+    // A reply missing from the master's own batch reads as a key gone (-2), as in scan-with-ttls.ts.
+    return Promise.all(keys.map(async (k, i) => (moved.has(i) ? viaCluster(k) : (ownTtls[j++] ?? -2))));
   }
 
   async readValues(keys: readonly (KeyName | string)[]): Promise<(string | Record<string, string> | undefined)[]> {

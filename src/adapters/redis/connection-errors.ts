@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { errorCode } from '../../core/error-fields.js';
 
 /**
  * Remembers the last socket error of a client until it is ready again. ioredis reports a refused
@@ -14,7 +15,7 @@ export function trackConnectionErrors(client: Redis): () => Error | undefined {
   let last: Error | undefined;
   client.on('error', (err: Error) => {
     // Reply errors (WRONGPASS on connect) reach the command itself; only socket errors are kept.
-    if (typeof (err as { code?: unknown }).code === 'string') last = err;
+    if (errorCode(err) !== undefined) last = err;
   });
   client.on('ready', () => {
     last = undefined;

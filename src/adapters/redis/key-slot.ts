@@ -11,8 +11,7 @@ const TABLE = (() => {
 
 function crc16(bytes: Uint8Array, from: number, to: number): number {
   let crc = 0;
-  for (let i = from; i < to; i++)
-    crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ (bytes[i] as number)) & 0xff] as number);
+  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ (bytes[i] ?? 0)) & 0xff] ?? 0);
   return crc;
 }
 

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { openClusterKeyspaceFeed } from './cluster-keyspace-feed.js';
 import { redisConnectOptions } from './connect-options.js';
-import { scanWithTtls } from './scan-with-ttls.js';
+import { configGetValue } from './replies.js';
+import { scanWithTtls, type KeyTtl } from './scan-with-ttls.js';
 import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
 import type { RedisConnectOptions } from './redis-node.js';
 
@@ -29,81 +30,93 @@ export function keyspaceChannel(db: number, keyPattern: string): string {
  * A `KeyspaceFeed` over two ioredis connections: one in subscriber mode, one for PTTL, SCAN and CONFIG
  * GET. ioredis reconnects and re-subscribes by itself; a drop and the resubscription are reported.
  */
-export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: string }): KeyspaceFeed {
-  const db = databaseOf(opts.url);
-  const base = {
-    connectTimeout: opts.connectTimeoutMs,
-    lazyConnect: true,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times: number) => Math.min(50 * times, 2000),
-    ...(opts.password !== undefined ? { password: opts.password } : {}),
-    ...(opts.username !== undefined ? { username: opts.username } : {}),
-  };
-  const sub = new Redis(opts.url, base);
-  const cmd = new Redis(opts.url, base);
-  // Connection errors are reported as a drop; without listeners ioredis would print each one.
-  sub.on('error', () => undefined);
-  cmd.on('error', () => undefined);
-  const channel = keyspaceChannel(db, opts.keyPattern);
-  const prefixLength = `__keyspace@${db}__:`.length;
-  const u = new URL(opts.url);
-  const description = `${u.hostname}:${u.port || '6379'}/${db}`;
+export class NodeKeyspaceFeed implements KeyspaceFeed {
+  readonly description: string;
+  private readonly sub: Redis;
+  private readonly cmd: Redis;
+  private readonly channel: string;
+  private readonly prefixLength: number;
 
-  async function pttl(keys: readonly string[]): Promise<number[]> {
+  constructor(private readonly opts: RedisConnectOptions & { keyPattern: string }) {
+    const db = databaseOf(opts.url);
+    const base = {
+      connectTimeout: opts.connectTimeoutMs,
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      retryStrategy: (times: number) => Math.min(50 * times, 2000),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.username !== undefined ? { username: opts.username } : {}),
+    };
+    this.sub = new Redis(opts.url, base);
+    this.cmd = new Redis(opts.url, base);
+    // Connection errors are reported as a drop; without listeners ioredis would print each one.
+    this.sub.on('error', () => undefined);
+    this.cmd.on('error', () => undefined);
+    this.channel = keyspaceChannel(db, opts.keyPattern);
+    this.prefixLength = `__keyspace@${db}__:`.length;
+    const u = new URL(opts.url);
+    this.description = `${u.hostname}:${u.port || '6379'}/${db}`;
+  }
+
+  async subscribe(handlers: KeyspaceHandlers): Promise<void> {
+    const { sub, channel } = this;
+    sub.on('pmessage', (_pattern: string, ch: string, event: string) =>
+      handlers.onEvent(ch.slice(this.prefixLength), event),
+    );
+    await sub.connect();
+    await this.cmd.connect();
+    await sub.psubscribe(channel);
+    let lost = false;
+    sub.on('close', () => {
+      if (lost) return;
+      lost = true;
+      handlers.onConnectionLost();
+    });
+    // ioredis re-sends PSUBSCRIBE on 'ready' without telling when it is done; the reply to ours (the same
+    // pattern again, which Redis keeps once) marks the moment notifications flow again.
+    sub.on('ready', () => {
+      if (!lost) return;
+      sub.psubscribe(channel).then(
+        () => {
+          lost = false;
+          handlers.onReconnected();
+        },
+        () => undefined,
+      );
+    });
+  }
+
+  async notifySetting(): Promise<string | undefined> {
+    try {
+      return configGetValue(await this.cmd.config('GET', 'notify-keyspace-events')) ?? '';
+    } catch {
+      return undefined;
+    }
+  }
+
+  async pttl(keys: readonly string[]): Promise<number[]> {
     if (!keys.length) return [];
-    const p = cmd.pipeline();
+    const p = this.cmd.pipeline();
     for (const k of keys) p.pttl(k);
     const replies = (await p.exec()) ?? [];
     return replies.map(([err, v]) => (err ? -2 : Number(v)));
   }
 
-  return {
-    description,
-    async subscribe(handlers: KeyspaceHandlers) {
-      sub.on('pmessage', (_pattern: string, ch: string, event: string) =>
-        handlers.onEvent(ch.slice(prefixLength), event),
-      );
-      await sub.connect();
-      await cmd.connect();
-      await sub.psubscribe(channel);
-      let lost = false;
-      sub.on('close', () => {
-        if (lost) return;
-        lost = true;
-        handlers.onConnectionLost();
-      });
-      // ioredis re-sends PSUBSCRIBE on 'ready' without telling when it is done; the reply to ours (the same
-      // pattern again, which Redis keeps once) marks the moment notifications flow again.
-      sub.on('ready', () => {
-        if (!lost) return;
-        sub.psubscribe(channel).then(
-          () => {
-            lost = false;
-            handlers.onReconnected();
-          },
-          () => undefined,
-        );
-      });
-    },
-    async notifySetting() {
-      try {
-        const reply = (await cmd.config('GET', 'notify-keyspace-events')) as string[];
-        return reply[1] ?? '';
-      } catch {
-        return undefined;
-      }
-    },
-    pttl,
-    async scan(onBatch, count = 1000) {
-      await scanWithTtls(cmd, opts.keyPattern, count, pttl, onBatch);
-    },
-    async close() {
-      sub.removeAllListeners('close');
-      await Promise.allSettled([sub.quit(), cmd.quit()]);
-      sub.disconnect();
-      cmd.disconnect();
-    },
-  };
+  async scan(onBatch: (keys: KeyTtl[]) => void, count = 1000): Promise<void> {
+    await scanWithTtls(this.cmd, this.opts.keyPattern, count, (keys) => this.pttl(keys), onBatch);
+  }
+
+  async close(): Promise<void> {
+    this.sub.removeAllListeners('close');
+    await Promise.allSettled([this.sub.quit(), this.cmd.quit()]);
+    this.sub.disconnect();
+    this.cmd.disconnect();
+  }
+}
+
+/** The feed of a standalone Redis (see `NodeKeyspaceFeed`). */
+export function openKeyspaceFeed(opts: RedisConnectOptions & { keyPattern: string }): KeyspaceFeed {
+  return new NodeKeyspaceFeed(opts);
 }
 
 /**

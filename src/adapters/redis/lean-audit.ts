@@ -21,8 +21,10 @@ export function pttlBatch(keys: readonly Buffer[], tail: Buffer | undefined): Bu
 
 function scanReply(r: RespReply | undefined): { cursor: string; keys: Buffer[] } {
   if (r instanceof RespReplyError) throw r;
-  const [cursor, keys] = r as [Buffer, Buffer[]];
-  if (!Buffer.isBuffer(cursor) || !Array.isArray(keys)) throw new Error('unexpected SCAN reply');
+  if (!Array.isArray(r)) throw new Error('unexpected SCAN reply');
+  const [cursor, keys] = r;
+  if (!Buffer.isBuffer(cursor) || !Array.isArray(keys) || !keys.every((k) => Buffer.isBuffer(k)))
+    throw new Error('unexpected SCAN reply');
   return { cursor: cursor.toString('latin1'), keys };
 }
 
@@ -47,11 +49,12 @@ export async function leanAudit(conn: RespSocket, req: KeyspaceAuditRequest): Pr
     if (batches > 0 && req.pause) await req.pause();
     conn.write(pttlBatch(keys, more ? scan(cursor) : undefined));
     const replies = await conn.next(expected);
-    for (let i = 0; i < keys.length; i++) {
+    keys.forEach((key, i) => {
       const ttl = replies[i];
       if (ttl instanceof RespReplyError) throw ttl;
-      req.onKey(keys[i] as Buffer, ttl as number);
-    }
+      if (typeof ttl !== 'number') throw new Error('unexpected PTTL reply');
+      req.onKey(key, ttl);
+    });
     batches++;
     req.onBatch?.(keys.length);
     if (!more) break;

@@ -1,5 +1,6 @@
-import { ReplyError } from 'ioredis';
+import { errorCode } from '../../core/error-fields.js';
 import { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
+import { IoReplyError } from './replies.js';
 
 export { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
 
@@ -50,14 +51,14 @@ const REPLY_KINDS: Record<string, RedisErrorKind> = {
 
 /** The error prefix of a Redis reply (`NOPERM`, `WRONGTYPE`, `ERR`), or undefined for non-reply errors. */
 export function replyPrefix(err: unknown): string | undefined {
-  // ioredis types ReplyError as `any`; it is redis-errors' class, which every server error reply is an instance of.
-  if (!(err instanceof Error) || !(err instanceof (ReplyError as typeof Error))) return undefined;
+  // Every server error reply is an instance of redis-errors' ReplyError (see replies.ts).
+  if (!(err instanceof IoReplyError)) return undefined;
   return /^([A-Z][A-Z_]*)\b/.exec(err.message)?.[1];
 }
 
 function networkCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code in NETWORK_REASONS ? code : undefined;
+  const code = errorCode(err);
+  return code !== undefined && code in NETWORK_REASONS ? code : undefined;
 }
 
 function isDisconnected(err: Error): boolean {
@@ -156,14 +157,19 @@ function replyMessage(
   switch (kind) {
     case 'auth':
       return prefix === 'NOAUTH'
-        ? `${at} requires a password (NOAUTH) and the bot sent none: name the env var that holds it in redis.passwordEnv.`
-        : `${at} refused the credentials (${prefix}): check the password in the env var named by redis.passwordEnv and the user in the one named by redis.usernameEnv.`;
+        ? `${at} requires a password (NOAUTH) and the bot sent none: ` +
+            'name the env var that holds it in redis.passwordEnv.'
+        : `${at} refused the credentials (${prefix}): check the password in the env var named by ` +
+            'redis.passwordEnv and the user in the one named by redis.usernameEnv.';
     case 'loading':
       return `${at} is loading its dataset into memory (LOADING) and answers nothing until it is done; retry in a minute.`;
     case 'read_only':
       return `${at} is a read-only replica (READONLY) and refused ${cmd}: point redis.url at the primary.`;
     case 'cluster_redirect':
-      return `${at} is a Redis Cluster node and redirected ${cmd} to another node (${prefix}): set redis.cluster: true in this environment's config so the bot uses a cluster client (or point redis.url at a standalone Redis or a proxy).`;
+      return (
+        `${at} is a Redis Cluster node and redirected ${cmd} to another node (${prefix}): set redis.cluster: true ` +
+        "in this environment's config so the bot uses a cluster client (or point redis.url at a standalone Redis or a proxy)."
+      );
     case 'cluster_down':
       return `${at} reports the cluster is down (CLUSTERDOWN) and refused ${cmd}.`;
     case 'timeout':

@@ -9,6 +9,7 @@ import {
 } from '../../core/ports/session-store.js';
 import { trackConnectionErrors } from './connection-errors.js';
 import { leanAudit } from './lean-audit.js';
+import { configGetValue, hashOf } from './replies.js';
 import { RespSocket, type RespEndpoint } from './resp-socket.js';
 import { scriptAudit, ScriptRefusedError } from './script-audit.js';
 import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
@@ -82,8 +83,7 @@ export class IoRedisNode implements RedisNodePort {
 
   async configGet(name: string): Promise<string | undefined> {
     try {
-      const reply = (await this.client.config('GET', name)) as string[];
-      return reply[1];
+      return configGetValue(await this.client.config('GET', name));
     } catch (err) {
       const failure = this.classify(err, 'CONFIG GET');
       if (failure.kind !== 'config_refused' && failure.kind !== 'no_permission') throw failure;
@@ -128,19 +128,21 @@ export class IoRedisNode implements RedisNodePort {
     for (const k of keys) pipeline.get(k);
     const replies = (await this.call('GET', () => pipeline.exec())) ?? [];
     const out: (string | Record<string, string> | undefined)[] = [];
-    const hashes: number[] = [];
-    replies.forEach(([err, v], i) => {
+    const hashes: { index: number; key: KeyName | string }[] = [];
+    replies.forEach(([err, v], index) => {
+      const key = keys[index];
       // A hash-shaped session answers GET with WRONGTYPE; it is read with HGETALL below.
-      if (err && replyPrefix(err) === 'WRONGTYPE') hashes.push(i);
+      if (err && replyPrefix(err) === 'WRONGTYPE' && key !== undefined) hashes.push({ index, key });
       else if (err) throw this.classify(err, 'GET');
-      out[i] = v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
+      out[index] = v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
     });
     if (hashes.length) {
       const hp = this.client.pipeline();
-      for (const i of hashes) hp.hgetall(keys[i] as KeyName | string);
+      for (const { key } of hashes) hp.hgetall(key);
       const hr = (await this.call('HGETALL', () => hp.exec())) ?? [];
       hr.forEach(([err, v], j) => {
-        out[hashes[j] as number] = err ? undefined : (v as Record<string, string>);
+        const at = hashes[j];
+        if (at) out[at.index] = err ? undefined : hashOf(v);
       });
     }
     return out;

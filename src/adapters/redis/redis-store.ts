@@ -19,7 +19,7 @@ export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
     // Reported by every Redis check, so the Kubernetes checks still run.
     return {
       topology: 'standalone',
-      nodes: [unusableNode(redactedAddress(env.redis.url), (err as Error).message)],
+      nodes: [unusableNode(redactedAddress(env.redis.url), err instanceof Error ? err.message : String(err))],
       close: async () => undefined,
     };
   }

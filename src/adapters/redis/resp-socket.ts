@@ -1,6 +1,6 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { ReplyError } from 'ioredis';
+import { IoReplyError } from './replies.js';
 
 /** A RESP2 reply: integers as numbers, bulk and simple strings as Buffers (views of the socket's bytes). */
 export type RespReply = number | Buffer | null | RespReply[] | RespReplyError;
@@ -9,7 +9,7 @@ export type RespReply = number | Buffer | null | RespReply[] | RespReplyError;
  * An error reply (`-NOPERM ...`), returned in place, not thrown: a pipeline reads on past it. It is an
  * ioredis `ReplyError`, so `classifyRedisError` reads it like any other reply.
  */
-export class RespReplyError extends (ReplyError as typeof Error) {
+export class RespReplyError extends IoReplyError {
   override name = 'ReplyError';
 }
 
@@ -169,7 +169,7 @@ export function parseReply(b: Buffer, pos: number): { value: RespReply; end: num
       // '*'
       const n = Number(b.toString('latin1', pos + 1, eol));
       if (n < 0) return { value: null, end: after };
-      const items: RespReply[] = new Array(n);
+      const items = new Array<RespReply>(n);
       let p = after;
       for (let i = 0; i < n; i++) {
         const item = parseReply(b, p);

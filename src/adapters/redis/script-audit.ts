@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { KeyspaceAuditRequest } from '../../core/ports/session-store.js';
 import { AUDIT_SCRIPT, auditScriptArgs, parseAuditReply } from './audit-script.js';
 import { replyPrefix } from './redis-error.js';
+import { textOf } from './replies.js';
 
 /** Thrown when the server will not run the script, before any batch was counted: the caller falls back. */
 export class ScriptRefusedError extends Error {
@@ -35,7 +36,7 @@ export function refusalText(err: unknown): string {
 export async function scriptAudit(client: Redis, req: KeyspaceAuditRequest): Promise<number> {
   let sha: string;
   try {
-    sha = (await client.script('LOAD', AUDIT_SCRIPT)) as string;
+    sha = textOf(await client.script('LOAD', AUDIT_SCRIPT), 'SCRIPT LOAD');
   } catch (err) {
     if (isScriptRefusal(err)) throw new ScriptRefusedError(refusalText(err));
     throw err;
@@ -52,7 +53,7 @@ export async function scriptAudit(client: Redis, req: KeyspaceAuditRequest): Pro
       if (batches === 0 && isScriptRefusal(err)) throw new ScriptRefusedError(refusalText(err));
       // A restart or SCRIPT FLUSH mid-audit drops the script: load it again once and go on.
       if (replyPrefix(err) !== 'NOSCRIPT') throw err;
-      sha = (await client.script('LOAD', AUDIT_SCRIPT)) as string;
+      sha = textOf(await client.script('LOAD', AUDIT_SCRIPT), 'SCRIPT LOAD');
       reply = await client.callBuffer('EVALSHA', sha, '0', ...args);
     }
     const { cursor: next, counts } = parseAuditReply(reply);

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { textOf } from './replies.js';
 
 /** Redis Cluster has 16384 hash slots. */
 export const CLUSTER_SLOTS = 16384;
@@ -14,11 +16,18 @@ export interface MasterView {
 /** The cluster's slot map as each master (by address) tells it; a master that does not answer is left out. */
 export type SlotMapReading = Map<string, MasterView>;
 
+/** One range of `CLUSTER SLOTS`: start, end, the master (`[host, port, id?, ...]`), then its replicas. */
+const slotRangeReply = z
+  .tuple([z.unknown(), z.unknown(), z.unknown()])
+  .rest(z.unknown())
+  .transform(([start, end, master]) => {
+    const id = Array.isArray(master) ? String(master[2] ?? `${String(master[0])}:${String(master[1])}`) : '';
+    return { start: Number(start), end: Number(end), id };
+  });
+
 const slotRange = (entry: unknown): { start: number; end: number; id: string } | undefined => {
-  if (!Array.isArray(entry) || entry.length < 3) return undefined;
-  const [start, end, master] = entry as [unknown, unknown, unknown];
-  const id = Array.isArray(master) ? String(master[2] ?? `${String(master[0])}:${String(master[1])}`) : '';
-  return { start: Number(start), end: Number(end), id };
+  const parsed = slotRangeReply.safeParse(entry);
+  return parsed.success ? parsed.data : undefined;
 };
 
 /** Parses `CLUSTER SLOTS` into the owner of every slot. */
@@ -48,8 +57,8 @@ export async function readSlotMap(masters: readonly { address: string; client: R
     masters.map(async ({ address, client }) => {
       try {
         const owners = ownersFromClusterSlots(await client.call('CLUSTER', 'SLOTS'));
-        const migrating = await (client.call('CLUSTER', 'NODES') as Promise<string>).then(
-          migratingFromClusterNodes,
+        const migrating = await client.call('CLUSTER', 'NODES').then(
+          (reply) => migratingFromClusterNodes(textOf(reply, 'CLUSTER NODES')),
           () => [],
         );
         return [address, { owners, migrating }] as const;

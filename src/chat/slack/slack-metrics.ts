@@ -1,24 +1,9 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { registeredOnce } from '../../core/metric-once.js';
 
-const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-/** The Slack front end's series: how long a command took to answer, and Slack Web API errors. */
+/** The Slack front end's series: Slack Web API errors by code (command latency is the dispatcher's). */
 export function slackMetrics(registry: Registry) {
-  const registers = [registry];
   return {
-    commandLatency: registeredOnce(
-      registry,
-      'session_ttl_bot_command_duration_seconds',
-      () =>
-        new Histogram({
-          name: 'session_ttl_bot_command_duration_seconds',
-          help: 'Time to answer a /session-ttl subcommand',
-          labelNames: ['command'],
-          buckets: LATENCY_BUCKETS,
-          registers,
-        }),
-    ),
     slackApiErrors: registeredOnce(
       registry,
       'session_ttl_bot_slack_api_errors_total',
@@ -27,7 +12,7 @@ export function slackMetrics(registry: Registry) {
           name: 'session_ttl_bot_slack_api_errors_total',
           help: 'Slack Web API calls that failed, by error code',
           labelNames: ['code'],
-          registers,
+          registers: [registry],
         }),
     ),
   };

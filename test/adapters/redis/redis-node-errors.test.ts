@@ -147,17 +147,24 @@ describe('IoRedisNode turns ioredis failures into RedisSourceError kinds', () =>
     expect(finding?.fix).toContain('`ACL SETUSER otherkeys %R~<session key prefix>*`');
   });
 
-  // The pause must still hold when INFO is sent: on a loaded machine a stall can outlast it, so retried.
-  it('a paused server and a command timeout: timeout naming the command', { retry: 2 }, async () => {
-    // Given: a connected node whose commands give up after 100 ms, and a server paused for longer.
-    const node = nodeAt({ commandTimeoutMs: 100 });
-    await node.time();
-    await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
+  it('a stalled server and a command timeout: timeout naming the command', async () => {
+    // Given: a connected node whose commands give up after 100 ms, and its server stopped (SIGSTOP) until
+    // the test resumes it: it answers nothing however long the client takes to send (CLIENT PAUSE would
+    // end on its own, and CLIENT UNPAUSE waits behind a PAUSE ALL).
+    const server = await startRedisServer();
+    try {
+      const node = nodeAt({ url: server.url, commandTimeoutMs: 100 });
+      await node.time();
+      server.process.kill('SIGSTOP');
 
-    const err = await redisError(node.info('memory'));
+      const err = await redisError(node.info('memory'));
 
-    expect(err).toMatchObject({ kind: 'timeout', command: 'INFO' });
-    expect(err.message).toBe(`Redis at ${address()} did not answer INFO within the command timeout.`);
+      expect(err).toMatchObject({ kind: 'timeout', command: 'INFO' });
+      expect(err.message).toBe(`Redis at 127.0.0.1:${server.port} did not answer INFO within the command timeout.`);
+    } finally {
+      server.process.kill('SIGCONT');
+      await server.stop();
+    }
   });
 
   it('CONFIG renamed away (managed Redis): ConfigNotAllowedError of kind config_refused', async () => {

@@ -125,9 +125,7 @@ describe('createBot start-up', () => {
       params: z.array(z.string()).transform(() => undefined),
       run: async () => undefined,
     };
-    expect(() => createBot(deps(slack.apiUrl, { extraSubcommands: [dup] }).deps)).toThrow(
-      /duplicate subcommand "help"/,
-    );
+    expect(() => createBot(deps(slack.apiUrl, { extraCommands: [dup] }).deps)).toThrow(/duplicate command "help"/);
   });
 
   it('fails at construction when an HTTP route is registered twice', async () => {

@@ -8,7 +8,8 @@ import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
 import { sendSigned, buildSignedRequest } from '../../fakes/slack-signing.js';
 import { ALERTS, SIGNING_SECRET, startReliabilityBot, type RunningBot } from '../../reliability/bot-harness.js';
-import { serverInfoCheck, waitUntil } from '../../reliability/fixtures.js';
+import { serverInfoCheck } from '../../reliability/fixtures.js';
+import { eventually } from '../../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 
 const INCIDENT = 'C07INCIDENT';
@@ -120,7 +121,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     expect((await deliver(bot.url, post)).status).toBe(200);
 
     // Then: the diagnosis lands on the 4th call, and only then.
-    await waitUntil('the outbox to deliver', () =>
+    await eventually('the outbox to deliver', () =>
       bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
     );
     await severalPolls();
@@ -163,7 +164,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     slack.failMethodHttp('chat.postMessage', 500);
     const post = alertPost('dev');
     await deliver(bot.url, post);
-    const line = await waitUntil('the outbox to give up', () =>
+    const line = await eventually('the outbox to give up', () =>
       bot.logs.lines.find((l) => String(l.msg).startsWith('gave up posting a message (alert-reply) after 3 tries')),
     );
     expect(line.level).toBe(50);
@@ -180,7 +181,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     slack.failMethod('chat.postMessage', 'not_in_channel', 1);
     const post = alertPost('dev');
     await deliver(bot.url, post);
-    await waitUntil('the flow to give the post up', () =>
+    await eventually('the flow to give the post up', () =>
       bot.logs.lines.find((l) => String(l.msg).startsWith('could not answer the alert post')),
     );
     expect(await bot.bot.outbox.size()).toBe(0);
@@ -204,7 +205,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     );
     expect(ephemeral.body.text).toContain('I will post it in the channel once Slack takes it');
     expect(ephemeral.body.response_type).toBe('ephemeral');
-    await waitUntil('the outbox to deliver', () =>
+    await eventually('the outbox to deliver', () =>
       bot.logs.lines.find((l) => l.msg === 'posted a message that Slack had refused earlier'),
     );
     await severalPolls();
@@ -278,12 +279,16 @@ describe('the queue of the Redis state store (the outbox shared by replicas)', (
 
   it('writes only namespaced keys that expire; an expired entry is never handed out', async () => {
     const store = redisStateStore(replicas[0]!);
-    await store.enqueue('q', 'short', 'v', 0, 50);
+    // 2 s: long enough to be listed below on a loaded machine, short enough to wait out.
+    await store.enqueue('q', 'short', 'v', 0, 2000);
     await store.enqueue('q', 'long', 'v', 0, 60_000);
     const keys = (await admin.keys('*')).sort();
     expect(keys).toEqual(['session-ttl-bot:queue:q', 'session-ttl-bot:queue:q:long', 'session-ttl-bot:queue:q:short']);
     for (const k of keys) expect(await admin.pttl(k)).toBeGreaterThan(0);
-    await pause(80);
+    await eventually(
+      'the short entry to expire',
+      async () => (await admin.exists('session-ttl-bot:queue:q:short')) === 0,
+    );
     expect((await store.takeDue('q', 1, 1000, 10)).map((e) => e.id)).toEqual(['long']);
     expect(await store.size('q')).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_NAME } from '../../../src/chat/slack/listeners/commands/command-router.js';
+import { COMMAND_NAME } from '../../../src/chat/slack/command-context.js';
 
 describe('manifests/slack-app.yaml', () => {
   const manifest = parse(readFileSync('manifests/slack-app.yaml', 'utf8'));

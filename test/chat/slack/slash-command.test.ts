@@ -261,7 +261,8 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     const res = await send('diagnose dev; rm -rf / `id`');
     expect(res.status).toBe(200);
     expect(res.json.text).toMatch(/could not read that command/);
-    expect(res.json.text).toContain('/session-ttl diagnose <env> [check ...]');
+    // Escaped as Slack's mrkdwn needs (a raw `<env>` would be read as a link): Slack shows `<env>`.
+    expect(res.json.text).toContain('`/session-ttl diagnose &lt;env&gt; [check ...]`');
     const missing = await send('diagnose');
     expect(missing.json.text).toMatch(/name an environment/);
     const unknown = await send('frobnicate');
@@ -272,7 +273,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
   it('help lists the subcommands and checks; envs lists the environments; empty text is help', async () => {
     const help = await send('help');
     expect(help.json.response_type).toBe('ephemeral');
-    expect(help.json.text).toContain('/session-ttl diagnose <env> [check ...]');
+    expect(help.json.text).toContain('`/session-ttl diagnose &lt;env&gt; [check ...]`');
     expect(help.json.text).toContain('`ttl-sample`');
     expect(help.json.text).toContain('`used-memory`');
     expect((await send('')).json.text).toBe(help.json.text);

@@ -184,6 +184,6 @@ describe('/session-ttl verify through the real Bolt app', () => {
 
   it('is listed by help', async () => {
     const res = await send('help');
-    expect(res.json.text).toMatch(/`\/session-ttl verify <env>` — Check that sessions keep their TTL/);
+    expect(res.json.text).toMatch(/`\/session-ttl verify &lt;env&gt;` — Check that sessions keep their TTL/);
   });
 });

@@ -11,6 +11,7 @@ import { aofCheck, assessRewrites, readAof } from '../../../src/diagnostics/chec
 import { allChecks } from '../../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
+import { eventually } from '../../support/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { resetSharedRedis } from '../../support/shared-redis.js';
 import { makeContext, runChecked, findingById as byId, findingIds as ids } from '../check-context.js';
@@ -37,13 +38,8 @@ async function persistence(client: Redis): Promise<Record<string, string>> {
 }
 
 /** Polls INFO persistence until `done` holds (a real fork/rewrite takes a moment). */
-async function waitFor(client: Redis, done: (p: Record<string, string>) => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (done(await persistence(client))) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await persistence(client))}`);
-}
+const waitFor = (client: Redis, done: (p: Record<string, string>) => boolean, what: string) =>
+  eventually(what, async () => done(await persistence(client)), { detail: () => persistence(client) });
 
 const run = (clients: Redis[]) => runChecked(aofCheck, makeContext({ clients }));
 

@@ -10,6 +10,7 @@ import {
   useHealthyEnvironment,
 } from '../healthy-environment.js';
 import { findingById, findingIds, runChecked } from '../check-context.js';
+import { eventually } from '../../support/eventually.js';
 
 const env = useHealthyEnvironment();
 
@@ -53,15 +54,12 @@ describe('deletion-counters (Scenario 4 from what Redis counts)', () => {
     // 200 sessions that expire: written with a 1 ms TTL, then read so they are counted as expired.
     for (let i = 0; i < 200; i++) p.set(`session:short${i}`, '{}', 'PX', 1);
     await p.exec();
-    const waitFor = async () => {
-      for (;;) {
-        const q = env.client.pipeline();
-        for (let i = 0; i < 200; i++) q.exists(`session:short${i}`);
-        const r = (await q.exec()) ?? [];
-        if (r.every(([, v]) => v === 0)) return;
-      }
-    };
-    await waitFor();
+    await eventually('the 200 short sessions to expire', async () => {
+      const q = env.client.pipeline();
+      for (let i = 0; i < 200; i++) q.exists(`session:short${i}`);
+      const r = (await q.exec()) ?? [];
+      return r.every(([, v]) => v === 0);
+    });
 
     const fs = await runChecked(deletionCountersCheck, contextFor({ config: testConfig(), client: env.client }));
 

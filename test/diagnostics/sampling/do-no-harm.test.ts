@@ -6,46 +6,27 @@ import { allChecks } from '../../../src/diagnostics/all-checks.js';
 import { runDiagnosis } from '../../../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import type { Report } from '../../../src/diagnostics/types.js';
+import { EVICTING_REDIS_ARGS, evictedKeys, fillToMaxmemory } from '../../support/at-maxmemory.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 
 // Issue 10 item 1: a Redis at its maxmemory with allkeys-lru must not be pushed into evictions by the
 // diagnosis's own reads (GET replies wait in the client output buffer, which counts toward used_memory).
+// How long its calls take on the server (SLOWLOG, target: none of 2 ms or more) is a measurement, made by
+// `npm run bench` (bench/do-no-harm.ts) on the same store; here what does not depend on the machine's load.
 
 let server: RedisServerHandle;
 let admin: Redis;
 let botClient: Redis;
 
-const evicted = async () => Number(parseInfo(await admin.info('stats')).evicted_keys);
+const evicted = () => evictedKeys(admin);
 
 beforeAll(async () => {
-  server = await startRedisServer(['--maxmemory', '8mb', '--maxmemory-policy', 'allkeys-lru']);
+  server = await startRedisServer(EVICTING_REDIS_ARGS);
   admin = new Redis(server.url);
   botClient = new Redis(server.url);
   await botClient.ping();
-  // Given sessions of ~2 KB written until Redis evicts: it now sits at its limit.
-  const nowSec = Math.floor(Date.now() / 1000);
-  const pad = 'x'.repeat(2000);
-  for (let round = 0; round < 8; round++) {
-    const p = admin.pipeline();
-    for (let i = 0; i < 1000; i++) {
-      const n = round * 1000 + i;
-      p.set(
-        `session:${n}`,
-        JSON.stringify({ user_id: `u${n}`, created_at: nowSec - (n % 3000), pad }),
-        'EX',
-        3600 - (n % 3000),
-      );
-    }
-    await p.exec();
-  }
-  // And a margin of 256 KB (3 % of maxmemory), as a store that has just been evicting has: at exactly
-  // zero headroom any command evicts, since the server allocates a 16 KB query buffer for a client that
-  // sends one (measured: a first diagnosis then evicts ~25 keys of 2 KB, INFO alone a few).
-  await admin.config(
-    'SET',
-    'maxmemory',
-    String(Number(parseInfo(await admin.info('memory')).used_memory) + 256 * 1024),
-  );
+  // Given sessions of ~2 KB written until Redis evicts: it now sits 256 KB under its limit.
+  await fillToMaxmemory(admin);
 }, 60_000);
 
 afterAll(async () => {
@@ -76,15 +57,11 @@ describe('a Redis at its maxmemory with allkeys-lru', () => {
     expect(Number(m.used_memory) / Number(m.maxmemory)).toBeGreaterThan(0.96);
   });
 
-  // SLOWLOG measures server time, which a descheduled redis-server on a loaded machine inflates past 2 ms:
-  // retried, so only a consistent failure (a real long call or extra evictions) fails the suite.
   it(
     'three diagnoses evict no more keys than a control period of the same length without the bot',
-    { retry: 2, timeout: 60_000 },
+    { timeout: 60_000 },
     async () => {
-      // When: three full diagnoses in a row (with every call over 2 ms logged)
-      await admin.config('SET', 'slowlog-log-slower-than', '2000');
-      await admin.slowlog('RESET');
+      // When: three full diagnoses in a row
       const before = await evicted();
       const t0 = Date.now();
       const reports = [await diagnoseOnce(), await diagnoseOnce(), await diagnoseOnce()];
@@ -96,9 +73,8 @@ describe('a Redis at its maxmemory with allkeys-lru', () => {
       await new Promise((r) => setTimeout(r, elapsed));
       const control = (await evicted()) - controlStart;
 
-      // Then: the bot caused no evictions beyond the control's, and no call of it took over 2 ms
+      // Then: the bot caused no evictions beyond the control's
       expect(byBot).toBeLessThanOrEqual(control);
-      expect(await admin.slowlog('GET', 10)).toEqual([]);
       for (const report of reports) {
         // The report quotes no eviction "now" caused by the bot, and says values were not read and why.
         const evictions = report.findings.find((f) => f.id === 'memory.evictions');

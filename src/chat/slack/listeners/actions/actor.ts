@@ -1,25 +1,61 @@
-import type { Actor } from '../../../../remediation/service.js';
+import { z } from 'zod';
+import type { Actor } from '../../../../commands/context.js';
+import type { GroupMembership } from '../../user-groups.js';
 
-/** The fields of an interaction payload that Slack signs and that say who clicked where. */
-interface InteractionBody {
-  user?: { id?: string; team_id?: string };
-  team?: { id?: string } | null;
-  channel?: { id?: string };
-  container?: { channel_id?: string; message_ts?: string; thread_ts?: string };
-  message?: { ts?: string; thread_ts?: string };
+/** Who clicked where, as Slack signed it in an interaction payload. */
+export interface SignedClick {
+  userId: string;
+  teamId: string;
+  channelId: string;
+  messageTs?: string;
+  threadTs?: string;
 }
+
+// The fields of an interaction payload that Slack signs and that say who clicked where; the rest is ignored.
+const interactionSchema = z.object({
+  user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
+  team: z.object({ id: z.string() }).nullish(),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  container: z
+    .object({ channel_id: z.string().optional(), message_ts: z.string().optional(), thread_ts: z.string().optional() })
+    .optional(),
+  message: z.object({ ts: z.string().optional(), thread_ts: z.string().optional() }).optional(),
+});
 
 /**
  * Who clicked and in which channel, from the signed payload only (never from a button's value).
  * Undefined when the payload lacks them (a click outside a channel message).
  */
-export function actorOf(body: unknown): (Actor & { messageTs?: string; threadTs?: string }) | undefined {
-  const b = body as InteractionBody;
-  const userId = b.user?.id;
-  const teamId = b.user?.team_id ?? b.team?.id ?? '';
+export function actorOf(body: unknown): SignedClick | undefined {
+  const parsed = interactionSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const b = parsed.data;
   const channelId = b.channel?.id ?? b.container?.channel_id;
-  if (!userId || !channelId) return undefined;
+  if (!channelId) return undefined;
   const messageTs = b.container?.message_ts ?? b.message?.ts;
   const threadTs = b.message?.thread_ts ?? b.container?.thread_ts;
-  return { userId, teamId, channelId, ...(messageTs ? { messageTs } : {}), ...(threadTs ? { threadTs } : {}) };
+  return {
+    userId: b.user.id,
+    teamId: b.user.team_id ?? b.team?.id ?? '',
+    channelId,
+    ...(messageTs ? { messageTs } : {}),
+    ...(threadTs ? { threadTs } : {}),
+  };
+}
+
+/** The neutral actor of a Slack request: user, team, channel (and the clicked message), groups from Slack. */
+export function slackActor(
+  who: { userId: string; teamId?: string | undefined; channelId: string; messageTs?: string; threadTs?: string },
+  membership: GroupMembership,
+): Actor {
+  return {
+    platform: 'slack',
+    teamId: who.teamId ?? '',
+    userId: who.userId,
+    channelId: who.channelId,
+    ...(who.messageTs
+      ? { message: { channel: who.channelId, ts: who.messageTs, ...(who.threadTs ? { threadTs: who.threadTs } : {}) } }
+      : {}),
+    groups: (candidates) => (candidates.length ? membership(who.userId, candidates) : Promise.resolve([])),
+  };
 }

@@ -1,54 +1,45 @@
 import type { App } from '@slack/bolt';
-import type { ChatPort } from '../../../../core/ports/chat.js';
+import { z } from 'zod';
+import type { Dispatcher } from '../../../../commands/dispatch.js';
 import type { InFlight } from '../../../../core/feature.js';
 import { requestId, type Logger } from '../../../../core/logging.js';
-import { dispatchInterruptible } from '../commands/command-router.js';
-import type { CommandContext, SubcommandRegistry } from '../commands/subcommands.js';
-import { actorOf } from './actor.js';
+import type { ChatPort } from '../../../../core/ports/chat.js';
+import { clickReplies, slackCommandContext } from '../../command-context.js';
+import type { GroupMembership } from '../../user-groups.js';
+import { actorOf, slackActor } from './actor.js';
 
-/** Buttons that are commands: the click runs `/session-ttl <command> <ref>` on the typed-command path. */
-export const COMMAND_BUTTONS = ['diagnose', 'verify'] as const;
+// A button's value is its opaque ref; nothing else of the action is read.
+const buttonSchema = z.object({ value: z.string().max(2000) });
 
+/**
+ * Buttons that are commands (Re-run, Verify): a click re-enters the dispatcher as `<command> <ref>`, the
+ * path a typed command takes, with who clicked where taken from what Slack signed.
+ */
 export function registerCommandButtons(
   app: App,
-  deps: {
-    subcommands: SubcommandRegistry;
-    chat: ChatPort;
-    work: InFlight;
-    logger: Logger;
-    observeCommand?: (subcommand: string, seconds: number) => void;
-  },
+  deps: { dispatcher: Dispatcher; chat: ChatPort; membership: GroupMembership; work: InFlight; logger: Logger },
 ): void {
-  for (const name of COMMAND_BUTTONS) {
-    app.action(name, async ({ ack, body, action, respond }) => {
+  for (const command of deps.dispatcher.commands.all.filter((c) => c.button)) {
+    app.action(command.name, async ({ ack, body, action, respond }) => {
       await ack();
-      const actor = actorOf(body);
-      const ref = (action as { value?: string }).value ?? '';
-      if (!actor) return;
+      const who = actorOf(body);
+      const button = buttonSchema.safeParse(action);
+      if (!who || !button.success) return;
       const logger = deps.logger.child({
         req: requestId(),
-        user: actor.userId,
-        channel: actor.channelId,
-        button: name,
+        user: who.userId,
+        channel: who.channelId,
+        button: command.name,
       });
-      let acked = false;
-      const ctx: CommandContext = {
-        command: { user_id: actor.userId, channel_id: actor.channelId, team_id: actor.teamId, text: `${name} ${ref}` },
-        // A click has no slash-command ack: the first reply goes to the person through the response_url.
-        async ack(text) {
-          acked = true;
-          await respond({ response_type: 'ephemeral', replace_original: false, text });
-        },
-        acked: () => acked,
-        async respond(message) {
-          await respond({ response_type: 'ephemeral', replace_original: false, ...message });
-        },
+      const ctx = slackCommandContext({
+        actor: slackActor(who, deps.membership),
+        text: `${command.name} ${button.data.value}`,
+        replies: clickReplies(respond),
         chat: deps.chat,
         logger,
-        ...(deps.observeCommand ? { observeCommand: deps.observeCommand } : {}),
-      };
-      // The ref is validated like typed text: plain names only.
-      await deps.work.run(() => dispatchInterruptible(deps.subcommands, ctx, `${name} ${ref}`, deps.work.interrupted));
+        interrupted: deps.work.interrupted,
+      });
+      await deps.work.run(() => deps.dispatcher.button(ctx, { command: command.name, ref: button.data.value }));
     });
   }
 }

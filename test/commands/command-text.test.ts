@@ -1,29 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../../src/core/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import {
+  isPlainRef,
   MAX_COMMAND_TEXT,
   parseCommandText,
-  USAGE,
+  usageLine,
   USAGE_HINT,
   usageOf,
-} from '../../../src/chat/slack/listeners/commands/command-text.js';
-import { parseParams, type Subcommand } from '../../../src/chat/slack/listeners/commands/subcommands.js';
+} from '../../src/commands/command-text.js';
+import type { Command } from '../../src/commands/context.js';
+import { parseParams } from '../../src/commands/registry.js';
+
+const SLASH = '/session-ttl';
 
 describe('parseCommandText', () => {
   it('trims, collapses whitespace (including non-breaking spaces) and lowercases', () => {
-    expect(parseCommandText('  Diagnose \u00a0 PROD\tttl-sample  ')).toEqual({
-      subcommand: 'diagnose',
+    expect(parseCommandText('  Diagnose \u00a0 PROD\tttl-sample  ', SLASH)).toEqual({
+      name: 'diagnose',
       args: ['prod', 'ttl-sample'],
     });
   });
 
   it('treats empty text as help', () => {
-    expect(parseCommandText('   ')).toEqual({ subcommand: 'help', args: [] });
-    expect(parseCommandText(undefined)).toEqual({ subcommand: 'help', args: [] });
+    expect(parseCommandText('   ', SLASH)).toEqual({ name: 'help', args: [] });
+    expect(parseCommandText(undefined, SLASH)).toEqual({ name: 'help', args: [] });
   });
 
   it.each([
@@ -36,7 +40,7 @@ describe('parseCommandText', () => {
   ])('rejects %j with the usage line, naming the word', (text, word) => {
     const err = (() => {
       try {
-        parseCommandText(text);
+        parseCommandText(text, SLASH);
       } catch (e) {
         return e;
       }
@@ -48,12 +52,14 @@ describe('parseCommandText', () => {
   });
 
   it('rejects text over the length limit', () => {
-    expect(() => parseCommandText(`diagnose ${'a '.repeat(MAX_COMMAND_TEXT)}`)).toThrow(/longer than 300 characters/);
+    expect(() => parseCommandText(`diagnose ${'a '.repeat(MAX_COMMAND_TEXT)}`, SLASH)).toThrow(
+      /longer than 300 characters/,
+    );
   });
 });
 
 describe('the usage line (issue 10 item 9)', () => {
-  const verify: Subcommand<string> = {
+  const verify: Command<string> = {
     name: 'verify',
     usage: 'verify <env>',
     summary: 'Verify',
@@ -64,7 +70,7 @@ describe('the usage line (issue 10 item 9)', () => {
   it('is printed once after a subcommand error, the subcommand first and never repeated', () => {
     const message = (() => {
       try {
-        parseParams(verify, []);
+        parseParams(verify, [], SLASH);
       } catch (e) {
         return (e as Error).message;
       }
@@ -75,14 +81,23 @@ describe('the usage line (issue 10 item 9)', () => {
     expect(message).toMatch(
       /\nUsage: `\/session-ttl verify <env>`\. Other commands: `\/session-ttl diagnose <env> \[check \.\.\.\]`, /,
     );
-    expect(usageOf('verify <env>')).toContain('`/session-ttl help`');
+    expect(usageOf('verify <env>', SLASH)).toContain('`/session-ttl help`');
+    expect(usageOf('verify <env>', 'session-ttl')).toMatch(/^Usage: `session-ttl verify <env>`/);
   });
 
   it('matches the usage hint of the Slack app manifest', () => {
-    const manifest = parse(readFileSync(join(import.meta.dirname, '../../../manifests/slack-app.yaml'), 'utf8')) as {
+    const manifest = parse(readFileSync(join(import.meta.dirname, '../../manifests/slack-app.yaml'), 'utf8')) as {
       features: { slash_commands: { usage_hint: string }[] };
     };
     expect(manifest.features.slash_commands[0]?.usage_hint).toBe(USAGE_HINT);
-    for (const sub of ['diagnose', 'verify', 'audit', 'envs', 'help']) expect(USAGE).toContain(`/session-ttl ${sub}`);
+    for (const sub of ['diagnose', 'verify', 'audit', 'envs', 'help'])
+      expect(usageLine(SLASH)).toContain(`/session-ttl ${sub}`);
   });
+});
+
+describe('a button ref', () => {
+  it.each(['dev', 'prod-eu.1', 'a_b'])('%j is one plain word', (ref) => expect(isPlainRef(ref)).toBe(true));
+  it.each(['', 'dev ttl-sample', 'dev;id', '-x', 'a'.repeat(65), '<!channel>'])('%j is refused', (ref) =>
+    expect(isPlainRef(ref)).toBe(false),
+  );
 });

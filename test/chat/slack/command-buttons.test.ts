@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/config.js';
+import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
+import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
+import { sendInteraction } from '../../fakes/slack-signing.js';
+import { SIGNING_SECRET, startReliabilityBot, type RunningBot } from '../../reliability/bot-harness.js';
+import { serverInfoCheck } from '../../reliability/fixtures.js';
+import { sharedRedisUrl } from '../../support/shared-redis.js';
+
+const CLICKER = 'U0CLICKER';
+let seq = 0;
+
+describe('buttons that are commands (Re-run, Verify): a click re-enters the typed-command path', () => {
+  let slack: FakeSlackApi;
+  let running: RunningBot;
+
+  /** A signed click on `actionId` carrying `value`, on a message in `channel`; replies go to response_url `id`. */
+  const click = (actionId: string, value: string, channel = 'C0CLICK') => {
+    const id = `click${++seq}`;
+    const payload = {
+      type: 'block_actions',
+      api_app_id: 'A0APP',
+      user: { id: CLICKER, team_id: FAKE_IDS.team },
+      team: { id: FAKE_IDS.team },
+      channel: { id: channel },
+      container: { type: 'message', channel_id: channel, message_ts: '1700000000.000100' },
+      message: { ts: '1700000000.000100', type: 'message' },
+      trigger_id: `trigger-${seq}`,
+      response_url: slack.responseUrl(id),
+      actions: [{ action_id: actionId, block_id: 'actions', value, type: 'button', action_ts: '1' }],
+    };
+    return { id, sent: sendInteraction(running.url, payload, { signingSecret: SIGNING_SECRET }) };
+  };
+
+  beforeAll(async () => {
+    slack = await startFakeSlackApi();
+    const config = parseConfig(
+      { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
+      'buttons-test',
+    );
+    running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([serverInfoCheck]) });
+  });
+  afterAll(async () => {
+    await running?.bot.stop();
+    await slack?.close();
+  });
+  beforeEach(() => slack.reset());
+
+  it('Re-run diagnoses the environment in its ref and posts the report where it was clicked, naming who clicked', async () => {
+    const { id, sent } = click('diagnose', 'dev');
+    expect((await sent).status).toBe(200);
+    const post = await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C0CLICK');
+    expect(JSON.stringify(post.body.blocks)).toContain('finding:fixture.server_info');
+    expect(JSON.stringify(post.body.blocks)).toContain(`Requested by <@${CLICKER}>`);
+    const first = await slack.waitForResponse((r) => r.id === id);
+    expect(first.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(first.body.text).toMatch(/^:hourglass_flowing_sand: Diagnosing \*dev\*/);
+  });
+
+  it('validates the ref like typed text: an unknown environment is answered to the clicker and nothing is posted', async () => {
+    const { id } = click('verify', 'nope');
+    const reply = await slack.waitForResponse((r) => r.id === id);
+    expect(reply.body.text).toBe(':warning: Unknown environment "nope". Valid environments: dev.');
+    await running.bot.idle();
+    expect(slack.callsOf('chat.postMessage')).toEqual([]);
+  });
+
+  it('refuses a ref that is not one plain word (it would be read as more arguments)', async () => {
+    for (const value of ['dev server-info', 'dev; id', '<!channel>']) {
+      const { id } = click('diagnose', value);
+      const reply = await slack.waitForResponse((r) => r.id === id);
+      expect(reply.body.text).toBe(':warning: That button is not one I can act on.');
+    }
+    await running.bot.idle();
+    expect(slack.callsOf('chat.postMessage')).toEqual([]);
+  });
+});
