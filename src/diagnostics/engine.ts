@@ -230,7 +230,7 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
     }
     findings.push(f);
   }
-  const escalation = escalationFinding(findings, env, deps.config.slack.onCallUserGroup);
+  const escalation = escalationFinding(findings, env);
   if (escalation && validEngineFinding(escalation)) findings.unshift(escalation);
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const checkSummaries = results.map((r) => r.summary);
