@@ -4,13 +4,13 @@ import { parseConfig } from '../../../src/config/config.js';
 import { ttlSampleCheck } from '../../../src/diagnostics/checks/ttl-sample.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
-import { startReliabilityBot, type RunningBot } from '../../reliability/bot-harness.js';
+import { startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 
 describe("the on-call mention is the Slack front end's, not the evidence's", () => {
   let slack: FakeSlackApi;
   let redis: Redis;
-  let running: RunningBot;
+  let running: TestBot;
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -22,7 +22,7 @@ describe("the on-call mention is the Slack front end's, not the evidence's", () 
       },
       'on-call-test',
     );
-    running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([ttlSampleCheck]) });
+    running = await startTestBot({ slack, config, registry: createCheckRegistry([ttlSampleCheck]) });
   });
   afterAll(async () => {
     await running?.bot.stop();
