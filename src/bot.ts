@@ -37,6 +37,7 @@ import { createDispatcher } from './commands/dispatch.js';
 import { recheckReport } from './commands/recheck.js';
 import type { IntakeGate } from './core/intake.js';
 import type { ChatPort, Postpone } from './core/ports/chat.js';
+import type { ReportMessageOptions } from './render/report-message.js';
 
 export interface BotDeps {
   settings: BotSettings;
@@ -125,8 +126,11 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
     ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
     intake,
   });
+  // Reports rendered outside a command (alert replies, re-checks) call the same on-call group.
+  const report = { ...deps.render, ...(slack.onCall ? { onCall: slack.onCall } : {}) };
   const engine = {
     config: deps.config,
     registry: deps.registry,
@@ -142,7 +146,9 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
-  const alerts = deps.alerts && alertsFeature(deps, deps.alerts, engine, slack.chat, outbox.postpone, intake);
+  const alerts =
+    deps.alerts &&
+    alertsFeature(deps, deps.alerts, engine, { chat: slack.chat, postpone: outbox.postpone, intake, report });
   const remediation =
     deps.remediation && buildRemediation(deps, deps.remediation, { membership: slack.membership, actions, now });
   const commands = botCommands({
@@ -169,7 +175,7 @@ export function createBot(deps: BotDeps): Bot {
             service: remediation,
             store: deps.remediation.store,
             dryRun: deps.config.remediation.dryRun,
-            recheck: recheckReport(engine, deps.render),
+            recheck: recheckReport(engine, report),
           },
         }
       : {}),
@@ -183,20 +189,18 @@ function alertsFeature(
   deps: BotDeps,
   a: NonNullable<BotDeps['alerts']>,
   engine: Pick<BotDeps, 'config' | 'registry' | 'sourcesFor'> & { now: () => number },
-  chat: ChatPort,
-  postpone: Postpone,
-  intake: IntakeGate,
+  io: { chat: ChatPort; postpone: Postpone; intake: IntakeGate; report: ReportMessageOptions },
 ) {
   return createAlertsFeature({
     ...engine,
-    chat,
+    chat: io.chat,
     stateStore: a.stateStore,
     ...(a.alertmanagerToken ? { alertmanagerToken: a.alertmanagerToken } : {}),
     ...(a.retryDelaysMs ? { retryDelaysMs: a.retryDelaysMs } : {}),
     logger: deps.logger,
-    postpone,
-    intake,
-    ...(deps.render ? { render: deps.render } : {}),
+    postpone: io.postpone,
+    intake: io.intake,
+    render: io.report,
   });
 }
 

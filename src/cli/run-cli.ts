@@ -79,7 +79,7 @@ function parse(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -99,20 +99,86 @@ function parseWait(text: string | undefined): number | undefined {
   return n;
 }
 
-/** `demo`, with the actions whose buttons its report would carry (an action naming an unknown finding stops it). */
-async function demoCli(io: CliIo, json: boolean, options: CliOptions): Promise<number> {
-  const [{ demoCommand }, { createActionRegistry }, registry, actions] = await Promise.all([
+type Values = ReturnType<typeof parse>['values'];
+
+/** One terminal command: its words after the name, the flags, the terminal; resolves with the exit code. */
+type CliCommand = (rest: string[], values: Values, io: CliIo, options: CliOptions) => Promise<number>;
+
+const checkIdsOf = (values: Values) =>
+  (values.check ?? [])
+    .flatMap((c) => c.split(','))
+    .map((c) => c.trim())
+    .filter(Boolean);
+
+async function demo(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
+  if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
+  const [{ demoCommand }, registry, actions, { createActionRegistry }] = await Promise.all([
     import('./demo-command.js'),
-    import('../remediation/actions/index.js'),
     loadRegistry(),
     loadActions(options),
+    import('../remediation/actions/index.js'),
   ]);
-  createActionRegistry(actions, registry.catalogue);
-  return demoCommand({ registry, actions, io, json });
+  createActionRegistry(actions, registry.catalogue); // an action naming an unknown finding stops here
+  return demoCommand({ registry, actions, io, json: values.json });
 }
 
-/** `fix <env> <action> --dry-run`, with the action registry checked at start as the bot checks it. */
-async function fixCli(rest: string[], values: ReturnType<typeof parse>['values'], io: CliIo, options: CliOptions) {
+async function envs(_rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
+  const config = await loadConfig(values.config, io.env, options);
+  for (const env of Object.values(config.environments)) {
+    io.stdout.write(
+      `${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`,
+    );
+  }
+  return 0;
+}
+
+async function diagnose(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
+  const [envName, ...extra] = rest;
+  if (!envName) throw new UsageError('diagnose needs an environment name');
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
+  const config = await loadConfig(values.config, io.env, options);
+  const [{ createSourceCache }, { runDiagnoseCli, exitCodeFor }, registry] = await Promise.all([
+    import('../app/sources.js'),
+    import('./diagnose-cli.js'),
+    loadRegistry(),
+  ]);
+  const sources = createSourceCache(io.env);
+  try {
+    const sampleSize = parseSample(values.sample);
+    const report = await runDiagnoseCli(
+      { config, registry, sourcesFor: sources.sourcesFor, io },
+      {
+        envName,
+        checkIds: checkIdsOf(values),
+        full: values.full,
+        fast: values.fast,
+        ...(values['scan-count'] !== undefined ? { scanCount: values['scan-count'] } : {}),
+        ...(values['pause-ms'] !== undefined ? { pauseMs: values['pause-ms'] } : {}),
+        json: values.json,
+        ...(sampleSize ? { sampleSize } : {}),
+      },
+    );
+    return exitCodeFor(report);
+  } finally {
+    await sources.close();
+  }
+}
+
+async function verify(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
+  const [envName, ...extra] = rest;
+  if (!envName) throw new UsageError('verify needs an environment name');
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const waitSeconds = parseWait(values.wait);
+  const config = await loadConfig(values.config, io.env, options);
+  const { runVerifyCli, verifyExitCode } = await import('./verify-cli.js');
+  const result = await runVerifyCli(
+    { config, io },
+    { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },
+  );
+  return verifyExitCode(result);
+}
+
+async function fix(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
   const [envName, action, ...extra] = rest;
   if (!envName || !action)
     throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
@@ -132,9 +198,27 @@ async function fixCli(rest: string[], values: ReturnType<typeof parse>['values']
   );
 }
 
+const monitorOrStatus =
+  (command: 'monitor' | 'status'): CliCommand =>
+  async (rest, values, io, options) => {
+    const { runMonitorCli } = await import('./monitor-cli.js');
+    return runMonitorCli(command, rest, await loadConfig(values.config, io.env, options), io);
+  };
+
+/** The terminal's commands by name (`help` is answered before any of them loads). */
+const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  demo,
+  envs,
+  diagnose,
+  verify,
+  fix,
+  monitor: monitorOrStatus('monitor'),
+  status: monitorOrStatus('status'),
+};
+
 /**
- * The terminal entry: `diagnose`, `envs`, `demo`. Returns the exit code; every error the user can
- * act on is printed as a message, anything else with a reference and its stack on stderr.
+ * The terminal entry: `diagnose`, `verify`, `fix`, `envs`, `monitor`, `status`, `demo`. Returns the exit
+ * code; every error the user can act on is printed as a message, anything else with its stack on stderr.
  */
 export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}): Promise<number> {
   try {
@@ -144,76 +228,9 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}
       io.stdout.write(`${USAGE}\n`);
       return command === undefined && !values.help ? 2 : 0;
     }
-    switch (command) {
-      case 'demo':
-        if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
-        return await demoCli(io, values.json, options);
-      case 'envs': {
-        const config = await loadConfig(values.config, io.env, options);
-        for (const env of Object.values(config.environments)) {
-          io.stdout.write(
-            `${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`,
-          );
-        }
-        return 0;
-      }
-      case 'diagnose': {
-        const [envName, ...extra] = rest;
-        if (!envName) throw new UsageError('diagnose needs an environment name');
-        if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
-        const config = await loadConfig(values.config, io.env, options);
-        const [{ createSourceCache }, { diagnoseCommand, exitCodeFor }, registry] = await Promise.all([
-          import('../app/sources.js'),
-          import('./diagnose-command.js'),
-          loadRegistry(),
-        ]);
-        const sources = createSourceCache(io.env);
-        try {
-          const sampleSize = parseSample(values.sample);
-          const report = await diagnoseCommand(
-            { config, registry, sourcesFor: sources.sourcesFor, io },
-            {
-              envName,
-              checkIds: (values.check ?? [])
-                .flatMap((c) => c.split(','))
-                .map((c) => c.trim())
-                .filter(Boolean),
-              full: values.full,
-              fast: values.fast,
-              ...(values['scan-count'] !== undefined ? { scanCount: values['scan-count'] } : {}),
-              ...(values['pause-ms'] !== undefined ? { pauseMs: values['pause-ms'] } : {}),
-              json: values.json,
-              ...(sampleSize ? { sampleSize } : {}),
-            },
-          );
-          return exitCodeFor(report);
-        } finally {
-          await sources.close();
-        }
-      }
-      case 'verify': {
-        const [envName, ...extra] = rest;
-        if (!envName) throw new UsageError('verify needs an environment name');
-        if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-        const waitSeconds = parseWait(values.wait);
-        const config = await loadConfig(values.config, io.env, options);
-        const { verifyCommand, verifyExitCode } = await import('./verify-command.js');
-        const result = await verifyCommand(
-          { config, io },
-          { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },
-        );
-        return verifyExitCode(result);
-      }
-      case 'fix':
-        return await fixCli(rest, values, io, options);
-      case 'monitor':
-      case 'status': {
-        const { runMonitorCli } = await import('./monitor-cli.js');
-        return await runMonitorCli(command, rest, await loadConfig(values.config, io.env, options), io);
-      }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!run) throw new UsageError(`unknown command "${command}"`);
+    return await run(rest, values, io, options);
   } catch (err) {
     if (err instanceof UserError) {
       io.stderr.write(`session-ttl: ${err.message}\n`);

@@ -136,6 +136,7 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnosePara
       : undefined;
     return reportMessage(report, {
       ...deps.report,
+      ...(ctx.onCall ? { onCall: ctx.onCall } : {}),
       requestedBy: ctx.actor.userId,
       ...(remediation ? { remediation } : {}),
     });

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { canaryKeys } from './bot-harness.js';
+import { canaryKeys } from '../support/bot-harness.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -3,6 +3,7 @@ import type { BotSettings } from '../../config/bot-settings.js';
 import type { Feature } from '../../core/feature.js';
 import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
+import type { Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
 import { createBoltApp } from './bolt-app.js';
 import type { BlockKitOptions } from './render/block-kit.js';
@@ -29,6 +30,8 @@ export interface SlackFrontEndOptions {
   connectionDownLimitMs?: number;
   /** The host's intake gate: told of every Slack request as it arrives. */
   intake?: IntakeGate;
+  /** `slack.onCallUserGroup`: the user group mentioned on severe escalations in reports. */
+  onCallUserGroup?: string;
 }
 
 /**
@@ -41,6 +44,8 @@ export interface SlackFrontEnd {
   chat: ChatPort;
   /** Which of some user groups a user is in (`usergroups.users.list`, cached). */
   membership: GroupMembership;
+  /** Whom reports call on a severe escalation (the on-call user group), for features that render reports. */
+  onCall?: Span;
   /** The feature: `/session-ttl`, the buttons, the incident-channel listener, `POST /slack/events` or Socket Mode. */
   feature(deps: SlackFeatureDeps): Feature;
 }
@@ -55,13 +60,16 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
   const errors = o.metrics ? slackMetrics(o.metrics).slackApiErrors : undefined;
   const chat = slackChat(bolt.app.client, o.render, errors ? (code) => errors.inc({ code }) : undefined);
   const membership = slackGroupMembership(bolt.app.client, { now: o.now });
+  const onCall: Span | undefined = o.onCallUserGroup ? { mentionGroup: o.onCallUserGroup } : undefined;
+  const parts = { app: bolt.app, chat, membership, logger: o.logger, ...(onCall ? { onCall } : {}) };
   return {
     chat,
     membership,
+    ...(onCall ? { onCall } : {}),
     feature: (deps) => ({
       name: 'slack',
       register(host) {
-        registerSlackListeners(host, { app: bolt.app, chat, membership, logger: o.logger }, deps);
+        registerSlackListeners(host, parts, deps);
         registerSlackLifecycle(host, { ...o, bolt });
       },
     }),

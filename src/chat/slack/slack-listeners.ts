@@ -3,7 +3,7 @@ import type { AlertPostHandler } from '../../alerts/alert-post-flow.js';
 import type { Dispatcher } from '../../commands/dispatch.js';
 import type { HostContext } from '../../core/feature.js';
 import type { Logger } from '../../core/logging.js';
-import type { Message } from '../../core/message.js';
+import type { Message, Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
 import type { StateStore } from '../../core/ports/state-store.js';
 import type { Remediation } from '../../remediation/service.js';
@@ -38,6 +38,8 @@ export interface SlackParts {
   chat: ChatPort;
   membership: GroupMembership;
   logger: Logger;
+  /** The on-call user group's mention (`slack.onCallUserGroup`), for severe escalations in reports. */
+  onCall?: Span;
 }
 
 /**
@@ -48,15 +50,17 @@ export interface SlackParts {
 export function registerSlackListeners(host: HostContext, slack: SlackParts, deps: SlackFeatureDeps): void {
   const { app, chat, membership, logger } = slack;
   const { dispatcher } = deps;
+  const onCall = slack.onCall ? { onCall: slack.onCall } : {};
   const listener = createSlashCommandListener({
     dispatcher,
     chat,
     membership,
     logger,
     interrupted: host.work.interrupted,
+    ...onCall,
   });
   app.command(COMMAND_NAME, (args) => host.work.run(() => listener(args)));
-  registerCommandButtons(app, { dispatcher, chat, membership, work: host.work, logger });
+  registerCommandButtons(app, { dispatcher, chat, membership, work: host.work, logger, ...onCall });
   if (deps.remediation) {
     const { service, store, dryRun, recheck } = deps.remediation;
     registerRemediationListeners(app, {

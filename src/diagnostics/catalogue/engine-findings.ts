@@ -49,7 +49,6 @@ export const escalationSevere = findingSpec({
     estimatedLifetimeSeconds: z.number(),
     basis: z.string(),
     estimates: z.array(z.object({ source: z.string(), seconds: z.number() })),
-    onCallUserGroup: z.string().optional(),
   }),
   scenarios: [],
 });

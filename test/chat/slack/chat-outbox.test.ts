@@ -7,7 +7,7 @@ import { parseConfig, type Config } from '../../../src/config/config.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
 import { sendSigned, buildSignedRequest } from '../../fakes/slack-signing.js';
-import { ALERTS, SIGNING_SECRET, startReliabilityBot, type RunningBot } from '../../reliability/bot-harness.js';
+import { ALERTS, SIGNING_SECRET, startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { serverInfoCheck } from '../../reliability/fixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
@@ -61,7 +61,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
   let admin: Redis;
   let config: Config;
   const clients: Redis[] = [];
-  const bots: RunningBot[] = [];
+  const bots: TestBot[] = [];
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -94,11 +94,11 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     const client = new Redis(sharedRedisUrl());
     clients.push(client);
     const metrics = new Registry();
-    const running = await startReliabilityBot({
+    const running = await startTestBot({
       slack,
       config,
       registry: createCheckRegistry([serverInfoCheck]),
-      stateStore: redisStateStore(client),
+      alerts: redisStateStore(client),
       extra: { outbox: { delaysMs, pollMs: POLL_MS }, metrics },
     });
     bots.push(running);

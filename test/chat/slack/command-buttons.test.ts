@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/config.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
-import { sendInteraction } from '../../fakes/slack-signing.js';
-import { SIGNING_SECRET, startReliabilityBot, type RunningBot } from '../../reliability/bot-harness.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
+import { startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { serverInfoCheck } from '../../reliability/fixtures.js';
 import { sharedRedisUrl } from '../../support/shared-redis.js';
 
@@ -12,24 +11,13 @@ let seq = 0;
 
 describe('buttons that are commands (Re-run, Verify): a click re-enters the typed-command path', () => {
   let slack: FakeSlackApi;
-  let running: RunningBot;
+  let running: TestBot;
 
-  /** A signed click on `actionId` carrying `value`, on a message in `channel`; replies go to response_url `id`. */
-  const click = (actionId: string, value: string, channel = 'C0CLICK') => {
+  /** A signed click on `actionId` carrying `value`, on a message in C0CLICK; replies go to response_url `id`. */
+  const click = (actionId: string, value: string) => {
     const id = `click${++seq}`;
-    const payload = {
-      type: 'block_actions',
-      api_app_id: 'A0APP',
-      user: { id: CLICKER, team_id: FAKE_IDS.team },
-      team: { id: FAKE_IDS.team },
-      channel: { id: channel },
-      container: { type: 'message', channel_id: channel, message_ts: '1700000000.000100' },
-      message: { ts: '1700000000.000100', type: 'message' },
-      trigger_id: `trigger-${seq}`,
-      response_url: slack.responseUrl(id),
-      actions: [{ action_id: actionId, block_id: 'actions', value, type: 'button', action_ts: '1' }],
-    };
-    return { id, sent: sendInteraction(running.url, payload, { signingSecret: SIGNING_SECRET }) };
+    const sent = running.click({ action_id: actionId, value }, { user: CLICKER, channel: 'C0CLICK', responseId: id });
+    return { id, sent };
   };
 
   beforeAll(async () => {
@@ -38,7 +26,7 @@ describe('buttons that are commands (Re-run, Verify): a click re-enters the type
       { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
       'buttons-test',
     );
-    running = await startReliabilityBot({ slack, config, registry: createCheckRegistry([serverInfoCheck]) });
+    running = await startTestBot({ slack, config, registry: createCheckRegistry([serverInfoCheck]) });
   });
   afterAll(async () => {
     await running?.bot.stop();
