@@ -21,8 +21,8 @@ import {
   canaryKeys,
   firingNotification,
   SIGNING_SECRET,
-  startReliabilityBot,
-} from '../test/reliability/bot-harness.js';
+  startTestBot,
+} from '../test/support/bot-harness.js';
 import { FAKE_IDS } from '../test/fakes/slack-api.js';
 import { sendEvent } from '../test/fakes/slack-signing.js';
 import { startLineProcess } from '../bench/line-process.js';
@@ -87,7 +87,7 @@ const probes: Probe[] = [
     expected: '"interrupted by a restart" + the command; nothing else',
     async run() {
       const held = heldCheck();
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config,
         registry: createCheckRegistry([held.check]),
@@ -110,7 +110,7 @@ const probes: Probe[] = [
     expected: 'the report is posted',
     async run() {
       const held = heldCheck();
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config,
         registry: createCheckRegistry([held.check]),
@@ -136,7 +136,7 @@ const probes: Probe[] = [
         { environments: { dev: { profile: 'development', redis: { url: redis.url }, verify: { waitSeconds: 60 } } } },
         'chaos',
       );
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config: cfg,
         registry,
@@ -162,7 +162,7 @@ const probes: Probe[] = [
     fault: 'Slack 500 on every try of an alert',
     expected: "Alertmanager's re-send is answered",
     async run() {
-      const bot = await startReliabilityBot({ slack, config, registry, retryDelaysMs: [20, 20] });
+      const bot = await startTestBot({ slack, config, registry, retryDelaysMs: [20, 20] });
       try {
         slack.failMethodHttp('chat.postMessage', 500);
         const n = firingNotification('dev', 'chaos-500');
@@ -192,11 +192,11 @@ const probes: Probe[] = [
       let store = await startRedisOnPort(port);
       await store.stop();
       const state = openStateStore({ url: `redis://127.0.0.1:${port}`, logger: pino({ level: 'silent' }) });
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config,
         registry,
-        stateStore: state.store,
+        alerts: state.store,
         retryDelaysMs: [100, 300, 1000, 2000],
       });
       try {
@@ -225,7 +225,7 @@ const probes: Probe[] = [
     fault: 'chat.postMessage 500 (2 calls) for a slash report',
     expected: 'response_url at once; the channel once, later',
     async run() {
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config,
         registry,
@@ -256,7 +256,7 @@ const probes: Probe[] = [
     fault: 'Slack 500 (3 calls) replying to an alert post',
     expected: 'one diagnosis in the thread once Slack is back',
     async run() {
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config,
         registry,
@@ -305,7 +305,7 @@ const probes: Probe[] = [
     fault: 'invalid_blocks for a slash report',
     expected: 'a smaller rendering is posted',
     async run() {
-      const bot = await startReliabilityBot({ slack, config, registry });
+      const bot = await startTestBot({ slack, config, registry });
       try {
         slack.failMethod('chat.postMessage', 'invalid_blocks', 1);
         await bot.slash('diagnose dev server-info', 'chaos-blocks', 'CBLOCKS');
@@ -326,7 +326,7 @@ const probes: Probe[] = [
     async run() {
       const port = await freePort();
       const state = openStateStore({ url: `redis://127.0.0.1:${port}`, logger: pino({ level: 'silent' }) });
-      const bot = await startReliabilityBot({
+      const bot = await startTestBot({
         slack,
         config,
         registry,
@@ -359,7 +359,7 @@ const probes: Probe[] = [
         },
         'chaos',
       );
-      const bot = await startReliabilityBot({ slack, config: cfg, registry });
+      const bot = await startTestBot({ slack, config: cfg, registry });
       // The client in a process of its own (keep-alive connections, raw HTTP): the bot's event loop serves only the bot.
       const client = startLineProcess('webhook-client.ts');
       const server = createServer((req, res) => {

@@ -1,6 +1,5 @@
 // The bot's features on one host. `main.ts` reads the settings and the config and calls this; tests and
 // the benchmark build the same bot the same way.
-import type { App } from '@slack/bolt';
 import { createAlertsFeature } from './alerts/alert-feature.js';
 import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
@@ -8,32 +7,37 @@ import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
-import { slackMetrics } from './chat/slack/slack-metrics.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore, StateStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
 import { createIntakeGate } from './host/intake-gate.js';
 import type { StreamStore } from './core/ports/stream-store.js';
-import { createActionRegistry } from './remediation/actions/index.js';
+import { ALL_ACTIONS, type ActionRegistry } from './remediation/actions/index.js';
+import { startupActionRegistry } from './app/action-registry.js';
+import type { RemediationAction } from './remediation/types.js';
 import { createAudit } from './remediation/audit.js';
 import { createEnvLocks } from './remediation/lock.js';
 import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
 import { accessPolicy } from './remediation/policy.js';
 import { createRemediation, type Remediation, type RemediationDeps } from './remediation/service.js';
-import { slackGroupMembership } from './chat/slack/user-groups.js';
 import type { Sources } from './diagnostics/engine.js';
 import type { CheckRegistry } from './diagnostics/registry.js';
 import { createHost, type Feature, type Host } from './host/host.js';
 import type { Probe } from './core/feature.js';
-import { createBoltApp } from './chat/slack/bolt-app.js';
 import { commandMetrics } from './commands/command-metrics.js';
 import type { Command } from './commands/context.js';
 import type { CommandRegistry } from './commands/registry.js';
 import type { RenderOptions } from './chat/slack/render/block-kit.js';
-import { createSlackFeature } from './chat/slack/slack-feature.js';
-import { slackChat } from './chat/slack/slack-chat.js';
+import { createSlackFrontEnd } from './chat/slack/slack-front-end.js';
+import { openCanaryRedis } from './adapters/redis/canary-redis.js';
+import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
+import { createDispatcher } from './commands/dispatch.js';
+import { recheckReport } from './commands/recheck.js';
+import type { IntakeGate } from './core/intake.js';
+import type { ChatPort, Postpone } from './core/ports/chat.js';
+import type { ReportMessageOptions } from './render/report-message.js';
 
 export interface BotDeps {
   settings: BotSettings;
@@ -83,10 +87,15 @@ export interface BotDeps {
     /** Default: the Redis admin connection and the Kubernetes writer of each environment. */
     openContext?: RemediationDeps['openContext'];
   };
+  /**
+   * The remediation actions (default `ALL_ACTIONS`), checked at start-up against the finding catalogue
+   * and the config's `access` section; a test adds one by passing `[...ALL_ACTIONS, action]`.
+   */
+  actions?: readonly RemediationAction[];
 }
 
 export interface Bot {
-  app: App;
+  /** The bot's commands, as every front end runs them. */
   commands: CommandRegistry;
   host: Host;
   start(): Promise<{ port: number }>;
@@ -100,22 +109,37 @@ export interface Bot {
 
 export function createBot(deps: BotDeps): Bot {
   const now = deps.now ?? Date.now;
-  const bolt = createBoltApp({
+  // Before anything starts: an action naming an unknown finding, or access naming an unknown action, stops here.
+  const actions = startupActionRegistry({
+    actions: deps.actions ?? ALL_ACTIONS,
+    checks: deps.registry.catalogue,
+    config: deps.config,
+  });
+  // One gate for every request the host answers: diagnoses (alerts and commands) start behind the answers.
+  const intake = createIntakeGate();
+  const slack = createSlackFrontEnd({
     settings: deps.settings,
     logger: deps.logger,
+    now,
+    ...(deps.render ? { render: deps.render } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
+    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
+    intake,
   });
+  // Reports rendered outside a command (alert replies, re-checks) call the same on-call group.
+  const report = { ...deps.render, ...(slack.onCall ? { onCall: slack.onCall } : {}) };
   const engine = {
     config: deps.config,
     registry: deps.registry,
     sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate),
+    now,
   };
-  // One gate for every request the host answers: diagnoses (alerts and slash commands) start behind the answers.
-  const intake = createIntakeGate();
   const outbox = createChatOutbox({
     store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
-    chat: slackChat(bolt.app.client, deps.render),
+    chat: slack.chat,
     logger: deps.logger,
     now,
     ...(deps.outbox?.delaysMs ? { delaysMs: deps.outbox.delaysMs } : {}),
@@ -124,38 +148,65 @@ export function createBot(deps: BotDeps): Bot {
   });
   const alerts =
     deps.alerts &&
-    createAlertsFeature({
-      ...engine,
-      chat: slackChat(bolt.app.client, deps.render),
-      stateStore: deps.alerts.stateStore,
-      ...(deps.alerts.alertmanagerToken ? { alertmanagerToken: deps.alerts.alertmanagerToken } : {}),
-      ...(deps.alerts.retryDelaysMs ? { retryDelaysMs: deps.alerts.retryDelaysMs } : {}),
-      logger: deps.logger,
-      now,
-      postpone: outbox.postpone,
-      intake,
-      ...(deps.render ? { render: deps.render } : {}),
-    });
-  const remediation = deps.remediation && buildRemediation(deps, deps.remediation, bolt.app.client, now);
-  const slack = createSlackFeature({
+    alertsFeature(deps, deps.alerts, engine, { chat: slack.chat, postpone: outbox.postpone, intake, report });
+  const remediation =
+    deps.remediation && buildRemediation(deps, deps.remediation, { membership: slack.membership, actions, now });
+  const commands = botCommands({
     ...engine,
-    bolt,
-    settings: deps.settings,
-    logger: deps.logger,
-    now,
     processEnv: deps.processEnv ?? process.env,
-    ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
+    openRedis: openCanaryRedis,
     postpone: outbox.postpone,
-    intake,
-    ...(deps.extraCommands ? { extraCommands: deps.extraCommands } : {}),
-    ...(deps.render ? { render: deps.render } : {}),
-    ...(deps.metrics ? { metrics: slackMetrics(deps.metrics), commandMetrics: commandMetrics(deps.metrics) } : {}),
-    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    limit: intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY),
+    ...(deps.render ? { report: deps.render } : {}),
+    ...(remediation ? { remediation } : {}),
+    ...(deps.extraCommands ? { extra: deps.extraCommands } : {}),
+  });
+  const dispatcher = createDispatcher({
+    commands,
+    ...(deps.metrics ? { metrics: commandMetrics(deps.metrics) } : {}),
+  });
+  const slackFeature = slack.feature({
+    dispatcher,
+    incidentChannels: deps.config.slack.incidentChannels,
+    ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(remediation && deps.remediation
-      ? { remediation: { service: remediation, store: deps.remediation.store, dryRun: deps.config.remediation.dryRun } }
+      ? {
+          remediation: {
+            service: remediation,
+            store: deps.remediation.store,
+            dryRun: deps.config.remediation.dryRun,
+            recheck: recheckReport(engine, report),
+          },
+        }
       : {}),
   });
-  const closing: Feature = {
+  const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
+  return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/** The alert webhook and the incident-channel flow, posting through the chat port. */
+function alertsFeature(
+  deps: BotDeps,
+  a: NonNullable<BotDeps['alerts']>,
+  engine: Pick<BotDeps, 'config' | 'registry' | 'sourcesFor'> & { now: () => number },
+  io: { chat: ChatPort; postpone: Postpone; intake: IntakeGate; report: ReportMessageOptions },
+) {
+  return createAlertsFeature({
+    ...engine,
+    chat: io.chat,
+    stateStore: a.stateStore,
+    ...(a.alertmanagerToken ? { alertmanagerToken: a.alertmanagerToken } : {}),
+    ...(a.retryDelaysMs ? { retryDelaysMs: a.retryDelaysMs } : {}),
+    logger: deps.logger,
+    postpone: io.postpone,
+    intake: io.intake,
+    render: io.report,
+  });
+}
+
+/** Closes what `onClose` names after the drain, and reports the config and the extra probes as readiness. */
+function closingFeature(deps: BotDeps): Feature {
+  return {
     name: 'close-sources',
     register: (host) => {
       deps.onClose?.forEach((c) => host.onClose(c));
@@ -168,14 +219,16 @@ export function createBot(deps: BotDeps): Bot {
       for (const [name, probe] of Object.entries(deps.readiness ?? {})) host.readiness(name, probe);
     },
   };
+}
+
+/** The features on one host, and the bot's handle on it. */
+function assemble(
+  deps: BotDeps,
+  features: readonly Feature[],
+  parts: { commands: CommandRegistry; outbox: ChatOutbox },
+): Bot {
   const host = createHost({
-    features: [
-      slack.feature,
-      ...(alerts ? [alerts.feature] : []),
-      outbox.feature,
-      ...(deps.extraFeatures ?? []),
-      closing,
-    ],
+    features,
     logger: deps.logger,
     port: deps.settings.port,
     ...(deps.hostname ? { hostname: deps.hostname } : {}),
@@ -183,8 +236,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.lastWordsMs !== undefined ? { lastWordsMs: deps.lastWordsMs } : {}),
   });
   return {
-    app: bolt.app,
-    commands: slack.commands,
+    ...parts,
     host,
     start: async () => {
       const started = await host.start();
@@ -193,7 +245,6 @@ export function createBot(deps: BotDeps): Bot {
     },
     stop: () => host.stop(),
     idle: () => host.work.idle(),
-    outbox,
   };
 }
 
@@ -201,15 +252,18 @@ export function createBot(deps: BotDeps): Bot {
 function buildRemediation(
   deps: BotDeps,
   r: NonNullable<BotDeps['remediation']>,
-  client: App['client'],
-  now: () => number,
+  {
+    membership,
+    actions,
+    now,
+  }: { membership: RemediationDeps['membership']; actions: ActionRegistry; now: () => number },
 ): Remediation {
   const { config, logger } = deps;
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
   return createRemediation({
     config,
     policy: accessPolicy(config),
-    actions: createActionRegistry(),
+    actions,
     openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now }),
     store: r.store,
     offers: createOffers({ store: r.store, ttlMs, now }),
@@ -222,8 +276,7 @@ function buildRemediation(
       now,
       environments: Object.keys(config.environments),
     }),
-    membership: slackGroupMembership(client, { now }),
-    actionsOf: (id) => deps.registry.catalogue.actionsOf(id),
+    membership,
     dryRun: config.remediation.dryRun,
     now,
     logger: logger.child({ component: 'remediation' }),

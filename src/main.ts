@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The composition root of the bot process: settings -> config -> sources and state store -> the bot's
 // features on one host (src/bot.ts) -> start, and a drain on SIGTERM. Nothing else wires.
-import { parseBotSettings } from './config/bot-settings.js';
-import { loadConfigFile, resolveConfigPath } from './config/config.js';
+import { parseBotSettings, type BotSettings } from './config/bot-settings.js';
+import { loadConfigFile, resolveConfigPath, type Config } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
-import { createLogger, scrubSecrets } from './core/logging.js';
+import { createLogger, scrubSecrets, type Logger } from './core/logging.js';
 import { Registry } from 'prom-client';
 import { monitorFeatureFor } from './app/monitor-feature.js';
 import { checkMetrics, instrumentChecks } from './diagnostics/check-metrics.js';
@@ -37,7 +37,7 @@ async function loadRuntime() {
 function configFlag(argv: readonly string[]): string | undefined {
   const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   if (i < 0) return undefined;
-  const arg = argv[i] as string;
+  const arg = argv[i] ?? '';
   return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[i + 1];
 }
 
@@ -61,7 +61,8 @@ function operationLimits(env: NodeJS.ProcessEnv): { connectionDownLimitMs?: numb
   };
 }
 
-async function main(): Promise<number> {
+/** The settings and the config, or the exit code after saying what is wrong with them. */
+function readSetup(): { settings: BotSettings; config: Config } | number {
   const result = parseBotSettings(process.env);
   if (!result.ok) {
     process.stderr.write(
@@ -69,12 +70,11 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const { settings } = result;
-  const logger = createLogger({ level: settings.logLevel });
-
-  let config;
   try {
-    config = loadConfigFile(resolveConfigPath(configFlag(process.argv.slice(2)), process.env));
+    return {
+      settings: result.settings,
+      config: loadConfigFile(resolveConfigPath(configFlag(process.argv.slice(2)), process.env)),
+    };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -82,57 +82,52 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+}
 
-  const { allChecks, createCheckRegistry, createBot, SlackStartError, createSourceCache, openStateStore } =
-    await loadRuntime();
-  const sources = createSourceCache(process.env);
-  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
-  const state = openStateStore({ url: settings.stateRedisUrl, logger });
-  const closeAll = () => Promise.allSettled([sources.close(), state.close()]);
-  let bot;
-  try {
-    const metrics = new Registry(); // GET /metrics: the monitor, the checks, the remediation audit, the process
-    const monitor = monitorFeatureFor({
-      config,
-      registry: metrics,
-      store: state.store,
-      processEnv: process.env,
-      logger,
-    });
-    bot = createBot({
-      settings,
-      config,
-      registry: createCheckRegistry(instrumentChecks(allChecks, checkMetrics(metrics))),
-      extraFeatures: [monitor.feature],
-      extraCommands: [statusCommand({ config, status: (env) => monitor.status(env) })],
-      sourcesFor: sources.sourcesFor,
-      logger,
-      alerts: {
-        stateStore: state.store,
-        ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
-      },
-      metrics,
-      remediation: { store: state.store, streams: state.streams, metrics },
-      onClose: [sources.close, state.close],
-      readiness: { 'state-store': () => state.ping(1000) },
-      ...operationLimits(process.env),
-    });
-  } catch (err) {
-    // e.g. slack.alertRouting.aliases naming an environment that does not exist.
-    await closeAll();
-    if (err instanceof UserError) {
-      process.stderr.write(`session-ttl-bot cannot start: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const running = bot;
+type Runtime = Awaited<ReturnType<typeof loadRuntime>>;
+
+/** The bot's features: Slack, the alert webhook, the monitor and `/metrics`, remediation, over shared state. */
+function assembleBot(
+  rt: Runtime,
+  setup: { settings: BotSettings; config: Config },
+  io: {
+    logger: Logger;
+    sources: ReturnType<Runtime['createSourceCache']>;
+    state: ReturnType<Runtime['openStateStore']>;
+  },
+) {
+  const { settings, config } = setup;
+  const { logger, sources, state } = io;
+  const metrics = new Registry(); // GET /metrics: the monitor, the checks, the remediation audit, the process
+  const monitor = monitorFeatureFor({ config, registry: metrics, store: state.store, processEnv: process.env, logger });
+  return rt.createBot({
+    settings,
+    config,
+    registry: rt.createCheckRegistry(instrumentChecks(rt.allChecks, checkMetrics(metrics))),
+    extraFeatures: [monitor.feature],
+    extraCommands: [statusCommand({ config, status: (env) => monitor.status(env) })],
+    sourcesFor: sources.sourcesFor,
+    logger,
+    alerts: {
+      stateStore: state.store,
+      ...(settings.alertmanagerToken ? { alertmanagerToken: settings.alertmanagerToken } : {}),
+    },
+    metrics,
+    remediation: { store: state.store, streams: state.streams, metrics },
+    onClose: [sources.close, state.close],
+    readiness: { 'state-store': () => state.ping(1000) },
+    ...operationLimits(process.env),
+  });
+}
+
+/** SIGTERM / SIGINT: stop intake, drain what runs, exit. Installed before start, so a signal during start-up is handled. */
+function drainOnSignals(bot: { stop(): Promise<{ drained: boolean }> }, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new work; draining what runs');
-    running.stop().then(
+    bot.stop().then(
       ({ drained }) => {
         logger.info({ drained }, 'stopped');
         process.exit(0);
@@ -143,21 +138,39 @@ async function main(): Promise<number> {
       },
     );
   };
-  // Installed before start so that a signal during start-up (or right after 'listening') is handled.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(): Promise<number> {
+  const setup = readSetup();
+  if (typeof setup === 'number') return setup;
+  const logger = createLogger({ level: setup.settings.logLevel });
+  const rt = await loadRuntime();
+  const sources = rt.createSourceCache(process.env);
+  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
+  const state = rt.openStateStore({ url: setup.settings.stateRedisUrl, logger });
+  const closeAll = () => Promise.allSettled([sources.close(), state.close()]);
+  let bot;
   try {
-    await running.start();
+    bot = assembleBot(rt, setup, { logger, sources, state });
+  } catch (err) {
+    // e.g. slack.alertRouting.aliases naming an environment that does not exist.
+    await closeAll();
+    if (!(err instanceof UserError)) throw err;
+    process.stderr.write(`session-ttl-bot cannot start: ${err.message}\n`);
+    return 2;
+  }
+  drainOnSignals(bot, logger);
+  try {
+    await bot.start();
   } catch (err) {
     await closeAll();
-    if (err instanceof SlackStartError) {
-      logger.error(err.message);
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    if (!(err instanceof rt.SlackStartError)) throw err;
+    logger.error(err.message);
+    process.stderr.write(`${err.message}\n`);
+    return 1;
   }
-
   return 0;
 }
 

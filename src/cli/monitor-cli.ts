@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/logging.js';
 import type { CliIo } from './io.js';
 import { monitorCommand } from './monitor-command.js';
-import { statusCommand } from './status-command.js';
+import { runStatusCli } from './status-cli.js';
 
 /** `session-ttl monitor` (runs until SIGTERM / SIGINT) and `session-ttl status [env]`. */
 export async function runMonitorCli(
@@ -17,7 +17,7 @@ export async function runMonitorCli(
   if (command === 'status') {
     if (args.length > 1)
       throw new UserError(`status takes at most an environment name, got "${args.join(' ')}"`, 'usage');
-    return statusCommand({ config, io, logger }, args[0]);
+    return runStatusCli({ config, io, logger }, args[0]);
   }
   if (args.length) throw new UserError(`monitor takes no arguments, got "${args.join(' ')}"`, 'usage');
   const until = new Promise((resolve) => {

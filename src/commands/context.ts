@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../core/logging.js';
-import type { Form, Message } from '../core/message.js';
+import type { Form, Message, Span } from '../core/message.js';
 import type { MessageRef } from '../core/ports/chat.js';
 
 /**
@@ -50,6 +50,11 @@ export interface CommandContext {
   post(message: Message, opts?: { threadTs?: string }): Promise<MessageRef>;
   /** Replaces a message posted earlier. */
   update(ref: MessageRef, message: Message): Promise<void>;
+  /**
+   * Whom this front end calls on a severe escalation in a report (Slack: the on-call user group); absent,
+   * nobody is mentioned.
+   */
+  onCall?: Span;
   /** Opens a form for the person (a modal); absent where the platform or the request cannot open one. */
   openForm?(form: Form): Promise<FormHandle>;
   /**

@@ -1,4 +1,5 @@
 import { plainText, t, type Icon, type Inline, type Message } from '../core/message.js';
+import type { Actor } from './context.js';
 
 /**
  * Text as written for a person (a UserError's message, a usage line) as inline content: the parts in
@@ -22,4 +23,9 @@ export function linesMessage(lines: readonly Inline[], text = lines.map(plainTex
 /** A one-line notice with an icon in front, e.g. "⏳ Diagnosing dev …". */
 export function notice(icon: Icon, inline: Inline): Message {
   return linesMessage([[{ icon }, t(' '), ...inline]], plainText(inline));
+}
+
+/** The platform's name in a sentence ("once Slack takes it"). */
+export function platformName(platform: Actor['platform']): string {
+  return { slack: 'Slack', teams: 'Teams', terminal: 'the terminal' }[platform];
 }

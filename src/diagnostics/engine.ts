@@ -115,7 +115,7 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources
   diagnosisController.abort();
 
   const findings = reportFindings(results, catalogue);
-  const escalation = escalationFinding(findings, env, config.slack.onCallUserGroup);
+  const escalation = escalationFinding(findings, env);
   if (escalation && validEngineFinding(catalogue, escalation)) findings.unshift(escalation);
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const checkSummaries = results.map((r) => r.summary);

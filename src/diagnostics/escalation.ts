@@ -29,13 +29,13 @@ export function estimatedLifetimes(findings: readonly Finding[]): { source: stri
 }
 
 /**
- * `escalation.severe` when sessions live less than half their expected TTL, mentioning the on-call
- * user group when one is configured. Derived from the other findings; never from a source of its own.
+ * `escalation.severe` when sessions live less than half their expected TTL. Derived from the other
+ * findings; never from a source of its own. Whom to call is the front end's to say when it renders the
+ * report (Slack mentions the on-call user group): the evidence stays platform-free.
  */
 export function escalationFinding(
   findings: readonly Finding[],
   env: Pick<EnvironmentConfig, 'expectedTtlSeconds'>,
-  onCallUserGroup?: string,
 ): Finding | undefined {
   const lifetimes = estimatedLifetimes(findings).filter((l) => l.seconds < env.expectedTtlSeconds * SEVERE_RATIO);
   if (!lifetimes.length) return undefined;
@@ -46,7 +46,6 @@ export function escalationFinding(
     severity: 'critical',
     title: `Sessions live about ${duration(shortest.seconds)}, under half the expected ${duration(env.expectedTtlSeconds)}: escalate`,
     detail:
-      // The Slack renderer mentions evidence.onCallUserGroup; data never carries markup.
       `The runbook escalates when sessions expire more than 50% early: review recent configuration changes, ` +
       'check for infrastructure issues, engage the development team and consider a temporary TTL increase.',
     evidence: {
@@ -54,7 +53,6 @@ export function escalationFinding(
       estimatedLifetimeSeconds: Math.round(shortest.seconds),
       basis: shortest.source,
       estimates: lifetimes.map((l) => ({ source: l.source, seconds: Math.round(l.seconds) })),
-      ...(onCallUserGroup ? { onCallUserGroup } : {}),
     },
     fix: 'Engage the on-call and development teams; as a stopgap raise the TTL or free Redis memory while the cause is fixed.',
   };

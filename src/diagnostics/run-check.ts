@@ -30,19 +30,30 @@ export interface CheckResult {
   findings: Finding[];
 }
 
-/** Runs `work` for at most `ms`; on time, aborts `controller` and says so instead of waiting further. */
+/**
+ * Runs `work` until it settles or `ms` have passed on the engine's clock (`now`); on time, aborts `controller`
+ * and says so instead of waiting further. A timer of the time left fires and reads the clock again, so an
+ * injected clock decides when a check times out (on the real clock: one timer).
+ */
 async function withTimeout<T>(
   ms: number,
+  now: () => number,
   controller: AbortController,
   work: () => Promise<T>,
 ): Promise<{ value: T } | 'timed-out'> {
+  const deadline = now() + ms;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timed-out'>((resolve) => {
-    timer = setTimeout(() => {
-      // Settle first: a check that settles on abort must not win the race.
-      resolve('timed-out');
-      controller.abort();
-    }, ms);
+    const wait = (left: number) => {
+      timer = setTimeout(() => {
+        const remaining = deadline - now();
+        if (remaining > 0) return wait(remaining);
+        // Settle first: a check that settles on abort must not win the race.
+        resolve('timed-out');
+        controller.abort();
+      }, left);
+    };
+    wait(ms);
   });
   try {
     return await Promise.race([work().then((value) => ({ value })), timeout]);
@@ -127,7 +138,9 @@ export async function runCheck(run: DiagnosisRun, check: Check): Promise<CheckRe
     ? Math.max(run.fullAuditTimeoutMs, check.timeoutMs ?? 0)
     : (check.timeoutMs ?? run.checkTimeoutMs);
   try {
-    const ran = await withTimeout(timeoutMs, controller, () => check.run(contextFor(run, controller.signal, notes)));
+    const ran = await withTimeout(timeoutMs, run.now, controller, () =>
+      check.run(contextFor(run, controller.signal, notes)),
+    );
     if (ran === 'timed-out') return timedOut(run, check, timeoutMs, run.now() - t0);
     return judged(run, check, ran.value, notes, run.now() - t0);
   } catch (err) {

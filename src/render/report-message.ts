@@ -17,6 +17,11 @@ export interface ReportMessageOptions {
   remediation?: { buttons: readonly Action[]; unavailable: readonly { title: string; why: string }[] };
   /** Who asked for the report (a user id), shown under it. */
   requestedBy?: string;
+  /**
+   * Whom to call on a severe escalation, supplied by the front end that renders the report (Slack: the
+   * on-call user group, `slack.onCallUserGroup`); shown in front of `escalation.severe`.
+   */
+  onCall?: Span;
 }
 
 /** Who asked, and the fixes the bot could not offer with why (a missing permission, no admin credentials). */
@@ -58,10 +63,11 @@ function evidenceSpans(finding: Finding, maxEntries: number): Span[] {
  * A finding: what it is, why it matters, what to do, then the numbers folded into one line. The detail
  * and the fix are for people; raw evidence is for the JSON report.
  */
-function findingBlocks(finding: Finding, o: { chartWidth: number; maxEvidenceEntries: number }): Block[] {
-  const group = finding.evidence.onCallUserGroup;
-  const mention: Span[] =
-    finding.id === 'escalation.severe' && typeof group === 'string' ? [{ mentionGroup: group }, t(' ')] : [];
+function findingBlocks(
+  finding: Finding,
+  o: { chartWidth: number; maxEvidenceEntries: number; onCall?: Span | undefined },
+): Block[] {
+  const mention: Span[] = finding.id === 'escalation.severe' && o.onCall ? [o.onCall, t(' ')] : [];
   const text: Span[] = [
     ...mention,
     { icon: finding.severity },

@@ -52,7 +52,9 @@ describe('parseCommandText', () => {
   });
 
   it('rejects text over the length limit', () => {
-    expect(() => parseCommandText(`diagnose ${'a '.repeat(MAX_COMMAND_TEXT)}`, SLASH)).toThrow(/longer than 300 characters/);
+    expect(() => parseCommandText(`diagnose ${'a '.repeat(MAX_COMMAND_TEXT)}`, SLASH)).toThrow(
+      /longer than 300 characters/,
+    );
   });
 });
 

@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
+import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { maskKey } from '../../src/diagnostics/sampling/mask-key.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { startHostileBot, type HostileBot } from './bot-harness.js';
+import { startTestBot, type TestBot } from '../support/bot-harness.js';
 import { captureIo } from '../support/cli-io.js';
 
 // Issue 9 item 8: session ids are credentials. Whatever a key's shape, nothing after the key pattern's
@@ -41,7 +43,7 @@ describe('maskKey', () => {
 
 describe('session ids in reports and logs', () => {
   let redis: Redis;
-  let h: HostileBot;
+  let h: TestBot;
   let configPath: string;
 
   beforeAll(async () => {
@@ -50,7 +52,11 @@ describe('session ids in reports and logs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-mask-'));
     configPath = join(dir, 'session-ttl.yaml');
     writeFileSync(configPath, stringify({ environments }));
-    h = await startHostileBot(parseConfig({ environments }, 'masked-session-ids'));
+    h = await startTestBot({
+      config: parseConfig({ environments }, 'masked-session-ids'),
+      registry: createCheckRegistry([ttlSampleCheck]),
+      alerts: 'redis',
+    });
   });
   afterAll(async () => {
     await h?.close();

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
+import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
-import { alertmanagerPayload, startHostileBot, type HostileBot } from './bot-harness.js';
+import { alertmanagerPayload, startTestBot, type TestBot } from '../support/bot-harness.js';
 import { captureIo } from '../support/cli-io.js';
 
 // Issue 9 item 9: names that are properties of every object (Object.prototype) must read as unknown
@@ -44,7 +46,7 @@ describe('prototype property names as environment names', () => {
 });
 
 describe('prototype property names through the real Bolt app and the Alertmanager webhook', () => {
-  let h: HostileBot;
+  let h: TestBot;
   beforeAll(async () => {
     const config = parseConfig(
       {
@@ -54,7 +56,7 @@ describe('prototype property names through the real Bolt app and the Alertmanage
       },
       'prototype-names',
     );
-    h = await startHostileBot(config);
+    h = await startTestBot({ config, registry: createCheckRegistry([ttlSampleCheck]), alerts: 'redis' });
   });
   afterAll(async () => {
     await h?.close();

@@ -1,22 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import { ttlSampleCheck } from '../../src/diagnostics/checks/ttl-sample.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { sharedRedisUrl } from '../support/shared-redis.js';
-import { alertmanagerPayload, startHostileBot, type HostileBot } from './bot-harness.js';
+import { alertmanagerPayload, startTestBot, type TestBot } from '../support/bot-harness.js';
 
 // Issue 9 item 11: alert names and Alertmanager's externalURL are data; in chat.postMessage they must
 // not become mentions or break out of a link, in the blocks or in the top-level fallback `text`.
 describe('Alertmanager data in chat.postMessage', () => {
-  let h: HostileBot;
+  let h: TestBot;
   beforeAll(async () => {
-    h = await startHostileBot(
-      parseConfig(
+    h = await startTestBot({
+      config: parseConfig(
         {
           environments: { prod: { profile: 'production', redis: { url: sharedRedisUrl() } } },
           slack: { alertChannel: 'C0ALERTS' },
         },
         'webhook-text',
       ),
-    );
+      registry: createCheckRegistry([ttlSampleCheck]),
+      alerts: 'redis',
+    });
   });
   afterAll(async () => {
     await h?.close();

@@ -6,7 +6,7 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { freePort } from '../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { ALERTS, firingNotification, startReliabilityBot, type RunningBot } from './bot-harness.js';
+import { ALERTS, firingNotification, startTestBot, type TestBot } from '../support/bot-harness.js';
 import { eventually } from '../support/eventually.js';
 import { serverInfoCheck, startRedisOnPort } from './fixtures.js';
 
@@ -16,7 +16,7 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
   let slack: FakeSlackApi;
   let redis: Redis;
   let config: Config;
-  const bots: RunningBot[] = [];
+  const bots: TestBot[] = [];
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -37,8 +37,8 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
   });
   beforeEach(() => slack.reset());
 
-  const start = async (opts: Partial<Parameters<typeof startReliabilityBot>[0]> = {}) => {
-    const b = await startReliabilityBot({ slack, config, registry: createCheckRegistry([serverInfoCheck]), ...opts });
+  const start = async (opts: Partial<Parameters<typeof startTestBot>[0]> = {}) => {
+    const b = await startTestBot({ slack, config, registry: createCheckRegistry([serverInfoCheck]), ...opts });
     bots.push(b);
     return b;
   };
@@ -91,12 +91,12 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
       url: `redis://127.0.0.1:${port}`,
       logger: (await import('pino')).pino({ level: 'silent' }),
     });
-    const running = await start({ stateStore: state.store, retryDelaysMs: [100, 300, 1000, 2000] });
+    const running = await start({ alerts: state.store, retryDelaysMs: [100, 300, 1000, 2000] });
     try {
-      const t0 = performance.now();
       const answer = await running.alertmanager(firingNotification('dev', 'store'));
       expect(answer.status).toBe(200);
-      expect(performance.now() - t0, 'the webhook must not wait for the state store').toBeLessThan(500);
+      // The webhook does not wait for the state store: answered before the first try at it had failed.
+      expect(running.logs.lines.map((l) => l.msg)).not.toContain('will try the Alertmanager notification again');
       await eventually('a failed try', () =>
         running.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'),
       );

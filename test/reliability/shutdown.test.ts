@@ -4,7 +4,7 @@ import { parseConfig, type Config } from '../../src/config/config.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { ALERTS, canaryKeys, firingNotification, startReliabilityBot } from './bot-harness.js';
+import { ALERTS, canaryKeys, firingNotification, startTestBot } from '../support/bot-harness.js';
 import { deferred, heldCheck, serverInfoCheck } from './fixtures.js';
 import { defineCheck } from '../../src/diagnostics/define-check.js';
 import { findingSpec } from '../../src/diagnostics/catalogue/finding-spec.js';
@@ -43,7 +43,7 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
   it('tells the user that a slash diagnosis still running when the grace period ends was interrupted, with the command to run again', async () => {
     // Given: a diagnosis held open by a fixture check, and a bot with a short grace period.
     const held = heldCheck();
-    const running = await startReliabilityBot({
+    const running = await startTestBot({
       slack,
       config,
       registry: createCheckRegistry([held.check, serverInfoCheck]),
@@ -71,7 +71,7 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
 
   it('posts a diagnosis that finishes within the grace period as usual', async () => {
     const held = heldCheck();
-    const running = await startReliabilityBot({
+    const running = await startTestBot({
       slack,
       config,
       registry: createCheckRegistry([held.check]),
@@ -108,7 +108,6 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
           severity: { default: 'info' },
           evidence: z.object({}),
           scenarios: [],
-          actions: [],
         }),
       ],
       async run(ctx) {
@@ -118,7 +117,7 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
         return [];
       },
     });
-    const running = await startReliabilityBot({
+    const running = await startTestBot({
       slack,
       config,
       registry: createCheckRegistry([lateRead]),
@@ -144,7 +143,7 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
   });
 
   it('removes the verify canary and finishes the progress message when the restart interrupts the wait', async () => {
-    const running = await startReliabilityBot({
+    const running = await startTestBot({
       slack,
       config,
       registry: createCheckRegistry([serverInfoCheck]),

@@ -110,13 +110,16 @@ describe('reportMessage (neutral, pure)', () => {
     expect(json).not.toMatch(/:red_circle:|&lt;|\\u001b\[/);
   });
 
-  it('asks to mention the on-call group only on a severe escalation', () => {
-    const esc: Finding = { ...evictions, id: 'escalation.severe', evidence: { onCallUserGroup: 'S0ONCALL' } };
+  it("puts the front end's on-call mention only in front of a severe escalation", () => {
+    const onCall = { mentionGroup: 'S0ONCALL' };
+    const esc: Finding = { ...evictions, id: 'escalation.severe', evidence: {} };
     expect(
-      block(reportMessage({ ...report, findings: [esc] }), 'section', 'finding:escalation.severe')!.text[0],
-    ).toEqual({ mentionGroup: 'S0ONCALL' });
-    const other: Finding = { ...evictions, evidence: { onCallUserGroup: 'S0ONCALL' } };
-    expect(JSON.stringify(reportMessage({ ...report, findings: [other] }))).not.toContain('mentionGroup');
+      block(reportMessage({ ...report, findings: [esc] }, { onCall }), 'section', 'finding:escalation.severe')!.text[0],
+    ).toEqual(onCall);
+    expect(JSON.stringify(reportMessage({ ...report, findings: [evictions] }, { onCall }))).not.toContain(
+      'mentionGroup',
+    );
+    expect(JSON.stringify(reportMessage({ ...report, findings: [esc] }))).not.toContain('mentionGroup');
   });
 
   it('caps a long detail so the fix after it survives any renderer', () => {

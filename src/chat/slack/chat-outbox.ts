@@ -4,19 +4,9 @@ import { z } from 'zod';
 import type { Feature } from '../../core/feature.js';
 import type { Logger } from '../../core/logging.js';
 import type { Message } from '../../core/message.js';
-import type { ChatPort } from '../../core/ports/chat.js';
+import { ChatError, type ChatPort, type Postpone } from '../../core/ports/chat.js';
 import type { QueueStore } from '../../core/ports/state-store.js';
 import { parseStored } from '../../core/stored-json.js';
-import { slackErrorCode } from './slack-errors.js';
-
-/** A chat post that Slack refused for now: posted again later by the outbox. */
-export interface PendingPost {
-  channel: string;
-  threadTs?: string;
-  message: Message;
-  /** What it is, for logs and the metric: `alert-reply`, `report`. */
-  kind: string;
-}
 
 /**
  * Pauses between the tries of a postponed post (default 5 s, 15 s, 30 s, 1, 2, 5 and 10 min: a Slack outage
@@ -25,26 +15,9 @@ export interface PendingPost {
  */
 export const DEFAULT_OUTBOX_DELAYS_MS: readonly number[] = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 
-/** Slack errors that a later try may not get: a Slack outage, a rate limit. Anything else is final. */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([
-  'internal_error',
-  'fatal_error',
-  'service_unavailable',
-  'request_timeout',
-  'ratelimited',
-]);
-
-/**
- * Whether a failed Web API call may succeed later: the WebClient gave up on a 5xx or 429 (its retries
- * ran out), could not reach Slack at all, or Slack said it is having trouble. `not_in_channel`,
- * `invalid_auth`, `invalid_blocks` and the like are final: trying again would get the same answer.
- */
-export function isTransientSlackError(err: unknown): boolean {
-  const e = err as { code?: unknown; statusCode?: unknown } | null;
-  if (e?.code === 'slack_webapi_request_error' || e?.code === 'slack_webapi_rate_limited_error') return true;
-  if (e?.code === 'slack_webapi_http_error')
-    return typeof e.statusCode !== 'number' || e.statusCode >= 500 || e.statusCode === 429 || e.statusCode === 408;
-  return TRANSIENT_CODES.has(slackErrorCode(err) ?? '');
+/** Whether a failed post may succeed later: the chat port said the platform is unavailable (an outage, a rate limit). */
+export function isTransient(err: unknown): boolean {
+  return err instanceof ChatError && err.kind === 'unavailable';
 }
 
 const QUEUE = 'chat-outbox';
@@ -72,7 +45,7 @@ export interface ChatOutboxDeps {
   pollMs?: number;
   /** How long a replica holds a due post it took before another may take it (default 60 s). */
   leaseMs?: number;
-  /** Decides which failures are worth a later try (default: isTransientSlackError). */
+  /** Decides which failures are worth a later try (default: a ChatError of kind `unavailable`). */
   transient?: (err: unknown) => boolean;
   /** `/metrics`: `session_ttl_bot_chat_outbox_total{outcome}` (queued, delivered, given_up). */
   metrics?: Registry;
@@ -84,7 +57,7 @@ export interface ChatOutbox {
    * kept, false when the failure is final (the caller handles it as before). Rejects when the state store
    * fails (the post is then not kept).
    */
-  readonly postpone: (post: PendingPost, err: unknown) => Promise<boolean>;
+  readonly postpone: Postpone;
   /** Tries every post that is due now, once; how many were delivered. The worker calls it every `pollMs`. */
   readonly flush: () => Promise<number>;
   /** Posts waiting (due or not). */
@@ -122,7 +95,7 @@ export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {
   const delays = deps.delaysMs ?? DEFAULT_OUTBOX_DELAYS_MS;
   const pollMs = deps.pollMs ?? 1000;
   const leaseMs = deps.leaseMs ?? 60_000;
-  const transient = deps.transient ?? isTransientSlackError;
+  const transient = deps.transient ?? isTransient;
   const logger = deps.logger.child({ component: 'chat-outbox' });
   const counter = deps.metrics ? outcomeCounter(deps.metrics) : undefined;
   // An entry outlives its last try by an hour, then expires by itself.

@@ -1,7 +1,7 @@
 import type { AckFn, RespondArguments, RespondFn } from '@slack/bolt';
 import type { Actor, CommandContext } from '../../commands/context.js';
 import type { Logger } from '../../core/logging.js';
-import type { Message } from '../../core/message.js';
+import type { Message, Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
 import { toSlackReply } from './render/reply.js';
 
@@ -52,6 +52,8 @@ export function slackCommandContext(opts: {
   chat: ChatPort;
   logger: Logger;
   interrupted?: AbortSignal;
+  /** The on-call user group's mention (`slack.onCallUserGroup`), for severe escalations in reports. */
+  onCall?: Span;
 }): CommandContext {
   const { actor, chat } = opts;
   return {
@@ -64,5 +66,6 @@ export function slackCommandContext(opts: {
       chat.post({ channel: actor.channelId, ...(o?.threadTs ? { threadTs: o.threadTs } : {}), message }),
     update: (ref, message) => chat.update({ ...ref, message }),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+    ...(opts.onCall ? { onCall: opts.onCall } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
-import type { ChatPort } from '../../core/ports/chat.js';
+import { ChatError, type ChatPort } from '../../core/ports/chat.js';
 import { toBlockKit, type BlockKitOptions, type SlackMessage } from './render/block-kit.js';
-import { slackErrorCode } from './slack-errors.js';
+import { slackErrorCode, toChatError } from './slack-errors.js';
 
 /** Slack refused the rendering itself; a smaller one (fewer blocks, then text only) may go through. */
 const REFUSED_RENDERING: ReadonlySet<string> = new Set([
@@ -46,19 +46,23 @@ export function messageLink(ref: { channel: string; ts: string; threadTs?: strin
 
 /**
  * The chat port over a Bolt WebClient (which carries the bot token): neutral messages rendered to
- * Block Kit, `chat.postMessage` / `chat.update` / `chat.getPermalink`.
+ * Block Kit, `chat.postMessage` / `chat.update` / `chat.getPermalink`. Failures reject with a ChatError
+ * (`not_in_channel`, `unavailable`, `refused`) that keeps Slack's code.
  */
 export function slackChat(
   client: webApi.WebClient,
   render: BlockKitOptions = {},
   onApiError?: (code: string) => void,
 ): ChatPort {
-  /** Counts a failed call by its Slack error code (a bounded vocabulary; anything else is `other`). */
+  /**
+   * Counts a failed call by its Slack error code (a bounded vocabulary; anything else is `other`) and
+   * rejects with the neutral ChatError.
+   */
   const counted = <T>(p: Promise<T>): Promise<T> =>
     p.catch((err: unknown) => {
       const code = slackErrorCode(err);
       onApiError?.(code && /^[a-z_]{1,40}$/.test(code) ? code : 'other');
-      throw err;
+      throw toChatError(err);
     });
   return {
     async post({ channel, threadTs, message }) {
@@ -76,7 +80,7 @@ export function slackChat(
             }),
         ),
       );
-      if (!res.ts) throw new Error(`chat.postMessage in ${channel} returned no ts`);
+      if (!res.ts) throw new ChatError('refused', 'no_ts');
       return { channel, ts: res.ts };
     },
     async update({ channel, ts, message }) {

@@ -1,4 +1,4 @@
-import type { Message } from '../message.js';
+import type { Inline, Message } from '../message.js';
 
 /** Where a chat message lives; enough to update it or reply in its thread. */
 export interface MessageRef {
@@ -7,8 +7,40 @@ export interface MessageRef {
 }
 
 /**
+ * Why the chat platform did not take a post or an update:
+ * - `not_in_channel`: the bot may not post there (not invited, channel archived or gone); inviting it helps.
+ * - `unavailable`: an outage or a rate limit outlasted the client's retries; a later try may work.
+ * - `refused`: anything else the platform said no to (a bad token, a message it cannot take); final.
+ */
+export type ChatErrorKind = 'not_in_channel' | 'unavailable' | 'refused';
+
+/**
+ * A chat port call that failed, in neutral terms: commands decide what to do from `kind`, and tell the
+ * person the platform's `code` and `advice` (e.g. how to invite the bot) without knowing the platform.
+ */
+export class ChatError extends Error {
+  override name = 'ChatError';
+  constructor(
+    readonly kind: ChatErrorKind,
+    /** The platform's own code, e.g. Slack's `not_in_channel` or `ratelimited`; shown to people and logged. */
+    readonly code: string,
+    /** What a person can do about it, in the platform's words (e.g. "Invite the bot with /invite @session-ttl"). */
+    readonly advice?: Inline,
+    options?: { cause?: unknown },
+  ) {
+    super(`the chat platform did not take the message: ${code}`, options);
+  }
+}
+
+/** The platform's code of a failed chat call, or the error's message when it is not a ChatError. */
+export function chatErrorCode(err: unknown): string {
+  if (err instanceof ChatError) return err.code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
  * The one way features post to a chat platform. The Slack implementation renders the neutral
- * message to Block Kit; features never see Block Kit.
+ * message to Block Kit; features never see Block Kit. Failures reject with a ChatError.
  */
 export interface ChatPort {
   /** Posts in a channel, or in a thread when `threadTs` is set. */
@@ -18,3 +50,18 @@ export interface ChatPort {
   /** A link to a message (the platform's permalink when it gives one). */
   permalink(ref: MessageRef & { threadTs?: string }): Promise<string>;
 }
+
+/** A post the chat platform refused for now, to be posted again later (the outbox). */
+export interface PendingPost {
+  channel: string;
+  threadTs?: string;
+  message: Message;
+  /** What it is, for logs and the metric: `alert-reply`, `report`. */
+  kind: string;
+}
+
+/**
+ * Keeps `post` to post it later when `err` (what the post failed with) is worth a later try: true when
+ * kept, false when the failure is final; rejects when it cannot keep it (the state store failed).
+ */
+export type Postpone = (post: PendingPost, err: unknown) => Promise<boolean>;

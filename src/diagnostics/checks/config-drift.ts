@@ -13,6 +13,12 @@ export const REDIS_CONF_KEY = 'redis.conf';
 
 type Compare = 'memory' | 'word' | 'number' | 'events';
 
+/** The remediation actions the fix text names (the buttons themselves come from remediation/actions/). */
+const ACTIONS_NAMED = new Map<FindingSpec, string>([
+  [liveDrift, 'set-eviction-policy / set-maxmemory'],
+  [liveDriftAof, 'tune-aof'],
+]);
+
 /** The directives the runbook cares about, how their values compare, and the finding a drift raises. */
 const DIRECTIVES: readonly { name: string; compare: Compare; spec: FindingSpec }[] = [
   { name: 'maxmemory', compare: 'memory', spec: liveDrift },
@@ -113,7 +119,8 @@ function driftFix(spec: FindingSpec, list: readonly Drift[], k: KubernetesConfig
   const configSet = [
     ...new Map(list.map((x) => [x.directive, `CONFIG SET ${x.directive} ${quote(x.configMap)}`])).values(),
   ];
-  const action = spec.actions.length ? `, or the ${spec.actions.join(' / ')} action` : '';
+  const named = ACTIONS_NAMED.get(spec);
+  const action = named ? `, or the ${named} action` : '';
   const lines = [...new Set(list.map((x) => x.directive))].join(', ');
   return (
     "Decide which value is right. To return to the ConfigMap's value, apply it live, one directive at a time " +

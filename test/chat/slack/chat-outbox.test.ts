@@ -7,7 +7,7 @@ import { parseConfig, type Config } from '../../../src/config/config.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
 import { sendSigned, buildSignedRequest } from '../../fakes/slack-signing.js';
-import { ALERTS, SIGNING_SECRET, startReliabilityBot, type RunningBot } from '../../reliability/bot-harness.js';
+import { ALERTS, SIGNING_SECRET, startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { serverInfoCheck } from '../../reliability/fixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
@@ -61,7 +61,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
   let admin: Redis;
   let config: Config;
   const clients: Redis[] = [];
-  const bots: RunningBot[] = [];
+  const bots: TestBot[] = [];
 
   beforeAll(async () => {
     slack = await startFakeSlackApi();
@@ -94,11 +94,11 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     const client = new Redis(sharedRedisUrl());
     clients.push(client);
     const metrics = new Registry();
-    const running = await startReliabilityBot({
+    const running = await startTestBot({
       slack,
       config,
       registry: createCheckRegistry([serverInfoCheck]),
-      stateStore: redisStateStore(client),
+      alerts: redisStateStore(client),
       extra: { outbox: { delaysMs, pollMs: POLL_MS }, metrics },
     });
     bots.push(running);
@@ -279,12 +279,16 @@ describe('the queue of the Redis state store (the outbox shared by replicas)', (
 
   it('writes only namespaced keys that expire; an expired entry is never handed out', async () => {
     const store = redisStateStore(replicas[0]!);
-    await store.enqueue('q', 'short', 'v', 0, 50);
+    // 2 s: long enough to be listed below on a loaded machine, short enough to wait out.
+    await store.enqueue('q', 'short', 'v', 0, 2000);
     await store.enqueue('q', 'long', 'v', 0, 60_000);
     const keys = (await admin.keys('*')).sort();
     expect(keys).toEqual(['session-ttl-bot:queue:q', 'session-ttl-bot:queue:q:long', 'session-ttl-bot:queue:q:short']);
     for (const k of keys) expect(await admin.pttl(k)).toBeGreaterThan(0);
-    await pause(80);
+    await eventually(
+      'the short entry to expire',
+      async () => (await admin.exists('session-ttl-bot:queue:q:short')) === 0,
+    );
     expect((await store.takeDue('q', 1, 1000, 10)).map((e) => e.id)).toEqual(['long']);
     expect(await store.size('q')).toBe(1);
   });

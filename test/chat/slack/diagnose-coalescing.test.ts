@@ -4,20 +4,11 @@ import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
 import { z } from 'zod';
 import { findingSpec } from '../../../src/diagnostics/catalogue/finding-spec.js';
 import { defineCheck } from '../../../src/diagnostics/define-check.js';
-import { createBot, type Bot } from '../../../src/bot.js';
-import { createSourceCache, type SourceCache } from '../../../src/app/sources.js';
-import { startFakeSlackApi, type FakeSlackApi } from '../../fakes/slack-api.js';
-import { sendSlashCommand } from '../../fakes/slack-signing.js';
+import { startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { sharedRedisUrl } from '../../support/shared-redis.js';
-import { captureLogs } from './log-capture.js';
-
-const SECRET = 'coalesce-signing-secret-0123456789';
 
 describe('identical diagnoses requested while one is running', () => {
-  let slack: FakeSlackApi;
-  let bot: Bot;
-  let sources: SourceCache;
-  let baseUrl: string;
+  let running: TestBot;
   let runs = 0;
   // Holds the first diagnosis open until both requests were acknowledged (instead of a pause that
   // hoped the second request would arrive in time).
@@ -35,7 +26,6 @@ describe('identical diagnoses requested while one is running', () => {
         severity: { default: 'info' },
         evidence: z.object({ t: z.number() }),
         scenarios: [],
-        actions: [],
       }),
     ],
     async run(ctx) {
@@ -47,44 +37,18 @@ describe('identical diagnoses requested while one is running', () => {
   });
 
   beforeAll(async () => {
-    slack = await startFakeSlackApi();
-    sources = createSourceCache({});
     const config = parseConfig(
       { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
       'test',
     );
-    bot = createBot({
-      settings: {
-        mode: 'http',
-        botToken: 'xoxb-coalesce',
-        signingSecret: SECRET,
-        slackApiUrl: slack.apiUrl,
-        port: 0,
-        logLevel: 'debug',
-      },
-      config,
-      registry: createCheckRegistry([slowClock]),
-      sourcesFor: sources.sourcesFor,
-      logger: captureLogs().logger,
-      hostname: '127.0.0.1',
-      webApiRetries: 0,
-    });
-    baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
+    running = await startTestBot({ config, registry: createCheckRegistry([slowClock]), alerts: false });
   });
-  afterAll(async () => {
-    await bot?.stop();
-    await sources?.close();
-    await slack?.close();
-  });
+  afterAll(() => running?.close());
 
   it('runs one diagnosis and posts its report in each asking channel; a later request runs again', async () => {
     // When: two people in two channels ask for the same diagnosis at once.
-    const send = (channel: string) =>
-      sendSlashCommand(
-        baseUrl,
-        { text: 'diagnose dev', channel_id: channel, response_url: slack.responseUrl(channel) },
-        { signingSecret: SECRET },
-      );
+    const { slack } = running;
+    const send = (channel: string) => running.slash('diagnose dev', channel, channel);
     const [first, second] = await Promise.all([send('C0ONE'), send('C0TWO')]);
 
     // Then: the second is told it joined; one run; both channels get the same report.

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BotSettings } from '../../../src/config/bot-settings.js';
 import { parseConfig, type Config } from '../../../src/config/config.js';
 import { runDiagnosis } from '../../../src/diagnostics/engine.js';
 import { createCheckRegistry, type CheckRegistry } from '../../../src/diagnostics/registry.js';
@@ -8,16 +7,13 @@ import { ttlSampleCheck } from '../../../src/diagnostics/checks/ttl-sample.js';
 import { z } from 'zod';
 import { findingSpec } from '../../../src/diagnostics/catalogue/finding-spec.js';
 import { defineCheck } from '../../../src/diagnostics/define-check.js';
-import { createBot, type Bot } from '../../../src/bot.js';
-import { createSourceCache, type SourceCache } from '../../../src/app/sources.js';
-import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
+import type { SourceCache } from '../../../src/app/sources.js';
+import type { FakeSlackApi, SlackApiCall } from '../../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, sendSlashCommand, slashCommandBody } from '../../fakes/slack-signing.js';
+import { BOT_TOKEN, SIGNING_SECRET, startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
-import { captureLogs, type CapturedLogs } from './log-capture.js';
-
-const SIGNING_SECRET = 'e3b0c44298fc1c149afbf4c8996fb924';
-const BOT_TOKEN = 'xoxb-1111-2222-secretbottoken';
+import type { CapturedLogs } from './log-capture.js';
 
 /** A fixture check: reads INFO memory from the real Redis and reports used memory as a finding. */
 const usedMemoryCheck = defineCheck({
@@ -30,7 +26,6 @@ const usedMemoryCheck = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ usedMemory: z.number() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {
@@ -61,7 +56,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
   let registry: CheckRegistry;
   let sources: SourceCache;
   let logs: CapturedLogs;
-  let bot: Bot;
+  let running: TestBot;
   let baseUrl: string;
 
   const send = (
@@ -87,7 +82,6 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
   }
 
   beforeAll(async () => {
-    slack = await startFakeSlackApi();
     redis = await resetSharedRedis();
     stopped = await startRedisServer();
     await stopped.stop();
@@ -101,33 +95,12 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
       'test-config',
     );
     registry = createCheckRegistry([ttlSampleCheck, usedMemoryCheck]);
-    sources = createSourceCache({});
-    logs = captureLogs();
-    const settings: BotSettings = {
-      mode: 'http',
-      botToken: BOT_TOKEN,
-      signingSecret: SIGNING_SECRET,
-      slackApiUrl: slack.apiUrl,
-      port: 0,
-      logLevel: 'debug',
-    };
-    bot = createBot({
-      settings,
-      config,
-      registry,
-      sourcesFor: sources.sourcesFor,
-      logger: logs.logger,
-      hostname: '127.0.0.1',
-      webApiRetries: 0,
-    });
-    const { port } = await bot.start();
-    baseUrl = `http://127.0.0.1:${port}`;
+    running = await startTestBot({ config, registry, alerts: false });
+    ({ slack, sources, logs, url: baseUrl } = running);
   });
 
   afterAll(async () => {
-    await bot?.stop();
-    await sources?.close();
-    await slack?.close();
+    await running?.close();
     redis?.disconnect();
   });
 

@@ -1,19 +1,13 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { BotSettings } from '../../../src/config/bot-settings.js';
 import { parseConfig } from '../../../src/config/config.js';
-import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import { createBot, type Bot } from '../../../src/bot.js';
-import { createSourceCache, type SourceCache } from '../../../src/app/sources.js';
 import { startFakeAppApi, type FakeAppApi } from '../../fakes/app-api.js';
-import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
+import type { FakeSlackApi, SlackApiCall } from '../../fakes/slack-api.js';
 import { sendSlashCommand } from '../../fakes/slack-signing.js';
+import { BOT_TOKEN, SIGNING_SECRET, startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 import { scanKeys } from '../../verify/verify-env.js';
-import { captureLogs, type CapturedLogs } from './log-capture.js';
-
-const SIGNING_SECRET = '9f86d081884c7d659a2feaa0c55ad015';
-const BOT_TOKEN = 'xoxb-3333-4444-verifybottoken';
+import type { CapturedLogs } from './log-capture.js';
 const APP_TOKEN = 'app-bearer-c0ffee-91';
 const WRONG_TOKEN = 'app-bearer-wrong-77';
 
@@ -26,9 +20,8 @@ describe('/session-ttl verify through the real Bolt app', () => {
   let slack: FakeSlackApi;
   let redis: Redis;
   let appApi: FakeAppApi;
-  let sources: SourceCache;
   let logs: CapturedLogs;
-  let bot: Bot;
+  let running: TestBot;
   let baseUrl: string;
 
   const send = (text: string, extra: Record<string, string> = {}) =>
@@ -39,7 +32,6 @@ describe('/session-ttl verify through the real Bolt app', () => {
     );
 
   beforeAll(async () => {
-    slack = await startFakeSlackApi();
     redis = await resetSharedRedis();
     appApi = await startFakeAppApi({ redisUrl: sharedRedisUrl(), ttlSeconds: 60, sliding: true, token: APP_TOKEN });
     const env = (extra: Record<string, unknown> = {}) => ({
@@ -59,33 +51,16 @@ describe('/session-ttl verify through the real Bolt app', () => {
       },
       'verify-slack-test',
     );
-    sources = createSourceCache({});
-    logs = captureLogs();
-    const settings: BotSettings = {
-      mode: 'http',
-      botToken: BOT_TOKEN,
-      signingSecret: SIGNING_SECRET,
-      slackApiUrl: slack.apiUrl,
-      port: 0,
-      logLevel: 'debug',
-    };
-    bot = createBot({
-      settings,
+    running = await startTestBot({
       config,
-      registry: createCheckRegistry([]),
-      sourcesFor: sources.sourcesFor,
-      logger: logs.logger,
-      hostname: '127.0.0.1',
-      webApiRetries: 0,
-      processEnv: { APP_TOKEN, WRONG_APP_TOKEN: WRONG_TOKEN },
+      alerts: false,
+      extra: { processEnv: { APP_TOKEN, WRONG_APP_TOKEN: WRONG_TOKEN } },
     });
-    baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
+    ({ slack, logs, url: baseUrl } = running);
   });
 
   afterAll(async () => {
-    await bot?.stop();
-    await sources?.close();
-    await slack?.close();
+    await running?.close();
     await appApi?.close();
     redis?.disconnect();
   });

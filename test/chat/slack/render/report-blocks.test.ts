@@ -204,9 +204,9 @@ describe('renderReportMessage', () => {
   it('mentions the on-call user group on a severe escalation, and only a well-formed group id', () => {
     const esc = (group: string) =>
       byId(
-        blocksOf(
-          report([finding(0, { id: 'escalation.severe', severity: 'critical', evidence: { onCallUserGroup: group } })]),
-        ),
+        renderReportMessage(report([finding(0, { id: 'escalation.severe', severity: 'critical', evidence: {} })]), {
+          onCall: { mentionGroup: group },
+        }).blocks as unknown as AnyBlock[],
         'finding:escalation.severe',
       ).text!.text;
     expect(esc('S0ONCALL')).toMatch(/^<!subteam\^S0ONCALL> :red_circle:/);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Dispatcher } from '../../../../commands/dispatch.js';
 import type { InFlight } from '../../../../core/feature.js';
 import { requestId, type Logger } from '../../../../core/logging.js';
+import type { Span } from '../../../../core/message.js';
 import type { ChatPort } from '../../../../core/ports/chat.js';
 import { clickReplies, slackCommandContext } from '../../command-context.js';
 import type { GroupMembership } from '../../user-groups.js';
@@ -17,7 +18,14 @@ const buttonSchema = z.object({ value: z.string().max(2000) });
  */
 export function registerCommandButtons(
   app: App,
-  deps: { dispatcher: Dispatcher; chat: ChatPort; membership: GroupMembership; work: InFlight; logger: Logger },
+  deps: {
+    dispatcher: Dispatcher;
+    chat: ChatPort;
+    membership: GroupMembership;
+    work: InFlight;
+    logger: Logger;
+    onCall?: Span;
+  },
 ): void {
   for (const command of deps.dispatcher.commands.all.filter((c) => c.button)) {
     app.action(command.name, async ({ ack, body, action, respond }) => {
@@ -38,6 +46,7 @@ export function registerCommandButtons(
         chat: deps.chat,
         logger,
         interrupted: deps.work.interrupted,
+        ...(deps.onCall ? { onCall: deps.onCall } : {}),
       });
       await deps.work.run(() => deps.dispatcher.button(ctx, { command: command.name, ref: button.data.value }));
     });

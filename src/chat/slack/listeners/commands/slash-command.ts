@@ -1,6 +1,7 @@
 import type { SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Dispatcher } from '../../../../commands/dispatch.js';
 import { requestId as defaultRequestId, type Logger } from '../../../../core/logging.js';
+import type { Span } from '../../../../core/message.js';
 import type { ChatPort } from '../../../../core/ports/chat.js';
 import { slackCommandContext, slashReplies } from '../../command-context.js';
 import type { GroupMembership } from '../../user-groups.js';
@@ -14,6 +15,8 @@ export interface SlashCommandDeps {
   requestId?: () => string;
   /** Aborted when shutdown's grace period is over: a command still running is answered "interrupted". */
   interrupted?: AbortSignal;
+  /** The on-call user group's mention, for severe escalations in reports. */
+  onCall?: Span;
 }
 
 /**
@@ -40,6 +43,7 @@ export function createSlashCommandListener(
         chat: deps.chat,
         logger,
         ...(deps.interrupted ? { interrupted: deps.interrupted } : {}),
+        ...(deps.onCall ? { onCall: deps.onCall } : {}),
       }),
     );
     if (!replies.acked()) await ack();

@@ -69,7 +69,7 @@ export function exitCodeFor(report: Report): 0 | 1 | 3 {
 }
 
 /** Runs one diagnosis and prints it as text (or exactly the report JSON with --json). */
-export async function diagnoseCommand(deps: DiagnoseDeps, args: DiagnoseArgs): Promise<Report> {
+export async function runDiagnoseCli(deps: DiagnoseDeps, args: DiagnoseArgs): Promise<Report> {
   const { io } = deps;
   const audit = auditFlagsOf(args);
   const bar = args.full && io.stderrIsTTY ? createProgressBar(io.stderr) : undefined;

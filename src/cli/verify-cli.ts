@@ -14,7 +14,7 @@ export interface VerifyArgs {
   json: boolean;
 }
 
-export interface VerifyCommandDeps {
+export interface VerifyCliDeps {
   config: Config;
   io: CliIo;
   now?: () => number;
@@ -37,7 +37,7 @@ export function verifyExitCode(result: VerifyResult): 0 | 1 | 2 {
  * text, or exactly the VerifyResult JSON with --json). Configuration errors are thrown as UserErrors
  * before anything is written.
  */
-export async function verifyCommand(deps: VerifyCommandDeps, args: VerifyArgs): Promise<VerifyResult> {
+export async function runVerifyCli(deps: VerifyCliDeps, args: VerifyArgs): Promise<VerifyResult> {
   const { io } = deps;
   const plan = planVerify({
     config: deps.config,

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import type { Actor, Command, CommandContext } from '../../../../commands/context.js';
-import { notice } from '../../../../commands/replies.js';
-import type { Config } from '../../../../config/config.js';
-import { UserError } from '../../../../core/errors.js';
-import type { Logger } from '../../../../core/logging.js';
-import { t } from '../../../../core/message.js';
-import type { MessageRef } from '../../../../core/ports/chat.js';
-import type { Decision } from '../../../../remediation/policy.js';
-import { planVerify, type PlanVerifyOptions, type VerifyPlan } from '../../../../verify/plan-verify.js';
-import { runVerify } from '../../../../verify/run-verify.js';
-import { verifyMessage, verifyProgressMessage } from '../../../../verify/verify-message.js';
-import { notInChannel, slackErrorCode } from '../../slack-errors.js';
+import type { Actor, Command, CommandContext } from './context.js';
+import { notice } from './replies.js';
+import type { Config } from '../config/config.js';
+import { UserError } from '../core/errors.js';
+import type { Logger } from '../core/logging.js';
+import { t } from '../core/message.js';
+import { ChatError, chatErrorCode, type MessageRef } from '../core/ports/chat.js';
+import type { Decision } from '../remediation/policy.js';
+import { planVerify, type PlanVerifyOptions, type VerifyPlan } from '../verify/plan-verify.js';
+import { runVerify } from '../verify/run-verify.js';
+import { verifyMessage, verifyProgressMessage } from '../verify/verify-message.js';
 
 export interface VerifyCommandDeps {
   config: Config;
@@ -36,13 +35,12 @@ async function postProgress(ctx: CommandContext, plan: VerifyPlan, logger: Logge
       verifyProgressMessage({ phase: 'writing', environment: plan.env.name, mode, waitSeconds: plan.waitSeconds }),
     );
   } catch (err) {
-    const code = notInChannel(err);
-    if (!code) throw err;
-    logger.warn({ slackError: code }, 'cannot post the verification in this channel');
+    if (!(err instanceof ChatError) || err.kind !== 'not_in_channel') throw err;
+    logger.warn({ chatError: err.code }, 'cannot post the verification in this channel');
     await ctx.reply(
       notice('caution', [
-        t(`I could not post in this channel (${code}), so I did not start the verification. Invite the bot with `),
-        t('/invite @session-ttl', { code: true }),
+        t(`I could not post in this channel (${err.code}), so I did not start the verification. `),
+        ...(err.advice ?? [t('Invite the bot')]),
         t(' and run the command again.'),
       ]),
     );
@@ -67,8 +65,7 @@ async function runAndReport(
       try {
         await ctx.update(ref, verifyProgressMessage(p));
       } catch (err) {
-        const why = slackErrorCode(err) ?? (err instanceof Error ? err.message : String(err));
-        logger.warn({ slackError: why }, 'could not update the verification progress');
+        logger.warn({ chatError: chatErrorCode(err) }, 'could not update the verification progress');
       }
     },
   });
@@ -93,7 +90,7 @@ export function verifyCommand(deps: VerifyCommandDeps): Command<VerifyParams> {
       "Check that sessions keep their TTL: a canary session's TTL is read, re-read after a wait and (with the app API) after an access",
     params: z
       .array(z.string())
-      .length(1, 'name one environment, e.g. `verify dev` (see `/session-ttl envs`)')
+      .length(1, 'name one environment, e.g. `verify dev` (see `envs`)')
       .transform(([env = '']) => ({ env })),
     button: true,
     async run(params, ctx) {

@@ -9,7 +9,7 @@ import type { CliIo } from './io.js';
  * `session-ttl status [env]`: what the monitor reported, read from the bot's state Redis (STATE_REDIS_URL),
  * where the replica watching each environment writes its status. Without it, there is nothing to read.
  */
-export async function statusCommand(
+export async function runStatusCli(
   deps: { config: Config; io: CliIo; logger: Logger },
   envName: string | undefined,
 ): Promise<number> {

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Command, CommandContext } from '../../../../commands/context.js';
-import { notice } from '../../../../commands/replies.js';
-import { createCoalescer, type Coalescer } from '../../../../diagnostics/coalesce.js';
-import { runDiagnosis, selectChecks, type EngineDeps } from '../../../../diagnostics/engine.js';
-import type { Report } from '../../../../diagnostics/types.js';
-import type { Logger } from '../../../../core/logging.js';
-import { plainText, t, type Inline, type Message } from '../../../../core/message.js';
-import type { ReportActions } from '../../../../remediation/service.js';
-import { reportMessage, type ReportMessageOptions } from '../../../../render/report-message.js';
-import { notInChannel, slackErrorCode } from '../../slack-errors.js';
+import type { Command, CommandContext } from './context.js';
+import { notice, platformName } from './replies.js';
+import { createCoalescer, type Coalescer } from '../diagnostics/coalesce.js';
+import { runDiagnosis, selectChecks, type EngineDeps } from '../diagnostics/engine.js';
+import type { Report } from '../diagnostics/types.js';
+import type { Logger } from '../core/logging.js';
+import { plainText, t, type Inline, type Message } from '../core/message.js';
+import { ChatError, chatErrorCode, type Postpone } from '../core/ports/chat.js';
+import type { ReportActions } from '../remediation/service.js';
+import { reportMessage, type ReportMessageOptions } from '../render/report-message.js';
 
 export interface DiagnoseParams {
   env: string;
@@ -29,16 +29,13 @@ export interface DiagnoseCommandDeps extends EngineDeps {
   limit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Joins a request to an identical diagnosis already running (default: one per command instance). */
   coalescer?: Coalescer<Report>;
-  /**
-   * Keeps a report that the chat platform refused through its retries, to post it in the channel later
-   * (the outbox): true when kept, false when the refusal is final; rejects when it cannot keep it.
-   */
-  postpone?: (post: { channel: string; message: Message; kind: string }, err: unknown) => Promise<boolean>;
+  /** Keeps a report that the chat platform refused for now, to post it in the channel later (the outbox). */
+  postpone?: Postpone;
 }
 
 const paramsSchema = z
   .array(z.string())
-  .min(1, 'name an environment, e.g. `diagnose dev` (see `/session-ttl envs`)')
+  .min(1, 'name an environment, e.g. `diagnose dev` (see `envs`)')
   .transform(([env = '', ...rest]) => ({
     env,
     checks: rest.filter((w) => w !== '--full' && w !== '--fast'),
@@ -46,15 +43,6 @@ const paramsSchema = z
     fast: rest.includes('--fast'),
   }))
   .refine((p) => p.full || !p.fast, '`--fast` tunes a full audit: `diagnose <env> --full --fast`');
-
-/** Why a post failed, in the platform's words, and whether inviting the bot would fix it. */
-function whyNotPosted(err: unknown): { why: string; notInChannel: boolean } {
-  const code = notInChannel(err);
-  return {
-    why: code ?? slackErrorCode(err) ?? (err instanceof Error ? err.message : String(err)),
-    notInChannel: !!code,
-  };
-}
 
 /** The report as a reply to the person who asked, led by why it is not in the channel and what happens next. */
 function notPostedMessage(report: Message, why: string, advice: Inline): Message {
@@ -82,7 +70,8 @@ async function replyInstead(
   report: Message,
   err: unknown,
 ): Promise<void> {
-  const { why, notInChannel: invite } = whyNotPosted(err);
+  const why = chatErrorCode(err);
+  const invite = err instanceof ChatError && err.kind === 'not_in_channel' ? err : undefined;
   const kept =
     !invite && deps.postpone
       ? await deps
@@ -92,12 +81,13 @@ async function replyInstead(
             return false;
           })
       : false;
+  const platform = platformName(ctx.actor.platform);
   const advice: Inline = invite
-    ? [t('Invite the bot with '), t('/invite @session-ttl', { code: true }), t(' to share reports here.')]
+    ? [...(invite.advice ?? [t('Invite the bot')]), t(' to share reports here.')]
     : kept
-      ? [t('I will post it in the channel once Slack takes it.')]
-      : [t(`Slack did not take the post (${why}); run the command again later to share it in the channel.`)];
-  logger.warn({ slackError: why, kept }, 'cannot post the report in this channel now; replying to the user');
+      ? [t(`I will post it in the channel once ${platform} takes it.`)]
+      : [t(`${platform} did not take the post (${why}); run the command again later to share it in the channel.`)];
+  logger.warn({ chatError: why, kept }, 'cannot post the report in this channel now; replying to the user');
   try {
     await ctx.reply(notPostedMessage(report, why, advice));
   } catch (replyErr) {
@@ -146,6 +136,7 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnosePara
       : undefined;
     return reportMessage(report, {
       ...deps.report,
+      ...(ctx.onCall ? { onCall: ctx.onCall } : {}),
       requestedBy: ctx.actor.userId,
       ...(remediation ? { remediation } : {}),
     });

@@ -1,0 +1,82 @@
+import type { App } from '@slack/bolt';
+import type { AlertPostHandler } from '../../alerts/alert-post-flow.js';
+import type { Dispatcher } from '../../commands/dispatch.js';
+import type { HostContext } from '../../core/feature.js';
+import type { Logger } from '../../core/logging.js';
+import type { Message, Span } from '../../core/message.js';
+import type { ChatPort } from '../../core/ports/chat.js';
+import type { StateStore } from '../../core/ports/state-store.js';
+import type { Remediation } from '../../remediation/service.js';
+import { COMMAND_NAME } from './command-context.js';
+import { registerCommandButtons } from './listeners/actions/command-buttons.js';
+import { registerRemediationListeners } from './listeners/actions/remediation-buttons.js';
+import { createSlashCommandListener } from './listeners/commands/slash-command.js';
+import { createAlertListener } from './listeners/messages/alert-listener.js';
+import type { GroupMembership } from './user-groups.js';
+
+/** What the Slack feature serves: the commands, and optionally alert posts and the remediation buttons. */
+export interface SlackFeatureDeps {
+  /** The bot's commands, the same as every front end's: the slash command and command buttons run them. */
+  dispatcher: Dispatcher;
+  /** `slack.incidentChannels`: the only channels whose posts are read as alert posts. */
+  incidentChannels: readonly string[];
+  /** Alert posts read in the incident channels go here; absent, the bot does not read channels. */
+  onAlertPost?: AlertPostHandler;
+  /** Remediation buttons (fix preview, approve, reject, revert); absent, reports carry only the safe buttons. */
+  remediation?: {
+    service: Remediation;
+    store: StateStore;
+    dryRun: boolean;
+    /** Runs the checks a change targets again (posted in the request's thread after an apply). */
+    recheck?: (env: string, checkIds: readonly string[]) => Promise<Message>;
+  };
+}
+
+/** The Slack pieces the listeners share: the Bolt app, the chat port, user-group membership, the logger. */
+export interface SlackParts {
+  app: App;
+  chat: ChatPort;
+  membership: GroupMembership;
+  logger: Logger;
+  /** The on-call user group's mention (`slack.onCallUserGroup`), for severe escalations in reports. */
+  onCall?: Span;
+}
+
+/**
+ * The listeners on the Bolt app: `/session-ttl`, the command buttons, the remediation buttons and the
+ * incident-channel listener. Each parses what Slack signed and hands the rest to the neutral layers; the
+ * work they start is tracked on the host, so shutdown waits for what a person was promised.
+ */
+export function registerSlackListeners(host: HostContext, slack: SlackParts, deps: SlackFeatureDeps): void {
+  const { app, chat, membership, logger } = slack;
+  const { dispatcher } = deps;
+  const onCall = slack.onCall ? { onCall: slack.onCall } : {};
+  const listener = createSlashCommandListener({
+    dispatcher,
+    chat,
+    membership,
+    logger,
+    interrupted: host.work.interrupted,
+    ...onCall,
+  });
+  app.command(COMMAND_NAME, (args) => host.work.run(() => listener(args)));
+  registerCommandButtons(app, { dispatcher, chat, membership, work: host.work, logger, ...onCall });
+  if (deps.remediation) {
+    const { service, store, dryRun, recheck } = deps.remediation;
+    registerRemediationListeners(app, {
+      remediation: service,
+      chat,
+      client: app.client,
+      store,
+      dryRun,
+      work: host.work,
+      logger,
+      ...(recheck ? { recheck } : {}),
+    });
+  }
+  if (deps.onAlertPost) {
+    const onAlertPost = deps.onAlertPost;
+    const incidentChannels = deps.incidentChannels;
+    app.message(createAlertListener({ incidentChannels, onAlertPost, work: host.work, logger }));
+  }
+}
