@@ -98,9 +98,12 @@ export function actionPlanText(offered: readonly OfferedAction[], env: string): 
   if (!offered.length) return '\nNo remediation button would be offered for these findings.\n';
   const lines = offered.map((o) => {
     const params = Object.entries(o.params)
-      .map(([k, v]) => ` --param ${k}=${String(v)}`)
+      .map(([k, v]) => ` --param ${k}=${v}`)
       .join('');
     return `  ${o.action.padEnd(22)} for ${o.findings.join(', ')}\n  ${''.padEnd(22)} preview: session-ttl fix ${env} ${o.action} --dry-run${params}`;
   });
-  return `\nIn Slack this report carries these fix buttons (each previewed, authorized at click time, approved where the policy says, audited, undoable):\n${lines.join('\n')}\n`;
+  const intro =
+    'In Slack this report carries these fix buttons ' +
+    '(each previewed, authorized at click time, approved where the policy says, audited, undoable):';
+  return `\n${intro}\n${lines.join('\n')}\n`;
 }

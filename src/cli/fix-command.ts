@@ -99,7 +99,7 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
     deps.io.stdout.write(
       args.json
         ? `${JSON.stringify({ ...plan, inputs: form.inputs }, null, 2)}\n`
-        : `${toTerminal(form.body, { color: deps.io.color })}\n\n${inputsText(form.inputs)}`,
+        : `${toTerminal(form.body, { color: deps.io.color })}\n${inputsText(form.inputs)}`,
     );
     return 0;
   } finally {

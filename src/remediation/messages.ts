@@ -78,7 +78,7 @@ function referencing(text: string): { inline: Inline; plain: string } {
   let last = 0;
   for (const m of text.matchAll(REFERENCE)) {
     if (m.index > last) inline.push(t(text.slice(last, m.index)));
-    inline.push(m[1] ? { mentionUser: m[1] } : t(`#${m[2] as string}`));
+    inline.push(m[1] ? { mentionUser: m[1] } : t(`#${m[2] ?? ''}`));
     last = m.index + m[0].length;
   }
   if (last < text.length) inline.push(t(text.slice(last)));

@@ -35,6 +35,11 @@ function splitLines(text: string): Line[] {
   return out;
 }
 
+/** What follows a backslash inside double quotes, as Redis reads it. */
+const UNESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
+/** How a character is written inside double quotes. */
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /**
  * Splits a line into arguments like Redis' `sdssplitargs`: blanks separate, "double quotes" take
  * `\n \r \t \b \a \\ \" \xHH` escapes, 'single quotes' take `\'`. Undefined when quotes are unbalanced
@@ -59,8 +64,8 @@ export function splitArgs(line: string): string[] | undefined {
           cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
           i += 3;
         } else if (c === '\\' && i + 1 < line.length) {
-          const n = line[++i] as string;
-          cur += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' } as Record<string, string>)[n] ?? n;
+          const n = line[++i] ?? '';
+          cur += UNESCAPES[n] ?? n;
         } else if (c === '"') {
           if (i + 1 < line.length && !blank(line[i + 1])) return undefined;
           i++;
@@ -91,10 +96,7 @@ export function splitArgs(line: string): string[] | undefined {
 /** A value as it must be written in redis.conf: bare when it is one plain word, else double-quoted. */
 export function quoteValue(value: string): string {
   if (/^[^\s"'\\]+$/.test(value)) return value;
-  const escaped = value.replace(
-    /[\\"\n\r\t]/g,
-    (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] as string,
-  );
+  const escaped = value.replace(/[\\"\n\r\t]/g, (c) => ESCAPES[c] ?? c);
   return `"${escaped}"`;
 }
 
@@ -117,7 +119,7 @@ export function readDirective(text: string, name: string): { value?: string; occ
   const idx = directiveLines(lines, name);
   const last = idx[idx.length - 1];
   if (last === undefined) return { occurrences: 0 };
-  const args = splitArgs((lines[last] as Line).content.trimStart());
+  const args = splitArgs(lines[last]?.content.trimStart() ?? '');
   return { value: args ? args.slice(1).join(' ') : undefined, occurrences: idx.length };
 }
 
@@ -146,8 +148,8 @@ export function setDirective(
     return { ...base, text, line: last + 1, changed: false, diff: [] };
   }
   const ctx = (i: number) => (lines[i] ? [` ${lines[i].content}`] : []);
-  if (last !== undefined) {
-    const old = lines[last] as Line;
+  const old = last === undefined ? undefined : lines[last];
+  if (last !== undefined && old) {
     const head = /^(\s*\S+\s+)/.exec(old.content)?.[1] ?? `${old.content.trimEnd()} `;
     const content = `${head}${quoteValue(value)}`;
     const next = lines.map((l, i) => (i === last ? { content, eol: l.eol } : l));

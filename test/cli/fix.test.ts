@@ -36,6 +36,42 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
     expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
   });
 
+  it("lists the form's inputs: what can be changed with --param, its current value and its choices", async () => {
+    const t = io();
+    expect(await runCli(['fix', 'dev', 'tune-aof', '--dry-run', '--config', config], t)).toBe(0);
+    expect(t.out()).toContain(
+      'Parameters (change with --param NAME=VALUE):\n' +
+        '  percentage  auto-aof-rewrite-percentage: 100  from 0 to 10000\n' +
+        '  minSize     auto-aof-rewrite-min-size: 128mb\n',
+    );
+    const none = io();
+    expect(await runCli(['fix', 'dev', 'set-eviction-policy', '--dry-run', '--config', config, '--json'], none)).toBe(
+      0,
+    );
+    expect(JSON.parse(none.out()).inputs).toEqual([
+      expect.objectContaining({ kind: 'select', name: 'policy', initial: 'volatile-lru' }),
+    ]);
+  });
+
+  it('passes --param values as strings to the action, whose schema reads numbers from them', async () => {
+    const ok = io();
+    expect(
+      await runCli(['fix', 'dev', 'tune-aof', '--dry-run', '--param', 'percentage=150', '--config', config], ok),
+    ).toBe(0);
+    expect(ok.out()).toContain('CONFIG SET auto-aof-rewrite-percentage 150');
+    expect(ok.out()).toContain('auto-aof-rewrite-percentage: 150');
+    for (const bad of ['percentage=abc', 'percentage=', 'percentage=1.5']) {
+      const t = io();
+      expect(await runCli(['fix', 'dev', 'tune-aof', '--dry-run', '--param', bad, '--config', config], t), bad).toBe(2);
+      expect(t.err()).toContain('Invalid parameters for tune-aof: percentage: expected a whole number');
+    }
+    const big = io();
+    expect(
+      await runCli(['fix', 'dev', 'tune-aof', '--dry-run', '--param', 'percentage=20000', '--config', config], big),
+    ).toBe(2);
+    expect(big.err()).toContain('percentage: expected at most 10000');
+  });
+
   it('takes parameters with --param and validates them', async () => {
     const ok = io();
     expect(

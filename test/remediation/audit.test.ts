@@ -25,6 +25,8 @@ const apply: AuditInput = {
       parameter: 'maxmemory-policy',
       before: 'allkeys-lru',
       after: 'volatile-lru',
+      // Kept through the audit (the one Change schema): a cluster node's role when planned.
+      role: 'master',
     },
   ],
   result: 'applied on 1 node',

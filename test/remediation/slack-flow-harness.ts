@@ -8,11 +8,12 @@ import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
 import { createBot, type Bot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
-import { createLogger } from '../../src/core/logging.js';
+import { createLogger, type Logger } from '../../src/core/logging.js';
 import { evictionPolicyCheck } from '../../src/diagnostics/checks/eviction-policy.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { STATE_KEY_PREFIX } from '../../src/core/ports/state-store.js';
 import { auditEntrySchema, type AuditEntry } from '../../src/remediation/audit.js';
+import type { RemediationAction } from '../../src/remediation/types.js';
 import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../fakes/kube-api.js';
 import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
 import {
@@ -66,6 +67,10 @@ export interface FlowOptions {
   remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
   /** The bot's environment variables (credentials the config names); default none. */
   processEnv?: NodeJS.ProcessEnv;
+  /** The remediation actions (default the bot's: ALL_ACTIONS). */
+  actions?: readonly RemediationAction[];
+  /** The bot's logger (default silent). */
+  logger?: Logger;
 }
 
 export interface Flow {
@@ -86,6 +91,8 @@ export interface Flow {
   click(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): Promise<SentRequest>;
   /** Submits a preview modal (as opened) unchanged, or with `policy` chosen. */
   submit(user: string, view: Record<string, any>, policy?: string): Promise<SentRequest>;
+  /** Submits a modal with `values` by input name, each in the state shape of its input's element. */
+  submitValues(user: string, view: Record<string, any>, values: Record<string, string>): Promise<SentRequest>;
   /** Clicks the report's fix button for `action` and waits for the preview modal; undefined view when refused. */
   openPreview(user: string, report: SlackApiCall, action?: string, channel?: string): Promise<Record<string, any>>;
   /** Preview and submit as `user`; resolves with the message posted in the report's thread (applied or approval request). */
@@ -174,12 +181,13 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     config,
     registry: createCheckRegistry([evictionPolicyCheck]),
     sourcesFor: sources.sourcesFor,
-    logger: createLogger({ level: 'silent' }),
+    logger: opts.logger ?? createLogger({ level: 'silent' }),
     hostname: '127.0.0.1',
     webApiRetries: 0,
     now: clock.now,
     processEnv: opts.processEnv ?? {},
     remediation: { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis), metrics: new Registry() },
+    ...(opts.actions ? { actions: opts.actions } : {}),
   });
   const baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
   // Signed with the bot's clock, so a request stays fresh when a test moves that clock forward.
@@ -254,6 +262,25 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
         user: { id: user, team_id: TEAM },
         team: { id: TEAM },
         view: { ...view, id: `V${++clickSeq}`, state: { values } },
+      };
+      return sendSigned(interactionRequest(baseUrl, payload, sign()));
+    },
+    submitValues(user, view, values) {
+      const state: Record<string, Record<string, unknown>> = {};
+      for (const [name, value] of Object.entries(values)) {
+        const block = (view.blocks as any[]).find((b) => b.block_id === `param:${name}`);
+        if (!block) throw new Error(`no input ${name} in the modal`);
+        const type = block.element.type as string;
+        state[`param:${name}`] = {
+          value: type === 'static_select' ? { type, selected_option: { value } } : { type, value },
+        };
+      }
+      const payload = {
+        type: 'view_submission',
+        api_app_id: 'A0APP',
+        user: { id: user, team_id: TEAM },
+        team: { id: TEAM },
+        view: { ...view, id: `V${++clickSeq}`, state: { values: state } },
       };
       return sendSigned(interactionRequest(baseUrl, payload, sign()));
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
-import type { Change, RemediationAction } from '../types.js';
+import type { ActionContext, Change, RemediationAction } from '../types.js';
 import { namedKubeCapability } from './capability.js';
 import { requireCluster } from './require-cluster.js';
 import { rolloutTimeoutSeconds } from './param-schemas.js';
@@ -12,6 +12,47 @@ export const SLIDING_WINDOW_KEY = 'session_sliding_window';
 
 const params = z.object({ timeoutSeconds: rolloutTimeoutSeconds() }).strict();
 export type SlidingWindowParams = z.infer<typeof params>;
+
+/** The ConfigMap key set to "true" (when it is not already) and the app's restart, with the warnings. */
+async function planSlidingWindow(ctx: ActionContext) {
+  const { cluster, names } = requireCluster(ctx);
+  const cm = await cluster.readConfigMap(names.appConfigMap);
+  if (!cm)
+    throw new ClusterError(
+      `ConfigMap "${names.appConfigMap}" was not found in namespace "${names.namespace}".`,
+      'not_found',
+      404,
+    );
+  const current = cm.data[SLIDING_WINDOW_KEY];
+  const warnings: string[] = [];
+  if (!ctx.env.slidingWindow) {
+    warnings.push(
+      `The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): ` +
+        'sessions of API clients would never expire while they are used.',
+    );
+  }
+  const changes: Change[] = [];
+  if (current === 'true') return { changes, warnings, names };
+  if (current === undefined)
+    warnings.push(
+      `ConfigMap "${names.appConfigMap}" has no key ${SLIDING_WINDOW_KEY}; a revert sets it to an empty string.`,
+    );
+  changes.push({
+    kind: 'configmap',
+    namespace: names.namespace,
+    name: names.appConfigMap,
+    key: SLIDING_WINDOW_KEY,
+    before: current ?? '',
+    after: 'true',
+    diff: [
+      ...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []),
+      `+${SLIDING_WINDOW_KEY}: "true"`,
+    ],
+    resourceVersion: cm.resourceVersion,
+  });
+  changes.push(await planRestart(cluster, names, names.appDeployment));
+  return { changes, warnings, names };
+}
 
 /** Runbook Scenario 3: `session_sliding_window: "true"`, then a restart, because env vars do not reload. */
 export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
@@ -30,56 +71,22 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
     ]),
 
   async plan(ctx, p) {
-    const { cluster, names } = requireCluster(ctx);
-    const cm = await cluster.readConfigMap(names.appConfigMap);
-    if (!cm)
-      throw new ClusterError(
-        `ConfigMap "${names.appConfigMap}" was not found in namespace "${names.namespace}".`,
-        'not_found',
-        404,
-      );
-    const current = cm.data[SLIDING_WINDOW_KEY];
-    const warnings: string[] = [];
-    if (!ctx.env.slidingWindow) {
-      warnings.push(
-        `The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): ` +
-          'sessions of API clients would never expire while they are used.',
-      );
-    }
-    const changes: Change[] = [];
-    if (current !== 'true') {
-      if (current === undefined)
-        warnings.push(
-          `ConfigMap "${names.appConfigMap}" has no key ${SLIDING_WINDOW_KEY}; a revert sets it to an empty string.`,
-        );
-      changes.push({
-        kind: 'configmap',
-        namespace: names.namespace,
-        name: names.appConfigMap,
-        key: SLIDING_WINDOW_KEY,
-        before: current ?? '',
-        after: 'true',
-        diff: [
-          ...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []),
-          `+${SLIDING_WINDOW_KEY}: "true"`,
-        ],
-        resourceVersion: cm.resourceVersion,
-      });
-      changes.push(await planRestart(cluster, names, names.appDeployment));
-    }
+    const { changes, warnings, names } = await planSlidingWindow(ctx);
     return {
       action: 'enable-sliding-window',
       env: ctx.env.name,
       params: p,
       summary: changes.length
-        ? `Set ${SLIDING_WINDOW_KEY} to "true" in ConfigMap ${names.appConfigMap}, then restart Deployment ${names.appDeployment}`
+        ? `Set ${SLIDING_WINDOW_KEY} to "true" in ConfigMap ${names.appConfigMap}, ` +
+          `then restart Deployment ${names.appDeployment}`
         : `${SLIDING_WINDOW_KEY} is already "true" in ConfigMap ${names.appConfigMap}`,
       changes,
       fixes: [
         'Active users logged out at the original TTL because their sessions are not refreshed on access (Scenario 3).',
       ],
       doesNotFix: [
-        'A refresh that the code does not implement (refresh_session must call EXPIRE): check the code if TTLs still do not refresh.',
+        'A refresh that the code does not implement (refresh_session must call EXPIRE): ' +
+          'check the code if TTLs still do not refresh.',
         'Sessions evicted or deleted before their TTL (Scenarios 1 and 4).',
       ],
       risks: [

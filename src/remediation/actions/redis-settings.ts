@@ -23,26 +23,20 @@ export interface SettingsPlan {
   live: Map<string, Map<string, string>>;
 }
 
-/**
- * Reads what each node and the Redis ConfigMap's redis.conf hold and lists the changes that would
- * set `settings` (none where a value already matches). Only reads.
- */
-export async function planRedisSettings(ctx: ActionContext, settings: RedisSetting[]): Promise<SettingsPlan> {
-  const changes: Change[] = [];
-  const warnings: string[] = [];
-  const live = new Map<string, Map<string, string>>();
+/** CONFIG GET of every setting on every node, and the changes where a node's value differs. */
+async function planLive(ctx: ActionContext, settings: RedisSetting[], plan: SettingsPlan): Promise<void> {
   // A Redis Cluster: CONFIG SET is per node, so every master and every replica gets (and confirms) it.
   const topology = ctx.redis.topology ? await ctx.redis.topology() : undefined;
   const roles = new Map(topology?.map((n) => [n.address, n.role]));
   for (const node of await ctx.redis.nodes()) {
     const values = new Map<string, string>();
-    live.set(node, values);
+    plan.live.set(node, values);
     const role = roles.get(node);
     for (const s of settings) {
       const before = await ctx.redis.configGet(node, s.parameter);
       values.set(s.parameter, before);
       if (!s.same(before))
-        changes.push({
+        plan.changes.push({
           kind: 'redis-config',
           node,
           parameter: s.parameter,
@@ -52,39 +46,33 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
         });
     }
   }
-  if (topology) {
-    const masters = topology.filter((n) => n.role === 'master').length;
-    const changing = new Set(changes.map((c) => (c.kind === 'redis-config' ? c.node : ''))).size;
-    if (changing) {
-      warnings.push(
-        `Redis Cluster of ${topology.length} nodes (${masters} masters, ${topology.length - masters} replicas): ${changing} of them change, each on its own and confirmed with CONFIG GET. If some refuse, the others keep the new value, the result names the nodes that failed, and Revert restores exactly the nodes that changed.`,
-      );
-    }
+  if (!topology) return;
+  const masters = topology.filter((n) => n.role === 'master').length;
+  const changing = new Set(plan.changes.map((c) => (c.kind === 'redis-config' ? c.node : ''))).size;
+  if (changing) {
+    plan.warnings.push(
+      `Redis Cluster of ${topology.length} nodes (${masters} masters, ${topology.length - masters} replicas): ` +
+        `${changing} of them change, each on its own and confirmed with CONFIG GET. If some refuse, the others keep ` +
+        'the new value, the result names the nodes that failed, and Revert restores exactly the nodes that changed.',
+    );
   }
+}
 
-  const names = objectNames(ctx.env);
-  const lostAtRestart = 'the change is live only and is lost when Redis restarts';
-  if (!names || !ctx.cluster) {
-    warnings.push(
-      `No live Kubernetes cluster is configured for environment "${ctx.env.name}": ${lostAtRestart}; make the same edit where redis.conf is kept.`,
-    );
-    return { changes, warnings, live };
-  }
-  const cm = await ctx.cluster.readConfigMap(names.redisConfigMap);
-  const text = cm?.data[REDIS_CONF_KEY];
-  if (!cm || text === undefined) {
-    warnings.push(
-      `${cm ? `ConfigMap "${names.redisConfigMap}" has no key "${REDIS_CONF_KEY}"` : `ConfigMap "${names.redisConfigMap}" was not found in namespace "${names.namespace}"`}: ${lostAtRestart}.`,
-    );
-    return { changes, warnings, live };
-  }
+/** redis.conf with every setting edited in place, the diff lines, and warnings about repeated directives. */
+function editConf(
+  text: string,
+  settings: RedisSetting[],
+  configMap: string,
+): { after: string; diff: string[]; warnings: string[] } {
   let after = text;
   const diff: string[] = [];
+  const warnings: string[] = [];
   for (const s of settings) {
     const edit = setDirective(after, s.parameter, s.confValue, (current) => s.same(current));
     if (edit.occurrences > 1) {
       warnings.push(
-        `${REDIS_CONF_KEY} in ConfigMap "${names.redisConfigMap}" sets ${s.parameter} ${edit.occurrences} times; the last one (line ${edit.line}) is the one Redis uses and the one edited, the others stay as they are.`,
+        `${REDIS_CONF_KEY} in ConfigMap "${configMap}" sets ${s.parameter} ${edit.occurrences} times; the last one ` +
+          `(line ${edit.line}) is the one Redis uses and the one edited, the others stay as they are.`,
       );
     }
     if (edit.changed) {
@@ -92,19 +80,54 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
       after = edit.text;
     }
   }
-  if (after !== text) {
-    changes.push({
-      kind: 'configmap',
-      namespace: names.namespace,
-      name: names.redisConfigMap,
-      key: REDIS_CONF_KEY,
-      before: text,
-      after,
-      diff,
-      resourceVersion: cm.resourceVersion,
-    });
+  return { after, diff, warnings };
+}
+
+const LOST_AT_RESTART = 'the change is live only and is lost when Redis restarts';
+
+/** The change of the Redis ConfigMap's redis.conf, or a warning that the change is live only. */
+async function planConfFile(ctx: ActionContext, settings: RedisSetting[], plan: SettingsPlan): Promise<void> {
+  const names = objectNames(ctx.env);
+  if (!names || !ctx.cluster) {
+    plan.warnings.push(
+      `No live Kubernetes cluster is configured for environment "${ctx.env.name}": ${LOST_AT_RESTART}; ` +
+        'make the same edit where redis.conf is kept.',
+    );
+    return;
   }
-  return { changes, warnings, live };
+  const cm = await ctx.cluster.readConfigMap(names.redisConfigMap);
+  const text = cm?.data[REDIS_CONF_KEY];
+  if (!cm || text === undefined) {
+    const missing = cm
+      ? `ConfigMap "${names.redisConfigMap}" has no key "${REDIS_CONF_KEY}"`
+      : `ConfigMap "${names.redisConfigMap}" was not found in namespace "${names.namespace}"`;
+    plan.warnings.push(`${missing}: ${LOST_AT_RESTART}.`);
+    return;
+  }
+  const { after, diff, warnings } = editConf(text, settings, names.redisConfigMap);
+  plan.warnings.push(...warnings);
+  if (after === text) return;
+  plan.changes.push({
+    kind: 'configmap',
+    namespace: names.namespace,
+    name: names.redisConfigMap,
+    key: REDIS_CONF_KEY,
+    before: text,
+    after,
+    diff,
+    resourceVersion: cm.resourceVersion,
+  });
+}
+
+/**
+ * Reads what each node and the Redis ConfigMap's redis.conf hold and lists the changes that would
+ * set `settings` (none where a value already matches). Only reads.
+ */
+export async function planRedisSettings(ctx: ActionContext, settings: RedisSetting[]): Promise<SettingsPlan> {
+  const plan: SettingsPlan = { changes: [], warnings: [], live: new Map() };
+  await planLive(ctx, settings, plan);
+  await planConfFile(ctx, settings, plan);
+  return plan;
 }
 
 /** "CONFIG SET maxmemory-policy volatile-lru on 1 node and redis.conf in ConfigMap redis-session-config". */

@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import { ClusterError } from '../../core/ports/cluster.js';
+import type { ConfigMapChange, RedisConfigChange, RolloutRestartChange } from '../changes.js';
 import type { ActionContext, ApplyOutcome, Change, ClusterWritePort, RevertRecord } from '../types.js';
 import { StalePlanError } from './stale-plan-error.js';
 
@@ -28,60 +29,70 @@ function needCluster(ctx: ActionContext): ClusterWritePort {
 /** A paused Deployment does not roll out: a restart would only look done. */
 export function pausedError(name: string, namespace: string): UserError {
   return new UserError(
-    `Deployment "${name}" in namespace "${namespace}" is paused (spec.paused: true), so a restart would not roll out. Resume it first (kubectl rollout resume deployment/${name} -n ${namespace}) or leave it alone.`,
+    `Deployment "${name}" in namespace "${namespace}" is paused (spec.paused: true), so a restart would not roll out. ` +
+      `Resume it first (kubectl rollout resume deployment/${name} -n ${namespace}) or leave it alone.`,
     'deployment_paused',
   );
+}
+
+const conflict = (what: string, phase: Phase, from: string, to: string) =>
+  new ClusterError(
+    `${what} changed ${since(phase)} (resourceVersion ${from} → ${to}). ${again(phase)}`,
+    'conflict',
+    409,
+  );
+
+async function checkRedisValue(ctx: ActionContext, c: RedisConfigChange, phase: Phase): Promise<void> {
+  const now = await ctx.redis.configGet(c.node, c.parameter);
+  if (now !== c.before) {
+    throw new StalePlanError(
+      `${c.parameter} on Redis ${c.node} is now "${now}", not "${c.before}" as read ${since(phase)}. ${again(phase)}`,
+    );
+  }
+}
+
+async function checkConfigMap(ctx: ActionContext, c: ConfigMapChange, phase: Phase): Promise<void> {
+  const cm = await needCluster(ctx).readConfigMap(c.name);
+  if (!cm)
+    throw new ClusterError(
+      `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
+      'not_found',
+      404,
+    );
+  if (cm.resourceVersion !== c.resourceVersion || (cm.data[c.key] ?? '') !== c.before)
+    throw conflict(`ConfigMap "${c.name}" in namespace "${c.namespace}"`, phase, c.resourceVersion, cm.resourceVersion);
+}
+
+async function checkDeployment(ctx: ActionContext, c: RolloutRestartChange, phase: Phase): Promise<void> {
+  const d = await needCluster(ctx).readDeployment(c.deployment);
+  if (!d)
+    throw new ClusterError(
+      `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
+      'not_found',
+      404,
+    );
+  if (d.paused) throw pausedError(c.deployment, c.namespace);
+  if (d.resourceVersion !== c.resourceVersion)
+    throw conflict(
+      `Deployment "${c.deployment}" in namespace "${c.namespace}"`,
+      phase,
+      c.resourceVersion,
+      d.resourceVersion,
+    );
 }
 
 /** Reads everything the changes depend on and fails, before any write, when it moved. */
 async function checkPreconditions(ctx: ActionContext, changes: Change[], phase: Phase): Promise<void> {
   for (const c of changes) {
-    if (c.kind === 'redis-config') {
-      const now = await ctx.redis.configGet(c.node, c.parameter);
-      if (now !== c.before) {
-        throw new StalePlanError(
-          `${c.parameter} on Redis ${c.node} is now "${now}", not "${c.before}" as read ${since(phase)}. ${again(phase)}`,
-        );
-      }
-    } else if (c.kind === 'configmap') {
-      const cm = await needCluster(ctx).readConfigMap(c.name);
-      if (!cm)
-        throw new ClusterError(
-          `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
-          'not_found',
-          404,
-        );
-      if (cm.resourceVersion !== c.resourceVersion || (cm.data[c.key] ?? '') !== c.before) {
-        throw new ClusterError(
-          `ConfigMap "${c.name}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${cm.resourceVersion}). ${again(phase)}`,
-          'conflict',
-          409,
-        );
-      }
-    } else {
-      const d = await needCluster(ctx).readDeployment(c.deployment);
-      if (!d)
-        throw new ClusterError(
-          `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
-          'not_found',
-          404,
-        );
-      if (d.paused) throw pausedError(c.deployment, c.namespace);
-      if (d.resourceVersion !== c.resourceVersion) {
-        throw new ClusterError(
-          `Deployment "${c.deployment}" in namespace "${c.namespace}" changed ${since(phase)} (resourceVersion ${c.resourceVersion} → ${d.resourceVersion}). ${again(phase)}`,
-          'conflict',
-          409,
-        );
-      }
-    }
+    if (c.kind === 'redis-config') await checkRedisValue(ctx, c, phase);
+    else if (c.kind === 'configmap') await checkConfigMap(ctx, c, phase);
+    else await checkDeployment(ctx, c, phase);
   }
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-type RedisChange = Extract<Change, { kind: 'redis-config' }>;
-const isRedis = (c: Change): c is RedisChange => c.kind === 'redis-config';
+const isRedis = (c: Change): c is RedisConfigChange => c.kind === 'redis-config';
 
 /** The first sentence of an error, for the one-line summary (the full text is on the node's own line). */
 const reasonOf = (text: string) =>
@@ -93,15 +104,18 @@ const reasonOf = (text: string) =>
  */
 async function applyNode(
   ctx: ActionContext,
-  list: RedisChange[],
-): Promise<{ applied: RedisChange[]; failed?: { change: RedisChange; error: unknown; undoError?: string } }> {
-  const applied: RedisChange[] = [];
+  list: RedisConfigChange[],
+): Promise<{
+  applied: RedisConfigChange[];
+  failed?: { change: RedisConfigChange; error: unknown; undoError?: string };
+}> {
+  const applied: RedisConfigChange[] = [];
   for (const c of list) {
     try {
       await ctx.redis.configSet(c.node, c.parameter, c.after);
       applied.push(c);
     } catch (error) {
-      const left: RedisChange[] = [];
+      const left: RedisConfigChange[] = [];
       const undoErrors: string[] = [];
       for (const d of [...applied].reverse()) {
         try {
@@ -111,13 +125,143 @@ async function applyNode(
           undoErrors.push(message(undoErr));
         }
       }
-      return {
-        applied: left,
-        failed: { change: c, error, ...(undoErrors.length ? { undoError: undoErrors.join('; ') } : {}) },
-      };
+      const undo = undoErrors.length ? { undoError: undoErrors.join('; ') } : {};
+      return { applied: left, failed: { change: c, error, ...undo } };
     }
   }
   return { applied };
+}
+
+/** A node that refused (or could not be reached), in words. */
+interface NodeFailure {
+  change: RedisConfigChange;
+  error: string;
+}
+
+/** The live values, node by node: every node is tried even when another refuses. */
+interface LiveResult {
+  nodes: number;
+  changed: RedisConfigChange[];
+  failures: NodeFailure[];
+  firstError: unknown;
+}
+
+async function applyLive(ctx: ActionContext, changes: Change[]): Promise<LiveResult> {
+  const byNode = new Map<string, RedisConfigChange[]>();
+  for (const c of changes.filter(isRedis)) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c]);
+  const result: LiveResult = { nodes: byNode.size, changed: [], failures: [], firstError: undefined };
+  for (const list of byNode.values()) {
+    const r = await applyNode(ctx, list);
+    result.changed.push(...r.applied);
+    if (!r.failed) continue;
+    result.firstError ??= r.failed.error;
+    const undo = r.failed.undoError
+      ? ` Putting back this node's earlier changes failed too (${r.failed.undoError}).`
+      : '';
+    result.failures.push({ change: r.failed.change, error: `${message(r.failed.error)}${undo}` });
+  }
+  return result;
+}
+
+const nodesText = (live: LiveResult) =>
+  `${new Set(live.changed.map((c) => c.node)).size} of ${live.nodes} node${live.nodes === 1 ? '' : 's'}`;
+
+const NOT_EVERY_NODE_CONF =
+  'not every node took the change, so redis.conf was left as it was (it would claim a value some nodes lack). ' +
+  'Retry once the failing nodes accept it, or Revert.';
+
+/**
+ * Some nodes refused: with none changed, the (first) typed error is thrown and nothing is left changed;
+ * otherwise the outcome says which nodes changed and which did not, and the Kubernetes objects are not touched.
+ */
+function partialOutcome(live: LiveResult, rest: Change[], phase: Phase): ApplyOutcome {
+  const [first] = live.failures;
+  if (!live.changed.length || !first) {
+    if (live.failures.length === 1) throw live.firstError;
+    const each = live.failures.map((f) => `${f.change.node}: ${reasonOf(f.error)}`).join('; ');
+    throw new UserError(`Nothing was changed: every node refused or could not be reached (${each}).`, 'redis_refused');
+  }
+  const failedNodes = [...new Set(live.failures.map((f) => f.change.node))];
+  const reasons = failedNodes.map(
+    (n) => `${n} (${reasonOf(live.failures.find((f) => f.change.node === n)?.error ?? '')})`,
+  );
+  const why = (c: Change) => (c.kind === 'configmap' ? NOT_EVERY_NODE_CONF : 'not every node took the change.');
+  return {
+    ok: false,
+    applied: live.changed,
+    failed: first,
+    failures: live.failures,
+    ...(rest.length ? { notAttempted: rest.map((change) => ({ change, why: why(change) })) } : {}),
+    summary: `${phase === 'apply' ? 'Changed' : 'Restored'} on ${nodesText(live)}; failed on ${reasons.join(', ')}`,
+  };
+}
+
+/** A change made, and how to put it back (a restart cannot be). */
+interface Done {
+  change: Change;
+  undo?: () => Promise<void>;
+}
+
+/** Puts back what was done, last first; returns what stays changed and why the put-backs failed. */
+async function undoAll(done: Done[]): Promise<{ stillApplied: Change[]; undoErrors: string[] }> {
+  const stillApplied: Change[] = [];
+  const undoErrors: string[] = [];
+  for (const d of [...done].reverse()) {
+    if (!d.undo) {
+      stillApplied.unshift(d.change);
+      continue;
+    }
+    try {
+      await d.undo();
+    } catch (undoErr) {
+      stillApplied.unshift(d.change);
+      undoErrors.push(message(undoErr));
+    }
+  }
+  return { stillApplied, undoErrors };
+}
+
+/** Performs one Kubernetes change; returns how to undo it. */
+async function applyObject(ctx: ActionContext, c: ConfigMapChange | RolloutRestartChange): Promise<Done> {
+  const cluster = needCluster(ctx);
+  if (c.kind === 'rollout-restart') {
+    await cluster.restartDeployment(c.deployment, c.resourceVersion, new Date(ctx.now()));
+    return { change: c };
+  }
+  const { resourceVersion } = await cluster.patchConfigMapKey(c.name, c.key, c.after, c.resourceVersion);
+  return {
+    change: c,
+    undo: async () => void (await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion)),
+  };
+}
+
+/**
+ * The Kubernetes objects after the live values, all or nothing with them: on a failure the changes
+ * already made are put back (last first) and the original typed error is thrown; when a put-back fails
+ * too, the outcome lists what stays changed.
+ */
+async function applyObjects(
+  ctx: ActionContext,
+  changed: RedisConfigChange[],
+  changes: Change[],
+): Promise<{ done: Done[] } | { failure: ApplyOutcome }> {
+  const done: Done[] = changed.map((c) => ({
+    change: c,
+    undo: () => ctx.redis.configSet(c.node, c.parameter, c.before),
+  }));
+  for (const c of changes) {
+    if (c.kind === 'redis-config') continue;
+    try {
+      done.push(await applyObject(ctx, c));
+    } catch (err) {
+      const { stillApplied, undoErrors } = await undoAll(done);
+      if (stillApplied.length === 0) throw err;
+      const why = undoErrors.join('; ') || 'a restart cannot be undone';
+      const error = `${message(err)} Putting back the changes already made failed too (${why}); these stay changed: ${stillApplied.map(label).join(', ')}.`;
+      return { failure: { ok: false, applied: stillApplied, failed: { change: c, error } } };
+    }
+  }
+  return { done };
 }
 
 /**
@@ -140,114 +284,27 @@ export async function runChanges(
   phase: Phase = 'apply',
 ): Promise<ApplyOutcome> {
   await checkPreconditions(ctx, changes, phase);
-  const byNode = new Map<string, RedisChange[]>();
-  for (const c of changes.filter(isRedis)) byNode.set(c.node, [...(byNode.get(c.node) ?? []), c]);
-  const changedLive: RedisChange[] = [];
-  const failures: { change: Change; error: string }[] = [];
-  let firstError: unknown;
-  for (const list of byNode.values()) {
-    const r = await applyNode(ctx, list);
-    changedLive.push(...r.applied);
-    if (r.failed) {
-      firstError ??= r.failed.error;
-      failures.push({
-        change: r.failed.change,
-        error: `${message(r.failed.error)}${r.failed.undoError ? ` Putting back this node's earlier changes failed too (${r.failed.undoError}).` : ''}`,
-      });
-    }
-  }
-  const multiNode = byNode.size > 1;
-  const nodesChanged = new Set(changedLive.map((c) => c.node)).size;
-  const nodesText = `${nodesChanged} of ${byNode.size} node${byNode.size === 1 ? '' : 's'}`;
-  if (failures.length) {
-    const rest = changes.filter((c) => !isRedis(c));
-    if (!changedLive.length) {
-      if (failures.length === 1) throw firstError;
-      throw new UserError(
-        `Nothing was changed: every node refused or could not be reached (${failures.map((f) => `${(f.change as RedisChange).node}: ${reasonOf(f.error)}`).join('; ')}).`,
-        'redis_refused',
-      );
-    }
-    const failedNodes = [...new Set(failures.map((f) => (f.change as RedisChange).node))];
-    return {
-      ok: false,
-      applied: changedLive,
-      failed: failures[0] as { change: Change; error: string },
-      failures,
-      ...(rest.length
-        ? {
-            notAttempted: rest.map((change) => ({
-              change,
-              why:
-                change.kind === 'configmap'
-                  ? 'not every node took the change, so redis.conf was left as it was (it would claim a value some nodes lack). Retry once the failing nodes accept it, or Revert.'
-                  : 'not every node took the change.',
-            })),
-          }
-        : {}),
-      summary: `${phase === 'apply' ? 'Changed' : 'Restored'} on ${nodesText}; failed on ${failedNodes
-        .map((n) => `${n} (${reasonOf(failures.find((f) => (f.change as RedisChange).node === n)?.error ?? '')})`)
-        .join(', ')}`,
-    };
-  }
-
-  const done: { change: Change; undo?: () => Promise<void> }[] = changedLive.map((c) => ({
-    change: c,
-    undo: () => ctx.redis.configSet(c.node, c.parameter, c.before),
-  }));
-  const restarted: string[] = [];
-  for (const c of changes.filter((x) => !isRedis(x))) {
-    try {
-      if (c.kind === 'configmap') {
-        const cluster = needCluster(ctx);
-        const { resourceVersion } = await cluster.patchConfigMapKey(c.name, c.key, c.after, c.resourceVersion);
-        done.push({
-          change: c,
-          undo: async () => void (await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion)),
-        });
-      } else if (c.kind === 'rollout-restart') {
-        await needCluster(ctx).restartDeployment(c.deployment, c.resourceVersion, new Date(ctx.now()));
-        done.push({ change: c });
-        restarted.push(c.deployment);
-      }
-    } catch (err) {
-      const stillApplied: Change[] = [];
-      const undoErrors: string[] = [];
-      for (const d of [...done].reverse()) {
-        if (!d.undo) {
-          stillApplied.unshift(d.change);
-          continue;
-        }
-        try {
-          await d.undo();
-        } catch (undoErr) {
-          stillApplied.unshift(d.change);
-          undoErrors.push(message(undoErr));
-        }
-      }
-      if (stillApplied.length === 0) throw err;
-      return {
-        ok: false,
-        applied: stillApplied,
-        failed: {
-          change: c,
-          error: `${message(err)} Putting back the changes already made failed too (${undoErrors.join('; ') || 'a restart cannot be undone'}); these stay changed: ${stillApplied.map(label).join(', ')}.`,
-        },
-      };
-    }
-  }
+  const live = await applyLive(ctx, changes);
+  if (live.failures.length)
+    return partialOutcome(
+      live,
+      changes.filter((c) => !isRedis(c)),
+      phase,
+    );
+  const objects = await applyObjects(ctx, live.changed, changes);
+  if ('failure' in objects) return objects.failure;
   const rollouts: NonNullable<ApplyOutcome['rollouts']> = [];
-  for (const deployment of restarted) {
-    const r = await needCluster(ctx).waitForRollout(deployment, ctx.now() + opts.rolloutTimeoutMs);
-    rollouts.push({ deployment, ...r });
+  for (const { change } of objects.done) {
+    if (change.kind !== 'rollout-restart') continue;
+    const r = await needCluster(ctx).waitForRollout(change.deployment, ctx.now() + opts.rolloutTimeoutMs);
+    rollouts.push({ deployment: change.deployment, ...r });
   }
+  const confirmed = phase === 'apply' ? 'Changed and confirmed' : 'Restored and confirmed';
   return {
     ok: rollouts.every((r) => r.status === 'complete'),
-    applied: done.map((d) => d.change),
+    applied: objects.done.map((d) => d.change),
     ...(rollouts.length ? { rollouts } : {}),
-    ...(multiNode
-      ? { summary: `${phase === 'apply' ? 'Changed and confirmed' : 'Restored and confirmed'} on ${nodesText}` }
-      : {}),
+    ...(live.nodes > 1 ? { summary: `${confirmed} on ${nodesText(live)}` } : {}),
   };
 }
 
@@ -261,6 +318,38 @@ export function label(c: Change): string {
 const reverseDiff = (diff: string[]) =>
   diff.map((l) => (l.startsWith('-') ? `+${l.slice(1)}` : l.startsWith('+') ? `-${l.slice(1)}` : l));
 
+/** A ConfigMap change turned around, when the key still holds what the action wrote. */
+async function inverseConfigMap(ctx: ActionContext, c: ConfigMapChange): Promise<ConfigMapChange> {
+  const cm = await needCluster(ctx).readConfigMap(c.name);
+  if (!cm)
+    throw new ClusterError(
+      `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`,
+      'not_found',
+      404,
+    );
+  if (cm.data[c.key] !== c.after) {
+    throw new ClusterError(
+      `ConfigMap "${c.name}" key ${c.key} in namespace "${c.namespace}" changed since the action was applied; ` +
+        'the revert changed nothing, so as not to overwrite that change. Restore it by hand if needed.',
+      'conflict',
+      409,
+    );
+  }
+  return { ...c, before: c.after, after: c.before, diff: reverseDiff(c.diff), resourceVersion: cm.resourceVersion };
+}
+
+/** The restart repeated against the Deployment's current resourceVersion. */
+async function repeatRestart(ctx: ActionContext, c: RolloutRestartChange): Promise<RolloutRestartChange> {
+  const d = await needCluster(ctx).readDeployment(c.deployment);
+  if (!d)
+    throw new ClusterError(
+      `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`,
+      'not_found',
+      404,
+    );
+  return { ...c, resourceVersion: d.resourceVersion };
+}
+
 /**
  * Restores a record's `before` values. A ConfigMap key is patched back only when it still holds the
  * value the action wrote (else ClusterError `conflict`); a live value likewise (else StalePlanError).
@@ -272,38 +361,8 @@ export async function revertChanges(ctx: ActionContext, record: RevertRecord, op
   const restoresConfigMap = record.changes.some((c) => c.kind === 'configmap');
   for (const c of record.changes) {
     if (c.kind === 'redis-config') inverse.push({ ...c, before: c.after, after: c.before });
-    else if (c.kind === 'configmap') {
-      const cm = await needCluster(ctx).readConfigMap(c.name);
-      if (!cm)
-        throw new ClusterError(
-          `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`,
-          'not_found',
-          404,
-        );
-      if (cm.data[c.key] !== c.after) {
-        throw new ClusterError(
-          `ConfigMap "${c.name}" key ${c.key} in namespace "${c.namespace}" changed since the action was applied; the revert changed nothing, so as not to overwrite that change. Restore it by hand if needed.`,
-          'conflict',
-          409,
-        );
-      }
-      inverse.push({
-        ...c,
-        before: c.after,
-        after: c.before,
-        diff: reverseDiff(c.diff),
-        resourceVersion: cm.resourceVersion,
-      });
-    } else if (restoresConfigMap) {
-      const d = await needCluster(ctx).readDeployment(c.deployment);
-      if (!d)
-        throw new ClusterError(
-          `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}"; nothing was reverted.`,
-          'not_found',
-          404,
-        );
-      inverse.push({ ...c, resourceVersion: d.resourceVersion });
-    }
+    else if (c.kind === 'configmap') inverse.push(await inverseConfigMap(ctx, c));
+    else if (restoresConfigMap) inverse.push(await repeatRestart(ctx, c));
   }
   if (!inverse.length)
     throw new UserError(
