@@ -6,6 +6,7 @@ import { renderBarChart } from './bar-chart.js';
 import { evidenceSummary } from './evidence.js';
 import { countLine, overallStatus, type OverallStatus } from './report-status.js';
 import { notCheckedLead, scenarioHeadline } from './scenario-headline.js';
+import { ttlDistribution } from '../diagnostics/checks/ttl-sample.findings.js';
 
 export interface ReportMessageOptions {
   /** Width of the TTL distribution bars, in characters. */
@@ -79,7 +80,8 @@ function findingBlocks(
     ...evidenceSpans(finding, o.maxEvidenceEntries),
   ];
   const blocks: Block[] = [{ kind: 'section', id: `finding:${finding.id}`, text, collapse: { tag: finding.severity } }];
-  const buckets = finding.id === 'ttl.distribution' ? bucketsSchema.safeParse(finding.evidence.buckets) : undefined;
+  // Only the buckets are read, so a partial evidence (a report from another version) still draws its chart.
+  const buckets = finding.id === ttlDistribution.id ? bucketsSchema.safeParse(finding.evidence.buckets) : undefined;
   if (buckets?.success) {
     blocks.push({
       kind: 'preformatted',

@@ -1,6 +1,12 @@
 import { scenarioDefinition, type ScenarioAssessment } from '../diagnostics/scenarios.js';
 import type { Finding, Report } from '../diagnostics/types.js';
 import { failedChecks } from './report-status.js';
+import {
+  kubernetesForbidden,
+  kubernetesUnreachable,
+  redisForbidden,
+  redisUnreachable,
+} from '../diagnostics/catalogue/engine-findings.js';
 
 /** The opening of a report: which runbook scenario the evidence points to, and the runbook's fix. */
 export interface ScenarioHeadline {
@@ -23,12 +29,9 @@ export interface NotCheckedLead {
 }
 
 /** Findings the engine raises when a source fails: they lead, because nothing below them is complete. */
-export const SOURCE_FAILURE_IDS: ReadonlySet<string> = new Set([
-  'redis.unreachable',
-  'redis.forbidden',
-  'kubernetes.unreachable',
-  'kubernetes.forbidden',
-]);
+export const SOURCE_FAILURE_IDS: ReadonlySet<string> = new Set(
+  [redisUnreachable, redisForbidden, kubernetesUnreachable, kubernetesForbidden].map((spec) => spec.id),
+);
 
 const label = (s: ScenarioAssessment) => `Scenario ${s.scenario}, ${s.name}`;
 const sentence = (text: string) => text.trim().replace(/\.$/, '');

@@ -43,73 +43,85 @@ interface Names {
   expected: number;
 }
 
-function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFinding; ttl?: number } {
-  const patch =
+/** Sets the expected TTL in the ConfigMap and restarts the app so that it reads it. */
+function patchFix(n: Names): string {
+  return (
     `kubectl patch configmap ${n.cm} -n ${n.ns} -p '{"data":{"${TTL_KEY}":"${n.expected}"}}' && ` +
-    `kubectl rollout restart deployment/${n.app} -n ${n.ns}`;
-  if (!cm) {
-    return {
-      finding: {
-        id: missingKey.id,
-        severity: 'critical',
-        title: `ConfigMap ${n.cm} does not exist in namespace ${n.ns}`,
-        detail: `The app's TTL comes from ConfigMap ${n.cm}, which was not found, so the app falls back to whatever its code defaults to.`,
-        evidence: { namespace: n.ns, configMap: n.cm, exists: false, expectedTtlSeconds: n.expected },
-        fix:
-          `kubectl create configmap ${n.cm} -n ${n.ns} --from-literal=${TTL_KEY}=${n.expected} ` +
-          `--from-literal=session_sliding_window=true, then kubectl rollout restart deployment/${n.app} ` +
-          `-n ${n.ns}`,
-      },
-    };
-  }
+    `kubectl rollout restart deployment/${n.app} -n ${n.ns}`
+  );
+}
+
+function noConfigMapFinding(n: Names): RawFinding {
+  return {
+    id: missingKey.id,
+    severity: 'critical',
+    title: `ConfigMap ${n.cm} does not exist in namespace ${n.ns}`,
+    detail:
+      `The app's TTL comes from ConfigMap ${n.cm}, which was not found, so the app falls back to whatever its ` +
+      'code defaults to.',
+    evidence: { namespace: n.ns, configMap: n.cm, exists: false, expectedTtlSeconds: n.expected },
+    fix:
+      `kubectl create configmap ${n.cm} -n ${n.ns} --from-literal=${TTL_KEY}=${n.expected} ` +
+      `--from-literal=session_sliding_window=true, then kubectl rollout restart deployment/${n.app} ` +
+      `-n ${n.ns}`,
+  };
+}
+
+function noKeyFinding(cm: ConfigMapView, n: Names): RawFinding {
+  return {
+    id: missingKey.id,
+    severity: 'critical',
+    title: `ConfigMap ${n.cm} has no ${TTL_KEY}`,
+    detail:
+      `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead ` +
+      `of ${count(n.expected)} s.`,
+    evidence: {
+      namespace: n.ns,
+      configMap: n.cm,
+      exists: true,
+      keys: Object.keys(cm.data),
+      expectedTtlSeconds: n.expected,
+    },
+    fix: patchFix(n),
+  };
+}
+
+function unreadableTtlFinding(raw: string, n: Names): RawFinding {
+  return {
+    id: ttlNotExpected.id,
+    severity: 'critical',
+    title: `${TTL_KEY} in ${n.cm} is "${raw}", not a positive whole number of seconds`,
+    detail:
+      `The app cannot read "${raw}" as a TTL in seconds; depending on its parser sessions get no TTL, a ` +
+      'default, or fail.',
+    evidence: { namespace: n.ns, configMap: n.cm, value: raw, expectedTtlSeconds: n.expected },
+    fix: patchFix(n),
+  };
+}
+
+function otherTtlFinding(ttl: number, n: Names): RawFinding {
+  const lower = ttl < n.expected;
+  return {
+    id: ttlNotExpected.id,
+    severity: lower ? 'critical' : 'warning',
+    title: `${TTL_KEY} is ${ttl} (${duration(ttl)}), expected ${n.expected} (${duration(n.expected)})`,
+    detail: lower
+      ? `ConfigMap ${n.cm} sets a TTL ${count(n.expected - ttl)} s shorter than the environment expects: ` +
+        'sessions end early.'
+      : `ConfigMap ${n.cm} sets a TTL longer than the environment expects: sessions outlive the policy.`,
+    evidence: { namespace: n.ns, configMap: n.cm, configuredTtlSeconds: ttl, expectedTtlSeconds: n.expected },
+    fix: patchFix(n),
+  };
+}
+
+/** The TTL the ConfigMap sets (when it reads as one), and a finding when it is missing or not the expected one. */
+function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFinding; ttl?: number } {
+  if (!cm) return { finding: noConfigMapFinding(n) };
   const raw = cm.data[TTL_KEY];
-  if (raw === undefined) {
-    return {
-      finding: {
-        id: missingKey.id,
-        severity: 'critical',
-        title: `ConfigMap ${n.cm} has no ${TTL_KEY}`,
-        detail: `ConfigMap ${n.cm} exists but lacks the key ${TTL_KEY}, so the app uses its built-in default TTL instead of ${count(n.expected)} s.`,
-        evidence: {
-          namespace: n.ns,
-          configMap: n.cm,
-          exists: true,
-          keys: Object.keys(cm.data),
-          expectedTtlSeconds: n.expected,
-        },
-        fix: patch,
-      },
-    };
-  }
+  if (raw === undefined) return { finding: noKeyFinding(cm, n) };
   const ttl = parseTtl(raw);
-  if (ttl === undefined) {
-    return {
-      finding: {
-        id: ttlNotExpected.id,
-        severity: 'critical',
-        title: `${TTL_KEY} in ${n.cm} is "${raw}", not a positive whole number of seconds`,
-        detail: `The app cannot read "${raw}" as a TTL in seconds; depending on its parser sessions get no TTL, a default, or fail.`,
-        evidence: { namespace: n.ns, configMap: n.cm, value: raw, expectedTtlSeconds: n.expected },
-        fix: patch,
-      },
-    };
-  }
-  if (ttl !== n.expected) {
-    const lower = ttl < n.expected;
-    return {
-      ttl,
-      finding: {
-        id: ttlNotExpected.id,
-        severity: lower ? 'critical' : 'warning',
-        title: `${TTL_KEY} is ${ttl} (${duration(ttl)}), expected ${n.expected} (${duration(n.expected)})`,
-        detail: lower
-          ? `ConfigMap ${n.cm} sets a TTL ${count(n.expected - ttl)} s shorter than the environment expects: sessions end early.`
-          : `ConfigMap ${n.cm} sets a TTL longer than the environment expects: sessions outlive the policy.`,
-        evidence: { namespace: n.ns, configMap: n.cm, configuredTtlSeconds: ttl, expectedTtlSeconds: n.expected },
-        fix: patch,
-      },
-    };
-  }
+  if (ttl === undefined) return { finding: unreadableTtlFinding(raw, n) };
+  if (ttl !== n.expected) return { ttl, finding: otherTtlFinding(ttl, n) };
   return { ttl };
 }
 
@@ -153,11 +165,16 @@ function checkOverrides(pods: PodView[], cmTtl: number | undefined, n: Names): R
     // Lower than expected ends sessions early. A value that is not a number may be another knob
     // (SESSION_TTL_ENABLED=true), so it is only a warning.
     const critical = override !== undefined && override < n.expected;
+    const overridden = cmTtl !== undefined ? `the ConfigMap's ${cmTtl}` : `the expected ${n.expected}`;
+    const asDuration = override !== undefined ? ` (${duration(override)})` : ' (not a number of seconds)';
     return {
       id: envOverrideMismatch.id,
       severity: critical ? 'critical' : 'warning',
-      title: `${g.variable}=${g.value} in container ${g.container} overrides ${cmTtl !== undefined ? `the ConfigMap's ${cmTtl}` : `the expected ${n.expected}`}`,
-      detail: `Pod(s) ${g.pods.join(', ')} set ${g.variable} explicitly to "${g.value}"${override !== undefined ? ` (${duration(override)})` : ' (not a number of seconds)'}; an explicit env value wins over ConfigMap ${n.cm}${cmTtl !== undefined ? ` (${TTL_KEY}=${cmTtl})` : ''}, so sessions get this TTL instead.`,
+      title: `${g.variable}=${g.value} in container ${g.container} overrides ${overridden}`,
+      detail:
+        `Pod(s) ${g.pods.join(', ')} set ${g.variable} explicitly to "${g.value}"${asDuration}; an explicit env ` +
+        `value wins over ConfigMap ${n.cm}${cmTtl !== undefined ? ` (${TTL_KEY}=${cmTtl})` : ''}, so sessions get ` +
+        'this TTL instead.',
       evidence: {
         namespace: n.ns,
         pods: g.pods,

@@ -4,8 +4,10 @@ import { hardcodedTtlSuspected } from './hardcoded-ttl.findings.js';
 import type { ConfigMapView, ContainerView, PodView } from '../../core/ports/cluster.js';
 import type { KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { parseSwitch, SLIDING_WINDOW_KEY } from './sliding-window.js';
+import { itemAt } from '../sampling/item-at.js';
 import { clusterTtls, roundUpTtl, type TtlCluster } from '../sampling/ttl-stats.js';
-import type { CheckContext } from '../types.js';
+import type { KubernetesConfig } from '../../config/config.js';
+import type { CheckContext, RawFinding } from '../types.js';
 import { count, duration } from '../../core/format.js';
 
 const TTL_KEY = 'session_ttl_seconds';
@@ -127,9 +129,9 @@ interface WriterTtl {
 function writerTtl(s: Sample, basis: Basis): WriterTtl | undefined {
   if (s.originals.length >= MIN_SESSIONS) {
     const clusters = clusterTtls(s.originals);
-    const top = clusters[0] as TtlCluster;
+    const [top] = clusters;
     // Several TTLs in use is ttl.inconsistent's finding; one hard-coded value shows as one cluster.
-    if (top.share < UNIFORM_SHARE) return undefined;
+    if (!top || top.share < UNIFORM_SHARE) return undefined;
     return {
       seconds: top.ttlSeconds,
       basis: `${basis} + remaining TTL`,
@@ -140,10 +142,7 @@ function writerTtl(s: Sample, basis: Basis): WriterTtl | undefined {
   }
   if (s.remaining.length >= MIN_SESSIONS) {
     const sorted = [...s.remaining].sort((a, b) => a - b);
-    const high =
-      sorted.length >= 100
-        ? (sorted[Math.ceil(sorted.length * 0.99) - 1] as number)
-        : (sorted[sorted.length - 1] as number);
+    const high = itemAt(sorted, sorted.length >= 100 ? Math.ceil(sorted.length * 0.99) - 1 : sorted.length - 1);
     return {
       seconds: roundUpTtl(high),
       basis: 'largest remaining TTL, rounded up',
@@ -152,6 +151,61 @@ function writerTtl(s: Sample, basis: Basis): WriterTtl | undefined {
     };
   }
   return undefined;
+}
+
+/** What the check found, for its finding. */
+interface Judged {
+  writer: WriterTtl;
+  configured: ConfiguredTtl[];
+  cmTtl: number | undefined;
+  sample: Sample;
+}
+
+function hardcodedFinding(ctx: CheckContext<'redis' | 'kubernetes'>, k: KubernetesConfig, j: Judged): RawFinding {
+  const { writer, configured, cmTtl, sample } = j;
+  const { namespace } = k;
+  const expected = ctx.env.expectedTtlSeconds;
+  const ratio = writer.seconds / expected;
+  const severity = ratio < CRITICAL_RATIO ? 'critical' : sameTtl(writer.seconds, expected) ? 'info' : 'warning';
+  const app = /(?:^|,)\s*app\s*==?\s*([^,\s]+)/.exec(k.appSelector)?.[1] ?? k.appConfigMap.replace(/-config$/, '');
+  const list = configured.map((c) => `${c.source} (${count(c.seconds)} s)`).join('; ');
+  const about = writer.lowerBound ? 'at least ' : '';
+  const seen = writer.lowerBound
+    ? 'The largest remaining TTLs'
+    : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`;
+  return {
+    id: hardcodedTtlSuspected.id,
+    severity,
+    title:
+      `Sessions are written with a TTL of ${about}${count(writer.seconds)} s (${duration(writer.seconds)}), ` +
+      'which no configuration sets: a hard-coded TTL?',
+    detail:
+      `${seen} show writers using ${about}${count(writer.seconds)} s, ` +
+      `but the configuration says ${list}. The app does not take its TTL from the configuration: look ` +
+      'for a TTL hard-coded in the session code (runbook Scenario 6 step 3).' +
+      (severity === 'info'
+        ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, ` +
+          'but changing the configuration will not change it.'
+        : '') +
+      (severity === 'critical' ? ` Sessions end more than 50% early (runbook escalation threshold).` : ''),
+    evidence: {
+      writerTtlSeconds: writer.seconds,
+      basis: writer.basis,
+      lowerBound: writer.lowerBound,
+      sessions: writer.sessions,
+      ...(writer.clusters ? { clusters: writer.clusters } : {}),
+      configured,
+      configMapTtlSeconds: cmTtl ?? null,
+      expectedTtlSeconds: expected,
+      ratio: Math.round(ratio * 1000) / 1000,
+      ...(sample.beforeChange ? { skippedWrittenBeforeConfigChange: sample.beforeChange } : {}),
+    },
+    fix:
+      `Look for a literal TTL: ${codeWords(ctx.env).grepLiteralTtl} (and the code that calls ` +
+      `setex/expire); make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ` +
+      `${namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} ` +
+      `-n ${namespace}.`,
+  };
 }
 
 /**
@@ -202,46 +256,6 @@ export const hardcodedTtlCheck = defineCheck({
     );
     if (matches.length) return [];
 
-    const expected = ctx.env.expectedTtlSeconds;
-    const ratio = writer.seconds / expected;
-    const severity = ratio < CRITICAL_RATIO ? 'critical' : sameTtl(writer.seconds, expected) ? 'info' : 'warning';
-    const cmTtl = parseTtl(cm?.data[TTL_KEY]);
-    const app = /(?:^|,)\s*app\s*==?\s*([^,\s]+)/.exec(k.appSelector)?.[1] ?? k.appConfigMap.replace(/-config$/, '');
-    const list = configured.map((c) => `${c.source} (${count(c.seconds)} s)`).join('; ');
-    const about = writer.lowerBound ? 'at least ' : '';
-    return [
-      {
-        id: hardcodedTtlSuspected.id,
-        severity,
-        title:
-          `Sessions are written with a TTL of ${about}${count(writer.seconds)} s (${duration(writer.seconds)}), ` +
-          'which no configuration sets: a hard-coded TTL?',
-        detail:
-          `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${count(writer.seconds)} s, ` +
-          `but the configuration says ${list}. The app does not take its TTL from the configuration: look ` +
-          'for a TTL hard-coded in the session code (runbook Scenario 6 step 3).' +
-          (severity === 'info'
-            ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, but changing the configuration will not change it.`
-            : '') +
-          (severity === 'critical' ? ` Sessions end more than 50% early (runbook escalation threshold).` : ''),
-        evidence: {
-          writerTtlSeconds: writer.seconds,
-          basis: writer.basis,
-          lowerBound: writer.lowerBound,
-          sessions: writer.sessions,
-          ...(writer.clusters ? { clusters: writer.clusters } : {}),
-          configured,
-          configMapTtlSeconds: cmTtl ?? null,
-          expectedTtlSeconds: expected,
-          ratio: Math.round(ratio * 1000) / 1000,
-          ...(sample.beforeChange ? { skippedWrittenBeforeConfigChange: sample.beforeChange } : {}),
-        },
-        fix:
-          `Look for a literal TTL: ${codeWords(ctx.env).grepLiteralTtl} (and the code that calls ` +
-          `setex/expire); make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ` +
-          `${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} ` +
-          `-n ${k.namespace}.`,
-      },
-    ];
+    return [hardcodedFinding(ctx, k, { writer, configured, cmTtl: parseTtl(cm?.data[TTL_KEY]), sample })];
   },
 });

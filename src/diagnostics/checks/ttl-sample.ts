@@ -206,7 +206,9 @@ function distributionFinding(
   return {
     id: ttlDistribution.id,
     severity: 'info',
-    title: `Remaining TTL of ${what}${nodes > 1 ? ` on ${nodes} ${nodeNoun(ctx.redis)}` : ''}: ${median} (configured ${duration(expected)})${slotMap?.changed ? '; the slot map changed during the scan, counts are approximate' : ''}`,
+    title:
+      `Remaining TTL of ${what}${nodes > 1 ? ` on ${nodes} ${nodeNoun(ctx.redis)}` : ''}: ${median} ` +
+      `(configured ${duration(expected)})${slotMap?.changed ? '; the slot map changed during the scan, counts are approximate' : ''}`,
     detail:
       (s.sampled === 0
         ? `No keys match ${ctx.env.redis.keyPattern}; there is nothing to measure.`
@@ -280,6 +282,9 @@ function aboveFinding(
   };
 }
 
+/** Sessions end more than 50% early: the runbook's escalation threshold. */
+const critical = (ratio: number) => ratio < 0.5;
+
 function effectiveBelowFinding(
   s: TtlSummary,
   original: OriginalTtlEvidence,
@@ -288,26 +293,28 @@ function effectiveBelowFinding(
 ): RawFinding | undefined {
   if (s.withTtl < MIN_KEYS_TO_JUDGE) return undefined;
   // p99 ignores a few outliers (e.g. keys above the configured TTL) once there are enough keys.
-  const high = (s.withTtl >= 100 ? s.p99Seconds : s.maxSeconds) as number;
-  if (high >= expected * 0.9) return undefined;
-  const fromTimestamps = original.modeSeconds !== null;
+  // Never null here: there are keys with a TTL.
+  const high = s.withTtl >= 100 ? s.p99Seconds : s.maxSeconds;
+  if (high === null || high >= expected * 0.9) return undefined;
+  const mode = original.modeSeconds;
+  const fromTimestamps = mode !== null;
   // Timestamps show the sessions got the full TTL: they are simply old (no recent writes), not short-lived.
-  if (fromTimestamps && (original.modeSeconds as number) >= expected * 0.9) return undefined;
-  const apparent = fromTimestamps ? (original.modeSeconds as number) : roundUpTtl(high);
+  if (mode !== null && mode >= expected * 0.9) return undefined;
+  const apparent = mode ?? roundUpTtl(high);
+  const short = critical(apparent / expected) ? ', more than 50% short (runbook escalation threshold)' : '';
   const ratio = apparent / expected;
-  const critical = ratio < 0.5;
   return {
     id: ttlEffectiveBelow.id,
-    severity: critical ? 'critical' : 'warning',
+    severity: critical(ratio) ? 'critical' : 'warning',
     title:
       `Sessions appear to be written with a TTL of ~${count(apparent)} s (${duration(apparent)}), ` +
       `${percent(ratio)} of the configured ${count(expected)} s`,
     detail: fromTimestamps
       ? `The most common original TTL (age from ${original.basis} + remaining TTL) is ${count(apparent)} ` +
         `s, while the largest remaining TTLs reach only ${count(Math.round(high))} s: writers use a ` +
-        `shorter TTL than configured${critical ? ', more than 50% short (runbook escalation threshold)' : ''}.`
+        `shorter TTL than configured${short}.`
       : `The largest remaining TTLs reach only ${count(Math.round(high))} s of the configured ` +
-        `${count(expected)} s, so new sessions are written with about ${count(apparent)} s${critical ? ', more than 50% short (runbook escalation threshold)' : ''}. ` +
+        `${count(expected)} s, so new sessions are written with about ${count(apparent)} s${short}. ` +
         'If no session was written for a while this can also mean the store is idle.',
     evidence: {
       expectedTtlSeconds: expected,

@@ -28,7 +28,12 @@ const READS = ['get', 'getex', 'hgetall', 'hget', 'hmget', 'mget'] as const;
 
 /** Per-command calls with only the commands that were called, for evidence. */
 function nonZero(calls: CommandCalls, commands: readonly string[]): Record<string, number> {
-  return Object.fromEntries(commands.filter((c) => (calls[c] ?? 0) > 0).map((c) => [c, calls[c] as number]));
+  const out: Record<string, number> = {};
+  for (const c of commands) {
+    const n = calls[c] ?? 0;
+    if (n > 0) out[c] = n;
+  }
+  return out;
 }
 
 export interface TtlSample {
@@ -48,8 +53,10 @@ export function ttlSampleOf(sample: KeyspaceSample, max: number, keyPattern: str
   const shares = splitBudget(max, sample.budgets.length);
   const taken = shares.map(() => 0);
   for (const k of sample.keys) {
-    if ((taken[k.node] as number) >= (shares[k.node] as number)) continue;
-    taken[k.node] = (taken[k.node] as number) + 1;
+    // `k.node` indexes the sample's budgets, which `shares` and `taken` follow.
+    const used = taken[k.node] ?? 0;
+    if (used >= (shares[k.node] ?? 0)) continue;
+    taken[k.node] = used + 1;
     out.sampled++;
     if (k.pttlMs === -1) {
       out.noTtl++;

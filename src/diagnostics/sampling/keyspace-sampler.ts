@@ -4,6 +4,7 @@ import type { EnvironmentConfig } from '../../config/config.js';
 import type { KeyName, RedisNodePort, SessionStore } from '../../core/ports/session-store.js';
 import type { RunOptions } from '../run-options.js';
 import { auditPlanFor, type AuditPlan } from './audit-plan.js';
+import { itemAt } from './item-at.js';
 import { auditNode, MAX_SAMPLE_KEYS, type NodeAuditPath } from './node-audit.js';
 import { keyText } from './key-text.js';
 import { maskKey } from './mask-key.js';
@@ -148,9 +149,9 @@ async function scanNodeGentle(s: NodeScan, pace: NonNullable<NodeScan['pace']>):
 async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state: { kept: number }): Promise<void> {
   const { sample, kept } = s.out;
   const toRead: SampledKey[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as KeyName;
-    const p = pttls[i] as number;
+  for (const [i, key] of keys.entries()) {
+    // One PTTL reply per key, in order.
+    const p = itemAt(pttls, i);
     if (s.keepOnly) {
       if (p === -2 || state.kept >= s.budget) continue;
     } else {
@@ -181,9 +182,9 @@ async function processBatch(s: NodeScan, keys: KeyName[], pttls: number[], state
     const batch = toRead.slice(from, from + s.plan.valueBatch);
     const values = await s.node.readValues(batch.map((k) => k.key));
     const readAtMs = s.opts.now();
-    values.forEach((value, i) => {
+    batch.forEach((k, i) => {
+      const value = values[i];
       if (value === undefined) return;
-      const k = batch[i] as SampledKey;
       k.value = readSessionTimestamps(value);
       k.readAtMs = readAtMs;
     });
@@ -204,8 +205,8 @@ async function scanNode(s: NodeScan): Promise<void> {
   const state = { kept: 0 };
   let left = s.budget;
   const drainOne = async (): Promise<void> => {
-    const batch = inFlight.shift() as { keys: KeyName[]; pttls: Promise<number[]> };
-    await processBatch(s, batch.keys, await batch.pttls, state);
+    const batch = inFlight.shift();
+    if (batch) await processBatch(s, batch.keys, await batch.pttls, state);
   };
 
   let next: Promise<IteratorResult<KeyName[]>> | undefined = left > 0 || full ? it.next() : undefined;
@@ -257,12 +258,13 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
   const shownTotal = total === undefined ? undefined : opts.full ? total : Math.min(total, sampleSize);
   const progress = { scanned: 0, report: () => opts.onProgress?.(progress.scanned, shownTotal) };
   const aboveMs = (opts.expectedTtlSeconds + tolerance) * 1000;
-  const perNode = opts.nodes.map(() => [] as SampledKey[]);
+  const perNode = opts.nodes.map((): SampledKey[] => []);
   const audit = opts.full ? (opts.audit ?? auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit)) : undefined;
   const startedAt = performance.now();
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
   const nodeScan = (node: RedisNodePort, index: number, extra: Partial<NodeScan> = {}): NodeScan => {
-    let plan = plans[index] as ReadPlan;
+    // plans, budgets and perNode have one entry per node.
+    let plan = itemAt(plans, index);
     // A full audit's batches are its own: never larger than the headroom allows (a node near maxmemory).
     if (audit) {
       const scanCount = plan.values ? audit.scanCount : Math.min(audit.scanCount, plan.scanCount);
@@ -272,9 +274,9 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
       node,
       plan,
       index,
-      budget: budgets[index] as number,
+      budget: itemAt(budgets, index),
       opts,
-      out: { sample, kept: perNode[index] as SampledKey[] },
+      out: { sample, kept: itemAt(perNode, index) },
       aboveMs,
       progress,
       ...extra,

@@ -5,7 +5,7 @@
 export function literalPrefix(keyPattern: string): string {
   let out = '';
   for (let i = 0; i < keyPattern.length; i++) {
-    const c = keyPattern[i] as string;
+    const c = keyPattern.charAt(i);
     if (c === '*' || c === '?' || c === '[') break;
     if (c === '\\') {
       if (i + 1 >= keyPattern.length) break;

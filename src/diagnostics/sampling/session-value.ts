@@ -52,15 +52,18 @@ function firstTimestamp(obj: Record<string, unknown>, fields: readonly string[])
   return undefined;
 }
 
+/** A JSON object (not an array, not null): its fields by name. */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function asObject(value: string | Record<string, string>): Record<string, unknown> | undefined {
   if (typeof value !== 'string') return value;
   const text = value.trimStart();
   if (!text.startsWith('{')) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    return isJsonObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { itemAt } from './item-at.js';
 import { roundUpTtl, type TtlStats } from './ttl-stats.js';
 
 /** Keys with a TTL needed before judging the shape of the remaining TTLs. */
@@ -37,12 +38,13 @@ export function findShortPopulation(
   const n = stats.withTtl;
   if (n < MIN_KEYS) return undefined;
   const qs = Array.from({ length: GRID - 1 }, (_, i) => (i + 1) / GRID);
-  const cs = stats.quantiles(qs) as number[];
+  // With keys there, every quantile is a number.
+  const cs = stats.quantiles(qs).map((c) => c ?? 0);
   const T = expectedTtlSeconds;
   const fT = 1 - aboveCount / n;
   let best = { excess: 0, i: -1 };
   const excesses = cs.map((c, i) => {
-    const f = qs[i] as number;
+    const f = itemAt(qs, i);
     if (c <= 0 || c >= T * MAX_CEILING_RATIO) return 0;
     const excess = f - Math.max(0, fT - f) * (c / (T - c));
     if (excess > best.excess) best = { excess, i };
@@ -50,11 +52,11 @@ export function findShortPopulation(
   });
   if (best.i < 0 || best.excess < MIN_SHARE) return undefined;
   // The long population must be there too: with (almost) nothing above the ceiling it is one TTL for all.
-  if (fT - (qs[best.i] as number) < 0.1) return undefined;
+  if (fT - itemAt(qs, best.i) < 0.1) return undefined;
   // The ceiling: where the excess first reaches 90 % of its peak.
   const at = excesses.findIndex((e) => e >= best.excess * 0.9);
-  const c = cs[at] as number;
-  const f = qs[at] as number;
+  const c = itemAt(cs, at);
+  const f = itemAt(qs, at);
   const below = f / c;
   const above = Math.max(0, fT - f) / (T - c);
   const densityRatio = above > 0 ? below / above : Infinity;

@@ -4,6 +4,7 @@
  */
 
 import { compactDuration } from '../../core/format.js';
+import { itemAt } from './item-at.js';
 import type { TtlBatchCounts, TtlLayout } from '../../core/ports/session-store.js';
 
 export interface TtlBucket {
@@ -70,13 +71,12 @@ export function bucketEdges(
   const edges = BUCKET_FRACTIONS.map((f) => expectedTtlSeconds * f);
   // Compact on purpose: these labels fill the narrow label column of the TTL bar chart.
   const fmt = compactDuration;
-  const out: { label: string; upTo: number }[] = [];
-  out.push({ label: `<${fmt(edges[0] as number)}`, upTo: edges[0] as number });
-  for (let i = 1; i < edges.length; i++) {
-    out.push({ label: `${fmt(edges[i - 1] as number)}-${fmt(edges[i] as number)}`, upTo: edges[i] as number });
-  }
+  const out = edges.map((upTo, i) => {
+    const from = edges[i - 1];
+    return { label: from === undefined ? `<${fmt(upTo)}` : `${fmt(from)}-${fmt(upTo)}`, upTo };
+  });
   out.push({
-    label: `${fmt(edges[edges.length - 1] as number)}-${fmt(expectedTtlSeconds)}`,
+    label: `${fmt(itemAt(edges, edges.length - 1))}-${fmt(expectedTtlSeconds)}`,
     upTo: expectedTtlSeconds + aboveToleranceSeconds,
   });
   out.push({ label: `>${fmt(expectedTtlSeconds)}`, upTo: Infinity });
@@ -125,7 +125,8 @@ export class TtlStats {
     if (s < this.min) this.min = s;
     if (s > this.max) this.max = s;
     let b = 0;
-    while (s >= (this.edges[b] as { upTo: number }).upTo) b++;
+    // The last edge is Infinity, so the search ends inside the list.
+    while (s >= (this.edges[b]?.upTo ?? Infinity)) b++;
     this.bucketCounts[b]!++;
     this.hist[binOf(s)]!++;
     if (this.exact) {
@@ -182,12 +183,12 @@ export class TtlStats {
     const ranks = qs.map((q) => Math.min(n, Math.max(1, Math.ceil(q * n))));
     if (this.exact) {
       const sorted = this.exact.slice(0, n).sort();
-      return ranks.map((r) => sorted[r - 1] as number);
+      return ranks.map((r) => itemAt(sorted, r - 1));
     }
     return ranks.map((r) => {
       let seen = 0;
       for (let i = 0; i < HIST_BINS; i++) {
-        seen += this.hist[i] as number;
+        seen += this.hist[i] ?? 0;
         if (seen >= r) return Math.min(this.max, Math.max(this.min, binMid(i)));
       }
       return this.max;
@@ -208,7 +209,7 @@ export class TtlStats {
       p99Seconds: r(p99),
       maxSeconds: this.withTtl ? r(this.max) : null,
       buckets: [
-        ...this.edges.map((e, i) => ({ label: e.label, count: this.bucketCounts[i] as number })),
+        ...this.edges.map((e, i) => ({ label: e.label, count: this.bucketCounts[i] ?? 0 })),
         { label: 'no expiry', count: this.noExpiry },
       ],
       approximate: this.approximate,
@@ -257,11 +258,11 @@ export function clusterTtls(values: readonly number[], opts: { relTol?: number; 
   if (current.length) clusters.push(current);
   return clusters
     .map((c) => ({
-      ttlSeconds: roundTtl(c[Math.floor(c.length / 2)] as number),
+      ttlSeconds: roundTtl(itemAt(c, Math.floor(c.length / 2))),
       count: c.length,
       share: Math.round((c.length / sorted.length) * 1000) / 1000,
-      minSeconds: Math.round(c[0] as number),
-      maxSeconds: Math.round(c[c.length - 1] as number),
+      minSeconds: Math.round(itemAt(c, 0)),
+      maxSeconds: Math.round(itemAt(c, c.length - 1)),
     }))
     .sort((a, b) => b.count - a.count || a.ttlSeconds - b.ttlSeconds);
 }
