@@ -13,7 +13,9 @@ import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
 import { createIntakeGate } from './host/intake-gate.js';
 import type { StreamStore } from './core/ports/stream-store.js';
-import { createActionRegistry } from './remediation/actions/index.js';
+import { ALL_ACTIONS, type ActionRegistry } from './remediation/actions/index.js';
+import { startupActionRegistry } from './app/action-registry.js';
+import type { RemediationAction } from './remediation/types.js';
 import { createAudit } from './remediation/audit.js';
 import { createEnvLocks } from './remediation/lock.js';
 import { createOffers } from './remediation/offers.js';
@@ -85,6 +87,11 @@ export interface BotDeps {
     /** Default: the Redis admin connection and the Kubernetes writer of each environment. */
     openContext?: RemediationDeps['openContext'];
   };
+  /**
+   * The remediation actions (default `ALL_ACTIONS`), checked at start-up against the finding catalogue
+   * and the config's `access` section; a test adds one by passing `[...ALL_ACTIONS, action]`.
+   */
+  actions?: readonly RemediationAction[];
 }
 
 export interface Bot {
@@ -102,6 +109,12 @@ export interface Bot {
 
 export function createBot(deps: BotDeps): Bot {
   const now = deps.now ?? Date.now;
+  // Before anything starts: an action naming an unknown finding, or access naming an unknown action, stops here.
+  const actions = startupActionRegistry({
+    actions: deps.actions ?? ALL_ACTIONS,
+    checks: deps.registry.catalogue,
+    config: deps.config,
+  });
   // One gate for every request the host answers: diagnoses (alerts and commands) start behind the answers.
   const intake = createIntakeGate();
   const slack = createSlackFrontEnd({
@@ -136,7 +149,8 @@ export function createBot(deps: BotDeps): Bot {
   const alerts =
     deps.alerts &&
     alertsFeature(deps, deps.alerts, engine, { chat: slack.chat, postpone: outbox.postpone, intake, report });
-  const remediation = deps.remediation && buildRemediation(deps, deps.remediation, slack.membership, now);
+  const remediation =
+    deps.remediation && buildRemediation(deps, deps.remediation, { membership: slack.membership, actions, now });
   const commands = botCommands({
     ...engine,
     processEnv: deps.processEnv ?? process.env,
@@ -238,15 +252,18 @@ function assemble(
 function buildRemediation(
   deps: BotDeps,
   r: NonNullable<BotDeps['remediation']>,
-  membership: RemediationDeps['membership'],
-  now: () => number,
+  {
+    membership,
+    actions,
+    now,
+  }: { membership: RemediationDeps['membership']; actions: ActionRegistry; now: () => number },
 ): Remediation {
   const { config, logger } = deps;
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
   return createRemediation({
     config,
     policy: accessPolicy(config),
-    actions: createActionRegistry(),
+    actions,
     openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now }),
     store: r.store,
     offers: createOffers({ store: r.store, ttlMs, now }),
@@ -260,7 +277,6 @@ function buildRemediation(
       environments: Object.keys(config.environments),
     }),
     membership,
-    actionsOf: (id) => deps.registry.catalogue.actionsOf(id),
     dryRun: config.remediation.dryRun,
     now,
     logger: logger.child({ component: 'remediation' }),

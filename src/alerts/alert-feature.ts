@@ -45,6 +45,13 @@ export interface AlertsFeature {
   onAlertPost: AlertPostHandler;
 }
 
+/** An environment's share first (a stalled one holds at most its share), then a slot behind the intake. */
+function diagnosisLimit(intake: IntakeGate, slots: number): Limiter {
+  const share = perKeyShare(slots);
+  const slot = intake.limiter(slots);
+  return (work, key) => share(() => slot(work), key);
+}
+
 /**
  * Alert replies: `POST /alertmanager` and the flow behind alert posts read by a chat platform, over one
  * replier and one state store. Throws at construction when `slack.alertRouting.aliases` names an
@@ -60,11 +67,6 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   let interrupted: AbortSignal | undefined;
   // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
   const { intake } = deps;
-  // An environment's share first (a stalled one holds at most its share), then a slot behind the intake.
-  const diagnosisSlots = deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY;
-  const share = perKeyShare(diagnosisSlots);
-  const slot = intake.limiter(diagnosisSlots);
-  const diagnosisLimit: Limiter = (work, key) => share(() => slot(work), key);
   const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
   const replier = createAlertReplier({
     config,
@@ -75,7 +77,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     cooldowns,
     logger,
     interrupted: () => interrupted,
-    limit: diagnosisLimit,
+    limit: diagnosisLimit(intake, deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { render: deps.render } : {}),
   });
   const onAlertPost = createAlertPostFlow({

@@ -28,6 +28,9 @@ export type AlertPostHandler = (
   logger: Logger,
 ) => Promise<void>;
 
+/** Why a promise was rejected; `reason` is typed `any` by the standard library. */
+const reasonOf = (r: PromiseRejectedResult): unknown => r.reason;
+
 export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
   return async (post, delivery, logger) => {
     const plan = planAlertReplies(post, deps.resolver, deps.kindOf);
@@ -77,7 +80,7 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
       .catch((err: unknown) => {
         logger.warn({ err }, 'could not release the dedupe claim of an unanswered alert post');
       });
-    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [reasonOf(r)] : []));
     logger.error(
       { err: errors[0], failed: failed.length },
       'could not answer the alert post (Slack and the state store failed); a redelivery of it will be answered',

@@ -13,7 +13,7 @@ import { describeError } from '../core/describe-error.js';
 import type { Message } from '../core/message.js';
 import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
-import type { CooldownStore } from './cooldown-store.js';
+import type { CooldownRecord, CooldownStore } from './cooldown-store.js';
 import type { Limiter } from './diagnosis-limit.js';
 
 export interface AlertReplierDeps extends EngineDeps {
@@ -53,20 +53,25 @@ export interface AlertInThread {
  */
 export type FiringOutcome = 'diagnosed' | 'queued' | 'cooldown' | 'failed' | 'undelivered' | 'interrupted';
 
-/** Thrown in place of a diagnosis that a restart cut short. */
-class Interrupted extends Error {}
-
-/** `work`, or `Interrupted` as soon as `signal` aborts (the work's own late failure is then ignored). */
-function unlessInterrupted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  work.catch(() => undefined);
-  if (signal.aborted) return Promise.reject(new Interrupted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Interrupted());
+/**
+ * `work`'s value, or `interrupted` as soon as `signal` aborts (the work's own late failure is then ignored:
+ * the sources close during shutdown, so it would be a false "unreachable").
+ */
+function unlessInterrupted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<{ value: T } | 'interrupted'> {
+  const value = work.then((v) => ({ value: v }));
+  if (!signal) return value;
+  value.catch(() => undefined);
+  if (signal.aborted) return Promise.resolve('interrupted');
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve('interrupted');
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    value.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
+
 export type ResolvedOutcome = 'resolved' | 'no_incident';
 
 export interface AlertReplier {
@@ -93,192 +98,238 @@ function checkIdsFor(kind: AlertKind, deps: EngineDeps, env: string): string[] |
   return kind.checkIds.filter((id) => deps.registry.get(id) && !disabled.includes(id));
 }
 
+/** Said in the thread when a restart cut the diagnosis short. */
+function interruptedNote(alertname: string, env: string): Message {
+  return {
+    text:
+      `The diagnosis of ${alertname} in ${env} was interrupted by a restart of the bot. ` +
+      `Run it again: /session-ttl diagnose ${env}`,
+    blocks: [
+      {
+        kind: 'section',
+        id: 'interrupted',
+        text: [
+          { icon: 'warning' },
+          { text: ` The diagnosis of ${alertname} in ` },
+          { text: env, bold: true },
+          { text: ' was interrupted by a restart of the bot. Run it again: ' },
+          { text: `/session-ttl diagnose ${env}`, code: true },
+        ],
+      },
+    ],
+  };
+}
+
+/** Said in the thread when the diagnosis failed. */
+function failureNote(d: { message: string; expected: boolean }): Message {
+  return {
+    text: d.message,
+    blocks: [
+      {
+        kind: 'section',
+        id: 'failure',
+        text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }],
+      },
+    ],
+  };
+}
+
+/** A firing alert on its way through the replier, with its logger and when its handling started. */
+interface Firing extends AlertInThread {
+  firedAt: number;
+  alertname: string;
+  logger: Logger;
+  startedAt: number;
+}
+
+/** The incident a diagnosis belongs to: when it fired and the thread it is answered in. */
+interface IncidentRef {
+  firedAt: number;
+  thread: MessageRef;
+}
+
 /**
  * Turns alerts into thread replies: runs the alert's checks through the engine and posts the report,
  * with a cooldown per alert + environment and an open incident per alert + environment (both in the
  * shared state store, so replicas agree).
  */
 export function createAlertReplier(deps: AlertReplierDeps): AlertReplier {
-  const now = deps.now ?? Date.now;
-  const { chat, cooldowns } = deps;
-  const cooldownMinutes = deps.config.slack.alertCooldownMinutes;
+  return new ThreadReplier(deps);
+}
 
-  const linkTo = (ref: MessageRef, threadTs: string | undefined) =>
-    chat.permalink({ ...ref, ...(threadTs ? { threadTs } : {}) });
+class ThreadReplier implements AlertReplier {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AlertReplierDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private linkTo(ref: MessageRef, threadTs: string | undefined): Promise<string> {
+    return this.deps.chat.permalink({ ...ref, ...(threadTs ? { threadTs } : {}) });
+  }
+
   /** Posts in the thread; undefined when Slack refused it for now and `postpone` kept it for later. */
-  const reply = async (thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> => {
+  private async reply(thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> {
     try {
-      return await chat.post({ channel: thread.channel, threadTs: thread.ts, message });
+      return await this.deps.chat.post({ channel: thread.channel, threadTs: thread.ts, message });
     } catch (err) {
-      if (
-        postpone &&
-        (await postpone({ channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply' }, err))
-      )
-        return undefined;
+      const post = { channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply' };
+      if (postpone && (await postpone(post, err))) return undefined;
       throw err;
     }
-  };
+  }
 
-  return {
-    async firing({ kind, env, thread, firedAt, logger: parent, postpone }) {
-      const alertname = kind.alertname;
-      const logger = (parent ?? deps.logger).child({ alertname, env });
-      const startedAt = now();
-      const claim = await cooldowns.claim(alertname, env, { thread, at: startedAt });
-      if (!claim.claimed) {
-        const earlier = claim.record;
-        if (!earlier) {
-          logger.info('alert in cooldown; the earlier record just expired, nothing to link');
-          return 'cooldown';
-        }
-        const url = earlier.diagnosis
-          ? await linkTo(earlier.diagnosis, earlier.thread.ts)
-          : await linkTo(earlier.thread, undefined);
-        await reply(
-          thread,
-          renderCooldownReply({
-            alertname,
-            env,
-            sinceMs: startedAt - earlier.at,
-            cooldownMinutes,
-            url,
-            running: !earlier.diagnosis,
-          }),
-          postpone,
-        );
-        logger.info(
-          { earlier: earlier.diagnosis ?? earlier.thread },
-          'alert fired again within the cooldown; linked the earlier diagnosis',
-        );
-        return 'cooldown';
+  async firing(alert: AlertInThread & { firedAt: number }): Promise<FiringOutcome> {
+    const alertname = alert.kind.alertname;
+    const logger = (alert.logger ?? this.deps.logger).child({ alertname, env: alert.env });
+    const f: Firing = { ...alert, alertname, logger, startedAt: this.now() };
+    const claim = await this.deps.cooldowns.claim(alertname, alert.env, { thread: alert.thread, at: f.startedAt });
+    if (!claim.claimed) return this.inCooldown(f, claim.record);
+    const { cooldowns } = this.deps;
+    const open = await cooldowns.incident(alertname, alert.env);
+    const incident = { firedAt: open?.firedAt ?? alert.firedAt, thread: open?.thread ?? alert.thread };
+    await cooldowns.saveIncident(alertname, alert.env, { ...open, ...incident });
+    return this.diagnose(f, incident);
+  }
+
+  /** The alert fired again within the cooldown: a link to the earlier diagnosis (or its thread) instead. */
+  private async inCooldown(f: Firing, earlier: CooldownRecord | undefined): Promise<FiringOutcome> {
+    if (!earlier) {
+      f.logger.info('alert in cooldown; the earlier record just expired, nothing to link');
+      return 'cooldown';
+    }
+    const url = earlier.diagnosis
+      ? await this.linkTo(earlier.diagnosis, earlier.thread.ts)
+      : await this.linkTo(earlier.thread, undefined);
+    const message = renderCooldownReply({
+      alertname: f.alertname,
+      env: f.env,
+      sinceMs: f.startedAt - earlier.at,
+      cooldownMinutes: this.deps.config.slack.alertCooldownMinutes,
+      url,
+      running: !earlier.diagnosis,
+    });
+    await this.reply(f.thread, message, f.postpone);
+    f.logger.info(
+      { earlier: earlier.diagnosis ?? earlier.thread },
+      'alert fired again within the cooldown; linked the earlier diagnosis',
+    );
+    return 'cooldown';
+  }
+
+  /** Runs the alert's checks and posts the report in the thread; a failure is said there too. */
+  private async diagnose(f: Firing, incident: IncidentRef): Promise<FiringOutcome> {
+    const { deps } = this;
+    let posting = false;
+    try {
+      const checkIds = checkIdsFor(f.kind, deps, f.env);
+      f.logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
+      const run = () => runDiagnosis(deps, { envName: f.env, ...(checkIds ? { checkIds } : {}) });
+      const ran = await unlessInterrupted(deps.limit ? deps.limit(run, f.env) : run(), deps.interrupted?.());
+      if (ran === 'interrupted') return await this.interrupted(f);
+      const report = ran.value;
+      const message = renderDiagnosisReply(report, { alertname: f.alertname, checks: checkIds ?? 'all' }, deps.render);
+      posting = true;
+      const posted = await this.reply(f.thread, message, f.postpone);
+      if (!posted) {
+        // Kept for later: the cooldown stays claimed (a repeat links to this thread) until the incident ends.
+        f.logger.warn('Slack refused the alert diagnosis; it is kept and will be posted once Slack takes it');
+        return 'queued';
       }
+      const diagnosis = { channel: f.thread.channel, ts: posted.ts };
+      await this.recordDiagnosis(f, { ...incident, diagnosis, message });
+      const findings = report.findings.map((x) => x.id);
+      f.logger.info({ durationMs: report.durationMs, findings, diagnosis }, 'alert diagnosis posted');
+      return 'diagnosed';
+    } catch (err) {
+      return this.failed(f, err, posting);
+    }
+  }
 
-      const open = await cooldowns.incident(alertname, env);
-      const incident = { firedAt: open?.firedAt ?? firedAt, thread: open?.thread ?? thread };
-      await cooldowns.saveIncident(alertname, env, { ...open, ...incident });
-      let posting = false;
+  /** Links the cooldown and the incident to the posted diagnosis, unless the incident resolved meanwhile. */
+  private async recordDiagnosis(f: Firing, incident: IncidentRef & { diagnosis: MessageRef; message: Message }) {
+    const { cooldowns } = this.deps;
+    if (await cooldowns.incident(f.alertname, f.env)) {
+      await cooldowns.complete(f.alertname, f.env, {
+        thread: f.thread,
+        at: f.startedAt,
+        diagnosis: incident.diagnosis,
+      });
+      await cooldowns.saveIncident(f.alertname, f.env, incident);
+    } else {
+      // Resolved while the checks ran: the incident is closed and stays closed, and its cooldown ends
+      // with it, so the next firing is a new incident with a diagnosis of its own.
+      await cooldowns.release(f.alertname, f.env);
+    }
+  }
+
+  /** A restart cut the diagnosis short: the next firing tries again, and the thread says so. */
+  private async interrupted(f: Firing): Promise<FiringOutcome> {
+    // The next firing should try again rather than link to nothing.
+    await this.deps.cooldowns.release(f.alertname, f.env).catch(() => undefined);
+    f.logger.warn('alert diagnosis interrupted by a restart');
+    return this.reply(f.thread, interruptedNote(f.alertname, f.env)).then(
+      () => 'interrupted' as const,
+      (replyErr: unknown) => {
+        f.logger.error({ err: replyErr }, 'could not say in the thread that the diagnosis was interrupted');
+        return 'interrupted' as const;
+      },
+    );
+  }
+
+  private async failed(f: Firing, err: unknown, posting: boolean): Promise<FiringOutcome> {
+    // The next firing should try again rather than link to nothing.
+    await this.deps.cooldowns.release(f.alertname, f.env).catch(() => undefined);
+    if (posting) {
+      // The report is ready but Slack refused it through its retries: the caller tries again later.
+      f.logger.error({ err }, 'could not post the alert diagnosis; it will be tried again');
+      return 'undelivered';
+    }
+    const d = describeError(err, f.logger, 'an alert diagnosis');
+    return this.reply(f.thread, failureNote(d), f.postpone).then(
+      () => 'failed' as const,
+      (replyErr: unknown) => {
+        f.logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread; it will be tried again');
+        return 'undelivered' as const;
+      },
+    );
+  }
+
+  async resolved(alert: AlertInThread & { resolvedAt: number }): Promise<ResolvedOutcome> {
+    const { kind, env, thread, resolvedAt, postpone } = alert;
+    const { cooldowns } = this.deps;
+    const alertname = kind.alertname;
+    const logger = (alert.logger ?? this.deps.logger).child({ alertname, env });
+    const incident = await cooldowns.closeIncident(alertname, env);
+    // The cooldown belongs to the incident: firing again after this is a new incident, not a repeat.
+    await cooldowns.release(alertname, env);
+    if (!incident) {
+      logger.info('resolved alert without an open incident; nothing to update');
+      return 'no_incident';
+    }
+    const durationMs = resolvedAt - incident.firedAt;
+    let diagnosisUrl: string | undefined;
+    if (incident.diagnosis && incident.message) {
       try {
-        const checkIds = checkIdsFor(kind, deps, env);
-        logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
-        const diagnose = () => runDiagnosis(deps, { envName: env, ...(checkIds ? { checkIds } : {}) });
-        const report = await unlessInterrupted(
-          deps.limit ? deps.limit(diagnose, env) : diagnose(),
-          deps.interrupted?.(),
-        );
-        const message = renderDiagnosisReply(report, { alertname, checks: checkIds ?? 'all' }, deps.render);
-        posting = true;
-        const posted = await reply(thread, message, postpone);
-        if (!posted) {
-          // Kept for later: the cooldown stays claimed (a repeat links to this thread) until the incident ends.
-          logger.warn('Slack refused the alert diagnosis; it is kept and will be posted once Slack takes it');
-          return 'queued';
-        }
-        const diagnosis = { channel: thread.channel, ts: posted.ts };
-        if (await cooldowns.incident(alertname, env)) {
-          await cooldowns.complete(alertname, env, { thread, at: startedAt, diagnosis });
-          await cooldowns.saveIncident(alertname, env, { ...incident, diagnosis, message });
-        } else {
-          // Resolved while the checks ran: the incident is closed and stays closed, and its cooldown ends
-          // with it, so the next firing is a new incident with a diagnosis of its own.
-          await cooldowns.release(alertname, env);
-        }
-        logger.info(
-          { durationMs: report.durationMs, findings: report.findings.map((f) => f.id), diagnosis },
-          'alert diagnosis posted',
-        );
-        return 'diagnosed';
+        await this.deps.chat.update({ ...incident.diagnosis, message: markResolved(incident.message, durationMs) });
+        diagnosisUrl = await this.linkTo(incident.diagnosis, incident.thread.ts);
       } catch (err) {
-        // The next firing should try again rather than link to nothing.
-        await cooldowns.release(alertname, env).catch(() => undefined);
-        if (err instanceof Interrupted) {
-          // Never the diagnosis's own late failure: the sources close during shutdown, so it would be a false "unreachable".
-          const text = `The diagnosis of ${alertname} in ${env} was interrupted by a restart of the bot. Run it again: /session-ttl diagnose ${env}`;
-          const note: Message = {
-            text,
-            blocks: [
-              {
-                kind: 'section',
-                id: 'interrupted',
-                text: [
-                  { icon: 'warning' },
-                  { text: ` The diagnosis of ${alertname} in ` },
-                  { text: env, bold: true },
-                  { text: ' was interrupted by a restart of the bot. Run it again: ' },
-                  { text: `/session-ttl diagnose ${env}`, code: true },
-                ],
-              },
-            ],
-          };
-          logger.warn('alert diagnosis interrupted by a restart');
-          return reply(thread, note).then(
-            () => 'interrupted' as const,
-            (replyErr: unknown) => {
-              logger.error({ err: replyErr }, 'could not say in the thread that the diagnosis was interrupted');
-              return 'interrupted' as const;
-            },
-          );
-        }
-        if (posting) {
-          // The report is ready but Slack refused it through its retries: the caller tries again later.
-          logger.error({ err }, 'could not post the alert diagnosis; it will be tried again');
-          return 'undelivered';
-        }
-        const d = describeError(err, logger, 'an alert diagnosis');
-        const failure: Message = {
-          text: d.message,
-          blocks: [
-            {
-              kind: 'section',
-              id: 'failure',
-              text: [{ icon: d.expected ? 'warning' : 'error' }, { text: ` ${d.message}` }],
-            },
-          ],
-        };
-        return reply(thread, failure, postpone).then(
-          () => 'failed' as const,
-          (replyErr: unknown) => {
-            logger.error(
-              { err: replyErr },
-              'could not post the diagnosis failure in the thread; it will be tried again',
-            );
-            return 'undelivered' as const;
-          },
-        );
+        logger.warn({ err }, 'could not mark the diagnosis resolved');
       }
-    },
+    }
+    const message = renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) });
+    await this.reply(thread, message, postpone);
+    logger.info({ durationMs }, 'alert resolved');
+    return 'resolved';
+  }
 
-    async resolved({ kind, env, thread, resolvedAt, logger: parent, postpone }) {
-      const alertname = kind.alertname;
-      const logger = (parent ?? deps.logger).child({ alertname, env });
-      const incident = await cooldowns.closeIncident(alertname, env);
-      // The cooldown belongs to the incident: firing again after this is a new incident, not a repeat.
-      await cooldowns.release(alertname, env);
-      if (!incident) {
-        logger.info('resolved alert without an open incident; nothing to update');
-        return 'no_incident';
-      }
-      const durationMs = resolvedAt - incident.firedAt;
-      let diagnosisUrl: string | undefined;
-      if (incident.diagnosis && incident.message) {
-        try {
-          await chat.update({ ...incident.diagnosis, message: markResolved(incident.message, durationMs) });
-          diagnosisUrl = await linkTo(incident.diagnosis, incident.thread.ts);
-        } catch (err) {
-          logger.warn({ err }, 'could not mark the diagnosis resolved');
-        }
-      }
-      await reply(
-        thread,
-        renderResolvedReply({ alertname, env, durationMs, ...(diagnosisUrl ? { diagnosisUrl } : {}) }),
-        postpone,
-      );
-      logger.info({ durationMs }, 'alert resolved');
-      return 'resolved';
-    },
-
-    async askForMapping(thread, input, logger = deps.logger, postpone) {
-      await reply(thread, renderMappingRequest(input), postpone);
-      logger.info({ alertnames: input.alertnames, seen: input.seen }, 'asked for an environment mapping');
-    },
-  };
+  async askForMapping(
+    thread: MessageRef,
+    input: MappingRequestInput,
+    logger: Logger = this.deps.logger,
+    postpone?: Postpone,
+  ): Promise<void> {
+    await this.reply(thread, renderMappingRequest(input), postpone);
+    logger.info({ alertnames: input.alertnames, seen: input.seen }, 'asked for an environment mapping');
+  }
 }

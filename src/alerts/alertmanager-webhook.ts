@@ -55,7 +55,7 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = body;
   for (const key of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
+    v = Reflect.get(v, key);
   }
   return v;
 }
@@ -144,7 +144,8 @@ export function looksLikeAlertmanagerWebhook(body: unknown): boolean {
   const t = b.truncatedAlerts;
   if (t !== undefined && !(typeof t === 'number' && Number.isInteger(t) && t >= 0)) return false;
   if (!Array.isArray(b.alerts) || b.alerts.length > MAX_WEBHOOK_ALERTS) return false;
-  for (const a of b.alerts as unknown[]) {
+  const alerts: readonly unknown[] = b.alerts;
+  for (const a of alerts) {
     if (!isRecord(a) || !isStatus(a.status) || !isLabelSet(a.labels) || !isLabelSet(a.annotations)) return false;
     if (
       typeof a.startsAt !== 'string' ||

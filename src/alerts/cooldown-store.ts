@@ -1,7 +1,10 @@
 import { parseStored } from '../core/stored-json.js';
 import { z } from 'zod';
-import type { Message } from '../core/message.js';
 import type { StateStore } from '../core/ports/state-store.js';
+import { storedMessageSchema } from './stored-message.js';
+
+import type { Message } from '../core/message.js';
+import type { MessageRef } from '../core/ports/chat.js';
 
 export type { MessageRef } from '../core/ports/chat.js';
 
@@ -17,19 +20,22 @@ const cooldownSchema = z.object({
 });
 export type CooldownRecord = z.infer<typeof cooldownSchema>;
 
-const incidentSchema = z.object({
+/** An alert's open incident: when it fired, its thread, and the latest diagnosis posted in it. */
+export interface IncidentRecord {
   /** When the alert first fired (the firing post's time, or the alert's startsAt), ms since the epoch. */
+  firedAt: number;
+  thread: MessageRef;
+  /** The latest diagnosis reply and the message it showed, so its header can be marked resolved. */
+  diagnosis?: MessageRef;
+  message?: Message;
+}
+
+const incidentSchema = z.object({
   firedAt: z.number(),
   thread: messageRef,
-  /** The latest diagnosis reply and the message it showed, so its header can be marked resolved. */
   diagnosis: messageRef.optional(),
-  message: z
-    .object({ text: z.string(), blocks: z.array(z.looseObject({ kind: z.string() })) })
-    // Stored by this bot from a neutral message; the shape check above is what a corrupt entry fails.
-    .transform((m) => m as unknown as Message)
-    .optional(),
-});
-export type IncidentRecord = z.infer<typeof incidentSchema>;
+  message: storedMessageSchema.optional(),
+}) satisfies z.ZodType<IncidentRecord>;
 
 /** An alert fires for hours; its incident is kept a week at most. */
 export const INCIDENT_TTL_MS = 7 * 24 * 60 * 60 * 1000;

@@ -24,7 +24,9 @@ export function gateEnvironments(
     ...opts,
     full: (env, running, queued) =>
       new UserError(
-        `Environment "${env}" is busy: ${running} diagnos${running === 1 ? 'is is' : 'es are'} running and ${queued} waiting. Its Redis or Kubernetes API may be slow or down (a running diagnosis ends at its check timeout); try again in a minute. Other environments are not affected.`,
+        `Environment "${env}" is busy: ${running} diagnos${running === 1 ? 'is is' : 'es are'} running and ` +
+          `${queued} waiting. Its Redis or Kubernetes API may be slow or down (a running diagnosis ends at its ` +
+          'check timeout); try again in a minute. Other environments are not affected.',
         'env_busy',
       ),
   });

@@ -8,6 +8,8 @@ import { redisServerAvailable, startRedisServer } from '../demo/redis-process.js
 import { seedFaultyStore, startCacheChurn } from '../demo/seed-faulty-store.js';
 import { renderReportText } from '../render/terminal.js';
 import { offeredActions, type OfferedAction } from '../remediation/offers.js';
+import { ALL_ACTIONS } from '../remediation/actions/index.js';
+import type { RemediationAction } from '../remediation/types.js';
 import { createSourceCache } from '../app/sources.js';
 import type { CliIo } from './io.js';
 
@@ -16,6 +18,8 @@ const DEMO_MANIFESTS = fileURLToPath(new URL('../../manifests/demo', import.meta
 
 export interface DemoDeps {
   registry: CheckRegistry;
+  /** The remediation actions whose buttons the report would carry in Slack (default `ALL_ACTIONS`). */
+  actions?: readonly RemediationAction[];
   io: CliIo;
   json: boolean;
   sessions?: number;
@@ -74,12 +78,7 @@ export async function demoCommand(deps: DemoDeps): Promise<number> {
       { envName: 'demo' },
     ).finally(() => churn.stop());
     io.stdout.write(deps.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }));
-    say(
-      actionPlanText(
-        offeredActions(report.findings, (id) => deps.registry.catalogue.actionsOf(id)),
-        'demo',
-      ),
-    );
+    say(actionPlanText(offeredActions(report.findings, deps.actions ?? ALL_ACTIONS), 'demo'));
   } finally {
     await sources.close();
     client.disconnect();

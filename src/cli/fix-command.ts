@@ -1,14 +1,15 @@
 import { RedisAdminError } from '../adapters/redis/redis-admin.js';
 import { ClusterError } from '../core/ports/cluster.js';
 import { RedisSourceError } from '../core/ports/redis-source-error.js';
-import { type Config, environmentOf } from '../config/config.js';
-import { isActionId, ACTION_IDS } from '../core/action-ids.js';
+import { type Config, type EnvironmentConfig, environmentOf } from '../config/config.js';
 import { UserError } from '../core/errors.js';
+import type { Input } from '../core/message.js';
+import type { ActionRegistry } from '../remediation/actions/index.js';
+import { planAction, type Planned } from '../remediation/plan-action.js';
+import { planForm } from '../remediation/plan-form.js';
 import type { OpenActionContext } from '../remediation/service.js';
-import { planMessage } from '../remediation/plan-message.js';
-import { createActionRegistry } from '../remediation/actions/index.js';
+import type { ActionContext, RemediationAction } from '../remediation/types.js';
 import { toTerminal } from '../render/terminal.js';
-import type { EnvironmentConfig } from '../config/config.js';
 import type { CliIo } from './io.js';
 
 export interface FixArgs {
@@ -24,24 +25,58 @@ export interface FixDeps {
   config: Config;
   io: CliIo;
   openContext(env: EnvironmentConfig): OpenActionContext;
+  /** The action registry (checked at start-up): the actions `fix` knows. */
+  actions: ActionRegistry;
 }
 
-/** `--param policy=allkeys-lru --param percentage=100`: numbers stay numbers. */
-function parseParams(pairs: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** `--param policy=allkeys-lru --param percentage=100`: strings, as a form gives them; the action's schema parses them. */
+function parseParams(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const p of pairs) {
-    const m = /^([A-Za-z][\w]*)=(.*)$/.exec(p);
-    if (!m) throw new UserError(`--param expects key=value, got "${p}"`, 'usage');
-    const [, key, value] = m as unknown as [string, string, string];
-    out[key] = /^\d+$/.test(value) && key !== 'maxmemory' && key !== 'minSize' ? Number(value) : value;
+    const m = /^([A-Za-z]\w*)=(.*)$/.exec(p);
+    if (!m?.[1] || m[2] === undefined) throw new UserError(`--param expects key=value, got "${p}"`, 'usage');
+    out[m[1]] = m[2];
   }
   return out;
 }
 
+/** The form's inputs, one per line: what a person may change with --param, its current value and choices. */
+export function inputsText(inputs: readonly Input[]): string {
+  if (!inputs.length) return 'This action takes no parameters.\n';
+  const width = Math.max(...inputs.map((i) => i.name.length));
+  const lines = inputs.map((i) => {
+    const value = i.initial === undefined ? '(none)' : String(i.initial);
+    const choices =
+      i.kind === 'select'
+        ? `  one of: ${i.options.join(', ')}`
+        : i.kind === 'number' && (i.min !== undefined || i.max !== undefined)
+          ? `  from ${i.min ?? '…'} to ${i.max ?? '…'}`
+          : '';
+    return `  ${i.name.padEnd(width)}  ${i.label}: ${value}${choices}`;
+  });
+  return `Parameters (change with --param NAME=VALUE):\n${lines.join('\n')}\n`;
+}
+
+/** Plans the action, turning a source that fails (Redis down, a 403) into a message for the person. */
+async function planned(action: RemediationAction, ctx: ActionContext, params: Record<string, string>, env: string) {
+  let result: Planned;
+  try {
+    result = await planAction(action, ctx, params);
+  } catch (err) {
+    if (err instanceof RedisAdminError || err instanceof ClusterError || err instanceof RedisSourceError) {
+      throw new UserError(`Could not prepare the preview of ${action.id} in ${env}: ${err.message}`, 'source');
+    }
+    throw err;
+  }
+  if (!result.ok) throw new UserError(`Invalid parameters for ${action.id}: ${result.invalid}`, 'usage');
+  return result.plan;
+}
+
 /**
  * `session-ttl fix <env> <action> --dry-run`: prints the preview the Slack modal shows (the exact
- * changes, what it fixes and what it does not, the risks). Only reads. Applying is done in Slack, where
- * the access policy, approvals and the audit apply.
+ * changes, what it fixes and what it does not, the risks) and the inputs a person may change there,
+ * with their current values. Only reads. Applying is done in Slack, where the access policy, approvals
+ * and the audit apply.
  */
 export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> {
   if (!args.dryRun) {
@@ -51,36 +86,20 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
     );
   }
   const env = environmentOf(deps.config, args.envName);
-  if (!isActionId(args.action))
-    throw new UserError(`Unknown action "${args.action}". Valid actions: ${ACTION_IDS.join(', ')}.`, 'unknown_action');
-  const action = createActionRegistry().get(args.action);
-  if (!action) throw new UserError(`Unknown action "${args.action}".`, 'unknown_action');
+  const action = deps.actions.get(args.action);
+  if (!action) {
+    const valid = [...deps.actions.keys()].join(', ');
+    throw new UserError(`Unknown action "${args.action}". Valid actions: ${valid}.`, 'unknown_action');
+  }
+  const params = parseParams(args.params);
   const open = deps.openContext(env);
   try {
-    const parsed = action.params.safeParse({
-      ...(action.suggest ? await action.suggest(open.ctx) : {}),
-      ...parseParams(args.params),
-    });
-    if (!parsed.success) {
-      throw new UserError(
-        `Invalid parameters for ${action.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`,
-        'usage',
-      );
-    }
-    let plan;
-    try {
-      plan = await action.plan(open.ctx, parsed.data);
-    } catch (err) {
-      // A source that fails (Redis down, a 403) is a message for the person, not a stack trace.
-      if (err instanceof RedisAdminError || err instanceof ClusterError || err instanceof RedisSourceError) {
-        throw new UserError(`Could not prepare the preview of ${action.id} in ${env.name}: ${err.message}`, 'source');
-      }
-      throw err;
-    }
+    const plan = await planned(action, open.ctx, params, env.name);
+    const form = planForm(plan, action, { pendingId: '', approvals: 0, dryRun: true });
     deps.io.stdout.write(
       args.json
-        ? `${JSON.stringify(plan, null, 2)}\n`
-        : `${toTerminal(planMessage(plan, { title: action.title, dryRun: true }), { color: deps.io.color })}\n`,
+        ? `${JSON.stringify({ ...plan, inputs: form.inputs }, null, 2)}\n`
+        : `${toTerminal(form.body, { color: deps.io.color })}\n\n${inputsText(form.inputs)}`,
     );
     return 0;
   } finally {

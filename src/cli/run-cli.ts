@@ -1,12 +1,29 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import type { RemediationAction } from '../remediation/types.js';
 import type { CliIo } from './io.js';
+
+export interface CliOptions {
+  /** The remediation actions (default `ALL_ACTIONS`); a test adds one by passing `[...ALL_ACTIONS, action]`. */
+  actions?: readonly RemediationAction[];
+}
 
 // The commands, the checks and their clients (ioredis, the Kubernetes client, zod) are imported by the
 // command that needs them, so `help` and usage errors answer without loading them.
-const loadConfig = async (flag: string | undefined, env: NodeJS.ProcessEnv) => {
-  const { loadConfigFile, resolveConfigPath } = await import('../config/config.js');
-  return loadConfigFile(resolveConfigPath(flag, env));
+const loadActions = async (options: CliOptions) =>
+  options.actions ?? (await import('../remediation/actions/index.js')).ALL_ACTIONS;
+/** The config file, its `access` section checked against the actions (as the bot checks it at start-up). */
+const loadConfig = async (flag: string | undefined, env: NodeJS.ProcessEnv, options: CliOptions) => {
+  const [{ loadConfigFile, resolveConfigPath }, { createActionRegistry }, { checkAccessActions }, actions] =
+    await Promise.all([
+      import('../config/config.js'),
+      import('../remediation/actions/index.js'),
+      import('../app/action-registry.js'),
+      loadActions(options),
+    ]);
+  const config = loadConfigFile(resolveConfigPath(flag, env));
+  checkAccessActions(config, createActionRegistry(actions));
+  return config;
 };
 const loadRegistry = async () => {
   const [{ allChecks }, { createCheckRegistry }] = await Promise.all([
@@ -85,7 +102,7 @@ function parseWait(text: string | undefined): number | undefined {
 type Values = ReturnType<typeof parse>['values'];
 
 /** One terminal command: its words after the name, the flags, the terminal; resolves with the exit code. */
-type CliCommand = (rest: string[], values: Values, io: CliIo) => Promise<number>;
+type CliCommand = (rest: string[], values: Values, io: CliIo, options: CliOptions) => Promise<number>;
 
 const checkIdsOf = (values: Values) =>
   (values.check ?? [])
@@ -93,14 +110,20 @@ const checkIdsOf = (values: Values) =>
     .map((c) => c.trim())
     .filter(Boolean);
 
-async function demo(rest: string[], values: Values, io: CliIo): Promise<number> {
+async function demo(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
   if (rest.length) throw new UsageError(`demo takes no arguments, got "${rest.join(' ')}"`);
-  const { demoCommand } = await import('./demo-command.js');
-  return demoCommand({ registry: await loadRegistry(), io, json: values.json });
+  const [{ demoCommand }, registry, actions, { createActionRegistry }] = await Promise.all([
+    import('./demo-command.js'),
+    loadRegistry(),
+    loadActions(options),
+    import('../remediation/actions/index.js'),
+  ]);
+  createActionRegistry(actions, registry.catalogue); // an action naming an unknown finding stops here
+  return demoCommand({ registry, actions, io, json: values.json });
 }
 
-async function envs(_rest: string[], values: Values, io: CliIo): Promise<number> {
-  const config = await loadConfig(values.config, io.env);
+async function envs(_rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
+  const config = await loadConfig(values.config, io.env, options);
   for (const env of Object.values(config.environments)) {
     io.stdout.write(
       `${env.name.padEnd(12)} ${env.profile.padEnd(15)} ttl ${env.expectedTtlSeconds}s  sliding ${env.slidingWindow}\n`,
@@ -109,11 +132,11 @@ async function envs(_rest: string[], values: Values, io: CliIo): Promise<number>
   return 0;
 }
 
-async function diagnose(rest: string[], values: Values, io: CliIo): Promise<number> {
+async function diagnose(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
   const [envName, ...extra] = rest;
   if (!envName) throw new UsageError('diagnose needs an environment name');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
-  const config = await loadConfig(values.config, io.env);
+  const config = await loadConfig(values.config, io.env, options);
   const [{ createSourceCache }, { runDiagnoseCli, exitCodeFor }, registry] = await Promise.all([
     import('../app/sources.js'),
     import('./diagnose-cli.js'),
@@ -141,12 +164,12 @@ async function diagnose(rest: string[], values: Values, io: CliIo): Promise<numb
   }
 }
 
-async function verify(rest: string[], values: Values, io: CliIo): Promise<number> {
+async function verify(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
   const [envName, ...extra] = rest;
   if (!envName) throw new UsageError('verify needs an environment name');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const waitSeconds = parseWait(values.wait);
-  const config = await loadConfig(values.config, io.env);
+  const config = await loadConfig(values.config, io.env, options);
   const { runVerifyCli, verifyExitCode } = await import('./verify-cli.js');
   const result = await runVerifyCli(
     { config, io },
@@ -155,27 +178,31 @@ async function verify(rest: string[], values: Values, io: CliIo): Promise<number
   return verifyExitCode(result);
 }
 
-async function fix(rest: string[], values: Values, io: CliIo): Promise<number> {
+async function fix(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
   const [envName, action, ...extra] = rest;
   if (!envName || !action)
     throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
-  const config = await loadConfig(values.config, io.env);
-  const [{ fixCommand }, { actionContextOpener }] = await Promise.all([
+  const config = await loadConfig(values.config, io.env, options);
+  const [{ fixCommand }, { actionContextOpener }, { startupActionRegistry }, registry, list] = await Promise.all([
     import('./fix-command.js'),
     import('../app/action-context.js'),
+    import('../app/action-registry.js'),
+    loadRegistry(),
+    loadActions(options),
   ]);
+  const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
   return fixCommand(
-    { config, io, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
+    { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
     { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
   );
 }
 
 const monitorOrStatus =
   (command: 'monitor' | 'status'): CliCommand =>
-  async (rest, values, io) => {
+  async (rest, values, io, options) => {
     const { runMonitorCli } = await import('./monitor-cli.js');
-    return runMonitorCli(command, rest, await loadConfig(values.config, io.env), io);
+    return runMonitorCli(command, rest, await loadConfig(values.config, io.env, options), io);
   };
 
 /** The terminal's commands by name (`help` is answered before any of them loads). */
@@ -193,7 +220,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
  * The terminal entry: `diagnose`, `verify`, `fix`, `envs`, `monitor`, `status`, `demo`. Returns the exit
  * code; every error the user can act on is printed as a message, anything else with its stack on stderr.
  */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
@@ -203,7 +230,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!run) throw new UsageError(`unknown command "${command}"`);
-    return await run(rest, values, io);
+    return await run(rest, values, io, options);
   } catch (err) {
     if (err instanceof UserError) {
       io.stderr.write(`session-ttl: ${err.message}\n`);

@@ -1,8 +1,5 @@
 import { z } from 'zod';
 import type { Profile } from './environments.js';
-// The ids are the contract shared by buttons, policy and audit. The module is a leaf of constants (no
-// imports), so config reading it does not pull the remediation feature in.
-import { ACTION_IDS } from '../core/action-ids.js';
 
 const ROLE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const roleName = z.string().regex(ROLE_NAME, 'role names: lowercase letters, digits, - and _ (e.g. sre, oncall)');
@@ -18,7 +15,10 @@ const roleSchema = z
   })
   .strict();
 
-/** Action id (or `*` for every action) -> roles allowed. An exact action id beats `*`. */
+/**
+ * Action id (or `*` for every action) -> roles allowed. An exact action id beats `*`. The ids are the
+ * action registry's: the composition root checks them with `unknownActionIssues` (config imports no feature).
+ */
 const rolesByAction = z.record(z.string(), z.array(roleName));
 
 const environmentAccessSchema = z
@@ -83,7 +83,7 @@ export interface IssueSink {
 
 /**
  * Cross-field rules of `access` (run from the config file's superRefine): environments it names are
- * configured, roles it references exist, action keys are action ids or `*`.
+ * configured and roles it references exist. Action keys are checked against the registry at start-up.
  */
 export function validateAccess(
   cfg: { access?: AccessConfig | undefined; environments: Record<string, unknown> },
@@ -124,16 +124,31 @@ export function validateAccess(
     }
     if (rules.verify) checkRoles(rules.verify, [...base, 'verify']);
     for (const kind of ['request', 'approve'] as const) {
-      for (const [action, roles] of Object.entries(rules[kind])) {
-        if (action !== '*' && !(ACTION_IDS as readonly string[]).includes(action)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [...base, kind, action],
-            message: `"${action}" is not an action; expected one of ${ACTION_IDS.join(', ')} or "*"`,
-          });
-        }
-        checkRoles(roles, [...base, kind, action]);
+      for (const [action, roles] of Object.entries(rules[kind])) checkRoles(roles, [...base, kind, action]);
+    }
+  }
+}
+
+/**
+ * The action keys of `access.environments.<env>.request|approve` that are neither one of `actionIds`
+ * (the action registry's) nor `*`, one issue each, worded as the config's other issues.
+ *
+ * @example
+ * unknownActionIssues(config.access, ['set-maxmemory'])
+ * // ['access.environments.prod.request.flush-all: "flush-all" is not an action; expected one of set-maxmemory or "*"']
+ */
+export function unknownActionIssues(access: AccessConfig | undefined, actionIds: readonly string[]): string[] {
+  if (!access) return [];
+  const issues: string[] = [];
+  for (const [env, rules] of Object.entries(access.environments)) {
+    for (const kind of ['request', 'approve'] as const) {
+      for (const action of Object.keys(rules[kind])) {
+        if (action === '*' || actionIds.includes(action)) continue;
+        issues.push(
+          `access.environments.${env}.${kind}.${action}: "${action}" is not an action; expected one of ${actionIds.join(', ')} or "*"`,
+        );
       }
     }
   }
+  return issues;
 }

@@ -49,7 +49,8 @@ const envSchema = z.object({
     .transform((v) => (v ? v : undefined))
     .refine(
       (v) => v === undefined || /^[A-Za-z0-9]{16,}$/.test(v),
-      'SLACK_SIGNING_SECRET does not look like a signing secret: expected the hex string from Basic Information > App Credentials',
+      'SLACK_SIGNING_SECRET does not look like a signing secret: ' +
+        'expected the hex string from Basic Information > App Credentials',
     ),
   SLACK_API_URL: z
     .string()
@@ -78,7 +79,8 @@ const envSchema = z.object({
     .transform((v) => (v ? v : undefined))
     .refine(
       (v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v),
-      'ALERTMANAGER_TOKEN is too weak: use at least 16 printable characters without spaces (e.g. openssl rand -hex 32), or unset it to disable POST /alertmanager',
+      'ALERTMANAGER_TOKEN is too weak: use at least 16 printable characters without spaces ' +
+        '(e.g. openssl rand -hex 32), or unset it to disable POST /alertmanager',
     ),
   STATE_REDIS_URL: z
     .string()
@@ -94,10 +96,7 @@ const envSchema = z.object({
     .trim()
     .optional()
     .transform((v) => (v ? v.toLowerCase() : 'info'))
-    .refine(
-      (v): v is LogLevel => (LEVELS as readonly string[]).includes(v),
-      `LOG_LEVEL must be one of ${LEVELS.join(', ')}`,
-    ),
+    .refine((v): v is LogLevel => LEVELS.some((level) => level === v), `LOG_LEVEL must be one of ${LEVELS.join(', ')}`),
 });
 
 /**
@@ -115,7 +114,8 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
   const signingSecret = parsed.success ? parsed.data.SLACK_SIGNING_SECRET : env.SLACK_SIGNING_SECRET?.trim();
   if (!appToken && !signingSecret) {
     problems.push(
-      'SLACK_SIGNING_SECRET is not set: HTTP mode (no SLACK_APP_TOKEN) needs the signing secret from Basic Information > App Credentials; or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
+      'SLACK_SIGNING_SECRET is not set: HTTP mode (no SLACK_APP_TOKEN) needs the signing secret from ' +
+        'Basic Information > App Credentials; or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
     );
   }
   if (!parsed.success || problems.length) return { ok: false, problems };
@@ -128,8 +128,16 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
     ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
   };
-  const settings: BotSettings = d.SLACK_APP_TOKEN
-    ? { ...common, mode: 'socket', appToken: d.SLACK_APP_TOKEN, signingSecret: d.SLACK_SIGNING_SECRET }
-    : { ...common, mode: 'http', signingSecret: d.SLACK_SIGNING_SECRET as string };
-  return { ok: true, settings };
+  if (d.SLACK_APP_TOKEN) {
+    const settings: BotSettings = {
+      ...common,
+      mode: 'socket',
+      appToken: d.SLACK_APP_TOKEN,
+      signingSecret: d.SLACK_SIGNING_SECRET,
+    };
+    return { ok: true, settings };
+  }
+  // Without an app token the signing secret is set: its absence is one of the problems returned above.
+  if (!d.SLACK_SIGNING_SECRET) return { ok: false, problems };
+  return { ok: true, settings: { ...common, mode: 'http', signingSecret: d.SLACK_SIGNING_SECRET } };
 }

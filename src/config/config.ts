@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { errorCode } from '../core/error-fields.js';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -159,7 +160,7 @@ export function loadConfigFile(path: string): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     throw new ConfigError(
       [code === 'ENOENT' ? `file not found (pass --config or set SESSION_TTL_CONFIG)` : `cannot read: ${code}`],
       path,

@@ -2,16 +2,18 @@ import { z } from 'zod';
 import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
 
+const PROFILE_NAMES = ['development', 'staging', 'production', 'production-api'] as const;
+export type Profile = (typeof PROFILE_NAMES)[number];
+
 /** Runbook "Configuration Reference": recommended TTL and sliding window per profile. */
 export const PROFILES = {
   development: { expectedTtlSeconds: 3600, slidingWindow: true },
   staging: { expectedTtlSeconds: 43200, slidingWindow: true },
   production: { expectedTtlSeconds: 86400, slidingWindow: true },
   'production-api': { expectedTtlSeconds: 604800, slidingWindow: false },
-} as const;
-export type Profile = keyof typeof PROFILES;
+} as const satisfies Record<Profile, { expectedTtlSeconds: number; slidingWindow: boolean }>;
 
-const profileSchema = z.enum(Object.keys(PROFILES) as [Profile, ...Profile[]], {
+const profileSchema = z.enum(PROFILE_NAMES, {
   error: `expected one of ${Object.keys(PROFILES).join(' | ')}`,
 });
 

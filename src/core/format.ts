@@ -35,7 +35,8 @@ export function duration(seconds: number): string {
     ['s', 1],
   ];
   const i = units.findIndex(([, size]) => s >= size);
-  const [bigName, bigSize] = units[i] as [string, number];
+  // Some unit fits: s >= 60 here, and 'min' is 60.
+  const [bigName, bigSize] = units[i] ?? ['s', 1];
   const big = Math.floor(s / bigSize);
   const next = units[i + 1];
   const small = next ? Math.floor((s - big * bigSize) / next[1]) : 0;

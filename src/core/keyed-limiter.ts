@@ -58,7 +58,8 @@ export function createKeyedLimiter(opts: KeyedLimiterOptions = {}): KeyedLimiter
   /** Starts the oldest waiting work whose key has room, as long as there are global slots. */
   function pump(): void {
     for (let i = 0; i < waiting.length && total < global;) {
-      const w = waiting[i] as (typeof waiting)[number];
+      const w = waiting[i];
+      if (!w) break;
       if ((running.get(w.key) ?? 0) < perKey) {
         waiting.splice(i, 1);
         take(w.key);

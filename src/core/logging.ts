@@ -66,6 +66,10 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function scrubDeep(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (depth <= 0 || value === null || typeof value !== 'object') return value;
@@ -100,12 +104,18 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
     base: opts.base ?? { service: 'session-ttl-bot' },
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
     formatters: {
-      log: (obj) => scrubDeep(obj, 4) as Record<string, unknown>,
+      log: (obj) => {
+        const scrubbed = scrubDeep(obj, 4);
+        return isRecord(scrubbed) ? scrubbed : obj;
+      },
     },
     hooks: {
       logMethod(args, method) {
-        const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
-        return method.apply(this, scrubbed);
+        // pino hands the hook an array of its own: scrubbed in place, it keeps its tuple type.
+        args.forEach((a: unknown, i) => {
+          if (typeof a === 'string') args[i] = scrubSecrets(a);
+        });
+        return method.apply(this, args);
       },
     },
   };

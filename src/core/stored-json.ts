@@ -13,5 +13,5 @@ export function parseStored<S extends z.ZodType>(schema: S, raw: string | undefi
     return undefined;
   }
   const parsed = schema.safeParse(json);
-  return parsed.success ? (parsed.data as z.infer<S>) : undefined;
+  return parsed.success ? parsed.data : undefined;
 }

@@ -27,7 +27,9 @@ export function redisServerAvailable(bin = 'redis-server'): boolean {
 
 /**
  * Starts a throwaway `redis-server` on a free loopback port with nothing persisted.
- * Extra args are appended (e.g. `['--maxmemory', '10mb']`).
+ * Extra args are appended (e.g. `['--maxmemory', '10mb']`). A port is free when chosen but may be taken
+ * before the server binds it (by another process, or as the local port of an outgoing connection): then it
+ * starts again on another port, up to 5 times.
  */
 export async function startRedisServer(extraArgs: string[] = [], bin = 'redis-server'): Promise<RedisServerHandle> {
   if (!redisServerAvailable(bin)) {
@@ -35,7 +37,21 @@ export async function startRedisServer(extraArgs: string[] = [], bin = 'redis-se
       `redis-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) and run the tests again.`,
     );
   }
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort(), extraArgs, bin);
+    } catch (err) {
+      if (attempt >= 5 || !isPortTaken(err)) throw err;
+    }
+  }
+}
+
+/** True for a redis-server that could not start because a port it was to listen on is taken. */
+export function isPortTaken(err: unknown): boolean {
+  return err instanceof Error && /Address already in use/.test(err.message);
+}
+
+async function launch(port: number, extraArgs: string[], bin: string): Promise<RedisServerHandle> {
   const child = spawn(
     bin,
     [
@@ -57,7 +73,8 @@ export async function startRedisServer(extraArgs: string[] = [], bin = 'redis-se
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}:\n${output}`)), 10_000);
+    // Generous: a loaded machine can take seconds to start a process.
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}:\n${output}`)), 30_000);
     const onData = () => {
       if (/Ready to accept connections/.test(output)) {
         clearTimeout(timer);

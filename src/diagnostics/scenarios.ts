@@ -17,8 +17,13 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'Redis memory eviction',
     checks: ['memory', 'eviction-policy', 'config-drift'],
     fix: [
-      'Set maxmemory-policy to volatile-lru (only keys with a TTL are evicted) live on every node and in the one maxmemory-policy line of redis.conf in the redis-session-config ConfigMap (keep every other line); the "Set the Redis eviction policy" button does both. Or raise maxmemory (runbook redis-memory.md).',
-      'CONFIG SET takes effect at once, without a restart; the ConfigMap line keeps it across the next restart. When the ConfigMap already says volatile-lru, the live value drifted (see config.live_drift).',
+      'Set maxmemory-policy to volatile-lru (only keys with a TTL are evicted) live on every node and ' +
+        'in the one maxmemory-policy line of redis.conf in the redis-session-config ConfigMap (keep ' +
+        'every other line); the "Set the Redis eviction policy" button does both. Or raise maxmemory ' +
+        '(runbook redis-memory.md).',
+      'CONFIG SET takes effect at once, without a restart; the ConfigMap line keeps it across the ' +
+        'next restart. When the ConfigMap already says volatile-lru, the live value drifted (see ' +
+        'config.live_drift).',
     ],
   },
   {
@@ -35,7 +40,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'Sliding window not working',
     checks: ['sliding-window'],
     fix: [
-      'Set session_sliding_window to "true" in the app ConfigMap where the profile expects it, and check that refresh_session() calls EXPIRE with the full TTL on access.',
+      'Set session_sliding_window to "true" in the app ConfigMap where the profile expects it, and ' +
+        'check that refresh_session() calls EXPIRE with the full TTL on access.',
       'Restart the app: kubectl rollout restart deployment/langgraph-agent -n <namespace>.',
     ],
   },
@@ -44,7 +50,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'Manual session deletion',
     checks: ['deletions', 'deletion-counters'],
     fix: [
-      'Find the cleanup job or code path that deletes sessions (delete_session / revoke_session) and confirm each deletion is intended (logout, security revocation).',
+      'Find the cleanup job or code path that deletes sessions (delete_session / revoke_session) and ' +
+        'confirm each deletion is intended (logout, security revocation).',
       'Stop or fix unintended bulk deletions.',
     ],
   },
@@ -68,7 +75,9 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     name: 'AOF rewrite during high load',
     checks: ['aof', 'config-drift'],
     fix: [
-      'Tune AOF rewrites: auto-aof-rewrite-percentage 100 and auto-aof-rewrite-min-size 128mb, live (CONFIG SET) and in those two lines of redis.conf in the redis-session-config ConfigMap; the "Tune AOF rewrites" button does both.',
+      'Tune AOF rewrites: auto-aof-rewrite-percentage 100 and auto-aof-rewrite-min-size 128mb, live ' +
+        '(CONFIG SET) and in those two lines of redis.conf in the redis-session-config ConfigMap; the ' +
+        '"Tune AOF rewrites" button does both.',
       'CONFIG SET takes effect at once, without a restart; the ConfigMap lines keep it across the next restart.',
     ],
   },
@@ -129,6 +138,11 @@ export function rankScenarios(
     .map((s) => s.assessment);
 }
 
+const BY_NUMBER = new Map(SCENARIOS.map((s) => [s.scenario, s]));
+
+/** The runbook's definition of scenario `n` (every ScenarioNumber has one). */
 export function scenarioDefinition(n: ScenarioNumber): ScenarioDefinition {
-  return SCENARIOS.find((s) => s.scenario === n) as ScenarioDefinition;
+  const definition = BY_NUMBER.get(n);
+  if (!definition) throw new Error(`scenario ${n} has no definition in SCENARIOS`);
+  return definition;
 }

@@ -19,7 +19,9 @@ function redisForbidden(err: RedisSourceError): RawFinding {
     title: "Redis denied a command to the bot's user (ACL)",
     detail: err.message,
     evidence: { address: err.address, command: err.command ?? null, aclRule: err.aclRule ?? null },
-    fix: `Allow it with \`ACL SETUSER ${user} ${rule}\` (then ACL SAVE if Redis loads users from an aclfile, else add the rule where the user is defined), or connect as a user that has it.`,
+    fix:
+      `Allow it with \`ACL SETUSER ${user} ${rule}\` (then ACL SAVE if Redis loads users from an ` +
+      'aclfile, else add the rule where the user is defined), or connect as a user that has it.',
   };
 }
 

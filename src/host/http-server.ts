@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Route } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
 
@@ -60,7 +59,10 @@ export function createHttpServer(opts: { routes: readonly Route[]; logger: Logge
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
-          resolve((server.address() as AddressInfo).port);
+          const address = server.address();
+          // A TCP server's address is an AddressInfo (a string only for a pipe or socket path).
+          if (address === null || typeof address === 'string') reject(new Error(`not listening on a port: ${address}`));
+          else resolve(address.port);
         });
       }),
     close: (forceAfterMs = 5000) =>

@@ -2,37 +2,10 @@ import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from '../core/logging.js';
 import type { StreamStore } from '../core/ports/stream-store.js';
-import { ACTION_IDS } from '../core/action-ids.js';
-import type { Change } from './types.js';
+import { changeSchema } from './changes.js';
 
 export const AUDIT_EVENTS = ['request', 'approval', 'rejection', 'denial', 'apply', 'failure', 'revert'] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
-
-const changeSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('redis-config'),
-    node: z.string(),
-    parameter: z.string(),
-    before: z.string(),
-    after: z.string(),
-  }),
-  z.object({
-    kind: z.literal('configmap'),
-    namespace: z.string(),
-    name: z.string(),
-    key: z.string(),
-    before: z.string(),
-    after: z.string(),
-    diff: z.array(z.string()),
-    resourceVersion: z.string(),
-  }),
-  z.object({
-    kind: z.literal('rollout-restart'),
-    namespace: z.string(),
-    deployment: z.string(),
-    resourceVersion: z.string(),
-  }),
-]) satisfies z.ZodType<Change>;
 
 /** One audit entry as stored (checked again when read back). */
 export const auditEntrySchema = z.object({
@@ -43,7 +16,7 @@ export const auditEntrySchema = z.object({
   channelId: z.string().optional(),
   env: z.string(),
   /** Absent for a denial of something that is not an action (verify). */
-  action: z.enum(ACTION_IDS).optional(),
+  action: z.string().min(1).optional(),
   pendingId: z.string().optional(),
   params: z.record(z.string(), z.unknown()).optional(),
   /** Before and after of each change: planned (request), made (apply, revert), or partly made (failure). */
@@ -83,10 +56,12 @@ export const AUDIT_COUNTER = 'session_ttl_bot_remediation_events_total';
 
 function eventCounter(registry: Registry): Counter<'env' | 'action' | 'event'> {
   const existing = registry.getSingleMetric(AUDIT_COUNTER);
-  if (existing) return existing as Counter<'env' | 'action' | 'event'>;
+  if (existing instanceof Counter) return existing;
   return new Counter({
     name: AUDIT_COUNTER,
-    help: 'Remediation audit events by environment, action and event (request, approval, rejection, denial, apply, failure, revert)',
+    help:
+      'Remediation audit events by environment, action and event ' +
+      '(request, approval, rejection, denial, apply, failure, revert)',
     labelNames: ['env', 'action', 'event'],
     registers: [registry],
   });

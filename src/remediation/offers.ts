@@ -1,16 +1,16 @@
 import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ACTION_IDS, type ActionId } from '../core/action-ids.js';
 import type { StateStore } from '../core/ports/state-store.js';
+import type { ActionId, FormValues, RemediationAction } from './types.js';
 
 /** What a report's button stands for: an action for an environment, offered to whoever may request it. */
 export const offerSchema = z.object({
   id: z.string(),
   env: z.string(),
-  action: z.enum(ACTION_IDS),
-  /** Starting parameters of the preview (the person can change them there). */
-  params: z.record(z.string(), z.unknown()),
+  action: z.string().min(1),
+  /** Starting parameters of the preview, as a form gives them (the person can change them there). */
+  params: z.record(z.string(), z.string()),
   /** The report's message, so results are posted in its thread. */
   thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
   offeredTo: z.string().optional(),
@@ -21,27 +21,26 @@ export type Offer = z.infer<typeof offerSchema>;
 /** An action a report offers, the parameters its preview starts from, and the findings that call for it. */
 export interface OfferedAction {
   action: ActionId;
-  params: Record<string, unknown>;
+  params: FormValues;
   findings: string[];
 }
 
-/** Findings whose restart concerns Redis rather than the app. */
-const REDIS_RESTART = /^aof\./;
-
 /**
- * The actions a report offers, from the findings' catalogue entries, each with the parameters its
- * preview starts from. A restart restarts what the finding is about (Redis for AOF, else the app).
+ * The actions a report offers: each action that answers one of the findings (its `findings`), with the
+ * parameters its preview starts from for that finding (its `offer`). One offer per action and starting
+ * parameters, in the findings' order and, for one finding, in the actions' order.
  */
 export function offeredActions(
   findings: readonly { id: string }[],
-  actionsOf: (findingId: string) => readonly ActionId[],
+  actions: Iterable<Pick<RemediationAction, 'id' | 'findings' | 'offer'>>,
 ): OfferedAction[] {
+  const list = [...actions];
   const out = new Map<string, OfferedAction>();
   for (const f of findings) {
-    for (const action of actionsOf(f.id)) {
-      const params = action === 'rollout-restart' ? { target: REDIS_RESTART.test(f.id) ? 'redis' : 'app' } : {};
-      const key = `${action}:${JSON.stringify(params)}`;
-      const o: OfferedAction = out.get(key) ?? { action, params, findings: [] };
+    for (const action of list.filter((a) => a.findings.includes(f.id))) {
+      const params = action.offer?.(f.id) ?? {};
+      const key = `${action.id}:${JSON.stringify(params)}`;
+      const o: OfferedAction = out.get(key) ?? { action: action.id, params, findings: [] };
       if (!o.findings.includes(f.id)) o.findings.push(f.id);
       out.set(key, o);
     }

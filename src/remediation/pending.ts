@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { REMEDIATION_DEFAULTS } from '../config/remediation.js';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
-import { ACTION_IDS } from '../core/action-ids.js';
 import type { Plan } from './types.js';
 
 /** An id is 16 random bytes, base64url: unguessable, so a button value cannot be forged into another's. */
@@ -30,7 +29,8 @@ const STATUSES = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejec
 export const pendingActionSchema = z.object({
   id: z.string().regex(ID),
   env: z.string().min(1),
-  action: z.enum(ACTION_IDS),
+  /** An id of the action registry (checked again when the action is looked up). */
+  action: z.string().min(1),
   params: z.record(z.string(), z.unknown()),
   /** The plan's one-line summary, for messages about the record. */
   summary: z.string(),
@@ -110,7 +110,10 @@ function decidedMessage(r: PendingAction): string {
     case 'applied':
       return `Already applied by ${who(r.consumed?.userId ?? '?')} at ${iso(r.consumed?.at ?? 0)}.`;
     case 'failed':
-      return `Already attempted by ${who(r.consumed?.userId ?? '?')} at ${iso(r.consumed?.at ?? 0)}; it failed${r.finished?.detail ? `: ${r.finished.detail}` : ''}.`;
+      return (
+        `Already attempted by ${who(r.consumed?.userId ?? '?')} at ${iso(r.consumed?.at ?? 0)}; ` +
+        `it failed${r.finished?.detail ? `: ${r.finished.detail}` : ''}.`
+      );
     case 'approved': {
       const last = r.approvals.at(-1);
       return last
@@ -123,20 +126,140 @@ function decidedMessage(r: PendingAction): string {
 }
 
 function resourceVersionsOf(plan: Plan): PendingAction['resourceVersions'] {
-  return plan.changes.flatMap((c): PendingAction['resourceVersions'] =>
-    c.kind === 'configmap'
-      ? [{ kind: 'configmap' as const, namespace: c.namespace, name: c.name, resourceVersion: c.resourceVersion }]
-      : c.kind === 'rollout-restart'
-        ? [
-            {
-              kind: 'deployment' as const,
-              namespace: c.namespace,
-              name: c.deployment,
-              resourceVersion: c.resourceVersion,
-            },
-          ]
-        : [],
-  );
+  return plan.changes.flatMap((c): PendingAction['resourceVersions'] => {
+    if (c.kind === 'configmap')
+      return [{ kind: 'configmap', namespace: c.namespace, name: c.name, resourceVersion: c.resourceVersion }];
+    if (c.kind === 'rollout-restart')
+      return [{ kind: 'deployment', namespace: c.namespace, name: c.deployment, resourceVersion: c.resourceVersion }];
+    return [];
+  });
+}
+
+/** A stored record, checked; anything else under its key is an internal error. */
+function parseRecord(id: string, raw: string): PendingAction {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new PendingRecordError(`pending action ${id}: the state store holds something that is not JSON`);
+  }
+  const r = pendingActionSchema.safeParse(json);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new PendingRecordError(`pending action ${id}: invalid record (${issues})`);
+  }
+  return r.data;
+}
+
+const notFound = (): PendingRefusal => ({
+  ok: false,
+  reason: 'not_found',
+  message: 'This request no longer exists (it expired long ago or never existed). Request the action again.',
+});
+const expired = (r: PendingAction): PendingRefusal => ({
+  ok: false,
+  reason: 'expired',
+  message: `This request expired at ${iso(r.expiresAt)}. Request the action again to see a fresh preview.`,
+  record: r,
+});
+const decided = (r: PendingAction): PendingRefusal => ({
+  ok: false,
+  reason: 'already_decided',
+  message: decidedMessage(r),
+  record: r,
+});
+
+/** Pending or approved: still waiting for a decision or the apply. */
+const isOpen = (r: PendingAction) => r.status === 'pending' || r.status === 'approved';
+
+/** A decision on a record: the next record to write, or a refusal. */
+type Transition = (r: PendingAction) => { next: PendingAction } | PendingRefusal;
+
+/** Why an open, unexpired record cannot take `approver`'s approval; undefined when it can. */
+function approvalRefusal(rec: PendingAction, approver: { userId: string }): PendingRefusal | undefined {
+  if (rec.requester.userId === approver.userId) {
+    const message = 'You requested this action, so you cannot approve it: someone else has to.';
+    return { ok: false, reason: 'self_approval', message, record: rec };
+  }
+  if (rec.approvals.some((a) => a.userId === approver.userId))
+    return { ok: false, reason: 'already_approved', message: 'You have already approved this request.', record: rec };
+  return rec.status === 'approved' ? decided(rec) : undefined;
+}
+
+const approveTransition =
+  (now: () => number, approver: { userId: string }): Transition =>
+  (rec) => {
+    if (!isOpen(rec)) return decided(rec);
+    if (now() >= rec.expiresAt) return expired(rec);
+    const refusal = approvalRefusal(rec, approver);
+    if (refusal) return refusal;
+    const approvals = [...rec.approvals, { userId: approver.userId, at: now() }];
+    return { next: { ...rec, approvals, status: approvals.length >= rec.approvalsRequired ? 'approved' : 'pending' } };
+  };
+
+const rejectTransition =
+  (now: () => number, by: { userId: string }, reason?: string): Transition =>
+  (rec) => {
+    if (!isOpen(rec)) return decided(rec);
+    if (now() >= rec.expiresAt) return expired(rec);
+    const rejected = { userId: by.userId, at: now(), ...(reason ? { reason } : {}) };
+    return { next: { ...rec, status: 'rejected', rejected } };
+  };
+
+const consumeTransition =
+  (now: () => number, by: { userId: string }): Transition =>
+  (rec) => {
+    if (!isOpen(rec)) return decided(rec);
+    if (now() >= rec.expiresAt) return expired(rec);
+    if (rec.status === 'pending') {
+      const missing = rec.approvalsRequired - rec.approvals.length;
+      const message = `This request needs ${missing} more approval(s) before it can be applied.`;
+      return { ok: false, reason: 'awaiting_approval', message, record: rec };
+    }
+    return { next: { ...rec, status: 'applying', consumed: { userId: by.userId, at: now() } } };
+  };
+
+const finishTransition =
+  (now: () => number, outcome: { ok: boolean; detail?: string }): Transition =>
+  (rec) => {
+    if (rec.status !== 'applying') return decided(rec);
+    const finished = { at: now(), ...(outcome.detail ? { detail: outcome.detail } : {}) };
+    return { next: { ...rec, status: outcome.ok ? 'applied' : 'failed', finished } };
+  };
+
+/** The records in the state store: read, and compare-and-set of a whole record retried on conflict. */
+function recordStore(deps: PendingActionsDeps) {
+  const { store, now } = deps;
+  const keepMs = deps.keepMs ?? DAY_MS;
+  const key = (id: string) => `remediation:pending:${id}`;
+  const storeTtl = (r: PendingAction) => Math.max(1, (isOpen(r) ? r.expiresAt : now()) + keepMs - now());
+  return {
+    async claim(record: PendingAction): Promise<boolean> {
+      return store.claim(key(record.id), JSON.stringify(record), storeTtl(record));
+    },
+    async get(id: string): Promise<PendingAction | undefined> {
+      if (!ID.test(id)) return undefined;
+      const raw = await store.get(key(id));
+      return raw === undefined ? undefined : parseRecord(id, raw);
+    },
+    /** Reads, lets `change` decide, writes only if nobody wrote in between; otherwise reads again. */
+    async update(
+      id: string,
+      change: Transition,
+    ): Promise<{ ok: true; record: PendingAction; before: PendingAction } | PendingRefusal> {
+      if (!ID.test(id)) return notFound();
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const raw = await store.get(key(id));
+        if (raw === undefined) return notFound();
+        const before = parseRecord(id, raw);
+        const r = change(before);
+        if ('ok' in r) return r;
+        if (await store.compareAndSet(key(id), raw, JSON.stringify(r.next), storeTtl(r.next)))
+          return { ok: true, record: r.next, before };
+      }
+      throw new Error(`pending action ${id}: still contended after ${MAX_ATTEMPTS} attempts`);
+    },
+  };
 }
 
 /**
@@ -151,70 +274,15 @@ function resourceVersionsOf(plan: Plan): PendingAction['resourceVersions'] {
  * if (!claim.ok) return claim.message; // "Already applied by <@U1> at ..."
  */
 export function createPendingActions(deps: PendingActionsDeps): PendingActions {
-  const { store, now } = deps;
+  const { now } = deps;
   const ttlMs = (deps.ttlMinutes ?? REMEDIATION_DEFAULTS.pendingTtlMinutes) * 60_000;
-  const keepMs = deps.keepMs ?? DAY_MS;
   const randomId = deps.randomId ?? (() => randomBytes(16).toString('base64url'));
-  const key = (id: string) => `remediation:pending:${id}`;
-
-  const open = (r: PendingAction) => r.status === 'pending' || r.status === 'approved';
-  const storeTtl = (r: PendingAction) => Math.max(1, (open(r) ? r.expiresAt : now()) + keepMs - now());
-
-  const parse = (id: string, raw: string): PendingAction => {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new PendingRecordError(`pending action ${id}: the state store holds something that is not JSON`);
-    }
-    const r = pendingActionSchema.safeParse(json);
-    if (!r.success)
-      throw new PendingRecordError(
-        `pending action ${id}: invalid record (${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
-      );
-    return r.data;
-  };
-
-  const notFound = (): PendingRefusal => ({
-    ok: false,
-    reason: 'not_found',
-    message: 'This request no longer exists (it expired long ago or never existed). Request the action again.',
-  });
-  const expired = (r: PendingAction): PendingRefusal => ({
-    ok: false,
-    reason: 'expired',
-    message: `This request expired at ${iso(r.expiresAt)}. Request the action again to see a fresh preview.`,
-    record: r,
-  });
-  const decided = (r: PendingAction): PendingRefusal => ({
-    ok: false,
-    reason: 'already_decided',
-    message: decidedMessage(r),
-    record: r,
-  });
-
-  /** Reads, lets `change` decide, writes only if nobody wrote in between; otherwise reads again. */
-  async function update(
-    id: string,
-    change: (r: PendingAction) => { next: PendingAction } | PendingRefusal,
-  ): Promise<{ ok: true; record: PendingAction; before: PendingAction } | PendingRefusal> {
-    if (!ID.test(id)) return notFound();
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const raw = await store.get(key(id));
-      if (raw === undefined) return notFound();
-      const before = parse(id, raw);
-      const r = change(before);
-      if ('ok' in r) return r;
-      if (await store.compareAndSet(key(id), raw, JSON.stringify(r.next), storeTtl(r.next)))
-        return { ok: true, record: r.next, before };
-    }
-    throw new Error(`pending action ${id}: still contended after ${MAX_ATTEMPTS} attempts`);
-  }
+  const records = recordStore(deps);
 
   return {
     async create({ plan, requester, approvalsRequired }) {
       const at = now();
-      const record: PendingAction = {
+      const record = pendingActionSchema.parse({
         id: randomId(),
         env: plan.env,
         action: plan.action,
@@ -227,90 +295,18 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
         approvalsRequired,
         approvals: [],
         status: approvalsRequired === 0 ? 'approved' : 'pending',
-      };
-      pendingActionSchema.parse(record);
-      if (!(await store.claim(key(record.id), JSON.stringify(record), storeTtl(record)))) {
-        throw new Error('pending action id collision');
-      }
+      });
+      if (!(await records.claim(record))) throw new Error('pending action id collision');
       return record;
     },
-
-    async get(id) {
-      if (!ID.test(id)) return undefined;
-      const raw = await store.get(key(id));
-      return raw === undefined ? undefined : parse(id, raw);
-    },
-
+    get: (id) => records.get(id),
     async approve(id, approver) {
-      const r = await update(id, (rec) => {
-        if (!open(rec)) return decided(rec);
-        if (now() >= rec.expiresAt) return expired(rec);
-        if (rec.requester.userId === approver.userId) {
-          return {
-            ok: false,
-            reason: 'self_approval',
-            message: 'You requested this action, so you cannot approve it: someone else has to.',
-            record: rec,
-          };
-        }
-        if (rec.approvals.some((a) => a.userId === approver.userId)) {
-          return {
-            ok: false,
-            reason: 'already_approved',
-            message: 'You have already approved this request.',
-            record: rec,
-          };
-        }
-        if (rec.status === 'approved') return decided(rec);
-        const approvals = [...rec.approvals, { userId: approver.userId, at: now() }];
-        const status = approvals.length >= rec.approvalsRequired ? 'approved' : 'pending';
-        return { next: { ...rec, approvals, status } };
-      });
+      const r = await records.update(id, approveTransition(now, approver));
       if (!r.ok) return r;
       return { ok: true, record: r.record, decided: r.before.status === 'pending' && r.record.status === 'approved' };
     },
-
-    async reject(id, by, reason) {
-      return update(id, (rec) => {
-        if (!open(rec)) return decided(rec);
-        if (now() >= rec.expiresAt) return expired(rec);
-        return {
-          next: {
-            ...rec,
-            status: 'rejected',
-            rejected: { userId: by.userId, at: now(), ...(reason ? { reason } : {}) },
-          },
-        };
-      });
-    },
-
-    async consume(id, by) {
-      return update(id, (rec) => {
-        if (!open(rec)) return decided(rec);
-        if (now() >= rec.expiresAt) return expired(rec);
-        if (rec.status === 'pending') {
-          return {
-            ok: false,
-            reason: 'awaiting_approval',
-            message: `This request needs ${rec.approvalsRequired - rec.approvals.length} more approval(s) before it can be applied.`,
-            record: rec,
-          };
-        }
-        return { next: { ...rec, status: 'applying', consumed: { userId: by.userId, at: now() } } };
-      });
-    },
-
-    async finish(id, outcome) {
-      return update(id, (rec) => {
-        if (rec.status !== 'applying') return decided(rec);
-        return {
-          next: {
-            ...rec,
-            status: outcome.ok ? 'applied' : 'failed',
-            finished: { at: now(), ...(outcome.detail ? { detail: outcome.detail } : {}) },
-          },
-        };
-      });
-    },
+    reject: (id, by, reason) => records.update(id, rejectTransition(now, by, reason)),
+    consume: (id, by) => records.update(id, consumeTransition(now, by)),
+    finish: (id, outcome) => records.update(id, finishTransition(now, outcome)),
   };
 }

@@ -1,7 +1,7 @@
 import type { AccessConfig } from '../config/access.js';
 import { defaultApprovals } from '../config/access.js';
 import type { Profile } from '../config/environments.js';
-import type { ActionId } from '../core/action-ids.js';
+import type { ActionId } from './types.js';
 
 /**
  * The policy `decide` reads: the `access` section (absent = deny by default) and the channels where
@@ -101,7 +101,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
 
   if (!access) {
     return deny(
-      `Remediation is not enabled: the config has no access section. To ${what.kind} ${action} in ${where.env}, add your user id (${who.userId}) to a role listed in ${exactEntry}.`,
+      `Remediation is not enabled: the config has no access section. To ${what.kind} ${action} in ${where.env}, ` +
+        `add your user id (${who.userId}) to a role listed in ${exactEntry}.`,
       exactEntry,
     );
   }
@@ -109,8 +110,11 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
   const channels = writeChannels(policy);
   if (!channels.includes(where.channelId)) {
     const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
+    const allowedChannels = channels.length
+      ? channels.map((c) => `<#${c}>`).join(', ')
+      : 'configured incident channels, and none is configured';
     return deny(
-      `Remediation buttons and commands work only in ${channels.length ? channels.map((c) => `<#${c}>`).join(', ') : 'configured incident channels, and none is configured'}: add this channel (${where.channelId}) to ${entry} to use them here.`,
+      `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${where.channelId}) to ${entry} to use them here.`,
       access.channels ? 'access.channels' : 'slack.incidentChannels',
     );
   }

@@ -1,39 +1,22 @@
 import type { z } from 'zod';
 import type { EnvironmentConfig } from '../config/config.js';
-import type { ActionId } from '../core/action-ids.js';
+import type { Input } from '../core/message.js';
 import type { RedisAdminPort } from '../core/ports/redis-admin.js';
 import type { ClusterWritePort } from '../core/ports/cluster-write.js';
+import type { Change, RevertRecord } from './changes.js';
 
 export type { RedisAdminPort } from '../core/ports/redis-admin.js';
 export type { ClusterWritePort, DeploymentView } from '../core/ports/cluster-write.js';
+export type { Change, RevertRecord } from './changes.js';
 
-/** One exact change an action makes, shown in the preview before anything happens and recorded after. */
-export type Change =
-  | {
-      kind: 'redis-config';
-      node: string;
-      parameter: string;
-      before: string;
-      after: string;
-      /** A Redis Cluster node's role when planned (absent on a standalone store). */
-      role?: 'master' | 'replica';
-    }
-  | {
-      kind: 'configmap';
-      namespace: string;
-      name: string;
-      key: string;
-      before: string;
-      after: string;
-      /** Unified-diff-style lines (`-old`, `+new`, with a little context) of the one value. */
-      diff: string[];
-      /** resourceVersion read for the preview: apply fails (409) if the object changed since. */
-      resourceVersion: string;
-    }
-  | { kind: 'rollout-restart'; namespace: string; deployment: string; resourceVersion: string };
+/** An action's id (`set-eviction-policy`): any string the action registry holds; it validates them at start-up. */
+export type ActionId = string;
+
+/** An action's parameters once parsed by its schema. */
+export type ActionParams = Record<string, unknown>;
 
 /** The preview of an action: what changes, what it fixes, what it does not, the risks. No side effect. */
-export interface Plan<P = Record<string, unknown>> {
+export interface Plan<P extends ActionParams = ActionParams> {
   action: ActionId;
   env: string;
   params: P;
@@ -49,28 +32,26 @@ export interface Plan<P = Record<string, unknown>> {
   noop: boolean;
 }
 
+/** One change that was not made, and why. */
+export interface ChangeFailure {
+  change: Change;
+  error: string;
+}
+
 /** What an apply or revert did, change by change. A partial failure lists what changed and what did not. */
 export interface ApplyOutcome {
   ok: boolean;
   applied: Change[];
   /** The first failure (the only one on a standalone store). */
-  failed?: { change: Change; error: string };
+  failed?: ChangeFailure;
   /** Every node that refused or could not be reached, on a store of several nodes (includes `failed`). */
-  failures?: { change: Change; error: string }[];
+  failures?: ChangeFailure[];
   /** Changes not attempted because an earlier step failed (the ConfigMap after a partial node change). */
   notAttempted?: { change: Change; why: string }[];
   /** One line on a store of several nodes: "changed on 4 of 6 nodes; failed on 127.0.0.1:7005 (…)". */
   summary?: string;
   /** Rollouts followed after a restart. */
   rollouts?: { deployment: string; status: 'complete' | 'timed_out' | 'failed'; detail: string }[];
-}
-
-/** The previous values of an applied action, enough to restore them exactly. */
-export interface RevertRecord {
-  action: ActionId;
-  env: string;
-  /** The changes as applied; a revert applies each one from `after` back to `before`. */
-  changes: Change[];
 }
 
 export interface ActionContext {
@@ -83,21 +64,45 @@ export interface ActionContext {
 /** What the bot itself could do for an action in an environment, and why not when it cannot. */
 export type Capability = { able: true } | { able: false; why: string };
 
+/** Parameters as a form or `--param` gives them: strings by name. */
+export type FormValues = Readonly<Record<string, string>>;
+
 /**
- * A remediation action: a plain object in a registry built from a list (`remediation/actions/index.ts`).
- * `plan` only reads; `apply` performs exactly the plan's changes (preconditions checked); `revert`
- * restores a record's `before` values.
+ * A remediation action: a plain object in `remediation/actions/<id>.ts`, listed once in the registry
+ * (`remediation/actions/index.ts`). Everything the bot knows about the action is declared here: which
+ * findings it answers and the parameters it starts from for each, its parameters (zod, accepting the
+ * strings a form or `--param` gives) and the form inputs that change them, the preview (`plan`, which
+ * only reads; its risks and warnings), `apply` (exactly the plan's changes, preconditions checked) and
+ * `revert` (a record's `before` values).
+ *
+ * @example
+ * export const setFlag: RemediationAction<{ flag: 'yes' | 'no' }> = {
+ *   id: 'set-flag', title: 'Set the flag', scenarios: [1], recheck: ['memory'],
+ *   findings: ['memory.evictions'],
+ *   params: z.object({ flag: z.enum(['yes', 'no']).default('yes') }).strict(),
+ *   inputs: [{ kind: 'select', name: 'flag', label: 'flag', options: ['yes', 'no'] }],
+ *   capability: redisSettingCapability, plan: async (ctx, p) => ({ ... }), apply: ..., revert: ...,
+ * };
  */
-export interface RemediationAction<P = Record<string, unknown>> {
+export interface RemediationAction<P extends ActionParams = ActionParams> {
   id: ActionId;
   title: string;
   /** Runbook scenarios it addresses. */
   scenarios: readonly number[];
   /** The checks run again after an apply, to show whether the finding is gone. */
   recheck: readonly string[];
+  /** The finding ids it answers: a report with one of them offers its button. Checked against the catalogue at start-up. */
+  findings: readonly string[];
+  /** The preview's starting parameters for one of its findings, as a form gives them. Absent: none. */
+  offer?(findingId: string): FormValues;
+  /** The label of the button a report shows for an offer (`…` is added). Absent: the title. */
+  buttonLabel?(offered: FormValues): string;
+  /** Parses what a form, `--param` or a stored record gives; strings are accepted wherever a value is typed. */
   params: z.ZodType<P>;
+  /** What a person may change in the preview; each `name` is a key of `params`. Initial values come from the plan. */
+  inputs: readonly Input[];
   /** Starting parameters read from the environment, for parameters without a default (e.g. twice today's maxmemory). */
-  suggest?(ctx: ActionContext): Promise<Record<string, unknown>>;
+  suggest?(ctx: ActionContext): Promise<FormValues>;
   /** Whether the bot has what the action needs (credentials, RBAC), checked before a button is shown. */
   capability(ctx: ActionContext): Promise<Capability>;
   plan(ctx: ActionContext, params: P): Promise<Plan<P>>;

@@ -10,8 +10,8 @@ function formatScalar(v: unknown): string {
   // Evidence keeps measured fractions (ratios, rates), so up to three decimals survive here.
   if (typeof v === 'number') return Number.isInteger(v) ? count(v) : decimal(v, 3);
   if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '-';
-  return String(v as boolean | bigint);
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return '-';
 }
 
 /**

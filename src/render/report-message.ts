@@ -152,7 +152,8 @@ function fallbackText(report: Report, status: OverallStatus): string {
   ];
   const titles = report.findings.slice(0, 10).map((f) => `[${f.severity}] ${f.title}`);
   const more = report.findings.length > 10 ? ` (+${report.findings.length - 10} more)` : '';
-  return `Session TTL diagnosis for ${report.environment}: ${statusPhrase(status, report)}. ${opening.join('. ')}.${titles.length ? ` ${titles.join('; ')}${more}` : ''}`;
+  const listed = titles.length ? ` ${titles.join('; ')}${more}` : '';
+  return `Session TTL diagnosis for ${report.environment}: ${statusPhrase(status, report)}. ${opening.join('. ')}.${listed}`;
 }
 
 /**

@@ -27,6 +27,7 @@ export function overallStatus(report: Report): OverallStatus {
 export function countLine(findings: readonly Finding[]): string {
   const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity] += 1;
-  const parts = (Object.keys(counts) as Severity[]).filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
+  const order: readonly Severity[] = ['critical', 'warning', 'info'];
+  const parts = order.filter((s) => counts[s]).map((s) => `${counts[s]} ${s}`);
   return parts.length ? parts.join(', ') : 'no findings';
 }

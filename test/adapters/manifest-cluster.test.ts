@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createManifestCluster, parseSelector } from '../../src/adapters/kubernetes/manifest-cluster.js';
+import { createManifestCluster } from '../../src/adapters/kubernetes/manifest-cluster.js';
+import { parseSelector } from '../../src/adapters/kubernetes/label-selector.js';
 import { clusterError } from './expect-cluster-error.js';
 
 const DEMO = resolve('manifests/demo');

@@ -107,7 +107,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('which packages a process loads (issue 12, target 2)', { timeout: 60_000 }, () => {
+describe('which packages a process loads (issue 12, target 2)', { timeout: 150_000 }, () => {
   it('envs and help load neither the Kubernetes client nor Bolt', async () => {
     const envs = await cli(['envs']);
     expect(envs.output).toContain('gitops');
@@ -164,7 +164,7 @@ describe('which packages a process loads (issue 12, target 2)', { timeout: 60_00
               (res) => res.status === 200,
               () => false,
             ),
-          { timeoutMs: 30_000, intervalMs: 50, detail: output },
+          { timeoutMs: 100_000, intervalMs: 50, detail: output },
         );
       },
     );

@@ -1,7 +1,6 @@
-// Many environments, one bot: a stalled environment (CLIENT PAUSE) queues only its own diagnoses, ends
+// Many environments, one bot: a stalled environment (SIGSTOP) queues only its own diagnoses, ends
 // each at the check timeout with words a person can act on, and never holds up another environment's
 // `/session-ttl diagnose`. Through the real Bolt app, two redis-servers, the fake Slack Web API.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { createBot, type Bot } from '../../src/bot.js';
@@ -19,15 +18,28 @@ const SECRET = 'isolation-signing-secret-0123456789abcdef';
 const CHANNEL = 'C0ISOLATION';
 const text = (c: SlackApiCall) => `${c.body.text ?? ''}\n${JSON.stringify(c.body.blocks ?? [])}`;
 
+/**
+ * The bot's clock: held still until `run(aheadMs)`, then real time that far ahead. While it is held, no
+ * diagnosis can reach its check timeout (the engine measures it on this clock), however slow the machine.
+ */
+function heldClock() {
+  const heldAt = Date.now();
+  let ahead: number | undefined;
+  return {
+    now: () => (ahead === undefined ? heldAt : Date.now() + ahead),
+    run: (aheadMs: number) => void (ahead = aheadMs),
+  };
+}
+
 describe('one bot, many environments: a stalled one never delays another', () => {
   let slack: FakeSlackApi;
   let a: RedisServerHandle;
   let b: RedisServerHandle;
-  let pauser: Redis;
   let sources: SourceCache;
   let bot: Bot;
   let baseUrl: string;
   let seq = 0;
+  const clock = heldClock();
   const diagnose = (args: string) =>
     sendSlashCommand(
       baseUrl,
@@ -40,7 +52,6 @@ describe('one bot, many environments: a stalled one never delays another', () =>
 
   beforeAll(async () => {
     [slack, a, b] = await Promise.all([startFakeSlackApi(), startRedisServer(), startRedisServer()]);
-    pauser = new Redis(a.url);
     const config = parseConfig(
       {
         environments: {
@@ -70,60 +81,62 @@ describe('one bot, many environments: a stalled one never delays another', () =>
       hostname: '127.0.0.1',
       webApiRetries: 0,
       processEnv: {},
+      now: clock.now,
     });
     baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
   });
   afterAll(async () => {
+    a?.process.kill('SIGCONT');
     await bot?.stop();
     await sources?.close();
-    pauser?.disconnect();
     await slack?.close();
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  // Retried: b's report must beat a 1.5 s timeout, which a machine loaded enough could miss.
   it(
-    'posts b while a is paused, queues and refuses a beyond its share, and ends a at the check timeout',
-    { retry: 2 },
+    'posts b while a is stalled, queues and refuses a beyond its share, and ends a at the check timeout',
+    { timeout: 60_000 },
     async () => {
-      // Given: nothing left from an earlier try; environment a's Redis answers nothing for 5 s (longer than the 1.5 s check timeout).
-      await bot.idle();
-      slack.reset();
-      await pauser.call('CLIENT', 'PAUSE', '5000', 'ALL');
+      // Given: environment a's Redis stopped (SIGSTOP: it answers nothing until the test resumes it), and the
+      // bot's clock held, so no diagnosis of a reaches its 1.5 s check timeout before the test lets it run.
+      a.process.kill('SIGSTOP');
+      try {
+        // When: three diagnoses of a (different checks, so none joins another) and then one of b are asked for.
+        for (const check of ['eviction-policy', 'memory', 'aof'])
+          expect((await diagnose(`a ${check}`)).status).toBe(200);
+        expect((await diagnose('b eviction-policy')).status).toBe(200);
 
-      // When: three diagnoses of a (different checks, so none joins another) and then one of b are asked for.
-      for (const check of ['eviction-policy', 'memory', 'aof']) expect((await diagnose(`a ${check}`)).status).toBe(200);
-      expect((await diagnose('b eviction-policy')).status).toBe(200);
+        // Then: the third of a is refused at once, in words, because a already has one running and one waiting.
+        const refused = await slack.waitForResponse((r) => /Environment "a" is busy/.test(String(r.body.text)), 20_000);
+        expect(refused.body.text).toContain('1 diagnosis is running and 1 waiting');
+        expect(refused.body.text).toContain('Other environments are not affected.');
 
-      // Then: the third of a is refused at once, in words, because a already has one running and one waiting.
-      const refused = await slack.waitForResponse((r) => /Environment "a" is busy/.test(String(r.body.text)));
-      expect(refused.body.text).toContain('1 diagnosis is running and 1 waiting');
-      expect(refused.body.text).toContain('Other environments are not affected.');
+        // And: b's report is posted while a is stalled, and it is the only report so far.
+        const bReport = await slack.waitFor('chat.postMessage', reportOf('b', 'eviction-policy'), 20_000);
+        expect(slack.callsOf('chat.postMessage')).toEqual([bReport]);
+        expect(text(bReport)).not.toMatch(/timed out/);
 
-      // And: b's report is posted while a is still paused: before any report of a.
-      const bReport = await slack.waitFor('chat.postMessage', reportOf('b', 'eviction-policy'));
-      const posted = slack.callsOf('chat.postMessage');
-      expect(posted.indexOf(bReport)).toBe(0);
-      expect(text(bReport)).not.toMatch(/timed out/);
+        // When: the clock runs again, one check timeout ahead.
+        clock.run(1500);
 
-      // And: a's running diagnosis, then its queued one, each end at the check timeout (not when the pause
-      // ends), saying which check timed out.
-      const first = await slack.waitFor('chat.postMessage', reportOf('a', 'eviction-policy'));
-      const second = await slack.waitFor('chat.postMessage', reportOf('a', 'memory'));
-      expect(posted.indexOf(bReport)).toBeLessThan(slack.callsOf('chat.postMessage').indexOf(first));
-      expect(slack.callsOf('chat.postMessage').indexOf(first)).toBeLessThan(
-        slack.callsOf('chat.postMessage').indexOf(second),
-      );
-      for (const [report, check] of [
-        [first, 'eviction-policy'],
-        [second, 'memory'],
-      ] as const) {
-        expect(report.body.text).toContain(
-          `incomplete, no findings. Not checked: ${check} (timed out after 1.5 s waiting on Redis at 127.0.0.1:${a.port})`,
-        );
+        // Then: a's running diagnosis, then its queued one, each end at the check timeout (not when Redis
+        // answers), saying which check timed out.
+        const first = await slack.waitFor('chat.postMessage', reportOf('a', 'eviction-policy'), 20_000);
+        const second = await slack.waitFor('chat.postMessage', reportOf('a', 'memory'), 20_000);
+        expect(slack.callsOf('chat.postMessage')).toEqual([bReport, first, second]);
+        for (const [report, check] of [
+          [first, 'eviction-policy'],
+          [second, 'memory'],
+        ] as const) {
+          expect(report.body.text).toContain(
+            `incomplete, no findings. Not checked: ${check} (timed out after 1.5 s waiting on Redis at 127.0.0.1:${a.port})`,
+          );
+        }
+      } finally {
+        a.process.kill('SIGCONT');
       }
-      expect(slack.callsOf('chat.postMessage').some(reportOf('a', 'aof'))).toBe(false);
       await bot.idle();
+      expect(slack.callsOf('chat.postMessage').some(reportOf('a', 'aof'))).toBe(false);
     },
   );
 });

@@ -25,7 +25,6 @@ const dbsizeCheck = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ keys: z.number() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {

@@ -18,7 +18,6 @@ const spec = (id: string, more: Partial<FindingSpec> = {}): FindingSpec =>
     severity: { default: 'warning' },
     evidence: z.object({ n: z.number() }),
     scenarios: [],
-    actions: [],
     ...more,
   });
 const check = (id: string, findings: FindingSpec[]) =>
@@ -91,26 +90,6 @@ describe('the finding catalogue', () => {
     expect(scenariosOf('no.such_finding', defaultCatalogue)).toEqual([]);
   });
 
-  it('names the remediation actions of each finding', () => {
-    const actions = Object.fromEntries(
-      defaultCatalogue.entries.filter((e) => e.actions.length).map((e) => [e.id, e.actions]),
-    );
-    expect(actions).toEqual({
-      'eviction.allkeys_policy': ['set-eviction-policy'],
-      'memory.high_usage': ['set-eviction-policy', 'set-maxmemory'],
-      'memory.evictions': ['set-eviction-policy', 'set-maxmemory'],
-      'sliding_window.disabled': ['enable-sliding-window'],
-      'config.env_override_mismatch': ['rollout-restart'],
-      'config.stale_pods': ['rollout-restart'],
-      'aof.last_rewrite_failed': ['tune-aof'],
-      'aof.rewrite_in_progress': ['tune-aof'],
-      'aof.frequent_rewrites': ['tune-aof'],
-      'config.live_drift': ['set-eviction-policy', 'set-maxmemory'],
-      'config.live_drift_aof': ['tune-aof'],
-    });
-    expect(defaultCatalogue.actionsOf('ttl.no_expiry')).toEqual([]);
-  });
-
   it('scenario definitions name known checks, and a check supports only scenarios it is listed for', () => {
     const checkIds = new Set(allChecks.map((c) => c.id));
     for (const def of SCENARIOS) for (const c of def.checks) expect(checkIds, `scenario ${def.scenario}`).toContain(c);
@@ -128,7 +107,7 @@ describe('the finding catalogue', () => {
     }
   });
 
-  it('fails at start-up on a duplicate id, an unknown scenario or action, or a default severity it does not allow', () => {
+  it('fails at start-up on a duplicate id, an unknown scenario, or a default severity it does not allow', () => {
     expect(() => createCheckRegistry([check('a', [spec('x.y')]), check('b', [spec('x.y')])])).toThrow(
       new CatalogueError('duplicate finding id "x.y" (declared by a and b)'),
     );
@@ -138,10 +117,6 @@ describe('the finding catalogue', () => {
     // @ts-expect-error the runbook has seven scenarios
     expect(() => createFindingCatalogue([check('a', [spec('x.y', { scenarios: [[8, 'strong']] })])])).toThrow(
       /unknown scenario 8/,
-    );
-    // @ts-expect-error not an action of the remediation feature
-    expect(() => createFindingCatalogue([check('a', [spec('x.y', { actions: ['reboot-redis'] })])])).toThrow(
-      /unknown action "reboot-redis"/,
     );
     expect(() =>
       createFindingCatalogue([check('a', [spec('x.y', { severity: { default: 'critical', possible: ['warning'] } })])]),

@@ -15,7 +15,7 @@ import { freePort } from '../support/redis-server.js';
 // Fixture checks: the engine is what is under test here; each reads a real source.
 const anyEvidence = z.object({});
 const fixture = (id: string, severity: Severity = 'info') =>
-  findingSpec({ id, severity: { default: severity }, evidence: anyEvidence, scenarios: [], actions: [] });
+  findingSpec({ id, severity: { default: severity }, evidence: anyEvidence, scenarios: [] });
 
 const usedMemory = defineCheck({
   id: 'used-memory',
@@ -27,7 +27,6 @@ const usedMemory = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ used: z.number() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {

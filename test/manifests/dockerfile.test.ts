@@ -124,6 +124,7 @@ describe('Dockerfile', () => {
     expect(depsStage.lines.find((l) => l.op === 'RUN')!.args).toMatch(/^npm ci --omit=dev\b/);
   });
 
+  // Liveness only (a copy, a build and a process start, slow on a loaded machine): generous timeouts.
   it('followed step by step in a temporary folder (npm ci --omit=dev, the build, the copies), the entry point serves /healthz and /metrics', async () => {
     // Given: the deps stage as written (its npm ci against the lock file; npm's cache is warm). Like
     // Docker's layer cache, its result is reused while what it copies and runs is unchanged.
@@ -192,7 +193,7 @@ describe('Dockerfile', () => {
       // Then: /healthz answers, and /metrics carries the runbook's metrics and the monitor's.
       await expect
         .poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status, {
-          timeout: 15_000,
+          timeout: 60_000,
           interval: 100,
         })
         .toBe(200);
@@ -202,7 +203,7 @@ describe('Dockerfile', () => {
             (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).match(
               /session_monitor_lease_held\{environment="dev"\} 1/,
             ) !== null,
-          { timeout: 10_000, interval: 100 },
+          { timeout: 30_000, interval: 100 },
         )
         .toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -221,5 +222,5 @@ describe('Dockerfile', () => {
       child.kill('SIGKILL');
       await slack.close();
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -93,10 +93,10 @@ describe('nothing lost while Slack or the state store fails (issue 9, items 4 an
     });
     const running = await start({ alerts: state.store, retryDelaysMs: [100, 300, 1000, 2000] });
     try {
-      const t0 = performance.now();
       const answer = await running.alertmanager(firingNotification('dev', 'store'));
       expect(answer.status).toBe(200);
-      expect(performance.now() - t0, 'the webhook must not wait for the state store').toBeLessThan(500);
+      // The webhook does not wait for the state store: answered before the first try at it had failed.
+      expect(running.logs.lines.map((l) => l.msg)).not.toContain('will try the Alertmanager notification again');
       await eventually('a failed try', () =>
         running.logs.lines.find((l) => l.msg === 'will try the Alertmanager notification again'),
       );

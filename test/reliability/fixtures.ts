@@ -14,7 +14,6 @@ export const serverInfoCheck = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ runId: z.string() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {
@@ -60,7 +59,6 @@ export function heldCheck(id = 'held') {
         severity: { default: 'info' },
         evidence: z.object({}),
         scenarios: [],
-        actions: [],
       }),
     ],
     async run() {

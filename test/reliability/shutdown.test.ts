@@ -108,7 +108,6 @@ describe('shutdown with work in flight (issue 9, items 2 and 3)', () => {
           severity: { default: 'info' },
           evidence: z.object({}),
           scenarios: [],
-          actions: [],
         }),
       ],
       async run(ctx) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, startRedisServer, type RedisServerHandle } from '../../src/demo/redis-process.js';
+import { freePort, isPortTaken, startRedisServer, type RedisServerHandle } from '../../src/demo/redis-process.js';
 
 /** A throwaway local Redis Cluster: its masters first, then its replicas. */
 export interface RedisClusterHandle {
@@ -97,22 +97,30 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
   try {
     const count = masters * (1 + replicas);
     for (let i = 0; i < count; i++) {
-      const busPort = await freePort();
-      nodes.push(
-        await startRedisServer([
-          '--cluster-enabled',
-          'yes',
-          '--cluster-port',
-          String(busPort),
-          '--cluster-config-file',
-          join(dir, `nodes-${i}-${busPort}.conf`),
-          '--cluster-node-timeout',
-          String(opts.nodeTimeoutMs ?? 15_000),
-          '--dir',
-          dir,
-          ...(opts.extraArgs ?? []),
-        ]),
-      );
+      // The bus port, like the client port, may be taken between choosing it and binding it: another one then.
+      for (let attempt = 1; ; attempt++) {
+        const busPort = await freePort();
+        try {
+          nodes.push(
+            await startRedisServer([
+              '--cluster-enabled',
+              'yes',
+              '--cluster-port',
+              String(busPort),
+              '--cluster-config-file',
+              join(dir, `nodes-${i}-${busPort}.conf`),
+              '--cluster-node-timeout',
+              String(opts.nodeTimeoutMs ?? 15_000),
+              '--dir',
+              dir,
+              ...(opts.extraArgs ?? []),
+            ]),
+          );
+          break;
+        } catch (err) {
+          if (attempt >= 5 || !isPortTaken(err)) throw err;
+        }
+      }
     }
     await run(
       'redis-cli',

@@ -1,4 +1,5 @@
 import type { AppClockOptions as PortOptions, ClockReading, ReadAppClock } from '../../core/ports/app-clock.js';
+import { errorCause, errorCode, errorMessage, errorName } from '../../core/error-fields.js';
 import { safeUrl } from '../../core/format.js';
 
 /** The part of `fetch` the clock reading uses; pass another one to route requests elsewhere in tests. */
@@ -27,11 +28,12 @@ function requestUrl(url: string): string {
 }
 
 function describeFailure(err: unknown, urls: readonly string[], shown: string): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timed out';
-  if (e?.name === 'AbortError') return 'was aborted';
-  const code = e?.cause?.code;
-  let text = code ? code : (e?.cause?.message ?? e?.message ?? String(err));
+  const name = errorName(err);
+  if (name === 'TimeoutError') return 'timed out';
+  if (name === 'AbortError') return 'was aborted';
+  // fetch fails with "fetch failed" and the socket error (ECONNREFUSED) as its cause.
+  const cause = errorCause(err);
+  let text = errorCode(cause) || (errorMessage(cause) ?? errorMessage(err) ?? String(err));
   // Error texts of fetch can quote the URL, query string (tokens) included.
   for (const u of urls) text = text.split(u).join(shown);
   return text;

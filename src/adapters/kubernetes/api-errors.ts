@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { errorCause, errorCode } from '../../core/error-fields.js';
+
 /** Node's network error codes that mean the API server could not be reached. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -15,12 +18,15 @@ const NETWORK_CODES = new Set([
 export function networkCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    e = (e as { cause?: unknown }).cause;
+    const code = errorCode(e);
+    if (code !== undefined && NETWORK_CODES.has(code)) return code;
+    e = errorCause(e);
   }
   return undefined;
 }
+
+/** A Kubernetes `Status` object, as far as its message goes. */
+const statusBody = z.object({ message: z.string().min(1) });
 
 /** The API's own message from a Status body (a JSON string or an object), when there is one. */
 export function statusMessage(body: unknown): string | undefined {
@@ -32,6 +38,6 @@ export function statusMessage(body: unknown): string | undefined {
       return body.trim() ? body.trim().slice(0, 300) : undefined;
     }
   }
-  const msg = (b as { message?: unknown } | undefined)?.message;
-  return typeof msg === 'string' && msg ? msg : undefined;
+  const parsed = statusBody.safeParse(b);
+  return parsed.success ? parsed.data.message : undefined;
 }

@@ -24,7 +24,8 @@ export function checkKubeConfigSource(cfg: KubeConfigSource): void {
     }
   } else if (!process.env.KUBERNETES_SERVICE_HOST || !existsSync(SERVICE_ACCOUNT_TOKEN)) {
     throw new ClusterError(
-      'No kubeconfig is configured and the bot is not running inside a cluster (no KUBERNETES_SERVICE_HOST / service account token); set kubernetes.kubeconfig, or kubernetes.manifests for an offline source.',
+      'No kubeconfig is configured and the bot is not running inside a cluster (no KUBERNETES_SERVICE_HOST / ' +
+        'service account token); set kubernetes.kubeconfig, or kubernetes.manifests for an offline source.',
       'invalid',
     );
   }

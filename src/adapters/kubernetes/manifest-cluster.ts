@@ -1,6 +1,3 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { ClusterError, type ClusterPort, type ConfigMapView, type PodView } from '../../core/ports/cluster.js';
 import {
@@ -12,61 +9,14 @@ import {
   toContainerViews,
   toPodView,
 } from './kube-objects.js';
+import { parseSelector, selectorMatches } from './label-selector.js';
+import { loadObjects, metadataOf, type LoadedObject } from './manifest-files.js';
 
 export interface ManifestClusterOptions {
   /** Directory of YAML manifests, read recursively. */
   dir: string;
   /** Namespace of the app; objects without `metadata.namespace` are taken to be in it (kustomize style). */
   namespace: string;
-}
-
-/** One term of an equality-based label selector. */
-export interface SelectorTerm {
-  key: string;
-  op: '=' | '!=' | 'exists' | 'not_exists';
-  value?: string;
-}
-
-/**
- * Parses an equality-based label selector (`app=a,tier!=cache`, `==` too, a bare key for "has label",
- * `!key` for "has not"). Set-based selectors (`in`, `notin`) are refused with a clear message.
- */
-export function parseSelector(selector: string): SelectorTerm[] {
-  return selector
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean)
-    .map((term) => {
-      if (/\s(in|notin)\s*\(/.test(term) || term.includes('(')) {
-        throw new ClusterError(
-          `label selector "${selector}": set-based terms like "${term}" are not supported for a manifests source; use key=value, key!=value, key or !key.`,
-          'invalid',
-        );
-      }
-      const m = /^([A-Za-z0-9._/-]+)\s*(==|=|!=)\s*([A-Za-z0-9._-]*)$/.exec(term);
-      if (m) return { key: m[1]!, op: m[2] === '!=' ? '!=' : '=', value: m[3]! };
-      const bare = /^(!?)([A-Za-z0-9._/-]+)$/.exec(term);
-      if (bare) return { key: bare[2]!, op: bare[1] ? 'not_exists' : 'exists' };
-      throw new ClusterError(
-        `label selector "${selector}": cannot read "${term}"; use key=value, key!=value, key or !key.`,
-        'invalid',
-      );
-    });
-}
-
-export function selectorMatches(terms: readonly SelectorTerm[], labels: Record<string, string>): boolean {
-  return terms.every((t) => {
-    switch (t.op) {
-      case '=':
-        return labels[t.key] === t.value;
-      case '!=':
-        return labels[t.key] !== t.value;
-      case 'exists':
-        return t.key in labels;
-      case 'not_exists':
-        return !(t.key in labels);
-    }
-  });
 }
 
 /** Workloads whose pod template stands in for pods that a manifest directory cannot show. */
@@ -87,69 +37,10 @@ const workloadSchema = z.object({
   }),
 });
 
-interface LoadedObject {
-  file: string;
-  doc: Record<string, unknown>;
-}
-
-async function yamlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    const entries = await readdir(d, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-/** Reads every Kubernetes object (a mapping with `kind`) from the YAML files under `dir`. */
-async function loadObjects(dir: string): Promise<LoadedObject[]> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(dir)).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (!isDir) {
-    throw new ClusterError(
-      `manifests directory ${dir} does not exist or is not a directory; fix kubernetes.manifests in the config file.`,
-      'invalid',
-    );
-  }
-  const objects: LoadedObject[] = [];
-  for (const path of await yamlFiles(dir)) {
-    const rel = relative(process.cwd(), path);
-    const file = rel && !rel.startsWith('..') ? rel : path;
-    const text = await readFile(path, 'utf8');
-    for (const doc of parseAllDocuments(text)) {
-      const first = doc.errors[0];
-      if (first) {
-        throw new ClusterError(`manifest ${file} is not valid YAML: ${first.message.split('\n')[0]}`, 'invalid');
-      }
-      const value: unknown = doc.toJS();
-      const push = (v: unknown) => {
-        if (v && typeof v === 'object' && typeof (v as { kind?: unknown }).kind === 'string') {
-          objects.push({ file, doc: v as Record<string, unknown> });
-        }
-      };
-      // A `kind: List` (what `kubectl get -o yaml` prints for several objects) holds them in items.
-      if (value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'List') {
-        for (const item of (value as { items?: unknown[] }).items ?? []) push(item);
-      } else push(value);
-    }
-  }
-  return objects;
-}
-
 function parseIn<S extends z.ZodType>(schema: S, o: LoadedObject): z.infer<S> {
   const parsed = schema.safeParse(o.doc);
   if (!parsed.success) {
-    const name = (o.doc.metadata as { name?: unknown } | undefined)?.name;
+    const { name } = metadataOf(o);
     throw new ClusterError(
       `manifest ${o.file}: ${String(o.doc.kind)} ${typeof name === 'string' ? `"${name}" ` : ''}is malformed: ${describeReplyIssues(parsed.error)}`,
       'invalid',
@@ -173,7 +64,7 @@ function parseIn<S extends z.ZodType>(schema: S, o: LoadedObject): z.infer<S> {
 export function createManifestCluster(opts: ManifestClusterOptions): ClusterPort {
   const { dir, namespace } = opts;
   const inNamespace = (o: LoadedObject) => {
-    const ns = (o.doc.metadata as { namespace?: unknown } | undefined)?.namespace;
+    const ns = metadataOf(o).namespace;
     return ns === undefined || ns === null || ns === namespace;
   };
   let reading: Promise<LoadedObject[]> | undefined;
@@ -187,12 +78,7 @@ export function createManifestCluster(opts: ManifestClusterOptions): ClusterPort
 
     async readConfigMap(name): Promise<ConfigMapView | undefined> {
       const objects = await objectsNow();
-      const found = objects.find(
-        (o) =>
-          o.doc.kind === 'ConfigMap' &&
-          (o.doc.metadata as { name?: unknown } | undefined)?.name === name &&
-          inNamespace(o),
-      );
+      const found = objects.find((o) => o.doc.kind === 'ConfigMap' && metadataOf(o).name === name && inNamespace(o));
       return found ? toConfigMapView(parseIn(configMapSchema, found), namespace) : undefined;
     },
 

@@ -29,13 +29,16 @@ function address(url: string): string {
 
 /**
  * The bot's state store and streams: the Redis at `url` (STATE_REDIS_URL), or, unset, memory, with a
- * warning that replicas will not share alert dedupe, cooldowns, pending requests, locks or the audit. A Redis that does not answer at start-up is
- * logged; alert replies fail (and are logged) until it does, slash commands are not affected.
+ * warning that replicas will not share alert dedupe, cooldowns, pending requests, locks or the audit.
+ * A Redis that does not answer at start-up is logged; alert replies fail (and are logged) until it
+ * does, slash commands are not affected.
  */
 export function openStateStore(opts: { url: string | undefined; logger: Logger }): OpenStateStore {
   if (!opts.url) {
     opts.logger.warn(
-      'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and the audit are kept in memory; with more than one replica, an alert may be answered more than once and a request clicked on another replica is not found',
+      'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and ' +
+        'the audit are kept in memory; with more than one replica, an alert may be answered more than once and a ' +
+        'request clicked on another replica is not found',
     );
     return {
       store: memoryStateStore(),

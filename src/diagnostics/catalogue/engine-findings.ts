@@ -14,7 +14,6 @@ export const redisUnreachable = findingSpec({
   severity: { default: 'critical' },
   evidence: z.object({ address: z.string(), code: z.string().nullable(), kind: z.string().optional() }),
   scenarios: [],
-  actions: [],
   oncePerReport: true,
 });
 
@@ -23,7 +22,6 @@ export const redisForbidden = findingSpec({
   severity: { default: 'warning' },
   evidence: z.object({ address: z.string(), command: z.string().nullable(), aclRule: z.string().nullable() }),
   scenarios: [],
-  actions: [],
   oncePerReport: true,
 });
 
@@ -32,7 +30,6 @@ export const kubernetesForbidden = findingSpec({
   severity: { default: 'warning' },
   evidence: status,
   scenarios: [],
-  actions: [],
   oncePerReport: true,
 });
 
@@ -41,7 +38,6 @@ export const kubernetesUnreachable = findingSpec({
   severity: { default: 'warning' },
   evidence: status,
   scenarios: [],
-  actions: [],
   oncePerReport: true,
 });
 
@@ -55,7 +51,6 @@ export const escalationSevere = findingSpec({
     estimates: z.array(z.object({ source: z.string(), seconds: z.number() })),
   }),
   scenarios: [],
-  actions: [],
 });
 
 /** The id under which the engine's own findings appear in the catalogue. */

@@ -1,4 +1,4 @@
-import { ACTION_IDS, SCENARIO_NUMBERS, type ActionId, type FindingSpec, type ScenarioNumber } from './finding-spec.js';
+import { SCENARIO_NUMBERS, type FindingSpec, type ScenarioNumber } from './finding-spec.js';
 import { ENGINE_OWNER, engineFindings } from './engine-findings.js';
 import type { Check, RawFinding } from '../types.js';
 
@@ -16,8 +16,6 @@ export interface FindingCatalogue {
   get(id: string): CatalogueEntry | undefined;
   /** The runbook scenarios the finding supports; [] for an unknown id. */
   scenariosOf(id: string): ScenarioNumber[];
-  /** The remediation actions that address the finding; [] for an unknown id. */
-  actionsOf(id: string): readonly ActionId[];
   /**
    * Why `finding`, raised by `owner` (a check id, or `engine`), breaks the catalogue: an id the owner
    * did not declare, a severity it did not declare, or evidence that does not match the schema.
@@ -36,10 +34,6 @@ function checkEntry(entry: CatalogueEntry): void {
     if (!(SCENARIO_NUMBERS as readonly number[]).includes(scenario))
       throw new CatalogueError(`${where} names unknown scenario ${scenario}`);
   }
-  for (const action of entry.actions) {
-    if (!(ACTION_IDS as readonly string[]).includes(action))
-      throw new CatalogueError(`${where} names unknown action "${action}"`);
-  }
   if (!entry.severity.possible.includes(entry.severity.default)) {
     throw new CatalogueError(
       `${where}: default severity ${entry.severity.default} is not among its possible severities`,
@@ -47,7 +41,7 @@ function checkEntry(entry: CatalogueEntry): void {
   }
 }
 
-/** Builds the catalogue; a duplicate id, unknown scenario or unknown action throws `CatalogueError`. */
+/** Builds the catalogue; a duplicate id or unknown scenario throws `CatalogueError`. */
 export function createFindingCatalogue(
   checks: readonly Pick<Check, 'id' | 'findings'>[],
   engine: readonly FindingSpec[] = engineFindings,
@@ -68,7 +62,6 @@ export function createFindingCatalogue(
     entries: [...byId.values()],
     get: (id) => byId.get(id),
     scenariosOf: (id) => (byId.get(id)?.scenarios ?? []).map(([s]) => s),
-    actionsOf: (id) => byId.get(id)?.actions ?? [],
     violation(owner, finding) {
       const entry = byId.get(finding.id);
       if (!entry || entry.owner !== owner) {

@@ -1,9 +1,6 @@
 import type { z } from 'zod';
-import type { ActionId } from '../../core/action-ids.js';
 import type { Finding, RawFinding, Severity } from '../finding.js';
 import type { ScenarioNumber, Strength } from '../scenario-types.js';
-
-export { ACTION_IDS, type ActionId } from '../../core/action-ids.js';
 
 export { SCENARIO_NUMBERS, type ScenarioNumber, type Strength } from '../scenario-types.js';
 
@@ -16,7 +13,6 @@ export { SCENARIO_NUMBERS, type ScenarioNumber, type Strength } from '../scenari
  *   severity: { default: 'warning' },
  *   evidence: z.object({ noExpiry: z.number(), sampled: z.number() }),
  *   scenarios: [[2, 'strong']],
- *   actions: [],
  * });
  */
 export interface FindingSpec<E extends z.ZodType = z.ZodType> {
@@ -26,7 +22,6 @@ export interface FindingSpec<E extends z.ZodType = z.ZodType> {
   /** The evidence contract: the engine refuses a finding whose evidence does not parse. */
   readonly evidence: E;
   readonly scenarios: readonly (readonly [ScenarioNumber, Strength])[];
-  readonly actions: readonly ActionId[];
   /** A source failure seen by several checks is reported once (first one wins). */
   readonly oncePerReport?: boolean;
 }

@@ -35,7 +35,6 @@ export const lastRewriteFailed = findingSpec({
     failedNodes: z.array(z.string()).optional(),
   }),
   scenarios: [[7, 'strong']],
-  actions: ['tune-aof'],
 });
 
 export const rewriteInProgress = findingSpec({
@@ -49,7 +48,6 @@ export const rewriteInProgress = findingSpec({
   }),
   // A single rewrite is routine; rewrites seen happening often are the runbook's cause.
   scenarios: [[7, 'weak']],
-  actions: ['tune-aof'],
 });
 
 export const delayedFsync = findingSpec({
@@ -63,7 +61,6 @@ export const delayedFsync = findingSpec({
   }),
   scenarios: [[7, 'strong']],
   // A disk that cannot keep up: no rewrite setting fixes it.
-  actions: [],
 });
 
 export const frequentRewrites = findingSpec({
@@ -85,7 +82,6 @@ export const frequentRewrites = findingSpec({
     recommended: z.object({ rewritePercentage: z.number(), rewriteMinSize: z.string() }),
   }),
   scenarios: [[7, 'strong']],
-  actions: ['tune-aof'],
 });
 
 export const aofFindings = [lastRewriteFailed, rewriteInProgress, delayedFsync, frequentRewrites] as const;

@@ -154,9 +154,14 @@ function logsStep(env: EnvironmentConfig): string {
 function tuneStep(env: EnvironmentConfig): string {
   const o = redisObjects(env);
   return (
-    `use the tune-aof action, which changes only these two directives, or change only the auto-aof-rewrite-percentage line to ${RECOMMENDED_REWRITE_PERCENTAGE} and the auto-aof-rewrite-min-size line to 128mb ` +
-    `in the redis.conf key of the ${o.configMap} ConfigMap (kubectl edit configmap ${o.configMap} -n ${o.namespace}; add them if missing and leave every other line as it is), ` +
-    `and apply them live with redis-cli CONFIG SET auto-aof-rewrite-percentage ${RECOMMENDED_REWRITE_PERCENTAGE} and CONFIG SET auto-aof-rewrite-min-size 128mb (no restart needed)`
+    'use the tune-aof action, which changes only these two directives, or change only the ' +
+    `auto-aof-rewrite-percentage line to ${RECOMMENDED_REWRITE_PERCENTAGE} and the ` +
+    'auto-aof-rewrite-min-size line to 128mb ' +
+    `in the redis.conf key of the ${o.configMap} ConfigMap (kubectl edit configmap ${o.configMap} ` +
+    `-n ${o.namespace}; add them if missing and leave every other line as it is), ` +
+    'and apply them live with redis-cli CONFIG SET auto-aof-rewrite-percentage ' +
+    `${RECOMMENDED_REWRITE_PERCENTAGE} and CONFIG SET auto-aof-rewrite-min-size 128mb (no restart ` +
+    'needed)'
   );
 }
 
@@ -190,12 +195,14 @@ function failedFinding(
   env: EnvironmentConfig,
   noun: string,
 ): RawFinding | undefined {
-  if (!failed.length) return undefined;
+  const [firstFailed] = failed;
+  if (!firstFailed) return undefined;
   const writeFailed = failed.filter((r) => r.lastWriteStatus === 'err');
-  const r = writeFailed[0] ?? (failed[0] as AofReading);
+  const r = writeFailed[0] ?? firstFailed;
   // A failed write makes Redis refuse every write (MISCONF): no session can be created or refreshed.
   // A failed rewrite alone leaves Redis serving while the AOF grows and the rewrite is retried.
   const severity: Severity = writeFailed.length ? 'critical' : 'warning';
+  const consecutive = r.consecutiveFailures ? ` (${count(r.consecutiveFailures)} consecutive failures)` : '';
   const where = onNodes(
     failed.map((x) => x.address),
     all.length,
@@ -208,8 +215,12 @@ function failedFinding(
       ? `Redis cannot write its AOF${where} (aof_last_write_status:err): writes are refused`
       : `The last AOF rewrite failed${where} (aof_last_bgrewrite_status:err)`,
     detail: writeFailed.length
-      ? 'The last write to the append-only file failed (disk full, read-only or missing volume). Redis now refuses writes with a MISCONF error, so sessions can be neither created nor refreshed (EXPIRE), and the app sees failures it may treat as missing sessions.'
-      : `The last background AOF rewrite failed${r.consecutiveFailures ? ` (${count(r.consecutiveFailures)} consecutive failures)` : ''}. Redis keeps serving and retries, but the AOF keeps growing and every retry forks again under load; if the cause is the disk, writes fail next (runbook Scenario 7).`,
+      ? 'The last write to the append-only file failed (disk full, read-only or missing volume). Redis ' +
+        'now refuses writes with a MISCONF error, so sessions can be neither created nor refreshed ' +
+        '(EXPIRE), and the app sees failures it may treat as missing sessions.'
+      : `The last background AOF rewrite failed${consecutive}. Redis keeps serving and retries, but the AOF ` +
+        'keeps growing and every retry forks again under load; if the cause is the disk, writes fail next ' +
+        '(runbook Scenario 7).',
     evidence: {
       lastBgrewriteStatus: r.lastBgrewriteStatus,
       lastWriteStatus: r.lastWriteStatus,
@@ -217,7 +228,10 @@ function failedFinding(
       ...baseEvidence(r, all),
       ...(all.length > 1 ? { failedNodes: failed.map((x) => x.address) } : {}),
     },
-    fix: `Find the cause in the Redis logs: ${logsStep(env)} (disk full, volume permissions, missing directory); free or grow the volume, then run BGREWRITEAOF and check that aof_last_bgrewrite_status and aof_last_write_status are ok.`,
+    fix:
+      `Find the cause in the Redis logs: ${logsStep(env)} (disk full, volume permissions, missing ` +
+      'directory); free or grow the volume, then run BGREWRITEAOF and check that ' +
+      'aof_last_bgrewrite_status and aof_last_write_status are ok.',
   };
 }
 
@@ -227,8 +241,9 @@ function inProgressFinding(
   env: EnvironmentConfig,
   noun: string,
 ): RawFinding | undefined {
-  if (!busy.length) return undefined;
-  const r = busy.find((x) => x.rewriteInProgress) ?? (busy[0] as AofReading);
+  const [firstBusy] = busy;
+  if (!firstBusy) return undefined;
+  const r = busy.find((x) => x.rewriteInProgress) ?? firstBusy;
   const running = r.rewriteInProgress;
   const where = onNodes(
     busy.map((x) => x.address),
@@ -242,7 +257,10 @@ function inProgressFinding(
       ? `An AOF rewrite is running${where} (for ${duration(Math.max(0, r.currentRewriteSeconds))})`
       : `An AOF rewrite is scheduled${where} (waiting for another background save to finish)`,
     detail:
-      'An AOF rewrite forks Redis and writes the whole dataset to disk. During high load the fork and the disk writes add latency, so session reads and refreshes can time out and the app may treat the session as missing (runbook Scenario 7). A single rewrite is normal; if it coincides with the alert, or rewrites are frequent, tune the rewrite settings.',
+      'An AOF rewrite forks Redis and writes the whole dataset to disk. During high load the fork and ' +
+      'the disk writes add latency, so session reads and refreshes can time out and the app may treat ' +
+      'the session as missing (runbook Scenario 7). A single rewrite is normal; if it coincides with ' +
+      'the alert, or rewrites are frequent, tune the rewrite settings.',
     evidence: {
       rewriteInProgress: r.rewriteInProgress,
       rewriteScheduled: r.rewriteScheduled,
@@ -267,7 +285,10 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[], noun: str
       noun,
     )}: the disk cannot keep up`,
     detail:
-      "aof_delayed_fsync counts the times Redis held back its AOF writes because the previous fsync was still running after 2 s (appendfsync everysec). Meanwhile clients wait, so session commands time out under load; an AOF rewrite on the same disk makes it worse (runbook Scenario 7). The count runs since the server's start or the last CONFIG RESETSTAT.",
+      'aof_delayed_fsync counts the times Redis held back its AOF writes because the previous fsync ' +
+      'was still running after 2 s (appendfsync everysec). Meanwhile clients wait, so session ' +
+      'commands time out under load; an AOF rewrite on the same disk makes it worse (runbook Scenario ' +
+      "7). The count runs since the server's start or the last CONFIG RESETSTAT.",
     evidence: {
       delayedFsync: total,
       appendfsync: r.settings.appendfsync,
@@ -277,7 +298,11 @@ function delayedFsyncFinding(delayed: AofReading[], all: AofReading[], noun: str
         ? { perNode: delayed.map((x) => ({ address: x.address, delayedFsync: x.delayedFsync })) }
         : {}),
     },
-    fix: 'Give Redis a faster volume (or one not shared with other I/O), avoid rewrites during peak load by raising auto-aof-rewrite-min-size (runbook: 128mb, auto-aof-rewrite-percentage 100), and consider no-appendfsync-on-rewrite yes if losing up to 30 s of writes on a crash is acceptable for sessions.',
+    fix:
+      'Give Redis a faster volume (or one not shared with other I/O), avoid rewrites during peak load ' +
+      'by raising auto-aof-rewrite-min-size (runbook: 128mb, auto-aof-rewrite-percentage 100), and ' +
+      'consider no-appendfsync-on-rewrite yes if losing up to 30 s of writes on a crash is acceptable ' +
+      'for sessions.',
   };
 }
 
@@ -301,12 +326,14 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
   const autoOn = pct === null || pct > 0;
   if (pct !== null && pct > 0 && pct < RECOMMENDED_REWRITE_PERCENTAGE) {
     reasons.push(
-      `auto-aof-rewrite-percentage is ${pct}: the AOF is rewritten each time it grows by ${pct}% of its size, before it has doubled (runbook: ${RECOMMENDED_REWRITE_PERCENTAGE})`,
+      `auto-aof-rewrite-percentage is ${pct}: the AOF is rewritten each time it grows by ${pct}% of ` +
+        `its size, before it has doubled (runbook: ${RECOMMENDED_REWRITE_PERCENTAGE})`,
     );
   }
   if (autoOn && minSize !== null && minSize < LOW_REWRITE_MIN_SIZE) {
     reasons.push(
-      `auto-aof-rewrite-min-size is ${bytes(minSize)}, below Redis's default 64mb (runbook: 128mb): a small, constantly written session store is rewritten after little growth`,
+      `auto-aof-rewrite-min-size is ${bytes(minSize)}, below Redis's default 64mb (runbook: 128mb): a ` +
+        'small, constantly written session store is rewritten after little growth',
     );
   }
   const base = r.baseSizeBytes ?? 0;
@@ -314,19 +341,38 @@ export function assessRewrites(r: AofReading): FrequentRewrites {
     pct !== null && minSize !== null && pct > 0 ? Math.max(Math.round((base * pct) / 100), minSize - base, 0) : null;
   // uptime_in_seconds is whole seconds: a server up for less than one counts as up for one.
   const hours = Math.max(1, r.uptimeSeconds) / 3600;
-  const ratePerHour = r.rewrites !== null ? Math.round((r.rewrites / hours) * 10) / 10 : null;
+  const { rewrites } = r;
+  const ratePerHour = rewrites !== null ? Math.round((rewrites / hours) * 10) / 10 : null;
   const observed =
     autoOn &&
-    r.rewrites !== null &&
-    r.rewrites >= FREQUENT_MIN_REWRITES &&
+    rewrites !== null &&
+    rewrites >= FREQUENT_MIN_REWRITES &&
     ratePerHour !== null &&
     ratePerHour >= FREQUENT_REWRITES_PER_HOUR;
   if (observed) {
     reasons.unshift(
-      `${count(r.rewrites as number)} AOF rewrites in ${duration(r.uptimeSeconds)} of uptime (${decimal(ratePerHour as number)} per hour)`,
+      `${count(rewrites)} AOF rewrites in ${duration(r.uptimeSeconds)} of uptime (${decimal(ratePerHour)} per hour)`,
     );
   }
   return { reading: r, reasons, observed, ratePerHour, rewriteEveryBytes };
+}
+
+/** The rewrite settings in words, and how often they make Redis rewrite. */
+function settingsText(a: FrequentRewrites): string {
+  const s = a.reading.settings;
+  if (!s.configAllowed) {
+    return (
+      'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings ' +
+      'could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.'
+    );
+  }
+  const minSize = s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes);
+  const every =
+    a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : '';
+  return (
+    `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, ` +
+    `auto-aof-rewrite-min-size ${minSize}${every}.`
+  );
 }
 
 function frequentFinding(
@@ -336,8 +382,9 @@ function frequentFinding(
   noun: string,
 ): RawFinding | undefined {
   const flagged = assessed.filter((a) => a.reasons.length);
-  if (!flagged.length) return undefined;
-  const a = flagged.find((x) => x.observed) ?? (flagged[0] as FrequentRewrites);
+  const [firstFlagged] = flagged;
+  if (!firstFlagged) return undefined;
+  const a = flagged.find((x) => x.observed) ?? firstFlagged;
   const r = a.reading;
   const s = r.settings;
   const where = onNodes(
@@ -345,17 +392,17 @@ function frequentFinding(
     all.length,
     noun,
   );
-  const settingsText = s.configAllowed
-    ? `Current settings: auto-aof-rewrite-percentage ${s.rewritePercentage ?? 'unknown'}, auto-aof-rewrite-min-size ${s.rewriteMinSizeBytes === null ? 'unknown' : bytes(s.rewriteMinSizeBytes)}${a.rewriteEveryBytes !== null ? `, so the AOF is rewritten about every ${bytes(a.rewriteEveryBytes)} of writes` : ''}.`
-    : 'CONFIG is disabled on this server (managed Redis or renamed command), so the rewrite settings could not be read; ask the provider for auto-aof-rewrite-percentage and auto-aof-rewrite-min-size.';
   return {
     id: frequentRewrites.id,
     // Settings alone are a risk; rewrites actually happening this often are a problem.
     severity: a.observed ? 'warning' : 'info',
-    title: a.observed
-      ? `AOF rewrites are frequent${where}: ${count(r.rewrites as number)} (${decimal(a.ratePerHour as number)} per hour)`
-      : `AOF rewrite settings make rewrites frequent${where}`,
-    detail: `${a.reasons.join('; ')}. Every rewrite forks Redis and rewrites the dataset to disk, which adds latency under load (runbook Scenario 7). ${settingsText}`,
+    title:
+      a.observed && r.rewrites !== null && a.ratePerHour !== null
+        ? `AOF rewrites are frequent${where}: ${count(r.rewrites)} (${decimal(a.ratePerHour)} per hour)`
+        : `AOF rewrite settings make rewrites frequent${where}`,
+    detail:
+      `${a.reasons.join('; ')}. Every rewrite forks Redis and rewrites the dataset to disk, which ` +
+      `adds latency under load (runbook Scenario 7). ${settingsText(a)}`,
     // The numbers first: one-line renderers show the leading pairs.
     evidence: {
       rewritePercentage: s.rewritePercentage,

@@ -22,5 +22,4 @@ export const clockSkew = findingSpec({
     unavailable: z.array(z.object({ source: z.string(), reason: z.string() })).optional(),
   }),
   scenarios: [[5, 'strong']],
-  actions: [],
 });

@@ -46,14 +46,18 @@ export function offsetFromReading(
 }
 
 async function redisOffset(node: RedisNodePort, now: () => number): Promise<ClockOffset> {
-  let best: Pick<ClockOffset, 'offsetMs' | 'uncertaintyMs' | 'roundTripMs'> | undefined;
-  for (let i = 0; i < REDIS_READINGS; i++) {
+  const readOnce = async () => {
     const sentAt = now();
     const remote = await node.time();
-    const reading = offsetFromReading(remote, sentAt, now(), 0);
-    if (!best || reading.roundTripMs < best.roundTripMs) best = reading;
+    return offsetFromReading(remote, sentAt, now(), 0);
+  };
+  // The reading with the shortest round trip is the most exact one.
+  let best = await readOnce();
+  for (let i = 1; i < REDIS_READINGS; i++) {
+    const reading = await readOnce();
+    if (reading.roundTripMs < best.roundTripMs) best = reading;
   }
-  return { source: `redis ${node.address}`, kind: 'redis', ...(best as NonNullable<typeof best>) };
+  return { source: `redis ${node.address}`, kind: 'redis', ...best };
 }
 
 interface Unavailable {
@@ -134,14 +138,19 @@ function skewFinding(
   const ns = k?.namespace ?? 'langgraph-agent';
   const fix =
     `Make sure NTP (chrony or systemd-timesyncd) runs and is synchronised on every node${botClockSuspect ? ", including the bot's host" : ''}; ` +
-    `compare the clocks the runbook's way (Scenario 5): kubectl exec -n ${ns} <redis pod from -l ${k?.redisSelector ?? 'app=redis-session'}> -- date -u and kubectl exec -n ${ns} <app pod from -l ${k?.appSelector ?? 'app=langgraph-agent'}> -- date -u.`;
+    `compare the clocks the runbook's way (Scenario 5): kubectl exec -n ${ns} <redis pod from -l ` +
+    `${k?.redisSelector ?? 'app=redis-session'}> -- date -u and kubectl exec -n ${ns} <app pod from ` +
+    `-l ${k?.appSelector ?? 'app=langgraph-agent'}> -- date -u.`;
   return {
     id: clockSkew.id,
     severity: Math.abs(worst.offsetMs) >= CRITICAL_OFFSET_MS ? 'critical' : 'warning',
     title,
     detail:
-      `Offsets are the remote clock minus the bot's, measured at the midpoint of each request; a Date header counts to the second, so its reading carries ±0.5 s. ` +
-      `Redis counts TTLs on its own clock, but the app stamps created_at and checks expiry (and the session_ttl_violations metric) on its own: clocks that disagree by more than ${seconds(thresholdMs)} make sessions look expired early or late (runbook Scenario 5).` +
+      `Offsets are the remote clock minus the bot's, measured at the midpoint of each request; a Date ` +
+      'header counts to the second, so its reading carries ±0.5 s. ' +
+      'Redis counts TTLs on its own clock, but the app stamps created_at and checks expiry (and the ' +
+      'session_ttl_violations metric) on its own: clocks that disagree by more than ' +
+      `${seconds(thresholdMs)} make sessions look expired early or late (runbook Scenario 5).` +
       (botClockSuspect
         ? ` All remote clocks agree with one another, so the bot's own host clock is the one that is off.`
         : ''),

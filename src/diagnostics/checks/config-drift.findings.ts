@@ -26,7 +26,6 @@ export const liveDrift = findingSpec({
   severity: { default: 'warning' },
   evidence,
   scenarios: [[1, 'weak']],
-  actions: ['set-eviction-policy', 'set-maxmemory'],
 });
 
 /** appendonly or auto-aof-* differ: AOF rewrites behave otherwise than the ConfigMap says (Scenario 7). */
@@ -35,7 +34,6 @@ export const liveDriftAof = findingSpec({
   severity: { default: 'warning' },
   evidence,
   scenarios: [[7, 'weak']],
-  actions: ['tune-aof'],
 });
 
 /** notify-keyspace-events differs: the lifetime monitor may see no expirations (no runbook scenario). */
@@ -44,7 +42,6 @@ export const liveDriftEvents = findingSpec({
   severity: { default: 'info' },
   evidence,
   scenarios: [],
-  actions: [],
 });
 
 export const configDriftFindings = [liveDrift, liveDriftAof, liveDriftEvents] as const;

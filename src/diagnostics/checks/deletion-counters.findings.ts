@@ -37,7 +37,6 @@ export const deletionCommands = findingSpec({
     note: z.string(),
   }),
   scenarios: [[4, 'strong']],
-  actions: [],
 });
 
 export const deletionCountersFindings = [deletionCommands] as const;

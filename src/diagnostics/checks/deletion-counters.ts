@@ -5,6 +5,7 @@ import { parseCommandStats } from '../redis-info/commandstats.js';
 import { nodeNoun, onNodes } from './node-scope.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 import type { RedisNodePort } from '../../core/ports/session-store.js';
+import type { CheckContext, RawFinding } from '../types.js';
 import { count, duration, percent } from '../../core/format.js';
 import { BULK_COUNT } from './deletions.js';
 
@@ -26,6 +27,113 @@ async function readCounters(node: RedisNodePort) {
   return { ...stats, uptime: server.uptime_in_seconds ?? null, ...keyspace };
 }
 
+/** What one node counted: DEL and UNLINK calls, key ends, keys now, and its uptime. */
+interface NodeCounts {
+  address: string;
+  del: number;
+  unlink: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  keys: number;
+  expires: number;
+  uptime: number | null;
+}
+
+async function readNodeCounts(node: RedisNodePort): Promise<NodeCounts> {
+  const [stats, counters] = await Promise.all([
+    node.info('commandstats').then((reply) => parseCommandStats(reply, node.address)),
+    readCounters(node),
+  ]);
+  return {
+    address: node.address,
+    del: stats.del?.calls ?? 0,
+    unlink: stats.unlink?.calls ?? 0,
+    expiredKeys: counters.expired_keys,
+    evictedKeys: counters.evicted_keys,
+    keys: counters.keys,
+    expires: counters.expires,
+    uptime: counters.uptime,
+  };
+}
+
+/** The counts summed over the nodes (a cluster's masters). */
+function totalsOf(perNode: readonly NodeCounts[]) {
+  const sum = (f: (c: NodeCounts) => number) => perNode.reduce((s, c) => s + f(c), 0);
+  const uptimes = perNode.flatMap((c) => (c.uptime === null ? [] : [c.uptime]));
+  const del = sum((c) => c.del);
+  const unlink = sum((c) => c.unlink);
+  return {
+    del,
+    unlink,
+    deletes: del + unlink,
+    expiredKeys: sum((c) => c.expiredKeys),
+    evictedKeys: sum((c) => c.evictedKeys),
+    keys: sum((c) => c.keys),
+    expires: sum((c) => c.expires),
+    sinceSeconds: uptimes.length ? Math.max(...uptimes) : null,
+  };
+}
+
+function deletionFinding(perNode: readonly NodeCounts[], ctx: CheckContext<'redis'>): RawFinding {
+  const t = totalsOf(perNode);
+  const { deletes, expiredKeys } = t;
+  const n = perNode.length;
+  const deletedShare = Math.round((deletes / (deletes + expiredKeys)) * 1000) / 1000;
+  const deletingNodes = perNode.filter((c) => c.del + c.unlink > 0).map((c) => c.address);
+  const noun = nodeNoun(ctx.redis);
+  const summed = n > 1 ? ` (summed over ${n} ${noun}; DEL/UNLINK${onNodes(deletingNodes, n, noun)})` : '';
+  const dominant = deletedShare >= DELETED_SHARE;
+  const since =
+    t.sinceSeconds === null
+      ? 'since the counters started'
+      : `in the last ${duration(t.sinceSeconds)} (since start or CONFIG RESETSTAT)`;
+  // Summed over a cluster's masters; each master's own counts show where the deletes went.
+  const nodeRows = perNode.map(({ address, del, unlink, expiredKeys, evictedKeys, keys }) => ({
+    address,
+    del,
+    unlink,
+    expiredKeys,
+    evictedKeys,
+    keys,
+  }));
+  return {
+    id: deletionCommands.id,
+    severity: !dominant ? 'info' : deletes >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
+    title: dominant
+      ? `Redis counted ${count(deletes)} DEL/UNLINK calls against ${count(expiredKeys)} expired keys${summed}: ` +
+        'keys are deleted before their TTL'
+      : `Redis counted ${count(deletes)} DEL/UNLINK calls, fewer than the ${count(expiredKeys)} keys that expired${summed}`,
+    detail: dominant
+      ? `${percent(deletedShare)} of the keys that ended ${since} were deleted rather than expired (${count(t.del)} ` +
+        `DEL, ${count(t.unlink)} UNLINK; ${count(t.keys)} keys in the store now, ${count(t.expires)} with a ` +
+        'TTL). Sessions normally end by expiring: something deletes them (runbook Scenario 4), e.g. a ' +
+        'cleanup job, a script or a mass revocation. A DEL of many keys counts once, so more keys may ' +
+        'have gone.'
+      : `Deletes are a minority of how keys end ${since} (${percent(deletedShare)}); ` +
+        'logouts and revocations delete sessions by design.',
+    evidence: {
+      del: t.del,
+      unlink: t.unlink,
+      expiredKeys,
+      evictedKeys: t.evictedKeys,
+      keys: t.keys,
+      expires: t.expires,
+      deletedShare,
+      sinceSeconds: t.sinceSeconds,
+      nodes: n,
+      ...(n > 1 ? { perNode: nodeRows } : {}),
+      note:
+        'INFO commandstats and INFO stats count all keys, not only sessions, since the server started or ' +
+        'CONFIG RESETSTAT.',
+    },
+    fix:
+      'Find who deletes: redis-cli CLIENT LIST (a cleanup job or script connected now), the app logs ' +
+      'around the drop (grep -i "session.*delet\\|session.*revok"), cron jobs (kubectl get ' +
+      `cronjobs,jobs -n ${ctx.env.kubernetes?.namespace ?? '<namespace>'}); stop deletions that are ` +
+      'not logouts or intended revocations.',
+  };
+}
+
 /**
  * Runbook Scenario 4 from what Redis itself counts, so that it is judged even when no app log can be
  * read: DEL and UNLINK calls (INFO commandstats) against the keys that expired (expired_keys). Sessions
@@ -40,71 +148,12 @@ export const deletionCountersCheck = defineCheck({
   needs: ['redis'],
   findings: deletionCountersFindings,
   async run(ctx) {
-    const nodes = ctx.redis.nodes;
-    const [stats, counters] = await Promise.all([
-      Promise.all(nodes.map(async (node) => parseCommandStats(await node.info('commandstats'), node.address))),
-      Promise.all(nodes.map(readCounters)),
-    ]);
-    const callsOn = (i: number, command: string) => stats[i]?.[command]?.calls ?? 0;
-    const del = stats.reduce((sum, _, i) => sum + callsOn(i, 'del'), 0);
-    const unlink = stats.reduce((sum, _, i) => sum + callsOn(i, 'unlink'), 0);
-    const deletes = del + unlink;
-    const sum = (f: (c: (typeof counters)[number]) => number) => counters.reduce((s, c) => s + f(c), 0);
-    const expiredKeys = sum((c) => c.expired_keys);
-    const evictedKeys = sum((c) => c.evicted_keys);
-    const keys = sum((c) => c.keys);
-    const expires = sum((c) => c.expires);
-    const uptimes = counters.flatMap((c) => (c.uptime === null ? [] : [c.uptime]));
-    const sinceSeconds = uptimes.length ? Math.max(...uptimes) : null;
+    const perNode = await Promise.all(ctx.redis.nodes.map(readNodeCounts));
+    const { deletes, expiredKeys } = totalsOf(perNode);
     if (deletes < BULK_COUNT) {
       ctx.note?.(`Redis counted ${count(deletes)} DEL/UNLINK calls and ${count(expiredKeys)} expired keys`);
       return [];
     }
-    const deletedShare = Math.round((deletes / (deletes + expiredKeys)) * 1000) / 1000;
-    // Summed over a cluster's masters; each master's own counts show where the deletes went.
-    const perNode = nodes.map((node, i) => ({
-      address: node.address,
-      del: callsOn(i, 'del'),
-      unlink: callsOn(i, 'unlink'),
-      expiredKeys: counters[i]?.expired_keys ?? 0,
-      evictedKeys: counters[i]?.evicted_keys ?? 0,
-      keys: counters[i]?.keys ?? 0,
-    }));
-    const deletingNodes = perNode.filter((n) => n.del + n.unlink > 0).map((n) => n.address);
-    const summed =
-      nodes.length > 1
-        ? ` (summed over ${nodes.length} ${nodeNoun(ctx.redis)}; DEL/UNLINK${onNodes(deletingNodes, nodes.length, nodeNoun(ctx.redis))})`
-        : '';
-    const dominant = deletedShare >= DELETED_SHARE;
-    const since =
-      sinceSeconds === null
-        ? 'since the counters started'
-        : `in the last ${duration(sinceSeconds)} (since start or CONFIG RESETSTAT)`;
-    return [
-      {
-        id: deletionCommands.id,
-        severity: !dominant ? 'info' : deletes >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
-        title: dominant
-          ? `Redis counted ${count(deletes)} DEL/UNLINK calls against ${count(expiredKeys)} expired keys${summed}: keys are deleted before their TTL`
-          : `Redis counted ${count(deletes)} DEL/UNLINK calls, fewer than the ${count(expiredKeys)} keys that expired${summed}`,
-        detail: dominant
-          ? `${percent(deletedShare)} of the keys that ended ${since} were deleted rather than expired (${count(del)} DEL, ${count(unlink)} UNLINK; ${count(keys)} keys in the store now, ${count(expires)} with a TTL). Sessions normally end by expiring: something deletes them (runbook Scenario 4), e.g. a cleanup job, a script or a mass revocation. A DEL of many keys counts once, so more keys may have gone.`
-          : `Deletes are a minority of how keys end ${since} (${percent(deletedShare)}); logouts and revocations delete sessions by design.`,
-        evidence: {
-          del,
-          unlink,
-          expiredKeys,
-          evictedKeys,
-          keys,
-          expires,
-          deletedShare,
-          sinceSeconds,
-          nodes: nodes.length,
-          ...(nodes.length > 1 ? { perNode } : {}),
-          note: 'INFO commandstats and INFO stats count all keys, not only sessions, since the server started or CONFIG RESETSTAT.',
-        },
-        fix: `Find who deletes: redis-cli CLIENT LIST (a cleanup job or script connected now), the app logs around the drop (grep -i "session.*delet\\|session.*revok"), cron jobs (kubectl get cronjobs,jobs -n ${ctx.env.kubernetes?.namespace ?? '<namespace>'}); stop deletions that are not logouts or intended revocations.`,
-      },
-    ];
+    return [deletionFinding(perNode, ctx)];
   },
 });

@@ -26,7 +26,6 @@ export const deletionInLogs = findingSpec({
     podErrors: z.array(z.object({ pod: z.string(), error: z.string() })).optional(),
   }),
   scenarios: [[4, 'strong']],
-  actions: [],
 });
 
 export const deletionBulk = findingSpec({
@@ -44,7 +43,6 @@ export const deletionBulk = findingSpec({
     reportedBulkCounts: z.array(z.number()),
   }),
   scenarios: [[4, 'strong']],
-  actions: [],
 });
 
 export const deletionsFindings = [deletionInLogs, deletionBulk] as const;

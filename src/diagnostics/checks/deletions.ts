@@ -33,6 +33,9 @@ const BULK_COUNT_LINES = [
   /\bsessions?[\w ]*?\b(?:deleted|revoked|purged|removed)\s*[=:]\s*(\d[\d,]*)/i,
 ];
 
+/** A field of a parsed JSON log line, whatever its type. */
+const fieldOf = (line: object, key: string): unknown => Reflect.get(line, key);
+
 const MONTHS: Record<string, number> = {
   jan: 0,
   feb: 1,
@@ -69,9 +72,10 @@ export function lineTime(line: string, nowMs: number): number | undefined {
   const trimmed = line.trimStart();
   if (trimmed.startsWith('{')) {
     try {
-      const obj = JSON.parse(trimmed) as Record<string, unknown>;
+      const parsed: unknown = JSON.parse(trimmed);
+      const fields = typeof parsed === 'object' && parsed !== null ? parsed : {};
       for (const key of ['time', 'timestamp', 'ts', '@timestamp', 'asctime']) {
-        const ms = parseTimestamp(obj[key]);
+        const ms = parseTimestamp(fieldOf(fields, key));
         if (ms !== undefined) return ms;
       }
     } catch {
@@ -80,7 +84,7 @@ export function lineTime(line: string, nowMs: number): number | undefined {
   }
   const clf = /\[(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})\s*([+-])(\d{2})(\d{2})\]/.exec(line);
   if (clf) {
-    const month = MONTHS[(clf[2] as string).toLowerCase()];
+    const month = MONTHS[(clf[2] ?? '').toLowerCase()];
     if (month !== undefined) {
       const zoneMs = (clf[7] === '-' ? -1 : 1) * (Number(clf[8]) * 60 + Number(clf[9])) * 60_000;
       return Date.UTC(Number(clf[3]), month, Number(clf[1]), Number(clf[4]), Number(clf[5]), Number(clf[6])) - zoneMs;
@@ -88,7 +92,7 @@ export function lineTime(line: string, nowMs: number): number | undefined {
   }
   const syslog = /^\s*(\w{3})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\b/.exec(line);
   if (syslog) {
-    const month = MONTHS[(syslog[1] as string).toLowerCase()];
+    const month = MONTHS[(syslog[1] ?? '').toLowerCase()];
     if (month !== undefined) {
       const year = new Date(nowMs).getUTCFullYear();
       const at = (y: number) =>
@@ -144,9 +148,9 @@ export function redactLogLine(line: string): string {
 /** A count of sessions that one log line reports as deleted, e.g. "deleted 1,200 sessions". */
 export function reportedBulkCount(line: string): number | undefined {
   for (const re of BULK_COUNT_LINES) {
-    const m = re.exec(line);
-    if (m) {
-      const n = Number((m[1] as string).replace(/,/g, ''));
+    const digits = re.exec(line)?.[1];
+    if (digits) {
+      const n = Number(digits.replace(/,/g, ''));
       if (Number.isFinite(n)) return n;
     }
   }
@@ -167,11 +171,12 @@ export function densestWindow(
   windowMs: number,
 ): { count: number; startMs?: number; endMs?: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  let best = { count: 0 } as { count: number; startMs?: number; endMs?: number };
+  let best: { count: number; startMs?: number; endMs?: number } = { count: 0 };
   let lo = 0;
-  for (let hi = 0; hi < sorted.length; hi++) {
-    while ((sorted[hi] as number) - (sorted[lo] as number) > windowMs) lo++;
-    if (hi - lo + 1 > best.count) best = { count: hi - lo + 1, startMs: sorted[lo], endMs: sorted[hi] };
+  for (const [hi, end] of sorted.entries()) {
+    // lo <= hi, so sorted[lo] is there; the fallback only ends the loop.
+    while (end - (sorted[lo] ?? end) > windowMs) lo++;
+    if (hi - lo + 1 > best.count) best = { count: hi - lo + 1, startMs: sorted[lo], endMs: end };
   }
   return best;
 }
@@ -221,11 +226,10 @@ async function searchLogs(ctx: CheckContext<'kubernetes'>, selector: string, tai
       return '';
     }
   };
-  const texts = await Promise.all(pods.map((p) => read(p.name)));
+  const texts = await Promise.all(pods.map(async (p) => ({ pod: p.name, text: await read(p.name) })));
   const nowMs = ctx.now();
   const out: Searched = { pods, tailLines, linesRead: 0, matches: [], podErrors };
-  texts.forEach((text, i) => {
-    const pod = (pods[i] as PodView).name;
+  texts.forEach(({ pod, text }) => {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       out.linesRead++;
@@ -262,11 +266,14 @@ function inLogsFinding(
     severity: others > 0 ? 'warning' : 'info',
     title:
       others > 0
-        ? `${count(others)} session deletion/revocation line(s) in the last ${count(s.tailLines)} log lines of ${s.pods.length} app pod(s)${logouts ? ` (plus ${count(logouts)} logout(s))` : ''}`
+        ? `${count(others)} session deletion/revocation line(s) in the last ${count(s.tailLines)} log lines ` +
+          `of ${s.pods.length} app pod(s)${logouts ? ` (plus ${count(logouts)} logout(s))` : ''}`
         : `${count(logouts)} session deletion(s) in the app logs, all logouts`,
     detail:
       others > 0
-        ? `The app logs show sessions being deleted or revoked before their TTL (runbook Scenario 4). Check whether each is intended (logout, security revocation) or comes from a cleanup job or a bug.`
+        ? 'The app logs show sessions being deleted or revoked before their TTL (runbook Scenario 4). ' +
+          'Check whether each is intended (logout, security revocation) or comes from a cleanup job or a ' +
+          'bug.'
         : 'Only logouts delete sessions in the searched logs, which is intended.',
     evidence: {
       namespace: ns,
@@ -282,7 +289,10 @@ function inLogsFinding(
       ...(s.podErrors.length ? { podErrors: s.podErrors } : {}),
       ...(redisDeletes ? { redisDeletes } : {}),
     },
-    fix: `Find what deletes sessions: kubectl logs -n ${ns} -l ${selector} --tail=${s.tailLines} | grep -i "session.*delet\\|session.*revok", and in the code ${code.grepDeletes}; stop or fix the deletions that are not logouts or intended revocations.`,
+    fix:
+      `Find what deletes sessions: kubectl logs -n ${ns} -l ${selector} --tail=${s.tailLines} | grep ` +
+      `-i "session.*delet\\|session.*revok", and in the code ${code.grepDeletes}; stop or fix the ` +
+      'deletions that are not logouts or intended revocations.',
   };
 }
 
@@ -298,8 +308,10 @@ function bulkFinding(
     deletions.flatMap((m) => (m.time !== undefined ? [m.time] : [])),
     BULK_WINDOW_MS,
   );
-  const reported = deletions.filter((m) => (m.reportedCount ?? 0) >= BULK_COUNT);
-  const largestReported = reported.reduce((max, m) => Math.max(max, m.reportedCount as number), 0);
+  const reported = deletions.flatMap(({ reportedCount, ...m }) =>
+    reportedCount !== undefined && reportedCount >= BULK_COUNT ? [{ ...m, reportedCount }] : [],
+  );
+  const largestReported = reported.reduce((max, m) => Math.max(max, m.reportedCount), 0);
   if (window.count < BULK_COUNT && !reported.length) return undefined;
   const biggest = Math.max(window.count, largestReported);
   const parts: string[] = [];
@@ -314,18 +326,23 @@ function bulkFinding(
     id: deletionBulk.id,
     severity: biggest >= BULK_COUNT * CRITICAL_FACTOR ? 'critical' : 'warning',
     title: `Bulk session deletion in the app logs: ${parts.join('; ')}`,
-    detail: `Many sessions were deleted at once, which logs users out before their TTL (runbook Scenario 4): look for a cleanup job, a script, a migration or a mass revocation around that time.`,
+    detail:
+      'Many sessions were deleted at once, which logs users out before their TTL (runbook Scenario ' +
+      '4): look for a cleanup job, a script, a migration or a mass revocation around that time.',
     evidence: {
       namespace: ns,
       selector,
       windowSeconds: BULK_WINDOW_MS / 1000,
       threshold: BULK_COUNT,
       densestWindow: { count: window.count, from: iso(window.startMs), to: iso(window.endMs) },
-      reportedBulkCounts: reported.map((m) => m.reportedCount as number),
+      reportedBulkCounts: reported.map((m) => m.reportedCount),
       samples: pickSamples(reported.length ? reported : deletions),
       ...(redisDeletes ? { redisDeletes } : {}),
     },
-    fix: `Check for session cleanup jobs or scripts (kubectl get cronjobs,jobs -n ${ns}) and the code path behind the sample lines (${code.grepDeletes}); confirm the deletion was intended and stop it if not.`,
+    fix:
+      `Check for session cleanup jobs or scripts (kubectl get cronjobs,jobs -n ${ns}) and the code ` +
+      `path behind the sample lines (${code.grepDeletes}); confirm the deletion was intended and stop ` +
+      'it if not.',
   };
 }
 
@@ -354,11 +371,19 @@ export const deletionsCheck = defineCheck({
     ]);
     const redisDeletes = calls && {
       ...calls,
-      note: `DEL/UNLINK calls on all keys${calls.nodes > 1 ? `, summed over ${calls.nodes} ${nodeNoun(ctx.redis ?? {})}` : ''} since the last restart or CONFIG RESETSTAT (INFO commandstats), not only sessions.`,
+      note:
+        `DEL/UNLINK calls on all keys${calls.nodes > 1 ? `, summed over ${calls.nodes} ${nodeNoun(ctx.redis ?? {})}` : ''} ` +
+        'since the last restart or CONFIG RESETSTAT (INFO commandstats), not only sessions.',
     };
     if (!searched.linesRead && calls && calls.del + calls.unlink > 0) {
+      const why = searched.pods.length
+        ? `the ${searched.pods.length} pod(s) matching ${k.appSelector} returned empty logs from ${ctx.cluster.description}`
+        : `no pods match ${k.appSelector}`;
       throw new UserError(
-        `No app log lines to search for deletions (${searched.pods.length ? `the ${searched.pods.length} pod(s) matching ${k.appSelector} returned empty logs from ${ctx.cluster.description}` : `no pods match ${k.appSelector}`}), while Redis counted ${count(calls.del)} DEL and ${count(calls.unlink)} UNLINK calls; Scenario 4 cannot be ruled out. Run against the live cluster, or check kubectl logs -n ${k.namespace} -l ${k.appSelector} --tail=${tailLines} | grep -i "session.*delet\\|session.*revok".`,
+        `No app log lines to search for deletions (${why}), while Redis counted ${count(calls.del)} DEL and ` +
+          `${count(calls.unlink)} UNLINK calls; Scenario 4 cannot be ruled out. Run against the live cluster, ` +
+          `or check kubectl logs -n ${k.namespace} -l ${k.appSelector} --tail=${tailLines} | ` +
+          'grep -i "session.*delet\\|session.*revok".',
         'deletions_unverifiable',
       );
     }

@@ -15,7 +15,6 @@ export const missingKey = findingSpec({
     expectedTtlSeconds: z.number(),
   }),
   scenarios: [[6, 'weak']],
-  actions: [],
 });
 
 export const ttlNotExpected = findingSpec({
@@ -29,7 +28,6 @@ export const ttlNotExpected = findingSpec({
     expectedTtlSeconds: z.number(),
   }),
   scenarios: [[6, 'strong']],
-  actions: [],
 });
 
 export const configMapNotReferenced = findingSpec({
@@ -37,7 +35,6 @@ export const configMapNotReferenced = findingSpec({
   severity: { default: 'warning' },
   evidence: z.object({ ...where, selector: z.string(), pods: z.array(z.string()), podsChecked: z.number() }),
   scenarios: [[6, 'weak']],
-  actions: [],
 });
 
 export const envOverrideMismatch = findingSpec({
@@ -53,7 +50,6 @@ export const envOverrideMismatch = findingSpec({
     expectedTtlSeconds: z.number(),
   }),
   scenarios: [[6, 'strong']],
-  actions: ['rollout-restart'],
 });
 
 export const stalePods = findingSpec({
@@ -65,7 +61,6 @@ export const stalePods = findingSpec({
     stale: z.array(z.object({ pod: z.string(), container: z.string(), startedAt: z.string() })),
   }),
   scenarios: [[6, 'weak']],
-  actions: ['rollout-restart'],
 });
 
 export const noPods = findingSpec({
@@ -73,7 +68,6 @@ export const noPods = findingSpec({
   severity: { default: 'warning' },
   evidence: z.object({ namespace: z.string(), selector: z.string() }),
   scenarios: [],
-  actions: [],
 });
 
 export const envCheckFindings = [

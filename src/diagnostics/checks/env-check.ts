@@ -44,7 +44,9 @@ interface Names {
 }
 
 function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFinding; ttl?: number } {
-  const patch = `kubectl patch configmap ${n.cm} -n ${n.ns} -p '{"data":{"${TTL_KEY}":"${n.expected}"}}' && kubectl rollout restart deployment/${n.app} -n ${n.ns}`;
+  const patch =
+    `kubectl patch configmap ${n.cm} -n ${n.ns} -p '{"data":{"${TTL_KEY}":"${n.expected}"}}' && ` +
+    `kubectl rollout restart deployment/${n.app} -n ${n.ns}`;
   if (!cm) {
     return {
       finding: {
@@ -53,7 +55,10 @@ function checkValue(cm: ConfigMapView | undefined, n: Names): { finding?: RawFin
         title: `ConfigMap ${n.cm} does not exist in namespace ${n.ns}`,
         detail: `The app's TTL comes from ConfigMap ${n.cm}, which was not found, so the app falls back to whatever its code defaults to.`,
         evidence: { namespace: n.ns, configMap: n.cm, exists: false, expectedTtlSeconds: n.expected },
-        fix: `kubectl create configmap ${n.cm} -n ${n.ns} --from-literal=${TTL_KEY}=${n.expected} --from-literal=session_sliding_window=true, then kubectl rollout restart deployment/${n.app} -n ${n.ns}`,
+        fix:
+          `kubectl create configmap ${n.cm} -n ${n.ns} --from-literal=${TTL_KEY}=${n.expected} ` +
+          `--from-literal=session_sliding_window=true, then kubectl rollout restart deployment/${n.app} ` +
+          `-n ${n.ns}`,
       },
     };
   }
@@ -115,9 +120,15 @@ function checkReferenced(pods: PodView[], n: Names): RawFinding | undefined {
     id: configMapNotReferenced.id,
     severity: 'warning',
     title: `${unreferenced.length} of ${pods.length} app pod(s) do not take env from ConfigMap ${n.cm}`,
-    detail: `No container of ${unreferenced.join(', ')} has envFrom configMapRef ${n.cm} or an env valueFrom configMapKeyRef to it, so changing the ConfigMap does not change their TTL (runbook Scenario 6).`,
+    detail:
+      `No container of ${unreferenced.join(', ')} has envFrom configMapRef ${n.cm} or an env ` +
+      'valueFrom configMapKeyRef to it, so changing the ConfigMap does not change their TTL (runbook ' +
+      'Scenario 6).',
     evidence: { namespace: n.ns, configMap: n.cm, selector: n.selector, pods: unreferenced, podsChecked: pods.length },
-    fix: `Add "envFrom: [{configMapRef: {name: ${n.cm}}}]" to the app container in deployment/${n.app}, then kubectl rollout restart deployment/${n.app} -n ${n.ns}; verify with kubectl describe pod -n ${n.ns} -l ${n.selector} | grep -A 10 "Environment Variables from"`,
+    fix:
+      `Add "envFrom: [{configMapRef: {name: ${n.cm}}}]" to the app container in deployment/${n.app}, ` +
+      `then kubectl rollout restart deployment/${n.app} -n ${n.ns}; verify with kubectl describe pod ` +
+      `-n ${n.ns} -l ${n.selector} | grep -A 10 "Environment Variables from"`,
   };
 }
 
@@ -156,7 +167,10 @@ function checkOverrides(pods: PodView[], cmTtl: number | undefined, n: Names): R
         configMapTtlSeconds: cmTtl ?? null,
         expectedTtlSeconds: n.expected,
       },
-      fix: `Remove the explicit ${g.variable} from container ${g.container} of deployment/${n.app} (kubectl set env deployment/${n.app} -n ${n.ns} -c ${g.container} ${g.variable}-) so it comes from ConfigMap ${n.cm}; check with kubectl exec -n ${n.ns} <pod> -- env | grep SESSION_TTL`,
+      fix:
+        `Remove the explicit ${g.variable} from container ${g.container} of deployment/${n.app} ` +
+        `(kubectl set env deployment/${n.app} -n ${n.ns} -c ${g.container} ${g.variable}-) so it comes ` +
+        `from ConfigMap ${n.cm}; check with kubectl exec -n ${n.ns} <pod> -- env | grep SESSION_TTL`,
     };
   });
 }
@@ -181,7 +195,9 @@ function checkStale(pods: PodView[], cm: ConfigMapView, n: Names): RawFinding | 
     id: stalePods.id,
     severity: 'warning',
     title: `${podNames.length} pod(s) started before ConfigMap ${n.cm} last changed`,
-    detail: `ConfigMap ${n.cm} changed at ${iso(changedAt)}; ${podNames.join(', ')} started earlier and still run with the old environment, because env vars are not reloaded without a restart.`,
+    detail:
+      `ConfigMap ${n.cm} changed at ${iso(changedAt)}; ${podNames.join(', ')} started earlier and ` +
+      'still run with the old environment, because env vars are not reloaded without a restart.',
     evidence: { namespace: n.ns, configMap: n.cm, configMapChangedAt: iso(changedAt), stale },
     fix: `kubectl rollout restart deployment/${n.app} -n ${n.ns}`,
   };

@@ -35,7 +35,6 @@ export const allkeysPolicy = findingSpec({
   severity: { default: 'warning', possible: ['warning', 'critical'] },
   evidence: policyEvidence,
   scenarios: [[1, 'strong']],
-  actions: ['set-eviction-policy'],
 });
 
 export const noeviction = findingSpec({
@@ -43,7 +42,6 @@ export const noeviction = findingSpec({
   severity: { default: 'info' },
   evidence: policyEvidence,
   scenarios: [],
-  actions: [],
 });
 
 export const sessionsOnlyCandidates = findingSpec({
@@ -51,7 +49,6 @@ export const sessionsOnlyCandidates = findingSpec({
   severity: { default: 'warning' },
   evidence: policyEvidence.extend({ expiresRatio: z.number() }),
   scenarios: [[1, 'weak']],
-  actions: [],
 });
 
 export const evictionPolicyFindings = [allkeysPolicy, noeviction, sessionsOnlyCandidates] as const;

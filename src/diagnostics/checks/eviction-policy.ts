@@ -39,12 +39,25 @@ export function allkeysFix(
 ): string {
   const o = redisObjects(env);
   if (configMapPolicy && VOLATILE.has(configMapPolicy.toLowerCase())) {
-    return `The ${o.configMap} ConfigMap already sets maxmemory-policy ${configMapPolicy}; the live Redis runs ${livePolicy} (drifted: changed at runtime with CONFIG SET, or not restarted since the ConfigMap changed). Apply the ConfigMap's value live with the set-eviction-policy action or redis-cli CONFIG SET maxmemory-policy ${configMapPolicy} (changes only that setting), and find who changed it.`;
+    return (
+      `The ${o.configMap} ConfigMap already sets maxmemory-policy ${configMapPolicy}; the live Redis ` +
+      `runs ${livePolicy} (drifted: changed at runtime with CONFIG SET, or not restarted since the ` +
+      `ConfigMap changed). Apply the ConfigMap's value live with the set-eviction-policy action or ` +
+      `redis-cli CONFIG SET maxmemory-policy ${configMapPolicy} (changes only that setting), and find ` +
+      'who changed it.'
+    );
   }
   const line = configMapPolicy
     ? `the line maxmemory-policy ${configMapPolicy}`
     : 'the maxmemory-policy line (add it if missing)';
-  return `Set maxmemory-policy volatile-lru (evicts only keys with a TTL): use the set-eviction-policy action, which changes only that directive live and in the ConfigMap, or change ${line} to maxmemory-policy volatile-lru in the redis.conf key of the ${o.configMap} ConfigMap (kubectl edit configmap ${o.configMap} -n ${o.namespace}; leave the other lines as they are) and apply it live with redis-cli CONFIG SET maxmemory-policy volatile-lru. Or increase maxmemory (see redis-memory.md).`;
+  return (
+    'Set maxmemory-policy volatile-lru (evicts only keys with a TTL): use the set-eviction-policy ' +
+    `action, which changes only that directive live and in the ConfigMap, or change ${line} to ` +
+    `maxmemory-policy volatile-lru in the redis.conf key of the ${o.configMap} ConfigMap (kubectl ` +
+    `edit configmap ${o.configMap} -n ${o.namespace}; leave the other lines as they are) and apply ` +
+    'it live with redis-cli CONFIG SET maxmemory-policy volatile-lru. Or increase maxmemory (see ' +
+    'redis-memory.md).'
+  );
 }
 
 /** The policy the Redis ConfigMap's redis.conf sets, when a cluster source can tell; undefined otherwise. */
@@ -137,7 +150,11 @@ function othersText(scope: Scope): string {
   const others = scope.all.filter((x) => !scope.affected.includes(x));
   if (!others.length) return '';
   const policies = [...new Set(others.map((x) => x.policy ?? 'an unknown policy'))];
-  return ` The other ${others.length === 1 ? scope.noun.replace(/s$/, '') : scope.noun} (${others.map((x) => x.address).join(', ')}) run${others.length === 1 ? 's' : ''} ${policies.join(' / ')}: each master evicts by its own policy, so a cluster-wide view would hide this one.`;
+  return (
+    ` The other ${others.length === 1 ? scope.noun.replace(/s$/, '') : scope.noun} (${others.map((x) => x.address).join(', ')}) ` +
+    `run${others.length === 1 ? 's' : ''} ${policies.join(' / ')}: each master evicts by its own ` +
+    'policy, so a cluster-wide view would hide this one.'
+  );
 }
 
 /** On a cluster a live fix goes to each named master; on one node the fix reads as before. */
@@ -170,7 +187,9 @@ function allkeysFinding(scope: Scope, fix: string): RawFinding {
     id: allkeysPolicy.id,
     severity: pressure ? 'critical' : 'warning',
     title: `maxmemory-policy is ${r.policy}${where}: sessions ${where ? 'there ' : ''}can be evicted before their TTL`,
-    detail: `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}${othersText(scope)}`,
+    detail:
+      `With ${r.policy}, Redis picks eviction victims among all keys, session keys included, so ` +
+      `sessions vanish before their TTL under memory pressure (runbook Scenario 1). ${why}${othersText(scope)}`,
     evidence: baseEvidence(r, scope),
     fix: scopedFix(fix, scope),
   };
@@ -187,10 +206,14 @@ function noevictionFinding(scope: Scope, env: EnvironmentConfig): RawFinding {
     id: noeviction.id,
     severity: 'info',
     title: `maxmemory-policy is noeviction${where}: writes fail when memory is full`,
-    detail: `Sessions are never evicted early, but once maxmemory is reached every write (new sessions, refreshes) fails with an OOM error, which surfaces as SessionStoreErrors.${othersText(scope)}`,
+    detail:
+      'Sessions are never evicted early, but once maxmemory is reached every write (new sessions, ' +
+      `refreshes) fails with an OOM error, which surfaces as SessionStoreErrors.${othersText(scope)}`,
     evidence: baseEvidence(r, scope),
     fix: scopedFix(
-      `Keep noeviction only with enough headroom; volatile-lru evicts the oldest keys with a TTL instead of failing writes (the set-eviction-policy action, or change only the maxmemory-policy line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap).`,
+      'Keep noeviction only with enough headroom; volatile-lru evicts the oldest keys with a TTL ' +
+        'instead of failing writes (the set-eviction-policy action, or change only the maxmemory-policy ' +
+        `line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap).`,
       scope,
     ),
   };
@@ -211,9 +234,15 @@ function sessionsOnlyFinding(scope: Scope, env: EnvironmentConfig): RawFinding {
     id: sessionsOnlyCandidates.id,
     severity: 'warning',
     title: `${r.policy} evicts only keys with a TTL, and only ${percent(ratio)} of keys have one${where}`,
-    detail: `${count(r.keyspace.expires)} of ${count(r.keyspace.keys)} keys${there} carry a TTL. Under memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ${count(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
+    detail:
+      `${count(r.keyspace.expires)} of ${count(r.keyspace.keys)} keys${there} carry a TTL. Under ` +
+      `memory pressure ${r.policy} can evict only those, which are mostly the sessions: the other ` +
+      `${count(r.keyspace.keys - r.keyspace.expires)} keys without a TTL stay, and sessions go first.`,
     evidence: { ...baseEvidence(r, scope), expiresRatio: Math.round(ratio * 10000) / 10000 },
-    fix: `Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory (the set-maxmemory action, or the maxmemory line in the redis.conf of the ${redisObjects(env).configMap} ConfigMap, see redis-memory.md) so that evictions do not happen.`,
+    fix:
+      'Give the non-session keys a TTL or move them to another Redis, and give Redis enough maxmemory ' +
+      '(the set-maxmemory action, or the maxmemory line in the redis.conf of the ' +
+      `${redisObjects(env).configMap} ConfigMap, see redis-memory.md) so that evictions do not happen.`,
   };
 }
 

@@ -18,5 +18,4 @@ export const hardcodedTtlSuspected = findingSpec({
     skippedWrittenBeforeConfigChange: z.number().optional(),
   }),
   scenarios: [[6, 'strong']],
-  actions: [],
 });

@@ -213,10 +213,13 @@ export const hardcodedTtlCheck = defineCheck({
       {
         id: hardcodedTtlSuspected.id,
         severity,
-        title: `Sessions are written with a TTL of ${about}${count(writer.seconds)} s (${duration(writer.seconds)}), which no configuration sets: a hard-coded TTL?`,
+        title:
+          `Sessions are written with a TTL of ${about}${count(writer.seconds)} s (${duration(writer.seconds)}), ` +
+          'which no configuration sets: a hard-coded TTL?',
         detail:
           `${writer.lowerBound ? 'The largest remaining TTLs' : `The original TTLs (${writer.basis}) of ${writer.sessions} sampled sessions`} show writers using ${about}${count(writer.seconds)} s, ` +
-          `but the configuration says ${list}. The app does not take its TTL from the configuration: look for a TTL hard-coded in the session code (runbook Scenario 6 step 3).` +
+          `but the configuration says ${list}. The app does not take its TTL from the configuration: look ` +
+          'for a TTL hard-coded in the session code (runbook Scenario 6 step 3).' +
           (severity === 'info'
             ? ` The writers' TTL equals the expected ${count(expected)} s, so sessions are fine today, but changing the configuration will not change it.`
             : '') +
@@ -233,7 +236,11 @@ export const hardcodedTtlCheck = defineCheck({
           ratio: Math.round(ratio * 1000) / 1000,
           ...(sample.beforeChange ? { skippedWrittenBeforeConfigChange: sample.beforeChange } : {}),
         },
-        fix: `Look for a literal TTL: ${codeWords(ctx.env).grepLiteralTtl} (and the code that calls setex/expire); make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} -n ${k.namespace}.`,
+        fix:
+          `Look for a literal TTL: ${codeWords(ctx.env).grepLiteralTtl} (and the code that calls ` +
+          `setex/expire); make it read ${TTL_KEY} / SESSION_TTL_SECONDS, check kubectl exec -n ` +
+          `${k.namespace} <app pod> -- env | grep SESSION_TTL, then kubectl rollout restart deployment/${app} ` +
+          `-n ${k.namespace}.`,
       },
     ];
   },

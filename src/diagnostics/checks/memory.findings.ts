@@ -36,7 +36,6 @@ export const memoryHighUsage = findingSpec({
     highNodes: z.array(z.string()).optional(),
   }),
   scenarios: [[1, 'weak']],
-  actions: ['set-eviction-policy', 'set-maxmemory'],
 });
 
 export const memoryEvictions = findingSpec({
@@ -58,7 +57,6 @@ export const memoryEvictions = findingSpec({
     evictingNodes: z.array(z.string()).optional(),
   }),
   scenarios: [[1, 'strong']],
-  actions: ['set-eviction-policy', 'set-maxmemory'],
 });
 
 export const memoryNoLimit = findingSpec({
@@ -73,7 +71,6 @@ export const memoryNoLimit = findingSpec({
     addresses: z.array(z.string()),
   }),
   scenarios: [],
-  actions: [],
 });
 
 export const memoryFindings = [memoryHighUsage, memoryEvictions, memoryNoLimit] as const;

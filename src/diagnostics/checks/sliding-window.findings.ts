@@ -20,7 +20,6 @@ export const slidingWindowDisabled = findingSpec({
   severity: { default: 'warning', possible: ['warning', 'critical'] },
   evidence: switchEvidence,
   scenarios: [[3, 'strong']],
-  actions: ['enable-sliding-window'],
 });
 
 export const slidingWindowUnexpected = findingSpec({
@@ -28,7 +27,6 @@ export const slidingWindowUnexpected = findingSpec({
   severity: { default: 'warning' },
   evidence: switchEvidence,
   scenarios: [[3, 'weak']],
-  actions: [],
 });
 
 export const slidingWindowFindings = [slidingWindowDisabled, slidingWindowUnexpected] as const;

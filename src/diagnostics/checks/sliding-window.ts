@@ -129,7 +129,9 @@ function disabledFinding(state: CmState, overrides: Override[], n: Names, refres
     // or an unreadable value depends on the app's default, so it is a warning.
     severity: explicitOff ? 'critical' : 'warning',
     title: `Sliding window is off where the profile expects it on: ${what}`,
-    detail: `${why}Sessions are not refreshed on access, so they expire at their original TTL even while the user is active (runbook Scenario 3).${overridesSaid}`,
+    detail:
+      `${why}Sessions are not refreshed on access, so they expire at their original TTL even while ` +
+      `the user is active (runbook Scenario 3).${overridesSaid}`,
     evidence: evidence(state, n, true, overrides),
     fix: `${fixes.join(' && ')}; then check that ${refresh} calls EXPIRE with the full TTL on access.`,
   };
@@ -156,7 +158,9 @@ function unexpectedFinding(state: CmState, overrides: Override[], n: Names): Raw
     id: slidingWindowUnexpected.id,
     severity: 'warning',
     title: `Sliding window is on where the profile expects it off: ${what}`,
-    detail: `This environment's profile (API/background sessions) expects sessions to end at their original TTL; with the sliding window on, every access extends them, so they can outlive the policy.${overridesSaid}`,
+    detail:
+      `This environment's profile (API/background sessions) expects sessions to end at their original ` +
+      `TTL; with the sliding window on, every access extends them, so they can outlive the policy.${overridesSaid}`,
     evidence: evidence(state, n, false, overrides),
     fix: fixes.join(' && '),
   };

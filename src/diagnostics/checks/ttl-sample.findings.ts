@@ -79,7 +79,6 @@ export const ttlDistribution = findingSpec({
       .optional(),
   }),
   scenarios: [],
-  actions: [],
 });
 
 export const ttlNoExpiry = findingSpec({
@@ -87,7 +86,6 @@ export const ttlNoExpiry = findingSpec({
   severity: { default: 'warning' },
   evidence: z.object({ noExpiry: z.number(), sampled: z.number(), ratio: z.number(), samples: z.array(z.string()) }),
   scenarios: [[2, 'strong']],
-  actions: [],
 });
 
 export const ttlAboveConfigured = findingSpec({
@@ -103,7 +101,6 @@ export const ttlAboveConfigured = findingSpec({
     samples: z.array(z.string()),
   }),
   scenarios: [[6, 'weak']],
-  actions: [],
 });
 
 export const ttlEffectiveBelow = findingSpec({
@@ -122,7 +119,6 @@ export const ttlEffectiveBelow = findingSpec({
     [6, 'weak'],
     [2, 'weak'],
   ],
-  actions: [],
 });
 
 export const ttlInconsistent = findingSpec({
@@ -133,7 +129,6 @@ export const ttlInconsistent = findingSpec({
     [2, 'weak'],
     [6, 'weak'],
   ],
-  actions: [],
 });
 
 export const ttlShortPopulation = findingSpec({
@@ -155,7 +150,6 @@ export const ttlShortPopulation = findingSpec({
     [6, 'strong'],
     [2, 'weak'],
   ],
-  actions: [],
 });
 
 export const ttlSampleFindings = [

@@ -103,7 +103,9 @@ function originalTtlEvidence(scan: ScanResult, slidingWindow: boolean): Original
   };
   if (slidingWindow && !scan.withLastAccess && scan.withCreatedAt) {
     ev.note =
-      'The sliding window is on and the session values carry only a creation time: age since creation is not the TTL, so original TTLs were not computed (add last_accessed_at to the values to enable this).';
+      'The sliding window is on and the session values carry only a creation time: age since creation ' +
+      'is not the TTL, so original TTLs were not computed (add last_accessed_at to the values to ' +
+      'enable this).';
   } else if (!scan.originals.length && scan.valuesRead) {
     ev.note = `No ${slidingWindow ? 'last-access' : 'creation'} timestamp found in the session values; original TTLs were not computed.`;
   } else if (scan.originals.length && scan.originals.length < MIN_TIMESTAMPS_TO_JUDGE) {
@@ -161,7 +163,10 @@ async function slotMapDuringScan(store: SessionStore): Promise<SlotMapEvidence |
   ].filter(Boolean);
   return {
     ...change,
-    note: `The cluster's slot map changed while the keys were scanned (${what.join('; ') || 'the masters changed'}): keys that moved between masters may be counted twice or not at all, so the counts are approximate. Run the diagnosis again once no slot is migrating.`,
+    note:
+      `The cluster's slot map changed while the keys were scanned (${what.join('; ') || 'the masters changed'}): ` +
+      'keys that moved between masters may be counted twice or not at all, so the counts are ' +
+      'approximate. Run the diagnosis again once no slot is migrating.',
   };
 }
 
@@ -205,7 +210,9 @@ function distributionFinding(
     detail:
       (s.sampled === 0
         ? `No keys match ${ctx.env.redis.keyPattern}; there is nothing to measure.`
-        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the configured TTL of ${count(expected)} s. Sessions written with the configured TTL spread across all buckets up to ${duration(expected)}; nothing should sit above it.`) +
+        : `Remaining TTLs of keys matching ${ctx.env.redis.keyPattern}, bucketed relative to the ` +
+          `configured TTL of ${count(expected)} s. Sessions written with the configured TTL spread across ` +
+          `all buckets up to ${duration(expected)}; nothing should sit above it.`) +
       (slotMap?.note ? ` ${slotMap.note}` : ''),
     // The contract fields first: one-line renderers show the leading pairs.
     evidence: {
@@ -230,7 +237,9 @@ function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFindi
     id: ttlNoExpiry.id,
     severity: 'warning',
     title: `${count(s.noExpiry)} of ${count(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
-    detail: `${percent(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.`,
+    detail:
+      `${percent(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no ` +
+      'EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.',
     evidence: { noExpiry: s.noExpiry, sampled: s.sampled, ratio: Math.round(ratio * 10000) / 10000, samples: keys },
     fix: 'Write sessions with SETEX or SET ... EX <ttl> (runbook Scenario 2), never SET followed by EXPIRE; give the existing keys a TTL with EXPIRE.',
   };
@@ -248,8 +257,13 @@ function aboveFinding(
   return {
     id: ttlAboveConfigured.id,
     severity: 'warning',
-    title: `${count(above.count)} of ${count(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL above the configured ${duration(expected)} (up to ${duration(above.maxSeconds)})`,
-    detail: `Their remaining TTL exceeds the configured ${count(expected)} s, so some writer uses a longer TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or another code path sets its own expiry.`,
+    title:
+      `${count(above.count)} of ${count(s.sampled)} ${full ? '' : 'sampled '}sessions have a TTL ` +
+      `above the configured ${duration(expected)} (up to ${duration(above.maxSeconds)})`,
+    detail:
+      `Their remaining TTL exceeds the configured ${count(expected)} s, so some writer uses a longer ` +
+      `TTL than the environment's configuration: the app may be reading a different SESSION_TTL, or ` +
+      'another code path sets its own expiry.',
     evidence: {
       count: above.count,
       sampled: s.sampled,
@@ -259,7 +273,10 @@ function aboveFinding(
       toleranceSeconds: aboveTolerance(expected),
       samples: above.keys,
     },
-    fix: `Check the TTL the app actually reads (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the mounted ConfigMap, hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}), then restart the app to reload the config.`,
+    fix:
+      'Check the TTL the app actually reads (runbook Scenario 6: env | grep SESSION_TTL in the app ' +
+      `pod, the mounted ConfigMap, hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}), then ` +
+      'restart the app to reload the config.',
   };
 }
 
@@ -282,10 +299,16 @@ function effectiveBelowFinding(
   return {
     id: ttlEffectiveBelow.id,
     severity: critical ? 'critical' : 'warning',
-    title: `Sessions appear to be written with a TTL of ~${count(apparent)} s (${duration(apparent)}), ${percent(ratio)} of the configured ${count(expected)} s`,
+    title:
+      `Sessions appear to be written with a TTL of ~${count(apparent)} s (${duration(apparent)}), ` +
+      `${percent(ratio)} of the configured ${count(expected)} s`,
     detail: fromTimestamps
-      ? `The most common original TTL (age from ${original.basis} + remaining TTL) is ${count(apparent)} s, while the largest remaining TTLs reach only ${count(Math.round(high))} s: writers use a shorter TTL than configured${critical ? ', more than 50% short (runbook escalation threshold)' : ''}.`
-      : `The largest remaining TTLs reach only ${count(Math.round(high))} s of the configured ${count(expected)} s, so new sessions are written with about ${count(apparent)} s${critical ? ', more than 50% short (runbook escalation threshold)' : ''}. If no session was written for a while this can also mean the store is idle.`,
+      ? `The most common original TTL (age from ${original.basis} + remaining TTL) is ${count(apparent)} ` +
+        `s, while the largest remaining TTLs reach only ${count(Math.round(high))} s: writers use a ` +
+        `shorter TTL than configured${critical ? ', more than 50% short (runbook escalation threshold)' : ''}.`
+      : `The largest remaining TTLs reach only ${count(Math.round(high))} s of the configured ` +
+        `${count(expected)} s, so new sessions are written with about ${count(apparent)} s${critical ? ', more than 50% short (runbook escalation threshold)' : ''}. ` +
+        'If no session was written for a while this can also mean the store is idle.',
     evidence: {
       expectedTtlSeconds: expected,
       apparentTtlSeconds: apparent,
@@ -295,7 +318,11 @@ function effectiveBelowFinding(
       source: fromTimestamps ? `mode of original TTLs from ${original.basis}` : 'largest remaining TTL, rounded up',
       withTtl: s.withTtl,
     },
-    fix: `Compare the TTL the app uses with the configured one (runbook Scenario 6: env | grep SESSION_TTL in the app pod, the ConfigMap session_ttl_seconds, hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}) and make ${code.create} use SETEX with the configured TTL (Scenario 2); restart the app to reload the config.`,
+    fix:
+      'Compare the TTL the app uses with the configured one (runbook Scenario 6: env | grep ' +
+      'SESSION_TTL in the app pod, the ConfigMap session_ttl_seconds, hard-coded TTLs in ' +
+      `${code.module}: ${code.grepLiteralTtl}) and make ${code.create} use SETEX with the configured ` +
+      'TTL (Scenario 2); restart the app to reload the config.',
   };
 }
 
@@ -313,9 +340,15 @@ function inconsistentFinding(
     id: ttlInconsistent.id,
     severity: 'warning',
     title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
-    detail: `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} + remaining TTL) of ${count(original.withBasis)} sessions fall into ${meaningful.length} groups: several code paths or app versions write sessions with different TTLs.`,
+    detail:
+      `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} ` +
+      `+ remaining TTL) of ${count(original.withBasis)} sessions fall into ${meaningful.length} ` +
+      'groups: several code paths or app versions write sessions with different TTLs.',
     evidence: { basis: original.basis, sessions: original.withBasis, clusters: meaningful },
-    fix: `Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in ${code.module}: ${code.grepLiteralTtl}; pods running an older config; Scenario 4 for refresh/cleanup jobs) and make every path use SETEX with the configured TTL.`,
+    fix:
+      `Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in ${code.module}: ` +
+      `${code.grepLiteralTtl}; pods running an older config; Scenario 4 for refresh/cleanup jobs) and ` +
+      'make every path use SETEX with the configured TTL.',
   };
 }
 
@@ -331,8 +364,16 @@ function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: s
   return {
     id: ttlShortPopulation.id,
     severity: critical ? 'critical' : 'warning',
-    title: `About ${percent(found.share)} of sessions are written with a TTL of ~${count(found.estimatedTtlSeconds)} s (${duration(found.estimatedTtlSeconds)}) instead of ${duration(expected)}`,
-    detail: `${percent(found.share)} of the keys with a TTL pile up under ${duration(found.ceilingSeconds)} of remaining TTL, ${decimalRatio(found.densityRatio)} times denser than above it, which an even spread of session ages under the configured ${count(expected)} s cannot produce: one code path (or app version) writes sessions with about ${count(found.estimatedTtlSeconds)} s while another uses the configured TTL. Judged from remaining TTLs alone, so it holds whatever the session values carry.`,
+    title:
+      `About ${percent(found.share)} of sessions are written with a TTL of ~${count(found.estimatedTtlSeconds)} ` +
+      `s (${duration(found.estimatedTtlSeconds)}) instead of ${duration(expected)}`,
+    detail:
+      `${percent(found.share)} of the keys with a TTL pile up under ${duration(found.ceilingSeconds)} ` +
+      `of remaining TTL, ${decimalRatio(found.densityRatio)} times denser than above it, which an ` +
+      `even spread of session ages under the configured ${count(expected)} s cannot produce: one code ` +
+      `path (or app version) writes sessions with about ${count(found.estimatedTtlSeconds)} s while ` +
+      'another uses the configured TTL. Judged from remaining TTLs alone, so it holds whatever the ' +
+      'session values carry.',
     evidence: {
       expectedTtlSeconds: expected,
       estimatedTtlSeconds: found.estimatedTtlSeconds,
@@ -390,7 +431,10 @@ export const ttlSampleCheck = defineCheck({
         shortPopulationFinding(
           sample,
           env.expectedTtlSeconds,
-          `Find the code path that writes sessions with its own TTL (runbook Scenario 6: a hard-coded TTL next to the configured one in ${code.module}: ${code.grepLiteralTtl}; pods running an older version or config) and make ${code.create} and every other path use SETEX with the configured TTL (Scenario 2).`,
+          'Find the code path that writes sessions with its own TTL (runbook Scenario 6: a hard-coded TTL ' +
+            `next to the configured one in ${code.module}: ${code.grepLiteralTtl}; pods running an older ` +
+            `version or config) and make ${code.create} and every other path use SETEX with the configured ` +
+            'TTL (Scenario 2).',
         ),
       );
     }

@@ -23,7 +23,6 @@ export const setWithoutTtlSpec = findingSpec({
     nodes: z.number().optional(),
   }),
   scenarios: [[2, 'strong']],
-  actions: [],
 });
 
 export const setThenExpireSpec = findingSpec({
@@ -44,7 +43,6 @@ export const setThenExpireSpec = findingSpec({
     nodes: z.number().optional(),
   }),
   scenarios: [[2, 'strong']],
-  actions: [],
 });
 
 export const writePatternFindings = [setWithoutTtlSpec, setThenExpireSpec] as const;

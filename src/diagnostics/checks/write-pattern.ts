@@ -111,7 +111,8 @@ export function setThenExpire(c: WriteCounts, slidingWindow: boolean): SetThenEx
   const enough = c.plainSet >= MIN_SET_CALLS;
   const atomicRare = !slidingWindow || c.atomicWrites <= c.plainSet * MAX_ATOMIC_PER_SET;
   const rule = slidingWindow
-    ? `sliding window on: (EXPIRE - reads) / SET within ${TRACKING_RATIO.min}..${TRACKING_RATIO.max}, SET >= ${MIN_SET_CALLS}, SETEX/PSETEX <= ${MAX_ATOMIC_PER_SET} x SET`
+    ? `sliding window on: (EXPIRE - reads) / SET within ${TRACKING_RATIO.min}..${TRACKING_RATIO.max}, ` +
+      `SET >= ${MIN_SET_CALLS}, SETEX/PSETEX <= ${MAX_ATOMIC_PER_SET} x SET`
     : `sliding window off: EXPIRE / SET within ${TRACKING_RATIO.min}..${TRACKING_RATIO.max}, SET >= ${MIN_SET_CALLS}`;
   return { raised: enough && tracks && atomicRare, creationExpires, ratio, rule };
 }
@@ -126,7 +127,9 @@ function summedOver(ctx: CheckContext<'redis'>): { text: string; evidence: { nod
     : { text: '', evidence: {} };
 }
 const SETEX_FIX =
-  'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL (runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with EXPIRE.';
+  'Create sessions with SETEX (or SET ... EX <ttl>) in one command with the configured TTL ' +
+  '(runbook Scenario 2), deploy the fix, then give the existing keys without a TTL one with ' +
+  'EXPIRE.';
 
 function setWithoutTtlFinding(
   c: WriteCounts,
@@ -145,10 +148,14 @@ function setWithoutTtlFinding(
   return {
     id: setWithoutTtlSpec.id,
     severity: 'warning',
-    title: `${count(sample.noTtl)} of ${count(sample.sampled)} sampled sessions have no TTL; Redis served ${count(c.plainSet)} SET vs ${count(c.atomicWrites)} SETEX/PSETEX calls`,
+    title:
+      `${count(sample.noTtl)} of ${count(sample.sampled)} sampled sessions have no TTL; Redis served ` +
+      `${count(c.plainSet)} SET vs ${count(c.atomicWrites)} SETEX/PSETEX calls`,
     detail:
       `INFO commandstats counts SET with and without EX as one command, so ${count(c.plainSet)} SET calls${otherText} alone do not prove a missing TTL. ` +
-      `Together with ${count(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a plain SET and no EX (runbook Diagnosis 4, Scenario 2). ` +
+      `Together with ${count(sample.noTtl)} sampled key${sample.noTtl === 1 ? '' : 's'} matching ` +
+      `${ctx.env.redis.keyPattern} that have no TTL (PTTL -1), some writer stores sessions with a ` +
+      'plain SET and no EX (runbook Diagnosis 4, Scenario 2). ' +
       `Counts run ${SINCE}${summedOver(ctx).text}.` +
       (c.persist ? ` Redis also served ${count(c.persist)} PERSIST calls, which remove a TTL.` : ''),
     evidence: {
@@ -179,9 +186,13 @@ function setThenExpireFinding(c: WriteCounts, calls: CommandCalls, ctx: CheckCon
     detail:
       `Redis served ${count(c.plainSet)} SET, ${count(c.expires)} EXPIRE-family and only ${count(c.atomicWrites)} SETEX/PSETEX calls. ` +
       (sliding
-        ? `With the sliding window on, refreshes call EXPIRE after reading the session, so only the ${count(v.creationExpires)} EXPIRE calls beyond the ${count(c.reads)} reads are counted against the SETs. `
+        ? 'With the sliding window on, refreshes call EXPIRE after reading the session, so only the ' +
+          `${count(v.creationExpires)} EXPIRE calls beyond the ${count(c.reads)} reads are counted ` +
+          'against the SETs. '
         : 'Without a sliding window sessions need no EXPIRE at all when they are written with SETEX. ') +
-      'SET followed by EXPIRE is two commands: a crash or dropped connection between them leaves a session without a TTL, and a later SET of the same key clears its TTL (runbook Diagnosis 4 warns against it). ' +
+      'SET followed by EXPIRE is two commands: a crash or dropped connection between them leaves a ' +
+      'session without a TTL, and a later SET of the same key clears its TTL (runbook Diagnosis 4 ' +
+      'warns against it). ' +
       `Commandstats cannot tell which keys the commands touched; counts run ${SINCE}${summedOver(ctx).text}.`,
     evidence: {
       setCalls: c.plainSet,

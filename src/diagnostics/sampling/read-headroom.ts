@@ -81,7 +81,10 @@ export function readPlanFor(h: NodeHeadroom | null): ReadPlan {
     const used = h.maxmemory > 0 ? percent(h.usedMemory / h.maxmemory) : '';
     return {
       values: false,
-      reason: `session values were not read on ${h.address}: Redis is at ${used} of maxmemory (${bytes(Math.max(0, h.headroomBytes))} free), and the replies of value reads count toward used_memory, so reading them could make Redis evict keys; only TTLs were read, in batches of ${BATCH.tight.scan}`,
+      reason:
+        `session values were not read on ${h.address}: Redis is at ${used} of maxmemory (${bytes(Math.max(0, h.headroomBytes))} ` +
+        'free), and the replies of value reads count toward used_memory, so reading them could make ' +
+        `Redis evict keys; only TTLs were read, in batches of ${BATCH.tight.scan}`,
       scanCount: BATCH.tight.scan,
       valueBatch: BATCH.tight.values,
       headroom: h,

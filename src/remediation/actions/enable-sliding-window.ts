@@ -3,13 +3,14 @@ import { ClusterError } from '../../core/ports/cluster.js';
 import type { Change, RemediationAction } from '../types.js';
 import { namedKubeCapability } from './capability.js';
 import { requireCluster } from './require-cluster.js';
+import { rolloutTimeoutSeconds } from './param-schemas.js';
 import { planRestart, rolloutTimeoutMs } from './restart-change.js';
 import { revertChanges, runChanges } from './run-changes.js';
 
 /** The app ConfigMap key of the runbook (Diagnosis 5, Scenario 3). */
 export const SLIDING_WINDOW_KEY = 'session_sliding_window';
 
-const params = z.object({ timeoutSeconds: z.number().int().positive().max(3600).default(300) }).strict();
+const params = z.object({ timeoutSeconds: rolloutTimeoutSeconds() }).strict();
 export type SlidingWindowParams = z.infer<typeof params>;
 
 /** Runbook Scenario 3: `session_sliding_window: "true"`, then a restart, because env vars do not reload. */
@@ -18,7 +19,9 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
   title: 'Enable the sliding session window',
   scenarios: [3],
   recheck: ['sliding-window', 'env-check'],
+  findings: ['sliding_window.disabled'],
   params,
+  inputs: [],
 
   capability: (ctx) =>
     namedKubeCapability(ctx, (names) => [
@@ -39,7 +42,8 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
     const warnings: string[] = [];
     if (!ctx.env.slidingWindow) {
       warnings.push(
-        `The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): sessions of API clients would never expire while they are used.`,
+        `The ${ctx.env.profile} profile recommends no sliding window (runbook Configuration Reference): ` +
+          'sessions of API clients would never expire while they are used.',
       );
     }
     const changes: Change[] = [];

@@ -1,10 +1,15 @@
 import { ClusterError } from '../../core/ports/cluster.js';
-import type { Change, ClusterWritePort } from '../types.js';
+import type { RolloutRestartChange } from '../changes.js';
+import type { ClusterWritePort } from '../types.js';
 import type { ObjectNames } from './object-names.js';
 import { pausedError } from './run-changes.js';
 
 /** Reads a Deployment for a restart: refuses a paused or missing one. Only reads. */
-export async function planRestart(cluster: ClusterWritePort, names: ObjectNames, deployment: string): Promise<Change> {
+export async function planRestart(
+  cluster: ClusterWritePort,
+  names: ObjectNames,
+  deployment: string,
+): Promise<RolloutRestartChange> {
   const d = await cluster.readDeployment(deployment);
   if (!d)
     throw new ClusterError(

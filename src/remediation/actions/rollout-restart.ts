@@ -3,17 +3,23 @@ import { z } from 'zod';
 import type { RemediationAction } from '../types.js';
 import { namedKubeCapability } from './capability.js';
 import { requireCluster } from './require-cluster.js';
+import { rolloutTimeoutSeconds } from './param-schemas.js';
 import { planRestart, rolloutTimeoutMs } from './restart-change.js';
 import { revertChanges, runChanges } from './run-changes.js';
 
+const TARGETS = ['app', 'redis'] as const;
+
 const params = z
   .object({
-    target: z.enum(['app', 'redis'], { error: 'expected app or redis' }),
+    target: z.enum(TARGETS, { error: 'expected app or redis' }),
     /** How long the rollout is followed before it is reported timed_out. */
-    timeoutSeconds: z.number().int().positive().max(3600).default(300),
+    timeoutSeconds: rolloutTimeoutSeconds(),
   })
   .strict();
 export type RolloutRestartParams = z.infer<typeof params>;
+
+/** Findings whose restart concerns Redis rather than the app. */
+const REDIS_RESTART = /^aof\./;
 
 /** `kubectl rollout restart` of the app or the Redis Deployment, followed to completion (Scenarios 3, 6, 7). */
 export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
@@ -21,7 +27,12 @@ export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
   title: 'Restart a Deployment',
   scenarios: [3, 6, 7],
   recheck: ['env-check', 'hardcoded-ttl'],
+  findings: ['config.env_override_mismatch', 'config.stale_pods'],
+  /** A restart restarts what the finding is about: Redis for AOF, else the app. */
+  offer: (findingId) => ({ target: REDIS_RESTART.test(findingId) ? 'redis' : 'app' }),
+  buttonLabel: (offered) => `Restart a Deployment (${offered.target ?? 'app'})`,
   params,
+  inputs: [{ kind: 'select', name: 'target', label: 'Restart', options: TARGETS }],
 
   capability: (ctx) =>
     namedKubeCapability(ctx, (names) => [
@@ -38,7 +49,9 @@ export const rolloutRestart: RemediationAction<RolloutRestartParams> = {
       action: 'rollout-restart',
       env: ctx.env.name,
       params: p,
-      summary: `Restart Deployment ${deployment} in namespace ${names.namespace} and follow the rollout (up to ${duration(p.timeoutSeconds)})`,
+      summary:
+        `Restart Deployment ${deployment} in namespace ${names.namespace} ` +
+        `and follow the rollout (up to ${duration(p.timeoutSeconds)})`,
       changes: [change],
       fixes: redis
         ? ['Redis running with settings older than its ConfigMap (Scenarios 1 and 7).']

@@ -40,14 +40,17 @@ async function policyWarnings(ctx: ActionContext, policy: string): Promise<strin
   const { keys, expires } = await ctx.redis.keyspace();
   if (keys > 0 && expires / keys < FEW_TTL_SHARE) {
     warnings.push(
-      `Only ${count(expires)} of ${count(keys)} keys (${percent(expires / keys)}) carry a TTL: ${policy} can evict only those, and once they are gone writes fail with OOM errors.`,
+      `Only ${count(expires)} of ${count(keys)} keys (${percent(expires / keys)}) carry a TTL: ${policy} can evict only those, ` +
+        'and once they are gone writes fail with OOM errors.',
     );
   }
   if (expires > 0 && ctx.redis.countKeys) {
     const sessions = await ctx.redis.countKeys(ctx.env.redis.keyPattern, SESSION_SCAN_BUDGET);
     if (sessions.complete && sessions.matched >= expires * 0.9) {
       warnings.push(
-        `Sessions are (nearly) the only keys with a TTL (${sessions.matched} keys match ${ctx.env.redis.keyPattern}, ${expires} keys have a TTL): under memory pressure ${policy} evicts sessions and nothing else. Give the other keys a TTL or raise maxmemory.`,
+        `Sessions are (nearly) the only keys with a TTL (${sessions.matched} keys match ${ctx.env.redis.keyPattern}, ` +
+          `${expires} keys have a TTL): under memory pressure ${policy} evicts sessions and nothing else. ` +
+          'Give the other keys a TTL or raise maxmemory.',
       );
     }
   }
@@ -60,7 +63,9 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
   title: 'Set the Redis eviction policy',
   scenarios: [1],
   recheck: ['eviction-policy', 'memory'],
+  findings: ['eviction.allkeys_policy', 'memory.high_usage', 'memory.evictions', 'config.live_drift'],
   params,
+  inputs: [{ kind: 'select', name: 'policy', label: 'maxmemory-policy', options: EVICTION_POLICIES }],
 
   capability: redisSettingCapability,
 

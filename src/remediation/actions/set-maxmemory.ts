@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ActionContext, RemediationAction } from '../types.js';
-import { formatBytes, parseKubeQuantity, parseRedisMemory } from './memory-size.js';
+import { formatBytes, parseKubeQuantity, parseRedisMemory, requireRedisMemory } from './memory-size.js';
 import { objectNames } from './object-names.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
 import { describeChanges, planRedisSettings } from './redis-settings.js';
@@ -34,7 +34,8 @@ async function limitWarnings(ctx: ActionContext, bytes: number): Promise<string[
   const limit = parseKubeQuantity(d.memoryLimit);
   if (limit !== undefined && bytes > limit) {
     return [
-      `maxmemory ${formatBytes(bytes)} exceeds the Redis pod's memory limit of ${d.memoryLimit} (Deployment "${names.redisDeployment}"): the pod is OOM-killed before Redis evicts anything. Raise the limit first, or choose at most ~75% of it.`,
+      `maxmemory ${formatBytes(bytes)} exceeds the Redis pod's memory limit of ${d.memoryLimit} (Deployment "${names.redisDeployment}"): ` +
+        'the pod is OOM-killed before Redis evicts anything. Raise the limit first, or choose at most ~75% of it.',
     ];
   }
   return [];
@@ -46,7 +47,9 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
   title: 'Raise Redis maxmemory',
   scenarios: [1],
   recheck: ['memory', 'eviction-policy'],
+  findings: ['memory.high_usage', 'memory.evictions', 'config.live_drift'],
   params,
+  inputs: [{ kind: 'text', name: 'maxmemory', label: 'New maxmemory (e.g. 2gb)' }],
   capability: redisSettingCapability,
 
   /** Twice today's limit (256mb when there is none): a starting point the person adjusts in the preview. */
@@ -57,7 +60,7 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
   },
 
   async plan(ctx, p) {
-    const bytes = parseRedisMemory(p.maxmemory) as number;
+    const bytes = requireRedisMemory(p.maxmemory);
     const value = String(bytes);
     const { changes, warnings, live } = await planRedisSettings(ctx, [
       { parameter: 'maxmemory', value, confValue: p.maxmemory, same: (v) => parseRedisMemory(v) === bytes },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RemediationAction } from '../types.js';
-import { parseRedisMemory } from './memory-size.js';
+import { parseRedisMemory, requireRedisMemory } from './memory-size.js';
+import { wholeNumber } from './param-schemas.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
 import { describeChanges, planRedisSettings } from './redis-settings.js';
 import { revertChanges, runChanges } from './run-changes.js';
@@ -8,7 +9,7 @@ import { revertChanges, runChanges } from './run-changes.js';
 const params = z
   .object({
     /** `auto-aof-rewrite-percentage` (runbook: 100). */
-    percentage: z.number().int().min(0).max(10_000).default(100),
+    percentage: wholeNumber(0, 10_000).default(100),
     /** `auto-aof-rewrite-min-size` (runbook: 128mb). */
     minSize: z
       .string()
@@ -26,11 +27,16 @@ export const tuneAof: RemediationAction<TuneAofParams> = {
   title: 'Tune AOF rewrites',
   scenarios: [7],
   recheck: ['aof'],
+  findings: ['aof.last_rewrite_failed', 'aof.rewrite_in_progress', 'aof.frequent_rewrites', 'config.live_drift_aof'],
   params,
+  inputs: [
+    { kind: 'number', name: 'percentage', label: 'auto-aof-rewrite-percentage', min: 0, max: 10_000 },
+    { kind: 'text', name: 'minSize', label: 'auto-aof-rewrite-min-size' },
+  ],
   capability: redisSettingCapability,
 
   async plan(ctx, p) {
-    const minBytes = parseRedisMemory(p.minSize) as number;
+    const minBytes = requireRedisMemory(p.minSize);
     const percentage = String(p.percentage);
     const { changes, warnings, live } = await planRedisSettings(ctx, [
       {

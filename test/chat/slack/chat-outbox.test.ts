@@ -279,12 +279,16 @@ describe('the queue of the Redis state store (the outbox shared by replicas)', (
 
   it('writes only namespaced keys that expire; an expired entry is never handed out', async () => {
     const store = redisStateStore(replicas[0]!);
-    await store.enqueue('q', 'short', 'v', 0, 50);
+    // 2 s: long enough to be listed below on a loaded machine, short enough to wait out.
+    await store.enqueue('q', 'short', 'v', 0, 2000);
     await store.enqueue('q', 'long', 'v', 0, 60_000);
     const keys = (await admin.keys('*')).sort();
     expect(keys).toEqual(['session-ttl-bot:queue:q', 'session-ttl-bot:queue:q:long', 'session-ttl-bot:queue:q:short']);
     for (const k of keys) expect(await admin.pttl(k)).toBeGreaterThan(0);
-    await pause(80);
+    await eventually(
+      'the short entry to expire',
+      async () => (await admin.exists('session-ttl-bot:queue:q:short')) === 0,
+    );
     expect((await store.takeDue('q', 1, 1000, 10)).map((e) => e.id)).toEqual(['long']);
     expect(await store.size('q')).toBe(1);
   });

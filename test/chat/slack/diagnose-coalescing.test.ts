@@ -26,7 +26,6 @@ describe('identical diagnoses requested while one is running', () => {
         severity: { default: 'info' },
         evidence: z.object({ t: z.number() }),
         scenarios: [],
-        actions: [],
       }),
     ],
     async run(ctx) {

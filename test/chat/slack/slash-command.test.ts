@@ -26,7 +26,6 @@ const usedMemoryCheck = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ usedMemory: z.number() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {

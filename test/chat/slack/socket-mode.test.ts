@@ -40,7 +40,6 @@ const pingCheck = defineCheck({
       severity: { default: 'info' },
       evidence: z.object({ t: z.number() }),
       scenarios: [],
-      actions: [],
     }),
   ],
   async run(ctx) {

@@ -9,7 +9,8 @@ import type { StateStore } from '../../../../core/ports/state-store.js';
 import { appliedMessage, approvalRequestMessage, noticeMessage } from '../../../../remediation/messages.js';
 import type { Actor, AppliedResult, Remediation } from '../../../../remediation/service.js';
 import { toBlockKit } from '../../render/block-kit.js';
-import { paramsFromView, PREVIEW_CALLBACK, previewModal } from '../views/preview-modal.js';
+import { PREVIEW_FORM } from '../../../../remediation/plan-form.js';
+import { toModalView, valuesFromView } from '../../render/form-view.js';
 import { actorOf } from './actor.js';
 
 export interface RemediationListenerDeps {
@@ -84,13 +85,7 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
       if (ts) await rememberThread(previewed.record.id, { channel: actor.channelId, ts });
       await deps.client.views.open({
         trigger_id: triggerId,
-        view: previewModal({
-          plan: previewed.plan,
-          title: previewed.title,
-          pendingId: previewed.record.id,
-          approvals: previewed.record.approvalsRequired,
-          dryRun: deps.dryRun,
-        }),
+        view: toModalView(previewed.form),
       });
       logger.info(
         { pending: previewed.record.id, action: previewed.record.action, env: previewed.record.env },
@@ -99,11 +94,11 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
     });
   });
 
-  app.view(PREVIEW_CALLBACK, async ({ ack, body, view }) => {
+  app.view(PREVIEW_FORM, async ({ ack, body, view }) => {
     const pendingId = view.private_metadata;
     const user = { userId: body.user.id, teamId: body.user.team_id ?? body.team?.id ?? '' };
     const stored = await remediation.storedPlan(pendingId);
-    const params = paramsFromView(view.state.values as Parameters<typeof paramsFromView>[0]);
+    const params = valuesFromView(view.state.values);
     const changed = stored && Object.entries(params).some(([k, v]) => String(stored.params[k]) !== String(v));
     if (changed) {
       // A changed parameter is a new plan: show it before anything happens.
@@ -119,13 +114,7 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
       if (thread) await rememberThread(again.record.id, thread);
       await ack({
         response_action: 'update',
-        view: previewModal({
-          plan: again.plan,
-          title: again.title,
-          pendingId: again.record.id,
-          approvals: again.record.approvalsRequired,
-          dryRun: deps.dryRun,
-        }),
+        view: toModalView(again.form),
       });
       return;
     }

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { EnvironmentConfig } from '../../config/config.js';
+import type { AuditInput } from '../audit.js';
+import { changeSchema, isRevertible, type Change, type StoredPlan } from '../changes.js';
+import type { PendingAction } from '../pending.js';
+import { planAction, type Planned } from '../plan-action.js';
+import type { ApplyOutcome, RemediationAction } from '../types.js';
+import { busyText, failureText, lowerFirst } from './failure-text.js';
+import type { FlowContext } from './flow-context.js';
+import type { Actor, AppliedResult, Outcome } from './flow-types.js';
+
+export const STORED_PLAN_INVALID =
+  'The stored preview of this request failed validation (it was altered or written by another version), ' +
+  'so nothing was applied. Open the preview again for a fresh one.';
+const CHANGED_SINCE_PREVIEW =
+  'The environment changed since the preview (values or resourceVersions differ): nothing was applied. ' +
+  'Open the preview again to review the current state.';
+const NOTHING_TO_CHANGE = 'Nothing to change any more: the environment already has these values.';
+
+/** Plans compare equal when they would make the very same changes (values and resourceVersions). */
+function sameChanges(a: readonly Change[], b: readonly Change[]): boolean {
+  // Through the schema, so the comparison does not depend on the order keys were written in.
+  const canonical = (list: readonly Change[]) => JSON.stringify(list.map((c) => changeSchema.parse(c)));
+  return canonical(a) === canonical(b);
+}
+
+/** One apply: who, the record, the action and where, and the audit fields every entry of it carries. */
+interface ApplyJob {
+  actor: Actor;
+  record: PendingAction;
+  action: RemediationAction;
+  env: EnvironmentConfig;
+  audit: Omit<AuditInput, 'event' | 'dryRun'>;
+}
+
+type Attempt = { outcome: ApplyOutcome } | { error: string };
+
+/** Under the lock: plans again, refuses when anything moved since the preview, then applies (or not, in a dry run). */
+async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | undefined): Promise<Attempt> {
+  return fc
+    .withContext(job.env, async (ctx): Promise<Attempt> => {
+      let planned: Planned;
+      try {
+        planned = await planAction(job.action, ctx, job.record.params, { suggest: false });
+      } catch (err) {
+        return { error: failureText(err) };
+      }
+      if (!planned.ok) return { error: `Invalid parameters: ${planned.invalid}` };
+      const fresh = planned.plan;
+      if (!previewed || !sameChanges(fresh.changes, previewed.changes)) return { error: CHANGED_SINCE_PREVIEW };
+      if (fresh.noop) return { error: NOTHING_TO_CHANGE };
+      if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
+      try {
+        return { outcome: await job.action.apply(ctx, fresh) };
+      } catch (err) {
+        return { error: failureText(err) };
+      }
+    })
+    .catch((err: unknown): Attempt => ({ error: failureText(err) }));
+}
+
+/** The apply did not happen: the record is finished as failed, audited, and the person told why. */
+async function failed(fc: FlowContext, job: ApplyJob, message: string): Promise<Outcome<AppliedResult>> {
+  await fc.deps.pending.finish(job.record.id, { ok: false, detail: message });
+  await fc.deps.audit.record({ ...job.audit, event: 'failure', result: message, dryRun: fc.deps.dryRun });
+  return { ok: false, message };
+}
+
+/** The changes an outcome touched: made, and attempted but refused. */
+const touched = (o: ApplyOutcome): Change[] => [
+  ...o.applied,
+  ...(o.failures ?? (o.failed ? [o.failed] : [])).map((f) => f.change),
+];
+
+function auditResult(o: ApplyOutcome, dryRun: boolean): string {
+  if (dryRun) return 'dry run: nothing was applied';
+  if (o.ok) return `applied ${o.applied.length} change(s)${o.summary ? ` (${o.summary})` : ''}`;
+  return `failed: ${o.summary ?? o.failed?.error ?? 'unknown'}`;
+}
+
+/** The one line the thread shows after an apply. */
+function appliedText(job: ApplyJob, o: ApplyOutcome, dryRun: boolean): string {
+  const what = `${job.action.id} in ${job.env.name}`;
+  if (dryRun) return `Dry run of ${what}: nothing was applied.`;
+  if (o.ok) return `Applied ${what}${o.summary ? `: ${lowerFirst(o.summary)}` : ''}.`;
+  if (o.failures && o.summary) {
+    const changed = new Set(o.applied.map((c) => (c.kind === 'redis-config' ? c.node : c.kind))).size;
+    return `${what} was applied partly: ${lowerFirst(o.summary)}. Revert restores the ${changed} node(s) that changed.`;
+  }
+  return `${what} failed: ${o.failed?.error ?? ''}`;
+}
+
+/** Keeps what a revert needs when something revertible changed; its id goes on the Revert button. */
+async function saveRevert(fc: FlowContext, job: ApplyJob, o: ApplyOutcome): Promise<string | undefined> {
+  if (fc.deps.dryRun || !o.applied.some(isRevertible)) return undefined;
+  const id = randomBytes(16).toString('base64url');
+  await fc.reverts.save({
+    id,
+    pendingId: job.record.id,
+    record: { action: job.action.id, env: job.env.name, changes: o.applied },
+    appliedBy: job.actor.userId,
+    at: fc.deps.now(),
+  });
+  return id;
+}
+
+/** Records an outcome: the pending record finished, the audit entry, the revert record. */
+async function recorded(
+  fc: FlowContext,
+  job: ApplyJob,
+  outcome: ApplyOutcome,
+  previewed: StoredPlan | undefined,
+): Promise<Outcome<AppliedResult>> {
+  const { dryRun } = fc.deps;
+  const detail = outcome.summary ?? outcome.failed?.error;
+  const finished = await fc.deps.pending.finish(job.record.id, { ok: outcome.ok, detail });
+  await fc.deps.audit.record({
+    ...job.audit,
+    event: outcome.ok ? 'apply' : 'failure',
+    changes: dryRun ? previewed?.changes : touched(outcome),
+    result: auditResult(outcome, dryRun),
+    dryRun,
+  });
+  const revertId = await saveRevert(fc, job, outcome);
+  return {
+    ok: true,
+    record: finished.ok ? finished.record : job.record,
+    recheck: job.action.recheck,
+    outcome,
+    ...(revertId ? { revertId } : {}),
+    dryRun,
+    message: appliedText(job, outcome, dryRun),
+  };
+}
+
+/**
+ * Applies an approved (or dry-run) record exactly once: consumes it, then under the environment's lock
+ * plans again and applies only when nothing moved since the preview; records and audits the outcome.
+ * A stored preview that fails validation is refused: nothing is applied.
+ */
+export async function applyRecord(
+  fc: FlowContext,
+  actor: Actor,
+  record: PendingAction,
+): Promise<Outcome<AppliedResult>> {
+  const consumed = await fc.deps.pending.consume(record.id, { userId: actor.userId });
+  if (!consumed.ok) return { ok: false, message: consumed.message };
+  const env = fc.envOf(record.env);
+  const action = fc.actionOf(record.action);
+  const audit = {
+    actor: { userId: actor.userId, teamId: actor.teamId },
+    channelId: actor.channelId,
+    env: env.name,
+    action: action.id,
+    pendingId: record.id,
+    params: record.params,
+  };
+  const job: ApplyJob = { actor, record, action, env, audit };
+  const stored = await fc.plans.read(record.id);
+  if (!stored.ok && stored.reason === 'invalid') return failed(fc, job, STORED_PLAN_INVALID);
+  const previewed = stored.ok ? stored.value : undefined;
+  const holder = `${action.id} by ${actor.userId} (${record.id})`;
+  const locked = await fc.deps.locks.withLock(env.name, holder, () => attempt(fc, job, previewed));
+  if (!locked.ok)
+    return failed(
+      fc,
+      job,
+      `${busyText(env.name, locked.heldBy?.holder)} Nothing was applied; try again when it is done.`,
+    );
+  if ('error' in locked.value) return failed(fc, job, locked.value.error);
+  return recorded(fc, job, locked.value.outcome, previewed);
+}

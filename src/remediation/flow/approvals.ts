@@ -1,0 +1,116 @@
+import { decide, mayApprove } from '../policy.js';
+import { applyRecord, STORED_PLAN_INVALID } from './apply.js';
+import type { FlowContext } from './flow-context.js';
+import type { Actor, Decided, Outcome } from './flow-types.js';
+import type { PendingAction } from '../pending.js';
+
+const unknownRequest = (hint = ''): { ok: false; message: string } => ({
+  ok: false,
+  message: `This request is unknown or has expired${hint}.`,
+});
+
+/** Why `actor` may not submit `record` (not theirs, expired); undefined when they may. */
+function submitRefusal(fc: FlowContext, actor: Actor, record: PendingAction): string | undefined {
+  if (record.requester.userId !== actor.userId) return 'Only the person who opened this preview can submit it.';
+  // An expired preview would post an approval request that nobody can approve any more.
+  if (fc.deps.now() >= record.expiresAt) {
+    const at = new Date(record.expiresAt).toISOString();
+    return `This preview expired at ${at}. Click the fix button again to see a fresh preview.`;
+  }
+  return undefined;
+}
+
+/** The preview was confirmed: authorize again, audit the request, apply at once when no approval is needed. */
+export async function request(fc: FlowContext, actor: Actor, pendingId: string): Promise<Outcome<Decided>> {
+  const { deps } = fc;
+  const record = await deps.pending.get(pendingId);
+  if (!record) return unknownRequest('; open the preview again');
+  const refusal = submitRefusal(fc, actor, record);
+  if (refusal) return { ok: false, message: refusal };
+  const where = { ...actor, channelId: record.requester.channelId };
+  const who = await fc.who(where);
+  const decision = decide(
+    deps.policy,
+    who,
+    { channelId: where.channelId, env: record.env },
+    { kind: 'request', action: record.action },
+  );
+  if (!decision.allowed) return fc.denied(where, record.env, record.action, decision);
+  const stored = await fc.plans.read(record.id);
+  const entry = {
+    actor: { userId: actor.userId, teamId: actor.teamId },
+    channelId: where.channelId,
+    env: record.env,
+    action: record.action,
+    pendingId: record.id,
+    params: record.params,
+    dryRun: deps.dryRun,
+  };
+  if (!stored.ok && stored.reason === 'invalid') {
+    await deps.audit.record({ ...entry, event: 'failure', result: STORED_PLAN_INVALID });
+    return { ok: false, message: STORED_PLAN_INVALID };
+  }
+  const changes = stored.ok ? { changes: stored.value.changes } : {};
+  await deps.audit.record({
+    ...entry,
+    ...changes,
+    event: 'request',
+    result: `${record.approvalsRequired} approval(s) required`,
+  });
+  if (record.status !== 'approved')
+    return { ok: true, record, awaiting: record.approvalsRequired - record.approvals.length };
+  const applied = await applyRecord(fc, where, record);
+  return applied.ok ? { ok: true, record: applied.record, applied } : applied;
+}
+
+/** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
+export async function approve(fc: FlowContext, actor: Actor, pendingId: string): Promise<Outcome<Decided>> {
+  const { deps } = fc;
+  const record = await deps.pending.get(pendingId);
+  if (!record) return unknownRequest();
+  const decision = mayApprove(deps.policy, await fc.who(actor), actor.channelId, record);
+  if (!decision.allowed) return fc.denied(actor, record.env, record.action, decision);
+  const approved = await deps.pending.approve(pendingId, { userId: actor.userId });
+  if (!approved.ok) return { ok: false, message: approved.message };
+  await deps.audit.record({
+    event: 'approval',
+    actor: { userId: actor.userId, teamId: actor.teamId },
+    channelId: actor.channelId,
+    env: record.env,
+    action: record.action,
+    pendingId,
+    result: `${approved.record.approvals.length} of ${record.approvalsRequired}`,
+    dryRun: deps.dryRun,
+  });
+  if (!approved.decided)
+    return { ok: true, record: approved.record, awaiting: record.approvalsRequired - approved.record.approvals.length };
+  const applied = await applyRecord(fc, actor, approved.record);
+  return applied.ok ? { ok: true, record: applied.record, applied } : applied;
+}
+
+/** An approver (or the requester, to withdraw) rejects: nothing is applied. */
+export async function reject(
+  fc: FlowContext,
+  actor: Actor,
+  pendingId: string,
+): Promise<Outcome<{ record: PendingAction }>> {
+  const { deps } = fc;
+  const record = await deps.pending.get(pendingId);
+  if (!record) return unknownRequest();
+  if (record.requester.userId !== actor.userId) {
+    const decision = mayApprove(deps.policy, await fc.who(actor), actor.channelId, { ...record, approvals: [] });
+    if (!decision.allowed) return fc.denied(actor, record.env, record.action, decision);
+  }
+  const rejected = await deps.pending.reject(pendingId, { userId: actor.userId });
+  if (!rejected.ok) return { ok: false, message: rejected.message };
+  await deps.audit.record({
+    event: 'rejection',
+    actor: { userId: actor.userId, teamId: actor.teamId },
+    channelId: actor.channelId,
+    env: record.env,
+    action: record.action,
+    pendingId,
+    dryRun: deps.dryRun,
+  });
+  return { ok: true, record: rejected.record };
+}

@@ -1,0 +1,69 @@
+import { type EnvironmentConfig, environmentOf } from '../../config/config.js';
+import { UserError } from '../../core/errors.js';
+import { referencedUserGroups, type Decision, type Who } from '../policy.js';
+import type { ActionContext, ActionId, RemediationAction } from '../types.js';
+import type { Actor, RemediationDeps, Refusal } from './flow-types.js';
+import { createPlanStore, createRevertStore, type PlanStore, type RevertStore } from './stored-records.js';
+
+const REVERT_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** What every step of the flow shares: the deps, who is asking, lookups, the stored records. */
+export interface FlowContext {
+  readonly deps: RemediationDeps;
+  /** The person as the policy sees them: their user groups looked up only when the policy names groups. */
+  who(actor: Actor): Promise<Who>;
+  envOf(name: string): EnvironmentConfig;
+  /** The registered action, or a UserError naming the unknown id. */
+  actionOf(id: ActionId): RemediationAction;
+  /** Opens the environment's action context for `fn` and closes it after. */
+  withContext<T>(env: EnvironmentConfig, fn: (ctx: ActionContext) => Promise<T>): Promise<T>;
+  /** Audits a denial and returns it as a refusal. */
+  denied(
+    actor: Actor,
+    env: string,
+    action: ActionId | undefined,
+    d: Extract<Decision, { allowed: false }>,
+  ): Promise<Refusal>;
+  readonly plans: PlanStore;
+  readonly reverts: RevertStore;
+}
+
+export function createFlowContext(deps: RemediationDeps): FlowContext {
+  const groups = referencedUserGroups(deps.policy);
+  return {
+    deps,
+    async who(actor) {
+      const userGroups = groups.length ? await deps.membership(actor.userId, groups) : [];
+      return { userId: actor.userId, teamId: actor.teamId, userGroups };
+    },
+    envOf: (name) => environmentOf(deps.config, name),
+    actionOf(id) {
+      const a = deps.actions.get(id);
+      if (!a) throw new UserError(`Unknown action "${id}".`, 'unknown_action');
+      return a;
+    },
+    async withContext(env, fn) {
+      // Opening can throw (an unset admin password env var, a bad kubeconfig): callers turn it into words.
+      const open = deps.openContext(env);
+      try {
+        return await fn(open.ctx);
+      } finally {
+        await open.close().catch(() => undefined);
+      }
+    },
+    async denied(actor, env, action, d) {
+      await deps.audit.record({
+        event: 'denial',
+        actor: { userId: actor.userId, teamId: actor.teamId },
+        channelId: actor.channelId,
+        env,
+        ...(action ? { action } : {}),
+        result: d.why,
+        dryRun: deps.dryRun,
+      });
+      return { ok: false, message: d.why };
+    },
+    plans: createPlanStore({ store: deps.store, logger: deps.logger }),
+    reverts: createRevertStore({ store: deps.store, logger: deps.logger, ttlMs: REVERT_TTL_MS }),
+  };
+}

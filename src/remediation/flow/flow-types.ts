@@ -1,0 +1,82 @@
+import type { Config, EnvironmentConfig } from '../../config/config.js';
+import type { Logger } from '../../core/logging.js';
+import type { Action, Form } from '../../core/message.js';
+import type { CasStateStore } from '../../core/ports/cas-state-store.js';
+import type { ActionRegistry } from '../actions/index.js';
+import type { Audit } from '../audit.js';
+import type { EnvLocks } from '../lock.js';
+import type { Offers } from '../offers.js';
+import type { PendingAction, PendingActions } from '../pending.js';
+import type { AccessPolicy } from '../policy.js';
+import type { ActionContext, ActionId, ApplyOutcome, Plan } from '../types.js';
+
+/** Who acts and where, exactly as the chat platform signed it (never taken from a button's value). */
+export interface Actor {
+  userId: string;
+  teamId: string;
+  channelId: string;
+}
+
+/** What an action needs for an environment, opened for one use and closed after. */
+export interface OpenActionContext {
+  ctx: ActionContext;
+  close(): Promise<void>;
+}
+
+export interface RemediationDeps {
+  config: Config;
+  policy: AccessPolicy;
+  /** The action registry (`createActionRegistry`): the only list of action ids. */
+  actions: ActionRegistry;
+  openContext(env: EnvironmentConfig): OpenActionContext;
+  store: CasStateStore;
+  offers: Offers;
+  pending: PendingActions;
+  locks: EnvLocks;
+  audit: Audit;
+  /** Which of `groups` the user belongs to (the chat platform's user groups). */
+  membership(userId: string, groups: readonly string[]): Promise<string[]>;
+  dryRun: boolean;
+  now: () => number;
+  logger: Logger;
+  /** How long the bot remembers a capability answer per environment (default 60 s). */
+  capabilityTtlMs?: number;
+}
+
+/** A result a person reads: allowed or not, always with words. Denials are results, not exceptions. */
+export type Outcome<T> = ({ ok: true } & T) | { ok: false; message: string };
+
+/** A refusal: the words for the person. */
+export type Refusal = Extract<Outcome<object>, { ok: false }>;
+
+export interface AppliedResult {
+  record: PendingAction;
+  /** The checks to run again to show whether the finding is gone. */
+  recheck: readonly string[];
+  outcome?: ApplyOutcome;
+  revertId?: string;
+  dryRun: boolean;
+  message: string;
+}
+
+/** A preview ready to show: the plan, kept behind the pending record's id, and its form. */
+export interface Previewed {
+  record: PendingAction;
+  plan: Plan;
+  title: string;
+  /** The preview as a neutral form (`planForm`): what each platform renders. */
+  form: Form;
+}
+
+/** A request or approval: the record, what was applied when it was the last step, or how many approvals are missing. */
+export interface Decided {
+  record: PendingAction;
+  applied?: AppliedResult;
+  awaiting?: number;
+}
+
+/** A report's fix buttons, and the actions the bot could not perform itself (with why). */
+export interface ReportActions {
+  buttons: Action[];
+  unavailable: { action: ActionId; title: string; why: string }[];
+}
