@@ -97,50 +97,70 @@ async function replyInstead(
   }
 }
 
+/** The first answer: the diagnosis started, or the person joins an identical one already running. */
+function startedNotice(env: string, ids: readonly string[], joining: boolean): Message {
+  const name = t(env, { bold: true });
+  const checks = ids.join(', ');
+  return joining
+    ? notice('hourglass', [
+        t('A diagnosis of '),
+        name,
+        t(` (${checks}) is already running; I will post its report here too.`),
+      ])
+    : notice('hourglass', [t('Diagnosing '), name, t(` (${checks}) …`)]);
+}
+
+/** Answers at once, then runs the diagnosis (or joins an identical one), within the intake's limit. */
+async function diagnose(
+  deps: DiagnoseCommandDeps,
+  coalescer: Coalescer<Report>,
+  params: DiagnoseParams,
+  ctx: CommandContext,
+): Promise<Report> {
+  const { checks } = selectChecks(deps, { envName: params.env, checkIds: params.checks });
+  const ids = checks.map((c) => c.id);
+  const audit = params.full ? (params.fast ? ' --full --fast' : ' --full') : '';
+  const key = `${params.env}\u0000${[...ids].sort().join(',')}${audit}`;
+  await ctx.reply(startedNotice(params.env, ids, coalescer.has(key)));
+  const options = params.full ? { full: true, ...(params.fast ? { audit: { fast: true } } : {}) } : undefined;
+  const run = () =>
+    runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) });
+  const limit = deps.limit;
+  const { result, joined } = coalescer.run(key, limit ? () => limit(run) : run);
+  ctx.logger.info(
+    { env: params.env, checks: ids, joined },
+    joined ? 'joined a running diagnosis' : 'diagnosis started',
+  );
+  return result;
+}
+
+/** The report as a message: the fix buttons remediation offers (left out if they cannot be worked out), who asked. */
+async function render(
+  deps: DiagnoseCommandDeps,
+  report: Report,
+  ctx: CommandContext,
+  logger: Logger,
+): Promise<Message> {
+  const remediation = deps.reportActions
+    ? await deps.reportActions(report.environment, report.findings).catch((err: unknown) => {
+        logger.warn({ err }, 'could not work out the fix buttons; the report goes out without them');
+        return undefined;
+      })
+    : undefined;
+  return reportMessage(report, {
+    ...deps.report,
+    ...(ctx.onCall ? { onCall: ctx.onCall } : {}),
+    requestedBy: ctx.actor.userId,
+    ...(remediation ? { remediation } : {}),
+  });
+}
+
 /**
  * `diagnose <env> [check ...]`: validates the names before answering (so a typo is answered at once and
  * nothing is posted), answers at once, runs the checks and posts the report in the channel.
  */
 export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnoseParams> {
   const coalescer = deps.coalescer ?? createCoalescer<Report>();
-  async function diagnose(params: DiagnoseParams, ctx: CommandContext, logger: Logger): Promise<Report> {
-    const { checks } = selectChecks(deps, { envName: params.env, checkIds: params.checks });
-    const ids = checks.map((c) => c.id);
-    const audit = params.full ? (params.fast ? ' --full --fast' : ' --full') : '';
-    const key = `${params.env}\u0000${[...ids].sort().join(',')}${audit}`;
-    const env = t(params.env, { bold: true });
-    await ctx.reply(
-      coalescer.has(key)
-        ? notice('hourglass', [
-            t('A diagnosis of '),
-            env,
-            t(` (${ids.join(', ')}) is already running; I will post its report here too.`),
-          ])
-        : notice('hourglass', [t('Diagnosing '), env, t(` (${ids.join(', ')}) …`)]),
-    );
-    const options = params.full ? { full: true, ...(params.fast ? { audit: { fast: true } } : {}) } : undefined;
-    const run = () =>
-      runDiagnosis(deps, { envName: params.env, checkIds: params.checks, ...(options ? { options } : {}) });
-    const limit = deps.limit;
-    const { result, joined } = coalescer.run(key, limit ? () => limit(run) : run);
-    logger.info({ checks: ids, joined }, joined ? 'joined a running diagnosis' : 'diagnosis started');
-    return result;
-  }
-  async function render(report: Report, ctx: CommandContext, logger: Logger): Promise<Message> {
-    const env = report.environment;
-    const remediation = deps.reportActions
-      ? await deps.reportActions(env, report.findings).catch((err: unknown) => {
-          logger.warn({ err }, 'could not work out the fix buttons; the report goes out without them');
-          return undefined;
-        })
-      : undefined;
-    return reportMessage(report, {
-      ...deps.report,
-      ...(ctx.onCall ? { onCall: ctx.onCall } : {}),
-      requestedBy: ctx.actor.userId,
-      ...(remediation ? { remediation } : {}),
-    });
-  }
   return {
     name: 'diagnose',
     usage: 'diagnose <env> [check ...]',
@@ -149,8 +169,8 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnosePara
     button: true,
     async run(params, ctx) {
       const logger = ctx.logger.child({ env: params.env });
-      const report = await diagnose(params, ctx, logger);
-      const message = await render(report, ctx, logger);
+      const report = await diagnose(deps, coalescer, params, ctx);
+      const message = await render(deps, report, ctx, logger);
       try {
         await ctx.post(message);
       } catch (err) {
@@ -158,10 +178,8 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnosePara
         return;
       }
       const checks = report.checks.map((c) => `${c.id}:${c.status}`);
-      logger.info(
-        { durationMs: report.durationMs, findings: report.findings.map((f) => f.id), checks },
-        'diagnosis posted',
-      );
+      const findings = report.findings.map((f) => f.id);
+      logger.info({ durationMs: report.durationMs, findings, checks }, 'diagnosis posted');
     },
   };
 }

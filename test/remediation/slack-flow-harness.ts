@@ -3,30 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
-import { createBot, type Bot } from '../../src/bot.js';
+import type { Bot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
-import { createLogger, type Logger } from '../../src/core/logging.js';
+import type { Logger } from '../../src/core/logging.js';
 import { evictionPolicyCheck } from '../../src/diagnostics/checks/eviction-policy.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { STATE_KEY_PREFIX } from '../../src/core/ports/state-store.js';
 import { auditEntrySchema, type AuditEntry } from '../../src/remediation/audit.js';
 import type { RemediationAction } from '../../src/remediation/types.js';
 import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../fakes/kube-api.js';
-import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
-import {
-  interactionRequest,
-  sendSigned,
-  sendSlashCommand,
-  type SentRequest,
-  type SignedRequest,
-} from '../fakes/slack-signing.js';
+import type { FakeSlackApi, SlackApiCall } from '../fakes/slack-api.js';
+import { interactionRequest, sendSigned, type SentRequest, type SignedRequest } from '../fakes/slack-signing.js';
+import { SIGNING_SECRET, startTestBot } from '../support/bot-harness.js';
 import { NS, REDIS_CM, REDIS_CONF, seedCluster } from './actions/action-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
-export const SECRET = 'remediation-flow-signing-secret-0123456789';
+/** The signing secret of the bot the flow runs (the common harness's). */
+export const SECRET = SIGNING_SECRET;
 export const TEAM = 'T0FAKE';
 /** Users: two SREs (request and approve), an on-call member through a user group, a stranger. */
 export const SRE = 'U0SRE';
@@ -69,7 +64,7 @@ export interface FlowOptions {
   processEnv?: NodeJS.ProcessEnv;
   /** The remediation actions (default the bot's: ALL_ACTIONS). */
   actions?: readonly RemediationAction[];
-  /** The bot's logger (default silent). */
+  /** The bot's logger (default: the harness's captured logs).*/
   logger?: Logger;
 }
 
@@ -135,12 +130,12 @@ export const textOf = (call: SlackApiCall | { body: Record<string, any> }) =>
 let clickSeq = 0;
 
 /**
- * The real bot (`createBot`) over HTTP with remediation on the shared Redis (its target and its state
- * store), the fake Slack Web API and the fake Kubernetes API (reached through a kubeconfig file, as in
- * production). `dev` and `prod` name the shared redis-server unless `envs` says otherwise.
+ * The real bot (the common harness, test/support/bot-harness.ts) over HTTP with remediation on the shared
+ * Redis (its target and its state store), the fake Slack Web API and the fake Kubernetes API (reached
+ * through a kubeconfig file, as in production). `dev` and `prod` name the shared redis-server unless
+ * `envs` says otherwise.
  */
 export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
-  const slack = await startFakeSlackApi();
   const kube = await startFakeKubeApi();
   const dir = mkdtempSync(join(tmpdir(), 'remediation-flow-'));
   const kubeconfig = join(dir, 'kubeconfig.json');
@@ -167,31 +162,25 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     },
     'test',
   );
-  const sources: SourceCache = createSourceCache({});
   const stateRedis = new Redis(sharedRedisUrl());
-  const bot = createBot({
-    settings: {
-      mode: 'http',
-      botToken: 'xoxb-remediation',
-      signingSecret: SECRET,
-      slackApiUrl: slack.apiUrl,
-      port: 0,
-      logLevel: 'silent',
-    },
+  // Requests are signed with the bot's clock, so they stay fresh when a test moves that clock forward.
+  const running = await startTestBot({
     config,
     registry: createCheckRegistry([evictionPolicyCheck]),
-    sourcesFor: sources.sourcesFor,
-    logger: opts.logger ?? createLogger({ level: 'silent' }),
-    hostname: '127.0.0.1',
-    webApiRetries: 0,
-    now: clock.now,
-    processEnv: opts.processEnv ?? {},
-    remediation: { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis), metrics: new Registry() },
-    ...(opts.actions ? { actions: opts.actions } : {}),
+    alerts: false,
+    clock: clock.now,
+    extra: {
+      processEnv: opts.processEnv ?? {},
+      remediation: {
+        store: redisStateStore(stateRedis),
+        streams: redisStreamStore(stateRedis),
+        metrics: new Registry(),
+      },
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.actions ? { actions: opts.actions } : {}),
+    },
   });
-  const baseUrl = `http://127.0.0.1:${(await bot.start()).port}`;
-  // Signed with the bot's clock, so a request stays fresh when a test moves that clock forward.
-  const sign = () => ({ signingSecret: SECRET, timestampSec: Math.floor(clock.now() / 1000) });
+  const { bot, slack, url: baseUrl } = running;
 
   const flow: Flow = {
     slack,
@@ -214,16 +203,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     },
     async diagnose(env, user = SRE, channel = CHANNEL) {
       const before = slack.callsOf('chat.postMessage').length;
-      const res = await sendSlashCommand(
-        baseUrl,
-        {
-          text: `diagnose ${env}`,
-          user_id: user,
-          channel_id: channel,
-          response_url: slack.responseUrl(`d${++clickSeq}`),
-        },
-        sign(),
-      );
+      const res = await running.slash(`diagnose ${env}`, `d${++clickSeq}`, channel, user);
       if (res.status !== 200) throw new Error(`diagnose: HTTP ${res.status}`);
       return slack.waitFor(
         'chat.postMessage',
@@ -234,20 +214,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       );
     },
     clickRequest(user, button, message, channel = message.channel) {
-      const n = ++clickSeq;
-      const payload = {
-        type: 'block_actions',
-        api_app_id: 'A0APP',
-        user: { id: user, team_id: TEAM },
-        team: { id: TEAM },
-        channel: { id: channel },
-        container: { type: 'message', channel_id: channel, message_ts: message.ts },
-        message: { ts: message.ts, type: 'message' },
-        trigger_id: `trigger-${n}`,
-        response_url: slack.responseUrl(`click${n}`),
-        actions: [{ action_id: button.action_id, block_id: 'b', value: button.value, type: 'button', action_ts: '1' }],
-      };
-      return interactionRequest(baseUrl, payload, sign());
+      return running.clickRequest(button, { user, channel, ts: message.ts });
     },
     click(user, button, message, channel) {
       return sendSigned(flow.clickRequest(user, button, message, channel));
@@ -263,7 +230,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
         team: { id: TEAM },
         view: { ...view, id: `V${++clickSeq}`, state: { values } },
       };
-      return sendSigned(interactionRequest(baseUrl, payload, sign()));
+      return sendSigned(interactionRequest(baseUrl, payload, running.signing()));
     },
     submitValues(user, view, values) {
       const state: Record<string, Record<string, unknown>> = {};
@@ -282,7 +249,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
         team: { id: TEAM },
         view: { ...view, id: `V${++clickSeq}`, state: { values: state } },
       };
-      return sendSigned(interactionRequest(baseUrl, payload, sign()));
+      return sendSigned(interactionRequest(baseUrl, payload, running.signing()));
     },
     async openPreview(user, report, action = 'set-eviction-policy', channel) {
       const before = slack.callsOf('views.open').length;
@@ -321,9 +288,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       });
     },
     async close() {
-      await bot.stop();
-      await sources.close();
-      await slack.close();
+      await running.close();
       await kube.stop();
       stateRedis.disconnect();
       redis.disconnect();

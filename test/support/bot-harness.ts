@@ -9,7 +9,14 @@ import { createCheckRegistry, type CheckRegistry } from '../../src/diagnostics/r
 import { loadCorpus } from '../alerts/corpus.js';
 import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
-import { sendInteraction, sendSlashCommand, type SentRequest } from '../fakes/slack-signing.js';
+import {
+  interactionRequest,
+  sendSigned,
+  sendSlashCommand,
+  type SentRequest,
+  type SignedRequest,
+  type SignOptions,
+} from '../fakes/slack-signing.js';
 import { sharedRedisUrl } from './shared-redis.js';
 
 export const SIGNING_SECRET = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -29,6 +36,10 @@ export interface TestBot {
   slash(text: string, responseId?: string, channel?: string, user?: string): Promise<SentRequest>;
   /** A signed click on a button (`action_id`, `value`) of the message `ts` in `channel`; replies go to `responseId`. */
   click(button: { action_id: string; value: string }, opts?: ClickOptions): Promise<SentRequest>;
+  /** The signed request of such a click, so a test can send the very same bytes twice (a replay). */
+  clickRequest(button: { action_id: string; value: string }, opts?: ClickOptions): SignedRequest;
+  /** How requests are signed now (the secret, and a timestamp from the bot's clock). */
+  signing(): SignOptions;
   /** `POST /alertmanager` with the bearer token; the answer and how long it took. */
   alertmanager(body: unknown): Promise<{ status: number; json: any; latencyMs: number }>;
   /** Stops the bot and closes what the harness opened (the fake Slack when it started it, the state Redis). */
@@ -54,6 +65,11 @@ export interface TestBotOptions {
    */
   alerts?: false | 'redis' | NonNullable<BotDeps['alerts']>['stateStore'];
   retryDelaysMs?: readonly number[];
+  /**
+   * The bot's clock (passed to createBot as `now`); requests are signed with it, so they stay fresh when a
+   * test moves it forward. Default real time.
+   */
+  clock?: () => number;
   /** Anything else createBot takes (graceMs, processEnv, extraCommands, remediation …). */
   extra?: Partial<BotDeps>;
 }
@@ -107,23 +123,29 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     webApiRetries: 0,
     ...(state.deps ? { alerts: state.deps } : {}),
     onClose: [sources.close],
+    ...(opts.clock ? { now: opts.clock } : {}),
     ...opts.extra,
   });
   const url = `http://127.0.0.1:${(await bot.start()).port}`;
-  const signing = { signingSecret: SIGNING_SECRET };
+  const clock = opts.clock ?? Date.now;
+  const signing = (): SignOptions => ({ signingSecret: SIGNING_SECRET, timestampSec: Math.floor(clock() / 1000) });
+  const clickRequest: TestBot['clickRequest'] = (button, o = {}) =>
+    interactionRequest(url, clickPayload(slack, button, o), signing());
   return {
     bot,
     url,
     slack,
     logs,
     sources,
+    signing,
     slash: (text, responseId = 'cmd', channel = FAKE_IDS.channel, user = 'U0USER') =>
       sendSlashCommand(
         url,
         { text, channel_id: channel, user_id: user, response_url: slack.responseUrl(responseId) },
-        signing,
+        signing(),
       ),
-    click: (button, o = {}) => sendInteraction(url, clickPayload(slack, button, o), signing),
+    clickRequest,
+    click: (button, o = {}) => sendSigned(clickRequest(button, o)),
     async alertmanager(body) {
       const t0 = performance.now();
       const res = await fetch(`${url}/alertmanager`, {

@@ -1,7 +1,9 @@
 import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { BotSettings } from '../../config/bot-settings.js';
 import type { Logger } from '../../core/logging.js';
+import { errorCause, errorCode, errorMessage } from '../../core/error-fields.js';
 import { boltLogLevel, createBoltLogger } from './bolt-logger.js';
+import { fieldsOf } from './slack-errors.js';
 
 export interface BoltAppOptions {
   settings: BotSettings;
@@ -55,24 +57,27 @@ export function createBoltApp(opts: BoltAppOptions): BoltApp {
 }
 
 /** What went wrong when auth.test failed at start-up, in words that say what to check. */
+const REFUSED_TOKEN: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked']);
+
 export function describeStartFailure(err: unknown, apiUrl: string): string {
-  // The web-api error classes share `code`; read the fields structurally rather than by class.
-  const e = err as
-    { code?: string; data?: { error?: string }; statusCode?: number; original?: Error; message?: string } | undefined;
-  if (e?.code === 'slack_webapi_platform_error') {
+  const e = fieldsOf(err);
+  if (e.code === 'slack_webapi_platform_error') {
     const code = e.data?.error ?? 'unknown';
-    if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive' || code === 'token_revoked') {
-      return `Slack refused SLACK_BOT_TOKEN (${code}) when verifying it with auth.test at ${apiUrl}: copy the Bot User OAuth Token (xoxb-...) of an installed app.`;
-    }
+    if (REFUSED_TOKEN.has(code))
+      return (
+        `Slack refused SLACK_BOT_TOKEN (${code}) when verifying it with auth.test at ${apiUrl}: ` +
+        'copy the Bot User OAuth Token (xoxb-...) of an installed app.'
+      );
     return `Slack's auth.test at ${apiUrl} failed with "${code}".`;
   }
-  if (e?.code === 'slack_webapi_http_error') {
-    return `Slack's Web API at ${apiUrl} answered HTTP ${e.statusCode} to auth.test: check SLACK_API_URL (it must end in /api/) and any proxy.`;
+  if (e.code === 'slack_webapi_http_error') {
+    const status = e.statusCode ?? 'an error';
+    return `Slack's Web API at ${apiUrl} answered HTTP ${status} to auth.test: check SLACK_API_URL (it must end in /api/) and any proxy.`;
   }
   // fetch wraps the network error: "fetch failed" with the cause (ECONNREFUSED, "bad port", ...).
-  const cause = (e?.original ?? e) as
-    (Error & { code?: string; cause?: { code?: string; message?: string } }) | undefined;
-  const inner = cause?.cause?.code ?? cause?.code ?? cause?.cause?.message;
-  const detail = [cause?.message ?? String(err), inner].filter(Boolean).join(': ');
+  const failure = e.original ?? err;
+  const cause = errorCause(failure);
+  const inner = errorCode(cause) ?? errorCode(failure) ?? errorMessage(cause);
+  const detail = [errorMessage(failure) ?? String(err), inner].filter(Boolean).join(': ');
   return `Cannot reach Slack's Web API at ${apiUrl} (auth.test: ${detail}). Check the network, proxy settings and SLACK_API_URL.`;
 }

@@ -1,5 +1,7 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { errorCode } from '../../core/error-fields.js';
 import type { Logger } from '../../core/logging.js';
+import { slackErrorCode } from './slack-errors.js';
 
 const TO_BOLT: Record<string, LogLevel> = {
   trace: LogLevel.DEBUG,
@@ -23,9 +25,8 @@ function describeArgs(args: unknown[]): { msg: string; fields: Record<string, un
     if (typeof a === 'string') text.push(a);
     else if (a instanceof Error) {
       // Only the message and codes: web-api errors carry request configs with the Authorization header.
-      const e = a as Error & { code?: unknown; data?: { error?: unknown } };
-      text.push(e.message);
-      fields.err = { name: e.name, message: e.message, code: e.code, slackError: e.data?.error };
+      text.push(a.message);
+      fields.err = { name: a.name, message: a.message, code: errorCode(a), slackError: slackErrorCode(a) };
     } else if (a !== undefined) {
       fields.detail = a;
     }

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Feature } from '../../core/feature.js';
 import type { Logger } from '../../core/logging.js';
 import type { Message } from '../../core/message.js';
-import { ChatError, type ChatPort, type Postpone } from '../../core/ports/chat.js';
+import { ChatError, type ChatPort, type PendingPost, type Postpone } from '../../core/ports/chat.js';
+import { registeredOnce } from '../../core/metric-once.js';
 import type { QueueStore } from '../../core/ports/state-store.js';
 import { parseStored } from '../../core/stored-json.js';
 
@@ -22,12 +23,19 @@ export function isTransient(err: unknown): boolean {
 
 const QUEUE = 'chat-outbox';
 
+/** A message as the outbox stored it (from a neutral Message): its text and blocks are there. */
+const isStoredMessage = (v: unknown): v is Message =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof Reflect.get(v, 'text') === 'string' &&
+  Array.isArray(Reflect.get(v, 'blocks'));
+
 // Validated when read back: a foreign or corrupt entry is dropped, never posted.
 const entrySchema = z.object({
   channel: z.string().min(1),
   threadTs: z.string().optional(),
   kind: z.string(),
-  message: z.looseObject({ text: z.string(), blocks: z.array(z.unknown()) }),
+  message: z.custom<Message>(isStoredMessage),
   /** Tries so far, the first (refused) post included. */
   attempts: z.number().int().positive(),
   firstFailedAt: z.number(),
@@ -68,15 +76,154 @@ export interface ChatOutbox {
 
 function outcomeCounter(registry: Registry): Counter<'outcome' | 'kind'> {
   const name = 'session_ttl_bot_chat_outbox_total';
-  return (
-    (registry.getSingleMetric(name) as Counter<'outcome' | 'kind'> | undefined) ??
-    new Counter({
-      name,
-      help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, given_up) and kind',
-      labelNames: ['outcome', 'kind'],
-      registers: [registry],
-    })
+  return registeredOnce(
+    registry,
+    name,
+    () =>
+      new Counter({
+        name,
+        help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, given_up) and kind',
+        labelNames: ['outcome', 'kind'],
+        registers: [registry],
+      }),
   );
+}
+
+/** The queue of postponed posts in the state store, and how each try of one goes. */
+class OutboxQueue {
+  private readonly now: () => number;
+  private readonly delays: readonly number[];
+  private readonly leaseMs: number;
+  private readonly transient: (err: unknown) => boolean;
+  private readonly logger: Logger;
+  private readonly counter: Counter<'outcome' | 'kind'> | undefined;
+  /** An entry outlives its last try by an hour, then expires by itself. */
+  private readonly ttlMs: number;
+
+  constructor(private readonly deps: ChatOutboxDeps) {
+    this.now = deps.now ?? Date.now;
+    this.delays = deps.delaysMs ?? DEFAULT_OUTBOX_DELAYS_MS;
+    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.transient = deps.transient ?? isTransient;
+    this.logger = deps.logger.child({ component: 'chat-outbox' });
+    this.counter = deps.metrics ? outcomeCounter(deps.metrics) : undefined;
+    this.ttlMs = this.delays.reduce((a, b) => a + b, 0) + this.leaseMs + 3_600_000;
+  }
+
+  async postpone(post: PendingPost, err: unknown): Promise<boolean> {
+    const first = this.delays[0];
+    if (!this.transient(err) || first === undefined) return false;
+    const id = randomUUID();
+    const { channel, threadTs, kind, message } = post;
+    const entry: Entry = {
+      channel,
+      ...(threadTs ? { threadTs } : {}),
+      kind,
+      message,
+      attempts: 1,
+      firstFailedAt: this.now(),
+    };
+    await this.deps.store.enqueue(QUEUE, id, JSON.stringify(entry), this.now() + first, this.ttlMs);
+    this.counter?.inc({ outcome: 'queued', kind });
+    this.logger.warn(
+      { id, kind, channel, threadTs, err, retryInMs: first },
+      'Slack refused a message; kept it to post later',
+    );
+    return true;
+  }
+
+  /** Tries every due post once; how many were delivered. */
+  async flush(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const due = await this.deps.store.takeDue(QUEUE, this.now(), this.leaseMs, 10);
+      for (const { id, value } of due) if (await this.attempt(id, value)) delivered++;
+      if (due.length < 10) return delivered;
+    }
+  }
+
+  private async attempt(id: string, raw: string): Promise<boolean> {
+    const entry = parseStored(entrySchema, raw);
+    if (!entry) {
+      this.logger.warn({ id }, 'dropped an outbox entry that is not a post');
+      await this.deps.store.remove(QUEUE, id);
+      return false;
+    }
+    try {
+      const { channel, threadTs, message } = entry;
+      const posted = await this.deps.chat.post({ channel, ...(threadTs ? { threadTs } : {}), message });
+      await this.deps.store.remove(QUEUE, id);
+      this.counter?.inc({ outcome: 'delivered', kind: entry.kind });
+      const late = { ...where(id, entry), ts: posted.ts, lateByMs: this.now() - entry.firstFailedAt };
+      this.logger.info(late, 'posted a message that Slack had refused earlier');
+      return true;
+    } catch (err) {
+      await this.again(id, entry, err);
+      return false;
+    }
+  }
+
+  /** After a failed try: queued for the next one, or given up (final failure, or no tries left). */
+  private async again(id: string, entry: Entry, err: unknown): Promise<void> {
+    const next: Entry = { ...entry, attempts: entry.attempts + 1 };
+    const delay = this.delays[next.attempts - 1];
+    if (this.transient(err) && delay !== undefined) {
+      await this.deps.store.enqueue(QUEUE, id, JSON.stringify(next), this.now() + delay, this.ttlMs);
+      this.logger.warn(
+        { ...where(id, entry), err, retryInMs: delay },
+        'Slack refused a postponed message again; will try later',
+      );
+      return;
+    }
+    await this.deps.store.remove(QUEUE, id);
+    this.counter?.inc({ outcome: 'given_up', kind: entry.kind });
+    this.logger.error(
+      { ...where(id, entry), err, sinceFirstMs: this.now() - entry.firstFailedAt, final: !this.transient(err) },
+      `gave up posting a message (${entry.kind}) after ${next.attempts} tries; it is lost`,
+    );
+  }
+}
+
+/** Where a postponed post goes, for the log lines of its tries. */
+const where = (id: string, e: Entry) => ({
+  id,
+  kind: e.kind,
+  channel: e.channel,
+  threadTs: e.threadTs,
+  attempt: e.attempts + 1,
+});
+
+/** The worker that flushes the queue every `pollMs` while the host runs. */
+function outboxFeature(queue: OutboxQueue, pollMs: number, logger: Logger): Feature {
+  let stopped = true;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const loop = () => {
+    if (stopped) return;
+    running = queue
+      .flush()
+      .catch((err: unknown) => logger.warn({ err }, 'could not read the outbox (state store)'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, pollMs);
+      });
+  };
+  return {
+    name: 'chat-outbox',
+    register(host) {
+      host.worker({
+        name: 'chat-outbox',
+        async start() {
+          stopped = false;
+          timer = setTimeout(loop, pollMs);
+        },
+        async stop() {
+          stopped = true;
+          clearTimeout(timer);
+          await running;
+        },
+      });
+    },
+  };
 }
 
 /**
@@ -91,120 +238,11 @@ function outcomeCounter(registry: Registry): Counter<'outcome' | 'kind'> {
  * try { await chat.post(p) } catch (err) { if (!(await outbox.postpone({ ...p, kind: 'report' }, err))) throw err }
  */
 export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {
-  const now = deps.now ?? Date.now;
-  const delays = deps.delaysMs ?? DEFAULT_OUTBOX_DELAYS_MS;
-  const pollMs = deps.pollMs ?? 1000;
-  const leaseMs = deps.leaseMs ?? 60_000;
-  const transient = deps.transient ?? isTransient;
-  const logger = deps.logger.child({ component: 'chat-outbox' });
-  const counter = deps.metrics ? outcomeCounter(deps.metrics) : undefined;
-  // An entry outlives its last try by an hour, then expires by itself.
-  const ttlMs = delays.reduce((a, b) => a + b, 0) + leaseMs + 3_600_000;
-
-  async function attempt(id: string, raw: string): Promise<boolean> {
-    const entry = parseStored(entrySchema, raw);
-    if (!entry) {
-      logger.warn({ id }, 'dropped an outbox entry that is not a post');
-      await deps.store.remove(QUEUE, id);
-      return false;
-    }
-    const where = {
-      id,
-      kind: entry.kind,
-      channel: entry.channel,
-      threadTs: entry.threadTs,
-      attempt: entry.attempts + 1,
-    };
-    try {
-      const posted = await deps.chat.post({
-        channel: entry.channel,
-        ...(entry.threadTs ? { threadTs: entry.threadTs } : {}),
-        message: entry.message as unknown as Message,
-      });
-      await deps.store.remove(QUEUE, id);
-      counter?.inc({ outcome: 'delivered', kind: entry.kind });
-      logger.info(
-        { ...where, ts: posted.ts, lateByMs: now() - entry.firstFailedAt },
-        'posted a message that Slack had refused earlier',
-      );
-      return true;
-    } catch (err) {
-      const next: Entry = { ...entry, attempts: entry.attempts + 1 };
-      const delay = delays[next.attempts - 1];
-      if (!transient(err) || delay === undefined) {
-        await deps.store.remove(QUEUE, id);
-        counter?.inc({ outcome: 'given_up', kind: entry.kind });
-        logger.error(
-          { ...where, err, sinceFirstMs: now() - entry.firstFailedAt, final: !transient(err) },
-          `gave up posting a message (${entry.kind}) after ${next.attempts} tries; it is lost`,
-        );
-        return false;
-      }
-      await deps.store.enqueue(QUEUE, id, JSON.stringify(next), now() + delay, ttlMs);
-      logger.warn({ ...where, err, retryInMs: delay }, 'Slack refused a postponed message again; will try later');
-      return false;
-    }
-  }
-
-  let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  const loop = () => {
-    if (stopped) return;
-    running = flush()
-      .catch((err: unknown) => logger.warn({ err }, 'could not read the outbox (state store)'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(loop, pollMs);
-      });
-  };
-
-  async function flush(): Promise<number> {
-    let delivered = 0;
-    for (;;) {
-      const due = await deps.store.takeDue(QUEUE, now(), leaseMs, 10);
-      for (const { id, value } of due) if (await attempt(id, value)) delivered++;
-      if (due.length < 10) return delivered;
-    }
-  }
-
+  const queue = new OutboxQueue(deps);
   return {
-    async postpone(post, err) {
-      if (!transient(err) || delays.length === 0) return false;
-      const id = randomUUID();
-      const entry: Entry = {
-        channel: post.channel,
-        ...(post.threadTs ? { threadTs: post.threadTs } : {}),
-        kind: post.kind,
-        message: post.message as unknown as Entry['message'],
-        attempts: 1,
-        firstFailedAt: now(),
-      };
-      await deps.store.enqueue(QUEUE, id, JSON.stringify(entry), now() + (delays[0] as number), ttlMs);
-      counter?.inc({ outcome: 'queued', kind: post.kind });
-      logger.warn(
-        { id, kind: post.kind, channel: post.channel, threadTs: post.threadTs, err, retryInMs: delays[0] },
-        'Slack refused a message; kept it to post later',
-      );
-      return true;
-    },
-    flush,
+    postpone: (post, err) => queue.postpone(post, err),
+    flush: () => queue.flush(),
     size: () => deps.store.size(QUEUE),
-    feature: {
-      name: 'chat-outbox',
-      register(host) {
-        host.worker({
-          name: 'chat-outbox',
-          async start() {
-            stopped = false;
-            timer = setTimeout(loop, pollMs);
-          },
-          async stop() {
-            stopped = true;
-            clearTimeout(timer);
-            await running;
-          },
-        });
-      },
-    },
+    feature: outboxFeature(queue, deps.pollMs ?? 1000, deps.logger.child({ component: 'chat-outbox' })),
   };
 }

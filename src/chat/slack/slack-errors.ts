@@ -24,9 +24,12 @@ const webApiErrorSchema = z.object({
   code: z.string().optional(),
   statusCode: z.number().optional(),
   data: z.object({ error: z.string().optional() }).optional(),
+  /** What a request error wraps (fetch's "fetch failed" with the socket error as its cause). */
+  original: z.unknown().optional(),
 });
 
-function fieldsOf(err: unknown): z.infer<typeof webApiErrorSchema> {
+/** The fields of a Web API error (`code`, `statusCode`, `data.error`, `original`) that are there. */
+export function fieldsOf(err: unknown): z.infer<typeof webApiErrorSchema> {
   const parsed = webApiErrorSchema.safeParse(err);
   return parsed.success ? parsed.data : {};
 }

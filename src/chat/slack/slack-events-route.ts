@@ -39,7 +39,7 @@ export function slackEventsRoute(deps: SlackEventsRouteDeps): Route {
       try {
         rawBody = (await HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit)).rawBody;
       } catch (err) {
-        const tooLarge = HTTPModuleFunctions.isRawBodyError(err) && (err as { statusCode?: number }).statusCode === 413;
+        const tooLarge = HTTPModuleFunctions.isRawBodyError(err) && err.statusCode === 413;
         deps.logger.warn({ path }, tooLarge ? 'Slack request body too large' : 'could not read a Slack request body');
         res.writeHead(tooLarge ? 413 : 400);
         res.end();

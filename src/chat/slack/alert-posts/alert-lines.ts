@@ -106,7 +106,8 @@ export function classifyLine(line: PlainLine, isKnownAlert: (name: string) => bo
   const text = line.text;
   const subject = SUBJECT.exec(text);
   if (subject) {
-    const status = (subject[1] ?? '').toLowerCase() as AlertStatus;
+    // SUBJECT matches only these two words.
+    const status: AlertStatus = subject[1]?.toLowerCase() === 'resolved' ? 'resolved' : 'firing';
     const count = subject[2] === undefined ? undefined : Number(subject[2]);
     return {
       kind: 'subject',

@@ -93,94 +93,115 @@ function colorStatus(color: string | undefined): AlertStatus | undefined {
 }
 
 /** Walks the message's lines, cutting them into one section per alert. */
-function readSections(segments: readonly Segment[], isKnown: (n: string) => boolean) {
-  const sections: Section[] = [];
-  const subjects: Subject[] = [];
-  let firstEmoji: AlertStatus | undefined;
-  let running: AlertStatus | undefined;
-  let context: 'labels' | 'annotations' | undefined;
-  let current = emptySection(undefined);
+class SectionReader {
+  readonly sections: Section[] = [];
+  readonly subjects: Subject[] = [];
+  firstEmoji: AlertStatus | undefined;
+  private running: AlertStatus | undefined;
+  private context: 'labels' | 'annotations' | undefined;
+  private current = emptySection(undefined);
 
-  const startSection = (keepContext = false) => {
-    if (hasContent(current)) {
-      sections.push(current);
-      current = emptySection(running);
+  constructor(private readonly isKnown: (n: string) => boolean) {}
+
+  read(segments: readonly Segment[]): this {
+    for (const segment of segments) {
+      if (segment.kind === 'break') {
+        this.startSection();
+        continue;
+      }
+      if (segment.kind === 'field') {
+        const line = fieldLine(segment);
+        if (line) this.handle(line, true);
+        else for (const l of toPlainLines(segment.value)) this.handle(l, false);
+        continue;
+      }
+      for (const line of toPlainLines(segment.text)) this.handle(line, false);
     }
-    if (!keepContext) context = undefined;
-  };
-  const setLabel = (key: string, value: string) => {
-    // The same label again means the next alert of the group has begun.
-    if (key in current.labels) startSection(true);
-    current.labels[key] = value;
-  };
-  const setAnnotation = (key: string, value: string) => {
-    if (key in current.annotations && hasContent(current)) startSection(true);
-    current.annotations[key] = value;
-  };
+    if (hasContent(this.current)) this.sections.push(this.current);
+    return this;
+  }
 
-  const handle = (line: PlainLine, isField: boolean) => {
-    if (line.emojiStatus) firstEmoji ??= line.emojiStatus;
-    const c = classifyLine(line, isKnown);
+  private startSection(keepContext = false): void {
+    if (hasContent(this.current)) {
+      this.sections.push(this.current);
+      this.current = emptySection(this.running);
+    }
+    if (!keepContext) this.context = undefined;
+  }
+
+  private setLabel(key: string, value: string): void {
+    // The same label again means the next alert of the group has begun.
+    if (key in this.current.labels) this.startSection(true);
+    this.current.labels[key] = value;
+  }
+
+  private setAnnotation(key: string, value: string): void {
+    if (key in this.current.annotations && hasContent(this.current)) this.startSection(true);
+    this.current.annotations[key] = value;
+  }
+
+  private set(to: 'labels' | 'annotations' | undefined, pairs: readonly (readonly [string, string])[]): void {
+    for (const [k, v] of pairs) {
+      if (to === 'annotations') this.setAnnotation(k, v);
+      else this.setLabel(k, v);
+    }
+  }
+
+  private handle(line: PlainLine, isField: boolean): void {
+    if (line.emojiStatus) this.firstEmoji ??= line.emojiStatus;
+    const c = classifyLine(line, this.isKnown);
     switch (c.kind) {
       case 'subject':
-        startSection();
-        subjects.push(subjectOf(c, isKnown));
+        this.startSection();
+        this.subjects.push(subjectOf(c, this.isKnown));
         return;
       case 'status':
-        if (c.standalone) {
-          startSection();
-          running = c.status;
-          current.listedUnder = c.status;
-          return;
-        }
-        // A second `Status:` line belongs to the next alert (templates that print it before the alert's name).
-        if (current.status && hasContent(current)) startSection();
-        current.status = c.status;
-        return;
+        return this.status(c);
       case 'alert':
-        startSection();
-        if (c.name) current.name = c.name;
-        else current.annotations.title = c.title;
-        if (c.severity) current.severity = c.severity;
-        if (line.emojiStatus) current.emojiStatus = line.emojiStatus;
+        this.startSection();
+        if (c.name) this.current.name = c.name;
+        else this.current.annotations.title = c.title;
+        if (c.severity) this.current.severity = c.severity;
+        if (line.emojiStatus) this.current.emojiStatus = line.emojiStatus;
         return;
       case 'context':
-        context = c.to;
-        for (const [k, v] of c.pairs) (c.to === 'labels' ? setLabel : setAnnotation)(k, v);
-        return;
+        this.context = c.to;
+        return this.set(c.to, c.pairs);
       case 'pairs':
-        for (const [k, v] of c.pairs) (context === 'annotations' ? setAnnotation : setLabel)(k, v);
-        return;
-      case 'entry': {
-        const { key, value, bullet } = c;
-        if (context === 'annotations' && (bullet || isField)) return setAnnotation(key, value);
-        if (ANNOTATION_KEYS.has(key) && !(bullet && context === 'labels')) {
-          if (!bullet && !isField) context = undefined;
-          return setAnnotation(key, value);
-        }
-        if (!LABEL_NAME.test(key) || value.length > 256) return;
-        if (bullet || isField || context === 'labels' || !/\s/.test(value)) setLabel(key, value);
-        return;
-      }
+        return this.set(this.context === 'annotations' ? 'annotations' : 'labels', c.pairs);
+      case 'entry':
+        return this.entry(c, isField);
       case 'other':
         return;
     }
-  };
-
-  for (const segment of segments) {
-    if (segment.kind === 'break') {
-      startSection();
-      continue;
-    }
-    if (segment.kind === 'field') {
-      const line = fieldLine(segment);
-      if (line) handle(line, true);
-      else for (const l of toPlainLines(segment.value)) handle(l, false);
-      continue;
-    }
-    for (const line of toPlainLines(segment.text)) handle(line, false);
   }
-  if (hasContent(current)) sections.push(current);
+
+  private status(c: Extract<AlertLine, { kind: 'status' }>): void {
+    if (c.standalone) {
+      this.startSection();
+      this.running = c.status;
+      this.current.listedUnder = c.status;
+      return;
+    }
+    // A second `Status:` line belongs to the next alert (templates that print it before the alert's name).
+    if (this.current.status && hasContent(this.current)) this.startSection();
+    this.current.status = c.status;
+  }
+
+  private entry(c: Extract<AlertLine, { kind: 'entry' }>, isField: boolean): void {
+    const { key, value, bullet } = c;
+    if (this.context === 'annotations' && (bullet || isField)) return this.setAnnotation(key, value);
+    if (ANNOTATION_KEYS.has(key) && !(bullet && this.context === 'labels')) {
+      if (!bullet && !isField) this.context = undefined;
+      return this.setAnnotation(key, value);
+    }
+    if (!LABEL_NAME.test(key) || value.length > 256) return;
+    if (bullet || isField || this.context === 'labels' || !/\s/.test(value)) this.setLabel(key, value);
+  }
+}
+
+function readSections(segments: readonly Segment[], isKnown: (n: string) => boolean) {
+  const { sections, subjects, firstEmoji } = new SectionReader(isKnown).read(segments);
   return { sections, subjects, firstEmoji };
 }
 

@@ -31,12 +31,15 @@ export interface MessageView {
   channel?: string;
 }
 
+/** Array.isArray as a guard to `unknown[]` (its own narrows to `any[]`). */
+const isList = (v: unknown): v is unknown[] => Array.isArray(v);
+
 // Every part is optional and a wrongly typed part reads as absent: one odd field must not hide an alert.
 const optString = z.string().optional().catch(undefined);
 const cappedArray = (max: number) =>
   z
     .unknown()
-    .transform((v) => (Array.isArray(v) ? v.slice(0, max) : []))
+    .transform((v) => (isList(v) ? v.slice(0, max) : []))
     .catch([]);
 
 const textObject = z.object({ text: z.string() }).optional().catch(undefined);

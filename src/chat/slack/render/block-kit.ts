@@ -106,12 +106,12 @@ function drawAll(blocks: readonly Block[], maxSection: number): Drawn[] {
   const out: Drawn[] = [];
   for (const b of blocks) {
     const prev = out.at(-1);
-    const prevText =
-      prev?.block.type === 'section' && prev.block.text?.type === 'mrkdwn' ? prev.block.text.text : undefined;
-    if (b.kind === 'preformatted' && prevText !== undefined && prev) {
+    const section = prev?.block.type === 'section' ? prev.block : undefined;
+    if (b.kind === 'preformatted' && prev && section?.text?.type === 'mrkdwn') {
       const chart = `\`\`\`${escapeMrkdwn(b.lines.join('\n'))}\`\`\``;
+      const prevText = section.text.text;
       if (prevText.length + chart.length + 1 <= maxSection) {
-        prev.block = { ...prev.block, text: { type: 'mrkdwn', text: `${prevText}\n${chart}` } } as KnownBlock;
+        prev.block = { ...section, text: { type: 'mrkdwn', text: `${prevText}\n${chart}` } };
         continue;
       }
     }

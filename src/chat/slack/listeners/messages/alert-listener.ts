@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
 import type { AlertPostHandler } from '../../../../alerts/alert-post-flow.js';
 import { requestId as defaultRequestId, type Logger } from '../../../../core/logging.js';
 import type { InFlight } from '../../../../core/feature.js';
@@ -15,14 +16,11 @@ export interface AlertListenerDeps {
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
-/** The fields of a message event this listener reads before handing the event to the alert parser. */
-interface MessageFields {
-  channel?: unknown;
-  subtype?: unknown;
-  bot_id?: unknown;
-  user?: unknown;
-  ts?: unknown;
-}
+// The fields of a message event this listener reads before handing the event to the alert parser;
+// a field of another type reads as absent.
+const loose = z.string().optional().catch(undefined);
+const messageFieldsSchema = z.object({ channel: loose, subtype: loose, bot_id: loose, user: loose, ts: loose });
+const envelopeSchema = z.object({ event_id: loose });
 
 /**
  * The `message` listener for alert posts in `slack.incidentChannels`: posts by other bots and apps
@@ -33,8 +31,8 @@ export function createAlertListener(deps: AlertListenerDeps): (args: MessageArgs
   const channels = new Set(deps.incidentChannels);
   const newId = deps.requestId ?? defaultRequestId;
   return async ({ message, body, context }) => {
-    const m = message as MessageFields;
-    if (typeof m.channel !== 'string' || !channels.has(m.channel)) return;
+    const m = messageFieldsSchema.safeParse(message).data;
+    if (m?.channel === undefined || !channels.has(m.channel)) return;
     const logger = deps.logger.child({ req: newId(), channel: m.channel, ts: m.ts, retryNum: context.retryNum });
     // Edits, deletions, joins: not a new alert post.
     if (m.subtype !== undefined && m.subtype !== 'bot_message') return;
@@ -49,10 +47,7 @@ export function createAlertListener(deps: AlertListenerDeps): (args: MessageArgs
       logger.debug("a person's message is not an alert post; not replying");
       return;
     }
-    const eventId =
-      typeof (body as { event_id?: unknown }).event_id === 'string'
-        ? (body as { event_id: string }).event_id
-        : undefined;
+    const eventId = envelopeSchema.safeParse(body).data?.event_id;
     const located = { ...post, channel: post.channel, ts: post.ts };
     const work = logger.child({ event: eventId });
     deps.work.track(deps.onAlertPost(located, eventId ? { eventId } : {}, work), (err) =>
