@@ -47,7 +47,33 @@ function textObject(out: Violation[], at: string, t: unknown, max: number, requi
   const text = str(t.text) ?? '';
   if (text.length === 0) out.push(`${at}.text: empty text object`);
   if (text.length > max) out.push(`${at}.text: ${text.length} > ${max} characters`);
+  if (t.type === 'mrkdwn') out.push(...emphasisViolations(`${at}.text`, text));
 }
+
+/**
+ * Bold and italic that Slack would not render: a marker must touch its text (`*Change: *` shows the
+ * asterisks, `:ok:* Applied*` too). Code spans and links are left out; they are literal.
+ */
+export function emphasisViolations(at: string, mrkdwn: string): Violation[] {
+  const bare = mrkdwn
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/`[^`\n]*`/g, ' ')
+    .replace(/<[^>\n]*>/g, ' ')
+    // An emoji code stands for a picture: `:ok:* Applied*` opens on the space after it.
+    .replace(/:[a-z0-9_+-]+:/g, ' ');
+  const out: Violation[] = [];
+  const opens = /(?:^|[\s([{"'])([*_~])\s/gm;
+  const closes = /\s([*_~])(?:$|[\s)\]}.,;:!?"'])/gm;
+  for (const m of bare.matchAll(opens))
+    out.push(`${at}: "${m[1] ?? ''}" opens on whitespace near "${context(bare, m.index)}"`);
+  // Outside code a * is always a marker: an odd one pairs with the next and bolds half a sentence.
+  if ((bare.match(/\*/g) ?? []).length % 2) out.push(`${at}: an unpaired "*" (a literal one belongs in code)`);
+  for (const m of bare.matchAll(closes))
+    out.push(`${at}: "${m[1] ?? ''}" closes on whitespace near "${context(bare, m.index)}"`);
+  return out;
+}
+
+const context = (text: string, at: number) => text.slice(Math.max(0, at - 20), at + 20).replace(/\n/g, ' ');
 
 function plainText(out: Violation[], at: string, t: unknown, max: number, required = true): void {
   textObject(out, at, t, max, required);

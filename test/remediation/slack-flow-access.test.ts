@@ -95,7 +95,7 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     // Then: refused with the entry (request.*) and its roles; nothing changed; the denial is audited.
     const eph = await f.ephemeral(STRANGER);
     expect(eph.body.text).toContain(
-      `add your user id (${STRANGER}) to a role listed in access.environments.dev.request.* (sre, oncall)`,
+      `add your user id (${STRANGER}) to a role listed in \`access.environments.dev.request.*\` (sre, oncall)`,
     );
     await f.bot.idle();
     expect(f.slack.callsOf('views.open')).toHaveLength(0);

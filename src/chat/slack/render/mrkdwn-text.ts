@@ -34,12 +34,43 @@ function span(s: Span): string {
   if ('mentionUser' in s) return USER_ID.test(s.mentionUser) ? `<@${s.mentionUser}>` : '';
   if (!s.text) return '';
   if (s.link) return link(s.link, s.text);
-  // A backtick inside code would end it early.
-  if (s.code) return `\`${escapeMrkdwn(s.text.replace(/`/g, "'"))}\``;
-  let out = escapeMrkdwn(s.text);
-  if (s.bold) out = `*${out}*`;
-  if (s.italic) out = `_${out}_`;
+  if (s.code) return code(s.text);
+  let out = plain(s.text);
+  if (s.bold) out = emphasis(out, '*');
+  if (s.italic) out = emphasis(out, '_');
   return out;
+}
+
+/** Inline code; a backtick inside would end it early. */
+function code(text: string): string {
+  return `\`${escapeMrkdwn(text.replace(/`/g, "'"))}\``;
+}
+
+/**
+ * Plain text, escaped. A word with a `*` in it (a key pattern such as `session:*`) is shown as code: Slack
+ * has no escape for it, and a lone one would pair with the next marker and bold half a sentence.
+ */
+function plain(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      if (!word.includes('*')) return escapeMrkdwn(word);
+      // Punctuation around the pattern stays outside the code span.
+      const m = /^([("']*)(.*?)([)"'.,;:!?]*)$/.exec(word);
+      const [lead = '', core = word, trail = ''] = m ? m.slice(1) : [];
+      return `${escapeMrkdwn(lead)}${code(core)}${escapeMrkdwn(trail)}`;
+    })
+    .join('');
+}
+
+/**
+ * `*bold*` / `_italic_` as Slack renders them: the markers must touch the text, so spaces at either end go
+ * outside (`*Change: *` would show the asterisks).
+ */
+function emphasis(text: string, marker: '*' | '_'): string {
+  const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
+  const [lead = '', core = '', trail = ''] = m ? m.slice(1) : [];
+  return core ? `${lead}${marker}${core}${marker}${trail}` : text;
 }
 
 /** Inline content as mrkdwn: every text escaped, so data never becomes a mention or a link. */

@@ -33,7 +33,8 @@ describe('toBlockKit', () => {
         ]),
       ],
     });
-    expect(blocks[0]!.text!.text).toBe(":red_circle: *&lt;!here&gt; *x** `a'b&lt;c&gt;` _note_");
+    // A literal * in data is code, never a second marker.
+    expect(blocks[0]!.text!.text).toBe(":red_circle: *&lt;!here&gt; `*x*`* `a'b&lt;c&gt;` _note_");
     expect(text).toBe('a &lt;!channel&gt; &amp; b');
   });
 
