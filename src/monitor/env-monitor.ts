@@ -5,7 +5,7 @@ import type { GapInfo, KeyspaceFeed } from '../core/ports/keyspace-events.js';
 import { eventCounter, nodeLabeller } from './event-labels.js';
 import { createHourWindow, type HourWindow } from './hour-window.js';
 import { LifetimeTracker } from './lifetime-tracker.js';
-import type { MonitorMetrics } from './metrics.js';
+import { type MonitorMetrics, zeroMonitorSeries } from './metrics.js';
 import { checkNotifySetting, type NotifyCheck, worstNotify } from './notify-setting.js';
 import { type MonitorState, type MonitorStatus, statusKey } from './status-snapshot.js';
 import { TtlReads } from './ttl-reads.js';
@@ -151,6 +151,8 @@ class LeasedEnvMonitor implements EnvMonitor {
   }
 
   async start(): Promise<void> {
+    // Every series exists from the start, at 0, so the first burst is a rise Prometheus can rate.
+    zeroMonitorSeries(this.deps.metrics, this.env);
     void this.runTick();
     this.timer = setInterval(() => void this.runTick(), this.tickMs);
     this.timer.unref();

@@ -107,3 +107,17 @@ export function monitorMetrics(registry: Registry): MonitorMetrics {
     ),
   };
 }
+
+/**
+ * Creates every known series of an environment at 0: the violations by reason, the events by name (and
+ * `other`), the gap counters and the lifetime histogram. A counter that first appears at its first
+ * increment is invisible to `rate()`/`increase()` for that increment (Prometheus has no earlier sample
+ * to compare with), so a burst right after a start would fire nothing.
+ */
+export function zeroMonitorSeries(metrics: MonitorMetrics, environment: string): void {
+  for (const reason of VIOLATION_REASONS) metrics.violations.inc({ environment, reason }, 0);
+  for (const event of [...COUNTED_EVENTS, 'other']) metrics.events.inc({ environment, event }, 0);
+  metrics.gaps.inc({ environment }, 0);
+  metrics.gapSeconds.inc({ environment }, 0);
+  metrics.lifetime.zero({ environment });
+}
