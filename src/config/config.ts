@@ -21,13 +21,21 @@ export {
   type Profile,
 } from './environments.js';
 
+/** An environment name: it goes into Slack commands, metric labels and state keys. */
+const ENV_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+function envNameRule(name: string): string {
+  const length = name.length > 32 ? ` (it has ${name.length} characters)` : '';
+  return (
+    `environment name "${name}" is not allowed${length}: use lowercase letters, digits, - and _, ` +
+    'starting with a letter or digit, at most 32 characters'
+  );
+}
+
 const fileSchema = z
   .object({
     environments: z
-      .record(
-        z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'environment names: lowercase letters, digits, - and _'),
-        environmentSchema,
-      )
+      .record(z.string().regex(ENV_NAME, { error: (issue) => envNameRule(String(issue.input)) }), environmentSchema)
       .refine((e) => Object.keys(e).length > 0, 'expected at least one environment'),
     defaults: diagnosisDefaultsSchema.prefault({}),
     slack: chatSchema.prefault({}),
@@ -87,6 +95,8 @@ export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
     if (issue.code === 'unrecognized_keys') return `${path}: ${unknownFields(issue.keys)}`;
+    // A record key that failed its own schema: zod's own message is only "Invalid key in record".
+    if (issue.code === 'invalid_key') return `${path}: ${issue.issues.map((i) => i.message).join('; ')}`;
     if (issue.code === 'invalid_type' && issue.input === undefined)
       return `${path}: missing (expected ${issue.expected})`;
     return `${path}: ${issue.message}`;

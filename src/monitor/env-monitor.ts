@@ -146,6 +146,9 @@ class LeasedEnvMonitor implements EnvMonitor {
           metrics.lifetime.observe(labels, seconds);
           window.lifetime(seconds);
         },
+        ended(kind) {
+          window.ended(kind);
+        },
       },
     });
   }

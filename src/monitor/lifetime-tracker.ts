@@ -1,4 +1,5 @@
 import { inSample } from './key-sample.js';
+import type { EndKind } from './hour-window.js';
 import type { ViolationReason } from './metrics.js';
 
 /** Where the tracker's outcomes go (metrics and the status window). */
@@ -6,6 +7,8 @@ export interface TrackerSink {
   violation(reason: ViolationReason): void;
   /** Seconds from the first write seen to the end (not called for sessions found by a scan: their start is unknown). */
   lifetime(seconds: number): void;
+  /** How a tracked session ended (every end, also of sessions found by a scan). */
+  ended?(kind: EndKind): void;
 }
 
 export interface TrackerOptions {
@@ -128,10 +131,12 @@ export class LifetimeTracker {
     const s = this.sessions.get(key);
     if (!s) return;
     this.sessions.delete(key);
-    if (!Number.isNaN(s.created)) this.opts.sink.lifetime(Math.max(0, now - s.created) / 1000);
-    if (event === 'evicted') this.opts.sink.violation('evicted');
-    else if (event === 'deleted') this.opts.sink.violation('deleted');
-    else if (s.expectMs > 0 && now - s.anchor < EARLY * s.expectMs) this.opts.sink.violation('early_expiration');
+    const { sink } = this.opts;
+    if (!Number.isNaN(s.created)) sink.lifetime(Math.max(0, now - s.created) / 1000);
+    const early = event === 'expired' && s.expectMs > 0 && now - s.anchor < EARLY * s.expectMs;
+    if (event !== 'expired') sink.violation(event);
+    else if (early) sink.violation('early_expiration');
+    sink.ended?.(early ? 'expired_early' : event);
   }
 
   /** Starts a rebuild: sessions not seen by the scan (nor written meanwhile) are dropped by `endRebuild`. */

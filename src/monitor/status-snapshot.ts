@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseStored } from '../core/stored-json.js';
-import { type HourSummary, zeroViolations } from './hour-window.js';
+import { END_KINDS, type HourSummary, zeroEnds, zeroViolations } from './hour-window.js';
 import { VIOLATION_REASONS } from './metrics.js';
 import type { NotifyCheck } from './notify-setting.js';
 
@@ -44,6 +44,13 @@ const violationsSchema = z.record(z.string(), z.number()).transform((stored) => 
   return out;
 });
 
+/** Ends by kind; a kind the writer did not know counts 0. */
+const endsSchema = z.record(z.string(), z.number()).transform((stored) => {
+  const out = zeroEnds();
+  for (const k of END_KINDS) out[k] = stored[k] ?? 0;
+  return out;
+});
+
 // The snapshot is ours, but it crosses a process boundary: checked before use.
 const snapshotSchema = z
   .object({
@@ -58,6 +65,7 @@ const snapshotSchema = z
     lastError: z.string().optional(),
     hour: z.object({
       violations: violationsSchema,
+      ended: endsSchema.optional(),
       lifetime: z.object({ p50: z.number(), p90: z.number(), p99: z.number(), count: z.number() }).optional(),
     }),
   })

@@ -91,6 +91,31 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
     expect(bad.err()).toMatch(/Invalid parameters for set-eviction-policy: policy: expected one of volatile-lru/);
   });
 
+  it('lists the risks of the chosen policy, not of the default one', async () => {
+    const preview = async (policy: string) => {
+      const t = io();
+      const args = [
+        'fix',
+        'dev',
+        'set-eviction-policy',
+        '--dry-run',
+        '--param',
+        `policy=${policy}`,
+        '--config',
+        config,
+      ];
+      expect(await runCli(args, t)).toBe(0);
+      return t.out();
+    };
+    const allkeys = await preview('allkeys-lru');
+    expect(allkeys).not.toContain('Keys without a TTL are no longer evicted');
+    expect(allkeys).toContain('Under memory pressure Redis evicts any key, sessions included, before their TTL');
+    const noeviction = await preview('noeviction');
+    expect(noeviction).not.toContain('Keys without a TTL are no longer evicted');
+    expect(noeviction).toContain('every write (new sessions, refreshes) fails with an OOM error');
+    expect(await preview('volatile-ttl')).toContain('Keys without a TTL are no longer evicted');
+  });
+
   it('says why when Redis cannot be reached, without a stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fix-cli-down-'));
     const down = join(dir, 'session-ttl.yaml');

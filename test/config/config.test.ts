@@ -189,4 +189,18 @@ describe('config errors a new user can act on (issue 10 item 9)', () => {
     );
     expect(issue).not.toContain('hunter2');
   });
+
+  it('names the rule and the name of an environment name it refuses, never "Invalid key in record"', () => {
+    const env = { profile: 'production', redis: { url: 'redis://a:1' } };
+    const long = 'payments-eu-west-1-production-blue';
+    const issues = [long, 'Prod'].flatMap((name) => issuesOf({ environments: { [name]: env } }));
+    expect(issues).toEqual([
+      `environments.${long}: environment name "${long}" is not allowed (it has 34 characters): ` +
+        'use lowercase letters, digits, - and _, starting with a letter or digit, at most 32 characters',
+      'environments.Prod: environment name "Prod" is not allowed: ' +
+        'use lowercase letters, digits, - and _, starting with a letter or digit, at most 32 characters',
+    ]);
+    expect(issues.join('\n')).not.toContain('Invalid key in record');
+    expect(() => parseConfig({ environments: { ['a'.repeat(32)]: env } }, 'test.yaml')).not.toThrow();
+  });
 });

@@ -183,6 +183,50 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     }
   });
 
+  it('status says what ended normally and what ended early, also for sessions written before the monitor watched', async () => {
+    const c0 = await client(`${server.url}/0`);
+    await c0.flushall();
+    // Given: three sessions written before the monitor starts (found by its scan: their start is unknown).
+    for (let i = 0; i < 3; i++) await c0.set(`session:old:${i}`, 'v', 'PX', 60_000);
+    const run = await startMonitorHost({ url: server.url });
+    try {
+      const sliding = run.monitor('sliding');
+      await expect.poll(() => sliding.status().state, deadline).toBe('watching');
+      expect(sliding.status().tracked).toBe(3);
+      // When: the app refreshes them to 1.5 s (they then expire at their TTL), and a new session is deleted.
+      for (let i = 0; i < 3; i++) await c0.pexpire(`session:old:${i}`, 1500);
+      await c0.set('session:bye', 'v', 'PX', 60_000);
+      await expect
+        .poll(
+          async () =>
+            (await scrape(run.port))('session_monitor_events_total', { environment: 'sliding', event: 'set' }),
+          deadline,
+        )
+        .toBe(1);
+      await sliding.settled();
+      await c0.del('session:bye');
+      await expect
+        .poll(
+          async () =>
+            (await scrape(run.port))('session_monitor_events_total', { environment: 'sliding', event: 'expired' }),
+          deadline,
+        )
+        .toBe(3);
+      // Then: the status counts the three as ended normally and the deletion as early; lifetimes are known for
+      // the one session whose first write the monitor saw.
+      const lines = async () => statusLines(await run.metrics.status('sliding')).join('\n');
+      await expect
+        .poll(lines, deadline)
+        .toContain(
+          'ended in the last hour: 4 session(s): 3 normally (expired at their TTL), 1 early (expired early 0, evicted 0, deleted 1)',
+        );
+      expect(await lines()).toContain('(of the 1 whose first write the monitor saw)');
+      expect(await lines()).not.toContain('no session ended');
+    } finally {
+      await run.host.stop();
+    }
+  });
+
   it('one replica watches at a time; another takes over once the first lost its lease, with no double count', async () => {
     const c0 = await client(`${server.url}/0`);
     await c0.flushall();

@@ -105,4 +105,28 @@ describe('checkNotifySetting', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(/cannot read notify-keyspace-events.*Kg\$xe/);
   });
+
+  it('reports how every tracked session ended, those found by a scan too', () => {
+    const ends: string[] = [];
+    const t = new LifetimeTracker({
+      expectedTtlSeconds: 100,
+      slidingWindow: false,
+      maxTracked: 1000,
+      sampleRate: 1,
+      sink: { violation: () => undefined, lifetime: () => undefined, ended: (k) => ends.push(k) },
+    });
+    t.scanned('old', 50_000, 0);
+    t.end('old', 'expired', 50_000);
+    t.write('short', 0);
+    t.ttl('short', 100_000, 0);
+    t.write('short', 1);
+    t.ttl('short', 10_000, 1);
+    t.end('short', 'expired', 10_001);
+    t.scanned('a', 50_000, 0);
+    t.end('a', 'evicted', 1);
+    t.write('b', 0);
+    t.end('b', 'deleted', 1);
+    t.end('never-seen', 'expired', 1);
+    expect(ends).toEqual(['expired', 'expired_early', 'evicted', 'deleted']);
+  });
 });

@@ -1,6 +1,7 @@
 import { count, percent } from '../../core/format.js';
 import { z } from 'zod';
 import type { ActionContext, RemediationAction } from '../types.js';
+import { policyEffects } from './eviction-policy-effects.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
 import { describeChanges, planRedisSettings } from './redis-settings.js';
 import { revertChanges, runChanges } from './run-changes.js';
@@ -31,11 +32,8 @@ const FEW_TTL_SHARE = 0.1;
 const SESSION_SCAN_BUDGET = 100_000;
 
 async function policyWarnings(ctx: ActionContext, policy: string): Promise<string[]> {
+  // allkeys-* and noeviction: their risks (policyEffects) say it all.
   const warnings: string[] = [];
-  if (policy.startsWith('allkeys-'))
-    warnings.push(`${policy} lets Redis evict sessions before their TTL under memory pressure (runbook Scenario 1).`);
-  if (policy === 'noeviction')
-    warnings.push('noeviction makes writes (new sessions) fail with OOM errors once maxmemory is reached.');
   if (!policy.startsWith('volatile-')) return warnings;
   const { keys, expires } = await ctx.redis.keyspace();
   if (keys > 0 && expires / keys < FEW_TTL_SHARE) {
@@ -86,18 +84,7 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
         ? `Set maxmemory-policy to ${p.policy} ${describeChanges(changes)}`
         : `maxmemory-policy is already ${p.policy} everywhere`,
       changes,
-      fixes: p.policy.startsWith('volatile-')
-        ? [
-            'Sessions evicted before their TTL by an allkeys-* policy (Scenario 1): only keys with a TTL become eviction candidates.',
-          ]
-        : [],
-      doesNotFix: [
-        'Memory pressure itself: Redis still evicts (keys with a TTL) when maxmemory is reached; raise maxmemory if it is too small.',
-        'Sessions written without a TTL (Scenario 2).',
-      ],
-      risks: [
-        'Applies at once, without a restart. Keys without a TTL are no longer evicted; if they fill memory, writes fail with OOM errors.',
-      ],
+      ...policyEffects(p.policy),
       warnings: [...warnings, ...(await policyWarnings(ctx, p.policy))],
       noop: changes.length === 0,
     };
