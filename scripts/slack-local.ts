@@ -24,6 +24,9 @@ import { seedFaultyStore } from '../src/demo/seed-faulty-store.js';
 import { FAKE_IDS, startFakeSlackApi, type SlackApiCall } from '../test/fakes/slack-api.js';
 import { interactionRequest, sendSigned, sendSlashCommand } from '../test/fakes/slack-signing.js';
 
+/** How long the bot may take to answer /readyz after it is spawned. */
+const READY_TIMEOUT_MS = 120_000;
+
 const SECRET = '0123456789abcdef0123456789abcdef';
 const CHANNEL = 'C0LOCAL';
 const USERS = ['U0ALICE', 'U0BOB'];
@@ -102,7 +105,9 @@ async function startBot(config: string, apiUrl: string, stateUrl: string | undef
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
+  // Starting under tsx takes seconds, a minute or more on a loaded machine.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     if (bot.exitCode !== null) throw new Error(`the bot exited with code ${bot.exitCode}`);
     const ready = await fetch(`${base}/readyz`).then(
       (r) => r.ok,
@@ -111,7 +116,7 @@ async function startBot(config: string, apiUrl: string, stateUrl: string | undef
     if (ready) return { bot, base };
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('the bot did not become ready within 30 s');
+  throw new Error(`the bot did not become ready within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
 /** Block Kit as lines of text; buttons are numbered and remembered for `click`. */

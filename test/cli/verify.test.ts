@@ -67,7 +67,12 @@ describe('session-ttl verify', () => {
     );
     expect(io.out()).toMatch(/^Session TTL verification: dev {2}PASS/);
     expect(io.out()).toMatch(/Initial TTL +60 s/);
-    expect(io.out()).toMatch(/TTL after wait +59 s after 1(\.\d)? s/);
+    // What Redis reports after the time that really passed (a loaded machine stretches the 1 s asked for):
+    // the two add up to about the initial 60 s; a refreshed TTL would add up to more than 61 s.
+    const [, ttlAfter, waited] = /TTL after wait +(\d+) s after (\d+(?:\.\d)?) s/.exec(io.out()) ?? [];
+    expect(Number(waited)).toBeGreaterThanOrEqual(1);
+    expect(Number(ttlAfter) + Number(waited)).toBeGreaterThanOrEqual(57.5);
+    expect(Number(ttlAfter) + Number(waited)).toBeLessThanOrEqual(60.5);
     expect(io.out()).toMatch(/note: The sliding window was not tested/);
     expect(await scanKeys(redis, 'session:ttl-canary-*')).toEqual([]);
   });
@@ -85,7 +90,7 @@ describe('session-ttl verify', () => {
       slidingWindowTested: true,
       waitSeconds: 1,
     });
-    expect(result.reasons[0]).toMatch(/^TTL did not refresh on access: 59 s before, 59 s after GET/);
+    expect(result.reasons[0]).toMatch(/^TTL did not refresh on access: 5\d s before, 5\d s after GET/);
     expect(result.cleanup).toEqual({ status: 'removed', appDelete: 'ok' });
     expect(await scanKeys(redis, 'session:*')).toEqual([]);
   });

@@ -68,19 +68,20 @@ describe('parseBotSettings', () => {
 });
 
 describe('main.ts', () => {
-  it('exits 2 naming each missing setting, without starting anything', () => {
+  it('exits 2 naming each missing setting, without starting anything', { timeout: 120_000 }, () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env,
       encoding: 'utf8',
-      timeout: 20_000,
+      // tsx compiles main.ts on start: seconds, tens of seconds on a loaded machine.
+      timeout: 100_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is not set');
     expect(r.stderr).toContain('SLACK_SIGNING_SECRET is not set');
   });
 
-  it('exits 2 with the config error when the config file is missing', () => {
+  it('exits 2 with the config error when the config file is missing', { timeout: 120_000 }, () => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -91,7 +92,8 @@ describe('main.ts', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env,
       encoding: 'utf8',
-      timeout: 20_000,
+      // tsx compiles main.ts on start: seconds, tens of seconds on a loaded machine.
+      timeout: 100_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('Invalid configuration in /nonexistent/session-ttl.yaml');

@@ -67,22 +67,30 @@ describe('environment lock lease in Redis (real time)', () => {
   afterEach(() => redisKind!.close());
 
   it('lease expiry frees the lock of a holder that stopped renewing', async () => {
-    const a = createEnvLocks({ store: await redisKind!.open(Date.now), now: Date.now, leaseMs: 100 });
+    // A 2 s lease: long enough that B's first try falls inside it on a loaded machine, short enough to wait for.
+    const a = createEnvLocks({ store: await redisKind!.open(Date.now), now: Date.now, leaseMs: 2000 });
     const b = createEnvLocks({ store: await redisKind!.replica(), now: Date.now });
     expect((await a.acquire('prod', 'A')).ok).toBe(true);
     expect((await b.acquire('prod', 'B')).ok).toBe(false);
-    await eventually('B to take the lock', async () => (await b.acquire('prod', 'B')).ok);
+    await eventually('B to take the lock', async () => (await b.acquire('prod', 'B')).ok, { timeoutMs: 30_000 });
   });
 
-  it('withLock renews the lease while a long action runs, four leases long', async () => {
-    const a = createEnvLocks({ store: await redisKind!.open(Date.now), now: Date.now, leaseMs: 300, renewEveryMs: 50 });
+  it('withLock renews the lease while a long action runs, three leases long', async () => {
+    // Redis expires the lease in real time. A 1.5 s lease renewed every 100 ms: only a stall of the event
+    // loop over 1.4 s (not mere load) loses it, and the action runs three lease lengths.
+    const a = createEnvLocks({
+      store: await redisKind!.open(Date.now),
+      now: Date.now,
+      leaseMs: 1500,
+      renewEveryMs: 100,
+    });
     const b = createEnvLocks({ store: await redisKind!.replica(), now: Date.now });
     const started = Date.now();
     const r = await a.withLock('prod', 'long action', async (signal) => {
-      // Four lease lengths: without renewal B would get the lock after the first.
-      while (Date.now() - started < 1200) {
+      // Without renewal B would get the lock after the first lease length.
+      while (Date.now() - started < 4500) {
         expect((await b.acquire('prod', 'B')).ok).toBe(false);
-        await new Promise((res) => setTimeout(res, 25));
+        await new Promise((res) => setTimeout(res, 100));
       }
       return signal.aborted;
     });

@@ -141,7 +141,7 @@ describe('/session-ttl over HTTP with the real Bolt app', () => {
     expect(distribution.text.text).toMatch(/```[\s\S]*█[\s\S]*```/);
     const context = post.body.blocks.at(-1);
     expect(context.type).toBe('context');
-    expect(context.elements[0].text).toMatch(/`ttl-sample` findings \d+ ms/);
+    expect(context.elements[0].text).toMatch(/`ttl-sample` findings (\d+ ms|\d+(\.\d)? s)/);
 
     // And the log lines of the request carry its user, channel and env.
     const posted = logs.lines.find((l) => l.msg === 'diagnosis posted');

@@ -198,7 +198,8 @@ describe('clock.skew', () => {
     expect(o.offsetMs).toBeGreaterThan(9000);
     expect(o.offsetMs).toBeLessThan(11_000);
     expect(f?.title).toMatch(
-      /^Clock skew: app http:\/\/127\.0\.0\.1:\d+\/ ahead by (9(\.\d)?|10) s \(threshold 2 s\)$/,
+      // A Date header is precise to the second, and the round trip on a loaded machine adds to it: 9 to 11 s.
+      /^Clock skew: app http:\/\/127\.0\.0\.1:\d+\/ ahead by (9(\.\d)?|10|11) s \(threshold 2 s\)$/,
     );
   });
 
