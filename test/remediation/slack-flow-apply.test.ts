@@ -85,16 +85,18 @@ describe('remediation apply, revert and what stops an apply', () => {
     // When: SRE picks volatile-ttl in the modal and submits.
     const res = await f.submit(SRE, view, 'volatile-ttl');
 
-    // Then: the modal is replaced by a new preview (new pending id) and nothing changed yet.
+    // Then: the modal shows progress at once, then a new preview (new pending id); nothing changed yet.
     expect(res.json.response_action).toBe('update');
-    expect(res.json.view.private_metadata).not.toBe(view.private_metadata);
-    expect(JSON.stringify(res.json.view.blocks)).toContain('+maxmemory-policy volatile-ttl');
+    expect(JSON.stringify(res.json.view.blocks)).toContain('Working on it');
+    const next = await f.formView(res);
+    expect(next.private_metadata).not.toBe(view.private_metadata);
+    expect(JSON.stringify(next.blocks)).toContain('+maxmemory-policy volatile-ttl');
     await f.bot.idle();
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
     expect(f.patches()).toEqual([]);
 
     // When: SRE submits the new preview as shown.
-    await f.submit(SRE, res.json.view, 'volatile-ttl');
+    await f.submit(SRE, next, 'volatile-ttl');
     await f.slack.waitFor('chat.postMessage', (c) => /Applied set-eviction-policy in dev/.test(textOf(c)));
     await f.bot.idle();
 

@@ -172,8 +172,7 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     // Given/When: a stranger's refused click, a request SRE rejects (withdraws), a request SRE2 approves
     // and that is then reverted, and a request whose apply fails (the ConfigMap moved since the preview).
     const report = await f.diagnose('prod');
-    await f.click(STRANGER, buttonOf(report, 'fix:set-eviction-policy'), refOf(report));
-    await f.ephemeral(STRANGER);
+    expect(JSON.stringify((await f.openPreview(STRANGER, report)).blocks)).toMatch(/You may not request/);
 
     const first = await f.requestFix(SRE, report);
     await f.click(SRE, buttonOf(first, 'reject'), refOf(first));

@@ -88,12 +88,17 @@ export interface Flow {
   submit(user: string, view: Record<string, any>, policy?: string): Promise<SentRequest>;
   /** Submits a modal with `values` by input name, each in the state shape of its input's element. */
   submitValues(user: string, view: Record<string, any>, values: Record<string, string>): Promise<SentRequest>;
-  /** Clicks the report's fix button for `action` and waits for the preview modal; undefined view when refused. */
+  /**
+   * Clicks the report's fix button for `action`: the modal opens at once ("Preparing the preview…") and is
+   * then updated; resolves with that update's view (the preview, or a notice saying why there is none).
+   */
   openPreview(user: string, report: SlackApiCall, action?: string, channel?: string): Promise<Record<string, any>>;
   /** Preview and submit as `user`; resolves with the message posted in the report's thread (applied or approval request). */
   requestFix(user: string, report: SlackApiCall, policy?: string): Promise<SlackApiCall>;
-  /** What the person sees in the modal after a submission (`res`): its blocks' text. */
+  /** What the person sees in the modal after a submission (`res`, acknowledged with a progress view): its blocks' text. */
   formAnswer(res: SentRequest): Promise<string>;
+  /** The view that replaced the progress view after the submission `res`. */
+  formView(res: SentRequest): Promise<Record<string, any>>;
   /** The ephemeral message the bot sent `user` (the first one matching). */
   ephemeral(user: string, predicate?: (text: string) => boolean): Promise<SlackApiCall>;
   /** How many CONFIG SET the server received since the last reset (INFO commandstats). */
@@ -184,6 +189,27 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
   });
   const { bot, slack, url: baseUrl } = running;
 
+  const submittedView = new WeakMap<SentRequest, string>();
+  /** A view_submission of `view` with `values` as its state; the view gets an id of its own, as in Slack. */
+  async function submitState(user: string, view: Record<string, any>, values: Record<string, unknown>) {
+    const id = `V${++clickSeq}`;
+    const payload = {
+      type: 'view_submission',
+      api_app_id: 'A0APP',
+      user: { id: user, team_id: TEAM },
+      team: { id: TEAM },
+      view: { ...view, id, state: { values } },
+    };
+    const res = await sendSigned(interactionRequest(baseUrl, payload, running.signing()));
+    submittedView.set(res, id);
+    return res;
+  }
+  /** The view of the first views.update of modal `viewId` (what replaced "Preparing…" or the progress view). */
+  async function updatedView(viewId: string): Promise<Record<string, any>> {
+    const update = await slack.waitFor('views.update', (c) => c.body.view_id === viewId, 15_000);
+    return update.body.view as Record<string, any>;
+  }
+
   const flow: Flow = {
     slack,
     kube,
@@ -225,14 +251,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       const values = policy
         ? { 'param:policy': { value: { type: 'static_select', selected_option: { value: policy } } } }
         : {};
-      const payload = {
-        type: 'view_submission',
-        api_app_id: 'A0APP',
-        user: { id: user, team_id: TEAM },
-        team: { id: TEAM },
-        view: { ...view, id: `V${++clickSeq}`, state: { values } },
-      };
-      return sendSigned(interactionRequest(baseUrl, payload, running.signing()));
+      return submitState(user, view, values);
     },
     submitValues(user, view, values) {
       const state: Record<string, Record<string, unknown>> = {};
@@ -244,21 +263,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           value: type === 'static_select' ? { type, selected_option: { value } } : { type, value },
         };
       }
-      const payload = {
-        type: 'view_submission',
-        api_app_id: 'A0APP',
-        user: { id: user, team_id: TEAM },
-        team: { id: TEAM },
-        view: { ...view, id: `V${++clickSeq}`, state: { values: state } },
-      };
-      return sendSigned(interactionRequest(baseUrl, payload, running.signing()));
+      return submitState(user, view, state);
     },
     async openPreview(user, report, action = 'set-eviction-policy', channel) {
       const before = slack.callsOf('views.open').length;
       const res = await flow.click(user, buttonOf(report, `fix:${action}`), refOf(report), channel);
       if (res.status !== 200) throw new Error(`fix click: HTTP ${res.status}`);
       const opened = await slack.waitFor('views.open', (c) => slack.callsOf('views.open').indexOf(c) >= before);
-      return opened.body.view as Record<string, any>;
+      return updatedView(String(opened.response?.view?.id));
     },
     async requestFix(user, report, policy) {
       const view = await flow.openPreview(user, report);
@@ -271,8 +283,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       );
     },
     async formAnswer(res) {
+      return JSON.stringify((await flow.formView(res)).blocks ?? []);
+    },
+    async formView(res) {
       if (res.status !== 200) throw new Error(`submit: HTTP ${res.status}`);
-      return JSON.stringify(res.json?.view?.blocks ?? []);
+      if (res.json?.response_action !== 'update') throw new Error(`submit: no progress view in ${res.text}`);
+      const viewId = submittedView.get(res);
+      if (!viewId) throw new Error('not a submission sent by this harness');
+      return updatedView(viewId);
     },
     ephemeral(user, predicate = () => true) {
       return slack.waitFor('chat.postEphemeral', (c) => c.body.user === user && predicate(textOf(c)));
