@@ -42,6 +42,8 @@ export const pendingActionSchema = z.object({
   approvals: z.array(stamp),
   status: z.enum(STATUSES),
   rejected: stamp.extend({ reason: z.string().optional() }).optional(),
+  /** Who submitted the preview (made the request), and when: a request is made once. */
+  requested: stamp.optional(),
   /** Who clicked apply (consumed the record), and when. */
   consumed: stamp.optional(),
   /** When the apply finished, and what it said. */
@@ -55,7 +57,14 @@ export type Requester = PendingAction['requester'];
 /** Why an operation on a pending action was refused; `message` is written for the person clicking. */
 export type PendingRefusal = {
   ok: false;
-  reason: 'not_found' | 'expired' | 'self_approval' | 'already_approved' | 'already_decided' | 'awaiting_approval';
+  reason:
+    | 'not_found'
+    | 'expired'
+    | 'self_approval'
+    | 'already_approved'
+    | 'already_decided'
+    | 'already_requested'
+    | 'awaiting_approval';
   message: string;
   record?: PendingAction;
 };
@@ -68,6 +77,11 @@ export interface PendingActions {
   /** Stores a new request for `plan`; `approvalsRequired` 0 makes it `approved` at once. */
   create(input: { plan: Plan; requester: Requester; approvalsRequired: number }): Promise<PendingAction>;
   get(id: string): Promise<PendingAction | undefined>;
+  /**
+   * Marks the preview as submitted, exactly once: of any number of concurrent submissions one gets
+   * `ok: true`; the others `already_requested`, or `already_decided` once it was applied or rejected.
+   */
+  markRequested(id: string, by: { userId: string }): Promise<PendingResult>;
   /** Adds an approval; refuses the requester, a second approval by the same person, expired and decided records. */
   approve(id: string, approver: { userId: string }): Promise<ApproveResult>;
   reject(id: string, by: { userId: string }, reason?: string): Promise<PendingResult>;
@@ -197,6 +211,20 @@ const approveTransition =
     return { next: { ...rec, approvals, status: approvals.length >= rec.approvalsRequired ? 'approved' : 'pending' } };
   };
 
+const requestTransition =
+  (now: () => number, by: { userId: string }): Transition =>
+  (rec) => {
+    if (!isOpen(rec)) return decided(rec);
+    if (now() >= rec.expiresAt) return expired(rec);
+    if (rec.requested) {
+      const message =
+        `This preview was already submitted by ${who(rec.requested.userId)} at ${iso(rec.requested.at)}; ` +
+        "its request is in the report's thread.";
+      return { ok: false, reason: 'already_requested', message, record: rec };
+    }
+    return { next: { ...rec, requested: { userId: by.userId, at: now() } } };
+  };
+
 const rejectTransition =
   (now: () => number, by: { userId: string }, reason?: string): Transition =>
   (rec) => {
@@ -300,6 +328,7 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
       return record;
     },
     get: (id) => records.get(id),
+    markRequested: (id, by) => records.update(id, requestTransition(now, by)),
     async approve(id, approver) {
       const r = await records.update(id, approveTransition(now, approver));
       if (!r.ok) return r;

@@ -90,11 +90,13 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     f.clock.skewMs = 31 * 60_000;
     const refused = await f.formAnswer(await f.submit(SRE, view));
 
-    // Then: refused as expired; no approval request is posted (it could never be approved), none audited.
+    // Then: refused as expired; no approval request is posted (it could never be approved) or audited; the refusal is.
     await f.bot.idle();
     expect(refused).toMatch(/expired/);
     expect(f.slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts)).toEqual([]);
-    expect(await f.audit('prod')).toEqual([]);
+    expect((await f.audit('prod')).map((e) => [e.event, e.result])).toEqual([
+      ['denial', expect.stringMatching(/expired/)],
+    ]);
   });
 
   it('refuses to approve an expired request, and an expired preview cannot be applied', async () => {

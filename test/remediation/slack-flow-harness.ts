@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
+import { openStateStore } from '../../src/adapters/state/open-state-store.js';
+import { createLogger } from '../../src/core/logging.js';
 import type { Bot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/core/logging.js';
@@ -66,6 +68,11 @@ export interface FlowOptions {
   actions?: readonly RemediationAction[];
   /** The bot's logger (default: the harness's captured logs).*/
   logger?: Logger;
+  /**
+   * A Redis of its own for the bot's state (pending requests, offers, the audit), opened as main.ts opens
+   * STATE_REDIS_URL (so a test can stop it); default the shared redis-server.
+   */
+  stateUrl?: string;
 }
 
 export interface Flow {
@@ -169,7 +176,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     },
     'test',
   );
+  const ownState = opts.stateUrl
+    ? openStateStore({ url: opts.stateUrl, logger: createLogger({ level: 'silent' }) })
+    : undefined;
   const stateRedis = new Redis(sharedRedisUrl());
+  // Reads the state Redis directly (the audit), and empties it at reset.
+  const stateClient = opts.stateUrl ? new Redis(opts.stateUrl, { maxRetriesPerRequest: 1 }) : redis;
+  stateClient.on('error', () => undefined);
+  const state = ownState ?? { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis) };
   // Requests are signed with the bot's clock, so they stay fresh when a test moves that clock forward.
   const running = await startTestBot({
     config,
@@ -178,11 +192,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     clock: clock.now,
     extra: {
       processEnv: opts.processEnv ?? {},
-      remediation: {
-        store: redisStateStore(stateRedis),
-        streams: redisStreamStore(stateRedis),
-        metrics: new Registry(),
-      },
+      remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.actions ? { actions: opts.actions } : {}),
     },
@@ -221,6 +231,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       await bot.idle();
       clock.skewMs = 0;
       await redis.flushall();
+      if (stateClient !== redis) await stateClient.flushall();
       await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
       kube.clearFaults();
       kube.setAccess(() => true);
@@ -305,7 +316,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     conf: () => kube.getConfigMap(REDIS_CM)?.data['redis.conf'] as string,
     patches: () => kube.requests.filter((r) => r.method === 'PATCH'),
     async audit(env) {
-      const rows = await redis.xrange(`${STATE_KEY_PREFIX}remediation:audit:${env}`, '-', '+');
+      const rows = await stateClient.xrange(`${STATE_KEY_PREFIX}remediation:audit:${env}`, '-', '+');
       return rows.map(([, fields]) => {
         const i = fields.indexOf('entry');
         return auditEntrySchema.parse(JSON.parse(fields[i + 1] as string));
@@ -314,6 +325,8 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     async close() {
       await running.close();
       await kube.stop();
+      await ownState?.close();
+      if (stateClient !== redis) stateClient.disconnect();
       stateRedis.disconnect();
       redis.disconnect();
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sharedRedisUrl } from '../support/shared-redis.js';
-import { buttonOf, refOf, SRE, standardAccess, startFlow, type Flow } from './slack-flow-harness.js';
+import { buttonOf, refOf, SRE, SRE2, standardAccess, startFlow, type Flow } from './slack-flow-harness.js';
 
 describe("remediation within Slack's 3-second windows", () => {
   let f: Flow;
@@ -67,5 +67,26 @@ describe("remediation within Slack's 3-second windows", () => {
     expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(4000);
     expect(answer).toContain('Requested: 1 approval needed');
     await f.slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === refOf(report).ts);
+  });
+
+  it('acknowledges an Approve click at once while Redis is held, then applies and says so in the thread', async () => {
+    // Given: a prod request waiting for its approval; then Redis is held for 5 s.
+    const report = await f.diagnose('prod');
+    const approval = await f.requestFix(SRE, report);
+    await f.bot.idle();
+    const pausedAt = await pauseRedis(5000);
+
+    // When: SRE2 clicks Approve.
+    const res = await f.click(SRE2, buttonOf(approval, 'approve'), refOf(approval));
+
+    // Then: acknowledged within Slack's 3 s, and the outcome is posted once Redis answers again.
+    expect(res.status).toBe(200);
+    expect(res.latencyMs).toBeLessThan(3000);
+    const applied = await f.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.body.thread_ts === refOf(report).ts && /Applied set-eviction-policy in prod/.test(String(c.body.text)),
+      20_000,
+    );
+    expect(applied.at - pausedAt).toBeGreaterThanOrEqual(4000);
   });
 });

@@ -25,9 +25,9 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest('; open the preview again');
-  const refusal = submitRefusal(fc, actor, record);
-  if (refusal) return { ok: false, message: refusal };
   const where = { ...actor, channelId: record.requester.channelId };
+  const refusal = submitRefusal(fc, actor, record);
+  if (refusal) return fc.denied(where, record.env, record.action, { allowed: false, why: refusal });
   const who = await fc.who(where);
   const decision = decide(
     deps.policy,
@@ -36,6 +36,9 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
     { kind: 'request', action: record.action },
   );
   if (!decision.allowed) return fc.denied(where, record.env, record.action, decision);
+  // Exactly once: a second submission (a double click, a resubmitted form, after an apply) requests nothing.
+  const marked = await deps.pending.markRequested(record.id, { userId: actor.userId });
+  if (!marked.ok) return { ok: false, message: marked.message };
   const stored = await fc.plans.read(record.id);
   const entry = {
     actor: { userId: actor.userId, teamId: actor.teamId },
@@ -57,9 +60,9 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
     event: 'request',
     result: `${record.approvalsRequired} approval(s) required`,
   });
-  if (record.status !== 'approved')
-    return { ok: true, record, awaiting: record.approvalsRequired - record.approvals.length };
-  const applied = await applyRecord(fc, where, record);
+  if (marked.record.status !== 'approved')
+    return { ok: true, record: marked.record, awaiting: record.approvalsRequired - record.approvals.length };
+  const applied = await applyRecord(fc, where, marked.record);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
 }
 
