@@ -186,6 +186,14 @@ const decided = (r: PendingAction): PendingRefusal => ({
 /** Pending or approved: still waiting for a decision or the apply. */
 const isOpen = (r: PendingAction) => r.status === 'pending' || r.status === 'approved';
 
+/**
+ * What a late click on a record that is no longer open is told ("Already applied by <@U1> at …"); undefined
+ * while it is open. A late click is not a denial: it changes nothing and names who decided.
+ */
+export function closedMessage(r: PendingAction): string | undefined {
+  return isOpen(r) ? undefined : decidedMessage(r);
+}
+
 /** A decision on a record: the next record to write, or a refusal. */
 type Transition = (r: PendingAction) => { next: PendingAction } | PendingRefusal;
 

@@ -160,17 +160,23 @@ describe('remediation apply, revert and what stops an apply', () => {
     await edge.stop();
     await f.click(SRE2, buttonOf(approval, 'approve'), refOf(approval));
 
-    // Then: a clear refusal naming Redis; the ConfigMap untouched; the failure audited; nothing posted as applied.
-    const eph = await f.ephemeral(SRE2);
-    expect(eph.body.text).toMatch(/Redis/);
-    expect(eph.body.text).toMatch(/refused|unreachable|connect/i);
+    // Then: the thread says it was not applied, naming Redis; the approval message says so too, without
+    // buttons; the ConfigMap untouched; the failure audited; nothing posted as applied.
+    const post = await f.slack.waitFor('chat.postMessage', (c) => /was not applied/.test(textOf(c)));
+    expect(post.body.thread_ts).toBe(refOf(report).ts);
+    expect(post.body.text).toMatch(/Redis/);
+    expect(post.body.text).toMatch(/refused|unreachable|connect/i);
+    const updated = await f.slack.waitFor('chat.update', (c) => c.body.ts === refOf(approval).ts);
+    expect(updated.body.text).toMatch(/^Approved, but not applied: .*Redis/);
+    expect(buttonsOf(updated)).toEqual([]);
     await f.bot.idle();
     expect(f.conf()).toBe(REDIS_CONF);
     expect(f.patches()).toEqual([]);
     expect(f.slack.callsOf('chat.postMessage').filter((c) => /Applied/.test(textOf(c)))).toEqual([]);
+    expect(f.slack.callsOf('chat.postEphemeral')).toEqual([]);
     const audit = await f.audit('edge');
     expect(audit.map((e) => e.event)).toEqual(['request', 'approval', 'failure']);
-    expect(audit[2]?.result).toBe(eph.body.text);
+    expect(post.body.text).toContain(audit[2]?.result);
   });
 
   it('Revert restores the exact previous values (Redis and redis.conf); a second Revert does nothing', async () => {

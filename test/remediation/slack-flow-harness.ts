@@ -340,10 +340,13 @@ const tsOf = new WeakMap<SlackApiCall, string>();
 let tsSeq = 0;
 
 /**
- * The ref of a posted message, for clicks on its buttons: its channel and a ts of its own (the fake
- * records requests, not the ts it answered with; a click only has to carry the same ts each time).
+ * The ref of a posted message, for clicks on its buttons: its channel and the ts the fake answered with
+ * (a ts of its own for a message the fake did not answer, such as a response_url post).
  */
 export function refOf(call: SlackApiCall): { channel: string; ts: string } {
+  // The ts the fake answered with, as Slack's click payload carries it.
+  const answered = call.response?.ts;
+  if (typeof answered === 'string') return { channel: String(call.body.channel), ts: answered };
   if (!tsOf.has(call)) tsOf.set(call, `${1_700_000_000 + ++tsSeq}.000100`);
   return { channel: String(call.body.channel), ts: tsOf.get(call) as string };
 }

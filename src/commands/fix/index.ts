@@ -12,6 +12,7 @@ import { submitFix } from './submit.js';
 
 export type { FixDeps } from './fix-deps.js';
 export { threadMemory, type ThreadMemory } from './threads.js';
+export { reportMemory, type ReportMemory } from './reports.js';
 
 /** The command a fix button carries: `fix:<action id>`, with an offer id as its ref. */
 export const FIX_COMMAND_PREFIX = 'fix:';

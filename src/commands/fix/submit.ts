@@ -52,6 +52,9 @@ export async function submitFix(
   if (!requested.ok) return show(ctx, form, refusalForm(requested.message));
   const channel = requested.record.requester.channelId;
   if (requested.applied) await postApplied(deps, ctx, thread, requested.applied, channel);
-  else await postInThread(ctx, thread, approvalRequestMessage(requested.record, requested.awaiting ?? 1), channel);
+  else {
+    const request = approvalRequestMessage(requested.record, requested.awaiting ?? 1, requested.approvers);
+    await postInThread(ctx, thread, request, channel);
+  }
   await show(ctx, form, requestedForm(requested));
 }

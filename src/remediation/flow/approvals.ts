@@ -1,4 +1,5 @@
-import { decide, mayApprove } from '../policy.js';
+import { approversOf, decide, mayApprove } from '../policy.js';
+import { closedMessage } from '../pending.js';
 import { applyRecord, STORED_PLAN_INVALID } from './apply.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, Decided, Outcome } from './flow-types.js';
@@ -60,10 +61,16 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
     event: 'request',
     result: `${record.approvalsRequired} approval(s) required`,
   });
-  if (marked.record.status !== 'approved')
-    return { ok: true, record: marked.record, awaiting: record.approvalsRequired - record.approvals.length };
+  if (marked.record.status !== 'approved') return awaitingApproval(fc, marked.record);
   const applied = await applyRecord(fc, where, marked.record);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
+}
+
+/** A request still waiting: how many approvals are missing, and who may give them. */
+function awaitingApproval(fc: FlowContext, record: PendingAction): Outcome<Decided> {
+  const awaiting = record.approvalsRequired - record.approvals.length;
+  const approvers = approversOf(fc.deps.policy, record.env, record.action, record.requester.userId);
+  return { ok: true, record, awaiting, approvers };
 }
 
 /** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
@@ -71,6 +78,9 @@ export async function approve(fc: FlowContext, actor: Actor, pendingId: string):
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest();
+  // Applied, rejected or failed already: a late click is told who decided, and is not a denial.
+  const closed = closedMessage(record);
+  if (closed) return { ok: false, message: closed };
   const decision = mayApprove(deps.policy, await fc.who(actor), actor.channelId, record);
   if (!decision.allowed) return fc.denied(actor, record.env, record.action, decision);
   const approved = await deps.pending.approve(pendingId, { userId: actor.userId });
@@ -85,8 +95,7 @@ export async function approve(fc: FlowContext, actor: Actor, pendingId: string):
     result: `${approved.record.approvals.length} of ${record.approvalsRequired}`,
     dryRun: deps.dryRun,
   });
-  if (!approved.decided)
-    return { ok: true, record: approved.record, awaiting: record.approvalsRequired - approved.record.approvals.length };
+  if (!approved.decided) return awaitingApproval(fc, approved.record);
   const applied = await applyRecord(fc, actor, approved.record);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
 }
@@ -100,6 +109,8 @@ export async function reject(
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest();
+  const closed = closedMessage(record);
+  if (closed) return { ok: false, message: closed };
   if (record.requester.userId !== actor.userId) {
     const decision = mayApprove(deps.policy, await fc.who(actor), actor.channelId, { ...record, approvals: [] });
     if (!decision.allowed) return fc.denied(actor, record.env, record.action, decision);
