@@ -35,7 +35,7 @@ import { openCanaryRedis } from './adapters/redis/canary-redis.js';
 import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
 import { createDispatcher } from './commands/dispatch.js';
 import { recheckReport } from './commands/recheck.js';
-import { createFixCommands, threadMemory } from './commands/fix/index.js';
+import { createFixCommands, reportMemory, threadMemory } from './commands/fix/index.js';
 import type { IntakeGate } from './core/intake.js';
 import type { ChatPort, Postpone } from './core/ports/chat.js';
 import type { ReportMessageOptions } from './render/report-message.js';
@@ -152,6 +152,7 @@ export function createBot(deps: BotDeps): Bot {
     alertsFeature(deps, deps.alerts, engine, { chat: slack.chat, postpone: outbox.postpone, intake, report });
   const remediation =
     deps.remediation && buildRemediation(deps, deps.remediation, { membership: slack.membership, actions, now });
+  const reports = deps.remediation && reportMemory(deps.remediation.store);
   const commands = botCommands({
     ...engine,
     processEnv: deps.processEnv ?? process.env,
@@ -160,6 +161,7 @@ export function createBot(deps: BotDeps): Bot {
     limit: intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { report: deps.render } : {}),
     ...(remediation ? { remediation } : {}),
+    ...(reports ? { rememberReport: (ref, message) => reports.remember(ref, message) } : {}),
     ...(deps.extraCommands ? { extra: deps.extraCommands } : {}),
   });
   const dispatcher = createDispatcher({
@@ -170,11 +172,12 @@ export function createBot(deps: BotDeps): Bot {
     dispatcher,
     incidentChannels: deps.config.slack.incidentChannels,
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
-    ...(remediation && deps.remediation
+    ...(remediation && deps.remediation && reports
       ? {
           fix: createFixCommands({
             remediation,
             threads: threadMemory(deps.remediation.store),
+            reports,
             recheck: recheckReport(engine, report),
           }),
         }

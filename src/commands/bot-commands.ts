@@ -5,7 +5,7 @@ import type { Remediation } from '../remediation/service.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import { auditCommand } from './audit.js';
 import type { Command } from './context.js';
-import { diagnoseCommand } from './diagnose.js';
+import { diagnoseCommand, type DiagnoseCommandDeps } from './diagnose.js';
 import { envsCommand } from './envs.js';
 import { helpCommand } from './help.js';
 import { createCommandRegistry, type CommandRegistry } from './registry.js';
@@ -26,6 +26,8 @@ export interface BotCommandsDeps extends EngineDeps {
   limit?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Fix buttons on reports, verify's access rule and `audit`; absent, those are not offered. */
   remediation?: Pick<Remediation, 'reportActions' | 'mayVerify' | 'deniedVerify' | 'recentAudit'>;
+  /** Keeps reports that offer fixes (remediation), so an applied fix can mark its report. */
+  rememberReport?: DiagnoseCommandDeps['rememberReport'];
   /** Commands beside the built-in ones (the monitor's `status`); a name that collides fails here. */
   extra?: readonly Command[];
 }
@@ -46,6 +48,7 @@ export function botCommands(deps: BotCommandsDeps): CommandRegistry {
       ...(deps.report ? { report: deps.report } : {}),
       ...(deps.postpone ? { postpone: deps.postpone } : {}),
       ...(deps.limit ? { limit: deps.limit } : {}),
+      ...(deps.rememberReport ? { rememberReport: deps.rememberReport } : {}),
       ...(service ? { reportActions: (env, findings) => service.reportActions(env, findings) } : {}),
     }),
     envsCommand({ config: deps.config }),

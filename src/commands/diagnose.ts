@@ -6,7 +6,7 @@ import { runDiagnosis, selectChecks, type EngineDeps } from '../diagnostics/engi
 import type { Report } from '../diagnostics/types.js';
 import type { Logger } from '../core/logging.js';
 import { plainText, t, type Inline, type Message } from '../core/message.js';
-import { ChatError, chatErrorCode, type Postpone } from '../core/ports/chat.js';
+import { ChatError, chatErrorCode, type MessageRef, type Postpone } from '../core/ports/chat.js';
 import type { ReportActions } from '../remediation/service.js';
 import { reportMessage, type ReportMessageOptions } from '../render/report-message.js';
 
@@ -31,6 +31,8 @@ export interface DiagnoseCommandDeps extends EngineDeps {
   coalescer?: Coalescer<Report>;
   /** Keeps a report that the chat platform refused for now, to post it in the channel later (the outbox). */
   postpone?: Postpone;
+  /** Keeps a posted report that offers fixes, so that an applied fix can mark it ("Fixed: …"). */
+  rememberReport?: (ref: MessageRef, report: Message) => Promise<void>;
 }
 
 const paramsSchema = z
@@ -155,6 +157,15 @@ async function render(
   });
 }
 
+/** A report with fix buttons is kept (best effort), so the fix applied from it can mark it. */
+async function remember(deps: DiagnoseCommandDeps, ref: MessageRef, message: Message, logger: Logger) {
+  const fixes = message.blocks.some((b) => b.kind === 'actions' && b.actions.some((a) => a.command.startsWith('fix:')));
+  if (!fixes || !deps.rememberReport) return;
+  await deps.rememberReport(ref, message).catch((err: unknown) => {
+    logger.warn({ err }, 'could not keep the report for its fixes; an applied fix will not mark it');
+  });
+}
+
 /**
  * `diagnose <env> [check ...]`: validates the names before answering (so a typo is answered at once and
  * nothing is posted), answers at once, runs the checks and posts the report in the channel.
@@ -171,12 +182,14 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnosePara
       const logger = ctx.logger.child({ env: params.env });
       const report = await diagnose(deps, coalescer, params, ctx);
       const message = await render(deps, report, ctx, logger);
+      let posted: MessageRef;
       try {
-        await ctx.post(message);
+        posted = await ctx.post(message);
       } catch (err) {
         await replyInstead(deps, ctx, logger, message, err);
         return;
       }
+      await remember(deps, posted, message, logger);
       const checks = report.checks.map((c) => `${c.id}:${c.status}`);
       const findings = report.findings.map((f) => f.id);
       logger.info({ durationMs: report.durationMs, findings, checks }, 'diagnosis posted');

@@ -2,13 +2,26 @@ import { t, type Block, type Inline, type Message, type Span } from '../core/mes
 import type { StoredAuditEntry } from './audit.js';
 import type { PendingAction } from './pending.js';
 import { outcomeLines } from './plan-message.js';
-import type { AppliedResult } from './service.js';
+import type { AppliedResult, Approvers } from './service.js';
 
 const when = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 const user = (id: string): Inline => [{ mentionUser: id }];
 
-/** Posted in the report's thread when a request needs approval: who asked, what, and Approve / Reject. */
-export function approvalRequestMessage(record: PendingAction, awaiting: number): Message {
+/** "May approve: @a, @b, @group", or who to ask when the policy names nobody. */
+function approversLine(approvers: Approvers): Inline {
+  const mentions: Span[] = [
+    ...approvers.users.map((u): Span => ({ mentionUser: u })),
+    ...approvers.groups.map((g): Span => ({ mentionGroup: g })),
+  ];
+  if (!mentions.length) return [t('Nobody else may approve it: the access policy names no other approver.')];
+  return [t('May approve: '), ...mentions.flatMap((m, i) => (i ? [t(', '), m] : [m]))];
+}
+
+/**
+ * Posted in the report's thread when a request needs approval: who asked, what, who may approve (the
+ * approve roles' users and user groups, mentioned), and Approve / Reject.
+ */
+export function approvalRequestMessage(record: PendingAction, awaiting: number, approvers?: Approvers): Message {
   const text: Inline = [
     { icon: 'hourglass' },
     t(' '),
@@ -23,6 +36,7 @@ export function approvalRequestMessage(record: PendingAction, awaiting: number):
     text: `${record.action} in ${record.env} needs ${awaiting} approval(s): ${record.summary}`,
     blocks: [
       { kind: 'section', id: 'approval-request', text },
+      ...(approvers ? [{ kind: 'context' as const, id: 'approvers', items: [approversLine(approvers)] }] : []),
       {
         kind: 'actions',
         id: 'approval-actions',
@@ -35,6 +49,12 @@ export function approvalRequestMessage(record: PendingAction, awaiting: number):
   };
 }
 
+/** Who clicked the apply, in words that fit what it did: applied, applied partly, or only attempted. */
+function appliedVerb(result: AppliedResult): string {
+  if (result.dryRun || result.outcome?.ok) return 'Applied';
+  return result.outcome?.applied.length ? 'Applied partly' : 'Attempted';
+}
+
 /** What happened after an apply: who requested, who approved, each change before and after, and Revert. */
 export function appliedMessage(result: AppliedResult): Message {
   const r = result.record;
@@ -43,7 +63,9 @@ export function appliedMessage(result: AppliedResult): Message {
     ...(r.approvals.length
       ? [[t('Approved by '), ...r.approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)])]]
       : []),
-    ...(r.consumed ? [[t('Applied by '), ...user(r.consumed.userId), t(` at ${when(r.consumed.at)}`)]] : []),
+    ...(r.consumed
+      ? [[t(`${appliedVerb(result)} by `), ...user(r.consumed.userId), t(` at ${when(r.consumed.at)}`)]]
+      : []),
   ];
   const changes = result.dryRun
     ? [[{ icon: 'info' as const }, t(' Dry run (remediation.dryRun): nothing was changed.')]]
@@ -64,6 +86,54 @@ export function appliedMessage(result: AppliedResult): Message {
       actions: [{ command: 'revert', label: 'Revert', ref: result.revertId, style: 'danger' }],
     });
   return { text: result.message, blocks };
+}
+
+const hhmm = (ms: number) => `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+
+/**
+ * The approval message once its request is decided by an apply: what really happened (applied, applied
+ * partly, failed, not applied and why, dry run) and who approved, without buttons: nothing is left to click.
+ */
+export function approvalOutcomeMessage(result: AppliedResult): Message {
+  const { record: r, outcome } = result;
+  const changed = (outcome?.applied.length ?? 0) > 0;
+  const [icon, lead]: ['ok' | 'error' | 'warning' | 'info', string] = result.dryRun
+    ? ['info', `Approved; dry run, nothing was applied: ${r.summary}`]
+    : outcome?.ok
+      ? ['ok', `Approved and applied: ${r.summary}`]
+      : changed
+        ? ['warning', `Approved, but applied only partly: ${result.message}`]
+        : ['error', `Approved, but not applied: ${result.reason ?? result.message}`];
+  const approvedBy = r.approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)]);
+  return noticeMessage(icon, lead, [
+    [t('Requested by '), ...user(r.requester.userId), t('; approved by '), ...approvedBy],
+  ]);
+}
+
+/**
+ * The line put on top of the report a change answered: "Fixed: set-eviction-policy by @a, approved by @b
+ * at 10:42 UTC, verified ✓" (✗ when the re-run checks still find it; left out when they did not run).
+ */
+export function fixedLine(result: AppliedResult, verified: boolean | undefined): Inline {
+  const r = result.record;
+  const partly = !result.outcome?.ok;
+  const approvedBy = r.approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)]);
+  return [
+    { icon: partly ? 'warning' : 'ok' },
+    t(partly ? ' Partly applied: ' : ' Fixed: ', { bold: true }),
+    t(r.action, { code: true }),
+    t(' by '),
+    ...user(r.requester.userId),
+    ...(approvedBy.length ? [t(', approved by '), ...approvedBy] : []),
+    t(` at ${hhmm(r.consumed?.at ?? r.finished?.at ?? r.createdAt)}`),
+    ...(verified === undefined ? [] : [t(`, verified ${verified ? '✓' : '✗'}`)]),
+  ];
+}
+
+/** The report with `line` on top (replacing an earlier such line). */
+export function markedReport(report: Message, line: Inline): Message {
+  const blocks = report.blocks.filter((b) => !(b.kind === 'context' && b.id === 'fixed'));
+  return { ...report, blocks: [{ kind: 'context', id: 'fixed', items: [line] }, ...blocks] };
 }
 
 /** `<@U…>` (a person) and `<#C…>` (a channel), as the policy and the pending records write them in their texts. */

@@ -42,6 +42,8 @@ export const pendingActionSchema = z.object({
   approvals: z.array(stamp),
   status: z.enum(STATUSES),
   rejected: stamp.extend({ reason: z.string().optional() }).optional(),
+  /** Who submitted the preview (made the request), and when: a request is made once. */
+  requested: stamp.optional(),
   /** Who clicked apply (consumed the record), and when. */
   consumed: stamp.optional(),
   /** When the apply finished, and what it said. */
@@ -55,7 +57,14 @@ export type Requester = PendingAction['requester'];
 /** Why an operation on a pending action was refused; `message` is written for the person clicking. */
 export type PendingRefusal = {
   ok: false;
-  reason: 'not_found' | 'expired' | 'self_approval' | 'already_approved' | 'already_decided' | 'awaiting_approval';
+  reason:
+    | 'not_found'
+    | 'expired'
+    | 'self_approval'
+    | 'already_approved'
+    | 'already_decided'
+    | 'already_requested'
+    | 'awaiting_approval';
   message: string;
   record?: PendingAction;
 };
@@ -68,6 +77,11 @@ export interface PendingActions {
   /** Stores a new request for `plan`; `approvalsRequired` 0 makes it `approved` at once. */
   create(input: { plan: Plan; requester: Requester; approvalsRequired: number }): Promise<PendingAction>;
   get(id: string): Promise<PendingAction | undefined>;
+  /**
+   * Marks the preview as submitted, exactly once: of any number of concurrent submissions one gets
+   * `ok: true`; the others `already_requested`, or `already_decided` once it was applied or rejected.
+   */
+  markRequested(id: string, by: { userId: string }): Promise<PendingResult>;
   /** Adds an approval; refuses the requester, a second approval by the same person, expired and decided records. */
   approve(id: string, approver: { userId: string }): Promise<ApproveResult>;
   reject(id: string, by: { userId: string }, reason?: string): Promise<PendingResult>;
@@ -172,6 +186,14 @@ const decided = (r: PendingAction): PendingRefusal => ({
 /** Pending or approved: still waiting for a decision or the apply. */
 const isOpen = (r: PendingAction) => r.status === 'pending' || r.status === 'approved';
 
+/**
+ * What a late click on a record that is no longer open is told ("Already applied by <@U1> at …"); undefined
+ * while it is open. A late click is not a denial: it changes nothing and names who decided.
+ */
+export function closedMessage(r: PendingAction): string | undefined {
+  return isOpen(r) ? undefined : decidedMessage(r);
+}
+
 /** A decision on a record: the next record to write, or a refusal. */
 type Transition = (r: PendingAction) => { next: PendingAction } | PendingRefusal;
 
@@ -195,6 +217,20 @@ const approveTransition =
     if (refusal) return refusal;
     const approvals = [...rec.approvals, { userId: approver.userId, at: now() }];
     return { next: { ...rec, approvals, status: approvals.length >= rec.approvalsRequired ? 'approved' : 'pending' } };
+  };
+
+const requestTransition =
+  (now: () => number, by: { userId: string }): Transition =>
+  (rec) => {
+    if (!isOpen(rec)) return decided(rec);
+    if (now() >= rec.expiresAt) return expired(rec);
+    if (rec.requested) {
+      const message =
+        `This preview was already submitted by ${who(rec.requested.userId)} at ${iso(rec.requested.at)}; ` +
+        "its request is in the report's thread.";
+      return { ok: false, reason: 'already_requested', message, record: rec };
+    }
+    return { next: { ...rec, requested: { userId: by.userId, at: now() } } };
   };
 
 const rejectTransition =
@@ -300,6 +336,7 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
       return record;
     },
     get: (id) => records.get(id),
+    markRequested: (id, by) => records.update(id, requestTransition(now, by)),
     async approve(id, approver) {
       const r = await records.update(id, approveTransition(now, approver));
       if (!r.ok) return r;

@@ -2,6 +2,9 @@ import type { Form, Input } from '../core/message.js';
 import { planMessage } from './plan-message.js';
 import type { Plan, RemediationAction } from './types.js';
 
+/** The title of the preview form (and of what replaces it: progress, the result). */
+export const PREVIEW_TITLE = 'Preview the change';
+
 /** The kind of the preview form: its submission requests the previewed change. */
 export const PREVIEW_FORM = 'preview';
 
@@ -57,7 +60,7 @@ export function planForm(plan: Plan, action: Pick<RemediationAction, 'title' | '
   return {
     kind: PREVIEW_FORM,
     ref: opts.pendingId,
-    title: 'Preview the change',
+    title: PREVIEW_TITLE,
     body: planMessage(plan, { title: action.title, dryRun: opts.dryRun }),
     inputs: action.inputs.map((i) => withInitial(i, plan.params[i.name])),
     ...(submit ? { submit } : {}),

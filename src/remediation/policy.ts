@@ -165,3 +165,23 @@ export function mayApprove(policy: AccessPolicy, who: Who, channelId: string, pe
   }
   return decide(policy, who, { channelId, env: pending.env }, { kind: 'approve', action: pending.action });
 }
+
+/**
+ * Who may approve `action` in `env`: the users and user groups of the roles its approve entry lists (the
+ * exact action key, else `"*"`), without `exclude` (the requester). Pure; empty when nobody may.
+ */
+export function approversOf(
+  policy: AccessPolicy,
+  env: string,
+  action: ActionId,
+  exclude?: string,
+): { users: string[]; groups: string[] } {
+  const access = policy.access;
+  const rules = access && Object.hasOwn(access.environments, env) ? access.environments[env] : undefined;
+  const byAction = rules?.approve ?? {};
+  const listed = (Object.hasOwn(byAction, action) ? byAction[action] : byAction['*']) ?? [];
+  const roles = listed.flatMap((name) => (access && Object.hasOwn(access.roles, name) ? [access.roles[name]] : []));
+  const users = [...new Set(roles.flatMap((r) => r?.users ?? []))].filter((u) => u !== exclude);
+  const groups = [...new Set(roles.flatMap((r) => r?.userGroups ?? []))];
+  return { users, groups };
+}

@@ -10,6 +10,7 @@ import { decide, type Decision } from './policy.js';
 export type {
   Actor,
   AppliedResult,
+  Approvers,
   Decided,
   OpenActionContext,
   Outcome,

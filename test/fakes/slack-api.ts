@@ -8,6 +8,8 @@ export interface SlackApiCall {
   body: Record<string, any>;
   headers: IncomingHttpHeaders;
   at: number;
+  /** What the fake answered (set before any waiter hears of the call). */
+  response?: Record<string, any>;
 }
 
 /** One message posted to a response_url. */
@@ -147,6 +149,24 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
 
+  /** The answer to a call: a failure the test asked for, `invalid_blocks` past a limit, or the method's answer. */
+  const answerOf = (method: string, body: Record<string, any>): { status: number; body: Record<string, any> } => {
+    const failure = failures.get(method);
+    if (failure && failure.times > 0) {
+      failure.times -= 1;
+      if (failure.status) return { status: failure.status, body: { ok: false, error: 'fake_http_error' } };
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
+    // As the real Slack: a payload over a documented limit is refused, and the suite hears of it.
+    const broken = callViolations(method, body);
+    if (broken.length) {
+      violations.push({ method, violations: broken });
+      recordViolations(`fake Slack ${method}`, broken);
+      return { status: 200, body: { ok: false, error: 'invalid_blocks', errors: broken } };
+    }
+    return { status: 200, body: okBody(method, body, ts, socketUrl, groups) };
+  };
+
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
@@ -160,6 +180,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         headers: req.headers,
         at: Date.now(),
       };
+      const answer = answerOf(method, call.body);
+      call.response = answer.body;
       calls.push(call);
       for (const w of [...callWaiters]) {
         if (w.method === method && w.predicate(call)) {
@@ -167,20 +189,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           w.resolve(call);
         }
       }
-      const failure = failures.get(method);
-      if (failure && failure.times > 0) {
-        failure.times -= 1;
-        if (failure.status) return send(res, failure.status, { ok: false, error: 'fake_http_error' });
-        return send(res, 200, { ok: false, error: failure.error });
-      }
-      // As the real Slack: a payload over a documented limit is refused, and the suite hears of it.
-      const broken = callViolations(method, call.body);
-      if (broken.length) {
-        violations.push({ method, violations: broken });
-        recordViolations(`fake Slack ${method}`, broken);
-        return send(res, 200, { ok: false, error: 'invalid_blocks', errors: broken });
-      }
-      return send(res, 200, okBody(method, call.body, ts, socketUrl, groups));
+      return send(res, answer.status, answer.body);
     }
     if (req.method === 'POST' && response) {
       const post: ResponseUrlPost = {

@@ -60,8 +60,9 @@ describe('a new action: one file and one registry line', () => {
     // When: SRE picks "no" in the form: a new preview (live is already no; only redis.conf would change).
     const again = await f.submitValues(SRE, view, { flag: 'no' });
     expect(again.json.response_action).toBe('update');
-    expect(again.json.view.private_metadata).not.toBe(view.private_metadata);
-    const repreviewed = JSON.stringify(again.json.view.blocks);
+    const next = await f.formView(again);
+    expect(next.private_metadata).not.toBe(view.private_metadata);
+    const repreviewed = JSON.stringify(next.blocks);
     expect(repreviewed).toContain(`Set ${FIXTURE_PARAMETER} to no in ConfigMap redis-session-config`);
     expect(repreviewed).not.toContain('CONFIG SET');
     expect(repreviewed).toContain('"initial_option":{"text":{"type":"plain_text","text":"no"},"value":"no"}');

@@ -18,6 +18,13 @@ import {
   type Flow,
 } from './slack-flow-harness.js';
 
+/** The modal shows a notice, not a preview: nothing to submit, no pending id behind it. */
+function expectNoPreview(view: Record<string, any>) {
+  expect(view.submit).toBeUndefined();
+  expect(view.private_metadata).toBe('');
+  expect(JSON.stringify(view.blocks)).not.toContain('CONFIG SET');
+}
+
 /** Nothing changed: the live policy, redis.conf, no PATCH, no preview opened. */
 async function expectNothingChanged(f: Flow) {
   expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
@@ -40,16 +47,16 @@ describe('remediation access: no access section', () => {
     const report = await f.diagnose('dev');
     const fix = buttonOf(report, 'fix:set-eviction-policy');
 
-    // When: an SRE clicks the fix button in the incident channel.
-    expect((await f.click(SRE, fix, refOf(report))).status).toBe(200);
+    expect(fix.action_id).toBe('fix:set-eviction-policy');
 
-    // Then: an ephemeral refusal naming the exact entry, no preview, nothing changed, a denial audited.
-    const eph = await f.ephemeral(SRE);
-    expect(eph.body.channel).toBe(CHANNEL);
-    expect(eph.body.text).toMatch(/no access section/);
-    expect(eph.body.text).toContain('access.environments.dev.request.set-eviction-policy');
+    // When: an SRE clicks the fix button in the incident channel.
+    const view = await f.openPreview(SRE, report);
+
+    // Then: the modal says why (naming the exact entry) instead of a preview; nothing changed; a denial audited.
+    expect(textOf({ body: view })).toMatch(/no access section/);
+    expect(textOf({ body: view })).toContain('access.environments.dev.request.set-eviction-policy');
+    expectNoPreview(view);
     await f.bot.idle();
-    expect(f.slack.callsOf('views.open')).toHaveLength(0);
     await expectNothingChanged(f);
     const audit = await f.audit('dev');
     expect(audit).toEqual([
@@ -90,15 +97,14 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     const report = await f.diagnose('dev');
 
     // When: a user in no role clicks it.
-    await f.click(STRANGER, buttonOf(report, 'fix:set-eviction-policy'), refOf(report));
+    const view = await f.openPreview(STRANGER, report);
 
     // Then: refused with the entry (request.*) and its roles; nothing changed; the denial is audited.
-    const eph = await f.ephemeral(STRANGER);
-    expect(eph.body.text).toContain(
+    expect(textOf({ body: view })).toContain(
       `add your user id (${STRANGER}) to a role listed in \`access.environments.dev.request.*\` (sre, oncall)`,
     );
+    expectNoPreview(view);
     await f.bot.idle();
-    expect(f.slack.callsOf('views.open')).toHaveLength(0);
     await expectNothingChanged(f);
     expect(await f.audit('dev')).toEqual([
       expect.objectContaining({
@@ -134,17 +140,16 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     const report = await f.diagnose('dev', SRE, OTHER_CHANNEL);
 
     // When: an SRE clicks its fix button there.
-    await f.click(SRE, buttonOf(report, 'fix:set-eviction-policy'), refOf(report));
+    const view = await f.openPreview(SRE, report, 'set-eviction-policy', OTHER_CHANNEL);
 
     // Then: refused, naming the channels that work and the entry to add this one to.
-    const eph = await f.ephemeral(SRE);
-    expect(eph.body.channel).toBe(OTHER_CHANNEL);
-    expect(eph.body.text).toContain(`only in #${CHANNEL}`);
+    const told = textOf({ body: view });
+    expect(told).toContain(`only in #${CHANNEL}`);
     // The channel is not left as escaped markup (Slack would show "&lt;#C…&gt;").
-    expect(textOf(eph)).not.toContain('&lt;');
-    expect(eph.body.text).toContain(`add this channel (${OTHER_CHANNEL}) to access.channels`);
+    expect(told).not.toContain('&lt;');
+    expect(told).toContain(`add this channel (${OTHER_CHANNEL}) to access.channels`);
+    expectNoPreview(view);
     await f.bot.idle();
-    expect(f.slack.callsOf('views.open')).toHaveLength(0);
     await expectNothingChanged(f);
     expect(await f.audit('dev')).toEqual([
       expect.objectContaining({

@@ -85,16 +85,18 @@ describe('remediation apply, revert and what stops an apply', () => {
     // When: SRE picks volatile-ttl in the modal and submits.
     const res = await f.submit(SRE, view, 'volatile-ttl');
 
-    // Then: the modal is replaced by a new preview (new pending id) and nothing changed yet.
+    // Then: the modal shows progress at once, then a new preview (new pending id); nothing changed yet.
     expect(res.json.response_action).toBe('update');
-    expect(res.json.view.private_metadata).not.toBe(view.private_metadata);
-    expect(JSON.stringify(res.json.view.blocks)).toContain('+maxmemory-policy volatile-ttl');
+    expect(JSON.stringify(res.json.view.blocks)).toContain('Working on it');
+    const next = await f.formView(res);
+    expect(next.private_metadata).not.toBe(view.private_metadata);
+    expect(JSON.stringify(next.blocks)).toContain('+maxmemory-policy volatile-ttl');
     await f.bot.idle();
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
     expect(f.patches()).toEqual([]);
 
     // When: SRE submits the new preview as shown.
-    await f.submit(SRE, res.json.view, 'volatile-ttl');
+    await f.submit(SRE, next, 'volatile-ttl');
     await f.slack.waitFor('chat.postMessage', (c) => /Applied set-eviction-policy in dev/.test(textOf(c)));
     await f.bot.idle();
 
@@ -158,17 +160,23 @@ describe('remediation apply, revert and what stops an apply', () => {
     await edge.stop();
     await f.click(SRE2, buttonOf(approval, 'approve'), refOf(approval));
 
-    // Then: a clear refusal naming Redis; the ConfigMap untouched; the failure audited; nothing posted as applied.
-    const eph = await f.ephemeral(SRE2);
-    expect(eph.body.text).toMatch(/Redis/);
-    expect(eph.body.text).toMatch(/refused|unreachable|connect/i);
+    // Then: the thread says it was not applied, naming Redis; the approval message says so too, without
+    // buttons; the ConfigMap untouched; the failure audited; nothing posted as applied.
+    const post = await f.slack.waitFor('chat.postMessage', (c) => /was not applied/.test(textOf(c)));
+    expect(post.body.thread_ts).toBe(refOf(report).ts);
+    expect(post.body.text).toMatch(/Redis/);
+    expect(post.body.text).toMatch(/refused|unreachable|connect/i);
+    const updated = await f.slack.waitFor('chat.update', (c) => c.body.ts === refOf(approval).ts);
+    expect(updated.body.text).toMatch(/^Approved, but not applied: .*Redis/);
+    expect(buttonsOf(updated)).toEqual([]);
     await f.bot.idle();
     expect(f.conf()).toBe(REDIS_CONF);
     expect(f.patches()).toEqual([]);
     expect(f.slack.callsOf('chat.postMessage').filter((c) => /Applied/.test(textOf(c)))).toEqual([]);
+    expect(f.slack.callsOf('chat.postEphemeral')).toEqual([]);
     const audit = await f.audit('edge');
     expect(audit.map((e) => e.event)).toEqual(['request', 'approval', 'failure']);
-    expect(audit[2]?.result).toBe(eph.body.text);
+    expect(post.body.text).toContain(audit[2]?.result);
   });
 
   it('Revert restores the exact previous values (Redis and redis.conf); a second Revert does nothing', async () => {

@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
+import { openStateStore } from '../../src/adapters/state/open-state-store.js';
+import { createLogger } from '../../src/core/logging.js';
 import type { Bot } from '../../src/bot.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/core/logging.js';
@@ -66,6 +68,11 @@ export interface FlowOptions {
   actions?: readonly RemediationAction[];
   /** The bot's logger (default: the harness's captured logs).*/
   logger?: Logger;
+  /**
+   * A Redis of its own for the bot's state (pending requests, offers, the audit), opened as main.ts opens
+   * STATE_REDIS_URL (so a test can stop it); default the shared redis-server.
+   */
+  stateUrl?: string;
 }
 
 export interface Flow {
@@ -88,12 +95,17 @@ export interface Flow {
   submit(user: string, view: Record<string, any>, policy?: string): Promise<SentRequest>;
   /** Submits a modal with `values` by input name, each in the state shape of its input's element. */
   submitValues(user: string, view: Record<string, any>, values: Record<string, string>): Promise<SentRequest>;
-  /** Clicks the report's fix button for `action` and waits for the preview modal; undefined view when refused. */
+  /**
+   * Clicks the report's fix button for `action`: the modal opens at once ("Preparing the preview…") and is
+   * then updated; resolves with that update's view (the preview, or a notice saying why there is none).
+   */
   openPreview(user: string, report: SlackApiCall, action?: string, channel?: string): Promise<Record<string, any>>;
   /** Preview and submit as `user`; resolves with the message posted in the report's thread (applied or approval request). */
   requestFix(user: string, report: SlackApiCall, policy?: string): Promise<SlackApiCall>;
-  /** What the person sees in the modal after a submission (`res`): its blocks' text. */
+  /** What the person sees in the modal after a submission (`res`, acknowledged with a progress view): its blocks' text. */
   formAnswer(res: SentRequest): Promise<string>;
+  /** The view that replaced the progress view after the submission `res`. */
+  formView(res: SentRequest): Promise<Record<string, any>>;
   /** The ephemeral message the bot sent `user` (the first one matching). */
   ephemeral(user: string, predicate?: (text: string) => boolean): Promise<SlackApiCall>;
   /** How many CONFIG SET the server received since the last reset (INFO commandstats). */
@@ -164,7 +176,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     },
     'test',
   );
+  const ownState = opts.stateUrl
+    ? openStateStore({ url: opts.stateUrl, logger: createLogger({ level: 'silent' }) })
+    : undefined;
   const stateRedis = new Redis(sharedRedisUrl());
+  // Reads the state Redis directly (the audit), and empties it at reset.
+  const stateClient = opts.stateUrl ? new Redis(opts.stateUrl, { maxRetriesPerRequest: 1 }) : redis;
+  stateClient.on('error', () => undefined);
+  const state = ownState ?? { store: redisStateStore(stateRedis), streams: redisStreamStore(stateRedis) };
   // Requests are signed with the bot's clock, so they stay fresh when a test moves that clock forward.
   const running = await startTestBot({
     config,
@@ -173,16 +192,33 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     clock: clock.now,
     extra: {
       processEnv: opts.processEnv ?? {},
-      remediation: {
-        store: redisStateStore(stateRedis),
-        streams: redisStreamStore(stateRedis),
-        metrics: new Registry(),
-      },
+      remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.actions ? { actions: opts.actions } : {}),
     },
   });
   const { bot, slack, url: baseUrl } = running;
+
+  const submittedView = new WeakMap<SentRequest, string>();
+  /** A view_submission of `view` with `values` as its state; the view gets an id of its own, as in Slack. */
+  async function submitState(user: string, view: Record<string, any>, values: Record<string, unknown>) {
+    const id = `V${++clickSeq}`;
+    const payload = {
+      type: 'view_submission',
+      api_app_id: 'A0APP',
+      user: { id: user, team_id: TEAM },
+      team: { id: TEAM },
+      view: { ...view, id, state: { values } },
+    };
+    const res = await sendSigned(interactionRequest(baseUrl, payload, running.signing()));
+    submittedView.set(res, id);
+    return res;
+  }
+  /** The view of the first views.update of modal `viewId` (what replaced "Preparing…" or the progress view). */
+  async function updatedView(viewId: string): Promise<Record<string, any>> {
+    const update = await slack.waitFor('views.update', (c) => c.body.view_id === viewId, 15_000);
+    return update.body.view as Record<string, any>;
+  }
 
   const flow: Flow = {
     slack,
@@ -195,6 +231,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       await bot.idle();
       clock.skewMs = 0;
       await redis.flushall();
+      if (stateClient !== redis) await stateClient.flushall();
       await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
       kube.clearFaults();
       kube.setAccess(() => true);
@@ -225,14 +262,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       const values = policy
         ? { 'param:policy': { value: { type: 'static_select', selected_option: { value: policy } } } }
         : {};
-      const payload = {
-        type: 'view_submission',
-        api_app_id: 'A0APP',
-        user: { id: user, team_id: TEAM },
-        team: { id: TEAM },
-        view: { ...view, id: `V${++clickSeq}`, state: { values } },
-      };
-      return sendSigned(interactionRequest(baseUrl, payload, running.signing()));
+      return submitState(user, view, values);
     },
     submitValues(user, view, values) {
       const state: Record<string, Record<string, unknown>> = {};
@@ -244,21 +274,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           value: type === 'static_select' ? { type, selected_option: { value } } : { type, value },
         };
       }
-      const payload = {
-        type: 'view_submission',
-        api_app_id: 'A0APP',
-        user: { id: user, team_id: TEAM },
-        team: { id: TEAM },
-        view: { ...view, id: `V${++clickSeq}`, state: { values: state } },
-      };
-      return sendSigned(interactionRequest(baseUrl, payload, running.signing()));
+      return submitState(user, view, state);
     },
     async openPreview(user, report, action = 'set-eviction-policy', channel) {
       const before = slack.callsOf('views.open').length;
       const res = await flow.click(user, buttonOf(report, `fix:${action}`), refOf(report), channel);
       if (res.status !== 200) throw new Error(`fix click: HTTP ${res.status}`);
       const opened = await slack.waitFor('views.open', (c) => slack.callsOf('views.open').indexOf(c) >= before);
-      return opened.body.view as Record<string, any>;
+      return updatedView(String(opened.response?.view?.id));
     },
     async requestFix(user, report, policy) {
       const view = await flow.openPreview(user, report);
@@ -271,8 +294,14 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       );
     },
     async formAnswer(res) {
+      return JSON.stringify((await flow.formView(res)).blocks ?? []);
+    },
+    async formView(res) {
       if (res.status !== 200) throw new Error(`submit: HTTP ${res.status}`);
-      return JSON.stringify(res.json?.view?.blocks ?? []);
+      if (res.json?.response_action !== 'update') throw new Error(`submit: no progress view in ${res.text}`);
+      const viewId = submittedView.get(res);
+      if (!viewId) throw new Error('not a submission sent by this harness');
+      return updatedView(viewId);
     },
     ephemeral(user, predicate = () => true) {
       return slack.waitFor('chat.postEphemeral', (c) => c.body.user === user && predicate(textOf(c)));
@@ -287,7 +316,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     conf: () => kube.getConfigMap(REDIS_CM)?.data['redis.conf'] as string,
     patches: () => kube.requests.filter((r) => r.method === 'PATCH'),
     async audit(env) {
-      const rows = await redis.xrange(`${STATE_KEY_PREFIX}remediation:audit:${env}`, '-', '+');
+      const rows = await stateClient.xrange(`${STATE_KEY_PREFIX}remediation:audit:${env}`, '-', '+');
       return rows.map(([, fields]) => {
         const i = fields.indexOf('entry');
         return auditEntrySchema.parse(JSON.parse(fields[i + 1] as string));
@@ -296,6 +325,8 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     async close() {
       await running.close();
       await kube.stop();
+      await ownState?.close();
+      if (stateClient !== redis) stateClient.disconnect();
       stateRedis.disconnect();
       redis.disconnect();
       rmSync(dir, { recursive: true, force: true });
@@ -309,10 +340,13 @@ const tsOf = new WeakMap<SlackApiCall, string>();
 let tsSeq = 0;
 
 /**
- * The ref of a posted message, for clicks on its buttons: its channel and a ts of its own (the fake
- * records requests, not the ts it answered with; a click only has to carry the same ts each time).
+ * The ref of a posted message, for clicks on its buttons: its channel and the ts the fake answered with
+ * (a ts of its own for a message the fake did not answer, such as a response_url post).
  */
 export function refOf(call: SlackApiCall): { channel: string; ts: string } {
+  // The ts the fake answered with, as Slack's click payload carries it.
+  const answered = call.response?.ts;
+  if (typeof answered === 'string') return { channel: String(call.body.channel), ts: answered };
   if (!tsOf.has(call)) tsOf.set(call, `${1_700_000_000 + ++tsSeq}.000100`);
   return { channel: String(call.body.channel), ts: tsOf.get(call) as string };
 }

@@ -96,7 +96,9 @@ describe('remediation through the real Bolt app (smoke)', () => {
     };
     expect((await sendInteraction(baseUrl, click, { signingSecret: SECRET })).status).toBe(200);
     const opened = await slack.waitFor('views.open');
-    const view = opened.body.view;
+    expect(JSON.stringify(opened.body.view.blocks)).toContain('Preparing the preview');
+    const updated = await slack.waitFor('views.update', (c) => c.body.view_id === opened.response?.view?.id);
+    const view = updated.body.view;
     // Then: a preview, nothing changed yet.
     expect(JSON.stringify(view.blocks)).toContain('CONFIG SET maxmemory-policy volatile-lru');
     expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
@@ -158,9 +160,9 @@ describe('remediation through the real Bolt app (smoke)', () => {
       actions: [{ action_id: fix.action_id, value: fix.value }],
     };
     await sendInteraction(baseUrl, click, { signingSecret: SECRET });
-    const eph = await slack.waitFor('chat.postEphemeral', (c) => c.body.user === 'U0STRANGER');
-    expect(eph.body.text).toMatch(/access\.environments\.dev\.request/);
-    expect(slack.callsOf('views.open')).toHaveLength(0);
+    const told = await slack.waitFor('views.update');
+    expect(JSON.stringify(told.body.view.blocks)).toMatch(/access\.environments\.dev\.request/);
+    expect(told.body.view.submit).toBeUndefined();
     expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
   });
 

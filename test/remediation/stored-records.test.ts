@@ -73,10 +73,10 @@ describe('stored plans and revert records are validated when read back', () => {
 
     // When: SRE2 approves (the last approval applies).
     await f.click(SRE2, buttonOf(approval, 'approve'), refOf(approval));
-    const told = await f.ephemeral(SRE2, (t) => /failed validation/.test(t));
+    const told = await f.slack.waitFor('chat.postMessage', (c) => /failed validation/.test(textOf(c)));
     await f.bot.idle();
 
-    // Then: refused and logged; nothing changed; the request is finished as failed and audited.
+    // Then: refused (said in the thread) and logged; nothing changed; the request is finished as failed and audited.
     expect(told.body.text).toContain('nothing was applied');
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
     expect(await f.configSets()).toBe(0);

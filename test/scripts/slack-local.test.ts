@@ -27,7 +27,8 @@ describe('npm run slack:local', { timeout: 180_000 }, () => {
     expect(run.status, run.stderr).toBe(0);
     expect(out).toMatch(/<< chat\.postMessage in C0LOCAL\n== Session TTL diagnosis: demo/);
     expect(out).toMatch(/\[1\] Set the Redis eviction policy…/);
-    expect(out).toMatch(/<< views\.open: modal "Preview the change" +\(submit: Request approval\)/);
+    expect(out).toMatch(/<< views\.open: modal "Preview the change"\n.*Preparing the preview/);
+    expect(out).toMatch(/<< views\.update: modal "Preview the change" +\(submit: Request approval\)/);
     expect(out).toMatch(/\(input param:policy\) maxmemory-policy: volatile-lru +\[volatile-lru \| volatile-lfu/);
     expect(out).toMatch(/\[6\] Approve {2}\[7\] Reject/);
     expect(out).toMatch(/>> U0BOB: click 6[\s\S]*Approved and applied[\s\S]*CONFIG SET maxmemory-policy volatile-lru/);

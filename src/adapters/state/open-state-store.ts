@@ -4,6 +4,7 @@ import { memoryStateStore } from './memory-state-store.js';
 import { memoryStreamStore } from './memory-stream-store.js';
 import { redisStateStore } from './redis-state-store.js';
 import { redisStreamStore } from './redis-stream-store.js';
+import { trackConnectionErrors } from '../redis/connection-errors.js';
 import type { CasStateStore } from '../../core/ports/cas-state-store.js';
 import type { QueueStore } from '../../core/ports/state-store.js';
 import type { StreamStore } from '../../core/ports/stream-store.js';
@@ -54,15 +55,17 @@ export function openStateStore(opts: { url: string | undefined; logger: Logger }
     connectTimeout: 5000,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2000),
   });
-  // Without a listener ioredis prints every reconnection error; the commands that fail are logged where used.
-  client.on('error', () => undefined);
+  // The last socket error names a refused connection in the state store's errors; the listener also keeps
+  // ioredis from printing every reconnection error (the commands that fail are logged where used).
+  const lastConnectionError = trackConnectionErrors(client);
+  const named = { address: where, lastConnectionError };
   client.ping().then(
     () => opts.logger.info({ stateRedis: where }, 'state store: Redis'),
     (err: Error) => opts.logger.warn({ stateRedis: where, err }, 'the state Redis (STATE_REDIS_URL) does not answer'),
   );
   return {
-    store: redisStateStore(client, { description: `redis ${where}` }),
-    streams: redisStreamStore(client),
+    store: redisStateStore(client, { description: `redis ${where}`, ...named }),
+    streams: redisStreamStore(client, named),
     close: async () => {
       await client.quit().catch(() => client.disconnect());
     },

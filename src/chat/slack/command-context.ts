@@ -6,6 +6,7 @@ import type { ChatPort } from '../../core/ports/chat.js';
 import { toBlockKit } from './render/block-kit.js';
 import { toModalView } from './render/form-view.js';
 import { toSlackReply } from './render/reply.js';
+import { toChatError } from './slack-errors.js';
 
 /** How a person types a command in Slack: usage lines and "run it again" hints start with it. */
 export const COMMAND_NAME = '/session-ttl';
@@ -60,12 +61,17 @@ export function ephemeralReplies(client: webApi.WebClient, to: { channelId: stri
   };
 }
 
-/** Opens a form as a modal with the click's trigger_id (views.open); the handle replaces it (views.update). */
+/**
+ * Opens a form as a modal with the click's trigger_id (views.open; Slack honours it for 3 s after the
+ * click); the handle replaces it (views.update). Failures reject with the neutral ChatError, e.g.
+ * `expired_trigger_id`.
+ */
 export function modalOpener(client: webApi.WebClient, triggerId: string): (form: Form) => Promise<FormHandle> {
   return async (form) => {
-    const opened = await client.views.open({ trigger_id: triggerId, view: toModalView(form) });
-    const viewId = opened.view?.id;
-    return openModal(client, viewId);
+    const opened = await client.views.open({ trigger_id: triggerId, view: toModalView(form) }).catch((err: unknown) => {
+      throw toChatError(err);
+    });
+    return openModal(client, opened.view?.id);
   };
 }
 
@@ -73,8 +79,19 @@ export function modalOpener(client: webApi.WebClient, triggerId: string): (form:
 export function openModal(client: webApi.WebClient, viewId: string | undefined): FormHandle {
   return {
     async update(form) {
-      if (viewId) await client.views.update({ view_id: viewId, view: toModalView(form) });
+      if (!viewId) return;
+      await client.views.update({ view_id: viewId, view: toModalView(form) }).catch((err: unknown) => {
+        throw toChatError(err);
+      });
     },
+  };
+}
+
+/** Replies of a form's submission: they replace the open modal (a submission has no channel to answer in). */
+export function formReplies(form: FormHandle, title: string): SlackReplies {
+  return {
+    reply: (message) => form.update({ kind: 'notice', ref: '', title, body: message, inputs: [] }),
+    acked: () => true,
   };
 }
 

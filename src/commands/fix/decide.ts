@@ -1,6 +1,5 @@
-import { noticeMessage } from '../../remediation/messages.js';
+import { approvalOutcomeMessage, approvalRequestMessage, noticeMessage } from '../../remediation/messages.js';
 import type { Decided } from '../../remediation/service.js';
-import { approvalRequestMessage } from '../../remediation/messages.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
 import { clickThread, postApplied, postInThread } from './thread-posts.js';
@@ -30,11 +29,11 @@ async function afterApproval(
 ): Promise<void> {
   const approvalMessage = clickedMessage(ctx);
   if (decided.applied) {
-    if (approvalMessage)
-      await ctx.update(approvalMessage, noticeMessage('ok', `Approved and applied: ${decided.record.summary}`));
+    // Whatever the outcome, the request is over: its message says what happened and loses its buttons.
+    if (approvalMessage) await ctx.update(approvalMessage, approvalOutcomeMessage(decided.applied));
     await postApplied(deps, ctx, thread, decided.applied);
   } else if (approvalMessage) {
-    await ctx.update(approvalMessage, approvalRequestMessage(decided.record, decided.awaiting ?? 1));
+    await ctx.update(approvalMessage, approvalRequestMessage(decided.record, decided.awaiting ?? 1, decided.approvers));
   }
 }
 

@@ -1,5 +1,6 @@
-import type { Message } from '../../core/message.js';
 import type { Remediation } from '../../remediation/service.js';
+import type { Recheck } from '../recheck.js';
+import type { ReportMemory } from './reports.js';
 import type { ThreadMemory } from './threads.js';
 
 /**
@@ -9,6 +10,11 @@ import type { ThreadMemory } from './threads.js';
 export interface FixDeps {
   remediation: Pick<Remediation, 'preview' | 'repreview' | 'request' | 'approve' | 'reject' | 'revert' | 'storedPlan'>;
   threads: ThreadMemory;
-  /** Runs the named checks again after an apply and renders what they find (absent: no re-run). */
-  recheck?: (env: string, checkIds: readonly string[]) => Promise<Message>;
+  /** Reports that offered a fix: an applied fix puts a line on top of its report. */
+  reports: ReportMemory;
+  /**
+   * Runs the named checks again after an apply, renders what they find and says whether the findings the
+   * change answers are gone (absent: no re-run).
+   */
+  recheck?: (env: string, checkIds: readonly string[], answers: readonly string[]) => Promise<Recheck>;
 }

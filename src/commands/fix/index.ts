@@ -1,16 +1,18 @@
-import type { FormResult, FormSubmission } from '../../core/message.js';
+import type { Form, FormSubmission } from '../../core/message.js';
 import { PREVIEW_FORM } from '../../remediation/plan-form.js';
-import type { CommandContext } from '../context.js';
+import type { CommandContext, FormHandle } from '../context.js';
 import { errorReply } from '../error-reply.js';
 import { approveFix, rejectFix } from './decide.js';
 import type { FixDeps } from './fix-deps.js';
-import { noticeForm } from './forms.js';
+import { noticeForm, submittingForm } from './forms.js';
+import { show } from './preview.js';
 import { previewFix } from './preview.js';
 import { revertFix } from './revert.js';
 import { submitFix } from './submit.js';
 
 export type { FixDeps } from './fix-deps.js';
 export { threadMemory, type ThreadMemory } from './threads.js';
+export { reportMemory, type ReportMemory } from './reports.js';
 
 /** The command a fix button carries: `fix:<action id>`, with an offer id as its ref. */
 export const FIX_COMMAND_PREFIX = 'fix:';
@@ -29,8 +31,13 @@ export const FIX_FORM = PREVIEW_FORM;
 export interface FixCommands {
   /** A fix button's click, with the opaque offer id it carries. */
   preview(ctx: CommandContext, offerId: string): Promise<void>;
-  /** The preview form's submission: what the form shows next (closed, errors, another form). */
-  submit(ctx: CommandContext, submission: FormSubmission): Promise<FormResult>;
+  /**
+   * What a submitted form shows at once (the platform's acknowledgement: Slack gives it 3 s), before
+   * `submit` reads anything. Pure.
+   */
+  progress(submission: FormSubmission): Form;
+  /** The preview form's submission; `form` is the open form (showing `progress`), which it replaces with the result. */
+  submit(ctx: CommandContext, submission: FormSubmission, form: FormHandle): Promise<void>;
   /** Approve, Reject or Revert, with the opaque id the button carries. */
   decide(ctx: CommandContext, command: DecisionCommand, ref: string): Promise<void>;
 }
@@ -49,11 +56,12 @@ export function createFixCommands(deps: FixDeps): FixCommands {
   const decisions = { approve: approveFix, reject: rejectFix, revert: revertFix } as const;
   return {
     preview: (ctx, offerId) => answered(ctx, 'a fix preview', () => previewFix(deps, ctx, offerId)),
-    async submit(ctx, submission) {
+    progress: () => submittingForm(),
+    async submit(ctx, submission, form) {
       try {
-        return await submitFix(deps, ctx, submission);
+        await submitFix(deps, ctx, submission, form);
       } catch (err) {
-        return { kind: 'replace', form: noticeForm('Not requested', errorReply(err, ctx.logger, 'a fix request')) };
+        await show(ctx, form, noticeForm(errorReply(err, ctx.logger, 'a fix request')));
       }
     },
     decide: (ctx, command, ref) => answered(ctx, `a ${command} click`, () => decisions[command](deps, ctx, ref)),

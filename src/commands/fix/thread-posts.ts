@@ -1,14 +1,15 @@
-import type { MessageRef } from '../../core/ports/chat.js';
 import type { Message } from '../../core/message.js';
-import { appliedMessage } from '../../remediation/messages.js';
+import type { MessageRef } from '../../core/ports/chat.js';
+import { appliedMessage, fixedLine, markedReport } from '../../remediation/messages.js';
 import type { AppliedResult } from '../../remediation/service.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
+import type { RequestThread } from './threads.js';
 
-/** The thread a click came from: the thread of the clicked message, or the message itself as its root. */
-export function clickThread(ctx: CommandContext): MessageRef | undefined {
+/** The thread a click came from (the clicked message's thread, or the message as its root), and the message. */
+export function clickThread(ctx: CommandContext): RequestThread | undefined {
   const m = ctx.actor.message;
-  return m ? { channel: m.channel, ts: m.threadTs ?? m.ts } : undefined;
+  return m ? { channel: m.channel, ts: m.threadTs ?? m.ts, report: m.ts } : undefined;
 }
 
 /** Posts in `thread`, or else in `channel` (default the actor's). */
@@ -21,19 +22,55 @@ export async function postInThread(
   await ctx.post(message, thread ? { channel: thread.channel, threadTs: thread.ts } : channel ? { channel } : {});
 }
 
-/** After a change: what it did, then the checks it targets run again, in the same thread. */
-export async function postApplied(
+/** The checks the change targets, run again in the thread; whether the findings it answers are gone. */
+async function recheck(
   deps: FixDeps,
   ctx: CommandContext,
   thread: MessageRef | undefined,
   applied: AppliedResult,
   channel?: string,
-): Promise<void> {
-  await postInThread(ctx, thread, appliedMessage(applied), channel);
-  if (!deps.recheck || applied.dryRun || !applied.outcome?.ok || !applied.recheck.length) return;
+) {
+  if (!deps.recheck || applied.dryRun || !applied.outcome?.ok || !applied.recheck.length) return undefined;
   try {
-    await postInThread(ctx, thread, await deps.recheck(applied.record.env, applied.recheck), channel);
+    const again = await deps.recheck(applied.record.env, applied.recheck, applied.answers);
+    await postInThread(ctx, thread, again.message, channel);
+    return again.cleared;
   } catch (err) {
     ctx.logger.warn({ err }, 'could not re-run the checks after the change');
+    return undefined;
   }
+}
+
+/** Puts "Fixed: … verified ✓" on top of the report the fix was offered in, when something changed. */
+async function markReport(
+  deps: FixDeps,
+  ctx: CommandContext,
+  thread: RequestThread | undefined,
+  applied: AppliedResult,
+  verified: boolean | undefined,
+) {
+  if (!thread || applied.dryRun || !applied.outcome?.applied.length) return;
+  const ref = { channel: thread.channel, ts: thread.report ?? thread.ts };
+  try {
+    const report = await deps.reports.of(ref);
+    if (report) await ctx.update(ref, markedReport(report, fixedLine(applied, verified)));
+  } catch (err) {
+    ctx.logger.warn({ err }, 'could not mark the report as fixed');
+  }
+}
+
+/**
+ * After an apply, whatever its outcome: what it did (or why it did not) in the request's thread, the checks
+ * it targets run again there, and the report it answered marked with the outcome.
+ */
+export async function postApplied(
+  deps: FixDeps,
+  ctx: CommandContext,
+  thread: RequestThread | undefined,
+  applied: AppliedResult,
+  channel?: string,
+): Promise<void> {
+  await postInThread(ctx, thread, appliedMessage(applied), channel);
+  const verified = await recheck(deps, ctx, thread, applied, channel);
+  await markReport(deps, ctx, thread, applied, verified);
 }

@@ -1,3 +1,5 @@
+import { UserError } from '../errors.js';
+
 /**
  * Where the bot keeps its own small state (delivery dedupe, cooldowns, open incidents), shared by
  * every replica when it lives in Redis. Keys are relative: the store adds its namespace
@@ -43,4 +45,24 @@ export interface QueueStore {
   remove(queue: string, id: string): Promise<void>;
   /** How many entries `queue` holds (due or not). */
   size(queue: string): Promise<number>;
+}
+
+/**
+ * The bot's own state store did not answer (down, unreachable, refused): raised by the state store
+ * adapters, whose message says which store and why in words for the person, so a click whose state
+ * cannot be read or written is answered with what failed rather than nothing.
+ *
+ * @example
+ * new StateStoreError('Redis at 10.0.0.9:6379 is unreachable: it refused the connection (ECONNREFUSED).')
+ */
+export class StateStoreError extends UserError {
+  override name = 'StateStoreError';
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(
+      `The bot's state store is not answering (${reason.replace(/\.$/, '')}), so this could not be done. ` +
+        'Try again once it answers (STATE_REDIS_URL).',
+      'state_store_unavailable',
+    );
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
 }

@@ -59,11 +59,24 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
     .catch((err: unknown): Attempt => ({ error: failureText(err) }));
 }
 
-/** The apply did not happen: the record is finished as failed, audited, and the person told why. */
-async function failed(fc: FlowContext, job: ApplyJob, message: string): Promise<Outcome<AppliedResult>> {
-  await fc.deps.pending.finish(job.record.id, { ok: false, detail: message });
-  await fc.deps.audit.record({ ...job.audit, event: 'failure', result: message, dryRun: fc.deps.dryRun });
-  return { ok: false, message };
+/**
+ * The apply stopped before changing anything (the environment moved, the lock was held, a source was down):
+ * the record is finished as failed and audited. A result, not a refusal: the thread is told, and the
+ * approval message says so.
+ */
+async function failed(fc: FlowContext, job: ApplyJob, reason: string): Promise<Outcome<AppliedResult>> {
+  const finished = await fc.deps.pending.finish(job.record.id, { ok: false, detail: reason });
+  await fc.deps.audit.record({ ...job.audit, event: 'failure', result: reason, dryRun: fc.deps.dryRun });
+  return {
+    ok: true,
+    record: finished.ok ? finished.record : job.record,
+    recheck: [],
+    answers: job.action.findings,
+    outcome: { ok: false, applied: [] },
+    dryRun: fc.deps.dryRun,
+    message: `${job.action.id} in ${job.env.name} was not applied: ${reason}`,
+    reason,
+  };
 }
 
 /** The changes an outcome touched: made, and attempted but refused. */
@@ -126,6 +139,7 @@ async function recorded(
     ok: true,
     record: finished.ok ? finished.record : job.record,
     recheck: job.action.recheck,
+    answers: job.action.findings,
     outcome,
     ...(revertId ? { revertId } : {}),
     dryRun,

@@ -1,4 +1,5 @@
-import { decide, mayApprove } from '../policy.js';
+import { approversOf, decide, mayApprove } from '../policy.js';
+import { closedMessage } from '../pending.js';
 import { applyRecord, STORED_PLAN_INVALID } from './apply.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, Decided, Outcome } from './flow-types.js';
@@ -25,9 +26,9 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest('; open the preview again');
-  const refusal = submitRefusal(fc, actor, record);
-  if (refusal) return { ok: false, message: refusal };
   const where = { ...actor, channelId: record.requester.channelId };
+  const refusal = submitRefusal(fc, actor, record);
+  if (refusal) return fc.denied(where, record.env, record.action, { allowed: false, why: refusal });
   const who = await fc.who(where);
   const decision = decide(
     deps.policy,
@@ -36,6 +37,9 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
     { kind: 'request', action: record.action },
   );
   if (!decision.allowed) return fc.denied(where, record.env, record.action, decision);
+  // Exactly once: a second submission (a double click, a resubmitted form, after an apply) requests nothing.
+  const marked = await deps.pending.markRequested(record.id, { userId: actor.userId });
+  if (!marked.ok) return { ok: false, message: marked.message };
   const stored = await fc.plans.read(record.id);
   const entry = {
     actor: { userId: actor.userId, teamId: actor.teamId },
@@ -57,10 +61,16 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
     event: 'request',
     result: `${record.approvalsRequired} approval(s) required`,
   });
-  if (record.status !== 'approved')
-    return { ok: true, record, awaiting: record.approvalsRequired - record.approvals.length };
-  const applied = await applyRecord(fc, where, record);
+  if (marked.record.status !== 'approved') return awaitingApproval(fc, marked.record);
+  const applied = await applyRecord(fc, where, marked.record);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
+}
+
+/** A request still waiting: how many approvals are missing, and who may give them. */
+function awaitingApproval(fc: FlowContext, record: PendingAction): Outcome<Decided> {
+  const awaiting = record.approvalsRequired - record.approvals.length;
+  const approvers = approversOf(fc.deps.policy, record.env, record.action, record.requester.userId);
+  return { ok: true, record, awaiting, approvers };
 }
 
 /** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
@@ -68,6 +78,9 @@ export async function approve(fc: FlowContext, actor: Actor, pendingId: string):
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest();
+  // Applied, rejected or failed already: a late click is told who decided, and is not a denial.
+  const closed = closedMessage(record);
+  if (closed) return { ok: false, message: closed };
   const decision = mayApprove(deps.policy, await fc.who(actor), actor.channelId, record);
   if (!decision.allowed) return fc.denied(actor, record.env, record.action, decision);
   const approved = await deps.pending.approve(pendingId, { userId: actor.userId });
@@ -82,8 +95,7 @@ export async function approve(fc: FlowContext, actor: Actor, pendingId: string):
     result: `${approved.record.approvals.length} of ${record.approvalsRequired}`,
     dryRun: deps.dryRun,
   });
-  if (!approved.decided)
-    return { ok: true, record: approved.record, awaiting: record.approvalsRequired - approved.record.approvals.length };
+  if (!approved.decided) return awaitingApproval(fc, approved.record);
   const applied = await applyRecord(fc, actor, approved.record);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
 }
@@ -97,6 +109,8 @@ export async function reject(
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest();
+  const closed = closedMessage(record);
+  if (closed) return { ok: false, message: closed };
   if (record.requester.userId !== actor.userId) {
     const decision = mayApprove(deps.policy, await fc.who(actor), actor.channelId, { ...record, approvals: [] });
     if (!decision.allowed) return fc.denied(actor, record.env, record.action, decision);

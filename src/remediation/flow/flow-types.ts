@@ -53,10 +53,15 @@ export interface AppliedResult {
   record: PendingAction;
   /** The checks to run again to show whether the finding is gone. */
   recheck: readonly string[];
+  /** The finding ids the action answers: gone from the re-run checks, the fix is verified. */
+  answers: readonly string[];
   outcome?: ApplyOutcome;
   revertId?: string;
   dryRun: boolean;
+  /** One line for the thread: applied, applied partly, failed, or not applied and why. */
   message: string;
+  /** Set when the apply stopped before changing anything: why (the words the audit recorded). */
+  reason?: string;
 }
 
 /** A preview ready to show: the plan, kept behind the pending record's id, and its form. */
@@ -68,11 +73,19 @@ export interface Previewed {
   form: Form;
 }
 
+/** Who may approve a request, as the policy names them (the requester left out). */
+export interface Approvers {
+  users: readonly string[];
+  groups: readonly string[];
+}
+
 /** A request or approval: the record, what was applied when it was the last step, or how many approvals are missing. */
 export interface Decided {
   record: PendingAction;
   applied?: AppliedResult;
   awaiting?: number;
+  /** With `awaiting`: who may give the approvals. */
+  approvers?: Approvers;
 }
 
 /** A report's fix buttons, and the actions the bot could not perform itself (with why). */

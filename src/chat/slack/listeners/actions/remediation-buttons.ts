@@ -4,7 +4,7 @@ import { DECISION_COMMANDS, FIX_COMMAND_PREFIX, FIX_FORM, type FixCommands } fro
 import type { InFlight } from '../../../../core/feature.js';
 import { requestId, type Logger } from '../../../../core/logging.js';
 import type { ChatPort } from '../../../../core/ports/chat.js';
-import { ephemeralReplies, modalOpener, slackCommandContext, type SlackReplies } from '../../command-context.js';
+import { ephemeralReplies, formReplies, modalOpener, openModal, slackCommandContext } from '../../command-context.js';
 import { submissionOf, toViewAck } from '../../render/form-view.js';
 import type { GroupMembership } from '../../user-groups.js';
 import { actorOf, slackActor, type SignedClick } from './actor.js';
@@ -41,14 +41,6 @@ function clickContext(deps: RemediationListenerDeps, who: SignedClick, button: s
   });
 }
 
-/** A submission has no channel and nobody to answer ephemerally: its answer is the view it acknowledges with. */
-function noReplies(logger: Logger): SlackReplies {
-  return {
-    reply: async (message) => logger.warn({ text: message.text }, 'a form submission has no channel to reply in'),
-    acked: () => true,
-  };
-}
-
 /**
  * The remediation buttons on the Bolt app: `fix:<action>` previews, the preview's submission requests,
  * Approve / Reject / Revert decide. Each listener parses what Slack signed into the neutral context,
@@ -77,19 +69,21 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
   }
 
   app.view(FIX_FORM, async ({ ack, body, view }) => {
+    const submission = submissionOf(view);
+    // Acknowledged at once with a progress view (Slack waits 3 s); the work replaces it when done.
+    await ack(toViewAck({ kind: 'replace', form: deps.fix.progress(submission) }));
     const signed = submissionSchema.safeParse(body);
-    if (!signed.success) return ack();
+    if (!signed.success) return;
     const { user, team } = signed.data;
-    const logger = deps.logger.child({ req: requestId(), user: user.id, view: view.callback_id });
+    const form = openModal(deps.client, view.id);
     const ctx = slackCommandContext({
       actor: slackActor({ userId: user.id, teamId: user.team_id ?? team?.id, channelId: '' }, deps.membership),
       text: FIX_FORM,
-      replies: noReplies(logger),
+      replies: formReplies(form, view.title.text),
       chat: deps.chat,
-      logger,
+      logger: deps.logger.child({ req: requestId(), user: user.id, view: view.callback_id }),
       interrupted: deps.work.interrupted,
     });
-    const result = await deps.work.run(() => deps.fix.submit(ctx, submissionOf(view)));
-    await ack(toViewAck(result));
+    await deps.work.run(() => deps.fix.submit(ctx, submission, form));
   });
 }
