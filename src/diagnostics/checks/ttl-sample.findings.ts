@@ -161,6 +161,17 @@ export const ttlShortPopulation = findingSpec({
     densityRatio: z.number(),
     source: z.literal('remaining TTLs'),
     harm: harmEvidenceSchema.optional(),
+    /** Log-likelihood ratio of two populations over one even spread of remaining TTLs. */
+    logLikelihoodRatio: z.number().optional(),
+    /** How far the estimate moves over resamples of the sample: 90% intervals, and how often it is found at all. */
+    uncertainty: z
+      .object({
+        ttlSeconds: z.object({ low: z.number(), high: z.number() }),
+        share: z.object({ low: z.number(), high: z.number() }),
+        resamples: z.number(),
+        foundIn: z.number(),
+      })
+      .optional(),
   }),
   scenarios: [
     [6, 'strong'],

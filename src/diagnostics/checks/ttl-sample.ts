@@ -8,7 +8,7 @@ import {
   ttlSampleFindings,
   ttlShortPopulation,
 } from './ttl-sample.findings.js';
-import { findShortPopulation } from '../sampling/short-population.js';
+import { findShortPopulation, type ShortPopulationUncertainty } from '../sampling/short-population.js';
 import { codeWords, type CodeWords } from '../code-hints.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
@@ -380,8 +380,20 @@ function inconsistentFinding(
   };
 }
 
+/** The estimate's spread over resamples of the sample, in words. */
+function uncertaintySentence(u: ShortPopulationUncertainty): string {
+  const ttl =
+    u.ttlSeconds.low === u.ttlSeconds.high
+      ? `${count(u.ttlSeconds.low)} s`
+      : `${count(u.ttlSeconds.low)}-${count(u.ttlSeconds.high)} s`;
+  return (
+    `Over ${u.resamples} resamples of the sample it is found in ${percent(u.foundIn)}, with a TTL of ${ttl} and ` +
+    `${percent(u.share.low)}-${percent(u.share.high)} of the sessions (90% intervals).`
+  );
+}
+
 function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: string): RawFinding | undefined {
-  const found = findShortPopulation(sample.stats, expected, sample.above.count);
+  const found = findShortPopulation(sample.stats, expected);
   if (!found) return undefined;
   const harm: Harm = { share: found.share, lifetimeRatio: found.estimatedTtlSeconds / expected };
   const withTtl = sample.stats.withTtl;
@@ -397,7 +409,7 @@ function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: s
       `even spread of session ages under the configured ${count(expected)} s cannot produce: one code ` +
       `path (or app version) writes sessions with about ${count(found.estimatedTtlSeconds)} s while ` +
       'another uses the configured TTL. Judged from remaining TTLs alone, so it holds whatever the ' +
-      `session values carry. ${harmSentence(harm)}`,
+      `session values carry. ${uncertaintySentence(found.uncertainty)} ${harmSentence(harm)}`,
     evidence: {
       expectedTtlSeconds: expected,
       estimatedTtlSeconds: found.estimatedTtlSeconds,
@@ -408,6 +420,8 @@ function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: s
       densityRatio: found.densityRatio,
       source: 'remaining TTLs',
       harm: harmEvidence(harm),
+      logLikelihoodRatio: found.logLikelihoodRatio,
+      uncertainty: found.uncertainty,
     },
     fix,
   };
