@@ -9,6 +9,11 @@
  * 2. Diagnoses at maxmemory (issue 10 item 1): a redis-server at its 8 MB limit under allkeys-lru (the
  *    suite's store, test/support/at-maxmemory.ts); three full diagnoses in a row, then a control period of
  *    the same length in which nobody reads. Targets: no more evictions than the control, no call of 2 ms or more.
+ * 3. Against a minimal reader (issue 18 item 11): a fresh redis-server at that limit with no headroom left,
+ *    after one warm-up read: three runs of the minimal reader (test/support/minimal-reader.ts: one connection,
+ *    INFO, CONFIG GET, 1000 TTLs by SCAN COUNT 50 + PTTL pipelines of 50), then, filled to the limit and
+ *    warmed up again, three `session-ttl diagnose` runs (each its own connection, as the CLI makes them).
+ *    Target: the diagnoses evict no more keys than the minimal reader.
  *
  * The suite keeps what does not depend on the machine: every key counted and the calls batched
  * (test/audit/audit-modes.test.ts), no eviction caused by the bot's reads (test/diagnostics/sampling/do-no-harm.test.ts).
@@ -27,7 +32,13 @@ import { runDiagnosis } from '../src/diagnostics/engine.js';
 import { createCheckRegistry } from '../src/diagnostics/registry.js';
 import { auditPlanFor } from '../src/diagnostics/sampling/audit-plan.js';
 import { createKeyspaceSampler } from '../src/diagnostics/sampling/keyspace-sampler.js';
-import { EVICTING_REDIS_ARGS, evictedKeys, fillToMaxmemory } from '../test/support/at-maxmemory.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { runCli } from '../src/cli/run-cli.js';
+import { EVICTING_REDIS_ARGS, evictedKeys, fillToMaxmemory, fillUntilEvicting } from '../test/support/at-maxmemory.js';
+import { minimalReader } from '../test/support/minimal-reader.js';
 
 const SLOW_US = 2000;
 
@@ -43,8 +54,10 @@ export interface DoNoHarmResult {
   rounds: number;
   audit: SlowCalls[];
   maxmemory: { byBot: number; control: number; slow: SlowCalls }[];
+  /** Keys evicted by three minimal readers and by three diagnoses, each after one warm-up read at the limit. */
+  minimal: { reader: number; diagnoses: number }[];
   load: { start: number[]; end: number[] };
-  pass: { audit: boolean; evictions: boolean; maxmemorySlowlog: boolean };
+  pass: { audit: boolean; evictions: boolean; maxmemorySlowlog: boolean; minimal: boolean };
   lines: string[];
 }
 
@@ -167,6 +180,50 @@ async function maxmemoryRounds(rounds: number, lines: string[]): Promise<DoNoHar
   }
 }
 
+/** Figure 3: three minimal readers, then three CLI diagnoses, each after one warm-up read at the limit. */
+async function minimalReaderRounds(rounds: number, lines: string[]): Promise<DoNoHarmResult['minimal']> {
+  const out: DoNoHarmResult['minimal'] = [];
+  const quiet = {
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    env: {},
+    color: false,
+    stderrIsTTY: false,
+  };
+  for (let round = 1; round <= rounds; round++) {
+    const server = await startRedisServer(EVICTING_REDIS_ARGS);
+    const admin = new Redis(server.url);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'do-no-harm-'));
+      const config = join(dir, 'session-ttl.yaml');
+      writeFileSync(
+        config,
+        stringify({ environments: { dev: { profile: 'development', redis: { url: server.url } } } }),
+      );
+      const evictedBy = async (work: () => Promise<unknown>) => {
+        const before = await evictedKeys(admin);
+        for (let i = 0; i < 3; i++) await work();
+        return (await evictedKeys(admin)) - before;
+      };
+      let next = await fillUntilEvicting(admin);
+      await minimalReader(server.url);
+      const reader = await evictedBy(() => minimalReader(server.url));
+      next = await fillUntilEvicting(admin, next);
+      await minimalReader(server.url);
+      const diagnoses = await evictedBy(() => runCli(['diagnose', 'dev', '--config', config, '--json'], quiet));
+      out.push({ reader, diagnoses });
+      note(
+        lines,
+        `  round ${round}/${rounds}: at the limit after one warm-up read, 3 minimal readers evicted ${reader} key(s), 3 diagnoses ${diagnoses} (target no more: ${verdict(diagnoses <= reader)})`,
+      );
+    } finally {
+      admin.disconnect();
+      await server.stop();
+    }
+  }
+  return out;
+}
+
 export async function runDoNoHarmBench(opts: { rounds?: number } = {}): Promise<DoNoHarmResult> {
   const rounds = opts.rounds ?? 3;
   const start = loadavg();
@@ -175,10 +232,12 @@ export async function runDoNoHarmBench(opts: { rounds?: number } = {}): Promise<
   note(lines, `load ${start.map((l) => l.toFixed(2)).join(' ')}; ${rounds} round(s) of each`);
   const audit = await auditRounds(rounds, lines);
   const maxmemory = await maxmemoryRounds(rounds, lines);
+  const minimal = await minimalReaderRounds(rounds, lines);
   const pass = {
     audit: audit.every((s) => s.over === 0),
     evictions: maxmemory.every((m) => m.byBot <= m.control),
     maxmemorySlowlog: maxmemory.every((m) => m.slow.over === 0),
+    minimal: minimal.every((m) => m.diagnoses <= m.reader),
   };
   note(
     lines,
@@ -188,9 +247,13 @@ export async function runDoNoHarmBench(opts: { rounds?: number } = {}): Promise<
     lines,
     `at maxmemory: no more evictions than the control in ${maxmemory.filter((m) => m.byBot <= m.control).length} of ${rounds} rounds (target every round: ${verdict(pass.evictions)}); no call of 2 ms or more in ${maxmemory.filter((m) => m.slow.over === 0).length} of ${rounds} (target every round: ${verdict(pass.maxmemorySlowlog)})`,
   );
+  note(
+    lines,
+    `against a minimal reader: no more evictions in ${minimal.filter((m) => m.diagnoses <= m.reader).length} of ${rounds} rounds (target every round: ${verdict(pass.minimal)})`,
+  );
   const end = loadavg();
   note(lines, `load at the end ${end.map((l) => l.toFixed(2)).join(' ')}`);
-  return { rounds, audit, maxmemory, load: { start, end }, pass, lines };
+  return { rounds, audit, maxmemory, minimal, load: { start, end }, pass, lines };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

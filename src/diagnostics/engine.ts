@@ -8,6 +8,7 @@ import { ENGINE_OWNER } from './catalogue/engine-findings.js';
 import type { FindingCatalogue } from './catalogue/finding-catalogue.js';
 import { type CheckResult, type DiagnosisRun, runCheck } from './run-check.js';
 import { keyspaceSamplerFor } from './sampling/keyspace-sampler.js';
+import { oneRequestAtATime } from './sampling/one-request-at-a-time.js';
 import type { Check, Finding, RawFinding, Report, RunOptions, Severity } from './types.js';
 
 export type { Sources } from '../core/ports/sources.js';
@@ -78,7 +79,9 @@ function runOptionsOf(config: Config, requested: RunOptions | undefined): RunOpt
   };
 }
 
-async function diagnose(deps: EngineDeps, req: DiagnoseRequest, sources: Sources): Promise<Report> {
+async function diagnose(deps: EngineDeps, req: DiagnoseRequest, given: Sources): Promise<Report> {
+  // Each node answers this diagnosis one request at a time: no more server memory than a minimal reader's.
+  const sources: Sources = given.redis ? { ...given, redis: oneRequestAtATime(given.redis) } : given;
   const now = deps.now ?? Date.now;
   const { config, registry } = deps;
   const { env, checks } = selectChecks(deps, req);

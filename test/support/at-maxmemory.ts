@@ -35,3 +35,25 @@ export async function fillToMaxmemory(admin: Redis): Promise<void> {
   const used = Number(parseInfo(await admin.info('memory')).used_memory);
   await admin.config('SET', 'maxmemory', String(used + 256 * 1024));
 }
+
+/** ~2 KB session values as the fills write them. */
+function sessionValue(n: number, nowSec: number): string {
+  return JSON.stringify({ user_id: `u${n}`, created_at: nowSec - (n % 3000), pad: 'x'.repeat(2000) });
+}
+
+/**
+ * Writes ~2 KB sessions (TTLs of 600-3600 s, from `session:<from>` on) into a redis-server started with
+ * {@link EVICTING_REDIS_ARGS} until it has evicted at least `evictions` keys, and leaves it there: at its limit,
+ * with no headroom (issue 18 item 11). Returns the next free session number, to fill again from.
+ */
+export async function fillUntilEvicting(admin: Redis, from = 0, evictions = 20): Promise<number> {
+  const nowSec = Math.floor(Date.now() / 1000);
+  const start = await evictedKeys(admin);
+  let n = from;
+  while ((await evictedKeys(admin)) < start + evictions) {
+    const p = admin.pipeline();
+    for (let i = 0; i < 100; i++, n++) p.set(`session:${n}`, sessionValue(n, nowSec), 'EX', 3600 - (n % 3000));
+    await p.exec();
+  }
+  return n;
+}

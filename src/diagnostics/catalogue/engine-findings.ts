@@ -46,9 +46,12 @@ export const escalationSevere = findingSpec({
   severity: { default: 'critical' },
   evidence: z.object({
     expectedTtlSeconds: z.number(),
-    estimatedLifetimeSeconds: z.number(),
+    /** How long the worst-hit sessions live; null when they never expire. */
+    estimatedLifetimeSeconds: z.number().nullable(),
+    /** The share of the sessions that estimate covers. */
+    share: z.number(),
     basis: z.string(),
-    estimates: z.array(z.object({ source: z.string(), seconds: z.number() })),
+    estimates: z.array(z.object({ source: z.string(), seconds: z.number().nullable(), share: z.number() })),
   }),
   scenarios: [],
 });

@@ -45,10 +45,20 @@ export function offsetFromReading(
   };
 }
 
+/**
+ * The server's clock in ms: `server_time_usec` of INFO server (Redis 6.2+), else TIME. INFO is a command
+ * every diagnosis sends anyway: a first TIME makes Redis allocate that command's latency histogram, which on
+ * a Redis at its maxmemory under allkeys-* evicts sessions (issue 18 item 11).
+ */
+async function serverTimeMs(node: RedisNodePort): Promise<number> {
+  const usec = Number((await node.info('server').catch(() => undefined))?.server_time_usec);
+  return Number.isFinite(usec) && usec > 0 ? usec / 1000 : node.time();
+}
+
 async function redisOffset(node: RedisNodePort, now: () => number): Promise<ClockOffset> {
   const readOnce = async () => {
     const sentAt = now();
-    const remote = await node.time();
+    const remote = await serverTimeMs(node);
     return offsetFromReading(remote, sentAt, now(), 0);
   };
   // The reading with the shortest round trip is the most exact one.

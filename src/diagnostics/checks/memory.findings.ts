@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findingSpec } from '../catalogue/finding-spec.js';
+import { harmEvidenceSchema } from '../harm.js';
 
 /** The findings of `memory` (runbook Diagnosis step 3, Scenario 1). */
 
@@ -55,6 +56,10 @@ export const memoryEvictions = findingSpec({
     evictedDuringSample: z.number().optional(),
     /** More than one node: the addresses evicting in the window (or, with none now, that evicted earlier). */
     evictingNodes: z.array(z.string()).optional(),
+    /** Keys that expired in the same window: the evictions' share of the keys ending now. */
+    expiredInWindow: z.number().optional(),
+    /** Evictions going on: the share of keys ending by eviction and how long keys live, against the TTL. */
+    harm: harmEvidenceSchema.optional(),
   }),
   scenarios: [[1, 'strong']],
 });

@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../../config/config.js';
 import { parseInfoReply } from '../redis-info/info-reply.js';
 import { count, decimal, durationMs, percent, redisHumanBytes } from '../../core/format.js';
 import { nodeNoun, onNodes } from './node-scope.js';
+import { harmEvidence, harmSentence, harmSeverity, type Harm } from '../harm.js';
 
 /** Runbook step 3: memory above this share of maxmemory is high. */
 export const HIGH_USAGE_RATIO = 0.9;
@@ -23,7 +24,7 @@ export const memoryInfoSchema = z.object({
   maxmemory_policy: z.string().optional(),
 });
 
-const statsInfoSchema = z.object({ evicted_keys: countField });
+const statsInfoSchema = z.object({ evicted_keys: countField, expired_keys: countField.optional() });
 
 export interface MemoryReading {
   address: string;
@@ -52,7 +53,13 @@ export async function readMemory(node: RedisNodePort): Promise<MemoryReading> {
 
 /** `evicted_keys` of INFO stats: keys evicted since the server started or CONFIG RESETSTAT. */
 export async function readEvictedKeys(node: RedisNodePort): Promise<number> {
-  return parseInfoReply(statsInfoSchema, await node.info('stats'), 'stats', node.address).evicted_keys;
+  return (await readKeyEnds(node)).evicted;
+}
+
+/** How keys ended since the server started or CONFIG RESETSTAT: `evicted_keys` and `expired_keys` (one INFO stats). */
+async function readKeyEnds(node: RedisNodePort): Promise<{ evicted: number; expired: number }> {
+  const stats = parseInfoReply(statsInfoSchema, await node.info('stats'), 'stats', node.address);
+  return { evicted: stats.evicted_keys, expired: stats.expired_keys ?? 0 };
 }
 
 const cmName = (env: EnvironmentConfig) => env.kubernetes?.redisConfigMap ?? 'redis-session-config';
@@ -75,6 +82,9 @@ interface NodeMemory extends MemoryReading {
   atStart: number;
   before: number;
   after: number;
+  /** `expired_keys` after the sample and at the end: how many keys ended by their TTL in the same window. */
+  expiredBefore: number;
+  expiredAfter: number;
 }
 
 /** What the memory check measured over its window. */
@@ -86,6 +96,8 @@ interface MemoryMeasurement {
   keys: number;
   evictedDuringSample: number;
   evictedInWindow: number;
+  /** Keys that expired in the same window: with the evictions, how keys end now. */
+  expiredInWindow: number;
   /** Since the start (or CONFIG RESETSTAT), without the evictions during the sample. */
   evictedKeys: number;
   ratePerSecond: number;
@@ -110,17 +122,29 @@ async function measureMemory(ctx: CheckContext<'redis'>): Promise<MemoryMeasurem
   const nodes: NodeMemory[] = await Promise.all(
     ctx.redis.nodes.map(async (node) => {
       const [atStart, reading] = await Promise.all([readEvictedKeys(node), readMemory(node)]);
-      return { ...reading, port: node, atStart, before: 0, after: 0 };
+      return { ...reading, port: node, atStart, before: 0, after: 0, expiredBefore: 0, expiredAfter: 0 };
     }),
   );
   // A failed sample is ttl-sample's to report.
   await ctx.sampler.sample().catch(() => undefined);
-  await Promise.all(nodes.map(async (n) => (n.before = await readEvictedKeys(n.port))));
+  await Promise.all(
+    nodes.map(async (n) => {
+      const ends = await readKeyEnds(n.port);
+      n.before = ends.evicted;
+      n.expiredBefore = ends.expired;
+    }),
+  );
   const t1 = ctx.now();
   const quietMs = Math.max(t0 + windowMs - t1, Math.ceil(windowMs * MIN_QUIET_SHARE));
   await ctx.sleep(quietMs);
   const [, keyspaces] = await Promise.all([
-    Promise.all(nodes.map(async (n) => (n.after = await readEvictedKeys(n.port)))),
+    Promise.all(
+      nodes.map(async (n) => {
+        const ends = await readKeyEnds(n.port);
+        n.after = ends.evicted;
+        n.expiredAfter = ends.expired;
+      }),
+    ),
     Promise.all(nodes.map((n) => n.port.keyspace())),
   ]);
   const elapsedMs = Math.max(ctx.now() - t1, quietMs, 1);
@@ -131,6 +155,7 @@ async function measureMemory(ctx: CheckContext<'redis'>): Promise<MemoryMeasurem
     keys: sum(keyspaces.map((k) => k.keys)),
     evictedDuringSample: sum(nodes.map((n) => Math.max(0, n.before - n.atStart))),
     evictedInWindow,
+    expiredInWindow: sum(nodes.map((n) => Math.max(0, n.expiredAfter - n.expiredBefore))),
     evictedKeys: sum(nodes.map((n) => n.atStart)) + evictedInWindow,
     ratePerSecond: Math.round((evictedInWindow / (elapsedMs / 1000)) * 100) / 100,
     worst: fullest(nodes),
@@ -194,15 +219,32 @@ function highUsageFinding(m: MemoryMeasurement, ctx: CheckContext<'redis'>, used
   };
 }
 
+/**
+ * The harm of evictions going on now. Keys end now by eviction or by expiry: the evictions' share of those
+ * ends is the share of sessions cut short, and with every key leaving at that pace a key lives about
+ * keys / (evicted + expired per second) (Little's law), against the expected TTL. Undefined when nothing was
+ * evicted in the window: past evictions say nothing about how long sessions live now.
+ */
+export function evictionHarm(
+  m: { evictedInWindow: number; expiredInWindow: number; elapsedMs: number; keys: number },
+  expectedTtlSeconds: number,
+): Harm | undefined {
+  if (m.evictedInWindow <= 0) return undefined;
+  const ended = m.evictedInWindow + m.expiredInWindow;
+  const lifetimeSeconds = m.keys / (ended / (m.elapsedMs / 1000));
+  return { share: m.evictedInWindow / ended, lifetimeRatio: Math.min(1, lifetimeSeconds / expectedTtlSeconds) };
+}
+
 function evictionsFinding(m: MemoryMeasurement, ctx: CheckContext<'redis'>): RawFinding {
   const { nodes, elapsedMs } = m;
   const noun = nodeNoun(ctx.redis);
   const evicting = nodes.filter((n) => n.after - n.before > 0).map((n) => n.address);
   const evicted = nodes.filter((n) => evictedOn(n) > 0).map((n) => n.address);
   const ongoing = m.evictedInWindow > 0;
+  const harm = evictionHarm(m, ctx.env.expectedTtlSeconds);
   return {
     id: memoryEvictions.id,
-    severity: ongoing ? 'critical' : 'warning',
+    severity: harm ? harmSeverity(harm) : 'warning',
     title: ongoing
       ? `Redis is evicting keys now${onNodes(evicting, nodes.length, noun)}: ${count(m.evictedInWindow)} ` +
         `in ${durationMs(elapsedMs)} (${decimal(m.ratePerSecond, 2)}/s, ${count(m.evictedKeys)} in total)`
@@ -211,7 +253,8 @@ function evictionsFinding(m: MemoryMeasurement, ctx: CheckContext<'redis'>): Raw
     detail: ongoing
       ? 'Keys are being evicted under memory pressure right now (measured over the ' +
         `${durationMs(elapsedMs)} after the keyspace sample, while the bot read no keys); with a policy ` +
-        'that can pick session keys, sessions disappear before their TTL (runbook Scenario 1).'
+        `that can pick session keys, sessions disappear before their TTL (runbook Scenario 1). ` +
+        `${count(m.expiredInWindow)} keys expired in the same window. ${harm ? harmSentence(harm) : ''}`
       : 'Evictions happened earlier (evicted_keys counts since the last restart or CONFIG RESETSTAT) ' +
         'but none during the measurement window; sessions may have been lost then.',
     evidence: {
@@ -220,6 +263,8 @@ function evictionsFinding(m: MemoryMeasurement, ctx: CheckContext<'redis'>): Raw
       keys: m.keys,
       windowAfterSample: true,
       evictedDuringSample: m.evictedDuringSample,
+      expiredInWindow: m.expiredInWindow,
+      ...(harm ? { harm: harmEvidence(harm) } : {}),
       ...(nodes.length > 1 ? { evictingNodes: ongoing ? evicting : evicted } : {}),
     },
     fix:

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findingSpec } from '../catalogue/finding-spec.js';
+import { harmEvidenceSchema } from '../harm.js';
 
 /** The findings of `ttl-sample` (runbook Diagnosis step 2). */
 
@@ -83,8 +84,15 @@ export const ttlDistribution = findingSpec({
 
 export const ttlNoExpiry = findingSpec({
   id: 'ttl.no_expiry',
-  severity: { default: 'warning' },
-  evidence: z.object({ noExpiry: z.number(), sampled: z.number(), ratio: z.number(), samples: z.array(z.string()) }),
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: z.object({
+    noExpiry: z.number(),
+    sampled: z.number(),
+    ratio: z.number(),
+    samples: z.array(z.string()),
+    /** What the severity was judged from: the share without a TTL (issue 18 item 8). */
+    harm: harmEvidenceSchema.optional(),
+  }),
   scenarios: [[2, 'strong']],
 });
 
@@ -114,6 +122,7 @@ export const ttlEffectiveBelow = findingSpec({
     highRemainingStatistic: z.enum(['p99', 'max']),
     source: z.string(),
     withTtl: z.number(),
+    harm: harmEvidenceSchema.optional(),
   }),
   scenarios: [
     [6, 'weak'],
@@ -123,8 +132,14 @@ export const ttlEffectiveBelow = findingSpec({
 
 export const ttlInconsistent = findingSpec({
   id: 'ttl.inconsistent',
-  severity: { default: 'warning' },
-  evidence: z.object({ basis, sessions: z.number(), clusters: z.array(cluster) }),
+  severity: { default: 'warning', possible: ['warning', 'critical'] },
+  evidence: z.object({
+    basis,
+    sessions: z.number(),
+    clusters: z.array(cluster),
+    /** The harm of the cluster furthest below the expected TTL, when one is below it. */
+    harm: harmEvidenceSchema.optional(),
+  }),
   scenarios: [
     [2, 'weak'],
     [6, 'weak'],
@@ -145,6 +160,18 @@ export const ttlShortPopulation = findingSpec({
     withTtl: z.number(),
     densityRatio: z.number(),
     source: z.literal('remaining TTLs'),
+    harm: harmEvidenceSchema.optional(),
+    /** Log-likelihood ratio of two populations over one even spread of remaining TTLs. */
+    logLikelihoodRatio: z.number().optional(),
+    /** How far the estimate moves over resamples of the sample: 90% intervals, and how often it is found at all. */
+    uncertainty: z
+      .object({
+        ttlSeconds: z.object({ low: z.number(), high: z.number() }),
+        share: z.object({ low: z.number(), high: z.number() }),
+        resamples: z.number(),
+        foundIn: z.number(),
+      })
+      .optional(),
   }),
   scenarios: [
     [6, 'strong'],

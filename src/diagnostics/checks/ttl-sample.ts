@@ -8,7 +8,7 @@ import {
   ttlSampleFindings,
   ttlShortPopulation,
 } from './ttl-sample.findings.js';
-import { findShortPopulation } from '../sampling/short-population.js';
+import { findShortPopulation, type ShortPopulationUncertainty } from '../sampling/short-population.js';
 import { codeWords, type CodeWords } from '../code-hints.js';
 import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sampler.js';
 import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
@@ -16,6 +16,7 @@ import type { CheckContext, RawFinding } from '../types.js';
 import { count, duration, percent } from '../../core/format.js';
 import type { SessionStore, SlotMapChange } from '../../core/ports/session-store.js';
 import { nodeNoun } from './node-scope.js';
+import { harmEvidence, harmScore, harmSentence, harmSeverity, type Harm } from '../harm.js';
 
 /** Keys with a TTL needed before judging the effective TTL. */
 const MIN_KEYS_TO_JUDGE = 20;
@@ -235,14 +236,22 @@ function distributionFinding(
 function noExpiryFinding(s: TtlSummary, keys: string[], full: boolean): RawFinding | undefined {
   if (!s.noExpiry) return undefined;
   const ratio = s.noExpiry / s.sampled;
+  const harm: Harm = { share: ratio, lifetimeRatio: null };
   return {
     id: ttlNoExpiry.id,
-    severity: 'warning',
+    severity: harmSeverity(harm),
     title: `${count(s.noExpiry)} of ${count(s.sampled)} ${full ? '' : 'sampled '}sessions never expire`,
     detail:
       `${percent(ratio)} of the session keys have no TTL (PTTL -1): they were written with SET and no ` +
-      'EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted.',
-    evidence: { noExpiry: s.noExpiry, sampled: s.sampled, ratio: Math.round(ratio * 10000) / 10000, samples: keys },
+      'EX, or their EXPIRE was lost (e.g. SET after EXPIRE). They stay until deleted or evicted. ' +
+      harmSentence(harm),
+    evidence: {
+      noExpiry: s.noExpiry,
+      sampled: s.sampled,
+      ratio: Math.round(ratio * 10000) / 10000,
+      samples: keys,
+      harm: harmEvidence(harm),
+    },
     fix: 'Write sessions with SETEX or SET ... EX <ttl> (runbook Scenario 2), never SET followed by EXPIRE; give the existing keys a TTL with EXPIRE.',
   };
 }
@@ -282,9 +291,6 @@ function aboveFinding(
   };
 }
 
-/** Sessions end more than 50% early: the runbook's escalation threshold. */
-const critical = (ratio: number) => ratio < 0.5;
-
 function effectiveBelowFinding(
   s: TtlSummary,
   original: OriginalTtlEvidence,
@@ -301,11 +307,13 @@ function effectiveBelowFinding(
   // Timestamps show the sessions got the full TTL: they are simply old (no recent writes), not short-lived.
   if (mode !== null && mode >= expected * 0.9) return undefined;
   const apparent = mode ?? roundUpTtl(high);
-  const short = critical(apparent / expected) ? ', more than 50% short (runbook escalation threshold)' : '';
   const ratio = apparent / expected;
+  // Every session is written that short: the share is all of them.
+  const harm: Harm = { share: 1, lifetimeRatio: ratio };
+  const short = harmSeverity(harm) === 'critical' ? ', more than 50% short (runbook escalation threshold)' : '';
   return {
     id: ttlEffectiveBelow.id,
-    severity: critical(ratio) ? 'critical' : 'warning',
+    severity: harmSeverity(harm),
     title:
       `Sessions appear to be written with a TTL of ~${count(apparent)} s (${duration(apparent)}), ` +
       `${percent(ratio)} of the configured ${count(expected)} s`,
@@ -324,6 +332,7 @@ function effectiveBelowFinding(
       highRemainingStatistic: s.withTtl >= 100 ? 'p99' : 'max',
       source: fromTimestamps ? `mode of original TTLs from ${original.basis}` : 'largest remaining TTL, rounded up',
       withTtl: s.withTtl,
+      harm: harmEvidence(harm),
     },
     fix:
       'Compare the TTL the app uses with the configured one (runbook Scenario 6: env | grep ' +
@@ -335,23 +344,35 @@ function effectiveBelowFinding(
 
 function inconsistentFinding(
   original: OriginalTtlEvidence,
-  slidingWindow: boolean,
+  env: { slidingWindow: boolean; expectedTtlSeconds: number },
   code: CodeWords,
 ): RawFinding | undefined {
+  const { slidingWindow, expectedTtlSeconds: expected } = env;
   if (!original.basis || original.withBasis < MIN_TIMESTAMPS_TO_JUDGE) return undefined;
   if (slidingWindow && original.basis !== 'last_access') return undefined;
   const meaningful = original.clusters.filter((c) => c.share >= MEANINGFUL_SHARE && c.count >= 2);
   if (meaningful.length < 2) return undefined;
   const list = meaningful.map((c) => `${count(c.ttlSeconds)} s (${percent(c.share)})`).join(', ');
+  // The group that costs users most decides: a share of sessions written far below the TTL.
+  const harm = meaningful
+    .filter((c) => c.ttlSeconds < expected)
+    .map((c): Harm => ({ share: c.share, lifetimeRatio: c.ttlSeconds / expected }))
+    .reduce<Harm | undefined>((worst, h) => (!worst || harmScore(h) > harmScore(worst) ? h : worst), undefined);
   return {
     id: ttlInconsistent.id,
-    severity: 'warning',
+    severity: harm ? harmSeverity(harm) : 'warning',
     title: `Sessions are written with ${meaningful.length} different TTLs: ${list}`,
     detail:
       `Original TTLs (age from ${original.basis === 'created_at' ? 'created_at' : 'the last access'} ` +
       `+ remaining TTL) of ${count(original.withBasis)} sessions fall into ${meaningful.length} ` +
-      'groups: several code paths or app versions write sessions with different TTLs.',
-    evidence: { basis: original.basis, sessions: original.withBasis, clusters: meaningful },
+      'groups: several code paths or app versions write sessions with different TTLs.' +
+      (harm ? ` ${harmSentence(harm)}` : ''),
+    evidence: {
+      basis: original.basis,
+      sessions: original.withBasis,
+      clusters: meaningful,
+      ...(harm ? { harm: harmEvidence(harm) } : {}),
+    },
     fix:
       `Find the writers that use another TTL (runbook Scenario 6: hard-coded TTLs in ${code.module}: ` +
       `${code.grepLiteralTtl}; pods running an older config; Scenario 4 for refresh/cleanup jobs) and ` +
@@ -359,18 +380,26 @@ function inconsistentFinding(
   };
 }
 
-/** Half the sessions or more in the short population, at under half the TTL: the runbook's escalation threshold. */
-const CRITICAL_SHARE = 0.5;
+/** The estimate's spread over resamples of the sample, in words. */
+function uncertaintySentence(u: ShortPopulationUncertainty): string {
+  const ttl =
+    u.ttlSeconds.low === u.ttlSeconds.high
+      ? `${count(u.ttlSeconds.low)} s`
+      : `${count(u.ttlSeconds.low)}-${count(u.ttlSeconds.high)} s`;
+  return (
+    `Over ${u.resamples} resamples of the sample it is found in ${percent(u.foundIn)}, with a TTL of ${ttl} and ` +
+    `${percent(u.share.low)}-${percent(u.share.high)} of the sessions (90% intervals).`
+  );
+}
 
 function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: string): RawFinding | undefined {
-  const found = findShortPopulation(sample.stats, expected, sample.above.count);
+  const found = findShortPopulation(sample.stats, expected);
   if (!found) return undefined;
-  const ratio = found.estimatedTtlSeconds / expected;
-  const critical = found.share >= CRITICAL_SHARE && ratio < 0.5;
+  const harm: Harm = { share: found.share, lifetimeRatio: found.estimatedTtlSeconds / expected };
   const withTtl = sample.stats.withTtl;
   return {
     id: ttlShortPopulation.id,
-    severity: critical ? 'critical' : 'warning',
+    severity: harmSeverity(harm),
     title:
       `About ${percent(found.share)} of sessions are written with a TTL of ~${count(found.estimatedTtlSeconds)} ` +
       `s (${duration(found.estimatedTtlSeconds)}) instead of ${duration(expected)}`,
@@ -380,7 +409,7 @@ function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: s
       `even spread of session ages under the configured ${count(expected)} s cannot produce: one code ` +
       `path (or app version) writes sessions with about ${count(found.estimatedTtlSeconds)} s while ` +
       'another uses the configured TTL. Judged from remaining TTLs alone, so it holds whatever the ' +
-      'session values carry.',
+      `session values carry. ${uncertaintySentence(found.uncertainty)} ${harmSentence(harm)}`,
     evidence: {
       expectedTtlSeconds: expected,
       estimatedTtlSeconds: found.estimatedTtlSeconds,
@@ -390,6 +419,9 @@ function shortPopulationFinding(sample: KeyspaceSample, expected: number, fix: s
       withTtl,
       densityRatio: found.densityRatio,
       source: 'remaining TTLs',
+      harm: harmEvidence(harm),
+      logLikelihoodRatio: found.logLikelihoodRatio,
+      uncertainty: found.uncertainty,
     },
     fix,
   };
@@ -430,7 +462,7 @@ export const ttlSampleCheck = defineCheck({
       noExpiryFinding(s, out.noExpiryKeys, full),
       aboveFinding(s, out.above, env.expectedTtlSeconds, full, code),
       effectiveBelowFinding(s, original, env.expectedTtlSeconds, code),
-      inconsistentFinding(original, env.slidingWindow, code),
+      inconsistentFinding(original, env, code),
     ];
     // All keys short is effective_below's to say; a short share next to full-TTL keys is this one's.
     if (!findings.some((f) => f?.id === ttlEffectiveBelow.id)) {

@@ -57,6 +57,17 @@ export function roundUpTtl(seconds: number): number {
   return Math.ceil(seconds / 60) * 60;
 }
 
+/**
+ * Rounds a TTL estimated from where remaining TTLs stop to the value a writer most likely used: a common TTL
+ * when the estimate is within 5 % below or 2 % above it (a sample's edge can hold a value or two from above),
+ * else `roundUpTtl`.
+ *
+ * @example snapTtl(3610) // 3600
+ */
+export function snapTtl(seconds: number): number {
+  return COMMON_TTLS.find((c) => seconds >= c * 0.95 && seconds <= c * 1.02) ?? roundUpTtl(seconds);
+}
+
 /** Rounds a precisely computed TTL (from timestamps) to the nearest second, snapping to a common TTL within 0.1 % (or 2 s). */
 export function roundTtl(seconds: number): number {
   const near = COMMON_TTLS.find((c) => Math.abs(seconds - c) <= Math.max(2, c * 0.001));
@@ -193,6 +204,18 @@ export class TtlStats {
       }
       return this.max;
     });
+  }
+
+  /**
+   * The remaining TTLs in seconds, sorted: every value while they are exact, else `points` values read off the
+   * histogram at evenly spaced quantiles (a stand-in sample with the same shape).
+   */
+  sortedValues(points = 2000): Float64Array {
+    const n = this.withTtl;
+    if (this.exact) return this.exact.slice(0, n).sort();
+    const m = Math.min(n, points);
+    const qs = Array.from({ length: m }, (_, i) => (i + 0.5) / m);
+    return Float64Array.from(this.quantiles(qs).map((v) => v ?? 0));
   }
 
   summary(): TtlSummary {

@@ -176,6 +176,23 @@ describe('ttl.effective_below_configured', () => {
 });
 
 describe('ttl.inconsistent', () => {
+  it('is critical when a group of 30% is written with 1/12 of the TTL (issue 18 item 8)', async () => {
+    await plantSessions(client, {
+      count: 140,
+      prefix: 'a-',
+      ttlSeconds: 3600,
+      maxAgeSeconds: 1500,
+      createdAt: 'seconds',
+    });
+    await plantSessions(client, { count: 60, prefix: 'b-', ttlSeconds: 300, maxAgeSeconds: 250, createdAt: 'seconds' });
+
+    const f = byId(await run(), 'ttl.inconsistent');
+
+    expect(f.severity).toBe('critical');
+    expect(f.evidence.harm).toEqual({ share: 0.3, lifetimeRatio: 0.083, score: 0.275, level: 'critical' });
+    expect(f.detail).toMatch(/Critical: 30% of the sessions live 8(\.3)?% of the expected TTL/);
+  });
+
   it('finds two groups of original TTLs across created_at formats', async () => {
     await plantSessions(client, {
       count: 120,
