@@ -29,6 +29,16 @@ export interface FixDeps {
   actions: ActionRegistry;
 }
 
+/** The terminal only previews: without --dry-run, says where changes are applied. */
+export function requireDryRun(dryRun: boolean): void {
+  if (!dryRun) {
+    throw new UserError(
+      'fix only previews from the terminal: add --dry-run. Changes are applied from Slack, where the access policy, approvals and the audit apply.',
+      'usage',
+    );
+  }
+}
+
 /** `--param policy=allkeys-lru --param percentage=100`: strings, as a form gives them; the action's schema parses them. */
 function parseParams(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -79,12 +89,7 @@ async function planned(action: RemediationAction, ctx: ActionContext, params: Re
  * and the audit apply.
  */
 export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> {
-  if (!args.dryRun) {
-    throw new UserError(
-      'fix only previews from the terminal: add --dry-run. Changes are applied from Slack, where the access policy, approvals and the audit apply.',
-      'usage',
-    );
-  }
+  requireDryRun(args.dryRun);
   const env = environmentOf(deps.config, args.envName);
   const action = deps.actions.get(args.action);
   if (!action) {

@@ -1,11 +1,16 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { DEMO_ENV } from '../demo/demo-env.js';
 import type { RemediationAction } from '../remediation/types.js';
+import type { ConfigHandle } from './demo-config.js';
 import type { CliIo } from './io.js';
 
 export interface CliOptions {
   /** The remediation actions (default `ALL_ACTIONS`); a test adds one by passing `[...ALL_ACTIONS, action]`. */
   actions?: readonly RemediationAction[];
+  /** Sessions seeded into the built-in `demo` environment's store (default 50,000); tests seed fewer. */
+  demoSessions?: number;
 }
 
 // The commands, the checks and their clients (ioredis, the Kubernetes client, zod) are imported by the
@@ -24,6 +29,29 @@ const loadConfig = async (flag: string | undefined, env: NodeJS.ProcessEnv, opti
   const config = loadConfigFile(resolveConfigPath(flag, env));
   checkAccessActions(config, createActionRegistry(actions));
   return config;
+};
+/**
+ * The config for a command on `envName`: the file's; for `demo` when the file does not define it (or
+ * there is no file, as right after `npm run demo`), the built-in demo on a throwaway store.
+ */
+const configFor = async (
+  envName: string,
+  values: { config?: string | undefined },
+  io: CliIo,
+  options: CliOptions & { churn?: boolean },
+): Promise<ConfigHandle> => {
+  if (envName === DEMO_ENV) {
+    const { resolveConfigPath } = await import('../config/config.js');
+    const path = resolveConfigPath(values.config, io.env);
+    const file = existsSync(path) ? await loadConfig(values.config, io.env, options) : undefined;
+    if (!file || !Object.hasOwn(file.environments, DEMO_ENV)) {
+      const { demoConfig } = await import('./demo-config.js');
+      const why = file ? `${path} has no environment ${DEMO_ENV}` : `no config file (${path})`;
+      return demoConfig({ io, why, churn: options.churn ?? false, sessions: options.demoSessions });
+    }
+    return { config: file, close: async () => undefined };
+  }
+  return { config: await loadConfig(values.config, io.env, options), close: async () => undefined };
 };
 const loadRegistry = async () => {
   const [{ allChecks }, { createCheckRegistry }] = await Promise.all([
@@ -136,7 +164,8 @@ async function diagnose(rest: string[], values: Values, io: CliIo, options: CliO
   const [envName, ...extra] = rest;
   if (!envName) throw new UsageError('diagnose needs an environment name');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
-  const config = await loadConfig(values.config, io.env, options);
+  const sampleSize = parseSample(values.sample);
+  const { config, close } = await configFor(envName, values, io, { ...options, churn: true });
   const [{ createSourceCache }, { runDiagnoseCli, exitCodeFor }, registry] = await Promise.all([
     import('../app/sources.js'),
     import('./diagnose-cli.js'),
@@ -144,7 +173,6 @@ async function diagnose(rest: string[], values: Values, io: CliIo, options: CliO
   ]);
   const sources = createSourceCache(io.env);
   try {
-    const sampleSize = parseSample(values.sample);
     const report = await runDiagnoseCli(
       { config, registry, sourcesFor: sources.sourcesFor, io },
       {
@@ -161,6 +189,7 @@ async function diagnose(rest: string[], values: Values, io: CliIo, options: CliO
     return exitCodeFor(report);
   } finally {
     await sources.close();
+    await close();
   }
 }
 
@@ -169,13 +198,17 @@ async function verify(rest: string[], values: Values, io: CliIo, options: CliOpt
   if (!envName) throw new UsageError('verify needs an environment name');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   const waitSeconds = parseWait(values.wait);
-  const config = await loadConfig(values.config, io.env, options);
-  const { runVerifyCli, verifyExitCode } = await import('./verify-cli.js');
-  const result = await runVerifyCli(
-    { config, io },
-    { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },
-  );
-  return verifyExitCode(result);
+  const { config, close } = await configFor(envName, values, io, options);
+  try {
+    const { runVerifyCli, verifyExitCode } = await import('./verify-cli.js');
+    const result = await runVerifyCli(
+      { config, io },
+      { envName, json: values.json, ...(waitSeconds !== undefined ? { waitSeconds } : {}) },
+    );
+    return verifyExitCode(result);
+  } finally {
+    await close();
+  }
 }
 
 async function fix(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
@@ -183,19 +216,25 @@ async function fix(rest: string[], values: Values, io: CliIo, options: CliOption
   if (!envName || !action)
     throw new UsageError('fix needs an environment and an action, e.g. fix prod set-eviction-policy --dry-run');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (set parameters with --param KEY=VALUE)`);
-  const config = await loadConfig(values.config, io.env, options);
-  const [{ fixCommand }, { actionContextOpener }, { startupActionRegistry }, registry, list] = await Promise.all([
-    import('./fix-command.js'),
-    import('../app/action-context.js'),
-    import('../app/action-registry.js'),
-    loadRegistry(),
-    loadActions(options),
-  ]);
-  const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
-  return fixCommand(
-    { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
-    { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
-  );
+  const { fixCommand, requireDryRun } = await import('./fix-command.js');
+  // Refused before a demo store is started for nothing.
+  requireDryRun(values['dry-run']);
+  const { config, close } = await configFor(envName, values, io, options);
+  try {
+    const [{ actionContextOpener }, { startupActionRegistry }, registry, list] = await Promise.all([
+      import('../app/action-context.js'),
+      import('../app/action-registry.js'),
+      loadRegistry(),
+      loadActions(options),
+    ]);
+    const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
+    return await fixCommand(
+      { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
+      { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
+    );
+  } finally {
+    await close();
+  }
 }
 
 const monitorOrStatus =

@@ -85,6 +85,8 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name)!;
     const config = parseConfig(parse(cm.data['session-ttl.yaml']), `${overlay} ConfigMap`);
     for (const e of Object.values(config.environments)) expect(e.monitor.enabled).toBe(true);
+    // The example environment is named as the overlay, as the README's commands name it (/session-ttl diagnose prod).
+    expect(Object.keys(config.environments)).toEqual([overlay]);
     if (deploy.spec.replicas > 1) expect(env.STATE_REDIS_URL.valueFrom.secretKeyRef.name).toBe('session-ttl-bot-state');
     for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'ALERTMANAGER_TOKEN'])
       expect(env[secret].value).toBeUndefined();
