@@ -13,7 +13,7 @@
  * Each command waits until the bot has been quiet for a moment, so stdin can be a file of commands.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -82,10 +82,21 @@ async function environment(configFlag: string | undefined, dir: string) {
   return { config, servers, stateUrl: state.url };
 }
 
-/** `node dist/main.js` when the build is current, else the sources under tsx. */
+/** The newest modification time of any file under `dir`. */
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) => {
+      const path = join(dir, e.name);
+      return e.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    }),
+  );
+}
+
+/** `node dist/main.js` when the build is newer than every source file, else the sources under tsx. */
 function botCommand(): string[] {
   const built = join(ROOT, 'dist/main.js');
-  const fresh = existsSync(built) && statSync(built).mtimeMs >= statSync(join(ROOT, 'src/main.ts')).mtimeMs;
+  const fresh = existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(ROOT, 'src'));
   return fresh ? [built] : ['--import', 'tsx', join(ROOT, 'src/main.ts')];
 }
 
