@@ -6,6 +6,7 @@
 // `--check` exits 1 when a limit below is broken (CI runs it); `--list` prints every offender.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 /** Limits of issue 17; composition roots may hold functions up to 80 lines, the rest up to 60. */
@@ -60,9 +61,14 @@ function statsOf(file: string, root: string) {
   return { casts, anys, functions, longLines };
 }
 
-function main(): number {
-  const root = process.cwd();
-  const args = process.argv.slice(2);
+/** Runs the script over `root` (its src/) with `args`; returns the exit code and what it printed. */
+export function lintStats(root: string, args: string[]): { code: number; out: string } {
+  let out = '';
+  const code = report(root, args, (text) => (out += text));
+  return { code, out };
+}
+
+function report(root: string, args: string[], print: (text: string) => void): number {
   const files = walkFiles(join(root, 'src'));
   const all = files.map((f) => statsOf(f, root));
   const casts = all.flatMap((s) => s.casts);
@@ -88,13 +94,13 @@ function main(): number {
   ];
   for (const [label, value, limit] of rows) {
     const mark = limit === undefined ? '' : value > limit ? `  (limit ${limit}: OVER)` : `  (limit ${limit})`;
-    process.stdout.write(`${label.padEnd(58)}${String(value).padStart(6)}${mark}\n`);
+    print(`${label.padEnd(58)}${String(value).padStart(6)}${mark}\n`);
   }
   if (args.includes('--list')) {
     const show = (title: string, list: Offender[]) => {
       if (!list.length) return;
-      process.stdout.write(`\n${title}\n`);
-      for (const o of list) process.stdout.write(`  ${o.file}:${o.line}  ${o.what}\n`);
+      print(`\n${title}\n`);
+      for (const o of list) print(`  ${o.file}:${o.line}  ${o.what}\n`);
     };
     show('casts', casts);
     show('any', anys);
@@ -113,10 +119,14 @@ function main(): number {
     overLimit.length > 0 ||
     longLines.some((l) => l.length > LIMITS.lineLength);
   if (args.includes('--check') && broken) {
-    process.stderr.write('lint:stats: a limit is broken (run `npm run lint:stats -- --list` for the places)\n');
+    print('lint:stats: a limit is broken (run `npm run lint:stats -- --list` for the places)\n');
     return 1;
   }
   return 0;
 }
 
-process.exitCode = main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { code, out } = lintStats(process.cwd(), process.argv.slice(2));
+  process.stdout.write(out);
+  process.exitCode = code;
+}

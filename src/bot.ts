@@ -35,6 +35,7 @@ import { openCanaryRedis } from './adapters/redis/canary-redis.js';
 import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
 import { createDispatcher } from './commands/dispatch.js';
 import { recheckReport } from './commands/recheck.js';
+import { createFixCommands, threadMemory } from './commands/fix/index.js';
 import type { IntakeGate } from './core/intake.js';
 import type { ChatPort, Postpone } from './core/ports/chat.js';
 import type { ReportMessageOptions } from './render/report-message.js';
@@ -171,12 +172,11 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(remediation && deps.remediation
       ? {
-          remediation: {
-            service: remediation,
-            store: deps.remediation.store,
-            dryRun: deps.config.remediation.dryRun,
+          fix: createFixCommands({
+            remediation,
+            threads: threadMemory(deps.remediation.store),
             recheck: recheckReport(engine, report),
-          },
+          }),
         }
       : {}),
   });

@@ -46,8 +46,11 @@ export interface CommandContext {
    * The first reply should come quickly: platforms give up on an unanswered request (Slack after 3 s).
    */
   reply(message: Message): Promise<void>;
-  /** Posts in the actor's channel (or in `threadTs` of it), visible to everyone there. */
-  post(message: Message, opts?: { threadTs?: string }): Promise<MessageRef>;
+  /**
+   * Posts in the actor's channel (or in `threadTs` of it), visible to everyone there; `channel` names
+   * another one (a form's submission has no channel of its own: its results go to the request's thread).
+   */
+  post(message: Message, opts?: { threadTs?: string; channel?: string }): Promise<MessageRef>;
   /** Replaces a message posted earlier. */
   update(ref: MessageRef, message: Message): Promise<void>;
   /**

@@ -69,7 +69,13 @@ function missingNeed(check: Check, sources: Sources, env: EnvironmentConfig): st
   return `no ${missing.join(' / ')} source configured for environment "${env.name}"`;
 }
 
-function contextFor(run: DiagnosisRun, signal: AbortSignal, notes: string[]): SourcedContext {
+/** What a check said about itself while it ran: notes, and why it had nothing to look at. */
+interface CheckSays {
+  notes: string[];
+  skipped: string[];
+}
+
+function contextFor(run: DiagnosisRun, signal: AbortSignal, says: CheckSays): SourcedContext {
   const { sources, sampler, env } = run;
   return {
     envName: env.name,
@@ -81,20 +87,25 @@ function contextFor(run: DiagnosisRun, signal: AbortSignal, notes: string[]): So
     now: run.now,
     sleep: run.sleep,
     signal,
-    note: (message) => notes.push(message),
+    note: (message) => says.notes.push(message),
+    skip: (reason) => says.skipped.push(reason),
   };
 }
 
 /** A finding outside the check's catalogue entry breaks the report contract: it is refused, loudly. */
-function judged(run: DiagnosisRun, check: Check, raw: RawFinding[], notes: string[], ms: number): CheckResult {
+function judged(run: DiagnosisRun, check: Check, raw: RawFinding[], says: CheckSays, ms: number): CheckResult {
   const violations = raw.flatMap((f) => run.catalogue.violation(check.id, f) ?? []);
   const findings = raw.filter((f) => !run.catalogue.violation(check.id, f)).map((f) => ({ ...f, check: check.id }));
   if (violations.length) {
     const message = `check "${check.id}" ${violations.join('; ')}`;
     return { summary: { id: check.id, status: 'error', durationMs: ms, message }, findings };
   }
+  // A check that had nothing to look at is skipped with its reason: a fact about the environment, not a failure.
+  if (!findings.length && says.skipped.length) {
+    return { summary: { id: check.id, status: 'skipped', durationMs: ms, message: says.skipped.join('; ') }, findings };
+  }
   const status = findings.length ? 'findings' : 'ok';
-  const note = notes.length ? { message: notes.join('; ') } : {};
+  const note = says.notes.length ? { message: says.notes.join('; ') } : {};
   return { summary: { id: check.id, status, durationMs: ms, ...note }, findings };
 }
 
@@ -133,16 +144,16 @@ export async function runCheck(run: DiagnosisRun, check: Check): Promise<CheckRe
     return { summary: { id: check.id, status: 'skipped', durationMs: 0, message: skipReason }, findings: [] };
   }
   const controller = new AbortController();
-  const notes: string[] = [];
+  const says: CheckSays = { notes: [], skipped: [] };
   const timeoutMs = run.options.full
     ? Math.max(run.fullAuditTimeoutMs, check.timeoutMs ?? 0)
     : (check.timeoutMs ?? run.checkTimeoutMs);
   try {
     const ran = await withTimeout(timeoutMs, run.now, controller, () =>
-      check.run(contextFor(run, controller.signal, notes)),
+      check.run(contextFor(run, controller.signal, says)),
     );
     if (ran === 'timed-out') return timedOut(run, check, timeoutMs, run.now() - t0);
-    return judged(run, check, ran.value, notes, run.now() - t0);
+    return judged(run, check, ran.value, says, run.now() - t0);
   } catch (err) {
     return failed(run, check, err, run.now() - t0);
   }

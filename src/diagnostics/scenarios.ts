@@ -97,7 +97,8 @@ export function scenariosOf(findingId: string, catalogue: FindingCatalogue): Sce
 
 /**
  * Rates every runbook scenario from the findings, most likely first. A scenario with no supporting
- * finding is `ruled_out` when its checks ran, and `possible` (with `unchecked`) when one could not.
+ * finding is `ruled_out` when its checks ran (a skipped one aside), and `possible` (with `unchecked`) when one
+ * failed or none ran.
  */
 export function rankScenarios(
   findings: readonly Finding[],
@@ -106,7 +107,7 @@ export function rankScenarios(
   namespace = '<namespace>',
 ): ScenarioAssessment[] {
   const ran = new Set(checks.filter((c) => c.status === 'ok' || c.status === 'findings').map((c) => c.id));
-  const attempted = new Set(checks.map((c) => c.id));
+  const failedIds = new Set(checks.filter((c) => c.status === 'error').map((c) => c.id));
   const scored = SCENARIOS.map((def) => {
     let score = 0;
     let strong = false;
@@ -119,8 +120,9 @@ export function rankScenarios(
         if (!evidence.includes(f.id)) evidence.push(f.id);
       }
     }
-    // Only a check that ran can rule a scenario out; if none of its checks ran, it stays open.
-    const failed = def.checks.filter((c) => attempted.has(c) && !ran.has(c));
+    // Only a check that ran can rule a scenario out; if none of its checks ran, it stays open. A check that failed
+    // keeps it open; one skipped (no source, nothing to look at) leaves the decision to the checks that ran.
+    const failed = def.checks.filter((c) => failedIds.has(c));
     const unchecked = def.checks.some((c) => ran.has(c)) ? failed : [...def.checks];
     const likelihood: Likelihood = strong ? 'likely' : evidence.length || unchecked.length ? 'possible' : 'ruled_out';
     const fix = def.fix.map((step) => step.replaceAll('<namespace>', namespace));

@@ -26,6 +26,11 @@ export interface BaseCheckContext {
   appClock?: ReadAppClock;
   /** Says something about a check that found nothing (e.g. "AOF is off"); shown as the check's message. */
   note?: (message: string) => void;
+  /**
+   * Says that the check has nothing to look at in this environment (e.g. no app log to search) and
+   * why; a check that calls it and returns no finding is `skipped` with that reason, not `ok` or `error`.
+   */
+  skip?: (reason: string) => void;
 }
 
 /** The context members each need brings. */

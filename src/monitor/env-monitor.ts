@@ -155,7 +155,7 @@ class LeasedEnvMonitor implements EnvMonitor {
 
   async start(): Promise<void> {
     // Every series exists from the start, at 0, so the first burst is a rise Prometheus can rate.
-    zeroMonitorSeries(this.deps.metrics, this.env);
+    zeroMonitorSeries(this.deps.metrics, this.env, this.deps.env.expectedTtlSeconds);
     void this.runTick();
     this.timer = setInterval(() => void this.runTick(), this.tickMs);
     this.timer.unref();

@@ -26,6 +26,8 @@ export interface MonitorMetrics {
   nodeGapSeconds: Counter<Env | 'node'>;
   leaseHeld: Gauge<Env>;
   notificationsOk: Gauge<Env>;
+  /** The environment's expected session TTL (config), beside the lifetimes on a dashboard. */
+  expectedTtl: Gauge<Env>;
 }
 
 /** Distinct `node` label values per environment; later nodes are counted as `other` (labels stay bounded). */
@@ -105,6 +107,11 @@ export function monitorMetrics(registry: Registry): MonitorMetrics {
       '1 when notify-keyspace-events has what the monitor needs, 0 when not, -1 when it cannot be read',
       env,
     ),
+    expectedTtl: gauge(
+      'session_expected_ttl_seconds',
+      "The session TTL the environment's config expects (what a lifetime is judged against)",
+      env,
+    ),
   };
 }
 
@@ -114,7 +121,8 @@ export function monitorMetrics(registry: Registry): MonitorMetrics {
  * increment is invisible to `rate()`/`increase()` for that increment (Prometheus has no earlier sample
  * to compare with), so a burst right after a start would fire nothing.
  */
-export function zeroMonitorSeries(metrics: MonitorMetrics, environment: string): void {
+export function zeroMonitorSeries(metrics: MonitorMetrics, environment: string, expectedTtlSeconds: number): void {
+  metrics.expectedTtl.set({ environment }, expectedTtlSeconds);
   for (const reason of VIOLATION_REASONS) metrics.violations.inc({ environment, reason }, 0);
   for (const event of [...COUNTED_EVENTS, 'other']) metrics.events.inc({ environment, event }, 0);
   metrics.gaps.inc({ environment }, 0);

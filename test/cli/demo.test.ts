@@ -42,7 +42,9 @@ describe('session-ttl demo', () => {
     );
     const below = report.findings.find((f) => f.id === 'ttl.effective_below_configured');
     expect(below?.evidence.apparentTtlSeconds).toBe(3600);
-    expect(report.checks.filter((ch) => ch.status === 'error' || ch.status === 'skipped')).toEqual([]);
+    expect(report.checks.filter((ch) => ch.status === 'error')).toEqual([]);
+    // The demo's cluster is a manifests directory: no pod log to search, deletion-counters decides (issue 18 item 7).
+    expect(report.checks.filter((ch) => ch.status === 'skipped').map((ch) => ch.id)).toEqual(['deletions']);
     expect(report.scenarios[0]).toMatchObject({ scenario: 1, likelihood: 'likely' });
   });
 

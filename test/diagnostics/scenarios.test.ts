@@ -90,6 +90,21 @@ describe('rankScenarios', () => {
     expect(ranking.find((s) => s.scenario === 5)).toMatchObject({ likelihood: 'possible', unchecked: ['clock-skew'] });
   });
 
+  it('leaves a scenario to the checks that ran when another of its checks was skipped (issue 18 item 7)', () => {
+    const checks: CheckSummary[] = [
+      { id: 'deletions', status: 'skipped', durationMs: 1, message: 'no app log lines to search' },
+      { id: 'deletion-counters', status: 'ok', durationMs: 1 },
+    ];
+    const four = rankScenarios([], checks, defaultCatalogue).find((s) => s.scenario === 4);
+    expect(four?.likelihood).toBe('ruled_out');
+    expect(four?.unchecked).toBeUndefined();
+    const onlySkipped: CheckSummary[] = [{ id: 'deletions', status: 'skipped', durationMs: 1, message: 'no logs' }];
+    expect(rankScenarios([], onlySkipped, defaultCatalogue).find((s) => s.scenario === 4)).toMatchObject({
+      likelihood: 'possible',
+      unchecked: ['deletions', 'deletion-counters'],
+    });
+  });
+
   it('maps every finding id the checks raise to a scenario', () => {
     expect(scenariosOf('eviction.allkeys_policy', defaultCatalogue)).toEqual([1]);
     expect(scenariosOf('clock.skew', defaultCatalogue)).toEqual([5]);

@@ -40,12 +40,16 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
       'RoleBinding',
       'Deployment',
       'Service',
-      'ConfigMap',
       'PrometheusRule',
       'ServiceMonitor',
       'NetworkPolicy',
     ])
       one(objs, kind);
+    // Two ConfigMaps: the bot's config and the Grafana dashboard (test/manifests/grafana-dashboard.test.ts).
+    expect(objs.filter((o) => o.kind === 'ConfigMap').map((o) => Object.keys(o.data as object))).toEqual(
+      expect.arrayContaining([['session-ttl.yaml'], ['session-ttl-bot.json']]),
+    );
+    expect(objs.filter((o) => o.kind === 'ConfigMap')).toHaveLength(2);
     expect(new Set(objs.map((o) => o.metadata.namespace)).size).toBe(1);
     expect(
       objs.some((o) => o.kind === 'Secret'),
@@ -89,7 +93,7 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
   });
 
   it('the Role grants exactly the accesses the code makes, on the objects the config names, and no other verb', () => {
-    const cm = objs.find((o) => o.kind === 'ConfigMap')!;
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.data['session-ttl.yaml'])!;
     const config = parseConfig(parse(cm.data['session-ttl.yaml']), overlay);
     const k = Object.values(config.environments)
       .map((e) => e.kubernetes)

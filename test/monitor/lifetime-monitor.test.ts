@@ -328,6 +328,8 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     const run = await startMonitorHost({ url: bare.url, logs });
     try {
       await expect.poll(() => run.monitor('sliding').status().state, deadline).toBe('watching');
+      // Each environment's monitor starts on its own: wait for 'fixed' too before reading its status.
+      await expect.poll(() => run.monitor('fixed').status().state, deadline).toBe('watching');
       const ready = (await (await fetch(`http://127.0.0.1:${run.port}/readyz`)).json()) as {
         checks: Record<string, { detail: string }>;
       };

@@ -115,12 +115,11 @@ describe('remediation apply, revert and what stops an apply', () => {
     editConfigMap(f, edited);
 
     // When: SRE submits the (now stale) preview.
-    await f.submit(SRE, view);
+    const told = await f.formAnswer(await f.submit(SRE, view));
 
     // Then: refused with "changed since the preview", review again; Redis and the ConfigMap untouched; a failure audited.
-    const eph = await f.ephemeral(SRE);
-    expect(eph.body.text).toMatch(/changed since the preview/);
-    expect(eph.body.text).toMatch(/Open the preview again/);
+    expect(told).toMatch(/changed since the preview/);
+    expect(told).toMatch(/Open the preview again/);
     await f.bot.idle();
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
     expect(f.conf()).toBe(edited);
@@ -136,11 +135,10 @@ describe('remediation apply, revert and what stops an apply', () => {
     f.kube.failNextOn('PATCH', `/configmaps/${REDIS_CM}`, 409);
 
     // When: SRE submits.
-    await f.submit(SRE, view);
+    const told = await f.formAnswer(await f.submit(SRE, view));
 
     // Then: nothing was overwritten, the person is asked to review again, the live value is back.
-    const eph = await f.ephemeral(SRE);
-    expect(eph.body.text).toMatch(/Nothing was overwritten: open the preview again/);
+    expect(told).toMatch(/Nothing was overwritten: open the preview again/);
     await f.bot.idle();
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
     expect(f.conf()).toBe(REDIS_CONF);

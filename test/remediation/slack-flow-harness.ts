@@ -92,6 +92,8 @@ export interface Flow {
   openPreview(user: string, report: SlackApiCall, action?: string, channel?: string): Promise<Record<string, any>>;
   /** Preview and submit as `user`; resolves with the message posted in the report's thread (applied or approval request). */
   requestFix(user: string, report: SlackApiCall, policy?: string): Promise<SlackApiCall>;
+  /** What the person sees in the modal after a submission (`res`): its blocks' text. */
+  formAnswer(res: SentRequest): Promise<string>;
   /** The ephemeral message the bot sent `user` (the first one matching). */
   ephemeral(user: string, predicate?: (text: string) => boolean): Promise<SlackApiCall>;
   /** How many CONFIG SET the server received since the last reset (INFO commandstats). */
@@ -150,7 +152,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           name,
           {
             profile: e.profile,
-            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 300, ...e.redis },
+            redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 2000, ...e.redis },
             kubernetes: { kubeconfig, namespace: NS },
             ...(e.verify ? { verify: e.verify } : {}),
           },
@@ -267,6 +269,10 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
         'chat.postMessage',
         (c) => c.body.thread_ts === refOf(report).ts && slack.callsOf('chat.postMessage').indexOf(c) >= before,
       );
+    },
+    async formAnswer(res) {
+      if (res.status !== 200) throw new Error(`submit: HTTP ${res.status}`);
+      return JSON.stringify(res.json?.view?.blocks ?? []);
     },
     ephemeral(user, predicate = () => true) {
       return slack.waitFor('chat.postEphemeral', (c) => c.body.user === user && predicate(textOf(c)));

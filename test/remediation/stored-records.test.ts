@@ -43,13 +43,12 @@ describe('stored plans and revert records are validated when read back', () => {
     });
 
     // When: SRE submits the preview.
-    await f.submit(SRE, view);
-    const told = await f.ephemeral(SRE, (t) => /failed validation/.test(t));
+    const told = await f.formAnswer(await f.submit(SRE, view));
     await f.bot.idle();
 
     // Then: the person is told why and what to do; Redis and the ConfigMap are untouched.
-    expect(told.body.text).toContain('The stored preview of this request failed validation');
-    expect(told.body.text).toContain('nothing was applied. Open the preview again');
+    expect(told).toContain('The stored preview of this request failed validation');
+    expect(told).toContain('nothing was applied. Open the preview again');
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
     expect(await f.configSets()).toBe(0);
     expect(f.patches()).toEqual([]);
@@ -123,8 +122,7 @@ describe('stored plans and revert records are validated when read back', () => {
     const view = await f.openPreview(SRE, report);
     const key = `${STATE_KEY_PREFIX}remediation:plan:${view.private_metadata as string}`;
     await f.redis.set(key, '{"changes": [', 'KEEPTTL');
-    await f.submit(SRE, view);
-    await f.ephemeral(SRE, (t) => /failed validation/.test(t));
+    expect(await f.formAnswer(await f.submit(SRE, view))).toMatch(/failed validation/);
     await f.bot.idle();
     expect(await f.configSets()).toBe(0);
     expect(logs.lines.some((l) => l.level === 50 && /stored plan is not JSON/.test(String(l.msg)))).toBe(true);

@@ -1,8 +1,10 @@
-import type { AckFn, RespondArguments, RespondFn } from '@slack/bolt';
-import type { Actor, CommandContext } from '../../commands/context.js';
+import type { AckFn, RespondArguments, RespondFn, webApi } from '@slack/bolt';
+import type { Actor, CommandContext, FormHandle } from '../../commands/context.js';
 import type { Logger } from '../../core/logging.js';
-import type { Message, Span } from '../../core/message.js';
+import type { Form, Message, Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
+import { toBlockKit } from './render/block-kit.js';
+import { toModalView } from './render/form-view.js';
 import { toSlackReply } from './render/reply.js';
 
 /** How a person types a command in Slack: usage lines and "run it again" hints start with it. */
@@ -44,6 +46,38 @@ export function clickReplies(respond: RespondFn): SlackReplies {
   };
 }
 
+/**
+ * Replies of a remediation click: ephemeral messages in the channel (chat.postEphemeral), seen only by
+ * the person who clicked.
+ */
+export function ephemeralReplies(client: webApi.WebClient, to: { channelId: string; userId: string }): SlackReplies {
+  return {
+    async reply(message) {
+      const { text, blocks } = toBlockKit(message);
+      await client.chat.postEphemeral({ channel: to.channelId, user: to.userId, text, blocks });
+    },
+    acked: () => true,
+  };
+}
+
+/** Opens a form as a modal with the click's trigger_id (views.open); the handle replaces it (views.update). */
+export function modalOpener(client: webApi.WebClient, triggerId: string): (form: Form) => Promise<FormHandle> {
+  return async (form) => {
+    const opened = await client.views.open({ trigger_id: triggerId, view: toModalView(form) });
+    const viewId = opened.view?.id;
+    return openModal(client, viewId);
+  };
+}
+
+/** The handle of an open modal (`viewId`); without an id (Slack gave none) updates are dropped. */
+export function openModal(client: webApi.WebClient, viewId: string | undefined): FormHandle {
+  return {
+    async update(form) {
+      if (viewId) await client.views.update({ view_id: viewId, view: toModalView(form) });
+    },
+  };
+}
+
 /** The neutral command context of a Slack request: posts go to the actor's channel through the chat port. */
 export function slackCommandContext(opts: {
   actor: Actor;
@@ -54,6 +88,8 @@ export function slackCommandContext(opts: {
   interrupted?: AbortSignal;
   /** The on-call user group's mention (`slack.onCallUserGroup`), for severe escalations in reports. */
   onCall?: Span;
+  /** Opens a modal (a click with a trigger_id); absent, the command cannot open forms. */
+  openForm?: (form: Form) => Promise<FormHandle>;
 }): CommandContext {
   const { actor, chat } = opts;
   return {
@@ -63,9 +99,10 @@ export function slackCommandContext(opts: {
     logger: opts.logger,
     reply: (message) => opts.replies.reply(message),
     post: (message, o) =>
-      chat.post({ channel: actor.channelId, ...(o?.threadTs ? { threadTs: o.threadTs } : {}), message }),
+      chat.post({ channel: o?.channel ?? actor.channelId, ...(o?.threadTs ? { threadTs: o.threadTs } : {}), message }),
     update: (ref, message) => chat.update({ ...ref, message }),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),
+    ...(opts.openForm ? { openForm: opts.openForm } : {}),
   };
 }

@@ -3,10 +3,9 @@ import type { AlertPostHandler } from '../../alerts/alert-post-flow.js';
 import type { Dispatcher } from '../../commands/dispatch.js';
 import type { HostContext } from '../../core/feature.js';
 import type { Logger } from '../../core/logging.js';
-import type { Message, Span } from '../../core/message.js';
+import type { FixCommands } from '../../commands/fix/index.js';
+import type { Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
-import type { StateStore } from '../../core/ports/state-store.js';
-import type { Remediation } from '../../remediation/service.js';
 import { COMMAND_NAME } from './command-context.js';
 import { registerCommandButtons } from './listeners/actions/command-buttons.js';
 import { registerRemediationListeners } from './listeners/actions/remediation-buttons.js';
@@ -23,13 +22,7 @@ export interface SlackFeatureDeps {
   /** Alert posts read in the incident channels go here; absent, the bot does not read channels. */
   onAlertPost?: AlertPostHandler;
   /** Remediation buttons (fix preview, approve, reject, revert); absent, reports carry only the safe buttons. */
-  remediation?: {
-    service: Remediation;
-    store: StateStore;
-    dryRun: boolean;
-    /** Runs the checks a change targets again (posted in the request's thread after an apply). */
-    recheck?: (env: string, checkIds: readonly string[]) => Promise<Message>;
-  };
+  fix?: FixCommands;
 }
 
 /** The Slack pieces the listeners share: the Bolt app, the chat port, user-group membership, the logger. */
@@ -61,19 +54,8 @@ export function registerSlackListeners(host: HostContext, slack: SlackParts, dep
   });
   app.command(COMMAND_NAME, (args) => host.work.run(() => listener(args)));
   registerCommandButtons(app, { dispatcher, chat, membership, work: host.work, logger, ...onCall });
-  if (deps.remediation) {
-    const { service, store, dryRun, recheck } = deps.remediation;
-    registerRemediationListeners(app, {
-      remediation: service,
-      chat,
-      client: app.client,
-      store,
-      dryRun,
-      work: host.work,
-      logger,
-      ...(recheck ? { recheck } : {}),
-    });
-  }
+  if (deps.fix)
+    registerRemediationListeners(app, { fix: deps.fix, chat, client: app.client, membership, work: host.work, logger });
   if (deps.onAlertPost) {
     const onAlertPost = deps.onAlertPost;
     const incidentChannels = deps.incidentChannels;

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, IoRedisNode, type RedisConnectOptions } from '../../../src/adapters/redis/redis-node.js';
 import { ConfigNotAllowedError } from '../../../src/core/ports/session-store.js';
 import { describeSourceFailure } from '../../../src/diagnostics/source-failure.js';
+import { eventually } from '../../support/eventually.js';
 import { freePort, startRedisServer } from '../../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 import { redisError } from './expect-redis-error.js';
@@ -154,7 +155,14 @@ describe('IoRedisNode turns ioredis failures into RedisSourceError kinds', () =>
     const server = await startRedisServer();
     try {
       const node = nodeAt({ url: server.url, commandTimeoutMs: 100 });
-      await node.time();
+      // Connected and answering first: on a loaded machine the first command (with the connection) can
+      // itself take over 100 ms, which is not what this test is about.
+      await eventually('the node to answer TIME within 100 ms', () =>
+        node.time().then(
+          () => true,
+          () => false,
+        ),
+      );
       server.process.kill('SIGSTOP');
 
       const err = await redisError(node.info('memory'));

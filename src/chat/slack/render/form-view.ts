@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { clip, type Form, type Input } from '../../../core/message.js';
+import { clip, type Form, type FormResult, type FormSubmission, type Input } from '../../../core/message.js';
 import { toBlockKit } from './block-kit.js';
 
 /** Slack's limits on a modal (https://docs.slack.dev/reference/views/modal-views). */
@@ -89,4 +89,34 @@ export function valuesFromView(values: ViewValues): Record<string, string> {
     if (raw !== undefined && raw !== null) out[name] = raw;
   }
   return out;
+}
+
+/** A submitted modal as a neutral submission: the form's kind (callback_id), its ref and the inputs' values. */
+export function submissionOf(view: {
+  callback_id: string;
+  private_metadata: string;
+  state: { values: ViewValues };
+}): FormSubmission {
+  return { kind: view.callback_id, ref: view.private_metadata, values: valuesFromView(view.state.values) };
+}
+
+/** What a submission's acknowledgement says to Slack: close the modal, errors next to inputs, or another view. */
+export type ViewAck =
+  | undefined
+  | { response_action: 'errors'; errors: Record<string, string> }
+  | { response_action: 'update'; view: types.ModalView };
+
+/** A neutral form result as the acknowledgement of a view_submission. */
+export function toViewAck(result: FormResult): ViewAck {
+  switch (result.kind) {
+    case 'close':
+      return undefined;
+    case 'errors':
+      return {
+        response_action: 'errors',
+        errors: Object.fromEntries(Object.entries(result.errors).map(([name, text]) => [blockId(name), text])),
+      };
+    case 'replace':
+      return { response_action: 'update', view: toModalView(result.form) };
+  }
 }

@@ -1,0 +1,60 @@
+import { noticeMessage } from '../../remediation/messages.js';
+import type { Decided } from '../../remediation/service.js';
+import { approvalRequestMessage } from '../../remediation/messages.js';
+import type { CommandContext } from '../context.js';
+import type { FixDeps } from './fix-deps.js';
+import { clickThread, postApplied, postInThread } from './thread-posts.js';
+
+/** The approval message the click came from (updated in place), when the click came from a message. */
+function clickedMessage(ctx: CommandContext) {
+  const m = ctx.actor.message;
+  return m ? { channel: m.channel, ts: m.ts } : undefined;
+}
+
+/** An approver's Approve: the last approval applies; the approval message says what happened. */
+export async function approveFix(deps: FixDeps, ctx: CommandContext, pendingId: string): Promise<void> {
+  const thread = (await deps.threads.of(pendingId)) ?? clickThread(ctx);
+  const result = await deps.remediation.approve(ctx.actor, pendingId);
+  if (!result.ok) {
+    await ctx.reply(noticeMessage('warning', result.message));
+    return;
+  }
+  await afterApproval(deps, ctx, thread, result);
+}
+
+async function afterApproval(
+  deps: FixDeps,
+  ctx: CommandContext,
+  thread: ReturnType<typeof clickThread>,
+  decided: Decided,
+): Promise<void> {
+  const approvalMessage = clickedMessage(ctx);
+  if (decided.applied) {
+    if (approvalMessage)
+      await ctx.update(approvalMessage, noticeMessage('ok', `Approved and applied: ${decided.record.summary}`));
+    await postApplied(deps, ctx, thread, decided.applied);
+  } else if (approvalMessage) {
+    await ctx.update(approvalMessage, approvalRequestMessage(decided.record, decided.awaiting ?? 1));
+  }
+}
+
+/** Reject (an approver, or the requester withdrawing): nothing is applied; the approval message says who rejected. */
+export async function rejectFix(deps: FixDeps, ctx: CommandContext, pendingId: string): Promise<void> {
+  const thread = (await deps.threads.of(pendingId)) ?? clickThread(ctx);
+  const result = await deps.remediation.reject(ctx.actor, pendingId);
+  if (!result.ok) {
+    await ctx.reply(noticeMessage('warning', result.message));
+    return;
+  }
+  const { record } = result;
+  const approvalMessage = clickedMessage(ctx);
+  if (approvalMessage)
+    await ctx.update(
+      approvalMessage,
+      noticeMessage('info', `${record.action} in ${record.env} was rejected; nothing was changed.`, [
+        [{ text: 'Rejected by ' }, { mentionUser: ctx.actor.userId }],
+      ]),
+    );
+  else
+    await postInThread(ctx, thread, noticeMessage('info', `Rejected by <@${ctx.actor.userId}>: nothing was changed.`));
+}
