@@ -1,6 +1,7 @@
 import { t, type Block, type Inline, type Message } from '../core/message.js';
 import type { StoredAuditEntry } from '../remediation/audit.js';
 import type { Change } from '../remediation/changes.js';
+import { referencing } from '../remediation/messages.js';
 
 /** Change lines shown per entry; the rest are counted. */
 const MAX_CHANGES = 8;
@@ -80,7 +81,10 @@ function entryLine(e: StoredAuditEntry, context: readonly StoredAuditEntry[]): I
     ...(e.action ? [t(e.action, { code: true }), t(' ')] : []),
     t('by '),
     ...mention(e.actor.userId),
-    t(`${e.dryRun ? ' (dry run)' : ''}${e.result ? `: ${e.result}` : ''}`),
+    ...(e.channelId ? [t(' in '), { mentionChannel: e.channelId }] : []),
+    t(e.dryRun ? ' (dry run)' : ''),
+    // A result names people and channels as <@U…> / <#C…> (a denial's why): links, not escaped text.
+    ...(e.result ? [t(': '), ...referencing(e.result).inline] : []),
     ...changeLines(e.changes).map((l) => t(`\n  ${l}`)),
     ...people(e, context),
   ];

@@ -70,15 +70,15 @@ export function appliedMessage(result: AppliedResult): Message {
 const REFERENCE = /<@([UW][A-Z0-9]+)>|<#([CG][A-Z0-9]+)>/g;
 
 /**
- * A refusal's text with its people as mention spans and its channels as `#C…`. Text spans are literal
- * (renderers escape them), so left as text `<@U1>` would reach Slack as `&lt;@U1&gt;`.
+ * A text of ours with its people and channels as mention spans (each front end links them). Text spans
+ * are literal (renderers escape them), so left as text `<@U1>` would reach Slack as `&lt;@U1&gt;`.
  */
-function referencing(text: string): { inline: Inline; plain: string } {
+export function referencing(text: string): { inline: Inline; plain: string } {
   const inline: Span[] = [];
   let last = 0;
   for (const m of text.matchAll(REFERENCE)) {
     if (m.index > last) inline.push(t(text.slice(last, m.index)));
-    inline.push(m[1] ? { mentionUser: m[1] } : t(`#${m[2] ?? ''}`));
+    inline.push(m[1] ? { mentionUser: m[1] } : { mentionChannel: m[2] ?? '' });
     last = m.index + m[0].length;
   }
   if (last < text.length) inline.push(t(text.slice(last)));

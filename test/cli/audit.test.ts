@@ -30,7 +30,7 @@ describe('session-ttl audit <env>', () => {
     expect(await runCli(['audit', 'prod', '--config', config], io)).toBe(0);
     expect(io.out()).toContain('Remediation audit: prod');
     expect(io.out()).toContain(
-      '2026-12-05T10:43:00Z apply set-eviction-policy by @U0SRE2: applied 2 change(s)\n' +
+      '2026-12-05T10:43:00Z apply set-eviction-policy by @U0SRE2 in #C0INCIDENT: applied 2 change(s)\n' +
         `    maxmemory-policy on ${NODE}: allkeys-lru -> volatile-lru\n` +
         '    ConfigMap langgraph-agent/redis-session-config redis.conf: maxmemory-policy allkeys-lru -> maxmemory-policy volatile-lru\n' +
         `    requested by @${REQUESTER}, approved by @${APPROVER}`,

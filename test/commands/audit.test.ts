@@ -36,16 +36,16 @@ describe('audit <env>: what changed, who requested, who approved', () => {
     if (!message) throw new Error('audit returned no message');
     const text = toTerminal(message, { color: false });
     expect(text).toContain(
-      '2026-12-05T10:43:00Z apply set-eviction-policy by @U0SRE2: applied 2 change(s)\n' +
+      '2026-12-05T10:43:00Z apply set-eviction-policy by @U0SRE2 in #C0INCIDENT: applied 2 change(s)\n' +
         `    maxmemory-policy on ${NODE}: allkeys-lru -> volatile-lru\n` +
         '    ConfigMap langgraph-agent/redis-session-config redis.conf: maxmemory-policy allkeys-lru -> maxmemory-policy volatile-lru\n' +
         `    requested by @${REQUESTER}, approved by @${APPROVER}`,
     );
     // The request shows what it planned; the approval is one line.
     expect(text).toContain(
-      `2026-12-05T10:41:00Z request set-eviction-policy by @${REQUESTER}: 1 approval(s) required\n`,
+      `2026-12-05T10:41:00Z request set-eviction-policy by @${REQUESTER} in #C0INCIDENT: 1 approval(s) required\n`,
     );
-    expect(text).toContain(`2026-12-05T10:42:00Z approval set-eviction-policy by @${APPROVER}: 1 of 1\n`);
+    expect(text).toContain(`2026-12-05T10:42:00Z approval set-eviction-policy by @${APPROVER} in #C0INCIDENT: 1 of 1\n`);
     // People are mentions, not text (each front end links them).
     const apply = message.blocks.find((b) => b.kind === 'section' && b.id === 'audit:0');
     expect(apply?.kind === 'section' && apply.text.filter((s) => 'mentionUser' in s)).toEqual([

@@ -10,6 +10,7 @@ import {
   OTHER_CHANNEL,
   REDIS_CONF,
   refOf,
+  SECRET,
   SRE,
   STRANGER,
   standardAccess,
@@ -17,6 +18,7 @@ import {
   textOf,
   type Flow,
 } from './slack-flow-harness.js';
+import { sendSlashCommand } from '../fakes/slack-signing.js';
 
 /** Nothing changed: the live policy, redis.conf, no PATCH, no preview opened. */
 async function expectNothingChanged(f: Flow) {
@@ -139,8 +141,9 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
     // Then: refused, naming the channels that work and the entry to add this one to.
     const eph = await f.ephemeral(SRE);
     expect(eph.body.channel).toBe(OTHER_CHANNEL);
-    expect(eph.body.text).toContain(`only in #${CHANNEL}`);
-    // The channel is not left as escaped markup (Slack would show "&lt;#C…&gt;").
+    // The channel as a Slack channel link, not as text nor as escaped markup (Slack would show "&lt;#C…&gt;").
+    expect(eph.body.text).toContain(`only in <#${CHANNEL}>`);
+    expect(textOf(eph)).toContain(`only in <#${CHANNEL}>`);
     expect(textOf(eph)).not.toContain('&lt;');
     expect(eph.body.text).toContain(`add this channel (${OTHER_CHANNEL}) to access.channels`);
     await f.bot.idle();
@@ -153,6 +156,18 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
         actor: expect.objectContaining({ userId: SRE }),
       }),
     ]);
+    // And: /session-ttl audit shows the denial with its people and channels as Slack links, none escaped.
+    const res = await sendSlashCommand(
+      f.baseUrl,
+      { text: 'audit dev', user_id: SRE, channel_id: CHANNEL, response_url: f.slack.responseUrl('audit-links') },
+      { signingSecret: SECRET },
+    );
+    expect(res.status).toBe(200);
+    const shown = await f.slack.waitForResponse((r) => r.id === 'audit-links');
+    const denial = JSON.stringify(shown.body.blocks);
+    expect(denial).toContain(`denial* \`set-eviction-policy\` by <@${SRE}> in <#${OTHER_CHANNEL}>: `);
+    expect(denial).toContain(`only in <#${CHANNEL}>`);
+    expect(denial).not.toContain('&lt;');
   });
 
   it('says in the report who asked for it', async () => {
