@@ -1,5 +1,4 @@
 import { t, type Block, type Inline, type Message, type Span } from '../core/message.js';
-import type { StoredAuditEntry } from './audit.js';
 import type { PendingAction } from './pending.js';
 import { outcomeLines } from './plan-message.js';
 import type { AppliedResult } from './service.js';
@@ -101,27 +100,6 @@ export function noticeMessage(
     blocks: [
       { kind: 'section', id: 'notice', text: [{ icon }, t(' '), ...inline] },
       ...lines.map((l, i): Block => ({ kind: 'section', id: `line:${i}`, text: l })),
-    ],
-  };
-}
-
-/** `/session-ttl audit <env>`: the newest entries first. */
-export function auditMessage(env: string, entries: readonly StoredAuditEntry[]): Message {
-  if (!entries.length) return noticeMessage('info', `No remediation audit entries for ${env} yet.`);
-  const items: Inline[] = entries.map((e) => [
-    t(`${when(e.at)} `),
-    t(e.event, { bold: true }),
-    t(' '),
-    ...(e.action ? [t(e.action, { code: true }), t(' ')] : []),
-    t('by '),
-    ...user(e.actor.userId),
-    t(`${e.dryRun ? ' (dry run)' : ''}${e.result ? `: ${e.result}` : ''}`),
-  ]);
-  return {
-    text: `Remediation audit of ${env}: ${entries.length} entries`,
-    blocks: [
-      { kind: 'header', text: `Remediation audit: ${env}` },
-      ...items.map((text, i): Block => ({ kind: 'section', id: `audit:${i}`, text })),
     ],
   };
 }
