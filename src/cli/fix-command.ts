@@ -39,12 +39,37 @@ export function requireDryRun(dryRun: boolean): void {
   }
 }
 
-/** `--param policy=allkeys-lru --param percentage=100`: strings, as a form gives them; the action's schema parses them. */
-function parseParams(pairs: readonly string[]): Record<string, string> {
+/** How one input is set from the terminal: `--param target=app|redis`, `--param percentage=N (0 to 10000)`. */
+export function paramFlag(i: Input): string {
+  if (i.kind === 'select') return `--param ${i.name}=${i.options.join('|')}`;
+  if (i.kind === 'number') {
+    const range = i.min !== undefined || i.max !== undefined ? ` (${i.min ?? '…'} to ${i.max ?? '…'})` : '';
+    return `--param ${i.name}=N${range}`;
+  }
+  return `--param ${i.name}=VALUE (${i.label})`;
+}
+
+/** The parameters an action takes (less `except`), as flags, for an error message. */
+function validParams(action: RemediationAction, except: readonly Input[] = []): string {
+  if (!action.inputs.length) return `${action.id} takes no parameters (no --param).`;
+  const rest = action.inputs.filter((i) => !except.includes(i));
+  if (!rest.length) return '';
+  return `${except.length ? 'Its other parameters' : 'Its parameters'}: ${rest.map(paramFlag).join(', ')}.`;
+}
+
+/**
+ * `--param policy=allkeys-lru --param percentage=100`: strings, as a form gives them; the action's schema
+ * parses them. A pair that is not KEY=VALUE, or a key the action does not take, is refused with its flags.
+ */
+function parseParams(action: RemediationAction, pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
+  const names = new Set(action.inputs.map((i) => i.name));
   for (const p of pairs) {
     const m = /^([A-Za-z]\w*)=(.*)$/.exec(p);
-    if (!m?.[1] || m[2] === undefined) throw new UserError(`--param expects key=value, got "${p}"`, 'usage');
+    if (!m?.[1] || m[2] === undefined)
+      throw new UserError(`--param expects KEY=VALUE, got "${p}". ${validParams(action)}`, 'usage');
+    if (!names.has(m[1]))
+      throw new UserError(`--param ${m[1]}: ${action.id} has no parameter "${m[1]}". ${validParams(action)}`, 'usage');
     out[m[1]] = m[2];
   }
   return out;
@@ -78,7 +103,13 @@ async function planned(action: RemediationAction, ctx: ActionContext, params: Re
     }
     throw err;
   }
-  if (!result.ok) throw new UserError(`Invalid parameters for ${action.id}: ${result.invalid}`, 'usage');
+  if (!result.ok) {
+    // Each refused parameter with the flag that sets it, then the others.
+    const refused = action.inputs.filter((i) => result.invalid.includes(`${i.name}:`));
+    const set = refused.length ? ` Set with ${refused.map(paramFlag).join(', ')}.` : '';
+    const message = `Invalid parameters for ${action.id}: ${result.invalid}.${set} ${validParams(action, refused)}`;
+    throw new UserError(message.trimEnd(), 'usage');
+  }
   return result.plan;
 }
 
@@ -96,7 +127,7 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
     const valid = [...deps.actions.keys()].join(', ');
     throw new UserError(`Unknown action "${args.action}". Valid actions: ${valid}.`, 'unknown_action');
   }
-  const params = parseParams(args.params);
+  const params = parseParams(action, args.params);
   const open = deps.openContext(env);
   try {
     const plan = await planned(action, open.ctx, params, env.name);

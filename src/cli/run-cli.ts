@@ -1,8 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors.js';
-import { existsSync } from 'node:fs';
 import { DEMO_ENV } from '../demo/demo-env.js';
 import type { RemediationAction } from '../remediation/types.js';
+import { checkOptions, CLI_OPTIONS, CliUsageError, commandOf } from './cli-options.js';
 import type { ConfigHandle } from './demo-config.js';
 import type { CliIo } from './io.js';
 
@@ -68,8 +69,10 @@ export const USAGE = `Usage:
   session-ttl envs [--config FILE]
   session-ttl monitor [--config FILE]     session monitor and /metrics on $PORT, no Slack needed
   session-ttl status [env] [--config FILE]
+  session-ttl audit <env> [count] [--config FILE] [--json]     the remediation audit (reads STATE_REDIS_URL)
   session-ttl demo [--json]
   session-ttl help
+  session-ttl --version
 
 The config file is --config, else $SESSION_TTL_CONFIG, else ./session-ttl.yaml.
 Exit codes: 0 no critical finding and every check ran, 1 a critical finding, 2 usage or configuration
@@ -79,36 +82,32 @@ verify exits 0 pass, 1 fail, 2 usage or configuration error or when it could not
 fix previews one of the remediation actions (set-eviction-policy, set-maxmemory, enable-sliding-window,
 rollout-restart, tune-aof) exactly as Slack's preview shows it; it changes nothing.`;
 
-class UsageError extends UserError {
-  constructor(message: string) {
-    super(`${message}\n\n${USAGE}`, 'usage');
-  }
+const UsageError = CliUsageError;
+
+/** The usage line of a command (`session-ttl fix <env> <action> --dry-run …`), or every line. */
+function usageOf(command: string | undefined): string {
+  const line = USAGE.split('\n').find((l) => command && l.startsWith(`  session-ttl ${command} `));
+  return line
+    ? `Usage: ${line.trim()}\n(session-ttl help lists every command and the exit codes)`
+    : USAGE.split('\n\n')[0]!; // USAGE starts with its command lines
 }
 
 function parse(argv: string[]) {
+  checkOptions(argv);
   try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        check: { type: 'string', multiple: true },
-        full: { type: 'boolean', default: false },
-        fast: { type: 'boolean', default: false },
-        'scan-count': { type: 'string' },
-        'pause-ms': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        sample: { type: 'string' },
-        wait: { type: 'string' },
-        param: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    // checkOptions answered every mistake it knows; parseArgs' own words only for one it does not.
+    throw new UsageError(`cannot read the options: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** This package's version, from its package.json (next to src/ and dist/). */
+function version(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg && 'version' in pkg && typeof pkg.version === 'string'
+    ? pkg.version
+    : 'unknown';
 }
 
 function parseSample(text: string | undefined): number | undefined {
@@ -237,6 +236,20 @@ async function fix(rest: string[], values: Values, io: CliIo, options: CliOption
   }
 }
 
+async function audit(rest: string[], values: Values, io: CliIo, options: CliOptions): Promise<number> {
+  const [envName, count, ...extra] = rest;
+  if (!envName) throw new UsageError('audit needs an environment name');
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const config = await loadConfig(values.config, io.env, options);
+  const [{ runAuditCli, auditCount }, { createLogger }] = await Promise.all([
+    import('./audit-cli.js'),
+    import('../core/logging.js'),
+  ]);
+  // Logs on stderr: stdout is the audit (or its JSON).
+  const logger = createLogger({ level: 'error', destination: io.stderr });
+  return runAuditCli({ config, io, logger }, { envName, count: auditCount(count), json: values.json });
+}
+
 const monitorOrStatus =
   (command: 'monitor' | 'status'): CliCommand =>
   async (rest, values, io, options) => {
@@ -253,6 +266,7 @@ const COMMANDS: Readonly<Record<string, CliCommand>> = {
   fix,
   monitor: monitorOrStatus('monitor'),
   status: monitorOrStatus('status'),
+  audit,
 };
 
 /**
@@ -263,6 +277,10 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}
   try {
     const { values, positionals } = parse(argv);
     const [command, ...rest] = positionals;
+    if (values.version) {
+      io.stdout.write(`session-ttl ${version()}\n`);
+      return 0;
+    }
     if (values.help || command === undefined || command === 'help') {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined && !values.help ? 2 : 0;
@@ -271,6 +289,10 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}
     if (!run) throw new UsageError(`unknown command "${command}"`);
     return await run(rest, values, io, options);
   } catch (err) {
+    if (err instanceof CliUsageError) {
+      io.stderr.write(`session-ttl: ${err.message}\n${usageOf(err.command ?? commandOf(argv))}\n`);
+      return 2;
+    }
     if (err instanceof UserError) {
       io.stderr.write(`session-ttl: ${err.message}\n`);
       return 2;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { t } from '../core/message.js';
-import { auditMessage } from '../remediation/messages.js';
 import type { Remediation } from '../remediation/service.js';
+import { auditView } from './audit-view.js';
 import type { Command } from './context.js';
 import { linesMessage } from './replies.js';
 
@@ -10,7 +10,13 @@ export interface AuditParams {
   n: number;
 }
 
-/** `audit <env> [n]`: the newest remediation audit entries, visible only to the person asking. */
+/** Entries read beyond those shown, to find who requested and approved what an apply or revert shows. */
+export const AUDIT_CONTEXT = 200;
+
+/**
+ * `audit <env> [n]`: the newest remediation audit entries, visible only to the person asking: each change's
+ * before -> after, and who requested and who approved it.
+ */
 export function auditCommand(deps: { remediation: Pick<Remediation, 'recentAudit'> }): Command<AuditParams> {
   return {
     name: 'audit',
@@ -24,12 +30,13 @@ export function auditCommand(deps: { remediation: Pick<Remediation, 'recentAudit
       // min(1) above: the first word is there.
       .transform(([env = '', n]) => ({ env, n: Math.min(100, Math.max(1, Number(n ?? 10))) })),
     async run({ env, n }, ctx) {
-      const entries = await deps.remediation.recentAudit(env, n);
+      const context = await deps.remediation.recentAudit(env, n + AUDIT_CONTEXT);
+      const entries = context.slice(0, n);
       const noun = `entr${entries.length === 1 ? 'y' : 'ies'}`;
       await ctx.reply(
         linesMessage([[t('Remediation audit of '), t(env, { bold: true }), t(`: ${entries.length} ${noun}.`)]]),
       );
-      return auditMessage(env, entries);
+      return auditView(env, entries, context);
     },
   };
 }

@@ -46,7 +46,9 @@ export type Span =
   /** Mentions a user group (e.g. the on-call group on a severe escalation). */
   | { mentionGroup: string }
   /** Mentions a person (who asked for a report, who approved a change). */
-  | { mentionUser: string };
+  | { mentionUser: string }
+  /** Links a channel (where remediation works, where an audited step happened). */
+  | { mentionChannel: string };
 
 export type Inline = readonly Span[];
 

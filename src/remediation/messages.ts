@@ -1,5 +1,4 @@
 import { t, type Block, type Inline, type Message, type Span } from '../core/message.js';
-import type { StoredAuditEntry } from './audit.js';
 import type { PendingAction } from './pending.js';
 import { outcomeLines } from './plan-message.js';
 import type { AppliedResult, Approvers } from './service.js';
@@ -140,15 +139,15 @@ export function markedReport(report: Message, line: Inline): Message {
 const REFERENCE = /<@([UW][A-Z0-9]+)>|<#([CG][A-Z0-9]+)>/g;
 
 /**
- * A refusal's text with its people as mention spans and its channels as `#C…`. Text spans are literal
- * (renderers escape them), so left as text `<@U1>` would reach Slack as `&lt;@U1&gt;`.
+ * A text of ours with its people and channels as mention spans (each front end links them). Text spans
+ * are literal (renderers escape them), so left as text `<@U1>` would reach Slack as `&lt;@U1&gt;`.
  */
-function referencing(text: string): { inline: Inline; plain: string } {
+export function referencing(text: string): { inline: Inline; plain: string } {
   const inline: Span[] = [];
   let last = 0;
   for (const m of text.matchAll(REFERENCE)) {
     if (m.index > last) inline.push(t(text.slice(last, m.index)));
-    inline.push(m[1] ? { mentionUser: m[1] } : t(`#${m[2] ?? ''}`));
+    inline.push(m[1] ? { mentionUser: m[1] } : { mentionChannel: m[2] ?? '' });
     last = m.index + m[0].length;
   }
   if (last < text.length) inline.push(t(text.slice(last)));
@@ -171,27 +170,6 @@ export function noticeMessage(
     blocks: [
       { kind: 'section', id: 'notice', text: [{ icon }, t(' '), ...inline] },
       ...lines.map((l, i): Block => ({ kind: 'section', id: `line:${i}`, text: l })),
-    ],
-  };
-}
-
-/** `/session-ttl audit <env>`: the newest entries first. */
-export function auditMessage(env: string, entries: readonly StoredAuditEntry[]): Message {
-  if (!entries.length) return noticeMessage('info', `No remediation audit entries for ${env} yet.`);
-  const items: Inline[] = entries.map((e) => [
-    t(`${when(e.at)} `),
-    t(e.event, { bold: true }),
-    t(' '),
-    ...(e.action ? [t(e.action, { code: true }), t(' ')] : []),
-    t('by '),
-    ...user(e.actor.userId),
-    t(`${e.dryRun ? ' (dry run)' : ''}${e.result ? `: ${e.result}` : ''}`),
-  ]);
-  return {
-    text: `Remediation audit of ${env}: ${entries.length} entries`,
-    blocks: [
-      { kind: 'header', text: `Remediation audit: ${env}` },
-      ...items.map((text, i): Block => ({ kind: 'section', id: `audit:${i}`, text })),
     ],
   };
 }

@@ -14,6 +14,7 @@ function span(s: Span, paint: Paint): string {
   if ('icon' in s) return paint(ICON_TEXT[s.icon].sgr, ICON_TEXT[s.icon].text);
   if ('mentionGroup' in s) return `@${stripControls(s.mentionGroup)}`;
   if ('mentionUser' in s) return `@${stripControls(s.mentionUser)}`;
+  if ('mentionChannel' in s) return `#${stripControls(s.mentionChannel)}`;
   const text = stripControls(s.text);
   if (s.link) return text === s.link ? stripControls(s.link) : `${text} (${stripControls(s.link)})`;
   return s.bold ? paint(SGR.bold, text) : s.italic ? paint(SGR.dim, text) : text;

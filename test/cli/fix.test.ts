@@ -116,6 +116,28 @@ describe('session-ttl fix <env> <action> --dry-run', () => {
     expect(await preview('volatile-ttl')).toContain('Keys without a TTL are no longer evicted');
   });
 
+  it('a refused --param names the flag that sets it and lists the valid parameters', async () => {
+    const fix = async (action: string, ...params: string[]) => {
+      const t = io();
+      const args = ['fix', 'dev', action, '--dry-run', '--config', config, ...params.flatMap((p) => ['--param', p])];
+      expect(await runCli(args, t)).toBe(2);
+      expect(t.out()).toBe('');
+      return t.err().trim();
+    };
+    expect(await fix('rollout-restart', 'target=db')).toBe(
+      'session-ttl: Invalid parameters for rollout-restart: target: expected app or redis. Set with --param target=app|redis.',
+    );
+    expect(await fix('rollout-restart', 'tagret=app')).toBe(
+      'session-ttl: --param tagret: rollout-restart has no parameter "tagret". Its parameters: --param target=app|redis.',
+    );
+    expect(await fix('tune-aof', 'percentage')).toBe(
+      'session-ttl: --param expects KEY=VALUE, got "percentage". Its parameters: --param percentage=N (0 to 10000), ' +
+        '--param minSize=VALUE (auto-aof-rewrite-min-size).',
+    );
+    expect(await fix('enable-sliding-window', 'on=true')).toContain('enable-sliding-window takes no parameters');
+    expect(((await redis.config('GET', 'maxmemory-policy')) as string[])[1]).toBe('allkeys-lru');
+  });
+
   it('says why when Redis cannot be reached, without a stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fix-cli-down-'));
     const down = join(dir, 'session-ttl.yaml');

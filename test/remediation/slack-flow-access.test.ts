@@ -10,6 +10,7 @@ import {
   OTHER_CHANNEL,
   REDIS_CONF,
   refOf,
+  SECRET,
   SRE,
   STRANGER,
   standardAccess,
@@ -17,6 +18,7 @@ import {
   textOf,
   type Flow,
 } from './slack-flow-harness.js';
+import { sendSlashCommand } from '../fakes/slack-signing.js';
 
 /** The modal shows a notice, not a preview: nothing to submit, no pending id behind it. */
 function expectNoPreview(view: Record<string, any>) {
@@ -144,8 +146,8 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
 
     // Then: refused, naming the channels that work and the entry to add this one to.
     const told = textOf({ body: view });
-    expect(told).toContain(`only in #${CHANNEL}`);
-    // The channel is not left as escaped markup (Slack would show "&lt;#C…&gt;").
+    // The channel as a Slack channel link, not as text nor as escaped markup (Slack would show "&lt;#C…&gt;").
+    expect(told).toContain(`only in <#${CHANNEL}>`);
     expect(told).not.toContain('&lt;');
     expect(told).toContain(`add this channel (${OTHER_CHANNEL}) to access.channels`);
     expectNoPreview(view);
@@ -158,6 +160,18 @@ describe('remediation access: roles, user groups, channels, capabilities, comman
         actor: expect.objectContaining({ userId: SRE }),
       }),
     ]);
+    // And: /session-ttl audit shows the denial with its people and channels as Slack links, none escaped.
+    const res = await sendSlashCommand(
+      f.baseUrl,
+      { text: 'audit dev', user_id: SRE, channel_id: CHANNEL, response_url: f.slack.responseUrl('audit-links') },
+      { signingSecret: SECRET },
+    );
+    expect(res.status).toBe(200);
+    const shown = await f.slack.waitForResponse((r) => r.id === 'audit-links');
+    const denial = JSON.stringify(shown.body.blocks);
+    expect(denial).toContain(`denial* \`set-eviction-policy\` by <@${SRE}> in <#${OTHER_CHANNEL}>: `);
+    expect(denial).toContain(`only in <#${CHANNEL}>`);
+    expect(denial).not.toContain('&lt;');
   });
 
   it('says in the report who asked for it', async () => {

@@ -21,6 +21,8 @@ export function truncate(text: string, max: number): string {
 const GROUP_ID = /^S[A-Z0-9]{2,20}$/;
 /** Slack user ids (U…, W… for Enterprise Grid). */
 const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
+/** Slack channel ids (C…, G… for private channels). */
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,20}$/;
 
 /** `<url|label>`; only web links, and the url cannot close the link or start a label early. */
 function link(url: string, label: string): string {
@@ -32,6 +34,8 @@ function span(s: Span): string {
   if ('icon' in s) return ICON_EMOJI[s.icon];
   if ('mentionGroup' in s) return GROUP_ID.test(s.mentionGroup) ? `<!subteam^${s.mentionGroup}>` : '';
   if ('mentionUser' in s) return USER_ID.test(s.mentionUser) ? `<@${s.mentionUser}>` : '';
+  if ('mentionChannel' in s)
+    return CHANNEL_ID.test(s.mentionChannel) ? `<#${s.mentionChannel}>` : escapeMrkdwn(`#${s.mentionChannel}`);
   if (!s.text) return '';
   if (s.link) return link(s.link, s.text);
   if (s.code) return code(s.text);

@@ -40,3 +40,15 @@ describe('bold and italic as Slack renders them (issue 18 item 1)', () => {
     }
   });
 });
+
+describe('people and channels as Slack links (issue 18 item 2)', () => {
+  it('renders channel and user spans as <#C…> / <@U…>; an id of another shape stays escaped text, never markup', () => {
+    expect(
+      toMrkdwn([{ text: 'only in ' }, { mentionChannel: 'C0INCIDENT' }, { text: ' by ' }, { mentionUser: 'U0SRE' }]),
+    ).toBe('only in <#C0INCIDENT> by <@U0SRE>');
+    expect(toMrkdwn([{ mentionChannel: 'G0PRIVATE' }])).toBe('<#G0PRIVATE>');
+    expect(toMrkdwn([{ mentionChannel: '!channel>' }])).toBe('#!channel&gt;');
+    // Text that merely looks like a reference is data: escaped, so it never links or pings.
+    expect(toMrkdwn([{ text: '<#C0INCIDENT> <@U0SRE>' }])).toBe('&lt;#C0INCIDENT&gt; &lt;@U0SRE&gt;');
+  });
+});
