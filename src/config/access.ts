@@ -29,6 +29,12 @@ const environmentAccessSchema = z
     approve: rolesByAction.default({}),
     /** Distinct approvals before an action runs; unset, it follows the profile (see `defaultApprovals`). */
     approvals: z.number().int().min(0).max(5).optional(),
+    /**
+     * What a Revert needs: `approve` (a request that needs the environment's approvals, like the change
+     * it undoes) or `request` (whoever may request the action reverts at once). Unset: `approve` where
+     * the environment needs approvals, else `request`.
+     */
+    revert: z.enum(['approve', 'request']).optional(),
   })
   .strict();
 

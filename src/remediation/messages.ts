@@ -1,6 +1,7 @@
 import { t, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { PendingAction } from './pending.js';
 import { outcomeLines } from './plan-message.js';
+import type { ApplyOutcome } from './types.js';
 import type { AppliedResult, Approvers } from './service.js';
 
 const when = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -133,6 +134,33 @@ export function fixedLine(result: AppliedResult, verified: boolean | undefined):
 export function markedReport(report: Message, line: Inline): Message {
   const blocks = report.blocks.filter((b) => !(b.kind === 'context' && b.id === 'fixed'));
   return { ...report, blocks: [{ kind: 'context', id: 'fixed', items: [line] }, ...blocks] };
+}
+
+/** After a revert: the one line, each value restored (or not), and who reverted (and who approved the revert). */
+export function revertedMessage(
+  reverted: { outcome: ApplyOutcome; message: string },
+  by: string,
+  approvals: readonly { userId: string }[] = [],
+): Message {
+  const approvedBy = approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)]);
+  return noticeMessage(reverted.outcome.ok ? 'ok' : 'error', reverted.message, [
+    ...outcomeLines(reverted.outcome),
+    [t('Reverted by '), ...user(by), ...(approvedBy.length ? [t('; approved by '), ...approvedBy] : [])],
+  ]);
+}
+
+/** The approval message of a revert request once approved: what the revert did, without buttons. */
+export function revertApprovalOutcomeMessage(
+  record: PendingAction,
+  reverted: { outcome: ApplyOutcome; message: string },
+): Message {
+  const lead = reverted.outcome.ok
+    ? `Approved and reverted: ${reverted.message}`
+    : `Approved, but the revert failed: ${reverted.message}`;
+  const approvedBy = record.approvals.flatMap((a, i) => [...(i ? [t(', ')] : []), ...user(a.userId)]);
+  return noticeMessage(reverted.outcome.ok ? 'ok' : 'error', lead, [
+    [t('Requested by '), ...user(record.requester.userId), t('; approved by '), ...approvedBy],
+  ]);
 }
 
 /** `<@U…>` (a person) and `<#C…>` (a channel), as the policy and the pending records write them in their texts. */

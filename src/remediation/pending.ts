@@ -42,6 +42,8 @@ export const pendingActionSchema = z.object({
   approvals: z.array(stamp),
   status: z.enum(STATUSES),
   rejected: stamp.extend({ reason: z.string().optional() }).optional(),
+  /** Set on a request to revert: the revert record's id (approving it restores those values). */
+  revertOf: z.string().optional(),
   /** Who submitted the preview (made the request), and when: a request is made once. */
   requested: stamp.optional(),
   /** Who clicked apply (consumed the record), and when. */
@@ -74,8 +76,16 @@ export type ApproveResult =
 export type PendingResult = { ok: true; record: PendingAction } | PendingRefusal;
 
 export interface PendingActions {
-  /** Stores a new request for `plan`; `approvalsRequired` 0 makes it `approved` at once. */
-  create(input: { plan: Plan; requester: Requester; approvalsRequired: number }): Promise<PendingAction>;
+  /**
+   * Stores a new request for `plan` (or, with `revertOf`, to revert a change); `approvalsRequired` 0 makes
+   * it `approved` at once.
+   */
+  create(input: {
+    plan: Plan;
+    requester: Requester;
+    approvalsRequired: number;
+    revertOf?: string;
+  }): Promise<PendingAction>;
   get(id: string): Promise<PendingAction | undefined>;
   /**
    * Marks the preview as submitted, exactly once: of any number of concurrent submissions one gets
@@ -316,7 +326,7 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
   const records = recordStore(deps);
 
   return {
-    async create({ plan, requester, approvalsRequired }) {
+    async create({ plan, requester, approvalsRequired, revertOf }) {
       const at = now();
       const record = pendingActionSchema.parse({
         id: randomId(),
@@ -331,6 +341,7 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
         approvalsRequired,
         approvals: [],
         status: approvalsRequired === 0 ? 'approved' : 'pending',
+        ...(revertOf ? { revertOf } : {}),
       });
       if (!(await records.claim(record))) throw new Error('pending action id collision');
       return record;

@@ -144,6 +144,16 @@ export function approvalsRequired(policy: AccessPolicy, env: string, profile: Pr
   return rules?.approvals ?? defaultApprovals(profile);
 }
 
+/**
+ * Approvals a Revert in `env` needs: none when `access.environments.<env>.revert` is `request`, else
+ * (`approve`, the default) the approvals the environment's changes need.
+ */
+export function revertApprovals(policy: AccessPolicy, env: string, profile: Profile): number {
+  const rules =
+    policy.access && Object.hasOwn(policy.access.environments, env) ? policy.access.environments[env] : undefined;
+  return rules?.revert === 'request' ? 0 : approvalsRequired(policy, env, profile);
+}
+
 /** What `mayApprove` needs of a pending action. */
 export interface ApprovalSubject {
   env: string;

@@ -182,7 +182,10 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
     const second = await f.requestFix(SRE, report);
     await f.click(SRE2, buttonOf(second, 'approve'), refOf(second));
     const applied = await f.slack.waitFor('chat.postMessage', (c) => /Applied/.test(textOf(c)));
+    // A revert in prod needs an approval too (access.environments.prod.revert defaults to approve).
     await f.click(SRE, buttonOf(applied, 'revert'), refOf(applied));
+    const revertRequest = await f.slack.waitFor('chat.postMessage', (c) => /revert, restoring/.test(textOf(c)));
+    await f.click(SRE2, buttonOf(revertRequest, 'approve'), refOf(revertRequest));
     await f.slack.waitFor('chat.postMessage', (c) => /Reverted/.test(textOf(c)));
 
     const third = await f.requestFix(SRE, report);
@@ -204,7 +207,9 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
       ['request', SRE],
       ['approval', SRE2],
       ['apply', SRE2],
-      ['revert', SRE],
+      ['request', SRE],
+      ['approval', SRE2],
+      ['revert', SRE2],
       ['request', SRE],
       ['approval', SRE3],
       ['failure', SRE3],
@@ -224,7 +229,7 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
       { text: 'audit prod 20', user_id: SRE, channel_id: CHANNEL, response_url: f.slack.responseUrl('audit') },
       { signingSecret: SECRET },
     );
-    expect(res.json.text).toMatch(/Remediation audit of \*prod\*: 10 entries/);
+    expect(res.json.text).toMatch(/Remediation audit of \*prod\*: 12 entries/);
     const shown = await f.slack.waitForResponse((r) => r.id === 'audit');
     const lines = (shown.body.blocks as any[])
       .filter((b) => String(b.block_id).startsWith('audit:'))
@@ -234,6 +239,8 @@ describe('remediation approvals (production profile, approvals 1 by default)', (
       'approval',
       'request',
       'revert',
+      'approval',
+      'request',
       'apply',
       'approval',
       'request',

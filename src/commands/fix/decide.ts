@@ -1,4 +1,10 @@
-import { approvalOutcomeMessage, approvalRequestMessage, noticeMessage } from '../../remediation/messages.js';
+import {
+  approvalOutcomeMessage,
+  approvalRequestMessage,
+  noticeMessage,
+  revertApprovalOutcomeMessage,
+  revertedMessage,
+} from '../../remediation/messages.js';
 import type { Decided } from '../../remediation/service.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
@@ -28,7 +34,11 @@ async function afterApproval(
   decided: Decided,
 ): Promise<void> {
   const approvalMessage = clickedMessage(ctx);
-  if (decided.applied) {
+  if (decided.reverted) {
+    const { record, reverted } = decided;
+    if (approvalMessage) await ctx.update(approvalMessage, revertApprovalOutcomeMessage(record, reverted));
+    await postInThread(ctx, thread, revertedMessage(reverted, record.requester.userId, record.approvals));
+  } else if (decided.applied) {
     // Whatever the outcome, the request is over: its message says what happened and loses its buttons.
     if (approvalMessage) await ctx.update(approvalMessage, approvalOutcomeMessage(decided.applied));
     await postApplied(deps, ctx, thread, decided.applied);

@@ -1,20 +1,24 @@
-import { noticeMessage } from '../../remediation/messages.js';
+import { approvalRequestMessage, noticeMessage, revertedMessage } from '../../remediation/messages.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
 import { clickThread, postInThread } from './thread-posts.js';
 
-/** Revert: the flow restores the recorded previous values once; the result is posted in the thread. */
+/**
+ * Revert: the flow restores the recorded previous values once (the thread hears what was restored), or,
+ * where reverts need approval, asks for it in the thread like any request.
+ */
 export async function revertFix(deps: FixDeps, ctx: CommandContext, revertId: string): Promise<void> {
   const result = await deps.remediation.revert(ctx.actor, revertId);
   if (!result.ok) {
     await ctx.reply(noticeMessage('warning', result.message));
     return;
   }
-  await postInThread(
-    ctx,
-    clickThread(ctx),
-    noticeMessage(result.outcome.ok ? 'ok' : 'error', result.message, [
-      [{ text: 'Reverted by ' }, { mentionUser: ctx.actor.userId }],
-    ]),
-  );
+  const thread = clickThread(ctx);
+  if ('requested' in result) {
+    const { record, awaiting, approvers } = result.requested;
+    if (thread) await deps.threads.remember(record.id, thread);
+    await postInThread(ctx, thread, approvalRequestMessage(record, awaiting ?? 1, approvers));
+    return;
+  }
+  await postInThread(ctx, thread, revertedMessage(result.reverted, ctx.actor.userId));
 }

@@ -1,6 +1,7 @@
 import { approversOf, decide, mayApprove } from '../policy.js';
 import { closedMessage } from '../pending.js';
 import { applyRecord, STORED_PLAN_INVALID } from './apply.js';
+import { applyRevertRequest } from './revert.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, Decided, Outcome } from './flow-types.js';
 import type { PendingAction } from '../pending.js';
@@ -25,7 +26,8 @@ function submitRefusal(fc: FlowContext, actor: Actor, record: PendingAction): st
 export async function request(fc: FlowContext, actor: Actor, pendingId: string): Promise<Outcome<Decided>> {
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
-  if (!record) return unknownRequest('; open the preview again');
+  // A revert request has no preview to submit: it is asked for with the Revert button.
+  if (!record || record.revertOf) return unknownRequest('; open the preview again');
   const where = { ...actor, channelId: record.requester.channelId };
   const refusal = submitRefusal(fc, actor, record);
   if (refusal) return fc.denied(where, record.env, record.action, { allowed: false, why: refusal });
@@ -96,6 +98,8 @@ export async function approve(fc: FlowContext, actor: Actor, pendingId: string):
     dryRun: deps.dryRun,
   });
   if (!approved.decided) return awaitingApproval(fc, approved.record);
+  const { revertOf } = approved.record;
+  if (revertOf) return applyRevertRequest(fc, actor, { ...approved.record, revertOf });
   const applied = await applyRecord(fc, actor, approved.record);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
 }

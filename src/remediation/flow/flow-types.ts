@@ -86,6 +86,8 @@ export interface Decided {
   awaiting?: number;
   /** With `awaiting`: who may give the approvals. */
   approvers?: Approvers;
+  /** A revert request's last approval: what the revert restored (or why it could not). */
+  reverted?: { outcome: ApplyOutcome; message: string };
 }
 
 /** A report's fix buttons, and the actions the bot could not perform itself (with why). */

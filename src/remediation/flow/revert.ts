@@ -1,10 +1,11 @@
 import type { EnvironmentConfig } from '../../config/config.js';
-import type { RevertRecord, StoredRevert } from '../changes.js';
-import { decide } from '../policy.js';
-import type { ApplyOutcome, RemediationAction } from '../types.js';
+import type { Change, RevertRecord, StoredRevert } from '../changes.js';
+import type { PendingAction } from '../pending.js';
+import { approversOf, decide, revertApprovals } from '../policy.js';
+import type { ApplyOutcome, Plan, RemediationAction } from '../types.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
-import type { Actor, Outcome } from './flow-types.js';
+import type { Actor, Decided, Outcome } from './flow-types.js';
 
 const REVERT_ID = /^[A-Za-z0-9_-]{22}$/;
 
@@ -13,6 +14,15 @@ export const REVERT_RECORD_INVALID =
   'reverted. The change and its previous values are in the audit (/session-ttl audit <env>); restore them by hand if needed.';
 
 type Attempt = { outcome: ApplyOutcome } | { error: string };
+
+/** A revert that ran: what it restored, in one line and change by change. */
+export interface Reverted {
+  outcome: ApplyOutcome;
+  message: string;
+}
+
+/** A Revert click: done at once, or (where reverts need approval) a request waiting for it. */
+export type RevertResult = ({ reverted: Reverted } | { requested: Decided }) & { env: string; action: string };
 
 /** Under the lock: restores the record's previous values (or not, in a dry run). */
 async function attempt(fc: FlowContext, env: EnvironmentConfig, action: RemediationAction, rec: RevertRecord) {
@@ -45,34 +55,37 @@ async function readRevert(
   return read.reason === 'invalid' ? { ok: false, message: REVERT_RECORD_INVALID } : gone;
 }
 
-/** Undo: restores the recorded previous values, exactly once, under the same policy as the request. */
-export async function revert(
+/** One previous value a revert restores, in words: `maxmemory-policy allkeys-lru on 10.0.0.5:6379`. */
+function restores(c: Change): string {
+  switch (c.kind) {
+    case 'redis-config':
+      return `${c.parameter} ${c.before || '""'} on ${c.node}`;
+    case 'configmap':
+      return `ConfigMap ${c.namespace}/${c.name} key ${c.key} as before`;
+    case 'rollout-restart':
+      return `nothing for the restart of ${c.deployment}`;
+  }
+}
+
+/** Restores the record's previous values exactly once (of two clicks or replicas, one takes the record). */
+async function runRevert(
   fc: FlowContext,
   actor: Actor,
-  revertId: string,
-): Promise<Outcome<{ outcome: ApplyOutcome; message: string }>> {
+  read: { stored: StoredRevert; raw: string },
+  audit: { pendingId: string },
+): Promise<Outcome<{ reverted: Reverted }>> {
   const { deps } = fc;
-  const read = await readRevert(fc, revertId);
-  if (!read.ok) return read;
   const rec = read.stored.record;
   const env = fc.envOf(rec.env);
   const action = fc.actionOf(rec.action);
-  const who = await fc.who(actor);
-  const decision = decide(
-    deps.policy,
-    who,
-    { channelId: actor.channelId, env: env.name },
-    { kind: 'request', action: action.id },
-  );
-  if (!decision.allowed) return fc.denied(actor, env.name, action.id, decision);
-  // Exactly once: of two clicks (or replicas), one takes the record.
-  if (!(await fc.reverts.take(revertId, read.raw))) return { ok: false, message: 'This revert was already done.' };
-  const audit = {
+  if (!(await fc.reverts.take(read.stored.id, read.raw)))
+    return { ok: false, message: 'This revert was already done.' };
+  const entry = {
     actor: { userId: actor.userId, teamId: actor.teamId },
     channelId: actor.channelId,
     env: env.name,
     action: action.id,
-    pendingId: read.stored.pendingId,
+    pendingId: audit.pendingId,
     dryRun: deps.dryRun,
   };
   const locked = await deps.locks.withLock(env.name, `revert ${action.id} by ${actor.userId}`, () =>
@@ -80,8 +93,8 @@ export async function revert(
   );
   const failed = async (message: string) => {
     // The record goes back, so a later click can try again.
-    await fc.reverts.putBack(revertId, read.raw);
-    await deps.audit.record({ ...audit, event: 'failure', result: `revert: ${message}` });
+    await fc.reverts.putBack(read.stored.id, read.raw);
+    await deps.audit.record({ ...entry, event: 'failure', result: `revert: ${message}` });
     return { ok: false as const, message };
   };
   if (!locked.ok) return failed(busyText(env.name, locked.heldBy?.holder));
@@ -90,6 +103,101 @@ export async function revert(
   const result = outcome.ok
     ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}`
     : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`;
-  await deps.audit.record({ ...audit, event: 'revert', changes: outcome.applied, result });
-  return { ok: true, outcome, message: revertedText(action, env, outcome) };
+  await deps.audit.record({ ...entry, event: 'revert', changes: outcome.applied, result });
+  return { ok: true, reverted: { outcome, message: revertedText(action, env, outcome) } };
+}
+
+/** A request to revert, waiting for the environment's approvals like the change it undoes. */
+async function requestRevert(
+  fc: FlowContext,
+  actor: Actor,
+  stored: StoredRevert,
+  approvals: number,
+): Promise<Outcome<{ requested: Decided }>> {
+  const { deps } = fc;
+  const rec = stored.record;
+  // One request per change: a double click (or another replica) finds it already asked for.
+  const claimed = await deps.store.claim(`remediation:revert-request:${stored.id}`, actor.userId, 30 * 60_000);
+  if (!claimed)
+    return {
+      ok: false,
+      message: 'A revert of this change was already requested; it waits for approval in the thread.',
+    };
+  const plan: Plan = {
+    action: rec.action,
+    env: rec.env,
+    params: {},
+    summary: `revert, restoring ${rec.changes.map(restores).join('; ')}`,
+    changes: [],
+    fixes: [],
+    doesNotFix: [],
+    risks: [],
+    warnings: [],
+    noop: false,
+  };
+  const requester = { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId };
+  const record: PendingAction = await deps.pending.create({
+    plan,
+    requester,
+    approvalsRequired: approvals,
+    revertOf: stored.id,
+  });
+  await deps.audit.record({
+    actor: { userId: actor.userId, teamId: actor.teamId },
+    channelId: actor.channelId,
+    env: rec.env,
+    action: rec.action,
+    pendingId: record.id,
+    changes: rec.changes,
+    event: 'request',
+    result: `revert: ${approvals} approval(s) required`,
+    dryRun: deps.dryRun,
+  });
+  const approvers = approversOf(deps.policy, rec.env, rec.action, actor.userId);
+  return { ok: true, requested: { record, awaiting: approvals, approvers } };
+}
+
+/**
+ * Revert: authorized like a request of the action; then, where the environment's changes need approval
+ * (`access.environments.<env>.revert`, default `approve`), a request that needs the same approvals, else
+ * the recorded previous values are restored at once, exactly once.
+ */
+export async function revert(fc: FlowContext, actor: Actor, revertId: string): Promise<Outcome<RevertResult>> {
+  const { deps } = fc;
+  const read = await readRevert(fc, revertId);
+  if (!read.ok) return read;
+  const rec = read.stored.record;
+  const env = fc.envOf(rec.env);
+  const action = fc.actionOf(rec.action);
+  const who = await fc.who(actor);
+  const where = { channelId: actor.channelId, env: env.name };
+  const decision = decide(deps.policy, who, where, { kind: 'request', action: action.id });
+  if (!decision.allowed) return fc.denied(actor, env.name, action.id, decision);
+  const named = { env: env.name, action: action.id };
+  const approvals = revertApprovals(deps.policy, env.name, env.profile);
+  const done =
+    approvals > 0
+      ? await requestRevert(fc, actor, read.stored, approvals)
+      : await runRevert(fc, actor, read, { pendingId: read.stored.pendingId });
+  return done.ok ? { ...done, ...named } : done;
+}
+
+/**
+ * The last approval of a revert request: consumed exactly once, then the previous values are restored by
+ * the approver; the request is finished with the outcome.
+ */
+export async function applyRevertRequest(
+  fc: FlowContext,
+  actor: Actor,
+  record: PendingAction & { revertOf: string },
+): Promise<Outcome<Decided & { reverted: Reverted }>> {
+  const consumed = await fc.deps.pending.consume(record.id, { userId: actor.userId });
+  if (!consumed.ok) return { ok: false, message: consumed.message };
+  const read = await readRevert(fc, record.revertOf);
+  const done = read.ok ? await runRevert(fc, actor, read, { pendingId: record.id }) : read;
+  const detail = done.ok ? done.reverted.message : done.message;
+  const finished = await fc.deps.pending.finish(record.id, { ok: done.ok && done.reverted.outcome.ok, detail });
+  const current = finished.ok ? finished.record : consumed.record;
+  const reverted = done.ok ? done.reverted : { outcome: { ok: false, applied: [] }, message: done.message };
+  return { ok: true, record: current, reverted };
 }
