@@ -5,17 +5,22 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the intake gate: the work behind the webhook waits until its requests are answered', () => {
   it('starts no work while requests keep arriving, and all of it once they stopped for quietMs', async () => {
-    const gate = createIntakeGate({ quietMs: 40, maxDelayMs: 10_000 });
+    // The gate's clock is the test's: a loaded machine that stretches a 10 ms pause cannot open it early.
+    let clock = 0;
+    const gate = createIntakeGate({ quietMs: 40, maxDelayMs: 10_000, now: () => clock });
     const limit = gate.limiter(8);
     const started: number[] = [];
     gate.arrived();
     const work = [1, 2, 3].map((i) => limit(async () => void started.push(i)));
-    // Requests keep arriving every 10 ms for 100 ms: nothing starts meanwhile.
+    // Requests keep arriving every 10 ms (of the gate's clock) for 100 ms: nothing starts meanwhile.
     for (let i = 0; i < 10; i++) {
       await pause(10);
+      clock += 10;
       gate.arrived();
       expect(started).toEqual([]);
     }
+    // Quiet for quietMs: all of it starts.
+    clock += 40;
     await Promise.all(work);
     expect(started).toEqual([1, 2, 3]);
   });
