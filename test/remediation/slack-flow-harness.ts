@@ -18,7 +18,7 @@ import type { RemediationAction } from '../../src/remediation/types.js';
 import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../fakes/kube-api.js';
 import type { FakeSlackApi, SlackApiCall } from '../fakes/slack-api.js';
 import { interactionRequest, sendSigned, type SentRequest, type SignedRequest } from '../fakes/slack-signing.js';
-import { SIGNING_SECRET, startTestBot } from '../support/bot-harness.js';
+import { SIGNING_SECRET, startTestBot, type ClickOptions } from '../support/bot-harness.js';
 import { NS, REDIS_CM, REDIS_CONF, seedCluster } from './actions/action-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
@@ -68,6 +68,8 @@ export interface FlowOptions {
   actions?: readonly RemediationAction[];
   /** The bot's logger (default: the harness's captured logs).*/
   logger?: Logger;
+  /** `slack.workspace` (Enterprise Grid: organization and workspaces); default none (the bot's own, auth.test). */
+  workspace?: { enterpriseId?: string; teamIds: string[] };
   /**
    * A Redis of its own for the bot's state (pending requests, offers, the audit), opened as main.ts opens
    * STATE_REDIS_URL (so a test can stop it); default the shared redis-server.
@@ -89,7 +91,20 @@ export interface Flow {
   /** `/session-ttl diagnose <env>` by `user` in `channel`; resolves with the report's chat.postMessage. */
   diagnose(env: string, user?: string, channel?: string): Promise<SlackApiCall>;
   /** The request a click on `button` of the message `message` (a chat.postMessage call) would be. */
-  clickRequest(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): SignedRequest;
+  clickRequest(
+    user: string,
+    button: Button,
+    message: { channel: string; ts: string },
+    channel?: string,
+    identity?: Identity,
+  ): SignedRequest;
+  /** A click signed for another workspace or Enterprise Grid organization. */
+  clickAs(
+    identity: Identity,
+    user: string,
+    button: Button,
+    message: { channel: string; ts: string },
+  ): Promise<SentRequest>;
   click(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): Promise<SentRequest>;
   /** Submits a preview modal (as opened) unchanged, or with `policy` chosen. */
   submit(user: string, view: Record<string, any>, policy?: string): Promise<SentRequest>;
@@ -119,6 +134,9 @@ export interface Flow {
   audit(env: string): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
+
+/** Who Slack signs a click for: its workspace (and the user's, when different) and organization. */
+export type Identity = Pick<ClickOptions, 'team' | 'userTeam' | 'enterprise'>;
 
 export interface Button {
   action_id: string;
@@ -170,7 +188,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           },
         ]),
       ),
-      slack: { incidentChannels: [CHANNEL] },
+      slack: { incidentChannels: [CHANNEL], ...(opts.workspace ? { workspace: opts.workspace } : {}) },
       ...(opts.access ? { access: opts.access } : {}),
       ...(opts.remediation ? { remediation: opts.remediation } : {}),
     },
@@ -252,8 +270,11 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           String(c.body.text).startsWith(`Session TTL diagnosis for ${env}`),
       );
     },
-    clickRequest(user, button, message, channel = message.channel) {
-      return running.clickRequest(button, { user, channel, ts: message.ts });
+    clickRequest(user, button, message, channel = message.channel, identity = {}) {
+      return running.clickRequest(button, { user, channel, ts: message.ts, ...identity });
+    },
+    clickAs(identity, user, button, message) {
+      return sendSigned(flow.clickRequest(user, button, message, message.channel, identity));
     },
     click(user, button, message, channel) {
       return sendSigned(flow.clickRequest(user, button, message, channel));

@@ -51,6 +51,11 @@ export interface ClickOptions {
   channel?: string;
   ts?: string;
   responseId?: string;
+  /** The workspace Slack signs for the click (`team.id`, and `user.team_id` unless `userTeam`); default the fake's. */
+  team?: string;
+  userTeam?: string;
+  /** Enterprise Grid: the organization Slack signs (`enterprise.id`). */
+  enterprise?: string;
 }
 
 export interface TestBotOptions {
@@ -173,8 +178,9 @@ function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: s
   return {
     type: 'block_actions',
     api_app_id: 'A0APP',
-    user: { id: o.user ?? 'U0USER', team_id: FAKE_IDS.team },
-    team: { id: FAKE_IDS.team },
+    user: { id: o.user ?? 'U0USER', team_id: o.userTeam ?? o.team ?? FAKE_IDS.team },
+    team: { id: o.team ?? FAKE_IDS.team },
+    ...(o.enterprise ? { enterprise: { id: o.enterprise, name: 'Grid' }, is_enterprise_install: false } : {}),
     channel: { id: channel },
     container: { type: 'message', channel_id: channel, message_ts: ts },
     message: { ts, type: 'message' },
