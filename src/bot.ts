@@ -1,6 +1,6 @@
 // The bot's features on one host. `main.ts` reads the settings and the config and calls this; tests and
 // the benchmark build the same bot the same way.
-import { createAlertsFeature } from './alerts/alert-feature.js';
+import { createAlertsFeature, type AlertsFeatureDeps } from './alerts/alert-feature.js';
 import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
@@ -149,10 +149,20 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const rem = remediationParts(deps, { slack, actions, now, engine, report });
+  const fixes = rem && {
+    reportActions: rem.service.reportActions,
+    rememberReport: rem.rememberReport,
+  };
   const alerts =
     deps.alerts &&
-    alertsFeature(deps, deps.alerts, engine, { chat: slack.chat, postpone: outbox.postpone, intake, report });
-  const rem = remediationParts(deps, { slack, actions, now, engine, report });
+    alertsFeature(deps, deps.alerts, engine, {
+      chat: slack.chat,
+      postpone: outbox.postpone,
+      intake,
+      report,
+      ...(fixes ? { fixes } : {}),
+    });
   const commands = botCommands({
     ...engine,
     processEnv: deps.processEnv ?? process.env,
@@ -215,7 +225,13 @@ function alertsFeature(
   deps: BotDeps,
   a: NonNullable<BotDeps['alerts']>,
   engine: Pick<BotDeps, 'config' | 'registry' | 'sourcesFor'> & { now: () => number },
-  io: { chat: ChatPort; postpone: Postpone; intake: IntakeGate; report: ReportMessageOptions },
+  io: {
+    chat: ChatPort;
+    postpone: Postpone;
+    intake: IntakeGate;
+    report: ReportMessageOptions;
+    fixes?: AlertsFeatureDeps['fixes'];
+  },
 ) {
   return createAlertsFeature({
     ...engine,
@@ -227,6 +243,7 @@ function alertsFeature(
     postpone: io.postpone,
     intake: io.intake,
     render: io.report,
+    ...(io.fixes ? { fixes: io.fixes } : {}),
   });
 }
 

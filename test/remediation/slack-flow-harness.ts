@@ -68,6 +68,8 @@ export interface FlowOptions {
   actions?: readonly RemediationAction[];
   /** The bot's logger (default: the harness's captured logs).*/
   logger?: Logger;
+  /** Alert replies and `POST /alertmanager` (posting in the incident channel), over the shared Redis. */
+  alerts?: boolean;
   /** `slack.workspace` (Enterprise Grid: organization and workspaces); default none (the bot's own, auth.test). */
   workspace?: { enterpriseId?: string; teamIds: string[] };
   /**
@@ -98,7 +100,9 @@ export interface Flow {
     channel?: string,
     identity?: Identity,
   ): SignedRequest;
-  /** A click signed for another workspace or Enterprise Grid organization. */
+  /** `POST /alertmanager` with the harness's token (with `alerts`). */
+  alertmanager(body: unknown): Promise<{ status: number }>;
+  /** A click signed for another workspace or Enterprise Grid organization, or on a reply in a thread. */
   clickAs(
     identity: Identity,
     user: string,
@@ -136,7 +140,7 @@ export interface Flow {
 }
 
 /** Who Slack signs a click for: its workspace (and the user's, when different) and organization. */
-export type Identity = Pick<ClickOptions, 'team' | 'userTeam' | 'enterprise'>;
+export type Identity = Pick<ClickOptions, 'team' | 'userTeam' | 'enterprise' | 'threadTs'>;
 
 export interface Button {
   action_id: string;
@@ -188,7 +192,11 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           },
         ]),
       ),
-      slack: { incidentChannels: [CHANNEL], ...(opts.workspace ? { workspace: opts.workspace } : {}) },
+      slack: {
+        incidentChannels: [CHANNEL],
+        ...(opts.alerts ? { alertChannel: CHANNEL } : {}),
+        ...(opts.workspace ? { workspace: opts.workspace } : {}),
+      },
       ...(opts.access ? { access: opts.access } : {}),
       ...(opts.remediation ? { remediation: opts.remediation } : {}),
     },
@@ -206,7 +214,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
   const running = await startTestBot({
     config,
     registry: createCheckRegistry([evictionPolicyCheck]),
-    alerts: false,
+    alerts: opts.alerts ? 'redis' : false,
     clock: clock.now,
     extra: {
       processEnv: opts.processEnv ?? {},
@@ -273,6 +281,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
     clickRequest(user, button, message, channel = message.channel, identity = {}) {
       return running.clickRequest(button, { user, channel, ts: message.ts, ...identity });
     },
+    alertmanager: (body) => running.alertmanager(body),
     clickAs(identity, user, button, message) {
       return sendSigned(flow.clickRequest(user, button, message, message.channel, identity));
     },

@@ -56,6 +56,8 @@ export interface ClickOptions {
   userTeam?: string;
   /** Enterprise Grid: the organization Slack signs (`enterprise.id`). */
   enterprise?: string;
+  /** The thread of the clicked message, when it is a reply. */
+  threadTs?: string;
 }
 
 export interface TestBotOptions {
@@ -182,8 +184,13 @@ function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: s
     team: { id: o.team ?? FAKE_IDS.team },
     ...(o.enterprise ? { enterprise: { id: o.enterprise, name: 'Grid' }, is_enterprise_install: false } : {}),
     channel: { id: channel },
-    container: { type: 'message', channel_id: channel, message_ts: ts },
-    message: { ts, type: 'message' },
+    container: {
+      type: 'message',
+      channel_id: channel,
+      message_ts: ts,
+      ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+    },
+    message: { ts, type: 'message', ...(o.threadTs ? { thread_ts: o.threadTs } : {}) },
     trigger_id: `trigger-${n}`,
     response_url: slack.responseUrl(o.responseId ?? `click${n}`),
     actions: [
