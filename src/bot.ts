@@ -1,6 +1,6 @@
 // The bot's features on one host. `main.ts` reads the settings and the config and calls this; tests and
 // the benchmark build the same bot the same way.
-import { createAlertsFeature } from './alerts/alert-feature.js';
+import { createAlertsFeature, type AlertsFeatureDeps } from './alerts/alert-feature.js';
 import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
@@ -20,7 +20,7 @@ import { createAudit } from './remediation/audit.js';
 import { createEnvLocks } from './remediation/lock.js';
 import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
-import { accessPolicy } from './remediation/policy.js';
+import { accessPolicy, type InstalledWorkspace } from './remediation/policy.js';
 import { createRemediation, type Remediation, type RemediationDeps } from './remediation/service.js';
 import type { Sources } from './diagnostics/engine.js';
 import type { CheckRegistry } from './diagnostics/registry.js';
@@ -30,14 +30,16 @@ import { commandMetrics } from './commands/command-metrics.js';
 import type { Command } from './commands/context.js';
 import type { CommandRegistry } from './commands/registry.js';
 import type { RenderOptions } from './chat/slack/render/block-kit.js';
-import { createSlackFrontEnd } from './chat/slack/slack-front-end.js';
+import { createSlackFrontEnd, type SlackFrontEnd } from './chat/slack/slack-front-end.js';
+import type { EngineDeps } from './diagnostics/engine.js';
+import type { Message } from './core/message.js';
 import { openCanaryRedis } from './adapters/redis/canary-redis.js';
 import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
 import { createDispatcher } from './commands/dispatch.js';
 import { recheckReport } from './commands/recheck.js';
 import { createFixCommands, reportMemory, threadMemory } from './commands/fix/index.js';
 import type { IntakeGate } from './core/intake.js';
-import type { ChatPort, Postpone } from './core/ports/chat.js';
+import type { ChatPort, MessageRef, Postpone } from './core/ports/chat.js';
 import type { ReportMessageOptions } from './render/report-message.js';
 
 export interface BotDeps {
@@ -147,12 +149,20 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const rem = remediationParts(deps, { slack, actions, now, engine, report });
+  const fixes = rem && {
+    reportActions: rem.service.reportActions,
+    rememberReport: rem.rememberReport,
+  };
   const alerts =
     deps.alerts &&
-    alertsFeature(deps, deps.alerts, engine, { chat: slack.chat, postpone: outbox.postpone, intake, report });
-  const remediation =
-    deps.remediation && buildRemediation(deps, deps.remediation, { membership: slack.membership, actions, now });
-  const reports = deps.remediation && reportMemory(deps.remediation.store);
+    alertsFeature(deps, deps.alerts, engine, {
+      chat: slack.chat,
+      postpone: outbox.postpone,
+      intake,
+      report,
+      ...(fixes ? { fixes } : {}),
+    });
   const commands = botCommands({
     ...engine,
     processEnv: deps.processEnv ?? process.env,
@@ -160,8 +170,7 @@ export function createBot(deps: BotDeps): Bot {
     postpone: outbox.postpone,
     limit: intake.limiter(DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { report: deps.render } : {}),
-    ...(remediation ? { remediation } : {}),
-    ...(reports ? { rememberReport: (ref, message) => reports.remember(ref, message) } : {}),
+    ...(rem ? { remediation: rem.service, rememberReport: rem.rememberReport } : {}),
     ...(deps.extraCommands ? { extra: deps.extraCommands } : {}),
   });
   const dispatcher = createDispatcher({
@@ -172,19 +181,43 @@ export function createBot(deps: BotDeps): Bot {
     dispatcher,
     incidentChannels: deps.config.slack.incidentChannels,
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
-    ...(remediation && deps.remediation && reports
-      ? {
-          fix: createFixCommands({
-            remediation,
-            threads: threadMemory(deps.remediation.store),
-            reports,
-            recheck: recheckReport(engine, report),
-          }),
-        }
-      : {}),
+    ...(rem ? { fix: rem.fix } : {}),
   });
   const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/**
+ * Remediation when the bot has a state store for it: the flow, the fix use cases the buttons run, and
+ * where reports that offer fixes are kept (so an applied fix can mark its report).
+ */
+function remediationParts(
+  deps: BotDeps,
+  o: {
+    slack: SlackFrontEnd;
+    actions: ActionRegistry;
+    now: () => number;
+    engine: EngineDeps;
+    report: ReportMessageOptions;
+  },
+) {
+  if (!deps.remediation) return undefined;
+  const { slack } = o;
+  const service = buildRemediation(deps, deps.remediation, {
+    membership: slack.membership,
+    actions: o.actions,
+    now: o.now,
+    installed: () => slack.installed(),
+  });
+  const reports = reportMemory(deps.remediation.store);
+  const fix = createFixCommands({
+    remediation: service,
+    threads: threadMemory(deps.remediation.store),
+    reports,
+    recheck: recheckReport(o.engine, o.report),
+  });
+  const rememberReport = (ref: MessageRef, message: Message) => reports.remember(ref, message);
+  return { service, fix, rememberReport };
 }
 
 /** The alert webhook and the incident-channel flow, posting through the chat port. */
@@ -192,7 +225,13 @@ function alertsFeature(
   deps: BotDeps,
   a: NonNullable<BotDeps['alerts']>,
   engine: Pick<BotDeps, 'config' | 'registry' | 'sourcesFor'> & { now: () => number },
-  io: { chat: ChatPort; postpone: Postpone; intake: IntakeGate; report: ReportMessageOptions },
+  io: {
+    chat: ChatPort;
+    postpone: Postpone;
+    intake: IntakeGate;
+    report: ReportMessageOptions;
+    fixes?: AlertsFeatureDeps['fixes'];
+  },
 ) {
   return createAlertsFeature({
     ...engine,
@@ -204,6 +243,7 @@ function alertsFeature(
     postpone: io.postpone,
     intake: io.intake,
     render: io.report,
+    ...(io.fixes ? { fixes: io.fixes } : {}),
   });
 }
 
@@ -259,13 +299,19 @@ function buildRemediation(
     membership,
     actions,
     now,
-  }: { membership: RemediationDeps['membership']; actions: ActionRegistry; now: () => number },
+    installed,
+  }: {
+    membership: RemediationDeps['membership'];
+    actions: ActionRegistry;
+    now: () => number;
+    installed: () => InstalledWorkspace | undefined;
+  },
 ): Remediation {
   const { config, logger } = deps;
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
   return createRemediation({
     config,
-    policy: accessPolicy(config),
+    policy: accessPolicy(config, installed),
     actions,
     openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now }),
     store: r.store,

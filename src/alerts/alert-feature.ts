@@ -8,7 +8,7 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
-import { createAlertReplier, type Postpone } from './alert-replier.js';
+import { createAlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
 import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
@@ -37,6 +37,8 @@ export interface AlertsFeatureDeps {
   postpone?: Postpone;
   /** The host's intake gate (shared with the chat platforms' requests). */
   intake: IntakeGate;
+  /** Fix buttons on alert diagnoses, as on slash reports (remediation); absent, none. */
+  fixes?: Pick<AlertReplierDeps, 'reportActions' | 'rememberReport'>;
 }
 
 export interface AlertsFeature {
@@ -79,6 +81,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     interrupted: () => interrupted,
     limit: diagnosisLimit(intake, deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
     ...(deps.render ? { render: deps.render } : {}),
+    ...deps.fixes,
   });
   const onAlertPost = createAlertPostFlow({
     environments,

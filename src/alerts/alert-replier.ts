@@ -15,6 +15,8 @@ import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import type { CooldownRecord, CooldownStore } from './cooldown-store.js';
 import type { Limiter } from './diagnosis-limit.js';
+import type { Report } from '../diagnostics/types.js';
+import type { ReportActions } from '../remediation/service.js';
 
 export interface AlertReplierDeps extends EngineDeps {
   chat: ChatPort;
@@ -25,6 +27,10 @@ export interface AlertReplierDeps extends EngineDeps {
   interrupted?: () => AbortSignal | undefined;
   /** Bounds how many alert diagnoses run at once (default: no bound). */
   limit?: Limiter;
+  /** The fix buttons a diagnosis offers (remediation), the same as a slash report's; absent, none. */
+  reportActions?: (env: string, findings: Report['findings']) => Promise<ReportActions>;
+  /** Keeps a posted diagnosis that offers fixes, so that an applied fix can mark it. */
+  rememberReport?: (ref: MessageRef, report: Message) => Promise<void>;
 }
 
 /**
@@ -228,7 +234,8 @@ class ThreadReplier implements AlertReplier {
       const ran = await unlessInterrupted(deps.limit ? deps.limit(run, f.env) : run(), deps.interrupted?.());
       if (ran === 'interrupted') return await this.interrupted(f);
       const report = ran.value;
-      const message = renderDiagnosisReply(report, { alertname: f.alertname, checks: checkIds ?? 'all' }, deps.render);
+      const render = { ...deps.render, ...(await this.fixes(f, report)) };
+      const message = renderDiagnosisReply(report, { alertname: f.alertname, checks: checkIds ?? 'all' }, render);
       posting = true;
       const posted = await this.reply(f.thread, message, f.postpone);
       if (!posted) {
@@ -237,6 +244,7 @@ class ThreadReplier implements AlertReplier {
         return 'queued';
       }
       const diagnosis = { channel: f.thread.channel, ts: posted.ts };
+      await this.rememberFixes(f, diagnosis, message);
       await this.recordDiagnosis(f, { ...incident, diagnosis, message });
       const findings = report.findings.map((x) => x.id);
       f.logger.info({ durationMs: report.durationMs, findings, diagnosis }, 'alert diagnosis posted');
@@ -244,6 +252,34 @@ class ThreadReplier implements AlertReplier {
     } catch (err) {
       return this.failed(f, err, posting);
     }
+  }
+
+  /**
+   * The fix buttons of the report, as a slash report offers them; when they cannot be worked out the report
+   * says why instead (an unavailable entry), so an alert thread never silently lacks them.
+   */
+  private async fixes(f: Firing, report: Report): Promise<{ remediation?: ReportActions }> {
+    const actions = this.deps.reportActions;
+    if (!actions) return {};
+    try {
+      return { remediation: await actions(report.environment, report.findings) };
+    } catch (err) {
+      f.logger.warn({ err }, 'could not work out the fix buttons of an alert diagnosis');
+      const why = describeError(err, f.logger, 'the fix buttons of an alert diagnosis').message;
+      return { remediation: { buttons: [], unavailable: [{ action: 'fixes', title: 'Fix buttons', why }] } };
+    }
+  }
+
+  /** A posted diagnosis with fix buttons is kept (best effort), so the fix applied from it can mark it. */
+  private async rememberFixes(f: Firing, ref: MessageRef, message: Message): Promise<void> {
+    const remember = this.deps.rememberReport;
+    const fixes = message.blocks.some(
+      (b) => b.kind === 'actions' && b.actions.some((a) => a.command.startsWith('fix:')),
+    );
+    if (!remember || !fixes) return;
+    await remember(ref, message).catch((err: unknown) => {
+      f.logger.warn({ err }, 'could not keep the alert diagnosis for its fixes; an applied fix will not mark it');
+    });
   }
 
   /** Links the cooldown and the incident to the posted diagnosis, unless the incident resolved meanwhile. */

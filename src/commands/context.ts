@@ -9,8 +9,12 @@ import type { MessageRef } from '../core/ports/chat.js';
  */
 export interface Actor {
   platform: 'slack' | 'teams' | 'terminal';
-  /** Workspace (Slack team) or tenant (Teams). */
+  /** Workspace (Slack team) or tenant (Teams): the user's. */
   teamId: string;
+  /** Every workspace the platform signed for the request (the user's and the one acted in), when it says more than one. */
+  teamIds?: readonly string[];
+  /** Enterprise Grid organization (Slack), when the platform signed one. */
+  enterpriseId?: string;
   userId: string;
   channelId: string;
   /** The message a click came from, and its thread: results go to that thread, an approval post is updated in place. */

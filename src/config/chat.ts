@@ -18,6 +18,21 @@ export const chatSchema = z
     /** Minutes during which a re-fired alert links to the earlier diagnosis instead of running again. */
     alertCooldownMinutes: z.number().positive().default(15),
     alertRouting: alertRoutingSchema.prefault({}),
+    /**
+     * Which workspaces the bot serves: clicks and commands signed by another are refused for every action
+     * that changes something. Unset, the workspace the bot token belongs to (auth.test at start-up). On
+     * Enterprise Grid: the organization's id and the workspaces (team ids) whose people the policy names.
+     */
+    workspace: z
+      .object({
+        enterpriseId: z
+          .string()
+          .regex(/^E[A-Z0-9]+$/, 'expected an Enterprise Grid organization id such as E0123ABCD')
+          .optional(),
+        teamIds: z.array(z.string().regex(/^T[A-Z0-9]+$/, 'expected a Slack team id such as T0123ABCD')).min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

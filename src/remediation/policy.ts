@@ -10,14 +10,83 @@ import type { ActionId } from './types.js';
 export interface AccessPolicy {
   access?: AccessConfig | undefined;
   incidentChannels: readonly string[];
+  /**
+   * The workspaces whose people the policy names (read at each decision); unset, any (the terminal, or a
+   * front end that has not learned its workspace).
+   */
+  readonly workspace?: WorkspaceRule | undefined;
 }
 
-/** Builds the policy from a parsed config. */
-export function accessPolicy(config: {
-  access?: AccessConfig | undefined;
-  slack: { incidentChannels: readonly string[] };
-}): AccessPolicy {
-  return { access: config.access, incidentChannels: config.slack.incidentChannels };
+/** The workspaces the bot serves: configured (`slack.workspace`), or the bot token's own (auth.test). */
+export interface WorkspaceRule {
+  teamIds: readonly string[];
+  /** Enterprise Grid: the organization every click must come from. */
+  enterpriseId?: string;
+  /** Where the rule comes from, named in a refusal: `slack.workspace` or `auth.test`. */
+  source: string;
+}
+
+/** The workspace a chat platform says the bot is installed in. */
+export interface InstalledWorkspace {
+  teamId: string;
+  enterpriseId?: string;
+}
+
+/**
+ * Builds the policy from a parsed config; the workspace rule is `slack.workspace`, else the workspace
+ * `installed()` names once the front end has learned it (read at each decision).
+ */
+export function accessPolicy(
+  config: {
+    access?: AccessConfig | undefined;
+    slack: {
+      incidentChannels: readonly string[];
+      workspace?: { enterpriseId?: string | undefined; teamIds: string[] } | undefined;
+    };
+  },
+  installed?: () => InstalledWorkspace | undefined,
+): AccessPolicy {
+  const configured = config.slack.workspace;
+  return {
+    access: config.access,
+    incidentChannels: config.slack.incidentChannels,
+    get workspace(): WorkspaceRule | undefined {
+      if (configured)
+        return {
+          teamIds: configured.teamIds,
+          ...(configured.enterpriseId ? { enterpriseId: configured.enterpriseId } : {}),
+          source: 'slack.workspace',
+        };
+      const own = installed?.();
+      return own
+        ? {
+            teamIds: [own.teamId],
+            ...(own.enterpriseId ? { enterpriseId: own.enterpriseId } : {}),
+            source: 'auth.test',
+          }
+        : undefined;
+    },
+  };
+}
+
+/** Why `who` is outside the workspaces the policy serves; undefined when inside (or when no rule applies). */
+export function outsideWorkspace(rule: WorkspaceRule | undefined, who: Who): string | undefined {
+  if (!rule) return undefined;
+  if (rule.enterpriseId && who.enterpriseId !== rule.enterpriseId) {
+    const from = who.enterpriseId
+      ? `Enterprise Grid organization ${who.enterpriseId}`
+      : 'outside any Enterprise Grid organization';
+    return (
+      `This request came from ${from}, but this bot serves organization ${rule.enterpriseId} (${rule.source}): ` +
+      'the access policy names people of that organization only. Nothing was done.'
+    );
+  }
+  const foreign = (who.teamIds ?? [who.teamId]).find((t) => !rule.teamIds.includes(t));
+  if (foreign === undefined) return undefined;
+  return (
+    `This request came from workspace ${foreign || '(none)'}, but this bot serves ${rule.teamIds.join(', ')} ` +
+    `(${rule.source}): the access policy names people of ${rule.teamIds.length > 1 ? 'those workspaces' : 'that workspace'} only. Nothing was done.`
+  );
 }
 
 /** The person asking, as the platform signed it; `userGroups` are resolved by the caller. */
@@ -25,6 +94,10 @@ export interface Who {
   userId: string;
   teamId: string;
   userGroups: readonly string[];
+  /** Every workspace the platform signed for the request (the user's and the one clicked in); default `[teamId]`. */
+  teamIds?: readonly string[];
+  /** Enterprise Grid: the organization the platform signed. */
+  enterpriseId?: string;
 }
 
 export interface Where {
@@ -81,6 +154,8 @@ const verb = { request: 'request', approve: 'approve' } as const;
  * // -> { allowed: false, why: '... add your user id (U1) to a role listed in access.environments.prod.request.set-eviction-policy', ... }
  */
 export function decide(policy: AccessPolicy, who: Who, where: Where, what: What): Decision {
+  const foreign = outsideWorkspace(policy.workspace, who);
+  if (foreign) return deny(foreign, policy.workspace?.source);
   const access = policy.access;
   const envRules = access && Object.hasOwn(access.environments, where.env) ? access.environments[where.env] : undefined;
 
@@ -167,6 +242,8 @@ export interface ApprovalSubject {
  * action, and never their own request nor twice the same request.
  */
 export function mayApprove(policy: AccessPolicy, who: Who, channelId: string, pending: ApprovalSubject): Decision {
+  const foreign = outsideWorkspace(policy.workspace, who);
+  if (foreign) return deny(foreign, policy.workspace?.source);
   if (pending.requester.userId === who.userId) {
     return deny('You requested this action, so you cannot approve it: someone else in an approving role has to.');
   }

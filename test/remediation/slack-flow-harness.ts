@@ -18,7 +18,7 @@ import type { RemediationAction } from '../../src/remediation/types.js';
 import { startFakeKubeApi, type FakeKubeApi, type RecordedRequest } from '../fakes/kube-api.js';
 import type { FakeSlackApi, SlackApiCall } from '../fakes/slack-api.js';
 import { interactionRequest, sendSigned, type SentRequest, type SignedRequest } from '../fakes/slack-signing.js';
-import { SIGNING_SECRET, startTestBot } from '../support/bot-harness.js';
+import { SIGNING_SECRET, startTestBot, type ClickOptions } from '../support/bot-harness.js';
 import { NS, REDIS_CM, REDIS_CONF, seedCluster } from './actions/action-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
@@ -68,6 +68,10 @@ export interface FlowOptions {
   actions?: readonly RemediationAction[];
   /** The bot's logger (default: the harness's captured logs).*/
   logger?: Logger;
+  /** Alert replies and `POST /alertmanager` (posting in the incident channel), over the shared Redis. */
+  alerts?: boolean;
+  /** `slack.workspace` (Enterprise Grid: organization and workspaces); default none (the bot's own, auth.test). */
+  workspace?: { enterpriseId?: string; teamIds: string[] };
   /**
    * A Redis of its own for the bot's state (pending requests, offers, the audit), opened as main.ts opens
    * STATE_REDIS_URL (so a test can stop it); default the shared redis-server.
@@ -89,7 +93,22 @@ export interface Flow {
   /** `/session-ttl diagnose <env>` by `user` in `channel`; resolves with the report's chat.postMessage. */
   diagnose(env: string, user?: string, channel?: string): Promise<SlackApiCall>;
   /** The request a click on `button` of the message `message` (a chat.postMessage call) would be. */
-  clickRequest(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): SignedRequest;
+  clickRequest(
+    user: string,
+    button: Button,
+    message: { channel: string; ts: string },
+    channel?: string,
+    identity?: Identity,
+  ): SignedRequest;
+  /** `POST /alertmanager` with the harness's token (with `alerts`). */
+  alertmanager(body: unknown): Promise<{ status: number }>;
+  /** A click signed for another workspace or Enterprise Grid organization, or on a reply in a thread. */
+  clickAs(
+    identity: Identity,
+    user: string,
+    button: Button,
+    message: { channel: string; ts: string },
+  ): Promise<SentRequest>;
   click(user: string, button: Button, message: { channel: string; ts: string }, channel?: string): Promise<SentRequest>;
   /** Submits a preview modal (as opened) unchanged, or with `policy` chosen. */
   submit(user: string, view: Record<string, any>, policy?: string): Promise<SentRequest>;
@@ -119,6 +138,9 @@ export interface Flow {
   audit(env: string): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
+
+/** Who Slack signs a click for: its workspace (and the user's, when different) and organization. */
+export type Identity = Pick<ClickOptions, 'team' | 'userTeam' | 'enterprise' | 'threadTs'>;
 
 export interface Button {
   action_id: string;
@@ -170,7 +192,11 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           },
         ]),
       ),
-      slack: { incidentChannels: [CHANNEL] },
+      slack: {
+        incidentChannels: [CHANNEL],
+        ...(opts.alerts ? { alertChannel: CHANNEL } : {}),
+        ...(opts.workspace ? { workspace: opts.workspace } : {}),
+      },
       ...(opts.access ? { access: opts.access } : {}),
       ...(opts.remediation ? { remediation: opts.remediation } : {}),
     },
@@ -188,7 +214,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
   const running = await startTestBot({
     config,
     registry: createCheckRegistry([evictionPolicyCheck]),
-    alerts: false,
+    alerts: opts.alerts ? 'redis' : false,
     clock: clock.now,
     extra: {
       processEnv: opts.processEnv ?? {},
@@ -252,8 +278,12 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
           String(c.body.text).startsWith(`Session TTL diagnosis for ${env}`),
       );
     },
-    clickRequest(user, button, message, channel = message.channel) {
-      return running.clickRequest(button, { user, channel, ts: message.ts });
+    clickRequest(user, button, message, channel = message.channel, identity = {}) {
+      return running.clickRequest(button, { user, channel, ts: message.ts, ...identity });
+    },
+    alertmanager: (body) => running.alertmanager(body),
+    clickAs(identity, user, button, message) {
+      return sendSigned(flow.clickRequest(user, button, message, message.channel, identity));
     },
     click(user, button, message, channel) {
       return sendSigned(flow.clickRequest(user, button, message, channel));

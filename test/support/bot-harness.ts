@@ -51,6 +51,13 @@ export interface ClickOptions {
   channel?: string;
   ts?: string;
   responseId?: string;
+  /** The workspace Slack signs for the click (`team.id`, and `user.team_id` unless `userTeam`); default the fake's. */
+  team?: string;
+  userTeam?: string;
+  /** Enterprise Grid: the organization Slack signs (`enterprise.id`). */
+  enterprise?: string;
+  /** The thread of the clicked message, when it is a reply. */
+  threadTs?: string;
 }
 
 export interface TestBotOptions {
@@ -173,11 +180,17 @@ function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: s
   return {
     type: 'block_actions',
     api_app_id: 'A0APP',
-    user: { id: o.user ?? 'U0USER', team_id: FAKE_IDS.team },
-    team: { id: FAKE_IDS.team },
+    user: { id: o.user ?? 'U0USER', team_id: o.userTeam ?? o.team ?? FAKE_IDS.team },
+    team: { id: o.team ?? FAKE_IDS.team },
+    ...(o.enterprise ? { enterprise: { id: o.enterprise, name: 'Grid' }, is_enterprise_install: false } : {}),
     channel: { id: channel },
-    container: { type: 'message', channel_id: channel, message_ts: ts },
-    message: { ts, type: 'message' },
+    container: {
+      type: 'message',
+      channel_id: channel,
+      message_ts: ts,
+      ...(o.threadTs ? { thread_ts: o.threadTs } : {}),
+    },
+    message: { ts, type: 'message', ...(o.threadTs ? { thread_ts: o.threadTs } : {}) },
     trigger_id: `trigger-${n}`,
     response_url: slack.responseUrl(o.responseId ?? `click${n}`),
     actions: [

@@ -12,6 +12,7 @@ import { registerSlackLifecycle } from './slack-lifecycle.js';
 import { registerSlackListeners, type SlackFeatureDeps } from './slack-listeners.js';
 import { slackMetrics } from './slack-metrics.js';
 import { slackGroupMembership, type GroupMembership } from './user-groups.js';
+import type { InstalledWorkspace } from '../../remediation/policy.js';
 
 export type { SlackFeatureDeps } from './slack-listeners.js';
 
@@ -46,6 +47,8 @@ export interface SlackFrontEnd {
   membership: GroupMembership;
   /** Whom reports call on a severe escalation (the on-call user group), for features that render reports. */
   onCall?: Span;
+  /** The workspace the bot token belongs to (auth.test at start-up); undefined before the host started. */
+  installed(): InstalledWorkspace | undefined;
   /** The feature: `/session-ttl`, the buttons, the incident-channel listener, `POST /slack/events` or Socket Mode. */
   feature(deps: SlackFeatureDeps): Feature;
 }
@@ -62,15 +65,17 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
   const membership = slackGroupMembership(bolt.app.client, { now: o.now });
   const onCall: Span | undefined = o.onCallUserGroup ? { mentionGroup: o.onCallUserGroup } : undefined;
   const parts = { app: bolt.app, chat, membership, logger: o.logger, ...(onCall ? { onCall } : {}) };
+  let installed: InstalledWorkspace | undefined;
   return {
     chat,
     membership,
     ...(onCall ? { onCall } : {}),
+    installed: () => installed,
     feature: (deps) => ({
       name: 'slack',
       register(host) {
         registerSlackListeners(host, parts, deps);
-        registerSlackLifecycle(host, { ...o, bolt });
+        registerSlackLifecycle(host, { ...o, bolt, onInstalled: (w) => void (installed = w) });
       },
     }),
   };

@@ -6,6 +6,7 @@ import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
 import { createReplayGuard } from './replay-guard.js';
+import type { InstalledWorkspace } from '../../remediation/policy.js';
 import { slackEventsRoute } from './slack-events-route.js';
 
 export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
@@ -19,6 +20,8 @@ export interface SlackLifecycleOptions {
   connectionDownLimitMs?: number;
   /** The host's intake gate: told of every Slack request as it arrives. */
   intake?: IntakeGate;
+  /** Told the workspace the bot token belongs to (auth.test) before the server listens. */
+  onInstalled?: (workspace: InstalledWorkspace) => void;
 }
 
 /** Socket Mode: connected since the last hello, or down since when (start-up counts as down). */
@@ -82,6 +85,9 @@ export function registerSlackLifecycle(host: HostContext, o: SlackLifecycleOptio
   host.beforeStart(async () => {
     try {
       await app.init();
+      const auth = await app.client.auth.test();
+      if (auth.team_id)
+        o.onInstalled?.({ teamId: auth.team_id, ...(auth.enterprise_id ? { enterpriseId: auth.enterprise_id } : {}) });
       authOk = true;
     } catch (err) {
       throw new SlackStartError(describeStartFailure(err, o.bolt.apiUrl));

@@ -34,7 +34,13 @@ export function createFlowContext(deps: RemediationDeps): FlowContext {
     deps,
     async who(actor) {
       const userGroups = groups.length ? await deps.membership(actor.userId, groups) : [];
-      return { userId: actor.userId, teamId: actor.teamId, userGroups };
+      return {
+        userId: actor.userId,
+        teamId: actor.teamId,
+        userGroups,
+        ...(actor.teamIds ? { teamIds: actor.teamIds } : {}),
+        ...(actor.enterpriseId ? { enterpriseId: actor.enterpriseId } : {}),
+      };
     },
     envOf: (name) => environmentOf(deps.config, name),
     actionOf(id) {

@@ -15,6 +15,10 @@ export interface Actor {
   userId: string;
   teamId: string;
   channelId: string;
+  /** Every workspace the platform signed (the user's and the one clicked in), when more than `teamId`. */
+  teamIds?: readonly string[];
+  /** Enterprise Grid: the organization the platform signed. */
+  enterpriseId?: string;
 }
 
 /** What an action needs for an environment, opened for one use and closed after. */

@@ -64,8 +64,9 @@ describe('createBot start-up', () => {
     const slack = await fakeSlack();
     const { deps: d, logs } = deps(slack.apiUrl);
     const base = await started(createBot(d));
-    expect(slack.callsOf('auth.test')).toHaveLength(1);
-    expect(slack.callsOf('auth.test')[0]?.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+    // Bolt verifies the token, then the bot reads the workspace it serves (the access policy's workspace rule).
+    expect(slack.callsOf('auth.test')).toHaveLength(2);
+    for (const call of slack.callsOf('auth.test')) expect(call.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
     expect((await fetch(`${base}/nope`)).status).toBe(404);

@@ -7,7 +7,7 @@ import type { ChatPort } from '../../../../core/ports/chat.js';
 import { ephemeralReplies, formReplies, modalOpener, openModal, slackCommandContext } from '../../command-context.js';
 import { submissionOf, toViewAck } from '../../render/form-view.js';
 import type { GroupMembership } from '../../user-groups.js';
-import { actorOf, slackActor, type SignedClick } from './actor.js';
+import { actorOf, signedTeams, slackActor, type SignedClick } from './actor.js';
 
 export interface RemediationListenerDeps {
   fix: FixCommands;
@@ -25,6 +25,7 @@ const triggerSchema = z.object({ trigger_id: z.string().min(1) });
 const submissionSchema = z.object({
   user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
   team: z.object({ id: z.string() }).nullish(),
+  enterprise: z.object({ id: z.string() }).nullish(),
 });
 
 /** A click's neutral context: who clicked where, replies ephemeral in that channel, forms as modals. */
@@ -74,10 +75,10 @@ export function registerRemediationListeners(app: App, deps: RemediationListener
     await ack(toViewAck({ kind: 'replace', form: deps.fix.progress(submission) }));
     const signed = submissionSchema.safeParse(body);
     if (!signed.success) return;
-    const { user, team } = signed.data;
+    const { user } = signed.data;
     const form = openModal(deps.client, view.id);
     const ctx = slackCommandContext({
-      actor: slackActor({ userId: user.id, teamId: user.team_id ?? team?.id, channelId: '' }, deps.membership),
+      actor: slackActor({ userId: user.id, ...signedTeams(signed.data), channelId: '' }, deps.membership),
       text: FIX_FORM,
       replies: formReplies(form, view.title.text),
       chat: deps.chat,

@@ -32,7 +32,12 @@ export function createSlashCommandListener(
     const logger = deps.logger.child({ req: newId(), user: command.user_id, channel: command.channel_id });
     const replies = slashReplies(ack, respond);
     const actor = slackActor(
-      { userId: command.user_id, teamId: command.team_id, channelId: command.channel_id },
+      {
+        userId: command.user_id,
+        teamId: command.team_id,
+        channelId: command.channel_id,
+        ...(command.enterprise_id ? { enterpriseId: command.enterprise_id } : {}),
+      },
       deps.membership,
     );
     await deps.dispatcher.run(
