@@ -12,8 +12,9 @@ export function describeVerifyError(err: unknown, redisAddress: string): string 
 }
 
 /**
- * Removes the canary whatever the run's outcome: the app's DELETE for a session, then DEL of the key (also after
- * the app's DELETE: the key is what must not stay behind), confirmed with EXISTS. Never throws; what could not be
+ * Removes the canary whatever the run's outcome: the app's DELETE for a session, then the key is removed (also
+ * after the app's DELETE: the key is what must not stay behind) without a DEL the next diagnosis would count as
+ * the app's (`CanaryRedis.remove`), confirmed with EXISTS. Never throws; what could not be
  * done is in `error`, with what to do by hand.
  */
 export async function removeCanary(plan: VerifyPlan, canary: CanaryRecord): Promise<VerifyCleanup> {
@@ -33,8 +34,8 @@ export async function removeCanary(plan: VerifyPlan, canary: CanaryRecord): Prom
   }
   if (key !== undefined) {
     try {
-      await redis.del(key);
-      if (await redis.exists(key)) problems.push(`${displayKey} still exists after DEL.`);
+      await redis.remove(key);
+      if (await redis.exists(key)) problems.push(`${displayKey} still exists after it was removed.`);
       else out.status = 'removed';
     } catch (err) {
       problems.push(describeVerifyError(err, redis.address));

@@ -4,10 +4,20 @@ import type { CanaryRedis } from '../../core/ports/canary-redis.js';
 import { connectRedis, parseInfo } from './redis-node.js';
 import { redactedAddress, redisConnectOptions } from './connect-options.js';
 import { trackConnectionErrors } from './connection-errors.js';
-import { classifyRedisError } from './redis-error.js';
+import { classifyRedisError, RedisSourceError } from './redis-error.js';
 import { clusterError, clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
 
 // The ioredis side of verify's canary port: the verification itself only sees `CanaryRedis`.
+
+/** PEXPIREAT in the past, or DEL where the ACL refuses PEXPIREAT (an ACL written for DEL keeps working). */
+async function removeWithoutDel(expireNow: () => Promise<unknown>, del: () => Promise<unknown>): Promise<void> {
+  try {
+    await expireNow();
+  } catch (err) {
+    if (!(err instanceof RedisSourceError && err.kind === 'no_permission')) throw err;
+    await del();
+  }
+}
 
 /**
  * A CanaryRedis over one ioredis client (owned by the caller unless `close` is used). Failures leave
@@ -29,7 +39,11 @@ export function canaryRedisFrom(client: Redis, address: string): CanaryRedis {
       await call('SET', () => client.set(key, value, 'EX', ttlSeconds));
     },
     pttl: async (key) => Number(await call('PTTL', () => client.pttl(key))),
-    del: (key) => call('DEL', () => client.del(key)),
+    remove: (key) =>
+      removeWithoutDel(
+        () => call('PEXPIREAT', () => client.pexpireat(key, 1)),
+        () => call('DEL', () => client.del(key)),
+      ),
     exists: async (key) => (await call('EXISTS', () => client.exists(key))) > 0,
     async evictedKeys() {
       try {
@@ -72,7 +86,11 @@ export function canaryClusterFrom(cluster: Cluster, env: EnvironmentConfig, user
       await call('SET', () => cluster.set(key, value, 'EX', ttlSeconds));
     },
     pttl: async (key) => Number(await call('PTTL', () => cluster.pttl(key))),
-    del: (key) => call('DEL', () => cluster.del(key)),
+    remove: (key) =>
+      removeWithoutDel(
+        () => call('PEXPIREAT', () => cluster.pexpireat(key, 1)),
+        () => call('DEL', () => cluster.del(key)),
+      ),
     exists: async (key) => (await call('EXISTS', () => cluster.exists(key))) > 0,
     async evictedKeys() {
       try {

@@ -11,8 +11,12 @@ export interface CanaryRedis {
   setEx(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** `PTTL key` in ms: -1 no expiry, -2 no such key. */
   pttl(key: string): Promise<number>;
-  /** `DEL key`; the number of keys removed. */
-  del(key: string): Promise<number>;
+  /**
+   * Removes the key without a DEL: `PEXPIREAT key 1`, a time in the past, deletes it at once and Redis
+   * counts it neither as a DEL/UNLINK call nor as an expired key, so the deletion counters a diagnosis
+   * reads see the app's deletes only. Where the ACL refuses PEXPIREAT, `DEL key`.
+   */
+  remove(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
   /** `evicted_keys` from INFO stats; undefined when INFO is refused. */
   evictedKeys(): Promise<number | undefined>;

@@ -24,6 +24,14 @@ afterAll(() => {
   admin.disconnect();
 });
 
+/** What the deletion-counters check reads: DEL and UNLINK calls, and expired keys. */
+async function deletionCounters(): Promise<{ del: number; unlink: number; expired: number }> {
+  const stats = await admin.info('commandstats');
+  const calls = (cmd: string) => Number(new RegExp(`^cmdstat_${cmd}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  const expired = Number(/^expired_keys:(\d+)/m.exec(await admin.info('stats'))![1]);
+  return { del: calls('del'), unlink: calls('unlink'), expired };
+}
+
 function canaryAt(options: Partial<RedisConnectOptions> & { url?: string }): CanaryRedis {
   const client = connectRedis({ url: sharedRedisUrl(), connectTimeoutMs: 1000, ...options });
   opened.push(client);
@@ -43,11 +51,34 @@ describe('canaryRedisFrom (ioredis adapter of the CanaryRedis port)', () => {
     expect(pttl).toBeGreaterThan(119_000);
     expect(pttl).toBeLessThanOrEqual(120_000);
     expect(await canary.exists(key)).toBe(true);
-    expect(await canary.del(key)).toBe(1);
+    await canary.remove(key);
     expect(await canary.exists(key)).toBe(false);
     expect(await canary.pttl(key)).toBe(-2);
     // A number (other test files share the server, so not necessarily 0).
     expect(await canary.evictedKeys()).toBeGreaterThanOrEqual(0);
+  });
+
+  it("removes the canary without a DEL call or an expired key, so a diagnosis counts only the app's deletes", async () => {
+    const canary = canaryAt({});
+    await canary.setEx(key, 'x', 120);
+    const before = await deletionCounters();
+
+    await canary.remove(key);
+
+    expect(await admin.exists(key)).toBe(0);
+    expect(await deletionCounters()).toEqual(before);
+  });
+
+  it('falls back to DEL where the ACL was written for DEL and refuses PEXPIREAT', async () => {
+    await admin.acl('SETUSER', 'canary-del', 'on', '>pw', '~session:*', '+set', '+pttl', '+del', '+exists');
+    const canary = canaryAt({ username: 'canary-del', password: 'pw' });
+    await canary.setEx(key, 'x', 120);
+    const before = await deletionCounters();
+
+    await canary.remove(key);
+
+    expect(await admin.exists(key)).toBe(0);
+    expect((await deletionCounters()).del).toBe(before.del + 1);
   });
 
   it('reports evicted_keys as unknown when INFO is refused, while the canary commands still work', async () => {
