@@ -197,8 +197,13 @@ async function main(): Promise<number> {
   const flush = () => {
     while (shown < slack.calls.length) show(slack.calls[shown++] as SlackApiCall);
   };
-  /** Resolves once the bot said something after `before` calls and then was quiet for `quietMs` (at most `maxMs`). */
-  const settle = async (before: number, quietMs = 700, maxMs = 30_000) => {
+  /** The open modal says it is still working ("Preparing the preview…", "Working on it…"): its update follows. */
+  const modalInProgress = () => !!openView && JSON.stringify(openView.blocks ?? []).includes(':hourglass');
+  /**
+   * Resolves once the bot said something after `before` calls and then was quiet for `quietMs`, with no modal
+   * still in progress (at most `maxMs`: a loaded machine can take tens of seconds to plan).
+   */
+  const settle = async (before: number, quietMs = 700, maxMs = 90_000) => {
     const start = Date.now();
     let last = slack.calls.length;
     let since = Date.now();
@@ -207,7 +212,7 @@ async function main(): Promise<number> {
       flush();
       const now = slack.calls.length;
       if (now !== last) [last, since] = [now, Date.now()];
-      else if (now > before && Date.now() - since >= quietMs) return;
+      else if (now > before && Date.now() - since >= quietMs && !modalInProgress()) return;
     }
   };
   const sign = () => ({ signingSecret: SECRET });
