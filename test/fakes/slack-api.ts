@@ -39,7 +39,7 @@ export interface FakeSlackApi {
   setUserGroup(id: string, users: string[]): void;
   /** Calls of one method so far. */
   callsOf(method: string): SlackApiCall[];
-  /** Resolves with the first call (past or future) of `method` that matches; rejects after `timeoutMs`. */
+  /** Resolves with the first call (past or future) of `method` that matches; rejects after `timeoutMs` (default 30 s: it bounds only how long a failing test waits, on a loaded machine too). */
   waitFor(method: string, predicate?: (c: SlackApiCall) => boolean, timeoutMs?: number): Promise<SlackApiCall>;
   /** Same for response_url posts. */
   waitForResponse(predicate?: (r: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
@@ -259,7 +259,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       groups.set(id, users);
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
-    waitFor(method, predicate = () => true, timeoutMs = 5000) {
+    waitFor(method, predicate = () => true, timeoutMs = 30_000) {
       return wait(
         `${method} call`,
         () => calls.find((c) => c.method === method && predicate(c)),
@@ -272,7 +272,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         () => calls.map((c) => c.method).join(', ') || 'nothing',
       );
     },
-    waitForResponse(predicate = () => true, timeoutMs = 5000) {
+    waitForResponse(predicate = () => true, timeoutMs = 30_000) {
       return wait(
         'response_url post',
         () => responses.find(predicate),

@@ -258,15 +258,14 @@ describe('verify in canary mode against a private redis-server', () => {
   });
 
   it('ends with "error" and writes nothing when the store is full and refuses writes (noeviction)', async () => {
+    // Full for sure: maxmemory set 1 MB under what is used, so that freeing a client buffer (which Redis does
+    // on its own schedule) cannot make room for the canary's SET.
+    const [, maxmemory] = (await admin.config('GET', 'maxmemory')) as [string, string];
     await admin.config('SET', 'maxmemory-policy', 'noeviction');
-    const chunk = 'x'.repeat(64 * 1024);
-    for (let i = 0; i < 200; i++) {
-      try {
-        await admin.set(`filler:${i}`, chunk);
-      } catch {
-        break;
-      }
-    }
+    for (let i = 0; i < 32; i++) await admin.set(`filler:${i}`, 'x'.repeat(64 * 1024));
+    const used = Number(/^used_memory:(\d+)/m.exec(await admin.info('memory'))![1]);
+    expect(used).toBeGreaterThan(2 * 1024 * 1024);
+    await admin.config('SET', 'maxmemory', String(used - 1024 * 1024));
     const plan = planVerify({ config: verifyConfig({ redisUrl: server.url }), envName: 'dev', processEnv: {} });
     const result = await runVerify(plan);
     await plan.close();
@@ -274,6 +273,7 @@ describe('verify in canary mode against a private redis-server', () => {
     expect(result.reasons[0]).toMatch(/OOM command not allowed/);
     expect(result.cleanup.status).toBe('removed');
     expect(await scanKeys(admin, 'session:ttl-canary-*')).toEqual([]);
+    await admin.config('SET', 'maxmemory', maxmemory);
     await admin.flushall();
     await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
   });
