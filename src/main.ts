@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The composition root of the bot process: settings -> config -> sources and state store -> the bot's
 // features on one host (src/bot.ts) -> start, and a drain on SIGTERM. Nothing else wires.
-import { parseBotSettings, type BotSettings } from './config/bot-settings.js';
+import { inMemoryStateWarning, parseBotSettings, type BotSettings } from './config/bot-settings.js';
 import { loadConfigFile, resolveConfigPath, type Config } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
 import { createLogger, scrubSecrets, type Logger } from './core/logging.js';
@@ -148,8 +148,14 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: setup.settings.logLevel });
   const rt = await loadRuntime();
   const sources = rt.createSourceCache(process.env);
-  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
-  const state = rt.openStateStore({ url: setup.settings.stateRedisUrl, logger });
+  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset (one replica: the settings refuse
+  // more without it), kept in memory, with one warning of what a crash loses.
+  const memoryWarning = inMemoryStateWarning(setup.settings);
+  const state = rt.openStateStore({
+    url: setup.settings.stateRedisUrl,
+    logger,
+    ...(memoryWarning ? { memoryWarning } : {}),
+  });
   const closeAll = () => Promise.allSettled([sources.close(), state.close()]);
   let bot;
   try {
