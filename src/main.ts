@@ -49,8 +49,8 @@ function secondsFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
 
 /**
  * SLACK_CONNECTION_DOWN_LIMIT_SECONDS: how long the Socket Mode connection may be down before /healthz
- * fails (default 300). SHUTDOWN_GRACE_SECONDS: how long SIGTERM waits for work in flight (default 20;
- * keep it plus 5 s of last words below terminationGracePeriodSeconds).
+ * fails (default 300). SHUTDOWN_GRACE_SECONDS: how long SIGTERM waits for work in flight (default 20);
+ * it plus 5 s of last words is the whole shutdown, so keep that below terminationGracePeriodSeconds.
  */
 function operationLimits(env: NodeJS.ProcessEnv): { connectionDownLimitMs?: number; graceMs?: number } {
   const down = secondsFrom(env, 'SLACK_CONNECTION_DOWN_LIMIT_SECONDS');
@@ -120,7 +120,10 @@ function assembleBot(
   });
 }
 
-/** SIGTERM / SIGINT: stop intake, drain what runs, exit. Installed before start, so a signal during start-up is handled. */
+/**
+ * SIGTERM / SIGINT: stop intake, drain what runs, exit, within the host's budget (grace + last words, counted
+ * from the signal). Installed before start, so a signal during start-up is handled.
+ */
 function drainOnSignals(bot: { stop(): Promise<{ drained: boolean }> }, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -10,10 +10,9 @@ import { commandMetrics } from '../../src/commands/command-metrics.js';
 import { checkMetrics } from '../../src/diagnostics/check-metrics.js';
 import { monitorMetrics } from '../../src/monitor/metrics.js';
 import { deploymentFromSelector } from '../../src/remediation/actions/object-names.js';
+import { DEFAULT_GRACE_MS, DEFAULT_LAST_WORDS_MS } from '../../src/host/host.js';
 
 type Obj = Record<string, any>;
-/** The host's default shutdown grace (src/host/host.ts): in-flight work gets this long after SIGTERM. */
-const HOST_GRACE_SECONDS = 20;
 
 const overlays = readdirSync('manifests/overlays');
 const render = (overlay: string): Obj[] =>
@@ -73,9 +72,12 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container.resources.limits.memory).toEqual(expect.any(String));
-    // The drain (20 s) plus closing the sources must end before the kubelet's SIGKILL.
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(HOST_GRACE_SECONDS + 5);
-    expect(pod.terminationGracePeriodSeconds).toBeLessThanOrEqual(HOST_GRACE_SECONDS + 15);
+    // Shutdown's whole budget (grace + last words, src/host/shutdown-deadline.ts) ends before the kubelet's
+    // SIGKILL, with a margin for the process to exit; and the pod is not kept much longer than that.
+    const grace = container.env.find((e: Obj) => e.name === 'SHUTDOWN_GRACE_SECONDS')?.value;
+    const budgetSeconds = (grace ? Number(grace) * 1000 : DEFAULT_GRACE_MS) / 1000 + DEFAULT_LAST_WORDS_MS / 1000;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(budgetSeconds + 5);
+    expect(pod.terminationGracePeriodSeconds).toBeLessThanOrEqual(budgetSeconds + 15);
   });
 
   it('mounts a generated config that the bot accepts, at SESSION_TTL_CONFIG', () => {
