@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The composition root of the bot process: settings -> config -> sources and state store -> the bot's
 // features on one host (src/bot.ts) -> start, and a drain on SIGTERM. Nothing else wires.
-import { parseBotSettings, type BotSettings } from './config/bot-settings.js';
+import { inMemoryStateWarning, parseBotSettings, type BotSettings } from './config/bot-settings.js';
 import { loadConfigFile, resolveConfigPath, type Config } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
 import { createLogger, scrubSecrets, type Logger } from './core/logging.js';
@@ -49,8 +49,8 @@ function secondsFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
 
 /**
  * SLACK_CONNECTION_DOWN_LIMIT_SECONDS: how long the Socket Mode connection may be down before /healthz
- * fails (default 300). SHUTDOWN_GRACE_SECONDS: how long SIGTERM waits for work in flight (default 20;
- * keep it plus 5 s of last words below terminationGracePeriodSeconds).
+ * fails (default 300). SHUTDOWN_GRACE_SECONDS: how long SIGTERM waits for work in flight (default 20);
+ * it plus 5 s of last words is the whole shutdown, so keep that below terminationGracePeriodSeconds.
  */
 function operationLimits(env: NodeJS.ProcessEnv): { connectionDownLimitMs?: number; graceMs?: number } {
   const down = secondsFrom(env, 'SLACK_CONNECTION_DOWN_LIMIT_SECONDS');
@@ -120,7 +120,10 @@ function assembleBot(
   });
 }
 
-/** SIGTERM / SIGINT: stop intake, drain what runs, exit. Installed before start, so a signal during start-up is handled. */
+/**
+ * SIGTERM / SIGINT: stop intake, drain what runs, exit, within the host's budget (grace + last words, counted
+ * from the signal). Installed before start, so a signal during start-up is handled.
+ */
 function drainOnSignals(bot: { stop(): Promise<{ drained: boolean }> }, logger: Logger): void {
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -148,8 +151,14 @@ async function main(): Promise<number> {
   const logger = createLogger({ level: setup.settings.logLevel });
   const rt = await loadRuntime();
   const sources = rt.createSourceCache(process.env);
-  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset, kept in memory (with a warning).
-  const state = rt.openStateStore({ url: setup.settings.stateRedisUrl, logger });
+  // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset (one replica: the settings refuse
+  // more without it), kept in memory, with one warning of what a crash loses.
+  const memoryWarning = inMemoryStateWarning(setup.settings);
+  const state = rt.openStateStore({
+    url: setup.settings.stateRedisUrl,
+    logger,
+    ...(memoryWarning ? { memoryWarning } : {}),
+  });
   const closeAll = () => Promise.allSettled([sources.close(), state.close()]);
   let bot;
   try {

@@ -20,6 +20,11 @@ interface CommonSettings {
   alertmanagerToken?: string;
   /** Redis for the bot's own state (alert dedupe, cooldowns), shared by replicas; unset, state is in memory. */
   stateRedisUrl?: string;
+  /**
+   * How many replicas the Deployment runs (EXPECTED_REPLICAS; unset means 1). More than one requires
+   * `stateRedisUrl`: replicas that do not share their state answer an alert twice and lose each other's work.
+   */
+  expectedReplicas?: number;
 }
 
 export type SettingsResult = { ok: true; settings: BotSettings } | { ok: false; problems: string[] };
@@ -91,6 +96,16 @@ const envSchema = z.object({
       (v) => v === undefined || /^rediss?:\/\/[^\s]+$/.test(v),
       "STATE_REDIS_URL must be a redis:// or rediss:// URL (the Redis for the bot's own state), or unset",
     ),
+  EXPECTED_REPLICAS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : '1'))
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1000,
+      "EXPECTED_REPLICAS must be the Deployment's number of replicas, a whole number from 1 (e.g. 3), or unset for 1",
+    )
+    .transform(Number),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -98,6 +113,34 @@ const envSchema = z.object({
     .transform((v) => (v ? v.toLowerCase() : 'info'))
     .refine((v): v is LogLevel => LEVELS.some((level) => level === v), `LOG_LEVEL must be one of ${LEVELS.join(', ')}`),
 });
+
+/**
+ * The refusal to run several replicas without shared state, decided from the raw environment so that it is
+ * listed with every other problem at once. An invalid EXPECTED_REPLICAS is reported by the schema instead.
+ */
+function replicasWithoutSharedState(env: NodeJS.ProcessEnv): string | undefined {
+  const replicas = envSchema.shape.EXPECTED_REPLICAS.safeParse(env.EXPECTED_REPLICAS);
+  if (!replicas.success || replicas.data <= 1 || env.STATE_REDIS_URL?.trim()) return undefined;
+  return (
+    `EXPECTED_REPLICAS is ${replicas.data} but STATE_REDIS_URL is not set: replicas must share their state ` +
+    '(alert dedupe, the outbox, pending requests, locks, leases). Set STATE_REDIS_URL to the state Redis ' +
+    '(the url in the session-ttl-bot-state Secret), or set EXPECTED_REPLICAS=1 and run a single replica'
+  );
+}
+
+/**
+ * What the bot logs (once, at start-up) when its state lives in memory: a single replica, whose crash or
+ * restart loses what it had accepted. Undefined when the state is in a shared Redis.
+ */
+export function inMemoryStateWarning(settings: BotSettings): string | undefined {
+  if (settings.stateRedisUrl) return undefined;
+  return (
+    'STATE_REDIS_URL is not set: alert dedupe, cooldowns, the outbox, pending remediation requests, environment ' +
+    'locks and the audit are kept in memory. A crash or restart loses accepted work (an alert already answered, ' +
+    'a post waiting for Slack, a pending request), and replicas do not share state: run one replica, or set ' +
+    'STATE_REDIS_URL (required when EXPECTED_REPLICAS is more than 1)'
+  );
+}
 
 /**
  * Reads the bot's settings from the process environment. Every problem is returned at once, each naming
@@ -118,6 +161,8 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
         'Basic Information > App Credentials; or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
     );
   }
+  const replicasProblem = replicasWithoutSharedState(env);
+  if (replicasProblem) problems.push(replicasProblem);
   if (!parsed.success || problems.length) return { ok: false, problems };
   const d = parsed.data;
   const common: CommonSettings = {
@@ -125,6 +170,7 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     slackApiUrl: d.SLACK_API_URL,
     port: d.PORT,
     logLevel: d.LOG_LEVEL,
+    expectedReplicas: d.EXPECTED_REPLICAS,
     ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
     ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
   };

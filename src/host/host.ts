@@ -3,8 +3,15 @@ import type { Logger } from '../core/logging.js';
 import { probeRoute } from './health-route.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
 import { createInFlight } from './in-flight.js';
+import {
+  DEFAULT_GRACE_MS,
+  DEFAULT_LAST_WORDS_MS,
+  shutdownDeadline,
+  type ShutdownDeadline,
+} from './shutdown-deadline.js';
 
 export type { Feature, HostContext, Route, Worker } from '../core/feature.js';
+export { DEFAULT_GRACE_MS, DEFAULT_LAST_WORDS_MS } from './shutdown-deadline.js';
 
 export interface HostOptions {
   features: readonly Feature[];
@@ -12,11 +19,12 @@ export interface HostOptions {
   port: number;
   /** Listen address (default all interfaces; tests use 127.0.0.1). */
   hostname?: string;
-  /** How long shutdown waits for in-flight work before closing sources (default 20 s, below Kubernetes' 30 s). */
+  /** How long shutdown waits for in-flight work before interrupting it (default 20 s). */
   graceMs?: number;
   /**
    * After the grace period, how long interrupted work gets to say so in Slack and clean up (a verify
-   * canary) before the sources close (default 5 s: grace + this stays below Kubernetes' 30 s).
+   * canary) before the sources close (default 5 s). Grace + last words is shutdown's whole budget (25 s by
+   * default, below Kubernetes' 30 s): stopping the workers and closing the sources fit in it too.
    */
   lastWordsMs?: number;
 }
@@ -26,24 +34,11 @@ export interface Host {
   /** Runs the before-start hooks, listens, starts the workers; resolves with the bound port. */
   start(): Promise<{ port: number }>;
   /**
-   * Stops intake (workers, then the HTTP server), drains in-flight work within the grace period, then
-   * runs the close hooks. Safe to call twice.
+   * Stops intake (workers and the HTTP server), drains in-flight work within the grace period, interrupts
+   * what still runs, then runs the close hooks; resolves by grace + last words after the call, whatever
+   * hangs. Safe to call twice.
    */
   stop(): Promise<{ drained: boolean }>;
-}
-
-/** Whether `work` settles within `ms`; the timer does not hold the process open. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((r) => {
-    timer = setTimeout(() => r(false), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work.then(() => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Everything the features registered, before the host starts. */
@@ -112,46 +107,64 @@ class ProcessHost implements Host {
   }
 
   private async shutdown(): Promise<{ drained: boolean }> {
+    const { logger } = this.opts;
+    // Every phase below waits on this one deadline, fixed now (at SIGTERM): none adds time of its own.
+    const deadline = shutdownDeadline({
+      graceMs: this.graceMs,
+      lastWordsMs: this.opts.lastWordsMs ?? DEFAULT_LAST_WORDS_MS,
+    });
     this.draining = true;
-    // Intake stops at once (a worker's stop first stops taking work), but its stop is not awaited
-    // before the drain: a worker whose stop waits on a stalled source (the session monitor on a
-    // paused Redis) must not eat the grace period of the work in flight.
-    const workersStopped = this.stopWorkers();
-    await this.http.close();
-    const drained = await this.drain();
-    // The workers get the last-words period to finish stopping; then the sources close under them.
-    if (!(await settlesWithin(workersStopped, this.lastWordsMs)))
-      this.opts.logger.warn('a worker did not finish stopping; closing the sources under it');
-    const results = await Promise.allSettled(this.registered.closers.map((c) => c()));
-    for (const r of results)
-      if (r.status === 'rejected') this.opts.logger.warn({ err: r.reason }, 'a close hook failed');
+    // Intake stops at once (a worker's stop first stops taking work), but no stop is awaited before the
+    // drain: a worker whose stop waits on a stalled source (the session monitor on a paused Redis), or a
+    // request still being answered, must not eat the grace period of the work in flight. Requests get the
+    // grace period, then their connections are cut.
+    const stillStopping = new Set<string>(['the HTTP server']);
+    const workersStopped = this.stopWorkers(stillStopping);
+    const httpClosed = this.http
+      .close(this.graceMs)
+      .catch((err: unknown) => logger.warn({ err }, 'the HTTP server did not close cleanly'))
+      .finally(() => stillStopping.delete('the HTTP server'));
+    const drained = await this.drain(deadline);
+    // The workers and the HTTP server get what is left of the budget; then the sources close under them.
+    if (!(await deadline.settles(Promise.all([workersStopped, httpClosed]))))
+      logger.warn(
+        { stopping: [...stillStopping] },
+        'not stopped within the shutdown budget; closing the sources under it',
+      );
+    const closing = Promise.allSettled(this.registered.closers.map((c) => c())).then((results) => {
+      for (const r of results) if (r.status === 'rejected') logger.warn({ err: r.reason }, 'a close hook failed');
+    });
+    if (!(await deadline.settles(closing)))
+      logger.warn('closing the sources did not finish within the shutdown budget; leaving them to the exit');
     return { drained };
   }
 
-  /** Waits for in-flight work within the grace period; then interrupts what still runs and gives it its last words. */
-  private async drain(): Promise<boolean> {
+  /** Waits for in-flight work until the grace period ends; then interrupts what still runs and gives it its last words. */
+  private async drain(deadline: ShutdownDeadline): Promise<boolean> {
     const { logger } = this.opts;
-    const graceMs = this.opts.graceMs ?? 20_000;
-    const drained = await settlesWithin(this.work.idle(), graceMs);
-    if (drained) return true;
+    if (await deadline.settles(this.work.idle(), deadline.graceEnd)) return true;
     // Work still running is told so: it posts "interrupted by a restart" and cleans up, then the sources close.
     logger.warn(
-      { graceMs, unfinished: this.work.size },
+      { graceMs: this.graceMs, unfinished: this.work.size },
       'shutdown grace period over; interrupting the work still running',
     );
     this.work.interrupt();
-    if (!(await settlesWithin(this.work.idle(), this.lastWordsMs)))
+    if (!(await deadline.settles(this.work.idle())))
       logger.warn({ unfinished: this.work.size }, 'interrupted work did not settle; closing with work unfinished');
     return false;
   }
 
-  private get lastWordsMs(): number {
-    return this.opts.lastWordsMs ?? 5000;
+  private get graceMs(): number {
+    return this.opts.graceMs ?? DEFAULT_GRACE_MS;
   }
 
-  private async stopWorkers(): Promise<void> {
+  /** Stops the started workers, last started first; `stillStopping` holds the names of those not stopped yet. */
+  private async stopWorkers(stillStopping = new Set<string>()): Promise<void> {
     const stopping = this.started.splice(0).reverse();
-    const results = await Promise.allSettled(stopping.map((w) => w.stop()));
+    for (const w of stopping) stillStopping.add(`worker ${w.name}`);
+    const results = await Promise.allSettled(
+      stopping.map((w) => w.stop().finally(() => stillStopping.delete(`worker ${w.name}`))),
+    );
     for (const r of results)
       if (r.status === 'rejected') this.opts.logger.warn({ err: r.reason }, 'a worker failed to stop');
   }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseBotSettings } from '../../src/config/bot-settings.js';
+import { inMemoryStateWarning, parseBotSettings } from '../../src/config/bot-settings.js';
 
 const SECRET = '8f742231b10e8888abcd99aaa85a5000';
 
@@ -16,6 +16,7 @@ describe('parseBotSettings', () => {
         slackApiUrl: undefined,
         port: 3000,
         logLevel: 'info',
+        expectedReplicas: 1,
       },
     });
   });
@@ -67,6 +68,51 @@ describe('parseBotSettings', () => {
   });
 });
 
+describe('EXPECTED_REPLICAS (issue 19: the Deployment)', () => {
+  const base = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: SECRET };
+
+  it('runs several replicas only over a shared state Redis', () => {
+    const r = parseBotSettings({ ...base, EXPECTED_REPLICAS: '3', STATE_REDIS_URL: 'redis://state:6379' });
+    expect(r.ok && r.settings).toMatchObject({ expectedReplicas: 3, stateRedisUrl: 'redis://state:6379' });
+    expect(parseBotSettings({ ...base, EXPECTED_REPLICAS: '1' })).toMatchObject({
+      ok: true,
+      settings: { expectedReplicas: 1 },
+    });
+  });
+
+  it('refuses more than one replica without STATE_REDIS_URL, saying what to set', () => {
+    for (const STATE_REDIS_URL of [undefined, '', '  ']) {
+      const r = parseBotSettings({ ...base, EXPECTED_REPLICAS: '3', STATE_REDIS_URL });
+      expect(r.ok).toBe(false);
+      const problems = r.ok ? [] : r.problems;
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^EXPECTED_REPLICAS is 3 but STATE_REDIS_URL is not set/);
+      expect(problems[0]).toContain('session-ttl-bot-state');
+      expect(problems[0]).toContain('EXPECTED_REPLICAS=1');
+    }
+  });
+
+  it('names EXPECTED_REPLICAS when it is not a whole number of replicas, listed with the other problems', () => {
+    for (const EXPECTED_REPLICAS of ['three', '0', '-1', '1.5', '2e3', '0x3']) {
+      const r = parseBotSettings({ ...base, EXPECTED_REPLICAS });
+      expect(r.ok ? [] : r.problems, EXPECTED_REPLICAS).toEqual([
+        "EXPECTED_REPLICAS must be the Deployment's number of replicas, a whole number from 1 (e.g. 3), or unset for 1",
+      ]);
+    }
+    const both = parseBotSettings({ SLACK_SIGNING_SECRET: SECRET, EXPECTED_REPLICAS: '2' });
+    expect(both.ok ? [] : both.problems.map((p) => p.split(' ')[0])).toEqual(['SLACK_BOT_TOKEN', 'EXPECTED_REPLICAS']);
+  });
+
+  it('says what a crash loses when the state is in memory, and nothing when it is shared', () => {
+    const memory = parseBotSettings(base);
+    const shared = parseBotSettings({ ...base, STATE_REDIS_URL: 'redis://state:6379' });
+    if (!memory.ok || !shared.ok) throw new Error('valid settings expected');
+    expect(inMemoryStateWarning(memory.settings)).toMatch(/crash or restart loses accepted work/);
+    expect(inMemoryStateWarning(memory.settings)).toMatch(/replicas do not share state/);
+    expect(inMemoryStateWarning(shared.settings)).toBeUndefined();
+  });
+});
+
 describe('main.ts', () => {
   it('exits 2 naming each missing setting, without starting anything', { timeout: 120_000 }, () => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
@@ -99,4 +145,31 @@ describe('main.ts', () => {
     expect(r.stderr).toContain('Invalid configuration in /nonexistent/session-ttl.yaml');
     expect(r.stderr).toContain('file not found');
   });
+
+  it(
+    'exits 2 refusing three replicas without STATE_REDIS_URL, before loading anything else',
+    { timeout: 120_000 },
+    () => {
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: SECRET,
+        EXPECTED_REPLICAS: '3',
+        // The config file is never read: the settings are refused first.
+        SESSION_TTL_CONFIG: '/nonexistent/session-ttl.yaml',
+      };
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env,
+        encoding: 'utf8',
+        // tsx compiles main.ts on start: seconds, tens of seconds on a loaded machine.
+        timeout: 100_000,
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('session-ttl-bot cannot start; fix these settings:');
+      expect(r.stderr).toContain('EXPECTED_REPLICAS is 3 but STATE_REDIS_URL is not set');
+      expect(r.stderr).toContain('Set STATE_REDIS_URL');
+      expect(r.stderr).not.toContain('Invalid configuration');
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/logging.js';
 import { createHost, type Feature } from '../../src/host/host.js';
+import { captureLogs } from '../chat/slack/log-capture.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -89,7 +90,14 @@ describe('host', () => {
         host.onClose(async () => void closed.push('sources'));
       },
     };
-    const host = createHost({ features: [feature], logger, port: 0, hostname: '127.0.0.1', graceMs: 30 });
+    const host = createHost({
+      features: [feature],
+      logger,
+      port: 0,
+      hostname: '127.0.0.1',
+      graceMs: 30,
+      lastWordsMs: 50,
+    });
     await host.start();
     expect(await host.stop()).toEqual({ drained: false });
     expect(closed).toEqual(['sources']);
@@ -126,7 +134,7 @@ describe('host', () => {
       port: 0,
       hostname: '127.0.0.1',
       graceMs: 30,
-      lastWordsMs: 50,
+      lastWordsMs: 5000,
     });
     await host.start();
     const stopped = host.stop();
@@ -135,10 +143,99 @@ describe('host', () => {
     await expect.poll(() => events.includes('interrupted'), { timeout: 5000 }).toBe(true);
     expect(events).not.toContain('worker stopped');
 
-    // The worker finishes stopping within the last-words period; the sources close after it.
+    // The worker finishes stopping within the shutdown budget (grace + last words); the sources close after it.
     releaseWorker.resolve();
     expect(await stopped).toEqual({ drained: false });
     expect(events).toEqual(['worker stopping', 'interrupted', 'worker stopped', 'close']);
+  });
+
+  it('every phase of shutdown shares one deadline: a request, a worker, the work and a close hook that all hang end the stop at grace + last words', async () => {
+    // Given: everything a stalled Redis can hold: a request being answered, the monitor's stop, a diagnosis
+    // that ignores its interruption, and the close of its connection.
+    const logs = captureLogs('info');
+    const answering = deferred();
+    const never = new Promise<void>(() => undefined);
+    const feature: Feature = {
+      name: 'stalled',
+      register(host) {
+        host.route({
+          method: 'GET',
+          path: '/slow',
+          handle: async () => {
+            answering.resolve();
+            await never;
+          },
+        });
+        host.worker({ name: 'monitor', start: async () => undefined, stop: () => never });
+        host.work.track(never, () => undefined);
+        host.onClose(() => never);
+      },
+    };
+    const graceMs = 100;
+    const lastWordsMs = 200;
+    const host = createHost({
+      features: [feature],
+      logger: logs.logger,
+      port: 0,
+      hostname: '127.0.0.1',
+      graceMs,
+      lastWordsMs,
+    });
+    const { port } = await host.start();
+    const request = fetch(`http://127.0.0.1:${port}/slow`).catch(() => 'cut');
+    await answering.promise;
+
+    // When: the host stops.
+    const started = performance.now();
+    const result = await Promise.race([
+      host.stop(),
+      new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000).unref()),
+    ]);
+
+    // Then: it is over by the one deadline (a generous margin for a loaded machine; before, each phase added
+    // its own wait and the close hook none at all), having said what it left behind.
+    expect(result).toEqual({ drained: false });
+    expect(performance.now() - started).toBeLessThan(graceMs + lastWordsMs + 1500);
+    expect(await request).toBe('cut');
+    const messages = logs.lines.map((l) => l.msg as string);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'shutdown grace period over; interrupting the work still running',
+        'interrupted work did not settle; closing with work unfinished',
+        'not stopped within the shutdown budget; closing the sources under it',
+        'closing the sources did not finish within the shutdown budget; leaving them to the exit',
+      ]),
+    );
+    expect(logs.lines.find((l) => l.stopping)?.stopping).toEqual(['worker monitor']);
+  });
+
+  it('a worker gets the time that the work in flight did not use', async () => {
+    // Given: nothing in flight, and a worker that takes 300 ms to stop, well within grace + last words.
+    const events: string[] = [];
+    const feature: Feature = {
+      name: 'slow-stop',
+      register(host) {
+        host.worker({
+          name: 'monitor',
+          start: async () => undefined,
+          stop: () => new Promise<void>((r) => setTimeout(() => (events.push('worker stopped'), r()), 300)),
+        });
+        host.onClose(async () => void events.push('close'));
+      },
+    };
+    const host = createHost({
+      features: [feature],
+      logger,
+      port: 0,
+      hostname: '127.0.0.1',
+      graceMs: 5000,
+      lastWordsMs: 100,
+    });
+    await host.start();
+
+    // When: the host stops. Then: the worker stops before the sources close under it.
+    expect(await host.stop()).toEqual({ drained: true });
+    expect(events).toEqual(['worker stopped', 'close']);
   });
 
   it('routes by the path alone: a query, dot segments and escapes reach the same route; other paths are 404, other methods 405', async () => {

@@ -10,10 +10,9 @@ import { commandMetrics } from '../../src/commands/command-metrics.js';
 import { checkMetrics } from '../../src/diagnostics/check-metrics.js';
 import { monitorMetrics } from '../../src/monitor/metrics.js';
 import { deploymentFromSelector } from '../../src/remediation/actions/object-names.js';
+import { DEFAULT_GRACE_MS, DEFAULT_LAST_WORDS_MS } from '../../src/host/host.js';
 
 type Obj = Record<string, any>;
-/** The host's default shutdown grace (src/host/host.ts): in-flight work gets this long after SIGTERM. */
-const HOST_GRACE_SECONDS = 20;
 
 const overlays = readdirSync('manifests/overlays');
 const render = (overlay: string): Obj[] =>
@@ -73,9 +72,12 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container.resources.limits.memory).toEqual(expect.any(String));
-    // The drain (20 s) plus closing the sources must end before the kubelet's SIGKILL.
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(HOST_GRACE_SECONDS + 5);
-    expect(pod.terminationGracePeriodSeconds).toBeLessThanOrEqual(HOST_GRACE_SECONDS + 15);
+    // Shutdown's whole budget (grace + last words, src/host/shutdown-deadline.ts) ends before the kubelet's
+    // SIGKILL, with a margin for the process to exit; and the pod is not kept much longer than that.
+    const grace = container.env.find((e: Obj) => e.name === 'SHUTDOWN_GRACE_SECONDS')?.value;
+    const budgetSeconds = (grace ? Number(grace) * 1000 : DEFAULT_GRACE_MS) / 1000 + DEFAULT_LAST_WORDS_MS / 1000;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(budgetSeconds + 5);
+    expect(pod.terminationGracePeriodSeconds).toBeLessThanOrEqual(budgetSeconds + 15);
   });
 
   it('mounts a generated config that the bot accepts, at SESSION_TTL_CONFIG', () => {
@@ -87,7 +89,13 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
     for (const e of Object.values(config.environments)) expect(e.monitor.enabled).toBe(true);
     // The example environment is named as the overlay, as the README's commands name it (/session-ttl diagnose prod).
     expect(Object.keys(config.environments)).toEqual([overlay]);
-    if (deploy.spec.replicas > 1) expect(env.STATE_REDIS_URL.valueFrom.secretKeyRef.name).toBe('session-ttl-bot-state');
+    // The bot knows how many replicas run (it refuses more than one without a state Redis).
+    expect(env.EXPECTED_REPLICAS.value).toBe(String(deploy.spec.replicas ?? 1));
+    if (deploy.spec.replicas > 1) {
+      // Required: a missing Secret stops the pod from starting rather than running replicas on memory state.
+      expect(env.STATE_REDIS_URL.valueFrom.secretKeyRef).toMatchObject({ name: 'session-ttl-bot-state', key: 'url' });
+      expect(env.STATE_REDIS_URL.valueFrom.secretKeyRef.optional ?? false).toBe(false);
+    }
     for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'ALERTMANAGER_TOKEN'])
       expect(env[secret].value).toBeUndefined();
   });
@@ -157,6 +165,44 @@ describe.each(overlays)('kubectl kustomize manifests/overlays/%s', (overlay) => 
       for (const name of rule.expr.match(/\bsession_[a-z_]+/g) ?? [])
         expect(exported, `${rule.alert} uses ${name}`).toContain(name);
     }
+  });
+});
+
+describe('kubectl kustomize manifests/overlays/prod: replicas (issue 19)', () => {
+  const objs = rendered.get('prod')!;
+  const deploy = one(objs, 'Deployment');
+  const podLabels = deploy.spec.template.metadata.labels as Record<string, string>;
+  const env = Object.fromEntries(deploy.spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e]));
+
+  it('runs three replicas over the required state Redis, and tells the bot so', () => {
+    expect(deploy.spec.replicas).toBe(3);
+    expect(env.EXPECTED_REPLICAS).toEqual({ name: 'EXPECTED_REPLICAS', value: '3' });
+    expect(env.STATE_REDIS_URL.valueFrom.secretKeyRef).toEqual({
+      name: 'session-ttl-bot-state',
+      key: 'url',
+      optional: false,
+    });
+  });
+
+  it('keeps two replicas up through a voluntary disruption: a PodDisruptionBudget selecting the pods', () => {
+    const pdb = one(objs, 'PodDisruptionBudget');
+    expect(pdb.spec.minAvailable).toBe(2);
+    expect(pdb.spec.maxUnavailable).toBeUndefined();
+    expect(pdb.metadata.namespace).toBe(deploy.metadata.namespace);
+    expect(podLabels).toMatchObject(pdb.spec.selector.matchLabels);
+    // It selects the bot's pods and nothing else in the namespace: the Deployment's selector is the same.
+    expect(pdb.spec.selector).toEqual(deploy.spec.selector);
+  });
+
+  it('spreads the replicas across nodes', () => {
+    const constraints = deploy.spec.template.spec.topologySpreadConstraints as Obj[];
+    const byNode = constraints.filter((c) => c.topologyKey === 'kubernetes.io/hostname');
+    expect(byNode).toHaveLength(1);
+    expect(byNode[0]).toMatchObject({
+      maxSkew: 1,
+      whenUnsatisfiable: expect.stringMatching(/^(ScheduleAnyway|DoNotSchedule)$/),
+    });
+    expect(podLabels).toMatchObject(byNode[0]!.labelSelector.matchLabels);
   });
 });
 

@@ -69,6 +69,15 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
           });
         });
         await listening;
+        // Without STATE_REDIS_URL (one replica): one warning at start-up of what a crash loses (issue 19).
+        const memoryWarnings = out
+          .split('\n')
+          .filter((l) => l.includes('STATE_REDIS_URL is not set'))
+          .map((l) => JSON.parse(l) as { level: number; msg: string });
+        expect(memoryWarnings).toHaveLength(1);
+        expect(memoryWarnings[0]!.level).toBe(40); // pino's warn
+        expect(memoryWarnings[0]!.msg).toContain('A crash or restart loses accepted work');
+        expect(memoryWarnings[0]!.msg).toContain('replicas do not share state');
         redis.process.kill('SIGSTOP');
         const ack = await sendSlashCommand(
           `http://127.0.0.1:${port}`,

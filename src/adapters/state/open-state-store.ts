@@ -18,6 +18,11 @@ export interface OpenStateStore {
   ping: (timeoutMs?: number) => Promise<{ ok: boolean; detail?: string }>;
 }
 
+const MEMORY_WARNING =
+  'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and ' +
+  'the audit are kept in memory; with more than one replica, an alert may be answered more than once and a ' +
+  'request clicked on another replica is not found';
+
 /** host:port of a Redis URL, never its credentials. */
 function address(url: string): string {
   try {
@@ -34,13 +39,14 @@ function address(url: string): string {
  * A Redis that does not answer at start-up is logged; alert replies fail (and are logged) until it
  * does, slash commands are not affected.
  */
-export function openStateStore(opts: { url: string | undefined; logger: Logger }): OpenStateStore {
+export function openStateStore(opts: {
+  url: string | undefined;
+  logger: Logger;
+  /** The warning logged when `url` is unset, in place of the default (the bot's says what a crash loses). */
+  memoryWarning?: string;
+}): OpenStateStore {
   if (!opts.url) {
-    opts.logger.warn(
-      'STATE_REDIS_URL is not set: alert dedupe, cooldowns, pending remediation requests, environment locks and ' +
-        'the audit are kept in memory; with more than one replica, an alert may be answered more than once and a ' +
-        'request clicked on another replica is not found',
-    );
+    opts.logger.warn(opts.memoryWarning ?? MEMORY_WARNING);
     return {
       store: memoryStateStore(),
       streams: memoryStreamStore(),
