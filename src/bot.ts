@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
-import type { QueueStore, StateStore } from './core/ports/state-store.js';
+import type { QueueStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
 import { createIntakeGate } from './host/intake-gate.js';
@@ -56,7 +56,7 @@ export interface BotDeps {
   hostname?: string;
   render?: RenderOptions;
   /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
-  alerts?: { stateStore: StateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
+  alerts?: { stateStore: CasStateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
   /**
    * The outbox of posts Slack refused through its retries (alert replies in the incident channels, slash
    * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory.
