@@ -118,18 +118,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   // One gate for every request the host answers: diagnoses (alerts and commands) start behind the answers.
   const intake = createIntakeGate();
-  const slack = createSlackFrontEnd({
-    settings: deps.settings,
-    logger: deps.logger,
-    now,
-    ...(deps.render ? { render: deps.render } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
-    ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
-    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
-    ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
-    intake,
-  });
+  const slack = slackFrontEnd(deps, now, intake);
   // Reports rendered outside a command (alert replies, re-checks) call the same on-call group.
   const report = { ...deps.render, ...(slack.onCall ? { onCall: slack.onCall } : {}) };
   const engine = {
@@ -185,6 +174,25 @@ export function createBot(deps: BotDeps): Bot {
   });
   const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */
+function slackFrontEnd(deps: BotDeps, now: () => number, intake: IntakeGate) {
+  // main passes the same state store to remediation and alerts.
+  const stateStore = deps.remediation?.store ?? deps.alerts?.stateStore;
+  return createSlackFrontEnd({
+    settings: deps.settings,
+    logger: deps.logger,
+    now,
+    ...(deps.render ? { render: deps.render } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
+    ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
+    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
+    ...(stateStore ? { replayStore: stateStore } : {}),
+    intake,
+  });
 }
 
 /** The alert webhook and the incident-channel flow, posting through the chat port. */

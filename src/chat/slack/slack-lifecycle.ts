@@ -5,7 +5,8 @@ import { durationMs } from '../../core/format.js';
 import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
-import { createReplayGuard } from './replay-guard.js';
+import type { StateStore } from '../../core/ports/state-store.js';
+import { replayGuardFor } from './shared-replay-guard.js';
 import { slackEventsRoute } from './slack-events-route.js';
 
 export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
@@ -19,6 +20,8 @@ export interface SlackLifecycleOptions {
   connectionDownLimitMs?: number;
   /** The host's intake gate: told of every Slack request as it arrives. */
   intake?: IntakeGate;
+  /** Where the signatures of verified requests are kept: shared, a replay is refused on every replica. */
+  replayStore?: StateStore;
 }
 
 /** Socket Mode: connected since the last hello, or down since when (start-up counts as down). */
@@ -71,7 +74,7 @@ export function registerSlackLifecycle(host: HostContext, o: SlackLifecycleOptio
       slackEventsRoute({
         receiver,
         signingSecret: o.settings.signingSecret,
-        guard: createReplayGuard({ now: o.now }),
+        guard: replayGuardFor({ ...(o.replayStore ? { store: o.replayStore } : {}), now: o.now, logger: o.logger }),
         logger: o.logger,
         now: o.now,
         ...(o.intake ? { intake: o.intake } : {}),
