@@ -10,6 +10,7 @@ import { captureLogs } from '../chat/slack/log-capture.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, slashCommandBody, type SignedRequest } from '../fakes/slack-signing.js';
 import { SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot-harness.js';
+import { eventually } from '../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 import { serverInfoCheck } from './fixtures.js';
 
@@ -127,7 +128,27 @@ describe('the replay guard over the state store', () => {
     const ts = Math.floor(Date.now() / 1000);
     expect(await guard.check(sig, ts)).toBe('fresh');
     expect(await guard.check(sig, ts)).toBe('replay');
-    expect(logs.lines.find((l) => /did not answer the replay guard/.test(l.msg))).toMatchObject({ level: 40 });
+    expect(logs.lines.find((l) => /state store failed: this replica's replay guard/.test(l.msg))).toMatchObject({
+      level: 40,
+    });
+  });
+
+  it('does not hold the answer for a stalled state store: decides alone, and says so when the claim shows a replay', async () => {
+    const logs = captureLogs();
+    let answer!: (first: boolean) => void;
+    const stalled: StateStore = {
+      ...memoryStateStore(),
+      shared: true,
+      description: 'redis-state:6379',
+      claim: () => new Promise<boolean>((resolve) => (answer = resolve)),
+    };
+    const guard = createSharedReplayGuard({ store: stalled, now: Date.now, logger: logs.logger, budgetMs: 50 });
+    // The check returns while the store still holds the claim.
+    expect(await guard.check(sig, Math.floor(Date.now() / 1000))).toBe('fresh');
+    expect(logs.lines.find((l) => /did not answer within 50 ms/.test(l.msg))).toMatchObject({ level: 40 });
+    // When the store answers at last that another replica had the signature, that is logged.
+    answer(false);
+    await eventually('the late replay to be logged', () => logs.lines.find((l) => /was a replay/.test(l.msg)));
   });
 
   it('without a shared store each replica remembers only what it saw', async () => {

@@ -9,22 +9,44 @@ export interface ReplayCheck {
 }
 
 /**
+ * How long the guard waits for the state store before this replica's memory decides alone: the check sits
+ * in front of Slack's 3-second acknowledgement, which a stalled state Redis must not cost the person.
+ */
+export const REPLAY_STORE_BUDGET_MS = 300;
+
+/** The claim's answer, or `late` when it did not come within `ms` (or the store failed). */
+async function within(claim: Promise<boolean>, ms: number): Promise<boolean | 'late' | { err: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  try {
+    return await Promise.race([claim, late]);
+  } catch (err) {
+    return { err };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * The replay guard of every replica at once: a verified signature is claimed in the shared state store
  * (SET NX) for as long as Slack's window accepts it, so the same signed request sent to a second replica
  * is refused there too (401), not only on the replica that saw it first. This replica's own memory
- * answers first (a replay here costs no round trip); when the state store does not answer, that memory
- * alone decides and a warning says so: Slack keeps working while the state Redis is down, and a replay
- * is then refused only on the replica that saw the request.
+ * answers first (a replay here costs no round trip). When the state store fails or does not answer within
+ * `budgetMs`, that memory alone decides and a warning says so: Slack keeps its answers while the state
+ * Redis is down or stalled, and a replay is then refused only on the replica that saw the request.
  */
 export function createSharedReplayGuard(opts: {
   store: StateStore;
   now: () => number;
   logger: Logger;
   windowMs?: number;
+  budgetMs?: number;
   local?: ReplayGuard;
 }): ReplayCheck {
   const windowMs = opts.windowMs ?? REPLAY_WINDOW_MS;
+  const budgetMs = opts.budgetMs ?? REPLAY_STORE_BUDGET_MS;
   const local = opts.local ?? createReplayGuard({ now: opts.now, windowMs });
+  const { logger, store } = opts;
   return {
     async check(signature, timestampSec) {
       const verdict = local.check(signature, timestampSec);
@@ -32,16 +54,21 @@ export function createSharedReplayGuard(opts: {
       const now = opts.now();
       // Accepted until its timestamp is a window old; a timestamp ahead of our clock, a window after now.
       const ttlMs = Math.max(timestampSec * 1000, now) + windowMs - now;
-      const key = `replay:${createHash('sha256').update(signature).digest('hex')}`;
-      try {
-        return (await opts.store.claim(key, String(now), ttlMs)) ? 'fresh' : 'replay';
-      } catch (err) {
-        opts.logger.warn(
-          { err, store: opts.store.description },
-          "the state store did not answer the replay guard; this replica's memory alone decided",
+      const claim = store.claim(`replay:${createHash('sha256').update(signature).digest('hex')}`, String(now), ttlMs);
+      const answer = await within(claim, budgetMs);
+      if (typeof answer === 'boolean') return answer ? 'fresh' : 'replay';
+      const why = answer === 'late' ? `did not answer within ${budgetMs} ms` : 'failed';
+      logger.warn(
+        { ...(answer === 'late' ? {} : { err: answer.err }), store: store.description },
+        `the state store ${why}: this replica's replay guard alone decided`,
+      );
+      if (answer === 'late') {
+        claim.then(
+          (first) => first || logger.warn('a request let through while the state store was slow was a replay'),
+          () => undefined,
         );
-        return 'fresh';
       }
+      return 'fresh';
     },
   };
 }
