@@ -8,7 +8,7 @@ import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
-import type { QueueStore, StateStore } from './core/ports/state-store.js';
+import type { QueueStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
 import { createIntakeGate } from './host/intake-gate.js';
@@ -58,7 +58,7 @@ export interface BotDeps {
   hostname?: string;
   render?: RenderOptions;
   /** Alert posts in `slack.incidentChannels` and `POST /alertmanager`; absent, neither is served. */
-  alerts?: { stateStore: StateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
+  alerts?: { stateStore: CasStateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
   /**
    * The outbox of posts Slack refused through its retries (alert replies in the incident channels, slash
    * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory.
@@ -120,18 +120,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   // One gate for every request the host answers: diagnoses (alerts and commands) start behind the answers.
   const intake = createIntakeGate();
-  const slack = createSlackFrontEnd({
-    settings: deps.settings,
-    logger: deps.logger,
-    now,
-    ...(deps.render ? { render: deps.render } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-    ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
-    ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
-    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
-    ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
-    intake,
-  });
+  const slack = slackFrontEnd(deps, now, intake);
   // Reports rendered outside a command (alert replies, re-checks) call the same on-call group.
   const report = { ...deps.render, ...(slack.onCall ? { onCall: slack.onCall } : {}) };
   const engine = {
@@ -218,6 +207,25 @@ function remediationParts(
   });
   const rememberReport = (ref: MessageRef, message: Message) => reports.remember(ref, message);
   return { service, fix, rememberReport };
+}
+
+/** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */
+function slackFrontEnd(deps: BotDeps, now: () => number, intake: IntakeGate) {
+  // main passes the same state store to remediation and alerts.
+  const stateStore = deps.remediation?.store ?? deps.alerts?.stateStore;
+  return createSlackFrontEnd({
+    settings: deps.settings,
+    logger: deps.logger,
+    now,
+    ...(deps.render ? { render: deps.render } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
+    ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
+    ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
+    ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
+    ...(stateStore ? { replayStore: stateStore } : {}),
+    intake,
+  });
 }
 
 /** The alert webhook and the incident-channel flow, posting through the chat port. */

@@ -1,6 +1,6 @@
 import type { Config, EnvironmentConfig } from '../config/config.js';
 import type { Logger } from '../core/logging.js';
-import type { StateStore } from '../core/ports/state-store.js';
+import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Feature } from '../core/feature.js';
@@ -23,7 +23,7 @@ export interface AlertsFeatureDeps {
   sourcesFor: (env: EnvironmentConfig) => Sources;
   chat: ChatPort;
   /** Dedupe, cooldowns and open incidents; a Redis store is shared by the replicas. */
-  stateStore: StateStore;
+  stateStore: CasStateStore;
   /** `ALERTMANAGER_TOKEN`; unset, `POST /alertmanager` answers 503. */
   alertmanagerToken?: string;
   logger: Logger;

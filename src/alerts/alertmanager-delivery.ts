@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { InFlight } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
 import type { ChatPort } from '../core/ports/chat.js';
-import type { StateStore } from '../core/ports/state-store.js';
+import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import { parseStored } from '../core/stored-json.js';
 import type { AlertKind } from './alert-kinds.js';
 import { type AlertPlan, planAlertReplies } from './alert-plan.js';
@@ -13,9 +13,10 @@ import type { AlertReplier } from './alert-replier.js';
 import { type AlertGroupLine, renderAlertGroupMessage } from './alert-reply.js';
 import { type AlertmanagerWebhook, webhookToAlertPost } from './alertmanager-webhook.js';
 import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
-import { DEFAULT_DEDUPE_TTL_MS } from './delivery-dedupe.js';
 import type { Limiter } from './diagnosis-limit.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
+import { createNotificationClaims, type NotificationClaims } from './notification-claim.js';
+import { webhookInstant as instant } from './notification-identity.js';
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
 
@@ -23,7 +24,8 @@ export interface AlertmanagerDeliveryDeps {
   config: Config;
   replier: AlertReplier;
   chat: ChatPort;
-  store: StateStore;
+  /** Group records and the notification claims, shared by the replicas when it is Redis. */
+  store: CasStateStore;
   resolver: EnvironmentResolver;
   inFlight: InFlight;
   now: () => number;
@@ -68,20 +70,6 @@ type GroupRecord = z.infer<typeof groupSchema>;
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
-/** A timestamp of the webhook in ms; Alertmanager's zero time (`0001-01-01`) and garbage are undefined. */
-function instant(text: string | undefined): number | undefined {
-  const ms = text ? Date.parse(text) : Number.NaN;
-  return Number.isFinite(ms) && ms > Date.UTC(2000, 0, 1) ? ms : undefined;
-}
-
-/** Identifies one notification, so Alertmanager's retries and its HA peers' copies are answered once. */
-function notificationKey(w: AlertmanagerWebhook): string {
-  const alerts = w.alerts
-    .map((a) => [a.fingerprint ?? JSON.stringify(Object.entries(a.labels).sort()), a.status, a.startsAt, a.endsAt])
-    .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-  return sha256(JSON.stringify([w.groupKey, w.status, alerts])).toString('hex');
-}
-
 function resolvedAtOf(webhook: AlertmanagerWebhook, now: () => number): number {
   const ends = webhook.alerts.flatMap((a) => (a.status === 'resolved' ? (instant(a.endsAt) ?? []) : []));
   return ends.length ? Math.max(...ends) : now();
@@ -93,7 +81,11 @@ function resolvedAtOf(webhook: AlertmanagerWebhook, now: () => number): number {
  * notification updates that message and replies in its thread.
  */
 export class AlertmanagerDelivery {
-  constructor(private readonly deps: AlertmanagerDeliveryDeps) {}
+  private readonly claims: NotificationClaims;
+
+  constructor(private readonly deps: AlertmanagerDeliveryDeps) {
+    this.claims = createNotificationClaims({ store: deps.store, now: deps.now });
+  }
 
   /**
    * Answers a notification, trying again after `retryDelaysMs` while Slack or the state store fails.
@@ -132,15 +124,14 @@ export class AlertmanagerDelivery {
   }
 
   private async attemptOnce(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<Attempt> {
-    const { store } = this.deps;
     const post = webhookToAlertPost(webhook);
     const plan = planAlertReplies(post, this.deps.resolver, this.deps.alertKind);
     if (!plan.firing.length && !plan.resolved.length && !plan.unmapped) {
       logger.info({ alerts: plan.ignored }, 'Alertmanager notification with no alert I answer; nothing posted');
       return 'done';
     }
-    const dedupeKey = `dedupe:alertmanager:${notificationKey(webhook)}`;
-    if (!(await store.claim(dedupeKey, String(this.deps.now()), DEFAULT_DEDUPE_TTL_MS))) {
+    const claim = await this.claims.claim(webhook);
+    if (!claim.first) {
       logger.info('Alertmanager notification already handled (a retry or an HA peer); not posting again');
       return 'done';
     }
@@ -148,11 +139,11 @@ export class AlertmanagerDelivery {
     try {
       outcome = await this.answer({ webhook, channel, logger, post, plan });
     } catch (err) {
-      await store.delete(dedupeKey).catch(() => undefined);
+      await claim.release().catch(() => undefined);
       throw err;
     }
     // Not answered: the claim goes, so that a re-send of the same notification is answered (here or elsewhere).
-    if (outcome !== 'done') await store.delete(dedupeKey).catch(() => undefined);
+    if (outcome !== 'done') await claim.release().catch(() => undefined);
     return outcome;
   }
 

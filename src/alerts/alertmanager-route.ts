@@ -5,7 +5,7 @@ import type { InFlight, Route } from '../core/feature.js';
 import type { IntakeGate } from '../core/intake.js';
 import { requestId as defaultRequestId, type Logger } from '../core/logging.js';
 import type { ChatPort } from '../core/ports/chat.js';
-import type { StateStore } from '../core/ports/state-store.js';
+import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import { alertKind as defaultAlertKind, type AlertKind } from './alert-kinds.js';
 import type { AlertReplier } from './alert-replier.js';
 import { AlertmanagerDelivery, DEFAULT_ALERT_RETRY_DELAYS_MS, sha256 } from './alertmanager-delivery.js';
@@ -29,7 +29,7 @@ export interface AlertmanagerRouteDeps {
   config: Config;
   replier: AlertReplier;
   chat: ChatPort;
-  store: StateStore;
+  store: CasStateStore;
   resolver: EnvironmentResolver;
   inFlight: InFlight;
   logger: Logger;

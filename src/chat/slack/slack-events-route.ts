@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPModuleFunctions, isValidSlackRequest, type HTTPReceiver } from '@slack/bolt';
 import type { Logger } from '../../core/logging.js';
 import type { Route } from '../../host/http-server.js';
-import type { ReplayGuard } from './replay-guard.js';
+import type { ReplayCheck } from './shared-replay-guard.js';
 
 export interface SlackEventsRouteDeps {
   path?: string;
   receiver: Pick<HTTPReceiver, 'requestListener'>;
   signingSecret: string;
-  guard: ReplayGuard;
+  /** Shared by the replicas when the bot has a shared state store. */
+  guard: ReplayCheck;
   logger: Logger;
   now: () => number;
   /** Told of every request as it arrives, so that work behind the answers (diagnoses) waits until they are out. */
@@ -23,7 +24,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 /**
  * `POST /slack/events` in front of Bolt's HTTPReceiver. Bolt verifies the signature and refuses
  * timestamps older than 5 minutes, but accepts the same signed request twice; this route refuses an
- * exact replay (same signature) inside the window with 401.
+ * exact replay (same signature) inside the window with 401, on every replica sharing the state store.
  *
  * The body is buffered here with Bolt's own helper, which leaves it on `req.rawBody`; Bolt's receiver
  * reuses a buffered body instead of reading the (consumed) stream again.
@@ -58,7 +59,7 @@ export function slackEventsRoute(deps: SlackEventsRouteDeps): Route {
           nowMilliseconds: deps.now(),
         })
       ) {
-        const verdict = deps.guard.check(signature, timestamp);
+        const verdict = await deps.guard.check(signature, timestamp);
         if (verdict !== 'fresh') {
           deps.logger.warn(
             { path, timestamp, verdict, retryNum: header(req, 'x-slack-retry-num') },

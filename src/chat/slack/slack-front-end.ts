@@ -5,6 +5,7 @@ import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
 import type { Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
+import type { StateStore } from '../../core/ports/state-store.js';
 import { createBoltApp } from './bolt-app.js';
 import type { BlockKitOptions } from './render/block-kit.js';
 import { slackChat } from './slack-chat.js';
@@ -33,6 +34,8 @@ export interface SlackFrontEndOptions {
   intake?: IntakeGate;
   /** `slack.onCallUserGroup`: the user group mentioned on severe escalations in reports. */
   onCallUserGroup?: string;
+  /** The bot's state store: when the replicas share it, so does the replay guard of `POST /slack/events`. */
+  replayStore?: StateStore;
 }
 
 /**

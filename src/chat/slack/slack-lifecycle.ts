@@ -5,8 +5,9 @@ import { durationMs } from '../../core/format.js';
 import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
 import { describeStartFailure, SlackStartError, type BoltApp } from './bolt-app.js';
-import { createReplayGuard } from './replay-guard.js';
 import type { InstalledWorkspace } from '../../remediation/policy.js';
+import type { StateStore } from '../../core/ports/state-store.js';
+import { replayGuardFor } from './shared-replay-guard.js';
 import { slackEventsRoute } from './slack-events-route.js';
 
 export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
@@ -22,6 +23,8 @@ export interface SlackLifecycleOptions {
   intake?: IntakeGate;
   /** Told the workspace the bot token belongs to (auth.test) before the server listens. */
   onInstalled?: (workspace: InstalledWorkspace) => void;
+  /** Where the signatures of verified requests are kept: shared, a replay is refused on every replica. */
+  replayStore?: StateStore;
 }
 
 /** Socket Mode: connected since the last hello, or down since when (start-up counts as down). */
@@ -74,7 +77,7 @@ export function registerSlackLifecycle(host: HostContext, o: SlackLifecycleOptio
       slackEventsRoute({
         receiver,
         signingSecret: o.settings.signingSecret,
-        guard: createReplayGuard({ now: o.now }),
+        guard: replayGuardFor({ ...(o.replayStore ? { store: o.replayStore } : {}), now: o.now, logger: o.logger }),
         logger: o.logger,
         now: o.now,
         ...(o.intake ? { intake: o.intake } : {}),
