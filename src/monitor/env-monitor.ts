@@ -9,7 +9,11 @@ import { type MonitorMetrics, zeroMonitorSeries } from './metrics.js';
 import { checkNotifySetting, type NotifyCheck, worstNotify } from './notify-setting.js';
 import { type MonitorState, type MonitorStatus, statusKey } from './status-snapshot.js';
 import { TtlReads } from './ttl-reads.js';
+import { CANARY_KEY_MARK } from '../verify/canary-steps.js';
 import { createWatchLease, type WatchHolder, type WatchLease } from './watch-lease.js';
+
+/** The bot's own verify canary (`<prefix>ttl-canary-…`) is not a user's session: neither tracked nor counted. */
+const isCanaryKey = (key: string) => key.includes(CANARY_KEY_MARK);
 
 export { type MonitorState, type MonitorStatus, statusKey } from './status-snapshot.js';
 
@@ -242,7 +246,7 @@ class LeasedEnvMonitor implements EnvMonitor {
   }
 
   private onEvent(key: string, event: string): void {
-    if (!this.lease.held()) return;
+    if (!this.lease.held() || isCanaryKey(key)) return;
     this.countEvent(event);
     const end = ENDS[event];
     if (end) {
@@ -333,7 +337,7 @@ class LeasedEnvMonitor implements EnvMonitor {
     const t = this.now();
     await f.scan((batch) => {
       const at = this.now();
-      for (const { key, pttlMs } of batch) tracker.scanned(key, pttlMs, at);
+      for (const { key, pttlMs } of batch) if (!isCanaryKey(key)) tracker.scanned(key, pttlMs, at);
     });
     const dropped = tracker.endRebuild();
     this.deps.metrics.tracked.set(this.labels, tracker.size);

@@ -227,6 +227,37 @@ describe('session lifetime monitor (real redis-server with keyspace notification
     }
   });
 
+  it("neither tracks nor counts the bot's own verify canary (written, then removed as verify removes it)", async () => {
+    const c0 = await client(`${server.url}/0`);
+    await c0.flushall();
+    // Given: a canary left before the monitor starts (its scan must skip it too).
+    await c0.set('session:ttl-canary-00000000000000aa', 'canary', 'EX', 60);
+    const run = await startMonitorHost({ url: server.url });
+    try {
+      const sliding = run.monitor('sliding');
+      await expect.poll(() => sliding.status().state, deadline).toBe('watching');
+      expect(sliding.status().tracked).toBe(0);
+      // When: verify writes a canary and removes it (PEXPIREAT in the past: a "del" notification), and the app
+      // deletes one real session.
+      await c0.set('session:ttl-canary-00000000000000bb', 'canary', 'EX', 60);
+      await c0.set('session:real', 'v', 'PX', 60_000);
+      await c0.pexpireat('session:ttl-canary-00000000000000bb', 1);
+      await c0.pexpireat('session:ttl-canary-00000000000000aa', 1);
+      await c0.del('session:real');
+      // Then: only the real session was seen, written and deleted.
+      const count = async (name: string, labels: Record<string, string>) =>
+        (await scrape(run.port))(name, { environment: 'sliding', ...labels });
+      await expect.poll(() => count(V, { reason: 'deleted' }), deadline).toBe(1);
+      await sliding.settled();
+      expect(await count('session_monitor_events_total', { event: 'set' })).toBe(1);
+      expect(await count('session_monitor_events_total', { event: 'del' })).toBe(1);
+      expect(await count(V, { reason: 'deleted' })).toBe(1);
+      expect(sliding.status().tracked).toBe(0);
+    } finally {
+      await run.host.stop();
+    }
+  });
+
   it('one replica watches at a time; another takes over once the first lost its lease, with no double count', async () => {
     const c0 = await client(`${server.url}/0`);
     await c0.flushall();
