@@ -58,10 +58,11 @@ describe('memory', () => {
   });
 
   it('memory.high_usage without evictions is a warning with the numbers', async () => {
-    // Given memory used at about 95 % of maxmemory and noeviction (nothing evicted)
+    // Given memory used at about 92 % of maxmemory and noeviction (nothing evicted). The margin to 100 % holds
+    // what Redis allocates meanwhile (client buffers of the check's reads: up to 6 % seen on a loaded machine).
     await plantSessions(client, { count: 2000, ttlSeconds: 3600 });
     const used = await stat('used_memory', 'memory');
-    await client.config('SET', 'maxmemory', String(Math.ceil(used / 0.95)));
+    await client.config('SET', 'maxmemory', String(Math.ceil(used / 0.92)));
 
     const findings = await runChecked(memoryCheck, makeContext({ clients: [client] }));
 
