@@ -2,43 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { plainText, type Block, type Message } from '../../src/core/message.js';
 import type { CheckSummary, Finding, Report } from '../../src/diagnostics/types.js';
 import { reportMessage } from '../../src/render/report-message.js';
+import { distributionFinding, evictionsFinding, sampleReport } from '../fixtures/sample-report.js';
 
-const evictions: Finding = {
-  id: 'eviction.allkeys_policy',
-  check: 'eviction-policy',
-  severity: 'critical',
-  title: 'maxmemory-policy is allkeys-lru',
-  detail: 'Sessions can be evicted.',
-  evidence: { policy: 'allkeys-lru', usedRatio: 0.9634 },
-  fix: 'Use volatile-lru.',
-};
-const distribution: Finding = {
-  id: 'ttl.distribution',
-  check: 'ttl-sample',
-  severity: 'info',
-  title: 'Remaining TTLs',
-  detail: '',
-  evidence: {
-    sampled: 3,
-    buckets: [
-      { label: '<1h', count: 2 },
-      { label: '>1h', count: 1 },
-    ],
-  },
-};
-const report: Report = {
-  environment: 'prod',
-  startedAt: '2026-11-27T10:00:00.000Z',
-  durationMs: 1530,
-  checks: [
-    { id: 'eviction-policy', status: 'findings', durationMs: 12 },
-    { id: 'env-check', status: 'error', durationMs: 40, message: 'configmaps is forbidden' },
-  ],
-  findings: [evictions, distribution],
-  scenarios: [
-    { scenario: 1, name: 'Redis memory eviction', likelihood: 'likely', evidence: ['eviction.allkeys_policy'] },
-  ],
-};
+const evictions = evictionsFinding;
+const distribution = distributionFinding;
+const report: Report = sampleReport;
 
 const block = <K extends Block['kind']>(m: Message, kind: K, id?: string) =>
   m.blocks.find((b) => b.kind === kind && (id === undefined || ('id' in b && b.id === id))) as

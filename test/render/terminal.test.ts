@@ -2,42 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/diagnostics/types.js';
 import { t, type Message } from '../../src/core/message.js';
 import { renderReportText, severityCounts, toTerminal } from '../../src/render/terminal.js';
+import { sampleReport } from '../fixtures/sample-report.js';
 
 const report: Report = {
-  environment: 'prod',
-  startedAt: '2026-11-27T10:00:00.000Z',
-  durationMs: 1530,
+  ...sampleReport,
   checks: [
     { id: 'memory', status: 'findings', durationMs: 1012 },
     { id: 'env-check', status: 'error', durationMs: 40, message: 'configmaps is forbidden' },
   ],
-  findings: [
-    {
-      id: 'eviction.allkeys_policy',
-      check: 'eviction-policy',
-      severity: 'critical',
-      title: 'maxmemory-policy is allkeys-lru',
-      detail: 'Sessions can be evicted.',
-      evidence: { policy: 'allkeys-lru', usedRatio: 0.9634 },
-      fix: 'Use volatile-lru.',
-    },
-    {
-      id: 'ttl.distribution',
-      check: 'ttl-sample',
-      severity: 'info',
-      title: 'Remaining TTLs',
-      detail: '',
-      evidence: {
-        sampled: 3,
-        buckets: [
-          { label: '<1h', count: 2 },
-          { label: '>1h', count: 1 },
-        ],
-      },
-    },
-  ],
   scenarios: [
-    { scenario: 1, name: 'Redis memory eviction', likelihood: 'likely', evidence: ['eviction.allkeys_policy'] },
+    ...sampleReport.scenarios,
     { scenario: 6, name: 'Configuration mismatch', likelihood: 'possible', evidence: [], unchecked: ['env-check'] },
   ],
 };
