@@ -42,6 +42,9 @@ const conflict = (what: string, phase: Phase, from: string, to: string) =>
     409,
   );
 
+const gone = (what: string, namespace: string, phase: Phase) =>
+  new ClusterError(`${what} no longer exists in namespace "${namespace}". ${again(phase)}`, 'not_found', 404);
+
 async function checkRedisValue(ctx: ActionContext, c: RedisConfigChange, phase: Phase): Promise<void> {
   const now = await ctx.redis.configGet(c.node, c.parameter);
   if (now !== c.before) {
@@ -53,24 +56,14 @@ async function checkRedisValue(ctx: ActionContext, c: RedisConfigChange, phase: 
 
 async function checkConfigMap(ctx: ActionContext, c: ConfigMapChange, phase: Phase): Promise<void> {
   const cm = await needCluster(ctx).readConfigMap(c.name);
-  if (!cm)
-    throw new ClusterError(
-      `ConfigMap "${c.name}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
-      'not_found',
-      404,
-    );
+  if (!cm) throw gone(`ConfigMap "${c.name}"`, c.namespace, phase);
   if (cm.resourceVersion !== c.resourceVersion || (cm.data[c.key] ?? '') !== c.before)
     throw conflict(`ConfigMap "${c.name}" in namespace "${c.namespace}"`, phase, c.resourceVersion, cm.resourceVersion);
 }
 
 async function checkDeployment(ctx: ActionContext, c: RolloutRestartChange, phase: Phase): Promise<void> {
   const d = await needCluster(ctx).readDeployment(c.deployment);
-  if (!d)
-    throw new ClusterError(
-      `Deployment "${c.deployment}" no longer exists in namespace "${c.namespace}". ${again(phase)}`,
-      'not_found',
-      404,
-    );
+  if (!d) throw gone(`Deployment "${c.deployment}"`, c.namespace, phase);
   if (d.paused) throw pausedError(c.deployment, c.namespace);
   if (d.resourceVersion !== c.resourceVersion)
     throw conflict(

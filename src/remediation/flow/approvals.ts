@@ -1,4 +1,4 @@
-import { approversOf, decide, mayApprove } from '../policy.js';
+import { approversOf, mayApprove } from '../policy.js';
 import { closedMessage } from '../pending.js';
 import { applyRecord, STORED_PLAN_INVALID } from './apply.js';
 import { applyRevertRequest } from './revert.js';
@@ -31,14 +31,8 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
   const where = { ...actor, channelId: record.requester.channelId };
   const refusal = submitRefusal(fc, actor, record);
   if (refusal) return fc.denied(where, record.env, record.action, { allowed: false, why: refusal });
-  const who = await fc.who(where);
-  const decision = decide(
-    deps.policy,
-    who,
-    { channelId: where.channelId, env: record.env },
-    { kind: 'request', action: record.action },
-  );
-  if (!decision.allowed) return fc.denied(where, record.env, record.action, decision);
+  const refused = await fc.refuseRequest(where, record.env, record.action);
+  if (refused) return refused;
   // Exactly once: a second submission (a double click, a resubmitted form, after an apply) requests nothing.
   const marked = await deps.pending.markRequested(record.id, { userId: actor.userId });
   if (!marked.ok) return { ok: false, message: marked.message };

@@ -1,6 +1,6 @@
 import { type EnvironmentConfig, environmentOf } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
-import { referencedUserGroups, type Decision, type Who } from '../policy.js';
+import { decide, referencedUserGroups, type Decision, type Who } from '../policy.js';
 import type { ActionContext, ActionId, RemediationAction } from '../types.js';
 import type { Actor, RemediationDeps, Refusal } from './flow-types.js';
 import { createPlanStore, createRevertStore, type PlanStore, type RevertStore } from './stored-records.js';
@@ -24,6 +24,11 @@ export interface FlowContext {
     action: ActionId | undefined,
     d: Extract<Decision, { allowed: false }>,
   ): Promise<Refusal>;
+  /**
+   * Whether the policy lets `actor` request `action` in `env` from the actor's channel: undefined when it
+   * does, else the denial, audited.
+   */
+  refuseRequest(actor: Actor, env: string, action: ActionId): Promise<Refusal | undefined>;
   readonly plans: PlanStore;
   readonly reverts: RevertStore;
 }
@@ -68,6 +73,11 @@ export function createFlowContext(deps: RemediationDeps): FlowContext {
         dryRun: deps.dryRun,
       });
       return { ok: false, message: d.why };
+    },
+    async refuseRequest(actor, env, action) {
+      const who = await this.who(actor);
+      const d = decide(deps.policy, who, { channelId: actor.channelId, env }, { kind: 'request', action });
+      return d.allowed ? undefined : this.denied(actor, env, action, d);
     },
     plans: createPlanStore({ store: deps.store, logger: deps.logger }),
     reverts: createRevertStore({ store: deps.store, logger: deps.logger, ttlMs: REVERT_TTL_MS }),

@@ -1,6 +1,6 @@
 import { planAction, type Planned } from '../plan-action.js';
 import { planForm } from '../plan-form.js';
-import { approvalsRequired, decide } from '../policy.js';
+import { approvalsRequired } from '../policy.js';
 import type { ActionId } from '../types.js';
 import { failureText } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
@@ -21,14 +21,8 @@ export async function previewFor(
   const { deps } = fc;
   const env = fc.envOf(where.env);
   const action = fc.actionOf(where.action);
-  const who = await fc.who(actor);
-  const decision = decide(
-    deps.policy,
-    who,
-    { channelId: actor.channelId, env: env.name },
-    { kind: 'request', action: action.id },
-  );
-  if (!decision.allowed) return fc.denied(actor, env.name, action.id, decision);
+  const refused = await fc.refuseRequest(actor, env.name, action.id);
+  if (refused) return refused;
   let planned: Planned;
   try {
     planned = await fc.withContext(env, (ctx) => planAction(action, ctx, where.params));

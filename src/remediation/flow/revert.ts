@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { Change, RevertRecord, StoredRevert } from '../changes.js';
 import type { PendingAction } from '../pending.js';
-import { approversOf, decide, revertApprovals } from '../policy.js';
+import { approversOf, revertApprovals } from '../policy.js';
 import type { ApplyOutcome, Plan, RemediationAction } from '../types.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
@@ -169,10 +169,8 @@ export async function revert(fc: FlowContext, actor: Actor, revertId: string): P
   const rec = read.stored.record;
   const env = fc.envOf(rec.env);
   const action = fc.actionOf(rec.action);
-  const who = await fc.who(actor);
-  const where = { channelId: actor.channelId, env: env.name };
-  const decision = decide(deps.policy, who, where, { kind: 'request', action: action.id });
-  if (!decision.allowed) return fc.denied(actor, env.name, action.id, decision);
+  const refused = await fc.refuseRequest(actor, env.name, action.id);
+  if (refused) return refused;
   const named = { env: env.name, action: action.id };
   const approvals = revertApprovals(deps.policy, env.name, env.profile);
   const done =
