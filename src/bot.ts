@@ -12,6 +12,8 @@ import type { QueueStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
 import { createIntakeGate } from './host/intake-gate.js';
+import { JobQueue } from './host/job-queue.js';
+import type { Jobs } from './core/jobs.js';
 import type { StreamStore } from './core/ports/stream-store.js';
 import { ALL_ACTIONS, type ActionRegistry } from './remediation/actions/index.js';
 import { startupActionRegistry } from './app/action-registry.js';
@@ -64,6 +66,11 @@ export interface BotDeps {
    * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory.
    */
   outbox?: { store?: QueueStore; delaysMs?: readonly number[]; pollMs?: number };
+  /**
+   * The durable intake (Alertmanager notifications): kept in the alerts' state store until answered, taken
+   * over by another replica when the one holding it stops renewing its lease (default 30 s).
+   */
+  jobs?: { leaseMs?: number; pollMs?: number };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   /** Commands beside the built-in ones (the monitor's `status`); a name that collides fails at construction. */
@@ -138,6 +145,14 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const jobs = new JobQueue({
+    store: deps.alerts?.stateStore ?? deps.outbox?.store ?? memoryStateStore(),
+    logger: deps.logger,
+    now,
+    ...(deps.jobs?.leaseMs !== undefined ? { leaseMs: deps.jobs.leaseMs } : {}),
+    ...(deps.jobs?.pollMs !== undefined ? { pollMs: deps.jobs.pollMs } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
   const rem = remediationParts(deps, { slack, actions, now, engine, report });
   const fixes = rem && {
     reportActions: rem.service.reportActions,
@@ -149,6 +164,7 @@ export function createBot(deps: BotDeps): Bot {
       chat: slack.chat,
       postpone: outbox.postpone,
       intake,
+      jobs,
       report,
       ...(fixes ? { fixes } : {}),
     });
@@ -172,7 +188,13 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(rem ? { fix: rem.fix } : {}),
   });
-  const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
+  const features = [
+    slackFeature,
+    ...(alerts ? [alerts.feature] : []),
+    jobs.feature(),
+    outbox.feature,
+    ...(deps.extraFeatures ?? []),
+  ];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
 }
 
@@ -237,6 +259,7 @@ function alertsFeature(
     chat: ChatPort;
     postpone: Postpone;
     intake: IntakeGate;
+    jobs: Jobs;
     report: ReportMessageOptions;
     fixes?: AlertsFeatureDeps['fixes'];
   },
@@ -250,6 +273,7 @@ function alertsFeature(
     logger: deps.logger,
     postpone: io.postpone,
     intake: io.intake,
+    jobs: io.jobs,
     render: io.report,
     ...(io.fixes ? { fixes: io.fixes } : {}),
   });

@@ -15,6 +15,7 @@ import { createDeliveryDedupe } from './delivery-dedupe.js';
 import { perKeyShare } from '../core/keyed-limiter.js';
 import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY, type Limiter } from './diagnosis-limit.js';
 import type { IntakeGate } from '../core/intake.js';
+import type { Jobs } from '../core/jobs.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
@@ -37,6 +38,8 @@ export interface AlertsFeatureDeps {
   postpone?: Postpone;
   /** The host's intake gate (shared with the chat platforms' requests). */
   intake: IntakeGate;
+  /** The durable work queue: a notification is kept there before the webhook answers. */
+  jobs: Jobs;
   /** Fix buttons on alert diagnoses, as on slash reports (remediation); absent, none. */
   fixes?: Pick<AlertReplierDeps, 'reportActions' | 'rememberReport'>;
 }
@@ -107,7 +110,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
             chat,
             store,
             resolver,
-            inFlight: host.work,
+            jobs: deps.jobs,
             logger,
             now,
             intake,

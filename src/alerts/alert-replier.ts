@@ -51,6 +51,8 @@ export interface AlertInThread {
   logger?: Logger;
   /** A reply Slack refuses is kept and posted later (alert posts read in a channel); absent, the caller retries. */
   postpone?: Postpone;
+  /** The durable job answering it: a cooldown this job claimed in an earlier run (on a replica that died) is its own. */
+  job?: string;
 }
 
 /**
@@ -189,8 +191,14 @@ class ThreadReplier implements AlertReplier {
     const alertname = alert.kind.alertname;
     const logger = (alert.logger ?? this.deps.logger).child({ alertname, env: alert.env });
     const f: Firing = { ...alert, alertname, logger, startedAt: this.now() };
-    const claim = await this.deps.cooldowns.claim(alertname, alert.env, { thread: alert.thread, at: f.startedAt });
-    if (!claim.claimed) return this.inCooldown(f, claim.record);
+    const record = { thread: alert.thread, at: f.startedAt, ...(alert.job ? { owner: alert.job } : {}) };
+    const claim = await this.deps.cooldowns.claim(alertname, alert.env, record);
+    const ours = !claim.claimed && alert.job !== undefined && claim.record?.owner === alert.job;
+    if (ours && claim.record?.diagnosis) {
+      logger.info('an earlier run of this job posted the diagnosis; not posting it again');
+      return 'diagnosed';
+    }
+    if (!claim.claimed && !ours) return this.inCooldown(f, claim.record);
     const { cooldowns } = this.deps;
     const open = await cooldowns.incident(alertname, alert.env);
     const incident = { firedAt: open?.firedAt ?? alert.firedAt, thread: open?.thread ?? alert.thread };

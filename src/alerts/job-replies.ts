@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../core/logging.js';
+import type { StateStore } from '../core/ports/state-store.js';
+
+/** A job is given up within half an hour; its reply records outlive that with room. */
+const RECORD_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A reply of a job, posted at most once across the runs of that job (a run after a crash included). */
+export type OnceForJob = <T>(
+  reply: { job: string; what: string; logger: Logger },
+  post: () => Promise<T>,
+  /** Whether `post`'s result means the reply is out (posted, or kept by the outbox): then it is recorded. */
+  out: (result: T) => boolean,
+  /** What a later run answers for a reply already out. */
+  skipped: T,
+) => Promise<T>;
+
+/**
+ * Records in the state store, after a reply went out, that job `job` answered `what` (an alert in an
+ * environment, the mapping request), and skips it when a later run of the same job gets there: a replica
+ * that took over the job of one that died does not post a diagnosis twice. Not covered: a crash between the
+ * post and its record (the reply is then posted again).
+ */
+export function onceForJob(store: StateStore): OnceForJob {
+  return async (reply, post, out, skipped) => {
+    const key = `jobreply:${reply.job}:${createHash('sha256').update(reply.what).digest('hex').slice(0, 32)}`;
+    if (await store.get(key)) {
+      reply.logger.info({ reply: reply.what }, 'an earlier run of this job posted this reply; not posting it again');
+      return skipped;
+    }
+    const result = await post();
+    if (out(result)) await store.set(key, '1', RECORD_TTL_MS);
+    return result;
+  };
+}
