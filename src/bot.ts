@@ -145,8 +145,9 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const jobStore = deps.alerts?.stateStore ?? memoryStateStore();
   const jobs = new JobQueue({
-    store: deps.alerts?.stateStore ?? deps.outbox?.store ?? memoryStateStore(),
+    store: jobStore,
     logger: deps.logger,
     now,
     ...(deps.jobs?.leaseMs !== undefined ? { leaseMs: deps.jobs.leaseMs } : {}),
@@ -185,6 +186,7 @@ export function createBot(deps: BotDeps): Bot {
   const slackFeature = slack.feature({
     dispatcher,
     incidentChannels: deps.config.slack.incidentChannels,
+    jobs: { jobs, store: jobStore },
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(rem ? { fix: rem.fix } : {}),
   });

@@ -15,7 +15,7 @@ import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
 import { createNotificationClaims, type NotificationClaims } from './notification-claim.js';
 import { webhookInstant as instant } from './notification-identity.js';
-import { onceForJob, type OnceForJob } from './job-replies.js';
+import { onceForJob, type OnceForJob } from '../core/job-replies.js';
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
 

@@ -26,8 +26,12 @@ export interface JobKind<P> {
   retryDelaysMs?: readonly number[];
 }
 
-/** Submits a job of one kind: resolves once it is written to the state store (and starts it here). */
-export type SubmitJob<P> = (payload: P) => Promise<{ id: string }>;
+/**
+ * Submits a job of one kind: resolves once it is written to the state store, and starts its first run here:
+ * `here` when given (the caller's own run, with what only this request has, e.g. the way to acknowledge
+ * it), else the kind's `run`. Runs after a crash or a retry are always the kind's `run`.
+ */
+export type SubmitJob<P> = (payload: P, here?: (job: JobRun) => Promise<JobOutcome>) => Promise<{ id: string }>;
 
 /**
  * Work accepted from outside (an Alertmanager notification, a Slack event, a slash command) kept in the

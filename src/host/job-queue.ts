@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Feature, InFlight } from '../core/feature.js';
-import type { JobKind, JobOutcome, Jobs, SubmitJob } from '../core/jobs.js';
+import type { JobKind, JobOutcome, JobRun, Jobs, SubmitJob } from '../core/jobs.js';
 import type { Logger } from '../core/logging.js';
 import { registeredOnce } from '../core/metric-once.js';
 import type { QueueStore } from '../core/ports/state-store.js';
@@ -16,6 +16,8 @@ export const DEFAULT_JOB_LEASE_MS = 30_000;
 const MAX_AGE_MS = 30 * 60_000;
 const MAX_RUNS = 8;
 const QUEUE = 'intake';
+
+type JobRunner = (job: JobRun) => Promise<JobOutcome>;
 
 const entrySchema = z.object({
   kind: z.string(),
@@ -92,18 +94,18 @@ export class JobQueue implements Jobs {
     if (this.kinds.has(kind.kind)) throw new Error(`job kind "${kind.kind}" is defined twice`);
     // Stored as unknown: every payload read back is checked against the kind's schema before it runs.
     this.kinds.set(kind.kind, kind as JobKind<unknown>);
-    return (payload) => this.submit(kind.kind, payload);
+    return (payload, here) => this.submit(kind.kind, payload, here);
   }
 
   /** Writes the job, leased to this replica, then runs it here (tracked, so shutdown drains it). */
-  private async submit(kind: string, payload: unknown): Promise<{ id: string }> {
+  private async submit(kind: string, payload: unknown, here?: JobRunner): Promise<{ id: string }> {
     const work = this.work;
     if (!work) throw new Error('the job queue is not registered on the host');
     const id = randomUUID();
     const entry: Entry = { kind, payload, runs: 1, enqueuedAt: this.now(), state: 'running' };
     await this.deps.store.enqueue(QUEUE, id, JSON.stringify(entry), this.now() + this.leaseMs, this.ttlMs());
     this.counter?.inc({ kind, outcome: 'queued' });
-    work.track(this.run(id, entry), (err) => this.logger.error({ err, id, kind }, 'a job failed'));
+    work.track(this.run(id, entry, here), (err) => this.logger.error({ err, id, kind }, 'a job failed'));
     return { id };
   }
 
@@ -117,7 +119,7 @@ export class JobQueue implements Jobs {
   }
 
   /** One run of a job this replica holds: heartbeat while it runs, then removed, put back, or given up. */
-  private async run(id: string, entry: Entry): Promise<void> {
+  private async run(id: string, entry: Entry, here?: JobRunner): Promise<void> {
     const kind = this.kinds.get(entry.kind);
     const logger = this.logger.child({ job: id, kind: entry.kind, run: entry.runs });
     const parsed = kind?.payload.safeParse(entry.payload);
@@ -135,7 +137,8 @@ export class JobQueue implements Jobs {
     }, this.leaseMs / 3);
     let outcome: JobOutcome;
     try {
-      outcome = await kind.run(parsed.data, { id, attempt: entry.runs, logger });
+      const job = { id, attempt: entry.runs, logger };
+      outcome = await (here ? here(job) : kind.run(parsed.data, job));
     } catch (err) {
       logger.warn({ err }, 'a job failed (Slack or the state store); it will be tried again');
       outcome = 'retry';

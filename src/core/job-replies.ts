@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Logger } from '../core/logging.js';
-import type { StateStore } from '../core/ports/state-store.js';
+import { z } from 'zod';
+import type { Logger } from './logging.js';
+import type { ChatPort } from './ports/chat.js';
+import { parseStored } from './stored-json.js';
+import type { StateStore } from './ports/state-store.js';
 
 /** A job is given up within half an hour; its reply records outlive that with room. */
 const RECORD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -31,5 +34,29 @@ export function onceForJob(store: StateStore): OnceForJob {
     const result = await post();
     if (out(result)) await store.set(key, '1', RECORD_TTL_MS);
     return result;
+  };
+}
+
+const refSchema = z.object({ channel: z.string(), ts: z.string() });
+
+/**
+ * The chat port of one job's run, whose posts go out at most once across the runs of the job: each post is
+ * recorded (by its order in the run) with where it landed, and a later run of the job (after a crash of the
+ * replica running it) gets that place back instead of posting again. Not covered: a crash between a post
+ * and its record.
+ */
+export function jobChat(store: StateStore, job: string, chat: ChatPort): ChatPort {
+  let n = 0;
+  return {
+    async post(m) {
+      const key = `jobpost:${job}:${++n}`;
+      const earlier = parseStored(refSchema, await store.get(key));
+      if (earlier) return earlier;
+      const posted = await chat.post(m);
+      await store.set(key, JSON.stringify(posted), RECORD_TTL_MS);
+      return posted;
+    },
+    update: (m) => chat.update(m),
+    permalink: (ref) => chat.permalink(ref),
   };
 }
