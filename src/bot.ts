@@ -146,14 +146,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const jobStore = deps.alerts?.stateStore ?? memoryStateStore();
-  const jobs = new JobQueue({
-    store: jobStore,
-    logger: deps.logger,
-    now,
-    ...(deps.jobs?.leaseMs !== undefined ? { leaseMs: deps.jobs.leaseMs } : {}),
-    ...(deps.jobs?.pollMs !== undefined ? { pollMs: deps.jobs.pollMs } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-  });
+  const jobs = jobQueue(deps, jobStore, now);
   const rem = remediationParts(deps, { slack, actions, now, engine, report });
   const fixes = rem && {
     reportActions: rem.service.reportActions,
@@ -198,6 +191,18 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.extraFeatures ?? []),
   ];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/** The durable intake over the alerts' state store (memory without one: a crash loses it, as start-up says). */
+function jobQueue(deps: BotDeps, store: QueueStore, now: () => number): JobQueue {
+  return new JobQueue({
+    store,
+    logger: deps.logger,
+    now,
+    ...(deps.jobs?.leaseMs !== undefined ? { leaseMs: deps.jobs.leaseMs } : {}),
+    ...(deps.jobs?.pollMs !== undefined ? { pollMs: deps.jobs.pollMs } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
 }
 
 /**
