@@ -173,7 +173,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
 }
 
 /** A `block_actions` payload as Slack signs it for a click on a message's button. */
-function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: string }, o: ClickOptions) {
+export function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: string }, o: ClickOptions) {
   const n = ++clickSeq;
   const channel = o.channel ?? FAKE_IDS.channel;
   const ts = o.ts ?? '1700000000.000100';
