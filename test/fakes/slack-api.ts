@@ -33,6 +33,11 @@ export interface FakeSlackApi {
   failMethod(method: string, error: string, times?: number): void;
   /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500): every time, or the next `times` calls. */
   failMethodHttp(method: string, status: number, times?: number): void;
+  /**
+   * Makes every call of `method` take `ms` before Slack takes it and answers (0 removes it): the time a
+   * real call takes, during which a client can die with the call in flight (Slack then takes it all the same).
+   */
+  setLatency(method: string, ms: number): void;
   /** The websocket URL that apps.connections.open hands out (Socket Mode); unset, the call fails. */
   setSocketModeUrl(url: string | undefined): void;
   /** Members that usergroups.users.list answers for a user group id. */
@@ -142,6 +147,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   let tsCounter = 0;
   let socketUrl: string | undefined;
   const groups = new Map<string, string[]>();
+  const latency = new Map<string, number>();
   const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
@@ -174,6 +180,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'POST' && api) {
       const method = api[1] as string;
+      const delay = latency.get(method);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
       const call: SlackApiCall = {
         method,
         body: parseBody(raw, req.headers['content-type']),
@@ -252,6 +260,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     setSocketModeUrl(url) {
       socketUrl = url;
     },
+    setLatency(method, ms) {
+      if (ms > 0) latency.set(method, ms);
+      else latency.delete(method);
+    },
     failMethodHttp(method, status, times = Number.POSITIVE_INFINITY) {
       failures.set(method, { status, times });
     },
@@ -290,6 +302,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       responses.length = 0;
       violations.length = 0;
       failures.clear();
+      latency.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
