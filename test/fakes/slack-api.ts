@@ -39,7 +39,10 @@ export interface FakeSlackApi {
   violations: { method: string; violations: Violation[] }[];
   /** Makes `method` answer `{ ok: false, error }` (every time, or the next `times` calls). */
   failMethod(method: string, error: string, times?: number): void;
-  /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500): every time, or the next `times` calls. */
+  /**
+   * Makes `method` answer with an HTTP status and no Slack body (e.g. 500; a 429 carries `Retry-After: 1`):
+   * every time, or the next `times` calls. The call is not carried out (a post is not taken).
+   */
   failMethodHttp(method: string, status: number, times?: number): void;
   /**
    * The next `times` calls of `method` are carried out (a post is taken: it is in the channel's history)
@@ -184,7 +187,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
+    // As Slack: a 429 says when to try again (the WebClient refuses a 429 without it).
+    res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '1' } : {}) });
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
 

@@ -243,4 +243,17 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     expect(line).toMatchObject({ level: 40, channel: INCIDENT, threadTs: post!.ts, attempt: 1 });
     expect(await bot.bot.outbox.size()).toBe(0);
   });
+
+  it('(e) a keyed post Slack rate-limits (429) waits Retry-After and is posted once, without a lookup (a 429 takes nothing)', async () => {
+    const bot = await start();
+    slack.failMethodHttp('chat.postMessage', 429, 1);
+    await bot.slash('diagnose dev server-info', 'limited', REPORTS, 'U0LIMITED');
+    await eventually('the report', () => slack.messagesIn(REPORTS)[0]);
+    await settled(bot);
+    const [first, second] = slack.callsOf('chat.postMessage');
+    expect(slack.messagesIn(REPORTS)).toHaveLength(1);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
+    expect(slack.callsOf('conversations.history')).toEqual([]);
+    expect(await bot.bot.outbox.size()).toBe(0);
+  });
 });
