@@ -16,6 +16,8 @@ import { alertPost, deliver } from './alert-events.js';
 const INCIDENT = 'C07LOSTINC';
 const REPORTS = 'C07LOSTREP';
 const POLL_MS = 10;
+/** How long a wait may take on a loaded machine (it bounds only how long a failing test takes). */
+const WAIT = { timeoutMs: 30_000 };
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What makes two messages the same post shown twice: where they are and what they say. */
@@ -95,7 +97,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
   /** Until the bot is idle and the outbox has nothing left (several polls, so anything due was tried). */
   async function settled(bot: TestBot & { bot: { outbox: { size(): Promise<number> } } }) {
     await bot.bot.idle();
-    await eventually('the outbox to empty', async () => (await bot.bot.outbox.size()) === 0, { timeoutMs: 30_000 });
+    await eventually('the outbox to empty', async () => (await bot.bot.outbox.size()) === 0, WAIT);
     await pause(POLL_MS * 15);
     await bot.bot.idle();
   }
@@ -110,8 +112,11 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     await Promise.all(
       Array.from({ length: 10 }, (_, i) => bot.slash('diagnose dev server-info', `lost${i}`, REPORTS, `U0LOST${i}`)),
     );
-    await eventually('a reply in every thread and 10 reports', () =>
-      posts.every((p) => repliesIn(p.ts).length > 0) && slack.messagesIn(REPORTS).length >= 10 ? true : undefined,
+    await eventually(
+      'a reply in every thread and 10 reports',
+      () =>
+        posts.every((p) => repliesIn(p.ts).length > 0) && slack.messagesIn(REPORTS).length >= 10 ? true : undefined,
+      WAIT,
     );
     await settled(bot);
 
@@ -132,8 +137,12 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     const bot = await start([30, 30, 30], 500);
     slack.loseAnswers('chat.postMessage', 1, 'no_answer');
     await bot.slash('diagnose dev server-info', 'noanswer', REPORTS, 'U0NOANSWER');
-    await eventually('the report', () => slack.messagesIn(REPORTS).length > 0);
-    await eventually('the lookup to find it', () => lines(bot, 'Slack had taken the post; its answer was lost')[0]);
+    await eventually('the report', () => slack.messagesIn(REPORTS).length > 0, WAIT);
+    await eventually(
+      'the lookup to find it',
+      () => lines(bot, 'Slack had taken the post; its answer was lost')[0],
+      WAIT,
+    );
     await settled(bot);
     expect(slack.messagesIn(REPORTS)).toHaveLength(1);
     expect(slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer === 'no_answer')).toHaveLength(1);
@@ -142,7 +151,8 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
   it('(b) Slack answers 5xx for a stretch of outbox rounds, then loses answers, then is up: every post exactly once', async () => {
     // Given: 60 calls of chat.postMessage refused with a 500 (each post's 4 tries, then the outbox's
     // rounds), and after them 6 taken with the answer lost.
-    const bot = await start([30, 30, 30, 30, 30, 30, 30, 30, 30, 30]);
+    // 20 outbox rounds of 4 tries: even a post left alone through the whole stretch outlasts it.
+    const bot = await start(Array.from({ length: 20 }, () => 30));
     slack.failMethodHttp('chat.postMessage', 500, 60);
     slack.loseAnswers('chat.postMessage', 6);
 
@@ -155,7 +165,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
       'a reply in every thread and 4 reports',
       () =>
         posts.every((p) => repliesIn(p.ts).length > 0) && slack.messagesIn(REPORTS).length >= 4 ? true : undefined,
-      { timeoutMs: 30_000 },
+      WAIT,
     );
     await settled(bot);
 
@@ -193,6 +203,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     await eventually(
       'the outbox to find it',
       () => lines(bot, 'Slack already had a postponed message (its answer was lost); not posting it again')[0],
+      WAIT,
     );
     await settled(bot);
 
@@ -216,7 +227,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
       firstFailedAt: Date.now(),
     };
     await redisStateStore(admin).enqueue('chat-outbox', 'old-1', JSON.stringify(entry), 0, 60_000);
-    await eventually('the old entry to be posted', () => slack.messagesIn(REPORTS)[0]);
+    await eventually('the old entry to be posted', () => slack.messagesIn(REPORTS)[0], WAIT);
     await settled(bot);
     const [posted] = slack.messagesIn(REPORTS);
     expect(slack.messagesIn(REPORTS)).toHaveLength(1);
@@ -233,7 +244,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
 
     // When: an alert post arrives.
     const [post] = await alertPosts(bot, 1);
-    await eventually('two tries', () => slack.callsOf('chat.postMessage').length >= 2);
+    await eventually('two tries', () => slack.callsOf('chat.postMessage').length >= 2, WAIT);
     await settled(bot);
 
     // Then: the reply shows twice (the one duplicate a failed lookup allows), never three times; logged.
@@ -248,7 +259,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     const bot = await start();
     slack.failMethodHttp('chat.postMessage', 429, 1);
     await bot.slash('diagnose dev server-info', 'limited', REPORTS, 'U0LIMITED');
-    await eventually('the report', () => slack.messagesIn(REPORTS)[0]);
+    await eventually('the report', () => slack.messagesIn(REPORTS)[0], WAIT);
     await settled(bot);
     const [first, second] = slack.callsOf('chat.postMessage');
     expect(slack.messagesIn(REPORTS)).toHaveLength(1);
