@@ -255,3 +255,19 @@ export async function canaryKeys(redis: Redis): Promise<string[]> {
   } while (cursor !== '0');
   return out;
 }
+
+/**
+ * The copy of `notification` that the second Alertmanager of an HA pair sends: its own external URL, and
+ * each alert dated by its own receipt (`startsAt` a few ms later), as Alertmanager does for an alert that
+ * came without a start (Grafana, scripts, amtool).
+ */
+export function peerCopy(notification: Record<string, any>, skewMs: number): Record<string, any> {
+  return {
+    ...notification,
+    externalURL: 'http://alertmanager-1.alertmanager-operated:9093',
+    alerts: (notification.alerts as Record<string, any>[]).map((a) => ({
+      ...a,
+      startsAt: new Date(Date.parse(String(a.startsAt)) + skewMs).toISOString(),
+    })),
+  };
+}

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { inject } from 'vitest';
 import { eventually } from './eventually.js';
 import { ROOT, TEST_BUILD_DIR } from './paths.js';
 
@@ -46,10 +45,13 @@ async function build(runId: string): Promise<string> {
 /**
  * The path of `file` (e.g. `main.js`) in a build of the bot made for this test run (`tsc -p tsconfig.build.json`,
  * as `npm run build` does, into `.test-build/<run>/dist`): the replica tests run `node main.js` as the
- * container does, and a build older than the source is never used.
+ * container does, and a build older than the source is never used. Outside vitest (scripts), the run is
+ * named by `BOT_BUILD_RUN_ID`.
  */
 export async function builtBotEntry(file: string): Promise<string> {
-  built ??= build(inject('testRunId'));
+  // Imported here, so that scripts (npm run chaos) can use the harness outside vitest with a build of their own.
+  const runId = process.env.BOT_BUILD_RUN_ID ?? (await import('vitest')).inject('testRunId');
+  built ??= build(runId);
   return join(await built, file);
 }
 

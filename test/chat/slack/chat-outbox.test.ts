@@ -5,54 +5,16 @@ import { memoryStateStore } from '../../../src/adapters/state/memory-state-store
 import { redisStateStore } from '../../../src/adapters/state/redis-state-store.js';
 import { parseConfig, type Config } from '../../../src/config/config.js';
 import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
-import { sendSigned, buildSignedRequest } from '../../fakes/slack-signing.js';
-import { ALERTS, SIGNING_SECRET, startTestBot, type TestBot } from '../../support/bot-harness.js';
+import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
+import { ALERTS, startTestBot, type TestBot } from '../../support/bot-harness.js';
+import { alertPost as makeAlertPost, deliver } from './alert-events.js';
 import { serverInfoCheck } from '../../reliability/fixtures.js';
 import { eventually } from '../../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 
 const INCIDENT = 'C07INCIDENT';
 const POLL_MS = 10;
-let seq = 0;
-
-/** An alert post by Alertmanager's Slack integration in the incident channel, as an Events API delivery. */
-function alertPost(env: string) {
-  const ts = `1720000000.${String(++seq).padStart(6, '0')}`;
-  const event = {
-    type: 'message',
-    subtype: 'bot_message',
-    bot_id: 'B07ALRTMGR',
-    channel: INCIDENT,
-    ts,
-    text: `[FIRING:1] SessionTTLViolations\nAlert: SessionTTLViolations\nLabels: env=${env}`,
-  };
-  return { ts, eventId: `EvOutbox${seq}`, event };
-}
-
-function deliver(baseUrl: string, post: ReturnType<typeof alertPost>, retryNum?: number) {
-  const body = JSON.stringify({
-    token: 'x',
-    team_id: FAKE_IDS.team,
-    api_app_id: 'A0APP',
-    type: 'event_callback',
-    event_id: post.eventId,
-    event_time: Math.floor(Date.now() / 1000),
-    event: post.event,
-  });
-  // A redelivery is signed anew (another timestamp), as Slack does; the same bytes again would be a replay.
-  const timestampSec = Math.floor(Date.now() / 1000) - (retryNum ?? 0);
-  const req = buildSignedRequest(`${baseUrl}/slack/events`, body, {
-    signingSecret: SIGNING_SECRET,
-    contentType: 'application/json',
-    timestampSec,
-  });
-  if (retryNum !== undefined) {
-    req.headers['x-slack-retry-num'] = String(retryNum);
-    req.headers['x-slack-retry-reason'] = 'http_error';
-  }
-  return sendSigned(req);
-}
+const alertPost = (env: string) => makeAlertPost(env, INCIDENT);
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
