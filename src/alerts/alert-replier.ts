@@ -54,6 +54,8 @@ export interface AlertInThread {
   postpone?: Postpone;
   /** The durable job answering it: a cooldown this job claimed in an earlier run (on a replica that died) is its own. */
   job?: string;
+  /** The idempotency key of its reply, the same in every run of the job (see ChatPort.post); absent, one per reply. */
+  key?: string;
 }
 
 /**
@@ -178,9 +180,14 @@ class ThreadReplier implements AlertReplier {
   }
 
   /** Posts in the thread; undefined when Slack refused it for now and `postpone` kept it for later. */
-  private async reply(thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> {
+  private async reply(
+    thread: MessageRef,
+    message: Message,
+    postpone?: Postpone,
+    given?: string,
+  ): Promise<MessageRef | undefined> {
     // One idempotency key for every try of this reply, the outbox's included: Slack shows it once.
-    const key = randomUUID();
+    const key = given ?? randomUUID();
     try {
       return await this.deps.chat.post({ channel: thread.channel, threadTs: thread.ts, message, key });
     } catch (err) {
@@ -226,7 +233,7 @@ class ThreadReplier implements AlertReplier {
       url,
       running: !earlier.diagnosis,
     });
-    await this.reply(f.thread, message, f.postpone);
+    await this.reply(f.thread, message, f.postpone, f.key);
     f.logger.info(
       { earlier: earlier.diagnosis ?? earlier.thread },
       'alert fired again within the cooldown; linked the earlier diagnosis',
@@ -248,7 +255,7 @@ class ThreadReplier implements AlertReplier {
       const render = { ...deps.render, ...(await this.fixes(f, report)) };
       const message = renderDiagnosisReply(report, { alertname: f.alertname, checks: checkIds ?? 'all' }, render);
       posting = true;
-      const posted = await this.reply(f.thread, message, f.postpone);
+      const posted = await this.reply(f.thread, message, f.postpone, f.key);
       if (!posted) {
         // Kept for later: the cooldown stays claimed (a repeat links to this thread) until the incident ends.
         f.logger.warn('Slack refused the alert diagnosis; it is kept and will be posted once Slack takes it');
@@ -333,7 +340,7 @@ class ThreadReplier implements AlertReplier {
       return 'undelivered';
     }
     const d = describeError(err, f.logger, 'an alert diagnosis');
-    return this.reply(f.thread, failureNote(d), f.postpone).then(
+    return this.reply(f.thread, failureNote(d), f.postpone, f.key).then(
       () => 'failed' as const,
       (replyErr: unknown) => {
         f.logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread; it will be tried again');

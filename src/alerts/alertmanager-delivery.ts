@@ -8,7 +8,7 @@ import { parseStored } from '../core/stored-json.js';
 import type { AlertKind } from './alert-kinds.js';
 import { type AlertPlan, planAlertReplies } from './alert-plan.js';
 import type { ParsedAlertPost } from './alert-post.js';
-import type { AlertReplier } from './alert-replier.js';
+import type { AlertReplier, FiringOutcome } from './alert-replier.js';
 import { type AlertGroupLine, renderAlertGroupMessage } from './alert-reply.js';
 import { type AlertmanagerWebhook, webhookToAlertPost } from './alertmanager-webhook.js';
 import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
@@ -38,6 +38,8 @@ interface Notification {
   webhook: AlertmanagerWebhook;
   /** The job that carries it: the same on a replica that runs it again after a crash. */
   job: string;
+  /** A later run of the job (after a crash or a failed try): an earlier run may have posted without recording it. */
+  rerun: boolean;
   channel: string;
   logger: Logger;
   post: ParsedAlertPost;
@@ -74,7 +76,13 @@ export class AlertmanagerDelivery {
    * One try at a notification, run by its job (again after a crash, on another replica, with the same job
    * id): claims its dedupe key under the job id, and releases it when it could not answer.
    */
-  async answerOnce(webhook: AlertmanagerWebhook, channel: string, logger: Logger, job: string): Promise<Attempt> {
+  async answerOnce(
+    webhook: AlertmanagerWebhook,
+    channel: string,
+    logger: Logger,
+    run: { id: string; attempt: number },
+  ): Promise<Attempt> {
+    const job = run.id;
     const post = webhookToAlertPost(webhook);
     const plan = planAlertReplies(post, this.deps.resolver, this.deps.alertKind);
     if (!plan.firing.length && !plan.resolved.length && !plan.unmapped) {
@@ -88,7 +96,7 @@ export class AlertmanagerDelivery {
     }
     let outcome: Attempt;
     try {
-      outcome = await this.answer({ webhook, job, channel, logger, post, plan });
+      outcome = await this.answer({ webhook, job, rerun: run.attempt > 1, channel, logger, post, plan });
     } catch (err) {
       await claim.release().catch(() => undefined);
       throw err;
@@ -162,7 +170,7 @@ export class AlertmanagerDelivery {
         plan.firing.map((a) =>
           this.once(
             reply(`firing:${a.kind.alertname}:${a.env}`),
-            () => replier.firing({ ...a, job, thread, firedAt: group.firedAt, logger }),
+            () => this.firing(n, { ...a, job, thread, firedAt: group.firedAt, logger }),
             (o) => o !== 'undelivered' && o !== 'interrupted',
             'diagnosed' as const,
           ),
@@ -191,6 +199,21 @@ export class AlertmanagerDelivery {
     return firing.includes('undelivered') ? 'retry' : 'done';
   }
 
+  /**
+   * Diagnoses one firing alert under the key of its reply (the job's and the alert's); a later run of the
+   * job first looks for that reply in the thread (an earlier run may have posted it and died before recording).
+   */
+  private async firing(n: Notification, alert: Parameters<AlertReplier['firing']>[0]): Promise<FiringOutcome> {
+    const key = `${n.job}:${alert.kind.alertname}:${alert.env}`;
+    const where = { channel: alert.thread.channel, threadTs: alert.thread.ts, key };
+    const found = n.rerun ? await this.deps.chat.findPosted(where) : undefined;
+    if (found) {
+      n.logger.warn({ reply: found }, 'an earlier run of this job posted the diagnosis; not posting it again');
+      return 'diagnosed';
+    }
+    return this.deps.replier.firing({ ...alert, key });
+  }
+
   /** The group's message: updated when it was posted before, else posted and recorded. */
   private async postGroup(
     n: Notification,
@@ -204,7 +227,11 @@ export class AlertmanagerDelivery {
       return known;
     }
     const starts = n.webhook.alerts.filter((a) => a.status === 'firing').flatMap((a) => instant(a.startsAt) ?? []);
-    const posted = await chat.post({ channel: n.channel, message });
+    // The same key in every run of the job: a run after a crash finds what the earlier one posted unrecorded.
+    const key = `${n.job}:group`;
+    const found = n.rerun ? await chat.findPosted({ channel: n.channel, key }) : undefined;
+    if (found) n.logger.warn({ ts: found.ts }, 'an earlier run of this job posted the alert group; recording it');
+    const posted = found ?? (await chat.post({ channel: n.channel, message, key }));
     const group = { channel: n.channel, ts: posted.ts, firedAt: starts.length ? Math.min(...starts) : now() };
     await store.set(groupKey, JSON.stringify(group), INCIDENT_TTL_MS);
     n.logger.info({ group: { channel: n.channel, ts: posted.ts } }, 'posted the alert group');

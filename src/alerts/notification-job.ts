@@ -32,7 +32,7 @@ export function notificationJob(deps: {
       }
       const webhook = parsed.value;
       const logger = job.logger.child({ groupKey: webhook.groupKey, status: webhook.status });
-      const outcome = await deps.limit(() => deps.delivery.answerOnce(webhook, channel, logger, job.id));
+      const outcome = await deps.limit(() => deps.delivery.answerOnce(webhook, channel, logger, job));
       if (outcome === 'retry')
         logger.warn('could not answer the Alertmanager notification (Slack or the state store failed)');
       return outcome === 'retry' ? 'retry' : 'done';

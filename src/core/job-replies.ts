@@ -40,22 +40,26 @@ export function onceForJob(store: StateStore): OnceForJob {
 const refSchema = z.object({ channel: z.string(), ts: z.string() });
 
 /**
- * The chat port of one job's run, whose posts go out at most once across the runs of the job: each post is
- * recorded (by its order in the run) with where it landed, and a later run of the job (after a crash of the
- * replica running it) gets that place back instead of posting again. Not covered: a crash between a post
- * and its record.
+ * The chat port of one job's run, whose posts go out at most once across the runs of the job: each post
+ * carries a key made of the job id and its order in the run, and is recorded with where it landed; a later
+ * run of the job (after a crash of the replica running it) gets that place back instead of posting again,
+ * or finds the post by its key when the earlier run died between the post and its record.
  */
-export function jobChat(store: StateStore, job: string, chat: ChatPort): ChatPort {
+export function jobChat(store: StateStore, job: { id: string; attempt: number }, chat: ChatPort): ChatPort {
   let n = 0;
   return {
     async post(m) {
-      const key = `jobpost:${job}:${++n}`;
-      const earlier = parseStored(refSchema, await store.get(key));
+      const key = `${job.id}:${++n}`;
+      const record = `jobpost:${key}`;
+      const earlier = parseStored(refSchema, await store.get(record));
       if (earlier) return earlier;
-      const posted = await chat.post(m);
-      await store.set(key, JSON.stringify(posted), RECORD_TTL_MS);
+      const where = { channel: m.channel, ...(m.threadTs ? { threadTs: m.threadTs } : {}), key };
+      const found = job.attempt > 1 ? await chat.findPosted(where) : undefined;
+      const posted = found ?? (await chat.post({ ...m, key }));
+      await store.set(record, JSON.stringify(posted), RECORD_TTL_MS);
       return posted;
     },
+    findPosted: (q) => chat.findPosted(q),
     update: (m) => chat.update(m),
     permalink: (ref) => chat.permalink(ref),
   };

@@ -67,7 +67,7 @@ export async function runSlashJob(
       actor,
       text: p.text,
       replies: run.replies,
-      chat: jobChat(deps.store, run.job.id, deps.chat),
+      chat: jobChat(deps.store, run.job, deps.chat),
       logger: run.logger,
       ...(deps.interrupted ? { interrupted: deps.interrupted } : {}),
       ...(deps.onCall ? { onCall: deps.onCall } : {}),
