@@ -8,6 +8,7 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
+import { alertPostJob, durableAlertPosts } from './alert-post-job.js';
 import { createAlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
 import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
@@ -86,7 +87,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     ...(deps.render ? { render: deps.render } : {}),
     ...deps.fixes,
   });
-  const onAlertPost = createAlertPostFlow({
+  const flow = createAlertPostFlow({
     environments,
     labelKeys: routing.labelKeys,
     replier,
@@ -96,6 +97,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     now,
     ...(deps.postpone ? { postpone: deps.postpone } : {}),
   });
+  const onAlertPost = durableAlertPosts(flow, deps.jobs.define(alertPostJob(flow, logger)));
   return {
     onAlertPost,
     feature: {

@@ -56,6 +56,11 @@ export interface AlertInThread {
   job?: string;
   /** The idempotency key of its reply, the same in every run of the job (see ChatPort.post); absent, one per reply. */
   key?: string;
+  /**
+   * A later run of the job (after a crash or a failed try): the reply is first looked for by `key` in the
+   * thread, since an earlier run may have posted it and stopped before recording it.
+   */
+  rerun?: boolean;
 }
 
 /**
@@ -201,6 +206,14 @@ class ThreadReplier implements AlertReplier {
     const alertname = alert.kind.alertname;
     const logger = (alert.logger ?? this.deps.logger).child({ alertname, env: alert.env });
     const f: Firing = { ...alert, alertname, logger, startedAt: this.now() };
+    if (alert.rerun && alert.key) {
+      const where = { channel: alert.thread.channel, threadTs: alert.thread.ts, key: alert.key };
+      const found = await this.deps.chat.findPosted(where);
+      if (found) {
+        logger.warn({ reply: found }, 'an earlier run of this job posted the diagnosis; not posting it again');
+        return 'diagnosed';
+      }
+    }
     const record = { thread: alert.thread, at: f.startedAt, ...(alert.job ? { owner: alert.job } : {}) };
     const claim = await this.deps.cooldowns.claim(alertname, alert.env, record);
     const ours = !claim.claimed && alert.job !== undefined && claim.record?.owner === alert.job;

@@ -8,7 +8,7 @@ import { parseStored } from '../core/stored-json.js';
 import type { AlertKind } from './alert-kinds.js';
 import { type AlertPlan, planAlertReplies } from './alert-plan.js';
 import type { ParsedAlertPost } from './alert-post.js';
-import type { AlertReplier, FiringOutcome } from './alert-replier.js';
+import type { AlertReplier } from './alert-replier.js';
 import { type AlertGroupLine, renderAlertGroupMessage } from './alert-reply.js';
 import { type AlertmanagerWebhook, webhookToAlertPost } from './alertmanager-webhook.js';
 import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
@@ -164,13 +164,14 @@ export class AlertmanagerDelivery {
       environments: Object.keys(config.environments),
     };
     const { job, webhook } = n;
+    const at = { thread, firedAt: group.firedAt, logger };
     const reply = (what: string) => ({ job, what, logger });
     const [firing] = await Promise.all([
       Promise.all(
         plan.firing.map((a) =>
           this.once(
             reply(`firing:${a.kind.alertname}:${a.env}`),
-            () => this.firing(n, { ...a, job, thread, firedAt: group.firedAt, logger }),
+            () => replier.firing({ ...a, job, key: `${job}:${a.kind.alertname}:${a.env}`, rerun: n.rerun, ...at }),
             (o) => o !== 'undelivered' && o !== 'interrupted',
             'diagnosed' as const,
           ),
@@ -197,21 +198,6 @@ export class AlertmanagerDelivery {
     ]);
     if (firing.includes('interrupted')) return 'interrupted';
     return firing.includes('undelivered') ? 'retry' : 'done';
-  }
-
-  /**
-   * Diagnoses one firing alert under the key of its reply (the job's and the alert's); a later run of the
-   * job first looks for that reply in the thread (an earlier run may have posted it and died before recording).
-   */
-  private async firing(n: Notification, alert: Parameters<AlertReplier['firing']>[0]): Promise<FiringOutcome> {
-    const key = `${n.job}:${alert.kind.alertname}:${alert.env}`;
-    const where = { channel: alert.thread.channel, threadTs: alert.thread.ts, key };
-    const found = n.rerun ? await this.deps.chat.findPosted(where) : undefined;
-    if (found) {
-      n.logger.warn({ reply: found }, 'an earlier run of this job posted the diagnosis; not posting it again');
-      return 'diagnosed';
-    }
-    return this.deps.replier.firing({ ...alert, key });
   }
 
   /** The group's message: updated when it was posted before, else posted and recorded. */
