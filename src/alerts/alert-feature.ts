@@ -9,7 +9,7 @@ import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
 import { alertPostJob, durableAlertPosts } from './alert-post-job.js';
-import { createAlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
+import { createAlertReplier, type AlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
 import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
@@ -17,7 +17,7 @@ import { perKeyShare } from '../core/keyed-limiter.js';
 import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY, type Limiter } from './diagnosis-limit.js';
 import type { IntakeGate } from '../core/intake.js';
 import type { Jobs } from '../core/jobs.js';
-import { createEnvironmentResolver } from './environment-mapping.js';
+import { createEnvironmentResolver, type EnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
   config: Config;
@@ -58,6 +58,25 @@ function diagnosisLimit(intake: IntakeGate, slots: number): Limiter {
   return (work, key) => share(() => slot(work), key);
 }
 
+/** Alert posts read by a chat platform: the flow, run as a durable job (kind `alert-post`). */
+function alertPostHandler(
+  deps: AlertsFeatureDeps,
+  o: { replier: AlertReplier; resolver: EnvironmentResolver; logger: Logger },
+): AlertPostHandler {
+  const routing = deps.config.slack.alertRouting;
+  const flow = createAlertPostFlow({
+    environments: Object.keys(deps.config.environments),
+    labelKeys: routing.labelKeys,
+    replier: o.replier,
+    dedupe: createDeliveryDedupe({ store: deps.stateStore, now: deps.now }),
+    resolver: o.resolver,
+    kindOf: alertKind,
+    now: deps.now,
+    ...(deps.postpone ? { postpone: deps.postpone } : {}),
+  });
+  return durableAlertPosts(flow, deps.jobs.define(alertPostJob(flow, o.logger)));
+}
+
 /**
  * Alert replies: `POST /alertmanager` and the flow behind alert posts read by a chat platform, over one
  * replier and one state store. Throws at construction when `slack.alertRouting.aliases` names an
@@ -87,19 +106,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     ...(deps.render ? { render: deps.render } : {}),
     ...deps.fixes,
   });
-  const flow = createAlertPostFlow({
-    environments,
-    labelKeys: routing.labelKeys,
-    replier,
-    dedupe: createDeliveryDedupe({ store, now }),
-    resolver,
-    kindOf: alertKind,
-    now,
-    ...(deps.postpone ? { postpone: deps.postpone } : {}),
-  });
-  const onAlertPost = durableAlertPosts(flow, deps.jobs.define(alertPostJob(flow, logger)));
   return {
-    onAlertPost,
+    onAlertPost: alertPostHandler(deps, { replier, resolver, logger }),
     feature: {
       name: 'alerts',
       register(host) {
