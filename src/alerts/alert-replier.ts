@@ -11,6 +11,7 @@ import {
   type MappingRequestInput,
 } from './alert-reply.js';
 import { describeError } from '../core/describe-error.js';
+import { findEarlierPost } from '../core/job-replies.js';
 import type { Message } from '../core/message.js';
 import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
@@ -208,7 +209,7 @@ class ThreadReplier implements AlertReplier {
     const f: Firing = { ...alert, alertname, logger, startedAt: this.now() };
     if (alert.rerun && alert.key) {
       const where = { channel: alert.thread.channel, threadTs: alert.thread.ts, key: alert.key };
-      const found = await this.deps.chat.findPosted(where);
+      const found = await findEarlierPost(this.deps.chat, where, logger);
       if (found) {
         logger.warn({ reply: found }, 'an earlier run of this job posted the diagnosis; not posting it again');
         return 'diagnosed';

@@ -15,7 +15,7 @@ import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
 import { createNotificationClaims, type NotificationClaims } from './notification-claim.js';
 import { webhookInstant as instant } from './notification-identity.js';
-import { onceForJob, type OnceForJob } from '../core/job-replies.js';
+import { findEarlierPost, onceForJob, type OnceForJob } from '../core/job-replies.js';
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
 
@@ -215,7 +215,7 @@ export class AlertmanagerDelivery {
     const starts = n.webhook.alerts.filter((a) => a.status === 'firing').flatMap((a) => instant(a.startsAt) ?? []);
     // The same key in every run of the job: a run after a crash finds what the earlier one posted unrecorded.
     const key = `${n.job}:group`;
-    const found = n.rerun ? await chat.findPosted({ channel: n.channel, key }) : undefined;
+    const found = n.rerun ? await findEarlierPost(chat, { channel: n.channel, key }, n.logger) : undefined;
     if (found) n.logger.warn({ ts: found.ts }, 'an earlier run of this job posted the alert group; recording it');
     const posted = found ?? (await chat.post({ channel: n.channel, message, key }));
     const group = { channel: n.channel, ts: posted.ts, firedAt: starts.length ? Math.min(...starts) : now() };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from './logging.js';
-import type { ChatPort } from './ports/chat.js';
+import type { ChatPort, MessageRef } from './ports/chat.js';
 import { parseStored } from './stored-json.js';
 import type { StateStore } from './ports/state-store.js';
 
@@ -45,7 +45,11 @@ const refSchema = z.object({ channel: z.string(), ts: z.string() });
  * run of the job (after a crash of the replica running it) gets that place back instead of posting again,
  * or finds the post by its key when the earlier run died between the post and its record.
  */
-export function jobChat(store: StateStore, job: { id: string; attempt: number }, chat: ChatPort): ChatPort {
+export function jobChat(
+  store: StateStore,
+  job: { id: string; attempt: number; logger: Logger },
+  chat: ChatPort,
+): ChatPort {
   let n = 0;
   return {
     async post(m) {
@@ -54,7 +58,7 @@ export function jobChat(store: StateStore, job: { id: string; attempt: number },
       const earlier = parseStored(refSchema, await store.get(record));
       if (earlier) return earlier;
       const where = { channel: m.channel, ...(m.threadTs ? { threadTs: m.threadTs } : {}), key };
-      const found = job.attempt > 1 ? await chat.findPosted(where) : undefined;
+      const found = job.attempt > 1 ? await findEarlierPost(chat, where, job.logger) : undefined;
       const posted = found ?? (await chat.post({ ...m, key }));
       await store.set(record, JSON.stringify(posted), RECORD_TTL_MS);
       return posted;
@@ -63,4 +67,21 @@ export function jobChat(store: StateStore, job: { id: string; attempt: number },
     update: (m) => chat.update(m),
     permalink: (ref) => chat.permalink(ref),
   };
+}
+
+/**
+ * The post an earlier run of a job made with `q.key`, looked up before posting again; a lookup that fails
+ * counts as "not there" (logged), as the chat port's own retries do: the post then may show twice.
+ */
+export async function findEarlierPost(
+  chat: ChatPort,
+  q: { channel: string; threadTs?: string; key: string },
+  logger: Logger,
+): Promise<MessageRef | undefined> {
+  try {
+    return await chat.findPosted(q);
+  } catch (err) {
+    logger.warn({ err, key: q.key }, 'could not look for the post of an earlier run; posting it (it may show twice)');
+    return undefined;
+  }
 }
