@@ -24,18 +24,20 @@ export function notificationJob(deps: {
     kind: 'alertmanager-notification',
     payload: payloadSchema,
     ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
-    async run({ channel, body }, job) {
-      const parsed = parseAlertmanagerWebhook(body);
-      if (!parsed.ok) {
-        job.logger.error({ reason: parsed.reason }, 'dropped an Alertmanager notification the schema refuses');
-        return 'done';
-      }
-      const webhook = parsed.value;
-      const logger = job.logger.child({ groupKey: webhook.groupKey, status: webhook.status });
-      const outcome = await deps.limit(() => deps.delivery.answerOnce(webhook, channel, logger, job));
-      if (outcome === 'retry')
-        logger.warn('could not answer the Alertmanager notification (Slack or the state store failed)');
-      return outcome === 'retry' ? 'retry' : 'done';
-    },
+    // Within the limit, which starts work behind the intake's answers: the full validation included.
+    run: ({ channel, body }, job) =>
+      deps.limit(async () => {
+        const parsed = parseAlertmanagerWebhook(body);
+        if (!parsed.ok) {
+          job.logger.error({ reason: parsed.reason }, 'dropped an Alertmanager notification the schema refuses');
+          return 'done';
+        }
+        const webhook = parsed.value;
+        const logger = job.logger.child({ groupKey: webhook.groupKey, status: webhook.status });
+        const outcome = await deps.delivery.answerOnce(webhook, channel, logger, job);
+        if (outcome === 'retry')
+          logger.warn('could not answer the Alertmanager notification (Slack or the state store failed)');
+        return outcome === 'retry' ? 'retry' : 'done';
+      }),
   };
 }

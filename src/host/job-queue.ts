@@ -105,7 +105,9 @@ export class JobQueue implements Jobs {
     const entry: Entry = { kind, payload, runs: 1, enqueuedAt: this.now(), state: 'running' };
     await this.deps.store.enqueue(QUEUE, id, JSON.stringify(entry), this.now() + this.leaseMs, this.ttlMs());
     this.counter?.inc({ kind, outcome: 'queued' });
-    work.track(this.run(id, entry, here), (err) => this.logger.error({ err, id, kind }, 'a job failed'));
+    // Started on the next turn of the event loop: the caller's answer goes out first.
+    const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run(id, entry, here));
+    work.track(started, (err) => this.logger.error({ err, id, kind }, 'a job failed'));
     return { id };
   }
 
