@@ -18,6 +18,7 @@ import { startupActionRegistry } from './app/action-registry.js';
 import type { RemediationAction } from './remediation/types.js';
 import { createAudit } from './remediation/audit.js';
 import { createEnvLocks } from './remediation/lock.js';
+import { createApplyJournals } from './remediation/journal.js';
 import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
 import { accessPolicy, type InstalledWorkspace } from './remediation/policy.js';
@@ -326,6 +327,7 @@ function buildRemediation(
     offers: createOffers({ store: r.store, ttlMs, now }),
     pending: createPendingActions({ store: r.store, now, ttlMinutes: config.remediation.pendingTtlMinutes }),
     locks: createEnvLocks({ store: r.store, now }),
+    journals: createApplyJournals({ store: r.store, now, leaseMs: config.remediation.applyLeaseSeconds * 1000 }),
     audit: createAudit({
       streams: r.streams,
       logger: logger.child({ component: 'audit' }),

@@ -1,4 +1,5 @@
 import type { StoredPlan } from './changes.js';
+import type { ApplyOptions } from './flow/apply.js';
 import { approve, reject, request } from './flow/approvals.js';
 import { createFlowContext } from './flow/flow-context.js';
 import type { Actor, RemediationDeps, Refusal } from './flow/flow-types.js';
@@ -39,9 +40,9 @@ export function createRemediation(deps: RemediationDeps) {
     repreview: (actor: Actor, pendingId: string, params: Readonly<Record<string, unknown>>) =>
       repreview(fc, actor, pendingId, params),
     /** The preview was confirmed: authorize again, audit the request, apply at once when no approval is needed. */
-    request: (actor: Actor, pendingId: string) => request(fc, actor, pendingId),
+    request: (actor: Actor, pendingId: string, opts?: ApplyOptions) => request(fc, actor, pendingId, opts),
     /** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
-    approve: (actor: Actor, pendingId: string) => approve(fc, actor, pendingId),
+    approve: (actor: Actor, pendingId: string, opts?: ApplyOptions) => approve(fc, actor, pendingId, opts),
     /** An approver (or the requester, to withdraw) rejects: nothing is applied. */
     reject: (actor: Actor, pendingId: string) => reject(fc, actor, pendingId),
     /** Undo: restores the recorded previous values, exactly once, under the same policy as the request. */

@@ -4,7 +4,8 @@ import type { AuditInput } from '../audit.js';
 import { changeSchema, isRevertible, type Change, type StoredPlan } from '../changes.js';
 import type { PendingAction } from '../pending.js';
 import { planAction, type Planned } from '../plan-action.js';
-import type { ApplyOutcome, RemediationAction } from '../types.js';
+import type { JournalLease } from '../journal.js';
+import type { ActionContext, ApplyOutcome, Plan, RemediationAction } from '../types.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, AppliedResult, Outcome } from './flow-types.js';
@@ -31,6 +32,49 @@ interface ApplyJob {
   action: RemediationAction;
   env: EnvironmentConfig;
   audit: Omit<AuditInput, 'event' | 'dryRun'>;
+  /** Aborted when the bot is stopping: a rollout is no longer followed. */
+  interrupted?: AbortSignal;
+  /** The lease of the apply's journal, once its intent is written (closed when the outcome is recorded). */
+  journal?: JournalLease;
+}
+
+/** Options of an apply: the signal of the bot stopping (the host's `work.interrupted`). */
+export interface ApplyOptions {
+  interrupted?: AbortSignal;
+}
+
+/**
+ * Writes the intent to the apply journal before the first step, then applies with every step recorded
+ * before and after it; the bot stopping ends the following of a rollout (the apply itself is done).
+ */
+async function applyJournaled(fc: FlowContext, job: ApplyJob, ctx: ActionContext, plan: Plan): Promise<ApplyOutcome> {
+  const { journals } = fc.deps;
+  const { actor, record } = job;
+  job.journal = await journals.begin({
+    id: record.id,
+    env: job.env.name,
+    action: job.action.id,
+    actor: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
+    changes: plan.changes,
+  });
+  const steps = journals.steps(record.id);
+  return job.action.apply({ ...ctx, steps, ...(job.interrupted ? { interrupted: job.interrupted } : {}) }, plan);
+}
+
+/** The outcome is recorded (pending record, audit, revert record): the journal is done and its lease freed. */
+async function closeJournal(fc: FlowContext, job: ApplyJob, result: string): Promise<void> {
+  const lease = job.journal;
+  if (!lease) return;
+  try {
+    await fc.deps.journals.update(job.record.id, (j) =>
+      j.status === 'applying' ? { ...j, status: 'done', result } : undefined,
+    );
+    await fc.deps.journals.closeIndex(job.record.id);
+  } catch (err) {
+    fc.deps.logger.warn({ err, pendingId: job.record.id }, 'remediation: could not close the apply journal');
+  } finally {
+    await lease.release();
+  }
 }
 
 type Attempt = { outcome: ApplyOutcome } | { error: string };
@@ -51,7 +95,7 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
       if (fresh.noop) return { error: NOTHING_TO_CHANGE };
       if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
       try {
-        return { outcome: await job.action.apply(ctx, fresh) };
+        return { outcome: await applyJournaled(fc, job, ctx, fresh) };
       } catch (err) {
         return { error: failureText(err) };
       }
@@ -156,6 +200,7 @@ export async function applyRecord(
   fc: FlowContext,
   actor: Actor,
   record: PendingAction,
+  opts: ApplyOptions = {},
 ): Promise<Outcome<AppliedResult>> {
   const consumed = await fc.deps.pending.consume(record.id, { userId: actor.userId });
   if (!consumed.ok) return { ok: false, message: consumed.message };
@@ -169,7 +214,14 @@ export async function applyRecord(
     pendingId: record.id,
     params: record.params,
   };
-  const job: ApplyJob = { actor, record, action, env, audit };
+  const job: ApplyJob = {
+    actor,
+    record,
+    action,
+    env,
+    audit,
+    ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+  };
   const stored = await fc.plans.read(record.id);
   if (!stored.ok && stored.reason === 'invalid') return failed(fc, job, STORED_PLAN_INVALID);
   const previewed = stored.ok ? stored.value : undefined;
@@ -181,6 +233,10 @@ export async function applyRecord(
       job,
       `${busyText(env.name, locked.heldBy?.holder)} Nothing was applied; try again when it is done.`,
     );
-  if ('error' in locked.value) return failed(fc, job, locked.value.error);
-  return recorded(fc, job, locked.value.outcome, previewed);
+  const result =
+    'error' in locked.value
+      ? await failed(fc, job, locked.value.error)
+      : await recorded(fc, job, locked.value.outcome, previewed);
+  await closeJournal(fc, job, result.message);
+  return result;
 }
