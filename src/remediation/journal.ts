@@ -108,33 +108,6 @@ export function createApplyJournals(deps: JournalsDeps): ApplyJournals {
   const { store, now, leaseMs } = deps;
   const token = deps.token ?? (() => randomBytes(16).toString('base64url'));
 
-  async function update(id: string, change: (j: ApplyJournal) => ApplyJournal | undefined) {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const raw = await store.get(key(id));
-      const current = parseStored(journalSchema, raw);
-      if (!raw || !current) return undefined;
-      const next = change(current);
-      if (!next) return current;
-      if (await store.compareAndSet(key(id), raw, JSON.stringify(journalSchema.parse(next)), KEEP_MS)) return next;
-    }
-    throw new Error(`apply journal ${id}: still contended after ${MAX_ATTEMPTS} attempts`);
-  }
-
-  async function editIndex(edit: (ids: string[]) => string[]): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const raw = await store.get(INDEX);
-      const ids = parseStored(indexSchema, raw) ?? [];
-      const next = JSON.stringify(edit(ids));
-      if (
-        raw === undefined
-          ? await store.claim(INDEX, next, KEEP_MS)
-          : await store.compareAndSet(INDEX, raw, next, KEEP_MS)
-      )
-        return;
-    }
-    throw new Error(`apply journal index: still contended after ${MAX_ATTEMPTS} attempts`);
-  }
-
   async function claimLease(id: string): Promise<JournalLease | undefined> {
     const mine = token();
     if (!(await store.claim(leaseKey(id), mine, leaseMs))) return undefined;
@@ -152,15 +125,15 @@ export function createApplyJournals(deps: JournalsDeps): ApplyJournals {
         steps: input.changes.map((change) => ({ change, state: 'planned' })),
       };
       await store.set(key(input.id), JSON.stringify(journalSchema.parse(journal)), KEEP_MS);
-      await editIndex((ids) => [...ids.filter((i) => i !== input.id), input.id]);
+      await editIndex(store, (ids) => [...ids.filter((i) => i !== input.id), input.id]);
       return lease;
     },
     read: async (id) => parseStored(journalSchema, await store.get(key(id))),
-    update,
+    update: (id, change) => updateJournal(store, id, change),
     steps: (id) => ({
       async record(change, state, detail) {
         const k = stepKey(change);
-        await update(id, (j) => ({
+        await updateJournal(store, id, (j) => ({
           ...j,
           steps: j.steps.map((s) =>
             stepKey(s.change) === k ? { ...s, state, at: now(), ...(detail ? { detail } : {}) } : s,
@@ -170,8 +143,39 @@ export function createApplyJournals(deps: JournalsDeps): ApplyJournals {
     }),
     takeOverStale: () => takeOverStale(store, claimLease),
     lease: claimLease,
-    closeIndex: (id) => editIndex((ids) => ids.filter((i) => i !== id)),
+    closeIndex: (id) => editIndex(store, (ids) => ids.filter((i) => i !== id)),
   };
+}
+
+/** Compare-and-set of a whole journal, read again and retried on conflict; undefined when it is absent. */
+async function updateJournal(
+  store: CasStateStore,
+  id: string,
+  change: (j: ApplyJournal) => ApplyJournal | undefined,
+): Promise<ApplyJournal | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const raw = await store.get(key(id));
+    const current = parseStored(journalSchema, raw);
+    if (!raw || !current) return undefined;
+    const next = change(current);
+    if (!next) return current;
+    if (await store.compareAndSet(key(id), raw, JSON.stringify(journalSchema.parse(next)), KEEP_MS)) return next;
+  }
+  throw new Error(`apply journal ${id}: still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** Compare-and-set of the index of open journals. */
+async function editIndex(store: CasStateStore, edit: (ids: string[]) => string[]): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const raw = await store.get(INDEX);
+    const ids = parseStored(indexSchema, raw) ?? [];
+    const next = JSON.stringify(edit(ids));
+    if (
+      raw === undefined ? await store.claim(INDEX, next, KEEP_MS) : await store.compareAndSet(INDEX, raw, next, KEEP_MS)
+    )
+      return;
+  }
+  throw new Error(`apply journal index: still contended after ${MAX_ATTEMPTS} attempts`);
 }
 
 /** The open journals still `applying` whose lease this caller could claim (their holder died). */
