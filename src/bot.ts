@@ -6,6 +6,7 @@ import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
+import { reconcilerFeature } from './app/reconciler-feature.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore } from './core/ports/state-store.js';
@@ -173,7 +174,13 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(rem ? { fix: rem.fix } : {}),
   });
-  const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
+  const features = [
+    slackFeature,
+    ...(alerts ? [alerts.feature] : []),
+    ...(rem ? [rem.reconciler] : []),
+    outbox.feature,
+    ...(deps.extraFeatures ?? []),
+  ];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
 }
 
@@ -200,14 +207,19 @@ function remediationParts(
     installed: () => slack.installed(),
   });
   const reports = reportMemory(deps.remediation.store);
+  const threads = threadMemory(deps.remediation.store);
   const fix = createFixCommands({
     remediation: service,
-    threads: threadMemory(deps.remediation.store),
+    threads,
     reports,
     recheck: recheckReport(o.engine, o.report),
   });
   const rememberReport = (ref: MessageRef, message: Message) => reports.remember(ref, message);
-  return { service, fix, rememberReport };
+  const reconciler = reconcilerFeature(
+    { remediation: service, threads, chat: slack.chat, logger: deps.logger.child({ component: 'reconciler' }) },
+    deps.config.remediation.reconcileEverySeconds * 1000,
+  );
+  return { service, fix, rememberReport, reconciler };
 }
 
 /** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */

@@ -39,6 +39,8 @@ export const journalSchema = z.object({
   steps: z.array(stepSchema).min(1),
   /** How it ended, in words (the outcome line, or what the reconciler found). */
   result: z.string().optional(),
+  /** The revert record of what an interrupted apply changed (its Revert button), once the reconciler saved it. */
+  revertId: z.string().optional(),
 });
 export type ApplyJournal = z.infer<typeof journalSchema>;
 

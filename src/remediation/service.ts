@@ -6,8 +6,12 @@ import type { Actor, RemediationDeps, Refusal } from './flow/flow-types.js';
 import { createReportActions } from './flow/offer.js';
 import { preview, repreview } from './flow/preview.js';
 import { revert } from './flow/revert.js';
+import { finishInterrupted } from './flow/finish.js';
+import { reconcile } from './flow/reconcile.js';
 import { decide, type Decision } from './policy.js';
 
+export type { Finished } from './flow/finish.js';
+export type { InterruptedApply } from './flow/reconcile.js';
 export type {
   Actor,
   AppliedResult,
@@ -45,6 +49,10 @@ export function createRemediation(deps: RemediationDeps) {
     approve: (actor: Actor, pendingId: string, opts?: ApplyOptions) => approve(fc, actor, pendingId, opts),
     /** An approver (or the requester, to withdraw) rejects: nothing is applied. */
     reject: (actor: Actor, pendingId: string) => reject(fc, actor, pendingId),
+    /** Finish of an interrupted apply: authorized like an approval, makes the planned changes still missing. */
+    finish: (actor: Actor, pendingId: string, opts?: ApplyOptions) => finishInterrupted(fc, actor, pendingId, opts),
+    /** Takes over the applies whose replica died (their lease expired): what each found, to post in its thread. */
+    reconcile: () => reconcile(fc),
     /** Undo: restores the recorded previous values, exactly once, under the same policy as the request. */
     revert: (actor: Actor, revertId: string) => revert(fc, actor, revertId),
     /** The last audit entries of an environment (`/session-ttl audit <env>`). */
