@@ -298,9 +298,9 @@ async function followRollout(
   if (r !== 'interrupted') return { deployment: c.deployment, ...r };
   waiting.catch(() => undefined);
   const detail =
-    'not followed to the end: the bot was stopping (restart done; check it with ' +
+    'not followed to the end: the bot was stopping; the restart was made (follow it with ' +
     `kubectl rollout status deployment/${c.deployment} -n ${c.namespace})`;
-  await logStep(ctx, c, 'done', `restart done; rollout ${detail}`);
+  await logStep(ctx, c, 'done', `rollout ${detail}`);
   return { deployment: c.deployment, status: 'interrupted', detail };
 }
 
