@@ -189,6 +189,8 @@ async function takeOverStale(
   const taken: { journal: ApplyJournal; lease: JournalLease }[] = [];
   for (const id of ids) {
     const journal = parseStored(journalSchema, await store.get(key(id)));
+    // Expired (a week) or unreadable: nothing left to take over.
+    if (!journal) await editIndex(store, (ids) => ids.filter((i) => i !== id));
     if (journal?.status !== 'applying') continue;
     const lease = await claimLease(id);
     if (lease) taken.push({ journal, lease });

@@ -44,28 +44,35 @@ export interface ApplyOptions {
 }
 
 /**
- * Writes the intent to the apply journal before the first step, then applies with every step recorded
- * before and after it; the bot stopping ends the following of a rollout (the apply itself is done).
+ * Writes the intent (the previewed changes: the apply refuses any other) to the apply journal, behind its
+ * lease, before anything else: a replica killed from here on leaves a journal the reconciler takes over.
  */
-async function applyJournaled(fc: FlowContext, job: ApplyJob, ctx: ActionContext, plan: Plan): Promise<ApplyOutcome> {
-  const { journals } = fc.deps;
+async function beginJournal(fc: FlowContext, job: ApplyJob, changes: Change[]): Promise<void> {
   const { actor, record } = job;
-  job.journal = await journals.begin({
+  job.journal = await fc.deps.journals.begin({
     id: record.id,
     env: job.env.name,
     action: job.action.id,
     actor: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
-    changes: plan.changes,
+    changes,
   });
-  const steps = journals.steps(record.id);
-  return job.action.apply({ ...ctx, steps, ...(job.interrupted ? { interrupted: job.interrupted } : {}) }, plan);
 }
 
-/** The outcome is recorded (pending record, audit, revert record): the journal is done and its lease freed. */
-async function closeJournal(fc: FlowContext, job: ApplyJob, result: string): Promise<void> {
+/** Applies with every step recorded in the journal before and after it; the bot stopping ends a rollout's following. */
+function applyJournaled(fc: FlowContext, job: ApplyJob, ctx: ActionContext, plan: Plan): Promise<ApplyOutcome> {
+  const steps = job.journal ? { steps: fc.deps.journals.steps(job.record.id) } : {};
+  return job.action.apply({ ...ctx, ...steps, ...(job.interrupted ? { interrupted: job.interrupted } : {}) }, plan);
+}
+
+/**
+ * The outcome is recorded (pending record, audit, revert record): the journal is done and its lease freed.
+ * Without a result (recording it failed) only the lease is freed: the reconciler takes the journal over.
+ */
+async function closeJournal(fc: FlowContext, job: ApplyJob, result: string | undefined): Promise<void> {
   const lease = job.journal;
   if (!lease) return;
   try {
+    if (result === undefined) return;
     await fc.deps.journals.update(job.record.id, (j) =>
       j.status === 'applying' ? { ...j, status: 'done', result } : undefined,
     );
@@ -225,6 +232,23 @@ export async function applyRecord(
   const stored = await fc.plans.read(record.id);
   if (!stored.ok && stored.reason === 'invalid') return failed(fc, job, STORED_PLAN_INVALID);
   const previewed = stored.ok ? stored.value : undefined;
+  if (previewed?.changes.length && !fc.deps.dryRun) await beginJournal(fc, job, previewed.changes);
+  let result: Outcome<AppliedResult> | undefined;
+  try {
+    result = await lockedApply(fc, job, previewed);
+    return result;
+  } finally {
+    await closeJournal(fc, job, result?.message);
+  }
+}
+
+/** Under the environment's lock: the apply, then its outcome recorded (or why it did not run). */
+async function lockedApply(
+  fc: FlowContext,
+  job: ApplyJob,
+  previewed: StoredPlan | undefined,
+): Promise<Outcome<AppliedResult>> {
+  const { action, actor, record, env } = job;
   const holder = `${action.id} by ${actor.userId} (${record.id})`;
   const locked = await fc.deps.locks.withLock(env.name, holder, () => attempt(fc, job, previewed));
   if (!locked.ok)
@@ -233,10 +257,7 @@ export async function applyRecord(
       job,
       `${busyText(env.name, locked.heldBy?.holder)} Nothing was applied; try again when it is done.`,
     );
-  const result =
-    'error' in locked.value
-      ? await failed(fc, job, locked.value.error)
-      : await recorded(fc, job, locked.value.outcome, previewed);
-  await closeJournal(fc, job, result.message);
-  return result;
+  return 'error' in locked.value
+    ? failed(fc, job, locked.value.error)
+    : recorded(fc, job, locked.value.outcome, previewed);
 }
