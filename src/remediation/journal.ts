@@ -76,6 +76,8 @@ export interface JournalLease {
   /** False once the lease was lost (expired and maybe taken over): the holder must stop writing. */
   readonly held: () => boolean;
   release(): Promise<void>;
+  /** Stops renewing without freeing: the lease runs out by itself, then the reconciler may take the journal. */
+  abandon(): void;
 }
 
 /** The apply journals in the state store, each behind a lease, and the index of the open ones. */
@@ -219,6 +221,10 @@ function renewing(store: CasStateStore, k: string, value: string, leaseMs: numbe
       clearInterval(timer);
       held = false;
       await store.compareAndDelete(k, value).catch(() => undefined);
+    },
+    abandon() {
+      clearInterval(timer);
+      held = false;
     },
   };
 }

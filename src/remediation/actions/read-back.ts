@@ -1,3 +1,4 @@
+import { UserError } from '../../core/errors.js';
 import { ClusterError } from '../../core/ports/cluster.js';
 import { RedisAdminError } from '../../core/ports/redis-admin-error.js';
 import type { ConfigMapChange, RedisConfigChange } from '../changes.js';
@@ -12,6 +13,17 @@ export function outcomeUnknown(err: unknown): boolean {
   if (err instanceof ClusterError) return err.kind === 'unreachable';
   if (err instanceof RedisAdminError) return err.kind === 'timeout' || err.kind === 'unreachable';
   return false;
+}
+
+/**
+ * A step whose outcome stays unknown after its read-back (a PATCH that may still land): the apply stops
+ * there and puts nothing back, since what is really in place is not known yet; the reconciler reads it again.
+ */
+export class OutcomeUnknownError extends UserError {
+  override name = 'OutcomeUnknownError';
+  constructor(message: string) {
+    super(message, 'outcome_unknown');
+  }
 }
 
 /** A timed-out step read back: it landed, it did not (and cannot any more), or it is still unknown. */
@@ -51,6 +63,7 @@ export async function settleConfigMap(cluster: ClusterWritePort, c: ConfigMapCha
     const cm = await cluster.readConfigMap(c.name);
     return cm && cm.data[c.key] === c.after ? cm.resourceVersion : undefined;
   };
+  let seen = 'could not be read back';
   try {
     const landed = await read();
     if (landed)
@@ -59,6 +72,7 @@ export async function settleConfigMap(cluster: ClusterWritePort, c: ConfigMapCha
         detail: `read back after the timeout: the PATCH of ${what} landed`,
         resourceVersion: landed,
       };
+    seen = 'was not changed when read back';
   } catch {
     // Unreadable: the fence below decides.
   }
@@ -84,7 +98,7 @@ export async function settleConfigMap(cluster: ClusterWritePort, c: ConfigMapCha
     }
     return {
       landed: 'unknown',
-      detail: `${what} could not be read back nor fenced (${text(err)}): the PATCH may still land. Check ${what} by hand`,
+      detail: `${what} ${seen} and could not be fenced (${text(err)}): the PATCH may still land`,
     };
   }
 }

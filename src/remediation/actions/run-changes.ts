@@ -2,7 +2,7 @@ import { UserError } from '../../core/errors.js';
 import { ClusterError } from '../../core/ports/cluster.js';
 import type { ConfigMapChange, RedisConfigChange, RolloutRestartChange } from '../changes.js';
 import type { ActionContext, ApplyOutcome, Change, ClusterWritePort, RevertRecord } from '../types.js';
-import { logStep, outcomeUnknown, settleConfigMap, settleRedis } from './read-back.js';
+import { logStep, OutcomeUnknownError, outcomeUnknown, settleConfigMap, settleRedis } from './read-back.js';
 import { StalePlanError } from './stale-plan-error.js';
 
 export interface RunOptions {
@@ -251,6 +251,7 @@ async function patchConfigMap(ctx: ActionContext, cluster: ClusterWritePort, c: 
       return settled.resourceVersion;
     }
     await logStep(ctx, c, settled.landed === false ? 'failed' : 'unknown', settled.detail);
+    if (settled.landed === 'unknown') throw new OutcomeUnknownError(`${message(err)} ${settled.detail}.`);
     throw new ClusterError(`${message(err)} ${settled.detail}.`, 'unreachable');
   }
 }
@@ -323,6 +324,8 @@ async function applyObjects(
     try {
       done.push(await applyObject(ctx, c));
     } catch (err) {
+      // What is really in place is not known yet (a PATCH may still land): nothing is put back blindly.
+      if (err instanceof OutcomeUnknownError) throw err;
       const { stillApplied, undoErrors } = await undoAll(done);
       if (stillApplied.length === 0) throw err;
       const why = undoErrors.join('; ') || 'a restart cannot be undone';

@@ -4,6 +4,7 @@ import type { AuditInput } from '../audit.js';
 import { changeSchema, isRevertible, type Change, type StoredPlan } from '../changes.js';
 import type { PendingAction } from '../pending.js';
 import { planAction, type Planned } from '../plan-action.js';
+import { OutcomeUnknownError } from '../actions/read-back.js';
 import type { JournalLease } from '../journal.js';
 import type { ActionContext, ApplyOutcome, Plan, RemediationAction } from '../types.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
@@ -36,6 +37,8 @@ interface ApplyJob {
   interrupted?: AbortSignal;
   /** The lease of the apply's journal, once its intent is written (closed when the outcome is recorded). */
   journal?: JournalLease;
+  /** A step's outcome stayed unknown: the journal is left open for the reconciler. */
+  leaveOpen?: boolean;
 }
 
 /** Options of an apply: the signal of the bot stopping (the host's `work.interrupted`). */
@@ -71,6 +74,8 @@ function applyJournaled(fc: FlowContext, job: ApplyJob, ctx: ActionContext, plan
 async function closeJournal(fc: FlowContext, job: ApplyJob, result: string | undefined): Promise<void> {
   const lease = job.journal;
   if (!lease) return;
+  // An outcome still unknown: the lease runs out first, so the reconciler reads what is in place by then.
+  if (job.leaveOpen) return lease.abandon();
   try {
     if (result === undefined) return;
     await fc.deps.journals.update(job.record.id, (j) =>
@@ -84,7 +89,7 @@ async function closeJournal(fc: FlowContext, job: ApplyJob, result: string | und
   }
 }
 
-type Attempt = { outcome: ApplyOutcome } | { error: string };
+type Attempt = { outcome: ApplyOutcome } | { error: string } | { unknown: string };
 
 /** Under the lock: plans again, refuses when anything moved since the preview, then applies (or not, in a dry run). */
 async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | undefined): Promise<Attempt> {
@@ -104,7 +109,7 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
       try {
         return { outcome: await applyJournaled(fc, job, ctx, fresh) };
       } catch (err) {
-        return { error: failureText(err) };
+        return err instanceof OutcomeUnknownError ? { unknown: failureText(err) } : { error: failureText(err) };
       }
     })
     .catch((err: unknown): Attempt => ({ error: failureText(err) }));
@@ -126,6 +131,30 @@ async function failed(fc: FlowContext, job: ApplyJob, reason: string): Promise<O
     outcome: { ok: false, applied: [] },
     dryRun: fc.deps.dryRun,
     message: `${job.action.id} in ${job.env.name} was not applied: ${reason}`,
+    reason,
+  };
+}
+
+/**
+ * A step's outcome stayed unknown (a PATCH that may still land): nothing is put back and the pending record
+ * stays `applying`; the journal is left to the reconciler, which reads the environment again once this
+ * apply's lease expired, finishes the record and posts what it finds with Finish and Revert. Audited now.
+ */
+async function unknownOutcome(fc: FlowContext, job: ApplyJob, text: string): Promise<Outcome<AppliedResult>> {
+  job.leaveOpen = true;
+  const lease = fc.deps.config.remediation.applyLeaseSeconds;
+  const reason =
+    `${text} Nothing was put back while the outcome is unknown: in about ${lease} s the bot reads the ` +
+    'environment again and posts here what it finds, with Finish and Revert.';
+  await fc.deps.audit.record({ ...job.audit, event: 'failure', result: `outcome unknown: ${reason}`, dryRun: false });
+  return {
+    ok: true,
+    record: job.record,
+    recheck: [],
+    answers: job.action.findings,
+    outcome: { ok: false, applied: [] },
+    dryRun: false,
+    message: `${job.action.id} in ${job.env.name}: ${reason}`,
     reason,
   };
 }
@@ -257,6 +286,7 @@ async function lockedApply(
       job,
       `${busyText(env.name, locked.heldBy?.holder)} Nothing was applied; try again when it is done.`,
     );
+  if ('unknown' in locked.value) return unknownOutcome(fc, job, locked.value.unknown);
   return 'error' in locked.value
     ? failed(fc, job, locked.value.error)
     : recorded(fc, job, locked.value.outcome, previewed);
