@@ -56,6 +56,8 @@ export interface BotDeps {
   /** Retries of a failed Slack Web API request. Default 3; tests use 0. */
   webApiRetries?: number;
   webApiTimeoutMs?: number;
+  /** Pauses between the tries of a post with an idempotency key (default: the client's backoff for `webApiRetries`). */
+  postRetryDelaysMs?: readonly number[];
   /** Listen address (default all interfaces; tests use 127.0.0.1). */
   hostname?: string;
   render?: RenderOptions;
@@ -234,6 +236,7 @@ function slackFrontEnd(deps: BotDeps, now: () => number, intake: IntakeGate) {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...(deps.webApiRetries !== undefined ? { webApiRetries: deps.webApiRetries } : {}),
     ...(deps.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: deps.webApiTimeoutMs } : {}),
+    ...(deps.postRetryDelaysMs ? { postRetryDelaysMs: deps.postRetryDelaysMs } : {}),
     ...(deps.connectionDownLimitMs !== undefined ? { connectionDownLimitMs: deps.connectionDownLimitMs } : {}),
     ...(deps.config.slack.onCallUserGroup ? { onCallUserGroup: deps.config.slack.onCallUserGroup } : {}),
     ...(stateStore ? { replayStore: stateStore } : {}),

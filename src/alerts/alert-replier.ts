@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AlertKind } from './alert-kinds.js';
 import { runDiagnosis, type EngineDeps } from '../diagnostics/engine.js';
 import type { Logger } from '../core/logging.js';
@@ -38,7 +39,7 @@ export interface AlertReplierDeps extends EngineDeps {
  * when kept, false when the refusal is final. Rejects when it cannot keep it (the state store failed).
  */
 export type Postpone = (
-  post: { channel: string; threadTs?: string; message: Message; kind: string },
+  post: { channel: string; threadTs?: string; message: Message; kind: string; key?: string },
   err: unknown,
 ) => Promise<boolean>;
 
@@ -176,10 +177,12 @@ class ThreadReplier implements AlertReplier {
 
   /** Posts in the thread; undefined when Slack refused it for now and `postpone` kept it for later. */
   private async reply(thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> {
+    // One idempotency key for every try of this reply, the outbox's included: Slack shows it once.
+    const key = randomUUID();
     try {
-      return await this.deps.chat.post({ channel: thread.channel, threadTs: thread.ts, message });
+      return await this.deps.chat.post({ channel: thread.channel, threadTs: thread.ts, message, key });
     } catch (err) {
-      const post = { channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply' };
+      const post = { channel: thread.channel, threadTs: thread.ts, message, kind: 'alert-reply', key };
       if (postpone && (await postpone(post, err))) return undefined;
       throw err;
     }

@@ -53,8 +53,9 @@ export interface CommandContext {
   /**
    * Posts in the actor's channel (or in `threadTs` of it), visible to everyone there; `channel` names
    * another one (a form's submission has no channel of its own: its results go to the request's thread).
+   * `key` is the post's idempotency key, when it may be posted again later (see ChatPort.post).
    */
-  post(message: Message, opts?: { threadTs?: string; channel?: string }): Promise<MessageRef>;
+  post(message: Message, opts?: { threadTs?: string; channel?: string; key?: string }): Promise<MessageRef>;
   /** Replaces a message posted earlier. */
   update(ref: MessageRef, message: Message): Promise<void>;
   /**

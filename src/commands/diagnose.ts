@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Command, CommandContext } from './context.js';
 import { notice, platformName } from './replies.js';
@@ -71,13 +72,14 @@ async function replyInstead(
   logger: Logger,
   report: Message,
   err: unknown,
+  key: string,
 ): Promise<void> {
   const why = chatErrorCode(err);
   const invite = err instanceof ChatError && err.kind === 'not_in_channel' ? err : undefined;
   const kept =
     !invite && deps.postpone
       ? await deps
-          .postpone({ channel: ctx.actor.channelId, message: report, kind: 'report' }, err)
+          .postpone({ channel: ctx.actor.channelId, message: report, kind: 'report', key }, err)
           .catch((keepErr: unknown) => {
             logger.error({ err: keepErr }, 'could not keep the report to post it later');
             return false;
@@ -183,10 +185,12 @@ export function diagnoseCommand(deps: DiagnoseCommandDeps): Command<DiagnosePara
       const report = await diagnose(deps, coalescer, params, ctx);
       const message = await render(deps, report, ctx, logger);
       let posted: MessageRef;
+      // One key for every try of this report, the outbox's included: Slack shows it once.
+      const key = randomUUID();
       try {
-        posted = await ctx.post(message);
+        posted = await ctx.post(message, { key });
       } catch (err) {
-        await replyInstead(deps, ctx, logger, message, err);
+        await replyInstead(deps, ctx, logger, message, err, key);
         return;
       }
       await remember(deps, posted, message, logger);

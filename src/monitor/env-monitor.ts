@@ -8,6 +8,7 @@ import { LifetimeTracker } from './lifetime-tracker.js';
 import { type MonitorMetrics, zeroMonitorSeries } from './metrics.js';
 import { checkNotifySetting, type NotifyCheck, worstNotify } from './notify-setting.js';
 import { type MonitorState, type MonitorStatus, statusKey } from './status-snapshot.js';
+import { previousWatcher, type PreviousWatcher } from './takeover-gap.js';
 import { TtlReads } from './ttl-reads.js';
 import { CANARY_KEY_MARK } from '../verify/canary-steps.js';
 import { createWatchLease, type WatchHolder, type WatchLease } from './watch-lease.js';
@@ -262,12 +263,14 @@ class LeasedEnvMonitor implements EnvMonitor {
     this.feed = f;
     this.tracker.clear();
     try {
+      const previous = await previousWatcher(this.deps.store, this.env);
       // Subscribed before the scan, so nothing written during the scan is missed.
       await f.subscribe({
         onEvent: (key, event) => this.onEvent(key, event),
         onConnectionLost: (info) => this.onConnectionLost(info),
         onReconnected: (info) => this.onReconnected(f, info),
       });
+      if (previous) this.countTakeoverGap(previous);
       await this.checkNotify(f);
       await this.rebuild(f, 'takeover');
       this.state = 'watching';
@@ -280,6 +283,19 @@ class LeasedEnvMonitor implements EnvMonitor {
       this.state = 'unreachable';
       await this.stopWatching(true);
     }
+  }
+
+  /** The notifications between the previous watcher's last snapshot and this subscription reached nobody: a gap. */
+  private countTakeoverGap(previous: PreviousWatcher): void {
+    const seconds = Math.max(0, this.now() - previous.at) / 1000;
+    this.gaps++;
+    this.deps.metrics.gaps.inc(this.labels);
+    this.deps.metrics.gapSeconds.inc(this.labels, seconds);
+    this.logger.warn(
+      { previous: previous.replica, gapSeconds: seconds },
+      `session monitor: took over from ${previous.replica}, last seen watching ${seconds.toFixed(1)} s ago; ` +
+        'notifications in between were lost; rebuilding from a scan',
+    );
   }
 
   private async stopWatching(release: boolean): Promise<void> {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { runMainToExit } from '../support/bot-process.js';
 import { describe, expect, it } from 'vitest';
 import { inMemoryStateWarning, parseBotSettings } from '../../src/config/bot-settings.js';
 
@@ -115,31 +115,17 @@ describe('EXPECTED_REPLICAS (issue 19: the Deployment)', () => {
 
 describe('main.ts', () => {
   it('exits 2 naming each missing setting, without starting anything', { timeout: 120_000 }, () => {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env,
-      encoding: 'utf8',
-      // tsx compiles main.ts on start: seconds, tens of seconds on a loaded machine.
-      timeout: 100_000,
-    });
+    const r = runMainToExit({});
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is not set');
     expect(r.stderr).toContain('SLACK_SIGNING_SECRET is not set');
   });
 
   it('exits 2 with the config error when the config file is missing', { timeout: 120_000 }, () => {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+    const r = runMainToExit({
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_SIGNING_SECRET: SECRET,
       SESSION_TTL_CONFIG: '/nonexistent/session-ttl.yaml',
-    };
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env,
-      encoding: 'utf8',
-      // tsx compiles main.ts on start: seconds, tens of seconds on a loaded machine.
-      timeout: 100_000,
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('Invalid configuration in /nonexistent/session-ttl.yaml');
@@ -150,20 +136,12 @@ describe('main.ts', () => {
     'exits 2 refusing three replicas without STATE_REDIS_URL, before loading anything else',
     { timeout: 120_000 },
     () => {
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
+      const r = runMainToExit({
         SLACK_BOT_TOKEN: 'xoxb-1',
         SLACK_SIGNING_SECRET: SECRET,
         EXPECTED_REPLICAS: '3',
         // The config file is never read: the settings are refused first.
         SESSION_TTL_CONFIG: '/nonexistent/session-ttl.yaml',
-      };
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env,
-        encoding: 'utf8',
-        // tsx compiles main.ts on start: seconds, tens of seconds on a loaded machine.
-        timeout: 100_000,
       });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('session-ttl-bot cannot start; fix these settings:');

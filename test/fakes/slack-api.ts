@@ -1,6 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callViolations, messageViolations, recordViolations, type Violation } from './block-kit-limits.js';
+import { createMessageStore, type FakeMessage } from './slack-history.js';
+
+export type { FakeMessage } from './slack-history.js';
 
 /** One Web API call the fake received. JSON-valued form fields (`blocks`, `attachments`) are parsed. */
 export interface SlackApiCall {
@@ -10,7 +13,12 @@ export interface SlackApiCall {
   at: number;
   /** What the fake answered (set before any waiter hears of the call). */
   response?: Record<string, any>;
+  /** The call was carried out but its answer lost (`loseAnswers`): how. */
+  lostAnswer?: LostAnswer;
 }
+
+/** How an answer is lost: an HTTP 500 instead of it, or no answer at all (the client times out). */
+export type LostAnswer = 'http_500' | 'no_answer';
 
 /** One message posted to a response_url. */
 export interface ResponseUrlPost {
@@ -31,8 +39,25 @@ export interface FakeSlackApi {
   violations: { method: string; violations: Violation[] }[];
   /** Makes `method` answer `{ ok: false, error }` (every time, or the next `times` calls). */
   failMethod(method: string, error: string, times?: number): void;
-  /** Makes `method` answer with an HTTP status and no Slack body (e.g. 500): every time, or the next `times` calls. */
+  /**
+   * Makes `method` answer with an HTTP status and no Slack body (e.g. 500; a 429 carries `Retry-After: 1`):
+   * every time, or the next `times` calls. The call is not carried out (a post is not taken).
+   */
   failMethodHttp(method: string, status: number, times?: number): void;
+  /**
+   * Makes every call of `method` take `ms` before Slack takes it and answers (0 removes it): the time a
+   * real call takes, during which a client can die with the call in flight (Slack then takes it all the same).
+   */
+  setLatency(method: string, ms: number): void;
+  /**
+   * The next `times` calls of `method` are carried out (a post is taken: it is in the channel's history)
+   * but their answer is lost: an HTTP 500 instead (default), or none at all until the client times out.
+   */
+  loseAnswers(method: string, times: number, how?: LostAnswer): void;
+  /** Messages Slack holds in a channel (or one thread, parent included), oldest first. */
+  messagesIn(channel: string, threadTs?: string): FakeMessage[];
+  /** Puts a message in a channel as if posted earlier (e.g. the alert post a thread hangs from). */
+  addMessage(m: Omit<FakeMessage, 'ts'> & { ts?: string }): FakeMessage;
   /** The websocket URL that apps.connections.open hands out (Socket Mode); unset, the call fails. */
   setSocketModeUrl(url: string | undefined): void;
   /** Members that usergroups.users.list answers for a user group id. */
@@ -100,7 +125,13 @@ function okBody(
         ok: true,
         channel: body.channel,
         ts: ts(),
-        message: { text: body.text, blocks: body.blocks, bot_id: FAKE_IDS.bot },
+        message: {
+          text: body.text,
+          blocks: body.blocks,
+          bot_id: FAKE_IDS.bot,
+          ...(body.thread_ts ? { thread_ts: body.thread_ts } : {}),
+          ...(body.metadata ? { metadata: body.metadata } : {}),
+        },
       };
     case 'chat.update':
       return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
@@ -121,10 +152,24 @@ function okBody(
   }
 }
 
+/** What chat.postMessage leaves in the channel (its thread, its metadata). */
+function postedMessage(body: Record<string, any>, ts: string): FakeMessage {
+  return {
+    channel: String(body.channel),
+    ts,
+    text: body.text,
+    blocks: body.blocks,
+    bot_id: FAKE_IDS.bot,
+    ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}),
+    ...(body.metadata && typeof body.metadata === 'object' ? { metadata: body.metadata } : {}),
+  };
+}
+
 /**
  * A fake Slack Web API on 127.0.0.1 for the real WebClient (`clientOptions.slackApiUrl`). Answers
  * `POST /api/<method>` (form or JSON bodies) with `{ ok: true, ... }`, records every call, can make a
- * method fail, and serves response_urls at `POST /response/<id>`.
+ * method fail or lose its answers, and serves response_urls at `POST /response/<id>`. Posted messages
+ * stay in their channel and thread, with their metadata, for `conversations.history` / `.replies`.
  *
  * @example
  * const slack = await startFakeSlackApi();
@@ -142,10 +187,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   let tsCounter = 0;
   let socketUrl: string | undefined;
   const groups = new Map<string, string[]>();
+  const latency = new Map<string, number>();
+  const store = createMessageStore();
+  const lost = new Map<string, { how: LostAnswer; times: number }>();
   const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
 
   const send = (res: ServerResponse, status: number, body?: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
+    // As Slack: a 429 says when to try again (the WebClient refuses a 429 without it).
+    res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '1' } : {}) });
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
 
@@ -164,7 +213,19 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       recordViolations(`fake Slack ${method}`, broken);
       return { status: 200, body: { ok: false, error: 'invalid_blocks', errors: broken } };
     }
-    return { status: 200, body: okBody(method, body, ts, socketUrl, groups) };
+    if (method === 'conversations.history') return { status: 200, body: store.history(body) };
+    if (method === 'conversations.replies') return { status: 200, body: store.replies(body) };
+    const ok = okBody(method, body, ts, socketUrl, groups);
+    if (method === 'chat.postMessage') store.add(postedMessage(body, String(ok.ts)));
+    return { status: 200, body: ok };
+  };
+
+  /** Whether the answer of this call of `method` is to be lost, and how (counts the call down). */
+  const loseAnswer = (method: string): LostAnswer | undefined => {
+    const l = lost.get(method);
+    if (!l || l.times <= 0) return undefined;
+    l.times -= 1;
+    return l.how;
   };
 
   const server = createServer(async (req, res) => {
@@ -174,6 +235,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     const response = /^\/response\/([\w-]+)$/.exec(url.pathname);
     if (req.method === 'POST' && api) {
       const method = api[1] as string;
+      const delay = latency.get(method);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
       const call: SlackApiCall = {
         method,
         body: parseBody(raw, req.headers['content-type']),
@@ -182,6 +245,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       };
       const answer = answerOf(method, call.body);
       call.response = answer.body;
+      const lostHow = answer.body.ok === true ? loseAnswer(method) : undefined;
+      if (lostHow) call.lostAnswer = lostHow;
       calls.push(call);
       for (const w of [...callWaiters]) {
         if (w.method === method && w.predicate(call)) {
@@ -189,6 +254,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           w.resolve(call);
         }
       }
+      // A lost answer: the call was carried out; the client hears a 500, or nothing until it gives up.
+      if (lostHow === 'no_answer') return;
+      if (lostHow === 'http_500') return send(res, 500, { ok: false, error: 'fake_lost_answer' });
       return send(res, answer.status, answer.body);
     }
     if (req.method === 'POST' && response) {
@@ -252,11 +320,24 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     setSocketModeUrl(url) {
       socketUrl = url;
     },
+    setLatency(method, ms) {
+      if (ms > 0) latency.set(method, ms);
+      else latency.delete(method);
+    },
     failMethodHttp(method, status, times = Number.POSITIVE_INFINITY) {
       failures.set(method, { status, times });
     },
     setUserGroup(id, users) {
       groups.set(id, users);
+    },
+    loseAnswers(method, times, how = 'http_500') {
+      lost.set(method, { how, times });
+    },
+    messagesIn: (channel, threadTs) => store.messagesIn(channel, threadTs),
+    addMessage(m) {
+      const message = { ...m, ts: m.ts ?? ts() };
+      store.add(message);
+      return message;
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
     waitFor(method, predicate = () => true, timeoutMs = 30_000) {
@@ -290,6 +371,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       responses.length = 0;
       violations.length = 0;
       failures.clear();
+      latency.clear();
+      lost.clear();
+      store.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

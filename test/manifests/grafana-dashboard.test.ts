@@ -1,19 +1,19 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { eventually } from '../support/eventually.js';
+import { ROOT } from '../support/paths.js';
 import { startPrometheus, type PrometheusHandle } from '../support/prometheus-server.js';
-import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { startBotProcess, type BotProcess } from '../support/bot-process.js';
+import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 
 // Issue 19: the Grafana dashboard ships as a ConfigMap with the grafana_dashboard label, its JSON importable
 // as is, and every panel's PromQL holds against a real Prometheus scraping the real bot (src/main.ts in its
 // own process): a query error or a metric the bot does not export fails the test.
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const DASHBOARD_FILE = join(ROOT, 'manifests', 'bot', 'dashboards', 'session-ttl-bot.json');
 
 interface Target {
@@ -93,51 +93,37 @@ function renderedDashboard(): { json: string; labels: Record<string, string> } {
   return { json: configMap!.data!['session-ttl-bot.json']!, labels: configMap!.metadata.labels! };
 }
 
-let dir: string;
 let redis: RedisServerHandle;
 let slack: FakeSlackApi;
-let bot: ChildProcess | undefined;
-let botOutput = '';
+let bot: BotProcess | undefined;
 let metricsUrl: string;
 let prometheus: PrometheusHandle;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dashboard-'));
   redis = await startRedisServer(['--notify-keyspace-events', 'KEg$xe']);
   slack = await startFakeSlackApi();
-  const config = join(dir, 'session-ttl.yaml');
-  writeFileSync(config, stringify({ environments: { prod: { profile: 'production', redis: { url: redis.url } } } }));
-  const port = await freePort();
-  metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      SLACK_BOT_TOKEN: 'xoxb-5555-6666-dashboardtoken',
-      SLACK_SIGNING_SECRET: '5f4dcc3b5aa765d61d8327deb882cf99',
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      SESSION_TTL_CONFIG: config,
-      LOG_LEVEL: 'info',
-    },
+  bot = await startBotProcess({
+    config: { environments: { prod: { profile: 'production', redis: { url: redis.url } } } },
+    slackApiUrl: slack.apiUrl,
   });
-  bot.stdout!.on('data', (d: Buffer) => (botOutput += d.toString()));
-  bot.stderr!.on('data', (d: Buffer) => (botOutput += d.toString()));
-  // Starting under tsx takes seconds, tens of seconds on a loaded machine.
+  const running = bot;
+  metricsUrl = `${running.url}/metrics`;
   await eventually(
     'the bot to watch prod',
     async () => {
-      if (bot!.exitCode !== null) throw new Error(`the bot exited with ${bot!.exitCode}:\n${botOutput}`);
       const text = await fetch(metricsUrl).then(
         (r) => r.text(),
         () => '',
       );
       return /^session_monitor_lease_held\{environment="prod"\} 1$/m.test(text);
     },
-    { timeoutMs: 100_000, intervalMs: 200, detail: () => botOutput },
+    { timeoutMs: 100_000, intervalMs: 200, detail: () => running.output() },
   );
-  prometheus = await startPrometheus({ targets: [`127.0.0.1:${port}`], job: 'session-ttl-bot', interval: '1s' });
+  prometheus = await startPrometheus({
+    targets: [`127.0.0.1:${running.port}`],
+    job: 'session-ttl-bot',
+    interval: '1s',
+  });
   await eventually('a first scrape', async () => (await prometheus.query('session_monitor_lease_held')).length > 0, {
     timeoutMs: 30_000,
   });
@@ -145,14 +131,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prometheus?.stop();
-  if (bot && bot.exitCode === null) {
-    const exited = new Promise((resolve) => bot!.once('exit', resolve));
-    bot.kill('SIGTERM');
-    await exited;
-  }
+  await bot?.stop();
   await slack?.close();
   await redis?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the Grafana dashboard', () => {

@@ -5,7 +5,14 @@ import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, type SentRequest } from '../fakes/slack-signing.js';
 import { loadCorpus } from '../alerts/corpus.js';
-import { ALERTS, firingNotification, SIGNING_SECRET, startTestBot, type TestBot } from '../support/bot-harness.js';
+import {
+  ALERTS,
+  firingNotification,
+  peerCopy,
+  SIGNING_SECRET,
+  startTestBot,
+  type TestBot,
+} from '../support/bot-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 import { serverInfoCheck } from './fixtures.js';
 
@@ -18,22 +25,6 @@ const EXTRA = 5;
 const isDiagnosis = (c: SlackApiCall) =>
   ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
 const text = (c: SlackApiCall) => JSON.stringify(c.body);
-
-/**
- * The copy of `notification` that the second Alertmanager of an HA pair sends: its own external URL, and
- * each alert dated by its own receipt (`startsAt` a few ms later), as Alertmanager does for an alert that
- * came without a start (Grafana, scripts, amtool).
- */
-function peerCopy(notification: Record<string, any>, skewMs: number): Record<string, any> {
-  return {
-    ...notification,
-    externalURL: 'http://alertmanager-1.alertmanager-operated:9093',
-    alerts: (notification.alerts as Record<string, any>[]).map((a) => ({
-      ...a,
-      startsAt: new Date(Date.parse(String(a.startsAt)) + skewMs).toISOString(),
-    })),
-  };
-}
 
 /** `notification` with one more firing alert (a re-fire with a new alert, after group_interval). */
 function withNewAlert(notification: Record<string, any>, env: string): Record<string, any> {

@@ -173,7 +173,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
 }
 
 /** A `block_actions` payload as Slack signs it for a click on a message's button. */
-function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: string }, o: ClickOptions) {
+export function clickPayload(slack: FakeSlackApi, button: { action_id: string; value: string }, o: ClickOptions) {
   const n = ++clickSeq;
   const channel = o.channel ?? FAKE_IDS.channel;
   const ts = o.ts ?? '1700000000.000100';
@@ -254,4 +254,20 @@ export async function canaryKeys(redis: Redis): Promise<string[]> {
     out.push(...keys);
   } while (cursor !== '0');
   return out;
+}
+
+/**
+ * The copy of `notification` that the second Alertmanager of an HA pair sends: its own external URL, and
+ * each alert dated by its own receipt (`startsAt` a few ms later), as Alertmanager does for an alert that
+ * came without a start (Grafana, scripts, amtool).
+ */
+export function peerCopy(notification: Record<string, any>, skewMs: number): Record<string, any> {
+  return {
+    ...notification,
+    externalURL: 'http://alertmanager-1.alertmanager-operated:9093',
+    alerts: (notification.alerts as Record<string, any>[]).map((a) => ({
+      ...a,
+      startsAt: new Date(Date.parse(String(a.startsAt)) + skewMs).toISOString(),
+    })),
+  };
 }

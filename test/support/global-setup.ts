@@ -1,5 +1,8 @@
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { TestProject } from 'vitest/node';
+import { TEST_BUILD_DIR } from './paths.js';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
 
 let servers: RedisServerHandle[] = [];
@@ -32,10 +35,28 @@ export async function setup(project: TestProject): Promise<void> {
     await teardown();
     throw failed.reason;
   }
+  // Each run builds the bot afresh when a test asks for the build (test/support/built-bot.ts); older runs' go.
+  const runId = `${Date.now()}-${process.pid}`;
+  removeOldBuilds();
+  project.provide('testRunId', runId);
   project.provide(
     'redisPorts',
     servers.map((s) => s.port),
   );
+}
+
+/** Builds of runs that started over an hour ago (a run that is still going keeps its own). */
+function removeOldBuilds(): void {
+  let names: string[];
+  try {
+    names = readdirSync(TEST_BUILD_DIR);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = join(TEST_BUILD_DIR, name);
+    if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 export async function teardown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { BotSettings } from '../../config/bot-settings.js';
 import type { Logger } from '../../core/logging.js';
 import { errorCause, errorCode, errorMessage } from '../../core/error-fields.js';
@@ -17,6 +17,11 @@ export interface BoltAppOptions {
 export interface BoltApp {
   app: App;
   receiver: HTTPReceiver | SocketModeReceiver;
+  /**
+   * The app's client (token, API URL, timeout, logger) without retries, and rejecting a 429 instead of
+   * waiting it out: for posts that must not be repeated blindly (keyed posts retry after a lookup).
+   */
+  postClient: webApi.WebClient;
   /** The Web API base URL, for messages. */
   apiUrl: string;
 }
@@ -53,7 +58,14 @@ export function createBoltApp(opts: BoltAppOptions): BoltApp {
   app.error(async (err) => {
     logger.error({ err }, 'unhandled Bolt error');
   });
-  return { app, receiver, apiUrl: settings.slackApiUrl ?? 'https://slack.com/api/' };
+  const postClient = new webApi.WebClient(settings.botToken, {
+    ...clientOptions,
+    logger: boltLogger,
+    logLevel: boltLogLevel(settings.logLevel),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  return { app, receiver, postClient, apiUrl: settings.slackApiUrl ?? 'https://slack.com/api/' };
 }
 
 /** What went wrong when auth.test failed at start-up, in words that say what to check. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Feature } from '../../core/feature.js';
 import type { Logger } from '../../core/logging.js';
 import type { Message } from '../../core/message.js';
-import { ChatError, type ChatPort, type PendingPost, type Postpone } from '../../core/ports/chat.js';
+import { ChatError, type ChatPort, type MessageRef, type PendingPost, type Postpone } from '../../core/ports/chat.js';
 import { registeredOnce } from '../../core/metric-once.js';
 import type { QueueStore } from '../../core/ports/state-store.js';
 import { parseStored } from '../../core/stored-json.js';
@@ -23,6 +23,12 @@ export function isTransient(err: unknown): boolean {
 
 const QUEUE = 'chat-outbox';
 
+/**
+ * How long before the first refusal the first try may have been sent (the chat port's own tries and
+ * timeouts come first), plus clock skew: the lookup of an earlier try reads from there.
+ */
+const FIRST_TRY_MARGIN_MS = 5 * 60_000;
+
 /** A message as the outbox stored it (from a neutral Message): its text and blocks are there. */
 const isStoredMessage = (v: unknown): v is Message =>
   typeof v === 'object' &&
@@ -39,6 +45,8 @@ const entrySchema = z.object({
   /** Tries so far, the first (refused) post included. */
   attempts: z.number().int().positive(),
   firstFailedAt: z.number(),
+  /** The post's idempotency key (entries of older versions have none: they get one when read). */
+  key: z.string().min(1).optional(),
 });
 type Entry = z.infer<typeof entrySchema>;
 
@@ -55,7 +63,7 @@ export interface ChatOutboxDeps {
   leaseMs?: number;
   /** Decides which failures are worth a later try (default: a ChatError of kind `unavailable`). */
   transient?: (err: unknown) => boolean;
-  /** `/metrics`: `session_ttl_bot_chat_outbox_total{outcome}` (queued, delivered, given_up). */
+  /** `/metrics`: `session_ttl_bot_chat_outbox_total{outcome}` (queued, delivered, already_posted, given_up). */
   metrics?: Registry;
 }
 
@@ -82,7 +90,7 @@ function outcomeCounter(registry: Registry): Counter<'outcome' | 'kind'> {
     () =>
       new Counter({
         name,
-        help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, given_up) and kind',
+        help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, already_posted, given_up) and kind',
         labelNames: ['outcome', 'kind'],
         registers: [registry],
       }),
@@ -122,6 +130,7 @@ class OutboxQueue {
       message,
       attempts: 1,
       firstFailedAt: this.now(),
+      key: post.key ?? randomUUID(),
     };
     await this.deps.store.enqueue(QUEUE, id, JSON.stringify(entry), this.now() + first, this.ttlMs);
     this.counter?.inc({ outcome: 'queued', kind });
@@ -143,15 +152,24 @@ class OutboxQueue {
   }
 
   private async attempt(id: string, raw: string): Promise<boolean> {
-    const entry = parseStored(entrySchema, raw);
-    if (!entry) {
+    const stored = parseStored(entrySchema, raw);
+    if (!stored) {
       this.logger.warn({ id }, 'dropped an outbox entry that is not a post');
       await this.deps.store.remove(QUEUE, id);
       return false;
     }
+    const entry = { ...stored, key: stored.key ?? randomUUID() };
     try {
-      const { channel, threadTs, message } = entry;
-      const posted = await this.deps.chat.post({ channel, ...(threadTs ? { threadTs } : {}), message });
+      const { channel, threadTs, message, key } = entry;
+      const earlier = await this.earlierTry(id, entry, key);
+      if (earlier) {
+        await this.deps.store.remove(QUEUE, id);
+        this.counter?.inc({ outcome: 'already_posted', kind: entry.kind });
+        const late = { ...where(id, entry), ts: earlier.ts, key };
+        this.logger.info(late, 'Slack already had a postponed message (its answer was lost); not posting it again');
+        return true;
+      }
+      const posted = await this.deps.chat.post({ channel, ...(threadTs ? { threadTs } : {}), message, key });
       await this.deps.store.remove(QUEUE, id);
       this.counter?.inc({ outcome: 'delivered', kind: entry.kind });
       const late = { ...where(id, entry), ts: posted.ts, lateByMs: this.now() - entry.firstFailedAt };
@@ -160,6 +178,24 @@ class OutboxQueue {
     } catch (err) {
       await this.again(id, entry, err);
       return false;
+    }
+  }
+
+  /**
+   * The post as Slack has it when an earlier try landed though the bot saw an error; undefined when it is
+   * not there, or when Slack cannot be read (logged: the post is then sent again, and may show twice).
+   */
+  private async earlierTry(id: string, entry: Entry, key: string): Promise<MessageRef | undefined> {
+    const { channel, threadTs } = entry;
+    const sinceMs = entry.firstFailedAt - FIRST_TRY_MARGIN_MS;
+    try {
+      return await this.deps.chat.findPosted({ channel, ...(threadTs ? { threadTs } : {}), key, sinceMs });
+    } catch (err) {
+      this.logger.warn(
+        { ...where(id, entry), err, key },
+        'could not look for an earlier try of a postponed message; posting it again (it may show twice)',
+      );
+      return undefined;
     }
   }
 
@@ -229,12 +265,15 @@ function outboxFeature(queue: OutboxQueue, pollMs: number, logger: Logger): Feat
 /**
  * The outbox: chat posts that Slack refused through the WebClient's retries (an outage, a rate limit) are
  * kept in the state store and posted again later with backoff, by a worker on the host. Each post is
- * posted once: a replica takes a due post with a lease, and removes it once Slack took it.
+ * posted once: a replica takes a due post with a lease, looks for it in the channel or thread by its
+ * idempotency key first (a try Slack took while its answer was lost is there: `already_posted`), and
+ * removes it once Slack has it.
  *
- * *Not guaranteed:* a post that Slack actually took while the bot saw an error (the answer was lost)
- * is posted a second time; with the in-memory state store, posts waiting at a restart are lost.
+ * *Not guaranteed:* when Slack cannot be read either (the lookup fails), the post is sent again and may
+ * show twice; with the in-memory state store, posts waiting at a restart are lost.
  *
  * @example
+ * const p = { channel, message, key: randomUUID() }; // one key for every try of this post
  * try { await chat.post(p) } catch (err) { if (!(await outbox.postpone({ ...p, kind: 'report' }, err))) throw err }
  */
 export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {

@@ -116,7 +116,12 @@ export function slackCommandContext(opts: {
     logger: opts.logger,
     reply: (message) => opts.replies.reply(message),
     post: (message, o) =>
-      chat.post({ channel: o?.channel ?? actor.channelId, ...(o?.threadTs ? { threadTs: o.threadTs } : {}), message }),
+      chat.post({
+        channel: o?.channel ?? actor.channelId,
+        ...(o?.threadTs ? { threadTs: o.threadTs } : {}),
+        ...(o?.key ? { key: o.key } : {}),
+        message,
+      }),
     update: (ref, message) => chat.update({ ...ref, message }),
     ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
     ...(opts.onCall ? { onCall: opts.onCall } : {}),

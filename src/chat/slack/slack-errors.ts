@@ -23,12 +23,14 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
 const webApiErrorSchema = z.object({
   code: z.string().optional(),
   statusCode: z.number().optional(),
+  /** Seconds to wait, of a 429 the client did not retry (`rejectRateLimitedCalls`). */
+  retryAfter: z.number().optional(),
   data: z.object({ error: z.string().optional() }).optional(),
   /** What a request error wraps (fetch's "fetch failed" with the socket error as its cause). */
   original: z.unknown().optional(),
 });
 
-/** The fields of a Web API error (`code`, `statusCode`, `data.error`, `original`) that are there. */
+/** The fields of a Web API error (`code`, `statusCode`, `retryAfter`, `data.error`, `original`) that are there. */
 export function fieldsOf(err: unknown): z.infer<typeof webApiErrorSchema> {
   const parsed = webApiErrorSchema.safeParse(err);
   return parsed.success ? parsed.data : {};

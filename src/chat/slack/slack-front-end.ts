@@ -8,7 +8,7 @@ import type { ChatPort } from '../../core/ports/chat.js';
 import type { StateStore } from '../../core/ports/state-store.js';
 import { createBoltApp } from './bolt-app.js';
 import type { BlockKitOptions } from './render/block-kit.js';
-import { slackChat } from './slack-chat.js';
+import { slackChat, webApiRetryDelaysMs } from './slack-chat.js';
 import { registerSlackLifecycle } from './slack-lifecycle.js';
 import { registerSlackListeners, type SlackFeatureDeps } from './slack-listeners.js';
 import { slackMetrics } from './slack-metrics.js';
@@ -28,6 +28,8 @@ export interface SlackFrontEndOptions {
   /** Retries of a failed Web API request. Default 3; tests use 0. */
   webApiRetries?: number;
   webApiTimeoutMs?: number;
+  /** Pauses between the tries of a keyed post (default: the client's backoff for `webApiRetries`). */
+  postRetryDelaysMs?: readonly number[];
   /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
   connectionDownLimitMs?: number;
   /** The host's intake gate: told of every Slack request as it arrives. */
@@ -64,7 +66,14 @@ export function createSlackFrontEnd(o: SlackFrontEndOptions): SlackFrontEnd {
     ...(o.webApiTimeoutMs !== undefined ? { webApiTimeoutMs: o.webApiTimeoutMs } : {}),
   });
   const errors = o.metrics ? slackMetrics(o.metrics).slackApiErrors : undefined;
-  const chat = slackChat(bolt.app.client, o.render, errors ? (code) => errors.inc({ code }) : undefined);
+  const chat = slackChat({
+    client: bolt.app.client,
+    postClient: bolt.postClient,
+    logger: o.logger.child({ component: 'slack-chat' }),
+    postRetryDelaysMs: o.postRetryDelaysMs ?? webApiRetryDelaysMs(o.webApiRetries ?? 3),
+    ...(o.render ? { render: o.render } : {}),
+    ...(errors ? { onApiError: (code: string) => errors.inc({ code }) } : {}),
+  });
   const membership = slackGroupMembership(bolt.app.client, { now: o.now });
   const onCall: Span | undefined = o.onCallUserGroup ? { mentionGroup: o.onCallUserGroup } : undefined;
   const parts = { app: bolt.app, chat, membership, logger: o.logger, ...(onCall ? { onCall } : {}) };

@@ -43,8 +43,18 @@ export function chatErrorCode(err: unknown): string {
  * message to Block Kit; features never see Block Kit. Failures reject with a ChatError.
  */
 export interface ChatPort {
-  /** Posts in a channel, or in a thread when `threadTs` is set. */
-  post(m: { channel: string; threadTs?: string; message: Message }): Promise<MessageRef>;
+  /**
+   * Posts in a channel, or in a thread when `threadTs` is set. With a `key` (an idempotency key, made once
+   * per logical post and kept across its tries), the post carries the key, and a try whose answer was
+   * lost is looked up by it (`findPosted`) before the post is sent again: Slack shows it once.
+   */
+  post(m: { channel: string; threadTs?: string; message: Message; key?: string }): Promise<MessageRef>;
+  /**
+   * The earlier post made with `key` in the channel (or in the thread `threadTs`), posted at `sinceMs`
+   * (ms since the epoch) or later; undefined when there is none. Rejects with a ChatError when the
+   * platform cannot be read (then nobody knows whether it is there).
+   */
+  findPosted(q: { channel: string; threadTs?: string; key: string; sinceMs?: number }): Promise<MessageRef | undefined>;
   /** Replaces a posted message. */
   update(m: MessageRef & { message: Message }): Promise<void>;
   /** A link to a message (the platform's permalink when it gives one). */
@@ -58,6 +68,11 @@ export interface PendingPost {
   message: Message;
   /** What it is, for logs and the metric: `alert-reply`, `report`. */
   kind: string;
+  /**
+   * The post's idempotency key, the one its first try carried: the outbox looks for the post by it before
+   * posting it again (Slack may have taken a try whose answer was lost). Absent, the outbox makes one.
+   */
+  key?: string;
 }
 
 /**
