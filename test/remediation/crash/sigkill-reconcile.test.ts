@@ -4,18 +4,15 @@
 // approval and dies applying it). The survivor's reconciler takes the apply over once its lease expired, reads
 // the real state, audits it, finishes the pending record and posts in the thread with Finish and Revert.
 // On the main before this change: live Redis changed, ConfigMap not, the record stuck `applying`, nothing said.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { STATE_KEY_PREFIX } from '../../../src/core/ports/state-store.js';
 import type { SlackApiCall } from '../../fakes/slack-api.js';
 import { sendSigned } from '../../fakes/slack-signing.js';
-import { BOT_TOKEN } from '../../support/bot-harness.js';
+import { startBotProcess, type BotProcess } from '../../support/bot-process.js';
 import { eventually } from '../../support/eventually.js';
-import { freePort } from '../../support/redis-server.js';
 import { sharedRedisUrl } from '../../support/shared-redis.js';
 import {
   buttonOf,
@@ -36,7 +33,6 @@ import {
   type Flow,
 } from '../slack-flow-harness.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
 /** Short, so the survivor takes over within seconds; long enough that a loaded machine renews it in time. */
 const LEASE_SECONDS = 5;
 const REMEDIATION = { applyLeaseSeconds: LEASE_SECONDS, reconcileEverySeconds: 1 };
@@ -47,65 +43,36 @@ function access() {
   return a;
 }
 
-interface Replica {
-  url: string;
-  child: ChildProcess;
-  out: () => string;
-}
-
-/** `node --import tsx src/main.ts` on the flow's fake Slack, fake Kubernetes API and shared state Redis. */
-async function spawnReplica(f: Flow, dir: string): Promise<Replica> {
+/** `src/main.ts` as its own process on the flow's fake Slack, fake Kubernetes API and shared state Redis. */
+async function spawnReplica(f: Flow, dir: string): Promise<BotProcess> {
   const kubeconfig = join(dir, 'kubeconfig.json');
   writeFileSync(kubeconfig, f.kube.kubeConfig().exportConfig());
-  const config = join(dir, 'session-ttl.yaml');
   const redis = { url: sharedRedisUrl(), connectTimeoutMs: 2000 };
   // A long Kubernetes timeout: the held PATCH is still in flight when the process is killed.
   const kubernetes = { kubeconfig, namespace: NS, requestTimeoutMs: 120_000 };
-  writeFileSync(
-    config,
-    stringify({
+  return startBotProcess({
+    config: {
       environments: { dev: { profile: 'development', redis }, prod: { profile: 'production', redis, kubernetes } },
       slack: { incidentChannels: [CHANNEL] },
       access: access(),
       remediation: REMEDIATION,
-    }),
-  );
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: f.slack.apiUrl,
-      STATE_REDIS_URL: sharedRedisUrl(),
-      PORT: String(port),
-      SESSION_TTL_CONFIG: config,
-      LOG_LEVEL: 'info',
     },
+    slackApiUrl: f.slack.apiUrl,
+    // Signed like the flow's clicks, so either replica takes them.
+    env: { SLACK_SIGNING_SECRET: SECRET, STATE_REDIS_URL: sharedRedisUrl() },
   });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  await eventually('the replica to listen', () => out.includes('"msg":"listening"') || child.exitCode !== null, {
-    timeoutMs: 100_000,
-    detail: () => out,
-  });
-  if (child.exitCode !== null) throw new Error(`the replica exited:\n${out}`);
-  return { url: `http://127.0.0.1:${port}`, child, out: () => out };
 }
 
 describe('a replica SIGKILLed between CONFIG SET and the ConfigMap PATCH (issue 19)', () => {
   let f: Flow;
   let dir: string;
-  const replicas: Replica[] = [];
+  const replicas: BotProcess[] = [];
   beforeAll(async () => {
     f = await startFlow({ access: access(), remediation: REMEDIATION });
     dir = mkdtempSync(join(tmpdir(), 'sigkill-reconcile-'));
   });
   afterAll(async () => {
-    for (const r of replicas) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    await Promise.all(replicas.map((r) => r.kill()));
     await f?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -129,9 +96,9 @@ describe('a replica SIGKILLed between CONFIG SET and the ConfigMap PATCH (issue 
       async () => {
         return f.kube.delayed > 0 && (await f.configGet('maxmemory-policy')) === 'volatile-lru';
       },
-      { timeoutMs: 30_000, detail: replica.out },
+      { timeoutMs: 30_000, detail: replica.output },
     );
-    replica.child.kill('SIGKILL');
+    await replica.kill();
     const post = await f.slack.waitFor(
       'chat.postMessage',
       (c) => /was interrupted/.test(textOf(c)),
