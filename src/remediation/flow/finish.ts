@@ -47,7 +47,8 @@ async function attempt(fc: FlowContext, journal: ApplyJournal, action: Remediati
       const plan: Plan = {
         action: action.id,
         env: env.name,
-        params: record?.params ?? {},
+        // The request's parameters through the action's schema (its defaults: a rollout's timeout).
+        params: action.params.safeParse(record?.params ?? {}).data ?? {},
         summary: `finish ${action.id}`,
         changes: remaining,
         fixes: [],
