@@ -6,6 +6,7 @@ import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
+import { reconcilerFeature } from './app/reconciler-feature.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore } from './core/ports/state-store.js';
@@ -20,6 +21,7 @@ import { startupActionRegistry } from './app/action-registry.js';
 import type { RemediationAction } from './remediation/types.js';
 import { createAudit } from './remediation/audit.js';
 import { createEnvLocks } from './remediation/lock.js';
+import { createApplyJournals } from './remediation/journal.js';
 import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
 import { accessPolicy, type InstalledWorkspace } from './remediation/policy.js';
@@ -189,6 +191,7 @@ export function createBot(deps: BotDeps): Bot {
     slackFeature,
     ...(alerts ? [alerts.feature] : []),
     jobs.feature(),
+    ...(rem ? [rem.reconciler] : []),
     outbox.feature,
     ...(deps.extraFeatures ?? []),
   ];
@@ -230,14 +233,19 @@ function remediationParts(
     installed: () => slack.installed(),
   });
   const reports = reportMemory(deps.remediation.store);
+  const threads = threadMemory(deps.remediation.store);
   const fix = createFixCommands({
     remediation: service,
-    threads: threadMemory(deps.remediation.store),
+    threads,
     reports,
     recheck: recheckReport(o.engine, o.report),
   });
   const rememberReport = (ref: MessageRef, message: Message) => reports.remember(ref, message);
-  return { service, fix, rememberReport };
+  const reconciler = reconcilerFeature(
+    { remediation: service, threads, chat: slack.chat, logger: deps.logger.child({ component: 'reconciler' }) },
+    deps.config.remediation.reconcileEverySeconds * 1000,
+  );
+  return { service, fix, rememberReport, reconciler };
 }
 
 /** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */
@@ -360,6 +368,7 @@ function buildRemediation(
     offers: createOffers({ store: r.store, ttlMs, now }),
     pending: createPendingActions({ store: r.store, now, ttlMinutes: config.remediation.pendingTtlMinutes }),
     locks: createEnvLocks({ store: r.store, now }),
+    journals: createApplyJournals({ store: r.store, now, leaseMs: config.remediation.applyLeaseSeconds * 1000 }),
     audit: createAudit({
       streams: r.streams,
       logger: logger.child({ component: 'audit' }),
