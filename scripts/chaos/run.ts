@@ -3,7 +3,7 @@
  * on loopback, the fake Slack Web API and the fake Kubernetes API on loopback, the real bot in-process and as
  * three replica processes of a build, `node main.js`, sharing a state Redis). Prints each probe as it ends,
  * then a table (fault, expected, observed, held) and, last, `N/N faults held`. Bounded: each probe has a
- * deadline (30 s in-process, up to 150 s for a replica probe), the replicas' start 300 s; about 5 minutes
+ * deadline (30 s in-process, up to 150 s for a replica probe), the replicas' start 300 s; 2.5 to 3.5 minutes
  * in all on a loaded 2-core machine. Exit code 1 when a probe did not hold.
  */
 import { rmSync } from 'node:fs';
