@@ -67,7 +67,8 @@ export interface BotDeps {
   alerts?: { stateStore: CasStateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
   /**
    * The outbox of posts Slack refused through its retries (alert replies in the incident channels, slash
-   * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory.
+   * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory; its pauses
+   * to the config's `slack.outbox.delaysSeconds`.
    */
   outbox?: { store?: QueueStore; delaysMs?: readonly number[]; pollMs?: number };
   /**
@@ -145,7 +146,7 @@ export function createBot(deps: BotDeps): Bot {
     chat: slack.chat,
     logger: deps.logger,
     now,
-    ...(deps.outbox?.delaysMs ? { delaysMs: deps.outbox.delaysMs } : {}),
+    delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
