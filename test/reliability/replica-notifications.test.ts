@@ -129,13 +129,18 @@ describe('notifications to a Deployment of three while replicas are SIGKILLed (i
       // Each group fires in an environment of its own, which its message names.
       const envOf = (c: SlackApiCall) => /\b(e\d+)\b/.exec(JSON.stringify(c.body))?.[1] ?? '?';
       const groupEnvs = new Set(posted.map(envOf));
-      const delays = posted.map((c) => c.at - (accepted.get(envOf(c)) ?? c.at)).sort((a, b) => a - b);
+      const delayOf = (c: SlackApiCall) => c.at - (accepted.get(envOf(c)) ?? c.at);
+      const delays = posted.map(delayOf).sort((a, b) => a - b);
+      const diagnosisDelays = diagnoses()
+        .map(delayOf)
+        .sort((a, b) => a - b);
       console.log(
         `replica notifications: ${COUNT} sent (each to two replicas), ${killedAt.length} SIGKILLs, ` +
           `${posted.length} group posts, ${diagnoses().length} diagnoses, ` +
           `${posted.length - groupEnvs.size} duplicate groups, ${COUNT - groupEnvs.size} lost, ` +
           `${[...threads.values()].filter((n) => n > 1).length} threads with two diagnoses; 200 -> group post ` +
-          `p50 ${delays[Math.floor(delays.length / 2)]} ms, max ${delays.at(-1)} ms`,
+          `p50 ${delays[Math.floor(delays.length / 2)]} ms, max ${delays.at(-1)} ms; 200 -> diagnosis ` +
+          `p50 ${diagnosisDelays[Math.floor(diagnosisDelays.length / 2)]} ms, max ${diagnosisDelays.at(-1)} ms`,
       );
       expect(groupEnvs.size).toBe(COUNT);
       expect(posted).toHaveLength(COUNT);
