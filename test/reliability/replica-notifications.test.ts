@@ -4,6 +4,7 @@ import { ALERTS, AM_TOKEN, firingNotification, peerCopy } from '../support/bot-h
 import { eventually } from '../support/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startReplicaSet, type ReplicaSet } from '../support/replica-set.js';
+import { deliverAsAlertmanager } from '../support/replica-traffic.js';
 
 // Issue 19, acceptance: three replica processes; every Alertmanager notification is sent to two of them (as
 // the two Alertmanagers of an HA pair do) while one replica is SIGKILLed every few seconds and restarted.
@@ -25,30 +26,6 @@ const envs = Array.from({ length: COUNT }, (_, i) => `e${i}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isDiagnosis = (c: SlackApiCall) =>
   ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
-
-/**
- * Delivers one copy as Alertmanager does: POST to a replica (the Service picks a live one); a refused
- * connection or a 5xx is tried again on the next replica after a pause. Resolves with when the 200 came.
- */
-async function deliver(body: unknown, first: number): Promise<number> {
-  for (let attempt = 0; attempt < 120; attempt++) {
-    const url = set.urls()[(first + attempt) % set.urls().length]!;
-    try {
-      const res = await fetch(`${url}/alertmanager`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_TOKEN}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(10_000),
-      });
-      await res.text();
-      if (res.status === 200) return Date.now();
-    } catch {
-      // Killed, restarting or not listening yet: Alertmanager tries again.
-    }
-    await sleep(500);
-  }
-  throw new Error('a notification was refused for a minute');
-}
 
 beforeAll(async () => {
   [target, state] = await Promise.all([startRedisServer(), startRedisServer()]);
@@ -98,7 +75,10 @@ describe('notifications to a Deployment of three while replicas are SIGKILLed (i
         const n = firingNotification(envs[g]!, `acc${g}`);
         const key = envs[g]!;
         sends.push(
-          Promise.all([deliver(n, g % 3), deliver(peerCopy(n, 1 + (g % 5)), (g + 1) % 3)]).then(([a, b]) => {
+          Promise.all([
+            deliverAsAlertmanager(set, n, g % 3),
+            deliverAsAlertmanager(set, peerCopy(n, 1 + (g % 5)), (g + 1) % 3),
+          ]).then(([a, b]) => {
             accepted.set(key, Math.min(a, b));
           }),
         );

@@ -1,8 +1,9 @@
 import type { FakeMessage, FakeSlackApi } from '../fakes/slack-api.js';
 import { FAKE_IDS } from '../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, sendSlashCommand, type SentRequest } from '../fakes/slack-signing.js';
-import { firingNotification } from './bot-harness.js';
+import { AM_TOKEN, firingNotification } from './bot-harness.js';
 import { PROCESS_SIGNING_SECRET } from './bot-process.js';
+import type { ReplicaSet } from './replica-set.js';
 
 /** The Alertmanager token a replica process is given (`ALERTMANAGER_TOKEN`) and that `notify` sends. */
 export const PROCESS_AM_TOKEN = 'am-replica-0123456789-secret';
@@ -119,3 +120,38 @@ export const groupReplyFor = (env: string, channel: string, slack: FakeSlackApi)
     return threads.some((g) => g.ts === m.thread_ts);
   },
 });
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Delivers one copy as Alertmanager does: POST to a replica (the Service picks a live one); a refused
+ * connection or a 5xx (a replica killed, restarting, or whose state store is down) is tried again on the next
+ * replica after a pause. Resolves with when the 200 came.
+ */
+export async function deliverAsAlertmanager(
+  set: Pick<ReplicaSet, 'urls'>,
+  body: unknown,
+  first: number,
+  token = AM_TOKEN,
+  /** Every HTTP status answered, when given (a refused connection adds none). */
+  statuses?: number[],
+): Promise<number> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const url = set.urls()[(first + attempt) % set.urls().length]!;
+    try {
+      const res = await fetch(`${url}/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.text();
+      statuses?.push(res.status);
+      if (res.status === 200) return Date.now();
+    } catch {
+      // Killed, restarting or not listening yet: Alertmanager tries again.
+    }
+    await pause(500);
+  }
+  throw new Error('a notification was refused for a minute');
+}
