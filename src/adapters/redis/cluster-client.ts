@@ -54,7 +54,6 @@ function natMapOf(env: Pick<EnvironmentConfig, 'redis'>): NatMap | undefined {
  * down at the bot's start is used once it answers.
  */
 export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: RedisConnectOptions): Cluster {
-  const tls = env.redis.url.startsWith('rediss://');
   const natMap = natMapOf(env);
   const options: ClusterOptions = {
     lazyConnect: true,
@@ -76,7 +75,7 @@ export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: Redi
       ...(opts.commandTimeoutMs !== undefined ? { commandTimeout: opts.commandTimeoutMs } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
-      ...(tls ? { tls: {} } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     },
   };
   const cluster = new Cluster(clusterSeeds(env), options);
@@ -186,7 +185,8 @@ export function clusterError(
       `None of the Redis Cluster seed nodes (${seeds}) answered${why}: check redis.url and redis.nodes, and that ` +
         'the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).',
       {
-        kind: 'unreachable',
+        // A handshake that fails names the certificate problem (redis.tls), not an unreachable cluster.
+        kind: lastError?.kind === 'tls' ? 'tls' : 'unreachable',
         address: seeds,
         ...(lastError?.code !== undefined ? { code: lastError.code } : {}),
         ...who,

@@ -1,6 +1,7 @@
 import { errorCode } from '../../core/error-fields.js';
 import { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
 import { IoReplyError } from './replies.js';
+import { tlsFailure } from './tls-errors.js';
 
 export { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
 
@@ -90,6 +91,11 @@ export function classifyRedisError(err: unknown, ctx: RedisCallContext): RedisSo
   if (!(err instanceof Error))
     return new RedisSourceError(`${at} failed: ${String(err)}`, { kind: 'other', ...base, ...withCommand });
 
+  const tls = tlsFailure(err) ?? (isDisconnected(err) ? tlsFailure(ctx.lastConnectionError) : undefined);
+  if (tls) {
+    const message = `${at}: TLS failed: ${tls.reason} (${tls.code}).`;
+    return new RedisSourceError(message, { kind: 'tls', ...base, ...withCommand, code: tls.code });
+  }
   const errno = networkCode(err) ?? (isDisconnected(err) ? networkCode(ctx.lastConnectionError) : undefined);
   if (errno) {
     const message = `${at} is unreachable: ${NETWORK_REASONS[errno]} (${errno}).`;

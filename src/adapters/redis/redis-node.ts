@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   ConfigNotAllowedError,
@@ -210,6 +211,8 @@ export interface RedisConnectOptions {
   connectTimeoutMs?: number;
   /** Fail commands instead of queueing them while disconnected. */
   commandTimeoutMs?: number;
+  /** TLS of every connection (see `redisTlsOptions`); undefined: plain TCP. Holds the client key: never log it. */
+  tls?: ConnectionOptions;
 }
 
 /** Longest pause between two reconnect attempts: a Redis back after an outage is used within this. */
@@ -228,6 +231,11 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     lazyConnect: true,
     // The ready check sends INFO and, when an ACL refuses it, console.warns a raw line among the JSON logs.
     enableReadyCheck: false,
+    // ioredis (5.11) declares a connection ready once its CLIENT SETINFO calls settle, without checking that
+    // it is still the same connection: where TLS 1.3 fails after the handshake (mutual TLS refused), the
+    // client became "ready" while reconnecting and re-sent its queue in a busy loop. Without SETINFO it is
+    // ready at once, and the server's alert closes the connection as any other drop.
+    disableClientInfo: true,
     enableOfflineQueue: true,
     maxRetriesPerRequest: 0,
     connectTimeout: opts.connectTimeoutMs ?? 3000,
@@ -235,6 +243,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
   };
   const client = new Redis(opts.url, options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.
