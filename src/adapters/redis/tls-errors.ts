@@ -1,6 +1,16 @@
 import { errorCode, errorMessage } from '../../core/error-fields.js';
 
-/** What each certificate or handshake error means, for the person who set up `redis.tls`. */
+/** What the person set the TLS files with: `redis.tls` fields, or the state store's env vars. */
+export interface TlsSettingNames {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** The fields of `redis.tls`, as the diagnosis' messages name them. */
+export const REDIS_TLS_NAMES: TlsSettingNames = { caFile: 'caFile', certFile: 'certFile', keyFile: 'keyFile' };
+
+/** What each certificate or handshake error means, for the person who set up TLS (`caFile` etc. renamed per use). */
 const TLS_REASONS: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     "the server's certificate is not signed by the CA in caFile (or, without caFile, by a CA the system trusts)",
@@ -41,10 +51,12 @@ export interface TlsFailure {
  * tlsFailure(Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }))
  * // { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', reason: "the server's certificate is not signed by the CA in caFile ..." }
  */
-export function tlsFailure(err: unknown): TlsFailure | undefined {
+export function tlsFailure(err: unknown, names: TlsSettingNames = REDIS_TLS_NAMES): TlsFailure | undefined {
   const code = errorCode(err);
   if (code === undefined) return undefined;
-  const known = TLS_REASONS[code];
+  const known = TLS_REASONS[code]?.replace(/\b(caFile|certFile|keyFile)\b/g, (field) =>
+    field === 'caFile' ? names.caFile : field === 'certFile' ? names.certFile : names.keyFile,
+  );
   if (known) {
     // Node's own text names the host and the names in the certificate: worth keeping for a mismatch.
     const detail = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `: ${errorMessage(err) ?? ''}` : '';
