@@ -83,7 +83,8 @@ export function makeTlsCerts(): TlsCerts {
   const dir = mkdtempSync(join(tmpdir(), 'session-ttl-tls-'));
   makeCa(dir, 'ca');
   makeCa(dir, 'other-ca');
-  makeLeaf(dir, 'server', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  // Also a client certificate: Redis Cluster nodes present it to each other on the bus (tls-cluster yes).
+  makeLeaf(dir, 'server', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
   makeLeaf(dir, 'client', 'ca', 'extendedKeyUsage=clientAuth\n');
   makeLeaf(dir, 'stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
   makeLeaf(dir, 'elsewhere', 'ca', 'subjectAltName=DNS:redis.elsewhere.example\nextendedKeyUsage=serverAuth\n');

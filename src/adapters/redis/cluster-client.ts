@@ -2,7 +2,7 @@ import { Cluster, type ClusterOptions, type NatMap } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { errorCode } from '../../core/error-fields.js';
 import type { RedisConnectOptions } from './redis-node.js';
-import { MAX_RECONNECT_DELAY_MS } from './redis-node.js';
+import { MAX_RECONNECT_DELAY_MS, readyCheckFor } from './redis-node.js';
 import { classifyRedisError, RedisSourceError, replyPrefix } from './redis-error.js';
 
 /** The last error a node of the cluster client met, and which node (`host:port`). */
@@ -69,7 +69,7 @@ export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: Redi
     clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...(natMap ? { natMap } : {}),
     redisOptions: {
-      enableReadyCheck: false,
+      enableReadyCheck: readyCheckFor(opts.tls),
       maxRetriesPerRequest: 0,
       connectTimeout: opts.connectTimeoutMs ?? 3000,
       ...(opts.commandTimeoutMs !== undefined ? { commandTimeout: opts.commandTimeoutMs } : {}),

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import type { RedisConnectOptions } from './redis-node.js';
+import { readyCheckFor, type RedisConnectOptions } from './redis-node.js';
 
 /** What a subscriber tells its feed. */
 export interface SubscriberEvents {
@@ -44,7 +44,7 @@ export class ClusterSubscriber {
       port: opts.port,
       lazyConnect: true,
       autoResubscribe: false,
-      enableReadyCheck: false,
+      enableReadyCheck: readyCheckFor(opts.tls),
       maxRetriesPerRequest: 2,
       connectTimeout: opts.connectTimeoutMs ?? 3000,
       retryStrategy: (times: number) => Math.min(50 * times, 2000),

@@ -215,6 +215,16 @@ export interface RedisConnectOptions {
   tls?: ConnectionOptions;
 }
 
+/**
+ * Whether a connection waits for ioredis' ready check (INFO). Over TLS it must: with TLS 1.3 a server that
+ * refuses the client's certificate says so after the handshake, and ioredis 5.11 without the ready check
+ * declares the dead connection ready once its CLIENT SETINFO calls fail, then re-sends its queue in a busy
+ * loop until a check times out. The ready check's callback ignores a connection that is gone.
+ */
+export function readyCheckFor(tls: ConnectionOptions | undefined): boolean {
+  return tls !== undefined;
+}
+
 /** Longest pause between two reconnect attempts: a Redis back after an outage is used within this. */
 export const MAX_RECONNECT_DELAY_MS = 1000;
 
@@ -230,12 +240,8 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
   const options: RedisOptions = {
     lazyConnect: true,
     // The ready check sends INFO and, when an ACL refuses it, console.warns a raw line among the JSON logs.
-    enableReadyCheck: false,
-    // ioredis (5.11) declares a connection ready once its CLIENT SETINFO calls settle, without checking that
-    // it is still the same connection: where TLS 1.3 fails after the handshake (mutual TLS refused), the
-    // client became "ready" while reconnecting and re-sent its queue in a busy loop. Without SETINFO it is
-    // ready at once, and the server's alert closes the connection as any other drop.
-    disableClientInfo: true,
+    // Over TLS it stays on: see `readyCheckFor`.
+    enableReadyCheck: readyCheckFor(opts.tls),
     enableOfflineQueue: true,
     maxRetriesPerRequest: 0,
     connectTimeout: opts.connectTimeoutMs ?? 3000,
