@@ -6,18 +6,22 @@ import type { Config, EnvironmentConfig } from './config/config.js';
 import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
+import { reconcilerFeature } from './app/reconciler-feature.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore } from './core/ports/state-store.js';
 import { memoryStateStore } from './adapters/state/memory-state-store.js';
 import { createChatOutbox, type ChatOutbox } from './chat/slack/chat-outbox.js';
 import { createIntakeGate } from './host/intake-gate.js';
+import { JobQueue } from './host/job-queue.js';
+import type { Jobs } from './core/jobs.js';
 import type { StreamStore } from './core/ports/stream-store.js';
 import { ALL_ACTIONS, type ActionRegistry } from './remediation/actions/index.js';
 import { startupActionRegistry } from './app/action-registry.js';
 import type { RemediationAction } from './remediation/types.js';
 import { createAudit } from './remediation/audit.js';
 import { createEnvLocks } from './remediation/lock.js';
+import { createApplyJournals } from './remediation/journal.js';
 import { createOffers } from './remediation/offers.js';
 import { createPendingActions } from './remediation/pending.js';
 import { accessPolicy, type InstalledWorkspace } from './remediation/policy.js';
@@ -63,9 +67,15 @@ export interface BotDeps {
   alerts?: { stateStore: CasStateStore & QueueStore; alertmanagerToken?: string; retryDelaysMs?: readonly number[] };
   /**
    * The outbox of posts Slack refused through its retries (alert replies in the incident channels, slash
-   * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory.
+   * reports), posted later with backoff. Its store defaults to the alerts' state store, else memory; its pauses
+   * to the config's `slack.outbox.delaysSeconds`.
    */
   outbox?: { store?: QueueStore; delaysMs?: readonly number[]; pollMs?: number };
+  /**
+   * The durable intake (Alertmanager notifications): kept in the alerts' state store until answered, taken
+   * over by another replica when the one holding it stops renewing its lease (default 30 s).
+   */
+  jobs?: { leaseMs?: number; pollMs?: number };
   /** Where `verify` reads the env vars the config names; default process.env. */
   processEnv?: NodeJS.ProcessEnv;
   /** Commands beside the built-in ones (the monitor's `status`); a name that collides fails at construction. */
@@ -136,10 +146,12 @@ export function createBot(deps: BotDeps): Bot {
     chat: slack.chat,
     logger: deps.logger,
     now,
-    ...(deps.outbox?.delaysMs ? { delaysMs: deps.outbox.delaysMs } : {}),
+    delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
+  const jobStore = deps.alerts?.stateStore ?? memoryStateStore();
+  const jobs = jobQueue(deps, jobStore, now);
   const rem = remediationParts(deps, { slack, actions, now, engine, report });
   const fixes = rem && {
     reportActions: rem.service.reportActions,
@@ -151,6 +163,7 @@ export function createBot(deps: BotDeps): Bot {
       chat: slack.chat,
       postpone: outbox.postpone,
       intake,
+      jobs,
       report,
       ...(fixes ? { fixes } : {}),
     });
@@ -171,11 +184,31 @@ export function createBot(deps: BotDeps): Bot {
   const slackFeature = slack.feature({
     dispatcher,
     incidentChannels: deps.config.slack.incidentChannels,
+    jobs: { jobs, store: jobStore },
     ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
     ...(rem ? { fix: rem.fix } : {}),
   });
-  const features = [slackFeature, ...(alerts ? [alerts.feature] : []), outbox.feature, ...(deps.extraFeatures ?? [])];
+  const features = [
+    slackFeature,
+    ...(alerts ? [alerts.feature] : []),
+    jobs.feature(),
+    ...(rem ? [rem.reconciler] : []),
+    outbox.feature,
+    ...(deps.extraFeatures ?? []),
+  ];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/** The durable intake over the alerts' state store (memory without one: a crash loses it, as start-up says). */
+function jobQueue(deps: BotDeps, store: QueueStore, now: () => number): JobQueue {
+  return new JobQueue({
+    store,
+    logger: deps.logger,
+    now,
+    ...(deps.jobs?.leaseMs !== undefined ? { leaseMs: deps.jobs.leaseMs } : {}),
+    ...(deps.jobs?.pollMs !== undefined ? { pollMs: deps.jobs.pollMs } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+  });
 }
 
 /**
@@ -201,14 +234,19 @@ function remediationParts(
     installed: () => slack.installed(),
   });
   const reports = reportMemory(deps.remediation.store);
+  const threads = threadMemory(deps.remediation.store);
   const fix = createFixCommands({
     remediation: service,
-    threads: threadMemory(deps.remediation.store),
+    threads,
     reports,
     recheck: recheckReport(o.engine, o.report),
   });
   const rememberReport = (ref: MessageRef, message: Message) => reports.remember(ref, message);
-  return { service, fix, rememberReport };
+  const reconciler = reconcilerFeature(
+    { remediation: service, threads, chat: slack.chat, logger: deps.logger.child({ component: 'reconciler' }) },
+    deps.config.remediation.reconcileEverySeconds * 1000,
+  );
+  return { service, fix, rememberReport, reconciler };
 }
 
 /** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */
@@ -240,6 +278,7 @@ function alertsFeature(
     chat: ChatPort;
     postpone: Postpone;
     intake: IntakeGate;
+    jobs: Jobs;
     report: ReportMessageOptions;
     fixes?: AlertsFeatureDeps['fixes'];
   },
@@ -253,6 +292,7 @@ function alertsFeature(
     logger: deps.logger,
     postpone: io.postpone,
     intake: io.intake,
+    jobs: io.jobs,
     render: io.report,
     ...(io.fixes ? { fixes: io.fixes } : {}),
   });
@@ -329,6 +369,7 @@ function buildRemediation(
     offers: createOffers({ store: r.store, ttlMs, now }),
     pending: createPendingActions({ store: r.store, now, ttlMinutes: config.remediation.pendingTtlMinutes }),
     locks: createEnvLocks({ store: r.store, now }),
+    journals: createApplyJournals({ store: r.store, now, leaseMs: config.remediation.applyLeaseSeconds * 1000 }),
     audit: createAudit({
       streams: r.streams,
       logger: logger.child({ component: 'audit' }),

@@ -8,14 +8,16 @@ import type { ChatPort } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import { alertKind } from './alert-kinds.js';
 import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
-import { createAlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
+import { alertPostJob, durableAlertPosts } from './alert-post-job.js';
+import { createAlertReplier, type AlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
 import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
 import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
 import { perKeyShare } from '../core/keyed-limiter.js';
 import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY, type Limiter } from './diagnosis-limit.js';
 import type { IntakeGate } from '../core/intake.js';
-import { createEnvironmentResolver } from './environment-mapping.js';
+import type { Jobs } from '../core/jobs.js';
+import { createEnvironmentResolver, type EnvironmentResolver } from './environment-mapping.js';
 
 export interface AlertsFeatureDeps {
   config: Config;
@@ -37,6 +39,8 @@ export interface AlertsFeatureDeps {
   postpone?: Postpone;
   /** The host's intake gate (shared with the chat platforms' requests). */
   intake: IntakeGate;
+  /** The durable work queue: a notification is kept there before the webhook answers. */
+  jobs: Jobs;
   /** Fix buttons on alert diagnoses, as on slash reports (remediation); absent, none. */
   fixes?: Pick<AlertReplierDeps, 'reportActions' | 'rememberReport'>;
 }
@@ -52,6 +56,25 @@ function diagnosisLimit(intake: IntakeGate, slots: number): Limiter {
   const share = perKeyShare(slots);
   const slot = intake.limiter(slots);
   return (work, key) => share(() => slot(work), key);
+}
+
+/** Alert posts read by a chat platform: the flow, run as a durable job (kind `alert-post`). */
+function alertPostHandler(
+  deps: AlertsFeatureDeps,
+  o: { replier: AlertReplier; resolver: EnvironmentResolver; logger: Logger },
+): AlertPostHandler {
+  const routing = deps.config.slack.alertRouting;
+  const flow = createAlertPostFlow({
+    environments: Object.keys(deps.config.environments),
+    labelKeys: routing.labelKeys,
+    replier: o.replier,
+    dedupe: createDeliveryDedupe({ store: deps.stateStore, now: deps.now }),
+    resolver: o.resolver,
+    kindOf: alertKind,
+    now: deps.now,
+    ...(deps.postpone ? { postpone: deps.postpone } : {}),
+  });
+  return durableAlertPosts(flow, deps.jobs.define(alertPostJob(flow, o.logger)));
 }
 
 /**
@@ -83,18 +106,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
     ...(deps.render ? { render: deps.render } : {}),
     ...deps.fixes,
   });
-  const onAlertPost = createAlertPostFlow({
-    environments,
-    labelKeys: routing.labelKeys,
-    replier,
-    dedupe: createDeliveryDedupe({ store, now }),
-    resolver,
-    kindOf: alertKind,
-    now,
-    ...(deps.postpone ? { postpone: deps.postpone } : {}),
-  });
   return {
-    onAlertPost,
+    onAlertPost: alertPostHandler(deps, { replier, resolver, logger }),
     feature: {
       name: 'alerts',
       register(host) {
@@ -107,7 +120,7 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
             chat,
             store,
             resolver,
-            inFlight: host.work,
+            jobs: deps.jobs,
             logger,
             now,
             intake,

@@ -24,9 +24,14 @@ export interface AlertPostFlowDeps {
 /** Answers one alert post: once per message across retries and replicas, each known alert in its thread. */
 export type AlertPostHandler = (
   post: LocatedAlertPost,
-  delivery: { eventId?: string },
+  delivery: { eventId?: string; job?: { id: string; attempt: number } },
   logger: Logger,
 ) => Promise<void>;
+
+/** The job answering an alert, and the key of its reply (the same in every run of the job). */
+function jobOf(job: { id: string; attempt: number } | undefined, a: { kind: AlertKind; env: string }) {
+  return job ? { job: job.id, key: `${job.id}:${a.kind.alertname}:${a.env}`, rerun: job.attempt > 1 } : {};
+}
 
 /** Why a promise was rejected; `reason` is typed `any` by the standard library. */
 const reasonOf = (r: PromiseRejectedResult): unknown => r.reason;
@@ -38,10 +43,12 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
       logger.debug({ alerts: plan.ignored }, 'alert post with no alert I answer');
       return;
     }
+    const { job } = delivery;
     const verdict = await deps.dedupe.check({
       ...(delivery.eventId ? { eventId: delivery.eventId } : {}),
       channel: post.channel,
       ts: post.ts,
+      ...(job ? { owner: job.id } : {}),
     });
     if (!verdict.first) {
       logger.info({ duplicateOf: verdict.duplicateOf }, 'alert post already answered; not replying again');
@@ -59,7 +66,9 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
     const postpone = deps.postpone;
     const extra = postpone ? { postpone } : {};
     const results = await Promise.allSettled([
-      ...plan.firing.map((a) => deps.replier.firing({ ...a, thread, firedAt: postedAt, logger, ...extra })),
+      ...plan.firing.map((a) =>
+        deps.replier.firing({ ...a, thread, firedAt: postedAt, logger, ...extra, ...jobOf(job, a) }),
+      ),
       ...plan.resolved.map((a) => deps.replier.resolved({ ...a, thread, resolvedAt: postedAt, logger, ...extra })),
       ...(plan.unmapped
         ? [

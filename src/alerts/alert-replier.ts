@@ -11,6 +11,7 @@ import {
   type MappingRequestInput,
 } from './alert-reply.js';
 import { describeError } from '../core/describe-error.js';
+import { findEarlierPost } from '../core/job-replies.js';
 import type { Message } from '../core/message.js';
 import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
@@ -52,6 +53,15 @@ export interface AlertInThread {
   logger?: Logger;
   /** A reply Slack refuses is kept and posted later (alert posts read in a channel); absent, the caller retries. */
   postpone?: Postpone;
+  /** The durable job answering it: a cooldown this job claimed in an earlier run (on a replica that died) is its own. */
+  job?: string;
+  /** The idempotency key of its reply, the same in every run of the job (see ChatPort.post); absent, one per reply. */
+  key?: string;
+  /**
+   * A later run of the job (after a crash or a failed try): the reply is first looked for by `key` in the
+   * thread, since an earlier run may have posted it and stopped before recording it.
+   */
+  rerun?: boolean;
 }
 
 /**
@@ -176,9 +186,14 @@ class ThreadReplier implements AlertReplier {
   }
 
   /** Posts in the thread; undefined when Slack refused it for now and `postpone` kept it for later. */
-  private async reply(thread: MessageRef, message: Message, postpone?: Postpone): Promise<MessageRef | undefined> {
+  private async reply(
+    thread: MessageRef,
+    message: Message,
+    postpone?: Postpone,
+    given?: string,
+  ): Promise<MessageRef | undefined> {
     // One idempotency key for every try of this reply, the outbox's included: Slack shows it once.
-    const key = randomUUID();
+    const key = given ?? randomUUID();
     try {
       return await this.deps.chat.post({ channel: thread.channel, threadTs: thread.ts, message, key });
     } catch (err) {
@@ -192,8 +207,22 @@ class ThreadReplier implements AlertReplier {
     const alertname = alert.kind.alertname;
     const logger = (alert.logger ?? this.deps.logger).child({ alertname, env: alert.env });
     const f: Firing = { ...alert, alertname, logger, startedAt: this.now() };
-    const claim = await this.deps.cooldowns.claim(alertname, alert.env, { thread: alert.thread, at: f.startedAt });
-    if (!claim.claimed) return this.inCooldown(f, claim.record);
+    if (alert.rerun && alert.key) {
+      const where = { channel: alert.thread.channel, threadTs: alert.thread.ts, key: alert.key };
+      const found = await findEarlierPost(this.deps.chat, where, logger);
+      if (found) {
+        logger.warn({ reply: found }, 'an earlier run of this job posted the diagnosis; not posting it again');
+        return 'diagnosed';
+      }
+    }
+    const record = { thread: alert.thread, at: f.startedAt, ...(alert.job ? { owner: alert.job } : {}) };
+    const claim = await this.deps.cooldowns.claim(alertname, alert.env, record);
+    const ours = !claim.claimed && alert.job !== undefined && claim.record?.owner === alert.job;
+    if (ours && claim.record?.diagnosis) {
+      logger.info('an earlier run of this job posted the diagnosis; not posting it again');
+      return 'diagnosed';
+    }
+    if (!claim.claimed && !ours) return this.inCooldown(f, claim.record);
     const { cooldowns } = this.deps;
     const open = await cooldowns.incident(alertname, alert.env);
     const incident = { firedAt: open?.firedAt ?? alert.firedAt, thread: open?.thread ?? alert.thread };
@@ -218,7 +247,7 @@ class ThreadReplier implements AlertReplier {
       url,
       running: !earlier.diagnosis,
     });
-    await this.reply(f.thread, message, f.postpone);
+    await this.reply(f.thread, message, f.postpone, f.key);
     f.logger.info(
       { earlier: earlier.diagnosis ?? earlier.thread },
       'alert fired again within the cooldown; linked the earlier diagnosis',
@@ -240,7 +269,7 @@ class ThreadReplier implements AlertReplier {
       const render = { ...deps.render, ...(await this.fixes(f, report)) };
       const message = renderDiagnosisReply(report, { alertname: f.alertname, checks: checkIds ?? 'all' }, render);
       posting = true;
-      const posted = await this.reply(f.thread, message, f.postpone);
+      const posted = await this.reply(f.thread, message, f.postpone, f.key);
       if (!posted) {
         // Kept for later: the cooldown stays claimed (a repeat links to this thread) until the incident ends.
         f.logger.warn('Slack refused the alert diagnosis; it is kept and will be posted once Slack takes it');
@@ -325,7 +354,7 @@ class ThreadReplier implements AlertReplier {
       return 'undelivered';
     }
     const d = describeError(err, f.logger, 'an alert diagnosis');
-    return this.reply(f.thread, failureNote(d), f.postpone).then(
+    return this.reply(f.thread, failureNote(d), f.postpone, f.key).then(
       () => 'failed' as const,
       (replyErr: unknown) => {
         f.logger.error({ err: replyErr }, 'could not post the diagnosis failure in the thread; it will be tried again');

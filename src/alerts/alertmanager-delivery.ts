@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
-import type { InFlight } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
 import type { ChatPort } from '../core/ports/chat.js';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
@@ -13,10 +12,10 @@ import type { AlertReplier } from './alert-replier.js';
 import { type AlertGroupLine, renderAlertGroupMessage } from './alert-reply.js';
 import { type AlertmanagerWebhook, webhookToAlertPost } from './alertmanager-webhook.js';
 import { INCIDENT_TTL_MS, type MessageRef } from './cooldown-store.js';
-import type { Limiter } from './diagnosis-limit.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
 import { createNotificationClaims, type NotificationClaims } from './notification-claim.js';
 import { webhookInstant as instant } from './notification-identity.js';
+import { findEarlierPost, onceForJob, type OnceForJob } from '../core/job-replies.js';
 
 export const DEFAULT_ALERT_RETRY_DELAYS_MS: readonly number[] = [2000, 10_000, 30_000, 60_000];
 
@@ -27,42 +26,26 @@ export interface AlertmanagerDeliveryDeps {
   /** Group records and the notification claims, shared by the replicas when it is Redis. */
   store: CasStateStore;
   resolver: EnvironmentResolver;
-  inFlight: InFlight;
   now: () => number;
   alertKind: (alertname: string) => AlertKind | undefined;
-  /** Pauses between tries (see `AlertmanagerRouteDeps.retryDelaysMs`). */
-  retryDelaysMs: readonly number[];
-  /** Bounds how many notifications are worked on at once. */
-  limit: Limiter;
 }
 
 /** `done`: answered (or nothing to answer); `retry`: Slack or the state store failed; `interrupted`: a restart. */
-type Attempt = 'done' | 'retry' | 'interrupted';
+export type Attempt = 'done' | 'retry' | 'interrupted';
 
 /** One notification being answered, with what every step reads of it. */
 interface Notification {
   webhook: AlertmanagerWebhook;
+  /** The job that carries it: the same on a replica that runs it again after a crash. */
+  job: string;
+  /** A later run of the job (after a crash or a failed try): an earlier run may have posted without recording it. */
+  rerun: boolean;
   channel: string;
   logger: Logger;
   post: ParsedAlertPost;
   plan: AlertPlan;
   /** When its resolved alerts ended: the latest end it names, else when it was answered. */
   resolvedAt: number;
-}
-
-/** Waits `ms`; false when `signal` aborted first. */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(ok);
-    };
-    const onAbort = () => done(false);
-    const timer = setTimeout(() => done(true), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 const groupSchema = z.object({ channel: z.string(), ts: z.string(), firedAt: z.number() });
@@ -82,62 +65,38 @@ function resolvedAtOf(webhook: AlertmanagerWebhook, now: () => number): number {
  */
 export class AlertmanagerDelivery {
   private readonly claims: NotificationClaims;
+  private readonly once: OnceForJob;
 
   constructor(private readonly deps: AlertmanagerDeliveryDeps) {
     this.claims = createNotificationClaims({ store: deps.store, now: deps.now });
+    this.once = onceForJob(deps.store);
   }
 
   /**
-   * Answers a notification, trying again after `retryDelaysMs` while Slack or the state store fails.
-   * Each try claims the notification's dedupe key and releases it when it could not answer.
+   * One try at a notification, run by its job (again after a crash, on another replica, with the same job
+   * id): claims its dedupe key under the job id, and releases it when it could not answer.
    */
-  async deliver(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<void> {
-    const delays = this.deps.retryDelaysMs;
-    for (let attempt = 1; ; attempt++) {
-      // Only the try holds a slot; a pause between tries does not.
-      const outcome = await this.deps
-        .limit(() => this.attemptOnce(webhook, channel, logger))
-        .catch((err: unknown) => {
-          logger.warn(
-            { err, attempt },
-            'could not answer the Alertmanager notification (Slack or the state store failed)',
-          );
-          return 'retry' as const;
-        });
-      if (outcome !== 'retry') return;
-      const delay = delays[attempt - 1];
-      if (delay === undefined) {
-        logger.error(
-          { attempts: attempt },
-          'gave up on an Alertmanager notification; its next re-send will be answered',
-        );
-        return;
-      }
-      logger.info({ attempt, retryInMs: delay }, 'will try the Alertmanager notification again');
-      if (!(await pause(delay, this.deps.inFlight.interrupted))) {
-        logger.warn(
-          'a restart interrupted the retries of an Alertmanager notification; its next re-send will be answered',
-        );
-        return;
-      }
-    }
-  }
-
-  private async attemptOnce(webhook: AlertmanagerWebhook, channel: string, logger: Logger): Promise<Attempt> {
+  async answerOnce(
+    webhook: AlertmanagerWebhook,
+    channel: string,
+    logger: Logger,
+    run: { id: string; attempt: number },
+  ): Promise<Attempt> {
+    const job = run.id;
     const post = webhookToAlertPost(webhook);
     const plan = planAlertReplies(post, this.deps.resolver, this.deps.alertKind);
     if (!plan.firing.length && !plan.resolved.length && !plan.unmapped) {
       logger.info({ alerts: plan.ignored }, 'Alertmanager notification with no alert I answer; nothing posted');
       return 'done';
     }
-    const claim = await this.claims.claim(webhook);
+    const claim = await this.claims.claim(webhook, job);
     if (!claim.first) {
       logger.info('Alertmanager notification already handled (a retry or an HA peer); not posting again');
       return 'done';
     }
     let outcome: Attempt;
     try {
-      outcome = await this.answer({ webhook, channel, logger, post, plan });
+      outcome = await this.answer({ webhook, job, rerun: run.attempt > 1, channel, logger, post, plan });
     } catch (err) {
       await claim.release().catch(() => undefined);
       throw err;
@@ -204,10 +163,38 @@ export class AlertmanagerDelivery {
       labelKeys: config.slack.alertRouting.labelKeys,
       environments: Object.keys(config.environments),
     };
+    const { job, webhook } = n;
+    const at = { thread, firedAt: group.firedAt, logger };
+    const reply = (what: string) => ({ job, what, logger });
     const [firing] = await Promise.all([
-      Promise.all(plan.firing.map((a) => replier.firing({ ...a, thread, firedAt: group.firedAt, logger }))),
-      ...plan.resolved.map((a) => replier.resolved({ ...a, thread, resolvedAt, logger })),
-      ...(mapping ? [replier.askForMapping(thread, mapping, logger)] : []),
+      Promise.all(
+        plan.firing.map((a) =>
+          this.once(
+            reply(`firing:${a.kind.alertname}:${a.env}`),
+            () => replier.firing({ ...a, job, key: `${job}:${a.kind.alertname}:${a.env}`, rerun: n.rerun, ...at }),
+            (o) => o !== 'undelivered' && o !== 'interrupted',
+            'diagnosed' as const,
+          ),
+        ),
+      ),
+      ...plan.resolved.map((a) =>
+        this.once(
+          reply(`resolved:${a.kind.alertname}:${a.env}`),
+          () => replier.resolved({ ...a, thread, resolvedAt, logger }),
+          () => true,
+          'resolved' as const,
+        ),
+      ),
+      ...(mapping
+        ? [
+            this.once(
+              reply(`mapping:${webhook.groupKey}`),
+              () => replier.askForMapping(thread, mapping, logger),
+              () => true,
+              undefined,
+            ),
+          ]
+        : []),
     ]);
     if (firing.includes('interrupted')) return 'interrupted';
     return firing.includes('undelivered') ? 'retry' : 'done';
@@ -226,7 +213,11 @@ export class AlertmanagerDelivery {
       return known;
     }
     const starts = n.webhook.alerts.filter((a) => a.status === 'firing').flatMap((a) => instant(a.startsAt) ?? []);
-    const posted = await chat.post({ channel: n.channel, message });
+    // The same key in every run of the job: a run after a crash finds what the earlier one posted unrecorded.
+    const key = `${n.job}:group`;
+    const found = n.rerun ? await findEarlierPost(chat, { channel: n.channel, key }, n.logger) : undefined;
+    if (found) n.logger.warn({ ts: found.ts }, 'an earlier run of this job posted the alert group; recording it');
+    const posted = found ?? (await chat.post({ channel: n.channel, message, key }));
     const group = { channel: n.channel, ts: posted.ts, firedAt: starts.length ? Math.min(...starts) : now() };
     await store.set(groupKey, JSON.stringify(group), INCIDENT_TTL_MS);
     n.logger.info({ group: { channel: n.channel, ts: posted.ts } }, 'posted the alert group');

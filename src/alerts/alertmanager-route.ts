@@ -1,24 +1,21 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config.js';
-import type { InFlight, Route } from '../core/feature.js';
+import type { Route } from '../core/feature.js';
 import type { IntakeGate } from '../core/intake.js';
+import type { Jobs } from '../core/jobs.js';
+import { StateStoreError } from '../core/ports/state-store.js';
 import { requestId as defaultRequestId, type Logger } from '../core/logging.js';
 import type { ChatPort } from '../core/ports/chat.js';
 import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import { alertKind as defaultAlertKind, type AlertKind } from './alert-kinds.js';
 import type { AlertReplier } from './alert-replier.js';
-import { AlertmanagerDelivery, DEFAULT_ALERT_RETRY_DELAYS_MS, sha256 } from './alertmanager-delivery.js';
-import {
-  type AlertmanagerWebhook,
-  looksLikeAlertmanagerWebhook,
-  parseAlertmanagerWebhook,
-  type WebhookParseResult,
-} from './alertmanager-webhook.js';
+import { AlertmanagerDelivery, sha256 } from './alertmanager-delivery.js';
+import { looksLikeAlertmanagerWebhook, parseAlertmanagerWebhook } from './alertmanager-webhook.js';
 import { createLimiter, type Limiter } from './diagnosis-limit.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
 
-export { DEFAULT_ALERT_RETRY_DELAYS_MS } from './alertmanager-delivery.js';
+import { notificationJob } from './notification-job.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -31,7 +28,8 @@ export interface AlertmanagerRouteDeps {
   chat: ChatPort;
   store: CasStateStore;
   resolver: EnvironmentResolver;
-  inFlight: InFlight;
+  /** Where a notification is kept until answered (the state store), before the webhook answers 200. */
+  jobs: Jobs;
   logger: Logger;
   now?: () => number;
   maxBodyBytes?: number;
@@ -39,9 +37,9 @@ export interface AlertmanagerRouteDeps {
   alertKind?: (alertname: string) => AlertKind | undefined;
   requestId?: () => string;
   /**
-   * Pauses before trying a notification again when Slack or the state store failed (default 2 s, 10 s,
-   * 30 s, 60 s: a Slack or Redis outage of about two minutes loses nothing). Between tries the dedupe
-   * claim is released, so Alertmanager's own re-send, here or on another replica, is answered too.
+   * Pauses before trying a notification again when Slack or the state store failed (default the job queue's:
+   * 2 s, 10 s, 30 s, 60 s). Between tries the dedupe claim is released, so Alertmanager's own re-send, here or
+   * on another replica, is answered too.
    */
   retryDelaysMs?: readonly number[];
   /**
@@ -145,8 +143,8 @@ function refusalBeforeBody(deps: AlertmanagerRouteDeps, req: IncomingMessage): R
   return undefined;
 }
 
-/** What the route makes of a body: a refusal, or JSON to answer (checked fully now, or after the 200). */
-type BodyVerdict = { refusal: Refusal } | { body: unknown; parsed: WebhookParseResult | undefined };
+/** What the route makes of a body: a refusal, or JSON to answer (checked fully now, or in its job). */
+type BodyVerdict = { refusal: Refusal } | { body: unknown };
 
 async function judgeBody(req: IncomingMessage, maxBody: number): Promise<BodyVerdict> {
   const text = await readBody(req, maxBody);
@@ -174,14 +172,26 @@ async function judgeBody(req: IncomingMessage, maxBody: number): Promise<BodyVer
     const fields = { reason: parsed.reason };
     return { refusal: { status: 400, error, log: 'refused an Alertmanager notification', fields } };
   }
-  return { body, parsed };
+  return { body };
+}
+
+/** The state store did not take the notification: 503, so Alertmanager sends it again. */
+function notKept(err: unknown): Refusal {
+  const why = err instanceof StateStoreError ? err.message : 'the state store failed';
+  return {
+    status: 503,
+    error: `the notification could not be kept to answer it: ${why} Alertmanager will send it again.`,
+    log: 'refused an Alertmanager notification: the state store did not take it',
+    fields: { err },
+  };
 }
 
 /**
  * `POST /alertmanager`: Alertmanager's webhook receiver (payload version 4), authorised with
- * `Authorization: Bearer <ALERTMANAGER_TOKEN>`. Answers at once (200, 400 with the reason, 401, 413, 503)
- * and then, in the background, posts one message per alert group in `slack.alertChannel` with the
- * diagnosis in its thread; a resolved notification updates that message and replies in its thread.
+ * `Authorization: Bearer <ALERTMANAGER_TOKEN>`. Keeps the notification as a job in the state store, then
+ * answers (200; 400 with the reason, 401, 413; 503 when there is no alert channel or the state store did not
+ * take it, so Alertmanager retries); the job posts one message per alert group in `slack.alertChannel` with the
+ * diagnosis in its thread, and a resolved notification updates that message and replies in its thread.
  *
  * @example
  * # alertmanager.yml
@@ -195,34 +205,26 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const path = deps.path ?? '/alertmanager';
   const maxBody = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
   const newId = deps.requestId ?? defaultRequestId;
-  const limit = deps.limit ?? createLimiter(DEFAULT_NOTIFICATION_CONCURRENCY);
   const delivery = new AlertmanagerDelivery({
     ...deps,
     now: deps.now ?? Date.now,
     alertKind: deps.alertKind ?? defaultAlertKind,
-    retryDelaysMs: deps.retryDelaysMs ?? DEFAULT_ALERT_RETRY_DELAYS_MS,
-    limit,
   });
-  // Only the refusals need a logger of their own; the answer to a valid body must be cheap (200 at once).
+  const submit = deps.jobs.define(
+    notificationJob({
+      delivery,
+      limit: deps.limit ?? createLimiter(DEFAULT_NOTIFICATION_CONCURRENCY),
+      logger: deps.logger.child({ path }),
+      ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
+    }),
+  );
+  // Only the refusals need a logger of their own; the answer to a valid body must be cheap.
   const refuse = (res: ServerResponse, r: Refusal) => {
     const logger = deps.logger.child({ req: newId(), path });
     if (r.fields) logger.warn(r.fields, r.log);
     else logger.warn(r.log);
     send(res, r.status, { error: r.error }, r.headers);
   };
-  /** Validates fully (when the quick test let the body through) and answers, behind the 200. */
-  const answerLater = (body: unknown, parsed: WebhookParseResult | undefined, channel: string) =>
-    deps.inFlight.track(
-      limit(async (): Promise<AlertmanagerWebhook> => {
-        const full = parsed ?? parseAlertmanagerWebhook(body);
-        if (!full.ok) throw new Error(`the quick test passed a body the schema refuses: ${full.reason}`);
-        return full.value;
-      }).then((webhook) => {
-        const work = deps.logger.child({ req: newId(), path, groupKey: webhook.groupKey, status: webhook.status });
-        return delivery.deliver(webhook, channel, work);
-      }),
-      (err) => deps.logger.error({ err, path }, 'handling an Alertmanager notification failed'),
-    );
 
   return {
     method: 'POST',
@@ -236,9 +238,13 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
       }
       const verdict = await judgeBody(req, maxBody);
       if ('refusal' in verdict) return refuse(res, verdict.refusal);
+      try {
+        await submit({ channel: request.channel, body: verdict.body });
+      } catch (err) {
+        return refuse(res, notKept(err));
+      }
       res.writeHead(200, OK_HEADERS);
       res.end(OK_BODY);
-      answerLater(verdict.body, verdict.parsed, request.channel);
     },
   };
 }

@@ -17,6 +17,8 @@ const cooldownSchema = z.object({
   at: z.number(),
   /** The diagnosis reply, once posted. */
   diagnosis: messageRef.optional(),
+  /** The job that claimed it: a run of the same job on another replica (after a crash) carries on with it. */
+  owner: z.string().optional(),
 });
 export type CooldownRecord = z.infer<typeof cooldownSchema>;
 

@@ -10,6 +10,8 @@ export interface Delivery {
   channel: string;
   /** The message's `ts` (the same for one message delivered under two event ids). */
   ts: string;
+  /** The job answering it: the same job checking again (run after a crash) is not a duplicate. */
+  owner?: string;
 }
 
 export type DeliveryVerdict = { first: true } | { first: false; duplicateOf: 'event' | 'message' };
@@ -31,13 +33,12 @@ export function createDeliveryDedupe(opts: { store: StateStore; ttlMs?: number; 
   const now = opts.now ?? Date.now;
   return {
     async check(d) {
-      const stamp = String(now());
-      if (d.eventId && !(await opts.store.claim(`dedupe:event:${d.eventId}`, stamp, ttlMs))) {
-        return { first: false, duplicateOf: 'event' };
-      }
-      if (!(await opts.store.claim(`dedupe:message:${d.channel}:${d.ts}`, stamp, ttlMs))) {
-        return { first: false, duplicateOf: 'message' };
-      }
+      const stamp = d.owner ?? String(now());
+      const take = async (key: string) =>
+        (await opts.store.claim(key, stamp, ttlMs)) ||
+        (d.owner !== undefined && (await opts.store.get(key)) === d.owner);
+      if (d.eventId && !(await take(`dedupe:event:${d.eventId}`))) return { first: false, duplicateOf: 'event' };
+      if (!(await take(`dedupe:message:${d.channel}:${d.ts}`))) return { first: false, duplicateOf: 'message' };
       return { first: true };
     },
     async release(d) {

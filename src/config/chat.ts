@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { alertRoutingSchema } from './alert-routing.js';
 
+/**
+ * Pauses between the outbox's tries of a post Slack refused (5 s, 15 s, 30 s, 1, 2, 5 and 10 min: an outage of
+ * about 19 minutes loses nothing); after the last one the post is given up.
+ */
+export const DEFAULT_OUTBOX_DELAYS_SECONDS: readonly number[] = [5, 15, 30, 60, 120, 300, 600];
+
 const channelId = z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD');
 
 /** The `slack` section: where the bot reads alerts, where it posts, whom it mentions. */
@@ -18,6 +24,18 @@ export const chatSchema = z
     /** Minutes during which a re-fired alert links to the earlier diagnosis instead of running again. */
     alertCooldownMinutes: z.number().positive().default(15),
     alertRouting: alertRoutingSchema.prefault({}),
+    /** The outbox of posts Slack refused through its retries (an outage): how long it keeps trying. */
+    outbox: z
+      .object({
+        /** Seconds between its tries; their sum is the longest Slack outage that loses no post. */
+        delaysSeconds: z
+          .array(z.number().positive().max(3600))
+          .min(1)
+          .max(100)
+          .default([...DEFAULT_OUTBOX_DELAYS_SECONDS]),
+      })
+      .strict()
+      .prefault({}),
     /**
      * Which workspaces the bot serves: clicks and commands signed by another are refused for every action
      * that changes something. Unset, the workspace the bot token belongs to (auth.test at start-up). On

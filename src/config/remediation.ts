@@ -11,6 +11,13 @@ export const remediationSchema = z
       .positive()
       .max(24 * 60)
       .default(30),
+    /**
+     * Seconds an apply's lease lasts: the replica applying renews it; when it dies (SIGKILL, OOM) another
+     * replica's reconciler takes the interrupted apply over once the lease has expired.
+     */
+    applyLeaseSeconds: z.number().positive().max(600).default(30),
+    /** Seconds between two looks of the reconciler for interrupted applies (it also looks at start-up). */
+    reconcileEverySeconds: z.number().positive().max(3600).default(15),
   })
   .strict();
 

@@ -4,7 +4,16 @@ import type { Logger } from '../core/logging.js';
 import type { StreamStore } from '../core/ports/stream-store.js';
 import { changeSchema } from './changes.js';
 
-export const AUDIT_EVENTS = ['request', 'approval', 'rejection', 'denial', 'apply', 'failure', 'revert'] as const;
+export const AUDIT_EVENTS = [
+  'request',
+  'approval',
+  'rejection',
+  'denial',
+  'apply',
+  'failure',
+  'revert',
+  'interrupted',
+] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 /** One audit entry as stored (checked again when read back). */
@@ -61,7 +70,7 @@ function eventCounter(registry: Registry): Counter<'env' | 'action' | 'event'> {
     name: AUDIT_COUNTER,
     help:
       'Remediation audit events by environment, action and event ' +
-      '(request, approval, rejection, denial, apply, failure, revert)',
+      '(request, approval, rejection, denial, apply, failure, revert, interrupted)',
     labelNames: ['env', 'action', 'event'],
     registers: [registry],
   });

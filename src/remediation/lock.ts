@@ -30,6 +30,11 @@ export interface EnvLocks {
   withLock<T>(env: string, holder: string, fn: (signal: AbortSignal) => Promise<T>): Promise<WithLockResult<T>>;
   /** The current holder, for "prod is busy: … since …". */
   holder(env: string): Promise<LockHolder | undefined>;
+  /**
+   * Frees the lock when its holder names `mark` (an apply whose replica died, taken over by the reconciler);
+   * true when freed. A lock held for anything else is left alone.
+   */
+  takeOver(env: string, mark: string): Promise<boolean>;
 }
 
 export interface EnvLocksDeps {
@@ -83,6 +88,11 @@ export function createEnvLocks(deps: EnvLocksDeps): EnvLocks {
   return {
     acquire,
     holder,
+    async takeOver(env, mark) {
+      const raw = await store.get(key(env));
+      const held = raw === undefined ? undefined : parseStored(heldSchema, raw);
+      return raw !== undefined && !!held?.holder.includes(mark) && store.compareAndDelete(key(env), raw);
+    },
     async withLock(env, who, fn) {
       const got = await acquire(env, who);
       if (!got.ok) return got;

@@ -1,12 +1,17 @@
 import type { StoredPlan } from './changes.js';
+import type { ApplyOptions } from './flow/apply.js';
 import { approve, reject, request } from './flow/approvals.js';
 import { createFlowContext } from './flow/flow-context.js';
 import type { Actor, RemediationDeps, Refusal } from './flow/flow-types.js';
 import { createReportActions } from './flow/offer.js';
 import { preview, repreview } from './flow/preview.js';
 import { revert } from './flow/revert.js';
+import { finishInterrupted } from './flow/finish.js';
+import { reconcile } from './flow/reconcile.js';
 import { decide, type Decision } from './policy.js';
 
+export type { Finished } from './flow/finish.js';
+export type { InterruptedApply } from './flow/reconcile.js';
 export type {
   Actor,
   AppliedResult,
@@ -39,11 +44,15 @@ export function createRemediation(deps: RemediationDeps) {
     repreview: (actor: Actor, pendingId: string, params: Readonly<Record<string, unknown>>) =>
       repreview(fc, actor, pendingId, params),
     /** The preview was confirmed: authorize again, audit the request, apply at once when no approval is needed. */
-    request: (actor: Actor, pendingId: string) => request(fc, actor, pendingId),
+    request: (actor: Actor, pendingId: string, opts?: ApplyOptions) => request(fc, actor, pendingId, opts),
     /** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
-    approve: (actor: Actor, pendingId: string) => approve(fc, actor, pendingId),
+    approve: (actor: Actor, pendingId: string, opts?: ApplyOptions) => approve(fc, actor, pendingId, opts),
     /** An approver (or the requester, to withdraw) rejects: nothing is applied. */
     reject: (actor: Actor, pendingId: string) => reject(fc, actor, pendingId),
+    /** Finish of an interrupted apply: authorized like an approval, makes the planned changes still missing. */
+    finish: (actor: Actor, pendingId: string, opts?: ApplyOptions) => finishInterrupted(fc, actor, pendingId, opts),
+    /** Takes over the applies whose replica died (their lease expired): what each found, to post in its thread. */
+    reconcile: () => reconcile(fc),
     /** Undo: restores the recorded previous values, exactly once, under the same policy as the request. */
     revert: (actor: Actor, revertId: string) => revert(fc, actor, revertId),
     /** The last audit entries of an environment (`/session-ttl audit <env>`). */

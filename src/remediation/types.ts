@@ -4,6 +4,7 @@ import type { Input } from '../core/message.js';
 import type { RedisAdminPort } from '../core/ports/redis-admin.js';
 import type { ClusterWritePort } from '../core/ports/cluster-write.js';
 import type { Change, RevertRecord } from './changes.js';
+import type { StepLog } from './journal.js';
 
 export type { RedisAdminPort } from '../core/ports/redis-admin.js';
 export type { ClusterWritePort, DeploymentView } from '../core/ports/cluster-write.js';
@@ -51,7 +52,11 @@ export interface ApplyOutcome {
   /** One line on a store of several nodes: "changed on 4 of 6 nodes; failed on 127.0.0.1:7005 (…)". */
   summary?: string;
   /** Rollouts followed after a restart. */
-  rollouts?: { deployment: string; status: 'complete' | 'timed_out' | 'failed'; detail: string }[];
+  /**
+   * Rollouts followed after a restart; `interrupted`: the bot was stopping (SIGTERM) and stopped following it,
+   * the restart itself done.
+   */
+  rollouts?: { deployment: string; status: 'complete' | 'timed_out' | 'failed' | 'interrupted'; detail: string }[];
 }
 
 export interface ActionContext {
@@ -59,6 +64,10 @@ export interface ActionContext {
   redis: RedisAdminPort;
   cluster?: ClusterWritePort;
   now: () => number;
+  /** Where an apply records each step before and after it (the apply journal); absent, nothing is recorded. */
+  steps?: StepLog;
+  /** Aborted when the bot is stopping: a rollout is no longer followed (the restart itself is done). */
+  interrupted?: AbortSignal;
 }
 
 /** What the bot itself could do for an action in an environment, and why not when it cannot. */

@@ -41,13 +41,23 @@ describe('access and remediation config', () => {
     );
     expect(cfg.access?.roles.oncall).toEqual({ users: [], userGroups: ['S0ONCALL'] });
     expect(cfg.access?.environments.prod?.approve).toEqual({ '*': ['sre'] });
-    expect(cfg.remediation).toEqual({ dryRun: true, pendingTtlMinutes: 30 });
+    expect(cfg.remediation).toEqual({
+      dryRun: true,
+      pendingTtlMinutes: 30,
+      applyLeaseSeconds: 30,
+      reconcileEverySeconds: 15,
+    });
   });
 
   it('leaves access absent (deny by default) and gives remediation its defaults', () => {
     const cfg = parseConfig({ environments }, 'x');
     expect(cfg.access).toBeUndefined();
-    expect(cfg.remediation).toEqual({ dryRun: false, pendingTtlMinutes: 30 });
+    expect(cfg.remediation).toEqual({
+      dryRun: false,
+      pendingTtlMinutes: 30,
+      applyLeaseSeconds: 30,
+      reconcileEverySeconds: 15,
+    });
   });
 
   it("refuses unknown roles and unknown environments, naming the path (action keys are the registry's to check)", () => {

@@ -126,11 +126,24 @@ describe('config', () => {
     });
   });
 
+  it("takes the outbox's pauses from slack.outbox.delaysSeconds (default as before) and refuses a bad one", () => {
+    expect(parseConfig(minimal, 'x').slack.outbox.delaysSeconds).toEqual([5, 15, 30, 60, 120, 300, 600]);
+    const short = parseConfig({ ...minimal, slack: { outbox: { delaysSeconds: [0.5, 2] } } }, 'x');
+    expect(short.slack.outbox.delaysSeconds).toEqual([0.5, 2]);
+    expect(issuesOf({ ...minimal, slack: { outbox: { delaysSeconds: [] } } })).toEqual([
+      expect.stringMatching(/^slack\.outbox\.delaysSeconds: .*1/),
+    ]);
+    expect(issuesOf({ ...minimal, slack: { outbox: { delaysSeconds: [5, -1] } } })).toEqual([
+      expect.stringMatching(/^slack\.outbox\.delaysSeconds\.1: /),
+    ]);
+  });
+
   it('accepts the shipped example config', () => {
     const cfg = loadConfigFile(join(import.meta.dirname, '../../session-ttl.example.yaml'));
     expect(Object.keys(cfg.environments)).toEqual(['dev', 'prod']);
     expect(cfg.environments.prod?.app?.tokenEnv).toBe('APP_TOKEN_PROD');
     expect(cfg.slack.alertRouting.aliases).toEqual({ production: 'prod', development: 'dev' });
+    expect(cfg.slack.outbox.delaysSeconds).toEqual([5, 15, 30, 60, 120, 300, 600]);
   });
 
   it('takes the path from --config, then SESSION_TTL_CONFIG, then ./session-ttl.yaml', () => {

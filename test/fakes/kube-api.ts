@@ -112,6 +112,14 @@ export interface FakeKubeApi {
   clearFaults(): void;
   /** Delays every reply by `ms` (0 to stop). */
   setDelay(ms: number): void;
+  /**
+   * The next request with this method whose path ends with `pathSuffix` (only that one) is handled `ms` later:
+   * a PATCH that lands after the client gave up. `'never'`: it is held unanswered and never applied (the
+   * connection stays open until `stop()`), e.g. a request in flight when its client is killed.
+   */
+  delayNextOn(method: string, pathSuffix: string, ms: number | 'never'): void;
+  /** Requests held or delayed by `delayNextOn` that arrived and are not handled yet. */
+  readonly delayed: number;
   /** A real KubeConfig (bearer-token user) pointing at the fake. */
   kubeConfig(opts?: { token?: string; contextName?: string }): KubeConfig;
   /** Closes the server and drops open connections. */
@@ -215,6 +223,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   let targetedFault: (Fault & { method: string; pathSuffix: string }) | undefined;
   let allFault: Fault | undefined;
   let delayMs = 0;
+  let targetedDelay: { method: string; pathSuffix: string; ms: number | 'never' } | undefined;
+  let delayedNow = 0;
 
   const withNs = (obj: KubeObject): KubeObject => ({
     ...obj,
@@ -480,6 +490,19 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
+      const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      const held = targetedDelay && targetedDelay.method === req.method && path.endsWith(targetedDelay.pathSuffix);
+      if (held && targetedDelay) {
+        const { ms } = targetedDelay;
+        targetedDelay = undefined;
+        delayedNow++;
+        if (ms === 'never') return;
+        setTimeout(() => {
+          delayedNow--;
+          handle(req, res, raw);
+        }, ms);
+        return;
+      }
       if (delayMs > 0) setTimeout(() => handle(req, res, raw), delayMs);
       else handle(req, res, raw);
     });
@@ -540,12 +563,19 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       allFault = { status, body, contentType };
     },
     clearFaults() {
+      targetedDelay = undefined;
       nextFault = undefined;
       targetedFault = undefined;
       allFault = undefined;
     },
     setDelay(ms) {
       delayMs = ms;
+    },
+    delayNextOn(method, pathSuffix, ms) {
+      targetedDelay = { method, pathSuffix, ms };
+    },
+    get delayed() {
+      return delayedNow;
     },
     kubeConfig(opts = {}) {
       const kc = new KubeConfig();

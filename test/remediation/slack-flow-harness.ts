@@ -61,7 +61,14 @@ export interface FlowOptions {
   >;
   /** The `access` section; absent, the config has none. */
   access?: unknown;
-  remediation?: { dryRun?: boolean; pendingTtlMinutes?: number };
+  remediation?: {
+    dryRun?: boolean;
+    pendingTtlMinutes?: number;
+    applyLeaseSeconds?: number;
+    reconcileEverySeconds?: number;
+  };
+  /** The bot's shutdown grace period (default the host's 20 s). */
+  graceMs?: number;
   /** The bot's environment variables (credentials the config names); default none. */
   processEnv?: NodeJS.ProcessEnv;
   /** The remediation actions (default the bot's: ALL_ACTIONS). */
@@ -221,6 +228,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       remediation: { store: state.store, streams: state.streams, metrics: new Registry() },
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.actions ? { actions: opts.actions } : {}),
+      ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
     },
   });
   const { bot, slack, url: baseUrl } = running;

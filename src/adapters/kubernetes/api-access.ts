@@ -19,7 +19,7 @@ export const API_ACCESS: readonly ApiAccess[] = [
   { group: '', resource: 'pods', verb: 'get', named: false, usedBy: 'podLogs (reads the pod first)' },
   { group: '', resource: 'pods/log', verb: 'get', named: false, usedBy: 'podLogs' },
   // cluster-writer.ts (the remediation actions).
-  { group: '', resource: 'configmaps', verb: 'patch', named: true, usedBy: 'patchConfigMapKey' },
+  { group: '', resource: 'configmaps', verb: 'patch', named: true, usedBy: 'patchConfigMapKey, fenceConfigMap' },
   { group: 'apps', resource: 'deployments', verb: 'get', named: true, usedBy: 'readDeployment, waitForRollout' },
   { group: 'apps', resource: 'deployments', verb: 'patch', named: true, usedBy: 'restartDeployment' },
   // SelfSubjectAccessReview (canI) needs no grant: every authenticated user may create one.

@@ -34,6 +34,9 @@ export interface ClusterWriterOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The annotation a fence writes: when the bot made sure an earlier, timed-out PATCH can no longer land. */
+export const FENCE_ANNOTATION = 'session-ttl-bot/fenced-at';
+
 /** Whether a request failed with 404. */
 const notFound = (err: unknown) => err instanceof ClusterError && err.kind === 'not_found';
 
@@ -87,6 +90,17 @@ export class ClusterWriter implements ClusterWritePort {
     }
     const cm = parseObject(configMapSchema, raw, `ConfigMap "${name}" from ${server}`);
     return { data: { ...(cm.data ?? {}) }, resourceVersion: cm.metadata.resourceVersion };
+  }
+
+  async fenceConfigMap(name: string, resourceVersion: string): Promise<{ resourceVersion: string }> {
+    const { namespace, server } = this.target;
+    const annotations = { [FENCE_ANNOTATION]: new Date(this.now()).toISOString() };
+    const body = { metadata: { resourceVersion, annotations } };
+    const raw = await this.call({ verb: 'patch', resource: 'configmaps', name }, () =>
+      this.core.patchNamespacedConfigMap({ name, namespace, body }, this.mergePatch),
+    );
+    const patched = parseObject(configMapSchema, raw, `Fenced ConfigMap "${name}" from ${server}`);
+    return { resourceVersion: patched.metadata.resourceVersion };
   }
 
   async patchConfigMapKey(

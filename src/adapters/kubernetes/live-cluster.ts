@@ -76,6 +76,7 @@ export function createLiveClusterWriter(opts: LiveClusterOptions): ClusterWriteP
     readConfigMap: async (name) => (await load()).readConfigMap(name),
     patchConfigMapKey: async (name, key, value, resourceVersion) =>
       (await load()).patchConfigMapKey(name, key, value, resourceVersion),
+    fenceConfigMap: async (name, resourceVersion) => (await load()).fenceConfigMap(name, resourceVersion),
     readDeployment: async (name) => (await load()).readDeployment(name),
     restartDeployment: async (name, resourceVersion, at) => (await load()).restartDeployment(name, resourceVersion, at),
     waitForRollout: async (name, deadlineMs) => (await load()).waitForRollout(name, deadlineMs),

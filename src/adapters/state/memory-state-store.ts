@@ -84,6 +84,13 @@ export class MemoryStateStore implements CasStateStore, QueueStore {
     return out;
   }
 
+  async renew(name: string, id: string, until: number): Promise<boolean> {
+    const e = this.queue(name).get(id);
+    if (!e || !this.live(itemKey(name, id))) return false;
+    e.dueAt = until;
+    return true;
+  }
+
   async remove(name: string, id: string): Promise<void> {
     this.queue(name).delete(id);
     this.entries.delete(itemKey(name, id));

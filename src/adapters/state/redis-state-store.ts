@@ -3,7 +3,7 @@ import type { CasStateStore } from '../../core/ports/cas-state-store.js';
 import { STATE_KEY_PREFIX, StateStoreError, type QueueStore } from '../../core/ports/state-store.js';
 import { classifyRedisError } from '../redis/redis-error.js';
 import type { TlsSettingNames } from '../redis/tls-errors.js';
-import { COMPARE_AND_DELETE, COMPARE_AND_SET, ENQUEUE, REMOVE, SIZE, TAKE_DUE } from './state-scripts.js';
+import { COMPARE_AND_DELETE, COMPARE_AND_SET, ENQUEUE, REMOVE, RENEW, SIZE, TAKE_DUE } from './state-scripts.js';
 
 /** The Redis commands the state store uses. */
 export type StateRedis = Pick<Redis, 'set' | 'get' | 'getdel' | 'del' | 'eval'>;
@@ -103,6 +103,11 @@ export class RedisStateStore implements CasStateStore, QueueStore {
       out.push({ id, value });
     }
     return out;
+  }
+
+  async renew(queue: string, id: string, until: number): Promise<boolean> {
+    const [set, item] = [this.k(`queue:${queue}`), this.k(`queue:${queue}:${id}`)];
+    return (await this.call(this.client.eval(RENEW, 2, set, item, id, Math.floor(until)))) === 1;
   }
 
   async remove(queue: string, id: string): Promise<void> {

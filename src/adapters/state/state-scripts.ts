@@ -25,5 +25,9 @@ for _, id in ipairs(ids) do
   end
 end
 return out`;
+// ZADD XX: only an entry still queued gets the new due time; 1 when it did.
+export const RENEW = `if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1])
+return redis.call('ZSCORE', KEYS[1], ARGV[1]) and 1 or 0`;
 export const REMOVE = `redis.call('ZREM', KEYS[1], ARGV[1]) return redis.call('DEL', KEYS[2])`;
 export const SIZE = `return redis.call('ZCARD', KEYS[1])`;

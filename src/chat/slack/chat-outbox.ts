@@ -8,13 +8,14 @@ import { ChatError, type ChatPort, type MessageRef, type PendingPost, type Postp
 import { registeredOnce } from '../../core/metric-once.js';
 import type { QueueStore } from '../../core/ports/state-store.js';
 import { parseStored } from '../../core/stored-json.js';
+import { DEFAULT_OUTBOX_DELAYS_SECONDS } from '../../config/chat.js';
 
 /**
- * Pauses between the tries of a postponed post (default 5 s, 15 s, 30 s, 1, 2, 5 and 10 min: a Slack outage
- * of about 19 minutes loses nothing); after the last one the post is given up, with an error log line
- * and `session_ttl_bot_chat_outbox_total{outcome="given_up"}`.
+ * Pauses between the tries of a postponed post (`slack.outbox.delaysSeconds`, default 5 s, 15 s, 30 s, 1, 2, 5
+ * and 10 min: a Slack outage of about 19 minutes loses nothing); after the last one the post is given up, with
+ * an error log line and `session_ttl_bot_chat_outbox_total{outcome="given_up"}`.
  */
-export const DEFAULT_OUTBOX_DELAYS_MS: readonly number[] = [5_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
+export const DEFAULT_OUTBOX_DELAYS_MS: readonly number[] = DEFAULT_OUTBOX_DELAYS_SECONDS.map((s) => s * 1000);
 
 /** Whether a failed post may succeed later: the chat port said the platform is unavailable (an outage, a rate limit). */
 export function isTransient(err: unknown): boolean {

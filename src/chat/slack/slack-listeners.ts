@@ -6,10 +6,13 @@ import type { Logger } from '../../core/logging.js';
 import type { FixCommands } from '../../commands/fix/index.js';
 import type { Span } from '../../core/message.js';
 import type { ChatPort } from '../../core/ports/chat.js';
+import type { Jobs } from '../../core/jobs.js';
+import type { StateStore } from '../../core/ports/state-store.js';
 import { COMMAND_NAME } from './command-context.js';
 import { registerCommandButtons } from './listeners/actions/command-buttons.js';
 import { registerRemediationListeners } from './listeners/actions/remediation-buttons.js';
 import { createSlashCommandListener } from './listeners/commands/slash-command.js';
+import { slashDiagnoseJob } from './listeners/commands/slash-diagnose-job.js';
 import { createAlertListener } from './listeners/messages/alert-listener.js';
 import type { GroupMembership } from './user-groups.js';
 
@@ -23,6 +26,8 @@ export interface SlackFeatureDeps {
   onAlertPost?: AlertPostHandler;
   /** Remediation buttons (fix preview, approve, reject, revert); absent, reports carry only the safe buttons. */
   fix?: FixCommands;
+  /** The durable work queue and its store: a slash `diagnose` is kept there, so another replica finishes it. */
+  jobs?: { jobs: Jobs; store: StateStore };
 }
 
 /** The Slack pieces the listeners share: the Bolt app, the chat port, user-group membership, the logger. */
@@ -44,13 +49,17 @@ export function registerSlackListeners(host: HostContext, slack: SlackParts, dep
   const { app, chat, membership, logger } = slack;
   const { dispatcher } = deps;
   const onCall = slack.onCall ? { onCall: slack.onCall } : {};
+  const interrupted = host.work.interrupted;
+  const run = deps.jobs && { dispatcher, chat, store: deps.jobs.store, membership, interrupted, ...onCall };
+  const durable = deps.jobs && run && { submit: deps.jobs.jobs.define(slashDiagnoseJob(run)), run };
   const listener = createSlashCommandListener({
     dispatcher,
     chat,
     membership,
     logger,
-    interrupted: host.work.interrupted,
+    interrupted,
     ...onCall,
+    ...(durable ? { durable } : {}),
   });
   app.command(COMMAND_NAME, (args) => host.work.run(() => listener(args)));
   registerCommandButtons(app, { dispatcher, chat, membership, work: host.work, logger, ...onCall });

@@ -10,6 +10,9 @@ import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
 import { clickThread, postApplied, postInThread } from './thread-posts.js';
 
+/** The bot stopping ends the following of a rollout an apply started (the apply is recorded as done). */
+export const interruptedOf = (ctx: CommandContext) => (ctx.interrupted ? { interrupted: ctx.interrupted } : {});
+
 /** The approval message the click came from (updated in place), when the click came from a message. */
 function clickedMessage(ctx: CommandContext) {
   const m = ctx.actor.message;
@@ -19,7 +22,7 @@ function clickedMessage(ctx: CommandContext) {
 /** An approver's Approve: the last approval applies; the approval message says what happened. */
 export async function approveFix(deps: FixDeps, ctx: CommandContext, pendingId: string): Promise<void> {
   const thread = (await deps.threads.of(pendingId)) ?? clickThread(ctx);
-  const result = await deps.remediation.approve(ctx.actor, pendingId);
+  const result = await deps.remediation.approve(ctx.actor, pendingId, interruptedOf(ctx));
   if (!result.ok) {
     await ctx.reply(noticeMessage('warning', result.message));
     return;

@@ -8,7 +8,10 @@ import type { ThreadMemory } from './threads.js';
  * thread is remembered, and the re-run of the checks a change targets.
  */
 export interface FixDeps {
-  remediation: Pick<Remediation, 'preview' | 'repreview' | 'request' | 'approve' | 'reject' | 'revert' | 'storedPlan'>;
+  remediation: Pick<
+    Remediation,
+    'preview' | 'repreview' | 'request' | 'approve' | 'reject' | 'revert' | 'finish' | 'storedPlan'
+  >;
   threads: ThreadMemory;
   /** Reports that offered a fix: an applied fix puts a line on top of its report. */
   reports: ReportMemory;

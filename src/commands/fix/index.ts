@@ -7,17 +7,22 @@ import type { FixDeps } from './fix-deps.js';
 import { noticeForm, submittingForm } from './forms.js';
 import { show } from './preview.js';
 import { previewFix } from './preview.js';
+import { finishFix } from './interrupted.js';
 import { revertFix } from './revert.js';
 import { submitFix } from './submit.js';
 
 export type { FixDeps } from './fix-deps.js';
 export { threadMemory, type ThreadMemory } from './threads.js';
 export { reportMemory, type ReportMemory } from './reports.js';
+export { reconcileOnce, type ReconcileDeps } from './interrupted.js';
 
 /** The command a fix button carries: `fix:<action id>`, with an offer id as its ref. */
 export const FIX_COMMAND_PREFIX = 'fix:';
-/** The buttons on an approval request and on an applied change; each carries a pending (or revert) id. */
-export const DECISION_COMMANDS = ['approve', 'reject', 'revert'] as const;
+/**
+ * The buttons on an approval request, on an applied change and on an interrupted apply (Finish); each carries
+ * a pending (or revert) id.
+ */
+export const DECISION_COMMANDS = ['approve', 'reject', 'revert', 'finish'] as const;
 export type DecisionCommand = (typeof DECISION_COMMANDS)[number];
 /** The form whose submission requests a previewed change. */
 export const FIX_FORM = PREVIEW_FORM;
@@ -38,7 +43,7 @@ export interface FixCommands {
   progress(submission: FormSubmission): Form;
   /** The preview form's submission; `form` is the open form (showing `progress`), which it replaces with the result. */
   submit(ctx: CommandContext, submission: FormSubmission, form: FormHandle): Promise<void>;
-  /** Approve, Reject or Revert, with the opaque id the button carries. */
+  /** Approve, Reject, Revert or Finish, with the opaque id the button carries. */
   decide(ctx: CommandContext, command: DecisionCommand, ref: string): Promise<void>;
 }
 
@@ -53,7 +58,7 @@ async function answered(ctx: CommandContext, during: string, fn: () => Promise<v
 }
 
 export function createFixCommands(deps: FixDeps): FixCommands {
-  const decisions = { approve: approveFix, reject: rejectFix, revert: revertFix } as const;
+  const decisions = { approve: approveFix, reject: rejectFix, revert: revertFix, finish: finishFix } as const;
   return {
     preview: (ctx, offerId) => answered(ctx, 'a fix preview', () => previewFix(deps, ctx, offerId)),
     progress: () => submittingForm(),

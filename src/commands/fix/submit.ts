@@ -6,6 +6,7 @@ import { notice } from '../replies.js';
 import type { FixDeps } from './fix-deps.js';
 import { noticeForm, refusalForm } from './forms.js';
 import { show } from './preview.js';
+import { interruptedOf } from './decide.js';
 import { postApplied, postInThread } from './thread-posts.js';
 
 /** Whether the submitted values differ from the stored plan's parameters (a new plan is needed). */
@@ -48,7 +49,8 @@ export async function submitFix(
 ): Promise<void> {
   if (await changedParams(deps, submission)) return repreview(deps, ctx, submission, form);
   const thread = await deps.threads.of(submission.ref);
-  const requested = await deps.remediation.request({ ...ctx.actor, channelId: thread?.channel ?? '' }, submission.ref);
+  const where = { ...ctx.actor, channelId: thread?.channel ?? '' };
+  const requested = await deps.remediation.request(where, submission.ref, interruptedOf(ctx));
   if (!requested.ok) return show(ctx, form, refusalForm(requested.message));
   const channel = requested.record.requester.channelId;
   if (requested.applied) await postApplied(deps, ctx, thread, requested.applied, channel);

@@ -31,6 +31,8 @@ async function recheck(
   channel?: string,
 ) {
   if (!deps.recheck || applied.dryRun || !applied.outcome?.ok || !applied.recheck.length) return undefined;
+  // The bot is stopping (a rollout was not followed to the end): no new checks now.
+  if (applied.outcome.rollouts?.some((r) => r.status === 'interrupted')) return undefined;
   try {
     const again = await deps.recheck(applied.record.env, applied.recheck, applied.answers);
     await postInThread(ctx, thread, again.message, channel);

@@ -11,6 +11,13 @@ export interface ClusterWritePort {
     value: string,
     resourceVersion: string,
   ): Promise<{ resourceVersion: string }>;
+  /**
+   * Moves the ConfigMap's resourceVersion past `resourceVersion` (a merge patch of one annotation, with that
+   * resourceVersion as precondition), so that a PATCH sent earlier with it can no longer land: what an apply
+   * does after a PATCH timed out and its read-back found it not landed. ClusterError `conflict` when the
+   * object moved already (the earlier PATCH, or someone else, landed first).
+   */
+  fenceConfigMap(name: string, resourceVersion: string): Promise<{ resourceVersion: string }>;
   readDeployment(name: string): Promise<DeploymentView | undefined>;
   /** `kubectl rollout restart`: sets `kubectl.kubernetes.io/restartedAt` on the pod template. */
   restartDeployment(name: string, resourceVersion: string, at: Date): Promise<void>;

@@ -42,6 +42,12 @@ export interface QueueStore {
    * before `now + leaseMs`, so a caller that dies mid-way leaves it to the next one.
    */
   takeDue(queue: string, now: number, leaseMs: number, limit: number): Promise<{ id: string; value: string }[]>;
+  /**
+   * Moves the due time of entry `id` to `until` if the entry is still queued (Redis `ZADD XX`): the
+   * heartbeat of a caller working a leased entry, and how it puts one back for a later try. False when
+   * the entry is gone (removed, or expired).
+   */
+  renew(queue: string, id: string, until: number): Promise<boolean>;
   remove(queue: string, id: string): Promise<void>;
   /** How many entries `queue` holds (due or not). */
   size(queue: string): Promise<number>;

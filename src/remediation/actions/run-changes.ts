@@ -2,6 +2,7 @@ import { UserError } from '../../core/errors.js';
 import { ClusterError } from '../../core/ports/cluster.js';
 import type { ConfigMapChange, RedisConfigChange, RolloutRestartChange } from '../changes.js';
 import type { ActionContext, ApplyOutcome, Change, ClusterWritePort, RevertRecord } from '../types.js';
+import { logStep, OutcomeUnknownError, outcomeUnknown, settleConfigMap, settleRedis } from './read-back.js';
 import { StalePlanError } from './stale-plan-error.js';
 
 export interface RunOptions {
@@ -91,6 +92,25 @@ const isRedis = (c: Change): c is RedisConfigChange => c.kind === 'redis-config'
 const reasonOf = (text: string) =>
   (text.replace(/^Redis at \S+ /, '').split(/(?<=[.)])\s/)[0] ?? text).replace(/\.$/, '');
 
+/** Puts back a node's changes made so far, last first; returns those that stay changed. */
+async function undoNode(
+  ctx: ActionContext,
+  applied: RedisConfigChange[],
+): Promise<{ left: RedisConfigChange[]; undoErrors: string[] }> {
+  const left: RedisConfigChange[] = [];
+  const undoErrors: string[] = [];
+  for (const d of [...applied].reverse()) {
+    try {
+      await ctx.redis.configSet(d.node, d.parameter, d.before);
+      await logStep(ctx, d, 'undone');
+    } catch (undoErr) {
+      left.unshift(d);
+      undoErrors.push(message(undoErr));
+    }
+  }
+  return { left, undoErrors };
+}
+
 /**
  * One node's parameters, in order. When one is refused the node's earlier ones are put back, so a node
  * is either changed or not; a put-back that fails leaves those changes applied (and listed).
@@ -104,23 +124,24 @@ async function applyNode(
 }> {
   const applied: RedisConfigChange[] = [];
   for (const c of list) {
+    await logStep(ctx, c, 'started');
     try {
       await ctx.redis.configSet(c.node, c.parameter, c.after);
-      applied.push(c);
     } catch (error) {
-      const left: RedisConfigChange[] = [];
-      const undoErrors: string[] = [];
-      for (const d of [...applied].reverse()) {
-        try {
-          await ctx.redis.configSet(d.node, d.parameter, d.before);
-        } catch (undoErr) {
-          left.unshift(d);
-          undoErrors.push(message(undoErr));
-        }
+      // A timeout is read back before anything is decided: the change may have been made.
+      const settled = outcomeUnknown(error) ? await settleRedis(ctx, c) : undefined;
+      if (settled?.landed === true) {
+        await logStep(ctx, c, 'done', settled.detail);
+        applied.push(c);
+        continue;
       }
+      await logStep(ctx, c, settled?.landed === 'unknown' ? 'unknown' : 'failed', settled?.detail ?? message(error));
+      const { left, undoErrors } = await undoNode(ctx, applied);
       const undo = undoErrors.length ? { undoError: undoErrors.join('; ') } : {};
       return { applied: left, failed: { change: c, error, ...undo } };
     }
+    await logStep(ctx, c, 'done');
+    applied.push(c);
   }
   return { applied };
 }
@@ -214,18 +235,74 @@ async function undoAll(done: Done[]): Promise<{ stillApplied: Change[]; undoErro
   return { stillApplied, undoErrors };
 }
 
+/** The PATCH of one ConfigMap key; a timeout is read back (and fenced) before anything is decided. */
+async function patchConfigMap(ctx: ActionContext, cluster: ClusterWritePort, c: ConfigMapChange): Promise<string> {
+  try {
+    return (await cluster.patchConfigMapKey(c.name, c.key, c.after, c.resourceVersion)).resourceVersion;
+  } catch (err) {
+    if (!outcomeUnknown(err)) {
+      await logStep(ctx, c, 'failed', message(err));
+      throw err;
+    }
+    await logStep(ctx, c, 'unknown', message(err));
+    const settled = await settleConfigMap(cluster, c);
+    if (settled.landed === true && settled.resourceVersion) {
+      await logStep(ctx, c, 'done', settled.detail);
+      return settled.resourceVersion;
+    }
+    await logStep(ctx, c, settled.landed === false ? 'failed' : 'unknown', settled.detail);
+    if (settled.landed === 'unknown') throw new OutcomeUnknownError(`${message(err)} ${settled.detail}.`);
+    throw new ClusterError(`${message(err)} ${settled.detail}.`, 'unreachable');
+  }
+}
+
 /** Performs one Kubernetes change; returns how to undo it. */
 async function applyObject(ctx: ActionContext, c: ConfigMapChange | RolloutRestartChange): Promise<Done> {
   const cluster = needCluster(ctx);
+  await logStep(ctx, c, 'started');
   if (c.kind === 'rollout-restart') {
-    await cluster.restartDeployment(c.deployment, c.resourceVersion, new Date(ctx.now()));
+    try {
+      await cluster.restartDeployment(c.deployment, c.resourceVersion, new Date(ctx.now()));
+    } catch (err) {
+      await logStep(ctx, c, outcomeUnknown(err) ? 'unknown' : 'failed', message(err));
+      throw err;
+    }
+    await logStep(ctx, c, 'done');
     return { change: c };
   }
-  const { resourceVersion } = await cluster.patchConfigMapKey(c.name, c.key, c.after, c.resourceVersion);
+  const resourceVersion = await patchConfigMap(ctx, cluster, c);
+  await logStep(ctx, c, 'done');
   return {
     change: c,
-    undo: async () => void (await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion)),
+    undo: async () => {
+      await cluster.patchConfigMapKey(c.name, c.key, c.before, resourceVersion);
+      await logStep(ctx, c, 'undone');
+    },
   };
+}
+
+/** Follows a rollout until it ends, its deadline, or the bot stopping (then it is not followed to the end). */
+async function followRollout(
+  ctx: ActionContext,
+  c: RolloutRestartChange,
+  deadlineMs: number,
+): Promise<NonNullable<ApplyOutcome['rollouts']>[number]> {
+  const waiting = needCluster(ctx).waitForRollout(c.deployment, deadlineMs);
+  const signal = ctx.interrupted;
+  let onAbort: () => void = () => undefined;
+  const stopped = new Promise<'interrupted'>((resolve) => {
+    onAbort = () => resolve('interrupted');
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  const r = await Promise.race([waiting, stopped]).finally(() => signal?.removeEventListener('abort', onAbort));
+  if (r !== 'interrupted') return { deployment: c.deployment, ...r };
+  waiting.catch(() => undefined);
+  const detail =
+    'not followed to the end: the bot was stopping; the restart was made (follow it with ' +
+    `kubectl rollout status deployment/${c.deployment} -n ${c.namespace})`;
+  await logStep(ctx, c, 'done', `rollout ${detail}`);
+  return { deployment: c.deployment, status: 'interrupted', detail };
 }
 
 /**
@@ -247,6 +324,8 @@ async function applyObjects(
     try {
       done.push(await applyObject(ctx, c));
     } catch (err) {
+      // What is really in place is not known yet (a PATCH may still land): nothing is put back blindly.
+      if (err instanceof OutcomeUnknownError) throw err;
       const { stillApplied, undoErrors } = await undoAll(done);
       if (stillApplied.length === 0) throw err;
       const why = undoErrors.join('; ') || 'a restart cannot be undone';
@@ -289,12 +368,12 @@ export async function runChanges(
   const rollouts: NonNullable<ApplyOutcome['rollouts']> = [];
   for (const { change } of objects.done) {
     if (change.kind !== 'rollout-restart') continue;
-    const r = await needCluster(ctx).waitForRollout(change.deployment, ctx.now() + opts.rolloutTimeoutMs);
-    rollouts.push({ deployment: change.deployment, ...r });
+    rollouts.push(await followRollout(ctx, change, ctx.now() + opts.rolloutTimeoutMs));
   }
   const confirmed = phase === 'apply' ? 'Changed and confirmed' : 'Restored and confirmed';
   return {
-    ok: rollouts.every((r) => r.status === 'complete'),
+    // A rollout the bot stopped following (it was stopping) does not make the apply a failure: it was made.
+    ok: rollouts.every((r) => r.status === 'complete' || r.status === 'interrupted'),
     applied: objects.done.map((d) => d.change),
     ...(rollouts.length ? { rollouts } : {}),
     ...(live.nodes > 1 ? { summary: `${confirmed} on ${nodesText(live)}` } : {}),

@@ -4,7 +4,9 @@ import type { AuditInput } from '../audit.js';
 import { changeSchema, isRevertible, type Change, type StoredPlan } from '../changes.js';
 import type { PendingAction } from '../pending.js';
 import { planAction, type Planned } from '../plan-action.js';
-import type { ApplyOutcome, RemediationAction } from '../types.js';
+import { OutcomeUnknownError } from '../actions/read-back.js';
+import type { JournalLease } from '../journal.js';
+import type { ActionContext, ApplyOutcome, Plan, RemediationAction } from '../types.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, AppliedResult, Outcome } from './flow-types.js';
@@ -31,9 +33,63 @@ interface ApplyJob {
   action: RemediationAction;
   env: EnvironmentConfig;
   audit: Omit<AuditInput, 'event' | 'dryRun'>;
+  /** Aborted when the bot is stopping: a rollout is no longer followed. */
+  interrupted?: AbortSignal;
+  /** The lease of the apply's journal, once its intent is written (closed when the outcome is recorded). */
+  journal?: JournalLease;
+  /** A step's outcome stayed unknown: the journal is left open for the reconciler. */
+  leaveOpen?: boolean;
 }
 
-type Attempt = { outcome: ApplyOutcome } | { error: string };
+/** Options of an apply: the signal of the bot stopping (the host's `work.interrupted`). */
+export interface ApplyOptions {
+  interrupted?: AbortSignal;
+}
+
+/**
+ * Writes the intent (the previewed changes: the apply refuses any other) to the apply journal, behind its
+ * lease, before anything else: a replica killed from here on leaves a journal the reconciler takes over.
+ */
+async function beginJournal(fc: FlowContext, job: ApplyJob, changes: Change[]): Promise<void> {
+  const { actor, record } = job;
+  job.journal = await fc.deps.journals.begin({
+    id: record.id,
+    env: job.env.name,
+    action: job.action.id,
+    actor: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
+    changes,
+  });
+}
+
+/** Applies with every step recorded in the journal before and after it; the bot stopping ends a rollout's following. */
+function applyJournaled(fc: FlowContext, job: ApplyJob, ctx: ActionContext, plan: Plan): Promise<ApplyOutcome> {
+  const steps = job.journal ? { steps: fc.deps.journals.steps(job.record.id) } : {};
+  return job.action.apply({ ...ctx, ...steps, ...(job.interrupted ? { interrupted: job.interrupted } : {}) }, plan);
+}
+
+/**
+ * The outcome is recorded (pending record, audit, revert record): the journal is done and its lease freed.
+ * Without a result (recording it failed) only the lease is freed: the reconciler takes the journal over.
+ */
+async function closeJournal(fc: FlowContext, job: ApplyJob, result: string | undefined): Promise<void> {
+  const lease = job.journal;
+  if (!lease) return;
+  // An outcome still unknown: the lease runs out first, so the reconciler reads what is in place by then.
+  if (job.leaveOpen) return lease.abandon();
+  try {
+    if (result === undefined) return;
+    await fc.deps.journals.update(job.record.id, (j) =>
+      j.status === 'applying' ? { ...j, status: 'done', result } : undefined,
+    );
+    await fc.deps.journals.closeIndex(job.record.id);
+  } catch (err) {
+    fc.deps.logger.warn({ err, pendingId: job.record.id }, 'remediation: could not close the apply journal');
+  } finally {
+    await lease.release();
+  }
+}
+
+type Attempt = { outcome: ApplyOutcome } | { error: string } | { unknown: string };
 
 /** Under the lock: plans again, refuses when anything moved since the preview, then applies (or not, in a dry run). */
 async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | undefined): Promise<Attempt> {
@@ -51,9 +107,9 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
       if (fresh.noop) return { error: NOTHING_TO_CHANGE };
       if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
       try {
-        return { outcome: await job.action.apply(ctx, fresh) };
+        return { outcome: await applyJournaled(fc, job, ctx, fresh) };
       } catch (err) {
-        return { error: failureText(err) };
+        return err instanceof OutcomeUnknownError ? { unknown: failureText(err) } : { error: failureText(err) };
       }
     })
     .catch((err: unknown): Attempt => ({ error: failureText(err) }));
@@ -75,6 +131,30 @@ async function failed(fc: FlowContext, job: ApplyJob, reason: string): Promise<O
     outcome: { ok: false, applied: [] },
     dryRun: fc.deps.dryRun,
     message: `${job.action.id} in ${job.env.name} was not applied: ${reason}`,
+    reason,
+  };
+}
+
+/**
+ * A step's outcome stayed unknown (a PATCH that may still land): nothing is put back and the pending record
+ * stays `applying`; the journal is left to the reconciler, which reads the environment again once this
+ * apply's lease expired, finishes the record and posts what it finds with Finish and Revert. Audited now.
+ */
+async function unknownOutcome(fc: FlowContext, job: ApplyJob, text: string): Promise<Outcome<AppliedResult>> {
+  job.leaveOpen = true;
+  const lease = fc.deps.config.remediation.applyLeaseSeconds;
+  const reason =
+    `${text} Nothing was put back while the outcome is unknown: in about ${lease} s the bot reads the ` +
+    'environment again and posts here what it finds, with Finish and Revert.';
+  await fc.deps.audit.record({ ...job.audit, event: 'failure', result: `outcome unknown: ${reason}`, dryRun: false });
+  return {
+    ok: true,
+    record: job.record,
+    recheck: [],
+    answers: job.action.findings,
+    outcome: { ok: false, applied: [] },
+    dryRun: false,
+    message: `${job.action.id} in ${job.env.name}: ${reason}`,
     reason,
   };
 }
@@ -156,6 +236,7 @@ export async function applyRecord(
   fc: FlowContext,
   actor: Actor,
   record: PendingAction,
+  opts: ApplyOptions = {},
 ): Promise<Outcome<AppliedResult>> {
   const consumed = await fc.deps.pending.consume(record.id, { userId: actor.userId });
   if (!consumed.ok) return { ok: false, message: consumed.message };
@@ -169,10 +250,34 @@ export async function applyRecord(
     pendingId: record.id,
     params: record.params,
   };
-  const job: ApplyJob = { actor, record, action, env, audit };
+  const job: ApplyJob = {
+    actor,
+    record,
+    action,
+    env,
+    audit,
+    ...(opts.interrupted ? { interrupted: opts.interrupted } : {}),
+  };
   const stored = await fc.plans.read(record.id);
   if (!stored.ok && stored.reason === 'invalid') return failed(fc, job, STORED_PLAN_INVALID);
   const previewed = stored.ok ? stored.value : undefined;
+  if (previewed?.changes.length && !fc.deps.dryRun) await beginJournal(fc, job, previewed.changes);
+  let result: Outcome<AppliedResult> | undefined;
+  try {
+    result = await lockedApply(fc, job, previewed);
+    return result;
+  } finally {
+    await closeJournal(fc, job, result?.message);
+  }
+}
+
+/** Under the environment's lock: the apply, then its outcome recorded (or why it did not run). */
+async function lockedApply(
+  fc: FlowContext,
+  job: ApplyJob,
+  previewed: StoredPlan | undefined,
+): Promise<Outcome<AppliedResult>> {
+  const { action, actor, record, env } = job;
   const holder = `${action.id} by ${actor.userId} (${record.id})`;
   const locked = await fc.deps.locks.withLock(env.name, holder, () => attempt(fc, job, previewed));
   if (!locked.ok)
@@ -181,6 +286,8 @@ export async function applyRecord(
       job,
       `${busyText(env.name, locked.heldBy?.holder)} Nothing was applied; try again when it is done.`,
     );
-  if ('error' in locked.value) return failed(fc, job, locked.value.error);
-  return recorded(fc, job, locked.value.outcome, previewed);
+  if ('unknown' in locked.value) return unknownOutcome(fc, job, locked.value.unknown);
+  return 'error' in locked.value
+    ? failed(fc, job, locked.value.error)
+    : recorded(fc, job, locked.value.outcome, previewed);
 }

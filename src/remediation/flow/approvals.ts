@@ -1,6 +1,6 @@
 import { approversOf, mayApprove } from '../policy.js';
 import { closedMessage } from '../pending.js';
-import { applyRecord, STORED_PLAN_INVALID } from './apply.js';
+import { applyRecord, STORED_PLAN_INVALID, type ApplyOptions } from './apply.js';
 import { applyRevertRequest } from './revert.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, Decided, Outcome } from './flow-types.js';
@@ -23,7 +23,12 @@ function submitRefusal(fc: FlowContext, actor: Actor, record: PendingAction): st
 }
 
 /** The preview was confirmed: authorize again, audit the request, apply at once when no approval is needed. */
-export async function request(fc: FlowContext, actor: Actor, pendingId: string): Promise<Outcome<Decided>> {
+export async function request(
+  fc: FlowContext,
+  actor: Actor,
+  pendingId: string,
+  opts: ApplyOptions = {},
+): Promise<Outcome<Decided>> {
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   // A revert request has no preview to submit: it is asked for with the Revert button.
@@ -58,7 +63,7 @@ export async function request(fc: FlowContext, actor: Actor, pendingId: string):
     result: `${record.approvalsRequired} approval(s) required`,
   });
   if (marked.record.status !== 'approved') return awaitingApproval(fc, marked.record);
-  const applied = await applyRecord(fc, where, marked.record);
+  const applied = await applyRecord(fc, where, marked.record, opts);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
 }
 
@@ -70,7 +75,12 @@ function awaitingApproval(fc: FlowContext, record: PendingAction): Outcome<Decid
 }
 
 /** An approver's click: authorized against the approve policy, never the requester; the last approval applies. */
-export async function approve(fc: FlowContext, actor: Actor, pendingId: string): Promise<Outcome<Decided>> {
+export async function approve(
+  fc: FlowContext,
+  actor: Actor,
+  pendingId: string,
+  opts: ApplyOptions = {},
+): Promise<Outcome<Decided>> {
   const { deps } = fc;
   const record = await deps.pending.get(pendingId);
   if (!record) return unknownRequest();
@@ -94,7 +104,7 @@ export async function approve(fc: FlowContext, actor: Actor, pendingId: string):
   if (!approved.decided) return awaitingApproval(fc, approved.record);
   const { revertOf } = approved.record;
   if (revertOf) return applyRevertRequest(fc, actor, { ...approved.record, revertOf });
-  const applied = await applyRecord(fc, actor, approved.record);
+  const applied = await applyRecord(fc, actor, approved.record, opts);
   return applied.ok ? { ok: true, record: applied.record, applied } : applied;
 }
 

@@ -4,6 +4,7 @@ import type { Action, Form } from '../../core/message.js';
 import type { CasStateStore } from '../../core/ports/cas-state-store.js';
 import type { ActionRegistry } from '../actions/index.js';
 import type { Audit } from '../audit.js';
+import type { ApplyJournals } from '../journal.js';
 import type { EnvLocks } from '../lock.js';
 import type { Offers } from '../offers.js';
 import type { PendingAction, PendingActions } from '../pending.js';
@@ -37,6 +38,8 @@ export interface RemediationDeps {
   offers: Offers;
   pending: PendingActions;
   locks: EnvLocks;
+  /** The journal of each apply (intent and steps), behind a lease the reconciler takes over when its holder died. */
+  journals: ApplyJournals;
   audit: Audit;
   /** Which of `groups` the user belongs to (the chat platform's user groups). */
   membership(userId: string, groups: readonly string[]): Promise<string[]>;

@@ -67,6 +67,14 @@ function restores(c: Change): string {
   }
 }
 
+/** The revert of an interrupted apply settles it: its Finish is refused from now on. */
+async function settleInterrupted(fc: FlowContext, pendingId: string, result: string): Promise<void> {
+  const settled = await fc.deps.journals.update(pendingId, (j) =>
+    j.status === 'interrupted' ? { ...j, status: 'resolved', result: `reverted: ${result}` } : undefined,
+  );
+  if (settled?.status === 'resolved') await fc.deps.journals.closeIndex(pendingId);
+}
+
 /** Restores the record's previous values exactly once (of two clicks or replicas, one takes the record). */
 async function runRevert(
   fc: FlowContext,
@@ -104,6 +112,7 @@ async function runRevert(
     ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}`
     : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`;
   await deps.audit.record({ ...entry, event: 'revert', changes: outcome.applied, result });
+  if (outcome.ok) await settleInterrupted(fc, read.stored.pendingId, result);
   return { ok: true, reverted: { outcome, message: revertedText(action, env, outcome) } };
 }
 

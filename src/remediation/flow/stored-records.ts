@@ -73,6 +73,8 @@ export function createRevertStore(opts: { store: CasStateStore; logger: Logger; 
     },
     /** Of two clicks (or replicas), one takes the record: true for that one. */
     take: (revertId: string, raw: string) => opts.store.compareAndDelete(key(revertId), raw),
+    /** Forgets a record whose Revert no longer fits (an interrupted apply that was finished since). */
+    drop: (revertId: string) => opts.store.delete(key(revertId)),
     /** Puts a taken record back, so a later click can try again. */
     putBack: (revertId: string, raw: string) => opts.store.set(key(revertId), raw, opts.ttlMs),
   };

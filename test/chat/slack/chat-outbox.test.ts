@@ -1,14 +1,10 @@
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryStateStore } from '../../../src/adapters/state/memory-state-store.js';
 import { redisStateStore } from '../../../src/adapters/state/redis-state-store.js';
-import { parseConfig, type Config } from '../../../src/config/config.js';
-import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../../fakes/slack-api.js';
-import { ALERTS, startTestBot, type TestBot } from '../../support/bot-harness.js';
+import type { SlackApiCall } from '../../fakes/slack-api.js';
 import { alertPost as makeAlertPost, deliver } from './alert-events.js';
-import { serverInfoCheck } from '../../reliability/fixtures.js';
+import { useOutboxBots } from './outbox-bots.js';
 import { eventually } from '../../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 
@@ -19,64 +15,23 @@ const alertPost = (env: string) => makeAlertPost(env, INCIDENT);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the outbox: posts Slack refused through its retries are posted once Slack is back (issue 9, items 4 and 5)', () => {
-  let slack: FakeSlackApi;
-  let admin: Redis;
-  let config: Config;
-  const clients: Redis[] = [];
-  const bots: TestBot[] = [];
-
-  beforeAll(async () => {
-    slack = await startFakeSlackApi();
-    admin = await resetSharedRedis();
-    config = parseConfig(
-      {
-        environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } },
-        defaults: { rateWindowMs: 0 },
-        slack: { alertChannel: ALERTS, incidentChannels: [INCIDENT] },
-      },
-      'outbox-test',
-    );
-  });
-  afterAll(async () => {
-    for (const b of bots) await b.bot.stop();
-    await slack?.close();
-    for (const c of [admin, ...clients]) c?.disconnect();
-  });
-  beforeEach(async () => {
-    slack.reset();
-    await admin.flushall();
-  });
-  // Bots share the Redis outbox like replicas do: one left running would take the next test's posts.
-  afterEach(async () => {
-    for (const b of bots.splice(0)) await b.bot.stop();
-  });
+  const f = useOutboxBots({ name: 'outbox-test', incident: INCIDENT });
 
   /** The real bot over the real Redis state store, with an outbox that tries again after 30 ms, three times. */
-  async function start(delaysMs: readonly number[] = [30, 30, 30]) {
-    const client = new Redis(sharedRedisUrl());
-    clients.push(client);
-    const metrics = new Registry();
-    const running = await startTestBot({
-      slack,
-      config,
-      registry: createCheckRegistry([serverInfoCheck]),
-      alerts: redisStateStore(client),
-      extra: { outbox: { delaysMs, pollMs: POLL_MS }, metrics },
-    });
-    bots.push(running);
-    return { ...running, metrics };
+  function start(delaysMs: readonly number[] = [30, 30, 30]) {
+    return f.start({ outbox: { delaysMs, pollMs: POLL_MS } });
   }
   const repliesIn = (ts: string) =>
-    slack.callsOf('chat.postMessage').filter((c) => c.body.channel === INCIDENT && c.body.thread_ts === ts);
+    f.slack.callsOf('chat.postMessage').filter((c) => c.body.channel === INCIDENT && c.body.thread_ts === ts);
   const isDiagnosis = (c: SlackApiCall) => JSON.stringify(c.body.blocks).includes('finding:fixture.server_info');
-  const outboxKeys = async () => (await admin.keys('session-ttl-bot:queue:chat-outbox*')).sort();
+  const outboxKeys = async () => (await f.admin.keys('session-ttl-bot:queue:chat-outbox*')).sort();
   /** Long enough for several worker polls: anything still due would have been tried. */
   const severalPolls = () => pause(POLL_MS * 15);
 
   it('an alert post whose diagnosis Slack refuses (HTTP 500, 3 calls) gets exactly one diagnosis once Slack is back, none while down', async () => {
     // Given: chat.postMessage answers 500 to the next 3 calls (the reply and two tries of the outbox).
     const bot = await start();
-    slack.failMethodHttp('chat.postMessage', 500, 3);
+    f.slack.failMethodHttp('chat.postMessage', 500, 3);
 
     // When: the alert post arrives.
     const post = alertPost('dev');
@@ -111,7 +66,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     const bot = await start();
     const post = alertPost('dev');
     expect((await deliver(bot.url, post)).status).toBe(200);
-    await slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === post.ts);
+    await f.slack.waitFor('chat.postMessage', (c) => c.body.thread_ts === post.ts);
     await bot.bot.idle();
     await severalPolls();
     await bot.bot.outbox.flush();
@@ -123,7 +78,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
   it('gives up after its tries with an error line and the given_up metric, and keeps nothing', async () => {
     // Given: Slack down for good; the outbox tries twice after the first refusal.
     const bot = await start([20, 20]);
-    slack.failMethodHttp('chat.postMessage', 500);
+    f.slack.failMethodHttp('chat.postMessage', 500);
     const post = alertPost('dev');
     await deliver(bot.url, post);
     const line = await eventually('the outbox to give up', () =>
@@ -140,7 +95,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
 
   it('a reply Slack refuses for good (not_in_channel) is not kept; the dedupe claim is released, so the redelivery is answered', async () => {
     const bot = await start();
-    slack.failMethod('chat.postMessage', 'not_in_channel', 1);
+    f.slack.failMethod('chat.postMessage', 'not_in_channel', 1);
     const post = alertPost('dev');
     await deliver(bot.url, post);
     await eventually('the flow to give the post up', () =>
@@ -150,9 +105,9 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
 
     // When: Slack delivers the event again (same event id).
     await deliver(bot.url, post, 1);
-    await slack.waitFor(
+    await f.slack.waitFor(
       'chat.postMessage',
-      (c) => c.body.thread_ts === post.ts && slack.callsOf('chat.postMessage').indexOf(c) === 1,
+      (c) => c.body.thread_ts === post.ts && f.slack.callsOf('chat.postMessage').indexOf(c) === 1,
     );
     await bot.bot.idle();
     expect(repliesIn(post.ts)).toHaveLength(2);
@@ -160,9 +115,9 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
 
   it('a slash report Slack refuses (HTTP 500, 2 calls) reaches the user at once through response_url and the channel exactly once when Slack is back', async () => {
     const bot = await start();
-    slack.failMethodHttp('chat.postMessage', 500, 2);
+    f.slack.failMethodHttp('chat.postMessage', 500, 2);
     await bot.slash('diagnose dev server-info', 'outbox-report', 'C07REPORT');
-    const ephemeral = await slack.waitForResponse(
+    const ephemeral = await f.slack.waitForResponse(
       (r) => r.id === 'outbox-report' && String(r.body.text).includes('could not post'),
     );
     expect(ephemeral.body.text).toContain('I will post it in the channel once Slack takes it');
@@ -172,7 +127,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     );
     await severalPolls();
     await bot.bot.outbox.flush();
-    const posts = slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07REPORT');
+    const posts = f.slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07REPORT');
     expect(posts).toHaveLength(3);
     expect(isDiagnosis(posts[2]!)).toBe(true);
     expect(await bot.bot.outbox.size()).toBe(0);
@@ -181,12 +136,12 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
   it('a slash report that went through is posted once and nothing is kept', async () => {
     const bot = await start();
     await bot.slash('diagnose dev server-info', 'outbox-ok', 'C07OK');
-    await slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C07OK');
+    await f.slack.waitFor('chat.postMessage', (c) => c.body.channel === 'C07OK');
     await bot.bot.idle();
     await severalPolls();
-    expect(slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07OK')).toHaveLength(1);
+    expect(f.slack.callsOf('chat.postMessage').filter((c) => c.body.channel === 'C07OK')).toHaveLength(1);
     expect(
-      slack.responses.filter((r) => r.id === 'outbox-ok' && String(r.body.text).includes('could not post')),
+      f.slack.responses.filter((r) => r.id === 'outbox-ok' && String(r.body.text).includes('could not post')),
     ).toEqual([]);
     expect(await bot.bot.outbox.size()).toBe(0);
   });

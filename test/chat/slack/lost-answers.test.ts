@@ -1,17 +1,12 @@
-import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisStateStore } from '../../../src/adapters/state/redis-state-store.js';
-import { parseConfig, type Config } from '../../../src/config/config.js';
 import { t } from '../../../src/core/message.js';
 import { ChatError } from '../../../src/core/ports/chat.js';
-import { createCheckRegistry } from '../../../src/diagnostics/registry.js';
-import { startFakeSlackApi, type FakeMessage, type FakeSlackApi } from '../../fakes/slack-api.js';
-import { serverInfoCheck } from '../../reliability/fixtures.js';
-import { ALERTS, startTestBot, type TestBot } from '../../support/bot-harness.js';
+import type { FakeMessage } from '../../fakes/slack-api.js';
+import type { TestBot } from '../../support/bot-harness.js';
 import { eventually } from '../../support/eventually.js';
-import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
 import { alertPost, deliver } from './alert-events.js';
+import { useOutboxBots } from './outbox-bots.js';
 
 const INCIDENT = 'C07LOSTINC';
 const REPORTS = 'C07LOSTREP';
@@ -25,73 +20,33 @@ const identity = (m: FakeMessage) => `${m.channel}|${m.thread_ts ?? ''}|${m.text
 const keyOf = (m: FakeMessage) => (m.metadata?.event_payload as { key?: string } | undefined)?.key;
 
 describe("no double post when Slack's answer is lost (issue 19)", () => {
-  let slack: FakeSlackApi;
-  let admin: Redis;
-  let config: Config;
-  const clients: Redis[] = [];
-  const bots: TestBot[] = [];
-
-  beforeAll(async () => {
-    slack = await startFakeSlackApi();
-    admin = await resetSharedRedis();
-    config = parseConfig(
-      {
-        environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } },
-        defaults: { rateWindowMs: 0 },
-        slack: { alertChannel: ALERTS, incidentChannels: [INCIDENT] },
-      },
-      'lost-answers-test',
-    );
-  });
-  afterAll(async () => {
-    for (const b of bots) await b.bot.stop();
-    await slack?.close();
-    for (const c of [admin, ...clients]) c?.disconnect();
-  });
-  beforeEach(async () => {
-    slack.reset();
-    await admin.flushall();
-  });
-  afterEach(async () => {
-    for (const b of bots.splice(0)) await b.bot.stop();
-  });
+  const f = useOutboxBots({ name: 'lost-answers-test', incident: INCIDENT });
 
   /**
    * The real bot over the real Redis state store with the Web API client's default 3 retries; the pauses
    * between tries (of keyed posts and of the outbox) are short.
    */
-  async function start(outboxDelaysMs: readonly number[] = [30, 30, 30], webApiTimeoutMs?: number) {
-    const client = new Redis(sharedRedisUrl());
-    clients.push(client);
-    const metrics = new Registry();
-    const running = await startTestBot({
-      slack,
-      config,
-      registry: createCheckRegistry([serverInfoCheck]),
-      alerts: redisStateStore(client),
-      extra: {
-        webApiRetries: 3,
-        postRetryDelaysMs: [10, 20, 40],
-        ...(webApiTimeoutMs ? { webApiTimeoutMs } : {}),
-        outbox: { delaysMs: outboxDelaysMs, pollMs: POLL_MS },
-        metrics,
-      },
+  function start(outboxDelaysMs: readonly number[] = [30, 30, 30], webApiTimeoutMs?: number) {
+    return f.start({
+      webApiRetries: 3,
+      postRetryDelaysMs: [10, 20, 40],
+      ...(webApiTimeoutMs ? { webApiTimeoutMs } : {}),
+      outbox: { delaysMs: outboxDelaysMs, pollMs: POLL_MS },
     });
-    bots.push(running);
-    return { ...running, metrics };
   }
 
   /** `n` alert posts in the incident channel (in Slack's history, as Alertmanager posted them), delivered. */
   async function alertPosts(bot: TestBot, n: number) {
     const posts = Array.from({ length: n }, () => alertPost('dev', INCIDENT));
-    for (const p of posts) slack.addMessage({ channel: INCIDENT, ts: p.ts, text: p.event.text, bot_id: 'B07ALRTMGR' });
+    for (const p of posts)
+      f.slack.addMessage({ channel: INCIDENT, ts: p.ts, text: p.event.text, bot_id: 'B07ALRTMGR' });
     const answers = await Promise.all(posts.map((p) => deliver(bot.url, p)));
     expect(answers.map((a) => a.status)).toEqual(posts.map(() => 200));
     return posts;
   }
-  const repliesIn = (ts: string) => slack.messagesIn(INCIDENT, ts).filter((m) => m.ts !== ts);
+  const repliesIn = (ts: string) => f.slack.messagesIn(INCIDENT, ts).filter((m) => m.ts !== ts);
   /** Every message the bot posted: the replies in the threads and the reports. */
-  const botMessages = (threads: readonly string[]) => [...threads.flatMap(repliesIn), ...slack.messagesIn(REPORTS)];
+  const botMessages = (threads: readonly string[]) => [...threads.flatMap(repliesIn), ...f.slack.messagesIn(REPORTS)];
   const duplicates = (ms: FakeMessage[]) => ms.length - new Set(ms.map(identity)).size;
   const lines = (bot: TestBot, msg: string) => bot.logs.lines.filter((l) => l.msg === msg);
   /** Until the bot is idle and the outbox has nothing left (several polls, so anything due was tried). */
@@ -105,7 +60,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
   it('(a) 20 posts whose answers are lost (10 alert replies, 10 slash reports): 20 messages, no duplicate', async () => {
     // Given: Slack takes the next 20 posts but answers each with an HTTP 500.
     const bot = await start();
-    slack.loseAnswers('chat.postMessage', 20);
+    f.slack.loseAnswers('chat.postMessage', 20);
 
     // When: 10 alert posts arrive and 10 people ask for a report in one channel.
     const posts = await alertPosts(bot, 10);
@@ -115,14 +70,14 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     await eventually(
       'a reply in every thread and 10 reports',
       () =>
-        posts.every((p) => repliesIn(p.ts).length > 0) && slack.messagesIn(REPORTS).length >= 10 ? true : undefined,
+        posts.every((p) => repliesIn(p.ts).length > 0) && f.slack.messagesIn(REPORTS).length >= 10 ? true : undefined,
       WAIT,
     );
     await settled(bot);
 
     // Then: each post is in Slack once; the bot found each lost try by its key instead of posting again.
     const messages = botMessages(posts.map((p) => p.ts));
-    const lost = slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer);
+    const lost = f.slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer);
     expect({ messages: messages.length, duplicates: duplicates(messages), lost: lost.length }).toEqual({
       messages: 20,
       duplicates: 0,
@@ -135,17 +90,17 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
 
   it('(a2) a post Slack takes but never answers (the client times out) is in the channel once', async () => {
     const bot = await start([30, 30, 30], 500);
-    slack.loseAnswers('chat.postMessage', 1, 'no_answer');
+    f.slack.loseAnswers('chat.postMessage', 1, 'no_answer');
     await bot.slash('diagnose dev server-info', 'noanswer', REPORTS, 'U0NOANSWER');
-    await eventually('the report', () => slack.messagesIn(REPORTS).length > 0, WAIT);
+    await eventually('the report', () => f.slack.messagesIn(REPORTS).length > 0, WAIT);
     await eventually(
       'the lookup to find it',
       () => lines(bot, 'Slack had taken the post; its answer was lost')[0],
       WAIT,
     );
     await settled(bot);
-    expect(slack.messagesIn(REPORTS)).toHaveLength(1);
-    expect(slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer === 'no_answer')).toHaveLength(1);
+    expect(f.slack.messagesIn(REPORTS)).toHaveLength(1);
+    expect(f.slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer === 'no_answer')).toHaveLength(1);
   });
 
   it('(b) Slack answers 5xx for a stretch of outbox rounds, then loses answers, then is up: every post exactly once', async () => {
@@ -153,8 +108,8 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     // rounds), and after them 6 taken with the answer lost.
     // 20 outbox rounds of 4 tries: even a post left alone through the whole stretch outlasts it.
     const bot = await start(Array.from({ length: 20 }, () => 30));
-    slack.failMethodHttp('chat.postMessage', 500, 60);
-    slack.loseAnswers('chat.postMessage', 6);
+    f.slack.failMethodHttp('chat.postMessage', 500, 60);
+    f.slack.loseAnswers('chat.postMessage', 6);
 
     // When: 8 alert posts and 4 slash reports.
     const posts = await alertPosts(bot, 8);
@@ -164,7 +119,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     await eventually(
       'a reply in every thread and 4 reports',
       () =>
-        posts.every((p) => repliesIn(p.ts).length > 0) && slack.messagesIn(REPORTS).length >= 4 ? true : undefined,
+        posts.every((p) => repliesIn(p.ts).length > 0) && f.slack.messagesIn(REPORTS).length >= 4 ? true : undefined,
       WAIT,
     );
     await settled(bot);
@@ -173,13 +128,13 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     const messages = botMessages(posts.map((p) => p.ts));
     expect({ messages: messages.length, duplicates: duplicates(messages) }).toEqual({ messages: 12, duplicates: 0 });
     for (const p of posts) expect(repliesIn(p.ts)).toHaveLength(1);
-    const refused = slack.callsOf('chat.postMessage').filter((c) => c.response?.error === 'fake_http_error');
+    const refused = f.slack.callsOf('chat.postMessage').filter((c) => c.response?.error === 'fake_http_error');
     expect(refused).toHaveLength(60);
     expect(lines(bot, 'Slack refused a message; kept it to post later').length).toBeGreaterThan(0);
     expect(lines(bot, 'Slack refused a postponed message again; will try later').length).toBeGreaterThan(0);
     const outcomes = await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total');
     expect(outcomes).not.toMatch(/outcome="given_up"/);
-    expect(slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer)).toHaveLength(6);
+    expect(f.slack.callsOf('chat.postMessage').filter((c) => c.lostAnswer)).toHaveLength(6);
     expect(lines(bot, 'Slack had taken the post; its answer was lost')).toHaveLength(6);
   });
 
@@ -187,7 +142,7 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     // Given: a report kept in the outbox whose try Slack had taken (say, the lookup had failed then).
     const bot = await start();
     const key = 'k-already-there';
-    slack.addMessage({
+    f.slack.addMessage({
       channel: REPORTS,
       text: 'the report',
       metadata: { event_type: 'session_ttl_bot_post', event_payload: { key } },
@@ -208,12 +163,12 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
     await settled(bot);
 
     // Then: not posted again, and counted.
-    expect(slack.callsOf('chat.postMessage')).toEqual([]);
-    expect(slack.messagesIn(REPORTS)).toHaveLength(1);
+    expect(f.slack.callsOf('chat.postMessage')).toEqual([]);
+    expect(f.slack.messagesIn(REPORTS)).toHaveLength(1);
     expect(await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total')).toMatch(
       /outcome="already_posted",kind="report"} 1/,
     );
-    const lookup = slack.callsOf('conversations.history')[0];
+    const lookup = f.slack.callsOf('conversations.history')[0];
     expect(lookup?.body).toMatchObject({ channel: REPORTS, include_all_metadata: 'true' });
   });
 
@@ -226,11 +181,11 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
       attempts: 1,
       firstFailedAt: Date.now(),
     };
-    await redisStateStore(admin).enqueue('chat-outbox', 'old-1', JSON.stringify(entry), 0, 60_000);
-    await eventually('the old entry to be posted', () => slack.messagesIn(REPORTS)[0], WAIT);
+    await redisStateStore(f.admin).enqueue('chat-outbox', 'old-1', JSON.stringify(entry), 0, 60_000);
+    await eventually('the old entry to be posted', () => f.slack.messagesIn(REPORTS)[0], WAIT);
     await settled(bot);
-    const [posted] = slack.messagesIn(REPORTS);
-    expect(slack.messagesIn(REPORTS)).toHaveLength(1);
+    const [posted] = f.slack.messagesIn(REPORTS);
+    expect(f.slack.messagesIn(REPORTS)).toHaveLength(1);
     expect(keyOf(posted!)).toMatch(/^[0-9a-f-]{36}$/);
     expect(posted!.metadata?.event_type).toBe('session_ttl_bot_post');
   });
@@ -238,18 +193,18 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
   it('(d) when the lookup fails too, the post is sent again at most once more, and that is logged', async () => {
     // Given: the first try is taken with its answer lost, and Slack's history cannot be read.
     const bot = await start();
-    slack.loseAnswers('chat.postMessage', 1);
-    slack.failMethodHttp('conversations.replies', 500);
-    slack.failMethodHttp('conversations.history', 500);
+    f.slack.loseAnswers('chat.postMessage', 1);
+    f.slack.failMethodHttp('conversations.replies', 500);
+    f.slack.failMethodHttp('conversations.history', 500);
 
     // When: an alert post arrives.
     const [post] = await alertPosts(bot, 1);
-    await eventually('two tries', () => slack.callsOf('chat.postMessage').length >= 2, WAIT);
+    await eventually('two tries', () => f.slack.callsOf('chat.postMessage').length >= 2, WAIT);
     await settled(bot);
 
     // Then: the reply shows twice (the one duplicate a failed lookup allows), never three times; logged.
     expect(repliesIn(post!.ts)).toHaveLength(2);
-    expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
+    expect(f.slack.callsOf('chat.postMessage')).toHaveLength(2);
     const line = lines(bot, 'could not look for an earlier try of a post; posting it again (it may show twice)')[0];
     expect(line).toMatchObject({ level: 40, channel: INCIDENT, threadTs: post!.ts, attempt: 1 });
     expect(await bot.bot.outbox.size()).toBe(0);
@@ -257,14 +212,14 @@ describe("no double post when Slack's answer is lost (issue 19)", () => {
 
   it('(e) a keyed post Slack rate-limits (429) waits Retry-After and is posted once, without a lookup (a 429 takes nothing)', async () => {
     const bot = await start();
-    slack.failMethodHttp('chat.postMessage', 429, 1);
+    f.slack.failMethodHttp('chat.postMessage', 429, 1);
     await bot.slash('diagnose dev server-info', 'limited', REPORTS, 'U0LIMITED');
-    await eventually('the report', () => slack.messagesIn(REPORTS)[0], WAIT);
+    await eventually('the report', () => f.slack.messagesIn(REPORTS)[0], WAIT);
     await settled(bot);
-    const [first, second] = slack.callsOf('chat.postMessage');
-    expect(slack.messagesIn(REPORTS)).toHaveLength(1);
+    const [first, second] = f.slack.callsOf('chat.postMessage');
+    expect(f.slack.messagesIn(REPORTS)).toHaveLength(1);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(900);
-    expect(slack.callsOf('conversations.history')).toEqual([]);
+    expect(f.slack.callsOf('conversations.history')).toEqual([]);
     expect(await bot.bot.outbox.size()).toBe(0);
   });
 });
