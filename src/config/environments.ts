@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
+import { redisProviderSchema } from './redis-provider.js';
 import { redisTlsSchema } from './redis-tls.js';
 
 const PROFILE_NAMES = ['development', 'staging', 'production', 'production-api'] as const;
@@ -94,6 +95,8 @@ const redisSchema = z
     audit: auditOverridesSchema.optional(),
     /** TLS with a private CA and/or a client certificate (mutual TLS); needs a rediss:// URL. */
     tls: redisTlsSchema.optional(),
+    /** A managed service (elasticache | memorystore | azure) blocks CONFIG: the checks read INFO instead. */
+    provider: redisProviderSchema,
   })
   .strict()
   .superRefine((r, ctx) => {

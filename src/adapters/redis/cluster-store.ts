@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
+import { configBlockedBy } from '../../config/redis-provider.js';
 import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
 import { clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
 import type { RedisSourceError } from './redis-error.js';
@@ -92,7 +93,8 @@ export class ClusterSessionStore implements OpenSessionStore {
   private wrap(client: Redis): ClusterMasterNode {
     let node = this.wrapped.get(client);
     if (!node) {
-      node = new ClusterMasterNode(new IoRedisNode(client), this.cluster, this.counter);
+      const blockedBy = configBlockedBy(this.env.redis.provider);
+      node = new ClusterMasterNode(new IoRedisNode(client, blockedBy), this.cluster, this.counter);
       this.wrapped.set(client, node);
     }
     return node;

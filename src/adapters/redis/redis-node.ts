@@ -53,7 +53,14 @@ export class IoRedisNode implements RedisNodePort {
   private readonly user: string;
   private readonly lastConnectionError: () => Error | undefined;
 
-  constructor(readonly client: Redis) {
+  /**
+   * `configBlockedBy`: the managed service that blocks CONFIG (`redis.provider`); then `configGet` fails
+   * with `ConfigNotAllowedError` without sending anything, and the checks read INFO.
+   */
+  constructor(
+    readonly client: Redis,
+    private readonly configBlockedBy?: string,
+  ) {
     this.address = clientAddress(client);
     // Without a configured user Redis authenticates the connection as `default`, the user an ACL fix must name.
     this.user = client.options.username ?? 'default';
@@ -83,6 +90,14 @@ export class IoRedisNode implements RedisNodePort {
   }
 
   async configGet(name: string): Promise<string | undefined> {
+    if (this.configBlockedBy !== undefined) {
+      const message = `${this.configBlockedBy} blocks CONFIG (redis.provider): ${name} is read from INFO instead.`;
+      throw new ConfigNotAllowedError(message, {
+        kind: 'config_refused',
+        address: this.address,
+        command: 'CONFIG GET',
+      });
+    }
     try {
       return configGetValue(await this.client.config('GET', name));
     } catch (err) {
