@@ -22,6 +22,9 @@ export interface TlsCerts {
   /** A server certificate signed by the CA for another host name only (a hostname mismatch on 127.0.0.1). */
   elsewhereCert: string;
   elsewhereKey: string;
+  /** A server certificate signed by the CA that expired on 2020-01-02. */
+  expiredCert: string;
+  expiredKey: string;
   remove(): void;
 }
 
@@ -71,6 +74,34 @@ function makeLeaf(dir: string, name: string, ca: string, ext: string): void {
   ]);
 }
 
+/** A server certificate valid only in January 2020 (`openssl ca` takes explicit dates; `x509 -req` does not). */
+function makeExpired(dir: string): void {
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '1000\n');
+  const conf = [
+    '[ca]',
+    'default_ca = own',
+    '[own]',
+    'dir = .',
+    'database = index.txt',
+    'serial = serial',
+    'new_certs_dir = .',
+    'default_md = sha256',
+    'policy = any',
+    '[any]',
+    'commonName = supplied',
+    '[ext]',
+    'subjectAltName = DNS:localhost,IP:127.0.0.1',
+    'extendedKeyUsage = serverAuth',
+  ];
+  writeFileSync(join(dir, 'ca.cnf'), `${conf.join('\n')}\n`);
+  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'expired.key']);
+  openssl(dir, ['req', '-new', '-key', 'expired.key', '-out', 'expired.csr', '-subj', '/CN=expired']);
+  const dates = ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z'];
+  const signer = ['-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-extensions', 'ext', '-notext'];
+  openssl(dir, ['ca', '-batch', ...signer, ...dates, '-in', 'expired.csr', '-out', 'expired.crt']);
+}
+
 /**
  * Makes the certificates with `openssl` in a fresh temporary directory.
  *
@@ -88,6 +119,7 @@ export function makeTlsCerts(): TlsCerts {
   makeLeaf(dir, 'client', 'ca', 'extendedKeyUsage=clientAuth\n');
   makeLeaf(dir, 'stranger', 'other-ca', 'extendedKeyUsage=clientAuth\n');
   makeLeaf(dir, 'elsewhere', 'ca', 'subjectAltName=DNS:redis.elsewhere.example\nextendedKeyUsage=serverAuth\n');
+  makeExpired(dir);
   const f = (name: string) => join(dir, name);
   return {
     dir,
@@ -101,6 +133,8 @@ export function makeTlsCerts(): TlsCerts {
     strangerKey: f('stranger.key'),
     elsewhereCert: f('elsewhere.crt'),
     elsewhereKey: f('elsewhere.key'),
+    expiredCert: f('expired.crt'),
+    expiredKey: f('expired.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

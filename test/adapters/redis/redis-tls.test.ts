@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { CliIo } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/run-cli.js';
+import { parseConfig } from '../../../src/config/config.js';
 import type { Report } from '../../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { makeTlsCerts, startTlsRedis, type TlsCerts, type TlsRedisHandle } from '../../support/tls-certs.js';
@@ -125,6 +127,18 @@ describe('redis.tls: the session store over TLS with a private CA (issue 20)', (
     expect(finding.evidence.code).toMatch(/^(SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/);
   }, 120_000);
 
+  it('names an expired server certificate', async () => {
+    const expired = await startTlsRedis(certs, { cert: certs.expiredCert, key: certs.expiredKey });
+    try {
+      const { report } = await diagnose({ url: expired.url, tls: { caFile: certs.caFile } });
+      const finding = report.findings.find((f) => f.id === 'redis.tls');
+      expect(finding?.detail, JSON.stringify(report.findings)).toMatch(/certificate has expired \(CERT_HAS_EXPIRED\)/);
+      expect(report.findings.map((f) => f.id)).not.toContain('redis.unreachable');
+    } finally {
+      await expired.stop();
+    }
+  }, 120_000);
+
   it('names a hostname mismatch, and accepts it with servername set to the name in the certificate', async () => {
     const elsewhere = await startTlsRedis(certs, { cert: certs.elsewhereCert, key: certs.elsewhereKey });
     try {
@@ -143,6 +157,17 @@ describe('redis.tls: the session store over TLS with a private CA (issue 20)', (
       await elsewhere.stop();
     }
   }, 120_000);
+
+  it('keeps the private key out of JSON and util.inspect of the parsed config', () => {
+    const redis = { url: tls.url, tls: { caFile: certs.caFile, certFile: certs.clientCert, keyFile: certs.clientKey } };
+    const config = parseConfig({ environments: { dev: { profile: 'development', redis } } }, 'test');
+    const env = config.environments.dev!;
+    expect(env.redis.tls?.material?.key()?.toString()).toContain('PRIVATE KEY');
+    for (const shown of [JSON.stringify(config), inspect(config, { depth: 10 }), inspect(env.redis.tls?.material)]) {
+      expect(shown).not.toContain('PRIVATE KEY');
+      expect(shown).toContain(certs.clientKey);
+    }
+  });
 
   it('refuses a config whose TLS files are missing, mismatched or incomplete, naming the file, never its contents', async () => {
     const run = async (redis: Record<string, unknown>) => {
