@@ -7,6 +7,10 @@ import { stringify } from 'yaml';
 import type { CliIo } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { parseConfig } from '../../../src/config/config.js';
+import { openCanaryRedis } from '../../../src/adapters/redis/canary-redis.js';
+import { keyspaceFeedOpener } from '../../../src/adapters/redis/keyspace-feed.js';
+import { openRedisAdmin, redisAdminOptions } from '../../../src/adapters/redis/redis-admin.js';
+import { eventually } from '../../support/eventually.js';
 import type { Report } from '../../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { makeTlsCerts, startTlsRedis, type TlsCerts, type TlsRedisHandle } from '../../support/tls-certs.js';
@@ -56,7 +60,13 @@ describe('redis.tls: the session store over TLS with a private CA (issue 20)', (
     await Promise.all([
       seed(new Redis(plain.url)),
       seed(tlsClient(tls.url)),
-      seed(tlsClient(mutual.url, { cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) })),
+      seed(tlsClient(mutual.url, { cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) })).then(
+        async () => {
+          const c = tlsClient(mutual.url, { cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) });
+          await c.config('SET', 'notify-keyspace-events', 'K$gx');
+          c.disconnect();
+        },
+      ),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -73,6 +83,15 @@ describe('redis.tls: the session store over TLS with a private CA (issue 20)', (
     const code = await runCli(['diagnose', 'dev', '--config', path, '--json'], io);
     expect(io.err()).toBe('');
     return { code, report: JSON.parse(io.out()) as Report };
+  }
+  /** `diagnose dev --full --json` of the mutual-TLS Redis. */
+  async function runFull(redis: Record<string, unknown>): Promise<Report> {
+    const path = join(certs.dir, 'full.yaml');
+    writeFileSync(path, stringify({ environments: { dev: { profile: 'development', redis } } }));
+    const io = captureIo();
+    await runCli(['diagnose', 'dev', '--full', '--config', path, '--json'], io);
+    expect(io.err()).toBe('');
+    return JSON.parse(io.out()) as Report;
   }
   const findings = (r: Report) => r.findings.map((f) => `${f.id}:${f.severity}`).sort();
 
@@ -156,6 +175,44 @@ describe('redis.tls: the session store over TLS with a private CA (issue 20)', (
     } finally {
       await elsewhere.stop();
     }
+  }, 120_000);
+
+  it("uses TLS on every other connection too: the monitor's feed, verify's canary, the admin, the lean --full pass", async () => {
+    const redis = {
+      url: mutual.url,
+      tls: { caFile: certs.caFile, certFile: certs.clientCert, keyFile: certs.clientKey },
+    };
+    const env = parseConfig({ environments: { dev: { profile: 'development', redis } } }, 'test').environments.dev!;
+
+    // The monitor's keyspace feed (a subscriber and a command connection).
+    const feed = keyspaceFeedOpener({})(env);
+    const events: string[] = [];
+    const canary = openCanaryRedis(env, {});
+    const admin = openRedisAdmin(redisAdminOptions(env, {}));
+    try {
+      await feed.subscribe({
+        onEvent: (k, e) => events.push(`${k}:${e}`),
+        onConnectionLost: () => undefined,
+        onReconnected: () => undefined,
+      });
+      // verify's canary writes a session key: the feed sees it.
+      await eventually('the canary seen by the feed', async () => {
+        await canary.setEx('session:ttl-canary-tls', 'x', 600);
+        return events.includes('session:ttl-canary-tls:set') ? true : undefined;
+      });
+      expect(await canary.pttl('session:ttl-canary-tls')).toBeGreaterThan(500_000);
+      await canary.remove('session:ttl-canary-tls');
+      // The remediation admin connection.
+      const [node] = await admin.nodes();
+      expect(await admin.configGet(node!, 'maxmemory-policy')).toBe('allkeys-lru');
+    } finally {
+      await Promise.all([feed.close(), canary.close(), admin.close()]);
+    }
+
+    // The --full pass without the audit script: SCAN + PTTL on a raw TLS socket of its own.
+    const full = await runFull({ ...redis, audit: { script: false } });
+    const ttl = full.findings.find((f) => f.id === 'ttl.distribution');
+    expect(ttl?.evidence, JSON.stringify(full.checks)).toMatchObject({ mode: 'full', sampled: 300 });
   }, 120_000);
 
   it('keeps the private key out of JSON and util.inspect of the parsed config', () => {
