@@ -144,6 +144,11 @@ describe('redis.tls: the session store over TLS with a private CA (issue 20)', (
       /not signed by the CA in caFile.*\((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)\.$/,
     );
     expect(finding.evidence.code).toMatch(/^(SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/);
+
+    // rejectUnauthorized: false encrypts without checking: the same server is then diagnosed.
+    const unchecked = await diagnose({ url: tls.url, tls: { caFile: certs.otherCaFile, rejectUnauthorized: false } });
+    expect(unchecked.report.findings.map((f) => f.id)).not.toContain('redis.tls');
+    expect(JSON.stringify(unchecked.report)).toContain('allkeys-lru');
   }, 120_000);
 
   it('names an expired server certificate', async () => {
