@@ -156,6 +156,7 @@ async function main(): Promise<number> {
   const memoryWarning = inMemoryStateWarning(setup.settings);
   const state = rt.openStateStore({
     url: setup.settings.stateRedisUrl,
+    ...(setup.settings.stateRedisTls ? { tls: setup.settings.stateRedisTls } : {}),
     logger,
     ...(memoryWarning ? { memoryWarning } : {}),
   });

@@ -1,3 +1,4 @@
+import { stateRedisTlsOrThrow } from '../config/state-redis-tls.js';
 import { Registry } from 'prom-client';
 import { openStateStore } from '../adapters/state/open-state-store.js';
 import { AUDIT_CONTEXT } from '../commands/audit.js';
@@ -35,7 +36,8 @@ export async function runAuditCli(
     );
     return 2;
   }
-  const state = openStateStore({ url, logger: deps.logger });
+  const tls = stateRedisTlsOrThrow(io.env);
+  const state = openStateStore({ url, logger: deps.logger, ...(tls ? { tls } : {}) });
   try {
     const audit = createAudit({
       streams: state.streams,

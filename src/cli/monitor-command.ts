@@ -1,3 +1,4 @@
+import { stateRedisTlsOrThrow } from '../config/state-redis-tls.js';
 import type { Registry } from 'prom-client';
 import { openStateStore } from '../adapters/state/open-state-store.js';
 import type { Config } from '../config/config.js';
@@ -26,7 +27,8 @@ export async function monitorCommand(deps: MonitorCommandDeps): Promise<number> 
   const port = Number(deps.processEnv.PORT || '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UserError('PORT must be a port number between 0 and 65535', 'usage');
-  const state = openStateStore({ url: deps.processEnv.STATE_REDIS_URL || undefined, logger });
+  const tls = stateRedisTlsOrThrow(deps.processEnv);
+  const state = openStateStore({ url: deps.processEnv.STATE_REDIS_URL || undefined, logger, ...(tls ? { tls } : {}) });
   const monitor = monitorFeatureFor({
     config: deps.config,
     registry: deps.registry,

@@ -1,3 +1,4 @@
+import { stateRedisTlsOrThrow } from '../config/state-redis-tls.js';
 import { openStateStore } from '../adapters/state/open-state-store.js';
 import { type Config, environmentOf } from '../config/config.js';
 import type { Logger } from '../core/logging.js';
@@ -21,7 +22,8 @@ export async function runStatusCli(
     );
     return 2;
   }
-  const state = openStateStore({ url, logger: deps.logger });
+  const tls = stateRedisTlsOrThrow(deps.io.env);
+  const state = openStateStore({ url, logger: deps.logger, ...(tls ? { tls } : {}) });
   try {
     const statuses = await readMonitorStatus({
       config: deps.config,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LogLevel } from '../core/logging.js';
+import { stateRedisTls, type StateRedisTls } from './state-redis-tls.js';
 
 /**
  * How the bot reaches Slack. Socket Mode when an app-level token is set (no public URL needed);
@@ -20,6 +21,8 @@ interface CommonSettings {
   alertmanagerToken?: string;
   /** Redis for the bot's own state (alert dedupe, cooldowns), shared by replicas; unset, state is in memory. */
   stateRedisUrl?: string;
+  /** STATE_REDIS_TLS_CA_FILE / _CERT_FILE / _KEY_FILE / _SERVERNAME, the files read at start-up. */
+  stateRedisTls?: StateRedisTls;
   /**
    * How many replicas the Deployment runs (EXPECTED_REPLICAS; unset means 1). More than one requires
    * `stateRedisUrl`: replicas that do not share their state answer an alert twice and lose each other's work.
@@ -163,6 +166,8 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
   }
   const replicasProblem = replicasWithoutSharedState(env);
   if (replicasProblem) problems.push(replicasProblem);
+  const stateTls = stateRedisTls(env);
+  problems.push(...stateTls.problems);
   if (!parsed.success || problems.length) return { ok: false, problems };
   const d = parsed.data;
   const common: CommonSettings = {
@@ -173,6 +178,7 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     expectedReplicas: d.EXPECTED_REPLICAS,
     ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
     ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
+    ...(stateTls.tls ? { stateRedisTls: stateTls.tls } : {}),
   };
   if (d.SLACK_APP_TOKEN) {
     const settings: BotSettings = {

@@ -9,6 +9,7 @@ import { accessSchema, validateAccess, type AccessConfig } from './access.js';
 import { chatSchema } from './chat.js';
 import { diagnosisDefaultsSchema } from './diagnosis-defaults.js';
 import { environmentSchema, PROFILES, type RawEnvironment } from './environments.js';
+import { resolveRedisTls, type RedisTlsConfig } from './redis-tls.js';
 import { remediationSchema, type RemediationConfig } from './remediation.js';
 import { ConfigError } from '../core/errors.js';
 
@@ -58,8 +59,10 @@ const fileSchema = z
   });
 
 /** One environment with the profile's defaults filled in and paths resolved. */
-export interface EnvironmentConfig extends Omit<RawEnvironment, 'expectedTtlSeconds' | 'slidingWindow'> {
+export interface EnvironmentConfig extends Omit<RawEnvironment, 'expectedTtlSeconds' | 'slidingWindow' | 'redis'> {
   name: string;
+  /** `redis.tls` with its files read (see redis-tls.ts). */
+  redis: Omit<RawEnvironment['redis'], 'tls'> & { tls?: RedisTlsConfig };
   expectedTtlSeconds: number;
   slidingWindow: boolean;
 }
@@ -139,8 +142,12 @@ export function parseConfig(raw: unknown, source: string, baseDir = process.cwd(
   const parsed = fileSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error), source);
   const environments: Record<string, EnvironmentConfig> = {};
+  const fileProblems: string[] = [];
   for (const [name, env] of Object.entries(parsed.data.environments)) {
     const profile = PROFILES[env.profile];
+    const { tls: rawTls, ...redis } = env.redis;
+    const tls = rawTls && resolveRedisTls(rawTls, name, (p) => expandPath(p, baseDir));
+    if (tls && 'problems' in tls) fileProblems.push(...tls.problems);
     const kubernetes = env.kubernetes && {
       ...env.kubernetes,
       ...('manifests' in env.kubernetes ? { manifests: expandPath(env.kubernetes.manifests, baseDir) } : {}),
@@ -151,11 +158,13 @@ export function parseConfig(raw: unknown, source: string, baseDir = process.cwd(
     environments[name] = {
       ...env,
       name,
+      redis: { ...redis, ...(tls && 'tls' in tls ? { tls: tls.tls } : {}) },
       kubernetes,
       expectedTtlSeconds: env.expectedTtlSeconds ?? profile.expectedTtlSeconds,
       slidingWindow: env.slidingWindow ?? profile.slidingWindow,
     };
   }
+  if (fileProblems.length) throw new ConfigError(fileProblems, source);
   const { defaults, slack, access, remediation } = parsed.data;
   return { source, environments, defaults, slack, ...(access ? { access } : {}), remediation };
 }

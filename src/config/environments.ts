@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
+import { redisProviderSchema } from './redis-provider.js';
+import { redisTlsSchema } from './redis-tls.js';
 
 const PROFILE_NAMES = ['development', 'staging', 'production', 'production-api'] as const;
 export type Profile = (typeof PROFILE_NAMES)[number];
@@ -91,9 +93,15 @@ const redisSchema = z
     natMap: z.record(hostPort, hostPort).optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
     audit: auditOverridesSchema.optional(),
+    /** TLS with a private CA and/or a client certificate (mutual TLS); needs a rediss:// URL. */
+    tls: redisTlsSchema.optional(),
+    /** A managed service (elasticache | memorystore | azure) blocks CONFIG: the checks read INFO instead. */
+    provider: redisProviderSchema,
   })
   .strict()
   .superRefine((r, ctx) => {
+    if (r.tls && r.url.startsWith('redis://'))
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'redis.tls is set: write the URL as rediss://host:port' });
     if (r.cluster) return;
     for (const key of ['nodes', 'natMap'] as const) {
       if (r[key] !== undefined)

@@ -39,9 +39,24 @@ function redisUnreachable(err: RedisSourceError): RawFinding {
   };
 }
 
+/** The TLS handshake failed: the adapter's message names the certificate problem and its code. */
+function redisTls(err: RedisSourceError): RawFinding {
+  return {
+    id: 'redis.tls',
+    severity: 'critical',
+    title: 'TLS with the session store failed',
+    detail: err.message,
+    evidence: { address: err.address, code: err.code ?? null },
+    fix:
+      "Check redis.tls against the server's certificate: caFile must hold the CA that signed it, servername a name " +
+      'in it (or connect by that name), certFile/keyFile a client certificate the server trusts (mutual TLS). ' +
+      '`openssl s_client -connect <host:port> -CAfile <caFile>` shows the chain the server sends and why it fails.',
+  };
+}
+
 /**
  * Decides what the user sees when a check's source fails: the status message and the
- * `redis.unreachable` / `redis.forbidden` / `kubernetes.forbidden` / `kubernetes.unreachable` finding.
+ * `redis.unreachable` / `redis.tls` / `redis.forbidden` / `kubernetes.forbidden` / `kubernetes.unreachable` finding.
  * Redis failures arrive typed by the adapter (`RedisSourceError`); anything else that a check throws
  * is a fault of the check, not of the store, and raises no finding. The typed error carries its own
  * address, so `_needs` and `_redisAddress` are no longer read; they stay until the callers drop them.
@@ -67,7 +82,8 @@ export function describeSourceFailure(err: unknown, _needs: readonly Need[], _re
   if (err instanceof RedisSourceError) {
     return {
       message: err.message,
-      finding: err.kind === 'no_permission' ? redisForbidden(err) : redisUnreachable(err),
+      finding:
+        err.kind === 'no_permission' ? redisForbidden(err) : err.kind === 'tls' ? redisTls(err) : redisUnreachable(err),
     };
   }
   return { message: err instanceof Error ? err.message : String(err) };

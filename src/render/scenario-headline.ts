@@ -5,6 +5,7 @@ import {
   kubernetesForbidden,
   kubernetesUnreachable,
   redisForbidden,
+  redisTls,
   redisUnreachable,
 } from '../diagnostics/catalogue/engine-findings.js';
 
@@ -30,7 +31,7 @@ export interface NotCheckedLead {
 
 /** Findings the engine raises when a source fails: they lead, because nothing below them is complete. */
 export const SOURCE_FAILURE_IDS: ReadonlySet<string> = new Set(
-  [redisUnreachable, redisForbidden, kubernetesUnreachable, kubernetesForbidden].map((spec) => spec.id),
+  [redisUnreachable, redisTls, redisForbidden, kubernetesUnreachable, kubernetesForbidden].map((spec) => spec.id),
 );
 
 const label = (s: ScenarioAssessment) => `Scenario ${s.scenario}, ${s.name}`;

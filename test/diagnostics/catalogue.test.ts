@@ -38,6 +38,7 @@ describe('the finding catalogue', () => {
       'kubernetes.forbidden',
       'kubernetes.unreachable',
       'redis.forbidden',
+      'redis.tls',
       'redis.unreachable',
     ]);
   });

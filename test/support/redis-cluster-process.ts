@@ -13,6 +13,9 @@ export interface RedisClusterHandle {
   replicas: RedisServerHandle[];
   /** `redis://127.0.0.1:<port>` of the first master: a seed for cluster clients. */
   url: string;
+  /** With `tls`: each node's TLS port (aligned with `nodes`), and `rediss://` of the first master. */
+  tlsPorts: number[];
+  tlsUrl?: string;
   /** Waits until every node reports `cluster_state:ok` and sees the masters and replicas in their roles. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -29,6 +32,20 @@ export interface StartClusterOptions {
    * and a short timeout then fails over a master nobody asked to fail over.
    */
   nodeTimeoutMs?: number;
+  /**
+   * A TLS port on every node besides the plain one (`tls-cluster yes`: the bus and replication too). Nodes
+   * announce the TLS ports to TLS clients and the plain ones to plain clients (CLUSTER SLOTS, MOVED).
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string };
+}
+
+/** The TLS arguments of one node, on a free port. */
+async function tlsArgs(tls: StartClusterOptions['tls']): Promise<{ port?: number; args: string[] }> {
+  if (!tls) return { args: [] };
+  const port = await freePort();
+  const files = ['--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile];
+  const modes = ['--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-auth-clients', 'no'];
+  return { port, args: ['--tls-port', String(port), ...files, ...modes] };
 }
 
 function run(bin: string, args: string[], timeoutMs: number): Promise<string> {
@@ -90,6 +107,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
   const replicas = opts.replicas ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'session-ttl-cluster-'));
   const nodes: RedisServerHandle[] = [];
+  const tlsPorts: number[] = [];
   const stopAll = async () => {
     await Promise.all(nodes.map((n) => n.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -100,6 +118,7 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
       // The bus port, like the client port, may be taken between choosing it and binding it: another one then.
       for (let attempt = 1; ; attempt++) {
         const busPort = await freePort();
+        const tls = await tlsArgs(opts.tls);
         try {
           nodes.push(
             await startRedisServer([
@@ -113,9 +132,11 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
               String(opts.nodeTimeoutMs ?? 15_000),
               '--dir',
               dir,
+              ...tls.args,
               ...(opts.extraArgs ?? []),
             ]),
           );
+          if (tls.port !== undefined) tlsPorts.push(tls.port);
           break;
         } catch (err) {
           if (attempt >= 5 || !isPortTaken(err)) throw err;
@@ -144,6 +165,8 @@ export async function startRedisCluster(opts: StartClusterOptions = {}): Promise
     masters: nodes.slice(0, masters),
     replicas: nodes.slice(masters),
     url: `redis://127.0.0.1:${nodes[0]!.port}`,
+    tlsPorts,
+    ...(tlsPorts.length ? { tlsUrl: `rediss://127.0.0.1:${tlsPorts[0]}` } : {}),
     async waitHealthy(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       let last: string;

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { Cluster, Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { CanaryRedis } from '../../core/ports/canary-redis.js';
@@ -5,7 +6,8 @@ import { connectRedis, parseInfo } from './redis-node.js';
 import { redactedAddress, redisConnectOptions } from './connect-options.js';
 import { trackConnectionErrors } from './connection-errors.js';
 import { classifyRedisError, RedisSourceError } from './redis-error.js';
-import { clusterError, clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { clusterSeedsText, connectCluster, readyCluster } from './cluster-client.js';
+import { clusterFailure } from './tls-probe.js';
 
 // The ioredis side of verify's canary port: the verification itself only sees `CanaryRedis`.
 
@@ -66,7 +68,12 @@ export function canaryRedisFrom(client: Redis, address: string): CanaryRedis {
  * as `RedisSourceError`s; a cluster that cannot be reached says why (wrong password, not a cluster
  * node, no seed answered) within the connect timeout instead of queueing commands.
  */
-export function canaryClusterFrom(cluster: Cluster, env: EnvironmentConfig, user: string): CanaryRedis {
+export function canaryClusterFrom(
+  cluster: Cluster,
+  env: EnvironmentConfig,
+  user: string,
+  tls?: ConnectionOptions,
+): CanaryRedis {
   const address = clusterSeedsText(env);
   const ready = async () => {
     if (cluster.status !== 'ready') await readyCluster(cluster, Math.max(env.redis.connectTimeoutMs, 1000));
@@ -76,7 +83,8 @@ export function canaryClusterFrom(cluster: Cluster, env: EnvironmentConfig, user
       await ready();
       return await run();
     } catch (err) {
-      const typed = clusterError(env, cluster, err, user);
+      const timeoutMs = Math.max(env.redis.connectTimeoutMs, 1000);
+      const typed = await clusterFailure(env, cluster, err, { user, timeoutMs, ...(tls ? { tls } : {}) });
       throw typed.command === undefined ? classifyRedisError(typed, { address, command }) : typed;
     }
   };
@@ -118,7 +126,7 @@ export function openCanaryRedis(env: EnvironmentConfig, processEnv: NodeJS.Proce
   const options = redisConnectOptions(env, processEnv);
   if (env.redis.cluster) {
     const cluster = connectCluster(env, { ...options, commandTimeoutMs: Math.max(env.redis.connectTimeoutMs, 2000) });
-    return canaryClusterFrom(cluster, env, options.username ?? 'default');
+    return canaryClusterFrom(cluster, env, options.username ?? 'default', options.tls);
   }
   const client = connectRedis({ ...options, commandTimeoutMs: Math.max(env.redis.connectTimeoutMs, 2000) });
   return canaryRedisFrom(client, redactedAddress(env.redis.url));

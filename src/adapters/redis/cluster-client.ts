@@ -2,7 +2,7 @@ import { Cluster, type ClusterOptions, type NatMap } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { errorCode } from '../../core/error-fields.js';
 import type { RedisConnectOptions } from './redis-node.js';
-import { MAX_RECONNECT_DELAY_MS } from './redis-node.js';
+import { MAX_RECONNECT_DELAY_MS, readyCheckFor } from './redis-node.js';
 import { classifyRedisError, RedisSourceError, replyPrefix } from './redis-error.js';
 
 /** The last error a node of the cluster client met, and which node (`host:port`). */
@@ -54,7 +54,6 @@ function natMapOf(env: Pick<EnvironmentConfig, 'redis'>): NatMap | undefined {
  * down at the bot's start is used once it answers.
  */
 export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: RedisConnectOptions): Cluster {
-  const tls = env.redis.url.startsWith('rediss://');
   const natMap = natMapOf(env);
   const options: ClusterOptions = {
     lazyConnect: true,
@@ -70,13 +69,13 @@ export function connectCluster(env: Pick<EnvironmentConfig, 'redis'>, opts: Redi
     clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...(natMap ? { natMap } : {}),
     redisOptions: {
-      enableReadyCheck: false,
+      enableReadyCheck: readyCheckFor(opts.tls),
       maxRetriesPerRequest: 0,
       connectTimeout: opts.connectTimeoutMs ?? 3000,
       ...(opts.commandTimeoutMs !== undefined ? { commandTimeout: opts.commandTimeoutMs } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
-      ...(tls ? { tls: {} } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     },
   };
   const cluster = new Cluster(clusterSeeds(env), options);
@@ -186,7 +185,8 @@ export function clusterError(
       `None of the Redis Cluster seed nodes (${seeds}) answered${why}: check redis.url and redis.nodes, and that ` +
         'the bot can reach them (redis.natMap maps addresses the nodes announce to ones the bot can reach).',
       {
-        kind: 'unreachable',
+        // A handshake that fails names the certificate problem (redis.tls), not an unreachable cluster.
+        kind: lastError?.kind === 'tls' ? 'tls' : 'unreachable',
         address: seeds,
         ...(lastError?.code !== undefined ? { code: lastError.code } : {}),
         ...who,

@@ -1,5 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import type { RedisConnectOptions } from './redis-node.js';
+import { readyCheckFor, type RedisConnectOptions } from './redis-node.js';
 
 /** What a subscriber tells its feed. */
 export interface SubscriberEvents {
@@ -14,7 +15,8 @@ export interface SubscriberEvents {
 export interface SubscriberOptions extends Pick<RedisConnectOptions, 'username' | 'password' | 'connectTimeoutMs'> {
   host: string;
   port: number;
-  tls: boolean;
+  /** The cluster's TLS options (undefined: plain TCP). */
+  tls?: ConnectionOptions;
   /** The keyspace channel pattern, `__keyspace@0__:<key pattern>`. */
   channel: string;
 }
@@ -42,13 +44,13 @@ export class ClusterSubscriber {
       port: opts.port,
       lazyConnect: true,
       autoResubscribe: false,
-      enableReadyCheck: false,
+      enableReadyCheck: readyCheckFor(opts.tls),
       maxRetriesPerRequest: 2,
       connectTimeout: opts.connectTimeoutMs ?? 3000,
       retryStrategy: (times: number) => Math.min(50 * times, 2000),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
-      ...(opts.tls ? { tls: {} } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     });
     this.conn.on('error', () => undefined);
     this.conn.on('pmessage', (_pattern: string, channel: string, event: string) =>

@@ -128,17 +128,17 @@ export class ClusterKeyspaceFeed implements KeyspaceFeed {
   }
 
   private openSubscriber(address: string, host: string, port: number): void {
-    const { username, password, connectTimeoutMs } = this.opts;
+    const { username, password, connectTimeoutMs, tls } = this.opts;
     const subscriber = new ClusterSubscriber(
       {
         host,
         port,
-        tls: this.env.redis.url.startsWith('rediss://'),
         // A cluster has database 0 only (see keyspaceChannel in keyspace-feed.ts).
         channel: `__keyspace@0__:${this.opts.keyPattern}`,
         ...(username !== undefined ? { username } : {}),
         ...(password !== undefined ? { password } : {}),
         ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+        ...(tls !== undefined ? { tls } : {}),
       },
       {
         message: (key, event) => this.events.deliver(key, event),

@@ -1,7 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
+import { configBlockedBy } from '../../config/redis-provider.js';
 import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
-import { clusterError, clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
+import { clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
+import type { RedisSourceError } from './redis-error.js';
+import { clusterFailure } from './tls-probe.js';
 import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
 import { migratingSlots, movedSlots, readSlotMap, type MasterView, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
@@ -26,7 +29,8 @@ export class ClusterSessionStore implements OpenSessionStore {
    * happened before the later one began.
    */
   private baseline: SlotMapReading | undefined;
-  private failure: string | undefined;
+  /** Why the cluster cannot be used: a message, or the typed TLS failure (a `redis.tls` finding). */
+  private failure: string | RedisSourceError | undefined;
   private closed = false;
 
   constructor(
@@ -52,7 +56,12 @@ export class ClusterSessionStore implements OpenSessionStore {
       this.counter.redirects = 0;
       this.baseline = await readSlotMap(this.masterClients());
     } catch (err) {
-      this.failure = clusterError(this.env, this.cluster, err, this.options.username ?? 'default').message;
+      const failure = await clusterFailure(this.env, this.cluster, err, {
+        user: this.options.username ?? 'default',
+        ...(this.options.tls ? { tls: this.options.tls } : {}),
+        timeoutMs: Math.max(this.env.redis.connectTimeoutMs, 1000),
+      });
+      this.failure = failure.kind === 'tls' ? failure : failure.message;
       this.baseline = undefined;
     }
   }
@@ -84,7 +93,8 @@ export class ClusterSessionStore implements OpenSessionStore {
   private wrap(client: Redis): ClusterMasterNode {
     let node = this.wrapped.get(client);
     if (!node) {
-      node = new ClusterMasterNode(new IoRedisNode(client), this.cluster, this.counter);
+      const blockedBy = configBlockedBy(this.env.redis.provider);
+      node = new ClusterMasterNode(new IoRedisNode(client, blockedBy), this.cluster, this.counter);
       this.wrapped.set(client, node);
     }
     return node;

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
 import type { RedisConnectOptions } from './redis-node.js';
+import { redisTlsOptions } from './tls-options.js';
 
 /** `host:port` of a Redis URL, for messages and evidence: never the password. */
 export function redactedAddress(url: string): string {
@@ -14,7 +15,8 @@ export function redactedAddress(url: string): string {
 
 /**
  * Connection options of an environment's Redis. The password and user name come from the env vars
- * that the config names, never from the config file; a named var that is unset is a UserError.
+ * that the config names, never from the config file; a named var that is unset is a UserError. TLS
+ * comes from `redis.tls` (or a rediss:// URL) and applies to every connection opened with these options.
  */
 export function redisConnectOptions(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): RedisConnectOptions {
   const { redis } = env;
@@ -26,10 +28,12 @@ export function redisConnectOptions(env: EnvironmentConfig, processEnv: NodeJS.P
     );
   }
   const username = redis.usernameEnv ? processEnv[redis.usernameEnv] : undefined;
+  const tls = redisTlsOptions(env);
   return {
     url: redis.url,
     connectTimeoutMs: redis.connectTimeoutMs,
     ...(password !== undefined ? { password } : {}),
     ...(username !== undefined ? { username } : {}),
+    ...(tls !== undefined ? { tls } : {}),
   };
 }

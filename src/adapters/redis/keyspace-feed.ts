@@ -46,6 +46,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
       retryStrategy: (times: number) => Math.min(50 * times, 2000),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     };
     this.sub = new Redis(opts.url, base);
     this.cmd = new Redis(opts.url, base);

@@ -1,5 +1,6 @@
 import { errorCode } from '../../core/error-fields.js';
 import { RedisAdminError } from '../../core/ports/redis-admin-error.js';
+import { tlsFailure } from './tls-errors.js';
 
 /** Where a failed admin call went, and as whom. */
 interface AdminCall {
@@ -59,6 +60,9 @@ export function classifyAdminError(err: unknown, call: AdminCall): RedisAdminErr
   const msg = err instanceof Error ? err.message : String(err);
   const line = msg.split('\n')[0] ?? '';
   const code = errorCode(err);
+  const tls = tlsFailure(err);
+  // Nothing was sent: for the remediation flow a failed handshake is a node it cannot reach, named as such.
+  if (tls) return unreachable(call, `TLS failed: ${tls.reason} (${tls.code})`);
   if (/^(WRONGPASS|NOAUTH)/.test(msg) || /invalid (username-)?password/i.test(msg)) return authFailure(call, line);
   if (/^NOPERM/.test(msg)) return denied(call, line);
   if (/unknown command|unknown subcommand/i.test(msg)) return refused(call, line);

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
@@ -7,6 +8,7 @@ import { redactedAddress } from './connect-options.js';
 import { classifyAdminError } from './redis-admin-errors.js';
 import { parseInfo, parseKeyspace } from './redis-node.js';
 import { configGetValue } from './replies.js';
+import { redisTlsOptions } from './tls-options.js';
 
 export { RedisAdminError, type RedisAdminErrorKind } from '../../core/ports/redis-admin-error.js';
 
@@ -17,6 +19,8 @@ export interface RedisAdminOptions {
   connectTimeoutMs?: number;
   /** A command that takes longer fails as `unreachable` (default 5000). */
   commandTimeoutMs?: number;
+  /** TLS, as the diagnosis connects (`redisTlsOptions`); holds the client key: never log it. */
+  tls?: ConnectionOptions;
 }
 
 /**
@@ -38,11 +42,13 @@ export function redisAdminOptions(env: EnvironmentConfig, processEnv: NodeJS.Pro
   };
   const password = read(admin ? redis.adminPasswordEnv : redis.passwordEnv, 'password');
   const username = read(admin ? redis.adminUsernameEnv : redis.usernameEnv, 'username');
+  const tls = redisTlsOptions(env);
   return {
     url: redis.url,
     connectTimeoutMs: redis.connectTimeoutMs,
     ...(password !== undefined ? { password } : {}),
     ...(username !== undefined ? { username } : {}),
+    ...(tls !== undefined ? { tls } : {}),
   };
 }
 
@@ -171,6 +177,7 @@ export class RedisNodeAdmin implements OpenRedisNodeAdmin {
       commandTimeout: opts.commandTimeoutMs ?? 5000,
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     });
     c.on('error', (e: unknown) => {
       this.lastError = e;

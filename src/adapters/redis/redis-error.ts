@@ -1,6 +1,7 @@
 import { errorCode } from '../../core/error-fields.js';
 import { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
 import { IoReplyError } from './replies.js';
+import { tlsFailure, type TlsSettingNames } from './tls-errors.js';
 
 export { RedisSourceError, type RedisErrorKind } from '../../core/ports/redis-source-error.js';
 
@@ -18,6 +19,8 @@ export interface RedisCallContext {
    * the ECONNREFUSED behind them, so the adapter records it (see `connection-errors.ts`).
    */
   lastConnectionError?: unknown;
+  /** How a TLS failure names the files (default: the fields of `redis.tls`). */
+  tlsNames?: TlsSettingNames;
 }
 
 const NETWORK_REASONS: Record<string, string> = {
@@ -90,6 +93,13 @@ export function classifyRedisError(err: unknown, ctx: RedisCallContext): RedisSo
   if (!(err instanceof Error))
     return new RedisSourceError(`${at} failed: ${String(err)}`, { kind: 'other', ...base, ...withCommand });
 
+  const tls =
+    tlsFailure(err, ctx.tlsNames) ??
+    (isDisconnected(err) ? tlsFailure(ctx.lastConnectionError, ctx.tlsNames) : undefined);
+  if (tls) {
+    const message = `${at}: TLS failed: ${tls.reason} (${tls.code}).`;
+    return new RedisSourceError(message, { kind: 'tls', ...base, ...withCommand, code: tls.code });
+  }
   const errno = networkCode(err) ?? (isDisconnected(err) ? networkCode(ctx.lastConnectionError) : undefined);
   if (errno) {
     const message = `${at} is unreachable: ${NETWORK_REASONS[errno]} (${errno}).`;

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   ConfigNotAllowedError,
@@ -52,7 +53,14 @@ export class IoRedisNode implements RedisNodePort {
   private readonly user: string;
   private readonly lastConnectionError: () => Error | undefined;
 
-  constructor(readonly client: Redis) {
+  /**
+   * `configBlockedBy`: the managed service that blocks CONFIG (`redis.provider`); then `configGet` fails
+   * with `ConfigNotAllowedError` without sending anything, and the checks read INFO.
+   */
+  constructor(
+    readonly client: Redis,
+    private readonly configBlockedBy?: string,
+  ) {
     this.address = clientAddress(client);
     // Without a configured user Redis authenticates the connection as `default`, the user an ACL fix must name.
     this.user = client.options.username ?? 'default';
@@ -82,6 +90,14 @@ export class IoRedisNode implements RedisNodePort {
   }
 
   async configGet(name: string): Promise<string | undefined> {
+    if (this.configBlockedBy !== undefined) {
+      const message = `${this.configBlockedBy} blocks CONFIG (redis.provider): ${name} is read from INFO instead.`;
+      throw new ConfigNotAllowedError(message, {
+        kind: 'config_refused',
+        address: this.address,
+        command: 'CONFIG GET',
+      });
+    }
     try {
       return configGetValue(await this.client.config('GET', name));
     } catch (err) {
@@ -210,6 +226,18 @@ export interface RedisConnectOptions {
   connectTimeoutMs?: number;
   /** Fail commands instead of queueing them while disconnected. */
   commandTimeoutMs?: number;
+  /** TLS of every connection (see `redisTlsOptions`); undefined: plain TCP. Holds the client key: never log it. */
+  tls?: ConnectionOptions;
+}
+
+/**
+ * Whether a connection waits for ioredis' ready check (INFO). Over TLS it must: with TLS 1.3 a server that
+ * refuses the client's certificate says so after the handshake, and ioredis 5.11 without the ready check
+ * declares the dead connection ready once its CLIENT SETINFO calls fail, then re-sends its queue in a busy
+ * loop until a check times out. The ready check's callback ignores a connection that is gone.
+ */
+export function readyCheckFor(tls: ConnectionOptions | undefined): boolean {
+  return tls !== undefined;
 }
 
 /** Longest pause between two reconnect attempts: a Redis back after an outage is used within this. */
@@ -227,7 +255,8 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
   const options: RedisOptions = {
     lazyConnect: true,
     // The ready check sends INFO and, when an ACL refuses it, console.warns a raw line among the JSON logs.
-    enableReadyCheck: false,
+    // Over TLS it stays on: see `readyCheckFor`.
+    enableReadyCheck: readyCheckFor(opts.tls),
     enableOfflineQueue: true,
     maxRetriesPerRequest: 0,
     connectTimeout: opts.connectTimeoutMs ?? 3000,
@@ -235,6 +264,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
   };
   const client = new Redis(opts.url, options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../../config/config.js';
+import { configBlockedBy } from '../../config/redis-provider.js';
 import { redactedAddress, redisConnectOptions } from './connect-options.js';
 import { connectRedis, IoRedisNode, type RedisConnectOptions } from './redis-node.js';
 import { openClusterStore } from './cluster-store.js';
@@ -26,14 +27,15 @@ export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
   // A client that has given up (status `end`: closed by a fatal error or by hand) is replaced at the next
   // use; a live one reconnects by itself (connectRedis).
   let client = connectRedis(options);
-  let node = new IoRedisNode(client);
+  const blockedBy = configBlockedBy(env.redis.provider);
+  let node = new IoRedisNode(client, blockedBy);
   let closed = false;
   return {
     topology: 'standalone',
     get nodes() {
       if (!closed && client.status === 'end') {
         client = connectRedis(options);
-        node = new IoRedisNode(client);
+        node = new IoRedisNode(client, blockedBy);
       }
       return [node];
     },

@@ -6,10 +6,10 @@ export interface OpenSessionStore extends SessionStore {
   close(): Promise<void>;
 }
 
-/** A node that cannot be used; every call fails with the same actionable message. */
-export function unusableNode(address: string, message: string): RedisNodePort {
+/** A node that cannot be used; every call fails with the same actionable message (or that typed error). */
+export function unusableNode(address: string, message: string | Error): RedisNodePort {
   const fail = async (): Promise<never> => {
-    throw new UserError(message, 'redis_config');
+    throw typeof message === 'string' ? new UserError(message, 'redis_config') : message;
   };
   return {
     address,

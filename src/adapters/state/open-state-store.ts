@@ -5,6 +5,9 @@ import { memoryStreamStore } from './memory-stream-store.js';
 import { redisStateStore } from './redis-state-store.js';
 import { redisStreamStore } from './redis-stream-store.js';
 import { trackConnectionErrors } from '../redis/connection-errors.js';
+import { classifyRedisError } from '../redis/redis-error.js';
+import { materialOptions } from '../redis/tls-options.js';
+import { STATE_REDIS_TLS_VARS, type StateRedisTls } from '../../config/state-redis-tls.js';
 import type { CasStateStore } from '../../core/ports/cas-state-store.js';
 import type { QueueStore } from '../../core/ports/state-store.js';
 import type { StreamStore } from '../../core/ports/stream-store.js';
@@ -34,6 +37,20 @@ function address(url: string): string {
 }
 
 /**
+ * The state Redis' client. It reconnects for ever with a capped backoff; a command during an outage fails
+ * after one reconnect attempt. TLS: a rediss:// URL, with the STATE_REDIS_TLS_* files when set.
+ */
+function connectStateRedis(url: string, tls: StateRedisTls | undefined): Redis {
+  const servername = tls?.servername !== undefined ? { servername: tls.servername } : {};
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5000,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2000),
+    ...(tls ? { tls: { ...materialOptions(tls.material), ...servername } } : {}),
+  });
+}
+
+/**
  * The bot's state store and streams: the Redis at `url` (STATE_REDIS_URL), or, unset, memory, with a
  * warning that replicas will not share alert dedupe, cooldowns, pending requests, locks or the audit.
  * A Redis that does not answer at start-up is logged; alert replies fail (and are logged) until it
@@ -44,6 +61,8 @@ export function openStateStore(opts: {
   logger: Logger;
   /** The warning logged when `url` is unset, in place of the default (the bot's says what a crash loses). */
   memoryWarning?: string;
+  /** STATE_REDIS_TLS_*: a private CA, a client certificate (`stateRedisTls`); rediss:// alone: the system's CAs. */
+  tls?: StateRedisTls;
 }): OpenStateStore {
   if (!opts.url) {
     opts.logger.warn(opts.memoryWarning ?? MEMORY_WARNING);
@@ -55,19 +74,18 @@ export function openStateStore(opts: {
     };
   }
   const where = address(opts.url);
-  // Reconnects for ever with a capped backoff; a command during an outage fails after one reconnect attempt.
-  const client = new Redis(opts.url, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 5000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2000),
-  });
+  const client = connectStateRedis(opts.url, opts.tls);
   // The last socket error names a refused connection in the state store's errors; the listener also keeps
   // ioredis from printing every reconnection error (the commands that fail are logged where used).
   const lastConnectionError = trackConnectionErrors(client);
-  const named = { address: where, lastConnectionError };
+  const named = { address: where, lastConnectionError, tlsNames: STATE_REDIS_TLS_VARS };
+  // Why it fails in the adapter's words: a TLS failure names the certificate problem and the env var to fix.
+  const why = (err: unknown) =>
+    classifyRedisError(err, { ...named, lastConnectionError: lastConnectionError() }).message;
   client.ping().then(
     () => opts.logger.info({ stateRedis: where }, 'state store: Redis'),
-    (err: Error) => opts.logger.warn({ stateRedis: where, err }, 'the state Redis (STATE_REDIS_URL) does not answer'),
+    (err: Error) =>
+      opts.logger.warn({ stateRedis: where, reason: why(err) }, 'the state Redis (STATE_REDIS_URL) does not answer'),
   );
   return {
     store: redisStateStore(client, { description: `redis ${where}`, ...named }),
@@ -87,7 +105,7 @@ export function openStateStore(opts: {
         return await Promise.race([
           client.ping().then(
             () => ({ ok: true }),
-            (err: Error) => ({ ok: false, detail: `the state Redis ${where} does not answer: ${err.message}` }),
+            (err: Error) => ({ ok: false, detail: `the state Redis does not answer: ${why(err)}` }),
           ),
           timeout,
         ]);

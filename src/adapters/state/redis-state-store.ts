@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CasStateStore } from '../../core/ports/cas-state-store.js';
 import { STATE_KEY_PREFIX, StateStoreError, type QueueStore } from '../../core/ports/state-store.js';
 import { classifyRedisError } from '../redis/redis-error.js';
+import type { TlsSettingNames } from '../redis/tls-errors.js';
 import { COMPARE_AND_DELETE, COMPARE_AND_SET, ENQUEUE, REMOVE, RENEW, SIZE, TAKE_DUE } from './state-scripts.js';
 
 /** The Redis commands the state store uses. */
@@ -15,6 +16,8 @@ export interface StateStoreOptions {
   address?: string;
   /** The connection's last socket error (`trackConnectionErrors`), so a refused connection is named as such. */
   lastConnectionError?: () => unknown;
+  /** How a TLS failure names the files (the STATE_REDIS_TLS_* env vars). */
+  tlsNames?: TlsSettingNames;
 }
 
 /** Turns what a Redis call threw into the StateStoreError that says which Redis and why. */
@@ -24,6 +27,7 @@ export function stateStoreFailure(opts: StateStoreOptions): (err: unknown) => St
     const classified = classifyRedisError(err, {
       address: opts.address ?? 'the state Redis',
       lastConnectionError: opts.lastConnectionError?.(),
+      ...(opts.tlsNames ? { tlsNames: opts.tlsNames } : {}),
     });
     return new StateStoreError(classified.message, { cause: err });
   };

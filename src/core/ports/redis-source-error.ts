@@ -6,6 +6,8 @@
  */
 export type RedisErrorKind =
   | 'unreachable'
+  /** The TLS handshake failed: a certificate the bot does not trust, expired, for another host; mutual TLS refused. */
+  | 'tls'
   | 'auth'
   | 'no_permission'
   | 'timeout'
@@ -31,7 +33,10 @@ export class RedisSourceError extends Error {
   readonly address: string;
   /** The command that failed, upper case with its subcommand: `INFO`, `CONFIG GET`, `AUTH`. */
   readonly command?: string;
-  /** The server's reply prefix (`NOPERM`, `LOADING`, `MOVED`) or the socket errno (`ECONNREFUSED`). */
+  /**
+   * The server's reply prefix (`NOPERM`, `LOADING`, `MOVED`), the socket errno (`ECONNREFUSED`) or the TLS
+   * error (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `CERT_HAS_EXPIRED`).
+   */
   readonly code?: string;
   /** The ACL user the bot connects as (`default` when none is configured), for the fix of a denial. */
   readonly user?: string;

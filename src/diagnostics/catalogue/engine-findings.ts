@@ -17,6 +17,15 @@ export const redisUnreachable = findingSpec({
   oncePerReport: true,
 });
 
+/** The TLS handshake with the session store failed: the certificate problem, not "unreachable". */
+export const redisTls = findingSpec({
+  id: 'redis.tls',
+  severity: { default: 'critical' },
+  evidence: z.object({ address: z.string(), code: z.string().nullable() }),
+  scenarios: [],
+  oncePerReport: true,
+});
+
 export const redisForbidden = findingSpec({
   id: 'redis.forbidden',
   severity: { default: 'warning' },
@@ -61,6 +70,7 @@ export const ENGINE_OWNER = 'engine';
 
 export const engineFindings = [
   redisUnreachable,
+  redisTls,
   redisForbidden,
   kubernetesForbidden,
   kubernetesUnreachable,

@@ -1,3 +1,4 @@
+import { noteManagedConfig } from './managed-config-note.js';
 import { defineCheck } from '../define-check.js';
 import { delayedFsync, frequentRewrites, lastRewriteFailed, rewriteInProgress, aofFindings } from './aof.findings.js';
 import { z } from 'zod';
@@ -437,6 +438,7 @@ export const aofCheck = defineCheck({
   needs: ['redis'],
   findings: aofFindings,
   async run(ctx) {
+    noteManagedConfig(ctx, 'AOF state (the rewrite settings and appendfsync are not in INFO)');
     const all = await Promise.all(ctx.redis.nodes.map(readAof));
     // A rewrite can run while AOF is being switched on; INFO then already says aof_enabled:1.
     const on = all.filter((r) => r.enabled);

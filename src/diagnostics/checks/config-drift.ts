@@ -1,3 +1,4 @@
+import { noteManagedConfig } from './managed-config-note.js';
 import { z } from 'zod';
 import { defineCheck } from '../define-check.js';
 import { configDriftFindings, liveDrift, liveDriftAof, liveDriftEvents } from './config-drift.findings.js';
@@ -156,6 +157,7 @@ export const configDriftCheck = defineCheck({
       );
       return [];
     }
+    noteManagedConfig(ctx, 'the live maxmemory, maxmemory-policy and appendonly');
     const written = readDirectives(text);
     const compared = DIRECTIVES.flatMap((d) => {
       const want = written.get(d.name);

@@ -1,3 +1,4 @@
+import { noteManagedConfig } from './managed-config-note.js';
 import { defineCheck } from '../define-check.js';
 import {
   allkeysPolicy,
@@ -257,6 +258,7 @@ export const evictionPolicyCheck = defineCheck({
   optional: ['kubernetes'],
   findings: evictionPolicyFindings,
   async run(ctx) {
+    noteManagedConfig(ctx, 'maxmemory-policy');
     const [readings, cmPolicy] = await Promise.all([
       Promise.all(ctx.redis.nodes.map(readPolicy)),
       configMapPolicy(ctx),
