@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
+import { envVarName, hostPort } from './redis-fields.js';
+import { redisSentinelSchema, sentinelStoreUrl } from './redis-sentinel.js';
 
 const PROFILE_NAMES = ['development', 'staging', 'production', 'production-api'] as const;
 export type Profile = (typeof PROFILE_NAMES)[number];
@@ -16,10 +18,6 @@ export const PROFILES = {
 const profileSchema = z.enum(PROFILE_NAMES, {
   error: `expected one of ${Object.keys(PROFILES).join(' | ')}`,
 });
-
-const envVarName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (not its value)');
 
 const NO_PASSWORD =
   'name the environment variable that holds the password in redis.passwordEnv (and the user in redis.usernameEnv) instead';
@@ -55,20 +53,15 @@ export function redisUrlProblem(u: string): string | undefined {
   return undefined;
 }
 
-/** `host:port` of a Redis node (no scheme, no credentials). */
-const hostPort = z
-  .string()
-  .regex(
-    /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
-    'expected host:port (no scheme, no password), e.g. 10.0.0.5:6379',
-  );
-
 const redisSchema = z
   .object({
-    url: z.string({ error: 'expected a redis:// or rediss:// URL' }).superRefine((u, ctx) => {
-      const problem = redisUrlProblem(u);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    url: z
+      .string({ error: 'expected a redis:// or rediss:// URL' })
+      .superRefine((u, ctx) => {
+        const problem = redisUrlProblem(u);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     passwordEnv: envVarName.optional(),
     usernameEnv: envVarName.optional(),
     /** Credentials of the remediation actions (CONFIG SET), when they differ from the diagnosis' read-only ones. */
@@ -89,11 +82,14 @@ const redisSchema = z
      * announced `host:port` to the `host:port` the bot connects to.
      */
     natMap: z.record(hostPort, hostPort).optional(),
+    /** Redis Sentinel: the sentinels name the master (instead of `url`); see `redisSentinelSchema`. */
+    sentinel: redisSentinelSchema.optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
     audit: auditOverridesSchema.optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
+    sentinelRules(r, ctx);
     if (r.cluster) return;
     for (const key of ['nodes', 'natMap'] as const) {
       if (r[key] !== undefined)
@@ -103,7 +99,29 @@ const redisSchema = z
           message: `${key} applies to Redis Cluster only: add cluster: true`,
         });
     }
-  });
+  })
+  // Code that wants a URL gets one that stands for the Sentinel-managed store (never connected to).
+  .transform(({ url, ...r }) => ({ ...r, url: url ?? (r.sentinel ? sentinelStoreUrl(r.sentinel) : '') }));
+
+/** `url` xor `sentinel`; Sentinel manages a primary and its replicas, not a Cluster. */
+function sentinelRules(
+  r: { url?: string | undefined; sentinel?: unknown; cluster: boolean },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (!r.sentinel) {
+    if (r.url === undefined)
+      issue('url', 'expected a redis:// or rediss:// URL (or redis.sentinel: the sentinels to ask)');
+    return;
+  }
+  if (r.url !== undefined)
+    issue(
+      'url',
+      'redis.url and redis.sentinel exclude each other: the sentinels name the master (its db: sentinel.db)',
+    );
+  if (r.cluster)
+    issue('cluster', 'redis.sentinel and redis.cluster exclude each other: Sentinel runs a primary with replicas');
+}
 
 const objectNames = {
   namespace: z.string().min(1).default('langgraph-agent'),

@@ -1,6 +1,7 @@
 import type { EnvironmentConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
 import type { RedisConnectOptions } from './redis-node.js';
+import { sentinelConnect } from './sentinel-options.js';
 
 /** `host:port` of a Redis URL, for messages and evidence: never the password. */
 export function redactedAddress(url: string): string {
@@ -26,10 +27,12 @@ export function redisConnectOptions(env: EnvironmentConfig, processEnv: NodeJS.P
     );
   }
   const username = redis.usernameEnv ? processEnv[redis.usernameEnv] : undefined;
+  const sentinel = sentinelConnect(env, processEnv);
   return {
     url: redis.url,
     connectTimeoutMs: redis.connectTimeoutMs,
     ...(password !== undefined ? { password } : {}),
     ...(username !== undefined ? { username } : {}),
+    ...(sentinel !== undefined ? { sentinel } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { openClusterKeyspaceFeed } from './cluster-keyspace-feed.js';
 import { redisConnectOptions } from './connect-options.js';
+import { sentinelClientOptions } from './sentinel-options.js';
 import { configGetValue } from './replies.js';
 import { scanWithTtls, type KeyTtl } from './scan-with-ttls.js';
 import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
@@ -46,6 +47,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
       retryStrategy: (times: number) => Math.min(50 * times, 2000),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
+      ...sentinelClientOptions(opts.sentinel),
     };
     this.sub = new Redis(opts.url, base);
     this.cmd = new Redis(opts.url, base);
@@ -55,7 +57,8 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
     this.channel = keyspaceChannel(db, opts.keyPattern);
     this.prefixLength = `__keyspace@${db}__:`.length;
     const u = new URL(opts.url);
-    this.description = `${u.hostname}:${u.port || '6379'}/${db}`;
+    const where = opts.sentinel ? `sentinel master ${opts.sentinel.name}` : `${u.hostname}:${u.port || '6379'}`;
+    this.description = `${where}/${db}`;
   }
 
   async subscribe(handlers: KeyspaceHandlers): Promise<void> {

@@ -13,6 +13,7 @@ import { configGetValue, hashOf } from './replies.js';
 import { RespSocket, type RespEndpoint } from './resp-socket.js';
 import { scriptAudit, ScriptRefusedError } from './script-audit.js';
 import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
+import { sentinelClientOptions, type SentinelConnect } from './sentinel-options.js';
 
 /** Parses the text of `INFO` into key/value pairs (section headers and blank lines skipped). */
 export function parseInfo(text: string): Record<string, string> {
@@ -210,6 +211,8 @@ export interface RedisConnectOptions {
   connectTimeoutMs?: number;
   /** Fail commands instead of queueing them while disconnected. */
   commandTimeoutMs?: number;
+  /** Redis Sentinel: connect to the master these sentinels name (the URL then gives the db only). */
+  sentinel?: SentinelConnect;
 }
 
 /** Longest pause between two reconnect attempts: a Redis back after an outage is used within this. */
@@ -235,6 +238,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), MAX_RECONNECT_DELAY_MS),
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
+    ...sentinelClientOptions(opts.sentinel),
   };
   const client = new Redis(opts.url, options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.
