@@ -19,6 +19,21 @@ export interface SessionStore {
    * all, so the checks that count keys say so. Never throws: what cannot be read is left out.
    */
   slotMapChanges?(): Promise<SlotMapChange>;
+  /**
+   * Redis Sentinel only: the master (`nodes`) and its replicas as the sentinels named them at the last
+   * `refresh()`. A replica becomes the master at a failover, so the checks compare its settings.
+   */
+  replicaSet?(): SentinelReplicaSet | undefined;
+}
+
+/** A Sentinel-managed primary and its replicas, each replica readable as a node. */
+export interface SentinelReplicaSet {
+  masterName: string;
+  /** The master's `host:port` (also `nodes[0]`). */
+  master: string;
+  /** The sentinel that answered. */
+  sentinel: string;
+  replicas: readonly { node: RedisNodePort; flags: readonly string[]; masterLinkStatus: string | undefined }[];
 }
 
 /**

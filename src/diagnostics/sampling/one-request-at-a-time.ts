@@ -67,6 +67,7 @@ export function oneRequestAtATime(store: SessionStore): SessionStore {
   };
   const refresh = store.refresh?.bind(store);
   const slotMapChanges = store.slotMapChanges?.bind(store);
+  const replicaSet = store.replicaSet?.bind(store);
   return {
     get nodes() {
       return store.nodes.map(gatedOf);
@@ -74,5 +75,13 @@ export function oneRequestAtATime(store: SessionStore): SessionStore {
     ...(store.topology ? { topology: store.topology } : {}),
     ...(refresh ? { refresh } : {}),
     ...(slotMapChanges ? { slotMapChanges } : {}),
+    ...(replicaSet
+      ? {
+          replicaSet() {
+            const set = replicaSet();
+            return set && { ...set, replicas: set.replicas.map((r) => ({ ...r, node: gatedOf(r.node) })) };
+          },
+        }
+      : {}),
   };
 }
