@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../../config/config.js';
 import { openClusterKeyspaceFeed } from './cluster-keyspace-feed.js';
 import { redisConnectOptions } from './connect-options.js';
 import { sentinelClientOptions } from './sentinel-options.js';
+import { connectedAddress, watchSentinelSwitch, type SentinelSwitchWatch } from './sentinel-switch-watch.js';
 import { configGetValue } from './replies.js';
 import { scanWithTtls, type KeyTtl } from './scan-with-ttls.js';
 import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
@@ -37,6 +38,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
   private readonly cmd: Redis;
   private readonly channel: string;
   private readonly prefixLength: number;
+  private switchWatch: SentinelSwitchWatch | undefined;
 
   constructor(private readonly opts: RedisConnectOptions & { keyPattern: string }) {
     const db = databaseOf(opts.url);
@@ -69,6 +71,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
     await sub.connect();
     await this.cmd.connect();
     await sub.psubscribe(channel);
+    this.followFailovers();
     let lost = false;
     sub.on('close', () => {
       if (lost) return;
@@ -109,7 +112,17 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
     await scanWithTtls(this.cmd, this.opts.keyPattern, count, (keys) => this.pttl(keys), onBatch);
   }
 
+  /** Behind Sentinel: a connection not on the new master yet reconnects (through the sentinels) at once. */
+  private followFailovers(): void {
+    const { sentinel } = this.opts;
+    if (!sentinel) return;
+    this.switchWatch = watchSentinelSwitch(sentinel, (master) => {
+      for (const c of [this.sub, this.cmd]) if (connectedAddress(c) !== master) c.disconnect(true);
+    });
+  }
+
   async close(): Promise<void> {
+    this.switchWatch?.close();
     this.sub.removeAllListeners('close');
     await Promise.allSettled([this.sub.quit(), this.cmd.quit()]);
     this.sub.disconnect();

@@ -42,7 +42,8 @@ export function sentinelConnect(env: EnvironmentConfig, processEnv: NodeJS.Proce
 
 /**
  * ioredis options that make a client connect to the current master through the sentinels (its URL's host is
- * then ignored) and, on `+switch-master`, drop the old master and reconnect to the new one.
+ * then ignored), again at each reconnection. A demoted master's clients are killed by the sentinels
+ * (CLIENT KILL); a long-lived connection also follows `+switch-master` (`watchSentinelSwitch`).
  */
 export function sentinelClientOptions(s: SentinelConnect | undefined): Partial<RedisOptions> {
   if (!s) return {};
@@ -50,7 +51,6 @@ export function sentinelClientOptions(s: SentinelConnect | undefined): Partial<R
     sentinels: s.sentinels,
     name: s.name,
     role: 'master',
-    failoverDetector: true,
     ...(s.sentinelUsername !== undefined ? { sentinelUsername: s.sentinelUsername } : {}),
     ...(s.sentinelPassword !== undefined ? { sentinelPassword: s.sentinelPassword } : {}),
   };
