@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCanaryRedis } from '../../src/adapters/redis/canary-redis.js';
+import { loadConfigFile } from '../../src/config/config.js';
 import type { Finding, Report } from '../../src/diagnostics/types.js';
 import { diagnoseJson, nodeClient, writeConfig } from '../cluster/cluster-env.js';
 import { freePort } from '../support/redis-server.js';
@@ -32,6 +34,10 @@ beforeAll(async () => {
     st: {
       profile: 'development',
       redis: { sentinel: { masterName: set.masterName, nodes: set.sentinelNodes } },
+    },
+    nopw: {
+      profile: 'development',
+      redis: { sentinel: { masterName: set.masterName, nodes: set.sentinelNodes, passwordEnv: 'SENTINEL_PW' } },
     },
     down: {
       profile: 'development',
@@ -83,4 +89,30 @@ describe('diagnose behind Redis Sentinel', () => {
     expect(report.checks.find((c) => c.id === 'memory')?.message).toContain('No sentinel named the master mymaster');
     expect(report.findings.map((f) => f.id)).not.toContain('sentinel.topology');
   }, 60_000);
+
+  it('refuses to start without the Sentinel password the config names, and says which env var', async () => {
+    const { report } = await diagnoseJson(config, 'nopw');
+    expect(report.checks.find((c) => c.id === 'memory')?.message).toContain(
+      'The Sentinel password env var SENTINEL_PW (redis.sentinel.passwordEnv of environment "nopw") is not set',
+    );
+  });
+
+  it("verify's canary is written to the master the sentinels name (and replicated from there)", async () => {
+    const env = loadConfigFile(config).environments.st!;
+    const canary = openCanaryRedis(env, {});
+    const primary = nodeClient(set.primary.port);
+    const replica = nodeClient(set.replicas[0]!.port);
+    try {
+      expect(canary.address).toBe('sentinel master mymaster');
+      await canary.setEx('session:ttl-canary-sentinel', 'v', 60);
+      expect(await primary.pttl('session:ttl-canary-sentinel')).toBeGreaterThan(0);
+      await expect.poll(() => replica.exists('session:ttl-canary-sentinel')).toBe(1);
+      await canary.remove('session:ttl-canary-sentinel');
+      expect(await primary.exists('session:ttl-canary-sentinel')).toBe(0);
+    } finally {
+      await canary.close();
+      primary.disconnect();
+      replica.disconnect();
+    }
+  });
 });
