@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
+import { envsCommand } from '../../src/commands/envs.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 function issuesOf(redis: unknown): string[] {
@@ -43,6 +44,16 @@ describe('redis.sentinel', () => {
     expect(bad).toMatch(/sentinel: unknown field\(s\) password/);
     expect(issuesOf({ sentinel: { ...sentinel, passwordEnv: 'not a name' } }).join('\n')).toMatch(
       /sentinel\.passwordEnv: expected the name of an environment variable/,
+    );
+  });
+});
+
+describe('envs with a Sentinel environment', () => {
+  it('names the master name and the sentinels instead of a URL', async () => {
+    const config = parseConfig({ environments: { prod: { profile: 'production', redis: { sentinel } } } }, 'x');
+    const message = await envsCommand({ config }).run(undefined, {} as never);
+    expect(JSON.stringify(message)).toContain(
+      'Redis Sentinel master mymaster (127.0.0.1:26379, sentinel-1.example:26379)',
     );
   });
 });
