@@ -84,6 +84,8 @@ const redisSchema = z
     natMap: z.record(hostPort, hostPort).optional(),
     /** Redis Sentinel: the sentinels name the master (instead of `url`); see `redisSentinelSchema`. */
     sentinel: redisSentinelSchema.optional(),
+    /** Where the sampler and `--full` read keys: a healthy replica (default) or the primary. Sentinel only. */
+    readFrom: z.enum(['replica', 'primary'], { error: 'expected replica | primary' }).optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
     audit: auditOverridesSchema.optional(),
   })
@@ -105,11 +107,12 @@ const redisSchema = z
 
 /** `url` xor `sentinel`; Sentinel manages a primary and its replicas, not a Cluster. */
 function sentinelRules(
-  r: { url?: string | undefined; sentinel?: unknown; cluster: boolean },
+  r: { url?: string | undefined; sentinel?: unknown; cluster: boolean; readFrom?: string | undefined },
   ctx: z.RefinementCtx,
 ): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (!r.sentinel) {
+    if (r.readFrom !== undefined) issue('readFrom', 'redis.readFrom applies to redis.sentinel only (for now)');
     if (r.url === undefined)
       issue('url', 'expected a redis:// or rediss:// URL (or redis.sentinel: the sentinels to ask)');
     return;

@@ -42,6 +42,12 @@ describe('redis.sentinel', () => {
     expect(bad).toMatch(/sentinel\.masterName: expected the master name/);
     expect(bad).toMatch(/sentinel\.nodes: expected at least one sentinel/);
     expect(bad).toMatch(/sentinel: unknown field\(s\) password/);
+    expect(issuesOf({ url: 'redis://a:1', readFrom: 'replica' }).join('\n')).toMatch(
+      /prod\.redis\.readFrom: redis\.readFrom applies to redis\.sentinel only/,
+    );
+    expect(issuesOf({ sentinel, readFrom: 'nearest' }).join('\n')).toMatch(
+      /prod\.redis\.readFrom: expected replica \| primary/,
+    );
     expect(issuesOf({ sentinel: { ...sentinel, passwordEnv: 'not a name' } }).join('\n')).toMatch(
       /sentinel\.passwordEnv: expected the name of an environment variable/,
     );

@@ -4,7 +4,7 @@ import type { RedisNodePort, SentinelReplicaSet } from '../../core/ports/session
 import { redisConnectOptions } from './connect-options.js';
 import { connectRedis, IoRedisNode, type RedisConnectOptions } from './redis-node.js';
 import type { SentinelConnect } from './sentinel-options.js';
-import { readSentinelTopology } from './sentinel-topology.js';
+import { readSentinelTopology, type SentinelReplicaEntry } from './sentinel-topology.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
 
 /**
@@ -39,14 +39,21 @@ export class SentinelSessionStore implements OpenSessionStore {
     return this.view;
   }
 
+  get readNodes(): RedisNodePort[] | undefined {
+    const address = this.view?.readFrom;
+    return address ? [this.nodeAt(address)] : undefined;
+  }
+
   async refresh(): Promise<void> {
     if (this.closed) return;
     try {
       const t = await readSentinelTopology(this.sentinel, Math.max(this.env.redis.connectTimeoutMs, 1000));
+      const readFrom = this.env.redis.readFrom === 'primary' ? undefined : readableReplica(t.replicas);
       this.view = {
         masterName: this.sentinel.name,
         master: t.master,
         sentinel: t.sentinel,
+        ...(readFrom ? { readFrom } : {}),
         replicas: t.replicas.map((r) => ({
           node: this.nodeAt(r.address),
           flags: r.flags,
@@ -79,6 +86,11 @@ export class SentinelSessionStore implements OpenSessionStore {
     this.clients.set(address, { client, node });
     return node;
   }
+}
+
+/** The first replica the sentinel sees as up and linked (flags `slave` alone, link ok), or undefined. */
+function readableReplica(replicas: readonly SentinelReplicaEntry[]): string | undefined {
+  return replicas.find((r) => r.flags.length === 1 && r.flags[0] === 'slave' && r.masterLinkStatus === 'ok')?.address;
 }
 
 /** The session store of an environment with `redis.sentinel` (see `SentinelSessionStore`). */

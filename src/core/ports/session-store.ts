@@ -24,6 +24,12 @@ export interface SessionStore {
    * `refresh()`. A replica becomes the master at a failover, so the checks compare its settings.
    */
   replicaSet?(): SentinelReplicaSet | undefined;
+  /**
+   * The nodes the keyspace is read from (the sampler, `--full`) when not `nodes`: a healthy replica of a
+   * Sentinel set (`redis.readFrom: replica`), so that a full audit sends nothing to the primary. INFO and
+   * CONFIG are still read on `nodes`.
+   */
+  readonly readNodes?: readonly RedisNodePort[] | undefined;
 }
 
 /** A Sentinel-managed primary and its replicas, each replica readable as a node. */
@@ -34,6 +40,8 @@ export interface SentinelReplicaSet {
   /** The sentinel that answered. */
   sentinel: string;
   replicas: readonly { node: RedisNodePort; flags: readonly string[]; masterLinkStatus: string | undefined }[];
+  /** The replica the keyspace is read from (`readNodes`), or undefined: the master. */
+  readFrom?: string;
 }
 
 /**

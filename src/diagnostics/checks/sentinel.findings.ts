@@ -23,6 +23,8 @@ const topologyEvidence = z.object({
   master: z.string(),
   sentinel: z.string(),
   nodes: z.array(nodeReading),
+  /** The replica the sampler and `--full` read keys from; null: the master. */
+  readFrom: z.string().nullable(),
 });
 
 export type SentinelNodeReading = z.infer<typeof nodeReading>;

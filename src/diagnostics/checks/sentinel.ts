@@ -67,7 +67,13 @@ function describe(r: SentinelNodeReading): string {
 }
 
 function findings(set: SentinelReplicaSet, nodes: SentinelNodeReading[]): RawFinding[] {
-  const base = { masterName: set.masterName, master: set.master, sentinel: set.sentinel, nodes };
+  const base = {
+    masterName: set.masterName,
+    master: set.master,
+    sentinel: set.sentinel,
+    nodes,
+    readFrom: set.readFrom ?? null,
+  };
   const [m, ...replicas] = nodes;
   if (!m) return [];
   const out: RawFinding[] = [
@@ -75,7 +81,7 @@ function findings(set: SentinelReplicaSet, nodes: SentinelNodeReading[]): RawFin
       id: sentinelTopology.id,
       severity: 'info',
       title: `Sentinel master ${set.masterName} is ${set.master}, with ${replicas.length} replica(s)`,
-      detail: `As sentinel ${set.sentinel} names them: ${nodes.map(describe).join('; ')}.`,
+      detail: `As sentinel ${set.sentinel} names them: ${nodes.map(describe).join('; ')}. ${readText(set, nodes)}`,
       evidence: base,
     },
   ];
@@ -114,6 +120,14 @@ function findings(set: SentinelReplicaSet, nodes: SentinelNodeReading[]): RawFin
   return out;
 }
 
+/** Where the keys were read, with that replica's lag: what the counts may miss. */
+function readText(set: SentinelReplicaSet, nodes: SentinelNodeReading[]): string {
+  if (!set.readFrom) return 'Keys were read on the master (redis.readFrom: primary, or no healthy replica).';
+  const lag = nodes.find((n) => n.address === set.readFrom)?.lagBytes;
+  const behind = lag === null || lag === undefined ? 'lag unknown' : `${lag} bytes of replication stream behind`;
+  return `Keys were read on replica ${set.readFrom} (${behind}), not on the master.`;
+}
+
 function differences(m: SentinelNodeReading, r: SentinelNodeReading): string[] {
   const out: string[] = [];
   if (r.policy !== m.policy) out.push(`maxmemory-policy ${r.policy ?? '?'} (master: ${m.policy ?? '?'})`);
@@ -122,7 +136,7 @@ function differences(m: SentinelNodeReading, r: SentinelNodeReading): string[] {
 }
 
 function policyFinding(
-  base: { masterName: string; master: string; sentinel: string; nodes: SentinelNodeReading[] },
+  base: { masterName: string; master: string; sentinel: string; nodes: SentinelNodeReading[]; readFrom: string | null },
   m: SentinelNodeReading,
   evicting: SentinelNodeReading[],
 ): RawFinding {

@@ -72,6 +72,9 @@ export function oneRequestAtATime(store: SessionStore): SessionStore {
     get nodes() {
       return store.nodes.map(gatedOf);
     },
+    get readNodes() {
+      return store.readNodes?.map(gatedOf);
+    },
     ...(store.topology ? { topology: store.topology } : {}),
     ...(refresh ? { refresh } : {}),
     ...(slotMapChanges ? { slotMapChanges } : {}),
