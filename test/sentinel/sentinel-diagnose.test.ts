@@ -29,6 +29,8 @@ beforeAll(async () => {
   });
   const primary = nodeClient(set.primary.port);
   for (let i = 0; i < 200; i++) await primary.set(`session:${i}`, JSON.stringify({ user_id: i }), 'EX', 3600);
+  // The sample is read on a replica (redis.readFrom defaults to replica): both have every key first.
+  expect(await primary.call('WAIT', 2, 10_000)).toBe(2);
   primary.disconnect();
   config = writeConfig({
     st: {
@@ -77,7 +79,7 @@ describe('diagnose behind Redis Sentinel', () => {
     expect(drift.title).toContain(`${r1}: maxmemory 52428800 (master: 104857600)`);
     // The master's own policy is fine: no eviction finding on it.
     expect(report.findings.map((f) => f.id)).not.toContain('eviction.allkeys_policy');
-    // The sessions were sampled on the master (the replicas hold copies; the sample reads one node).
+    // The sessions were sampled (on a replica: the keys are its copies of the master's).
     expect(byId(report, 'ttl.distribution').evidence).toMatchObject({ sampled: 200 });
   }, 60_000);
 
