@@ -14,6 +14,8 @@ export interface StartSentinelOptions {
   primaryArgs?: string[];
   /** How many sentinels (default 3, quorum 2). */
   sentinels?: number;
+  /** The sentinels' own password (`requirepass`; they authenticate to each other with `sentinel sentinel-pass`). */
+  sentinelPassword?: string;
 }
 
 export interface SentinelProcess {
@@ -41,11 +43,18 @@ export interface RedisSentinelHandle {
   stop(): Promise<void>;
 }
 
-async function sentinelAsk<T>(address: string, run: (c: Redis) => Promise<T>): Promise<T> {
-  const [host, port] = address.split(':');
+/** A sentinel to ask, with its password when it has one. */
+interface SentinelTarget {
+  address: string;
+  password?: string | undefined;
+}
+
+async function sentinelAsk<T>(target: SentinelTarget, run: (c: Redis) => Promise<T>): Promise<T> {
+  const [host, port] = target.address.split(':');
   const c = new Redis({
     host,
     port: Number(port),
+    ...(target.password ? { password: target.password } : {}),
     lazyConnect: true,
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
@@ -59,13 +68,19 @@ async function sentinelAsk<T>(address: string, run: (c: Redis) => Promise<T>): P
   }
 }
 
-async function masterOf(address: string, name: string): Promise<string> {
-  const reply = await sentinelAsk(address, (c) => c.call('SENTINEL', 'get-master-addr-by-name', name));
-  if (!Array.isArray(reply)) throw new Error(`sentinel ${address} knows no master ${name}`);
+async function masterOf(target: SentinelTarget, name: string): Promise<string> {
+  const reply = await sentinelAsk(target, (c) => c.call('SENTINEL', 'get-master-addr-by-name', name));
+  if (!Array.isArray(reply)) throw new Error(`sentinel ${target.address} knows no master ${name}`);
   return reply.join(':');
 }
 
-async function launchSentinel(dir: string, i: number, name: string, masterPort: number): Promise<SentinelProcess> {
+async function launchSentinel(
+  dir: string,
+  i: number,
+  name: string,
+  masterPort: number,
+  password: string | undefined,
+): Promise<SentinelProcess> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const conf = join(dir, `sentinel-${i}.conf`);
@@ -81,6 +96,7 @@ async function launchSentinel(dir: string, i: number, name: string, masterPort: 
         `sentinel down-after-milliseconds ${name} 1000`,
         `sentinel failover-timeout ${name} 5000`,
         `sentinel parallel-syncs ${name} 1`,
+        ...(password ? [`requirepass ${password}`, `sentinel sentinel-pass ${password}`] : []),
         '',
       ].join('\n'),
     );
@@ -116,14 +132,14 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Every sentinel knows every replica as up and linked (a forced failover needs a good replica). */
-async function goodReplicas(sentinel: string, name: string): Promise<number> {
+async function goodReplicas(sentinel: SentinelTarget, name: string): Promise<number> {
   const reply = await sentinelAsk(sentinel, (c) => c.call('SENTINEL', 'replicas', name));
   const rows = (reply as string[][]).map((r) => new Map(r.flatMap((v, k) => (k % 2 ? [] : [[v, r[k + 1]]]))));
   return rows.filter((r) => r.get('flags') === 'slave' && r.get('master-link-status') === 'ok').length;
 }
 
 /** Every sentinel knows every replica as up and linked (a forced failover needs a good replica). */
-async function waitUntilWatched(sentinels: string[], name: string, replicas: number): Promise<void> {
+async function waitUntilWatched(sentinels: SentinelTarget[], name: string, replicas: number): Promise<void> {
   let seen: number[] = [];
   await eventually(
     `every sentinel to see ${replicas} linked replicas`,
@@ -156,10 +172,11 @@ export async function startRedisSentinel(opts: StartSentinelOptions = {}): Promi
       replicas.push(r);
     }
     for (let i = 0; i < (opts.sentinels ?? 3); i++)
-      sentinels.push(await launchSentinel(dir, i, masterName, primary.port));
+      sentinels.push(await launchSentinel(dir, i, masterName, primary.port, opts.sentinelPassword));
     const sentinelNodes = sentinels.map((s) => s.address);
-    await waitUntilWatched(sentinelNodes, masterName, replicas.length);
-    const first = sentinelNodes[0] ?? '';
+    const targets = sentinelNodes.map((address) => ({ address, password: opts.sentinelPassword }));
+    await waitUntilWatched(targets, masterName, replicas.length);
+    const first = targets[0] ?? { address: '' };
     return {
       masterName,
       primary,
@@ -174,7 +191,7 @@ export async function startRedisSentinel(opts: StartSentinelOptions = {}): Promi
         await eventually(
           'every sentinel to name the new master',
           async () => {
-            named = await Promise.all(sentinelNodes.map((s) => masterOf(s, masterName)));
+            named = await Promise.all(targets.map((s) => masterOf(s, masterName)));
             return named[0] !== before && named.every((m) => m === named[0]);
           },
           { timeoutMs, intervalMs: 100, detail: () => named },
