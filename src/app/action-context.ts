@@ -4,10 +4,12 @@ import type { ClusterWritePort } from '../core/ports/cluster-write.js';
 import { createLiveClusterWriter } from '../adapters/kubernetes/live-cluster.js';
 import { openClusterAdmin } from '../adapters/redis/cluster-admin.js';
 import { openRedisAdmin, redisAdminOptions } from '../adapters/redis/redis-admin.js';
+import { openSentinelAdmin } from '../adapters/redis/sentinel-admin.js';
+import { sentinelConnect } from '../adapters/redis/sentinel-options.js';
 
 /**
  * What the remediation actions need for one environment, opened per use: the Redis admin connection
- * (admin credentials when configured, no offline queue, no retries; on a Redis Cluster one per node) and, for a live cluster, the
+ * (admin credentials when configured, no offline queue, no retries; on a Redis Cluster or Sentinel set one per node) and, for a live cluster, the
  * Kubernetes writer. An environment read from manifests has no writer: actions that need one say so
  * in their capability.
  */
@@ -15,7 +17,13 @@ export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: 
   return (env: EnvironmentConfig): OpenActionContext => {
     const admin = redisAdminOptions(env, opts.processEnv);
     // A cluster's every master and replica: CONFIG SET is per node.
-    const redis = env.redis.cluster ? openClusterAdmin(env, admin) : openRedisAdmin(admin);
+    // A Sentinel set's master and every replica, which may be promoted.
+    const sentinel = sentinelConnect(env, opts.processEnv);
+    const redis = env.redis.cluster
+      ? openClusterAdmin(env, admin)
+      : sentinel
+        ? openSentinelAdmin(env, admin, sentinel)
+        : openRedisAdmin(admin);
     let cluster: ClusterWritePort | undefined;
     const k = env.kubernetes;
     if (k && !isManifestSource(k)) {

@@ -30,7 +30,9 @@ export function envsCommand(deps: { config: Config }): Command<void> {
           e.profile,
           `expected TTL ${duration(e.expectedTtlSeconds)}`,
           `sliding window ${e.slidingWindow ? 'on' : 'off'}`,
-          `Redis ${redisAddress(e.redis.url)}`,
+          e.redis.sentinel
+            ? `Redis Sentinel master ${e.redis.sentinel.masterName} (${e.redis.sentinel.nodes.join(', ')})`
+            : `Redis ${redisAddress(e.redis.url)}`,
           ...(e.kubernetes ? [] : ['no Kubernetes source']),
         ];
         return [t('• '), t(e.name, { code: true }), t(` — ${traits.join(', ')}`)];

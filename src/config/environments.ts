@@ -3,6 +3,8 @@ import { auditOverridesSchema } from './diagnosis-defaults.js';
 import { monitorSchema } from './monitor.js';
 import { redisProviderSchema } from './redis-provider.js';
 import { redisTlsSchema } from './redis-tls.js';
+import { envVarName, hostPort } from './redis-fields.js';
+import { redisSentinelSchema, sentinelStoreUrl } from './redis-sentinel.js';
 
 const PROFILE_NAMES = ['development', 'staging', 'production', 'production-api'] as const;
 export type Profile = (typeof PROFILE_NAMES)[number];
@@ -18,10 +20,6 @@ export const PROFILES = {
 const profileSchema = z.enum(PROFILE_NAMES, {
   error: `expected one of ${Object.keys(PROFILES).join(' | ')}`,
 });
-
-const envVarName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (not its value)');
 
 const NO_PASSWORD =
   'name the environment variable that holds the password in redis.passwordEnv (and the user in redis.usernameEnv) instead';
@@ -57,20 +55,15 @@ export function redisUrlProblem(u: string): string | undefined {
   return undefined;
 }
 
-/** `host:port` of a Redis node (no scheme, no credentials). */
-const hostPort = z
-  .string()
-  .regex(
-    /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
-    'expected host:port (no scheme, no password), e.g. 10.0.0.5:6379',
-  );
-
 const redisSchema = z
   .object({
-    url: z.string({ error: 'expected a redis:// or rediss:// URL' }).superRefine((u, ctx) => {
-      const problem = redisUrlProblem(u);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+    url: z
+      .string({ error: 'expected a redis:// or rediss:// URL' })
+      .superRefine((u, ctx) => {
+        const problem = redisUrlProblem(u);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     passwordEnv: envVarName.optional(),
     usernameEnv: envVarName.optional(),
     /** Credentials of the remediation actions (CONFIG SET), when they differ from the diagnosis' read-only ones. */
@@ -91,6 +84,10 @@ const redisSchema = z
      * announced `host:port` to the `host:port` the bot connects to.
      */
     natMap: z.record(hostPort, hostPort).optional(),
+    /** Redis Sentinel: the sentinels name the master (instead of `url`); see `redisSentinelSchema`. */
+    sentinel: redisSentinelSchema.optional(),
+    /** Where the sampler and `--full` read keys: a healthy replica (default) or the primary. Sentinel only. */
+    readFrom: z.enum(['replica', 'primary'], { error: 'expected replica | primary' }).optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
     audit: auditOverridesSchema.optional(),
     /** TLS with a private CA and/or a client certificate (mutual TLS); needs a rediss:// URL. */
@@ -100,8 +97,9 @@ const redisSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (r.tls && r.url.startsWith('redis://'))
+    if (r.tls && r.url?.startsWith('redis://'))
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'redis.tls is set: write the URL as rediss://host:port' });
+    sentinelRules(r, ctx);
     if (r.cluster) return;
     for (const key of ['nodes', 'natMap'] as const) {
       if (r[key] !== undefined)
@@ -111,7 +109,30 @@ const redisSchema = z
           message: `${key} applies to Redis Cluster only: add cluster: true`,
         });
     }
-  });
+  })
+  // Code that wants a URL gets one that stands for the Sentinel-managed store (never connected to).
+  .transform(({ url, ...r }) => ({ ...r, url: url ?? (r.sentinel ? sentinelStoreUrl(r.sentinel) : '') }));
+
+/** `url` xor `sentinel`; Sentinel manages a primary and its replicas, not a Cluster. */
+function sentinelRules(
+  r: { url?: string | undefined; sentinel?: unknown; cluster: boolean; readFrom?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (!r.sentinel) {
+    if (r.readFrom !== undefined) issue('readFrom', 'redis.readFrom applies to redis.sentinel only (for now)');
+    if (r.url === undefined)
+      issue('url', 'expected a redis:// or rediss:// URL (or redis.sentinel: the sentinels to ask)');
+    return;
+  }
+  if (r.url !== undefined)
+    issue(
+      'url',
+      'redis.url and redis.sentinel exclude each other: the sentinels name the master (its db: sentinel.db)',
+    );
+  if (r.cluster)
+    issue('cluster', 'redis.sentinel and redis.cluster exclude each other: Sentinel runs a primary with replicas');
+}
 
 const objectNames = {
   namespace: z.string().min(1).default('langgraph-agent'),

@@ -7,6 +7,7 @@ import { envCheck } from './checks/env-check.js';
 import { evictionPolicyCheck } from './checks/eviction-policy.js';
 import { hardcodedTtlCheck } from './checks/hardcoded-ttl.js';
 import { memoryCheck } from './checks/memory.js';
+import { sentinelCheck } from './checks/sentinel.js';
 import { slidingWindowCheck } from './checks/sliding-window.js';
 import { ttlSampleCheck } from './checks/ttl-sample.js';
 import type { Check } from './types.js';
@@ -26,4 +27,5 @@ export const allChecks: readonly Check[] = [
   clockSkewCheck,
   hardcodedTtlCheck,
   aofCheck,
+  sentinelCheck,
 ];

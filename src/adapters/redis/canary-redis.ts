@@ -129,5 +129,7 @@ export function openCanaryRedis(env: EnvironmentConfig, processEnv: NodeJS.Proce
     return canaryClusterFrom(cluster, env, options.username ?? 'default', options.tls);
   }
   const client = connectRedis({ ...options, commandTimeoutMs: Math.max(env.redis.connectTimeoutMs, 2000) });
-  return canaryRedisFrom(client, redactedAddress(env.redis.url));
+  const sentinel = env.redis.sentinel;
+  // Through the sentinels the canary goes to whichever node is the master now.
+  return canaryRedisFrom(client, sentinel ? `sentinel master ${sentinel.masterName}` : redactedAddress(env.redis.url));
 }

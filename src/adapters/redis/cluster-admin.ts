@@ -96,8 +96,8 @@ export class ClusterAdmin implements OpenRedisAdmin {
     return this.open(node);
   }
 
-  /** The nodes as the first seed that answers `CLUSTER NODES` tells them. */
-  private async discover(): Promise<AdminNode[]> {
+  /** The nodes as the first seed that answers `CLUSTER NODES` tells them (a Sentinel set asks its sentinels). */
+  protected async discover(): Promise<AdminNode[]> {
     const errors: string[] = [];
     const kinds = new Set<RedisAdminErrorKind>();
     const seeds = clusterSeeds(this.env).map((s) => joinHostPort(s.host, s.port));

@@ -2,6 +2,7 @@ import type { EnvironmentConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
 import type { RedisConnectOptions } from './redis-node.js';
 import { redisTlsOptions } from './tls-options.js';
+import { sentinelConnect } from './sentinel-options.js';
 
 /** `host:port` of a Redis URL, for messages and evidence: never the password. */
 export function redactedAddress(url: string): string {
@@ -29,11 +30,13 @@ export function redisConnectOptions(env: EnvironmentConfig, processEnv: NodeJS.P
   }
   const username = redis.usernameEnv ? processEnv[redis.usernameEnv] : undefined;
   const tls = redisTlsOptions(env);
+  const sentinel = sentinelConnect(env, processEnv);
   return {
     url: redis.url,
     connectTimeoutMs: redis.connectTimeoutMs,
     ...(password !== undefined ? { password } : {}),
     ...(username !== undefined ? { username } : {}),
     ...(tls !== undefined ? { tls } : {}),
+    ...(sentinel !== undefined ? { sentinel } : {}),
   };
 }

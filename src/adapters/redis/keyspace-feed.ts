@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { openClusterKeyspaceFeed } from './cluster-keyspace-feed.js';
 import { redisConnectOptions } from './connect-options.js';
+import { sentinelClientOptions } from './sentinel-options.js';
+import { connectedAddress, watchSentinelSwitch, type SentinelSwitchWatch } from './sentinel-switch-watch.js';
 import { configGetValue } from './replies.js';
 import { scanWithTtls, type KeyTtl } from './scan-with-ttls.js';
 import type { KeyspaceFeed, KeyspaceHandlers } from '../../core/ports/keyspace-events.js';
@@ -36,6 +38,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
   private readonly cmd: Redis;
   private readonly channel: string;
   private readonly prefixLength: number;
+  private switchWatch: SentinelSwitchWatch | undefined;
 
   constructor(private readonly opts: RedisConnectOptions & { keyPattern: string }) {
     const db = databaseOf(opts.url);
@@ -47,6 +50,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+      ...sentinelClientOptions(opts.sentinel),
     };
     this.sub = new Redis(opts.url, base);
     this.cmd = new Redis(opts.url, base);
@@ -56,7 +60,8 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
     this.channel = keyspaceChannel(db, opts.keyPattern);
     this.prefixLength = `__keyspace@${db}__:`.length;
     const u = new URL(opts.url);
-    this.description = `${u.hostname}:${u.port || '6379'}/${db}`;
+    const where = opts.sentinel ? `sentinel master ${opts.sentinel.name}` : `${u.hostname}:${u.port || '6379'}`;
+    this.description = `${where}/${db}`;
   }
 
   async subscribe(handlers: KeyspaceHandlers): Promise<void> {
@@ -67,6 +72,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
     await sub.connect();
     await this.cmd.connect();
     await sub.psubscribe(channel);
+    this.followFailovers();
     let lost = false;
     sub.on('close', () => {
       if (lost) return;
@@ -107,7 +113,17 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
     await scanWithTtls(this.cmd, this.opts.keyPattern, count, (keys) => this.pttl(keys), onBatch);
   }
 
+  /** Behind Sentinel: a connection not on the new master yet reconnects (through the sentinels) at once. */
+  private followFailovers(): void {
+    const { sentinel } = this.opts;
+    if (!sentinel) return;
+    this.switchWatch = watchSentinelSwitch(sentinel, (master) => {
+      for (const c of [this.sub, this.cmd]) if (connectedAddress(c) !== master) c.disconnect(true);
+    });
+  }
+
   async close(): Promise<void> {
+    this.switchWatch?.close();
     this.sub.removeAllListeners('close');
     await Promise.allSettled([this.sub.quit(), this.cmd.quit()]);
     this.sub.disconnect();

@@ -14,6 +14,7 @@ import { configGetValue, hashOf } from './replies.js';
 import { RespSocket, type RespEndpoint } from './resp-socket.js';
 import { scriptAudit, ScriptRefusedError } from './script-audit.js';
 import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
+import { sentinelClientOptions, type SentinelConnect } from './sentinel-options.js';
 
 /** Parses the text of `INFO` into key/value pairs (section headers and blank lines skipped). */
 export function parseInfo(text: string): Record<string, string> {
@@ -228,6 +229,8 @@ export interface RedisConnectOptions {
   commandTimeoutMs?: number;
   /** TLS of every connection (see `redisTlsOptions`); undefined: plain TCP. Holds the client key: never log it. */
   tls?: ConnectionOptions;
+  /** Redis Sentinel: connect to the master these sentinels name (the URL then gives the db only). */
+  sentinel?: SentinelConnect;
 }
 
 /**
@@ -265,6 +268,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...sentinelClientOptions(opts.sentinel),
   };
   const client = new Redis(opts.url, options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.

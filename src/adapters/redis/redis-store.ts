@@ -3,6 +3,7 @@ import { configBlockedBy } from '../../config/redis-provider.js';
 import { redactedAddress, redisConnectOptions } from './connect-options.js';
 import { connectRedis, IoRedisNode, type RedisConnectOptions } from './redis-node.js';
 import { openClusterStore } from './cluster-store.js';
+import { openSentinelStore } from './sentinel-store.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
 
 export type { OpenSessionStore } from './unusable-node.js';
@@ -13,6 +14,7 @@ export type { OpenSessionStore } from './unusable-node.js';
  */
 export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): OpenSessionStore {
   if (env.redis.cluster) return openClusterStore(env, processEnv);
+  if (env.redis.sentinel) return openSentinelStore(env, processEnv);
   let options: RedisConnectOptions;
   try {
     options = redisConnectOptions(env, processEnv);

@@ -1,7 +1,7 @@
 // The port the remediation actions change Redis through; `adapters/redis/redis-admin.ts` and
 // `adapters/redis/cluster-admin.ts` implement it.
 
-/** A node of a Redis Cluster as its admin connection found it (CLUSTER NODES). */
+/** A node of a Redis Cluster (CLUSTER NODES) or of a Sentinel set (SENTINEL replicas) as the admin found it. */
 export interface AdminNode {
   address: string;
   role: 'master' | 'replica';
@@ -15,6 +15,8 @@ export interface RedisAdminPort {
   nodes(): Promise<string[]>;
   /** A Redis Cluster's nodes with their roles; absent on a standalone store. */
   topology?(): Promise<AdminNode[]>;
+  /** What `topology` lists, for messages: `Redis Cluster` (absent) or `Redis Sentinel set mymaster`. */
+  readonly topologyName?: string;
   configGet(node: string, parameter: string): Promise<string>;
   /** CONFIG SET then CONFIG GET to confirm; throws a typed error when refused (ACL) or unreachable. */
   configSet(node: string, parameter: string, value: string): Promise<void>;

@@ -19,6 +19,29 @@ export interface SessionStore {
    * all, so the checks that count keys say so. Never throws: what cannot be read is left out.
    */
   slotMapChanges?(): Promise<SlotMapChange>;
+  /**
+   * Redis Sentinel only: the master (`nodes`) and its replicas as the sentinels named them at the last
+   * `refresh()`. A replica becomes the master at a failover, so the checks compare its settings.
+   */
+  replicaSet?(): SentinelReplicaSet | undefined;
+  /**
+   * The nodes the keyspace is read from (the sampler, `--full`) when not `nodes`: a healthy replica of a
+   * Sentinel set (`redis.readFrom: replica`), so that a full audit sends nothing to the primary. INFO and
+   * CONFIG are still read on `nodes`.
+   */
+  readonly readNodes?: readonly RedisNodePort[] | undefined;
+}
+
+/** A Sentinel-managed primary and its replicas, each replica readable as a node. */
+export interface SentinelReplicaSet {
+  masterName: string;
+  /** The master's `host:port` (also `nodes[0]`). */
+  master: string;
+  /** The sentinel that answered. */
+  sentinel: string;
+  replicas: readonly { node: RedisNodePort; flags: readonly string[]; masterLinkStatus: string | undefined }[];
+  /** The replica the keyspace is read from (`readNodes`), or undefined: the master. */
+  readFrom?: string;
 }
 
 /**

@@ -351,7 +351,8 @@ export function keyspaceSamplerFor(opts: {
   signal: AbortSignal;
 }): KeyspaceSampler {
   return createKeyspaceSampler({
-    nodes: opts.store.nodes,
+    // A Sentinel set's replica when the store reads from one: the keys are its copies, the primary is spared.
+    nodes: opts.store.readNodes ?? opts.store.nodes,
     keyPattern: opts.env.redis.keyPattern,
     expectedTtlSeconds: opts.env.expectedTtlSeconds,
     ...(opts.options.sampleSize !== undefined ? { sampleSize: opts.options.sampleSize } : {}),

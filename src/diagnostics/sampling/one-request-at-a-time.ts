@@ -67,12 +67,24 @@ export function oneRequestAtATime(store: SessionStore): SessionStore {
   };
   const refresh = store.refresh?.bind(store);
   const slotMapChanges = store.slotMapChanges?.bind(store);
+  const replicaSet = store.replicaSet?.bind(store);
   return {
     get nodes() {
       return store.nodes.map(gatedOf);
     },
+    get readNodes() {
+      return store.readNodes?.map(gatedOf);
+    },
     ...(store.topology ? { topology: store.topology } : {}),
     ...(refresh ? { refresh } : {}),
     ...(slotMapChanges ? { slotMapChanges } : {}),
+    ...(replicaSet
+      ? {
+          replicaSet() {
+            const set = replicaSet();
+            return set && { ...set, replicas: set.replicas.map((r) => ({ ...r, node: gatedOf(r.node) })) };
+          },
+        }
+      : {}),
   };
 }

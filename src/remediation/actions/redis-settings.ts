@@ -25,7 +25,7 @@ export interface SettingsPlan {
 
 /** CONFIG GET of every setting on every node, and the changes where a node's value differs. */
 async function planLive(ctx: ActionContext, settings: RedisSetting[], plan: SettingsPlan): Promise<void> {
-  // A Redis Cluster: CONFIG SET is per node, so every master and every replica gets (and confirms) it.
+  // A Redis Cluster or Sentinel set: CONFIG SET is per node, so every master and every replica gets (and confirms) it.
   const topology = ctx.redis.topology ? await ctx.redis.topology() : undefined;
   const roles = new Map(topology?.map((n) => [n.address, n.role]));
   for (const node of await ctx.redis.nodes()) {
@@ -51,7 +51,8 @@ async function planLive(ctx: ActionContext, settings: RedisSetting[], plan: Sett
   const changing = new Set(plan.changes.map((c) => (c.kind === 'redis-config' ? c.node : ''))).size;
   if (changing) {
     plan.warnings.push(
-      `Redis Cluster of ${topology.length} nodes (${masters} masters, ${topology.length - masters} replicas): ` +
+      `${ctx.redis.topologyName ?? 'Redis Cluster'} of ${topology.length} nodes (${masters} masters, ` +
+        `${topology.length - masters} replicas): ` +
         `${changing} of them change, each on its own and confirmed with CONFIG GET. If some refuse, the others keep ` +
         'the new value, the result names the nodes that failed, and Revert restores exactly the nodes that changed.',
     );
