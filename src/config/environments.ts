@@ -86,7 +86,23 @@ const redisSchema = z
     natMap: z.record(hostPort, hostPort).optional(),
     /** Redis Sentinel: the sentinels name the master (instead of `url`); see `redisSentinelSchema`. */
     sentinel: redisSentinelSchema.optional(),
-    /** Where the sampler and `--full` read keys: a healthy replica (default) or the primary. Sentinel only. */
+    /**
+     * Replicas of a plain primary/replica pair (`url` is the primary), as redis:// URLs without a password
+     * (`passwordEnv`/`usernameEnv` and `tls` apply to them too). The sampler and `--full` read a healthy one.
+     */
+    replicas: z
+      .array(
+        z.string({ error: 'expected a redis:// or rediss:// URL' }).superRefine((u, ctx) => {
+          const problem = redisUrlProblem(u);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .min(1, 'expected at least one replica URL (or leave redis.replicas out)')
+      .optional(),
+    /**
+     * Where the sampler and `--full` read keys: a healthy replica (default) or the primary. With
+     * `redis.sentinel` or `redis.replicas`.
+     */
     readFrom: z.enum(['replica', 'primary'], { error: 'expected replica | primary' }).optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
     audit: auditOverridesSchema.optional(),
@@ -99,6 +115,12 @@ const redisSchema = z
   .superRefine((r, ctx) => {
     if (r.tls && r.url?.startsWith('redis://'))
       ctx.addIssue({ code: 'custom', path: ['url'], message: 'redis.tls is set: write the URL as rediss://host:port' });
+    if (r.tls && r.replicas?.some((u) => u.startsWith('redis://')))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicas'],
+        message: 'redis.tls is set: write each replica as rediss://',
+      });
     sentinelRules(r, ctx);
     if (r.cluster) return;
     for (const key of ['nodes', 'natMap'] as const) {
@@ -115,12 +137,21 @@ const redisSchema = z
 
 /** `url` xor `sentinel`; Sentinel manages a primary and its replicas, not a Cluster. */
 function sentinelRules(
-  r: { url?: string | undefined; sentinel?: unknown; cluster: boolean; readFrom?: string | undefined },
+  r: {
+    url?: string | undefined;
+    sentinel?: unknown;
+    cluster: boolean;
+    readFrom?: string | undefined;
+    replicas?: readonly string[] | undefined;
+  },
   ctx: z.RefinementCtx,
 ): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (r.replicas && (r.sentinel || r.cluster))
+    issue('replicas', 'redis.replicas is for a plain primary/replica pair: the sentinels or the cluster name replicas');
   if (!r.sentinel) {
-    if (r.readFrom !== undefined) issue('readFrom', 'redis.readFrom applies to redis.sentinel only (for now)');
+    if (r.readFrom !== undefined && !r.replicas)
+      issue('readFrom', 'redis.readFrom applies to redis.sentinel or redis.replicas (list the replicas to read)');
     if (r.url === undefined)
       issue('url', 'expected a redis:// or rediss:// URL (or redis.sentinel: the sentinels to ask)');
     return;

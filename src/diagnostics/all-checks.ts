@@ -7,6 +7,7 @@ import { envCheck } from './checks/env-check.js';
 import { evictionPolicyCheck } from './checks/eviction-policy.js';
 import { hardcodedTtlCheck } from './checks/hardcoded-ttl.js';
 import { memoryCheck } from './checks/memory.js';
+import { replicaReadsCheck } from './checks/replica-reads.js';
 import { sentinelCheck } from './checks/sentinel.js';
 import { slidingWindowCheck } from './checks/sliding-window.js';
 import { ttlSampleCheck } from './checks/ttl-sample.js';
@@ -28,4 +29,5 @@ export const allChecks: readonly Check[] = [
   hardcodedTtlCheck,
   aofCheck,
   sentinelCheck,
+  replicaReadsCheck,
 ];

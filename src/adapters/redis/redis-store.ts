@@ -3,6 +3,7 @@ import { configBlockedBy } from '../../config/redis-provider.js';
 import { redactedAddress, redisConnectOptions } from './connect-options.js';
 import { connectRedis, IoRedisNode, type RedisConnectOptions } from './redis-node.js';
 import { openClusterStore } from './cluster-store.js';
+import { ReplicaPairStore } from './replica-pair-store.js';
 import { openSentinelStore } from './sentinel-store.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
 
@@ -26,6 +27,7 @@ export function openSessionStore(env: EnvironmentConfig, processEnv: NodeJS.Proc
       close: async () => undefined,
     };
   }
+  if (env.redis.replicas) return new ReplicaPairStore(env, options);
   // A client that has given up (status `end`: closed by a fatal error or by hand) is replaced at the next
   // use; a live one reconnects by itself (connectRedis).
   let client = connectRedis(options);

@@ -30,6 +30,39 @@ export interface SessionStore {
    * CONFIG are still read on `nodes`.
    */
   readonly readNodes?: readonly RedisNodePort[] | undefined;
+  /**
+   * A plain primary/replica pair (`redis.replicas`) or a Cluster read from its replicas: which node the
+   * keyspace was read from at the last `refresh()`, each replica's link and lag, and why the primary is
+   * read when it is.
+   */
+  replicaReads?(): ReplicaReads | undefined;
+}
+
+/** Where the keyspace is read when replicas are configured (see `SessionStore.replicaReads`). */
+export interface ReplicaReads {
+  /** The primary(s) whose INFO/CONFIG the checks read. */
+  primaries: readonly string[];
+  /** The replica(s) the sampler and `--full` read; empty: the primary (see `fallback`). */
+  readFrom: readonly string[];
+  /** `redis.readFrom` as configured. */
+  mode: 'replica' | 'primary';
+  /** Each configured or discovered replica as last read. */
+  replicas: readonly ReplicaReading[];
+  /** Why the primary is read although `mode` is replica (no replica healthy), when it is. */
+  fallback?: string;
+}
+
+/** One replica's `INFO replication`, read at `refresh()`. */
+export interface ReplicaReading {
+  address: string;
+  /** `master_link_status` (`up`/`down`); null when unreadable or not a replica. */
+  link: string | null;
+  /** Bytes of replication stream not applied yet (primary's `master_repl_offset` - `slave_repl_offset`). */
+  lagBytes: number | null;
+  /** `master_last_io_seconds_ago`: seconds since the replica last heard from its primary. */
+  lastIoSeconds: number | null;
+  /** Why the replica is not read (unreachable, not a replica, link down, too far behind). */
+  problem?: string;
 }
 
 /** A Sentinel-managed primary and its replicas, each replica readable as a node. */

@@ -68,6 +68,7 @@ export function oneRequestAtATime(store: SessionStore): SessionStore {
   const refresh = store.refresh?.bind(store);
   const slotMapChanges = store.slotMapChanges?.bind(store);
   const replicaSet = store.replicaSet?.bind(store);
+  const replicaReads = store.replicaReads?.bind(store);
   return {
     get nodes() {
       return store.nodes.map(gatedOf);
@@ -78,6 +79,7 @@ export function oneRequestAtATime(store: SessionStore): SessionStore {
     ...(store.topology ? { topology: store.topology } : {}),
     ...(refresh ? { refresh } : {}),
     ...(slotMapChanges ? { slotMapChanges } : {}),
+    ...(replicaReads ? { replicaReads } : {}),
     ...(replicaSet
       ? {
           replicaSet() {
