@@ -100,8 +100,8 @@ const redisSchema = z
       .min(1, 'expected at least one replica URL (or leave redis.replicas out)')
       .optional(),
     /**
-     * Where the sampler and `--full` read keys: a healthy replica (default) or the primary. With
-     * `redis.sentinel` or `redis.replicas`.
+     * Where the sampler and `--full` read keys: a healthy replica or the primary. With `redis.sentinel` or
+     * `redis.replicas` (default replica), or `redis.cluster` (default primary: each master's replica on replica).
      */
     readFrom: z.enum(['replica', 'primary'], { error: 'expected replica | primary' }).optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */
@@ -150,8 +150,11 @@ function sentinelRules(
   if (r.replicas && (r.sentinel || r.cluster))
     issue('replicas', 'redis.replicas is for a plain primary/replica pair: the sentinels or the cluster name replicas');
   if (!r.sentinel) {
-    if (r.readFrom !== undefined && !r.replicas)
-      issue('readFrom', 'redis.readFrom applies to redis.sentinel or redis.replicas (list the replicas to read)');
+    if (r.readFrom !== undefined && !r.replicas && !r.cluster)
+      issue(
+        'readFrom',
+        'redis.readFrom applies to redis.sentinel, redis.cluster or redis.replicas (list the replicas to read)',
+      );
     if (r.url === undefined)
       issue('url', 'expected a redis:// or rediss:// URL (or redis.sentinel: the sentinels to ask)');
     return;

@@ -43,7 +43,7 @@ describe('redis.sentinel', () => {
     expect(bad).toMatch(/sentinel\.nodes: expected at least one sentinel/);
     expect(bad).toMatch(/sentinel: unknown field\(s\) password/);
     expect(issuesOf({ url: 'redis://a:1', readFrom: 'replica' }).join('\n')).toMatch(
-      /prod\.redis\.readFrom: redis\.readFrom applies to redis\.sentinel or redis\.replicas/,
+      /prod\.redis\.readFrom: redis\.readFrom applies to redis\.sentinel, redis\.cluster or redis\.replicas/,
     );
     expect(issuesOf({ sentinel, readFrom: 'nearest' }).join('\n')).toMatch(
       /prod\.redis\.readFrom: expected replica \| primary/,

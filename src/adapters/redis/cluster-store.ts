@@ -1,10 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { configBlockedBy } from '../../config/redis-provider.js';
-import type { RedisNodePort, SlotMapChange } from '../../core/ports/session-store.js';
+import type { RedisNodePort, ReplicaReads, SlotMapChange } from '../../core/ports/session-store.js';
 import { clusterSeedsText, compareAddresses, connectCluster, readyCluster } from './cluster-client.js';
 import type { RedisSourceError } from './redis-error.js';
 import { clusterFailure } from './tls-probe.js';
+import { ClusterReplicaReads } from './cluster-replica-reads.js';
 import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
 import { migratingSlots, movedSlots, readSlotMap, type MasterView, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
@@ -32,12 +33,23 @@ export class ClusterSessionStore implements OpenSessionStore {
   /** Why the cluster cannot be used: a message, or the typed TLS failure (a `redis.tls` finding). */
   private failure: string | RedisSourceError | undefined;
   private closed = false;
+  /** `redis.readFrom: replica`: the replica of each master that the keyspace is read from. */
+  private readonly replicaReader: ClusterReplicaReads | undefined;
 
   constructor(
     private readonly env: EnvironmentConfig,
     private readonly options: RedisConnectOptions,
   ) {
     this.cluster = connectCluster(env, options);
+    if (env.redis.readFrom === 'replica') this.replicaReader = new ClusterReplicaReads(env, options);
+  }
+
+  get readNodes(): RedisNodePort[] | undefined {
+    return this.failure === undefined ? this.replicaReader?.nodes : undefined;
+  }
+
+  replicaReads(): ReplicaReads | undefined {
+    return this.replicaReader?.readings;
   }
 
   get nodes(): RedisNodePort[] {
@@ -55,7 +67,9 @@ export class ClusterSessionStore implements OpenSessionStore {
       this.failure = undefined;
       this.counter.redirects = 0;
       this.baseline = await readSlotMap(this.masterClients());
+      await this.replicaReader?.refresh(this.nodes, this.cluster.nodes('master')[0]);
     } catch (err) {
+      this.replicaReader?.reset();
       const failure = await clusterFailure(this.env, this.cluster, err, {
         user: this.options.username ?? 'default',
         ...(this.options.tls ? { tls: this.options.tls } : {}),
@@ -88,6 +102,7 @@ export class ClusterSessionStore implements OpenSessionStore {
   async close(): Promise<void> {
     this.closed = true;
     this.cluster.disconnect();
+    this.replicaReader?.close();
   }
 
   private wrap(client: Redis): ClusterMasterNode {

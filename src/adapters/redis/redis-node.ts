@@ -231,6 +231,8 @@ export interface RedisConnectOptions {
   tls?: ConnectionOptions;
   /** Redis Sentinel: connect to the master these sentinels name (the URL then gives the db only). */
   sentinel?: SentinelConnect;
+  /** A Cluster replica read directly: READONLY on every (re)connection, so keys of its master's slots answer. */
+  readOnly?: boolean;
 }
 
 /**
@@ -268,6 +270,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...(opts.readOnly ? { readOnly: true } : {}),
     ...sentinelClientOptions(opts.sentinel),
   };
   const client = new Redis(opts.url, options);

@@ -1,33 +1,10 @@
-import type { Redis } from 'ioredis';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { configBlockedBy } from '../../config/redis-provider.js';
 import type { RedisNodePort, ReplicaReads } from '../../core/ports/session-store.js';
-import { connectRedis, IoRedisNode, type RedisConnectOptions } from './redis-node.js';
+import { HeldNode } from './held-node.js';
+import type { RedisConnectOptions } from './redis-node.js';
 import { chooseReplica } from './replica-choice.js';
 import type { OpenSessionStore } from './unusable-node.js';
-
-/** One node on a connection that is replaced once it has given up (status `end`), unless closed. */
-class HeldNode {
-  private client: Redis | undefined;
-  private current: IoRedisNode | undefined;
-
-  constructor(
-    private readonly options: RedisConnectOptions,
-    private readonly blockedBy: string | undefined,
-  ) {}
-
-  node(): IoRedisNode {
-    if (!this.client || !this.current || this.client.status === 'end') {
-      this.client = connectRedis(this.options);
-      this.current = new IoRedisNode(this.client, this.blockedBy);
-    }
-    return this.current;
-  }
-
-  close(): void {
-    this.client?.disconnect();
-  }
-}
 
 /**
  * A plain primary with replicas (`redis.replicas`): `nodes` is the primary (INFO, CONFIG, the checks that

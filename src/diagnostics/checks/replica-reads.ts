@@ -20,7 +20,7 @@ export function replicaReadsFinding(reads: ReplicaReads): RawFinding {
   const lagBytes = lagOf(reads);
   const evidence = { ...reads, primaries: [...reads.primaries], readFrom: [...reads.readFrom], lagBytes };
   const replicas = reads.replicas.map(describe).join('; ') || 'none';
-  if (reads.readFrom.length) {
+  if (reads.readFrom.length && !reads.fallback) {
     const behind = lagBytes === null ? 'lag unknown' : `${lagBytes} bytes of replication stream behind`;
     return {
       id: replicaReadsSource.id,
@@ -42,10 +42,13 @@ export function replicaReadsFinding(reads: ReplicaReads): RawFinding {
     };
   }
   const reason = reads.fallback ?? 'no replica is healthy';
+  const title = reads.readFrom.length
+    ? `Not every key was read on a replica (${reads.readFrom.join(', ')} were): ${reason}`
+    : `Keys were read on the primary ${reads.primaries.join(', ')}: ${reason}`;
   return {
     id: replicaReadsFallback.id,
     severity: 'warning',
-    title: `Keys were read on the primary ${reads.primaries.join(', ')}: ${reason}`,
+    title,
     detail: `redis.readFrom is replica, but no replica could be read: ${replicas}. The audit loaded the primary instead.`,
     evidence: { ...evidence, reason },
     fix: 'Bring a replica back in sync (master_link_status:up), or set redis.readFrom: primary to read the primary on purpose.',
