@@ -35,14 +35,14 @@ export interface AuditModeFigures {
   lines: string[];
 }
 
-interface LoadResult {
+export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
 }
 
 /** `redis-benchmark -t get -c 20 -n <requests> --csv` against existing keys; p50/p99 from its CSV line. */
-function getLoad(port: number, requests: number, keys: number): Promise<LoadResult> {
+export function getLoad(port: number, requests: number, keys: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'redis-benchmark',

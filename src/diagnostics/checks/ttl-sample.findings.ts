@@ -72,6 +72,8 @@ export const ttlDistribution = findingSpec({
         pauseMs: z.number(),
         batches: z.number(),
         durationMs: z.number(),
+        /** The bot's CPU (user + system) during the pass, in ms. */
+        cpuMs: z.number().optional(),
         paths: z.array(
           z.object({ address: z.string(), path: z.enum(['script', 'lean', 'pipeline']), batches: z.number() }),
         ),

@@ -180,6 +180,7 @@ function auditEvidence(a: NonNullable<KeyspaceSample['audit']>) {
     pauseMs: a.pauseMs,
     batches: a.batches,
     durationMs: a.durationMs,
+    cpuMs: a.cpuMs,
     paths: a.nodes.map((n) => ({ address: n.address, path: n.path, batches: n.batches })),
     ...(fallbacks.length
       ? {

@@ -60,6 +60,8 @@ export interface AuditReport extends AuditPlan {
   batches: number;
   /** Wall time of the pass, in ms. */
   durationMs: number;
+  /** The bot's CPU time (user + system, `process.cpuUsage`) during the pass, in ms: the audit's client cost. */
+  cpuMs: number;
   nodes: NodeAuditPath[];
 }
 
@@ -261,6 +263,7 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
   const perNode = opts.nodes.map((): SampledKey[] => []);
   const audit = opts.full ? (opts.audit ?? auditPlanFor(undefined, undefined, DIAGNOSIS_DEFAULTS.audit)) : undefined;
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
   const nodeScan = (node: RedisNodePort, index: number, extra: Partial<NodeScan> = {}): NodeScan => {
     // plans, budgets and perNode have one entry per node.
@@ -292,7 +295,9 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
   sample.keys = perNode.flat();
   if (audit) {
     const batches = paths.reduce((n, p) => n + p.batches, 0);
-    sample.audit = { ...audit, batches, durationMs: Math.round(performance.now() - startedAt), nodes: paths };
+    const cpu = process.cpuUsage(cpuAtStart);
+    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+    sample.audit = { ...audit, batches, durationMs: Math.round(performance.now() - startedAt), cpuMs, nodes: paths };
   }
   return sample;
 }
