@@ -293,13 +293,21 @@ async function scanKeyspace(opts: KeyspaceSamplerOptions): Promise<KeyspaceSampl
   }
   // Node order, then SCAN order: the same sample reads the same way whichever node answered first.
   sample.keys = perNode.flat();
-  if (audit) {
-    const batches = paths.reduce((n, p) => n + p.batches, 0);
-    const cpu = process.cpuUsage(cpuAtStart);
-    const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
-    sample.audit = { ...audit, batches, durationMs: Math.round(performance.now() - startedAt), cpuMs, nodes: paths };
-  }
+  if (audit) sample.audit = auditReport(audit, paths, startedAt, cpuAtStart);
   return sample;
+}
+
+/** The pass's own account: batches over all nodes, its wall time and the bot's CPU during it. */
+function auditReport(
+  audit: AuditPlan,
+  paths: NodeAuditPath[],
+  startedAt: number,
+  cpuAtStart: NodeJS.CpuUsage,
+): AuditReport {
+  const batches = paths.reduce((n, p) => n + p.batches, 0);
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+  return { ...audit, batches, durationMs: Math.round(performance.now() - startedAt), cpuMs, nodes: paths };
 }
 
 /**
