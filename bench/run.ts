@@ -30,6 +30,7 @@ import { startRedisServer } from '../src/demo/redis-process.js';
 import { paddedSessionKey, seedSessions } from './seed-sessions.js';
 import { measureAuditModes, type AuditModeFigures } from './audit-modes.js';
 import { runDoNoHarmBench, type DoNoHarmResult } from './do-no-harm.js';
+import { runReplicaReadsBench, type ReplicaReadsFigures } from './replica-reads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -351,6 +352,8 @@ try {
 
   const samples = new Map<string, Sample[]>(figures.map((f) => [f.id, []]));
   const auditPass = new Map<string, Sample[]>();
+  // Issue 20: the audit pass stays Redis-bound (wall <= 1.1x the Redis CPU it used, bot CPU < 0.4x Redis').
+  const passCpu = new Map<string, { wallMs: number; redisCpuMs: number; botCpuMs: number }[]>();
   for (let round = 0; round < ROUNDS; round++) {
     const order = figures.map((_, i) => figures[(i + round * 3) % figures.length] as Figure);
     for (const f of order) {
@@ -367,14 +370,21 @@ try {
           const report = JSON.parse(s.stdout) as {
             findings?: {
               id: string;
-              evidence?: { sampled?: number; audit?: { durationMs: number; paths: { path: string }[] } };
+              evidence?: {
+                sampled?: number;
+                audit?: { durationMs: number; cpuMs?: number; paths: { path: string }[] };
+              };
             }[];
           };
           const evidence = report.findings?.find((x) => x.id === 'ttl.distribution')?.evidence;
           const sampled = evidence?.sampled;
           if (sampled !== N) throw new Error(`diagnose --full audited ${sampled} keys, expected ${N}`);
           // The audit pass alone (its own wall, from the report): what the process wall hides behind start-up.
-          if (evidence?.audit)
+          if (evidence?.audit) {
+            passCpu.set(f.id, [
+              ...(passCpu.get(f.id) ?? []),
+              { wallMs: evidence.audit.durationMs, redisCpuMs: s.redisCpuMs, botCpuMs: evidence.audit.cpuMs ?? NaN },
+            ]);
             auditPass.set(f.id, [
               ...(auditPass.get(f.id) ?? []),
               {
@@ -384,6 +394,7 @@ try {
                 stdout: evidence.audit.paths.map((p) => p.path).join(','),
               },
             ]);
+          }
         }
       }
       process.stdout.write(
@@ -484,6 +495,24 @@ try {
     `load ${machine.loadAtStart.join(' ')} at start, ${machine.loadAtEnd.join(' ')} at end; ${fmt(totalS, 0)} s in all`,
   );
 
+  const cpuLines = [...passCpu].map(([id, xs]) => {
+    const wallPer = xs.map((x) => x.wallMs / x.redisCpuMs);
+    const botPer = xs.map((x) => x.botCpuMs / x.redisCpuMs);
+    const r = (v: number) => `${fmt(v, 2)}x`;
+    return (
+      `${id} audit pass: wall / Redis CPU ${r(median(wallPer))} (${wallPer.map(r).join(' / ')}; target <= 1.1x), ` +
+      `bot CPU (process.cpuUsage during the pass) / Redis CPU ${r(median(botPer))} (${botPer.map(r).join(' / ')}; target < 0.4x); ` +
+      `Redis CPU is the whole diagnose's (used_cpu_user+used_cpu_sys delta)`
+    );
+  });
+  console.log(cpuLines.join('\n'));
+
+  // --- audits from a replica (issue 20): 0 keyspace commands on the primary, GET p99 on it, CPU ratios ---
+  const replicaReads: ReplicaReadsFigures | undefined = args['no-latency']
+    ? undefined
+    : await runReplicaReadsBench({ cli, keys: N });
+  if (replicaReads) console.log(`\n${replicaReads.lines.join('\n')}`);
+
   // --- the gentle audit on a live store: added GET p99 and SLOWLOG (issue 12; one run) ------------
   let auditModes: AuditModeFigures | undefined;
   if (!args['no-latency']) {
@@ -532,7 +561,7 @@ try {
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
   writeFileSync(
     out,
-    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, latency, auditModes, doNoHarm }, null, 2)}\n`,
+    `${JSON.stringify({ command, date: new Date().toISOString(), keys: N, rounds: ROUNDS, keysWithoutTtl: N - expires, machine, totalSeconds: Math.round(totalS), rows, markdown: md, cpuLines, replicaReads, latency, auditModes, doNoHarm }, null, 2)}\n`,
   );
   console.log(`\nwrote ${out}`);
 } finally {
