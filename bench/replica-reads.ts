@@ -29,7 +29,15 @@ export interface ReplicaReadsFigures {
   /** Keyspace commands the primary received during the audit (must be 0), and all its commands. */
   primaryKeyspaceCommands: number;
   primaryCommands: number;
-  load: { requests: number; aloneP99Ms: number; duringP99Ms: number; ratio: number; overlapped: boolean };
+  load: {
+    requests: number;
+    aloneP99Ms: number;
+    duringP99Ms: number;
+    ratio: number;
+    /** The same load while the audit reads the primary instead (readFrom: primary). */
+    duringPrimaryAuditP99Ms: number;
+    overlapped: boolean;
+  };
   pass: { wallMs: number; redisCpuMs: number; botCpuMs: number; wallPerRedisCpu: number; botPerRedisCpu: number };
   lines: string[];
 }
@@ -59,8 +67,8 @@ interface AuditRun {
   running: () => boolean;
 }
 
-function runAudit(cli: string, config: string): AuditRun {
-  const child = spawn(process.execPath, [cli, 'diagnose', 'bench', '--config', config, '--json', '--full', '--fast'], {
+function runAudit(cli: string, config: string, env = 'bench'): AuditRun {
+  const child = spawn(process.execPath, [cli, 'diagnose', env, '--config', config, '--json', '--full', '--fast'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -136,6 +144,15 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
             profile: 'development',
             redis: { url: `redis://127.0.0.1:${primary.port}`, replicas: [`redis://127.0.0.1:${replica.port}`] },
           },
+          // The comparison: the same audit on the primary.
+          onPrimary: {
+            profile: 'development',
+            redis: {
+              url: `redis://127.0.0.1:${primary.port}`,
+              replicas: [`redis://127.0.0.1:${replica.port}`],
+              readFrom: 'primary',
+            },
+          },
         },
       }),
     );
@@ -161,26 +178,40 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     const requests = Math.max(20_000, Math.round(warm.rps * Math.min(1.5, Math.max(0.3, pass.durationMs / 2000))));
     const alone: LoadResult[] = [];
     const during: LoadResult[] = [];
+    const duringPrimary: LoadResult[] = [];
     let overlapped = true;
-    for (let round = 0; round < 3; round++) {
-      alone.push(await getLoad(primary.port, requests, 10_000));
-      const audit = runAudit(opts.cli, config);
+    /** The GET load while `env`'s audit reads `node`: it starts once `node` answers the audit's keyspace calls. */
+    const loadDuring = async (env: string, node: Redis): Promise<LoadResult> => {
+      const audit = runAudit(opts.cli, config, env);
       const keyspaceCalls = async () =>
-        [...commandCalls(await r.info('commandstats'))].reduce((n, [k, v]) => n + (KEYSPACE.test(k) ? v : 0), 0);
+        [...commandCalls(await node.info('commandstats'))].reduce((n, [k, v]) => n + (KEYSPACE.test(k) ? v : 0), 0);
       const startedCalls = await keyspaceCalls();
-      // Start-up first: the load begins once the replica answers the audit's keyspace calls.
       for (let i = 0; i < 400 && audit.running() && (await keyspaceCalls()) === startedCalls; i++) await sleep(10);
-      during.push(await getLoad(primary.port, requests, 10_000));
+      const load = await getLoad(primary.port, requests, 10_000);
       overlapped &&= audit.running();
       await audit.done;
+      return load;
+    };
+    for (let round = 0; round < 3; round++) {
+      alone.push(await getLoad(primary.port, requests, 10_000));
+      during.push(await loadDuring('bench', r));
+      duringPrimary.push(await loadDuring('onPrimary', p));
     }
     const aloneP99 = mid(alone.map((x) => x.p99));
     const duringP99 = mid(during.map((x) => x.p99));
+    const primaryP99 = mid(duringPrimary.map((x) => x.p99));
     const figures: ReplicaReadsFigures = {
       keys: opts.keys,
       primaryKeyspaceCommands: keyspaceCommands,
       primaryCommands: commands,
-      load: { requests, aloneP99Ms: aloneP99, duringP99Ms: duringP99, ratio: duringP99 / aloneP99, overlapped },
+      load: {
+        requests,
+        aloneP99Ms: aloneP99,
+        duringP99Ms: duringP99,
+        ratio: duringP99 / aloneP99,
+        duringPrimaryAuditP99Ms: primaryP99,
+        overlapped,
+      },
       pass: {
         wallMs: pass.durationMs,
         redisCpuMs: redisCpu,
@@ -195,6 +226,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
       `  primary received ${keyspaceCommands} keyspace commands (SCAN/PTTL/EVAL*/GET/...; target 0: ${keyspaceCommands === 0 ? 'PASS' : 'MISS'}) of ${commands} in all (INFO, CONFIG GET, ... for the checks)`,
       `  GET load on the primary (-c 20 -n ${requests}), 3 interleaved rounds: p99 alone ${aloneP99} ms, during the audit ${duringP99} ms: ${(duringP99 / aloneP99).toFixed(2)}x${overlapped ? '' : ' (WARNING: an audit ended before its load did)'}`,
       `  p99 per round: alone ${alone.map((x) => x.p99).join(' / ')} ms; during ${during.map((x) => x.p99).join(' / ')} ms`,
+      `  for comparison, the same audit reading the primary (readFrom: primary): p99 ${primaryP99} ms (${(primaryP99 / aloneP99).toFixed(2)}x; per round ${duringPrimary.map((x) => x.p99).join(' / ')} ms)`,
       `  audit pass on the replica (${pass.path}): ${(pass.durationMs / 1000).toFixed(2)} s wall for ${(redisCpu / 1000).toFixed(2)} s of Redis CPU (${figures.pass.wallPerRedisCpu.toFixed(2)}x; target <= 1.1x); bot CPU ${(pass.cpuMs / 1000).toFixed(2)} s = ${figures.pass.botPerRedisCpu.toFixed(2)}x Redis' (target < 0.4x)`,
     ];
     return figures;
