@@ -145,7 +145,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
             redis: { url: `redis://127.0.0.1:${primary.port}`, replicas: [`redis://127.0.0.1:${replica.port}`] },
           },
           // The comparison: the same audit on the primary.
-          onPrimary: {
+          'on-primary': {
             profile: 'development',
             redis: {
               url: `redis://127.0.0.1:${primary.port}`,
@@ -195,7 +195,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     for (let round = 0; round < 3; round++) {
       alone.push(await getLoad(primary.port, requests, 10_000));
       during.push(await loadDuring('bench', r));
-      duringPrimary.push(await loadDuring('onPrimary', p));
+      duringPrimary.push(await loadDuring('on-primary', p));
     }
     const aloneP99 = mid(alone.map((x) => x.p99));
     const duringP99 = mid(during.map((x) => x.p99));
