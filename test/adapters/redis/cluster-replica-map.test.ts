@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { replicasFromClusterNodes, replicasFromClusterSlots } from '../../../src/adapters/redis/cluster-replica-reads.js';
+import {
+  replicasFromClusterNodes,
+  replicasFromClusterSlots,
+} from '../../../src/adapters/redis/cluster-replica-reads.js';
 
 describe("a Cluster's replicas per master", () => {
   it('CLUSTER NODES: every replica under its master; failed and address-less replicas left out', () => {
