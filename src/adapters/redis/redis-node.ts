@@ -268,7 +268,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-    ...sentinelClientOptions(opts.sentinel),
+    ...sentinelClientOptions(opts.sentinel, opts.tls),
   };
   const client = new Redis(opts.url, options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.
