@@ -120,6 +120,22 @@ describe('redis.provider: remediation on a managed Redis that blocks CONFIG', ()
       );
     }, 60_000);
 
+    it('`diagnose` in a terminal shows the same steps under the eviction finding', async () => {
+      const path = join(dir, 'diagnose.yaml');
+      const env = { profile: 'development', redis: { url: blocked.url, provider: 'elasticache' } };
+      writeFileSync(path, stringify({ environments: { dev: env } }));
+      const io = captureIo();
+      await runCli(['diagnose', 'dev', '--check', 'eviction-policy', '--config', path], io);
+      expect(io.err()).toBe('');
+      const out = io.out();
+      expect(out).not.toContain('INCOMPLETE');
+      const finding = out.indexOf('eviction.allkeys_policy');
+      const steps = out.indexOf('Set the Redis eviction policy in AWS ElastiCache');
+      expect(finding).toBeGreaterThanOrEqual(0);
+      expect(steps).toBeGreaterThan(finding);
+      expect(out).toContain(ELASTICACHE_SET);
+    }, 60_000);
+
     it('refuses a bad value with the valid ones, and changes nothing', async () => {
       const bad = await fix('elasticache', '--param', 'policy=evict-everything');
       expect(bad.code).toBe(2);

@@ -1,6 +1,7 @@
 import { configBlockedBy } from '../../config/redis-provider.js';
 import type { EnvironmentConfig } from '../../config/config.js';
 import type { ActionId, FormValues, RemediationAction } from '../types.js';
+import { offeredActions } from '../offers.js';
 import { providerSteps, type ProviderSteps } from './provider-steps.js';
 
 /** An action the bot does not offer on a managed service, and the service's own steps instead. */
@@ -34,4 +35,23 @@ export function managedFix(
     service,
     steps: providerSteps(provider, action.redisSettings(values)),
   };
+}
+
+/**
+ * Every action a report with these findings would offer that the environment's managed service leaves to
+ * its own steps (none on a self-managed Redis): what the terminal report shows, having no buttons.
+ */
+export function managedFixes(
+  env: EnvironmentConfig,
+  findings: readonly { id: string }[],
+  actions: Iterable<RemediationAction>,
+): ManagedFix[] {
+  const list = [...actions];
+  const out: ManagedFix[] = [];
+  for (const o of offeredActions(findings, list)) {
+    const action = list.find((a) => a.id === o.action);
+    const fix = action ? managedFix(env, action, o.params, o.findings) : undefined;
+    if (fix) out.push(fix);
+  }
+  return out;
 }
