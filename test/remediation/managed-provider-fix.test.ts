@@ -9,7 +9,8 @@ import { stringify } from 'yaml';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
-import { buttonsOf, standardAccess, startFlow, textOf, type Flow } from './slack-flow-harness.js';
+import { STATE_KEY_PREFIX } from '../../src/core/ports/state-store.js';
+import { buttonsOf, SRE, standardAccess, startFlow, textOf, type Flow } from './slack-flow-harness.js';
 
 const ELASTICACHE_SET =
   'aws elasticache modify-cache-parameter-group --cache-parameter-group-name <group> ' +
@@ -85,6 +86,27 @@ describe('redis.provider: remediation on a managed Redis that blocks CONFIG', ()
       expect(steps).toContain('--cache-parameter-group-name <group> --apply-immediately');
       // Nothing was sent to try: the bot sent no CONFIG SET (CONFIG does not exist there).
       expect(await f.configSets()).toBe(0);
+    }, 120_000);
+
+    it('a button from before the store became managed opens no preview: it says why and where the steps are', async () => {
+      const report = await f.diagnose('dev');
+      // An offer as a report made while the environment was self-managed left it behind.
+      const id = 'AAAAAAAAAAAAAAAAAAAAAA';
+      const offer = { id, env: 'dev', action: 'set-eviction-policy', params: {}, createdAt: Date.now() };
+      await f.redis.set(`${STATE_KEY_PREFIX}remediation:offer:${id}`, JSON.stringify(offer), 'PX', 600_000);
+      const old = {
+        ...report,
+        body: {
+          ...report.body,
+          blocks: [{ type: 'actions', elements: [{ action_id: 'fix:set-eviction-policy', value: id }] }],
+        },
+      };
+      const view = await f.openPreview(SRE, old);
+      expect(view.submit).toBeUndefined();
+      const text = unescape(JSON.stringify(view.blocks));
+      expect(text).toContain('AWS ElastiCache blocks CONFIG (redis.provider: elasticache)');
+      expect(text).toContain('its report gives AWS ElastiCache');
+      expect(await f.audit('dev')).toEqual([]);
     }, 120_000);
   });
 
