@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.test-build/**', 'node_modules/**', 'coverage/**', 'bin/**', '*.config.*', '.dependency-cruiser.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      '.test-build/**',
+      'node_modules/**',
+      'coverage/**',
+      'bin/**',
+      '*.config.*',
+      '.dependency-cruiser.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

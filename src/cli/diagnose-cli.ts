@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type { Config } from '../config/config.js';
+import { environmentOf, type Config } from '../config/config.js';
 import { UserError } from '../core/errors.js';
 import type { AuditFlags } from '../diagnostics/sampling/audit-plan.js';
 import { runDiagnosis, worstSeverity, type Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Report } from '../diagnostics/types.js';
 import type { EnvironmentConfig } from '../config/config.js';
+import { managedFixes } from '../remediation/managed/managed-fix.js';
+import type { RemediationAction } from '../remediation/types.js';
 import { renderReportText } from '../render/terminal.js';
 import { createProgressBar } from './progress-bar.js';
 import type { CliIo } from './io.js';
@@ -57,6 +59,8 @@ export interface DiagnoseDeps {
   registry: CheckRegistry;
   sourcesFor: (env: EnvironmentConfig) => Sources;
   io: CliIo;
+  /** The remediation actions: on a managed service, the text report shows the provider's steps for theirs. */
+  actions?: readonly RemediationAction[];
 }
 
 /**
@@ -87,6 +91,10 @@ export async function runDiagnoseCli(deps: DiagnoseDeps, args: DiagnoseArgs): Pr
     },
   );
   bar?.done();
-  io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }));
+  const env = environmentOf(deps.config, args.envName);
+  const managed = deps.actions ? managedFixes(env, report.findings, deps.actions) : [];
+  io.stdout.write(
+    args.json ? `${JSON.stringify(report, null, 2)}\n` : renderReportText(report, { color: io.color }, managed),
+  );
   return report;
 }

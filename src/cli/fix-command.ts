@@ -5,11 +5,13 @@ import { type Config, type EnvironmentConfig, environmentOf } from '../config/co
 import { UserError } from '../core/errors.js';
 import type { Input } from '../core/message.js';
 import type { ActionRegistry } from '../remediation/actions/index.js';
+import { managedFix } from '../remediation/managed/managed-fix.js';
 import { planAction, type Planned } from '../remediation/plan-action.js';
 import { planForm } from '../remediation/plan-form.js';
 import type { OpenActionContext } from '../remediation/service.js';
 import type { ActionContext, RemediationAction } from '../remediation/types.js';
 import { toTerminal } from '../render/terminal.js';
+import { checkGivenParams, printManagedFix } from './fix-managed.js';
 import type { CliIo } from './io.js';
 
 export interface FixArgs {
@@ -128,6 +130,12 @@ export async function fixCommand(deps: FixDeps, args: FixArgs): Promise<number> 
     throw new UserError(`Unknown action "${args.action}". Valid actions: ${valid}.`, 'unknown_action');
   }
   const params = parseParams(action, args.params);
+  const managed = managedFix(env, action, params);
+  if (managed) {
+    checkGivenParams(action, params);
+    printManagedFix(deps.io, env.name, managed, args.json);
+    return 0;
+  }
   const open = deps.openContext(env);
   try {
     const plan = await planned(action, open.ctx, params, env.name);

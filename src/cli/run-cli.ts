@@ -165,15 +165,16 @@ async function diagnose(rest: string[], values: Values, io: CliIo, options: CliO
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (name checks with --check)`);
   const sampleSize = parseSample(values.sample);
   const { config, close } = await configFor(envName, values, io, { ...options, churn: true });
-  const [{ createSourceCache }, { runDiagnoseCli, exitCodeFor }, registry] = await Promise.all([
+  const [{ createSourceCache }, { runDiagnoseCli, exitCodeFor }, registry, actions] = await Promise.all([
     import('../app/sources.js'),
     import('./diagnose-cli.js'),
     loadRegistry(),
+    loadActions(options),
   ]);
   const sources = createSourceCache(io.env);
   try {
     const report = await runDiagnoseCli(
-      { config, registry, sourcesFor: sources.sourcesFor, io },
+      { config, registry, sourcesFor: sources.sourcesFor, io, actions },
       {
         envName,
         checkIds: checkIdsOf(values),

@@ -22,6 +22,11 @@ export const redisSentinelSchema = z
       .min(1, 'expected at least one sentinel as host:port (usually three, port 26379)'),
     usernameEnv: envVarName.optional(),
     passwordEnv: envVarName.optional(),
+    /**
+     * Whether the connections to the sentinels use `redis.tls` too (default: yes when `redis.tls` is set, as with
+     * Sentinel's own `tls-port`); `false` for sentinels on plain TCP in front of TLS data nodes.
+     */
+    tls: z.boolean().optional(),
     /** The database of the sessions on the master (what a URL's `/db` says elsewhere). */
     db: z.number().int().min(0).max(255).default(0),
   })

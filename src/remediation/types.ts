@@ -5,6 +5,7 @@ import type { RedisAdminPort } from '../core/ports/redis-admin.js';
 import type { ClusterWritePort } from '../core/ports/cluster-write.js';
 import type { Change, RevertRecord } from './changes.js';
 import type { StepLog } from './journal.js';
+import type { RedisParameterValue } from './managed/provider-steps.js';
 
 export type { RedisAdminPort } from '../core/ports/redis-admin.js';
 export type { ClusterWritePort, DeploymentView } from '../core/ports/cluster-write.js';
@@ -112,6 +113,12 @@ export interface RemediationAction<P extends ActionParams = ActionParams> {
   inputs: readonly Input[];
   /** Starting parameters read from the environment, for parameters without a default (e.g. twice today's maxmemory). */
   suggest?(ctx: ActionContext): Promise<FormValues>;
+  /**
+   * The Redis parameters the action sets with CONFIG SET, for these parameters (a form's strings; absent
+   * ones take the action's defaults or a placeholder). Where `redis.provider` is a managed service, the
+   * action is not offered as a button: the report and `fix --dry-run` give the provider's own steps for them.
+   */
+  redisSettings?(values: FormValues): RedisParameterValue[];
   /** Whether the bot has what the action needs (credentials, RBAC), checked before a button is shown. */
   capability(ctx: ActionContext): Promise<Capability>;
   plan(ctx: ActionContext, params: P): Promise<Plan<P>>;

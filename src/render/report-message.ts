@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { durationMs } from '../core/format.js';
 import { clip, t, type Action, type Block, type Inline, type Message, type Span } from '../core/message.js';
 import type { CheckSummary, Finding, Report } from '../diagnostics/types.js';
+import type { ManagedFix } from '../remediation/managed/managed-fix.js';
 import { renderBarChart } from './bar-chart.js';
+import { providerStepsBlock } from './provider-steps.js';
 import { evidenceSummary } from './evidence.js';
 import { countLine, overallStatus, type OverallStatus } from './report-status.js';
 import { notCheckedLead, scenarioHeadline } from './scenario-headline.js';
@@ -14,7 +16,12 @@ export interface ReportMessageOptions {
   /** Plain evidence pairs shown per finding (default 4); JSON blobs and the rest are left to the JSON report. */
   maxEvidenceEntries?: number;
   /** The fix buttons the bot could perform, and the actions it could not (with why). */
-  remediation?: { buttons: readonly Action[]; unavailable: readonly { title: string; why: string }[] };
+  remediation?: {
+    buttons: readonly Action[];
+    unavailable: readonly { title: string; why: string }[];
+    /** Actions a managed service (`redis.provider`) leaves to its own steps: shown under the first finding each answers. */
+    managed?: readonly ManagedFix[];
+  };
   /** Who asked for the report (a user id), shown under it. */
   requestedBy?: string;
   /**
@@ -91,6 +98,17 @@ function findingBlocks(
     });
   }
   return blocks;
+}
+
+/** Each finding's blocks, each managed service's steps right after the first finding they answer (else after all). */
+function findingsWithSteps(report: Report, o: Parameters<typeof findingBlocks>[1], managed: readonly ManagedFix[]) {
+  const placed = new Set<ManagedFix>();
+  const blocks = report.findings.flatMap((f) => {
+    const here = managed.filter((m) => !placed.has(m) && m.findings.includes(f.id));
+    for (const m of here) placed.add(m);
+    return [...findingBlocks(f, o), ...here.map(providerStepsBlock)];
+  });
+  return [...blocks, ...managed.filter((m) => !placed.has(m)).map(providerStepsBlock)];
 }
 
 function checkItem(c: CheckSummary): Inline {
@@ -194,7 +212,7 @@ export function reportMessage(report: Report, opts: ReportMessageOptions = {}): 
         ),
       ],
     },
-    ...report.findings.flatMap((f) => findingBlocks(f, o)),
+    ...findingsWithSteps(report, o, o.remediation?.managed ?? []),
     // Fix buttons first; Re-run and Verify are on every report. A safe button's ref is the environment and
     // the click re-enters the command; a fix button's ref is an opaque offer id.
     {

@@ -2,6 +2,7 @@ import type { Block, Inline, Message, Span } from '../core/message.js';
 import type { Finding, Report, Severity } from '../diagnostics/types.js';
 import { reportMessage } from './report-message.js';
 import { ICON_TEXT, SGR, stripControls, TONE_SGR } from './terminal-style.js';
+import type { ManagedFix } from '../remediation/managed/managed-fix.js';
 
 export interface TerminalRenderOptions {
   /** ANSI colours; the CLI turns them on only when stdout is a TTY (and NO_COLOR is unset). */
@@ -80,7 +81,15 @@ export function severityCounts(findings: readonly Finding[]): string {
   return `${by('critical')} critical, ${count(by('warning'), 'warning')}, ${by('info')} info`;
 }
 
-/** Renders a report for a terminal: `toTerminal(reportMessage(report))`, with a wider chart. Pure. */
-export function renderReportText(report: Report, opts: TerminalRenderOptions): string {
-  return toTerminal(reportMessage(report, { chartWidth: 30, maxEvidenceEntries: 8 }), opts);
+/**
+ * Renders a report for a terminal: `toTerminal(reportMessage(report))`, with a wider chart and, on a managed
+ * service, the provider's steps for the fixes the bot leaves to it (`managed`). Pure.
+ */
+export function renderReportText(
+  report: Report,
+  opts: TerminalRenderOptions,
+  managed: readonly ManagedFix[] = [],
+): string {
+  const remediation = managed.length ? { remediation: { buttons: [], unavailable: [], managed } } : {};
+  return toTerminal(reportMessage(report, { chartWidth: 30, maxEvidenceEntries: 8, ...remediation }), opts);
 }

@@ -4,7 +4,7 @@ import { ALERTS, AM_TOKEN, firingNotification, peerCopy } from '../support/bot-h
 import { eventually } from '../support/eventually.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startReplicaSet, type ReplicaSet } from '../support/replica-set.js';
-import { deliverAsAlertmanager } from '../support/replica-traffic.js';
+import { alertReplicaConfig, deliverAsAlertmanager, isAlertDiagnosis } from '../support/replica-traffic.js';
 
 // Issue 19, acceptance: three replica processes; every Alertmanager notification is sent to two of them (as
 // the two Alertmanagers of an HA pair do) while one replica is SIGKILLed every few seconds and restarted.
@@ -24,8 +24,6 @@ let set: ReplicaSet;
 const envs = Array.from({ length: COUNT }, (_, i) => `e${i}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isDiagnosis = (c: SlackApiCall) =>
-  ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
 
 beforeAll(async () => {
   [target, state] = await Promise.all([startRedisServer(), startRedisServer()]);
@@ -33,12 +31,7 @@ beforeAll(async () => {
   // Slack's own time for a post: a replica killed meanwhile dies with posts in flight, as in production.
   slack.setLatency('chat.postMessage', 400);
   set = await startReplicaSet({
-    config: {
-      environments: Object.fromEntries(
-        envs.map((e) => [e, { profile: 'development', redis: { url: target.url }, monitor: { enabled: false } }]),
-      ),
-      slack: { alertChannel: ALERTS },
-    },
+    config: alertReplicaConfig(envs, target.url),
     slackApiUrl: slack.apiUrl,
     stateRedisUrl: state.url,
     env: { ALERTMANAGER_TOKEN: AM_TOKEN },
@@ -90,7 +83,7 @@ describe('notifications to a Deployment of three while replicas are SIGKILLed (i
 
       const groups = () =>
         slack.callsOf('chat.postMessage').filter((c) => c.body.channel === ALERTS && !c.body.thread_ts);
-      const diagnoses = () => slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts && isDiagnosis(c));
+      const diagnoses = () => slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts && isAlertDiagnosis(c));
       await eventually(
         `${COUNT} groups and ${COUNT} diagnoses`,
         () => groups().length >= COUNT && diagnoses().length >= COUNT,

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeSlackApi, type FakeSlackApi, type SlackApiCall } from '../fakes/slack-api.js';
+import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { ALERTS, AM_TOKEN, firingNotification, peerCopy } from '../support/bot-harness.js';
 import { eventually } from '../support/eventually.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { startReplicaSet, type ReplicaSet } from '../support/replica-set.js';
-import { deliverAsAlertmanager } from '../support/replica-traffic.js';
+import { alertReplicaConfig, deliverAsAlertmanager, isAlertDiagnosis } from '../support/replica-traffic.js';
 
 // Issue 19: the state Redis (STATE_REDIS_URL, with its append-only file, as a StatefulSet runs it) restarted
 // while notifications arrive at three replica processes. While it is down the webhook answers 503 and
@@ -29,8 +29,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The state Redis with its append-only file in `stateDir`, on `statePort` (the same after a restart). */
 const startState = () =>
   startRedisServer(['--port', String(statePort), '--appendonly', 'yes', '--appendfsync', 'always', '--dir', stateDir]);
-const isDiagnosis = (c: SlackApiCall) =>
-  ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
 
 beforeAll(async () => {
   statePort = await freePort();
@@ -38,12 +36,7 @@ beforeAll(async () => {
   slack = await startFakeSlackApi();
   slack.setLatency('chat.postMessage', 200);
   set = await startReplicaSet({
-    config: {
-      environments: Object.fromEntries(
-        envs.map((e) => [e, { profile: 'development', redis: { url: target.url }, monitor: { enabled: false } }]),
-      ),
-      slack: { alertChannel: ALERTS },
-    },
+    config: alertReplicaConfig(envs, target.url),
     slackApiUrl: slack.apiUrl,
     stateRedisUrl: `redis://127.0.0.1:${statePort}`,
     env: { ALERTMANAGER_TOKEN: AM_TOKEN },
@@ -82,7 +75,7 @@ describe('the state Redis restarted under load (issue 19)', () => {
 
       const groups = () =>
         slack.callsOf('chat.postMessage').filter((c) => c.body.channel === ALERTS && !c.body.thread_ts);
-      const diagnoses = () => slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts && isDiagnosis(c));
+      const diagnoses = () => slack.callsOf('chat.postMessage').filter((c) => c.body.thread_ts && isAlertDiagnosis(c));
       await eventually(`${COUNT} groups and diagnoses`, () => groups().length >= COUNT && diagnoses().length >= COUNT, {
         timeoutMs: 120_000,
         intervalMs: 500,

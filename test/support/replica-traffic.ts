@@ -1,7 +1,7 @@
 import type { FakeMessage, FakeSlackApi } from '../fakes/slack-api.js';
 import { FAKE_IDS } from '../fakes/slack-api.js';
 import { buildSignedRequest, sendSigned, sendSlashCommand, type SentRequest } from '../fakes/slack-signing.js';
-import { AM_TOKEN, firingNotification } from './bot-harness.js';
+import { ALERTS, AM_TOKEN, firingNotification } from './bot-harness.js';
 import { PROCESS_SIGNING_SECRET } from './bot-process.js';
 import type { ReplicaSet } from './replica-set.js';
 
@@ -154,4 +154,21 @@ export async function deliverAsAlertmanager(
     await pause(500);
   }
   throw new Error('a notification was refused for a minute');
+}
+
+/** Whether a post is an alert diagnosis (it carries the block that names the alert it answers). */
+export const isAlertDiagnosis = (c: { body: Record<string, unknown> }) =>
+  ((c.body.blocks ?? []) as { block_id?: string }[]).some((b) => b.block_id === 'alert-origin');
+
+/**
+ * The config of replicas that answer alerts: one development environment per name, all on `redisUrl`
+ * (an environment of its own per alert group: no cooldown between groups), the monitor off.
+ */
+export function alertReplicaConfig(envs: readonly string[], redisUrl: string): Record<string, unknown> {
+  return {
+    environments: Object.fromEntries(
+      envs.map((e) => [e, { profile: 'development', redis: { url: redisUrl }, monitor: { enabled: false } }]),
+    ),
+    slack: { alertChannel: ALERTS },
+  };
 }

@@ -50,7 +50,7 @@ export class NodeKeyspaceFeed implements KeyspaceFeed {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
-      ...sentinelClientOptions(opts.sentinel),
+      ...sentinelClientOptions(opts.sentinel, opts.tls),
     };
     this.sub = new Redis(opts.url, base);
     this.cmd = new Redis(opts.url, base);

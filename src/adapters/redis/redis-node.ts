@@ -271,7 +271,7 @@ export function connectRedis(opts: RedisConnectOptions): Redis {
     ...(opts.username !== undefined ? { username: opts.username } : {}),
     ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
     ...(opts.readOnly ? { readOnly: true } : {}),
-    ...sentinelClientOptions(opts.sentinel),
+    ...sentinelClientOptions(opts.sentinel, opts.tls),
   };
   const client = new Redis(opts.url, options);
   // Errors surface through the commands that fail; without a listener ioredis would log them.

@@ -1,6 +1,8 @@
 import type { RedisOptions } from 'ioredis';
+import type { ConnectionOptions } from 'node:tls';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { UserError } from '../../core/errors.js';
+import { redisTlsOptions } from './tls-options.js';
 
 /** How to reach a Sentinel-managed master: the sentinels to ask and as whom. Holds a password: never log it. */
 export interface SentinelConnect {
@@ -9,6 +11,8 @@ export interface SentinelConnect {
   name: string;
   sentinelUsername?: string;
   sentinelPassword?: string;
+  /** TLS of the connections to the sentinels (`redis.tls` unless `redis.sentinel.tls: false`). Holds the client key. */
+  tls?: ConnectionOptions;
 }
 
 /** `host:port` (IPv6 in brackets) to its parts. */
@@ -32,9 +36,11 @@ export function sentinelConnect(env: EnvironmentConfig, processEnv: NodeJS.Proce
     );
   }
   const username = s.usernameEnv ? processEnv[s.usernameEnv] : undefined;
+  const tls = s.tls === false ? undefined : redisTlsOptions(env);
   return {
     sentinels: s.nodes.map(splitHostPort),
     name: s.masterName,
+    ...(tls !== undefined ? { tls } : {}),
     ...(password !== undefined ? { sentinelPassword: password } : {}),
     ...(username !== undefined ? { sentinelUsername: username } : {}),
   };
@@ -43,14 +49,21 @@ export function sentinelConnect(env: EnvironmentConfig, processEnv: NodeJS.Proce
 /**
  * ioredis options that make a client connect to the current master through the sentinels (its URL's host is
  * then ignored), again at each reconnection. A demoted master's clients are killed by the sentinels
- * (CLIENT KILL); a long-lived connection also follows `+switch-master` (`watchSentinelSwitch`).
+ * (CLIENT KILL); a long-lived connection also follows `+switch-master` (`watchSentinelSwitch`). With `dataTls`
+ * (the data nodes' TLS) the master is reached over TLS (ioredis leaves it plain without `enableTLSForSentinelMode`);
+ * the sentinels themselves with their own (`sentinelTLS`).
  */
-export function sentinelClientOptions(s: SentinelConnect | undefined): Partial<RedisOptions> {
+export function sentinelClientOptions(
+  s: SentinelConnect | undefined,
+  dataTls: ConnectionOptions | undefined,
+): Partial<RedisOptions> {
   if (!s) return {};
   return {
     sentinels: s.sentinels,
     name: s.name,
     role: 'master',
+    ...(dataTls !== undefined ? { enableTLSForSentinelMode: true } : {}),
+    ...(s.tls !== undefined ? { sentinelTLS: s.tls } : {}),
     ...(s.sentinelUsername !== undefined ? { sentinelUsername: s.sentinelUsername } : {}),
     ...(s.sentinelPassword !== undefined ? { sentinelPassword: s.sentinelPassword } : {}),
   };

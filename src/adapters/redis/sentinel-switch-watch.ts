@@ -31,6 +31,7 @@ export function watchSentinelSwitch(s: SentinelConnect, onSwitch: (master: strin
       disableClientInfo: true,
       ...(s.sentinelUsername !== undefined ? { username: s.sentinelUsername } : {}),
       ...(s.sentinelPassword !== undefined ? { password: s.sentinelPassword } : {}),
+      ...(s.tls !== undefined ? { tls: s.tls } : {}),
     });
     // A sentinel that is down is retried; the others still announce.
     c.on('error', () => undefined);

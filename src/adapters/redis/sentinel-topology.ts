@@ -39,6 +39,7 @@ async function ask(s: SentinelConnect, host: string, port: number, timeoutMs: nu
     disableClientInfo: true,
     ...(s.sentinelUsername !== undefined ? { username: s.sentinelUsername } : {}),
     ...(s.sentinelPassword !== undefined ? { password: s.sentinelPassword } : {}),
+    ...(s.tls !== undefined ? { tls: s.tls } : {}),
   });
   // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than the "Connection is closed" connect() rejects with.
   let socketError: unknown;

@@ -65,6 +65,7 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
   params,
   inputs: [{ kind: 'select', name: 'policy', label: 'maxmemory-policy', options: EVICTION_POLICIES }],
 
+  redisSettings: (v) => [{ parameter: 'maxmemory-policy', value: params.safeParse(v).data?.policy ?? 'volatile-lru' }],
   capability: redisSettingCapability,
 
   async plan(ctx, p) {

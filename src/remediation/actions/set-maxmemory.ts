@@ -50,6 +50,7 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
   findings: ['memory.high_usage', 'memory.evictions', 'config.live_drift'],
   params,
   inputs: [{ kind: 'text', name: 'maxmemory', label: 'New maxmemory (e.g. 2gb)' }],
+  redisSettings: (v) => [{ parameter: 'maxmemory', value: v.maxmemory ?? '<new maxmemory, e.g. 2gb>' }],
   capability: redisSettingCapability,
 
   /** Twice today's limit (256mb when there is none): a starting point the person adjusts in the preview. */

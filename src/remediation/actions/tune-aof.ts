@@ -33,6 +33,13 @@ export const tuneAof: RemediationAction<TuneAofParams> = {
     { kind: 'number', name: 'percentage', label: 'auto-aof-rewrite-percentage', min: 0, max: 10_000 },
     { kind: 'text', name: 'minSize', label: 'auto-aof-rewrite-min-size' },
   ],
+  redisSettings: (v) => {
+    const p = params.safeParse(v).data ?? { percentage: 100, minSize: '128mb' };
+    return [
+      { parameter: 'auto-aof-rewrite-percentage', value: String(p.percentage) },
+      { parameter: 'auto-aof-rewrite-min-size', value: p.minSize },
+    ];
+  },
   capability: redisSettingCapability,
 
   async plan(ctx, p) {

@@ -6,6 +6,7 @@ import type { ActionRegistry } from '../actions/index.js';
 import type { Audit } from '../audit.js';
 import type { ApplyJournals } from '../journal.js';
 import type { EnvLocks } from '../lock.js';
+import type { ManagedFix } from '../managed/managed-fix.js';
 import type { Offers } from '../offers.js';
 import type { PendingAction, PendingActions } from '../pending.js';
 import type { AccessPolicy } from '../policy.js';
@@ -101,4 +102,6 @@ export interface Decided {
 export interface ReportActions {
   buttons: Action[];
   unavailable: { action: ActionId; title: string; why: string }[];
+  /** Actions not offered because a managed service (`redis.provider`) blocks CONFIG: its own steps instead. */
+  managed?: ManagedFix[];
 }

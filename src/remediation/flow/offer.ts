@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../../config/config.js';
+import { managedFix } from '../managed/managed-fix.js';
 import { offeredActions } from '../offers.js';
 import type { FormValues, RemediationAction } from '../types.js';
 import { failureText } from './failure-text.js';
@@ -40,6 +41,11 @@ export function createReportActions(fc: FlowContext) {
     const out: ReportActions = { buttons: [], unavailable: [] };
     for (const o of offeredActions(findings, fc.deps.actions.values())) {
       const action = fc.actionOf(o.action);
+      const managed = managedFix(env, action, o.params, o.findings);
+      if (managed) {
+        (out.managed ??= []).push(managed);
+        continue;
+      }
       const missing = await missingFor(env, action);
       if (missing) {
         out.unavailable.push(missing);

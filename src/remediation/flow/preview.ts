@@ -1,3 +1,4 @@
+import { managedFix } from '../managed/managed-fix.js';
 import { planAction, type Planned } from '../plan-action.js';
 import { planForm } from '../plan-form.js';
 import { approvalsRequired } from '../policy.js';
@@ -23,6 +24,15 @@ export async function previewFor(
   const action = fc.actionOf(where.action);
   const refused = await fc.refuseRequest(actor, env.name, action.id);
   if (refused) return refused;
+  // A button from before the environment became a managed service (or an alert's): no CONFIG is sent there.
+  const managed = managedFix(env, action, {});
+  if (managed)
+    return {
+      ok: false,
+      message:
+        `${managed.service} blocks CONFIG (redis.provider: ${managed.steps.provider}): the bot does not apply ` +
+        `"${action.title}" there. Run the diagnosis again: its report gives ${managed.service}'s own steps.`,
+    };
   let planned: Planned;
   try {
     planned = await fc.withContext(env, (ctx) => planAction(action, ctx, where.params));
