@@ -1,10 +1,10 @@
 // Audits from a Cluster's replicas (redis.cluster with readFrom: replica): `--full` reads each master's slots
 // on a replica of that master (direct connection with READONLY) and sends no keyspace command to any master
 // (MONITOR on every master); every key is counted; INFO/CONFIG of the masters are still read.
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandsOn, findingById } from '../support/replica-reads.js';
 import { seedClusterSessions } from '../../bench/seed-cluster.js';
-import type { Finding, Report } from '../../src/diagnostics/types.js';
+import type { Report } from '../../src/diagnostics/types.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 import { diagnoseJson, nodeClient, writeConfig } from './cluster-env.js';
 
@@ -13,26 +13,6 @@ const KEYSPACE_COMMANDS = /^"(scan|pttl|eval|evalsha|evalsha_ro|eval_ro|get|hget
 
 let cluster: RedisClusterHandle;
 let config: string;
-
-const byId = (r: Report, id: string): Finding => {
-  const f = r.findings.find((x) => x.id === id);
-  if (!f) throw new Error(`no ${id} in ${JSON.stringify(r.findings.map((x) => [x.id, x.title, x.detail]))}`);
-  return f;
-};
-
-/** The commands every master receives while `run` runs (MONITOR on each), without their arguments. */
-async function commandsOnMasters(run: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const monitors: Redis[] = await Promise.all(cluster.masters.map((m) => nodeClient(m.port).monitor()));
-  for (const m of monitors)
-    m.on('monitor', (_t: string, args: string[]) => seen.push(`"${String(args[0]).toLowerCase()}"`));
-  try {
-    await run();
-  } finally {
-    for (const m of monitors) m.disconnect();
-  }
-  return seen;
-}
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicas: 1 });
@@ -61,34 +41,51 @@ afterAll(async () => {
 describe('--full on a Cluster with readFrom: replica', () => {
   it("reads each master's slots on its replica, counts every key, and sends no keyspace command to a master", async () => {
     let report: Report | undefined;
-    const onMasters = await commandsOnMasters(async () => {
-      ({ report } = await diagnoseJson(config, 'rep', ['--full']));
-    });
-    const source = byId(report!, 'replica_reads.source');
+    const onMasters = await commandsOn(
+      cluster.masters.map((m) => m.port),
+      async () => {
+        ({ report } = await diagnoseJson(config, 'rep', ['--full']));
+      },
+    );
+    const source = findingById(report!, 'replica_reads.source');
     expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
     expect(onMasters).toContain('"info"');
     const replicas = cluster.replicas.map((r) => `127.0.0.1:${r.port}`).sort();
     expect([...(source.evidence as { readFrom: string[] }).readFrom].sort()).toEqual(replicas);
     expect(source.title).toMatch(/Keys were read on replica .* \(\d+ bytes of replication stream behind\)/);
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ mode: 'full', sampled: SESSIONS, nodes: 3 });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({
+      mode: 'full',
+      sampled: SESSIONS,
+      nodes: 3,
+    });
   }, 120_000);
 
   it('the sampler (diagnose without --full) reads the replicas too', async () => {
     let report: Report | undefined;
-    const onMasters = await commandsOnMasters(async () => {
-      ({ report } = await diagnoseJson(config, 'rep'));
-    });
+    const onMasters = await commandsOn(
+      cluster.masters.map((m) => m.port),
+      async () => {
+        ({ report } = await diagnoseJson(config, 'rep'));
+      },
+    );
     expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ nodes: 3 });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ nodes: 3 });
   }, 120_000);
 
   it('without readFrom, reads the masters', async () => {
     let report: Report | undefined;
-    const onMasters = await commandsOnMasters(async () => {
-      ({ report } = await diagnoseJson(config, 'pri', ['--full']));
-    });
+    const onMasters = await commandsOn(
+      cluster.masters.map((m) => m.port),
+      async () => {
+        ({ report } = await diagnoseJson(config, 'pri', ['--full']));
+      },
+    );
     expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c)).length).toBeGreaterThan(0);
     expect(report!.findings.some((f) => f.id.startsWith('replica_reads.'))).toBe(false);
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ mode: 'full', sampled: SESSIONS, nodes: 3 });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({
+      mode: 'full',
+      sampled: SESSIONS,
+      nodes: 3,
+    });
   }, 120_000);
 });

@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../src/diagnostics/types.js';
+import { commandsOn, findingById } from '../support/replica-reads.js';
+import type { Report } from '../../src/diagnostics/types.js';
 import { diagnoseJson, nodeClient, writeConfig } from '../cluster/cluster-env.js';
 import { freePort, startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 
@@ -21,24 +21,6 @@ let unlinked: RedisServerHandle;
 let config: string;
 
 const url = (port: number) => `redis://127.0.0.1:${port}`;
-const byId = (r: Report, id: string): Finding => {
-  const f = r.findings.find((x) => x.id === id);
-  if (!f) throw new Error(`no ${id} in ${r.findings.map((x) => x.id).join(', ')}; checks: ${JSON.stringify(r.checks)}`);
-  return f;
-};
-
-/** The commands the primary receives while `run` runs (MONITOR), without their arguments. */
-async function commandsOnPrimary(run: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const monitor: Redis = await nodeClient(primary.port).monitor();
-  monitor.on('monitor', (_time: string, args: string[]) => seen.push(`"${String(args[0]).toLowerCase()}"`));
-  try {
-    await run();
-  } finally {
-    monitor.disconnect();
-  }
-  return seen;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'replica-pair-'));
@@ -69,41 +51,41 @@ afterAll(async () => {
 describe('--full with redis.replicas', () => {
   it('reads every key on the linked replica and sends no keyspace command to the primary', async () => {
     let report: Report | undefined;
-    const onPrimary = await commandsOnPrimary(async () => {
+    const onPrimary = await commandsOn([primary.port], async () => {
       ({ report } = await diagnoseJson(config, 'rep', ['--full']));
     });
     expect(onPrimary.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
     // INFO and CONFIG of the primary are still read for the checks that need them.
     expect(onPrimary).toContain('"info"');
-    const source = byId(report!, 'replica_reads.source');
+    const source = findingById(report!, 'replica_reads.source');
     expect(source.evidence).toMatchObject({ mode: 'replica', readFrom: [`127.0.0.1:${replica.port}`] });
     expect(source.title).toMatch(
       /Keys were read on replica 127\.0\.0\.1:\d+ \(\d+ bytes of replication stream behind\)/,
     );
     const skipped = (source.evidence as { replicas: { address: string; problem?: string }[] }).replicas;
     expect(skipped.find((r) => r.address === `127.0.0.1:${unlinked.port}`)?.problem).toMatch(/master_link_status down/);
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
   }, 90_000);
 
   it('with readFrom: primary, reads the keys on the primary', async () => {
     let report: Report | undefined;
-    const onPrimary = await commandsOnPrimary(async () => {
+    const onPrimary = await commandsOn([primary.port], async () => {
       ({ report } = await diagnoseJson(config, 'pri', ['--full']));
     });
     expect(onPrimary.filter((c) => KEYSPACE_COMMANDS.test(c)).length).toBeGreaterThan(0);
-    expect(byId(report!, 'replica_reads.source').evidence).toMatchObject({ mode: 'primary', readFrom: [] });
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
+    expect(findingById(report!, 'replica_reads.source').evidence).toMatchObject({ mode: 'primary', readFrom: [] });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
   }, 90_000);
 
   it('with no healthy replica, reads the primary and says why', async () => {
     let report: Report | undefined;
-    const onPrimary = await commandsOnPrimary(async () => {
+    const onPrimary = await commandsOn([primary.port], async () => {
       ({ report } = await diagnoseJson(config, 'down', ['--full']));
     });
     expect(onPrimary.filter((c) => KEYSPACE_COMMANDS.test(c)).length).toBeGreaterThan(0);
-    const fallback = byId(report!, 'replica_reads.fallback');
+    const fallback = findingById(report!, 'replica_reads.fallback');
     expect(fallback.severity).toBe('warning');
     expect(fallback.detail).toContain(`127.0.0.1:${unlinked.port} (master_link_status down)`);
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
   }, 90_000);
 });

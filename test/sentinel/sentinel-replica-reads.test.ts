@@ -1,8 +1,8 @@
 // Audits from a replica behind Sentinel (redis.readFrom, default replica): a `--full` diagnosis reads every
 // key on a replica and sends no keyspace command to the primary, watched with MONITOR on the primary.
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../src/diagnostics/types.js';
+import { commandsOn, findingById } from '../support/replica-reads.js';
+import type { Report } from '../../src/diagnostics/types.js';
 import { diagnoseJson, nodeClient, writeConfig } from '../cluster/cluster-env.js';
 import { startRedisSentinel, type RedisSentinelHandle } from '../support/redis-sentinel.js';
 
@@ -11,25 +11,6 @@ const KEYSPACE_COMMANDS = /^"(scan|pttl|eval|evalsha|evalsha_ro|eval_ro|get|hget
 
 let set: RedisSentinelHandle;
 let config: string;
-
-const byId = (r: Report, id: string): Finding => {
-  const f = r.findings.find((x) => x.id === id);
-  if (!f) throw new Error(`no ${id} in ${r.findings.map((x) => x.id).join(', ')}; checks: ${JSON.stringify(r.checks)}`);
-  return f;
-};
-
-/** The commands the primary receives while `run` runs (MONITOR), without their arguments' values. */
-async function commandsOnPrimary(run: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const monitor: Redis = await nodeClient(set.primary.port).monitor();
-  monitor.on('monitor', (_time: string, args: string[]) => seen.push(`"${String(args[0]).toLowerCase()}"`));
-  try {
-    await run();
-  } finally {
-    monitor.disconnect();
-  }
-  return seen;
-}
 
 beforeAll(async () => {
   set = await startRedisSentinel();
@@ -55,28 +36,28 @@ afterAll(async () => {
 describe('--full behind Redis Sentinel', () => {
   it('reads every key on a replica and sends no keyspace command to the primary', async () => {
     let report: Report | undefined;
-    const onPrimary = await commandsOnPrimary(async () => {
+    const onPrimary = await commandsOn([set.primary.port], async () => {
       ({ report } = await diagnoseJson(config, 'rep', ['--full']));
     });
     expect(onPrimary.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
     // INFO and CONFIG of the primary are still read for the checks that need them.
     expect(onPrimary).toContain('"info"');
-    const topology = byId(report!, 'sentinel.topology');
+    const topology = findingById(report!, 'sentinel.topology');
     const replicas = set.replicas.map((r) => `127.0.0.1:${r.port}`);
     expect(replicas).toContain((topology.evidence as { readFrom: string }).readFrom);
     expect(topology.detail).toMatch(
       /Keys were read on replica 127\.0\.0\.1:\d+ \(\d+ bytes of replication stream behind\)/,
     );
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
   }, 60_000);
 
   it('with readFrom: primary, reads the keys on the primary', async () => {
     let report: Report | undefined;
-    const onPrimary = await commandsOnPrimary(async () => {
+    const onPrimary = await commandsOn([set.primary.port], async () => {
       ({ report } = await diagnoseJson(config, 'pri', ['--full']));
     });
     expect(onPrimary.filter((c) => KEYSPACE_COMMANDS.test(c)).length).toBeGreaterThan(0);
-    expect(byId(report!, 'sentinel.topology').evidence).toMatchObject({ readFrom: null });
-    expect(byId(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
+    expect(findingById(report!, 'sentinel.topology').evidence).toMatchObject({ readFrom: null });
+    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ sampled: SESSIONS });
   }, 60_000);
 });
