@@ -80,6 +80,37 @@ describe('TLS sentinels in front of TLS data nodes', () => {
     }
   }, 60_000);
 
+  // Last: it moves the master to the replica.
+  it('follows a failover over TLS: after SENTINEL FAILOVER the canary lands on the new master', async () => {
+    const env = loadConfigFile(config).environments.tls!;
+    const ask = tlsClient(sentinel.port);
+    const promoted = tlsClient(replica.port);
+    const canary = openCanaryRedis(env, {});
+    try {
+      await ask.call('SENTINEL', 'FAILOVER', NAME);
+      await eventually(
+        'the TLS sentinel to name the replica as master',
+        async () => {
+          const [, masterPort] = (await ask.call('SENTINEL', 'get-master-addr-by-name', NAME)) as string[];
+          const role = (await promoted.call('ROLE')) as unknown[];
+          return Number(masterPort) === replica.port && role[0] === 'master';
+        },
+        { timeoutMs: 40_000, intervalMs: 200 },
+      );
+      await canary.setEx('session:ttl-canary-after-failover', 'v', 60);
+      expect(await promoted.exists('session:ttl-canary-after-failover')).toBe(1);
+      const { report, err } = await diagnoseJson(config, 'tls');
+      expect(err).toBe('');
+      expect(report.findings.find((f) => f.id === 'sentinel.topology')?.title).toContain(
+        `is 127.0.0.1:${replica.port}`,
+      );
+    } finally {
+      await canary.close();
+      promoted.disconnect();
+      ask.disconnect();
+    }
+  }, 120_000);
+
   it('redis.sentinel.tls: false leaves the sentinels on plain TCP while the master stays on TLS', () => {
     const env = loadConfigFile(config).environments.tls!;
     const plain = { ...env, redis: { ...env.redis, sentinel: { ...env.redis.sentinel!, tls: false } } };
