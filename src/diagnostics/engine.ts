@@ -132,11 +132,19 @@ async function diagnose(deps: EngineDeps, req: DiagnoseRequest, given: Sources):
   };
 }
 
-/** Every check's findings in order; one source failure seen by several checks is one finding. */
+/**
+ * Every check's findings in order; one source failure seen by several checks is one finding. A node whose TLS
+ * handshake failed (`redis.tls`) is not also reported unreachable: the connections that other checks saw close
+ * after the refused handshake are the same failure, and the certificate problem is what a person can fix (those
+ * checks still end in error, so the report stays incomplete).
+ */
 function reportFindings(results: readonly CheckResult[], catalogue: FindingCatalogue): Finding[] {
   const seen = new Set<string>();
   const findings: Finding[] = [];
-  for (const f of results.flatMap((r) => r.findings)) {
+  const all = results.flatMap((r) => r.findings);
+  const tlsFailed = new Set(all.filter((f) => f.id === 'redis.tls').map((f) => String(f.evidence.address)));
+  for (const f of all) {
+    if (f.id === 'redis.unreachable' && tlsFailed.has(String(f.evidence.address))) continue;
     if (catalogue.get(f.id)?.oncePerReport) {
       if (seen.has(f.id)) continue;
       seen.add(f.id);
