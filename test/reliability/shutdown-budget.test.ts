@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LAST_WORDS_MS } from '../../src/host/host.js';
-import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
 import { PROCESS_SIGNING_SECRET, startBotProcess } from '../support/bot-process.js';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { usePausableRedis } from './pausable-redis.js';
 
 const GRACE_SECONDS = 2;
 /** What a process needs to exit once the host has stopped (process.exit, pino's flush): generous. */
 const EXIT_MARGIN_MS = 2000;
 
 describe('the real bot process stops within its shutdown budget on a stalled Redis (issue 19)', () => {
-  let slack: FakeSlackApi;
-  let redis: RedisServerHandle;
-  beforeAll(async () => {
-    slack = await startFakeSlackApi();
-    // A private Redis: the test stops it (SIGSTOP) and keeps it stopped until the bot has exited.
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await slack?.close();
-    redis?.process.kill('SIGCONT');
-    await redis?.stop();
-  });
+  // A private Redis: the test stops it (SIGSTOP) and keeps it stopped until the bot has exited.
+  const f = usePausableRedis();
 
   // The bot starts under tsx (seconds, tens of seconds on a loaded machine): only that start is waited for
   // generously. The bound asserted is the budget the issue defines in seconds: grace + last words.
@@ -29,6 +18,7 @@ describe('the real bot process stops within its shutdown budget on a stalled Red
     'exits within SHUTDOWN_GRACE_SECONDS + the last words after SIGTERM, having told the user, with the monitor and the sources stalled',
     { timeout: 150_000 },
     async () => {
+      const { slack, redis } = f;
       // Given: the bot with a 2 s grace period, its monitor watching the environment's Redis, and that Redis
       // stopped (SIGSTOP) with a diagnosis waiting on it: the diagnosis, the monitor's stop and the close of
       // the connections all hang for as long as the Redis stays stopped (the whole test).

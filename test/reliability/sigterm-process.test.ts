@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { describe, expect, it } from 'vitest';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
 import { PROCESS_SIGNING_SECRET, startBotProcess } from '../support/bot-process.js';
-import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
+import { usePausableRedis } from './pausable-redis.js';
 
 describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, item 2)', () => {
-  let slack: FakeSlackApi;
-  let redis: RedisServerHandle;
-  beforeAll(async () => {
-    slack = await startFakeSlackApi();
-    // A private Redis: the test stops it (SIGSTOP) to hold the diagnosis open.
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await slack?.close();
-    redis?.process.kill('SIGCONT');
-    await redis?.stop();
-  });
+  // A private Redis: the test stops it (SIGSTOP) to hold the diagnosis open.
+  const f = usePausableRedis();
 
   // The bot starts under tsx (the source as it is, not a build): seconds, and tens of seconds on a loaded
   // machine; only that start is waited for, generously. Nothing else depends on how fast the bot is.
@@ -24,6 +13,7 @@ describe('the real bot process on SIGTERM with a diagnosis in flight (issue 9, i
     'tells the user the diagnosis was interrupted, with the command to run again, and exits 0',
     { timeout: 150_000 },
     async () => {
+      const { slack, redis } = f;
       // Given: the bot (node src/main.ts) with a 0.3 s grace period, and its Redis stopped (SIGSTOP) until
       // the user has been told: the diagnosis cannot finish before SIGTERM however slowly anything runs.
       const bot = await startBotProcess({
