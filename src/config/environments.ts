@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditOverridesSchema } from './diagnosis-defaults.js';
+import { gitopsSchema } from './gitops.js';
 import { monitorSchema } from './monitor.js';
 import { redisProviderSchema } from './redis-provider.js';
 import { redisTlsSchema } from './redis-tls.js';
@@ -238,6 +239,8 @@ export const environmentSchema = z
     /** Checks to leave out for this environment. */
     disabledChecks: z.array(z.string()).default([]),
     monitor: monitorSchema.prefault({}),
+    /** The durable half of a fix as a pull/merge request to the GitOps repository (see gitops.ts). */
+    gitops: gitopsSchema.optional(),
   })
   .strict();
 

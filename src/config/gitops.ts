@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { envVarName } from './redis-fields.js';
+
+/** The public APIs, used when `apiUrl` is not set. */
+export const GITOPS_DEFAULT_API_URL = { github: 'https://api.github.com', gitlab: 'https://gitlab.com' } as const;
+
+const GITHUB_REPO = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
+/** A project path (`group/subgroup/project`) or a numeric project id. */
+const GITLAB_PROJECT = /^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/;
+
+/** A path inside the repository: relative, no `..`, no leading slash. */
+const repoPath = z
+  .string({ error: 'expected a file path inside the repository, e.g. apps/redis/configmap.yaml' })
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), {
+    message: 'expected a path relative to the repository root (no leading /, no .., forward slashes)',
+  });
+
+/**
+ * `gitops` of an environment: the durable half of a fix is a pull request (GitHub) or merge request
+ * (GitLab) to the repository that Argo CD or Flux syncs from. The token is read from the env var named by
+ * `tokenEnv` (a GitHub App installation token or fine-grained PAT with contents and pull requests write on
+ * this one repository; a GitLab project access token with `api` scope, Developer role); never from here.
+ *
+ * @example { provider: github, repo: example/gitops, files: { redisConfigMap: apps/redis/configmap.yaml }, tokenEnv: GITOPS_TOKEN }
+ */
+export const gitopsSchema = z
+  .object({
+    provider: z.enum(['github', 'gitlab'], { error: 'expected github | gitlab' }),
+    /** GitHub: `owner/name`; GitLab: the project path (`group/subgroup/project`) or its numeric id. */
+    repo: z.string({ error: 'expected the repository: owner/name (GitHub) or group/project or an id (GitLab)' }),
+    baseBranch: z
+      .string()
+      .regex(/^[^\s~^:?*[\\]+$/, 'expected a branch name (no spaces or ~ ^ : ? * [ \\)')
+      .default('main'),
+    /** Where each ConfigMap's manifest lives in the repository (a ConfigMap YAML file, or the redis.conf itself). */
+    files: z
+      .object({ redisConfigMap: repoPath.optional(), appConfigMap: repoPath.optional() })
+      .strict()
+      .refine((f) => f.redisConfigMap !== undefined || f.appConfigMap !== undefined, {
+        message: 'expected at least one of redisConfigMap, appConfigMap (the manifest paths in the repository)',
+      }),
+    /** The env var holding the API token (never the token). */
+    tokenEnv: envVarName,
+    /** GitHub Enterprise Server (`https://ghe.example.com/api/v3`) or a self-managed GitLab (`https://gitlab.example.com`). */
+    apiUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL of the API' }).optional(),
+    /** The env var holding the secret the provider signs its webhooks with (optional: without it the bot polls). */
+    webhookSecretEnv: envVarName.optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.provider === 'github' && !GITHUB_REPO.test(g.repo))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repo'],
+        message: `expected owner/name for GitHub, e.g. example/gitops (got "${g.repo}")`,
+      });
+    if (g.provider === 'gitlab' && !GITLAB_PROJECT.test(g.repo))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repo'],
+        message: `expected a GitLab project path (group/project, group/subgroup/project) or a numeric project id (got "${g.repo}")`,
+      });
+  });
+
+export type GitopsConfig = z.infer<typeof gitopsSchema>;
+
+/** The API base URL: `apiUrl`, or the provider's public API. */
+export function gitopsApiUrl(g: GitopsConfig): string {
+  return (g.apiUrl ?? GITOPS_DEFAULT_API_URL[g.provider]).replace(/\/+$/, '');
+}
+
+/**
+ * The token from the env var `gitops.tokenEnv` names; a UserError naming the variable (never a value) when
+ * it is unset or empty. Call at start-up for every environment with `gitops`, and where the adapter is built.
+ */
+export function resolveGitopsToken(g: GitopsConfig, envName: string, processEnv: NodeJS.ProcessEnv): string {
+  const token = processEnv[g.tokenEnv];
+  if (token === undefined || token.trim() === '') {
+    const scope =
+      g.provider === 'github'
+        ? 'a GitHub App installation token or a fine-grained token with Contents and Pull requests: read and write on'
+        : 'a GitLab project access token (api scope, Developer role) of';
+    throw new UserError(
+      `The GitOps token env var ${g.tokenEnv} (gitops.tokenEnv of environment "${envName}") is not set in the bot's ` +
+        `environment: set it to ${scope} ${g.repo}.`,
+      'gitops_token_missing',
+    );
+  }
+  return token.trim();
+}
