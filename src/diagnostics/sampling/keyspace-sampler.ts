@@ -323,7 +323,10 @@ async function auditNodeFull(
 ): Promise<NodeAuditPath> {
   const paced = audit.pauseMs > 0;
   const pace = { pauseMs: audit.pauseMs, sleep, batches: 0 };
-  await scanNode({ ...s, keepOnly: true, ...(paced ? { pace } : {}) });
+  // Fast: the keep pass runs beside the counting pass, so Redis is not idle while the bot parses the values.
+  const keep = scanNode({ ...s, keepOnly: true, ...(paced ? { pace } : {}) });
+  if (paced) await keep;
+  else keep.catch(() => undefined);
   const tally = {
     stats: s.out.sample.stats,
     noExpiryKeys: s.out.sample.noExpiryKeys,
@@ -337,7 +340,11 @@ async function auditNodeFull(
   };
   const pause = paced ? () => sleep(audit.pauseMs) : undefined;
   if (pause && pace.batches > 0) await pause();
-  const counted = await auditNode(s.node, s.opts.keyPattern, audit, tally, s.opts.signal, pause);
+  const counting = auditNode(s.node, s.opts.keyPattern, audit, tally, s.opts.signal, pause);
+  // Both settle before either's failure is thrown: no read of this node is left running behind the caller.
+  await Promise.allSettled([keep, counting]);
+  await keep;
+  const counted = await counting;
   if (counted) return { ...counted, batches: counted.batches + pace.batches };
   // A node without an audit pass (another port implementation): every key through scan + pttl.
   const all = { ...pace, batches: 0 };
