@@ -139,7 +139,7 @@ function expandPath(p: string, baseDir: string): string {
 
 /** Validates an already-parsed config object. `baseDir` resolves relative paths. */
 export function parseConfig(raw: unknown, source: string, baseDir = process.cwd()): Config {
-  const parsed = fileSchema.safeParse(raw ?? {});
+  const parsed = fileSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error), source);
   const environments: Record<string, EnvironmentConfig> = {};
   const fileProblems: string[] = [];

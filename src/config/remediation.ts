@@ -1,5 +1,30 @@
 import { z } from 'zod';
 
+/** A Kubernetes namespace name (RFC 1123 label). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * `remediation.gitops`: what the actions do with an object that Argo CD or Flux manages (detected from the
+ * labels and annotations the controllers write on it), where a direct patch is undone at the next sync.
+ */
+export const gitopsPolicySchema = z
+  .object({
+    /**
+     * Patch a GitOps-managed ConfigMap directly anyway (the preview warns that the next sync undoes it).
+     * Default false: the direct patch is not the durable step, the edit belongs in Git.
+     */
+    allowDirectPatch: z.boolean({ error: 'expected true or false' }).default(false),
+    /** Namespace of the Argo CD Applications, read to tell whether an `app.kubernetes.io/instance` label is Argo CD's. */
+    argocdNamespace: z
+      .string({ error: 'expected a namespace name' })
+      .max(63, { error: 'expected a namespace name of at most 63 characters' })
+      .regex(NAMESPACE_NAME, { error: 'expected a namespace name (lower case letters, digits and "-")' })
+      .default('argocd'),
+  })
+  .strict();
+
+export type GitOpsPolicy = z.infer<typeof gitopsPolicySchema>;
+
 /** The `remediation` section: how actions run, every default written once here. */
 export const remediationSchema = z
   .object({
@@ -18,6 +43,8 @@ export const remediationSchema = z
     applyLeaseSeconds: z.number().positive().max(600).default(30),
     /** Seconds between two looks of the reconciler for interrupted applies (it also looks at start-up). */
     reconcileEverySeconds: z.number().positive().max(3600).default(15),
+    /** Objects managed by Argo CD or Flux: see `gitopsPolicySchema`. */
+    gitops: gitopsPolicySchema.prefault({}),
   })
   .strict();
 

@@ -46,6 +46,7 @@ describe('access and remediation config', () => {
       pendingTtlMinutes: 30,
       applyLeaseSeconds: 30,
       reconcileEverySeconds: 15,
+      gitops: { allowDirectPatch: false, argocdNamespace: 'argocd' },
     });
   });
 
@@ -57,6 +58,7 @@ describe('access and remediation config', () => {
       pendingTtlMinutes: 30,
       applyLeaseSeconds: 30,
       reconcileEverySeconds: 15,
+      gitops: { allowDirectPatch: false, argocdNamespace: 'argocd' },
     });
   });
 
