@@ -364,7 +364,9 @@ function buildRemediation(
     config,
     policy: accessPolicy(config, installed),
     actions,
-    openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now }),
+    openContext:
+      r.openContext ??
+      actionContextOpener({ processEnv: deps.processEnv ?? process.env, now, gitops: config.remediation.gitops }),
     store: r.store,
     offers: createOffers({ store: r.store, ttlMs, now }),
     pending: createPendingActions({ store: r.store, now, ttlMinutes: config.remediation.pendingTtlMinutes }),

@@ -1,4 +1,5 @@
 import { isManifestSource, type EnvironmentConfig } from '../config/config.js';
+import type { GitOpsPolicy } from '../config/remediation.js';
 import type { OpenActionContext } from '../remediation/service.js';
 import type { ClusterWritePort } from '../core/ports/cluster-write.js';
 import { createLiveClusterWriter } from '../adapters/kubernetes/live-cluster.js';
@@ -13,7 +14,12 @@ import { sentinelConnect } from '../adapters/redis/sentinel-options.js';
  * Kubernetes writer. An environment read from manifests has no writer: actions that need one say so
  * in their capability.
  */
-export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: () => number }) {
+export function actionContextOpener(opts: {
+  processEnv: NodeJS.ProcessEnv;
+  now: () => number;
+  /** `remediation.gitops` (absent: its defaults). */
+  gitops?: GitOpsPolicy;
+}) {
   return (env: EnvironmentConfig): OpenActionContext => {
     const admin = redisAdminOptions(env, opts.processEnv);
     // A cluster's every master and replica: CONFIG SET is per node.
@@ -36,6 +42,10 @@ export function actionContextOpener(opts: { processEnv: NodeJS.ProcessEnv; now: 
         now: opts.now,
       });
     }
-    return { ctx: { env, redis, ...(cluster ? { cluster } : {}), now: opts.now }, close: () => redis.close() };
+    const gitops = opts.gitops ? { gitops: opts.gitops } : {};
+    return {
+      ctx: { env, redis, ...(cluster ? { cluster } : {}), now: opts.now, ...gitops },
+      close: () => redis.close(),
+    };
   };
 }

@@ -229,7 +229,12 @@ async function fix(rest: string[], values: Values, io: CliIo, options: CliOption
     ]);
     const actions = startupActionRegistry({ actions: list, checks: registry.catalogue, config });
     return await fixCommand(
-      { config, io, actions, openContext: actionContextOpener({ processEnv: io.env, now: Date.now }) },
+      {
+        config,
+        io,
+        actions,
+        openContext: actionContextOpener({ processEnv: io.env, now: Date.now, gitops: config.remediation.gitops }),
+      },
       { envName, action, params: values.param ?? [], dryRun: values['dry-run'], json: values.json },
     );
   } finally {

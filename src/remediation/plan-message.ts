@@ -1,4 +1,5 @@
 import type { Block, Inline, Message } from '../core/message.js';
+import { describeOwner } from './gitops/ownership.js';
 import type { ApplyOutcome, Change, Plan } from './types.js';
 
 /**
@@ -44,6 +45,20 @@ const list = (title: string, items: readonly string[], id: string): Block[] =>
       ]
     : [];
 
+/** The edit that belongs in Git when a GitOps controller manages the ConfigMap; its diff unless a change shows it. */
+function durableBlocks(plan: Plan): Block[] {
+  const d = plan.durable;
+  if (!d) return [];
+  const { namespace, name, key } = d.object;
+  const line =
+    `ConfigMap ${namespace}/${name} key ${key}, managed by ${describeOwner(d.owner)} (${d.owner.evidence}): ` +
+    (d.directPatch ? 'also patched directly (the next sync undoes that)' : 'not patched by the bot');
+  return [
+    { kind: 'section', id: 'durable', text: [{ text: 'For Git: ', bold: true }, { text: line }] },
+    ...(d.directPatch || !d.diff.length ? [] : [{ kind: 'preformatted' as const, id: 'durable-diff', lines: d.diff }]),
+  ];
+}
+
 /**
  * The preview of an action, the same in the Slack modal and in `session-ttl fix --dry-run`: the exact
  * changes, what it fixes and what it does not, the risks. Pure.
@@ -57,7 +72,9 @@ export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean 
     blocks.push({
       kind: 'section',
       id: 'noop',
-      text: [{ icon: 'ok' }, { text: ' Nothing to change: the environment already has these values.' }],
+      text: plan.durable
+        ? [{ icon: 'warning' }, { text: ' Nothing for the bot to change: what is left belongs in Git (see below).' }]
+        : [{ icon: 'ok' }, { text: ' Nothing to change: the environment already has these values.' }],
     });
   plan.changes.forEach((c, i) => {
     const d = describeChange(c);
@@ -72,6 +89,7 @@ export function planMessage(plan: Plan, opts: { title: string; dryRun?: boolean 
     if (d.diff?.length) blocks.push({ kind: 'preformatted', id: `diff:${i}`, lines: d.diff });
   });
   blocks.push(
+    ...durableBlocks(plan),
     ...list('Fixes', plan.fixes, 'fixes'),
     ...list('Does not fix', plan.doesNotFix, 'does-not-fix'),
     ...list('Risks', plan.risks, 'risks'),

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { EnvironmentConfig } from '../config/config.js';
+import type { GitOpsPolicy } from '../config/remediation.js';
 import type { Input } from '../core/message.js';
 import type { RedisAdminPort } from '../core/ports/redis-admin.js';
 import type { ClusterWritePort } from '../core/ports/cluster-write.js';
 import type { Change, RevertRecord } from './changes.js';
+import type { GitOpsDurable } from './gitops/durable-edit.js';
 import type { StepLog } from './journal.js';
 import type { RedisParameterValue } from './managed/provider-steps.js';
 
@@ -30,8 +32,16 @@ export interface Plan<P extends ActionParams = ActionParams> {
   risks: string[];
   /** Computed warnings (e.g. "new maxmemory exceeds the pod's memory limit of 512Mi"). */
   warnings: string[];
-  /** Nothing would change (the store already has the values): apply is refused. */
+  /**
+   * Nothing the bot would change (the store already has the values, or what is left belongs in Git): apply
+   * is refused.
+   */
   noop: boolean;
+  /**
+   * The durable half (the ConfigMap edit) when Argo CD or Flux manages the ConfigMap: the edit that belongs
+   * in Git and who would undo a direct patch. Absent when nothing says GitOps. See `GitOpsDurable`.
+   */
+  durable?: GitOpsDurable;
 }
 
 /** One change that was not made, and why. */
@@ -69,6 +79,8 @@ export interface ActionContext {
   steps?: StepLog;
   /** Aborted when the bot is stopping: a rollout is no longer followed (the restart itself is done). */
   interrupted?: AbortSignal;
+  /** `remediation.gitops`: absent, its defaults (no direct patch of a GitOps-managed ConfigMap). */
+  gitops?: GitOpsPolicy;
 }
 
 /** What the bot itself could do for an action in an environment, and why not when it cannot. */

@@ -64,6 +64,8 @@ export interface FakeKubeApiOptions {
  * - `GET /api/v1/namespaces/{ns}/pods?labelSelector=a=b,c!=d`
  * - `GET /api/v1/namespaces/{ns}/pods/{name}`
  * - `GET /api/v1/namespaces/{ns}/pods/{name}/log?container=&tailLines=`
+ * - `GET /apis/argoproj.io/v1alpha1/namespaces/{ns}/applications/{name}` (Argo CD Applications added with
+ *   `setArgoApplication`; 404 otherwise; 403 for all of them after `forbidArgoApplications()`)
  *
  * Every reply carries a `Date` header; errors are `Status` objects like a real API server's.
  *
@@ -94,6 +96,10 @@ export interface FakeKubeApi {
   getDeployment(name: string, namespace?: string): KubeObject | undefined;
   /** How rollouts started by later patches of this Deployment go (default: complete after 1 read). */
   scriptRollout(name: string, script: RolloutScript): void;
+  /** Adds an Argo CD Application (argoproj.io/v1alpha1) named `name` in `namespace` (default `argocd`). */
+  setArgoApplication(name: string, namespace?: string): void;
+  /** Every read of an Argo CD Application answers 403, as to a bot not granted `get` on them (`false` undoes it). */
+  forbidArgoApplications(forbidden?: boolean): void;
   /** Decides SelfSubjectAccessReviews (default: everything allowed). */
   setAccess(decide: (attrs: AccessAttributes) => boolean): void;
   /** Replaces the whole pod list. */
@@ -214,6 +220,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   /** Reads left before an in-progress rollout completes, per deployment key; -1 never, -2 failed. */
   const pendingRollouts = new Map<string, number>();
   let decideAccess: (attrs: AccessAttributes) => boolean = () => true;
+  const argoApps = new Set<string>();
+  let argoForbidden = false;
   let resourceVersion = 1000;
   const nextVersion = () => String(++resourceVersion);
   let pods: KubeObject[] = [];
@@ -372,6 +380,8 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (!d) return send(res, 404, statusObject(404, `deployments.apps "${m[2]}" not found`));
       return send(res, 200, { kind: 'Deployment', apiVersion: 'apps/v1', ...d });
     }
+    m = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/applications\/([^/]+)$/.exec(path);
+    if (m) return sendArgoApplication(res, m[1]!, m[2]!);
     m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);
     if (m) {
       const ns = m[1];
@@ -413,6 +423,23 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       return send(res, 200, text, 'text/plain');
     }
     return send(res, 404, statusObject(404, `the server could not find the requested resource (${path})`));
+  };
+
+  const sendArgoApplication = (res: ServerResponse, ns: string, name: string) => {
+    if (argoForbidden) {
+      const message =
+        `applications.argoproj.io "${name}" is forbidden: User "system:serviceaccount:${defaultNs}:session-ttl-bot" ` +
+        `cannot get resource "applications" in API group "argoproj.io" in the namespace "${ns}"`;
+      return send(res, 403, statusObject(403, message));
+    }
+    if (!argoApps.has(`${ns}/${name}`))
+      return send(res, 404, statusObject(404, `applications.argoproj.io "${name}" not found`));
+    return send(res, 200, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name, namespace: ns, resourceVersion: nextVersion() },
+      spec: { project: 'default', destination: { namespace: defaultNs } },
+    });
   };
 
   const handleWrite = (req: IncomingMessage, res: ServerResponse, path: string, body: unknown) => {
@@ -538,6 +565,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     scriptRollout(name, script) {
       rolloutScripts.set(name, script);
     },
+    setArgoApplication(name, namespace = 'argocd') {
+      argoApps.add(`${namespace}/${name}`);
+    },
+    forbidArgoApplications(forbidden = true) {
+      argoForbidden = forbidden;
+    },
     setAccess(decide) {
       decideAccess = decide;
     },
@@ -597,18 +630,25 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   };
 }
 
-/** Builds a ConfigMap object; `changedAt` becomes its newest managedFields time. */
+/**
+ * Builds a ConfigMap object; `changedAt` becomes its newest managedFields time; `labels` and `annotations`
+ * as a GitOps controller writes them (e.g. `argocd.argoproj.io/tracking-id`).
+ */
 export function configMapObject(opts: {
   name: string;
   namespace?: string;
   data?: Record<string, string>;
   createdAt?: string;
   changedAt?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }): KubeObject {
   return {
     metadata: {
       name: opts.name,
       ...(opts.namespace ? { namespace: opts.namespace } : {}),
+      ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
       creationTimestamp: opts.createdAt ?? '2026-01-01T00:00:00Z',
       ...(opts.changedAt
         ? { managedFields: [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: opts.changedAt }] }

@@ -2,22 +2,31 @@ import {
   AppsV1Api,
   AuthorizationV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
-import type { ClusterWritePort, DeploymentView } from '../../core/ports/cluster-write.js';
+import type { ClusterWritePort, ConfigMapRead, DeploymentView } from '../../core/ports/cluster-write.js';
 import { deploymentSchema, rolloutState, toDeploymentView, type Deployment } from './deployment-rollout.js';
-import { writeError } from './kube-errors.js';
+import { readError, writeError } from './kube-errors.js';
 import { parseObject } from './kube-objects.js';
 import { sendWithin, type KubeAction, type KubeTarget } from './kube-requests.js';
 
 const configMapSchema = z.object({
-  metadata: z.object({ name: z.string(), resourceVersion: z.string().min(1) }),
+  metadata: z.object({
+    name: z.string(),
+    resourceVersion: z.string().min(1),
+    labels: z.record(z.string(), z.string()).nullish(),
+    annotations: z.record(z.string(), z.string()).nullish(),
+  }),
   data: z.record(z.string(), z.string()).nullish(),
 });
+
+/** What the bot reads of an Argo CD Application: that it is one, by that name. */
+const argoApplicationSchema = z.object({ kind: z.literal('Application'), metadata: z.object({ name: z.string() }) });
 
 const accessReviewSchema = z.object({ status: z.object({ allowed: z.boolean() }).nullish() });
 
@@ -57,6 +66,7 @@ export class ClusterWriter implements ClusterWritePort {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly authz: AuthorizationV1Api;
+  private readonly custom: CustomObjectsApi;
   private readonly mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -73,11 +83,12 @@ export class ClusterWriter implements ClusterWritePort {
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.authz = kubeConfig.makeApiClient(AuthorizationV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   }
 
-  async readConfigMap(name: string): Promise<{ data: Record<string, string>; resourceVersion: string } | undefined> {
+  async readConfigMap(name: string): Promise<ConfigMapRead | undefined> {
     const { namespace, server } = this.target;
     let raw: unknown;
     try {
@@ -89,7 +100,39 @@ export class ClusterWriter implements ClusterWritePort {
       throw err;
     }
     const cm = parseObject(configMapSchema, raw, `ConfigMap "${name}" from ${server}`);
-    return { data: { ...(cm.data ?? {}) }, resourceVersion: cm.metadata.resourceVersion };
+    return {
+      data: { ...(cm.data ?? {}) },
+      resourceVersion: cm.metadata.resourceVersion,
+      labels: { ...(cm.metadata.labels ?? {}) },
+      annotations: { ...(cm.metadata.annotations ?? {}) },
+    };
+  }
+
+  async argoApplicationExists(namespace: string, name: string): Promise<boolean> {
+    const target = { ...this.target, namespace };
+    const a = { verb: 'get', resource: 'applications.argoproj.io', name } as const;
+    let raw: unknown;
+    try {
+      raw = await sendWithin(
+        target,
+        a,
+        () =>
+          this.custom.getNamespacedCustomObject({
+            group: 'argoproj.io',
+            version: 'v1alpha1',
+            namespace,
+            plural: 'applications',
+            name,
+          }),
+        (err, action) => readError(err, action, target),
+      );
+    } catch (err) {
+      // 404: no such Application, or the CRD itself is not installed (no Argo CD in this cluster).
+      if (err instanceof ClusterError && err.status === 404) return false;
+      throw err;
+    }
+    parseObject(argoApplicationSchema, raw, `Argo CD Application "${name}" from ${target.server}`);
+    return true;
   }
 
   async fenceConfigMap(name: string, resourceVersion: string): Promise<{ resourceVersion: string }> {

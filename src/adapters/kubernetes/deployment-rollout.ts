@@ -7,6 +7,8 @@ export const deploymentSchema = z.object({
     name: z.string(),
     resourceVersion: z.string().min(1),
     generation: z.number().nullish(),
+    labels: z.record(z.string(), z.string()).nullish(),
+    annotations: z.record(z.string(), z.string()).nullish(),
   }),
   spec: z.object({
     replicas: z.number().nullish(),
@@ -82,6 +84,8 @@ export function toDeploymentView(d: Deployment): DeploymentView {
     paused: d.spec.paused === true,
     replicas: d.spec.replicas ?? 1,
     resourceVersion: d.metadata.resourceVersion,
+    labels: { ...(d.metadata.labels ?? {}) },
+    annotations: { ...(d.metadata.annotations ?? {}) },
     ...(memory !== undefined && memory !== null
       ? { memoryLimit: typeof memory === 'string' ? memory : JSON.stringify(memory) }
       : {}),

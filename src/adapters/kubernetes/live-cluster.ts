@@ -80,6 +80,7 @@ export function createLiveClusterWriter(opts: LiveClusterOptions): ClusterWriteP
     readDeployment: async (name) => (await load()).readDeployment(name),
     restartDeployment: async (name, resourceVersion, at) => (await load()).restartDeployment(name, resourceVersion, at),
     waitForRollout: async (name, deadlineMs) => (await load()).waitForRollout(name, deadlineMs),
+    argoApplicationExists: async (namespace, name) => (await load()).argoApplicationExists(namespace, name),
     canI: async (verb, resource, name) => (await load()).canI(verb, resource, name),
   };
 }

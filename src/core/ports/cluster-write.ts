@@ -1,9 +1,24 @@
 // The port the remediation actions change Kubernetes objects through; `adapters/kubernetes/cluster-writer.ts`
 // implements it.
 
+/**
+ * The labels and annotations of an object, as its controllers wrote them: what tells whether Argo CD or
+ * Flux manages it (`remediation/gitops/ownership.ts`). Empty when it has none.
+ */
+export interface ObjectLabels {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** A ConfigMap as the actions read it: its data, the resourceVersion a patch takes as precondition, its labels. */
+export interface ConfigMapRead extends ObjectLabels {
+  data: Record<string, string>;
+  resourceVersion: string;
+}
+
 /** The Kubernetes objects the actions change, with resourceVersion preconditions. */
 export interface ClusterWritePort {
-  readConfigMap(name: string): Promise<{ data: Record<string, string>; resourceVersion: string } | undefined>;
+  readConfigMap(name: string): Promise<ConfigMapRead | undefined>;
   /** Merge patch of one key, failing with a ClusterError kind 'conflict' (409) when resourceVersion moved. */
   patchConfigMapKey(
     name: string,
@@ -26,11 +41,17 @@ export interface ClusterWritePort {
     name: string,
     deadlineMs: number,
   ): Promise<{ status: 'complete' | 'timed_out' | 'failed'; detail: string }>;
+  /**
+   * Whether an Argo CD Application (argoproj.io/v1alpha1 `applications`) of this name exists in `namespace`
+   * (the Argo CD namespace, not the environment's): false on 404 (no such Application, or no Argo CD at all).
+   * Any other failure is a ClusterError (`forbidden` on 403: the bot may not read Applications).
+   */
+  argoApplicationExists(namespace: string, name: string): Promise<boolean>;
   /** SelfSubjectAccessReview for the exact verb and object. */
   canI(verb: string, resource: 'configmaps' | 'deployments', name: string): Promise<boolean>;
 }
 
-export interface DeploymentView {
+export interface DeploymentView extends ObjectLabels {
   name: string;
   paused: boolean;
   replicas: number;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
+import type { ConfigMapChange } from '../changes.js';
 import type { ActionContext, Change, RemediationAction } from '../types.js';
+import { governConfigMapChange } from '../gitops/configmap-step.js';
 import { namedKubeCapability } from './capability.js';
+import type { ObjectNames } from './object-names.js';
 import { requireCluster } from './require-cluster.js';
 import { rolloutTimeoutSeconds } from './param-schemas.js';
 import { planRestart, rolloutTimeoutMs } from './restart-change.js';
@@ -13,7 +16,31 @@ export const SLIDING_WINDOW_KEY = 'session_sliding_window';
 const params = z.object({ timeoutSeconds: rolloutTimeoutSeconds() }).strict();
 export type SlidingWindowParams = z.infer<typeof params>;
 
-/** The ConfigMap key set to "true" (when it is not already) and the app's restart, with the warnings. */
+/** `session_sliding_window: "true"` in the app ConfigMap, from `current` (absent: the key is added). */
+function slidingWindowChange(
+  names: ObjectNames,
+  current: string | undefined,
+  resourceVersion: string,
+): ConfigMapChange {
+  return {
+    kind: 'configmap',
+    namespace: names.namespace,
+    name: names.appConfigMap,
+    key: SLIDING_WINDOW_KEY,
+    before: current ?? '',
+    after: 'true',
+    diff: [
+      ...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []),
+      `+${SLIDING_WINDOW_KEY}: "true"`,
+    ],
+    resourceVersion,
+  };
+}
+
+/**
+ * The ConfigMap key set to "true" (when it is not already) and the app's restart, with the warnings. Under
+ * GitOps without a direct patch, neither: the edit is the plan's `durable` step and a restart alone changes nothing.
+ */
 async function planSlidingWindow(ctx: ActionContext) {
   const { cluster, names } = requireCluster(ctx);
   const cm = await cluster.readConfigMap(names.appConfigMap);
@@ -37,21 +64,24 @@ async function planSlidingWindow(ctx: ActionContext) {
     warnings.push(
       `ConfigMap "${names.appConfigMap}" has no key ${SLIDING_WINDOW_KEY}; a revert sets it to an empty string.`,
     );
-  changes.push({
-    kind: 'configmap',
-    namespace: names.namespace,
-    name: names.appConfigMap,
-    key: SLIDING_WINDOW_KEY,
-    before: current ?? '',
-    after: 'true',
-    diff: [
-      ...(current !== undefined ? [`-${SLIDING_WINDOW_KEY}: ${JSON.stringify(current)}`] : []),
-      `+${SLIDING_WINDOW_KEY}: "true"`,
-    ],
-    resourceVersion: cm.resourceVersion,
-  });
-  changes.push(await planRestart(cluster, names, names.appDeployment));
-  return { changes, warnings, names };
+  const governed = await governConfigMapChange(
+    ctx,
+    slidingWindowChange(names, current, cm.resourceVersion),
+    cm,
+    `nothing changes until the same edit of ${SLIDING_WINDOW_KEY} (the diff below) lands in Git. The rollout ` +
+      `restart of Deployment ${names.appDeployment} is not offered either: without the ConfigMap change its pods ` +
+      'would start with the same value. Once the edit is synced, restart it (rollout-restart) unless the sync rolls it.',
+  );
+  warnings.push(...governed.warnings);
+  const durable = governed.durable;
+  if (durable?.directPatch)
+    warnings.push(
+      `The pods restarted now read ${SLIDING_WINDOW_KEY} "true" at start and keep it until their next restart, ` +
+        'even after the sync puts the old value back.',
+    );
+  if (!governed.change) return { changes, warnings, names, ...(durable ? { durable } : {}) };
+  changes.push(governed.change, await planRestart(cluster, names, names.appDeployment));
+  return { changes, warnings, names, ...(durable ? { durable } : {}) };
 }
 
 /** Runbook Scenario 3: `session_sliding_window: "true"`, then a restart, because env vars do not reload. */
@@ -71,7 +101,7 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
     ]),
 
   async plan(ctx, p) {
-    const { changes, warnings, names } = await planSlidingWindow(ctx);
+    const { changes, warnings, names, durable } = await planSlidingWindow(ctx);
     return {
       action: 'enable-sliding-window',
       env: ctx.env.name,
@@ -79,8 +109,11 @@ export const enableSlidingWindow: RemediationAction<SlidingWindowParams> = {
       summary: changes.length
         ? `Set ${SLIDING_WINDOW_KEY} to "true" in ConfigMap ${names.appConfigMap}, ` +
           `then restart Deployment ${names.appDeployment}`
-        : `${SLIDING_WINDOW_KEY} is already "true" in ConfigMap ${names.appConfigMap}`,
+        : durable
+          ? `${SLIDING_WINDOW_KEY} is to be set to "true" in Git for ConfigMap ${names.appConfigMap}: nothing for the bot to change`
+          : `${SLIDING_WINDOW_KEY} is already "true" in ConfigMap ${names.appConfigMap}`,
       changes,
+      ...(durable ? { durable } : {}),
       fixes: [
         'Active users logged out at the original TTL because their sessions are not refreshed on access (Scenario 3).',
       ],

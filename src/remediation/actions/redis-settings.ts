@@ -1,3 +1,6 @@
+import { governConfigMapChange } from '../gitops/configmap-step.js';
+import type { GitOpsDurable } from '../gitops/durable-edit.js';
+import { describeOwner } from '../gitops/ownership.js';
 import { setDirective } from '../redis-conf.js';
 import type { ActionContext, Change } from '../types.js';
 import { objectNames } from './object-names.js';
@@ -21,6 +24,8 @@ export interface SettingsPlan {
   warnings: string[];
   /** CONFIG GET per node and parameter, before the change: `node -> parameter -> value`. */
   live: Map<string, Map<string, string>>;
+  /** The redis.conf edit that belongs in Git, when Argo CD or Flux manages the ConfigMap (see `GitOpsDurable`). */
+  durable?: GitOpsDurable;
 }
 
 /** CONFIG GET of every setting on every node, and the changes where a node's value differs. */
@@ -108,16 +113,25 @@ async function planConfFile(ctx: ActionContext, settings: RedisSetting[], plan: 
   const { after, diff, warnings } = editConf(text, settings, names.redisConfigMap);
   plan.warnings.push(...warnings);
   if (after === text) return;
-  plan.changes.push({
-    kind: 'configmap',
-    namespace: names.namespace,
-    name: names.redisConfigMap,
-    key: REDIS_CONF_KEY,
-    before: text,
-    after,
-    diff,
-    resourceVersion: cm.resourceVersion,
-  });
+  const governed = await governConfigMapChange(
+    ctx,
+    {
+      kind: 'configmap',
+      namespace: names.namespace,
+      name: names.redisConfigMap,
+      key: REDIS_CONF_KEY,
+      before: text,
+      after,
+      diff,
+      resourceVersion: cm.resourceVersion,
+    },
+    cm,
+    `the change is live only, and lost when Redis restarts, until the same edit of ${REDIS_CONF_KEY} ` +
+      '(the diff below) lands in Git.',
+  );
+  plan.warnings.push(...governed.warnings);
+  if (governed.change) plan.changes.push(governed.change);
+  if (governed.durable) plan.durable = governed.durable;
 }
 
 /**
@@ -131,8 +145,19 @@ export async function planRedisSettings(ctx: ActionContext, settings: RedisSetti
   return plan;
 }
 
-/** "CONFIG SET maxmemory-policy volatile-lru on 1 node and redis.conf in ConfigMap redis-session-config". */
-export function describeChanges(changes: Change[]): string {
+/** `the redis.conf edit of ConfigMap redis-session-config belongs in Git (Argo CD application "sessions")`. */
+export const inGit = (d: GitOpsDurable): string =>
+  `the ${d.object.key} edit of ConfigMap ${d.object.name} belongs in Git (${describeOwner(d.owner)})`;
+
+/** The summary of a plan with nothing to change on the nodes: `<already> everywhere`, or what is left for Git. */
+export const alreadySummary = (already: string, durable: GitOpsDurable | undefined): string =>
+  durable ? `${already} on every node; ${inGit(durable)}` : `${already} everywhere`;
+
+/**
+ * "on 1 node and in ConfigMap redis-session-config (redis.conf)"; with a GitOps-managed ConfigMap left to Git,
+ * "on 1 node; the redis.conf edit of ConfigMap redis-session-config belongs in Git (…)".
+ */
+export function describeChanges(changes: Change[], durable?: GitOpsDurable): string {
   const nodes = new Set(
     changes.filter((c) => c.kind === 'redis-config').map((c) => (c.kind === 'redis-config' ? c.node : '')),
   );
@@ -142,5 +167,6 @@ export function describeChanges(changes: Change[]): string {
     if (c.kind === 'configmap') parts.push(`in ConfigMap ${c.name} (${c.key})`);
     if (c.kind === 'rollout-restart') parts.push(`then restart Deployment ${c.deployment}`);
   }
-  return parts.join(' and ');
+  const text = parts.join(' and ');
+  return durable && !durable.directPatch ? `${text}; ${inGit(durable)}` : text;
 }

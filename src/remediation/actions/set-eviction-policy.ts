@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ActionContext, RemediationAction } from '../types.js';
 import { policyEffects } from './eviction-policy-effects.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
-import { describeChanges, planRedisSettings } from './redis-settings.js';
+import { alreadySummary, describeChanges, planRedisSettings } from './redis-settings.js';
 import { revertChanges, runChanges } from './run-changes.js';
 
 export const EVICTION_POLICIES = [
@@ -69,7 +69,7 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
   capability: redisSettingCapability,
 
   async plan(ctx, p) {
-    const { changes, warnings } = await planRedisSettings(ctx, [
+    const { changes, warnings, durable } = await planRedisSettings(ctx, [
       {
         parameter: 'maxmemory-policy',
         value: p.policy,
@@ -82,9 +82,10 @@ export const setEvictionPolicy: RemediationAction<EvictionPolicyParams> = {
       env: ctx.env.name,
       params: p,
       summary: changes.length
-        ? `Set maxmemory-policy to ${p.policy} ${describeChanges(changes)}`
-        : `maxmemory-policy is already ${p.policy} everywhere`,
+        ? `Set maxmemory-policy to ${p.policy} ${describeChanges(changes, durable)}`
+        : alreadySummary(`maxmemory-policy is already ${p.policy}`, durable),
       changes,
+      ...(durable ? { durable } : {}),
       ...policyEffects(p.policy),
       warnings: [...warnings, ...(await policyWarnings(ctx, p.policy))],
       noop: changes.length === 0,

@@ -3,7 +3,7 @@ import type { ActionContext, RemediationAction } from '../types.js';
 import { formatBytes, parseKubeQuantity, parseRedisMemory, requireRedisMemory } from './memory-size.js';
 import { objectNames } from './object-names.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
-import { describeChanges, planRedisSettings } from './redis-settings.js';
+import { alreadySummary, describeChanges, planRedisSettings } from './redis-settings.js';
 import { revertChanges, runChanges } from './run-changes.js';
 
 /** A maxmemory below this is a typo, not a session store. */
@@ -63,7 +63,7 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
   async plan(ctx, p) {
     const bytes = requireRedisMemory(p.maxmemory);
     const value = String(bytes);
-    const { changes, warnings, live } = await planRedisSettings(ctx, [
+    const { changes, warnings, live, durable } = await planRedisSettings(ctx, [
       { parameter: 'maxmemory', value, confValue: p.maxmemory, same: (v) => parseRedisMemory(v) === bytes },
     ]);
     for (const [node, values] of live) {
@@ -79,9 +79,10 @@ export const setMaxmemory: RemediationAction<MaxmemoryParams> = {
       env: ctx.env.name,
       params: p,
       summary: changes.length
-        ? `Set maxmemory to ${p.maxmemory} ${describeChanges(changes)}`
-        : `maxmemory is already ${p.maxmemory} everywhere`,
+        ? `Set maxmemory to ${p.maxmemory} ${describeChanges(changes, durable)}`
+        : alreadySummary(`maxmemory is already ${p.maxmemory}`, durable),
       changes,
+      ...(durable ? { durable } : {}),
       fixes: ['Sessions evicted before their TTL because Redis reached maxmemory (Scenario 1).'],
       doesNotFix: [
         'An eviction policy that lets sessions be evicted (allkeys-*): set it to volatile-lru too.',

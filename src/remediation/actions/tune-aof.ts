@@ -3,7 +3,7 @@ import type { RemediationAction } from '../types.js';
 import { parseRedisMemory, requireRedisMemory } from './memory-size.js';
 import { wholeNumber } from './param-schemas.js';
 import { redisSettingCapability } from './redis-setting-capability.js';
-import { describeChanges, planRedisSettings } from './redis-settings.js';
+import { alreadySummary, describeChanges, planRedisSettings } from './redis-settings.js';
 import { revertChanges, runChanges } from './run-changes.js';
 
 const params = z
@@ -45,7 +45,7 @@ export const tuneAof: RemediationAction<TuneAofParams> = {
   async plan(ctx, p) {
     const minBytes = requireRedisMemory(p.minSize);
     const percentage = String(p.percentage);
-    const { changes, warnings, live } = await planRedisSettings(ctx, [
+    const { changes, warnings, live, durable } = await planRedisSettings(ctx, [
       {
         parameter: 'auto-aof-rewrite-percentage',
         value: percentage,
@@ -68,9 +68,10 @@ export const tuneAof: RemediationAction<TuneAofParams> = {
       env: ctx.env.name,
       params: p,
       summary: changes.length
-        ? `Set auto-aof-rewrite-percentage ${p.percentage} and auto-aof-rewrite-min-size ${p.minSize} ${describeChanges(changes)}`
-        : 'The AOF rewrite settings already have these values everywhere',
+        ? `Set auto-aof-rewrite-percentage ${p.percentage} and auto-aof-rewrite-min-size ${p.minSize} ${describeChanges(changes, durable)}`
+        : alreadySummary('The AOF rewrite settings already have these values', durable),
       changes,
+      ...(durable ? { durable } : {}),
       fixes: ['Latency spikes and timeouts while Redis rewrites its AOF under high load (Scenario 7).'],
       doesNotFix: ['Evictions from memory pressure (Scenario 1).', 'AOF being off: this does not turn appendonly on.'],
       risks: ['A larger AOF between rewrites (more disk, a slower restart).'],
