@@ -66,6 +66,7 @@ export interface FlowOptions {
     pendingTtlMinutes?: number;
     applyLeaseSeconds?: number;
     reconcileEverySeconds?: number;
+    gitops?: { allowDirectPatch?: boolean; argocdNamespace?: string };
   };
   /** The bot's shutdown grace period (default the host's 20 s). */
   graceMs?: number;

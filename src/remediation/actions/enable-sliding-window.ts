@@ -68,7 +68,7 @@ async function planSlidingWindow(ctx: ActionContext) {
     ctx,
     slidingWindowChange(names, current, cm.resourceVersion),
     cm,
-    `nothing changes until the same edit of ${SLIDING_WINDOW_KEY} (the diff below) lands in Git. The rollout ` +
+    `nothing changes until the same edit of ${SLIDING_WINDOW_KEY} (shown above) lands in Git. The rollout ` +
       `restart of Deployment ${names.appDeployment} is not offered either: without the ConfigMap change its pods ` +
       'would start with the same value. Once the edit is synced, restart it (rollout-restart) unless the sync rolls it.',
   );

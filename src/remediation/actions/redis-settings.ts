@@ -127,7 +127,7 @@ async function planConfFile(ctx: ActionContext, settings: RedisSetting[], plan: 
     },
     cm,
     `the change is live only, and lost when Redis restarts, until the same edit of ${REDIS_CONF_KEY} ` +
-      '(the diff below) lands in Git.',
+      '(shown above) lands in Git.',
   );
   plan.warnings.push(...governed.warnings);
   if (governed.change) plan.changes.push(governed.change);

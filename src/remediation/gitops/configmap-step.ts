@@ -59,7 +59,7 @@ export async function governConfigMapChange(
       warnings: [
         ...warnings,
         `${undone} remediation.gitops.allowDirectPatch is true, so the bot patches it anyway: make the same edit ` +
-          `in Git (the ${change.key} diff below) before the next sync, or the sync puts the old value back.`,
+          `in Git (the ${change.key} diff above) before the next sync, or the sync puts the old value back.`,
       ],
     };
   return {

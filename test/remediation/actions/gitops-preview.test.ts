@@ -68,7 +68,7 @@ describe('set-eviction-policy on a GitOps-managed ConfigMap', () => {
       'ConfigMap "redis-session-config" is managed by Argo CD application "sessions" ' +
         '(annotation argocd.argoproj.io/tracking-id): a direct patch is undone at the next sync. The bot does not ' +
         'patch it (remediation.gitops.allowDirectPatch is false): the change is live only, and lost when Redis ' +
-        'restarts, until the same edit of redis.conf (the diff below) lands in Git.',
+        'restarts, until the same edit of redis.conf (shown above) lands in Git.',
     );
     expect(p.durable).toEqual({
       kind: 'gitops',
@@ -153,7 +153,7 @@ describe('set-eviction-policy on a GitOps-managed ConfigMap', () => {
       'ConfigMap "redis-session-config" is managed by Argo CD application "sessions" ' +
         '(annotation argocd.argoproj.io/tracking-id): a direct patch is undone at the next sync. ' +
         'remediation.gitops.allowDirectPatch is true, so the bot patches it anyway: make the same edit in Git ' +
-        '(the redis.conf diff below) before the next sync, or the sync puts the old value back.',
+        '(the redis.conf diff above) before the next sync, or the sync puts the old value back.',
     );
     expect(p.summary).toMatch(/on 1 node and in ConfigMap redis-session-config \(redis\.conf\)$/);
   });
