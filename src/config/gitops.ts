@@ -90,3 +90,22 @@ export function resolveGitopsToken(g: GitopsConfig, envName: string, processEnv:
   }
   return token.trim();
 }
+
+/**
+ * One message per environment whose `gitops.tokenEnv` is unset, for the start-up check (the bot refuses to
+ * start with them, as with a missing Slack token), e.g. `[ 'The GitOps token env var GITOPS_TOKEN (...) is not set ...' ]`.
+ */
+export function gitopsTokenProblems(
+  environments: Readonly<Record<string, { gitops?: GitopsConfig | undefined }>>,
+  processEnv: NodeJS.ProcessEnv,
+): string[] {
+  return Object.entries(environments).flatMap(([name, env]) => {
+    if (!env.gitops) return [];
+    try {
+      resolveGitopsToken(env.gitops, name, processEnv);
+      return [];
+    } catch (e) {
+      return [e instanceof Error ? e.message : String(e)];
+    }
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
-import { gitopsApiUrl, resolveGitopsToken } from '../../src/config/gitops.js';
+import { gitopsApiUrl, gitopsTokenProblems, resolveGitopsToken } from '../../src/config/gitops.js';
 import { ConfigError, UserError } from '../../src/core/errors.js';
 
 const redis = { url: 'redis://127.0.0.1:6379' };
@@ -92,5 +92,14 @@ describe('resolveGitopsToken', () => {
           'requests: read and write on example/gitops.',
       );
     }
+  });
+
+  it('lists the environments whose token env var is unset, for the start-up check', () => {
+    const environments = { prod: { gitops: g }, dev: {}, stage: { gitops: { ...g, tokenEnv: 'STAGE_TOKEN' } } };
+    expect(gitopsTokenProblems(environments, { GITOPS_TOKEN: 'x' })).toEqual([
+      expect.stringMatching(
+        /^The GitOps token env var STAGE_TOKEN \(gitops\.tokenEnv of environment "stage"\) is not set/,
+      ),
+    ]);
   });
 });

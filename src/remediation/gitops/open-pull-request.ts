@@ -1,0 +1,154 @@
+import { GitHostError, type GitFile, type GitHostPort } from '../../core/ports/git-host.js';
+import { editManifest, ManifestEditError, type ManifestChange } from './manifest-edit.js';
+import { unifiedDiff } from './unified-diff.js';
+
+/** Where the change goes: the repository's base branch and the manifest file. */
+export interface GitopsTarget {
+  git: GitHostPort;
+  baseBranch: string;
+  path: string;
+  change: ManifestChange;
+}
+
+/** What a preview saw; `openFixPullRequest` compares the base it finds with it. */
+export interface GitopsPreview {
+  baseSha: string;
+  /** The value in the file at `baseSha` (undefined: the directive was absent). */
+  before?: string;
+  /** The unified diff the pull request will contain; empty when the file already has the value. */
+  diff: string;
+}
+
+/** Reads the file at the base head and renders the diff the pull request would contain (no write). */
+export async function previewFixPullRequest(t: GitopsTarget): Promise<GitopsPreview> {
+  const baseSha = await t.git.headSha(t.baseBranch);
+  const file = await t.git.readFile(t.path, baseSha);
+  const edit = applyEdit(t, file);
+  return {
+    baseSha,
+    ...(edit.before !== undefined ? { before: edit.before } : {}),
+    diff: unifiedDiff(t.path, file.text, edit.text),
+  };
+}
+
+export interface FixPullRequestInput extends GitopsTarget {
+  /** `session-ttl/<action>-<short id>` (see `fixBranchName`). */
+  branch: string;
+  title: string;
+  body: string;
+  /** The commit message (default: the title). */
+  message?: string;
+  /** What the person approved; when the base moved since, the edit is re-applied to the new base. */
+  preview?: Pick<GitopsPreview, 'baseSha' | 'before'>;
+}
+
+export type FixPullRequestResult =
+  | {
+      kind: 'opened';
+      number: number;
+      url: string;
+      branch: string;
+      /** The base commit the branch starts at. */
+      baseSha: string;
+      commitSha: string;
+      /** True when the base moved since the preview and the edit was applied to the new base. */
+      rebased: boolean;
+      diff: string;
+    }
+  | { kind: 'already-set'; baseSha: string; message: string };
+
+/** The branch of a fix: `session-ttl/<action>-<first 8 characters of the id>`. */
+export function fixBranchName(action: string, id: string): string {
+  const short = id
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 8)
+    .toLowerCase();
+  return `session-ttl/${action}-${short}`;
+}
+
+function applyEdit(t: GitopsTarget, file: GitFile) {
+  try {
+    return editManifest(t.path, file.text, t.change);
+  } catch (e) {
+    if (e instanceof ManifestEditError)
+      throw new GitHostError(`${e.message} (at ${file.commitSha.slice(0, 12)})`, 'conflict');
+    throw e;
+  }
+}
+
+function what(c: ManifestChange): string {
+  return c.kind === 'redis-directive' ? `${c.directive} in ${c.configMap}'s redis.conf` : `${c.key} in ${c.configMap}`;
+}
+
+/**
+ * Opens the fix's pull request: reads the file at the base head, applies the one-directive edit, creates
+ * the branch there, commits with the blob-sha precondition and opens the request. When the base moved since
+ * the preview, the edit is applied to the new base ("rebased") if the value there is still the one
+ * previewed; the value already wanted gives `already-set` (no request); another value, or the key gone, is a
+ * `conflict` GitHostError naming the file. A stale sha on commit is re-read and retried once. When the
+ * commit fails, the branch is deleted (its deletion failing is said in the error).
+ */
+export async function openFixPullRequest(i: FixPullRequestInput): Promise<FixPullRequestResult> {
+  const baseSha = await i.git.headSha(i.baseBranch);
+  const file = await i.git.readFile(i.path, baseSha);
+  const edit = applyEdit(i, file);
+  const rebased = i.preview !== undefined && i.preview.baseSha !== baseSha;
+  if (!edit.changed)
+    return {
+      kind: 'already-set',
+      baseSha,
+      message: `${what(i.change)} is already set in Git (${i.git.description} ${i.baseBranch}, ${i.path}): no pull request needed.`,
+    };
+  if (rebased && i.preview && edit.before !== i.preview.before)
+    throw new GitHostError(
+      `${i.path} changed on ${i.baseBranch} since the preview: ${what(i.change)} is now ` +
+        `${edit.before ?? '(absent)'}, was ${i.preview.before ?? '(absent)'}; preview the fix again.`,
+      'conflict',
+    );
+  await i.git.createBranch(i.branch, baseSha);
+  let commitSha: string;
+  try {
+    commitSha = await commitWithRetry(i, file, edit.text);
+  } catch (e) {
+    throw await withBranchCleanup(i.git, i.branch, e);
+  }
+  const pr = await i.git.openPullRequest({ head: i.branch, base: i.baseBranch, title: i.title, body: i.body });
+  const diff = unifiedDiff(i.path, file.text, edit.text);
+  return { kind: 'opened', ...pr, branch: i.branch, baseSha, commitSha, rebased, diff };
+}
+
+async function commitWithRetry(i: FixPullRequestInput, file: GitFile, text: string): Promise<string> {
+  const commit = (f: GitFile, t: string) =>
+    i.git.commitFile({ branch: i.branch, path: i.path, text: t, message: i.message ?? i.title, expected: f });
+  try {
+    return (await commit(file, text)).commitSha;
+  } catch (e) {
+    if (!(e instanceof GitHostError) || e.kind !== 'conflict') throw e;
+  }
+  const again = await i.git.readFile(i.path, i.branch);
+  const edit = applyEdit(i, again);
+  if (!edit.changed)
+    throw new GitHostError(`${i.path} on ${i.branch} changed while committing and already has the value.`, 'conflict');
+  try {
+    return (await commit(again, edit.text)).commitSha;
+  } catch (e) {
+    if (e instanceof GitHostError && e.kind === 'conflict')
+      throw new GitHostError(
+        `${i.path} kept changing on ${i.branch} while committing (${e.message})`,
+        'conflict',
+        e.status,
+      );
+    throw e;
+  }
+}
+
+/** Deletes the branch a failed commit leaves; the error says whether it is gone. */
+async function withBranchCleanup(git: GitHostPort, branch: string, e: unknown): Promise<unknown> {
+  if (!(e instanceof GitHostError)) return e;
+  try {
+    await git.deleteBranch(branch);
+    return e;
+  } catch {
+    return new GitHostError(`${e.message} The branch ${branch} remains: delete it by hand.`, e.kind, e.status);
+  }
+}
