@@ -109,15 +109,22 @@ function editBlock(
     );
   const start = node.range?.[0] ?? 0;
   const headerEnd = text.indexOf('\n', start) + 1;
-  if (headerEnd === 0) return { text, changed: false };
+  if (headerEnd === 0)
+    throw new ManifestEditError(
+      `${path}: ${REDIS_CONF_KEY} is empty at the end of the file; add ${c.directive} by hand.`,
+      'unsupported_style',
+    );
   const lines = rawLines(text.slice(headerEnd));
   const indentOf = (l: RawLine) => /^[ ]*/.exec(l.body)?.[0].length ?? 0;
   const blank = (l: RawLine) => l.body.trim() === '';
-  const indent = indentOf(lines.find((l) => !blank(l)) ?? { raw: '', body: '', eol: '' });
+  // The block holds the lines indented deeper than its key; an empty block gets the key's indentation + 2.
+  const keyIndent = /^[ ]*/.exec(text.slice(text.lastIndexOf('\n', start) + 1))?.[0].length ?? 0;
+  const first = lines.find((l) => !blank(l));
+  const indent = first && indentOf(first) > keyIndent ? indentOf(first) : keyIndent + 2;
   let end = 0;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
-    if (!l || (!blank(l) && indentOf(l) < indent) || indent === 0) break;
+    if (!l || (!blank(l) && indentOf(l) < indent)) break;
     if (!blank(l)) end = i + 1;
   }
   const block = lines.slice(0, end);

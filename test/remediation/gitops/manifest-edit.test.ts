@@ -107,11 +107,11 @@ describe('editManifest on the repo manifests (one directive, every other byte ke
 
 describe('editManifest: CRLF, comments, several documents, quoting, errors', () => {
   const crlf = [
-    '# Redis for sessions',
+    '# Redis for sessions: a Secret of the same name first (some charts keep redis.conf in one)',
     'apiVersion: v1',
-    'kind: ConfigMap',
+    'kind: Secret',
     'metadata:',
-    '  name: other',
+    '  name: redis-session-config',
     'data:',
     '  redis.conf: |',
     '    maxmemory-policy allkeys-lru',
@@ -132,7 +132,7 @@ describe('editManifest: CRLF, comments, several documents, quoting, errors', () 
     '',
   ].join('\r\n');
 
-  it('edits the named ConfigMap only, in CRLF, keeping comments, blank lines and deeper indentation', () => {
+  it('edits the named ConfigMap only (not a Secret of that name), in CRLF, keeping comments, blank lines and deeper indentation', () => {
     const edit = editManifest('cm.yaml', crlf, redis('maxmemory-policy', 'volatile-ttl'));
     expect(edit.text).toBe(
       crlf.replace('      maxmemory-policy allkeys-lru   \r\n', '      maxmemory-policy volatile-ttl\r\n'),
@@ -149,6 +149,16 @@ describe('editManifest: CRLF, comments, several documents, quoting, errors', () 
     expect(editManifest('a.yaml', single, change).text).toBe(single.replace("'false'", "'true'"));
     const plain = 'kind: ConfigMap\nmetadata: {name: app}\ndata:\n  session_sliding_window: off # old\n';
     expect(editManifest('a.yaml', plain, change).text).toBe(plain.replace('off', '"true"'));
+  });
+
+  it('an empty redis.conf block gets the directive at the indentation under its key; |- at the end of the file too', () => {
+    const empty = 'kind: ConfigMap\nmetadata:\n  name: redis-session-config\ndata:\n  redis.conf: |\n  other: x\n';
+    expect(editManifest('e.yaml', empty, redis('maxmemory', '1gb')).text).toBe(
+      empty.replace('redis.conf: |\n', 'redis.conf: |\n    maxmemory 1gb\n'),
+    );
+    const strip =
+      'kind: ConfigMap\nmetadata:\n  name: redis-session-config\ndata:\n  redis.conf: |-\n    appendonly yes';
+    expect(editManifest('s.yaml', strip, redis('maxmemory', '1gb')).text).toBe(`${strip}\n    maxmemory 1gb`);
   });
 
   it('edits a plain redis.conf file (kustomize configMapGenerator files)', () => {
