@@ -140,6 +140,14 @@ function pulls(repo: FakeGitRepo, call: GitApiCall, rest: string, urlBase: strin
     const pr = repo.openPull({ head, base, title: String(b.title), body: typeof b.body === 'string' ? b.body : '' });
     return json(201, view(pr.number));
   }
+  if (call.method === 'GET' && rest === '/pulls') {
+    const head = call.query.get('head')?.split(':')[1];
+    const open = repo.pulls.filter((p) => p.state === 'open' && (!head || p.head === head));
+    return json(
+      200,
+      open.map((p) => view(p.number)),
+    );
+  }
   const n = Number(/^\/pulls\/(\d+)$/.exec(rest)?.[1]);
   const pr = repo.pulls.find((p) => p.number === n);
   if (!pr) return message(404, 'Not Found');

@@ -129,6 +129,13 @@ function mergeRequests(
     const pr = repo.openPull({ head, base, title: str(a.title) ?? '', body: str(a.description) ?? '' });
     return json(201, view(pr.number));
   }
+  if (method === 'GET' && !iid) {
+    const open = repo.pulls.filter((p) => p.state === 'open' && (!a.source_branch || p.head === a.source_branch));
+    return json(
+      200,
+      open.map((p) => view(p.number)),
+    );
+  }
   const n = Number(iid);
   const found = view(n);
   if (!found) return message(404, '404 Not found');

@@ -157,6 +157,19 @@ function pulls({ octokit, base, call }: Kit) {
         ...(pr.merged && pr.merge_commit_sha ? { mergeCommitSha: pr.merge_commit_sha } : {}),
       };
     },
+    async findOpenPullRequest(head: string, baseBranch: string) {
+      const list = await call(`listing pull requests from ${head}`, z.array(pullReply), (signal) =>
+        octokit.rest.pulls.list({
+          ...base,
+          head: `${base.owner}:${head}`,
+          base: baseBranch,
+          state: 'open',
+          request: { signal },
+        }),
+      );
+      const pr = list.find((p) => p.head.ref === head);
+      return pr && { number: pr.number, url: pr.html_url };
+    },
     async closePullRequest(number: number) {
       await call(`closing pull request #${number}`, z.unknown(), (signal) =>
         octokit.rest.pulls.update({ ...base, pull_number: number, state: 'closed', request: { signal } }),

@@ -126,6 +126,20 @@ function mergeRequests({ api, id, call }: Kit) {
         ...(mr.state === 'merged' && merged ? { mergeCommitSha: merged } : {}),
       };
     },
+    async findOpenPullRequest(head: string, base: string) {
+      const list = await call(`listing merge requests from ${head}`, z.array(mrReply), () =>
+        api.MergeRequests.all({
+          projectId: id,
+          sourceBranch: head,
+          targetBranch: base,
+          state: 'opened',
+          perPage: 20,
+          maxPages: 1,
+        }),
+      );
+      const mr = list.find((m) => m.source_branch === head);
+      return mr && { number: mr.iid, url: mr.web_url };
+    },
     async closePullRequest(number: number) {
       await call(`closing merge request !${number}`, z.unknown(), () =>
         api.MergeRequests.edit(id, number, { stateEvent: 'close' }),

@@ -22,6 +22,8 @@ export interface GitHostPort {
   /** Opens a pull request (GitHub) or merge request (GitLab) from `head` into `base`. */
   openPullRequest(request: PullRequestDraft): Promise<PullRequestRef>;
   pullRequestState(number: number): Promise<PullRequestState>;
+  /** The open request from `head`, if any (to resume a fix whose branch exists after a crash). */
+  findOpenPullRequest(head: string, base: string): Promise<PullRequestRef | undefined>;
   /** Closes an open request without merging it. */
   closePullRequest(number: number): Promise<void>;
 }

@@ -53,6 +53,8 @@ export type FixPullRequestResult =
       commitSha: string;
       /** True when the base moved since the preview and the edit was applied to the new base. */
       rebased: boolean;
+      /** True when the branch existed (an interrupted run of the same fix) and the fix went on with it. */
+      resumed: boolean;
       diff: string;
     }
   | { kind: 'already-set'; baseSha: string; message: string };
@@ -86,7 +88,8 @@ function what(c: ManifestChange): string {
  * the preview, the edit is applied to the new base ("rebased") if the value there is still the one
  * previewed; the value already wanted gives `already-set` (no request); another value, or the key gone, is a
  * `conflict` GitHostError naming the file. A stale sha on commit is re-read and retried once. When the
- * commit fails, the branch is deleted (its deletion failing is said in the error).
+ * commit fails, the branch is deleted (its deletion failing is said in the error). Running it again for the
+ * same branch (after a crash) resumes: no second commit, no second request (`resumed`).
  */
 export async function openFixPullRequest(i: FixPullRequestInput): Promise<FixPullRequestResult> {
   const baseSha = await i.git.headSha(i.baseBranch);
@@ -105,16 +108,43 @@ export async function openFixPullRequest(i: FixPullRequestInput): Promise<FixPul
         `${edit.before ?? '(absent)'}, was ${i.preview.before ?? '(absent)'}; preview the fix again.`,
       'conflict',
     );
-  await i.git.createBranch(i.branch, baseSha);
+  const resumed = await createOrResumeBranch(i, baseSha);
   let commitSha: string;
   try {
-    commitSha = await commitWithRetry(i, file, edit.text);
+    commitSha = resumed ? await commitOnExistingBranch(i) : await commitWithRetry(i, file, edit.text);
   } catch (e) {
-    throw await withBranchCleanup(i.git, i.branch, e);
+    throw resumed ? e : await withBranchCleanup(i.git, i.branch, e);
   }
-  const pr = await i.git.openPullRequest({ head: i.branch, base: i.baseBranch, title: i.title, body: i.body });
+  const found = resumed ? await i.git.findOpenPullRequest(i.branch, i.baseBranch) : undefined;
+  const pr =
+    found ?? (await i.git.openPullRequest({ head: i.branch, base: i.baseBranch, title: i.title, body: i.body }));
   const diff = unifiedDiff(i.path, file.text, edit.text);
-  return { kind: 'opened', ...pr, branch: i.branch, baseSha, commitSha, rebased, diff };
+  return { kind: 'opened', ...pr, branch: i.branch, baseSha, commitSha, rebased, resumed, diff };
+}
+
+/**
+ * Creates the branch; when it exists already (the same fix was interrupted after creating it, and runs
+ * again), says so, and the fix resumes on it: its commit is made unless there, its request opened unless open.
+ */
+async function createOrResumeBranch(i: FixPullRequestInput, baseSha: string): Promise<boolean> {
+  try {
+    await i.git.createBranch(i.branch, baseSha);
+    return false;
+  } catch (e) {
+    if (!(e instanceof GitHostError) || e.kind !== 'conflict') throw e;
+    const exists = await i.git.headSha(i.branch).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) throw e;
+    return true;
+  }
+}
+
+async function commitOnExistingBranch(i: FixPullRequestInput): Promise<string> {
+  const file = await i.git.readFile(i.path, i.branch);
+  const edit = applyEdit(i, file);
+  return edit.changed ? commitWithRetry(i, file, edit.text) : file.commitSha;
 }
 
 async function commitWithRetry(i: FixPullRequestInput, file: GitFile, text: string): Promise<string> {

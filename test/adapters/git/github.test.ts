@@ -129,6 +129,21 @@ describe('GitHub: the fix pull request through Octokit', () => {
     );
   });
 
+  it('runs again after a crash: resumes on the existing branch, no second commit or pull request', async () => {
+    const t = target();
+    // Given an interrupted run that created the branch only
+    api.repo.branches.set('session-ttl/x-6', api.repo.branches.get('main') ?? '');
+    const first = await openFixPullRequest({ ...t, branch: 'session-ttl/x-6', ...text });
+    expect(first).toMatchObject({ kind: 'opened', number: 1, resumed: true });
+    expect(api.repo.commitsSince('session-ttl/x-6', 'main')).toHaveLength(1);
+    // When the same fix runs once more, then it finds its commit and its open request
+    const again = await openFixPullRequest({ ...t, branch: 'session-ttl/x-6', ...text });
+    expect(again).toMatchObject({ kind: 'opened', number: 1, resumed: true });
+    expect(again.kind === 'opened' && again.commitSha).toBe(first.kind === 'opened' && first.commitSha);
+    expect(api.repo.commitsSince('session-ttl/x-6', 'main')).toHaveLength(1);
+    expect(api.repo.pulls).toHaveLength(1);
+  });
+
   it('a read-only token: forbidden (403) with what to do, no branch left, never the token', async () => {
     const e = await failure(openFixPullRequest({ ...target('ghs-read'), branch: 'session-ttl/x-4', ...text }));
     expect(e.kind).toBe('forbidden');

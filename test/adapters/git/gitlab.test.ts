@@ -69,6 +69,14 @@ describe('GitLab: the fix merge request through @gitbeaker/rest', () => {
     expect(api.repo.file('session-ttl/x-1', PATH)?.text).toBe(`# touched\n${appFile}`);
   });
 
+  it('runs again for the same branch: the open merge request is found, nothing is committed twice', async () => {
+    const first = await openFixPullRequest({ ...target(), branch: 'session-ttl/x-3', ...text });
+    const again = await openFixPullRequest({ ...target(), branch: 'session-ttl/x-3', ...text });
+    expect(again).toMatchObject({ kind: 'opened', resumed: true, number: first.kind === 'opened' ? first.number : -1 });
+    expect(api.repo.commitsSince('session-ttl/x-3', 'main')).toHaveLength(1);
+    expect(api.repo.pulls).toHaveLength(1);
+  });
+
   it('a read-only token: forbidden (403) with what to do and no branch left; a wrong one: 401', async () => {
     const e = await failure(openFixPullRequest({ ...target('glpat-read'), branch: 'session-ttl/x-2', ...text }));
     expect(e.kind).toBe('forbidden');
