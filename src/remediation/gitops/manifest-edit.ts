@@ -162,3 +162,26 @@ function editValue(path: string, text: string, node: Scalar, key: string, value:
     );
   return { text: text.slice(0, start) + written + text.slice(end), changed: true, before: current };
 }
+
+/** Several changes to one file, in order (tune-aof sets two directives in one commit). */
+export interface ManifestEditsResult {
+  text: string;
+  changed: boolean;
+  /** Each change's value before, in order; null where the directive was absent. */
+  before: (string | null)[];
+}
+
+export function editManifestChanges(
+  path: string,
+  text: string,
+  changes: readonly ManifestChange[],
+): ManifestEditsResult {
+  let out = text;
+  const before: (string | null)[] = [];
+  for (const change of changes) {
+    const edit = editManifest(path, out, change);
+    before.push(edit.before ?? null);
+    out = edit.text;
+  }
+  return { text: out, changed: out !== text, before };
+}

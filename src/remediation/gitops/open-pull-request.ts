@@ -1,20 +1,20 @@
 import { GitHostError, type GitFile, type GitHostPort } from '../../core/ports/git-host.js';
-import { editManifest, ManifestEditError, type ManifestChange } from './manifest-edit.js';
+import { editManifestChanges, ManifestEditError, type ManifestChange } from './manifest-edit.js';
 import { unifiedDiff } from './unified-diff.js';
 
-/** Where the change goes: the repository's base branch and the manifest file. */
+/** Where the change goes: the repository's base branch and the manifest file; `changes` are made in one commit. */
 export interface GitopsTarget {
   git: GitHostPort;
   baseBranch: string;
   path: string;
-  change: ManifestChange;
+  changes: readonly ManifestChange[];
 }
 
 /** What a preview saw; `openFixPullRequest` compares the base it finds with it. */
 export interface GitopsPreview {
   baseSha: string;
-  /** The value in the file at `baseSha` (undefined: the directive was absent). */
-  before?: string;
+  /** Each change's value in the file at `baseSha`, in order (null: the directive was absent). */
+  before: (string | null)[];
   /** The unified diff the pull request will contain; empty when the file already has the value. */
   diff: string;
 }
@@ -26,7 +26,7 @@ export async function previewFixPullRequest(t: GitopsTarget): Promise<GitopsPrev
   const edit = applyEdit(t, file);
   return {
     baseSha,
-    ...(edit.before !== undefined ? { before: edit.before } : {}),
+    before: edit.before,
     diff: unifiedDiff(t.path, file.text, edit.text),
   };
 }
@@ -70,7 +70,7 @@ export function fixBranchName(action: string, id: string): string {
 
 function applyEdit(t: GitopsTarget, file: GitFile) {
   try {
-    return editManifest(t.path, file.text, t.change);
+    return editManifestChanges(t.path, file.text, t.changes);
   } catch (e) {
     if (e instanceof ManifestEditError)
       throw new GitHostError(`${e.message} (at ${file.commitSha.slice(0, 12)})`, 'conflict');
@@ -78,9 +78,13 @@ function applyEdit(t: GitopsTarget, file: GitFile) {
   }
 }
 
-function what(c: ManifestChange): string {
-  return c.kind === 'redis-directive' ? `${c.directive} in ${c.configMap}'s redis.conf` : `${c.key} in ${c.configMap}`;
+function what(changes: readonly ManifestChange[]): string {
+  const names = changes.map((c) => (c.kind === 'redis-directive' ? c.directive : c.key)).join(', ');
+  const c = changes[0];
+  return `${names} in ${c?.configMap ?? 'the ConfigMap'}${c?.kind === 'redis-directive' ? "'s redis.conf" : ''}`;
 }
+
+const shown = (values: readonly (string | null)[]) => values.map((v) => v ?? '(absent)').join(', ');
 
 /**
  * Opens the fix's pull request: reads the file at the base head, applies the one-directive edit, creates
@@ -100,12 +104,12 @@ export async function openFixPullRequest(i: FixPullRequestInput): Promise<FixPul
     return {
       kind: 'already-set',
       baseSha,
-      message: `${what(i.change)} is already set in Git (${i.git.description} ${i.baseBranch}, ${i.path}): no pull request needed.`,
+      message: `${what(i.changes)} is already set in Git (${i.git.description} ${i.baseBranch}, ${i.path}): no pull request needed.`,
     };
-  if (rebased && i.preview && edit.before !== i.preview.before)
+  if (rebased && i.preview && shown(edit.before) !== shown(i.preview.before))
     throw new GitHostError(
-      `${i.path} changed on ${i.baseBranch} since the preview: ${what(i.change)} is now ` +
-        `${edit.before ?? '(absent)'}, was ${i.preview.before ?? '(absent)'}; preview the fix again.`,
+      `${i.path} changed on ${i.baseBranch} since the preview: ${what(i.changes)} is now ` +
+        `${shown(edit.before)}, was ${shown(i.preview.before)}; preview the fix again.`,
       'conflict',
     );
   const resumed = await createOrResumeBranch(i, baseSha);

@@ -4,8 +4,8 @@ import { openFixPullRequest, type FixPullRequestResult, type GitopsTarget } from
 export interface RevertPullRequestInput extends GitopsTarget {
   /** The fix's request. */
   number: number;
-  /** The value before the fix (undefined: the directive was absent, which a one-line edit cannot restore). */
-  before: string | undefined;
+  /** Each change's value before the fix, in order (null: absent, which an edit of the line cannot restore). */
+  before: readonly (string | null)[];
   /** Branch, title and body of the reverting request (used only when the fix was merged). */
   branch: string;
   title: string;
@@ -33,12 +33,13 @@ export async function revertFixPullRequest(i: RevertPullRequestInput): Promise<R
     );
     return { kind: 'closed', number: pr.number, url: pr.url, message: `Closed ${pr.url} unmerged.${deleted}` };
   }
-  if (i.before === undefined)
+  const back = i.changes.map((c, n) => ({ ...c, value: i.before[n] ?? '' }));
+  if (i.before.length !== i.changes.length || i.before.some((v) => v === null))
     throw new GitHostError(
       `${i.path}: the fix added a line that was absent before; remove it in a pull request by hand (${pr.url} was merged).`,
       'conflict',
     );
-  const result = await openFixPullRequest({ ...i, change: { ...i.change, value: i.before } });
+  const result = await openFixPullRequest({ ...i, changes: back });
   if (result.kind === 'already-set') return { kind: 'nothing', message: result.message };
   return { kind: 'reverting', pullRequest: result, message: `Opened ${result.url} to revert ${pr.url}.` };
 }

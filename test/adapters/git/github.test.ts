@@ -9,6 +9,8 @@ import {
   previewFixPullRequest,
   type GitopsTarget,
 } from '../../../src/remediation/gitops/open-pull-request.js';
+import { tuneAof } from '../../../src/remediation/actions/tune-aof.js';
+import { redisConfChanges } from '../../../src/remediation/gitops/manifest-changes.js';
 import { revertFixPullRequest } from '../../../src/remediation/gitops/revert-pull-request.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../../fakes/github-api.js';
 
@@ -40,7 +42,7 @@ function target(token = 'ghs-write', apiPath = ''): GitopsTarget {
     tokenEnv: 'GITOPS_TOKEN',
     apiUrl: `${api.baseUrl}${apiPath}`,
   });
-  return { git, baseBranch: 'main', path: PATH, change };
+  return { git, baseBranch: 'main', path: PATH, changes: [change] };
 }
 
 async function failure(p: Promise<unknown>): Promise<GitHostError> {
@@ -56,7 +58,7 @@ describe('GitHub: the fix pull request through Octokit', () => {
   it('opens one branch with one commit changing one line, titled and described (GHE /api/v3 base URL)', async () => {
     const t = target('ghs-write', '/api/v3');
     const preview = await previewFixPullRequest(t);
-    expect(preview.before).toBe('allkeys-lru');
+    expect(preview.before).toEqual(['allkeys-lru']);
     const branch = fixBranchName('set-eviction-policy', 'AbC-12345678-ffff');
     expect(branch).toBe('session-ttl/set-eviction-policy-abc12345');
     const pr = await openFixPullRequest({ ...t, branch, ...text, preview });
@@ -79,6 +81,20 @@ describe('GitHub: the fix pull request through Octokit', () => {
       '+    maxmemory-policy volatile-lru',
     ]);
     expect(api.requests.every((r) => r.path.startsWith('/api/v3/'))).toBe(true);
+  });
+
+  it('tune-aof: its two directives in one commit, each an added line', async () => {
+    const settings = tuneAof.redisSettings?.({ percentage: '200', minSize: '256mb' }) ?? [];
+    const t = { ...target(), changes: redisConfChanges('redis-session-config', settings) };
+    const preview = await previewFixPullRequest(t);
+    expect(preview.before).toEqual([null, null]);
+    expect(preview.diff.split('\n').filter((l) => /^[-+] /.test(l))).toEqual([
+      '+    auto-aof-rewrite-percentage 200',
+      '+    auto-aof-rewrite-min-size 256mb',
+    ]);
+    const pr = await openFixPullRequest({ ...t, branch: 'session-ttl/tune-aof-1', ...text, preview });
+    expect(pr.kind).toBe('opened');
+    expect(api.repo.commitsSince('session-ttl/tune-aof-1', 'main')).toHaveLength(1);
   });
 
   it('re-applies the edit on a base that moved since the preview (another file changed)', async () => {
@@ -197,19 +213,19 @@ describe('GitHub: the fix pull request through Octokit', () => {
     const revert = await revertFixPullRequest({
       ...t,
       number: n,
-      before: 'allkeys-lru',
+      before: ['allkeys-lru'],
       branch: 'session-ttl/a-1-revert',
       ...text,
     });
     expect(revert).toMatchObject({ kind: 'reverting', pullRequest: { number: 2, branch: 'session-ttl/a-1-revert' } });
     expect(api.repo.file('session-ttl/a-1-revert', PATH)?.text).toBe(redisFile);
 
-    const closed = await revertFixPullRequest({ ...t, number: 2, before: 'allkeys-lru', branch: 'unused', ...text });
+    const closed = await revertFixPullRequest({ ...t, number: 2, before: ['allkeys-lru'], branch: 'unused', ...text });
     expect(closed).toMatchObject({ kind: 'closed', number: 2 });
     expect(await t.git.pullRequestState(2)).toMatchObject({ state: 'closed' });
     expect(api.repo.branches.has('session-ttl/a-1-revert')).toBe(false);
     expect(
-      await revertFixPullRequest({ ...t, number: 2, before: 'allkeys-lru', branch: 'unused', ...text }),
+      await revertFixPullRequest({ ...t, number: 2, before: ['allkeys-lru'], branch: 'unused', ...text }),
     ).toMatchObject({
       kind: 'nothing',
     });

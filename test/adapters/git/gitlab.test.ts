@@ -7,6 +7,7 @@ import {
   previewFixPullRequest,
   type GitopsTarget,
 } from '../../../src/remediation/gitops/open-pull-request.js';
+import { dataKeyChange } from '../../../src/remediation/gitops/manifest-changes.js';
 import { revertFixPullRequest } from '../../../src/remediation/gitops/revert-pull-request.js';
 import { startFakeGitLabApi, type FakeGitLabApi } from '../../fakes/gitlab-api.js';
 
@@ -30,7 +31,7 @@ function target(token = 'glpat-write', project = 'platform/gitops'): GitopsTarge
     git: gitlabHost({ project, token, tokenEnv: 'GITLAB_TOKEN', apiUrl: `${api.baseUrl}/` }),
     baseBranch: 'main',
     path: PATH,
-    change: { kind: 'data-key', configMap: 'langgraph-agent-config', key: 'session_sliding_window', value: 'true' },
+    changes: [dataKeyChange('langgraph-agent-config', 'session_sliding_window', 'true')],
   };
 }
 
@@ -48,7 +49,7 @@ describe('GitLab: the fix merge request through @gitbeaker/rest', () => {
     for (const project of ['platform/gitops', '42']) {
       const t = target('glpat-write', project);
       const preview = await previewFixPullRequest(t);
-      expect(preview.before).toBe('false');
+      expect(preview.before).toEqual(['false']);
       const branch = `session-ttl/enable-sliding-window-${project.length}`;
       const mr = await openFixPullRequest({ ...t, branch, ...text, preview });
       expect(mr).toMatchObject({ kind: 'opened', branch, rebased: false, commitSha: api.repo.branches.get(branch) });
@@ -101,7 +102,7 @@ describe('GitLab: the fix merge request through @gitbeaker/rest', () => {
     const revert = await revertFixPullRequest({
       ...t,
       number: n,
-      before: 'false',
+      before: ['false'],
       branch: 'session-ttl/a-1-revert',
       ...text,
     });

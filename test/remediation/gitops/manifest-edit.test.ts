@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseRedisMemory } from '../../../src/remediation/actions/memory-size.js';
+import { redisConfChanges } from '../../../src/remediation/gitops/manifest-changes.js';
 import { editManifest, ManifestEditError, type ManifestChange } from '../../../src/remediation/gitops/manifest-edit.js';
 import { unifiedDiff } from '../../../src/remediation/gitops/unified-diff.js';
 
@@ -57,7 +57,8 @@ describe('editManifest on the repo manifests (one directive, every other byte ke
   });
 
   it('set-maxmemory: one pair; the same size in other units is no change', () => {
-    const same = (a: string, b: string) => parseRedisMemory(a) === parseRedisMemory(b);
+    const [change] = redisConfChanges('redis-session-config', [{ parameter: 'maxmemory', value: '1gb' }]);
+    const same = change?.kind === 'redis-directive' ? change.same : undefined;
     const edit = editManifest(REDIS_PATH, redisFile, redis('maxmemory', '1gb', same));
     expect(changedLines(unifiedDiff(REDIS_PATH, redisFile, edit.text))).toEqual([
       '-    maxmemory 512mb',
