@@ -7,6 +7,17 @@ import { openClusterAdmin } from '../adapters/redis/cluster-admin.js';
 import { openRedisAdmin, redisAdminOptions } from '../adapters/redis/redis-admin.js';
 import { openSentinelAdmin } from '../adapters/redis/sentinel-admin.js';
 import { sentinelConnect } from '../adapters/redis/sentinel-options.js';
+import { openGitHost } from '../adapters/git/open-git-host.js';
+import type { GitHostPort } from '../core/ports/git-host.js';
+
+/** The environment's Git host (`gitops`), or the reason it cannot be used (its token unset), for the preview to say. */
+function gitHostOf(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): GitHostPort | Error | undefined {
+  try {
+    return openGitHost(env, processEnv);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
 
 /**
  * What the remediation actions need for one environment, opened per use: the Redis admin connection
@@ -43,8 +54,9 @@ export function actionContextOpener(opts: {
       });
     }
     const gitops = opts.gitops ? { gitops: opts.gitops } : {};
+    const git = gitHostOf(env, opts.processEnv);
     return {
-      ctx: { env, redis, ...(cluster ? { cluster } : {}), now: opts.now, ...gitops },
+      ctx: { env, redis, ...(cluster ? { cluster } : {}), now: opts.now, ...gitops, ...(git ? { git } : {}) },
       close: () => redis.close(),
     };
   };

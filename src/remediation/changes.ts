@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gitPullRequestPlanSchema, openedPullRequestSchema } from './gitops/pull-request-schema.js';
 
 /**
  * The one description of a change an action makes: shown in the preview, stored behind the pending id,
@@ -66,12 +67,18 @@ export function isRevertible(change: Change): boolean {
 }
 
 /** The previous values of an applied action, enough to restore them exactly. */
-export const revertRecordSchema = z.object({
-  action: z.string().min(1),
-  env: z.string().min(1),
-  /** The changes as applied; a revert applies each one from `after` back to `before`. */
-  changes: z.array(changeSchema).min(1),
-});
+export const revertRecordSchema = z
+  .object({
+    action: z.string().min(1),
+    env: z.string().min(1),
+    /** The changes as applied; a revert applies each one from `after` back to `before`. */
+    changes: z.array(changeSchema),
+    /** The pull request the apply opened (GitOps): a revert closes it, or opens the reverting one once merged. */
+    pullRequest: openedPullRequestSchema.optional(),
+  })
+  .refine((r) => r.changes.length > 0 || r.pullRequest !== undefined, {
+    message: 'expected at least one change or a pull request',
+  });
 export type RevertRecord = z.infer<typeof revertRecordSchema>;
 
 /** A revert record as stored behind the Revert button's opaque id. */
@@ -89,5 +96,7 @@ export const storedPlanSchema = z.object({
   changes: z.array(changeSchema),
   summary: z.string(),
   params: z.record(z.string(), z.unknown()),
+  /** The pull request the apply opens after the live changes (GitOps), as previewed. */
+  pullRequest: gitPullRequestPlanSchema.optional(),
 });
 export type StoredPlan = z.infer<typeof storedPlanSchema>;

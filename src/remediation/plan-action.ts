@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { planPullRequest } from './gitops/pull-request-plan.js';
 import type { ActionContext, Plan, RemediationAction } from './types.js';
 
 /** A plan, or why the parameters were refused (`policy: expected one of …`), in words. */
@@ -24,5 +25,21 @@ export async function planAction(
   const suggested = opts.suggest && action.suggest ? await action.suggest(ctx) : {};
   const parsed = action.params.safeParse({ ...suggested, ...raw });
   if (!parsed.success) return { ok: false, invalid: paramIssues(parsed.error) };
-  return { ok: true, plan: await action.plan(ctx, parsed.data) };
+  return { ok: true, plan: await withPullRequest(ctx, await action.plan(ctx, parsed.data)) };
+}
+
+/**
+ * A GitOps-managed plan in an environment with `gitops`: the pull request that carries its durable edit,
+ * read from Git (no write). A plan whose only change is that pull request is not a no-op: the bot opens it.
+ */
+async function withPullRequest(ctx: ActionContext, plan: Plan): Promise<Plan> {
+  const { plan: pullRequest, note } = await planPullRequest(ctx.env, plan.durable, ctx.git);
+  if (!pullRequest && !note) return plan;
+  return {
+    ...plan,
+    ...(pullRequest
+      ? { pullRequest, noop: false, summary: `${plan.summary}; then a pull request to ${pullRequest.repo}` }
+      : {}),
+    warnings: note ? [...plan.warnings, note] : plan.warnings,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Block, Inline, Message } from '../core/message.js';
 import { describeOwner } from './gitops/ownership.js';
+import { pullRequestLine } from './gitops/pull-request-step.js';
 import type { ApplyOutcome, Change, Plan } from './types.js';
 
 /**
@@ -53,6 +54,22 @@ function durableBlocks(plan: Plan): Block[] {
   const line =
     `ConfigMap ${namespace}/${name} key ${key}, managed by ${describeOwner(d.owner)} (${d.owner.evidence}): ` +
     (d.directPatch ? 'also patched directly (the next sync undoes that)' : 'not patched by the bot');
+  const pr = plan.pullRequest;
+  if (pr)
+    return [
+      { kind: 'section', id: 'durable', text: [{ text: 'For Git: ', bold: true }, { text: line }] },
+      {
+        kind: 'section',
+        id: 'pull-request',
+        text: [
+          { text: 'Pull request: ', bold: true },
+          {
+            text: `to ${pr.repo} (${pr.provider}), base ${pr.baseBranch} at ${pr.baseSha.slice(0, 12)}, file ${pr.path}`,
+          },
+        ],
+      },
+      { kind: 'preformatted', id: 'pull-request-diff', lines: pr.diff.replace(/\n$/, '').split('\n') },
+    ];
   return [
     { kind: 'section', id: 'durable', text: [{ text: 'For Git: ', bold: true }, { text: line }] },
     ...(d.directPatch || !d.diff.length ? [] : [{ kind: 'preformatted' as const, id: 'durable-diff', lines: d.diff }]),
@@ -121,6 +138,10 @@ export function outcomeLines(outcome: ApplyOutcome): Inline[] {
   }
   for (const n of outcome.notAttempted ?? [])
     lines.push([{ icon: 'warning' }, { text: ` Not attempted: ${describeChange(n.change).line}: ${n.why}` }]);
+  const pr = outcome.pullRequest;
+  if (pr) lines.push([{ icon: pr.kind === 'failed' ? 'warning' : 'ok' }, { text: ` ${pullRequestLine(pr)}` }]);
+  const git = outcome.gitRevert;
+  if (git) lines.push([{ icon: git.ok ? 'ok' : 'warning' }, { text: ` ${git.ok ? git.message : git.error}` }]);
   for (const r of outcome.rollouts ?? []) {
     lines.push([
       { icon: r.status === 'complete' ? 'ok' : 'warning' },

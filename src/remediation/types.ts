@@ -6,6 +6,9 @@ import type { RedisAdminPort } from '../core/ports/redis-admin.js';
 import type { ClusterWritePort } from '../core/ports/cluster-write.js';
 import type { Change, RevertRecord } from './changes.js';
 import type { GitOpsDurable } from './gitops/durable-edit.js';
+import type { GitPullRequestPlan } from './gitops/pull-request-plan.js';
+import type { PullRequestRevertStep, PullRequestStep } from './gitops/pull-request-step.js';
+import type { GitHostPort } from '../core/ports/git-host.js';
 import type { StepLog } from './journal.js';
 import type { RedisParameterValue } from './managed/provider-steps.js';
 
@@ -42,6 +45,8 @@ export interface Plan<P extends ActionParams = ActionParams> {
    * in Git and who would undo a direct patch. Absent when nothing says GitOps. See `GitOpsDurable`.
    */
   durable?: GitOpsDurable;
+  /** The pull request that carries `durable` to Git after the approval (an environment with `gitops`). */
+  pullRequest?: GitPullRequestPlan;
 }
 
 /** One change that was not made, and why. */
@@ -68,6 +73,10 @@ export interface ApplyOutcome {
    * the restart itself done.
    */
   rollouts?: { deployment: string; status: 'complete' | 'timed_out' | 'failed' | 'interrupted'; detail: string }[];
+  /** GitOps: the pull request opened after the live changes (or why not). */
+  pullRequest?: PullRequestStep;
+  /** GitOps, a revert: what was done about the fix's pull request (closed, reverted by another, nothing). */
+  gitRevert?: PullRequestRevertStep;
 }
 
 export interface ActionContext {
@@ -81,6 +90,8 @@ export interface ActionContext {
   interrupted?: AbortSignal;
   /** `remediation.gitops`: absent, its defaults (no direct patch of a GitOps-managed ConfigMap). */
   gitops?: GitOpsPolicy;
+  /** The environment's Git host (`gitops`), or why it cannot be used (its token env var unset). */
+  git?: GitHostPort | Error;
 }
 
 /** What the bot itself could do for an action in an environment, and why not when it cannot. */

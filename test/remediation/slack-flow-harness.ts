@@ -57,6 +57,8 @@ export interface FlowOptions {
       redisUrl?: string;
       redis?: Record<string, unknown>;
       verify?: Record<string, unknown>;
+      /** The environment's `gitops` section (the fix's pull request). */
+      gitops?: Record<string, unknown>;
     }
   >;
   /** The `access` section; absent, the config has none. */
@@ -197,6 +199,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
             redis: { url: e.redisUrl ?? sharedRedisUrl(), connectTimeoutMs: 2000, ...e.redis },
             kubernetes: { kubeconfig, namespace: NS },
             ...(e.verify ? { verify: e.verify } : {}),
+            ...(e.gitops ? { gitops: e.gitops } : {}),
           },
         ]),
       ),

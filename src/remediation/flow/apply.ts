@@ -7,6 +7,7 @@ import { planAction, type Planned } from '../plan-action.js';
 import { OutcomeUnknownError } from '../actions/read-back.js';
 import type { JournalLease } from '../journal.js';
 import type { ActionContext, ApplyOutcome, Plan, RemediationAction } from '../types.js';
+import { openPlannedPullRequest, pullRequestLine, samePullRequest } from '../gitops/pull-request-step.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, AppliedResult, Outcome } from './flow-types.js';
@@ -104,15 +105,36 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
       if (!planned.ok) return { error: `Invalid parameters: ${planned.invalid}` };
       const fresh = planned.plan;
       if (!previewed || !sameChanges(fresh.changes, previewed.changes)) return { error: CHANGED_SINCE_PREVIEW };
+      if (!samePullRequest(fresh.pullRequest, previewed.pullRequest)) return { error: CHANGED_SINCE_PREVIEW };
       if (fresh.noop) return { error: NOTHING_TO_CHANGE };
       if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
       try {
-        return { outcome: await applyJournaled(fc, job, ctx, fresh) };
+        const outcome = await applyJournaled(fc, job, ctx, fresh);
+        return { outcome: await withPullRequest(job, ctx, outcome, previewed) };
       } catch (err) {
         return err instanceof OutcomeUnknownError ? { unknown: failureText(err) } : { error: failureText(err) };
       }
     })
     .catch((err: unknown): Attempt => ({ error: failureText(err) }));
+}
+
+/** After the live changes: the previewed pull request (GitOps), opened on the base the preview read or a newer one. */
+async function withPullRequest(
+  job: ApplyJob,
+  ctx: ActionContext,
+  outcome: ApplyOutcome,
+  previewed: StoredPlan,
+): Promise<ApplyOutcome> {
+  if (!outcome.ok || !previewed.pullRequest) return outcome;
+  const step = await openPlannedPullRequest(ctx.git, previewed.pullRequest, {
+    env: job.env.name,
+    action: job.action.id,
+    requestId: job.record.id,
+    requester: job.record.requester.userId,
+    approvers: job.record.approvals.map((a) => a.userId),
+    ...(outcome.applied.length ? { liveChange: outcome.summary ?? previewed.summary } : {}),
+  });
+  return { ...outcome, pullRequest: step };
 }
 
 /**
@@ -167,7 +189,16 @@ const touched = (o: ApplyOutcome): Change[] => [
 
 function auditResult(o: ApplyOutcome, dryRun: boolean): string {
   if (dryRun) return 'dry run: nothing was applied';
-  if (o.ok) return `applied ${o.applied.length} change(s)${o.summary ? ` (${o.summary})` : ''}`;
+  const pr = o.pullRequest;
+  const git =
+    pr?.kind === 'opened'
+      ? `; pull request ${pr.pullRequest.url} opened`
+      : pr?.kind === 'failed'
+        ? `; pull request not opened: ${pr.error}`
+        : pr
+          ? `; ${pr.message}`
+          : '';
+  if (o.ok) return `applied ${o.applied.length} change(s)${o.summary ? ` (${o.summary})` : ''}${git}`;
   return `failed: ${o.summary ?? o.failed?.error ?? 'unknown'}`;
 }
 
@@ -175,6 +206,8 @@ function auditResult(o: ApplyOutcome, dryRun: boolean): string {
 function appliedText(job: ApplyJob, o: ApplyOutcome, dryRun: boolean): string {
   const what = `${job.action.id} in ${job.env.name}`;
   if (dryRun) return `Dry run of ${what}: nothing was applied.`;
+  if (o.ok && o.pullRequest)
+    return `Applied ${what}${o.summary ? `: ${lowerFirst(o.summary)}` : ''}. ${pullRequestLine(o.pullRequest)}`;
   if (o.ok) return `Applied ${what}${o.summary ? `: ${lowerFirst(o.summary)}` : ''}.`;
   if (o.failures && o.summary) {
     const changed = new Set(o.applied.map((c) => (c.kind === 'redis-config' ? c.node : c.kind))).size;
@@ -185,12 +218,18 @@ function appliedText(job: ApplyJob, o: ApplyOutcome, dryRun: boolean): string {
 
 /** Keeps what a revert needs when something revertible changed; its id goes on the Revert button. */
 async function saveRevert(fc: FlowContext, job: ApplyJob, o: ApplyOutcome): Promise<string | undefined> {
-  if (fc.deps.dryRun || !o.applied.some(isRevertible)) return undefined;
+  const opened = o.pullRequest?.kind === 'opened' ? o.pullRequest.pullRequest : undefined;
+  if (fc.deps.dryRun || !(o.applied.some(isRevertible) || opened)) return undefined;
   const id = randomBytes(16).toString('base64url');
   await fc.reverts.save({
     id,
     pendingId: job.record.id,
-    record: { action: job.action.id, env: job.env.name, changes: o.applied },
+    record: {
+      action: job.action.id,
+      env: job.env.name,
+      changes: o.applied,
+      ...(opened ? { pullRequest: opened } : {}),
+    },
     appliedBy: job.actor.userId,
     at: fc.deps.now(),
   });

@@ -3,6 +3,7 @@ import type { Change, RevertRecord, StoredRevert } from '../changes.js';
 import type { PendingAction } from '../pending.js';
 import { approversOf, revertApprovals } from '../policy.js';
 import type { ApplyOutcome, Plan, RemediationAction } from '../types.js';
+import { revertPlannedPullRequest } from '../gitops/pull-request-step.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, Decided, Outcome } from './flow-types.js';
@@ -15,6 +16,13 @@ export const REVERT_RECORD_INVALID =
 
 type Attempt = { outcome: ApplyOutcome } | { error: string };
 
+/** Who reverts, for the reverting pull request's text. */
+interface RevertWho {
+  requestId: string;
+  requester: string;
+  approvers: readonly string[];
+}
+
 /** A revert that ran: what it restored, in one line and change by change. */
 export interface Reverted {
   outcome: ApplyOutcome;
@@ -25,11 +33,25 @@ export interface Reverted {
 export type RevertResult = ({ reverted: Reverted } | { requested: Decided }) & { env: string; action: string };
 
 /** Under the lock: restores the record's previous values (or not, in a dry run). */
-async function attempt(fc: FlowContext, env: EnvironmentConfig, action: RemediationAction, rec: RevertRecord) {
+async function attempt(
+  fc: FlowContext,
+  env: EnvironmentConfig,
+  action: RemediationAction,
+  rec: RevertRecord,
+  who: RevertWho,
+) {
   return fc
     .withContext(env, async (ctx): Promise<Attempt> => {
       try {
-        return { outcome: fc.deps.dryRun ? { ok: true, applied: [] } : await action.revert(ctx, rec) };
+        if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
+        const live = rec.changes.length ? await action.revert(ctx, rec) : { ok: true, applied: [] };
+        if (!rec.pullRequest) return { outcome: live };
+        const git = await revertPlannedPullRequest(ctx.git, rec.pullRequest, {
+          ...who,
+          env: env.name,
+          action: action.id,
+        });
+        return { outcome: { ...live, gitRevert: git } };
       } catch (err) {
         return { error: failureText(err) };
       }
@@ -97,7 +119,7 @@ async function runRevert(
     dryRun: deps.dryRun,
   };
   const locked = await deps.locks.withLock(env.name, `revert ${action.id} by ${actor.userId}`, () =>
-    attempt(fc, env, action, rec),
+    attempt(fc, env, action, rec, { requestId: read.stored.pendingId, requester: actor.userId, approvers: [] }),
   );
   const failed = async (message: string) => {
     // The record goes back, so a later click can try again.
@@ -108,9 +130,12 @@ async function runRevert(
   if (!locked.ok) return failed(busyText(env.name, locked.heldBy?.holder));
   if ('error' in locked.value) return failed(locked.value.error);
   const { outcome } = locked.value;
-  const result = outcome.ok
-    ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}`
-    : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`;
+  const git = outcome.gitRevert;
+  const gitLine = git ? ` ${git.ok ? git.message : git.error}` : '';
+  const result =
+    (outcome.ok
+      ? `restored the previous values${outcome.summary ? ` (${outcome.summary})` : ''}`
+      : `partly: ${outcome.summary ?? outcome.failed?.error ?? ''}`) + gitLine;
   await deps.audit.record({ ...entry, event: 'revert', changes: outcome.applied, result });
   if (outcome.ok) await settleInterrupted(fc, read.stored.pendingId, result);
   return { ok: true, reverted: { outcome, message: revertedText(action, env, outcome) } };
@@ -136,7 +161,10 @@ async function requestRevert(
     action: rec.action,
     env: rec.env,
     params: {},
-    summary: `revert, restoring ${rec.changes.map(restores).join('; ')}`,
+    summary: [
+      ...(rec.changes.length ? [`revert, restoring ${rec.changes.map(restores).join('; ')}`] : ['revert']),
+      ...(rec.pullRequest ? [`and in Git, closing or reverting ${rec.pullRequest.url}`] : []),
+    ].join(' '),
     changes: [],
     fixes: [],
     doesNotFix: [],

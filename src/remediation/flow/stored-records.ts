@@ -45,7 +45,12 @@ export function createPlanStore(opts: { store: CasStateStore; logger: Logger }) 
   const key = (id: string) => `remediation:plan:${id}`;
   return {
     async save(pendingId: string, plan: Plan, ttlMs: number): Promise<void> {
-      const stored: StoredPlan = { changes: plan.changes, summary: plan.summary, params: plan.params };
+      const stored: StoredPlan = {
+        changes: plan.changes,
+        summary: plan.summary,
+        params: plan.params,
+        ...(plan.pullRequest ? { pullRequest: plan.pullRequest } : {}),
+      };
       await opts.store.set(key(pendingId), JSON.stringify(storedPlanSchema.parse(stored)), ttlMs);
     },
     async read(pendingId: string): Promise<StoredRead<StoredPlan>> {

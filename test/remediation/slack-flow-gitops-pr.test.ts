@@ -1,0 +1,176 @@
+// The durable half of a fix as a pull request, through the real Bolt app, Octokit and a fake GitHub API on
+// loopback: an Argo CD-managed Redis ConfigMap is not patched; after the approval the live value is set and
+// a pull request changes exactly the one redis.conf line in the repository's manifest. A read-only token, a
+// base branch that moved and Revert (open and merged request) each get their own case.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { configMapObject } from '../fakes/kube-api.js';
+import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
+import {
+  buttonOf,
+  NS,
+  REDIS_CM,
+  REDIS_CONF,
+  refOf,
+  SRE,
+  SRE2,
+  standardAccess,
+  startFlow,
+  textOf,
+  type Flow,
+} from './slack-flow-harness.js';
+
+const TRACKING = { 'argocd.argoproj.io/tracking-id': `sessions:/ConfigMap:${NS}/${REDIS_CM}` };
+const PATH = 'apps/redis/configmap.yaml';
+/** The manifest as a team keeps it in Git: a comment, the ConfigMap, redis.conf as a block. */
+const MANIFEST = [
+  '# Redis for the session store (synced by Argo CD)',
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata:',
+  `  name: ${REDIS_CM}`,
+  `  namespace: ${NS}`,
+  'data:',
+  '  redis.conf: |',
+  ...REDIS_CONF.replace(/\n$/, '')
+    .split('\n')
+    .map((l) => (l ? `    ${l}` : '')),
+  '',
+].join('\n');
+
+/** The address the fake GitHub gives a pull request. */
+const prUrl = (pr: { number: number } | undefined) => `https://github.example/example/gitops/pull/${pr?.number}`;
+
+/** The lines of `after` that differ from `before`, as `-old` / `+new` pairs. */
+function changedLines(before: string, after: string): string[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  expect(b).toHaveLength(a.length);
+  return a.flatMap((line, i) => (line === b[i] ? [] : [`-${line}`, `+${b[i] ?? ''}`]));
+}
+
+describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', () => {
+  let f: Flow;
+  let gh: FakeGitHubApi;
+  const token = { value: 'tok-write' };
+  beforeAll(async () => {
+    gh = await startFakeGitHubApi({
+      owner: 'example',
+      name: 'gitops',
+      files: { [PATH]: MANIFEST },
+      tokens: { 'tok-write': 'write', 'tok-read': 'read' },
+    });
+    const env = new Proxy({} as NodeJS.ProcessEnv, { get: (_, k) => (k === 'GITOPS_TOKEN' ? token.value : undefined) });
+    f = await startFlow({
+      envs: {
+        dev: {
+          profile: 'development',
+          gitops: {
+            provider: 'github',
+            repo: 'example/gitops',
+            files: { redisConfigMap: PATH },
+            tokenEnv: 'GITOPS_TOKEN',
+            apiUrl: gh.baseUrl,
+          },
+        },
+      },
+      access: standardAccess(['dev']),
+      processEnv: env,
+    });
+  });
+  afterAll(async () => {
+    await f?.close();
+    await gh?.close();
+  });
+  beforeEach(async () => {
+    await f.reset();
+    token.value = 'tok-write';
+    f.kube.setConfigMap(configMapObject({ name: REDIS_CM, data: { 'redis.conf': REDIS_CONF }, annotations: TRACKING }));
+  });
+
+  it('previews the diff of the manifest, applies the live value and opens a one-line pull request', async () => {
+    const report = await f.diagnose('dev');
+    const view = await f.openPreview(SRE, report);
+    const shown = JSON.stringify(view.blocks);
+    expect(shown).toContain(`*Pull request:* to example/gitops (github), base main`);
+    expect(shown).toContain(`--- a/${PATH}`);
+    expect(shown).toContain('+    maxmemory-policy volatile-lru');
+    expect(shown).toContain('After approval the bot opens a pull request to GitHub example/gitops');
+
+    const applied = await f.requestFix(SRE, report, 'volatile-lru');
+    await f.bot.idle();
+
+    const pr = gh.repo.pulls.at(-1);
+    expect(pr?.state).toBe('open');
+    expect(pr?.head).toMatch(/^session-ttl\/set-eviction-policy-[a-z0-9]{8}$/);
+    expect(textOf(applied)).toContain(`Opened pull request #${pr?.number} (${prUrl(pr)}) to example/gitops`);
+    const onBranch = gh.repo.file(pr?.head ?? '', PATH)?.text ?? '';
+    expect(changedLines(MANIFEST, onBranch)).toEqual([
+      '-    maxmemory-policy allkeys-lru',
+      '+    maxmemory-policy volatile-lru',
+    ]);
+    expect(gh.repo.commitsSince(pr?.head ?? '', 'main')).toHaveLength(1);
+    expect(await f.configGet('maxmemory-policy')).toBe('volatile-lru');
+    expect(f.patches()).toEqual([]);
+    const audit = await f.audit('dev');
+    expect(audit.map((e) => e.event)).toEqual(['request', 'apply']);
+    expect(audit[1]?.result).toContain(`pull request ${prUrl(pr)} opened`);
+  });
+
+  it('a base that moved since the preview: the one-line edit is made on the new base', async () => {
+    const report = await f.diagnose('dev');
+    const view = await f.openPreview(SRE, report);
+    const moved = gh.repo.commit('main', { 'README.md': 'another team changed this\n' });
+    await f.submit(SRE, view, 'volatile-lru');
+    const applied = await f.slack.waitFor('chat.postMessage', (c) => /Applied set-eviction-policy/.test(textOf(c)));
+    await f.bot.idle();
+    const pr = gh.repo.pulls.at(-1);
+    expect(textOf(applied)).toContain('the base moved since the preview: the edit was applied to the new base');
+    expect(pr?.baseShaAtOpen).toBe(moved);
+    expect(changedLines(MANIFEST, gh.repo.file(pr?.head ?? '', PATH)?.text ?? '')).toHaveLength(2);
+  });
+
+  it('a read-only token: the thread says the pull request was refused, the live change is applied and audited', async () => {
+    token.value = 'tok-read';
+    const report = await f.diagnose('dev');
+    const pulls = gh.repo.pulls.length;
+    const branches = [...gh.repo.branches.keys()];
+    const applied = await f.requestFix(SRE, report, 'volatile-lru');
+    await f.bot.idle();
+    expect(textOf(applied)).toMatch(/The pull request to example\/gitops could not be opened: .*403/s);
+    expect(textOf(applied)).not.toContain('tok-read');
+    expect(gh.repo.pulls).toHaveLength(pulls);
+    expect([...gh.repo.branches.keys()]).toEqual(branches);
+    expect(await f.configGet('maxmemory-policy')).toBe('volatile-lru');
+    const audit = await f.audit('dev');
+    expect(audit.map((e) => e.event)).toEqual(['request', 'apply']);
+    expect(audit[1]?.result).toMatch(/pull request not opened: .*403/s);
+  });
+
+  it('Revert of an open pull request closes it; of a merged one opens the reverting request', async () => {
+    const report = await f.diagnose('dev');
+    const applied = await f.requestFix(SRE, report, 'volatile-lru');
+    await f.bot.idle();
+    const pr = gh.repo.pulls.at(-1);
+    await f.click(SRE2, buttonOf(applied, 'revert'), refOf(applied));
+    const reverted = await f.slack.waitFor('chat.postMessage', (c) =>
+      /Reverted set-eviction-policy in dev/.test(textOf(c)),
+    );
+    expect(textOf(reverted)).toContain(`Closed ${prUrl(pr)} unmerged.`);
+    expect(pr?.state).toBe('closed');
+    expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
+
+    // Merged this time: Revert opens the request that edits the line back.
+    const again = await f.requestFix(SRE, await f.diagnose('dev'), 'volatile-lru');
+    await f.bot.idle();
+    const second = gh.repo.pulls.at(-1);
+    gh.repo.merge(second?.number ?? 0);
+    await f.click(SRE2, buttonOf(again, 'revert'), refOf(again));
+    const back = await f.slack.waitFor(
+      'chat.postMessage',
+      (c) => /Reverted set-eviction-policy in dev/.test(textOf(c)) && textOf(c).includes(`to revert ${prUrl(second)}`),
+    );
+    const reverting = gh.repo.pulls.at(-1);
+    expect(textOf(back)).toContain(`Opened ${prUrl(reverting)} to revert ${prUrl(second)}.`);
+    expect(gh.repo.file(reverting?.head ?? '', PATH)?.text).toBe(MANIFEST);
+  });
+});
