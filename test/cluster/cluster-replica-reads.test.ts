@@ -1,6 +1,7 @@
-// Audits from a Cluster's replicas (redis.cluster with readFrom: replica): `--full` reads each master's slots
-// on a replica of that master (direct connection with READONLY) and sends no keyspace command to any master
-// (MONITOR on every master); every key is counted; INFO/CONFIG of the masters are still read.
+// Audits from a Cluster's replicas (redis.cluster with readFrom: replica, or unset: the default): `--full`
+// reads each master's slots on a replica of that master (direct connection with READONLY) and sends no keyspace
+// command to any master (MONITOR on every master); every key is counted; INFO/CONFIG of the masters are still
+// read. readFrom: primary reads the masters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsOn, findingById } from '../support/replica-reads.js';
 import { seedClusterSessions } from '../../bench/seed-cluster.js';
@@ -30,7 +31,8 @@ beforeAll(async () => {
   const redis = { url: cluster.url, cluster: true };
   config = writeConfig({
     rep: { profile: 'development', expectedTtlSeconds: 3600, redis: { ...redis, readFrom: 'replica' } },
-    pri: { profile: 'development', expectedTtlSeconds: 3600, redis },
+    def: { profile: 'development', expectedTtlSeconds: 3600, redis },
+    pri: { profile: 'development', expectedTtlSeconds: 3600, redis: { ...redis, readFrom: 'primary' } },
   });
 }, 120_000);
 
@@ -38,27 +40,35 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe('--full on a Cluster with readFrom: replica', () => {
-  it("reads each master's slots on its replica, counts every key, and sends no keyspace command to a master", async () => {
-    let report: Report | undefined;
-    const onMasters = await commandsOn(
-      cluster.masters.map((m) => m.port),
-      async () => {
-        ({ report } = await diagnoseJson(config, 'rep', ['--full']));
-      },
-    );
-    const source = findingById(report!, 'replica_reads.source');
-    expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
-    expect(onMasters).toContain('"info"');
-    const replicas = cluster.replicas.map((r) => `127.0.0.1:${r.port}`).sort();
-    expect([...(source.evidence as { readFrom: string[] }).readFrom].sort()).toEqual(replicas);
-    expect(source.title).toMatch(/Keys were read on replica .* \(\d+ bytes of replication stream behind\)/);
-    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({
-      mode: 'full',
-      sampled: SESSIONS,
-      nodes: 3,
-    });
-  }, 120_000);
+describe('--full on a Cluster with replicas', () => {
+  it.each([
+    ['readFrom: replica', 'rep'],
+    ['readFrom unset (the default)', 'def'],
+  ])(
+    "%s: reads each master's slots on its replica, counts every key, no keyspace command to a master",
+    async (_, env) => {
+      let report: Report | undefined;
+      const onMasters = await commandsOn(
+        cluster.masters.map((m) => m.port),
+        async () => {
+          ({ report } = await diagnoseJson(config, env, ['--full']));
+        },
+      );
+      expect(report!.findings.map((f) => f.id)).not.toContain('replica_reads.fallback');
+      const source = findingById(report!, 'replica_reads.source');
+      expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
+      expect(onMasters).toContain('"info"');
+      const replicas = cluster.replicas.map((r) => `127.0.0.1:${r.port}`).sort();
+      expect([...(source.evidence as { readFrom: string[] }).readFrom].sort()).toEqual(replicas);
+      expect(source.title).toMatch(/Keys were read on replica .* \(\d+ bytes of replication stream behind\)/);
+      expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({
+        mode: 'full',
+        sampled: SESSIONS,
+        nodes: 3,
+      });
+    },
+    120_000,
+  );
 
   it('the sampler (diagnose without --full) reads the replicas too', async () => {
     let report: Report | undefined;
@@ -72,7 +82,7 @@ describe('--full on a Cluster with readFrom: replica', () => {
     expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ nodes: 3 });
   }, 120_000);
 
-  it('without readFrom, reads the masters', async () => {
+  it('readFrom: primary reads the masters', async () => {
     let report: Report | undefined;
     const onMasters = await commandsOn(
       cluster.masters.map((m) => m.port),

@@ -33,7 +33,7 @@ export class ClusterSessionStore implements OpenSessionStore {
   /** Why the cluster cannot be used: a message, or the typed TLS failure (a `redis.tls` finding). */
   private failure: string | RedisSourceError | undefined;
   private closed = false;
-  /** `redis.readFrom: replica`: the replica of each master that the keyspace is read from. */
+  /** `redis.readFrom` replica or unset: the replica of each master that the keyspace is read from. */
   private readonly replicaReader: ClusterReplicaReads | undefined;
 
   constructor(
@@ -41,7 +41,8 @@ export class ClusterSessionStore implements OpenSessionStore {
     private readonly options: RedisConnectOptions,
   ) {
     this.cluster = connectCluster(env, options);
-    if (env.redis.readFrom === 'replica') this.replicaReader = new ClusterReplicaReads(env, options);
+    // As with Sentinel: replicas are read unless `readFrom: primary` says otherwise.
+    if (env.redis.readFrom !== 'primary') this.replicaReader = new ClusterReplicaReads(env, options);
   }
 
   get readNodes(): RedisNodePort[] | undefined {

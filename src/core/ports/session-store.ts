@@ -50,6 +50,11 @@ export interface ReplicaReads {
   replicas: readonly ReplicaReading[];
   /** Why the primary is read although `mode` is replica (no replica healthy), when it is. */
   fallback?: string;
+  /**
+   * Cluster masters that have no replica at all, read themselves because `redis.readFrom` is unset (the
+   * default reads a replica where one exists); with `readFrom: replica` they are a `fallback` instead.
+   */
+  withoutReplica?: readonly string[];
 }
 
 /** One replica's `INFO replication`, read at `refresh()`. */
