@@ -5,6 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsOn, findingById } from '../support/replica-reads.js';
 import { seedClusterSessions } from '../../bench/seed-cluster.js';
+import { openSessionStore } from '../../src/adapters/redis/redis-store.js';
+import { parseConfig } from '../../src/config/config.js';
+import { allChecks } from '../../src/diagnostics/all-checks.js';
+import { runDiagnosis } from '../../src/diagnostics/engine.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 import { diagnoseJson, nodeClient, writeConfig } from './cluster-env.js';
@@ -98,4 +103,59 @@ describe('--full on a Cluster with replicas', () => {
       nodes: 3,
     });
   }, 120_000);
+});
+
+// Last: the failover swaps a master and its replica for good.
+describe('--full on a Cluster replica during a failover', () => {
+  it('CLUSTER FAILOVER on the replica being read mid-audit: every key counted once, and the report names the promoted node', async () => {
+    // Given: a slow gentle audit (10 keys a batch, 20 ms apart) of the replicas, through the engine as the CLI runs it
+    const cfg = parseConfig(
+      {
+        environments: {
+          rep: {
+            profile: 'development',
+            expectedTtlSeconds: 3600,
+            redis: { url: cluster.url, cluster: true, readFrom: 'replica', audit: { scanCount: 10, pauseMs: 20 } },
+          },
+        },
+        defaults: { rateWindowMs: 100 },
+      },
+      'test',
+    );
+    const store = openSessionStore(cfg.environments.rep!, {});
+    const promoted = cluster.replicas[0]!.port;
+    const replica = nodeClient(promoted);
+    let failover: Promise<unknown> | undefined;
+    try {
+      // When: the first batch is in, the replica read is promoted (its master becomes its replica)
+      const report = await runDiagnosis(
+        { config: cfg, registry: createCheckRegistry(allChecks), sourcesFor: () => ({ redis: store }) },
+        {
+          envName: 'rep',
+          checkIds: ['ttl-sample', 'replica-reads'],
+          options: { full: true, onProgress: () => void (failover ??= replica.call('CLUSTER', 'FAILOVER')) },
+        },
+      );
+      await failover;
+      const role = await replica.call('ROLE');
+
+      // Then: the promotion happened during the audit; every key counted once, and the report says a failover
+      // (not a slot move) happened, naming the promoted replica, instead of calling the counts approximate
+      expect((role as unknown[])[0]).toBe('master');
+      const dist = findingById(report, 'ttl.distribution');
+      expect(dist.evidence).toMatchObject({ mode: 'full', sampled: SESSIONS, nodes: 3 });
+      const slotMap = dist.evidence.slotMap as { movedSlots: number; failovers: { from: string; to: string }[] };
+      expect(slotMap.failovers).toEqual([
+        expect.objectContaining({ to: `127.0.0.1:${promoted}`, slots: expect.any(Number) }),
+      ]);
+      expect(slotMap.movedSlots).toBe(0);
+      expect(dist.title).toContain(`failed over to its replica 127.0.0.1:${promoted}`);
+      expect(dist.title).toContain('no key moved, the counts stand');
+      expect(dist.title).not.toContain('approximate');
+    } finally {
+      await failover?.catch(() => undefined);
+      replica.disconnect();
+      await store.close();
+    }
+  }, 60_000);
 });
