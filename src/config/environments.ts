@@ -101,8 +101,8 @@ const redisSchema = z
       .min(1, 'expected at least one replica URL (or leave redis.replicas out)')
       .optional(),
     /**
-     * Where the sampler and `--full` read keys: a healthy replica or the primary. With `redis.sentinel` or
-     * `redis.replicas` (default replica), or `redis.cluster` (default primary: each master's replica on replica).
+     * Where the sampler and `--full` read keys: a healthy replica or the primary. With `redis.sentinel`,
+     * `redis.replicas` or `redis.cluster`; default replica where one exists (on a Cluster, per master).
      */
     readFrom: z.enum(['replica', 'primary'], { error: 'expected replica | primary' }).optional(),
     /** This store's `--full` audit settings, over `defaults.audit` (unset fields keep the defaults). */

@@ -2,15 +2,9 @@
 // every master, follows a failover to the new master and records the gap (per node). One local cluster
 // (3 masters + 3 replicas, notifications on) for the file; the failover test runs last.
 import { Cluster, Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyspaceFeedOpener } from '../../src/adapters/redis/keyspace-feed.js';
-import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
 import { parseConfig } from '../../src/config/config.js';
-import { createHost, type Host } from '../../src/host/host.js';
-import { createMetricsFeature, type MetricsFeature } from '../../src/monitor/metrics-feature.js';
-import { scrape } from '../monitor/scrape.js';
-import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
+import { startMonitorHost, type MonitorHost } from '../support/monitor-host.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 
 const deadline = { timeout: 10_000, interval: 50 };
@@ -18,10 +12,7 @@ const deadline = { timeout: 10_000, interval: 50 };
 describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
   let cluster: RedisClusterHandle;
   let writer: Cluster;
-  let host: Host;
-  let port: number;
-  let metrics: MetricsFeature;
-  let logs: CapturedLogs;
+  let monitor: MonitorHost;
   const plain: Redis[] = [];
   const node = (p: number) => {
     const r = new Redis({ host: '127.0.0.1', port: p, maxRetriesPerRequest: 1 });
@@ -29,8 +20,7 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     plain.push(r);
     return r;
   };
-  const sample = async (name: string, labels: Record<string, string> = {}) =>
-    (await scrape(port))(name, { environment: 'c', ...labels });
+  const sample = (name: string, labels?: Record<string, string>) => monitor.sample(name, labels);
 
   /** Session keys whose slots the master on `masterPort` serves now (CLUSTER SLOTS, CLUSTER KEYSLOT). */
   async function keysOn(masterPort: number, n: number, tag: string): Promise<string[]> {
@@ -50,7 +40,6 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     cluster = await startRedisCluster({ masters: 3, replicas: 1, extraArgs: ['--notify-keyspace-events', 'KEg$xe'] });
     writer = new Cluster([{ host: '127.0.0.1', port: cluster.masters[0]!.port }], { scaleReads: 'master' });
     writer.on('error', () => undefined);
-    logs = captureLogs('info');
     const config = parseConfig(
       {
         environments: {
@@ -65,28 +54,11 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
       },
       'test',
     );
-    metrics = createMetricsFeature({
-      config,
-      registry: new Registry(),
-      store: memoryStateStore(),
-      // The masters are looked up every 0.3 s (monitor.topologyRefreshSeconds), so the failover is seen soon.
-      openFeed: keyspaceFeedOpener({}),
-      logger: logs.logger,
-      replica: 'replica-a',
-      processMetrics: false,
-      monitorTuning: { noTtlGraceMs: 150, tickMs: 100 },
-    });
-    host = createHost({
-      features: [metrics.feature],
-      logger: logs.logger,
-      port: 0,
-      hostname: '127.0.0.1',
-      graceMs: 1000,
-    });
-    ({ port } = await host.start());
+    // The masters are looked up every 0.3 s (monitor.topologyRefreshSeconds), so the failover is seen soon.
+    monitor = await startMonitorHost(config, 'c');
   });
   afterAll(async () => {
-    await host?.stop();
+    await monitor?.stop();
     writer?.disconnect();
     plain.forEach((r) => r.disconnect());
     await cluster?.stop();
@@ -94,7 +66,7 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
 
   it('counts the notifications of every master and checks notify-keyspace-events on each', async () => {
     // Given: the monitor watches; three sessions on each master's slots, each with a 1 s TTL.
-    await expect.poll(() => metrics.monitors[0]?.status().state, deadline).toBe('watching');
+    await expect.poll(() => monitor.metrics.monitors[0]?.status().state, deadline).toBe('watching');
     const perMaster = await Promise.all(cluster.masters.map((m, i) => keysOn(m.port, 3, `m${i}`)));
     const expiredBefore = await sample('session_monitor_events_total', { event: 'expired' });
 
@@ -105,9 +77,7 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
     await expect
       .poll(() => sample('session_monitor_events_total', { event: 'expired' }), deadline)
       .toBe(expiredBefore + 9);
-    await expect
-      .poll(async () => (await scrape(port))('session_actual_lifetime_seconds_count', { environment: 'c' }), deadline)
-      .toBe(9);
+    await expect.poll(async () => sample('session_actual_lifetime_seconds_count'), deadline).toBe(9);
     expect(await sample('session_monitor_notifications_ok')).toBe(1);
     expect(await sample('session_monitor_gaps_total')).toBe(0);
   });
@@ -160,9 +130,9 @@ describe('session monitor on a Redis Cluster (3 masters + 3 replicas)', () => {
       .toBe(1);
     expect(await sample('session_monitor_gaps_total')).toBe(gapsBefore + 1);
     expect(await sample('session_monitor_node_gap_seconds_total', { node: `127.0.0.1:${replica}` })).toBeGreaterThan(0);
-    const line = logs.lines.find((l) => /resubscribed after a gap/.test(String(l.msg)));
+    const line = monitor.logs.lines.find((l) => /resubscribed after a gap/.test(String(l.msg)));
     expect(line?.msg).toContain(`127.0.0.1:${replica}`);
-    expect(metrics.monitors[0]?.status().state).toBe('watching');
+    expect(monitor.metrics.monitors[0]?.status().state).toBe('watching');
 
     // And: sessions on the new master's slots are seen expiring (only a master notifies `expired`).
     const keys = await keysOn(replica, 3, 'after');

@@ -29,6 +29,8 @@ describe.skipIf(process.env.CLUSTER_ACCEPTANCE === '0')(
       });
       console.log(`seeded ${SESSIONS} sessions in ${Date.now() - t0} ms: ${JSON.stringify([...perMaster])}`);
       const clients = cluster.masters.map((m) => nodeClient(m.port));
+      // --full reads each master's replica (readFrom unset): every replica holds its master's keys first.
+      expect(await Promise.all(clients.map((c) => c.call('WAIT', 1, 30_000)))).toEqual([1, 1, 1]);
       await Promise.all(
         clients.map((c, i) => c.config('SET', 'maxmemory-policy', i === 2 ? 'allkeys-lru' : 'volatile-lru')),
       );

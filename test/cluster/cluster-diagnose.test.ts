@@ -59,6 +59,11 @@ beforeAll(async () => {
   await Promise.all(writes);
   config = writeConfig({
     cl: { profile: 'development', expectedTtlSeconds: TTL, redis: { url: cluster.url, cluster: true } },
+    rep: {
+      profile: 'development',
+      expectedTtlSeconds: TTL,
+      redis: { url: cluster.url, cluster: true, readFrom: 'replica' },
+    },
   });
 }, 60_000);
 
@@ -111,6 +116,23 @@ describe('diagnose on a 3-master Redis Cluster', () => {
       noExpiry: NO_TTL,
       sampled: WITH_TTL + NO_TTL + BINARY,
     });
+
+    // redis.readFrom unset and no master has a replica: the masters were read, said in an info line, no warning
+    expect(report.findings.map((f) => f.id)).not.toContain('replica_reads.fallback');
+    const source = byId(report, 'replica_reads.source');
+    expect(source.severity).toBe('info');
+    expect(source.title).toMatch(/^Keys were read on the masters .*: the cluster has no replica to read$/);
+    const reads = source.evidence as { readFrom: string[]; withoutReplica: string[] };
+    expect(reads.readFrom).toEqual([]);
+    expect([...reads.withoutReplica].sort()).toEqual([...addresses].sort());
+  });
+
+  it('readFrom: replica set on purpose on a cluster without replicas: the fallback warning names every master', async () => {
+    const { report } = await diagnoseJson(config, 'rep');
+    const fallback = byId(report, 'replica_reads.fallback');
+    expect(fallback.severity).toBe('warning');
+    for (const a of addresses) expect(fallback.title).toContain(a);
+    expect(byId(report, 'ttl.distribution').evidence).toMatchObject({ nodes: 3 });
   });
 
   it('a full audit scans the masters at the same time, not one after another', async () => {

@@ -1,9 +1,15 @@
-// Audits from a Cluster's replicas (redis.cluster with readFrom: replica): `--full` reads each master's slots
-// on a replica of that master (direct connection with READONLY) and sends no keyspace command to any master
-// (MONITOR on every master); every key is counted; INFO/CONFIG of the masters are still read.
+// Audits from a Cluster's replicas (redis.cluster with readFrom: replica, or unset: the default): `--full`
+// reads each master's slots on a replica of that master (direct connection with READONLY) and sends no keyspace
+// command to any master (MONITOR on every master); every key is counted; INFO/CONFIG of the masters are still
+// read. readFrom: primary reads the masters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsOn, findingById } from '../support/replica-reads.js';
 import { seedClusterSessions } from '../../bench/seed-cluster.js';
+import { openSessionStore } from '../../src/adapters/redis/redis-store.js';
+import { parseConfig } from '../../src/config/config.js';
+import { allChecks } from '../../src/diagnostics/all-checks.js';
+import { runDiagnosis } from '../../src/diagnostics/engine.js';
+import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster.js';
 import { diagnoseJson, nodeClient, writeConfig } from './cluster-env.js';
@@ -30,7 +36,8 @@ beforeAll(async () => {
   const redis = { url: cluster.url, cluster: true };
   config = writeConfig({
     rep: { profile: 'development', expectedTtlSeconds: 3600, redis: { ...redis, readFrom: 'replica' } },
-    pri: { profile: 'development', expectedTtlSeconds: 3600, redis },
+    def: { profile: 'development', expectedTtlSeconds: 3600, redis },
+    pri: { profile: 'development', expectedTtlSeconds: 3600, redis: { ...redis, readFrom: 'primary' } },
   });
 }, 120_000);
 
@@ -38,27 +45,35 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe('--full on a Cluster with readFrom: replica', () => {
-  it("reads each master's slots on its replica, counts every key, and sends no keyspace command to a master", async () => {
-    let report: Report | undefined;
-    const onMasters = await commandsOn(
-      cluster.masters.map((m) => m.port),
-      async () => {
-        ({ report } = await diagnoseJson(config, 'rep', ['--full']));
-      },
-    );
-    const source = findingById(report!, 'replica_reads.source');
-    expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
-    expect(onMasters).toContain('"info"');
-    const replicas = cluster.replicas.map((r) => `127.0.0.1:${r.port}`).sort();
-    expect([...(source.evidence as { readFrom: string[] }).readFrom].sort()).toEqual(replicas);
-    expect(source.title).toMatch(/Keys were read on replica .* \(\d+ bytes of replication stream behind\)/);
-    expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({
-      mode: 'full',
-      sampled: SESSIONS,
-      nodes: 3,
-    });
-  }, 120_000);
+describe('--full on a Cluster with replicas', () => {
+  it.each([
+    ['readFrom: replica', 'rep'],
+    ['readFrom unset (the default)', 'def'],
+  ])(
+    "%s: reads each master's slots on its replica, counts every key, no keyspace command to a master",
+    async (_, env) => {
+      let report: Report | undefined;
+      const onMasters = await commandsOn(
+        cluster.masters.map((m) => m.port),
+        async () => {
+          ({ report } = await diagnoseJson(config, env, ['--full']));
+        },
+      );
+      expect(report!.findings.map((f) => f.id)).not.toContain('replica_reads.fallback');
+      const source = findingById(report!, 'replica_reads.source');
+      expect(onMasters.filter((c) => KEYSPACE_COMMANDS.test(c))).toEqual([]);
+      expect(onMasters).toContain('"info"');
+      const replicas = cluster.replicas.map((r) => `127.0.0.1:${r.port}`).sort();
+      expect([...(source.evidence as { readFrom: string[] }).readFrom].sort()).toEqual(replicas);
+      expect(source.title).toMatch(/Keys were read on replica .* \(\d+ bytes of replication stream behind\)/);
+      expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({
+        mode: 'full',
+        sampled: SESSIONS,
+        nodes: 3,
+      });
+    },
+    120_000,
+  );
 
   it('the sampler (diagnose without --full) reads the replicas too', async () => {
     let report: Report | undefined;
@@ -72,7 +87,7 @@ describe('--full on a Cluster with readFrom: replica', () => {
     expect(findingById(report!, 'ttl.distribution').evidence).toMatchObject({ nodes: 3 });
   }, 120_000);
 
-  it('without readFrom, reads the masters', async () => {
+  it('readFrom: primary reads the masters', async () => {
     let report: Report | undefined;
     const onMasters = await commandsOn(
       cluster.masters.map((m) => m.port),
@@ -88,4 +103,59 @@ describe('--full on a Cluster with readFrom: replica', () => {
       nodes: 3,
     });
   }, 120_000);
+});
+
+// Last: the failover swaps a master and its replica for good.
+describe('--full on a Cluster replica during a failover', () => {
+  it('CLUSTER FAILOVER on the replica being read mid-audit: every key counted once, and the report names the promoted node', async () => {
+    // Given: a slow gentle audit (10 keys a batch, 20 ms apart) of the replicas, through the engine as the CLI runs it
+    const cfg = parseConfig(
+      {
+        environments: {
+          rep: {
+            profile: 'development',
+            expectedTtlSeconds: 3600,
+            redis: { url: cluster.url, cluster: true, readFrom: 'replica', audit: { scanCount: 10, pauseMs: 20 } },
+          },
+        },
+        defaults: { rateWindowMs: 100 },
+      },
+      'test',
+    );
+    const store = openSessionStore(cfg.environments.rep!, {});
+    const promoted = cluster.replicas[0]!.port;
+    const replica = nodeClient(promoted);
+    let failover: Promise<unknown> | undefined;
+    try {
+      // When: the first batch is in, the replica read is promoted (its master becomes its replica)
+      const report = await runDiagnosis(
+        { config: cfg, registry: createCheckRegistry(allChecks), sourcesFor: () => ({ redis: store }) },
+        {
+          envName: 'rep',
+          checkIds: ['ttl-sample', 'replica-reads'],
+          options: { full: true, onProgress: () => void (failover ??= replica.call('CLUSTER', 'FAILOVER')) },
+        },
+      );
+      await failover;
+      const role = await replica.call('ROLE');
+
+      // Then: the promotion happened during the audit; every key counted once, and the report says a failover
+      // (not a slot move) happened, naming the promoted replica, instead of calling the counts approximate
+      expect((role as unknown[])[0]).toBe('master');
+      const dist = findingById(report, 'ttl.distribution');
+      expect(dist.evidence).toMatchObject({ mode: 'full', sampled: SESSIONS, nodes: 3 });
+      const slotMap = dist.evidence.slotMap as { movedSlots: number; failovers: { from: string; to: string }[] };
+      expect(slotMap.failovers).toEqual([
+        expect.objectContaining({ to: `127.0.0.1:${promoted}`, slots: expect.any(Number) }),
+      ]);
+      expect(slotMap.movedSlots).toBe(0);
+      expect(dist.title).toContain(`failed over to its replica 127.0.0.1:${promoted}`);
+      expect(dist.title).toContain('no key moved, the counts stand');
+      expect(dist.title).not.toContain('approximate');
+    } finally {
+      await failover?.catch(() => undefined);
+      replica.disconnect();
+      await store.close();
+    }
+  }, 60_000);
 });

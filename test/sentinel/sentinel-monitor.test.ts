@@ -2,15 +2,9 @@
 // and, at a failover (+switch-master; the old master's clients are killed), reconnects to the new one:
 // the gap is counted once and no session's end is counted twice. One Sentinel set for the file.
 import { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyspaceFeedOpener } from '../../src/adapters/redis/keyspace-feed.js';
-import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
 import { parseConfig } from '../../src/config/config.js';
-import { createHost, type Host } from '../../src/host/host.js';
-import { createMetricsFeature, type MetricsFeature } from '../../src/monitor/metrics-feature.js';
-import { scrape } from '../monitor/scrape.js';
-import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
+import { startMonitorHost, type MonitorHost } from '../support/monitor-host.js';
 import { startRedisSentinel, type RedisSentinelHandle } from '../support/redis-sentinel.js';
 
 const deadline = { timeout: 20_000, interval: 50 };
@@ -18,10 +12,7 @@ const NOTIFY = ['--notify-keyspace-events', 'KEg$xe'];
 
 describe('session monitor behind Redis Sentinel (a primary, 2 replicas, 3 sentinels)', () => {
   let set: RedisSentinelHandle;
-  let host: Host;
-  let port: number;
-  let metrics: MetricsFeature;
-  let logs: CapturedLogs;
+  let monitor: MonitorHost;
   const plain: Redis[] = [];
   const node = (address: string) => {
     const [h, p] = address.split(':');
@@ -30,12 +21,10 @@ describe('session monitor behind Redis Sentinel (a primary, 2 replicas, 3 sentin
     plain.push(r);
     return r;
   };
-  const sample = async (name: string, labels: Record<string, string> = {}) =>
-    (await scrape(port))(name, { environment: 's', ...labels });
+  const sample = (name: string, labels?: Record<string, string>) => monitor.sample(name, labels);
 
   beforeAll(async () => {
     set = await startRedisSentinel({ primaryArgs: NOTIFY, replicaArgs: [NOTIFY, NOTIFY] });
-    logs = captureLogs('info');
     const config = parseConfig(
       {
         environments: {
@@ -49,34 +38,17 @@ describe('session monitor behind Redis Sentinel (a primary, 2 replicas, 3 sentin
       },
       'test',
     );
-    metrics = createMetricsFeature({
-      config,
-      registry: new Registry(),
-      store: memoryStateStore(),
-      openFeed: keyspaceFeedOpener({}),
-      logger: logs.logger,
-      replica: 'replica-a',
-      processMetrics: false,
-      monitorTuning: { noTtlGraceMs: 150, tickMs: 100 },
-    });
-    host = createHost({
-      features: [metrics.feature],
-      logger: logs.logger,
-      port: 0,
-      hostname: '127.0.0.1',
-      graceMs: 1000,
-    });
-    ({ port } = await host.start());
+    monitor = await startMonitorHost(config, 's');
   }, 60_000);
   afterAll(async () => {
-    await host?.stop();
+    await monitor?.stop();
     plain.forEach((r) => r.disconnect());
     await set?.stop();
   });
 
   it('counts the master’s notifications, follows a failover to the new master, counts the gap once and no end twice', async () => {
     // Given: the monitor watches the master; three sessions expire there.
-    await expect.poll(() => metrics.monitors[0]?.status().state, deadline).toBe('watching');
+    await expect.poll(() => monitor.metrics.monitors[0]?.status().state, deadline).toBe('watching');
     const oldMaster = node(await set.currentMaster());
     for (let i = 0; i < 3; i++) await oldMaster.set(`session:before:${i}`, 'v', 'PX', 800);
     await expect.poll(() => sample('session_monitor_events_total', { event: 'expired' }), deadline).toBe(3);
@@ -91,8 +63,8 @@ describe('session monitor behind Redis Sentinel (a primary, 2 replicas, 3 sentin
     // Then: the monitor resubscribes (on the new master) and counts one gap, with its length.
     await expect.poll(() => sample('session_monitor_gaps_total'), deadline).toBe(1);
     expect(await sample('session_monitor_gap_seconds_total')).toBeGreaterThan(0);
-    expect(logs.lines.some((l) => /resubscribed after a gap/.test(String(l.msg)))).toBe(true);
-    await expect.poll(() => metrics.monitors[0]?.status().state, deadline).toBe('watching');
+    expect(monitor.logs.lines.some((l) => /resubscribed after a gap/.test(String(l.msg)))).toBe(true);
+    await expect.poll(() => monitor.metrics.monitors[0]?.status().state, deadline).toBe('watching');
 
     // And: sessions written on the new master are seen expiring (only a master notifies `expired`).
     const newMaster = node(newAddress);

@@ -64,10 +64,11 @@ async function readReplicaMap(ask: Redis): Promise<Map<string, string[]>> {
 }
 
 /**
- * `redis.readFrom: replica` on a Redis Cluster: at each refresh, asks a master for the replicas of every
+ * `redis.readFrom: replica` (or unset) on a Redis Cluster: at each refresh, asks a master for the replicas of every
  * master (`CLUSTER NODES`) and picks, per master, a linked replica least behind (direct connection with
  * READONLY), so the sampler and `--full` read each master's slots on a replica. A master without a healthy
- * replica is read itself, and `reads` says which and why.
+ * replica is read itself, and `reads` says which and why (with `readFrom` unset, a master that has
+ * no replica at all is simply read: `withoutReplica`, not a fallback).
  */
 export class ClusterReplicaReads {
   private readonly held = new Map<string, HeldNode>();
@@ -89,18 +90,22 @@ export class ClusterReplicaReads {
 
   /** `masters`: the cluster's masters as the store names them, with a connection to ask CLUSTER SLOTS. */
   async refresh(masters: readonly RedisNodePort[], ask: Redis | undefined): Promise<void> {
-    // No replica known: every master is read itself, and the finding says so.
+    // No replica known: every master is read itself (a fallback when `readFrom: replica` asked for replicas).
     const map = ask ? await readReplicaMap(ask) : new Map<string, string[]>();
     const byMaster = new Map([...map].map(([announced, replicas]) => [this.reachable(announced), replicas]));
     const picks = await Promise.all(masters.map((m) => this.pick(m, byMaster.get(m.address) ?? [])));
     this.readNodes = picks.map((p) => p.node);
-    const direct = picks.filter((p) => p.node === p.master).map((p) => p.master.address);
+    // Unset `readFrom` reads a replica where one exists: a master with none is read without a warning.
+    const unreplicated = (p: (typeof picks)[number]) => this.env.redis.readFrom === undefined && !p.readings.length;
+    const alone = picks.filter((p) => p.node === p.master && unreplicated(p)).map((p) => p.master.address);
+    const direct = picks.filter((p) => p.node === p.master && !unreplicated(p)).map((p) => p.master.address);
     this.reads = {
       primaries: masters.map((m) => m.address),
       mode: 'replica',
       readFrom: picks.flatMap((p) => (p.node === p.master ? [] : [p.node.address])),
       replicas: picks.flatMap((p) => p.readings),
       ...(direct.length ? { fallback: `no healthy replica of master(s) ${direct.join(', ')}, read directly` } : {}),
+      ...(alone.length ? { withoutReplica: alone } : {}),
     };
   }
 

@@ -7,7 +7,7 @@ import type { RedisSourceError } from './redis-error.js';
 import { clusterFailure } from './tls-probe.js';
 import { ClusterReplicaReads } from './cluster-replica-reads.js';
 import { ClusterMasterNode, type RedirectCounter } from './cluster-master-node.js';
-import { migratingSlots, movedSlots, readSlotMap, type MasterView, type SlotMapReading } from './slot-map.js';
+import { migratingSlots, readSlotMap, slotMoves, type MasterView, type SlotMapReading } from './slot-map.js';
 import { redisConnectOptions } from './connect-options.js';
 import { IoRedisNode, type RedisConnectOptions } from './redis-node.js';
 import { unusableNode, type OpenSessionStore } from './unusable-node.js';
@@ -33,7 +33,7 @@ export class ClusterSessionStore implements OpenSessionStore {
   /** Why the cluster cannot be used: a message, or the typed TLS failure (a `redis.tls` finding). */
   private failure: string | RedisSourceError | undefined;
   private closed = false;
-  /** `redis.readFrom: replica`: the replica of each master that the keyspace is read from. */
+  /** `redis.readFrom` replica or unset: the replica of each master that the keyspace is read from. */
   private readonly replicaReader: ClusterReplicaReads | undefined;
 
   constructor(
@@ -41,7 +41,8 @@ export class ClusterSessionStore implements OpenSessionStore {
     private readonly options: RedisConnectOptions,
   ) {
     this.cluster = connectCluster(env, options);
-    if (env.redis.readFrom === 'replica') this.replicaReader = new ClusterReplicaReads(env, options);
+    // As with Sentinel: replicas are read unless `readFrom: primary` says otherwise.
+    if (env.redis.readFrom !== 'primary') this.replicaReader = new ClusterReplicaReads(env, options);
   }
 
   get readNodes(): RedisNodePort[] | undefined {
@@ -86,12 +87,14 @@ export class ClusterSessionStore implements OpenSessionStore {
       this.failure === undefined && !this.closed
         ? await readSlotMap(this.masterClients())
         : new Map<string, MasterView>();
-    const moved = movedSlots(before, after);
+    const { moved, failovers } = slotMoves(before, after);
     const migrating = migratingSlots(before, after);
     const sameMasters = before.size === after.size && [...before.keys()].every((a) => after.has(a));
+    const reachable = (address: string) => this.env.redis.natMap?.[address] ?? address;
     return {
-      changed: moved > 0 || migrating.length > 0 || this.counter.redirects > 0 || !sameMasters,
+      changed: moved > 0 || failovers.length > 0 || migrating.length > 0 || this.counter.redirects > 0 || !sameMasters,
       movedSlots: moved,
+      failovers: failovers.map((f) => ({ ...f, from: reachable(f.from), to: reachable(f.to) })),
       migratingSlots: migrating.slice(0, 20),
       redirects: this.counter.redirects,
       mastersBefore: before.size,

@@ -11,6 +11,22 @@ export interface MasterView {
   owners: string[];
   /** Slots this master is migrating out or importing (CLUSTER NODES `[slot->-id]`, `[slot-<-id]`). */
   migrating: number[];
+  /** Each node's `host:port` by id, and each master's replica ids: what tells a failover from a slot move. */
+  roles: ClusterRoles;
+}
+
+/** Who is whose replica, by node id, from CLUSTER NODES. */
+export interface ClusterRoles {
+  addresses: Map<string, string>;
+  replicasOf: Map<string, string[]>;
+}
+
+/** A master whose slots are served by its former replica now: a failover, which moves no key. */
+export interface SlotFailover {
+  /** The demoted master and the promoted replica, as announced. */
+  from: string;
+  to: string;
+  slots: number;
 }
 
 /** The cluster's slot map as each master (by address) tells it; a master that does not answer is left out. */
@@ -29,6 +45,21 @@ const slotRange = (entry: unknown): { start: number; end: number; id: string } |
   const parsed = slotRangeReply.safeParse(entry);
   return parsed.success ? parsed.data : undefined;
 };
+
+/**
+ * `CLUSTER NODES` → each node's address and each master's replicas, by id (every replica the node knows;
+ * CLUSTER SLOTS leaves a replica out until gossip shows it synced).
+ */
+export function rolesFromClusterNodes(text: string): ClusterRoles {
+  const roles: ClusterRoles = { addresses: new Map(), replicasOf: new Map() };
+  for (const [id = '', addr = '', flags = '', master = ''] of text.split('\n').map((l) => l.trim().split(' '))) {
+    if (!id || !addr) continue;
+    roles.addresses.set(id, addr.split('@')[0] ?? addr);
+    if (flags.split(',').includes('slave') && master !== '-')
+      roles.replicasOf.set(master, [...(roles.replicasOf.get(master) ?? []), id]);
+  }
+  return roles;
+}
 
 /** Parses `CLUSTER SLOTS` into the owner of every slot. */
 export function ownersFromClusterSlots(reply: unknown): string[] {
@@ -57,11 +88,15 @@ export async function readSlotMap(masters: readonly { address: string; client: R
     masters.map(async ({ address, client }) => {
       try {
         const owners = ownersFromClusterSlots(await client.call('CLUSTER', 'SLOTS'));
-        const migrating = await client.call('CLUSTER', 'NODES').then(
-          (reply) => migratingFromClusterNodes(textOf(reply, 'CLUSTER NODES')),
-          () => [],
+        // Refused by an ACL: no migration and no roles known (a failover then reads as slots moved).
+        const nodes = await client.call('CLUSTER', 'NODES').then(
+          (reply) => textOf(reply, 'CLUSTER NODES'),
+          () => '',
         );
-        return [address, { owners, migrating }] as const;
+        return [
+          address,
+          { owners, migrating: migratingFromClusterNodes(nodes), roles: rolesFromClusterNodes(nodes) },
+        ] as const;
       } catch {
         return undefined;
       }
@@ -70,15 +105,34 @@ export async function readSlotMap(masters: readonly { address: string; client: R
   return new Map(views.filter((v): v is NonNullable<typeof v> => v !== undefined));
 }
 
-/** Slots whose owner differs between two readings, as any master that answered both times sees it. */
-export function movedSlots(before: SlotMapReading, after: SlotMapReading): number {
+/**
+ * Slots whose owner differs between two readings, as any master that answered both times sees it: those now
+ * served by a replica of their former owner are failovers (no key moved), the others moved.
+ */
+export function slotMoves(before: SlotMapReading, after: SlotMapReading): { moved: number; failovers: SlotFailover[] } {
   const moved = new Set<number>();
+  const promoted = new Map<string, { from: string; to: string; slots: Set<number> }>();
   for (const [address, b] of before) {
     const a = after.get(address);
     if (!a) continue;
-    for (let s = 0; s < CLUSTER_SLOTS; s++) if (b.owners[s] !== a.owners[s]) moved.add(s);
+    for (let s = 0; s < CLUSTER_SLOTS; s++) {
+      const [was = '', now = ''] = [b.owners[s], a.owners[s]];
+      if (was === now) continue;
+      if (!was || !now || !b.roles.replicasOf.get(was)?.includes(now)) {
+        moved.add(s);
+        continue;
+      }
+      const name = (id: string) => a.roles.addresses.get(id) ?? b.roles.addresses.get(id) ?? id;
+      const f = promoted.get(`${was} ${now}`) ?? { from: name(was), to: name(now), slots: new Set<number>() };
+      f.slots.add(s);
+      promoted.set(`${was} ${now}`, f);
+    }
   }
-  return moved.size;
+  // A slot one master saw fail over and another saw move counts as moved.
+  const failovers = [...promoted.values()]
+    .map(({ from, to, slots }) => ({ from, to, slots: [...slots].filter((s) => !moved.has(s)).length }))
+    .filter((f) => f.slots > 0);
+  return { moved: moved.size, failovers };
 }
 
 /** Every slot any master reported in migration, in either reading. */

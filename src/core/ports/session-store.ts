@@ -50,6 +50,11 @@ export interface ReplicaReads {
   replicas: readonly ReplicaReading[];
   /** Why the primary is read although `mode` is replica (no replica healthy), when it is. */
   fallback?: string;
+  /**
+   * Cluster masters that have no replica at all, read themselves because `redis.readFrom` is unset (the
+   * default reads a replica where one exists); with `readFrom: replica` they are a `fallback` instead.
+   */
+  withoutReplica?: readonly string[];
 }
 
 /** One replica's `INFO replication`, read at `refresh()`. */
@@ -80,13 +85,18 @@ export interface SentinelReplicaSet {
 /**
  * What a Redis Cluster's slot map did between the start of a diagnosis and now.
  *
- * @example { changed: true, movedSlots: 1, migratingSlots: [], redirects: 12, mastersBefore: 3, mastersAfter: 3 }
+ * @example { changed: true, movedSlots: 1, failovers: [], migratingSlots: [], redirects: 12, mastersBefore: 3, mastersAfter: 3 }
  */
 export interface SlotMapChange {
   /** The slot map (which master serves which slots) differs, or the masters changed, or reads were redirected. */
   changed: boolean;
-  /** Slots served by another master now than at the start (from CLUSTER SLOTS). */
+  /** Slots served by another master now than at the start (from CLUSTER SLOTS), failovers left out. */
   movedSlots: number;
+  /**
+   * Masters whose slots their former replica serves now (a failover, `CLUSTER FAILOVER` or a dead master):
+   * no key moved between masters, so the keys read are each counted once.
+   */
+  failovers: { from: string; to: string; slots: number }[];
   /** Slots being migrated (MIGRATING/IMPORTING, from CLUSTER NODES) at the start or now; at most 20 listed. */
   migratingSlots: number[];
   /** Reads of scanned keys that a master redirected (MOVED/ASK): those keys were read from their new master. */

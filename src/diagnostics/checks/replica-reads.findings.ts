@@ -21,6 +21,8 @@ const readsEvidence = z.object({
   /** The lag of the replica read (the largest of several), in bytes; null when the primary was read or unknown. */
   lagBytes: z.number().nullable(),
   replicas: z.array(replicaReading),
+  /** Cluster masters with no replica at all, read themselves because redis.readFrom is unset. */
+  withoutReplica: z.array(z.string()),
 });
 
 export const replicaReadsSource = findingSpec({

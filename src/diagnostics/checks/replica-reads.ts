@@ -18,17 +18,36 @@ function lagOf(reads: ReplicaReads): number | null {
 /** The finding that names where the keys were read, with the replica's lag (or why the primary was read). */
 export function replicaReadsFinding(reads: ReplicaReads): RawFinding {
   const lagBytes = lagOf(reads);
-  const evidence = { ...reads, primaries: [...reads.primaries], readFrom: [...reads.readFrom], lagBytes };
+  const alone = reads.withoutReplica ?? [];
+  const evidence = {
+    ...reads,
+    primaries: [...reads.primaries],
+    readFrom: [...reads.readFrom],
+    lagBytes,
+    withoutReplica: [...alone],
+  };
   const replicas = reads.replicas.map(describe).join('; ') || 'none';
+  const aloneText = alone.length ? `; master(s) ${alone.join(', ')}, which have no replica, were read themselves` : '';
   if (reads.readFrom.length && !reads.fallback) {
     const behind = lagBytes === null ? 'lag unknown' : `${lagBytes} bytes of replication stream behind`;
     return {
       id: replicaReadsSource.id,
       severity: 'info',
-      title: `Keys were read on replica ${reads.readFrom.join(', ')} (${behind}), not on the primary`,
+      title: `Keys were read on replica ${reads.readFrom.join(', ')} (${behind}), not on the primary${aloneText}`,
       detail:
         `The sampler and --full read the replica; INFO and CONFIG were read on ${reads.primaries.join(', ')}. ` +
         `Replicas: ${replicas}. Keys written in the last moments may not be on the replica yet.`,
+      evidence,
+    };
+  }
+  if (!reads.fallback && alone.length) {
+    return {
+      id: replicaReadsSource.id,
+      severity: 'info',
+      title: `Keys were read on the masters ${alone.join(', ')}: the cluster has no replica to read`,
+      detail:
+        'redis.readFrom is unset, so a replica is read where a master has one; no master has. ' +
+        'Set redis.readFrom: primary to read the masters on purpose.',
       evidence,
     };
   }
@@ -49,15 +68,16 @@ export function replicaReadsFinding(reads: ReplicaReads): RawFinding {
     id: replicaReadsFallback.id,
     severity: 'warning',
     title,
-    detail: `redis.readFrom is replica, but no replica could be read: ${replicas}. The audit loaded the primary instead.`,
+    detail: `redis.readFrom is replica (or unset with replicas), but no replica could be read: ${replicas}. The audit loaded the primary instead.`,
     evidence: { ...evidence, reason },
     fix: 'Bring a replica back in sync (master_link_status:up), or set redis.readFrom: primary to read the primary on purpose.',
   };
 }
 
 /**
- * Audits from a replica (`redis.replicas`): names the node the sampler and `--full` read and that replica's
- * lag, or, when no replica was healthy, that the primary was read and why. Runs only where replicas are configured.
+ * Audits from a replica (`redis.replicas`, or a Cluster unless `readFrom: primary`): names the node the sampler
+ * and `--full` read and that replica's lag, or, when no replica was healthy, that the primary was read and why
+ * (a Cluster with no replica at all, `readFrom` unset: an info line that its masters were read).
  */
 export const replicaReadsCheck = defineCheck({
   id: 'replica-reads',

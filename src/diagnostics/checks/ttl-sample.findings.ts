@@ -51,16 +51,20 @@ export const ttlDistribution = findingSpec({
       .optional(),
     /**
      * Redis Cluster: how the slot map moved between the start of the diagnosis and the end of the scan.
-     * When `changed`, keys that moved may be counted twice or not at all, and `note` says so.
+     * When `changed`, keys that moved may be counted twice or not at all, and `note` says so (a failover
+     * alone moves no key: `note` names the promoted replica and the counts stand).
      */
     slotMap: z
       .object({
         changed: z.boolean(),
         movedSlots: z.number(),
+        /** Masters whose former replica serves their slots now: no key moved, the counts stand. */
+        failovers: z.array(z.object({ from: z.string(), to: z.string(), slots: z.number() })),
         migratingSlots: z.array(z.number()),
         redirects: z.number(),
         mastersBefore: z.number(),
         mastersAfter: z.number(),
+        headline: z.string().optional(),
         note: z.string().optional(),
       })
       .optional(),

@@ -14,8 +14,8 @@ import { aboveTolerance, type KeyspaceSample } from '../sampling/keyspace-sample
 import { clusterTtls, roundUpTtl, type TtlCluster, type TtlSummary } from '../sampling/ttl-stats.js';
 import type { CheckContext, RawFinding } from '../types.js';
 import { count, duration, percent } from '../../core/format.js';
-import type { SessionStore, SlotMapChange } from '../../core/ports/session-store.js';
 import { nodeNoun } from './node-scope.js';
+import { slotMapDuringScan, type SlotMapEvidence } from './slot-map-during-scan.js';
 import { harmEvidence, harmScore, harmSentence, harmSeverity, type Harm } from '../harm.js';
 
 /** Keys with a TTL needed before judging the effective TTL. */
@@ -137,40 +137,6 @@ export function valueReadsOf(sample: Pick<KeyspaceSample, 'reads'>): {
   };
 }
 
-/** What a cluster's slot map did during the scan, as evidence; undefined for a standalone Redis. */
-export interface SlotMapEvidence extends SlotMapChange {
-  note?: string;
-}
-
-/** Asks a cluster store how its slot map moved since the diagnosis began; a failure to ask is not a finding. */
-async function slotMapDuringScan(store: SessionStore): Promise<SlotMapEvidence | undefined> {
-  if (!store.slotMapChanges) return undefined;
-  const change = await store.slotMapChanges().catch(() => undefined);
-  if (!change) return undefined;
-  if (!change.changed) return change;
-  const what = [
-    change.movedSlots
-      ? `${count(change.movedSlots)} slot${change.movedSlots === 1 ? '' : 's'} moved to another master`
-      : '',
-    change.migratingSlots.length
-      ? `slot${change.migratingSlots.length === 1 ? '' : 's'} ${change.migratingSlots.join(', ')} migrating`
-      : '',
-    change.redirects
-      ? `${count(change.redirects)} read${change.redirects === 1 ? ' was' : 's were'} redirected (MOVED/ASK)`
-      : '',
-    change.mastersBefore !== change.mastersAfter
-      ? `masters went from ${change.mastersBefore} to ${change.mastersAfter}`
-      : '',
-  ].filter(Boolean);
-  return {
-    ...change,
-    note:
-      `The cluster's slot map changed while the keys were scanned (${what.join('; ') || 'the masters changed'}): ` +
-      'keys that moved between masters may be counted twice or not at all, so the counts are ' +
-      'approximate. Run the diagnosis again once no slot is migrating.',
-  };
-}
-
 /** How the full audit ran, for the evidence: its mode and pacing, and each node's path (and why not the script). */
 function auditEvidence(a: NonNullable<KeyspaceSample['audit']>) {
   const fallbacks = a.nodes.flatMap((n) => n.fallbackReason ?? []);
@@ -210,7 +176,7 @@ function distributionFinding(
     severity: 'info',
     title:
       `Remaining TTL of ${what}${nodes > 1 ? ` on ${nodes} ${nodeNoun(ctx.redis)}` : ''}: ${median} ` +
-      `(configured ${duration(expected)})${slotMap?.changed ? '; the slot map changed during the scan, counts are approximate' : ''}`,
+      `(configured ${duration(expected)})${slotMap?.headline ? `; ${slotMap.headline}` : ''}`,
     detail:
       (s.sampled === 0
         ? `No keys match ${ctx.env.redis.keyPattern}; there is nothing to measure.`
