@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The composition root of the bot process: settings -> config -> sources and state store -> the bot's
 // features on one host (src/bot.ts) -> start, and a drain on SIGTERM. Nothing else wires.
+import { gitopsTokenProblems } from './config/gitops.js';
 import { inMemoryStateWarning, parseBotSettings, type BotSettings } from './config/bot-settings.js';
 import { loadConfigFile, resolveConfigPath, type Config } from './config/config.js';
 import { ConfigError, UserError } from './core/errors.js';
@@ -71,10 +72,14 @@ function readSetup(): { settings: BotSettings; config: Config } | number {
     return 2;
   }
   try {
-    return {
-      settings: result.settings,
-      config: loadConfigFile(resolveConfigPath(configFlag(process.argv.slice(2)), process.env)),
-    };
+    const config = loadConfigFile(resolveConfigPath(configFlag(process.argv.slice(2)), process.env));
+    // An environment with gitops opens pull requests with the token its tokenEnv names: unset, say so now.
+    const tokens = gitopsTokenProblems(config.environments, process.env);
+    if (tokens.length) {
+      process.stderr.write(`session-ttl-bot cannot start:\n${tokens.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 2;
+    }
+    return { settings: result.settings, config };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

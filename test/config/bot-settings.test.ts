@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runMainToExit } from '../support/bot-process.js';
 import { describe, expect, it } from 'vitest';
 import { inMemoryStateWarning, parseBotSettings } from '../../src/config/bot-settings.js';
@@ -148,6 +151,30 @@ describe('main.ts', () => {
       expect(r.stderr).toContain('EXPECTED_REPLICAS is 3 but STATE_REDIS_URL is not set');
       expect(r.stderr).toContain('Set STATE_REDIS_URL');
       expect(r.stderr).not.toContain('Invalid configuration');
+    },
+  );
+
+  it(
+    'exits 2 naming the unset token of an environment with gitops, before connecting anything',
+    { timeout: 120_000 },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'main-gitops-'));
+      const config = join(dir, 'session-ttl.yaml');
+      writeFileSync(
+        config,
+        [
+          'environments:',
+          '  prod:',
+          '    profile: production',
+          '    redis: { url: "redis://127.0.0.1:1" }',
+          '    gitops: { provider: github, repo: example/gitops, files: { redisConfigMap: a.yaml }, tokenEnv: GITOPS_TOKEN }',
+          '',
+        ].join('\n'),
+      );
+      const r = runMainToExit({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: SECRET, SESSION_TTL_CONFIG: config });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('session-ttl-bot cannot start:');
+      expect(r.stderr).toContain('GITOPS_TOKEN');
     },
   );
 });
