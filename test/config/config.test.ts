@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,6 +144,29 @@ describe('config', () => {
     expect(cfg.environments.prod?.app?.tokenEnv).toBe('APP_TOKEN_PROD');
     expect(cfg.slack.alertRouting.aliases).toEqual({ production: 'prod', development: 'dev' });
     expect(cfg.slack.outbox.delaysSeconds).toEqual([5, 15, 30, 60, 120, 300, 600]);
+  });
+
+  it("accepts the example's commented gitops environment once uncommented", () => {
+    const text = readFileSync(join(import.meta.dirname, '../../session-ttl.example.yaml'), 'utf8');
+    // The prod block's `# gitops:` lines, uncommented; the optional ones (`#   # apiUrl`) stay comments.
+    let inBlock = false;
+    const opened = text
+      .split('\n')
+      .map((line) => {
+        if (line === '    # gitops:' || line.startsWith('    # gitops: ')) inBlock = true;
+        else if (!line.startsWith('    #   ')) inBlock = false;
+        return inBlock && !line.startsWith('    #   # ') ? `    ${line.slice('    # '.length)}` : line;
+      })
+      .join('\n');
+    expect(opened).not.toBe(text);
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-example-')), 'session-ttl.yaml');
+    writeFileSync(file, opened);
+    const g = loadConfigFile(file).environments.prod?.gitops;
+    expect(g).toMatchObject({ provider: 'github', repo: 'example/platform-gitops', tokenEnv: 'GITOPS_TOKEN_PROD' });
+    expect(g?.files).toEqual({
+      redisConfigMap: 'clusters/prod/redis/redis-session-config.yaml',
+      appConfigMap: 'clusters/prod/langgraph-agent/config.yaml',
+    });
   });
 
   it('takes the path from --config, then SESSION_TTL_CONFIG, then ./session-ttl.yaml', () => {
