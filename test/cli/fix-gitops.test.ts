@@ -9,23 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
 import { configMapObject, startFakeKubeApi, type FakeKubeApi } from '../fakes/kube-api.js';
-import { NS, REDIS_CM, REDIS_CONF, seedCluster } from '../remediation/actions/action-harness.js';
+import {
+  NS,
+  REDIS_CM,
+  REDIS_CONF,
+  redisConfigMapManifest,
+  seedCluster,
+} from '../remediation/actions/action-harness.js';
 import { captureIo } from '../support/cli-io.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 
 const PATH = 'clusters/prod/redis-configmap.yaml';
-const MANIFEST = [
-  'apiVersion: v1',
-  'kind: ConfigMap',
-  'metadata:',
-  `  name: ${REDIS_CM}`,
-  'data:',
-  '  redis.conf: |',
-  ...REDIS_CONF.replace(/\n$/, '')
-    .split('\n')
-    .map((l) => (l ? `    ${l}` : '')),
-  '',
-].join('\n');
+const MANIFEST = redisConfigMapManifest();
 
 describe('session-ttl fix --dry-run with gitops', () => {
   let redis: Redis;

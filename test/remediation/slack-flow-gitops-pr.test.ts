@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configMapObject } from '../fakes/kube-api.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
+import { redisConfigMapManifest } from './actions/action-harness.js';
 import {
   buttonOf,
   NS,
@@ -22,20 +23,7 @@ import {
 const TRACKING = { 'argocd.argoproj.io/tracking-id': `sessions:/ConfigMap:${NS}/${REDIS_CM}` };
 const PATH = 'apps/redis/configmap.yaml';
 /** The manifest as a team keeps it in Git: a comment, the ConfigMap, redis.conf as a block. */
-const MANIFEST = [
-  '# Redis for the session store (synced by Argo CD)',
-  'apiVersion: v1',
-  'kind: ConfigMap',
-  'metadata:',
-  `  name: ${REDIS_CM}`,
-  `  namespace: ${NS}`,
-  'data:',
-  '  redis.conf: |',
-  ...REDIS_CONF.replace(/\n$/, '')
-    .split('\n')
-    .map((l) => (l ? `    ${l}` : '')),
-  '',
-].join('\n');
+const MANIFEST = redisConfigMapManifest({ namespace: NS, header: '# Redis for the session store (synced by Argo CD)' });
 
 /** The address the fake GitHub gives a pull request. */
 const prUrl = (pr: { number: number } | undefined) => `https://github.example/example/gitops/pull/${pr?.number}`;

@@ -31,6 +31,28 @@ export function testEnv(redisUrl: string): EnvironmentConfig {
 }
 
 /** The cluster state the actions expect: both ConfigMaps and both Deployments, rolled out. */
+/**
+ * The Redis ConfigMap as a team keeps its manifest in Git: `redis.conf` (default REDIS_CONF) as a block
+ * scalar, optionally after a comment line (`header`).
+ */
+export function redisConfigMapManifest(opts: { namespace?: string; header?: string; conf?: string } = {}): string {
+  return [
+    ...(opts.header ? [opts.header] : []),
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    `  name: ${REDIS_CM}`,
+    ...(opts.namespace ? [`  namespace: ${opts.namespace}`] : []),
+    'data:',
+    '  redis.conf: |',
+    ...(opts.conf ?? REDIS_CONF)
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => (l ? `    ${l}` : '')),
+    '',
+  ].join('\n');
+}
+
 export function seedCluster(kube: FakeKubeApi, conf = REDIS_CONF): void {
   kube.setConfigMap(configMapObject({ name: REDIS_CM, data: { 'redis.conf': conf } }));
   kube.setConfigMap(
