@@ -7,6 +7,8 @@ import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
 import { reconcilerFeature } from './app/reconciler-feature.js';
+import { gitopsFollowFor } from './app/gitops-follow-wiring.js';
+import type { GitHostPort } from './core/ports/git-host.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
 import type { QueueStore } from './core/ports/state-store.js';
@@ -101,6 +103,11 @@ export interface BotDeps {
     metrics: Registry;
     /** Default: the Redis admin connection and the Kubernetes writer of each environment. */
     openContext?: RemediationDeps['openContext'];
+    /**
+     * The Git host adapter of an environment's `gitops` (GitHub, GitLab): with it, and an environment with
+     * `gitops`, the bot follows its fix requests (poll and webhooks) until merged or closed.
+     */
+    gitHostFor?: (env: EnvironmentConfig) => GitHostPort;
   };
   /**
    * The remediation actions (default `ALL_ACTIONS`), checked at start-up against the finding catalogue
@@ -152,7 +159,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   const jobStore = deps.alerts?.stateStore ?? memoryStateStore();
   const jobs = jobQueue(deps, jobStore, now);
-  const rem = remediationParts(deps, { slack, actions, now, engine, report });
+  const rem = remediationParts(deps, { slack, actions, now, engine, report, postpone: outbox.postpone });
   const fixes = rem && {
     reportActions: rem.service.reportActions,
     rememberReport: rem.rememberReport,
@@ -193,6 +200,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(alerts ? [alerts.feature] : []),
     jobs.feature(),
     ...(rem ? [rem.reconciler] : []),
+    ...(rem?.gitopsFollow ? [rem.gitopsFollow] : []),
     outbox.feature,
     ...(deps.extraFeatures ?? []),
   ];
@@ -223,6 +231,7 @@ function remediationParts(
     now: () => number;
     engine: EngineDeps;
     report: ReportMessageOptions;
+    postpone: Postpone;
   },
 ) {
   if (!deps.remediation) return undefined;
@@ -246,7 +255,23 @@ function remediationParts(
     { remediation: service, threads, chat: slack.chat, logger: deps.logger.child({ component: 'reconciler' }) },
     deps.config.remediation.reconcileEverySeconds * 1000,
   );
-  return { service, fix, rememberReport, reconciler };
+  const r = deps.remediation;
+  const gitopsFollow =
+    r.gitHostFor &&
+    gitopsFollowFor({
+      config: deps.config,
+      store: r.store,
+      streams: r.streams,
+      metrics: r.metrics,
+      chat: slack.chat,
+      postpone: o.postpone,
+      openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now: o.now }),
+      gitHostFor: r.gitHostFor,
+      processEnv: deps.processEnv ?? process.env,
+      logger: deps.logger,
+      now: o.now,
+    });
+  return { service, fix, rememberReport, reconciler, gitopsFollow };
 }
 
 /** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/config.js';
 import type { Route } from '../core/feature.js';
+import { readRawBody } from '../core/http-body.js';
 import type { IntakeGate } from '../core/intake.js';
 import type { Jobs } from '../core/jobs.js';
 import { StateStoreError } from '../core/ports/state-store.js';
@@ -85,29 +86,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /** The body as text; undefined once it grew past `max` bytes (the rest is read and dropped). */
-function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
-      req.resume();
-      resolve(undefined);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
+  return (await readRawBody(req, max))?.toString('utf8');
 }
 
 /** Refused before its body is read (no token configured, a wrong token, no alert channel), or the channel to post in. */

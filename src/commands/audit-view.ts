@@ -1,5 +1,5 @@
 import { t, type Block, type Inline, type Message } from '../core/message.js';
-import type { StoredAuditEntry } from '../remediation/audit.js';
+import type { AuditPullRequest, StoredAuditEntry } from '../remediation/audit.js';
 import type { Change } from '../remediation/changes.js';
 import { referencing } from '../remediation/messages.js';
 
@@ -47,6 +47,23 @@ function changeLines(changes: readonly Change[] | undefined): string[] {
   return lines;
 }
 
+/**
+ * The GitOps fix's request as one line: provider's name for it, link, state and commit.
+ *
+ * @example
+ * const url = 'https://github.com/example/gitops/pull/7';
+ * pullRequestLine({ provider: 'github', repo: 'example/gitops', number: 7, url, commitSha: 'abc…', state: 'merged' })
+ * // [t('\n  pull request '), t('example/gitops#7', { link: 'https://…/pull/7' }), t(' merged, commit abc…')]
+ */
+export function pullRequestLine(pr: AuditPullRequest): Inline {
+  const github = pr.provider === 'github';
+  return [
+    t(`\n  ${github ? 'pull request' : 'merge request'} `),
+    t(`${pr.repo}${github ? '#' : '!'}${pr.number}`, { link: pr.url }),
+    t(` ${pr.state}${pr.commitSha ? `, commit ${pr.commitSha}` : ''}`),
+  ];
+}
+
 const mention = (userId: string): Inline => [{ mentionUser: userId }];
 
 function joined(users: readonly string[]): Inline {
@@ -55,7 +72,7 @@ function joined(users: readonly string[]): Inline {
 
 /** Who requested and who approved the request an entry belongs to, from the entries read (`context`). */
 function people(e: StoredAuditEntry, context: readonly StoredAuditEntry[]): Inline {
-  if (!e.pendingId || !['apply', 'failure', 'revert'].includes(e.event)) return [];
+  if (!e.pendingId || !['apply', 'failure', 'revert', 'pr_merged', 'pr_closed'].includes(e.event)) return [];
   const same = context.filter((c) => c.pendingId === e.pendingId && c.at <= e.at);
   const request = same.find((c) => c.event === 'request');
   const approvers = same
@@ -86,6 +103,7 @@ function entryLine(e: StoredAuditEntry, context: readonly StoredAuditEntry[]): I
     // A result names people and channels as <@U…> / <#C…> (a denial's why): links, not escaped text.
     ...(e.result ? [t(': '), ...referencing(e.result).inline] : []),
     ...changeLines(e.changes).map((l) => t(`\n  ${l}`)),
+    ...(e.pullRequest ? pullRequestLine(e.pullRequest) : []),
     ...people(e, context),
   ];
 }

@@ -5,7 +5,8 @@ const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * `remediation.gitops`: what the actions do with an object that Argo CD or Flux manages (detected from the
- * labels and annotations the controllers write on it), where a direct patch is undone at the next sync.
+ * labels and annotations the controllers write on it), where a direct patch is undone at the next sync; and
+ * how often the bot reads the state of the fix requests it opened.
  */
 export const gitopsPolicySchema = z
   .object({
@@ -20,10 +21,16 @@ export const gitopsPolicySchema = z
       .max(63, { error: 'expected a namespace name of at most 63 characters' })
       .regex(NAMESPACE_NAME, { error: 'expected a namespace name (lower case letters, digits and "-")' })
       .default('argocd'),
+    /**
+     * Seconds between two reads of each open fix request's state (merged, closed) on the Git host; a signed
+     * webhook (the environment's `gitops.webhookSecretEnv`) makes the read immediate.
+     */
+    pollSeconds: z.number({ error: 'expected a number of seconds' }).min(5).max(3600).default(60),
   })
   .strict();
 
-export type GitOpsPolicy = z.infer<typeof gitopsPolicySchema>;
+/** What the actions read of it (the poll is the follower's, not theirs). */
+export type GitOpsPolicy = Omit<z.infer<typeof gitopsPolicySchema>, 'pollSeconds'>;
 
 /** The `remediation` section: how actions run, every default written once here. */
 export const remediationSchema = z

@@ -13,8 +13,25 @@ export const AUDIT_EVENTS = [
   'failure',
   'revert',
   'interrupted',
+  'pr_merged',
+  'pr_closed',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+/**
+ * The pull (GitHub) or merge (GitLab) request of a GitOps fix: the durable half of the change, in Git.
+ * `state` is what it was when the entry was written (`open` on the apply, `merged`/`closed` on pr_* events).
+ */
+export const auditPullRequestSchema = z.object({
+  provider: z.enum(['github', 'gitlab']),
+  repo: z.string().min(1),
+  number: z.number().int().positive(),
+  url: z.string().min(1),
+  /** The fix's commit on its branch (open), or the commit that landed it on the base branch (merged). */
+  commitSha: z.string().optional(),
+  state: z.enum(['open', 'merged', 'closed']),
+});
+export type AuditPullRequest = z.infer<typeof auditPullRequestSchema>;
 
 /** One audit entry as stored (checked again when read back). */
 export const auditEntrySchema = z.object({
@@ -32,6 +49,8 @@ export const auditEntrySchema = z.object({
   changes: z.array(changeSchema).optional(),
   /** What happened, in words: the denial's why, the failure's error, the approval count. */
   result: z.string().optional(),
+  /** The GitOps fix's pull request, on the apply that opened it and on its pr_merged / pr_closed. */
+  pullRequest: auditPullRequestSchema.optional(),
   dryRun: z.boolean(),
 });
 
@@ -68,9 +87,7 @@ function eventCounter(registry: Registry): Counter<'env' | 'action' | 'event'> {
   if (existing instanceof Counter) return existing;
   return new Counter({
     name: AUDIT_COUNTER,
-    help:
-      'Remediation audit events by environment, action and event ' +
-      '(request, approval, rejection, denial, apply, failure, revert, interrupted)',
+    help: 'Remediation audit events by environment, action and event ' + `(${AUDIT_EVENTS.join(', ')})`,
     labelNames: ['env', 'action', 'event'],
     registers: [registry],
   });

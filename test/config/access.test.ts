@@ -46,7 +46,7 @@ describe('access and remediation config', () => {
       pendingTtlMinutes: 30,
       applyLeaseSeconds: 30,
       reconcileEverySeconds: 15,
-      gitops: { allowDirectPatch: false, argocdNamespace: 'argocd' },
+      gitops: { allowDirectPatch: false, argocdNamespace: 'argocd', pollSeconds: 60 },
     });
   });
 
@@ -58,7 +58,7 @@ describe('access and remediation config', () => {
       pendingTtlMinutes: 30,
       applyLeaseSeconds: 30,
       reconcileEverySeconds: 15,
-      gitops: { allowDirectPatch: false, argocdNamespace: 'argocd' },
+      gitops: { allowDirectPatch: false, argocdNamespace: 'argocd', pollSeconds: 60 },
     });
   });
 

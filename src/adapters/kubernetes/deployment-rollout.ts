@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DeploymentView } from '../../core/ports/cluster-write.js';
 
@@ -13,13 +14,14 @@ export const deploymentSchema = z.object({
   spec: z.object({
     replicas: z.number().nullish(),
     paused: z.boolean().nullish(),
-    template: z.object({
+    // Loose: the whole template (metadata, every spec field) is hashed into the view's templateFingerprint.
+    template: z.looseObject({
       spec: z
-        .object({
+        .looseObject({
           containers: z.array(
-            z.object({
+            z.looseObject({
               name: z.string(),
-              resources: z.object({ limits: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+              resources: z.looseObject({ limits: z.record(z.string(), z.unknown()).nullish() }).nullish(),
             }),
           ),
         })
@@ -76,7 +78,23 @@ export function rolloutState(d: Deployment): { status: 'complete' | 'progressing
   };
 }
 
-/** What the actions see of a Deployment: its memory limit (first container), replicas and resourceVersion. */
+/** JSON with object keys sorted at every level: the same object always gives the same text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** sha256 of the pod template as canonical JSON, first 16 hex digits: what changes when the pods roll. */
+export function podTemplateFingerprint(template: unknown): string {
+  return createHash('sha256').update(canonicalJson(template)).digest('hex').slice(0, 16);
+}
+
+/** What the actions see of a Deployment: its memory limit (first container), replicas, resourceVersion, pod template hash. */
 export function toDeploymentView(d: Deployment): DeploymentView {
   const memory = d.spec.template.spec?.containers[0]?.resources?.limits?.['memory'];
   return {
@@ -86,6 +104,7 @@ export function toDeploymentView(d: Deployment): DeploymentView {
     resourceVersion: d.metadata.resourceVersion,
     labels: { ...(d.metadata.labels ?? {}) },
     annotations: { ...(d.metadata.annotations ?? {}) },
+    templateFingerprint: podTemplateFingerprint(d.spec.template),
     ...(memory !== undefined && memory !== null
       ? { memoryLimit: typeof memory === 'string' ? memory : JSON.stringify(memory) }
       : {}),

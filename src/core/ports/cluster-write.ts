@@ -58,4 +58,10 @@ export interface DeploymentView extends ObjectLabels {
   resourceVersion: string;
   /** Memory limit of the first container, e.g. `512Mi`, when set. */
   memoryLimit?: string;
+  /**
+   * A hash of the pod template (its labels, annotations, `kubectl.kubernetes.io/restartedAt` included, and
+   * spec): it changes exactly when the Deployment rolls its pods. A GitOps fix compares it before and after
+   * the merge to see whether the controller restarted the app.
+   */
+  templateFingerprint: string;
 }
