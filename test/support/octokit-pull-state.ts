@@ -6,7 +6,8 @@ import { GitHostError, type GitHostPort } from '../../src/core/ports/git-host.js
  * request reads, until the GitHub adapter (src/adapters/git/) is on main. Everything else is not used here.
  */
 export function octokitPullState(opts: { apiUrl: string; repo: string; token: string }): GitHostPort {
-  const octokit = new Octokit({ baseUrl: opts.apiUrl, auth: opts.token, request: { retries: 0 } });
+  const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const octokit = new Octokit({ baseUrl: opts.apiUrl, auth: opts.token, log: quiet, request: { retries: 0 } });
   const [owner = '', repo = ''] = opts.repo.split('/');
   const unused = (): never => {
     throw new Error('not used by the GitOps follow tests');

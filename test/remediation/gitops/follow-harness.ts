@@ -27,11 +27,16 @@ export const CHANNEL = 'C0GITOPS';
 export const NS = 'langgraph-agent';
 export const APP = 'langgraph-agent';
 export const WEBHOOK_SECRET = 'whsec-follow-test-0123456789';
+export const GITLAB_SECRET = 'glsec-follow-test-9876543210';
+export const SECRETS_ENV = { GITOPS_WEBHOOK_SECRET: WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET: GITLAB_SECRET };
 export const GIT_TOKEN = 'ghp-follow-test-token-0123456789';
 export const MERGE_SHA = 'a'.repeat(40);
 export const FIX_SHA = 'b'.repeat(40);
 
-/** One environment, `prod`, whose fixes go to example/gitops on the fake GitHub, with a webhook secret. */
+/**
+ * `prod`, whose fixes go to example/gitops on the fake GitHub, and `staging` (GitLab group/gitops), each with a
+ * webhook secret.
+ */
 export function gitopsConfig(): Config {
   return parseConfig(
     {
@@ -45,6 +50,17 @@ export function gitopsConfig(): Config {
             files: { appConfigMap: 'apps/app/configmap.yaml' },
             tokenEnv: 'GITOPS_TOKEN',
             webhookSecretEnv: 'GITOPS_WEBHOOK_SECRET',
+          },
+        },
+        staging: {
+          profile: 'development',
+          redis: { url: sharedRedisUrl() },
+          gitops: {
+            provider: 'gitlab',
+            repo: 'group/gitops',
+            files: { appConfigMap: 'apps/app/configmap.yaml' },
+            tokenEnv: 'GITLAB_TOKEN',
+            webhookSecretEnv: 'GITLAB_WEBHOOK_SECRET',
           },
         },
       },
@@ -93,7 +109,7 @@ export async function startFollowWorld(): Promise<FollowWorld> {
       logger: logs.logger,
       registry: new Registry(),
       now: Date.now,
-      environments: ['prod'],
+      environments: ['prod', 'staging'],
     });
     return {
       store,
