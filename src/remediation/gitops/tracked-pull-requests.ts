@@ -11,7 +11,8 @@ const settledSchema = z.object({
   at: z.number(),
   /** The commit that landed the change on the base branch (merged only). */
   mergeCommitSha: z.string().optional(),
-  via: z.enum(['poll', 'webhook']),
+  /** `revert`: the bot closed it itself (a Revert of the fix), so the follower says nothing. */
+  via: z.enum(['poll', 'webhook', 'revert']),
 });
 
 /**
@@ -141,4 +142,30 @@ async function casIndex(store: CasStateStore, edit: (ids: string[]) => string[],
       return;
   }
   throw new Error(`GitOps pull request index: still contended after ${MAX_ATTEMPTS} attempts`);
+}
+
+/**
+ * What the apply calls once it opened a fix (or revert) request: the bot follows it from now on (poll and
+ * webhooks) and says in `input.thread` when it is merged or closed.
+ *
+ * @example
+ * await trackPullRequest({ store, now }, { env, action, pendingId, kind: 'fix', provider: 'github', repo, number,
+ *   url, commitSha, head, base, thread, requester, approvers, syncedBy: 'argocd', restart });
+ */
+export function trackPullRequest(deps: TrackedPullRequestsDeps, input: TrackInput): Promise<TrackedPullRequest> {
+  return createTrackedPullRequests(deps).track(input);
+}
+
+/**
+ * What Revert calls before it closes the open fix request of `pendingId` itself: the request is settled as
+ * closed by the revert, so the follower does not announce "closed without merging" (the revert says what it
+ * did). Returns the request it settled, or undefined when none is open (merged already: open a reverting one).
+ */
+export async function settleClosedByRevert(
+  tracked: TrackedPullRequests,
+  pendingId: string,
+  now: () => number,
+): Promise<TrackedPullRequest | undefined> {
+  const open = (await tracked.listOpen()).find((pr) => pr.pendingId === pendingId && pr.kind === 'fix');
+  return open && tracked.settle(open.id, { state: 'closed', at: now(), via: 'revert' });
 }

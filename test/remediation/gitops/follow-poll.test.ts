@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { followOnce } from '../../../src/remediation/gitops/follow-pull-requests.js';
+import { settleClosedByRevert } from '../../../src/remediation/gitops/tracked-pull-requests.js';
 import { deploymentObject } from '../../fakes/kube-api.js';
 import { APP, FIX_SHA, MERGE_SHA, NS, REPO, startFollowWorld, type FollowWorld } from './follow-harness.js';
 
@@ -54,6 +55,21 @@ describe('following a GitOps fix request by polling the Git host', () => {
     const events = await w.auditEvents();
     expect(events.map((e) => e.event)).toEqual(['pr_closed']);
     expect(events[0]?.pullRequest).toMatchObject({ number: 8, commitSha: FIX_SHA, state: 'closed' });
+  });
+
+  it('a request the Revert closed itself is not announced as closed without merging', async () => {
+    const pr = await w.track(9);
+    const deps = w.replica();
+    // When: Revert settles it before closing it on GitHub.
+    expect((await settleClosedByRevert(deps.tracked, pr.pendingId, Date.now))?.settled).toMatchObject({
+      state: 'closed',
+      via: 'revert',
+    });
+    w.setPull(9, 'closed');
+    expect(await followOnce(deps)).toBe(0);
+    expect(w.posts(pr)).toEqual([]);
+    expect(w.github.calls).toEqual([]);
+    expect(await settleClosedByRevert(deps.tracked, pr.pendingId, Date.now)).toBeUndefined();
   });
 
   it('two replicas following the same requests announce each change once', async () => {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gitopsFollowFeature } from '../../../src/app/gitops-follow-feature.js';
 import { webhookSecrets } from '../../../src/app/gitops-webhook-route.js';
+import { UserError } from '../../../src/core/errors.js';
 import { createHost, type Host } from '../../../src/host/host.js';
 import {
   GITLAB_SECRET,
@@ -168,5 +169,17 @@ describe('POST /gitops/gitlab: the X-Gitlab-Token is the secret', () => {
     // The GitHub secret is not GitLab's.
     expect((await gitlab(mergeHook(5), WEBHOOK_SECRET)).status).toBe(401);
     expect(w.logs.raw()).not.toContain(GITLAB_SECRET);
+  });
+});
+
+describe('webhook secrets at start-up', () => {
+  it('a named but unset secret env var stops start-up, naming the variable and not any value', () => {
+    const run = () => webhookSecrets(w.config, { GITOPS_WEBHOOK_SECRET: WEBHOOK_SECRET });
+    expect(run).toThrow(UserError);
+    expect(run).toThrow(/GITLAB_WEBHOOK_SECRET \(gitops.webhookSecretEnv of environment "staging"\) is not set/);
+    expect(webhookSecrets(w.config, SECRETS_ENV).map((s) => [s.env, s.provider, s.repo])).toEqual([
+      ['prod', 'github', REPO],
+      ['staging', 'gitlab', 'group/gitops'],
+    ]);
   });
 });

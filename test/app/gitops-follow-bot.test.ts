@@ -1,0 +1,111 @@
+import { createHmac } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
+import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createTrackedPullRequests } from '../../src/remediation/gitops/tracked-pull-requests.js';
+import { startFakeGitHubPulls, type FakeGitHubPulls } from '../fakes/github-pulls.js';
+import { startTestBot, type TestBot } from '../support/bot-harness.js';
+import { octokitPullState } from '../support/octokit-pull-state.js';
+import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
+import { gitopsConfig, REPO, SECRETS_ENV, WEBHOOK_SECRET } from '../remediation/gitops/follow-harness.js';
+
+let github: FakeGitHubPulls;
+let redis: Redis;
+let bot: TestBot;
+const CHANNEL = 'C0OPS';
+
+beforeAll(async () => {
+  github = await startFakeGitHubPulls();
+  redis = await resetSharedRedis();
+  const state = new Redis(sharedRedisUrl());
+  bot = await startTestBot({
+    config: gitopsConfig(),
+    alerts: false,
+    extra: {
+      processEnv: SECRETS_ENV,
+      remediation: {
+        store: redisStateStore(state),
+        streams: redisStreamStore(state),
+        metrics: new Registry(),
+        gitHostFor: () => octokitPullState({ apiUrl: github.apiUrl, repo: REPO, token: 't' }),
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await bot?.close();
+  await github?.close();
+  redis?.disconnect();
+});
+
+describe('the bot follows the GitOps requests when an environment has gitops', () => {
+  it('serves the signed webhook on its host and posts the merge in the apply thread through its Slack client', async () => {
+    // Given: the apply's thread and the request it opened, merged on GitHub.
+    const parent = bot.slack.addMessage({ channel: CHANNEL, text: 'applied set-maxmemory in prod' });
+    const tracked = createTrackedPullRequests({ store: redisStateStore(redis), now: Date.now });
+    await tracked.track({
+      env: 'prod',
+      action: 'set-maxmemory',
+      pendingId: 'p-1',
+      kind: 'fix',
+      provider: 'github',
+      repo: REPO,
+      number: 5,
+      url: `https://github.example/${REPO}/pull/5`,
+      commitSha: 'c'.repeat(40),
+      head: 'session-ttl/set-maxmemory-p1',
+      base: 'main',
+      thread: { channel: CHANNEL, ts: parent.ts },
+      requester: { userId: 'U0SRE', teamId: 'T0FAKE', channelId: CHANNEL },
+      approvers: [],
+    });
+    github.setPull(REPO, 5, {
+      state: 'closed',
+      merged: true,
+      merge_commit_sha: 'd'.repeat(40),
+      head: 'h',
+      base: 'main',
+    });
+
+    const body = JSON.stringify({ action: 'closed', pull_request: { number: 5 }, repository: { full_name: REPO } });
+    const res = await fetch(`${bot.url}/gitops/github`, {
+      method: 'POST',
+      headers: {
+        'x-github-event': 'pull_request',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+      },
+      body,
+    });
+
+    expect(res.status).toBe(200);
+    const replies = bot.slack.messagesIn(CHANNEL, parent.ts).filter((m) => m.ts !== parent.ts);
+    expect(replies.map((m) => m.text)).toEqual([
+      expect.stringContaining('was merged into main at dddddddd') as unknown,
+    ]);
+  });
+
+  it('has no GitOps routes without an environment that has gitops', async () => {
+    const plain = await startTestBot({
+      config: parseConfig({ environments: { prod: { profile: 'production', redis: { url: sharedRedisUrl() } } } }, 't'),
+      alerts: false,
+      extra: {
+        remediation: {
+          store: redisStateStore(redis),
+          streams: redisStreamStore(redis),
+          metrics: new Registry(),
+          gitHostFor: () => {
+            throw new Error('not called');
+          },
+        },
+      },
+    });
+    try {
+      expect((await fetch(`${plain.url}/gitops/github`, { method: 'POST', body: '{}' })).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
+});
