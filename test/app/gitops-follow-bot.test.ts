@@ -6,31 +6,37 @@ import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createTrackedPullRequests } from '../../src/remediation/gitops/tracked-pull-requests.js';
-import { startFakeGitHubPulls, type FakeGitHubPulls } from '../fakes/github-pulls.js';
+import { openGitHost } from '../../src/adapters/git/open-git-host.js';
+import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
-import { octokitPullState } from '../support/octokit-pull-state.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-import { gitopsConfig, REPO, SECRETS_ENV, WEBHOOK_SECRET } from '../remediation/gitops/follow-harness.js';
+import { GIT_TOKEN, gitopsConfig, PROCESS_ENV, REPO, WEBHOOK_SECRET } from '../remediation/gitops/follow-harness.js';
 
-let github: FakeGitHubPulls;
+let github: FakeGitHubApi;
 let redis: Redis;
 let bot: TestBot;
 const CHANNEL = 'C0OPS';
 
 beforeAll(async () => {
-  github = await startFakeGitHubPulls();
+  github = await startFakeGitHubApi({
+    owner: 'example',
+    name: 'gitops',
+    files: { 'a.yaml': 'a: 1\n' },
+    tokens: { [GIT_TOKEN]: 'write' },
+  });
   redis = await resetSharedRedis();
   const state = new Redis(sharedRedisUrl());
   bot = await startTestBot({
-    config: gitopsConfig(),
+    config: gitopsConfig({ github: github.baseUrl }),
     alerts: false,
     extra: {
-      processEnv: SECRETS_ENV,
+      processEnv: PROCESS_ENV,
       remediation: {
         store: redisStateStore(state),
         streams: redisStreamStore(state),
         metrics: new Registry(),
-        gitHostFor: () => octokitPullState({ apiUrl: github.apiUrl, repo: REPO, token: 't' }),
+        // What main.ts plugs: the real adapter of the environment's gitops.
+        gitHostFor: (env) => openGitHost(env, PROCESS_ENV)!,
       },
     },
   });
@@ -44,6 +50,14 @@ afterAll(async () => {
 describe('the bot follows the GitOps requests when an environment has gitops', () => {
   it('serves the signed webhook on its host and posts the merge in the apply thread through its Slack client', async () => {
     // Given: the apply's thread and the request it opened, merged on GitHub.
+    github.repo.branches.set('session-ttl/set-maxmemory-p1', github.repo.branches.get('main') ?? '');
+    github.repo.commit('session-ttl/set-maxmemory-p1', { 'a.yaml': 'a: 2\n' });
+    const { number } = github.repo.openPull({
+      head: 'session-ttl/set-maxmemory-p1',
+      base: 'main',
+      title: 't',
+      body: '',
+    });
     const parent = bot.slack.addMessage({ channel: CHANNEL, text: 'applied set-maxmemory in prod' });
     const tracked = createTrackedPullRequests({ store: redisStateStore(redis), now: Date.now });
     await tracked.track({
@@ -53,8 +67,8 @@ describe('the bot follows the GitOps requests when an environment has gitops', (
       kind: 'fix',
       provider: 'github',
       repo: REPO,
-      number: 5,
-      url: `https://github.example/${REPO}/pull/5`,
+      number,
+      url: `https://github.example/${REPO}/pull/${number}`,
       commitSha: 'c'.repeat(40),
       head: 'session-ttl/set-maxmemory-p1',
       base: 'main',
@@ -62,15 +76,9 @@ describe('the bot follows the GitOps requests when an environment has gitops', (
       requester: { userId: 'U0SRE', teamId: 'T0FAKE', channelId: CHANNEL },
       approvers: [],
     });
-    github.setPull(REPO, 5, {
-      state: 'closed',
-      merged: true,
-      merge_commit_sha: 'd'.repeat(40),
-      head: 'h',
-      base: 'main',
-    });
+    const sha = github.repo.merge(number);
 
-    const body = JSON.stringify({ action: 'closed', pull_request: { number: 5 }, repository: { full_name: REPO } });
+    const body = JSON.stringify({ action: 'closed', pull_request: { number }, repository: { full_name: REPO } });
     const res = await fetch(`${bot.url}/gitops/github`, {
       method: 'POST',
       headers: {
@@ -82,9 +90,7 @@ describe('the bot follows the GitOps requests when an environment has gitops', (
 
     expect(res.status).toBe(200);
     const replies = bot.slack.messagesIn(CHANNEL, parent.ts).filter((m) => m.ts !== parent.ts);
-    expect(replies.map((m) => m.text)).toEqual([
-      expect.stringContaining('was merged into main at dddddddd') as unknown,
-    ]);
+    expect(replies.map((m) => m.text)).toEqual([expect.stringContaining(`was merged into main at ${sha}`) as unknown]);
   });
 
   it('has no GitOps routes without an environment that has gitops', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { followOnce } from '../../../src/remediation/gitops/follow-pull-requests.js';
 import { settleClosedByRevert } from '../../../src/remediation/gitops/tracked-pull-requests.js';
 import { deploymentObject } from '../../fakes/kube-api.js';
-import { APP, FIX_SHA, MERGE_SHA, NS, REPO, startFollowWorld, type FollowWorld } from './follow-harness.js';
+import { APP, GIT_TOKEN, NS, REPO, startFollowWorld, type FollowWorld } from './follow-harness.js';
 
 let w: FollowWorld;
 beforeAll(async () => {
@@ -11,24 +11,22 @@ beforeAll(async () => {
 afterAll(() => w?.close());
 beforeEach(() => w.reset());
 
-const URL7 = `https://github.example/${REPO}/pull/7`;
-
 describe('following a GitOps fix request by polling the Git host', () => {
   it('merged: says so once in the apply thread and audits pr_merged with the merge commit', async () => {
     // Given: an open request the apply is following, still open on GitHub.
-    const pr = await w.track(7);
-    w.setPull(7, 'open');
+    const pr = await w.open();
     const deps = w.replica();
     expect(await followOnce(deps)).toBe(0);
     expect(w.posts(pr)).toHaveLength(0);
 
     // When: it is merged, and the next look reads it.
-    w.setPull(7, 'merged');
+    const sha = w.merge(pr);
     expect(await followOnce(deps)).toBe(1);
 
     // Then: one message in the thread, one audit entry; later looks say nothing more.
+    const url = `https://github.example/${REPO}/pull/${pr.number}`;
     expect(w.texts(pr)).toEqual([
-      `Pull request #7 (${URL7}) was merged into main at ${MERGE_SHA}: the change is now in Git; ` +
+      `Pull request #${pr.number} (${url}) was merged into main at ${sha}: the change is now in Git; ` +
         'Argo CD applies it at the next sync.',
     ]);
     expect(await followOnce(deps)).toBe(0);
@@ -36,46 +34,56 @@ describe('following a GitOps fix request by polling the Git host', () => {
     expect(await w.auditEvents()).toEqual([
       {
         event: 'pr_merged',
-        pullRequest: { provider: 'github', repo: REPO, number: 7, url: URL7, commitSha: MERGE_SHA, state: 'merged' },
+        pullRequest: { provider: 'github', repo: REPO, number: pr.number, url, commitSha: sha, state: 'merged' },
         result: expect.stringContaining('was merged into main') as unknown,
       },
     ]);
-    expect(w.github.calls.filter((c) => c.line === `GET /repos/${REPO}/pulls/7`)).toHaveLength(2);
-    expect(w.github.calls[0]?.authorization).toMatch(/ghp-follow-test-token/);
+    expect(w.reads(pr)).toBe(2);
   });
 
   it('closed unmerged: says the live change stays and Revert undoes it, and audits pr_closed', async () => {
-    const pr = await w.track(8, { syncedBy: 'flux' });
-    w.setPull(8, 'closed');
+    const pr = await w.open({ syncedBy: 'flux' });
+    w.closeUnmerged(pr);
     expect(await followOnce(w.replica())).toBe(1);
     expect(w.texts(pr)).toEqual([
-      `Pull request #8 (https://github.example/${REPO}/pull/8) was closed without merging: ` +
+      `Pull request #${pr.number} (https://github.example/${REPO}/pull/${pr.number}) was closed without merging: ` +
         'the live change stays until Redis restarts; Revert undoes it.',
     ]);
     const events = await w.auditEvents();
     expect(events.map((e) => e.event)).toEqual(['pr_closed']);
-    expect(events[0]?.pullRequest).toMatchObject({ number: 8, commitSha: FIX_SHA, state: 'closed' });
+    expect(events[0]?.pullRequest).toMatchObject({ number: pr.number, commitSha: pr.commitSha, state: 'closed' });
+  });
+
+  it('a GitLab merge request, read through the GitLab adapter', async () => {
+    const pr = await w.open({ env: 'staging', syncedBy: 'flux' });
+    const sha = w.merge(pr);
+    expect(await followOnce(w.replica())).toBe(1);
+    expect(w.texts(pr)).toEqual([
+      `Merge request !${pr.number} (${pr.url}) was merged into main at ${sha}: the change is now in Git; ` +
+        'Flux applies it at the next sync.',
+    ]);
+    expect((await w.auditEvents('staging')).map((e) => e.event)).toEqual(['pr_merged']);
   });
 
   it('a request the Revert closed itself is not announced as closed without merging', async () => {
-    const pr = await w.track(9);
+    const pr = await w.open();
     const deps = w.replica();
     // When: Revert settles it before closing it on GitHub.
     expect((await settleClosedByRevert(deps.tracked, pr.pendingId, Date.now))?.settled).toMatchObject({
       state: 'closed',
       via: 'revert',
     });
-    w.setPull(9, 'closed');
+    w.closeUnmerged(pr);
     expect(await followOnce(deps)).toBe(0);
     expect(w.posts(pr)).toEqual([]);
-    expect(w.github.calls).toEqual([]);
+    expect(w.reads(pr)).toBe(0);
     expect(await settleClosedByRevert(deps.tracked, pr.pendingId, Date.now)).toBeUndefined();
   });
 
   it('two replicas following the same requests announce each change once', async () => {
-    const prs = [await w.track(11), await w.track(12)];
-    w.setPull(11, 'merged');
-    w.setPull(12, 'closed');
+    const prs = [await w.open(), await w.open()];
+    w.merge(prs[0]!);
+    w.closeUnmerged(prs[1]!);
     const [a, b] = [w.replica(), w.replica()];
     // When: both replicas look, several times, at the same moment.
     const settled = await Promise.all([followOnce(a), followOnce(b), followOnce(a), followOnce(b)]);
@@ -86,12 +94,12 @@ describe('following a GitOps fix request by polling the Git host', () => {
   });
 
   it('a read that fails is logged without the token and tried again at the next look', async () => {
-    const pr = await w.track(13);
-    // No such pull on the fake: 404.
+    const pr = await w.open();
+    w.merge(pr);
+    w.github.failNext(/pulls\/\d+$/, 502);
     expect(await followOnce(w.replica())).toBe(0);
     expect(w.logs.raw()).toContain('could not read a GitOps request');
-    expect(w.logs.raw()).not.toContain('ghp-follow-test-token');
-    w.setPull(13, 'merged');
+    expect(w.logs.raw()).not.toContain(GIT_TOKEN);
     expect(await followOnce(w.replica())).toBe(1);
     expect(w.posts(pr)).toHaveLength(1);
   });
@@ -104,15 +112,15 @@ describe('the rollout restart after the merge of enable-sliding-window', () => {
   };
 
   it('is offered when the pod template did not change: a fix button behind an offer in the same thread', async () => {
-    const pr = await w.track(21, { action: 'enable-sliding-window', restart: await restartOf() });
-    w.setPull(21, 'merged');
+    const pr = await w.open({ action: 'enable-sliding-window', restart: await restartOf() });
+    w.merge(pr);
     const deps = w.replica();
     expect(await followOnce(deps)).toBe(1);
 
     const [merged, offer] = w.posts(pr);
     expect(merged?.text).toContain('was merged into main');
     expect(w.texts(pr)[1]).toBe(
-      `The pod template of Deployment ${NS}/${APP} is unchanged since pull request #21 was opened: ` +
+      `The pod template of Deployment ${NS}/${APP} is unchanged since pull request #${pr.number} was opened: ` +
         'Argo CD did not roll the pods, which read the new value only when they start. Restart them once it has synced:',
     );
     // The button is a fix button: an opaque offer id, the action and thread in the offer record.
@@ -128,19 +136,19 @@ describe('the rollout restart after the merge of enable-sliding-window', () => {
   });
 
   it('is not offered when the controller rolled the pods (the pod template changed)', async () => {
-    const pr = await w.track(22, { action: 'enable-sliding-window', restart: await restartOf() });
+    const pr = await w.open({ action: 'enable-sliding-window', restart: await restartOf() });
     // The controller's sync rolled the pods: the template carries a new restartedAt.
     const rolled = deploymentObject({ name: APP, namespace: NS });
     rolled.spec.template.metadata.annotations = { 'kubectl.kubernetes.io/restartedAt': '2026-12-05T10:00:00Z' };
     w.kube.setDeployment(rolled);
-    w.setPull(22, 'merged');
+    w.merge(pr);
     expect(await followOnce(w.replica())).toBe(1);
     expect(w.texts(pr)).toEqual([expect.stringContaining('was merged into main')]);
   });
 
   it('is not offered for a closed request', async () => {
-    const pr = await w.track(23, { action: 'enable-sliding-window', restart: await restartOf() });
-    w.setPull(23, 'closed');
+    const pr = await w.open({ action: 'enable-sliding-window', restart: await restartOf() });
+    w.closeUnmerged(pr);
     await followOnce(w.replica());
     expect(w.texts(pr)).toEqual([expect.stringContaining('was closed without merging')]);
   });

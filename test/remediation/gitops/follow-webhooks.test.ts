@@ -55,20 +55,19 @@ async function github(body: string, headers: Record<string, string>) {
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
-const pullReads = (n: number) => w.github.calls.filter((c) => c.line === `GET /repos/${REPO}/pulls/${n}`).length;
 
 describe('POST /gitops/github: a signed pull_request event makes the bot read the request again', () => {
   it('good signature: reads the request through the API at once and says it was merged', async () => {
-    const pr = await w.track(31);
-    w.setPull(31, 'merged');
-    const body = closedEvent(31, true);
+    const pr = await w.open();
+    w.merge(pr);
+    const body = closedEvent(pr.number, true);
 
     expect(await github(body, { 'x-hub-signature-256': signature(body) })).toEqual({
       status: 200,
       json: { ok: true, rechecked: 1 },
     });
-    expect(pullReads(31)).toBe(1);
-    expect(w.texts(pr)).toEqual([expect.stringContaining('Pull request #31 (https://github.example/')]);
+    expect(w.reads(pr)).toBe(1);
+    expect(w.texts(pr)).toEqual([expect.stringContaining(`Pull request #${pr.number} (https://github.example/`)]);
     expect((await w.auditEvents()).map((e) => e.event)).toEqual(['pr_merged']);
 
     // The same delivery again (a replay, or GitHub's redelivery): nothing more is said.
@@ -78,9 +77,9 @@ describe('POST /gitops/github: a signed pull_request event makes the bot read th
   });
 
   it('a wrong or missing signature: 401 with why, no API call, nothing said', async () => {
-    const pr = await w.track(32);
-    w.setPull(32, 'merged');
-    const body = closedEvent(32, true);
+    const pr = await w.open();
+    w.merge(pr);
+    const body = closedEvent(pr.number, true);
 
     const wrong = await github(body, { 'x-hub-signature-256': signature(body, 'not-the-secret') });
     expect(wrong).toEqual({
@@ -91,7 +90,7 @@ describe('POST /gitops/github: a signed pull_request event makes the bot read th
       },
     });
     // Signed, then changed: the signature covers the raw body.
-    const tampered = await github(closedEvent(32, true).replace('"merged":true', '"merged": true'), {
+    const tampered = await github(closedEvent(pr.number, true).replace('"merged":true', '"merged": true'), {
       'x-hub-signature-256': signature(body),
     });
     expect(tampered.status).toBe(401);
@@ -100,40 +99,39 @@ describe('POST /gitops/github: a signed pull_request event makes the bot read th
       status: 401,
       json: { error: expect.stringContaining('unauthorized: no X-Hub-Signature-256 header') as unknown },
     });
-    expect(w.github.calls).toEqual([]);
+    expect(w.github.requests).toEqual([]);
     expect(w.posts(pr)).toEqual([]);
     expect(await w.auditEvents()).toEqual([]);
   });
 
   it('a signed body claiming a merge while the API says open announces nothing', async () => {
-    const pr = await w.track(33);
-    w.setPull(33, 'open');
-    const body = closedEvent(33, true);
+    const pr = await w.open();
+    const body = closedEvent(pr.number, true);
     expect(await github(body, { 'x-hub-signature-256': signature(body) })).toEqual({
       status: 200,
       json: { ok: true, rechecked: 1 },
     });
-    expect(pullReads(33)).toBe(1);
+    expect(w.reads(pr)).toBe(1);
     expect(w.posts(pr)).toEqual([]);
     expect(await w.auditEvents()).toEqual([]);
   });
 
   it('ignores (202) an unknown request, another repository, other events and actions; 400 on a malformed body', async () => {
-    await w.track(34);
+    const pr = await w.open();
     const send = (body: string, event = 'pull_request') =>
       github(body, { 'x-hub-signature-256': signature(body), 'x-github-event': event });
     expect(await send(closedEvent(99, true))).toEqual({
       status: 202,
       json: { ignored: `no open request #99 of ${REPO} is followed` },
     });
-    expect((await send(closedEvent(34, true, 'someone/else'))).status).toBe(202);
+    expect((await send(closedEvent(pr.number, true, 'someone/else'))).status).toBe(202);
     expect((await send(JSON.stringify({ zen: 'hi', hook_id: 1 }), 'ping')).status).toBe(202);
-    expect((await send(closedEvent(34, true).replace('"closed"', '"opened"'))).json).toEqual({
+    expect((await send(closedEvent(pr.number, true).replace('"closed"', '"opened"'))).json).toEqual({
       ignored: 'action opened is not closed',
     });
     expect((await send(JSON.stringify({ action: 'closed' }))).status).toBe(400);
     expect((await send('{not json')).status).toBe(400);
-    expect(w.github.calls).toEqual([]);
+    expect(w.github.requests).toEqual([]);
   });
 });
 
@@ -156,6 +154,19 @@ describe('POST /gitops/gitlab: the X-Gitlab-Token is the secret', () => {
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
+
+  it('the right token: reads the merge request through the GitLab API and says it was merged', async () => {
+    const pr = await w.open({ env: 'staging' });
+    const sha = w.merge(pr);
+    expect(await gitlab(mergeHook(pr.number), GITLAB_SECRET)).toEqual({
+      status: 200,
+      json: { ok: true, rechecked: 1 },
+    });
+    expect(w.reads(pr)).toBe(1);
+    expect(w.texts(pr)).toEqual([
+      expect.stringContaining(`Merge request !${pr.number} (${pr.url}) was merged into main at ${sha}`),
+    ]);
+  });
 
   it('refuses a wrong or missing token (401), ignores an unfollowed merge request with the right one (202)', async () => {
     expect((await gitlab(mergeHook(5), 'wrong')).status).toBe(401);
