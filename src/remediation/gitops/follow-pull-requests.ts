@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logging.js';
 import type { Message } from '../../core/message.js';
 import type { ChatPort, Postpone } from '../../core/ports/chat.js';
-import type { GitHostPort, PullRequestState } from '../../core/ports/git-host.js';
+import type { GitHostPort } from '../../core/ports/git-host.js';
 import type { Audit } from '../audit.js';
 import type { Offers } from '../offers.js';
 import { pullRequestAuditField } from './pull-request-audit.js';
@@ -22,6 +22,11 @@ export interface FollowDeps {
   postpone?: Postpone;
   now: () => number;
   logger: Logger;
+  /**
+   * How long after settling a request its replica has to announce it before another one takes it over (it
+   * died in between). Default 5 minutes.
+   */
+  announceTimeoutMs?: number;
 }
 
 /** Which request a webhook names. */
@@ -40,6 +45,13 @@ type Via = 'poll' | 'webhook';
  * Returns how many it settled. A request whose read fails is logged and read again at the next look.
  */
 export async function followOnce(deps: FollowDeps): Promise<number> {
+  for (const pr of await deps.tracked.takeOverUnannounced(deps.announceTimeoutMs ?? 5 * 60_000)) {
+    deps.logger.warn(
+      { env: pr.env, repo: pr.repo, number: pr.number },
+      'announcing a GitOps request another replica settled',
+    );
+    await announce(deps, pr).catch((err: unknown) => deps.logger.error({ err }, 'could not announce a GitOps request'));
+  }
   let settled = 0;
   for (const pr of await deps.tracked.listOpen()) if (await checkLogged(deps, pr, 'poll')) settled++;
   return settled;
@@ -78,13 +90,14 @@ async function check(deps: FollowDeps, pr: TrackedPullRequest, via: Via): Promis
     ...(state.mergeCommitSha ? { mergeCommitSha: state.mergeCommitSha } : {}),
   });
   if (!settled) return false;
-  await announce(deps, settled, state);
+  await announce(deps, settled);
   return true;
 }
 
 /** The settled request audited and said in its thread; after a merge, the restart offered when the pods did not roll. */
-async function announce(deps: FollowDeps, pr: TrackedPullRequest, state: PullRequestState): Promise<void> {
-  const merged = state.state === 'merged';
+async function announce(deps: FollowDeps, pr: TrackedPullRequest): Promise<void> {
+  const state = pr.settled?.state ?? 'closed';
+  const merged = state === 'merged';
   const message = merged ? mergedMessage(pr) : closedMessage(pr);
   await deps.audit.record({
     event: merged ? 'pr_merged' : 'pr_closed',
@@ -93,12 +106,17 @@ async function announce(deps: FollowDeps, pr: TrackedPullRequest, state: PullReq
     env: pr.env,
     action: pr.action,
     pendingId: pr.pendingId,
-    ...pullRequestAuditField(pr, state.state, state.mergeCommitSha ?? pr.commitSha),
+    ...pullRequestAuditField(pr, state, pr.settled?.mergeCommitSha ?? pr.commitSha),
     result: `${message.text} (seen by ${pr.settled?.via ?? 'poll'})`,
     dryRun: false,
   });
-  await post(deps, pr, message, state.state);
-  if (merged && pr.restart && pr.kind === 'fix') await offerRestart(deps, pr, pr.restart);
+  await post(deps, pr, message, state);
+  // The merge is said; a restart offer that fails (Kubernetes unreachable) is logged, not announced again.
+  if (merged && pr.restart && pr.kind === 'fix')
+    await offerRestart(deps, pr, pr.restart).catch((err: unknown) =>
+      deps.logger.warn({ err, env: pr.env }, 'could not offer the rollout restart after the merge'),
+    );
+  await deps.tracked.announced(pr.id);
 }
 
 async function offerRestart(

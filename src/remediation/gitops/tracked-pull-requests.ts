@@ -13,6 +13,8 @@ const settledSchema = z.object({
   mergeCommitSha: z.string().optional(),
   /** `revert`: the bot closed it itself (a Revert of the fix), so the follower says nothing. */
   via: z.enum(['poll', 'webhook', 'revert']),
+  /** Set once the thread was told (and the audit written); until then another replica may take it over. */
+  announcedAt: z.number().optional(),
 });
 
 /**
@@ -70,6 +72,13 @@ export interface TrackedPullRequests {
    * it gets the settled record (and announces it); everyone else gets undefined.
    */
   settle(id: string, settlement: Settlement): Promise<TrackedPullRequest | undefined>;
+  /** Records that the settled request was announced; it leaves the index. */
+  announced(id: string): Promise<void>;
+  /**
+   * Settled requests whose announcing replica died (settled `staleMs` ago, never announced), each taken over
+   * by compare-and-set (one caller gets each) to be announced again.
+   */
+  takeOverUnannounced(staleMs: number): Promise<TrackedPullRequest[]>;
 }
 
 export interface TrackedPullRequestsDeps {
@@ -101,6 +110,9 @@ export function createTrackedPullRequests(deps: TrackedPullRequestsDeps): Tracke
   const randomId = deps.randomId ?? (() => randomBytes(16).toString('base64url'));
   const read = async (id: string) => parseStored(trackedPullRequestSchema, await store.get(key(id)));
   const editIndex = (edit: (ids: string[]) => string[]) => casIndex(store, edit, openTtlMs);
+  const indexed = () => indexedRecords(store, editIndex);
+  const swap = (id: string, change: (r: TrackedPullRequest) => TrackedPullRequest | undefined) =>
+    swapRecord(store, id, change, openTtlMs);
 
   return {
     async track(input) {
@@ -111,26 +123,64 @@ export function createTrackedPullRequests(deps: TrackedPullRequestsDeps): Tracke
     },
     get: read,
     async listOpen() {
-      const ids = parseStored(indexSchema, await store.get(INDEX)) ?? [];
-      const out: TrackedPullRequest[] = [];
-      for (const id of ids) {
-        const r = await read(id);
-        if (!r || r.settled) await editIndex((all) => all.filter((i) => i !== id));
-        else out.push(r);
-      }
-      return out;
+      return (await indexed()).filter((r) => !r.settled);
     },
-    async settle(id, settlement) {
-      const raw = await store.get(key(id));
-      const current = parseStored(trackedPullRequestSchema, raw);
-      if (!raw || !current || current.settled) return undefined;
-      const next: TrackedPullRequest = { ...current, settled: settledSchema.parse(settlement) };
-      // One compare-and-set, no retry: a replica that lost it lost to the one that settled it (or changed it).
-      if (!(await store.compareAndSet(key(id), raw, JSON.stringify(next), WEEK_MS))) return undefined;
+    settle: (id, settlement) =>
+      swap(id, (r) => (r.settled ? undefined : { ...r, settled: settledSchema.parse(settlement) })),
+    async announced(id) {
+      const mark = (r: TrackedPullRequest) =>
+        r.settled && r.settled.announcedAt === undefined
+          ? { ...r, settled: { ...r.settled, announcedAt: now() } }
+          : undefined;
+      // Retried: a take-over that moved `settled.at` meanwhile must not leave it unannounced.
+      for (let attempt = 0; attempt < 5 && !(await swap(id, mark)); attempt++)
+        if ((await read(id))?.settled?.announcedAt !== undefined) break;
       await editIndex((ids) => ids.filter((i) => i !== id));
-      return next;
+    },
+    async takeOverUnannounced(staleMs) {
+      const stale = (await indexed()).filter((r) => r.settled && r.settled.at + staleMs <= now());
+      const taken: TrackedPullRequest[] = [];
+      for (const r of stale) {
+        const t = await swap(r.id, (c) =>
+          c.settled && c.settled.at === r.settled?.at ? { ...c, settled: { ...c.settled, at: now() } } : undefined,
+        );
+        if (t) taken.push(t);
+      }
+      return taken;
     },
   };
+}
+
+/** The indexed records still to follow or to announce; gone, unreadable and announced ones leave the index. */
+async function indexedRecords(
+  store: CasStateStore,
+  editIndex: (edit: (ids: string[]) => string[]) => Promise<void>,
+): Promise<TrackedPullRequest[]> {
+  const out: TrackedPullRequest[] = [];
+  for (const id of parseStored(indexSchema, await store.get(INDEX)) ?? []) {
+    const r = parseStored(trackedPullRequestSchema, await store.get(key(id)));
+    if (!r || r.settled?.announcedAt !== undefined) await editIndex((all) => all.filter((i) => i !== id));
+    else out.push(r);
+  }
+  return out;
+}
+
+/**
+ * One compare-and-set of a record, no retry: a replica that lost it lost to the one that changed it first.
+ * The new record, or undefined when `change` declined or the swap lost.
+ */
+async function swapRecord(
+  store: CasStateStore,
+  id: string,
+  change: (r: TrackedPullRequest) => TrackedPullRequest | undefined,
+  openTtlMs: number,
+): Promise<TrackedPullRequest | undefined> {
+  const raw = await store.get(key(id));
+  const current = parseStored(trackedPullRequestSchema, raw);
+  const next = raw && current ? change(current) : undefined;
+  if (!raw || !next) return undefined;
+  const ttl = next.settled ? WEEK_MS : openTtlMs;
+  return (await store.compareAndSet(key(id), raw, JSON.stringify(next), ttl)) ? next : undefined;
 }
 
 /** Compare-and-set of the index of open requests, read again and retried on conflict. */
@@ -167,5 +217,8 @@ export async function settleClosedByRevert(
   now: () => number,
 ): Promise<TrackedPullRequest | undefined> {
   const open = (await tracked.listOpen()).find((pr) => pr.pendingId === pendingId && pr.kind === 'fix');
-  return open && tracked.settle(open.id, { state: 'closed', at: now(), via: 'revert' });
+  const at = now();
+  const settled = open && (await tracked.settle(open.id, { state: 'closed', at, via: 'revert', announcedAt: at }));
+  if (settled) await tracked.announced(settled.id);
+  return settled;
 }

@@ -93,6 +93,25 @@ describe('following a GitOps fix request by polling the Git host', () => {
     expect((await w.auditEvents()).map((e) => e.event).sort()).toEqual(['pr_closed', 'pr_merged']);
   });
 
+  it('a request settled by a replica that died before saying it is announced by another, once', async () => {
+    const pr = await w.open();
+    const sha = w.merge(pr);
+    // Given: a replica settled it (its compare-and-set won) and died before posting.
+    const dead = w.replica();
+    await dead.tracked.settle(pr.id, { state: 'merged', at: Date.now() - 60_000, mergeCommitSha: sha, via: 'poll' });
+    const live = { ...w.replica(), announceTimeoutMs: 30_000 };
+
+    // When: another replica looks (twice).
+    await followOnce(live);
+    await followOnce(live);
+
+    // Then: it was said once, from the settled record, without reading GitHub again.
+    expect(w.texts(pr)).toEqual([expect.stringContaining(`was merged into main at ${sha}`)]);
+    expect((await w.auditEvents()).map((e) => e.event)).toEqual(['pr_merged']);
+    expect(w.reads(pr)).toBe(0);
+    expect(w.logs.raw()).toContain('announcing a GitOps request another replica settled');
+  });
+
   it('a read that fails is logged without the token and tried again at the next look', async () => {
     const pr = await w.open();
     w.merge(pr);
