@@ -3,7 +3,7 @@ import type { AuditInput, AuditPullRequest } from '../audit.js';
 import type { TrackedPullRequest } from './tracked-pull-requests.js';
 
 /** What an opened request is, as the audit names it. */
-export type OpenedPullRequest = Pick<TrackedPullRequest, 'provider' | 'repo' | 'number' | 'url' | 'commitSha'>;
+export type AuditablePullRequest = Pick<TrackedPullRequest, 'provider' | 'repo' | 'number' | 'url' | 'commitSha'>;
 
 /**
  * The `pullRequest` field of an audit entry, spread into the apply's entry once the fix's request is open,
@@ -13,7 +13,7 @@ export type OpenedPullRequest = Pick<TrackedPullRequest, 'provider' | 'repo' | '
  * await audit.record({ ...job.audit, event: 'apply', ...pullRequestAuditField(opened), result, dryRun });
  */
 export function pullRequestAuditField(
-  pr: OpenedPullRequest,
+  pr: AuditablePullRequest,
   state: AuditPullRequest['state'] = 'open',
   commitSha: string = pr.commitSha,
 ): Pick<AuditInput, 'pullRequest'> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { followOnce } from '../../../src/remediation/gitops/follow-pull-requests.js';
 import { settleClosedByRevert } from '../../../src/remediation/gitops/tracked-pull-requests.js';
+import { trackOpenedPullRequest } from '../../../src/remediation/gitops/track-opened.js';
 import { deploymentObject } from '../../fakes/kube-api.js';
 import { APP, GIT_TOKEN, NS, REPO, startFollowWorld, type FollowWorld } from './follow-harness.js';
 
@@ -52,6 +53,45 @@ describe('following a GitOps fix request by polling the Git host', () => {
     const events = await w.auditEvents();
     expect(events.map((e) => e.event)).toEqual(['pr_closed']);
     expect(events[0]?.pullRequest).toMatchObject({ number: pr.number, commitSha: pr.commitSha, state: 'closed' });
+  });
+
+  it('the request as the apply opened it (trackOpenedPullRequest): followed, its controller named', async () => {
+    const given = await w.open();
+    // The same request again, tracked the way the apply hands it over (its stored `opened` shape).
+    const deps = w.replica();
+    const pr = await trackOpenedPullRequest(
+      deps,
+      {
+        provider: 'github',
+        repo: REPO,
+        baseBranch: 'main',
+        path: 'apps/app/configmap.yaml',
+        owner: 'Flux Kustomization "flux-system/apps"',
+        edits: [{ kind: 'data-key', configMap: 'app-config', key: 'session_sliding_window', value: 'true' }],
+        baseSha: 'c'.repeat(40),
+        before: ['false'],
+        diff: '',
+        number: given.number,
+        url: given.url,
+        branch: given.head,
+        commitSha: given.commitSha,
+      },
+      {
+        env: 'prod',
+        action: 'enable-sliding-window',
+        pendingId: 'p-opened',
+        thread: given.thread,
+        requester: given.requester,
+        approvers: [],
+      },
+    );
+    expect(pr).toMatchObject({ kind: 'fix', head: given.head, base: 'main', syncedBy: 'flux' });
+    await deps.tracked.settle(given.id, { state: 'closed', at: Date.now(), via: 'revert', announcedAt: Date.now() });
+    const sha = w.merge(pr);
+    expect(await followOnce(deps)).toBe(1);
+    expect(w.texts(pr)).toEqual([
+      expect.stringContaining(`at ${sha}: the change is now in Git; Flux applies it at the next sync.`),
+    ]);
   });
 
   it('a GitLab merge request, read through the GitLab adapter', async () => {
