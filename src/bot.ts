@@ -7,7 +7,7 @@ import type { Logger } from './core/logging.js';
 import type { Registry } from 'prom-client';
 import { actionContextOpener } from './app/action-context.js';
 import { reconcilerFeature } from './app/reconciler-feature.js';
-import { gitopsFollowFor } from './app/gitops-follow-wiring.js';
+import { gitopsFollowFor, requiredGitHost } from './app/gitops-follow-wiring.js';
 import type { GitHostPort } from './core/ports/git-host.js';
 import { gateEnvironments, type EnvironmentGateOptions } from './app/environment-gate.js';
 import type { CasStateStore } from './core/ports/cas-state-store.js';
@@ -104,8 +104,8 @@ export interface BotDeps {
     /** Default: the Redis admin connection and the Kubernetes writer of each environment. */
     openContext?: RemediationDeps['openContext'];
     /**
-     * The Git host adapter of an environment's `gitops` (GitHub, GitLab): with it, and an environment with
-     * `gitops`, the bot follows its fix requests (poll and webhooks) until merged or closed.
+     * The Git host adapter of an environment's `gitops` (default the GitHub/GitLab adapters, `openGitHost`):
+     * with an environment with `gitops`, the bot follows its fix requests (poll and webhooks) until merged or closed.
      */
     gitHostFor?: (env: EnvironmentConfig) => GitHostPort;
   };
@@ -255,23 +255,31 @@ function remediationParts(
     { remediation: service, threads, chat: slack.chat, logger: deps.logger.child({ component: 'reconciler' }) },
     deps.config.remediation.reconcileEverySeconds * 1000,
   );
-  const r = deps.remediation;
-  const gitopsFollow =
-    r.gitHostFor &&
-    gitopsFollowFor({
-      config: deps.config,
-      store: r.store,
-      streams: r.streams,
-      metrics: r.metrics,
-      chat: slack.chat,
-      postpone: o.postpone,
-      openContext: r.openContext ?? actionContextOpener({ processEnv: deps.processEnv ?? process.env, now: o.now }),
-      gitHostFor: r.gitHostFor,
-      processEnv: deps.processEnv ?? process.env,
-      logger: deps.logger,
-      now: o.now,
-    });
+  const gitopsFollow = gitopsFollowPart(deps, deps.remediation, slack.chat, o);
   return { service, fix, rememberReport, reconciler, gitopsFollow };
+}
+
+/** Following the GitOps fix requests (when an environment has `gitops`), over the remediation's state. */
+function gitopsFollowPart(
+  deps: BotDeps,
+  r: NonNullable<BotDeps['remediation']>,
+  chat: ChatPort,
+  o: { now: () => number; postpone: Postpone },
+) {
+  const processEnv = deps.processEnv ?? process.env;
+  return gitopsFollowFor({
+    config: deps.config,
+    store: r.store,
+    streams: r.streams,
+    metrics: r.metrics,
+    chat,
+    postpone: o.postpone,
+    openContext: r.openContext ?? actionContextOpener({ processEnv, now: o.now }),
+    gitHostFor: r.gitHostFor ?? ((env) => requiredGitHost(env, processEnv)),
+    processEnv,
+    logger: deps.logger,
+    now: o.now,
+  });
 }
 
 /** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */

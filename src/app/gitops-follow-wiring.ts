@@ -1,4 +1,6 @@
 import type { Registry } from 'prom-client';
+import { openGitHost } from '../adapters/git/open-git-host.js';
+import { UserError } from '../core/errors.js';
 import { environmentOf, type Config, type EnvironmentConfig } from '../config/config.js';
 import type { Feature } from '../core/feature.js';
 import type { Logger } from '../core/logging.js';
@@ -76,4 +78,12 @@ export function gitopsFollowFor(w: GitopsFollowWiring): Feature | undefined {
     everyMs: w.config.remediation.gitops.pollSeconds * 1000,
     secrets: webhookSecrets(w.config, w.processEnv),
   });
+}
+
+/** The environment's Git host adapter (its token read now); a UserError for an environment without `gitops`. */
+export function requiredGitHost(env: EnvironmentConfig, processEnv: NodeJS.ProcessEnv): GitHostPort {
+  const host = openGitHost(env, processEnv);
+  if (!host)
+    throw new UserError(`Environment "${env.name}" has no gitops section: no Git host to read.`, 'config_error');
+  return host;
 }

@@ -6,7 +6,6 @@ import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createTrackedPullRequests } from '../../src/remediation/gitops/tracked-pull-requests.js';
-import { openGitHost } from '../../src/adapters/git/open-git-host.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
@@ -35,8 +34,7 @@ beforeAll(async () => {
         store: redisStateStore(state),
         streams: redisStreamStore(state),
         metrics: new Registry(),
-        // What main.ts plugs: the real adapter of the environment's gitops.
-        gitHostFor: (env) => openGitHost(env, PROCESS_ENV)!,
+        // No gitHostFor: the default, the real adapter of the environment's gitops (as main.ts runs it).
       },
     },
   });
