@@ -1,5 +1,6 @@
 // The bot's features on one host. `main.ts` reads the settings and the config and calls this; tests and
 // the benchmark build the same bot the same way.
+import { trackOpenedPullRequest } from './remediation/gitops/track-opened.js';
 import { createAlertsFeature, type AlertsFeatureDeps } from './alerts/alert-feature.js';
 import type { BotSettings } from './config/bot-settings.js';
 import type { Config, EnvironmentConfig } from './config/config.js';
@@ -242,13 +243,16 @@ function remediationParts(
     now: o.now,
     installed: () => slack.installed(),
   });
-  const reports = reportMemory(deps.remediation.store);
-  const threads = threadMemory(deps.remediation.store);
+  const remediationStore = deps.remediation.store;
+  const reports = reportMemory(remediationStore);
+  const threads = threadMemory(remediationStore);
   const fix = createFixCommands({
     remediation: service,
     threads,
     reports,
     recheck: recheckReport(o.engine, o.report),
+    trackPullRequest: (opened, context) =>
+      trackOpenedPullRequest({ store: remediationStore, now: o.now }, opened, context),
   });
   const rememberReport = (ref: MessageRef, message: Message) => reports.remember(ref, message);
   const reconciler = reconcilerFeature(

@@ -2,6 +2,7 @@
 // loopback: an Argo CD-managed Redis ConfigMap is not patched; after the approval the live value is set and
 // a pull request changes exactly the one redis.conf line in the repository's manifest. A read-only token, a
 // base branch that moved and Revert (open and merged request) each get their own case.
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configMapObject } from '../fakes/kube-api.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
@@ -22,6 +23,7 @@ import {
 
 const TRACKING = { 'argocd.argoproj.io/tracking-id': `sessions:/ConfigMap:${NS}/${REDIS_CM}` };
 const PATH = 'apps/redis/configmap.yaml';
+const HOOK_SECRET = 'whsec-gitops-pr-0123456789';
 /** The manifest as a team keeps it in Git: a comment, the ConfigMap, redis.conf as a block. */
 const MANIFEST = redisConfigMapManifest({ namespace: NS, header: '# Redis for the session store (synced by Argo CD)' });
 
@@ -47,7 +49,10 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
       files: { [PATH]: MANIFEST },
       tokens: { 'tok-write': 'write', 'tok-read': 'read' },
     });
-    const env = new Proxy({} as NodeJS.ProcessEnv, { get: (_, k) => (k === 'GITOPS_TOKEN' ? token.value : undefined) });
+    const values: Record<string, () => string> = { GITOPS_TOKEN: () => token.value, GITOPS_HOOK: () => HOOK_SECRET };
+    const env = new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_, k) => (typeof k === 'string' ? values[k]?.() : undefined),
+    });
     f = await startFlow({
       envs: {
         dev: {
@@ -58,6 +63,7 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
             files: { redisConfigMap: PATH },
             tokenEnv: 'GITOPS_TOKEN',
             apiUrl: gh.baseUrl,
+            webhookSecretEnv: 'GITOPS_HOOK',
           },
         },
       },
@@ -72,6 +78,8 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
   beforeEach(async () => {
     await f.reset();
     token.value = 'tok-write';
+    // Each case starts from the manifest as the team keeps it (an earlier case may have merged its fix).
+    if (gh.repo.file('main', PATH)?.text !== MANIFEST) gh.repo.commit('main', { [PATH]: MANIFEST }, 'reset');
     f.kube.setConfigMap(configMapObject({ name: REDIS_CM, data: { 'redis.conf': REDIS_CONF }, annotations: TRACKING }));
   });
 
@@ -160,5 +168,31 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     const reverting = gh.repo.pulls.at(-1);
     expect(textOf(back)).toContain(`Opened ${prUrl(reverting)} to revert ${prUrl(second)}.`);
     expect(gh.repo.file(reverting?.head ?? '', PATH)?.text).toBe(MANIFEST);
+  });
+
+  it('the merge of the opened request is said in the request thread (signed webhook, state read from the API)', async () => {
+    const applied = await f.requestFix(SRE, await f.diagnose('dev'), 'volatile-lru');
+    await f.bot.idle();
+    const pr = gh.repo.pulls.at(-1);
+    const sha = gh.repo.merge(pr?.number ?? 0);
+    const body = JSON.stringify({
+      action: 'closed',
+      pull_request: { number: pr?.number },
+      repository: { full_name: 'example/gitops' },
+    });
+    const res = await fetch(`${f.baseUrl}/gitops/github`, {
+      method: 'POST',
+      headers: {
+        'x-github-event': 'pull_request',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', HOOK_SECRET).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const merged = await f.slack.waitFor('chat.postMessage', (c) =>
+      textOf(c).includes(`was merged into main at ${sha}`),
+    );
+    expect(merged.body.thread_ts).toBe(applied.body.thread_ts ?? refOf(applied).ts);
+    expect((await f.audit('dev')).map((e) => e.event)).toEqual(['request', 'apply', 'pr_merged']);
   });
 });

@@ -1,3 +1,5 @@
+import type { OpenedContext } from '../../remediation/gitops/track-opened.js';
+import type { OpenedPullRequest } from '../../remediation/gitops/pull-request-schema.js';
 import type { Remediation } from '../../remediation/service.js';
 import type { Recheck } from '../recheck.js';
 import type { ReportMemory } from './reports.js';
@@ -20,4 +22,6 @@ export interface FixDeps {
    * change answers are gone (absent: no re-run).
    */
   recheck?: (env: string, checkIds: readonly string[], answers: readonly string[]) => Promise<Recheck>;
+  /** GitOps: follows a fix request the apply opened, so its merge or close is said in the request's thread. */
+  trackPullRequest?: (opened: OpenedPullRequest, context: OpenedContext) => Promise<unknown>;
 }

@@ -61,6 +61,40 @@ async function markReport(
   }
 }
 
+/** GitOps: the request the apply opened is followed; its merge or close is said in this thread. */
+async function followPullRequest(
+  deps: FixDeps,
+  ctx: CommandContext,
+  thread: RequestThread | undefined,
+  applied: AppliedResult,
+): Promise<void> {
+  const step = applied.outcome?.pullRequest;
+  if (!deps.trackPullRequest || step?.kind !== 'opened') return;
+  const { record } = applied;
+  const where =
+    thread ?? (ctx.actor.message ? { channel: ctx.actor.message.channel, ts: ctx.actor.message.ts } : undefined);
+  if (!where) {
+    ctx.logger.warn(
+      { pendingId: record.id, url: step.pullRequest.url },
+      'pull request opened with no thread to follow it in',
+    );
+    return;
+  }
+  try {
+    await deps.trackPullRequest(step.pullRequest, {
+      env: record.env,
+      action: record.action,
+      pendingId: record.id,
+      thread: { channel: where.channel, ts: where.ts },
+      requester: record.requester,
+      approvers: record.approvals,
+      ...(step.restart ? { restart: step.restart } : {}),
+    });
+  } catch (err) {
+    ctx.logger.warn({ err, url: step.pullRequest.url }, 'could not record the pull request to follow it');
+  }
+}
+
 /**
  * After an apply, whatever its outcome: what it did (or why it did not) in the request's thread, the checks
  * it targets run again there, and the report it answered marked with the outcome.
@@ -72,6 +106,8 @@ export async function postApplied(
   applied: AppliedResult,
   channel?: string,
 ): Promise<void> {
+  // Followed before it is announced: a merge seen right after the message is not missed.
+  await followPullRequest(deps, ctx, thread, applied);
   await postInThread(ctx, thread, appliedMessage(applied), channel);
   const verified = await recheck(deps, ctx, thread, applied, channel);
   await markReport(deps, ctx, thread, applied, verified);

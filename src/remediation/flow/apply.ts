@@ -7,7 +7,15 @@ import { planAction, type Planned } from '../plan-action.js';
 import { OutcomeUnknownError } from '../actions/read-back.js';
 import type { JournalLease } from '../journal.js';
 import type { ActionContext, ApplyOutcome, Plan, RemediationAction } from '../types.js';
-import { openPlannedPullRequest, pullRequestLine, samePullRequest } from '../gitops/pull-request-step.js';
+import { objectNames } from '../actions/object-names.js';
+import { pullRequestAuditField, restartToWatch } from '../gitops/pull-request-audit.js';
+import type { GitPullRequestPlan } from '../gitops/pull-request-schema.js';
+import {
+  openPlannedPullRequest,
+  pullRequestLine,
+  samePullRequest,
+  type WatchedRestart,
+} from '../gitops/pull-request-step.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, AppliedResult, Outcome } from './flow-types.js';
@@ -134,7 +142,17 @@ async function withPullRequest(
     approvers: job.record.approvals.map((a) => a.userId),
     ...(outcome.applied.length ? { liveChange: outcome.summary ?? previewed.summary } : {}),
   });
-  return { ...outcome, pullRequest: step };
+  if (step.kind !== 'opened') return { ...outcome, pullRequest: step };
+  const restart = await appRestartToWatch(ctx, previewed.pullRequest).catch(() => undefined);
+  return { ...outcome, pullRequest: { ...step, ...(restart ? { restart } : {}) } };
+}
+
+/** An edit of the app ConfigMap (enable-sliding-window): the app Deployment, whose pods read it at start. */
+async function appRestartToWatch(ctx: ActionContext, pr: GitPullRequestPlan): Promise<WatchedRestart | undefined> {
+  const names = objectNames(ctx.env);
+  if (!ctx.cluster || !names || !pr.edits.some((e) => e.kind === 'data-key' && e.configMap === names.appConfigMap))
+    return undefined;
+  return restartToWatch(ctx.cluster, { deployment: names.appDeployment, namespace: names.namespace, target: 'app' });
 }
 
 /**
@@ -251,6 +269,7 @@ async function recorded(
     event: outcome.ok ? 'apply' : 'failure',
     changes: dryRun ? previewed?.changes : touched(outcome),
     result: auditResult(outcome, dryRun),
+    ...(outcome.pullRequest?.kind === 'opened' ? pullRequestAuditField(outcome.pullRequest.pullRequest) : {}),
     dryRun,
   });
   const revertId = await saveRevert(fc, job, outcome);

@@ -1,9 +1,11 @@
 import type { EnvironmentConfig } from '../../config/config.js';
+import type { GitHostPort } from '../../core/ports/git-host.js';
 import type { Change, RevertRecord, StoredRevert } from '../changes.js';
 import type { PendingAction } from '../pending.js';
 import { approversOf, revertApprovals } from '../policy.js';
 import type { ApplyOutcome, Plan, RemediationAction } from '../types.js';
 import { revertPlannedPullRequest } from '../gitops/pull-request-step.js';
+import { createTrackedPullRequests, settleClosedByRevert } from '../gitops/tracked-pull-requests.js';
 import { busyText, failureText, lowerFirst } from './failure-text.js';
 import type { FlowContext } from './flow-context.js';
 import type { Actor, Decided, Outcome } from './flow-types.js';
@@ -32,6 +34,21 @@ export interface Reverted {
 /** A Revert click: done at once, or (where reverts need approval) a request waiting for it. */
 export type RevertResult = ({ reverted: Reverted } | { requested: Decided }) & { env: string; action: string };
 
+/**
+ * Before Revert closes the fix's open request: its follower is told, so it does not announce that close as
+ * "closed without merging". A merged (or unreadable) request is left to the follower.
+ */
+async function settleIfOpen(fc: FlowContext, git: GitHostPort | Error | undefined, n: number, pendingId: string) {
+  if (!git || git instanceof Error) return;
+  const pr = await git.pullRequestState(n).catch(() => undefined);
+  if (pr?.state !== 'open') return;
+  await settleClosedByRevert(
+    createTrackedPullRequests({ store: fc.deps.store, now: fc.deps.now }),
+    pendingId,
+    fc.deps.now,
+  );
+}
+
 /** Under the lock: restores the record's previous values (or not, in a dry run). */
 async function attempt(
   fc: FlowContext,
@@ -46,6 +63,7 @@ async function attempt(
         if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
         const live = rec.changes.length ? await action.revert(ctx, rec) : { ok: true, applied: [] };
         if (!rec.pullRequest) return { outcome: live };
+        await settleIfOpen(fc, ctx.git, rec.pullRequest.number, who.requestId);
         const git = await revertPlannedPullRequest(ctx.git, rec.pullRequest, {
           ...who,
           env: env.name,

@@ -4,10 +4,21 @@ import { manifestChanges } from './pull-request-plan.js';
 import { renderFixPullRequestText } from './pull-request-text.js';
 import { revertFixPullRequest } from './revert-pull-request.js';
 import type { GitPullRequestPlan, ManifestEdit, OpenedPullRequest } from './pull-request-schema.js';
+import type { TrackedPullRequest } from './tracked-pull-requests.js';
+
+/** The Deployment whose pod template the follower compares after the merge. */
+export type WatchedRestart = NonNullable<TrackedPullRequest['restart']>;
 
 /** What the apply did about the plan's pull request. */
 export type PullRequestStep =
-  | { kind: 'opened'; pullRequest: OpenedPullRequest; rebased: boolean; resumed: boolean }
+  | {
+      kind: 'opened';
+      pullRequest: OpenedPullRequest;
+      rebased: boolean;
+      resumed: boolean;
+      /** enable-sliding-window: the Deployment to offer a restart of after the merge, as it is now. */
+      restart?: WatchedRestart;
+    }
   | { kind: 'already-set'; message: string }
   | { kind: 'failed'; error: string; repo: string };
 
