@@ -2,6 +2,7 @@ import { parseStored } from '../core/stored-json.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { StateStore } from '../core/ports/state-store.js';
+import { findingRefSchema } from './finding-ref.js';
 import type { ActionId, FormValues, RemediationAction } from './types.js';
 
 /** What a report's button stands for: an action for an environment, offered to whoever may request it. */
@@ -14,6 +15,8 @@ export const offerSchema = z.object({
   /** The report's message, so results are posted in its thread. */
   thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
   offeredTo: z.string().optional(),
+  /** The finding the button answers (its first, where it answers several): the fix's pull request names it. */
+  finding: findingRefSchema.optional(),
   createdAt: z.number(),
 });
 export type Offer = z.infer<typeof offerSchema>;

@@ -1,3 +1,4 @@
+import { findingRefSchema, type FindingRef } from './finding-ref.js';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { REMEDIATION_DEFAULTS } from '../config/remediation.js';
@@ -42,6 +43,8 @@ export const pendingActionSchema = z.object({
   approvals: z.array(stamp),
   status: z.enum(STATUSES),
   rejected: stamp.extend({ reason: z.string().optional() }).optional(),
+  /** The finding the fix was offered for (a report's button), for the GitOps pull request's text. */
+  finding: findingRefSchema.optional(),
   /** Set on a request to revert: the revert record's id (approving it restores those values). */
   revertOf: z.string().optional(),
   /** Who submitted the preview (made the request), and when: a request is made once. */
@@ -85,6 +88,7 @@ export interface PendingActions {
     requester: Requester;
     approvalsRequired: number;
     revertOf?: string;
+    finding?: FindingRef;
   }): Promise<PendingAction>;
   get(id: string): Promise<PendingAction | undefined>;
   /**
@@ -326,7 +330,7 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
   const records = recordStore(deps);
 
   return {
-    async create({ plan, requester, approvalsRequired, revertOf }) {
+    async create({ plan, requester, approvalsRequired, revertOf, finding }) {
       const at = now();
       const record = pendingActionSchema.parse({
         id: randomId(),
@@ -342,6 +346,7 @@ export function createPendingActions(deps: PendingActionsDeps): PendingActions {
         approvals: [],
         status: approvalsRequired === 0 ? 'approved' : 'pending',
         ...(revertOf ? { revertOf } : {}),
+        ...(finding ? { finding } : {}),
       });
       if (!(await records.claim(record))) throw new Error('pending action id collision');
       return record;

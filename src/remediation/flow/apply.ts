@@ -140,11 +140,22 @@ async function withPullRequest(
     requestId: job.record.id,
     requester: job.record.requester.userId,
     approvers: job.record.approvals.map((a) => a.userId),
-    ...(outcome.applied.length ? { liveChange: outcome.summary ?? previewed.summary } : {}),
+    ...(job.record.finding ? { finding: job.record.finding } : {}),
+    ...(outcome.applied.length ? { liveChange: liveChangeText(outcome.applied) } : {}),
   });
   if (step.kind !== 'opened') return { ...outcome, pullRequest: step };
   const restart = await appRestartToWatch(ctx, previewed.pullRequest).catch(() => undefined);
   return { ...outcome, pullRequest: { ...step, ...(restart ? { restart } : {}) } };
+}
+
+/** `CONFIG SET maxmemory-policy volatile-lru on 3 nodes`: the live half, for the pull request's text. */
+function liveChangeText(applied: readonly Change[]): string {
+  const sets = new Map<string, Set<string>>();
+  for (const c of applied)
+    if (c.kind === 'redis-config')
+      sets.set(`${c.parameter} ${c.after}`, (sets.get(`${c.parameter} ${c.after}`) ?? new Set()).add(c.node));
+  const parts = [...sets].map(([set, nodes]) => `CONFIG SET ${set} on ${nodes.size} node${nodes.size > 1 ? 's' : ''}`);
+  return parts.join(', ') || `${applied.length} change(s)`;
 }
 
 /** An edit of the app ConfigMap (enable-sliding-window): the app Deployment, whose pods read it at start. */

@@ -1,3 +1,4 @@
+import { findingRefOf, type OfferedFinding } from '../finding-ref.js';
 import type { EnvironmentConfig } from '../../config/config.js';
 import { managedFix } from '../managed/managed-fix.js';
 import { offeredActions } from '../offers.js';
@@ -36,7 +37,7 @@ function capabilityCache(fc: FlowContext) {
 /** The fix buttons a report offers (only those the bot could perform), each behind an offer record. */
 export function createReportActions(fc: FlowContext) {
   const missingFor = capabilityCache(fc);
-  return async (envName: string, findings: readonly { id: string }[]): Promise<ReportActions> => {
+  return async (envName: string, findings: readonly OfferedFinding[]): Promise<ReportActions> => {
     const env = fc.envOf(envName);
     const out: ReportActions = { buttons: [], unavailable: [] };
     for (const o of offeredActions(findings, fc.deps.actions.values())) {
@@ -51,7 +52,13 @@ export function createReportActions(fc: FlowContext) {
         out.unavailable.push(missing);
         continue;
       }
-      const offer = await fc.deps.offers.create({ env: env.name, action: o.action, params: o.params });
+      const answered = findings.find((f) => f.id === o.findings[0]);
+      const offer = await fc.deps.offers.create({
+        env: env.name,
+        action: o.action,
+        params: o.params,
+        ...(answered ? { finding: findingRefOf(answered) } : {}),
+      });
       out.buttons.push({ command: `fix:${o.action}`, label: buttonLabel(action, o.params), ref: offer.id });
     }
     return out;

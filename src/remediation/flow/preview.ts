@@ -1,3 +1,4 @@
+import type { FindingRef } from '../finding-ref.js';
 import { managedFix } from '../managed/managed-fix.js';
 import { planAction, type Planned } from '../plan-action.js';
 import { planForm } from '../plan-form.js';
@@ -17,7 +18,7 @@ const PLAN_KEEP_MS = 3600_000;
 export async function previewFor(
   fc: FlowContext,
   actor: Actor,
-  where: { env: string; action: ActionId; params: Readonly<Record<string, unknown>> },
+  where: { env: string; action: ActionId; params: Readonly<Record<string, unknown>>; finding?: FindingRef },
 ): Promise<Outcome<Previewed>> {
   const { deps } = fc;
   const env = fc.envOf(where.env);
@@ -45,6 +46,7 @@ export async function previewFor(
     plan,
     requester: { userId: actor.userId, teamId: actor.teamId, channelId: actor.channelId },
     approvalsRequired: approvalsRequired(deps.policy, env.name, env.profile),
+    ...(where.finding ? { finding: where.finding } : {}),
   });
   await fc.plans.save(record.id, plan, record.expiresAt - deps.now() + PLAN_KEEP_MS);
   const form = planForm(plan, action, {
@@ -64,7 +66,12 @@ export async function preview(fc: FlowContext, actor: Actor, offerId: string): P
       message:
         'This button has expired (reports keep their buttons for a limited time). Run the diagnosis again for fresh ones.',
     };
-  return previewFor(fc, actor, { env: offer.env, action: offer.action, params: offer.params });
+  return previewFor(fc, actor, {
+    env: offer.env,
+    action: offer.action,
+    params: offer.params,
+    ...(offer.finding ? { finding: offer.finding } : {}),
+  });
 }
 
 /** The person changed a parameter in the preview: a new plan (and pending id) for the new values. */
@@ -80,6 +87,11 @@ export async function repreview(
   return previewFor(
     fc,
     { ...actor, channelId: record.requester.channelId },
-    { env: record.env, action: record.action, params: { ...record.params, ...params } },
+    {
+      env: record.env,
+      action: record.action,
+      params: { ...record.params, ...params },
+      ...(record.finding ? { finding: record.finding } : {}),
+    },
   );
 }

@@ -1,3 +1,4 @@
+import type { FindingRef } from '../finding-ref.js';
 import type { GitHostPort } from '../../core/ports/git-host.js';
 import { fixBranchName, openFixPullRequest } from './open-pull-request.js';
 import { manifestChanges } from './pull-request-plan.js';
@@ -32,6 +33,8 @@ export interface PullRequestFacts {
   approvers: readonly string[];
   /** The live change made with it, in one line. */
   liveChange?: string;
+  /** The finding the fix answers, with its evidence lines. */
+  finding?: FindingRef;
 }
 
 /** `maxmemory-policy volatile-lru in redis-session-config`. */
@@ -63,7 +66,8 @@ export async function openPlannedPullRequest(
     env: facts.env,
     action: facts.action,
     change: describeEdits(plan.edits),
-    evidence: [],
+    ...(facts.finding ? { finding: facts.finding } : {}),
+    evidence: facts.finding?.evidence ?? [],
     requester: facts.requester,
     approvers: facts.approvers,
     ...(facts.liveChange ? { liveChange: facts.liveChange } : {}),
