@@ -107,7 +107,9 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     expect(gh.repo.commitsSince(pr?.head ?? '', 'main')).toHaveLength(1);
     // The request's text: the finding the button answered, its evidence, who asked.
     expect(pr?.body).toContain('### Finding\n`eviction.allkeys_policy` (warning)');
-    expect(pr?.body).toContain('The live change is already applied: CONFIG SET maxmemory-policy volatile-lru on 1 node.');
+    expect(pr?.body).toContain(
+      'The live change is already applied: CONFIG SET maxmemory-policy volatile-lru on 1 node.',
+    );
     expect(pr?.body).toMatch(/### Evidence\n- \S+=/);
     expect(pr?.body).toContain(`Requested by ${SRE}`);
     expect(await f.configGet('maxmemory-policy')).toBe('volatile-lru');
