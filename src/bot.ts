@@ -38,11 +38,12 @@ import type { Command } from './commands/context.js';
 import type { CommandRegistry } from './commands/registry.js';
 import type { RenderOptions } from './chat/slack/render/block-kit.js';
 import { createSlackFrontEnd, type SlackFrontEnd } from './chat/slack/slack-front-end.js';
+import { teamsFeature, type TeamsFrontEndOptions } from './chat/teams/teams-front-end.js';
 import type { EngineDeps } from './diagnostics/engine.js';
 import type { Message } from './core/message.js';
 import { openCanaryRedis } from './adapters/redis/canary-redis.js';
 import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
-import { createDispatcher } from './commands/dispatch.js';
+import { createDispatcher, type Dispatcher } from './commands/dispatch.js';
 import { recheckReport } from './commands/recheck.js';
 import { createFixCommands, reportMemory, threadMemory } from './commands/fix/index.js';
 import type { IntakeGate } from './core/intake.js';
@@ -115,6 +116,8 @@ export interface BotDeps {
    * and the config's `access` section; a test adds one by passing `[...ALL_ACTIONS, action]`.
    */
   actions?: readonly RemediationAction[];
+  /** The Teams front end's I/O (tests: the JWKS cooldown); it runs when `settings.teams` is set. */
+  teams?: Pick<TeamsFrontEndOptions, 'fetch' | 'jwksCooldownMs'>;
 }
 
 export interface Bot {
@@ -198,6 +201,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   const features = [
     slackFeature,
+    ...teamsFeatures(deps, { dispatcher, now, intake }),
     ...(alerts ? [alerts.feature] : []),
     jobs.feature(),
     ...(rem ? [rem.reconciler] : []),
@@ -206,6 +210,12 @@ export function createBot(deps: BotDeps): Bot {
     ...(deps.extraFeatures ?? []),
   ];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
+}
+
+/** The Teams front end when TEAMS_APP_ID is set (its settings parsed), beside Slack on the same host. */
+function teamsFeatures(deps: BotDeps, o: { dispatcher: Dispatcher; now: () => number; intake: IntakeGate }): Feature[] {
+  const settings = deps.settings.teams;
+  return settings ? [teamsFeature({ ...deps.teams, ...o, settings, logger: deps.logger })] : [];
 }
 
 /** The durable intake over the alerts' state store (memory without one: a crash loses it, as start-up says). */

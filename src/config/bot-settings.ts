@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LogLevel } from '../core/logging.js';
 import { stateRedisTls, type StateRedisTls } from './state-redis-tls.js';
+import { parseTeamsSettings, type TeamsSettings } from './teams-settings.js';
 
 /**
  * How the bot reaches Slack. Socket Mode when an app-level token is set (no public URL needed);
@@ -28,6 +29,8 @@ interface CommonSettings {
    * `stateRedisUrl`: replicas that do not share their state answer an alert twice and lose each other's work.
    */
   expectedReplicas?: number;
+  /** The Teams front end (TEAMS_APP_ID and the rest); unset, the bot runs without Teams. */
+  teams?: TeamsSettings;
 }
 
 export type SettingsResult = { ok: true; settings: BotSettings } | { ok: false; problems: string[] };
@@ -168,6 +171,8 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
   if (replicasProblem) problems.push(replicasProblem);
   const stateTls = stateRedisTls(env);
   problems.push(...stateTls.problems);
+  const teams = parseTeamsSettings(env);
+  problems.push(...teams.problems);
   if (!parsed.success || problems.length) return { ok: false, problems };
   const d = parsed.data;
   const common: CommonSettings = {
@@ -179,6 +184,7 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     ...(d.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.ALERTMANAGER_TOKEN } : {}),
     ...(d.STATE_REDIS_URL ? { stateRedisUrl: d.STATE_REDIS_URL } : {}),
     ...(stateTls.tls ? { stateRedisTls: stateTls.tls } : {}),
+    ...(teams.teams ? { teams: teams.teams } : {}),
   };
   if (d.SLACK_APP_TOKEN) {
     const settings: BotSettings = {

@@ -4,6 +4,7 @@ import { redisStateStore } from '../../src/adapters/state/redis-state-store.js';
 import { createSourceCache, type SourceCache } from '../../src/app/sources.js';
 import { createBot, type Bot, type BotDeps } from '../../src/bot.js';
 import type { BotSettings } from '../../src/config/bot-settings.js';
+import type { TeamsSettings } from '../../src/config/teams-settings.js';
 import type { Config } from '../../src/config/config.js';
 import { createCheckRegistry, type CheckRegistry } from '../../src/diagnostics/registry.js';
 import { loadCorpus } from '../alerts/corpus.js';
@@ -79,6 +80,8 @@ export interface TestBotOptions {
   clock?: () => number;
   /** Anything else createBot takes (graceMs, processEnv, extraCommands, remediation …). */
   extra?: Partial<BotDeps>;
+  /** The Teams front end beside Slack (its endpoints on the test's fakes); absent, no Teams. */
+  teams?: TeamsSettings;
 }
 
 let clickSeq = 0;
@@ -121,7 +124,7 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
   const sources = createSourceCache({});
   const state = alertState(opts);
   const bot = createBot({
-    settings: settingsFor(slack),
+    settings: { ...settingsFor(slack), ...(opts.teams ? { teams: opts.teams } : {}) },
     config: opts.config,
     registry: opts.registry ?? createCheckRegistry([]),
     sourcesFor: sources.sourcesFor,

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/**
+ * The part of a Bot Framework Activity the Teams front end reads (zod strips the rest). Teams sends the
+ * tenant in `channelData.tenant.id` and, for most activities, in `conversation.tenantId` too.
+ * https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#activity-object
+ */
+export const activitySchema = z.object({
+  type: z.string().min(1).max(64),
+  id: z.string().min(1).max(512).optional(),
+  serviceUrl: z.url({ protocol: /^https?$/ }).max(2048),
+  channelId: z.string().max(64).optional(),
+  text: z.string().max(28_000).optional(),
+  from: z.object({ id: z.string().min(1).max(512), aadObjectId: z.string().max(64).optional() }),
+  recipient: z.object({ id: z.string().min(1).max(512) }),
+  conversation: z.object({
+    id: z.string().min(1).max(1024),
+    tenantId: z.string().max(64).optional(),
+    conversationType: z.string().max(64).optional(),
+  }),
+  channelData: z.object({ tenant: z.object({ id: z.string().max(64) }).optional() }).optional(),
+});
+
+export type Activity = z.infer<typeof activitySchema>;
+
+/**
+ * The tenant the activity says it comes from (checked against the bot's tenant after the token);
+ * undefined when it names none, or two that disagree.
+ */
+export function activityTenant(a: Activity): string | undefined {
+  const named = [a.channelData?.tenant?.id, a.conversation.tenantId].filter((t) => t !== undefined);
+  return named.every((t) => t.toLowerCase() === named[0]?.toLowerCase()) ? named[0] : undefined;
+}
+
+/**
+ * The command words of a message: the `<at>…</at>` mentions (the bot's name in a channel) removed, HTML
+ * entities Teams adds for spaces undone.
+ *
+ * @example
+ * commandText('<at>session-ttl</at> help') // 'help'
+ */
+export function commandText(text: string | undefined): string {
+  return (text ?? '')
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .trim();
+}

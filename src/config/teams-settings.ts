@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The Teams front end's settings (issue 22). Teams is enabled only when TEAMS_APP_ID is set; the bot is
+ * single-tenant, so the password and the tenant are then required. Every Microsoft endpoint the bot calls
+ * or trusts has an override, for sovereign clouds (GCC High, China) and for tests on loopback.
+ */
+export interface TeamsSettings {
+  /** The bot's Microsoft App ID (Entra app registration): the audience of incoming tokens. */
+  appId: string;
+  /** The app registration's client secret, for the outgoing (bot -> connector) token. */
+  appPassword: string;
+  /** The Entra tenant the bot serves: incoming activities from another tenant are refused. */
+  tenantId: string;
+  /** OpenID metadata whose `jwks_uri` signs incoming activities. */
+  openIdMetadataUrl: string;
+  /** The `iss` of incoming tokens. */
+  tokenIssuer: string;
+  /** The login authority host; the token endpoint is `<loginUrl>/<tenantId>/oauth2/v2.0/token`. */
+  loginUrl: string;
+  /** Microsoft Graph's base URL (Entra group membership, a later slice). */
+  graphUrl: string;
+}
+
+/** Every default in one place: Microsoft's public cloud. */
+export const TEAMS_DEFAULTS = {
+  openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  tokenIssuer: 'https://api.botframework.com',
+  loginUrl: 'https://login.microsoftonline.com',
+  graphUrl: 'https://graph.microsoft.com',
+} as const;
+
+const optional = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/** An http(s) URL setting without a trailing slash; unset, the default applies. */
+const url = (name: string, fallback: string) =>
+  optional
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), `${name} must be an http(s) URL, or unset`)
+    .transform((v) => (v ?? fallback).replace(/\/+$/, ''));
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// Messages name the variable and what is expected, never the value: the password is a secret.
+const teamsSchema = z.object({
+  TEAMS_APP_ID: optional.refine(
+    (v) => v === undefined || GUID.test(v),
+    'TEAMS_APP_ID must be the Microsoft App ID (a GUID) of the Azure Bot, or unset to run without Teams',
+  ),
+  TEAMS_APP_PASSWORD: optional,
+  TEAMS_TENANT_ID: optional.refine(
+    (v) => v === undefined || GUID.test(v),
+    'TEAMS_TENANT_ID must be the Entra tenant id (a GUID) the bot serves',
+  ),
+  TEAMS_OPENID_METADATA_URL: url('TEAMS_OPENID_METADATA_URL', TEAMS_DEFAULTS.openIdMetadataUrl),
+  TEAMS_TOKEN_ISSUER: url('TEAMS_TOKEN_ISSUER', TEAMS_DEFAULTS.tokenIssuer),
+  TEAMS_LOGIN_URL: url('TEAMS_LOGIN_URL', TEAMS_DEFAULTS.loginUrl),
+  TEAMS_GRAPH_URL: url('TEAMS_GRAPH_URL', TEAMS_DEFAULTS.graphUrl),
+});
+
+/**
+ * The Teams settings from the environment: `teams` undefined when TEAMS_APP_ID is unset (Teams is off),
+ * and every problem at once, each naming its variable.
+ */
+export function parseTeamsSettings(env: NodeJS.ProcessEnv): { teams?: TeamsSettings; problems: string[] } {
+  const parsed = teamsSchema.safeParse(env);
+  if (!parsed.success) return { problems: parsed.error.issues.map((i) => i.message) };
+  const d = parsed.data;
+  if (!d.TEAMS_APP_ID) return { problems: [] };
+  const problems: string[] = [];
+  if (!d.TEAMS_APP_PASSWORD)
+    problems.push('TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret');
+  if (!d.TEAMS_TENANT_ID)
+    problems.push('TEAMS_TENANT_ID is not set: TEAMS_APP_ID needs the Entra tenant id of the single-tenant bot');
+  if (!d.TEAMS_APP_PASSWORD || !d.TEAMS_TENANT_ID) return { problems };
+  return {
+    problems,
+    teams: {
+      appId: d.TEAMS_APP_ID,
+      appPassword: d.TEAMS_APP_PASSWORD,
+      tenantId: d.TEAMS_TENANT_ID,
+      openIdMetadataUrl: d.TEAMS_OPENID_METADATA_URL,
+      tokenIssuer: d.TEAMS_TOKEN_ISSUER,
+      loginUrl: d.TEAMS_LOGIN_URL,
+      graphUrl: d.TEAMS_GRAPH_URL,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseBotSettings } from '../../src/config/bot-settings.js';
+import { parseTeamsSettings, TEAMS_DEFAULTS } from '../../src/config/teams-settings.js';
+
+const SLACK = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99aaa85a5000' };
+const APP = '11111111-2222-4333-8444-555555555555';
+const TENANT = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+
+describe('Teams settings', () => {
+  it('leaves Teams off when TEAMS_APP_ID is unset', () => {
+    const r = parseBotSettings(SLACK);
+    expect(r.ok && r.settings.teams).toBeUndefined();
+  });
+
+  it("reads the app, the tenant and Microsoft's public endpoints by default", () => {
+    const r = parseBotSettings({ ...SLACK, TEAMS_APP_ID: APP, TEAMS_APP_PASSWORD: 'secret', TEAMS_TENANT_ID: TENANT });
+    expect(r.ok && r.settings.teams).toEqual({
+      appId: APP,
+      appPassword: 'secret',
+      tenantId: TENANT,
+      ...TEAMS_DEFAULTS,
+    });
+    expect(TEAMS_DEFAULTS.openIdMetadataUrl).toBe('https://login.botframework.com/v1/.well-known/openidconfiguration');
+  });
+
+  it('takes every endpoint override (sovereign clouds, tests), without a trailing slash', () => {
+    const r = parseTeamsSettings({
+      TEAMS_APP_ID: APP,
+      TEAMS_APP_PASSWORD: 'secret',
+      TEAMS_TENANT_ID: TENANT,
+      TEAMS_OPENID_METADATA_URL: 'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
+      TEAMS_TOKEN_ISSUER: 'https://api.botframework.us',
+      TEAMS_LOGIN_URL: 'https://login.microsoftonline.us/',
+      TEAMS_GRAPH_URL: 'https://graph.microsoft.us/',
+    });
+    expect(r.teams).toMatchObject({
+      tokenIssuer: 'https://api.botframework.us',
+      loginUrl: 'https://login.microsoftonline.us',
+      graphUrl: 'https://graph.microsoft.us',
+    });
+  });
+
+  it('names each missing or invalid variable, with the Slack problems, and never the password', () => {
+    const r = parseBotSettings({
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      TEAMS_APP_ID: APP,
+      TEAMS_APP_PASSWORD: 'hunter2-secret',
+      TEAMS_TENANT_ID: 'contoso',
+      TEAMS_LOGIN_URL: 'ftp://x',
+    });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems).toEqual([
+      expect.stringContaining('SLACK_SIGNING_SECRET is not set'),
+      'TEAMS_TENANT_ID must be the Entra tenant id (a GUID) the bot serves',
+      'TEAMS_LOGIN_URL must be an http(s) URL, or unset',
+    ]);
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    const missing = parseTeamsSettings({ TEAMS_APP_ID: APP });
+    expect(missing).toEqual({
+      problems: [
+        'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret',
+        'TEAMS_TENANT_ID is not set: TEAMS_APP_ID needs the Entra tenant id of the single-tenant bot',
+      ],
+    });
+    expect(parseTeamsSettings({ TEAMS_APP_ID: 'my-bot' }).problems).toEqual([
+      'TEAMS_APP_ID must be the Microsoft App ID (a GUID) of the Azure Bot, or unset to run without Teams',
+    ]);
+  });
+});
