@@ -19,6 +19,7 @@ describe('remediation.gitops', () => {
     expect(parseConfig({ environments }, 'x').remediation.gitops).toEqual({
       allowDirectPatch: false,
       argocdNamespace: 'argocd',
+      pollSeconds: 60,
     });
   });
 
@@ -27,7 +28,7 @@ describe('remediation.gitops', () => {
       { environments, remediation: { gitops: { allowDirectPatch: true, argocdNamespace: 'gitops' } } },
       'x',
     );
-    expect(cfg.remediation.gitops).toEqual({ allowDirectPatch: true, argocdNamespace: 'gitops' });
+    expect(cfg.remediation.gitops).toEqual({ allowDirectPatch: true, argocdNamespace: 'gitops', pollSeconds: 60 });
   });
 
   it('refuses a non-boolean policy, a bad namespace and unknown fields, naming the path', () => {
