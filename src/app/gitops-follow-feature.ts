@@ -1,6 +1,7 @@
 import type { Feature } from '../core/feature.js';
 import { followOnce, recheckNamed, type FollowDeps } from '../remediation/gitops/follow-pull-requests.js';
 import { gitopsWebhookRoute, type WebhookSecret } from './gitops-webhook-route.js';
+import { periodicWorker } from './periodic-worker.js';
 
 export interface GitopsFollowFeatureDeps {
   follow: FollowDeps;
@@ -22,16 +23,6 @@ export function gitopsFollowFeature(deps: GitopsFollowFeatureDeps): Feature {
   return {
     name: 'gitops-follow',
     register(host) {
-      let timer: NodeJS.Timeout | undefined;
-      let looking = false;
-      const look = () => {
-        if (looking) return;
-        looking = true;
-        host.work.track(
-          followOnce(follow).finally(() => (looking = false)),
-          (err: unknown) => follow.logger.error({ err }, 'GitOps requests: a look failed'),
-        );
-      };
       const recheck: Parameters<typeof gitopsWebhookRoute>[1]['recheck'] = (key) =>
         host.work.run(() => recheckNamed(follow, key));
       for (const provider of ['github', 'gitlab'] as const)
@@ -43,16 +34,11 @@ export function gitopsFollowFeature(deps: GitopsFollowFeatureDeps): Feature {
             ...(deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {}),
           }),
         );
-      host.worker({
+      periodicWorker(host, {
         name: 'gitops-follow',
-        async start() {
-          look();
-          timer = setInterval(look, deps.everyMs);
-          timer.unref();
-        },
-        async stop() {
-          clearInterval(timer);
-        },
+        everyMs: deps.everyMs,
+        look: () => followOnce(follow),
+        onError: (err) => follow.logger.error({ err }, 'GitOps requests: a look failed'),
       });
     },
   };

@@ -1,5 +1,6 @@
 import { reconcileOnce, type ReconcileDeps } from '../commands/fix/index.js';
 import type { Feature } from '../core/feature.js';
+import { periodicWorker } from './periodic-worker.js';
 
 /**
  * The reconciler on the host, on every replica: a look at start-up, then every `everyMs`, for applies
@@ -9,26 +10,11 @@ export function reconcilerFeature(deps: ReconcileDeps, everyMs: number): Feature
   return {
     name: 'remediation-reconciler',
     register(host) {
-      let timer: NodeJS.Timeout | undefined;
-      let looking = false;
-      const look = () => {
-        if (looking) return;
-        looking = true;
-        host.work.track(
-          reconcileOnce(deps).finally(() => (looking = false)),
-          (err: unknown) => deps.logger.error({ err }, 'remediation reconciler: a look failed'),
-        );
-      };
-      host.worker({
+      periodicWorker(host, {
         name: 'remediation-reconciler',
-        async start() {
-          look();
-          timer = setInterval(look, everyMs);
-          timer.unref();
-        },
-        async stop() {
-          clearInterval(timer);
-        },
+        everyMs,
+        look: () => reconcileOnce(deps),
+        onError: (err) => deps.logger.error({ err }, 'remediation reconciler: a look failed'),
       });
     },
   };
