@@ -5,7 +5,13 @@ import type { HostContext } from '../core/feature.js';
  * runs is skipped), each look tracked as in-flight work so that shutdown drains it, a failed look logged
  * with `onError` and the next tick tried as usual.
  *
- * @example periodicWorker(host, { name: 'remediation-reconciler', everyMs: 15_000, look: () => reconcileOnce(deps), onError: (err) => logger.error({ err }, 'a look failed') })
+ * @example
+ * periodicWorker(host, {
+ *   name: 'remediation-reconciler',
+ *   everyMs: 15_000,
+ *   look: () => reconcileOnce(deps),
+ *   onError: (err) => logger.error({ err }, 'a look failed'),
+ * });
  */
 export function periodicWorker(
   host: Pick<HostContext, 'work' | 'worker' | 'logger'>,
