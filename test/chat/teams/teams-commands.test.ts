@@ -29,6 +29,12 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
         environments: {
           dev: { profile: 'development', redis: { url: sharedRedisUrl() } },
           staging: { profile: 'development', redis: { url: 'redis://127.0.0.1:9' } },
+          canary: {
+            profile: 'development',
+            expectedTtlSeconds: 60,
+            redis: { url: sharedRedisUrl() },
+            verify: { waitSeconds: 1 },
+          },
         },
       },
       'teams-test',
@@ -99,7 +105,7 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     const { calls } = await command('diagnose nowhere');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.kind).toBe('reply');
-    expect(calls[0]!.body.text).toBe('Unknown environment "nowhere". Valid environments: dev, staging.');
+    expect(calls[0]!.body.text).toBe('Unknown environment "nowhere". Valid environments: dev, staging, canary.');
     expect(calls[0]!.violations).toEqual([]);
   });
 
@@ -110,6 +116,25 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     expect(text).toContain('dev — development');
     expect(text).toContain('staging — development');
     expect(calls[0]!.violations).toEqual([]);
+  });
+
+  it('verify posts its progress in the conversation and updates that message in place until the verdict', async () => {
+    await redis.flushall();
+    // When
+    const { activity, calls } = await command('verify canary');
+    // Then: an ack in reply, one progress message in the conversation, then PUT updates of that same activity
+    expect(calls.map((c) => c.kind)).toEqual(['reply', 'send', 'update', 'update']);
+    const progress = calls[1]!;
+    expect(progress.conversationId).toBe(activity.conversation.id);
+    const posted = `activity-${connector.calls.indexOf(progress) + 1}`;
+    expect(calls.slice(2).map((c) => [c.method, c.conversationId, c.activityId])).toEqual([
+      ['PUT', activity.conversation.id, posted],
+      ['PUT', activity.conversation.id, posted],
+    ]);
+    expect(calls[3]!.body.text).toMatch(/^Session TTL verification for canary: PASS/);
+    expect(calls.every((c) => c.violations.length === 0)).toBe(true);
+    // The canary is gone
+    expect(await redis.dbsize()).toBe(0);
   });
 
   it('an unknown command is answered with the commands there are', async () => {
