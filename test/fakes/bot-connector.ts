@@ -36,7 +36,7 @@ export interface FakeBotConnector {
   calls: ConnectorCall[];
   /** Calls that the fake took (answered 200). */
   taken(): ConnectorCall[];
-  /** The next calls are answered with these failures, one each, in order. */
+  /** The next calls are answered with these failures, one each, in order (`{ status: 200 }` lets one through). */
   failNext(...failures: ScriptedFailure[]): void;
   close(): Promise<void>;
 }
@@ -69,7 +69,9 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     if (!match || !kind) return void res.writeHead(404).end();
     void readBody(req).then((text) => {
       const body = JSON.parse(text) as Record<string, unknown>;
-      const failure = failures.shift();
+      // A scripted status under 400 lets that call through (to fail a later one).
+      const scripted = failures.shift();
+      const failure = scripted && scripted.status >= 400 ? scripted : undefined;
       calls.push({
         kind,
         method: req.method ?? '',

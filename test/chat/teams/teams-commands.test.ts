@@ -101,6 +101,25 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     expect(card).not.toContain('Action.');
   });
 
+  it('a report Teams refuses for now (503) goes to the person in reply, not to the Slack outbox', async () => {
+    await redis.flushall();
+    // Given the connector takes the acknowledgement, then fails the report's post
+    connector.failNext({ status: 200 }, { status: 503 });
+    // When
+    const { calls } = await command('diagnose dev');
+    // Then the report comes back as a reply saying to run it again later (it is not kept to be posted by Slack)
+    expect(calls.map((c) => [c.kind, c.status])).toEqual([
+      ['reply', 200],
+      ['send', 503],
+      ['reply', 200],
+    ]);
+    expect(String(calls[2]!.body.text)).toMatch(
+      /^I could not post the report in this channel \(connector_http_503\).*Teams did not take the post \(connector_http_503\); run the command again later/,
+    );
+    expect(calls[2]!.violations).toEqual([]);
+    expect(running.slack.callsOf('chat.postMessage')).toHaveLength(0);
+  });
+
   it('diagnose nowhere: the same unknown-environment message as in Slack, nothing posted', async () => {
     const { calls } = await command('diagnose nowhere');
     expect(calls).toHaveLength(1);
