@@ -117,7 +117,7 @@ export interface BotDeps {
    */
   actions?: readonly RemediationAction[];
   /** The Teams front end's I/O (tests: the JWKS cooldown); it runs when `settings.teams` is set. */
-  teams?: Pick<TeamsFrontEndOptions, 'fetch' | 'jwksCooldownMs'>;
+  teams?: Pick<TeamsFrontEndOptions, 'fetch' | 'jwksCooldownMs' | 'sleep'>;
 }
 
 export interface Bot {

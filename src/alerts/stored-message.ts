@@ -48,7 +48,7 @@ const span = z.union([
   z.object({ mentionUser: z.string() }),
 ]) satisfies z.ZodType<Span>;
 const inline = z.array(span);
-const collapse = z.object({ tag: z.string().optional() }).optional();
+const collapse = z.object({ tag: z.string().optional(), foldAt: z.number().int().min(0).optional() }).optional();
 const id = z.string().optional();
 const action = z.object({
   command: z.string(),

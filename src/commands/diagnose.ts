@@ -79,7 +79,10 @@ async function replyInstead(
   const kept =
     !invite && deps.postpone
       ? await deps
-          .postpone({ channel: ctx.actor.channelId, message: report, kind: 'report', key }, err)
+          .postpone(
+            { channel: ctx.actor.channelId, message: report, kind: 'report', key, platform: ctx.actor.platform },
+            err,
+          )
           .catch((keepErr: unknown) => {
             logger.error({ err: keepErr }, 'could not keep the report to post it later');
             return false;

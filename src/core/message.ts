@@ -77,6 +77,11 @@ export interface Field {
  */
 export interface Collapse {
   tag?: string;
+  /**
+   * A renderer short of room may keep only the section's spans before this index and drop the rest (a
+   * finding's evidence line), before it leaves out whole blocks.
+   */
+  foldAt?: number;
 }
 
 export type Block =

@@ -84,9 +84,10 @@ function findingBlocks(
     t(clip(finding.id, 80), { code: true }),
     ...(finding.detail ? [t(`\n${clip(finding.detail, MAX_DETAIL)}`)] : []),
     ...(finding.fix ? [t('\n'), t('Fix:', { bold: true }), t(` ${clip(finding.fix, 600)}`)] : []),
-    ...evidenceSpans(finding, o.maxEvidenceEntries),
   ];
-  const blocks: Block[] = [{ kind: 'section', id: `finding:${finding.id}`, text, collapse: { tag: finding.severity } }];
+  const evidence = evidenceSpans(finding, o.maxEvidenceEntries);
+  const collapse = { tag: finding.severity, ...(evidence.length ? { foldAt: text.length } : {}) };
+  const blocks: Block[] = [{ kind: 'section', id: `finding:${finding.id}`, text: [...text, ...evidence], collapse }];
   // Only the buckets are read, so a partial evidence (a report from another version) still draws its chart.
   const buckets = finding.id === ttlDistribution.id ? bucketsSchema.safeParse(finding.evidence.buckets) : undefined;
   if (buckets?.success) {

@@ -4,26 +4,40 @@ import { activityViolations } from './adaptive-card-limits.js';
 
 /** One activity the bot sent to the fake connector. */
 export interface ConnectorCall {
+  /** `reply` (POST to an activity), `send` (POST to the conversation) or `update` (PUT an activity). */
+  kind: 'reply' | 'send' | 'update';
   method: string;
   path: string;
   conversationId: string;
-  /** The activity replied to. */
-  activityId: string;
+  /** The activity replied to or updated; undefined for a new message in the conversation. */
+  activityId: string | undefined;
   authorization: string | undefined;
   body: Record<string, unknown>;
+  /** The HTTP status the fake answered (a scripted failure, else 200). */
+  status: number;
   /** What the card validator found wrong with it (Teams' limits); empty when Teams would take it. */
   violations: string[];
 }
 
+/** A failure the fake answers the next call with instead of taking it. */
+export interface ScriptedFailure {
+  status: number;
+  headers?: Record<string, string>;
+}
+
 /**
  * A fake Bot Connector service on 127.0.0.1 (the activities' `serviceUrl` in tests): records every
- * `POST /v3/conversations/{id}/activities/{replyToId}` with its bearer token, and runs the Adaptive Card
- * validator over each.
+ * `POST /v3/conversations/{id}/activities[/{replyToId}]` and `PUT …/activities/{id}` with its bearer
+ * token, runs the Adaptive Card validator over each, and answers scripted failures (`failNext`).
  */
 export interface FakeBotConnector {
   /** `http://127.0.0.1:<port>/teams/`, shaped like Teams' own serviceUrl. */
   serviceUrl: string;
   calls: ConnectorCall[];
+  /** Calls that the fake took (answered 200). */
+  taken(): ConnectorCall[];
+  /** The next calls are answered with these failures, one each, in order (`{ status: 200 }` lets one through). */
+  failNext(...failures: ScriptedFailure[]): void;
   close(): Promise<void>;
 }
 
@@ -37,31 +51,50 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-const REPLY = /^\/teams\/v3\/conversations\/([^/]+)\/activities\/([^/]+)$/;
+const ACTIVITIES = /^\/teams\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
+
+function kindOf(method: string | undefined, activityId: string | undefined): ConnectorCall['kind'] | undefined {
+  if (method === 'PUT' && activityId) return 'update';
+  if (method === 'POST') return activityId ? 'reply' : 'send';
+  return undefined;
+}
 
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
+  const failures: ScriptedFailure[] = [];
   const server = createServer((req, res) => {
-    const match = REPLY.exec(req.url ?? '');
-    if (req.method !== 'POST' || !match) return void res.writeHead(404).end();
+    const match = ACTIVITIES.exec(req.url ?? '');
+    const activityId = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const kind = kindOf(req.method, activityId);
+    if (!match || !kind) return void res.writeHead(404).end();
     void readBody(req).then((text) => {
       const body = JSON.parse(text) as Record<string, unknown>;
+      // A scripted status under 400 lets that call through (to fail a later one).
+      const scripted = failures.shift();
+      const failure = scripted && scripted.status >= 400 ? scripted : undefined;
       calls.push({
+        kind,
         method: req.method ?? '',
         path: req.url ?? '',
         conversationId: decodeURIComponent(match[1]!),
-        activityId: decodeURIComponent(match[2]!),
+        activityId,
         authorization: req.headers.authorization,
         body,
+        status: failure?.status ?? 200,
         violations: activityViolations(body),
       });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `reply-${calls.length}` }));
+      if (failure)
+        return void res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers }).end('{}');
+      const id = kind === 'update' ? activityId : `activity-${calls.length}`;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     serviceUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/teams/`,
     calls,
+    taken: () => calls.filter((c) => c.status === 200),
+    failNext: (...f) => void failures.push(...f),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

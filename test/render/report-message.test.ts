@@ -62,7 +62,13 @@ describe('reportMessage (neutral, pure)', () => {
       { text: 'Evidence:', italic: true },
       { text: ' policy=allkeys-lru · usedRatio=0.963' },
     ]);
-    expect(f.collapse).toEqual({ tag: 'critical' });
+    // The evidence line is what a renderer short of room folds first.
+    expect(f.collapse).toEqual({ tag: 'critical', foldAt: f.text.length - 3 });
+    expect(f.text.slice(f.collapse?.foldAt)).toEqual([
+      { text: '\n' },
+      { text: 'Evidence:', italic: true },
+      { text: ' policy=allkeys-lru · usedRatio=0.963' },
+    ]);
   });
 
   it('draws the TTL distribution as preformatted lines of the asked width, not as evidence text', () => {

@@ -122,6 +122,8 @@ class OutboxQueue {
   async postpone(post: PendingPost, err: unknown): Promise<boolean> {
     const first = this.delays[0];
     if (!this.transient(err) || first === undefined) return false;
+    // Only Slack posts: another front end's report goes back to its person, told to run it again later.
+    if (post.platform !== undefined && post.platform !== 'slack') return false;
     const id = randomUUID();
     const { channel, threadTs, kind, message } = post;
     const entry: Entry = {

@@ -1,6 +1,6 @@
 import type { CommandContext } from '../../commands/context.js';
 import type { Logger } from '../../core/logging.js';
-import type { Message } from '../../core/message.js';
+import { clip, type Message } from '../../core/message.js';
 import { ChatError } from '../../core/ports/chat.js';
 import type { Activity } from './activity.js';
 import type { VerifiedActivity } from './bot-token.js';
@@ -10,19 +10,32 @@ import { adaptiveCard } from './render/adaptive-card.js';
 /** How a person types a command in Teams: a mention of the bot. */
 export const TEAMS_INVOCATION = '@session-ttl';
 
-/** A neutral message as the connector's message activity: the plain text and one Adaptive Card. */
+/** A neutral message as the connector's message activity: the plain text and one Adaptive Card, under 28 KB. */
 export function cardActivity(message: Message) {
-  return {
-    type: 'message' as const,
-    text: message.text,
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' as const, content: adaptiveCard(message) }],
-  };
+  const text = clip(message.text, 2000);
+  const contentType = 'application/vnd.microsoft.card.adaptive' as const;
+  const envelopeBytes = Buffer.byteLength(JSON.stringify({ type: 'message', text, attachments: [{ contentType }] }));
+  // The renderer counts the card; the envelope, `"content":` and the replyToId or id the connector adds are room kept.
+  const content = adaptiveCard(message, { envelopeBytes: envelopeBytes + 256 });
+  return { type: 'message' as const, text, attachments: [{ contentType, content }] };
+}
+
+/**
+ * The user id a Teams actor carries: `aad:<object id>`, as the access policy names Teams users. A sender
+ * without an AAD object id (not a person of the tenant) gets `teams:<channel account id>`, which no
+ * `aad:` rule matches.
+ */
+export function teamsUserId(from: Activity['from']): string {
+  return from.aadObjectId ? `aad:${from.aadObjectId.toLowerCase()}` : `teams:${from.id}`;
 }
 
 /**
  * The command context of a verified Teams message: the actor is what the signed activity says (the AAD
- * object id, the tenant bound to the token); replies are cards in reply to the message. Posting elsewhere
- * and updating come with the commands that need them (a later slice).
+ * object id, the tenant bound to the token, the conversation). Teams has no messages visible only to
+ * one person in a channel, so replies and posts both go into the conversation: a reply answers the
+ * message, a post is a new message there (or in the thread `threadTs`); a post's ref is the conversation
+ * and the activity id the connector gave, which `update` replaces. Idempotency keys are not used yet
+ * (Teams has no lookup by key; the outbox is Slack's).
  */
 export function teamsCommandContext(o: {
   activity: Activity & { id: string };
@@ -33,26 +46,35 @@ export function teamsCommandContext(o: {
   interrupted?: AbortSignal;
 }): CommandContext {
   const { activity, verified, connector } = o;
-  const notYet = () => Promise.reject(new ChatError('refused', 'not_yet_in_teams'));
+  const serviceUrl = verified.serviceUrl;
+  const conversationId = activity.conversation.id;
   return {
     actor: {
       platform: 'teams',
       teamId: verified.tenantId,
-      userId: activity.from.aadObjectId ?? activity.from.id,
-      channelId: activity.conversation.id,
+      userId: teamsUserId(activity.from),
+      channelId: conversationId,
       groups: () => Promise.resolve([]),
     },
     text: o.text,
     invocation: TEAMS_INVOCATION,
     logger: o.logger,
     reply: async (message) => {
-      await connector.replyTo(
-        { serviceUrl: verified.serviceUrl, conversationId: activity.conversation.id, activityId: activity.id },
-        cardActivity(message),
-      );
+      await connector.replyTo({ serviceUrl, conversationId, activityId: activity.id }, cardActivity(message));
     },
-    post: notYet,
-    update: notYet,
+    post: async (message, opts) => {
+      const to = { serviceUrl, conversationId: opts?.channel ?? conversationId };
+      const sent = opts?.threadTs
+        ? await connector.replyTo({ ...to, activityId: opts.threadTs }, cardActivity(message))
+        : await connector.send(to, cardActivity(message));
+      // Posted, but without an id it cannot be updated later: say so rather than post it twice.
+      if (!sent.id) o.logger.warn('the Bot Connector gave no activity id; this post cannot be updated');
+      return { channel: to.conversationId, ts: sent.id ?? '' };
+    },
+    update: (ref, message) =>
+      ref.ts
+        ? connector.update({ serviceUrl, conversationId: ref.channel, activityId: ref.ts }, cardActivity(message))
+        : Promise.reject(new ChatError('refused', 'connector_no_activity_id')),
     ...(o.interrupted ? { interrupted: o.interrupted } : {}),
   };
 }

@@ -1,20 +1,15 @@
 import type { Dispatcher } from '../../commands/dispatch.js';
-import { notice } from '../../commands/replies.js';
 import type { TeamsSettings } from '../../config/teams-settings.js';
 import type { Feature } from '../../core/feature.js';
 import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
-import { clip, t } from '../../core/message.js';
 import { commandText, type Activity } from './activity.js';
 import { botConnector } from './bot-connector.js';
 import { botTokenVerifier, type VerifiedActivity } from './bot-token.js';
-import { TEAMS_INVOCATION, teamsCommandContext } from './command-context.js';
+import { teamsCommandContext } from './command-context.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
 import { outgoingToken } from './outgoing-token.js';
-
-/** The commands Teams answers in this slice; the others are told they are not in Teams yet. */
-const TEAMS_COMMANDS = new Set(['', 'help']);
 
 export interface TeamsFrontEndOptions {
   settings: TeamsSettings;
@@ -23,21 +18,16 @@ export interface TeamsFrontEndOptions {
   now?: () => number;
   fetch?: typeof fetch;
   intake?: IntakeGate;
+  /** Waits out the connector's Retry-After (default a timer). */
+  sleep?: (ms: number) => Promise<void>;
   /** Minimum pause between JWKS fetches for an unknown key (default 30 s; tests use 0). */
   jwksCooldownMs?: number;
 }
 
-const notYetInTeams = (word: string) =>
-  notice('caution', [
-    t(clip(word, 40), { code: true }),
-    t(' is not available in Teams yet; for now Teams answers '),
-    t(`${TEAMS_INVOCATION} help`, { code: true }),
-    t('. Use the Slack app for the other commands.'),
-  ]);
-
 /**
- * The Teams front end (issue 22, first slice): `POST /api/messages` with the incoming token verified in
- * front of everything, and `help` answered as an Adaptive Card through the Bot Connector.
+ * The Teams front end (issue 22): `POST /api/messages` with the incoming token verified in front of
+ * everything; every typed command runs through the same dispatcher as Slack's, answered with Adaptive
+ * Cards through the Bot Connector (buttons come with a later slice).
  */
 export function teamsFeature(o: TeamsFrontEndOptions): Feature {
   const s = o.settings;
@@ -56,7 +46,13 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
     appPassword: s.appPassword,
     ...io,
   });
-  const connector = botConnector({ token, ...(o.fetch ? { fetch: o.fetch } : {}) });
+  const connector = botConnector({
+    token,
+    logger,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.sleep ? { sleep: o.sleep } : {}),
+  });
 
   return {
     name: 'teams',
@@ -71,9 +67,7 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
           logger: logger.child({ conversation: activity.conversation.id }),
           interrupted: host.work.interrupted,
         });
-        const word = text.split(/\s+/)[0]?.toLowerCase() ?? '';
-        if (TEAMS_COMMANDS.has(word)) await o.dispatcher.run(ctx);
-        else await ctx.reply(notYetInTeams(word));
+        await o.dispatcher.run(ctx);
       };
       host.route(
         messagesRoute({

@@ -69,6 +69,11 @@ export interface PendingPost {
   /** What it is, for logs and the metric: `alert-reply`, `report`. */
   kind: string;
   /**
+   * The chat platform the post was for (a command's actor's); the outbox keeps only its own platform's
+   * posts (a Teams conversation id is no Slack channel). Absent: the outbox's own (alert replies).
+   */
+  platform?: 'slack' | 'teams' | 'terminal';
+  /**
    * The post's idempotency key, the one its first try carried: the outbox looks for the post by it before
    * posting it again (Slack may have taken a try whose answer was lost). Absent, the outbox makes one.
    */

@@ -1,37 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/config.js';
-import type { TeamsSettings } from '../../../src/config/teams-settings.js';
 import { BOT_CONNECTOR_SCOPE } from '../../../src/chat/teams/outgoing-token.js';
 import { startFakeBotConnector, type FakeBotConnector } from '../../fakes/bot-connector.js';
 import {
   FAKE_APP_ID,
-  FAKE_APP_PASSWORD,
-  FAKE_ISSUER,
   FAKE_TENANT_ID,
   startFakeTeamsTokenIssuer,
   type FakeTeamsTokenIssuer,
 } from '../../fakes/teams-token-issuer.js';
 import { startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { sharedRedisUrl } from '../../support/shared-redis.js';
+import { fakeTeamsSettings, messageActivity, sendActivity } from './teams-activity.js';
 
 const OTHER_TENANT = '00000000-0000-4000-8000-0000000000bb';
-let seq = 0;
-
-/** A Teams channel message mentioning the bot, as Teams sends it. */
-function messageActivity(serviceUrl: string, text: string, tenant = FAKE_TENANT_ID) {
-  const id = `17000000000${++seq}`;
-  return {
-    type: 'message',
-    id,
-    serviceUrl,
-    channelId: 'msteams',
-    text: `<at>session-ttl</at> ${text}`,
-    from: { id: '29:user-1', aadObjectId: 'aad-user-1' },
-    recipient: { id: `28:${FAKE_APP_ID}` },
-    conversation: { id: `19:ops@thread.tacv2;messageid=${id}`, tenantId: tenant, conversationType: 'channel' },
-    channelData: { tenant: { id: tenant } },
-  };
-}
 
 describe('POST /api/messages (Teams, first slice)', () => {
   let issuer: FakeTeamsTokenIssuer;
@@ -41,15 +22,7 @@ describe('POST /api/messages (Teams, first slice)', () => {
   beforeAll(async () => {
     issuer = await startFakeTeamsTokenIssuer();
     connector = await startFakeBotConnector();
-    const teams: TeamsSettings = {
-      appId: FAKE_APP_ID,
-      appPassword: FAKE_APP_PASSWORD,
-      tenantId: FAKE_TENANT_ID,
-      openIdMetadataUrl: issuer.metadataUrl,
-      tokenIssuer: FAKE_ISSUER,
-      loginUrl: issuer.url,
-      graphUrl: 'http://127.0.0.1:9',
-    };
+    const teams = fakeTeamsSettings(issuer);
     const config = parseConfig(
       { environments: { dev: { profile: 'development', redis: { url: sharedRedisUrl() } } } },
       'teams-test',
@@ -62,16 +35,7 @@ describe('POST /api/messages (Teams, first slice)', () => {
     await issuer?.close();
   });
 
-  async function send(body: unknown, authorization?: string) {
-    const res = await fetch(`${running.url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    await running.bot.idle();
-    return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
-  }
+  const send = (body: unknown, authorization?: string) => sendActivity(running, body, authorization);
 
   it('answers a signed `help` with one Adaptive Card in reply, sent with the outgoing token', async () => {
     // Given a message signed by the (fake) Bot Framework, when it arrives
@@ -96,19 +60,6 @@ describe('POST /api/messages (Teams, first slice)', () => {
     });
     expect(JSON.stringify(attachments[0]!.content)).toContain('@session-ttl diagnose <env> [check ...]');
     expect(call.body.text).toContain('Session TTL bot');
-  });
-
-  it('says a command other than help is not in Teams yet', async () => {
-    const before = connector.calls.length;
-    const res = await send(
-      messageActivity(connector.serviceUrl, 'diagnose dev'),
-      `Bearer ${await issuer.sign(connector.serviceUrl)}`,
-    );
-    expect(res.status).toBe(200);
-    const calls = connector.calls.slice(before);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.body.text).toContain('diagnose is not available in Teams yet');
-    expect(calls[0]!.violations).toEqual([]);
   });
 
   const nowSec = () => Math.floor(Date.now() / 1000);

@@ -1,5 +1,6 @@
 import type { Block, Icon, Inline, Message, Span, Tone } from '../../../core/message.js';
-import { plainText } from '../../../core/message.js';
+import { plainText, t } from '../../../core/message.js';
+import { fitMessage, TEAMS_MESSAGE_MAX_BYTES } from './card-budget.js';
 
 /** The Adaptive Card schema version Teams renders on desktop, web and mobile. */
 export const CARD_VERSION = '1.5';
@@ -87,7 +88,25 @@ function header(b: Extract<Block, { kind: 'header' }>): CardElement {
   };
 }
 
-/** One neutral block as card elements; `actions` renders nothing yet (Action.Execute comes in a later slice). */
+/**
+ * Buttons are not in Teams yet (Action.Execute comes with a later slice): Re-run and Verify are typed
+ * commands, and a report's fix buttons become one line saying where a fix can be had.
+ */
+function fixesLine(actions: Extract<Block, { kind: 'actions' }>['actions']): CardElement[] {
+  const fixes = actions.filter((a) => a.command.startsWith('fix:'));
+  if (!fixes.length) return [];
+  const ids = fixes.map((a) => a.command.slice('fix:'.length)).join(', ');
+  return [
+    richText([
+      t('Fixes: ', { bold: true }),
+      t(`${fixes.map((a) => a.label).join(', ')}. Open in Slack or run `),
+      t('session-ttl fix <env> <action> --dry-run', { code: true }),
+      t(` (<action>: ${ids}).`),
+    ]),
+  ];
+}
+
+/** One neutral block as card elements. */
 function elements(block: Block): CardElement[] {
   switch (block.kind) {
     case 'header':
@@ -107,17 +126,14 @@ function elements(block: Block): CardElement[] {
           { spacing: 'Small' },
         ),
       ];
-    case 'divider':
     case 'actions':
+      return fixesLine(block.actions);
+    case 'divider':
       return [];
   }
 }
 
-/**
- * A neutral message as an Adaptive Card 1.5. Pure: the same message gives the same card. A divider puts a
- * separator line above the element after it.
- */
-export function adaptiveCard(message: Message): AdaptiveCard {
+function render(message: Message): AdaptiveCard {
   const body: CardElement[] = [];
   let separate = false;
   for (const block of message.blocks) {
@@ -138,4 +154,21 @@ export function adaptiveCard(message: Message): AdaptiveCard {
     fallbackText: message.text,
     msteams: { width: 'Full' },
   };
+}
+
+export interface CardBudget {
+  /** The most the message may weigh (default Teams' 28 KB). */
+  maxBytes?: number;
+  /** What the activity around the card weighs (its text, the attachment's envelope). */
+  envelopeBytes?: number;
+}
+
+/**
+ * A neutral message as an Adaptive Card 1.5, under Teams' size limit (`fitMessage`: evidence folded,
+ * lower-severity findings summarised, a line saying what was left out). Pure: the same message gives the
+ * same card. A divider puts a separator line above the element after it.
+ */
+export function adaptiveCard(message: Message, budget: CardBudget = {}): AdaptiveCard {
+  const max = (budget.maxBytes ?? TEAMS_MESSAGE_MAX_BYTES) - (budget.envelopeBytes ?? 0);
+  return render(fitMessage(message, (m) => Buffer.byteLength(JSON.stringify(render(m))) <= max));
 }

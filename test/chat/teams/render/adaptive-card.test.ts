@@ -96,10 +96,84 @@ describe('adaptiveCard (neutral message -> Adaptive Card 1.5)', () => {
     });
   });
 
-  it('renders the demo report as a card Teams takes (valid 1.5, under 28 KB)', () => {
-    const report = JSON.parse(
-      readFileSync(join(import.meta.dirname, '../../../golden/demo-report.json'), 'utf8'),
-    ) as Report;
-    expect(activityViolations(cardActivity(reportMessage(report)))).toEqual([]);
+  it('renders the demo report as a card Teams takes (valid 1.5, under 28 KB), nothing left out', () => {
+    const activity = cardActivity(reportMessage(demoReport()));
+    expect(activityViolations(activity)).toEqual([]);
+    expect(JSON.stringify(activity)).not.toContain('Shortened');
+    expect(JSON.stringify(activity)).toContain('Evidence:');
+  });
+
+  it('renders fix buttons as one line pointing at Slack and the CLI, never as Action.Execute', () => {
+    const card = adaptiveCard({
+      text: 'x',
+      blocks: [
+        {
+          kind: 'actions',
+          actions: [
+            { command: 'fix:set-eviction-policy', label: 'Set volatile-lru', ref: 'offer-1', style: 'primary' },
+            { command: 'diagnose', label: 'Re-run', ref: 'prod' },
+          ],
+        },
+      ],
+    });
+    expect(cardViolations(card)).toEqual([]);
+    const text = JSON.stringify(card);
+    expect(text).toContain('Fixes: ');
+    expect(text).toContain('Set volatile-lru. Open in Slack or run ');
+    expect(text).toContain('session-ttl fix <env> <action> --dry-run');
+    expect(text).toContain('(<action>: set-eviction-policy)');
+    expect(text).not.toContain('Action.Execute');
+    expect(text).not.toContain('offer-1');
   });
 });
+
+describe('adaptiveCard size budget (Teams takes messages under 28 KB)', () => {
+  const sizeOf = (card: unknown) => Buffer.byteLength(JSON.stringify(card));
+  const findingIds = (card: unknown) =>
+    [...JSON.stringify(card).matchAll(/"text":"([a-z_]+\.[a-z_0-9]+)"/g)].map((m) => m[1]);
+
+  it('folds the evidence first when that is enough, and says so under the header', () => {
+    const message = reportMessage(demoReport());
+    const full = adaptiveCard(message);
+    const card = adaptiveCard(message, { maxBytes: sizeOf(full) - 200 });
+    expect(sizeOf(card)).toBeLessThanOrEqual(sizeOf(full) - 200);
+    const text = JSON.stringify(card);
+    expect(text).not.toContain('Evidence:');
+    expect(text).toContain("Shortened to fit Teams' 28 KB message limit: the evidence of ");
+    expect(text).not.toContain('lower-severity');
+    // Every finding is still there
+    expect(findingIds(card)).toEqual(findingIds(full));
+  });
+
+  it('summarises lower-severity findings of a report far over 28 KB, keeps the critical ones', () => {
+    // Given a report of 80 findings with long details (about 150 KB as a card)
+    const report = demoReport();
+    const findings = Array.from({ length: 8 }, (_, i) =>
+      report.findings.map((f) => ({ ...f, id: `${f.id}_${i}`, detail: `${f.detail ?? ''} ${'x'.repeat(1200)}` })),
+    ).flat();
+    const message = reportMessage({ ...report, findings });
+    expect(sizeOf(adaptiveCard(message, { maxBytes: 10_000_000 }))).toBeGreaterThan(100_000);
+
+    // When it is sent to Teams
+    const activity = cardActivity(message);
+
+    // Then it is under the limit, valid, and says what was left out
+    expect(activityViolations(activity)).toEqual([]);
+    const text = JSON.stringify(activity);
+    expect(text).toContain(
+      "Shortened to fit Teams' 28 KB message limit: the evidence of 80 findings folded; 71 lower-severity findings summarised.",
+    );
+    // After the last finding shown
+    expect(text).toMatch(/escalation\.severe_1"[^…]*…and 71 more findings \(39 critical, 24 warning, 8 info\)\. /);
+    expect(text).toContain('session-ttl diagnose demo --json');
+    // The lowest severities gave way first: no info or warning finding is shown while a critical one is left out
+    const shown = new Set(findingIds(activity.attachments[0]!.content));
+    const kept = findings.filter((f) => shown.has(f.id));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.every((f) => f.severity === 'critical')).toBe(true);
+  });
+});
+
+function demoReport(): Report {
+  return JSON.parse(readFileSync(join(import.meta.dirname, '../../../golden/demo-report.json'), 'utf8')) as Report;
+}
