@@ -22,27 +22,4 @@ export const ICON_EMOJI: Record<Icon, string> = {
   caution: ':warning:',
 };
 
-/**
- * The characters themselves, for a header's lead: a marked-resolved header has always read `✅ Resolved
- * after …` in the API and in notifications, and alert tooling downstream matches on it.
- */
-export const ICON_CHAR: Record<Icon, string> = {
-  critical: '🔴',
-  warning: '🟠',
-  info: '🔵',
-  ok: '✅',
-  healthy: '✅',
-  incomplete: '❔',
-  findings: '🔍',
-  search: '🔍',
-  error: '❌',
-  skipped: '⏩',
-  firing: '🔥',
-  resolved: '✅',
-  hourglass: '⏳',
-  link: '🔗',
-  repeat: '🔁',
-  question: '❓',
-  fail: '🔴',
-  caution: '⚠️',
-};
+export { ICON_CHAR } from '../../../core/icon-chars.js';

@@ -1,4 +1,5 @@
-import type { Block, Icon, Inline, Message, Span, Tone } from '../../../core/message.js';
+import { ICON_CHAR } from '../../../core/icon-chars.js';
+import type { Block, Inline, Message, Span, Tone } from '../../../core/message.js';
 import { plainText, t } from '../../../core/message.js';
 import { fitMessage, TEAMS_MESSAGE_MAX_BYTES } from './card-budget.js';
 
@@ -16,28 +17,6 @@ export interface AdaptiveCard {
   fallbackText: string;
   msteams: { width: 'Full' };
 }
-
-/** Icons as characters: Teams has no emoji codes in cards. */
-const ICON_CHAR: Record<Icon, string> = {
-  critical: '🔴',
-  warning: '🟠',
-  info: '🔵',
-  ok: '✅',
-  healthy: '✅',
-  incomplete: '❔',
-  findings: '🔍',
-  search: '🔍',
-  error: '❌',
-  skipped: '⏩',
-  firing: '🔥',
-  resolved: '✅',
-  hourglass: '⏳',
-  link: '🔗',
-  repeat: '🔁',
-  question: '❓',
-  fail: '🔴',
-  caution: '⚠️',
-};
 
 const TONE_COLOR: Record<Tone, string> = {
   critical: 'Attention',
