@@ -247,13 +247,17 @@ function remediationParts(
 ) {
   if (!deps.remediation) return undefined;
   const { slack } = o;
+  const remediationStore = deps.remediation.store;
   const service = buildRemediation(deps, deps.remediation, {
     membership: slack.membership,
     actions: o.actions,
     now: o.now,
     installed: () => slack.installed(),
+    threadLink: async (pendingId) => {
+      const thread = await threadMemory(remediationStore).of(pendingId);
+      return thread ? slack.chat.permalink({ channel: thread.channel, ts: thread.ts }) : undefined;
+    },
   });
-  const remediationStore = deps.remediation.store;
   const reports = reportMemory(remediationStore);
   const threads = threadMemory(remediationStore);
   const fix = createFixCommands({
@@ -398,7 +402,9 @@ function buildRemediation(
     actions,
     now,
     installed,
+    threadLink,
   }: {
+    threadLink: NonNullable<RemediationDeps['threadLink']>;
     membership: RemediationDeps['membership'];
     actions: ActionRegistry;
     now: () => number;
@@ -427,6 +433,7 @@ function buildRemediation(
       environments: Object.keys(config.environments),
     }),
     membership,
+    threadLink,
     dryRun: config.remediation.dryRun,
     now,
     logger: logger.child({ component: 'remediation' }),

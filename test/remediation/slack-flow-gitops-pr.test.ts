@@ -112,6 +112,7 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     );
     expect(pr?.body).toMatch(/### Evidence\n- \S+=/);
     expect(pr?.body).toContain(`Requested by ${SRE}`);
+    expect(pr?.body).toMatch(/- Thread: https:\/\/\S+/);
     expect(await f.configGet('maxmemory-policy')).toBe('volatile-lru');
     expect(f.patches()).toEqual([]);
     const audit = await f.audit('dev');

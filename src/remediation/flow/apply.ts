@@ -118,7 +118,7 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
       if (fc.deps.dryRun) return { outcome: { ok: true, applied: [] } };
       try {
         const outcome = await applyJournaled(fc, job, ctx, fresh);
-        return { outcome: await withPullRequest(job, ctx, outcome, previewed) };
+        return { outcome: await withPullRequest(fc, job, ctx, outcome, previewed) };
       } catch (err) {
         return err instanceof OutcomeUnknownError ? { unknown: failureText(err) } : { error: failureText(err) };
       }
@@ -128,12 +128,14 @@ async function attempt(fc: FlowContext, job: ApplyJob, previewed: StoredPlan | u
 
 /** After the live changes: the previewed pull request (GitOps), opened on the base the preview read or a newer one. */
 async function withPullRequest(
+  fc: FlowContext,
   job: ApplyJob,
   ctx: ActionContext,
   outcome: ApplyOutcome,
   previewed: StoredPlan,
 ): Promise<ApplyOutcome> {
   if (!outcome.ok || !previewed.pullRequest) return outcome;
+  const threadUrl = await fc.deps.threadLink?.(job.record.id).catch(() => undefined);
   const step = await openPlannedPullRequest(ctx.git, previewed.pullRequest, {
     env: job.env.name,
     action: job.action.id,
@@ -141,6 +143,7 @@ async function withPullRequest(
     requester: job.record.requester.userId,
     approvers: job.record.approvals.map((a) => a.userId),
     ...(job.record.finding ? { finding: job.record.finding } : {}),
+    ...(threadUrl ? { threadUrl } : {}),
     ...(outcome.applied.length ? { liveChange: liveChangeText(outcome.applied) } : {}),
   });
   if (step.kind !== 'opened') return { ...outcome, pullRequest: step };

@@ -49,6 +49,8 @@ export interface RemediationDeps {
   logger: Logger;
   /** How long the bot remembers a capability answer per environment (default 60 s). */
   capabilityTtlMs?: number;
+  /** A link to the chat thread of a request (its preview's report), for a GitOps pull request's body. */
+  threadLink?: (pendingId: string) => Promise<string | undefined>;
 }
 
 /** A result a person reads: allowed or not, always with words. Denials are results, not exceptions. */

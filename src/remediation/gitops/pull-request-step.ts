@@ -35,6 +35,8 @@ export interface PullRequestFacts {
   liveChange?: string;
   /** The finding the fix answers, with its evidence lines. */
   finding?: FindingRef;
+  /** The chat thread where it was requested and approved. */
+  threadUrl?: string;
 }
 
 /** `maxmemory-policy volatile-lru in redis-session-config`. */
@@ -71,6 +73,7 @@ export async function openPlannedPullRequest(
     requester: facts.requester,
     approvers: facts.approvers,
     ...(facts.liveChange ? { liveChange: facts.liveChange } : {}),
+    ...(facts.threadUrl ? { threadUrl: facts.threadUrl } : {}),
   });
   try {
     const r = await openFixPullRequest({
