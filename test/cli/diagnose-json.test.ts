@@ -5,27 +5,13 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { runCli } from '../../src/cli/run-cli.js';
-import type { CliIo } from '../../src/cli/io.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 import { plantAllkeysEvictions } from '../support/plant-evictions.js';
+import { captureIo } from '../support/cli-io.js';
 
 const HEALTHY_CLUSTER = join(import.meta.dirname, '../fixtures/healthy-cluster/app.yaml');
 type K8sObject = Record<string, any>;
-
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: {},
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 /** Writes a config for a development env (expects 3600 s) and a copy of the healthy cluster, edited by `edit`. */
 function writeSetup(

@@ -6,24 +6,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
-
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: {},
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
+import { captureIo } from '../support/cli-io.js';
 
 describe('redis.provider: a managed Redis that blocks CONFIG', () => {
   let blocked: RedisServerHandle;

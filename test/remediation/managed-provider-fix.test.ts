@@ -6,29 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { startRedisServer, type RedisServerHandle } from '../support/redis-server.js';
 import { STATE_KEY_PREFIX } from '../../src/core/ports/state-store.js';
 import { buttonsOf, SRE, standardAccess, startFlow, textOf, type Flow } from './slack-flow-harness.js';
+import { captureIo } from '../support/cli-io.js';
 
 const ELASTICACHE_SET =
   'aws elasticache modify-cache-parameter-group --cache-parameter-group-name <group> ' +
   '--parameter-name-values ParameterName=maxmemory-policy,ParameterValue=volatile-lru';
-
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: {},
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 /** Slack's escaping undone: what a person reads. */
 const unescape = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
