@@ -141,7 +141,9 @@ describe('full audit paths count every key exactly once', () => {
       mode: 'gentle',
       nodes: [{ path: 'lean', fallbackReason: expect.stringMatching(/script: false/) }],
     });
-    expect(runs.fastScript.audit).toMatchObject({ mode: 'fast', pauseMs: 0, nodes: [{ path: 'script' }] });
+    // Fast on a standalone Redis, two cursors share the keyspace; gentle, one.
+    expect(runs.fastScript.audit).toMatchObject({ mode: 'fast', pauseMs: 0, nodes: [{ path: 'script', cursors: 2 }] });
+    expect(runs.gentleScript.audit?.nodes[0]?.cursors).toBeUndefined();
     expect(runs.fastScript.audit?.nodes[0]?.fallbackReason).toBeUndefined();
     expect(runs.fastLean.audit).toMatchObject({ mode: 'fast', nodes: [{ path: 'lean' }] });
     expect(runs.gentlePlain.audit).toMatchObject({ mode: 'gentle', nodes: [{ path: 'pipeline' }] });

@@ -6,13 +6,45 @@ import type { KeyName, TtlBatchCounts, TtlLayout } from '../../core/ports/sessio
  * above the configured TTL that the caller still wants for evidence (ARGV 5 and 6), never the rest.
  *
  * ARGV: cursor, pattern, count, aboveMs, wantNoExpiry, wantAbove, histMinSeconds, histLogRatio,
- * histBins, then the coarse bucket edges in seconds.
+ * histBins, mode, then the coarse bucket edges in seconds. Mode `all` scans on from the cursor.
+ * Two cursors can share the keyspace: SCAN visits every bucket with an even index before bucket 1 and
+ * the rest after it, so mode `even` runs from 0 until the cursor turns odd (or back to 0: one call can
+ * cover a small table), and a chain in mode `all` runs from 1 to 0. The `even` batch that would cross
+ * is dropped and done again in steps of COUNT 1 (mode `step`; a step's keys come from its last bucket,
+ * so only steps ending on an even bucket, or exactly at 1, count); a reply cursor `s<cursor>` says
+ * the steps go on from there.
  * Reply: cursor, scanned, vanished, noExpiry, withTtl, minMs, maxMs, aboveCount, aboveMaxMs,
  * K, K bucket counts, P, P x (bin, count), N, N no-expiry names, M, M above names.
  * minMs/maxMs are -1 without a key with a TTL. No write, no KEYS: the script is read-only.
  */
 export const AUDIT_SCRIPT = `
-local r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local mode = ARGV[10]
+local function odd(c) return string.byte(c, -1) % 2 == 1 end
+local r
+if mode == 'all' then
+  r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+else
+  if mode == 'even' then
+    r = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+    if odd(r[1]) or r[1] == '0' then r = nil end
+  end
+  if r == nil then
+    local c, got, limit = ARGV[1], {}, tonumber(ARGV[3])
+    r = {nil, got}
+    for _ = 1, math.min(limit, 200) do
+      local s = redis.call('SCAN', c, 'MATCH', ARGV[2], 'COUNT', 1)
+      if odd(s[1]) or s[1] == '0' then
+        if s[1] == '1' then for _, k in ipairs(s[2]) do got[#got + 1] = k end end
+        r[1] = '0'
+        break
+      end
+      for _, k in ipairs(s[2]) do got[#got + 1] = k end
+      c = s[1]
+      if #got >= limit then break end
+    end
+    if r[1] == nil then r[1] = 's' .. c end
+  end
+end
 local aboveMs = tonumber(ARGV[4])
 local wantNo = tonumber(ARGV[5])
 local wantAbove = tonumber(ARGV[6])
@@ -20,7 +52,7 @@ local histMin = tonumber(ARGV[7])
 local logRatio = tonumber(ARGV[8])
 local lastBin = tonumber(ARGV[9]) - 1
 local edges = {}
-for i = 10, #ARGV do edges[#edges + 1] = tonumber(ARGV[i]) end
+for i = 11, #ARGV do edges[#edges + 1] = tonumber(ARGV[i]) end
 local nEdges = #edges
 local buckets = {}
 for i = 1, nEdges + 1 do buckets[i] = 0 end
@@ -72,6 +104,9 @@ for _, k in ipairs(aboveNames) do out[#out + 1] = k end
 return out
 `;
 
+/** How one script call scans: on from the cursor, the even half, or the even half's last steps. */
+export type AuditMode = 'all' | 'even' | 'step';
+
 /** The script's ARGV for one batch. */
 export function auditScriptArgs(
   cursor: string,
@@ -79,6 +114,7 @@ export function auditScriptArgs(
   count: number,
   layout: TtlLayout,
   want: { noExpiry: number; above: number },
+  mode: AuditMode = 'all',
 ): string[] {
   const h = layout.histogram;
   return [
@@ -91,6 +127,7 @@ export function auditScriptArgs(
     String(h.minSeconds),
     String(h.logRatio),
     String(h.bins),
+    mode,
     ...layout.bucketEdgesSeconds.map(String),
   ];
 }

@@ -12,7 +12,7 @@ import { trackConnectionErrors } from './connection-errors.js';
 import { leanAudit } from './lean-audit.js';
 import { configGetValue, hashOf } from './replies.js';
 import { RespSocket, type RespEndpoint } from './resp-socket.js';
-import { scriptAudit, ScriptRefusedError } from './script-audit.js';
+import { scriptAudit, ScriptRefusedError, twoCursorsFit } from './script-audit.js';
 import { classifyRedisError, replyPrefix, type RedisSourceError } from './redis-error.js';
 import { sentinelClientOptions, type SentinelConnect } from './sentinel-options.js';
 
@@ -183,7 +183,10 @@ export class IoRedisNode implements RedisNodePort {
     let fallbackReason = req.path === 'lean' ? 'the environment sets redis.audit.script: false' : undefined;
     if (req.path !== 'lean') {
       try {
-        return { path: 'script', batches: await scriptAudit(this.client, req) };
+        // A fast audit: two cursors share the keyspace where the server's SCAN is known to allow it.
+        const halves = req.twoCursors === true && !req.pause && twoCursorsFit(await this.info('server'));
+        const batches = await scriptAudit(this.client, req, halves);
+        return { path: 'script', batches, ...(halves ? { cursors: 2 } : {}) };
       } catch (err) {
         if (!(err instanceof ScriptRefusedError)) throw this.classify(err, 'EVALSHA');
         fallbackReason = `${this.address} refused the audit script (${err.message})`;

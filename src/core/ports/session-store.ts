@@ -186,6 +186,11 @@ export interface KeyspaceAuditRequest {
   onBatch?: (keys: number) => void;
   /** Gentle pacing: awaited between batches (never after the last). */
   pause?: () => Promise<void>;
+  /**
+   * Fast audit: the script path may run two cursors on the connection where the server's SCAN allows it,
+   * so the server is never idle between batches. Never with `pause`.
+   */
+  twoCursors?: boolean;
   /** `lean` skips the script (configured, or scripting known to be refused). */
   path?: 'auto' | 'lean';
   signal: AbortSignal;
@@ -197,6 +202,8 @@ export interface KeyspaceAuditResult {
   /** Why the script was not used (refused by an ACL, unknown on a managed Redis, or configured off). */
   fallbackReason?: string;
   batches: number;
+  /** Script path: 2 when two cursors shared the keyspace (a fast audit of a standalone Redis). */
+  cursors?: number;
 }
 
 /**

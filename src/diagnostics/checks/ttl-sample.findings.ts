@@ -79,7 +79,13 @@ export const ttlDistribution = findingSpec({
         /** The bot's CPU (user + system) during the pass, in ms. */
         cpuMs: z.number().optional(),
         paths: z.array(
-          z.object({ address: z.string(), path: z.enum(['script', 'lean', 'pipeline']), batches: z.number() }),
+          z.object({
+            address: z.string(),
+            path: z.enum(['script', 'lean', 'pipeline']),
+            batches: z.number(),
+            /** 2 when two cursors shared the node's keyspace (fast, standalone Redis). */
+            cursors: z.number().optional(),
+          }),
         ),
         note: z.string().optional(),
       })

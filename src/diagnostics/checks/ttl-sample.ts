@@ -147,7 +147,12 @@ function auditEvidence(a: NonNullable<KeyspaceSample['audit']>) {
     batches: a.batches,
     durationMs: a.durationMs,
     cpuMs: a.cpuMs,
-    paths: a.nodes.map((n) => ({ address: n.address, path: n.path, batches: n.batches })),
+    paths: a.nodes.map((n) => ({
+      address: n.address,
+      path: n.path,
+      batches: n.batches,
+      ...(n.cursors ? { cursors: n.cursors } : {}),
+    })),
     ...(fallbacks.length
       ? {
           note: `The audit script was not used: ${fallbacks.join('; ')}; every key was read with SCAN + PTTL pipelines instead.`,

@@ -22,6 +22,8 @@ export interface NodeAuditPath {
   /** script: one script per batch inside Redis; lean: SCAN + PTTL raw pipeline; pipeline: the node's scan + pttl (no fast pass). */
   path: 'script' | 'lean' | 'pipeline';
   batches: number;
+  /** Script path: 2 when two cursors shared the node's keyspace. */
+  cursors?: number;
   fallbackReason?: string;
 }
 
@@ -45,6 +47,7 @@ export async function auditNode(
     ...(pause ? { pause } : {}),
     layout: t.stats.layout(t.aboveMs),
     path: plan.script ? 'auto' : 'lean',
+    ...(plan.mode === 'fast' ? { twoCursors: true } : {}),
     signal,
     wantKeys: () => ({
       noExpiry: MAX_SAMPLE_KEYS - t.noExpiryKeys.length,
@@ -72,6 +75,7 @@ export async function auditNode(
     address: node.address,
     path: r.path,
     batches: r.batches,
+    ...(r.cursors ? { cursors: r.cursors } : {}),
     ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
   };
 }
