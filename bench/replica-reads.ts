@@ -36,6 +36,8 @@ export interface ReplicaReadsFigures {
     ratio: number;
     /** The same load while the audit reads the primary instead (readFrom: primary). */
     duringPrimaryAuditP99Ms: number;
+    /** The control: the same load while a neighbour keeps the replica's server busy (nothing on the primary). */
+    besideNeighbourP99Ms: number;
     overlapped: boolean;
   };
   pass: { wallMs: number; redisCpuMs: number; botCpuMs: number; wallPerRedisCpu: number; botPerRedisCpu: number };
@@ -192,11 +194,29 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
       await audit.done;
       return load;
     };
+    /**
+     * The control: the same load beside a neighbour that keeps the replica's server as busy as the audit
+     * does (a pipelined PTTL load on the replica) and sends nothing to the primary. On a machine where
+     * both servers share few cores, what the audit adds beyond this is what reading the replica costs.
+     */
+    const besideNeighbour = async (): Promise<LoadResult> => {
+      const args = ['-p', String(replica.port), '-P', '64', '-c', '1', '-n', '100000000', '-r', '10000'];
+      const neighbour = spawn('redis-benchmark', [...args, 'PTTL', 'key:__rand_int__'], { stdio: 'ignore' });
+      await sleep(300);
+      try {
+        return await getLoad(primary.port, requests, 10_000);
+      } finally {
+        neighbour.kill();
+      }
+    };
+    const neighbour: LoadResult[] = [];
     for (let round = 0; round < 3; round++) {
       alone.push(await getLoad(primary.port, requests, 10_000));
       during.push(await loadDuring('bench', r));
+      neighbour.push(await besideNeighbour());
       duringPrimary.push(await loadDuring('on-primary', p));
     }
+    const neighbourP99 = mid(neighbour.map((x) => x.p99));
     const aloneP99 = mid(alone.map((x) => x.p99));
     const duringP99 = mid(during.map((x) => x.p99));
     const primaryP99 = mid(duringPrimary.map((x) => x.p99));
@@ -210,6 +230,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
         duringP99Ms: duringP99,
         ratio: duringP99 / aloneP99,
         duringPrimaryAuditP99Ms: primaryP99,
+        besideNeighbourP99Ms: neighbourP99,
         overlapped,
       },
       pass: {
@@ -226,6 +247,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
       `  primary received ${keyspaceCommands} keyspace commands (SCAN/PTTL/EVAL*/GET/...; target 0: ${keyspaceCommands === 0 ? 'PASS' : 'MISS'}) of ${commands} in all (INFO, CONFIG GET, ... for the checks)`,
       `  GET load on the primary (-c 20 -n ${requests}), 3 interleaved rounds: p99 alone ${aloneP99} ms, during the audit ${duringP99} ms: ${(duringP99 / aloneP99).toFixed(2)}x${overlapped ? '' : ' (WARNING: an audit ended before its load did)'}`,
       `  p99 per round: alone ${alone.map((x) => x.p99).join(' / ')} ms; during ${during.map((x) => x.p99).join(' / ')} ms`,
+      `  control, a neighbour as busy on the replica (pipelined PTTL there, nothing on the primary): p99 ${neighbourP99} ms (${(neighbourP99 / aloneP99).toFixed(2)}x alone; the audit's p99 is ${(duringP99 / neighbourP99).toFixed(2)}x the control's; per round ${neighbour.map((x) => x.p99).join(' / ')} ms)`,
       `  for comparison, the same audit reading the primary (readFrom: primary): p99 ${primaryP99} ms (${(primaryP99 / aloneP99).toFixed(2)}x; per round ${duringPrimary.map((x) => x.p99).join(' / ')} ms)`,
       `  audit pass on the replica (${pass.path}): ${(pass.durationMs / 1000).toFixed(2)} s wall for ${(redisCpu / 1000).toFixed(2)} s of Redis CPU (${figures.pass.wallPerRedisCpu.toFixed(2)}x; target <= 1.1x); bot CPU ${(pass.cpuMs / 1000).toFixed(2)} s = ${figures.pass.botPerRedisCpu.toFixed(2)}x Redis' (target < 0.4x)`,
     ];
