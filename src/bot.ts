@@ -38,6 +38,7 @@ import type { Command } from './commands/context.js';
 import type { CommandRegistry } from './commands/registry.js';
 import type { RenderOptions } from './chat/slack/render/block-kit.js';
 import { createSlackFrontEnd, type SlackFrontEnd } from './chat/slack/slack-front-end.js';
+import { slackOff } from './chat/slack/slack-off.js';
 import { teamsFeature, type TeamsFrontEndOptions } from './chat/teams/teams-front-end.js';
 import type { EngineDeps } from './diagnostics/engine.js';
 import type { Message } from './core/message.js';
@@ -301,11 +302,14 @@ function gitopsFollowPart(
 }
 
 /** The Slack front end over the bot's settings; its replay guard shares the bot's state store when replicas do. */
-function slackFrontEnd(deps: BotDeps, now: () => number, intake: IntakeGate) {
+function slackFrontEnd(deps: BotDeps, now: () => number, intake: IntakeGate): SlackFrontEnd {
+  const { settings } = deps;
+  // Teams only (no Slack credential set): a stand-in that refuses every Slack post and says Slack is off.
+  if (settings.mode === 'teams-only') return slackOff(deps.logger);
   // main passes the same state store to remediation and alerts.
   const stateStore = deps.remediation?.store ?? deps.alerts?.stateStore;
   return createSlackFrontEnd({
-    settings: deps.settings,
+    settings,
     logger: deps.logger,
     now,
     ...(deps.render ? { render: deps.render } : {}),

@@ -1,21 +1,22 @@
 import { z } from 'zod';
 import type { LogLevel } from '../core/logging.js';
+import { parseSlackSettings, slackWanted, type SlackConnection } from './slack-settings.js';
 import { stateRedisTls, type StateRedisTls } from './state-redis-tls.js';
 import { parseTeamsSettings, type TeamsSettings } from './teams-settings.js';
 
+export type { SlackConnection } from './slack-settings.js';
+
 /**
- * How the bot reaches Slack. Socket Mode when an app-level token is set (no public URL needed);
- * otherwise Slack calls `POST /slack/events` on `port`, verified with the signing secret.
+ * The bot's settings: Slack (Socket Mode or HTTP, see SlackConnection) with Teams beside it when TEAMS_APP_ID
+ * is set, or Teams alone (`mode: 'teams-only'`) when no Slack credential is set.
  */
-export type BotSettings =
-  | (CommonSettings & { mode: 'socket'; appToken: string; signingSecret?: string })
-  | (CommonSettings & { mode: 'http'; signingSecret: string });
+export type BotSettings = SlackBotSettings | (CommonSettings & { mode: 'teams-only'; teams: TeamsSettings });
+
+/** The settings of a bot that runs Slack: what the Slack front end is built from. */
+export type SlackBotSettings = CommonSettings & SlackConnection;
 
 interface CommonSettings {
-  botToken: string;
-  /** Web API base URL ending in `/`; undefined means https://slack.com/api/. */
-  slackApiUrl?: string;
-  /** HTTP port: Slack events in HTTP mode, and `/healthz` in both modes. */
+  /** HTTP port: Slack events in HTTP mode, Teams' `/api/messages`, and `/healthz` in every mode. */
   port: number;
   logLevel: LogLevel;
   /** Bearer token Alertmanager sends to `POST /alertmanager`; unset, that route answers 503. */
@@ -37,42 +38,8 @@ export type SettingsResult = { ok: true; settings: BotSettings } | { ok: false; 
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-// Messages name the variable and what is expected, never the value: these are secrets.
+// Messages name the variable and what is expected, never the value: ALERTMANAGER_TOKEN is a secret.
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: z
-    .string({ error: 'SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from OAuth & Permissions' })
-    .trim()
-    .min(1, 'SLACK_BOT_TOKEN is empty: set it to the bot token (xoxb-...) from OAuth & Permissions')
-    .refine((v) => v.startsWith('xoxb-'), 'SLACK_BOT_TOKEN does not look like a bot token: it should start with xoxb-'),
-  SLACK_APP_TOKEN: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined))
-    .refine(
-      (v) => v === undefined || v.startsWith('xapp-'),
-      'SLACK_APP_TOKEN does not look like an app-level token: it should start with xapp- (or unset it for HTTP mode)',
-    ),
-  SLACK_SIGNING_SECRET: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined))
-    .refine(
-      (v) => v === undefined || /^[A-Za-z0-9]{16,}$/.test(v),
-      'SLACK_SIGNING_SECRET does not look like a signing secret: ' +
-        'expected the hex string from Basic Information > App Credentials',
-    ),
-  SLACK_API_URL: z
-    .string()
-    .trim()
-    .optional()
-    .transform((v) => (v ? v : undefined))
-    .refine(
-      (v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v),
-      'SLACK_API_URL must be an http(s) URL such as https://slack.com/api/',
-    )
-    .transform((v) => (v === undefined || v.endsWith('/') ? v : `${v}/`)),
   PORT: z
     .string()
     .trim()
@@ -120,6 +87,11 @@ const envSchema = z.object({
     .refine((v): v is LogLevel => LEVELS.some((level) => level === v), `LOG_LEVEL must be one of ${LEVELS.join(', ')}`),
 });
 
+/** Said when neither Slack nor Teams is configured: the bot has nobody to answer. */
+export const NO_CHAT_PLATFORM =
+  'No chat platform is configured: set Slack (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET, or with SLACK_APP_TOKEN ' +
+  'for Socket Mode), or Teams (TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID), or both';
+
 /**
  * The refusal to run several replicas without shared state, decided from the raw environment so that it is
  * listed with every other problem at once. An invalid EXPECTED_REPLICAS is reported by the schema instead.
@@ -157,16 +129,13 @@ export function inMemoryStateWarning(settings: BotSettings): string | undefined 
  * if (!r.ok) { console.error(r.problems.join('\n')); process.exit(2); }
  */
 export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
+  const teamsWanted = Boolean(env.TEAMS_APP_ID?.trim());
+  const neither = !slackWanted(env) && !teamsWanted;
+  // Slack is checked when any of its credentials is set, or when no platform is: its problems then say what to set.
+  const slack = teamsWanted && !slackWanted(env) ? undefined : parseSlackSettings(env);
+  const problems = [...(neither ? [NO_CHAT_PLATFORM] : []), ...(slack?.problems ?? [])];
   const parsed = envSchema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
-  const appToken = parsed.success ? parsed.data.SLACK_APP_TOKEN : env.SLACK_APP_TOKEN?.trim();
-  const signingSecret = parsed.success ? parsed.data.SLACK_SIGNING_SECRET : env.SLACK_SIGNING_SECRET?.trim();
-  if (!appToken && !signingSecret) {
-    problems.push(
-      'SLACK_SIGNING_SECRET is not set: HTTP mode (no SLACK_APP_TOKEN) needs the signing secret from ' +
-        'Basic Information > App Credentials; or set SLACK_APP_TOKEN (xapp-...) for Socket Mode',
-    );
-  }
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
   const replicasProblem = replicasWithoutSharedState(env);
   if (replicasProblem) problems.push(replicasProblem);
   const stateTls = stateRedisTls(env);
@@ -176,8 +145,6 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
   if (!parsed.success || problems.length) return { ok: false, problems };
   const d = parsed.data;
   const common: CommonSettings = {
-    botToken: d.SLACK_BOT_TOKEN,
-    slackApiUrl: d.SLACK_API_URL,
     port: d.PORT,
     logLevel: d.LOG_LEVEL,
     expectedReplicas: d.EXPECTED_REPLICAS,
@@ -186,16 +153,8 @@ export function parseBotSettings(env: NodeJS.ProcessEnv): SettingsResult {
     ...(stateTls.tls ? { stateRedisTls: stateTls.tls } : {}),
     ...(teams.teams ? { teams: teams.teams } : {}),
   };
-  if (d.SLACK_APP_TOKEN) {
-    const settings: BotSettings = {
-      ...common,
-      mode: 'socket',
-      appToken: d.SLACK_APP_TOKEN,
-      signingSecret: d.SLACK_SIGNING_SECRET,
-    };
-    return { ok: true, settings };
-  }
-  // Without an app token the signing secret is set: its absence is one of the problems returned above.
-  if (!d.SLACK_SIGNING_SECRET) return { ok: false, problems };
-  return { ok: true, settings: { ...common, mode: 'http', signingSecret: d.SLACK_SIGNING_SECRET } };
+  if (slack?.slack) return { ok: true, settings: { ...slack.slack, ...common } };
+  // Slack is not wanted, so Teams is, and its settings parsed without a problem.
+  if (!teams.teams) return { ok: false, problems: [NO_CHAT_PLATFORM] };
+  return { ok: true, settings: { ...common, mode: 'teams-only', teams: teams.teams } };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMainToExit } from '../support/bot-process.js';
 import { describe, expect, it } from 'vitest';
-import { inMemoryStateWarning, parseBotSettings } from '../../src/config/bot-settings.js';
+import { inMemoryStateWarning, NO_CHAT_PLATFORM, parseBotSettings } from '../../src/config/bot-settings.js';
 
 const SECRET = '8f742231b10e8888abcd99aaa85a5000';
 
@@ -41,13 +41,19 @@ describe('parseBotSettings', () => {
     });
   });
 
-  it('names both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET when they are missing', () => {
-    const r = parseBotSettings({});
-    expect(r.ok).toBe(false);
-    const problems = r.ok ? [] : r.problems;
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^SLACK_BOT_TOKEN is not set/);
-    expect(problems[1]).toMatch(/^SLACK_SIGNING_SECRET is not set/);
+  it('says no chat platform is configured, and names SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, when nothing is set', () => {
+    for (const env of [{}, { SLACK_SIGNING_SECRET: ' ', SLACK_APP_TOKEN: '', TEAMS_APP_ID: '' }]) {
+      const r = parseBotSettings(env);
+      expect(r.ok).toBe(false);
+      const problems = r.ok ? [] : r.problems;
+      expect(problems).toHaveLength(3);
+      expect(problems[0]).toBe(NO_CHAT_PLATFORM);
+      expect(problems[1]).toMatch(/^SLACK_BOT_TOKEN is not set/);
+      expect(problems[2]).toMatch(/^SLACK_SIGNING_SECRET is not set/);
+    }
+    expect(NO_CHAT_PLATFORM).toMatch(
+      /^No chat platform is configured: set Slack \(SLACK_BOT_TOKEN .*or Teams \(TEAMS_APP_ID/,
+    );
   });
 
   it('lists every invalid setting at once and never echoes a value', () => {
@@ -120,6 +126,7 @@ describe('main.ts', () => {
   it('exits 2 naming each missing setting, without starting anything', { timeout: 120_000 }, () => {
     const r = runMainToExit({});
     expect(r.status).toBe(2);
+    expect(r.stderr).toContain(NO_CHAT_PLATFORM);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is not set');
     expect(r.stderr).toContain('SLACK_SIGNING_SECRET is not set');
   });

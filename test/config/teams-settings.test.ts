@@ -67,3 +67,38 @@ describe('Teams settings', () => {
     ]);
   });
 });
+
+describe('Teams without Slack (issue 22, deployment)', () => {
+  const TEAMS = { TEAMS_APP_ID: APP, TEAMS_APP_PASSWORD: 'secret', TEAMS_TENANT_ID: TENANT };
+
+  it('runs Teams only when no Slack credential is set (blank ones count as unset)', () => {
+    for (const slack of [{}, { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: ' ', SLACK_APP_TOKEN: '' }]) {
+      const r = parseBotSettings({ ...slack, ...TEAMS, SLACK_API_URL: 'http://127.0.0.1:9/api/', PORT: '8080' });
+      expect(r).toEqual({
+        ok: true,
+        settings: {
+          mode: 'teams-only',
+          port: 8080,
+          logLevel: 'info',
+          expectedReplicas: 1,
+          teams: { appId: APP, appPassword: 'secret', tenantId: TENANT, ...TEAMS_DEFAULTS },
+        },
+      });
+    }
+  });
+
+  it('still checks Slack when one of its credentials is set beside Teams (a half-set Slack is no silent Teams-only)', () => {
+    const r = parseBotSettings({ ...TEAMS, SLACK_SIGNING_SECRET: SLACK.SLACK_SIGNING_SECRET });
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is not set/)]);
+    const both = parseBotSettings({ ...TEAMS, ...SLACK });
+    expect(both.ok && [both.settings.mode, both.settings.teams?.appId]).toEqual(['http', APP]);
+  });
+
+  it('names only the Teams problems when Teams is wanted without Slack', () => {
+    const r = parseBotSettings({ TEAMS_APP_ID: APP });
+    expect(r.ok ? [] : r.problems).toEqual([
+      'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret',
+      'TEAMS_TENANT_ID is not set: TEAMS_APP_ID needs the Entra tenant id of the single-tenant bot',
+    ]);
+  });
+});

@@ -1,12 +1,12 @@
 import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { BotSettings } from '../../config/bot-settings.js';
+import type { SlackBotSettings } from '../../config/bot-settings.js';
 import type { Logger } from '../../core/logging.js';
 import { errorCause, errorCode, errorMessage } from '../../core/error-fields.js';
 import { boltLogLevel, createBoltLogger } from './bolt-logger.js';
 import { fieldsOf } from './slack-errors.js';
 
 export interface BoltAppOptions {
-  settings: BotSettings;
+  settings: SlackBotSettings;
   logger: Logger;
   /** Retries of a failed Web API request (network errors, 5xx, 429). Default 3; tests use 0. */
   webApiRetries?: number;

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { BotSettings } from '../../config/bot-settings.js';
+import type { SlackBotSettings } from '../../config/bot-settings.js';
 import type { Feature } from '../../core/feature.js';
 import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
@@ -18,7 +18,7 @@ import type { InstalledWorkspace } from '../../remediation/policy.js';
 export type { SlackFeatureDeps } from './slack-listeners.js';
 
 export interface SlackFrontEndOptions {
-  settings: BotSettings;
+  settings: SlackBotSettings;
   logger: Logger;
   now: () => number;
   /** Block Kit limits of posted messages (tests make them smaller). */

@@ -1,5 +1,5 @@
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { BotSettings } from '../../config/bot-settings.js';
+import type { SlackBotSettings } from '../../config/bot-settings.js';
 import type { HostContext } from '../../core/feature.js';
 import { durationMs } from '../../core/format.js';
 import type { IntakeGate } from '../../core/intake.js';
@@ -14,7 +14,7 @@ export const DEFAULT_CONNECTION_DOWN_LIMIT_MS = 5 * 60_000;
 
 export interface SlackLifecycleOptions {
   bolt: BoltApp;
-  settings: BotSettings;
+  settings: SlackBotSettings;
   logger: Logger;
   now: () => number;
   /** Liveness fails once the Socket Mode connection has been down this long (default 5 min). */
