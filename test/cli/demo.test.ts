@@ -5,28 +5,15 @@ import { join } from 'node:path';
 import { demoCommand } from '../../src/cli/demo-command.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { captureIo as cliIo } from '../support/cli-io.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { allChecks } from '../../src/diagnostics/all-checks.js';
 import { createCheckRegistry } from '../../src/diagnostics/registry.js';
 import type { Report } from '../../src/diagnostics/types.js';
-
-function captureIo() {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env: {},
-    color: false,
-    stderrIsTTY: false,
-  };
-  return { io, out: () => out, err: () => err };
-}
+import { captureIo } from '../support/cli-io.js';
 
 describe('session-ttl demo', () => {
   it('diagnoses the seeded faulty store and the demo cluster state', async () => {
     const c = captureIo();
-    const code = await demoCommand({ registry: createCheckRegistry(allChecks), io: c.io, json: true });
+    const code = await demoCommand({ registry: createCheckRegistry(allChecks), io: c, json: true });
     expect(code).toBe(0);
     const report = JSON.parse(c.out()) as Report;
     expect(report.environment).toBe('demo');
@@ -50,7 +37,7 @@ describe('session-ttl demo', () => {
 
   it('exits 0 with criticals on purpose, says so, and ends with a command that runs from a checkout (npx)', async () => {
     const c = captureIo();
-    const code = await demoCommand({ registry: createCheckRegistry(allChecks), io: c.io, json: false, sessions: 5000 });
+    const code = await demoCommand({ registry: createCheckRegistry(allChecks), io: c, json: false, sessions: 5000 });
     expect(code).toBe(0);
     expect(c.out()).toMatch(/Session TTL diagnosis: demo {2}CRITICAL/);
     expect(c.out()).toContain('The demo exits 0 although it found critical findings: it planted them');
@@ -62,9 +49,7 @@ describe('session-ttl demo', () => {
 
   it('every command it prints runs as printed afterwards, with no config file (demo is a built-in environment)', async () => {
     const c = captureIo();
-    expect(await demoCommand({ registry: createCheckRegistry(allChecks), io: c.io, json: false, sessions: 5000 })).toBe(
-      0,
-    );
+    expect(await demoCommand({ registry: createCheckRegistry(allChecks), io: c, json: false, sessions: 5000 })).toBe(0);
     // Every `session-ttl …` the demo printed (the report's Next: line, the previews, the closing lines), less
     // the one with a placeholder to fill in.
     const printed = [...c.out().matchAll(/(?:npx )?session-ttl ((?:diagnose|verify|fix|envs|status|demo)\b[^·\n)]*)/g)]
@@ -99,7 +84,7 @@ describe('session-ttl demo', () => {
     const c = captureIo();
     const code = await demoCommand({
       registry: createCheckRegistry(allChecks),
-      io: c.io,
+      io: c,
       json: false,
       redisServerBin: '/nonexistent/redis-server',
     });

@@ -5,22 +5,10 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli/run-cli.js';
-import type { CliIo } from '../../src/cli/io.js';
 import type { Report } from '../../src/diagnostics/types.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
-
-function captureIo(): CliIo & { out: () => string } {
-  let out = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: () => true },
-    env: {},
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-  };
-}
+import { captureIo } from '../support/cli-io.js';
 
 function writeConfig(env: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-incomplete-'));

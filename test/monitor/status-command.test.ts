@@ -9,7 +9,6 @@ import { keyspaceFeedOpener } from '../../src/adapters/redis/keyspace-feed.js';
 import { memoryStateStore } from '../../src/adapters/state/memory-state-store.js';
 import { createSourceCache } from '../../src/app/sources.js';
 import { createBot } from '../../src/bot.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { monitorCommand } from '../../src/cli/monitor-command.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -20,6 +19,7 @@ import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { sendSlashCommand } from '../fakes/slack-signing.js';
 import { captureLogs } from '../chat/slack/log-capture.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
+import { captureIo } from '../support/cli-io.js';
 
 const SIGNING_SECRET = 'e3b0c44298fc1c149afbf4c8996fb924';
 const deadline = { timeout: 8000, interval: 25 };
@@ -34,20 +34,6 @@ afterAll(async () => {
   await slack?.close();
   redis?.disconnect();
 });
-
-function captureIo(env: NodeJS.ProcessEnv): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env,
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('status of the session monitor', () => {
   it('/session-ttl status answers through the real Bolt app: watching replica, counts, the notification setting to add', async () => {

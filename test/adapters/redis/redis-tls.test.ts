@@ -4,7 +4,6 @@ import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { CliIo } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { parseConfig } from '../../../src/config/config.js';
 import { openCanaryRedis } from '../../../src/adapters/redis/canary-redis.js';
@@ -14,20 +13,7 @@ import { eventually } from '../../support/eventually.js';
 import type { Report } from '../../../src/diagnostics/types.js';
 import { startRedisServer, type RedisServerHandle } from '../../support/redis-server.js';
 import { makeTlsCerts, startTlsRedis, type TlsCerts, type TlsRedisHandle } from '../../support/tls-certs.js';
-
-function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (t: string) => (out += t) },
-    stderr: { write: (t: string) => (err += t) },
-    env,
-    color: false,
-    stderrIsTTY: false,
-    out: () => out,
-    err: () => err,
-  };
-}
+import { captureIo } from '../../support/cli-io.js';
 
 /** Sessions as an app writes them, on a Redis that evicts any key (the runbook's Scenario 1). */
 async function seed(client: Redis): Promise<void> {
