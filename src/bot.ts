@@ -250,7 +250,6 @@ function remediationParts(
   const { slack } = o;
   const remediationStore = deps.remediation.store;
   const service = buildRemediation(deps, deps.remediation, {
-    membership: slack.membership,
     actions: o.actions,
     now: o.now,
     installed: () => slack.installed(),
@@ -402,14 +401,12 @@ function buildRemediation(
   deps: BotDeps,
   r: NonNullable<BotDeps['remediation']>,
   {
-    membership,
     actions,
     now,
     installed,
     threadLink,
   }: {
     threadLink: NonNullable<RemediationDeps['threadLink']>;
-    membership: RemediationDeps['membership'];
     actions: ActionRegistry;
     now: () => number;
     installed: () => InstalledWorkspace | undefined;
@@ -419,7 +416,7 @@ function buildRemediation(
   const ttlMs = config.remediation.pendingTtlMinutes * 60_000;
   return createRemediation({
     config,
-    policy: accessPolicy(config, installed),
+    policy: accessPolicy(config, installed, deps.settings.teams?.tenantId),
     actions,
     openContext:
       r.openContext ??
@@ -436,7 +433,6 @@ function buildRemediation(
       now,
       environments: Object.keys(config.environments),
     }),
-    membership,
     threadLink,
     dryRun: config.remediation.dryRun,
     now,

@@ -21,7 +21,8 @@ export interface Actor {
   message?: MessageRef & { threadTs?: string };
   /**
    * Which of `candidates` (group ids the access policy names) the platform says the user is in: Slack user
-   * groups, Entra ID groups. The front end caches the lookups.
+   * groups, Entra ID groups. Each front end answers for its own kind of id and ignores the others, and
+   * caches the lookups. Rejects with a `GroupLookupError` (core/errors) when the platform could not answer.
    */
   groups(candidates: readonly string[]): Promise<string[]>;
 }

@@ -1,17 +1,16 @@
 import { z } from 'zod';
+import { channelId, entraGroupId, userGroupId, userId } from './access-ids.js';
 import type { Profile } from './environments.js';
 
 const ROLE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const roleName = z.string().regex(ROLE_NAME, 'role names: lowercase letters, digits, - and _ (e.g. sre, oncall)');
-const userId = z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U012AB3CD');
-const userGroupId = z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123ABCD');
-const channelId = z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD');
 
+/** A role's people: Slack and `aad:<object id>` Teams users, Slack user groups, Entra ID groups (read by the front ends). */
 const roleSchema = z
   .object({
     users: z.array(userId).default([]),
-    /** Members are read with `usergroups.users.list` by the caller (cached briefly), not here. */
     userGroups: z.array(userGroupId).default([]),
+    entraGroups: z.array(entraGroupId).default([]),
   })
   .strict();
 
@@ -45,8 +44,8 @@ const environmentAccessSchema = z
  * @example
  * access:
  *   roles:
- *     sre:    { users: [U012AB3CD], userGroups: [S0SREGRP] }
- *     oncall: { userGroups: [S0ONCALL] }
+ *     sre:    { users: [U012AB3CD, "aad:3f2b8c1e-5a4d-4e6f-9b0a-1c2d3e4f5a6b"], userGroups: [S0SREGRP] }
+ *     oncall: { userGroups: [S0ONCALL], entraGroups: [0c9d2e4f-1a2b-4c3d-8e9f-a0b1c2d3e4f5] }
  *   channels: [C0INCIDENT]            # default: slack.incidentChannels
  *   environments:
  *     prod:

@@ -18,7 +18,7 @@ export interface TeamsSettings {
   tokenIssuer: string;
   /** The login authority host; the token endpoint is `<loginUrl>/<tenantId>/oauth2/v2.0/token`. */
   loginUrl: string;
-  /** Microsoft Graph's base URL (Entra group membership, a later slice). */
+  /** Microsoft Graph's base URL: Entra ID group membership for the access policy's `entraGroups`. */
   graphUrl: string;
 }
 

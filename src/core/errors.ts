@@ -28,3 +28,18 @@ export class ConfigError extends UserError {
 export function errorReference(): string {
   return `ERR-${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
 }
+
+/**
+ * A chat platform could not say which groups a person is in (Microsoft Graph refused or was unreachable).
+ * `why` is written for the person and names what to fix; the person then counts as in no group (deny by
+ * default) and the denial says why. Never carries a token.
+ */
+export class GroupLookupError extends Error {
+  override name = 'GroupLookupError';
+  constructor(
+    readonly why: string,
+    options?: ErrorOptions,
+  ) {
+    super(`group membership could not be read: ${why}`, options);
+  }
+}

@@ -24,6 +24,11 @@ export interface WorkspaceRule {
   enterpriseId?: string;
   /** Where the rule comes from, named in a refusal: `slack.workspace` or `auth.test`. */
   source: string;
+  /**
+   * The Teams tenant the bot also serves (TEAMS_TENANT_ID): its people are inside. Teams binds every
+   * activity's token to that tenant before anything runs, and a tenant id (a GUID) is never a Slack team id.
+   */
+  teamsTenantId?: string;
 }
 
 /** The workspace a chat platform says the bot is installed in. */
@@ -34,7 +39,7 @@ export interface InstalledWorkspace {
 
 /**
  * Builds the policy from a parsed config; the workspace rule is `slack.workspace`, else the workspace
- * `installed()` names once the front end has learned it (read at each decision).
+ * `installed()` names once the front end has learned it (read at each decision), and the Teams tenant.
  */
 export function accessPolicy(
   config: {
@@ -45,8 +50,10 @@ export function accessPolicy(
     };
   },
   installed?: () => InstalledWorkspace | undefined,
+  teamsTenantId?: string,
 ): AccessPolicy {
   const configured = config.slack.workspace;
+  const tenant = teamsTenantId ? { teamsTenantId: teamsTenantId.toLowerCase() } : {};
   return {
     access: config.access,
     incidentChannels: config.slack.incidentChannels,
@@ -56,6 +63,7 @@ export function accessPolicy(
           teamIds: configured.teamIds,
           ...(configured.enterpriseId ? { enterpriseId: configured.enterpriseId } : {}),
           source: 'slack.workspace',
+          ...tenant,
         };
       const own = installed?.();
       return own
@@ -63,6 +71,7 @@ export function accessPolicy(
             teamIds: [own.teamId],
             ...(own.enterpriseId ? { enterpriseId: own.enterpriseId } : {}),
             source: 'auth.test',
+            ...tenant,
           }
         : undefined;
     },
@@ -72,6 +81,7 @@ export function accessPolicy(
 /** Why `who` is outside the workspaces the policy serves; undefined when inside (or when no rule applies). */
 export function outsideWorkspace(rule: WorkspaceRule | undefined, who: Who): string | undefined {
   if (!rule) return undefined;
+  if (rule.teamsTenantId && who.teamId.toLowerCase() === rule.teamsTenantId && !who.enterpriseId) return undefined;
   if (rule.enterpriseId && who.enterpriseId !== rule.enterpriseId) {
     const from = who.enterpriseId
       ? `Enterprise Grid organization ${who.enterpriseId}`
@@ -94,6 +104,8 @@ export interface Who {
   userId: string;
   teamId: string;
   userGroups: readonly string[];
+  /** Why the person's groups could not be read (they then count as in none); a role denial says it. */
+  groupsUnreadable?: string;
   /** Every workspace the platform signed for the request (the user's and the one clicked in); default `[teamId]`. */
   teamIds?: readonly string[];
   /** Enterprise Grid: the organization the platform signed. */
@@ -118,19 +130,31 @@ function deny(why: string, wouldAllow?: string): Decision {
   return wouldAllow === undefined ? { allowed: false, why } : { allowed: false, why, wouldAllow };
 }
 
-/** The roles `who` holds: listed by user id, or through one of their user groups. */
+/** A denial for want of a role, saying so when the person's groups could not be read. */
+function denyRole(who: Who, why: string, wouldAllow: string): Decision {
+  const unread = who.groupsUnreadable;
+  return deny(
+    unread ? `${why} Your group membership could not be read, so no group counted: ${unread}.` : why,
+    wouldAllow,
+  );
+}
+
+/** The groups of a role: Slack user groups and Entra ID groups (ids of different forms, never equal). */
+const groupsOfRole = (role: AccessConfig['roles'][string]): string[] => [...role.userGroups, ...role.entraGroups];
+
+/** The roles `who` holds: listed by user id, or through one of their groups. */
 export function rolesOf(access: AccessConfig, who: Who): string[] {
   return Object.entries(access.roles)
-    .filter(([, role]) => role.users.includes(who.userId) || role.userGroups.some((g) => who.userGroups.includes(g)))
+    .filter(([, role]) => role.users.includes(who.userId) || groupsOfRole(role).some((g) => who.userGroups.includes(g)))
     .map(([name]) => name);
 }
 
 /**
- * The user groups the roles name: the only groups whose members (`usergroups.users.list`) the caller
- * has to look up to fill `Who.userGroups`.
+ * The groups the roles name (Slack user groups, Entra ID groups): the only groups the actor's platform is
+ * asked about to fill `Who.userGroups`.
  */
 export function referencedUserGroups(policy: AccessPolicy): string[] {
-  return [...new Set(Object.values(policy.access?.roles ?? {}).flatMap((r) => r.userGroups))].sort();
+  return [...new Set(Object.values(policy.access?.roles ?? {}).flatMap(groupsOfRole))].sort();
 }
 
 /** Channels where buttons and write commands work. */
@@ -164,7 +188,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
     const entry = `access.environments.${where.env}.verify`;
     const mine = rolesOf(access, who).filter((r) => envRules.verify?.includes(r));
     if (mine.length) return { allowed: true, roles: mine };
-    return deny(
+    return denyRole(
+      who,
       `You may not verify ${where.env}: add your user id (${who.userId}) to a role listed in ${entry} (${envRules.verify.join(', ') || 'none'}).`,
       entry,
     );
@@ -206,7 +231,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
   }
   const mine = rolesOf(access, who).filter((r) => listed.includes(r));
   if (mine.length) return { allowed: true, roles: mine };
-  return deny(
+  return denyRole(
+    who,
     `You may not ${what.kind} ${action} in ${where.env}: add your user id (${who.userId}) to a role listed in ${entry} (${listed.join(', ') || 'none'}).`,
     entry,
   );
@@ -254,7 +280,7 @@ export function mayApprove(policy: AccessPolicy, who: Who, channelId: string, pe
 }
 
 /**
- * Who may approve `action` in `env`: the users and user groups of the roles its approve entry lists (the
+ * Who may approve `action` in `env`: the users and groups (Slack user groups, Entra ID groups) of the roles its approve entry lists (the
  * exact action key, else `"*"`), without `exclude` (the requester). Pure; empty when nobody may.
  */
 export function approversOf(
@@ -269,6 +295,6 @@ export function approversOf(
   const listed = (Object.hasOwn(byAction, action) ? byAction[action] : byAction['*']) ?? [];
   const roles = listed.flatMap((name) => (access && Object.hasOwn(access.roles, name) ? [access.roles[name]] : []));
   const users = [...new Set(roles.flatMap((r) => r?.users ?? []))].filter((u) => u !== exclude);
-  const groups = [...new Set(roles.flatMap((r) => r?.userGroups ?? []))];
+  const groups = [...new Set(roles.flatMap((r) => (r ? groupsOfRole(r) : [])))];
   return { users, groups };
 }

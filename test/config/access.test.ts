@@ -39,7 +39,7 @@ describe('access and remediation config', () => {
       },
       'x',
     );
-    expect(cfg.access?.roles.oncall).toEqual({ users: [], userGroups: ['S0ONCALL'] });
+    expect(cfg.access?.roles.oncall).toEqual({ users: [], userGroups: ['S0ONCALL'], entraGroups: [] });
     expect(cfg.access?.environments.prod?.approve).toEqual({ '*': ['sre'] });
     expect(cfg.remediation).toEqual({
       dryRun: true,

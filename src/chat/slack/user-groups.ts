@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
+import { isSlackUserGroupId } from '../../config/access-ids.js';
 
-/** Which of the given user groups a user belongs to. */
+/** Which of the given user groups a user belongs to (ids of other platforms' groups are not Slack's to answer). */
 export type GroupMembership = (userId: string, groupIds: readonly string[]) => Promise<string[]>;
 
 /**
@@ -28,7 +29,8 @@ export function slackGroupMembership(
     }
   }
   return async (userId, groupIds) => {
-    const sets = await Promise.all(groupIds.map(async (g) => [g, await members(g)] as const));
+    const slackGroups = groupIds.filter(isSlackUserGroupId);
+    const sets = await Promise.all(slackGroups.map(async (g) => [g, await members(g)] as const));
     return sets.filter(([, users]) => users.has(userId)).map(([g]) => g);
   };
 }

@@ -5,6 +5,7 @@ import { ChatError } from '../../core/ports/chat.js';
 import type { Activity } from './activity.js';
 import type { VerifiedActivity } from './bot-token.js';
 import type { BotConnector } from './bot-connector.js';
+import type { TeamsGroups } from './graph-groups.js';
 import { adaptiveCard } from './render/adaptive-card.js';
 
 /** How a person types a command in Teams: a mention of the bot. */
@@ -31,7 +32,7 @@ export function teamsUserId(from: Activity['from']): string {
 
 /**
  * The command context of a verified Teams message: the actor is what the signed activity says (the AAD
- * object id, the tenant bound to the token, the conversation). Teams has no messages visible only to
+ * object id, the tenant bound to the token, the conversation; its Entra ID groups from Graph). Teams has no messages visible only to
  * one person in a channel, so replies and posts both go into the conversation: a reply answers the
  * message, a post is a new message there (or in the thread `threadTs`); a post's ref is the conversation
  * and the activity id the connector gave, which `update` replaces. Idempotency keys are not used yet
@@ -42,6 +43,8 @@ export function teamsCommandContext(o: {
   verified: VerifiedActivity;
   text: string;
   connector: BotConnector;
+  /** The sender's Entra ID groups (Microsoft Graph, cached): `actor.groups`, read by the access policy. */
+  groups: TeamsGroups;
   logger: Logger;
   interrupted?: AbortSignal;
 }): CommandContext {
@@ -54,7 +57,7 @@ export function teamsCommandContext(o: {
       teamId: verified.tenantId,
       userId: teamsUserId(activity.from),
       channelId: conversationId,
-      groups: () => Promise.resolve([]),
+      groups: (candidates) => o.groups(activity.from, candidates),
     },
     text: o.text,
     invocation: TEAMS_INVOCATION,

@@ -9,6 +9,7 @@ import { botTokenVerifier, type VerifiedActivity } from './bot-token.js';
 import { teamsCommandContext } from './command-context.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
+import { graphGroupMembership, graphScope, teamsGroups } from './graph-groups.js';
 import { outgoingToken } from './outgoing-token.js';
 
 export interface TeamsFrontEndOptions {
@@ -39,13 +40,11 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
     ...(o.jwksCooldownMs !== undefined ? { jwksCooldownMs: o.jwksCooldownMs } : {}),
   });
   const verifier = botTokenVerifier({ appId: s.appId, issuer: s.tokenIssuer, tenantId: s.tenantId, keys, ...io });
-  const token = outgoingToken({
-    loginUrl: s.loginUrl,
-    tenantId: s.tenantId,
-    appId: s.appId,
-    appPassword: s.appPassword,
-    ...io,
-  });
+  const credentials = { loginUrl: s.loginUrl, tenantId: s.tenantId, appId: s.appId, appPassword: s.appPassword, ...io };
+  const token = outgoingToken(credentials);
+  // Entra ID groups of the access policy: an app-only Graph token of its own (another scope).
+  const graphToken = outgoingToken({ ...credentials, scope: graphScope(s.graphUrl) });
+  const groups = teamsGroups(graphGroupMembership({ graphUrl: s.graphUrl, token: graphToken, logger, ...io }));
   const connector = botConnector({
     token,
     logger,
@@ -64,6 +63,7 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
           verified,
           text,
           connector,
+          groups,
           logger: logger.child({ conversation: activity.conversation.id }),
           interrupted: host.work.interrupted,
         });

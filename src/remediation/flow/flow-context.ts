@@ -1,5 +1,6 @@
 import { type EnvironmentConfig, environmentOf } from '../../config/config.js';
-import { UserError } from '../../core/errors.js';
+import { GroupLookupError, UserError } from '../../core/errors.js';
+import type { Logger } from '../../core/logging.js';
 import { decide, referencedUserGroups, type Decision, type Who } from '../policy.js';
 import type { ActionContext, ActionId, RemediationAction } from '../types.js';
 import type { Actor, RemediationDeps, Refusal } from './flow-types.js';
@@ -33,16 +34,34 @@ export interface FlowContext {
   readonly reverts: RevertStore;
 }
 
+/**
+ * The policy's groups the actor is in, as their platform says. A lookup that fails counts as no group
+ * (deny by default), and says why so a denial can tell the person what to fix.
+ */
+async function groupsOf(
+  actor: Actor,
+  candidates: readonly string[],
+  logger: Logger,
+): Promise<Pick<Who, 'userGroups' | 'groupsUnreadable'>> {
+  try {
+    return { userGroups: await actor.groups(candidates) };
+  } catch (err) {
+    if (err instanceof GroupLookupError) return { userGroups: [], groupsUnreadable: err.why };
+    logger.error({ err, userId: actor.userId }, 'the group lookup failed');
+    return { userGroups: [], groupsUnreadable: 'the lookup failed unexpectedly (see the bot logs)' };
+  }
+}
+
 export function createFlowContext(deps: RemediationDeps): FlowContext {
   const groups = referencedUserGroups(deps.policy);
   return {
     deps,
     async who(actor) {
-      const userGroups = groups.length ? await deps.membership(actor.userId, groups) : [];
+      const membership = groups.length ? await groupsOf(actor, groups, deps.logger) : { userGroups: [] };
       return {
         userId: actor.userId,
         teamId: actor.teamId,
-        userGroups,
+        ...membership,
         ...(actor.teamIds ? { teamIds: actor.teamIds } : {}),
         ...(actor.enterpriseId ? { enterpriseId: actor.enterpriseId } : {}),
       };

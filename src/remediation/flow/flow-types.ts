@@ -21,6 +21,11 @@ export interface Actor {
   teamIds?: readonly string[];
   /** Enterprise Grid: the organization the platform signed. */
   enterpriseId?: string;
+  /**
+   * Which of `candidates` (the groups the policy names) the person is in, as their chat platform says
+   * (Slack user groups, Entra ID groups); rejects with a `GroupLookupError` when it could not say.
+   */
+  groups(candidates: readonly string[]): Promise<string[]>;
 }
 
 /** What an action needs for an environment, opened for one use and closed after. */
@@ -42,8 +47,6 @@ export interface RemediationDeps {
   /** The journal of each apply (intent and steps), behind a lease the reconciler takes over when its holder died. */
   journals: ApplyJournals;
   audit: Audit;
-  /** Which of `groups` the user belongs to (the chat platform's user groups). */
-  membership(userId: string, groups: readonly string[]): Promise<string[]>;
   dryRun: boolean;
   now: () => number;
   logger: Logger;

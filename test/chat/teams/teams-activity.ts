@@ -20,7 +20,7 @@ export function messageActivity(serviceUrl: string, text: string, tenant = FAKE_
   };
 }
 
-/** The bot's Teams settings against the fake token issuer (Graph is not called yet). */
+/** The bot's Teams settings against the fake token issuer (Graph on a closed port: a test of Entra groups starts the fake Graph). */
 export function fakeTeamsSettings(issuer: FakeTeamsTokenIssuer): TeamsSettings {
   return {
     appId: FAKE_APP_ID,
