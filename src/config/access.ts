@@ -3,9 +3,23 @@ import type { Profile } from './environments.js';
 
 const ROLE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const roleName = z.string().regex(ROLE_NAME, 'role names: lowercase letters, digits, - and _ (e.g. sre, oncall)');
-const userId = z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U012AB3CD');
+// A Teams user is named by Entra ID object id, `aad:<object id>`, as the Teams front end names the actor.
+const TEAMS_USER = /^aad:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const userId = z
+  .string()
+  .refine(
+    (id) => /^[UW][A-Z0-9]+$/.test(id) || TEAMS_USER.test(id),
+    'expected a Slack user id such as U012AB3CD, or a Teams user as aad:<Entra object id>',
+  )
+  .transform((id) => (id.startsWith('aad:') ? id.toLowerCase() : id));
 const userGroupId = z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0123ABCD');
-const channelId = z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD');
+// A Teams channel is named by its conversation id, e.g. 19:abc…@thread.tacv2.
+const channelId = z
+  .string()
+  .regex(
+    /^[CG][A-Z0-9]+$|^19:[^\s;]+@thread\.(tacv2|skype)$/,
+    'expected a Slack channel id such as C0123ABCD, or a Teams channel id such as 19:…@thread.tacv2',
+  );
 
 const roleSchema = z
   .object({

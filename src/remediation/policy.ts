@@ -15,6 +15,8 @@ export interface AccessPolicy {
    * front end that has not learned its workspace).
    */
   readonly workspace?: WorkspaceRule | undefined;
+  /** The Teams tenant the bot serves (TEAMS_TENANT_ID): the only one whose people a Teams actor can be. */
+  readonly teamsTenantId?: string | undefined;
 }
 
 /** The workspaces the bot serves: configured (`slack.workspace`), or the bot token's own (auth.test). */
@@ -45,11 +47,13 @@ export function accessPolicy(
     };
   },
   installed?: () => InstalledWorkspace | undefined,
+  teamsTenantId?: string,
 ): AccessPolicy {
   const configured = config.slack.workspace;
   return {
     access: config.access,
     incidentChannels: config.slack.incidentChannels,
+    ...(teamsTenantId ? { teamsTenantId } : {}),
     get workspace(): WorkspaceRule | undefined {
       if (configured)
         return {
@@ -67,6 +71,18 @@ export function accessPolicy(
         : undefined;
     },
   };
+}
+
+/**
+ * The workspace rule for `who`'s platform: a Teams actor's tenant is TEAMS_TENANT_ID (the Slack workspace
+ * means nothing to it); everyone else the Slack rule.
+ */
+function ruleFor(policy: AccessPolicy, who: Who): WorkspaceRule | undefined {
+  if (who.platform !== 'teams') return policy.workspace;
+  // Tenant ids are GUIDs, compared without case (as the token check binds them).
+  const tenant = policy.teamsTenantId;
+  const same = tenant !== undefined && who.teamId.toLowerCase() === tenant.toLowerCase();
+  return { teamIds: same ? [who.teamId] : tenant ? [tenant] : [], source: 'TEAMS_TENANT_ID' };
 }
 
 /** Why `who` is outside the workspaces the policy serves; undefined when inside (or when no rule applies). */
@@ -98,6 +114,8 @@ export interface Who {
   teamIds?: readonly string[];
   /** Enterprise Grid: the organization the platform signed. */
   enterpriseId?: string;
+  /** The chat platform that signed it; a Teams actor is held to the Teams tenant, not the Slack workspace. */
+  platform?: 'slack' | 'teams' | 'terminal';
 }
 
 export interface Where {
@@ -154,8 +172,8 @@ const verb = { request: 'request', approve: 'approve' } as const;
  * // -> { allowed: false, why: '... add your user id (U1) to a role listed in access.environments.prod.request.set-eviction-policy', ... }
  */
 export function decide(policy: AccessPolicy, who: Who, where: Where, what: What): Decision {
-  const foreign = outsideWorkspace(policy.workspace, who);
-  if (foreign) return deny(foreign, policy.workspace?.source);
+  const foreign = outsideWorkspace(ruleFor(policy, who), who);
+  if (foreign) return deny(foreign, ruleFor(policy, who)?.source);
   const access = policy.access;
   const envRules = access && Object.hasOwn(access.environments, where.env) ? access.environments[where.env] : undefined;
 
@@ -183,13 +201,15 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
   }
 
   const channels = writeChannels(policy);
-  if (!channels.includes(where.channelId)) {
+  // A Teams thread's conversation id is its channel's id and `;messageid=<root>`: the channel decides.
+  const channelId = where.channelId.replace(/;messageid=.*$/, '');
+  if (!channels.includes(channelId)) {
     const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
     const allowedChannels = channels.length
       ? channels.map((c) => `<#${c}>`).join(', ')
       : 'configured incident channels, and none is configured';
     return deny(
-      `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${where.channelId}) to ${entry} to use them here.`,
+      `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${channelId}) to ${entry} to use them here.`,
       access.channels ? 'access.channels' : 'slack.incidentChannels',
     );
   }
@@ -242,8 +262,8 @@ export interface ApprovalSubject {
  * action, and never their own request nor twice the same request.
  */
 export function mayApprove(policy: AccessPolicy, who: Who, channelId: string, pending: ApprovalSubject): Decision {
-  const foreign = outsideWorkspace(policy.workspace, who);
-  if (foreign) return deny(foreign, policy.workspace?.source);
+  const foreign = outsideWorkspace(ruleFor(policy, who), who);
+  if (foreign) return deny(foreign, ruleFor(policy, who)?.source);
   if (pending.requester.userId === who.userId) {
     return deny('You requested this action, so you cannot approve it: someone else in an approving role has to.');
   }

@@ -21,6 +21,8 @@ export interface Actor {
   teamIds?: readonly string[];
   /** Enterprise Grid: the organization the platform signed. */
   enterpriseId?: string;
+  /** The chat platform that signed the request (the policy holds a Teams actor to the Teams tenant). */
+  platform?: 'slack' | 'teams' | 'terminal';
 }
 
 /** What an action needs for an environment, opened for one use and closed after. */
