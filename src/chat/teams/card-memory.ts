@@ -61,8 +61,9 @@ export interface CardMemory {
   posted(ref: MessageRef, message: Message): Promise<void>;
   /** The message with per-person buttons posted at `ref`, if any. */
   postedAt(ref: MessageRef): Promise<Message | undefined>;
-  /** A new slot for a click's form, owned by `owner` (the clicker's user id). */
+  /** A new slot for a click's form (an unguessable id, the ref of its "Show the result"). */
   newSlot(): string;
+  /** Keeps `form` in `slot` for 30 minutes; only `owner` (the clicker's user id) is shown it. */
   keepForm(slot: string, owner: string, form: Form): Promise<void>;
   formOf(slot: string): Promise<{ owner: string; form: Form } | undefined>;
 }
