@@ -46,7 +46,7 @@ import { openCanaryRedis } from './adapters/redis/canary-redis.js';
 import { botCommands, DEFAULT_COMMAND_DIAGNOSIS_CONCURRENCY } from './commands/bot-commands.js';
 import { createDispatcher, type Dispatcher } from './commands/dispatch.js';
 import { recheckReport } from './commands/recheck.js';
-import { createFixCommands, reportMemory, threadMemory } from './commands/fix/index.js';
+import { createFixCommands, reportMemory, threadMemory, type FixCommands } from './commands/fix/index.js';
 import type { IntakeGate } from './core/intake.js';
 import type { ChatPort, MessageRef, Postpone } from './core/ports/chat.js';
 import type { ReportMessageOptions } from './render/report-message.js';
@@ -118,7 +118,7 @@ export interface BotDeps {
    */
   actions?: readonly RemediationAction[];
   /** The Teams front end's I/O (tests: the JWKS cooldown); it runs when `settings.teams` is set. */
-  teams?: Pick<TeamsFrontEndOptions, 'fetch' | 'jwksCooldownMs' | 'sleep'>;
+  teams?: Pick<TeamsFrontEndOptions, 'fetch' | 'jwksCooldownMs' | 'sleep' | 'clickDeadlineMs'>;
 }
 
 export interface Bot {
@@ -202,7 +202,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   const features = [
     slackFeature,
-    ...teamsFeatures(deps, { dispatcher, now, intake }),
+    ...teamsFeatures(deps, { dispatcher, now, intake, ...(rem ? { fix: rem.fix } : {}) }),
     ...(alerts ? [alerts.feature] : []),
     jobs.feature(),
     ...(rem ? [rem.reconciler] : []),
@@ -214,9 +214,16 @@ export function createBot(deps: BotDeps): Bot {
 }
 
 /** The Teams front end when TEAMS_APP_ID is set (its settings parsed), beside Slack on the same host. */
-function teamsFeatures(deps: BotDeps, o: { dispatcher: Dispatcher; now: () => number; intake: IntakeGate }): Feature[] {
+function teamsFeatures(
+  deps: BotDeps,
+  o: { dispatcher: Dispatcher; now: () => number; intake: IntakeGate; fix?: FixCommands },
+): Feature[] {
   const settings = deps.settings.teams;
-  return settings ? [teamsFeature({ ...deps.teams, ...o, settings, logger: deps.logger })] : [];
+  // Cards with per-person buttons are kept where the remediation keeps its state (shared by the replicas).
+  const store = deps.remediation?.store ?? deps.alerts?.stateStore;
+  return settings
+    ? [teamsFeature({ ...deps.teams, ...o, ...(store ? { store } : {}), settings, logger: deps.logger })]
+    : [];
 }
 
 /** The durable intake over the alerts' state store (memory without one: a crash loses it, as start-up says). */

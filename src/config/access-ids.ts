@@ -47,7 +47,13 @@ export const entraGroupId = z
   )
   .transform((v) => v.toLowerCase());
 
-export const channelId = z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a Slack channel id such as C0123ABCD');
+/** A channel the policy names: a Slack channel id, or a Teams channel by its conversation id. */
+export const channelId = z
+  .string()
+  .regex(
+    /^[CG][A-Z0-9]+$|^19:[^\s;]+@thread\.(tacv2|skype)$/,
+    'expected a Slack channel id such as C0123ABCD, or a Teams channel id such as 19:…@thread.tacv2',
+  );
 
 /** Whether `id` is a Slack user group id (the other group ids a policy names are Entra ID groups). */
 export const isSlackUserGroupId = (id: string): boolean => /^S[A-Z0-9]+$/.test(id);

@@ -100,7 +100,17 @@ export type Block =
   | { kind: 'preformatted'; id?: string; lines: readonly string[]; collapse?: Collapse }
   | { kind: 'context'; id?: string; items: readonly Inline[] }
   | { kind: 'divider' }
-  | { kind: 'actions'; id?: string; actions: readonly Action[] };
+  | {
+      kind: 'actions';
+      id?: string;
+      actions: readonly Action[];
+      /**
+       * Whom these buttons are for (user ids, e.g. the approvers the policy names and the requester). A
+       * platform with views per person (Teams' user-specific views) shows them to these people only; others
+       * show them to everyone. Never an authorization: every click is decided by the server.
+       */
+      audience?: readonly string[];
+    };
 
 /** What a renderer that left collapsible blocks out says instead: "…and 3 more findings (2 critical, 1 info). <hint>". */
 export interface Overflow {

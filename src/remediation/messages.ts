@@ -44,6 +44,8 @@ export function approvalRequestMessage(record: PendingAction, awaiting: number, 
           { command: 'approve', label: 'Approve', ref: record.id, style: 'primary' },
           { command: 'reject', label: 'Reject', ref: record.id, style: 'danger' },
         ],
+        // The requester may withdraw (Reject); the approvers named by user decide.
+        audience: [...new Set([record.requester.userId, ...(approvers?.users ?? [])])],
       },
     ],
   };

@@ -15,6 +15,8 @@ export interface AccessPolicy {
    * front end that has not learned its workspace).
    */
   readonly workspace?: WorkspaceRule | undefined;
+  /** The Teams tenant the bot serves (TEAMS_TENANT_ID): the only one whose people a Teams actor can be. */
+  readonly teamsTenantId?: string | undefined;
 }
 
 /** The workspaces the bot serves: configured (`slack.workspace`), or the bot token's own (auth.test). */
@@ -22,13 +24,8 @@ export interface WorkspaceRule {
   teamIds: readonly string[];
   /** Enterprise Grid: the organization every click must come from. */
   enterpriseId?: string;
-  /** Where the rule comes from, named in a refusal: `slack.workspace` or `auth.test`. */
+  /** Where the rule comes from, named in a refusal: `slack.workspace`, `auth.test` or `TEAMS_TENANT_ID`. */
   source: string;
-  /**
-   * The Teams tenant the bot also serves (TEAMS_TENANT_ID): its people are inside. Teams binds every
-   * activity's token to that tenant before anything runs, and a tenant id (a GUID) is never a Slack team id.
-   */
-  teamsTenantId?: string;
 }
 
 /** The workspace a chat platform says the bot is installed in. */
@@ -53,17 +50,16 @@ export function accessPolicy(
   teamsTenantId?: string,
 ): AccessPolicy {
   const configured = config.slack.workspace;
-  const tenant = teamsTenantId ? { teamsTenantId: teamsTenantId.toLowerCase() } : {};
   return {
     access: config.access,
     incidentChannels: config.slack.incidentChannels,
+    ...(teamsTenantId ? { teamsTenantId } : {}),
     get workspace(): WorkspaceRule | undefined {
       if (configured)
         return {
           teamIds: configured.teamIds,
           ...(configured.enterpriseId ? { enterpriseId: configured.enterpriseId } : {}),
           source: 'slack.workspace',
-          ...tenant,
         };
       const own = installed?.();
       return own
@@ -71,17 +67,27 @@ export function accessPolicy(
             teamIds: [own.teamId],
             ...(own.enterpriseId ? { enterpriseId: own.enterpriseId } : {}),
             source: 'auth.test',
-            ...tenant,
           }
         : undefined;
     },
   };
 }
 
+/**
+ * The workspace rule for `who`'s platform: a Teams actor's tenant is TEAMS_TENANT_ID (the Slack workspace
+ * means nothing to it); everyone else the Slack rule.
+ */
+function ruleFor(policy: AccessPolicy, who: Who): WorkspaceRule | undefined {
+  if (who.platform !== 'teams') return policy.workspace;
+  // Tenant ids are GUIDs, compared without case (as the token check binds them).
+  const tenant = policy.teamsTenantId;
+  const same = tenant !== undefined && who.teamId.toLowerCase() === tenant.toLowerCase();
+  return { teamIds: same ? [who.teamId] : tenant ? [tenant] : [], source: 'TEAMS_TENANT_ID' };
+}
+
 /** Why `who` is outside the workspaces the policy serves; undefined when inside (or when no rule applies). */
 export function outsideWorkspace(rule: WorkspaceRule | undefined, who: Who): string | undefined {
   if (!rule) return undefined;
-  if (rule.teamsTenantId && who.teamId.toLowerCase() === rule.teamsTenantId && !who.enterpriseId) return undefined;
   if (rule.enterpriseId && who.enterpriseId !== rule.enterpriseId) {
     const from = who.enterpriseId
       ? `Enterprise Grid organization ${who.enterpriseId}`
@@ -110,6 +116,8 @@ export interface Who {
   teamIds?: readonly string[];
   /** Enterprise Grid: the organization the platform signed. */
   enterpriseId?: string;
+  /** The chat platform that signed it; a Teams actor is held to the Teams tenant, not the Slack workspace. */
+  platform?: 'slack' | 'teams' | 'terminal';
 }
 
 export interface Where {
@@ -178,8 +186,8 @@ const verb = { request: 'request', approve: 'approve' } as const;
  * // -> { allowed: false, why: '... add your user id (U1) to a role listed in access.environments.prod.request.set-eviction-policy', ... }
  */
 export function decide(policy: AccessPolicy, who: Who, where: Where, what: What): Decision {
-  const foreign = outsideWorkspace(policy.workspace, who);
-  if (foreign) return deny(foreign, policy.workspace?.source);
+  const foreign = outsideWorkspace(ruleFor(policy, who), who);
+  if (foreign) return deny(foreign, ruleFor(policy, who)?.source);
   const access = policy.access;
   const envRules = access && Object.hasOwn(access.environments, where.env) ? access.environments[where.env] : undefined;
 
@@ -208,13 +216,15 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
   }
 
   const channels = writeChannels(policy);
-  if (!channels.includes(where.channelId)) {
+  // A Teams thread's conversation id is its channel's id and `;messageid=<root>`: the channel decides.
+  const channelId = where.channelId.replace(/;messageid=.*$/, '');
+  if (!channels.includes(channelId)) {
     const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
     const allowedChannels = channels.length
       ? channels.map((c) => `<#${c}>`).join(', ')
       : 'configured incident channels, and none is configured';
     return deny(
-      `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${where.channelId}) to ${entry} to use them here.`,
+      `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${channelId}) to ${entry} to use them here.`,
       access.channels ? 'access.channels' : 'slack.incidentChannels',
     );
   }
@@ -268,8 +278,8 @@ export interface ApprovalSubject {
  * action, and never their own request nor twice the same request.
  */
 export function mayApprove(policy: AccessPolicy, who: Who, channelId: string, pending: ApprovalSubject): Decision {
-  const foreign = outsideWorkspace(policy.workspace, who);
-  if (foreign) return deny(foreign, policy.workspace?.source);
+  const foreign = outsideWorkspace(ruleFor(policy, who), who);
+  if (foreign) return deny(foreign, ruleFor(policy, who)?.source);
   if (pending.requester.userId === who.userId) {
     return deny('You requested this action, so you cannot approve it: someone else in an approving role has to.');
   }

@@ -19,6 +19,23 @@ function issuesOf(raw: unknown): string[] {
 }
 
 describe('access and remediation config', () => {
+  it('names Teams users as aad:<Entra object id> (kept in lower case) and Teams channels by id', () => {
+    const access = (users: string[], channels: string[]) => ({
+      environments,
+      access: { roles: { sre: { users } }, channels, environments: {} },
+    });
+    const cfg = parseConfig(
+      access(['aad:0000AAAA-0000-4000-8000-000000000001', 'U012AB3CD'], ['19:ops@thread.tacv2']),
+      'x',
+    );
+    expect(cfg.access?.roles.sre?.users).toEqual(['aad:0000aaaa-0000-4000-8000-000000000001', 'U012AB3CD']);
+    expect(cfg.access?.channels).toEqual(['19:ops@thread.tacv2']);
+    expect(issuesOf(access(['aad:alice'], ['19:ops@thread.tacv2;messageid=1']))).toEqual([
+      'access.roles.sre.users.0: expected a Slack user id such as U012AB3CD, or a Teams user as aad:<Entra object id>',
+      'access.channels.0: expected a Slack channel id such as C0123ABCD, or a Teams channel id such as 19:…@thread.tacv2',
+    ]);
+  });
+
   it('reads the issue example and fills defaults', () => {
     const cfg = parseConfig(
       {

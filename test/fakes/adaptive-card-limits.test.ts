@@ -23,6 +23,43 @@ describe('the Adaptive Card validator of the fake Bot Connector', () => {
     ]);
   });
 
+  it('checks Action.Execute (verb, data under 1 KB, style), inputs and the refresh (at most 60 users)', () => {
+    const execute = (extra: object) => ({
+      type: 'Action.Execute',
+      title: 'Go',
+      verb: 'approve',
+      data: { ref: 'p1' },
+      ...extra,
+    });
+    const set = (...actions: unknown[]) => card([{ type: 'ActionSet', actions }]);
+    expect(cardViolations(set(execute({ style: 'positive' }), { type: 'Action.OpenUrl', url: 'https://x' }))).toEqual(
+      [],
+    );
+    expect(cardViolations(set(execute({ verb: '' })))).toEqual(['body[0].actions[0].verb: missing']);
+    expect(cardViolations(set(execute({ data: { ref: 'x'.repeat(1100) } })))).toEqual([
+      'body[0].actions[0].data: 1110 bytes, over 1024',
+    ]);
+    expect(cardViolations(set(execute({ style: 'primary' })))).toEqual([
+      'body[0].actions[0].style: primary is not one of default|positive|destructive',
+    ]);
+    expect(cardViolations(set({ type: 'Action.Submit', data: {} }))).toEqual([
+      'body[0].actions[0]: Action.Submit is not Action.Execute or Action.OpenUrl',
+    ]);
+    expect(cardViolations(card([{ type: 'ActionSet', actions: [] }]))).toEqual(['body[0].actions: no actions']);
+    expect(cardViolations(card([{ type: 'Input.ChoiceSet', id: 'param:p', choices: [] }]))).toEqual([
+      'body[0].label: missing',
+      'body[0].choices: empty',
+    ]);
+    const refreshed = (userIds: string[]) => ({
+      ...card([{ type: 'TextBlock', text: 'x' }]),
+      refresh: { action: execute({}), userIds },
+    });
+    expect(cardViolations(refreshed(['a']))).toEqual([]);
+    expect(cardViolations(refreshed(Array.from({ length: 61 }, (_, i) => `u${i}`)))).toEqual([
+      'refresh.userIds: 61 users, over 60',
+    ]);
+  });
+
   it('refuses a message over 28 KB', () => {
     const big = {
       type: 'message',

@@ -1,9 +1,12 @@
 /**
  * What Teams takes of an Adaptive Card, checked on every card the fake Bot Connector receives: schema
- * version 1.5, known element types with valid enum values, and the message (activity) under 28 KB.
+ * version 1.5, known element types with valid enum values, actions (Action.Execute: verb, data size), the
+ * refresh (at most 60 users), inputs, and the message (activity) under 28 KB.
  * https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages (28 KB)
  * https://adaptivecards.io/explorer/ (elements and their properties)
  */
+import { actionsViolations, INPUTS, inputViolations, refreshViolations } from './adaptive-card-actions.js';
+
 export const TEAMS_MESSAGE_MAX_BYTES = 28 * 1024;
 
 type Json = Record<string, unknown>;
@@ -36,8 +39,10 @@ function inlineViolations(at: string, run: unknown): string[] {
 
 function elementViolations(at: string, el: unknown): string[] {
   if (!isObject(el) || typeof el.type !== 'string') return [`${at}: not an element`];
+  if (INPUTS.has(el.type)) return inputViolations(at, el);
   if (!ELEMENTS.has(el.type)) return [`${at}: unknown element type ${el.type}`];
   const problems = enumViolations(at, el);
+  if (el.type === 'ActionSet') problems.push(...actionsViolations(`${at}.actions`, el.actions));
   if (el.type === 'TextBlock' && typeof el.text !== 'string') problems.push(`${at}.text: missing`);
   if (el.type === 'RichTextBlock') {
     if (!Array.isArray(el.inlines)) problems.push(`${at}.inlines: missing`);
@@ -61,6 +66,8 @@ export function cardViolations(card: unknown): string[] {
   if (card.version !== '1.5') problems.push(`version is ${String(card.version)}, expected 1.5`);
   if (!Array.isArray(card.body) || card.body.length === 0) problems.push('body is empty');
   else card.body.forEach((el, i) => problems.push(...elementViolations(`body[${i}]`, el)));
+  if (card.actions !== undefined) problems.push(...actionsViolations('actions', card.actions));
+  problems.push(...refreshViolations(card.refresh));
   return problems;
 }
 

@@ -17,6 +17,8 @@ export interface ConnectorCall {
   status: number;
   /** What the card validator found wrong with it (Teams' limits); empty when Teams would take it. */
   violations: string[];
+  /** The activity id the fake answered with (the posted or updated activity); undefined for a failure. */
+  responseId?: string;
 }
 
 /** A failure the fake answers the next call with instead of taking it. */
@@ -86,6 +88,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       if (failure)
         return void res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers }).end('{}');
       const id = kind === 'update' ? activityId : `activity-${calls.length}`;
+      calls[calls.length - 1]!.responseId = id;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
     });
   });

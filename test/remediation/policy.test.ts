@@ -285,3 +285,57 @@ describe('referencedUserGroups', () => {
     expect(referencedUserGroups(noAccess)).toEqual([]);
   });
 });
+
+describe('policy for Teams actors (issue 22)', () => {
+  const TENANT = '00000000-0000-4000-8000-0000000000aa';
+  const TEAMS_CHANNEL = '19:ops@thread.tacv2';
+  const teamsAccess = accessSchema.parse({
+    roles: { sre: { users: ['aad:0000aaaa-0000-4000-8000-000000000001'] } },
+    channels: [INCIDENT, TEAMS_CHANNEL],
+    environments: { prod: { request: { '*': ['sre'] } } },
+  });
+  const slackWorkspace = { teamIds: ['T1'], source: 'auth.test' };
+  const both: AccessPolicy = {
+    access: teamsAccess,
+    incidentChannels: [],
+    workspace: slackWorkspace,
+    teamsTenantId: TENANT,
+  };
+  const person = (teamId: string): Who => ({
+    userId: 'aad:0000aaaa-0000-4000-8000-000000000001',
+    teamId,
+    userGroups: [],
+    platform: 'teams',
+  });
+  const inThread = { channelId: `${TEAMS_CHANNEL};messageid=1700000000001`, env: 'prod' };
+
+  it.each([
+    ['the Teams tenant (any case), in a thread of an allowed channel', person(TENANT.toUpperCase()), inThread, true],
+    ['another tenant', person('00000000-0000-4000-8000-0000000000bb'), inThread, false],
+    [
+      'the Teams tenant, in a channel the policy does not name',
+      person(TENANT),
+      { ...inThread, channelId: '19:x@thread.tacv2' },
+      false,
+    ],
+  ])('%s -> allowed %s', (_, who, where, allowed) => {
+    expect(decide(both, who, where, request('set-eviction-policy')).allowed).toBe(allowed);
+  });
+
+  it('holds a Teams actor to TEAMS_TENANT_ID and a Slack actor to the Slack workspace', () => {
+    const other = decide(
+      both,
+      person('00000000-0000-4000-8000-0000000000bb'),
+      inThread,
+      request('set-eviction-policy'),
+    );
+    expect(other).toMatchObject({ allowed: false, wouldAllow: 'TEAMS_TENANT_ID' });
+    const slackUser: Who = { userId: 'U0SRE', teamId: TENANT, userGroups: [] };
+    expect(decide(both, slackUser, { channelId: INCIDENT, env: 'prod' }, request('set-eviction-policy'))).toMatchObject(
+      {
+        allowed: false,
+        wouldAllow: 'auth.test',
+      },
+    );
+  });
+});

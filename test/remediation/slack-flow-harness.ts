@@ -8,6 +8,7 @@ import { redisStreamStore } from '../../src/adapters/state/redis-stream-store.js
 import { openStateStore } from '../../src/adapters/state/open-state-store.js';
 import { createLogger } from '../../src/core/logging.js';
 import type { Bot } from '../../src/bot.js';
+import type { TeamsSettings } from '../../src/config/teams-settings.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Logger } from '../../src/core/logging.js';
 import { evictionPolicyCheck } from '../../src/diagnostics/checks/eviction-policy.js';
@@ -87,6 +88,8 @@ export interface FlowOptions {
    * STATE_REDIS_URL (so a test can stop it); default the shared redis-server.
    */
   stateUrl?: string;
+  /** The Teams front end beside Slack (its endpoints on the test's fakes), and how long a click's invoke waits. */
+  teams?: { settings: TeamsSettings; clickDeadlineMs?: number };
 }
 
 export interface Flow {
@@ -233,7 +236,9 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       ...(opts.logger ? { logger: opts.logger } : {}),
       ...(opts.actions ? { actions: opts.actions } : {}),
       ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+      ...(opts.teams ? { teams: { jwksCooldownMs: 0, clickDeadlineMs: opts.teams.clickDeadlineMs ?? 15_000 } } : {}),
     },
+    ...(opts.teams ? { teams: opts.teams.settings } : {}),
   });
   const { bot, slack, url: baseUrl } = running;
 

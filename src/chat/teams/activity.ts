@@ -11,6 +11,12 @@ export const activitySchema = z.object({
   serviceUrl: z.url({ protocol: /^https?$/ }).max(2048),
   channelId: z.string().max(64).optional(),
   text: z.string().max(28_000).optional(),
+  /** An invoke's name, e.g. `adaptiveCard/action` (a click on an Action.Execute). */
+  name: z.string().max(128).optional(),
+  /** An invoke's payload; each invoke parses its own (`parseCardAction`). */
+  value: z.unknown().optional(),
+  /** The message a click came from (the card whose Action.Execute was clicked). */
+  replyToId: z.string().min(1).max(512).optional(),
   from: z.object({ id: z.string().min(1).max(512), aadObjectId: z.string().max(64).optional() }),
   recipient: z.object({ id: z.string().min(1).max(512) }),
   conversation: z.object({

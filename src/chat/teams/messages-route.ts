@@ -11,6 +11,11 @@ export interface MessagesRouteDeps {
   verifier: BotTokenVerifier;
   /** Called for every verified activity, after the 200 is written; the front end tracks its work. */
   onActivity(activity: Activity, verified: VerifiedActivity): void;
+  /**
+   * Answers a verified `invoke` activity (a card click): its HTTP answer carries the result, so the route
+   * waits for it. Absent, invokes are answered 200 and handed to `onActivity` like the rest.
+   */
+  onInvoke?(activity: Activity, verified: VerifiedActivity): Promise<{ status: number; body?: unknown }>;
   logger: Logger;
   /** Told of every request as it arrives, so that work behind the answers waits until they are out. */
   intake?: { arrived(): void };
@@ -57,7 +62,8 @@ function parseActivity(body: string): { ok: true; activity: Activity } | { ok: f
 /**
  * `POST /api/messages`, the Teams bot endpoint. The bearer token is verified before anything else is read
  * (401 with the reason, nothing done); then the Activity is parsed (400 when malformed) and bound to the
- * token (its serviceUrl and tenant); a verified activity is answered 200 and handed to `onActivity`.
+ * token (its serviceUrl and tenant); a verified activity is answered 200 and handed to `onActivity`, or,
+ * for an invoke, answered with what `onInvoke` says.
  */
 export function messagesRoute(deps: MessagesRouteDeps): Route {
   const logger = deps.logger.child({ route: '/api/messages' });
@@ -85,6 +91,10 @@ export function messagesRoute(deps: MessagesRouteDeps): Route {
           serviceUrl: activity.serviceUrl,
           tenantId: activityTenant(activity),
         });
+        if (activity.type === 'invoke' && deps.onInvoke) {
+          const out = await deps.onInvoke(activity, verified);
+          return answer(res, out.status, out.body);
+        }
         answer(res, 200);
         deps.onActivity(activity, verified);
       } catch (err) {

@@ -1,4 +1,7 @@
 import type { Dispatcher } from '../../commands/dispatch.js';
+import type { FixCommands } from '../../commands/fix/index.js';
+import { memoryStateStore } from '../../adapters/state/memory-state-store.js';
+import type { StateStore } from '../../core/ports/state-store.js';
 import type { TeamsSettings } from '../../config/teams-settings.js';
 import type { Feature } from '../../core/feature.js';
 import type { IntakeGate } from '../../core/intake.js';
@@ -6,6 +9,9 @@ import type { Logger } from '../../core/logging.js';
 import { commandText, type Activity } from './activity.js';
 import { botConnector } from './bot-connector.js';
 import { botTokenVerifier, type VerifiedActivity } from './bot-token.js';
+import { CARD_ACTION_INVOKE } from './card-action.js';
+import { cardMemory } from './card-memory.js';
+import { answerCardClick, type CardClickDeps } from './card-clicks.js';
 import { teamsCommandContext } from './command-context.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
@@ -23,12 +29,19 @@ export interface TeamsFrontEndOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Minimum pause between JWKS fetches for an unknown key (default 30 s; tests use 0). */
   jwksCooldownMs?: number;
+  /** The fix use cases the fix, approval and revert buttons run (absent: no remediation). */
+  fix?: FixCommands;
+  /** Where cards with per-person buttons and slow forms are kept between invokes (default in memory). */
+  store?: StateStore;
+  /** How long a click's invoke waits for its work before answering (default 3 s; Teams allows about 5). */
+  clickDeadlineMs?: number;
 }
 
 /**
  * The Teams front end (issue 22): `POST /api/messages` with the incoming token verified in front of
  * everything; every typed command runs through the same dispatcher as Slack's, answered with Adaptive
- * Cards through the Bot Connector (buttons come with a later slice).
+ * Cards through the Bot Connector; buttons are Action.Execute, and their `adaptiveCard/action` invokes run
+ * the same use cases as Slack's buttons (`card-clicks.ts`).
  */
 export function teamsFeature(o: TeamsFrontEndOptions): Feature {
   const s = o.settings;
@@ -74,8 +87,9 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
           verifier,
           logger,
           ...(o.intake ? { intake: o.intake } : {}),
+          onInvoke: invokeAnswerer(o, { connector, groups, logger, work: host.work }),
           onActivity(activity, verified) {
-            // Conversation updates, installs and invokes come with the slices that need them.
+            // Conversation updates and installs come with the slices that need them.
             if (activity.type !== 'message' || !activity.id) return;
             host.work.track(answer({ ...activity, id: activity.id }, verified), (err) =>
               logger.error({ err }, 'could not answer a Teams message'),
@@ -85,4 +99,19 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
       );
     },
   };
+}
+
+/** Answers invokes: `adaptiveCard/action` (card clicks and refreshes); others are not implemented (501). */
+function invokeAnswerer(o: TeamsFrontEndOptions, io: Pick<CardClickDeps, 'connector' | 'groups' | 'logger' | 'work'>) {
+  const clicks: CardClickDeps = {
+    ...io,
+    dispatcher: o.dispatcher,
+    ...(o.fix ? { fix: o.fix } : {}),
+    memory: cardMemory(o.store ?? memoryStateStore()),
+    deadlineMs: o.clickDeadlineMs ?? 3000,
+  };
+  return async (activity: Activity, verified: VerifiedActivity) =>
+    activity.name === CARD_ACTION_INVOKE
+      ? answerCardClick(clicks, activity, verified, io.work.interrupted)
+      : { status: 501 };
 }

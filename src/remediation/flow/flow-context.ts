@@ -64,6 +64,7 @@ export function createFlowContext(deps: RemediationDeps): FlowContext {
         ...membership,
         ...(actor.teamIds ? { teamIds: actor.teamIds } : {}),
         ...(actor.enterpriseId ? { enterpriseId: actor.enterpriseId } : {}),
+        ...(actor.platform ? { platform: actor.platform } : {}),
       };
     },
     envOf: (name) => environmentOf(deps.config, name),

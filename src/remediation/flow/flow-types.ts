@@ -26,6 +26,8 @@ export interface Actor {
    * (Slack user groups, Entra ID groups); rejects with a `GroupLookupError` when it could not say.
    */
   groups(candidates: readonly string[]): Promise<string[]>;
+  /** The chat platform that signed the request (the policy holds a Teams actor to the Teams tenant). */
+  platform?: 'slack' | 'teams' | 'terminal';
 }
 
 /** What an action needs for an environment, opened for one use and closed after. */

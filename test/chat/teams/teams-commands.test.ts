@@ -98,7 +98,9 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     expect(card).toContain('eviction.allkeys_policy');
     // Who asked is the AAD object id the signed activity carries
     expect(card).toContain('aad:aad-user-1');
-    expect(card).not.toContain('Action.');
+    // Re-run and Verify are Universal Actions carrying the environment; no fix buttons without remediation
+    expect(card).toContain('{"type":"Action.Execute","title":"Re-run","verb":"diagnose","data":{"ref":"dev"}}');
+    expect(card).not.toContain('"verb":"fix:');
   });
 
   it('a report Teams refuses for now (503) goes to the person in reply, not to the Slack outbox', async () => {

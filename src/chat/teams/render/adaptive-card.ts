@@ -1,6 +1,7 @@
 import { ICON_CHAR } from '../../../core/icon-chars.js';
 import type { Block, Inline, Message, Span, Tone } from '../../../core/message.js';
-import { plainText, t } from '../../../core/message.js';
+import { plainText } from '../../../core/message.js';
+import { actionsElements, cardRefresh, personalBlock } from './card-actions.js';
 import { fitMessage, TEAMS_MESSAGE_MAX_BYTES } from './card-budget.js';
 
 /** The Adaptive Card schema version Teams renders on desktop, web and mobile. */
@@ -16,6 +17,8 @@ export interface AdaptiveCard {
   body: CardElement[];
   fallbackText: string;
   msteams: { width: 'Full' };
+  /** Present when some buttons are for some people only: Teams asks for each one's view (user-specific views). */
+  refresh?: CardElement;
 }
 
 const TONE_COLOR: Record<Tone, string> = {
@@ -67,26 +70,8 @@ function header(b: Extract<Block, { kind: 'header' }>): CardElement {
   };
 }
 
-/**
- * Buttons are not in Teams yet (Action.Execute comes with a later slice): Re-run and Verify are typed
- * commands, and a report's fix buttons become one line saying where a fix can be had.
- */
-function fixesLine(actions: Extract<Block, { kind: 'actions' }>['actions']): CardElement[] {
-  const fixes = actions.filter((a) => a.command.startsWith('fix:'));
-  if (!fixes.length) return [];
-  const ids = fixes.map((a) => a.command.slice('fix:'.length)).join(', ');
-  return [
-    richText([
-      t('Fixes: ', { bold: true }),
-      t(`${fixes.map((a) => a.label).join(', ')}. Open in Slack or run `),
-      t('session-ttl fix <env> <action> --dry-run', { code: true }),
-      t(` (<action>: ${ids}).`),
-    ]),
-  ];
-}
-
-/** One neutral block as card elements. */
-function elements(block: Block): CardElement[] {
+/** One neutral block as card elements; `personal`: buttons meant for some people only are shown. */
+function elements(block: Block, personal: boolean): CardElement[] {
   switch (block.kind) {
     case 'header':
       return [header(block)];
@@ -106,13 +91,13 @@ function elements(block: Block): CardElement[] {
         ),
       ];
     case 'actions':
-      return fixesLine(block.actions);
+      return actionsElements(block, personal);
     case 'divider':
       return [];
   }
 }
 
-function render(message: Message): AdaptiveCard {
+function render(message: Message, personal: boolean): AdaptiveCard {
   const body: CardElement[] = [];
   let separate = false;
   for (const block of message.blocks) {
@@ -120,7 +105,7 @@ function render(message: Message): AdaptiveCard {
       separate = true;
       continue;
     }
-    for (const el of elements(block)) {
+    for (const el of elements(block, personal)) {
       body.push(separate ? { ...el, separator: true } : el);
       separate = false;
     }
@@ -132,7 +117,13 @@ function render(message: Message): AdaptiveCard {
     body,
     fallbackText: message.text,
     msteams: { width: 'Full' },
+    ...refreshOf(message),
   };
+}
+
+function refreshOf(message: Message): { refresh?: CardElement } {
+  const block = personalBlock(message.blocks);
+  return block ? { refresh: cardRefresh(block) } : {};
 }
 
 export interface CardBudget {
@@ -140,14 +131,24 @@ export interface CardBudget {
   maxBytes?: number;
   /** What the activity around the card weighs (its text, the attachment's envelope). */
   envelopeBytes?: number;
+  /**
+   * The view of someone a block's buttons are for (its `audience`: an approval's requester and approvers):
+   * those buttons are shown. Default: the view everyone else gets, a note saying who has them.
+   */
+  personal?: boolean;
 }
 
 /**
  * A neutral message as an Adaptive Card 1.5, under Teams' size limit (`fitMessage`: evidence folded,
  * lower-severity findings summarised, a line saying what was left out). Pure: the same message gives the
- * same card. A divider puts a separator line above the element after it.
+ * same card. A divider puts a separator line above the element after it. Buttons are Action.Execute
+ * (Universal Actions, `card-actions.ts`).
  */
 export function adaptiveCard(message: Message, budget: CardBudget = {}): AdaptiveCard {
   const max = (budget.maxBytes ?? TEAMS_MESSAGE_MAX_BYTES) - (budget.envelopeBytes ?? 0);
-  return render(fitMessage(message, (m) => Buffer.byteLength(JSON.stringify(render(m))) <= max));
+  const personal = budget.personal ?? false;
+  return render(
+    fitMessage(message, (m) => Buffer.byteLength(JSON.stringify(render(m, personal))) <= max),
+    personal,
+  );
 }

@@ -38,7 +38,7 @@ const message: Message = {
 };
 
 describe('adaptiveCard (neutral message -> Adaptive Card 1.5)', () => {
-  it('renders header, section with fields, divider, preformatted and context; buttons come later', () => {
+  it('renders header, section with fields, divider, preformatted, context and buttons (Action.Execute)', () => {
     const card = adaptiveCard(message);
     expect(cardViolations(card)).toEqual([]);
     expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.5', fallbackText: message.text });
@@ -82,6 +82,10 @@ describe('adaptiveCard (neutral message -> Adaptive Card 1.5)', () => {
         ],
         spacing: 'Small',
       },
+      {
+        type: 'ActionSet',
+        actions: [{ type: 'Action.Execute', title: 'Re-run', verb: 'diagnose', data: { ref: 'prod' } }],
+      },
     ]);
   });
 
@@ -103,7 +107,8 @@ describe('adaptiveCard (neutral message -> Adaptive Card 1.5)', () => {
     expect(JSON.stringify(activity)).toContain('Evidence:');
   });
 
-  it('renders fix buttons as one line pointing at Slack and the CLI, never as Action.Execute', () => {
+  it('renders buttons as Action.Execute: the command as verb, only the opaque ref as data, rows of five', () => {
+    const fix = (i: number) => ({ command: `fix:a${i}`, label: `Fix ${i}`, ref: `offer-${i}` });
     const card = adaptiveCard({
       text: 'x',
       blocks: [
@@ -111,19 +116,60 @@ describe('adaptiveCard (neutral message -> Adaptive Card 1.5)', () => {
           kind: 'actions',
           actions: [
             { command: 'fix:set-eviction-policy', label: 'Set volatile-lru', ref: 'offer-1', style: 'primary' },
-            { command: 'diagnose', label: 'Re-run', ref: 'prod' },
+            { command: 'revert', label: 'Revert', ref: 'rev-1', style: 'danger' },
+            ...[3, 4, 5, 6].map(fix),
           ],
         },
       ],
     });
     expect(cardViolations(card)).toEqual([]);
-    const text = JSON.stringify(card);
-    expect(text).toContain('Fixes: ');
-    expect(text).toContain('Set volatile-lru. Open in Slack or run ');
-    expect(text).toContain('session-ttl fix <env> <action> --dry-run');
-    expect(text).toContain('(<action>: set-eviction-policy)');
-    expect(text).not.toContain('Action.Execute');
-    expect(text).not.toContain('offer-1');
+    expect(card.body.map((b) => (b.actions as unknown[]).length)).toEqual([5, 1]);
+    expect((card.body[0]!.actions as unknown[]).slice(0, 2)).toEqual([
+      {
+        type: 'Action.Execute',
+        title: 'Set volatile-lru',
+        verb: 'fix:set-eviction-policy',
+        data: { ref: 'offer-1' },
+        style: 'positive',
+      },
+      { type: 'Action.Execute', title: 'Revert', verb: 'revert', data: { ref: 'rev-1' }, style: 'destructive' },
+    ]);
+    expect(card.refresh).toBeUndefined();
+  });
+
+  it('buttons for some people only: a note for everyone, the buttons in their view, refresh for up to 60 Teams users', () => {
+    const audience = [
+      'aad:00000000-0000-4000-8000-000000000001',
+      'U0SLACK',
+      'aad:00000000-0000-4000-8000-000000000002',
+    ];
+    const buttons = { kind: 'actions' as const, actions: [{ command: 'approve', label: 'Approve', ref: 'p-1' }] };
+    const message = {
+      text: 'x',
+      blocks: [
+        { kind: 'section' as const, text: [t('Approve?')] },
+        { ...buttons, audience },
+      ],
+    };
+    const base = adaptiveCard(message);
+    const mine = adaptiveCard(message, { personal: true });
+    expect(cardViolations(base)).toEqual([]);
+    expect(cardViolations(mine)).toEqual([]);
+    expect(JSON.stringify(base.body)).not.toContain('Action.Execute');
+    expect(JSON.stringify(base.body)).toContain('Approve: shown to the requester and the approvers named');
+    expect(mine.body[1]).toEqual({
+      type: 'ActionSet',
+      actions: [{ type: 'Action.Execute', title: 'Approve', verb: 'approve', data: { ref: 'p-1' } }],
+    });
+    const refresh = {
+      action: { type: 'Action.Execute', title: 'Refresh', verb: 'refresh', data: { ref: 'p-1' } },
+      userIds: ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'],
+    };
+    expect(base.refresh).toEqual(refresh);
+    expect(mine.refresh).toEqual(refresh);
+    const crowd = Array.from({ length: 70 }, (_, i) => `aad:user-${i}`);
+    const many = adaptiveCard({ ...message, blocks: [{ ...buttons, audience: crowd }] });
+    expect((many.refresh?.userIds as string[]).length).toBe(60);
   });
 });
 

@@ -1,0 +1,63 @@
+import type { Message } from '../../core/message.js';
+import type { Activity } from './activity.js';
+import { cardResponse, messageResponse, type InvokeResponse } from './card-action.js';
+import type { CardMemory } from './card-memory.js';
+import type { ClickAnswer } from './click-context.js';
+import { teamsUserId } from './command-context.js';
+import { adaptiveCard } from './render/adaptive-card.js';
+import { personalBlock } from './render/card-actions.js';
+import { formCard } from './render/form-card.js';
+
+/** The verb of "Show the result": a form a click kept working on after its invoke was answered. */
+export const SHOW_VERB = 'form:show';
+
+const showButton = (slot: string, title: string) => ({
+  type: 'Action.Execute',
+  title,
+  verb: SHOW_VERB,
+  data: { ref: slot },
+});
+
+/** Whether `userId` is among the people a message's per-person buttons are for. */
+function inAudience(message: Message, userId: string): boolean {
+  return personalBlock(message.blocks)?.audience?.includes(userId) ?? false;
+}
+
+/**
+ * What a click's invoke answers: the open form (with "Show the result" when the work goes on), else the
+ * reply (a refusal, an acknowledgement) as a message, else the clicked card as updated (the clicker's
+ * view of it), else a word that it was done or is still going on.
+ */
+export function answerClick(answer: ClickAnswer, userId: string): InvokeResponse {
+  if (answer.form) {
+    const more = answer.late ? [showButton(answer.slot, 'Show the result')] : [];
+    return cardResponse(formCard(answer.form, more));
+  }
+  if (answer.reply) return messageResponse(answer.reply.text);
+  if (answer.clicked)
+    return cardResponse(adaptiveCard(answer.clicked, { personal: inAudience(answer.clicked, userId) }));
+  return messageResponse(answer.late ? 'Working on it: the result will be posted in this thread.' : 'Done.');
+}
+
+/**
+ * A card's refresh: the view of the person refreshing (the signed activity's user) of the message with
+ * per-person buttons kept at the clicked card, with its buttons when they are for that person. Nothing runs.
+ */
+export async function refreshedView(memory: CardMemory, activity: Activity): Promise<InvokeResponse> {
+  const at = activity.replyToId;
+  const message = at ? await memory.postedAt({ channel: activity.conversation.id, ts: at }) : undefined;
+  if (!message) return messageResponse('This card has no newer view; its thread says what happened.');
+  const personal = inAudience(message, teamsUserId(activity.from));
+  return cardResponse(adaptiveCard(message, { personal }));
+}
+
+/** "Show the result": the form kept for the clicker (only them: a preview is theirs). */
+export async function shownForm(memory: CardMemory, activity: Activity, slot: string): Promise<InvokeResponse> {
+  const kept = await memory.formOf(slot);
+  if (!kept)
+    return messageResponse('That result is no longer kept (30 minutes); click the button in the report again.');
+  if (kept.owner !== teamsUserId(activity.from))
+    return messageResponse('That preview was opened by someone else; click the button in the report for your own.');
+  const again = kept.form.submit ? [] : [showButton(slot, 'Refresh')];
+  return cardResponse(formCard(kept.form, again));
+}
