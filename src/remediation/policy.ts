@@ -80,9 +80,11 @@ export function accessPolicy(
 function ruleFor(policy: AccessPolicy, who: Who): WorkspaceRule | undefined {
   if (who.platform !== 'teams') return policy.workspace;
   // Tenant ids are GUIDs, compared without case (as the token check binds them).
+  // No tenant: no rule, as with Slack before its workspace is known (the Teams front end always sets it).
   const tenant = policy.teamsTenantId;
-  const same = tenant !== undefined && who.teamId.toLowerCase() === tenant.toLowerCase();
-  return { teamIds: same ? [who.teamId] : tenant ? [tenant] : [], source: 'TEAMS_TENANT_ID' };
+  if (tenant === undefined) return undefined;
+  const same = who.teamId.toLowerCase() === tenant.toLowerCase();
+  return { teamIds: [same ? who.teamId : tenant], source: 'TEAMS_TENANT_ID' };
 }
 
 /** Why `who` is outside the workspaces the policy serves; undefined when inside (or when no rule applies). */
@@ -172,6 +174,22 @@ export function writeChannels(policy: AccessPolicy): readonly string[] {
 
 const verb = { request: 'request', approve: 'approve' } as const;
 
+/** The refusal of a request or approval from a channel where fixes do not work; undefined where they do. */
+function channelRefusal(policy: AccessPolicy, access: AccessConfig, channel: string): Decision | undefined {
+  const channels = writeChannels(policy);
+  // A Teams thread's conversation id is its channel's id and `;messageid=<root>`: the channel decides.
+  const channelId = channel.replace(/;messageid=.*$/, '');
+  if (channels.includes(channelId)) return undefined;
+  const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
+  const allowedChannels = channels.length
+    ? channels.map((c) => `<#${c}>`).join(', ')
+    : 'configured incident channels, and none is configured';
+  return deny(
+    `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${channelId}) to ${entry} to use them here.`,
+    access.channels ? 'access.channels' : 'slack.incidentChannels',
+  );
+}
+
 /**
  * Whether `who` may do `what` in `where`. Pure: every input is given.
  *
@@ -215,19 +233,8 @@ export function decide(policy: AccessPolicy, who: Who, where: Where, what: What)
     );
   }
 
-  const channels = writeChannels(policy);
-  // A Teams thread's conversation id is its channel's id and `;messageid=<root>`: the channel decides.
-  const channelId = where.channelId.replace(/;messageid=.*$/, '');
-  if (!channels.includes(channelId)) {
-    const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
-    const allowedChannels = channels.length
-      ? channels.map((c) => `<#${c}>`).join(', ')
-      : 'configured incident channels, and none is configured';
-    return deny(
-      `Remediation buttons and commands work only in ${allowedChannels}: add this channel (${channelId}) to ${entry} to use them here.`,
-      access.channels ? 'access.channels' : 'slack.incidentChannels',
-    );
-  }
+  const offChannel = channelRefusal(policy, access, where.channelId);
+  if (offChannel) return offChannel;
 
   const byAction = envRules?.[verb[what.kind]] ?? {};
   const own = Object.hasOwn(byAction, action) ? byAction[action] : undefined;

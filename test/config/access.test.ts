@@ -31,7 +31,7 @@ describe('access and remediation config', () => {
     expect(cfg.access?.roles.sre?.users).toEqual(['aad:0000aaaa-0000-4000-8000-000000000001', 'U012AB3CD']);
     expect(cfg.access?.channels).toEqual(['19:ops@thread.tacv2']);
     expect(issuesOf(access(['aad:alice'], ['19:ops@thread.tacv2;messageid=1']))).toEqual([
-      'access.roles.sre.users.0: expected a Slack user id such as U012AB3CD, or a Teams user as aad:<Entra object id>',
+      "access.roles.sre.users.0: a Teams user is aad: followed by the person's Entra object id (a GUID), e.g. aad:3f2b8c1e-5a4d-4e6f-9b0a-1c2d3e4f5a6b",
       'access.channels.0: expected a Slack channel id such as C0123ABCD, or a Teams channel id such as 19:…@thread.tacv2',
     ]);
   });

@@ -4,7 +4,6 @@ import {
   accessPolicy,
   approversOf,
   decide,
-  outsideWorkspace,
   referencedUserGroups,
   type AccessPolicy,
   type Who,
@@ -22,7 +21,13 @@ const access = accessSchema.parse({
   environments: { prod: { request: { '*': ['sre', 'lead'] }, approve: { '*': ['sre'] } } },
 });
 const policy: AccessPolicy = { access, incidentChannels: [INCIDENT] };
-const teams = (userId: string, o: Partial<Who> = {}): Who => ({ userId, teamId: TENANT, userGroups: [], ...o });
+const teams = (userId: string, o: Partial<Who> = {}): Who => ({
+  userId,
+  teamId: TENANT,
+  userGroups: [],
+  platform: 'teams',
+  ...o,
+});
 const request = { kind: 'request', action: 'set-eviction-policy' } as const;
 const decideFor = (who: Who, p = policy) => decide(p, who, { channelId: INCIDENT, env: 'prod' }, request);
 
@@ -86,18 +91,21 @@ describe("the workspace rule with Teams beside Slack: the bot's tenant is inside
       accessPolicy(config({ teamIds: ['T1'], enterpriseId: 'E1' }), undefined, TENANT),
     ],
   ])('%s: a Teams actor of the tenant is inside; another tenant and another workspace are not', (_s, p) => {
-    expect(outsideWorkspace(p.workspace, teams(LEAD))).toBeUndefined();
     expect(decideFor(teams(LEAD), p)).toEqual({ allowed: true, roles: ['lead'] });
-    expect(outsideWorkspace(p.workspace, teams(LEAD, { teamId: '00000000-0000-4000-8000-0000000000bb' }))).toMatch(
-      /^This request came from/,
-    );
-    expect(outsideWorkspace(p.workspace, { userId: 'U0LEAD', teamId: 'T9', userGroups: [] })).toMatch(
-      /^This request came from/,
-    );
+    const otherTenant = decideFor(teams(LEAD, { teamId: '00000000-0000-4000-8000-0000000000bb' }), p);
+    expect(otherTenant).toMatchObject({ allowed: false, why: expect.stringMatching(/^This request came from/) });
+    // A Slack actor is still held to the Slack rule, and a Slack actor of the tenant's id is not let in by it.
+    const slackElsewhere = decideFor({ userId: 'U0LEAD', teamId: 'T9', userGroups: [], platform: 'slack' }, p);
+    expect(slackElsewhere).toMatchObject({ allowed: false, why: expect.stringMatching(/^This request came from/) });
+    const slackAsTenant = decideFor({ userId: 'U0LEAD', teamId: TENANT, userGroups: [], platform: 'slack' }, p);
+    expect(slackAsTenant).toMatchObject({ allowed: false });
   });
 
-  it('without a Teams tenant, the Slack rule alone applies (as before)', () => {
+  it('without a Teams tenant, no workspace rule holds a Teams actor (as Slack before it knows its workspace)', () => {
     const p = accessPolicy(config(), () => ({ teamId: 'T0FAKE' }));
-    expect(outsideWorkspace(p.workspace, teams(LEAD))).toMatch(/^This request came from workspace 00000000-/);
+    expect(decideFor(teams(LEAD), p)).toEqual({ allowed: true, roles: ['lead'] });
+    expect(decideFor({ userId: 'U0LEAD', teamId: 'T9', userGroups: [], platform: 'slack' }, p)).toMatchObject({
+      allowed: false,
+    });
   });
 });
