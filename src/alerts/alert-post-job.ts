@@ -19,7 +19,7 @@ const locatedAlertPostSchema = z.object({
   firingCount: z.number().optional(),
   groupLabels: labels,
   groupValues: z.array(z.string()),
-  origin: z.enum(['slack', 'alertmanager']),
+  origin: z.enum(['slack', 'teams', 'alertmanager']),
   fromBot: z.boolean(),
   channel: z.string().min(1),
   ts: z.string().min(1),

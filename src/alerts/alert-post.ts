@@ -42,8 +42,8 @@ export interface ParsedAlertPost {
    * (the alert name itself is left out). Empty when the notification names its labels.
    */
   groupValues: string[];
-  /** `slack` for a parsed message, `alertmanager` for a webhook body. */
-  origin: 'slack' | 'alertmanager';
+  /** `slack` or `teams` for a parsed chat message, `alertmanager` for a webhook body. */
+  origin: 'slack' | 'teams' | 'alertmanager';
   /**
    * Slack: the message was posted by a bot or an app (incoming webhook, bot token), not by a person.
    * A person pasting or quoting an alert still parses; whether to act on it is the caller's decision.

@@ -1,13 +1,7 @@
 import type { AlertStatus } from '../../../alerts/alert-post.js';
+import { BULLET, type PlainLine } from '../../../alerts/alert-text/plain-line.js';
 
-/** A line of Slack mrkdwn reduced to plain text, with what its decorations said. */
-export interface PlainLine {
-  text: string;
-  /** The line started with a list marker (`•`, `-`, `*`, `1.`), now removed. */
-  bullet: boolean;
-  /** Status suggested by an emoji on the line (`:fire:` firing, `:white_check_mark:` resolved). */
-  emojiStatus?: AlertStatus;
-}
+export type { PlainLine } from '../../../alerts/alert-text/plain-line.js';
 
 const FIRING_EMOJI = new Set([
   'fire',
@@ -38,7 +32,6 @@ const MAX_LINE = 2_000;
 const LINK = /<([^<>|\n]*)(?:\|([^<>\n]*))?>/g;
 // An emoji code not glued to a word, so "10:30:45" and "http://host:9093/" stay intact.
 const EMOJI = /(?<![A-Za-z0-9]):([a-z0-9_+-]{1,64}):/g;
-const BULLET = /^\s*(?:[•◦▪‣·∙●○■▶►*\-–—+]|\d{1,3}[.)])\s+/;
 
 function linkText(_match: string, target: string, label: string | undefined): string {
   if (label) return label;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MessageView, Segment } from '../../../alerts/alert-text/message-view.js';
 
 /**
  * Limits on what is read from one Slack message, so a huge or deeply nested post costs little.
@@ -12,24 +13,6 @@ export const MESSAGE_LIMITS = {
   maxRichTextNodes: 2_000,
   maxRichTextDepth: 8,
 } as const;
-
-/** A piece of a message's text, in reading order. `break` separates attachments. */
-export type Segment =
-  | { kind: 'text'; text: string }
-  /** An attachment field (`title` and `value`) or a Block Kit section field (`value` only, e.g. `*Env:*\nprod`). */
-  | { kind: 'field'; title?: string; value: string }
-  | { kind: 'break' };
-
-/** The parts of a Slack message event the alert parser reads. */
-export interface MessageView {
-  segments: Segment[];
-  /** Attachment colours (`danger`, `good`, `#2eb886`), in order. */
-  colors: string[];
-  fromBot: boolean;
-  ts?: string;
-  threadTs?: string;
-  channel?: string;
-}
 
 /** Array.isArray as a guard to `unknown[]` (its own narrows to `any[]`). */
 const isList = (v: unknown): v is unknown[] => Array.isArray(v);

@@ -1,5 +1,5 @@
-import type { AlertStatus } from '../../../alerts/alert-post.js';
-import type { PlainLine } from './mrkdwn.js';
+import type { AlertStatus } from '../alert-post.js';
+import type { PlainLine } from './plain-line.js';
 
 /** What one plain line of an alert post says. */
 export type AlertLine =
