@@ -7,6 +7,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { accessSchema, validateAccess, type AccessConfig } from './access.js';
 import { chatSchema } from './chat.js';
+import { teamsChatSchema } from './teams.js';
 import { diagnosisDefaultsSchema } from './diagnosis-defaults.js';
 import { environmentSchema, PROFILES, type RawEnvironment } from './environments.js';
 import { resolveRedisTls, type RedisTlsConfig } from './redis-tls.js';
@@ -40,6 +41,7 @@ const fileSchema = z
       .refine((e) => Object.keys(e).length > 0, 'expected at least one environment'),
     defaults: diagnosisDefaultsSchema.prefault({}),
     slack: chatSchema.prefault({}),
+    teams: teamsChatSchema.prefault({}),
     access: accessSchema.optional(),
     remediation: remediationSchema.prefault({}),
   })
@@ -72,6 +74,8 @@ export interface Config {
   environments: Record<string, EnvironmentConfig>;
   defaults: z.infer<typeof fileSchema>['defaults'];
   slack: z.infer<typeof fileSchema>['slack'];
+  /** Teams' alert channel and incident channels (issue 22). */
+  teams: z.infer<typeof fileSchema>['teams'];
   /** Absent: remediation requests and approvals are refused (deny by default). */
   access?: AccessConfig;
   remediation: RemediationConfig;
@@ -165,8 +169,8 @@ export function parseConfig(raw: unknown, source: string, baseDir = process.cwd(
     };
   }
   if (fileProblems.length) throw new ConfigError(fileProblems, source);
-  const { defaults, slack, access, remediation } = parsed.data;
-  return { source, environments, defaults, slack, ...(access ? { access } : {}), remediation };
+  const { defaults, slack, teams, access, remediation } = parsed.data;
+  return { source, environments, defaults, slack, teams, ...(access ? { access } : {}), remediation };
 }
 
 /** Where the config file is: `--config`, else SESSION_TTL_CONFIG, else ./session-ttl.yaml. */
