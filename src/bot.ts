@@ -40,6 +40,11 @@ import type { RenderOptions } from './chat/slack/render/block-kit.js';
 import { createSlackFrontEnd, type SlackFrontEnd } from './chat/slack/slack-front-end.js';
 import { slackOff } from './chat/slack/slack-off.js';
 import { teamsFeature, type TeamsFrontEndOptions } from './chat/teams/teams-front-end.js';
+import { teamsConnector } from './chat/teams/teams-connector.js';
+import { COMMAND_NAME } from './chat/slack/command-context.js';
+import { teamsAlerts } from './chat/teams/alerts/teams-alerts.js';
+import type { AlertPlatform } from './alerts/alert-platform.js';
+import type { AlertPostHandler } from './alerts/alert-post-flow.js';
 import type { EngineDeps } from './diagnostics/engine.js';
 import type { Message } from './core/message.js';
 import { openCanaryRedis } from './adapters/redis/canary-redis.js';
@@ -165,10 +170,8 @@ export function createBot(deps: BotDeps): Bot {
   const jobStore = deps.alerts?.stateStore ?? memoryStateStore();
   const jobs = jobQueue(deps, jobStore, now);
   const rem = remediationParts(deps, { slack, actions, now, engine, report, postpone: outbox.postpone });
-  const fixes = rem && {
-    reportActions: rem.service.reportActions,
-    rememberReport: rem.rememberReport,
-  };
+  const fixes = rem && { reportActions: rem.service.reportActions, rememberReport: rem.rememberReport };
+  const teams = teamsParts(deps, now);
   const alerts =
     deps.alerts &&
     alertsFeature(deps, deps.alerts, engine, {
@@ -178,6 +181,7 @@ export function createBot(deps: BotDeps): Bot {
       jobs,
       report,
       ...(fixes ? { fixes } : {}),
+      ...(teams?.alerts ? { teams: teams.alerts.platform } : {}),
     });
   const commands = botCommands({
     ...engine,
@@ -197,12 +201,17 @@ export function createBot(deps: BotDeps): Bot {
     dispatcher,
     incidentChannels: deps.config.slack.incidentChannels,
     jobs: { jobs, store: jobStore },
-    ...(alerts ? { onAlertPost: alerts.onAlertPost } : {}),
+    ...(alerts?.onAlertPost.slack ? { onAlertPost: alerts.onAlertPost.slack } : {}),
     ...(rem ? { fix: rem.fix } : {}),
   });
   const features = [
     slackFeature,
-    ...teamsFeatures(deps, { dispatcher, now, intake, ...(rem ? { fix: rem.fix } : {}) }),
+    ...teamsFeatures(
+      deps,
+      { dispatcher, now, intake, ...(rem ? { fix: rem.fix } : {}) },
+      teams,
+      alerts?.onAlertPost.teams,
+    ),
     ...(alerts ? [alerts.feature] : []),
     jobs.feature(),
     ...(rem ? [rem.reconciler] : []),
@@ -213,17 +222,49 @@ export function createBot(deps: BotDeps): Bot {
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
 }
 
-/** The Teams front end when TEAMS_APP_ID is set (its settings parsed), beside Slack on the same host. */
+/**
+ * When TEAMS_APP_ID is set: the Bot Connector client (one per process: command replies and alert posts share
+ * its token) and, when the alerts run, Teams as an alert platform (`teams.alertChannel`, incident channels).
+ */
+function teamsParts(deps: BotDeps, now: () => number) {
+  const settings = deps.settings.teams;
+  if (!settings) return undefined;
+  const connector = teamsConnector({ ...deps.teams, settings, now, logger: deps.logger.child({ component: 'teams' }) });
+  const alerts =
+    deps.alerts &&
+    teamsAlerts({
+      config: deps.config.teams,
+      connector,
+      stateStore: deps.alerts.stateStore,
+      tenantId: settings.tenantId,
+      logger: deps.logger,
+    });
+  return { settings, connector, alerts };
+}
+
+/** The Teams front end beside Slack on the same host, with the alerts' part of its activities. */
 function teamsFeatures(
   deps: BotDeps,
   o: { dispatcher: Dispatcher; now: () => number; intake: IntakeGate; fix?: FixCommands },
+  teams: ReturnType<typeof teamsParts>,
+  onAlertPost: AlertPostHandler | undefined,
 ): Feature[] {
-  const settings = deps.settings.teams;
+  if (!teams) return [];
+  const channelActivities = teams.alerts?.activities(onAlertPost);
+  const { settings, connector } = teams;
   // Cards with per-person buttons are kept where the remediation keeps its state (shared by the replicas).
   const store = deps.remediation?.store ?? deps.alerts?.stateStore;
-  return settings
-    ? [teamsFeature({ ...deps.teams, ...o, ...(store ? { store } : {}), settings, logger: deps.logger })]
-    : [];
+  return [
+    teamsFeature({
+      ...deps.teams,
+      ...o,
+      ...(store ? { store } : {}),
+      settings,
+      logger: deps.logger,
+      connector,
+      ...(channelActivities ? { channelActivities } : {}),
+    }),
+  ];
 }
 
 /** The durable intake over the alerts' state store (memory without one: a crash loses it, as start-up says). */
@@ -330,7 +371,7 @@ function slackFrontEnd(deps: BotDeps, now: () => number, intake: IntakeGate): Sl
   });
 }
 
-/** The alert webhook and the incident-channel flow, posting through the chat port. */
+/** The alert webhook and the incident-channel flow, posting through Slack's chat port and, when set, Teams'. */
 function alertsFeature(
   deps: BotDeps,
   a: NonNullable<BotDeps['alerts']>,
@@ -342,19 +383,27 @@ function alertsFeature(
     jobs: Jobs;
     report: ReportMessageOptions;
     fixes?: AlertsFeatureDeps['fixes'];
+    teams?: AlertPlatform;
   },
 ) {
+  const slack: AlertPlatform = {
+    name: 'slack',
+    chat: io.chat,
+    ...(deps.config.slack.alertChannel ? { alertChannel: deps.config.slack.alertChannel } : {}),
+    alertChannelSetting: 'slack.alertChannel',
+    invocation: COMMAND_NAME,
+    postpone: io.postpone,
+    render: io.report,
+  };
   return createAlertsFeature({
     ...engine,
-    chat: io.chat,
+    platforms: [slack, ...(io.teams ? [io.teams] : [])],
     stateStore: a.stateStore,
     ...(a.alertmanagerToken ? { alertmanagerToken: a.alertmanagerToken } : {}),
     ...(a.retryDelaysMs ? { retryDelaysMs: a.retryDelaysMs } : {}),
     logger: deps.logger,
-    postpone: io.postpone,
     intake: io.intake,
     jobs: io.jobs,
-    render: io.report,
     ...(io.fixes ? { fixes: io.fixes } : {}),
   });
 }

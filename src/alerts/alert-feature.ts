@@ -4,39 +4,36 @@ import type { CasStateStore } from '../core/ports/cas-state-store.js';
 import type { Sources } from '../diagnostics/engine.js';
 import type { CheckRegistry } from '../diagnostics/registry.js';
 import type { Feature } from '../core/feature.js';
-import type { ChatPort } from '../core/ports/chat.js';
-import type { ReportMessageOptions } from '../render/report-message.js';
-import { alertKind } from './alert-kinds.js';
-import { createAlertPostFlow, type AlertPostHandler } from './alert-post-flow.js';
-import { alertPostJob, durableAlertPosts } from './alert-post-job.js';
-import { createAlertReplier, type AlertReplier, type AlertReplierDeps, type Postpone } from './alert-replier.js';
+import type { AlertPlatform } from './alert-platform.js';
+import type { AlertPostHandler } from './alert-post-flow.js';
+import type { AlertReplierDeps } from './alert-replier.js';
 import { alertmanagerRoute, DEFAULT_NOTIFICATION_CONCURRENCY } from './alertmanager-route.js';
-import { createCooldownStore } from './cooldown-store.js';
-import { createDeliveryDedupe } from './delivery-dedupe.js';
 import { perKeyShare } from '../core/keyed-limiter.js';
 import { DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY, type Limiter } from './diagnosis-limit.js';
 import type { IntakeGate } from '../core/intake.js';
 import type { Jobs } from '../core/jobs.js';
-import { createEnvironmentResolver, type EnvironmentResolver } from './environment-mapping.js';
+import { createEnvironmentResolver } from './environment-mapping.js';
+import { notificationTarget } from './notification-target.js';
+import { platformAnswers } from './platform-answers.js';
+
+export type { Postpone } from './alert-replier.js';
 
 export interface AlertsFeatureDeps {
   config: Config;
   registry: CheckRegistry;
   sourcesFor: (env: EnvironmentConfig) => Sources;
-  chat: ChatPort;
+  /** The chat platforms alerts are answered on (Slack, and Teams when it is configured). */
+  platforms: readonly AlertPlatform[];
   /** Dedupe, cooldowns and open incidents; a Redis store is shared by the replicas. */
   stateStore: CasStateStore;
   /** `ALERTMANAGER_TOKEN`; unset, `POST /alertmanager` answers 503. */
   alertmanagerToken?: string;
   logger: Logger;
   now: () => number;
-  render?: ReportMessageOptions;
-  /** Pauses between tries of an Alertmanager notification that Slack or the state store failed (see alertmanagerRoute). */
+  /** Pauses between tries of an Alertmanager notification that the chat platform or the state store failed. */
   retryDelaysMs?: readonly number[];
   /** Alert diagnoses running at once (default 4). */
   diagnosisConcurrency?: number;
-  /** Keeps replies to alert posts that Slack refused, to post them later (the outbox). */
-  postpone?: Postpone;
   /** The host's intake gate (shared with the chat platforms' requests). */
   intake: IntakeGate;
   /** The durable work queue: a notification is kept there before the webhook answers. */
@@ -47,8 +44,8 @@ export interface AlertsFeatureDeps {
 
 export interface AlertsFeature {
   feature: Feature;
-  /** Where a chat platform hands the alert posts it reads in the incident channels. */
-  onAlertPost: AlertPostHandler;
+  /** Where each chat platform hands the alert posts it reads in its incident channels. */
+  onAlertPost: Partial<Record<AlertPlatform['name'], AlertPostHandler>>;
 }
 
 /** An environment's share first (a stalled one holds at most its share), then a slot behind the intake. */
@@ -58,74 +55,50 @@ function diagnosisLimit(intake: IntakeGate, slots: number): Limiter {
   return (work, key) => share(() => slot(work), key);
 }
 
-/** Alert posts read by a chat platform: the flow, run as a durable job (kind `alert-post`). */
-function alertPostHandler(
-  deps: AlertsFeatureDeps,
-  o: { replier: AlertReplier; resolver: EnvironmentResolver; logger: Logger },
-): AlertPostHandler {
-  const routing = deps.config.slack.alertRouting;
-  const flow = createAlertPostFlow({
-    environments: Object.keys(deps.config.environments),
-    labelKeys: routing.labelKeys,
-    replier: o.replier,
-    dedupe: createDeliveryDedupe({ store: deps.stateStore, now: deps.now }),
-    resolver: o.resolver,
-    kindOf: alertKind,
-    now: deps.now,
-    ...(deps.postpone ? { postpone: deps.postpone } : {}),
-  });
-  return durableAlertPosts(flow, deps.jobs.define(alertPostJob(flow, o.logger)));
-}
-
 /**
- * Alert replies: `POST /alertmanager` and the flow behind alert posts read by a chat platform, over one
- * replier and one state store. Throws at construction when `slack.alertRouting.aliases` names an
- * environment that does not exist.
+ * Alert replies: `POST /alertmanager` and the flow behind alert posts read by a chat platform, one replier
+ * per platform over one state store (each platform in its own key space). Throws at construction when
+ * `slack.alertRouting.aliases` names an environment that does not exist.
  */
 export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   const logger = deps.logger.child({ component: 'alerts' });
-  const { config, stateStore: store, now, chat } = deps;
+  const { config, now, intake } = deps;
   const routing = config.slack.alertRouting;
   const environments = Object.keys(config.environments);
   const resolver = createEnvironmentResolver({ environments, labelKeys: routing.labelKeys, aliases: routing.aliases });
   // Known once registered on the host; a diagnosis still running when the grace period ends says so.
   let interrupted: AbortSignal | undefined;
   // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
-  const { intake } = deps;
-  const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
-  const replier = createAlertReplier({
-    config,
-    registry: deps.registry,
-    sourcesFor: deps.sourcesFor,
-    now,
-    chat,
-    cooldowns,
-    logger,
-    interrupted: () => interrupted,
-    limit: diagnosisLimit(intake, deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY),
-    ...(deps.render ? { render: deps.render } : {}),
-    ...deps.fixes,
-  });
+  const limit = diagnosisLimit(intake, deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY);
+  const shared = { ...deps, resolver, logger, limit, interrupted: () => interrupted };
+  const answers = deps.platforms.map((p) => platformAnswers(shared, p));
   return {
-    onAlertPost: alertPostHandler(deps, { replier, resolver, logger }),
+    onAlertPost: Object.fromEntries(answers.map((a) => [a.platform.name, a.onAlertPost])),
     feature: {
       name: 'alerts',
       register(host) {
         interrupted = host.work.interrupted;
+        const notifications = intake.limiter(DEFAULT_NOTIFICATION_CONCURRENCY);
+        const path = '/alertmanager';
+        const targets = answers.map((a) =>
+          notificationTarget(a.platform, {
+            ...a,
+            config,
+            resolver,
+            jobs: deps.jobs,
+            logger: a.logger.child({ path }),
+            now,
+            limit: notifications,
+            ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
+          }),
+        );
         host.route(
           alertmanagerRoute({
             ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}),
-            config,
-            replier,
-            chat,
-            store,
-            resolver,
-            jobs: deps.jobs,
+            targets,
             logger,
-            now,
+            path,
             intake,
-            limit: intake.limiter(DEFAULT_NOTIFICATION_CONCURRENCY),
-            ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
           }),
         );
       },

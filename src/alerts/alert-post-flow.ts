@@ -6,8 +6,16 @@ import type { DeliveryDedupe } from './delivery-dedupe.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
 import type { Logger } from '../core/logging.js';
 
-/** An alert post read from a chat channel, with where it is and how the platform identified the delivery. */
-export type LocatedAlertPost = ParsedAlertPost & { channel: string; ts: string; threadTs?: string };
+/**
+ * An alert post read from a chat channel, with where it is. `postedAtMs`: when it was posted, when the
+ * platform says so apart from `ts` (Teams' activity timestamp); absent, `ts` is read as a Slack ts.
+ */
+export type LocatedAlertPost = ParsedAlertPost & {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  postedAtMs?: number;
+};
 
 export interface AlertPostFlowDeps {
   environments: readonly string[];
@@ -17,7 +25,7 @@ export interface AlertPostFlowDeps {
   resolver: EnvironmentResolver;
   kindOf: (alertname: string) => AlertKind | undefined;
   now: () => number;
-  /** Keeps a reply that Slack refused through its retries, to post it later (the outbox); absent, it is lost. */
+  /** Keeps a reply that the platform refused through its retries, to post it later (the outbox); absent, it is lost. */
   postpone?: Postpone;
 }
 
@@ -55,7 +63,7 @@ export function createAlertPostFlow(deps: AlertPostFlowDeps): AlertPostHandler {
       return;
     }
     const thread = { channel: post.channel, ts: post.threadTs ?? post.ts };
-    const postedAt = slackTsToMs(post.ts) ?? deps.now();
+    const postedAt = post.postedAtMs ?? slackTsToMs(post.ts) ?? deps.now();
     logger.info(
       {
         firing: plan.firing.map((a) => `${a.kind.alertname}@${a.env}`),

@@ -24,6 +24,7 @@ const locatedAlertPostSchema = z.object({
   channel: z.string().min(1),
   ts: z.string().min(1),
   threadTs: z.string().optional(),
+  postedAtMs: z.number().optional(),
 }) satisfies z.ZodType<LocatedAlertPost>;
 
 const payloadSchema = z.object({ post: locatedAlertPostSchema, eventId: z.string().optional() });
@@ -34,9 +35,9 @@ export type AlertPostPayload = z.infer<typeof payloadSchema>;
  * and its replies' keys carry the job id, so a run after a crash is not a duplicate and posts nothing twice).
  * The flow says in the log what it could not answer; the job ends either way.
  */
-export function alertPostJob(flow: AlertPostHandler, logger: Logger): JobKind<AlertPostPayload> {
+export function alertPostJob(flow: AlertPostHandler, logger: Logger, kind = 'alert-post'): JobKind<AlertPostPayload> {
   return {
-    kind: 'alert-post',
+    kind,
     payload: payloadSchema,
     async run({ post, eventId }, job) {
       const work = logger.child({ job: job.id, channel: post.channel, ts: post.ts, event: eventId });

@@ -33,6 +33,8 @@ export interface AlertReplierDeps extends EngineDeps {
   reportActions?: (env: string, findings: Report['findings']) => Promise<ReportActions>;
   /** Keeps a posted diagnosis that offers fixes, so that an applied fix can mark it. */
   rememberReport?: (ref: MessageRef, report: Message) => Promise<void>;
+  /** How people type a command on the chat platform, in the hints of replies (default `/session-ttl`). */
+  invocation?: string;
 }
 
 /**
@@ -116,11 +118,11 @@ function checkIdsFor(kind: AlertKind, deps: EngineDeps, env: string): string[] |
 }
 
 /** Said in the thread when a restart cut the diagnosis short. */
-function interruptedNote(alertname: string, env: string): Message {
+function interruptedNote(alertname: string, env: string, invocation: string): Message {
   return {
     text:
       `The diagnosis of ${alertname} in ${env} was interrupted by a restart of the bot. ` +
-      `Run it again: /session-ttl diagnose ${env}`,
+      `Run it again: ${invocation} diagnose ${env}`,
     blocks: [
       {
         kind: 'section',
@@ -130,7 +132,7 @@ function interruptedNote(alertname: string, env: string): Message {
           { text: ` The diagnosis of ${alertname} in ` },
           { text: env, bold: true },
           { text: ' was interrupted by a restart of the bot. Run it again: ' },
-          { text: `/session-ttl diagnose ${env}`, code: true },
+          { text: `${invocation} diagnose ${env}`, code: true },
         ],
       },
     ],
@@ -246,6 +248,7 @@ class ThreadReplier implements AlertReplier {
       cooldownMinutes: this.deps.config.slack.alertCooldownMinutes,
       url,
       running: !earlier.diagnosis,
+      ...(this.deps.invocation ? { invocation: this.deps.invocation } : {}),
     });
     await this.reply(f.thread, message, f.postpone, f.key);
     f.logger.info(
@@ -275,7 +278,8 @@ class ThreadReplier implements AlertReplier {
         f.logger.warn('Slack refused the alert diagnosis; it is kept and will be posted once Slack takes it');
         return 'queued';
       }
-      const diagnosis = { channel: f.thread.channel, ts: posted.ts };
+      // Where the platform says it landed (a Teams reply lives in its thread's conversation).
+      const diagnosis = { channel: posted.channel, ts: posted.ts };
       await this.rememberFixes(f, diagnosis, message);
       await this.recordDiagnosis(f, { ...incident, diagnosis, message });
       const findings = report.findings.map((x) => x.id);
@@ -336,7 +340,8 @@ class ThreadReplier implements AlertReplier {
     // The next firing should try again rather than link to nothing.
     await this.deps.cooldowns.release(f.alertname, f.env).catch(() => undefined);
     f.logger.warn('alert diagnosis interrupted by a restart');
-    return this.reply(f.thread, interruptedNote(f.alertname, f.env)).then(
+    const note = interruptedNote(f.alertname, f.env, this.deps.invocation ?? '/session-ttl');
+    return this.reply(f.thread, note).then(
       () => 'interrupted' as const,
       (replyErr: unknown) => {
         f.logger.error({ err: replyErr }, 'could not say in the thread that the diagnosis was interrupted');

@@ -72,6 +72,8 @@ export interface CooldownReplyInput {
   url: string;
   /** The earlier diagnosis is still running. */
   running: boolean;
+  /** How people type a command there (default `/session-ttl`). */
+  invocation?: string;
 }
 
 /** The reply to an alert that fires again within the cooldown: a link instead of a second run. */
@@ -101,7 +103,7 @@ export function renderCooldownReply(i: CooldownReplyInput): Message {
     t(' '),
     ...what,
     t(` I do not re-run within the ${i.cooldownMinutes}-minute cooldown; run `),
-    t(`/session-ttl diagnose ${i.env}`, { code: true }),
+    t(`${i.invocation ?? '/session-ttl'} diagnose ${i.env}`, { code: true }),
     t(' for a fresh one.'),
   ]);
 }

@@ -1,22 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Config } from '../config/config.js';
 import type { Route } from '../core/feature.js';
 import { readRawBody } from '../core/http-body.js';
 import type { IntakeGate } from '../core/intake.js';
-import type { Jobs } from '../core/jobs.js';
 import { StateStoreError } from '../core/ports/state-store.js';
 import { requestId as defaultRequestId, type Logger } from '../core/logging.js';
-import type { ChatPort } from '../core/ports/chat.js';
-import type { CasStateStore } from '../core/ports/cas-state-store.js';
-import { alertKind as defaultAlertKind, type AlertKind } from './alert-kinds.js';
-import type { AlertReplier } from './alert-replier.js';
-import { AlertmanagerDelivery, sha256 } from './alertmanager-delivery.js';
+import { sha256 } from './alertmanager-delivery.js';
 import { looksLikeAlertmanagerWebhook, parseAlertmanagerWebhook } from './alertmanager-webhook.js';
-import { createLimiter, type Limiter } from './diagnosis-limit.js';
-import type { EnvironmentResolver } from './environment-mapping.js';
-
-import { notificationJob } from './notification-job.js';
+import type { NotificationTarget } from './notification-target.js';
 
 /** Alertmanager bodies are small; 256 KiB holds a group of several hundred alerts. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -24,30 +15,17 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 export interface AlertmanagerRouteDeps {
   /** `ALERTMANAGER_TOKEN`; unset, the route answers 503 and logs why. */
   token?: string;
-  config: Config;
-  replier: AlertReplier;
-  chat: ChatPort;
-  store: CasStateStore;
-  resolver: EnvironmentResolver;
-  /** Where a notification is kept until answered (the state store), before the webhook answers 200. */
-  jobs: Jobs;
+  /**
+   * The chat platforms' alert channels and their jobs (see notificationTarget): a notification is kept as a
+   * job for each platform whose channel is set and can take posts. A job that cannot post (the chat platform
+   * or the state store failed) is tried again after its pauses, its dedupe claim released between tries, so
+   * Alertmanager's own re-send, here or on another replica, is answered too.
+   */
+  targets: readonly NotificationTarget[];
   logger: Logger;
-  now?: () => number;
   maxBodyBytes?: number;
   path?: string;
-  alertKind?: (alertname: string) => AlertKind | undefined;
   requestId?: () => string;
-  /**
-   * Pauses before trying a notification again when Slack or the state store failed (default the job queue's:
-   * 2 s, 10 s, 30 s, 60 s). Between tries the dedupe claim is released, so Alertmanager's own re-send, here or
-   * on another replica, is answered too.
-   */
-  retryDelaysMs?: readonly number[];
-  /**
-   * Bounds how many notifications are worked on at once (default 8). The answer never waits for it: the
-   * bound keeps the work behind the webhook from crowding out the event loop that answers it.
-   */
-  limit?: Limiter;
   /** Told of every request as it arrives, so that the work behind the answers waits until they are out. */
   intake?: Pick<IntakeGate, 'arrived'>;
 }
@@ -90,18 +68,16 @@ async function readBody(req: IncomingMessage, max: number): Promise<string | und
   return (await readRawBody(req, max))?.toString('utf8');
 }
 
-/** Refused before its body is read (no token configured, a wrong token, no alert channel), or the channel to post in. */
-function checkRequest(deps: AlertmanagerRouteDeps, req: IncomingMessage): { refusal: Refusal } | { channel: string } {
-  const refusal = refusalBeforeBody(deps, req);
-  const channel = deps.config.slack.alertChannel;
-  return refusal || !channel ? { refusal: refusal ?? noChannel } : { channel };
+/** No platform names an alert channel: nothing could be posted anywhere. */
+function noChannel(targets: readonly NotificationTarget[]): Refusal {
+  const settings = targets.map((t) => t.setting);
+  const unset = `${settings.join(' and ')} ${settings.length > 1 ? 'are' : 'is'} not set`;
+  return {
+    status: 503,
+    error: `${unset} in the bot config: there is no channel to post alerts in`,
+    log: `refused an Alertmanager notification: ${unset} in the config`,
+  };
 }
-
-const noChannel: Refusal = {
-  status: 503,
-  error: 'slack.alertChannel is not set in the bot config: there is no channel to post alerts in',
-  log: 'refused an Alertmanager notification: slack.alertChannel is not set in the config',
-};
 
 function refusalBeforeBody(deps: AlertmanagerRouteDeps, req: IncomingMessage): Refusal | undefined {
   if (!deps.token) {
@@ -167,11 +143,47 @@ function notKept(err: unknown): Refusal {
 }
 
 /**
+ * Keeps the notification as a job of each target whose channel can take posts; a target that cannot yet
+ * (the Teams app not installed in the channel's team) is skipped and said in the log. A refusal when none
+ * could take it (503, with each one's reason), or when the state store did not keep it (503).
+ */
+async function handOver(
+  targets: readonly NotificationTarget[],
+  body: unknown,
+  logger: Logger,
+): Promise<Refusal | undefined> {
+  const skipped: string[] = [];
+  let kept = 0;
+  for (const t of targets) {
+    if (!t.channel) continue;
+    try {
+      const why = await t.unavailable?.(t.channel);
+      if (why) {
+        skipped.push(why);
+        logger.warn({ platform: t.platform, channel: t.channel }, `not posting the Alertmanager notification: ${why}`);
+        continue;
+      }
+      await t.submit({ channel: t.channel, body });
+      kept++;
+    } catch (err) {
+      return notKept(err);
+    }
+  }
+  if (kept) return undefined;
+  return {
+    status: 503,
+    error: skipped.join('; '),
+    log: 'refused an Alertmanager notification: no alert channel can take it',
+  };
+}
+
+/**
  * `POST /alertmanager`: Alertmanager's webhook receiver (payload version 4), authorised with
- * `Authorization: Bearer <ALERTMANAGER_TOKEN>`. Keeps the notification as a job in the state store, then
- * answers (200; 400 with the reason, 401, 413; 503 when there is no alert channel or the state store did not
- * take it, so Alertmanager retries); the job posts one message per alert group in `slack.alertChannel` with the
- * diagnosis in its thread, and a resolved notification updates that message and replies in its thread.
+ * `Authorization: Bearer <ALERTMANAGER_TOKEN>`. Keeps the notification as a job in the state store for each
+ * chat platform with an alert channel (`slack.alertChannel`, `teams.alertChannel`), then answers (200; 400
+ * with the reason, 401, 413; 503 when there is no alert channel, none that can take posts, or the state store
+ * did not take it, so Alertmanager retries); each job posts one message per alert group in its channel with
+ * the diagnosis in its thread, and a resolved notification updates that message and replies in its thread.
  *
  * @example
  * # alertmanager.yml
@@ -185,19 +197,7 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
   const path = deps.path ?? '/alertmanager';
   const maxBody = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
   const newId = deps.requestId ?? defaultRequestId;
-  const delivery = new AlertmanagerDelivery({
-    ...deps,
-    now: deps.now ?? Date.now,
-    alertKind: deps.alertKind ?? defaultAlertKind,
-  });
-  const submit = deps.jobs.define(
-    notificationJob({
-      delivery,
-      limit: deps.limit ?? createLimiter(DEFAULT_NOTIFICATION_CONCURRENCY),
-      logger: deps.logger.child({ path }),
-      ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
-    }),
-  );
+  const configured = deps.targets.some((t) => t.channel !== undefined);
   // Only the refusals need a logger of their own; the answer to a valid body must be cheap.
   const refuse = (res: ServerResponse, r: Refusal) => {
     const logger = deps.logger.child({ req: newId(), path });
@@ -211,18 +211,15 @@ export function alertmanagerRoute(deps: AlertmanagerRouteDeps): Route {
     path,
     async handle(req, res) {
       deps.intake?.arrived();
-      const request = checkRequest(deps, req);
-      if ('refusal' in request) {
+      const early = refusalBeforeBody(deps, req) ?? (configured ? undefined : noChannel(deps.targets));
+      if (early) {
         req.resume();
-        return refuse(res, request.refusal);
+        return refuse(res, early);
       }
       const verdict = await judgeBody(req, maxBody);
       if ('refusal' in verdict) return refuse(res, verdict.refusal);
-      try {
-        await submit({ channel: request.channel, body: verdict.body });
-      } catch (err) {
-        return refuse(res, notKept(err));
-      }
+      const refusal = await handOver(deps.targets, verdict.body, deps.logger.child({ path }));
+      if (refusal) return refuse(res, refusal);
       res.writeHead(200, OK_HEADERS);
       res.end(OK_BODY);
     },

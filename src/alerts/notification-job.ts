@@ -19,9 +19,11 @@ export function notificationJob(deps: {
   limit: Limiter;
   logger: Logger;
   retryDelaysMs?: readonly number[];
+  /** Default `alertmanager-notification` (Slack's); another platform's carries its name. */
+  kind?: string;
 }): JobKind<NotificationPayload> {
   return {
-    kind: 'alertmanager-notification',
+    kind: deps.kind ?? 'alertmanager-notification',
     payload: payloadSchema,
     ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}),
     // Within the limit, which starts work behind the intake's answers: the full validation included.
@@ -36,7 +38,7 @@ export function notificationJob(deps: {
         const logger = job.logger.child({ groupKey: webhook.groupKey, status: webhook.status });
         const outcome = await deps.delivery.answerOnce(webhook, channel, logger, job);
         if (outcome === 'retry')
-          logger.warn('could not answer the Alertmanager notification (Slack or the state store failed)');
+          logger.warn('could not answer the Alertmanager notification (the chat platform or the state store failed)');
         return outcome === 'retry' ? 'retry' : 'done';
       }),
   };

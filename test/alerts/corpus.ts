@@ -11,7 +11,7 @@ export interface Fixture<E> {
 }
 
 /** Every input of a corpus directory with its expectations; an input without an expectations file fails here. */
-export function loadCorpus<E>(kind: 'slack' | 'alertmanager'): Fixture<E>[] {
+export function loadCorpus<E>(kind: 'slack' | 'teams' | 'alertmanager'): Fixture<E>[] {
   const dir = join(FIXTURES_DIR, kind);
   const inputs = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'));
   return inputs.sort().map((file) => {

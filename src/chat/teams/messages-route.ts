@@ -9,8 +9,11 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 export interface MessagesRouteDeps {
   verifier: BotTokenVerifier;
-  /** Called for every verified activity, after the 200 is written; the front end tracks its work. */
-  onActivity(activity: Activity, verified: VerifiedActivity): void;
+  /**
+   * Called for every verified activity, after the 200 is written; the front end tracks its work. `raw` is
+   * the body as sent, for the parts the activity schema does not read (cards, install events' details).
+   */
+  onActivity(activity: Activity, verified: VerifiedActivity, raw: unknown): void;
   /**
    * Answers a verified `invoke` activity (a card click): its HTTP answer carries the result, so the route
    * waits for it. Absent, invokes are answered 200 and handed to `onActivity` like the rest.
@@ -47,7 +50,7 @@ function refuse(res: ServerResponse, logger: Logger, err: BotTokenError): void {
   answer(res, status, { error: status === 401 ? 'unauthorized' : 'unavailable', reason: err.reason });
 }
 
-function parseActivity(body: string): { ok: true; activity: Activity } | { ok: false; issues: string[] } {
+function parseActivity(body: string): { ok: true; activity: Activity; raw: unknown } | { ok: false; issues: string[] } {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -55,7 +58,7 @@ function parseActivity(body: string): { ok: true; activity: Activity } | { ok: f
     return { ok: false, issues: ['the body is not JSON'] };
   }
   const parsed = activitySchema.safeParse(json);
-  if (parsed.success) return { ok: true, activity: parsed.data };
+  if (parsed.success) return { ok: true, activity: parsed.data, raw: json };
   return { ok: false, issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(activity)'}: ${i.message}`) };
 }
 
@@ -96,7 +99,7 @@ export function messagesRoute(deps: MessagesRouteDeps): Route {
           return answer(res, out.status, out.body);
         }
         answer(res, 200);
-        deps.onActivity(activity, verified);
+        deps.onActivity(activity, verified, parsed.raw);
       } catch (err) {
         if (!(err instanceof BotTokenError)) throw err;
         refuse(res, logger, err);

@@ -7,7 +7,7 @@ import type { Feature } from '../../core/feature.js';
 import type { IntakeGate } from '../../core/intake.js';
 import type { Logger } from '../../core/logging.js';
 import { commandText, type Activity } from './activity.js';
-import { botConnector } from './bot-connector.js';
+import type { BotConnector } from './bot-connector.js';
 import { botTokenVerifier, type VerifiedActivity } from './bot-token.js';
 import { CARD_ACTION_INVOKE } from './card-action.js';
 import { cardMemory } from './card-memory.js';
@@ -17,6 +17,8 @@ import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
 import { graphGroupMembership, graphScope, teamsGroups } from './graph-groups.js';
 import { outgoingToken } from './outgoing-token.js';
+import type { ChannelActivities } from './alerts/channel-activities.js';
+import { teamsConnector } from './teams-connector.js';
 
 export interface TeamsFrontEndOptions {
   settings: TeamsSettings;
@@ -35,6 +37,10 @@ export interface TeamsFrontEndOptions {
   store?: StateStore;
   /** How long a click's invoke waits for its work before answering (default 3 s; Teams allows about 5). */
   clickDeadlineMs?: number;
+  /** The bot's connector client, when the alerts post with it too (default: one of the front end's own). */
+  connector?: BotConnector;
+  /** Installs, channel events and alert posts in the incident channels (the alerts' part); absent, ignored. */
+  channelActivities?: ChannelActivities;
 }
 
 /**
@@ -54,17 +60,10 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
   });
   const verifier = botTokenVerifier({ appId: s.appId, issuer: s.tokenIssuer, tenantId: s.tenantId, keys, ...io });
   const credentials = { loginUrl: s.loginUrl, tenantId: s.tenantId, appId: s.appId, appPassword: s.appPassword, ...io };
-  const token = outgoingToken(credentials);
   // Entra ID groups of the access policy: an app-only Graph token of its own (another scope).
   const graphToken = outgoingToken({ ...credentials, scope: graphScope(s.graphUrl) });
   const groups = teamsGroups(graphGroupMembership({ graphUrl: s.graphUrl, token: graphToken, logger, ...io }));
-  const connector = botConnector({
-    token,
-    logger,
-    ...(o.fetch ? { fetch: o.fetch } : {}),
-    ...(o.now ? { now: o.now } : {}),
-    ...(o.sleep ? { sleep: o.sleep } : {}),
-  });
+  const connector = o.connector ?? teamsConnector({ ...o, logger });
 
   return {
     name: 'teams',
@@ -88,8 +87,9 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
           logger,
           ...(o.intake ? { intake: o.intake } : {}),
           onInvoke: invokeAnswerer(o, { connector, groups, logger, work: host.work }),
-          onActivity(activity, verified) {
-            // Conversation updates and installs come with the slices that need them.
+          onActivity(activity, verified, raw) {
+            const alerts = o.channelActivities?.(activity, verified, raw);
+            if (alerts) return host.work.track(alerts, (err) => logger.error({ err }, 'a Teams channel event failed'));
             if (activity.type !== 'message' || !activity.id) return;
             host.work.track(answer({ ...activity, id: activity.id }, verified), (err) =>
               logger.error({ err }, 'could not answer a Teams message'),

@@ -1,0 +1,31 @@
+import type { TeamsSettings } from '../../config/teams-settings.js';
+import type { Logger } from '../../core/logging.js';
+import { botConnector, type BotConnector } from './bot-connector.js';
+import { outgoingToken } from './outgoing-token.js';
+
+export interface TeamsConnectorOptions {
+  settings: TeamsSettings;
+  /** The Teams front end's logger. */
+  logger: Logger;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Waits out the connector's Retry-After (default a timer). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The Bot Connector client of the bot, with its own outgoing token (client credentials at TEAMS_LOGIN_URL):
+ * one per process, shared by the replies to commands and the alert posts, so they share one cached token.
+ */
+export function teamsConnector(o: TeamsConnectorOptions): BotConnector {
+  const s = o.settings;
+  const io = { ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.now ? { now: o.now } : {}) };
+  const token = outgoingToken({
+    loginUrl: s.loginUrl,
+    tenantId: s.tenantId,
+    appId: s.appId,
+    appPassword: s.appPassword,
+    ...io,
+  });
+  return botConnector({ token, logger: o.logger, ...io, ...(o.sleep ? { sleep: o.sleep } : {}) });
+}
