@@ -193,10 +193,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(rem ? { remediation: rem.service, rememberReport: rem.rememberReport } : {}),
     ...(deps.extraCommands ? { extra: deps.extraCommands } : {}),
   });
-  const dispatcher = createDispatcher({
-    commands,
-    ...(deps.metrics ? { metrics: commandMetrics(deps.metrics) } : {}),
-  });
+  const dispatcher = createDispatcher({ commands, ...(deps.metrics ? { metrics: commandMetrics(deps.metrics) } : {}) });
   const slackFeature = slack.feature({
     dispatcher,
     incidentChannels: deps.config.slack.incidentChannels,
