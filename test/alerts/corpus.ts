@@ -26,3 +26,28 @@ export const CORPUS_ROUTING = {
   environments: ['dev', 'staging', 'prod'],
   aliases: { production: 'prod', 'prod-cluster': 'prod', development: 'dev' },
 };
+
+/** What a corpus expectations file says of one alert. */
+export interface ExpectedAlert {
+  alertname: string;
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Environment the corpus routing maps the alert to (null: none). */
+  env: string | null;
+  /** alertKind(alertname)?.alertname (null: not a known alert). */
+  kind: string | null;
+}
+
+/** What a chat post's expectations file says: not an alert post (and why), or the post it reads as. */
+export type ExpectedPost =
+  | { alertPost: false; why: string }
+  | {
+      alertPost: true;
+      status: 'firing' | 'resolved';
+      firingCount?: number;
+      fromBot: boolean;
+      groupValues: string[];
+      threadTs?: string;
+      alerts: ExpectedAlert[];
+    };

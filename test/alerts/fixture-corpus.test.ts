@@ -3,30 +3,7 @@ import { alertKind } from '../../src/alerts/alert-kinds.js';
 import { parseAlertmanagerWebhook, webhookToAlertPost } from '../../src/alerts/alertmanager-webhook.js';
 import { createEnvironmentResolver } from '../../src/alerts/environment-mapping.js';
 import { parseAlertPost } from '../../src/chat/slack/alert-posts/parse-alert-post.js';
-import { CORPUS_ROUTING, loadCorpus } from './corpus.js';
-
-interface ExpectedAlert {
-  alertname: string;
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  /** Environment the corpus routing maps the alert to (null: none). */
-  env: string | null;
-  /** alertKind(alertname)?.alertname (null: not a known alert). */
-  kind: string | null;
-}
-
-type ExpectedPost =
-  | { alertPost: false; why: string }
-  | {
-      alertPost: true;
-      status: 'firing' | 'resolved';
-      firingCount?: number;
-      fromBot: boolean;
-      groupValues: string[];
-      threadTs?: string;
-      alerts: ExpectedAlert[];
-    };
+import { CORPUS_ROUTING, loadCorpus, type ExpectedAlert, type ExpectedPost } from './corpus.js';
 
 type ExpectedWebhook =
   | { ok: false; reasonIncludes: string[] }

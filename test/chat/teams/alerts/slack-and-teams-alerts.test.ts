@@ -1,15 +1,17 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evictionPolicyCheck } from '../../../../src/diagnostics/checks/eviction-policy.js';
-import { ttlSampleCheck } from '../../../../src/diagnostics/checks/ttl-sample.js';
-import { createCheckRegistry } from '../../../../src/diagnostics/registry.js';
 import { loadCorpus } from '../../../alerts/corpus.js';
-import { startFakeBotConnector, type FakeBotConnector } from '../../../fakes/bot-connector.js';
-import { startFakeTeamsTokenIssuer, type FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
-import { ALERTS, startTestBot, type TestBot } from '../../../support/bot-harness.js';
-import { resetSharedRedis } from '../../../support/shared-redis.js';
-import { fakeTeamsSettings } from '../teams-activity.js';
-import { ALERT_CHANNEL, installActivity, seedSessions, sendSigned, teamsAlertConfig } from './teams-alert-harness.js';
+import type { FakeBotConnector } from '../../../fakes/bot-connector.js';
+import type { FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
+import { ALERTS, type TestBot } from '../../../support/bot-harness.js';
+import {
+  ALERT_CHANNEL,
+  installActivity,
+  seedSessions,
+  sendSigned,
+  startTeamsAlertBot,
+  type TeamsAlertBot,
+} from './teams-alert-harness.js';
 
 const firing = () => structuredClone(loadCorpus<unknown>('alertmanager').find((f) => f.name === 'firing')!.input);
 
@@ -18,26 +20,14 @@ describe('Alertmanager notifications with both slack.alertChannel and teams.aler
   let connector: FakeBotConnector;
   let running: TestBot;
   let redis: Redis;
+  let bot: TeamsAlertBot;
 
   beforeAll(async () => {
-    redis = await resetSharedRedis();
+    bot = await startTeamsAlertBot({ alertChannel: ALERTS });
+    ({ issuer, connector, running, redis } = bot);
     await seedSessions(redis);
-    issuer = await startFakeTeamsTokenIssuer();
-    connector = await startFakeBotConnector();
-    running = await startTestBot({
-      config: teamsAlertConfig({ alertChannel: ALERTS }),
-      registry: createCheckRegistry([ttlSampleCheck, evictionPolicyCheck]),
-      alerts: 'redis',
-      teams: fakeTeamsSettings(issuer),
-      extra: { teams: { jwksCooldownMs: 0 } },
-    });
   });
-  afterAll(async () => {
-    await running?.close();
-    await connector?.close();
-    await issuer?.close();
-    redis?.disconnect();
-  });
+  afterAll(() => bot?.close());
 
   it('both channels get the group message and the diagnosis in its thread, each once', async () => {
     // Given the app installed in the Teams alert channel's team

@@ -4,27 +4,7 @@ import { createEnvironmentResolver } from '../../../../src/alerts/environment-ma
 import { sentByBot } from '../../../../src/chat/teams/alerts/alert-post-messages.js';
 import { channelOf } from '../../../../src/chat/teams/alerts/conversation-refs.js';
 import { parseTeamsAlertPost } from '../../../../src/chat/teams/alerts/parse-teams-alert-post.js';
-import { CORPUS_ROUTING, loadCorpus } from '../../../alerts/corpus.js';
-
-interface ExpectedAlert {
-  alertname: string;
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  env: string | null;
-  kind: string | null;
-}
-
-type ExpectedPost =
-  | { alertPost: false; why: string }
-  | {
-      alertPost: true;
-      status: 'firing' | 'resolved';
-      firingCount?: number;
-      fromBot: boolean;
-      groupValues: string[];
-      alerts: ExpectedAlert[];
-    };
+import { CORPUS_ROUTING, loadCorpus, type ExpectedPost } from '../../../alerts/corpus.js';
 
 /** The part of a Teams channel message activity the fixtures keep. */
 interface TeamsMessageFixture {

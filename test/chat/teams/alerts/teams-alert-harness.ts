@@ -3,8 +3,15 @@ import type { ConnectorCall } from '../../../fakes/bot-connector.js';
 import type { Redis } from 'ioredis';
 import { parseConfig } from '../../../../src/config/config.js';
 import { CORPUS_ROUTING, loadCorpus } from '../../../alerts/corpus.js';
-import { sharedRedisUrl } from '../../../support/shared-redis.js';
-import { sendActivity } from '../teams-activity.js';
+import { evictionPolicyCheck } from '../../../../src/diagnostics/checks/eviction-policy.js';
+import { memoryCheck } from '../../../../src/diagnostics/checks/memory.js';
+import { ttlSampleCheck } from '../../../../src/diagnostics/checks/ttl-sample.js';
+import { createCheckRegistry } from '../../../../src/diagnostics/registry.js';
+import { startFakeBotConnector, type FakeBotConnector } from '../../../fakes/bot-connector.js';
+import { startFakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
+import { startTestBot, type TestBot } from '../../../support/bot-harness.js';
+import { resetSharedRedis, sharedRedisUrl } from '../../../support/shared-redis.js';
+import { fakeTeamsSettings, sendActivity } from '../teams-activity.js';
 
 /** Channels of the test team (the incident channel is the one the Teams alert corpus is posted in). */
 export const ALERT_CHANNEL = '19:alerts000000000000000000000000@thread.tacv2';
@@ -100,4 +107,39 @@ export async function seedSessions(redis: Redis): Promise<void> {
   for (let i = 0; i < 10; i++) pipe.set(`session:ok${i}`, '{}', 'EX', 80_000 + i);
   for (let i = 0; i < 3; i++) pipe.set(`session:forever${i}`, '{}');
   await pipe.exec();
+}
+
+/** The real bot with Teams on the fakes (token issuer, Bot Connector) and its alerts over the test Redis. */
+export interface TeamsAlertBot {
+  issuer: FakeTeamsTokenIssuer;
+  connector: FakeBotConnector;
+  running: TestBot;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** Starts it with `teamsAlertConfig(slack)`; the checks a session TTL alert runs. */
+export async function startTeamsAlertBot(slack: Record<string, unknown> = {}): Promise<TeamsAlertBot> {
+  const redis = await resetSharedRedis();
+  const issuer = await startFakeTeamsTokenIssuer();
+  const connector = await startFakeBotConnector();
+  const running = await startTestBot({
+    config: teamsAlertConfig(slack),
+    registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
+    alerts: 'redis',
+    teams: fakeTeamsSettings(issuer),
+    extra: { teams: { jwksCooldownMs: 0 } },
+  });
+  return {
+    issuer,
+    connector,
+    running,
+    redis,
+    async close() {
+      await running.close();
+      await connector.close();
+      await issuer.close();
+      redis.disconnect();
+    },
+  };
 }

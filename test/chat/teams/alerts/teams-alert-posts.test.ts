@@ -1,26 +1,16 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { evictionPolicyCheck } from '../../../../src/diagnostics/checks/eviction-policy.js';
-import { memoryCheck } from '../../../../src/diagnostics/checks/memory.js';
-import { ttlSampleCheck } from '../../../../src/diagnostics/checks/ttl-sample.js';
-import { createCheckRegistry } from '../../../../src/diagnostics/registry.js';
-import { startFakeBotConnector, type FakeBotConnector } from '../../../fakes/bot-connector.js';
-import {
-  FAKE_APP_ID,
-  FAKE_TENANT_ID,
-  startFakeTeamsTokenIssuer,
-  type FakeTeamsTokenIssuer,
-} from '../../../fakes/teams-token-issuer.js';
-import { startTestBot, type TestBot } from '../../../support/bot-harness.js';
-import { resetSharedRedis } from '../../../support/shared-redis.js';
-import { fakeTeamsSettings } from '../teams-activity.js';
+import type { FakeBotConnector } from '../../../fakes/bot-connector.js';
+import { FAKE_APP_ID, FAKE_TENANT_ID, type FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
+import type { TestBot } from '../../../support/bot-harness.js';
 import {
   cardOf,
   corpusPost,
   INCIDENT_CHANNEL,
   seedSessions,
   sendSigned,
-  teamsAlertConfig,
+  startTeamsAlertBot,
+  type TeamsAlertBot,
 } from './teams-alert-harness.js';
 
 describe('Alert posts by other bots in a Teams incident channel (issue 22, alerts)', () => {
@@ -28,6 +18,7 @@ describe('Alert posts by other bots in a Teams incident channel (issue 22, alert
   let connector: FakeBotConnector;
   let running: TestBot;
   let redis: Redis;
+  let bot: TeamsAlertBot;
   const post = async (name: string, extra: Record<string, unknown> = {}) => {
     const res = await sendSigned(running, issuer, corpusPost(connector.serviceUrl, name, extra));
     expect(res.status).toBe(200);
@@ -35,23 +26,10 @@ describe('Alert posts by other bots in a Teams incident channel (issue 22, alert
   };
 
   beforeAll(async () => {
-    redis = await resetSharedRedis();
-    issuer = await startFakeTeamsTokenIssuer();
-    connector = await startFakeBotConnector();
-    running = await startTestBot({
-      config: teamsAlertConfig(),
-      registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
-      alerts: 'redis',
-      teams: fakeTeamsSettings(issuer),
-      extra: { teams: { jwksCooldownMs: 0 } },
-    });
+    bot = await startTeamsAlertBot();
+    ({ issuer, connector, running, redis } = bot);
   });
-  afterAll(async () => {
-    await running?.close();
-    await connector?.close();
-    await issuer?.close();
-    redis?.disconnect();
-  });
+  afterAll(() => bot?.close());
   beforeEach(async () => {
     await seedSessions(redis);
     connector.calls.length = 0;

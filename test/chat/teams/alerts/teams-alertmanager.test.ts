@@ -1,19 +1,9 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { evictionPolicyCheck } from '../../../../src/diagnostics/checks/eviction-policy.js';
-import { memoryCheck } from '../../../../src/diagnostics/checks/memory.js';
-import { ttlSampleCheck } from '../../../../src/diagnostics/checks/ttl-sample.js';
-import { createCheckRegistry } from '../../../../src/diagnostics/registry.js';
 import { loadCorpus } from '../../../alerts/corpus.js';
-import { startFakeBotConnector, type FakeBotConnector } from '../../../fakes/bot-connector.js';
-import {
-  FAKE_TENANT_ID,
-  startFakeTeamsTokenIssuer,
-  type FakeTeamsTokenIssuer,
-} from '../../../fakes/teams-token-issuer.js';
-import { startTestBot, type TestBot } from '../../../support/bot-harness.js';
-import { resetSharedRedis } from '../../../support/shared-redis.js';
-import { fakeTeamsSettings } from '../teams-activity.js';
+import type { FakeBotConnector } from '../../../fakes/bot-connector.js';
+import { FAKE_TENANT_ID, type FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
+import type { TestBot } from '../../../support/bot-harness.js';
 import {
   ALERT_CHANNEL,
   cardOf,
@@ -21,7 +11,8 @@ import {
   seedSessions,
   sendSigned,
   TEAM,
-  teamsAlertConfig,
+  startTeamsAlertBot,
+  type TeamsAlertBot,
 } from './teams-alert-harness.js';
 
 const notification = (name: string) =>
@@ -32,26 +23,14 @@ describe('Alertmanager notifications in a Teams channel (issue 22, alerts)', () 
   let connector: FakeBotConnector;
   let running: TestBot;
   let redis: Redis;
+  let bot: TeamsAlertBot;
   const install = () => sendSigned(running, issuer, installActivity(connector.serviceUrl, ALERT_CHANNEL));
 
   beforeAll(async () => {
-    redis = await resetSharedRedis();
-    issuer = await startFakeTeamsTokenIssuer();
-    connector = await startFakeBotConnector();
-    running = await startTestBot({
-      config: teamsAlertConfig(),
-      registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
-      alerts: 'redis',
-      teams: fakeTeamsSettings(issuer),
-      extra: { teams: { jwksCooldownMs: 0 } },
-    });
+    bot = await startTeamsAlertBot();
+    ({ issuer, connector, running, redis } = bot);
   });
-  afterAll(async () => {
-    await running?.close();
-    await connector?.close();
-    await issuer?.close();
-    redis?.disconnect();
-  });
+  afterAll(() => bot?.close());
   beforeEach(async () => {
     await seedSessions(redis);
     connector.calls.length = 0;
