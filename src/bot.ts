@@ -225,6 +225,9 @@ export function createBot(deps: BotDeps): Bot {
  */
 function teamsParts(deps: BotDeps, now: () => number) {
   const settings = deps.settings.teams;
+  const { alertChannel, incidentChannels } = deps.config.teams;
+  if (!settings && (alertChannel || incidentChannels.length))
+    deps.logger.warn('the config names Teams channels (teams.*), but Teams is off: TEAMS_APP_ID is not set');
   if (!settings) return undefined;
   const connector = teamsConnector({ ...deps.teams, settings, now, logger: deps.logger.child({ component: 'teams' }) });
   const alerts =
@@ -386,7 +389,10 @@ function alertsFeature(
   const slack: AlertPlatform = {
     name: 'slack',
     chat: io.chat,
-    ...(deps.config.slack.alertChannel ? { alertChannel: deps.config.slack.alertChannel } : {}),
+    // Without Slack (Teams only) the config's Slack channels are not used.
+    ...(deps.config.slack.alertChannel && deps.settings.mode !== 'teams-only'
+      ? { alertChannel: deps.config.slack.alertChannel }
+      : {}),
     alertChannelSetting: 'slack.alertChannel',
     invocation: COMMAND_NAME,
     postpone: io.postpone,

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../alerts/corpus.js';
 import type { FakeBotConnector } from '../../../fakes/bot-connector.js';
 import type { FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
-import { ALERTS, type TestBot } from '../../../support/bot-harness.js';
+import { ALERTS, startTestBot, type TestBot } from '../../../support/bot-harness.js';
 import {
   ALERT_CHANNEL,
   installActivity,
   seedSessions,
   sendSigned,
   startTeamsAlertBot,
+  teamsAlertConfig,
   type TeamsAlertBot,
 } from './teams-alert-harness.js';
 
@@ -54,5 +55,34 @@ describe('Alertmanager notifications with both slack.alertChannel and teams.aler
     // Each platform keeps its own cooldown: Slack's where it always was, Teams' in its key space.
     expect(await redis.exists('session-ttl-bot:cooldown:sessionttlviolations:prod')).toBe(1);
     expect(await redis.exists('session-ttl-bot:teams:cooldown:sessionttlviolations:prod')).toBe(1);
+  });
+});
+
+describe('Teams alerts when one platform is off', () => {
+  it("Teams only (no Slack credential): the config's slack.alertChannel is not used, Teams gets the notification", async () => {
+    const t = await startTeamsAlertBot({ alertChannel: ALERTS }, { teamsOnly: true });
+    try {
+      await seedSessions(t.redis);
+      await sendSigned(t.running, t.issuer, installActivity(t.connector.serviceUrl, ALERT_CHANNEL));
+      expect((await t.running.alertmanager(firing())).status).toBe(200);
+      await t.running.bot.idle();
+      expect(t.connector.calls.map((c) => c.kind)).toEqual(['send', 'reply']);
+      // No job for Slack was kept to fail against the Slack stand-in.
+      expect(t.running.logs.lines.filter((l) => l.level >= 40 && /Alertmanager|job/.test(String(l.msg)))).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('Teams channels in the config without TEAMS_APP_ID: a warning says Teams is off', async () => {
+    const off = await startTestBot({ config: teamsAlertConfig(), alerts: false });
+    try {
+      const warned = off.logs.lines.find((l) =>
+        /names Teams channels \(teams\.\*\), but Teams is off/.test(String(l.msg)),
+      );
+      expect(warned?.level).toBe(40);
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -118,17 +118,25 @@ export interface TeamsAlertBot {
   close(): Promise<void>;
 }
 
-/** Starts it with `teamsAlertConfig(slack)`; the checks a session TTL alert runs. */
-export async function startTeamsAlertBot(slack: Record<string, unknown> = {}): Promise<TeamsAlertBot> {
+/**
+ * Starts it with `teamsAlertConfig(slack)` and the checks a session TTL alert runs; `teamsOnly`: without any
+ * Slack credential (BotSettings mode `teams-only`), as a bot that runs in Teams alone.
+ */
+export async function startTeamsAlertBot(
+  slack: Record<string, unknown> = {},
+  o: { teamsOnly?: boolean } = {},
+): Promise<TeamsAlertBot> {
   const redis = await resetSharedRedis();
   const issuer = await startFakeTeamsTokenIssuer();
   const connector = await startFakeBotConnector();
+  const teams = fakeTeamsSettings(issuer);
+  const settings = { mode: 'teams-only' as const, port: 0, logLevel: 'debug' as const, teams };
   const running = await startTestBot({
     config: teamsAlertConfig(slack),
     registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
     alerts: 'redis',
-    teams: fakeTeamsSettings(issuer),
-    extra: { teams: { jwksCooldownMs: 0 } },
+    teams,
+    extra: { teams: { jwksCooldownMs: 0 }, ...(o.teamsOnly ? { settings } : {}) },
   });
   return {
     issuer,
