@@ -30,7 +30,8 @@ export interface ScriptedFailure {
 /**
  * A fake Bot Connector service on 127.0.0.1 (the activities' `serviceUrl` in tests): records every
  * `POST /v3/conversations/{id}/activities[/{replyToId}]` and `PUT …/activities/{id}` with its bearer
- * token, runs the Adaptive Card validator over each, and answers scripted failures (`failNext`).
+ * token, runs the Adaptive Card validator over each, and answers scripted failures (`failNext`). Answers
+ * `GET /v3/teams/{teamId}/conversations` with the channels a test gave the team (`teamChannels`).
  */
 export interface FakeBotConnector {
   /** `http://127.0.0.1:<port>/teams/`, shaped like Teams' own serviceUrl. */
@@ -40,6 +41,8 @@ export interface FakeBotConnector {
   taken(): ConnectorCall[];
   /** The next calls are answered with these failures, one each, in order (`{ status: 200 }` lets one through). */
   failNext(...failures: ScriptedFailure[]): void;
+  /** A team's channels, as the channel list answers them (a team not set here: its General channel only). */
+  teamChannels: Map<string, { id: string; name?: string }[]>;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 const ACTIVITIES = /^\/teams\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
+const TEAM_CHANNELS = /^\/teams\/v3\/teams\/([^/]+)\/conversations$/;
 
 function kindOf(method: string | undefined, activityId: string | undefined): ConnectorCall['kind'] | undefined {
   if (method === 'PUT' && activityId) return 'update';
@@ -64,7 +68,14 @@ function kindOf(method: string | undefined, activityId: string | undefined): Con
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
   const failures: ScriptedFailure[] = [];
+  const teamChannels = new Map<string, { id: string; name?: string }[]>();
   const server = createServer((req, res) => {
+    const team = req.method === 'GET' ? TEAM_CHANNELS.exec(req.url ?? '') : null;
+    if (team?.[1]) {
+      const teamId = decodeURIComponent(team[1]);
+      const conversations = teamChannels.get(teamId) ?? [{ id: teamId }];
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ conversations }));
+    }
     const match = ACTIVITIES.exec(req.url ?? '');
     const activityId = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
     const kind = kindOf(req.method, activityId);
@@ -98,6 +109,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     calls,
     taken: () => calls.filter((c) => c.status === 200),
     failNext: (...f) => void failures.push(...f),
+    teamChannels,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -23,6 +23,15 @@ export interface ConversationAt {
 }
 
 const resourceResponse = z.object({ id: z.string().max(1024).optional() }).optional();
+const conversationList = z.object({
+  conversations: z.array(z.object({ id: z.string().min(1).max(1024), name: z.string().max(256).nullish() })).max(1000),
+});
+
+/** A channel of a team, as the connector lists them (the General channel has no name). */
+export interface TeamChannel {
+  id: string;
+  name?: string;
+}
 
 export interface BotConnectorOptions {
   /** The bot's outgoing token (`outgoingToken`). */
@@ -43,25 +52,22 @@ function activitiesUrl(to: ConversationAt, activityId?: string): string {
 }
 
 /**
- * The Bot Connector REST API at an activity's serviceUrl (plain fetch: the serviceUrl comes from the
- * verified activity, so a test's fake connector on loopback is reached the same way). A 429 is retried
- * once after its Retry-After (Teams throttles per conversation; a throttled call was not taken, so the
- * retry posts once); other failures reject at once with a ChatError (`connectorError`), logged with the
- * status and never the token.
+ * One call of the Bot Connector's REST API with the bot's token: a 429 is retried once after its Retry-After
+ * (at most MAX_RETRY_AFTER_MS), other failures reject with a ChatError; resolves with the answer's JSON.
  */
-export function botConnector(o: BotConnectorOptions) {
+function connectorCalls(o: BotConnectorOptions) {
   const doFetch = o.fetch ?? fetch;
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? realSleep;
   const logger = o.logger.child({ component: 'bot-connector' });
 
-  async function once(method: 'POST' | 'PUT', url: string, body: unknown): Promise<Response> {
+  async function once(method: 'GET' | 'POST' | 'PUT', url: string, body: unknown): Promise<Response> {
     const token = await o.token();
     try {
       return await doFetch(url, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
       });
     } catch (err) {
@@ -73,7 +79,8 @@ export function botConnector(o: BotConnectorOptions) {
     }
   }
 
-  async function call(method: 'POST' | 'PUT', url: string, body: unknown): Promise<{ id?: string }> {
+  /** The answer's JSON (undefined when it has none), after one retry of a 429. */
+  async function call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<unknown> {
     let res = await once(method, url, body);
     if (res.status === 429) {
       const waitMs = retryAfterMs(res.headers.get('retry-after'), now());
@@ -87,19 +94,43 @@ export function botConnector(o: BotConnectorOptions) {
       logger.warn({ method, url, status: res.status }, 'Bot Connector refused the activity');
       throw connectorError(res.status);
     }
-    const parsed = resourceResponse.safeParse(await res.json().catch(() => undefined));
+    return res.json().catch(() => undefined);
+  }
+
+  return call;
+}
+
+/**
+ * The Bot Connector REST API at an activity's serviceUrl (plain fetch: the serviceUrl comes from the
+ * verified activity, so a test's fake connector on loopback is reached the same way). A 429 is retried
+ * once after its Retry-After (Teams throttles per conversation; a throttled call was not taken, so the
+ * retry posts once); other failures reject at once with a ChatError (`connectorError`), logged with the
+ * status and never the token.
+ */
+export function botConnector(o: BotConnectorOptions) {
+  const call = connectorCalls(o);
+
+  async function post(method: 'POST' | 'PUT', url: string, body: unknown): Promise<{ id?: string }> {
+    const parsed = resourceResponse.safeParse(await call(method, url, body));
     return parsed.success && parsed.data?.id ? { id: parsed.data.id } : {};
   }
 
   return {
     /** `POST …/conversations/{id}/activities/{activityId}`: a reply to that activity (in its thread). */
     replyTo: (to: ConversationAt & { activityId: string }, message: OutgoingMessage) =>
-      call('POST', activitiesUrl(to, to.activityId), { ...message, replyToId: to.activityId }),
+      post('POST', activitiesUrl(to, to.activityId), { ...message, replyToId: to.activityId }),
     /** `POST …/conversations/{id}/activities`: a new message in the conversation. */
-    send: (to: ConversationAt, message: OutgoingMessage) => call('POST', activitiesUrl(to), message),
+    send: (to: ConversationAt, message: OutgoingMessage) => post('POST', activitiesUrl(to), message),
     /** `PUT …/conversations/{id}/activities/{activityId}`: replaces a message the bot sent. */
     update: async (to: ConversationAt & { activityId: string }, message: OutgoingMessage): Promise<void> => {
-      await call('PUT', activitiesUrl(to, to.activityId), { ...message, id: to.activityId });
+      await post('PUT', activitiesUrl(to, to.activityId), { ...message, id: to.activityId });
+    },
+    /** `GET {serviceUrl}/v3/teams/{teamId}/conversations`: the channels of a team the app is in. */
+    async teamChannels(to: { serviceUrl: string; teamId: string }): Promise<TeamChannel[]> {
+      const url = `${to.serviceUrl.replace(/\/+$/, '')}/v3/teams/${encodeURIComponent(to.teamId)}/conversations`;
+      const parsed = conversationList.safeParse(await call('GET', url));
+      if (!parsed.success) throw new ChatError('refused', 'connector_unexpected_answer');
+      return parsed.data.conversations.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) }));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { AlertPostHandler } from '../../../alerts/alert-post-flow.js';
 import type { Logger } from '../../../core/logging.js';
 import type { Activity } from '../activity.js';
+import type { BotConnector } from '../bot-connector.js';
 import type { VerifiedActivity } from '../bot-token.js';
 import { mentionsBot, onIncidentMessage } from './alert-post-messages.js';
 import { channelOf, type ConversationRefs } from './conversation-refs.js';
@@ -18,6 +19,8 @@ export type ChannelActivities = (
 
 export interface ChannelActivitiesDeps {
   refs: ConversationRefs;
+  /** Lists a team's channels when the app is added to it. */
+  connector: Pick<BotConnector, 'teamChannels'>;
   /** `teams.incidentChannels`: the only channels whose messages are read for alert posts. */
   incidentChannels: readonly string[];
   /** The alert flow of Teams; absent (no alerts feature), alert posts are not read. */
@@ -33,10 +36,11 @@ export interface ChannelActivitiesDeps {
 export function channelActivities(d: ChannelActivitiesDeps): ChannelActivities {
   const incident = new Set(d.incidentChannels);
   const { refs, onAlertPost } = d;
+  const teamChannels = (to: { serviceUrl: string; teamId: string }) => d.connector.teamChannels(to);
   const loggerOf = (a: Activity) => d.logger.child({ activity: a.type, conversation: channelOf(a.conversation.id) });
   return (activity, verified, raw) => {
     if (activity.type === 'conversationUpdate' || activity.type === 'installationUpdate')
-      return onInstallEvent(raw, verified, { refs, logger: loggerOf(activity) });
+      return onInstallEvent(raw, verified, { refs, teamChannels, logger: loggerOf(activity) });
     if (activity.type !== 'message' || !onAlertPost || !incident.has(channelOf(activity.conversation.id)))
       return undefined;
     if (mentionsBot(raw)) return undefined;

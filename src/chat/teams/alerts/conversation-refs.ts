@@ -33,7 +33,13 @@ export interface ConversationRefs {
   remember(ref: ConversationRef): Promise<void>;
   /** The app was removed from the channel's team, or the channel was deleted. */
   forget(channel: string): Promise<void>;
+  /** Keeps which channels the app was added to with its team, so that removing the app forgets them all. */
+  rememberTeam(teamId: string, channels: readonly string[]): Promise<void>;
+  /** The channels kept for the team (none when unknown), the record removed. */
+  takeTeam(teamId: string): Promise<string[]>;
 }
+
+const channelList = z.array(z.string()).max(1000);
 
 /**
  * The conversation references over the state store (`ref:<channel id>` in the Teams key space), shared by
@@ -51,5 +57,7 @@ export function conversationRefs(store: StateStore): ConversationRefs {
       await store.set(key(ref.channelId), JSON.stringify(merged), REF_TTL_MS);
     },
     forget: (channel) => store.delete(key(channel)),
+    rememberTeam: (teamId, channels) => store.set(`team:${teamId}`, JSON.stringify(channels), REF_TTL_MS),
+    takeTeam: async (teamId) => parseStored(channelList, await store.take(`team:${teamId}`)) ?? [],
   };
 }

@@ -56,6 +56,7 @@ export function teamsAlerts(d: TeamsAlertsDeps): TeamsAlerts {
     activities: (onAlertPost) =>
       channelActivities({
         refs,
+        connector: d.connector,
         incidentChannels: d.config.incidentChannels,
         ...(onAlertPost ? { onAlertPost } : {}),
         logger,

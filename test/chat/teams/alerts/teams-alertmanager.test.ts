@@ -128,4 +128,23 @@ describe('Alertmanager notifications in a Teams channel (issue 22, alerts)', () 
     await running.bot.idle();
     expect(connector.calls).toEqual([]);
   });
+
+  it('the app added from another channel: every channel the connector lists for the team can take them', async () => {
+    // Given a team whose channels are General, the alert channel and another one the app is added from
+    const other = '19:other000000000000000000000000@thread.tacv2';
+    connector.teamChannels.set(TEAM.id, [{ id: TEAM.id }, { id: ALERT_CHANNEL, name: 'alerts' }, { id: other }]);
+    await sendSigned(running, issuer, installActivity(connector.serviceUrl, other));
+    expect(JSON.parse((await redis.get(`session-ttl-bot:teams:ref:${ALERT_CHANNEL}`))!)).toMatchObject({
+      channelName: 'alerts',
+      serviceUrl: connector.serviceUrl,
+    });
+    // When Alertmanager notifies, the card goes to the alert channel
+    expect((await running.alertmanager(notification('firing'))).status).toBe(200);
+    await running.bot.idle();
+    expect(connector.calls.map((c) => [c.kind, c.conversationId])[0]).toEqual(['send', ALERT_CHANNEL]);
+    // And the app removed from that other channel's team is removed from every channel of it
+    await sendSigned(running, issuer, installActivity(connector.serviceUrl, other, 'remove'));
+    expect(await redis.exists(`session-ttl-bot:teams:ref:${ALERT_CHANNEL}`)).toBe(0);
+    expect((await running.alertmanager(notification('firing'))).status).toBe(503);
+  });
 });
