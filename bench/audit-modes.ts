@@ -42,15 +42,13 @@ export interface LoadResult {
 }
 
 /** `redis-benchmark -t get -c 20 -n <requests> --csv` against existing keys; p50/p99 from its CSV line. */
-export function getLoad(port: number, requests: number, keys: number): Promise<LoadResult> {
+/** A GET load on `port`; with `cpu`, redis-benchmark runs pinned to that CPU (`taskset -c`). */
+export function getLoad(port: number, requests: number, keys: number, cpu?: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'redis-benchmark',
-      ['-p', String(port), '-t', 'get', '-c', '20', '-n', String(requests), '-r', String(keys), '--csv'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const args = ['-p', String(port), '-t', 'get', '-c', '20', '-n', String(requests), '-r', String(keys), '--csv'];
+    const [bin, argv] =
+      cpu === undefined ? ['redis-benchmark', args] : ['taskset', ['-c', String(cpu), 'redis-benchmark', ...args]];
+    const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);

@@ -11,9 +11,9 @@
  *    used_cpu_sys delta of the node read), and the bot's CPU during the pass (process.cpuUsage, cpuMs in the
  *    report) / that Redis CPU: once on the replica here; the main table prints the same for the primary.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -69,10 +69,24 @@ interface AuditRun {
   running: () => boolean;
 }
 
-function runAudit(cli: string, config: string, env = 'bench'): AuditRun {
-  const child = spawn(process.execPath, [cli, 'diagnose', env, '--config', config, '--json', '--full', '--fast'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Pins a process and its threads to one CPU (`taskset`), or returns false where it cannot: the bench
+ * then runs unpinned and says so.
+ */
+function pin(pid: number | undefined, cpu: number): boolean {
+  return pid !== undefined && spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]).status === 0;
+}
+
+/** The CPUs of the primary's side (it and its GET load) and the replica's (it, the bot, the neighbour). */
+const PRIMARY_CPU = 0;
+const REPLICA_CPU = 1;
+
+function runAudit(cli: string, config: string, env = 'bench', cpu?: number): AuditRun {
+  const args = [cli, 'diagnose', env, '--config', config, '--json', '--full', '--fast'];
+  const child =
+    cpu === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('taskset', ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let exited = false;
@@ -118,6 +132,10 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     '127.0.0.1',
     String(primary.port),
   ]);
+  // As on separate hosts: the primary and its GET load on one CPU, the replica and the bot on the other.
+  const pinned = cpus().length >= 2 && pin(primary.process.pid, PRIMARY_CPU) && pin(replica.process.pid, REPLICA_CPU);
+  const primaryCpu = pinned ? PRIMARY_CPU : undefined;
+  const replicaCpu = pinned ? REPLICA_CPU : undefined;
   const p = new Redis({ port: primary.port, lazyConnect: false });
   const r = new Redis({ port: replica.port, lazyConnect: false });
   try {
@@ -162,7 +180,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     // 1 and 3: one audit alone, commandstats of the primary and CPU of the replica around it.
     const before = commandCalls(await p.info('commandstats'));
     const cpuBefore = await cpuMs(r);
-    const pass = await runAudit(opts.cli, config).done;
+    const pass = await runAudit(opts.cli, config, 'bench', replicaCpu).done;
     const cpuAfter = await cpuMs(r);
     const after = commandCalls(await p.info('commandstats'));
     if (pass.sampled !== opts.keys) throw new Error(`the audit counted ${pass.sampled} keys, expected ${opts.keys}`);
@@ -176,7 +194,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     const redisCpu = cpuAfter - cpuBefore;
 
     // 2: the GET load on the primary alone and during an audit on the replica, three rounds interleaved.
-    const warm = await getLoad(primary.port, 50_000, 10_000);
+    const warm = await getLoad(primary.port, 50_000, 10_000, primaryCpu);
     const requests = Math.max(20_000, Math.round(warm.rps * Math.min(1.5, Math.max(0.3, pass.durationMs / 2000))));
     const alone: LoadResult[] = [];
     const during: LoadResult[] = [];
@@ -184,12 +202,12 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     let overlapped = true;
     /** The GET load while `env`'s audit reads `node`: it starts once `node` answers the audit's keyspace calls. */
     const loadDuring = async (env: string, node: Redis): Promise<LoadResult> => {
-      const audit = runAudit(opts.cli, config, env);
+      const audit = runAudit(opts.cli, config, env, replicaCpu);
       const keyspaceCalls = async () =>
         [...commandCalls(await node.info('commandstats'))].reduce((n, [k, v]) => n + (KEYSPACE.test(k) ? v : 0), 0);
       const startedCalls = await keyspaceCalls();
       for (let i = 0; i < 400 && audit.running() && (await keyspaceCalls()) === startedCalls; i++) await sleep(10);
-      const load = await getLoad(primary.port, requests, 10_000);
+      const load = await getLoad(primary.port, requests, 10_000, primaryCpu);
       overlapped &&= audit.running();
       await audit.done;
       return load;
@@ -201,17 +219,22 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
      */
     const besideNeighbour = async (): Promise<LoadResult> => {
       const args = ['-p', String(replica.port), '-P', '64', '-c', '1', '-n', '100000000', '-r', '10000'];
-      const neighbour = spawn('redis-benchmark', [...args, 'PTTL', 'key:__rand_int__'], { stdio: 'ignore' });
+      const neighbourArgv = ['redis-benchmark', ...args, 'PTTL', 'key:__rand_int__'];
+      const [bin, argv] =
+        replicaCpu === undefined
+          ? ['redis-benchmark', neighbourArgv.slice(1)]
+          : ['taskset', ['-c', String(replicaCpu), ...neighbourArgv]];
+      const neighbour = spawn(bin, argv, { stdio: 'ignore' });
       await sleep(300);
       try {
-        return await getLoad(primary.port, requests, 10_000);
+        return await getLoad(primary.port, requests, 10_000, primaryCpu);
       } finally {
         neighbour.kill();
       }
     };
     const neighbour: LoadResult[] = [];
     for (let round = 0; round < 3; round++) {
-      alone.push(await getLoad(primary.port, requests, 10_000));
+      alone.push(await getLoad(primary.port, requests, 10_000, primaryCpu));
       during.push(await loadDuring('bench', r));
       neighbour.push(await besideNeighbour());
       duringPrimary.push(await loadDuring('on-primary', p));
@@ -244,6 +267,9 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     };
     figures.lines = [
       `replica reads (${opts.keys.toLocaleString('en-US')} keys, redis.replicas, diagnose --full --fast on the replica):`,
+      pinned
+        ? `  pinned as on separate hosts: the primary and its GET load on CPU ${PRIMARY_CPU}, the replica, the bot and the neighbour on CPU ${REPLICA_CPU} (taskset)`
+        : '  NOT pinned (fewer than 2 CPUs, or no taskset): the replica and the primary share CPUs, so the p99 below also measures that',
       `  primary received ${keyspaceCommands} keyspace commands (SCAN/PTTL/EVAL*/GET/...; target 0: ${keyspaceCommands === 0 ? 'PASS' : 'MISS'}) of ${commands} in all (INFO, CONFIG GET, ... for the checks)`,
       `  GET load on the primary (-c 20 -n ${requests}), 3 interleaved rounds: p99 alone ${aloneP99} ms, during the audit ${duringP99} ms: ${(duringP99 / aloneP99).toFixed(2)}x${overlapped ? '' : ' (WARNING: an audit ended before its load did)'}`,
       `  p99 per round: alone ${alone.map((x) => x.p99).join(' / ')} ms; during ${during.map((x) => x.p99).join(' / ')} ms`,

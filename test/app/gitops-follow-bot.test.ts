@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { createTrackedPullRequests } from '../../src/remediation/gitops/tracked-pull-requests.js';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../fakes/github-api.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
+import { eventually } from '../support/eventually.js';
 import { resetSharedRedis, sharedRedisUrl } from '../support/shared-redis.js';
 import { GIT_TOKEN, gitopsConfig, PROCESS_ENV, REPO, WEBHOOK_SECRET } from '../remediation/gitops/follow-harness.js';
 
@@ -87,8 +88,13 @@ describe('the bot follows the GitOps requests when an environment has gitops', (
     });
 
     expect(res.status).toBe(200);
-    const replies = bot.slack.messagesIn(CHANNEL, parent.ts).filter((m) => m.ts !== parent.ts);
-    expect(replies.map((m) => m.text)).toEqual([expect.stringContaining(`was merged into main at ${sha}`) as unknown]);
+    // The bot's own poll may see the merge first (it starts with the bot): then it, not the webhook, says it,
+    // still once. Either way the merge is said in the thread.
+    const replies = () => bot.slack.messagesIn(CHANNEL, parent.ts).filter((m) => m.ts !== parent.ts);
+    await eventually('the merge said in the thread', () => replies().length > 0);
+    expect(replies().map((m) => m.text)).toEqual([
+      expect.stringContaining(`was merged into main at ${sha}`) as unknown,
+    ]);
   });
 
   it('has no GitOps routes without an environment that has gitops', async () => {
