@@ -77,16 +77,17 @@ function pin(pid: number | undefined, cpu: number): boolean {
   return pid !== undefined && spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]).status === 0;
 }
 
-/** The CPUs of the primary's side (it and its GET load) and the replica's (it, the bot, the neighbour). */
+/**
+ * The CPUs of the primary's side (it and its GET load) and the replica's (it and the neighbour). The bot is
+ * left to the scheduler: pinned beside the replica it would take that CPU from the audit it measures.
+ */
 const PRIMARY_CPU = 0;
 const REPLICA_CPU = 1;
 
-function runAudit(cli: string, config: string, env = 'bench', cpu?: number): AuditRun {
-  const args = [cli, 'diagnose', env, '--config', config, '--json', '--full', '--fast'];
-  const child =
-    cpu === undefined
-      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('taskset', ['-c', String(cpu), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runAudit(cli: string, config: string, env = 'bench'): AuditRun {
+  const child = spawn(process.execPath, [cli, 'diagnose', env, '--config', config, '--json', '--full', '--fast'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let exited = false;
@@ -132,7 +133,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     '127.0.0.1',
     String(primary.port),
   ]);
-  // As on separate hosts: the primary and its GET load on one CPU, the replica and the bot on the other.
+  // As on separate hosts: the primary and its GET load on one CPU, the replica on the other.
   const pinned = cpus().length >= 2 && pin(primary.process.pid, PRIMARY_CPU) && pin(replica.process.pid, REPLICA_CPU);
   const primaryCpu = pinned ? PRIMARY_CPU : undefined;
   const replicaCpu = pinned ? REPLICA_CPU : undefined;
@@ -180,7 +181,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     // 1 and 3: one audit alone, commandstats of the primary and CPU of the replica around it.
     const before = commandCalls(await p.info('commandstats'));
     const cpuBefore = await cpuMs(r);
-    const pass = await runAudit(opts.cli, config, 'bench', replicaCpu).done;
+    const pass = await runAudit(opts.cli, config).done;
     const cpuAfter = await cpuMs(r);
     const after = commandCalls(await p.info('commandstats'));
     if (pass.sampled !== opts.keys) throw new Error(`the audit counted ${pass.sampled} keys, expected ${opts.keys}`);
@@ -202,7 +203,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     let overlapped = true;
     /** The GET load while `env`'s audit reads `node`: it starts once `node` answers the audit's keyspace calls. */
     const loadDuring = async (env: string, node: Redis): Promise<LoadResult> => {
-      const audit = runAudit(opts.cli, config, env, replicaCpu);
+      const audit = runAudit(opts.cli, config, env);
       const keyspaceCalls = async () =>
         [...commandCalls(await node.info('commandstats'))].reduce((n, [k, v]) => n + (KEYSPACE.test(k) ? v : 0), 0);
       const startedCalls = await keyspaceCalls();
@@ -268,7 +269,7 @@ export async function runReplicaReadsBench(opts: { cli: string; keys: number }):
     figures.lines = [
       `replica reads (${opts.keys.toLocaleString('en-US')} keys, redis.replicas, diagnose --full --fast on the replica):`,
       pinned
-        ? `  pinned as on separate hosts: the primary and its GET load on CPU ${PRIMARY_CPU}, the replica, the bot and the neighbour on CPU ${REPLICA_CPU} (taskset)`
+        ? `  pinned as on separate hosts: the primary and its GET load on CPU ${PRIMARY_CPU}, the replica and the neighbour on CPU ${REPLICA_CPU} (taskset); the bot unpinned`
         : '  NOT pinned (fewer than 2 CPUs, or no taskset): the replica and the primary share CPUs, so the p99 below also measures that',
       `  primary received ${keyspaceCommands} keyspace commands (SCAN/PTTL/EVAL*/GET/...; target 0: ${keyspaceCommands === 0 ? 'PASS' : 'MISS'}) of ${commands} in all (INFO, CONFIG GET, ... for the checks)`,
       `  GET load on the primary (-c 20 -n ${requests}), 3 interleaved rounds: p99 alone ${aloneP99} ms, during the audit ${duringP99} ms: ${(duringP99 / aloneP99).toFixed(2)}x${overlapped ? '' : ' (WARNING: an audit ended before its load did)'}`,
