@@ -127,6 +127,7 @@ export async function startTeamsFlow(opts: FlowOptions & { clickDeadlineMs?: num
         id,
         type: 'message',
         text: `<at>session-ttl</at> diagnose ${env}`,
+        entities: [{ type: 'mention', text: '<at>session-ttl</at>', mentioned: { id: `28:${FAKE_APP_ID}` } }],
       };
       const before = connector.calls.length;
       const res = await send(activity, await signed());

@@ -13,6 +13,7 @@ import { CARD_ACTION_INVOKE } from './card-action.js';
 import { cardMemory } from './card-memory.js';
 import { answerCardClick, type CardClickDeps } from './card-clicks.js';
 import { teamsCommandContext } from './command-context.js';
+import { addressedToBot } from './mentions.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
 import { graphGroupMembership, graphScope, teamsGroups } from './graph-groups.js';
@@ -91,6 +92,10 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
             const alerts = o.channelActivities?.(activity, verified, raw);
             if (alerts) return host.work.track(alerts, (err) => logger.error({ err }, 'a Teams channel event failed'));
             if (activity.type !== 'message' || !activity.id) return;
+            if (!addressedToBot(activity, raw)) {
+              logger.debug({ conversation: activity.conversation.id }, 'a channel message not addressed to the bot');
+              return;
+            }
             host.work.track(answer({ ...activity, id: activity.id }, verified), (err) =>
               logger.error({ err }, 'could not answer a Teams message'),
             );

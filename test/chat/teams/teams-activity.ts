@@ -17,6 +17,10 @@ export function messageActivity(serviceUrl: string, text: string, tenant = FAKE_
     recipient: { id: `28:${FAKE_APP_ID}` },
     conversation: { id: `19:ops@thread.tacv2;messageid=${id}`, tenantId: tenant, conversationType: 'channel' },
     channelData: { tenant: { id: tenant } },
+    // Teams names the mention twice: `<at>` in the text, and an entity naming the bot's account.
+    entities: [
+      { type: 'mention', text: '<at>session-ttl</at>', mentioned: { id: `28:${FAKE_APP_ID}`, name: 'session-ttl' } },
+    ],
   };
 }
 

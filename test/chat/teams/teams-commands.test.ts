@@ -178,6 +178,30 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     expect(running.logs.raw()).not.toContain('outgoing-token-');
   });
 
+  it('in a channel, only a message that @mentions the bot is a command; in a one-to-one chat, every message', async () => {
+    const signed = `Bearer ${await issuer.sign(connector.serviceUrl)}`;
+    // Given: people talking in the channel (Teams delivers every channel message to the bot with RSC)
+    const chatter = {
+      ...messageActivity(connector.serviceUrl, 'envs'),
+      text: 'anyone seen the envs page?',
+      entities: [],
+    };
+    expect((await sendActivity(running, chatter, signed)).status).toBe(200);
+    // Then: nothing is answered
+    expect(connector.calls).toHaveLength(0);
+
+    // When: the same words in a one-to-one chat with the bot, without a mention
+    const personal = {
+      ...chatter,
+      text: 'envs',
+      conversation: { id: 'a:1-personal-chat', tenantId: chatter.conversation.tenantId, conversationType: 'personal' },
+    };
+    expect((await sendActivity(running, personal, signed)).status).toBe(200);
+    // Then: it is a command, answered there
+    expect(connector.calls).toHaveLength(1);
+    expect(connector.calls[0]).toMatchObject({ kind: 'reply', conversationId: 'a:1-personal-chat' });
+  });
+
   it('a forged token is still refused with 401, and nothing runs', async () => {
     const activity = messageActivity(connector.serviceUrl, 'diagnose dev');
     const forged = await issuer.sign(connector.serviceUrl, { claims: { aud: 'another-bot' } });

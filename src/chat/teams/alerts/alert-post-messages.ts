@@ -21,14 +21,6 @@ const messageSchema = z.object({
 });
 type ChannelMessage = z.infer<typeof messageSchema>;
 
-const mentionSchema = z.object({ type: z.literal('mention'), mentioned: z.object({ id: z.string() }) });
-
-/** The message @mentions the bot: a command, which the command dispatcher answers. */
-export function mentionsBot(raw: unknown): boolean {
-  const m = messageSchema.safeParse(raw).data;
-  return m?.entities.some((e) => mentionSchema.safeParse(e).data?.mentioned.id === m.recipient.id) ?? false;
-}
-
 /**
  * Another bot, an incoming webhook or a workflow posted it: a bot's id starts `28:`, and only a person of
  * the tenant carries an AAD object id.
