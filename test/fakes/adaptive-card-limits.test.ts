@@ -72,4 +72,14 @@ describe('the Adaptive Card validator of the fake Bot Connector', () => {
     };
     expect(activityViolations(big)).toEqual([expect.stringMatching(/^the message is \d+ bytes, over 28 KB$/)]);
   });
+
+  it('refuses text beside a card (Teams would show the words twice); a summary is fine', () => {
+    const attachments = [
+      { contentType: 'application/vnd.microsoft.card.adaptive', content: card([{ type: 'TextBlock', text: 'hi' }]) },
+    ];
+    expect(activityViolations({ type: 'message', text: 'hi', attachments })).toEqual([
+      'the message has both text and a card: Teams would show the text above the card',
+    ]);
+    expect(activityViolations({ type: 'message', summary: 'hi', attachments })).toEqual([]);
+  });
 });

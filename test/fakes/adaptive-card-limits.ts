@@ -80,5 +80,8 @@ export function activityViolations(activity: unknown): string[] {
     if (!isObject(a) || a.contentType !== 'application/vnd.microsoft.card.adaptive') continue;
     problems.push(...cardViolations(a.content).map((p) => `attachments[${i}]: ${p}`));
   }
+  // Teams shows a message's text above its card: with a card, the words belong in the card (and `summary`).
+  if (attachments.length && isObject(activity) && typeof activity.text === 'string' && activity.text.trim())
+    problems.push('the message has both text and a card: Teams would show the text above the card');
   return problems;
 }

@@ -93,7 +93,7 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
     expect(t.f.patches()).toHaveLength(1);
     const updates = t.connector.calls.slice(before).filter((c) => c.kind === 'update');
     expect(updates.map((c) => c.activityId)).toContain(approval.activityId);
-    const applied = threadPosts(report, before).find((c) => String(c.body.text).includes('Applied'));
+    const applied = threadPosts(report, before).find((c) => String(c.body.summary).includes('Applied'));
     expect(applied).toBeDefined();
     expect(t.connector.calls.every((c) => c.violations.length === 0)).toBe(true);
     expect((await t.f.audit('prod')).map((e) => [e.event, e.actor.userId])).toEqual([

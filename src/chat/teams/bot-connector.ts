@@ -9,10 +9,10 @@ export interface CardAttachment {
   content: unknown;
 }
 
-/** The activity the bot sends: a message with a fallback text and one card. */
+/** The activity the bot sends: a message with one card, its plain text as the summary. */
 export interface OutgoingMessage {
   type: 'message';
-  text: string;
+  summary: string;
   attachments: readonly CardAttachment[];
 }
 

@@ -11,14 +11,18 @@ import { adaptiveCard } from './render/adaptive-card.js';
 /** How a person types a command in Teams: a mention of the bot. */
 export const TEAMS_INVOCATION = '@session-ttl';
 
-/** A neutral message as the connector's message activity: the plain text and one Adaptive Card, under 28 KB. */
+/**
+ * A neutral message as the connector's message activity: one Adaptive Card, under 28 KB, and the plain text
+ * as its `summary` (what notifications and fallbacks show). Not as `text`: Teams shows a message's text above
+ * its card, so the report would read twice.
+ */
 export function cardActivity(message: Message) {
-  const text = clip(message.text, 2000);
+  const summary = clip(message.text, 2000);
   const contentType = 'application/vnd.microsoft.card.adaptive' as const;
-  const envelopeBytes = Buffer.byteLength(JSON.stringify({ type: 'message', text, attachments: [{ contentType }] }));
+  const envelopeBytes = Buffer.byteLength(JSON.stringify({ type: 'message', summary, attachments: [{ contentType }] }));
   // The renderer counts the card; the envelope, `"content":` and the replyToId or id the connector adds are room kept.
   const content = adaptiveCard(message, { envelopeBytes: envelopeBytes + 256 });
-  return { type: 'message' as const, text, attachments: [{ contentType, content }] };
+  return { type: 'message' as const, summary, attachments: [{ contentType, content }] };
 }
 
 /**

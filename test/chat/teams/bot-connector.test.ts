@@ -5,7 +5,7 @@ import { startFakeBotConnector, type FakeBotConnector } from '../../fakes/bot-co
 import { captureLogs, type CapturedLogs } from '../slack/log-capture.js';
 
 const TOKEN = 'secret-outgoing-token';
-const message: OutgoingMessage = { type: 'message', text: 'hello', attachments: [] };
+const message: OutgoingMessage = { type: 'message', summary: 'hello', attachments: [] };
 
 describe('botConnector (the Bot Connector REST API, against the fake on loopback)', () => {
   let fake: FakeBotConnector;
@@ -34,13 +34,13 @@ describe('botConnector (the Bot Connector REST API, against the fake on loopback
 
   it('sends to the conversation, then updates that activity in place (PUT) with the outgoing token', async () => {
     const sent = await connector.send(to(), message);
-    await connector.update({ ...to(), activityId: sent.id! }, { ...message, text: 'updated' });
+    await connector.update({ ...to(), activityId: sent.id! }, { ...message, summary: 'updated' });
     expect(fake.calls.map((c) => [c.kind, c.method, c.activityId])).toEqual([
       ['send', 'POST', undefined],
       ['update', 'PUT', sent.id],
     ]);
     expect(fake.calls[1]!.path).toBe(`/teams/v3/conversations/19%3Aops%40thread.tacv2/activities/${sent.id}`);
-    expect(fake.calls[1]!.body).toMatchObject({ id: sent.id, text: 'updated' });
+    expect(fake.calls[1]!.body).toMatchObject({ id: sent.id, summary: 'updated' });
     expect(fake.calls.every((c) => c.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 

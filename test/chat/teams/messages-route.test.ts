@@ -59,7 +59,7 @@ describe('POST /api/messages (Teams, first slice)', () => {
       content: { version: '1.5' },
     });
     expect(JSON.stringify(attachments[0]!.content)).toContain('@session-ttl diagnose <env> [check ...]');
-    expect(call.body.text).toContain('Session TTL bot');
+    expect(call.body.summary).toContain('Session TTL bot');
   });
 
   const nowSec = () => Math.floor(Date.now() / 1000);

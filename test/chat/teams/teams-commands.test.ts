@@ -89,10 +89,10 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     expect(calls.map((c) => c.kind)).toEqual(['reply', 'send']);
     const [ack, report] = calls as [ConnectorCall, ConnectorCall];
     expect(ack.activityId).toBe(activity.id);
-    expect(ack.body.text).toMatch(/^Diagnosing dev \(/);
+    expect(ack.body.summary).toMatch(/^Diagnosing dev \(/);
     expect(report.conversationId).toBe(activity.conversation.id);
     expect(report.violations).toEqual([]);
-    expect(report.body.text).toContain('Session TTL diagnosis for dev');
+    expect(report.body.summary).toContain('Session TTL diagnosis for dev');
     const card = cardText(report);
     expect(card).toContain('maxmemory-policy is allkeys-lru');
     expect(card).toContain('eviction.allkeys_policy');
@@ -115,7 +115,7 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
       ['send', 503],
       ['reply', 200],
     ]);
-    expect(String(calls[2]!.body.text)).toMatch(
+    expect(String(calls[2]!.body.summary)).toMatch(
       /^I could not post the report in this channel \(connector_http_503\).*Teams did not take the post \(connector_http_503\); run the command again later/,
     );
     expect(calls[2]!.violations).toEqual([]);
@@ -126,14 +126,14 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
     const { calls } = await command('diagnose nowhere');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.kind).toBe('reply');
-    expect(calls[0]!.body.text).toBe('Unknown environment "nowhere". Valid environments: dev, staging, canary.');
+    expect(calls[0]!.body.summary).toBe('Unknown environment "nowhere". Valid environments: dev, staging, canary.');
     expect(calls[0]!.violations).toEqual([]);
   });
 
   it('envs lists the environments of the config', async () => {
     const { calls } = await command('envs');
     expect(calls.map((c) => c.kind)).toEqual(['reply']);
-    const text = String(calls[0]!.body.text);
+    const text = String(calls[0]!.body.summary);
     expect(text).toContain('dev — development');
     expect(text).toContain('staging — development');
     expect(calls[0]!.violations).toEqual([]);
@@ -152,7 +152,7 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
       ['PUT', activity.conversation.id, posted],
       ['PUT', activity.conversation.id, posted],
     ]);
-    expect(calls[3]!.body.text).toMatch(/^Session TTL verification for canary: PASS/);
+    expect(calls[3]!.body.summary).toMatch(/^Session TTL verification for canary: PASS/);
     expect(calls.every((c) => c.violations.length === 0)).toBe(true);
     // The canary is gone
     expect(await redis.dbsize()).toBe(0);
@@ -161,7 +161,7 @@ describe('Teams commands over the shared dispatcher (issue 22, second slice)', (
   it('an unknown command is answered with the commands there are', async () => {
     const { calls } = await command('frobnicate dev');
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.body.text).toBe('Unknown subcommand frobnicate. Try one of diagnose, envs, help, verify.');
+    expect(calls[0]!.body.summary).toBe('Unknown subcommand frobnicate. Try one of diagnose, envs, help, verify.');
   });
 
   it('a 429 with Retry-After is waited out and retried once: the reply is taken once', async () => {

@@ -94,7 +94,7 @@ describe('Teams actors in the access policy: Entra ID groups (Graph) and aad: us
     expect(connector.calls.every((c) => c.violations.length === 0)).toBe(true);
     return [...connector.calls];
   }
-  const texts = (calls: ConnectorCall[]) => calls.map((c) => String(c.body.text));
+  const texts = (calls: ConnectorCall[]) => calls.map((c) => String(c.body.summary));
 
   it('a member of the Entra ID group the role names runs verify; Graph is asked once and its answer kept', async () => {
     // When the SRE (in the group, per Graph) runs verify

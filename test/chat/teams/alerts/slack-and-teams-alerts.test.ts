@@ -49,7 +49,7 @@ describe('Alertmanager notifications with both slack.alertChannel and teams.aler
       ['send', ALERT_CHANNEL],
       ['reply', `${ALERT_CHANNEL};messageid=activity-1`],
     ]);
-    expect(String(connector.calls[1]!.body.text)).toMatch(/^Session TTL diagnosis for prod: /);
+    expect(String(connector.calls[1]!.body.summary)).toMatch(/^Session TTL diagnosis for prod: /);
     expect(String(slackPosts[1]!.body.text)).toMatch(/^Session TTL diagnosis for prod: /);
     expect(connector.calls.every((c) => c.violations.length === 0)).toBe(true);
     // Each platform keeps its own cooldown: Slack's where it always was, Teams' in its key space.

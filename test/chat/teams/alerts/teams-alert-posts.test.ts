@@ -44,7 +44,7 @@ describe('Alert posts by other bots in a Teams incident channel (issue 22, alert
     const [reply] = calls;
     expect(reply).toMatchObject({ kind: 'reply', activityId: '1718032100123', status: 200 });
     expect(reply!.conversationId).toBe(`${INCIDENT_CHANNEL};messageid=1718032100123`);
-    expect(String(reply!.body.text)).toMatch(/^Session TTL diagnosis for prod: /);
+    expect(String(reply!.body.summary)).toMatch(/^Session TTL diagnosis for prod: /);
     expect(cardOf(reply!)).toContain('ttl.no_expiry');
     expect(cardOf(reply!)).toContain('Automatic diagnosis for the alert ');
     expect(reply!.violations).toEqual([]);
@@ -73,7 +73,7 @@ describe('Alert posts by other bots in a Teams incident channel (issue 22, alert
   it("prometheus-msteams' workflow card (an Adaptive Card from a workflow) gets its diagnosis too", async () => {
     const [reply, ...rest] = await post('prometheus-msteams-workflow');
     expect(rest).toEqual([]);
-    expect(String(reply!.body.text)).toMatch(/^Session TTL diagnosis for dev: /);
+    expect(String(reply!.body.summary)).toMatch(/^Session TTL diagnosis for dev: /);
     expect(reply!.violations).toEqual([]);
   });
 
@@ -92,6 +92,6 @@ describe('Alert posts by other bots in a Teams incident channel (issue 22, alert
     const mention = { type: 'mention', mentioned: { id: `28:${FAKE_APP_ID}` }, text: '<at>session-ttl</at>' };
     const calls = await post('person-chatter', { text: '<at>session-ttl</at> envs', entities: [mention] });
     expect(calls.map((c) => c.kind)).toEqual(['reply']);
-    expect(String(calls[0]!.body.text)).toContain('prod — production');
+    expect(String(calls[0]!.body.summary)).toContain('prod — production');
   });
 });

@@ -74,13 +74,13 @@ describe('Alertmanager notifications in a Teams channel (issue 22, alerts)', () 
     const [group, diagnosis, ...rest] = connector.calls;
     expect(rest).toEqual([]);
     expect(group).toMatchObject({ kind: 'send', conversationId: ALERT_CHANNEL, status: 200 });
-    expect(group!.body.text).toBe('🔥 [FIRING:1] SessionTTLViolations');
+    expect(group!.body.summary).toBe('🔥 [FIRING:1] SessionTTLViolations');
     expect(cardOf(group!)).toMatch(/SessionTTLViolations.*firing in .*prod/);
     const groupId = 'activity-1';
     expect(diagnosis).toMatchObject({ kind: 'reply', conversationId: `${ALERT_CHANNEL};messageid=${groupId}` });
     expect(diagnosis!.activityId).toBe(groupId);
     expect(diagnosis!.body.replyToId).toBe(groupId);
-    expect(String(diagnosis!.body.text)).toMatch(/^Session TTL diagnosis for prod: /);
+    expect(String(diagnosis!.body.summary)).toMatch(/^Session TTL diagnosis for prod: /);
     expect(cardOf(diagnosis!)).toContain('ttl.no_expiry');
     // Every card is one Teams takes.
     expect(connector.calls.every((c) => c.violations.length === 0)).toBe(true);
@@ -105,16 +105,16 @@ describe('Alertmanager notifications in a Teams channel (issue 22, alerts)', () 
     const updates = connector.calls.filter((c) => c.kind === 'update');
     const cardUpdate = updates.find((u) => u.activityId === 'activity-1');
     expect(cardUpdate).toMatchObject({ method: 'PUT', conversationId: ALERT_CHANNEL });
-    expect(cardUpdate!.body.text).toBe('✅ Resolved after 1 h 10 min · SessionTTLViolations');
+    expect(cardUpdate!.body.summary).toBe('✅ Resolved after 1 h 10 min · SessionTTLViolations');
     const diagnosisUpdate = updates.find((u) => u.activityId === 'activity-2');
     expect(diagnosisUpdate!.conversationId).toBe(diagnosis!.conversationId);
-    expect(String(diagnosisUpdate!.body.text)).toMatch(
+    expect(String(diagnosisUpdate!.body.summary)).toMatch(
       /^✅ Resolved after 1 h 10 min · Session TTL diagnosis for prod: /,
     );
     const replies = connector.calls.filter((c) => c.kind === 'reply');
     expect(replies).toHaveLength(1);
     expect(replies[0]!.conversationId).toBe(`${ALERT_CHANNEL};messageid=activity-1`);
-    expect(String(replies[0]!.body.text)).toMatch(/SessionTTLViolations in prod resolved after 1 h 10 min/);
+    expect(String(replies[0]!.body.summary)).toMatch(/SessionTTLViolations in prod resolved after 1 h 10 min/);
     expect(group!.violations.concat(...connector.calls.map((c) => c.violations))).toEqual([]);
   });
 
