@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseExposition } from '../monitor/scrape.js';
-import { eventually } from './eventually.js';
 import { freePort } from './redis-server.js';
+import { startReadyProcess } from './ready-process.js';
 
 /** Where the Debian package `prometheus-alertmanager` installs the server (.ci/run installs it when missing). */
 export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
@@ -89,9 +88,10 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
   await writeFile(join(dir, 'alertmanager.yml'), configFor(opts), { mode: 0o600 });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    ALERTMANAGER_BIN,
-    [
+  const proc = await startReadyProcess({
+    name: 'Alertmanager',
+    bin: ALERTMANAGER_BIN,
+    args: [
       `--config.file=${join(dir, 'alertmanager.yml')}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
@@ -99,32 +99,10 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
       '--cluster.listen-address=',
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    // Generous: a loaded machine can take seconds to start a process.
-    await eventually(
-      'Alertmanager to be ready',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`alertmanager exited with ${child.exitCode}:\n${output}`);
-        return (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, detail: () => output },
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+    url,
+    dir,
+  });
+  const stop = proc.stop;
   return {
     url,
     async push(alerts) {
@@ -140,7 +118,7 @@ export async function startAlertmanager(opts: AlertmanagerOptions): Promise<Aler
       if (res.status !== 200) throw new Error(`Alertmanager's /metrics answered ${res.status}`);
       return sumOf(await res.text(), name, labels);
     },
-    output: () => output,
+    output: proc.output,
     stop,
   };
 }

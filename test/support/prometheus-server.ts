@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './redis-server.js';
-import { eventually } from './eventually.js';
+import { startReadyProcess } from './ready-process.js';
 
 /** Where the Debian package `prometheus` installs the server (.ci/run installs it when missing). */
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
@@ -74,40 +73,19 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    PROMETHEUS_BIN,
-    [
+  const proc = await startReadyProcess({
+    name: 'Prometheus',
+    bin: PROMETHEUS_BIN,
+    args: [
       `--config.file=${join(dir, 'prometheus.yaml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let output = '';
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    // Generous: a loaded machine can take seconds to start a process.
-    await eventually(
-      'Prometheus to be ready',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${output}`);
-        return (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200;
-      },
-      { timeoutMs: 30_000, intervalMs: 100, detail: () => output },
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+    url,
+    dir,
+  });
+  const stop = proc.stop;
   const query = <R>(expr: string) =>
     api<{ result: R[] }>(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`).then((d) => d.result);
   return {
