@@ -214,6 +214,7 @@ export function createBot(deps: BotDeps): Bot {
     ...(rem ? [rem.reconciler] : []),
     ...(rem?.gitopsFollow ? [rem.gitopsFollow] : []),
     outbox.feature,
+    ...(teams?.outbox ? [teams.outbox.feature] : []),
     ...(deps.extraFeatures ?? []),
   ];
   return assemble(deps, [...features, closingFeature(deps)], { commands, outbox });
@@ -239,7 +240,21 @@ function teamsParts(deps: BotDeps, now: () => number) {
       tenantId: settings.tenantId,
       logger: deps.logger,
     });
-  return { settings, connector, alerts };
+  // Teams' own outbox: replies the connector refused for now (an outage, throttling) are posted again later.
+  const outbox =
+    alerts &&
+    createChatOutbox({
+      store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
+      chat: alerts.platform.chat,
+      platform: 'teams',
+      logger: deps.logger,
+      now,
+      delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
+      ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
+    });
+  const withOutbox =
+    alerts && outbox ? { ...alerts, platform: { ...alerts.platform, postpone: outbox.postpone } } : alerts;
+  return { settings, connector, alerts: withOutbox, outbox };
 }
 
 /** The Teams front end beside Slack on the same host, with the alerts' part of its activities. */

@@ -66,6 +66,11 @@ export interface ChatOutboxDeps {
   transient?: (err: unknown) => boolean;
   /** `/metrics`: `session_ttl_bot_chat_outbox_total{outcome}` (queued, delivered, already_posted, given_up). */
   metrics?: Registry;
+  /**
+   * The platform whose posts it keeps (default Slack): a post for another platform is not kept (its channel
+   * means nothing here). Teams has an outbox of its own, in its own queue.
+   */
+  platform?: 'slack' | 'teams';
 }
 
 export interface ChatOutbox {
@@ -108,8 +113,16 @@ class OutboxQueue {
   private readonly counter: Counter<'outcome' | 'kind'> | undefined;
   /** An entry outlives its last try by an hour, then expires by itself. */
   private readonly ttlMs: number;
+  private readonly platform: 'slack' | 'teams';
+  /** The queue in the state store: Slack's `chat-outbox` (as it always was), `teams:chat-outbox` for Teams. */
+  readonly queue: string;
+  /** The platform's name in log lines: `Slack`, `Teams`. */
+  private readonly name: string;
 
   constructor(private readonly deps: ChatOutboxDeps) {
+    this.platform = deps.platform ?? 'slack';
+    this.queue = this.platform === 'slack' ? QUEUE : `${this.platform}:${QUEUE}`;
+    this.name = this.platform === 'slack' ? 'Slack' : 'Teams';
     this.now = deps.now ?? Date.now;
     this.delays = deps.delaysMs ?? DEFAULT_OUTBOX_DELAYS_MS;
     this.leaseMs = deps.leaseMs ?? 60_000;
@@ -122,8 +135,8 @@ class OutboxQueue {
   async postpone(post: PendingPost, err: unknown): Promise<boolean> {
     const first = this.delays[0];
     if (!this.transient(err) || first === undefined) return false;
-    // Only Slack posts: another front end's report goes back to its person, told to run it again later.
-    if (post.platform !== undefined && post.platform !== 'slack') return false;
+    // Only this platform's posts: another front end's report goes back to its person, told to run it again later.
+    if (post.platform !== undefined && post.platform !== this.platform) return false;
     const id = randomUUID();
     const { channel, threadTs, kind, message } = post;
     const entry: Entry = {
@@ -135,11 +148,11 @@ class OutboxQueue {
       firstFailedAt: this.now(),
       key: post.key ?? randomUUID(),
     };
-    await this.deps.store.enqueue(QUEUE, id, JSON.stringify(entry), this.now() + first, this.ttlMs);
+    await this.deps.store.enqueue(this.queue, id, JSON.stringify(entry), this.now() + first, this.ttlMs);
     this.counter?.inc({ outcome: 'queued', kind });
     this.logger.warn(
       { id, kind, channel, threadTs, err, retryInMs: first },
-      'Slack refused a message; kept it to post later',
+      `${this.name} refused a message; kept it to post later`,
     );
     return true;
   }
@@ -148,7 +161,7 @@ class OutboxQueue {
   async flush(): Promise<number> {
     let delivered = 0;
     for (;;) {
-      const due = await this.deps.store.takeDue(QUEUE, this.now(), this.leaseMs, 10);
+      const due = await this.deps.store.takeDue(this.queue, this.now(), this.leaseMs, 10);
       for (const { id, value } of due) if (await this.attempt(id, value)) delivered++;
       if (due.length < 10) return delivered;
     }
@@ -158,7 +171,7 @@ class OutboxQueue {
     const stored = parseStored(entrySchema, raw);
     if (!stored) {
       this.logger.warn({ id }, 'dropped an outbox entry that is not a post');
-      await this.deps.store.remove(QUEUE, id);
+      await this.deps.store.remove(this.queue, id);
       return false;
     }
     const entry = { ...stored, key: stored.key ?? randomUUID() };
@@ -166,17 +179,20 @@ class OutboxQueue {
       const { channel, threadTs, message, key } = entry;
       const earlier = await this.earlierTry(id, entry, key);
       if (earlier) {
-        await this.deps.store.remove(QUEUE, id);
+        await this.deps.store.remove(this.queue, id);
         this.counter?.inc({ outcome: 'already_posted', kind: entry.kind });
         const late = { ...where(id, entry), ts: earlier.ts, key };
-        this.logger.info(late, 'Slack already had a postponed message (its answer was lost); not posting it again');
+        this.logger.info(
+          late,
+          `${this.name} already had a postponed message (its answer was lost); not posting it again`,
+        );
         return true;
       }
       const posted = await this.deps.chat.post({ channel, ...(threadTs ? { threadTs } : {}), message, key });
-      await this.deps.store.remove(QUEUE, id);
+      await this.deps.store.remove(this.queue, id);
       this.counter?.inc({ outcome: 'delivered', kind: entry.kind });
       const late = { ...where(id, entry), ts: posted.ts, lateByMs: this.now() - entry.firstFailedAt };
-      this.logger.info(late, 'posted a message that Slack had refused earlier');
+      this.logger.info(late, `posted a message that ${this.name} had refused earlier`);
       return true;
     } catch (err) {
       await this.again(id, entry, err);
@@ -207,14 +223,14 @@ class OutboxQueue {
     const next: Entry = { ...entry, attempts: entry.attempts + 1 };
     const delay = this.delays[next.attempts - 1];
     if (this.transient(err) && delay !== undefined) {
-      await this.deps.store.enqueue(QUEUE, id, JSON.stringify(next), this.now() + delay, this.ttlMs);
+      await this.deps.store.enqueue(this.queue, id, JSON.stringify(next), this.now() + delay, this.ttlMs);
       this.logger.warn(
         { ...where(id, entry), err, retryInMs: delay },
-        'Slack refused a postponed message again; will try later',
+        `${this.name} refused a postponed message again; will try later`,
       );
       return;
     }
-    await this.deps.store.remove(QUEUE, id);
+    await this.deps.store.remove(this.queue, id);
     this.counter?.inc({ outcome: 'given_up', kind: entry.kind });
     this.logger.error(
       { ...where(id, entry), err, sinceFirstMs: this.now() - entry.firstFailedAt, final: !this.transient(err) },
@@ -247,10 +263,10 @@ function outboxFeature(queue: OutboxQueue, pollMs: number, logger: Logger): Feat
       });
   };
   return {
-    name: 'chat-outbox',
+    name: queue.queue,
     register(host) {
       host.worker({
-        name: 'chat-outbox',
+        name: queue.queue,
         async start() {
           stopped = false;
           timer = setTimeout(loop, pollMs);
@@ -284,7 +300,7 @@ export function createChatOutbox(deps: ChatOutboxDeps): ChatOutbox {
   return {
     postpone: (post, err) => queue.postpone(post, err),
     flush: () => queue.flush(),
-    size: () => deps.store.size(QUEUE),
+    size: () => deps.store.size(queue.queue),
     feature: outboxFeature(queue, deps.pollMs ?? 1000, deps.logger.child({ component: 'chat-outbox' })),
   };
 }

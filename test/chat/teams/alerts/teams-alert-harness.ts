@@ -124,7 +124,7 @@ export interface TeamsAlertBot {
  */
 export async function startTeamsAlertBot(
   slack: Record<string, unknown> = {},
-  o: { teamsOnly?: boolean } = {},
+  o: { teamsOnly?: boolean; outbox?: { delaysMs: readonly number[]; pollMs: number } } = {},
 ): Promise<TeamsAlertBot> {
   const redis = await resetSharedRedis();
   const issuer = await startFakeTeamsTokenIssuer();
@@ -136,7 +136,11 @@ export async function startTeamsAlertBot(
     registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
     alerts: 'redis',
     teams,
-    extra: { teams: { jwksCooldownMs: 0 }, ...(o.teamsOnly ? { settings } : {}) },
+    extra: {
+      teams: { jwksCooldownMs: 0 },
+      ...(o.teamsOnly ? { settings } : {}),
+      ...(o.outbox ? { outbox: o.outbox } : {}),
+    },
   });
   return {
     issuer,
