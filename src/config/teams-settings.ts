@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readAppCertificate, type AppCertificate } from './teams-certificate.js';
 
 /**
  * The Teams front end's settings (issue 22). Teams is enabled only when TEAMS_APP_ID is set; the bot is
@@ -8,8 +9,10 @@ import { z } from 'zod';
 export interface TeamsSettings {
   /** The bot's Microsoft App ID (Entra app registration): the audience of incoming tokens. */
   appId: string;
-  /** The app registration's client secret, for the outgoing (bot -> connector) token. */
-  appPassword: string;
+  /** The app registration's client secret, for the outgoing (bot -> connector) token; or else `appCertificate`. */
+  appPassword?: string;
+  /** TEAMS_APP_CERTIFICATE_FILE: the app registration's certificate, instead of the client secret. */
+  appCertificate?: AppCertificate;
   /** The Entra tenant the bot serves: incoming activities from another tenant are refused. */
   tenantId: string;
   /** OpenID metadata whose `jwks_uri` signs incoming activities. */
@@ -51,6 +54,7 @@ const teamsSchema = z.object({
     'TEAMS_APP_ID must be the Microsoft App ID (a GUID) of the Azure Bot, or unset to run without Teams',
   ),
   TEAMS_APP_PASSWORD: optional,
+  TEAMS_APP_CERTIFICATE_FILE: optional,
   TEAMS_TENANT_ID: optional.refine(
     (v) => v === undefined || GUID.test(v),
     'TEAMS_TENANT_ID must be the Entra tenant id (a GUID) the bot serves',
@@ -70,22 +74,41 @@ export function parseTeamsSettings(env: NodeJS.ProcessEnv): { teams?: TeamsSetti
   if (!parsed.success) return { problems: parsed.error.issues.map((i) => i.message) };
   const d = parsed.data;
   if (!d.TEAMS_APP_ID) return { problems: [] };
-  const problems: string[] = [];
-  if (!d.TEAMS_APP_PASSWORD)
-    problems.push('TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret');
+  const credential = appCredential(d.TEAMS_APP_PASSWORD, d.TEAMS_APP_CERTIFICATE_FILE);
+  const problems = credential.problem ? [credential.problem] : [];
   if (!d.TEAMS_TENANT_ID)
     problems.push('TEAMS_TENANT_ID is not set: TEAMS_APP_ID needs the Entra tenant id of the single-tenant bot');
-  if (!d.TEAMS_APP_PASSWORD || !d.TEAMS_TENANT_ID) return { problems };
+  if (credential.problem || !d.TEAMS_TENANT_ID) return { problems };
   return {
     problems,
     teams: {
       appId: d.TEAMS_APP_ID,
-      appPassword: d.TEAMS_APP_PASSWORD,
+      ...(d.TEAMS_APP_PASSWORD ? { appPassword: d.TEAMS_APP_PASSWORD } : {}),
+      ...(credential.certificate ? { appCertificate: credential.certificate } : {}),
       tenantId: d.TEAMS_TENANT_ID,
       openIdMetadataUrl: d.TEAMS_OPENID_METADATA_URL,
       tokenIssuer: d.TEAMS_TOKEN_ISSUER,
       loginUrl: d.TEAMS_LOGIN_URL,
       graphUrl: d.TEAMS_GRAPH_URL,
     },
+  };
+}
+
+/** Exactly one of the client secret and the certificate (its file read now); a problem names both variables. */
+function appCredential(
+  password?: string,
+  certificateFile?: string,
+): { certificate?: AppCertificate; problem?: string } {
+  if (password && certificateFile)
+    return {
+      problem:
+        'TEAMS_APP_PASSWORD and TEAMS_APP_CERTIFICATE_FILE are both set: set only one, the client secret or the certificate',
+    };
+  if (certificateFile) return readAppCertificate(certificateFile);
+  if (password) return {};
+  return {
+    problem:
+      'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret, ' +
+      'or its certificate in TEAMS_APP_CERTIFICATE_FILE',
   };
 }

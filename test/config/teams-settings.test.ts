@@ -58,7 +58,8 @@ describe('Teams settings', () => {
     const missing = parseTeamsSettings({ TEAMS_APP_ID: APP });
     expect(missing).toEqual({
       problems: [
-        'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret',
+        'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret, ' +
+          'or its certificate in TEAMS_APP_CERTIFICATE_FILE',
         'TEAMS_TENANT_ID is not set: TEAMS_APP_ID needs the Entra tenant id of the single-tenant bot',
       ],
     });
@@ -97,7 +98,8 @@ describe('Teams without Slack (issue 22, deployment)', () => {
   it('names only the Teams problems when Teams is wanted without Slack', () => {
     const r = parseBotSettings({ TEAMS_APP_ID: APP });
     expect(r.ok ? [] : r.problems).toEqual([
-      'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret',
+      'TEAMS_APP_PASSWORD is not set: TEAMS_APP_ID needs the app registration client secret, ' +
+        'or its certificate in TEAMS_APP_CERTIFICATE_FILE',
       'TEAMS_TENANT_ID is not set: TEAMS_APP_ID needs the Entra tenant id of the single-tenant bot',
     ]);
   });

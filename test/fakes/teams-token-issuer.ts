@@ -1,6 +1,13 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import {
+  checkClient,
+  readForm,
+  registeredCertificate,
+  type GrantMethod,
+  type RegisteredCertificate,
+} from './fake-client-credentials.js';
 
 export const FAKE_APP_ID = '00000000-0000-4000-8000-00000000a991';
 export const FAKE_APP_PASSWORD = 'fake-teams-app-password';
@@ -18,8 +25,12 @@ export interface TokenGrant {
   tenant: string;
   clientId: string | null;
   scope: string | null;
+  /** The client secret, or a client assertion signed with a registered certificate. */
+  method: GrantMethod;
   /** The token issued; undefined when the credentials were refused. */
   accessToken?: string;
+  /** Why the credentials were refused (the fake's own words, for tests). */
+  refusal?: string;
 }
 
 export interface SignOptions {
@@ -45,6 +56,8 @@ export interface FakeTeamsTokenIssuer {
   sign(serviceUrl: string, o?: SignOptions): Promise<string>;
   /** An unsigned token (`alg: none`) with valid-looking claims. */
   unsigned(serviceUrl: string): string;
+  /** Registers a certificate's public part (PEM) on the app, as uploading it to the app registration does. */
+  registerCertificate(pem: string): void;
   /** Generates a new key, publishes it in the JWKS and signs with it from now on (key rotation). */
   rotate(): Promise<void>;
   close(): Promise<void>;
@@ -58,22 +71,13 @@ async function newKey(): Promise<SigningKey> {
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' } };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
-}
-
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer> {
   const published: SigningKey[] = [await newKey()];
   const outsider = await newKey();
   const grants: TokenGrant[] = [];
+  const certificates: RegisteredCertificate[] = [];
   const fetches = { metadata: 0, jwks: 0 };
   let url = '';
   const server = createServer((req, res) => {
@@ -89,15 +93,26 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
     }
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.url ?? '');
     if (req.method === 'POST' && token?.[1]) {
-      void readBody(req).then((body) => {
-        const form = new URLSearchParams(body);
-        const grant: TokenGrant = { tenant: token[1]!, clientId: form.get('client_id'), scope: form.get('scope') };
+      void readForm(req).then(async (form) => {
+        const endpoint = `${url}${req.url}`;
+        const check = await checkClient(form, {
+          appId: FAKE_APP_ID,
+          password: FAKE_APP_PASSWORD,
+          endpoint,
+          certificates,
+        });
+        const grant: TokenGrant = {
+          tenant: token[1]!,
+          clientId: form.get('client_id'),
+          scope: form.get('scope'),
+          ...check,
+        };
         grants.push(grant);
-        const ok =
-          form.get('grant_type') === 'client_credentials' &&
-          grant.clientId === FAKE_APP_ID &&
-          form.get('client_secret') === FAKE_APP_PASSWORD;
-        if (!ok) return json(401, { error: 'invalid_client' });
+        const ok = form.get('grant_type') === 'client_credentials' && grant.clientId === FAKE_APP_ID && !check.refusal;
+        // Entra ID names a refused assertion AADSTS700027 (the certificate is not registered, or the signature fails).
+        const aadsts =
+          grant.method === 'client_assertion' ? { error_description: 'AADSTS700027: Client assertion failed' } : {};
+        if (!ok) return json(401, { error: 'invalid_client', ...aadsts });
         grant.accessToken = `outgoing-token-${grants.length}`;
         json(200, { token_type: 'Bearer', expires_in: 3600, access_token: grant.accessToken });
       });
@@ -132,6 +147,7 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
         .sign(key.privateKey);
     },
     unsigned: (serviceUrl) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsFor(serviceUrl))}.`,
+    registerCertificate: (pem) => void certificates.push(registeredCertificate(pem)),
     async rotate() {
       published.push(await newKey());
     },

@@ -28,7 +28,7 @@ async function graphToken(o: GraphCallOptions): Promise<string> {
     if (!(err instanceof OutgoingTokenError)) throw err;
     o.logger.warn({ error: err.message }, 'no token for Microsoft Graph');
     throw new GroupLookupError(
-      'the bot could not get its token for Microsoft Graph from TEAMS_LOGIN_URL (check TEAMS_APP_PASSWORD and the tenant)',
+      'the bot could not get its token for Microsoft Graph from TEAMS_LOGIN_URL (check TEAMS_APP_PASSWORD or TEAMS_APP_CERTIFICATE_FILE, and the tenant)',
       { cause: err },
     );
   }

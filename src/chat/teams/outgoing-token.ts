@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AppCertificate } from '../../config/teams-certificate.js';
+import { clientAssertion, JWT_BEARER } from './client-assertion.js';
 
 /** The scope of a token for the Bot Connector service (public cloud; sovereign clouds name theirs). */
 export const BOT_CONNECTOR_SCOPE = 'https://api.botframework.com/.default';
@@ -7,6 +9,16 @@ const tokenResponse = z.object({
   access_token: z.string().min(1),
   expires_in: z.coerce.number().positive(),
 });
+
+const errorReply = z.object({ error: z.string().max(64), error_description: z.string().optional() });
+
+/** Entra ID's error and AADSTS code (e.g. ` (invalid_client, AADSTS700027)`: the certificate is not registered). */
+function refusalCode(reply: unknown): string {
+  const e = errorReply.safeParse(reply);
+  if (!e.success) return '';
+  const aadsts = /AADSTS\d+/.exec(e.data.error_description ?? '')?.[0];
+  return ` (${[e.data.error, ...(aadsts ? [aadsts] : [])].join(', ')})`;
+}
 
 /** The token endpoint refused or could not be reached: replies cannot be sent. */
 export class OutgoingTokenError extends Error {
@@ -18,7 +30,9 @@ export interface OutgoingTokenOptions {
   loginUrl: string;
   tenantId: string;
   appId: string;
-  appPassword: string;
+  /** The client secret; or else `certificate`, which signs a client assertion instead. */
+  appPassword?: string;
+  certificate?: AppCertificate;
   scope?: string;
   fetch?: typeof fetch;
   now?: () => number;
@@ -27,7 +41,8 @@ export interface OutgoingTokenOptions {
 /**
  * The bot's own token for the Bot Connector (OAuth client credentials at
  * `<loginUrl>/<tenantId>/oauth2/v2.0/token`), cached until 5 minutes before it expires. Plain fetch rather
- * than MSAL: MSAL accepts only https authorities, so it cannot be pointed at a fake on loopback.
+ * than MSAL: MSAL accepts only https authorities, so it cannot be pointed at a fake on loopback. With a
+ * certificate, each request carries a fresh signed client assertion and no client secret.
  */
 export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
   const doFetch = o.fetch ?? fetch;
@@ -40,8 +55,8 @@ export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: o.appId,
-      client_secret: o.appPassword,
       scope: o.scope ?? BOT_CONNECTOR_SCOPE,
+      ...(await clientAuthentication(o, endpoint, now)),
     });
     let res: Response;
     try {
@@ -49,9 +64,12 @@ export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
     } catch (err) {
       throw new OutgoingTokenError(`the token endpoint ${endpoint} could not be reached`, { cause: err });
     }
-    const parsed = tokenResponse.safeParse(await res.json().catch(() => undefined));
+    const reply: unknown = await res.json().catch(() => undefined);
+    const parsed = tokenResponse.safeParse(reply);
     if (!res.ok || !parsed.success)
-      throw new OutgoingTokenError(`the token endpoint ${endpoint} answered HTTP ${res.status} without a token`);
+      throw new OutgoingTokenError(
+        `the token endpoint ${endpoint} answered HTTP ${res.status}${refusalCode(reply)} without a token`,
+      );
     cached = { token: parsed.data.access_token, until: now() + (parsed.data.expires_in - 300) * 1000 };
     return cached.token;
   }
@@ -62,4 +80,24 @@ export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
     pending ??= request().finally(() => (pending = undefined));
     return pending;
   };
+}
+
+/** The form fields that prove the app's identity: a client assertion with a certificate, else the secret. */
+async function clientAuthentication(
+  o: OutgoingTokenOptions,
+  endpoint: string,
+  now: () => number,
+): Promise<Record<string, string>> {
+  if (o.certificate) {
+    const assertion = await clientAssertion({ certificate: o.certificate, appId: o.appId, endpoint, now });
+    return { client_assertion_type: JWT_BEARER, client_assertion: assertion };
+  }
+  if (o.appPassword === undefined) throw new OutgoingTokenError('neither a client secret nor a certificate is set');
+  return { client_secret: o.appPassword };
+}
+
+/** The settings' credential as `outgoingToken` options: the certificate when set, else the client secret. */
+export function appCredential(s: { appPassword?: string; appCertificate?: AppCertificate }) {
+  if (s.appCertificate) return { certificate: s.appCertificate };
+  return s.appPassword !== undefined ? { appPassword: s.appPassword } : {};
 }

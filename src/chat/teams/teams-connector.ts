@@ -1,7 +1,7 @@
 import type { TeamsSettings } from '../../config/teams-settings.js';
 import type { Logger } from '../../core/logging.js';
 import { botConnector, type BotConnector } from './bot-connector.js';
-import { outgoingToken } from './outgoing-token.js';
+import { appCredential, outgoingToken } from './outgoing-token.js';
 
 export interface TeamsConnectorOptions {
   settings: TeamsSettings;
@@ -24,7 +24,7 @@ export function teamsConnector(o: TeamsConnectorOptions): BotConnector {
     loginUrl: s.loginUrl,
     tenantId: s.tenantId,
     appId: s.appId,
-    appPassword: s.appPassword,
+    ...appCredential(s),
     ...io,
   });
   return botConnector({ token, logger: o.logger, ...io, ...(o.sleep ? { sleep: o.sleep } : {}) });

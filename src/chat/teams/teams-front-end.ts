@@ -17,7 +17,7 @@ import { addressedToBot } from './mentions.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
 import { graphGroupMembership, graphScope, teamsGroups } from './graph-groups.js';
-import { outgoingToken } from './outgoing-token.js';
+import { appCredential, outgoingToken } from './outgoing-token.js';
 import type { ChannelActivities } from './alerts/channel-activities.js';
 import { teamsConnector } from './teams-connector.js';
 
@@ -60,7 +60,7 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
     ...(o.jwksCooldownMs !== undefined ? { jwksCooldownMs: o.jwksCooldownMs } : {}),
   });
   const verifier = botTokenVerifier({ appId: s.appId, issuer: s.tokenIssuer, tenantId: s.tenantId, keys, ...io });
-  const credentials = { loginUrl: s.loginUrl, tenantId: s.tenantId, appId: s.appId, appPassword: s.appPassword, ...io };
+  const credentials = { loginUrl: s.loginUrl, tenantId: s.tenantId, appId: s.appId, ...appCredential(s), ...io };
   // Entra ID groups of the access policy: an app-only Graph token of its own (another scope).
   const graphToken = outgoingToken({ ...credentials, scope: graphScope(s.graphUrl) });
   const groups = teamsGroups(graphGroupMembership({ graphUrl: s.graphUrl, token: graphToken, logger, ...io }));
