@@ -90,7 +90,8 @@ const envSchema = z.object({
 /** Said when neither Slack nor Teams is configured: the bot has nobody to answer. */
 export const NO_CHAT_PLATFORM =
   'No chat platform is configured: set Slack (SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET, or with SLACK_APP_TOKEN ' +
-  'for Socket Mode), or Teams (TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID), or both';
+  'for Socket Mode), or Teams (TEAMS_APP_ID, TEAMS_APP_PASSWORD or TEAMS_APP_CERTIFICATE_FILE, and TEAMS_TENANT_ID), ' +
+  'or both';
 
 /**
  * The refusal to run several replicas without shared state, decided from the raw environment so that it is

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBotSettings } from '../../src/config/bot-settings.js';
+import { readAppCertificate } from '../../src/config/teams-certificate.js';
 import { parseTeamsSettings } from '../../src/config/teams-settings.js';
 import { makeAppCertificates, type AppCertificates } from '../support/app-certificates.js';
 import { runMainToExit } from '../support/bot-process.js';
@@ -76,6 +77,13 @@ describe('Teams certificate credential (TEAMS_APP_CERTIFICATE_FILE)', () => {
       expect(problems(path)).toEqual([`TEAMS_APP_CERTIFICATE_FILE (${path}): ${why}`]);
       expect(problems(path).join()).not.toContain(KEY_LINE(keyPem));
     }
+  });
+
+  it('refuses a certificate that has expired (Entra ID would refuse its assertions)', () => {
+    const later = new Date(Date.now() + 3 * 86_400_000); // the test certificate is valid for two days
+    expect(readAppCertificate(certs.app.pemFile, later).problem).toMatch(
+      new RegExp(`^TEAMS_APP_CERTIFICATE_FILE \\(${certs.app.pemFile}\\): the certificate expired on \\d{4}-`),
+    );
   });
 
   it('the bot exits 2 with the reason when the certificate file cannot be used', () => {
