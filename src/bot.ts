@@ -238,6 +238,7 @@ function teamsParts(deps: BotDeps, now: () => number) {
       connector,
       stateStore: deps.alerts.stateStore,
       tenantId: settings.tenantId,
+      webUrl: settings.webUrl,
       logger: deps.logger,
     });
   // Teams' own outbox: replies the connector refused for now (an outage, throttling) are posted again later.

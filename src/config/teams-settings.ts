@@ -23,14 +23,23 @@ export interface TeamsSettings {
   loginUrl: string;
   /** Microsoft Graph's base URL: Entra ID group membership for the access policy's `entraGroups`. */
   graphUrl: string;
+  /** The scope of the bot's outgoing token, the Bot Connector's (its cloud's `…/.default`). */
+  botScope: string;
+  /** The Teams web client's address, the host of the deep links to messages (alert permalinks). */
+  webUrl: string;
 }
 
-/** Every default in one place: Microsoft's public cloud. */
+/**
+ * Every default in one place: Microsoft's public cloud. Sovereign clouds name their own (README): e.g. the
+ * bot scope `https://api.botframework.us/.default` (GCC High, DoD) and the web client `https://gov.teams.microsoft.us`.
+ */
 export const TEAMS_DEFAULTS = {
   openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
   tokenIssuer: 'https://api.botframework.com',
   loginUrl: 'https://login.microsoftonline.com',
   graphUrl: 'https://graph.microsoft.com',
+  botScope: 'https://api.botframework.com/.default',
+  webUrl: 'https://teams.microsoft.com',
 } as const;
 
 const optional = z
@@ -44,6 +53,16 @@ const url = (name: string, fallback: string) =>
   optional
     .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), `${name} must be an http(s) URL, or unset`)
     .transform((v) => (v ?? fallback).replace(/\/+$/, ''));
+
+/** An OAuth scope for client credentials: an https resource URL with `/.default`; unset, the default applies. */
+const scope = (name: string, fallback: string) =>
+  optional
+    .refine(
+      (v) => v === undefined || /^https:\/\/[^\s/]+(\/[^\s]*)?\/\.default$/.test(v),
+      `${name} must be an https URL ending in /.default (e.g. https://api.botframework.us/.default; ` +
+        "Microsoft's bot settings name it without /.default), or unset",
+    )
+    .transform((v) => v ?? fallback);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -63,6 +82,8 @@ const teamsSchema = z.object({
   TEAMS_TOKEN_ISSUER: url('TEAMS_TOKEN_ISSUER', TEAMS_DEFAULTS.tokenIssuer),
   TEAMS_LOGIN_URL: url('TEAMS_LOGIN_URL', TEAMS_DEFAULTS.loginUrl),
   TEAMS_GRAPH_URL: url('TEAMS_GRAPH_URL', TEAMS_DEFAULTS.graphUrl),
+  TEAMS_BOT_SCOPE: scope('TEAMS_BOT_SCOPE', TEAMS_DEFAULTS.botScope),
+  TEAMS_WEB_URL: url('TEAMS_WEB_URL', TEAMS_DEFAULTS.webUrl),
 });
 
 /**
@@ -90,6 +111,8 @@ export function parseTeamsSettings(env: NodeJS.ProcessEnv): { teams?: TeamsSetti
       tokenIssuer: d.TEAMS_TOKEN_ISSUER,
       loginUrl: d.TEAMS_LOGIN_URL,
       graphUrl: d.TEAMS_GRAPH_URL,
+      botScope: d.TEAMS_BOT_SCOPE,
+      webUrl: d.TEAMS_WEB_URL,
     },
   };
 }

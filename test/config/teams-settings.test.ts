@@ -40,6 +40,41 @@ describe('Teams settings', () => {
     });
   });
 
+  it("takes a sovereign cloud's bot scope and Teams web client (GCC High)", () => {
+    const TEAMS = { TEAMS_APP_ID: APP, TEAMS_APP_PASSWORD: 'secret', TEAMS_TENANT_ID: TENANT };
+    const r = parseTeamsSettings({
+      ...TEAMS,
+      TEAMS_BOT_SCOPE: ' https://api.botframework.us/.default ',
+      TEAMS_WEB_URL: 'https://gov.teams.microsoft.us/',
+    });
+    expect(r.teams).toMatchObject({
+      botScope: 'https://api.botframework.us/.default',
+      webUrl: 'https://gov.teams.microsoft.us',
+    });
+    expect(TEAMS_DEFAULTS).toMatchObject({
+      botScope: 'https://api.botframework.com/.default',
+      webUrl: 'https://teams.microsoft.com',
+    });
+  });
+
+  it('refuses a bot scope that is not an https URL ending in /.default, and a web client that is no URL', () => {
+    const TEAMS = { TEAMS_APP_ID: APP, TEAMS_APP_PASSWORD: 'secret', TEAMS_TENANT_ID: TENANT };
+    const scopeProblem =
+      'TEAMS_BOT_SCOPE must be an https URL ending in /.default (e.g. https://api.botframework.us/.default; ' +
+      "Microsoft's bot settings name it without /.default), or unset";
+    // As Microsoft's bot settings write it (ToChannelFromBotOAuthScope), over http, without a scheme, a trailing slash
+    for (const scope of [
+      'https://api.botframework.azure.cn',
+      'http://api.botframework.us/.default',
+      'api.botframework.us/.default',
+      'https://api.botframework.us/.default/',
+    ])
+      expect(parseTeamsSettings({ ...TEAMS, TEAMS_BOT_SCOPE: scope })).toEqual({ problems: [scopeProblem] });
+    expect(parseTeamsSettings({ ...TEAMS, TEAMS_WEB_URL: 'gov.teams.microsoft.us' })).toEqual({
+      problems: ['TEAMS_WEB_URL must be an http(s) URL, or unset'],
+    });
+  });
+
   it('names each missing or invalid variable, with the Slack problems, and never the password', () => {
     const r = parseBotSettings({
       SLACK_BOT_TOKEN: 'xoxb-1',

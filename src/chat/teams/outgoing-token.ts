@@ -2,9 +2,6 @@ import { z } from 'zod';
 import type { AppCertificate } from '../../config/teams-certificate.js';
 import { clientAssertion, JWT_BEARER } from './client-assertion.js';
 
-/** The scope of a token for the Bot Connector service (public cloud; sovereign clouds name theirs). */
-export const BOT_CONNECTOR_SCOPE = 'https://api.botframework.com/.default';
-
 const tokenResponse = z.object({
   access_token: z.string().min(1),
   expires_in: z.coerce.number().positive(),
@@ -33,7 +30,8 @@ export interface OutgoingTokenOptions {
   /** The client secret; or else `certificate`, which signs a client assertion instead. */
   appPassword?: string;
   certificate?: AppCertificate;
-  scope?: string;
+  /** What the token is for: the Bot Connector (TEAMS_BOT_SCOPE, its cloud's) or Microsoft Graph. */
+  scope: string;
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -55,7 +53,7 @@ export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: o.appId,
-      scope: o.scope ?? BOT_CONNECTOR_SCOPE,
+      scope: o.scope,
       ...(await clientAuthentication(o, endpoint, now)),
     });
     let res: Response;

@@ -14,7 +14,8 @@ export interface TeamsConnectorOptions {
 }
 
 /**
- * The Bot Connector client of the bot, with its own outgoing token (client credentials at TEAMS_LOGIN_URL):
+ * The Bot Connector client of the bot, with its own outgoing token (client credentials at TEAMS_LOGIN_URL for
+ * TEAMS_BOT_SCOPE):
  * one per process, shared by the replies to commands and the alert posts, so they share one cached token.
  */
 export function teamsConnector(o: TeamsConnectorOptions): BotConnector {
@@ -25,6 +26,7 @@ export function teamsConnector(o: TeamsConnectorOptions): BotConnector {
     tenantId: s.tenantId,
     appId: s.appId,
     ...appCredential(s),
+    scope: s.botScope,
     ...io,
   });
   return botConnector({ token, logger: o.logger, ...io, ...(o.sleep ? { sleep: o.sleep } : {}) });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { graphGroupMembership, graphScope, type EntraMembership } from '../../../src/chat/teams/graph-groups.js';
 import { outgoingToken } from '../../../src/chat/teams/outgoing-token.js';
+import { TEAMS_DEFAULTS } from '../../../src/config/teams-settings.js';
 import { GroupLookupError } from '../../../src/core/errors.js';
 import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.js';
 import {
@@ -133,6 +134,7 @@ describe('Entra ID group membership through Microsoft Graph (checkMemberGroups)'
       tenantId: FAKE_TENANT_ID,
       appId: FAKE_APP_ID,
       appPassword: FAKE_APP_PASSWORD,
+      scope: TEAMS_DEFAULTS.botScope,
     });
     const groups = graphGroupMembership({ graphUrl: graph.url, token: wrongScope, logger: logs.logger });
     expect((await refusal(groups(USER, [SRE_GROUP]))).why).toMatch(/HTTP 401/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/config.js';
-import { BOT_CONNECTOR_SCOPE } from '../../../src/chat/teams/outgoing-token.js';
+import { TEAMS_DEFAULTS } from '../../../src/config/teams-settings.js';
 import { startFakeBotConnector, type FakeBotConnector } from '../../fakes/bot-connector.js';
 import {
   FAKE_APP_ID,
@@ -50,7 +50,7 @@ describe('POST /api/messages (Teams, first slice)', () => {
     expect(call.conversationId).toBe(activity.conversation.id);
     expect(call.activityId).toBe(activity.id);
     const grant = issuer.grants.find((g) => g.accessToken && call.authorization === `Bearer ${g.accessToken}`);
-    expect(grant).toMatchObject({ tenant: FAKE_TENANT_ID, clientId: FAKE_APP_ID, scope: BOT_CONNECTOR_SCOPE });
+    expect(grant).toMatchObject({ tenant: FAKE_TENANT_ID, clientId: FAKE_APP_ID, scope: TEAMS_DEFAULTS.botScope });
     expect(call.violations).toEqual([]);
     const attachments = call.body.attachments as { contentType: string; content: { version: string } }[];
     expect(attachments).toHaveLength(1);

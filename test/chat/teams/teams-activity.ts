@@ -1,4 +1,4 @@
-import type { TeamsSettings } from '../../../src/config/teams-settings.js';
+import { TEAMS_DEFAULTS, type TeamsSettings } from '../../../src/config/teams-settings.js';
 import type { FakeTeamsTokenIssuer } from '../../fakes/teams-token-issuer.js';
 import { FAKE_APP_ID, FAKE_APP_PASSWORD, FAKE_ISSUER, FAKE_TENANT_ID } from '../../fakes/teams-token-issuer.js';
 
@@ -34,6 +34,8 @@ export function fakeTeamsSettings(issuer: FakeTeamsTokenIssuer): TeamsSettings {
     tokenIssuer: FAKE_ISSUER,
     loginUrl: issuer.url,
     graphUrl: 'http://127.0.0.1:9',
+    botScope: TEAMS_DEFAULTS.botScope,
+    webUrl: TEAMS_DEFAULTS.webUrl,
   };
 }
 

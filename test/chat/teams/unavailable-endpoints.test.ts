@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/config.js';
-import type { TeamsSettings } from '../../../src/config/teams-settings.js';
+import { TEAMS_DEFAULTS, type TeamsSettings } from '../../../src/config/teams-settings.js';
 import { startFakeBotConnector, type FakeBotConnector } from '../../fakes/bot-connector.js';
 import {
   FAKE_APP_ID,
@@ -44,6 +44,8 @@ describe('Teams with its Microsoft endpoints failing', () => {
     tokenIssuer: FAKE_ISSUER,
     loginUrl: issuer.url,
     graphUrl: 'http://127.0.0.1:9',
+    botScope: TEAMS_DEFAULTS.botScope,
+    webUrl: TEAMS_DEFAULTS.webUrl,
     ...o,
   });
   const help = (id: string) => ({

@@ -17,8 +17,9 @@ export interface TeamsAlertsDeps {
   connector: BotConnector;
   /** The alerts' state store (the references and keyed posts go in its Teams key space). */
   stateStore: CasStateStore;
-  /** TEAMS_TENANT_ID, for deep links. */
+  /** TEAMS_TENANT_ID and TEAMS_WEB_URL, for deep links. */
   tenantId: string;
+  webUrl: string;
   logger: Logger;
 }
 
@@ -44,7 +45,7 @@ export function teamsAlerts(d: TeamsAlertsDeps): TeamsAlerts {
   const refs = conversationRefs(store);
   const platform: AlertPlatform = {
     name: 'teams',
-    chat: teamsChat({ connector: d.connector, refs, store, tenantId: d.tenantId }),
+    chat: teamsChat({ connector: d.connector, refs, store, tenantId: d.tenantId, webUrl: d.webUrl }),
     ...(d.config.alertChannel ? { alertChannel: d.config.alertChannel } : {}),
     alertChannelSetting: 'teams.alertChannel',
     unavailable: async (channel) => ((await refs.get(channel)) ? undefined : notInstalledYet(channel)),

@@ -30,6 +30,8 @@ export interface TeamsChatDeps {
   /** The Teams key space of the state store: keyed posts are remembered there. */
   store: StateStore;
   tenantId: string;
+  /** TEAMS_WEB_URL: the host of the permalinks (deep links to a message). */
+  webUrl: string;
 }
 
 /**
@@ -75,13 +77,16 @@ export function teamsChat(d: TeamsChatDeps): ChatPort {
     async permalink(ref) {
       const known = await d.refs.get(ref.channel).catch(() => undefined);
       const { groupId, teamName, channelName } = known ?? {};
-      return teamsMessageLink({
-        ...ref,
-        tenantId: known?.tenantId ?? d.tenantId,
-        ...(groupId ? { groupId } : {}),
-        ...(teamName ? { teamName } : {}),
-        ...(channelName ? { channelName } : {}),
-      });
+      return teamsMessageLink(
+        {
+          ...ref,
+          tenantId: known?.tenantId ?? d.tenantId,
+          ...(groupId ? { groupId } : {}),
+          ...(teamName ? { teamName } : {}),
+          ...(channelName ? { channelName } : {}),
+        },
+        d.webUrl,
+      );
     },
   };
 }

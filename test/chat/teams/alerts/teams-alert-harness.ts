@@ -1,4 +1,5 @@
 import { FAKE_APP_ID, FAKE_TENANT_ID, type FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
+import type { TeamsSettings } from '../../../../src/config/teams-settings.js';
 import type { ConnectorCall } from '../../../fakes/bot-connector.js';
 import type { Redis } from 'ioredis';
 import { parseConfig } from '../../../../src/config/config.js';
@@ -120,16 +121,21 @@ export interface TeamsAlertBot {
 
 /**
  * Starts it with `teamsAlertConfig(slack)` and the checks a session TTL alert runs; `teamsOnly`: without any
- * Slack credential (BotSettings mode `teams-only`), as a bot that runs in Teams alone.
+ * Slack credential (BotSettings mode `teams-only`), as a bot that runs in Teams alone; `teams`: settings over
+ * the fakes' (a sovereign cloud's scope and web client).
  */
 export async function startTeamsAlertBot(
   slack: Record<string, unknown> = {},
-  o: { teamsOnly?: boolean; outbox?: { delaysMs: readonly number[]; pollMs: number } } = {},
+  o: {
+    teamsOnly?: boolean;
+    outbox?: { delaysMs: readonly number[]; pollMs: number };
+    teams?: Partial<TeamsSettings>;
+  } = {},
 ): Promise<TeamsAlertBot> {
   const redis = await resetSharedRedis();
   const issuer = await startFakeTeamsTokenIssuer();
   const connector = await startFakeBotConnector();
-  const teams = fakeTeamsSettings(issuer);
+  const teams = { ...fakeTeamsSettings(issuer), ...o.teams };
   const settings = { mode: 'teams-only' as const, port: 0, logLevel: 'debug' as const, teams };
   const running = await startTestBot({
     config: teamsAlertConfig(slack),
