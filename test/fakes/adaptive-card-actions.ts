@@ -43,7 +43,10 @@ export function actionsViolations(at: string, actions: unknown): string[] {
   return actions.flatMap((a, i) => actionViolations(`${at}[${i}]`, a));
 }
 
-/** What is wrong with a card's `refresh`: an Action.Execute, and at most 60 user ids. */
+/** A Teams user id (MRI) as `refresh.userIds` takes them ("<Megan's user MRI>"): `29:…`, not an Entra object id. */
+const MRI = /^29:\S+$/;
+
+/** What is wrong with a card's `refresh`: an Action.Execute, and at most 60 user ids, each an MRI. */
 export function refreshViolations(refresh: unknown): string[] {
   if (refresh === undefined) return [];
   if (!isObject(refresh)) return ['refresh: not an object'];
@@ -56,6 +59,10 @@ export function refreshViolations(refresh: unknown): string[] {
       problems.push('refresh.userIds: not a list of user ids');
     else if (ids.length > MAX_REFRESH_USER_IDS)
       problems.push(`refresh.userIds: ${ids.length} users, over ${MAX_REFRESH_USER_IDS}`);
+    else
+      ids.forEach((u: string, i) => {
+        if (!MRI.test(u)) problems.push(`refresh.userIds[${i}]: ${u} is not a Teams user id (MRI, 29:…)`);
+      });
   }
   return problems;
 }

@@ -54,9 +54,13 @@ describe('the Adaptive Card validator of the fake Bot Connector', () => {
       ...card([{ type: 'TextBlock', text: 'x' }]),
       refresh: { action: execute({}), userIds },
     });
-    expect(cardViolations(refreshed(['a']))).toEqual([]);
-    expect(cardViolations(refreshed(Array.from({ length: 61 }, (_, i) => `u${i}`)))).toEqual([
+    expect(cardViolations(refreshed(['29:1a2b-c3']))).toEqual([]);
+    expect(cardViolations(refreshed(Array.from({ length: 61 }, (_, i) => `29:u${i}`)))).toEqual([
       'refresh.userIds: 61 users, over 60',
+    ]);
+    // Teams documents user MRIs there, not Entra object ids
+    expect(cardViolations(refreshed(['29:1a2b-c3', '00000000-0000-4000-8000-000000000002']))).toEqual([
+      'refresh.userIds[1]: 00000000-0000-4000-8000-000000000002 is not a Teams user id (MRI, 29:…)',
     ]);
   });
 

@@ -27,11 +27,19 @@ export interface ScriptedFailure {
   headers?: Record<string, string>;
 }
 
+/** One `GET …/conversations/{id}/members/{userId}` the fake answered. */
+export interface MemberLookup {
+  conversationId: string;
+  userId: string;
+  status: number;
+}
+
 /**
  * A fake Bot Connector service on 127.0.0.1 (the activities' `serviceUrl` in tests): records every
  * `POST /v3/conversations/{id}/activities[/{replyToId}]` and `PUT …/activities/{id}` with its bearer
  * token, runs the Adaptive Card validator over each, and answers scripted failures (`failNext`). Answers
- * `GET /v3/teams/{teamId}/conversations` with the channels a test gave the team (`teamChannels`).
+ * `GET /v3/teams/{teamId}/conversations` with the channels a test gave the team (`teamChannels`), and
+ * `GET /v3/conversations/{id}/members/{userId}` for the people a test registered (`members`), else 404.
  */
 export interface FakeBotConnector {
   /** `http://127.0.0.1:<port>/teams/`, shaped like Teams' own serviceUrl. */
@@ -43,6 +51,10 @@ export interface FakeBotConnector {
   failNext(...failures: ScriptedFailure[]): void;
   /** A team's channels, as the channel list answers them (a team not set here: its General channel only). */
   teamChannels: Map<string, { id: string; name?: string }[]>;
+  /** People the member lookup knows, by Entra object id (lower case): their MRI (`29:…`), in any conversation. */
+  members: Map<string, string>;
+  /** The member lookups answered, in order. */
+  memberLookups: MemberLookup[];
   close(): Promise<void>;
 }
 
@@ -58,6 +70,14 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const ACTIVITIES = /^\/teams\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;
 const TEAM_CHANNELS = /^\/teams\/v3\/teams\/([^/]+)\/conversations$/;
+const MEMBER = /^\/teams\/v3\/conversations\/([^/]+)\/members\/([^/]+)$/;
+
+/** A member as the connector answers one (Get single member details): the MRI and the object id (`objectId`). */
+function memberAnswer(members: Map<string, string>, userId: string) {
+  const objectId = userId.toLowerCase();
+  const mri = members.get(objectId);
+  return mri ? { id: mri, objectId, name: `User ${objectId.slice(0, 8)}`, userRole: 'user' } : undefined;
+}
 
 function kindOf(method: string | undefined, activityId: string | undefined): ConnectorCall['kind'] | undefined {
   if (method === 'PUT' && activityId) return 'update';
@@ -69,7 +89,17 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
   const failures: ScriptedFailure[] = [];
   const teamChannels = new Map<string, { id: string; name?: string }[]>();
+  const members = new Map<string, string>();
+  const memberLookups: MemberLookup[] = [];
   const server = createServer((req, res) => {
+    const member = req.method === 'GET' ? MEMBER.exec(req.url ?? '') : null;
+    if (member?.[1] && member[2]) {
+      const [conversationId, userId] = [decodeURIComponent(member[1]), decodeURIComponent(member[2])];
+      const found = memberAnswer(members, userId);
+      memberLookups.push({ conversationId, userId, status: found ? 200 : 404 });
+      if (!found) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(found));
+    }
     const team = req.method === 'GET' ? TEAM_CHANNELS.exec(req.url ?? '') : null;
     if (team?.[1]) {
       const teamId = decodeURIComponent(team[1]);
@@ -110,6 +140,8 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     taken: () => calls.filter((c) => c.status === 200),
     failNext: (...f) => void failures.push(...f),
     teamChannels,
+    members,
+    memberLookups,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

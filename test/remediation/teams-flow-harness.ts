@@ -13,6 +13,8 @@ export const APPROVER = '0000aaaa-0000-4000-8000-000000000002';
 export const OUTSIDER = '0000aaaa-0000-4000-8000-000000000003';
 export const TEAMS_CHANNEL = '19:ops@thread.tacv2';
 export const aad = (user: string) => `aad:${user}`;
+/** A Teams user's id (MRI) as Teams makes them: `29:` and an opaque string, not the object id itself. */
+export const mri = (user: string) => `29:1${Buffer.from(user).toString('base64url')}`;
 
 /** SREs (two Teams users) request and approve in prod and dev, in the Teams channel; reverts need no approval. */
 export function teamsAccess() {
@@ -65,7 +67,7 @@ const base = (serviceUrl: string, user: string, conversationId: string) => ({
   id: `f${++seq}`,
   serviceUrl,
   channelId: 'msteams',
-  from: { id: `29:${user}`, aadObjectId: user },
+  from: { id: mri(user), aadObjectId: user },
   recipient: { id: `28:${FAKE_APP_ID}` },
   conversation: { id: conversationId, tenantId: FAKE_TENANT_ID, conversationType: 'channel' },
   channelData: { tenant: { id: FAKE_TENANT_ID } },
@@ -109,6 +111,8 @@ export interface InvokeAnswer {
 export async function startTeamsFlow(opts: FlowOptions & { clickDeadlineMs?: number } = {}): Promise<TeamsFlow> {
   const issuer = await startFakeTeamsTokenIssuer();
   const connector = await startFakeBotConnector();
+  // The Bot Connector knows the three people by object id (Get single member details answers their MRI).
+  for (const user of [REQUESTER, APPROVER, OUTSIDER]) connector.members.set(user, mri(user));
   const { clickDeadlineMs, ...flowOptions } = opts;
   const teams = { settings: fakeTeamsSettings(issuer), ...(clickDeadlineMs !== undefined ? { clickDeadlineMs } : {}) };
   const f = await startFlow({ access: teamsAccess(), ...flowOptions, teams });

@@ -8,10 +8,12 @@ import {
   actionOf,
   APPROVER,
   executeActions,
+  mri,
   OUTSIDER,
   posted,
   REQUESTER,
   startTeamsFlow,
+  TEAMS_CHANNEL,
   type PostedCard,
   type TeamsFlow,
 } from './teams-flow-harness.js';
@@ -27,6 +29,7 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
   beforeEach(async () => {
     await t.f.reset();
     t.connector.calls.length = 0;
+    t.connector.memberLookups.length = 0;
   });
 
   /** The connector posts in the report's thread since `from` (replies to the report). */
@@ -60,10 +63,14 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
     const inputs = (preview.value.body as Record<string, unknown>[]).filter((e) => e.type === 'Input.ChoiceSet');
     expect(inputs).toMatchObject([{ id: 'param:policy', label: 'maxmemory-policy' }]);
     expect(JSON.stringify(done.value)).toContain('Requested: 1 approval needed');
-    // The request shows no buttons to everyone; Teams refreshes it for the requester and the approver
+    // The request shows no buttons to everyone; Teams refreshes it for the requester and the approver, named by
+    // their Teams user ids (MRIs): the requester's from their own activities, the approver's from the connector
     expect(executeActions(approval.card)).toEqual([]);
     expect(approval.card.refresh).toMatchObject({ action: { verb: 'refresh', data: { ref } } });
-    expect((approval.card.refresh as { userIds: string[] }).userIds.sort()).toEqual([REQUESTER, APPROVER].sort());
+    expect((approval.card.refresh as { userIds: string[] }).userIds.sort()).toEqual(
+      [mri(REQUESTER), mri(APPROVER)].sort(),
+    );
+    expect(t.connector.memberLookups).toEqual([{ conversationId: TEAMS_CHANNEL, userId: APPROVER, status: 200 }]);
     expect(await t.f.configGet('maxmemory-policy')).toBe('allkeys-lru');
 
     // When: the approver's client refreshes; so does someone else's by hand
@@ -72,6 +79,10 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
     // Then: the approver's view has Approve and Reject; the other one has none
     expect(executeActions(mine.value).map((a) => a.verb)).toEqual(['approve', 'reject']);
     expect(executeActions(theirs.value)).toEqual([]);
+    // Their views carry the same refresh (the MRIs remembered: no second lookup)
+    expect(mine.value.refresh).toEqual(approval.card.refresh);
+    expect(theirs.value.refresh).toEqual(approval.card.refresh);
+    expect(t.connector.memberLookups).toHaveLength(1);
 
     // When: the requester clicks Approve on their own request
     const self = await t.click(REQUESTER, approval, 'approve', { ref });

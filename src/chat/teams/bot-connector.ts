@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../../core/logging.js';
 import { ChatError } from '../../core/ports/chat.js';
 import { connectorError, MAX_RETRY_AFTER_MS, retryAfterMs } from './connector-errors.js';
+import { parseMember, type ConversationMember } from './connector-members.js';
 
 /** An Adaptive Card as the connector carries it (the card itself is plain JSON). */
 export interface CardAttachment {
@@ -46,8 +47,11 @@ export interface BotConnectorOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const conversationUrl = (to: ConversationAt) =>
+  `${to.serviceUrl.replace(/\/+$/, '')}/v3/conversations/${encodeURIComponent(to.conversationId)}`;
+
 function activitiesUrl(to: ConversationAt, activityId?: string): string {
-  const base = `${to.serviceUrl.replace(/\/+$/, '')}/v3/conversations/${encodeURIComponent(to.conversationId)}/activities`;
+  const base = `${conversationUrl(to)}/activities`;
   return activityId === undefined ? base : `${base}/${encodeURIComponent(activityId)}`;
 }
 
@@ -79,8 +83,8 @@ function connectorCalls(o: BotConnectorOptions) {
     }
   }
 
-  /** The answer's JSON (undefined when it has none), after one retry of a 429. */
-  async function call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<unknown> {
+  /** The answer's JSON (undefined when it has none), after one retry of a 429; `quiet404`: a 404 logged at debug. */
+  async function call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, quiet404 = false): Promise<unknown> {
     let res = await once(method, url, body);
     if (res.status === 429) {
       const waitMs = retryAfterMs(res.headers.get('retry-after'), now());
@@ -91,7 +95,10 @@ function connectorCalls(o: BotConnectorOptions) {
       }
     }
     if (!res.ok) {
-      logger.warn({ method, url, status: res.status }, 'Bot Connector refused the activity');
+      logger[quiet404 && res.status === 404 ? 'debug' : 'warn'](
+        { method, url, status: res.status },
+        'Bot Connector refused the activity',
+      );
       throw connectorError(res.status);
     }
     return res.json().catch(() => undefined);
@@ -132,6 +139,9 @@ export function botConnector(o: BotConnectorOptions) {
       if (!parsed.success) throw new ChatError('refused', 'connector_unexpected_answer');
       return parsed.data.conversations.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) }));
     },
+    /** `GET …/conversations/{id}/members/{userId}` (by MRI, UPN or object id); a 404 is logged at debug. */
+    member: async (to: ConversationAt, userId: string): Promise<ConversationMember> =>
+      parseMember(await call('GET', `${conversationUrl(to)}/members/${encodeURIComponent(userId)}`, undefined, true)),
   };
 }
 

@@ -12,6 +12,7 @@ import type { CardMemory } from './card-memory.js';
 import { answerClick, refreshedView, shownForm, SHOW_VERB } from './click-answers.js';
 import { teamsClickContext, type ClickAnswer } from './click-context.js';
 import type { TeamsGroups } from './graph-groups.js';
+import type { MemberMris } from './member-mris.js';
 import { REFRESH_VERB } from './render/card-actions.js';
 
 export interface CardClickDeps {
@@ -21,6 +22,8 @@ export interface CardClickDeps {
   connector: BotConnector;
   /** The clicker's Entra ID groups, read by the access policy. */
   groups: TeamsGroups;
+  /** The MRIs of an approval request's people, for its refresh. */
+  members: MemberMris;
   memory: CardMemory;
   work: InFlight;
   logger: Logger;
@@ -86,7 +89,7 @@ export async function answerCardClick(
     return badClickResponse(`That click cannot be taken: ${parsed.why}. Nothing was done.`);
   }
   const { click } = parsed;
-  if (click.verb === REFRESH_VERB) return refreshedView(deps.memory, activity);
+  if (click.verb === REFRESH_VERB) return refreshedView(deps.memory, deps.members, activity);
   if (click.verb === SHOW_VERB) return shownForm(deps.memory, activity, click.ref);
   const run = routeOf(deps, click);
   if (typeof run === 'string') {
@@ -100,6 +103,7 @@ export async function answerCardClick(
     text: `${click.verb} ${click.ref}`,
     connector: deps.connector,
     groups: deps.groups,
+    members: deps.members,
     memory: deps.memory,
     answer,
     logger: logger.child({ button: clip(click.verb, 64) }),
@@ -115,5 +119,5 @@ export async function answerCardClick(
     if (answer.form) await deps.memory.keepForm(answer.slot, ctx.actor.userId, answer.form);
     logger.info({ deadlineMs: deps.deadlineMs }, 'answered a Teams click before its work ended');
   }
-  return answerClick(answer, ctx.actor.userId);
+  return answerClick(answer, deps.members, activity);
 }

@@ -4,7 +4,8 @@ import { cardResponse, messageResponse, type InvokeResponse } from './card-actio
 import type { CardMemory } from './card-memory.js';
 import type { ClickAnswer } from './click-context.js';
 import { teamsUserId } from './command-context.js';
-import { adaptiveCard } from './render/adaptive-card.js';
+import type { MemberMris } from './member-mris.js';
+import { adaptiveCard, type CardBudget } from './render/adaptive-card.js';
 import { personalBlock } from './render/card-actions.js';
 import { formCard } from './render/form-card.js';
 
@@ -18,9 +19,18 @@ const showButton = (slot: string, title: string) => ({
   data: { ref: slot },
 });
 
-/** Whether `userId` is among the people a message's per-person buttons are for. */
-function inAudience(message: Message, userId: string): boolean {
-  return personalBlock(message.blocks)?.audience?.includes(userId) ?? false;
+/**
+ * How the clicker (the signed activity's user) sees `message`'s card: its per-person buttons when they are
+ * among their people, and the MRIs Teams refreshes it for (remembered since it was posted, or looked up).
+ */
+async function viewOf(members: MemberMris, activity: Activity, message: Message): Promise<CardBudget> {
+  const audience = personalBlock(message.blocks)?.audience;
+  if (!audience) return {};
+  const at = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id };
+  return {
+    personal: audience.includes(teamsUserId(activity.from)),
+    refreshUserIds: await members.refreshUserIds(at, audience),
+  };
 }
 
 /**
@@ -28,14 +38,18 @@ function inAudience(message: Message, userId: string): boolean {
  * reply (a refusal, an acknowledgement) as a message, else the clicked card as updated (the clicker's
  * view of it), else a word that it was done or is still going on.
  */
-export function answerClick(answer: ClickAnswer, userId: string): InvokeResponse {
+export async function answerClick(
+  answer: ClickAnswer,
+  members: MemberMris,
+  activity: Activity,
+): Promise<InvokeResponse> {
   if (answer.form) {
     const more = answer.late ? [showButton(answer.slot, 'Show the result')] : [];
     return cardResponse(formCard(answer.form, more));
   }
   if (answer.reply) return messageResponse(answer.reply.text);
   if (answer.clicked)
-    return cardResponse(adaptiveCard(answer.clicked, { personal: inAudience(answer.clicked, userId) }));
+    return cardResponse(adaptiveCard(answer.clicked, await viewOf(members, activity, answer.clicked)));
   return messageResponse(answer.late ? 'Working on it: the result will be posted in this thread.' : 'Done.');
 }
 
@@ -43,12 +57,15 @@ export function answerClick(answer: ClickAnswer, userId: string): InvokeResponse
  * A card's refresh: the view of the person refreshing (the signed activity's user) of the message with
  * per-person buttons kept at the clicked card, with its buttons when they are for that person. Nothing runs.
  */
-export async function refreshedView(memory: CardMemory, activity: Activity): Promise<InvokeResponse> {
+export async function refreshedView(
+  memory: CardMemory,
+  members: MemberMris,
+  activity: Activity,
+): Promise<InvokeResponse> {
   const at = activity.replyToId;
   const message = at ? await memory.postedAt({ channel: activity.conversation.id, ts: at }) : undefined;
   if (!message) return messageResponse('This card has no newer view; its thread says what happened.');
-  const personal = inAudience(message, teamsUserId(activity.from));
-  return cardResponse(adaptiveCard(message, { personal }));
+  return cardResponse(adaptiveCard(message, await viewOf(members, activity, message)));
 }
 
 /** "Show the result": the form kept for the clicker (only them: a preview is theirs). */

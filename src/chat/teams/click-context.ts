@@ -7,6 +7,7 @@ import type { VerifiedActivity } from './bot-token.js';
 import type { CardMemory } from './card-memory.js';
 import { teamsCommandContext } from './command-context.js';
 import type { TeamsGroups } from './graph-groups.js';
+import type { MemberMris } from './member-mris.js';
 
 /**
  * What a click's invoke answers with, gathered while its work runs: the form open for the clicker (a
@@ -29,6 +30,8 @@ export interface ClickContextOptions {
   connector: BotConnector;
   /** The clicker's Entra ID groups (Microsoft Graph, cached), as for a typed command. */
   groups: TeamsGroups;
+  /** The MRIs of an approval request's people, for its refresh (as for a typed command). */
+  members: MemberMris;
   memory: CardMemory;
   answer: ClickAnswer;
   logger: Logger;
@@ -51,6 +54,7 @@ export function teamsClickContext(o: ClickContextOptions): CommandContext {
     text: o.text,
     connector: o.connector,
     groups: o.groups,
+    members: o.members,
     logger: o.logger,
     ...(o.interrupted ? { interrupted: o.interrupted } : {}),
   });

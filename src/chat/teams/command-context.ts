@@ -4,9 +4,11 @@ import { clip, type Message } from '../../core/message.js';
 import { ChatError } from '../../core/ports/chat.js';
 import type { Activity } from './activity.js';
 import type { VerifiedActivity } from './bot-token.js';
-import type { BotConnector } from './bot-connector.js';
+import type { BotConnector, ConversationAt } from './bot-connector.js';
 import type { TeamsGroups } from './graph-groups.js';
+import type { MemberMris } from './member-mris.js';
 import { adaptiveCard } from './render/adaptive-card.js';
+import { personalBlock } from './render/card-actions.js';
 
 /** How a person types a command in Teams: a mention of the bot. */
 export const TEAMS_INVOCATION = '@session-ttl';
@@ -23,6 +25,24 @@ export function cardActivity(message: Message) {
   // The renderer counts the card; the envelope, `"content":` and the replyToId or id the connector adds are room kept.
   const content = adaptiveCard(message, { envelopeBytes: envelopeBytes + 256 });
   return { type: 'message' as const, summary, attachments: [{ contentType, content }] };
+}
+
+/**
+ * `cardActivity` of a message with buttons for some people only (an approval request), its card rendered with
+ * the Teams user ids (MRIs) Teams refreshes it for (`refresh.userIds`), in the room the activity leaves.
+ */
+export function personalCardActivity(message: Message, refreshUserIds: readonly string[]) {
+  const { attachments: _card, ...rest } = cardActivity(message);
+  const contentType = 'application/vnd.microsoft.card.adaptive' as const;
+  const envelopeBytes = Buffer.byteLength(JSON.stringify({ ...rest, attachments: [{ contentType }] }));
+  const content = adaptiveCard(message, { envelopeBytes: envelopeBytes + 256, refreshUserIds });
+  return { ...rest, attachments: [{ contentType, content }] };
+}
+
+/** The activity of `message` sent to `to`: the MRIs of its per-person buttons' people found first. */
+async function activityAt(members: MemberMris, to: ConversationAt, message: Message) {
+  const audience = personalBlock(message.blocks)?.audience;
+  return audience ? personalCardActivity(message, await members.refreshUserIds(to, audience)) : cardActivity(message);
 }
 
 /**
@@ -49,6 +69,8 @@ export function teamsCommandContext(o: {
   connector: BotConnector;
   /** The sender's Entra ID groups (Microsoft Graph, cached): `actor.groups`, read by the access policy. */
   groups: TeamsGroups;
+  /** The MRIs of the people a card's per-person buttons are for (`refresh.userIds` of an approval request). */
+  members: MemberMris;
   logger: Logger;
   interrupted?: AbortSignal;
 }): CommandContext {
@@ -71,17 +93,19 @@ export function teamsCommandContext(o: {
     },
     post: async (message, opts) => {
       const to = { serviceUrl, conversationId: opts?.channel ?? conversationId };
+      const activity = await activityAt(o.members, to, message);
       const sent = opts?.threadTs
-        ? await connector.replyTo({ ...to, activityId: opts.threadTs }, cardActivity(message))
-        : await connector.send(to, cardActivity(message));
+        ? await connector.replyTo({ ...to, activityId: opts.threadTs }, activity)
+        : await connector.send(to, activity);
       // Posted, but without an id it cannot be updated later: say so rather than post it twice.
       if (!sent.id) o.logger.warn('the Bot Connector gave no activity id; this post cannot be updated');
       return { channel: to.conversationId, ts: sent.id ?? '' };
     },
-    update: (ref, message) =>
-      ref.ts
-        ? connector.update({ serviceUrl, conversationId: ref.channel, activityId: ref.ts }, cardActivity(message))
-        : Promise.reject(new ChatError('refused', 'connector_no_activity_id')),
+    update: async (ref, message) => {
+      if (!ref.ts) throw new ChatError('refused', 'connector_no_activity_id');
+      const at = { serviceUrl, conversationId: ref.channel };
+      await connector.update({ ...at, activityId: ref.ts }, await activityAt(o.members, at, message));
+    },
     ...(o.interrupted ? { interrupted: o.interrupted } : {}),
   };
 }

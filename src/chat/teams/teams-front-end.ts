@@ -17,6 +17,7 @@ import { addressedToBot } from './mentions.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
 import { graphGroupMembership, graphScope, teamsGroups } from './graph-groups.js';
+import { memberMris } from './member-mris.js';
 import { appCredential, outgoingToken } from './outgoing-token.js';
 import type { ChannelActivities } from './alerts/channel-activities.js';
 import { teamsConnector } from './teams-connector.js';
@@ -65,6 +66,7 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
   const graphToken = outgoingToken({ ...credentials, scope: graphScope(s.graphUrl) });
   const groups = teamsGroups(graphGroupMembership({ graphUrl: s.graphUrl, token: graphToken, logger, ...io }));
   const connector = o.connector ?? teamsConnector({ ...o, logger });
+  const members = memberMris({ connector, ...(o.store ? { store: o.store } : {}), logger, ...io });
 
   return {
     name: 'teams',
@@ -77,6 +79,7 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
           text,
           connector,
           groups,
+          members,
           logger: logger.child({ conversation: activity.conversation.id }),
           interrupted: host.work.interrupted,
         });
@@ -87,8 +90,9 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
           verifier,
           logger,
           ...(o.intake ? { intake: o.intake } : {}),
-          onInvoke: invokeAnswerer(o, { connector, groups, logger, work: host.work }),
+          onInvoke: invokeAnswerer(o, { connector, groups, members, logger, work: host.work }),
           onActivity(activity, verified, raw) {
+            members.learn(activity.from);
             const alerts = o.channelActivities?.(activity, verified, raw);
             if (alerts) return host.work.track(alerts, (err) => logger.error({ err }, 'a Teams channel event failed'));
             if (activity.type !== 'message' || !activity.id) return;
@@ -106,8 +110,14 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
   };
 }
 
-/** Answers invokes: `adaptiveCard/action` (card clicks and refreshes); others are not implemented (501). */
-function invokeAnswerer(o: TeamsFrontEndOptions, io: Pick<CardClickDeps, 'connector' | 'groups' | 'logger' | 'work'>) {
+/**
+ * Answers invokes: `adaptiveCard/action` (card clicks and refreshes); others are not implemented (501). Like
+ * every verified activity, an invoke names its sender's MRI beside their object id: kept for cards' refresh.
+ */
+function invokeAnswerer(
+  o: TeamsFrontEndOptions,
+  io: Pick<CardClickDeps, 'connector' | 'groups' | 'members' | 'logger' | 'work'>,
+) {
   const clicks: CardClickDeps = {
     ...io,
     dispatcher: o.dispatcher,
@@ -115,8 +125,10 @@ function invokeAnswerer(o: TeamsFrontEndOptions, io: Pick<CardClickDeps, 'connec
     memory: cardMemory(o.store ?? memoryStateStore()),
     deadlineMs: o.clickDeadlineMs ?? 3000,
   };
-  return async (activity: Activity, verified: VerifiedActivity) =>
-    activity.name === CARD_ACTION_INVOKE
+  return async (activity: Activity, verified: VerifiedActivity) => {
+    io.members.learn(activity.from);
+    return activity.name === CARD_ACTION_INVOKE
       ? answerCardClick(clicks, activity, verified, io.work.interrupted)
       : { status: 501 };
+  };
 }

@@ -1,7 +1,7 @@
 import { ICON_CHAR } from '../../../core/icon-chars.js';
 import type { Block, Inline, Message, Span, Tone } from '../../../core/message.js';
 import { plainText } from '../../../core/message.js';
-import { actionsElements, cardRefresh, personalBlock } from './card-actions.js';
+import { actionsElements, cardRefresh, personalBlock, type AudienceView } from './card-actions.js';
 import { fitMessage, TEAMS_MESSAGE_MAX_BYTES } from './card-budget.js';
 
 /** The Adaptive Card schema version Teams renders on desktop, web and mobile. */
@@ -70,8 +70,8 @@ function header(b: Extract<Block, { kind: 'header' }>): CardElement {
   };
 }
 
-/** One neutral block as card elements; `personal`: buttons meant for some people only are shown. */
-function elements(block: Block, personal: boolean): CardElement[] {
+/** One neutral block as card elements; `view.personal`: buttons meant for some people only are shown. */
+function elements(block: Block, view: AudienceView): CardElement[] {
   switch (block.kind) {
     case 'header':
       return [header(block)];
@@ -91,13 +91,13 @@ function elements(block: Block, personal: boolean): CardElement[] {
         ),
       ];
     case 'actions':
-      return actionsElements(block, personal);
+      return actionsElements(block, view);
     case 'divider':
       return [];
   }
 }
 
-function render(message: Message, personal: boolean): AdaptiveCard {
+function render(message: Message, view: AudienceView): AdaptiveCard {
   const body: CardElement[] = [];
   let separate = false;
   for (const block of message.blocks) {
@@ -105,7 +105,7 @@ function render(message: Message, personal: boolean): AdaptiveCard {
       separate = true;
       continue;
     }
-    for (const el of elements(block, personal)) {
+    for (const el of elements(block, view)) {
       body.push(separate ? { ...el, separator: true } : el);
       separate = false;
     }
@@ -117,13 +117,13 @@ function render(message: Message, personal: boolean): AdaptiveCard {
     body,
     fallbackText: message.text,
     msteams: { width: 'Full' },
-    ...refreshOf(message),
+    ...refreshOf(message, view),
   };
 }
 
-function refreshOf(message: Message): { refresh?: CardElement } {
+function refreshOf(message: Message, view: AudienceView): { refresh?: CardElement } {
   const block = personalBlock(message.blocks);
-  return block ? { refresh: cardRefresh(block) } : {};
+  return block ? { refresh: cardRefresh(block, view.refreshUserIds) } : {};
 }
 
 export interface CardBudget {
@@ -136,6 +136,8 @@ export interface CardBudget {
    * those buttons are shown. Default: the view everyone else gets, a note saying who has them.
    */
   personal?: boolean;
+  /** The MRIs Teams refreshes the card for (`AudienceView.refreshUserIds`, found by the caller). */
+  refreshUserIds?: readonly string[];
 }
 
 /**
@@ -146,9 +148,9 @@ export interface CardBudget {
  */
 export function adaptiveCard(message: Message, budget: CardBudget = {}): AdaptiveCard {
   const max = (budget.maxBytes ?? TEAMS_MESSAGE_MAX_BYTES) - (budget.envelopeBytes ?? 0);
-  const personal = budget.personal ?? false;
+  const view: AudienceView = { ...budget, personal: budget.personal ?? false };
   return render(
-    fitMessage(message, (m) => Buffer.byteLength(JSON.stringify(render(m, personal))) <= max),
-    personal,
+    fitMessage(message, (m) => Buffer.byteLength(JSON.stringify(render(m, view))) <= max),
+    view,
   );
 }

@@ -33,12 +33,15 @@ export function actionSets(actions: readonly CardElement[]): CardElement[] {
   return sets;
 }
 
-/** Teams users of an audience as `refresh.userIds` wants them: Entra object ids (`aad:` taken off), at most 60. */
-export function refreshUserIds(audience: readonly string[]): string[] {
-  return audience
-    .filter((u) => u.startsWith('aad:'))
-    .map((u) => u.slice('aad:'.length))
-    .slice(0, MAX_REFRESH_USERS);
+/** What a card shows of its per-person buttons: whose view it is, and whom Teams refreshes it for. */
+export interface AudienceView {
+  /** The view of someone the buttons are for: they are shown. */
+  personal: boolean;
+  /**
+   * The Teams user ids (MRIs, `29:…`) of the people the buttons are for, found by the caller (`member-mris.ts`;
+   * rendering does no I/O): `refresh.userIds`. Empty: none could be found, and the note says to refresh by hand.
+   */
+  refreshUserIds?: readonly string[];
 }
 
 /** The first block whose buttons are for some people only (an approval request), if any. */
@@ -48,9 +51,10 @@ export function personalBlock(blocks: readonly Block[]): ActionsBlock | undefine
 
 /**
  * The `refresh` of a card with buttons for some people only: Teams asks the bot (an `adaptiveCard/action`
- * invoke with REFRESH_VERB) for the view of each person it names, and anyone can refresh by hand.
+ * invoke with REFRESH_VERB) for the view of each person `userIds` names (MRIs, at most 60), and anyone can
+ * refresh by hand. Without ids Teams refreshes it by itself for everyone of a conversation of at most 60.
  */
-export function cardRefresh(block: ActionsBlock): CardElement {
+export function cardRefresh(block: ActionsBlock, userIds: readonly string[] = []): CardElement {
   return {
     action: {
       type: 'Action.Execute',
@@ -58,16 +62,19 @@ export function cardRefresh(block: ActionsBlock): CardElement {
       verb: REFRESH_VERB,
       data: { ref: block.actions[0]?.ref ?? '' },
     },
-    userIds: refreshUserIds(block.audience ?? []),
+    ...(userIds.length ? { userIds: userIds.slice(0, MAX_REFRESH_USERS) } : {}),
   };
 }
 
-/** What everyone else sees instead of the buttons: who has them. */
-export function audienceNote(block: ActionsBlock): CardElement {
+/** What everyone else sees instead of the buttons: who has them; `unknown`: Teams could not be told who. */
+export function audienceNote(block: ActionsBlock, unknown = false): CardElement {
   const labels = block.actions.map((a) => a.label).join(' / ');
+  const refresh = unknown
+    ? '; Teams could not be told who they are, so refresh the card (message options, Refresh) to see your view.'
+    : ' (refresh the card to see your view).';
   return {
     type: 'TextBlock',
-    text: `${labels}: shown to the requester and the approvers named (refresh the card to see your view).`,
+    text: `${labels}: shown to the requester and the approvers named${refresh}`,
     isSubtle: true,
     size: 'Small',
     wrap: true,
@@ -75,7 +82,7 @@ export function audienceNote(block: ActionsBlock): CardElement {
 }
 
 /** An actions block as card elements: its buttons, or, for someone outside its audience, the note. */
-export function actionsElements(block: ActionsBlock, personal: boolean): CardElement[] {
-  if (block.audience !== undefined && !personal) return [audienceNote(block)];
+export function actionsElements(block: ActionsBlock, view: AudienceView): CardElement[] {
+  if (block.audience !== undefined && !view.personal) return [audienceNote(block, view.refreshUserIds?.length === 0)];
   return actionSets(block.actions.map(executeAction));
 }

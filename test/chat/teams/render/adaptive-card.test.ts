@@ -136,41 +136,6 @@ describe('adaptiveCard (neutral message -> Adaptive Card 1.5)', () => {
     ]);
     expect(card.refresh).toBeUndefined();
   });
-
-  it('buttons for some people only: a note for everyone, the buttons in their view, refresh for up to 60 Teams users', () => {
-    const audience = [
-      'aad:00000000-0000-4000-8000-000000000001',
-      'U0SLACK',
-      'aad:00000000-0000-4000-8000-000000000002',
-    ];
-    const buttons = { kind: 'actions' as const, actions: [{ command: 'approve', label: 'Approve', ref: 'p-1' }] };
-    const message = {
-      text: 'x',
-      blocks: [
-        { kind: 'section' as const, text: [t('Approve?')] },
-        { ...buttons, audience },
-      ],
-    };
-    const base = adaptiveCard(message);
-    const mine = adaptiveCard(message, { personal: true });
-    expect(cardViolations(base)).toEqual([]);
-    expect(cardViolations(mine)).toEqual([]);
-    expect(JSON.stringify(base.body)).not.toContain('Action.Execute');
-    expect(JSON.stringify(base.body)).toContain('Approve: shown to the requester and the approvers named');
-    expect(mine.body[1]).toEqual({
-      type: 'ActionSet',
-      actions: [{ type: 'Action.Execute', title: 'Approve', verb: 'approve', data: { ref: 'p-1' } }],
-    });
-    const refresh = {
-      action: { type: 'Action.Execute', title: 'Refresh', verb: 'refresh', data: { ref: 'p-1' } },
-      userIds: ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'],
-    };
-    expect(base.refresh).toEqual(refresh);
-    expect(mine.refresh).toEqual(refresh);
-    const crowd = Array.from({ length: 70 }, (_, i) => `aad:user-${i}`);
-    const many = adaptiveCard({ ...message, blocks: [{ ...buttons, audience: crowd }] });
-    expect((many.refresh?.userIds as string[]).length).toBe(60);
-  });
 });
 
 describe('adaptiveCard size budget (Teams takes messages under 28 KB)', () => {

@@ -1,0 +1,120 @@
+import { isEntraObjectId } from '../../config/access-ids.js';
+import type { Logger } from '../../core/logging.js';
+import { ChatError } from '../../core/ports/chat.js';
+import type { StateStore } from '../../core/ports/state-store.js';
+import type { Activity } from './activity.js';
+import type { BotConnector, ConversationAt } from './bot-connector.js';
+import { MAX_REFRESH_USERS } from './render/card-actions.js';
+
+/** A Teams user id (MRI) as Teams gives it: `29:` and an opaque rest. */
+const MRI = /^29:\S{1,500}$/;
+/** How long a replica keeps an MRI it learned or looked up; the state store keeps looked-up ones a day. */
+const MEMORY_TTL_MS = 3600_000;
+const STORE_TTL_MS = 24 * 3600_000;
+/** How long someone the connector does not find there (404) is not asked for again (each refresh would ask). */
+const MISSING_TTL_MS = 10 * 60_000;
+/** Past this many entries the oldest are dropped (people come and go; a tenant's approvers are few). */
+const MEMORY_MAX = 10_000;
+
+/**
+ * The Teams user ids (MRIs, `29:…`) of the people a card's per-person buttons are for, which `refresh.userIds`
+ * takes (User Specific Views), where the access policy names people `aad:<Entra object id>`.
+ */
+export interface MemberMris {
+  /** Remembers the MRI of a verified activity's sender, which Teams names beside their object id (no call). */
+  learn(from: Activity['from']): void;
+  /**
+   * The MRIs of an audience's Teams users (its first MAX_REFRESH_USERS), for a card in conversation `at`:
+   * remembered, else kept in the state store, else asked of the Bot Connector (Get single member details, by
+   * object id). Someone who cannot be found (not in that conversation: 404, not asked again for 10 minutes;
+   * the connector failing) is left out, logged at debug: they can still refresh the card by hand.
+   */
+  refreshUserIds(at: ConversationAt, audience: readonly string[]): Promise<string[]>;
+}
+
+export interface MemberMrisOptions {
+  connector: Pick<BotConnector, 'member'>;
+  /** Shared by the replicas (absent: memory only). */
+  store?: StateStore;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** The MRI the connector answers for `objectId` at `at`, or why there is none (`missing`: not a member there). */
+async function lookUp(
+  o: MemberMrisOptions,
+  at: ConversationAt,
+  objectId: string,
+): Promise<string | { why: string; missing?: boolean }> {
+  try {
+    const member = await o.connector.member(at, objectId);
+    if (!MRI.test(member.id)) return { why: 'the connector answered an id that is not an MRI' };
+    if (member.aadObjectId && member.aadObjectId.toLowerCase() !== objectId)
+      return { why: 'the connector answered another member' };
+    return member.id;
+  } catch (err) {
+    const missing = err instanceof ChatError && err.kind === 'not_in_channel';
+    return { why: err instanceof Error ? err.message : String(err), ...(missing ? { missing } : {}) };
+  }
+}
+
+export function memberMris(o: MemberMrisOptions): MemberMris {
+  const now = o.now ?? Date.now;
+  const logger = o.logger.child({ component: 'teams-members' });
+  const memory = new Map<string, { mri: string; until: number }>();
+  const missing = new Map<string, number>();
+  const storeKey = (objectId: string) => `teams:member-mri:${objectId}`;
+  const keep = (objectId: string, mri: string) => {
+    memory.delete(objectId);
+    memory.set(objectId, { mri, until: now() + MEMORY_TTL_MS });
+    if (memory.size > MEMORY_MAX) memory.delete(memory.keys().next().value ?? objectId);
+  };
+  const leftOut = (objectId: string, at: ConversationAt, why: string) => {
+    logger.debug(
+      { objectId, conversation: at.conversationId, why },
+      "left a Teams user out of a card's refresh.userIds",
+    );
+    return undefined;
+  };
+
+  async function mriOf(at: ConversationAt, objectId: string): Promise<string | undefined> {
+    const known = memory.get(objectId);
+    if (known && known.until > now()) return known.mri;
+    if ((missing.get(objectId) ?? 0) > now()) return leftOut(objectId, at, 'not found there a moment ago');
+    const stored = await o.store?.get(storeKey(objectId)).catch(() => undefined);
+    const found = stored && MRI.test(stored) ? stored : await lookUp(o, at, objectId);
+    if (typeof found !== 'string') {
+      if (found.missing) missing.set(objectId, now() + MISSING_TTL_MS);
+      if (missing.size > MEMORY_MAX) missing.clear();
+      return leftOut(objectId, at, found.why);
+    }
+    keep(objectId, found);
+    if (found !== stored)
+      await o.store?.set(storeKey(objectId), found, STORE_TTL_MS).catch((err: unknown) => {
+        logger.debug({ err }, 'could not keep a Teams MRI in the state store');
+      });
+    return found;
+  }
+
+  return {
+    learn(from) {
+      const objectId = from.aadObjectId?.toLowerCase();
+      if (objectId && isEntraObjectId(objectId) && MRI.test(from.id)) keep(objectId, from.id);
+    },
+    async refreshUserIds(at, audience) {
+      // Members are looked up in the channel (or chat), not the thread the card is in.
+      const where = { ...at, conversationId: at.conversationId.split(';messageid=')[0] ?? at.conversationId };
+      const teamsUsers = audience.filter(
+        (u) => u.startsWith('aad:') || (u.startsWith('teams:') && MRI.test(u.slice('teams:'.length))),
+      );
+      const ids = await Promise.all(
+        teamsUsers.slice(0, MAX_REFRESH_USERS).map(async (u) => {
+          if (u.startsWith('teams:')) return u.slice('teams:'.length);
+          const objectId = u.slice('aad:'.length).toLowerCase();
+          return isEntraObjectId(objectId) ? mriOf(where, objectId) : leftOut(objectId, where, 'not an object id');
+        }),
+      );
+      return [...new Set(ids.filter((id): id is string => id !== undefined))];
+    },
+  };
+}
