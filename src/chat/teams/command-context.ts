@@ -16,33 +16,22 @@ export const TEAMS_INVOCATION = '@session-ttl';
 /**
  * A neutral message as the connector's message activity: one Adaptive Card, under 28 KB, and the plain text
  * as its `summary` (what notifications and fallbacks show). Not as `text`: Teams shows a message's text above
- * its card, so the report would read twice.
+ * its card, so the report would read twice. `refreshUserIds`: the Teams user ids (MRIs) a card with buttons
+ * for some people only (an approval request) is refreshed for (`refresh.userIds`).
  */
-export function cardActivity(message: Message) {
+export function cardActivity(message: Message, refreshUserIds?: readonly string[]) {
   const summary = clip(message.text, 2000);
   const contentType = 'application/vnd.microsoft.card.adaptive' as const;
   const envelopeBytes = Buffer.byteLength(JSON.stringify({ type: 'message', summary, attachments: [{ contentType }] }));
   // The renderer counts the card; the envelope, `"content":` and the replyToId or id the connector adds are room kept.
-  const content = adaptiveCard(message, { envelopeBytes: envelopeBytes + 256 });
-  return { type: 'message' as const, summary, attachments: [{ contentType, content }] };
-}
-
-/**
- * `cardActivity` of a message with buttons for some people only (an approval request), its card rendered with
- * the Teams user ids (MRIs) Teams refreshes it for (`refresh.userIds`), in the room the activity leaves.
- */
-export function personalCardActivity(message: Message, refreshUserIds: readonly string[]) {
-  const { attachments: _card, ...rest } = cardActivity(message);
-  const contentType = 'application/vnd.microsoft.card.adaptive' as const;
-  const envelopeBytes = Buffer.byteLength(JSON.stringify({ ...rest, attachments: [{ contentType }] }));
-  const content = adaptiveCard(message, { envelopeBytes: envelopeBytes + 256, refreshUserIds });
-  return { ...rest, attachments: [{ contentType, content }] };
+  const budget = { envelopeBytes: envelopeBytes + 256, ...(refreshUserIds ? { refreshUserIds } : {}) };
+  return { type: 'message' as const, summary, attachments: [{ contentType, content: adaptiveCard(message, budget) }] };
 }
 
 /** The activity of `message` sent to `to`: the MRIs of its per-person buttons' people found first. */
 async function activityAt(members: MemberMris, to: ConversationAt, message: Message) {
   const audience = personalBlock(message.blocks)?.audience;
-  return audience ? personalCardActivity(message, await members.refreshUserIds(to, audience)) : cardActivity(message);
+  return cardActivity(message, audience ? await members.refreshUserIds(to, audience) : undefined);
 }
 
 /**
