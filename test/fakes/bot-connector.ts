@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { activityViolations } from './adaptive-card-limits.js';
+import { readBody } from './read-body.js';
 
 /** One activity the bot sent to the fake connector. */
 export interface ConnectorCall {
@@ -56,16 +57,6 @@ export interface FakeBotConnector {
   /** The member lookups answered, in order. */
   memberLookups: MemberLookup[];
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
 
 const ACTIVITIES = /^\/teams\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/;

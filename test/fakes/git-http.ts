@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 /** One request a Git host fake received (never the token). */
 export interface GitApiRequest {
@@ -29,16 +30,6 @@ export interface GitHttpFake {
   /** Answers the next request whose `METHOD path` matches with `status` (e.g. 502), once. */
   failNext(match: RegExp, status: number): void;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, reply: GitApiReply): void {

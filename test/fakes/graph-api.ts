@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHECK_MEMBER_GROUPS = /^\/v1\.0\/users\/([^/?]+)\/checkMemberGroups$/;
@@ -39,16 +40,6 @@ export interface FakeGraphApi {
   /** Every later call is refused with this (`undefined`: answered again). */
   refuse(refusal: GraphRefusal | undefined): void;
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
 
 /** What Graph would refuse in a checkMemberGroups request. */

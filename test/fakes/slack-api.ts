@@ -1,7 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { callViolations, messageViolations, recordViolations, type Violation } from './block-kit-limits.js';
 import { createMessageStore, type FakeMessage } from './slack-history.js';
+import { readBody } from './read-body.js';
 
 export type { FakeMessage } from './slack-history.js';
 
@@ -90,16 +91,6 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
     out[k] = v;
   }
   return out;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
 
 function okBody(
