@@ -2,6 +2,9 @@ import type { AccessConfig } from '../config/access.js';
 import { defaultApprovals } from '../config/access.js';
 import type { Profile } from '../config/environments.js';
 import type { ActionId } from './types.js';
+import { outsideWorkspace, ruleFor, type InstalledWorkspace, type WorkspaceRule } from './workspace-rule.js';
+
+export type { InstalledWorkspace, WorkspaceRule } from './workspace-rule.js';
 
 /**
  * The policy `decide` reads: the `access` section (absent = deny by default) and the channels where
@@ -17,21 +20,6 @@ export interface AccessPolicy {
   readonly workspace?: WorkspaceRule | undefined;
   /** The Teams tenant the bot serves (TEAMS_TENANT_ID): the only one whose people a Teams actor can be. */
   readonly teamsTenantId?: string | undefined;
-}
-
-/** The workspaces the bot serves: configured (`slack.workspace`), or the bot token's own (auth.test). */
-export interface WorkspaceRule {
-  teamIds: readonly string[];
-  /** Enterprise Grid: the organization every click must come from. */
-  enterpriseId?: string;
-  /** Where the rule comes from, named in a refusal: `slack.workspace`, `auth.test` or `TEAMS_TENANT_ID`. */
-  source: string;
-}
-
-/** The workspace a chat platform says the bot is installed in. */
-export interface InstalledWorkspace {
-  teamId: string;
-  enterpriseId?: string;
 }
 
 /**
@@ -71,40 +59,6 @@ export function accessPolicy(
         : undefined;
     },
   };
-}
-
-/**
- * The workspace rule for `who`'s platform: a Teams actor's tenant is TEAMS_TENANT_ID (the Slack workspace
- * means nothing to it); everyone else the Slack rule.
- */
-function ruleFor(policy: AccessPolicy, who: Who): WorkspaceRule | undefined {
-  if (who.platform !== 'teams') return policy.workspace;
-  // Tenant ids are GUIDs, compared without case (as the token check binds them).
-  // No tenant: no rule, as with Slack before its workspace is known (the Teams front end always sets it).
-  const tenant = policy.teamsTenantId;
-  if (tenant === undefined) return undefined;
-  const same = who.teamId.toLowerCase() === tenant.toLowerCase();
-  return { teamIds: [same ? who.teamId : tenant], source: 'TEAMS_TENANT_ID' };
-}
-
-/** Why `who` is outside the workspaces the policy serves; undefined when inside (or when no rule applies). */
-export function outsideWorkspace(rule: WorkspaceRule | undefined, who: Who): string | undefined {
-  if (!rule) return undefined;
-  if (rule.enterpriseId && who.enterpriseId !== rule.enterpriseId) {
-    const from = who.enterpriseId
-      ? `Enterprise Grid organization ${who.enterpriseId}`
-      : 'outside any Enterprise Grid organization';
-    return (
-      `This request came from ${from}, but this bot serves organization ${rule.enterpriseId} (${rule.source}): ` +
-      'the access policy names people of that organization only. Nothing was done.'
-    );
-  }
-  const foreign = (who.teamIds ?? [who.teamId]).find((t) => !rule.teamIds.includes(t));
-  if (foreign === undefined) return undefined;
-  return (
-    `This request came from workspace ${foreign || '(none)'}, but this bot serves ${rule.teamIds.join(', ')} ` +
-    `(${rule.source}): the access policy names people of ${rule.teamIds.length > 1 ? 'those workspaces' : 'that workspace'} only. Nothing was done.`
-  );
 }
 
 /** The person asking, as the platform signed it; `userGroups` are resolved by the caller. */
