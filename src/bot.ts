@@ -158,15 +158,7 @@ export function createBot(deps: BotDeps): Bot {
     sourcesFor: gateEnvironments(deps.sourcesFor, deps.diagnosisGate),
     now,
   };
-  const outbox = createChatOutbox({
-    store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
-    chat: slack.chat,
-    logger: deps.logger,
-    now,
-    delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
-    ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
-  });
+  const outbox = chatOutbox(deps, now, slack.chat, 'slack');
   const jobStore = deps.alerts?.stateStore ?? memoryStateStore();
   const jobs = jobQueue(deps, jobStore, now);
   const rem = remediationParts(deps, { slack, actions, now, engine, report, postpone: outbox.postpone });
@@ -221,6 +213,23 @@ export function createBot(deps: BotDeps): Bot {
 }
 
 /**
+ * A platform's outbox of posts it refused for now, over the alerts' state store (else memory), with the
+ * config's pauses. Only Slack's counts in `/metrics` (`session_ttl_bot_chat_outbox_total`).
+ */
+function chatOutbox(deps: BotDeps, now: () => number, chat: ChatPort, platform: 'slack' | 'teams'): ChatOutbox {
+  return createChatOutbox({
+    store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
+    chat,
+    platform,
+    logger: deps.logger,
+    now,
+    delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
+    ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
+    ...(deps.metrics && platform === 'slack' ? { metrics: deps.metrics } : {}),
+  });
+}
+
+/**
  * When TEAMS_APP_ID is set: the Bot Connector client (one per process: command replies and alert posts share
  * its token) and, when the alerts run, Teams as an alert platform (`teams.alertChannel`, incident channels).
  */
@@ -242,17 +251,7 @@ function teamsParts(deps: BotDeps, now: () => number) {
       logger: deps.logger,
     });
   // Teams' own outbox: replies the connector refused for now (an outage, throttling) are posted again later.
-  const outbox =
-    alerts &&
-    createChatOutbox({
-      store: deps.outbox?.store ?? deps.alerts?.stateStore ?? memoryStateStore(),
-      chat: alerts.platform.chat,
-      platform: 'teams',
-      logger: deps.logger,
-      now,
-      delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
-      ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
-    });
+  const outbox = alerts && chatOutbox(deps, now, alerts.platform.chat, 'teams');
   const withOutbox =
     alerts && outbox ? { ...alerts, platform: { ...alerts.platform, postpone: outbox.postpone } } : alerts;
   return { settings, connector, alerts: withOutbox, outbox };
