@@ -51,3 +51,13 @@ export function commandText(text: string | undefined): string {
     .replace(/&nbsp;/gi, ' ')
     .trim();
 }
+
+/**
+ * The channel (or chat) of a conversation id: a channel thread's id is the channel's and `;messageid=<root>`.
+ *
+ * @example
+ * channelOf('19:x@thread.tacv2;messageid=17') // '19:x@thread.tacv2'
+ */
+export function channelOf(conversationId: string): string {
+  return conversationId.split(';')[0] ?? conversationId;
+}

@@ -2,7 +2,7 @@ import { isEntraObjectId } from '../../config/access-ids.js';
 import type { Logger } from '../../core/logging.js';
 import { ChatError } from '../../core/ports/chat.js';
 import type { StateStore } from '../../core/ports/state-store.js';
-import type { Activity } from './activity.js';
+import { channelOf, type Activity } from './activity.js';
 import type { BotConnector, ConversationAt } from './bot-connector.js';
 import { MAX_REFRESH_USERS } from './render/card-actions.js';
 
@@ -103,7 +103,7 @@ export function memberMris(o: MemberMrisOptions): MemberMris {
     },
     async refreshUserIds(at, audience) {
       // Members are looked up in the channel (or chat), not the thread the card is in.
-      const where = { ...at, conversationId: at.conversationId.split(';messageid=')[0] ?? at.conversationId };
+      const where = { ...at, conversationId: channelOf(at.conversationId) };
       const teamsUsers = audience.filter(
         (u) => u.startsWith('aad:') || (u.startsWith('teams:') && MRI.test(u.slice('teams:'.length))),
       );

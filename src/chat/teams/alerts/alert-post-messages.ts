@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { AlertPostHandler } from '../../../alerts/alert-post-flow.js';
 import type { Logger } from '../../../core/logging.js';
 import type { VerifiedActivity } from '../bot-token.js';
-import { channelOf, type ConversationRefs } from './conversation-refs.js';
+import { channelOf } from '../activity.js';
+import type { ConversationRefs } from './conversation-refs.js';
 import { parseTeamsAlertPost } from './parse-teams-alert-post.js';
 
 const id = z.string().min(1).max(1024);

@@ -1,11 +1,11 @@
 import type { AlertPostHandler } from '../../../alerts/alert-post-flow.js';
 import type { Logger } from '../../../core/logging.js';
-import type { Activity } from '../activity.js';
 import type { BotConnector } from '../bot-connector.js';
 import type { VerifiedActivity } from '../bot-token.js';
 import { mentionsBot } from '../mentions.js';
 import { onIncidentMessage } from './alert-post-messages.js';
-import { channelOf, type ConversationRefs } from './conversation-refs.js';
+import { channelOf, type Activity } from '../activity.js';
+import type { ConversationRefs } from './conversation-refs.js';
 import { onInstallEvent } from './install-events.js';
 
 /**

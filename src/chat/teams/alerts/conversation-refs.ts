@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StateStore } from '../../../core/ports/state-store.js';
 import { parseStored } from '../../../core/stored-json.js';
+import { channelOf } from '../activity.js';
 
 /**
  * Where the bot can post in a Teams channel: the Bot Connector's serviceUrl for the channel's team and
@@ -21,11 +22,6 @@ export type ConversationRef = z.infer<typeof refSchema>;
 
 /** Kept this long after the last activity that named it (an install event, a channel event, an alert post). */
 export const REF_TTL_MS = 400 * 24 * 3600_000;
-
-/** The channel of a conversation id: `19:x@thread.tacv2;messageid=17` -> `19:x@thread.tacv2`. */
-export function channelOf(conversationId: string): string {
-  return conversationId.split(';')[0] ?? conversationId;
-}
 
 export interface ConversationRefs {
   get(channel: string): Promise<ConversationRef | undefined>;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Logger } from '../../../core/logging.js';
 import type { TeamChannel } from '../bot-connector.js';
 import type { VerifiedActivity } from '../bot-token.js';
-import { channelOf, type ConversationRef, type ConversationRefs } from './conversation-refs.js';
+import { channelOf } from '../activity.js';
+import type { ConversationRef, ConversationRefs } from './conversation-refs.js';
 
 const id = z.string().min(1).max(1024);
 const named = z.object({ id, name: z.string().max(256).optional() });

@@ -6,7 +6,8 @@ import type { StateStore } from '../../../core/ports/state-store.js';
 import { parseStored } from '../../../core/stored-json.js';
 import type { BotConnector } from '../bot-connector.js';
 import { cardActivity } from '../command-context.js';
-import { channelOf, type ConversationRef, type ConversationRefs } from './conversation-refs.js';
+import { channelOf } from '../activity.js';
+import type { ConversationRef, ConversationRefs } from './conversation-refs.js';
 import { teamsMessageLink } from './teams-link.js';
 
 /** A keyed post is remembered a day: longer than any job or retry that could post it again. */

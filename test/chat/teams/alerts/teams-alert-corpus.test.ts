@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertKind } from '../../../../src/alerts/alert-kinds.js';
 import { createEnvironmentResolver } from '../../../../src/alerts/environment-mapping.js';
 import { sentByBot } from '../../../../src/chat/teams/alerts/alert-post-messages.js';
-import { channelOf } from '../../../../src/chat/teams/alerts/conversation-refs.js';
+import { channelOf } from '../../../../src/chat/teams/activity.js';
 import { parseTeamsAlertPost } from '../../../../src/chat/teams/alerts/parse-teams-alert-post.js';
 import { CORPUS_ROUTING, loadCorpus, type ExpectedPost } from '../../../alerts/corpus.js';
 
