@@ -13,6 +13,8 @@ export interface ConnectorCall {
   /** The activity replied to or updated; undefined for a new message in the conversation. */
   activityId: string | undefined;
   authorization: string | undefined;
+  /** The client that sent it (the Agents SDK says `agents-sdk-js/<version> …`). */
+  userAgent: string | undefined;
   body: Record<string, unknown>;
   /** The HTTP status the fake answered (a scripted failure, else 200). */
   status: number;
@@ -26,6 +28,8 @@ export interface ConnectorCall {
 export interface ScriptedFailure {
   status: number;
   headers?: Record<string, string>;
+  /** Answers only after this long (a connector that hangs). */
+  delayMs?: number;
 }
 
 /** One `GET …/conversations/{id}/members/{userId}` the fake answered. */
@@ -113,15 +117,22 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         conversationId: decodeURIComponent(match[1]!),
         activityId,
         authorization: req.headers.authorization,
+        userAgent: req.headers['user-agent'],
         body,
         status: failure?.status ?? 200,
         violations: activityViolations(body),
       });
-      if (failure)
-        return void res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers }).end('{}');
-      const id = kind === 'update' ? activityId : `activity-${calls.length}`;
-      calls[calls.length - 1]!.responseId = id;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+      const answer = () => {
+        if (failure)
+          return void res
+            .writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers })
+            .end('{}');
+        const id = kind === 'update' ? activityId : `activity-${calls.length}`;
+        calls[calls.length - 1]!.responseId = id;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+      };
+      if (scripted?.delayMs) setTimeout(answer, scripted.delayMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -133,6 +144,10 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     teamChannels,
     members,
     memberLookups,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

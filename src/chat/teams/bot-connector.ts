@@ -1,8 +1,10 @@
+import type { ConnectorClient } from '@microsoft/agents-hosting';
 import { z } from 'zod';
 import type { Logger } from '../../core/logging.js';
 import { ChatError } from '../../core/ports/chat.js';
 import { connectorError, MAX_RETRY_AFTER_MS, retryAfterMs } from './connector-errors.js';
 import { parseMember, type ConversationMember } from './connector-members.js';
+import { agentsSdk, sdkClient } from './sdk-connector.js';
 
 /** An Adaptive Card as the connector carries it (the card itself is plain JSON). */
 export interface CardAttachment {
@@ -38,7 +40,6 @@ export interface BotConnectorOptions {
   /** The bot's outgoing token (`outgoingToken`). */
   token: () => Promise<string>;
   logger: Logger;
-  fetch?: typeof fetch;
   timeoutMs?: number;
   now?: () => number;
   /** Waits out a 429's Retry-After (tests may pass a recording sleep). */
@@ -47,101 +48,132 @@ export interface BotConnectorOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const conversationUrl = (to: ConversationAt) =>
-  `${to.serviceUrl.replace(/\/+$/, '')}/v3/conversations/${encodeURIComponent(to.conversationId)}`;
+/** What one call names in its logs: the SDK operation and where it went (never the token). */
+interface CallAt {
+  op: string;
+  serviceUrl: string;
+  conversationId?: string;
+}
 
-function activitiesUrl(to: ConversationAt, activityId?: string): string {
-  const base = `${conversationUrl(to)}/activities`;
-  return activityId === undefined ? base : `${base}/${encodeURIComponent(activityId)}`;
+/** Ids go into the connector's URL paths as they are (the SDK does not encode them): none may leave its segment. */
+const SAFE_ID = /^[^/?#\\\s]{1,1024}$/;
+
+function checkIds(...ids: string[]): void {
+  if (!ids.every((id) => SAFE_ID.test(id))) throw new ChatError('refused', 'connector_bad_id');
 }
 
 /**
- * One call of the Bot Connector's REST API with the bot's token: a 429 is retried once after its Retry-After
- * (at most MAX_RETRY_AFTER_MS), other failures reject with a ChatError; resolves with the answer's JSON.
+ * Runs one SDK call with the bot's token: a 429 is retried once after its Retry-After (at most
+ * MAX_RETRY_AFTER_MS); the SDK's HttpError is the chat port's ChatError (`connectorError`), a network failure
+ * or a timeout is `unavailable`; logged with the status, never the token.
  */
 function connectorCalls(o: BotConnectorOptions) {
-  const doFetch = o.fetch ?? fetch;
   const now = o.now ?? Date.now;
   const sleep = o.sleep ?? realSleep;
   const logger = o.logger.child({ component: 'bot-connector' });
+  const timeoutMs = o.timeoutMs ?? 10_000;
 
-  async function once(method: 'GET' | 'POST' | 'PUT', url: string, body: unknown): Promise<Response> {
-    const token = await o.token();
-    try {
-      return await doFetch(url, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      logger.warn(
-        { method, url, error: err instanceof Error ? err.message : String(err) },
-        'Bot Connector unreachable',
-      );
-      throw new ChatError('unavailable', 'connector_unreachable', undefined, { cause: err });
-    }
+  async function once<T>(at: CallAt, run: (client: ConnectorClient) => Promise<T>) {
+    const client = await sdkClient(at.serviceUrl, await o.token(), timeoutMs);
+    return run(client).then(
+      (value) => ({ value }),
+      (err: unknown) => ({ err }),
+    );
   }
 
-  /** The answer's JSON (undefined when it has none), after one retry of a 429; `quiet404`: a 404 logged at debug. */
-  async function call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, quiet404 = false): Promise<unknown> {
-    let res = await once(method, url, body);
-    if (res.status === 429) {
-      const waitMs = retryAfterMs(res.headers.get('retry-after'), now());
-      logger.warn({ method, url, status: 429, retryAfterMs: waitMs }, 'Bot Connector throttled the bot');
+  return async function call<T>(at: CallAt, run: (c: ConnectorClient) => Promise<T>, quiet404 = false): Promise<T> {
+    const { isHttpError } = await agentsSdk();
+    let result = await once(at, run);
+    if ('err' in result && isHttpError(result.err) && result.err.status === 429) {
+      const waitMs = retryAfterMs(result.err.response.headers.get('retry-after'), now());
+      logger.warn({ ...at, status: 429, retryAfterMs: waitMs }, 'Bot Connector throttled the bot');
       if (waitMs <= MAX_RETRY_AFTER_MS) {
         await sleep(waitMs);
-        res = await once(method, url, body);
+        result = await once(at, run);
       }
     }
-    if (!res.ok) {
-      logger[quiet404 && res.status === 404 ? 'debug' : 'warn'](
-        { method, url, status: res.status },
+    if ('value' in result) return result.value;
+    const err = result.err;
+    if (isHttpError(err)) {
+      logger[quiet404 && err.status === 404 ? 'debug' : 'warn'](
+        { ...at, status: err.status },
         'Bot Connector refused the activity',
       );
-      throw connectorError(res.status);
+      throw connectorError(err.status);
     }
-    return res.json().catch(() => undefined);
-  }
-
-  return call;
+    logger.warn({ ...at, error: err instanceof Error ? err.message : String(err) }, 'Bot Connector unreachable');
+    throw new ChatError('unavailable', 'connector_unreachable', undefined, { cause: err });
+  };
 }
 
+const idOf = (answer: unknown): { id?: string } => {
+  const parsed = resourceResponse.safeParse(answer);
+  return parsed.success && parsed.data?.id ? { id: parsed.data.id } : {};
+};
+
 /**
- * The Bot Connector REST API at an activity's serviceUrl (plain fetch: the serviceUrl comes from the
- * verified activity, so a test's fake connector on loopback is reached the same way). A 429 is retried
- * once after its Retry-After (Teams throttles per conversation; a throttled call was not taken, so the
- * retry posts once); other failures reject at once with a ChatError (`connectorError`), logged with the
- * status and never the token.
+ * The Bot Connector REST API at an activity's serviceUrl, through the Microsoft 365 Agents SDK's
+ * ConnectorClient (the serviceUrl comes from the verified activity, so a test's fake connector on loopback
+ * is reached the same way). A 429 is retried once after its Retry-After (Teams throttles per conversation; a
+ * throttled call was not taken, so the retry posts once); other failures reject at once with a ChatError
+ * (`connectorError`), logged with the status and never the token.
  */
 export function botConnector(o: BotConnectorOptions) {
   const call = connectorCalls(o);
-
-  async function post(method: 'POST' | 'PUT', url: string, body: unknown): Promise<{ id?: string }> {
-    const parsed = resourceResponse.safeParse(await call(method, url, body));
-    return parsed.success && parsed.data?.id ? { id: parsed.data.id } : {};
-  }
+  const activity = async (message: OutgoingMessage & { replyToId?: string; id?: string }) =>
+    (await agentsSdk()).Activity.fromObject(message);
+  const at = (op: string, to: ConversationAt): CallAt => ({
+    op,
+    serviceUrl: to.serviceUrl,
+    conversationId: to.conversationId,
+  });
 
   return {
     /** `POST …/conversations/{id}/activities/{activityId}`: a reply to that activity (in its thread). */
-    replyTo: (to: ConversationAt & { activityId: string }, message: OutgoingMessage) =>
-      post('POST', activitiesUrl(to, to.activityId), { ...message, replyToId: to.activityId }),
-    /** `POST …/conversations/{id}/activities`: a new message in the conversation. */
-    send: (to: ConversationAt, message: OutgoingMessage) => post('POST', activitiesUrl(to), message),
-    /** `PUT …/conversations/{id}/activities/{activityId}`: replaces a message the bot sent. */
-    update: async (to: ConversationAt & { activityId: string }, message: OutgoingMessage): Promise<void> => {
-      await post('PUT', activitiesUrl(to, to.activityId), { ...message, id: to.activityId });
+    async replyTo(to: ConversationAt & { activityId: string }, message: OutgoingMessage): Promise<{ id?: string }> {
+      checkIds(to.conversationId, to.activityId);
+      const body = await activity({ ...message, replyToId: to.activityId });
+      return idOf(
+        await call(at('replyToActivity', to), (c) => c.replyToActivity(to.conversationId, to.activityId, body)),
+      );
     },
-    /** `GET {serviceUrl}/v3/teams/{teamId}/conversations`: the channels of a team the app is in. */
+    /** `POST …/conversations/{id}/activities`: a new message in the conversation. */
+    async send(to: ConversationAt, message: OutgoingMessage): Promise<{ id?: string }> {
+      checkIds(to.conversationId);
+      const body = await activity(message);
+      return idOf(await call(at('sendToConversation', to), (c) => c.sendToConversation(to.conversationId, body)));
+    },
+    /** `PUT …/conversations/{id}/activities/{activityId}`: replaces a message the bot sent. */
+    async update(to: ConversationAt & { activityId: string }, message: OutgoingMessage): Promise<void> {
+      checkIds(to.conversationId, to.activityId);
+      const body = await activity({ ...message, id: to.activityId });
+      await call(at('updateActivity', to), (c) => c.updateActivity(to.conversationId, to.activityId, body));
+    },
+    /**
+     * `GET {serviceUrl}/v3/teams/{teamId}/conversations`: the channels of a team the app is in (what the SDK's
+     * Teams extension calls for `TeamsInfo.getTeamChannels`, through the same HttpClient; it does not export it).
+     */
     async teamChannels(to: { serviceUrl: string; teamId: string }): Promise<TeamChannel[]> {
-      const url = `${to.serviceUrl.replace(/\/+$/, '')}/v3/teams/${encodeURIComponent(to.teamId)}/conversations`;
-      const parsed = conversationList.safeParse(await call('GET', url));
+      checkIds(to.teamId);
+      const where = { op: 'getTeamChannels', serviceUrl: to.serviceUrl };
+      const answer = await call(
+        where,
+        async (c) => (await c.httpClient.get(`v3/teams/${to.teamId}/conversations`)).data,
+      );
+      const parsed = conversationList.safeParse(answer);
       if (!parsed.success) throw new ChatError('refused', 'connector_unexpected_answer');
       return parsed.data.conversations.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) }));
     },
     /** `GET …/conversations/{id}/members/{userId}` (by MRI, UPN or object id); a 404 is logged at debug. */
-    member: async (to: ConversationAt, userId: string): Promise<ConversationMember> =>
-      parseMember(await call('GET', `${conversationUrl(to)}/members/${encodeURIComponent(userId)}`, undefined, true)),
+    async member(to: ConversationAt, userId: string): Promise<ConversationMember> {
+      checkIds(to.conversationId, userId);
+      const answer = await call(
+        at('getConversationMember', to),
+        (c) => c.getConversationMember(userId, to.conversationId),
+        true,
+      );
+      return parseMember(answer);
+    },
   };
 }
 

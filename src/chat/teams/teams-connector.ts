@@ -29,5 +29,10 @@ export function teamsConnector(o: TeamsConnectorOptions): BotConnector {
     scope: s.botScope,
     ...io,
   });
-  return botConnector({ token, logger: o.logger, ...io, ...(o.sleep ? { sleep: o.sleep } : {}) });
+  return botConnector({
+    token,
+    logger: o.logger,
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.sleep ? { sleep: o.sleep } : {}),
+  });
 }

@@ -39,7 +39,7 @@ describe('botConnector (the Bot Connector REST API, against the fake on loopback
       ['send', 'POST', undefined],
       ['update', 'PUT', sent.id],
     ]);
-    expect(fake.calls[1]!.path).toBe(`/teams/v3/conversations/19%3Aops%40thread.tacv2/activities/${sent.id}`);
+    expect(fake.calls[1]!.path).toBe(`/teams/v3/conversations/19:ops@thread.tacv2/activities/${sent.id}`);
     expect(fake.calls[1]!.body).toMatchObject({ id: sent.id, summary: 'updated' });
     expect(fake.calls.every((c) => c.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
@@ -76,5 +76,45 @@ describe('botConnector (the Bot Connector REST API, against the fake on loopback
     expect(err).toMatchObject({ kind: 'unavailable', code: 'connector_http_429' });
     expect(waits).toEqual([]);
     expect(fake.calls).toHaveLength(1);
+  });
+
+  it('goes through the Microsoft 365 Agents SDK: its ConnectorClient sends, with its User-Agent', async () => {
+    await connector.replyTo({ ...to(), conversationId: '19:ops@thread.tacv2;messageid=17', activityId: '17' }, message);
+    expect(fake.calls).toHaveLength(1);
+    expect(fake.calls[0]).toMatchObject({
+      kind: 'reply',
+      conversationId: '19:ops@thread.tacv2;messageid=17',
+      activityId: '17',
+    });
+    expect(fake.calls[0]!.userAgent).toMatch(/^agents-sdk-js\/1\.\d+\.\d+ /);
+    expect(fake.calls[0]!.body).toMatchObject({ type: 'message', summary: 'hello', replyToId: '17' });
+  });
+
+  it('an id that would leave its URL segment is refused before any call', async () => {
+    for (const conversationId of ['19:a/../../v3/teams/x', '19:a?b=1', '19:a#b']) {
+      const err = await connector
+        .send({ serviceUrl: fake.serviceUrl, conversationId }, message)
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'refused', code: 'connector_bad_id' });
+    }
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  it('a connector that does not answer in time is `unavailable` (the SDK sets no deadline; ours does)', async () => {
+    const quick = botConnector({ token: () => Promise.resolve(TOKEN), logger: logs.logger, timeoutMs: 150 });
+    fake.failNext({ status: 200, delayMs: 3000 });
+    const started = Date.now();
+    const err = await quick.send(to(), message).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'unavailable', code: 'connector_unreachable' });
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(logs.lines.find((l) => l.msg === 'Bot Connector unreachable')).toBeDefined();
+    expect(logs.raw()).not.toContain(TOKEN);
+  });
+
+  it('a serviceUrl where nothing listens is `unavailable`', async () => {
+    const err = await connector
+      .send({ serviceUrl: 'http://127.0.0.1:9/teams/', conversationId: '19:ops@thread.tacv2' }, message)
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'unavailable', code: 'connector_unreachable' });
   });
 });
