@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityViolations, cardViolations } from './adaptive-card-limits.js';
+import { activityViolations, cardViolations, invokeAnswerViolations } from './adaptive-card-limits.js';
 
 const card = (body: unknown[], version = '1.5') => ({ type: 'AdaptiveCard', version, body });
 
@@ -85,5 +85,29 @@ describe('the Adaptive Card validator of the fake Bot Connector', () => {
       'the message has both text and a card: Teams would show the text above the card',
     ]);
     expect(activityViolations({ type: 'message', summary: 'hi', attachments })).toEqual([]);
+  });
+
+  it("holds cards to Microsoft's Adaptive Cards parser too: what our own checks do not look at", () => {
+    const odd = card([
+      { type: 'TextBlock', text: 'x', horizontalAlignment: 'middle' },
+      { type: 'Input.Text', id: 'reason', label: 'Reason' },
+      { type: 'Input.Text', id: 'reason', label: 'Again' },
+    ]);
+    const attachments = [{ contentType: 'application/vnd.microsoft.card.adaptive', content: odd }];
+    expect(activityViolations({ type: 'message', summary: 's', attachments })).toEqual([
+      'attachments[0]: adaptivecards parser: InvalidPropertyValue: Invalid value "middle" for property "horizontalAlignment".',
+      'attachments[0]: adaptivecards parser: DuplicateId: Duplicate Id "reason".',
+    ]);
+    const required = card([
+      { type: 'Input.ChoiceSet', id: 'n', label: 'N', isRequired: true, choices: [{ title: 'a', value: 'a' }] },
+    ]);
+    expect(
+      invokeAnswerViolations({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: required }),
+    ).toEqual([
+      'adaptivecards parser: RequiredInputsShouldHaveErrorMessage: Required inputs should have an error message',
+    ]);
+    expect(
+      invokeAnswerViolations({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'ok' }),
+    ).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
  * https://adaptivecards.io/explorer/ (elements and their properties)
  */
 import { actionsViolations, INPUTS, inputViolations, refreshViolations } from './adaptive-card-actions.js';
+import { parserViolations } from './adaptive-card-parser.js';
 
 export const TEAMS_MESSAGE_MAX_BYTES = 28 * 1024;
 
@@ -71,17 +72,27 @@ export function cardViolations(card: unknown): string[] {
   return problems;
 }
 
-/** Every problem of a message activity the bot sent: its size, and each card attachment. */
+/** Every problem of a message activity the bot sent: its size, and each card attachment (Teams' limits, and Microsoft's parser). */
 export function activityViolations(activity: unknown): string[] {
   const bytes = Buffer.byteLength(JSON.stringify(activity));
   const problems = bytes > TEAMS_MESSAGE_MAX_BYTES ? [`the message is ${bytes} bytes, over 28 KB`] : [];
   const attachments = isObject(activity) && Array.isArray(activity.attachments) ? activity.attachments : [];
   for (const [i, a] of attachments.entries()) {
     if (!isObject(a) || a.contentType !== 'application/vnd.microsoft.card.adaptive') continue;
-    problems.push(...cardViolations(a.content).map((p) => `attachments[${i}]: ${p}`));
+    const found = [...cardViolations(a.content), ...parserViolations(a.content)];
+    problems.push(...found.map((p) => `attachments[${i}]: ${p}`));
   }
   // Teams shows a message's text above its card: with a card, the words belong in the card (and `summary`).
   if (attachments.length && isObject(activity) && typeof activity.text === 'string' && activity.text.trim())
     problems.push('the message has both text and a card: Teams would show the text above the card');
   return problems;
+}
+
+/**
+ * Every problem of what the bot answered an invoke with (`{ statusCode, type, value }`): a card answer is held
+ * to the same checks as a posted card; a message or an error answer carries no card.
+ */
+export function invokeAnswerViolations(answer: unknown): string[] {
+  if (!isObject(answer) || answer.type !== 'application/vnd.microsoft.card.adaptive') return [];
+  return [...cardViolations(answer.value), ...parserViolations(answer.value)];
 }

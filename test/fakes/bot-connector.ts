@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { activityViolations } from './adaptive-card-limits.js';
+import { recordViolations } from './block-kit-limits.js';
 import { readBody } from './read-body.js';
 
 /** One activity the bot sent to the fake connector. */
@@ -122,6 +123,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         status: failure?.status ?? 200,
         violations: activityViolations(body),
       });
+      recordViolations(`Teams connector ${kind}`, calls[calls.length - 1]!.violations);
       const answer = () => {
         if (failure)
           return void res

@@ -1,7 +1,7 @@
 // The remediation flow driven through Teams: the real bot (slack-flow-harness's startFlow, with the Teams
 // front end on), signed activities from the fake token issuer, and the fake Bot Connector recording posts.
 import { startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../fakes/bot-connector.js';
-import { cardViolations } from '../fakes/adaptive-card-limits.js';
+import { invokeAnswerViolations } from '../fakes/adaptive-card-limits.js';
 import { FAKE_APP_ID, FAKE_TENANT_ID, startFakeTeamsTokenIssuer } from '../fakes/teams-token-issuer.js';
 import type { FakeTeamsTokenIssuer, SignOptions } from '../fakes/teams-token-issuer.js';
 import { fakeTeamsSettings, sendActivity } from '../chat/teams/teams-activity.js';
@@ -143,8 +143,8 @@ export async function startTeamsFlow(opts: FlowOptions & { clickDeadlineMs?: num
     async click(user, on, verb, data, sign) {
       const res = await send(invokeActivity(connector.serviceUrl, user, on, verb, data), await signed(sign));
       const body = (res.json ?? {}) as Record<string, unknown>;
-      if (body.type === 'application/vnd.microsoft.card.adaptive' && cardViolations(body.value).length)
-        throw new Error(`the invoke's card is not valid: ${cardViolations(body.value).join('; ')}`);
+      const problems = invokeAnswerViolations(body);
+      if (problems.length) throw new Error(`the invoke's card is not valid: ${problems.join('; ')}`);
       return { status: res.status, statusCode: body.statusCode, type: body.type, value: body.value };
     },
     async close() {

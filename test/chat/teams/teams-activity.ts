@@ -1,5 +1,7 @@
 import { TEAMS_DEFAULTS, type TeamsSettings } from '../../../src/config/teams-settings.js';
 import type { FakeTeamsTokenIssuer } from '../../fakes/teams-token-issuer.js';
+import { invokeAnswerViolations } from '../../fakes/adaptive-card-limits.js';
+import { recordViolations } from '../../fakes/block-kit-limits.js';
 import { FAKE_APP_ID, FAKE_APP_PASSWORD, FAKE_ISSUER, FAKE_TENANT_ID } from '../../fakes/teams-token-issuer.js';
 
 let seq = 0;
@@ -52,5 +54,7 @@ export async function sendActivity(
   });
   const text = await res.text();
   await bot.bot.idle();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  const json = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  recordViolations('Teams invoke answer', invokeAnswerViolations(json));
+  return { status: res.status, json };
 }

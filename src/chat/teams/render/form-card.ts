@@ -20,6 +20,7 @@ function input(i: Input): CardElement[] {
           ...base,
           style: 'compact',
           isRequired: true,
+          errorMessage: 'Choose one of the options.',
           choices: i.options.map((o) => ({ title: o, value: o })),
           ...(i.initial !== undefined ? { value: i.initial } : {}),
         },
