@@ -111,7 +111,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
       // A scripted status under 400 lets that call through (to fail a later one).
       const scripted = failures.shift();
       const failure = scripted && scripted.status >= 400 ? scripted : undefined;
-      calls.push({
+      const call: ConnectorCall = {
         kind,
         method: req.method ?? '',
         path: req.url ?? '',
@@ -122,15 +122,16 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         body,
         status: failure?.status ?? 200,
         violations: activityViolations(body),
-      });
-      recordViolations(`Teams connector ${kind}`, calls[calls.length - 1]!.violations);
+      };
+      const n = calls.push(call);
+      recordViolations(`Teams connector ${kind}`, call.violations);
       const answer = () => {
         if (failure)
           return void res
             .writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers })
             .end('{}');
-        const id = kind === 'update' ? activityId : `activity-${calls.length}`;
-        calls[calls.length - 1]!.responseId = id;
+        const id = kind === 'update' ? activityId : `activity-${n}`;
+        call.responseId = id;
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
       };
       if (scripted?.delayMs) setTimeout(answer, scripted.delayMs).unref();
