@@ -384,7 +384,8 @@ class ThreadReplier implements AlertReplier {
     let diagnosisUrl: string | undefined;
     if (incident.diagnosis && incident.message) {
       try {
-        await this.deps.chat.update({ ...incident.diagnosis, message: markResolved(incident.message, durationMs) });
+        const diagnosis = { ...incident.diagnosis, threadTs: incident.thread.ts };
+        await this.deps.chat.update({ ...diagnosis, message: markResolved(incident.message, durationMs) });
         diagnosisUrl = await this.linkTo(incident.diagnosis, incident.thread.ts);
       } catch (err) {
         logger.warn({ err }, 'could not mark the diagnosis resolved');

@@ -129,10 +129,8 @@ export function writeChannels(policy: AccessPolicy): readonly string[] {
 const verb = { request: 'request', approve: 'approve' } as const;
 
 /** The refusal of a request or approval from a channel where fixes do not work; undefined where they do. */
-function channelRefusal(policy: AccessPolicy, access: AccessConfig, channel: string): Decision | undefined {
+function channelRefusal(policy: AccessPolicy, access: AccessConfig, channelId: string): Decision | undefined {
   const channels = writeChannels(policy);
-  // A Teams thread's conversation id is its channel's id and `;messageid=<root>`: the channel decides.
-  const channelId = channel.replace(/;messageid=.*$/, '');
   if (channels.includes(channelId)) return undefined;
   const entry = access.channels ? 'access.channels' : 'slack.incidentChannels (or access.channels)';
   const allowedChannels = channels.length

@@ -307,26 +307,36 @@ describe('policy for Teams actors (issue 22)', () => {
     userGroups: [],
     platform: 'teams',
   });
-  const inThread = { channelId: `${TEAMS_CHANNEL};messageid=1700000000001`, env: 'prod' };
+  const inChannel = { channelId: TEAMS_CHANNEL, env: 'prod' };
 
   it.each([
-    ['the Teams tenant (any case), in a thread of an allowed channel', person(TENANT.toUpperCase()), inThread, true],
-    ['another tenant', person('00000000-0000-4000-8000-0000000000bb'), inThread, false],
+    ['the Teams tenant (any case), in an allowed channel', person(TENANT.toUpperCase()), inChannel, true],
+    ['another tenant', person('00000000-0000-4000-8000-0000000000bb'), inChannel, false],
     [
       'the Teams tenant, in a channel the policy does not name',
       person(TENANT),
-      { ...inThread, channelId: '19:x@thread.tacv2' },
+      { ...inChannel, channelId: '19:x@thread.tacv2' },
       false,
     ],
   ])('%s -> allowed %s', (_, who, where, allowed) => {
     expect(decide(both, who, where, request('set-eviction-policy')).allowed).toBe(allowed);
   });
 
+  it('compares channel ids as given: a thread conversation id is no channel of the policy (the front end names the channel)', () => {
+    const thread = `${TEAMS_CHANNEL};messageid=1700000000001`;
+    expect(
+      decide(both, person(TENANT), { channelId: thread, env: 'prod' }, request('set-eviction-policy')),
+    ).toMatchObject({
+      allowed: false,
+      why: expect.stringContaining(`add this channel (${thread}) to access.channels`),
+    });
+  });
+
   it('holds a Teams actor to TEAMS_TENANT_ID and a Slack actor to the Slack workspace', () => {
     const other = decide(
       both,
       person('00000000-0000-4000-8000-0000000000bb'),
-      inThread,
+      inChannel,
       request('set-eviction-policy'),
     );
     expect(other).toMatchObject({ allowed: false, wouldAllow: 'TEAMS_TENANT_ID' });

@@ -90,6 +90,8 @@ export interface FlowOptions {
   stateUrl?: string;
   /** The Teams front end beside Slack (its endpoints on the test's fakes), and how long a click's invoke waits. */
   teams?: { settings: TeamsSettings; clickDeadlineMs?: number };
+  /** `teams.alertChannel` (with `alerts` and `teams`): Alertmanager notifications are posted there too. */
+  teamsAlertChannel?: string;
 }
 
 export interface Flow {
@@ -213,6 +215,7 @@ export async function startFlow(opts: FlowOptions = {}): Promise<Flow> {
       },
       ...(opts.access ? { access: opts.access } : {}),
       ...(opts.remediation ? { remediation: opts.remediation } : {}),
+      ...(opts.teamsAlertChannel ? { teams: { alertChannel: opts.teamsAlertChannel } } : {}),
     },
     'test',
   );

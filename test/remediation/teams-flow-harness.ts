@@ -91,8 +91,8 @@ export interface TeamsFlow {
   f: Flow;
   issuer: FakeTeamsTokenIssuer;
   connector: FakeBotConnector;
-  /** `@session-ttl diagnose <env>` by `user` in the Teams channel: the report card's post. */
-  diagnose(env: string, user: string): Promise<PostedCard>;
+  /** `@session-ttl diagnose <env>` by `user` in a new thread of `channel` (default the Teams channel): the report card's post. */
+  diagnose(env: string, user: string, channel?: string): Promise<PostedCard>;
   /** `user` clicks `verb` with `data` on a card; the invoke's HTTP answer (after all the click's work). */
   click(user: string, on: PostedCard, verb: string, data: unknown, sign?: SignOptions): Promise<InvokeAnswer>;
   send(activity: unknown, authorization?: string): ReturnType<typeof sendActivity>;
@@ -124,10 +124,10 @@ export async function startTeamsFlow(opts: FlowOptions & { clickDeadlineMs?: num
     issuer,
     connector,
     send,
-    async diagnose(env, user) {
+    async diagnose(env, user, channel = TEAMS_CHANNEL) {
       const id = `msg${++seq}`;
       const activity = {
-        ...base(connector.serviceUrl, user, `${TEAMS_CHANNEL};messageid=${id}`),
+        ...base(connector.serviceUrl, user, `${channel};messageid=${id}`),
         id,
         type: 'message',
         text: `<at>session-ttl</at> diagnose ${env}`,

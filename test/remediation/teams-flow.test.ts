@@ -32,9 +32,16 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
     t.connector.memberLookups.length = 0;
   });
 
-  /** The connector posts in the report's thread since `from` (replies to the report). */
-  const threadPosts = (report: PostedCard, from = 0) =>
-    t.connector.calls.slice(from).filter((c) => c.kind === 'reply' && c.activityId === report.activityId);
+  /**
+   * The connector posts in the report's thread since `from`: replies to the thread's root in the thread's
+   * conversation (`…/conversations/{channel};messageid={root}/activities/{root}`).
+   */
+  const threadPosts = (report: PostedCard, from = 0) => {
+    const root = report.conversationId.split(';messageid=')[1];
+    return t.connector.calls
+      .slice(from)
+      .filter((c) => c.kind === 'reply' && c.conversationId === report.conversationId && c.activityId === root);
+  };
 
   /** REQUESTER previews the report's fix and submits it with volatile-lru: the approval request's post. */
   async function requested(report: PostedCard) {
@@ -113,6 +120,8 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
       ['approval', aad(APPROVER)],
       ['apply', aad(APPROVER)],
     ]);
+    // The audit names the channel by its id, not by the thread's conversation id
+    expect((await t.f.audit('prod')).map((e) => e.channelId)).toEqual(Array(4).fill(TEAMS_CHANNEL));
 
     // When: the requester clicks Revert on the applied post (reverts need no approval here)
     const appliedCard = posted(applied!);

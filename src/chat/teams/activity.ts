@@ -61,3 +61,16 @@ export function commandText(text: string | undefined): string {
 export function channelOf(conversationId: string): string {
   return conversationId.split(';')[0] ?? conversationId;
 }
+
+/**
+ * The root message of a channel thread's conversation id; undefined for a channel or a chat.
+ *
+ * @example
+ * threadRootOf('19:x@thread.tacv2;messageid=17') // '17'
+ */
+export function threadRootOf(conversationId: string): string | undefined {
+  return /;messageid=([^;]+)/.exec(conversationId)?.[1];
+}
+
+/** The conversation id of the thread of message `root` in a channel: where replies in that thread are posted. */
+export const threadOf = (channel: string, root: string) => `${channelOf(channel)};messageid=${root}`;

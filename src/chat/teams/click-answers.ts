@@ -1,5 +1,5 @@
 import type { Message } from '../../core/message.js';
-import type { Activity } from './activity.js';
+import { channelOf, type Activity } from './activity.js';
 import { cardResponse, messageResponse, type InvokeResponse } from './card-action.js';
 import type { CardMemory } from './card-memory.js';
 import type { ClickAnswer } from './click-context.js';
@@ -63,7 +63,7 @@ export async function refreshedView(
   activity: Activity,
 ): Promise<InvokeResponse> {
   const at = activity.replyToId;
-  const message = at ? await memory.postedAt({ channel: activity.conversation.id, ts: at }) : undefined;
+  const message = at ? await memory.postedAt({ channel: channelOf(activity.conversation.id), ts: at }) : undefined;
   if (!message) return messageResponse('This card has no newer view; its thread says what happened.');
   return cardResponse(adaptiveCard(message, await viewOf(members, activity, message)));
 }

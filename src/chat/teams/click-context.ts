@@ -8,6 +8,7 @@ import type { CardMemory } from './card-memory.js';
 import { teamsCommandContext } from './command-context.js';
 import type { TeamsGroups } from './graph-groups.js';
 import type { MemberMris } from './member-mris.js';
+import { requestConversations } from './request-conversations.js';
 
 /**
  * What a click's invoke answers with, gathered while its work runs: the form open for the clicker (a
@@ -40,8 +41,9 @@ export interface ClickContextOptions {
 
 /**
  * The command context of a click on a Teams card (an `adaptiveCard/action` invoke). Who clicked is the
- * signed activity's, exactly as for a message (`teamsCommandContext`: AAD object id, tenant, conversation,
- * groups); the clicked message is the card's (`replyToId`), so results go to its thread and a decision
+ * signed activity's, exactly as for a message (`teamsCommandContext`: AAD object id, tenant, channel,
+ * groups); the clicked message is the card's (`replyToId`) in its channel, with the root of its thread (the
+ * conversation id's `;messageid=`), so results go to that thread and a decision
  * updates it in place. Replies and forms go into the invoke's answer (seen by the clicker only) while it is
  * open; a post or update of a message with per-person buttons is remembered for the refreshes that follow.
  */
@@ -58,7 +60,8 @@ export function teamsClickContext(o: ClickContextOptions): CommandContext {
     logger: o.logger,
     ...(o.interrupted ? { interrupted: o.interrupted } : {}),
   });
-  const conversation = activity.conversation.id;
+  // The clicked card's channel and the root of its thread, apart (as Slack's channel and thread_ts).
+  const { channel, root } = requestConversations(activity.conversation);
   const showForm = async (form: Form) => {
     answer.form = form;
     if (answer.late) await memory.keepForm(answer.slot, base.actor.userId, form);
@@ -66,7 +69,10 @@ export function teamsClickContext(o: ClickContextOptions): CommandContext {
   const handle: FormHandle = { update: showForm };
   return {
     ...base,
-    actor: { ...base.actor, ...(clicked ? { message: { channel: conversation, ts: clicked } } : {}) },
+    actor: {
+      ...base.actor,
+      ...(clicked ? { message: { channel, ts: clicked, ...(root ? { threadTs: root } : {}) } } : {}),
+    },
     async reply(message) {
       if (answer.late) return base.reply(message);
       answer.reply = message;
@@ -79,7 +85,7 @@ export function teamsClickContext(o: ClickContextOptions): CommandContext {
     async update(ref, message) {
       await base.update(ref, message);
       await memory.posted(ref, message);
-      if (ref.channel === conversation && ref.ts === clicked) answer.clicked = message;
+      if (ref.channel === channel && ref.ts === clicked) answer.clicked = message;
     },
     async openForm(form) {
       await showForm(form);

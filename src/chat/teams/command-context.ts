@@ -2,13 +2,14 @@ import type { CommandContext } from '../../commands/context.js';
 import type { Logger } from '../../core/logging.js';
 import { clip, type Message } from '../../core/message.js';
 import { ChatError } from '../../core/ports/chat.js';
-import type { Activity } from './activity.js';
+import { channelOf, type Activity } from './activity.js';
 import type { VerifiedActivity } from './bot-token.js';
 import type { BotConnector, ConversationAt } from './bot-connector.js';
 import type { TeamsGroups } from './graph-groups.js';
 import type { MemberMris } from './member-mris.js';
 import { adaptiveCard } from './render/adaptive-card.js';
 import { personalBlock } from './render/card-actions.js';
+import { requestConversations } from './request-conversations.js';
 
 /** How a person types a command in Teams: a mention of the bot. */
 export const TEAMS_INVOCATION = '@session-ttl';
@@ -45,11 +46,12 @@ export function teamsUserId(from: Activity['from']): string {
 
 /**
  * The command context of a verified Teams message: the actor is what the signed activity says (the AAD
- * object id, the tenant bound to the token, the conversation; its Entra ID groups from Graph). Teams has no messages visible only to
+ * object id, the tenant bound to the token, the channel; its Entra ID groups from Graph). Teams has no messages visible only to
  * one person in a channel, so replies and posts both go into the conversation: a reply answers the
- * message, a post is a new message there (or in the thread `threadTs`); a post's ref is the conversation
- * and the activity id the connector gave, which `update` replaces. Idempotency keys are not used yet
- * (Teams has no lookup by key; the outbox is Slack's).
+ * message, a post is a new message in the thread it was asked in (or in the thread `threadTs` of a channel);
+ * a post's ref is the channel and the activity id the connector gave, which `update` replaces. The core sees
+ * channel ids only (`request-conversations.ts` turns them into the thread conversations Teams addresses).
+ * Idempotency keys are not used yet (Teams has no lookup by key; the outbox is Slack's).
  */
 export function teamsCommandContext(o: {
   activity: Activity & { id: string };
@@ -65,34 +67,35 @@ export function teamsCommandContext(o: {
 }): CommandContext {
   const { activity, verified, connector } = o;
   const serviceUrl = verified.serviceUrl;
-  const conversationId = activity.conversation.id;
+  const places = requestConversations(activity.conversation);
   return {
     actor: {
       platform: 'teams',
       teamId: verified.tenantId,
       userId: teamsUserId(activity.from),
-      channelId: conversationId,
+      channelId: places.channel,
       groups: (candidates) => o.groups(activity.from, candidates),
     },
     text: o.text,
     invocation: TEAMS_INVOCATION,
     logger: o.logger,
     reply: async (message) => {
+      const conversationId = activity.conversation.id;
       await connector.replyTo({ serviceUrl, conversationId, activityId: activity.id }, cardActivity(message));
     },
     post: async (message, opts) => {
-      const to = { serviceUrl, conversationId: opts?.channel ?? conversationId };
-      const activity = await activityAt(o.members, to, message);
-      const sent = opts?.threadTs
-        ? await connector.replyTo({ ...to, activityId: opts.threadTs }, activity)
-        : await connector.send(to, activity);
+      const channel = channelOf(opts?.channel ?? places.channel);
+      const root = opts?.threadTs;
+      const to = { serviceUrl, conversationId: root ? places.threadIn(channel, root) : places.postIn(channel) };
+      const card = await activityAt(o.members, to, message);
+      const sent = root ? await connector.replyTo({ ...to, activityId: root }, card) : await connector.send(to, card);
       // Posted, but without an id it cannot be updated later: say so rather than post it twice.
       if (!sent.id) o.logger.warn('the Bot Connector gave no activity id; this post cannot be updated');
-      return { channel: to.conversationId, ts: sent.id ?? '' };
+      return { channel, ts: sent.id ?? '' };
     },
     update: async (ref, message) => {
       if (!ref.ts) throw new ChatError('refused', 'connector_no_activity_id');
-      const at = { serviceUrl, conversationId: ref.channel };
+      const at = { serviceUrl, conversationId: places.updateIn(ref) };
       await connector.update({ ...at, activityId: ref.ts }, await activityAt(o.members, at, message));
     },
     ...(o.interrupted ? { interrupted: o.interrupted } : {}),

@@ -55,8 +55,11 @@ export interface ChatPort {
    * platform cannot be read (then nobody knows whether it is there).
    */
   findPosted(q: { channel: string; threadTs?: string; key: string; sinceMs?: number }): Promise<MessageRef | undefined>;
-  /** Replaces a posted message. */
-  update(m: MessageRef & { message: Message }): Promise<void>;
+  /**
+   * Replaces a posted message; `threadTs`: the root of the thread it is a reply in, when known (Teams updates
+   * a reply in its thread's conversation; Slack needs the channel and ts only).
+   */
+  update(m: MessageRef & { threadTs?: string; message: Message }): Promise<void>;
   /** A link to a message (the platform's permalink when it gives one). */
   permalink(ref: MessageRef & { threadTs?: string }): Promise<string>;
 }

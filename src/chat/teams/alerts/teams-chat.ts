@@ -6,7 +6,7 @@ import type { StateStore } from '../../../core/ports/state-store.js';
 import { parseStored } from '../../../core/stored-json.js';
 import type { BotConnector } from '../bot-connector.js';
 import { cardActivity } from '../command-context.js';
-import { channelOf } from '../activity.js';
+import { channelOf, threadOf } from '../activity.js';
 import type { ConversationRef, ConversationRefs } from './conversation-refs.js';
 import { teamsMessageLink } from './teams-link.js';
 
@@ -14,9 +14,6 @@ import { teamsMessageLink } from './teams-link.js';
 const POST_RECORD_TTL_MS = 24 * 3600_000;
 
 const refSchema = z.object({ channel: z.string(), ts: z.string() });
-
-/** A thread's conversation: replies posted there land in the thread of message `root`. */
-export const threadOf = (channel: string, root: string) => `${channelOf(channel)};messageid=${root}`;
 
 /** The channel's team has not installed the app (or the bot never heard from there): nowhere to post. */
 export function notInstalled(channel: string): ChatError {
@@ -39,8 +36,9 @@ export interface TeamsChatDeps {
  * The chat port in Teams channels, for posts nobody asked for in that moment (alerts): a post is a new
  * conversation thread in the channel (`POST …/conversations/{channel}/activities`), a post with `threadTs`
  * a reply in that thread (`…/conversations/{channel};messageid={root}/activities/{root}` with `replyToId`),
- * an update a PUT of the activity; each at the serviceUrl remembered for the channel (see onInstallEvent).
- * A reply's ref is its thread's conversation, which is where it is updated. Teams has no lookup of a message
+ * an update a PUT of the activity in its conversation (a reply's: its thread's, named by `threadTs`); each at
+ * the serviceUrl remembered for the channel (see onInstallEvent). A ref names the channel, as every ref the
+ * Teams front end hands the core (the thread root apart). Teams has no lookup of a message
  * by a key of ours, so a post with a key is remembered (key -> where it landed) once the connector took it:
  * `findPosted` and a second post with that key return it. Not covered: a post whose answer was lost, or a
  * crash between the post and its record; that post can show twice.
@@ -66,14 +64,17 @@ export function teamsChat(d: TeamsChatDeps): ChatPort {
           )
         : await d.connector.send({ serviceUrl, conversationId: channelOf(channel) }, activity);
       if (!sent.id) throw new ChatError('refused', 'connector_no_activity_id');
-      const posted: MessageRef = { channel: threadTs ? threadOf(channel, threadTs) : channelOf(channel), ts: sent.id };
+      const posted: MessageRef = { channel: channelOf(channel), ts: sent.id };
       if (key) await d.store.set(recordKey(key), JSON.stringify(posted), POST_RECORD_TTL_MS);
       return posted;
     },
     findPosted: ({ key }) => recorded(key),
-    async update({ channel, ts, message }) {
+    async update({ channel, ts, threadTs, message }) {
       const { serviceUrl } = await at(channel);
-      await d.connector.update({ serviceUrl, conversationId: channel, activityId: ts }, cardActivity(message));
+      // Without `threadTs` the ref's channel is the conversation: a post's own channel, or (a reply's ref kept
+      // before refs named channels) its thread's conversation id.
+      const conversationId = threadTs ? threadOf(channel, threadTs) : channel;
+      await d.connector.update({ serviceUrl, conversationId, activityId: ts }, cardActivity(message));
     },
     async permalink(ref) {
       const known = await d.refs.get(ref.channel).catch(() => undefined);
