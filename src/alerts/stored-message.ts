@@ -75,7 +75,12 @@ const block = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('preformatted'), id, lines: z.array(z.string()), collapse }),
   z.object({ kind: z.literal('context'), id, items: z.array(inline) }),
   z.object({ kind: z.literal('divider') }),
-  z.object({ kind: z.literal('actions'), id, actions: z.array(action), audience: z.array(z.string()).optional() }),
+  z.object({
+    kind: z.literal('actions'),
+    id,
+    actions: z.array(action),
+    audience: z.array(z.union([z.string(), z.object({ group: z.string() })])).optional(),
+  }),
 ]) satisfies z.ZodType<Block>;
 const kindsCovered: Covers<Block['kind'], z.infer<typeof block>['kind']> = true;
 void kindsCovered;

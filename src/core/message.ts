@@ -84,6 +84,12 @@ export interface Collapse {
   foldAt?: number;
 }
 
+/**
+ * Someone a block's buttons are for: a user id (as the actor's `userId`), or a group of users by its id (a
+ * Slack user group, an Entra ID group), whose members the platform may read.
+ */
+export type AudienceMember = string | { readonly group: string };
+
 export type Block =
   | {
       kind: 'header';
@@ -105,11 +111,12 @@ export type Block =
       id?: string;
       actions: readonly Action[];
       /**
-       * Whom these buttons are for (user ids, e.g. the approvers the policy names and the requester). A
-       * platform with views per person (Teams' user-specific views) shows them to these people only; others
-       * show them to everyone. Never an authorization: every click is decided by the server.
+       * Whom these buttons are for (user ids, e.g. the requester and the approvers the policy names, then the
+       * approver groups as `{ group }`). A platform with views per person (Teams' user-specific views) shows them
+       * to these people only; others show them to everyone. Never an authorization: every click is decided by
+       * the server.
        */
-      audience?: readonly string[];
+      audience?: readonly AudienceMember[];
     };
 
 /** What a renderer that left collapsible blocks out says instead: "…and 3 more findings (2 critical, 1 info). <hint>". */

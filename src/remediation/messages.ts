@@ -44,8 +44,11 @@ export function approvalRequestMessage(record: PendingAction, awaiting: number, 
           { command: 'approve', label: 'Approve', ref: record.id, style: 'primary' },
           { command: 'reject', label: 'Reject', ref: record.id, style: 'danger' },
         ],
-        // The requester may withdraw (Reject); the approvers named by user decide.
-        audience: [...new Set([record.requester.userId, ...(approvers?.users ?? [])])],
+        // The requester may withdraw (Reject); the approvers decide: named by user, then their groups' members.
+        audience: [
+          ...new Set([record.requester.userId, ...(approvers?.users ?? [])]),
+          ...(approvers?.groups ?? []).map((group) => ({ group })),
+        ],
       },
     ],
   };

@@ -107,14 +107,20 @@ export interface InvokeAnswer {
   value: any;
 }
 
-/** The flow with Teams on; `clickDeadlineMs` is how long an invoke waits for its work (default 15 s). */
-export async function startTeamsFlow(opts: FlowOptions & { clickDeadlineMs?: number } = {}): Promise<TeamsFlow> {
+/**
+ * The flow with Teams on; `clickDeadlineMs` is how long an invoke waits for its work (default 15 s), `graphUrl`
+ * Microsoft Graph's (a fake Graph; default a closed port).
+ */
+export async function startTeamsFlow(
+  opts: FlowOptions & { clickDeadlineMs?: number; graphUrl?: string } = {},
+): Promise<TeamsFlow> {
   const issuer = await startFakeTeamsTokenIssuer();
   const connector = await startFakeBotConnector();
   // The Bot Connector knows the three people by object id (Get single member details answers their MRI).
   for (const user of [REQUESTER, APPROVER, OUTSIDER]) connector.members.set(user, mri(user));
-  const { clickDeadlineMs, ...flowOptions } = opts;
-  const teams = { settings: fakeTeamsSettings(issuer), ...(clickDeadlineMs !== undefined ? { clickDeadlineMs } : {}) };
+  const { clickDeadlineMs, graphUrl, ...flowOptions } = opts;
+  const settings = { ...fakeTeamsSettings(issuer), ...(graphUrl ? { graphUrl } : {}) };
+  const teams = { settings, ...(clickDeadlineMs !== undefined ? { clickDeadlineMs } : {}) };
   const f = await startFlow({ access: teamsAccess(), ...flowOptions, teams });
   const bot = { url: f.baseUrl, bot: f.bot };
   const send = (activity: unknown, authorization?: string) => sendActivity(bot, activity, authorization);

@@ -89,7 +89,7 @@ export async function answerCardClick(
     return badClickResponse(`That click cannot be taken: ${parsed.why}. Nothing was done.`);
   }
   const { click } = parsed;
-  if (click.verb === REFRESH_VERB) return refreshedView(deps.memory, deps.members, activity);
+  if (click.verb === REFRESH_VERB) return refreshedView(deps.memory, deps, activity);
   if (click.verb === SHOW_VERB) return shownForm(deps.memory, activity, click.ref);
   const run = routeOf(deps, click);
   if (typeof run === 'string') {
@@ -119,5 +119,5 @@ export async function answerCardClick(
     if (answer.form) await deps.memory.keepForm(answer.slot, ctx.actor.userId, answer.form);
     logger.info({ deadlineMs: deps.deadlineMs }, 'answered a Teams click before its work ended');
   }
-  return answerClick(answer, deps.members, activity);
+  return answerClick(answer, deps, activity);
 }

@@ -15,11 +15,11 @@ export function graphErrorCode(body: unknown): string | undefined {
 }
 
 /**
- * Why a person's Entra ID groups could not be read, for the person, from Graph's status: what to fix
- * when the bot's setup is at fault (403: the permission; 401: the token), when to try again otherwise.
- * https://learn.microsoft.com/graph/errors
+ * Why Entra ID groups could not be read (a person's, or a group's members), for the person, from Graph's
+ * status: what to fix when the bot's setup is at fault (403: the permission; 401: the token; 404: the id
+ * asked about, `subject`), when to try again otherwise. https://learn.microsoft.com/graph/errors
  */
-export function graphRefusal(status: number, code: string | undefined): string {
+export function graphRefusal(status: number, code: string | undefined, subject: 'user' | 'group' = 'user'): string {
   const http = `HTTP ${status}${code ? ` ${code}` : ''}`;
   if (status === 403)
     return (
@@ -28,7 +28,7 @@ export function graphRefusal(status: number, code: string | undefined): string {
     );
   if (status === 401)
     return `Microsoft Graph refused the bot's token (${http}): check that TEAMS_GRAPH_URL and TEAMS_LOGIN_URL are of the same cloud`;
-  if (status === 404) return `Microsoft Graph does not know this user in the bot's tenant (${http})`;
+  if (status === 404) return `Microsoft Graph does not know this ${subject} in the bot's tenant (${http})`;
   if (status === 429) return `Microsoft Graph is throttling the bot (${http}); try again in a minute`;
   if (status >= 500) return `Microsoft Graph is unavailable (${http}); try again later`;
   return `Microsoft Graph answered ${http}`;

@@ -1,6 +1,7 @@
 import { isEntraObjectId } from '../../config/access-ids.js';
 import type { Activity } from './activity.js';
-import { checkMemberGroups, GROUPS_PER_CALL, type GraphCallOptions } from './graph-check.js';
+import type { GraphCallOptions } from './graph-call.js';
+import { checkMemberGroups, GROUPS_PER_CALL } from './graph-check.js';
 
 /** Which of `groupIds` (Entra ID group object ids) the user `objectId` is in; rejects with a GroupLookupError. */
 export type EntraMembership = (objectId: string, groupIds: readonly string[]) => Promise<string[]>;
@@ -9,7 +10,6 @@ export type EntraMembership = (objectId: string, groupIds: readonly string[]) =>
 export const graphScope = (graphUrl: string): string => `${graphUrl}/.default`;
 
 export interface GraphMembershipOptions extends GraphCallOptions {
-  now?: () => number;
   /** How long an answer is kept (default 60 s, as Slack user groups). */
   ttlMs?: number;
 }
@@ -21,8 +21,9 @@ const chunks = <T>(list: readonly T[], size: number): T[][] =>
  * Entra ID group membership read with Microsoft Graph: `POST {graphUrl}/v1.0/users/{id}/checkMemberGroups`
  * (transitive, up to 20 groups a call) with an app-only token. Each (user, group) answer is cached for
  * `ttlMs` (default 60 s), like Slack user groups: a burst of clicks costs one call, a removal from a group
- * counts within a minute. A lookup Graph refuses (403 without the permission, 401, 5xx) or that cannot
- * reach it rejects with a GroupLookupError saying why, and is not cached; the token is never logged.
+ * counts within a minute. A lookup Graph refuses (403 without the permission, 401, 5xx, a 429 again after one
+ * retry) or that cannot reach it rejects with a GroupLookupError saying why, and is not cached; the token is
+ * never logged.
  */
 export function graphGroupMembership(o: GraphMembershipOptions): EntraMembership {
   const now = o.now ?? Date.now;

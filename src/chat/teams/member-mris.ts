@@ -1,9 +1,12 @@
 import { isEntraObjectId } from '../../config/access-ids.js';
 import type { Logger } from '../../core/logging.js';
+import type { AudienceMember } from '../../core/message.js';
 import { ChatError } from '../../core/ports/chat.js';
 import type { StateStore } from '../../core/ports/state-store.js';
 import { channelOf, type Activity } from './activity.js';
+import { audiencePeople } from './audience-people.js';
 import type { BotConnector, ConversationAt } from './bot-connector.js';
+import type { EntraGroupMembers } from './graph-members.js';
 import { MAX_REFRESH_USERS } from './render/card-actions.js';
 
 /** A Teams user id (MRI) as Teams gives it: `29:` and an opaque rest. */
@@ -15,6 +18,8 @@ const STORE_TTL_MS = 24 * 3600_000;
 const MISSING_TTL_MS = 10 * 60_000;
 /** Past this many entries the oldest are dropped (people come and go; a tenant's approvers are few). */
 const MEMORY_MAX = 10_000;
+/** The most people one card asks the connector about (approver groups can be large; most are found at once). */
+const MAX_LOOKUPS = 4 * MAX_REFRESH_USERS;
 
 /**
  * The Teams user ids (MRIs, `29:…`) of the people a card's per-person buttons are for, which `refresh.userIds`
@@ -24,18 +29,22 @@ export interface MemberMris {
   /** Remembers the MRI of a verified activity's sender, which Teams names beside their object id (no call). */
   learn(from: Activity['from']): void;
   /**
-   * The MRIs of an audience's Teams users (its first MAX_REFRESH_USERS), for a card in conversation `at`:
-   * remembered, else kept in the state store, else asked of the Bot Connector (Get single member details, by
-   * object id). Someone who cannot be found (not in that conversation: 404, not asked again for 10 minutes;
-   * the connector failing) is left out, logged at debug: they can still refresh the card by hand.
+   * The MRIs of an audience's Teams users for a card in conversation `at`, in its order (the requester, the
+   * approvers named, then the members of its Entra ID groups, `audiencePeople`): remembered, else kept in the
+   * state store, else asked of the Bot Connector (Get single member details, by object id). Someone who
+   * cannot be found (not in that conversation: 404, not asked again for 10 minutes; the connector failing)
+   * is left out, logged at debug: they can still refresh the card by hand. At most MAX_REFRESH_USERS + 1:
+   * one more than Teams takes tells the card that the list was cut.
    */
-  refreshUserIds(at: ConversationAt, audience: readonly string[]): Promise<string[]>;
+  refreshUserIds(at: ConversationAt, audience: readonly AudienceMember[]): Promise<string[]>;
 }
 
 export interface MemberMrisOptions {
   connector: Pick<BotConnector, 'member'>;
   /** Shared by the replicas (absent: memory only). */
   store?: StateStore;
+  /** The members of an audience's Entra ID groups (Microsoft Graph; absent: groups are left out). */
+  groupMembers?: EntraGroupMembers;
   logger: Logger;
   now?: () => number;
 }
@@ -56,6 +65,22 @@ async function lookUp(
     const missing = err instanceof ChatError && err.kind === 'not_in_channel';
     return { why: err instanceof Error ? err.message : String(err), ...(missing ? { missing } : {}) };
   }
+}
+
+/**
+ * The first MAX_REFRESH_USERS + 1 MRIs `find` gives for `people`, asked in order, a round at a time (each round
+ * only as many as are still wanted), and no more than MAX_LOOKUPS people in all.
+ */
+async function firstFound(people: readonly string[], find: (u: string) => Promise<string | undefined>) {
+  const found = new Set<string>();
+  const asked = people.slice(0, MAX_LOOKUPS);
+  let next = 0;
+  while (found.size <= MAX_REFRESH_USERS && next < asked.length) {
+    const round = asked.slice(next, next + MAX_REFRESH_USERS + 1 - found.size);
+    next += round.length;
+    for (const mri of await Promise.all(round.map(find))) if (mri !== undefined) found.add(mri);
+  }
+  return [...found].slice(0, MAX_REFRESH_USERS + 1);
 }
 
 export function memberMris(o: MemberMrisOptions): MemberMris {
@@ -104,17 +129,14 @@ export function memberMris(o: MemberMrisOptions): MemberMris {
     async refreshUserIds(at, audience) {
       // Members are looked up in the channel (or chat), not the thread the card is in.
       const where = { ...at, conversationId: channelOf(at.conversationId) };
-      const teamsUsers = audience.filter(
+      const teamsUsers = (await audiencePeople(audience, o.groupMembers, logger)).filter(
         (u) => u.startsWith('aad:') || (u.startsWith('teams:') && MRI.test(u.slice('teams:'.length))),
       );
-      const ids = await Promise.all(
-        teamsUsers.slice(0, MAX_REFRESH_USERS).map(async (u) => {
-          if (u.startsWith('teams:')) return u.slice('teams:'.length);
-          const objectId = u.slice('aad:'.length).toLowerCase();
-          return isEntraObjectId(objectId) ? mriOf(where, objectId) : leftOut(objectId, where, 'not an object id');
-        }),
-      );
-      return [...new Set(ids.filter((id): id is string => id !== undefined))];
+      return firstFound(teamsUsers, async (u) => {
+        if (u.startsWith('teams:')) return u.slice('teams:'.length);
+        const objectId = u.slice('aad:'.length).toLowerCase();
+        return isEntraObjectId(objectId) ? mriOf(where, objectId) : leftOut(objectId, where, 'not an object id');
+      });
     },
   };
 }

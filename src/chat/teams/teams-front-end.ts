@@ -17,6 +17,7 @@ import { addressedToBot } from './mentions.js';
 import { messagesRoute } from './messages-route.js';
 import { openIdKeys } from './openid-keys.js';
 import { graphGroupMembership, graphScope, teamsGroups } from './graph-groups.js';
+import { graphGroupMembers } from './graph-members.js';
 import { memberMris } from './member-mris.js';
 import { appCredential, outgoingToken } from './outgoing-token.js';
 import type { ChannelActivities } from './alerts/channel-activities.js';
@@ -29,7 +30,7 @@ export interface TeamsFrontEndOptions {
   now?: () => number;
   fetch?: typeof fetch;
   intake?: IntakeGate;
-  /** Waits out the connector's Retry-After (default a timer). */
+  /** Waits out the Bot Connector's and Microsoft Graph's Retry-After (default a timer). */
   sleep?: (ms: number) => Promise<void>;
   /** Minimum pause between JWKS fetches for an unknown key (default 30 s; tests use 0). */
   jwksCooldownMs?: number;
@@ -62,11 +63,13 @@ export function teamsFeature(o: TeamsFrontEndOptions): Feature {
   });
   const verifier = botTokenVerifier({ appId: s.appId, issuer: s.tokenIssuer, tenantId: s.tenantId, keys, ...io });
   const credentials = { loginUrl: s.loginUrl, tenantId: s.tenantId, appId: s.appId, ...appCredential(s), ...io };
-  // Entra ID groups of the access policy: an app-only Graph token of its own (another scope).
+  // Entra ID groups (the policy's checks, approval cards' members): an app-only Graph token of its own scope.
   const graphToken = outgoingToken({ ...credentials, scope: graphScope(s.graphUrl) });
-  const groups = teamsGroups(graphGroupMembership({ graphUrl: s.graphUrl, token: graphToken, logger, ...io }));
+  const graph = { graphUrl: s.graphUrl, token: graphToken, logger, ...io, ...(o.sleep ? { sleep: o.sleep } : {}) };
+  const groups = teamsGroups(graphGroupMembership(graph));
   const connector = o.connector ?? teamsConnector({ ...o, logger });
-  const members = memberMris({ connector, ...(o.store ? { store: o.store } : {}), logger, ...io });
+  const store = o.store ? { store: o.store } : {};
+  const members = memberMris({ connector, groupMembers: graphGroupMembers(graph), ...store, logger, ...io });
 
   return {
     name: 'teams',

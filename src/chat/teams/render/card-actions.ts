@@ -66,12 +66,19 @@ export function cardRefresh(block: ActionsBlock, userIds: readonly string[] = []
   };
 }
 
-/** What everyone else sees instead of the buttons: who has them; `unknown`: Teams could not be told who. */
-export function audienceNote(block: ActionsBlock, unknown = false): CardElement {
+/**
+ * What everyone else sees instead of the buttons: who has them, and whether Teams refreshes the card for them
+ * (`refreshUserIds` empty: Teams could not be told who; more than MAX_REFRESH_USERS: only for the first ones).
+ */
+export function audienceNote(block: ActionsBlock, refreshUserIds?: readonly string[]): CardElement {
   const labels = block.actions.map((a) => a.label).join(' / ');
-  const refresh = unknown
-    ? '; Teams could not be told who they are, so refresh the card (message options, Refresh) to see your view.'
-    : ' (refresh the card to see your view).';
+  const refresh =
+    refreshUserIds?.length === 0
+      ? '; Teams could not be told who they are, so refresh the card (message options, Refresh) to see your view.'
+      : (refreshUserIds?.length ?? 0) > MAX_REFRESH_USERS
+        ? `; Teams refreshes it by itself for the first ${MAX_REFRESH_USERS} of them only, so the others refresh ` +
+          'the card (message options, Refresh) to see their view.'
+        : ' (refresh the card to see your view).';
   return {
     type: 'TextBlock',
     text: `${labels}: shown to the requester and the approvers named${refresh}`,
@@ -83,6 +90,6 @@ export function audienceNote(block: ActionsBlock, unknown = false): CardElement 
 
 /** An actions block as card elements: its buttons, or, for someone outside its audience, the note. */
 export function actionsElements(block: ActionsBlock, view: AudienceView): CardElement[] {
-  if (block.audience !== undefined && !view.personal) return [audienceNote(block, view.refreshUserIds?.length === 0)];
+  if (block.audience !== undefined && !view.personal) return [audienceNote(block, view.refreshUserIds)];
   return actionSets(block.actions.map(executeAction));
 }

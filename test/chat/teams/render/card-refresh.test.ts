@@ -40,6 +40,18 @@ describe('adaptiveCard: per-person buttons and refresh.userIds', () => {
     const crowd = Array.from({ length: 70 }, (_, i) => `29:user-${i}`);
     const many = adaptiveCard({ ...message, blocks: [{ ...buttons, audience }] }, { refreshUserIds: crowd });
     expect(many.refresh?.userIds).toEqual(crowd.slice(0, 60));
+    // More people than Teams takes: the note says only the first 60 get their view by themselves
+    expect(many.body.at(-1)).toMatchObject({
+      type: 'TextBlock',
+      text:
+        'Approve: shown to the requester and the approvers named; Teams refreshes it by itself for the first 60 of ' +
+        'them only, so the others refresh the card (message options, Refresh) to see their view.',
+    });
+    const sixty = adaptiveCard(
+      { ...message, blocks: [{ ...buttons, audience }] },
+      { refreshUserIds: crowd.slice(0, 60) },
+    );
+    expect(JSON.stringify(sixty.body)).toContain('(refresh the card to see your view).');
   });
 
   it('buttons for some people none of whom Teams could name: no userIds, and the note says to refresh by hand', () => {
