@@ -12,6 +12,8 @@ export const REQUESTER = '0000aaaa-0000-4000-8000-000000000001';
 export const APPROVER = '0000aaaa-0000-4000-8000-000000000002';
 export const OUTSIDER = '0000aaaa-0000-4000-8000-000000000003';
 export const TEAMS_CHANNEL = '19:ops@thread.tacv2';
+/** The team of TEAMS_CHANNEL (a team's id is its General channel's conversation id). */
+export const TEAMS_TEAM = '19:general-ops-team@thread.tacv2';
 export const aad = (user: string) => `aad:${user}`;
 /** A Teams user's id (MRI) as Teams makes them: `29:` and an opaque string, not the object id itself. */
 export const mri = (user: string) => `29:1${Buffer.from(user).toString('base64url')}`;
@@ -70,7 +72,7 @@ const base = (serviceUrl: string, user: string, conversationId: string) => ({
   from: { id: mri(user), aadObjectId: user },
   recipient: { id: `28:${FAKE_APP_ID}` },
   conversation: { id: conversationId, tenantId: FAKE_TENANT_ID, conversationType: 'channel' },
-  channelData: { tenant: { id: FAKE_TENANT_ID } },
+  channelData: { tenant: { id: FAKE_TENANT_ID }, team: { id: TEAMS_TEAM } },
 });
 
 /** An `adaptiveCard/action` invoke: `user` clicked the Action.Execute `verb` with `data` on the card `on`. */

@@ -14,6 +14,7 @@ import {
   REQUESTER,
   startTeamsFlow,
   TEAMS_CHANNEL,
+  TEAMS_TEAM,
   type PostedCard,
   type TeamsFlow,
 } from './teams-flow-harness.js';
@@ -77,7 +78,8 @@ describe('the fix flow in Teams (issue 22, Actions)', () => {
     expect((approval.card.refresh as { userIds: string[] }).userIds.sort()).toEqual(
       [mri(REQUESTER), mri(APPROVER)].sort(),
     );
-    expect(t.connector.memberLookups).toEqual([{ conversationId: TEAMS_CHANNEL, userId: APPROVER, status: 200 }]);
+    // In a team the member is asked of the team, as the Agents SDK's TeamsInfo.getMember does.
+    expect(t.connector.memberLookups).toEqual([{ conversationId: TEAMS_TEAM, userId: APPROVER, status: 200 }]);
     expect(await t.f.configGet('maxmemory-policy')).toBe('allkeys-lru');
 
     // When: the approver's client refreshes; so does someone else's by hand

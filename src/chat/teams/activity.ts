@@ -24,8 +24,18 @@ export const activitySchema = z.object({
     tenantId: z.string().max(64).optional(),
     conversationType: z.string().max(64).optional(),
   }),
-  channelData: z.object({ tenant: z.object({ id: z.string().max(64) }).optional() }).optional(),
+  channelData: z
+    .object({
+      tenant: z.object({ id: z.string().max(64) }).optional(),
+      /** The team of a channel's activity (its id is the General channel's conversation id). */
+      team: z.object({ id: z.string().min(1).max(1024) }).optional(),
+    })
+    .optional(),
 });
+
+/** `{ teamId }` of a channel's activity that names its team; `{}` in a chat (or when Teams left it out). */
+export const teamOf = (a: Activity): { teamId?: string } =>
+  a.channelData?.team?.id ? { teamId: a.channelData.team.id } : {};
 
 export type Activity = z.infer<typeof activitySchema>;
 

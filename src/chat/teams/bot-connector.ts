@@ -23,6 +23,11 @@ export interface OutgoingMessage {
 export interface ConversationAt {
   serviceUrl: string;
   conversationId: string;
+  /**
+   * The team of a channel conversation, when the activity named it (`channelData.team.id`): member lookups
+   * ask the team, as the Agents SDK's `TeamsInfo.getMember` does in a team.
+   */
+  teamId?: string;
 }
 
 const resourceResponse = z.object({ id: z.string().max(1024).optional() }).optional();

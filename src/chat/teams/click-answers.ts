@@ -1,5 +1,5 @@
 import type { AudienceMember, Message } from '../../core/message.js';
-import { channelOf, type Activity } from './activity.js';
+import { channelOf, teamOf, type Activity } from './activity.js';
 import { entraGroupsOf } from './audience-people.js';
 import { cardResponse, messageResponse, type InvokeResponse } from './card-action.js';
 import type { CardMemory } from './card-memory.js';
@@ -46,7 +46,7 @@ async function isFor(groups: TeamsGroups, from: Activity['from'], audience: read
 async function viewOf(deps: ViewDeps, activity: Activity, message: Message): Promise<CardBudget> {
   const audience = personalBlock(message.blocks)?.audience;
   if (!audience) return {};
-  const at = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id };
+  const at = { serviceUrl: activity.serviceUrl, conversationId: activity.conversation.id, ...teamOf(activity) };
   const [personal, refreshUserIds] = await Promise.all([
     isFor(deps.groups, activity.from, audience),
     deps.members.refreshUserIds(at, audience),

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../commands/context.js';
 import type { Logger } from '../../core/logging.js';
 import { clip, type Message } from '../../core/message.js';
 import { ChatError } from '../../core/ports/chat.js';
-import { channelOf, type Activity } from './activity.js';
+import { channelOf, teamOf, type Activity } from './activity.js';
 import type { VerifiedActivity } from './bot-token.js';
 import type { BotConnector, ConversationAt } from './bot-connector.js';
 import type { TeamsGroups } from './graph-groups.js';
@@ -68,6 +68,8 @@ export function teamsCommandContext(o: {
   const { activity, verified, connector } = o;
   const serviceUrl = verified.serviceUrl;
   const places = requestConversations(activity.conversation);
+  // The request's team, for cards in its own channel (another channel may be in another team).
+  const inTeam = (channel: string) => (channelOf(channel) === places.channel ? teamOf(activity) : {});
   return {
     actor: {
       platform: 'teams',
@@ -86,7 +88,8 @@ export function teamsCommandContext(o: {
     post: async (message, opts) => {
       const channel = channelOf(opts?.channel ?? places.channel);
       const root = opts?.threadTs;
-      const to = { serviceUrl, conversationId: root ? places.threadIn(channel, root) : places.postIn(channel) };
+      const conversationId = root ? places.threadIn(channel, root) : places.postIn(channel);
+      const to = { serviceUrl, conversationId, ...inTeam(channel) };
       const card = await activityAt(o.members, to, message);
       const sent = root ? await connector.replyTo({ ...to, activityId: root }, card) : await connector.send(to, card);
       // Posted, but without an id it cannot be updated later: say so rather than post it twice.
@@ -95,7 +98,7 @@ export function teamsCommandContext(o: {
     },
     update: async (ref, message) => {
       if (!ref.ts) throw new ChatError('refused', 'connector_no_activity_id');
-      const at = { serviceUrl, conversationId: places.updateIn(ref) };
+      const at = { serviceUrl, conversationId: places.updateIn(ref), ...inTeam(ref.channel) };
       await connector.update({ ...at, activityId: ref.ts }, await activityAt(o.members, at, message));
     },
     ...(o.interrupted ? { interrupted: o.interrupted } : {}),

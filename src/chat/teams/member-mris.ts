@@ -127,8 +127,9 @@ export function memberMris(o: MemberMrisOptions): MemberMris {
       if (objectId && isEntraObjectId(objectId) && MRI.test(from.id)) keep(objectId, from.id);
     },
     async refreshUserIds(at, audience) {
-      // Members are looked up in the channel (or chat), not the thread the card is in.
-      const where = { ...at, conversationId: channelOf(at.conversationId) };
+      // Members are looked up in the team (as the Agents SDK's TeamsInfo.getMember does), else in the channel
+      // or chat, never in the thread the card is in.
+      const where = { ...at, conversationId: at.teamId ?? channelOf(at.conversationId) };
       const teamsUsers = (await audiencePeople(audience, o.groupMembers, logger)).filter(
         (u) => u.startsWith('aad:') || (u.startsWith('teams:') && MRI.test(u.slice('teams:'.length))),
       );
