@@ -119,7 +119,7 @@ export function actionPlanText(
     return `  ${o.action.padEnd(22)} for ${o.findings.join(', ')}\n  ${''.padEnd(22)} ${how}`;
   });
   const intro =
-    'In Slack this report offers these fixes, a button each where the bot can perform it ' +
+    'In Slack and Teams this report offers these fixes, a button each where the bot can perform it ' +
     '(previewed, authorized at click time, approved where the policy says, audited, undoable):';
   return `\n${intro}\n${lines.join('\n')}\n`;
 }
