@@ -15,6 +15,7 @@ import type { Jobs } from '../core/jobs.js';
 import { createEnvironmentResolver } from './environment-mapping.js';
 import { notificationTarget } from './notification-target.js';
 import { platformAnswers } from './platform-answers.js';
+import { createSharedDiagnoses, DEFAULT_SHARED_DIAGNOSIS_TTL_MS } from './shared-diagnosis.js';
 
 export type { Postpone } from './alert-replier.js';
 
@@ -56,6 +57,16 @@ function diagnosisLimit(intake: IntakeGate, slots: number): Limiter {
 }
 
 /**
+ * With Slack and Teams both answering: one diagnosis of an alert for both (each keeps its own cooldown and
+ * posts its own reply), shared through the state store for `slack.alertCooldownMinutes`, at most 2 minutes.
+ */
+function sharedDiagnoses(deps: AlertsFeatureDeps) {
+  if (deps.platforms.length < 2) return {};
+  const ttlMs = Math.min(DEFAULT_SHARED_DIAGNOSIS_TTL_MS, deps.config.slack.alertCooldownMinutes * 60_000);
+  return { shared: createSharedDiagnoses({ store: deps.stateStore, ttlMs }) };
+}
+
+/**
  * Alert replies: `POST /alertmanager` and the flow behind alert posts read by a chat platform, one replier
  * per platform over one state store (each platform in its own key space). Throws at construction when
  * `slack.alertRouting.aliases` names an environment that does not exist.
@@ -70,8 +81,8 @@ export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   let interrupted: AbortSignal | undefined;
   // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.
   const limit = diagnosisLimit(intake, deps.diagnosisConcurrency ?? DEFAULT_ALERT_DIAGNOSIS_CONCURRENCY);
-  const shared = { ...deps, resolver, logger, limit, interrupted: () => interrupted };
-  const answers = deps.platforms.map((p) => platformAnswers(shared, p));
+  const common = { ...deps, resolver, logger, limit, interrupted: () => interrupted, ...sharedDiagnoses(deps) };
+  const answers = deps.platforms.map((p) => platformAnswers(common, p));
   return {
     onAlertPost: Object.fromEntries(answers.map((a) => [a.platform.name, a.onAlertPost])),
     feature: {

@@ -5,8 +5,9 @@ import type { Postpone } from './alert-replier.js';
 /**
  * A chat platform the alerts are answered on: where its Alertmanager notifications go, how it posts, and
  * how its people type commands. Each platform answers in a key space of its own (Slack's is the store's
- * root, as it always was; Teams' is `teams:`), so an alert sent to both gets a post, a diagnosis and a
- * cooldown on each, and a notification claimed for one is still answered on the other.
+ * root, as it always was; Teams' is `teams:`), so an alert sent to both gets a post, a diagnosis reply and a
+ * cooldown on each, and a notification claimed for one is still answered on the other (the checks behind the
+ * two replies run once: SharedDiagnoses).
  */
 export interface AlertPlatform {
   /** Names its job kinds (`alertmanager-notification:teams`) and its key space (`teams:`); Slack's are unscoped. */

@@ -17,6 +17,7 @@ import type { ChatPort, MessageRef } from '../core/ports/chat.js';
 import type { ReportMessageOptions } from '../render/report-message.js';
 import type { CooldownRecord, CooldownStore } from './cooldown-store.js';
 import type { Limiter } from './diagnosis-limit.js';
+import type { SharedDiagnoses } from './shared-diagnosis.js';
 import type { Report } from '../diagnostics/types.js';
 import type { ReportActions } from '../remediation/service.js';
 
@@ -35,6 +36,8 @@ export interface AlertReplierDeps extends EngineDeps {
   rememberReport?: (ref: MessageRef, report: Message) => Promise<void>;
   /** How people type a command on the chat platform, in the hints of replies (default `/session-ttl`). */
   invocation?: string;
+  /** One diagnosis of an alert for every platform answering it (Slack and Teams); absent, each runs its own. */
+  shared?: SharedDiagnoses;
 }
 
 /**
@@ -265,8 +268,8 @@ class ThreadReplier implements AlertReplier {
     try {
       const checkIds = checkIdsFor(f.kind, deps, f.env);
       f.logger.info({ checks: checkIds ?? 'default' }, 'alert diagnosis started');
-      const run = () => runDiagnosis(deps, { envName: f.env, ...(checkIds ? { checkIds } : {}) });
-      const ran = await unlessInterrupted(deps.limit ? deps.limit(run, f.env) : run(), deps.interrupted?.());
+      const signal = deps.interrupted?.();
+      const ran = await unlessInterrupted(this.runChecks(f, checkIds, signal), signal);
       if (ran === 'interrupted') return await this.interrupted(f);
       const report = ran.value;
       const render = { ...deps.render, ...(await this.fixes(f, report)) };
@@ -288,6 +291,22 @@ class ThreadReplier implements AlertReplier {
     } catch (err) {
       return this.failed(f, err, posting);
     }
+  }
+
+  /** The report of the alert's checks: run here, or the one run for another platform (see SharedDiagnoses). */
+  private async runChecks(f: Firing, checkIds: string[] | undefined, signal: AbortSignal | undefined) {
+    const { deps } = this;
+    const run = () => runDiagnosis(deps, { envName: f.env, ...(checkIds ? { checkIds } : {}) });
+    const limited = () => (deps.limit ? deps.limit(run, f.env) : run());
+    if (!deps.shared) return limited();
+    const req = { env: f.env, checkIds, logger: f.logger, ...(signal ? { signal } : {}) };
+    const { report, ran } = await deps.shared.report(req, limited);
+    if (!ran)
+      f.logger.info(
+        { startedAt: report.startedAt },
+        'alert diagnosis shared with another platform (the checks ran once)',
+      );
+    return report;
   }
 
   /**
@@ -376,6 +395,8 @@ class ThreadReplier implements AlertReplier {
     const incident = await cooldowns.closeIncident(alertname, env);
     // The cooldown belongs to the incident: firing again after this is a new incident, not a repeat.
     await cooldowns.release(alertname, env);
+    // And so does its diagnosis: the next firing reads the environment again, for every platform.
+    await this.deps.shared?.forget(env, checkIdsFor(kind, this.deps, env));
     if (!incident) {
       logger.info('resolved alert without an open incident; nothing to update');
       return 'no_incident';

@@ -14,6 +14,7 @@ import { createCooldownStore } from './cooldown-store.js';
 import { createDeliveryDedupe } from './delivery-dedupe.js';
 import type { Limiter } from './diagnosis-limit.js';
 import type { EnvironmentResolver } from './environment-mapping.js';
+import type { SharedDiagnoses } from './shared-diagnosis.js';
 
 /** What every platform's answers share: the engine, the state store, the bounds and the queue. */
 export interface SharedAnswerDeps {
@@ -30,6 +31,8 @@ export interface SharedAnswerDeps {
   /** Known once the feature is registered on the host: a diagnosis still running at the end of the grace period says so. */
   interrupted: () => AbortSignal | undefined;
   fixes?: Pick<AlertReplierDeps, 'reportActions' | 'rememberReport'>;
+  /** With several platforms: an alert's diagnosis run once and shown on each. */
+  shared?: SharedDiagnoses;
 }
 
 /** One platform's side of the alerts: its key space, its replier, and the handler of its alert posts. */
@@ -61,6 +64,7 @@ export function platformAnswers(d: SharedAnswerDeps, p: AlertPlatform): Platform
     interrupted: d.interrupted,
     limit: d.limit,
     invocation: p.invocation,
+    ...(d.shared ? { shared: d.shared } : {}),
     ...(p.render ? { render: p.render } : {}),
     ...d.fixes,
   });

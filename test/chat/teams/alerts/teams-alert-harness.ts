@@ -2,6 +2,11 @@ import { FAKE_APP_ID, FAKE_TENANT_ID, type FakeTeamsTokenIssuer } from '../../..
 import type { TeamsSettings } from '../../../../src/config/teams-settings.js';
 import type { ConnectorCall } from '../../../fakes/bot-connector.js';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { keyspaceFeedOpener } from '../../../../src/adapters/redis/keyspace-feed.js';
+import { memoryStateStore } from '../../../../src/adapters/state/memory-state-store.js';
+import { checkMetrics, instrumentChecks } from '../../../../src/diagnostics/check-metrics.js';
+import { createMetricsFeature } from '../../../../src/monitor/metrics-feature.js';
 import { parseConfig } from '../../../../src/config/config.js';
 import { CORPUS_ROUTING, loadCorpus } from '../../../alerts/corpus.js';
 import { evictionPolicyCheck } from '../../../../src/diagnostics/checks/eviction-policy.js';
@@ -13,6 +18,7 @@ import { startFakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js'
 import { startTestBot, type TestBot } from '../../../support/bot-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../../support/shared-redis.js';
 import { fakeTeamsSettings, sendActivity } from '../teams-activity.js';
+import { captureLogs } from '../../slack/log-capture.js';
 
 /** Channels of the test team (the incident channel is the one the Teams alert corpus is posted in). */
 export const ALERT_CHANNEL = '19:alerts000000000000000000000000@thread.tacv2';
@@ -122,7 +128,8 @@ export interface TeamsAlertBot {
 /**
  * Starts it with `teamsAlertConfig(slack)` and the checks a session TTL alert runs; `teamsOnly`: without any
  * Slack credential (BotSettings mode `teams-only`), as a bot that runs in Teams alone; `teams`: settings over
- * the fakes' (a sovereign cloud's scope and web client).
+ * the fakes' (a sovereign cloud's scope and web client); `metrics`: the bot's `/metrics` registry, served as
+ * `main.ts` serves it (the checks timed into it; no session monitor).
  */
 export async function startTeamsAlertBot(
   slack: Record<string, unknown> = {},
@@ -130,6 +137,7 @@ export async function startTeamsAlertBot(
     teamsOnly?: boolean;
     outbox?: { delaysMs: readonly number[]; pollMs: number };
     teams?: Partial<TeamsSettings>;
+    metrics?: Registry;
   } = {},
 ): Promise<TeamsAlertBot> {
   const redis = await resetSharedRedis();
@@ -137,15 +145,18 @@ export async function startTeamsAlertBot(
   const connector = await startFakeBotConnector();
   const teams = { ...fakeTeamsSettings(issuer), ...o.teams };
   const settings = { mode: 'teams-only' as const, port: 0, logLevel: 'debug' as const, teams };
+  const config = teamsAlertConfig(slack);
+  const checks = [ttlSampleCheck, memoryCheck, evictionPolicyCheck];
   const running = await startTestBot({
-    config: teamsAlertConfig(slack),
-    registry: createCheckRegistry([ttlSampleCheck, memoryCheck, evictionPolicyCheck]),
+    config,
+    registry: createCheckRegistry(o.metrics ? instrumentChecks(checks, checkMetrics(o.metrics)) : checks),
     alerts: 'redis',
     teams,
     extra: {
       teams: { jwksCooldownMs: 0 },
       ...(o.teamsOnly ? { settings } : {}),
       ...(o.outbox ? { outbox: o.outbox } : {}),
+      ...(o.metrics ? { metrics: o.metrics, extraFeatures: [metricsRoute(config, o.metrics)] } : {}),
     },
   });
   return {
@@ -160,4 +171,16 @@ export async function startTeamsAlertBot(
       redis.disconnect();
     },
   };
+}
+
+/** `GET /metrics` as `main.ts` serves it, without the session monitor (no environment to watch). */
+function metricsRoute(config: ReturnType<typeof teamsAlertConfig>, registry: Registry) {
+  return createMetricsFeature({
+    config: { ...config, environments: {} },
+    registry,
+    store: memoryStateStore(),
+    openFeed: keyspaceFeedOpener({}),
+    logger: captureLogs().logger,
+    processMetrics: false,
+  }).feature;
 }
