@@ -214,7 +214,7 @@ export function createBot(deps: BotDeps): Bot {
 
 /**
  * A platform's outbox of posts it refused for now, over the alerts' state store (else memory), with the
- * config's pauses. Only Slack's counts in `/metrics` (`session_ttl_bot_chat_outbox_total`).
+ * config's pauses, counted in `/metrics` under its platform (`session_ttl_bot_chat_outbox_total{platform}`).
  */
 function chatOutbox(deps: BotDeps, now: () => number, chat: ChatPort, platform: 'slack' | 'teams'): ChatOutbox {
   return createChatOutbox({
@@ -225,7 +225,7 @@ function chatOutbox(deps: BotDeps, now: () => number, chat: ChatPort, platform: 
     now,
     delaysMs: deps.outbox?.delaysMs ?? deps.config.slack.outbox.delaysSeconds.map((s) => s * 1000),
     ...(deps.outbox?.pollMs !== undefined ? { pollMs: deps.outbox.pollMs } : {}),
-    ...(deps.metrics && platform === 'slack' ? { metrics: deps.metrics } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 }
 

@@ -64,7 +64,7 @@ export interface ChatOutboxDeps {
   leaseMs?: number;
   /** Decides which failures are worth a later try (default: a ChatError of kind `unavailable`). */
   transient?: (err: unknown) => boolean;
-  /** `/metrics`: `session_ttl_bot_chat_outbox_total{outcome}` (queued, delivered, already_posted, given_up). */
+  /** `/metrics`: `session_ttl_bot_chat_outbox_total{platform,outcome,kind}` (queued, delivered, already_posted, given_up). */
   metrics?: Registry;
   /**
    * The platform whose posts it keeps (default Slack): a post for another platform is not kept (its channel
@@ -88,7 +88,9 @@ export interface ChatOutbox {
   feature: Feature;
 }
 
-function outcomeCounter(registry: Registry): Counter<'outcome' | 'kind'> {
+type OutboxLabel = 'platform' | 'outcome' | 'kind';
+
+function outcomeCounter(registry: Registry): Counter<OutboxLabel> {
   const name = 'session_ttl_bot_chat_outbox_total';
   return registeredOnce(
     registry,
@@ -96,8 +98,10 @@ function outcomeCounter(registry: Registry): Counter<'outcome' | 'kind'> {
     () =>
       new Counter({
         name,
-        help: 'Chat posts that Slack refused and the outbox kept, by outcome (queued, delivered, already_posted, given_up) and kind',
-        labelNames: ['outcome', 'kind'],
+        help:
+          'Chat posts that the chat platform refused and its outbox kept, by platform (slack, teams), ' +
+          'outcome (queued, delivered, already_posted, given_up) and kind',
+        labelNames: ['platform', 'outcome', 'kind'],
         registers: [registry],
       }),
   );
@@ -110,7 +114,7 @@ class OutboxQueue {
   private readonly leaseMs: number;
   private readonly transient: (err: unknown) => boolean;
   private readonly logger: Logger;
-  private readonly counter: Counter<'outcome' | 'kind'> | undefined;
+  private readonly counter: Counter<OutboxLabel> | undefined;
   /** An entry outlives its last try by an hour, then expires by itself. */
   private readonly ttlMs: number;
   private readonly platform: 'slack' | 'teams';
@@ -132,6 +136,11 @@ class OutboxQueue {
     this.ttlMs = this.delays.reduce((a, b) => a + b, 0) + this.leaseMs + 3_600_000;
   }
 
+  /** One more post with this outcome, counted under the platform's label. */
+  private count(labels: { outcome: 'queued' | 'delivered' | 'already_posted' | 'given_up'; kind: string }): void {
+    this.counter?.inc({ platform: this.platform, ...labels });
+  }
+
   async postpone(post: PendingPost, err: unknown): Promise<boolean> {
     const first = this.delays[0];
     if (!this.transient(err) || first === undefined) return false;
@@ -149,7 +158,7 @@ class OutboxQueue {
       key: post.key ?? randomUUID(),
     };
     await this.deps.store.enqueue(this.queue, id, JSON.stringify(entry), this.now() + first, this.ttlMs);
-    this.counter?.inc({ outcome: 'queued', kind });
+    this.count({ outcome: 'queued', kind });
     this.logger.warn(
       { id, kind, channel, threadTs, err, retryInMs: first },
       `${this.name} refused a message; kept it to post later`,
@@ -180,7 +189,7 @@ class OutboxQueue {
       const earlier = await this.earlierTry(id, entry, key);
       if (earlier) {
         await this.deps.store.remove(this.queue, id);
-        this.counter?.inc({ outcome: 'already_posted', kind: entry.kind });
+        this.count({ outcome: 'already_posted', kind: entry.kind });
         const late = { ...where(id, entry), ts: earlier.ts, key };
         this.logger.info(
           late,
@@ -190,7 +199,7 @@ class OutboxQueue {
       }
       const posted = await this.deps.chat.post({ channel, ...(threadTs ? { threadTs } : {}), message, key });
       await this.deps.store.remove(this.queue, id);
-      this.counter?.inc({ outcome: 'delivered', kind: entry.kind });
+      this.count({ outcome: 'delivered', kind: entry.kind });
       const late = { ...where(id, entry), ts: posted.ts, lateByMs: this.now() - entry.firstFailedAt };
       this.logger.info(late, `posted a message that ${this.name} had refused earlier`);
       return true;
@@ -231,7 +240,7 @@ class OutboxQueue {
       return;
     }
     await this.deps.store.remove(this.queue, id);
-    this.counter?.inc({ outcome: 'given_up', kind: entry.kind });
+    this.count({ outcome: 'given_up', kind: entry.kind });
     this.logger.error(
       { ...where(id, entry), err, sinceFirstMs: this.now() - entry.firstFailedAt, final: !this.transient(err) },
       `gave up posting a message (${entry.kind}) after ${next.attempts} tries; it is lost`,

@@ -52,7 +52,7 @@ describe('the outbox: posts Slack refused through its retries are posted once Sl
     expect(await bot.bot.outbox.size()).toBe(0);
     expect(await outboxKeys()).toEqual([]);
     expect(await bot.metrics.getSingleMetricAsString('session_ttl_bot_chat_outbox_total')).toMatch(
-      /outcome="delivered",kind="alert-reply"} 1/,
+      /platform="slack",outcome="delivered",kind="alert-reply"} 1/,
     );
 
     // And: Slack redelivering the same event gets no second reply (the post was answered, through the outbox).

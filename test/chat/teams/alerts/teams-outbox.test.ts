@@ -1,13 +1,15 @@
 import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeBotConnector } from '../../../fakes/bot-connector.js';
 import type { FakeTeamsTokenIssuer } from '../../../fakes/teams-token-issuer.js';
 import type { TestBot } from '../../../support/bot-harness.js';
 import { eventually } from '../../../support/eventually.js';
+import { scrape } from '../../../monitor/scrape.js';
 import { corpusPost, seedSessions, sendSigned, startTeamsAlertBot, type TeamsAlertBot } from './teams-alert-harness.js';
 
 // Teams has an outbox of its own: a diagnosis reply the Bot Connector refuses for now (an outage: 503) is kept
-// in the state store and posted later, once, instead of being lost.
+// in the state store and posted later, once, instead of being lost; `/metrics` counts it under `platform="teams"`.
 describe('the Teams outbox (issue 22, alerts)', () => {
   let issuer: FakeTeamsTokenIssuer;
   let connector: FakeBotConnector;
@@ -16,7 +18,7 @@ describe('the Teams outbox (issue 22, alerts)', () => {
   let bot: TeamsAlertBot;
 
   beforeAll(async () => {
-    bot = await startTeamsAlertBot({}, { outbox: { delaysMs: [200, 200], pollMs: 50 } });
+    bot = await startTeamsAlertBot({}, { outbox: { delaysMs: [200, 200], pollMs: 50 }, metrics: new Registry() });
     ({ issuer, connector, running, redis } = bot);
   });
   afterAll(() => bot?.close());
@@ -49,5 +51,11 @@ describe('the Teams outbox (issue 22, alerts)', () => {
     const before = connector.calls.length;
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(connector.calls.slice(before)).toEqual([]);
+    // And: /metrics counts the kept reply and its delivery as Teams', as Slack's outbox counts its own
+    const sample = await scrape(Number(new URL(running.url).port));
+    const outbox = (platform: string, outcome: string) =>
+      sample('session_ttl_bot_chat_outbox_total', { platform, outcome, kind: 'alert-reply' });
+    expect([outbox('teams', 'queued'), outbox('teams', 'delivered'), outbox('teams', 'given_up')]).toEqual([1, 1, 0]);
+    expect(outbox('slack', 'queued')).toBe(0);
   });
 });
