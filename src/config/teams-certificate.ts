@@ -23,6 +23,8 @@ export class AppCertificate {
     /** When the certificate stops being valid: Entra ID refuses an assertion signed for an expired one. */
     readonly validTo: Date,
     key: KeyObject,
+    /** The public certificate (PEM), sent as the assertion's `x5c`. */
+    readonly certificatePem: string,
   ) {
     this.#key = key;
   }
@@ -30,6 +32,11 @@ export class AppCertificate {
   /** The RSA private key, for signing client assertions only. */
   privateKey(): KeyObject {
     return this.#key;
+  }
+
+  /** The same key as PKCS#8 PEM, the form MSAL takes (`clientCertificate.privateKey`). */
+  privateKeyPem(): string {
+    return this.#key.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
 
   toJSON(): { file: string; thumbprintSha256: string } {
@@ -82,5 +89,5 @@ export function readAppCertificate(
   const validTo = new Date(cert.validTo);
   if (validTo.getTime() <= now.getTime()) return fail(`the certificate expired on ${validTo.toISOString()}`);
   const thumbprint = Buffer.from(cert.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url');
-  return { certificate: new AppCertificate(file, thumbprint, validTo, key) };
+  return { certificate: new AppCertificate(file, thumbprint, validTo, key, certPem) };
 }

@@ -30,7 +30,8 @@ export interface ClientCheck {
 /**
  * Checks the client authentication of a token request as Entra ID does: the client secret, or a client
  * assertion whose header names a registered certificate by `x5t#S256`, signed by that certificate's key
- * (PS256 or RS256), with aud = the token endpoint, iss = sub = the app id, an unexpired exp and a jti.
+ * (PS256 or RS256), with aud = the token endpoint, iss = sub = the app id, an unexpired exp at most 15 minutes
+ * after nbf, and a jti.
  * Returns the method used and, when refused, why (for the test's assertions).
  */
 export async function checkClient(
@@ -61,8 +62,11 @@ export async function checkClient(
       issuer: c.appId,
       subject: c.appId,
       requiredClaims: ['exp', 'nbf', 'jti'],
-      maxTokenAge: '15m',
+      // A clock skew, as Entra ID allows: MSAL rounds the second of `nbf`, so it can be half a second ahead
+      clockTolerance: '1m',
     });
+    // Entra ID does not require `iat` (MSAL sends none): an assertion valid for more than 15 minutes is refused instead
+    if ((payload.exp ?? 0) - (payload.nbf ?? 0) > 15 * 60) return refuse('assertion valid for more than 15 minutes');
     if (form.get('client_id') !== c.appId || typeof payload.jti !== 'string') return refuse('client_id or jti');
   } catch (err) {
     return refuse(`assertion refused: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,6 +1,7 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
 import {
   checkClient,
   readForm,
@@ -8,6 +9,7 @@ import {
   type GrantMethod,
   type RegisteredCertificate,
 } from './fake-client-credentials.js';
+import { loopbackTls } from './loopback-tls.js';
 
 export const FAKE_APP_ID = '00000000-0000-4000-8000-00000000a991';
 export const FAKE_APP_PASSWORD = 'fake-teams-app-password';
@@ -31,6 +33,10 @@ export interface TokenGrant {
   accessToken?: string;
   /** Why the credentials were refused (the fake's own words, for tests). */
   refusal?: string;
+  /** The library that asked, as MSAL names itself in the form (`x-client-SKU`, e.g. `msal.js.node`). */
+  sku: string | null;
+  /** The `x5c` header of a client assertion (the certificate chain, base64 DER), when it has one. */
+  x5c?: unknown;
 }
 
 export interface SignOptions {
@@ -48,11 +54,22 @@ export interface SignOptions {
  */
 export interface FakeTeamsTokenIssuer {
   url: string;
+  /**
+   * TEAMS_LOGIN_URL: the login endpoint over https on 127.0.0.1 (MSAL takes no http authority), its
+   * certificate signed by the test process's CA (`loopbackTls()`); reach it with `fetch`.
+   */
+  loginUrl: string;
+  /** `fetch` that trusts the login endpoint's CA. */
+  fetch: typeof fetch;
+  /** The CA's PEM file (NODE_EXTRA_CA_CERTS of a bot process). */
+  caFile: string;
+  /** Every request the login endpoint got (method and path with query), in order. */
+  loginRequests: string[];
   /** TEAMS_OPENID_METADATA_URL for the bot. */
   metadataUrl: string;
   grants: TokenGrant[];
-  /** How many times the metadata and the JWKS were fetched. */
-  fetches: { metadata: number; jwks: number };
+  /** How many times the metadata, the JWKS and the login endpoint's OpenID configuration were fetched. */
+  fetches: { metadata: number; jwks: number; loginMetadata: number };
   sign(serviceUrl: string, o?: SignOptions): Promise<string>;
   /** An unsigned token (`alg: none`) with valid-looking claims. */
   unsigned(serviceUrl: string): string;
@@ -78,7 +95,8 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
   const outsider = await newKey();
   const grants: TokenGrant[] = [];
   const certificates: RegisteredCertificate[] = [];
-  const fetches = { metadata: 0, jwks: 0 };
+  const fetches = { metadata: 0, jwks: 0, loginMetadata: 0 };
+  const login = await startLogin({ grants, certificates, fetches });
   let url = '';
   const server = createServer((req, res) => {
     const json = (status: number, body: unknown) =>
@@ -90,33 +108,6 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
     if (req.method === 'GET' && req.url === '/v1/.well-known/keys') {
       fetches.jwks++;
       return json(200, { keys: published.map((k) => k.jwk) });
-    }
-    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.url ?? '');
-    if (req.method === 'POST' && token?.[1]) {
-      void readForm(req).then(async (form) => {
-        const endpoint = `${url}${req.url}`;
-        const check = await checkClient(form, {
-          appId: FAKE_APP_ID,
-          password: FAKE_APP_PASSWORD,
-          endpoint,
-          certificates,
-        });
-        const grant: TokenGrant = {
-          tenant: token[1]!,
-          clientId: form.get('client_id'),
-          scope: form.get('scope'),
-          ...check,
-        };
-        grants.push(grant);
-        const ok = form.get('grant_type') === 'client_credentials' && grant.clientId === FAKE_APP_ID && !check.refusal;
-        // Entra ID names a refused assertion AADSTS700027 (the certificate is not registered, or the signature fails).
-        const aadsts =
-          grant.method === 'client_assertion' ? { error_description: 'AADSTS700027: Client assertion failed' } : {};
-        if (!ok) return json(401, { error: 'invalid_client', ...aadsts });
-        grant.accessToken = `outgoing-token-${grants.length}`;
-        json(200, { token_type: 'Bearer', expires_in: 3600, access_token: grant.accessToken });
-      });
-      return;
     }
     res.writeHead(404).end();
   });
@@ -137,6 +128,10 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
   };
   return {
     url,
+    loginUrl: login.url,
+    fetch: loopbackTls().fetch,
+    caFile: loopbackTls().caFile,
+    loginRequests: login.requests,
     metadataUrl: `${url}/v1/.well-known/openidconfiguration`,
     grants,
     fetches,
@@ -151,6 +146,88 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
     async rotate() {
       published.push(await newKey());
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await login.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+interface LoginState {
+  grants: TokenGrant[];
+  certificates: RegisteredCertificate[];
+  fetches: { loginMetadata: number };
+}
+
+/** A client-credentials request at `<url>/<tenant>/oauth2/v2.0/token`, checked as Entra ID does. */
+async function grantToken(req: IncomingMessage, res: ServerResponse, url: string, s: LoginState): Promise<void> {
+  const path = new URL(req.url ?? '/', url).pathname;
+  const tenant = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path)?.[1] ?? '';
+  const form = await readForm(req);
+  // The assertion's audience is the token endpoint itself, without MSAL's query (client-request-id)
+  const check = await checkClient(form, {
+    appId: FAKE_APP_ID,
+    password: FAKE_APP_PASSWORD,
+    endpoint: `${url}${path}`,
+    certificates: s.certificates,
+  });
+  const assertion = form.get('client_assertion');
+  const grant: TokenGrant = {
+    tenant,
+    clientId: form.get('client_id'),
+    scope: form.get('scope'),
+    sku: form.get('x-client-SKU'),
+    ...(assertion ? { x5c: decodeProtectedHeader(assertion).x5c } : {}),
+    ...check,
+  };
+  s.grants.push(grant);
+  const ok = form.get('grant_type') === 'client_credentials' && grant.clientId === FAKE_APP_ID && !check.refusal;
+  // Entra ID names a refused assertion AADSTS700027 (the certificate is not registered, or the signature fails).
+  const aadsts =
+    grant.method === 'client_assertion' ? { error_description: 'AADSTS700027: Client assertion failed' } : {};
+  if (!ok) return void json(res, 401, { error: 'invalid_client', ...aadsts });
+  grant.accessToken = `outgoing-token-${s.grants.length}`;
+  json(res, 200, { token_type: 'Bearer', expires_in: 3600, access_token: grant.accessToken });
+}
+
+/**
+ * The login endpoint (Entra ID's, for one authority per tenant) over https: the OpenID configuration MSAL
+ * reads for an authority it does not know (`/<tenant>/v2.0/.well-known/openid-configuration`), and the token
+ * endpoint it names.
+ */
+async function startLogin(s: LoginState): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const tls = loopbackTls();
+  const requests: string[] = [];
+  let url = '';
+  const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    const path = new URL(req.url ?? '/', url).pathname;
+    const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path)?.[1];
+    if (req.method === 'GET' && openId) {
+      s.fetches.loginMetadata++;
+      const at = `${url}/${openId}`;
+      return json(res, 200, {
+        issuer: `${at}/v2.0`,
+        token_endpoint: `${at}/oauth2/v2.0/token`,
+        authorization_endpoint: `${at}/oauth2/v2.0/authorize`,
+        jwks_uri: `${at}/discovery/v2.0/keys`,
+      });
+    }
+    if (req.method === 'POST' && path.endsWith('/oauth2/v2.0/token')) return void grantToken(req, res, url, s);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

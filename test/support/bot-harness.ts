@@ -10,6 +10,7 @@ import { createCheckRegistry, type CheckRegistry } from '../../src/diagnostics/r
 import { loadCorpus } from '../alerts/corpus.js';
 import { captureLogs, type CapturedLogs } from '../chat/slack/log-capture.js';
 import { FAKE_IDS, startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
+import { loopbackTls } from '../fakes/loopback-tls.js';
 import {
   interactionRequest,
   sendSigned,
@@ -135,6 +136,8 @@ export async function startTestBot(opts: TestBotOptions): Promise<TestBot> {
     onClose: [sources.close],
     ...(opts.clock ? { now: opts.clock } : {}),
     ...opts.extra,
+    // The fake login endpoint is https (MSAL takes no other authority): Teams' requests trust its test CA
+    ...(opts.teams ? { teams: { fetch: loopbackTls().fetch, ...opts.extra?.teams } } : {}),
   });
   const url = `http://127.0.0.1:${(await bot.start()).port}`;
   const clock = opts.clock ?? Date.now;

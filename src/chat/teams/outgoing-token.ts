@@ -1,21 +1,7 @@
-import { z } from 'zod';
+import type * as Msal from '@azure/msal-node';
+import type { Configuration } from '@azure/msal-node';
 import type { AppCertificate } from '../../config/teams-certificate.js';
-import { clientAssertion, JWT_BEARER } from './client-assertion.js';
-
-const tokenResponse = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().positive(),
-});
-
-const errorReply = z.object({ error: z.string().max(64), error_description: z.string().optional() });
-
-/** Entra ID's error and AADSTS code (e.g. ` (invalid_client, AADSTS700027)`: the certificate is not registered). */
-function refusalCode(reply: unknown): string {
-  const e = errorReply.safeParse(reply);
-  if (!e.success) return '';
-  const aadsts = /AADSTS\d+/.exec(e.data.error_description ?? '')?.[0];
-  return ` (${[e.data.error, ...(aadsts ? [aadsts] : [])].join(', ')})`;
-}
+import { msalNetwork, NOT_JSON, UNREACHABLE } from './msal-network.js';
 
 /** The token endpoint refused or could not be reached: replies cannot be sent. */
 export class OutgoingTokenError extends Error {
@@ -23,75 +9,105 @@ export class OutgoingTokenError extends Error {
 }
 
 export interface OutgoingTokenOptions {
-  /** TEAMS_LOGIN_URL, e.g. https://login.microsoftonline.com */
+  /** TEAMS_LOGIN_URL, e.g. https://login.microsoftonline.com (https: MSAL takes no other authority). */
   loginUrl: string;
   tenantId: string;
   appId: string;
-  /** The client secret; or else `certificate`, which signs a client assertion instead. */
+  /** The client secret; or else `certificate`, with which MSAL signs a client assertion instead. */
   appPassword?: string;
   certificate?: AppCertificate;
   /** What the token is for: the Bot Connector (TEAMS_BOT_SCOPE, its cloud's) or Microsoft Graph. */
   scope: string;
+  /** MSAL's requests go through it (a test passes one that trusts its loopback CA). */
   fetch?: typeof fetch;
-  now?: () => number;
+  /** The deadline of one request to the login endpoint (default 10 s). */
+  timeoutMs?: number;
+}
+
+let loading: Promise<typeof Msal> | undefined;
+
+/** MSAL Node, loaded at the first token request: a Slack-only process never loads it. */
+function msal(): Promise<typeof Msal> {
+  loading ??= import('@azure/msal-node').catch((err: unknown) => {
+    loading = undefined;
+    throw err;
+  });
+  return loading;
 }
 
 /**
- * The bot's own token for the Bot Connector (OAuth client credentials at
- * `<loginUrl>/<tenantId>/oauth2/v2.0/token`), cached until 5 minutes before it expires. Plain fetch rather
- * than MSAL: MSAL accepts only https authorities, so it cannot be pointed at a fake on loopback. With a
- * certificate, each request carries a fresh signed client assertion and no client secret.
+ * The bot's own token for the Bot Connector or Microsoft Graph: OAuth client credentials with MSAL Node
+ * (`@azure/msal-node`, the library the Agents SDK and Teams SDK use) at the authority
+ * `<loginUrl>/<tenantId>`, kept in MSAL's in-memory token cache until 5 minutes before it expires. With a
+ * certificate MSAL signs the client assertion (PS256, `x5t#S256`, the certificate as `x5c`) and sends no
+ * secret. Only TEAMS_LOGIN_URL is asked (`knownAuthorities`: no instance discovery at
+ * login.microsoftonline.com); Microsoft's clouds need no OpenID request (MSAL knows their endpoints), any
+ * other host serves `<authority>/v2.0/.well-known/openid-configuration`. Concurrent callers share one request.
  */
 export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
-  const doFetch = o.fetch ?? fetch;
-  const now = o.now ?? Date.now;
-  const endpoint = `${o.loginUrl}/${encodeURIComponent(o.tenantId)}/oauth2/v2.0/token`;
-  let cached: { token: string; until: number } | undefined;
+  const authority = `${o.loginUrl}/${encodeURIComponent(o.tenantId)}`;
+  const endpoint = `${authority}/oauth2/v2.0/token`;
+  let app: Msal.ConfidentialClientApplication | undefined;
   let pending: Promise<string> | undefined;
 
   async function request(): Promise<string> {
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: o.appId,
-      scope: o.scope,
-      ...(await clientAuthentication(o, endpoint, now)),
-    });
-    let res: Response;
+    const m = await msal();
     try {
-      res = await doFetch(endpoint, { method: 'POST', body });
+      app ??= new m.ConfidentialClientApplication({
+        auth: { clientId: o.appId, authority, knownAuthorities: [o.loginUrl], ...credential(o) },
+        system: {
+          networkClient: msalNetwork({ fetch: o.fetch ?? fetch, timeoutMs: o.timeoutMs ?? 10_000, AuthError: m.AuthError }),
+        },
+      });
+      const result = await app.acquireTokenByClientCredential({ scopes: [o.scope] });
+      if (!result?.accessToken) throw new OutgoingTokenError(`the token endpoint ${endpoint} answered without a token`);
+      return result.accessToken;
     } catch (err) {
-      throw new OutgoingTokenError(`the token endpoint ${endpoint} could not be reached`, { cause: err });
+      throw refusal(err, m, { authority, endpoint });
     }
-    const reply: unknown = await res.json().catch(() => undefined);
-    const parsed = tokenResponse.safeParse(reply);
-    if (!res.ok || !parsed.success)
-      throw new OutgoingTokenError(
-        `the token endpoint ${endpoint} answered HTTP ${res.status}${refusalCode(reply)} without a token`,
-      );
-    cached = { token: parsed.data.access_token, until: now() + (parsed.data.expires_in - 300) * 1000 };
-    return cached.token;
   }
 
-  return async () => {
-    if (cached && cached.until > now()) return cached.token;
-    // Concurrent replies share one request.
+  return () => {
     pending ??= request().finally(() => (pending = undefined));
     return pending;
   };
 }
 
-/** The form fields that prove the app's identity: a client assertion with a certificate, else the secret. */
-async function clientAuthentication(
-  o: OutgoingTokenOptions,
-  endpoint: string,
-  now: () => number,
-): Promise<Record<string, string>> {
+/** MSAL's credential: the certificate when set (its SHA-256 thumbprint in hex, as MSAL takes it), else the secret. */
+function credential(o: OutgoingTokenOptions): Pick<Configuration['auth'], 'clientSecret' | 'clientCertificate'> {
   if (o.certificate) {
-    const assertion = await clientAssertion({ certificate: o.certificate, appId: o.appId, endpoint, now });
-    return { client_assertion_type: JWT_BEARER, client_assertion: assertion };
+    const c = o.certificate;
+    const thumbprintSha256 = Buffer.from(c.thumbprintSha256, 'base64url').toString('hex');
+    return { clientCertificate: { thumbprintSha256, privateKey: c.privateKeyPem(), x5c: c.certificatePem } };
   }
-  if (o.appPassword === undefined) throw new OutgoingTokenError('neither a client secret nor a certificate is set');
-  return { client_secret: o.appPassword };
+  if (!o.appPassword) throw new OutgoingTokenError('neither a client secret nor a certificate is set');
+  return { clientSecret: o.appPassword };
+}
+
+/** Entra ID's error and AADSTS code (e.g. ` (invalid_client, AADSTS700027)`: the certificate is not registered). */
+function refusalCode(err: Msal.AuthError): string {
+  const aadsts = /AADSTS\d+/.exec(err.errorMessage)?.[0];
+  const codes = [err.errorCode, aadsts].filter((c) => c);
+  return codes.length ? ` (${codes.join(', ')})` : '';
+}
+
+/** What went wrong, in our words: MSAL's errors name neither the endpoint nor the HTTP status in their message. */
+function refusal(err: unknown, m: typeof Msal, at: { authority: string; endpoint: string }): OutgoingTokenError {
+  if (err instanceof OutgoingTokenError) return err;
+  if (!(err instanceof m.AuthError)) return new OutgoingTokenError(`no token from ${at.endpoint}`, { cause: err });
+  const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+  if (err.errorCode === UNREACHABLE)
+    return new OutgoingTokenError(`the token endpoint ${at.endpoint} could not be reached`, { cause: err.cause });
+  if (err.errorCode === NOT_JSON)
+    return new OutgoingTokenError(`the token endpoint ${at.endpoint} answered HTTP ${status} without a token`);
+  if (err instanceof m.ServerError && status !== undefined)
+    return new OutgoingTokenError(`the token endpoint ${at.endpoint} answered HTTP ${status}${refusalCode(err)} without a token`);
+  // MSAL keeps a 429 or 5xx answer for its Retry-After (60 s without one) and refuses locally meanwhile.
+  if (err instanceof m.ServerError || err instanceof m.InteractionRequiredAuthError)
+    return new OutgoingTokenError(`the token endpoint ${at.endpoint} refused${refusalCode(err)} without a token`);
+  if (err.errorCode === 'openid_config_error')
+    return new OutgoingTokenError(`the login endpoint gave no OpenID configuration at ${at.authority}/v2.0/.well-known/openid-configuration`);
+  return new OutgoingTokenError(`MSAL could not ask ${at.endpoint} for a token (${err.errorCode})`, { cause: err });
 }
 
 /** The settings' credential as `outgoingToken` options: the certificate when set, else the client secret. */

@@ -44,7 +44,8 @@ describe('Entra ID group membership through Microsoft Graph (checkMemberGroups)'
   function membership(o: { graphUrl?: string; appPassword?: string } = {}): EntraMembership {
     const graphUrl = o.graphUrl ?? graph.url;
     const token = outgoingToken({
-      loginUrl: issuer.url,
+      loginUrl: issuer.loginUrl,
+      fetch: issuer.fetch,
       tenantId: FAKE_TENANT_ID,
       appId: FAKE_APP_ID,
       appPassword: o.appPassword ?? FAKE_APP_PASSWORD,
@@ -131,7 +132,8 @@ describe('Entra ID group membership through Microsoft Graph (checkMemberGroups)'
   it('a token Graph does not take is a 401 from the fake itself (the bearer is checked)', async () => {
     // A token for the Bot Connector's scope is not a Graph token
     const wrongScope = outgoingToken({
-      loginUrl: issuer.url,
+      loginUrl: issuer.loginUrl,
+      fetch: issuer.fetch,
       tenantId: FAKE_TENANT_ID,
       appId: FAKE_APP_ID,
       appPassword: FAKE_APP_PASSWORD,

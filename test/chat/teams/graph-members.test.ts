@@ -39,7 +39,8 @@ describe("an Entra ID group's users through Microsoft Graph (transitiveMembers/m
 
   function members(o: { max?: number } = {}): EntraGroupMembers {
     const token = outgoingToken({
-      loginUrl: issuer.url,
+      loginUrl: issuer.loginUrl,
+      fetch: issuer.fetch,
       tenantId: FAKE_TENANT_ID,
       appId: FAKE_APP_ID,
       appPassword: FAKE_APP_PASSWORD,

@@ -45,7 +45,8 @@ describe('Microsoft Graph 429: one retry after Retry-After, then a clear refusal
   const call = () => ({
     graphUrl: graph.url,
     token: outgoingToken({
-      loginUrl: issuer.url,
+      loginUrl: issuer.loginUrl,
+      fetch: issuer.fetch,
       tenantId: FAKE_TENANT_ID,
       appId: FAKE_APP_ID,
       appPassword: FAKE_APP_PASSWORD,

@@ -52,7 +52,8 @@ describe("memberMris: an audience's Entra ID groups, expanded to their members' 
 
   const resolver = (): MemberMris => {
     const token = outgoingToken({
-      loginUrl: issuer.url,
+      loginUrl: issuer.loginUrl,
+      fetch: issuer.fetch,
       tenantId: FAKE_TENANT_ID,
       appId: FAKE_APP_ID,
       appPassword: FAKE_APP_PASSWORD,

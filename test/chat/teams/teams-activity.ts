@@ -34,7 +34,7 @@ export function fakeTeamsSettings(issuer: FakeTeamsTokenIssuer): TeamsSettings {
     tenantId: FAKE_TENANT_ID,
     openIdMetadataUrl: issuer.metadataUrl,
     tokenIssuer: FAKE_ISSUER,
-    loginUrl: issuer.url,
+    loginUrl: issuer.loginUrl,
     graphUrl: 'http://127.0.0.1:9',
     botScope: TEAMS_DEFAULTS.botScope,
     webUrl: TEAMS_DEFAULTS.webUrl,

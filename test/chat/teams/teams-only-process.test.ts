@@ -46,7 +46,8 @@ describe('the real bot process with Teams only, no Slack (issue 22, deployment)'
         TEAMS_TENANT_ID: FAKE_TENANT_ID,
         TEAMS_OPENID_METADATA_URL: issuer.metadataUrl,
         TEAMS_TOKEN_ISSUER: FAKE_ISSUER,
-        TEAMS_LOGIN_URL: issuer.url,
+        TEAMS_LOGIN_URL: issuer.loginUrl,
+        NODE_EXTRA_CA_CERTS: issuer.caFile,
       },
     });
   }, 150_000);

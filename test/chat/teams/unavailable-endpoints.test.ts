@@ -42,7 +42,7 @@ describe('Teams with its Microsoft endpoints failing', () => {
     tenantId: FAKE_TENANT_ID,
     openIdMetadataUrl: issuer.metadataUrl,
     tokenIssuer: FAKE_ISSUER,
-    loginUrl: issuer.url,
+    loginUrl: issuer.loginUrl,
     graphUrl: 'http://127.0.0.1:9',
     botScope: TEAMS_DEFAULTS.botScope,
     webUrl: TEAMS_DEFAULTS.webUrl,
