@@ -54,6 +54,16 @@ const url = (name: string, fallback: string) =>
     .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), `${name} must be an http(s) URL, or unset`)
     .transform((v) => (v ?? fallback).replace(/\/+$/, ''));
 
+/** The login host (MSAL's authority is `<it>/<tenant>`): https, no path; unset, the default applies. */
+const loginHost = (name: string, fallback: string) =>
+  optional
+    .refine(
+      (v) => v === undefined || /^https:\/\/[^\s/?#]+\/*$/.test(v),
+      `${name} must be the https URL of the login host, without a path (e.g. https://login.microsoftonline.us; ` +
+        'MSAL takes no http authority), or unset',
+    )
+    .transform((v) => (v ?? fallback).replace(/\/+$/, ''));
+
 /** An OAuth scope for client credentials: an https resource URL with `/.default`; unset, the default applies. */
 const scope = (name: string, fallback: string) =>
   optional
@@ -80,7 +90,7 @@ const teamsSchema = z.object({
   ),
   TEAMS_OPENID_METADATA_URL: url('TEAMS_OPENID_METADATA_URL', TEAMS_DEFAULTS.openIdMetadataUrl),
   TEAMS_TOKEN_ISSUER: url('TEAMS_TOKEN_ISSUER', TEAMS_DEFAULTS.tokenIssuer),
-  TEAMS_LOGIN_URL: url('TEAMS_LOGIN_URL', TEAMS_DEFAULTS.loginUrl),
+  TEAMS_LOGIN_URL: loginHost('TEAMS_LOGIN_URL', TEAMS_DEFAULTS.loginUrl),
   TEAMS_GRAPH_URL: url('TEAMS_GRAPH_URL', TEAMS_DEFAULTS.graphUrl),
   TEAMS_BOT_SCOPE: scope('TEAMS_BOT_SCOPE', TEAMS_DEFAULTS.botScope),
   TEAMS_WEB_URL: url('TEAMS_WEB_URL', TEAMS_DEFAULTS.webUrl),

@@ -75,6 +75,16 @@ describe('Teams settings', () => {
     });
   });
 
+  it('refuses a TEAMS_LOGIN_URL MSAL cannot use as the host of its authority: http, or with a path', () => {
+    const login = (v: string) =>
+      parseTeamsSettings({ TEAMS_APP_ID: APP, TEAMS_APP_PASSWORD: 's', TEAMS_TENANT_ID: TENANT, TEAMS_LOGIN_URL: v });
+    for (const bad of ['http://127.0.0.1:8080', 'https://login.microsoftonline.us/common', 'https://x?y'])
+      expect(login(bad).problems).toEqual([
+        expect.stringMatching(/^TEAMS_LOGIN_URL must be the https URL of the login host/),
+      ]);
+    expect(login('https://127.0.0.1:8443/').teams?.loginUrl).toBe('https://127.0.0.1:8443');
+  });
+
   it('names each missing or invalid variable, with the Slack problems, and never the password', () => {
     const r = parseBotSettings({
       SLACK_BOT_TOKEN: 'xoxb-1',
@@ -87,7 +97,8 @@ describe('Teams settings', () => {
     expect(!r.ok && r.problems).toEqual([
       expect.stringContaining('SLACK_SIGNING_SECRET is not set'),
       'TEAMS_TENANT_ID must be the Entra tenant id (a GUID) the bot serves',
-      'TEAMS_LOGIN_URL must be an http(s) URL, or unset',
+      'TEAMS_LOGIN_URL must be the https URL of the login host, without a path (e.g. https://login.microsoftonline.us; ' +
+        'MSAL takes no http authority), or unset',
     ]);
     expect(JSON.stringify(r)).not.toContain('hunter2');
     const missing = parseTeamsSettings({ TEAMS_APP_ID: APP });

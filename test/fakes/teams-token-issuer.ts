@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import {
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+  type CryptoKey,
+} from 'jose';
 import {
   checkClient,
   readForm,
@@ -35,8 +43,8 @@ export interface TokenGrant {
   refusal?: string;
   /** The library that asked, as MSAL names itself in the form (`x-client-SKU`, e.g. `msal.js.node`). */
   sku: string | null;
-  /** The `x5c` header of a client assertion (the certificate chain, base64 DER), when it has one. */
-  x5c?: unknown;
+  /** A client assertion's JOSE header (alg, x5t#S256, x5c), when the request had one. */
+  assertionHeader?: Record<string, unknown>;
 }
 
 export interface SignOptions {
@@ -49,8 +57,9 @@ export interface SignOptions {
 /**
  * A fake of Microsoft's identity endpoints on 127.0.0.1: the Bot Framework OpenID metadata and its JWKS
  * (an RSA key generated per run, more can be published to test rotation), a signer for the activities a
- * test sends as the Teams channel, and the login endpoint that issues the bot's outgoing tokens
- * (`POST /<tenant>/oauth2/v2.0/token`, client credentials).
+ * test sends as the Teams channel, and the login endpoint that issues the bot's outgoing tokens to MSAL,
+ * over https on a port of its own (`loginUrl`: `GET /<tenant>/v2.0/.well-known/openid-configuration`,
+ * `POST /<tenant>/oauth2/v2.0/token`, client credentials).
  */
 export interface FakeTeamsTokenIssuer {
   url: string;
@@ -75,6 +84,8 @@ export interface FakeTeamsTokenIssuer {
   unsigned(serviceUrl: string): string;
   /** Registers a certificate's public part (PEM) on the app, as uploading it to the app registration does. */
   registerCertificate(pem: string): void;
+  /** The `expires_in` of the tokens the login endpoint issues from now on (default 3600). */
+  setTokenLifetime(seconds: number): void;
   /** Generates a new key, publishes it in the JWKS and signs with it from now on (key rotation). */
   rotate(): Promise<void>;
   close(): Promise<void>;
@@ -96,7 +107,8 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
   const grants: TokenGrant[] = [];
   const certificates: RegisteredCertificate[] = [];
   const fetches = { metadata: 0, jwks: 0, loginMetadata: 0 };
-  const login = await startLogin({ grants, certificates, fetches });
+  const lifetime = { seconds: 3600 };
+  const login = await startLogin({ grants, certificates, fetches, lifetime });
   let url = '';
   const server = createServer((req, res) => {
     const json = (status: number, body: unknown) =>
@@ -142,6 +154,7 @@ export async function startFakeTeamsTokenIssuer(): Promise<FakeTeamsTokenIssuer>
         .sign(key.privateKey);
     },
     unsigned: (serviceUrl) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsFor(serviceUrl))}.`,
+    setTokenLifetime: (seconds) => void (lifetime.seconds = seconds),
     registerCertificate: (pem) => void certificates.push(registeredCertificate(pem)),
     async rotate() {
       published.push(await newKey());
@@ -160,6 +173,8 @@ interface LoginState {
   grants: TokenGrant[];
   certificates: RegisteredCertificate[];
   fetches: { loginMetadata: number };
+  /** The `expires_in` of the tokens issued (default an hour). */
+  lifetime: { seconds: number };
 }
 
 /** A client-credentials request at `<url>/<tenant>/oauth2/v2.0/token`, checked as Entra ID does. */
@@ -180,7 +195,7 @@ async function grantToken(req: IncomingMessage, res: ServerResponse, url: string
     clientId: form.get('client_id'),
     scope: form.get('scope'),
     sku: form.get('x-client-SKU'),
-    ...(assertion ? { x5c: decodeProtectedHeader(assertion).x5c } : {}),
+    ...(assertion ? { assertionHeader: decodeProtectedHeader(assertion) } : {}),
     ...check,
   };
   s.grants.push(grant);
@@ -190,7 +205,7 @@ async function grantToken(req: IncomingMessage, res: ServerResponse, url: string
     grant.method === 'client_assertion' ? { error_description: 'AADSTS700027: Client assertion failed' } : {};
   if (!ok) return void json(res, 401, { error: 'invalid_client', ...aadsts });
   grant.accessToken = `outgoing-token-${s.grants.length}`;
-  json(res, 200, { token_type: 'Bearer', expires_in: 3600, access_token: grant.accessToken });
+  json(res, 200, { token_type: 'Bearer', expires_in: s.lifetime.seconds, access_token: grant.accessToken });
 }
 
 /**

@@ -24,7 +24,15 @@ async function answer<T>(res: Response, o: MsalNetworkOptions, url: string): Pro
   }
   const headers: Record<string, string> = {};
   res.headers.forEach((value, name) => (headers[name] = value));
+  // MSAL reads `Retry-After` spelled so (ThrottlingUtils); fetch gives every header name in lower case
+  const retryAfter = res.headers.get('retry-after');
+  if (retryAfter !== null) headers['Retry-After'] = retryAfter;
   return { status: res.status, headers, body };
+}
+
+/** Our network module, and the failure of its last request (MSAL drops the failure of its OpenID request). */
+export interface MsalNetwork extends INetworkModule {
+  lastFailure(): AuthError | undefined;
 }
 
 /**
@@ -33,9 +41,19 @@ async function answer<T>(res: Response, o: MsalNetworkOptions, url: string): Pro
  * deadline is an AuthError `login_endpoint_unreachable` whose cause is fetch's error. The request body (the
  * client secret or assertion) is never part of an error.
  */
-export function msalNetwork(o: MsalNetworkOptions): INetworkModule {
+export function msalNetwork(o: MsalNetworkOptions): MsalNetwork {
+  let failure: AuthError | undefined;
   async function send<T>(method: 'GET' | 'POST', url: string, req: NetworkRequestOptions = {}) {
     const endpoint = url.split('?')[0] ?? url;
+    failure = undefined;
+    try {
+      return await request<T>(method, url, endpoint, req);
+    } catch (err) {
+      if (err instanceof o.AuthError) failure = err;
+      throw err;
+    }
+  }
+  async function request<T>(method: 'GET' | 'POST', url: string, endpoint: string, req: NetworkRequestOptions) {
     let res: Response;
     try {
       res = await o.fetch(url, {
@@ -53,5 +71,6 @@ export function msalNetwork(o: MsalNetworkOptions): INetworkModule {
   return {
     sendGetRequestAsync: (url, req) => send('GET', url, req),
     sendPostRequestAsync: (url, req) => send('POST', url, req),
+    lastFailure: () => failure,
   };
 }

@@ -1,7 +1,7 @@
 import type * as Msal from '@azure/msal-node';
 import type { Configuration } from '@azure/msal-node';
 import type { AppCertificate } from '../../config/teams-certificate.js';
-import { msalNetwork, NOT_JSON, UNREACHABLE } from './msal-network.js';
+import { msalNetwork, NOT_JSON, UNREACHABLE, type MsalNetwork } from './msal-network.js';
 
 /** The token endpoint refused or could not be reached: replies cannot be sent. */
 export class OutgoingTokenError extends Error {
@@ -48,22 +48,22 @@ export function outgoingToken(o: OutgoingTokenOptions): () => Promise<string> {
   const authority = `${o.loginUrl}/${encodeURIComponent(o.tenantId)}`;
   const endpoint = `${authority}/oauth2/v2.0/token`;
   let app: Msal.ConfidentialClientApplication | undefined;
+  let network: MsalNetwork | undefined;
   let pending: Promise<string> | undefined;
 
   async function request(): Promise<string> {
     const m = await msal();
     try {
+      network ??= msalNetwork({ fetch: o.fetch ?? fetch, timeoutMs: o.timeoutMs ?? 10_000, AuthError: m.AuthError });
       app ??= new m.ConfidentialClientApplication({
         auth: { clientId: o.appId, authority, knownAuthorities: [o.loginUrl], ...credential(o) },
-        system: {
-          networkClient: msalNetwork({ fetch: o.fetch ?? fetch, timeoutMs: o.timeoutMs ?? 10_000, AuthError: m.AuthError }),
-        },
+        system: { networkClient: network },
       });
       const result = await app.acquireTokenByClientCredential({ scopes: [o.scope] });
       if (!result?.accessToken) throw new OutgoingTokenError(`the token endpoint ${endpoint} answered without a token`);
       return result.accessToken;
     } catch (err) {
-      throw refusal(err, m, { authority, endpoint });
+      throw refusal(err, m, { endpoint, openId: `${authority}/v2.0/.well-known/openid-configuration`, network });
     }
   }
 
@@ -92,7 +92,11 @@ function refusalCode(err: Msal.AuthError): string {
 }
 
 /** What went wrong, in our words: MSAL's errors name neither the endpoint nor the HTTP status in their message. */
-function refusal(err: unknown, m: typeof Msal, at: { authority: string; endpoint: string }): OutgoingTokenError {
+function refusal(
+  err: unknown,
+  m: typeof Msal,
+  at: { endpoint: string; openId: string; network: MsalNetwork | undefined },
+): OutgoingTokenError {
   if (err instanceof OutgoingTokenError) return err;
   if (!(err instanceof m.AuthError)) return new OutgoingTokenError(`no token from ${at.endpoint}`, { cause: err });
   const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
@@ -101,12 +105,24 @@ function refusal(err: unknown, m: typeof Msal, at: { authority: string; endpoint
   if (err.errorCode === NOT_JSON)
     return new OutgoingTokenError(`the token endpoint ${at.endpoint} answered HTTP ${status} without a token`);
   if (err instanceof m.ServerError && status !== undefined)
-    return new OutgoingTokenError(`the token endpoint ${at.endpoint} answered HTTP ${status}${refusalCode(err)} without a token`);
+    return new OutgoingTokenError(
+      `the token endpoint ${at.endpoint} answered HTTP ${status}${refusalCode(err)} without a token`,
+    );
   // MSAL keeps a 429 or 5xx answer for its Retry-After (60 s without one) and refuses locally meanwhile.
-  if (err instanceof m.ServerError || err instanceof m.InteractionRequiredAuthError)
+  if (err instanceof m.ServerError)
+    return new OutgoingTokenError(
+      `the token endpoint ${at.endpoint} answered HTTP 429 or 5xx a moment ago${refusalCode(err)}; ` +
+        'MSAL asks again after its Retry-After (60 s without one)',
+    );
+  if (err instanceof m.InteractionRequiredAuthError)
     return new OutgoingTokenError(`the token endpoint ${at.endpoint} refused${refusalCode(err)} without a token`);
-  if (err.errorCode === 'openid_config_error')
-    return new OutgoingTokenError(`the login endpoint gave no OpenID configuration at ${at.authority}/v2.0/.well-known/openid-configuration`);
+  // MSAL's endpoint discovery (the OpenID request of a host it does not know) fails as one code, the cause dropped
+  if (err.errorCode === 'endpoints_resolution_error') {
+    const cause = at.network?.lastFailure();
+    const why =
+      cause?.errorCode === UNREACHABLE ? 'could not be reached' : 'gave no OpenID configuration MSAL can read';
+    return new OutgoingTokenError(`the login endpoint's ${at.openId} ${why}`, { cause: cause?.cause ?? cause ?? err });
+  }
   return new OutgoingTokenError(`MSAL could not ask ${at.endpoint} for a token (${err.errorCode})`, { cause: err });
 }
 
