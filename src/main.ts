@@ -170,7 +170,7 @@ async function main(): Promise<number> {
   try {
     bot = assembleBot(rt, setup, { logger, sources, state });
   } catch (err) {
-    // e.g. slack.alertRouting.aliases naming an environment that does not exist.
+    // e.g. alerts.routing.aliases naming an environment that does not exist.
     await closeAll();
     if (!(err instanceof UserError)) throw err;
     process.stderr.write(`session-ttl-bot cannot start: ${err.message}\n`);

@@ -58,25 +58,25 @@ function diagnosisLimit(intake: IntakeGate, slots: number): Limiter {
 
 /**
  * With Slack and Teams both answering: one diagnosis of an alert for both (each keeps its own cooldown and
- * posts its own reply), shared through the state store for `slack.alertCooldownMinutes`, at most 2 minutes.
+ * posts its own reply), shared through the state store for `alerts.cooldownMinutes`, at most 2 minutes.
  */
 function sharedDiagnoses(deps: AlertsFeatureDeps) {
   if (deps.platforms.length < 2) return {};
-  const ttlMs = Math.min(DEFAULT_SHARED_DIAGNOSIS_TTL_MS, deps.config.slack.alertCooldownMinutes * 60_000);
+  const ttlMs = Math.min(DEFAULT_SHARED_DIAGNOSIS_TTL_MS, deps.config.alerts.cooldownMinutes * 60_000);
   return { shared: createSharedDiagnoses({ store: deps.stateStore, ttlMs }) };
 }
 
 /**
  * Alert replies: `POST /alertmanager` and the flow behind alert posts read by a chat platform, one replier
  * per platform over one state store (each platform in its own key space). Throws at construction when
- * `slack.alertRouting.aliases` names an environment that does not exist.
+ * `alerts.routing.aliases` names an environment that does not exist.
  */
 export function createAlertsFeature(deps: AlertsFeatureDeps): AlertsFeature {
   const logger = deps.logger.child({ component: 'alerts' });
   const { config, now, intake } = deps;
-  const routing = config.slack.alertRouting;
+  const { routing, aliasesKey } = config.alerts;
   const environments = Object.keys(config.environments);
-  const resolver = createEnvironmentResolver({ environments, labelKeys: routing.labelKeys, aliases: routing.aliases });
+  const resolver = createEnvironmentResolver({ environments, ...routing, aliasesKey });
   // Known once registered on the host; a diagnosis still running when the grace period ends says so.
   let interrupted: AbortSignal | undefined;
   // The webhook's answers go first: notifications and diagnoses start once requests stopped arriving.

@@ -248,7 +248,7 @@ class ThreadReplier implements AlertReplier {
       alertname: f.alertname,
       env: f.env,
       sinceMs: f.startedAt - earlier.at,
-      cooldownMinutes: this.deps.config.slack.alertCooldownMinutes,
+      cooldownMinutes: this.deps.config.alerts.cooldownMinutes,
       url,
       running: !earlier.diagnosis,
       ...(this.deps.invocation ? { invocation: this.deps.invocation } : {}),

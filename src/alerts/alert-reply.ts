@@ -133,7 +133,7 @@ export function renderMappingRequest(i: MappingRequestInput): Message {
     t('.\nConfigured environments: '),
     ...joined(i.environments.map(code)),
     t('. Map the label in the config under '),
-    t('slack.alertRouting', { code: true }),
+    t('alerts.routing', { code: true }),
     t(': '),
     t('labelKeys', { code: true }),
     t(' (checked in order: '),

@@ -160,7 +160,7 @@ export class AlertmanagerDelivery {
     const { resolvedAt } = n;
     const mapping = plan.unmapped && {
       ...plan.unmapped,
-      labelKeys: config.slack.alertRouting.labelKeys,
+      labelKeys: config.alerts.routing.labelKeys,
       environments: Object.keys(config.environments),
     };
     const { job, webhook } = n;

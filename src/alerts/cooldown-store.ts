@@ -71,7 +71,7 @@ const decode = parseStored;
 const part = (s: string) => encodeURIComponent(s.toLowerCase());
 
 /**
- * Cooldowns (per alert + environment, `slack.alertCooldownMinutes`) and open incidents over the
+ * Cooldowns (per alert + environment, `alerts.cooldownMinutes`) and open incidents over the
  * state store. Records are validated when read: an unreadable one counts as absent.
  */
 export function createCooldownStore(opts: {

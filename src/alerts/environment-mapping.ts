@@ -8,6 +8,8 @@ export interface EnvironmentResolverOptions {
   labelKeys?: readonly string[];
   /** Label value -> environment name; values are compared ignoring case. */
   aliases?: Readonly<Record<string, string>>;
+  /** The config key the aliases were read from, named in the errors about one (default `alerts.routing.aliases`). */
+  aliasesKey?: string;
 }
 
 /** What an environment is looked up from: an alert's labels, a post's group labels and unnamed title values. */
@@ -47,17 +49,18 @@ function lowerKeys(record: Readonly<Record<string, string>> | undefined): Map<st
  */
 export function createEnvironmentResolver(options: EnvironmentResolverOptions): EnvironmentResolver {
   const byValue = new Map<string, string>(options.environments.map((e) => [e.toLowerCase(), e]));
+  const key = options.aliasesKey ?? 'alerts.routing.aliases';
   for (const [value, env] of Object.entries(options.aliases ?? {})) {
     if (!options.environments.includes(env)) {
       throw new UserError(
-        `slack.alertRouting.aliases.${value}: "${env}" is not a configured environment. Valid environments: ${options.environments.join(', ')}.`,
+        `${key}.${value}: "${env}" is not a configured environment. Valid environments: ${options.environments.join(', ')}.`,
         'config_error',
       );
     }
     const existing = byValue.get(value.toLowerCase());
     if (existing && existing !== env) {
       throw new UserError(
-        `slack.alertRouting.aliases.${value}: "${value}" already names the environment "${existing}"; an alias cannot send it to "${env}".`,
+        `${key}.${value}: "${value}" already names the environment "${existing}"; an alias cannot send it to "${env}".`,
         'config_error',
       );
     }

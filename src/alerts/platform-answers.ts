@@ -52,7 +52,7 @@ export function platformAnswers(d: SharedAnswerDeps, p: AlertPlatform): Platform
   const store = scopedStateStore(d.stateStore, platformScope(p));
   const logger = p.name === 'slack' ? d.logger : d.logger.child({ platform: p.name });
   const { config, now } = d;
-  const cooldowns = createCooldownStore({ store, cooldownMs: config.slack.alertCooldownMinutes * 60_000, now });
+  const cooldowns = createCooldownStore({ store, cooldownMs: config.alerts.cooldownMinutes * 60_000, now });
   const replier = createAlertReplier({
     config,
     registry: d.registry,
@@ -70,7 +70,7 @@ export function platformAnswers(d: SharedAnswerDeps, p: AlertPlatform): Platform
   });
   const flow = createAlertPostFlow({
     environments: Object.keys(config.environments),
-    labelKeys: config.slack.alertRouting.labelKeys,
+    labelKeys: config.alerts.routing.labelKeys,
     replier,
     dedupe: createDeliveryDedupe({ store, now }),
     resolver: d.resolver,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { alertRoutingSchema } from './alert-routing.js';
+import { alertRoutingInputSchema } from './alert-routing.js';
+import { alertCooldownMinutesSchema } from './alerts.js';
 
 /**
  * Pauses between the outbox's tries of a post Slack refused (5 s, 15 s, 30 s, 1, 2, 5 and 10 min: an outage of
@@ -21,9 +22,10 @@ export const chatSchema = z
       .optional(),
     /** Channel where Alertmanager webhook notifications are posted. */
     alertChannel: channelId.optional(),
-    /** Minutes during which a re-fired alert links to the earlier diagnosis instead of running again. */
-    alertCooldownMinutes: z.number().positive().default(15),
-    alertRouting: alertRoutingSchema.prefault({}),
+    /** The old name of `alerts.cooldownMinutes`, still read when that is not set (alerts.ts decides). */
+    alertCooldownMinutes: alertCooldownMinutesSchema.optional(),
+    /** The old name of `alerts.routing`, still read for a field `alerts.routing` leaves out (alerts.ts decides). */
+    alertRouting: alertRoutingInputSchema.optional(),
     /** The outbox of posts Slack refused through its retries (an outage): how long it keeps trying. */
     outbox: z
       .object({
@@ -54,4 +56,5 @@ export const chatSchema = z
   })
   .strict();
 
-export type ChatConfig = z.infer<typeof chatSchema>;
+/** The `slack` section as the bot reads it: the alert settings are `Config['alerts']`, whichever key set them. */
+export type ChatConfig = Omit<z.infer<typeof chatSchema>, 'alertCooldownMinutes' | 'alertRouting'>;

@@ -6,7 +6,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { accessSchema, validateAccess, type AccessConfig } from './access.js';
-import { chatSchema } from './chat.js';
+import { alertsSchema, resolveAlerts, validateAlerts, type AlertsConfig } from './alerts.js';
+import { chatSchema, type ChatConfig } from './chat.js';
 import { teamsChatSchema } from './teams.js';
 import { diagnosisDefaultsSchema } from './diagnosis-defaults.js';
 import { environmentSchema, PROFILES, type RawEnvironment } from './environments.js';
@@ -40,6 +41,7 @@ const fileSchema = z
       .record(z.string().regex(ENV_NAME, { error: (issue) => envNameRule(String(issue.input)) }), environmentSchema)
       .refine((e) => Object.keys(e).length > 0, 'expected at least one environment'),
     defaults: diagnosisDefaultsSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
     slack: chatSchema.prefault({}),
     teams: teamsChatSchema.prefault({}),
     access: accessSchema.optional(),
@@ -47,16 +49,7 @@ const fileSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
-    const names = Object.keys(cfg.environments);
-    for (const [value, target] of Object.entries(cfg.slack.alertRouting.aliases)) {
-      if (!names.includes(target)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['slack', 'alertRouting', 'aliases', value],
-          message: `names environment "${target}", which is not defined; expected one of ${names.join(', ')}`,
-        });
-      }
-    }
+    validateAlerts(cfg, ctx);
     validateAccess(cfg, ctx);
   });
 
@@ -73,7 +66,9 @@ export interface Config {
   source: string;
   environments: Record<string, EnvironmentConfig>;
   defaults: z.infer<typeof fileSchema>['defaults'];
-  slack: z.infer<typeof fileSchema>['slack'];
+  /** Alert cooldown and routing for every platform: `alerts.*`, else the old `slack.*` keys, else the defaults. */
+  alerts: AlertsConfig;
+  slack: ChatConfig;
   /** Teams' alert channel and incident channels (issue 22). */
   teams: z.infer<typeof fileSchema>['teams'];
   /** Absent: remediation requests and approvals are refused (deny by default). */
@@ -169,8 +164,10 @@ export function parseConfig(raw: unknown, source: string, baseDir = process.cwd(
     };
   }
   if (fileProblems.length) throw new ConfigError(fileProblems, source);
-  const { defaults, slack, teams, access, remediation } = parsed.data;
-  return { source, environments, defaults, slack, teams, ...(access ? { access } : {}), remediation };
+  const { defaults, slack: written, teams, access, remediation } = parsed.data;
+  const alerts = resolveAlerts(parsed.data);
+  const { alertCooldownMinutes: _cooldown, alertRouting: _routing, ...slack } = written;
+  return { source, environments, defaults, alerts, slack, teams, ...(access ? { access } : {}), remediation };
 }
 
 /** Where the config file is: `--config`, else SESSION_TTL_CONFIG, else ./session-ttl.yaml. */

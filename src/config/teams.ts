@@ -20,8 +20,8 @@ const channelId = z.string().superRefine((value, ctx) => {
 
 /**
  * The `teams` section: where the bot posts Alertmanager notifications and which channels' alert posts it
- * reads, in Microsoft Teams (issue 22). The alert routing and the cooldown are `slack.alertRouting` and
- * `slack.alertCooldownMinutes`, shared by both platforms.
+ * reads, in Microsoft Teams (issue 22). The alert routing and the cooldown are the `alerts` section's
+ * (`alerts.routing`, `alerts.cooldownMinutes`), shared by every platform.
  *
  * @example
  * # session-ttl.yaml

@@ -80,7 +80,16 @@ describe('createEnvironmentResolver', () => {
     const make = () => createEnvironmentResolver({ environments, aliases: { production: 'prd' } });
     expect(make).toThrow(UserError);
     expect(make).toThrow(
-      'slack.alertRouting.aliases.production: "prd" is not a configured environment. Valid environments: dev, staging, prod.',
+      'alerts.routing.aliases.production: "prd" is not a configured environment. Valid environments: dev, staging, prod.',
+    );
+  });
+
+  it('names the key the aliases were read from: alerts.routing.aliases, or the old slack key of an older config', () => {
+    const make = (aliasesKey?: string) => () =>
+      createEnvironmentResolver({ environments, aliases: { PROD: 'staging' }, ...(aliasesKey ? { aliasesKey } : {}) });
+    expect(make()).toThrow(/^alerts\.routing\.aliases\.PROD: "PROD" already names the environment "prod"/);
+    expect(make('slack.alertRouting.aliases')).toThrow(
+      /^slack\.alertRouting\.aliases\.PROD: "PROD" already names the environment "prod"/,
     );
   });
 

@@ -119,7 +119,7 @@ describe('config', () => {
       'slack.alertRouting.aliases.production: names environment "prd", which is not defined; expected one of prod',
     ]);
     expect(
-      parseConfig({ ...minimal, slack: { alertRouting: { aliases: { production: 'prod' } } } }, 'x').slack.alertRouting
+      parseConfig({ ...minimal, slack: { alertRouting: { aliases: { production: 'prod' } } } }, 'x').alerts.routing
         .aliases,
     ).toEqual({
       production: 'prod',
@@ -142,7 +142,7 @@ describe('config', () => {
     const cfg = loadConfigFile(join(import.meta.dirname, '../../session-ttl.example.yaml'));
     expect(Object.keys(cfg.environments)).toEqual(['dev', 'prod']);
     expect(cfg.environments.prod?.app?.tokenEnv).toBe('APP_TOKEN_PROD');
-    expect(cfg.slack.alertRouting.aliases).toEqual({ production: 'prod', development: 'dev' });
+    expect(cfg.alerts.routing.aliases).toEqual({ production: 'prod', development: 'dev' });
     expect(cfg.slack.outbox.delaysSeconds).toEqual([5, 15, 30, 60, 120, 300, 600]);
   });
 

@@ -349,7 +349,7 @@ describe('alert posts in the incident channel, answered by the real Bolt app', (
     expect(asked[0]!.body.thread_ts).toBe(event.ts);
     expect(asked[0]!.body.text).toMatch(/could not tell which environment `SessionTTLViolations`/);
     expect(asked[0]!.body.text).toMatch(/`env`=`qa`/);
-    expect(asked[0]!.body.text).toMatch(/slack\.alertRouting/);
+    expect(asked[0]!.body.text).toMatch(/`alerts\.routing`/);
     expect(asked[0]!.body.text).toMatch(/aliases: \{ qa: dev \}/);
   });
 

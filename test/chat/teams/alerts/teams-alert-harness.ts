@@ -90,8 +90,11 @@ export async function sendSigned(
 export const cardOf = (call: ConnectorCall) =>
   JSON.stringify((call.body.attachments as { content: unknown }[])[0]?.content);
 
-/** A config with three environments on the test Redis and the Teams alert channel (Slack's unset unless given). */
-export function teamsAlertConfig(slack: Record<string, unknown> = {}) {
+/**
+ * A config with three environments on the test Redis and the Teams alert channel (Slack's unset unless given).
+ * `slack: null`: no `slack` section at all (the corpus' aliases then only from `alerts`, if it gives them).
+ */
+export function teamsAlertConfig(slack: Record<string, unknown> | null = {}, alerts?: Record<string, unknown>) {
   return parseConfig(
     {
       environments: {
@@ -100,7 +103,8 @@ export function teamsAlertConfig(slack: Record<string, unknown> = {}) {
         prod: { profile: 'production', redis: { url: sharedRedisUrl() } },
       },
       defaults: { rateWindowMs: 0, sampleSize: 200 },
-      slack: { alertRouting: { aliases: CORPUS_ROUTING.aliases }, ...slack },
+      ...(slack ? { slack: { alertRouting: { aliases: CORPUS_ROUTING.aliases }, ...slack } } : {}),
+      ...(alerts ? { alerts } : {}),
       teams: { alertChannel: ALERT_CHANNEL, incidentChannels: [INCIDENT_CHANNEL] },
     },
     'teams-alerts-test',
@@ -126,14 +130,15 @@ export interface TeamsAlertBot {
 }
 
 /**
- * Starts it with `teamsAlertConfig(slack)` and the checks a session TTL alert runs; `teamsOnly`: without any
- * Slack credential (BotSettings mode `teams-only`), as a bot that runs in Teams alone; `teams`: settings over
- * the fakes' (a sovereign cloud's scope and web client); `metrics`: the bot's `/metrics` registry, served as
- * `main.ts` serves it (the checks timed into it; no session monitor).
+ * Starts it with `teamsAlertConfig(slack, o.alerts)` and the checks a session TTL alert runs; `teamsOnly`:
+ * without any Slack credential (BotSettings mode `teams-only`), as a bot that runs in Teams alone; `teams`:
+ * settings over the fakes' (a sovereign cloud's scope and web client); `metrics`: the bot's `/metrics`
+ * registry, served as `main.ts` serves it (the checks timed into it; no session monitor).
  */
 export async function startTeamsAlertBot(
-  slack: Record<string, unknown> = {},
+  slack: Record<string, unknown> | null = {},
   o: {
+    alerts?: Record<string, unknown>;
     teamsOnly?: boolean;
     outbox?: { delaysMs: readonly number[]; pollMs: number };
     teams?: Partial<TeamsSettings>;
@@ -145,7 +150,7 @@ export async function startTeamsAlertBot(
   const connector = await startFakeBotConnector();
   const teams = { ...fakeTeamsSettings(issuer), ...o.teams };
   const settings = { mode: 'teams-only' as const, port: 0, logLevel: 'debug' as const, teams };
-  const config = teamsAlertConfig(slack);
+  const config = teamsAlertConfig(slack, o.alerts);
   const checks = [ttlSampleCheck, memoryCheck, evictionPolicyCheck];
   const running = await startTestBot({
     config,
