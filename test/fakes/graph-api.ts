@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkProblems, checkUserOf, membersGroupOf, membersPage, membersProblems, MAX_TOP } from './graph-routes.js';
+import { graphScope } from '../../src/chat/teams/graph-groups.js';
 import { readBody } from './read-body.js';
+import type { FakeTeamsTokenIssuer } from './teams-token-issuer.js';
 
 /** One request the bot made to the fake Graph. */
 export interface GraphCall {
@@ -141,4 +143,12 @@ export async function startFakeGraphApi(opts: { acceptToken: (token: string) => 
     throttle: (times, retryAfter) => void Object.assign(state, { throttled: times, retryAfter }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The fake Graph that takes only the tokens `issuer` (the fake login) granted for Graph's scope. */
+export async function startFakeGraphFor(issuer: Pick<FakeTeamsTokenIssuer, 'grants'>): Promise<FakeGraphApi> {
+  const graph: FakeGraphApi = await startFakeGraphApi({
+    acceptToken: (t) => issuer.grants.some((g) => g.accessToken === t && g.scope === graphScope(graph.url)),
+  });
+  return graph;
 }

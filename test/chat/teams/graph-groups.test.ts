@@ -3,7 +3,7 @@ import { graphGroupMembership, graphScope, type EntraMembership } from '../../..
 import { outgoingToken } from '../../../src/chat/teams/outgoing-token.js';
 import { TEAMS_DEFAULTS } from '../../../src/config/teams-settings.js';
 import { GroupLookupError } from '../../../src/core/errors.js';
-import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.js';
+import { startFakeGraphApi, startFakeGraphFor, type FakeGraphApi } from '../../fakes/graph-api.js';
 import {
   FAKE_APP_ID,
   FAKE_APP_PASSWORD,
@@ -27,9 +27,7 @@ describe('Entra ID group membership through Microsoft Graph (checkMemberGroups)'
 
   beforeAll(async () => {
     issuer = await startFakeTeamsTokenIssuer();
-    graph = await startFakeGraphApi({
-      acceptToken: (t) => issuer.grants.some((g) => g.accessToken === t && g.scope === graphScope(graph.url)),
-    });
+    graph = await startFakeGraphFor(issuer);
   });
   afterAll(async () => {
     await graph?.close();

@@ -5,7 +5,7 @@ import { graphScope } from '../../../src/chat/teams/graph-groups.js';
 import { graphGroupMembers, type EntraGroupMembers } from '../../../src/chat/teams/graph-members.js';
 import { outgoingToken } from '../../../src/chat/teams/outgoing-token.js';
 import { GroupLookupError } from '../../../src/core/errors.js';
-import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.js';
+import { startFakeGraphFor, type FakeGraphApi } from '../../fakes/graph-api.js';
 import { FAKE_APP_ID, FAKE_APP_PASSWORD, FAKE_TENANT_ID } from '../../fakes/teams-token-issuer.js';
 import { startFakeTeamsTokenIssuer, type FakeTeamsTokenIssuer } from '../../fakes/teams-token-issuer.js';
 import { captureLogs, type CapturedLogs } from '../slack/log-capture.js';
@@ -22,9 +22,7 @@ describe("an Entra ID group's users through Microsoft Graph (transitiveMembers/m
 
   beforeAll(async () => {
     issuer = await startFakeTeamsTokenIssuer();
-    graph = await startFakeGraphApi({
-      acceptToken: (t) => issuer.grants.some((g) => g.accessToken === t && g.scope === graphScope(graph.url)),
-    });
+    graph = await startFakeGraphFor(issuer);
   });
   afterAll(async () => {
     await graph?.close();

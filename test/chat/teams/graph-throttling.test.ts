@@ -5,7 +5,7 @@ import { graphGroupMembership, graphScope } from '../../../src/chat/teams/graph-
 import { graphGroupMembers } from '../../../src/chat/teams/graph-members.js';
 import { outgoingToken } from '../../../src/chat/teams/outgoing-token.js';
 import { GroupLookupError } from '../../../src/core/errors.js';
-import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.js';
+import { startFakeGraphFor, type FakeGraphApi } from '../../fakes/graph-api.js';
 import { FAKE_APP_ID, FAKE_APP_PASSWORD, FAKE_TENANT_ID } from '../../fakes/teams-token-issuer.js';
 import { startFakeTeamsTokenIssuer, type FakeTeamsTokenIssuer } from '../../fakes/teams-token-issuer.js';
 import { captureLogs, type CapturedLogs } from '../slack/log-capture.js';
@@ -23,9 +23,7 @@ describe('Microsoft Graph 429: one retry after Retry-After, then a clear refusal
 
   beforeAll(async () => {
     issuer = await startFakeTeamsTokenIssuer();
-    graph = await startFakeGraphApi({
-      acceptToken: (t) => issuer.grants.some((g) => g.accessToken === t && g.scope === graphScope(graph.url)),
-    });
+    graph = await startFakeGraphFor(issuer);
   });
   afterAll(async () => {
     await graph?.close();

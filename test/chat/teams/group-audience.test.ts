@@ -7,7 +7,7 @@ import { graphScope } from '../../../src/chat/teams/graph-groups.js';
 import { graphGroupMembers } from '../../../src/chat/teams/graph-members.js';
 import { memberMris, type MemberMris } from '../../../src/chat/teams/member-mris.js';
 import { startFakeBotConnector, type FakeBotConnector } from '../../fakes/bot-connector.js';
-import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.js';
+import { startFakeGraphFor, type FakeGraphApi } from '../../fakes/graph-api.js';
 import { FAKE_APP_ID, FAKE_APP_PASSWORD, FAKE_TENANT_ID } from '../../fakes/teams-token-issuer.js';
 import { startFakeTeamsTokenIssuer, type FakeTeamsTokenIssuer } from '../../fakes/teams-token-issuer.js';
 import { outgoingToken } from '../../../src/chat/teams/outgoing-token.js';
@@ -33,9 +33,7 @@ describe("memberMris: an audience's Entra ID groups, expanded to their members' 
   beforeAll(async () => {
     issuer = await startFakeTeamsTokenIssuer();
     connector = await startFakeBotConnector();
-    graph = await startFakeGraphApi({
-      acceptToken: (t) => issuer.grants.some((g) => g.accessToken === t && g.scope === graphScope(graph.url)),
-    });
+    graph = await startFakeGraphFor(issuer);
     for (let i = 1; i <= 80; i++) connector.members.set(person(i), mriOf(i));
   });
   afterAll(async () => {

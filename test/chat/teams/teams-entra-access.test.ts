@@ -3,10 +3,9 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisStateStore } from '../../../src/adapters/state/redis-state-store.js';
 import { redisStreamStore } from '../../../src/adapters/state/redis-stream-store.js';
-import { graphScope } from '../../../src/chat/teams/graph-groups.js';
 import { parseConfig } from '../../../src/config/config.js';
 import { startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../../fakes/bot-connector.js';
-import { startFakeGraphApi, type FakeGraphApi } from '../../fakes/graph-api.js';
+import { startFakeGraphFor, type FakeGraphApi } from '../../fakes/graph-api.js';
 import { startFakeTeamsTokenIssuer, type FakeTeamsTokenIssuer } from '../../fakes/teams-token-issuer.js';
 import { canaryKeys, startTestBot, type TestBot } from '../../support/bot-harness.js';
 import { resetSharedRedis, sharedRedisUrl } from '../../support/shared-redis.js';
@@ -38,9 +37,7 @@ describe('Teams actors in the access policy: Entra ID groups (Graph) and aad: us
     state = new Redis(sharedRedisUrl());
     issuer = await startFakeTeamsTokenIssuer();
     connector = await startFakeBotConnector();
-    graph = await startFakeGraphApi({
-      acceptToken: (t) => issuer.grants.some((g) => g.accessToken === t && g.scope === graphScope(graph.url)),
-    });
+    graph = await startFakeGraphFor(issuer);
     const config = parseConfig(
       {
         environments: {
