@@ -24,3 +24,16 @@ export const API_ACCESS: readonly ApiAccess[] = [
   { group: 'apps', resource: 'deployments', verb: 'patch', named: true, usedBy: 'restartDeployment' },
   // SelfSubjectAccessReview (canI) needs no grant: every authenticated user may create one.
 ];
+
+/**
+ * The one optional access, in Argo CD's namespace rather than the bot's: reading an Application by name
+ * (`argoApplicationExists`), granted by `manifests/argocd-read` (a test compares them). Without it the
+ * preview says it could not check who manages the ConfigMap.
+ */
+export const ARGOCD_API_ACCESS = {
+  group: 'argoproj.io',
+  version: 'v1alpha1',
+  resource: 'applications',
+  verb: 'get',
+  usedBy: 'argoApplicationExists',
+} as const;

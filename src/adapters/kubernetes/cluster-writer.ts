@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ClusterError } from '../../core/ports/cluster.js';
 import type { ClusterWritePort, ConfigMapRead, DeploymentView } from '../../core/ports/cluster-write.js';
 import { deploymentSchema, rolloutState, toDeploymentView, type Deployment } from './deployment-rollout.js';
+import { ARGOCD_API_ACCESS } from './api-access.js';
 import { readError, writeError } from './kube-errors.js';
 import { parseObject } from './kube-objects.js';
 import { sendWithin, type KubeAction, type KubeTarget } from './kube-requests.js';
@@ -110,7 +111,8 @@ export class ClusterWriter implements ClusterWritePort {
 
   async argoApplicationExists(namespace: string, name: string): Promise<boolean> {
     const target = { ...this.target, namespace };
-    const a = { verb: 'get', resource: 'applications.argoproj.io', name } as const;
+    const app = ARGOCD_API_ACCESS;
+    const a = { verb: app.verb, resource: `${app.resource}.${app.group}`, name } as const;
     let raw: unknown;
     try {
       raw = await sendWithin(
@@ -118,10 +120,10 @@ export class ClusterWriter implements ClusterWritePort {
         a,
         () =>
           this.custom.getNamespacedCustomObject({
-            group: 'argoproj.io',
-            version: 'v1alpha1',
+            group: app.group,
+            version: app.version,
             namespace,
-            plural: 'applications',
+            plural: app.resource,
             name,
           }),
         (err, action) => readError(err, action, target),
