@@ -14,7 +14,7 @@ export interface GitopsFollowFeatureDeps {
 
 /**
  * Following the GitOps fix requests, on every replica: a look every `everyMs` (and at start-up) at each open
- * request's state through the Git host's API, and `POST /gitops/github` / `POST /gitops/gitlab`, the
+ * request's state through the Git host's API (by one replica a round: `pollTurn`), and `POST /gitops/github` / `POST /gitops/gitlab`, the
  * providers' signed webhooks, which make the read immediate. Whichever replica settles a request announces
  * it; a look in flight is drained at shutdown.
  */

@@ -9,6 +9,7 @@ import type { ChatPort, Postpone } from '../core/ports/chat.js';
 import type { GitHostPort } from '../core/ports/git-host.js';
 import type { StreamStore } from '../core/ports/stream-store.js';
 import { createAudit } from '../remediation/audit.js';
+import { pollTurn } from '../remediation/gitops/poll-turn.js';
 import { createTrackedPullRequests } from '../remediation/gitops/tracked-pull-requests.js';
 import { createOffers } from '../remediation/offers.js';
 import type { RemediationDeps } from '../remediation/service.js';
@@ -56,6 +57,7 @@ export function gitopsFollowFor(w: GitopsFollowWiring): Feature | undefined {
     }
   };
   const ttlMs = w.config.remediation.pendingTtlMinutes * 60_000;
+  const everyMs = w.config.remediation.gitops.pollSeconds * 1000;
   const audit = createAudit({
     streams: w.streams,
     logger: w.logger.child({ component: 'audit' }),
@@ -74,8 +76,9 @@ export function gitopsFollowFor(w: GitopsFollowWiring): Feature | undefined {
       ...(w.postpone ? { postpone: w.postpone } : {}),
       now: w.now,
       logger,
+      pollTurn: pollTurn(w.store, everyMs),
     },
-    everyMs: w.config.remediation.gitops.pollSeconds * 1000,
+    everyMs,
     secrets: webhookSecrets(w.config, w.processEnv),
   });
 }

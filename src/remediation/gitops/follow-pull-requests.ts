@@ -27,6 +27,8 @@ export interface FollowDeps {
    * died in between). Default 5 minutes.
    */
   announceTimeoutMs?: number;
+  /** Whether this replica reads the Git host in this round (`pollTurn`); absent, it always does. */
+  pollTurn?: () => Promise<boolean>;
 }
 
 /** Which request a webhook names. */
@@ -40,8 +42,9 @@ export interface RequestKey {
 type Via = 'poll' | 'webhook';
 
 /**
- * One look at every open request (every replica polls): each one's state is read through the Git host's API;
- * merged or closed, the replica whose compare-and-set settles it audits it and says so in the apply's thread.
+ * One look at every open request: each one's state is read through the Git host's API, by the one replica
+ * whose turn the round is (`pollTurn`; every replica still announces what a dead one settled); merged or
+ * closed, the replica whose compare-and-set settles it audits it and says so in the apply's thread.
  * Returns how many it settled. A request whose read fails is logged and read again at the next look.
  */
 export async function followOnce(deps: FollowDeps): Promise<number> {
@@ -52,6 +55,7 @@ export async function followOnce(deps: FollowDeps): Promise<number> {
     );
     await announce(deps, pr).catch((err: unknown) => deps.logger.error({ err }, 'could not announce a GitOps request'));
   }
+  if (deps.pollTurn && !(await deps.pollTurn())) return 0;
   let settled = 0;
   for (const pr of await deps.tracked.listOpen()) if (await checkLogged(deps, pr, 'poll')) settled++;
   return settled;
