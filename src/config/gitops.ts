@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { isAbsolute } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { fixedToken, gitopsTokenScope, tokenFile, type GitopsToken } from './gitops-token.js';
 import { envVarName } from './redis-fields.js';
 
 /** The public APIs, used when `apiUrl` is not set. */
@@ -8,6 +10,11 @@ export const GITOPS_DEFAULT_API_URL = { github: 'https://api.github.com', gitlab
 const GITHUB_REPO = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/;
 /** A project path (`group/subgroup/project`) or a numeric project id. */
 const GITLAB_PROJECT = /^(\d+|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+)$/;
+
+const TOKEN_FILE_EXPECTED =
+  'expected the absolute path of the file holding the token, e.g. /var/run/secrets/gitops/token';
+const TOKEN_SOURCES =
+  'tokenEnv (the name of the env var holding it) or tokenFile (the path of a file holding it, e.g. a mounted Kubernetes Secret)';
 
 /** A path inside the repository: relative, no `..`, no leading slash. */
 const repoPath = z
@@ -19,11 +26,13 @@ const repoPath = z
 
 /**
  * `gitops` of an environment: the durable half of a fix is a pull request (GitHub) or merge request
- * (GitLab) to the repository that Argo CD or Flux syncs from. The token is read from the env var named by
- * `tokenEnv` (a GitHub App installation token or fine-grained PAT with contents and pull requests write on
- * this one repository; a GitLab project access token with `api` scope, Developer role); never from here.
+ * (GitLab) to the repository that Argo CD or Flux syncs from. The token (a GitHub App installation token or
+ * fine-grained PAT with contents and pull requests write on this one repository; a GitLab project access token
+ * with `api` scope, Developer role) is in the env var `tokenEnv` names or in the file `tokenFile` names (read
+ * again when it changes: a rotated token is used without a restart); never here. Exactly one of the two.
  *
  * @example { provider: github, repo: example/gitops, files: { redisConfigMap: apps/redis/configmap.yaml }, tokenEnv: GITOPS_TOKEN }
+ * @example { provider: github, repo: example/gitops, files: { appConfigMap: apps/app.yaml }, tokenFile: /var/run/secrets/gitops/token }
  */
 export const gitopsSchema = z
   .object({
@@ -41,8 +50,13 @@ export const gitopsSchema = z
       .refine((f) => f.redisConfigMap !== undefined || f.appConfigMap !== undefined, {
         message: 'expected at least one of redisConfigMap, appConfigMap (the manifest paths in the repository)',
       }),
-    /** The env var holding the API token (never the token). */
-    tokenEnv: envVarName,
+    /** The env var holding the API token (never the token); or `tokenFile`. */
+    tokenEnv: envVarName.optional(),
+    /** The absolute path of a file holding the API token (a mounted Secret), read again when it changes; or `tokenEnv`. */
+    tokenFile: z
+      .string({ error: TOKEN_FILE_EXPECTED })
+      .refine((p) => isAbsolute(p), { message: TOKEN_FILE_EXPECTED })
+      .optional(),
     /** GitHub Enterprise Server (`https://ghe.example.com/api/v3`) or a self-managed GitLab (`https://gitlab.example.com`). */
     apiUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL of the API' }).optional(),
     /** The env var holding the secret the provider signs its webhooks with (optional: without it the bot polls). */
@@ -50,6 +64,15 @@ export const gitopsSchema = z
   })
   .strict()
   .superRefine((g, ctx) => {
+    if ((g.tokenEnv === undefined) === (g.tokenFile === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          g.tokenEnv === undefined
+            ? `missing: where the token is, ${TOKEN_SOURCES}`
+            : `set only one of tokenEnv and tokenFile (both are set): ${TOKEN_SOURCES}`,
+      });
     if (g.provider === 'github' && !GITHUB_REPO.test(g.repo))
       ctx.addIssue({
         code: 'custom',
@@ -72,28 +95,38 @@ export function gitopsApiUrl(g: GitopsConfig): string {
 }
 
 /**
- * The token from the env var `gitops.tokenEnv` names; a UserError naming the variable (never a value) when
- * it is unset or empty. Call at start-up for every environment with `gitops`, and where the adapter is built.
+ * The token of an environment's `gitops`, checked now: the value of the env var `tokenEnv` names, or the file
+ * `tokenFile` names (read again on later calls when it changed). A UserError naming the variable or the file
+ * and the environment (never a value) when it is unset, missing, unreadable or empty. Call at start-up for
+ * every environment with `gitops`, and where the adapter is built.
  */
-export function resolveGitopsToken(g: GitopsConfig, envName: string, processEnv: NodeJS.ProcessEnv): string {
-  const token = processEnv[g.tokenEnv];
-  if (token === undefined || token.trim() === '') {
-    const scope =
-      g.provider === 'github'
-        ? 'a GitHub App installation token or a fine-grained token with Contents and Pull requests: read and write on'
-        : 'a GitLab project access token (api scope, Developer role) of';
+export function gitopsToken(g: GitopsConfig, envName: string, processEnv: NodeJS.ProcessEnv): GitopsToken {
+  const what = `${gitopsTokenScope(g.provider)} ${g.repo}`;
+  if (g.tokenFile !== undefined) {
+    const token = tokenFile({ path: g.tokenFile, envName, what });
+    token.current();
+    return token;
+  }
+  const name = g.tokenEnv ?? '';
+  const value = processEnv[name];
+  if (value === undefined || value.trim() === '')
     throw new UserError(
-      `The GitOps token env var ${g.tokenEnv} (gitops.tokenEnv of environment "${envName}") is not set in the bot's ` +
-        `environment: set it to ${scope} ${g.repo}.`,
+      `The GitOps token env var ${name} (gitops.tokenEnv of environment "${envName}") is not set in the bot's ` +
+        `environment: set it to ${what}.`,
       'gitops_token_missing',
     );
-  }
-  return token.trim();
+  return fixedToken(value.trim(), name);
+}
+
+/** The token as it is now (`gitopsToken(...).current()`). */
+export function resolveGitopsToken(g: GitopsConfig, envName: string, processEnv: NodeJS.ProcessEnv): string {
+  return gitopsToken(g, envName, processEnv).current();
 }
 
 /**
- * One message per environment whose `gitops.tokenEnv` is unset, for the start-up check (the bot refuses to
- * start with them, as with a missing Slack token), e.g. `[ 'The GitOps token env var GITOPS_TOKEN (...) is not set ...' ]`.
+ * One message per environment whose `gitops.tokenEnv` is unset or whose `gitops.tokenFile` is missing,
+ * unreadable or empty, for the start-up check (the bot refuses to start with them, as with a missing Slack
+ * token), e.g. `[ 'The GitOps token env var GITOPS_TOKEN (...) is not set ...' ]`.
  */
 export function gitopsTokenProblems(
   environments: Readonly<Record<string, { gitops?: GitopsConfig | undefined }>>,

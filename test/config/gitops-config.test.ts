@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { gitopsApiUrl, gitopsTokenProblems, resolveGitopsToken } from '../../src/config/gitops.js';
+import { tokenFile } from '../../src/config/gitops-token.js';
 import { ConfigError, UserError } from '../../src/core/errors.js';
 
 const redis = { url: 'redis://127.0.0.1:6379' };
@@ -62,6 +66,24 @@ describe('environments.<env>.gitops', () => {
     );
   });
 
+  it('takes the token from exactly one of tokenEnv and tokenFile, saying so when both or neither are set', () => {
+    const { tokenEnv: _env, ...noToken } = github;
+    const withFile = { ...noToken, tokenFile: '/var/run/secrets/gitops/token' };
+    const cfg = parseConfig({ environments: { prod: { profile: 'production', redis, gitops: withFile } } }, 'x');
+    expect(cfg.environments.prod?.gitops).toEqual({ ...withFile, baseBranch: 'main' });
+    const sources =
+      'tokenEnv (the name of the env var holding it) or tokenFile (the path of a file holding it, e.g. a mounted ' +
+      'Kubernetes Secret)';
+    expect(issuesOf({ ...github, tokenFile: '/var/run/secrets/gitops/token' })).toBe(
+      `environments.prod.gitops: set only one of tokenEnv and tokenFile (both are set): ${sources}`,
+    );
+    expect(issuesOf(noToken)).toBe(`environments.prod.gitops: missing: where the token is, ${sources}`);
+    expect(issuesOf({ ...noToken, tokenFile: 'ghp_abc' })).toBe(
+      'environments.prod.gitops.tokenFile: expected the absolute path of the file holding the token, e.g. ' +
+        '/var/run/secrets/gitops/token',
+    );
+  });
+
   it('refuses a token written into the file, pointing at tokenEnv', () => {
     expect(issuesOf({ ...github, token: 'ghp_secret' })).toMatch(
       /prod\.gitops: unknown field\(s\) token \(secrets never go in this file: instead of token, name the environment variable that holds it with tokenEnv\)/,
@@ -101,5 +123,89 @@ describe('resolveGitopsToken', () => {
         /^The GitOps token env var STAGE_TOKEN \(gitops\.tokenEnv of environment "stage"\) is not set/,
       ),
     ]);
+  });
+});
+
+describe('gitops.tokenFile: the token read from a file', () => {
+  const g = { ...github, provider: 'github' as const, baseBranch: 'main', tokenEnv: undefined };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gitops-token-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const message = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof UserError) return `${e.code}: ${e.message}`;
+      throw e;
+    }
+    throw new Error('expected a UserError');
+  };
+
+  it('reads it trimmed (a Secret key often ends with a newline)', () => {
+    const path = join(dir, 'token');
+    writeFileSync(path, 'ghs_x\n');
+    expect(resolveGitopsToken({ ...g, tokenFile: path }, 'prod', {})).toBe('ghs_x');
+  });
+
+  it('missing, a directory, empty or more than a token: names the file, the environment and the token, never the content', () => {
+    const path = join(dir, 'token');
+    const put =
+      'put a GitHub App installation token or a fine-grained token with Contents and Pull requests: read and write ' +
+      'on example/gitops in it (e.g. mount the Kubernetes Secret that holds it there).';
+    const of = (p: string) => message(() => resolveGitopsToken({ ...g, tokenFile: p }, 'prod', {}));
+    expect(of(path)).toBe(
+      `gitops_token_missing: The GitOps token file ${path} (gitops.tokenFile of environment "prod") does not exist: ${put}`,
+    );
+    expect(of(dir)).toBe(
+      `gitops_token_unreadable: The GitOps token file ${dir} (gitops.tokenFile of environment "prod") is a directory, not a file: ${put}`,
+    );
+    writeFileSync(path, ' \n');
+    expect(of(path)).toMatch(
+      /^gitops_token_missing: The GitOps token file \S+ \(gitops.tokenFile of environment "prod"\) is empty: put/,
+    );
+    writeFileSync(path, 'ghs_secret1\nghs_secret2\n');
+    const two = of(path);
+    expect(two).toMatch(
+      /^gitops_token_invalid: .* holds more than one word \(a token has no spaces or line breaks\): put/,
+    );
+    expect(two).not.toContain('ghs_secret');
+  });
+
+  it('the start-up check reports a token file like an unset env var', () => {
+    const environments = {
+      prod: { gitops: { ...g, tokenFile: join(dir, 'absent') } },
+      dev: { gitops: { ...g, tokenEnv: 'GITOPS_TOKEN' } },
+    };
+    expect(gitopsTokenProblems(environments, { GITOPS_TOKEN: 'x' })).toEqual([
+      `The GitOps token file ${join(dir, 'absent')} (gitops.tokenFile of environment "prod") does not exist: put a ` +
+        'GitHub App installation token or a fine-grained token with Contents and Pull requests: read and write on ' +
+        'example/gitops in it (e.g. mount the Kubernetes Secret that holds it there).',
+    ]);
+    writeFileSync(join(dir, 'absent'), 'ghs_x');
+    expect(gitopsTokenProblems(environments, { GITOPS_TOKEN: 'x' })).toEqual([]);
+  });
+
+  it('reads the file again only when its stat changed, or once the last read is older than maxAgeMs', () => {
+    const path = join(dir, 'token');
+    const then = new Date('2026-12-05T13:00:00Z');
+    writeFileSync(path, 'ghs_aaaa');
+    utimesSync(path, then, then);
+    let now = 0;
+    const token = tokenFile({ path, envName: 'prod', what: 'x', maxAgeMs: 5000, now: () => now });
+    expect(token.current()).toBe('ghs_aaaa');
+    // Given a rewrite the stat cannot see (same inode, size and mtime: a filesystem with coarse timestamps)
+    writeFileSync(path, 'ghs_bbbb');
+    utimesSync(path, then, then);
+    now = 4999;
+    expect(token.current()).toBe('ghs_aaaa');
+    now = 5000;
+    expect(token.current()).toBe('ghs_bbbb');
+    // After a 401: read again at once; the new token only when it is another one
+    writeFileSync(path, 'ghs_cccc');
+    utimesSync(path, then, then);
+    expect(token.renewed('ghs_bbbb')).toBe('ghs_cccc');
+    expect(token.renewed('ghs_cccc')).toBeUndefined();
   });
 });

@@ -29,6 +29,8 @@ export interface GitHttpFake {
   requests: GitApiRequest[];
   /** Answers the next request whose `METHOD path` matches with `status` (e.g. 502), once. */
   failNext(match: RegExp, status: number): void;
+  /** Runs `hook` once when the next request whose `METHOD path` matches arrives, before its token is looked up. */
+  onNext(match: RegExp, hook: () => void): void;
   close(): Promise<void>;
 }
 
@@ -51,13 +53,16 @@ export async function startGitHttpFake(
 ): Promise<GitHttpFake> {
   const requests: GitApiRequest[] = [];
   const failures: { match: RegExp; status: number }[] = [];
+  const hooks: { match: RegExp; hook: () => void }[] = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
     const path = decodeURIComponent(url.pathname);
-    const token = tokenOf(req);
     const method = req.method ?? 'GET';
+    const hook = hooks.findIndex((h) => h.match.test(`${method} ${path}`));
+    if (hook >= 0) hooks.splice(hook, 1)[0]?.hook();
+    const token = tokenOf(req);
     const failure = failures.findIndex((f) => f.match.test(`${method} ${path}`));
     const reply =
       failure >= 0
@@ -72,6 +77,7 @@ export async function startGitHttpFake(
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     failNext: (match, status) => failures.push({ match, status }),
+    onNext: (match, hook) => hooks.push({ match, hook }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -5,8 +5,8 @@ export interface GitErrorContext {
   /** `GitHub` or `GitLab`. */
   provider: string;
   repo: string;
-  /** The env var the token came from. */
-  tokenEnv: string;
+  /** Where the token came from: the env var's name or the token file's path. */
+  tokenSource: string;
   /** The access the token needs, in the provider's words. */
   scopes: string;
 }
@@ -27,8 +27,8 @@ export function gitHostError(
   const where = `${c.provider} ${c.repo}`;
   if (status === 401)
     return new GitHostError(
-      `${where} refused the token in ${c.tokenEnv} while ${what} (401${said}): it is wrong, expired or revoked; ` +
-        `put a valid one (${c.scopes}) in ${c.tokenEnv}.`,
+      `${where} refused the token in ${c.tokenSource} while ${what} (401${said}): it is wrong, expired or revoked; ` +
+        `put a valid one (${c.scopes}) in ${c.tokenSource}.`,
       'forbidden',
       status,
     );
@@ -40,14 +40,14 @@ export function gitHostError(
     );
   if (status === 403)
     return new GitHostError(
-      `${where} refused ${what} with the token in ${c.tokenEnv} (403${said}): give it ${c.scopes}.`,
+      `${where} refused ${what} with the token in ${c.tokenSource} (403${said}): give it ${c.scopes}.`,
       'forbidden',
       status,
     );
   if (status === 404)
     return new GitHostError(
       `${where}: not found while ${what} (404${said}); check gitops.repo, gitops.baseBranch and gitops.files ` +
-        `(${c.provider} also answers 404 when the token in ${c.tokenEnv} cannot see the repository).`,
+        `(${c.provider} also answers 404 when the token in ${c.tokenSource} cannot see the repository).`,
       'not_found',
       status,
     );

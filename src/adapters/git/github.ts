@@ -1,14 +1,15 @@
 import { Octokit } from '@octokit/rest';
 import { z } from 'zod';
+import type { GitopsToken } from '../../config/gitops-token.js';
 import type { FileCommit, GitHostPort, PullRequestDraft, PullRequestState } from '../../core/ports/git-host.js';
 import { gitHostError, type GitErrorContext } from './git-host-error.js';
+import { clientPerToken, withCurrentToken } from './token-use.js';
 
 export interface GitHubHostOptions {
   /** `owner/name`. */
   repo: string;
-  token: string;
-  /** The env var the token came from, for messages. */
-  tokenEnv: string;
+  /** Read on every call (a token file is read again when it changed; a 401 after a rotation is retried once). */
+  token: GitopsToken;
   /** `https://api.github.com`, or GitHub Enterprise Server's `https://ghe.example.com/api/v3`. */
   apiUrl: string;
   /** Per request (default 10 s). */
@@ -45,11 +46,10 @@ const requestError = z.object({
 type Call = <T>(
   what: string,
   schema: z.ZodType<T>,
-  run: (signal: AbortSignal) => Promise<{ data: unknown }>,
+  run: (octokit: Octokit, signal: AbortSignal) => Promise<{ data: unknown }>,
 ) => Promise<T>;
 
 interface Kit {
-  octokit: Octokit;
   base: { owner: string; repo: string };
   call: Call;
 }
@@ -60,37 +60,41 @@ interface Kit {
  */
 export function githubHost(o: GitHubHostOptions): GitHostPort {
   const [owner = '', repo = ''] = o.repo.split('/');
-  const octokit = new Octokit({
-    auth: o.token,
-    baseUrl: o.apiUrl.replace(/\/+$/, ''),
-    userAgent: 'session-ttl-bot',
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
+  const octokitFor = clientPerToken(
+    (token) =>
+      new Octokit({
+        auth: token,
+        baseUrl: o.apiUrl.replace(/\/+$/, ''),
+        userAgent: 'session-ttl-bot',
+        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      }),
+  );
   const ctx: GitErrorContext = {
     provider: 'GitHub',
     repo: o.repo,
-    tokenEnv: o.tokenEnv,
+    tokenSource: o.token.source,
     scopes: `Contents and Pull requests: read and write on ${o.repo} (a fine-grained token or a GitHub App installation)`,
   };
   const call: Call = async (what, schema, run) => {
-    let data: unknown;
-    try {
-      data = (await run(AbortSignal.timeout(o.timeoutMs ?? 10_000))).data;
-    } catch (e) {
-      throw toGitHostError(ctx, what, e);
-    }
+    const data = await withCurrentToken(o.token, async (token) => {
+      try {
+        return (await run(octokitFor(token), AbortSignal.timeout(o.timeoutMs ?? 10_000))).data;
+      } catch (e) {
+        throw toGitHostError(ctx, what, e);
+      }
+    });
     const parsed = schema.safeParse(data);
     if (!parsed.success) throw gitHostError(ctx, what, 502, 'the reply was not what the GitHub API returns');
     return parsed.data;
   };
-  const kit: Kit = { octokit, base: { owner, repo }, call };
+  const kit: Kit = { base: { owner, repo }, call };
   return { description: `GitHub ${o.repo}`, ...branchesAndFiles(kit), ...pulls(kit) };
 }
 
-function branchesAndFiles({ octokit, base, call }: Kit) {
+function branchesAndFiles({ base, call }: Kit) {
   const headSha = async (branch: string) =>
     (
-      await call(`reading branch ${branch}`, refReply, (signal) =>
+      await call(`reading branch ${branch}`, refReply, (octokit, signal) =>
         octokit.rest.git.getRef({ ...base, ref: `heads/${branch}`, request: { signal } }),
       )
     ).object.sha;
@@ -98,23 +102,23 @@ function branchesAndFiles({ octokit, base, call }: Kit) {
     headSha,
     async readFile(path: string, ref: string) {
       const commitSha = SHA.test(ref) ? ref : await headSha(ref);
-      const f = await call(`reading ${path} at ${ref}`, fileReply, (signal) =>
+      const f = await call(`reading ${path} at ${ref}`, fileReply, (octokit, signal) =>
         octokit.rest.repos.getContent({ ...base, path, ref: commitSha, request: { signal } }),
       );
       return { path, text: Buffer.from(f.content, 'base64').toString('utf8'), blobSha: f.sha, commitSha };
     },
     async createBranch(branch: string, sha: string) {
-      await call(`creating branch ${branch}`, z.unknown(), (signal) =>
+      await call(`creating branch ${branch}`, z.unknown(), (octokit, signal) =>
         octokit.rest.git.createRef({ ...base, ref: `refs/heads/${branch}`, sha, request: { signal } }),
       );
     },
     async deleteBranch(branch: string) {
-      await call(`deleting branch ${branch}`, z.unknown(), (signal) =>
+      await call(`deleting branch ${branch}`, z.unknown(), (octokit, signal) =>
         octokit.rest.git.deleteRef({ ...base, ref: `heads/${branch}`, request: { signal } }),
       );
     },
     async commitFile(c: FileCommit) {
-      const reply = await call(`committing ${c.path} on ${c.branch}`, commitReply, (signal) =>
+      const reply = await call(`committing ${c.path} on ${c.branch}`, commitReply, (octokit, signal) =>
         octokit.rest.repos.createOrUpdateFileContents({
           ...base,
           path: c.path,
@@ -130,10 +134,10 @@ function branchesAndFiles({ octokit, base, call }: Kit) {
   };
 }
 
-function pulls({ octokit, base, call }: Kit) {
+function pulls({ base, call }: Kit) {
   return {
     async openPullRequest(d: PullRequestDraft) {
-      const pr = await call(`opening a pull request from ${d.head} into ${d.base}`, pullReply, (signal) =>
+      const pr = await call(`opening a pull request from ${d.head} into ${d.base}`, pullReply, (octokit, signal) =>
         octokit.rest.pulls.create({
           ...base,
           head: d.head,
@@ -146,7 +150,7 @@ function pulls({ octokit, base, call }: Kit) {
       return { number: pr.number, url: pr.html_url };
     },
     async pullRequestState(number: number): Promise<PullRequestState> {
-      const pr = await call(`reading pull request #${number}`, pullReply, (signal) =>
+      const pr = await call(`reading pull request #${number}`, pullReply, (octokit, signal) =>
         octokit.rest.pulls.get({ ...base, pull_number: number, request: { signal } }),
       );
       return {
@@ -158,7 +162,7 @@ function pulls({ octokit, base, call }: Kit) {
       };
     },
     async findOpenPullRequest(head: string, baseBranch: string) {
-      const list = await call(`listing pull requests from ${head}`, z.array(pullReply), (signal) =>
+      const list = await call(`listing pull requests from ${head}`, z.array(pullReply), (octokit, signal) =>
         octokit.rest.pulls.list({
           ...base,
           head: `${base.owner}:${head}`,
@@ -171,7 +175,7 @@ function pulls({ octokit, base, call }: Kit) {
       return pr && { number: pr.number, url: pr.html_url };
     },
     async closePullRequest(number: number) {
-      await call(`closing pull request #${number}`, z.unknown(), (signal) =>
+      await call(`closing pull request #${number}`, z.unknown(), (octokit, signal) =>
         octokit.rest.pulls.update({ ...base, pull_number: number, state: 'closed', request: { signal } }),
       );
     },

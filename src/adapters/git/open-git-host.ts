@@ -1,12 +1,13 @@
 import type { EnvironmentConfig } from '../../config/config.js';
-import { gitopsApiUrl, resolveGitopsToken } from '../../config/gitops.js';
+import { gitopsApiUrl, gitopsToken } from '../../config/gitops.js';
 import type { GitHostPort } from '../../core/ports/git-host.js';
 import { githubHost } from './github.js';
 import { gitlabHost } from './gitlab.js';
 
 /**
- * The Git host of an environment with `gitops`, its token read from the env var `gitops.tokenEnv` names
- * (a UserError naming the variable when unset); undefined for an environment without `gitops`.
+ * The Git host of an environment with `gitops`, its token from the env var `gitops.tokenEnv` names or from the
+ * file `gitops.tokenFile` names (checked now: a UserError naming the variable or the file when it is unset,
+ * missing or empty; the file is read again on later calls when it changed); undefined without `gitops`.
  */
 export function openGitHost(
   env: Pick<EnvironmentConfig, 'name' | 'gitops'>,
@@ -16,8 +17,7 @@ export function openGitHost(
   const g = env.gitops;
   if (!g) return undefined;
   const common = {
-    token: resolveGitopsToken(g, env.name, processEnv),
-    tokenEnv: g.tokenEnv,
+    token: gitopsToken(g, env.name, processEnv),
     apiUrl: gitopsApiUrl(g),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };

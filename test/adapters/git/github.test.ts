@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubHost } from '../../../src/adapters/git/github.js';
+import { fixedToken } from '../../../src/config/gitops-token.js';
 import { GitHostError } from '../../../src/core/ports/git-host.js';
 import type { ManifestChange } from '../../../src/remediation/gitops/manifest-edit.js';
 import {
@@ -38,8 +39,7 @@ afterEach(() => api.close());
 function target(token = 'ghs-write', apiPath = ''): GitopsTarget {
   const git = githubHost({
     repo: 'example/gitops',
-    token,
-    tokenEnv: 'GITOPS_TOKEN',
+    token: fixedToken(token, 'GITOPS_TOKEN'),
     apiUrl: `${api.baseUrl}${apiPath}`,
   });
   return { git, baseBranch: 'main', path: PATH, changes: [change] };

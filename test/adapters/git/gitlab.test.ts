@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitlabHost } from '../../../src/adapters/git/gitlab.js';
+import { fixedToken } from '../../../src/config/gitops-token.js';
 import { GitHostError } from '../../../src/core/ports/git-host.js';
 import {
   openFixPullRequest,
@@ -28,7 +29,7 @@ afterEach(() => api.close());
 
 function target(token = 'glpat-write', project = 'platform/gitops'): GitopsTarget {
   return {
-    git: gitlabHost({ project, token, tokenEnv: 'GITLAB_TOKEN', apiUrl: `${api.baseUrl}/` }),
+    git: gitlabHost({ project, token: fixedToken(token, 'GITLAB_TOKEN'), apiUrl: `${api.baseUrl}/` }),
     baseBranch: 'main',
     path: PATH,
     changes: [dataKeyChange('langgraph-agent-config', 'session_sliding_window', 'true')],
