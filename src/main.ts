@@ -73,7 +73,7 @@ function readSetup(): { settings: BotSettings; config: Config } | number {
   }
   try {
     const config = loadConfigFile(resolveConfigPath(configFlag(process.argv.slice(2)), process.env));
-    // An environment with gitops opens pull requests with the token its tokenEnv names: unset, say so now.
+    // An environment with gitops opens pull requests with the token its tokenEnv or tokenFile names: absent, say so now.
     const tokens = gitopsTokenProblems(config.environments, process.env);
     if (tokens.length) {
       process.stderr.write(`session-ttl-bot cannot start:\n${tokens.map((p) => `  - ${p}`).join('\n')}\n`);

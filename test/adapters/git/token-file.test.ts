@@ -140,6 +140,22 @@ describe('gitops.tokenFile on GitHub (Octokit against the fake GitHub)', () => {
     expect(api.requests).toHaveLength(1);
   });
 
+  it('the file missing when the host is opened: the UserError the preview shows, no request', () => {
+    const path = join(dir, 'absent');
+    let e: unknown;
+    try {
+      hostFor('github', api.baseUrl, path);
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(UserError);
+    expect(e).toMatchObject({ code: 'gitops_token_missing' });
+    expect(e instanceof Error && e.message).toMatch(
+      new RegExp(`^The GitOps token file ${path} \\(gitops.tokenFile of environment "prod"\\) does not exist: put`),
+    );
+    expect(api.requests).toHaveLength(0);
+  });
+
   it('the file gone or emptied while running: the next call says so, names the file, sends nothing', async () => {
     const path = sidecarFile(OLD);
     const git = hostFor('github', api.baseUrl, path);
