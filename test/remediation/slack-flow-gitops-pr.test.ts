@@ -38,6 +38,26 @@ function changedLines(before: string, after: string): string[] {
   return a.flatMap((line, i) => (line === b[i] ? [] : [`-${line}`, `+${b[i] ?? ''}`]));
 }
 
+/** A post's text with Slack links `<url|label>` read as their label. */
+const plainOf = (call: Parameters<typeof textOf>[0]) => textOf(call).replace(/<([^|>]+)\|([^>]+)>/g, '$2');
+
+/** GitHub's signed `pull_request` webhook saying request `pr` was closed (merged or not). */
+function closedHook(f: Flow, pr: { number: number } | undefined): Promise<Response> {
+  const body = JSON.stringify({
+    action: 'closed',
+    pull_request: { number: pr?.number },
+    repository: { full_name: 'example/gitops' },
+  });
+  return fetch(`${f.baseUrl}/gitops/github`, {
+    method: 'POST',
+    headers: {
+      'x-github-event': 'pull_request',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', HOOK_SECRET).update(body).digest('hex')}`,
+    },
+    body,
+  });
+}
+
 describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', () => {
   let f: Flow;
   let gh: FakeGitHubApi;
@@ -162,6 +182,8 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     expect(textOf(reverted)).toContain(`Closed ${prUrl(pr)} unmerged.`);
     expect(pr?.state).toBe('closed');
     expect(await f.configGet('maxmemory-policy')).toBe('allkeys-lru');
+    // Closing the fix's request opened nothing to follow: GitHub's word of that close is not followed.
+    expect((await closedHook(f, pr)).status).toBe(202);
 
     // Merged this time: Revert opens the request that edits the line back.
     const again = await f.requestFix(SRE, await f.diagnose('dev'), 'volatile-lru');
@@ -183,24 +205,64 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     await f.bot.idle();
     const pr = gh.repo.pulls.at(-1);
     const sha = gh.repo.merge(pr?.number ?? 0);
-    const body = JSON.stringify({
-      action: 'closed',
-      pull_request: { number: pr?.number },
-      repository: { full_name: 'example/gitops' },
-    });
-    const res = await fetch(`${f.baseUrl}/gitops/github`, {
-      method: 'POST',
-      headers: {
-        'x-github-event': 'pull_request',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', HOOK_SECRET).update(body).digest('hex')}`,
-      },
-      body,
-    });
-    expect(res.status).toBe(200);
+    expect((await closedHook(f, pr)).status).toBe(200);
     const merged = await f.slack.waitFor('chat.postMessage', (c) =>
       textOf(c).includes(`was merged into main at ${sha}`),
     );
     expect(merged.body.thread_ts).toBe(applied.body.thread_ts ?? refOf(applied).ts);
     expect((await f.audit('dev')).map((e) => e.event)).toEqual(['request', 'apply', 'pr_merged']);
+  });
+  /** A fix applied and its request merged, then reverted by SRE2: the reverting request it opened, and the thread. */
+  async function revertMergedFix() {
+    const applied = await f.requestFix(SRE, await f.diagnose('dev'), 'volatile-lru');
+    await f.bot.idle();
+    const fix = gh.repo.pulls.at(-1);
+    gh.repo.merge(fix?.number ?? 0);
+    // Revert clicked on the applied message, in the thread where the fix was requested and applied.
+    const threadTs = String(applied.body.thread_ts);
+    await f.clickAs({ threadTs }, SRE2, buttonOf(applied, 'revert'), refOf(applied));
+    const back = await f.slack.waitFor('chat.postMessage', (c) => textOf(c).includes(`to revert ${prUrl(fix)}.`));
+    expect(back.body.thread_ts).toBe(threadTs);
+    await f.bot.idle();
+    const reverting = gh.repo.pulls.at(-1);
+    expect(reverting?.number).not.toBe(fix?.number);
+    return { reverting, threadTs };
+  }
+
+  it('the reverting request of a merged fix is followed: its merge is said once in the thread and audited', async () => {
+    // Given: a merged fix reverted; the revert opened the request that edits the line back.
+    const { reverting, threadTs } = await revertMergedFix();
+
+    // When: the reverting request is merged and GitHub says so (the delivery repeated).
+    const sha = gh.repo.merge(reverting?.number ?? 0);
+    expect((await closedHook(f, reverting)).status).toBe(200);
+    const said = `(${prUrl(reverting)}) was merged into main at ${sha}: the revert is now in Git; Argo CD applies it`;
+    const merged = await f.slack.waitFor('chat.postMessage', (c) => plainOf(c).includes(said));
+    expect((await closedHook(f, reverting)).status).toBe(202);
+    await f.bot.idle();
+
+    // Then: said once, in the thread of the fix and its revert, and audited for the reverting request.
+    expect(merged.body.thread_ts).toBe(threadTs);
+    expect(f.slack.callsOf('chat.postMessage').filter((c) => plainOf(c).includes(said))).toHaveLength(1);
+    const audit = await f.audit('dev');
+    expect(audit.map((e) => e.event)).toEqual(['request', 'apply', 'revert', 'pr_merged']);
+    expect(audit[3]?.pullRequest).toMatchObject({ number: reverting?.number, commitSha: sha, state: 'merged' });
+    expect(audit[3]?.pendingId).toBe(audit[2]?.pendingId);
+    expect(audit[3]?.actor.userId).toBe(SRE2);
+  });
+
+  it('the reverting request closed unmerged: the thread hears that Git still holds the fix', async () => {
+    const { reverting, threadTs } = await revertMergedFix();
+    gh.repo.close(reverting?.number ?? 0);
+    expect((await closedHook(f, reverting)).status).toBe(200);
+    const closed = await f.slack.waitFor('chat.postMessage', (c) =>
+      plainOf(c).includes(
+        `(${prUrl(reverting)}) reverting the fix was closed without merging: Git still holds the fix.`,
+      ),
+    );
+    expect(closed.body.thread_ts).toBe(threadTs);
+    const audit = await f.audit('dev');
+    expect(audit.map((e) => e.event)).toEqual(['request', 'apply', 'revert', 'pr_closed']);
+    expect(audit[3]?.pullRequest).toMatchObject({ number: reverting?.number, state: 'closed' });
   });
 });

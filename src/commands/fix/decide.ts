@@ -8,7 +8,7 @@ import {
 import type { Decided } from '../../remediation/service.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
-import { clickThread, postApplied, postInThread } from './thread-posts.js';
+import { clickThread, followRevertingPullRequest, postApplied, postInThread } from './thread-posts.js';
 
 /** The bot stopping ends the following of a rollout an apply started (the apply is recorded as done). */
 export const interruptedOf = (ctx: CommandContext) => (ctx.interrupted ? { interrupted: ctx.interrupted } : {});
@@ -40,6 +40,13 @@ async function afterApproval(
   if (decided.reverted) {
     const { record, reverted } = decided;
     if (approvalMessage) await ctx.update(approvalMessage, revertApprovalOutcomeMessage(record, reverted));
+    await followRevertingPullRequest(deps, ctx, thread, reverted, {
+      env: record.env,
+      action: record.action,
+      pendingId: record.id,
+      requester: record.requester,
+      approvers: record.approvals,
+    });
     await postInThread(ctx, thread, revertedMessage(reverted, record.requester.userId, record.approvals));
   } else if (decided.applied) {
     // Whatever the outcome, the request is over: its message says what happened and loses its buttons.

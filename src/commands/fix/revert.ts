@@ -1,7 +1,7 @@
 import { approvalRequestMessage, noticeMessage, revertedMessage } from '../../remediation/messages.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
-import { clickThread, postInThread } from './thread-posts.js';
+import { clickThread, followRevertingPullRequest, postInThread } from './thread-posts.js';
 
 /**
  * Revert: the flow restores the recorded previous values once (the thread hears what was restored), or,
@@ -20,5 +20,14 @@ export async function revertFix(deps: FixDeps, ctx: CommandContext, revertId: st
     await postInThread(ctx, thread, approvalRequestMessage(record, awaiting ?? 1, approvers));
     return;
   }
-  await postInThread(ctx, thread, revertedMessage(result.reverted, ctx.actor.userId));
+  const { userId, teamId, channelId } = ctx.actor;
+  // Followed before it is announced, as after an apply: a merge seen right after the message is not missed.
+  await followRevertingPullRequest(deps, ctx, thread, result.reverted, {
+    env: result.env,
+    action: result.action,
+    pendingId: result.pendingId,
+    requester: { userId, teamId, channelId },
+    approvers: [],
+  });
+  await postInThread(ctx, thread, revertedMessage(result.reverted, userId));
 }

@@ -1,7 +1,10 @@
 import type { Message } from '../../core/message.js';
 import type { MessageRef } from '../../core/ports/chat.js';
 import { appliedMessage, fixedLine, markedReport } from '../../remediation/messages.js';
+import type { OpenedContext } from '../../remediation/gitops/track-opened.js';
+import type { OpenedPullRequest } from '../../remediation/gitops/pull-request-schema.js';
 import type { AppliedResult } from '../../remediation/service.js';
+import type { ApplyOutcome } from '../../remediation/types.js';
 import type { CommandContext } from '../context.js';
 import type { FixDeps } from './fix-deps.js';
 import type { RequestThread } from './threads.js';
@@ -61,6 +64,36 @@ async function markReport(
   }
 }
 
+/** The thread a request is followed in: the request's, else the clicked message's. */
+function followThread(ctx: CommandContext, thread: RequestThread | undefined): MessageRef | undefined {
+  const m = ctx.actor.message;
+  return thread ?? (m ? { channel: m.channel, ts: m.ts } : undefined);
+}
+
+/** Hands an opened request to the follower; a failure to record it is logged (the change itself is done). */
+async function track(
+  deps: FixDeps,
+  ctx: CommandContext,
+  thread: RequestThread | undefined,
+  opened: OpenedPullRequest,
+  context: Omit<OpenedContext, 'thread'>,
+): Promise<void> {
+  if (!deps.trackPullRequest) return;
+  const where = followThread(ctx, thread);
+  if (!where) {
+    ctx.logger.warn(
+      { pendingId: context.pendingId, url: opened.url },
+      'pull request opened with no thread to follow it in',
+    );
+    return;
+  }
+  try {
+    await deps.trackPullRequest(opened, { ...context, thread: { channel: where.channel, ts: where.ts } });
+  } catch (err) {
+    ctx.logger.warn({ err, url: opened.url }, 'could not record the pull request to follow it');
+  }
+}
+
 /** GitOps: the request the apply opened is followed; its merge or close is said in this thread. */
 async function followPullRequest(
   deps: FixDeps,
@@ -69,30 +102,33 @@ async function followPullRequest(
   applied: AppliedResult,
 ): Promise<void> {
   const step = applied.outcome?.pullRequest;
-  if (!deps.trackPullRequest || step?.kind !== 'opened') return;
+  if (step?.kind !== 'opened') return;
   const { record } = applied;
-  const where =
-    thread ?? (ctx.actor.message ? { channel: ctx.actor.message.channel, ts: ctx.actor.message.ts } : undefined);
-  if (!where) {
-    ctx.logger.warn(
-      { pendingId: record.id, url: step.pullRequest.url },
-      'pull request opened with no thread to follow it in',
-    );
-    return;
-  }
-  try {
-    await deps.trackPullRequest(step.pullRequest, {
-      env: record.env,
-      action: record.action,
-      pendingId: record.id,
-      thread: { channel: where.channel, ts: where.ts },
-      requester: record.requester,
-      approvers: record.approvals,
-      ...(step.restart ? { restart: step.restart } : {}),
-    });
-  } catch (err) {
-    ctx.logger.warn({ err, url: step.pullRequest.url }, 'could not record the pull request to follow it');
-  }
+  await track(deps, ctx, thread, step.pullRequest, {
+    env: record.env,
+    action: record.action,
+    pendingId: record.id,
+    requester: record.requester,
+    approvers: record.approvals,
+    ...(step.restart ? { restart: step.restart } : {}),
+  });
+}
+
+/**
+ * GitOps, a revert whose fix request was merged: the reverting request it opened is followed like the fix's
+ * own, so its merge ("the revert is in Git now") or close is said in this thread and audited. Nothing when
+ * the revert only closed the fix's request (or did nothing in Git).
+ */
+export async function followRevertingPullRequest(
+  deps: FixDeps,
+  ctx: CommandContext,
+  thread: RequestThread | undefined,
+  reverted: { outcome: ApplyOutcome },
+  context: Omit<OpenedContext, 'thread' | 'kind' | 'restart'>,
+): Promise<void> {
+  const git = reverted.outcome.gitRevert;
+  if (!git?.ok || !git.reverting) return;
+  await track(deps, ctx, thread, git.reverting, { ...context, kind: 'revert' });
 }
 
 /**

@@ -31,8 +31,15 @@ export interface Reverted {
   message: string;
 }
 
-/** A Revert click: done at once, or (where reverts need approval) a request waiting for it. */
-export type RevertResult = ({ reverted: Reverted } | { requested: Decided }) & { env: string; action: string };
+/**
+ * A Revert click: done at once, or (where reverts need approval) a request waiting for it. `pendingId`: the
+ * fix's pending record, which the revert's audit names (and a reverting pull request is followed under).
+ */
+export type RevertResult = ({ reverted: Reverted } | { requested: Decided }) & {
+  env: string;
+  action: string;
+  pendingId: string;
+};
 
 /**
  * Before Revert closes the fix's open request: its follower is told, so it does not announce that close as
@@ -226,7 +233,7 @@ export async function revert(fc: FlowContext, actor: Actor, revertId: string): P
   const action = fc.actionOf(rec.action);
   const refused = await fc.refuseRequest(actor, env.name, action.id);
   if (refused) return refused;
-  const named = { env: env.name, action: action.id };
+  const named = { env: env.name, action: action.id, pendingId: read.stored.pendingId };
   const approvals = revertApprovals(deps.policy, env.name, env.profile);
   const done =
     approvals > 0

@@ -3,7 +3,7 @@ import type { GitHostPort } from '../../core/ports/git-host.js';
 import { fixBranchName, openFixPullRequest } from './open-pull-request.js';
 import { manifestChanges } from './pull-request-plan.js';
 import { renderFixPullRequestText } from './pull-request-text.js';
-import { revertFixPullRequest } from './revert-pull-request.js';
+import { revertFixPullRequest, type RevertPullRequestResult } from './revert-pull-request.js';
 import type { GitPullRequestPlan, ManifestEdit, OpenedPullRequest } from './pull-request-schema.js';
 import type { TrackedPullRequest } from './tracked-pull-requests.js';
 
@@ -119,8 +119,30 @@ export function pullRequestLine(step: PullRequestStep): string {
   }
 }
 
-/** What a revert did about the fix's pull request: closed it, opened the reverting one, or found nothing to do. */
-export type PullRequestRevertStep = { ok: true; message: string } | { ok: false; error: string };
+/**
+ * What a revert did about the fix's pull request: closed it, opened the reverting one (`reverting`, to follow
+ * like the fix's own), or found nothing to do.
+ */
+export type PullRequestRevertStep =
+  { ok: true; message: string; reverting?: OpenedPullRequest } | { ok: false; error: string };
+
+/** The reverting request as opened: the fix's target, each edit back to its value before the fix. */
+function revertingRequest(
+  fix: OpenedPullRequest,
+  opened: Extract<RevertPullRequestResult, { kind: 'reverting' }>['pullRequest'],
+): OpenedPullRequest {
+  return {
+    ...fix,
+    edits: fix.edits.map((e, n) => ({ ...e, value: fix.before[n] ?? '' })),
+    before: fix.edits.map((e) => e.value),
+    baseSha: opened.baseSha,
+    diff: opened.diff,
+    number: opened.number,
+    url: opened.url,
+    branch: opened.branch,
+    commitSha: opened.commitSha,
+  };
+}
 
 /**
  * The Git half of a revert: an open fix request is closed (its branch deleted), a merged one gets the
@@ -152,6 +174,7 @@ export async function revertPlannedPullRequest(
       branch: `${fixBranchName(facts.action, facts.requestId)}-revert`,
       ...text,
     });
+    if (r.kind === 'reverting') return { ok: true, message: r.message, reverting: revertingRequest(pr, r.pullRequest) };
     return { ok: true, message: r.message };
   } catch (err) {
     return {
