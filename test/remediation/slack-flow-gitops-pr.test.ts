@@ -73,21 +73,18 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     const env = new Proxy({} as NodeJS.ProcessEnv, {
       get: (_, k) => (typeof k === 'string' ? values[k]?.() : undefined),
     });
+    const gitops = {
+      provider: 'github',
+      repo: 'example/gitops',
+      files: { redisConfigMap: PATH },
+      tokenEnv: 'GITOPS_TOKEN',
+      apiUrl: gh.baseUrl,
+      webhookSecretEnv: 'GITOPS_HOOK',
+    };
     f = await startFlow({
-      envs: {
-        dev: {
-          profile: 'development',
-          gitops: {
-            provider: 'github',
-            repo: 'example/gitops',
-            files: { redisConfigMap: PATH },
-            tokenEnv: 'GITOPS_TOKEN',
-            apiUrl: gh.baseUrl,
-            webhookSecretEnv: 'GITOPS_HOOK',
-          },
-        },
-      },
-      access: standardAccess(['dev']),
+      // prod: the same repository, its fixes and reverts approved by another SRE.
+      envs: { dev: { profile: 'development', gitops }, prod: { profile: 'production', gitops } },
+      access: standardAccess(['dev', 'prod']),
       processEnv: env,
     });
   });
@@ -264,5 +261,42 @@ describe('a fix of an Argo CD-managed ConfigMap with gitops: the pull request', 
     const audit = await f.audit('dev');
     expect(audit.map((e) => e.event)).toEqual(['request', 'apply', 'revert', 'pr_closed']);
     expect(audit[3]?.pullRequest).toMatchObject({ number: reverting?.number, state: 'closed' });
+  });
+  it('a revert approved in prod: its reverting request is followed, the merge said in the thread', async () => {
+    // Given: the fix applied in prod after SRE2's approval, its request merged.
+    const report = await f.diagnose('prod');
+    const threadTs = refOf(report).ts;
+    const approval = await f.requestFix(SRE, report, 'volatile-lru');
+    await f.clickAs({ threadTs }, SRE2, buttonOf(approval, 'approve'), refOf(approval));
+    const applied = await f.slack.waitFor('chat.postMessage', (c) =>
+      /Applied set-eviction-policy in prod/.test(textOf(c)),
+    );
+    await f.bot.idle();
+    const fix = gh.repo.pulls.at(-1);
+    gh.repo.merge(fix?.number ?? 0);
+
+    // When: SRE asks to revert and SRE2 approves: the reverting request is opened, then merged.
+    await f.clickAs({ threadTs }, SRE, buttonOf(applied, 'revert'), refOf(applied));
+    const request = await f.slack.waitFor('chat.postMessage', (c) => /revert, restoring/.test(textOf(c)));
+    await f.clickAs({ threadTs }, SRE2, buttonOf(request, 'approve'), refOf(request));
+    await f.slack.waitFor('chat.postMessage', (c) => textOf(c).includes(`to revert ${prUrl(fix)}.`));
+    await f.bot.idle();
+    const reverting = gh.repo.pulls.at(-1);
+    const sha = gh.repo.merge(reverting?.number ?? 0);
+    expect((await closedHook(f, reverting)).status).toBe(200);
+
+    // Then: said in the thread, audited under the revert request, for the one who asked to revert.
+    const said = `(${prUrl(reverting)}) was merged into main at ${sha}: the revert is now in Git`;
+    const merged = await f.slack.waitFor('chat.postMessage', (c) => plainOf(c).includes(said));
+    expect(merged.body.thread_ts).toBe(threadTs);
+    const audit = await f.audit('prod');
+    const revert = audit.find((e) => e.event === 'revert');
+    expect(audit.filter((e) => e.event.startsWith('pr_'))).toEqual([
+      expect.objectContaining({
+        event: 'pr_merged',
+        pendingId: revert?.pendingId,
+        actor: { userId: SRE, teamId: expect.any(String) },
+      }),
+    ]);
   });
 });
