@@ -154,6 +154,12 @@ async function main(): Promise<number> {
   const setup = readSetup();
   if (typeof setup === 'number') return setup;
   const logger = createLogger({ level: setup.settings.logLevel });
+  const { oldKeys } = setup.config.alerts;
+  if (oldKeys.length)
+    logger.warn(
+      { oldKeys },
+      'the config sets alert settings under their old slack.* names; they still work: rename them',
+    );
   const rt = await loadRuntime();
   const sources = rt.createSourceCache(process.env);
   // STATE_REDIS_URL: alert dedupe and cooldowns shared by the replicas; unset (one replica: the settings refuse

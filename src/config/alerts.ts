@@ -42,6 +42,8 @@ export interface AlertsConfig {
   routing: AlertRoutingConfig;
   /** The key `routing.aliases` was read from, for messages about an alias that name what the file says. */
   aliasesKey: AliasesKey;
+  /** The old `slack.*` keys the file still sets, each with its new name: said once at start-up. */
+  oldKeys: readonly string[];
 }
 
 /** The parts of a parsed config file the alert settings are read from. */
@@ -157,6 +159,9 @@ export function resolveAlerts(cfg: AlertSources): AlertsConfig {
   const all = settings(cfg);
   const aliases = chosen(all.aliases);
   const labelKeys = chosen(all.labelKeys).value;
+  const oldKeys = Object.values(all)
+    .filter((s) => s.values[1] !== undefined)
+    .map((s) => `${s.keys[1].join('.')} (now ${s.keys[0].join('.')})`);
   return {
     cooldownMinutes: chosen(all.cooldownMinutes).value ?? DEFAULT_ALERT_COOLDOWN_MINUTES,
     routing: alertRoutingSchema.parse({
@@ -164,5 +169,6 @@ export function resolveAlerts(cfg: AlertSources): AlertsConfig {
       ...(aliases.value ? { aliases: { ...aliases.value } } : {}),
     }),
     aliasesKey: aliases.old ? 'slack.alertRouting.aliases' : 'alerts.routing.aliases',
+    oldKeys,
   };
 }

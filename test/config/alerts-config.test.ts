@@ -30,6 +30,7 @@ describe('the alerts section of the config (issue 22: alert settings for every p
       cooldownMinutes: 45,
       routing: { labelKeys: ['cluster'], aliases: { 'prod-eu': 'prod' } },
       aliasesKey: 'alerts.routing.aliases',
+      oldKeys: [],
     });
   });
 
@@ -38,6 +39,7 @@ describe('the alerts section of the config (issue 22: alert settings for every p
       cooldownMinutes: 15,
       routing: { labelKeys: ['env', 'environment', 'namespace', 'cluster'], aliases: {} },
       aliasesKey: 'alerts.routing.aliases',
+      oldKeys: [],
     });
     expect(alertsOf({ alerts: { routing: { aliases: { production: 'prod' } } } }).routing.labelKeys).toEqual([
       'env',
@@ -56,6 +58,12 @@ describe('the alerts section of the config (issue 22: alert settings for every p
       cooldownMinutes: 30,
       routing: { labelKeys: ['env'], aliases: { production: 'prod' } },
       aliasesKey: 'slack.alertRouting.aliases',
+      // each said once at start-up, with its new name
+      oldKeys: [
+        'slack.alertCooldownMinutes (now alerts.cooldownMinutes)',
+        'slack.alertRouting.labelKeys (now alerts.routing.labelKeys)',
+        'slack.alertRouting.aliases (now alerts.routing.aliases)',
+      ],
     });
     // Half moved: each setting from the key that sets it
     const mixed = alertsOf({
@@ -66,6 +74,10 @@ describe('the alerts section of the config (issue 22: alert settings for every p
       cooldownMinutes: 30,
       routing: { labelKeys: ['cluster'], aliases: { production: 'prod' } },
       aliasesKey: 'slack.alertRouting.aliases',
+      oldKeys: [
+        'slack.alertCooldownMinutes (now alerts.cooldownMinutes)',
+        'slack.alertRouting.aliases (now alerts.routing.aliases)',
+      ],
     });
   });
 
@@ -78,6 +90,11 @@ describe('the alerts section of the config (issue 22: alert settings for every p
       cooldownMinutes: 20,
       routing: { labelKeys: ['env'], aliases: { a: 'dev', b: 'prod' } },
       aliasesKey: 'alerts.routing.aliases',
+      oldKeys: [
+        'slack.alertCooldownMinutes (now alerts.cooldownMinutes)',
+        'slack.alertRouting.labelKeys (now alerts.routing.labelKeys)',
+        'slack.alertRouting.aliases (now alerts.routing.aliases)',
+      ],
     });
   });
 
@@ -171,6 +188,9 @@ describe('the alerts section of the config (issue 22: alert settings for every p
       const old = start('slack', 'alertRouting');
       expect(old.status).toBe(2);
       expect(old.stderr).toContain(`session-ttl-bot cannot start: slack.alertRouting.aliases.${refusal}`);
+      // The old name still works, and start-up says once what to rename it to.
+      expect(old.stdout).toContain('slack.alertRouting.aliases (now alerts.routing.aliases)');
+      expect(neutral.stdout).not.toContain('old slack.* names');
     },
   );
 });
