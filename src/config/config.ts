@@ -87,7 +87,12 @@ const SECRET_FIELDS: Record<string, string> = {
 
 function unknownFields(keys: readonly string[]): string {
   const hints = keys.flatMap((k) =>
-    SECRET_FIELDS[k] ? [`instead of ${k}, name the environment variable that holds it with ${SECRET_FIELDS[k]}`] : [],
+    SECRET_FIELDS[k]
+      ? [
+          `instead of ${k}, name the environment variable that holds it with ${SECRET_FIELDS[k]}` +
+            (k === 'token' ? ' (under gitops, or the file that holds it with tokenFile)' : ''),
+        ]
+      : [],
   );
   return `unknown field(s) ${keys.join(', ')}${hints.length ? ` (secrets never go in this file: ${hints.join('; ')})` : ''}`;
 }

@@ -86,7 +86,7 @@ describe('environments.<env>.gitops', () => {
 
   it('refuses a token written into the file, pointing at tokenEnv', () => {
     expect(issuesOf({ ...github, token: 'ghp_secret' })).toMatch(
-      /prod\.gitops: unknown field\(s\) token \(secrets never go in this file: instead of token, name the environment variable that holds it with tokenEnv\)/,
+      /prod\.gitops: unknown field\(s\) token \(secrets never go in this file: instead of token, name the environment variable that holds it with tokenEnv \(under gitops, or the file that holds it with tokenFile\)\)/,
     );
   });
 });
