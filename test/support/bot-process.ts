@@ -86,7 +86,23 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
   const dir = mkdtempSync(join(tmpdir(), 'bot-process-'));
   const configFile = join(dir, 'session-ttl.yaml');
   writeFileSync(configFile, stringify(opts.config));
-  const port = opts.port ?? (await freePort());
+  // The port is free when chosen, but the bot binds it seconds later (tsx starts first), and the kernel may
+  // hand it meanwhile to another test's outgoing connection (it is in the ephemeral range): then, and only
+  // for a port chosen here, a new one is chosen (at most three times). A port the test gave is used as is.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(opts, configFile, opts.port ?? (await freePort()));
+    } catch (err) {
+      const taken = err instanceof PortTakenError;
+      if (!taken || opts.port !== undefined || attempt >= 3) throw taken ? err.cause : err;
+    }
+  }
+}
+
+/** The bot could not bind the port it was given (EADDRINUSE before it listened). */
+class PortTakenError extends Error {}
+
+async function launch(opts: BotProcessOptions, configFile: string, port: number): Promise<BotProcess> {
   const child = spawn(process.execPath, await command(opts.entry ?? 'source'), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -144,6 +160,7 @@ export async function startBotProcess(opts: BotProcessOptions): Promise<BotProce
     await waitForLog(opts.readyWhen ?? 'listening', PROCESS_START_TIMEOUT_MS);
   } catch (err) {
     await bot.kill();
+    if (out.includes('EADDRINUSE')) throw new PortTakenError(`port ${port} was taken`, { cause: err });
     throw err;
   }
   return bot;
