@@ -2,7 +2,7 @@ import type { ConnectorClient } from '@microsoft/agents-hosting';
 import { z } from 'zod';
 import type { Logger } from '../../core/logging.js';
 import { ChatError } from '../../core/ports/chat.js';
-import { connectorError, MAX_RETRY_AFTER_MS, retryAfterMs } from './connector-errors.js';
+import { connectorError, retryOnceWhenThrottled } from './connector-errors.js';
 import { parseMember, type ConversationMember } from './connector-members.js';
 import { agentsSdk, sdkClient } from './sdk-connector.js';
 
@@ -51,8 +51,6 @@ export interface BotConnectorOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** What one call names in its logs: the SDK operation and where it went (never the token). */
 interface CallAt {
   op: string;
@@ -73,8 +71,6 @@ function checkIds(...ids: string[]): void {
  * or a timeout is `unavailable`; logged with the status, never the token.
  */
 function connectorCalls(o: BotConnectorOptions) {
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? realSleep;
   const logger = o.logger.child({ component: 'bot-connector' });
   const timeoutMs = o.timeoutMs ?? 10_000;
 
@@ -88,15 +84,19 @@ function connectorCalls(o: BotConnectorOptions) {
 
   return async function call<T>(at: CallAt, run: (c: ConnectorClient) => Promise<T>, quiet404 = false): Promise<T> {
     const { isHttpError } = await agentsSdk();
-    let result = await once(at, run);
-    if ('err' in result && isHttpError(result.err) && result.err.status === 429) {
-      const waitMs = retryAfterMs(result.err.response.headers.get('retry-after'), now());
-      logger.warn({ ...at, status: 429, retryAfterMs: waitMs }, 'Bot Connector throttled the bot');
-      if (waitMs <= MAX_RETRY_AFTER_MS) {
-        await sleep(waitMs);
-        result = await once(at, run);
-      }
-    }
+    const result = await retryOnceWhenThrottled(
+      () => once(at, run),
+      (r) =>
+        'err' in r && isHttpError(r.err) && r.err.status === 429
+          ? r.err.response.headers.get('retry-after')
+          : undefined,
+      {
+        ...(o.now ? { now: o.now } : {}),
+        ...(o.sleep ? { sleep: o.sleep } : {}),
+        onThrottled: (waitMs) =>
+          logger.warn({ ...at, status: 429, retryAfterMs: waitMs }, 'Bot Connector throttled the bot'),
+      },
+    );
     if ('value' in result) return result.value;
     const err = result.err;
     if (isHttpError(err)) {

@@ -1,6 +1,6 @@
 import { GroupLookupError } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
-import { MAX_RETRY_AFTER_MS, retryAfterMs } from './connector-errors.js';
+import { retryOnceWhenThrottled } from './connector-errors.js';
 import { graphErrorCode, graphRefusal } from './graph-errors.js';
 import { OutgoingTokenError } from './outgoing-token.js';
 
@@ -27,8 +27,6 @@ export interface GraphRequest {
   /** What the URL names, for the words of a 404 (default a user). */
   subject?: 'user' | 'group';
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The app-only token, or a GroupLookupError naming the settings to check. */
 async function graphToken(o: GraphCallOptions): Promise<string> {
@@ -76,16 +74,17 @@ async function once(o: GraphCallOptions, r: GraphRequest): Promise<Response> {
  */
 export async function graphRequest(o: GraphCallOptions, r: GraphRequest): Promise<unknown> {
   const url = r.url;
-  let res = await once(o, r);
-  if (res.status === 429) {
-    const waitMs = retryAfterMs(res.headers.get('retry-after'), (o.now ?? Date.now)());
-    o.logger.warn({ url, status: 429, retryAfterMs: waitMs }, 'Microsoft Graph throttled the bot');
-    if (waitMs <= MAX_RETRY_AFTER_MS) {
-      await res.body?.cancel();
-      await (o.sleep ?? realSleep)(waitMs);
-      res = await once(o, r);
-    }
-  }
+  const res = await retryOnceWhenThrottled(
+    () => once(o, r),
+    (answer) => (answer.status === 429 ? answer.headers.get('retry-after') : undefined),
+    {
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.sleep ? { sleep: o.sleep } : {}),
+      onThrottled: (waitMs) =>
+        o.logger.warn({ url, status: 429, retryAfterMs: waitMs }, 'Microsoft Graph throttled the bot'),
+      beforeRetry: async (throttled) => void (await throttled.body?.cancel()),
+    },
+  );
   const body: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const code = graphErrorCode(body);
