@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AlertPostHandler } from '../../../alerts/alert-post-flow.js';
 import type { Logger } from '../../../core/logging.js';
 import type { VerifiedActivity } from '../bot-token.js';
-import { channelOf } from '../activity.js';
+import { channelOf, threadRootOf } from '../activity.js';
 import type { ConversationRefs } from './conversation-refs.js';
 import { parseTeamsAlertPost } from './parse-teams-alert-post.js';
 
@@ -54,7 +54,7 @@ export async function onIncidentMessage(
   const channel = channelOf(m.conversation.id);
   const logger = deps.logger.child({ channel, ts: m.id });
   if (m.from.id === m.recipient.id) return;
-  const root = m.conversation.id.split(';messageid=')[1];
+  const root = threadRootOf(m.conversation.id);
   const threadTs = root && root !== m.id ? root : undefined;
   const post = parseTeamsAlertPost({
     ...m,

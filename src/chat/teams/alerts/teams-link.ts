@@ -1,3 +1,5 @@
+import { channelOf, threadRootOf } from '../activity.js';
+
 export interface TeamsLinkTarget {
   /** The channel id, or a thread's conversation id (`19:x@thread.tacv2;messageid=<root>`). */
   channel: string;
@@ -21,8 +23,8 @@ export interface TeamsLinkTarget {
  * the id is not that number). Pure.
  */
 export function teamsMessageLink(m: TeamsLinkTarget, webUrl: string): string {
-  const [channelId = m.channel, root] = m.channel.split(';messageid=');
-  const parent = m.threadTs ?? root ?? m.ts;
+  const channelId = channelOf(m.channel);
+  const parent = m.threadTs ?? threadRootOf(m.channel) ?? m.ts;
   const params = new URLSearchParams({ tenantId: m.tenantId });
   if (m.groupId) params.set('groupId', m.groupId);
   params.set('parentMessageId', parent);
