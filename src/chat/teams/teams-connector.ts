@@ -14,20 +14,18 @@ export interface TeamsConnectorOptions {
 }
 
 /**
- * The Bot Connector client of the bot, with its own outgoing token (client credentials at TEAMS_LOGIN_URL for
- * TEAMS_BOT_SCOPE):
- * one per process, shared by the replies to commands and the alert posts, so they share one cached token.
+ * The Bot Connector client of the bot, with its own outgoing token (MSAL client credentials at TEAMS_LOGIN_URL
+ * for TEAMS_BOT_SCOPE): one per process, shared by the replies to commands and the alert posts, so they share one cached token.
  */
 export function teamsConnector(o: TeamsConnectorOptions): BotConnector {
   const s = o.settings;
-  const io = { ...(o.fetch ? { fetch: o.fetch } : {}), ...(o.now ? { now: o.now } : {}) };
   const token = outgoingToken({
     loginUrl: s.loginUrl,
     tenantId: s.tenantId,
     appId: s.appId,
     ...appCredential(s),
     scope: s.botScope,
-    ...io,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
   });
   return botConnector({
     token,
